@@ -1,0 +1,3 @@
+from circles.cli import main
+
+main(prog_name="circles")

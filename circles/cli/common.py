@@ -1,0 +1,96 @@
+"""What every CLI command shares: opening the store once, JSON and table output."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+import click
+from sqlmodel import Session
+
+from models.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class CliState:
+    """Carried on click's context: the --db value, and the store once something opens it."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+        self._store: Store | None = None
+
+    def store(self) -> Store:
+        if self._store is None:
+            from models.engine import resolve_url
+
+            self._store = Store.open(resolve_url(self.db))
+            if self._store.upgraded and self._store.upgraded.backup:
+                click.echo(
+                    f"Upgraded the store; the previous version was saved as {self._store.upgraded.backup}",
+                    err=True,
+                )
+        return self._store
+
+
+def state() -> CliState:
+    return click.get_current_context().find_object(CliState)  # type: ignore[return-value]
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    with state().store().read() as db:
+        yield db
+
+
+@contextmanager
+def writing() -> Iterator[Session]:
+    with state().store().write() as db:
+        yield db
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print a JSON array instead of a table.")(f)
+
+
+def plain(value: Any) -> Any:
+    """A read model (or anything in it) as JSON-ready values with stable keys."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+
+def print_json(items: Sequence[Any]) -> None:
+    json.dump([plain(i) for i in items], sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, empty: str) -> None:
+    """Aligned columns for people; scripts should use --json."""
+    if not rows:
+        click.echo(empty)
+        return
+    cells = [[("" if c is None else str(c)) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for row in cells:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def done(message: str) -> None:
+    click.echo(message)
+

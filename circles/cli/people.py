@@ -1,0 +1,42 @@
+"""circles person ..."""
+
+from __future__ import annotations
+
+import click
+
+from circles.cli.common import done, json_option, print_json, print_table, reading, writing
+from circles.services import people
+
+
+@click.group()
+def person() -> None:
+    """People: members, facilitators and guest speakers."""
+
+
+@person.command("add")
+@click.argument("name")
+@click.option("--email", required=True, help="Their address; unique, any case.")
+@click.option("--team", help="Their team or department.")
+@click.option("--guest", is_flag=True, help="An external speaker, not part of the organisation.")
+def add(name: str, email: str, team: str | None, guest: bool) -> None:
+    """Add a person."""
+    with writing() as db:
+        p = people.add_person(db, name=name, email=email, team=team, is_guest=guest)
+    done(f"Added {p.name} <{p.email}> (id {p.id}).")
+
+
+@person.command("list")
+@click.option("--search", help="Only people whose name, e-mail or team contains this.")
+@json_option
+def list_(search: str | None, as_json: bool) -> None:
+    """List people by name."""
+    with reading() as db:
+        found = people.list_people(db, search=search)
+    if as_json:
+        print_json(found)
+        return
+    rows = [
+        (p.id, p.name, p.email, p.team or "", "guest" if p.is_guest else "", "" if p.active else "inactive")
+        for p in found
+    ]
+    print_table(["id", "name", "email", "team", "", ""], rows, empty="No people yet: add one with 'circles person add'.")

@@ -1,0 +1,93 @@
+"""circles session ..."""
+
+from __future__ import annotations
+
+import click
+
+from circles import validate
+from circles.cli.common import done, json_option, print_json, print_table, reading, writing
+from circles.services import circles, sessions
+from circles.services.clock import now
+
+
+@click.group()
+def session() -> None:
+    """A circle's sessions."""
+
+
+@session.command("add")
+@click.argument("circle_ref", metavar="CIRCLE")
+@click.option("--at", "at", required=True, metavar='"YYYY-MM-DD HH:MM"', help="Start, on the circle's clock.")
+@click.option("--title", default="", help="What it is about.")
+@click.option("--minutes", type=int, help="Length (default: the circle's usual length).")
+@click.option("--location", help="Where (default: the circle's usual place).")
+@click.option("--url", "video_url", help="Video link (default: the circle's usual link).")
+def add(
+    circle_ref: str, at: str, title: str, minutes: int | None, location: str | None, video_url: str | None
+) -> None:
+    """Schedule a session."""
+    with writing() as db:
+        c = circles.find_circle(db, circle_ref)
+        starts_at = validate.parse_local_time(at, "--at", c.timezone)
+        s = sessions.add_session(
+            db,
+            circle_id=c.id,
+            starts_at=starts_at,
+            minutes=minutes,
+            title=title,
+            location=location,
+            video_url=video_url,
+        )
+    done(f"Scheduled session {s.id}: {s.label} ({s.minutes} min).")
+
+
+@session.command("list")
+@click.argument("circle_ref", metavar="[CIRCLE]", required=False)
+@click.option("--upcoming", is_flag=True, help="Only sessions that have not started yet.")
+@json_option
+def list_(circle_ref: str | None, upcoming: bool, as_json: bool) -> None:
+    """List sessions in time order, of one circle or all."""
+    with reading() as db:
+        circle_id = circles.find_circle(db, circle_ref).id if circle_ref else None
+        found = sessions.list_sessions(db, circle_id=circle_id, start=now(db) if upcoming else None)
+    if as_json:
+        print_json(found)
+        return
+    rows = [
+        (
+            s.id,
+            f"{s.local_start:%Y-%m-%d %H:%M}",
+            s.timezone,
+            s.circle_name,
+            s.title,
+            s.minutes,
+            s.status.value,
+            s.presenter_name or "",
+        )
+        for s in found
+    ]
+    print_table(
+        ["id", "starts", "timezone", "circle", "title", "min", "status", "presenter"],
+        rows,
+        empty="No sessions: schedule one with 'circles session add'.",
+    )
+
+
+@session.command("move")
+@click.argument("session_id", type=int)
+@click.option("--to", "to", required=True, metavar='"YYYY-MM-DD HH:MM"', help="New start, on the circle's clock.")
+def move(session_id: int, to: str) -> None:
+    """Move a session to another time (calendars get the update)."""
+    with writing() as db:
+        s = sessions.get_session(db, session_id)
+        moved = sessions.move_session(db, s, starts_at=validate.parse_local_time(to, "--to", s.timezone))
+    done(f"Moved session {moved.id} to {moved.label}.")
+
+
+@session.command("cancel")
+@click.argument("session_id", type=int)
+def cancel(session_id: int) -> None:
+    """Cancel a session (it stays on record, marked cancelled)."""
+    with writing() as db:
+        s = sessions.cancel_session(db, sessions.get_session(db, session_id))
+    done(f"Cancelled session {s.id}: {s.label}.")

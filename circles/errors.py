@@ -1,0 +1,54 @@
+"""The one family of errors the services raise. Each message is a sentence a person can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class CirclesError(Exception):
+    """Base of every domain error; ``str(err)`` is fit to show as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(CirclesError):
+    """A value a person typed (or a file held) is not acceptable. Names the field and value."""
+
+    def __init__(self, field: str, value: object, problem: str) -> None:
+        shown = value if isinstance(value, str) else str(value)
+        if len(shown) > 60:
+            shown = shown[:57] + "..."
+        super().__init__(f"{field}: {problem} (got {shown!r})")
+        self.field = field
+        self.value = value
+        self.problem = problem
+
+
+class NotFound(CirclesError):
+    """The circle, person or session asked for does not exist."""
+
+
+class AlreadyExists(CirclesError):
+    """A unique name or e-mail address is taken."""
+
+
+class NotAllowed(CirclesError):
+    """The action makes no sense in the current state (e.g. removing a non-member)."""
+
+
+class Conflict(CirclesError):
+    """Someone else saved this row since it was read; nothing was overwritten."""
+
+    def __init__(self, what: str, changes: Sequence[str]) -> None:
+        detail = f" ({'; '.join(changes)})" if changes else ""
+        super().__init__(
+            f"Someone else changed {what} since you opened it{detail}. "
+            "Nothing was saved: reload to see their version, then make your change again."
+        )
+        self.what = what
+        self.changes = list(changes)

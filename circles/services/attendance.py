@@ -1,0 +1,217 @@
+"""RSVPs and check-in: who said they would come, and who came.
+
+A member can answer once for the whole series (on their membership); an answer for
+one session overrides it. People who are not members can be checked in as walk-ins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from circles import validate
+from circles.errors import InvalidInput, NotFound
+from circles.services import members, people
+from circles.services.clock import now
+from circles.services.sessions import get_session
+from circles.views import Headcount, PersonView, RosterEntry
+from models import Attendance, CircleSession, Membership, Person
+from models.enums import Attended, Rsvp
+
+
+def parse_rsvp(value: str | Rsvp) -> Rsvp:
+    try:
+        return Rsvp(str(value).strip().lower())
+    except ValueError:
+        raise InvalidInput("rsvp", value, "must be yes, maybe, no or none") from None
+
+
+def parse_attended(value: str | Attended) -> Attended:
+    try:
+        return Attended(str(value).strip().lower())
+    except ValueError:
+        raise InvalidInput("attended", value, "must be present, late, excused or absent") from None
+
+
+def _upsert(db: Session, *, session_id: int, person_id: int, values: dict[str, Any]) -> None:
+    """Insert the (session, person) row or update it, atomically on both backends."""
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    row = {"session_id": session_id, "person_id": person_id, "rsvp": Rsvp.NONE, "note": "", "walk_in": False}
+    stmt = insert(Attendance).values(**(row | values))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["session_id", "person_id"],
+        set_={**values, "version": Attendance.version + 1},  # type: ignore[operator]
+    )
+    db.execute(stmt)
+
+
+def _require(db: Session, session_id: int, person_id: int) -> None:
+    if db.get(CircleSession, session_id) is None:
+        raise NotFound(f"There is no session with id {session_id}.")
+    if db.get(Person, person_id) is None:
+        raise NotFound(f"There is no person with id {person_id}.")
+
+
+def set_rsvp(db: Session, *, session_id: int, person_id: int, rsvp: Rsvp | str) -> None:
+    _require(db, session_id, person_id)
+    _upsert(db, session_id=session_id, person_id=person_id, values={"rsvp": parse_rsvp(rsvp)})
+
+
+def set_series_rsvp(db: Session, *, circle_id: int, person_id: int, rsvp: Rsvp | str) -> None:
+    """A member's answer for every session of the circle that has no answer of its own."""
+    member = members.current_membership(db, circle_id=circle_id, person_id=person_id)
+    if member is None:
+        raise NotFound("Only a current member can RSVP for a whole series.")
+    members.update_member(db, member, default_rsvp=parse_rsvp(rsvp))
+
+
+def record_attendance(
+    db: Session,
+    *,
+    session_id: int,
+    person_id: int,
+    attended: Attended | str | None,
+    note: str | None = None,
+) -> None:
+    """Check someone in (or out, with ``attended=None``). Non-members become walk-ins."""
+    _require(db, session_id, person_id)
+    session = get_session(db, session_id)
+    is_member = members.current_membership(
+        db, circle_id=session.circle_id, person_id=person_id
+    ) is not None
+    values: dict[str, Any] = {
+        "attended": None if attended is None else parse_attended(attended),
+        "recorded_at": now(db),
+        "walk_in": not is_member,
+    }
+    if note is not None:
+        values["note"] = validate.text(note, "note", max_length=500)
+    _upsert(db, session_id=session_id, person_id=person_id, values=values)
+
+
+def check_in_walk_in(
+    db: Session,
+    *,
+    session_id: int,
+    name: str,
+    email: str,
+    team: str | None = None,
+    attended: Attended = Attended.PRESENT,
+) -> PersonView:
+    """Check in someone at the door: an existing person by e-mail, else a new one."""
+    address = validate.email(email)
+    try:
+        person = people.find_person(db, address)
+    except NotFound:
+        person = people.add_person(db, name=name, email=address, team=team)
+    record_attendance(db, session_id=session_id, person_id=person.id, attended=attended)
+    return person
+
+
+def roster(db: Session, session_id: int) -> list[RosterEntry]:
+    """Everyone expected at a session (members then) plus whoever else has a record, by name."""
+    session = get_session(db, session_id)
+    expected = members.list_members(db, session.circle_id, at=session.starts_at)
+    rows = {
+        a.person_id: (a, p)
+        for a, p in db.exec(
+            select(Attendance, Person)
+            .join(Person, Person.id == Attendance.person_id)
+            .where(Attendance.session_id == session_id)
+        )
+    }
+    entries = []
+    for m in expected:
+        record = rows.pop(m.person_id, None)
+        a = record[0] if record else None
+        rsvp = Rsvp(a.rsvp) if a and a.rsvp != Rsvp.NONE else m.default_rsvp
+        entries.append(
+            RosterEntry(
+                session_id=session_id,
+                person_id=m.person_id,
+                name=m.name,
+                email=m.email,
+                team=m.team,
+                is_member=True,
+                is_guest=m.is_guest,
+                rsvp=rsvp,
+                attended=Attended(a.attended) if a and a.attended else None,
+                recorded_at=a.recorded_at if a else None,
+                note=a.note if a else "",
+                walk_in=False,
+            )
+        )
+    for a, p in rows.values():
+        assert p.id is not None
+        entries.append(
+            RosterEntry(
+                session_id=session_id,
+                person_id=p.id,
+                name=p.name,
+                email=p.email,
+                team=p.team,
+                is_member=False,
+                is_guest=p.is_guest,
+                rsvp=Rsvp(a.rsvp),
+                attended=Attended(a.attended) if a.attended else None,
+                recorded_at=a.recorded_at,
+                note=a.note,
+                walk_in=a.walk_in,
+            )
+        )
+    entries.sort(key=lambda e: (e.name.casefold(), e.person_id))
+    return entries
+
+
+def headcounts(db: Session, session_ids: Iterable[int]) -> dict[int, Headcount]:
+    """RSVP and check-in counts for many sessions, aggregated in SQL (two queries in all)."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    counts: dict[int, dict[str, int]] = {i: {} for i in ids}
+    s, m, a = CircleSession, Membership, Attendance
+    effective = sa.case(
+        (sa.and_(col(a.rsvp).is_not(None), a.rsvp != Rsvp.NONE), a.rsvp), else_=m.default_rsvp
+    )
+    rsvp_rows = db.exec(
+        select(s.id, effective, sa.func.count())
+        .join(m, sa.and_(
+            m.circle_id == s.circle_id,
+            m.joined_at <= s.starts_at,
+            sa.or_(col(m.left_at).is_(None), col(m.left_at) > s.starts_at),
+        ))
+        .join(a, sa.and_(a.session_id == s.id, a.person_id == m.person_id), isouter=True)
+        .where(col(s.id).in_(ids))
+        .group_by(s.id, effective)
+    )
+    for sid, rsvp, n in rsvp_rows:
+        counts[sid][str(getattr(rsvp, "value", rsvp))] = n
+    attended_rows = db.exec(
+        select(a.session_id, a.attended, sa.func.count())
+        .where(col(a.session_id).in_(ids), col(a.attended).is_not(None))
+        .group_by(a.session_id, a.attended)
+    )
+    for sid, attended, n in attended_rows:
+        counts[sid][str(getattr(attended, "value", attended))] = n
+    return {
+        sid: Headcount(
+            yes=c.get("yes", 0),
+            maybe=c.get("maybe", 0),
+            no=c.get("no", 0),
+            no_answer=c.get("none", 0),
+            present=c.get("present", 0),
+            late=c.get("late", 0),
+            excused=c.get("excused", 0),
+            absent=c.get("absent", 0),
+        )
+        for sid, c in counts.items()
+    }
+
+
+def headcount(db: Session, session_id: int) -> Headcount:
+    return headcounts(db, [session_id])[session_id]

@@ -1,0 +1,197 @@
+"""Circles: create, find by name or id, edit, archive (never deleted: sessions refer to them)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from circles import validate
+from circles.errors import AlreadyExists, InvalidInput, NotFound
+from circles.services.versioned import UNCHANGED, given, save
+from circles.views import CircleView
+from models import Circle, Person
+from models.enums import CircleKind, Role
+
+_Facilitator = aliased(Person)
+_LABELS = {"video_url": "video link", "default_minutes": "session length"}
+
+
+def ics_uid(kind: str) -> str:
+    """A calendar UID that stays with a session (or series) for life."""
+    return f"{kind}-{uuid.uuid4()}@circles"
+
+
+def _views(db: Session, stmt: Any) -> list[CircleView]:
+    return [_view(c, f) for c, f in db.exec(stmt)]
+
+
+def _base() -> Any:
+    return select(Circle, _Facilitator).join(
+        _Facilitator, _Facilitator.id == Circle.facilitator_id, isouter=True
+    )
+
+
+def _view(c: Circle, f: Person | None) -> CircleView:
+    assert c.id is not None
+    return CircleView(
+        id=c.id,
+        name=c.name,
+        kind=CircleKind(c.kind),
+        description=c.description,
+        timezone=c.timezone,
+        location=c.location,
+        video_url=c.video_url,
+        cadence=c.cadence,
+        default_minutes=c.default_minutes,
+        reminder_minutes=c.reminder_minutes,
+        facilitator_id=c.facilitator_id,
+        facilitator_name=f.name if f else None,
+        facilitator_email=f.email if f else None,
+        archived=c.archived,
+        ics_series_uid=c.ics_series_uid,
+        ics_series_sequence=c.ics_series_sequence,
+        version=c.version,
+    )
+
+
+def parse_kind(value: str | CircleKind) -> CircleKind:
+    try:
+        return CircleKind(str(value).strip().lower().replace(" ", "-").replace("_", "-"))
+    except ValueError:
+        choices = ", ".join(k.value for k in CircleKind)
+        raise InvalidInput("kind", value, f"must be one of {choices}") from None
+
+
+def _clean(**raw: Any) -> dict[str, Any]:
+    values = given(**raw)
+    if "name" in values:
+        values["name"] = validate.text(values["name"], "name", max_length=120, required=True)
+    if "kind" in values:
+        values["kind"] = parse_kind(values["kind"])
+    if "description" in values:
+        values["description"] = validate.text(
+            values["description"], "description", max_length=2000, multiline=True
+        )
+    if "timezone" in values:
+        values["timezone"] = validate.timezone(values["timezone"])
+    if "location" in values:
+        values["location"] = validate.optional_text(values["location"], "location", max_length=200)
+    if "video_url" in values:
+        values["video_url"] = validate.url(values["video_url"])
+    if "default_minutes" in values:
+        values["default_minutes"] = validate.minutes(values["default_minutes"], "session length")
+    if "reminder_minutes" in values:
+        values["reminder_minutes"] = validate.minutes(
+            values["reminder_minutes"], "reminder", allow_zero=True
+        )
+    return values
+
+
+def _ensure_name_free(db: Session, name: str, *, except_id: int | None = None) -> None:
+    # Compared with casefold() in Python: SQLite's lower() only folds ASCII, and the
+    # unique index on lower(name) would let 'Ärzte' and 'ärzte' both in.
+    folded = name.casefold()
+    for other_id, other_name in db.exec(select(Circle.id, Circle.name)):
+        if other_id != except_id and other_name.casefold() == folded:
+            raise AlreadyExists(f"A circle named {other_name!r} already exists.")
+
+
+def add_circle(
+    db: Session,
+    *,
+    name: str,
+    kind: str | CircleKind,
+    timezone: str,
+    description: str = "",
+    location: str | None = None,
+    video_url: str | None = None,
+    default_minutes: int = 60,
+    facilitator_id: int | None = None,
+) -> CircleView:
+    """Create a circle; its facilitator (if given) becomes its first member."""
+    from circles.services import members
+
+    values = _clean(
+        name=name,
+        kind=kind,
+        timezone=timezone,
+        description=description,
+        location=location,
+        video_url=video_url,
+        default_minutes=default_minutes,
+    )
+    _ensure_name_free(db, values["name"])
+    circle = Circle(**values, facilitator_id=facilitator_id, ics_series_uid=ics_uid("series"))
+    db.add(circle)
+    db.flush()
+    assert circle.id is not None
+    if facilitator_id is not None:
+        members.add_member(db, circle_id=circle.id, person_id=facilitator_id, role=Role.FACILITATOR)
+    return get_circle(db, circle.id)
+
+
+def get_circle(db: Session, circle_id: int) -> CircleView:
+    found = _views(db, _base().where(Circle.id == circle_id))
+    if not found:
+        raise NotFound(f"There is no circle with id {circle_id}.")
+    return found[0]
+
+
+def find_circle(db: Session, ref: str) -> CircleView:
+    """A circle by its name (any case) or its id."""
+    ref = ref.strip()
+    if ref.isdigit():
+        return get_circle(db, int(ref))
+    found = [
+        c for c in list_circles(db, include_archived=True) if c.name.casefold() == ref.casefold()
+    ]
+    if not found:
+        raise NotFound(f"There is no circle named {ref!r}; 'circles circle list' shows them all.")
+    return found[0]
+
+
+def list_circles(
+    db: Session, *, include_archived: bool = False, search: str | None = None
+) -> list[CircleView]:
+    stmt = _base()
+    if not include_archived:
+        stmt = stmt.where(col(Circle.archived).is_(False))
+    if search:
+        stmt = stmt.where(sa.func.lower(Circle.name).like(f"%{search.strip().lower()}%"))
+    return _views(db, stmt.order_by(sa.func.lower(Circle.name)))
+
+
+def update_circle(
+    db: Session,
+    original: CircleView,
+    *,
+    name: Any = UNCHANGED,
+    kind: Any = UNCHANGED,
+    timezone: Any = UNCHANGED,
+    description: Any = UNCHANGED,
+    location: Any = UNCHANGED,
+    video_url: Any = UNCHANGED,
+    cadence: Any = UNCHANGED,
+    default_minutes: Any = UNCHANGED,
+    reminder_minutes: Any = UNCHANGED,
+    facilitator_id: Any = UNCHANGED,
+    archived: Any = UNCHANGED,
+) -> CircleView:
+    values = _clean(
+        name=name,
+        kind=kind,
+        timezone=timezone,
+        description=description,
+        location=location,
+        video_url=video_url,
+        default_minutes=default_minutes,
+        reminder_minutes=reminder_minutes,
+    ) | given(cadence=cadence, facilitator_id=facilitator_id, archived=archived)
+    if "name" in values:
+        _ensure_name_free(db, values["name"], except_id=original.id)
+    save(db, Circle, original, values=values, what=f"the circle {original.name!r}", labels=_LABELS)
+    return get_circle(db, original.id)

@@ -1,0 +1,121 @@
+"""People: members, facilitators and guest speakers, found by e-mail (case-insensitive) or id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from circles import validate
+from circles.errors import AlreadyExists, NotFound
+from circles.services.versioned import UNCHANGED, given, save
+from circles.views import PersonView
+from models import Person
+
+_LABELS = {"is_guest": "guest", "active": "active"}
+
+
+def _view(p: Person) -> PersonView:
+    assert p.id is not None
+    return PersonView(p.id, p.name, p.email, p.team, p.is_guest, p.active, p.version)
+
+
+def _clean(
+    *, name: Any = UNCHANGED, email: Any = UNCHANGED, team: Any = UNCHANGED
+) -> dict[str, Any]:
+    values = given(name=name, email=email, team=team)
+    if "name" in values:
+        values["name"] = validate.text(values["name"], "name", max_length=120, required=True)
+    if "email" in values:
+        values["email"] = validate.email(values["email"])
+    if "team" in values:
+        values["team"] = validate.optional_text(values["team"], "team", max_length=80)
+    return values
+
+
+def _ensure_email_free(db: Session, email: str, *, except_id: int | None = None) -> None:
+    other = db.exec(select(Person).where(Person.email == email)).first()
+    if other is not None and other.id != except_id:
+        raise AlreadyExists(f"{other.name} already uses the e-mail address {email}.")
+
+
+def add_person(
+    db: Session, *, name: str, email: str, team: str | None = None, is_guest: bool = False
+) -> PersonView:
+    values = _clean(name=name, email=email, team=team)
+    _ensure_email_free(db, values["email"])
+    person = Person(**values, is_guest=is_guest)
+    db.add(person)
+    db.flush()
+    return _view(person)
+
+
+def get_person(db: Session, person_id: int) -> PersonView:
+    person = db.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"There is no person with id {person_id}.")
+    return _view(person)
+
+
+def find_person(db: Session, ref: str) -> PersonView:
+    """A person by e-mail address (any case) or by id."""
+    ref = ref.strip()
+    if ref.isdigit():
+        return get_person(db, int(ref))
+    person = db.exec(select(Person).where(Person.email == ref.lower())).first()
+    if person is None:
+        raise NotFound(f"Nobody has the e-mail address {ref!r}; add them with 'circles person add'.")
+    return _view(person)
+
+
+def _search(stmt: Any, search: str | None) -> Any:
+    if search:
+        pattern = f"%{search.strip().lower()}%"
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Person.name).like(pattern),
+                col(Person.email).like(pattern),
+                sa.func.lower(sa.func.coalesce(Person.team, "")).like(pattern),
+            )
+        )
+    return stmt
+
+
+def list_people(
+    db: Session,
+    *,
+    search: str | None = None,
+    include_inactive: bool = True,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[PersonView]:
+    """People by name; ``search`` matches name, e-mail or team. Page with limit/offset."""
+    stmt = _search(select(Person), search)
+    if not include_inactive:
+        stmt = stmt.where(col(Person.active).is_(True))
+    stmt = stmt.order_by(sa.func.lower(Person.name), Person.id).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [_view(p) for p in db.exec(stmt)]
+
+
+def count_people(db: Session, *, search: str | None = None) -> int:
+    return db.exec(_search(select(sa.func.count()).select_from(Person), search)).one()
+
+
+def update_person(
+    db: Session,
+    original: PersonView,
+    *,
+    name: Any = UNCHANGED,
+    email: Any = UNCHANGED,
+    team: Any = UNCHANGED,
+    is_guest: Any = UNCHANGED,
+    active: Any = UNCHANGED,
+) -> PersonView:
+    values = _clean(name=name, email=email, team=team) | given(is_guest=is_guest, active=active)
+    if "email" in values:
+        _ensure_email_free(db, values["email"], except_id=original.id)
+    save(db, Person, original, values=values, what=f"{original.name}'s details", labels=_LABELS)
+    return get_person(db, original.id)

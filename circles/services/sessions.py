@@ -1,0 +1,239 @@
+"""Sessions: schedule, move, edit, cancel. Keeps each session's calendar identity right:
+the UID never changes, and SEQUENCE rises with every change an attendee must see."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from circles import validate
+from circles.errors import InvalidInput, NotAllowed, NotFound
+from circles.services.circles import get_circle, ics_uid
+from circles.services.versioned import UNCHANGED, given, save
+from circles.views import SessionView
+from models import Circle, CircleSession, Person
+from models.enums import CircleKind, PresenterSource, SessionStatus
+
+_Presenter = aliased(Person)
+# A change to any of these moves or alters the event in attendees' calendars, so it
+# raises SEQUENCE; notes and agenda (the DESCRIPTION) do not.
+CALENDAR_FIELDS = frozenset({"starts_at", "minutes", "title", "location", "video_url", "status"})
+_LABELS = {"starts_at": "start", "minutes": "length", "video_url": "video link"}
+
+
+def _base() -> Any:
+    return (
+        select(CircleSession, Circle.name, Circle.kind, Circle.timezone, _Presenter.name)
+        .join(Circle, Circle.id == CircleSession.circle_id)
+        .join(_Presenter, _Presenter.id == CircleSession.presenter_id, isouter=True)
+    )
+
+
+def _view(s: CircleSession, circle_name: str, kind: str, tz: str, presenter: str | None) -> SessionView:
+    assert s.id is not None
+    return SessionView(
+        id=s.id,
+        circle_id=s.circle_id,
+        circle_name=circle_name,
+        circle_kind=CircleKind(kind),
+        timezone=tz,
+        starts_at=s.starts_at,
+        minutes=s.minutes,
+        title=s.title,
+        location=s.location,
+        video_url=s.video_url,
+        status=SessionStatus(s.status),
+        ics_uid=s.ics_uid,
+        ics_sequence=s.ics_sequence,
+        planned_starts_at=s.planned_starts_at,
+        presenter_id=s.presenter_id,
+        presenter_name=presenter,
+        presenter_source=PresenterSource(s.presenter_source) if s.presenter_source else None,
+        notes=s.notes,
+        version=s.version,
+    )
+
+
+def _views(db: Session, stmt: Any) -> list[SessionView]:
+    return [_view(*row) for row in db.exec(stmt)]
+
+
+def _aware(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(field, value.isoformat(), "needs a timezone")
+    return value
+
+
+def _clean(**raw: Any) -> dict[str, Any]:
+    values = given(**raw)
+    if "starts_at" in values:
+        values["starts_at"] = _aware(values["starts_at"], "start")
+    if "minutes" in values:
+        values["minutes"] = validate.minutes(values["minutes"], "length")
+    if "title" in values:
+        values["title"] = validate.text(values["title"], "title", max_length=200)
+    if "location" in values:
+        values["location"] = validate.optional_text(values["location"], "location", max_length=200)
+    if "video_url" in values:
+        values["video_url"] = validate.url(values["video_url"])
+    if "notes" in values:
+        values["notes"] = validate.text(values["notes"], "notes", max_length=20000, multiline=True)
+    if "status" in values:
+        values["status"] = SessionStatus(values["status"])
+    return values
+
+
+def add_session(
+    db: Session,
+    *,
+    circle_id: int,
+    starts_at: datetime,
+    minutes: int | None = None,
+    title: str = "",
+    location: str | None = None,
+    video_url: str | None = None,
+) -> SessionView:
+    """Schedule one session. Length, place and link default to the circle's."""
+    circle = get_circle(db, circle_id)
+    if circle.archived:
+        raise NotAllowed(f"{circle.name} is archived; restore it before scheduling sessions.")
+    values = _clean(
+        starts_at=starts_at,
+        minutes=circle.default_minutes if minutes is None else minutes,
+        title=title,
+        location=circle.location if location is None else location,
+        video_url=circle.video_url if video_url is None else video_url,
+    )
+    session = CircleSession(
+        circle_id=circle_id,
+        **values,
+        planned_starts_at=values["starts_at"],
+        ics_uid=ics_uid("session"),
+    )
+    db.add(session)
+    db.flush()
+    assert session.id is not None
+    return get_session(db, session.id)
+
+
+def get_session(db: Session, session_id: int) -> SessionView:
+    found = _views(db, _base().where(CircleSession.id == session_id))
+    if not found:
+        raise NotFound(f"There is no session with id {session_id}; 'circles session list' shows them.")
+    return found[0]
+
+
+def list_sessions(
+    db: Session,
+    *,
+    circle_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    include_cancelled: bool = True,
+    newest_first: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[SessionView]:
+    """Sessions in time order, optionally of one circle and within [start, end)."""
+    stmt = _base()
+    if circle_id is not None:
+        stmt = stmt.where(CircleSession.circle_id == circle_id)
+    else:
+        stmt = stmt.where(col(Circle.archived).is_(False))
+    if start is not None:
+        stmt = stmt.where(CircleSession.starts_at >= start)
+    if end is not None:
+        stmt = stmt.where(CircleSession.starts_at < end)
+    if not include_cancelled:
+        stmt = stmt.where(CircleSession.status != SessionStatus.CANCELLED)
+    order = col(CircleSession.starts_at).desc() if newest_first else col(CircleSession.starts_at)
+    stmt = stmt.order_by(order, CircleSession.id).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return _views(db, stmt)
+
+
+def update_session(
+    db: Session,
+    original: SessionView,
+    *,
+    starts_at: Any = UNCHANGED,
+    minutes: Any = UNCHANGED,
+    title: Any = UNCHANGED,
+    location: Any = UNCHANGED,
+    video_url: Any = UNCHANGED,
+    notes: Any = UNCHANGED,
+    status: Any = UNCHANGED,
+) -> SessionView:
+    """Save changes made to ``original``; raises Conflict if someone saved it meanwhile."""
+    values = _clean(
+        starts_at=starts_at,
+        minutes=minutes,
+        title=title,
+        location=location,
+        video_url=video_url,
+        notes=notes,
+        status=status,
+    )
+    if any(getattr(original, f) != v for f, v in values.items() if f in CALENDAR_FIELDS):
+        values["ics_sequence"] = CircleSession.ics_sequence + 1
+    save(
+        db,
+        CircleSession,
+        original,
+        values=values,
+        what=f"the session {original.label}",
+        labels=_LABELS,
+        timezone=original.timezone,
+    )
+    return get_session(db, original.id)
+
+
+def move_session(db: Session, original: SessionView, *, starts_at: datetime) -> SessionView:
+    if original.status is SessionStatus.CANCELLED:
+        raise NotAllowed(f"The session {original.label} is cancelled; it cannot be moved.")
+    return update_session(db, original, starts_at=starts_at)
+
+
+def cancel_session(db: Session, original: SessionView) -> SessionView:
+    if original.status is SessionStatus.CANCELLED:
+        raise NotAllowed(f"The session {original.label} is already cancelled.")
+    return update_session(db, original, status=SessionStatus.CANCELLED)
+
+
+def set_presenter(
+    db: Session,
+    original: SessionView,
+    *,
+    presenter_id: int | None,
+    source: PresenterSource | None,
+) -> SessionView:
+    """Record who presents at a session and how they were chosen (rotation, by hand, guest)."""
+    save(
+        db,
+        CircleSession,
+        original,
+        values={"presenter_id": presenter_id, "presenter_source": source},
+        what=f"the session {original.label}",
+    )
+    return get_session(db, original.id)
+
+
+def upcoming(db: Session, *, now: datetime, days: int = 14, limit: int | None = None) -> list[SessionView]:
+    """What is coming up across every circle: the Home screen's list."""
+    return list_sessions(
+        db, start=now - timedelta(hours=2), end=now + timedelta(days=days), limit=limit
+    )
+
+
+def session_counts(db: Session, circle_id: int) -> dict[SessionStatus, int]:
+    rows = db.exec(
+        select(CircleSession.status, sa.func.count())
+        .where(CircleSession.circle_id == circle_id)
+        .group_by(CircleSession.status)
+    )
+    return {SessionStatus(status): n for status, n in rows}

@@ -1,0 +1,89 @@
+"""Optimistic locking: save only if nobody else saved the row since it was read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel
+
+from circles.errors import Conflict, NotFound
+
+
+class Unchanged:
+    """Marks a keyword argument the caller did not pass (None is a real value: 'clear it')."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Any = Unchanged()
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The keyword arguments that were actually passed."""
+    return {k: v for k, v in values.items() if v is not UNCHANGED}
+
+
+def save(
+    db: Session,
+    model: type[SQLModel],
+    original: Any,
+    *,
+    values: Mapping[str, Any],
+    what: str,
+    labels: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+) -> None:
+    """UPDATE the row ``original`` was read from, if nobody saved it since; else Conflict.
+
+    ``original`` is the read model the person was editing (it has ``id`` and
+    ``version``). The version check is in the UPDATE itself, so two saves racing each
+    other cannot both win, on SQLite or PostgreSQL.
+    """
+    row_id = getattr(original, "membership_id", None) or original.id
+    table = model.__table__  # type: ignore[attr-defined]
+    result = db.execute(
+        sa.update(table)
+        .where(table.c.id == row_id, table.c.version == original.version)
+        .values(**values, version=table.c.version + 1)
+    )
+    if result.rowcount == 1:
+        return
+    current = db.execute(sa.select(table).where(table.c.id == row_id)).mappings().first()
+    if current is None:
+        raise NotFound(f"{what[0].upper()}{what[1:]} no longer exists: someone deleted it.")
+    raise Conflict(what, _their_changes(original, current, labels or {}, timezone))
+
+
+# Bookkeeping a person never edits; naming it in a conflict message would only confuse.
+_INTERNAL = frozenset(
+    {"id", "version", "ics_sequence", "ics_series_sequence", "created_at", "planned_starts_at"}
+)
+
+
+def _their_changes(
+    original: Any, current: Mapping[str, Any], labels: Mapping[str, str], timezone: str | None
+) -> list[str]:
+    """The fields whose stored value differs from the copy the person opened."""
+    changes = []
+    for field, theirs in current.items():
+        if field in _INTERNAL or not hasattr(original, field):
+            continue
+        if getattr(original, field) != theirs:
+            label = labels.get(field, field.replace("_", " "))
+            changes.append(f"{label} is now {_show(theirs, timezone)}")
+    return changes
+
+
+def _show(value: Any, timezone: str | None) -> str:
+    if value is None or value == "":
+        return "empty"
+    if isinstance(value, datetime):
+        zone = ZoneInfo(timezone) if timezone else UTC
+        return value.astimezone(zone).strftime("%a %d %b %Y %H:%M")
+    text = str(getattr(value, "value", value))
+    return repr(text if len(text) <= 40 else text[:37] + "...")

@@ -1,0 +1,181 @@
+"""Read models: plain frozen dataclasses the services hand out, safe to keep after the
+database session that produced them has closed (screens hold them for minutes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from models.enums import (
+    Attended,
+    CircleKind,
+    PresenterSource,
+    Role,
+    Rsvp,
+    SessionStatus,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    id: int
+    name: str
+    email: str
+    team: str | None
+    is_guest: bool
+    active: bool
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class CircleView:
+    id: int
+    name: str
+    kind: CircleKind
+    description: str
+    timezone: str
+    location: str | None
+    video_url: str | None
+    cadence: str | None
+    default_minutes: int
+    reminder_minutes: int
+    facilitator_id: int | None
+    facilitator_name: str | None
+    facilitator_email: str | None
+    archived: bool
+    ics_series_uid: str
+    ics_series_sequence: int
+    version: int
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    membership_id: int
+    circle_id: int
+    person_id: int
+    name: str
+    email: str
+    team: str | None
+    is_guest: bool
+    role: Role
+    joined_at: datetime
+    left_at: datetime | None
+    in_rotation: bool
+    default_rsvp: Rsvp
+    version: int
+
+    @property
+    def current(self) -> bool:
+        return self.left_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    id: int
+    circle_id: int
+    circle_name: str
+    circle_kind: CircleKind
+    timezone: str
+    starts_at: datetime  # UTC
+    minutes: int
+    title: str
+    location: str | None
+    video_url: str | None
+    status: SessionStatus
+    ics_uid: str
+    ics_sequence: int
+    planned_starts_at: datetime  # UTC
+    presenter_id: int | None
+    presenter_name: str | None
+    presenter_source: PresenterSource | None
+    notes: str
+    version: int
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.minutes)
+
+    @property
+    def local_start(self) -> datetime:
+        """The start on the circle's wall clock."""
+        return self.starts_at.astimezone(ZoneInfo(self.timezone))
+
+    @property
+    def local_day(self) -> date:
+        return self.local_start.date()
+
+    @property
+    def label(self) -> str:
+        """How a person names this session: 'Rust Lunch, Tue 17 Mar 12:00'."""
+        return f"{self.circle_name}, {self.local_start:%a %d %b %Y %H:%M}"
+
+
+@dataclass(frozen=True, slots=True)
+class AgendaItemView:
+    id: int
+    session_id: int
+    position: int
+    title: str
+    presenter_id: int | None
+    presenter_name: str | None
+    presenter_email: str | None
+    minutes: int | None
+    is_presentation: bool
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class AwayView:
+    id: int
+    person_id: int
+    person_name: str
+    starts_on: date
+    ends_on: date
+    reason: str
+
+    def covers(self, day: date) -> bool:
+        return self.starts_on <= day <= self.ends_on
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One line of a session's check-in list: a member, or someone who walked in."""
+
+    session_id: int
+    person_id: int
+    name: str
+    email: str
+    team: str | None
+    is_member: bool
+    is_guest: bool
+    rsvp: Rsvp  # the session's own answer, else the member's answer for the series
+    attended: Attended | None
+    recorded_at: datetime | None
+    note: str
+    walk_in: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Headcount:
+    yes: int
+    maybe: int
+    no: int
+    no_answer: int
+    present: int
+    late: int
+    excused: int
+    absent: int
+
+    @property
+    def expected(self) -> int:
+        """Food for lunch-and-learns: everyone who said yes or maybe."""
+        return self.yes + self.maybe
+
+    @property
+    def came(self) -> int:
+        return self.present + self.late

@@ -1,0 +1,60 @@
+"""Consistent copies of a SQLite store, taken and put back with SQLite's online backup API."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from models.engine import sqlite_file
+
+
+def backup_sqlite(engine: Engine, target: Path) -> Path:
+    """Copy the live store to ``target`` (0600), consistent even while others write to it."""
+    source = sqlite_file(engine.url)
+    if source is None:
+        raise ValueError("only a SQLite file store can be backed up this way; use pg_dump for PostgreSQL")
+    return copy_sqlite(source, target)
+
+
+def copy_sqlite(source: Path, target: Path) -> Path:
+    target = target.expanduser().absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+    os.close(fd)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(partial)
+    try:
+        with dst:
+            src.backup(dst)
+        dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+    finally:
+        dst.close()
+        src.close()
+    os.replace(partial, target)
+    return target
+
+
+def restore_sqlite(backup: Path, target: Path) -> None:
+    """Put ``backup`` back over the store at ``target``, replacing its contents page by page."""
+    check = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        result = check.execute("PRAGMA integrity_check").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(f"{backup} is not a circles backup: {exc}") from None
+    finally:
+        check.close()
+    if result is None or result[0] != "ok":
+        raise ValueError(f"{backup} is damaged: integrity check says {result[0] if result else '?'}")
+    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    dst = sqlite3.connect(target, timeout=10)
+    try:
+        with dst:
+            src.backup(dst)
+    finally:
+        dst.close()
+        src.close()

@@ -1,0 +1,53 @@
+"""The fixed vocabularies of the domain, as plain string enums (no SQL here, so screens may import them)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class CircleKind(StrEnum):
+    LEARNING_CIRCLE = "learning-circle"
+    COMMUNITY_OF_PRACTICE = "community-of-practice"
+    LUNCH_AND_LEARN = "lunch-and-learn"
+    WORKSHOP = "workshop"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ")
+
+
+class Role(StrEnum):
+    FACILITATOR = "facilitator"
+    MEMBER = "member"
+
+
+class SessionStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class Rsvp(StrEnum):
+    YES = "yes"
+    MAYBE = "maybe"
+    NO = "no"
+    NONE = "none"
+
+
+class Attended(StrEnum):
+    PRESENT = "present"
+    LATE = "late"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+
+    @property
+    def came(self) -> bool:
+        return self in (Attended.PRESENT, Attended.LATE)
+
+
+class PresenterSource(StrEnum):
+    """How a session's presenter was chosen; the rotation treats each differently."""
+
+    ROTATION = "rotation"  # suggested by the fair rotation and accepted
+    MANUAL = "manual"  # assigned by hand (volunteer, swap): always wins
+    GUEST = "guest"  # an external speaker: consumes nobody's turn

@@ -1,0 +1,86 @@
+"""Bring a store's schema up to date with Alembic, backing a SQLite file up first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from models.backup import backup_sqlite, restore_sqlite
+from models.engine import sqlite_file
+
+
+class MigrationError(RuntimeError):
+    """The schema could not be brought up to date; the message says what was done about it."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpgradeResult:
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+
+    @property
+    def changed(self) -> bool:
+        return self.from_revision != self.to_revision
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None, "the migrations folder has no revisions"
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
+    """Run pending migrations. A SQLite file that holds data is copied aside first and put
+    back if a migration fails, so a failed upgrade never leaves a half-migrated store."""
+    cfg = _config()
+    scripts = ScriptDirectory.from_config(cfg)
+    head = head_revision()
+    current = current_revision(engine)
+    if current == head:
+        return UpgradeResult(current, head, None)
+    if current is not None and scripts.get_revision(current) is None:
+        raise MigrationError(
+            f"This store was written by a newer version of circles (schema {current}); "
+            "upgrade circles to open it."
+        )
+
+    backup = None
+    path = sqlite_file(engine.url)
+    if path is not None and current is not None:
+        stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
+        backup = path.with_name(f"{path.name}.before-{head}-{stamp}.bak")
+        backup_sqlite(engine, backup)
+
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    except Exception as exc:
+        if backup is not None:
+            engine.dispose()
+            restore_sqlite(backup, path)  # type: ignore[arg-type]
+            raise MigrationError(
+                f"Upgrading the store failed ({exc.__class__.__name__}: {exc}); "
+                f"it was restored from the backup {backup}."
+            ) from exc
+        raise MigrationError(f"Upgrading the store failed: {exc}") from exc
+    return UpgradeResult(current, head, backup)

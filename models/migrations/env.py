@@ -1,0 +1,32 @@
+"""Alembic environment: runs on the connection the app hands over, or on --db / CIRCLES_DATABASE_URL."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import models  # noqa: F401  (registers every table on the metadata)
+from models.engine import create_store_engine, resolve_url
+
+target_metadata = SQLModel.metadata
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite can only ALTER by copying the table
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    engine = create_store_engine(resolve_url(context.get_x_argument(as_dictionary=True).get("db")))
+    with engine.connect() as conn:
+        _run(conn)
+    engine.dispose()

@@ -1,0 +1,89 @@
+"""The Store: one engine, opened (and migrated) once, handing out units of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from models.engine import (
+    create_store_engine,
+    prepare_sqlite_file,
+    safe_url_text,
+    sqlite_file,
+    writer,
+)
+from models.migrate import UpgradeResult, upgrade
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class StoreOpenError(RuntimeError):
+    """The store could not be opened; the message names it (never with its password)."""
+
+
+class Store:
+    """A database the app works on. Build it with :meth:`open`; tests pass ``sqlite://``."""
+
+    def __init__(self, engine: Engine, *, clock: Clock = system_clock) -> None:
+        self.engine = engine
+        self._writer = writer(engine)
+        self.clock = clock
+        self.upgraded: UpgradeResult | None = None
+
+    @classmethod
+    def open(cls, url: URL, *, clock: Clock = system_clock, migrate: bool = True) -> Store:
+        path = sqlite_file(url)
+        try:
+            if path is not None:
+                prepare_sqlite_file(path)
+            engine = create_store_engine(url)
+            store = cls(engine, clock=clock)
+            if migrate:
+                store.upgraded = upgrade(engine, now=clock())
+        except OSError as exc:
+            raise StoreOpenError(f"Cannot open the store at {path}: {exc.strerror or exc}") from None
+        except OperationalError as exc:
+            raise StoreOpenError(
+                f"Cannot open the store {safe_url_text(url)}: {_first_line(exc.orig or exc)}"
+            ) from None
+        return store
+
+    @property
+    def url(self) -> URL:
+        return self.engine.url
+
+    @property
+    def display_url(self) -> str:
+        path = sqlite_file(self.engine.url)
+        return str(path) if path is not None else safe_url_text(self.engine.url)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A unit of work that only reads."""
+        with Session(self.engine, expire_on_commit=False, info={"clock": self.clock}) as db:
+            yield db
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A unit of work that writes: committed whole when the block ends, rolled back on error."""
+        with (
+            Session(self._writer, expire_on_commit=False, info={"clock": self.clock}) as db,
+            db.begin(),
+        ):
+            yield db
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__

@@ -1,0 +1,217 @@
+"""The tables of the store. Every schema change here needs an Alembic migration beside it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.enums import Attended, CircleKind, PresenterSource, Role, Rsvp, SessionStatus
+from models.types import UTCDateTime, enum_column
+
+# Constraint names must be stable for Alembic (and SQLite batch mode) to find them
+# again, so the convention is set before the first table is declared.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _instant(*, nullable: bool = False, index: bool = False) -> sa.Column[datetime]:
+    return sa.Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+class Person(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, index=True)
+    # Stored lower-cased, so uniqueness is case-insensitive on every backend.
+    email: str = Field(max_length=254, unique=True)
+    team: str | None = Field(default=None, max_length=80)
+    is_guest: bool = False
+    active: bool = True
+    version: int = 1
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class Circle(SQLModel, table=True):
+    __table_args__ = (sa.Index("uq_circle_name_lower", sa.func.lower(sa.text("name")), unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    kind: CircleKind = Field(sa_column=enum_column(CircleKind, "kind", nullable=False))
+    description: str = Field(default="", max_length=2000)
+    timezone: str = Field(max_length=64)
+    location: str | None = Field(default=None, max_length=200)
+    video_url: str | None = Field(default=None, max_length=500)
+    # A cadence a person can type, e.g. "weekly on tue at 12:00 for 60m"; parsed by circles.cadence.
+    cadence: str | None = Field(default=None, max_length=200)
+    default_minutes: int = 60
+    reminder_minutes: int = 15
+    facilitator_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    archived: bool = False
+    ics_series_uid: str = Field(max_length=120, unique=True)
+    ics_series_sequence: int = 0
+    version: int = 1
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class Membership(SQLModel, table=True):
+    """Who belongs to a circle. Leaving sets left_at; rows are never deleted, so history stays."""
+
+    __table_args__ = (
+        # At most one *current* membership per person and circle; past ones pile up freely.
+        sa.Index(
+            "uq_membership_current",
+            "circle_id",
+            "person_id",
+            unique=True,
+            sqlite_where=sa.text("left_at IS NULL"),
+            postgresql_where=sa.text("left_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: Role = Field(sa_column=enum_column(Role, "role", nullable=False))
+    joined_at: datetime = Field(sa_column=_instant())
+    left_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
+    in_rotation: bool = True
+    # The RSVP a member gives once for the whole series; a session's own answer overrides it.
+    default_rsvp: Rsvp = Field(
+        default=Rsvp.NONE, sa_column=enum_column(Rsvp, "default_rsvp", nullable=False)
+    )
+    version: int = 1
+
+
+class CircleSession(SQLModel, table=True):
+    """One meeting of a circle. ("Session" alone would collide with the database session.)"""
+
+    __tablename__ = "circle_session"
+    __table_args__ = (sa.Index("ix_circle_session_circle_starts", "circle_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id")
+    starts_at: datetime = Field(sa_column=_instant(index=True))
+    minutes: int = 60
+    title: str = Field(default="", max_length=200)
+    location: str | None = Field(default=None, max_length=200)
+    video_url: str | None = Field(default=None, max_length=500)
+    status: SessionStatus = Field(
+        default=SessionStatus.SCHEDULED,
+        sa_column=enum_column(SessionStatus, "status", nullable=False),
+    )
+    # Calendar identity: the UID never changes; SEQUENCE rises with every change an
+    # attendee must see (time, length, place, title, status).
+    ics_uid: str = Field(max_length=120, unique=True)
+    ics_sequence: int = 0
+    # The slot this session was planned in; a recurring export names it in RECURRENCE-ID
+    # when the session has been moved.
+    planned_starts_at: datetime = Field(sa_column=_instant())
+    presenter_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    presenter_source: PresenterSource | None = Field(
+        default=None,
+        sa_column=enum_column(PresenterSource, "presenter_source", nullable=True),
+    )
+    notes: str = Field(default="", max_length=20000)
+    version: int = 1
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_item"
+    __table_args__ = (sa.Index("ix_agenda_item_session_position", "session_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE")
+    position: int
+    title: str = Field(max_length=200)
+    presenter_id: int | None = Field(
+        default=None, foreign_key="person.id", ondelete="SET NULL", index=True
+    )
+    minutes: int | None = None
+    # The presentation slot: the rotation fills its presenter.
+    is_presentation: bool = False
+    version: int = 1
+
+
+class AgendaTemplateItem(SQLModel, table=True):
+    """A circle's own agenda template; circles without one use their kind's default."""
+
+    __tablename__ = "agenda_template_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id", ondelete="CASCADE", index=True)
+    position: int
+    title: str = Field(max_length=200)
+    minutes: int | None = None
+    is_presentation: bool = False
+
+
+class SkipDate(SQLModel, table=True):
+    """A date a circle does not meet (a holiday); planning a series steps over it."""
+
+    __tablename__ = "skip_date"
+    __table_args__ = (sa.UniqueConstraint("circle_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id", ondelete="CASCADE")
+    day: date
+    reason: str = Field(default="", max_length=200)
+
+
+class Away(SQLModel, table=True):
+    """A person is away from ``starts_on`` to ``ends_on``, both days included."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    starts_on: date
+    ends_on: date
+    reason: str = Field(default="", max_length=200)
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class Attendance(SQLModel, table=True):
+    """A person's RSVP to one session and whether they came: one row per (session, person)."""
+
+    __table_args__ = (sa.UniqueConstraint("session_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", index=True)
+    rsvp: Rsvp = Field(default=Rsvp.NONE, sa_column=enum_column(Rsvp, "rsvp", nullable=False))
+    attended: Attended | None = Field(
+        default=None, sa_column=enum_column(Attended, "attended", nullable=True)
+    )
+    recorded_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
+    note: str = Field(default="", max_length=500)
+    # Checked in at the door without being a member of the circle.
+    walk_in: bool = False
+    version: int = 1
+
+
+class RotationEvent(SQLModel, table=True):
+    """The rotation's memory: assignments, swaps and skips, for the fairness ledger."""
+
+    __tablename__ = "rotation_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id", ondelete="CASCADE", index=True)
+    session_id: int | None = Field(
+        default=None, foreign_key="circle_session.id", ondelete="SET NULL"
+    )
+    kind: str = Field(max_length=24)  # assigned / swapped / skipped / guest
+    person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    other_person_id: int | None = Field(
+        default=None, foreign_key="person.id", ondelete="SET NULL"
+    )
+    reason: str = Field(default="", max_length=300)
+    recorded_at: datetime = Field(default_factory=_now, sa_column=_instant())

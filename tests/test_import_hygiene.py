@@ -1,0 +1,56 @@
+"""The pure core never imports textual; screens never talk SQL; importing touches no disk."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def _python_files(*folders: str) -> list[Path]:
+    return [p for f in folders for p in sorted((REPO / f).rglob("*.py"))]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _python_files("models", "circles") if p.name != "app.py" or p.parent.name != "circles"],
+    ids=lambda p: str(p.relative_to(REPO)),
+)
+def test_core_does_not_import_textual(path: Path) -> None:
+    assert "textual" not in _imports(path)
+
+
+@pytest.mark.parametrize("path", _python_files("screens"), ids=lambda p: str(p.relative_to(REPO)))
+def test_screens_do_not_talk_sql(path: Path) -> None:
+    assert not {"sqlalchemy", "sqlmodel"} & _imports(path)
+
+
+def test_importing_everything_touches_no_disk(tmp_path: Path) -> None:
+    """Import every module with HOME and XDG dirs pointing at an empty folder: nothing appears."""
+    home = tmp_path / "home"
+    home.mkdir()
+    modules = [
+        ".".join(p.relative_to(REPO).with_suffix("").parts)
+        for p in _python_files("models", "circles", "screens")
+        if p.name != "__main__.py" and "versions" not in p.parts and p.name != "env.py"
+    ]
+    code = "import importlib\n" + "".join(f"importlib.import_module({m!r})\n" for m in modules)
+    env = {"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, check=True)
+    assert list(home.iterdir()) == []
