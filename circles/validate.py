@@ -67,7 +67,7 @@ def timezone(value: str | None, field: str = "timezone") -> str:
     cleaned = text(value, field, max_length=64, required=True)
     try:
         ZoneInfo(cleaned)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder name such as "Europe"
         hint = _zone_hint(cleaned)
         raise InvalidInput(
             field, value, f"is not an IANA timezone name like Europe/Berlin{hint}"

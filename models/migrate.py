@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy.engine import Engine
 
 from models.backup import backup_sqlite, restore_sqlite
@@ -48,6 +49,13 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _known(scripts: ScriptDirectory, revision: str) -> bool:
+    try:
+        return scripts.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
 def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
     """Run pending migrations. A SQLite file that holds data is copied aside first and put
     back if a migration fails, so a failed upgrade never leaves a half-migrated store."""
@@ -57,7 +65,7 @@ def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
     current = current_revision(engine)
     if current == head:
         return UpgradeResult(current, head, None)
-    if current is not None and scripts.get_revision(current) is None:
+    if current is not None and not _known(scripts, current):
         raise MigrationError(
             f"This store was written by a newer version of circles (schema {current}); "
             "upgrade circles to open it."

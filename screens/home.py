@@ -1,14 +1,160 @@
-"""Home: what is coming up. (Placeholder until the TUI issue builds it out.)"""
+"""Home: what is coming up in the next 14 days across all circles; on an empty store, what to do first."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
+
+from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Button, DataTable, Footer, Header, Static
+
+from circles.services import attendance, lookups, sessions
+from circles.views import Headcount, SessionView
+from screens.format import headcount_text, safe, when
+from screens.work import run_db
+
+DAYS = 14
+
+
+@dataclass(frozen=True)
+class HomeData:
+    empty: bool
+    upcoming: list[SessionView]
+    counts: dict[int, Headcount]
+    presenters: dict[int, str]
+
+
+def load_home(db: object, now: object) -> HomeData:
+    if lookups.is_empty(db):  # type: ignore[arg-type]
+        return HomeData(True, [], {}, {})
+    found = sessions.upcoming(db, now=now, days=DAYS, limit=300)  # type: ignore[arg-type]
+    ids = [s.id for s in found]
+    return HomeData(
+        False,
+        found,
+        attendance.headcounts(db, ids),  # type: ignore[arg-type]
+        lookups.agenda_presenters(db, ids),  # type: ignore[arg-type]
+    )
 
 
 class HomeScreen(Screen[None]):
+    TITLE = "Home"
+    HELP = "Sessions of every circle in the next 14 days. Enter opens one; c lists the circles."
+    BINDINGS = [
+        Binding("c", "circles", "Circles", tooltip="All circles"),
+        Binding("p", "people", "People", tooltip="The people directory"),
+        Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
+        Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
+        Binding("r", "refresh", "Refresh", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: HomeData | None = None
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Welcome to circles.", id="welcome")
+        with Vertical(id="welcome"):
+            yield Static("Welcome to circles", classes="form-title")
+            yield Static(
+                "This store is empty. Start with a circle: a learning circle, a community of practice, "
+                "a lunch-and-learn or a workshop. Or load demo data to look around first.",
+                classes="hint",
+            )
+            yield Button("Create your first circle (n)", variant="primary", id="first-circle")
+            yield Button("Load demo data (d)", id="load-demo")
+        with Vertical(id="home-main"):
+            yield Static(f"Coming up in the next {DAYS} days", classes="section-title")
+            yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="upcoming-empty", classes="hint")
         yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#upcoming", DataTable)
+        table.add_columns("When", "Circle", "Title", "Presenter", "RSVP", "Status")
+        self.query_one("#welcome").display = False
+        self.refresh_data()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.refresh_data()
+
+    def action_refresh(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        now = self.app.now()  # type: ignore[attr-defined]
+        run_db(self, lambda db: load_home(db, now), self.show)
+
+    def show(self, data: HomeData) -> None:
+        self.data = data
+        self.query_one("#welcome").display = data.empty
+        self.query_one("#home-main").display = not data.empty
+        self.refresh_bindings()
+        if data.empty:
+            self.query_one("#first-circle", Button).focus()
+            return
+        table = self.query_one("#upcoming", DataTable)
+        # Row keys let Enter open the session the cursor is on.
+        table.clear()
+        for s in data.upcoming:
+            table.add_row(
+                *safe(
+                    when(s),
+                    s.circle_name,
+                    s.title or "",
+                    lookups.presenter_label(s, data.presenters),
+                    headcount_text(data.counts.get(s.id)),
+                    s.status.value,
+                ),
+                key=str(s.id),
+            )
+        empty = self.query_one("#upcoming-empty", Static)
+        now = self.app.now()  # type: ignore[attr-defined]
+        empty.update(
+            ""
+            if data.upcoming
+            else f"Nothing scheduled before {(now + timedelta(days=DAYS)):%a %d %b}. "
+            "Press c, open a circle and schedule a session (s)."
+        )
+        table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "demo":
+            return self.data is not None and self.data.empty
+        return True
+
+    @on(DataTable.RowSelected, "#upcoming")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.open_session(int(event.row_key.value))  # type: ignore[attr-defined]
+
+    def action_circles(self) -> None:
+        from screens.circles import CirclesScreen
+
+        self.app.push_screen(CirclesScreen())
+
+    def action_people(self) -> None:
+        from screens.people import PeopleScreen
+
+        self.app.push_screen(PeopleScreen())
+
+    @on(Button.Pressed, "#first-circle")
+    def action_new_circle(self) -> None:
+        from screens.forms import circle_form
+
+        def created(circle: object) -> None:
+            if circle is not None:
+                self.app.open_circle(circle.id)  # type: ignore[attr-defined]
+
+        self.app.push_screen(circle_form(None), created)
+
+    @on(Button.Pressed, "#load-demo")
+    def action_demo(self) -> None:
+        from screens.demo_loader import DemoLoader
+
+        self.app.push_screen(DemoLoader(), lambda _done: self.refresh_data())

@@ -113,3 +113,10 @@ def memory_store(clock: FixedClock) -> Iterator[Store]:
     s = Store.open(make_url("sqlite://"), clock=clock)
     yield s
     s.close()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    url = postgres_admin_url()
+    if url is None:
+        return f"PostgreSQL: off ({POSTGRES_ENV} not set); store tests run on SQLite only"
+    return f"PostgreSQL: on, {url.render_as_string(hide_password=True)}; store tests run on SQLite and PostgreSQL"

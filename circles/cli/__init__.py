@@ -19,6 +19,7 @@ COMMANDS = {
     "db": "circles.cli.db:db",
     "demo": "circles.cli.demo:demo",
     "export": "circles.cli.export:export",
+    "rotation": "circles.cli.rotation:rotation",
 }
 
 

@@ -73,3 +73,68 @@ def list_(archived: bool, as_json: bool) -> None:
         empty="No circles yet: create one with 'circles circle add', or try 'circles demo'.",
     )
 
+
+@circle.command("cadence")
+@click.argument("circle_ref", metavar="CIRCLE")
+@click.argument("text", required=False)
+@click.option("--clear", is_flag=True, help="Remove the cadence.")
+def cadence(circle_ref: str, text: str | None, clear: bool) -> None:
+    """Show or set how often a circle meets.
+
+    \b
+    Examples:
+      "weekly on tue at 12:00 for 60m"
+      "every 2 weeks on mon,thu at 09:30"
+      "monthly on the 3rd wed at 18:00"
+      "monthly on the last fri at 16:00"
+      "monthly on day 15 at 12:00"
+    Times are on the circle's clock and stay put across daylight-saving changes.
+    """
+    from circles.services import rotation
+
+    if clear and text:
+        raise click.UsageError("Give a cadence or --clear, not both.")
+    with writing() as db:
+        c = circles.find_circle(db, circle_ref)
+        if clear or text:
+            c = rotation.set_cadence(db, c, None if clear else text)
+    done(f"{c.name} meets {c.cadence} ({c.timezone})." if c.cadence else f"{c.name} has no cadence.")
+
+
+@circle.command("skip")
+@click.argument("circle_ref", metavar="CIRCLE")
+@click.argument("day", metavar="YYYY-MM-DD")
+@click.option("--reason", default="", help="Why, e.g. 'public holiday'.")
+@click.option("--remove", is_flag=True, help="Meet on that day after all.")
+def skip(circle_ref: str, day: str, reason: str, remove: bool) -> None:
+    """Mark a day the circle does not meet; planning steps over it."""
+    from circles import validate
+    from circles.services import rotation
+
+    when = validate.parse_date(day, "DAY")
+    with writing() as db:
+        c = circles.find_circle(db, circle_ref)
+        if remove:
+            rotation.remove_skip_date(db, circle_id=c.id, day=when)
+        else:
+            rotation.add_skip_date(db, circle_id=c.id, day=when, reason=reason)
+    if remove:
+        done(f"{c.name} may meet on {when:%a %d %b %Y} again.")
+    else:
+        done(f"{c.name} does not meet on {when:%a %d %b %Y}" + (f" ({reason})." if reason else "."))
+
+
+@circle.command("skips")
+@click.argument("circle_ref", metavar="CIRCLE")
+@json_option
+def skips(circle_ref: str, as_json: bool) -> None:
+    """List the days a circle does not meet."""
+    from circles.services import rotation
+
+    with reading() as db:
+        c = circles.find_circle(db, circle_ref)
+        found = rotation.list_skip_dates(db, c.id)
+    if as_json:
+        print_json(found)
+        return
+    print_table(["day", "reason"], [(s.day, s.reason) for s in found], empty=f"{c.name} has no skip dates.")

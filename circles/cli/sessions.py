@@ -91,3 +91,25 @@ def cancel(session_id: int) -> None:
     with writing() as db:
         s = sessions.cancel_session(db, sessions.get_session(db, session_id))
     done(f"Cancelled session {s.id}: {s.label}.")
+
+
+@session.command("plan")
+@click.argument("circle_ref", metavar="CIRCLE")
+@click.option("--count", type=int, required=True, help="How many sessions to create.")
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (default: after the last session).")
+def plan(circle_ref: str, count: int, start: str | None) -> None:
+    """Create the next sessions of the circle's cadence at once, presenters from the rotation."""
+    from circles.services import rotation
+
+    first = validate.parse_date(start, "--from") if start else None
+    with writing() as db:
+        c = circles.find_circle(db, circle_ref)
+        result = rotation.plan_sessions(db, circle_id=c.id, count=count, start=first)
+    for s in result.sessions:
+        done(f"Planned session {s.id}: {s.label}, presenter {s.presenter_name or 'nobody yet'}.")
+    for day, reason in result.skipped:
+        done(f"Skipped {day:%a %d %b %Y}" + (f" ({reason})." if reason else "."))
+    for day in result.already_planned:
+        done(f"Already planned: {day:%a %d %b %Y}.")
+    if not result.sessions:
+        done("No new sessions: every date asked for is already planned or skipped.")

@@ -168,6 +168,22 @@ def roster(db: Session, session_id: int) -> list[RosterEntry]:
     return entries
 
 
+def member_at_session(m: Any = Membership, s: Any = CircleSession) -> Any:
+    """SQL: membership ``m`` covered session ``s`` (joined by its start, not yet left)."""
+    return sa.and_(
+        m.circle_id == s.circle_id,
+        m.joined_at <= s.starts_at,
+        sa.or_(col(m.left_at).is_(None), col(m.left_at) > s.starts_at),
+    )
+
+
+def effective_rsvp(a: Any = Attendance, m: Any = Membership) -> Any:
+    """SQL: the session's own answer unless it is 'none' (or missing), else the series answer."""
+    return sa.case(
+        (sa.and_(col(a.rsvp).is_not(None), a.rsvp != Rsvp.NONE), a.rsvp), else_=m.default_rsvp
+    )
+
+
 def headcounts(db: Session, session_ids: Iterable[int]) -> dict[int, Headcount]:
     """RSVP and check-in counts for many sessions, aggregated in SQL (two queries in all)."""
     ids = list(session_ids)
@@ -175,16 +191,10 @@ def headcounts(db: Session, session_ids: Iterable[int]) -> dict[int, Headcount]:
         return {}
     counts: dict[int, dict[str, int]] = {i: {} for i in ids}
     s, m, a = CircleSession, Membership, Attendance
-    effective = sa.case(
-        (sa.and_(col(a.rsvp).is_not(None), a.rsvp != Rsvp.NONE), a.rsvp), else_=m.default_rsvp
-    )
+    effective = effective_rsvp(a, m)
     rsvp_rows = db.exec(
         select(s.id, effective, sa.func.count())
-        .join(m, sa.and_(
-            m.circle_id == s.circle_id,
-            m.joined_at <= s.starts_at,
-            sa.or_(col(m.left_at).is_(None), col(m.left_at) > s.starts_at),
-        ))
+        .join(m, member_at_session(m, s))
         .join(a, sa.and_(a.session_id == s.id, a.person_id == m.person_id), isouter=True)
         .where(col(s.id).in_(ids))
         .group_by(s.id, effective)

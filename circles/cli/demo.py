@@ -1,0 +1,34 @@
+"""circles demo"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from circles.cli.common import done, state
+
+
+@click.command()
+@click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same organisation.")
+def demo(size: str, seed: int) -> None:
+    """Fill an empty store with a demo organisation to try things on."""
+    from circles.demo import build_demo
+
+    show = sys.stderr.isatty()
+    started = time.perf_counter()
+
+    def progress(stage: str, fraction: float) -> None:
+        if show:
+            click.echo(f"\r{stage:<10} {fraction:6.1%}", err=True, nl=False)
+
+    summary = build_demo(state().store(), size=size, seed=seed, progress=progress)
+    if show:
+        click.echo("", err=True)
+    done(
+        f"Demo store ready in {time.perf_counter() - started:.1f}s: {summary.people} people, "
+        f"{summary.circles} circles, {summary.sessions} sessions, "
+        f"{summary.attendance} attendance records."
+    )

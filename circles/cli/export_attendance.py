@@ -1,0 +1,103 @@
+"""circles export attendance: attendance rows or a participation summary for organizers."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from circles.cli.common import reading
+
+
+class _TerminalProgress:
+    """Progress on stderr, only when stderr is a terminal (a pipe or a log gets no noise)."""
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int | None) -> None:
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=total,
+                label="Exporting attendance",
+                file=sys.stderr,
+                show_pos=True,
+                item_show_func=lambda _: None,
+            )
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@click.command()
+@click.option("--circle", "circle_ref", metavar="CIRCLE", help="Only this circle (name or id).")
+@click.option("--since", metavar="YYYY-MM-DD", help="From this day on (the circle's local date).")
+@click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this day.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "jsonl"], case_sensitive=False),
+    help="File format (default: from the file name, else csv).",
+)
+@click.option(
+    "--summary",
+    is_flag=True,
+    help="Per person and circle: sessions expected at, attended, rate (XLSX always has both).",
+)
+@click.option("--excel", is_flag=True, help="Start the CSV with a UTF-8 byte order mark, for Excel.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (default: standard output; XLSX needs a file).",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def attendance(
+    circle_ref: str | None,
+    since: str | None,
+    until: str | None,
+    fmt: str | None,
+    summary: bool,
+    excel: bool,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """Export attendance: circle, session date and title, person, email, team, RSVP,
+    attended, presenter. Written atomically: a failed export leaves no half file."""
+    from circles.errors import InvalidInput
+    from circles.exports.attendance import export_attendance, format_for, write_attendance
+    from circles.services.reports import make_scope
+
+    chosen = format_for(output, fmt)
+    if output is None and chosen.value == "xlsx":
+        raise InvalidInput("--output", "", "is needed for XLSX: give a file name with -o")
+    progress = _TerminalProgress() if sys.stderr.isatty() else None
+    try:
+        with reading() as db:
+            scope = make_scope(db, circle=circle_ref, since=since, until=until)
+            if output is None:
+                stdout = sys.stdout.buffer
+                write_attendance(db, stdout, scope=scope, fmt=chosen, summary=summary, excel=excel)
+                stdout.flush()
+                return
+            result = export_attendance(
+                db,
+                output,
+                scope=scope,
+                fmt=chosen,
+                summary=summary,
+                excel=excel,
+                force=force,
+                progress=progress,
+                count_first=progress is not None,
+            )
+    finally:
+        if progress is not None:
+            progress.close()
+    what = "summary rows" if summary else "rows"
+    click.echo(f"Wrote {result.rows:,} {what} to {result.path}.")

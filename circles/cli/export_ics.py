@@ -1,0 +1,99 @@
+"""circles export ics: calendar invites for one session, a circle's upcoming sessions, or a series."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from circles.cli.common import done, writing
+from circles.ics.model import Channel
+
+_METHODS = [c.value for c in Channel]
+
+
+@click.command("ics")
+@click.option("--session", "session_id", type=int, metavar="ID", help="Export one session.")
+@click.option("--circle", "circle_ref", metavar="CIRCLE", help="Export a circle's upcoming sessions.")
+@click.option(
+    "--recurring",
+    is_flag=True,
+    help="With --circle: one recurring series (RRULE) instead of one event per session.",
+)
+@click.option(
+    "--method",
+    "method",
+    type=click.Choice(_METHODS, case_sensitive=False),
+    default="publish",
+    show_default=True,
+    help="publish: a file to import; request: an invite to e-mail; cancel: a cancellation; "
+    "none: for a CalDAV server.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (default: stdout)."
+)
+@click.option(
+    "--per-member",
+    "per_member",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Write one file per member into DIR, marking the sessions they present.",
+)
+@click.option(
+    "--alarm", "alarm", type=int, metavar="MINUTES", help="Reminder before the start (default: the circle's)."
+)
+@click.option("--no-alarm", is_flag=True, help="No reminder at all.")
+def ics(
+    session_id: int | None,
+    circle_ref: str | None,
+    recurring: bool,
+    method: str,
+    output: Path | None,
+    per_member: Path | None,
+    alarm: int | None,
+    no_alarm: bool,
+) -> None:
+    """Export calendar invites (.ics) that every calendar accepts.
+
+    A cancel of a session that is still scheduled cancels it first (its SEQUENCE rises).
+    """
+    from circles.ics.files import write_atomically, write_files
+    from circles.services import circles, invites
+
+    if (session_id is None) == (circle_ref is None):
+        raise click.UsageError("Give exactly one of --session ID or --circle CIRCLE.")
+    if recurring and circle_ref is None:
+        raise click.UsageError("--recurring goes with --circle.")
+    if output is not None and per_member is not None:
+        raise click.UsageError("Give -o FILE or --per-member DIR, not both.")
+    if no_alarm and alarm is not None:
+        raise click.UsageError("Give --alarm MINUTES or --no-alarm, not both.")
+    alarm_minutes = None if no_alarm else (invites.CIRCLE_DEFAULT if alarm is None else alarm)
+    with writing() as db:
+        if session_id is not None:
+            export = invites.export_session(
+                db, session_id, channel=method, alarm_minutes=alarm_minutes, per_member=per_member is not None
+            )
+        else:
+            circle = circles.find_circle(db, circle_ref or "")
+            export = invites.export_circle(
+                db,
+                circle.id,
+                channel=method,
+                recurring=recurring,
+                alarm_minutes=alarm_minutes,
+                per_member=per_member is not None,
+            )
+    to_stdout = output is None and per_member is None
+    for s in export.cancelled:
+        click.echo(f"Cancelled session {s.id}: {s.label}.", err=to_stdout)
+    if per_member is not None:
+        paths = write_files(per_member, [(f.name, f.content) for f in export.files], field="--per-member")
+        for f, path in zip(export.files, paths, strict=True):
+            done(f"Wrote {path} for {f.person_name} ({f.events} events).")
+    elif output is not None:
+        (f,) = export.files
+        path = write_atomically(output, f.content, field="--output")
+        done(f"Wrote {path} ({f.events} {'event' if f.events == 1 else 'events'}, {export.channel.value}).")
+    else:
+        click.get_binary_stream("stdout").write(export.files[0].content)

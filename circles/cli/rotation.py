@@ -1,0 +1,186 @@
+"""circles rotation ...: who presents next and why, assignments, swaps, the fairness ledger."""
+
+from __future__ import annotations
+
+import click
+
+from circles import validate
+from circles.cli.common import done, json_option, plain, print_json, print_table, reading, writing
+from circles.services import circles, people, sessions
+from circles.services import rotation as rotation_service
+
+
+@click.group()
+def rotation() -> None:
+    """Presenter rotation: fair round robin with away skips, assignments, swaps and guests."""
+
+
+def _when(row: rotation_service.PreviewRow) -> str:
+    return f"{row.starts_at:%a %Y-%m-%d %H:%M}"
+
+
+@rotation.command("show")
+@click.argument("circle_ref", metavar="CIRCLE")
+@click.option("--next", "count", type=int, default=8, show_default=True, help="How many sessions to show.")
+@json_option
+def show(circle_ref: str, count: int, as_json: bool) -> None:
+    """Preview the next sessions' presenters, each with its reason.
+
+    Sessions not planned yet (shown without an id) are the ones 'circles session plan'
+    would create next.
+    """
+    with reading() as db:
+        c = circles.find_circle(db, circle_ref)
+        rows = rotation_service.preview(db, c.id, count=count)
+    if as_json:
+        print_json(
+            [
+                {
+                    "session_id": r.session_id,
+                    "planned": r.planned,
+                    "starts_at": r.starts_at.isoformat(),
+                    "presenter_id": r.presenter_id,
+                    "presenter_name": r.presenter_name,
+                    "how": r.why.value,
+                    "reason": r.reason,
+                    "skipped": [plain(s) for s in r.skipped],
+                }
+                for r in rows
+            ]
+        )
+        return
+    table = [
+        (r.session_id or "-", _when(r), r.presenter_name or "(nobody)", r.why.value, r.reason) for r in rows
+    ]
+    print_table(
+        ["session", f"starts ({c.timezone})", "presenter", "how", "why"],
+        table,
+        empty=f"Nothing to preview: give {c.name} a cadence with 'circles circle cadence' or add sessions.",
+    )
+
+
+@rotation.command("assign")
+@click.argument("session_id", type=int)
+@click.argument("email")
+@click.option(
+    "--guest", is_flag=True, help="A guest speaker: takes nobody's turn (automatic for non-members)."
+)
+@click.option("--note", default="", help="Why, e.g. 'volunteered'.")
+def assign(session_id: int, email: str, guest: bool, note: str) -> None:
+    """Make someone the presenter of a session; this always wins over the rotation."""
+    with writing() as db:
+        s = sessions.get_session(db, session_id)
+        p = people.find_person(db, email)
+        updated = rotation_service.assign(db, s, person_id=p.id, guest=guest, note=note)
+    how = "guest speaker, nobody's turn" if updated.presenter_source == "guest" else "by hand"
+    done(f"{p.name} presents at {updated.label} ({how}).")
+
+
+@rotation.command("clear")
+@click.argument("session_id", type=int)
+def clear(session_id: int) -> None:
+    """Give a session's presenter choice back to the rotation."""
+    with writing() as db:
+        s = rotation_service.clear_assignment(db, sessions.get_session(db, session_id))
+    done(f"The rotation picks the presenter of {s.label} again: {s.presenter_name or 'nobody yet'}.")
+
+
+@rotation.command("swap")
+@click.argument("first_id", metavar="SESSION_ID", type=int)
+@click.argument("second_id", metavar="SESSION_ID", type=int)
+def swap(first_id: int, second_id: int) -> None:
+    """Swap the presenters of two sessions (the first session's presenter asked)."""
+    with writing() as db:
+        first, second = rotation_service.swap(
+            db, sessions.get_session(db, first_id), sessions.get_session(db, second_id)
+        )
+    done(f"Swapped: {first.presenter_name} presents {first.label};")
+    done(f"         {second.presenter_name} presents {second.label}.")
+
+
+@rotation.command("hold")
+@click.argument("session_id", type=int)
+def hold(session_id: int) -> None:
+    """Mark a session held, recording its presenter (the rotation's pick unless assigned)."""
+    with writing() as db:
+        s = rotation_service.hold_session(db, sessions.get_session(db, session_id))
+    done(f"Held {s.label}; presenter: {s.presenter_name or 'nobody'}.")
+
+
+@rotation.command("refresh")
+@click.argument("circle_ref", metavar="CIRCLE")
+def refresh(circle_ref: str) -> None:
+    """Write the current suggestions onto planned sessions (after away periods changed)."""
+    with writing() as db:
+        c = circles.find_circle(db, circle_ref)
+        changed = rotation_service.refresh(db, c.id)
+    if not changed:
+        done("Every planned session already names the rotation's current pick.")
+    for s in changed:
+        done(f"{s.label}: now {s.presenter_name or 'nobody'}.")
+
+
+@rotation.command("ledger")
+@click.argument("circle_ref", metavar="CIRCLE")
+@click.option("--since", metavar="YYYY-MM-DD", help="First day counted.")
+@click.option("--until", metavar="YYYY-MM-DD", help="Last day counted.")
+@json_option
+def ledger(circle_ref: str, since: str | None, until: str | None, as_json: bool) -> None:
+    """Fairness over held sessions: turns, skips and swaps per member."""
+    first = validate.parse_date(since, "--since") if since else None
+    last = validate.parse_date(until, "--until") if until else None
+    with reading() as db:
+        c = circles.find_circle(db, circle_ref)
+        found = rotation_service.ledger(db, c.id, since=first, until=last)
+    if as_json:
+        print_json(list(found.rows))
+        return
+    rows = [
+        (
+            r.name,
+            r.email,
+            r.times_presented,
+            r.last_presented or "",
+            "yes" if r.first_time else "",
+            "; ".join(f"{d:%d %b}: {why}" for d, why in r.skips),
+            r.swaps_given,
+            r.swaps_taken,
+            ("" if r.in_rotation else "out") if r.current_member else "left",
+        )
+        for r in found.rows
+    ]
+    print_table(
+        ["member", "email", "presented", "last", "first time", "skips", "swaps given", "taken", "rotation"],
+        rows,
+        empty=f"{c.name} has no members yet.",
+    )
+    done(f"{found.sessions_held} session(s) held in this range, {found.guest_sessions} by guest speakers.")
+
+
+@rotation.command("template")
+@click.argument("circle_ref", metavar="CIRCLE")
+@click.argument("items", nargs=-1, metavar="[ITEM]...")
+@click.option("--reset", is_flag=True, help="Go back to the default agenda for the circle's kind.")
+def template(circle_ref: str, items: tuple[str, ...], reset: bool) -> None:
+    """Show or set the agenda new sessions get.
+
+    Each ITEM is TITLE, TITLE:MINUTES or TITLE:MINUTES:presenter (the slot the
+    rotation fills), e.g.  "Check-in:10" "Talk:30:presenter" "Q&A:15".
+    """
+    if reset and items:
+        raise click.UsageError("Give items or --reset, not both.")
+    with writing() as db:
+        c = circles.find_circle(db, circle_ref)
+        if reset:
+            t = rotation_service.reset_template(db, c.id)
+        elif items:
+            parsed = [rotation_service.parse_template_item(i, f"item {n}") for n, i in enumerate(items, 1)]
+            t = rotation_service.set_template(db, c.id, parsed)
+        else:
+            t = rotation_service.template(db, c.id)
+    origin = "its own" if t.custom else f"the default for a {c.kind.label}"
+    done(f"{c.name} uses {origin} agenda:")
+    for n, item in enumerate(t.items, 1):
+        length = f" ({item.minutes} min)" if item.minutes else ""
+        slot = "  <- presenter from the rotation" if item.is_presentation else ""
+        done(f"  {n}. {item.title}{length}{slot}")

@@ -1,0 +1,503 @@
+"""A realistic, deterministic demo organisation, written with bulk inserts.
+
+small: about 40 people, 5 circles of different kinds and timezones, 12 weeks of past
+sessions (agendas, presenters, RSVPs, attendance) and 8 ahead. large: 10,000 people,
+300 circles, two years of weekly sessions, about a million attendance rows.
+The same seed and clock always give the same store.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from circles.demo_names import (
+    FIRST_NAMES,
+    GUEST_SPEAKERS,
+    LAST_NAMES,
+    OFFICES,
+    SESSION_TITLES,
+    TEAMS,
+    TOPICS,
+)
+from circles.errors import NotAllowed
+from models import (
+    AgendaItem,
+    Attendance,
+    Away,
+    Circle,
+    CircleSession,
+    Membership,
+    Person,
+)
+from models.enums import Attended, CircleKind, PresenterSource, Role, Rsvp, SessionStatus
+from models.store import Store
+
+Progress = Callable[[str, float], None]
+
+# The agenda each kind of gathering usually follows: (title, minutes, is the presentation).
+AGENDAS: dict[CircleKind, tuple[tuple[str, int, bool], ...]] = {
+    CircleKind.LUNCH_AND_LEARN: (("Talk", 35, True), ("Q&A", 15, False), ("Wrap-up", 5, False)),
+    CircleKind.LEARNING_CIRCLE: (
+        ("Check-in", 10, False),
+        ("Presentation", 30, True),
+        ("Discussion", 30, False),
+        ("Reflection", 10, False),
+    ),
+    CircleKind.COMMUNITY_OF_PRACTICE: (
+        ("Show and tell", 25, True),
+        ("Round of updates", 20, False),
+        ("Open floor", 15, False),
+    ),
+    CircleKind.WORKSHOP: (("Introduction", 15, True), ("Hands-on exercise", 60, False), ("Debrief", 15, False)),
+}
+_KIND_WORD = {
+    CircleKind.LUNCH_AND_LEARN: "Lunch & Learn",
+    CircleKind.LEARNING_CIRCLE: "Learning Circle",
+    CircleKind.COMMUNITY_OF_PRACTICE: "Community of Practice",
+    CircleKind.WORKSHOP: "Workshop Series",
+}
+_MINUTES = {
+    CircleKind.LUNCH_AND_LEARN: 60,
+    CircleKind.LEARNING_CIRCLE: 90,
+    CircleKind.COMMUNITY_OF_PRACTICE: 60,
+    CircleKind.WORKSHOP: 90,
+}
+
+
+@dataclass(frozen=True)
+class Size:
+    people: int
+    circles: int
+    members: tuple[int, int]  # per circle, inclusive range
+    weeks_past: int
+    weeks_ahead: int
+
+
+SIZES = {
+    "small": Size(people=40, circles=5, members=(8, 14), weeks_past=12, weeks_ahead=8),
+    "large": Size(people=10_000, circles=300, members=(30, 46), weeks_past=96, weeks_ahead=8),
+}
+
+# The small store's circles, hand-picked to cover every kind and several timezones.
+_SMALL_CIRCLES = (
+    ("Rust Lunch", CircleKind.LUNCH_AND_LEARN, "Europe/Berlin", 1, time(12, 0), "Room Ada, 3rd floor"),
+    ("Data Science Learning Circle", CircleKind.LEARNING_CIRCLE, "America/New_York", 3, time(16, 0), None),
+    ("Frontend Guild", CircleKind.COMMUNITY_OF_PRACTICE, "Europe/London", 2, time(15, 0), "Library"),
+    ("Security Workshop Series", CircleKind.WORKSHOP, "Australia/Sydney", 0, time(10, 0), "Harbour room"),
+    ("Leadership Reading Circle", CircleKind.LEARNING_CIRCLE, "America/Los_Angeles", 4, time(9, 30), None),
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    people: int
+    circles: int
+    memberships: int
+    sessions: int
+    agenda_items: int
+    attendance: int
+    away: int
+
+
+def build_demo(
+    store: Store, *, size: str = "small", seed: int = 7, progress: Progress | None = None
+) -> DemoSummary:
+    """Fill an empty store with a demo organisation; refuses a store that holds data."""
+    if size not in SIZES:
+        raise NotAllowed(f"Unknown demo size {size!r}: choose small or large.")
+    report = progress or (lambda _stage, _fraction: None)
+    with store.write() as db:
+        conn = db.connection()
+        _refuse_if_not_empty(conn)
+        builder = _Builder(conn, SIZES[size], size, random.Random(seed), store.clock(), report)
+        summary = builder.build()
+    report("done", 1.0)
+    return summary
+
+
+def _refuse_if_not_empty(conn: Connection) -> None:
+    people = conn.execute(sa.select(sa.func.count()).select_from(Person)).scalar_one()
+    circles = conn.execute(sa.select(sa.func.count()).select_from(Circle)).scalar_one()
+    if people or circles:
+        raise NotAllowed(
+            f"This store already holds {people} people and {circles} circles; demo data goes "
+            "into an empty store only. Point --db at a new file to try the demo."
+        )
+
+
+class _Builder:
+    """Generates rows in memory a circle at a time and inserts them in batches."""
+
+    def __init__(
+        self, conn: Connection, size: Size, name: str, rng: random.Random, now: datetime, report: Progress
+    ) -> None:
+        self.conn = conn
+        self.size = size
+        self.small = name == "small"
+        self.rng = rng
+        self.now = now
+        self.report = report
+        self.ids = {"agenda_item": 0, "attendance": 0, "circle_session": 0, "membership": 0}
+        self.counts = dict.fromkeys(("agenda_item", "attendance", "circle_session", "membership"), 0)
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _uid(self, kind: str) -> str:
+        return f"{kind}-{uuid.UUID(int=self.rng.getrandbits(128), version=4)}@circles"
+
+    def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.conn.execute(sa.insert(table.__table__), rows)
+
+    def _next_id(self, table: str) -> int:
+        self.ids[table] += 1
+        return self.ids[table]
+
+    # -- the organisation --------------------------------------------------------------
+
+    def build(self) -> DemoSummary:
+        people = self._people()
+        guests = self._guests(len(people) + 1)
+        self.report("people", 0.05)
+        away = self._away(people)
+        circles = self._circles(people)
+        for done, circle in enumerate(circles, start=1):
+            self._circle_life(circle, people, guests, away)
+            self.report("sessions", 0.05 + 0.9 * done / len(circles))
+        self._fix_sequences()
+        return DemoSummary(
+            people=len(people) + len(guests),
+            circles=len(circles),
+            memberships=self.counts["membership"],
+            sessions=self.counts["circle_session"],
+            agenda_items=self.counts["agenda_item"],
+            attendance=self.counts["attendance"],
+            away=len(away),
+        )
+
+    def _people(self) -> list[dict[str, Any]]:
+        rows = []
+        for i in range(1, self.size.people + 1):
+            first = self.rng.choice(FIRST_NAMES)
+            last = self.rng.choice(LAST_NAMES)
+            # Small stores read better without numbers in addresses; large ones need them.
+            local = f"{first}.{last}".lower() if self.small else f"{first}.{last}.{i}".lower()
+            if self.small and any(r["email"].startswith(local + "@") for r in rows):
+                local = f"{local}{i}"
+            rows.append(
+                {
+                    "id": i,
+                    "name": f"{first} {last}",
+                    "email": f"{local}@example.org",
+                    "team": self.rng.choice(TEAMS),
+                    "is_guest": False,
+                    "active": self.rng.random() > 0.02,
+                    "version": 1,
+                    "created_at": self.now - timedelta(days=800),
+                }
+            )
+        for start in range(0, len(rows), 5000):
+            self._insert(Person, rows[start : start + 5000])
+        return rows
+
+    def _guests(self, first_id: int) -> list[dict[str, Any]]:
+        rows = [
+            {
+                "id": first_id + n,
+                "name": name,
+                "email": f"{name.split()[-1].lower()}.guest@{org.lower().replace(' ', '-')}.example",
+                "team": org,
+                "is_guest": True,
+                "active": True,
+                "version": 1,
+                "created_at": self.now - timedelta(days=400),
+            }
+            for n, (name, org) in enumerate(GUEST_SPEAKERS)
+        ]
+        self._insert(Person, rows)
+        return rows
+
+    def _away(self, people: list[dict[str, Any]]) -> dict[int, list[tuple[date, date, str]]]:
+        """A few people away now and then: holidays, conferences, parental leave."""
+        today = self.now.date()
+        reasons = ("holiday", "conference", "parental leave", "offsite", "training")
+        away: dict[int, list[tuple[date, date, str]]] = {}
+        rows = []
+        share = 0.15 if self.small else 0.05
+        for person in people:
+            if self.rng.random() > share:
+                continue
+            start = today + timedelta(days=self.rng.randint(-80, 50))
+            end = start + timedelta(days=self.rng.randint(3, 20))
+            reason = self.rng.choice(reasons)
+            away.setdefault(person["id"], []).append((start, end, reason))
+            rows.append(
+                {
+                    "person_id": person["id"],
+                    "starts_on": start,
+                    "ends_on": end,
+                    "reason": reason,
+                    "created_at": self.now,
+                }
+            )
+        self._insert(Away, rows)
+        return away
+
+    def _circles(self, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        specs = list(_SMALL_CIRCLES) if self.small else self._large_circle_specs()
+        rows = []
+        for i, (name, kind, tz, weekday, at, location) in enumerate(specs, start=1):
+            facilitator = self.rng.choice(people)
+            rows.append(
+                {
+                    "id": i,
+                    "name": name,
+                    "kind": kind,
+                    "description": f"A {kind.label} on {name.split(' ')[0]}, open to everyone.",
+                    "timezone": tz,
+                    "location": location,
+                    "video_url": f"https://meet.example.org/{name.lower().replace(' ', '-')[:40]}",
+                    "cadence": None,
+                    "default_minutes": _MINUTES[kind],
+                    "reminder_minutes": 15,
+                    "facilitator_id": facilitator["id"],
+                    "archived": False,
+                    "ics_series_uid": self._uid("series"),
+                    "ics_series_sequence": 0,
+                    "version": 1,
+                    "created_at": self.now - timedelta(weeks=self.size.weeks_past + 2),
+                    # Not columns: how the generator schedules this circle.
+                    "_weekday": weekday,
+                    "_at": at,
+                }
+            )
+        self._insert(Circle, [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows])
+        return rows
+
+    def _large_circle_specs(self) -> Iterator[tuple[str, CircleKind, str, int, time, str | None]]:
+        kinds = list(CircleKind)
+        count = 0
+        for topic in TOPICS:
+            for office, tz in OFFICES:
+                if count == self.size.circles:
+                    return
+                kind = kinds[count % len(kinds)]
+                at = time(self.rng.choice((9, 10, 12, 13, 15, 16)), self.rng.choice((0, 30)))
+                yield (f"{topic} {_KIND_WORD[kind]} ({office})", kind, tz, count % 5, at, f"{office} office")
+                count += 1
+
+    # -- one circle's history ------------------------------------------------------------
+
+    def _circle_life(
+        self,
+        circle: dict[str, Any],
+        people: list[dict[str, Any]],
+        guests: list[dict[str, Any]],
+        away: dict[int, list[tuple[date, date, str]]],
+    ) -> None:
+        zone = ZoneInfo(circle["timezone"])
+        kind: CircleKind = circle["kind"]
+        days = self._meeting_days(zone, circle["_weekday"])
+        starts = [datetime.combine(d, circle["_at"], tzinfo=zone).astimezone(UTC) for d in days]
+        members = self._members(circle, people, starts[0])
+        agenda = AGENDAS[kind]
+        session_rows, agenda_rows, attendance_rows = [], [], []
+        rotation = sorted(
+            (m for m in members if m["in_rotation"]), key=lambda m: (m["joined_at"], m["person_id"])
+        )
+        last_turn: dict[int, datetime] = {m["person_id"]: m["joined_at"] for m in rotation}
+        cancelled_index = self.rng.randrange(2, len(starts) - 2)
+
+        for n, starts_at in enumerate(starts):
+            session_id = self._next_id("circle_session")
+            past = starts_at < self.now
+            status = SessionStatus.HELD if past else SessionStatus.SCHEDULED
+            if n == cancelled_index:
+                status = SessionStatus.CANCELLED
+            day = starts_at.astimezone(zone).date()
+            present_members = [
+                m
+                for m in members
+                if m["joined_at"] <= starts_at and (m["left_at"] is None or m["left_at"] > starts_at)
+            ]
+            presenter_id, source = self._presenter(rotation, last_turn, away, starts_at, day, guests, n)
+            session_rows.append(
+                {
+                    "id": session_id,
+                    "circle_id": circle["id"],
+                    "starts_at": starts_at,
+                    "minutes": circle["default_minutes"],
+                    "title": self.rng.choice(SESSION_TITLES),
+                    "location": circle["location"],
+                    "video_url": circle["video_url"],
+                    "status": status,
+                    "ics_uid": self._uid("session"),
+                    "ics_sequence": 1 if status is SessionStatus.CANCELLED else 0,
+                    "planned_starts_at": starts_at,
+                    "presenter_id": presenter_id if status is not SessionStatus.CANCELLED else None,
+                    "presenter_source": source if status is not SessionStatus.CANCELLED else None,
+                    "notes": "",
+                    "version": 1,
+                    "created_at": starts_at - timedelta(weeks=3),
+                }
+            )
+            for position, (title, minutes, is_presentation) in enumerate(agenda, start=1):
+                agenda_rows.append(
+                    {
+                        "id": self._next_id("agenda_item"),
+                        "session_id": session_id,
+                        "position": position,
+                        "title": title,
+                        "presenter_id": presenter_id if is_presentation else None,
+                        "minutes": minutes,
+                        "is_presentation": is_presentation,
+                        "version": 1,
+                    }
+                )
+            if status is not SessionStatus.CANCELLED:
+                attendance_rows.extend(self._attendance(session_id, starts_at, present_members, past))
+
+        self._insert(CircleSession, session_rows)
+        self._insert(AgendaItem, agenda_rows)
+        self._insert(Attendance, attendance_rows)
+        self.counts["circle_session"] += len(session_rows)
+        self.counts["agenda_item"] += len(agenda_rows)
+        self.counts["attendance"] += len(attendance_rows)
+
+    def _meeting_days(self, zone: ZoneInfo, weekday: int) -> list[date]:
+        today = self.now.astimezone(zone).date()
+        this_week = today - timedelta(days=today.weekday()) + timedelta(days=weekday)
+        first = this_week - timedelta(weeks=self.size.weeks_past)
+        return [first + timedelta(weeks=w) for w in range(self.size.weeks_past + self.size.weeks_ahead)]
+
+    def _members(
+        self, circle: dict[str, Any], people: list[dict[str, Any]], first_session: datetime
+    ) -> list[dict[str, Any]]:
+        count = self.rng.randint(*self.size.members)
+        chosen = self.rng.sample([p for p in people if p["id"] != circle["facilitator_id"]], count)
+        founding = first_session - timedelta(days=14)
+        span = (self.now - founding).total_seconds()
+        rows = [
+            {
+                "id": self._next_id("membership"),
+                "circle_id": circle["id"],
+                "person_id": circle["facilitator_id"],
+                "role": Role.FACILITATOR,
+                "joined_at": founding,
+                "left_at": None,
+                "in_rotation": True,
+                "default_rsvp": Rsvp.YES,
+                "version": 1,
+            }
+        ]
+        for person in chosen:
+            joined = founding
+            left = None
+            roll = self.rng.random()
+            if roll < 0.2:  # a newcomer, joined along the way
+                joined = founding + timedelta(seconds=self.rng.uniform(0.2, 0.9) * span)
+            elif roll < 0.27:  # someone who moved on; their history stays
+                left = founding + timedelta(seconds=self.rng.uniform(0.3, 0.9) * span)
+            rows.append(
+                {
+                    "id": self._next_id("membership"),
+                    "circle_id": circle["id"],
+                    "person_id": person["id"],
+                    "role": Role.MEMBER,
+                    "joined_at": joined,
+                    "left_at": left,
+                    "in_rotation": self.rng.random() > 0.15,
+                    "default_rsvp": Rsvp.YES if self.rng.random() < 0.2 else Rsvp.NONE,
+                    "version": 1,
+                }
+            )
+        self._insert(Membership, rows)
+        self.counts["membership"] += len(rows)
+        return rows
+
+    def _presenter(
+        self,
+        rotation: list[dict[str, Any]],
+        last_turn: dict[int, datetime],
+        away: dict[int, list[tuple[date, date, str]]],
+        starts_at: datetime,
+        day: date,
+        guests: list[dict[str, Any]],
+        n: int,
+    ) -> tuple[int | None, PresenterSource | None]:
+        """The fair rotation's pick: the available member whose last turn is oldest."""
+        if n % 9 == 5:  # now and then a guest speaker, who uses nobody's turn
+            return self.rng.choice(guests)["id"], PresenterSource.GUEST
+        eligible = [
+            m
+            for m in rotation
+            if m["joined_at"] <= starts_at
+            and (m["left_at"] is None or m["left_at"] > starts_at)
+            and not any(a <= day <= b for a, b, _ in away.get(m["person_id"], ()))
+        ]
+        if not eligible:
+            return None, None
+        chosen = min(eligible, key=lambda m: (last_turn[m["person_id"]], m["person_id"]))
+        last_turn[chosen["person_id"]] = starts_at
+        return chosen["person_id"], PresenterSource.ROTATION
+
+    def _attendance(
+        self, session_id: int, starts_at: datetime, members: list[dict[str, Any]], past: bool
+    ) -> list[dict[str, Any]]:
+        rows = []
+        soon = starts_at - self.now < timedelta(days=15)
+        for m in members:
+            if not past and not soon:
+                continue
+            rsvp = self.rng.choices(
+                (Rsvp.YES, Rsvp.MAYBE, Rsvp.NO, Rsvp.NONE), weights=(55, 15, 10, 20)
+            )[0]
+            attended = None
+            if past:
+                attended = self._came(rsvp)
+            elif rsvp is Rsvp.NONE:
+                continue  # nobody has answered for this future session yet
+            rows.append(
+                {
+                    "id": self._next_id("attendance"),
+                    "session_id": session_id,
+                    "person_id": m["person_id"],
+                    "rsvp": rsvp,
+                    "attended": attended,
+                    "recorded_at": starts_at + timedelta(minutes=10) if past else None,
+                    "note": "",
+                    "walk_in": False,
+                    "version": 1,
+                }
+            )
+        return rows
+
+    def _came(self, rsvp: Rsvp) -> Attended:
+        weights = {
+            Rsvp.YES: (80, 8, 4, 8),
+            Rsvp.MAYBE: (45, 10, 10, 35),
+            Rsvp.NO: (5, 0, 60, 35),
+            Rsvp.NONE: (35, 5, 5, 55),
+        }[rsvp]
+        return self.rng.choices(
+            (Attended.PRESENT, Attended.LATE, Attended.EXCUSED, Attended.ABSENT), weights=weights
+        )[0]
+
+    def _fix_sequences(self) -> None:
+        """Explicit ids leave PostgreSQL's id sequences behind; move them past the demo rows."""
+        if self.conn.dialect.name != "postgresql":
+            return
+        for table in ("person", "circle", "membership", "circle_session", "agenda_item", "attendance", "away"):
+            self.conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
+            )

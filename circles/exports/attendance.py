@@ -1,0 +1,175 @@
+"""`circles export attendance`'s work: choose the format, stream the rows, write the file atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlmodel import Session
+
+from circles.errors import InvalidInput
+from circles.exports import rows as attendance_rows
+from circles.exports.atomic import atomic_output
+from circles.exports.writers import Sheet, write_csv, write_jsonl, write_xlsx
+from circles.services import reports
+from circles.services.reports import Scope
+
+SUMMARY_COLUMNS = ("circle", "person", "email", "team", "expected", "attended", "walk-ins", "rate")
+SUMMARY_KEYS = ("circle", "person", "email", "team", "expected", "attended", "walk_ins", "rate")
+CIRCLE_COLUMNS = ("circle", "sessions", "expected", "attended", "walk-ins", "rate", "average headcount")
+CIRCLE_KEYS = ("circle", "sessions", "expected", "attended", "walk_ins", "rate", "average_headcount")
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    JSONL = "jsonl"
+
+    @property
+    def suffix(self) -> str:
+        return f".{self.value}"
+
+
+def parse_format(value: str | ExportFormat) -> ExportFormat:
+    try:
+        return ExportFormat(str(value).strip().lower().lstrip("."))
+    except ValueError:
+        raise InvalidInput("format", value, "must be csv, xlsx or jsonl") from None
+
+
+def format_for(path: Path | None, given: str | None) -> ExportFormat:
+    """The format asked for, else the one the file name says (.xlsx, .jsonl), else CSV."""
+    if given:
+        return parse_format(given)
+    if path is not None and path.suffix.lower() in (".xlsx", ".jsonl"):
+        return parse_format(path.suffix)
+    return ExportFormat.CSV
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    path: Path | None  # None when written to a stream (stdout)
+    format: ExportFormat
+    rows: int  # attendance rows, or summary rows with summary=True
+    summary: bool
+
+
+def _rate(value: float | None) -> float | str:
+    # A rate rounds to 4 places (0.8333): a real number in every format, never "0.83333333".
+    return "" if value is None else round(value, 4)
+
+
+def summary_rows(items: Iterable[reports.PersonSummary]) -> Iterator[tuple[Any, ...]]:
+    for s in items:
+        yield (s.circle, s.person, s.email, s.team, s.expected, s.attended, s.walk_ins, _rate(s.rate))
+
+
+def circle_rows(items: Iterable[reports.CircleSummary]) -> Iterator[tuple[Any, ...]]:
+    for c in items:
+        yield (
+            c.circle,
+            c.sessions,
+            c.expected,
+            c.attended,
+            c.walk_ins,
+            _rate(c.rate),
+            _rate(c.average_headcount),
+        )
+
+
+def _json_ready(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    # JSON says "no rate" with null, not an empty string.
+    for row in rows:
+        yield tuple(None if v == "" else v for v in row)
+
+
+def write_attendance(
+    db: Session,
+    out: BinaryIO,
+    *,
+    scope: Scope,
+    fmt: ExportFormat = ExportFormat.CSV,
+    summary: bool = False,
+    excel: bool = False,
+    progress: attendance_rows.Progress | None = None,
+    count_first: bool = False,
+) -> int:
+    """Write the export to an open binary stream; returns the number of (main) rows written.
+
+    With ``count_first`` the rows are counted beforehand so ``progress`` gets a total
+    (one more pass over the data); otherwise the total is None.
+    """
+    total = None
+    if progress is not None and count_first and not summary:
+        total = attendance_rows.count_rows(db, scope)
+        progress(0, total)
+
+    def tick(n: int) -> None:
+        if progress is not None:
+            progress(n, total)
+
+    rows = Sheet(
+        "Attendance",
+        attendance_rows.COLUMNS,
+        attendance_rows.attendance_rows(db, scope),
+        keys=attendance_rows.KEYS,
+        tick=tick,
+    )
+    if fmt is ExportFormat.XLSX:
+        if summary:
+            rows = Sheet(
+                "Summary", SUMMARY_COLUMNS, summary_rows(reports.person_summaries(db, scope)), tick=tick
+            )
+            extra = []
+        else:
+            extra = [Sheet("Summary", SUMMARY_COLUMNS, summary_rows(reports.person_summaries(db, scope)))]
+        # circle_summaries is small (one row per circle) and lazily evaluated by the generator.
+        extra.append(Sheet("Circles", CIRCLE_COLUMNS, circle_rows(reports.circle_summaries(db, scope))))
+        return write_xlsx(out, [rows, *extra])
+    if summary:
+        rows = Sheet(
+            "Summary",
+            SUMMARY_COLUMNS,
+            summary_rows(reports.person_summaries(db, scope)),
+            keys=SUMMARY_KEYS,
+            tick=tick,
+        )
+    if fmt is ExportFormat.JSONL:
+        if summary:
+            rows.rows = _json_ready(rows.rows)
+        return write_jsonl(out, rows)
+    return write_csv(out, rows, excel=excel)
+
+
+def export_attendance(
+    db: Session,
+    path: Path,
+    *,
+    scope: Scope,
+    fmt: ExportFormat | None = None,
+    summary: bool = False,
+    excel: bool = False,
+    force: bool = False,
+    progress: attendance_rows.Progress | None = None,
+    count_first: bool = False,
+) -> ExportResult:
+    """Export to ``path`` atomically: the file appears whole when done, or not at all.
+
+    Raises OutputExists when ``path`` is there and ``force`` is False (the TUI asks first).
+    """
+    fmt = fmt or format_for(path, None)
+    with atomic_output(path, force=force) as out:
+        n = write_attendance(
+            db,
+            out,
+            scope=scope,
+            fmt=fmt,
+            summary=summary,
+            excel=excel,
+            progress=progress,
+            count_first=count_first,
+        )
+    return ExportResult(path=Path(path).expanduser().absolute(), format=fmt, rows=n, summary=summary)

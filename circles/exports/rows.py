@@ -1,0 +1,137 @@
+"""The attendance rows of an export, streamed from the database in order (never fetched whole).
+
+One row per person and session: everyone expected there (members at its start), and
+everyone else with a record for it (walk-ins, or an RSVP from a non-member). Cancelled
+sessions are left out; future ones are kept, with their RSVPs and no attendance yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from circles.services.reports import Scope, expected_join, not_member_at_session, presented, session_filter
+from models import Attendance, Circle, CircleSession, Membership, Person
+from models.enums import Rsvp
+
+COLUMNS = (
+    "circle",
+    "session date",
+    "session title",
+    "person",
+    "email",
+    "team",
+    "rsvp",
+    "attended",
+    "presenter",
+)
+# Keys of the JSON Lines objects, the same columns in a script's words.
+KEYS = ("circle", "date", "title", "person", "email", "team", "rsvp", "attended", "presenter")
+BATCH = 5000
+
+Progress = Callable[[int, int | None], None]
+"""Called as ``progress(rows_done, rows_total_or_None)`` every batch and once at the end."""
+
+
+class AttendanceRow(NamedTuple):
+    circle: str
+    day: date  # local to the circle's timezone
+    title: str
+    person: str
+    email: str
+    team: str | None
+    rsvp: str  # the effective answer: yes, maybe, no or none
+    attended: str | None  # present, late, excused, absent, or None when nobody checked
+    presenter: bool
+
+
+def _text(expression: Any) -> Any:
+    # Plain strings on the way out: enum and timestamp result processors would run on every
+    # one of a million rows; the few values that need converting are converted per session.
+    return sa.type_coerce(expression, sa.String)
+
+
+def _pairs(db: Session, scope: Scope) -> Any:
+    """SQL: (session, person, series answer, own answer, attended) for expected people and others."""
+    s, m, a = CircleSession, Membership, Attendance
+    expected = expected_join(
+        sa.select(
+            s.id.label("session_id"),  # type: ignore[attr-defined]
+            m.person_id.label("person_id"),  # type: ignore[attr-defined]
+            _text(m.default_rsvp).label("series_rsvp"),
+            _text(a.rsvp).label("rsvp"),
+            _text(a.attended).label("attended"),
+        ).select_from(s)
+    ).where(*session_filter(db, scope))
+    others = (
+        sa.select(a.session_id, a.person_id, sa.null().label("series_rsvp"), _text(a.rsvp), _text(a.attended))
+        .select_from(a)
+        .join(s, s.id == a.session_id)
+        .where(*session_filter(db, scope), not_member_at_session(a.person_id))
+    )
+    return sa.union_all(expected, others).subquery("pairs")
+
+
+def rows_statement(db: Session, scope: Scope) -> Any:
+    """The whole export as one ordered SELECT (circle, session start, person name)."""
+    s, c, p = CircleSession, Circle, Person
+    u = _pairs(db, scope)
+    answer = sa.case(
+        (sa.and_(u.c.rsvp.is_not(None), u.c.rsvp != Rsvp.NONE.value), u.c.rsvp),
+        else_=sa.func.coalesce(u.c.series_rsvp, u.c.rsvp, Rsvp.NONE.value),
+    )
+    return (
+        sa.select(
+            c.name,
+            _text(s.starts_at),
+            c.timezone,
+            s.title,
+            s.id,
+            p.name,
+            p.email,
+            p.team,
+            answer,
+            u.c.attended,
+            presented(u.c.person_id),
+        )
+        .select_from(u)
+        .join(s, s.id == u.c.session_id)
+        .join(c, c.id == s.circle_id)
+        .join(p, p.id == u.c.person_id)
+        .order_by(sa.func.lower(c.name), c.id, s.starts_at, s.id, sa.func.lower(p.name), p.id)
+    )
+
+
+def count_rows(db: Session, scope: Scope) -> int:
+    """How many rows the export will have (one more pass over the data: only for a progress bar)."""
+    return int(db.execute(sa.select(sa.func.count()).select_from(_pairs(db, scope))).scalar_one())
+
+
+def _local_day(starts: str | datetime, tz: str) -> date:
+    # SQLite hands back the stored UTC text, PostgreSQL an aware datetime.
+    instant = datetime.fromisoformat(starts) if isinstance(starts, str) else starts
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(ZoneInfo(tz)).date()
+
+
+def attendance_rows(db: Session, scope: Scope, *, batch: int = BATCH) -> Iterator[AttendanceRow]:
+    """Every row of the export, in order, read ``batch`` rows at a time (server-side on PostgreSQL)."""
+    result = (
+        db.connection()
+        .execution_options(stream_results=True, yield_per=batch)
+        .execute(rows_statement(db, scope))
+    )
+    last_session = None
+    day = date.min
+    make = AttendanceRow
+    with result:
+        for circle, starts, tz, title, sid, name, email, team, answer, attended, is_presenter in result:
+            if sid != last_session:
+                last_session, day = sid, _local_day(starts, tz)
+            yield make(circle, day, title, name, email, team, answer, attended, bool(is_presenter))

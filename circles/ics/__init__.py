@@ -1,0 +1,1 @@
+"""Calendar invites (.ics): pure builders on the icalendar library; no database, no textual."""

@@ -1,0 +1,41 @@
+"""Sanitising user text before it enters a calendar: no control characters, no forged lines."""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Line and paragraph separators: some parsers break lines on them, so they count as newlines.
+_NEWLINES = {"\r\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"}
+
+
+def _drop_controls(value: str, keep: str) -> str:
+    # Cc covers NUL (libical rejects a whole file for one) and DEL; Cs are lone surrogates,
+    # which cannot be written as UTF-8 at all.
+    return "".join(c for c in value if c in keep or unicodedata.category(c) not in ("Cc", "Cs"))
+
+
+def _normalise_newlines(value: str) -> str:
+    for sep in _NEWLINES:
+        value = value.replace(sep, "\n")
+    return value
+
+
+def clean_text(value: str | None) -> str:
+    """Multi-line text (DESCRIPTION): newlines and tabs kept, every other control character gone."""
+    if not value:
+        return ""
+    value = _drop_controls(_normalise_newlines(value), keep="\n\t")
+    return "\n".join(line.rstrip() for line in value.split("\n")).strip("\n")
+
+
+def clean_line(value: str | None) -> str:
+    """One-line text (SUMMARY, LOCATION, URL): line breaks become spaces, control characters go."""
+    if not value:
+        return ""
+    value = _normalise_newlines(value).replace("\n", " ").replace("\t", " ")
+    return " ".join(_drop_controls(value, keep="").split())
+
+
+def clean_param(value: str | None) -> str:
+    """A parameter value (CN): one line, and no double quote, which no escaping survives everywhere."""
+    return clean_line(value).replace('"', "'")

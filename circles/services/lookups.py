@@ -1,0 +1,198 @@
+"""Reads the screens need that the other services do not offer: a person's record, the palette's search,
+the circles overview. SQL with LIMITs, so they stay quick on a large store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from circles.services import away, members, people, sessions
+from circles.views import AwayView, CircleView, MemberView, PersonView, SessionView
+from models import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
+from models.enums import Attended, CircleKind, SessionStatus
+
+
+@dataclass(frozen=True, slots=True)
+class AttendedSession:
+    session: SessionView
+    attended: Attended
+
+
+@dataclass(frozen=True, slots=True)
+class Presentation:
+    session: SessionView
+    title: str  # the agenda item's title, else the session's
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """Everything the person screen shows, read in one unit of work."""
+
+    person: PersonView
+    memberships: list[MemberView]
+    circle_names: dict[int, str]
+    attended: list[AttendedSession]  # newest first, at most ``limit``
+    attended_total: int
+    presentations: list[Presentation]  # newest first
+    away: list[AwayView]
+
+
+@dataclass(frozen=True, slots=True)
+class CircleSummary:
+    circle: CircleView
+    members: int
+    next_session: datetime | None  # UTC
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One answer of the command palette's search."""
+
+    kind: str  # "circle", "person" or "session"
+    id: int
+    label: str
+    detail: str
+
+
+def is_empty(db: Session) -> bool:
+    """True on a brand-new store: no circle and no person yet (Home then shows the welcome)."""
+    return db.exec(select(Circle.id).limit(1)).first() is None and (
+        db.exec(select(Person.id).limit(1)).first() is None
+    )
+
+
+def person_record(db: Session, person_id: int, *, limit: int = 50) -> PersonRecord:
+    person = people.get_person(db, person_id)
+    held = (
+        select(CircleSession.id, Attendance.attended)
+        .join(Attendance, Attendance.session_id == CircleSession.id)
+        .where(
+            Attendance.person_id == person_id, col(Attendance.attended).in_([Attended.PRESENT, Attended.LATE])
+        )
+    )
+    attended_total = db.exec(select(sa.func.count()).select_from(held.subquery())).one()
+    recent = db.exec(held.order_by(col(CircleSession.starts_at).desc()).limit(limit)).all()
+    attended = [AttendedSession(sessions.get_session(db, sid), Attended(a)) for sid, a in recent]
+
+    by_item = db.exec(
+        select(AgendaItem.session_id, AgendaItem.title)
+        .join(CircleSession, CircleSession.id == AgendaItem.session_id)
+        .where(AgendaItem.presenter_id == person_id, CircleSession.status != SessionStatus.CANCELLED)
+        .order_by(col(CircleSession.starts_at).desc())
+        .limit(limit)
+    ).all()
+    by_session = db.exec(
+        select(CircleSession.id)
+        .where(CircleSession.presenter_id == person_id, CircleSession.status != SessionStatus.CANCELLED)
+        .order_by(col(CircleSession.starts_at).desc())
+        .limit(limit)
+    ).all()
+    titles: dict[int, str] = {}
+    for sid, title in by_item:
+        titles.setdefault(sid, title)
+    for sid in by_session:
+        titles.setdefault(sid, "")
+    presented = [sessions.get_session(db, sid) for sid in titles]
+    presented.sort(key=lambda s: s.starts_at, reverse=True)
+    presentations = [Presentation(s, titles[s.id] or s.title) for s in presented[:limit]]
+
+    memberships = members.memberships_of(db, person_id)
+    circle_ids = {m.circle_id for m in memberships}
+    circle_names = (
+        dict(db.exec(select(Circle.id, Circle.name).where(col(Circle.id).in_(circle_ids))).all())
+        if circle_ids
+        else {}
+    )
+    return PersonRecord(
+        person=person,
+        memberships=memberships,
+        circle_names=circle_names,
+        attended=attended,
+        attended_total=attended_total,
+        presentations=presentations,
+        away=away.list_away(db, person_id=person_id),
+    )
+
+
+def circles_overview(db: Session, *, now: datetime, include_archived: bool = False) -> list[CircleSummary]:
+    """Every circle with its member count and next session, in three queries."""
+    from circles.services import circles
+
+    found = circles.list_circles(db, include_archived=include_archived)
+    counts = members.member_counts(db)
+    upcoming = dict(
+        db.exec(
+            select(CircleSession.circle_id, sa.func.min(CircleSession.starts_at))
+            .where(CircleSession.starts_at >= now, CircleSession.status != SessionStatus.CANCELLED)
+            .group_by(CircleSession.circle_id)
+        ).all()
+    )
+    return [CircleSummary(c, counts.get(c.id, 0), upcoming.get(c.id)) for c in found]
+
+
+def search_everything(db: Session, text: str, *, limit: int = 8) -> list[Found]:
+    """Circles, people and sessions whose name (or title) contains ``text``, a few of each."""
+    pattern = f"%{text.strip().lower()}%"
+    found = [
+        Found("circle", cid, name, CircleKind(kind).label)
+        for cid, name, kind in db.exec(
+            select(Circle.id, Circle.name, Circle.kind)
+            .where(sa.func.lower(Circle.name).like(pattern))
+            .order_by(sa.func.lower(Circle.name))
+            .limit(limit)
+        )
+    ]
+    found += [
+        Found("person", p.id, p.name, p.email) for p in people.list_people(db, search=text, limit=limit)
+    ]
+    ids = db.exec(
+        select(CircleSession.id)
+        .join(Circle, Circle.id == CircleSession.circle_id)
+        .where(
+            sa.or_(
+                sa.func.lower(CircleSession.title).like(pattern),
+                sa.func.lower(Circle.name).like(pattern),
+            )
+        )
+        .order_by(col(CircleSession.starts_at).desc())
+        .limit(limit)
+    ).all()
+    for sid in ids:
+        s = sessions.get_session(db, sid)
+        found.append(Found("session", s.id, s.title or "(untitled session)", s.label))
+    return found
+
+
+def member_ids(db: Session, circle_id: int) -> set[int]:
+    """The people who are current members of a circle (to mark them in a people picker)."""
+    rows = db.exec(
+        select(Membership.person_id).where(
+            Membership.circle_id == circle_id, col(Membership.left_at).is_(None)
+        )
+    )
+    return set(rows.all())
+
+
+def agenda_presenters(db: Session, session_ids: list[int]) -> dict[int, str]:
+    """Per session, who presents according to its agenda ("Ana, Bo"), for lists that show many sessions."""
+    if not session_ids:
+        return {}
+    rows = db.exec(
+        select(AgendaItem.session_id, Person.name)
+        .join(Person, Person.id == AgendaItem.presenter_id)
+        .where(col(AgendaItem.session_id).in_(session_ids))
+        .order_by(AgendaItem.session_id, AgendaItem.position)
+    )
+    names: dict[int, list[str]] = {}
+    for sid, name in rows:
+        if name not in names.setdefault(sid, []):
+            names[sid].append(name)
+    return {sid: ", ".join(n) for sid, n in names.items()}
+
+
+def presenter_label(session: SessionView, from_agenda: dict[int, str]) -> str:
+    """The session's presenter if one is set, else whoever the agenda names."""
+    return session.presenter_name or from_agenda.get(session.id, "")

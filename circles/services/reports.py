@@ -1,0 +1,494 @@
+"""Participation reports: who comes, who drops off, who presents; every figure aggregated in SQL.
+
+Definitions (the export's summary uses the same ones):
+
+- A session *counts* when it is held: not cancelled and already started (by the store's clock).
+- A person is *expected* at a session when a membership of theirs covered its start
+  (``joined_at <= starts_at`` and ``left_at`` unset or later), as on the check-in roster.
+- *Attended* means checked in present or late. Excused and absent are not attended.
+- A *walk-in* is someone checked in (present or late) at a session they were not expected
+  at. Walk-ins count as attended in their own column but never as expected, so a rate
+  (attended of expected / expected) stays between 0 and 1.
+- The *effective RSVP* is the session's own answer unless it is 'none', else the member's
+  answer for the series (``attendance.effective_rsvp``, the roster's rule).
+- Away periods do not change who is expected: a member away is expected and absent, which
+  is what organizers asked to see (the rotation, not the report, skips people who are away).
+- Date ranges are local days of each circle's timezone, both ends included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from circles import validate
+from circles.services import circles
+from circles.services.attendance import effective_rsvp, member_at_session
+from circles.services.clock import now
+from models import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
+from models.enums import Attended, Rsvp, SessionStatus
+
+RETENTION_STEPS = (1, 2, 4, 8, 12)
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which sessions a report or export covers: one circle or all, and local days (inclusive)."""
+
+    circle_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def make_scope(
+    db: Session,
+    *,
+    circle: str | int | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+) -> Scope:
+    """A Scope from what a person typed: a circle name or id, and dates like 2026-03-17."""
+    circle_id = None
+    if circle is not None and str(circle).strip():
+        circle_id = circles.find_circle(db, str(circle)).id
+    first = validate.parse_date(since, "since") if since not in (None, "") else None
+    last = validate.parse_date(until, "until") if until not in (None, "") else None
+    if first and last:
+        validate.date_range(first, last, start_field="since", end_field="until")
+    return Scope(circle_id=circle_id, since=first, until=last)
+
+
+def rate(part: int, whole: int) -> float | None:
+    """part / whole, or None when there is nothing to divide (shown as a dash, not 0%)."""
+    return part / whole if whole else None
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipationPoint:
+    period: str  # a session's local date (one circle) or a month, YYYY-MM (several circles)
+    sessions: int
+    expected: int
+    attended: int
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.attended, self.expected)
+
+
+@dataclass(frozen=True, slots=True)
+class NoShows:
+    said_yes: int  # expected people whose effective RSVP was yes
+    no_shows: int  # of them: absent or never checked in (excused is not a no-show)
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.no_shows, self.said_yes)
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    rsvp: Rsvp
+    answered: int
+    attended: int
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.attended, self.answered)
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPoint:
+    """Of the members whose circle held more than ``after`` sessions since they joined, how many
+    came to at least one session after their first ``after`` (leaving counts as dropping off)."""
+
+    after: int
+    members: int
+    still_attending: int
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.still_attending, self.members)
+
+
+@dataclass(frozen=True, slots=True)
+class PresenterDiversity:
+    """Members (expected at one or more held sessions) and how many of them presented there."""
+
+    members: int
+    presented: int
+
+    @property
+    def share(self) -> float | None:
+        return rate(self.presented, self.members)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonSummary:
+    circle_id: int
+    circle: str
+    person_id: int
+    person: str
+    email: str
+    team: str | None
+    expected: int
+    attended: int  # of the expected sessions
+    walk_ins: int  # attended without being expected
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.attended, self.expected)
+
+
+@dataclass(frozen=True, slots=True)
+class CircleSummary:
+    circle_id: int
+    circle: str
+    sessions: int
+    expected: int
+    attended: int
+    walk_ins: int
+
+    @property
+    def rate(self) -> float | None:
+        return rate(self.attended, self.expected)
+
+    @property
+    def average_headcount(self) -> float | None:
+        return rate(self.attended + self.walk_ins, self.sessions)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    scope: Scope
+    circle_name: str | None
+    participation: list[ParticipationPoint]
+    no_shows: NoShows
+    conversion: list[Conversion]
+    retention: list[RetentionPoint]
+    presenters: PresenterDiversity
+    circles: list[CircleSummary]
+
+    @property
+    def totals(self) -> ParticipationPoint:
+        return ParticipationPoint(
+            period="all",
+            sessions=sum(p.sessions for p in self.participation),
+            expected=sum(p.expected for p in self.participation),
+            attended=sum(p.attended for p in self.participation),
+        )
+
+
+# --- SQL building blocks -------------------------------------------------------------
+
+
+def came(a: Any = Attendance) -> Any:
+    return col(a.attended).in_([Attended.PRESENT, Attended.LATE])
+
+
+def _one_if(condition: Any) -> Any:
+    return sa.case((condition, 1), else_=0)
+
+
+def session_filter(db: Session, scope: Scope, *, held_by: datetime | None = None) -> list[Any]:
+    """Conditions on CircleSession for a scope: never cancelled; started by ``held_by`` if given.
+
+    Local days differ per timezone, so the date bounds are set once per timezone in use
+    (a handful), which keeps the filter exact and in SQL.
+    """
+    s = CircleSession
+    conditions: list[Any] = [s.status != SessionStatus.CANCELLED]
+    if held_by is not None:
+        conditions.append(s.starts_at <= held_by)
+    if scope.circle_id is not None:
+        conditions.append(s.circle_id == scope.circle_id)
+    if scope.since is None and scope.until is None:
+        return conditions
+    zones_stmt = select(Circle.timezone).group_by(Circle.timezone)
+    if scope.circle_id is not None:
+        zones_stmt = zones_stmt.where(Circle.id == scope.circle_id)
+    per_zone = []
+    for tz in db.exec(zones_stmt):
+        zone = ZoneInfo(tz)
+        bounds: list[Any] = [col(s.circle_id).in_(select(Circle.id).where(Circle.timezone == tz))]
+        if scope.since is not None:
+            bounds.append(s.starts_at >= datetime.combine(scope.since, time(0), zone))
+        if scope.until is not None:
+            bounds.append(s.starts_at < datetime.combine(scope.until + timedelta(days=1), time(0), zone))
+        per_zone.append(sa.and_(*bounds))
+    conditions.append(sa.or_(*per_zone) if per_zone else sa.false())
+    return conditions
+
+
+def expected_join(stmt: Any, m: Any = Membership, a: Any = Attendance) -> Any:
+    """Add the expected people to a statement over CircleSession, with their attendance row if any."""
+    return stmt.join(m, member_at_session(m, CircleSession)).join(
+        a, sa.and_(a.session_id == CircleSession.id, a.person_id == m.person_id), isouter=True
+    )
+
+
+def not_member_at_session(person_id: Any) -> Any:
+    """SQL: ``person_id`` had no membership covering CircleSession's start (a walk-in)."""
+    other = aliased(Membership)
+    return ~sa.exists(
+        select(other.id).where(member_at_session(other, CircleSession), other.person_id == person_id)
+    )
+
+
+def presented(person_id: Any) -> Any:
+    """SQL: ``person_id`` is CircleSession's presenter or presents one of its agenda items."""
+    return sa.or_(
+        CircleSession.presenter_id == person_id,
+        sa.exists(
+            select(AgendaItem.id).where(
+                AgendaItem.session_id == CircleSession.id, AgendaItem.presenter_id == person_id
+            )
+        ),
+    )
+
+
+def _month(db: Session, column: Any) -> Any:
+    if db.get_bind().dialect.name == "postgresql":
+        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM")
+    return sa.func.strftime("%Y-%m", column)
+
+
+# --- the figures ---------------------------------------------------------------------
+
+
+def participation_over_time(db: Session, scope: Scope, *, by: str | None = None) -> list[ParticipationPoint]:
+    """Attended of expected, per session (one circle) or per month (several), oldest first."""
+    by = by or ("session" if scope.circle_id is not None else "month")
+    s = CircleSession
+    conditions = session_filter(db, scope, held_by=now(db))
+    attended = sa.func.coalesce(sa.func.sum(_one_if(came())), 0)
+    if by == "session":
+        stmt = expected_join(
+            select(s.id, s.starts_at, Circle.timezone, sa.func.count(), attended)
+            .select_from(s)
+            .join(Circle, Circle.id == s.circle_id)
+        )
+        stmt = (
+            stmt.where(*conditions).group_by(s.id, s.starts_at, Circle.timezone).order_by(s.starts_at, s.id)
+        )
+        return [
+            ParticipationPoint(
+                period=starts.astimezone(ZoneInfo(tz)).date().isoformat(),
+                sessions=1,
+                expected=expected,
+                attended=came_n,
+            )
+            for _sid, starts, tz, expected, came_n in db.exec(stmt)
+        ]
+    if by != "month":
+        raise ValueError(f"by must be 'session' or 'month', not {by!r}")
+    month = _month(db, s.starts_at).label("month")
+    stmt = expected_join(
+        select(month, sa.func.count(sa.distinct(s.id)), sa.func.count(), attended).select_from(s)
+    )
+    stmt = stmt.where(*conditions).group_by(month).order_by(month)
+    return [
+        ParticipationPoint(period=period, sessions=n, expected=expected, attended=came_n)
+        for period, n, expected, came_n in db.exec(stmt)
+    ]
+
+
+def no_shows(db: Session, scope: Scope) -> NoShows:
+    """Expected people whose RSVP was yes, and how many of them did not come (absent or unrecorded)."""
+    a = Attendance
+    missing = sa.or_(col(a.attended).is_(None), a.attended == Attended.ABSENT)
+    stmt = expected_join(
+        select(sa.func.count(), sa.func.coalesce(sa.func.sum(_one_if(missing)), 0)).select_from(CircleSession)
+    ).where(*session_filter(db, scope, held_by=now(db)), effective_rsvp() == Rsvp.YES)
+    said_yes, missed = db.exec(stmt).one()
+    return NoShows(said_yes=said_yes, no_shows=missed)
+
+
+def conversion(db: Session, scope: Scope) -> list[Conversion]:
+    """For each RSVP answer (yes, maybe, no, none): how many expected people gave it, how many came."""
+    answer = effective_rsvp().label("answer")
+    stmt = expected_join(
+        select(answer, sa.func.count(), sa.func.coalesce(sa.func.sum(_one_if(came())), 0)).select_from(
+            CircleSession
+        )
+    )
+    stmt = stmt.where(*session_filter(db, scope, held_by=now(db))).group_by(answer)
+    found = {Rsvp(getattr(r, "value", r)): (n, c) for r, n, c in db.exec(stmt)}
+    return [
+        Conversion(rsvp=r, answered=found.get(r, (0, 0))[0], attended=found.get(r, (0, 0))[1]) for r in Rsvp
+    ]
+
+
+def retention(db: Session, scope: Scope, steps: Sequence[int] = RETENTION_STEPS) -> list[RetentionPoint]:
+    """The retention curve: for each N in ``steps``, members still coming after their first N sessions.
+
+    A membership's sessions are numbered from the first held one after it began and keep
+    counting after it ended, so leaving a circle counts as dropping off.
+    """
+    s, m, a = CircleSession, Membership, Attendance
+    number = sa.func.row_number().over(partition_by=m.id, order_by=(s.starts_at, s.id)).label("k")
+    ranked = (
+        select(m.id.label("mid"), number, _one_if(came()).label("came"))  # type: ignore[union-attr]
+        .select_from(s)
+        .join(m, sa.and_(m.circle_id == s.circle_id, m.joined_at <= s.starts_at))
+        .join(a, sa.and_(a.session_id == s.id, a.person_id == m.person_id), isouter=True)
+        .where(*session_filter(db, scope, held_by=now(db)))
+        .subquery()
+    )
+    per_member = (
+        select(
+            sa.func.max(ranked.c.k).label("total"),
+            sa.func.max(sa.case((ranked.c.came == 1, ranked.c.k))).label("last_came"),
+        )
+        .group_by(ranked.c.mid)
+        .subquery()
+    )
+    columns = []
+    for n in steps:
+        cohort = per_member.c.total > n
+        columns.append(sa.func.coalesce(sa.func.sum(_one_if(cohort)), 0))
+        columns.append(sa.func.coalesce(sa.func.sum(_one_if(sa.and_(cohort, per_member.c.last_came > n))), 0))
+    row = db.exec(select(*columns)).one()
+    return [
+        RetentionPoint(after=n, members=row[2 * i], still_attending=row[2 * i + 1])
+        for i, n in enumerate(steps)
+    ]
+
+
+def presenter_diversity(db: Session, scope: Scope) -> PresenterDiversity:
+    """The share of members (per circle) who presented at a held session while they were members."""
+    m = Membership
+    pairs = (
+        select(m.circle_id, m.person_id, sa.func.max(_one_if(presented(m.person_id))).label("presented"))
+        .select_from(CircleSession)
+        .join(m, member_at_session(m, CircleSession))
+        .where(*session_filter(db, scope, held_by=now(db)))
+        .group_by(m.circle_id, m.person_id)
+        .subquery()
+    )
+    members_n, presenters_n = db.exec(
+        select(sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0))
+    ).one()
+    return PresenterDiversity(members=members_n, presented=presenters_n)
+
+
+def _walk_ins(db: Session, scope: Scope) -> Any:
+    """SQL: (circle_id, person_id) of every walk-in check-in at a held session in scope."""
+    s, a = CircleSession, Attendance
+    return (
+        select(s.circle_id.label("circle_id"), a.person_id.label("person_id"))  # type: ignore[attr-defined]
+        .select_from(a)
+        .join(s, s.id == a.session_id)
+        .where(*session_filter(db, scope, held_by=now(db)), came(a), not_member_at_session(a.person_id))
+    )
+
+
+def circle_summaries(db: Session, scope: Scope) -> list[CircleSummary]:
+    """Per circle: sessions held, expected, attended of expected, walk-ins."""
+    s = CircleSession
+    conditions = session_filter(db, scope, held_by=now(db))
+    held = dict(db.exec(select(s.circle_id, sa.func.count()).where(*conditions).group_by(s.circle_id)).all())
+    expected = {
+        cid: (n, c)
+        for cid, n, c in db.exec(
+            expected_join(
+                select(
+                    s.circle_id, sa.func.count(), sa.func.coalesce(sa.func.sum(_one_if(came())), 0)
+                ).select_from(s)
+            )
+            .where(*conditions)
+            .group_by(s.circle_id)
+        )
+    }
+    walk = _walk_ins(db, scope).subquery()
+    walk_ins = dict(db.exec(select(walk.c.circle_id, sa.func.count()).group_by(walk.c.circle_id)).all())
+    names = db.exec(
+        select(Circle.id, Circle.name)
+        .where(col(Circle.id).in_(held.keys()))
+        .order_by(sa.func.lower(Circle.name))
+    )
+    return [
+        CircleSummary(
+            circle_id=cid,
+            circle=name,
+            sessions=held[cid],
+            expected=expected.get(cid, (0, 0))[0],
+            attended=expected.get(cid, (0, 0))[1],
+            walk_ins=walk_ins.get(cid, 0),
+        )
+        for cid, name in names
+    ]
+
+
+def person_summaries_stmt(db: Session, scope: Scope) -> Any:
+    """SQL for :func:`person_summaries`: one row per circle and person, in circle then name order."""
+    s = CircleSession
+    one, zero = sa.literal(1, sa.Integer), sa.literal(0, sa.Integer)
+    expected = expected_join(
+        select(
+            Membership.circle_id.label("circle_id"),  # type: ignore[attr-defined]
+            Membership.person_id.label("person_id"),  # type: ignore[attr-defined]
+            one.label("expected"),
+            _one_if(came()).label("attended"),
+            zero.label("walk_ins"),
+        ).select_from(s)
+    ).where(*session_filter(db, scope, held_by=now(db)))
+    walk = _walk_ins(db, scope).subquery()
+    walk_rows = select(walk.c.circle_id, walk.c.person_id, zero, zero, one)
+    u = sa.union_all(expected, walk_rows).subquery()
+    return (
+        select(
+            u.c.circle_id,
+            Circle.name,
+            u.c.person_id,
+            Person.name,
+            Person.email,
+            Person.team,
+            sa.func.sum(u.c.expected),
+            sa.func.sum(u.c.attended),
+            sa.func.sum(u.c.walk_ins),
+        )
+        .select_from(u)
+        .join(Circle, Circle.id == u.c.circle_id)
+        .join(Person, Person.id == u.c.person_id)
+        .group_by(u.c.circle_id, Circle.name, u.c.person_id, Person.name, Person.email, Person.team)
+        .order_by(sa.func.lower(Circle.name), u.c.circle_id, sa.func.lower(Person.name), u.c.person_id)
+    )
+
+
+def person_summaries(db: Session, scope: Scope, *, batch: int = 2000) -> Iterator[PersonSummary]:
+    """Per circle and person: sessions expected at, attended, walk-ins. Streamed, so memory stays flat."""
+    result = db.connection().execution_options(yield_per=batch).execute(person_summaries_stmt(db, scope))
+    for cid, circle, pid, person, email, team, expected, attended, walk_ins in result:
+        yield PersonSummary(
+            circle_id=cid,
+            circle=circle,
+            person_id=pid,
+            person=person,
+            email=email,
+            team=team,
+            expected=int(expected),
+            attended=int(attended),
+            walk_ins=int(walk_ins),
+        )
+
+
+def build_report(db: Session, scope: Scope) -> Report:
+    """Every figure of the report (a dozen GROUP BY queries, no rows loaded into Python)."""
+    circle_name = circles.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
+    return Report(
+        scope=scope,
+        circle_name=circle_name,
+        participation=participation_over_time(db, scope),
+        no_shows=no_shows(db, scope),
+        conversion=conversion(db, scope),
+        retention=retention(db, scope),
+        presenters=presenter_diversity(db, scope),
+        circles=circle_summaries(db, scope),
+    )

@@ -1,0 +1,354 @@
+"""One circle, in tabs: its members, its sessions, the presenter rotation and its attendance stats."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from circles.services import attendance, circles, lookups, members, sessions
+from circles.views import CircleView, Headcount, MemberView, SessionView
+from models.enums import Role, SessionStatus
+from screens.dialogs import ConfirmScreen
+from screens.format import headcount_text, safe, when
+from screens.work import run_db
+
+PAST_SHOWN = 100
+
+
+@dataclass(frozen=True)
+class CircleData:
+    circle: CircleView
+    members: list[MemberView]
+    upcoming: list[SessionView]
+    past: list[SessionView]
+    past_total: int
+    counts: dict[int, Headcount]
+    presenters: dict[int, str]
+
+
+def load_circle(db: object, circle_id: int, now: datetime) -> CircleData:
+    circle = circles.get_circle(db, circle_id)  # type: ignore[arg-type]
+    upcoming = sessions.list_sessions(db, circle_id=circle_id, start=now - timedelta(hours=2), limit=200)  # type: ignore[arg-type]
+    past = sessions.list_sessions(  # type: ignore[arg-type]
+        db, circle_id=circle_id, end=now - timedelta(hours=2), newest_first=True, limit=PAST_SHOWN
+    )
+    past_total = sum(sessions.session_counts(db, circle_id).values()) - len(upcoming)  # type: ignore[arg-type]
+    ids = [s.id for s in upcoming + past]
+    return CircleData(
+        circle,
+        members.list_members(db, circle_id),  # type: ignore[arg-type]
+        upcoming,
+        past,
+        past_total,
+        attendance.headcounts(db, ids),  # type: ignore[arg-type]
+        lookups.agenda_presenters(db, ids),  # type: ignore[arg-type]
+    )
+
+
+MEMBER_ACTIONS = {"add_member", "remove_member", "toggle_role", "toggle_rotation"}
+SESSION_ACTIONS = {"schedule", "plan", "move", "cancel_session", "edit_session"}
+
+
+class CircleScreen(Screen[None]):
+    HELP = "A circle's members and sessions. 1-4 switch tabs; the footer shows what each tab can do."
+    BINDINGS = [
+        Binding("1", "tab('members')", "Members", show=False),
+        Binding("2", "tab('sessions')", "Sessions", show=False),
+        Binding("3", "tab('rotation')", "Rotation", show=False),
+        Binding("4", "tab('stats')", "Stats", show=False),
+        Binding("a", "add_member", "Add member", tooltip="Pick a person (or create one) to join"),
+        Binding("x", "remove_member", "Remove", tooltip="The member leaves the circle (history is kept)"),
+        Binding("o", "toggle_role", "Role", tooltip="Switch between member and facilitator"),
+        Binding("t", "toggle_rotation", "Rotation in/out", tooltip="Whether they take turns presenting"),
+        Binding("s", "schedule", "Schedule", tooltip="Schedule one session"),
+        Binding("P", "plan", "Plan several", tooltip="Schedule a series of sessions"),
+        Binding("m", "move", "Move", tooltip="Move the highlighted session"),
+        Binding("e", "edit_session", "Edit", tooltip="Edit the highlighted session"),
+        Binding("c", "cancel_session", "Cancel session", tooltip="Cancel the highlighted session"),
+        Binding("E", "edit_circle", "Edit circle", tooltip="Name, kind, timezone, place, link"),
+    ]
+
+    def __init__(self, circle_id: int) -> None:
+        super().__init__()
+        self.circle_id = circle_id
+        self.data: CircleData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="circle-summary", markup=False)
+        with TabbedContent(id="tabs", initial="members"):
+            with TabPane("Members", id="members"):
+                yield DataTable(id="member-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("Sessions", id="sessions"):
+                yield DataTable(id="session-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="sessions-note", classes="hint", markup=False)
+            with TabPane("Rotation", id="rotation"):
+                yield Static(
+                    "The presenter rotation appears here.", classes="hint"
+                )  # RotationPanel(circle_id)
+            with TabPane("Stats", id="stats"):
+                yield Static("Attendance stats appear here.", classes="hint")  # StatsPanel(circle_id)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#member-table", DataTable).add_columns(
+            "Name", "E-mail", "Team", "Role", "Rotation", "Joined"
+        )
+        self.query_one("#session-table", DataTable).add_columns(
+            "When", "Title", "Presenter", "Length", "RSVP", "Status"
+        )
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        now = self.app.now()  # type: ignore[attr-defined]
+        run_db(self, lambda db: load_circle(db, self.circle_id, now), self.show)
+
+    def show(self, data: CircleData) -> None:
+        self.data = data
+        c = data.circle
+        self.title = c.name
+        self.sub_title = c.kind.label
+        place = " · ".join(x for x in (c.location, c.video_url) if x)
+        self.query_one("#circle-summary", Static).update(
+            f"{c.kind.label} · {c.timezone} · {c.default_minutes} min"
+            + (f" · {place}" if place else "")
+            + (f" · facilitator {c.facilitator_name}" if c.facilitator_name else "")
+            + f" · {len(data.members)} members"
+            + (" · ARCHIVED" if c.archived else "")
+        )
+        self._fill_members(data.members)
+        self._fill_sessions(data)
+
+    def _fill_members(self, found: list[MemberView]) -> None:
+        table = self.query_one("#member-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for m in found:
+            table.add_row(
+                *safe(
+                    m.name,
+                    m.email,
+                    m.team or "",
+                    m.role.value,
+                    "in" if m.in_rotation else "out",
+                    f"{m.joined_at.astimezone(self.data.circle.zone):%d %b %Y}" if self.data else "",
+                ),
+                key=str(m.person_id),
+            )
+        if found:
+            table.move_cursor(row=min(row, len(found) - 1))
+
+    def _fill_sessions(self, data: CircleData) -> None:
+        table = self.query_one("#session-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for s in data.upcoming + data.past:
+            table.add_row(
+                *safe(
+                    when(s) + (f" {s.local_start:%Y}" if s in data.past else ""),
+                    s.title,
+                    lookups.presenter_label(s, data.presenters),
+                    f"{s.minutes} min",
+                    headcount_text(data.counts.get(s.id)),
+                    s.status.value,
+                ),
+                key=str(s.id),
+            )
+        total = len(data.upcoming) + len(data.past)
+        if total:
+            table.move_cursor(row=min(row, total - 1))
+        note = f"{len(data.upcoming)} upcoming, then past sessions newest first"
+        if data.past_total > len(data.past):
+            note += f" (the latest {len(data.past)} of {data.past_total})"
+        self.query_one("#sessions-note", Static).update(
+            note if total else "No sessions yet: press s to schedule one, or P to plan several."
+        )
+
+    # -- which keys apply --------------------------------------------------------------
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one(TabbedContent).active
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in MEMBER_ACTIONS:
+            return self.active_tab == "members"
+        if action in SESSION_ACTIONS:
+            return self.active_tab == "sessions"
+        return True
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.refresh_bindings()
+        table_id = {"members": "#member-table", "sessions": "#session-table"}.get(self.active_tab)
+        if table_id:
+            self.query_one(table_id, DataTable).focus()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    # -- members -------------------------------------------------------------------------
+
+    def _member(self) -> MemberView | None:
+        if self.data is None:
+            return None
+        table = self.query_one("#member-table", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((m for m in self.data.members if str(m.person_id) == key), None)
+
+    def _write(self, job: object, message: str) -> None:
+        def done(_: object) -> None:
+            self.notify(message)
+            self.reload()
+
+        run_db(self, job, done, write=True, group="write", exclusive=False)  # type: ignore[arg-type]
+
+    def action_add_member(self) -> None:
+        from screens.picker import PersonPicker
+
+        if self.data is None:
+            return
+        circle = self.data.circle
+        current = {m.person_id for m in self.data.members}
+
+        def picked(person: object) -> None:
+            if person is None:
+                return
+            self._write(
+                lambda db: members.add_member(db, circle_id=circle.id, person_id=person.id),  # type: ignore[attr-defined]
+                f"{person.name} joined {circle.name}.",  # type: ignore[attr-defined]
+            )
+
+        self.app.push_screen(PersonPicker(f"Add a member to {circle.name}", exclude=current), picked)
+
+    @work
+    async def action_remove_member(self) -> None:
+        m = self._member()
+        if m is None or self.data is None:
+            return
+        name = self.data.circle.name
+        if await self.app.push_screen_wait(
+            ConfirmScreen(f"Remove {m.name} from {name}? Their history stays.", "Remove")
+        ):
+            self._write(
+                lambda db: members.remove_member(db, circle_id=m.circle_id, person_id=m.person_id),
+                f"{m.name} left {name}.",
+            )
+
+    def action_toggle_role(self) -> None:
+        m = self._member()
+        if m is not None:
+            role = Role.MEMBER if m.role is Role.FACILITATOR else Role.FACILITATOR
+            self._write(
+                lambda db: members.update_member(db, m, role=role), f"{m.name} is now a {role.value}."
+            )
+
+    def action_toggle_rotation(self) -> None:
+        m = self._member()
+        if m is not None:
+            now_in = not m.in_rotation
+            self._write(
+                lambda db: members.update_member(db, m, in_rotation=now_in),
+                f"{m.name} is {'in' if now_in else 'out of'} the presenter rotation.",
+            )
+
+    @on(DataTable.RowSelected, "#member-table")
+    def _open_person(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.open_person(int(event.row_key.value))  # type: ignore[attr-defined]
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def _session(self) -> SessionView | None:
+        if self.data is None:
+            return None
+        table = self.query_one("#session-table", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((s for s in self.data.upcoming + self.data.past if str(s.id) == key), None)
+
+    def _next_start(self) -> datetime:
+        """A sensible default: a week after the last session planned, else tomorrow at 12:00."""
+        assert self.data is not None
+        if self.data.upcoming:
+            return self.data.upcoming[-1].starts_at + timedelta(days=7)
+        local = self.app.now().astimezone(self.data.circle.zone) + timedelta(days=1)  # type: ignore[attr-defined]
+        return local.replace(hour=12, minute=0, second=0, microsecond=0)
+
+    def _after_save(self, message: str):
+        def done(result: object) -> None:
+            if result is not None:
+                self.notify(message)
+                self.reload()
+
+        return done
+
+    def action_schedule(self) -> None:
+        from screens.forms import session_form
+
+        if self.data is not None:
+            self.app.push_screen(
+                session_form(self.data.circle, None, default_start=self._next_start()),
+                self._after_save("Session scheduled."),
+            )
+
+    def action_plan(self) -> None:
+        from screens.forms import plan_form
+
+        if self.data is not None:
+            self.app.push_screen(
+                plan_form(self.data.circle, default_start=self._next_start()),
+                self._after_save("Sessions planned."),
+            )
+
+    def action_move(self) -> None:
+        from screens.forms import move_form
+
+        s = self._session()
+        if s is not None:
+            self.app.push_screen(move_form(s), self._after_save("Session moved; calendars get the update."))
+
+    def action_edit_session(self) -> None:
+        from screens.forms import session_form
+
+        s = self._session()
+        if s is not None and self.data is not None:
+            self.app.push_screen(
+                session_form(self.data.circle, s, default_start=s.starts_at),
+                self._after_save("Session saved."),
+            )
+
+    @work
+    async def action_cancel_session(self) -> None:
+        s = self._session()
+        if s is None:
+            return
+        if s.status is SessionStatus.CANCELLED:
+            self.notify(f"{s.label} is already cancelled.")
+            return
+        if await self.app.push_screen_wait(ConfirmScreen(f"Cancel the session {s.label}?", "Cancel session")):
+            self._write(lambda db: sessions.cancel_session(db, s), f"Cancelled {s.label}.")
+
+    @on(DataTable.RowSelected, "#session-table")
+    def _open_session(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.open_session(int(event.row_key.value))  # type: ignore[attr-defined]
+
+    def action_edit_circle(self) -> None:
+        from screens.forms import circle_form
+
+        if self.data is not None:
+            self.app.push_screen(circle_form(self.data.circle), self._after_save("Circle saved."))

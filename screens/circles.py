@@ -1,0 +1,104 @@
+"""The circles list: every circle with its kind, members and next session; type to filter."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input
+
+from circles.services import lookups
+from screens.format import day, safe
+from screens.work import run_db
+
+
+class CirclesScreen(Screen[None]):
+    TITLE = "Circles"
+    HELP = "Every circle. Type in the filter to narrow the list; Enter opens the circle."
+    BINDINGS = [
+        Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
+        Binding("slash", "filter", "Filter", tooltip="Type part of a name"),
+        Binding("a", "toggle_archived", "Archived", tooltip="Show or hide archived circles"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list[lookups.CircleSummary] = []
+        self.include_archived = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Filter circles by name", id="filter")
+        yield DataTable(id="circles", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("Circle", "Kind", "Members", "Next session", "Facilitator")
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        now = self.app.now()  # type: ignore[attr-defined]
+        archived = self.include_archived
+        run_db(self, lambda db: lookups.circles_overview(db, now=now, include_archived=archived), self.show)
+
+    def show(self, summaries: list[lookups.CircleSummary]) -> None:
+        self.summaries = summaries
+        self.render_rows()
+
+    def render_rows(self) -> None:
+        text = self.query_one("#filter", Input).value.strip().casefold()
+        table = self.query_one(DataTable)
+        table.clear()
+        for s in self.summaries:
+            c = s.circle
+            if text and text not in c.name.casefold():
+                continue
+            name = c.name + (" (archived)" if c.archived else "")
+            table.add_row(
+                *safe(
+                    name,
+                    c.kind.label,
+                    str(s.members),
+                    day(s.next_session, c.timezone) or "none planned",
+                    c.facilitator_name or "",
+                ),
+                key=str(c.id),
+            )
+        if not self.query_one("#filter", Input).has_focus:
+            table.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter(self) -> None:
+        # The circles of one organisation are few, so filtering what is loaded is instant.
+        self.render_rows()
+
+    @on(Input.Submitted, "#filter")
+    def _to_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_toggle_archived(self) -> None:
+        self.include_archived = not self.include_archived
+        self.reload()
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.open_circle(int(event.row_key.value))  # type: ignore[attr-defined]
+
+    def action_new_circle(self) -> None:
+        from screens.forms import circle_form
+
+        zone = self.summaries[0].circle.timezone if self.summaries else "UTC"
+
+        def created(circle: object) -> None:
+            if circle is not None:
+                self.app.open_circle(circle.id)  # type: ignore[attr-defined]
+
+        self.app.push_screen(circle_form(None, timezone=zone), created)

@@ -1,0 +1,50 @@
+"""Loading demo data into an empty store, with a progress bar, in a thread so the screen keeps moving."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import ProgressBar, Static
+
+from circles.errors import CirclesError
+from screens.work import show_error
+
+
+class DemoLoader(ModalScreen[bool]):
+    def __init__(self, size: str = "small") -> None:
+        super().__init__(classes="dialog")
+        self.size = size
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog-body"):
+            yield Static("Loading demo data…", classes="form-title")
+            yield ProgressBar(total=100, id="demo-progress", show_eta=False)
+            yield Static("", id="demo-stage", markup=False)
+
+    def on_mount(self) -> None:
+        store = self.app.store  # type: ignore[attr-defined]
+        app = self.app
+
+        def progress(stage: str, fraction: float) -> None:
+            app.call_from_thread(self._progress, stage, fraction)
+
+        def work() -> None:
+            from circles.demo import build_demo
+
+            try:
+                build_demo(store, size=self.size, progress=progress)
+            except CirclesError as exc:
+                app.call_from_thread(self._failed, exc)
+                return
+            app.call_from_thread(self.dismiss, True)
+
+        self.run_worker(work, thread=True, exclusive=True, exit_on_error=False)
+
+    def _progress(self, stage: str, fraction: float) -> None:
+        self.query_one(ProgressBar).update(progress=round(fraction * 100))
+        self.query_one("#demo-stage", Static).update(stage)
+
+    def _failed(self, error: CirclesError) -> None:
+        show_error(self, error)
+        self.dismiss(False)

@@ -1,0 +1,300 @@
+"""The attendance export dialog: one circle or all, format, date range, file; progress while it runs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from circles import validate
+from circles.errors import CirclesError, InvalidInput
+from circles.exports.attendance import ExportFormat, ExportResult, export_attendance
+from circles.services.reports import make_scope
+
+FORMATS = [
+    (ExportFormat.CSV, "CSV"),
+    (ExportFormat.XLSX, "Excel workbook (XLSX)"),
+    (ExportFormat.JSONL, "JSON Lines"),
+]
+
+
+class ExportCancelled(Exception):
+    """Raised inside the export when the person closes the dialog; the half-written file goes away."""
+
+
+@dataclass(frozen=True)
+class _Request:
+    path: Path
+    circle_id: int | None
+    since: str
+    until: str
+    fmt: ExportFormat
+    summary: bool
+    excel: bool
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "circle"
+
+
+class ExportAttendanceDialog(ModalScreen[Path | None]):
+    """Exports attendance to a file. Dismisses with the file written, or None."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Close", tooltip="Close (stops an export that is running)"),
+        Binding("ctrl+s", "export", "Export", tooltip="Write the file"),
+    ]
+
+    DEFAULT_CSS = """
+    ExportAttendanceDialog { align: center middle; }
+    ExportAttendanceDialog #export-body {
+        width: 76; height: auto; max-height: 95%; border: thick $primary; background: $surface; padding: 1 2;
+    }
+    ExportAttendanceDialog .export-title { text-style: bold; margin-bottom: 1; }
+    ExportAttendanceDialog RadioSet { width: 100%; height: auto; }
+    ExportAttendanceDialog #export-dates { height: auto; }
+    ExportAttendanceDialog #export-dates Input { width: 1fr; }
+    ExportAttendanceDialog .field-error { color: $error; height: auto; }
+    ExportAttendanceDialog #export-progress { margin-top: 1; }
+    ExportAttendanceDialog #export-status { height: auto; margin-top: 1; }
+    ExportAttendanceDialog #export-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    """
+
+    def __init__(
+        self,
+        circle_id: int | None = None,
+        circle_name: str | None = None,
+        *,
+        folder: Path | None = None,
+        today: date | None = None,
+    ) -> None:
+        super().__init__()
+        self.circle_id = circle_id
+        self.circle_name = circle_name
+        self.folder = folder
+        self.today = today or date.today()
+        self.written: Path | None = None
+        self._export: Worker[ExportResult] | None = None
+
+    # --- layout ---------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-body"):
+            yield Static("Export attendance", classes="export-title", markup=False)
+            with RadioSet(id="export-scope"):
+                if self.circle_id is not None:
+                    yield RadioButton(
+                        f"This circle: {self.circle_name or self.circle_id}", value=True, id="scope-circle"
+                    )
+                yield RadioButton("Every circle", value=self.circle_id is None, id="scope-all")
+            with RadioSet(id="export-format"):
+                for fmt, label in FORMATS:
+                    yield RadioButton(label, value=fmt is ExportFormat.CSV, id=f"format-{fmt.value}")
+            with Horizontal(id="export-dates"):
+                yield Input(placeholder="since YYYY-MM-DD (optional)", id="export-since")
+                yield Input(placeholder="until YYYY-MM-DD (optional)", id="export-until")
+            yield Static("", id="export-dates-error", classes="field-error", markup=False)
+            yield Checkbox(
+                "Summary per person (expected, attended, rate) instead of rows", id="export-summary"
+            )
+            yield Checkbox("Byte order mark for Excel (CSV)", id="export-excel")
+            yield Label("File")
+            yield Input(self._default_path(ExportFormat.CSV), id="export-file")
+            yield Static("", id="export-file-error", classes="field-error", markup=False)
+            yield ProgressBar(total=None, id="export-progress", show_eta=False)
+            yield Static("", id="export-status", markup=False)
+            with Horizontal(id="export-buttons"):
+                yield Button("Export", variant="primary", id="export-go")
+                yield Button("Close", id="export-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-progress", ProgressBar).display = False
+        self.query_one("#export-file", Input).focus()
+
+    def _default_path(self, fmt: ExportFormat) -> str:
+        folder = self.folder or Path.cwd()
+        who = _slug(self.circle_name) if self.circle_id is not None and self.circle_name else "all-circles"
+        return str(folder / f"attendance-{who}-{self.today.isoformat()}{fmt.suffix}")
+
+    # --- reading the form -----------------------------------------------------------
+
+    def _format(self) -> ExportFormat:
+        pressed = self.query_one("#export-format", RadioSet).pressed_button
+        return (
+            ExportFormat((pressed.id or "format-csv").removeprefix("format-"))
+            if pressed
+            else ExportFormat.CSV
+        )
+
+    def _whole_store(self) -> bool:
+        pressed = self.query_one("#export-scope", RadioSet).pressed_button
+        return self.circle_id is None or (pressed is not None and pressed.id == "scope-all")
+
+    @on(RadioSet.Changed, "#export-format")
+    def _format_changed(self) -> None:
+        # Keep the file name's suffix in step with the format, as people expect.
+        field = self.query_one("#export-file", Input)
+        path = Path(field.value.strip() or self._default_path(self._format()))
+        if path.suffix.lower() in (".csv", ".xlsx", ".jsonl", ""):
+            field.value = str(path.with_suffix(self._format().suffix))
+
+    @on(RadioSet.Changed, "#export-scope")
+    def _scope_changed(self) -> None:
+        field = self.query_one("#export-file", Input)
+        if Path(field.value).name.startswith("attendance-"):
+            whole = self._whole_store()
+            who = "all-circles" if whole else _slug(self.circle_name or "circle")
+            old = Path(field.value)
+            field.value = str(old.with_name(f"attendance-{who}-{self.today.isoformat()}{old.suffix}"))
+
+    def _request(self) -> _Request | None:
+        dates_error = self.query_one("#export-dates-error", Static)
+        file_error = self.query_one("#export-file-error", Static)
+        dates_error.update("")
+        file_error.update("")
+        since = self.query_one("#export-since", Input).value.strip()
+        until = self.query_one("#export-until", Input).value.strip()
+        try:
+            first = validate.parse_date(since, "since") if since else None
+            last = validate.parse_date(until, "until") if until else None
+            if first and last:
+                validate.date_range(first, last, start_field="since", end_field="until")
+        except InvalidInput as exc:
+            dates_error.update(str(exc))
+            return None
+        raw = self.query_one("#export-file", Input).value.strip()
+        if not raw:
+            file_error.update("file: give a file name to write to")
+            return None
+        path = Path(raw).expanduser()
+        if not path.is_absolute():
+            path = (self.folder or Path.cwd()) / path
+        if path.is_dir():
+            file_error.update(f"file: {path} is a folder; give a file name inside it")
+            return None
+        if not path.parent.is_dir():
+            file_error.update(f"file: the folder {path.parent} does not exist")
+            return None
+        return _Request(
+            path=path,
+            circle_id=None if self._whole_store() else self.circle_id,
+            since=since,
+            until=until,
+            fmt=self._format(),
+            summary=self.query_one("#export-summary", Checkbox).value,
+            excel=self.query_one("#export-excel", Checkbox).value,
+        )
+
+    # --- actions --------------------------------------------------------------------
+
+    @on(Button.Pressed, "#export-go")
+    def _go(self) -> None:
+        self.action_export()
+
+    @on(Button.Pressed, "#export-close")
+    def _close(self) -> None:
+        self.action_close()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_export()
+
+    @work(exclusive=True, group="export-ask")
+    async def action_export(self) -> None:
+        if self._export is not None and self._export.state is WorkerState.RUNNING:
+            return
+        request = self._request()
+        if request is None:
+            return
+        if request.path.exists():
+            from screens.dialogs import ConfirmScreen
+
+            replace = await self.app.push_screen_wait(
+                ConfirmScreen(f"{request.path} already exists. Replace it?", yes="Replace")
+            )
+            if not replace:
+                self.query_one("#export-status", Static).update("Not exported: the file is there already.")
+                return
+        self._start(request)
+
+    def _start(self, request: _Request) -> None:
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        self.query_one("#export-status", Static).update(f"Exporting to {request.path} …")
+        self.query_one("#export-go", Button).disabled = True
+        self._export = self._run(request)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
+    def _run(self, request: _Request) -> ExportResult:
+        worker = get_current_worker()
+        app = self.app
+        bar = self.query_one("#export-progress", ProgressBar)
+
+        def progress(done: int, total: int | None) -> None:
+            if worker.is_cancelled:
+                raise ExportCancelled
+            app.call_from_thread(bar.update, total=total, progress=done)
+
+        store = app.store  # type: ignore[attr-defined]
+        with store.read() as db:
+            scope = make_scope(db, circle=request.circle_id, since=request.since, until=request.until)
+            return export_attendance(
+                db,
+                request.path,
+                scope=scope,
+                fmt=request.fmt,
+                summary=request.summary,
+                excel=request.excel,
+                force=True,  # the person was asked above
+                progress=progress,
+                count_first=True,
+            )
+
+    @on(Worker.StateChanged)
+    def _export_state(self, event: Worker.StateChanged) -> None:
+        if event.worker is not self._export:
+            return
+        status = self.query_one("#export-status", Static)
+        bar = self.query_one("#export-progress", ProgressBar)
+        if event.state is WorkerState.SUCCESS:
+            result = event.worker.result
+            assert result is not None
+            self.written = result.path
+            bar.update(total=max(bar.total or 0, 1), progress=max(bar.total or 0, 1))
+            what = "summary rows" if result.summary else "rows"
+            message = f"Wrote {result.rows:,} {what} to {result.path}"
+            status.update(message)
+            self.app.notify(escape(message), title="Attendance exported")
+        elif event.state is WorkerState.ERROR:
+            error = event.worker.error
+            bar.display = False
+            if isinstance(error, CirclesError):
+                status.update(f"Not exported: {error}")
+            else:
+                first = (
+                    str(error).strip().splitlines()[0]
+                    if error and str(error).strip()
+                    else type(error).__name__
+                )
+                status.update(f"Not exported: {first}")
+        elif event.state is WorkerState.CANCELLED:
+            bar.display = False
+            status.update("Export stopped; no file was written.")
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.query_one("#export-go", Button).disabled = False
+
+    def action_close(self) -> None:
+        if self._export is not None and self._export.state is WorkerState.RUNNING:
+            self._export.cancel()
+        self.dismiss(self.written)

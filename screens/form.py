@@ -1,0 +1,160 @@
+"""Modal create/edit forms: one error line under each field, nothing saved until every field is valid,
+and a service's own refusal (duplicate name, someone else's edit) shown rather than swallowed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+
+from circles.errors import CirclesError, InvalidInput
+from screens.work import run_db
+
+T = TypeVar("T")
+
+
+@dataclass
+class Field:
+    """One input of a form. ``check`` raises InvalidInput (from circles.validate) when the text is bad."""
+
+    name: str
+    label: str
+    value: Any = ""
+    placeholder: str = ""
+    required: bool = False
+    check: Callable[[str], object] | None = None
+    choices: Sequence[tuple[str, Any]] | None = None  # a Select instead of an Input
+    checkbox: bool = False
+    # The field names a service uses in InvalidInput for this input ("length" for minutes...).
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+class FormScreen(ModalScreen[T | None], Generic[T]):
+    """Subclasses (or callers) give the fields and ``save(db, values) -> result``, run in a write worker."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
+        Binding("ctrl+s", "submit", "Save", tooltip="Check the fields and save"),
+    ]
+
+    def __init__(self, title: str, fields: Sequence[Field], save: Callable[[Any, dict[str, Any]], T]) -> None:
+        super().__init__(classes="form")
+        self.form_title = title
+        self.fields = list(fields)
+        self._save = save
+        self._tried = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="form-body"):
+            yield Static(self.form_title, classes="form-title", markup=False)
+            for f in self.fields:
+                if not f.checkbox:
+                    yield Label(f.label + (" *" if f.required else ""), classes="field-label")
+                if f.choices is not None:
+                    yield Select(f.choices, value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}")
+                elif f.checkbox:
+                    yield Checkbox(f.label, value=bool(f.value), id=f"f-{f.name}")
+                else:
+                    yield Input(str(f.value or ""), placeholder=f.placeholder, compact=True, id=f"f-{f.name}")
+                yield Static("", id=f"e-{f.name}", classes="field-error", markup=False)
+            yield Static("", id="form-error", markup=False)
+            with Horizontal(id="form-buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", compact=True, id="save")
+                yield Button("Cancel (esc)", compact=True, id="cancel")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # Start where typing is needed: the first empty box (a prefilled name is usually right).
+        empty = [f for f in self.fields if f.choices is None and not f.checkbox and not str(f.value or "")]
+        self.query_one(f"#f-{(empty or self.fields)[0].name}").focus()
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in self.fields:
+            widget = self.query_one(f"#f-{f.name}")
+            if isinstance(widget, Input):
+                out[f.name] = widget.value.strip()
+            elif isinstance(widget, (Select, Checkbox)):
+                out[f.name] = widget.value
+        return out
+
+    def _problem(self, f: Field, value: Any) -> str | None:
+        if f.required and (value is None or (isinstance(value, str) and not value.strip())):
+            return f"{f.label} is required"
+        if f.check is not None and isinstance(value, str) and value:
+            try:
+                f.check(value)
+            except InvalidInput as exc:
+                return f"{exc.problem} (got {exc.value!r})" if exc.value != "" else exc.problem
+            except CirclesError as exc:
+                return str(exc)
+            except Exception:  # a checker's own slip must not cost the person their form
+                return f"{f.label} is not valid"
+        return None
+
+    def set_error(self, name: str, message: str | None) -> None:
+        box = self.query_one(f"#e-{name}", Static)
+        box.update(message or "")
+        box.set_class(bool(message), "shown")
+
+    def validate_all(self) -> bool:
+        values = self.values()
+        first_bad: str | None = None
+        for f in self.fields:
+            problem = self._problem(f, values[f.name])
+            self.set_error(f.name, problem)
+            if problem and first_bad is None:
+                first_bad = f.name
+        if first_bad is not None:
+            self.query_one(f"#f-{first_bad}").focus()
+        return first_bad is None
+
+    @on(Input.Changed)
+    def _recheck(self, event: Input.Changed) -> None:
+        # Before the first save attempt, quiet; after it, each fix clears its own message at once.
+        if not self._tried or event.input.id is None:
+            return
+        name = event.input.id.removeprefix("f-")
+        f = next((f for f in self.fields if f.name == name), None)
+        if f is not None:
+            self.set_error(name, self._problem(f, event.value))
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_submit(self) -> None:
+        self._tried = True
+        self.query_one("#form-error", Static).update("")
+        if not self.validate_all():
+            return
+        values = self.values()
+        run_db(
+            self,
+            lambda db: self._save(db, values),
+            self.dismiss,
+            write=True,
+            failed=self.refused,
+            group="save",
+        )
+
+    def refused(self, error: CirclesError) -> None:
+        """The service said no: put the reason beside its field, or above the buttons."""
+        if isinstance(error, InvalidInput):
+            for f in self.fields:
+                if error.field in (f.name, f.label.lower(), *f.aliases):
+                    self.set_error(f.name, f"{error.problem} (got {error.value!r})")
+                    self.query_one(f"#f-{f.name}").focus()
+                    return
+        box = self.query_one("#form-error", Static)
+        box.update(str(error))
+        box.add_class("shown")
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,50 @@
+"""How screens word things: times on the circle's clock, headcounts, RSVP and check-in marks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+
+from circles.views import Headcount, SessionView
+from models.enums import Attended, Rsvp
+
+
+def when(session: SessionView) -> str:
+    """'Tue 03 Mar 12:00' on the circle's own clock (people think in their local time)."""
+    return f"{session.local_start:%a %d %b %H:%M}"
+
+
+def when_long(session: SessionView) -> str:
+    return f"{session.local_start:%a %d %b %Y %H:%M} ({session.timezone}), {session.minutes} min"
+
+
+def day(instant: datetime | None, tz: str = "UTC") -> str:
+    return "" if instant is None else f"{instant.astimezone(ZoneInfo(tz)):%d %b %Y}"
+
+
+def headcount_text(count: Headcount | None) -> str:
+    if count is None:
+        return ""
+    parts = [f"{count.yes} yes"]
+    if count.maybe:
+        parts.append(f"{count.maybe} maybe")
+    if count.came:
+        parts.append(f"{count.came} came")
+    return " · ".join(parts)
+
+
+RSVP_TEXT = {Rsvp.YES: "yes", Rsvp.MAYBE: "maybe", Rsvp.NO: "no", Rsvp.NONE: "-"}
+MARK_TEXT = {
+    None: "·",
+    Attended.PRESENT: "✔ present",
+    Attended.LATE: "◔ late",
+    Attended.EXCUSED: "○ excused",
+    Attended.ABSENT: "✘ absent",
+}
+
+
+def safe(*values: object) -> tuple[object, ...]:
+    """Cells as plain Text: a DataTable reads a str as markup, and names like '[ops]' must show as typed."""
+    return tuple(Text(v) if isinstance(v, str) else v for v in values)

@@ -1,0 +1,304 @@
+"""The create and edit forms, each a FormScreen with its fields and the service call that saves it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from rich.text import Text
+
+from circles import validate
+from circles.services import agenda, attendance, circles, people, sessions
+from circles.views import AgendaItemView, CircleView, MemberView, PersonView, SessionView
+from models.enums import CircleKind
+from screens.form import Field, FormScreen
+
+NOBODY = -1
+
+
+def _minutes(field: str, *, allow_zero: bool = False) -> Any:
+    return lambda v: validate.minutes(validate.parse_int(v, field), field, allow_zero=allow_zero)
+
+
+def _optional_int(value: str) -> int | None:
+    return int(value) if value.strip() else None
+
+
+def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormScreen[CircleView]:
+    o = original
+    fields = [
+        Field(
+            "name",
+            "Name",
+            o.name if o else "",
+            "e.g. Rust learning circle",
+            required=True,
+            check=lambda v: validate.text(v, "name", max_length=120, required=True),
+        ),
+        Field(
+            "kind",
+            "Kind",
+            o.kind if o else CircleKind.LEARNING_CIRCLE,
+            choices=[(k.label, k) for k in CircleKind],
+        ),
+        Field(
+            "timezone",
+            "Timezone (IANA name)",
+            o.timezone if o else timezone,
+            "e.g. Europe/Berlin",
+            required=True,
+            check=validate.timezone,
+        ),
+        Field(
+            "default_minutes",
+            "Usual length in minutes",
+            o.default_minutes if o else 60,
+            required=True,
+            check=_minutes("session length"),
+            aliases=("session length",),
+        ),
+        Field("location", "Usual place", (o.location or "") if o else "", "e.g. Room 4.12"),
+        Field(
+            "video_url",
+            "Video link",
+            (o.video_url or "") if o else "",
+            "https://...",
+            check=validate.url,
+            aliases=("video link",),
+        ),
+        Field("description", "What it is about", o.description if o else ""),
+    ]
+
+    def save(db: Any, v: dict[str, Any]) -> CircleView:
+        values = {
+            **v,
+            "default_minutes": int(v["default_minutes"]),
+            "location": v["location"] or None,
+            "video_url": v["video_url"] or None,
+        }
+        if o is None:
+            return circles.add_circle(db, **values)
+        return circles.update_circle(db, o, **values)
+
+    return FormScreen("New circle" if o is None else f"Edit {o.name}", fields, save)
+
+
+def person_form(original: PersonView | None, *, name: str = "") -> FormScreen[PersonView]:
+    o = original
+    fields = [
+        Field(
+            "name",
+            "Name",
+            o.name if o else name,
+            required=True,
+            check=lambda v: validate.text(v, "name", max_length=120, required=True),
+        ),
+        Field(
+            "email", "E-mail", o.email if o else "", "ana@example.org", required=True, check=validate.email
+        ),
+        Field("team", "Team", (o.team or "") if o else ""),
+        Field("is_guest", "Guest (not part of the organisation)", o.is_guest if o else False, checkbox=True),
+    ]
+
+    def save(db: Any, v: dict[str, Any]) -> PersonView:
+        if o is None:
+            return people.add_person(
+                db, name=v["name"], email=v["email"], team=v["team"] or None, is_guest=v["is_guest"]
+            )
+        return people.update_person(
+            db, o, name=v["name"], email=v["email"], team=v["team"] or None, is_guest=v["is_guest"]
+        )
+
+    return FormScreen("New person" if o is None else f"Edit {o.name}", fields, save)
+
+
+def session_form(
+    circle: CircleView, original: SessionView | None, *, default_start: datetime
+) -> FormScreen[SessionView]:
+    o = original
+    tz = circle.timezone
+    start = (o.local_start if o else default_start.astimezone(circle.zone)).strftime("%Y-%m-%d %H:%M")
+    fields = [
+        Field(
+            "start",
+            f"Starts (YYYY-MM-DD HH:MM, {tz})",
+            start,
+            required=True,
+            check=lambda v: validate.parse_local_time(v, "start", tz),
+        ),
+        Field(
+            "minutes",
+            "Length in minutes",
+            o.minutes if o else circle.default_minutes,
+            required=True,
+            check=_minutes("length"),
+            aliases=("length",),
+        ),
+        Field("title", "Title", o.title if o else "", "What it is about"),
+        Field("location", "Place", (o.location or "") if o else (circle.location or "")),
+        Field(
+            "video_url",
+            "Video link",
+            (o.video_url or "") if o else (circle.video_url or ""),
+            check=validate.url,
+            aliases=("video link",),
+        ),
+    ]
+
+    def save(db: Any, v: dict[str, Any]) -> SessionView:
+        values = dict(
+            starts_at=validate.parse_local_time(v["start"], "start", tz),
+            minutes=int(v["minutes"]),
+            title=v["title"],
+            location=v["location"] or None,
+            video_url=v["video_url"] or None,
+        )
+        if o is None:
+            return sessions.add_session(db, circle_id=circle.id, **values)
+        return sessions.update_session(db, o, **values)
+
+    return FormScreen(
+        f"Schedule a session of {circle.name}" if o is None else f"Edit {o.label}", fields, save
+    )
+
+
+def move_form(session: SessionView) -> FormScreen[SessionView]:
+    tz = session.timezone
+    fields = [
+        Field(
+            "start",
+            f"New start (YYYY-MM-DD HH:MM, {tz})",
+            session.local_start.strftime("%Y-%m-%d %H:%M"),
+            required=True,
+            check=lambda v: validate.parse_local_time(v, "start", tz),
+        ),
+    ]
+
+    def save(db: Any, v: dict[str, Any]) -> SessionView:
+        return sessions.move_session(
+            db, session, starts_at=validate.parse_local_time(v["start"], "start", tz)
+        )
+
+    return FormScreen(f"Move {session.label}", fields, save)
+
+
+def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list[SessionView]]:
+    tz = circle.timezone
+    fields = [
+        Field(
+            "start",
+            f"First session (YYYY-MM-DD HH:MM, {tz})",
+            default_start.astimezone(circle.zone).strftime("%Y-%m-%d %H:%M"),
+            required=True,
+            check=lambda v: validate.parse_local_time(v, "start", tz),
+        ),
+        Field(
+            "every",
+            "Every how many days",
+            7,
+            required=True,
+            check=lambda v: _between(validate.parse_int(v, "every"), "every", 1, 365),
+        ),
+        Field(
+            "count",
+            "How many sessions",
+            6,
+            required=True,
+            check=lambda v: _between(validate.parse_int(v, "count"), "count", 1, 100),
+        ),
+        Field(
+            "minutes",
+            "Length in minutes",
+            circle.default_minutes,
+            required=True,
+            check=_minutes("length"),
+            aliases=("length",),
+        ),
+        Field("title", "Title (the same for each; edit them later)", ""),
+    ]
+
+    def save(db: Any, v: dict[str, Any]) -> list[SessionView]:
+        first = validate.parse_local_time(v["start"], "start", tz)
+        naive = first.replace(tzinfo=None)
+        planned = []
+        for n in range(int(v["count"])):
+            # Stepping on the wall clock keeps 12:00 at 12:00 across daylight-saving changes.
+            at = validate.local_to_aware(naive + timedelta(days=n * int(v["every"])), "start", tz)
+            planned.append(
+                sessions.add_session(
+                    db, circle_id=circle.id, starts_at=at, minutes=int(v["minutes"]), title=v["title"]
+                )
+            )
+        return planned
+
+    return FormScreen(f"Plan several sessions of {circle.name}", fields, save)
+
+
+def _between(value: int, field: str, low: int, high: int) -> int:
+    from circles.errors import InvalidInput
+
+    if not low <= value <= high:
+        raise InvalidInput(field, value, f"must be between {low} and {high}")
+    return value
+
+
+def agenda_item_form(
+    session: SessionView, members: list[MemberView], original: AgendaItemView | None
+) -> FormScreen[AgendaItemView]:
+    o = original
+    choices: list[tuple[str, int]] = [("(nobody)", NOBODY)] + [(Text(m.name), m.person_id) for m in members]
+    if o and o.presenter_id is not None and all(pid != o.presenter_id for _, pid in choices):
+        choices.append((Text(o.presenter_name or f"person {o.presenter_id}"), o.presenter_id))
+    fields = [
+        Field(
+            "title",
+            "Title",
+            o.title if o else "",
+            "e.g. Welcome and check-in",
+            required=True,
+            check=lambda v: validate.text(v, "title", max_length=200, required=True),
+        ),
+        Field(
+            "presenter", "Presenter", (o.presenter_id if o and o.presenter_id else NOBODY), choices=choices
+        ),
+        Field("minutes", "Minutes", (o.minutes or "") if o else "", "e.g. 10", check=_minutes("minutes")),
+    ]
+
+    def save(db: Any, v: dict[str, Any]) -> AgendaItemView:
+        presenter = None if v["presenter"] == NOBODY else int(v["presenter"])
+        minutes = _optional_int(v["minutes"])
+        if o is None:
+            return agenda.add_item(
+                db, session_id=session.id, title=v["title"], presenter_id=presenter, minutes=minutes
+            )
+        return agenda.update_item(db, o, title=v["title"], presenter_id=presenter, minutes=minutes)
+
+    return FormScreen("New agenda item" if o is None else f"Edit {o.title}", fields, save)
+
+
+def walk_in_form(session: SessionView, *, name: str = "") -> FormScreen[PersonView]:
+    fields = [
+        Field(
+            "name",
+            "Name",
+            name,
+            required=True,
+            check=lambda v: validate.text(v, "name", max_length=120, required=True),
+        ),
+        Field(
+            "email",
+            "E-mail (someone already known is found by it)",
+            "",
+            "ana@example.org",
+            required=True,
+            check=validate.email,
+        ),
+        Field("team", "Team", ""),
+    ]
+
+    def save(db: Any, v: dict[str, Any]) -> PersonView:
+        return attendance.check_in_walk_in(
+            db, session_id=session.id, name=v["name"], email=v["email"], team=v["team"] or None
+        )
+
+    return FormScreen(f"Walk-in at {session.label}", fields, save)

@@ -1,0 +1,223 @@
+"""The dialog that exports calendar invites (.ics) for a session, a circle, or a cancelled session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.worker import Worker, WorkerState
+
+from circles.errors import CirclesError
+from circles.ics.model import Channel
+from circles.ics.names import circle_stem, session_stem
+from circles.ics.settings import last_folder, remember_folder
+from circles.views import CircleView, SessionView
+from models.enums import SessionStatus
+
+
+@dataclass(frozen=True, slots=True)
+class IcsExported:
+    """What the dialog returns once the file is written."""
+
+    path: Path
+    channel: Channel
+    events: int
+
+
+class IcsExportDialog(ModalScreen[IcsExported | None]):
+    """Pick the channel and the file; the export runs in a worker and the app says where it went."""
+
+    DEFAULT_CSS = """
+    IcsExportDialog {
+        align: center middle;
+    }
+    IcsExportDialog > Vertical {
+        width: 76;
+        height: auto;
+        max-height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    IcsExportDialog #ics-title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    IcsExportDialog .ics-field-label {
+        margin-top: 1;
+    }
+    IcsExportDialog #ics-channel-help {
+        color: $text-muted;
+    }
+    IcsExportDialog #ics-error {
+        color: $error;
+        height: auto;
+    }
+    IcsExportDialog #ics-buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    IcsExportDialog #ics-buttons Button {
+        margin-left: 1;
+    }
+    """
+
+    BINDINGS = [Binding("escape", "close", "Close", tooltip="Close without exporting")]
+
+    def __init__(
+        self,
+        *,
+        session: SessionView | None = None,
+        circle: CircleView | None = None,
+        settings_path: Path | None = None,
+    ) -> None:
+        if (session is None) == (circle is None):
+            raise ValueError("export either a session or a circle")
+        super().__init__()
+        self.session = session
+        self.circle = circle
+        self.settings_path = settings_path
+        cancelled = session is not None and session.status is SessionStatus.CANCELLED
+        self.initial_channel = Channel.CANCEL if cancelled else Channel.PUBLISH
+
+    @classmethod
+    def for_session(cls, session: SessionView, **kwargs: object) -> IcsExportDialog:
+        return cls(session=session, **kwargs)  # type: ignore[arg-type]
+
+    @classmethod
+    def for_circle(cls, circle: CircleView, **kwargs: object) -> IcsExportDialog:
+        return cls(circle=circle, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def what(self) -> str:
+        if self.session is not None:
+            return self.session.label
+        assert self.circle is not None
+        return f"{self.circle.name}, upcoming sessions"
+
+    def _suggested_name(self, recurring: bool = False) -> str:
+        if self.session is not None:
+            return session_stem(self.session.circle_name, self.session.local_day) + ".ics"
+        assert self.circle is not None
+        return circle_stem(self.circle.name, recurring=recurring) + ".ics"
+
+    def compose(self) -> ComposeResult:
+        folder = last_folder(self.settings_path) or Path.home()
+        with Vertical():
+            yield Label(f"Export calendar invite: {escape(self.what)}", id="ics-title")
+            yield Label("Channel", classes="ics-field-label")
+            with RadioSet(id="ics-channel"):
+                for channel in Channel:
+                    yield RadioButton(
+                        channel.value, value=channel is self.initial_channel, id=f"ics-{channel.value}"
+                    )
+            yield Static(self.initial_channel.help, id="ics-channel-help", markup=False)
+            if self.circle is not None:
+                yield Checkbox("One recurring series (RRULE) instead of one event each", id="ics-recurring")
+            yield Label("Folder", classes="ics-field-label")
+            yield Input(str(folder), id="ics-folder")
+            yield Label("File name", classes="ics-field-label")
+            yield Input(self._suggested_name(), id="ics-name")
+            yield Static("", id="ics-error", markup=False)
+            with Horizontal(id="ics-buttons"):
+                yield Button("Cancel", id="ics-close")
+                yield Button("Export", id="ics-export", variant="primary")
+
+    @property
+    def channel(self) -> Channel:
+        pressed = self.query_one("#ics-channel", RadioSet).pressed_button
+        return Channel(str(pressed.label)) if pressed is not None else Channel.PUBLISH
+
+    @property
+    def recurring(self) -> bool:
+        return self.circle is not None and self.query_one("#ics-recurring", Checkbox).value
+
+    @on(RadioSet.Changed, "#ics-channel")
+    def _channel_changed(self) -> None:
+        self.query_one("#ics-channel-help", Static).update(self.channel.help)
+
+    @on(Checkbox.Changed, "#ics-recurring")
+    def _recurring_changed(self, event: Checkbox.Changed) -> None:
+        name = self.query_one("#ics-name", Input)
+        if name.value in (self._suggested_name(False), self._suggested_name(True)):
+            name.value = self._suggested_name(event.value)
+
+    def _error(self, message: str) -> None:
+        self.query_one("#ics-error", Static).update(message)
+
+    def _target(self) -> Path | None:
+        folder_text = self.query_one("#ics-folder", Input).value.strip()
+        name = self.query_one("#ics-name", Input).value.strip()
+        if not folder_text:
+            self._error("Folder: give the folder to write the file to.")
+            return None
+        folder = Path(folder_text).expanduser()
+        if folder.exists() and not folder.is_dir():
+            self._error(f"Folder: {folder_text!r} is a file, not a folder.")
+            return None
+        if not name or "/" in name or name in (".", ".."):
+            self._error(
+                f"File name: {name!r} is not a file name; try {self._suggested_name(self.recurring)!r}."
+            )
+            return None
+        if not name.lower().endswith(".ics"):
+            name += ".ics"
+        return folder / name
+
+    @on(Button.Pressed, "#ics-export")
+    @on(Input.Submitted)
+    def _export_pressed(self) -> None:
+        target = self._target()
+        if target is None:
+            return
+        self._error("")
+        self.query_one("#ics-export", Button).disabled = True
+        self._export(target, self.channel, self.recurring)
+
+    @on(Button.Pressed, "#ics-close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ics-export")
+    def _export(self, target: Path, channel: Channel, recurring: bool) -> IcsExported:
+        from circles.ics.files import write_atomically
+        from circles.services import invites
+
+        with self.app.store.write() as db:  # type: ignore[attr-defined]
+            if self.session is not None:
+                export = invites.export_session(db, self.session.id, channel=channel)
+            else:
+                assert self.circle is not None
+                export = invites.export_circle(db, self.circle.id, channel=channel, recurring=recurring)
+        (file,) = export.files
+        path = write_atomically(target, file.content, field="file")
+        remember_folder(path.parent, self.settings_path)
+        return IcsExported(path=path, channel=channel, events=file.events)
+
+    @on(Worker.StateChanged)
+    def _export_finished(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "ics-export":
+            return
+        if event.state is WorkerState.SUCCESS:
+            done: IcsExported = event.worker.result  # type: ignore[assignment]
+            events = "1 event" if done.events == 1 else f"{done.events} events"
+            self.app.notify(
+                f"Calendar file written to {escape(str(done.path))} ({events}, {done.channel.value}).",
+                title="Exported",
+            )
+            self.dismiss(done)
+        elif event.state is WorkerState.ERROR:
+            self.query_one("#ics-export", Button).disabled = False
+            error = event.worker.error
+            if isinstance(error, CirclesError):
+                self._error(str(error))
+            else:
+                self._error(f"The export failed: {error}")

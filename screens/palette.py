@@ -1,0 +1,39 @@
+"""The command palette's finder: any circle, person or session by name, searched in SQL."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from circles.services import lookups
+
+
+class FindProvider(Provider):
+    """Ctrl+P then a few letters: circles, people and sessions whose name holds them."""
+
+    def _search(self, text: str) -> list[lookups.Found]:
+        with self.app.store.read() as db:  # type: ignore[attr-defined]
+            return lookups.search_everything(db, text, limit=6)
+
+    def _open(self, found: lookups.Found) -> None:
+        opener = {"circle": "open_circle", "person": "open_person", "session": "open_session"}[found.kind]
+        getattr(self.app, opener)(found.id)
+
+    async def search(self, query: str) -> Hits:
+        if not query.strip():
+            return
+        # The palette calls us on its own task; the query runs in a thread so typing never waits on it.
+        found = await asyncio.to_thread(self._search, query)
+        matcher = self.matcher(query)
+        for f in found:
+            text = f"{f.kind.capitalize()}: {f.label}"
+            score = matcher.match(text) or 0.1  # SQL already matched a substring; keep it
+            yield Hit(score, matcher.highlight(text), partial(self._open, f), text=text, help=f.detail)
+
+    async def discover(self) -> Hits:
+        found = await asyncio.to_thread(self._search, "")
+        for f in found:
+            if f.kind == "circle":
+                yield DiscoveryHit(f"Circle: {f.label}", partial(self._open, f), help=f.detail)

@@ -1,0 +1,136 @@
+"""The people directory: everyone, filtered in SQL as you type and loaded a page at a time."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from circles.services import people
+from circles.views import PersonView
+from screens.format import safe
+from screens.work import run_db
+
+PAGE = 100
+
+
+def load_page(db: object, search: str | None, offset: int) -> tuple[list[PersonView], int | None]:
+    found = people.list_people(db, search=search, limit=PAGE, offset=offset)  # type: ignore[arg-type]
+    # Counting only with the first page: scrolling further needs no second count.
+    total = people.count_people(db, search=search) if offset == 0 else None  # type: ignore[arg-type]
+    return found, total
+
+
+class PeopleScreen(Screen[None]):
+    TITLE = "People"
+    HELP = "Everyone the store knows. Type to filter by name, e-mail or team; Enter opens a person."
+    BINDINGS = [
+        Binding("n", "new_person", "New person"),
+        Binding("e", "edit_person", "Edit"),
+        Binding("slash", "filter", "Filter"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[PersonView] = []
+        self.total = 0
+        self.loading_more = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Filter people by name, e-mail or team", id="filter")
+        yield DataTable(id="people", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="people-count", classes="hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).add_columns("Name", "E-mail", "Team", "")
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.shown:
+            self.load()
+
+    @property
+    def search(self) -> str | None:
+        return self.query_one("#filter", Input).value.strip() or None
+
+    def load(self) -> None:
+        search = self.search
+        run_db(self, lambda db: load_page(db, search, 0), self.first_page)
+
+    def first_page(self, page: tuple[list[PersonView], int | None]) -> None:
+        found, total = page
+        self.total = total or 0
+        self.shown = []
+        self.query_one(DataTable).clear()
+        self.add_page(found)
+
+    def add_page(self, found: list[PersonView]) -> None:
+        self.loading_more = False
+        self.shown += found
+        self.query_one(DataTable).add_rows(
+            [
+                safe(
+                    p.name, p.email, p.team or "", "guest" if p.is_guest else ("" if p.active else "inactive")
+                )
+                for p in found
+            ]
+        )
+        self.query_one("#people-count", Static).update(
+            f"{self.total} people"
+            + (f", showing {len(self.shown)}; scroll down for more" if len(self.shown) < self.total else "")
+        )
+
+    @on(DataTable.RowHighlighted)
+    def _maybe_more(self, event: DataTable.RowHighlighted) -> None:
+        # Load the next page as the cursor nears the end, instead of the whole directory at once.
+        if (
+            not self.loading_more
+            and len(self.shown) < self.total
+            and event.cursor_row >= len(self.shown) - 10
+        ):
+            self.loading_more = True
+            search, offset = self.search, len(self.shown)
+            run_db(self, lambda db: load_page(db, search, offset)[0], self.add_page, group="more")
+
+    @on(Input.Changed, "#filter")
+    def _filter(self) -> None:
+        self.load()
+
+    @on(Input.Submitted, "#filter")
+    def _to_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def _person(self) -> PersonView | None:
+        table = self.query_one(DataTable)
+        if not table.row_count or table.cursor_row >= len(self.shown):
+            return None
+        return self.shown[table.cursor_row]
+
+    @on(DataTable.RowSelected)
+    def _open(self) -> None:
+        person = self._person()
+        if person is not None:
+            self.app.open_person(person.id)  # type: ignore[attr-defined]
+
+    def _saved(self, person: PersonView | None) -> None:
+        if person is not None:
+            self.load()
+
+    def action_new_person(self) -> None:
+        from screens.forms import person_form
+
+        self.app.push_screen(person_form(None), self._saved)
+
+    def action_edit_person(self) -> None:
+        from screens.forms import person_form
+
+        person = self._person()
+        if person is not None:
+            self.app.push_screen(person_form(person), self._saved)

@@ -1,0 +1,113 @@
+"""One person: their circles, the sessions they attended, the presentations they gave, their away periods."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from circles.services import lookups
+from screens.format import day, safe
+from screens.work import run_db
+
+
+class PersonScreen(Screen[None]):
+    HELP = "A person's record. e edits their details."
+    BINDINGS = [Binding("e", "edit", "Edit person")]
+
+    def __init__(self, person_id: int) -> None:
+        super().__init__()
+        self.person_id = person_id
+        self.record: lookups.PersonRecord | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="person-body"):
+            yield Static("", id="person-summary", markup=False)
+            yield Static("Circles", classes="section-title")
+            yield DataTable(id="person-circles", cursor_type="row", show_cursor=False)
+            yield Static("", id="attended-title", classes="section-title", markup=False)
+            yield DataTable(id="person-attended", cursor_type="row", show_cursor=False)
+            yield Static("Presentations", classes="section-title")
+            yield DataTable(id="person-presented", cursor_type="row", show_cursor=False)
+            yield Static("Away", classes="section-title")
+            yield Static("", id="person-away", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#person-circles", DataTable).add_columns(
+            "Circle", "Role", "Rotation", "Joined", "Left"
+        )
+        self.query_one("#person-attended", DataTable).add_columns("When", "Circle", "Title", "Check-in")
+        self.query_one("#person-presented", DataTable).add_columns("When", "Circle", "Presented")
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.record is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        run_db(self, lambda db: lookups.person_record(db, self.person_id), self.show)
+
+    def show(self, r: lookups.PersonRecord) -> None:
+        self.record = r
+        p = r.person
+        self.title = p.name
+        self.query_one("#person-summary", Static).update(
+            f"{p.name} <{p.email}>"
+            + (f" · {p.team}" if p.team else "")
+            + (" · guest" if p.is_guest else "")
+            + ("" if p.active else " · inactive")
+        )
+        circles = self.query_one("#person-circles", DataTable)
+        circles.clear()
+        circles.add_rows(
+            [
+                safe(
+                    r.circle_names.get(m.circle_id, "?"),
+                    m.role.value,
+                    "in" if m.in_rotation else "out",
+                    day(m.joined_at),
+                    day(m.left_at),
+                )
+                for m in r.memberships
+            ]
+        )
+        self.query_one("#attended-title", Static).update(
+            f"Sessions attended: {r.attended_total}"
+            + (f" (the latest {len(r.attended)})" if r.attended_total > len(r.attended) else "")
+        )
+        attended = self.query_one("#person-attended", DataTable)
+        attended.clear()
+        attended.add_rows(
+            [
+                safe(
+                    f"{a.session.local_start:%d %b %Y}",
+                    a.session.circle_name,
+                    a.session.title,
+                    a.attended.value,
+                )
+                for a in r.attended
+            ]
+        )
+        presented = self.query_one("#person-presented", DataTable)
+        presented.clear()
+        presented.add_rows(
+            [safe(f"{x.session.local_start:%d %b %Y}", x.session.circle_name, x.title) for x in r.presentations]
+        )
+        self.query_one("#person-away", Static).update(
+            "\n".join(f"{a.starts_on:%d %b %Y} to {a.ends_on:%d %b %Y}  {a.reason}" for a in r.away)
+            or "Not away."
+        )
+
+    def _saved(self, person: object) -> None:
+        if person is not None:
+            self.reload()
+
+    def action_edit(self) -> None:
+        from screens.forms import person_form
+
+        if self.record is not None:
+            self.app.push_screen(person_form(self.record.person), self._saved)

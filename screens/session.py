@@ -1,0 +1,255 @@
+"""One session: its agenda (add, edit, reorder, delete; presenter and minutes), notes, and check-in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TextArea
+
+from circles.errors import CirclesError
+from circles.services import agenda, attendance, members, sessions
+from circles.views import AgendaItemView, Headcount, MemberView, SessionView
+from screens.dialogs import ConfirmScreen
+from screens.format import headcount_text, safe, when_long
+from screens.work import run_db, show_error
+
+
+@dataclass(frozen=True)
+class SessionData:
+    session: SessionView
+    items: list[AgendaItemView]
+    members: list[MemberView]
+    count: Headcount
+
+
+def load_session(db: object, session_id: int) -> SessionData:
+    s = sessions.get_session(db, session_id)  # type: ignore[arg-type]
+    return SessionData(
+        s,
+        agenda.list_items(db, session_id),  # type: ignore[arg-type]
+        members.list_members(db, s.circle_id),  # type: ignore[arg-type]
+        attendance.headcount(db, session_id),  # type: ignore[arg-type]
+    )
+
+
+def time_text(items: list[AgendaItemView], length: int) -> str:
+    """'Agenda 50 of 60 min (10 free)': the facilitator sees at once whether it fits."""
+    total = agenda.total_minutes(items)
+    if total > length:
+        return f"Agenda {total} of {length} min: {total - length} min too long"
+    return f"Agenda {total} of {length} min ({length - total} free)"
+
+
+class SessionScreen(Screen[None]):
+    HELP = (
+        "The agenda of one session. a adds an item, Enter edits it, shift+↑/↓ (or [ and ]) reorder, "
+        "d deletes. n goes to the notes (ctrl+s saves them). i opens check-in."
+    )
+    BINDINGS = [
+        Binding("i", "check_in", "Check-in", tooltip="Mark who came"),
+        Binding("a", "add_item", "Add item", tooltip="Add an agenda item"),
+        Binding("e", "edit_item", "Edit item", show=False),
+        Binding("d", "delete_item", "Delete item", tooltip="Delete the highlighted agenda item"),
+        Binding("shift+up,left_square_bracket", "move_item(-1)", "Item up", tooltip="Move the item earlier"),
+        Binding("shift+down,right_square_bracket", "move_item(1)", "Item down", tooltip="Move it later"),
+        Binding("n", "notes", "Notes", tooltip="Write the session's notes"),
+        Binding("ctrl+s", "save_notes", "Save notes", tooltip="Save the notes"),
+    ]
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.data: SessionData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="session-summary", markup=False)
+        with Horizontal(id="session-body"):
+            with Vertical(id="agenda-pane"):
+                yield Static("Agenda", classes="section-title")
+                yield DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="agenda-time", markup=False)
+            with Vertical(id="notes-pane"):
+                yield Static("Notes", classes="section-title")
+                yield TextArea(id="notes", soft_wrap=True)
+                yield Static("", id="notes-state", classes="hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#agenda", DataTable).add_columns("#", "Item", "Presenter", "Minutes")
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.reload(keep_notes=True)
+
+    def reload(self, *, keep_notes: bool = False) -> None:
+        run_db(
+            self, lambda db: load_session(db, self.session_id), lambda d: self.show(d, keep_notes=keep_notes)
+        )
+
+    def show(self, data: SessionData, *, keep_notes: bool = False) -> None:
+        self.data = data
+        s = data.session
+        self.title = s.title or "Session"
+        self.sub_title = s.circle_name
+        where = " · ".join(x for x in (s.location, s.video_url) if x)
+        self.query_one("#session-summary", Static).update(
+            f"{s.circle_name} · {when_long(s)} · {s.status.value}"
+            + (f" · {where}" if where else "")
+            + (f" · RSVP {headcount_text(data.count)}" if data.count else "")
+        )
+        self._fill_agenda(data.items)
+        notes = self.query_one("#notes", TextArea)
+        if not keep_notes or not self._notes_dirty():
+            notes.load_text(s.notes)
+            self.query_one("#notes-state", Static).update("")
+
+    def _fill_agenda(self, items: list[AgendaItemView], *, select: int | None = None) -> None:
+        table = self.query_one("#agenda", DataTable)
+        row = table.cursor_row if select is None else select
+        table.clear()
+        for item in items:
+            table.add_row(
+                *safe(
+                    str(item.position),
+                    item.title,
+                    item.presenter_name or "",
+                    "" if item.minutes is None else str(item.minutes),
+                ),
+                key=str(item.id),
+            )
+        if items:
+            table.move_cursor(row=max(0, min(row, len(items) - 1)))
+        length = self.data.session.minutes if self.data else 0
+        label = self.query_one("#agenda-time", Static)
+        label.update(time_text(items, length) if items else "No agenda yet: press a to add the first item.")
+        label.set_class(agenda.total_minutes(items) > length, "over")
+
+    def _notes_dirty(self) -> bool:
+        return self.data is not None and self.query_one("#notes", TextArea).text != self.data.session.notes
+
+    @on(TextArea.Changed, "#notes")
+    def _notes_changed(self) -> None:
+        self.query_one("#notes-state", Static).update("unsaved: ctrl+s saves" if self._notes_dirty() else "")
+
+    def _item(self) -> AgendaItemView | None:
+        table = self.query_one("#agenda", DataTable)
+        if self.data is None or not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((i for i in self.data.items if str(i.id) == key), None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        notes_focused = self.focused is not None and self.focused.id == "notes"
+        if action == "save_notes":
+            return True
+        # While typing notes, letters are text, not commands.
+        typing = {"check_in", "add_item", "edit_item", "delete_item", "notes", "move_item"}
+        return not (notes_focused and action in typing)
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def action_check_in(self) -> None:
+        from screens.checkin import CheckInScreen
+
+        self.app.push_screen(CheckInScreen(self.session_id))
+
+    def action_notes(self) -> None:
+        self.query_one("#notes", TextArea).focus()
+
+    def _form_done(self, result: object) -> None:
+        if result is not None:
+            self.reload(keep_notes=True)
+
+    def action_add_item(self) -> None:
+        from screens.forms import agenda_item_form
+
+        if self.data is not None:
+            self.app.push_screen(
+                agenda_item_form(self.data.session, self.data.members, None), self._form_done
+            )
+
+    @on(DataTable.RowSelected, "#agenda")
+    def action_edit_item(self) -> None:
+        from screens.forms import agenda_item_form
+
+        item = self._item()
+        if item is not None and self.data is not None:
+            self.app.push_screen(
+                agenda_item_form(self.data.session, self.data.members, item), self._form_done
+            )
+
+    def action_move_item(self, step: int) -> None:
+        item = self._item()
+        if item is None or self.data is None:
+            return
+        target = item.position + step
+        if not 1 <= target <= len(self.data.items):
+            return
+
+        def moved(items: list[AgendaItemView]) -> None:
+            if self.data is not None:
+                self.data = SessionData(self.data.session, items, self.data.members, self.data.count)
+            self._fill_agenda(items, select=target - 1)
+
+        run_db(
+            self,
+            lambda db: agenda.move_item(db, item, to_position=target),
+            moved,
+            write=True,
+            group="write",
+            failed=self._refused,
+        )
+
+    def _refused(self, error: CirclesError) -> None:
+        show_error(self, error)
+        self.reload(keep_notes=True)
+
+    @work
+    async def action_delete_item(self) -> None:
+        item = self._item()
+        if item is None:
+            return
+        if await self.app.push_screen_wait(
+            ConfirmScreen(f"Delete the agenda item {item.title!r}?", "Delete")
+        ):
+            run_db(
+                self,
+                lambda db: agenda.delete_item(db, item),
+                lambda _: self.reload(keep_notes=True),
+                write=True,
+                group="write",
+                failed=self._refused,
+            )
+
+    def action_save_notes(self) -> None:
+        if self.data is None:
+            return
+        original = self.data.session
+        text = self.query_one("#notes", TextArea).text
+
+        def saved(s: SessionView) -> None:
+            if self.data is not None:
+                self.data = SessionData(s, self.data.items, self.data.members, self.data.count)
+            self.query_one("#notes-state", Static).update("saved")
+
+        def refused(error: CirclesError) -> None:
+            # Keep what they typed: a conflict must not cost them their notes.
+            show_error(self, error)
+            self.query_one("#notes-state", Static).update("not saved: " + str(error))
+
+        run_db(
+            self,
+            lambda db: sessions.update_session(db, original, notes=text),
+            saved,
+            write=True,
+            group="write",
+            failed=refused,
+        )

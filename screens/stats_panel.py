@@ -1,0 +1,140 @@
+"""The Stats tab of a circle: participation over time, no-shows, RSVP conversion, retention, presenters.
+
+The figures come from circles.services.reports (computed in SQL), loaded in a worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Label, Sparkline, Static
+from textual.worker import get_current_worker
+
+from circles.errors import CirclesError
+from circles.services import reports
+from circles.services.reports import Report, Scope
+
+BAR_WIDTH = 24
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def bar(value: float | None, width: int = BAR_WIDTH) -> str:
+    """A horizontal bar of block characters for a share between 0 and 1."""
+    filled = round((value or 0.0) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+class StatsPanel(VerticalScroll):
+    """A circle's participation figures as charts. Mount it with the circle's id; call
+    :meth:`reload` after check-ins change."""
+
+    DEFAULT_CSS = """
+    StatsPanel { height: 1fr; padding: 0 1; }
+    StatsPanel #stats-status { color: $text-muted; margin-bottom: 1; }
+    StatsPanel #stats-figures { height: auto; margin-bottom: 1; }
+    StatsPanel .stats-figure {
+        width: 1fr; height: auto; border: round $primary; padding: 0 1; text-align: center;
+    }
+    StatsPanel .stats-heading { text-style: bold; margin-top: 1; }
+    StatsPanel Sparkline { height: 4; margin-bottom: 0; }
+    StatsPanel .stats-axis { color: $text-muted; }
+    StatsPanel .stats-bars { height: auto; }
+    """
+
+    @dataclass
+    class Loaded(Message):
+        """The figures arrived and are on screen."""
+
+        panel: StatsPanel
+        report: Report
+
+    def __init__(
+        self, circle_id: int, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.circle_id = circle_id
+        self.report: Report | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Loading participation…", id="stats-status", markup=False)
+        with Horizontal(id="stats-figures"):
+            yield Static("", id="stats-rate", classes="stats-figure", markup=False)
+            yield Static("", id="stats-no-shows", classes="stats-figure", markup=False)
+            yield Static("", id="stats-presenters", classes="stats-figure", markup=False)
+        yield Label("Participation per session (attended of expected)", classes="stats-heading")
+        yield Sparkline([], id="stats-participation", summary_function=max)
+        yield Static("", id="stats-participation-axis", classes="stats-axis", markup=False)
+        yield Label("Headcount per session (attended, walk-ins not included)", classes="stats-heading")
+        yield Sparkline([], id="stats-headcount", summary_function=max)
+        yield Label("Retention: still coming after N sessions", classes="stats-heading")
+        yield Sparkline([], id="stats-retention", summary_function=max)
+        yield Static("", id="stats-retention-axis", classes="stats-axis", markup=False)
+        yield Label("RSVP to attendance", classes="stats-heading")
+        with Vertical(classes="stats-bars"):
+            yield Static("", id="stats-conversion", markup=False)
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
+    def _load(self) -> None:
+        worker = get_current_worker()
+        store = self.app.store  # type: ignore[attr-defined]
+        try:
+            with store.read() as db:
+                report = reports.build_report(db, Scope(circle_id=self.circle_id))
+        except CirclesError as exc:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._failed, str(exc))
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show, report)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#stats-status", Static).update(message)
+
+    def _show(self, report: Report) -> None:
+        self.report = report
+        points = report.participation
+        totals = report.totals
+        status = self.query_one("#stats-status", Static)
+        if not points:
+            status.update("No held sessions yet: the charts fill in once sessions have taken place.")
+        else:
+            status.update(f"{totals.sessions} held sessions, {points[0].period} to {points[-1].period}.")
+        self.query_one("#stats-rate", Static).update(
+            f"Participation\n{percent(totals.rate)}\n{totals.attended} of {totals.expected} expected"
+        )
+        ns = report.no_shows
+        self.query_one("#stats-no-shows", Static).update(
+            f"No-shows\n{percent(ns.rate)}\n{ns.no_shows} of {ns.said_yes} who said yes"
+        )
+        pd = report.presenters
+        self.query_one("#stats-presenters", Static).update(
+            f"Presenters\n{percent(pd.share)}\n{pd.presented} of {pd.members} members presented"
+        )
+        self.query_one("#stats-participation", Sparkline).data = [(p.rate or 0.0) * 100 for p in points]
+        self.query_one("#stats-headcount", Sparkline).data = [float(p.attended) for p in points]
+        axis = f"{points[0].period} … {points[-1].period}" if points else ""
+        self.query_one("#stats-participation-axis", Static).update(axis)
+        cohorts = [r for r in report.retention if r.members]
+        self.query_one("#stats-retention", Sparkline).data = [(r.rate or 0.0) * 100 for r in cohorts]
+        self.query_one("#stats-retention-axis", Static).update(
+            "  ".join(f"after {r.after}: {percent(r.rate)}" for r in cohorts) or "Not enough sessions yet."
+        )
+        lines = [
+            f"{c.rsvp.value:<6} {bar(c.rate)} {percent(c.rate):>5}  ({c.attended} of {c.answered} came)"
+            for c in report.conversion
+        ]
+        self.query_one("#stats-conversion", Static).update("\n".join(lines))
+        self.post_message(self.Loaded(self, report))

@@ -1,0 +1,64 @@
+"""Database work off the UI thread: one unit of work per call, its result handed back to the screen."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from textual.dom import DOMNode
+from textual.markup import escape
+from textual.worker import Worker, get_current_worker
+
+from circles.errors import CirclesError
+
+T = TypeVar("T")
+
+
+def show_error(node: DOMNode, error: CirclesError) -> None:
+    # Messages quote what people typed, and notify() renders markup.
+    node.app.notify(escape(str(error)), title="Not done", severity="error", timeout=8)
+
+
+def run_db(
+    node: DOMNode,
+    job: Callable[[Any], T],
+    done: Callable[[T], object] | None = None,
+    *,
+    write: bool = False,
+    failed: Callable[[CirclesError], object] | None = None,
+    group: str = "load",
+    exclusive: bool = True,
+) -> Worker[None]:
+    """Run ``job(db)`` in a thread inside ``store.read()`` (or ``.write()``), then ``done(result)``
+    on the UI thread. A domain error goes to ``failed`` (default: a notification), never a traceback.
+
+    An exclusive worker replaced by a newer one in the same group drops its result, so a
+    filter typed quickly shows only the answer to the last keystroke.
+    """
+    store = node.app.store  # type: ignore[attr-defined]
+    app = node.app
+
+    def work() -> None:
+        worker = get_current_worker()
+        try:
+            with store.write() if write else store.read() as db:
+                result = job(db)
+        except CirclesError as exc:
+            _back(worker, failed or (lambda e: show_error(node, e)), exc)
+            return
+        except Exception as exc:  # the store went away or stayed locked: say so, keep the app alive
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            _back(worker, lambda e: show_error(node, e), CirclesError(f"The store did not answer: {first}"))
+            return
+        if done is not None:
+            _back(worker, done, result)
+
+    def _back(worker: Worker[None], callback: Callable[[Any], object], value: Any) -> None:
+        if worker.is_cancelled:
+            return
+        # RuntimeError: the app closed while the work ran; nobody is left to tell.
+        with contextlib.suppress(RuntimeError):
+            app.call_from_thread(callback, value)
+
+    return node.run_worker(work, thread=True, exclusive=exclusive, group=group, exit_on_error=False)

@@ -1,0 +1,138 @@
+"""The CLI end to end, in a real subprocess, as a script or a person would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class Cli:
+    def __init__(self, db: str, home: Path) -> None:
+        self.db = db
+        self.env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data")}
+        self.env.pop("CIRCLES_DATABASE_URL", None)
+
+    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "circles", "--db", self.db, *args],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            cwd=REPO,
+            timeout=120,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        if ok:
+            assert result.returncode == 0, result.stderr
+        return result
+
+    def json(self, *args: str) -> list[dict]:
+        return json.loads(self(*args, "--json").stdout)
+
+
+@pytest.fixture
+def cli(store_url, tmp_path) -> Cli:
+    return Cli(store_url.render_as_string(hide_password=False), tmp_path / "home")
+
+
+def test_a_facilitators_week_from_the_command_line(cli):
+    cli("person", "add", "Ana Lopez", "--email", "Ana@Example.org", "--team", "Data")
+    cli("person", "add", "Bo Chen", "--email", "bo@example.org")
+    cli("person", "add", "Dr. Miriam O", "--email", "miriam@uni.example", "--guest")
+    out = cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin",
+              "--facilitator", "ana@example.org", "--location", "Room Ada").stdout
+    assert "Created Rust Lunch (id 1), a lunch and learn in Europe/Berlin." in out
+    cli("member", "add", "rust lunch", "bo@example.org")
+    cli("member", "add", "1", "miriam@uni.example", "--no-rotation")
+    cli("session", "add", "Rust Lunch", "--at", "2026-07-07 12:00", "--title", "Ownership")
+    cli("agenda", "add", "1", "Talk", "--presenter", "bo@example.org", "--minutes", "35")
+    cli("rsvp", "1", "bo@example.org", "yes")
+    cli("attend", "1", "ana@example.org", "late", "--note", "bus")
+    cli("away", "add", "bo@example.org", "--from", "2026-08-01", "--to", "2026-08-14", "--reason", "holiday")
+    assert "Moved session 1 to Rust Lunch, Wed 08 Jul 2026 12:00." in cli("session", "move", "1", "--to", "2026-07-08 12:00").stdout
+
+    (session,) = cli.json("session", "list", "Rust Lunch")
+    assert session["starts_at"] == "2026-07-08T10:00:00+00:00"
+    assert (session["location"], session["ics_sequence"], session["title"]) == ("Room Ada", 1, "Ownership")
+    people = cli.json("person", "list")
+    assert [p["email"] for p in people] == ["ana@example.org", "bo@example.org", "miriam@uni.example"]
+    assert set(people[0]) == {"id", "name", "email", "team", "is_guest", "active", "version"}
+    (circle,) = cli.json("circle", "list")
+    assert (circle["id"], circle["members"], circle["facilitator_name"]) == (1, 3, "Ana Lopez")
+    members = cli.json("member", "list", "Rust Lunch")
+    assert {m["email"]: m["in_rotation"] for m in members}["miriam@uni.example"] is False
+    (item,) = cli.json("agenda", "list", "1")
+    assert (item["title"], item["presenter_name"], item["minutes"]) == ("Talk", "Bo Chen", 35)
+    assert [a["reason"] for a in cli.json("away", "list")] == ["holiday"]
+
+    cli("member", "remove", "Rust Lunch", "bo@example.org")
+    assert len(cli.json("member", "list", "Rust Lunch", "--past")) == 3
+    assert "Cancelled session 1" in cli("session", "cancel", "1").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["circle", "add", "X", "--kind", "workshop", "--tz", "Mars/Olympus"], "timezone: is not an IANA timezone"),
+        (["person", "add", "Ana", "--email", "ana-at-example"], "email: is not an e-mail address"),
+        (["session", "add", "Nope", "--at", "2026-07-07 12:00"], "There is no circle named 'Nope'"),
+        (["session", "move", "42", "--to", "2026-07-07 12:00"], "There is no session with id 42"),
+        (["away", "add", "x@example.org", "--from", "soon", "--to", "2026-01-01"], "--from: is not a date like"),
+        (["rsvp", "1", "x@example.org", "yes"], "There is no session with id 1"),
+    ],
+)
+def test_a_domain_error_is_one_line_on_stderr_and_exit_1(cli, args, message):
+    result = cli(*args, ok=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith("circles: ") and message in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_usage_errors_exit_2(cli):
+    assert cli("session", "add", "Rust", ok=False).returncode == 2
+    assert cli("circle", "add", "X", "--kind", "book-club", "--tz", "UTC", ok=False).returncode == 2
+    assert cli("frobnicate", ok=False).returncode == 2
+
+
+def test_empty_lists_say_what_to_do_next(cli):
+    assert "circles circle add" in cli("circle", "list").stdout
+    assert cli.json("session", "list") == []
+
+
+def test_db_path_backup_and_upgrade(tmp_path):
+    cli = Cli(str(tmp_path / "mine.db"), tmp_path / "home")
+    assert cli("db", "path").stdout.strip() == str(tmp_path / "mine.db")
+    cli("person", "add", "Ana", "--email", "ana@example.org")
+    assert "up to date" in cli("db", "upgrade").stdout
+    assert "Backed up" in cli("db", "backup", str(tmp_path / "copy.db")).stdout
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    assert copy.execute("SELECT email FROM person").fetchall() == [("ana@example.org",)]
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    again = cli("db", "backup", str(tmp_path / "copy.db"), ok=False)
+    assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_a_database_url_password_never_shows(tmp_path):
+    cli = Cli("postgresql://circles:s3cret-pw@127.0.0.1:1/nowhere", tmp_path / "home")
+    assert "s3cret-pw" not in cli("db", "path").stdout
+    result = cli("person", "list", ok=False)
+    assert result.returncode == 1 and "s3cret-pw" not in result.stderr + result.stdout
+    assert "Cannot open the store postgresql+psycopg://circles:***@127.0.0.1:1/nowhere" in result.stderr
+
+
+def test_the_default_store_lives_in_the_users_data_folder(tmp_path):
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    env.pop("CIRCLES_DATABASE_URL", None)
+    out = subprocess.run([sys.executable, "-m", "circles", "db", "path"], capture_output=True, text=True, env=env, cwd=REPO)
+    assert out.stdout.strip() == str(tmp_path / "data" / "circles" / "circles.db")
+    env["CIRCLES_DATABASE_URL"] = str(tmp_path / "elsewhere.db")
+    out = subprocess.run([sys.executable, "-m", "circles", "db", "path"], capture_output=True, text=True, env=env, cwd=REPO)
+    assert out.stdout.strip() == str(tmp_path / "elsewhere.db")

@@ -1,0 +1,84 @@
+"""The demo organisation: realistic, deterministic, refuses a store with data, both sizes."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from circles.demo import build_demo
+from circles.errors import NotAllowed
+from circles.services import attendance, circles, members, people, sessions
+from models.enums import CircleKind
+from models.store import Store
+from tests.conftest import FixedClock
+
+TABLES = ("person", "circle", "membership", "circle_session", "agenda_item", "attendance", "away")
+
+
+def _dump(store: Store) -> dict[str, list[tuple]]:
+    with store.engine.connect() as conn:
+        return {t: [tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {t} ORDER BY id")] for t in TABLES}
+
+
+def test_small_demo_is_a_believable_organisation(store, clock):
+    stages = []
+    summary = build_demo(store, size="small", progress=lambda stage, f: stages.append((stage, f)))
+    assert 40 <= summary.people <= 50 and summary.circles == 5
+    assert stages[-1] == ("done", 1.0)
+    with store.read() as db:
+        found = circles.list_circles(db)
+        assert {c.kind for c in found} == set(CircleKind)
+        assert len({c.timezone for c in found}) == 5
+        assert any(p.is_guest for p in people.list_people(db))
+        rust = circles.find_circle(db, "Rust Lunch")
+        assert 8 <= len(members.list_members(db, rust.id)) <= 15
+        past = sessions.list_sessions(db, circle_id=rust.id, end=clock())
+        ahead = sessions.list_sessions(db, circle_id=rust.id, start=clock())
+        assert (len(past), len(ahead)) == (12, 8)
+        held = [s for s in past if s.status.value == "held"]
+        assert all(s.presenter_id is not None for s in held)
+        count = attendance.headcount(db, held[-1].id)
+        assert count.came > 0 and count.yes > 0
+        assert all(s.local_start.hour == 12 for s in past + ahead)  # across the DST change too
+
+
+def test_same_seed_same_store_and_other_seed_other_store(clock):
+    def made(seed: int) -> dict[str, list[tuple]]:
+        store = Store.open(make_url("sqlite://"), clock=FixedClock(clock()))
+        build_demo(store, seed=seed)
+        return _dump(store)
+
+    assert made(3) == made(3)
+    assert made(3)["person"] != made(4)["person"]
+
+
+def test_demo_refuses_a_store_that_holds_data(store):
+    with store.write() as db:
+        people.add_person(db, name="Ana", email="ana@example.org")
+    with pytest.raises(NotAllowed, match="already holds 1 people and 0 circles"):
+        build_demo(store)
+    with store.read() as db:
+        assert people.count_people(db) == 1
+
+
+def test_after_the_demo_new_rows_get_fresh_ids(store):
+    build_demo(store)
+    with store.write() as db:
+        p = people.add_person(db, name="New Person", email="new@example.org")
+    assert p.id > 45
+
+
+@pytest.mark.slow
+def test_large_demo_has_the_promised_size(tmp_path, clock):
+    from models.engine import sqlite_url
+
+    store = Store.open(sqlite_url(tmp_path / "large.db"), clock=clock)
+    summary = build_demo(store, size="large")
+    assert summary.people == 10_005 and summary.circles == 300
+    assert summary.sessions >= 300 * 100
+    assert 900_000 <= summary.attendance <= 1_200_000
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute(sa.text("SELECT count(*) FROM attendance")).scalar() == summary.attendance

@@ -1,0 +1,116 @@
+"""People and circles: validation, case-insensitive uniqueness, and conflicts on both backends."""
+
+from __future__ import annotations
+
+import pytest
+
+from circles.errors import AlreadyExists, Conflict, InvalidInput, NotFound
+from circles.services import circles, people
+from tests import factories
+
+
+def test_person_email_is_unique_whatever_its_case(store):
+    factories.person(store, "Ana Lopez", "Ana.Lopez@Example.org")
+    with pytest.raises(AlreadyExists, match="Ana Lopez already uses the e-mail address ana.lopez@example.org"):
+        factories.person(store, "Another Ana", "ANA.LOPEZ@example.org")
+    with store.read() as db:
+        assert people.find_person(db, "ana.LOPEZ@example.ORG").name == "Ana Lopez"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "problem"),
+    [
+        ({"name": "", "email": "a@example.org"}, "name", "is required"),
+        ({"name": "Ana", "email": "not-an-address"}, "email", "is not an e-mail address"),
+        ({"name": "Ana", "email": "a b@example.org"}, "email", "is not an e-mail address"),
+        ({"name": "Ana\x00", "email": "a@example.org"}, "name", "control character (U+0000)"),
+        ({"name": "Ana\nLopez", "email": "a@example.org"}, "name", "control character (U+000A)"),
+        ({"name": "A" * 121, "email": "a@example.org"}, "name", "121 characters long; the limit is 120"),
+        ({"name": "Ana", "email": "a@example.org", "team": "T\x1b[31m"}, "team", "control character"),
+    ],
+)
+def test_bad_person_input_names_the_field_and_saves_nothing(store, kwargs, field, problem):
+    with pytest.raises(InvalidInput) as caught:
+        with store.write() as db:
+            people.add_person(db, **kwargs)
+    assert caught.value.field == field
+    assert problem in str(caught.value)
+    with store.read() as db:
+        assert people.count_people(db) == 0
+
+
+def test_people_search_and_paging(store):
+    for i in range(7):
+        factories.person(store, f"Person {i:02d}", f"p{i}@example.org", team="Data" if i % 2 else "Platform")
+    with store.read() as db:
+        assert [p.name for p in people.list_people(db, limit=3, offset=3)] == ["Person 03", "Person 04", "Person 05"]
+        assert people.count_people(db, search="data") == 3
+        assert [p.email for p in people.list_people(db, search="P6@")] == ["p6@example.org"]
+
+
+def test_editing_a_stale_person_is_refused_and_names_the_change(store):
+    ana = factories.person(store, "Ana", "ana@example.org", team="Data")
+    with store.write() as db:
+        people.update_person(db, ana, team="Platform")  # someone else's save
+    with pytest.raises(Conflict) as caught:
+        with store.write() as db:
+            people.update_person(db, ana, name="Ana Lopez")  # a copy read before that save
+    assert "team is now 'Platform'" in str(caught.value)
+    with store.read() as db:
+        now = people.get_person(db, ana.id)
+    assert (now.name, now.team, now.version) == ("Ana", "Platform", 2)
+
+
+def test_circle_names_are_unique_ignoring_case_even_beyond_ascii(store):
+    factories.circle(store, "Ärzte Runde")
+    with pytest.raises(AlreadyExists, match="A circle named 'Ärzte Runde' already exists"):
+        factories.circle(store, "ÄRZTE RUNDE")
+    with store.read() as db:
+        assert circles.find_circle(db, "ärzte runde").name == "Ärzte Runde"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "problem"),
+    [
+        ({"timezone": "Europe/Berlni"}, "timezone", "is not an IANA timezone"),
+        ({"timezone": "berlin"}, "timezone", "did you mean Europe/Berlin?"),
+        ({"timezone": "UTC+2"}, "timezone", "is not an IANA timezone"),
+        ({"kind": "book club"}, "kind", "must be one of"),
+        ({"video_url": "meet.example.org/x"}, "video link", "must start with http"),
+        ({"default_minutes": 0}, "session length", "between 1 and 1440"),
+    ],
+)
+def test_bad_circle_input_names_the_field(store, kwargs, field, problem):
+    args = {"name": "Rust Lunch", "kind": "lunch-and-learn", "timezone": "Europe/Berlin"} | kwargs
+    with pytest.raises(InvalidInput) as caught, store.write() as db:
+        circles.add_circle(db, **args)
+    assert caught.value.field == field
+    assert problem in str(caught.value)
+
+
+def test_a_circle_with_a_facilitator_starts_with_them_as_member(store):
+    ana = factories.person(store, "Ana")
+    c = factories.circle(store, facilitator_id=ana.id)
+    from circles.services import members
+
+    with store.read() as db:
+        (only,) = members.list_members(db, c.id)
+        assert (only.name, only.role.value) == ("Ana", "facilitator")
+        assert circles.get_circle(db, c.id).facilitator_name == "Ana"
+
+
+def test_archived_circles_drop_out_of_the_list_but_stay_findable(store):
+    c = factories.circle(store)
+    with store.write() as db:
+        circles.update_circle(db, c, archived=True)
+    with store.read() as db:
+        assert circles.list_circles(db) == []
+        assert circles.find_circle(db, str(c.id)).archived
+
+
+def test_unknown_references_say_what_to_do(store):
+    with store.read() as db:
+        with pytest.raises(NotFound, match="circles circle list"):
+            circles.find_circle(db, "Nope")
+        with pytest.raises(NotFound, match="circles person add"):
+            people.find_person(db, "nobody@example.org")
