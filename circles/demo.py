@@ -29,6 +29,7 @@ from circles.demo_names import (
     TOPICS,
 )
 from circles.errors import NotAllowed
+from circles.services.rotation import DEFAULT_TEMPLATES
 from models import (
     AgendaItem,
     Attendance,
@@ -43,22 +44,6 @@ from models.store import Store
 
 Progress = Callable[[str, float], None]
 
-# The agenda each kind of gathering usually follows: (title, minutes, is the presentation).
-AGENDAS: dict[CircleKind, tuple[tuple[str, int, bool], ...]] = {
-    CircleKind.LUNCH_AND_LEARN: (("Talk", 35, True), ("Q&A", 15, False), ("Wrap-up", 5, False)),
-    CircleKind.LEARNING_CIRCLE: (
-        ("Check-in", 10, False),
-        ("Presentation", 30, True),
-        ("Discussion", 30, False),
-        ("Reflection", 10, False),
-    ),
-    CircleKind.COMMUNITY_OF_PRACTICE: (
-        ("Show and tell", 25, True),
-        ("Round of updates", 20, False),
-        ("Open floor", 15, False),
-    ),
-    CircleKind.WORKSHOP: (("Introduction", 15, True), ("Hands-on exercise", 60, False), ("Debrief", 15, False)),
-}
 _KIND_WORD = {
     CircleKind.LUNCH_AND_LEARN: "Lunch & Learn",
     CircleKind.LEARNING_CIRCLE: "Learning Circle",
@@ -67,10 +52,11 @@ _KIND_WORD = {
 }
 _MINUTES = {
     CircleKind.LUNCH_AND_LEARN: 60,
-    CircleKind.LEARNING_CIRCLE: 90,
+    CircleKind.LEARNING_CIRCLE: 60,
     CircleKind.COMMUNITY_OF_PRACTICE: 60,
-    CircleKind.WORKSHOP: 90,
+    CircleKind.WORKSHOP: 120,
 }
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True)
@@ -266,7 +252,7 @@ class _Builder:
                     "timezone": tz,
                     "location": location,
                     "video_url": f"https://meet.example.org/{name.lower().replace(' ', '-')[:40]}",
-                    "cadence": None,
+                    "cadence": f"weekly on {_WEEKDAYS[weekday]} at {at:%H:%M}",
                     "default_minutes": _MINUTES[kind],
                     "reminder_minutes": 15,
                     "facilitator_id": facilitator["id"],
@@ -309,7 +295,7 @@ class _Builder:
         days = self._meeting_days(zone, circle["_weekday"])
         starts = [datetime.combine(d, circle["_at"], tzinfo=zone).astimezone(UTC) for d in days]
         members = self._members(circle, people, starts[0])
-        agenda = AGENDAS[kind]
+        agenda = DEFAULT_TEMPLATES[kind]
         session_rows, agenda_rows, attendance_rows = [], [], []
         rotation = sorted(
             (m for m in members if m["in_rotation"]), key=lambda m: (m["joined_at"], m["person_id"])
@@ -350,16 +336,16 @@ class _Builder:
                     "created_at": starts_at - timedelta(weeks=3),
                 }
             )
-            for position, (title, minutes, is_presentation) in enumerate(agenda, start=1):
+            for position, item in enumerate(agenda, start=1):
                 agenda_rows.append(
                     {
                         "id": self._next_id("agenda_item"),
                         "session_id": session_id,
                         "position": position,
-                        "title": title,
-                        "presenter_id": presenter_id if is_presentation else None,
-                        "minutes": minutes,
-                        "is_presentation": is_presentation,
+                        "title": item.title,
+                        "presenter_id": presenter_id if item.is_presentation else None,
+                        "minutes": item.minutes,
+                        "is_presentation": item.is_presentation,
                         "version": 1,
                     }
                 )

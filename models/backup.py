@@ -39,17 +39,28 @@ def copy_sqlite(source: Path, target: Path) -> Path:
     return target
 
 
-def restore_sqlite(backup: Path, target: Path) -> None:
-    """Put ``backup`` back over the store at ``target``, replacing its contents page by page."""
+def check_backup(backup: Path) -> str:
+    """The schema revision of a backup file; ValueError if it is not an intact circles store."""
+    if not backup.is_file():
+        raise ValueError(f"{backup} does not exist")
     check = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
         result = check.execute("PRAGMA integrity_check").fetchone()
+        if result is None or result[0] != "ok":
+            raise ValueError(f"{backup} is damaged: integrity check says {result[0] if result else '?'}")
+        revision = check.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
-        raise ValueError(f"{backup} is not a circles backup: {exc}") from None
+        raise ValueError(f"{backup} is not a circles backup ({exc})") from None
     finally:
         check.close()
-    if result is None or result[0] != "ok":
-        raise ValueError(f"{backup} is damaged: integrity check says {result[0] if result else '?'}")
+    if revision is None:
+        raise ValueError(f"{backup} is not a circles backup (it has no schema version)")
+    return str(revision[0])
+
+
+def restore_sqlite(backup: Path, target: Path) -> None:
+    """Put ``backup`` back over the store at ``target``, replacing its contents page by page."""
+    check_backup(backup)
     src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     dst = sqlite3.connect(target, timeout=10)
     try:

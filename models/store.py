@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+import random
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import OperationalError
@@ -20,6 +23,7 @@ from models.engine import (
 from models.migrate import UpgradeResult, upgrade
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def system_clock() -> datetime:
@@ -81,8 +85,34 @@ class Store:
         ):
             yield db
 
+    def write_retrying(self, work: Callable[[Session], T], *, attempts: int = 6) -> T:
+        """Run ``work`` in a write unit of work, again if the store was briefly busy.
+
+        SQLite's busy timeout already waits for other writers; this covers what is left
+        (a lock held past the timeout, a PostgreSQL serialization failure or deadlock).
+        ``work`` must be safe to run again: the failed attempt was rolled back whole.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.write() as db:
+                    return work(db)
+            except OperationalError as exc:
+                if attempt == attempts or not is_transient(exc):
+                    raise
+                time.sleep(random.uniform(0.02, 0.05) * 2**attempt)
+        raise AssertionError("unreachable")
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+def is_transient(exc: OperationalError) -> bool:
+    """A failure that goes away if the same transaction is simply tried again."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in ("40001", "40P01"):  # serialization failure, deadlock detected
+        return True
+    message = str(exc.orig).lower()
+    return "database is locked" in message or "database is busy" in message
 
 
 def _first_line(exc: BaseException) -> str:

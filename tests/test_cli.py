@@ -24,6 +24,7 @@ class Cli:
         result = subprocess.run(
             [sys.executable, "-m", "circles", "--db", self.db, *args],
             capture_output=True,
+            stdin=subprocess.DEVNULL,
             text=True,
             env=self.env,
             cwd=REPO,

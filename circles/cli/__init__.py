@@ -17,8 +17,10 @@ COMMANDS = {
     "rsvp": "circles.cli.attendance:rsvp",
     "attend": "circles.cli.attendance:attend",
     "db": "circles.cli.db:db",
+    "import": "circles.cli.imports:import_",
     "demo": "circles.cli.demo:demo",
     "export": "circles.cli.export:export",
+    "report": "circles.cli.report:report",
     "rotation": "circles.cli.rotation:rotation",
 }
 

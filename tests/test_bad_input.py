@@ -1,0 +1,120 @@
+"""Arbitrary text, dates, zones and e-mail addresses, typed into the services and the CLI:
+never a traceback, always a message that names the field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from circles import validate
+from circles.cli import main
+from circles.errors import CirclesError, InvalidInput
+from circles.services import circles, people, sessions
+
+anything = st.text(max_size=300)
+fuzz = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@fuzz
+@given(name=anything, email=anything, team=st.none() | anything)
+def test_adding_a_person_either_works_or_names_the_field(memory_store, name, email, team):
+    try:
+        with memory_store.write() as db:
+            p = people.add_person(db, name=name, email=email, team=team)
+    except InvalidInput as exc:
+        assert exc.field in {"name", "email", "team"}
+        assert str(exc).startswith(f"{exc.field}: ")
+    except CirclesError:
+        pass  # e.g. the address is already taken by an earlier example
+    else:
+        assert p.name == p.name.strip() and p.email == p.email.lower()
+
+
+@fuzz
+@given(name=anything, kind=anything, tz=anything, url=st.none() | anything, minutes=st.integers(-10**6, 10**6))
+def test_adding_a_circle_either_works_or_names_the_field(memory_store, name, kind, tz, url, minutes):
+    try:
+        with memory_store.write() as db:
+            circles.add_circle(db, name=name, kind=kind, timezone=tz, video_url=url, default_minutes=minutes)
+    except InvalidInput as exc:
+        assert exc.field in {"name", "kind", "timezone", "video link", "session length"}
+    except CirclesError:
+        pass
+
+
+@fuzz
+@given(when=anything, tz=st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]))
+def test_typed_times_parse_or_name_the_field(when, tz):
+    try:
+        parsed = validate.parse_local_time(when, "--at", tz)
+    except InvalidInput as exc:
+        assert exc.field == "--at"
+    else:
+        assert parsed.utcoffset() is not None
+
+
+@fuzz
+@given(day=anything)
+def test_typed_dates_parse_or_name_the_field(day):
+    try:
+        validate.parse_date(day, "--from")
+    except InvalidInput as exc:
+        assert exc.field == "--from"
+
+
+@fuzz
+@given(title=anything, notes=anything, minutes=st.integers(-100, 5000))
+def test_editing_a_session_either_works_or_names_the_field(memory_store, title, notes, minutes):
+    with memory_store.write() as db:
+        c = circles.list_circles(db) or [circles.add_circle(db, name="Rust Lunch", kind="workshop", timezone="UTC")]
+        s = sessions.add_session(db, circle_id=c[0].id, starts_at=datetime(2026, 7, 7, 12, tzinfo=UTC))
+    try:
+        with memory_store.write() as db:
+            sessions.update_session(db, s, title=title, notes=notes, minutes=minutes)
+    except InvalidInput as exc:
+        assert exc.field in {"title", "notes", "length"}
+
+
+printable_arg = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=80)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    command=st.sampled_from(
+        [
+            ["person", "add", "{0}", "--email", "{1}", "--team", "{2}"],
+            ["circle", "add", "{0}", "--kind", "workshop", "--tz", "{1}", "--url", "{2}"],
+            ["session", "add", "{0}", "--at", "{1}", "--title", "{2}"],
+            ["session", "move", "1", "--to", "{0}"],
+            ["away", "add", "{0}", "--from", "{1}", "--to", "{2}"],
+            ["member", "add", "{0}", "{1}"],
+            ["agenda", "add", "1", "{0}", "--presenter", "{1}"],
+            ["rsvp", "1", "{0}", "yes"],
+            ["session", "list", "{0}", "--json"],
+        ]
+    ),
+    values=st.lists(printable_arg, min_size=3, max_size=3),
+)
+def test_the_cli_never_shows_a_traceback(tmp_path_factory, command, values):
+    db = tmp_path_factory.mktemp("cli") / "circles.db"
+    runner = CliRunner()
+    seed = runner.invoke(main, ["--db", str(db), "circle", "add", "Rust Lunch", "--kind", "workshop", "--tz", "UTC"])
+    assert seed.exit_code == 0, seed.output
+    args = [part.format(*values) for part in command]
+    result = runner.invoke(main, ["--db", str(db), *args])
+    # Exit 0 (it worked), 1 (a domain error, one line) or 2 (a usage error); any other
+    # exception is a bug a person would see as a traceback.
+    assert result.exit_code in (0, 1, 2), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    if result.exit_code == 1:
+        assert result.output.startswith("circles: ")
+
+
+@pytest.mark.parametrize("value", ["\x00", "a\x7fb", "\u200b\x1b[2J"])
+def test_control_characters_never_reach_the_store(memory_store, value):
+    with pytest.raises(InvalidInput, match="control character"), memory_store.write() as db:
+        people.add_person(db, name=value, email="a@example.org")

@@ -1,0 +1,125 @@
+"""Importing people from real-world CSV files, and putting a backup back."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from circles.errors import InvalidInput
+from circles.services import imports, members, people
+from tests import factories
+from tests.test_cli import Cli
+
+
+def _csv(tmp_path: Path, text: str, *, encoding: str = "utf-8") -> Path:
+    path = tmp_path / "people.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_a_spreadsheet_export_with_bom_semicolons_and_quoted_newlines(store, tmp_path):
+    c = factories.circle(store)
+    path = _csv(
+        tmp_path,
+        '\ufeffName;E-mail;Department;Circle\r\n'
+        'Ana Lopez;Ana@Example.org;Data;Rust Lunch\r\n'
+        '\r\n'
+        '"Bo ""the builder"" Chen";bo@example.org;"Plat;form";\r\n'
+        ';;;\r\n',
+    )
+    with store.write() as db:
+        result = imports.import_people(db, path)
+    assert (result.imported, result.added, result.joined, result.bad) == (True, 2, 1, [])
+    with store.read() as db:
+        bo = people.find_person(db, "bo@example.org")
+        assert (bo.name, bo.team) == ('Bo "the builder" Chen', "Plat;form")
+        assert [m.name for m in members.list_members(db, c.id)] == ["Ana Lopez"]
+
+
+def test_any_bad_line_imports_nothing_and_every_bad_line_is_listed(store, tmp_path):
+    factories.circle(store)
+    path = _csv(
+        tmp_path,
+        "name,email,team,circle\n"
+        "Ana,ana@example.org,Data,Rust Lunch\n"
+        "Bo,not-an-address,,\n"
+        '"Cy\nwith a newline",cy@example.org,,\n'
+        "Ana again,ANA@example.org,,\n"
+        "Dee,dee@example.org,,Knitting Club\n"
+        ",eve@example.org,,\n",
+    )
+    with store.write() as db:
+        result = imports.import_people(db, path)
+    assert not result.imported
+    assert [str(b) for b in result.bad] == [
+        "line 3: email: is not an e-mail address like ana@example.org (got 'not-an-address')",
+        "line 5: name: contains a control character (U+000A); remove it (got 'Cy\\nwith a newline')",
+        "line 6: ana@example.org is already on line 2",
+        "line 7: circle: there is no circle named 'Knitting Club'",
+        "line 8: name: is required (got '')",
+    ]
+    with store.read() as db:
+        assert people.count_people(db) == 0
+
+
+def test_skip_invalid_imports_the_good_lines_and_still_lists_the_bad(store, tmp_path):
+    path = _csv(tmp_path, "email,name\nana@example.org,Ana\nbad,Bo\n")
+    with store.write() as db:
+        result = imports.import_people(db, path, skip_invalid=True)
+    assert result.imported and result.added == 1 and [b.line for b in result.bad] == [3]
+
+
+def test_windows_1252_files_and_people_already_known(store, tmp_path):
+    factories.person(store, "José", "jose@example.org")
+    path = _csv(tmp_path, "name,email\nJosé Núñez,jose@example.org\nRenée,renee@example.org\n", encoding="cp1252")
+    with store.write() as db:
+        result = imports.import_people(db, path)
+    assert (result.added, result.already_known) == (1, 1)
+    with store.read() as db:
+        assert people.find_person(db, "renee@example.org").name == "Renée"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "has no header line"),
+        (b"first,last\nAna,Lopez\n", "needs columns name and email"),
+        (b"\x00\xff\xfe" * 10, "needs columns"),
+    ],
+)
+def test_files_that_are_not_people_lists_are_explained(store, tmp_path, content, problem):
+    path = tmp_path / "odd.csv"
+    path.write_bytes(content)
+    with pytest.raises(InvalidInput, match=problem), store.write() as db:
+        imports.import_people(db, path)
+
+
+def test_import_and_restore_from_the_command_line(tmp_path):
+    cli = Cli(str(tmp_path / "circles.db"), tmp_path / "home")
+    good = _csv(tmp_path, "name,email\nAna,ana@example.org\n")
+    assert "Imported 1 new people" in cli("import", "people", str(good)).stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,email\nBo,bo@example.org\nCy,nope\n")
+    result = cli("import", "people", str(bad), ok=False)
+    assert result.returncode == 1
+    assert "bad.csv: line 3: email: is not an e-mail address" in result.stderr
+    assert "nothing imported" in result.stderr
+    missing = cli("import", "people", str(tmp_path / "missing.csv"), ok=False)
+    assert missing.returncode == 1 and "file: cannot be read" in missing.stderr
+
+    cli("db", "backup", str(tmp_path / "monday.db"))
+    cli("person", "add", "Added After", "--email", "after@example.org")
+    refused = cli("db", "restore", str(tmp_path / "monday.db"), ok=False)  # no terminal to confirm on
+    assert refused.returncode == 1 and "Nothing restored" in refused.stderr
+    out = cli("db", "restore", str(tmp_path / "monday.db"), "--yes").stdout
+    assert "previous contents are in" in out
+    emails = [p["email"] for p in cli.json("person", "list")]
+    assert emails == ["ana@example.org"]
+    saved = next(tmp_path.glob("circles.db.before-restore-*.bak"))
+    assert sqlite3.connect(saved).execute("SELECT count(*) FROM person").fetchone() == (2,)
+    not_a_store = tmp_path / "notes.txt"
+    not_a_store.write_text("hello")
+    result = cli("db", "restore", str(not_a_store), "--yes", ok=False)
+    assert result.returncode == 1 and "not a circles backup" in result.stderr
