@@ -21,9 +21,9 @@ fuzz = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 @fuzz
 @given(name=anything, email=anything, team=st.none() | anything)
-def test_adding_a_person_either_works_or_names_the_field(memory_store, name, email, team):
+def test_adding_a_person_either_works_or_names_the_field(store, name, email, team):
     try:
-        with memory_store.write() as db:
+        with store.write() as db:
             p = people.add_person(db, name=name, email=email, team=team)
     except InvalidInput as exc:
         assert exc.field in {"name", "email", "team"}
@@ -36,9 +36,9 @@ def test_adding_a_person_either_works_or_names_the_field(memory_store, name, ema
 
 @fuzz
 @given(name=anything, kind=anything, tz=anything, url=st.none() | anything, minutes=st.integers(-10**6, 10**6))
-def test_adding_a_circle_either_works_or_names_the_field(memory_store, name, kind, tz, url, minutes):
+def test_adding_a_circle_either_works_or_names_the_field(store, name, kind, tz, url, minutes):
     try:
-        with memory_store.write() as db:
+        with store.write() as db:
             circles.add_circle(db, name=name, kind=kind, timezone=tz, video_url=url, default_minutes=minutes)
     except InvalidInput as exc:
         assert exc.field in {"name", "kind", "timezone", "video link", "session length"}
@@ -68,12 +68,12 @@ def test_typed_dates_parse_or_name_the_field(day):
 
 @fuzz
 @given(title=anything, notes=anything, minutes=st.integers(-100, 5000))
-def test_editing_a_session_either_works_or_names_the_field(memory_store, title, notes, minutes):
-    with memory_store.write() as db:
+def test_editing_a_session_either_works_or_names_the_field(store, title, notes, minutes):
+    with store.write() as db:
         c = circles.list_circles(db) or [circles.add_circle(db, name="Rust Lunch", kind="workshop", timezone="UTC")]
         s = sessions.add_session(db, circle_id=c[0].id, starts_at=datetime(2026, 7, 7, 12, tzinfo=UTC))
     try:
-        with memory_store.write() as db:
+        with store.write() as db:
             sessions.update_session(db, s, title=title, notes=notes, minutes=minutes)
     except InvalidInput as exc:
         assert exc.field in {"title", "notes", "length"}

@@ -22,7 +22,13 @@ _Presenter = aliased(Person)
 # A change to any of these moves or alters the event in attendees' calendars, so it
 # raises SEQUENCE; notes and agenda (the DESCRIPTION) do not.
 CALENDAR_FIELDS = frozenset({"starts_at", "minutes", "title", "location", "video_url", "status"})
-_LABELS = {"starts_at": "start", "minutes": "length", "video_url": "video link"}
+_LABELS = {
+    "starts_at": "start",
+    "minutes": "length",
+    "video_url": "video link",
+    "presenter_id": "presenter",
+    "presenter_source": "how the presenter was chosen",
+}
 
 
 def _base() -> Any:
