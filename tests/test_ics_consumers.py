@@ -65,14 +65,15 @@ def circle_view(tz: str = "Europe/Berlin", **changes: object) -> CircleView:
     return CircleView(**values)  # type: ignore[arg-type]
 
 
-def session_view(circle: CircleView, n: int, starts_at: datetime, **changes: object) -> SessionView:
+def session_view(circle: CircleView, n: int, when: datetime, **changes: object) -> SessionView:
+    """A session planned at ``when``; ``starts_at=`` in ``changes`` moves it elsewhere."""
     values: dict[str, object] = {
         "id": n,
         "circle_id": circle.id,
         "circle_name": circle.name,
         "circle_kind": circle.kind,
         "timezone": circle.timezone,
-        "starts_at": starts_at.astimezone(UTC),
+        "starts_at": when.astimezone(UTC),
         "minutes": 60,
         "title": f"Talk {n}",
         "location": circle.location,
@@ -80,7 +81,7 @@ def session_view(circle: CircleView, n: int, starts_at: datetime, **changes: obj
         "status": SessionStatus.SCHEDULED,
         "ics_uid": f"session-{n}-{circle.ics_series_uid}",
         "ics_sequence": 0,
-        "planned_starts_at": starts_at.astimezone(UTC),
+        "planned_starts_at": when.astimezone(UTC),
         "presenter_id": None,
         "presenter_name": None,
         "presenter_source": None,
@@ -255,9 +256,14 @@ _LIBICAL_SCRIPT = textwrap.dedent(
         sys.exit(0)
     errors = [line for line in cal.as_ical_string().splitlines() if line.startswith("X-LIC-ERROR")]
     utc = I.Timezone.get_utc_timezone()
-    def instant(t):
+    def instant(t, prop=None):
         zone = t.get_timezone()
-        return t.as_timet_with_zone(zone) if zone is not None else t.as_timet_with_zone(utc)
+        if zone is None and prop is not None:
+            # RECURRENCE-ID comes back without its zone: resolve its TZID in this calendar.
+            param = prop.get_first_parameter(I.ParameterKind.TZID_PARAMETER)
+            if param is not None:
+                zone = cal.get_timezone(param.get_tzid())
+        return t.as_timet_with_zone(zone if zone is not None else utc)
     events = []
     ev = cal.get_first_component(I.ComponentKind.VEVENT_COMPONENT)
     while ev is not None:
@@ -272,8 +278,9 @@ _LIBICAL_SCRIPT = textwrap.dedent(
             "rid": None,
             "rule": None,
         }
-        if ev.get_first_property(I.PropertyKind.RECURRENCEID_PROPERTY) is not None:
-            item["rid"] = instant(ev.get_recurrenceid())
+        rid = ev.get_first_property(I.PropertyKind.RECURRENCEID_PROPERTY)
+        if rid is not None:
+            item["rid"] = instant(rid.get_recurrenceid(), rid)
         elif ev.get_first_property(I.PropertyKind.RRULE_PROPERTY) is not None:
             spans = []
             ev.foreach_recurrence(
@@ -302,7 +309,10 @@ def libical_missing() -> str | None:
         capture_output=True,
     )
     if probe.returncode != 0:
-        return "libical's GObject bindings (gir1.2-ical-3.0, python3-gi) are missing: run .ci/install-calendar-tools"
+        return (
+            "libical's GObject bindings (gir1.2-ical-3.0, python3-gi) are missing: "
+            "run .ci/install-calendar-tools"
+        )
     return None
 
 
@@ -398,7 +408,10 @@ def test_a_recurring_series_lands_where_zoneinfo_says(tz: str, name: str, tmp_pa
     # Plain sessions (no title, notes or agenda) need no override: the rule alone places them.
     plain = CircleInvites(
         invites.circle,
-        tuple(SessionInvite(s.session.__class__(**{**_fields(s.session), "title": ""})) for s in invites.sessions),
+        tuple(
+            SessionInvite(s.session.__class__(**{**_fields(s.session), "title": ""}))
+            for s in invites.sessions
+        ),
     )
     data = publish(plain, recurring=True)
     assert data.count(b"BEGIN:VEVENT") == 1, "plain sessions should all come from the rule"

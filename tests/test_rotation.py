@@ -275,3 +275,12 @@ def test_ties_go_to_who_joined_first_then_by_name() -> None:
     earlier = _membership(3, "Zed", -2, None, True)
     picks = plan([*same_time, earlier], weekly(3))
     assert [p.presenter_name for p in picks] == ["Zed", "Ana", "bob"]
+
+
+def test_overlapping_away_periods_name_the_day_they_are_back() -> None:
+    away = [
+        Absence(1, date(2026, 1, 1), date(2026, 1, 10), "trip"),
+        Absence(1, date(2026, 1, 5), date(2026, 1, 25), "parental leave"),
+    ]
+    picks = plan(people("Ana", "Bob"), weekly(1), away)
+    assert picks[0].reason == "not presented yet (joined 30 Dec 2025); Ana away until 25 Jan (parental leave)"

@@ -96,4 +96,4 @@ def ics(
         path = write_atomically(output, f.content, field="--output")
         done(f"Wrote {path} ({f.events} {'event' if f.events == 1 else 'events'}, {export.channel.value}).")
     else:
-        click.get_binary_stream("stdout").write(export.files[0].content)
+        click.echo(export.files[0].content, nl=False)

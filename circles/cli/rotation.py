@@ -155,6 +155,8 @@ def ledger(circle_ref: str, since: str | None, until: str | None, as_json: bool)
         empty=f"{c.name} has no members yet.",
     )
     done(f"{found.sessions_held} session(s) held in this range, {found.guest_sessions} by guest speakers.")
+    if found.first_time_presenters:
+        done(f"First-time presenters: {', '.join(found.first_time_presenters)}.")
 
 
 @rotation.command("template")

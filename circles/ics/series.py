@@ -1,8 +1,10 @@
 """One recurring event for a circle: RRULE over the planned slots, EXDATE for cancelled or empty
-slots, RDATE for slots off the weekly grid, and a RECURRENCE-ID override for each session."""
+slots, a RECURRENCE-ID override for each session that differs from the rule, and sessions off the
+weekly pattern as events of their own."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from math import gcd
@@ -34,7 +36,7 @@ class SeriesPlan:
     interval_weeks: int
     until: datetime | None  # the last slot of the rule, UTC; None when there is no rule
     exdates: tuple[datetime, ...]
-    rdates: tuple[datetime, ...]
+    extras: tuple[int, ...]  # ids of sessions off the rule's pattern, exported as events of their own
     slots: dict[int, datetime]  # session id -> its RECURRENCE-ID, on the circle's clock
 
 
@@ -51,50 +53,42 @@ def _weekly_slots(first: datetime, interval: int, last: datetime, zone: ZoneInfo
 
 
 def plan_series(invites: CircleInvites) -> SeriesPlan:
+    """Fit a weekly rule to the slots the sessions were planned in (not where they were moved)."""
     zone = ZoneInfo(invites.circle.timezone)
     planned = sorted(
         ((i.session.planned_starts_at.astimezone(zone), i.session.id) for i in invites.sessions),
         key=lambda p: (p[0], p[1]),
     )
-    first = planned[0][0]
-    on_grid = [
-        p for p in planned if p[0].time() == first.time() and (p[0].date() - first.date()).days % 7 == 0
-    ]
-    weeks = sorted({(p[0].date() - first.date()).days // 7 for p in on_grid})
+    # The rule follows the most common weekday and time; ties go to the earliest.
+    pattern = Counter((w.weekday(), w.time()) for w, _ in planned).most_common(1)[0][0]
+    on_pattern = [w for w, _ in planned if (w.weekday(), w.time()) == pattern]
+    first = on_pattern[0]
     interval = 0
-    for w in weeks:
-        interval = gcd(interval, w)
+    for w in on_pattern:
+        interval = gcd(interval, (w.date() - first.date()).days // 7)
     interval = interval or 1
-    by_id = {i.session.id: i.session for i in invites.sessions}
     slots: dict[int, datetime] = {}
-    taken: set[datetime] = set()
-    rdates: list[datetime] = []
+    extras: list[int] = []
     for when, session_id in planned:
-        # A slot holds one session; a second one planned there (or one off the grid) gets
-        # its own RDATE at its actual start so each override keeps a RECURRENCE-ID of its own.
-        fits = when.time() == first.time() and (when.date() - first.date()).days % (7 * interval) == 0
-        if fits and when not in taken:
+        fits = (when.weekday(), when.time()) == pattern and (when.date() - first.date()).days % (
+            7 * interval
+        ) == 0
+        if fits and when not in slots.values():
             slots[session_id] = when
-            taken.add(when)
-            continue
-        extra = by_id[session_id].starts_at.astimezone(zone) if when in taken else when
-        while extra in taken:
-            extra += timedelta(minutes=1)
-        slots[session_id] = extra
-        taken.add(extra)
-        rdates.append(extra)
-    last_on_grid = max(w for w in taken if w not in rdates)
-    grid = _weekly_slots(first, interval, last_on_grid, zone)
-    cancelled = {slots[i.session.id] for i in invites.sessions if i.session.status is SessionStatus.CANCELLED}
-    used = {w for w in taken if w not in rdates}
-    exdates = sorted({g for g in grid if g not in used} | {w for w in cancelled if w not in rdates})
-    kept_rdates = [r for r in rdates if r not in cancelled]
+        else:
+            # Off the pattern, or a second session in one slot: its own event, not an RDATE,
+            # which libical misplaces (it drops the TZID) and Google Calendar ignores.
+            extras.append(session_id)
+    grid = _weekly_slots(first, interval, max(slots.values()), zone)
+    status = {i.session.id: i.session.status for i in invites.sessions}
+    cancelled = {w for sid, w in slots.items() if status[sid] is SessionStatus.CANCELLED}
+    used = set(slots.values())
     return SeriesPlan(
         first=first,
         interval_weeks=interval,
         until=grid[-1].astimezone(UTC) if len(grid) > 1 else None,
-        exdates=tuple(exdates),
-        rdates=tuple(sorted(kept_rdates)),
+        exdates=tuple(sorted({g for g in grid if g not in used} | cancelled)),
+        extras=tuple(sid for sid in extras if status[sid] is not SessionStatus.CANCELLED),
         slots=slots,
     )
 
@@ -129,8 +123,6 @@ def _master(invites: CircleInvites, plan: SeriesPlan, options: Options, sequence
         event.add("rrule", recur)
     for when in plan.exdates:
         event.add("exdate", when.astimezone(zone))
-    for when in plan.rdates:
-        event.add("rdate", when.astimezone(zone))
     name = clean_line(circle.name)
     event.add("summary", name)
     body = _rule_description(circle)
@@ -198,9 +190,16 @@ def series_calendar(invites: CircleInvites, options: Options) -> Calendar:
     add_timezone(cal, invites.circle.timezone, starts)
     cal.add_component(_master(invites, plan, options, sequence))
     for invite in invites.sessions:
-        if invite.session.status is SessionStatus.CANCELLED:
+        s = invite.session
+        if s.id in plan.extras:
+            own = Event()
+            cal.add_component(
+                fill_session_event(own, invites, invite, options, uid=s.ics_uid, sequence=s.ics_sequence)
+            )
+            continue
+        if s.status is SessionStatus.CANCELLED or s.id not in plan.slots:
             continue  # its slot is an EXDATE
-        slot = plan.slots[invite.session.id]
+        slot = plan.slots[s.id]
         if not _differs(invites, invite, slot, options):
             continue  # the rule's own instance already shows it exactly
         cal.add_component(_override(invites, invite, slot, options, sequence))

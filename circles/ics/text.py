@@ -5,7 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 # Line and paragraph separators: some parsers break lines on them, so they count as newlines.
-_NEWLINES = {"\r\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"}
+# CRLF comes first, or it would become two newlines.
+_NEWLINES = ("\r\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c")
 
 
 def _drop_controls(value: str, keep: str) -> str:

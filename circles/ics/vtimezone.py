@@ -59,7 +59,11 @@ class Transition:
 
 def _offset(zone: ZoneInfo, instant: datetime) -> tuple[timedelta, bool, str]:
     local = instant.astimezone(zone)
-    return local.utcoffset() or timedelta(0), bool(local.dst()), local.tzname() or ""
+    return (
+        local.utcoffset() or timedelta(0),
+        (local.dst() or timedelta(0)) > timedelta(0),
+        local.tzname() or "",
+    )
 
 
 def transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[Transition]:
@@ -79,8 +83,10 @@ def transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[Transiti
                 else:
                     high = middle
             high = high.replace(microsecond=0)
-            offset, daylight, name = _offset(zone, high)
-            found.append(Transition(high, previous[0], offset, daylight, name))
+            offset, _, name = _offset(zone, high)
+            # The later clock is the daylight one, as Outlook and dateutil expect, even where
+            # tzdata calls winter the daylight time (Europe/Dublin's negative DST).
+            found.append(Transition(high, previous[0], offset, offset > previous[0], name))
         previous = current
         t = step_end
     return found

@@ -107,6 +107,10 @@ class Ledger:
     guest_sessions: int
     rows: tuple[LedgerRow, ...]
 
+    @property
+    def first_time_presenters(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.rows if r.first_time)
+
 
 @dataclass(frozen=True, slots=True)
 class TemplateItem:
@@ -189,14 +193,17 @@ def _next_occurrences(
     circle: CircleView,
     count: int,
     start: date | None,
-    circle_sessions: Sequence[SessionView],
+    circle_sessions: Sequence[SessionView | _Stored],
 ) -> tuple[list[cadences.Occurrence], list[tuple[date, str]], list[date]]:
     """What planning ``count`` sessions would create. Shared by planning and the preview,
     so the preview's not-yet-planned rows are exactly what planning makes."""
     cadence = circle_cadence(circle)
     zone = ZoneInfo(circle.timezone)
     current = now(db)
-    taken = {s.planned_starts_at for s in circle_sessions} | {s.starts_at for s in circle_sessions}
+    # One session a day at most: a day that has one (even moved or cancelled) is not planned again.
+    taken = {s.planned_starts_at.astimezone(zone).date() for s in circle_sessions} | {
+        s.starts_at.astimezone(zone).date() for s in circle_sessions
+    }
     if start is None and circle_sessions:
         last = max(circle_sessions, key=lambda s: s.planned_starts_at)
         anchor = last.planned_starts_at.astimezone(zone).date()
@@ -219,7 +226,7 @@ def _next_occurrences(
         if not batch:
             break
         for occurrence in batch:
-            if occurrence.starts_at in taken:
+            if occurrence.day in taken:
                 already.append(occurrence.day)
             else:
                 found.append(occurrence)
@@ -262,10 +269,22 @@ def plan_sessions(db: Session, *, circle_id: int, count: int, start: date | None
 # ---------------------------------------------------------------- the rotation's inputs
 
 
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """A session as the rotation reads it: a few columns, not a full read model."""
+
+    id: int
+    starts_at: datetime
+    planned_starts_at: datetime
+    status: SessionStatus
+    presenter_id: int | None
+    source: PresenterSource | None
+
+
 @dataclass(slots=True)
 class _State:
     circle: CircleView
-    sessions: list[SessionView]  # not cancelled, in time order
+    stored: list[_Stored]  # every session, cancelled ones too, in time order
     members: list[rotation.Member]
     away: list[rotation.Absence]
     names: dict[int, str]
@@ -278,10 +297,11 @@ class _State:
                 starts_at=s.starts_at,
                 day=s.starts_at.astimezone(zone).date(),
                 presenter_id=s.presenter_id,
-                source=s.presenter_source,
+                source=s.source,
                 held=s.status is SessionStatus.HELD,
             )
-            for s in self.sessions
+            for s in self.stored
+            if s.status is not SessionStatus.CANCELLED
         ]
 
     def plan(self, extra: Sequence[rotation.Slot] = ()) -> list[rotation.Pick]:
@@ -289,36 +309,65 @@ class _State:
 
 
 def _load(db: Session, circle_id: int) -> _State:
+    # Plain columns, not ORM rows: a circle of 500 members and years of sessions is
+    # read for every preview, and building ORM objects was most of its time.
     circle = get_circle(db, circle_id)
     zone = ZoneInfo(circle.timezone)
-    found = sessions.list_sessions(db, circle_id=circle_id, include_cancelled=False)
+    stored = [
+        _Stored(
+            i, starts, planned, SessionStatus(status), presenter, PresenterSource(source) if source else None
+        )
+        for i, starts, planned, status, presenter, source in db.exec(
+            select(
+                CircleSession.id,
+                CircleSession.starts_at,
+                CircleSession.planned_starts_at,
+                CircleSession.status,
+                CircleSession.presenter_id,
+                CircleSession.presenter_source,
+            )
+            .where(CircleSession.circle_id == circle_id)
+            .order_by(CircleSession.starts_at, CircleSession.id)
+        )
+    ]
     rows = db.exec(
-        select(Membership, Person)
+        select(
+            Membership.person_id,
+            Person.name,
+            Membership.joined_at,
+            Membership.left_at,
+            Membership.in_rotation,
+            Person.active,
+            Person.is_guest,
+        )
         .join(Person, Person.id == Membership.person_id)
         .where(Membership.circle_id == circle_id)
     ).all()
     members = [
         rotation.Member(
-            person_id=p.id,  # type: ignore[arg-type]
-            name=p.name,
+            person_id=person_id,
+            name=name,
             # In the circle's zone, so reasons name the day people saw on their wall clock.
-            joined_at=m.joined_at.astimezone(zone),
-            left_at=m.left_at.astimezone(zone) if m.left_at else None,
+            joined_at=joined_at.astimezone(zone),
+            left_at=left_at.astimezone(zone) if left_at else None,
             # Guests and deactivated people stay members on record but are never picked.
-            in_rotation=m.in_rotation and p.active and not p.is_guest,
+            in_rotation=in_rotation and active and not is_guest,
         )
-        for m, p in rows
+        for person_id, name, joined_at, left_at, in_rotation, active, is_guest in rows
     ]
-    names = {p.id: p.name for _, p in rows if p.id is not None}
-    for s in found:
-        if s.presenter_id is not None and s.presenter_name is not None:
-            names.setdefault(s.presenter_id, s.presenter_name)
-    person_ids = {m.person_id for m in members}
+    names = {m.person_id: m.name for m in members}
+    outsiders = {s.presenter_id for s in stored if s.presenter_id is not None} - set(names)
+    if outsiders:
+        names.update(db.exec(select(Person.id, Person.name).where(col(Person.id).in_(outsiders))).all())
     away = [
-        rotation.Absence(a.person_id, a.starts_on, a.ends_on, a.reason)
-        for a in db.exec(select(Away).where(col(Away.person_id).in_(person_ids)))
-    ] if person_ids else []  # fmt: skip
-    return _State(circle, found, members, away, names)
+        rotation.Absence(*row)
+        for row in db.exec(
+            select(Away.person_id, Away.starts_on, Away.ends_on, Away.reason).where(
+                col(Away.person_id).in_(set(names))
+            )
+        )
+    ] if names else []  # fmt: skip
+    return _State(circle, stored, members, away, names)
 
 
 def _event_reasons(db: Session, session_ids: Sequence[int]) -> dict[int, str]:
@@ -349,13 +398,14 @@ def preview(db: Session, circle_id: int, *, count: int = 8) -> list[PreviewRow]:
         raise InvalidInput("count", count, f"must be between 1 and {MAX_PREVIEW}")
     state = _load(db, circle_id)
     current = now(db)
-    upcoming = [s for s in state.sessions if s.status is SessionStatus.SCHEDULED and s.starts_at >= current][
-        :count
-    ]
+    upcoming = [
+        s
+        for s in sessions.list_sessions(db, circle_id=circle_id, start=current, include_cancelled=False)
+        if s.status is SessionStatus.SCHEDULED
+    ][:count]
     projected: list[cadences.Occurrence] = []
     if len(upcoming) < count and state.circle.cadence and not state.circle.archived:
-        every = sessions.list_sessions(db, circle_id=circle_id)
-        projected, _, _ = _next_occurrences(db, state.circle, count - len(upcoming), None, every)
+        projected, _, _ = _next_occurrences(db, state.circle, count - len(upcoming), None, state.stored)
     # Negative ids cannot collide with sessions; they sort after every planned session.
     extra = [rotation.Slot(id=-(i + 1), starts_at=o.starts_at, day=o.day) for i, o in enumerate(projected)]
     picks = {p.slot_id: p for p in state.plan(extra)}
@@ -395,18 +445,39 @@ def refresh(db: Session, circle_id: int) -> list[SessionView]:
     state = _load(db, circle_id)
     picks = {p.slot_id: p for p in state.plan()}
     changed = []
-    for s in state.sessions:
+    for s in state.stored:
+        if s.status is not SessionStatus.SCHEDULED:
+            continue
         pick = picks[s.id]
-        if s.status is not SessionStatus.SCHEDULED or pick.why not in (
-            rotation.Why.ROTATION,
-            rotation.Why.NOBODY,
-        ):
+        if pick.why not in (rotation.Why.ROTATION, rotation.Why.NOBODY):
             continue
         source = PresenterSource.ROTATION if pick.presenter_id is not None else None
-        if (s.presenter_id, s.presenter_source) != (pick.presenter_id, source):
-            changed.append(sessions.set_presenter(db, s, presenter_id=pick.presenter_id, source=source))
-        _fill_presentation(db, s.id, pick.presenter_id)
+        if (s.presenter_id, s.source) != (pick.presenter_id, source):
+            view = sessions.get_session(db, s.id)
+            changed.append(sessions.set_presenter(db, view, presenter_id=pick.presenter_id, source=source))
+    _sync_agenda(db, circle_id)
     return changed
+
+
+def _sync_agenda(db: Session, circle_id: int) -> None:
+    """Every scheduled session's presentation slot names the session's presenter, in one statement."""
+    presenter = (
+        sa.select(CircleSession.presenter_id)
+        .where(CircleSession.id == AgendaItem.session_id)
+        .scalar_subquery()
+    )
+    scheduled = sa.select(CircleSession.id).where(
+        CircleSession.circle_id == circle_id, CircleSession.status == SessionStatus.SCHEDULED
+    )
+    db.execute(
+        sa.update(AgendaItem)
+        .where(
+            col(AgendaItem.is_presentation).is_(True),
+            col(AgendaItem.session_id).in_(scheduled),
+            col(AgendaItem.presenter_id).is_distinct_from(presenter),
+        )
+        .values(presenter_id=presenter, version=AgendaItem.version + 1)
+    )
 
 
 def _fill_presentation(db: Session, session_id: int, presenter_id: int | None) -> None:
@@ -499,7 +570,6 @@ def assign(
     if note:
         reason += f" ({note})"
     _event(db, original, GUEST if as_guest else ASSIGNED, person_id, None, reason)
-    _fill_presentation(db, original.id, person_id)
     refresh(db, original.circle_id)
     return sessions.get_session(db, updated.id)
 
@@ -550,8 +620,6 @@ def swap(db: Session, first: SessionView, second: SessionView) -> tuple[SessionV
     sessions.set_presenter(db, second, presenter_id=a.presenter_id, source=source(a))
     _event(db, first, SWAP_ASKED, a.presenter_id, b.presenter_id, reason)
     _event(db, second, SWAP_AGREED, b.presenter_id, a.presenter_id, reason)
-    _fill_presentation(db, first.id, b.presenter_id)
-    _fill_presentation(db, second.id, a.presenter_id)
     refresh(db, first.circle_id)
     return sessions.get_session(db, first.id), sessions.get_session(db, second.id)
 

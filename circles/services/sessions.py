@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.services.circles import get_circle, ics_uid
+from circles.services.upkeep import rotation_changed
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import SessionView
 from models import Circle, CircleSession, Person
@@ -196,6 +197,8 @@ def update_session(
         labels=_LABELS,
         timezone=original.timezone,
     )
+    if "starts_at" in values or "status" in values:
+        rotation_changed(db, [original.circle_id])
     return get_session(db, original.id)
 
 

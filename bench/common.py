@@ -1,0 +1,53 @@
+"""What the benchmarks share: the cached large demo store, medians, and one way to report.
+
+Every benchmark measures its subject and a baseline in the same run (the machines are
+shared and noisy, so only ratios mean much) and prints a line `RESULT {json}` that
+bench/run.py gathers into one table.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CACHE = HERE / ".cache"
+LARGE = CACHE / "large.db"
+
+
+def large_store(path: Path = LARGE) -> Path:
+    """The large demo store, built once (about a million attendance rows) and reused."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        print(f"building the large demo store at {path} (once) ...", file=sys.stderr, flush=True)
+        partial = path.with_name(path.name + ".building")
+        partial.unlink(missing_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "circles", "--db", str(partial), "demo", "--size", "large"],
+            cwd=REPO, check=True, stdout=subprocess.DEVNULL,
+        )
+        partial.rename(path)
+    return path
+
+
+def median_seconds(work: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def report(what: str, figure: str, baseline: str, ratio: float | None, target: str) -> None:
+    """One row of the final table, printed readably and as a RESULT line for bench/run.py."""
+    shown = f"{ratio:.2f}" if ratio is not None else "-"
+    print(f"{what}: {figure} | baseline {baseline} | ratio {shown} | target {target}")
+    row = {"what": what, "figure": figure, "baseline": baseline, "ratio": ratio, "target": target}
+    print("RESULT " + json.dumps(row), flush=True)

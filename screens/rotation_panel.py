@@ -1,0 +1,366 @@
+"""A circle's Rotation tab: who presents next and why, the fairness ledger, assign/swap/plan keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from circles.errors import CirclesError, InvalidInput
+from circles.rotation import Why
+from circles.services import circles, members, people
+from circles.services import rotation as rotation_service
+from circles.views import CircleView, SessionView
+from screens.work import run_db
+
+PREVIEW_COUNT = 10
+HOW = {
+    Why.ROTATION: "rotation",
+    Why.MANUAL: "by hand",
+    Why.GUEST: "guest",
+    Why.HELD: "held",
+    Why.NOBODY: "nobody",
+}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Someone who can be assigned: a current member or a guest speaker."""
+
+    person_id: int
+    name: str
+    label: str
+
+
+@dataclass(frozen=True)
+class RotationData:
+    circle: CircleView
+    preview: list[rotation_service.PreviewRow]
+    ledger: rotation_service.Ledger
+    choices: list[Choice]
+
+
+def load_rotation(db: Any, circle_id: int, count: int = PREVIEW_COUNT) -> RotationData:
+    """Everything the panel shows, read in one unit of work."""
+    circle = circles.get_circle(db, circle_id)
+    choices = [
+        Choice(
+            m.person_id, m.name, f"{m.name}  <{m.email}>" + ("" if m.in_rotation else "  (out of rotation)")
+        )
+        for m in members.list_members(db, circle_id)
+    ]
+    known = {c.person_id for c in choices}
+    choices += [
+        Choice(p.id, p.name, f"{p.name}  <{p.email}>  (guest speaker)")
+        for p in people.list_people(db, include_inactive=False, limit=500)
+        if p.is_guest and p.id not in known
+    ]
+    return RotationData(
+        circle,
+        rotation_service.preview(db, circle_id, count=count),
+        rotation_service.ledger(db, circle_id),
+        choices,
+    )
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Pick one option from a short list; Escape cancels."""
+
+    DEFAULT_CSS = """
+    ChoiceScreen { align: center middle; }
+    ChoiceScreen > Vertical {
+        width: 80; max-width: 95%; height: auto; max-height: 80%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    ChoiceScreen OptionList { height: auto; max-height: 20; }
+    ChoiceScreen .choice-title { text-style: bold; padding: 0 0 1 0; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.choice_title = title
+        self.options = options
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.choice_title, classes="choice-title", markup=False)
+            yield OptionList(*[Option(Text(label), id=key) for key, label in self.options], id="choices")
+            yield Static("↑/↓ move, Enter picks, Escape cancels.", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CountScreen(ModalScreen[int | None]):
+    """Ask how many sessions to plan."""
+
+    DEFAULT_CSS = """
+    CountScreen { align: center middle; }
+    CountScreen > Vertical {
+        width: 60; height: auto; border: round $accent; background: $surface; padding: 0 1;
+    }
+    CountScreen #count-error { color: $error; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, default: int = 10) -> None:
+        super().__init__()
+        self.count_title = title
+        self.default = default
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.count_title, markup=False)
+            yield Input(str(self.default), id="count", type="integer")
+            yield Static("", id="count-error", markup=False)
+            yield Static("Enter plans them, Escape cancels.", classes="hint")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if not value.isdigit() or not 1 <= int(value) <= rotation_service.MAX_PLAN:
+            error = InvalidInput(
+                "count", value, f"must be a whole number from 1 to {rotation_service.MAX_PLAN}"
+            )
+            self.query_one("#count-error", Static).update(str(error))
+            return
+        self.dismiss(int(value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class RotationPanel(Vertical):
+    """The preview (with reasons) and the ledger of one circle. Mount it in the circle's Rotation tab."""
+
+    DEFAULT_CSS = """
+    RotationPanel { height: 1fr; }
+    RotationPanel #rotation-summary { padding: 0 1; }
+    RotationPanel #rotation-preview { height: auto; max-height: 60%; }
+    RotationPanel .rotation-heading { text-style: bold; padding: 1 1 0 1; }
+    RotationPanel #rotation-ledger { height: 1fr; }
+    """
+    BINDINGS = [
+        Binding(
+            "a", "assign", "Assign", tooltip="Pick who presents the highlighted session (member or guest)"
+        ),
+        Binding("w", "swap", "Swap", tooltip="Swap presenters with another session"),
+        Binding("u", "unassign", "Back to rotation", tooltip="Let the rotation pick for this session again"),
+        Binding("p", "plan", "Plan from cadence", tooltip="Create the next sessions of the circle's cadence"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    class Changed(Message):
+        """Presenters or sessions changed here; the hosting screen may want to reload its tabs."""
+
+        def __init__(self, circle_id: int) -> None:
+            super().__init__()
+            self.circle_id = circle_id
+
+    def __init__(self, circle_id: int, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.circle_id = circle_id
+        self.data: RotationData | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Loading the rotation…", id="rotation-summary", markup=False)
+        yield DataTable(id="rotation-preview", cursor_type="row", zebra_stripes=True)
+        yield Static("Fairness ledger (held sessions)", classes="rotation-heading", markup=False)
+        yield DataTable(id="rotation-ledger", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#rotation-preview", DataTable).add_columns(
+            "Session", "When", "Presenter", "How", "Why"
+        )
+        self.query_one("#rotation-ledger", DataTable).add_columns(
+            "Member", "Presented", "Last", "First time", "Skips", "Swaps given", "Swaps taken"
+        )
+        self.reload()
+
+    # ------------------------------------------------------------ loading and showing
+
+    def reload(self) -> None:
+        run_db(self, lambda db: load_rotation(db, self.circle_id), self.show, group="rotation-load")
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def show(self, data: RotationData) -> None:
+        self.data = data
+        c = data.circle
+        if c.cadence:
+            summary = f"{c.name} meets {c.cadence} ({c.timezone}). Next {len(data.preview)} sessions:"
+        else:
+            summary = (
+                f"{c.name} has no cadence yet: set one with  circles circle cadence  to plan and preview."
+            )
+        self.query_one("#rotation-summary", Static).update(summary)
+        preview = self.query_one("#rotation-preview", DataTable)
+        row = preview.cursor_row
+        preview.clear()
+        for r in data.preview:
+            preview.add_row(
+                Text(str(r.session_id) if r.session_id else "not planned"),
+                Text(f"{r.starts_at:%a %d %b %Y %H:%M}"),
+                Text(r.presenter_name or "(nobody)"),
+                Text(HOW[r.why]),
+                Text(r.reason),
+            )
+        if data.preview:
+            preview.move_cursor(row=min(row, len(data.preview) - 1))
+        ledger = self.query_one("#rotation-ledger", DataTable)
+        ledger.clear()
+        for lr in data.ledger.rows:
+            ledger.add_row(
+                Text(lr.name + ("" if lr.current_member else " (left)")),
+                lr.times_presented,
+                Text(f"{lr.last_presented:%d %b %Y}" if lr.last_presented else "never"),
+                Text("yes" if lr.first_time else ""),
+                Text("; ".join(f"{d:%d %b}: {why}" for d, why in lr.skips)),
+                lr.swaps_given,
+                lr.swaps_taken,
+            )
+
+    # ------------------------------------------------------------ actions
+
+    def _highlighted(self) -> rotation_service.PreviewRow | None:
+        if self.data is None or not self.data.preview:
+            self.app.notify("Nothing to act on yet: plan sessions first (p).", severity="warning")
+            return None
+        index = self.query_one("#rotation-preview", DataTable).cursor_row
+        row = self.data.preview[min(max(index, 0), len(self.data.preview) - 1)]
+        if row.session is None:
+            self.app.notify("That session is not planned yet: press p to plan it first.", severity="warning")
+            return None
+        return row
+
+    def _failed(self, error: CirclesError) -> None:
+        # markup=False: messages quote names people typed, such as "[ops] Ana".
+        self.app.notify(str(error), title="Not done", severity="error", timeout=8, markup=False)
+        self.reload()
+
+    def _after(self, message: str) -> Any:
+        def done(_: object) -> None:
+            self.app.notify(message, markup=False)
+            self.post_message(self.Changed(self.circle_id))
+            self.reload()
+
+        return done
+
+    @work(exclusive=True, group="rotation-action")
+    async def action_assign(self) -> None:
+        row = self._highlighted()
+        if row is None or self.data is None:
+            return
+        session = row.session
+        assert session is not None
+        options = [(str(c.person_id), c.label) for c in self.data.choices]
+        if not options:
+            self.app.notify("Nobody to pick: add members or guest speakers first.", severity="warning")
+            return
+        picked = await self.app.push_screen_wait(
+            ChoiceScreen(f"Who presents on {row.starts_at:%a %d %b %H:%M}?", options)
+        )
+        if picked is None:
+            return
+        person_id = int(picked)
+        name = next(c.name for c in self.data.choices if c.person_id == person_id)
+        run_db(
+            self,
+            lambda db: rotation_service.assign(db, session, person_id=person_id),
+            self._after(f"{name} presents on {row.starts_at:%a %d %b}."),
+            write=True,
+            failed=self._failed,
+            group="rotation-write",
+        )
+
+    @work(exclusive=True, group="rotation-action")
+    async def action_swap(self) -> None:
+        row = self._highlighted()
+        if row is None or self.data is None:
+            return
+        first = row.session
+        assert first is not None
+        others = [r for r in self.data.preview if r.session is not None and r.session.id != first.id]
+        if not others:
+            self.app.notify("There is no other planned session to swap with.", severity="warning")
+            return
+        options = [
+            (str(r.session_id), f"{r.starts_at:%a %d %b %Y %H:%M}  {r.presenter_name or '(nobody)'}")
+            for r in others
+        ]
+        picked = await self.app.push_screen_wait(
+            ChoiceScreen(f"Swap {row.presenter_name or 'nobody'} ({row.starts_at:%a %d %b}) with:", options)
+        )
+        if picked is None:
+            return
+        second: SessionView = next(r.session for r in others if str(r.session_id) == picked)  # type: ignore[assignment]
+        run_db(
+            self,
+            lambda db: rotation_service.swap(db, first, second),
+            self._after("Swapped presenters."),
+            write=True,
+            failed=self._failed,
+            group="rotation-write",
+        )
+
+    def action_unassign(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            return
+        session = row.session
+        assert session is not None
+        run_db(
+            self,
+            lambda db: rotation_service.clear_assignment(db, session),
+            self._after(f"The rotation picks for {row.starts_at:%a %d %b} again."),
+            write=True,
+            failed=self._failed,
+            group="rotation-write",
+        )
+
+    @work(exclusive=True, group="rotation-action")
+    async def action_plan(self) -> None:
+        if self.data is None:
+            return
+        circle = self.data.circle
+        if not circle.cadence:
+            self.app.notify(
+                f"{circle.name} has no cadence yet: set one first (circles circle cadence).",
+                severity="warning",
+                markup=False,
+            )
+            return
+        count = await self.app.push_screen_wait(CountScreen(f"Plan how many sessions of {circle.name}?"))
+        if count is None:
+            return
+
+        def planned(result: rotation_service.PlanResult) -> None:
+            skipped = f", stepping over {len(result.skipped)} skip date(s)" if result.skipped else ""
+            self._after(f"Planned {len(result.sessions)} sessions{skipped}.")(result)
+
+        run_db(
+            self,
+            lambda db: rotation_service.plan_sessions(db, circle_id=circle.id, count=count),
+            planned,
+            write=True,
+            failed=self._failed,
+            group="rotation-write",
+        )

@@ -1,0 +1,168 @@
+"""The Rotation tab's panel in a tiny host app: plan, preview, away, swap, assign, reasons change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, OptionList
+
+from circles.services import away, circles, members, people, sessions
+from circles.services import rotation as rot
+from models.store import Store
+from screens.rotation_panel import ChoiceScreen, CountScreen, RotationPanel
+from tests.tui_support import pilot_test, rows, settle
+
+
+class Host(App[None]):
+    def __init__(self, store: Store, circle_id: int) -> None:
+        super().__init__()
+        self.store = store
+        self.circle_id = circle_id
+        self.changes = 0
+
+    def compose(self) -> ComposeResult:
+        yield RotationPanel(self.circle_id)
+
+    def on_mount(self) -> None:
+        self.query_one("#rotation-preview", DataTable).focus()
+
+    def on_rotation_panel_changed(self, _: RotationPanel.Changed) -> None:
+        self.changes += 1
+
+
+async def until(pilot: Pilot, ready: Callable[[], bool], tries: int = 50) -> None:
+    # A modal opened from a worker keeps that worker waiting, so wait for the screen, not workers.
+    for _ in range(tries):
+        if ready():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the screen never got there")
+
+
+def setup(store: Store) -> tuple[int, dict[str, int]]:
+    with store.write() as db:
+        ids = {
+            n: people.add_person(db, name=n, email=f"{n.lower()}@example.org").id
+            for n in ("Ana", "Bob", "Cleo")
+        }
+        ids["Grace [guest]"] = people.add_person(
+            db, name="Grace [guest]", email="grace@example.org", is_guest=True
+        ).id
+        c = circles.add_circle(db, name="Rust Lunch", kind="learning-circle", timezone="Europe/Berlin")
+        for n in ("Ana", "Bob", "Cleo"):
+            members.add_member(db, circle_id=c.id, person_id=ids[n])
+        rot.set_cadence(db, c, "weekly on tue at 12:00")
+    return c.id, ids
+
+
+def column(table: DataTable, index: int) -> list[str]:
+    return [r[index] for r in rows(table)]
+
+
+async def pick(pilot: Pilot, app: Host, index: int) -> None:
+    await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+    options = app.screen.query_one(OptionList)
+    options.highlighted = index
+    await pilot.press("enter")
+    await until(pilot, lambda: not isinstance(app.screen, ChoiceScreen))
+    await settle(app, pilot)
+
+
+@pilot_test
+async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Store) -> None:
+    circle_id, ids = setup(memory_store)
+    app = Host(memory_store, circle_id)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        preview = app.query_one("#rotation-preview", DataTable)
+        # Nothing planned yet: the preview shows what planning will create.
+        assert column(preview, 0) == ["not planned"] * 10
+        assert column(preview, 2)[:4] == ["Ana", "Bob", "Cleo", "Ana"]
+
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, CountScreen))
+        app.screen.query_one(Input).value = "10"
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, CountScreen))
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            planned = sessions.list_sessions(db, circle_id=circle_id)
+        assert len(planned) == 10
+        assert column(preview, 0) == [str(s.id) for s in planned]
+        assert column(preview, 2)[:4] == ["Ana", "Bob", "Cleo", "Ana"]
+
+        # Bob is away on his date: the reasons say so after a reload.
+        with memory_store.write() as db:
+            away.add_away(
+                db,
+                person_id=ids["Bob"],
+                starts_on=planned[1].local_day,
+                ends_on=planned[1].local_day,
+                reason="ill",
+            )
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert column(preview, 2)[:4] == ["Ana", "Cleo", "Bob", "Ana"]
+        away_reason = column(preview, 4)[1]
+        assert "Bob away until" in away_reason and "(ill)" in away_reason
+
+        # Swapping Bob onto the date he is away is refused, with a notification, and nothing moves.
+        preview.move_cursor(row=2)
+        await pilot.press("w")
+        await pick(pilot, app, 1)
+        assert column(preview, 2)[:4] == ["Ana", "Cleo", "Bob", "Ana"]
+        assert app.changes == 1  # the plan only
+        assert any("Bob is away on" in n.message for n in app._notifications)
+
+        # Swap the third session (Bob) with the fourth (Ana): one key plus a choice.
+        preview.move_cursor(row=2)
+        await pilot.press("w")
+        await pick(pilot, app, 2)  # the other sessions, in order: 1st, 2nd, 4th, ...
+        assert column(preview, 2)[:4] == ["Ana", "Cleo", "Ana", "Bob"]
+        assert column(preview, 3)[2:4] == ["by hand", "by hand"]
+        assert column(preview, 4)[2].startswith("swap: Bob gave ")
+
+        # A guest speaker on the first session: named as typed (no markup), nobody's turn.
+        preview.move_cursor(row=0)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        await pick(pilot, app, labels.index("Grace [guest]  <grace@example.org>  (guest speaker)"))
+        assert column(preview, 2)[:2] == ["Grace [guest]", "Ana"]
+        assert column(preview, 4)[0] == "guest speaker: takes nobody's turn"
+        assert app.changes == 3
+
+        # And back to the rotation.
+        preview.move_cursor(row=0)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert column(preview, 2)[0] == "Ana"
+
+
+@pilot_test
+async def test_the_panel_explains_a_circle_without_cadence_and_escape_cancels(memory_store: Store) -> None:
+    with memory_store.write() as db:
+        c = circles.add_circle(db, name="Quiet", kind="workshop", timezone="UTC")
+    app = Host(memory_store, c.id)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(app, pilot)
+        summary = str(app.query_one("#rotation-summary").render())
+        assert "Quiet has no cadence yet" in summary
+        await pilot.press("a")
+        await pilot.pause()
+        assert not isinstance(app.screen, ChoiceScreen)
+        with memory_store.write() as db:
+            rot.set_cadence(db, circles.get_circle(db, c.id), "monthly on the last fri at 16:00")
+            p = people.add_person(db, name="Ana", email="ana@example.org")
+            members.add_member(db, circle_id=c.id, person_id=p.id)
+            rot.plan_sessions(db, circle_id=c.id, count=2, start=date(2026, 3, 1))
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ChoiceScreen))
+        assert column(app.query_one("#rotation-preview", DataTable), 2)[:2] == ["Ana", "Ana"]
