@@ -21,11 +21,7 @@ from circles.errors import CirclesError, InvalidInput
 from circles.exports.attendance import ExportFormat, ExportResult, export_attendance
 from circles.services.reports import make_scope
 
-FORMATS = [
-    (ExportFormat.CSV, "CSV"),
-    (ExportFormat.XLSX, "Excel workbook (XLSX)"),
-    (ExportFormat.JSONL, "JSON Lines"),
-]
+FORMATS = [(ExportFormat.CSV, "CSV"), (ExportFormat.XLSX, "Excel (XLSX)"), (ExportFormat.JSONL, "JSON Lines")]
 
 
 class ExportCancelled(Exception):
@@ -61,7 +57,7 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
         width: 76; height: auto; max-height: 95%; border: thick $primary; background: $surface; padding: 1 2;
     }
     ExportAttendanceDialog .export-title { text-style: bold; margin-bottom: 1; }
-    ExportAttendanceDialog RadioSet { width: 100%; height: auto; }
+    ExportAttendanceDialog RadioSet { width: 100%; height: auto; layout: horizontal; }
     ExportAttendanceDialog #export-dates { height: auto; }
     ExportAttendanceDialog #export-dates Input { width: 1fr; }
     ExportAttendanceDialog .field-error { color: $error; height: auto; }

@@ -73,9 +73,8 @@ class StatsPanel(VerticalScroll):
         yield Static("", id="stats-participation-axis", classes="stats-axis", markup=False)
         yield Label("Headcount per session (attended, walk-ins not included)", classes="stats-heading")
         yield Sparkline([], id="stats-headcount", summary_function=max)
-        yield Label("Retention: still coming after N sessions", classes="stats-heading")
-        yield Sparkline([], id="stats-retention", summary_function=max)
-        yield Static("", id="stats-retention-axis", classes="stats-axis", markup=False)
+        yield Label("Retention: members still coming after their first N sessions", classes="stats-heading")
+        yield Static("", id="stats-retention", classes="stats-bars", markup=False)
         yield Label("RSVP to attendance", classes="stats-heading")
         with Vertical(classes="stats-bars"):
             yield Static("", id="stats-conversion", markup=False)
@@ -125,12 +124,20 @@ class StatsPanel(VerticalScroll):
         )
         self.query_one("#stats-participation", Sparkline).data = [(p.rate or 0.0) * 100 for p in points]
         self.query_one("#stats-headcount", Sparkline).data = [float(p.attended) for p in points]
-        axis = f"{points[0].period} … {points[-1].period}" if points else ""
+        # A sparkline stretches from its lowest value to its highest, so say what those are.
+        rated = [p.rate for p in points if p.rate is not None]
+        axis = ""
+        if rated:
+            axis = f"{points[0].period} … {points[-1].period}   "
+            axis += f"lowest {percent(min(rated))}, highest {percent(max(rated))}"
         self.query_one("#stats-participation-axis", Static).update(axis)
         cohorts = [r for r in report.retention if r.members]
-        self.query_one("#stats-retention", Sparkline).data = [(r.rate or 0.0) * 100 for r in cohorts]
-        self.query_one("#stats-retention-axis", Static).update(
-            "  ".join(f"after {r.after}: {percent(r.rate)}" for r in cohorts) or "Not enough sessions yet."
+        self.query_one("#stats-retention", Static).update(
+            "\n".join(
+                f"after {r.after:<3} {bar(r.rate)} {percent(r.rate):>5}  ({r.still_attending} of {r.members})"
+                for r in cohorts
+            )
+            or "Not enough sessions yet."
         )
         lines = [
             f"{c.rsvp.value:<6} {bar(c.rate)} {percent(c.rate):>5}  ({c.attended} of {c.answered} came)"

@@ -11,6 +11,8 @@ Clock: Tuesday 2026-03-03 09:00 UTC. "Rust Lunch" (Europe/Berlin) met on four Tu
     Dee     1 Jan    -        yes      -/present    no/absent       -/excused      -/present
     Eve     not a member: walked in to S2, present.
 
+S1..S4 are marked held; Ana presents S4 and Dee the future S5 (both assigned by hand).
+
 "Night Owls" (America/Los_Angeles) met once, Mon 16 Feb 20:00 local (Tue 17 Feb 04:00 UTC):
 Ana is its only member and came.
 """
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from circles.services import agenda, attendance, circles, members, people, sessions
-from models.enums import PresenterSource
+from models.enums import PresenterSource, SessionStatus
 from models.store import Store
 
 
@@ -102,10 +104,20 @@ def build(store: Store) -> History:
         rsvp("S5", "ana", "yes")
         came("owls", "ana", "present")
         agenda.add_item(db, session_id=s["S3"], title="Borrowing, slowly", presenter_id=p["cy"])
-        sessions.set_presenter(
-            db, sessions.get_session(db, s["S4"]), presenter_id=p["ana"], source=PresenterSource.MANUAL
-        )
         sessions.cancel_session(db, sessions.get_session(db, s["cancelled"]))
         # Bob leaves after S2; the record_attendance calls above saw him as a member.
         members.remove_member(db, circle_id=rust, person_id=p["bob"], left_at=_utc(2026, 2, 15))
+        # The rotation fills in presenters of scheduled sessions by itself; this history sets
+        # them by hand and marks the past sessions held, so the rotation leaves them alone.
+        for key, who in (("S1", None), ("S2", None), ("S3", None), ("S4", p["ana"]), ("owls", None)):
+            view = sessions.set_presenter(
+                db,
+                sessions.get_session(db, s[key]),
+                presenter_id=who,
+                source=PresenterSource.MANUAL if who else None,
+            )
+            sessions.update_session(db, view, status=SessionStatus.HELD)
+        sessions.set_presenter(
+            db, sessions.get_session(db, s["S5"]), presenter_id=p["dee"], source=PresenterSource.MANUAL
+        )
     return History(rust=rust, owls=owls, s=s, p=p)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -15,23 +15,19 @@ class _TerminalProgress:
     """Progress on stderr, only when stderr is a terminal (a pipe or a log gets no noise)."""
 
     def __init__(self) -> None:
-        self.bar: Any = None
+        self.shown = False
 
     def __call__(self, done: int, total: int | None) -> None:
-        if self.bar is None:
-            self.bar = click.progressbar(
-                length=total,
-                label="Exporting attendance",
-                file=sys.stderr,
-                show_pos=True,
-                item_show_func=lambda _: None,
-            )
-            self.bar.__enter__()
-        self.bar.update(done - self.bar.pos)
+        if total:
+            line = f"Exporting attendance: {done:,} of {total:,} rows ({done / total:.0%})"
+        else:
+            line = f"Exporting attendance: {done:,} rows"
+        click.echo(f"\r{line}\x1b[K", err=True, nl=False)
+        self.shown = True
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
+        if self.shown:
+            click.echo("", err=True)
 
 
 @click.command()
@@ -76,14 +72,30 @@ def attendance(
     chosen = format_for(output, fmt)
     if output is None and chosen.value == "xlsx":
         raise InvalidInput("--output", "", "is needed for XLSX: give a file name with -o")
-    progress = _TerminalProgress() if sys.stderr.isatty() else None
+    # Not when the rows themselves go to the terminal: the two would interleave.
+    to_terminal = output is None and sys.stdout.isatty()
+    progress = _TerminalProgress() if sys.stderr.isatty() and not to_terminal else None
     try:
         with reading() as db:
             scope = make_scope(db, circle=circle_ref, since=since, until=until)
             if output is None:
                 stdout = sys.stdout.buffer
-                write_attendance(db, stdout, scope=scope, fmt=chosen, summary=summary, excel=excel)
-                stdout.flush()
+                try:
+                    write_attendance(
+                        db,
+                        stdout,
+                        scope=scope,
+                        fmt=chosen,
+                        summary=summary,
+                        excel=excel,
+                        progress=progress,
+                        count_first=progress is not None,
+                    )
+                    stdout.flush()
+                except BrokenPipeError:
+                    # The reader (head, less) stopped early; that ends the export, quietly.
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                    sys.exit(1)
                 return
             result = export_attendance(
                 db,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -13,6 +14,7 @@ from sqlmodel import Session
 from circles.errors import InvalidInput
 from circles.exports import rows as attendance_rows
 from circles.exports.atomic import atomic_output
+from circles.exports.cells import memoised, safe_text, spreadsheet_text
 from circles.exports.writers import Sheet, write_csv, write_jsonl, write_xlsx
 from circles.services import reports
 from circles.services.reports import Scope
@@ -86,6 +88,18 @@ def _json_ready(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         yield tuple(None if v == "" else v for v in row)
 
 
+def _style(fmt: ExportFormat) -> attendance_rows.CellStyle:
+    if fmt is ExportFormat.CSV:
+        return attendance_rows.CellStyle(
+            text=memoised(safe_text), day=date.isoformat, missing="", presenter=("no", "yes")
+        )
+    if fmt is ExportFormat.XLSX:
+        return attendance_rows.CellStyle(
+            text=memoised(spreadsheet_text), day=lambda d: d, missing=None, presenter=("no", "yes")
+        )
+    return attendance_rows.RAW
+
+
 def write_attendance(
     db: Session,
     out: BinaryIO,
@@ -111,37 +125,37 @@ def write_attendance(
         if progress is not None:
             progress(n, total)
 
-    rows = Sheet(
-        "Attendance",
-        attendance_rows.COLUMNS,
-        attendance_rows.attendance_rows(db, scope),
-        keys=attendance_rows.KEYS,
-        tick=tick,
-    )
-    if fmt is ExportFormat.XLSX:
-        if summary:
-            rows = Sheet(
-                "Summary", SUMMARY_COLUMNS, summary_rows(reports.person_summaries(db, scope)), tick=tick
-            )
-            extra = []
-        else:
-            extra = [Sheet("Summary", SUMMARY_COLUMNS, summary_rows(reports.person_summaries(db, scope)))]
-        # circle_summaries is small (one row per circle) and lazily evaluated by the generator.
-        extra.append(Sheet("Circles", CIRCLE_COLUMNS, circle_rows(reports.circle_summaries(db, scope))))
-        return write_xlsx(out, [rows, *extra])
+    def people_summary(**options: Any) -> Sheet:
+        rows = summary_rows(reports.person_summaries(db, scope))
+        if fmt is ExportFormat.JSONL:
+            rows = _json_ready(rows)
+        return Sheet.of_rows("Summary", SUMMARY_COLUMNS, rows, keys=SUMMARY_KEYS, **options)
+
     if summary:
-        rows = Sheet(
-            "Summary",
-            SUMMARY_COLUMNS,
-            summary_rows(reports.person_summaries(db, scope)),
-            keys=SUMMARY_KEYS,
+        main = people_summary(tick=tick)
+    else:
+        main = Sheet(
+            "Attendance",
+            attendance_rows.COLUMNS,
+            attendance_rows.attendance_batches(db, scope, style=_style(fmt)),
+            keys=attendance_rows.KEYS,
             tick=tick,
+            prepared=True,
         )
+    if fmt is ExportFormat.XLSX:
+        extra = [] if summary else [people_summary()]
+        # Generators: each sheet's query runs only when the previous sheet is written.
+        extra.append(
+            Sheet.of_rows("Circles", CIRCLE_COLUMNS, circle_rows(_lazy(reports.circle_summaries, db, scope)))
+        )
+        return write_xlsx(out, [main, *extra])
     if fmt is ExportFormat.JSONL:
-        if summary:
-            rows.rows = _json_ready(rows.rows)
-        return write_jsonl(out, rows)
-    return write_csv(out, rows, excel=excel)
+        return write_jsonl(out, main)
+    return write_csv(out, main, excel=excel)
+
+
+def _lazy(function: Any, *args: Any) -> Iterator[Any]:
+    yield from function(*args)
 
 
 def export_attendance(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -31,3 +32,28 @@ def safe_cell(value: Any) -> Any:
 
 def xml_safe(value: str) -> str:
     return _XML_ILLEGAL.sub("", value)
+
+
+MEMO_LIMIT = 200_000
+
+
+def memoised(convert: Callable[[str], Any]) -> Callable[[str], Any]:
+    """``convert`` remembering its answers: an export repeats the same names and titles
+    on thousands of rows, and a dictionary lookup is cheaper than checking again."""
+    cache: dict[str, Any] = {}
+
+    def cell(value: str) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            converted = convert(value)
+            if len(cache) < MEMO_LIMIT:
+                cache[value] = converted
+            return converted
+
+    return cell
+
+
+def spreadsheet_text(value: str) -> str:
+    """Text for an XLSX cell: XML-safe, then neutralised."""
+    return safe_text(xml_safe(value))

@@ -8,6 +8,7 @@ sessions are left out; future ones are kept, with their RSVPs and no attendance 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -92,12 +93,14 @@ def rows_statement(db: Session, scope: Scope) -> Any:
             c.timezone,
             s.title,
             s.id,
+            p.id,
             p.name,
             p.email,
             p.team,
             answer,
             u.c.attended,
-            presented(u.c.person_id),
+            # 0 or 1, never NULL (a session without a presenter makes the comparison NULL).
+            sa.case((presented(u.c.person_id), 1), else_=0),
         )
         .select_from(u)
         .join(s, s.id == u.c.session_id)
@@ -120,18 +123,89 @@ def _local_day(starts: str | datetime, tz: str) -> date:
     return instant.astimezone(ZoneInfo(tz)).date()
 
 
-def attendance_rows(db: Session, scope: Scope, *, batch: int = BATCH) -> Iterator[AttendanceRow]:
-    """Every row of the export, in order, read ``batch`` rows at a time (server-side on PostgreSQL)."""
-    result = (
-        db.connection()
-        .execution_options(stream_results=True, yield_per=batch)
-        .execute(rows_statement(db, scope))
-    )
-    last_session = None
-    day = date.min
-    make = AttendanceRow
+@dataclass(frozen=True, slots=True)
+class CellStyle:
+    """How a format wants its cells, applied while the rows stream (text once per distinct value)."""
+
+    text: Callable[[str], Any]  # circle, title, person, email, team
+    day: Callable[[date], Any]
+    missing: Any  # an empty team or attended
+    presenter: tuple[Any, Any]  # (not presenter, presenter)
+
+
+RAW = CellStyle(text=lambda v: v, day=lambda d: d, missing=None, presenter=(False, True))
+
+
+def attendance_batches(
+    db: Session, scope: Scope, *, batch: int = BATCH, style: CellStyle = RAW
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Every row of the export, in order, as lists of ``batch`` rows (server-side cursor on
+    PostgreSQL; SQLite steps through its result), so memory stays flat however many rows.
+
+    Rows come in the ``style`` of the format that writes them: each session's cells and
+    each person's cells are made once and reused, which keeps the per-row work small.
+    """
+    connection = db.connection()
+    statement = rows_statement(db, scope)
+    if connection.dialect.name == "sqlite":
+        # sqlite3 steps through a result as it is fetched, so it streams as it is. Every
+        # column is plain text or an integer, with nothing for SQLAlchemy to convert, so
+        # the rows are read from the DBAPI cursor directly: a third of the export's time.
+        result = connection.execute(statement)
+        cursor = result.cursor
+        parts: Iterator[Any] = iter(lambda: cursor.fetchmany(batch), [])
+    else:
+        # Options on the statement, not the connection, whose options would stay behind.
+        result = connection.execute(statement.execution_options(stream_results=True, yield_per=batch))
+        parts = result.partitions(batch)
+    text, day, missing = style.text, style.day, style.missing
+    presenter = style.presenter
+    sessions: dict[int, tuple[Any, ...]] = {}
+    people: dict[int, tuple[Any, ...]] = {}
+
+    def session_cells(sid: int, circle: str, starts: str | datetime, tz: str, title: str) -> tuple[Any, ...]:
+        if len(sessions) > 10_000:
+            sessions.clear()  # rows come session by session: old sessions never return
+        cells = sessions[sid] = (text(circle), day(_local_day(starts, tz)), text(title))
+        return cells
+
+    def person_cells(pid: int, name: str, email: str, team: str | None) -> tuple[Any, ...]:
+        cells = (text(name), text(email), missing if team is None else text(team))
+        if len(people) < 200_000:
+            people[pid] = cells
+        return cells
+
+    session_known, person_known = sessions.get, people.get
     with result:
-        for circle, starts, tz, title, sid, name, email, team, answer, attended, is_presenter in result:
-            if sid != last_session:
-                last_session, day = sid, _local_day(starts, tz)
-            yield make(circle, day, title, name, email, team, answer, attended, bool(is_presenter))
+        for part in parts:
+            # One comprehension per batch: the cheapest loop Python has, and the hot one.
+            yield [
+                (
+                    *(session_known(sid) or session_cells(sid, circle, starts, tz, title)),
+                    *(person_known(pid) or person_cells(pid, name, email, team)),
+                    answer,
+                    missing if attended is None else attended,
+                    presenter[is_presenter],
+                )
+                for (
+                    circle,
+                    starts,
+                    tz,
+                    title,
+                    sid,
+                    pid,
+                    name,
+                    email,
+                    team,
+                    answer,
+                    attended,
+                    is_presenter,
+                ) in part
+            ]
+
+
+def attendance_rows(db: Session, scope: Scope, *, batch: int = BATCH) -> Iterator[AttendanceRow]:
+    """Every row of the export as :class:`AttendanceRow` values, one at a time."""
+    for part in attendance_batches(db, scope, batch=batch):
+        for row in part:
+            yield AttendanceRow(*row)

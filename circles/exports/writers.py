@@ -1,86 +1,106 @@
-"""Writers for CSV, XLSX and JSON Lines: rows in, bytes out, one row at a time."""
+"""Writers for CSV, XLSX and JSON Lines: batches of rows in, bytes out, memory flat."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from itertools import islice
 from typing import Any, BinaryIO
 
-from circles.exports.cells import safe_cell, safe_text, xml_safe
+from circles.exports.cells import memoised, safe_cell, safe_text, spreadsheet_text
 
 Tick = Callable[[int], None]
-"""Told how many rows have been written so far (every few thousand rows)."""
+"""Told how many rows have been written so far (after every batch)."""
 
-TICK_EVERY = 5000
+Row = Sequence[Any]
+BATCH = 5000
+# Excel's limit of rows per sheet, header included.
+XLSX_MAX_ROWS = 1_048_576
+
+
+def in_batches(rows: Iterable[Row], size: int = BATCH) -> Iterator[list[Row]]:
+    """Rows one at a time, regrouped as lists of ``size``."""
+    it = iter(rows)
+    while part := list(islice(it, size)):
+        yield part
 
 
 class Sheet:
-    """A table to write: a name (the XLSX sheet), its header, and its rows as tuples."""
+    """A table to write: a name (the XLSX sheet), its header, and its rows in batches.
+
+    ``prepared`` batches already hold the cells the format needs (made safe while the
+    rows streamed, see rows.CellStyle); other rows are converted cell by cell here.
+    """
 
     def __init__(
         self,
         name: str,
         header: Sequence[str],
-        rows: Iterable[Sequence[Any]],
+        batches: Iterable[list[Row]],
         *,
         keys: Sequence[str] | None = None,
         tick: Tick | None = None,
+        prepared: bool = False,
     ) -> None:
         self.name = name
         self.header = tuple(header)
         self.keys = tuple(keys or header)
-        self.rows = rows
+        self.batches = batches
         self.tick = tick
+        self.prepared = prepared
+        self.written = 0
 
+    @classmethod
+    def of_rows(cls, name: str, header: Sequence[str], rows: Iterable[Row], **options: Any) -> Sheet:
+        return cls(name, header, in_batches(rows), **options)
 
-def _ticking(sheet: Sheet) -> Iterable[Sequence[Any]]:
-    """The sheet's rows, reporting progress every TICK_EVERY rows and at the end."""
-    tick = sheet.tick
-    if tick is None:
-        yield from sheet.rows
-        return
-    n = 0
-    for n, row in enumerate(sheet.rows, 1):
-        yield row
-        if not n % TICK_EVERY:
-            tick(n)
-    tick(n)
+    def __iter__(self) -> Iterator[list[Row]]:
+        """The batches, counting rows in ``written`` and telling ``tick`` after each batch."""
+        for part in self.batches:
+            yield part
+            self.written += len(part)
+            if self.tick is not None:
+                self.tick(self.written)
+        if self.tick is not None and not self.written:
+            self.tick(0)
 
 
 def write_csv(out: BinaryIO, sheet: Sheet, *, excel: bool = False) -> int:
     """Every cell quoted except real numbers; dangerous text neutralised. Returns the row count."""
-    text = io.TextIOWrapper(out, encoding="utf-8-sig" if excel else "utf-8", newline="", write_through=False)
+    text = io.TextIOWrapper(out, encoding="utf-8-sig" if excel else "utf-8", newline="")
     writer = csv.writer(text, quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(sheet.header)
-    n = 0
-    # Text cells repeat (a circle's name on every row of it), so their safe form is memoised.
-    memo: dict[str, str] = {}
-    for row in _ticking(sheet):
-        cells = []
-        for value in row:
-            if value.__class__ is str:
-                cell = memo.get(value)
-                if cell is None:
-                    cell = safe_text(value)
-                    if len(memo) < 100_000:
-                        memo[value] = cell
-                cells.append(cell)
-            elif value is None:
-                cells.append("")
-            elif value is True or value is False:
-                cells.append("yes" if value else "no")
-            elif isinstance(value, date):
-                cells.append(value.isoformat())
-            else:
-                cells.append(safe_cell(value))
-        writer.writerow(cells)
-        n += 1
+    if sheet.prepared:
+        for part in sheet:
+            writer.writerows(part)
+    else:
+        cell = _csv_cell_maker()
+        for part in sheet:
+            writer.writerows([[cell(v) for v in row] for row in part])
     text.flush()
     text.detach()
-    return n
+    return sheet.written
+
+
+def _csv_cell_maker() -> Callable[[Any], Any]:
+    text = memoised(safe_text)
+
+    def cell(value: Any) -> Any:
+        if value.__class__ is str:
+            return text(value)
+        if value is None:
+            return ""  # QUOTE_NONNUMERIC would leave None as a bare empty field
+        if value is True or value is False:
+            return "yes" if value else "no"
+        if isinstance(value, date):
+            return value.isoformat()
+        return safe_cell(value)
+
+    return cell
 
 
 def write_jsonl(out: BinaryIO, sheet: Sheet) -> int:
@@ -88,13 +108,10 @@ def write_jsonl(out: BinaryIO, sheet: Sheet) -> int:
     JSON is read by programs, not spreadsheets)."""
     keys = sheet.keys
     dumps = json.JSONEncoder(ensure_ascii=False, default=_json_default).encode
-    write = out.write
-    n = 0
-    for row in _ticking(sheet):
-        write(dumps(dict(zip(keys, row, strict=True))).encode("utf-8"))
-        write(b"\n")
-        n += 1
-    return n
+    for part in sheet:
+        lines = "".join(dumps(dict(zip(keys, row, strict=True))) + "\n" for row in part)
+        out.write(lines.encode("utf-8"))
+    return sheet.written
 
 
 def _json_default(value: Any) -> Any:
@@ -108,34 +125,70 @@ def write_xlsx(out: BinaryIO, sheets: Sequence[Sheet]) -> int:
 
     Returns the row count of the first sheet. Dates are date cells and numbers numbers;
     text is neutralised, because openpyxl itself stores any text starting with '=' as a formula.
+    A table longer than Excel's row limit continues on "Name (2)", "Name (3)", ...
     """
     from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    try:
+        for sheet in sheets:
+            part_no = 1
+            ws = _new_sheet(book, sheet, part_no)
+            room = XLSX_MAX_ROWS - 1
+            convert = _xlsx_cell_maker()
+            for part in sheet:
+                for row in part:
+                    if not room:
+                        part_no += 1
+                        ws = _new_sheet(book, sheet, part_no)
+                        room = XLSX_MAX_ROWS - 1
+                    ws.append(row if sheet.prepared else [convert(v) for v in row])
+                    room -= 1
+        book.save(out)
+    except BaseException:
+        _discard(book)
+        raise
+    return sheets[0].written if sheets else 0
+
+
+def _xlsx_cell_maker() -> Callable[[Any], Any]:
+    text = memoised(spreadsheet_text)
+
+    def cell(value: Any) -> Any:
+        if value.__class__ is str:
+            return text(value)
+        if value is True or value is False:
+            return "yes" if value else "no"
+        return None if value is None else safe_cell(value)
+
+    return cell
+
+
+def _new_sheet(book: Any, sheet: Sheet, part_no: int) -> Any:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    book = Workbook(write_only=True)
-    first = 0
-    for index, sheet in enumerate(sheets):
-        ws = book.create_sheet(sheet.name[:31])
-        bold = []
-        for title in sheet.header:
-            cell = WriteOnlyCell(ws, value=title)
-            cell.font = Font(bold=True)
-            bold.append(cell)
-        ws.append(bold)
-        n = 0
-        for row in _ticking(sheet):
-            ws.append([_xlsx_cell(v) for v in row])
-            n += 1
-        if index == 0:
-            first = n
-    book.save(out)
-    return first
+    name = sheet.name[:31] if part_no == 1 else f"{sheet.name[:25]} ({part_no})"
+    ws = book.create_sheet(name)
+    bold = []
+    for title in sheet.header:
+        cell = WriteOnlyCell(ws, value=title)
+        cell.font = Font(bold=True)
+        bold.append(cell)
+    ws.append(bold)
+    return ws
 
 
-def _xlsx_cell(value: Any) -> Any:
-    if value.__class__ is str:
-        return safe_text(xml_safe(value))
-    if value is True or value is False:
-        return "yes" if value else "no"
-    return safe_cell(value)
+def _discard(book: Any) -> None:
+    """Close and delete the temporary files openpyxl keeps one per sheet (it would only remove
+    them when Python exits, and complain about the half-written sheet on the way)."""
+    for ws in book.worksheets:
+        writer = getattr(ws, "_writer", None)
+        rows = getattr(ws, "_rows", None)
+        with contextlib.suppress(Exception):
+            if rows is not None:
+                rows.close()
+        with contextlib.suppress(Exception):
+            if writer is not None:
+                writer.close()
+                writer.cleanup()

@@ -464,7 +464,8 @@ def person_summaries_stmt(db: Session, scope: Scope) -> Any:
 
 def person_summaries(db: Session, scope: Scope, *, batch: int = 2000) -> Iterator[PersonSummary]:
     """Per circle and person: sessions expected at, attended, walk-ins. Streamed, so memory stays flat."""
-    result = db.connection().execution_options(yield_per=batch).execute(person_summaries_stmt(db, scope))
+    statement = person_summaries_stmt(db, scope).execution_options(stream_results=True, yield_per=batch)
+    result = db.connection().execute(statement)
     for cid, circle, pid, person, email, team, expected, attended, walk_ins in result:
         yield PersonSummary(
             circle_id=cid,

@@ -1,0 +1,169 @@
+"""Participation figures against ones worked out by hand on a small history (tests/attendance_fixture.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from circles.cli import main
+from circles.errors import InvalidInput, NotFound
+from circles.services import attendance, reports
+from circles.services.reports import Scope
+from models.enums import Rsvp
+from models.store import Store
+from tests.attendance_fixture import History, build
+
+
+@pytest.fixture
+def history(store: Store) -> History:
+    return build(store)
+
+
+def test_participation_per_session_of_one_circle(store: Store, history: History) -> None:
+    with store.read() as db:
+        points = reports.participation_over_time(db, Scope(circle_id=history.rust))
+    # Cancelled (20 Feb) and future (10 Mar) sessions do not count; Bob is gone after S2,
+    # Cy arrives for S3; Eve's walk-in is not expected, so not in these figures.
+    assert [(p.period, p.expected, p.attended) for p in points] == [
+        ("2026-02-03", 3, 2),
+        ("2026-02-10", 3, 1),
+        ("2026-02-17", 3, 1),
+        ("2026-02-24", 3, 2),
+    ]
+    assert points[0].rate == pytest.approx(2 / 3)
+
+
+def test_participation_per_month_across_circles(store: Store, history: History) -> None:
+    with store.read() as db:
+        points = reports.participation_over_time(db, Scope())
+    assert [(p.period, p.sessions, p.expected, p.attended) for p in points] == [("2026-02", 5, 13, 7)]
+
+
+def test_no_shows_count_yes_answers_that_did_not_come(store: Store, history: History) -> None:
+    with store.read() as db:
+        found = reports.no_shows(db, Scope(circle_id=history.rust))
+    # Yes (own or series): S1 Ana, Bob, Dee; S3 Ana, Dee; S4 Dee. Did not come: Bob S1
+    # (absent), Ana S3 (absent). Dee S3 was excused: not a no-show.
+    assert (found.said_yes, found.no_shows) == (6, 2)
+    assert found.rate == pytest.approx(1 / 3)
+
+
+def test_conversion_uses_the_series_answer_when_the_session_has_none(store: Store, history: History) -> None:
+    with store.read() as db:
+        found = {
+            c.rsvp: (c.answered, c.attended) for c in reports.conversion(db, Scope(circle_id=history.rust))
+        }
+    assert found == {Rsvp.YES: (6, 3), Rsvp.MAYBE: (1, 0), Rsvp.NO: (1, 0), Rsvp.NONE: (4, 3)}
+
+
+def test_retention_counts_leaving_as_dropping_off(store: Store, history: History) -> None:
+    with store.read() as db:
+        curve = reports.retention(db, Scope(circle_id=history.rust), steps=(1, 2, 3, 4))
+    # Sessions since joining (attended marked *): Ana *1 *2 3 *4, Bob 1 2 3 4 (left after 2),
+    # Cy *1 2, Dee *1 2 3 *4.
+    assert [(r.after, r.members, r.still_attending) for r in curve] == [
+        (1, 4, 2),
+        (2, 3, 2),
+        (3, 3, 2),
+        (4, 0, 0),
+    ]
+    assert curve[3].rate is None
+
+
+def test_presenter_diversity_counts_session_and_agenda_presenters(store: Store, history: History) -> None:
+    with store.read() as db:
+        found = reports.presenter_diversity(db, Scope(circle_id=history.rust))
+    # Ana presented S4, Cy an agenda item of S3; Bob and Dee never did. Eve is not a member.
+    assert (found.members, found.presented, found.share) == (4, 2, 0.5)
+
+
+def test_person_summaries_hand_computed(store: Store, history: History) -> None:
+    with store.read() as db:
+        rows = list(reports.person_summaries(db, Scope(circle_id=history.rust)))
+    assert [(r.person, r.expected, r.attended, r.walk_ins, r.rate) for r in rows] == [
+        ("Ana Ruiz", 4, 3, 0, 0.75),
+        ("Bob Stone", 2, 0, 0, 0.0),
+        ("Cy Young", 2, 1, 0, 0.5),
+        ("Dee Park", 4, 2, 0, 0.5),
+        ("Eve Walker", 0, 0, 1, None),
+    ]
+
+
+def test_circle_summaries(store: Store, history: History) -> None:
+    with store.read() as db:
+        found = {c.circle: c for c in reports.circle_summaries(db, Scope())}
+    rust = found["Rust Lunch"]
+    assert (rust.sessions, rust.expected, rust.attended, rust.walk_ins) == (4, 12, 6, 1)
+    assert rust.average_headcount == pytest.approx(7 / 4)
+    owls = found["Night Owls"]
+    assert (owls.sessions, owls.expected, owls.attended, owls.walk_ins) == (1, 1, 1, 0)
+    assert list(found) == ["Night Owls", "Rust Lunch"]
+
+
+def test_date_range_is_local_to_each_circle(store: Store, history: History) -> None:
+    with store.read() as db:
+        # Night Owls met Mon 16 Feb 20:00 in Los Angeles, which is already 17 Feb in UTC.
+        on_16th = reports.circle_summaries(db, Scope(since=date(2026, 2, 16), until=date(2026, 2, 16)))
+        on_17th = reports.circle_summaries(db, Scope(since=date(2026, 2, 17), until=date(2026, 2, 17)))
+    assert [(c.circle, c.sessions) for c in on_16th] == [("Night Owls", 1)]
+    assert [(c.circle, c.sessions) for c in on_17th] == [("Rust Lunch", 1)]
+
+
+def test_the_store_clock_decides_what_has_been_held(store: Store, history: History, clock) -> None:
+    clock.advance(days=10)  # now 13 Mar: S5 (10 Mar) has been held, with nobody checked in
+    with store.read() as db:
+        points = reports.participation_over_time(db, Scope(circle_id=history.rust))
+    assert [(p.period, p.expected, p.attended) for p in points][-1] == ("2026-03-10", 3, 0)
+
+
+def test_empty_store_reports_nothing_without_dividing_by_zero(store: Store) -> None:
+    with store.read() as db:
+        report = reports.build_report(db, Scope())
+    assert report.participation == []
+    assert report.no_shows.rate is None
+    assert report.presenters.share is None
+    assert report.totals.rate is None
+
+
+def test_make_scope_names_the_field_and_value(store: Store, history: History) -> None:
+    with store.read() as db:
+        assert reports.make_scope(db, circle="rust lunch", since="2026-02-01").circle_id == history.rust
+        with pytest.raises(InvalidInput, match=r"since: is not a date like 2026-03-17 \(got '1 Feb'\)"):
+            reports.make_scope(db, since="1 Feb")
+        with pytest.raises(InvalidInput, match=r"until.*is before since 2026-03-01"):
+            reports.make_scope(db, since="2026-03-01", until="2026-02-01")
+        with pytest.raises(NotFound, match="no circle named 'Nope'"):
+            reports.make_scope(db, circle="Nope")
+
+
+def test_headcounts_still_agree_with_the_roster(store: Store, history: History) -> None:
+    """attendance.headcounts now shares effective_rsvp/member_at_session with the reports."""
+    with store.read() as db:
+        count = attendance.headcount(db, history.s["S1"])
+        roster = attendance.roster(db, history.s["S1"])
+    assert (count.yes, count.maybe, count.expected) == (3, 0, 3)
+    assert sorted(e.rsvp.value for e in roster) == ["yes", "yes", "yes"]
+
+
+def test_cli_report_json_and_text(store: Store, history: History) -> None:
+    runner = CliRunner()
+    db_arg = store.url.render_as_string(hide_password=False)
+    # The CLI runs on the real clock, so the range stops before the future session of 10 Mar.
+    until = ["--until", "2026-03-01"]
+    result = runner.invoke(main, ["--db", db_arg, "report", "--circle", "Rust Lunch", "--json", *until])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["totals"] == {"period": "all", "sessions": 4, "expected": 12, "attended": 6, "rate": 0.5}
+    assert data["no_shows"]["no_shows"] == 2
+    assert data["presenters"]["share"] == 0.5
+    text = runner.invoke(main, ["--db", db_arg, "report", *until])
+    assert text.exit_code == 0, text.output
+    assert "Participation  54% (7 of 13 expected)" in text.output
+    assert "Night Owls" in text.output
+    bad = runner.invoke(main, ["--db", db_arg, "report", "--since", "yesterday"])
+    assert bad.exit_code == 1
+    assert "since: is not a date like 2026-03-17 (got 'yesterday')" in bad.output
+    assert "Traceback" not in bad.output

@@ -1,0 +1,163 @@
+"""The Stats panel and the export dialog, driven with Textual's pilot in a tiny host app."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.widgets import Button, Input, RadioButton, Sparkline, Static
+
+from models.store import Store
+from screens.export_attendance_dialog import ExportAttendanceDialog
+from screens.stats_panel import StatsPanel
+from tests.attendance_fixture import History, build
+
+
+class Host(App[None]):
+    """Just enough app: a store, and the panel under test (the circle screen mounts it for real)."""
+
+    def __init__(self, store: Store, circle_id: int | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.circle_id = circle_id
+
+    def compose(self) -> ComposeResult:
+        if self.circle_id is not None:
+            yield StatsPanel(self.circle_id)
+
+
+def _text(app: App[None], selector: str) -> str:
+    return str(app.query_one(selector, Static).render())
+
+
+def test_stats_panel_shows_the_figures_as_charts(memory_store: Store) -> None:
+    asyncio.run(_stats_panel_shows_the_figures_as_charts(memory_store))
+
+
+async def _stats_panel_shows_the_figures_as_charts(memory_store: Store) -> None:
+    history: History = build(memory_store)
+    app = Host(memory_store, history.rust)
+    async with app.run_test(size=(100, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        panel = app.query_one(StatsPanel)
+        assert panel.report is not None
+        assert _text(app, "#stats-rate") == "Participation\n50%\n6 of 12 expected"
+        assert _text(app, "#stats-no-shows") == "No-shows\n33%\n2 of 6 who said yes"
+        assert "2 of 4 members presented" in _text(app, "#stats-presenters")
+        rates = list(app.query_one("#stats-participation", Sparkline).data or [])
+        assert rates == pytest.approx([200 / 3, 100 / 3, 100 / 3, 200 / 3])
+        assert list(app.query_one("#stats-headcount", Sparkline).data or []) == [2, 1, 1, 2]
+        retention = _text(app, "#stats-retention").splitlines()
+        assert retention[0] == "after 1   ████████████░░░░░░░░░░░░   50%  (2 of 4)"
+        assert retention[1].endswith("67%  (2 of 3)")
+        assert _text(app, "#stats-participation-axis").endswith("lowest 33%, highest 67%")
+        conversion = _text(app, "#stats-conversion")
+        assert "yes    ████████████░░░░░░░░░░░░   50%  (3 of 6 came)" in conversion
+        assert _text(app, "#stats-status") == "4 held sessions, 2026-02-03 to 2026-02-24."
+
+
+def test_stats_panel_on_a_circle_without_sessions(memory_store: Store) -> None:
+    asyncio.run(_stats_panel_on_a_circle_without_sessions(memory_store))
+
+
+async def _stats_panel_on_a_circle_without_sessions(memory_store: Store) -> None:
+    history = build(memory_store)
+    from circles.services import circles
+
+    with memory_store.write() as db:
+        empty = circles.add_circle(db, name="Brand New", kind="workshop", timezone="UTC").id
+    app = Host(memory_store, empty)
+    async with app.run_test(size=(100, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "No held sessions yet" in _text(app, "#stats-status")
+        assert _text(app, "#stats-rate") == "Participation\n-\n0 of 0 expected"
+    assert history.rust != empty
+
+
+def test_export_dialog_writes_the_file_and_says_where(memory_store: Store, tmp_path: Path) -> None:
+    asyncio.run(_export_dialog_writes_the_file_and_says_where(memory_store, tmp_path))
+
+
+async def _export_dialog_writes_the_file_and_says_where(memory_store: Store, tmp_path: Path) -> None:
+    history = build(memory_store)
+    app = Host(memory_store)
+    async with app.run_test(size=(100, 50)) as pilot:
+        written: list[Path | None] = []
+        dialog = ExportAttendanceDialog(history.rust, "Rust Lunch", folder=tmp_path, today=date(2026, 3, 3))
+        app.push_screen(dialog, written.append)
+        await pilot.pause()
+        target = tmp_path / "attendance-rust-lunch-2026-03-03.csv"
+        assert dialog.query_one("#export-file", Input).value == str(target)
+        dialog.query_one("#export-since", Input).value = "2026-02-10"
+        dialog.query_one("#export-until", Input).value = "2026-02-17"
+        await pilot.click("#export-go")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert f"Wrote 7 rows to {target}" == _text(dialog, "#export-status")
+        rows = list(csv.reader(target.open(encoding="utf-8")))
+        assert len(rows) == 8 and rows[1][1] == "2026-02-10"
+
+        # Again: the file is there, so the dialog asks; "n" keeps the old file.
+        target.write_text("keep me", encoding="utf-8")
+        await pilot.click("#export-go")
+        await pilot.pause()
+        await pilot.press("n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert target.read_text(encoding="utf-8") == "keep me"
+        assert "Not exported" in _text(dialog, "#export-status")
+
+        # Every circle, as XLSX, replacing the file after saying yes.
+        await pilot.click("#scope-all")
+        await pilot.click("#format-xlsx")
+        await pilot.pause()
+        xlsx = tmp_path / "attendance-all-circles-2026-03-03.xlsx"
+        assert dialog.query_one("#export-file", Input).value == str(xlsx)
+        xlsx.write_text("old", encoding="utf-8")
+        await pilot.click("#export-go")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # Every circle now: the Night Owls met on 16 Feb too.
+        assert _text(dialog, "#export-status") == f"Wrote 8 rows to {xlsx}"
+        assert xlsx.read_bytes().startswith(b"PK")
+        await pilot.click("#export-close")
+        await pilot.pause()
+    assert written == [xlsx]
+
+
+def test_export_dialog_names_bad_fields(memory_store: Store, tmp_path: Path) -> None:
+    asyncio.run(_export_dialog_names_bad_fields(memory_store, tmp_path))
+
+
+async def _export_dialog_names_bad_fields(memory_store: Store, tmp_path: Path) -> None:
+    build(memory_store)
+    app = Host(memory_store)
+    async with app.run_test(size=(100, 50)) as pilot:
+        dialog = ExportAttendanceDialog(folder=tmp_path, today=date(2026, 3, 3))
+        app.push_screen(dialog)
+        await pilot.pause()
+        assert not dialog.query("#scope-circle")  # no circle given: everything
+        assert dialog.query_one("#scope-all", RadioButton).value
+        dialog.query_one("#export-since", Input).value = "03/01/2026"
+        await pilot.click("#export-go")
+        await pilot.pause()
+        assert (
+            _text(dialog, "#export-dates-error") == "since: is not a date like 2026-03-17 (got '03/01/2026')"
+        )
+        dialog.query_one("#export-since", Input).value = ""
+        dialog.query_one("#export-file", Input).value = str(tmp_path / "missing" / "a.csv")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "does not exist" in _text(dialog, "#export-file-error")
+        assert not dialog.query_one("#export-go", Button).disabled
+        assert list(tmp_path.iterdir()) == []
