@@ -174,10 +174,18 @@ class IcsExportDialog(ModalScreen[IcsExported | None]):
 
     @on(Button.Pressed, "#ics-export")
     @on(Input.Submitted)
-    def _export_pressed(self) -> None:
+    @work(exclusive=True, group="ics-ask")
+    async def _export_pressed(self) -> None:
         target = self._target()
         if target is None:
             return
+        if target.exists():
+            from screens.dialogs import ConfirmScreen
+
+            ask = ConfirmScreen(f"{target} already exists. Replace it?", yes="Replace")
+            if not await self.app.push_screen_wait(ask):
+                self._error("Not exported: the file is there already.")
+                return
         self._error("")
         self.query_one("#ics-export", Button).disabled = True
         self._export(target, self.channel, self.recurring)
@@ -188,7 +196,8 @@ class IcsExportDialog(ModalScreen[IcsExported | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ics-export")
     def _export(self, target: Path, channel: Channel, recurring: bool) -> IcsExported:
-        from circles.ics.files import write_atomically
+        from circles.errors import InvalidInput
+        from circles.exports.atomic import write_file
         from circles.services import invites
 
         with self.app.store.write() as db:  # type: ignore[attr-defined]
@@ -198,7 +207,11 @@ class IcsExportDialog(ModalScreen[IcsExported | None]):
                 assert self.circle is not None
                 export = invites.export_circle(db, self.circle.id, channel=channel, recurring=recurring)
         (file,) = export.files
-        path = write_atomically(target, file.content, field="file")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)  # the folder the person typed
+        except OSError as exc:
+            raise InvalidInput("folder", str(target.parent), f"cannot be made: {exc.strerror or exc}") from None
+        path = write_file(target, file.content, force=True, field="file")  # replacing was confirmed
         remember_folder(path.parent, self.settings_path)
         return IcsExported(path=path, channel=channel, events=file.events)
 

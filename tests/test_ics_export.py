@@ -212,9 +212,17 @@ def test_cli_writes_a_file_and_standard_output(tmp_path: Path) -> None:
     store = Store.open(sqlite_url(tmp_path / "store.db"))
     w = _world(store, first=FAR_AHEAD)  # the CLI runs on the system clock
     code, out, err = _cli(store, "--session", str(w.sessions[0].id), "-o", str(tmp_path / "out" / "a.ics"))
+    assert code == 1 and "--output: is in a folder that does not exist" in err  # a typo makes no folders
+    (tmp_path / "out").mkdir()
+    code, out, err = _cli(store, "--session", str(w.sessions[0].id), "-o", str(tmp_path / "out" / "a.ics"))
     assert code == 0, err
     assert "a.ics (1 event, publish)" in out.decode()
     assert _events((tmp_path / "out" / "a.ics").read_bytes())[0]["UID"] == w.sessions[0].ics_uid
+    code, out, err = _cli(store, "--session", str(w.sessions[0].id), "-o", str(tmp_path / "out" / "a.ics"))
+    assert code == 1 and "a.ics already exists; pass --force" in err
+    (tmp_path / "link.ics").symlink_to(tmp_path / "out" / "a.ics")
+    code, out, err = _cli(store, "--session", str(w.sessions[0].id), "-o", str(tmp_path / "link.ics"), "--force")
+    assert code == 1 and "is a symbolic link" in err
     code, out, err = _cli(store, "--circle", "rust lunch", "--method", "none", "--no-alarm")
     assert code == 0, err
     cal = icalendar.Calendar.from_ical(out)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from circles.cli.common import done, writing
+from circles.errors import InvalidInput
 from circles.ics.model import Channel
 
 _METHODS = [c.value for c in Channel]
@@ -43,6 +44,7 @@ _METHODS = [c.value for c in Channel]
     "--alarm", "alarm", type=int, metavar="MINUTES", help="Reminder before the start (default: the circle's)."
 )
 @click.option("--no-alarm", is_flag=True, help="No reminder at all.")
+@click.option("--force", is_flag=True, help="Replace files that are already there.")
 def ics(
     session_id: int | None,
     circle_ref: str | None,
@@ -52,12 +54,13 @@ def ics(
     per_member: Path | None,
     alarm: int | None,
     no_alarm: bool,
+    force: bool,
 ) -> None:
     """Export calendar invites (.ics) that every calendar accepts.
 
     A cancel of a session that is still scheduled cancels it first (its SEQUENCE rises).
     """
-    from circles.ics.files import write_atomically, write_files
+    from circles.exports.atomic import check_target, write_file
     from circles.services import circles, invites
 
     if (session_id is None) == (circle_ref is None):
@@ -88,12 +91,18 @@ def ics(
     for s in export.cancelled:
         click.echo(f"Cancelled session {s.id}: {s.label}.", err=to_stdout)
     if per_member is not None:
-        paths = write_files(per_member, [(f.name, f.content) for f in export.files], field="--per-member")
-        for f, path in zip(export.files, paths, strict=True):
+        folder = per_member.expanduser()
+        if folder.exists() and not folder.is_dir():
+            raise InvalidInput("--per-member", str(per_member), "is a file, not a folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        for f in export.files:  # check them all first: write none if any is in the way
+            check_target(folder / f.name, force=force, field="--per-member")
+        for f in export.files:
+            path = write_file(folder / f.name, f.content, force=force, field="--per-member")
             done(f"Wrote {path} for {f.person_name} ({f.events} events).")
     elif output is not None:
         (f,) = export.files
-        path = write_atomically(output, f.content, field="--output")
+        path = write_file(output, f.content, force=force, field="--output")
         done(f"Wrote {path} ({f.events} {'event' if f.events == 1 else 'events'}, {export.channel.value}).")
     else:
         click.echo(export.files[0].content, nl=False)

@@ -25,26 +25,32 @@ class OutputExists(AlreadyExists):
         self.path = path
 
 
-def check_target(path: Path, *, force: bool) -> Path:
-    """The absolute target, or a clear error: folder missing, a folder in the way, or no --force."""
+def check_target(path: Path, *, force: bool, field: str = "file") -> Path:
+    """The absolute target, or a clear error: folder missing, a folder or link in the way, or no --force."""
     target = Path(path).expanduser().absolute()
+    if target.is_symlink():
+        # Renaming over a link someone else planted would not write through it, but the
+        # person meant some file and we cannot tell which: say so instead of guessing.
+        raise InvalidInput(
+            field, str(path), f"is a symbolic link (to {os.readlink(target)}); give the real file's path"
+        )
     if target.is_dir():
-        raise InvalidInput("file", str(path), "is a folder; give a file name inside it")
+        raise InvalidInput(field, str(path), "is a folder; give a file name inside it")
     if not target.parent.is_dir():
-        raise InvalidInput("file", str(path), f"is in a folder that does not exist ({target.parent})")
+        raise InvalidInput(field, str(path), f"is in a folder that does not exist ({target.parent})")
     if target.exists() and not force:
         raise OutputExists(target)
     return target
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, *, force: bool = False) -> Iterator[BinaryIO]:
+def atomic_output(path: Path, *, force: bool = False, field: str = "file") -> Iterator[BinaryIO]:
     """A binary file that becomes ``path`` only when the block ends without an error."""
-    target = check_target(path, force=force)
+    target = check_target(path, force=force, field=field)
     try:
         fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     except OSError as exc:
-        raise InvalidInput("file", str(path), f"cannot be written: {exc.strerror or exc}") from None
+        raise InvalidInput(field, str(path), f"cannot be written: {exc.strerror or exc}") from None
     temp = Path(temp_name)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -59,6 +65,13 @@ def atomic_output(path: Path, *, force: bool = False) -> Iterator[BinaryIO]:
         temp.unlink(missing_ok=True)
         raise
     _sync_folder(target.parent)
+
+
+def write_file(path: Path, content: bytes, *, force: bool = False, field: str = "file") -> Path:
+    """Write a whole file atomically; returns where it went."""
+    with atomic_output(path, force=force, field=field) as out:
+        out.write(content)
+    return check_target(path, force=True, field=field)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -454,7 +454,11 @@ def refresh(db: Session, circle_id: int) -> list[SessionView]:
         source = PresenterSource.ROTATION if pick.presenter_id is not None else None
         if (s.presenter_id, s.source) != (pick.presenter_id, source):
             view = sessions.get_session(db, s.id)
-            changed.append(sessions.set_presenter(db, view, presenter_id=pick.presenter_id, source=source))
+            changed.append(
+                sessions.set_presenter(
+                    db, view, presenter_id=pick.presenter_id, source=source, automatic=True
+                )
+            )
     _sync_agenda(db, circle_id)
     return changed
 
@@ -636,7 +640,9 @@ def hold_session(db: Session, original: SessionView) -> SessionView:
     if pick.why is rotation.Why.ROTATION or pick.why is rotation.Why.NOBODY:
         source = PresenterSource.ROTATION if pick.presenter_id is not None else None
         if (original.presenter_id, original.presenter_source) != (pick.presenter_id, source):
-            current = sessions.set_presenter(db, original, presenter_id=pick.presenter_id, source=source)
+            current = sessions.set_presenter(
+                db, original, presenter_id=pick.presenter_id, source=source, automatic=True
+            )
         _fill_presentation(db, original.id, pick.presenter_id)
     for skip in pick.skipped:
         _event(db, original, SKIPPED, skip.person_id, pick.presenter_id, skip.reason)

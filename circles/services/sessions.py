@@ -220,8 +220,21 @@ def set_presenter(
     *,
     presenter_id: int | None,
     source: PresenterSource | None,
+    automatic: bool = False,
 ) -> SessionView:
-    """Record who presents at a session and how they were chosen (rotation, by hand, guest)."""
+    """Record who presents at a session and how they were chosen (rotation, by hand, guest).
+
+    ``automatic`` is the rotation keeping its suggestion current: not a person's edit,
+    so it neither checks nor raises the version, and a facilitator editing the session
+    meanwhile is not told someone else changed it. People's assignments are versioned.
+    """
+    if automatic:
+        db.execute(
+            sa.update(CircleSession)
+            .where(col(CircleSession.id) == original.id)
+            .values(presenter_id=presenter_id, presenter_source=source)
+        )
+        return get_session(db, original.id)
     save(
         db,
         CircleSession,
