@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -53,6 +54,17 @@ def _check_presenter(db: Session, presenter_id: int | None) -> None:
 def list_items(db: Session, session_id: int) -> list[AgendaItemView]:
     stmt = _base().where(AgendaItem.session_id == session_id).order_by(AgendaItem.position, AgendaItem.id)
     return [_view(*row) for row in db.exec(stmt)]
+
+
+def items_for(db: Session, session_ids: Iterable[int]) -> dict[int, list[AgendaItemView]]:
+    """The agendas of many sessions in one query."""
+    ids = list(session_ids)
+    found: dict[int, list[AgendaItemView]] = {sid: [] for sid in ids}
+    stmt = _base().where(col(AgendaItem.session_id).in_(ids)).order_by(AgendaItem.position, AgendaItem.id)
+    for row in db.exec(stmt):
+        item = _view(*row)
+        found[item.session_id].append(item)
+    return found
 
 
 def get_item(db: Session, item_id: int) -> AgendaItemView:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +16,7 @@ from circles.ics.series import series_calendar
 from circles.services import agenda, attendance, members, sessions
 from circles.services.circles import get_circle
 from circles.services.clock import now
-from circles.views import CircleView, SessionView
+from circles.views import AgendaItemView, CircleView, RosterEntry, SessionView
 from models.enums import Role, Rsvp, SessionStatus
 
 # Passed as alarm_minutes to mean "the circle's own reminder" (None means no alarm at all).
@@ -71,11 +72,28 @@ def _role(circle: CircleView, person_id: int) -> str:
     return "CHAIR" if person_id == circle.facilitator_id else "REQ-PARTICIPANT"
 
 
-def _session_invite(db: Session, circle: CircleView, session: SessionView, channel: Channel) -> SessionInvite:
-    items = tuple(agenda.list_items(db, session.id))
+def _session_invites(
+    db: Session, circle: CircleView, chosen: Sequence[SessionView], channel: Channel
+) -> tuple[SessionInvite, ...]:
+    """Every chosen session's invite, from a fixed number of queries (not a few per session)."""
+    ids = [s.id for s in chosen]
+    items = agenda.items_for(db, ids)
+    rosters = attendance.rosters(db, ids) if channel.lists_attendees else {}
+    return tuple(
+        _session_invite(circle, s, channel, tuple(items[s.id]), rosters.get(s.id, [])) for s in chosen
+    )
+
+
+def _session_invite(
+    circle: CircleView,
+    session: SessionView,
+    channel: Channel,
+    items: tuple[AgendaItemView, ...],
+    roster: list[RosterEntry],
+) -> SessionInvite:
     attendees: list[Attendee] = []
     if channel.lists_attendees:
-        for entry in attendance.roster(db, session.id):
+        for entry in roster:
             if entry.is_member:
                 attendees.append(
                     Attendee(
@@ -175,7 +193,7 @@ def export_session(
             raise NotAllowed(f"The session {session.label} has been held; it cannot be cancelled.")
         session = sessions.cancel_session(db, session)
         cancelled = (session,)
-    invites = CircleInvites(circle, (_session_invite(db, circle, session, channel),), organizer)
+    invites = CircleInvites(circle, _session_invites(db, circle, [session], channel), organizer)
     options = Options(channel, now(db), alarm)
     base = session_stem(circle.name, session.local_day)
     files = _files(
@@ -237,7 +255,7 @@ def export_circle(
             raise NotAllowed(f"The circle {circle.name!r} has no {what} to export.")
     invites = CircleInvites(
         circle,
-        tuple(_session_invite(db, circle, s, channel) for s in chosen),
+        _session_invites(db, circle, chosen, channel),
         organizer,
         _series_attendees(db, circle) if channel.lists_attendees else (),
     )
