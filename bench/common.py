@@ -30,7 +30,9 @@ def large_store(path: Path = LARGE) -> Path:
         partial.unlink(missing_ok=True)
         subprocess.run(
             [sys.executable, "-m", "circles", "--db", str(partial), "demo", "--size", "large"],
-            cwd=REPO, check=True, stdout=subprocess.DEVNULL,
+            cwd=REPO,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         partial.rename(path)
     return path

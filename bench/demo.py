@@ -19,6 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import report
+
 REPO = Path(__file__).resolve().parent.parent
 TABLES = ("person", "away", "circle", "membership", "circle_session", "agenda_item", "attendance")
 
@@ -27,14 +31,20 @@ def demo_run(path: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "circles", "--db", str(path), "demo", "--size", "large"],
-        cwd=REPO, check=True, stdout=subprocess.DEVNULL,
+        cwd=REPO,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return time.perf_counter() - started
 
 
 def empty_store(path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "circles", "--db", str(path), "db", "upgrade"], cwd=REPO,
-                   check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "circles", "--db", str(path), "db", "upgrade"],
+        cwd=REPO,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def plain_run(rows: dict[str, tuple[str, list[tuple]]], target: Path) -> float:
@@ -74,13 +84,23 @@ def main() -> None:
             empty_store(target)
             plain_times.append(plain_run(rows, target))
             del rows
-            print(f"run {run + 1}: demo {demo_times[-1]:.2f}s, plain executemany {plain_times[-1]:.2f}s", flush=True)
+            print(
+                f"run {run + 1}: demo {demo_times[-1]:.2f}s, plain executemany {plain_times[-1]:.2f}s",
+                flush=True,
+            )
     demo, plain = statistics.median(demo_times), statistics.median(plain_times)
     print()
     print(f"{'what':<38}{'median s':>10}{'rows/s':>12}")
     print(f"{'circles demo --size large':<38}{demo:>10.2f}{count / demo:>12,.0f}")
     print(f"{'plain sqlite3 executemany, same rows':<38}{plain:>10.2f}{count / plain:>12,.0f}")
     print(f"ratio (plain time / demo time): {plain / demo:.2f}  (target >= 0.5; {count:,} rows)")
+    report(
+        f"demo --size large ({count:,} rows)",
+        f"{demo:.1f} s, {count / demo:,.0f} rows/s",
+        f"plain executemany {plain:.1f} s",
+        plain / demo,
+        ">= 0.5 of plain",
+    )
 
 
 if __name__ == "__main__":

@@ -29,8 +29,13 @@ def build(path: Path) -> None:
     with store.write() as db:
         facilitator = people.add_person(db, name="Fay Facilitator", email="fay@example.org")
         c = circles.add_circle(
-            db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin",
-            location="Room Ada", video_url="https://meet.example.org/rust", facilitator_id=facilitator.id,
+            db,
+            name="Rust Lunch",
+            kind="lunch-and-learn",
+            timezone="Europe/Berlin",
+            location="Room Ada",
+            video_url="https://meet.example.org/rust",
+            facilitator_id=facilitator.id,
         )
         rotation.set_cadence(db, c, "weekly on tue at 12:00")
         for i in range(29):
@@ -118,7 +123,9 @@ def main() -> None:
                 "end": (s.local_start + timedelta(minutes=s.minutes)).replace(tzinfo=None),
                 "uid": s.ics_uid,
                 "sequence": s.ics_sequence,
-                "description": "\n".join(f"- {i.title} ({i.presenter_name}), {i.minutes} min" for i in agenda.list_items(db, s.id)),
+                "description": "\n".join(
+                    f"- {i.title} ({i.presenter_name}), {i.minutes} min" for i in agenda.list_items(db, s.id)
+                ),
                 "location": s.location,
                 "url": s.video_url,
                 "kind": circle.kind.label,

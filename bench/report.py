@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-from datetime import UTC, datetime
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import large_store, median_seconds, report  # noqa: E402
+from bench.common import large_store, median_seconds, report
 
 
 def main() -> None:
@@ -43,7 +43,10 @@ def main() -> None:
         sql = str(compiled)
         params = [compiled.params[k] for k in compiled.positiontup or []]
         # Bound as UTCDateTime stores them on SQLite: naive UTC text.
-        params = [p.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(p, datetime) else p for p in params]
+        params = [
+            p.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f") if isinstance(p, datetime) else p
+            for p in params
+        ]
 
     def plain() -> None:
         conn = sqlite3.connect(path)

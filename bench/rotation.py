@@ -15,12 +15,12 @@ import argparse
 import random
 import sqlite3
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CACHE, median_seconds, report  # noqa: E402
+from bench.common import CACHE, median_seconds, report
 
 STORE = CACHE / "rotation-500.db"
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -41,7 +41,9 @@ def build(path: Path) -> None:
         for i in range(500):
             p = people.add_person(db, name=f"Member {i:03d}", email=f"m{i}@example.org")
             joined = start + timedelta(days=rng.uniform(0, 5 * 365) if i >= 40 else 0)
-            members.add_member(db, circle_id=c.id, person_id=p.id, joined_at=joined, in_rotation=rng.random() > 0.1)
+            members.add_member(
+                db, circle_id=c.id, person_id=p.id, joined_at=joined, in_rotation=rng.random() > 0.1
+            )
             if rng.random() < 0.2:
                 first = (start + timedelta(days=rng.uniform(0, 5 * 365 + 60))).date()
                 away.add_away(db, person_id=p.id, starts_on=first, ends_on=first + timedelta(days=14))
@@ -91,7 +93,9 @@ def main() -> None:
     def plain() -> None:
         conn = sqlite3.connect(STORE)
         conn.execute("SELECT * FROM circle_session WHERE circle_id = 1").fetchall()
-        conn.execute("SELECT * FROM membership JOIN person ON person.id = membership.person_id WHERE circle_id = 1").fetchall()
+        conn.execute(
+            "SELECT * FROM membership JOIN person ON person.id = membership.person_id WHERE circle_id = 1"
+        ).fetchall()
         conn.close()
 
     base = median_seconds(plain, args.runs)

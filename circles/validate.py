@@ -37,9 +37,7 @@ def text(
         raise InvalidInput(field, value, "is required")
     bad = _control_chars(value, _MULTILINE_OK if multiline else set())
     if bad:
-        raise InvalidInput(
-            field, value, f"contains a control character (U+{ord(bad[0]):04X}); remove it"
-        )
+        raise InvalidInput(field, value, f"contains a control character (U+{ord(bad[0]):04X}); remove it")
     if len(value) > max_length:
         raise InvalidInput(field, value, f"is {len(value)} characters long; the limit is {max_length}")
     return value
@@ -69,9 +67,7 @@ def timezone(value: str | None, field: str = "timezone") -> str:
         ZoneInfo(cleaned)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder name such as "Europe"
         hint = _zone_hint(cleaned)
-        raise InvalidInput(
-            field, value, f"is not an IANA timezone name like Europe/Berlin{hint}"
-        ) from None
+        raise InvalidInput(field, value, f"is not an IANA timezone name like Europe/Berlin{hint}") from None
     return cleaned
 
 
@@ -136,4 +132,3 @@ def local_to_aware(naive: datetime, field: str, tz: str) -> datetime:
 def date_range(start: date, end: date, *, start_field: str = "from", end_field: str = "to") -> None:
     if end < start:
         raise InvalidInput(end_field, end.isoformat(), f"is before {start_field} {start.isoformat()}")
-

@@ -86,9 +86,7 @@ class Membership(SQLModel, table=True):
     left_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
     in_rotation: bool = True
     # The RSVP a member gives once for the whole series; a session's own answer overrides it.
-    default_rsvp: Rsvp = Field(
-        default=Rsvp.NONE, sa_column=enum_column(Rsvp, "default_rsvp", nullable=False)
-    )
+    default_rsvp: Rsvp = Field(default=Rsvp.NONE, sa_column=enum_column(Rsvp, "default_rsvp", nullable=False))
     version: int = 1
 
 
@@ -134,9 +132,7 @@ class AgendaItem(SQLModel, table=True):
     session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE")
     position: int
     title: str = Field(max_length=200)
-    presenter_id: int | None = Field(
-        default=None, foreign_key="person.id", ondelete="SET NULL", index=True
-    )
+    presenter_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL", index=True)
     minutes: int | None = None
     # The presentation slot: the rotation fills its presenter.
     is_presentation: bool = False
@@ -205,13 +201,9 @@ class RotationEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     circle_id: int = Field(foreign_key="circle.id", ondelete="CASCADE", index=True)
-    session_id: int | None = Field(
-        default=None, foreign_key="circle_session.id", ondelete="SET NULL"
-    )
+    session_id: int | None = Field(default=None, foreign_key="circle_session.id", ondelete="SET NULL")
     kind: str = Field(max_length=24)  # assigned / swapped / skipped / guest
     person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
-    other_person_id: int | None = Field(
-        default=None, foreign_key="person.id", ondelete="SET NULL"
-    )
+    other_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     reason: str = Field(default="", max_length=300)
     recorded_at: datetime = Field(default_factory=_now, sa_column=_instant())

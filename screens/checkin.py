@@ -18,7 +18,7 @@ from circles.services import attendance, sessions
 from circles.views import PersonView, RosterEntry, SessionView
 from models.enums import Attended, Rsvp
 from screens.format import MARK_TEXT, RSVP_TEXT, safe
-from screens.work import run_db, show_error
+from screens.work import run_db, show_error, unit_of_work_lock
 
 # Letters (and the odd characters in names) go to the filter; digits and space are marks.
 FILTER_CHARS = set("-'.@_")
@@ -212,7 +212,7 @@ class CheckInScreen(Screen[None]):
             with self._write_lock:
                 value = self._wanted[person_id]
                 try:
-                    with store.write() as db:
+                    with unit_of_work_lock(store), store.write() as db:
                         attendance.record_attendance(
                             db, session_id=self.session_id, person_id=person_id, attended=value
                         )

@@ -72,6 +72,7 @@ class CircleScreen(Screen[None]):
         Binding("e", "edit_session", "Edit", tooltip="Edit the highlighted session"),
         Binding("c", "cancel_session", "Cancel session", tooltip="Cancel the highlighted session"),
         Binding("E", "edit_circle", "Edit circle", tooltip="Name, kind, timezone, place, link"),
+        Binding("A", "archive", "Archive", show=False, tooltip="Archive (or restore) the circle"),
     ]
 
     def __init__(self, circle_id: int) -> None:
@@ -346,6 +347,22 @@ class CircleScreen(Screen[None]):
     def _open_session(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.app.open_session(int(event.row_key.value))  # type: ignore[attr-defined]
+
+    @work
+    async def action_archive(self) -> None:
+        if self.data is None:
+            return
+        c = self.data.circle
+        question = (
+            f"Restore {c.name}? It shows in lists again."
+            if c.archived
+            else f"Archive {c.name}? It leaves the lists; its history stays and it can be restored."
+        )
+        if await self.app.push_screen_wait(ConfirmScreen(question, "Restore" if c.archived else "Archive")):
+            self._write(
+                lambda db: circles.update_circle(db, c, archived=not c.archived),
+                f"{c.name} {'restored' if c.archived else 'archived'}.",
+            )
 
     def action_edit_circle(self) -> None:
         from screens.forms import circle_form

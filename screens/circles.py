@@ -34,7 +34,9 @@ class CirclesScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Circle", "Kind", "Members", "Next session", "Facilitator")
+        table = self.query_one(DataTable)
+        table.add_columns("Circle", "Kind", "Members", "Next session", "Facilitator")
+        table.focus()
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -68,8 +70,6 @@ class CirclesScreen(Screen[None]):
                 ),
                 key=str(c.id),
             )
-        if not self.query_one("#filter", Input).has_focus:
-            table.focus()
 
     @on(Input.Changed, "#filter")
     def _filter(self) -> None:

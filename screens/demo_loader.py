@@ -8,13 +8,13 @@ from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
 from circles.errors import CirclesError
-from screens.work import show_error
+from screens.work import show_error, unit_of_work_lock
 
 
 class DemoLoader(ModalScreen[bool]):
     def __init__(self, size: str = "small") -> None:
         super().__init__(classes="dialog")
-        self.size = size
+        self.demo_size = size
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog-body"):
@@ -33,7 +33,8 @@ class DemoLoader(ModalScreen[bool]):
             from circles.demo import build_demo
 
             try:
-                build_demo(store, size=self.size, progress=progress)
+                with unit_of_work_lock(store):
+                    build_demo(store, size=self.demo_size, progress=progress)
             except CirclesError as exc:
                 app.call_from_thread(self._failed, exc)
                 return

@@ -210,7 +210,9 @@ class IcsExportDialog(ModalScreen[IcsExported | None]):
         try:
             target.parent.mkdir(parents=True, exist_ok=True)  # the folder the person typed
         except OSError as exc:
-            raise InvalidInput("folder", str(target.parent), f"cannot be made: {exc.strerror or exc}") from None
+            raise InvalidInput(
+                "folder", str(target.parent), f"cannot be made: {exc.strerror or exc}"
+            ) from None
         path = write_file(target, file.content, force=True, field="file")  # replacing was confirmed
         remember_folder(path.parent, self.settings_path)
         return IcsExported(path=path, channel=channel, events=file.events)

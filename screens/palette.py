@@ -8,13 +8,15 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from circles.services import lookups
+from screens.work import unit_of_work_lock
 
 
 class FindProvider(Provider):
     """Ctrl+P then a few letters: circles, people and sessions whose name holds them."""
 
-    def _search(self, text: str) -> list[lookups.Found]:
-        with self.app.store.read() as db:  # type: ignore[attr-defined]
+    def _lookup(self, text: str) -> list[lookups.Found]:
+        store = self.app.store  # type: ignore[attr-defined]
+        with unit_of_work_lock(store), store.read() as db:
             return lookups.search_everything(db, text, limit=6)
 
     def _open(self, found: lookups.Found) -> None:
@@ -25,7 +27,7 @@ class FindProvider(Provider):
         if not query.strip():
             return
         # The palette calls us on its own task; the query runs in a thread so typing never waits on it.
-        found = await asyncio.to_thread(self._search, query)
+        found = await asyncio.to_thread(self._lookup, query)
         matcher = self.matcher(query)
         for f in found:
             text = f"{f.kind.capitalize()}: {f.label}"
@@ -33,7 +35,7 @@ class FindProvider(Provider):
             yield Hit(score, matcher.highlight(text), partial(self._open, f), text=text, help=f.detail)
 
     async def discover(self) -> Hits:
-        found = await asyncio.to_thread(self._search, "")
+        found = await asyncio.to_thread(self._lookup, "")
         for f in found:
             if f.kind == "circle":
                 yield DiscoveryHit(f"Circle: {f.label}", partial(self._open, f), help=f.detail)

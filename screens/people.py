@@ -46,7 +46,10 @@ class PeopleScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Name", "E-mail", "Team", "")
+        table = self.query_one(DataTable)
+        table.add_columns("Name", "E-mail", "Team", "")
+        # The list has the keys (n, e, Enter); / goes to the filter and Enter comes back.
+        table.focus()
         self.load()
 
     def on_screen_resume(self) -> None:

@@ -95,7 +95,10 @@ class PersonScreen(Screen[None]):
         presented = self.query_one("#person-presented", DataTable)
         presented.clear()
         presented.add_rows(
-            [safe(f"{x.session.local_start:%d %b %Y}", x.session.circle_name, x.title) for x in r.presentations]
+            [
+                safe(f"{x.session.local_start:%d %b %Y}", x.session.circle_name, x.title)
+                for x in r.presentations
+            ]
         )
         self.query_one("#person-away", Static).update(
             "\n".join(f"{a.starts_on:%d %b %Y} to {a.ends_on:%d %b %Y}  {a.reason}" for a in r.away)

@@ -148,7 +148,7 @@ class SessionScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         notes_focused = self.focused is not None and self.focused.id == "notes"
         if action == "save_notes":
-            return True
+            return notes_focused
         # While typing notes, letters are text, not commands.
         typing = {"check_in", "add_item", "edit_item", "delete_item", "notes", "move_item"}
         return not (notes_focused and action in typing)
@@ -165,8 +165,19 @@ class SessionScreen(Screen[None]):
         self.query_one("#notes", TextArea).focus()
 
     def _form_done(self, result: object) -> None:
-        if result is not None:
-            self.reload(keep_notes=True)
+        if isinstance(result, AgendaItemView):
+            # Land on the item just added or edited, so the next key (reorder, edit) applies to it.
+            run_db(
+                self,
+                lambda db: load_session(db, self.session_id),
+                lambda d: self._show_at(d, result),
+                group="land",
+            )
+
+    def _show_at(self, data: SessionData, item: AgendaItemView) -> None:
+        self.show(data, keep_notes=True)
+        index = next((i for i, x in enumerate(data.items) if x.id == item.id), 0)
+        self.query_one("#agenda", DataTable).move_cursor(row=index)
 
     def action_add_item(self) -> None:
         from screens.forms import agenda_item_form

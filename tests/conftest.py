@@ -119,4 +119,5 @@ def pytest_report_header(config: pytest.Config) -> str:
     url = postgres_admin_url()
     if url is None:
         return f"PostgreSQL: off ({POSTGRES_ENV} not set); store tests run on SQLite only"
-    return f"PostgreSQL: on, {url.render_as_string(hide_password=True)}; store tests run on SQLite and PostgreSQL"
+    shown = url.render_as_string(hide_password=True)
+    return f"PostgreSQL: on, {shown}; store tests run on SQLite and PostgreSQL"

@@ -18,7 +18,12 @@ def person(store: Store, name: str, email: str | None = None, **kwargs: object) 
 
 
 def circle(
-    store: Store, name: str = "Rust Lunch", *, kind: str = "lunch-and-learn", tz: str = "Europe/Berlin", **kwargs: object
+    store: Store,
+    name: str = "Rust Lunch",
+    *,
+    kind: str = "lunch-and-learn",
+    tz: str = "Europe/Berlin",
+    **kwargs: object,
 ) -> CircleView:
     with store.write() as db:
         return circles.add_circle(db, name=name, kind=kind, timezone=tz, **kwargs)

@@ -35,7 +35,9 @@ def test_adding_a_person_either_works_or_names_the_field(store, name, email, tea
 
 
 @fuzz
-@given(name=anything, kind=anything, tz=anything, url=st.none() | anything, minutes=st.integers(-10**6, 10**6))
+@given(
+    name=anything, kind=anything, tz=anything, url=st.none() | anything, minutes=st.integers(-(10**6), 10**6)
+)
 def test_adding_a_circle_either_works_or_names_the_field(store, name, kind, tz, url, minutes):
     try:
         with store.write() as db:
@@ -47,7 +49,10 @@ def test_adding_a_circle_either_works_or_names_the_field(store, name, kind, tz, 
 
 
 @fuzz
-@given(when=anything, tz=st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]))
+@given(
+    when=anything,
+    tz=st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Sydney", "Asia/Kolkata"]),
+)
 def test_typed_times_parse_or_name_the_field(when, tz):
     try:
         parsed = validate.parse_local_time(when, "--at", tz)
@@ -70,7 +75,9 @@ def test_typed_dates_parse_or_name_the_field(day):
 @given(title=anything, notes=anything, minutes=st.integers(-100, 5000))
 def test_editing_a_session_either_works_or_names_the_field(store, title, notes, minutes):
     with store.write() as db:
-        c = circles.list_circles(db) or [circles.add_circle(db, name="Rust Lunch", kind="workshop", timezone="UTC")]
+        c = circles.list_circles(db) or [
+            circles.add_circle(db, name="Rust Lunch", kind="workshop", timezone="UTC")
+        ]
         s = sessions.add_session(db, circle_id=c[0].id, starts_at=datetime(2026, 7, 7, 12, tzinfo=UTC))
     try:
         with store.write() as db:
@@ -102,7 +109,9 @@ printable_arg = st.text(st.characters(blacklist_categories=("Cs",), blacklist_ch
 def test_the_cli_never_shows_a_traceback(tmp_path_factory, command, values):
     db = tmp_path_factory.mktemp("cli") / "circles.db"
     runner = CliRunner()
-    seed = runner.invoke(main, ["--db", str(db), "circle", "add", "Rust Lunch", "--kind", "workshop", "--tz", "UTC"])
+    seed = runner.invoke(
+        main, ["--db", str(db), "circle", "add", "Rust Lunch", "--kind", "workshop", "--tz", "UTC"]
+    )
     assert seed.exit_code == 0, seed.output
     args = [part.format(*values) for part in command]
     result = runner.invoke(main, ["--db", str(db), *args])

@@ -48,8 +48,19 @@ def test_a_facilitators_week_from_the_command_line(cli):
     cli("person", "add", "Ana Lopez", "--email", "Ana@Example.org", "--team", "Data")
     cli("person", "add", "Bo Chen", "--email", "bo@example.org")
     cli("person", "add", "Dr. Miriam O", "--email", "miriam@uni.example", "--guest")
-    out = cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin",
-              "--facilitator", "ana@example.org", "--location", "Room Ada").stdout
+    out = cli(
+        "circle",
+        "add",
+        "Rust Lunch",
+        "--kind",
+        "lunch-and-learn",
+        "--tz",
+        "Europe/Berlin",
+        "--facilitator",
+        "ana@example.org",
+        "--location",
+        "Room Ada",
+    ).stdout
     assert "Created Rust Lunch (id 1), a lunch and learn in Europe/Berlin." in out
     cli("member", "add", "rust lunch", "bo@example.org")
     cli("member", "add", "1", "miriam@uni.example", "--no-rotation")
@@ -58,7 +69,10 @@ def test_a_facilitators_week_from_the_command_line(cli):
     cli("rsvp", "1", "bo@example.org", "yes")
     cli("attend", "1", "ana@example.org", "late", "--note", "bus")
     cli("away", "add", "bo@example.org", "--from", "2026-08-01", "--to", "2026-08-14", "--reason", "holiday")
-    assert "Moved session 1 to Rust Lunch, Wed 08 Jul 2026 12:00." in cli("session", "move", "1", "--to", "2026-07-08 12:00").stdout
+    assert (
+        "Moved session 1 to Rust Lunch, Wed 08 Jul 2026 12:00."
+        in cli("session", "move", "1", "--to", "2026-07-08 12:00").stdout
+    )
 
     (session,) = cli.json("session", "list", "Rust Lunch")
     assert session["starts_at"] == "2026-07-08T10:00:00+00:00"
@@ -82,11 +96,17 @@ def test_a_facilitators_week_from_the_command_line(cli):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["circle", "add", "X", "--kind", "workshop", "--tz", "Mars/Olympus"], "timezone: is not an IANA timezone"),
+        (
+            ["circle", "add", "X", "--kind", "workshop", "--tz", "Mars/Olympus"],
+            "timezone: is not an IANA timezone",
+        ),
         (["person", "add", "Ana", "--email", "ana-at-example"], "email: is not an e-mail address"),
         (["session", "add", "Nope", "--at", "2026-07-07 12:00"], "There is no circle named 'Nope'"),
         (["session", "move", "42", "--to", "2026-07-07 12:00"], "There is no session with id 42"),
-        (["away", "add", "x@example.org", "--from", "soon", "--to", "2026-01-01"], "--from: is not a date like"),
+        (
+            ["away", "add", "x@example.org", "--from", "soon", "--to", "2026-01-01"],
+            "--from: is not a date like",
+        ),
         (["rsvp", "1", "x@example.org", "yes"], "There is no session with id 1"),
     ],
 )
@@ -132,8 +152,12 @@ def test_a_database_url_password_never_shows(tmp_path):
 def test_the_default_store_lives_in_the_users_data_folder(tmp_path):
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
     env.pop("CIRCLES_DATABASE_URL", None)
-    out = subprocess.run([sys.executable, "-m", "circles", "db", "path"], capture_output=True, text=True, env=env, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-m", "circles", "db", "path"], capture_output=True, text=True, env=env, cwd=REPO
+    )
     assert out.stdout.strip() == str(tmp_path / "data" / "circles" / "circles.db")
     env["CIRCLES_DATABASE_URL"] = str(tmp_path / "elsewhere.db")
-    out = subprocess.run([sys.executable, "-m", "circles", "db", "path"], capture_output=True, text=True, env=env, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-m", "circles", "db", "path"], capture_output=True, text=True, env=env, cwd=REPO
+    )
     assert out.stdout.strip() == str(tmp_path / "elsewhere.db")

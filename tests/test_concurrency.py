@@ -43,11 +43,18 @@ def test_concurrent_writers_lose_nothing(store, store_url):
     procs = [
         subprocess.Popen(
             [
-                sys.executable, "-m", "tests.concurrent_writer", url, str(w),
+                sys.executable,
+                "-m",
+                "tests.concurrent_writer",
+                url,
+                str(w),
                 ",".join(str(s.id) for s in sessions),
                 ",".join(str(p) for p in per_writer[w]),
             ],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             env={**os.environ, "PYTHONPATH": str(REPO)},
         )
         for w in range(writers)

@@ -221,7 +221,9 @@ def test_cli_writes_a_file_and_standard_output(tmp_path: Path) -> None:
     code, out, err = _cli(store, "--session", str(w.sessions[0].id), "-o", str(tmp_path / "out" / "a.ics"))
     assert code == 1 and "a.ics already exists; pass --force" in err
     (tmp_path / "link.ics").symlink_to(tmp_path / "out" / "a.ics")
-    code, out, err = _cli(store, "--session", str(w.sessions[0].id), "-o", str(tmp_path / "link.ics"), "--force")
+    code, out, err = _cli(
+        store, "--session", str(w.sessions[0].id), "-o", str(tmp_path / "link.ics"), "--force"
+    )
     assert code == 1 and "is a symbolic link" in err
     code, out, err = _cli(store, "--circle", "rust lunch", "--method", "none", "--no-alarm")
     assert code == 0, err

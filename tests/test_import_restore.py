@@ -23,11 +23,11 @@ def test_a_spreadsheet_export_with_bom_semicolons_and_quoted_newlines(store, tmp
     c = factories.circle(store)
     path = _csv(
         tmp_path,
-        '\ufeffName;E-mail;Department;Circle\r\n'
-        'Ana Lopez;Ana@Example.org;Data;Rust Lunch\r\n'
-        '\r\n'
+        "\ufeffName;E-mail;Department;Circle\r\n"
+        "Ana Lopez;Ana@Example.org;Data;Rust Lunch\r\n"
+        "\r\n"
         '"Bo ""the builder"" Chen";bo@example.org;"Plat;form";\r\n'
-        ';;;\r\n',
+        ";;;\r\n",
     )
     with store.write() as db:
         result = imports.import_people(db, path)
@@ -73,7 +73,9 @@ def test_skip_invalid_imports_the_good_lines_and_still_lists_the_bad(store, tmp_
 
 def test_windows_1252_files_and_people_already_known(store, tmp_path):
     factories.person(store, "José", "jose@example.org")
-    path = _csv(tmp_path, "name,email\nJosé Núñez,jose@example.org\nRenée,renee@example.org\n", encoding="cp1252")
+    path = _csv(
+        tmp_path, "name,email\nJosé Núñez,jose@example.org\nRenée,renee@example.org\n", encoding="cp1252"
+    )
     with store.write() as db:
         result = imports.import_people(db, path)
     assert (result.added, result.already_known) == (1, 1)

@@ -42,7 +42,9 @@ def test_leaving_keeps_history_and_rejoining_starts_a_new_membership(store, cloc
 
 
 def test_a_session_takes_the_circles_defaults_and_local_time(store):
-    c = factories.circle(store, location="Room Ada", video_url="https://meet.example.org/rust", default_minutes=45)
+    c = factories.circle(
+        store, location="Room Ada", video_url="https://meet.example.org/rust", default_minutes=45
+    )
     s = factories.session(store, c, "2026-07-07 12:00", title="Ownership")
     assert (s.location, s.video_url, s.minutes) == ("Room Ada", "https://meet.example.org/rust", 45)
     assert s.starts_at == datetime(2026, 7, 7, 10, 0, tzinfo=UTC)  # Berlin is UTC+2 in July
@@ -63,7 +65,9 @@ def test_sequence_rises_for_changes_attendees_see_and_not_for_notes(store):
     with store.write() as db:
         s = sessions.update_session(db, s, notes="Bring a laptop")
         assert s.ics_sequence == 0
-        s = sessions.move_session(db, s, starts_at=validate.parse_local_time("2026-07-08 12:00", "to", c.timezone))
+        s = sessions.move_session(
+            db, s, starts_at=validate.parse_local_time("2026-07-08 12:00", "to", c.timezone)
+        )
         assert s.ics_sequence == 1
         s = sessions.update_session(db, s, location="Room Grace")
         assert s.ics_sequence == 2
@@ -81,7 +85,9 @@ def test_two_facilitators_moving_one_session_the_second_is_told(store):
     c = factories.circle(store)
     s = factories.session(store, c, "2026-07-07 12:00")
     with store.write() as db:
-        sessions.move_session(db, s, starts_at=validate.parse_local_time("2026-07-09 12:00", "to", c.timezone))
+        sessions.move_session(
+            db, s, starts_at=validate.parse_local_time("2026-07-09 12:00", "to", c.timezone)
+        )
     with pytest.raises(Conflict) as caught, store.write() as db:
         sessions.update_session(db, s, title="Lifetimes")
     assert "start is now Thu 09 Jul 2026 12:00" in str(caught.value)
@@ -96,7 +102,7 @@ def test_session_lists_filter_by_circle_and_time(store):
     b = factories.session(store, data, "2026-03-12 12:00")
     factories.session(store, rust, "2026-06-10 12:00")
     with store.read() as db:
-        assert [s.id for s in sessions.list_sessions(db, circle_id=rust.id)][0] == a.id
+        assert next(s.id for s in sessions.list_sessions(db, circle_id=rust.id)) == a.id
         window = sessions.upcoming(db, now=datetime(2026, 3, 3, 9, tzinfo=UTC), days=14)
         assert [s.id for s in window] == [a.id, b.id]
 
@@ -125,7 +131,9 @@ def test_away_periods_need_an_end_after_the_start(store):
     with pytest.raises(InvalidInput, match="to: is before from 2026-04-10"), store.write() as db:
         away.add_away(db, person_id=bo.id, starts_on=date(2026, 4, 10), ends_on=date(2026, 4, 1))
     with store.write() as db:
-        away.add_away(db, person_id=bo.id, starts_on=date(2026, 4, 1), ends_on=date(2026, 4, 10), reason="holiday")
+        away.add_away(
+            db, person_id=bo.id, starts_on=date(2026, 4, 1), ends_on=date(2026, 4, 10), reason="holiday"
+        )
     with store.read() as db:
         (period,) = away.list_away(db, overlapping=(date(2026, 4, 10), date(2026, 4, 20)))
     assert period.covers(date(2026, 4, 10)) and not period.covers(date(2026, 4, 11))
@@ -157,7 +165,7 @@ def test_rsvps_series_answers_walk_ins_and_headcount(store, circle_with_people):
 
 
 def test_headcounts_for_many_sessions_in_one_call(store, circle_with_people):
-    c, ana, bo = circle_with_people
+    c, ana, _bo = circle_with_people
     s1 = factories.session(store, c, "2026-07-07 12:00")
     s2 = factories.session(store, c, "2026-07-14 12:00")
     with store.write() as db:

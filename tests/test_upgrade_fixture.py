@@ -17,7 +17,12 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "first-release.store"
 
 def _tables(path: Path) -> dict[str, tuple[list[str], list[tuple]]]:
     conn = sqlite3.connect(path)
-    names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'alembic_version'")]
+    names = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'alembic_version'"
+        )
+    ]
     found = {}
     for name in names:
         cursor = conn.execute(f"SELECT * FROM {name} ORDER BY id")

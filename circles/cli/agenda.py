@@ -48,4 +48,3 @@ def list_(session_id: int, as_json: bool) -> None:
     print_table(["#", "item", "presenter", "min"], rows, empty=f"{s.label} has no agenda yet.")
     if items:
         click.echo(f"Total {agenda_items.total_minutes(items)} of {s.minutes} min.")
-

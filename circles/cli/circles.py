@@ -64,8 +64,7 @@ def list_(archived: bool, as_json: bool) -> None:
         print_json([{**plain(c), "members": counts.get(c.id, 0)} for c in found])
         return
     rows = [
-        (c.id, c.name, c.kind.label, c.timezone, counts.get(c.id, 0), c.facilitator_name or "")
-        for c in found
+        (c.id, c.name, c.kind.label, c.timezone, counts.get(c.id, 0), c.facilitator_name or "") for c in found
     ]
     print_table(
         ["id", "name", "kind", "timezone", "members", "facilitator"],

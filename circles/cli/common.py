@@ -9,12 +9,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlmodel import Session
 
-from models.store import Store
+if TYPE_CHECKING:  # the store's modules load only when a command opens it: start-up stays fast
+    from sqlmodel import Session
+
+    from models.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +31,7 @@ class CliState:
     def store(self) -> Store:
         if self._store is None:
             from models.engine import resolve_url
+            from models.store import Store
 
             self._store = Store.open(resolve_url(self.db))
             if self._store.upgraded and self._store.upgraded.backup:
@@ -93,4 +96,3 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, empty:
 
 def done(message: str) -> None:
     click.echo(message)
-

@@ -47,7 +47,9 @@ def backup(file: Path, force: bool) -> None:
 
     store = state().store()
     if store.engine.dialect.name != "sqlite":
-        raise click.UsageError("Only a SQLite store is backed up this way; for PostgreSQL use pg_dump (see the README).")
+        raise click.UsageError(
+            "Only a SQLite store is backed up this way; for PostgreSQL use pg_dump (see the README)."
+        )
     if file.exists() and not force:
         raise click.UsageError(f"{file} already exists; add --force to replace it.")
     target = backup_sqlite(store.engine, file)
@@ -71,7 +73,9 @@ def restore(file: Path, yes: bool) -> None:
     url = resolve_url(state().db)
     target = sqlite_file(url)
     if target is None:
-        raise click.UsageError("Only a SQLite store is restored this way; for PostgreSQL use pg_restore (see the README).")
+        raise click.UsageError(
+            "Only a SQLite store is restored this way; for PostgreSQL use pg_restore (see the README)."
+        )
     try:
         revision = check_backup(file)
     except ValueError as exc:

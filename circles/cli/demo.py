@@ -12,7 +12,9 @@ from circles.cli.common import done, state
 
 @click.command()
 @click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
-@click.option("--seed", type=int, default=7, show_default=True, help="The same seed gives the same organisation.")
+@click.option(
+    "--seed", type=int, default=7, show_default=True, help="The same seed gives the same organisation."
+)
 def demo(size: str, seed: int) -> None:
     """Fill an empty store with a demo organisation to try things on."""
     from circles.demo import build_demo

@@ -17,7 +17,9 @@ def member() -> None:
 @member.command("add")
 @click.argument("circle_ref", metavar="CIRCLE")
 @click.argument("email")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.MEMBER.value, show_default=True)
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.MEMBER.value, show_default=True
+)
 @click.option("--no-rotation", is_flag=True, help="Never suggest them as presenter.")
 def add(circle_ref: str, email: str, role: str, no_rotation: bool) -> None:
     """Add a person (by e-mail) to a circle (by name or id)."""

@@ -39,4 +39,8 @@ def list_(search: str | None, as_json: bool) -> None:
         (p.id, p.name, p.email, p.team or "", "guest" if p.is_guest else "", "" if p.active else "inactive")
         for p in found
     ]
-    print_table(["id", "name", "email", "team", "", ""], rows, empty="No people yet: add one with 'circles person add'.")
+    print_table(
+        ["id", "name", "email", "team", "", ""],
+        rows,
+        empty="No people yet: add one with 'circles person add'.",
+    )

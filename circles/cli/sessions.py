@@ -75,7 +75,9 @@ def list_(circle_ref: str | None, upcoming: bool, as_json: bool) -> None:
 
 @session.command("move")
 @click.argument("session_id", type=int)
-@click.option("--to", "to", required=True, metavar='"YYYY-MM-DD HH:MM"', help="New start, on the circle's clock.")
+@click.option(
+    "--to", "to", required=True, metavar='"YYYY-MM-DD HH:MM"', help="New start, on the circle's clock."
+)
 def move(session_id: int, to: str) -> None:
     """Move a session to another time (calendars get the update)."""
     with writing() as db:

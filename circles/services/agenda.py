@@ -88,9 +88,7 @@ def add_item(
         raise NotFound(f"There is no session with id {session_id}.")
     values = _clean(title=title, minutes=minutes)
     _check_presenter(db, presenter_id)
-    last = db.exec(
-        select(sa.func.max(AgendaItem.position)).where(AgendaItem.session_id == session_id)
-    ).one()
+    last = db.exec(select(sa.func.max(AgendaItem.position)).where(AgendaItem.session_id == session_id)).one()
     item = AgendaItem(
         session_id=session_id,
         position=(last or 0) + 1,
@@ -131,9 +129,7 @@ def move_item(db: Session, original: AgendaItemView, *, to_position: int) -> lis
     ordered = [i for i in items if i.id != original.id]
     ordered.insert(to_position - 1, original)
     for position, item in enumerate(ordered, start=1):
-        db.execute(
-            sa.update(AgendaItem).where(col(AgendaItem.id) == item.id).values(position=position)
-        )
+        db.execute(sa.update(AgendaItem).where(col(AgendaItem.id) == item.id).values(position=position))
     return list_items(db, original.session_id)
 
 
@@ -141,9 +137,7 @@ def delete_item(db: Session, original: AgendaItemView) -> None:
     db.execute(sa.delete(AgendaItem).where(col(AgendaItem.id) == original.id))
     for position, item in enumerate(list_items(db, original.session_id), start=1):
         if item.position != position:
-            db.execute(
-                sa.update(AgendaItem).where(col(AgendaItem.id) == item.id).values(position=position)
-            )
+            db.execute(sa.update(AgendaItem).where(col(AgendaItem.id) == item.id).values(position=position))
 
 
 def total_minutes(items: list[AgendaItemView]) -> int:

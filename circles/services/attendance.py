@@ -82,9 +82,7 @@ def record_attendance(
     """Check someone in (or out, with ``attended=None``). Non-members become walk-ins."""
     _require(db, session_id, person_id)
     session = get_session(db, session_id)
-    is_member = members.current_membership(
-        db, circle_id=session.circle_id, person_id=person_id
-    ) is not None
+    is_member = members.current_membership(db, circle_id=session.circle_id, person_id=person_id) is not None
     values: dict[str, Any] = {
         "attended": None if attended is None else parse_attended(attended),
         "recorded_at": now(db),
@@ -208,9 +206,7 @@ def member_at_session(m: Any = Membership, s: Any = CircleSession) -> Any:
 
 def effective_rsvp(a: Any = Attendance, m: Any = Membership) -> Any:
     """SQL: the session's own answer unless it is 'none' (or missing), else the series answer."""
-    return sa.case(
-        (sa.and_(col(a.rsvp).is_not(None), a.rsvp != Rsvp.NONE), a.rsvp), else_=m.default_rsvp
-    )
+    return sa.case((sa.and_(col(a.rsvp).is_not(None), a.rsvp != Rsvp.NONE), a.rsvp), else_=m.default_rsvp)
 
 
 def headcounts(db: Session, session_ids: Iterable[int]) -> dict[int, Headcount]:

@@ -13,9 +13,7 @@ from circles.views import AwayView
 from models import Away, Membership, Person
 
 
-def add_away(
-    db: Session, *, person_id: int, starts_on: date, ends_on: date, reason: str = ""
-) -> AwayView:
+def add_away(db: Session, *, person_id: int, starts_on: date, ends_on: date, reason: str = "") -> AwayView:
     validate.date_range(starts_on, ends_on)
     reason = validate.text(reason, "reason", max_length=200)
     person = db.get(Person, person_id)

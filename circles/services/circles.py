@@ -85,9 +85,7 @@ def _clean(**raw: Any) -> dict[str, Any]:
     if "default_minutes" in values:
         values["default_minutes"] = validate.minutes(values["default_minutes"], "session length")
     if "reminder_minutes" in values:
-        values["reminder_minutes"] = validate.minutes(
-            values["reminder_minutes"], "reminder", allow_zero=True
-        )
+        values["reminder_minutes"] = validate.minutes(values["reminder_minutes"], "reminder", allow_zero=True)
     return values
 
 
@@ -146,9 +144,7 @@ def find_circle(db: Session, ref: str) -> CircleView:
     ref = ref.strip()
     if ref.isdigit():
         return get_circle(db, int(ref))
-    found = [
-        c for c in list_circles(db, include_archived=True) if c.name.casefold() == ref.casefold()
-    ]
+    found = [c for c in list_circles(db, include_archived=True) if c.name.casefold() == ref.casefold()]
     if not found:
         raise NotFound(f"There is no circle named {ref!r}; 'circles circle list' shows them all.")
     return found[0]

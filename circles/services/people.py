@@ -21,9 +21,7 @@ def _view(p: Person) -> PersonView:
     return PersonView(p.id, p.name, p.email, p.team, p.is_guest, p.active, p.version)
 
 
-def _clean(
-    *, name: Any = UNCHANGED, email: Any = UNCHANGED, team: Any = UNCHANGED
-) -> dict[str, Any]:
+def _clean(*, name: Any = UNCHANGED, email: Any = UNCHANGED, team: Any = UNCHANGED) -> dict[str, Any]:
     values = given(name=name, email=email, team=team)
     if "name" in values:
         values["name"] = validate.text(values["name"], "name", max_length=120, required=True)

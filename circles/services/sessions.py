@@ -247,9 +247,7 @@ def set_presenter(
 
 def upcoming(db: Session, *, now: datetime, days: int = 14, limit: int | None = None) -> list[SessionView]:
     """What is coming up across every circle: the Home screen's list."""
-    return list_sessions(
-        db, start=now - timedelta(hours=2), end=now + timedelta(days=days), limit=limit
-    )
+    return list_sessions(db, start=now - timedelta(hours=2), end=now + timedelta(days=days), limit=limit)
 
 
 def session_counts(db: Session, circle_id: int) -> dict[SessionStatus, int]:

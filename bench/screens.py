@@ -1,0 +1,167 @@
+"""Benchmark: how long each main screen takes to show its data on the large demo store (headless, Pilot).
+
+    uv run python bench/screens.py [--db FILE] [--runs 3]
+
+For each screen, the clock runs from the key press (or push) until every database worker has
+finished and the screen has repainted; typing in a filter is timed per keystroke. The baseline
+is the same unit of work called straight on the services, so the ratio (baseline / screen)
+shows how much the screen itself adds. Prints medians; a figure, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa
+
+from bench.common import large_store, report
+from circles.app import CirclesApp
+from circles.services import lookups, people
+from models.engine import sqlite_url
+from models.store import Store
+from screens.checkin import CheckInScreen, load_check_in
+from screens.circle import load_circle
+from screens.home import load_home
+from screens.people import PeopleScreen, load_page
+from screens.session import load_session
+
+SIZE = (120, 40)
+
+
+async def settled(app: CirclesApp, pilot) -> None:
+    """Until the database workers (and any they started) are done and the screen has repainted once."""
+    await pilot.pause(0)
+    while busy := [w for w in app.workers if w.group != "default" and not w.is_finished]:
+        await app.workers.wait_for_complete(busy)
+        await pilot.pause(0)
+    await pilot.wait_for_animation()
+
+
+def busiest(store: Store) -> tuple[int, int, int]:
+    """The circle with most members, its session with most attendance rows, and the most active person."""
+    with store.read() as db:
+        circle_id = db.execute(
+            sa.text(
+                "SELECT circle_id FROM membership WHERE left_at IS NULL "
+                "GROUP BY circle_id ORDER BY count(*) DESC LIMIT 1"
+            )
+        ).scalar_one()
+        session_id = db.execute(
+            sa.text(
+                "SELECT s.id FROM circle_session s JOIN attendance a ON a.session_id = s.id "
+                "WHERE s.circle_id = :c GROUP BY s.id ORDER BY count(*) DESC, s.id LIMIT 1"
+            ),
+            {"c": circle_id},
+        ).scalar_one()
+        person_id = db.execute(
+            sa.text("SELECT person_id FROM attendance GROUP BY person_id ORDER BY count(*) DESC LIMIT 1")
+        ).scalar_one()
+    return circle_id, session_id, person_id
+
+
+async def one_run(store: Store, ids: tuple[int, int, int]) -> dict[str, float]:
+    circle_id, session_id, person_id = ids
+    times: dict[str, float] = {}
+    app = CirclesApp(store)
+    app.animation_level = "none"  # time the data, not the tab underline's slide
+    started = time.perf_counter()
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(app, pilot)
+        times["Home (start-up to upcoming list)"] = time.perf_counter() - started
+
+        async def timed(name: str, act: Callable[[], Awaitable[object] | object]) -> None:
+            t0 = time.perf_counter()
+            result = act()
+            if asyncio.iscoroutine(result):
+                await result
+            await settled(app, pilot)
+            times[name] = time.perf_counter() - t0
+
+        await timed("Circles list", lambda: pilot.press("c"))
+        await timed("Circle (members tab)", lambda: app.open_circle(circle_id))
+        await timed("Circle sessions tab", lambda: pilot.press("2"))
+        await timed("Session (agenda)", lambda: app.open_session(session_id))
+        await timed("Check-in", lambda: app.push_screen(CheckInScreen(session_id)))
+        keys = []
+        for key in "son":
+            t0 = time.perf_counter()
+            await pilot.press(key)
+            await settled(app, pilot)
+            keys.append(time.perf_counter() - t0)
+        times["Check-in filter, per key"] = statistics.median(keys)
+        await timed("People directory (10k)", lambda: app.push_screen(PeopleScreen()))
+        await pilot.press("slash")
+        keys = []
+        for key in "ann":
+            t0 = time.perf_counter()
+            await pilot.press(key)
+            await settled(app, pilot)
+            keys.append(time.perf_counter() - t0)
+        times["People filter, per key"] = statistics.median(keys)
+        await timed("Person", lambda: app.open_person(person_id))
+    return times
+
+
+def baselines(store: Store, ids: tuple[int, int, int]) -> dict[str, float]:
+    """The same units of work without any screen."""
+    circle_id, session_id, person_id = ids
+    now = store.clock()
+
+    def t(work: Callable[[], object]) -> float:
+        t0 = time.perf_counter()
+        work()
+        return time.perf_counter() - t0
+
+    def read(job: Callable[[object], object]) -> Callable[[], object]:
+        def run() -> object:
+            with store.read() as db:
+                return job(db)
+
+        return run
+
+    return {
+        "Home (start-up to upcoming list)": t(read(lambda db: load_home(db, now))),
+        "Circles list": t(read(lambda db: lookups.circles_overview(db, now=now))),
+        "Circle (members tab)": t(read(lambda db: load_circle(db, circle_id, now))),
+        "Session (agenda)": t(read(lambda db: load_session(db, session_id))),
+        "Check-in": t(read(lambda db: load_check_in(db, session_id))),
+        "People directory (10k)": t(read(lambda db: load_page(db, None, 0))),
+        "People filter, per key": t(read(lambda db: people.list_people(db, search="ann", limit=100))),
+        "Person": t(read(lambda db: lookups.person_record(db, person_id))),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="a store to measure (default: the cached large demo store)")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    store = Store.open(sqlite_url(args.db or large_store()))
+    ids = busiest(store)
+    runs = [asyncio.run(one_run(store, ids)) for _ in range(args.runs)]
+    base_runs = [baselines(store, ids) for _ in range(args.runs)]
+    print(f"{'screen':36} {'median s':>9} {'services s':>11}")
+    for name in runs[0]:
+        screen = statistics.median(r[name] for r in runs)
+        base = statistics.median(b[name] for b in base_runs) if name in base_runs[0] else None
+        print(f"{name:36} {screen:9.3f} {'' if base is None else f'{base:11.3f}'}")
+        report(
+            f"TUI {name}",
+            f"{screen * 1000:.0f} ms",
+            "-" if base is None else f"services alone {base * 1000:.0f} ms",
+            None if base is None else base / screen,
+            "under 100 ms feels instant",
+        )
+    store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""App-wide: footer keys, the help screen, the command palette's finder, Escape, themes, errors shown."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+from textual.widgets import Static
+
+from circles.app import CirclesApp
+from screens.circle import CircleScreen
+from screens.dialogs import HelpScreen
+from screens.home import HomeScreen
+from screens.person import PersonScreen
+from screens.session import SessionScreen
+from tests import factories
+from tests.tui_support import pilot_test, settle, shown, type_text
+
+SIZE = (120, 40)
+
+
+@pilot_test
+async def test_help_lists_the_keys_of_the_screen_underneath(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_circle(c.id)
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        keys = shown(app.screen.query_one("#help-keys", Static))
+        assert "Add member" in keys and "Edit circle" in keys
+        assert "Schedule" not in keys  # a Sessions-tab key, not shown on the Members tab
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, CircleScreen)
+        await pilot.press("2", "question_mark")
+        await pilot.pause()
+        assert "Schedule" in shown(app.screen.query_one("#help-keys", Static))
+
+
+@pilot_test
+async def test_palette_finds_circles_people_and_sessions_by_name(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    ana = factories.person(memory_store, "Ana Rustova")
+    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for query, screen_type, expected in [
+            ("Rust Lunch", CircleScreen, c.name),
+            ("Rustova", PersonScreen, ana.name),
+            ("Ownership", SessionScreen, s.title),
+        ]:
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            assert isinstance(app.screen, CommandPalette)
+            await type_text(pilot, query)
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, screen_type), query
+            assert app.screen.title == expected
+            # Escape goes back, and on Home it stays.
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert isinstance(app.screen, HomeScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+@pilot_test
+async def test_every_screen_shows_in_another_theme(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.theme = "textual-light"
+        app.open_circle(c.id)
+        await settle(app, pilot)
+        assert (
+            app.screen.query_one("#circle-summary").styles.color
+            != app.screen.query_one("#circle-summary").styles.background
+        )
+        assert app.current_theme.name == "textual-light"
+        assert not app.current_theme.dark
+
+
+@pilot_test
+async def test_user_text_is_shown_as_typed_not_as_markup(memory_store, clock):
+    c = factories.circle(memory_store, "[bold]Ops[/] Guild")
+    factories.session(memory_store, c, "2026-03-05 12:00", title="[red]Incidents")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        from textual.widgets import DataTable
+
+        from tests.tui_support import rows
+
+        row = rows(app.screen.query_one("#upcoming", DataTable))[0]
+        assert row[1:3] == ["[bold]Ops[/] Guild", "[red]Incidents"]

@@ -1,0 +1,168 @@
+"""The circle screen: members (add, remove, role, rotation) and sessions (schedule, plan, move, cancel)."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Static, TabbedContent
+
+from circles.app import CirclesApp
+from circles.services import members, sessions
+from models.enums import Role, SessionStatus
+from screens.circle import CircleScreen
+from screens.circles import CirclesScreen
+from screens.dialogs import ConfirmScreen
+from screens.form import FormScreen
+from screens.picker import PersonPicker
+from tests import factories
+from tests.tui_support import pilot_test, rows, settle, shown, type_text
+
+SIZE = (120, 40)
+
+
+async def _open(app, pilot, circle_id: int) -> CircleScreen:
+    await settle(app, pilot)
+    app.open_circle(circle_id)
+    await settle(app, pilot)
+    assert isinstance(app.screen, CircleScreen)
+    return app.screen
+
+
+@pilot_test
+async def test_circles_list_filters_and_opens(memory_store, clock):
+    for name in ("Rust Lunch", "Design Guild", "Rustaceans"):
+        factories.circle(memory_store, name)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CirclesScreen)
+        table = app.screen.query_one(DataTable)
+        assert [r[0] for r in rows(table)] == ["Design Guild", "Rust Lunch", "Rustaceans"]
+        await pilot.press("slash")
+        await type_text(pilot, "rust")
+        await pilot.pause()
+        assert [r[0] for r in rows(table)] == ["Rust Lunch", "Rustaceans"]
+        await pilot.press("enter", "down", "enter")
+        await settle(app, pilot)
+        assert app.screen.title == "Rustaceans"
+
+
+@pilot_test
+async def test_members_add_role_rotation_and_remove_with_confirmation(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    factories.person(memory_store, "Ana Lima")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, c.id)
+        table = screen.query_one("#member-table", DataTable)
+        assert rows(table) == []
+
+        # An existing person, found by typing part of the name.
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PersonPicker)
+        await type_text(pilot, "ana")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert [r[0] for r in rows(table)] == ["Ana Lima"]
+
+        # Someone new, created from the picker without leaving the circle.
+        await pilot.press("a")
+        await settle(app, pilot)
+        await type_text(pilot, "Bo Chen")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen)
+        await type_text(pilot, "bo@example.org")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert [r[0] for r in rows(table)] == ["Ana Lima", "Bo Chen"]
+        assert "2 members" in shown(screen.query_one("#circle-summary", Static))
+
+        await pilot.press("o", "t")  # Ana: facilitator, out of the rotation
+        await settle(app, pilot)
+        assert rows(table)[0][3:5] == ["facilitator", "out"]
+        with memory_store.read() as db:
+            ana = members.list_members(db, c.id)[0]
+        assert (ana.role, ana.in_rotation) == (Role.FACILITATOR, False)
+
+        await pilot.press("down", "x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert len(rows(table)) == 2
+        await pilot.press("x")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert [r[0] for r in rows(table)] == ["Ana Lima"]
+        with memory_store.read() as db:
+            past = members.list_members(db, c.id, include_past=True)
+        assert [(m.name, m.current) for m in past] == [("Ana Lima", True), ("Bo Chen", False)]
+
+
+@pilot_test
+async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch", tz="Europe/Berlin")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, c.id)
+        await pilot.press("2")
+        await pilot.pause()
+        assert screen.query_one(TabbedContent).active == "sessions"
+        assert "No sessions yet" in shown(screen.query_one("#sessions-note", Static))
+        table = screen.query_one("#session-table", DataTable)
+
+        await pilot.press("s")
+        await pilot.pause()
+        form = app.screen
+        start = form.query_one("#f-start", Input)
+        assert start.value == "2026-03-04 12:00"  # tomorrow at noon on the circle's clock
+        start.value = "2026-03-29 02:30"  # skipped by the clocks in Berlin
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "does not exist in Europe/Berlin" in shown(form.query_one("#e-start", Static))
+        start.value = "2026-03-10 12:00"
+        form.query_one("#f-title", Input).value = "Ownership"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert rows(table) == [["Tue 10 Mar 12:00", "Ownership", "", "60 min", "0 yes", "scheduled"]]
+
+        await pilot.press("P")
+        await pilot.pause()
+        plan = app.screen
+        assert plan.query_one("#f-start", Input).value == "2026-03-17 12:00"  # a week after the last one
+        plan.query_one("#f-count", Input).value = "3"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        # Across the change to summer time the sessions stay at 12:00 in Berlin.
+        assert [r[0] for r in rows(table)] == [
+            "Tue 10 Mar 12:00",
+            "Tue 17 Mar 12:00",
+            "Tue 24 Mar 12:00",
+            "Tue 31 Mar 12:00",
+        ]
+
+        await pilot.press("down", "m")
+        await pilot.pause()
+        app.screen.query_one("#f-start", Input).value = "2026-03-18 13:00"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert rows(table)[1][0] == "Wed 18 Mar 13:00"
+
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Cancel the session Rust Lunch, Wed 18 Mar 2026 13:00?" in shown(
+            app.screen.query_one("#question")
+        )
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert rows(table)[1][5] == "cancelled"
+        with memory_store.read() as db:
+            statuses = [s.status for s in sessions.list_sessions(db, circle_id=c.id)]
+        assert statuses.count(SessionStatus.CANCELLED) == 1

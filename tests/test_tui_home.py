@@ -1,0 +1,93 @@
+"""Home: the welcome on an empty store, and the next 14 days of sessions with presenter and RSVPs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from textual.widgets import Button, DataTable, Static
+
+from circles.app import CirclesApp
+from circles.services import agenda, attendance
+from screens.circle import CircleScreen
+from screens.form import FormScreen
+from screens.home import HomeScreen
+from tests import factories
+from tests.tui_support import pilot_test, rows, settle, shown, type_text
+
+SIZE = (120, 40)
+
+
+@pilot_test
+async def test_empty_store_welcomes_and_offers_first_circle(memory_store, clock):
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one("#welcome").display
+        assert not app.screen.query_one("#home-main").display
+        labels = [str(b.label) for b in app.screen.query(Button)]
+        assert "Create your first circle (n)" in labels and "Load demo data (d)" in labels
+        assert "demo" in {b.binding.action for b in app.screen.active_bindings.values()}
+
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        await type_text(pilot, "Rust Lunch")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+        assert app.screen.title == "Rust Lunch"
+
+
+@pilot_test
+async def test_home_lists_the_next_14_days_with_presenter_and_rsvps(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    ana = factories.person(memory_store, "Ana Lima")
+    bo = factories.person(memory_store, "Bo Chen")
+    factories.member(memory_store, c, ana)
+    factories.member(memory_store, c, bo)
+    soon = factories.session(memory_store, c, "2026-03-05 12:00", title="Ownership")
+    factories.session(memory_store, c, "2026-04-30 12:00", title="Too far ahead")
+    with memory_store.write() as db:
+        agenda.add_item(db, session_id=soon.id, title="Talk", presenter_id=bo.id, minutes=40)
+        attendance.set_rsvp(db, session_id=soon.id, person_id=ana.id, rsvp="yes")
+
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert not app.screen.query_one("#welcome").display
+        table = app.screen.query_one("#upcoming", DataTable)
+        assert rows(table) == [
+            ["Thu 05 Mar 12:00", "Rust Lunch", "Ownership", "Bo Chen", "1 yes", "scheduled"]
+        ]
+        assert "demo" not in {b.binding.action for b in app.screen.active_bindings.values()}
+
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen.title == "Ownership"
+
+        # Coming back after the clock moved on: the list follows the store's clock.
+        clock.advance(days=50)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert [r[2] for r in rows(table)] == ["Too far ahead"]
+        clock.advance(days=60)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert rows(table) == []
+        message = shown(app.screen.query_one("#upcoming-empty", Static))
+        assert "Nothing scheduled before" in message
+        assert f"{(clock() + timedelta(days=14)):%d %b}" in message
+
+
+@pilot_test
+async def test_load_demo_data_from_the_welcome(memory_store, clock):
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot, rounds=8)
+        assert isinstance(app.screen, HomeScreen)
+        assert not app.screen.query_one("#welcome").display
+        assert app.screen.query_one("#upcoming", DataTable).row_count > 0

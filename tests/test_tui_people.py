@@ -1,0 +1,146 @@
+"""The people directory (filtered in SQL, paged) and a person's record; the lookups behind them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import DataTable, Input, Static
+
+from circles.app import CirclesApp
+from circles.services import agenda, attendance, away, lookups
+from screens.people import PAGE, PeopleScreen
+from screens.person import PersonScreen
+from tests import factories
+from tests.tui_support import pilot_test, rows, settle, shown, type_text
+
+SIZE = (120, 40)
+
+
+@pilot_test
+async def test_directory_pages_and_filters_in_sql(memory_store, clock):
+    with memory_store.write() as db:
+        from circles.services import people
+
+        for n in range(250):
+            people.add_person(
+                db, name=f"Person {n:03}", email=f"p{n:03}@example.org", team="Ops" if n % 50 == 0 else None
+            )
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, PeopleScreen)
+        table = screen.query_one(DataTable)
+        assert table.row_count == PAGE
+        assert (
+            shown(screen.query_one("#people-count", Static))
+            == "250 people, showing 100; scroll down for more"
+        )
+        await pilot.press("ctrl+end")
+        await settle(app, pilot)
+        assert table.row_count == 2 * PAGE
+        await pilot.press("ctrl+end")
+        await settle(app, pilot)
+        assert table.row_count == 250
+        assert rows(table)[-1][0] == "Person 249"
+
+        await pilot.press("slash")
+        await type_text(pilot, "ops")
+        await settle(app, pilot)
+        assert [r[0] for r in rows(table)] == [
+            "Person 000",
+            "Person 050",
+            "Person 100",
+            "Person 150",
+            "Person 200",
+        ]
+        assert shown(screen.query_one("#people-count", Static)) == "5 people"
+        await pilot.press("enter", "down", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert app.screen.title == "Person 050"
+
+
+@pilot_test
+async def test_person_screen_shows_circles_attendance_presentations_and_away(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    ana = factories.person(memory_store, "Ana Lima", team="Platform")
+    # Out of the rotation, so the only presentation is the one given by hand below.
+    factories.member(memory_store, c, ana, in_rotation=False)
+    held = factories.session(memory_store, c, "2026-03-02 12:00", title="Lifetimes")
+    factories.session(memory_store, c, "2026-03-09 12:00", title="Traits")
+    with memory_store.write() as db:
+        attendance.record_attendance(db, session_id=held.id, person_id=ana.id, attended="late")
+        agenda.add_item(
+            db, session_id=held.id, title="Lifetimes in practice", presenter_id=ana.id, minutes=30
+        )
+        away.add_away(
+            db, person_id=ana.id, starts_on=date(2026, 4, 1), ends_on=date(2026, 4, 10), reason="holiday"
+        )
+        record = lookups.person_record(db, ana.id)
+    assert record.attended_total == 1
+    assert [p.title for p in record.presentations] == ["Lifetimes in practice"]
+
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_person(ana.id)
+        await settle(app, pilot)
+        screen = app.screen
+        assert shown(screen.query_one("#person-summary", Static)) == "Ana Lima <ana@example.org> · Platform"
+        assert rows(screen.query_one("#person-circles", DataTable)) == [
+            ["Rust Lunch", "member", "out", "03 Mar 2026", ""]
+        ]
+        assert shown(screen.query_one("#attended-title", Static)) == "Sessions attended: 1"
+        assert rows(screen.query_one("#person-attended", DataTable)) == [
+            ["02 Mar 2026", "Rust Lunch", "Lifetimes", "late"]
+        ]
+        assert rows(screen.query_one("#person-presented", DataTable)) == [
+            ["02 Mar 2026", "Rust Lunch", "Lifetimes in practice"]
+        ]
+        assert shown(screen.query_one("#person-away", Static)) == "01 Apr 2026 to 10 Apr 2026  holiday"
+
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#f-team", Input).value = "Data"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert shown(screen.query_one("#person-summary", Static)) == "Ana Lima <ana@example.org> · Data"
+
+
+def test_search_everything_finds_circles_people_and_sessions(store):
+    c = factories.circle(store, "Rust Lunch")
+    factories.person(store, "Rusty Nail", "nail@example.org")
+    factories.session(store, c, "2026-03-10 12:00", title="Ownership")
+    factories.circle(store, "Design Guild")
+    with store.read() as db:
+        found = lookups.search_everything(db, "rust")
+        by_title = lookups.search_everything(db, "owner")
+        assert not lookups.is_empty(db)
+    assert [(f.kind, f.label) for f in found] == [
+        ("circle", "Rust Lunch"),
+        ("person", "Rusty Nail"),
+        ("session", "Ownership"),
+    ]
+    assert [(f.kind, f.detail) for f in by_title] == [("session", "Rust Lunch, Tue 10 Mar 2026 12:00")]
+
+
+def test_circles_overview_counts_members_and_finds_the_next_session(store, clock):
+    c = factories.circle(store, "Rust Lunch")
+    factories.member(store, c, factories.person(store, "Ana Lima"))
+    factories.session(store, c, "2026-03-01 12:00")
+    nxt = factories.session(store, c, "2026-03-10 12:00")
+    factories.circle(store, "Design Guild")
+    with store.read() as db:
+        overview = {
+            s.circle.name: (s.members, s.next_session) for s in lookups.circles_overview(db, now=clock())
+        }
+        assert lookups.is_empty(db) is False
+    assert overview == {"Design Guild": (0, None), "Rust Lunch": (1, nxt.starts_at)}
+
+
+def test_an_empty_store_is_empty(store):
+    with store.read() as db:
+        assert lookups.is_empty(db)

@@ -1,0 +1,129 @@
+"""The session screen: the agenda (add, edit, reorder, delete, time against length) and notes."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Select, Static, TextArea
+
+from circles.app import CirclesApp
+from circles.services import agenda, sessions
+from screens.dialogs import ConfirmScreen
+from screens.form import FormScreen
+from screens.session import SessionScreen
+from tests import factories
+from tests.tui_support import pilot_test, rows, settle, shown, type_text
+
+SIZE = (120, 40)
+
+
+async def _open(app, pilot, session_id: int) -> SessionScreen:
+    await settle(app, pilot)
+    app.open_session(session_id)
+    await settle(app, pilot)
+    assert isinstance(app.screen, SessionScreen)
+    return app.screen
+
+
+def _titles(store, session_id: int) -> list[str]:
+    with store.read() as db:
+        return [i.title for i in agenda.list_items(db, session_id)]
+
+
+@pilot_test
+async def test_build_an_agenda_with_presenters_and_minutes(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    bo = factories.person(memory_store, "Bo Chen")
+    factories.member(memory_store, c, bo)
+    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership", minutes=60)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        table = screen.query_one("#agenda", DataTable)
+        time = screen.query_one("#agenda-time", Static)
+        assert "No agenda yet" in shown(time)
+
+        for title, minutes, presenter in [
+            ("Welcome", "10", None),
+            ("Talk", "45", bo.id),
+            ("Q&A", "15", None),
+        ]:
+            await pilot.press("a")
+            await pilot.pause()
+            form = app.screen
+            assert isinstance(form, FormScreen)
+            await type_text(pilot, title)
+            form.query_one("#f-minutes", Input).value = minutes
+            if presenter is not None:
+                form.query_one("#f-presenter", Select).value = presenter
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+        assert rows(table) == [
+            ["1", "Welcome", "", "10"],
+            ["2", "Talk", "Bo Chen", "45"],
+            ["3", "Q&A", "", "15"],
+        ]
+        assert shown(time) == "Agenda 70 of 60 min: 10 min too long"
+        assert time.has_class("over")
+        assert table.cursor_row == 2  # on the item just added
+
+        # A bad length is refused beside its field, and nothing changes.
+        await pilot.press("enter")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#f-minutes", Input).value = "0"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "must be between 1 and 1440 minutes" in shown(form.query_one("#e-minutes", Static))
+        form.query_one("#f-minutes", Input).value = "5"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert shown(time) == "Agenda 60 of 60 min (0 free)"
+        assert not time.has_class("over")
+
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(app, pilot)
+        assert _titles(memory_store, s.id) == ["Q&A", "Welcome", "Talk"]
+        assert table.cursor_row == 0
+        await pilot.press("shift+down")
+        await settle(app, pilot)
+        assert [r[1] for r in rows(table)] == ["Welcome", "Q&A", "Talk"]
+
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert _titles(memory_store, s.id) == ["Welcome", "Talk"]
+        assert [r[0] for r in rows(table)] == ["1", "2"]
+
+
+@pilot_test
+async def test_notes_save_and_a_conflict_keeps_what_was_typed(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.focused, TextArea)
+        await type_text(pilot, "Bring laptops")  # letters are text here, not commands
+        assert "unsaved" in shown(screen.query_one("#notes-state", Static))
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert shown(screen.query_one("#notes-state", Static)) == "saved"
+        with memory_store.read() as db:
+            assert sessions.get_session(db, s.id).notes == "Bring laptops"
+
+        # Someone else moves the session while we keep typing.
+        with memory_store.write() as db:
+            other = sessions.get_session(db, s.id)
+            sessions.update_session(db, other, title="Borrowing")
+        await type_text(pilot, " and chargers")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        state = shown(screen.query_one("#notes-state", Static))
+        assert state.startswith("not saved: Someone else changed the session")
+        assert "title is now 'Borrowing'" in state
+        assert screen.query_one("#notes", TextArea).text == "Bring laptops and chargers"
+        with memory_store.read() as db:
+            assert sessions.get_session(db, s.id).notes == "Bring laptops"

@@ -1,0 +1,46 @@
+"""Helpers for the TUI's pilot tests: wait for the database workers, read what a screen shows."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
+
+from textual.app import App
+from textual.keys import _character_to_key
+from textual.pilot import Pilot
+from textual.widget import Widget
+from textual.widgets import DataTable
+
+
+async def settle(app: App, pilot: Pilot, rounds: int = 4) -> None:
+    """Let every worker finish, including workers started by the results of others."""
+    for _ in range(rounds):
+        # Dialogs run as @work coroutines in the "default" group and wait for a key: not those.
+        busy = [w for w in app.workers if w.group != "default"]
+        if busy:  # an empty list would mean "every worker" to wait_for_complete
+            await app.workers.wait_for_complete(busy)
+        await pilot.pause()
+
+
+def rows(table: DataTable) -> list[list[str]]:
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def shown(widget: Widget) -> str:
+    return str(widget.render())
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type like a person: one key press per character."""
+    await pilot.press(*[c if c.isalnum() else _character_to_key(c) for c in text])
+
+
+def pilot_test(fn: Callable[..., Awaitable[None]]) -> Callable[..., None]:
+    """Run an async pilot test on its own event loop (the suite has no asyncio plugin)."""
+
+    @functools.wraps(fn)
+    def run(*args: object, **kwargs: object) -> None:
+        asyncio.run(fn(*args, **kwargs))
+
+    return run
