@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from models.engine import (
@@ -42,6 +44,11 @@ class Store:
         self._writer = writer(engine)
         self.clock = clock
         self.upgraded: UpgradeResult | None = None
+        # An in-memory store is one connection every thread shares, and two transactions
+        # at once on it fail: its units of work take turns. Files and servers need no turns.
+        self._turns: AbstractContextManager[object] = (
+            threading.RLock() if isinstance(engine.pool, StaticPool) else nullcontext()
+        )
 
     @classmethod
     def open(cls, url: URL, *, clock: Clock = system_clock, migrate: bool = True) -> Store:
@@ -73,13 +80,14 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A unit of work that only reads."""
-        with Session(self.engine, expire_on_commit=False, info={"clock": self.clock}) as db:
+        with self._turns, Session(self.engine, expire_on_commit=False, info={"clock": self.clock}) as db:
             yield db
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A unit of work that writes: committed whole when the block ends, rolled back on error."""
         with (
+            self._turns,
             Session(self._writer, expire_on_commit=False, info={"clock": self.clock}) as db,
             db.begin(),
         ):

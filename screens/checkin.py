@@ -18,7 +18,7 @@ from circles.services import attendance, sessions
 from circles.views import PersonView, RosterEntry, SessionView
 from models.enums import Attended, Rsvp
 from screens.format import MARK_TEXT, RSVP_TEXT, safe
-from screens.work import run_db, show_error, unit_of_work_lock
+from screens.work import run_db, show_error
 
 # Letters (and the odd characters in names) go to the filter; digits and space are marks.
 FILTER_CHARS = set("-'.@_")
@@ -212,7 +212,7 @@ class CheckInScreen(Screen[None]):
             with self._write_lock:
                 value = self._wanted[person_id]
                 try:
-                    with unit_of_work_lock(store), store.write() as db:
+                    with store.write() as db:
                         attendance.record_attendance(
                             db, session_id=self.session_id, person_id=person_id, attended=value
                         )
@@ -235,7 +235,7 @@ class CheckInScreen(Screen[None]):
 
         def added(person: PersonView | None) -> None:
             if person is not None:
-                self.notify(f"{person.name} checked in as a walk-in.")
+                self.notify(f"{person.name} checked in as a walk-in.", markup=False)
                 self.filter_text = ""
                 run_db(
                     self,

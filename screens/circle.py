@@ -15,7 +15,11 @@ from circles.services import attendance, circles, lookups, members, sessions
 from circles.views import CircleView, Headcount, MemberView, SessionView
 from models.enums import Role, SessionStatus
 from screens.dialogs import ConfirmScreen
+from screens.export_attendance_dialog import ExportAttendanceDialog
 from screens.format import headcount_text, safe, when
+from screens.ics_export_dialog import IcsExportDialog
+from screens.rotation_panel import RotationPanel
+from screens.stats_panel import StatsPanel
 from screens.work import run_db
 
 PAST_SHOWN = 100
@@ -73,6 +77,20 @@ class CircleScreen(Screen[None]):
         Binding("c", "cancel_session", "Cancel session", tooltip="Cancel the highlighted session"),
         Binding("E", "edit_circle", "Edit circle", tooltip="Name, kind, timezone, place, link"),
         Binding("A", "archive", "Archive", show=False, tooltip="Archive (or restore) the circle"),
+        Binding(
+            "I",
+            "export_invites",
+            "Invites (.ics)",
+            show=False,
+            tooltip="Calendar invites for the upcoming sessions",
+        ),
+        Binding(
+            "X",
+            "export_attendance",
+            "Export attendance",
+            show=False,
+            tooltip="This circle's attendance to a file",
+        ),
     ]
 
     def __init__(self, circle_id: int) -> None:
@@ -90,11 +108,9 @@ class CircleScreen(Screen[None]):
                 yield DataTable(id="session-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="sessions-note", classes="hint", markup=False)
             with TabPane("Rotation", id="rotation"):
-                yield Static(
-                    "The presenter rotation appears here.", classes="hint"
-                )  # RotationPanel(circle_id)
+                yield RotationPanel(self.circle_id, id="rotation-panel")
             with TabPane("Stats", id="stats"):
-                yield Static("Attendance stats appear here.", classes="hint")  # StatsPanel(circle_id)
+                yield StatsPanel(self.circle_id)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -148,6 +164,9 @@ class CircleScreen(Screen[None]):
             )
         if found:
             table.move_cursor(row=min(row, len(found) - 1))
+        # The tab's layout can be settled before the rows arrive (the other tabs' panels load
+        # at the same time); without this the columns stay as wide as their headers.
+        table.refresh(layout=True)
 
     def _fill_sessions(self, data: CircleData) -> None:
         table = self.query_one("#session-table", DataTable)
@@ -197,6 +216,19 @@ class CircleScreen(Screen[None]):
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+
+    @on(RotationPanel.Changed)
+    def _rotation_changed(self) -> None:
+        self.reload()  # assignments and swaps show in the sessions tab too
+
+    def action_export_invites(self) -> None:
+        if self.data is not None:
+            self.app.push_screen(IcsExportDialog.for_circle(self.data.circle))
+
+    def action_export_attendance(self) -> None:
+        if self.data is not None:
+            today = self.app.now().astimezone(self.data.circle.zone).date()  # type: ignore[attr-defined]
+            self.app.push_screen(ExportAttendanceDialog(self.circle_id, self.data.circle.name, today=today))
 
     # -- members -------------------------------------------------------------------------
 
@@ -338,7 +370,7 @@ class CircleScreen(Screen[None]):
         if s is None:
             return
         if s.status is SessionStatus.CANCELLED:
-            self.notify(f"{s.label} is already cancelled.")
+            self.notify(f"{s.label} is already cancelled.", markup=False)
             return
         if await self.app.push_screen_wait(ConfirmScreen(f"Cancel the session {s.label}?", "Cancel session")):
             self._write(lambda db: sessions.cancel_session(db, s), f"Cancelled {s.label}.")

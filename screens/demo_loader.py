@@ -8,7 +8,7 @@ from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
 from circles.errors import CirclesError
-from screens.work import show_error, unit_of_work_lock
+from screens.work import show_error
 
 
 class DemoLoader(ModalScreen[bool]):
@@ -33,8 +33,7 @@ class DemoLoader(ModalScreen[bool]):
             from circles.demo import build_demo
 
             try:
-                with unit_of_work_lock(store):
-                    build_demo(store, size=self.demo_size, progress=progress)
+                build_demo(store, size=self.demo_size, progress=progress)
             except CirclesError as exc:
                 app.call_from_thread(self._failed, exc)
                 return

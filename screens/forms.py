@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from rich.text import Text
@@ -183,53 +183,46 @@ def move_form(session: SessionView) -> FormScreen[SessionView]:
 
 
 def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list[SessionView]]:
-    tz = circle.timezone
+    """Plan a series from the circle's cadence: the same path as `circles session plan`, so
+    new sessions get the agenda template and presenters from the rotation, and skip dates
+    are stepped over."""
+    from circles import cadence
+    from circles.services import rotation
+
+    local = default_start.astimezone(circle.zone)
+    suggested = circle.cadence or f"weekly on {local:%a}".lower() + f" at {local:%H:%M}"
     fields = [
         Field(
-            "start",
-            f"First session (YYYY-MM-DD HH:MM, {tz})",
-            default_start.astimezone(circle.zone).strftime("%Y-%m-%d %H:%M"),
+            "cadence",
+            'How often (e.g. "weekly on tue at 12:00", "monthly on the last fri at 16:00")',
+            suggested,
             required=True,
-            check=lambda v: validate.parse_local_time(v, "start", tz),
-        ),
-        Field(
-            "every",
-            "Every how many days",
-            7,
-            required=True,
-            check=lambda v: _between(validate.parse_int(v, "every"), "every", 1, 365),
+            check=lambda v: cadence.parse(v),
         ),
         Field(
             "count",
             "How many sessions",
             6,
             required=True,
-            check=lambda v: _between(validate.parse_int(v, "count"), "count", 1, 100),
+            check=lambda v: _between(validate.parse_int(v, "count"), "count", 1, rotation.MAX_PLAN),
         ),
         Field(
-            "minutes",
-            "Length in minutes",
-            circle.default_minutes,
+            "start",
+            f"From (YYYY-MM-DD, {circle.timezone})",
+            local.strftime("%Y-%m-%d"),
             required=True,
-            check=_minutes("length"),
-            aliases=("length",),
+            check=lambda v: validate.parse_date(v, "start"),
         ),
-        Field("title", "Title (the same for each; edit them later)", ""),
     ]
 
     def save(db: Any, v: dict[str, Any]) -> list[SessionView]:
-        first = validate.parse_local_time(v["start"], "start", tz)
-        naive = first.replace(tzinfo=None)
-        planned = []
-        for n in range(int(v["count"])):
-            # Stepping on the wall clock keeps 12:00 at 12:00 across daylight-saving changes.
-            at = validate.local_to_aware(naive + timedelta(days=n * int(v["every"])), "start", tz)
-            planned.append(
-                sessions.add_session(
-                    db, circle_id=circle.id, starts_at=at, minutes=int(v["minutes"]), title=v["title"]
-                )
-            )
-        return planned
+        current = circles.get_circle(db, circle.id)
+        if cadence.parse(v["cadence"]).text != current.cadence:
+            rotation.set_cadence(db, current, v["cadence"])
+        start = validate.parse_date(v["start"], "start")
+        return list(
+            rotation.plan_sessions(db, circle_id=circle.id, count=int(v["count"]), start=start).sessions
+        )
 
     return FormScreen(f"Plan several sessions of {circle.name}", fields, save)
 

@@ -49,6 +49,7 @@ class HomeScreen(Screen[None]):
         Binding("p", "people", "People", tooltip="The people directory"),
         Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
+        Binding("X", "export_attendance", "Export attendance", tooltip="Every circle's attendance to a file"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
 
@@ -152,6 +153,11 @@ class HomeScreen(Screen[None]):
                 self.app.open_circle(circle.id)  # type: ignore[attr-defined]
 
         self.app.push_screen(circle_form(None), created)
+
+    def action_export_attendance(self) -> None:
+        from screens.export_attendance_dialog import ExportAttendanceDialog
+
+        self.app.push_screen(ExportAttendanceDialog(today=self.app.now().date()))  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#load-demo")
     def action_demo(self) -> None:

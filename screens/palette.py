@@ -8,7 +8,6 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from circles.services import lookups
-from screens.work import unit_of_work_lock
 
 
 class FindProvider(Provider):
@@ -16,7 +15,7 @@ class FindProvider(Provider):
 
     def _lookup(self, text: str) -> list[lookups.Found]:
         store = self.app.store  # type: ignore[attr-defined]
-        with unit_of_work_lock(store), store.read() as db:
+        with store.read() as db:
             return lookups.search_everything(db, text, limit=6)
 
     def _open(self, found: lookups.Found) -> None:

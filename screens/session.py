@@ -52,6 +52,12 @@ class SessionScreen(Screen[None]):
     )
     BINDINGS = [
         Binding("i", "check_in", "Check-in", tooltip="Mark who came"),
+        Binding(
+            "I",
+            "export_invite",
+            "Invite (.ics)",
+            tooltip="A calendar invite (or cancellation) for this session",
+        ),
         Binding("a", "add_item", "Add item", tooltip="Add an agenda item"),
         Binding("e", "edit_item", "Edit item", show=False),
         Binding("d", "delete_item", "Delete item", tooltip="Delete the highlighted agenda item"),
@@ -155,6 +161,12 @@ class SessionScreen(Screen[None]):
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
+
+    def action_export_invite(self) -> None:
+        from screens.ics_export_dialog import IcsExportDialog
+
+        if self.data is not None:
+            self.app.push_screen(IcsExportDialog.for_session(self.data.session))
 
     def action_check_in(self) -> None:
         from screens.checkin import CheckInScreen

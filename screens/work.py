@@ -3,39 +3,21 @@
 from __future__ import annotations
 
 import contextlib
-import threading
-import weakref
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 from textual.dom import DOMNode
-from textual.markup import escape
 from textual.worker import Worker, get_current_worker
 
 from circles.errors import CirclesError
 
 T = TypeVar("T")
 
-_LOCKS: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
-
-
-def unit_of_work_lock(store: Any) -> AbstractContextManager[object]:
-    """Serialises units of work on an in-memory store, whose one connection every thread shares
-    (two transactions at once on it fail); file and server stores run workers side by side."""
-    url = str(store.url)
-    if not url.startswith("sqlite") or url.rstrip("/") not in (
-        "sqlite:",
-        "sqlite:/:memory:",
-        "sqlite://:memory:",
-    ):
-        return contextlib.nullcontext()
-    return _LOCKS.setdefault(store, threading.Lock())
-
 
 def show_error(node: DOMNode, error: CirclesError) -> None:
-    # Messages quote what people typed, and notify() renders markup.
-    node.app.notify(escape(str(error)), title="Not done", severity="error", timeout=8)
+    # Messages quote what people typed ("[Guest] Ana"), so they are shown as plain text:
+    # escape() leaves tags such as [Guest] alone and Rich would swallow them.
+    node.app.notify(str(error), title="Not done", severity="error", timeout=8, markup=False)
 
 
 def run_db(
@@ -60,7 +42,7 @@ def run_db(
     def work() -> None:
         worker = get_current_worker()
         try:
-            with unit_of_work_lock(store), store.write() if write else store.read() as db:
+            with store.write() if write else store.read() as db:
                 result = job(db)
         except CirclesError as exc:
             _back(worker, failed or (lambda e: show_error(node, e)), exc)

@@ -135,7 +135,8 @@ async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
         await pilot.press("P")
         await pilot.pause()
         plan = app.screen
-        assert plan.query_one("#f-start", Input).value == "2026-03-17 12:00"  # a week after the last one
+        assert plan.query_one("#f-start", Input).value == "2026-03-17"  # a week after the last one
+        assert plan.query_one("#f-cadence", Input).value == "weekly on tue at 12:00"
         plan.query_one("#f-count", Input).value = "3"
         await pilot.press("ctrl+s")
         await settle(app, pilot)

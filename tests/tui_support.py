@@ -13,14 +13,21 @@ from textual.widget import Widget
 from textual.widgets import DataTable
 
 
-async def settle(app: App, pilot: Pilot, rounds: int = 4) -> None:
-    """Let every worker finish, including workers started by the results of others."""
+async def settle(app: App, pilot: Pilot, rounds: int = 20) -> None:
+    """Let every worker finish, including workers started by the results of others (a screen
+    whose tabs load in turn chains several), then let the screen process what they showed."""
+    quiet = 0
     for _ in range(rounds):
         # Dialogs run as @work coroutines in the "default" group and wait for a key: not those.
-        busy = [w for w in app.workers if w.group != "default"]
+        busy = [w for w in app.workers if w.group != "default" and w.is_running]
         if busy:  # an empty list would mean "every worker" to wait_for_complete
+            quiet = 0
             await app.workers.wait_for_complete(busy)
+        else:
+            quiet += 1
         await pilot.pause()
+        if quiet >= 2:
+            return
 
 
 def rows(table: DataTable) -> list[list[str]]:
