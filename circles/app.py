@@ -1,15 +1,22 @@
-"""The Textual app: built from a Store (which carries the clock), so tests build it on an in-memory store."""
+"""The Textual app: built from a Store (which carries the clock), so tests build it on an
+in-memory store; or from a way to open one, so the first screen paints before the store's
+modules load and its migrations run."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from models.store import Store
 from screens.palette import FindProvider
+
+if TYPE_CHECKING:
+    from models.store import Store
 
 
 class CirclesApp(App[None]):
@@ -21,17 +28,65 @@ class CirclesApp(App[None]):
         Binding("escape", "back", "Back", tooltip="Back to the previous screen"),
     ]
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store | None = None, *, open_store: Callable[[], Store] | None = None) -> None:
+        if (store is None) == (open_store is None):
+            raise ValueError("give the app a store or a way to open one")
         super().__init__()
         self.store = store
+        self._open_store = open_store
 
     def on_mount(self) -> None:
+        if self.store is not None:
+            from screens.home import HomeScreen
+
+            self.push_screen(HomeScreen())
+            return
+        from screens.start import StartScreen
+
+        self.push_screen(StartScreen())
+        # After the first frame is out: the import-heavy worker would otherwise compete with
+        # the painting for the interpreter and delay the very screen it hides.
+        self.call_after_refresh(self._open)
+
+    @work(thread=True, exit_on_error=False, group="open-store")
+    def _open(self) -> None:
+        from sqlalchemy.exc import OperationalError
+
+        from circles.errors import CirclesError
+        from models.engine import StoreLocationError
+        from models.migrate import MigrationError
+        from models.store import StoreOpenError
+
+        assert self._open_store is not None
+        try:
+            store = self._open_store()
+            import screens.home  # noqa: F401  (its imports load here, off the UI thread)
+        except (CirclesError, StoreOpenError, StoreLocationError, MigrationError, OperationalError) as exc:
+            self.call_from_thread(self._not_opened, str(exc).strip().splitlines()[0])
+            return
+        self.call_from_thread(self._opened, store)
+
+    def _opened(self, store: Store) -> None:
         from screens.home import HomeScreen
 
-        self.push_screen(HomeScreen())
+        self.store = store
+        self.switch_screen(HomeScreen())
+        if store.upgraded is not None and store.upgraded.backup is not None:
+            self.notify(
+                f"Upgraded the store; the previous version is kept as {store.upgraded.backup}",
+                markup=False,
+                timeout=10,
+            )
+
+    def _not_opened(self, reason: str) -> None:
+        from screens.start import StartScreen
+
+        if isinstance(self.screen, StartScreen):
+            self.screen.failed(reason)
 
     def now(self) -> datetime:
         """The Store's clock, so tests and snapshots see a fixed time."""
+        assert self.store is not None, "the store is still opening"
         return self.store.clock()
 
     def action_back(self) -> None:
@@ -71,5 +126,5 @@ class CirclesApp(App[None]):
         self.push_screen(SessionScreen(session_id))
 
 
-def run(store: Store) -> None:
-    CirclesApp(store).run()
+def run(open_store: Callable[[], Store]) -> None:
+    CirclesApp(open_store=open_store).run()

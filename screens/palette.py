@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import asyncio
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from circles.services import lookups
+if TYPE_CHECKING:  # the services load with the store, after the first screen has painted
+    from circles.services import lookups
 
 
 class FindProvider(Provider):
     """Ctrl+P then a few letters: circles, people and sessions whose name holds them."""
 
     def _lookup(self, text: str) -> list[lookups.Found]:
+        from circles.services import lookups
+
         store = self.app.store  # type: ignore[attr-defined]
+        if store is None:  # still opening
+            return []
         with store.read() as db:
             return lookups.search_everything(db, text, limit=6)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from textual.command import CommandPalette
 from textual.widgets import Static
 
@@ -99,3 +101,42 @@ async def test_user_text_is_shown_as_typed_not_as_markup(memory_store, clock):
 
         row = rows(app.screen.query_one("#upcoming", DataTable))[0]
         assert row[1:3] == ["[bold]Ops[/] Guild", "[red]Incidents"]
+
+
+@pilot_test
+async def test_the_first_screen_paints_while_the_store_opens(memory_store):
+    """From the command line the app opens the store in a worker: Home follows the start screen."""
+    from screens.home import HomeScreen
+    from screens.start import StartScreen
+
+    opened = threading.Event()
+
+    def open_slowly():
+        opened.wait(5)  # the store takes its time (an upgrade, a far server)
+        return memory_store
+
+    app = CirclesApp(open_store=open_slowly)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        assert "Opening your store" in shown(app.screen.query_one("#start-status"))
+        opened.set()
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("escape")  # Home is the bottom: Escape does not go back to the start screen
+        assert isinstance(app.screen, HomeScreen)
+
+
+@pilot_test
+async def test_a_store_that_will_not_open_is_explained_not_a_traceback(tmp_path):
+    from sqlalchemy.engine import make_url
+
+    from models.store import Store
+
+    url = make_url("postgresql+psycopg://circles:s3cret@127.0.0.1:1/nowhere")
+    app = CirclesApp(open_store=lambda: Store.open(url))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        text = shown(app.screen.query_one("#start-status"))
+        assert "could not be opened" in text and "127.0.0.1:1" in text
+        assert "s3cret" not in text

@@ -29,23 +29,27 @@ class CirclesGroup(LazyGroup):
     """Turns the errors a person can act on into one line on stderr and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> object:
-        from sqlalchemy.exc import OperationalError
-
-        from circles.errors import CirclesError
-        from models.engine import StoreLocationError
-        from models.migrate import MigrationError
-        from models.store import StoreOpenError
-
         try:
             return super().invoke(ctx)
-        except (CirclesError, StoreOpenError, StoreLocationError, MigrationError) as exc:
-            click.echo(f"circles: {exc}", err=True)
-            ctx.exit(1)
-        except OperationalError as exc:
-            # The store went away or stayed locked; say so without a traceback or a password.
-            reason = str(exc.orig or exc).strip().splitlines()[0]
-            click.echo(f"circles: the store did not answer: {reason}", err=True)
-            ctx.exit(1)
+        except Exception as exc:
+            # Imported only now: loading them up front would delay every command, and the
+            # app's first screen, by the half second sqlalchemy and alembic take to import.
+            from sqlalchemy.exc import OperationalError
+
+            from circles.errors import CirclesError
+            from models.engine import StoreLocationError
+            from models.migrate import MigrationError
+            from models.store import StoreOpenError
+
+            if isinstance(exc, CirclesError | StoreOpenError | StoreLocationError | MigrationError):
+                click.echo(f"circles: {exc}", err=True)
+                ctx.exit(1)
+            if isinstance(exc, OperationalError):
+                # The store went away or stayed locked; say so without a traceback or a password.
+                reason = str(exc.orig or exc).strip().splitlines()[0]
+                click.echo(f"circles: the store did not answer: {reason}", err=True)
+                ctx.exit(1)
+            raise
 
 
 @click.group(
@@ -70,4 +74,4 @@ def main(ctx: click.Context, db: str | None) -> None:
     if ctx.invoked_subcommand is None:
         from circles.app import run
 
-        run(ctx.obj.store())
+        run(ctx.obj.store)  # opened by the app once its first screen shows
