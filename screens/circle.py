@@ -210,9 +210,16 @@ class CircleScreen(Screen[None]):
     @on(TabbedContent.TabActivated)
     def _tab_changed(self) -> None:
         self.refresh_bindings()
-        table_id = {"members": "#member-table", "sessions": "#session-table"}.get(self.active_tab)
-        if table_id:
-            self.query_one(table_id, DataTable).focus()
+        # Focus goes into the tab, so the footer shows that tab's keys (the rotation's a / w / p
+        # too); focus left behind in a hidden tab would also make the tabs switch back to it.
+        target = {
+            "members": "#member-table",
+            "sessions": "#session-table",
+            "rotation": "#rotation-preview",
+            "stats": "StatsPanel",
+        }.get(self.active_tab)
+        if target:
+            self.query_one(target).focus()
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

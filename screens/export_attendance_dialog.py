@@ -11,13 +11,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from circles import validate
 from circles.errors import CirclesError, InvalidInput
+from circles.export_folder import last_folder, remember_folder
 from circles.exports.attendance import ExportFormat, ExportResult, export_attendance
 from circles.services.reports import make_scope
 
@@ -60,7 +60,7 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
     ExportAttendanceDialog RadioSet { width: 100%; height: auto; layout: horizontal; }
     ExportAttendanceDialog #export-dates { height: auto; }
     ExportAttendanceDialog #export-dates Input { width: 1fr; }
-    ExportAttendanceDialog .field-error { color: $error; height: auto; }
+    ExportAttendanceDialog .export-error { color: $error; height: auto; }
     ExportAttendanceDialog #export-progress { margin-top: 1; }
     ExportAttendanceDialog #export-status { height: auto; margin-top: 1; }
     ExportAttendanceDialog #export-buttons { height: auto; margin-top: 1; align-horizontal: right; }
@@ -99,14 +99,14 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
             with Horizontal(id="export-dates"):
                 yield Input(placeholder="since YYYY-MM-DD (optional)", id="export-since")
                 yield Input(placeholder="until YYYY-MM-DD (optional)", id="export-until")
-            yield Static("", id="export-dates-error", classes="field-error", markup=False)
+            yield Static("", id="export-dates-error", classes="export-error", markup=False)
             yield Checkbox(
                 "Summary per person (expected, attended, rate) instead of rows", id="export-summary"
             )
             yield Checkbox("Byte order mark for Excel (CSV)", id="export-excel")
             yield Label("File")
             yield Input(self._default_path(ExportFormat.CSV), id="export-file")
-            yield Static("", id="export-file-error", classes="field-error", markup=False)
+            yield Static("", id="export-file-error", classes="export-error", markup=False)
             yield ProgressBar(total=None, id="export-progress", show_eta=False)
             yield Static("", id="export-status", markup=False)
             with Horizontal(id="export-buttons"):
@@ -118,7 +118,7 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
         self.query_one("#export-file", Input).focus()
 
     def _default_path(self, fmt: ExportFormat) -> str:
-        folder = self.folder or Path.cwd()
+        folder = self.folder or last_folder() or Path.home()
         who = _slug(self.circle_name) if self.circle_id is not None and self.circle_name else "all-circles"
         return str(folder / f"attendance-{who}-{self.today.isoformat()}{fmt.suffix}")
 
@@ -174,7 +174,7 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
             return None
         path = Path(raw).expanduser()
         if not path.is_absolute():
-            path = (self.folder or Path.cwd()) / path
+            path = (self.folder or last_folder() or Path.home()) / path
         if path.is_dir():
             file_error.update(f"file: {path} is a folder; give a file name inside it")
             return None
@@ -267,11 +267,13 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
             result = event.worker.result
             assert result is not None
             self.written = result.path
+            if self.folder is None:  # a folder given by the caller (tests) is not the person's choice
+                remember_folder(result.path.parent)
             bar.update(total=max(bar.total or 0, 1), progress=max(bar.total or 0, 1))
             what = "summary rows" if result.summary else "rows"
             message = f"Wrote {result.rows:,} {what} to {result.path}"
             status.update(message)
-            self.app.notify(escape(message), title="Attendance exported")
+            self.app.notify(message, title="Attendance exported", markup=False)
         elif event.state is WorkerState.ERROR:
             error = event.worker.error
             bar.display = False

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from rich.text import Text
 
 from circles import validate
 from circles.services import agenda, attendance, circles, people, sessions
-from circles.views import AgendaItemView, CircleView, MemberView, PersonView, SessionView
+from circles.views import AgendaItemView, AwayView, CircleView, MemberView, PersonView, SessionView
 from models.enums import CircleKind
 from screens.form import Field, FormScreen
 
@@ -295,3 +295,39 @@ def walk_in_form(session: SessionView, *, name: str = "") -> FormScreen[PersonVi
         )
 
     return FormScreen(f"Walk-in at {session.label}", fields, save)
+
+
+def away_form(person_id: int, *, today: date) -> FormScreen[AwayView]:
+    """From and to (both days included) and why; the rotation skips them on those days."""
+    from circles.services import away
+
+    fields = [
+        Field(
+            "starts_on",
+            "First day away (YYYY-MM-DD)",
+            today.isoformat(),
+            required=True,
+            check=lambda v: validate.parse_date(v, "starts_on"),
+            aliases=("from",),
+        ),
+        Field(
+            "ends_on",
+            "Last day away (YYYY-MM-DD)",
+            today.isoformat(),
+            required=True,
+            check=lambda v: validate.parse_date(v, "ends_on"),
+            aliases=("to",),
+        ),
+        Field("reason", "Reason (shown with rotation suggestions)", ""),
+    ]
+
+    def save(db: Any, v: dict[str, Any]) -> AwayView:
+        return away.add_away(
+            db,
+            person_id=person_id,
+            starts_on=validate.parse_date(v["starts_on"], "starts_on"),
+            ends_on=validate.parse_date(v["ends_on"], "ends_on"),
+            reason=v["reason"],
+        )
+
+    return FormScreen("Mark away", fields, save)

@@ -15,9 +15,9 @@ from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSe
 from textual.worker import Worker, WorkerState
 
 from circles.errors import CirclesError
+from circles.export_folder import last_folder, remember_folder
 from circles.ics.model import Channel
 from circles.ics.names import circle_stem, session_stem
-from circles.ics.settings import last_folder, remember_folder
 from circles.views import CircleView, SessionView
 from models.enums import SessionStatus
 

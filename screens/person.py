@@ -15,7 +15,10 @@ from screens.work import run_db
 
 class PersonScreen(Screen[None]):
     HELP = "A person's record. e edits their details."
-    BINDINGS = [Binding("e", "edit", "Edit person")]
+    BINDINGS = [
+        Binding("e", "edit", "Edit person"),
+        Binding("w", "away", "Mark away", tooltip="Away from one day to another: the rotation skips them"),
+    ]
 
     def __init__(self, person_id: int) -> None:
         super().__init__()
@@ -114,3 +117,13 @@ class PersonScreen(Screen[None]):
 
         if self.record is not None:
             self.app.push_screen(person_form(self.record.person), self._saved)
+
+    def action_away(self) -> None:
+        from screens.forms import away_form
+
+        def saved(result: object) -> None:
+            if result is not None:
+                self.notify("Away period saved; the rotation skips them then.")
+                self.reload()
+
+        self.app.push_screen(away_form(self.person_id, today=self.app.now().date()), saved)  # type: ignore[attr-defined]

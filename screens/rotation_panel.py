@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from circles.errors import CirclesError, InvalidInput
 from circles.rotation import Why
-from circles.services import circles, members, people
+from circles.services import away, circles, members, people
 from circles.services import rotation as rotation_service
 from circles.views import CircleView, SessionView
 from screens.work import run_db
@@ -163,6 +163,12 @@ class RotationPanel(Vertical):
         ),
         Binding("w", "swap", "Swap", tooltip="Swap presenters with another session"),
         Binding("u", "unassign", "Back to rotation", tooltip="Let the rotation pick for this session again"),
+        Binding(
+            "v",
+            "away",
+            "Can't make it",
+            tooltip="The highlighted presenter is away that day: the rotation moves on",
+        ),
         Binding("p", "plan", "Plan from cadence", tooltip="Create the next sessions of the circle's cadence"),
         Binding("r", "reload", "Reload", show=False),
     ]
@@ -286,6 +292,31 @@ class RotationPanel(Vertical):
             self,
             lambda db: rotation_service.assign(db, session, person_id=person_id),
             self._after(f"{name} presents on {row.starts_at:%a %d %b}."),
+            write=True,
+            failed=self._failed,
+            group="rotation-write",
+        )
+
+    @work(exclusive=True, group="rotation-action")
+    async def action_away(self) -> None:
+        """The presenter says they can't make it: mark them away that day, and the rotation
+        picks the next person while keeping them at the front of the queue."""
+        from screens.dialogs import ConfirmScreen
+
+        row = self._highlighted()
+        if row is None or row.presenter_id is None or row.presenter_name is None:
+            return
+        presenter_id, name = row.presenter_id, row.presenter_name
+        day = row.starts_at.date()
+        question = f"Mark {name} away on {day:%a %d %b}? The rotation picks someone else that day."
+        if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Mark away")):
+            return
+        run_db(
+            self,
+            lambda db: away.add_away(
+                db, person_id=presenter_id, starts_on=day, ends_on=day, reason="can't make it"
+            ),
+            self._after(f"{name} is away on {day:%a %d %b}."),
             write=True,
             failed=self._failed,
             group="rotation-write",

@@ -12,7 +12,7 @@ import icalendar
 from textual.app import App
 from textual.widgets import Checkbox, Input, RadioSet, Static
 
-from circles.ics.settings import last_folder, remember_folder, settings_file
+from circles.export_folder import last_folder, remember_folder, settings_file
 from circles.services import sessions
 from models.store import Store
 from screens.ics_export_dialog import IcsExportDialog, IcsExported
@@ -160,7 +160,7 @@ async def test_a_domain_error_shows_in_the_dialog(memory_store: Store, tmp_path:
 
 def test_the_settings_file_lives_in_the_user_config_dir(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
-    assert settings_file() == tmp_path / "cfg" / "circles" / "ics-export.json"
+    assert settings_file() == tmp_path / "cfg" / "circles" / "last-export-folder.json"
     assert last_folder() is None and not (tmp_path / "cfg").exists()
     remember_folder(tmp_path)
     assert last_folder() == tmp_path

@@ -161,3 +161,32 @@ async def _export_dialog_names_bad_fields(memory_store: Store, tmp_path: Path) -
         assert "does not exist" in _text(dialog, "#export-file-error")
         assert not dialog.query_one("#export-go", Button).disabled
         assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error", "message"),
+    [
+        ("#export-until", "/tmp/x.csv", "#export-dates-error", "until: is not a date like"),
+        ("#export-file", "", "#export-file-error", "file: give a file name"),
+    ],
+)
+def test_a_bad_field_is_explained_where_the_person_can_see_it(memory_store, field, value, error, message):
+    """In the circles app itself: its stylesheet hides form errors until they are shown."""
+    from circles.app import CirclesApp
+    from tests.tui_support import settle
+
+    async def run() -> None:
+        app = CirclesApp(memory_store)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(app, pilot)
+            app.push_screen(ExportAttendanceDialog(today=date(2026, 3, 3)))
+            await settle(app, pilot)
+            app.screen.query_one(field, Input).value = value
+            app.screen.query_one(field, Input).focus()
+            await pilot.press("enter")
+            await settle(app, pilot)
+            shown = app.screen.query_one(error, Static)
+            assert message in str(shown.render())
+            assert shown.display and shown.region.height >= 1
+
+    asyncio.run(run())

@@ -167,3 +167,20 @@ async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
         with memory_store.read() as db:
             statuses = [s.status for s in sessions.list_sessions(db, circle_id=c.id)]
         assert statuses.count(SessionStatus.CANCELLED) == 1
+
+
+@pilot_test
+async def test_number_keys_switch_tabs_from_any_tab_and_focus_follows(memory_store, clock):
+    """Including from inside the rotation panel, whose table keeps focus when its tab hides."""
+    c = factories.circle(memory_store)
+    factories.member(memory_store, c, factories.person(memory_store, "Ana"))
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await _open(app, pilot, c.id)
+        seen = []
+        for key in "34123":
+            await pilot.press(key)
+            await settle(app, pilot)
+            seen.append((screen.query_one(TabbedContent).active, app.focused.id if app.focused else None))
+    assert [tab for tab, _ in seen] == ["rotation", "stats", "members", "sessions", "rotation"]
+    assert seen[0][1] == "rotation-preview"  # so the footer shows the rotation's keys

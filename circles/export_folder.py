@@ -1,4 +1,4 @@
-"""The export dialog's memory: the last folder a calendar file went to, in the user config dir."""
+"""The export dialogs' memory: the last folder an export went to, in the user config dir."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from platformdirs import user_config_dir
 
 
 def settings_file() -> Path:
-    return Path(user_config_dir("circles", appauthor=False)) / "ics-export.json"
+    return Path(user_config_dir("circles", appauthor=False)) / "last-export-folder.json"
 
 
 def last_folder(path: Path | None = None) -> Path | None:
