@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from circles.cli.common import done, json_option, print_json, print_table, reading, writing
+from circles.cli.common import RECORD_ID, done, json_option, print_json, print_table, reading, writing
 from circles.services import agenda as agenda_items
 from circles.services import people, sessions
 
@@ -15,7 +15,7 @@ def agenda() -> None:
 
 
 @agenda.command("add")
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=RECORD_ID)
 @click.argument("title")
 @click.option("--presenter", "presenter_email", metavar="EMAIL", help="Who presents this item.")
 @click.option("--minutes", type=int, help="How long it takes.")
@@ -34,7 +34,7 @@ def add(session_id: int, title: str, presenter_email: str | None, minutes: int |
 
 
 @agenda.command("list")
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=RECORD_ID)
 @json_option
 def list_(session_id: int, as_json: bool) -> None:
     """Show a session's agenda."""

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from circles.cli.common import done, writing
+from circles.cli.common import RECORD_ID, done, writing
 from circles.services import attendance, people, sessions
 from models.enums import Attended, Rsvp
 
 
 @click.command()
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=RECORD_ID)
 @click.argument("email")
 @click.argument("answer", type=click.Choice([r.value for r in Rsvp if r is not Rsvp.NONE]))
 def rsvp(session_id: int, email: str, answer: str) -> None:
@@ -23,7 +23,7 @@ def rsvp(session_id: int, email: str, answer: str) -> None:
 
 
 @click.command()
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=RECORD_ID)
 @click.argument("email")
 @click.argument("status", type=click.Choice([a.value for a in Attended]))
 @click.option("--note", help="A word on why (late, excused).")

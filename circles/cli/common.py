@@ -20,6 +20,10 @@ if TYPE_CHECKING:  # the store's modules load only when a command opens it: star
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Ids are 64-bit in the store: a larger number is refused as a usage error naming the
+# argument, rather than reaching the database and failing there.
+RECORD_ID = click.IntRange(1, 2**63 - 1)
+
 
 class CliState:
     """Carried on click's context: the --db value, and the store once something opens it."""

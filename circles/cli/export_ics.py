@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from circles.cli.common import done, writing
+from circles.cli.common import RECORD_ID, done, writing
 from circles.errors import InvalidInput
 from circles.ics.model import Channel
 
@@ -14,7 +14,7 @@ _METHODS = [c.value for c in Channel]
 
 
 @click.command("ics")
-@click.option("--session", "session_id", type=int, metavar="ID", help="Export one session.")
+@click.option("--session", "session_id", type=RECORD_ID, metavar="ID", help="Export one session.")
 @click.option("--circle", "circle_ref", metavar="CIRCLE", help="Export a circle's upcoming sessions.")
 @click.option(
     "--recurring",

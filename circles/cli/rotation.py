@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from circles import validate
-from circles.cli.common import done, json_option, plain, print_json, print_table, reading, writing
+from circles.cli.common import RECORD_ID, done, json_option, plain, print_json, print_table, reading, writing
 from circles.services import circles, people, sessions
 from circles.services import rotation as rotation_service
 
@@ -60,7 +60,7 @@ def show(circle_ref: str, count: int, as_json: bool) -> None:
 
 
 @rotation.command("assign")
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=RECORD_ID)
 @click.argument("email")
 @click.option(
     "--guest", is_flag=True, help="A guest speaker: takes nobody's turn (automatic for non-members)."
@@ -77,7 +77,7 @@ def assign(session_id: int, email: str, guest: bool, note: str) -> None:
 
 
 @rotation.command("clear")
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=RECORD_ID)
 def clear(session_id: int) -> None:
     """Give a session's presenter choice back to the rotation."""
     with writing() as db:
@@ -86,8 +86,8 @@ def clear(session_id: int) -> None:
 
 
 @rotation.command("swap")
-@click.argument("first_id", metavar="SESSION_ID", type=int)
-@click.argument("second_id", metavar="SESSION_ID", type=int)
+@click.argument("first_id", metavar="SESSION_ID", type=RECORD_ID)
+@click.argument("second_id", metavar="SESSION_ID", type=RECORD_ID)
 def swap(first_id: int, second_id: int) -> None:
     """Swap the presenters of two sessions (the first session's presenter asked)."""
     with writing() as db:
@@ -99,7 +99,7 @@ def swap(first_id: int, second_id: int) -> None:
 
 
 @rotation.command("hold")
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=RECORD_ID)
 def hold(session_id: int) -> None:
     """Mark a session held, recording its presenter (the rotation's pick unless assigned)."""
     with writing() as db:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from circles import validate
-from circles.cli.common import done, json_option, print_json, print_table, reading, writing
+from circles.cli.common import RECORD_ID, done, json_option, print_json, print_table, reading, writing
 from circles.services import circles, sessions
 from circles.services.clock import now
 
@@ -74,7 +74,7 @@ def list_(circle_ref: str | None, upcoming: bool, as_json: bool) -> None:
 
 
 @session.command("move")
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=RECORD_ID)
 @click.option(
     "--to", "to", required=True, metavar='"YYYY-MM-DD HH:MM"', help="New start, on the circle's clock."
 )
@@ -87,7 +87,7 @@ def move(session_id: int, to: str) -> None:
 
 
 @session.command("cancel")
-@click.argument("session_id", type=int)
+@click.argument("session_id", type=RECORD_ID)
 def cancel(session_id: int) -> None:
     """Cancel a session (it stays on record, marked cancelled)."""
     with writing() as db:

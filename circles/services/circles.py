@@ -142,7 +142,7 @@ def get_circle(db: Session, circle_id: int) -> CircleView:
 def find_circle(db: Session, ref: str) -> CircleView:
     """A circle by its name (any case) or its id."""
     ref = ref.strip()
-    if ref.isdigit():
+    if ref.isdigit() and int(ref) < 2**63:  # longer digit strings can only be names
         return get_circle(db, int(ref))
     found = [c for c in list_circles(db, include_archived=True) if c.name.casefold() == ref.casefold()]
     if not found:

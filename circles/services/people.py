@@ -59,7 +59,7 @@ def get_person(db: Session, person_id: int) -> PersonView:
 def find_person(db: Session, ref: str) -> PersonView:
     """A person by e-mail address (any case) or by id."""
     ref = ref.strip()
-    if ref.isdigit():
+    if ref.isdigit() and int(ref) < 2**63:  # longer digit strings can only be addresses
         return get_person(db, int(ref))
     person = db.exec(select(Person).where(Person.email == ref.lower())).first()
     if person is None:
