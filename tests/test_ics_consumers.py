@@ -8,6 +8,7 @@ khal from PyPI (dev group), ical.js from npm and libical from Debian (.ci/instal
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import textwrap
@@ -359,6 +360,9 @@ CONSUMERS: dict[str, tuple[Consumer, bool]] = {
 def consumer(name: str) -> Consumer:
     reason = {"ical.js": icaljs_missing, "libical": libical_missing}.get(name, lambda: None)()
     if reason:
+        if os.environ.get("CI"):
+            # .ci/run installs these: missing there means its install step broke.
+            pytest.fail(f"{name} should have been installed by .ci/install-calendar-tools: {reason}")
         pytest.skip(reason)
     return CONSUMERS[name][0]
 
