@@ -21,21 +21,31 @@ CACHE = HERE / ".cache"
 LARGE = CACHE / "large.db"
 
 
-def large_store(path: Path = LARGE) -> Path:
-    """The large demo store, built once (about a million attendance rows) and reused."""
+def cached(path: Path, build: Callable[[Path], object]) -> Path:
+    """``path``, built by ``build`` the first time and reused after. It is built under
+    another name and renamed, so an interrupted build is never mistaken for a store."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        print(f"building the large demo store at {path} (once) ...", file=sys.stderr, flush=True)
         partial = path.with_name(path.name + ".building")
         partial.unlink(missing_ok=True)
+        build(partial)
+        partial.rename(path)
+    return path
+
+
+def large_store(path: Path = LARGE) -> Path:
+    """The large demo store (about a million attendance rows), built once and reused."""
+
+    def build(target: Path) -> None:
+        print(f"building the large demo store at {path} (once) ...", file=sys.stderr, flush=True)
         subprocess.run(
-            [sys.executable, "-m", "circles", "--db", str(partial), "demo", "--size", "large"],
+            [sys.executable, "-m", "circles", "--db", str(target), "demo", "--size", "large"],
             cwd=REPO,
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        partial.rename(path)
-    return path
+
+    return cached(path, build)
 
 
 def median_seconds(work: Callable[[], object], runs: int) -> float:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CACHE, median_seconds, report
+from bench.common import CACHE, cached, median_seconds, report
 
 STORE = CACHE / "rotation-500.db"
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -69,12 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    if not STORE.exists():
-        STORE.parent.mkdir(parents=True, exist_ok=True)
-        partial = STORE.with_name(STORE.name + ".building")
-        partial.unlink(missing_ok=True)
-        build(partial)
-        partial.rename(STORE)
+    cached(STORE, build)
 
     from circles.services import rotation
     from models.engine import sqlite_url
