@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
-from circles.errors import CirclesError, InvalidInput
+from circles.errors import CirclesError, Conflict, InvalidInput
 from screens.work import run_db
 
 T = TypeVar("T")
@@ -42,13 +42,26 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
         Binding("ctrl+s", "submit", "Save", tooltip="Check the fields and save"),
+        Binding(
+            "ctrl+r", "load_theirs", "Load their version", tooltip="After a conflict: see what is saved now"
+        ),
     ]
 
-    def __init__(self, title: str, fields: Sequence[Field], save: Callable[[Any, dict[str, Any]], T]) -> None:
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[Field],
+        save: Callable[[Any, dict[str, Any]], T],
+        *,
+        reopen: Callable[[Any], FormScreen[T]] | None = None,
+    ) -> None:
         super().__init__(classes="form")
         self.form_title = title
         self.fields = list(fields)
         self._save = save
+        # Builds this form again from what is stored now: offered when someone else saved first.
+        self._reopen = reopen
+        self._conflict = False
         self._tried = False
 
     def compose(self) -> ComposeResult:
@@ -143,8 +156,20 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             group="save",
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "load_theirs":
+            return self._conflict
+        return True
+
     def refused(self, error: CirclesError) -> None:
         """The service said no: put the reason beside its field, or above the buttons."""
+        if isinstance(error, Conflict) and self._reopen is not None:
+            self._conflict = True
+            self.refresh_bindings()
+            box = self.query_one("#form-error", Static)
+            box.update(f"{error}\nPress ctrl+r to load their version; what you typed stays shown.")
+            box.add_class("shown")
+            return
         if isinstance(error, InvalidInput):
             for f in self.fields:
                 if error.field in (f.name, f.label.lower(), *f.aliases):
@@ -153,6 +178,48 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                     return
         box = self.query_one("#form-error", Static)
         box.update(str(error))
+        box.add_class("shown")
+
+    def action_load_theirs(self) -> None:
+        """Show what is stored now, keep the person's own values visible beside it, and let the
+        next save apply to the stored version (nothing of theirs is overwritten unseen)."""
+        if self._reopen is None:
+            return
+        typed = self.values()
+        run_db(self, self._reopen, lambda fresh: self._adopt(fresh, typed), group="load")
+
+    def _adopt(self, fresh: FormScreen[T], typed: dict[str, Any]) -> None:
+        self._save = fresh._save
+        self._conflict = False
+        self._tried = False  # quiet re-checks: they would wipe the "yours" notes set below
+        self.refresh_bindings()
+        differs = 0
+        for f in fresh.fields:
+            widget = self.query_one(f"#f-{f.name}")
+            theirs = f.value
+            if isinstance(widget, Input):
+                theirs = "" if theirs is None else str(theirs)
+            widget.value = theirs  # type: ignore[attr-defined]
+            mine = typed.get(f.name)
+            if mine != theirs:
+                differs += 1
+                shown_value = (
+                    mine
+                    if isinstance(mine, str)
+                    else ("yes" if mine is True else "no" if mine is False else mine)
+                )
+                self.set_error(f.name, f"yours: {shown_value!r}")
+            else:
+                self.set_error(f.name, None)
+        box = self.query_one("#form-error", Static)
+        box.update(
+            "Loaded their version. "
+            + (
+                "Yours is shown under each field that differs; change what you want, then save."
+                if differs
+                else ""
+            )
+        )
         box.add_class("shown")
 
     @on(Button.Pressed, "#cancel")

@@ -80,7 +80,8 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
             return circles.add_circle(db, **values)
         return circles.update_circle(db, o, **values)
 
-    return FormScreen("New circle" if o is None else f"Edit {o.name}", fields, save)
+    reopen = (lambda db: circle_form(circles.get_circle(db, o.id), timezone=timezone)) if o else None
+    return FormScreen("New circle" if o is None else f"Edit {o.name}", fields, save, reopen=reopen)
 
 
 def person_form(original: PersonView | None, *, name: str = "") -> FormScreen[PersonView]:
@@ -109,7 +110,8 @@ def person_form(original: PersonView | None, *, name: str = "") -> FormScreen[Pe
             db, o, name=v["name"], email=v["email"], team=v["team"] or None, is_guest=v["is_guest"]
         )
 
-    return FormScreen("New person" if o is None else f"Edit {o.name}", fields, save)
+    reopen = (lambda db: person_form(people.get_person(db, o.id))) if o else None
+    return FormScreen("New person" if o is None else f"Edit {o.name}", fields, save, reopen=reopen)
 
 
 def session_form(
@@ -157,8 +159,16 @@ def session_form(
             return sessions.add_session(db, circle_id=circle.id, **values)
         return sessions.update_session(db, o, **values)
 
+    reopen = (
+        (lambda db: session_form(circle, sessions.get_session(db, o.id), default_start=default_start))
+        if o
+        else None
+    )
     return FormScreen(
-        f"Schedule a session of {circle.name}" if o is None else f"Edit {o.label}", fields, save
+        f"Schedule a session of {circle.name}" if o is None else f"Edit {o.label}",
+        fields,
+        save,
+        reopen=reopen,
     )
 
 
@@ -179,7 +189,12 @@ def move_form(session: SessionView) -> FormScreen[SessionView]:
             db, session, starts_at=validate.parse_local_time(v["start"], "start", tz)
         )
 
-    return FormScreen(f"Move {session.label}", fields, save)
+    return FormScreen(
+        f"Move {session.label}",
+        fields,
+        save,
+        reopen=lambda db: move_form(sessions.get_session(db, session.id)),
+    )
 
 
 def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list[SessionView]]:
@@ -266,7 +281,8 @@ def agenda_item_form(
             )
         return agenda.update_item(db, o, title=v["title"], presenter_id=presenter, minutes=minutes)
 
-    return FormScreen("New agenda item" if o is None else f"Edit {o.title}", fields, save)
+    reopen = (lambda db: agenda_item_form(session, members, agenda.get_item(db, o.id))) if o else None
+    return FormScreen("New agenda item" if o is None else f"Edit {o.title}", fields, save, reopen=reopen)
 
 
 def walk_in_form(session: SessionView, *, name: str = "") -> FormScreen[PersonView]:

@@ -102,12 +102,45 @@ async def test_someone_elses_edit_is_a_conflict_and_nothing_is_overwritten(memor
         message = shown(form.query_one("#form-error", Static))
         assert "Someone else changed the circle 'Rust Lunch' since you opened it" in message
         assert "location is now 'Room 7'" in message
+        assert "ctrl+r to load their version" in message
         with memory_store.read() as db:
             assert circles.get_circle(db, c.id).location == "Room 7"
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen)
         assert "Room 7" in shown(app.screen.query_one("#circle-summary", Static))
+
+
+@pilot_test
+async def test_after_a_conflict_their_version_loads_and_what_was_typed_stays_visible(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_circle(c.id)
+        await settle(app, pilot)
+        await pilot.press("E")
+        await pilot.pause()
+        form = app.screen
+        with memory_store.write() as db:  # another facilitator saves first
+            circles.update_circle(db, c, location="Room 7")
+        form.query_one("#f-location", Input).value = "Room 4.12"
+        form.query_one("#f-description", Input).value = "Ownership, borrowing, lifetimes"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert form.query_one("#f-location", Input).value == "Room 7"  # theirs, on screen
+        assert shown(form.query_one("#e-location", Static)) == "yours: 'Room 4.12'"  # and mine beside it
+        assert "Loaded their version" in shown(form.query_one("#form-error", Static))
+        form.query_one("#f-location", Input).value = "Room 7, by the window"
+        form.query_one("#f-description", Input).value = "Ownership, borrowing, lifetimes"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)  # saved this time, on top of their version
+    with memory_store.read() as db:
+        saved = circles.get_circle(db, c.id)
+    assert (saved.location, saved.description) == ("Room 7, by the window", "Ownership, borrowing, lifetimes")
 
 
 @pilot_test
