@@ -9,6 +9,7 @@ The same seed and clock always give the same store.
 from __future__ import annotations
 
 import random
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -121,6 +122,10 @@ class DemoSummary:
     agenda_items: int
     attendance: int
     away: int
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
 
 def build_demo(
@@ -306,7 +311,7 @@ class _Builder:
                     "description": f"A {kind.label} on {name.split(' ')[0]}, open to everyone.",
                     "timezone": tz,
                     "location": location,
-                    "video_url": f"https://meet.example.org/{name.lower().replace(' ', '-')[:40]}",
+                    "video_url": f"https://meet.example.org/{_slug(name)}",
                     "cadence": f"weekly on {_WEEKDAYS[weekday]} at {at:%H:%M}",
                     "default_minutes": _MINUTES[kind],
                     "reminder_minutes": 15,

@@ -42,8 +42,13 @@ def run_db(
     def work() -> None:
         worker = get_current_worker()
         try:
-            with store.write() if write else store.read() as db:
-                result = job(db)
+            if write:
+                # A store busy past its timeout (another facilitator's long save) is tried again:
+                # the failed attempt was rolled back whole, so running the job again is safe.
+                result = store.write_retrying(job)
+            else:
+                with store.read() as db:
+                    result = job(db)
         except CirclesError as exc:
             _back(worker, failed or (lambda e: show_error(node, e)), exc)
             return

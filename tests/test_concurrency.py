@@ -76,3 +76,21 @@ def test_concurrent_writers_lose_nothing(store, store_url):
     assert all((r, a) == ("yes", "present") for _, _, r, a in rows)
     with store.read() as db:
         assert circles.get_circle(db, c.id).name == "Rust Lunch"
+
+
+def test_a_busy_store_is_tried_again_and_a_real_error_is_not(memory_store):
+    from sqlalchemy.exc import OperationalError
+
+    calls = []
+
+    def job(db, fail_with: str):  # type: ignore[no-untyped-def]
+        calls.append(fail_with)
+        if len(calls) == 1:
+            raise OperationalError("INSERT ...", {}, Exception(fail_with))
+        return people.add_person(db, name="Ana", email=f"ana{len(calls)}@example.org")
+
+    assert memory_store.write_retrying(lambda db: job(db, "database is locked")).email == "ana2@example.org"
+    calls.clear()
+    with pytest.raises(OperationalError, match="no such table"):
+        memory_store.write_retrying(lambda db: job(db, "no such table: nowhere"))
+    assert calls == ["no such table: nowhere"]

@@ -80,18 +80,23 @@ async def test_a_duplicate_name_is_shown_not_swallowed(memory_store, clock):
         assert _count_circles(memory_store) == 1
 
 
+async def _edit_circle(app, pilot, circle_id: int) -> FormScreen:
+    """Open the circle and its edit form, as a facilitator would (E)."""
+    await settle(app, pilot)
+    app.open_circle(circle_id)
+    await settle(app, pilot)
+    await pilot.press("E")
+    await pilot.pause()
+    assert isinstance(app.screen, FormScreen)
+    return app.screen
+
+
 @pilot_test
 async def test_someone_elses_edit_is_a_conflict_and_nothing_is_overwritten(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.open_circle(c.id)
-        await settle(app, pilot)
-        await pilot.press("E")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _edit_circle(app, pilot, c.id)
         # Meanwhile another facilitator renames the place.
         with memory_store.write() as db:
             circles.update_circle(db, c, location="Room 7")
@@ -116,12 +121,7 @@ async def test_after_a_conflict_their_version_loads_and_what_was_typed_stays_vis
     c = factories.circle(memory_store, "Rust Lunch")
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.open_circle(c.id)
-        await settle(app, pilot)
-        await pilot.press("E")
-        await pilot.pause()
-        form = app.screen
+        form = await _edit_circle(app, pilot, c.id)
         with memory_store.write() as db:  # another facilitator saves first
             circles.update_circle(db, c, location="Room 7")
         form.query_one("#f-location", Input).value = "Room 4.12"

@@ -107,19 +107,6 @@ def hold(session_id: int) -> None:
     done(f"Held {s.label}; presenter: {s.presenter_name or 'nobody'}.")
 
 
-@rotation.command("refresh")
-@click.argument("circle_ref", metavar="CIRCLE")
-def refresh(circle_ref: str) -> None:
-    """Write the current suggestions onto planned sessions (after away periods changed)."""
-    with writing() as db:
-        c = circles.find_circle(db, circle_ref)
-        changed = rotation_service.refresh(db, c.id)
-    if not changed:
-        done("Every planned session already names the rotation's current pick.")
-    for s in changed:
-        done(f"{s.label}: now {s.presenter_name or 'nobody'}.")
-
-
 @rotation.command("ledger")
 @click.argument("circle_ref", metavar="CIRCLE")
 @click.option("--since", metavar="YYYY-MM-DD", help="First day counted.")
