@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 
+from screens.heap import forget_closed_watchers, release_startup_objects, set_aside_startup_objects
 from screens.palette import FindProvider
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ class CirclesApp(App[None]):
             from screens.home import HomeScreen
 
             self.push_screen(HomeScreen())
+            self.call_after_refresh(set_aside_startup_objects)
             return
         from screens.start import StartScreen
 
@@ -71,6 +74,7 @@ class CirclesApp(App[None]):
 
         self.store = store
         self.switch_screen(HomeScreen())
+        self.call_after_refresh(set_aside_startup_objects)
         if store.upgraded is not None and store.upgraded.backup is not None:
             self.notify(
                 f"Upgraded the store; the previous version is kept as {store.upgraded.backup}",
@@ -83,6 +87,15 @@ class CirclesApp(App[None]):
 
         if isinstance(self.screen, StartScreen):
             self.screen.failed(reason)
+
+    def on_unmount(self) -> None:
+        release_startup_objects()
+
+    def pop_screen(self) -> AwaitComplete:
+        popped = super().pop_screen()
+        # Every screen leaves through here (dismiss() too): let go of what it kept alive.
+        self.call_after_refresh(forget_closed_watchers, self)
+        return popped
 
     def now(self) -> datetime:
         """The Store's clock, so tests and snapshots see a fixed time."""

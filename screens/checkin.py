@@ -10,13 +10,14 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
 from circles.errors import CirclesError
 from circles.services import attendance, sessions
 from circles.views import PersonView, RosterEntry, SessionView
 from models.enums import Attended, Rsvp
+from screens.footer import Footer
 from screens.format import MARK_TEXT, RSVP_TEXT, safe
 from screens.work import run_db, show_error
 

@@ -9,13 +9,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from circles.services import attendance, circles, lookups, members, sessions
 from circles.views import CircleView, Headcount, MemberView, SessionView
 from models.enums import Role, SessionStatus
 from screens.dialogs import ConfirmScreen
 from screens.export_attendance_dialog import ExportAttendanceDialog
+from screens.footer import Footer
 from screens.format import headcount_text, safe, when
 from screens.ics_export_dialog import IcsExportDialog
 from screens.rotation_panel import RotationPanel
@@ -55,6 +56,7 @@ def load_circle(db: object, circle_id: int, now: datetime) -> CircleData:
     )
 
 
+LATER_TABS = {"rotation": RotationPanel, "stats": StatsPanel}
 MEMBER_ACTIONS = {"add_member", "remove_member", "toggle_role", "toggle_rotation"}
 SESSION_ACTIONS = {"schedule", "plan", "move", "cancel_session", "edit_session"}
 
@@ -107,10 +109,10 @@ class CircleScreen(Screen[None]):
             with TabPane("Sessions", id="sessions"):
                 yield DataTable(id="session-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="sessions-note", classes="hint", markup=False)
-            with TabPane("Rotation", id="rotation"):
-                yield RotationPanel(self.circle_id, id="rotation-panel")
-            with TabPane("Stats", id="stats"):
-                yield StatsPanel(self.circle_id)
+            # These two fill in when first opened (see _tab_changed): most visits never do,
+            # and the circle's members should not wait for a rotation preview and charts.
+            yield TabPane("Rotation", id="rotation")
+            yield TabPane("Stats", id="stats")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -208,8 +210,11 @@ class CircleScreen(Screen[None]):
         return True
 
     @on(TabbedContent.TabActivated)
-    def _tab_changed(self) -> None:
+    async def _tab_changed(self) -> None:
         self.refresh_bindings()
+        pane = self.query_one(f"#{self.active_tab}", TabPane)
+        if not pane.children and self.active_tab in LATER_TABS:
+            await pane.mount(LATER_TABS[self.active_tab](self.circle_id))
         # Focus goes into the tab, so the footer shows that tab's keys (the rotation's a / w / p
         # too); focus left behind in a hidden tab would also make the tabs switch back to it.
         target = {

@@ -6,9 +6,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Header, Input
 
 from circles.services import lookups
+from screens.footer import Footer
 from screens.format import day, safe
 from screens.work import run_db
 
@@ -37,9 +38,9 @@ class CirclesScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_columns("Circle", "Kind", "Members", "Next session", "Facilitator")
         table.focus()
-        self.reload()
 
     def on_screen_resume(self) -> None:
+        # Also sent when the screen is first shown: the one place the list loads.
         self.reload()
 
     def reload(self) -> None:

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Static
+from textual.widgets import Button, DataTable, Header, Static
 
 from circles.services import attendance, lookups, sessions
 from circles.views import Headcount, SessionView
+from screens.footer import Footer
 from screens.format import headcount_text, safe, when
 from screens.work import run_db
 

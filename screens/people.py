@@ -6,10 +6,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from circles.services import people
 from circles.views import PersonView
+from screens.footer import Footer
 from screens.format import safe
 from screens.work import run_db
 

@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TextArea
+from textual.widgets import DataTable, Header, Static, TextArea
 
 from circles.errors import CirclesError
 from circles.services import agenda, attendance, members, sessions
 from circles.views import AgendaItemView, Headcount, MemberView, SessionView
 from screens.dialogs import ConfirmScreen
+from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
 from screens.work import run_db, show_error
 

@@ -1,0 +1,73 @@
+"""A long day in the app: screens opened and closed leave nothing behind, and the key bar is
+rebuilt only when its keys change (both used to make every screen slower than the last)."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from textual.widgets import Header
+from textual.widgets._footer import FooterKey
+
+from circles.app import CirclesApp
+from screens.circle import CircleScreen
+from screens.footer import Footer
+from tests import factories
+from tests.tui_support import pilot_test, settle
+
+SIZE = (120, 40)
+
+
+def alive(refs: list[weakref.ref]) -> int:
+    gc.collect()
+    return sum(1 for r in refs if r() is not None)
+
+
+@pilot_test
+async def test_closed_screens_let_go_of_their_widgets(memory_store, clock):
+    circle = factories.circle(memory_store, "Rust Lunch")
+    factories.session(memory_store, circle, "2026-03-04 12:00")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        left: list[weakref.ref] = []
+        for _ in range(8):
+            app.open_circle(circle.id)
+            await settle(app, pilot)
+            await pilot.press("2")  # a tab change gives the footer other keys to show
+            await settle(app, pilot)
+            left += [weakref.ref(w) for w in app.screen.query(Header)]
+            left += [weakref.ref(w) for w in app.screen.query(FooterKey)]
+            await pilot.press("escape")
+            await settle(app, pilot)
+        assert len(left) > 8
+        assert alive(left) == 0
+
+
+@pilot_test
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(memory_store, clock, monkeypatch):
+    circle = factories.circle(memory_store, "Rust Lunch")
+    rebuilt: list[str] = []
+    compose = Footer.compose
+
+    def counting(self: Footer):
+        rebuilt.append(self.screen.__class__.__name__)
+        return compose(self)
+
+    monkeypatch.setattr(Footer, "compose", counting)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        rebuilt.clear()
+        app.open_circle(circle.id)
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+        # Once when it mounts (empty: the keys are not known yet), once with the keys.
+        assert rebuilt == ["CircleScreen", "CircleScreen"]
+        members_keys = {k.description for k in app.screen.query(FooterKey)}
+        await pilot.press("2")
+        await settle(app, pilot)
+        sessions_keys = {k.description for k in app.screen.query(FooterKey)}
+        assert "Add member" in members_keys and "Add member" not in sessions_keys
+        assert "Schedule" in sessions_keys
+        assert rebuilt.count("CircleScreen") == 3
