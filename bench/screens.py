@@ -24,13 +24,15 @@ import sqlalchemy as sa
 
 from bench.common import large_store, report
 from circles.app import CirclesApp
-from circles.services import lookups, people
+from circles.services import lookups, people, reports
+from circles.services.home import load_home
+from circles.services.reports import Scope
 from models.engine import sqlite_url
 from models.store import Store
 from screens.checkin import CheckInScreen, load_check_in
 from screens.circle import load_circle
-from screens.home import load_home
 from screens.people import PeopleScreen, load_page
+from screens.rotation_panel import load_rotation
 from screens.session import load_session
 
 SIZE = (120, 40)
@@ -88,6 +90,9 @@ async def one_run(store: Store, ids: tuple[int, int, int]) -> dict[str, float]:
         await timed("Circles list", lambda: pilot.press("c"))
         await timed("Circle (members tab)", lambda: app.open_circle(circle_id))
         await timed("Circle sessions tab", lambda: pilot.press("2"))
+        # These two tabs fill in when first opened: their cost shows here, not in the circle's.
+        await timed("Circle rotation tab (first open)", lambda: pilot.press("3"))
+        await timed("Circle stats tab (first open)", lambda: pilot.press("4"))
         await timed("Session (agenda)", lambda: app.open_session(session_id))
         await timed("Check-in", lambda: app.push_screen(CheckInScreen(session_id)))
         keys = []
@@ -131,6 +136,8 @@ def baselines(store: Store, ids: tuple[int, int, int]) -> dict[str, float]:
         "Home (start-up to upcoming list)": t(read(lambda db: load_home(db, now))),
         "Circles list": t(read(lambda db: lookups.circles_overview(db, now=now))),
         "Circle (members tab)": t(read(lambda db: load_circle(db, circle_id, now))),
+        "Circle rotation tab (first open)": t(read(lambda db: load_rotation(db, circle_id))),
+        "Circle stats tab (first open)": t(read(lambda db: reports.build_report(db, Scope(circle_id)))),
         "Session (agenda)": t(read(lambda db: load_session(db, session_id))),
         "Check-in": t(read(lambda db: load_check_in(db, session_id))),
         "People directory (10k)": t(read(lambda db: load_page(db, None, 0))),
@@ -158,7 +165,7 @@ def main() -> None:
             f"{screen * 1000:.0f} ms",
             "-" if base is None else f"services alone {base * 1000:.0f} ms",
             None if base is None else base / screen,
-            "under 100 ms feels instant",
+            "<= 150 ms",
         )
     store.close()
 

@@ -1,11 +1,13 @@
 """The Textual app: built from a Store (which carries the clock), so tests build it on an
 in-memory store; or from a way to open one, so the first screen paints before the store's
-modules load and its migrations run."""
+modules load and its migrations run, and (given a first glance, circles/glance.py) Home lists
+the coming sessions before the store has finished opening."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,11 +16,16 @@ from textual.app import App
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 
+from circles.errors import CirclesError
 from screens.heap import forget_closed_watchers, release_startup_objects, set_aside_startup_objects
 from screens.palette import FindProvider
 
 if TYPE_CHECKING:
+    from circles.views import HomeData
     from models.store import Store
+
+# How long a key pressed on the first glance waits for the store before saying it is not there.
+STORE_WAIT_SECONDS = 30
 
 
 class CirclesApp(App[None]):
@@ -30,15 +37,36 @@ class CirclesApp(App[None]):
         Binding("escape", "back", "Back", tooltip="Back to the previous screen"),
     ]
 
-    def __init__(self, store: Store | None = None, *, open_store: Callable[[], Store] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store | None = None,
+        *,
+        open_store: Callable[[], Store] | None = None,
+        first_glance: Callable[[], HomeData | None] | None = None,
+    ) -> None:
         if (store is None) == (open_store is None):
             raise ValueError("give the app a store or a way to open one")
         super().__init__()
-        self.store = store
+        self._store = store
         self._open_store = open_store
+        self._first_glance = first_glance
+        self._store_settled = threading.Event()  # opened, or failed to open
+        if store is not None:
+            self._store_settled.set()
+        self._open_failure: str | None = None
+
+    @property
+    def store(self) -> Store:
+        """The open store. Home can be up from the first glance before the store is: work asked
+        of it in that moment (a key pressed at once) waits here, in its worker, until it opens."""
+        if self._store is None:
+            self._store_settled.wait(STORE_WAIT_SECONDS)
+        if self._store is None:
+            raise CirclesError(self._open_failure or "The store is still opening; try again in a moment.")
+        return self._store
 
     def on_mount(self) -> None:
-        if self.store is not None:
+        if self._store is not None:
             from screens.home import HomeScreen
 
             self.push_screen(HomeScreen())
@@ -53,6 +81,11 @@ class CirclesApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="open-store")
     def _open(self) -> None:
+        if self._first_glance is not None and (first := self._first_glance()) is not None:
+            painted = threading.Event()
+            self.call_from_thread(self._glanced, first, painted)
+            # The imports below hold the interpreter for a good while: let Home paint first.
+            painted.wait(2)
         from sqlalchemy.exc import OperationalError
 
         from circles.errors import CirclesError
@@ -63,17 +96,28 @@ class CirclesApp(App[None]):
         assert self._open_store is not None
         try:
             store = self._open_store()
-            import screens.home  # noqa: F401  (its imports load here, off the UI thread)
+            import circles.services.home  # noqa: F401  (loaded here, off the UI thread)
         except (CirclesError, StoreOpenError, StoreLocationError, MigrationError, OperationalError) as exc:
             self.call_from_thread(self._not_opened, str(exc).strip().splitlines()[0])
             return
         self.call_from_thread(self._opened, store)
 
+    def _glanced(self, first: HomeData, painted: threading.Event) -> None:
+        from screens.home import HomeScreen
+
+        self.switch_screen(HomeScreen(first))
+        self.call_after_refresh(painted.set)
+
     def _opened(self, store: Store) -> None:
         from screens.home import HomeScreen
 
-        self.store = store
-        self.switch_screen(HomeScreen())
+        self._store = store
+        self._store_settled.set()
+        homes = [s for s in self.screen_stack if isinstance(s, HomeScreen)]
+        if homes:
+            homes[0].refresh_data()  # it shows the first glance: the store has the last word
+        else:
+            self.switch_screen(HomeScreen())
         self.call_after_refresh(set_aside_startup_objects)
         if store.upgraded is not None and store.upgraded.backup is not None:
             self.notify(
@@ -85,8 +129,12 @@ class CirclesApp(App[None]):
     def _not_opened(self, reason: str) -> None:
         from screens.start import StartScreen
 
+        self._open_failure = f"The store could not be opened: {reason}"
+        self._store_settled.set()
         if isinstance(self.screen, StartScreen):
             self.screen.failed(reason)
+        else:  # Home from the first glance: it stays readable, but nothing can be changed
+            self.notify(self._open_failure, severity="error", timeout=30, markup=False)
 
     def on_unmount(self) -> None:
         release_startup_objects()
@@ -98,9 +146,8 @@ class CirclesApp(App[None]):
         return popped
 
     def now(self) -> datetime:
-        """The Store's clock, so tests and snapshots see a fixed time."""
-        assert self.store is not None, "the store is still opening"
-        return self.store.clock()
+        """The Store's clock, so tests and snapshots see a fixed time (until it opens, the system's)."""
+        return self._store.clock() if self._store is not None else datetime.now(UTC)
 
     def action_back(self) -> None:
         # The default screen and Home stay: Escape on Home does nothing rather than leave a blank app.
@@ -139,5 +186,5 @@ class CirclesApp(App[None]):
         self.push_screen(SessionScreen(session_id))
 
 
-def run(open_store: Callable[[], Store]) -> None:
-    CirclesApp(open_store=open_store).run()
+def run(open_store: Callable[[], Store], first_glance: Callable[[], HomeData | None] | None = None) -> None:
+    CirclesApp(open_store=open_store, first_glance=first_glance).run()

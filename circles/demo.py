@@ -32,7 +32,9 @@ from circles.demo_names import (
 )
 from circles.errors import NotAllowed
 from circles.services.rotation import DEFAULT_TEMPLATES
-from models import (
+from models.enums import CircleKind, PresenterSource, Role, Rsvp, SessionStatus
+from models.store import Store
+from models.tables import (
     AgendaItem,
     Attendance,
     Away,
@@ -41,8 +43,6 @@ from models import (
     Membership,
     Person,
 )
-from models.enums import CircleKind, PresenterSource, Role, Rsvp, SessionStatus
-from models.store import Store
 
 Progress = Callable[[str, float], None]
 

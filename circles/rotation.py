@@ -23,6 +23,7 @@ holding those sessions one by one produces, as long as nothing else changes.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -161,6 +162,10 @@ class _Queue:
             self.away.setdefault(a.person_id, []).append(a)
         self.last_turn: dict[int, datetime] = {}  # UTC
         self.last_turn_day: dict[int, date] = {}
+        # Who is a member changes only when someone joins or leaves: between two such instants
+        # every slot has the same candidates, so they are worked out once per stretch.
+        self.changes = sorted({s.joined for s in self.spans} | {s.left for s in self.spans if s.left})
+        self._candidates: dict[int, list[_Span]] = {}
 
     def is_member(self, person_id: int | None, instant: datetime) -> bool:
         if person_id is None:
@@ -187,10 +192,13 @@ class _Queue:
     def candidates(self, slot: Slot) -> list[_Span]:
         """Members in the rotation at the slot (their latest membership), in no particular order."""
         t = _utc(slot.starts_at)
-        current = {
-            s.member.person_id: s for s in self.spans if s.joined <= t and (s.left is None or t < s.left)
-        }
-        return [s for s in current.values() if s.member.in_rotation]
+        stretch = bisect_right(self.changes, t)
+        if stretch not in self._candidates:
+            current = {
+                s.member.person_id: s for s in self.spans if s.joined <= t and (s.left is None or t < s.left)
+            }
+            self._candidates[stretch] = [s for s in current.values() if s.member.in_rotation]
+        return self._candidates[stretch]
 
     def why_next(self, member: Member, day: date) -> str:
         last = self.last_turn.get(member.person_id)

@@ -3,6 +3,7 @@ database session that produced them has closed (screens hold them for minutes)."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -171,6 +172,20 @@ class Headcount:
     excused: int
     absent: int
 
+    @classmethod
+    def from_counts(cls, counts: dict[str, int]) -> Headcount:
+        """From counts keyed by RSVP answer and check-in mark ("yes", "none", "present", ...)."""
+        return cls(
+            yes=counts.get("yes", 0),
+            maybe=counts.get("maybe", 0),
+            no=counts.get("no", 0),
+            no_answer=counts.get("none", 0),
+            present=counts.get("present", 0),
+            late=counts.get("late", 0),
+            excused=counts.get("excused", 0),
+            absent=counts.get("absent", 0),
+        )
+
     @property
     def expected(self) -> int:
         """Food for lunch-and-learns: everyone who said yes or maybe."""
@@ -179,3 +194,22 @@ class Headcount:
     @property
     def came(self) -> int:
         return self.present + self.late
+
+
+@dataclass(frozen=True, slots=True)
+class HomeData:
+    """What Home shows: every circle's sessions in the next days, with RSVP counts and who presents."""
+
+    empty: bool  # a brand-new store: no circle and no person yet
+    upcoming: list[SessionView]
+    counts: dict[int, Headcount]
+    presenters: dict[int, str]  # per session, the presenters its agenda names
+
+
+def presenter_names(rows: Iterable[tuple[int, str]]) -> dict[int, str]:
+    """Per session, the people its agenda items name, in agenda order and once each ("Ana, Bo")."""
+    names: dict[int, list[str]] = {}
+    for session_id, name in rows:
+        if name not in names.setdefault(session_id, []):
+            names[session_id].append(name)
+    return {session_id: ", ".join(n) for session_id, n in names.items()}

@@ -1,27 +1,3 @@
-"""SQLModel tables and the engine/session setup. Importing this touches no disk."""
-
-from models.tables import (
-    AgendaItem,
-    AgendaTemplateItem,
-    Attendance,
-    Away,
-    Circle,
-    CircleSession,
-    Membership,
-    Person,
-    RotationEvent,
-    SkipDate,
-)
-
-__all__ = [
-    "AgendaItem",
-    "AgendaTemplateItem",
-    "Attendance",
-    "Away",
-    "Circle",
-    "CircleSession",
-    "Membership",
-    "Person",
-    "RotationEvent",
-    "SkipDate",
-]
+"""The store: SQLModel tables (models.tables), the engine and units of work (models.engine,
+models.store) and migrations. Importing the package loads nothing, so the app's first screen
+and its first look at the store (circles.glance) need neither SQLAlchemy nor the tables."""

@@ -14,7 +14,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
-ENV_VAR = "CIRCLES_DATABASE_URL"
+from models.location import sqlite_file_setting, store_setting
+
 # Long enough to ride out another facilitator's save, short enough that a stuck lock is
 # reported rather than freezing the app.
 BUSY_TIMEOUT_MS = 10_000
@@ -24,21 +25,12 @@ class StoreLocationError(ValueError):
     """The --db value or CIRCLES_DATABASE_URL is not a usable path or URL."""
 
 
-def default_store_path() -> Path:
-    """The SQLite file used when nothing else is configured (the user's data directory)."""
-    from platformdirs import user_data_path
-
-    return user_data_path("circles", appauthor=False) / "circles.db"
-
-
 def resolve_url(db: str | None = None, environ: Mapping[str, str] | None = None) -> URL:
     """Turn ``--db`` (a path or a URL), else CIRCLES_DATABASE_URL, else the default path, into a URL."""
-    environ = os.environ if environ is None else environ
-    value = db or environ.get(ENV_VAR) or ""
-    if not value.strip():
-        return sqlite_url(default_store_path())
-    if "://" not in value:
-        return sqlite_url(Path(value).expanduser())
+    path = sqlite_file_setting(db, environ)
+    if path is not None:
+        return sqlite_url(path)
+    value = store_setting(db, environ)
     try:
         url = make_url(value)
     except ArgumentError:

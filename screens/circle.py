@@ -17,7 +17,7 @@ from models.enums import Role, SessionStatus
 from screens.dialogs import ConfirmScreen
 from screens.export_attendance_dialog import ExportAttendanceDialog
 from screens.footer import Footer
-from screens.format import headcount_text, safe, when
+from screens.format import headcount_text, presenter_label, safe, when
 from screens.ics_export_dialog import IcsExportDialog
 from screens.rotation_panel import RotationPanel
 from screens.stats_panel import StatsPanel
@@ -179,7 +179,7 @@ class CircleScreen(Screen[None]):
                 *safe(
                     when(s) + (f" {s.local_start:%Y}" if s in data.past else ""),
                     s.title,
-                    lookups.presenter_label(s, data.presenters),
+                    presenter_label(s, data.presenters),
                     f"{s.minutes} min",
                     headcount_text(data.counts.get(s.id)),
                     s.status.value,

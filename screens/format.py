@@ -48,3 +48,8 @@ MARK_TEXT = {
 def safe(*values: object) -> tuple[object, ...]:
     """Cells as plain Text: a DataTable reads a str as markup, and names like '[ops]' must show as typed."""
     return tuple(Text(v) if isinstance(v, str) else v for v in values)
+
+
+def presenter_label(session: SessionView, from_agenda: dict[int, str]) -> str:
+    """The session's presenter if one is set, else whoever the agenda names."""
+    return session.presenter_name or from_agenda.get(session.id, "")

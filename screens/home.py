@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,34 +11,17 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Static
 
-from circles.services import attendance, lookups, sessions
-from circles.views import Headcount, SessionView
+from circles.upcoming import DAYS
+from circles.views import HomeData
 from screens.footer import Footer
-from screens.format import headcount_text, safe, when
+from screens.format import headcount_text, presenter_label, safe, when
 from screens.work import run_db
 
-DAYS = 14
 
+def _load(db: object, now: datetime) -> HomeData:
+    from circles.services.home import load_home  # already loaded by the store's worker
 
-@dataclass(frozen=True)
-class HomeData:
-    empty: bool
-    upcoming: list[SessionView]
-    counts: dict[int, Headcount]
-    presenters: dict[int, str]
-
-
-def load_home(db: object, now: object) -> HomeData:
-    if lookups.is_empty(db):  # type: ignore[arg-type]
-        return HomeData(True, [], {}, {})
-    found = sessions.upcoming(db, now=now, days=DAYS, limit=300)  # type: ignore[arg-type]
-    ids = [s.id for s in found]
-    return HomeData(
-        False,
-        found,
-        attendance.headcounts(db, ids),  # type: ignore[arg-type]
-        lookups.agenda_presenters(db, ids),  # type: ignore[arg-type]
-    )
+    return load_home(db, now)  # type: ignore[arg-type]
 
 
 class HomeScreen(Screen[None]):
@@ -54,9 +36,10 @@ class HomeScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, first_glance: HomeData | None = None) -> None:
         super().__init__()
         self.data: HomeData | None = None
+        self._first_glance = first_glance
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,7 +62,10 @@ class HomeScreen(Screen[None]):
         table = self.query_one("#upcoming", DataTable)
         table.add_columns("When", "Circle", "Title", "Presenter", "RSVP", "Status")
         self.query_one("#welcome").display = False
-        self.refresh_data()
+        if self._first_glance is not None:
+            self.show(self._first_glance)  # the app reloads it through the store once that is open
+        else:
+            self.refresh_data()
 
     def on_screen_resume(self) -> None:
         if self.data is not None:
@@ -90,9 +76,11 @@ class HomeScreen(Screen[None]):
 
     def refresh_data(self) -> None:
         now = self.app.now()  # type: ignore[attr-defined]
-        run_db(self, lambda db: load_home(db, now), self.show)
+        run_db(self, lambda db: _load(db, now), self.show)
 
     def show(self, data: HomeData) -> None:
+        if data == self.data:
+            return  # as on screen (the store usually confirms the first glance)
         self.data = data
         self.query_one("#welcome").display = data.empty
         self.query_one("#home-main").display = not data.empty
@@ -101,6 +89,7 @@ class HomeScreen(Screen[None]):
             self.query_one("#first-circle", Button).focus()
             return
         table = self.query_one("#upcoming", DataTable)
+        row = table.cursor_row
         # Row keys let Enter open the session the cursor is on.
         table.clear()
         for s in data.upcoming:
@@ -109,12 +98,14 @@ class HomeScreen(Screen[None]):
                     when(s),
                     s.circle_name,
                     s.title or "",
-                    lookups.presenter_label(s, data.presenters),
+                    presenter_label(s, data.presenters),
                     headcount_text(data.counts.get(s.id)),
                     s.status.value,
                 ),
                 key=str(s.id),
             )
+        if data.upcoming:
+            table.move_cursor(row=min(row, len(data.upcoming) - 1))
         empty = self.query_one("#upcoming-empty", Static)
         now = self.app.now()  # type: ignore[attr-defined]
         empty.update(

@@ -16,10 +16,12 @@ class FindProvider(Provider):
     """Ctrl+P then a few letters: circles, people and sessions whose name holds them."""
 
     def _lookup(self, text: str) -> list[lookups.Found]:
+        from circles.errors import CirclesError
         from circles.services import lookups
 
-        store = self.app.store  # type: ignore[attr-defined]
-        if store is None:  # still opening
+        try:
+            store = self.app.store  # type: ignore[attr-defined]  (waits while it opens)
+        except CirclesError:
             return []
         with store.read() as db:
             return lookups.search_everything(db, text, limit=6)

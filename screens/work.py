@@ -36,12 +36,12 @@ def run_db(
     An exclusive worker replaced by a newer one in the same group drops its result, so a
     filter typed quickly shows only the answer to the last keystroke.
     """
-    store = node.app.store  # type: ignore[attr-defined]
     app = node.app
 
     def work() -> None:
         worker = get_current_worker()
         try:
+            store = app.store  # type: ignore[attr-defined]  (in the worker: it may wait while the store opens)
             if write:
                 # A store busy past its timeout (another facilitator's long save) is tried again:
                 # the failed attempt was rolled back whole, so running the job again is safe.

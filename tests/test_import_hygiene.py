@@ -54,3 +54,15 @@ def test_importing_everything_touches_no_disk(tmp_path: Path) -> None:
     env = {"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "PATH": "/usr/bin:/bin"}
     subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, check=True)
     assert list(home.iterdir()) == []
+
+
+def test_the_first_screen_and_the_first_glance_load_no_database_library() -> None:
+    """What runs before the store opens must not pull in SQLAlchemy (0.4 s) or Alembic:
+    the app paints, and Home lists the first glance, while they load in a worker."""
+    code = (
+        "import sys, circles.cli, circles.app, circles.glance, screens.home, screens.start\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'alembic'})\n"
+        "print(' '.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

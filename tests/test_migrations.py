@@ -37,6 +37,10 @@ def test_migrations_build_exactly_the_models(store):
         assert "uq_circle_name_lower" in indexes
 
 
+def test_the_schema_head_names_the_newest_migration():
+    assert migrate.head_revision() == migrate.SCHEMA_HEAD
+
+
 def test_a_fresh_store_is_at_head_and_reopening_changes_nothing(store_url, clock):
     first = Store.open(store_url, clock=clock)
     assert first.upgraded is not None and first.upgraded.from_revision is None
@@ -98,6 +102,7 @@ def _use_scripts(monkeypatch, folder: Path) -> None:
         return cfg
 
     monkeypatch.setattr(migrate, "_config", config)
+    monkeypatch.setattr(migrate, "SCHEMA_HEAD", migrate.head_revision())  # as that release would say
 
 
 def _old_store_with_people(tmp_path: Path, clock) -> Path:

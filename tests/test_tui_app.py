@@ -8,6 +8,7 @@ from textual.command import CommandPalette
 from textual.widgets import Static
 
 from circles.app import CirclesApp
+from circles.errors import CirclesError
 from screens.circle import CircleScreen
 from screens.dialogs import HelpScreen
 from screens.home import HomeScreen
@@ -140,3 +141,69 @@ async def test_a_store_that_will_not_open_is_explained_not_a_traceback(tmp_path)
         text = shown(app.screen.query_one("#start-status"))
         assert "could not be opened" in text and "127.0.0.1:1" in text
         assert "s3cret" not in text
+
+
+async def _until(pilot, condition, rounds: int = 100) -> None:
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the screen never got there")
+
+
+def _glance_and_slow_store(memory_store, clock):
+    """Home's data as the first glance gives it, and a store that opens when told to."""
+    from circles.services.home import load_home
+
+    circle = factories.circle(memory_store, "Rust Lunch")
+    factories.session(memory_store, circle, "2026-03-04 12:00")
+    with memory_store.read() as db:
+        first = load_home(db, clock())
+    opened = threading.Event()
+
+    def open_slowly():
+        assert opened.wait(10)
+        return memory_store
+
+    return first, opened, open_slowly
+
+
+@pilot_test
+async def test_home_shows_the_first_glance_and_keys_pressed_at_once_wait_for_the_store(memory_store, clock):
+    from textual.widgets import DataTable
+
+    from screens.circles import CirclesScreen
+    from tests.tui_support import rows
+
+    first, opened, open_slowly = _glance_and_slow_store(memory_store, clock)
+    app = CirclesApp(open_store=open_slowly, first_glance=lambda: first)
+    async with app.run_test(size=SIZE) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, HomeScreen))
+        upcoming = app.screen.query_one("#upcoming", DataTable)
+        assert [r[1] for r in rows(upcoming)] == ["Rust Lunch"]  # the store is still opening
+        await pilot.press("c")
+        assert isinstance(app.screen, CirclesScreen)
+        opened.set()
+        await settle(app, pilot)
+        assert [r[0] for r in rows(app.screen.query_one(DataTable))] == ["Rust Lunch"]
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert [r[1] for r in rows(upcoming)] == ["Rust Lunch"]
+
+
+@pilot_test
+async def test_a_store_that_fails_after_the_first_glance_is_explained(memory_store, clock):
+    first, _opened, _ = _glance_and_slow_store(memory_store, clock)
+
+    def fail():
+        raise CirclesError("the disk is on fire")
+
+    app = CirclesApp(open_store=fail, first_glance=lambda: first)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("c")
+        await settle(app, pilot)
+        told = [n.message for n in app._notifications]
+        assert any("could not be opened: the disk is on fire" in m for m in told)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from collections.abc import Awaitable, Callable
 
@@ -11,6 +12,7 @@ from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable
+from textual.worker import WorkerCancelled
 
 
 async def settle(app: App, pilot: Pilot, rounds: int = 20) -> None:
@@ -22,7 +24,9 @@ async def settle(app: App, pilot: Pilot, rounds: int = 20) -> None:
         busy = [w for w in app.workers if w.group != "default" and w.is_running]
         if busy:  # an empty list would mean "every worker" to wait_for_complete
             quiet = 0
-            await app.workers.wait_for_complete(busy)
+            # A worker replaced by a newer one (a filter typed again) is cancelled: that is fine.
+            with contextlib.suppress(WorkerCancelled):
+                await app.workers.wait_for_complete(busy)
         else:
             quiet += 1
         await pilot.pause()

@@ -74,4 +74,5 @@ def main(ctx: click.Context, db: str | None) -> None:
     if ctx.invoked_subcommand is None:
         from circles.app import run
 
-        run(ctx.obj.store)  # opened by the app once its first screen shows
+        # Opened by the app once its first screen shows; a SQLite store also gets a first glance.
+        run(ctx.obj.store, first_glance=ctx.obj.first_glance())

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,6 +16,7 @@ import click
 if TYPE_CHECKING:  # the store's modules load only when a command opens it: start-up stays fast
     from sqlmodel import Session
 
+    from circles.views import HomeData
     from models.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,6 +45,21 @@ class CliState:
                     err=True,
                 )
         return self._store
+
+    def first_glance(self) -> Callable[[], HomeData | None] | None:
+        """For the app: Home's data read straight from a SQLite file (circles/glance.py)."""
+        from models.location import sqlite_file_setting
+
+        path = sqlite_file_setting(self.db)
+        if path is None:
+            return None
+
+        def glance() -> HomeData | None:
+            from circles.glance import home_at_a_glance
+
+            return home_at_a_glance(path, datetime.now(UTC))
+
+        return glance
 
 
 def state() -> CliState:

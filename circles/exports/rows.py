@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from circles.services.reports import Scope, expected_join, not_member_at_session, presented, session_filter
-from models import Attendance, Circle, CircleSession, Membership, Person
 from models.enums import Rsvp
+from models.tables import Attendance, Circle, CircleSession, Membership, Person
 
 COLUMNS = (
     "circle",

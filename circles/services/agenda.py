@@ -12,7 +12,7 @@ from circles import validate
 from circles.errors import InvalidInput, NotFound
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import AgendaItemView
-from models import AgendaItem, CircleSession, Person
+from models.tables import AgendaItem, CircleSession, Person
 
 
 def _base() -> Any:

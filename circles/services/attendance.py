@@ -20,8 +20,8 @@ from circles.services import members, people
 from circles.services.clock import now
 from circles.services.sessions import get_session
 from circles.views import Headcount, MemberView, PersonView, RosterEntry
-from models import Attendance, CircleSession, Membership, Person
 from models.enums import Attended, Rsvp
+from models.tables import Attendance, CircleSession, Membership, Person
 
 
 def parse_rsvp(value: str | Rsvp) -> Rsvp:
@@ -233,19 +233,7 @@ def headcounts(db: Session, session_ids: Iterable[int]) -> dict[int, Headcount]:
     )
     for sid, attended, n in attended_rows:
         counts[sid][str(getattr(attended, "value", attended))] = n
-    return {
-        sid: Headcount(
-            yes=c.get("yes", 0),
-            maybe=c.get("maybe", 0),
-            no=c.get("no", 0),
-            no_answer=c.get("none", 0),
-            present=c.get("present", 0),
-            late=c.get("late", 0),
-            excused=c.get("excused", 0),
-            absent=c.get("absent", 0),
-        )
-        for sid, c in counts.items()
-    }
+    return {sid: Headcount.from_counts(c) for sid, c in counts.items()}
 
 
 def headcount(db: Session, session_id: int) -> Headcount:

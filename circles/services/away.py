@@ -10,7 +10,7 @@ from circles import validate
 from circles.errors import NotFound
 from circles.services.upkeep import rotation_changed
 from circles.views import AwayView
-from models import Away, Membership, Person
+from models.tables import Away, Membership, Person
 
 
 def add_away(db: Session, *, person_id: int, starts_on: date, ends_on: date, reason: str = "") -> AwayView:

@@ -13,8 +13,8 @@ from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotFound
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import CircleView
-from models import Circle, Person
 from models.enums import CircleKind, Role
+from models.tables import Circle, Person
 
 _Facilitator = aliased(Person)
 _LABELS = {"video_url": "video link", "default_minutes": "session length"}

@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles.services import away, members, people, sessions
-from circles.views import AwayView, CircleView, MemberView, PersonView, SessionView
-from models import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
+from circles.views import AwayView, CircleView, MemberView, PersonView, SessionView, presenter_names
 from models.enums import Attended, CircleKind, SessionStatus
+from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,13 +186,4 @@ def agenda_presenters(db: Session, session_ids: list[int]) -> dict[int, str]:
         .where(col(AgendaItem.session_id).in_(session_ids))
         .order_by(AgendaItem.session_id, AgendaItem.position)
     )
-    names: dict[int, list[str]] = {}
-    for sid, name in rows:
-        if name not in names.setdefault(sid, []):
-            names[sid].append(name)
-    return {sid: ", ".join(n) for sid, n in names.items()}
-
-
-def presenter_label(session: SessionView, from_agenda: dict[int, str]) -> str:
-    """The session's presenter if one is set, else whoever the agenda names."""
-    return session.presenter_name or from_agenda.get(session.id, "")
+    return presenter_names(rows)

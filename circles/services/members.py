@@ -17,8 +17,8 @@ from circles.services.clock import now
 from circles.services.upkeep import rotation_changed
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import MemberView
-from models import Circle, Membership, Person
 from models.enums import Role, Rsvp
+from models.tables import Circle, Membership, Person
 
 _LABELS = {"in_rotation": "in rotation", "default_rsvp": "RSVP for the series"}
 

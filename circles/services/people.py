@@ -11,7 +11,7 @@ from circles import validate
 from circles.errors import AlreadyExists, NotFound
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import PersonView
-from models import Person
+from models.tables import Person
 
 _LABELS = {"is_guest": "guest", "active": "active"}
 

@@ -32,8 +32,8 @@ from circles import validate
 from circles.services import circles
 from circles.services.attendance import effective_rsvp, member_at_session
 from circles.services.clock import now
-from models import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
 from models.enums import Attended, Rsvp, SessionStatus
+from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
 
 RETENTION_STEPS = (1, 2, 4, 8, 12)
 

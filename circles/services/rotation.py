@@ -34,7 +34,8 @@ from circles.services import agenda, sessions
 from circles.services.circles import get_circle, update_circle
 from circles.services.clock import now
 from circles.views import AgendaItemView, CircleView, SessionView
-from models import (
+from models.enums import CircleKind, PresenterSource, SessionStatus
+from models.tables import (
     AgendaItem,
     AgendaTemplateItem,
     Away,
@@ -44,7 +45,6 @@ from models import (
     RotationEvent,
     SkipDate,
 )
-from models.enums import CircleKind, PresenterSource, SessionStatus
 
 MAX_PLAN = 200
 MAX_PREVIEW = 200

@@ -3,21 +3,22 @@ the UID never changes, and SEQUENCE rises with every change an attendee must see
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from circles import upcoming as upcoming_window
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.services.circles import get_circle, ics_uid
 from circles.services.upkeep import rotation_changed
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import SessionView
-from models import Circle, CircleSession, Person
 from models.enums import CircleKind, PresenterSource, SessionStatus
+from models.tables import Circle, CircleSession, Person
 
 _Presenter = aliased(Person)
 # A change to any of these moves or alters the event in attendees' calendars, so it
@@ -245,9 +246,12 @@ def set_presenter(
     return get_session(db, original.id)
 
 
-def upcoming(db: Session, *, now: datetime, days: int = 14, limit: int | None = None) -> list[SessionView]:
+def upcoming(
+    db: Session, *, now: datetime, days: int = upcoming_window.DAYS, limit: int | None = None
+) -> list[SessionView]:
     """What is coming up across every circle: the Home screen's list."""
-    return list_sessions(db, start=now - timedelta(hours=2), end=now + timedelta(days=days), limit=limit)
+    start, end = upcoming_window.window(now, days)
+    return list_sessions(db, start=start, end=end, limit=limit)
 
 
 def session_counts(db: Session, circle_id: int) -> dict[SessionStatus, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import models  # noqa: F401  (registers every table on the metadata)
+import models.tables  # noqa: F401  (registers every table on the metadata)
 from models.engine import create_store_engine, resolve_url
 
 target_metadata = SQLModel.metadata

@@ -1,0 +1,99 @@
+"""The first glance (circles/glance.py) reads Home's data with plain sqlite3 before the store
+opens. The store then reloads Home through the services, so the two must say the same thing."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from circles.demo import build_demo
+from circles.glance import home_at_a_glance
+from circles.services import attendance, circles, members, people, sessions
+from circles.services.home import load_home
+from models.engine import sqlite_url
+from models.enums import Rsvp
+from models.store import Store
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.conftest import FixedClock
+
+    path = tmp_path_factory.mktemp("glance") / "demo.db"
+    store = Store.open(sqlite_url(path), clock=FixedClock())
+    build_demo(store, size="small")
+    store.close()
+    return path
+
+
+def _through_the_store(path: Path, now):
+    store = Store.open(sqlite_url(path))
+    try:
+        with store.read() as db:
+            return load_home(db, now)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("days_on", [0, 3, 17, 45, -30])
+def test_the_glance_and_the_store_agree_on_the_demo(demo_file, clock, days_on):
+    now = clock() + timedelta(days=days_on, hours=days_on % 7)
+    glance = home_at_a_glance(demo_file, now)
+    assert glance is not None
+    assert glance == _through_the_store(demo_file, now)
+    if days_on >= 0:
+        # Something to compare: sessions, people's answers and agenda presenters.
+        assert glance.upcoming and any(c.yes for c in glance.counts.values())
+
+
+def test_they_agree_on_archived_circles_cancelled_sessions_leavers_and_answers(tmp_path, clock):
+    path = tmp_path / "edge.db"
+    store = Store.open(sqlite_url(path), clock=clock)
+    day = timedelta(days=1)
+    with store.write() as db:
+        ana = people.add_person(db, name="Ana", email="ana@example.org")
+        bo = people.add_person(db, name="Bo", email="bo@example.org")
+        cy = people.add_person(db, name="Cy", email="cy@example.org")
+        kept = circles.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
+        gone = circles.add_circle(db, name="Old Guild", kind="workshop", timezone="UTC")
+        for who in (ana, bo, cy):
+            members.add_member(db, circle_id=kept.id, person_id=who.id, joined_at=clock() - day)
+        first = sessions.add_session(db, circle_id=kept.id, starts_at=clock() + day)
+        later = sessions.add_session(db, circle_id=kept.id, starts_at=clock() + 3 * day)
+        sessions.add_session(db, circle_id=gone.id, starts_at=clock() + day)
+    with store.write() as db:
+        sessions.cancel_session(db, later)
+        circles.update_circle(db, gone, archived=True)
+        members.remove_member(db, circle_id=kept.id, person_id=cy.id, left_at=clock() + 2 * day)
+        attendance.set_rsvp(db, session_id=first.id, person_id=ana.id, rsvp=Rsvp.YES)
+        attendance.set_rsvp(db, session_id=first.id, person_id=bo.id, rsvp=Rsvp.MAYBE)
+    store.close()
+    glance = home_at_a_glance(path, clock())
+    assert glance is not None and glance == _through_the_store(path, clock())
+    assert [s.circle_name for s in glance.upcoming] == ["Rust Lunch", "Rust Lunch"]
+    counts = glance.counts[first.id]
+    assert (counts.yes, counts.maybe, counts.no_answer) == (1, 1, 1)  # Cy had not left yet
+    assert glance.counts[later.id].no_answer == 2  # ... and had by then
+
+
+def test_a_new_store_shows_the_welcome(tmp_path, clock):
+    path = tmp_path / "new.db"
+    Store.open(sqlite_url(path), clock=clock).close()
+    glance = home_at_a_glance(path, clock())
+    assert glance is not None and glance.empty
+
+
+def test_the_glance_leaves_what_it_cannot_read_to_the_store(tmp_path, demo_file, clock):
+    assert home_at_a_glance(tmp_path / "missing.db", clock()) is None
+    assert not (tmp_path / "missing.db").exists()  # read-only: no file is made
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all")
+    assert home_at_a_glance(junk, clock()) is None
+    other = tmp_path / "other.db"
+    other.write_bytes(demo_file.read_bytes())
+    with sqlite3.connect(other) as conn:  # a store an older or newer circles wrote
+        conn.execute("UPDATE alembic_version SET version_num = 'f00dfeed'")
+    assert home_at_a_glance(other, clock()) is None
