@@ -26,6 +26,7 @@ class CirclesScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.summaries: list[lookups.CircleSummary] = []
+        self.loaded = False
         self.include_archived = False
 
     def compose(self) -> ComposeResult:
@@ -38,10 +39,11 @@ class CirclesScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.add_columns("Circle", "Kind", "Members", "Next session", "Facilitator")
         table.focus()
+        self.reload()
 
     def on_screen_resume(self) -> None:
-        # Also sent when the screen is first shown: the one place the list loads.
-        self.reload()
+        if self.loaded:  # back from a circle: its name or members may have changed
+            self.reload()
 
     def reload(self) -> None:
         now = self.app.now()  # type: ignore[attr-defined]
@@ -50,6 +52,7 @@ class CirclesScreen(Screen[None]):
 
     def show(self, summaries: list[lookups.CircleSummary]) -> None:
         self.summaries = summaries
+        self.loaded = True
         self.render_rows()
 
     def render_rows(self) -> None:
