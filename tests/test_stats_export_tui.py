@@ -12,9 +12,11 @@ from textual.app import App, ComposeResult
 from textual.widgets import Button, Input, RadioButton, Sparkline, Static
 
 from models.store import Store
+from screens.dialogs import ConfirmScreen
 from screens.export_attendance_dialog import ExportAttendanceDialog
 from screens.stats_panel import StatsPanel
 from tests.attendance_fixture import History, build
+from tests.tui_support import until
 
 
 class Host(App[None]):
@@ -107,7 +109,7 @@ async def _export_dialog_writes_the_file_and_says_where(memory_store: Store, tmp
         # Again: the file is there, so the dialog asks; "n" keeps the old file.
         target.write_text("keep me", encoding="utf-8")
         await pilot.click("#export-go")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -122,7 +124,7 @@ async def _export_dialog_writes_the_file_and_says_where(memory_store: Store, tmp
         assert dialog.query_one("#export-file", Input).value == str(xlsx)
         xlsx.write_text("old", encoding="utf-8")
         await pilot.click("#export-go")
-        await pilot.pause()
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await pilot.pause()
         await app.workers.wait_for_complete()

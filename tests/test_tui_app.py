@@ -15,7 +15,7 @@ from screens.home import HomeScreen
 from screens.person import PersonScreen
 from screens.session import SessionScreen
 from tests import factories
-from tests.tui_support import pilot_test, settle, shown, type_text
+from tests.tui_support import pilot_test, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -143,14 +143,6 @@ async def test_a_store_that_will_not_open_is_explained_not_a_traceback(tmp_path)
         assert "s3cret" not in text
 
 
-async def _until(pilot, condition, rounds: int = 100) -> None:
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the screen never got there")
-
-
 def _glance_and_slow_store(memory_store, clock):
     """Home's data as the first glance gives it, and a store that opens when told to."""
     from circles.services.home import load_home
@@ -178,9 +170,15 @@ async def test_home_shows_the_first_glance_and_keys_pressed_at_once_wait_for_the
     first, opened, open_slowly = _glance_and_slow_store(memory_store, clock)
     app = CirclesApp(open_store=open_slowly, first_glance=lambda: first)
     async with app.run_test(size=SIZE) as pilot:
-        await _until(pilot, lambda: isinstance(app.screen, HomeScreen))
+
+        def listed() -> bool:
+            found = app.screen.query("#upcoming") if isinstance(app.screen, HomeScreen) else []
+            return bool(found) and found[0].row_count > 0
+
+        await until(pilot, listed)
         upcoming = app.screen.query_one("#upcoming", DataTable)
         assert [r[1] for r in rows(upcoming)] == ["Rust Lunch"]  # the store is still opening
+        assert not opened.is_set()
         await pilot.press("c")
         assert isinstance(app.screen, CirclesScreen)
         opened.set()

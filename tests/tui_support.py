@@ -34,6 +34,16 @@ async def settle(app: App, pilot: Pilot, rounds: int = 20) -> None:
             return
 
 
+async def until(pilot: Pilot, condition: Callable[[], bool], rounds: int = 200) -> None:
+    """Let the app run until ``condition()`` holds: for a dialog opened by a worker, say,
+    before a key meant for it is pressed (on a loaded machine one pause is not enough)."""
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the screen never got there")
+
+
 def rows(table: DataTable) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
