@@ -166,9 +166,6 @@ class CircleScreen(Screen[None]):
             )
         if found:
             table.move_cursor(row=min(row, len(found) - 1))
-        # The tab's layout can be settled before the rows arrive (the other tabs' panels load
-        # at the same time); without this the columns stay as wide as their headers.
-        table.refresh(layout=True)
 
     def _fill_sessions(self, data: CircleData) -> None:
         table = self.query_one("#session-table", DataTable)

@@ -57,7 +57,17 @@ def run_db(
             _back(worker, lambda e: show_error(node, e), CirclesError(f"The store did not answer: {first}"))
             return
         if done is not None:
-            _back(worker, done, result)
+            _back(worker, _shown(done), result)
+
+    def _shown(callback: Callable[[T], object]) -> Callable[[T], None]:
+        def show(value: T) -> None:
+            callback(value)
+            # Lay the screen out again with its data in: a DataTable widens its columns as
+            # rows come, and a header drawn before they came would keep its labels' widths.
+            if node.is_attached:
+                node.refresh(layout=True)
+
+        return show
 
     def _back(worker: Worker[None], callback: Callable[[Any], object], value: Any) -> None:
         if worker.is_cancelled:
