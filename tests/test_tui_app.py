@@ -205,4 +205,3 @@ async def test_a_store_that_fails_after_the_first_glance_is_explained(memory_sto
         await settle(app, pilot)
         told = [n.message for n in app._notifications]
         assert any("could not be opened: the disk is on fire" in m for m in told)
-
