@@ -113,10 +113,9 @@ class CirclesApp(App[None]):
 
         self._store = store
         self._store_settled.set()
-        homes = [s for s in self.screen_stack if isinstance(s, HomeScreen)]
-        if homes:
-            homes[0].refresh_data()  # it shows the first glance: the store has the last word
-        else:
+        # After a first glance, Home has already asked the store for its data (the request
+        # waited in a worker until now); otherwise it comes up now, from the store.
+        if not any(isinstance(s, HomeScreen) for s in self.screen_stack):
             self.switch_screen(HomeScreen())
         self.call_after_refresh(set_aside_startup_objects)
         if store.upgraded is not None and store.upgraded.backup is not None:

@@ -44,10 +44,10 @@ def _config() -> Config:
     return cfg
 
 
-def head_revision() -> str:
+def head_revision(scripts: ScriptDirectory | None = None) -> str:
     from alembic.script import ScriptDirectory
 
-    head = ScriptDirectory.from_config(_config()).get_current_head()
+    head = (scripts or ScriptDirectory.from_config(_config())).get_current_head()
     assert head is not None, "the migrations folder has no revisions"
     return head
 
@@ -80,9 +80,7 @@ def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
 
     cfg = _config()
     scripts = ScriptDirectory.from_config(cfg)
-    head = head_revision()
-    if current == head:
-        return UpgradeResult(current, head, None)
+    head = head_revision(scripts)
     if current is not None and not _known(scripts, current):
         raise MigrationError(
             f"This store was written by a newer version of circles (schema {current}); "

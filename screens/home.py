@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,10 +18,11 @@ from screens.format import headcount_text, presenter_label, safe, when
 from screens.work import run_db
 
 
-def _load(db: object, now: datetime) -> HomeData:
+def _load(db: object) -> HomeData:
     from circles.services.home import load_home  # already loaded by the store's worker
 
-    return load_home(db, now)  # type: ignore[arg-type]
+    # The store's clock, read in the worker: the load may have waited there for the store.
+    return load_home(db)  # type: ignore[arg-type]
 
 
 class HomeScreen(Screen[None]):
@@ -40,6 +41,7 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.data: HomeData | None = None
         self._first_glance = first_glance
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,20 +65,22 @@ class HomeScreen(Screen[None]):
         table.add_columns("When", "Circle", "Title", "Presenter", "RSVP", "Status")
         self.query_one("#welcome").display = False
         if self._first_glance is not None:
-            self.show(self._first_glance)  # the app reloads it through the store once that is open
-        else:
-            self.refresh_data()
+            self.show(self._first_glance)
+            self._first_glance = None
+        # With a first glance on screen, this load waits for the store to open: it has the last word.
+        self.refresh_data()
 
     def on_screen_resume(self) -> None:
-        if self.data is not None:
+        # The first resume comes with mounting, which loads already; later ones are returns.
+        if self._resumed:
             self.refresh_data()
+        self._resumed = True
 
     def action_refresh(self) -> None:
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        now = self.app.now()  # type: ignore[attr-defined]
-        run_db(self, lambda db: _load(db, now), self.show)
+        run_db(self, _load, self.show)
 
     def show(self, data: HomeData) -> None:
         if data == self.data:

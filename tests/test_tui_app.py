@@ -161,13 +161,24 @@ def _glance_and_slow_store(memory_store, clock):
 
 
 @pilot_test
-async def test_home_shows_the_first_glance_and_keys_pressed_at_once_wait_for_the_store(memory_store, clock):
+async def test_home_shows_the_first_glance_and_keys_pressed_at_once_wait_for_the_store(
+    memory_store, clock, monkeypatch
+):
     from textual.widgets import DataTable
 
+    import circles.services.home as home_service
     from screens.circles import CirclesScreen
     from tests.tui_support import rows
 
     first, opened, open_slowly = _glance_and_slow_store(memory_store, clock)
+    loads: list[object] = []
+    load_home = home_service.load_home
+
+    def counted(db, now=None):
+        loads.append(db)
+        return load_home(db, now)
+
+    monkeypatch.setattr(home_service, "load_home", counted)
     app = CirclesApp(open_store=open_slowly, first_glance=lambda: first)
     async with app.run_test(size=SIZE) as pilot:
 
@@ -184,10 +195,12 @@ async def test_home_shows_the_first_glance_and_keys_pressed_at_once_wait_for_the
         opened.set()
         await settle(app, pilot)
         assert [r[0] for r in rows(app.screen.query_one(DataTable))] == ["Rust Lunch"]
+        assert len(loads) == 1  # Home asked the store once for what the glance showed
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         assert [r[1] for r in rows(upcoming)] == ["Rust Lunch"]
+        assert len(loads) == 2  # and again on coming back
 
 
 @pilot_test

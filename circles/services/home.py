@@ -6,12 +6,14 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from circles.services import attendance, lookups, sessions
+from circles.services import attendance, clock, lookups, sessions
 from circles.upcoming import MOST
 from circles.views import HomeData
 
 
-def load_home(db: Session, now: datetime) -> HomeData:
+def load_home(db: Session, now: datetime | None = None) -> HomeData:
+    """At ``now``, else at the store's clock's now."""
+    now = now or clock.now(db)
     if lookups.is_empty(db):
         return HomeData(True, [], {}, {})
     found = sessions.upcoming(db, now=now, limit=MOST)
