@@ -166,6 +166,8 @@ class CircleScreen(Screen[None]):
             )
         if found:
             table.move_cursor(row=min(row, len(found) - 1))
+        # Here too, at once: the snapshot of this tab still flaked with only run_db's later pass.
+        table.refresh(layout=True)
 
     def _fill_sessions(self, data: CircleData) -> None:
         table = self.query_one("#session-table", DataTable)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from textual.dom import DOMNode
+from textual.widgets import DataTable
 from textual.worker import Worker, get_current_worker
 
 from circles.errors import CirclesError
@@ -18,6 +19,11 @@ def show_error(node: DOMNode, error: CirclesError) -> None:
     # Messages quote what people typed ("[Guest] Ana"), so they are shown as plain text:
     # escape() leaves tags such as [Guest] alone and Rich would swallow them.
     node.app.notify(str(error), title="Not done", severity="error", timeout=8, markup=False)
+
+
+def _lay_out_tables(node: DOMNode) -> None:
+    for table in node.query(DataTable):
+        table.refresh(layout=True)
 
 
 def run_db(
@@ -62,10 +68,11 @@ def run_db(
     def _shown(callback: Callable[[T], object]) -> Callable[[T], None]:
         def show(value: T) -> None:
             callback(value)
-            # Lay the screen out again with its data in: a DataTable widens its columns as
-            # rows come, and a header drawn before they came would keep its labels' widths.
+            # A DataTable whose size was settled before its rows came can keep its columns as
+            # wide as their headers (seen in a tab, and on the person screen) until its layout
+            # is refreshed once more after the frame that drew the rows.
             if node.is_attached:
-                node.refresh(layout=True)
+                node.call_after_refresh(_lay_out_tables, node)
 
         return show
 
