@@ -33,9 +33,9 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from circles.errors import InvalidInput
+from circles.zones import time_zone
 
 FIELD = "cadence"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -148,7 +148,7 @@ class Occurrence:
 
 def local_start(day: date, at: time, tz: str) -> datetime:
     """``day`` at ``at`` on the wall clock of ``tz``; skipped times move forward by the jump."""
-    zone = ZoneInfo(tz)
+    zone = time_zone(tz)
     wall = datetime.combine(day, at).replace(tzinfo=zone, fold=0)
     # A wall time that does not exist does not survive the round trip through UTC;
     # reading it with the offset from before the jump lands it after the jump, which

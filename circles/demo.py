@@ -32,6 +32,7 @@ from circles.demo_names import (
 )
 from circles.errors import NotAllowed
 from circles.services.rotation import DEFAULT_TEMPLATES
+from circles.zones import time_zone
 from models.enums import CircleKind, PresenterSource, Role, Rsvp, SessionStatus
 from models.store import Store
 from models.tables import (
@@ -350,7 +351,7 @@ class _Builder:
         guests: list[dict[str, Any]],
         away: dict[int, list[tuple[date, date, str]]],
     ) -> None:
-        zone = ZoneInfo(circle["timezone"])
+        zone = time_zone(circle["timezone"])
         kind: CircleKind = circle["kind"]
         days = self._meeting_days(zone, circle["_weekday"])
         starts = [datetime.combine(d, circle["_at"], tzinfo=zone).astimezone(UTC) for d in days]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from circles.zones import time_zone
 from models.enums import (
     Attended,
     CircleKind,
@@ -51,7 +52,7 @@ class CircleView:
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        return time_zone(self.timezone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,7 @@ class SessionView:
     @property
     def local_start(self) -> datetime:
         """The start on the circle's wall clock."""
-        return self.starts_at.astimezone(ZoneInfo(self.timezone))
+        return self.starts_at.astimezone(time_zone(self.timezone))
 
     @property
     def local_day(self) -> date:

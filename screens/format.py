@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from rich.text import Text
 
 from circles.views import Headcount, SessionView
+from circles.zones import time_zone
 from models.enums import Attended, Rsvp
 
 
@@ -21,7 +21,7 @@ def when_long(session: SessionView) -> str:
 
 
 def day(instant: datetime | None, tz: str = "UTC") -> str:
-    return "" if instant is None else f"{instant.astimezone(ZoneInfo(tz)):%d %b %Y}"
+    return "" if instant is None else f"{instant.astimezone(time_zone(tz)):%d %b %Y}"
 
 
 def headcount_text(count: Headcount | None) -> str:

@@ -11,12 +11,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from circles.services.reports import Scope, expected_join, not_member_at_session, presented, session_filter
+from circles.zones import time_zone
 from models.enums import Rsvp
 from models.tables import Attendance, Circle, CircleSession, Membership, Person
 
@@ -120,7 +120,7 @@ def _local_day(starts: str | datetime, tz: str) -> date:
     instant = datetime.fromisoformat(starts) if isinstance(starts, str) else starts
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
-    return instant.astimezone(ZoneInfo(tz)).date()
+    return instant.astimezone(time_zone(tz)).date()
 
 
 @dataclass(frozen=True, slots=True)

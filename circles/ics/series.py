@@ -25,6 +25,7 @@ from circles.ics.build import fill_event as fill_session_event
 from circles.ics.model import CircleInvites, Options, SessionInvite
 from circles.ics.text import clean_line
 from circles.views import CircleView
+from circles.zones import time_zone
 from models.enums import SessionStatus
 
 
@@ -54,7 +55,7 @@ def _weekly_slots(first: datetime, interval: int, last: datetime, zone: ZoneInfo
 
 def plan_series(invites: CircleInvites) -> SeriesPlan:
     """Fit a weekly rule to the slots the sessions were planned in (not where they were moved)."""
-    zone = ZoneInfo(invites.circle.timezone)
+    zone = time_zone(invites.circle.timezone)
     planned = sorted(
         ((i.session.planned_starts_at.astimezone(zone), i.session.id) for i in invites.sessions),
         key=lambda p: (p[0], p[1]),
@@ -109,7 +110,7 @@ def series_sequence(invites: CircleInvites) -> int:
 
 def _master(invites: CircleInvites, plan: SeriesPlan, options: Options, sequence: int) -> Event:
     circle = invites.circle
-    zone = ZoneInfo(circle.timezone)
+    zone = time_zone(circle.timezone)
     event = Event()
     event.add("uid", circle.ics_series_uid)
     event.add("sequence", sequence)

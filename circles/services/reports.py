@@ -22,7 +22,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -32,6 +31,7 @@ from circles import validate
 from circles.services import circles
 from circles.services.attendance import effective_rsvp, member_at_session
 from circles.services.clock import now
+from circles.zones import time_zone
 from models.enums import Attended, Rsvp, SessionStatus
 from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
 
@@ -215,7 +215,7 @@ def session_filter(db: Session, scope: Scope, *, held_by: datetime | None = None
         zones_stmt = zones_stmt.where(Circle.id == scope.circle_id)
     per_zone = []
     for tz in db.exec(zones_stmt):
-        zone = ZoneInfo(tz)
+        zone = time_zone(tz)
         bounds: list[Any] = [col(s.circle_id).in_(select(Circle.id).where(Circle.timezone == tz))]
         if scope.since is not None:
             bounds.append(s.starts_at >= datetime.combine(scope.since, time(0), zone))
@@ -279,7 +279,7 @@ def participation_over_time(db: Session, scope: Scope, *, by: str | None = None)
         )
         return [
             ParticipationPoint(
-                period=starts.astimezone(ZoneInfo(tz)).date().isoformat(),
+                period=starts.astimezone(time_zone(tz)).date().isoformat(),
                 sessions=1,
                 expected=expected,
                 attended=came_n,

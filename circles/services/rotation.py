@@ -34,6 +34,7 @@ from circles.services import agenda, sessions
 from circles.services.circles import get_circle, update_circle
 from circles.services.clock import now
 from circles.views import AgendaItemView, CircleView, SessionView
+from circles.zones import time_zone
 from models.enums import CircleKind, PresenterSource, SessionStatus
 from models.tables import (
     AgendaItem,
@@ -198,7 +199,7 @@ def _next_occurrences(
     """What planning ``count`` sessions would create. Shared by planning and the preview,
     so the preview's not-yet-planned rows are exactly what planning makes."""
     cadence = circle_cadence(circle)
-    zone = ZoneInfo(circle.timezone)
+    zone = time_zone(circle.timezone)
     current = now(db)
     # One session a day at most: a day that has one (even moved or cancelled) is not planned again.
     taken = {s.planned_starts_at.astimezone(zone).date() for s in circle_sessions} | {
@@ -290,7 +291,7 @@ class _State:
     names: dict[int, str]
 
     def slots(self) -> list[rotation.Slot]:
-        zone = ZoneInfo(self.circle.timezone)
+        zone = time_zone(self.circle.timezone)
         return [
             rotation.Slot(
                 id=s.id,
@@ -312,7 +313,7 @@ def _load(db: Session, circle_id: int) -> _State:
     # Plain columns, not ORM rows: a circle of 500 members and years of sessions is
     # read for every preview, and building ORM objects was most of its time.
     circle = get_circle(db, circle_id)
-    zone = ZoneInfo(circle.timezone)
+    zone = time_zone(circle.timezone)
     stored = [
         _Stored(
             i, starts, planned, SessionStatus(status), presenter, PresenterSource(source) if source else None
@@ -410,7 +411,7 @@ def preview(db: Session, circle_id: int, *, count: int = 8) -> list[PreviewRow]:
     extra = [rotation.Slot(id=-(i + 1), starts_at=o.starts_at, day=o.day) for i, o in enumerate(projected)]
     picks = {p.slot_id: p for p in state.plan(extra)}
     reasons = _event_reasons(db, [s.id for s in upcoming])
-    zone = ZoneInfo(state.circle.timezone)
+    zone = time_zone(state.circle.timezone)
     rows = []
     for s in upcoming:
         pick = picks[s.id]
@@ -616,7 +617,7 @@ def swap(db: Session, first: SessionView, second: SessionView) -> tuple[SessionV
     def source(p: rotation.Pick) -> PresenterSource:
         return PresenterSource.GUEST if p.why is rotation.Why.GUEST else PresenterSource.MANUAL
 
-    zone = ZoneInfo(state.circle.timezone)
+    zone = time_zone(state.circle.timezone)
     day_a = rotation.short_date(first.starts_at.astimezone(zone).date())
     day_b = rotation.short_date(second.starts_at.astimezone(zone).date())
     reason = f"swap: {a.presenter_name} gave {day_a} to {b.presenter_name} and takes {day_b}"
@@ -667,7 +668,7 @@ def ledger(db: Session, circle_id: int, *, since: date | None = None, until: dat
     if since and until:
         validate.date_range(since, until, start_field="since", end_field="until")
     circle = get_circle(db, circle_id)
-    zone = ZoneInfo(circle.timezone)
+    zone = time_zone(circle.timezone)
     start, end = _bounds(zone, since, until)
     held = sa.and_(
         CircleSession.circle_id == circle_id,
@@ -758,7 +759,7 @@ def _as_aware(value: datetime) -> datetime:
     # Aggregates skip the column type, so SQLite hands back naive UTC (or even text).
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
+    return value if value.tzinfo else value.replace(tzinfo=time_zone("UTC"))
 
 
 def _ledger_people(

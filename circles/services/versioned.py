@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from circles.errors import Conflict, NotFound
+from circles.zones import time_zone
 
 
 class Unchanged:
@@ -83,7 +83,7 @@ def _show(value: Any, timezone: str | None) -> str:
     if value is None or value == "":
         return "empty"
     if isinstance(value, datetime):
-        zone = ZoneInfo(timezone) if timezone else UTC
+        zone = time_zone(timezone) if timezone else UTC
         return value.astimezone(zone).strftime("%a %d %b %Y %H:%M")
     text = str(getattr(value, "value", value))
     return repr(text if len(text) <= 40 else text[:37] + "...")
