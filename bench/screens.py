@@ -2,12 +2,17 @@
 
     uv run python bench/screens.py [--db FILE] [--runs 3]
 
-For each screen, the clock runs from the key press (or push) until every database worker has
-finished and the screen has repainted; typing in a filter is timed per keystroke. The baseline
-is the same unit of work called straight on the services, so the ratio (baseline / screen)
-shows how much the screen itself adds; a bare Textual screen (Header, a 40-row DataTable,
-Footer) pushed in the same app shows what Textual alone costs on this machine. Target: each
-screen's data within 150 ms. Prints medians; a figure, not a test.
+For each screen, the clock runs from the key press (or push) to the last frame the app drew
+before it fell idle with every database worker finished: the moment the screen, data and all,
+stopped changing. Typing in a filter is timed per keystroke. The Pilot then goes on waiting
+until the process is idle (it sleeps in 20 ms steps until the CPU is quiet); that figure,
+"until idle", is printed beside it, since earlier runs quoted it, but it is the test
+harness's time, not the app's.
+
+The baseline is the same unit of work called straight on the services, so the ratio
+(baseline / screen) shows how much the screen itself adds; a bare Textual screen (Header, a
+40-row DataTable, Footer) pushed in the same app shows what Textual alone costs on this
+machine. Target: each screen's data within 150 ms. Prints medians; a figure, not a test.
 """
 
 from __future__ import annotations
@@ -58,6 +63,42 @@ class BareScreen(Screen[None]):
         table.add_rows([(f"Tue 24 Nov {i % 12 + 8}:00", f"Circle {i}", "A talk") for i in range(40)])
 
 
+class Frames:
+    """When the app drew a frame, and when a worker last handed data to the UI thread.
+
+    The bench wraps ``App._display``, Textual's one door to the terminal (private: if a Textual
+    upgrade moves it, the bench stops with a message rather than printing nonsense), and
+    ``App.call_from_thread``, the way every database worker delivers its result (screens/work.py).
+    """
+
+    def __init__(self, app: CirclesApp) -> None:
+        self.drawn: list[float] = []
+        self.delivered: list[float] = []
+        display, call_from_thread = app._display, app.call_from_thread
+
+        def timed_display(screen: Screen, renderable: object) -> None:
+            display(screen, renderable)
+            if renderable is not None:
+                self.drawn.append(time.perf_counter())
+
+        def timed_delivery(callback: Callable[..., object], *args: object, **kwargs: object) -> object:
+            result = call_from_thread(callback, *args, **kwargs)
+            self.delivered.append(time.perf_counter())
+            return result
+
+        app._display = timed_display  # type: ignore[method-assign]
+        app.call_from_thread = timed_delivery  # type: ignore[method-assign]
+
+    def since(self, t0: float) -> tuple[float, float]:
+        """(first frame drawn after the last delivery, last frame drawn), in seconds from ``t0``."""
+        drawn = [t for t in self.drawn if t >= t0]
+        if not drawn:
+            raise SystemExit("no frame was drawn: has Textual's App._display moved?")
+        data_in = max([t0, *(t for t in self.delivered if t >= t0)])
+        first_with_data = next((t for t in drawn if t >= data_in), drawn[-1])
+        return first_with_data - t0, drawn[-1] - t0
+
+
 async def settled(app: CirclesApp, pilot) -> None:
     """Until the database workers (and any they started) are done and the screen has repainted once."""
     await pilot.pause(0)
@@ -89,28 +130,44 @@ def busiest(store: Store) -> tuple[int, int, int]:
     return circle_id, session_id, person_id
 
 
-async def one_run(store: Store, ids: tuple[int, int, int]) -> dict[str, float]:
+Timings = dict[str, tuple[float, float, float]]
+
+
+async def one_run(store: Store, ids: tuple[int, int, int]) -> Timings:
+    """One pass over every screen: seconds to (data shown, last frame, idle) by screen."""
     circle_id, session_id, person_id = ids
-    times: dict[str, float] = {}
+    times: Timings = {}
     app = CirclesApp(store)
     app.animation_level = "none"  # time the data, not the tab underline's slide
+    frames = Frames(app)
+
+    async def quiet(t0: float, name: str) -> None:
+        await settled(app, pilot)
+        await pilot.pause()  # the Pilot's own wait for an idle process: frames still due land here
+        times[name] = (*frames.since(t0), time.perf_counter() - t0)
+
     started = time.perf_counter()
     async with app.run_test(size=SIZE) as pilot:
-        await settled(app, pilot)
-        times["Home (start-up to upcoming list)"] = time.perf_counter() - started
+        await quiet(started, "Home (start-up to upcoming list)")
 
         async def timed(name: str, act: Callable[[], Awaitable[object] | object]) -> None:
             t0 = time.perf_counter()
             result = act()
             if asyncio.iscoroutine(result):
                 await result
-            await settled(app, pilot)
-            times[name] = time.perf_counter() - t0
+            await quiet(t0, name)
 
         # The floor: a screen with no database work and nothing of ours, pushed in the same app.
         await timed(BARE, lambda: app.push_screen(BareScreen()))
         app.pop_screen()
         await settled(app, pilot)
+        async def typed(name: str, keys: str) -> None:
+            per_key = []
+            for key in keys:
+                await timed(name, lambda: pilot.press(key))  # noqa: B023 (called at once)
+                per_key.append(times[name])
+            times[name] = tuple(statistics.median(column) for column in zip(*per_key, strict=True))
+
         await timed("Circles list", lambda: pilot.press("c"))
         await timed("Circle (members tab)", lambda: app.open_circle(circle_id))
         await timed("Circle sessions tab", lambda: pilot.press("2"))
@@ -119,22 +176,10 @@ async def one_run(store: Store, ids: tuple[int, int, int]) -> dict[str, float]:
         await timed("Circle stats tab (first open)", lambda: pilot.press("4"))
         await timed("Session (agenda)", lambda: app.open_session(session_id))
         await timed("Check-in", lambda: app.push_screen(CheckInScreen(session_id)))
-        keys = []
-        for key in "son":
-            t0 = time.perf_counter()
-            await pilot.press(key)
-            await settled(app, pilot)
-            keys.append(time.perf_counter() - t0)
-        times["Check-in filter, per key"] = statistics.median(keys)
+        await typed("Check-in filter, per key", "son")
         await timed("People directory (10k)", lambda: app.push_screen(PeopleScreen()))
         await pilot.press("slash")
-        keys = []
-        for key in "ann":
-            t0 = time.perf_counter()
-            await pilot.press(key)
-            await settled(app, pilot)
-            keys.append(time.perf_counter() - t0)
-        times["People filter, per key"] = statistics.median(keys)
+        await typed("People filter, per key", "ann")
         await timed("Person", lambda: app.open_person(person_id))
     return times
 
@@ -179,14 +224,15 @@ def main() -> None:
     ids = busiest(store)
     runs = [asyncio.run(one_run(store, ids)) for _ in range(args.runs)]
     base_runs = [baselines(store, ids) for _ in range(args.runs)]
-    print(f"{'screen':36} {'median s':>9} {'services s':>11}")
+    print(f"{'screen':36} {'data shown s':>12} {'last frame s':>12} {'until idle s':>12} {'services s':>11}")
     for name in runs[0]:
-        screen = statistics.median(r[name] for r in runs)
+        screen, still, harness = (statistics.median(run[name][i] for run in runs) for i in range(3))
         base = statistics.median(b[name] for b in base_runs) if name in base_runs[0] else None
-        print(f"{name:36} {screen:9.3f} {'' if base is None else f'{base:11.3f}'}")
+        services = "" if base is None else f"{base:11.3f}"
+        print(f"{name:36} {screen:12.3f} {still:12.3f} {harness:12.3f} {services}")
         report(
             f"TUI {name}",
-            f"{screen * 1000:.0f} ms",
+            f"{screen * 1000:.0f} ms (last frame {still * 1000:.0f}, idle {harness * 1000:.0f})",
             "-" if base is None else f"services alone {base * 1000:.0f} ms",
             None if base is None else base / screen,
             "reference" if name == BARE else "<= 150 ms",

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
@@ -17,7 +17,12 @@ from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 
 from circles.errors import CirclesError
-from screens.heap import forget_closed_watchers, release_startup_objects, set_aside_startup_objects
+from screens.heap import (
+    CollectorHold,
+    forget_closed_watchers,
+    release_startup_objects,
+    set_aside_startup_objects,
+)
 from screens.palette import FindProvider
 
 if TYPE_CHECKING:
@@ -54,6 +59,7 @@ class CirclesApp(App[None]):
         if store is not None:
             self._store_settled.set()
         self._open_failure: str | None = None
+        self.collector = CollectorHold()
 
     @property
     def store(self) -> Store:
@@ -136,9 +142,15 @@ class CirclesApp(App[None]):
             self.notify(self._open_failure, severity="error", timeout=30, markup=False)
 
     def on_unmount(self) -> None:
+        self.collector.release()
         release_startup_objects()
 
+    def push_screen(self, *args: Any, **kwargs: Any) -> Any:
+        self.collector.hold()  # no collector pass while the new screen is built and drawn
+        return super().push_screen(*args, **kwargs)
+
     def pop_screen(self) -> AwaitComplete:
+        self.collector.hold()
         popped = super().pop_screen()
         # Every screen leaves through here (dismiss() too): let go of what it kept alive.
         self.call_after_refresh(forget_closed_watchers, self)

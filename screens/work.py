@@ -43,6 +43,10 @@ def run_db(
     filter typed quickly shows only the answer to the last keystroke.
     """
     app = node.app
+    # The collector waits while the data is fetched and drawn (screens/heap.py: CollectorHold).
+    collector = getattr(app, "collector", None)
+    if collector is not None:
+        collector.hold()
 
     def work() -> None:
         worker = get_current_worker()
@@ -67,6 +71,8 @@ def run_db(
 
     def _shown(callback: Callable[[T], object]) -> Callable[[T], None]:
         def show(value: T) -> None:
+            if collector is not None:
+                collector.hold()
             callback(value)
             # A DataTable whose size was settled before its rows came can keep its columns as
             # wide as their headers (seen in a tab, and on the person screen) until its layout

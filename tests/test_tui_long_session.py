@@ -1,9 +1,12 @@
-"""A long day in the app: screens opened and closed leave nothing behind, and the key bar is
-rebuilt only when its keys change (both used to make every screen slower than the last)."""
+"""A long day in the app: screens opened and closed leave nothing behind, the key bar is
+rebuilt only when its keys change (both used to make every screen slower than the last), and
+Python's collector waits while a screen opens."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import time
 import weakref
 
 from textual.widgets import Header
@@ -12,6 +15,7 @@ from textual.widgets._footer import FooterKey
 from circles.app import CirclesApp
 from screens.circle import CircleScreen
 from screens.footer import Footer
+from screens.heap import CollectorHold
 from tests import factories
 from tests.tui_support import pilot_test, settle
 
@@ -71,3 +75,61 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(memory_store, clo
         assert "Add member" in members_keys and "Add member" not in sessions_keys
         assert "Schedule" in sessions_keys
         assert rebuilt.count("CircleScreen") == 3
+
+
+@pilot_test
+async def test_the_collector_waits_while_a_screen_opens_and_runs_once_the_app_is_quiet(memory_store, clock):
+    circle = factories.circle(memory_store, "Rust Lunch")
+    app = CirclesApp(memory_store)
+    app.collector.QUIET = 0.2
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.pause(0.3)
+        assert gc.isenabled()
+        app.open_circle(circle.id)
+        assert not gc.isenabled()  # held from the moment the screen is asked for
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+        await pilot.pause(0.3)
+        assert gc.isenabled()
+        app.collector.hold()
+        assert not gc.isenabled()
+    assert gc.isenabled()  # an app that closes mid-hold gives the collector back
+
+
+def test_a_held_collector_runs_at_the_latest_after_its_longest_wait():
+    async def type_without_pause() -> float | None:
+        """Seconds until the collector was let run, with the hold renewed every 20 ms."""
+        hold = CollectorHold()
+        hold.QUIET, hold.LONGEST = 0.1, 0.3
+        started = time.monotonic()
+        try:
+            hold.hold()
+            while time.monotonic() - started < 1.0:
+                await asyncio.sleep(0.02)
+                if gc.isenabled():
+                    return time.monotonic() - started
+                hold.hold()
+            return None
+        finally:
+            hold.release()
+
+    waited = asyncio.run(type_without_pause())
+    assert waited is not None and 0.3 <= waited < 0.6
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_by_someone_else_is_theirs_to_switch_back():
+    async def hold_and_wait() -> None:
+        hold = CollectorHold()
+        hold.QUIET = 0.05
+        hold.hold()
+        await asyncio.sleep(0.1)
+        hold.release()
+
+    gc.disable()
+    try:
+        asyncio.run(hold_and_wait())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
