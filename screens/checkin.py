@@ -19,6 +19,7 @@ from circles.views import PersonView, RosterEntry, SessionView
 from models.enums import Attended, Rsvp
 from screens.footer import Footer
 from screens.format import MARK_TEXT, RSVP_TEXT, safe
+from screens.table import Table
 from screens.work import run_db, show_error
 
 # Letters (and the odd characters in names) go to the filter; digits and space are marks.
@@ -81,7 +82,7 @@ class CheckInScreen(Screen[None]):
         yield Static("", id="checkin-session", markup=False)
         yield Static("", id="counts", markup=False)
         yield Static("", id="checkin-filter", markup=False)
-        yield DataTable(id="roster", cursor_type="row", zebra_stripes=True)
+        yield Table(id="roster", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -21,6 +21,7 @@ from screens.format import headcount_text, presenter_label, safe, when
 from screens.ics_export_dialog import IcsExportDialog
 from screens.rotation_panel import RotationPanel
 from screens.stats_panel import StatsPanel
+from screens.table import Table
 from screens.work import run_db
 
 PAST_SHOWN = 100
@@ -105,9 +106,9 @@ class CircleScreen(Screen[None]):
         yield Static("", id="circle-summary", markup=False)
         with TabbedContent(id="tabs", initial="members"):
             with TabPane("Members", id="members"):
-                yield DataTable(id="member-table", cursor_type="row", zebra_stripes=True)
+                yield Table(id="member-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Sessions", id="sessions"):
-                yield DataTable(id="session-table", cursor_type="row", zebra_stripes=True)
+                yield Table(id="session-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="sessions-note", classes="hint", markup=False)
             # These two fill in when first opened (see _tab_changed): most visits never do,
             # and the circle's members should not wait for a rotation preview and charts.
@@ -166,8 +167,6 @@ class CircleScreen(Screen[None]):
             )
         if found:
             table.move_cursor(row=min(row, len(found) - 1))
-        # Here too, at once: the snapshot of this tab still flaked with only run_db's later pass.
-        table.refresh(layout=True)
 
     def _fill_sessions(self, data: CircleData) -> None:
         table = self.query_one("#session-table", DataTable)

@@ -15,6 +15,7 @@ from circles.upcoming import DAYS
 from circles.views import HomeData
 from screens.footer import Footer
 from screens.format import headcount_text, presenter_label, safe, when
+from screens.table import Table
 from screens.work import run_db
 
 
@@ -56,7 +57,7 @@ class HomeScreen(Screen[None]):
             yield Button("Load demo data (d)", id="load-demo")
         with Vertical(id="home-main"):
             yield Static(f"Coming up in the next {DAYS} days", classes="section-title")
-            yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
+            yield Table(id="upcoming", cursor_type="row", zebra_stripes=True)
             yield Static("", id="upcoming-empty", classes="hint")
         yield Footer()
 

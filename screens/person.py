@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Header, Static
 from circles.services import lookups
 from screens.footer import Footer
 from screens.format import day, safe
+from screens.table import Table
 from screens.work import run_db
 
 
@@ -31,11 +32,11 @@ class PersonScreen(Screen[None]):
         with VerticalScroll(id="person-body"):
             yield Static("", id="person-summary", markup=False)
             yield Static("Circles", classes="section-title")
-            yield DataTable(id="person-circles", cursor_type="row", show_cursor=False)
+            yield Table(id="person-circles", cursor_type="row", show_cursor=False)
             yield Static("", id="attended-title", classes="section-title", markup=False)
-            yield DataTable(id="person-attended", cursor_type="row", show_cursor=False)
+            yield Table(id="person-attended", cursor_type="row", show_cursor=False)
             yield Static("Presentations", classes="section-title")
-            yield DataTable(id="person-presented", cursor_type="row", show_cursor=False)
+            yield Table(id="person-presented", cursor_type="row", show_cursor=False)
             yield Static("Away", classes="section-title")
             yield Static("", id="person-away", markup=False)
         yield Footer()

@@ -20,6 +20,7 @@ from circles.rotation import Why
 from circles.services import away, circles, members, people
 from circles.services import rotation as rotation_service
 from circles.views import CircleView, SessionView
+from screens.table import Table
 from screens.work import run_db
 
 PREVIEW_COUNT = 10
@@ -187,9 +188,9 @@ class RotationPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("Loading the rotation…", id="rotation-summary", markup=False)
-        yield DataTable(id="rotation-preview", cursor_type="row", zebra_stripes=True)
+        yield Table(id="rotation-preview", cursor_type="row", zebra_stripes=True)
         yield Static("Fairness ledger (held sessions)", classes="rotation-heading", markup=False)
-        yield DataTable(id="rotation-ledger", cursor_type="row", zebra_stripes=True)
+        yield Table(id="rotation-ledger", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.query_one("#rotation-preview", DataTable).add_columns(

@@ -17,6 +17,7 @@ from circles.views import AgendaItemView, Headcount, MemberView, SessionView
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
+from screens.table import Table
 from screens.work import run_db, show_error
 
 
@@ -79,7 +80,7 @@ class SessionScreen(Screen[None]):
         with Horizontal(id="session-body"):
             with Vertical(id="agenda-pane"):
                 yield Static("Agenda", classes="section-title")
-                yield DataTable(id="agenda", cursor_type="row", zebra_stripes=True)
+                yield Table(id="agenda", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="agenda-time", markup=False)
             with Vertical(id="notes-pane"):
                 yield Static("Notes", classes="section-title")

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from textual.dom import DOMNode
-from textual.widgets import DataTable
 from textual.worker import Worker, get_current_worker
 
 from circles.errors import CirclesError
@@ -19,11 +18,6 @@ def show_error(node: DOMNode, error: CirclesError) -> None:
     # Messages quote what people typed ("[Guest] Ana"), so they are shown as plain text:
     # escape() leaves tags such as [Guest] alone and Rich would swallow them.
     node.app.notify(str(error), title="Not done", severity="error", timeout=8, markup=False)
-
-
-def _lay_out_tables(node: DOMNode) -> None:
-    for table in node.query(DataTable):
-        table.refresh(layout=True)
 
 
 def run_db(
@@ -74,11 +68,6 @@ def run_db(
             if collector is not None:
                 collector.hold()
             callback(value)
-            # A DataTable whose size was settled before its rows came can keep its columns as
-            # wide as their headers (seen in a tab, and on the person screen) until its layout
-            # is refreshed once more after the frame that drew the rows.
-            if node.is_attached:
-                node.call_after_refresh(_lay_out_tables, node)
 
         return show
 

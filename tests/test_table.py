@@ -1,0 +1,31 @@
+"""The app's tables keep their header in line with rows that widen the columns."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from screens.table import Table
+from tests.tui_support import pilot_test
+
+
+class OneTable(App[None]):
+    def compose(self) -> ComposeResult:
+        table = Table()
+        # A table whose size does not follow its rows (a fixed area, a tab), so nothing else redraws it.
+        table.styles.height = 8
+        table.styles.width = 60
+        yield table
+
+
+@pilot_test
+async def test_the_header_follows_rows_that_came_after_a_frame_was_drawn():
+    app = OneTable()
+    async with app.run_test(size=(80, 10)) as pilot:
+        table = app.query_one(Table)
+        table.add_columns("Name", "Team")
+        await pilot.pause()
+        table.add_rows([("Ana Lima-Ferreira", "Platform"), ("Bo Chen", "Data")])
+        table.render_line(0)  # a frame drawn before the table measured its new rows (a busy machine)
+        await pilot.pause()  # the table is idle: it measures them
+        header, first_row = table.render_line(0).text, table.render_line(1).text
+        assert header.index("Team") == first_row.index("Platform")
