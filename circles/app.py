@@ -142,7 +142,7 @@ class CirclesApp(App[None]):
             self.notify(self._open_failure, severity="error", timeout=30, markup=False)
 
     def on_unmount(self) -> None:
-        self.collector.release()
+        self.collector.close()
         release_startup_objects()
 
     def push_screen(self, *args: Any, **kwargs: Any) -> Any:

@@ -1,7 +1,7 @@
 """Keeping a long session light: a facilitator opens hundreds of screens in a day, and each
 screen should cost the same on the last as on the first.
 
-Two things would make the app slower the longer it runs:
+Three things would make screens slower, the last ones more than the first:
 
 - Textual (8.x) keeps a watcher for every Header ever mounted on the app's ``title`` and
   ``sub_title``, and one for every footer key on its Footer's ``compact``; it drops a
@@ -46,6 +46,9 @@ def forget_closed_watchers(app: App[Any]) -> int:
 def set_aside_startup_objects() -> None:
     """Move everything alive now (what start-up loaded, kept for the whole run) out of the
     collector's sight, so a full pass walks only what screens create afterwards."""
+    # Start-up's young garbage first (the collector is held while Home opens): frozen, its
+    # cycles would stay for the whole run. The young generations only: a few milliseconds.
+    gc.collect(1)
     gc.freeze()
 
 
@@ -57,10 +60,10 @@ def release_startup_objects() -> None:
 class CollectorHold:
     """Holds Python's cyclic collector off while screens open and their data comes in.
 
-    Textual does the same while scrolling (``App.PAUSE_GC_ON_SCROLL``). Reference counting
-    still frees almost everything at once; only cycles wait, and never for long: the collector
-    runs again once nothing has opened for ``QUIET`` seconds, and at the latest ``LONGEST``
-    seconds after it was held, however fast someone keeps typing.
+    Textual can do the same while scrolling (``App.PAUSE_GC_ON_SCROLL``, off by default and
+    here). Reference counting still frees almost everything at once; only cycles wait, and
+    never for long: the collector runs again once nothing has opened for ``QUIET`` seconds,
+    and at the latest ``LONGEST`` seconds after it was held, however fast someone keeps typing.
     """
 
     QUIET = 0.3
@@ -69,9 +72,16 @@ class CollectorHold:
     def __init__(self) -> None:
         self._since: float | None = None
         self._resume: asyncio.TimerHandle | None = None
+        self._closed = False
 
     def hold(self) -> None:
         """Keep the collector off until the app is quiet again. Call on the UI thread."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop to turn it back on: leave it be
+            return
+        if self._closed:
+            return
         now = time.monotonic()
         if self._since is None:
             if not gc.isenabled():  # someone else turned it off; theirs to turn back on
@@ -81,7 +91,7 @@ class CollectorHold:
         if self._resume is not None:
             self._resume.cancel()
         wait = max(0.0, min(self.QUIET, self._since + self.LONGEST - now))
-        self._resume = asyncio.get_running_loop().call_later(wait, self.release)
+        self._resume = loop.call_later(wait, self.release)
 
     def release(self) -> None:
         """Let the collector run again (it catches up with what opening the screens left)."""
@@ -91,3 +101,8 @@ class CollectorHold:
         if self._since is not None:
             self._since = None
             gc.enable()
+
+    def close(self) -> None:
+        """Release for good: the app is closing, and a late delivery must not hold it again."""
+        self._closed = True
+        self.release()

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Label, Sparkline, Static
-from textual.worker import get_current_worker
 
 from circles.errors import CirclesError
 from circles.services import reports
 from circles.services.reports import Report, Scope
+from screens.work import run_db
 
 BAR_WIDTH = 24
 
@@ -83,24 +82,11 @@ class StatsPanel(VerticalScroll):
         self.reload()
 
     def reload(self) -> None:
-        self._load()
+        scope = Scope(circle_id=self.circle_id)
+        run_db(self, lambda db: reports.build_report(db, scope), self._show, failed=self._failed)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="stats")
-    def _load(self) -> None:
-        worker = get_current_worker()
-        store = self.app.store  # type: ignore[attr-defined]
-        try:
-            with store.read() as db:
-                report = reports.build_report(db, Scope(circle_id=self.circle_id))
-        except CirclesError as exc:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(self._failed, str(exc))
-            return
-        if not worker.is_cancelled:
-            self.app.call_from_thread(self._show, report)
-
-    def _failed(self, message: str) -> None:
-        self.query_one("#stats-status", Static).update(message)
+    def _failed(self, error: CirclesError) -> None:
+        self.query_one("#stats-status", Static).update(str(error))
 
     def _show(self, report: Report) -> None:
         self.report = report

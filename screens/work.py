@@ -65,7 +65,7 @@ def run_db(
 
     def _shown(callback: Callable[[T], object]) -> Callable[[T], None]:
         def show(value: T) -> None:
-            if collector is not None:
+            if collector is not None and node.is_attached:
                 collector.hold()
             callback(value)
 

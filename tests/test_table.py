@@ -1,4 +1,4 @@
-"""The app's tables keep their header in line with rows that widen the columns."""
+"""The app's tables keep their header in line with rows and cells that widen the columns."""
 
 from __future__ import annotations
 
@@ -29,3 +29,19 @@ async def test_the_header_follows_rows_that_came_after_a_frame_was_drawn():
         await pilot.pause()  # the table is idle: it measures them
         header, first_row = table.render_line(0).text, table.render_line(1).text
         assert header.index("Team") == first_row.index("Platform")
+
+
+@pilot_test
+async def test_the_header_follows_a_cell_that_widened_its_column():
+    app = OneTable()
+    async with app.run_test(size=(80, 10)) as pilot:
+        table = app.query_one(Table)
+        table.add_column("Name", key="name")
+        table.add_column("Team", key="team")
+        table.add_row("Bo", "Data", key="bo")
+        await pilot.pause()
+        table.update_cell("bo", "name", "Bo Chen-Lindqvist", update_width=True)
+        table.render_line(0)
+        await pilot.pause()
+        header, first_row = table.render_line(0).text, table.render_line(1).text
+        assert header.index("Team") == first_row.index("Data")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
@@ -12,6 +11,7 @@ from circles.ics.model import PARTSTAT, Attendee, Channel, CircleInvites, Option
 from circles.ics.text import clean_line, clean_param, clean_text
 from circles.ics.vtimezone import build_vtimezone
 from circles.views import CircleView
+from circles.zones import time_zone
 from models.enums import SessionStatus
 
 PRODID = "-//circles//calendar invites//EN"
@@ -129,7 +129,7 @@ def fill_event(
 ) -> Event:
     """Everything an attendee sees of one session, on an event whose identity the caller chose."""
     circle, s = invites.circle, invite.session
-    zone = ZoneInfo(circle.timezone)
+    zone = time_zone(circle.timezone)
     event.add("uid", uid)
     event.add("sequence", sequence)
     event.add("dtstamp", options.dtstamp.astimezone(UTC))
