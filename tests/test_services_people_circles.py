@@ -118,3 +118,31 @@ def test_unknown_references_say_what_to_do(store):
             circles.find_circle(db, "Nope")
         with pytest.raises(NotFound, match="circles person add"):
             people.find_person(db, "nobody@example.org")
+
+
+def test_a_person_record_lists_what_they_attended_and_presented_newest_first(store, clock):
+    from circles.services import agenda, attendance, lookups, sessions
+    from models.enums import PresenterSource
+
+    rust, guild = factories.circle(store, "Rust Lunch"), factories.circle(store, "Design Guild")
+    ana = factories.person(store, "Ana Lima")
+    first = factories.session(store, rust, "2026-01-05 12:00", title="Ownership")
+    second = factories.session(store, guild, "2026-01-07 16:00", title="Critique")
+    third = factories.session(store, rust, "2026-01-12 12:00", title="Traits")
+    with store.write() as db:
+        for held, mark in ((first, "present"), (second, "late"), (third, "absent")):
+            attendance.record_attendance(db, session_id=held.id, person_id=ana.id, attended=mark)
+        agenda.add_item(db, session_id=first.id, title="Borrowing, drawn", presenter_id=ana.id, minutes=20)
+        sessions.set_presenter(db, third, presenter_id=ana.id, source=PresenterSource.MANUAL)
+    with store.read() as db:
+        record = lookups.person_record(db, ana.id)
+    assert record.attended_total == 2  # absent is not attended
+    assert [(a.session.title, a.session.circle_name, a.attended.value) for a in record.attended] == [
+        ("Critique", "Design Guild", "late"),
+        ("Ownership", "Rust Lunch", "present"),
+    ]
+    # An agenda item's title names the presentation; a session given to them, its own title.
+    assert [(p.title, p.session.id) for p in record.presentations] == [
+        ("Traits", third.id),
+        ("Borrowing, drawn", first.id),
+    ]

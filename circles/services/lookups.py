@@ -75,7 +75,6 @@ def person_record(db: Session, person_id: int, *, limit: int = 50) -> PersonReco
     )
     attended_total = db.exec(select(sa.func.count()).select_from(held.subquery())).one()
     recent = db.exec(held.order_by(col(CircleSession.starts_at).desc()).limit(limit)).all()
-    attended = [AttendedSession(sessions.get_session(db, sid), Attended(a)) for sid, a in recent]
 
     by_item = db.exec(
         select(AgendaItem.session_id, AgendaItem.title)
@@ -95,7 +94,10 @@ def person_record(db: Session, person_id: int, *, limit: int = 50) -> PersonReco
         titles.setdefault(sid, title)
     for sid in by_session:
         titles.setdefault(sid, "")
-    presented = [sessions.get_session(db, sid) for sid in titles]
+    # Every session named above in one query, not one each (a busy person has a hundred).
+    found = sessions.sessions_by_id(db, [sid for sid, _ in recent] + list(titles))
+    attended = [AttendedSession(found[sid], Attended(a)) for sid, a in recent]
+    presented = [found[sid] for sid in titles]
     presented.sort(key=lambda s: s.starts_at, reverse=True)
     presentations = [Presentation(s, titles[s.id] or s.title) for s in presented[:limit]]
 
