@@ -107,11 +107,9 @@ class CircleScreen(Screen[None]):
         with TabbedContent(id="tabs", initial="members"):
             with TabPane("Members", id="members"):
                 yield Table(id="member-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("Sessions", id="sessions"):
-                yield Table(id="session-table", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="sessions-note", classes="hint", markup=False)
-            # These two fill in when first opened (see _tab_changed): most visits never do,
-            # and the circle's members should not wait for a rotation preview and charts.
+            # These three fill in when first opened (see _tab_changed): the circle's members
+            # should not wait for a list of sessions, a rotation preview and charts.
+            yield TabPane("Sessions", id="sessions")
             yield TabPane("Rotation", id="rotation")
             yield TabPane("Stats", id="stats")
         yield Footer()
@@ -119,9 +117,6 @@ class CircleScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#member-table", DataTable).add_columns(
             "Name", "E-mail", "Team", "Role", "Rotation", "Joined"
-        )
-        self.query_one("#session-table", DataTable).add_columns(
-            "When", "Title", "Presenter", "Length", "RSVP", "Status"
         )
         self.reload()
 
@@ -147,7 +142,8 @@ class CircleScreen(Screen[None]):
             + (" · ARCHIVED" if c.archived else "")
         )
         self._fill_members(data.members)
-        self._fill_sessions(data)
+        if self.query("#session-table"):
+            self._fill_sessions(data)
 
     def _fill_members(self, found: list[MemberView]) -> None:
         table = self.query_one("#member-table", DataTable)
@@ -167,6 +163,13 @@ class CircleScreen(Screen[None]):
             )
         if found:
             table.move_cursor(row=min(row, len(found) - 1))
+
+    async def _mount_sessions(self, pane: TabPane) -> None:
+        table = Table(id="session-table", cursor_type="row", zebra_stripes=True)
+        await pane.mount_all([table, Static("", id="sessions-note", classes="hint", markup=False)])
+        table.add_columns("When", "Title", "Presenter", "Length", "RSVP", "Status")
+        if self.data is not None:
+            self._fill_sessions(self.data)
 
     def _fill_sessions(self, data: CircleData) -> None:
         table = self.query_one("#session-table", DataTable)
@@ -211,7 +214,9 @@ class CircleScreen(Screen[None]):
     async def _tab_changed(self) -> None:
         self.refresh_bindings()
         pane = self.query_one(f"#{self.active_tab}", TabPane)
-        if not pane.children and self.active_tab in LATER_TABS:
+        if not pane.children and self.active_tab == "sessions":
+            await self._mount_sessions(pane)
+        elif not pane.children and self.active_tab in LATER_TABS:
             await pane.mount(LATER_TABS[self.active_tab](self.circle_id))
         # Focus goes into the tab, so the footer shows that tab's keys (the rotation's a / w / p
         # too); focus left behind in a hidden tab would also make the tabs switch back to it.
@@ -315,7 +320,7 @@ class CircleScreen(Screen[None]):
     # -- sessions ------------------------------------------------------------------------
 
     def _session(self) -> SessionView | None:
-        if self.data is None:
+        if self.data is None or not self.query("#session-table"):
             return None
         table = self.query_one("#session-table", DataTable)
         if not table.row_count:
