@@ -106,7 +106,10 @@ async def _export_dialog_writes_the_file_and_says_where(memory_store: Store, tmp
         rows = list(csv.reader(target.open(encoding="utf-8")))
         assert len(rows) == 8 and rows[1][1] == "2026-02-10"
 
-        # Again: the file is there, so the dialog asks; "n" keeps the old file.
+        # Again: the file is there, so the dialog asks; "n" keeps the old file. The toast
+        # saying where the file went goes first: with a long path it covers the buttons.
+        app.clear_notifications()
+        await pilot.pause()
         target.write_text("keep me", encoding="utf-8")
         await pilot.click("#export-go")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -132,6 +135,8 @@ async def _export_dialog_writes_the_file_and_says_where(memory_store: Store, tmp
         # Every circle now: the Night Owls met on 16 Feb too.
         assert _text(dialog, "#export-status") == f"Wrote 8 rows to {xlsx}"
         assert xlsx.read_bytes().startswith(b"PK")
+        app.clear_notifications()
+        await pilot.pause()
         await pilot.click("#export-close")
         await pilot.pause()
     assert written == [xlsx]
