@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TextArea
 
-from circles.errors import CirclesError
+from circles.errors import CirclesError, Conflict
 from circles.services import agenda, attendance, members, sessions
 from circles.views import AgendaItemView, Headcount, MemberView, SessionView
 from screens.dialogs import ConfirmScreen
@@ -19,6 +19,8 @@ from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
 from screens.table import Table
 from screens.work import run_db, show_error
+
+THEIRS_MARK = "--- saved meanwhile by someone else ---"
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,16 @@ class SessionScreen(Screen[None]):
         Binding("shift+down,right_square_bracket", "move_item(1)", "Item down", tooltip="Move it later"),
         Binding("n", "notes", "Notes", tooltip="Write the session's notes"),
         Binding("ctrl+s", "save_notes", "Save notes", tooltip="Save the notes"),
+        Binding("escape", "leave", "Back", show=False, tooltip="Back to the previous screen"),
     ]
 
     def __init__(self, session_id: int) -> None:
         super().__init__()
         self.session_id = session_id
         self.data: SessionData | None = None
+        # The saved notes the editor's text started from: what a save may replace.
+        self._notes_from: str | None = None
+        self._merging = False  # someone else's notes were put below these, not yet saved
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -116,7 +122,13 @@ class SessionScreen(Screen[None]):
         notes = self.query_one("#notes", TextArea)
         if not keep_notes or not self._notes_dirty():
             notes.load_text(s.notes)
+            self._notes_from, self._merging = s.notes, False
             self.query_one("#notes-state", Static).update("")
+        elif s.notes != self._notes_from:
+            # Someone else saved notes while these were being written: keep both, theirs
+            # below, for the person to merge; the next save replaces theirs knowingly.
+            notes.load_text(f"{notes.text.rstrip()}\n\n{THEIRS_MARK}\n{s.notes}")
+            self._notes_from, self._merging = s.notes, True
 
     def _fill_agenda(self, items: list[AgendaItemView], *, select: int | None = None) -> None:
         table = self.query_one("#agenda", DataTable)
@@ -140,11 +152,15 @@ class SessionScreen(Screen[None]):
         label.set_class(agenda.total_minutes(items) > length, "over")
 
     def _notes_dirty(self) -> bool:
-        return self.data is not None and self.query_one("#notes", TextArea).text != self.data.session.notes
+        return self._notes_from is not None and self.query_one("#notes", TextArea).text != self._notes_from
 
     @on(TextArea.Changed, "#notes")
     def _notes_changed(self) -> None:
-        self.query_one("#notes-state", Static).update("unsaved: ctrl+s saves" if self._notes_dirty() else "")
+        if self._merging:
+            hint = "Someone else saved notes meanwhile: theirs are below yours. Merge them, then ctrl+s."
+        else:
+            hint = "unsaved: ctrl+s saves" if self._notes_dirty() else ""
+        self.query_one("#notes-state", Static).update(hint)
 
     def _item(self) -> AgendaItemView | None:
         table = self.query_one("#agenda", DataTable)
@@ -175,8 +191,19 @@ class SessionScreen(Screen[None]):
 
         self.app.push_screen(CheckInScreen(self.session_id))
 
+    @work
+    async def action_leave(self) -> None:
+        # Escape is the key most often pressed by reflex: it must not throw away typed notes.
+        if self._notes_dirty() and not await self.app.push_screen_wait(
+            ConfirmScreen("The notes are not saved. Leave without saving them?", "Leave")
+        ):
+            return
+        self.app.action_back()  # type: ignore[attr-defined]
+
     def action_notes(self) -> None:
-        self.query_one("#notes", TextArea).focus()
+        notes = self.query_one("#notes", TextArea)
+        notes.focus()
+        notes.move_cursor(notes.document.end)  # notes grow at the end: the next line of the meeting
 
     def _form_done(self, result: object) -> None:
         if isinstance(result, AgendaItemView):
@@ -263,12 +290,28 @@ class SessionScreen(Screen[None]):
         def saved(s: SessionView) -> None:
             if self.data is not None:
                 self.data = SessionData(s, self.data.items, self.data.members, self.data.count)
+            self._notes_from, self._merging = s.notes, False
             self.query_one("#notes-state", Static).update("saved")
 
         def refused(error: CirclesError) -> None:
             # Keep what they typed: a conflict must not cost them their notes.
-            show_error(self, error)
             self.query_one("#notes-state", Static).update("not saved: " + str(error))
+            if not isinstance(error, Conflict):
+                show_error(self, error)
+                return
+            # Catch up with their version, so the next ctrl+s can save, knowingly.
+            run_db(self, lambda db: load_session(db, self.session_id), lambda d: caught_up(d, error))
+
+        def caught_up(data: SessionData, error: Conflict) -> None:
+            self.show(data, keep_notes=True)  # brings their notes in below these, if they wrote any
+            changed = f" ({'; '.join(error.changes)})" if error.changes else ""
+            told = f"Someone else changed {error.what} since you opened it{changed}."
+            if data.session.notes == original.notes:
+                told += " Your notes are kept; ctrl+s saves them on top."
+                self.query_one("#notes-state", Static).update("not saved: " + told)
+            else:
+                told += " Theirs are below yours in the editor: merge them, then ctrl+s."
+            self.notify(told, title="Notes not saved", severity="warning", timeout=10, markup=False)
 
         run_db(
             self,

@@ -8,9 +8,9 @@ from circles.app import CirclesApp
 from circles.services import agenda, sessions
 from screens.dialogs import ConfirmScreen
 from screens.form import FormScreen
-from screens.session import SessionScreen
+from screens.session import THEIRS_MARK, SessionScreen
 from tests import factories
-from tests.tui_support import pilot_test, rows, settle, shown, type_text
+from tests.tui_support import pilot_test, rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -127,3 +127,86 @@ async def test_notes_save_and_a_conflict_keeps_what_was_typed(memory_store, cloc
         assert screen.query_one("#notes", TextArea).text == "Bring laptops and chargers"
         with memory_store.read() as db:
             assert sessions.get_session(db, s.id).notes == "Bring laptops"
+
+        # Told, and caught up with their version: saving again puts the notes on top of it.
+        assert "ctrl+s saves them on top" in shown(screen.query_one("#notes-state", Static))
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert shown(screen.query_one("#notes-state", Static)) == "saved"
+        with memory_store.read() as db:
+            now = sessions.get_session(db, s.id)
+        assert (now.title, now.notes) == ("Borrowing", "Bring laptops and chargers")
+
+
+@pilot_test
+async def test_notes_someone_else_saved_meanwhile_are_kept_for_merging_never_overwritten(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        await pilot.press("n")
+        await type_text(pilot, "Mine")
+        with memory_store.write() as db:
+            sessions.update_session(db, sessions.get_session(db, s.id), notes="Theirs")
+
+        # Saving now is refused, and their notes come in below ours.
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        notes = screen.query_one("#notes", TextArea)
+        assert notes.text == f"Mine\n\n{THEIRS_MARK}\nTheirs"
+        assert "theirs are below yours" in shown(screen.query_one("#notes-state", Static))
+        with memory_store.read() as db:
+            assert sessions.get_session(db, s.id).notes == "Theirs"
+
+        # The merge is saved once the person has made it.
+        notes.load_text("Mine and theirs")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            assert sessions.get_session(db, s.id).notes == "Mine and theirs"
+
+        # n puts the cursor at the end of the notes, where the next line of the meeting goes.
+        screen.query_one("#agenda", DataTable).focus()
+        await pilot.press("n")
+        assert notes.cursor_location == notes.document.end
+        # A reload while typing (back from check-in, say) also brings theirs in rather than
+        # letting the next save replace them unseen.
+        await type_text(pilot, "!")
+        with memory_store.write() as db:
+            sessions.update_session(db, sessions.get_session(db, s.id), notes="Theirs again")
+        screen.reload(keep_notes=True)
+        await settle(app, pilot)
+        assert notes.text.endswith(f"{THEIRS_MARK}\nTheirs again")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            assert sessions.get_session(db, s.id).notes == notes.text
+
+
+@pilot_test
+async def test_escape_with_unsaved_notes_asks_before_leaving(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        await pilot.press("n")
+        await type_text(pilot, "Half a thought")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # stay
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert screen.query_one("#notes", TextArea).text == "Half a thought"
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")  # leave, knowingly
+        await settle(app, pilot)
+        assert not isinstance(app.screen, SessionScreen)
+
+        # Saved notes leave without a question.
+        screen = await _open(app, pilot, s.id)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, (SessionScreen, ConfirmScreen))
