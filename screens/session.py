@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -21,6 +21,12 @@ from screens.table import Table
 from screens.work import run_db, show_error
 
 THEIRS_MARK = "--- saved meanwhile by someone else ---"
+
+
+def _same_notes(saved: str, typed: str) -> bool:
+    """Whether saving ``typed`` would store ``saved`` (the store trims a text and makes its
+    line ends plain newlines: circles.validate.text)."""
+    return saved == typed.strip().replace("\r\n", "\n").replace("\r", "\n")
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class SessionScreen(Screen[None]):
         # The saved notes the editor's text started from: what a save may replace.
         self._notes_from: str | None = None
         self._merging = False  # someone else's notes were put below these, not yet saved
+        self._saving_notes = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -108,6 +115,9 @@ class SessionScreen(Screen[None]):
         )
 
     def show(self, data: SessionData, *, keep_notes: bool = False) -> None:
+        if self.data is not None and data.session.version < self.data.session.version:
+            # A reload that started before a save landed: its session (and notes) are older.
+            data = replace(data, session=self.data.session)
         self.data = data
         s = data.session
         self.title = s.title or "Session"
@@ -121,14 +131,22 @@ class SessionScreen(Screen[None]):
         self._fill_agenda(data.items)
         notes = self.query_one("#notes", TextArea)
         if not keep_notes or not self._notes_dirty():
-            notes.load_text(s.notes)
+            if not _same_notes(s.notes, notes.text):  # else the cursor would jump to the top
+                notes.load_text(s.notes)
             self._notes_from, self._merging = s.notes, False
             self.query_one("#notes-state", Static).update("")
+        elif _same_notes(s.notes, notes.text):
+            # What is saved is what is typed (a save whose answer was not waited for).
+            self._notes_from, self._merging = s.notes, False
+            self.query_one("#notes-state", Static).update("saved")
         elif s.notes != self._notes_from:
             # Someone else saved notes while these were being written: keep both, theirs
-            # below, for the person to merge; the next save replaces theirs knowingly.
-            notes.load_text(f"{notes.text.rstrip()}\n\n{THEIRS_MARK}\n{s.notes}")
+            # below, for the person to merge; the next save replaces theirs knowingly. Added
+            # at the end, so the cursor and undo stay where the person was typing.
             self._notes_from, self._merging = s.notes, True
+            where = notes.selection
+            notes.insert(f"\n\n{THEIRS_MARK}\n{s.notes}", notes.document.end)
+            notes.selection = where
 
     def _fill_agenda(self, items: list[AgendaItemView], *, select: int | None = None) -> None:
         table = self.query_one("#agenda", DataTable)
@@ -152,11 +170,13 @@ class SessionScreen(Screen[None]):
         label.set_class(agenda.total_minutes(items) > length, "over")
 
     def _notes_dirty(self) -> bool:
-        return self._notes_from is not None and self.query_one("#notes", TextArea).text != self._notes_from
+        return self._notes_from is not None and not _same_notes(
+            self._notes_from, self.query_one("#notes", TextArea).text
+        )
 
     @on(TextArea.Changed, "#notes")
     def _notes_changed(self) -> None:
-        if self._merging:
+        if self._merging and THEIRS_MARK in self.query_one("#notes", TextArea).text:
             hint = "Someone else saved notes meanwhile: theirs are below yours. Merge them, then ctrl+s."
         else:
             hint = "unsaved: ctrl+s saves" if self._notes_dirty() else ""
@@ -198,7 +218,8 @@ class SessionScreen(Screen[None]):
             ConfirmScreen("The notes are not saved. Leave without saving them?", "Leave")
         ):
             return
-        self.app.action_back()  # type: ignore[attr-defined]
+        if self.is_current:
+            self.app.action_back()  # type: ignore[attr-defined]
 
     def action_notes(self) -> None:
         notes = self.query_one("#notes", TextArea)
@@ -282,18 +303,21 @@ class SessionScreen(Screen[None]):
             )
 
     def action_save_notes(self) -> None:
-        if self.data is None:
-            return
+        if self.data is None or self._saving_notes:
+            return  # one save at a time: a second would drop the first one's answer
         original = self.data.session
         text = self.query_one("#notes", TextArea).text
+        self._saving_notes = True
 
         def saved(s: SessionView) -> None:
+            self._saving_notes = False
             if self.data is not None:
                 self.data = SessionData(s, self.data.items, self.data.members, self.data.count)
             self._notes_from, self._merging = s.notes, False
-            self.query_one("#notes-state", Static).update("saved")
+            self.query_one("#notes-state", Static).update("saved" if not self._notes_dirty() else "")
 
         def refused(error: CirclesError) -> None:
+            self._saving_notes = False
             # Keep what they typed: a conflict must not cost them their notes.
             self.query_one("#notes-state", Static).update("not saved: " + str(error))
             if not isinstance(error, Conflict):
@@ -318,6 +342,6 @@ class SessionScreen(Screen[None]):
             lambda db: sessions.update_session(db, original, notes=text),
             saved,
             write=True,
-            group="write",
+            group="notes",
             failed=refused,
         )

@@ -150,11 +150,12 @@ async def test_notes_someone_else_saved_meanwhile_are_kept_for_merging_never_ove
         with memory_store.write() as db:
             sessions.update_session(db, sessions.get_session(db, s.id), notes="Theirs")
 
-        # Saving now is refused, and their notes come in below ours.
+        # Saving now is refused, and their notes come in below ours; the cursor stays put.
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         notes = screen.query_one("#notes", TextArea)
         assert notes.text == f"Mine\n\n{THEIRS_MARK}\nTheirs"
+        assert notes.cursor_location == (0, 4)
         assert "theirs are below yours" in shown(screen.query_one("#notes-state", Static))
         with memory_store.read() as db:
             assert sessions.get_session(db, s.id).notes == "Theirs"
@@ -207,6 +208,39 @@ async def test_escape_with_unsaved_notes_asks_before_leaving(memory_store, clock
 
         # Saved notes leave without a question.
         screen = await _open(app, pilot, s.id)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, (SessionScreen, ConfirmScreen))
+
+
+@pilot_test
+async def test_own_saves_never_come_back_as_someone_elses_notes(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        notes = screen.query_one("#notes", TextArea)
+        await pilot.press("n")
+        await type_text(pilot, "Mine")
+        await pilot.press("enter")  # a trailing newline, which the store trims
+        before = screen.data
+        await pilot.press("ctrl+s", "ctrl+s")  # pressed twice, quickly
+        await settle(app, pilot)
+        assert THEIRS_MARK not in notes.text
+        assert shown(screen.query_one("#notes-state", Static)) == "saved"
+        with memory_store.read() as db:
+            assert sessions.get_session(db, s.id).notes == "Mine"
+
+        # A reload that started before the save landed brings older notes: they are not shown.
+        assert before is not None
+        screen.show(before, keep_notes=True)
+        assert notes.text == "Mine\n" and THEIRS_MARK not in notes.text
+        screen.reload(keep_notes=True)
+        await settle(app, pilot)
+        assert THEIRS_MARK not in notes.text
+
+        # Saved (but for the trimmed newline): Escape leaves without asking.
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, (SessionScreen, ConfirmScreen))
