@@ -160,6 +160,20 @@ class CirclesApp(App[None]):
         """The Store's clock, so tests and snapshots see a fixed time (until it opens, the system's)."""
         return self._store.clock() if self._store is not None else datetime.now(UTC)
 
+    async def action_quit(self) -> None:
+        # A screen with work not yet saved says so (unsaved()); quitting then asks first.
+        unsaved = [said for s in self.screen_stack if (said := getattr(s, "unsaved", lambda: None)())]
+        if not unsaved:
+            self.exit()
+            return
+        from screens.dialogs import ConfirmScreen
+
+        def answered(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(ConfirmScreen(f"{unsaved[0]} Quit without saving?", "Quit"), answered)
+
     def action_back(self) -> None:
         # The default screen and Home stay: Escape on Home does nothing rather than leave a blank app.
         if len(self.screen_stack) > 2:

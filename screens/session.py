@@ -211,11 +211,18 @@ class SessionScreen(Screen[None]):
 
         self.app.push_screen(CheckInScreen(self.session_id))
 
+    def unsaved(self) -> str | None:
+        """What leaving now would throw away, in a sentence (the app asks before quitting)."""
+        if not self._notes_dirty() or self.data is None:
+            return None
+        return f"The notes of {self.data.session.label} are not saved."
+
     @work
     async def action_leave(self) -> None:
         # Escape is the key most often pressed by reflex: it must not throw away typed notes.
-        if self._notes_dirty() and not await self.app.push_screen_wait(
-            ConfirmScreen("The notes are not saved. Leave without saving them?", "Leave")
+        unsaved = self.unsaved()
+        if unsaved and not await self.app.push_screen_wait(
+            ConfirmScreen(f"{unsaved} Leave without saving them?", "Leave")
         ):
             return
         if self.is_current:

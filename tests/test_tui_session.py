@@ -214,6 +214,28 @@ async def test_escape_with_unsaved_notes_asks_before_leaving(memory_store, clock
 
 
 @pilot_test
+async def test_quitting_with_unsaved_notes_asks_first(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        await pilot.press("n")
+        await type_text(pilot, "Half a thought")
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "notes of" in shown(app.screen.query_one("#question", Static))
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.is_running and app.screen is screen
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("ctrl+q")  # saved: quits at once
+        await pilot.pause()
+        assert app.return_code == 0
+
+
+@pilot_test
 async def test_own_saves_never_come_back_as_someone_elses_notes(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
