@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -35,6 +36,12 @@ class Field:
     checkbox: bool = False
     # The field names a service uses in InvalidInput for this input ("length" for minutes...).
     aliases: tuple[str, ...] = field(default_factory=tuple)
+    # For a Select of people: the title of a picker over everyone in the directory, offered as
+    # a last choice (a guest speaker is not a member of the circle).
+    anyone: str | None = None
+
+
+ANYONE = "anyone"  # the Select value of "Someone else…"
 
 
 class FormScreen(ModalScreen[T | None], Generic[T]):
@@ -64,6 +71,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._reopen = reopen
         self._conflict = False
         self._tried = False
+        # Select fields with "Someone else…": the last real choice, and the people added to it.
+        self._chosen: dict[str, Any] = {}
+        self._extra: dict[str, list[tuple[Any, Any]]] = {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form-body"):
@@ -72,7 +82,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 if not f.checkbox:
                     yield Label(f.label + (" *" if f.required else ""), classes="field-label")
                 if f.choices is not None:
-                    yield Select(f.choices, value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}")
+                    choices = [*f.choices, *([("Someone else…", ANYONE)] if f.anyone else [])]
+                    yield Select(choices, value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}")
                 elif f.checkbox:
                     yield Checkbox(f.label, value=bool(f.value), id=f"f-{f.name}")
                 else:
@@ -140,6 +151,36 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if f is not None:
             self.set_error(name, self._problem(f, event.value))
 
+    @on(Select.Changed)
+    def _chose(self, event: Select.Changed) -> None:
+        name = (event.select.id or "").removeprefix("f-")
+        f = next((f for f in self.fields if f.name == name), None)
+        if f is None or f.anyone is None:
+            return
+        if event.value != ANYONE:
+            self._chosen[name] = event.value
+            return
+        from screens.picker import PersonPicker
+
+        select = event.select
+        before = self._chosen.get(name, f.value)
+
+        def picked(person: Any) -> None:
+            if person is None:  # cancelled: back to what was chosen before
+                select.value = before
+                return
+            # The person joins the list (for this form), chosen, above "Someone else…".
+            options = [o for o in self._options(f) if o[1] != person.id]
+            options.append((Text(person.name), person.id))
+            self._extra[name] = options[len(f.choices or []) :]
+            select.set_options([*options, ("Someone else…", ANYONE)])
+            select.value = person.id
+
+        self.app.push_screen(PersonPicker(f.anyone), picked)
+
+    def _options(self, f: Field) -> list[tuple[Any, Any]]:
+        return [*(f.choices or []), *self._extra.get(f.name, [])]
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def action_submit(self) -> None:
@@ -200,6 +241,11 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             theirs = f.value
             if isinstance(widget, Input):
                 theirs = "" if theirs is None else str(theirs)
+            if isinstance(widget, Select) and f.choices is not None:
+                # Their version may name someone this form's list lacks (a guest they chose).
+                mine_extra = [o for o in self._extra.get(f.name, []) if all(o[1] != c[1] for c in f.choices)]
+                anyone = [("Someone else…", ANYONE)] if f.anyone else []
+                widget.set_options([*f.choices, *mine_extra, *anyone])
             widget.value = theirs  # type: ignore[attr-defined]
             mine = typed.get(f.name)
             if mine != theirs:

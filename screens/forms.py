@@ -267,7 +267,11 @@ def agenda_item_form(
             check=lambda v: validate.text(v, "title", max_length=200, required=True),
         ),
         Field(
-            "presenter", "Presenter", (o.presenter_id if o and o.presenter_id else NOBODY), choices=choices
+            "presenter",
+            "Presenter",
+            (o.presenter_id if o and o.presenter_id else NOBODY),
+            choices=choices,
+            anyone="Who presents this item? Anyone in the directory, or someone new",
         ),
         Field("minutes", "Minutes", (o.minutes or "") if o else "", "e.g. 10", check=_minutes("minutes")),
     ]

@@ -266,3 +266,43 @@ async def test_own_saves_never_come_back_as_someone_elses_notes(memory_store, cl
         await pilot.press("escape")
         await settle(app, pilot)
         assert not isinstance(app.screen, (SessionScreen, ConfirmScreen))
+
+
+@pilot_test
+async def test_a_guest_from_the_directory_can_present_an_agenda_item(memory_store, clock):
+    from screens.form import ANYONE
+    from screens.picker import PersonPicker
+
+    c = factories.circle(memory_store, "Rust Lunch")
+    factories.member(memory_store, c, factories.person(memory_store, "Bo Chen"))
+    gia = factories.person(memory_store, "Gia Rossi", is_guest=True)  # not a member
+    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, s.id)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        form.query_one("#f-title", Input).value = "Guest talk"
+        presenter = form.query_one("#f-presenter", Select)
+        presenter.value = ANYONE
+        await until(pilot, lambda: isinstance(app.screen, PersonPicker))
+        await type_text(pilot, "Gia")
+        first_match = lambda: str(app.screen.query_one("#matches").get_option_at_index(0).prompt)  # noqa: E731
+        await until(pilot, lambda: first_match().startswith("Gia Rossi"))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is form)
+        assert presenter.value == gia.id
+
+        # Changing one's mind and cancelling the picker keeps the guest chosen.
+        presenter.value = ANYONE
+        await until(pilot, lambda: isinstance(app.screen, PersonPicker))
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is form)
+        assert presenter.value == gia.id
+
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            [item] = agenda.list_items(db, s.id)
+        assert (item.title, item.presenter_id) == ("Guest talk", gia.id)
