@@ -94,7 +94,6 @@ class CirclesApp(App[None]):
             painted.wait(2)
         from sqlalchemy.exc import OperationalError
 
-        from circles.errors import CirclesError
         from models.engine import StoreLocationError
         from models.migrate import MigrationError
         from models.store import StoreOpenError

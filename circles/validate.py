@@ -21,6 +21,12 @@ def _control_chars(value: str, allow: set[str]) -> list[str]:
     return [c for c in value if unicodedata.category(c) in ("Cc", "Cs") and c not in allow]
 
 
+def as_stored(value: str | None, *, multiline: bool = False) -> str:
+    """A text as the store keeps it: without surrounding blanks, and with plain newlines."""
+    value = (value or "").strip()
+    return value.replace("\r\n", "\n").replace("\r", "\n") if multiline else value
+
+
 def text(
     value: str | None,
     field: str,
@@ -30,9 +36,7 @@ def text(
     multiline: bool = False,
 ) -> str:
     """Stripped text, refused if it holds control characters or is too long."""
-    value = (value or "").strip()
-    if multiline:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = as_stored(value, multiline=multiline)
     if required and not value:
         raise InvalidInput(field, value, "is required")
     bad = _control_chars(value, _MULTILINE_OK if multiline else set())

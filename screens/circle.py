@@ -214,10 +214,11 @@ class CircleScreen(Screen[None]):
     async def _tab_changed(self) -> None:
         self.refresh_bindings()
         pane = self.query_one(f"#{self.active_tab}", TabPane)
-        if not pane.children and self.active_tab == "sessions":
-            await self._mount_sessions(pane)
-        elif not pane.children and self.active_tab in LATER_TABS:
-            await pane.mount(LATER_TABS[self.active_tab](self.circle_id))
+        if not pane.children:  # first opened: built now
+            if self.active_tab == "sessions":
+                await self._mount_sessions(pane)
+            elif self.active_tab in LATER_TABS:
+                await pane.mount(LATER_TABS[self.active_tab](self.circle_id))
         # Focus goes into the tab, so the footer shows that tab's keys (the rotation's a / w / p
         # too); focus left behind in a hidden tab would also make the tabs switch back to it.
         target = {

@@ -42,6 +42,7 @@ class Field:
 
 
 ANYONE = "anyone"  # the Select value of "Someone else…"
+SOMEONE_ELSE = ("Someone else…", ANYONE)
 
 
 class FormScreen(ModalScreen[T | None], Generic[T]):
@@ -71,9 +72,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._reopen = reopen
         self._conflict = False
         self._tried = False
-        # Select fields with "Someone else…": the last real choice, and the people added to it.
+        # Select fields with "Someone else…": the last real choice, and the people picked into it.
         self._chosen: dict[str, Any] = {}
-        self._extra: dict[str, list[tuple[Any, Any]]] = {}
+        self._picked: dict[str, list[tuple[Any, Any]]] = {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form-body"):
@@ -82,8 +83,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 if not f.checkbox:
                     yield Label(f.label + (" *" if f.required else ""), classes="field-label")
                 if f.choices is not None:
-                    choices = [*f.choices, *([("Someone else…", ANYONE)] if f.anyone else [])]
-                    yield Select(choices, value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}")
+                    yield Select(
+                        self._options(f), value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}"
+                    )
                 elif f.checkbox:
                     yield Checkbox(f.label, value=bool(f.value), id=f"f-{f.name}")
                 else:
@@ -170,16 +172,21 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 select.value = before
                 return
             # The person joins the list (for this form), chosen, above "Someone else…".
-            options = [o for o in self._options(f) if o[1] != person.id]
-            options.append((Text(person.name), person.id))
-            self._extra[name] = options[len(f.choices or []) :]
-            select.set_options([*options, ("Someone else…", ANYONE)])
+            self._picked.setdefault(name, []).append((Text(person.name), person.id))
+            select.set_options(self._options(f))
             select.value = person.id
 
         self.app.push_screen(PersonPicker(f.anyone), picked)
 
     def _options(self, f: Field) -> list[tuple[Any, Any]]:
-        return [*(f.choices or []), *self._extra.get(f.name, [])]
+        """A Select field's options: its own, then the people picked into it, then "Someone else…"."""
+        seen: set[Any] = set()
+        options = []
+        for option in [*(f.choices or []), *self._picked.get(f.name, [])]:
+            if option[1] not in seen:
+                seen.add(option[1])
+                options.append(option)
+        return [*options, *([SOMEONE_ELSE] if f.anyone else [])]
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
@@ -241,11 +248,9 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             theirs = f.value
             if isinstance(widget, Input):
                 theirs = "" if theirs is None else str(theirs)
-            if isinstance(widget, Select) and f.choices is not None:
+            if isinstance(widget, Select):
                 # Their version may name someone this form's list lacks (a guest they chose).
-                mine_extra = [o for o in self._extra.get(f.name, []) if all(o[1] != c[1] for c in f.choices)]
-                anyone = [("Someone else…", ANYONE)] if f.anyone else []
-                widget.set_options([*f.choices, *mine_extra, *anyone])
+                widget.set_options(self._options(f))
             widget.value = theirs  # type: ignore[attr-defined]
             mine = typed.get(f.name)
             if mine != theirs:

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TextArea
 
+from circles import validate
 from circles.errors import CirclesError, Conflict
 from circles.services import agenda, attendance, members, sessions
 from circles.views import AgendaItemView, Headcount, MemberView, SessionView
@@ -24,9 +25,8 @@ THEIRS_MARK = "--- saved meanwhile by someone else ---"
 
 
 def _same_notes(saved: str, typed: str) -> bool:
-    """Whether saving ``typed`` would store ``saved`` (the store trims a text and makes its
-    line ends plain newlines: circles.validate.text)."""
-    return saved == typed.strip().replace("\r\n", "\n").replace("\r", "\n")
+    """Whether saving ``typed`` would store ``saved``."""
+    return saved == validate.as_stored(typed, multiline=True)
 
 
 @dataclass(frozen=True)

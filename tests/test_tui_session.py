@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from circles.app import CirclesApp
 from circles.services import agenda, sessions
+from circles.views import SessionView
 from screens.dialogs import ConfirmScreen
 from screens.form import FormScreen
 from screens.session import THEIRS_MARK, SessionScreen
@@ -20,6 +22,20 @@ async def _open(app, pilot, session_id: int) -> SessionScreen:
     app.open_session(session_id)
     await settle(app, pilot)
     assert isinstance(app.screen, SessionScreen)
+    return app.screen
+
+
+def _ownership(store) -> SessionView:
+    """A session of the Rust Lunch, for the notes tests."""
+    circle = factories.circle(store, "Rust Lunch")
+    return factories.session(store, circle, "2026-03-10 12:00", title="Ownership")
+
+
+async def _agenda_form(app, pilot, session_id: int, key: str) -> FormScreen:
+    """The session's agenda item form: a to add, e to edit the highlighted item."""
+    await _open(app, pilot, session_id)
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(app.screen, FormScreen))
     return app.screen
 
 
@@ -98,8 +114,7 @@ async def test_build_an_agenda_with_presenters_and_minutes(memory_store, clock):
 
 @pilot_test
 async def test_notes_save_and_a_conflict_keeps_what_was_typed(memory_store, clock):
-    c = factories.circle(memory_store, "Rust Lunch")
-    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    s = _ownership(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, s.id)
@@ -140,8 +155,7 @@ async def test_notes_save_and_a_conflict_keeps_what_was_typed(memory_store, cloc
 
 @pilot_test
 async def test_notes_someone_else_saved_meanwhile_are_kept_for_merging_never_overwritten(memory_store, clock):
-    c = factories.circle(memory_store, "Rust Lunch")
-    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    s = _ownership(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, s.id)
@@ -185,60 +199,41 @@ async def test_notes_someone_else_saved_meanwhile_are_kept_for_merging_never_ove
             assert sessions.get_session(db, s.id).notes == notes.text
 
 
+@pytest.mark.parametrize(
+    ("key", "left"),
+    [
+        ("escape", lambda app: not isinstance(app.screen, (SessionScreen, ConfirmScreen))),
+        ("ctrl+q", lambda app: app.return_code == 0),
+    ],
+    ids=["escape", "quit"],
+)
 @pilot_test
-async def test_escape_with_unsaved_notes_asks_before_leaving(memory_store, clock):
-    c = factories.circle(memory_store, "Rust Lunch")
-    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+async def test_leaving_with_unsaved_notes_asks_first(memory_store, clock, key, left):
+    s = _ownership(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, s.id)
         await pilot.press("n")
         await type_text(pilot, "Half a thought")
-        await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("n")  # stay
-        await settle(app, pilot)
-        assert app.screen is screen
-        assert screen.query_one("#notes", TextArea).text == "Half a thought"
-        await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("y")  # leave, knowingly
-        await settle(app, pilot)
-        assert not isinstance(app.screen, SessionScreen)
-
-        # Saved notes leave without a question.
-        screen = await _open(app, pilot, s.id)
-        await pilot.press("escape")
-        await settle(app, pilot)
-        assert not isinstance(app.screen, (SessionScreen, ConfirmScreen))
-
-
-@pilot_test
-async def test_quitting_with_unsaved_notes_asks_first(memory_store, clock):
-    c = factories.circle(memory_store, "Rust Lunch")
-    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
-    app = CirclesApp(memory_store)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, s.id)
-        await pilot.press("n")
-        await type_text(pilot, "Half a thought")
-        await pilot.press("ctrl+q")
+        await pilot.press(key)
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         assert "notes of" in shown(app.screen.query_one("#question", Static))
-        await pilot.press("n")
+        await pilot.press("n")  # stay
         await settle(app, pilot)
         assert app.is_running and app.screen is screen
+        assert screen.query_one("#notes", TextArea).text == "Half a thought"
+
+        # Saved notes go without a question.
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        await pilot.press("ctrl+q")  # saved: quits at once
-        await pilot.pause()
-        assert app.return_code == 0
+        await pilot.press(key)
+        await settle(app, pilot)
+        assert left(app)
 
 
 @pilot_test
 async def test_own_saves_never_come_back_as_someone_elses_notes(memory_store, clock):
-    c = factories.circle(memory_store, "Rust Lunch")
-    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    s = _ownership(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, s.id)
@@ -273,16 +268,11 @@ async def test_a_guest_from_the_directory_can_present_an_agenda_item(memory_stor
     from screens.form import ANYONE
     from screens.picker import PersonPicker
 
-    c = factories.circle(memory_store, "Rust Lunch")
-    factories.member(memory_store, c, factories.person(memory_store, "Bo Chen"))
+    s = _ownership(memory_store)
     gia = factories.person(memory_store, "Gia Rossi", is_guest=True)  # not a member
-    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await _open(app, pilot, s.id)
-        await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, FormScreen))
-        form = app.screen
+        form = await _agenda_form(app, pilot, s.id, "a")
         form.query_one("#f-title", Input).value = "Guest talk"
         presenter = form.query_one("#f-presenter", Select)
         presenter.value = ANYONE
@@ -306,3 +296,23 @@ async def test_a_guest_from_the_directory_can_present_an_agenda_item(memory_stor
         with memory_store.read() as db:
             [item] = agenda.list_items(db, s.id)
         assert (item.title, item.presenter_id) == ("Guest talk", gia.id)
+
+
+@pilot_test
+async def test_their_guest_presenter_loads_after_a_conflict_on_an_agenda_item(memory_store, clock):
+    s = _ownership(memory_store)
+    gia = factories.person(memory_store, "Gia Rossi", is_guest=True)  # not a member
+    with memory_store.write() as db:
+        item = agenda.add_item(db, session_id=s.id, title="Guest talk")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _agenda_form(app, pilot, s.id, "e")
+        with memory_store.write() as db:  # someone else names the guest meanwhile
+            agenda.update_item(db, agenda.get_item(db, item.id), presenter_id=gia.id)
+        form.query_one("#f-title", Input).value = "Guest talk, revised"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: form.check_action("load_theirs", ()) is True)
+        await pilot.press("ctrl+r")  # their version: a presenter this form's list did not have
+        await settle(app, pilot)
+        assert form.query_one("#f-presenter", Select).value == gia.id
+        assert form.query_one("#f-title", Input).value == "Guest talk"
