@@ -31,7 +31,8 @@ def run_db(
     exclusive: bool = True,
 ) -> Worker[None]:
     """Run ``job(db)`` in a thread inside ``store.read()`` (or ``.write()``), then ``done(result)``
-    on the UI thread. A domain error goes to ``failed`` (default: a notification), never a traceback.
+    on the UI thread. A domain error, or a store that did not answer, goes to ``failed`` (default:
+    a notification), never a traceback.
 
     An exclusive worker replaced by a newer one in the same group drops its result, so a
     filter typed quickly shows only the answer to the last keystroke.
@@ -58,7 +59,12 @@ def run_db(
             return
         except Exception as exc:  # the store went away or stayed locked: say so, keep the app alive
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            _back(worker, lambda e: show_error(node, e), CirclesError(f"The store did not answer: {first}"))
+            # To ``failed`` too: a screen that showed work as pending must learn it was not saved.
+            _back(
+                worker,
+                failed or (lambda e: show_error(node, e)),
+                CirclesError(f"The store did not answer: {first}"),
+            )
             return
         if done is not None:
             _back(worker, _shown(done), result)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import pytest
 from textual.widgets import DataTable, Static
 
 from circles.app import CirclesApp
 from circles.services import attendance
+from models.engine import sqlite_url
 from models.enums import Attended
+from models.store import Store
 from screens.checkin import CheckInScreen
 from screens.form import FormScreen
 from tests import factories
@@ -108,7 +113,7 @@ async def test_type_to_filter_then_mark_late_excused_absent_and_undo(memory_stor
         await type_text(pilot, "wes")
         await pilot.press("4")
         await type_text(pilot, "mo")
-        await pilot.press("space")
+        await pilot.press("enter")  # with a filter, space would be part of the name: Enter marks
         await settle(app, pilot)
         marks = _marks(memory_store, s.id)
         assert marks["Hana Member"] is Attended.LATE
@@ -118,8 +123,15 @@ async def test_type_to_filter_then_mark_late_excused_absent_and_undo(memory_stor
         counts = shown(screen.query_one("#counts", Static))
         assert counts.startswith("Here 2 (present 1, late 1) · excused 1 · absent 1 · not marked 26")
 
-        # Space on someone already present undoes the mark (a slip of the finger).
+        # 0 clears a mark; without a filter, space on someone already present undoes it too.
         await type_text(pilot, "mo")
+        await pilot.press("0")
+        await settle(app, pilot)
+        assert _marks(memory_store, s.id)["Mo Member"] is None
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert _marks(memory_store, s.id)["Mo Member"] is Attended.PRESENT
+        table.move_cursor(row=table.cursor_row - 1)
         await pilot.press("space")
         await settle(app, pilot)
         assert _marks(memory_store, s.id)["Mo Member"] is None
@@ -166,3 +178,153 @@ async def test_walk_in_is_added_without_leaving_check_in(memory_store, clock):
         marks = _marks(memory_store, s.id)
         assert marks["Guest Speaker"] is Attended.PRESENT and marks["Zoe"] is Attended.PRESENT
         assert len(rows(table)) == 32
+
+
+@pilot_test
+async def test_a_full_name_with_its_space_finds_the_person_whatever_the_case_and_accents(memory_store, clock):
+    c = factories.circle(memory_store, "Rust Lunch")
+    for name, email in [
+        ("Grace Hopper", "grace@example.org"),
+        ("Zoë Ångström", "zoe@example.org"),
+        ("Grace Lee", "lee@example.org"),
+    ]:
+        factories.member(memory_store, c, factories.person(memory_store, name, email))
+    s = factories.session(memory_store, c, "2026-03-03 12:00")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        table = screen.query_one("#roster", DataTable)
+        await type_text(pilot, "grace hop")
+        await pilot.pause()
+        assert [r[0] for r in rows(table)] == ["Grace Hopper"]
+        assert "Filter: grace hop" in shown(screen.query_one("#checkin-filter", Static))
+        await pilot.press("enter")
+        await pilot.pause()
+        await type_text(pilot, "HOPPER GRACE")  # any order, any case: still her
+        await pilot.pause()
+        assert [r[0] for r in rows(table)] == ["Grace Hopper"]
+        await pilot.press("enter")  # Enter again: still present, not undone
+        await pilot.pause()
+        await type_text(pilot, "zoe angst")
+        await pilot.pause()
+        assert [r[0] for r in rows(table)] == ["Zoë Ångström"]
+        await pilot.press("2")
+        await settle(app, pilot)
+        marks = _marks(memory_store, s.id)
+        assert marks["Grace Hopper"] is Attended.PRESENT and marks["Zoë Ångström"] is Attended.LATE
+
+        # Nobody of that name: Enter offers the name as typed, space and all, as a walk-in.
+        await type_text(pilot, "ada lovelace")
+        await pilot.pause()
+        assert "Enter checks in 'Ada Lovelace' as a walk-in" in shown(
+            screen.query_one("#checkin-filter", Static)
+        )
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#f-name").value == "Ada Lovelace"
+
+
+@pilot_test
+async def test_marks_show_whole_without_a_filter(memory_store, clock):
+    _, s = _circle_of_30(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, s.id)
+        table = screen.query_one("#roster", DataTable)
+        await pilot.press("space", "3", "4", "2")
+        await settle(app, pilot)
+        drawn = [table.render_line(y).text for y in range(1, 5)]
+        for line, mark in zip(drawn, ["✔ present", "○ excused", "✘ absent", "◔ late"], strict=True):
+            assert mark in line, line
+
+
+class QuickStore(Store):
+    """A store that gives up on a locked file after one retry, not after six."""
+
+    def write_retrying(self, work, *, attempts=2):  # type: ignore[no-untyped-def]
+        return super().write_retrying(work, attempts=attempts)
+
+
+@pytest.fixture
+def file_store(tmp_path, clock, monkeypatch):
+    """A SQLite file (a lock needs a second connection to the same file), with a busy
+    timeout short enough that a locked store fails in a fraction of a second."""
+    monkeypatch.setattr("models.engine.BUSY_TIMEOUT_MS", 50)
+    path = tmp_path / "circles.db"
+    s = QuickStore.open(sqlite_url(path), clock=clock)
+    s.path = path  # type: ignore[attr-defined]
+    yield s
+    s.close()
+
+
+def _lock(path) -> sqlite3.Connection:
+    """Another program holding the store's write lock (a long save, a backup tool)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
+
+
+def _mark_cell(screen: CheckInScreen, name: str) -> str:
+    table = screen.query_one("#roster", DataTable)
+    return next(r[3] for r in rows(table) if r[0] == name)
+
+
+@pilot_test
+async def test_a_mark_shows_as_pending_until_the_store_has_it(file_store, clock, monkeypatch):
+    monkeypatch.setattr("models.engine.BUSY_TIMEOUT_MS", 10_000)  # waits for the lock, long enough
+    _, s = _circle_of_30(file_store)
+    app = CirclesApp(file_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        lock = _lock(file_store.path)
+        try:
+            await pilot.press("space")  # Abe Member, first in the list
+            await pilot.pause()  # however far the save got, it cannot commit while the lock is held
+            assert _mark_cell(screen, "Abe Member") == "… present"
+            assert screen.unsaved() == "1 check-in mark is still being saved."
+            assert "present 0" in shown(screen.query_one("#counts", Static))
+            assert _marks(file_store, s.id)["Abe Member"] is None
+        finally:
+            lock.rollback()
+            lock.close()
+        await settle(app, pilot)
+        assert _mark_cell(screen, "Abe Member") == "✔ present"
+        assert "present 1" in shown(screen.query_one("#counts", Static))
+        assert _marks(file_store, s.id)["Abe Member"] is Attended.PRESENT
+        assert screen.unsaved() is None
+
+
+@pilot_test
+async def test_a_mark_the_locked_store_refused_goes_back_and_says_why(file_store, clock):
+    _, s = _circle_of_30(file_store)
+    with file_store.write() as db:
+        attendance.record_attendance(
+            db, session_id=s.id, person_id=_person_id(file_store, s.id, "Ada Member"), attended="late"
+        )
+    app = CirclesApp(file_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        lock = _lock(file_store.path)
+        try:
+            await pilot.press("space", "space")  # Abe present; Ada (late) present
+            await settle(app, pilot)
+            assert _mark_cell(screen, "Abe Member") == "·"
+            assert _mark_cell(screen, "Ada Member") == "◔ late"
+            assert "present 0, late 1" in shown(screen.query_one("#counts", Static))
+            told = [n.message for n in app._notifications]
+            assert any(
+                m.startswith("Not saved: Abe Member present") and "Ada Member present" in m and "locked" in m
+                for m in told
+            ), told
+            assert screen.unsaved() is None
+        finally:
+            lock.rollback()
+            lock.close()
+        marks = _marks(file_store, s.id)
+        assert marks["Abe Member"] is None and marks["Ada Member"] is Attended.LATE
+
+
+def _person_id(store, session_id: int, name: str) -> int:
+    with store.read() as db:
+        return next(e.person_id for e in attendance.roster(db, session_id) if e.name == name)
