@@ -23,7 +23,7 @@ from models.enums import (
 class PersonView:
     id: int
     name: str
-    email: str
+    email: str | None  # None: a guest who gave none
     team: str | None
     is_guest: bool
     active: bool
@@ -61,7 +61,7 @@ class MemberView:
     circle_id: int
     person_id: int
     name: str
-    email: str
+    email: str | None
     team: str | None
     is_guest: bool
     role: Role
@@ -151,7 +151,7 @@ class RosterEntry:
     session_id: int
     person_id: int
     name: str
-    email: str
+    email: str | None
     team: str | None
     is_member: bool
     is_guest: bool

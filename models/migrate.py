@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,6 +71,41 @@ def _known(scripts: ScriptDirectory, revision: str) -> bool:
         return False
 
 
+@contextmanager
+def foreign_keys_deferred(conn: sa.Connection) -> Iterator[None]:
+    """SQLite: foreign keys off while migrations run, as SQLite's own procedure for changing a
+    table asks. Batch mode changes a table by copying it and dropping the original, and with
+    foreign keys on, dropping a table others point at fails, or (ON DELETE SET NULL) quietly
+    empties their references: a circle would lose its facilitator. ``check_foreign_keys``
+    then checks every reference before the migration commits.
+
+    The pragma is set on the driver's connection, outside any transaction: inside one,
+    SQLite ignores it.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys = ON")
+
+
+def check_foreign_keys(conn: sa.Connection) -> None:
+    """SQLite: refuse to commit a migration that left a reference to a row that is not there."""
+    if conn.dialect.name != "sqlite":
+        return
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise MigrationError(
+            f"{len(broken)} reference(s) to missing rows, the first from {table} row {rowid} to {parent}"
+        )
+
+
 def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
     """Run pending migrations. A SQLite file that holds data is copied aside first and put
     back if a migration fails, so a failed upgrade never leaves a half-migrated store."""
@@ -95,9 +132,10 @@ def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
         backup_sqlite(engine, backup)
 
     try:
-        with engine.begin() as conn:
+        with engine.connect() as conn, foreign_keys_deferred(conn), conn.begin():
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            check_foreign_keys(conn)
     except Exception as exc:
         if backup is not None:
             engine.dispose()

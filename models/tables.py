@@ -32,8 +32,9 @@ def _instant(*, nullable: bool = False, index: bool = False) -> sa.Column[dateti
 class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, index=True)
-    # Stored lower-cased, so uniqueness is case-insensitive on every backend.
-    email: str = Field(max_length=254, unique=True)
+    # Stored lower-cased, so uniqueness is case-insensitive on every backend. None for a guest
+    # who gave none (a walk-in checked in by name): a unique column takes any number of NULLs.
+    email: str | None = Field(default=None, max_length=254, unique=True)
     team: str | None = Field(default=None, max_length=80)
     is_guest: bool = False
     active: bool = True

@@ -153,7 +153,7 @@ class CircleScreen(Screen[None]):
             table.add_row(
                 *safe(
                     m.name,
-                    m.email,
+                    m.email or "",
                     m.team or "",
                     m.role.value,
                     "in" if m.in_rotation else "out",

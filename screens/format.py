@@ -45,6 +45,11 @@ MARK_TEXT = {
 }
 
 
+def named(name: str, email: str | None, gap: str = "  ") -> str:
+    """'Ana Lima  <ana@example.org>', or the name alone for a guest who gave no address."""
+    return f"{name}{gap}<{email}>" if email else name
+
+
 def safe(*values: object) -> tuple[object, ...]:
     """Cells as plain Text: a DataTable reads a str as markup, and names like '[ops]' must show as typed."""
     return tuple(Text(v) if isinstance(v, str) else v for v in values)

@@ -79,7 +79,10 @@ class PeopleScreen(Screen[None]):
         self.query_one(DataTable).add_rows(
             [
                 safe(
-                    p.name, p.email, p.team or "", "guest" if p.is_guest else ("" if p.active else "inactive")
+                    p.name,
+                    p.email or "",
+                    p.team or "",
+                    "guest" if p.is_guest else ("" if p.active else "inactive"),
                 )
                 for p in found
             ]

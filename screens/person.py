@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Header, Static
 
 from circles.services import lookups
 from screens.footer import Footer
-from screens.format import day, safe
+from screens.format import day, named, safe
 from screens.table import Table
 from screens.work import run_db
 
@@ -61,7 +61,7 @@ class PersonScreen(Screen[None]):
         p = r.person
         self.title = p.name
         self.query_one("#person-summary", Static).update(
-            f"{p.name} <{p.email}>"
+            named(p.name, p.email, gap=" ")
             + (f" · {p.team}" if p.team else "")
             + (" · guest" if p.is_guest else "")
             + ("" if p.active else " · inactive")

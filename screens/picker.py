@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from circles.services import people
 from circles.views import PersonView
+from screens.format import named
 from screens.work import run_db
 
 NEW = "new"
@@ -67,7 +68,7 @@ class PersonPicker(ModalScreen[PersonView | None]):
         label = f"+ New person {text!r}" if text.strip() else "+ New person"
         options.add_options(
             [
-                Option(Text(f"{p.name}  <{p.email}>" + (f"  {p.team}" if p.team else "")), id=str(p.id))
+                Option(Text(named(p.name, p.email) + (f"  {p.team}" if p.team else "")), id=str(p.id))
                 for p in found
             ]
             + [Option(Text(label), id=NEW)]

@@ -20,6 +20,7 @@ from circles.rotation import Why
 from circles.services import away, circles, members, people
 from circles.services import rotation as rotation_service
 from circles.views import CircleView, SessionView
+from screens.format import named
 from screens.table import Table
 from screens.work import run_db
 
@@ -54,14 +55,12 @@ def load_rotation(db: Any, circle_id: int, count: int = PREVIEW_COUNT) -> Rotati
     """Everything the panel shows, read in one unit of work."""
     circle = circles.get_circle(db, circle_id)
     choices = [
-        Choice(
-            m.person_id, m.name, f"{m.name}  <{m.email}>" + ("" if m.in_rotation else "  (out of rotation)")
-        )
+        Choice(m.person_id, m.name, named(m.name, m.email) + ("" if m.in_rotation else "  (out of rotation)"))
         for m in members.list_members(db, circle_id)
     ]
     known = {c.person_id for c in choices}
     choices += [
-        Choice(p.id, p.name, f"{p.name}  <{p.email}>  (guest speaker)")
+        Choice(p.id, p.name, f"{named(p.name, p.email)}  (guest speaker)")
         for p in people.list_people(db, include_inactive=False, limit=500)
         if p.is_guest and p.id not in known
     ]

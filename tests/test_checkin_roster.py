@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from circles.services import attendance, members
+import pytest
+
+from circles.errors import InvalidInput
+from circles.services import attendance, members, people
 from models.enums import Attended
 from tests import factories
 
@@ -63,3 +66,47 @@ def test_a_session_to_come_lists_the_members_of_today(store, clock):
     with store.write() as db:
         members.remove_member(db, circle_id=c.id, person_id=bo.id)
     assert _listed(store, s.id) == {"Ana": True}
+
+
+def test_a_walk_in_needs_only_a_name_and_comes_back_as_the_same_guest(store, clock):
+    c = factories.circle(store, "Rust Lunch")
+    s1 = factories.session(store, c, "2026-03-03 12:00")
+    s2 = factories.session(store, c, "2026-03-10 12:00")
+    with store.write() as db:
+        grace = attendance.check_in_walk_in(db, session_id=s1.id, name="Grace Hopper")
+    assert (grace.email, grace.is_guest) == (None, True)
+    with store.write() as db:  # next week, typed differently: the same guest, not a second one
+        again = attendance.check_in_walk_in(db, session_id=s2.id, name="grace  HOPPER", email="")
+        other = attendance.check_in_walk_in(db, session_id=s2.id, name="Ada Lovelace")
+    assert again.id == grace.id and other.id != grace.id
+    with store.read() as db:
+        assert [p.name for p in people.list_people(db)] == ["Ada Lovelace", "Grace Hopper"]
+        entry = {e.name: e for e in attendance.roster(db, s2.id)}["Grace Hopper"]
+    assert entry.walk_in and entry.attended is Attended.PRESENT and entry.email is None
+
+    # Two people of one name: the address says which one came.
+    with store.write() as db:
+        people.add_person(db, name="Ada Lovelace", email="ada@example.org")
+    with pytest.raises(InvalidInput, match="2 people are called Ada Lovelace"), store.write() as db:
+        attendance.check_in_walk_in(db, session_id=s1.id, name="Ada Lovelace")
+    with store.write() as db:
+        found = attendance.check_in_walk_in(db, session_id=s1.id, name="Ada L.", email="ADA@example.org")
+    assert found.email == "ada@example.org" and found.name == "Ada Lovelace"
+
+
+def test_only_a_guest_may_have_no_email(store):
+    with (
+        pytest.raises(InvalidInput, match="email: is required for anyone who is not a guest"),
+        store.write() as db,
+    ):
+        people.add_person(db, name="Ana", email="  ")
+    with store.write() as db:
+        guest = people.add_person(db, name="Grace", is_guest=True)
+        ana = people.add_person(db, name="Ana", email="ana@example.org")
+    with pytest.raises(InvalidInput, match="email: is required"), store.write() as db:
+        people.update_person(db, guest, is_guest=False)
+    with pytest.raises(InvalidInput, match="email: is required"), store.write() as db:
+        people.update_person(db, ana, email="")
+    with store.write() as db:
+        member = people.update_person(db, guest, is_guest=False, email="Grace@Example.org")
+    assert (member.email, member.is_guest) == ("grace@example.org", False)

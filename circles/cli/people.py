@@ -15,14 +15,14 @@ def person() -> None:
 
 @person.command("add")
 @click.argument("name")
-@click.option("--email", required=True, help="Their address; unique, any case.")
+@click.option("--email", help="Their address; unique, any case. Only a guest may have none.")
 @click.option("--team", help="Their team or department.")
-@click.option("--guest", is_flag=True, help="An external speaker, not part of the organisation.")
-def add(name: str, email: str, team: str | None, guest: bool) -> None:
+@click.option("--guest", is_flag=True, help="An external speaker or visitor, not part of the organisation.")
+def add(name: str, email: str | None, team: str | None, guest: bool) -> None:
     """Add a person."""
     with writing() as db:
         p = people.add_person(db, name=name, email=email, team=team, is_guest=guest)
-    done(f"Added {p.name} <{p.email}> (id {p.id}).")
+    done(f"Added {p.name}{f' <{p.email}>' if p.email else ''} (id {p.id}).")
 
 
 @person.command("list")
@@ -36,7 +36,14 @@ def list_(search: str | None, as_json: bool) -> None:
         print_json(found)
         return
     rows = [
-        (p.id, p.name, p.email, p.team or "", "guest" if p.is_guest else "", "" if p.active else "inactive")
+        (
+            p.id,
+            p.name,
+            p.email or "",
+            p.team or "",
+            "guest" if p.is_guest else "",
+            "" if p.active else "inactive",
+        )
         for p in found
     ]
     print_table(

@@ -125,7 +125,7 @@ def ledger(circle_ref: str, since: str | None, until: str | None, as_json: bool)
     rows = [
         (
             r.name,
-            r.email,
+            r.email or "",
             r.times_presented,
             r.last_presented or "",
             "yes" if r.first_time else "",

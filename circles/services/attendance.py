@@ -104,16 +104,27 @@ def check_in_walk_in(
     *,
     session_id: int,
     name: str,
-    email: str,
+    email: str | None = None,
     team: str | None = None,
     attended: Attended = Attended.PRESENT,
 ) -> PersonView:
-    """Check in someone at the door: an existing person by e-mail, else a new one."""
-    address = validate.email(email)
-    try:
-        person = people.find_person(db, address)
-    except NotFound:
-        person = people.add_person(db, name=name, email=address, team=team)
+    """Check in someone at the door. With an e-mail address: whoever has it, else a new person.
+    With a name alone: the one person of that name in the directory (a guest coming back),
+    else a new guest; several of that name need the address to tell them apart."""
+    address = people.address(email)
+    if address is not None:
+        try:
+            person = people.find_person(db, address)
+        except NotFound:
+            person = people.add_person(db, name=name, email=address, team=team)
+    else:
+        name = validate.text(name, "name", max_length=120, required=True)
+        known = people.find_by_name(db, name)
+        if len(known) > 1:
+            raise InvalidInput(
+                "email", "", f"is needed: {len(known)} people are called {name}; it tells which one came"
+            )
+        person = known[0] if known else people.add_person(db, name=name, team=team, is_guest=True)
     record_attendance(db, session_id=session_id, person_id=person.id, attended=attended)
     return person
 

@@ -59,6 +59,12 @@ def _alarm(circle: CircleView, alarm_minutes: int | None) -> int | None:
 
 def _organizer(circle: CircleView, channel: Channel) -> Organizer | None:
     if circle.facilitator_email is None:
+        if channel.lists_attendees and circle.facilitator_id is not None:
+            raise NotAllowed(
+                f"{circle.facilitator_name}, who facilitates {circle.name!r}, has no e-mail address, "
+                f"and a {channel.value} needs an organizer to reply to: give them one, or export "
+                "with --method publish."
+            )
         if channel.lists_attendees:
             raise NotAllowed(
                 f"The circle {circle.name!r} has no facilitator, and a {channel.value} needs an "
@@ -93,8 +99,11 @@ def _session_invite(
 ) -> SessionInvite:
     attendees: list[Attendee] = []
     if channel.lists_attendees:
+        # An ATTENDEE's value is a calendar address, a URI (RFC 5545 3.3.3: mailto for e-mail),
+        # with no form for a name alone: someone without an address (a guest checked in by
+        # name) is left out of the invite rather than given an address nobody can reach.
         for entry in roster:
-            if entry.is_member:
+            if entry.is_member and entry.email:
                 attendees.append(
                     Attendee(
                         entry.person_id, entry.name, entry.email, entry.rsvp, _role(circle, entry.person_id)
@@ -115,6 +124,7 @@ def _series_attendees(db: Session, circle: CircleView) -> tuple[Attendee, ...]:
     return tuple(
         Attendee(m.person_id, m.name, m.email, m.default_rsvp, _role(circle, m.person_id))
         for m in members.list_members(db, circle.id)
+        if m.email
     )
 
 

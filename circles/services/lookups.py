@@ -148,7 +148,8 @@ def search_everything(db: Session, text: str, *, limit: int = 8) -> list[Found]:
         )
     ]
     found += [
-        Found("person", p.id, p.name, p.email) for p in people.list_people(db, search=text, limit=limit)
+        Found("person", p.id, p.name, p.email or ("guest" if p.is_guest else ""))
+        for p in people.list_people(db, search=text, limit=limit)
     ]
     ids = db.exec(
         select(CircleSession.id)

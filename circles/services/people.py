@@ -1,4 +1,8 @@
-"""People: members, facilitators and guest speakers, found by e-mail (case-insensitive) or id."""
+"""People: members, facilitators and guest speakers, found by e-mail (case-insensitive) or id.
+
+Everyone who is not a guest has an e-mail address; a guest may have none (a walk-in checked
+in by name alone). Addresses are unique when given, and stored lower-cased.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles import validate
-from circles.errors import AlreadyExists, NotFound
+from circles.errors import AlreadyExists, InvalidInput, NotFound
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import PersonView
 from models.tables import Person
@@ -21,32 +25,61 @@ def _view(p: Person) -> PersonView:
     return PersonView(p.id, p.name, p.email, p.team, p.is_guest, p.active, p.version)
 
 
+def address(value: str | None) -> str | None:
+    """An e-mail address as stored (lower-cased), or None when none was given."""
+    if value is None or not value.strip():
+        return None
+    return validate.email(value)
+
+
 def _clean(*, name: Any = UNCHANGED, email: Any = UNCHANGED, team: Any = UNCHANGED) -> dict[str, Any]:
     values = given(name=name, email=email, team=team)
     if "name" in values:
         values["name"] = validate.text(values["name"], "name", max_length=120, required=True)
     if "email" in values:
-        values["email"] = validate.email(values["email"])
+        values["email"] = address(values["email"])
     if "team" in values:
         values["team"] = validate.optional_text(values["team"], "team", max_length=80)
     return values
 
 
-def _ensure_email_free(db: Session, email: str, *, except_id: int | None = None) -> None:
+def _ensure_email_free(db: Session, email: str | None, *, except_id: int | None = None) -> None:
+    if email is None:
+        return
     other = db.exec(select(Person).where(Person.email == email)).first()
     if other is not None and other.id != except_id:
         raise AlreadyExists(f"{other.name} already uses the e-mail address {email}.")
 
 
+def _ensure_reachable(email: str | None, is_guest: bool) -> None:
+    # Members get invites and reminders by e-mail; only a guest can do without an address.
+    if email is None and not is_guest:
+        raise InvalidInput("email", "", "is required for anyone who is not a guest")
+
+
 def add_person(
-    db: Session, *, name: str, email: str, team: str | None = None, is_guest: bool = False
+    db: Session, *, name: str, email: str | None = None, team: str | None = None, is_guest: bool = False
 ) -> PersonView:
     values = _clean(name=name, email=email, team=team)
+    _ensure_reachable(values["email"], is_guest)
     _ensure_email_free(db, values["email"])
     person = Person(**values, is_guest=is_guest)
     db.add(person)
     db.flush()
     return _view(person)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def find_by_name(db: Session, name: str) -> list[PersonView]:
+    """Everyone called ``name``, whatever its case ('grace HOPPER'), oldest record first."""
+    wanted = _name_key(name)
+    # SQLite's lower() folds only ASCII letters: other names are compared here, not in SQL.
+    stmt = select(Person).where(sa.func.lower(Person.name) == wanted) if wanted.isascii() else select(Person)
+    found = [p for p in db.exec(stmt.order_by(Person.id)) if _name_key(p.name) == wanted]
+    return [_view(p) for p in found]
 
 
 def get_person(db: Session, person_id: int) -> PersonView:
@@ -113,6 +146,8 @@ def update_person(
     active: Any = UNCHANGED,
 ) -> PersonView:
     values = _clean(name=name, email=email, team=team) | given(is_guest=is_guest, active=active)
+    if "email" in values or "is_guest" in values:
+        _ensure_reachable(values.get("email", original.email), values.get("is_guest", original.is_guest))
     if "email" in values:
         _ensure_email_free(db, values["email"], except_id=original.id)
     save(db, Person, original, values=values, what=f"{original.name}'s details", labels=_LABELS)

@@ -87,7 +87,7 @@ class PreviewRow:
 class LedgerRow:
     person_id: int
     name: str
-    email: str
+    email: str | None
     current_member: bool
     in_rotation: bool
     times_presented: int  # within the range
