@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Header, Input
 from circles.services import lookups
 from screens.footer import Footer
 from screens.format import day, safe
+from screens.one_line import OneLineInput
 from screens.table import Table
 from screens.work import run_db
 
@@ -32,7 +33,7 @@ class CirclesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Filter circles by name", id="filter")
+        yield OneLineInput(label="Filter", placeholder="Filter circles by name", id="filter")
         yield Table(id="circles", cursor_type="row", zebra_stripes=True)
         yield Footer()
 

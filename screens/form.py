@@ -17,6 +17,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from circles.errors import CirclesError, Conflict, InvalidInput
 from screens.footer import Footer
+from screens.one_line import OneLineInput
 from screens.work import run_db
 
 T = TypeVar("T")
@@ -39,6 +40,8 @@ class Field:
     # For a Select of people: the title of a picker over everyone in the directory, offered as
     # a last choice (a guest speaker is not a member of the circle).
     anyone: str | None = None
+    # A required field that may stay empty while this checkbox is ticked (a guest's e-mail).
+    optional_if: str | None = None
 
 
 ANYONE = "anyone"  # the Select value of "Someone else…"
@@ -89,7 +92,14 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 elif f.checkbox:
                     yield Checkbox(f.label, value=bool(f.value), id=f"f-{f.name}")
                 else:
-                    yield Input(str(f.value or ""), placeholder=f.placeholder, compact=True, id=f"f-{f.name}")
+                    # Pasted lines are joined, not cut to the first (screens/one_line.py).
+                    yield OneLineInput(
+                        str(f.value or ""),
+                        label=f.label,
+                        placeholder=f.placeholder,
+                        compact=True,
+                        id=f"f-{f.name}",
+                    )
                 yield Static("", id=f"e-{f.name}", classes="field-error", markup=False)
             yield Static("", id="form-error", markup=False)
             with Horizontal(id="form-buttons"):
@@ -98,9 +108,24 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         yield Footer()
 
     def on_mount(self) -> None:
-        # Start where typing is needed: the first empty box (a prefilled name is usually right).
-        empty = [f for f in self.fields if f.choices is None and not f.checkbox and not str(f.value or "")]
-        self.query_one(f"#f-{(empty or self.fields)[0].name}").focus()
+        self.query_one(f"#f-{self.first_to_fill().name}").focus()
+
+    def first_to_fill(self) -> Field:
+        """Where the cursor starts: the first field a person must fill, that is the first
+        required field still empty (the title of a new agenda item, the e-mail of a person
+        named in the picker). When every required field already has a value (a new session's
+        date is the next likely one; an edit), the first field: forms put first what people
+        change most, the date of a session or of an absence, and its text is selected, so
+        typing replaces it. A later field (a session's title) never takes a typed date.
+        """
+        given = {f.name: f.value for f in self.fields}
+        for f in self.fields:
+            if self._required(f, given) and not str(f.value if f.value is not None else "").strip():
+                return f
+        return self.fields[0]
+
+    def _required(self, f: Field, values: dict[str, Any]) -> bool:
+        return f.required and not (f.optional_if is not None and bool(values.get(f.optional_if)))
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -112,14 +137,14 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 out[f.name] = widget.value
         return out
 
-    def _problem(self, f: Field, value: Any) -> str | None:
-        if f.required and (value is None or (isinstance(value, str) and not value.strip())):
+    def _problem(self, f: Field, value: Any, values: dict[str, Any]) -> str | None:
+        if self._required(f, values) and (value is None or (isinstance(value, str) and not value.strip())):
             return f"{f.label} is required"
         if f.check is not None and isinstance(value, str) and value:
             try:
                 f.check(value)
             except InvalidInput as exc:
-                return f"{exc.problem} (got {exc.value!r})" if exc.value != "" else exc.problem
+                return _said(exc)
             except CirclesError as exc:
                 return str(exc)
             except Exception:  # a checker's own slip must not cost the person their form
@@ -135,7 +160,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         values = self.values()
         first_bad: str | None = None
         for f in self.fields:
-            problem = self._problem(f, values[f.name])
+            problem = self._problem(f, values[f.name], values)
             self.set_error(f.name, problem)
             if problem and first_bad is None:
                 first_bad = f.name
@@ -151,7 +176,17 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         name = event.input.id.removeprefix("f-")
         f = next((f for f in self.fields if f.name == name), None)
         if f is not None:
-            self.set_error(name, self._problem(f, event.value))
+            self.set_error(name, self._problem(f, event.value, self.values()))
+
+    @on(Checkbox.Changed)
+    def _recheck_dependants(self, event: Checkbox.Changed) -> None:
+        # Ticking "guest" makes the e-mail optional: its "is required" goes at once.
+        name = (event.checkbox.id or "").removeprefix("f-")
+        if self._tried:
+            values = self.values()
+            for f in self.fields:
+                if f.optional_if == name:
+                    self.set_error(f.name, self._problem(f, values[f.name], values))
 
     @on(Select.Changed)
     def _chose(self, event: Select.Changed) -> None:
@@ -222,7 +257,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if isinstance(error, InvalidInput):
             for f in self.fields:
                 if error.field in (f.name, f.label.lower(), *f.aliases):
-                    self.set_error(f.name, f"{error.problem} (got {error.value!r})")
+                    self.set_error(f.name, _said(error))
                     self.query_one(f"#f-{f.name}").focus()
                     return
         box = self.query_one("#form-error", Static)
@@ -277,3 +312,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _said(error: InvalidInput) -> str:
+    """What is wrong with a field, for the line under it (which already names the field)."""
+    return f"{error.problem} (got {error.value!r})" if error.value != "" else error.problem

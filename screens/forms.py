@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.text import Text
 
-from circles import validate
+from circles import cadence, validate
 from circles.services import agenda, attendance, circles, people, sessions
 from circles.views import AgendaItemView, AwayView, CircleView, MemberView, PersonView, SessionView
 from models.enums import CircleKind
@@ -57,6 +57,13 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
             check=_minutes("session length"),
             aliases=("session length",),
         ),
+        Field(
+            "cadence",
+            "How often (planning follows it)",
+            (o.cadence or "") if o else "",
+            'e.g. "weekly on tue at 12:00" or "monthly on the last fri at 16:00"',
+            check=lambda v: cadence.parse(v),
+        ),
         Field("location", "Usual place", (o.location or "") if o else "", "e.g. Room 4.12"),
         Field(
             "video_url",
@@ -70,15 +77,20 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
     ]
 
     def save(db: Any, v: dict[str, Any]) -> CircleView:
+        from circles.services import rotation
+
         values = {
             **v,
             "default_minutes": int(v["default_minutes"]),
             "location": v["location"] or None,
             "video_url": v["video_url"] or None,
         }
-        if o is None:
-            return circles.add_circle(db, **values)
-        return circles.update_circle(db, o, **values)
+        typed = values.pop("cadence")
+        saved = circles.add_circle(db, **values) if o is None else circles.update_circle(db, o, **values)
+        # Stored in its canonical spelling, through the same service as `circles circle cadence`.
+        if (cadence.parse(typed).text if typed else None) != saved.cadence:
+            saved = rotation.set_cadence(db, saved, typed)
+        return saved
 
     reopen = (lambda db: circle_form(circles.get_circle(db, o.id), timezone=timezone)) if o else None
     return FormScreen("New circle" if o is None else f"Edit {o.name}", fields, save, reopen=reopen)
@@ -95,20 +107,25 @@ def person_form(original: PersonView | None, *, name: str = "") -> FormScreen[Pe
             check=lambda v: validate.text(v, "name", max_length=120, required=True),
         ),
         Field(
-            "email", "E-mail", o.email if o else "", "ana@example.org", required=True, check=validate.email
+            "email",
+            "E-mail (a guest may have none)",
+            (o.email or "") if o else "",
+            "ana@example.org",
+            required=True,
+            optional_if="is_guest",
+            check=validate.email,
         ),
         Field("team", "Team", (o.team or "") if o else ""),
         Field("is_guest", "Guest (not part of the organisation)", o.is_guest if o else False, checkbox=True),
     ]
 
     def save(db: Any, v: dict[str, Any]) -> PersonView:
-        if o is None:
-            return people.add_person(
-                db, name=v["name"], email=v["email"], team=v["team"] or None, is_guest=v["is_guest"]
-            )
-        return people.update_person(
-            db, o, name=v["name"], email=v["email"], team=v["team"] or None, is_guest=v["is_guest"]
+        details = dict(
+            name=v["name"], email=v["email"] or None, team=v["team"] or None, is_guest=v["is_guest"]
         )
+        if o is None:
+            return people.add_person(db, **details)
+        return people.update_person(db, o, **details)
 
     reopen = (lambda db: person_form(people.get_person(db, o.id))) if o else None
     return FormScreen("New person" if o is None else f"Edit {o.name}", fields, save, reopen=reopen)
@@ -201,7 +218,6 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
     """Plan a series from the circle's cadence: the same path as `circles session plan`, so
     new sessions get the agenda template and presenters from the rotation, and skip dates
     are stepped over."""
-    from circles import cadence
     from circles.services import rotation
 
     local = default_start.astimezone(circle.zone)
@@ -300,18 +316,18 @@ def walk_in_form(session: SessionView, *, name: str = "") -> FormScreen[PersonVi
         ),
         Field(
             "email",
-            "E-mail (someone already known is found by it)",
+            "E-mail, if they give one (someone already known is found by it)",
             "",
             "ana@example.org",
-            required=True,
             check=validate.email,
         ),
         Field("team", "Team", ""),
     ]
 
     def save(db: Any, v: dict[str, Any]) -> PersonView:
+        # A name alone is enough: a new guest, or the one person of that name already known.
         return attendance.check_in_walk_in(
-            db, session_id=session.id, name=v["name"], email=v["email"], team=v["team"] or None
+            db, session_id=session.id, name=v["name"], email=v["email"] or None, team=v["team"] or None
         )
 
     return FormScreen(f"Walk-in at {session.label}", fields, save)

@@ -12,6 +12,7 @@ from circles.services import people
 from circles.views import PersonView
 from screens.footer import Footer
 from screens.format import safe
+from screens.one_line import OneLineInput
 from screens.table import Table
 from screens.work import run_db
 
@@ -42,7 +43,7 @@ class PeopleScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Filter people by name, e-mail or team", id="filter")
+        yield OneLineInput(label="Filter", placeholder="Filter people by name, e-mail or team", id="filter")
         yield Table(id="people", cursor_type="row", zebra_stripes=True)
         yield Static("", id="people-count", classes="hint", markup=False)
         yield Footer()

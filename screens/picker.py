@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from circles.services import people
 from circles.views import PersonView
 from screens.format import named
+from screens.one_line import OneLineInput
 from screens.work import run_db
 
 NEW = "new"
@@ -38,7 +39,9 @@ class PersonPicker(ModalScreen[PersonView | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form-body"):
             yield Static(self.picker_title, classes="form-title", markup=False)
-            yield Input(placeholder="Type part of a name, e-mail or team", compact=True, id="search")
+            yield OneLineInput(
+                label="Search", placeholder="Type part of a name, e-mail or team", compact=True, id="search"
+            )
             yield OptionList(id="matches", compact=True)
             yield Static("↑/↓ move, Enter picks the highlighted person, Escape cancels.", classes="hint")
 

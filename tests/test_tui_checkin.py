@@ -8,14 +8,14 @@ import pytest
 from textual.widgets import DataTable, Static
 
 from circles.app import CirclesApp
-from circles.services import attendance
+from circles.services import attendance, people
 from models.engine import sqlite_url
 from models.enums import Attended
 from models.store import Store
 from screens.checkin import CheckInScreen
 from screens.form import FormScreen
 from tests import factories
-from tests.tui_support import pilot_test, rows, settle, shown, type_text
+from tests.tui_support import pilot_test, rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 NAMES = [
@@ -158,6 +158,7 @@ async def test_walk_in_is_added_without_leaving_check_in(memory_store, clock):
         form = app.screen
         assert isinstance(form, FormScreen)
         assert form.query_one("#f-name").value == "Zoe"
+        await pilot.press("tab")  # an address is optional: it goes in the next field
         await type_text(pilot, "zoe@example.org")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -328,3 +329,23 @@ async def test_a_mark_the_locked_store_refused_goes_back_and_says_why(file_store
 def _person_id(store, session_id: int, name: str) -> int:
     with store.read() as db:
         return next(e.person_id for e in attendance.roster(db, session_id) if e.name == name)
+
+
+@pilot_test
+async def test_a_walk_in_with_only_a_name_takes_two_keys_after_the_name(memory_store, clock):
+    _, s = _circle_of_30(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        await type_text(pilot, "grace hopper")
+        await pilot.press("enter")  # nobody of that name here: the walk-in form, name filled in
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.press("enter")  # the name is all it needs
+        await settle(app, pilot)
+        assert app.screen is screen
+        grace = next(r for r in rows(screen.query_one("#roster", DataTable)) if r[0] == "Grace Hopper")
+        assert grace[3:] == ["✔ present", "walk-in"]
+        assert "walk-ins 1" in shown(screen.query_one("#counts", Static))
+    with memory_store.read() as db:
+        (person,) = [p for p in people.list_people(db) if p.name == "Grace Hopper"]
+    assert (person.email, person.is_guest) == (None, True)
