@@ -1,5 +1,6 @@
-"""Check-in at the door: every member with their RSVP; type to filter, space marks present, digits mark
-late / excused / absent, walk-ins join without leaving the screen, and the counts follow live."""
+"""Check-in at the door: everyone on the session's list with their RSVP; type part of a name to
+filter, one key marks (shown as pending until the store has it), walk-ins join by name without
+leaving the screen, and the counts follow what is saved."""
 
 from __future__ import annotations
 
