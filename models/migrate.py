@@ -69,6 +69,28 @@ def _known(scripts: ScriptDirectory, revision: str) -> bool:
         return False
 
 
+def is_known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of this version's migrations (so a store at it can be opened)."""
+    if revision == SCHEMA_HEAD:  # nearly every store: no need to load Alembic to say so
+        return True
+    from alembic.script import ScriptDirectory
+
+    return _known(ScriptDirectory.from_config(_config()), revision)
+
+
+def _other_tables(engine: Engine) -> list[str]:
+    """Tables in a store that has no schema revision: another program's, if there are any."""
+    with engine.connect() as conn:
+        return sorted(set(sa.inspect(conn).get_table_names()) - {"alembic_version"})
+
+
+def _one_line(exc: Exception) -> str:
+    # A database error's text goes on with the SQL and a link: its first line says enough.
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).strip()
+    return f"{cause.__class__.__name__}: {text.splitlines()[0] if text else ''}"
+
+
 def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
     """Run pending migrations. A SQLite file that holds data is copied aside first and put
     back if a migration fails, so a failed upgrade never leaves a half-migrated store."""
@@ -83,8 +105,15 @@ def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
     head = head_revision(scripts)
     if current is not None and not _known(scripts, current):
         raise MigrationError(
-            f"This store was written by a newer version of circles (schema {current}); "
-            "upgrade circles to open it."
+            f"This store was written by a newer version of circles (schema {current!r}), or by "
+            "another program; nothing was changed. Upgrade circles to open it."
+        )
+    if current is None and (others := _other_tables(engine)):
+        # Another program's database (a SQLite file was already looked at in models/store_file.py).
+        shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise MigrationError(
+            f"This database is not a circles store (it holds the tables {shown}); nothing was "
+            "changed. Give another --db, or an empty database."
         )
 
     backup = None
@@ -99,12 +128,12 @@ def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except Exception as exc:
+        reason = _one_line(exc)
         if backup is not None:
             engine.dispose()
             restore_sqlite(backup, path)  # type: ignore[arg-type]
             raise MigrationError(
-                f"Upgrading the store failed ({exc.__class__.__name__}: {exc}); "
-                f"it was restored from the backup {backup}."
+                f"Upgrading the store failed ({reason}); it was restored from the backup {backup}"
             ) from exc
-        raise MigrationError(f"Upgrading the store failed: {exc}") from exc
+        raise MigrationError(f"Upgrading the store failed ({reason})") from exc
     return UpgradeResult(current, head, backup)

@@ -55,7 +55,7 @@ def test_the_default_store_is_private_to_its_user(tmp_path, monkeypatch):
     url = resolve_url(None, environ={})
     path = Path(url.database)
     assert path.is_relative_to(tmp_path / "data")
-    Store.open(url).close()
+    Store.open(url, create_folder=True).close()
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone() == ("wal",)
