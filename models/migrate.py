@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from models.backup import backup_sqlite, restore_sqlite
+from models.backup import BackupError, backup_sqlite, restore_sqlite
 from models.engine import sqlite_file
 from models.schema import SCHEMA_HEAD
 
@@ -121,7 +121,12 @@ def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
     if path is not None and current is not None:
         stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
         backup = path.with_name(f"{path.name}.before-{head}-{stamp}.bak")
-        backup_sqlite(engine, backup)
+        try:
+            backup_sqlite(engine, backup)
+        except BackupError as exc:
+            raise MigrationError(
+                f"The store was not upgraded, as no copy of it could be saved first: {exc}"
+            ) from None
 
     try:
         with engine.begin() as conn:

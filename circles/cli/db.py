@@ -43,7 +43,7 @@ def upgrade() -> None:
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 def backup(file: Path, force: bool) -> None:
     """Copy the SQLite store to FILE, consistently, even while it is in use."""
-    from models.backup import backup_sqlite
+    from models.backup import BackupError, backup_sqlite
 
     store = state().store()
     if store.engine.dialect.name != "sqlite":
@@ -52,7 +52,10 @@ def backup(file: Path, force: bool) -> None:
         )
     if file.exists() and not force:
         raise click.UsageError(f"{file} already exists; add --force to replace it.")
-    target = backup_sqlite(store.engine, file)
+    try:
+        target = backup_sqlite(store.engine, file)
+    except BackupError as exc:
+        raise NotAllowed(str(exc)) from None
     done(f"Backed up {store.display_url} to {target}.")
 
 
