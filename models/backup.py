@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -11,6 +13,9 @@ from sqlalchemy.engine import Engine
 
 from models.engine import sqlite_file
 from models.temp_files import disk_error_text, removed_unless_kept
+
+# How long putting a backup back waits for a store another program keeps locked.
+BUSY_SECONDS = 10.0
 
 # The files SQLite may make beside a database while it is written.
 SQLITE_COMPANIONS = ("-journal", "-wal", "-shm")
@@ -81,13 +86,31 @@ def check_backup(backup: Path) -> str:
 
 
 def restore_sqlite(backup: Path, target: Path) -> None:
-    """Put ``backup`` back over the store at ``target``, replacing its contents page by page."""
+    """Put ``backup`` back over the store at ``target``, replacing its contents page by page,
+    so a program that has the store open sees the change as one write."""
+    busy_seconds = BUSY_SECONDS
     check_backup(backup)
     src = sqlite3.connect(f"{backup.absolute().as_uri()}?mode=ro", uri=True)
-    dst = sqlite3.connect(target, timeout=10)
+    dst = sqlite3.connect(target, timeout=busy_seconds)
     try:
         with dst:
-            src.backup(dst)
+            src.backup(dst, progress=_give_up_when_busy(target, busy_seconds))
     finally:
         dst.close()
         src.close()
+
+
+def _give_up_when_busy(target: Path, seconds: float) -> Callable[[int, int, int], None]:
+    # SQLite's backup is retried for as long as the target stays locked (Python's loop has
+    # no limit): a store someone keeps busy is reported instead of waited on for ever.
+    deadline: list[float] = []
+
+    def progress(status: int, _remaining: int, _total: int) -> None:
+        if status not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return
+        if not deadline:
+            deadline.append(time.monotonic() + seconds)
+        elif time.monotonic() > deadline[0]:
+            raise BackupError(f"The store {target} stayed locked by another program; nothing was restored.")
+
+    return progress

@@ -1,8 +1,11 @@
-"""A backup that cannot be written (a full disk) or is stopped (TERM, INT) leaves no half-written file."""
+"""Backups and restores that cannot go ahead are refused before anything is touched; every
+safety copy made is named; a full disk or a stopped process leaves no half-written file."""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -12,9 +15,12 @@ from pathlib import Path
 import pytest
 
 from circles.services import people
+from models import migrate
 from models.engine import sqlite_url
+from models.migrate import MigrationError
 from models.store import Store
-from tests.fault_support import full_disk_dir, one_line_error, run_cli, small_disk_dir
+from tests.fault_support import fill_up, full_disk_dir, one_line_error, run_cli, small_disk_dir
+from tests.test_migrations import NEXT_BROKEN, NEXT_OK, _scripts_with, _use_scripts
 
 __all__ = ["full_disk_dir", "small_disk_dir"]  # fixtures, imported to be used here
 
@@ -47,12 +53,117 @@ def _backup(store: Path, to: Path) -> Path:
     return to
 
 
+def test_a_backup_from_a_newer_version_is_refused_before_anything_is_touched(tmp_path):
+    store = _store(tmp_path / "circles.db", "Ana")
+    newer = _backup(_store(tmp_path / "later.db", "Bo"), tmp_path / "later.bak")
+    with sqlite3.connect(newer) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'f00dfeed'")
+    conn.close()
+    before = _sha(store)
+    error = one_line_error(run_cli("--db", str(store), "db", "restore", str(newer), "--yes"))
+    assert "newer version of circles" in error and "'f00dfeed'" in error and "Nothing restored" in error
+    assert _sha(store) == before
+    assert not list(tmp_path.glob("*.before-restore-*"))
+    assert run_cli("--db", str(store), "person", "list").exit_code == 0  # it still opens
+
+
+def test_a_restore_names_the_copy_of_what_it_replaced_and_the_upgrade_copy(tmp_path, monkeypatch):
+    store = _store(tmp_path / "circles.db", "Ana")
+    monday = _backup(store, tmp_path / "monday.bak")  # schema 0001
+    _use_scripts(monkeypatch, _scripts_with(tmp_path, NEXT_OK))  # circles now writes 9999
+    _store(store, "Bo")
+    out = run_cli("--db", str(store), "db", "restore", str(monday), "--yes").stdout
+    saved = next(tmp_path.glob("circles.db.before-restore-*.bak"))
+    assert f"previous contents are in {saved}" in out and "upgraded from 0001 to 9999" in out
+    named = re.search(r"the backup as restored is kept in (\S+\.bak)", out)
+    assert named is not None and _names(Path(named.group(1))) == ["Ana"]
+    assert _names(store) == ["Ana"] and _names(saved) == ["Ana", "Bo"]
+
+
+def test_a_restore_that_fails_after_the_safety_copy_names_it(tmp_path, monkeypatch):
+    store = _store(tmp_path / "circles.db", "Ana")
+    monday = _backup(store, tmp_path / "monday.bak")
+    _store(store, "Bo")
+    _use_scripts(monkeypatch, _scripts_with(tmp_path, NEXT_BROKEN))  # the backup's upgrade fails
+    error = one_line_error(run_cli("--db", str(store), "db", "restore", str(monday), "--yes"))
+    saved = next(tmp_path.glob("circles.db.before-restore-*.bak"))
+    assert f"previous contents are in {saved}" in error
+    assert _names(saved) == ["Ana", "Bo"]
+
+
+@pytest.mark.parametrize("alias", ["same path", "relative path", "hard link", "symbolic link"])
+def test_restoring_the_store_onto_itself_is_refused_at_once(tmp_path, alias):
+    store = _store(tmp_path / "circles.db", "Ana")
+    given = {
+        "same path": store,
+        "relative path": Path("circles.db"),
+        "hard link": tmp_path / "hard.db",
+        "symbolic link": tmp_path / "soft.db",
+    }[alias]
+    if alias == "hard link":
+        os.link(store, given)
+    elif alias == "symbolic link":
+        given.symlink_to(store)
+    before = _sha(store)
+    # A process of its own: before the fix it waited for ever on the lock it held itself.
+    done = subprocess.run(
+        [sys.executable, "-m", "circles", "--db", str(store), "db", "restore", str(given), "--yes"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert done.returncode == 1 and "is the store itself" in done.stderr, done.stderr
+    assert _sha(store) == before and not list(tmp_path.glob("*.before-restore-*"))
+
+
+def test_a_restore_onto_another_programs_file_is_refused_untouched(tmp_path):
+    monday = _backup(_store(tmp_path / "circles.db", "Ana"), tmp_path / "monday.bak")
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.close()
+    before = _sha(other)
+    error = one_line_error(run_cli("--db", str(other), "db", "restore", str(monday), "--yes"))
+    assert "not a circles store" in error and _sha(other) == before
+
+
+def test_a_damaged_store_is_restored_and_its_bytes_kept(tmp_path):
+    """What a damaged store's message says to do works."""
+    monday = _backup(_store(tmp_path / "circles.db", "Ana"), tmp_path / "monday.bak")
+    store = tmp_path / "circles.db"
+    store.write_bytes(b"not a database any more" * 100)
+    Path(f"{store}-wal").write_bytes(b"a stale journal")  # never replayed onto the backup
+    out = run_cli("--db", str(store), "db", "restore", str(monday), "--yes").stdout
+    saved = next(tmp_path.glob("circles.db.before-restore-*.bak"))
+    assert str(saved) in out and saved.read_bytes() == b"not a database any more" * 100
+    assert _names(store) == ["Ana"]
+
+
 def test_a_backup_to_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, full_disk_dir):
     store = _store(tmp_path / "circles.db", *(f"Person {i}" for i in range(50)))
     target = full_disk_dir / "b.db"
     error = one_line_error(run_cli("--db", str(store), "db", "backup", str(target)))
     assert str(target) in error and "the disk is full" in error
     assert sorted(p.name for p in full_disk_dir.iterdir()) == [".filler"]
+
+
+def test_no_upgrade_and_no_restore_without_room_for_the_safety_copy(tmp_path, small_disk_dir, monkeypatch):
+    store = _store(small_disk_dir / "circles.db", "Ana")
+    monday = _backup(store, tmp_path / "monday.bak")
+    fill_up(small_disk_dir)
+    before = _sha(store)
+    error = one_line_error(run_cli("--db", str(store), "db", "restore", str(monday), "--yes"))
+    assert "could not be saved aside" in error and "the disk is full" in error
+    _use_scripts(monkeypatch, _scripts_with(tmp_path, NEXT_OK))
+    with pytest.raises(MigrationError, match=r"no copy of it could be saved first.*the disk is full"):
+        Store.open(sqlite_url(store))
+    assert _sha(store) == before and migrate.SCHEMA_HEAD == "9999"
+    assert _names(store) == ["Ana"]
+    # No copy, whole or partial: only the store (with SQLite's -wal and -shm) and the filler.
+    left = {p.name for p in small_disk_dir.iterdir()} - {"circles.db-wal", "circles.db-shm"}
+    assert left == {".filler", "circles.db"}
 
 
 STOPPED_BACKUP = """
@@ -91,3 +202,36 @@ def test_a_backup_stopped_by_a_signal_leaves_nothing_behind(tmp_path, signame):
     assert "Traceback" not in done.stderr
     assert list(target.parent.iterdir()) == []
     assert _names(store) == ["Ana"]
+
+
+LOCKED_RESTORE = """
+import sys
+import models.backup
+from circles.cli import main
+
+models.backup.BUSY_SECONDS = 0.5  # the store stays locked: no need to wait the full ten seconds
+main(["--db", sys.argv[1], "db", "restore", sys.argv[2], "--yes"])
+"""
+
+
+def test_a_restore_onto_a_store_kept_locked_gives_up_and_names_the_safety_copy(tmp_path):
+    store = _store(tmp_path / "circles.db", "Ana")
+    monday = _backup(store, tmp_path / "monday.bak")
+    _store(store, "Bo")
+    holder = sqlite3.connect(store, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program's long write
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", LOCKED_RESTORE, str(store), str(monday)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,  # before the fix: SQLite's backup retried the lock for ever
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    saved = next(tmp_path.glob("circles.db.before-restore-*.bak"))
+    assert done.returncode == 1 and "stayed locked" in done.stderr, done.stderr
+    assert f"previous contents are in {saved}" in done.stderr
+    assert _names(store) == ["Ana", "Bo"]
