@@ -59,6 +59,7 @@ class CirclesApp(App[None]):
         if store is not None:
             self._store_settled.set()
         self._open_failure: str | None = None
+        self._open_reason: str | None = None
         self.collector = CollectorHold()
 
     @property
@@ -92,18 +93,12 @@ class CirclesApp(App[None]):
             self.call_from_thread(self._glanced, first, painted)
             # The imports below hold the interpreter for a good while: let Home paint first.
             painted.wait(2)
-        from sqlalchemy.exc import OperationalError
-
-        from models.engine import StoreLocationError
-        from models.migrate import MigrationError
-        from models.store import StoreOpenError
-
         assert self._open_store is not None
         try:
             store = self._open_store()
             import circles.services.home  # noqa: F401  (loaded here, off the UI thread)
-        except (CirclesError, StoreOpenError, StoreLocationError, MigrationError, OperationalError) as exc:
-            self.call_from_thread(self._not_opened, str(exc).strip().splitlines()[0])
+        except Exception as exc:  # whatever it was, the start screen says so instead of waiting
+            self.call_from_thread(self._not_opened, _one_line(exc))
             return
         self.call_from_thread(self._opened, store)
 
@@ -130,9 +125,19 @@ class CirclesApp(App[None]):
                 timeout=10,
             )
 
+    @property
+    def open_failure(self) -> str | None:
+        """Why the store did not open, once it is known that it did not."""
+        return self._open_reason
+
+    def explain(self, exc: BaseException) -> str:
+        """A failure met while working on the store, as one line without a password."""
+        return self._store.explain(exc) if self._store is not None else _one_line(exc)
+
     def _not_opened(self, reason: str) -> None:
         from screens.start import StartScreen
 
+        self._open_reason = reason
         self._open_failure = f"The store could not be opened: {reason}"
         self._store_settled.set()
         if isinstance(self.screen, StartScreen):
@@ -210,5 +215,24 @@ class CirclesApp(App[None]):
         self.push_screen(SessionScreen(session_id))
 
 
-def run(open_store: Callable[[], Store], first_glance: Callable[[], HomeData | None] | None = None) -> None:
-    CirclesApp(open_store=open_store, first_glance=first_glance).run()
+def _one_line(exc: BaseException) -> str:
+    """An error from opening the store, as one line. Ours already name the store and hide its
+    password; anything else is cleaned of the secrets of the URLs this process was given."""
+    from models.engine import StoreLocationError, StoreOpenError
+    from models.migrate import MigrationError
+    from models.url_text import redact
+
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else exc.__class__.__name__
+    if isinstance(exc, CirclesError | StoreOpenError | StoreLocationError | MigrationError):
+        return first
+    return redact(first)
+
+
+def run(
+    open_store: Callable[[], Store], first_glance: Callable[[], HomeData | None] | None = None
+) -> str | None:
+    """Run the app; the reason the store could not be opened, if it could not."""
+    app = CirclesApp(open_store=open_store, first_glance=first_glance)
+    app.run()
+    return app.open_failure

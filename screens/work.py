@@ -20,6 +20,16 @@ def show_error(node: DOMNode, error: CirclesError) -> None:
     node.app.notify(str(error), title="Not done", severity="error", timeout=8, markup=False)
 
 
+def _explained(app: Any, exc: Exception) -> str:
+    # The app says it without a password, and what to do (CirclesApp.explain); a bare app
+    # (some tests) gets the first line.
+    explain = getattr(app, "explain", None)
+    if explain is not None:
+        return str(explain(exc))
+    text = str(exc).strip()
+    return f"The store did not answer: {text.splitlines()[0] if text else type(exc).__name__}"
+
+
 def run_db(
     node: DOMNode,
     job: Callable[[Any], T],
@@ -57,14 +67,9 @@ def run_db(
         except CirclesError as exc:
             _back(worker, failed or (lambda e: show_error(node, e)), exc)
             return
-        except Exception as exc:  # the store went away or stayed locked: say so, keep the app alive
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        except Exception as exc:  # the store went away, stayed locked or is damaged: say so, go on
             # To ``failed`` too: a screen that showed work as pending must learn it was not saved.
-            _back(
-                worker,
-                failed or (lambda e: show_error(node, e)),
-                CirclesError(f"The store did not answer: {first}"),
-            )
+            _back(worker, failed or (lambda e: show_error(node, e)), CirclesError(_explained(app, exc)))
             return
         if done is not None:
             _back(worker, _shown(done), result)

@@ -94,7 +94,9 @@ def postgres_url(postgres_databases: PostgresDatabases) -> Iterator[URL]:
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[URL]:
     """A fresh, empty store's URL: a SQLite file, then a PostgreSQL database."""
     if request.param == "sqlite":
-        yield sqlite_url(tmp_path / "store" / "circles.db")
+        folder = tmp_path / "store"
+        folder.mkdir(mode=0o700)  # an explicit path's folder is never made on the way (--create)
+        yield sqlite_url(folder / "circles.db")
     else:
         yield request.getfixturevalue("postgres_url")
 

@@ -55,7 +55,7 @@ def test_the_default_store_is_private_to_its_user(tmp_path, monkeypatch):
     url = resolve_url(None, environ={})
     path = Path(url.database)
     assert path.is_relative_to(tmp_path / "data")
-    Store.open(url).close()
+    Store.open(url, create_folder=True).close()
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -211,12 +211,13 @@ def test_0004_makes_the_email_optional_and_keeps_every_reference_to_people(store
     from alembic.script import ScriptDirectory
 
     from circles.errors import AlreadyExists
-    from models.engine import create_store_engine, prepare_sqlite_file, sqlite_file
+    from models.engine import create_store_engine, sqlite_file
+    from models.store_file import claim_sqlite_file
 
     before = ScriptDirectory.from_config(migrate._config()).get_revision("0004").down_revision
     assert isinstance(before, str)
     if (path := sqlite_file(store_url)) is not None:
-        prepare_sqlite_file(path)
+        claim_sqlite_file(path, create_folder=True)
     engine = create_store_engine(store_url)
     _migrate_to(engine, before)
     with engine.begin() as conn:

@@ -29,22 +29,47 @@ RECORD_ID = click.IntRange(1, 2**63 - 1)
 class CliState:
     """Carried on click's context: the --db value, and the store once something opens it."""
 
-    def __init__(self, db: str | None) -> None:
+    def __init__(self, db: str | None, *, create: bool = False) -> None:
         self.db = db
+        self.create = create
         self._store: Store | None = None
 
-    def store(self) -> Store:
+    @property
+    def may_create_folder(self) -> bool:
+        """The default store's folder is made on first use; a folder named in --db or
+        CIRCLES_DATABASE_URL only with --create, so a mistyped path is not a new, empty store."""
+        from models.location import store_setting
+
+        return self.create or not store_setting(self.db)
+
+    def open_store(self) -> Store:
+        """The store, opened (and upgraded) on first use; the app calls this in its worker."""
         if self._store is None:
             from models.engine import resolve_url
             from models.store import Store
 
-            self._store = Store.open(resolve_url(self.db))
-            if self._store.upgraded and self._store.upgraded.backup:
-                click.echo(
-                    f"Upgraded the store; the previous version was saved as {self._store.upgraded.backup}",
-                    err=True,
-                )
+            self._store = Store.open(resolve_url(self.db), create_folder=self.may_create_folder)
         return self._store
+
+    def store(self) -> Store:
+        """The store for a command, which says on stderr where an upgrade saved the old version."""
+        fresh = self._store is None
+        store = self.open_store()
+        if fresh and store.upgraded is not None and store.upgraded.backup is not None:
+            saved = store.upgraded.backup
+            click.echo(f"Upgraded the store; the previous version was saved as {saved}", err=True)
+        return store
+
+    def explain(self, exc: BaseException) -> str:
+        """A database error met by a command, as one line without a password."""
+        from models.engine import safe_url_text
+        from models.location import sqlite_file_setting, store_setting
+        from models.store import explain_store_error
+
+        if self._store is not None:
+            return self._store.explain(exc)
+        path = sqlite_file_setting(self.db)
+        return explain_store_error(exc, str(path) if path else safe_url_text(store_setting(self.db)))
 
     def first_glance(self) -> Callable[[], HomeData | None] | None:
         """For the app: Home's data read straight from a SQLite file (circles/glance.py)."""
