@@ -1,11 +1,13 @@
-"""A full disk, a folder that is not there: every export ends with one line naming the file
-and what went wrong, and leaves nothing behind, not even a cancelled session that no
-calendar will hear of."""
+"""A full disk, a folder that is not there, standard output that cannot be written: every
+export ends with one line naming the file and what went wrong, and leaves nothing behind,
+not even a cancelled session that no calendar will hear of."""
 
 from __future__ import annotations
 
 import subprocess
+import sys
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,12 +15,13 @@ from sqlmodel import Session
 
 from circles.errors import CirclesError
 from circles.exports.invite_files import ToFile, write_invites
-from circles.services import invites, sessions
+from circles.services import circles, invites, members, people, sessions
+from models.engine import sqlite_url
 from models.enums import SessionStatus
 from models.store import Store
 from tests.attendance_fixture import build
 from tests.fault_support import leftovers
-from tests.test_cli import Cli
+from tests.test_cli import REPO, Cli
 from tests.test_ics_export import FAR_AHEAD, World, _world
 
 
@@ -84,6 +87,19 @@ def test_one_file_per_member_onto_a_full_disk(cli: Cli, world: World, full_disk_
     assert leftovers(full_disk_dir) == [], "the folder made for the files goes too"
 
 
+def test_standard_output_onto_a_full_disk(cli: Cli, world: World, full_disk_dir: Path) -> None:
+    with open(full_disk_dir / "out.txt", "wb") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "circles", "--db", cli.db, "person", "list"],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli.env,
+            cwd=REPO,
+        )
+    _one_line(result, "circles: cannot write to standard output: the disk is full")
+
+
 # --- the same without a full disk: runs everywhere ---------------------------------------
 
 
@@ -94,6 +110,23 @@ def test_a_cancel_into_a_missing_folder_cancels_nothing(
     session = str(world.sessions[0].id)
     result = cli("export", "ics", "--session", session, "--method", "cancel", "-o", target, ok=False)
     _one_line(result, "--output: is in a folder that does not exist", "no-such-folder")
+    _still_scheduled(store, world)
+
+
+def test_a_cancel_to_standard_output_that_fails_cancels_nothing(store: Store, cli: Cli, world: World) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    cancel = ["export", "ics", "--method", "cancel", "--session", str(world.sessions[0].id)]
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "circles", "--db", cli.db, *cancel],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli.env,
+            cwd=REPO,
+        )
+    _one_line(result, "circles: cannot write to standard output: the disk is full")
     _still_scheduled(store, world)
 
 
@@ -121,6 +154,50 @@ def test_a_file_never_announces_a_cancel_the_store_did_not_keep(
     assert written.paths == (out / "x.ics",)
     assert [s.id for s in written.export.cancelled] == [world.sessions[0].id]
     assert b"STATUS:CANCELLED" in (out / "x.ics").read_bytes()
+
+
+def test_standard_output_to_dev_full_is_one_line(cli: Cli, world: World) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    for args in (["person", "list"], ["session", "list", "--json"], ["export", "attendance"]):
+        with open("/dev/full", "wb") as full:
+            result = subprocess.run(
+                [sys.executable, "-m", "circles", "--db", cli.db, *args],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=cli.env,
+                cwd=REPO,
+            )
+        _one_line(result, "circles: cannot write to standard output: the disk is full")
+
+
+def test_a_reader_that_stops_early_ends_the_export_quietly(tmp_path: Path) -> None:
+    """Like `circles export attendance | head -1`: no traceback, no message, status 1 (click's)."""
+    store = Store.open(sqlite_url(tmp_path / "store.db"))
+    with store.write() as db:  # 60 members at 20 past sessions: 1,200 rows, more than a pipe holds
+        c = circles.add_circle(db, name="Big Circle", kind="workshop", timezone="UTC")
+        for n in range(60):
+            p = people.add_person(db, name=f"Person {n}", email=f"p{n}@example.org")
+            members.add_member(db, circle_id=c.id, person_id=p.id, joined_at=datetime(2025, 1, 1, tzinfo=UTC))
+        for week in range(20):
+            at = datetime(2025, 2, 3, 12, tzinfo=UTC) + timedelta(weeks=week)
+            sessions.add_session(db, circle_id=c.id, starts_at=at, title=f"Week {week}")
+    store.close()
+    cli = Cli(str(tmp_path / "store.db"), tmp_path / "home")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "circles", "--db", cli.db, "export", "attendance"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli.env,
+        cwd=REPO,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.readline().startswith(b'"circle"')  # one line, then the reader is gone
+    child.stdout.close()
+    err = child.stderr.read()
+    assert child.wait(timeout=120) == 1
+    assert err == b""
 
 
 def test_the_message_keeps_the_end_of_a_long_path(tmp_path: Path) -> None:
