@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from models.engine import sqlite_file
+from models.folders import make_private_folder
 from models.temp_files import disk_error_text, removed_unless_kept
 
 # How long putting a backup back waits for a store another program keeps locked.
@@ -40,7 +41,7 @@ def copy_sqlite(source: Path, target: Path) -> Path:
     target = target.expanduser().absolute()
     partial = target.with_name(target.name + ".partial")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(target.parent, parents=True)
         with ExitStack() as cleanup:
             for path in (partial, *(Path(f"{partial}{suffix}") for suffix in SQLITE_COMPANIONS)):
                 path.unlink(missing_ok=True)  # left by a process killed outright (SIGKILL)

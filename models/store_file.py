@@ -15,6 +15,7 @@ from enum import Enum
 from pathlib import Path
 
 from models.engine import BUSY_TIMEOUT_MS, StoreOpenError
+from models.folders import make_private_folder
 from models.location import read_only_uri
 from models.migrate import MigrationError, is_known_revision
 
@@ -123,7 +124,7 @@ def _create(path: Path, *, create_folder: bool) -> None:
                     f"Cannot open the store {path}: there is no folder {folder}. "
                     "Check the path, or add --create to start a new store there."
                 )
-            folder.mkdir(mode=0o700, parents=True)
+            make_private_folder(folder, parents=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:  # made by someone else just now: look at it like any other file
         claim_sqlite_file(path, create_folder=False)

@@ -17,6 +17,8 @@ from click.testing import CliRunner, Result
 
 # Big enough for a new, empty store (about 200 KiB) and its safety copy; small to fill.
 SMALL_DISK = "1m"
+# The one file fill_up() leaves on a full disk: anything else there was left by the test.
+FILLER = ".filler"
 
 
 @pytest.fixture
@@ -55,13 +57,18 @@ def full_disk_dir(small_disk_dir: Path) -> Path:
 def fill_up(folder: Path) -> None:
     """Take every free byte of the disk ``folder`` is on, with one file."""
     block = b"\0" * 4096
-    with (folder / ".filler").open("wb", buffering=0) as filler:
+    with (folder / FILLER).open("wb", buffering=0) as filler:
         try:
             while True:
                 filler.write(block)
         except OSError as exc:
             if exc.errno != errno.ENOSPC:
                 raise
+
+
+def leftovers(folder: Path) -> list[str]:
+    """What a failed write left in a full_disk_dir (it should be nothing)."""
+    return sorted(p.name for p in folder.iterdir() if p.name != FILLER)
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> Result:
