@@ -9,6 +9,7 @@ import click
 from circles.cli.common import RECORD_ID, done, writing
 from circles.errors import InvalidInput
 from circles.ics.model import Channel
+from circles.words import count
 
 _METHODS = [c.value for c in Channel]
 
@@ -99,10 +100,10 @@ def ics(
             check_target(folder / f.name, force=force, field="--per-member")
         for f in export.files:
             path = write_file(folder / f.name, f.content, force=force, field="--per-member")
-            done(f"Wrote {path} for {f.person_name} ({f.events} events).")
+            done(f"Wrote {path} for {f.person_name} ({count(f.events, 'event')}).")
     elif output is not None:
         (f,) = export.files
         path = write_file(output, f.content, force=force, field="--output")
-        done(f"Wrote {path} ({f.events} {'event' if f.events == 1 else 'events'}, {export.channel.value}).")
+        done(f"Wrote {path} ({count(f.events, 'event')}, {export.channel.value}).")
     else:
         click.echo(export.files[0].content, nl=False)
