@@ -3,7 +3,7 @@ destructive action, show the keys, pick one of a list)."""
 
 from __future__ import annotations
 
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on
@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -79,6 +80,12 @@ class Dialog(ModalScreen[T]):
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
+
+    def scroll_to_center(self, widget: Widget, animate: bool = True, **kwargs: Any) -> None:
+        """Where the screen brings a newly focused field into view: by the least scroll, without
+        animation. Textual centres it, and a field focused as the dialog opens (before the box
+        has its height) opened forms scrolled past their title and first label."""
+        self.query_one(DialogBody).scroll_to_widget(widget, animate=False)
 
     def action_submit(self) -> None:
         buttons = self.query(Buttons)
