@@ -126,7 +126,10 @@ def check_in(app: Any, screen: Screen[Any]) -> None:
         if not found:
             app.notify("No session in the last day or the next two weeks to check in.", severity="warning")
             return
-        options = [(str(s.id), f"{when(s, now)}  {s.circle_name}  {s.title}".rstrip()) for s in found]
+        mixed = len({s.timezone for s in found}) > 1  # as on Home: say whose clock
+        options = [
+            (str(s.id), f"{when(s, now, zone=mixed)}  {s.circle_name}  {s.title}".rstrip()) for s in found
+        ]
 
         def chosen(key: str | None) -> None:
             if key is not None:
