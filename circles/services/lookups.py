@@ -189,8 +189,8 @@ def sessions_to_check_in(db: Session, *, now: datetime, limit: int = 30) -> list
     """The sessions someone may be checking people in for: from a day ago to two weeks ahead,
     not cancelled, the one on now (or next) first, then the ones of the last day."""
     ids = db.exec(
-        select(CircleSession.id)
-        .join(Circle, Circle.id == CircleSession.circle_id)
+        select(col(CircleSession.id))
+        .join(Circle, col(Circle.id) == col(CircleSession.circle_id))
         .where(
             col(Circle.archived).is_(False),
             CircleSession.status != SessionStatus.CANCELLED,
@@ -200,7 +200,7 @@ def sessions_to_check_in(db: Session, *, now: datetime, limit: int = 30) -> list
         .order_by(*nearest_first(now))
         .limit(limit)
     ).all()
-    return [sessions.get_session(db, sid) for sid in ids]
+    return [sessions.get_session(db, sid) for sid in ids if sid is not None]
 
 
 def member_ids(db: Session, circle_id: int) -> set[int]:
