@@ -163,6 +163,34 @@ async def test_every_dialog_puts_its_action_first_and_the_way_out_last(demo, ope
 
 
 @pilot_test
+async def test_ctrl_s_picks_in_the_pickers_too(demo):
+    from screens.picker import PersonPicker
+    from screens.rotation_panel import CountScreen
+
+    app = CirclesApp(demo["store"])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        app.open_circle(demo["circle"])
+        await settle(app, pilot)
+        members = len(app.screen.data.members)
+        assert f"{members} members" in screen_text(app)
+        await pilot.press("a")  # add a member: the picker over the directory
+        await until(pilot, lambda: isinstance(app.screen, PersonPicker))
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, CircleScreen))
+        await settle(app, pilot)
+        assert f"{members + 1} members" in screen_text(app)
+
+        await pilot.press("3", "p")  # plan from the rotation tab: how many?
+        await until(pilot, lambda: isinstance(app.screen, CountScreen))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, CircleScreen))
+        await settle(app, pilot)
+        assert "Planned 10 sessions" in " ".join(n.message for n in app._notifications)
+
+
+@pilot_test
 async def test_ticked_and_unticked_differ_without_colour(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
