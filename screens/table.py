@@ -17,6 +17,8 @@ from textual.widgets import DataTable
 from textual.widgets._data_table import RowRenderables
 from textual.widgets.data_table import CellKey, Column, ColumnKey, RowKey
 
+SHORTEN_BIAS = 3  # cells: how much wider a column one step less important counts when shortening
+
 
 @dataclass
 class FittedColumn(Column):
@@ -44,8 +46,8 @@ class Table(DataTable[object]):
     cells widen its columns.
 
     Fitting: when the columns at their natural widths are wider than the table, the least
-    important ones are shortened (down to their ``min_width``, with an ellipsis) and, if that is
-    not enough, hidden, least important first, so what matters stays readable at 80 columns
+    important are hidden until the rest fit at their ``min_width``; then the widest (weighed by
+    importance) are shortened, with an ellipsis, so what matters stays readable at 80 columns
     instead of running off the right edge. It runs again whenever the table is resized or its
     rows change the natural widths; a hidden column's data stays, so nothing else changes.
 
@@ -115,16 +117,21 @@ class Table(DataTable[object]):
         kept = list(by_importance)
         while len(kept) > 1 and sum(pad + narrowest(c) for c in kept) > room:
             kept.pop()
-        # Then shorten, least important first, only as much as needed.
+        # Then shorten, only as much as needed, a cell at a time from the column that is widest
+        # once its importance is counted (each step down in priority counts as SHORTEN_BIAS more
+        # cells): one long column of circle names gives way before three short ones become
+        # stubs, and of two alike the less important gives way first.
         widths = {c.key: c.natural_width for c in kept}
+        floors = {c.key: 1 if len(kept) == 1 else narrowest(c) for c in kept}
+        rank = {c.key: i for i, c in enumerate(by_importance)}
         excess = sum(pad + w for w in widths.values()) - room
-        for c in reversed(kept):
-            if excess <= 0:
+        while excess > 0:
+            shrinkable = [c for c in kept if widths[c.key] > floors[c.key]]
+            if not shrinkable:
                 break
-            floor = 1 if len(kept) == 1 else narrowest(c)
-            cut = max(0, min(excess, widths[c.key] - floor))
-            widths[c.key] -= cut
-            excess -= cut
+            widest = max(shrinkable, key=lambda c: (widths[c.key] + SHORTEN_BIAS * rank[c.key], rank[c.key]))
+            widths[widest.key] -= 1
+            excess -= 1
 
         changed = False
         for c in columns:
