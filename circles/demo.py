@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from circles import words
 from circles.demo_names import (
     FIRST_NAMES,
     GUEST_SPEAKERS,
@@ -150,8 +151,9 @@ def _refuse_if_not_empty(conn: Connection) -> None:
     circles = conn.execute(sa.select(sa.func.count()).select_from(Circle)).scalar_one()
     if people or circles:
         raise NotAllowed(
-            f"This store already holds {people} people and {circles} circles; demo data goes "
-            "into an empty store only. Point --db at a new file to try the demo."
+            f"This store already holds {words.count(people, 'person', 'people')} and "
+            f"{words.count(circles, 'circle')}; demo data goes into an empty store only. "
+            "Point --db at a new file to try the demo."
         )
 
 

@@ -131,11 +131,13 @@ class CheckInScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#roster", DataTable)
-        table.add_column("Name", key="name")
-        table.add_column("Team", key="team")
-        table.add_column("RSVP", key="rsvp")
-        table.add_column(MARK_HEADER, key="mark", width=MARK_WIDTH)
-        table.add_column("", key="kind")
+        # Narrow terminals keep the name and the mark, then the RSVP (screens/table.py fits them);
+        # the mark is never shortened (a cut "✔ presen" reads as nothing).
+        table.add_column("Name", key="name", priority=0, min_width=12)
+        table.add_column("Team", key="team", priority=3, min_width=8)
+        table.add_column("RSVP", key="rsvp", priority=2)
+        table.add_column(MARK_HEADER, key="mark", width=MARK_WIDTH, priority=1, min_width=MARK_WIDTH)
+        table.add_column("", key="kind", priority=4)
         table.focus()
         self.reload()
 

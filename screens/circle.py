@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from circles.services import attendance, circles, lookups, members, sessions
 from circles.views import CircleView, Headcount, MemberView, SessionView
+from circles.words import count
 from models.enums import Role, SessionStatus
 from screens.dialogs import ConfirmScreen
 from screens.export_attendance_dialog import ExportAttendanceDialog
@@ -75,18 +76,14 @@ class CircleScreen(Screen[None]):
         Binding("t", "toggle_rotation", "Rotation in/out", tooltip="Whether they take turns presenting"),
         Binding("s", "schedule", "Schedule", tooltip="Schedule one session"),
         Binding("P", "plan", "Plan several", tooltip="Schedule a series of sessions"),
+        Binding(
+            "I", "export_invites", "Invites (.ics)", tooltip="Calendar invites for the upcoming sessions"
+        ),
         Binding("m", "move", "Move", tooltip="Move the highlighted session"),
         Binding("e", "edit_session", "Edit", tooltip="Edit the highlighted session"),
         Binding("c", "cancel_session", "Cancel session", tooltip="Cancel the highlighted session"),
         Binding("E", "edit_circle", "Edit circle", tooltip="Name, kind, timezone, place, link"),
         Binding("A", "archive", "Archive", show=False, tooltip="Archive (or restore) the circle"),
-        Binding(
-            "I",
-            "export_invites",
-            "Invites (.ics)",
-            show=False,
-            tooltip="Calendar invites for the upcoming sessions",
-        ),
         Binding(
             "X",
             "export_attendance",
@@ -96,28 +93,34 @@ class CircleScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, circle_id: int) -> None:
+    def __init__(self, circle_id: int, *, then: str | None = None) -> None:
         super().__init__()
         self.circle_id = circle_id
         self.data: CircleData | None = None
+        self._then = then  # an action to run once the circle has loaded (from the palette)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="circle-summary", markup=False)
         with TabbedContent(id="tabs", initial="members"):
-            with TabPane("Members", id="members"):
+            # Each tab says the key that opens it.
+            with TabPane("1 Members", id="members"):
                 yield Table(id="member-table", cursor_type="row", zebra_stripes=True)
             # These three fill in when first opened (see _tab_changed): the circle's members
             # should not wait for a list of sessions, a rotation preview and charts.
-            yield TabPane("Sessions", id="sessions")
-            yield TabPane("Rotation", id="rotation")
-            yield TabPane("Stats", id="stats")
+            yield TabPane("2 Sessions", id="sessions")
+            yield TabPane("3 Rotation", id="rotation")
+            yield TabPane("4 Stats", id="stats")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#member-table", DataTable).add_columns(
-            "Name", "E-mail", "Team", "Role", "Rotation", "Joined"
-        )
+        table = self.query_one("#member-table", Table)
+        table.add_column("Name", priority=0, min_width=12)
+        table.add_column("E-mail", priority=3, min_width=12)
+        table.add_column("Team", priority=4, min_width=8)
+        table.add_column("Role", priority=1)
+        table.add_column("Rotation", priority=2)
+        table.add_column("Joined", priority=5)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -138,12 +141,15 @@ class CircleScreen(Screen[None]):
             f"{c.kind.label} · {c.timezone} · {c.default_minutes} min"
             + (f" · {place}" if place else "")
             + (f" · facilitator {c.facilitator_name}" if c.facilitator_name else "")
-            + f" · {len(data.members)} members"
+            + f" · {count(len(data.members), 'member')}"
             + (" · ARCHIVED" if c.archived else "")
         )
         self._fill_members(data.members)
         if self.query("#session-table"):
             self._fill_sessions(data)
+        if self._then is not None:
+            then, self._then = self._then, None
+            self.call_after_refresh(self.run_action, then)
 
     def _fill_members(self, found: list[MemberView]) -> None:
         table = self.query_one("#member-table", DataTable)
@@ -167,18 +173,24 @@ class CircleScreen(Screen[None]):
     async def _mount_sessions(self, pane: TabPane) -> None:
         table = Table(id="session-table", cursor_type="row", zebra_stripes=True)
         await pane.mount_all([table, Static("", id="sessions-note", classes="hint", markup=False)])
-        table.add_columns("When", "Title", "Presenter", "Length", "RSVP", "Status")
+        table.add_column("When", priority=0)
+        table.add_column("Title", priority=1, min_width=12)
+        table.add_column("Presenter", priority=2, min_width=10)
+        table.add_column("Length", priority=5)
+        table.add_column("RSVP", priority=4, min_width=5)
+        table.add_column("Status", priority=3)
         if self.data is not None:
             self._fill_sessions(self.data)
 
     def _fill_sessions(self, data: CircleData) -> None:
         table = self.query_one("#session-table", DataTable)
         row = table.cursor_row
+        now = self.app.now()  # type: ignore[attr-defined]
         table.clear()
         for s in data.upcoming + data.past:
             table.add_row(
                 *safe(
-                    when(s) + (f" {s.local_start:%Y}" if s in data.past else ""),
+                    when(s, now),
                     s.title,
                     presenter_label(s, data.presenters),
                     f"{s.minutes} min",

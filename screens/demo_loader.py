@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
 from circles.errors import CirclesError
+from screens.dialogs import Dialog
 from screens.work import show_error
 
 
-class DemoLoader(ModalScreen[bool]):
+class DemoLoader(Dialog[bool]):
     def __init__(self, size: str = "small") -> None:
-        super().__init__(classes="dialog")
+        super().__init__()
         self.demo_size = size
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-body"):
-            yield Static("Loading demo data…", classes="form-title")
-            yield ProgressBar(total=100, id="demo-progress", show_eta=False)
-            yield Static("", id="demo-stage", markup=False)
+    def compose_body(self) -> ComposeResult:
+        yield Static("Loading demo data…", classes="form-title")
+        yield ProgressBar(total=100, id="demo-progress", show_eta=False)
+        yield Static("", id="demo-stage", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Nothing to cancel or submit: the demo is written in one go, and says when it is done.
+        return action not in ("cancel", "submit")
 
     def on_mount(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]

@@ -10,9 +10,8 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, ProgressBar, RadioSet, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from circles import validate
@@ -21,6 +20,9 @@ from circles.export_folder import last_folder, remember_folder
 from circles.exports.atomic import check_target
 from circles.exports.attendance import ExportFormat, ExportResult, export_attendance
 from circles.services.participation import make_scope
+from circles.words import count
+from screens.dialogs import Buttons, Dialog
+from screens.toggles import Checkbox, RadioButton
 
 FORMATS = [(ExportFormat.CSV, "CSV"), (ExportFormat.XLSX, "Excel (XLSX)"), (ExportFormat.JSONL, "JSON Lines")]
 
@@ -44,27 +46,24 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "circle"
 
 
-class ExportAttendanceDialog(ModalScreen[Path | None]):
+class ExportAttendanceDialog(Dialog[Path | None]):
     """Exports attendance to a file. Dismisses with the file written, or None."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close", tooltip="Close (stops an export that is running)"),
-        Binding("ctrl+s", "export", "Export", tooltip="Write the file"),
+        Binding("escape", "cancel", "Close", tooltip="Close (stops an export that is running)"),
+        Binding("ctrl+s", "submit", "Export", tooltip="Write the file"),
     ]
 
     DEFAULT_CSS = """
-    ExportAttendanceDialog { align: center middle; }
-    ExportAttendanceDialog #export-body {
-        width: 76; height: auto; max-height: 95%; border: thick $primary; background: $surface; padding: 1 2;
-    }
     ExportAttendanceDialog .export-title { text-style: bold; margin-bottom: 1; }
-    ExportAttendanceDialog RadioSet { width: 100%; height: auto; layout: horizontal; }
+    ExportAttendanceDialog RadioSet { width: 100%; height: auto; layout: horizontal; margin-bottom: 1; }
+    ExportAttendanceDialog RadioSet RadioButton { width: auto; margin-right: 3; }
     ExportAttendanceDialog #export-dates { height: auto; }
-    ExportAttendanceDialog #export-dates Input { width: 1fr; }
+    ExportAttendanceDialog #export-dates Input { width: 1fr; margin-right: 1; }
     ExportAttendanceDialog .export-error { color: $error; height: auto; }
+    ExportAttendanceDialog .export-label { margin-top: 1; }
     ExportAttendanceDialog #export-progress { margin-top: 1; }
-    ExportAttendanceDialog #export-status { height: auto; margin-top: 1; }
-    ExportAttendanceDialog #export-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    ExportAttendanceDialog #export-status { height: auto; }
     """
 
     def __init__(
@@ -85,34 +84,41 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
 
     # --- layout ---------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="export-body"):
-            yield Static("Export attendance", classes="export-title", markup=False)
-            with RadioSet(id="export-scope"):
-                if self.circle_id is not None:
-                    yield RadioButton(
-                        f"This circle: {self.circle_name or self.circle_id}", value=True, id="scope-circle"
-                    )
-                yield RadioButton("Every circle", value=self.circle_id is None, id="scope-all")
-            with RadioSet(id="export-format"):
-                for fmt, label in FORMATS:
-                    yield RadioButton(label, value=fmt is ExportFormat.CSV, id=f"format-{fmt.value}")
-            with Horizontal(id="export-dates"):
-                yield Input(placeholder="since YYYY-MM-DD (optional)", id="export-since")
-                yield Input(placeholder="until YYYY-MM-DD (optional)", id="export-until")
-            yield Static("", id="export-dates-error", classes="export-error", markup=False)
-            yield Checkbox(
-                "Summary per person (expected, attended, rate) instead of rows", id="export-summary"
-            )
-            yield Checkbox("Byte order mark for Excel (CSV)", id="export-excel")
-            yield Label("File")
-            yield Input(self._default_path(ExportFormat.CSV), id="export-file")
-            yield Static("", id="export-file-error", classes="export-error", markup=False)
-            yield ProgressBar(total=None, id="export-progress", show_eta=False)
-            yield Static("", id="export-status", markup=False)
-            with Horizontal(id="export-buttons"):
-                yield Button("Export", variant="primary", id="export-go")
-                yield Button("Close", id="export-close")
+    def compose_body(self) -> ComposeResult:
+        yield Static("Export attendance", classes="export-title", markup=False)
+        with RadioSet(id="export-scope", compact=True):
+            if self.circle_id is not None:
+                yield RadioButton(
+                    f"This circle: {self.circle_name or self.circle_id}",
+                    value=True,
+                    compact=True,
+                    id="scope-circle",
+                )
+            yield RadioButton("Every circle", value=self.circle_id is None, compact=True, id="scope-all")
+        with RadioSet(id="export-format", compact=True):
+            for fmt, label in FORMATS:
+                yield RadioButton(
+                    label, value=fmt is ExportFormat.CSV, compact=True, id=f"format-{fmt.value}"
+                )
+        with Horizontal(id="export-dates"):
+            yield Input(placeholder="since YYYY-MM-DD (optional)", compact=True, id="export-since")
+            yield Input(placeholder="until YYYY-MM-DD (optional)", compact=True, id="export-until")
+        yield Static("", id="export-dates-error", classes="export-error", markup=False)
+        yield Checkbox(
+            "Summary per person (expected, attended, rate) instead of rows",
+            compact=True,
+            id="export-summary",
+        )
+        yield Checkbox("Byte order mark for Excel (CSV)", compact=True, id="export-excel")
+        yield Label("File", classes="export-label")
+        yield Input(self._default_path(ExportFormat.CSV), compact=True, id="export-file")
+        yield Static("", id="export-file-error", classes="export-error", markup=False)
+        yield ProgressBar(total=None, id="export-progress", show_eta=False)
+        yield Static("", id="export-status", markup=False)
+        yield Buttons(
+            Button("Export (ctrl+s)", variant="primary", compact=True, id="export-go"),
+            Button("Close (esc)", compact=True, id="export-close"),
+        )
 
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False
@@ -199,10 +205,13 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
 
     @on(Button.Pressed, "#export-close")
     def _close(self) -> None:
-        self.action_close()
+        self.action_cancel()
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
+        self.action_export()
+
+    def action_submit(self) -> None:
         self.action_export()
 
     @work(exclusive=True, group="export-ask")
@@ -270,8 +279,8 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
             if self.folder is None:  # a folder given by the caller (tests) is not the person's choice
                 remember_folder(result.path.parent)
             bar.update(total=max(bar.total or 0, 1), progress=max(bar.total or 0, 1))
-            what = "summary rows" if result.summary else "rows"
-            message = f"Wrote {result.rows:,} {what} to {result.path}"
+            rows = count(result.rows, "summary row" if result.summary else "row")
+            message = f"Wrote {rows} to {result.path}"
             status.update(message)
             self.app.notify(message, title="Attendance exported", markup=False)
         elif event.state is WorkerState.ERROR:
@@ -292,7 +301,7 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
         if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             self.query_one("#export-go", Button).disabled = False
 
-    def action_close(self) -> None:
+    def action_cancel(self) -> None:
         if self._export is not None and self._export.state is WorkerState.RUNNING:
             self._export.cancel()
         self.dismiss(self.written)

@@ -11,13 +11,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from circles.errors import CirclesError, Conflict, InvalidInput
-from screens.footer import Footer
+from screens.dialogs import Buttons, Dialog
 from screens.one_line import OneLineInput
+from screens.toggles import Checkbox
 from screens.work import run_db
 
 T = TypeVar("T")
@@ -48,7 +47,7 @@ ANYONE = "anyone"  # the Select value of "Someone else…"
 SOMEONE_ELSE = ("Someone else…", ANYONE)
 
 
-class FormScreen(ModalScreen[T | None], Generic[T]):
+class FormScreen(Dialog[T | None], Generic[T]):
     """Subclasses (or callers) give the fields and ``save(db, values) -> result``, run in a write worker."""
 
     BINDINGS = [
@@ -67,7 +66,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         *,
         reopen: Callable[[Any], FormScreen[T]] | None = None,
     ) -> None:
-        super().__init__(classes="form")
+        super().__init__()
         self.form_title = title
         self.fields = list(fields)
         self._save = save
@@ -79,33 +78,32 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._chosen: dict[str, Any] = {}
         self._picked: dict[str, list[tuple[Any, Any]]] = {}
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="form-body"):
-            yield Static(self.form_title, classes="form-title", markup=False)
-            for f in self.fields:
-                if not f.checkbox:
-                    yield Label(f.label + (" *" if f.required else ""), classes="field-label")
-                if f.choices is not None:
-                    yield Select(
-                        self._options(f), value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}"
-                    )
-                elif f.checkbox:
-                    yield Checkbox(f.label, value=bool(f.value), id=f"f-{f.name}")
-                else:
-                    # Pasted lines are joined, not cut to the first (screens/one_line.py).
-                    yield OneLineInput(
-                        str(f.value or ""),
-                        label=f.label,
-                        placeholder=f.placeholder,
-                        compact=True,
-                        id=f"f-{f.name}",
-                    )
-                yield Static("", id=f"e-{f.name}", classes="field-error", markup=False)
-            yield Static("", id="form-error", markup=False)
-            with Horizontal(id="form-buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", compact=True, id="save")
-                yield Button("Cancel (esc)", compact=True, id="cancel")
-        yield Footer()
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.form_title, classes="form-title", markup=False)
+        for f in self.fields:
+            if not f.checkbox:
+                yield Label(f.label + (" *" if f.required else ""), classes="field-label")
+            if f.choices is not None:
+                yield Select(
+                    self._options(f), value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}"
+                )
+            elif f.checkbox:
+                yield Checkbox(f.label, value=bool(f.value), compact=True, id=f"f-{f.name}")
+            else:
+                # Pasted lines are joined, not cut to the first (screens/one_line.py).
+                yield OneLineInput(
+                    str(f.value or ""),
+                    label=f.label,
+                    placeholder=f.placeholder,
+                    compact=True,
+                    id=f"f-{f.name}",
+                )
+            yield Static("", id=f"e-{f.name}", classes="field-error", markup=False)
+        yield Static("", id="form-error", markup=False)
+        yield Buttons(
+            Button("Save (ctrl+s)", variant="primary", compact=True, id="save"),
+            Button("Cancel (esc)", compact=True, id="cancel"),
+        )
 
     def on_mount(self) -> None:
         self.query_one(f"#f-{self.first_to_fill().name}").focus()

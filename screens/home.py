@@ -63,7 +63,13 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#upcoming", DataTable)
-        table.add_columns("When", "Circle", "Title", "Presenter", "RSVP", "Status")
+        # At 80 columns the least needed go first (RSVP), and names are shortened with an ellipsis.
+        table.add_column("When", priority=0)
+        table.add_column("Circle", priority=1, min_width=12)
+        table.add_column("Title", priority=2, min_width=12)
+        table.add_column("Presenter", priority=3, min_width=10)
+        table.add_column("RSVP", priority=5, min_width=5)
+        table.add_column("Status", priority=4)
         self.query_one("#welcome").display = False
         if self._first_glance is not None:
             self.show(self._first_glance)
@@ -95,12 +101,15 @@ class HomeScreen(Screen[None]):
             return
         table = self.query_one("#upcoming", DataTable)
         row = table.cursor_row
+        now = self.app.now()  # type: ignore[attr-defined]
+        # Each time is on its circle's clock: when the circles' clocks differ, each says which.
+        mixed = len({s.timezone for s in data.upcoming}) > 1
         # Row keys let Enter open the session the cursor is on.
         table.clear()
         for s in data.upcoming:
             table.add_row(
                 *safe(
-                    when(s),
+                    when(s, now, zone=mixed),
                     s.circle_name,
                     s.title or "",
                     presenter_label(s, data.presenters),
@@ -112,7 +121,6 @@ class HomeScreen(Screen[None]):
         if data.upcoming:
             table.move_cursor(row=min(row, len(data.upcoming) - 1))
         empty = self.query_one("#upcoming-empty", Static)
-        now = self.app.now()  # type: ignore[attr-defined]
         empty.update(
             ""
             if data.upcoming

@@ -10,9 +10,7 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, RadioSet, Static
 from textual.worker import Worker, WorkerState
 
 from circles.errors import CirclesError
@@ -21,7 +19,10 @@ from circles.exports.atomic import check_target
 from circles.ics.model import Channel
 from circles.ics.names import circle_stem, session_stem
 from circles.views import CircleView, SessionView
+from circles.words import count
 from models.enums import SessionStatus
+from screens.dialogs import Buttons, Dialog
+from screens.toggles import Checkbox, RadioButton
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,46 +34,40 @@ class IcsExported:
     events: int
 
 
-class IcsExportDialog(ModalScreen[IcsExported | None]):
+class IcsExportDialog(Dialog[IcsExported | None]):
     """Pick the channel and the file; the export runs in a worker and the app says where it went."""
 
     DEFAULT_CSS = """
-    IcsExportDialog {
-        align: center middle;
-    }
-    IcsExportDialog > Vertical {
-        width: 76;
-        height: auto;
-        max-height: 90%;
-        border: thick $primary;
-        background: $surface;
-        padding: 1 2;
-    }
     IcsExportDialog #ics-title {
         text-style: bold;
-        margin-bottom: 1;
     }
     IcsExportDialog .ics-field-label {
         margin-top: 1;
     }
+    IcsExportDialog #ics-channel {
+        layout: horizontal;
+        width: 100%;
+    }
+    IcsExportDialog #ics-channel RadioButton {
+        width: auto;
+        margin-right: 3;
+    }
     IcsExportDialog #ics-channel-help {
         color: $text-muted;
+    }
+    IcsExportDialog #ics-recurring {
+        margin-top: 1;
     }
     IcsExportDialog #ics-error {
         color: $error;
         height: auto;
     }
-    IcsExportDialog #ics-buttons {
-        height: auto;
-        margin-top: 1;
-        align-horizontal: right;
-    }
-    IcsExportDialog #ics-buttons Button {
-        margin-left: 1;
-    }
     """
 
-    BINDINGS = [Binding("escape", "close", "Close", tooltip="Close without exporting")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Close", tooltip="Close without exporting"),
+        Binding("ctrl+s", "submit", "Export", tooltip="Write the file"),
+    ]
 
     def __init__(
         self,
@@ -111,27 +106,32 @@ class IcsExportDialog(ModalScreen[IcsExported | None]):
         assert self.circle is not None
         return circle_stem(self.circle.name, recurring=recurring) + ".ics"
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         folder = last_folder(self.settings_path) or Path.home()
-        with Vertical():
-            yield Label(f"Export calendar invite: {escape(self.what)}", id="ics-title")
-            yield Label("Channel", classes="ics-field-label")
-            with RadioSet(id="ics-channel"):
-                for channel in Channel:
-                    yield RadioButton(
-                        channel.value, value=channel is self.initial_channel, id=f"ics-{channel.value}"
-                    )
-            yield Static(self.initial_channel.help, id="ics-channel-help", markup=False)
-            if self.circle is not None:
-                yield Checkbox("One recurring series (RRULE) instead of one event each", id="ics-recurring")
-            yield Label("Folder", classes="ics-field-label")
-            yield Input(str(folder), id="ics-folder")
-            yield Label("File name", classes="ics-field-label")
-            yield Input(self._suggested_name(), id="ics-name")
-            yield Static("", id="ics-error", markup=False)
-            with Horizontal(id="ics-buttons"):
-                yield Button("Cancel", id="ics-close")
-                yield Button("Export", id="ics-export", variant="primary")
+        yield Label(f"Export calendar invites (.ics): {escape(self.what)}", id="ics-title")
+        yield Label("Channel", classes="ics-field-label")
+        with RadioSet(id="ics-channel", compact=True):
+            for channel in Channel:
+                yield RadioButton(
+                    channel.value,
+                    value=channel is self.initial_channel,
+                    compact=True,
+                    id=f"ics-{channel.value}",
+                )
+        yield Static(self.initial_channel.help, id="ics-channel-help", markup=False)
+        if self.circle is not None:
+            yield Checkbox(
+                "One recurring series (RRULE) instead of one event each", compact=True, id="ics-recurring"
+            )
+        yield Label("Folder", classes="ics-field-label")
+        yield Input(str(folder), compact=True, id="ics-folder")
+        yield Label("File name", classes="ics-field-label")
+        yield Input(self._suggested_name(), compact=True, id="ics-name")
+        yield Static("", id="ics-error", markup=False)
+        yield Buttons(
+            Button("Export (ctrl+s)", id="ics-export", variant="primary", compact=True),
+            Button("Cancel (esc)", id="ics-close", compact=True),
+        )
 
     @property
     def channel(self) -> Channel:
@@ -198,7 +198,7 @@ class IcsExportDialog(ModalScreen[IcsExported | None]):
         self._export(target, self.channel, self.recurring)
 
     @on(Button.Pressed, "#ics-close")
-    def action_close(self) -> None:
+    def action_cancel(self) -> None:
         self.dismiss(None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ics-export")
@@ -225,7 +225,7 @@ class IcsExportDialog(ModalScreen[IcsExported | None]):
             return
         if event.state is WorkerState.SUCCESS:
             done: IcsExported = event.worker.result  # type: ignore[assignment]
-            events = "1 event" if done.events == 1 else f"{done.events} events"
+            events = count(done.events, "event")
             self.app.notify(
                 f"Calendar file written to {escape(str(done.path))} ({events}, {done.channel.value}).",
                 title="Exported",

@@ -6,13 +6,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from circles.services import people
 from circles.views import PersonView
+from screens.dialogs import Dialog
 from screens.format import named
 from screens.one_line import OneLineInput
 from screens.work import run_db
@@ -21,29 +20,29 @@ NEW = "new"
 LIMIT = 30
 
 
-class PersonPicker(ModalScreen[PersonView | None]):
+class PersonPicker(Dialog[PersonView | None]):
     """Matches come from SQL with a LIMIT, so a store of 10,000 people answers as fast as one of 10."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Pick", tooltip="Pick the highlighted person"),
         Binding("down", "move(1)", "Next", show=False),
         Binding("up", "move(-1)", "Previous", show=False),
     ]
 
     def __init__(self, title: str, *, exclude: set[int] | None = None) -> None:
-        super().__init__(classes="form")
+        super().__init__()
         self.picker_title = title
         self.exclude = exclude or set()
         self.found: dict[str, PersonView] = {}
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="form-body"):
-            yield Static(self.picker_title, classes="form-title", markup=False)
-            yield OneLineInput(
-                label="Search", placeholder="Type part of a name, e-mail or team", compact=True, id="search"
-            )
-            yield OptionList(id="matches", compact=True)
-            yield Static("↑/↓ move, Enter picks the highlighted person, Escape cancels.", classes="hint")
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.picker_title, classes="form-title", markup=False)
+        yield OneLineInput(
+            label="Search", placeholder="Type part of a name, e-mail or team", compact=True, id="search"
+        )
+        yield OptionList(id="matches", compact=True)
+        yield Static("↑/↓ move, Enter picks the highlighted person, Escape cancels.", classes="hint")
 
     def on_mount(self) -> None:
         self.search("")
@@ -79,7 +78,7 @@ class PersonPicker(ModalScreen[PersonView | None]):
         options.highlighted = 0
 
     @on(Input.Submitted, "#search")
-    def _enter(self) -> None:
+    def action_submit(self) -> None:
         options = self.query_one("#matches", OptionList)
         if options.highlighted is not None:
             self.choose(options.get_option_at_index(options.highlighted).id)
@@ -107,6 +106,3 @@ class PersonPicker(ModalScreen[PersonView | None]):
         if options.option_count:
             current = options.highlighted or 0
             options.highlighted = max(0, min(options.option_count - 1, current + step))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

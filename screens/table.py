@@ -1,23 +1,196 @@
-"""The app's table: Textual's DataTable, with a header that keeps up with its columns."""
+"""The app's table: Textual's DataTable, with a header that keeps up with its columns, and columns
+that fit the width it has (the ones that matter stay; the rest are shortened, then hidden)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
+from rich.console import RenderableType
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text, TextType
+from textual import events
+from textual.geometry import Size
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellKey, RowKey
+from textual.widgets._data_table import RowRenderables
+from textual.widgets.data_table import CellKey, Column, ColumnKey, RowKey
+
+SHORTEN_BIAS = 3  # cells: how much wider a column one step less important counts when shortening
+
+
+@dataclass
+class FittedColumn(Column):
+    """A column that knows how much it matters: ``priority`` 0 is kept longest (ties: the
+    leftmost), and ``min_width`` is how narrow it may get, with an ellipsis, before it is hidden
+    instead (None: it is shown whole or not at all)."""
+
+    priority: int = 0
+    min_width: int | None = None
+    hidden: bool = False
+    truncated: bool = False
+    fits_content: bool = True  # added without a width: its natural width is its content's
+    given_width: int = 0  # else the width it was given
+
+    def get_render_width(self, data_table: DataTable[Any]) -> int:
+        return 0 if self.hidden else super().get_render_width(data_table)
+
+    @property
+    def natural_width(self) -> int:
+        return self.content_width if self.fits_content else self.given_width
 
 
 class Table(DataTable[object]):
-    """A DataTable whose header is drawn again when new rows or cells widen its columns.
+    """A DataTable whose columns fit its width, and whose header is drawn again when new rows or
+    cells widen its columns.
 
-    Textual's DataTable (8.x) sizes its columns from new rows (and cells updated with
+    Fitting: when the columns at their natural widths are wider than the table, the least
+    important are hidden until the rest fit at their ``min_width``; then the widest (weighed by
+    importance) are shortened, with an ellipsis, so what matters stays readable at 80 columns
+    instead of running off the right edge. It runs again whenever the table is resized or its
+    rows change the natural widths; a hidden column's data stays, so nothing else changes.
+
+    The header: Textual's DataTable (8.x) sizes its columns from new rows (and cells updated with
     ``update_width``) when it is next idle. A frame drawn before then, as happens on a busy
     machine, caches the header at the old widths, and the new widths do not invalidate that
     cache unless the table's own size changes too. The header then stayed as narrow as its
     labels above wider rows (seen on the person and circle screens). Everything the cache
-    keys on is private, hence these two overrides of the two places that resize columns.
+    keys on is private, hence the overrides of the two places that resize columns.
     """
+
+    def add_column(
+        self,
+        label: TextType,
+        *,
+        width: int | None = None,
+        key: str | None = None,
+        default: object | None = None,
+        priority: int | None = None,
+        min_width: int | None = None,
+    ) -> ColumnKey:
+        """As DataTable's, plus how much the column matters: ``priority`` (0 first; by default its
+        position, so the rightmost columns go first) and ``min_width`` (see FittedColumn)."""
+        column_key = super().add_column(label, width=width, key=key, default=default)
+        plain = self.columns[column_key]
+        self.columns[column_key] = FittedColumn(
+            plain.key,
+            plain.label,
+            plain.width,
+            plain.content_width,
+            plain.auto_width,
+            priority=len(self.columns) - 1 if priority is None else priority,
+            min_width=min_width,
+            fits_content=plain.auto_width,
+            given_width=plain.width,
+        )
+        self._fit()
+        return column_key
+
+    # -- fitting the columns to the width ------------------------------------------------------
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._fit()
+
+    def _room(self) -> int:
+        """The cells the columns may take: the table's width less a vertical scrollbar, if its
+        rows will need one (decided from the rows, so adding rows can't make the fit flicker)."""
+        room = self.size.width - self._row_label_column_width
+        header = self.header_height if self.show_header else 0
+        if self._total_row_height + header > self.size.height and self.styles.overflow_y != "hidden":
+            room -= self.styles.scrollbar_size_vertical
+        return room
+
+    def _fit(self) -> bool:
+        """Show, shorten or hide each column for the current width; True if anything changed."""
+        columns = [c for c in self.ordered_columns if isinstance(c, FittedColumn)]
+        if not columns or not self.size.width:
+            return False
+        room = self._room()
+        pad = 2 * self.cell_padding
+        by_importance = sorted(columns, key=lambda c: (c.priority, columns.index(c)))
+
+        def narrowest(c: FittedColumn) -> int:
+            return c.natural_width if c.min_width is None else min(c.min_width, c.natural_width)
+
+        # As many columns as fit at their narrowest, the least important ones hidden first.
+        kept = list(by_importance)
+        while len(kept) > 1 and sum(pad + narrowest(c) for c in kept) > room:
+            kept.pop()
+        # Then shorten, only as much as needed, a cell at a time from the column that is widest
+        # once its importance is counted (each step down in priority counts as SHORTEN_BIAS more
+        # cells): one long column of circle names gives way before three short ones become
+        # stubs, and of two alike the less important gives way first.
+        widths = {c.key: c.natural_width for c in kept}
+        floors = {c.key: 1 if len(kept) == 1 else narrowest(c) for c in kept}
+        rank = {c.key: i for i, c in enumerate(by_importance)}
+        excess = sum(pad + w for w in widths.values()) - room
+        while excess > 0:
+            shrinkable = [c for c in kept if widths[c.key] > floors[c.key]]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda c: (widths[c.key] + SHORTEN_BIAS * rank[c.key], rank[c.key]))
+            widths[widest.key] -= 1
+            excess -= 1
+
+        changed = False
+        for c in columns:
+            hidden = c.key not in widths
+            shown = widths.get(c.key, c.natural_width)
+            truncated = not hidden and shown < c.natural_width
+            state = (hidden, truncated, shown if truncated else None)
+            if state == (c.hidden, c.truncated, c.width if c.truncated else None):
+                continue
+            changed = True
+            c.hidden, c.truncated = hidden, truncated
+            if truncated:
+                c.auto_width, c.width = False, shown
+            else:
+                c.auto_width, c.width = c.fits_content, c.width if c.fits_content else c.given_width
+        if changed:
+            header = self.header_height if self.show_header else 0
+            self.virtual_size = Size(
+                sum(c.get_render_width(self) for c in self.columns.values()) + self._row_label_column_width,
+                self._total_row_height + header,
+            )
+            self._clear_caches()
+        return changed
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """The labels of the columns on screen now (hidden ones left out)."""
+        return [str(c.label) for c in self.ordered_columns if not getattr(c, "hidden", False)]
+
+    def _compute_row_renderables(self, row_index: int) -> RowRenderables:
+        label, cells = super()._compute_row_renderables(row_index)
+        columns = self.ordered_columns
+        if any(getattr(c, "truncated", False) for c in columns):
+            cells = [
+                _ellipsis(cell) if getattr(column, "truncated", False) else cell
+                for column, cell in zip(columns, cells, strict=False)
+            ]
+        return RowRenderables(label, cells)
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        if column_index >= 0:
+            column = self.columns.get(self._column_locations.get_key(column_index))  # type: ignore[arg-type]
+            if getattr(column, "hidden", False):
+                if row_index < 0:
+                    height = self.header_height
+                else:
+                    height = self.rows[self._row_locations.get_key(row_index)].height  # type: ignore[index]
+                return [[] for _ in range(max(height, 1))]
+        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+
+    # -- the header follows widened columns ----------------------------------------------------
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
         self._redraw_if_resized(lambda: super(Table, self)._update_dimensions(new_rows))
@@ -28,6 +201,18 @@ class Table(DataTable[object]):
     def _redraw_if_resized(self, resize: Callable[[], None]) -> None:
         widths = [column.content_width for column in self.columns.values()]
         resize()
+        if self._fit():
+            return  # redrawn whole
         if widths != [column.content_width for column in self.columns.values()]:
             self._update_count += 1  # the key of DataTable's row and line caches
             self.refresh()
+
+
+def _ellipsis(cell: RenderableType) -> RenderableType:
+    """A cell cut short ends in '…' rather than mid-word with no sign that more was there."""
+    if isinstance(cell, Text):
+        cell = cell.copy()
+        cell.no_wrap, cell.overflow = True, "ellipsis"
+    elif isinstance(cell, str):
+        cell = Text(cell, no_wrap=True, overflow="ellipsis")
+    return cell

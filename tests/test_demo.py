@@ -56,7 +56,7 @@ def test_same_seed_same_store_and_other_seed_other_store(clock):
 def test_demo_refuses_a_store_that_holds_data(store):
     with store.write() as db:
         people.add_person(db, name="Ana", email="ana@example.org")
-    with pytest.raises(NotAllowed, match="already holds 1 people and 0 circles"):
+    with pytest.raises(NotAllowed, match="already holds 1 person and 0 circles"):
         build_demo(store)
     with store.read() as db:
         assert people.count_people(db) == 1

@@ -196,7 +196,7 @@ def test_a_device_or_a_pipe_is_refused_before_reading(tmp_path):
 def test_import_and_restore_from_the_command_line(tmp_path):
     cli = Cli(str(tmp_path / "circles.db"), tmp_path / "home")
     good = _csv(tmp_path, "name,email\nAna,ana@example.org\n")
-    assert "Imported 1 new people" in cli("import", "people", str(good)).stdout
+    assert "Imported 1 new person" in cli("import", "people", str(good)).stdout
     bad = tmp_path / "bad.csv"
     bad.write_text("name,email\nBo,bo@example.org\nCy,nope\n")
     result = cli("import", "people", str(bad), ok=False)

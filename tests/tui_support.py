@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import io
 from collections.abc import Awaitable, Callable
 
+from rich.console import Console
 from textual.app import App
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
@@ -20,8 +22,13 @@ async def settle(app: App, pilot: Pilot, rounds: int = 20) -> None:
     whose tabs load in turn chains several), then let the screen process what they showed."""
     quiet = 0
     for _ in range(rounds):
-        # Dialogs run as @work coroutines in the "default" group and wait for a key: not those.
-        busy = [w for w in app.workers if w.group != "default" and w.is_running]
+        # Dialogs run as @work coroutines (in the "default" group, or their screen's) and wait
+        # for a key: not those. The database work runs in threads.
+        busy = [
+            w
+            for w in app.workers
+            if w.group != "default" and w.is_running and getattr(w, "_thread_worker", True)
+        ]
         if busy:  # an empty list would mean "every worker" to wait_for_complete
             quiet = 0
             # A worker replaced by a newer one (a filter typed again) is cancelled: that is fine.
@@ -65,3 +72,15 @@ def pilot_test(fn: Callable[..., Awaitable[None]]) -> Callable[..., None]:
         asyncio.run(fn(*args, **kwargs))
 
     return run
+
+
+def screen_text(app: App) -> str:
+    """What the terminal shows now, as plain lines: the picture a screenshot takes, without colour
+    (so an assertion on it also proves that a thing is not told apart by colour alone)."""
+    width, height = app.size
+    console = Console(
+        width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False, safe_box=False
+    )
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    console.print(update)
+    return console.export_text(styles=False)

@@ -8,6 +8,7 @@ import time
 import click
 
 from circles.cli.common import done, state
+from circles.words import count
 
 
 @click.command()
@@ -30,7 +31,8 @@ def demo(size: str, seed: int) -> None:
     if show:
         click.echo("", err=True)
     done(
-        f"Demo store ready in {time.perf_counter() - started:.1f}s: {summary.people} people, "
-        f"{summary.circles} circles, {summary.sessions} sessions, "
-        f"{summary.attendance} attendance records."
+        f"Demo store ready in {time.perf_counter() - started:.1f}s: "
+        f"{count(summary.people, 'person', 'people')}, "
+        f"{count(summary.circles, 'circle')}, {count(summary.sessions, 'session')}, "
+        f"{count(summary.attendance, 'attendance record')}."
     )

@@ -10,6 +10,7 @@ import click
 from circles.cli.common import RECORD_ID, done, writing
 from circles.cli.terminal import FilePath
 from circles.ics.model import Channel
+from circles.words import count
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -112,7 +113,6 @@ def ics(
         click.echo(f"Cancelled session {s.id}: {s.label}.")
     for f, path in zip(export.files, written.paths, strict=True):
         if per_member is not None:
-            done(f"Wrote {path} for {f.person_name} ({f.events} events).")
+            done(f"Wrote {path} for {f.person_name} ({count(f.events, 'event')}).")
         else:
-            events = f"{f.events} {'event' if f.events == 1 else 'events'}"
-            done(f"Wrote {path} ({events}, {export.channel.value}).")
+            done(f"Wrote {path} ({count(f.events, 'event')}, {export.channel.value}).")
