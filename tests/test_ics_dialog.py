@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 import icalendar
 from textual.app import App
@@ -19,16 +15,6 @@ from screens.ics_export_dialog import IcsExportDialog, IcsExported
 from tests.test_ics_export import _world
 
 SIZE = (100, 40)
-
-
-def pilot_test(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async pilot test on its own event loop (the suite has no asyncio plugin)."""
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(fn(*args, **kwargs))
-
-    return run
 
 
 class Host(App[None]):
@@ -51,7 +37,6 @@ async def _export(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
-@pilot_test
 async def test_exporting_a_session_writes_the_file_and_says_where(
     memory_store: Store, tmp_path: Path
 ) -> None:
@@ -76,7 +61,6 @@ async def test_exporting_a_session_writes_the_file_and_says_where(
     assert last_folder(settings) == out
 
 
-@pilot_test
 async def test_the_dialog_remembers_the_last_folder(memory_store: Store, tmp_path: Path) -> None:
     w = _world(memory_store)
     settings = tmp_path / "ics-export.json"
@@ -87,7 +71,6 @@ async def test_the_dialog_remembers_the_last_folder(memory_store: Store, tmp_pat
         assert app.screen.query_one("#ics-folder", Input).value == str(tmp_path)
 
 
-@pilot_test
 async def test_a_cancelled_session_defaults_to_cancel(memory_store: Store, tmp_path: Path) -> None:
     w = _world(memory_store)
     with memory_store.write() as db:
@@ -106,7 +89,6 @@ async def test_a_cancelled_session_defaults_to_cancel(memory_store: Store, tmp_p
     assert ev["STATUS"] == "CANCELLED" and ev["SEQUENCE"] == cancelled.ics_sequence
 
 
-@pilot_test
 async def test_a_circle_as_a_series(memory_store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     w = _world(memory_store)
     app = Host(memory_store)
@@ -124,7 +106,6 @@ async def test_a_circle_as_a_series(memory_store: Store, tmp_path: Path, clock) 
     assert b"RRULE:FREQ=WEEKLY" in result.path.read_bytes()
 
 
-@pilot_test
 async def test_a_bad_folder_is_named_and_nothing_closes(memory_store: Store, tmp_path: Path) -> None:
     w = _world(memory_store)
     a_file = tmp_path / "not-a-folder"
@@ -144,7 +125,6 @@ async def test_a_bad_folder_is_named_and_nothing_closes(memory_store: Store, tmp
     assert not (tmp_path / "s.json").exists(), "settings are written only when an export succeeds"
 
 
-@pilot_test
 async def test_a_domain_error_shows_in_the_dialog(memory_store: Store, tmp_path: Path) -> None:
     w = _world(memory_store, facilitator=False)
     app = Host(memory_store)

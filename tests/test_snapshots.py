@@ -18,6 +18,7 @@ from screens.checkin import CheckInScreen
 from screens.people import PeopleScreen
 from tests import factories
 from tests.tui_support import settle as settle_workers
+from tests.tui_support import until
 
 SIZE = (120, 40)
 
@@ -56,11 +57,14 @@ async def settle(app: CirclesApp, pilot: Pilot) -> None:
     # A DataTable sizes its columns when the app is next idle; on a busy machine that can come after
     # the picture, so wait until no table still owes its new sizes (Textual keeps that flag private).
     await pilot.wait_for_scheduled_animations()
-    for _ in range(50):
-        await pilot.pause(0.05)
-        if not any(getattr(t, "_require_update_dimensions", False) for t in app.screen.query(DataTable)):
-            break
-    await pilot.pause(0.05)
+    await until(
+        pilot,
+        lambda: not any(getattr(t, "_require_update_dimensions", False) for t in app.screen.query(DataTable)),
+    )
+    # A blinking cursor is on or off depending on how long the machine took to get here: hold it on.
+    for field in app.screen.query("Input, TextArea"):
+        field.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause()
 
 
 def _app(store) -> CirclesApp:

@@ -10,7 +10,7 @@ from models.enums import Attended
 from screens.checkin import CheckInScreen
 from screens.form import FormScreen
 from tests import factories
-from tests.tui_support import pilot_test, rows, settle, shown, type_text
+from tests.tui_support import rows, settle, shown, type_text
 
 SIZE = (120, 40)
 NAMES = [
@@ -67,7 +67,6 @@ async def _open(app, pilot, session_id: int) -> CheckInScreen:
     return app.screen
 
 
-@pilot_test
 async def test_twenty_of_thirty_checked_in_with_about_one_key_each(memory_store, clock):
     _, s = _circle_of_30(memory_store)
     app = CirclesApp(memory_store)
@@ -89,7 +88,6 @@ async def test_twenty_of_thirty_checked_in_with_about_one_key_each(memory_store,
         assert "not marked 10" in shown(screen.query_one("#counts", Static))
 
 
-@pilot_test
 async def test_type_to_filter_then_mark_late_excused_absent_and_undo(memory_store, clock):
     _, s = _circle_of_30(memory_store)
     app = CirclesApp(memory_store)
@@ -131,7 +129,6 @@ async def test_type_to_filter_then_mark_late_excused_absent_and_undo(memory_stor
         assert not isinstance(app.screen, CheckInScreen)
 
 
-@pilot_test
 async def test_walk_in_is_added_without_leaving_check_in(memory_store, clock):
     _, s = _circle_of_30(memory_store)
     factories.person(memory_store, "Guest Speaker", "guest@example.org")

@@ -9,7 +9,7 @@ from circles.services import circles, people
 from screens.circle import CircleScreen
 from screens.form import FormScreen
 from tests import factories
-from tests.tui_support import pilot_test, settle, shown, type_text
+from tests.tui_support import settle, shown, type_text
 
 SIZE = (120, 40)
 
@@ -24,7 +24,6 @@ def _count_circles(store) -> int:
         return len(circles.list_circles(db, include_archived=True))
 
 
-@pilot_test
 async def test_each_bad_field_says_what_is_wrong_and_nothing_is_saved(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -63,7 +62,6 @@ async def test_each_bad_field_says_what_is_wrong_and_nothing_is_saved(memory_sto
         assert (saved.timezone, saved.default_minutes) == ("Europe/Berlin", 45)
 
 
-@pilot_test
 async def test_a_duplicate_name_is_shown_not_swallowed(memory_store, clock):
     factories.circle(memory_store, "Rust Lunch")
     app = CirclesApp(memory_store)
@@ -91,7 +89,6 @@ async def _edit_circle(app, pilot, circle_id: int) -> FormScreen:
     return app.screen
 
 
-@pilot_test
 async def test_someone_elses_edit_is_a_conflict_and_nothing_is_overwritten(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     app = CirclesApp(memory_store)
@@ -116,7 +113,6 @@ async def test_someone_elses_edit_is_a_conflict_and_nothing_is_overwritten(memor
         assert "Room 7" in shown(app.screen.query_one("#circle-summary", Static))
 
 
-@pilot_test
 async def test_after_a_conflict_their_version_loads_and_what_was_typed_stays_visible(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     app = CirclesApp(memory_store)
@@ -143,7 +139,6 @@ async def test_after_a_conflict_their_version_loads_and_what_was_typed_stays_vis
     assert (saved.location, saved.description) == ("Room 7, by the window", "Ownership, borrowing, lifetimes")
 
 
-@pilot_test
 async def test_person_form_checks_the_email_and_refuses_a_taken_one(memory_store, clock):
     factories.person(memory_store, "Ana Lima", "ana@example.org")
     app = CirclesApp(memory_store)
