@@ -27,17 +27,19 @@ from typing import Any
 from textual.app import App
 from textual.widgets import Footer
 
+from screens.textual_internals import watcher_lists
+
 
 def forget_closed_watchers(app: App[Any]) -> int:
     """Drop the watchers whose widget has left the screen; returns how many were dropped.
 
-    The attribute is the one Textual itself prunes (``reactive._check_watchers``), using the
-    same test; only the moment differs.
+    The lists are the ones Textual itself prunes, using the same test; only the moment
+    differs (screens/textual_internals.py: watcher_lists).
     """
     owners: list[object] = [app, *(f for s in app.screen_stack for f in s.query(Footer))]
     dropped = 0
     for owner in owners:
-        for watchers in getattr(owner, "__watchers", {}).values():
+        for watchers in watcher_lists(owner):
             alive = [(node, callback) for node, callback in watchers if node.is_attached]
             dropped += len(watchers) - len(alive)
             watchers[:] = alive

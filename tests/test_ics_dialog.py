@@ -12,6 +12,7 @@ from circles.export_folder import last_folder, remember_folder, settings_file
 from circles.services import sessions
 from models.store import Store
 from screens.ics_export_dialog import IcsExportDialog, IcsExported
+from screens.textual_internals import notifications
 from tests.test_ics_export import _world
 
 SIZE = (100, 40)
@@ -56,7 +57,7 @@ async def test_exporting_a_session_writes_the_file_and_says_where(
         assert result is not None and result.path == out / "rust-lunch-2026-03-10.ics"
         cal = icalendar.Calendar.from_ical(result.path.read_bytes())
         assert cal["METHOD"] == "REQUEST"
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notifications(app)]
         assert any(str(result.path) in m for m in messages), messages
     assert last_folder(settings) == out
 

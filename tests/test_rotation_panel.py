@@ -12,6 +12,7 @@ from circles.services import away, circles, members, people, sessions
 from circles.services import rotation as rot
 from models.store import Store
 from screens.rotation_panel import ChoiceScreen, CountScreen, RotationPanel
+from screens.textual_internals import notifications
 from tests.tui_support import rows, settle, until
 
 
@@ -104,7 +105,7 @@ async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Stor
         await pick(pilot, app, 1)
         assert column(preview, 2)[:4] == ["Ana", "Cleo", "Bob", "Ana"]
         assert app.changes == 1  # the plan only
-        assert any("Bob is away on" in n.message for n in app._notifications)
+        assert any("Bob is away on" in n.message for n in notifications(app))
 
         # Swap the third session (Bob) with the fourth (Ana): one key plus a choice.
         preview.move_cursor(row=2)

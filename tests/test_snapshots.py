@@ -16,6 +16,7 @@ from circles.app import CirclesApp
 from circles.services import agenda, attendance
 from screens.checkin import CheckInScreen
 from screens.people import PeopleScreen
+from screens.textual_internals import column_sizing_pending
 from tests import factories
 from tests.tui_support import settle as settle_workers
 from tests.tui_support import until
@@ -57,10 +58,7 @@ async def settle(app: CirclesApp, pilot: Pilot) -> None:
     # A DataTable sizes its columns when the app is next idle; on a busy machine that can come after
     # the picture, so wait until no table still owes its new sizes (Textual keeps that flag private).
     await pilot.wait_for_scheduled_animations()
-    await until(
-        pilot,
-        lambda: not any(getattr(t, "_require_update_dimensions", False) for t in app.screen.query(DataTable)),
-    )
+    await until(pilot, lambda: not any(column_sizing_pending(t) for t in app.screen.query(DataTable)))
     # A blinking cursor is on or off depending on how long the machine took to get here: hold it on.
     for field in app.screen.query("Input, TextArea"):
         field.cursor_blink = False  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from screens.dialogs import HelpScreen
 from screens.home import HomeScreen
 from screens.person import PersonScreen
 from screens.session import SessionScreen
+from screens.textual_internals import notifications
 from tests import factories
 from tests.tui_support import settle, shown, type_text, until
 
@@ -216,5 +217,5 @@ async def test_a_store_that_fails_after_the_first_glance_is_explained(memory_sto
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("c")
         await settle(app, pilot)
-        told = [n.message for n in app._notifications]
+        told = [n.message for n in notifications(app)]
         assert any("could not be opened: the disk is on fire" in m for m in told)

@@ -10,12 +10,12 @@ import weakref
 
 import pytest
 from textual.widgets import Header
-from textual.widgets._footer import FooterKey
 
 from circles.app import CirclesApp
 from screens.circle import CircleScreen
 from screens.footer import Footer
 from screens.heap import CollectorHold
+from screens.textual_internals import FooterKey
 from tests import factories
 from tests.tui_support import settle, until
 
