@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import on, work
@@ -12,7 +13,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
-from textual.worker import Worker, WorkerState
 
 from circles.errors import CirclesError
 from circles.export_folder import last_folder, remember_folder
@@ -20,6 +20,10 @@ from circles.ics.model import Channel
 from circles.ics.names import circle_stem, session_stem
 from circles.views import CircleView, SessionView
 from models.enums import SessionStatus
+from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.services.invites import IcsExport
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,45 +198,50 @@ class IcsExportDialog(ModalScreen[IcsExported | None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ics-export")
-    def _export(self, target: Path, channel: Channel, recurring: bool) -> IcsExported:
-        from circles.errors import InvalidInput
-        from circles.exports.atomic import write_file
+    def _export(self, target: Path, channel: Channel, recurring: bool) -> None:
         from circles.services import invites
 
-        with self.app.store.write() as db:  # type: ignore[attr-defined]
+        def export(db: Any) -> IcsExport:
             if self.session is not None:
-                export = invites.export_session(db, self.session.id, channel=channel)
-            else:
-                assert self.circle is not None
-                export = invites.export_circle(db, self.circle.id, channel=channel, recurring=recurring)
-        (file,) = export.files
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)  # the folder the person typed
-        except OSError as exc:
-            raise InvalidInput(
-                "folder", str(target.parent), f"cannot be made: {exc.strerror or exc}"
-            ) from None
-        path = write_file(target, file.content, force=True, field="file")  # replacing was confirmed
-        remember_folder(path.parent, self.settings_path)
-        return IcsExported(path=path, channel=channel, events=file.events)
+                return invites.export_session(db, self.session.id, channel=channel)
+            assert self.circle is not None
+            return invites.export_circle(db, self.circle.id, channel=channel, recurring=recurring)
 
-    @on(Worker.StateChanged)
-    def _export_finished(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "ics-export":
-            return
-        if event.state is WorkerState.SUCCESS:
-            done: IcsExported = event.worker.result  # type: ignore[assignment]
-            events = "1 event" if done.events == 1 else f"{done.events} events"
-            self.app.notify(
-                f"Calendar file written to {escape(str(done.path))} ({events}, {done.channel.value}).",
-                title="Exported",
-            )
-            self.dismiss(done)
-        elif event.state is WorkerState.ERROR:
-            self.query_one("#ics-export", Button).disabled = False
-            error = event.worker.error
-            if isinstance(error, CirclesError):
-                self._error(str(error))
-            else:
-                self._error(f"The export failed: {error}")
+        def write(export: IcsExport) -> IcsExported:
+            # After the commit: a file that cannot be written leaves a gap in the invites'
+            # sequence numbers (harmless), never a file whose number the store does not know.
+            from circles.errors import InvalidInput
+            from circles.exports.atomic import write_file
+
+            (file,) = export.files
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)  # the folder the person typed
+            except OSError as exc:
+                raise InvalidInput(
+                    "folder", str(target.parent), f"cannot be made: {exc.strerror or exc}"
+                ) from None
+            path = write_file(target, file.content, force=True, field="file")  # replacing was confirmed
+            remember_folder(path.parent, self.settings_path)
+            return IcsExported(path=path, channel=channel, events=file.events)
+
+        run_db(
+            self,
+            export,
+            self._exported,
+            write=True,
+            then=write,
+            failed=self._not_exported,
+            group="ics-export",
+        )
+
+    def _exported(self, done: IcsExported) -> None:
+        events = "1 event" if done.events == 1 else f"{done.events} events"
+        self.app.notify(
+            f"Calendar file written to {escape(str(done.path))} ({events}, {done.channel.value}).",
+            title="Exported",
+        )
+        self.dismiss(done)
+
+    def _not_exported(self, error: CirclesError) -> None:
+        self.query_one("#ics-export", Button).disabled = False
+        self._error(str(error))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from screens.work import ask_db
 
 if TYPE_CHECKING:  # the services load with the store, after the first screen has painted
     from circles.services import lookups
@@ -15,16 +16,14 @@ if TYPE_CHECKING:  # the services load with the store, after the first screen ha
 class FindProvider(Provider):
     """Ctrl+P then a few letters: circles, people and sessions whose name holds them."""
 
-    def _lookup(self, text: str) -> list[lookups.Found]:
-        from circles.errors import CirclesError
-        from circles.services import lookups
+    async def _lookup(self, text: str) -> list[lookups.Found]:
+        # In a thread on the one road to the store (screens/work.py), so typing never waits on it.
+        def find(db: Any) -> list[lookups.Found]:
+            from circles.services import lookups
 
-        try:
-            store = self.app.store  # type: ignore[attr-defined]  (waits while it opens)
-        except CirclesError:
-            return []
-        with store.read() as db:
             return lookups.search_everything(db, text, limit=6)
+
+        return await ask_db(self.app, find, failed=[])
 
     def _open(self, found: lookups.Found) -> None:
         opener = {"circle": "open_circle", "person": "open_person", "session": "open_session"}[found.kind]
@@ -33,8 +32,7 @@ class FindProvider(Provider):
     async def search(self, query: str) -> Hits:
         if not query.strip():
             return
-        # The palette calls us on its own task; the query runs in a thread so typing never waits on it.
-        found = await asyncio.to_thread(self._lookup, query)
+        found = await self._lookup(query)
         matcher = self.matcher(query)
         for f in found:
             text = f"{f.kind.capitalize()}: {f.label}"
@@ -42,7 +40,7 @@ class FindProvider(Provider):
             yield Hit(score, matcher.highlight(text), partial(self._open, f), text=text, help=f.detail)
 
     async def discover(self) -> Hits:
-        found = await asyncio.to_thread(self._lookup, "")
+        found = await self._lookup("")
         for f in found:
             if f.kind == "circle":
                 yield DiscoveryHit(f"Circle: {f.label}", partial(self._open, f), help=f.detail)
