@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
 from circles import words
 from circles.demo_names import (
@@ -32,6 +33,7 @@ from circles.demo_names import (
     TOPICS,
 )
 from circles.errors import NotAllowed
+from circles.services import clock
 from circles.services.rotation import DEFAULT_TEMPLATES
 from circles.zones import time_zone
 from models.enums import CircleKind, PresenterSource, Role, Rsvp, SessionStatus
@@ -134,16 +136,25 @@ def build_demo(
     store: Store, *, size: str = "small", seed: int = 7, progress: Progress | None = None
 ) -> DemoSummary:
     """Fill an empty store with a demo organisation; refuses a store that holds data."""
+    with store.write() as db:
+        summary = fill_demo(db, size=size, seed=seed, progress=progress)
+    if progress is not None:
+        progress("done", 1.0)
+    return summary
+
+
+def fill_demo(
+    db: Session, *, size: str = "small", seed: int = 7, progress: Progress | None = None
+) -> DemoSummary:
+    """:func:`build_demo` inside a write unit of work the caller holds (the app's, which it
+    tries again whole if the store was busy): all or nothing."""
     if size not in SIZES:
         raise NotAllowed(f"Unknown demo size {size!r}: choose small or large.")
     report = progress or (lambda _stage, _fraction: None)
-    with store.write() as db:
-        conn = db.connection()
-        _refuse_if_not_empty(conn)
-        builder = _Builder(conn, SIZES[size], size, random.Random(seed), store.clock(), report)
-        summary = builder.build()
-    report("done", 1.0)
-    return summary
+    conn = db.connection()
+    _refuse_if_not_empty(conn)
+    builder = _Builder(conn, SIZES[size], size, random.Random(seed), clock.now(db), report)
+    return builder.build()
 
 
 def _refuse_if_not_empty(conn: Connection) -> None:

@@ -52,3 +52,29 @@ class Conflict(CirclesError):
         )
         self.what = what
         self.changes = list(changes)
+
+
+class StoreUnavailable(CirclesError):
+    """The store itself failed the work: gone (server down, connection lost), locked past its
+    wait, full or read-only. Nothing was changed; the same work can simply be tried again.
+    Raised by ``circles.store_access`` from SQLAlchemy's errors, so screens can catch it
+    without importing SQLAlchemy."""
+
+    def __init__(self, reason: str, *, explained: str | None = None) -> None:
+        # ``explained``: the store's own sentence when waiting will not help (a damaged file
+        # says to restore a backup), instead of "try again".
+        super().__init__(
+            explained or f"The store did not answer ({reason}). Nothing was changed; try again in a moment."
+        )
+        self.reason = reason
+
+
+class InternalError(CirclesError):
+    """A bug in circles, not a problem with the person's data or the store. Its message says
+    where the traceback was written (``circles.error_log``)."""
+
+    def __init__(self, original: BaseException, log: str | None) -> None:
+        where = f"details in {log}" if log else f"{type(original).__name__}: {original}"
+        super().__init__(f"Something went wrong in circles (not your data): {where}")
+        self.original = original
+        self.log = log

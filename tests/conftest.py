@@ -40,9 +40,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture(autouse=True)
 def _no_user_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test may touch the real user's data folder or inherit a store from the shell."""
+    """No test may touch the real user's data or state folders (the error log) or inherit a
+    store from the shell."""
     monkeypatch.delenv("CIRCLES_DATABASE_URL", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 

@@ -19,6 +19,7 @@ def work(url: str) -> None:
     with store.read() as db:
         circle_id = sessions.list_sessions(db)[0].circle_id if sessions.list_sessions(db) else 1
         people = [m.person_id for m in members.list_members(db, circle_id)]
+    print("ready", flush=True)  # the kill's clock starts here, not while Python starts
     for batch in count():
         with store.write() as db:
             rotation.plan_sessions(db, circle_id=circle_id, count=PLAN)

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import functools
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 import icalendar
 from textual.app import App
@@ -18,19 +14,10 @@ from circles.export_folder import last_folder, remember_folder, settings_file
 from circles.services import sessions
 from models.store import Store
 from screens.ics_export_dialog import IcsExportDialog, IcsExported
+from screens.textual_internals import notifications
 from tests.test_ics_export import _world
 
 SIZE = (100, 40)
-
-
-def pilot_test(fn: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
-    """Run an async pilot test on its own event loop (the suite has no asyncio plugin)."""
-
-    @functools.wraps(fn)
-    def run(*args: Any, **kwargs: Any) -> None:
-        asyncio.run(fn(*args, **kwargs))
-
-    return run
 
 
 class Host(App[None]):
@@ -56,7 +43,6 @@ async def _export(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
-@pilot_test
 async def test_exporting_a_session_writes_the_file_and_says_where(
     memory_store: Store, tmp_path: Path
 ) -> None:
@@ -82,12 +68,11 @@ async def test_exporting_a_session_writes_the_file_and_says_where(
         assert result is not None and result.path == out / "rust-lunch-2026-03-10.ics"
         cal = icalendar.Calendar.from_ical(result.path.read_bytes())
         assert cal["METHOD"] == "REQUEST"
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notifications(app)]
         assert any(str(result.path) in m for m in messages), messages
     assert last_folder(settings) == out
 
 
-@pilot_test
 async def test_the_dialog_remembers_the_last_folder(memory_store: Store, tmp_path: Path) -> None:
     w = _world(memory_store)
     settings = tmp_path / "ics-export.json"
@@ -98,7 +83,6 @@ async def test_the_dialog_remembers_the_last_folder(memory_store: Store, tmp_pat
         assert app.screen.query_one("#ics-folder", Input).value == str(tmp_path)
 
 
-@pilot_test
 async def test_a_cancelled_session_defaults_to_cancel(memory_store: Store, tmp_path: Path) -> None:
     w = _world(memory_store)
     with memory_store.write() as db:
@@ -117,7 +101,6 @@ async def test_a_cancelled_session_defaults_to_cancel(memory_store: Store, tmp_p
     assert ev["STATUS"] == "CANCELLED" and ev["SEQUENCE"] == cancelled.ics_sequence
 
 
-@pilot_test
 async def test_a_circle_as_a_series(memory_store: Store, tmp_path: Path, clock) -> None:  # type: ignore[no-untyped-def]
     w = _world(memory_store)
     app = Host(memory_store)
@@ -135,7 +118,6 @@ async def test_a_circle_as_a_series(memory_store: Store, tmp_path: Path, clock) 
     assert b"RRULE:FREQ=WEEKLY" in result.path.read_bytes()
 
 
-@pilot_test
 async def test_a_bad_folder_is_named_and_nothing_closes(memory_store: Store, tmp_path: Path) -> None:
     w = _world(memory_store)
     a_file = tmp_path / "not-a-folder"
@@ -155,7 +137,6 @@ async def test_a_bad_folder_is_named_and_nothing_closes(memory_store: Store, tmp
     assert not (tmp_path / "s.json").exists(), "settings are written only when an export succeeds"
 
 
-@pilot_test
 async def test_a_domain_error_shows_in_the_dialog(memory_store: Store, tmp_path: Path) -> None:
     w = _world(memory_store, facilitator=False)
     app = Host(memory_store)

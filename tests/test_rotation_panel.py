@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from textual.app import App, ComposeResult
@@ -13,7 +12,8 @@ from circles.services import away, circles, members, people, sessions
 from circles.services import rotation as rot
 from models.store import Store
 from screens.rotation_panel import ChoiceScreen, CountScreen, RotationPanel
-from tests.tui_support import pilot_test, rows, settle
+from screens.textual_internals import notifications
+from tests.tui_support import rows, settle, until
 
 
 class Host(App[None]):
@@ -31,15 +31,6 @@ class Host(App[None]):
 
     def on_rotation_panel_changed(self, _: RotationPanel.Changed) -> None:
         self.changes += 1
-
-
-async def until(pilot: Pilot, ready: Callable[[], bool], tries: int = 50) -> None:
-    # A modal opened from a worker keeps that worker waiting, so wait for the screen, not workers.
-    for _ in range(tries):
-        if ready():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the screen never got there")
 
 
 def setup(store: Store) -> tuple[int, dict[str, int]]:
@@ -71,7 +62,6 @@ async def pick(pilot: Pilot, app: Host, index: int) -> None:
     await settle(app, pilot)
 
 
-@pilot_test
 async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Store) -> None:
     circle_id, ids = setup(memory_store)
     app = Host(memory_store, circle_id)
@@ -115,7 +105,7 @@ async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Stor
         await pick(pilot, app, 1)
         assert column(preview, 2)[:4] == ["Ana", "Cleo", "Bob", "Ana"]
         assert app.changes == 1  # the plan only
-        assert any("Bob is away on" in n.message for n in app._notifications)
+        assert any("Bob is away on" in n.message for n in notifications(app))
 
         # Swap the third session (Bob) with the fourth (Ana): one key plus a choice.
         preview.move_cursor(row=2)
@@ -142,7 +132,6 @@ async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Stor
         assert column(preview, 2)[0] == "Ana"
 
 
-@pilot_test
 async def test_the_panel_explains_a_circle_without_cadence_and_escape_cancels(memory_store: Store) -> None:
     with memory_store.write() as db:
         c = circles.add_circle(db, name="Quiet", kind="workshop", timezone="UTC")

@@ -13,7 +13,7 @@ from screens.dialogs import ConfirmScreen
 from screens.form import FormScreen
 from screens.picker import PersonPicker
 from tests import factories
-from tests.tui_support import pilot_test, rows, settle, shown, type_text
+from tests.tui_support import rows, settle, shown, type_text
 
 SIZE = (120, 40)
 
@@ -26,7 +26,6 @@ async def _open(app, pilot, circle_id: int) -> CircleScreen:
     return app.screen
 
 
-@pilot_test
 async def test_circles_list_filters_and_opens(memory_store, clock):
     for name in ("Rust Lunch", "Design Guild", "Rustaceans"):
         factories.circle(memory_store, name)
@@ -47,7 +46,6 @@ async def test_circles_list_filters_and_opens(memory_store, clock):
         assert app.screen.title == "Rustaceans"
 
 
-@pilot_test
 async def test_members_add_role_rotation_and_remove_with_confirmation(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     factories.person(memory_store, "Ana Lima")
@@ -105,7 +103,6 @@ async def test_members_add_role_rotation_and_remove_with_confirmation(memory_sto
         assert [(m.name, m.current) for m in past] == [("Ana Lima", True), ("Bo Chen", False)]
 
 
-@pilot_test
 async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch", tz="Europe/Berlin")
     app = CirclesApp(memory_store)
@@ -169,7 +166,6 @@ async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
         assert statuses.count(SessionStatus.CANCELLED) == 1
 
 
-@pilot_test
 async def test_number_keys_switch_tabs_from_any_tab_and_focus_follows(memory_store, clock):
     """Including from inside the rotation panel, whose table keeps focus when its tab hides."""
     c = factories.circle(memory_store)

@@ -13,7 +13,7 @@ from screens import forms
 from screens.circle import CircleScreen
 from screens.form import FormScreen
 from tests import factories
-from tests.tui_support import pilot_test, settle, shown, type_text
+from tests.tui_support import settle, shown, type_text
 
 SIZE = (120, 40)
 
@@ -28,7 +28,6 @@ def _count_circles(store) -> int:
         return len(circles.list_circles(db, include_archived=True))
 
 
-@pilot_test
 async def test_each_bad_field_says_what_is_wrong_and_nothing_is_saved(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -67,7 +66,6 @@ async def test_each_bad_field_says_what_is_wrong_and_nothing_is_saved(memory_sto
         assert (saved.timezone, saved.default_minutes) == ("Europe/Berlin", 45)
 
 
-@pilot_test
 async def test_a_duplicate_name_is_shown_not_swallowed(memory_store, clock):
     factories.circle(memory_store, "Rust Lunch")
     app = CirclesApp(memory_store)
@@ -95,7 +93,6 @@ async def _edit_circle(app, pilot, circle_id: int) -> FormScreen:
     return app.screen
 
 
-@pilot_test
 async def test_someone_elses_edit_is_a_conflict_and_nothing_is_overwritten(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     app = CirclesApp(memory_store)
@@ -120,7 +117,6 @@ async def test_someone_elses_edit_is_a_conflict_and_nothing_is_overwritten(memor
         assert "Room 7" in shown(app.screen.query_one("#circle-summary", Static))
 
 
-@pilot_test
 async def test_after_a_conflict_their_version_loads_and_what_was_typed_stays_visible(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     app = CirclesApp(memory_store)
@@ -147,7 +143,6 @@ async def test_after_a_conflict_their_version_loads_and_what_was_typed_stays_vis
     assert (saved.location, saved.description) == ("Room 7, by the window", "Ownership, borrowing, lifetimes")
 
 
-@pilot_test
 async def test_person_form_checks_the_email_and_refuses_a_taken_one(memory_store, clock):
     factories.person(memory_store, "Ana Lima", "ana@example.org")
     app = CirclesApp(memory_store)
@@ -203,7 +198,6 @@ def _forms(store):
     ]
 
 
-@pilot_test
 async def test_each_form_starts_on_the_field_a_person_must_fill(memory_store, clock):
     cases = _forms(memory_store)
     app = CirclesApp(memory_store)
@@ -222,7 +216,6 @@ async def test_each_form_starts_on_the_field_a_person_must_fill(memory_store, cl
         assert wrong == []
 
 
-@pilot_test
 async def test_a_typed_date_replaces_the_suggested_date_not_the_title(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
@@ -245,7 +238,6 @@ async def test_a_typed_date_replaces_the_suggested_date_not_the_title(memory_sto
             await pilot.pause()
 
 
-@pilot_test
 async def test_pasted_lines_are_joined_and_a_notice_says_so(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -267,7 +259,6 @@ async def test_pasted_lines_are_joined_and_a_notice_says_so(memory_store, clock)
         assert description.value == "one line only" and len(app._notifications) == 1
 
 
-@pilot_test
 async def test_a_new_circle_gets_its_cadence_and_a_bad_one_is_named(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -302,7 +293,6 @@ async def test_a_new_circle_gets_its_cadence_and_a_bad_one_is_named(memory_store
             assert circles.find_circle(db, "Rust Lunch").cadence is None
 
 
-@pilot_test
 async def test_a_guest_may_be_saved_without_an_email_and_a_member_may_not(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:

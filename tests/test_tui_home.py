@@ -12,12 +12,11 @@ from screens.circle import CircleScreen
 from screens.form import FormScreen
 from screens.home import HomeScreen
 from tests import factories
-from tests.tui_support import pilot_test, rows, settle, shown, type_text
+from tests.tui_support import rows, settle, shown, type_text
 
 SIZE = (120, 40)
 
 
-@pilot_test
 async def test_empty_store_welcomes_and_offers_first_circle(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -39,7 +38,6 @@ async def test_empty_store_welcomes_and_offers_first_circle(memory_store, clock)
         assert app.screen.title == "Rust Lunch"
 
 
-@pilot_test
 async def test_home_lists_the_next_14_days_with_presenter_and_rsvps(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     ana = factories.person(memory_store, "Ana Lima")
@@ -81,7 +79,6 @@ async def test_home_lists_the_next_14_days_with_presenter_and_rsvps(memory_store
         assert f"{(clock() + timedelta(days=14)):%d %b}" in message
 
 
-@pilot_test
 async def test_load_demo_data_from_the_welcome(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
