@@ -20,6 +20,7 @@ import models.migrate as migrate
 from circles.services import people
 from models.engine import resolve_url, sqlite_url
 from models.migrate import MigrationError
+from models.schema import SCHEMA_HEAD  # this release's head, before a test pretends a later one
 from models.store import Store
 
 MIGRATIONS = Path(migrate.__file__).parent / "migrations"
@@ -65,7 +66,8 @@ def _scripts_with(tmp_path: Path, next_migration: str) -> Path:
     """Our migrations folder plus one more revision, as a later version of circles would ship."""
     folder = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "9999_next.py").write_text(textwrap.dedent(next_migration))
+    script = textwrap.dedent(next_migration).replace("HEAD", SCHEMA_HEAD)
+    (folder / "versions" / "9999_next.py").write_text(script)
     return folder
 
 
@@ -73,7 +75,7 @@ NEXT_OK = """
     import sqlalchemy as sa
     from alembic import op
     revision = "9999"
-    down_revision = "0001"
+    down_revision = "HEAD"
     def upgrade():
         with op.batch_alter_table("person") as batch:
             batch.add_column(sa.Column("pronouns", sa.String(40), nullable=True))
@@ -86,7 +88,7 @@ NEXT_BROKEN = """
     import sqlalchemy as sa
     from alembic import op
     revision = "9999"
-    down_revision = "0001"
+    down_revision = "HEAD"
     def upgrade():
         op.execute("UPDATE person SET name = 'half-migrated'")
         op.execute("this is not SQL")
@@ -120,13 +122,13 @@ def test_upgrading_a_file_with_data_backs_it_up_first_and_keeps_every_row(tmp_pa
     _use_scripts(monkeypatch, _scripts_with(tmp_path, NEXT_OK))
     store = Store.open(sqlite_url(path), clock=clock)
     result = store.upgraded
-    assert result is not None and (result.from_revision, result.to_revision) == ("0001", "9999")
+    assert result is not None and (result.from_revision, result.to_revision) == (SCHEMA_HEAD, "9999")
     with store.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT name, pronouns FROM person ORDER BY id").all()
     assert rows == [("Ana", None), ("Bo", None)]
     assert result.backup is not None and result.backup.name.startswith("circles.db.before-9999-")
     backup = sqlite3.connect(result.backup)
-    assert backup.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    assert backup.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
     assert backup.execute("SELECT count(*) FROM person").fetchone() == (2,)
     store.close()
 
@@ -138,7 +140,7 @@ def test_a_failed_migration_puts_the_backup_back(tmp_path, monkeypatch, clock):
         Store.open(sqlite_url(path), clock=clock)
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT name FROM person ORDER BY id").fetchall() == [("Ana",), ("Bo",)]
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
