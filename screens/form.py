@@ -119,7 +119,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             try:
                 f.check(value)
             except InvalidInput as exc:
-                return f"{exc.problem} (got {exc.value!r})" if exc.value != "" else exc.problem
+                return exc.detail
             except CirclesError as exc:
                 return str(exc)
             except Exception:  # a checker's own slip must not cost the person their form
@@ -222,7 +222,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if isinstance(error, InvalidInput):
             for f in self.fields:
                 if error.field in (f.name, f.label.lower(), *f.aliases):
-                    self.set_error(f.name, f"{error.problem} (got {error.value!r})")
+                    self.set_error(f.name, error.detail)
                     self.query_one(f"#f-{f.name}").focus()
                     return
         box = self.query_one("#form-error", Static)

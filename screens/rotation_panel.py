@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from circles import validate
 from circles.errors import CirclesError, InvalidInput
 from circles.rotation import Why
 from circles.services import away, circles, members, people
@@ -136,13 +137,14 @@ class CountScreen(ModalScreen[int | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
-        if not value.isdigit() or not 1 <= int(value) <= rotation_service.MAX_PLAN:
-            error = InvalidInput(
-                "count", value, f"must be a whole number from 1 to {rotation_service.MAX_PLAN}"
-            )
+        try:
+            count = validate.parse_int(value, "count")
+            if not 1 <= count <= rotation_service.MAX_PLAN:
+                raise InvalidInput("count", value, f"must be between 1 and {rotation_service.MAX_PLAN}")
+        except InvalidInput as error:
             self.query_one("#count-error", Static).update(str(error))
             return
-        self.dismiss(int(value))
+        self.dismiss(count)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

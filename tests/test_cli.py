@@ -98,14 +98,14 @@ def test_a_facilitators_week_from_the_command_line(cli):
     [
         (
             ["circle", "add", "X", "--kind", "workshop", "--tz", "Mars/Olympus"],
-            "timezone: is not an IANA timezone",
+            "timezone 'Mars/Olympus' is not an IANA timezone",
         ),
-        (["person", "add", "Ana", "--email", "ana-at-example"], "email: is not an e-mail address"),
+        (["person", "add", "Ana", "--email", "ana-at"], "email 'ana-at' is not an e-mail address"),
         (["session", "add", "Nope", "--at", "2026-07-07 12:00"], "There is no circle named 'Nope'"),
         (["session", "move", "42", "--to", "2026-07-07 12:00"], "There is no session with id 42"),
         (
             ["away", "add", "x@example.org", "--from", "soon", "--to", "2026-01-01"],
-            "--from: is not a date like",
+            "--from 'soon' is not a date like",
         ),
         (["rsvp", "1", "x@example.org", "yes"], "There is no session with id 1"),
     ],

@@ -140,9 +140,9 @@ def test_an_invite_without_a_facilitator_says_what_to_do(store: Store) -> None:
 def test_bad_channel_and_alarm_name_the_field(memory_store: Store) -> None:
     w = _world(memory_store)
     with memory_store.read() as db:
-        with pytest.raises(InvalidInput, match=r"method: must be one of .*\(got 'fax'\)"):
+        with pytest.raises(InvalidInput, match=r"method 'fax' must be one of "):
             invites.export_session(db, w.sessions[0].id, channel="fax")
-        with pytest.raises(InvalidInput, match=r"alarm: .*\(got '-5'\)"):
+        with pytest.raises(InvalidInput, match=r"alarm -5 must be between"):
             invites.export_session(db, w.sessions[0].id, alarm_minutes=-5)
 
 
@@ -212,7 +212,8 @@ def test_cli_writes_a_file_and_standard_output(tmp_path: Path) -> None:
     store = Store.open(sqlite_url(tmp_path / "store.db"))
     w = _world(store, first=FAR_AHEAD)  # the CLI runs on the system clock
     code, out, err = _cli(store, "--session", str(w.sessions[0].id), "-o", str(tmp_path / "out" / "a.ics"))
-    assert code == 1 and "--output: is in a folder that does not exist" in err  # a typo makes no folders
+    assert code == 1 and "is in a folder that does not exist" in err  # a typo makes no folders
+    assert err.startswith("circles: --output ")
     (tmp_path / "out").mkdir()
     code, out, err = _cli(store, "--session", str(w.sessions[0].id), "-o", str(tmp_path / "out" / "a.ics"))
     assert code == 0, err

@@ -5,7 +5,16 @@ from __future__ import annotations
 import click
 
 from circles import validate
-from circles.cli.common import RECORD_ID, done, json_option, print_json, print_table, reading, writing
+from circles.cli.common import (
+    RECORD_ID,
+    WHOLE_NUMBER,
+    done,
+    json_option,
+    print_json,
+    print_table,
+    reading,
+    writing,
+)
 from circles.services import circles, sessions
 from circles.services.clock import now
 
@@ -19,7 +28,7 @@ def session() -> None:
 @click.argument("circle_ref", metavar="CIRCLE")
 @click.option("--at", "at", required=True, metavar='"YYYY-MM-DD HH:MM"', help="Start, on the circle's clock.")
 @click.option("--title", default="", help="What it is about.")
-@click.option("--minutes", type=int, help="Length (default: the circle's usual length).")
+@click.option("--minutes", type=WHOLE_NUMBER, help="Length (default: the circle's usual length).")
 @click.option("--location", help="Where (default: the circle's usual place).")
 @click.option("--url", "video_url", help="Video link (default: the circle's usual link).")
 def add(
@@ -97,7 +106,7 @@ def cancel(session_id: int) -> None:
 
 @session.command("plan")
 @click.argument("circle_ref", metavar="CIRCLE")
-@click.option("--count", type=int, required=True, help="How many sessions to create.")
+@click.option("--count", type=WHOLE_NUMBER, required=True, help="How many sessions to create.")
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (default: after the last session).")
 def plan(circle_ref: str, count: int, start: str | None) -> None:
     """Create the next sessions of the circle's cadence at once, presenters from the rotation."""

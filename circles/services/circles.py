@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from circles import validate
-from circles.errors import AlreadyExists, InvalidInput, NotFound
+from circles.errors import AlreadyExists, InvalidInput, NotFound, shown
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import CircleView
 from models.enums import CircleKind, Role
@@ -95,7 +95,7 @@ def _ensure_name_free(db: Session, name: str, *, except_id: int | None = None) -
     folded = name.casefold()
     for other_id, other_name in db.exec(select(Circle.id, Circle.name)):
         if other_id != except_id and other_name.casefold() == folded:
-            raise AlreadyExists(f"A circle named {other_name!r} already exists.")
+            raise AlreadyExists(f"A circle named {shown(other_name)} already exists.")
 
 
 def add_circle(
@@ -141,12 +141,13 @@ def get_circle(db: Session, circle_id: int) -> CircleView:
 
 def find_circle(db: Session, ref: str) -> CircleView:
     """A circle by its name (any case) or its id."""
+    circle_id = validate.id_in(ref)
+    if circle_id is not None:
+        return get_circle(db, circle_id)
     ref = ref.strip()
-    if ref.isdigit() and int(ref) < 2**63:  # longer digit strings can only be names
-        return get_circle(db, int(ref))
     found = [c for c in list_circles(db, include_archived=True) if c.name.casefold() == ref.casefold()]
     if not found:
-        raise NotFound(f"There is no circle named {ref!r}; 'circles circle list' shows them all.")
+        raise NotFound(f"There is no circle named {shown(ref)}; 'circles circle list' shows them all.")
     return found[0]
 
 

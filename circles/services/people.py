@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles import validate
-from circles.errors import AlreadyExists, NotFound
+from circles.errors import AlreadyExists, NotFound, shown
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import PersonView
 from models.tables import Person
@@ -35,7 +35,7 @@ def _clean(*, name: Any = UNCHANGED, email: Any = UNCHANGED, team: Any = UNCHANG
 def _ensure_email_free(db: Session, email: str, *, except_id: int | None = None) -> None:
     other = db.exec(select(Person).where(Person.email == email)).first()
     if other is not None and other.id != except_id:
-        raise AlreadyExists(f"{other.name} already uses the e-mail address {email}.")
+        raise AlreadyExists(f"{other.name} already uses the e-mail address {shown(email)}.")
 
 
 def add_person(
@@ -58,12 +58,14 @@ def get_person(db: Session, person_id: int) -> PersonView:
 
 def find_person(db: Session, ref: str) -> PersonView:
     """A person by e-mail address (any case) or by id."""
-    ref = ref.strip()
-    if ref.isdigit() and int(ref) < 2**63:  # longer digit strings can only be addresses
-        return get_person(db, int(ref))
-    person = db.exec(select(Person).where(Person.email == ref.lower())).first()
+    person_id = validate.id_in(ref)
+    if person_id is not None:
+        return get_person(db, person_id)
+    person = db.exec(select(Person).where(Person.email == ref.strip().lower())).first()
     if person is None:
-        raise NotFound(f"Nobody has the e-mail address {ref!r}; add them with 'circles person add'.")
+        raise NotFound(
+            f"Nobody has the e-mail address {shown(ref.strip())}; add them with 'circles person add'."
+        )
     return _view(person)
 
 

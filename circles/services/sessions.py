@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from circles import upcoming as upcoming_window
 from circles import validate
-from circles.errors import InvalidInput, NotAllowed, NotFound
+from circles.errors import NotAllowed, NotFound
 from circles.services.circles import get_circle, ics_uid
 from circles.services.upkeep import rotation_changed
 from circles.services.versioned import UNCHANGED, given, save
@@ -71,16 +71,10 @@ def _views(db: Session, stmt: Any) -> list[SessionView]:
     return [_view(*row) for row in db.exec(stmt)]
 
 
-def _aware(value: datetime, field: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(field, value.isoformat(), "needs a timezone")
-    return value
-
-
 def _clean(**raw: Any) -> dict[str, Any]:
     values = given(**raw)
     if "starts_at" in values:
-        values["starts_at"] = _aware(values["starts_at"], "start")
+        values["starts_at"] = validate.instant(values["starts_at"], "start")
     if "minutes" in values:
         values["minutes"] = validate.minutes(values["minutes"], "length")
     if "title" in values:
