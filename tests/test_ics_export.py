@@ -19,6 +19,7 @@ from circles.views import CircleView, SessionView
 from models.engine import sqlite_url
 from models.enums import SessionStatus
 from models.store import Store
+from tests import factories
 from tests.conftest import FixedClock
 
 FAR_AHEAD = date(2036, 3, 11)
@@ -55,7 +56,8 @@ def _world(store: Store, *, facilitator: bool = True, first: date = date(2026, 3
         for week in range(4):
             day = first + timedelta(weeks=week)
             at = validate.parse_local_time(f"{day.isoformat()} 12:00", "at", "Europe/Berlin")
-            found.append(sessions.add_session(db, circle_id=c.id, starts_at=at, title=f"Talk {week + 1}"))
+            with factories.scheduled_ahead(db, at):
+                found.append(sessions.add_session(db, circle_id=c.id, starts_at=at, title=f"Talk {week + 1}"))
         agenda.add_item(db, session_id=found[1].id, title="Borrowing", presenter_id=bo.id, minutes=30)
         agenda.add_item(db, session_id=found[2].id, title="Guest talk", presenter_id=cy.id, minutes=40)
         return World(circles.get_circle(db, c.id), ana.id, bo.id, cy.id, found)

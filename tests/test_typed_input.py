@@ -195,6 +195,7 @@ DATE_POSITIONS: list[list[str]] = [
     ["session", "plan", "{c}", "--count", "3", "--from", "{d}"],
     ["session", "add", "{c}", "--at", "{d} 23:59"],
     ["session", "add", "{c}", "--at", "{d} 00:00"],
+    ["session", "add", "{c}", "--at", "{d} 12:00", "--held"],
     ["session", "move", "{c}", "--to", "{d} 23:59"],
 ]
 # What a stored date could break later (the OverflowErrors of today's main came from these).
