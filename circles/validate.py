@@ -1,7 +1,7 @@
 """Checks for values people type. Each returns the cleaned value or raises InvalidInput.
 
-Every number, id, date and time a person types (in the CLI, a form or a file) is read
-here, so each kind of value follows one rule wherever it comes in.
+Every number, id, date, time, name and e-mail address a person types (in the CLI, a form
+or a file) is read here, so each kind of value follows one rule wherever it comes in.
 """
 
 from __future__ import annotations
@@ -33,8 +33,34 @@ MAX_ID = 2**63 - 1  # ids are 64-bit in the store
 FIRST_DAY = date(1970, 1, 1)
 LAST_DAY = date(2199, 12, 31)
 
+# Characters that show nothing. In a name they are dropped: they come in with pasted
+# text and only make one name look like two. In an e-mail address they are refused.
+# Zero-width joiner and non-joiner are not here: Persian, the Indic scripts and emoji
+# spell with them, so in a name they are part of the spelling.
+_INVISIBLE = frozenset(
+    "\u00ad"  # soft hyphen
+    "\u034f"  # combining grapheme joiner
+    "\u061c"  # Arabic letter mark
+    "\u115f\u1160\u3164\uffa0"  # Hangul fillers
+    "\u180e"  # Mongolian vowel separator
+    "\u200b"  # zero-width space
+    "\u200e\u200f"  # left-to-right and right-to-left marks
+    "\u2060\u2061\u2062\u2063\u2064"  # word joiner, invisible operators
+    "\ufeff"  # zero-width no-break space (a byte order mark)
+)
+# Embeddings, overrides and isolates reorder the text around them, so a name holding one
+# can display as another name (or spill its direction into the rest of a line). A
+# right-to-left name needs none of them: the Unicode bidirectional algorithm lays it
+# out. They are refused rather than dropped, as dropping one changes what shows.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _control_chars(value: str, allow: set[str]) -> list[str]:
     return [c for c in value if unicodedata.category(c) in ("Cc", "Cs") and c not in allow]
+
+
+def _character(c: str) -> str:
+    return f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip()
 
 
 def as_stored(value: str | None, *, multiline: bool = False) -> str:
@@ -67,8 +93,63 @@ def optional_text(value: str | None, field: str, *, max_length: int) -> str | No
     return text(value, field, max_length=max_length) or None
 
 
+def name(value: str | None, field: str = "name", *, max_length: int, required: bool = True) -> str:
+    """A name people know someone or something by (a person, a circle, a team).
+
+    Two names that look the same are stored the same: composed the one way Unicode
+    defines (NFC, so 'é' typed as one character or as 'e' and an accent is one name),
+    and without invisible characters. Direction overrides are refused.
+    """
+    raw = as_stored(value)
+    bidi = [c for c in raw if c in _BIDI_CONTROLS]
+    if bidi:
+        raise InvalidInput(
+            field,
+            raw,
+            f"contains a direction control ({_character(bidi[0])}) that can disguise it; remove it",
+        )
+    cleaned = unicodedata.normalize("NFC", "".join(c for c in raw if c not in _INVISIBLE))
+    return text(cleaned, field, max_length=max_length, required=required)
+
+
+def optional_name(value: str | None, field: str, *, max_length: int) -> str | None:
+    return name(value, field, max_length=max_length, required=False) or None
+
+
+def email_key(value: str) -> str:
+    """An e-mail address the way the store keeps it, to look someone up by (no checks).
+
+    NFC, then lower case, then NFC again: lower-casing can undo the composition
+    ('İ' becomes 'i' and a combining dot).
+    """
+    lowered = unicodedata.normalize("NFC", value.strip()).lower()
+    return unicodedata.normalize("NFC", lowered)
+
+
+def _hidden(c: str) -> bool:
+    return c in _INVISIBLE or c in _BIDI_CONTROLS or unicodedata.category(c) == "Cf"
+
+
+def email_identity(value: str) -> str:
+    """What an address stored before these rules is, once the rules apply: two people
+    whose addresses give the same identity are one address that looks like two."""
+    return email_key("".join(c for c in value if not _hidden(c)))
+
+
 def email(value: str | None, field: str = "email") -> str:
-    cleaned = text(value, field, max_length=254, required=True).lower()
+    """An e-mail address, as stored: NFC and lower case, so look-alikes are one address.
+
+    Invisible and direction-control characters are refused, not dropped: an address
+    is an identity, and one with a hidden character in it is a different address
+    that nobody could tell apart from the real one; the person should see it.
+    """
+    cleaned = text(value, field, max_length=254, required=True)
+    hidden = [c for c in cleaned if _hidden(c)]
+    if hidden:
+        raise InvalidInput(
+            field, cleaned, f"contains an invisible character ({_character(hidden[0])}); retype the address"
+        )
+    cleaned = email_key(cleaned)
     if not _EMAIL.match(cleaned):
         raise InvalidInput(field, value, "is not an e-mail address like ana@example.org")
     return cleaned

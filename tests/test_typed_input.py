@@ -366,6 +366,8 @@ HOSTILE: list[tuple[list[str], str]] = [
     (["away", "add", "ana@example.org", "--from", "2037-12-10", "--to", "2037-12-01"], "to"),
     (["rotation", "ledger", "1", "--since", LONG], "--since"),
     (["agenda", "add", "1", LONG], "title"),
+    (["person", "add", "\u202eAna", "--email", "evil@example.org"], "name"),
+    (["person", "add", "Ana", "--email", "an\u200ba@example.org"], "email"),
     (["export", "ics", "--circle", "1", "-o", "/nowhere/" + LONG + ".ics"], "--output"),
 ]
 

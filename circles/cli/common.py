@@ -80,6 +80,8 @@ class CliState:
                     f"Upgraded the store; the previous version was saved as {self._store.upgraded.backup}",
                     err=True,
                 )
+            if self._store.upgraded and self._store.upgraded.changed:
+                warn_of_look_alikes(self._store)
         return self._store
 
     def first_glance(self) -> Callable[[], HomeData | None] | None:
@@ -96,6 +98,23 @@ class CliState:
             return home_at_a_glance(path, datetime.now(UTC))
 
         return glance
+
+
+def warn_of_look_alikes(store: Store) -> None:
+    """After an upgrade: say if the store holds people who look like one person by e-mail
+    address (the upgrade leaves them for a person to sort out; see 'person duplicates')."""
+    from circles.services.people import look_alikes
+
+    with store.read() as db:
+        groups = look_alikes(db)
+    if groups:
+        people = sum(len(g.people) for g in groups)
+        click.echo(
+            f"circles: {people} people share {len(groups)} e-mail address(es) that differ only in "
+            "case, accents or invisible characters; nothing was merged: "
+            "'circles person duplicates' lists them.",
+            err=True,
+        )
 
 
 def state() -> CliState:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,11 +27,11 @@ def _view(p: Person) -> PersonView:
 def _clean(*, name: Any = UNCHANGED, email: Any = UNCHANGED, team: Any = UNCHANGED) -> dict[str, Any]:
     values = given(name=name, email=email, team=team)
     if "name" in values:
-        values["name"] = validate.text(values["name"], "name", max_length=120, required=True)
+        values["name"] = validate.name(values["name"], "name", max_length=120)
     if "email" in values:
         values["email"] = validate.email(values["email"])
     if "team" in values:
-        values["team"] = validate.optional_text(values["team"], "team", max_length=80)
+        values["team"] = validate.optional_name(values["team"], "team", max_length=80)
     return values
 
 
@@ -57,11 +60,11 @@ def get_person(db: Session, person_id: int) -> PersonView:
 
 
 def find_person(db: Session, ref: str) -> PersonView:
-    """A person by e-mail address (any case) or by id."""
+    """A person by e-mail address (any case, any Unicode composition) or by id."""
     person_id = validate.id_in(ref)
     if person_id is not None:
         return get_person(db, person_id)
-    person = db.exec(select(Person).where(Person.email == ref.strip().lower())).first()
+    person = db.exec(select(Person).where(Person.email == validate.email_key(ref))).first()
     if person is None:
         raise NotFound(
             f"Nobody has the e-mail address {shown(ref.strip())}; add them with 'circles person add'."
@@ -71,7 +74,8 @@ def find_person(db: Session, ref: str) -> PersonView:
 
 def _search(stmt: Any, search: str | None) -> Any:
     if search:
-        pattern = f"%{search.strip().lower()}%"
+        # Names and addresses are stored in NFC: the search is too, however it was typed.
+        pattern = f"%{unicodedata.normalize('NFC', search.strip()).lower()}%"
         stmt = stmt.where(
             sa.or_(
                 sa.func.lower(Person.name).like(pattern),
@@ -119,3 +123,26 @@ def update_person(
         _ensure_email_free(db, values["email"], except_id=original.id)
     save(db, Person, original, values=values, what=f"{original.name}'s details", labels=_LABELS)
     return get_person(db, original.id)
+
+
+@dataclass(frozen=True, slots=True)
+class LookAlikes:
+    """People whose e-mail addresses are one address once look-alike characters are set
+    aside (case, how accents are composed, invisible characters)."""
+
+    address: str
+    people: list[PersonView]
+
+
+def look_alikes(db: Session) -> list[LookAlikes]:
+    """Every group of people that look like one person by e-mail address.
+
+    New addresses cannot make one (validate.email stores one form and refuses invisible
+    characters), but a store from before that rule can hold them: its upgrade leaves
+    them as they are, for a person to decide, rather than merging anyone silently.
+    """
+    groups: dict[str, list[PersonView]] = defaultdict(list)
+    for person in db.exec(select(Person).order_by(col(Person.id))):
+        if person.email:  # a guest may have none (see the check-in's walk-ins)
+            groups[validate.email_identity(person.email)].append(_view(person))
+    return [LookAlikes(address, found) for address, found in sorted(groups.items()) if len(found) > 1]
