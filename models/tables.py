@@ -127,7 +127,10 @@ class CircleSession(SQLModel, table=True):
 
 class AgendaItem(SQLModel, table=True):
     __tablename__ = "agenda_item"
-    __table_args__ = (sa.Index("ix_agenda_item_session_position", "session_id", "position"),)
+    # One item per place: a session's agenda is a total order, which the database keeps
+    # even when two facilitators add items at once. Not deferrable (SQLite cannot defer
+    # a unique check): services.agenda reorders in two steps instead.
+    __table_args__ = (sa.UniqueConstraint("session_id", "position"),)
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE")

@@ -136,7 +136,7 @@ def session_form(
 ) -> FormScreen[SessionView]:
     o = original
     tz = circle.timezone
-    start = (o.local_start if o else default_start.astimezone(circle.zone)).strftime("%Y-%m-%d %H:%M")
+    start = validate.local_time_text(o.starts_at if o else default_start, tz)
     fields = [
         Field(
             "start",
@@ -195,7 +195,7 @@ def move_form(session: SessionView) -> FormScreen[SessionView]:
         Field(
             "start",
             f"New start (YYYY-MM-DD HH:MM, {tz})",
-            session.local_start.strftime("%Y-%m-%d %H:%M"),
+            validate.local_time_text(session.starts_at, tz),
             required=True,
             check=lambda v: validate.parse_local_time(v, "start", tz),
         ),

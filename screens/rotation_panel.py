@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
+from circles import validate
 from circles.errors import CirclesError, InvalidInput
 from circles.rotation import Why
 from circles.services import away, circles, members, people
@@ -98,13 +99,14 @@ class CountScreen(Dialog[int | None]):
     @on(Input.Submitted)
     def action_submit(self) -> None:
         value = self.query_one("#count", Input).value.strip()
-        if not value.isdigit() or not 1 <= int(value) <= rotation_service.MAX_PLAN:
-            error = InvalidInput(
-                "count", value, f"must be a whole number from 1 to {rotation_service.MAX_PLAN}"
-            )
+        try:
+            count = validate.parse_int(value, "count")
+            if not 1 <= count <= rotation_service.MAX_PLAN:
+                raise InvalidInput("count", value, f"must be between 1 and {rotation_service.MAX_PLAN}")
+        except InvalidInput as error:
             self.query_one("#count-error", Static).update(str(error))
             return
-        self.dismiss(int(value))
+        self.dismiss(count)
 
 
 class RotationPanel(Vertical):

@@ -77,7 +77,7 @@ def test_planning_needs_a_cadence_and_a_sensible_count(store: Store) -> None:
         c = circles.add_circle(db, name="Quiet", kind="workshop", timezone="Europe/Berlin")
     with store.write() as db, pytest.raises(NotAllowed, match="Quiet has no cadence yet"):
         rot.plan_sessions(db, circle_id=c.id, count=3)
-    with store.write() as db, pytest.raises(InvalidInput, match="count: must be between 1 and 200"):
+    with store.write() as db, pytest.raises(InvalidInput, match="count 0 must be between 1 and 200"):
         rot.plan_sessions(db, circle_id=c.id, count=0)
     with store.write() as db, pytest.raises(InvalidInput, match="'fortnite' is not a weekday"):
         rot.set_cadence(db, c, "weekly on fortnite at 12:00")
@@ -238,7 +238,7 @@ def test_the_ledger_over_a_date_range(store: Store) -> None:
     assert by_name["Ana"].last_presented == date(2026, 3, 17)
     assert march.first_time_presenters == ("Bob", "Cleo")
     assert (march.sessions_held, march.guest_sessions) == (4, 1)
-    with store.read() as db, pytest.raises(InvalidInput, match="until: is before since"):
+    with store.read() as db, pytest.raises(InvalidInput, match=r"until .* is earlier than the first day"):
         rot.ledger(db, c.id, since=date(2026, 4, 1), until=date(2026, 3, 1))
 
 
@@ -273,7 +273,7 @@ def test_agenda_templates_default_by_kind_and_can_be_edited(store: Store) -> Non
         assert not rot.reset_template(db, c.id).custom
         with pytest.raises(NotAllowed, match="already has an agenda"):
             rot.apply_template(db, sessions.get_session(db, planned.id))
-        with pytest.raises(InvalidInput, match="agenda item: write it as TITLE"):
+        with pytest.raises(InvalidInput, match="is not written as TITLE"):
             rot.parse_template_item("Talk:thirty:minutes")
         with pytest.raises(InvalidInput, match="agenda template"):
             rot.set_template(db, c.id, [])

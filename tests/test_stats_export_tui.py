@@ -141,9 +141,7 @@ async def test_export_dialog_names_bad_fields(memory_store: Store, tmp_path: Pat
         dialog.query_one("#export-since", Input).value = "03/01/2026"
         await pilot.click("#export-go")
         await pilot.pause()
-        assert (
-            _text(dialog, "#export-dates-error") == "since: is not a date like 2026-03-17 (got '03/01/2026')"
-        )
+        assert _text(dialog, "#export-dates-error") == "since '03/01/2026' is not a date like 2026-03-17."
         dialog.query_one("#export-since", Input).value = ""
         dialog.query_one("#export-file", Input).value = str(tmp_path / "missing" / "a.csv")
         await pilot.press("ctrl+s")
@@ -156,7 +154,7 @@ async def test_export_dialog_names_bad_fields(memory_store: Store, tmp_path: Pat
 @pytest.mark.parametrize(
     ("field", "value", "error", "message"),
     [
-        ("#export-until", "/tmp/x.csv", "#export-dates-error", "until: is not a date like"),
+        ("#export-until", "/tmp/x.csv", "#export-dates-error", "until '/tmp/x.csv' is not a date like"),
         ("#export-file", "", "#export-file-error", "file: give a file name"),
     ],
 )

@@ -164,7 +164,7 @@ async def test_person_form_checks_the_email_and_refuses_a_taken_one(memory_store
         assert app.screen is form
         assert (
             shown(form.query_one("#form-error", Static))
-            == "Ana Lima already uses the e-mail address ana@example.org."
+            == "Ana Lima already uses the e-mail address 'ana@example.org'."
         )
         with memory_store.read() as db:
             assert people.count_people(db) == 1

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from circles.cli.common import done, json_option, plain, print_json, print_table, reading, writing
+from circles.cli.common import (
+    WHOLE_NUMBER,
+    done,
+    json_option,
+    plain,
+    print_json,
+    print_table,
+    reading,
+    writing,
+)
 from circles.services import circles, people
 from models.enums import CircleKind
 
@@ -21,7 +30,9 @@ def circle() -> None:
 @click.option("--facilitator", "facilitator_email", metavar="EMAIL", help="Who runs it; becomes a member.")
 @click.option("--location", help="Where it usually meets.")
 @click.option("--url", "video_url", help="Its usual video link.")
-@click.option("--minutes", "default_minutes", type=int, default=60, show_default=True, help="Usual length.")
+@click.option(
+    "--minutes", "default_minutes", type=WHOLE_NUMBER, default=60, show_default=True, help="Usual length."
+)
 @click.option("--description", default="", help="What it is about.")
 def add(
     name: str,
@@ -110,7 +121,7 @@ def skip(circle_ref: str, day: str, reason: str, remove: bool) -> None:
     from circles import validate
     from circles.services import rotation
 
-    when = validate.parse_date(day, "DAY")
+    when = validate.parse_date(day, "day")
     with writing() as db:
         c = circles.find_circle(db, circle_ref)
         if remove:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import click
 
 from circles import validate
-from circles.cli.common import RECORD_ID, done, json_option, plain, print_json, print_table, reading, writing
+from circles.cli.common import (
+    RECORD_ID,
+    WHOLE_NUMBER,
+    done,
+    json_option,
+    plain,
+    print_json,
+    print_table,
+    reading,
+    writing,
+)
 from circles.services import circles, people, sessions
 from circles.services import rotation as rotation_service
 
@@ -21,7 +31,9 @@ def _when(row: rotation_service.PreviewRow) -> str:
 
 @rotation.command("show")
 @click.argument("circle_ref", metavar="CIRCLE")
-@click.option("--next", "count", type=int, default=8, show_default=True, help="How many sessions to show.")
+@click.option(
+    "--next", "count", type=WHOLE_NUMBER, default=8, show_default=True, help="How many sessions to show."
+)
 @json_option
 def show(circle_ref: str, count: int, as_json: bool) -> None:
     """Preview the next sessions' presenters, each with its reason.

@@ -163,6 +163,7 @@ def circle_cadence(circle: CircleView) -> cadences.Cadence:
 
 def add_skip_date(db: Session, *, circle_id: int, day: date, reason: str = "") -> SkipDateView:
     get_circle(db, circle_id)
+    day = validate.parse_date(day, "day")
     reason = validate.text(reason, "reason", max_length=200)
     existing = db.exec(select(SkipDate).where(SkipDate.circle_id == circle_id, SkipDate.day == day)).first()
     if existing is not None:
@@ -245,6 +246,7 @@ def plan_sessions(db: Session, *, circle_id: int, count: int, start: date | None
     """
     if not 1 <= count <= MAX_PLAN:
         raise InvalidInput("count", count, f"must be between 1 and {MAX_PLAN}")
+    start = validate.parse_date(start, "start") if start else None
     circle = get_circle(db, circle_id)
     if circle.archived:
         raise NotAllowed(f"{circle.name} is archived; restore it before planning sessions.")
@@ -665,6 +667,8 @@ def _bounds(
 
 def ledger(db: Session, circle_id: int, *, since: date | None = None, until: date | None = None) -> Ledger:
     """Per member: turns, last and first turn, skips, swaps, over held sessions in [since, until]."""
+    since = validate.parse_date(since, "since") if since else None
+    until = validate.parse_date(until, "until") if until else None
     if since and until:
         validate.date_range(since, until, start_field="since", end_field="until")
     circle = get_circle(db, circle_id)
@@ -836,10 +840,10 @@ def parse_template_item(text: str, field: str = "agenda item") -> TemplateItem:
     if is_presentation:
         parts.pop()
     minutes = None
-    if len(parts) > 1 and parts[-1].isdigit():
-        minutes = validate.minutes(int(parts.pop()), f"{field} minutes")
+    if len(parts) == 2:
+        minutes = validate.minutes(validate.parse_int(parts.pop(), f"{field} minutes"), f"{field} minutes")
     if len(parts) > 1:
-        raise InvalidInput(field, text, "write it as TITLE, TITLE:MINUTES or TITLE:MINUTES:presenter")
+        raise InvalidInput(field, text, "is not written as TITLE, TITLE:MINUTES or TITLE:MINUTES:presenter")
     title = validate.text(parts[0], f"{field} title", max_length=200, required=True)
     return TemplateItem(title, minutes, is_presentation)
 
