@@ -7,7 +7,15 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from models.enums import Attended, CircleKind, PresenterSource, Role, Rsvp, SessionStatus
+from models.enums import (
+    Attended,
+    CircleKind,
+    PresenterSource,
+    Role,
+    RotationEventKind,
+    Rsvp,
+    SessionStatus,
+)
 from models.types import UTCDateTime, enum_column
 
 # Constraint names must be stable for Alembic (and SQLite batch mode) to find them
@@ -202,7 +210,7 @@ class RotationEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     circle_id: int = Field(foreign_key="circle.id", ondelete="CASCADE", index=True)
     session_id: int | None = Field(default=None, foreign_key="circle_session.id", ondelete="SET NULL")
-    kind: str = Field(max_length=24)  # assigned / swapped / skipped / guest
+    kind: RotationEventKind = Field(sa_column=enum_column(RotationEventKind, "kind", nullable=False))
     person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     other_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     reason: str = Field(default="", max_length=300)

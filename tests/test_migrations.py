@@ -20,9 +20,11 @@ import models.migrate as migrate
 from circles.services import people
 from models.engine import resolve_url, sqlite_url
 from models.migrate import MigrationError
+from models.schema import SCHEMA_HEAD
 from models.store import Store
 
 MIGRATIONS = Path(migrate.__file__).parent / "migrations"
+HEAD = SCHEMA_HEAD  # tests below make a later release, whose head is another
 
 
 def test_migrations_build_exactly_the_models(store):
@@ -65,7 +67,8 @@ def _scripts_with(tmp_path: Path, next_migration: str) -> Path:
     """Our migrations folder plus one more revision, as a later version of circles would ship."""
     folder = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "9999_next.py").write_text(textwrap.dedent(next_migration))
+    text = textwrap.dedent(next_migration).replace("{head}", HEAD)
+    (folder / "versions" / "9999_next.py").write_text(text)
     return folder
 
 
@@ -73,7 +76,7 @@ NEXT_OK = """
     import sqlalchemy as sa
     from alembic import op
     revision = "9999"
-    down_revision = "0001"
+    down_revision = "{head}"
     def upgrade():
         with op.batch_alter_table("person") as batch:
             batch.add_column(sa.Column("pronouns", sa.String(40), nullable=True))
@@ -86,7 +89,7 @@ NEXT_BROKEN = """
     import sqlalchemy as sa
     from alembic import op
     revision = "9999"
-    down_revision = "0001"
+    down_revision = "{head}"
     def upgrade():
         op.execute("UPDATE person SET name = 'half-migrated'")
         op.execute("this is not SQL")
@@ -120,13 +123,13 @@ def test_upgrading_a_file_with_data_backs_it_up_first_and_keeps_every_row(tmp_pa
     _use_scripts(monkeypatch, _scripts_with(tmp_path, NEXT_OK))
     store = Store.open(sqlite_url(path), clock=clock)
     result = store.upgraded
-    assert result is not None and (result.from_revision, result.to_revision) == ("0001", "9999")
+    assert result is not None and (result.from_revision, result.to_revision) == (HEAD, "9999")
     with store.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT name, pronouns FROM person ORDER BY id").all()
     assert rows == [("Ana", None), ("Bo", None)]
     assert result.backup is not None and result.backup.name.startswith("circles.db.before-9999-")
     backup = sqlite3.connect(result.backup)
-    assert backup.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    assert backup.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
     assert backup.execute("SELECT count(*) FROM person").fetchone() == (2,)
     store.close()
 
@@ -138,7 +141,7 @@ def test_a_failed_migration_puts_the_backup_back(tmp_path, monkeypatch, clock):
         Store.open(sqlite_url(path), clock=clock)
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT name FROM person ORDER BY id").fetchall() == [("Ana",), ("Bo",)]
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
@@ -164,3 +167,54 @@ def test_every_migration_downgrades_and_upgrades_again(store):
     migrate.upgrade(store.engine)
     with store.write() as db:
         people.add_person(db, name="Ana", email="ana@example.org")
+
+
+def test_rotation_event_kinds_from_0001_are_mapped_and_then_checked(store_url, clock):
+    """0003: rotation_event.kind becomes a checked enum; rows a 0001 store holds keep their meaning."""
+    from alembic import command
+
+    store = Store.open(store_url, clock=clock, migrate=False)
+    cfg = migrate._config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(
+            sa.text(
+                "INSERT INTO circle (id, name, kind, description, timezone, default_minutes, "
+                "reminder_minutes, archived, ics_series_uid, ics_series_sequence, version, created_at) "
+                "VALUES (1, 'Rust Lunch', 'workshop', '', 'UTC', 60, 15, false, 's@circles', 0, 1, :at)"
+            ),
+            {"at": clock.now},
+        )
+        kinds = ["assigned", "Swap-Asked", "swapped", "skipped", "guest"]
+        for n, kind in enumerate(kinds, start=1):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO rotation_event (id, circle_id, kind, reason, recorded_at) "
+                    "VALUES (:id, 1, :kind, :reason, :at)"
+                ),
+                {"id": n, "kind": kind, "reason": f"reason {n}", "at": clock.now},
+            )
+    store.close()
+
+    store = Store.open(store_url, clock=clock)
+    assert store.upgraded is not None and store.upgraded.from_revision == "0001"
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT kind, reason FROM rotation_event ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [
+        ("assigned", "reason 1"),
+        ("swap_asked", "reason 2"),
+        ("cleared", "reason 3 (recorded as swapped)"),  # read by nothing, like 'cleared'
+        ("skipped", "reason 4"),
+        ("guest", "reason 5"),
+    ]
+    refused = r"ck_rotation_event_kind|CHECK constraint failed"
+    with pytest.raises(sa.exc.IntegrityError, match=refused), store.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO rotation_event (circle_id, kind, reason, recorded_at) "
+                "VALUES (1, 'swapped', '', :at)"
+            ),
+            {"at": clock.now},
+        )
+    store.close()

@@ -35,7 +35,7 @@ from circles.services.circles import get_circle, update_circle
 from circles.services.clock import now
 from circles.views import AgendaItemView, CircleView, SessionView
 from circles.zones import time_zone
-from models.enums import CircleKind, PresenterSource, SessionStatus
+from models.enums import CircleKind, PresenterSource, RotationEventKind, SessionStatus
 from models.tables import (
     AgendaItem,
     AgendaTemplateItem,
@@ -51,12 +51,12 @@ MAX_PLAN = 200
 MAX_PREVIEW = 200
 
 # Event kinds in rotation_event.
-ASSIGNED = "assigned"
-GUEST = "guest"
-CLEARED = "cleared"
-SWAP_ASKED = "swap_asked"  # person_id gave their session to other_person_id
-SWAP_AGREED = "swap_agreed"  # person_id took other_person_id's session
-SKIPPED = "skipped"
+ASSIGNED = RotationEventKind.ASSIGNED
+GUEST = RotationEventKind.GUEST
+CLEARED = RotationEventKind.CLEARED
+SWAP_ASKED = RotationEventKind.SWAP_ASKED
+SWAP_AGREED = RotationEventKind.SWAP_AGREED
+SKIPPED = RotationEventKind.SKIPPED
 
 
 # ---------------------------------------------------------------- read models
@@ -509,7 +509,12 @@ def _require_open_to_change(s: SessionView) -> None:
 
 
 def _event(
-    db: Session, s: SessionView, kind: str, person_id: int | None, other: int | None, reason: str
+    db: Session,
+    s: SessionView,
+    kind: RotationEventKind,
+    person_id: int | None,
+    other: int | None,
+    reason: str,
 ) -> None:
     db.add(
         RotationEvent(
