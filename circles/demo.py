@@ -31,7 +31,8 @@ from circles.demo_names import (
     TOPICS,
 )
 from circles.errors import NotAllowed
-from circles.services.rotation import DEFAULT_TEMPLATES
+from circles.services import watch
+from circles.services.agenda_templates import DEFAULT_TEMPLATES
 from circles.zones import time_zone
 from models.enums import CircleKind, PresenterSource, Role, Rsvp, SessionStatus
 from models.store import Store
@@ -141,6 +142,9 @@ def build_demo(
         _refuse_if_not_empty(conn)
         builder = _Builder(conn, SIZES[size], size, random.Random(seed), store.clock(), report)
         summary = builder.build()
+        # The rows went in straight on the connection: the upcoming sessions get the rotation's
+        # presenters when this commits, as after any other write (the history stays as made).
+        watch.touch(db, conn.execute(sa.select(Circle.id)).scalars())
     report("done", 1.0)
     return summary
 

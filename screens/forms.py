@@ -202,7 +202,7 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
     new sessions get the agenda template and presenters from the rotation, and skip dates
     are stepped over."""
     from circles import cadence
-    from circles.services import rotation
+    from circles.services import planning, series
 
     local = default_start.astimezone(circle.zone)
     suggested = circle.cadence or f"weekly on {local:%a}".lower() + f" at {local:%H:%M}"
@@ -219,7 +219,7 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
             "How many sessions",
             6,
             required=True,
-            check=lambda v: _between(validate.parse_int(v, "count"), "count", 1, rotation.MAX_PLAN),
+            check=lambda v: _between(validate.parse_int(v, "count"), "count", 1, planning.MAX_PLAN),
         ),
         Field(
             "start",
@@ -233,10 +233,10 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
     def save(db: Any, v: dict[str, Any]) -> list[SessionView]:
         current = circles.get_circle(db, circle.id)
         if cadence.parse(v["cadence"]).text != current.cadence:
-            rotation.set_cadence(db, current, v["cadence"])
+            series.set_cadence(db, current, v["cadence"])
         start = validate.parse_date(v["start"], "start")
         return list(
-            rotation.plan_sessions(db, circle_id=circle.id, count=int(v["count"]), start=start).sessions
+            planning.plan_sessions(db, circle_id=circle.id, count=int(v["count"]), start=start).sessions
         )
 
     return FormScreen(f"Plan several sessions of {circle.name}", fields, save)

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from circles.errors import CirclesError, InvalidInput
 from circles.rotation import Why
-from circles.services import away, circles, members, people
+from circles.services import away, circles, fairness, members, people, planning
 from circles.services import rotation as rotation_service
 from circles.views import CircleView, SessionView
 from screens.table import Table
@@ -46,7 +46,7 @@ class Choice:
 class RotationData:
     circle: CircleView
     preview: list[rotation_service.PreviewRow]
-    ledger: rotation_service.Ledger
+    ledger: fairness.Ledger
     choices: list[Choice]
 
 
@@ -68,7 +68,7 @@ def load_rotation(db: Any, circle_id: int, count: int = PREVIEW_COUNT) -> Rotati
     return RotationData(
         circle,
         rotation_service.preview(db, circle_id, count=count),
-        rotation_service.ledger(db, circle_id),
+        fairness.ledger(db, circle_id),
         choices,
     )
 
@@ -136,10 +136,8 @@ class CountScreen(ModalScreen[int | None]):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         value = event.value.strip()
-        if not value.isdigit() or not 1 <= int(value) <= rotation_service.MAX_PLAN:
-            error = InvalidInput(
-                "count", value, f"must be a whole number from 1 to {rotation_service.MAX_PLAN}"
-            )
+        if not value.isdigit() or not 1 <= int(value) <= planning.MAX_PLAN:
+            error = InvalidInput("count", value, f"must be a whole number from 1 to {planning.MAX_PLAN}")
             self.query_one("#count-error", Static).update(str(error))
             return
         self.dismiss(int(value))
@@ -384,13 +382,13 @@ class RotationPanel(Vertical):
         if count is None:
             return
 
-        def planned(result: rotation_service.PlanResult) -> None:
+        def planned(result: planning.PlanResult) -> None:
             skipped = f", stepping over {len(result.skipped)} skip date(s)" if result.skipped else ""
             self._after(f"Planned {len(result.sessions)} sessions{skipped}.")(result)
 
         run_db(
             self,
-            lambda db: rotation_service.plan_sessions(db, circle_id=circle.id, count=count),
+            lambda db: planning.plan_sessions(db, circle_id=circle.id, count=count),
             planned,
             write=True,
             failed=self._failed,

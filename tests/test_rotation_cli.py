@@ -134,3 +134,17 @@ def test_templates_and_errors_are_one_line(cli: Cli) -> None:
     )
     cli.run("rotation", "show", code=2)
     cli.run("circle", "skip", "Rust Lunch", "2031-13-01", code=1)
+
+
+@pytest.mark.slow
+def test_the_issue_repro_an_extra_session_takes_the_next_turn_everywhere(cli: Cli) -> None:
+    """Issue 13: an extra session before a planned series left lists, preview and invites apart."""
+    cli.run("circle", "cadence", "Rust Lunch", "weekly on wed at 12:00 for 60m")
+    cli.run("session", "plan", "Rust Lunch", "--count", "4", "--from", "2031-12-03")
+    cli.run("session", "add", "Rust Lunch", "--at", "2031-12-02 12:00", "--title", "Extra")
+    listed = cli.json("session", "list", "Rust Lunch")
+    shown = cli.json("rotation", "show", "Rust Lunch", "--next", "5")
+    assert [s["presenter_name"] for s in listed] == [r["presenter_name"] for r in shown]
+    assert [s["presenter_name"] for s in listed] == ["Ana", "Bob", "Cleo", "Dev", "Ana"]
+    invite = cli.run("export", "ics", "--session", str(listed[1]["id"])).stdout
+    assert "Talk (Bob)" in invite.replace("\r\n ", "")

@@ -9,8 +9,7 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
 
-from circles.services import away, circles, members, people, sessions
-from circles.services import rotation as rot
+from circles.services import away, circles, members, people, planning, series, sessions
 from models.store import Store
 from screens.rotation_panel import ChoiceScreen, CountScreen, RotationPanel
 from tests.tui_support import pilot_test, rows, settle
@@ -54,7 +53,7 @@ def setup(store: Store) -> tuple[int, dict[str, int]]:
         c = circles.add_circle(db, name="Rust Lunch", kind="learning-circle", timezone="Europe/Berlin")
         for n in ("Ana", "Bob", "Cleo"):
             members.add_member(db, circle_id=c.id, person_id=ids[n])
-        rot.set_cadence(db, c, "weekly on tue at 12:00")
+        series.set_cadence(db, c, "weekly on tue at 12:00")
     return c.id, ids
 
 
@@ -155,10 +154,10 @@ async def test_the_panel_explains_a_circle_without_cadence_and_escape_cancels(me
         await pilot.pause()
         assert not isinstance(app.screen, ChoiceScreen)
         with memory_store.write() as db:
-            rot.set_cadence(db, circles.get_circle(db, c.id), "monthly on the last fri at 16:00")
+            series.set_cadence(db, circles.get_circle(db, c.id), "monthly on the last fri at 16:00")
             p = people.add_person(db, name="Ana", email="ana@example.org")
             members.add_member(db, circle_id=c.id, person_id=p.id)
-            rot.plan_sessions(db, circle_id=c.id, count=2, start=date(2026, 3, 1))
+            planning.plan_sessions(db, circle_id=c.id, count=2, start=date(2026, 3, 1))
         await pilot.press("r")
         await settle(app, pilot)
         await pilot.press("a")

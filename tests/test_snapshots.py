@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from circles.app import CirclesApp
-from circles.services import agenda, attendance
+from circles.services import agenda, attendance, rotation, sessions
 from screens.checkin import CheckInScreen
 from screens.people import PeopleScreen
 from tests import factories
@@ -43,6 +43,7 @@ def filled(memory_store, clock):
             db, session_id=s.id, title="The borrow checker", presenter_id=people[1].id, minutes=40
         )
         agenda.add_item(db, session_id=s.id, title="Q&A", minutes=10)
+        rotation.assign(db, sessions.get_session(db, s.id), person_id=people[1].id)  # Bo presents it
         for p in people[:3]:
             attendance.set_rsvp(db, session_id=s.id, person_id=p.id, rsvp="yes")
         attendance.set_rsvp(db, session_id=s.id, person_id=people[3].id, rsvp="no")

@@ -101,12 +101,12 @@ def cancel(session_id: int) -> None:
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (default: after the last session).")
 def plan(circle_ref: str, count: int, start: str | None) -> None:
     """Create the next sessions of the circle's cadence at once, presenters from the rotation."""
-    from circles.services import rotation
+    from circles.services import planning
 
     first = validate.parse_date(start, "--from") if start else None
     with writing() as db:
         c = circles.find_circle(db, circle_ref)
-        result = rotation.plan_sessions(db, circle_id=c.id, count=count, start=first)
+        result = planning.plan_sessions(db, circle_id=c.id, count=count, start=first)
     for s in result.sessions:
         done(f"Planned session {s.id}: {s.label}, presenter {s.presenter_name or 'nobody yet'}.")
     for day, reason in result.skipped:

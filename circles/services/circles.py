@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotFound
+from circles.services import members
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import CircleView
 from models.enums import CircleKind, Role
@@ -111,8 +112,6 @@ def add_circle(
     facilitator_id: int | None = None,
 ) -> CircleView:
     """Create a circle; its facilitator (if given) becomes its first member."""
-    from circles.services import members
-
     values = _clean(
         name=name,
         kind=kind,

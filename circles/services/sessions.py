@@ -15,7 +15,6 @@ from circles import upcoming as upcoming_window
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.services.circles import get_circle, ics_uid
-from circles.services.upkeep import rotation_changed
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import SessionView
 from models.enums import CircleKind, PresenterSource, SessionStatus
@@ -207,8 +206,6 @@ def update_session(
         labels=_LABELS,
         timezone=original.timezone,
     )
-    if "starts_at" in values or "status" in values:
-        rotation_changed(db, [original.circle_id])
     return get_session(db, original.id)
 
 

@@ -1,17 +1,48 @@
-"""Keeps each open session's stored presenter current after a write that changes who can
-present (a member joins or leaves, someone is marked away, a session moves or is cancelled),
-so lists, invites and the preview agree without anyone pressing refresh."""
+"""The rotation's upkeep in every write unit of work: before it commits, the circles it
+touched (circles/services/watch.py) get their open sessions' presenters refreshed, so stored
+presenters, the preview and the invites agree whichever service made the change.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sqlmodel import Session
 
+from circles.services import rotation, watch
+from models.store import add_write_hook
 
-def rotation_changed(db: Session, circle_ids: Iterable[int]) -> None:
-    # Imported here: the rotation service itself builds on the services that call this.
-    from circles.services import rotation
 
-    for circle_id in sorted(set(circle_ids)):
-        rotation.refresh(db, circle_id)
+class RotationUpkeep:
+    """The write hook (models.store.WriteHook) that keeps stored presenters current."""
+
+    def opened(self, db: Session) -> None:
+        watch.start(db)
+
+    def before_commit(self, db: Session) -> None:
+        settle(db)
+
+
+_UPKEEP = RotationUpkeep()
+
+
+def install() -> None:
+    """Make every write unit of work of every Store keep presenters current (done by the
+    services package when it is imported, so no service can be used without it)."""
+    add_write_hook(_UPKEEP)
+
+
+def settle(db: Session) -> None:
+    """Refresh the circles touched so far, now rather than at the commit (which does it anyway)."""
+    found = watch.of(db)
+    if found is None:
+        return
+    db.flush()
+    if not found.pending:
+        return
+    found.settling = True
+    try:
+        circle_ids = sorted(found.pending)
+        for circle_id in circle_ids:
+            rotation.refresh(db, circle_id)
+        found.pending.clear()
+    finally:
+        found.settling = False
