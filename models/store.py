@@ -119,7 +119,7 @@ class Store:
         hooks = write_hooks()
         with (
             self._turns,
-            Session(self._writer, expire_on_commit=False, info={"clock": self.clock}) as db,
+            Session(self._writer, expire_on_commit=False, info={"clock": self.clock, "writes": True}) as db,
             db.begin(),
         ):
             for hook in hooks:

@@ -215,3 +215,19 @@ class RotationEvent(SQLModel, table=True):
     other_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     reason: str = Field(default="", max_length=300)
     recorded_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class InviteExport(SQLModel, table=True):
+    """The last time a session's invite left the app (an .ics export), and whom it named.
+
+    One row per session, replaced by each export. When the session's presenter changes
+    after it, the calendars that imported it are out of date, and the facilitator is told.
+    """
+
+    __tablename__ = "invite_export"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE", unique=True)
+    sequence: int
+    presenter_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    exported_at: datetime = Field(sa_column=_instant())

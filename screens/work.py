@@ -49,7 +49,8 @@ def run_db(
             if write:
                 # A store busy past its timeout (another facilitator's long save) is tried again:
                 # the failed attempt was rolled back whole, so running the job again is safe.
-                result = store.write_retrying(job)
+                result, db = store.write_retrying(lambda db: (job(db), db))
+                _tell_presenter_changes(worker, db)
             else:
                 with store.read() as db:
                     result = job(db)
@@ -62,6 +63,20 @@ def run_db(
             return
         if done is not None:
             _back(worker, _shown(done), result)
+
+    def _tell_presenter_changes(worker: Worker[None], db: Any) -> None:
+        from circles.services import upkeep  # in the worker: it loads the store's modules
+
+        changes = upkeep.presenter_changes(db)
+        if changes:
+            text = upkeep.describe(changes)
+            _back(
+                worker,
+                lambda t: app.notify(
+                    t, title="Invites out of date", severity="warning", timeout=15, markup=False
+                ),
+                text,
+            )
 
     def _shown(callback: Callable[[T], object]) -> Callable[[T], None]:
         def show(value: T) -> None:

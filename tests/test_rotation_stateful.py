@@ -1,5 +1,6 @@
 """Random sequences of what facilitators do, through the services: after every step, each
-upcoming session's stored presenter is the preview's and the one its .ics DESCRIPTION names."""
+upcoming session's stored presenter is the preview's and the one its .ics DESCRIPTION names,
+and the facilitator is told exactly which exported invites the step made wrong."""
 
 from __future__ import annotations
 
@@ -19,16 +20,17 @@ from hypothesis.stateful import (
 )
 from icalendar import Calendar
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from circles import validate
 from circles.errors import CirclesError
-from circles.services import away, circles, invites, members, people, planning, series, sessions
+from circles.services import away, circles, invites, members, people, planning, series, sessions, upkeep
 from circles.services import rotation as rot
 from circles.views import SessionView
 from models.engine import create_store_engine
 from models.enums import SessionStatus
 from models.store import Store
+from models.tables import InviteExport
 from tests.conftest import FixedClock
 
 NAMES = ("Ana", "Bob", "Cleo", "Dev", "Eve", "Finn")
@@ -67,6 +69,8 @@ class Facilitators(RuleBasedStateMachine):
                 members.add_member(db, circle_id=c.id, person_id=p)
             self.circle = series.set_cadence(db, c, "weekly on tue at 12:00")
             planning.plan_sessions(db, circle_id=c.id, count=3)
+        self.told: tuple[int, ...] = ()
+        self.expected_told: set[int] = set()
         self.changed = True  # something to check: a refused step leaves everything as it was
 
     def teardown(self) -> None:
@@ -76,13 +80,28 @@ class Facilitators(RuleBasedStateMachine):
 
     def _write(self, work) -> None:  # type: ignore[no-untyped-def]
         """One facilitator's action: refused (nothing changes) or committed whole."""
+        with self.store.read() as db:
+            before = self._presenters(db)
+            exported = dict(db.exec(select(InviteExport.session_id, InviteExport.presenter_id)).all())
         try:
             with self.store.write() as db:
                 work(db)
         except CirclesError:
-            self.changed = False
+            self.told, self.expected_told, self.changed = (), set(), False
             return
         self.changed = True
+        self.told = tuple(c.session.id for c in upkeep.presenter_changes(db))
+        with self.store.read() as db:
+            after = self._presenters(db)
+            scheduled = {s.id for s in self._sessions(db) if s.status is SessionStatus.SCHEDULED}
+        self.expected_told = {
+            sid
+            for sid, presenter in after.items()
+            if sid in exported
+            and sid in scheduled
+            and presenter != before.get(sid)
+            and presenter != exported[sid]
+        }
 
     def _sessions(self, db: Session) -> list[SessionView]:
         return sessions.list_sessions(db, circle_id=self.circle.id)
@@ -183,15 +202,20 @@ class Facilitators(RuleBasedStateMachine):
     @rule(days=st.integers(1, 8))
     def time_passes(self, days: int) -> None:
         self.clock.advance(days=days)
-        self.changed = True
+        self.told, self.expected_told, self.changed = (), set(), True
 
     # ------------------------------------------------------------ what must hold after each
+
+    @invariant()
+    def told_exactly_the_invites_made_wrong(self) -> None:
+        assert set(self.told) == self.expected_told
+        assert len(self.told) == len(set(self.told))
 
     @invariant()
     def stored_preview_and_invite_name_one_presenter(self) -> None:
         if not self.changed:
             return
-        with self.store.read() as db:
+        with self.store.write() as db:  # an export records what it named, for the next step's check
             upcoming = [
                 s
                 for s in sessions.list_sessions(db, circle_id=self.circle.id, start=self.clock.now)

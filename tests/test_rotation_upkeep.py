@@ -8,14 +8,14 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from circles import validate
-from circles.services import away, circles, members, people, planning, series, sessions, upkeep
+from circles.services import away, circles, invites, members, people, planning, series, sessions, upkeep
 from circles.services import rotation as rot
 from circles.views import CircleView
 from models.store import Store
-from models.tables import CircleSession
+from models.tables import CircleSession, InviteExport
 
 
 def _circle(
@@ -175,3 +175,98 @@ def test_reads_do_not_run_the_upkeep(store: Store) -> None:
     with store.read() as db:
         assert "rotation_upkeep" not in db.info
         upkeep.settle(db)  # does nothing
+    assert upkeep.presenter_changes(db) == ()
+
+
+# ---------------------------------------------------------------- exported invites
+
+
+def _export(store: Store, c: CircleView) -> None:
+    with store.write() as db:
+        invites.export_circle(db, c.id)
+
+
+def test_a_presenter_moved_after_the_invite_was_exported_is_told(store: Store) -> None:
+    c, ids = _circle(store)
+    _export(store, c)
+    with store.write() as db:
+        members.remove_member(db, circle_id=c.id, person_id=ids["Ana"])
+    told = upkeep.presenter_changes(db)
+    # Ana had 2 and 23 Dec; Bob and Cleo move up: every session's invite is now wrong.
+    assert [(t.session.local_day.day, t.exported_presenter, t.session.presenter_name) for t in told] == [
+        (2, "Ana", "Bob"),
+        (9, "Bob", "Cleo"),
+        (16, "Cleo", "Bob"),
+        (23, "Ana", "Cleo"),
+    ]
+    text = upkeep.describe(told)
+    assert text.startswith("The presenter changed at 4 sessions whose invite was already exported")
+    assert f"session {told[0].session.id}, Repro, Wed 02 Dec 2026 12:00: Ana -> Bob" in text
+
+
+def test_only_what_this_unit_of_work_moved_and_only_against_the_exported_invite(store: Store) -> None:
+    c, ids = _circle(store)
+    with store.write() as db:
+        members.remove_member(db, circle_id=c.id, person_id=ids["Ana"])
+    assert upkeep.presenter_changes(db) == ()  # nothing exported yet: nobody to tell
+    _export(store, c)
+    with store.write() as db:
+        first = _first(db, c)
+        sessions.update_session(db, first, notes="bring snacks")  # touches the circle, moves nobody
+    assert upkeep.presenter_changes(db) == ()
+    with store.write() as db:
+        first = _first(db, c)
+        rot.assign(db, first, person_id=ids["Cleo"])
+        rot.clear_assignment(db, sessions.get_session(db, first.id))  # and back, before the commit
+    assert upkeep.presenter_changes(db) == ()
+    with store.write() as db:
+        rot.assign(db, _first(db, c), person_id=ids["Bob"])  # by hand now, but still Bob
+    assert upkeep.presenter_changes(db) == ()
+    with store.write() as db:
+        rot.assign(db, _first(db, c), person_id=ids["Cleo"])  # by hand counts too; the rest follow
+    assert [t.session.presenter_name for t in upkeep.presenter_changes(db)] == ["Cleo", "Bob", "Cleo", "Bob"]
+    with store.write() as db:
+        sessions.update_session(db, _first(db, c), notes="still Cleo")
+    assert upkeep.presenter_changes(db) == ()  # already told; the invite is still out of date
+    _export(store, c)
+    with store.write() as db:
+        rot.clear_assignment(db, _first(db, c))
+    told = upkeep.presenter_changes(db)
+    assert [(t.exported_presenter, t.session.presenter_name) for t in told][:2] == [
+        ("Cleo", "Bob"),
+        ("Bob", "Cleo"),
+    ]
+
+
+def test_a_cancelled_session_is_not_reported(store: Store) -> None:
+    c, ids = _circle(store)
+    _export(store, c)
+    with store.write() as db:
+        rot.assign(db, _first(db, c), person_id=ids["Cleo"])
+        sessions.cancel_session(db, _first(db, c))
+    # Its cancellation is news of its own (SEQUENCE rose); the others moved up a turn.
+    told = upkeep.presenter_changes(db)
+    assert [(t.session.local_day.day, t.session.presenter_name) for t in told] == [
+        (9, "Ana"),
+        (16, "Bob"),
+        (23, "Cleo"),
+    ]
+
+
+def test_an_export_records_each_session_its_sequence_and_presenter(store: Store, clock) -> None:
+    c, _ = _circle(store)
+    _export(store, c)
+    with store.read() as db:
+        rows = db.exec(select(InviteExport).order_by(InviteExport.session_id)).all()
+        listed = sessions.list_sessions(db, circle_id=c.id)
+    assert [(r.session_id, r.sequence, r.presenter_id) for r in rows] == [
+        (s.id, s.ics_sequence, s.presenter_id) for s in listed
+    ]
+    assert {r.exported_at for r in rows} == {clock.now}
+    clock.advance(days=1)
+    with store.write() as db:
+        sessions.move_session(db, _first(db, c), starts_at=_at(c, "2026-12-02 13:00"))
+        invites.export_session(db, _first(db, c).id)
+    with store.read() as db:
+        again = db.exec(select(InviteExport).where(InviteExport.session_id == listed[0].id)).one()
+    assert (again.sequence, again.exported_at) == (1, clock.now)

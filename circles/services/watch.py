@@ -24,7 +24,7 @@ opposite orders over several statements are a deadlock PostgreSQL breaks by fail
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -34,7 +34,9 @@ from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlmodel import Session, col, select
 
 from circles.services.clock import now
-from models.tables import Away, Circle, CircleSession, Membership, Person
+from circles.views import PresenterChange
+from models.enums import SessionStatus
+from models.tables import Away, Circle, CircleSession, InviteExport, Membership, Person
 
 _KEY = "rotation_upkeep"
 _WATCHED = frozenset({"circle_session", "membership", "circle", "away", "person"})
@@ -42,11 +44,14 @@ _WATCHED = frozenset({"circle_session", "membership", "circle", "away", "person"
 
 @dataclass(slots=True)
 class Watch:
-    """What one write unit of work has touched and locked."""
+    """What one write unit of work has touched, locked and changed."""
 
     pending: set[int] = field(default_factory=set)  # circles touched since the last refresh
     locked: set[int] = field(default_factory=set)  # circles whose row this transaction holds
     locked_people: set[int] = field(default_factory=set)
+    # The presenters of the locked circles' exported sessions before this unit of work wrote.
+    before: dict[int, int | None] = field(default_factory=dict)
+    changes: dict[int, PresenterChange] = field(default_factory=dict)
     settling: bool = False  # the refresh itself is writing: nothing new is touched
 
 
@@ -163,6 +168,9 @@ def _touch(
             .with_for_update(key_share=True)
         ).all()
         found.locked |= new
+        # Taken under the lock and before this unit of work's write: what calendars were
+        # last told is compared with what the unit of work leaves.
+        found.before.update((sid, presenter) for sid, presenter, _ in exported(db, sorted(new)))
     found.pending |= circle_ids
 
 
@@ -177,3 +185,16 @@ def _circles_of(db: Session, people: Iterable[int]) -> set[int]:
         .distinct()
     )
     return set(rows)
+
+
+def exported(db: Session, circle_ids: Sequence[int]) -> list[tuple[int, int | None, InviteExport]]:
+    """Scheduled sessions of the circles whose invite was exported: (id, presenter, export)."""
+    rows = db.exec(
+        select(CircleSession.presenter_id, InviteExport)
+        .join(InviteExport, col(InviteExport.session_id) == CircleSession.id)
+        .where(
+            col(CircleSession.circle_id).in_(circle_ids),
+            CircleSession.status == SessionStatus.SCHEDULED,
+        )
+    )
+    return [(export.session_id, presenter, export) for presenter, export in rows]
