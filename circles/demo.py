@@ -33,8 +33,8 @@ from circles.demo_names import (
     TOPICS,
 )
 from circles.errors import NotAllowed
-from circles.services import clock
-from circles.services.rotation import DEFAULT_TEMPLATES
+from circles.services import clock, watch
+from circles.services.agenda_templates import DEFAULT_TEMPLATES
 from circles.zones import time_zone
 from models.enums import CircleKind, PresenterSource, Role, Rsvp, SessionStatus
 from models.store import Store
@@ -154,7 +154,11 @@ def fill_demo(
     conn = db.connection()
     _refuse_if_not_empty(conn)
     builder = _Builder(conn, SIZES[size], size, random.Random(seed), clock.now(db), report)
-    return builder.build()
+    summary = builder.build()
+    # The rows went in straight on the connection: the upcoming sessions get the rotation's
+    # presenters when this commits, as after any other write (the history stays as made).
+    watch.touch(db, conn.execute(sa.select(Circle.id)).scalars())
+    return summary
 
 
 def _refuse_if_not_empty(conn: Connection) -> None:

@@ -44,12 +44,23 @@ SERVER_STATE_CLASSES = ("08", "53", "57", "58")
 SERVER_STATES = ("40001", "40P01", "55P03", "25006")
 
 
-def run(store: Store, job: Callable[[Session], T], *, write: bool = False) -> T:
+def run(
+    store: Store,
+    job: Callable[[Session], T],
+    *,
+    write: bool = False,
+    committed: Callable[[Session], object] | None = None,
+) -> T:
     """``job(db)`` in one unit of work on ``store``: ``store.read()``, or for a write
-    ``store.write_retrying`` (``job`` must be safe to run again: a failed attempt is rolled back)."""
+    ``store.write_retrying`` (``job`` must be safe to run again: a failed attempt is rolled back).
+    ``committed(db)`` runs once a write has committed, with the unit that did (what it noted
+    on the way, such as invites it made out of date: circles/services/upkeep.py)."""
     try:
         if write:
-            return store.write_retrying(job)
+            result, db = store.write_retrying(lambda db: (job(db), db))
+            if committed is not None:
+                committed(db)
+            return result
         with store.read() as db:
             return job(db)
     except sa_exc.SQLAlchemyError as exc:

@@ -77,7 +77,7 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
     ]
 
     def save(db: Any, v: dict[str, Any]) -> CircleView:
-        from circles.services import rotation
+        from circles.services import series
 
         values = {
             **v,
@@ -89,7 +89,7 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
         saved = circles.add_circle(db, **values) if o is None else circles.update_circle(db, o, **values)
         # Stored in its canonical spelling, through the same service as `circles circle cadence`.
         if (cadence.parse(typed).text if typed else None) != saved.cadence:
-            saved = rotation.set_cadence(db, saved, typed)
+            saved = series.set_cadence(db, saved, typed)
         return saved
 
     reopen = (lambda db: circle_form(circles.get_circle(db, o.id), timezone=timezone)) if o else None
@@ -218,7 +218,8 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
     """Plan a series from the circle's cadence: the same path as `circles session plan`, so
     new sessions get the agenda template and presenters from the rotation, and skip dates
     are stepped over."""
-    from circles.services import rotation
+    from circles import cadence
+    from circles.services import planning, series
 
     local = default_start.astimezone(circle.zone)
     suggested = circle.cadence or f"weekly on {local:%a}".lower() + f" at {local:%H:%M}"
@@ -235,7 +236,7 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
             "How many sessions",
             6,
             required=True,
-            check=lambda v: _between(validate.parse_int(v, "count"), "count", 1, rotation.MAX_PLAN),
+            check=lambda v: _between(validate.parse_int(v, "count"), "count", 1, planning.MAX_PLAN),
         ),
         Field(
             "start",
@@ -249,10 +250,10 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
     def save(db: Any, v: dict[str, Any]) -> list[SessionView]:
         current = circles.get_circle(db, circle.id)
         if cadence.parse(v["cadence"]).text != current.cadence:
-            rotation.set_cadence(db, current, v["cadence"])
+            series.set_cadence(db, current, v["cadence"])
         start = validate.parse_date(v["start"], "start")
         return list(
-            rotation.plan_sessions(db, circle_id=circle.id, count=int(v["count"]), start=start).sessions
+            planning.plan_sessions(db, circle_id=circle.id, count=int(v["count"]), start=start).sessions
         )
 
     return FormScreen(f"Plan several sessions of {circle.name}", fields, save)

@@ -24,7 +24,14 @@ def show_error(node: DOMNode | App[Any], error: CirclesError) -> None:
     app.notify(str(error), title="Not done", severity="error", timeout=8, markup=False)
 
 
-def in_store(app: App[Any], job: Callable[[Any], T], *, write: bool = False, around_unit: bool = False) -> T:
+def in_store(
+    app: App[Any],
+    job: Callable[[Any], T],
+    *,
+    write: bool = False,
+    around_unit: bool = False,
+    committed: Callable[[Any], object] | None = None,
+) -> T:
     """``job(db)`` in one unit of work on the app's store, in the calling thread (a worker's,
     never the UI's: ``app.store`` waits while the store opens). Raises the domain's errors,
     ``StoreUnavailable`` when the store itself failed, and anything else (a bug) as it is.
@@ -33,7 +40,7 @@ def in_store(app: App[Any], job: Callable[[Any], T], *, write: bool = False, aro
 
     if around_unit:
         return store_access.run_around_unit(app.store, job)  # type: ignore[attr-defined]
-    return store_access.run(app.store, job, write=write)  # type: ignore[attr-defined]
+    return store_access.run(app.store, job, write=write, committed=committed)  # type: ignore[attr-defined]
 
 
 def internal_error(exc: BaseException) -> InternalError:
@@ -79,7 +86,13 @@ def run_db(
     def work() -> None:
         worker = get_current_worker()
         try:
-            result = in_store(app, job, write=write, around_unit=around_unit)
+            result = in_store(
+                app,
+                job,
+                write=write,
+                around_unit=around_unit,
+                committed=lambda db: _tell_presenter_changes(worker, db),
+            )
         except CirclesError as exc:
             _back(worker, tell, exc)
             return
@@ -90,6 +103,34 @@ def run_db(
             return
         if done is not None:
             _back(worker, _shown(done), result)
+
+    def _tell_presenter_changes(worker: Worker[None], db: Any) -> None:
+        from circles.services import upkeep  # in the worker: it loads the store's modules
+
+        changes = upkeep.presenter_changes(db)
+        if changes:
+            text = upkeep.describe(changes)
+            _back(
+                worker,
+                lambda t: app.notify(
+                    t, title="Invites out of date", severity="warning", timeout=15, markup=False
+                ),
+                text,
+            )
+
+    def _tell_presenter_changes(worker: Worker[None], db: Any) -> None:
+        from circles.services import upkeep  # in the worker: it loads the store's modules
+
+        changes = upkeep.presenter_changes(db)
+        if changes:
+            text = upkeep.describe(changes)
+            _back(
+                worker,
+                lambda t: app.notify(
+                    t, title="Invites out of date", severity="warning", timeout=15, markup=False
+                ),
+                text,
+            )
 
     def _shown(callback: Callable[[T], object]) -> Callable[[T], None]:
         def show(value: T) -> None:

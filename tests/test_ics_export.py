@@ -59,6 +59,9 @@ def _world(store: Store, *, facilitator: bool = True, first: date = date(2026, 3
             at = validate.parse_local_time(f"{day.isoformat()} 12:00", "at", "Europe/Berlin")
             with factories.scheduled_ahead(db, at):
                 found.append(sessions.add_session(db, circle_id=c.id, starts_at=at, title=f"Talk {week + 1}"))
+        # Presenters here come from the agenda, not from the rotation.
+        for m in members.list_members(db, c.id):
+            members.update_member(db, m, in_rotation=False)
         agenda.add_item(db, session_id=found[1].id, title="Borrowing", presenter_id=bo.id, minutes=30)
         agenda.add_item(db, session_id=found[2].id, title="Guest talk", presenter_id=cy.id, minutes=40)
         return World(circles.get_circle(db, c.id), ana.id, bo.id, cy.id, found)

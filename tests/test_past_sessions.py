@@ -28,7 +28,7 @@ def test_a_new_session_in_the_past_is_refused_unless_recorded_as_held(store, clo
         "start '2026-02-24 12:00' is in the past; pick a later time, or record it as a session that was held."
     )
     with store.write() as db:
-        recorded = sessions.add_session(db, circle_id=c.id, starts_at=past, held=True)
+        recorded = rotation.add_held_session(db, circle_id=c.id, starts_at=past)
     # The same as scheduling it then and marking it held: the rotation records its presenter.
     with store.write() as db, factories.scheduled_ahead(db, past):
         twin = sessions.add_session(db, circle_id=c.id, starts_at=past + timedelta(hours=1))
@@ -41,7 +41,7 @@ def test_a_new_session_in_the_past_is_refused_unless_recorded_as_held(store, clo
 def test_a_held_session_has_taken_place_and_one_under_way_is_still_scheduled(store, clock):
     c = factories.circle(store)
     with store.write() as db, pytest.raises(InvalidInput, match="has not come yet"):
-        sessions.add_session(db, circle_id=c.id, starts_at=clock() + timedelta(days=1), held=True)
+        rotation.add_held_session(db, circle_id=c.id, starts_at=clock() + timedelta(days=1))
     with store.write() as db:
         under_way = sessions.add_session(db, circle_id=c.id, starts_at=clock() - timedelta(minutes=10))
     assert under_way.status is SessionStatus.SCHEDULED

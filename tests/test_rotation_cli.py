@@ -134,3 +134,33 @@ def test_templates_and_errors_are_one_line(cli: Cli) -> None:
     )
     cli.run("rotation", "show", code=2)
     cli.run("circle", "skip", "Rust Lunch", "2031-13-01", code=1)
+
+
+@pytest.mark.slow
+def test_the_issue_repro_and_a_change_to_exported_invites_is_told(cli: Cli, tmp_path: Path) -> None:
+    """Issue 13: an extra session before a planned series; then an exported invite goes stale."""
+    cli.run("circle", "cadence", "Rust Lunch", "weekly on wed at 12:00 for 60m")
+    cli.run("session", "plan", "Rust Lunch", "--count", "4", "--from", "2031-12-03")
+    cli.run("session", "add", "Rust Lunch", "--at", "2031-12-02 12:00", "--title", "Extra")
+    listed = cli.json("session", "list", "Rust Lunch")
+    shown = cli.json("rotation", "show", "Rust Lunch", "--next", "5")
+    assert [s["presenter_name"] for s in listed] == [r["presenter_name"] for r in shown]
+    assert [s["presenter_name"] for s in listed] == ["Ana", "Bob", "Cleo", "Dev", "Ana"]
+    invite = cli.run("export", "ics", "--session", str(listed[1]["id"])).stdout
+    assert "Talk (Bob)" in invite.replace("\r\n ", "")
+
+    cli.run("export", "ics", "--circle", "Rust Lunch", "-o", str(tmp_path / "rust.ics"))
+    removed = cli.run("member", "remove", "Rust Lunch", "bob@example.org")
+    assert removed.stdout.startswith("Bob left Rust Lunch")  # the command's own line first
+    told = removed.stderr.splitlines()
+    assert told[0] == "The presenter changed at 4 sessions whose invite was already exported; " + (
+        "export the invites again so calendars show it:"
+    )
+    assert told[1] == f"  session {listed[1]['id']}, Rust Lunch, Wed 03 Dec 2031 12:00: Bob -> Cleo"
+    assert told[-1] == "(circles export ics --session ID, or --circle CIRCLE)"
+    # Nothing moved this time: nothing said, and --json output stays JSON.
+    quiet = cli.run("session", "list", "Rust Lunch", "--json")
+    assert quiet.stderr == "" and json.loads(quiet.stdout)
+    assert (
+        cli.run("away", "add", "bob@example.org", "--from", "2031-12-01", "--to", "2031-12-01").stderr == ""
+    )

@@ -156,6 +156,18 @@ def reading() -> Iterator[Session]:
 def writing() -> Iterator[Session]:
     with state().store().write() as db:
         yield db
+    _tell_presenter_changes(db)
+
+
+def _tell_presenter_changes(db: Session) -> None:
+    """After the command's own output: sessions whose exported invite now names the wrong
+    presenter (on stderr, so --json output stays a JSON document)."""
+    from circles.services import upkeep
+
+    changes = upkeep.presenter_changes(db)
+    if changes:
+        text = upkeep.describe(changes) + "\n(circles export ics --session ID, or --circle CIRCLE)"
+        click.get_current_context().call_on_close(lambda: click.echo(text, err=True))
 
 
 def json_option(f: F) -> F:

@@ -15,7 +15,7 @@ from circles.cli.common import (
     reading,
     writing,
 )
-from circles.services import circles, sessions
+from circles.services import circles, rotation, sessions
 from circles.services.clock import now
 
 
@@ -49,7 +49,8 @@ def add(
     with writing() as db:
         c = circles.find_circle(db, circle_ref)
         starts_at = validate.parse_local_time(at, "--at", c.timezone)
-        s = sessions.add_session(
+        # A session that took place is recorded held, its presenter as the rotation picked.
+        s = (rotation.add_held_session if held else sessions.add_session)(
             db,
             circle_id=c.id,
             starts_at=starts_at,
@@ -57,7 +58,6 @@ def add(
             title=title,
             location=location,
             video_url=video_url,
-            held=held,
         )
     if held:
         done(
@@ -128,12 +128,12 @@ def cancel(session_id: int) -> None:
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (default: after the last session).")
 def plan(circle_ref: str, count: int, start: str | None) -> None:
     """Create the next sessions of the circle's cadence at once, presenters from the rotation."""
-    from circles.services import rotation
+    from circles.services import planning
 
     first = validate.parse_date(start, "--from") if start else None
     with writing() as db:
         c = circles.find_circle(db, circle_ref)
-        result = rotation.plan_sessions(db, circle_id=c.id, count=count, start=first)
+        result = planning.plan_sessions(db, circle_id=c.id, count=count, start=first)
     for s in result.sessions:
         done(f"Planned session {s.id}: {s.label}, presenter {s.presenter_name or 'nobody yet'}.")
     for day, reason in result.skipped:

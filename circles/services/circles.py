@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotFound, shown
+from circles.services import members
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import CircleView
 from models.enums import CircleKind, Role
@@ -118,8 +119,6 @@ def add_circle(
     facilitator_id: int | None = None,
 ) -> CircleView:
     """Create a circle; its facilitator (if given) becomes its first member."""
-    from circles.services import members
-
     values = _clean(
         name=name,
         kind=kind,

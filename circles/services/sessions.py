@@ -16,7 +16,6 @@ from circles import validate
 from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.services import clock
 from circles.services.circles import get_circle, ics_uid
-from circles.services.upkeep import rotation_changed
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import SessionView
 from models.enums import CircleKind, PresenterSource, SessionStatus
@@ -100,14 +99,14 @@ def add_session(
     title: str = "",
     location: str | None = None,
     video_url: str | None = None,
-    held: bool = False,
+    taken_place: bool = False,
 ) -> SessionView:
     """Schedule one session. Length, place and link default to the circle's.
 
     A session is scheduled to happen: one that has already ended is refused, so the
-    store never holds a past session nobody will hold. ``held`` records one that took
-    place instead (it has started by now): it is created held, and its presenter is
-    recorded as holding a session records it.
+    store never holds a past session nobody will hold. ``taken_place`` is for
+    :func:`circles.services.rotation.add_held_session` alone, which records one that took
+    place instead (it has started by now) and holds it in the same unit of work.
     """
     circle = get_circle(db, circle_id)
     if circle.archived:
@@ -120,7 +119,7 @@ def add_session(
         video_url=circle.video_url if video_url is None else video_url,
     )
     current = clock.now(db)
-    if held:
+    if taken_place:
         _refuse_if_to_come(values["starts_at"], circle.timezone, current)
     else:
         hint = "pick a later time, or record it as a session that was held"
@@ -137,11 +136,6 @@ def add_session(
     # Let the row go: the services below change it with UPDATE statements, and a query
     # would hand back this object, as it was, while it is held here.
     db.expunge(session)
-    if held:
-        # Imported here: the rotation service builds on this one.
-        from circles.services.rotation import hold_session
-
-        return hold_session(db, get_session(db, session.id))
     return get_session(db, session.id)
 
 
@@ -245,8 +239,6 @@ def update_session(
         labels=_LABELS,
         timezone=original.timezone,
     )
-    if "starts_at" in values or "status" in values:
-        rotation_changed(db, [original.circle_id])
     return get_session(db, original.id)
 
 
