@@ -289,7 +289,7 @@ class CheckInScreen(Screen[None]):
 
         def write(db: object) -> None:
             for person_id, mark in batch.items():
-                attendance.record_attendance(db, session_id=session_id, person_id=person_id, attended=mark)  # type: ignore[arg-type]
+                attendance.check_in(db, session_id=session_id, person_id=person_id, attended=mark)  # type: ignore[arg-type]
 
         # On the app, not this screen: a save still under way when the facilitator leaves
         # check-in is finished, and if it fails the notice still says which marks were lost.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from textual import on, work
@@ -11,8 +10,9 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from circles.services import attendance, circles, lookups, members, sessions
-from circles.views import CircleView, Headcount, MemberView, SessionView
+from circles.services import circle_records, members, sessions
+from circles.services.circle_page import load_circle
+from circles.views import CircleData, MemberView, SessionView
 from circles.words import count
 from models.enums import Role, SessionStatus
 from screens.dialogs import ConfirmScreen
@@ -24,39 +24,6 @@ from screens.rotation_panel import RotationPanel
 from screens.stats_panel import StatsPanel
 from screens.table import Table
 from screens.work import run_db
-
-PAST_SHOWN = 100
-
-
-@dataclass(frozen=True)
-class CircleData:
-    circle: CircleView
-    members: list[MemberView]
-    upcoming: list[SessionView]
-    past: list[SessionView]
-    past_total: int
-    counts: dict[int, Headcount]
-    presenters: dict[int, str]
-
-
-def load_circle(db: object, circle_id: int, now: datetime) -> CircleData:
-    circle = circles.get_circle(db, circle_id)  # type: ignore[arg-type]
-    upcoming = sessions.list_sessions(db, circle_id=circle_id, start=now - timedelta(hours=2), limit=200)  # type: ignore[arg-type]
-    past = sessions.list_sessions(  # type: ignore[arg-type]
-        db, circle_id=circle_id, end=now - timedelta(hours=2), newest_first=True, limit=PAST_SHOWN
-    )
-    past_total = sum(sessions.session_counts(db, circle_id).values()) - len(upcoming)  # type: ignore[arg-type]
-    ids = [s.id for s in upcoming + past]
-    return CircleData(
-        circle,
-        members.list_members(db, circle_id),  # type: ignore[arg-type]
-        upcoming,
-        past,
-        past_total,
-        attendance.headcounts(db, ids),  # type: ignore[arg-type]
-        lookups.agenda_presenters(db, ids),  # type: ignore[arg-type]
-    )
-
 
 LATER_TABS = {"rotation": RotationPanel, "stats": StatsPanel}
 MEMBER_ACTIONS = {"add_member", "remove_member", "toggle_role", "toggle_rotation"}
@@ -420,7 +387,7 @@ class CircleScreen(Screen[None]):
         )
         if await self.app.push_screen_wait(ConfirmScreen(question, "Restore" if c.archived else "Archive")):
             self._write(
-                lambda db: circles.update_circle(db, c, archived=not c.archived),
+                lambda db: circle_records.update_circle(db, c, archived=not c.archived),
                 f"{c.name} {'restored' if c.archived else 'archived'}.",
             )
 

@@ -27,7 +27,7 @@ class CirclesScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.summaries: list[lookups.CircleSummary] = []
+        self.summaries: list[lookups.CircleOverview] = []
         self.loaded = False
         self.include_archived = False
 
@@ -56,7 +56,7 @@ class CirclesScreen(Screen[None]):
         archived = self.include_archived
         run_db(self, lambda db: lookups.circles_overview(db, now=now, include_archived=archived), self.show)
 
-    def show(self, summaries: list[lookups.CircleSummary]) -> None:
+    def show(self, summaries: list[lookups.CircleOverview]) -> None:
         self.summaries = summaries
         self.loaded = True
         self.render_rows()

@@ -8,10 +8,10 @@ from typing import Any
 from rich.text import Text
 
 from circles import cadence, validate
-from circles.services import agenda, attendance, circles, people, sessions
+from circles.services import agenda, attendance, circle_records, people, sessions
 from circles.views import AgendaItemView, AwayView, CircleView, MemberView, PersonView, SessionView
 from models.enums import CircleKind
-from screens.form import Field, FormScreen
+from screens.form_screen import Field, FormScreen
 
 NOBODY = -1
 
@@ -86,13 +86,17 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
             "video_url": v["video_url"] or None,
         }
         typed = values.pop("cadence")
-        saved = circles.add_circle(db, **values) if o is None else circles.update_circle(db, o, **values)
+        saved = (
+            circle_records.add_circle(db, **values)
+            if o is None
+            else circle_records.update_circle(db, o, **values)
+        )
         # Stored in its canonical spelling, through the same service as `circles circle cadence`.
         if (cadence.parse(typed).text if typed else None) != saved.cadence:
             saved = series.set_cadence(db, saved, typed)
         return saved
 
-    reopen = (lambda db: circle_form(circles.get_circle(db, o.id), timezone=timezone)) if o else None
+    reopen = (lambda db: circle_form(circle_records.get_circle(db, o.id), timezone=timezone)) if o else None
     return FormScreen("New circle" if o is None else f"Edit {o.name}", fields, save, reopen=reopen)
 
 
@@ -248,7 +252,7 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
     ]
 
     def save(db: Any, v: dict[str, Any]) -> list[SessionView]:
-        current = circles.get_circle(db, circle.id)
+        current = circle_records.get_circle(db, circle.id)
         if cadence.parse(v["cadence"]).text != current.cadence:
             series.set_cadence(db, current, v["cadence"])
         start = validate.parse_date(v["start"], "start")

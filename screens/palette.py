@@ -50,7 +50,7 @@ def _pick_circle(app: Any, screen: Screen[Any], title: str, then: str) -> None:
         app.open_circle(session.circle_id, then=then)
         return
 
-    def ask(found: list[lookups.CircleSummary]) -> None:
+    def ask(found: list[lookups.CircleOverview]) -> None:
         if not found:
             app.notify("There is no circle yet: create one first (n on Home).", severity="warning")
             return
@@ -62,7 +62,7 @@ def _pick_circle(app: Any, screen: Screen[Any], title: str, then: str) -> None:
 
         app.push_screen(ChoiceScreen(title, options), chosen)
 
-    def load(db: Any) -> list[lookups.CircleSummary]:
+    def load(db: Any) -> list[lookups.CircleOverview]:
         from circles.services import lookups
 
         return lookups.circles_overview(db, now=app.now())

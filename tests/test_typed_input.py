@@ -18,10 +18,10 @@ from circles import validate
 from circles.app import CirclesApp
 from circles.cli import main
 from circles.errors import InvalidInput, NotFound
-from circles.services import away, circles, people, rotation, sessions
+from circles.services import away, circle_records, people, rotation, sessions
 from circles.validate import AmbiguousTime
 from circles.zones import time_zone
-from screens.form import FormScreen
+from screens.form_screen import FormScreen
 from tests import factories
 from tests.tui_support import pilot_test, settle, shown
 
@@ -168,8 +168,8 @@ def test_lookups_take_only_ascii_digits_as_an_id(memory_store):
     c = factories.circle(memory_store, "²")
     p = factories.person(memory_store, "Ana", "ana@example.org")
     with memory_store.read() as db:
-        assert circles.find_circle(db, "²").id == c.id  # a name, not an id
-        assert circles.find_circle(db, f" {c.id} ").id == c.id
+        assert circle_records.find_circle(db, "²").id == c.id  # a name, not an id
+        assert circle_records.find_circle(db, f" {c.id} ").id == c.id
         assert people.find_person(db, str(p.id)).id == p.id
         with pytest.raises(NotFound, match="Nobody has the e-mail address '①'"):
             people.find_person(db, "①")

@@ -22,7 +22,8 @@ COMMANDS = {
     "agenda": "circles.cli.agenda:agenda",
     "away": "circles.cli.away:away",
     "rsvp": "circles.cli.attendance:rsvp",
-    "attend": "circles.cli.attendance:attend",
+    "check-in": "circles.cli.attendance:check_in",
+    "attend": "circles.cli.attendance:check_in",  # its first name, kept: scripts use it
     "db": "circles.cli.db:db",
     "import": "circles.cli.imports:import_",
     "demo": "circles.cli.demo:demo",

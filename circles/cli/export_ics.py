@@ -70,7 +70,7 @@ def ics(
     import sys
 
     from circles.exports.invite_files import ToFile, ToFolder, write_invites
-    from circles.services import circles, invites
+    from circles.services import circle_records, invites
 
     if (session_id is None) == (circle_ref is None):
         raise click.UsageError("Give exactly one of --session ID or --circle CIRCLE.")
@@ -87,7 +87,7 @@ def ics(
             return invites.export_session(
                 db, session_id, channel=method, alarm_minutes=alarm_minutes, per_member=per_member is not None
             )
-        circle = circles.find_circle(db, circle_ref or "")
+        circle = circle_records.find_circle(db, circle_ref or "")
         return invites.export_circle(
             db,
             circle.id,

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed
 from circles.services import agenda, sessions
-from circles.services.circles import get_circle
+from circles.services.circle_records import get_circle
 from circles.views import AgendaItemView, SessionView
 from models.enums import CircleKind
 from models.tables import AgendaTemplateItem

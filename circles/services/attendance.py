@@ -72,7 +72,7 @@ def set_series_rsvp(db: Session, *, circle_id: int, person_id: int, rsvp: Rsvp |
     members.update_member(db, member, default_rsvp=parse_rsvp(rsvp))
 
 
-def record_attendance(
+def check_in(
     db: Session,
     *,
     session_id: int,
@@ -125,7 +125,7 @@ def check_in_walk_in(
                 "email", "", f"is needed: {len(known)} people are called {name}; it tells which one came"
             )
         person = known[0] if known else people.add_person(db, name=name, team=team, is_guest=True)
-    record_attendance(db, session_id=session_id, person_id=person.id, attended=attended)
+    check_in(db, session_id=session_id, person_id=person.id, attended=attended)
     return person
 
 

@@ -39,11 +39,3 @@ def list_away(
         AwayView(a.id, a.person_id, name, a.starts_on, a.ends_on, a.reason)  # type: ignore[arg-type]
         for a, name in db.exec(stmt)
     ]
-
-
-def delete_away(db: Session, away_id: int) -> None:
-    away = db.get(Away, away_id)
-    if away is None:
-        raise NotFound(f"There is no away period with id {away_id}.")
-    db.delete(away)
-    db.flush()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles import validate
-from circles.services.circles import get_circle
+from circles.services.circle_records import get_circle
 from circles.zones import time_zone
 from models.enums import PresenterSource, RotationEventKind, SessionStatus
 from models.tables import CircleSession, Membership, Person, RotationEvent

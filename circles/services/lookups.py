@@ -14,7 +14,7 @@ from circles import upcoming as upcoming_window
 from circles.services import away, clock, members, people, sessions
 from circles.views import AwayView, CircleView, MemberView, PersonView, SessionView, presenter_names
 from models.enums import Attended, CircleKind, SessionStatus
-from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
+from models.tables import AgendaItem, Attendance, Circle, CircleSession, Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class PersonRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class CircleSummary:
+class CircleOverview:
     circle: CircleView
     members: int
     next_session: datetime | None  # UTC
@@ -121,11 +121,11 @@ def person_record(db: Session, person_id: int, *, limit: int = 50) -> PersonReco
     )
 
 
-def circles_overview(db: Session, *, now: datetime, include_archived: bool = False) -> list[CircleSummary]:
+def circles_overview(db: Session, *, now: datetime, include_archived: bool = False) -> list[CircleOverview]:
     """Every circle with its member count and next session, in three queries."""
-    from circles.services import circles
+    from circles.services import circle_records
 
-    found = circles.list_circles(db, include_archived=include_archived)
+    found = circle_records.list_circles(db, include_archived=include_archived)
     counts = members.member_counts(db)
     upcoming = dict(
         db.exec(
@@ -134,7 +134,7 @@ def circles_overview(db: Session, *, now: datetime, include_archived: bool = Fal
             .group_by(CircleSession.circle_id)
         ).all()
     )
-    return [CircleSummary(c, counts.get(c.id, 0), upcoming.get(c.id)) for c in found]
+    return [CircleOverview(c, counts.get(c.id, 0), upcoming.get(c.id)) for c in found]
 
 
 def search_everything(db: Session, text: str, *, limit: int = 8, now: datetime | None = None) -> list[Found]:
@@ -202,16 +202,6 @@ def sessions_to_check_in(db: Session, *, now: datetime, limit: int = 30) -> list
         .limit(limit)
     ).all()
     return [sessions.get_session(db, sid) for sid in ids if sid is not None]
-
-
-def member_ids(db: Session, circle_id: int) -> set[int]:
-    """The people who are current members of a circle (to mark them in a people picker)."""
-    rows = db.exec(
-        select(Membership.person_id).where(
-            Membership.circle_id == circle_id, col(Membership.left_at).is_(None)
-        )
-    )
-    return set(rows.all())
 
 
 def agenda_presenters(db: Session, session_ids: list[int]) -> dict[int, str]:

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from circles.services import circles
+from circles.services import circle_records
 from circles.services.attendance import effective_rsvp, member_at_session
 from circles.services.participation import (
     Scope,
@@ -113,7 +113,7 @@ class PersonSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class CircleSummary:
+class CircleParticipation:
     circle_id: int
     circle: str
     sessions: int
@@ -139,7 +139,7 @@ class Report:
     conversion: list[Conversion]
     retention: list[RetentionPoint]
     presenters: PresenterDiversity
-    circles: list[CircleSummary]
+    circles: list[CircleParticipation]
 
     @property
     def totals(self) -> ParticipationPoint:
@@ -287,7 +287,7 @@ def _walk_ins(db: Session, scope: Scope) -> Any:
     )
 
 
-def circle_summaries(db: Session, scope: Scope) -> list[CircleSummary]:
+def circle_summaries(db: Session, scope: Scope) -> list[CircleParticipation]:
     """Per circle: sessions held, expected, attended of expected, walk-ins."""
     s = CircleSession
     conditions = in_scope(db, scope)
@@ -312,7 +312,7 @@ def circle_summaries(db: Session, scope: Scope) -> list[CircleSummary]:
         .order_by(sa.func.lower(Circle.name))
     )
     return [
-        CircleSummary(
+        CircleParticipation(
             circle_id=cid,
             circle=name,
             sessions=held[cid],
@@ -380,7 +380,7 @@ def person_summaries(db: Session, scope: Scope, *, batch: int = 2000) -> Iterato
 
 def build_report(db: Session, scope: Scope) -> Report:
     """Every figure of the report (a dozen GROUP BY queries, no rows loaded into Python)."""
-    circle_name = circles.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
+    circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
     return Report(
         scope=scope,
         circle_name=circle_name,

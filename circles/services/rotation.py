@@ -31,7 +31,7 @@ from circles import cadence as cadences
 from circles import rotation, validate
 from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.services import series, sessions, watch
-from circles.services.circles import get_circle
+from circles.services.circle_records import get_circle
 from circles.services.clock import now
 from circles.views import CircleView, SessionView
 from circles.zones import time_zone

@@ -15,7 +15,7 @@ from circles import upcoming as upcoming_window
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.services import clock
-from circles.services.circles import get_circle, ics_uid
+from circles.services.circle_records import get_circle, ics_uid
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import SessionView
 from models.enums import CircleKind, PresenterSource, SessionStatus
