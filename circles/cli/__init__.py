@@ -11,8 +11,8 @@ import click
 from circles.cli import terminal
 from circles.cli.common import CliState
 from circles.cli.lazy import LazyGroup
-from circles.file_errors import reason as plain_reason
 from circles.file_errors import shown_path
+from models.temp_files import disk_error_text
 
 COMMANDS = {
     "person": "circles.cli.people:person",
@@ -53,11 +53,11 @@ class CirclesGroup(LazyGroup):
                 raise  # the reader (head, less) stopped early: click ends quietly, status 1
             if isinstance(exc, terminal.StandardOutputError):
                 terminal.silence_standard_output()
-                click.echo(f"circles: cannot write to standard output: {plain_reason(exc)}", err=True)
+                click.echo(f"circles: cannot write to standard output: {disk_error_text(exc)}", err=True)
             elif exc.filename:
-                click.echo(f"circles: {shown_path(exc.filename)}: {plain_reason(exc)}", err=True)
+                click.echo(f"circles: {shown_path(exc.filename)}: {disk_error_text(exc)}", err=True)
             else:
-                click.echo(f"circles: {plain_reason(exc)}", err=True)
+                click.echo(f"circles: {disk_error_text(exc)}", err=True)
             ctx.exit(1)
         except Exception as exc:
             # Imported only now: loading them up front would delay every command, and the
