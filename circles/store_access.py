@@ -86,6 +86,12 @@ def unavailable(store: Store, exc: sa_exc.SQLAlchemyError) -> StoreUnavailable |
     return exc if reason is None else StoreUnavailable(redact(reason))
 
 
+def is_store_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is the store's own failure (gone, locked past its wait, full, read-only,
+    damaged) rather than a bug: the line the app and the command line both draw."""
+    return is_damaged(exc) or unavailable_reason(exc) is not None
+
+
 def is_damaged(exc: BaseException) -> bool:
     """A SQLite store whose pages cannot be read: waiting will not help, a backup will."""
     cause = getattr(exc, "orig", None) or exc
