@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,7 +14,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from circles.services import circle_records, members, sessions
 from circles.services.circle_page import load_circle
-from circles.views import CircleData, MemberView, SessionView
+from circles.views import CircleData, MemberView, PersonView, SessionView
 from circles.words import count
 from models.enums import Role, SessionStatus
 from screens.dialogs import ConfirmScreen
@@ -23,7 +25,11 @@ from screens.ics_export_dialog import IcsExportDialog
 from screens.rotation_panel import RotationPanel
 from screens.stats_panel import StatsPanel
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 LATER_TABS = {"rotation": RotationPanel, "stats": StatsPanel}
 MEMBER_ACTIONS = {"add_member", "remove_member", "toggle_role", "toggle_rotation"}
@@ -95,7 +101,7 @@ class CircleScreen(Screen[None]):
             self.reload()
 
     def reload(self) -> None:
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = circles_app(self).now()
         run_db(self, lambda db: load_circle(db, self.circle_id, now), self.show)
 
     def show(self, data: CircleData) -> None:
@@ -152,7 +158,7 @@ class CircleScreen(Screen[None]):
     def _fill_sessions(self, data: CircleData) -> None:
         table = self.query_one("#session-table", DataTable)
         row = table.cursor_row
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = circles_app(self).now()
         table.clear()
         for s in data.upcoming + data.past:
             table.add_row(
@@ -222,7 +228,7 @@ class CircleScreen(Screen[None]):
 
     def action_export_attendance(self) -> None:
         if self.data is not None:
-            today = self.app.now().astimezone(self.data.circle.zone).date()  # type: ignore[attr-defined]
+            today = circles_app(self).now().astimezone(self.data.circle.zone).date()
             self.app.push_screen(ExportAttendanceDialog(self.circle_id, self.data.circle.name, today=today))
 
     # -- members -------------------------------------------------------------------------
@@ -236,12 +242,12 @@ class CircleScreen(Screen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return next((m for m in self.data.members if str(m.person_id) == key), None)
 
-    def _write(self, job: object, message: str) -> None:
+    def _write(self, job: Callable[[Db], object], message: str) -> None:
         def done(_: object) -> None:
             self.notify(message)
             self.reload()
 
-        run_db(self, job, done, write=True, group="write", exclusive=False)  # type: ignore[arg-type]
+        run_db(self, job, done, write=True, group="write", exclusive=False)
 
     def action_add_member(self) -> None:
         from screens.picker import PersonPicker
@@ -251,12 +257,12 @@ class CircleScreen(Screen[None]):
         circle = self.data.circle
         current = {m.person_id for m in self.data.members}
 
-        def picked(person: object) -> None:
+        def picked(person: PersonView | None) -> None:
             if person is None:
                 return
             self._write(
-                lambda db: members.add_member(db, circle_id=circle.id, person_id=person.id),  # type: ignore[attr-defined]
-                f"{person.name} joined {circle.name}.",  # type: ignore[attr-defined]
+                lambda db: members.add_member(db, circle_id=circle.id, person_id=person.id),
+                f"{person.name} joined {circle.name}.",
             )
 
         self.app.push_screen(PersonPicker(f"Add a member to {circle.name}", exclude=current), picked)
@@ -295,7 +301,7 @@ class CircleScreen(Screen[None]):
     @on(DataTable.RowSelected, "#member-table")
     def _open_person(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.app.open_person(int(event.row_key.value))  # type: ignore[attr-defined]
+            circles_app(self).open_person(int(event.row_key.value))
 
     # -- sessions ------------------------------------------------------------------------
 
@@ -313,10 +319,10 @@ class CircleScreen(Screen[None]):
         assert self.data is not None
         if self.data.upcoming:
             return self.data.upcoming[-1].starts_at + timedelta(days=7)
-        local = self.app.now().astimezone(self.data.circle.zone) + timedelta(days=1)  # type: ignore[attr-defined]
+        local = circles_app(self).now().astimezone(self.data.circle.zone) + timedelta(days=1)
         return local.replace(hour=12, minute=0, second=0, microsecond=0)
 
-    def _after_save(self, message: str):
+    def _after_save(self, message: str) -> Callable[[object], None]:
         def done(result: object) -> None:
             if result is not None:
                 self.notify(message)
@@ -373,7 +379,7 @@ class CircleScreen(Screen[None]):
     @on(DataTable.RowSelected, "#session-table")
     def _open_session(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.app.open_session(int(event.row_key.value))  # type: ignore[attr-defined]
+            circles_app(self).open_session(int(event.row_key.value))
 
     @work
     async def action_archive(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
@@ -12,6 +12,9 @@ from circles.services import agenda, attendance, circle_records, people, session
 from circles.views import AgendaItemView, AwayView, CircleView, MemberView, PersonView, SessionView
 from models.enums import CircleKind
 from screens.form_screen import Field, FormScreen
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 NOBODY = -1
 
@@ -76,7 +79,7 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
         Field("description", "What it is about", o.description if o else ""),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> CircleView:
+    def save(db: Db, v: dict[str, Any]) -> CircleView:
         from circles.services import series
 
         values = {
@@ -123,7 +126,7 @@ def person_form(original: PersonView | None, *, name: str = "") -> FormScreen[Pe
         Field("is_guest", "Guest (not part of the organisation)", o.is_guest if o else False, checkbox=True),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> PersonView:
+    def save(db: Db, v: dict[str, Any]) -> PersonView:
         details = dict(
             name=v["name"], email=v["email"] or None, team=v["team"] or None, is_guest=v["is_guest"]
         )
@@ -168,7 +171,7 @@ def session_form(
         ),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> SessionView:
+    def save(db: Db, v: dict[str, Any]) -> SessionView:
         values = dict(
             starts_at=validate.parse_local_time(v["start"], "start", tz),
             minutes=int(v["minutes"]),
@@ -205,7 +208,7 @@ def move_form(session: SessionView) -> FormScreen[SessionView]:
         ),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> SessionView:
+    def save(db: Db, v: dict[str, Any]) -> SessionView:
         return sessions.move_session(
             db, session, starts_at=validate.parse_local_time(v["start"], "start", tz)
         )
@@ -251,7 +254,7 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
         ),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> list[SessionView]:
+    def save(db: Db, v: dict[str, Any]) -> list[SessionView]:
         current = circle_records.get_circle(db, circle.id)
         if cadence.parse(v["cadence"]).text != current.cadence:
             series.set_cadence(db, current, v["cadence"])
@@ -275,7 +278,9 @@ def agenda_item_form(
     session: SessionView, members: list[MemberView], original: AgendaItemView | None
 ) -> FormScreen[AgendaItemView]:
     o = original
-    choices: list[tuple[str, int]] = [("(nobody)", NOBODY)] + [(Text(m.name), m.person_id) for m in members]
+    choices: list[tuple[str | Text, int]] = [("(nobody)", NOBODY)] + [
+        (Text(m.name), m.person_id) for m in members
+    ]
     if o and o.presenter_id is not None and all(pid != o.presenter_id for _, pid in choices):
         choices.append((Text(o.presenter_name or f"person {o.presenter_id}"), o.presenter_id))
     fields = [
@@ -297,7 +302,7 @@ def agenda_item_form(
         Field("minutes", "Minutes", (o.minutes or "") if o else "", "e.g. 10", check=_minutes("minutes")),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> AgendaItemView:
+    def save(db: Db, v: dict[str, Any]) -> AgendaItemView:
         presenter = None if v["presenter"] == NOBODY else int(v["presenter"])
         minutes = _optional_int(v["minutes"])
         if o is None:
@@ -329,7 +334,7 @@ def walk_in_form(session: SessionView, *, name: str = "") -> FormScreen[PersonVi
         Field("team", "Team", ""),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> PersonView:
+    def save(db: Db, v: dict[str, Any]) -> PersonView:
         # A name alone is enough: a new guest, or the one person of that name already known.
         return attendance.check_in_walk_in(
             db, session_id=session.id, name=v["name"], email=v["email"] or None, team=v["team"] or None
@@ -362,7 +367,7 @@ def away_form(person_id: int, *, today: date) -> FormScreen[AwayView]:
         Field("reason", "Reason (shown with rotation suggestions)", ""),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> AwayView:
+    def save(db: Db, v: dict[str, Any]) -> AwayView:
         return away.add_away(
             db,
             person_id=person_id,

@@ -15,7 +15,9 @@ from circles.views import CircleView, SessionView
 from screens.work import ask_db
 
 if TYPE_CHECKING:  # the services load with the store, after the first screen has painted
+    from circles.app import CirclesApp
     from circles.services import lookups
+    from circles.store_access import Db
 
 
 def _circle_of(screen: Screen[Any]) -> CircleView | None:
@@ -40,7 +42,7 @@ class Action:
     run: Callable[[Any, Screen[Any]], None]  # (app, the screen the palette was opened over)
 
 
-def _pick_circle(app: Any, screen: Screen[Any], title: str, then: str) -> None:
+def _pick_circle(app: CirclesApp, screen: Screen[Any], title: str, then: str) -> None:
     """Open the circle (the one of the session on screen, else the one the person picks) and
     do ``then``, one of the circle screen's actions, there."""
     from screens.dialogs import ChoiceScreen
@@ -62,7 +64,7 @@ def _pick_circle(app: Any, screen: Screen[Any], title: str, then: str) -> None:
 
         app.push_screen(ChoiceScreen(title, options), chosen)
 
-    def load(db: Any) -> list[lookups.CircleOverview]:
+    def load(db: Db) -> list[lookups.CircleOverview]:
         from circles.services import lookups
 
         return lookups.circles_overview(db, now=app.now())
@@ -70,7 +72,7 @@ def _pick_circle(app: Any, screen: Screen[Any], title: str, then: str) -> None:
     run_db(app, load, ask)
 
 
-def export_invites(app: Any, screen: Screen[Any]) -> None:
+def export_invites(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.ics_export_dialog import IcsExportDialog
 
     if (session := _session_of(screen)) is not None:
@@ -81,7 +83,7 @@ def export_invites(app: Any, screen: Screen[Any]) -> None:
         _pick_circle(app, screen, "Calendar invites (.ics) for which circle?", "export_invites")
 
 
-def export_attendance(app: Any, screen: Screen[Any]) -> None:
+def export_attendance(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.export_attendance_dialog import ExportAttendanceDialog
 
     circle = _circle_of(screen)
@@ -92,7 +94,7 @@ def export_attendance(app: Any, screen: Screen[Any]) -> None:
         app.push_screen(ExportAttendanceDialog(today=app.now().date()))
 
 
-def new_circle(app: Any, screen: Screen[Any]) -> None:
+def new_circle(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.forms import circle_form
 
     circle = _circle_of(screen)
@@ -104,14 +106,14 @@ def new_circle(app: Any, screen: Screen[Any]) -> None:
     app.push_screen(circle_form(None, timezone=circle.timezone if circle else "UTC"), created)
 
 
-def plan_sessions(app: Any, screen: Screen[Any]) -> None:
+def plan_sessions(app: CirclesApp, screen: Screen[Any]) -> None:
     if _circle_of(screen) is not None and hasattr(screen, "action_plan"):
         screen.action_plan()
     else:
         _pick_circle(app, screen, "Plan sessions of which circle?", "plan")
 
 
-def check_in(app: Any, screen: Screen[Any]) -> None:
+def check_in(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.checkin import CheckInScreen
     from screens.dialogs import ChoiceScreen
     from screens.format import when
@@ -137,7 +139,7 @@ def check_in(app: Any, screen: Screen[Any]) -> None:
 
         app.push_screen(ChoiceScreen("Check in which session? (nearest first)", options), chosen)
 
-    def load(db: Any) -> list[SessionView]:
+    def load(db: Db) -> list[SessionView]:
         from circles.services import lookups
 
         return lookups.sessions_to_check_in(db, now=now)
@@ -145,7 +147,7 @@ def check_in(app: Any, screen: Screen[Any]) -> None:
     run_db(app, load, ask)
 
 
-def search_people(app: Any, screen: Screen[Any]) -> None:
+def search_people(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.people import PeopleScreen
 
     people = PeopleScreen()
@@ -216,7 +218,7 @@ class FindProvider(Provider):
 
     async def _lookup(self, text: str) -> list[lookups.Found]:
         # In a thread on the one road to the store (screens/work.py), so typing never waits on it.
-        def find(db: Any) -> list[lookups.Found]:
+        def find(db: Db) -> list[lookups.Found]:
             from circles.services import lookups
 
             return lookups.search_everything(db, text, limit=6)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
@@ -17,12 +17,15 @@ from circles.errors import CirclesError
 from circles.rotation import Why
 from circles.services import away, circle_records, fairness, members, people, planning
 from circles.services import rotation as rotation_service
-from circles.views import CircleView, SessionView
+from circles.views import CircleView
 from circles.words import count
 from screens.dialogs import ChoiceScreen, CountScreen
 from screens.format import named
 from screens.table import Table
 from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 PREVIEW_COUNT = 10
 HOW = {
@@ -51,7 +54,7 @@ class RotationData:
     choices: list[Choice]
 
 
-def load_rotation(db: Any, circle_id: int, count: int = PREVIEW_COUNT) -> RotationData:
+def load_rotation(db: Db, circle_id: int, count: int = PREVIEW_COUNT) -> RotationData:
     """Everything the panel shows, read in one unit of work."""
     circle = circle_records.get_circle(db, circle_id)
     choices = [
@@ -277,7 +280,7 @@ class RotationPanel(Vertical):
         )
         if picked is None:
             return
-        second: SessionView = next(r.session for r in others if str(r.session_id) == picked)  # type: ignore[assignment]
+        second = next(r.session for r in others if r.session is not None and str(r.session_id) == picked)
         run_db(
             self,
             lambda db: rotation_service.swap(db, first, second),

@@ -143,7 +143,10 @@ def warn_of_look_alikes(store: Store) -> None:
 
 
 def state() -> CliState:
-    return click.get_current_context().find_object(CliState)  # type: ignore[return-value]
+    found = click.get_current_context().find_object(CliState)
+    if found is None:  # main() puts it on the context before any command runs
+        raise RuntimeError("a circles command ran without the circles group")
+    return found
 
 
 @contextmanager

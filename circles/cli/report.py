@@ -24,7 +24,7 @@ def spark(values: list[float | None]) -> str:
 
 
 def _as_json(report: Any) -> dict[str, Any]:
-    data = plain(report)
+    data: dict[str, Any] = plain(report)
     # The computed figures are properties; scripts want them too.
     data["totals"] = plain(report.totals) | {"rate": report.totals.rate}
     for key, items in (
@@ -90,9 +90,9 @@ def report(circle_ref: str | None, since: str | None, until: str | None, as_json
     if len(found.circles) > 1:
         click.echo("\nBy circle")
         width = max(len(c.circle) for c in found.circles)
-        for c in found.circles:
+        for circle in found.circles:
             click.echo(
-                f"  {c.circle:<{width}}  {count(c.sessions, 'session'):>13}  "
-                f"{_percent(c.rate):>5} participation  "
-                f"{count(c.walk_ins, 'walk-in'):>12}"
+                f"  {circle.circle:<{width}}  {count(circle.sessions, 'session'):>13}  "
+                f"{_percent(circle.rate):>5} participation  "
+                f"{count(circle.walk_ins, 'walk-in'):>12}"
             )

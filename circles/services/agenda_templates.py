@@ -61,7 +61,7 @@ def template(db: Session, circle_id: int) -> Template:
     rows = db.exec(
         select(AgendaTemplateItem)
         .where(AgendaTemplateItem.circle_id == circle_id)
-        .order_by(AgendaTemplateItem.position, AgendaTemplateItem.id)
+        .order_by(col(AgendaTemplateItem.position), col(AgendaTemplateItem.id))
     ).all()
     if rows:
         items = tuple(TemplateItem(r.title, r.minutes, r.is_presentation) for r in rows)
