@@ -228,7 +228,7 @@ async def test_every_footer_keeps_help_and_back_at_80x24(demo):
             assert "? Help" in line and "esc Back" in line, line
         await pilot.press("i")  # check-in, over the session
         await settle(app, pilot)
-        assert "? Help" in footer_line(app) and "esc Clear filter / back" in footer_line(app)
+        assert "? Help" in footer_line(app) and "esc Back" in footer_line(app)
 
 
 @pilot_test
