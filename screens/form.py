@@ -163,8 +163,16 @@ class FormScreen(Dialog[T | None], Generic[T]):
             if problem and first_bad is None:
                 first_bad = f.name
         if first_bad is not None:
-            self.query_one(f"#f-{first_bad}").focus()
+            self.focus_to_fix(first_bad)
         return first_bad is None
+
+    def focus_to_fix(self, name: str) -> None:
+        """Back to a field with an error: its text stays whole, the cursor at its end."""
+        widget = self.query_one(f"#f-{name}")
+        if isinstance(widget, OneLineInput):
+            widget.focus_to_fix()
+        else:
+            widget.focus()
 
     @on(Input.Changed)
     def _recheck(self, event: Input.Changed) -> None:
@@ -256,7 +264,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
             for f in self.fields:
                 if error.field in (f.name, f.label.lower(), *f.aliases):
                     self.set_error(f.name, _said(error))
-                    self.query_one(f"#f-{f.name}").focus()
+                    self.focus_to_fix(f.name)
                     return
         box = self.query_one("#form-error", Static)
         box.update(str(error))

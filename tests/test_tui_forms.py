@@ -11,7 +11,7 @@ from circles.app import CirclesApp
 from circles.services import circles, people
 from screens import forms
 from screens.circle import CircleScreen
-from screens.form import FormScreen
+from screens.form import Field, FormScreen
 from tests import factories
 from tests.tui_support import pilot_test, settle, shown, type_text
 
@@ -300,6 +300,63 @@ async def test_a_new_circle_gets_its_cadence_and_a_bad_one_is_named(memory_store
         await settle(app, pilot)
         with memory_store.read() as db:
             assert circles.find_circle(db, "Rust Lunch").cadence is None
+
+
+@pilot_test
+async def test_back_on_a_field_with_an_error_one_backspace_takes_one_character(memory_store, clock):
+    # Opening on a suggested value selects it (typing replaces it); coming back to fix a value
+    # must not: a single Backspace used to wipe the whole cadence.
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await type_text(pilot, "Rust Lunch")
+        cadence = form.query_one("#f-cadence", Input)
+        cadence.focus()
+        await pilot.pause()
+        await type_text(pilot, "weekly on wednesday")  # no time: refused
+        form.query_one("#f-location", Input).focus()
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.focused is cadence and _error(form, "cadence") != ""
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert cadence.value == "weekly on wednesda"
+        await type_text(pilot, "y at 12:00")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+
+
+@pilot_test
+async def test_a_field_the_service_refused_gets_the_focus_with_its_text_whole(memory_store, clock):
+    from circles.errors import InvalidInput
+
+    def save(_db, values):
+        raise InvalidInput("code", values["code"], "is taken")
+
+    form = FormScreen("Refused", [Field("name", "Name", "Ana"), Field("code", "Code", "rust-7")], save)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(form)
+        await pilot.pause()
+        assert app.focused is form.query_one("#f-name", Input)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        code = form.query_one("#f-code", Input)
+        assert app.focused is code and "is taken" in _error(form, "code")
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert code.value == "rust-"
+        # Only that once: tabbing into it later selects it, as every field does.
+        await pilot.press("shift+tab", "tab")
+        await pilot.pause()
+        assert app.focused is code and code.selected_text == "rust-"
 
 
 @pilot_test
