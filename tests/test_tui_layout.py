@@ -361,6 +361,30 @@ async def test_the_palette_runs_actions_where_you_are(demo):
 
 
 @pilot_test
+async def test_the_palette_opened_empty_lists_our_actions_then_circles_then_textuals(demo):
+    from screens.palette import ACTIONS
+
+    app = CirclesApp(demo["store"])
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+
+        def prompts() -> list[str]:
+            return [str(o.prompt).splitlines()[0] for o in app.screen.query_one(OptionList).options]
+
+        # Everyone has answered: the circles (found in a thread) and Textual's commands.
+        await until(pilot, lambda: "Quit" in prompts() and any(p.startswith("Circle: ") for p in prompts()))
+        await settle(app, pilot)
+        found = prompts()
+        ours = len(ACTIONS)
+        assert found[:ours] == [a.title for a in ACTIONS]
+        circles = [p for p in found if p.startswith("Circle: ")]
+        assert found[ours : ours + len(circles)] == circles
+        assert {"Quit", "Theme", "Keys"} <= set(found[ours + len(circles) :])
+
+
+@pilot_test
 async def test_check_in_from_the_palette_offers_the_nearest_session_first(demo, clock):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
