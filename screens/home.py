@@ -34,6 +34,8 @@ class HomeScreen(Screen[None]):
         Binding("p", "people", "People", tooltip="The people directory"),
         Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
+        # q quits where the footer says so (here and while the store opens); ctrl+q everywhere.
+        Binding("q", "app.quit", "Quit", tooltip="Close circles (ctrl+q quits from any screen)"),
         Binding("X", "export_attendance", "Export attendance", tooltip="Every circle's attendance to a file"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
@@ -132,6 +134,8 @@ class HomeScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo":
             return self.data is not None and self.data.empty
+        if action == "export_attendance":  # an empty store has nothing to export
+            return not (self.data is not None and self.data.empty)
         return True
 
     @on(DataTable.RowSelected, "#upcoming")

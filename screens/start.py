@@ -11,7 +11,7 @@ from screens.footer import Footer
 
 
 class StartScreen(Screen[None]):
-    BINDINGS = [Binding("q", "app.quit", "Quit", tooltip="Close circles")]
+    BINDINGS = [Binding("q", "app.quit", "Quit", tooltip="Close circles (ctrl+q quits from any screen)")]
 
     def compose(self) -> ComposeResult:
         yield Header()
