@@ -149,7 +149,7 @@ class CircleScreen(Screen[None]):
             self._fill_sessions(data)
         if self._then is not None:
             then, self._then = self._then, None
-            self.call_after_refresh(self.run_action, then)
+            self.call_after_refresh(self._run_then, then)
 
     def _fill_members(self, found: list[MemberView]) -> None:
         table = self.query_one("#member-table", DataTable)
@@ -244,6 +244,13 @@ class CircleScreen(Screen[None]):
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+
+    async def _run_then(self, action: str) -> None:
+        """An action asked for before the circle had loaded. A key of the Sessions tab works only
+        there (check_action): bring that tab forward first, as a person would have."""
+        if action.partition("(")[0] in SESSION_ACTIONS:
+            self.action_tab("sessions")
+        await self.run_action(action)
 
     @on(RotationPanel.Changed)
     def _rotation_changed(self) -> None:

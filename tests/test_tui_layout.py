@@ -361,6 +361,26 @@ async def test_the_palette_runs_actions_where_you_are(demo):
 
 
 @pilot_test
+async def test_plan_sessions_from_home_opens_the_plan_over_the_picked_circle(demo):
+    app = CirclesApp(demo["store"])
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(app, pilot)
+        found = await _palette(pilot, app, "plan")
+        app.screen.query_one(OptionList).highlighted = found.index("Plan sessions…")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        app.screen.query_one(OptionList).highlighted = labels.index("Rust Lunch")
+        await pilot.press("enter")
+        # The circle opened on its Members tab, where Plan is not a key: it did nothing.
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        assert app.screen.form_title == "Plan several sessions of Rust Lunch"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen) and app.screen.active_tab == "sessions"
+
+
+@pilot_test
 async def test_the_palette_opened_empty_lists_our_actions_then_circles_then_textuals(demo):
     from screens.palette import ACTIONS
 
