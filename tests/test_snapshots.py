@@ -6,8 +6,10 @@ Each picture is reached with the keys a person would press. Regenerate after a d
     uv run pytest tests/test_snapshots.py --snapshot-update
 
 then look at the SVGs in tests/__snapshots__/test_snapshots/ (open them in a browser, or
-`rsvg-convert -o x.png file.raw`) before committing them: a snapshot only proves something if what
-it froze is right.
+`sed 's/<svg /<svg xml:space="preserve" /' FILE.raw | rsvg-convert -o x.png`: without the
+xml:space, rsvg drops the space that starts each run of text and shows "Check-in— Rust Lunch" for
+the "Check-in — Rust Lunch" the terminal shows) before committing them: a snapshot only proves
+something if what it froze is right.
 """
 
 from __future__ import annotations
