@@ -115,7 +115,7 @@ def new_circle(app: Any, screen: Screen[Any]) -> None:
         if made is not None:
             app.open_circle(made.id)
 
-    app.push_screen(circle_form(None, timezone=circle.timezone if circle else "UTC"), created)
+    app.push_screen(circle_form(None, timezone=circle.timezone if circle else None), created)
 
 
 def plan_sessions(app: Any, screen: Screen[Any]) -> None:

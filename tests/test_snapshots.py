@@ -33,8 +33,10 @@ Step = str | Callable[[CirclesApp], object]
 
 @pytest.fixture(autouse=True)
 def _same_home_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The export dialogs suggest a file in the home folder; every machine must draw the same one.
+    # The export dialogs suggest a file in the home folder, and a new circle the machine's time
+    # zone: every machine must draw the same ones.
     monkeypatch.setenv("HOME", "/home/facilitator")
+    monkeypatch.setenv("TZ", "Europe/Berlin")
 
 
 @pytest.fixture

@@ -360,6 +360,29 @@ async def test_a_field_the_service_refused_gets_the_focus_with_its_text_whole(me
 
 
 @pilot_test
+async def test_a_new_circle_suggests_this_machines_zone_and_asks_how_often_right_after_the_name(
+    memory_store, clock, monkeypatch
+):
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#f-timezone", Input).value == "Asia/Kolkata"  # it was UTC
+        await type_text(pilot, "Data Circle")
+        await pilot.press("tab")
+        await type_text(pilot, "weekly on thu at 13:00")
+        await pilot.press("enter")
+        await settle(app, pilot)
+    with memory_store.read() as db:
+        saved = circles.find_circle(db, "Data Circle")
+    assert (saved.timezone, saved.cadence) == ("Asia/Kolkata", "weekly on thu at 13:00")
+
+
+@pilot_test
 async def test_a_guest_may_be_saved_without_an_email_and_a_member_may_not(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
