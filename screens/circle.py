@@ -250,6 +250,9 @@ class CircleScreen(Screen[None]):
         there (check_action): bring that tab forward first, as a person would have."""
         if action.partition("(")[0] in SESSION_ACTIONS:
             self.action_tab("sessions")
+            # Built and focused now, not when TabActivated comes round: the focus left on the
+            # Members table would otherwise bring that tab back when the dialog closes.
+            await self._tab_changed()
         await self.run_action(action)
 
     @on(RotationPanel.Changed)
