@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -376,6 +377,18 @@ class CircleScreen(Screen[None]):
                 self._after_save("Session scheduled."),
             )
 
+    def action_plan_first(self) -> None:
+        """Offered as a circle with a cadence is created: its first sessions, planned from that
+        cadence. The Members tab stays in front, for the people to add next (presenters are
+        filled in as they join)."""
+        from screens.forms import plan_form
+
+        if self.data is not None:
+            self.app.push_screen(
+                plan_form(self.data.circle, default_start=self._next_start(), first=True),
+                self._after_save("Sessions planned."),
+            )
+
     def action_plan(self) -> None:
         from screens.forms import plan_form
 
@@ -439,3 +452,15 @@ class CircleScreen(Screen[None]):
 
         if self.data is not None:
             self.app.push_screen(circle_form(self.data.circle), self._after_save("Circle saved."))
+
+
+def create_circle(app: Any, *, timezone: str | None = None) -> None:
+    """The New circle form (Home's n, the palette's "New circle"). Once saved the circle opens;
+    given a cadence, it offers to plan the first sessions at once."""
+    from screens.forms import circle_form
+
+    def created(circle: CircleView | None) -> None:
+        if circle is not None:
+            app.open_circle(circle.id, then="plan_first" if circle.cadence else None)
+
+    app.push_screen(circle_form(None, timezone=timezone), created)

@@ -218,10 +218,13 @@ def move_form(session: SessionView) -> FormScreen[SessionView]:
     )
 
 
-def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list[SessionView]]:
+def plan_form(
+    circle: CircleView, *, default_start: datetime, first: bool = False
+) -> FormScreen[list[SessionView]]:
     """Plan a series from the circle's cadence: the same path as `circles session plan`, so
     new sessions get the agenda template and presenters from the rotation, and skip dates
-    are stepped over."""
+    are stepped over. With the cadence known, the cursor starts on how many sessions: the one
+    thing left to decide. ``first``: offered as the circle is created."""
     from circles.services import rotation
 
     local = default_start.astimezone(circle.zone)
@@ -259,7 +262,12 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
             rotation.plan_sessions(db, circle_id=circle.id, count=int(v["count"]), start=start).sessions
         )
 
-    return FormScreen(f"Plan several sessions of {circle.name}", fields, save)
+    title = (
+        f"{circle.name} is saved. Plan its first sessions now? Escape: later (P on the Sessions tab)"
+        if first
+        else f"Plan several sessions of {circle.name}"
+    )
+    return FormScreen(title, fields, save, start_on="count" if circle.cadence else None)
 
 
 def _between(value: int, field: str, low: int, high: int) -> int:

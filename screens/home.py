@@ -155,13 +155,9 @@ class HomeScreen(Screen[None]):
 
     @on(Button.Pressed, "#first-circle")
     def action_new_circle(self) -> None:
-        from screens.forms import circle_form
+        from screens.circle import create_circle
 
-        def created(circle: object) -> None:
-            if circle is not None:
-                self.app.open_circle(circle.id)  # type: ignore[attr-defined]
-
-        self.app.push_screen(circle_form(None), created)
+        create_circle(self.app)
 
     def action_export_attendance(self) -> None:
         from screens.export_attendance_dialog import ExportAttendanceDialog

@@ -107,15 +107,10 @@ def export_attendance(app: Any, screen: Screen[Any]) -> None:
 
 
 def new_circle(app: Any, screen: Screen[Any]) -> None:
-    from screens.forms import circle_form
+    from screens.circle import create_circle
 
-    circle = _circle_of(screen)
-
-    def created(made: Any) -> None:
-        if made is not None:
-            app.open_circle(made.id)
-
-    app.push_screen(circle_form(None, timezone=circle.timezone if circle else None), created)
+    circle = _circle_of(screen)  # a circle on screen lends its zone; else the machine's
+    create_circle(app, timezone=circle.timezone if circle else None)
 
 
 def plan_sessions(app: Any, screen: Screen[Any]) -> None:

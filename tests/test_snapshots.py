@@ -117,6 +117,8 @@ DIALOGS: dict[str, Callable[[dict], list[Step]]] = {
     "edit_session": lambda d: [_circle(d), "2", "e"],
     "move_session": lambda d: [_circle(d), "2", "m"],
     "plan_sessions": lambda d: [_circle(d), "2", "P"],
+    # As offered right after a circle is created with a cadence.
+    "plan_first_sessions": lambda d: [lambda app: app.open_circle(d["circle"], then="plan_first")],
     "agenda_item": lambda d: [_session(d), "a"],
     "walk_in": lambda d: [_session(d), "i", "plus"],
     "mark_away": lambda d: [_person(d), "w"],

@@ -106,6 +106,48 @@ async def test_members_add_role_rotation_and_remove_with_confirmation(memory_sto
 
 
 @pilot_test
+async def test_a_new_circle_with_a_cadence_offers_its_first_sessions_and_members_come_next(
+    memory_store, clock, monkeypatch
+):
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await type_text(pilot, "Rust Lunch")
+        await pilot.press("tab")
+        await type_text(pilot, "weekly on tue at 12:00")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        plan = app.screen
+        assert isinstance(plan, FormScreen) and "Plan its first sessions now?" in plan.form_title
+        count = plan.query_one("#f-count", Input)
+        # The cadence is known: the cursor is on how many, its suggestion selected.
+        assert app.focused is count and count.selected_text == count.value
+        await type_text(pilot, "8")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, CircleScreen) and screen.active_tab == "members"
+        assert len(screen.data.upcoming) == 8
+        assert [s.local_start.strftime("%a %H:%M") for s in screen.data.upcoming] == ["Tue 12:00"] * 8
+
+
+@pilot_test
+async def test_a_new_circle_without_a_cadence_just_opens(memory_store, clock):
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await type_text(pilot, "Design Guild")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen) and app.screen.title == "Design Guild"
+
+
+@pilot_test
 async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch", tz="Europe/Berlin")
     app = CirclesApp(memory_store)

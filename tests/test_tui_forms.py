@@ -186,6 +186,11 @@ def _forms(store):
     with store.read() as db:
         found = members.list_members(db, c.id)
     start = s.starts_at + timedelta(days=7)
+    from circles.services import rotation
+
+    weekly = factories.circle(store, "Weekly")
+    with store.write() as db:
+        weekly = rotation.set_cadence(db, weekly, "weekly on tue at 12:00")
     return [
         ("new circle", lambda: forms.circle_form(None), "name"),
         ("edit circle", lambda: forms.circle_form(c), "name"),
@@ -196,6 +201,7 @@ def _forms(store):
         ("edit session", lambda: forms.session_form(c, s, default_start=s.starts_at), "start"),
         ("move", lambda: forms.move_form(s), "start"),
         ("plan several", lambda: forms.plan_form(c, default_start=start), "cadence"),
+        ("plan several, the cadence known", lambda: forms.plan_form(weekly, default_start=start), "count"),
         ("new agenda item", lambda: forms.agenda_item_form(s, found, None), "title"),
         ("walk-in typed in the filter", lambda: forms.walk_in_form(s, name="Grace Hopper"), "name"),
         ("walk-in with +", lambda: forms.walk_in_form(s), "name"),
@@ -286,6 +292,9 @@ async def test_a_new_circle_gets_its_cadence_and_a_bad_one_is_named(memory_store
         form.query_one("#f-cadence", Input).value = "Weekly on Wednesday at 12:00 for 45m"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen) and "first sessions" in app.screen.form_title
+        await pilot.press("escape")  # plan later
+        await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen)
         with memory_store.read() as db:
             saved = circles.find_circle(db, "Rust Lunch")
@@ -329,7 +338,9 @@ async def test_back_on_a_field_with_an_error_one_backspace_takes_one_character(m
         await type_text(pilot, "y at 12:00")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert isinstance(app.screen, CircleScreen)
+        assert app.screen is not form
+        with memory_store.read() as db:
+            assert circles.find_circle(db, "Rust Lunch").cadence == "weekly on wed at 12:00"
 
 
 @pilot_test
