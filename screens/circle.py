@@ -107,6 +107,12 @@ class CircleScreen(Screen[None]):
             # Each tab says the key that opens it.
             with TabPane("1 Members", id="members"):
                 yield Table(id="member-table", cursor_type="row", zebra_stripes=True)
+                yield Static(
+                    "No members yet: press a and type their names, one after another.",
+                    id="members-note",
+                    classes="hint",
+                    markup=False,
+                )
             # These three fill in when first opened (see _tab_changed): the circle's members
             # should not wait for a list of sessions, a rotation preview and charts.
             yield TabPane("2 Sessions", id="sessions")
@@ -153,6 +159,7 @@ class CircleScreen(Screen[None]):
             self.call_after_refresh(self._run_then, then)
 
     def _fill_members(self, found: list[MemberView]) -> None:
+        self.query_one("#members-note").display = not found
         table = self.query_one("#member-table", DataTable)
         row = table.cursor_row
         table.clear()
@@ -288,22 +295,25 @@ class CircleScreen(Screen[None]):
         run_db(self, job, done, write=True, group="write", exclusive=False)  # type: ignore[arg-type]
 
     def action_add_member(self) -> None:
+        """The picker stays open, each person joining as they are picked, until Escape."""
         from screens.picker import PersonPicker
 
         if self.data is None:
             return
         circle = self.data.circle
         current = {m.person_id for m in self.data.members}
+        picker = PersonPicker(
+            f"Add members to {circle.name}",
+            exclude=current,
+            add=lambda db, person: members.add_member(db, circle_id=circle.id, person_id=person.id),
+        )
 
-        def picked(person: object) -> None:
-            if person is None:
-                return
-            self._write(
-                lambda db: members.add_member(db, circle_id=circle.id, person_id=person.id),  # type: ignore[attr-defined]
-                f"{person.name} joined {circle.name}.",  # type: ignore[attr-defined]
-            )
+        def closed(_: object) -> None:
+            if picker.added:
+                names = ", ".join(p.name for p in picker.added)
+                self.notify(f"{names} joined {circle.name}.", markup=False)  # the list reloads on return
 
-        self.app.push_screen(PersonPicker(f"Add a member to {circle.name}", exclude=current), picked)
+        self.app.push_screen(picker, closed)
 
     @work
     async def action_remove_member(self) -> None:

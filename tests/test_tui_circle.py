@@ -60,23 +60,28 @@ async def test_members_add_role_rotation_and_remove_with_confirmation(memory_sto
         # An existing person, found by typing part of the name.
         await pilot.press("a")
         await settle(app, pilot)
-        assert isinstance(app.screen, PersonPicker)
+        picker = app.screen
+        assert isinstance(picker, PersonPicker)
         await type_text(pilot, "ana")
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert [r[0] for r in rows(table)] == ["Ana Lima"]
+        # The picker stays for the next name, its search cleared.
+        assert app.screen is picker and picker.query_one("#search", Input).value == ""
+        assert shown(picker.query_one("#picker-added", Static)) == "Added: Ana Lima."
 
         # Someone new, created from the picker without leaving the circle.
-        await pilot.press("a")
-        await settle(app, pilot)
         await type_text(pilot, "Bo Chen")
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, FormScreen)
         await type_text(pilot, "bo@example.org")
-        await pilot.press("ctrl+s")
+        await pilot.press("enter")  # Enter on the last field typed saves
+        await settle(app, pilot)
+        assert app.screen is picker
+        assert shown(picker.query_one("#picker-added", Static)) == "Added: Ana Lima, Bo Chen."
+        await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is screen
         assert [r[0] for r in rows(table)] == ["Ana Lima", "Bo Chen"]
@@ -145,6 +150,67 @@ async def test_a_new_circle_without_a_cadence_just_opens(memory_store, clock):
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen) and app.screen.title == "Design Guild"
+
+
+@pilot_test
+async def test_new_people_join_one_after_another_without_leaving_the_picker(memory_store, clock):
+    from screens.footer import Footer
+
+    c = factories.circle(memory_store, "Rust Lunch")
+    people = [("Ada Lovelace", "ada@example.org"), ("Grace Hopper", "grace@example.org"), ("Alan Turing", "")]
+    factories.person(memory_store, "Alan Turing", "alan@example.org")  # already in the directory
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, c.id)
+        assert "press a and type their names" in shown(screen.query_one("#members-note", Static))
+        await pilot.press("a")
+        await settle(app, pilot)
+        picker = app.screen
+        assert "esc Done" in picker.query_one(Footer).shown_keys
+        for name, email in people:  # name, Enter, (a new person's e-mail, Enter): nothing else
+            await type_text(pilot, name)
+            await settle(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            if email:
+                assert isinstance(app.screen, FormScreen)
+                await type_text(pilot, email)
+                await pilot.press("enter")
+                await settle(app, pilot)
+            assert app.screen is picker
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert [r[0] for r in rows(screen.query_one("#member-table", DataTable))] == [
+            "Ada Lovelace",
+            "Alan Turing",
+            "Grace Hopper",
+        ]
+        assert not screen.query_one("#members-note", Static).display
+
+
+@pilot_test
+async def test_a_pick_the_store_refuses_is_said_in_the_picker_and_can_be_picked_again(memory_store, clock):
+    from circles.errors import NotAllowed
+
+    ana = factories.person(memory_store, "Ana Lima", "ana@example.org")
+
+    def refuse(_db, person):
+        raise NotAllowed(f"{person.name} left the organisation.")
+
+    picker = PersonPicker("Add members", add=refuse)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(picker)
+        await settle(app, pilot)
+        await type_text(pilot, "ana")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        said = shown(picker.query_one("#picker-added", Static))
+        assert said == "Ana Lima was not added: Ana Lima left the organisation."
+        assert picker.added == [] and ana.id not in picker.exclude
 
 
 @pilot_test

@@ -178,6 +178,8 @@ async def test_ctrl_s_picks_in_the_pickers_too(demo):
         await until(pilot, lambda: isinstance(app.screen, PersonPicker))
         await settle(app, pilot)
         await pilot.press("ctrl+s")
+        await until(pilot, lambda: bool(app.screen.added))
+        await pilot.press("escape")  # it stays open for the next member until then
         await until(pilot, lambda: isinstance(app.screen, CircleScreen))
         await settle(app, pilot)
         assert f"{members + 1} members" in screen_text(app)
