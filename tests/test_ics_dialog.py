@@ -16,6 +16,7 @@ from models.store import Store
 from screens.ics_export_dialog import IcsExportDialog, IcsExported
 from screens.textual_internals import notifications
 from tests.test_ics_export import _world
+from tests.tui_support import until
 
 SIZE = (100, 40)
 
@@ -35,12 +36,31 @@ async def _open(app: Host, dialog: IcsExportDialog, pilot) -> None:  # type: ign
 
 
 async def _export(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Press Export and wait for its answer: the dialog closed with a result, or a new error.
+
+    Waiting for the workers alone is not enough: on a loaded machine the click's worker may
+    not have started yet when the wait begins, and the wait returns at once.
+    """
+    app = pilot.app
+    dialog = app.screen
+    before = (len(app.results), _error(dialog))
+    # A button ignores clicks while it still shows the last one (a fraction of a second): a
+    # person never clicks that fast, a warm test process does.
+    button = dialog.query_one("#ics-export")
+    await until(pilot, lambda: not button.has_class("-active"))
     await pilot.click("#ics-export")
-    # An export the store refuses ends its worker in error, by design (the dialog shows why);
-    # whether that worker is already running here depends on the machine's load.
+
+    def answered() -> bool:
+        return (len(app.results), _error(dialog)) != before
+
+    # An export the store refuses ends its worker in error, by design (the dialog shows why).
     with contextlib.suppress(WorkerFailed):
-        await pilot.app.workers.wait_for_complete()
+        await until(pilot, answered)
     await pilot.pause()
+
+
+def _error(dialog) -> str:  # type: ignore[no-untyped-def]
+    return str(dialog.query_one("#ics-error", Static).render()) if dialog.is_attached else ""
 
 
 async def test_exporting_a_session_writes_the_file_and_says_where(
