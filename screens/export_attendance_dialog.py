@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,12 +24,14 @@ from circles.services.participation import make_scope
 from circles.words import count
 from screens.dialogs import Buttons, Dialog
 from screens.toggles import Checkbox, RadioButton
+from screens.work import run_db
 
 FORMATS = [(ExportFormat.CSV, "CSV"), (ExportFormat.XLSX, "Excel (XLSX)"), (ExportFormat.JSONL, "JSON Lines")]
 
 
 class ExportCancelled(Exception):
-    """Raised inside the export when the person closes the dialog; the half-written file goes away."""
+    """Raised inside the export when the person closes the dialog; the half-written file goes away
+    (and run_db, seeing its worker cancelled, tells nobody)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ class ExportAttendanceDialog(Dialog[Path | None]):
         self.folder = folder
         self.today = today or date.today()
         self.written: Path | None = None
-        self._export: Worker[ExportResult] | None = None
+        self._export: Worker[None] | None = None
 
     # --- layout ---------------------------------------------------------------------
 
@@ -238,10 +241,12 @@ class ExportAttendanceDialog(Dialog[Path | None]):
         bar.display = True
         self.query_one("#export-status", Static).update(f"Exporting to {request.path} …")
         self.query_one("#export-go", Button).disabled = True
-        self._export = self._run(request)
+        self._export = run_db(
+            self, lambda db: self._write(db, request), self._written, failed=self._not_written, group="export"
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def _run(self, request: _Request) -> ExportResult:
+    def _write(self, db: Any, request: _Request) -> ExportResult:
+        """In the worker: the rows go from one read unit of work straight into the file."""
         worker = get_current_worker()
         app = self.app
         bar = self.query_one("#export-progress", ProgressBar)
@@ -251,55 +256,35 @@ class ExportAttendanceDialog(Dialog[Path | None]):
                 raise ExportCancelled
             app.call_from_thread(bar.update, total=total, progress=done)
 
-        store = app.store  # type: ignore[attr-defined]
-        with store.read() as db:
-            scope = make_scope(db, circle=request.circle_id, since=request.since, until=request.until)
-            return export_attendance(
-                db,
-                request.path,
-                scope=scope,
-                fmt=request.fmt,
-                summary=request.summary,
-                excel=request.excel,
-                force=True,  # the person was asked above
-                progress=progress,
-                count_first=True,
-            )
+        scope = make_scope(db, circle=request.circle_id, since=request.since, until=request.until)
+        return export_attendance(
+            db,
+            request.path,
+            scope=scope,
+            fmt=request.fmt,
+            summary=request.summary,
+            excel=request.excel,
+            force=True,  # the person was asked above
+            progress=progress,
+            count_first=True,
+        )
 
-    @on(Worker.StateChanged)
-    def _export_state(self, event: Worker.StateChanged) -> None:
-        if event.worker is not self._export:
-            return
-        status = self.query_one("#export-status", Static)
+    def _written(self, result: ExportResult) -> None:
         bar = self.query_one("#export-progress", ProgressBar)
-        if event.state is WorkerState.SUCCESS:
-            result = event.worker.result
-            assert result is not None
-            self.written = result.path
-            if self.folder is None:  # a folder given by the caller (tests) is not the person's choice
-                remember_folder(result.path.parent)
-            bar.update(total=max(bar.total or 0, 1), progress=max(bar.total or 0, 1))
-            rows = count(result.rows, "summary row" if result.summary else "row")
-            message = f"Wrote {rows} to {result.path}"
-            status.update(message)
-            self.app.notify(message, title="Attendance exported", markup=False)
-        elif event.state is WorkerState.ERROR:
-            error = event.worker.error
-            bar.display = False
-            if isinstance(error, CirclesError):
-                status.update(f"Not exported: {error}")
-            else:
-                first = (
-                    str(error).strip().splitlines()[0]
-                    if error and str(error).strip()
-                    else type(error).__name__
-                )
-                status.update(f"Not exported: {first}")
-        elif event.state is WorkerState.CANCELLED:
-            bar.display = False
-            status.update("Export stopped; no file was written.")
-        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            self.query_one("#export-go", Button).disabled = False
+        self.written = result.path
+        if self.folder is None:  # a folder given by the caller (tests) is not the person's choice
+            remember_folder(result.path.parent)
+        bar.update(total=max(bar.total or 0, 1), progress=max(bar.total or 0, 1))
+        rows = count(result.rows, "summary row" if result.summary else "row")
+        message = f"Wrote {rows} to {result.path}"
+        self.query_one("#export-status", Static).update(message)
+        self.app.notify(message, title="Attendance exported", markup=False)
+        self.query_one("#export-go", Button).disabled = False
+
+    def _not_written(self, error: CirclesError) -> None:
+        self.query_one("#export-progress", ProgressBar).display = False
+        self.query_one("#export-status", Static).update(f"Not exported: {error}")
+        self.query_one("#export-go", Button).disabled = False
 
     def action_cancel(self) -> None:
         if self._export is not None and self._export.state is WorkerState.RUNNING:

@@ -41,7 +41,10 @@ class Footer(TextualFooter):
     Textual rebuilds its footer (one widget per key) whenever the screen's keys *may* have
     changed: every focus change and every ``refresh_bindings()``, up to eight times while the
     circle screen opens. Rebuilding only when the shown keys differ keeps opening a screen,
-    and moving between tabs, from paying for the same row of keys again and again."""
+    and moving between tabs, from paying for the same row of keys again and again.
+
+    That Textual rebuilds through ``recompose`` is its own business, not its API: see
+    screens/textual_internals.py."""
 
     _shown: tuple[Any, ...] | None = None
     _keys: tuple[_Key, ...] = ()

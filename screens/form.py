@@ -148,7 +148,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
             try:
                 f.check(value)
             except InvalidInput as exc:
-                return _said(exc)
+                return exc.detail
             except CirclesError as exc:
                 return str(exc)
             except Exception:  # a checker's own slip must not cost the person their form
@@ -269,7 +269,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
         if isinstance(error, InvalidInput):
             for f in self.fields:
                 if error.field in (f.name, f.label.lower(), *f.aliases):
-                    self.set_error(f.name, _said(error))
+                    self.set_error(f.name, error.detail)
                     self.focus_to_fix(f.name)
                     return
         box = self.query_one("#form-error", Static)
@@ -324,8 +324,3 @@ class FormScreen(Dialog[T | None], Generic[T]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def _said(error: InvalidInput) -> str:
-    """What is wrong with a field, for the line under it (which already names the field)."""
-    return f"{error.problem} (got {error.value!r})" if error.value != "" else error.problem

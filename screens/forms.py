@@ -81,7 +81,7 @@ def circle_form(original: CircleView | None, *, timezone: str | None = None) -> 
     ]
 
     def save(db: Any, v: dict[str, Any]) -> CircleView:
-        from circles.services import rotation
+        from circles.services import series
 
         values = {
             **v,
@@ -93,7 +93,7 @@ def circle_form(original: CircleView | None, *, timezone: str | None = None) -> 
         saved = circles.add_circle(db, **values) if o is None else circles.update_circle(db, o, **values)
         # Stored in its canonical spelling, through the same service as `circles circle cadence`.
         if (cadence.parse(typed).text if typed else None) != saved.cadence:
-            saved = rotation.set_cadence(db, saved, typed)
+            saved = series.set_cadence(db, saved, typed)
         return saved
 
     reopen = (lambda db: circle_form(circles.get_circle(db, o.id), timezone=timezone)) if o else None
@@ -140,7 +140,7 @@ def session_form(
 ) -> FormScreen[SessionView]:
     o = original
     tz = circle.timezone
-    start = (o.local_start if o else default_start.astimezone(circle.zone)).strftime("%Y-%m-%d %H:%M")
+    start = validate.local_time_text(o.starts_at if o else default_start, tz)
     fields = [
         Field(
             "start",
@@ -199,7 +199,7 @@ def move_form(session: SessionView) -> FormScreen[SessionView]:
         Field(
             "start",
             f"New start (YYYY-MM-DD HH:MM, {tz})",
-            session.local_start.strftime("%Y-%m-%d %H:%M"),
+            validate.local_time_text(session.starts_at, tz),
             required=True,
             check=lambda v: validate.parse_local_time(v, "start", tz),
         ),
@@ -225,7 +225,8 @@ def plan_form(
     new sessions get the agenda template and presenters from the rotation, and skip dates
     are stepped over. With the cadence known, the cursor starts on how many sessions: the one
     thing left to decide. ``first``: offered as the circle is created."""
-    from circles.services import rotation
+    from circles import cadence
+    from circles.services import planning, series
 
     local = default_start.astimezone(circle.zone)
     suggested = circle.cadence or f"weekly on {local:%a}".lower() + f" at {local:%H:%M}"
@@ -242,7 +243,7 @@ def plan_form(
             "How many sessions",
             6,
             required=True,
-            check=lambda v: _between(validate.parse_int(v, "count"), "count", 1, rotation.MAX_PLAN),
+            check=lambda v: _between(validate.parse_int(v, "count"), "count", 1, planning.MAX_PLAN),
         ),
         Field(
             "start",
@@ -256,10 +257,10 @@ def plan_form(
     def save(db: Any, v: dict[str, Any]) -> list[SessionView]:
         current = circles.get_circle(db, circle.id)
         if cadence.parse(v["cadence"]).text != current.cadence:
-            rotation.set_cadence(db, current, v["cadence"])
+            series.set_cadence(db, current, v["cadence"])
         start = validate.parse_date(v["start"], "start")
         return list(
-            rotation.plan_sessions(db, circle_id=circle.id, count=int(v["count"]), start=start).sessions
+            planning.plan_sessions(db, circle_id=circle.id, count=int(v["count"]), start=start).sessions
         )
 
     title = (

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Input, Label, RadioSet, Static
-from textual.worker import Worker, WorkerState
 
 from circles.errors import CirclesError
 from circles.export_folder import remember_folder, suggested_folder
@@ -23,6 +22,11 @@ from circles.words import count
 from models.enums import SessionStatus
 from screens.dialogs import Buttons, Dialog
 from screens.toggles import Checkbox, RadioButton
+from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.exports.invite_files import UnitOfWork
+    from circles.services.invites import IcsExport
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,40 +205,34 @@ class IcsExportDialog(Dialog[IcsExported | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ics-export")
-    def _export(self, target: Path, channel: Channel, recurring: bool) -> IcsExported:
-        from circles.exports.invite_files import ToFile, write_invites
+    def _export(self, target: Path, channel: Channel, recurring: bool) -> None:
         from circles.services import invites
 
-        def build(db: Any) -> invites.IcsExport:  # a store session (screens name no SQL types)
+        def build(db: Any) -> IcsExport:  # a store session (screens name no SQL types)
             if self.session is not None:
                 return invites.export_session(db, self.session.id, channel=channel)
             assert self.circle is not None
             return invites.export_circle(db, self.circle.id, channel=channel, recurring=recurring)
 
-        store = self.app.store  # type: ignore[attr-defined]
-        # The file and the store change it announces (a cancel) are written together, or neither.
-        written = write_invites(store.write, build, ToFile(target, field="file"), force=True)
-        (file,), (path,) = written.export.files, written.paths  # replacing was confirmed
-        remember_folder(path.parent, self.settings_path)
-        return IcsExported(path=path, channel=channel, events=file.events)
+        def export(write: UnitOfWork) -> IcsExported:
+            from circles.exports.invite_files import ToFile, write_invites
 
-    @on(Worker.StateChanged)
-    def _export_finished(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "ics-export":
-            return
-        if event.state is WorkerState.SUCCESS:
-            done: IcsExported = event.worker.result  # type: ignore[assignment]
-            events = count(done.events, "event")
-            self.app.notify(
-                f"Calendar file written to {escape(str(done.path))} ({events}, {done.channel.value}).",
-                title="Exported",
-            )
-            self.dismiss(done)
-        elif event.state is WorkerState.ERROR:
-            self.query_one("#ics-export", Button).disabled = False
-            error = event.worker.error
-            if isinstance(error, CirclesError):
-                self._error(str(error))
-            else:
-                self._error(f"The export failed: {error}")
+            # The file and the store change it announces (a cancel) are written together, or neither.
+            written = write_invites(write, build, ToFile(target, field="file"), force=True)
+            (file,), (path,) = written.export.files, written.paths  # replacing was confirmed
+            remember_folder(path.parent, self.settings_path)
+            return IcsExported(path=path, channel=channel, events=file.events)
+
+        run_db(self, export, self._exported, around_unit=True, failed=self._not_exported, group="ics-export")
+
+    def _exported(self, done: IcsExported) -> None:
+        self.app.notify(
+            f"Calendar file written to {escape(str(done.path))} ({count(done.events, 'event')}, "
+            f"{done.channel.value}).",
+            title="Exported",
+        )
+        self.dismiss(done)
+
+    def _not_exported(self, error: CirclesError) -> None:
+        self.query_one("#ics-export", Button).disabled = False
+        self._error(str(error))

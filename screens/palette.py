@@ -3,7 +3,6 @@ session by name, searched in SQL."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -13,6 +12,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
 from circles.views import CircleView, SessionView
+from screens.work import ask_db
 
 if TYPE_CHECKING:  # the services load with the store, after the first screen has painted
     from circles.services import lookups
@@ -224,16 +224,14 @@ class FindProvider(Provider):
     """Ctrl+P then a few letters: circles, people and sessions whose name holds them (sessions
     nearest first: the coming ones soonest first, then the past ones latest first)."""
 
-    def _lookup(self, text: str) -> list[lookups.Found]:
-        from circles.errors import CirclesError
-        from circles.services import lookups
+    async def _lookup(self, text: str) -> list[lookups.Found]:
+        # In a thread on the one road to the store (screens/work.py), so typing never waits on it.
+        def find(db: Any) -> list[lookups.Found]:
+            from circles.services import lookups
 
-        try:
-            store = self.app.store  # type: ignore[attr-defined]  (waits while it opens)
-        except CirclesError:
-            return []
-        with store.read() as db:
             return lookups.search_everything(db, text, limit=6)
+
+        return await ask_db(self.app, find, failed=[])
 
     def _open(self, found: lookups.Found) -> None:
         opener = {"circle": "open_circle", "person": "open_person", "session": "open_session"}[found.kind]
@@ -242,8 +240,7 @@ class FindProvider(Provider):
     async def search(self, query: str) -> Hits:
         if not query.strip():
             return
-        # The palette calls us on its own task; the query runs in a thread so typing never waits on it.
-        found = await asyncio.to_thread(self._lookup, query)
+        found = await self._lookup(query)
         matcher = self.matcher(query)
         rank = 0
         for f in found:
@@ -257,7 +254,7 @@ class FindProvider(Provider):
             yield Hit(score, matcher.highlight(text), partial(self._open, f), text=text, help=f.detail)
 
     async def discover(self) -> Hits:
-        found = await asyncio.to_thread(self._lookup, "")
+        found = await self._lookup("")
         circles = [f for f in found if f.kind == "circle"]
         for i, f in enumerate(circles):  # after the actions, before Textual's commands
             yield Listed(f"Circle: {f.label}", partial(self._open, f), help=f.detail, rank=1 - i / 100)

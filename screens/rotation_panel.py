@@ -13,9 +13,10 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
+from circles import validate
 from circles.errors import CirclesError, InvalidInput
 from circles.rotation import Why
-from circles.services import away, circles, members, people
+from circles.services import away, circles, fairness, members, people, planning
 from circles.services import rotation as rotation_service
 from circles.views import CircleView, SessionView
 from circles.words import count
@@ -47,7 +48,7 @@ class Choice:
 class RotationData:
     circle: CircleView
     preview: list[rotation_service.PreviewRow]
-    ledger: rotation_service.Ledger
+    ledger: fairness.Ledger
     choices: list[Choice]
 
 
@@ -67,7 +68,7 @@ def load_rotation(db: Any, circle_id: int, count: int = PREVIEW_COUNT) -> Rotati
     return RotationData(
         circle,
         rotation_service.preview(db, circle_id, count=count),
-        rotation_service.ledger(db, circle_id),
+        fairness.ledger(db, circle_id),
         choices,
     )
 
@@ -98,13 +99,14 @@ class CountScreen(Dialog[int | None]):
     @on(Input.Submitted)
     def action_submit(self) -> None:
         value = self.query_one("#count", Input).value.strip()
-        if not value.isdigit() or not 1 <= int(value) <= rotation_service.MAX_PLAN:
-            error = InvalidInput(
-                "count", value, f"must be a whole number from 1 to {rotation_service.MAX_PLAN}"
-            )
+        try:
+            count = validate.parse_int(value, "count")
+            if not 1 <= count <= planning.MAX_PLAN:
+                raise InvalidInput("count", value, f"must be between 1 and {planning.MAX_PLAN}")
+        except InvalidInput as error:
             self.query_one("#count-error", Static).update(str(error))
             return
-        self.dismiss(int(value))
+        self.dismiss(count)
 
 
 class RotationPanel(Vertical):
@@ -353,13 +355,13 @@ class RotationPanel(Vertical):
         if how_many is None:
             return
 
-        def planned(result: rotation_service.PlanResult) -> None:
+        def planned(result: planning.PlanResult) -> None:
             skipped = f", stepping over {count(len(result.skipped), 'skip date')}" if result.skipped else ""
             self._after(f"Planned {count(len(result.sessions), 'session')}{skipped}.")(result)
 
         run_db(
             self,
-            lambda db: rotation_service.plan_sessions(db, circle_id=circle.id, count=how_many),
+            lambda db: planning.plan_sessions(db, circle_id=circle.id, count=how_many),
             planned,
             write=True,
             failed=self._failed,

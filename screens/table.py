@@ -3,19 +3,23 @@ that fit the width it has (the ones that matter stay; the rest are shortened, th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from rich.console import RenderableType
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text, TextType
 from textual import events
 from textual.geometry import Size
 from textual.widgets import DataTable
-from textual.widgets._data_table import RowRenderables
-from textual.widgets.data_table import CellKey, Column, ColumnKey, RowKey
+from textual.widgets.data_table import Column, ColumnKey
+
+from screens.textual_internals import (
+    ColumnFittingDataTable,
+    drop_row_caches,
+    drop_size_caches,
+    label_column_width,
+    rows_height,
+)
 
 SHORTEN_BIAS = 3  # cells: how much wider a column one step less important counts when shortening
 
@@ -41,7 +45,7 @@ class FittedColumn(Column):
         return self.content_width if self.fits_content else self.given_width
 
 
-class Table(DataTable[object]):
+class Table(ColumnFittingDataTable):
     """A DataTable whose columns fit its width, and whose header is drawn again when new rows or
     cells widen its columns.
 
@@ -51,12 +55,11 @@ class Table(DataTable[object]):
     instead of running off the right edge. It runs again whenever the table is resized or its
     rows change the natural widths; a hidden column's data stays, so nothing else changes.
 
-    The header: Textual's DataTable (8.x) sizes its columns from new rows (and cells updated with
-    ``update_width``) when it is next idle. A frame drawn before then, as happens on a busy
-    machine, caches the header at the old widths, and the new widths do not invalidate that
-    cache unless the table's own size changes too. The header then stayed as narrow as its
-    labels above wider rows (seen on the person and circle screens). Everything the cache
-    keys on is private, hence the overrides of the two places that resize columns.
+    The header: DataTable (8.x) sizes its columns when it is next idle, and a frame drawn before
+    then (a busy machine) left the header at the old widths above wider rows (seen on the person
+    and circle screens): :meth:`columns_resized` draws it afresh.
+
+    Both need Textual's internals: screens/textual_internals.py says which, and why.
     """
 
     def add_column(
@@ -95,9 +98,9 @@ class Table(DataTable[object]):
     def _room(self) -> int:
         """The cells the columns may take: the table's width less a vertical scrollbar, if its
         rows will need one (decided from the rows, so adding rows can't make the fit flicker)."""
-        room = self.size.width - self._row_label_column_width
+        room = self.size.width - label_column_width(self)
         header = self.header_height if self.show_header else 0
-        if self._total_row_height + header > self.size.height and self.styles.overflow_y != "hidden":
+        if rows_height(self) + header > self.size.height and self.styles.overflow_y != "hidden":
             room -= self.styles.scrollbar_size_vertical
         return room
 
@@ -150,10 +153,10 @@ class Table(DataTable[object]):
         if changed:
             header = self.header_height if self.show_header else 0
             self.virtual_size = Size(
-                sum(c.get_render_width(self) for c in self.columns.values()) + self._row_label_column_width,
-                self._total_row_height + header,
+                sum(c.get_render_width(self) for c in self.columns.values()) + label_column_width(self),
+                rows_height(self) + header,
             )
-            self._clear_caches()
+            drop_size_caches(self)
         return changed
 
     @property
@@ -161,50 +164,22 @@ class Table(DataTable[object]):
         """The labels of the columns on screen now (hidden ones left out)."""
         return [str(c.label) for c in self.ordered_columns if not getattr(c, "hidden", False)]
 
-    def _compute_row_renderables(self, row_index: int) -> RowRenderables:
-        label, cells = super()._compute_row_renderables(row_index)
-        columns = self.ordered_columns
-        if any(getattr(c, "truncated", False) for c in columns):
-            cells = [
-                _ellipsis(cell) if getattr(column, "truncated", False) else cell
-                for column, cell in zip(columns, cells, strict=False)
-            ]
-        return RowRenderables(label, cells)
+    # -- what screens/textual_internals.py asks of a fitting table ----------------------------------
 
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> list[list[Segment]]:
-        if column_index >= 0:
-            column = self.columns.get(self._column_locations.get_key(column_index))  # type: ignore[arg-type]
-            if getattr(column, "hidden", False):
-                if row_index < 0:
-                    height = self.header_height
-                else:
-                    height = self.rows[self._row_locations.get_key(row_index)].height  # type: ignore[index]
-                return [[] for _ in range(max(height, 1))]
-        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+    def column_hidden(self, column: Any) -> bool:
+        return bool(getattr(column, "hidden", False))
 
-    # -- the header follows widened columns ----------------------------------------------------
+    def column_shortened(self, column: Any) -> bool:
+        return bool(getattr(column, "truncated", False))
 
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        self._redraw_if_resized(lambda: super(Table, self)._update_dimensions(new_rows))
+    def shorten_cell(self, cell: Any) -> Any:
+        return _ellipsis(cell)
 
-    def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
-        self._redraw_if_resized(lambda: super(Table, self)._update_column_widths(updated_cells))
-
-    def _redraw_if_resized(self, resize: Callable[[], None]) -> None:
-        widths = [column.content_width for column in self.columns.values()]
-        resize()
-        if self._fit():
-            return  # redrawn whole
-        if widths != [column.content_width for column in self.columns.values()]:
-            self._update_count += 1  # the key of DataTable's row and line caches
+    def columns_resized(self) -> None:
+        """New rows or widened cells changed the natural widths: fit again, and draw the header
+        afresh either way (the cache would keep it at the old widths)."""
+        if not self._fit():
+            drop_row_caches(self)
             self.refresh()
 
 

@@ -23,7 +23,9 @@ from textual.widgets import DataTable, Input, TextArea
 from circles.app import CirclesApp
 from circles.demo import build_demo
 from circles.services import lookups, people, sessions
+from screens.textual_internals import column_sizing_pending
 from tests.tui_support import settle as settle_workers
+from tests.tui_support import until
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 
@@ -57,11 +59,11 @@ async def settle(app: CirclesApp, pilot: Pilot) -> None:
     # A DataTable sizes its columns when the app is next idle; on a busy machine that can come after
     # the picture, so wait until no table still owes its new sizes (Textual keeps that flag private).
     await pilot.wait_for_scheduled_animations()
-    for _ in range(50):
-        await pilot.pause(0.05)
-        if not any(getattr(t, "_require_update_dimensions", False) for t in app.screen.query(DataTable)):
-            break
-    await pilot.pause(0.05)
+    await until(pilot, lambda: not any(column_sizing_pending(t) for t in app.screen.query(DataTable)))
+    # A blinking cursor is on or off depending on how long the machine took to get here: hold it on.
+    for field in app.screen.query("Input, TextArea"):
+        field.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause()
 
 
 def _take(snap_compare, store, size: str, steps: list[Step]) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from screens.table import Table
-from tests.tui_support import pilot_test
 
 
 class OneTable(App[None]):
@@ -17,7 +16,6 @@ class OneTable(App[None]):
         yield table
 
 
-@pilot_test
 async def test_the_header_follows_rows_that_came_after_a_frame_was_drawn():
     app = OneTable()
     async with app.run_test(size=(80, 10)) as pilot:
@@ -31,7 +29,6 @@ async def test_the_header_follows_rows_that_came_after_a_frame_was_drawn():
         assert header.index("Team") == first_row.index("Platform")
 
 
-@pilot_test
 async def test_the_header_follows_a_cell_that_widened_its_column():
     app = OneTable()
     async with app.run_test(size=(80, 10)) as pilot:
@@ -71,7 +68,6 @@ class WideTable(App[None]):
         )
 
 
-@pilot_test
 async def test_columns_that_do_not_fit_are_shortened_then_hidden_least_important_first():
     app = WideTable()
     async with app.run_test(size=(140, 10)) as pilot:

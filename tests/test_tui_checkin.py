@@ -15,7 +15,7 @@ from models.store import Store
 from screens.checkin import CheckInScreen
 from screens.form import FormScreen
 from tests import factories
-from tests.tui_support import pilot_test, rows, screen_text, settle, shown, type_text, until
+from tests.tui_support import rows, screen_text, settle, shown, type_text, until
 
 SIZE = (120, 40)
 NAMES = [
@@ -72,7 +72,6 @@ async def _open(app, pilot, session_id: int) -> CheckInScreen:
     return app.screen
 
 
-@pilot_test
 async def test_twenty_of_thirty_checked_in_with_about_one_key_each(memory_store, clock):
     _, s = _circle_of_30(memory_store)
     app = CirclesApp(memory_store)
@@ -94,7 +93,6 @@ async def test_twenty_of_thirty_checked_in_with_about_one_key_each(memory_store,
         assert "not marked 10" in shown(screen.query_one("#counts", Static))
 
 
-@pilot_test
 async def test_type_to_filter_then_mark_late_excused_absent_and_undo(memory_store, clock):
     _, s = _circle_of_30(memory_store)
     app = CirclesApp(memory_store)
@@ -143,7 +141,6 @@ async def test_type_to_filter_then_mark_late_excused_absent_and_undo(memory_stor
         assert not isinstance(app.screen, CheckInScreen)
 
 
-@pilot_test
 async def test_walk_in_is_added_without_leaving_check_in(memory_store, clock):
     _, s = _circle_of_30(memory_store)
     factories.person(memory_store, "Guest Speaker", "guest@example.org")
@@ -181,7 +178,6 @@ async def test_walk_in_is_added_without_leaving_check_in(memory_store, clock):
         assert len(rows(table)) == 32
 
 
-@pilot_test
 async def test_a_full_name_with_its_space_finds_the_person_whatever_the_case_and_accents(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     for name, email in [
@@ -226,7 +222,6 @@ async def test_a_full_name_with_its_space_finds_the_person_whatever_the_case_and
         assert app.screen.query_one("#f-name").value == "Ada Lovelace"
 
 
-@pilot_test
 async def test_marks_show_whole_without_a_filter(memory_store, clock):
     _, s = _circle_of_30(memory_store)
     app = CirclesApp(memory_store)
@@ -240,7 +235,6 @@ async def test_marks_show_whole_without_a_filter(memory_store, clock):
             assert mark in line, line
 
 
-@pilot_test
 async def test_at_80x24_every_marking_key_help_and_back_are_shown_and_no_line_is_cut(memory_store, clock):
     _, s = _circle_of_30(memory_store)
     app = CirclesApp(memory_store)
@@ -299,7 +293,6 @@ def _mark_cell(screen: CheckInScreen, name: str) -> str:
     return next(r[3] for r in rows(table) if r[0] == name)
 
 
-@pilot_test
 async def test_a_mark_shows_as_pending_until_the_store_has_it(file_store, clock, monkeypatch):
     monkeypatch.setattr("models.engine.BUSY_TIMEOUT_MS", 10_000)  # waits for the lock, long enough
     _, s = _circle_of_30(file_store)
@@ -324,7 +317,6 @@ async def test_a_mark_shows_as_pending_until_the_store_has_it(file_store, clock,
         assert screen.unsaved() is None
 
 
-@pilot_test
 async def test_a_mark_the_locked_store_refused_goes_back_and_says_why(file_store, clock):
     _, s = _circle_of_30(file_store)
     with file_store.write() as db:
@@ -359,7 +351,6 @@ def _person_id(store, session_id: int, name: str) -> int:
         return next(e.person_id for e in attendance.roster(db, session_id) if e.name == name)
 
 
-@pilot_test
 async def test_a_walk_in_with_only_a_name_takes_two_keys_after_the_name(memory_store, clock):
     _, s = _circle_of_30(memory_store)
     app = CirclesApp(memory_store)

@@ -13,7 +13,7 @@ from screens.dialogs import ConfirmScreen
 from screens.form import FormScreen
 from screens.picker import PersonPicker
 from tests import factories
-from tests.tui_support import pilot_test, rows, settle, shown, type_text
+from tests.tui_support import rows, settle, shown, type_text
 
 SIZE = (120, 40)
 
@@ -26,7 +26,6 @@ async def _open(app, pilot, circle_id: int) -> CircleScreen:
     return app.screen
 
 
-@pilot_test
 async def test_circles_list_filters_and_opens(memory_store, clock):
     for name in ("Rust Lunch", "Design Guild", "Rustaceans"):
         factories.circle(memory_store, name)
@@ -47,7 +46,6 @@ async def test_circles_list_filters_and_opens(memory_store, clock):
         assert app.screen.title == "Rustaceans"
 
 
-@pilot_test
 async def test_members_add_role_rotation_and_remove_with_confirmation(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     factories.person(memory_store, "Ana Lima")
@@ -110,7 +108,6 @@ async def test_members_add_role_rotation_and_remove_with_confirmation(memory_sto
         assert [(m.name, m.current) for m in past] == [("Ana Lima", True), ("Bo Chen", False)]
 
 
-@pilot_test
 async def test_a_new_circle_with_a_cadence_offers_its_first_sessions_and_members_come_next(
     memory_store, clock, monkeypatch
 ):
@@ -139,7 +136,6 @@ async def test_a_new_circle_with_a_cadence_offers_its_first_sessions_and_members
         assert [s.local_start.strftime("%a %H:%M") for s in screen.data.upcoming] == ["Tue 12:00"] * 8
 
 
-@pilot_test
 async def test_a_new_circle_without_a_cadence_just_opens(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -152,7 +148,6 @@ async def test_a_new_circle_without_a_cadence_just_opens(memory_store, clock):
         assert isinstance(app.screen, CircleScreen) and app.screen.title == "Design Guild"
 
 
-@pilot_test
 async def test_new_people_join_one_after_another_without_leaving_the_picker(memory_store, clock):
     from screens.footer import Footer
 
@@ -189,7 +184,6 @@ async def test_new_people_join_one_after_another_without_leaving_the_picker(memo
         assert not screen.query_one("#members-note", Static).display
 
 
-@pilot_test
 async def test_a_pick_the_store_refuses_is_said_in_the_picker_and_can_be_picked_again(memory_store, clock):
     from circles.errors import NotAllowed
 
@@ -213,7 +207,6 @@ async def test_a_pick_the_store_refuses_is_said_in_the_picker_and_can_be_picked_
         assert picker.added == [] and ana.id not in picker.exclude
 
 
-@pilot_test
 async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch", tz="Europe/Berlin")
     app = CirclesApp(memory_store)
@@ -277,7 +270,6 @@ async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
         assert statuses.count(SessionStatus.CANCELLED) == 1
 
 
-@pilot_test
 async def test_number_keys_switch_tabs_from_any_tab_and_focus_follows(memory_store, clock):
     """Including from inside the rotation panel, whose table keeps focus when its tab hides."""
     c = factories.circle(memory_store)

@@ -20,7 +20,7 @@ from screens.export_attendance_dialog import ExportAttendanceDialog
 from screens.form import FormScreen
 from screens.ics_export_dialog import IcsExportDialog
 from tests import factories
-from tests.tui_support import pilot_test, screen_text, settle, type_text, until
+from tests.tui_support import screen_text, settle, type_text, until
 
 SMALL = (80, 24)
 LARGE = (120, 40)
@@ -60,7 +60,6 @@ def dialog_text(app: CirclesApp) -> str:
         ("circle", "X", ExportAttendanceDialog),
     ],
 )
-@pilot_test
 async def test_export_dialogs_fit_80x24_and_keep_the_focused_field_in_view(demo, opener, key, dialog):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=SMALL) as pilot:
@@ -87,7 +86,6 @@ async def test_export_dialogs_fit_80x24_and_keep_the_focused_field_in_view(demo,
         assert {"ics-name", "ics-export"} <= set(seen) or {"export-file", "export-go"} <= set(seen)
 
 
-@pilot_test
 async def test_a_form_taller_than_the_terminal_scrolls_to_the_focused_field(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=(80, 16)) as pilot:
@@ -104,7 +102,6 @@ async def test_a_form_taller_than_the_terminal_scrolls_to_the_focused_field(demo
         assert app.focused.id == "cancel"
 
 
-@pilot_test
 async def test_a_form_opens_at_its_top_at_80x24(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SMALL) as pilot:
@@ -116,7 +113,6 @@ async def test_a_form_opens_at_its_top_at_80x24(memory_store, clock):
         assert app.focused.id == "f-name"
 
 
-@pilot_test
 async def test_ctrl_s_exports_from_the_invite_dialog(demo, tmp_path):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=SMALL) as pilot:
@@ -142,7 +138,6 @@ async def test_ctrl_s_exports_from_the_invite_dialog(demo, tmp_path):
         ("circle", ["2", "c"], "yes"),
     ],
 )
-@pilot_test
 async def test_every_dialog_puts_its_action_first_and_the_way_out_last(demo, opener, keys, first):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
@@ -162,7 +157,6 @@ async def test_every_dialog_puts_its_action_first_and_the_way_out_last(demo, ope
             assert "cancelled" in screen_text(app)
 
 
-@pilot_test
 async def test_ctrl_s_picks_in_the_pickers_too(demo):
     from screens.picker import PersonPicker
     from screens.rotation_panel import CountScreen
@@ -192,7 +186,6 @@ async def test_ctrl_s_picks_in_the_pickers_too(demo):
         assert "Planned 10 sessions" in " ".join(n.message for n in app._notifications)
 
 
-@pilot_test
 async def test_ticked_and_unticked_differ_without_colour(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
@@ -213,7 +206,6 @@ async def test_ticked_and_unticked_differ_without_colour(demo):
 # -- screens at 80x24 -------------------------------------------------------------------------
 
 
-@pilot_test
 async def test_every_footer_keeps_help_and_back_at_80x24(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=SMALL) as pilot:
@@ -233,7 +225,6 @@ async def test_every_footer_keeps_help_and_back_at_80x24(demo):
         assert "? Help" in footer_line(app) and "esc Back" in footer_line(app)
 
 
-@pilot_test
 async def test_tables_keep_the_columns_that_matter_at_80x24(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=SMALL) as pilot:
@@ -257,7 +248,6 @@ async def test_tables_keep_the_columns_that_matter_at_80x24(demo):
 # -- findable ---------------------------------------------------------------------------------
 
 
-@pilot_test
 async def test_tabs_say_their_keys_and_the_invites_key_is_in_the_footer(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
@@ -273,7 +263,6 @@ async def test_tabs_say_their_keys_and_the_invites_key_is_in_the_footer(demo):
         assert "I Invites (.ics)" in footer_line(app)
 
 
-@pilot_test
 async def test_help_lists_the_screens_keys_before_the_cursor_keys(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
@@ -284,7 +273,6 @@ async def test_help_lists_the_screens_keys_before_the_cursor_keys(demo):
         assert keys.index("Circles") < keys.index("Cursor up")
 
 
-@pilot_test
 async def test_long_labels_and_titles_wrap_at_120x40(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
@@ -320,7 +308,6 @@ async def _palette(pilot, app: CirclesApp, text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("word", ["ics", "invite", "calendar", "export"])
-@pilot_test
 async def test_the_palette_finds_the_invites_by_any_word_and_exports_for_a_picked_circle(demo, word):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
@@ -339,7 +326,6 @@ async def test_the_palette_finds_the_invites_by_any_word_and_exports_for_a_picke
         assert app.screen.circle is not None and app.screen.circle.name == "Rust Lunch"
 
 
-@pilot_test
 async def test_the_palette_runs_actions_where_you_are(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
@@ -362,7 +348,6 @@ async def test_the_palette_runs_actions_where_you_are(demo):
         assert app.screen.circle_name == "Rust Lunch"
 
 
-@pilot_test
 async def test_plan_sessions_from_home_opens_the_plan_over_the_picked_circle(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
@@ -382,7 +367,6 @@ async def test_plan_sessions_from_home_opens_the_plan_over_the_picked_circle(dem
         assert isinstance(app.screen, CircleScreen) and app.screen.active_tab == "sessions"
 
 
-@pilot_test
 async def test_the_palette_opened_empty_lists_our_actions_then_circles_then_textuals(demo):
     from screens.palette import ACTIONS
 
@@ -406,7 +390,6 @@ async def test_the_palette_opened_empty_lists_our_actions_then_circles_then_text
         assert {"Quit", "Theme", "Keys"} <= set(found[ours + len(circles) :])
 
 
-@pilot_test
 async def test_check_in_from_the_palette_offers_the_nearest_session_first(demo, clock):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
@@ -435,7 +418,6 @@ def test_the_palette_lists_sessions_nearest_first(store, clock):
 # -- Home and time ----------------------------------------------------------------------------
 
 
-@pilot_test
 async def test_home_names_the_zone_when_circles_keep_different_clocks(memory_store, clock):
     berlin = factories.circle(memory_store, "Rust Lunch", tz="Europe/Berlin")
     bangalore = factories.circle(memory_store, "Data Circle", tz="Asia/Kolkata")
@@ -449,7 +431,6 @@ async def test_home_names_the_zone_when_circles_keep_different_clocks(memory_sto
         assert shown.index("Thu 05 Mar 13:00 IST") < shown.index("Thu 05 Mar 09:00 CET")
 
 
-@pilot_test
 async def test_home_shows_the_year_of_a_date_in_another_year(memory_store, clock):
     clock.now = datetime(2026, 12, 28, 9, 0, tzinfo=UTC)
     c = factories.circle(memory_store, "Rust Lunch")
@@ -471,7 +452,6 @@ def test_counts_are_worded_singular_for_one():
     assert count(10005, "person", "people") == "10,005 people"
 
 
-@pilot_test
 async def test_a_circle_of_one_says_1_member_and_1_held_session(memory_store, clock):
     from circles.services import attendance
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import functools
-import io
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
-from rich.console import Console
 from textual.app import App
-from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.worker import WorkerCancelled
+
+from screens.textual_internals import screen_text  # noqa: F401  (tests import it from here)
 
 
 async def settle(app: App, pilot: Pilot, rounds: int = 20) -> None:
@@ -41,7 +38,7 @@ async def settle(app: App, pilot: Pilot, rounds: int = 20) -> None:
             return
 
 
-async def until(pilot: Pilot, condition: Callable[[], bool], rounds: int = 200) -> None:
+async def until(pilot: Pilot, condition: Callable[[], bool], rounds: int = 500) -> None:
     """Let the app run until ``condition()`` holds: for a dialog opened by a worker, say,
     before a key meant for it is pressed (on a loaded machine one pause is not enough)."""
     for _ in range(rounds):
@@ -60,27 +57,5 @@ def shown(widget: Widget) -> str:
 
 
 async def type_text(pilot: Pilot, text: str) -> None:
-    """Type like a person: one key press per character."""
-    await pilot.press(*[c if c.isalnum() else _character_to_key(c) for c in text])
-
-
-def pilot_test(fn: Callable[..., Awaitable[None]]) -> Callable[..., None]:
-    """Run an async pilot test on its own event loop (the suite has no asyncio plugin)."""
-
-    @functools.wraps(fn)
-    def run(*args: object, **kwargs: object) -> None:
-        asyncio.run(fn(*args, **kwargs))
-
-    return run
-
-
-def screen_text(app: App) -> str:
-    """What the terminal shows now, as plain lines: the picture a screenshot takes, without colour
-    (so an assertion on it also proves that a thing is not told apart by colour alone)."""
-    width, height = app.size
-    console = Console(
-        width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False, safe_box=False
-    )
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    console.print(update)
-    return console.export_text(styles=False)
+    """Type like a person: one key press per character (the pilot names "@", " " and the like)."""
+    await pilot.press(*text)

@@ -7,14 +7,18 @@ import time
 
 import click
 
-from circles.cli.common import done, state
+from circles.cli.common import WHOLE_NUMBER, done, state
 from circles.words import count
 
 
 @click.command()
 @click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
 @click.option(
-    "--seed", type=int, default=7, show_default=True, help="The same seed gives the same organisation."
+    "--seed",
+    type=WHOLE_NUMBER,
+    default=7,
+    show_default=True,
+    help="The same seed gives the same organisation.",
 )
 def demo(size: str, seed: int) -> None:
     """Fill an empty store with a demo organisation to try things on."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from circles.cli.common import RECORD_ID, done, writing
+from circles.cli.common import RECORD_ID, WHOLE_NUMBER, done, writing
 from circles.cli.terminal import FilePath
 from circles.ics.model import Channel
 from circles.words import count
@@ -44,7 +44,11 @@ _METHODS = [c.value for c in Channel]
     help="Write one file per member into DIR, marking the sessions they present.",
 )
 @click.option(
-    "--alarm", "alarm", type=int, metavar="MINUTES", help="Reminder before the start (default: the circle's)."
+    "--alarm",
+    "alarm",
+    type=WHOLE_NUMBER,
+    metavar="MINUTES",
+    help="Reminder before the start (default: the circle's).",
 )
 @click.option("--no-alarm", is_flag=True, help="No reminder at all.")
 @click.option("--force", is_flag=True, help="Replace files that are already there.")
