@@ -24,7 +24,7 @@ from models.store import Store
 from models.types import UTCDateTime
 from screens.form import FormScreen
 from tests import factories
-from tests.tui_support import pilot_test, settle, shown
+from tests.tui_support import settle, shown
 
 COMPOSED = "jos\u00e9@example.org"  # é as one character
 DECOMPOSED = "jose\u0301@example.org"  # e, then a combining acute accent
@@ -115,7 +115,6 @@ def test_import_and_walk_ins_find_the_same_person(store, tmp_path):
     assert walked_in.id == jose.id
 
 
-@pilot_test
 async def test_the_person_form_refuses_a_look_alike(memory_store, clock):
     factories.person(memory_store, "Jos\u00e9", COMPOSED)
     app = CirclesApp(memory_store)

@@ -23,7 +23,7 @@ from circles.validate import AmbiguousTime
 from circles.zones import time_zone
 from screens.form import FormScreen
 from tests import factories
-from tests.tui_support import pilot_test, settle, shown
+from tests.tui_support import settle, shown
 
 # The CLI runs on the real clock: the seeded sessions are far enough ahead to stay upcoming.
 AHEAD = "2037-07-07"
@@ -403,7 +403,6 @@ def test_the_messages_that_read_badly_now_read_as_sentences(seeded, tmp_path, ty
     assert _cli(_copy(seeded, tmp_path), *typed).stderr.strip() == message
 
 
-@pilot_test
 async def test_a_form_shows_at_most_sixty_characters_of_a_bad_value(memory_store, clock):
     """Today's main showed the whole value beside the field: a 500-character name filled 9 lines."""
     app = CirclesApp(memory_store)
