@@ -19,8 +19,9 @@ from circles.app import CirclesApp
 from circles.cli import main
 from circles.errors import AlreadyExists, InvalidInput
 from circles.services import attendance, circles, imports, people
-from models.engine import create_store_engine, prepare_sqlite_file, sqlite_file, sqlite_url
+from models.engine import create_store_engine, sqlite_file, sqlite_url
 from models.store import Store
+from models.store_file import claim_sqlite_file
 from models.types import UTCDateTime
 from screens.form import FormScreen
 from tests import factories
@@ -146,7 +147,7 @@ def _store_at_0001(url: sa.URL) -> None:
     """An empty store at the first schema, as the first release left it."""
     path = sqlite_file(url)
     if path is not None:
-        prepare_sqlite_file(path)
+        claim_sqlite_file(path, create_folder=True)
     engine = create_store_engine(url)
     cfg = migrate._config()
     with engine.begin() as conn:

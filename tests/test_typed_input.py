@@ -18,7 +18,7 @@ from circles import validate
 from circles.app import CirclesApp
 from circles.cli import main
 from circles.errors import InvalidInput, NotFound
-from circles.services import away, circles, people, rotation, sessions
+from circles.services import agenda_templates, away, circles, fairness, people, rotation, sessions
 from circles.validate import AmbiguousTime
 from circles.zones import time_zone
 from screens.form import FormScreen
@@ -175,7 +175,7 @@ def test_lookups_take_only_ascii_digits_as_an_id(memory_store):
             people.find_person(db, "①")
     assert validate.id_in("٣") is None and validate.id_in("0") is None and validate.id_in("7") == 7
     with pytest.raises(InvalidInput, match="type it with the digits 0 to 9"):
-        rotation.parse_template_item("Talk:²", "item 1")
+        agenda_templates.parse_template_item("Talk:²", "item 1")
 
 
 # ------------------------------------------------------------------ dates
@@ -255,7 +255,7 @@ def test_services_keep_dates_in_range_too(store):
     with store.write() as db, pytest.raises(InvalidInput, match=r"^start .* is outside the dates"):
         sessions.add_session(db, circle_id=c.id, starts_at=far)
     with store.read() as db, pytest.raises(InvalidInput, match=r"^until '9999-12-31' is outside"):
-        rotation.ledger(db, c.id, until=date(9999, 12, 31))
+        fairness.ledger(db, c.id, until=date(9999, 12, 31))
     with store.write() as db, pytest.raises(InvalidInput, match=r"^day '0001-01-01' is outside"):
         rotation.add_skip_date(db, circle_id=c.id, day=date(1, 1, 1))
     with store.write() as db, pytest.raises(InvalidInput, match=r"^to '9999-12-31' is outside"):
