@@ -178,11 +178,6 @@ class CirclesApp(App[None]):
 
         self.push_screen(ConfirmScreen(f"{unsaved[0]} Quit without saving?", "Quit"), answered)
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "back":  # not offered where there is nothing to go back to (Home, start)
-            return len(self.screen_stack) > 2
-        return super().check_action(action, parameters)
-
     def action_back(self) -> None:
         # The default screen and Home stay: Escape on Home does nothing rather than leave a blank app.
         if len(self.screen_stack) > 2:

@@ -36,6 +36,10 @@ class HomeScreen(Screen[None]):
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
         # q quits where the footer says so (here and while the store opens); ctrl+q everywhere.
         Binding("q", "app.quit", "Quit", tooltip="Close circles (ctrl+q quits from any screen)"),
+        # Nothing to go back to from Home: its own Escape hides the app's "esc Back" here, and
+        # only here (the app cannot tell which screen's footer asks, so Home's footer would be
+        # rebuilt, unseen, each time a screen opens over it).
+        Binding("escape", "stay", show=False),
         Binding("X", "export_attendance", "Export attendance", tooltip="Every circle's attendance to a file"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
@@ -130,6 +134,9 @@ class HomeScreen(Screen[None]):
             "Press c, open a circle and schedule a session (s)."
         )
         table.focus()
+
+    def action_stay(self) -> None:
+        """Escape on Home: it is the first screen, there is nowhere to go back to."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo":

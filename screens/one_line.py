@@ -34,7 +34,8 @@ class OneLineInput(Input):
         self.cursor_position = len(self.value)
         self.focus()
 
-    def _on_blur(self, _event: events.Blur) -> None:
+    def on_blur(self, _event: events.Blur) -> None:
+        # A public handler: Input's own _on_blur (the cursor, the suggestion) still runs.
         self.select_on_focus = self._selects_on_focus
 
     def on_paste(self, event: events.Paste) -> None:

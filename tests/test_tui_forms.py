@@ -181,11 +181,11 @@ def _forms(store):
     with store.read() as db:
         found = members.list_members(db, c.id)
     start = s.starts_at + timedelta(days=7)
-    from circles.services import rotation
+    from circles.services import series
 
     weekly = factories.circle(store, "Weekly")
     with store.write() as db:
-        weekly = rotation.set_cadence(db, weekly, "weekly on tue at 12:00")
+        weekly = series.set_cadence(db, weekly, "weekly on tue at 12:00")
     return [
         ("new circle", lambda: forms.circle_form(None), "name"),
         ("edit circle", lambda: forms.circle_form(c), "name"),
