@@ -34,6 +34,12 @@ class HomeScreen(Screen[None]):
         Binding("p", "people", "People", tooltip="The people directory"),
         Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
+        # q quits where the footer says so (here and while the store opens); ctrl+q everywhere.
+        Binding("q", "app.quit", "Quit", tooltip="Close circles (ctrl+q quits from any screen)"),
+        # Nothing to go back to from Home: its own Escape hides the app's "esc Back" here, and
+        # only here (the app cannot tell which screen's footer asks, so Home's footer would be
+        # rebuilt, unseen, each time a screen opens over it).
+        Binding("escape", "stay", show=False),
         Binding("X", "export_attendance", "Export attendance", tooltip="Every circle's attendance to a file"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
@@ -129,9 +135,14 @@ class HomeScreen(Screen[None]):
         )
         table.focus()
 
+    def action_stay(self) -> None:
+        """Escape on Home: it is the first screen, there is nowhere to go back to."""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo":
             return self.data is not None and self.data.empty
+        if action == "export_attendance":  # an empty store has nothing to export
+            return not (self.data is not None and self.data.empty)
         return True
 
     @on(DataTable.RowSelected, "#upcoming")
@@ -151,13 +162,9 @@ class HomeScreen(Screen[None]):
 
     @on(Button.Pressed, "#first-circle")
     def action_new_circle(self) -> None:
-        from screens.forms import circle_form
+        from screens.circle import create_circle
 
-        def created(circle: object) -> None:
-            if circle is not None:
-                self.app.open_circle(circle.id)  # type: ignore[attr-defined]
-
-        self.app.push_screen(circle_form(None), created)
+        create_circle(self.app)
 
     def action_export_attendance(self) -> None:
         from screens.export_attendance_dialog import ExportAttendanceDialog
