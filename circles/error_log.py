@@ -9,6 +9,8 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from models.folders import make_private_folder
+
 # One earlier log is kept beside the current one (circles.log.1) once it reaches this size.
 KEEP_BYTES = 1_000_000
 
@@ -28,8 +30,7 @@ def record(error: BaseException, *, doing: str = "") -> Path | None:
     text = "".join(traceback.format_exception(error))
     entry = f"--- {when}{f' while {doing}' if doing else ''}\n{text}\n"
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(path.parent, 0o700)  # mkdir's mode yields to the umask; tracebacks quote data
+        make_private_folder(path.parent, parents=True)  # 0700: tracebacks quote people's data
         if path.exists() and path.stat().st_size > KEEP_BYTES:
             path.replace(path.with_name(path.name + ".1"))
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

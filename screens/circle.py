@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from circles.services import circle_records, members, sessions
 from circles.services.circle_page import load_circle
-from circles.views import CircleData, MemberView, PersonView, SessionView
+from circles.views import CircleData, CircleView, MemberView, SessionView
 from circles.words import count
 from models.enums import Role, SessionStatus
 from screens.dialogs import ConfirmScreen
@@ -79,6 +79,12 @@ class CircleScreen(Screen[None]):
             # Each tab says the key that opens it.
             with TabPane("1 Members", id="members"):
                 yield Table(id="member-table", cursor_type="row", zebra_stripes=True)
+                yield Static(
+                    "No members yet: press a and type their names, one after another.",
+                    id="members-note",
+                    classes="hint",
+                    markup=False,
+                )
             # These three fill in when first opened (see _tab_changed): the circle's members
             # should not wait for a list of sessions, a rotation preview and charts.
             yield TabPane("2 Sessions", id="sessions")
@@ -122,9 +128,10 @@ class CircleScreen(Screen[None]):
             self._fill_sessions(data)
         if self._then is not None:
             then, self._then = self._then, None
-            self.call_after_refresh(self.run_action, then)
+            self.call_after_refresh(self._run_then, then)
 
     def _fill_members(self, found: list[MemberView]) -> None:
+        self.query_one("#members-note").display = not found
         table = self.query_one("#member-table", DataTable)
         row = table.cursor_row
         table.clear()
@@ -218,6 +225,16 @@ class CircleScreen(Screen[None]):
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
+    async def _run_then(self, action: str) -> None:
+        """An action asked for before the circle had loaded. A key of the Sessions tab works only
+        there (check_action): bring that tab forward first, as a person would have."""
+        if action.partition("(")[0] in SESSION_ACTIONS:
+            self.action_tab("sessions")
+            # Built and focused now, not when TabActivated comes round: the focus left on the
+            # Members table would otherwise bring that tab back when the dialog closes.
+            await self._tab_changed()
+        await self.run_action(action)
+
     @on(RotationPanel.Changed)
     def _rotation_changed(self) -> None:
         self.reload()  # assignments and swaps show in the sessions tab too
@@ -250,22 +267,25 @@ class CircleScreen(Screen[None]):
         run_db(self, job, done, write=True, group="write", exclusive=False)
 
     def action_add_member(self) -> None:
+        """The picker stays open, each person joining as they are picked, until Escape."""
         from screens.picker import PersonPicker
 
         if self.data is None:
             return
         circle = self.data.circle
         current = {m.person_id for m in self.data.members}
+        picker = PersonPicker(
+            f"Add members to {circle.name}",
+            exclude=current,
+            add=lambda db, person: members.add_member(db, circle_id=circle.id, person_id=person.id),
+        )
 
-        def picked(person: PersonView | None) -> None:
-            if person is None:
-                return
-            self._write(
-                lambda db: members.add_member(db, circle_id=circle.id, person_id=person.id),
-                f"{person.name} joined {circle.name}.",
-            )
+        def closed(_: object) -> None:
+            if picker.added:
+                names = ", ".join(p.name for p in picker.added)
+                self.notify(f"{names} joined {circle.name}.", markup=False)  # the list reloads on return
 
-        self.app.push_screen(PersonPicker(f"Add a member to {circle.name}", exclude=current), picked)
+        self.app.push_screen(picker, closed)
 
     @work
     async def action_remove_member(self) -> None:
@@ -339,6 +359,18 @@ class CircleScreen(Screen[None]):
                 self._after_save("Session scheduled."),
             )
 
+    def action_plan_first(self) -> None:
+        """Offered as a circle with a cadence is created: its first sessions, planned from that
+        cadence. The Members tab stays in front, for the people to add next (presenters are
+        filled in as they join)."""
+        from screens.forms import plan_form
+
+        if self.data is not None:
+            self.app.push_screen(
+                plan_form(self.data.circle, default_start=self._next_start(), first=True),
+                self._after_save("Sessions planned."),
+            )
+
     def action_plan(self) -> None:
         from screens.forms import plan_form
 
@@ -402,3 +434,15 @@ class CircleScreen(Screen[None]):
 
         if self.data is not None:
             self.app.push_screen(circle_form(self.data.circle), self._after_save("Circle saved."))
+
+
+def create_circle(app: App[Any], *, timezone: str | None = None) -> None:
+    """The New circle form (Home's n, the palette's "New circle"). Once saved the circle opens;
+    given a cadence, it offers to plan the first sessions at once."""
+    from screens.forms import circle_form
+
+    def created(circle: CircleView | None) -> None:
+        if circle is not None:
+            circles_app(app).open_circle(circle.id, then="plan_first" if circle.cadence else None)
+
+    app.push_screen(circle_form(None, timezone=timezone), created)

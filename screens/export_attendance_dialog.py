@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from circles import validate
 from circles.errors import CirclesError, InvalidInput
-from circles.export_folder import last_folder, remember_folder
+from circles.export_folder import remember_folder, suggested_folder
 from circles.exports.atomic import check_target
 from circles.exports.attendance import ExportFormat, ExportResult, export_attendance
 from circles.services.participation import make_scope
@@ -131,7 +131,7 @@ class ExportAttendanceDialog(Dialog[Path | None]):
         self.query_one("#export-file", Input).focus()
 
     def _default_path(self, fmt: ExportFormat) -> str:
-        folder = self.folder or last_folder() or Path.home()
+        folder = self.folder or suggested_folder()
         who = _slug(self.circle_name) if self.circle_id is not None and self.circle_name else "all-circles"
         return str(folder / f"attendance-{who}-{self.today.isoformat()}{fmt.suffix}")
 
@@ -187,7 +187,7 @@ class ExportAttendanceDialog(Dialog[Path | None]):
             return None
         path = Path(raw).expanduser()
         if not path.is_absolute():
-            path = (self.folder or last_folder() or Path.home()) / path
+            path = (self.folder or suggested_folder()) / path
         try:
             check_target(path, force=True, field="file")  # the rule every export follows
         except CirclesError as exc:

@@ -66,11 +66,15 @@ class FormScreen(Dialog[T | None], Generic[T]):
         save: Callable[[Any, dict[str, Any]], T],
         *,
         reopen: Callable[[Any], FormScreen[T]] | None = None,
+        start_on: str | None = None,
     ) -> None:
         super().__init__()
         self.form_title = title
         self.fields = list(fields)
         self._save = save
+        # The field the cursor starts in when the form knows better than first_to_fill (the
+        # number of sessions to plan, once the circle's cadence is known).
+        self._start_on = start_on
         # Builds this form again from what is stored now: offered when someone else saved first.
         self._reopen = reopen
         self._conflict = False
@@ -117,6 +121,8 @@ class FormScreen(Dialog[T | None], Generic[T]):
         change most, the date of a session or of an absence, and its text is selected, so
         typing replaces it. A later field (a session's title) never takes a typed date.
         """
+        if self._start_on is not None:
+            return next(f for f in self.fields if f.name == self._start_on)
         given = {f.name: f.value for f in self.fields}
         for f in self.fields:
             if self._required(f, given) and not str(f.value if f.value is not None else "").strip():
@@ -164,8 +170,16 @@ class FormScreen(Dialog[T | None], Generic[T]):
             if problem and first_bad is None:
                 first_bad = f.name
         if first_bad is not None:
-            self.query_one(f"#f-{first_bad}").focus()
+            self.focus_to_fix(first_bad)
         return first_bad is None
+
+    def focus_to_fix(self, name: str) -> None:
+        """Back to a field with an error: its text stays whole, the cursor at its end."""
+        widget = self.query_one(f"#f-{name}")
+        if isinstance(widget, OneLineInput):
+            widget.focus_to_fix()
+        else:
+            widget.focus()
 
     @on(Input.Changed)
     def _recheck(self, event: Input.Changed) -> None:
@@ -257,7 +271,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
             for f in self.fields:
                 if error.field in (f.name, f.label.lower(), *f.aliases):
                     self.set_error(f.name, error.detail)
-                    self.query_one(f"#f-{f.name}").focus()
+                    self.focus_to_fix(f.name)
                     return
         box = self.query_one("#form-error", Static)
         box.update(str(error))

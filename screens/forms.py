@@ -27,7 +27,11 @@ def _optional_int(value: str) -> int | None:
     return int(value) if value.strip() else None
 
 
-def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormScreen[CircleView]:
+def circle_form(original: CircleView | None, *, timezone: str | None = None) -> FormScreen[CircleView]:
+    """A new circle suggests this machine's time zone (or ``timezone``), a learning circle, an
+    hour; so after its name, how often it meets is what a person has left to say, and comes next."""
+    from circles.zones import local_zone_name
+
     o = original
     fields = [
         Field(
@@ -39,6 +43,13 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
             check=lambda v: validate.text(v, "name", max_length=120, required=True),
         ),
         Field(
+            "cadence",
+            "How often (planning follows it)",
+            (o.cadence or "") if o else "",
+            'e.g. "weekly on tue at 12:00" or "monthly on the last fri at 16:00"',
+            check=lambda v: cadence.parse(v),
+        ),
+        Field(
             "kind",
             "Kind",
             o.kind if o else CircleKind.LEARNING_CIRCLE,
@@ -47,7 +58,7 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
         Field(
             "timezone",
             "Timezone (IANA name)",
-            o.timezone if o else timezone,
+            o.timezone if o else (timezone or local_zone_name()),
             "e.g. Europe/Berlin",
             required=True,
             check=validate.timezone,
@@ -59,13 +70,6 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
             required=True,
             check=_minutes("session length"),
             aliases=("session length",),
-        ),
-        Field(
-            "cadence",
-            "How often (planning follows it)",
-            (o.cadence or "") if o else "",
-            'e.g. "weekly on tue at 12:00" or "monthly on the last fri at 16:00"',
-            check=lambda v: cadence.parse(v),
         ),
         Field("location", "Usual place", (o.location or "") if o else "", "e.g. Room 4.12"),
         Field(
@@ -221,10 +225,13 @@ def move_form(session: SessionView) -> FormScreen[SessionView]:
     )
 
 
-def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list[SessionView]]:
+def plan_form(
+    circle: CircleView, *, default_start: datetime, first: bool = False
+) -> FormScreen[list[SessionView]]:
     """Plan a series from the circle's cadence: the same path as `circles session plan`, so
     new sessions get the agenda template and presenters from the rotation, and skip dates
-    are stepped over."""
+    are stepped over. With the cadence known, the cursor starts on how many sessions: the one
+    thing left to decide. ``first``: offered as the circle is created."""
     from circles import cadence
     from circles.services import planning, series
 
@@ -263,7 +270,12 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
             planning.plan_sessions(db, circle_id=circle.id, count=int(v["count"]), start=start).sessions
         )
 
-    return FormScreen(f"Plan several sessions of {circle.name}", fields, save)
+    title = (
+        f"{circle.name} is saved. Plan its first sessions now? Escape: later (P on the Sessions tab)"
+        if first
+        else f"Plan several sessions of {circle.name}"
+    )
+    return FormScreen(title, fields, save, start_on="count" if circle.cadence else None)
 
 
 def _between(value: int, field: str, low: int, high: int) -> int:

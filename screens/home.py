@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Static
 
 from circles.upcoming import DAYS
-from circles.views import CircleView, HomeData
+from circles.views import HomeData
 from screens.footer import Footer
 from screens.format import headcount_text, presenter_label, safe, when
 from screens.table import Table
@@ -39,6 +39,12 @@ class HomeScreen(Screen[None]):
         Binding("p", "people", "People", tooltip="The people directory"),
         Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
+        # q quits where the footer says so (here and while the store opens); ctrl+q everywhere.
+        Binding("q", "app.quit", "Quit", tooltip="Close circles (ctrl+q quits from any screen)"),
+        # Nothing to go back to from Home: its own Escape hides the app's "esc Back" here, and
+        # only here (the app cannot tell which screen's footer asks, so Home's footer would be
+        # rebuilt, unseen, each time a screen opens over it).
+        Binding("escape", "stay", show=False),
         Binding("X", "export_attendance", "Export attendance", tooltip="Every circle's attendance to a file"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
@@ -134,9 +140,14 @@ class HomeScreen(Screen[None]):
         )
         table.focus()
 
+    def action_stay(self) -> None:
+        """Escape on Home: it is the first screen, there is nowhere to go back to."""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo":
             return self.data is not None and self.data.empty
+        if action == "export_attendance":  # an empty store has nothing to export
+            return not (self.data is not None and self.data.empty)
         return True
 
     @on(DataTable.RowSelected, "#upcoming")
@@ -156,13 +167,9 @@ class HomeScreen(Screen[None]):
 
     @on(Button.Pressed, "#first-circle")
     def action_new_circle(self) -> None:
-        from screens.forms import circle_form
+        from screens.circle import create_circle
 
-        def created(circle: CircleView | None) -> None:
-            if circle is not None:
-                circles_app(self).open_circle(circle.id)
-
-        self.app.push_screen(circle_form(None), created)
+        create_circle(self.app)
 
     def action_export_attendance(self) -> None:
         from screens.export_attendance_dialog import ExportAttendanceDialog

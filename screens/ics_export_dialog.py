@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from circles.errors import CirclesError
-from circles.export_folder import last_folder, remember_folder
+from circles.export_folder import remember_folder, suggested_folder
 from circles.exports.atomic import check_target
 from circles.ics.model import Channel
 from circles.ics.names import circle_stem, session_stem
@@ -112,7 +112,7 @@ class IcsExportDialog(Dialog[IcsExported | None]):
         return circle_stem(self.circle.name, recurring=recurring) + ".ics"
 
     def compose_body(self) -> ComposeResult:
-        folder = last_folder(self.settings_path) or Path.home()
+        folder = suggested_folder(self.settings_path)
         yield Label(f"Export calendar invites (.ics): {escape(self.what)}", id="ics-title")
         yield Label("Channel", classes="ics-field-label")
         with RadioSet(id="ics-channel", compact=True):

@@ -4,7 +4,7 @@ session by name, searched in SQL."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,20 @@ def _session_of(screen: Screen[Any]) -> SessionView | None:
     """The session the person is looking at, if any (its screen, or its check-in)."""
     session = getattr(getattr(screen, "data", None), "session", None) or getattr(screen, "session", None)
     return session if isinstance(session, SessionView) else None
+
+
+@dataclass(eq=False)
+class Listed(DiscoveryHit):
+    """A hit of the palette opened empty, listed before Textual's own commands (Keys, Maximize,
+    Quit, Screenshot, Theme). The palette sorts what it found by score, highest first, and every
+    DiscoveryHit scores 0, so those came in whatever order the providers answered (they sit in a
+    set): ours score above 0, and keep their order among themselves through ``rank``."""
+
+    rank: float = field(default=1.0, kw_only=True)
+
+    @property
+    def score(self) -> float:
+        return self.rank
 
 
 @dataclass(frozen=True)
@@ -95,15 +109,10 @@ def export_attendance(app: CirclesApp, screen: Screen[Any]) -> None:
 
 
 def new_circle(app: CirclesApp, screen: Screen[Any]) -> None:
-    from screens.forms import circle_form
+    from screens.circle import create_circle
 
-    circle = _circle_of(screen)
-
-    def created(made: Any) -> None:
-        if made is not None:
-            app.open_circle(made.id)
-
-    app.push_screen(circle_form(None, timezone=circle.timezone if circle else "UTC"), created)
+    circle = _circle_of(screen)  # a circle on screen lends its zone; else the machine's
+    create_circle(app, timezone=circle.timezone if circle else None)
 
 
 def plan_sessions(app: CirclesApp, screen: Screen[Any]) -> None:
@@ -208,8 +217,9 @@ class ActionProvider(Provider):
                 )
 
     async def discover(self) -> Hits:
-        for action in ACTIONS:
-            yield DiscoveryHit(action.title, partial(self._run, action), help=action.help)
+        # First of all: what there is to do, in this order.
+        for i, action in enumerate(ACTIONS):
+            yield Listed(action.title, partial(self._run, action), help=action.help, rank=2 - i / 100)
 
 
 class FindProvider(Provider):
@@ -247,6 +257,6 @@ class FindProvider(Provider):
 
     async def discover(self) -> Hits:
         found = await self._lookup("")
-        for f in found:
-            if f.kind == "circle":
-                yield DiscoveryHit(f"Circle: {f.label}", partial(self._open, f), help=f.detail)
+        circles = [f for f in found if f.kind == "circle"]
+        for i, f in enumerate(circles):  # after the actions, before Textual's commands
+            yield Listed(f"Circle: {f.label}", partial(self._open, f), help=f.detail, rank=1 - i / 100)

@@ -16,6 +16,7 @@ from models.store import Store
 from screens.ics_export_dialog import IcsExportDialog, IcsExported
 from screens.textual_internals import notifications
 from tests.test_ics_export import _world
+from tests.tui_support import until
 
 SIZE = (100, 40)
 
@@ -35,12 +36,31 @@ async def _open(app: Host, dialog: IcsExportDialog, pilot) -> None:  # type: ign
 
 
 async def _export(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Press Export and wait for its answer: the dialog closed with a result, or a new error.
+
+    Waiting for the workers alone is not enough: on a loaded machine the click's worker may
+    not have started yet when the wait begins, and the wait returns at once.
+    """
+    app = pilot.app
+    dialog = app.screen
+    before = (len(app.results), _error(dialog))
+    # A button ignores clicks while it still shows the last one (a fraction of a second): a
+    # person never clicks that fast, a warm test process does.
+    button = dialog.query_one("#ics-export")
+    await until(pilot, lambda: not button.has_class("-active"))
     await pilot.click("#ics-export")
-    # An export the store refuses ends its worker in error, by design (the dialog shows why);
-    # whether that worker is already running here depends on the machine's load.
+
+    def answered() -> bool:
+        return (len(app.results), _error(dialog)) != before
+
+    # An export the store refuses ends its worker in error, by design (the dialog shows why).
     with contextlib.suppress(WorkerFailed):
-        await pilot.app.workers.wait_for_complete()
+        await until(pilot, answered)
     await pilot.pause()
+
+
+def _error(dialog) -> str:  # type: ignore[no-untyped-def]
+    return str(dialog.query_one("#ics-error", Static).render()) if dialog.is_attached else ""
 
 
 async def test_exporting_a_session_writes_the_file_and_says_where(
@@ -156,3 +176,49 @@ def test_the_settings_file_lives_in_the_user_config_dir(tmp_path: Path, monkeypa
     assert last_folder() is None and not (tmp_path / "cfg").exists()
     remember_folder(tmp_path)
     assert last_folder() == tmp_path
+
+
+def test_the_dialogs_suggest_the_last_folder_else_downloads_else_home(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from circles.export_folder import suggested_folder
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    settings = tmp_path / "cfg" / "circles" / "last-export-folder.json"
+    assert suggested_folder(settings) == home  # no Downloads folder here
+    (home / "Downloads").mkdir()
+    assert suggested_folder(settings) == home / "Downloads"
+    # Named in the person's language, as the desktop's user-dirs.dirs says.
+    (home / "Téléchargements").mkdir()
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / "user-dirs.dirs").write_text('XDG_DOWNLOAD_DIR="$HOME/Téléchargements"\n')
+    assert suggested_folder(settings) == home / "Téléchargements"
+    remember_folder(tmp_path, settings)
+    assert suggested_folder(settings) == tmp_path
+
+
+async def test_a_first_export_goes_to_downloads_with_nothing_typed(
+    memory_store: Store, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    w = _world(memory_store)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    (tmp_path / "Downloads").mkdir()
+    app = Host(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, IcsExportDialog.for_session(w.sessions[0], settings_path=tmp_path / "s.json"), pilot)
+        await pilot.press("ctrl+s")
+        await until_done(pilot, app)
+    (result,) = app.results
+    assert result is not None and result.path == tmp_path / "Downloads" / "rust-lunch-2026-03-10.ics"
+
+
+async def until_done(pilot, app: Host) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(200):
+        if app.results:
+            return
+        with contextlib.suppress(WorkerFailed):
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause(0.02)
+    raise AssertionError("the export never finished")

@@ -6,8 +6,10 @@ Each picture is reached with the keys a person would press. Regenerate after a d
     uv run pytest tests/test_snapshots.py --snapshot-update
 
 then look at the SVGs in tests/__snapshots__/test_snapshots/ (open them in a browser, or
-`rsvg-convert -o x.png file.raw`) before committing them: a snapshot only proves something if what
-it froze is right.
+`sed 's/<svg /<svg xml:space="preserve" /' FILE.raw | rsvg-convert -o x.png`: without the
+xml:space, rsvg drops the space that starts each run of text and shows "Check-in— Rust Lunch" for
+the "Check-in — Rust Lunch" the terminal shows) before committing them: a snapshot only proves
+something if what it froze is right.
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ Step = str | Callable[[CirclesApp], object]
 
 @pytest.fixture(autouse=True)
 def _same_home_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The export dialogs suggest a file in the home folder; every machine must draw the same one.
+    # The export dialogs suggest a file in the home folder, and a new circle the machine's time
+    # zone: every machine must draw the same ones.
     monkeypatch.setenv("HOME", "/home/facilitator")
+    monkeypatch.setenv("TZ", "Europe/Berlin")
 
 
 @pytest.fixture
@@ -115,6 +119,8 @@ DIALOGS: dict[str, Callable[[dict], list[Step]]] = {
     "edit_session": lambda d: [_circle(d), "2", "e"],
     "move_session": lambda d: [_circle(d), "2", "m"],
     "plan_sessions": lambda d: [_circle(d), "2", "P"],
+    # As offered right after a circle is created with a cadence.
+    "plan_first_sessions": lambda d: [lambda app: app.open_circle(d["circle"], then="plan_first")],
     "agenda_item": lambda d: [_session(d), "a"],
     "walk_in": lambda d: [_session(d), "i", "plus"],
     "mark_away": lambda d: [_person(d), "w"],

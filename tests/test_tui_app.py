@@ -132,6 +132,55 @@ async def test_the_first_screen_paints_while_the_store_opens(memory_store):
         assert isinstance(app.screen, HomeScreen)
 
 
+def _footer(app: CirclesApp) -> str:
+    from screens.footer import Footer
+
+    return " · ".join(app.screen.query_one(Footer).shown_keys)
+
+
+async def test_q_quits_where_the_footer_says_so_and_is_typed_everywhere_else(memory_store, clock):
+    from textual.widgets import Input
+
+    from screens.checkin import CheckInScreen
+    from screens.people import PeopleScreen
+
+    c = factories.circle(memory_store, "Rust Lunch")
+    factories.member(memory_store, c, factories.person(memory_store, "Quinn Quaker", "qq@example.org"))
+    s = factories.session(memory_store, c, "2026-03-03 12:00")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        home = _footer(app)
+        assert "q Quit" in home and "esc Back" not in home, home  # Home: nowhere to go back to
+
+        app.open_circle(c.id)
+        await settle(app, pilot)
+        assert "q Quit" not in _footer(app) and "esc Back" in _footer(app)
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+
+        app.push_screen(PeopleScreen())
+        await settle(app, pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "qq")
+        await settle(app, pilot)
+        assert app.screen.query_one("#filter", Input).value == "qq"
+
+        app.push_screen(CheckInScreen(s.id))
+        await settle(app, pilot)
+        await type_text(pilot, "quinn")
+        await pilot.pause()
+        assert app.screen.filter_text == "quinn"
+
+        while not isinstance(app.screen, HomeScreen):
+            await pilot.press("escape")
+            await settle(app, pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
 async def test_a_store_that_will_not_open_is_explained_not_a_traceback(tmp_path):
     from sqlalchemy.engine import make_url
 

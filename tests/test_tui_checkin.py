@@ -15,7 +15,7 @@ from models.store import Store
 from screens.checkin import CheckInScreen
 from screens.form_screen import FormScreen
 from tests import factories
-from tests.tui_support import rows, settle, shown, type_text, until
+from tests.tui_support import rows, screen_text, settle, shown, type_text, until
 
 SIZE = (120, 40)
 NAMES = [
@@ -233,6 +233,33 @@ async def test_marks_show_whole_without_a_filter(memory_store, clock):
         drawn = [table.render_line(y).text for y in range(1, 5)]
         for line, mark in zip(drawn, ["✔ present", "○ excused", "✘ absent", "◔ late"], strict=True):
             assert mark in line, line
+
+
+async def test_at_80x24_every_marking_key_help_and_back_are_shown_and_no_line_is_cut(memory_store, clock):
+    _, s = _circle_of_30(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, s.id)
+        lines = screen_text(app).splitlines()
+        footer = lines[-1]
+        for key in ("space Present", "2 Late", "3 Excused", "4 Absent", "+ Walk-in", "? Help", "esc Back"):
+            assert key in footer, footer
+        text = " ".join(" ".join(lines).split())  # the counts may wrap; nothing may be cut
+        assert "said yes 0 · walk-ins 0" in text
+        assert "Enter marks them present (or adds a walk-in)" in text
+
+        # While a name is typed, space is part of it and Escape clears it: the footer says so.
+        await type_text(pilot, "hana")
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        assert "esc Clear filter" in footer and "esc Back" not in footer, footer
+        assert "space Present" not in footer and "4 Absent" in footer, footer
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "esc Back" in screen_text(app).splitlines()[-1]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, CheckInScreen)
 
 
 class QuickStore(Store):

@@ -12,7 +12,7 @@ from screens.circle import CircleScreen
 from screens.form_screen import FormScreen
 from screens.home import HomeScreen
 from tests import factories
-from tests.tui_support import rows, settle, shown, type_text
+from tests.tui_support import rows, screen_text, settle, shown, type_text
 
 SIZE = (120, 40)
 
@@ -78,6 +78,15 @@ async def test_home_lists_the_next_14_days_with_presenter_and_rsvps(memory_store
         message = shown(app.screen.query_one("#upcoming-empty", Static))
         assert "Nothing scheduled before" in message
         assert f"{(clock() + timedelta(days=14)):%d %b}" in message
+
+
+async def test_the_welcome_reads_whole_at_80x24(memory_store, clock):
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        text = " ".join(screen_text(app).split())  # wrapped lines joined: nothing may be cut
+        assert "a learning circle, a community of practice, a lunch-and-learn or a workshop." in text
+        assert "Or load demo data to look around first." in text
 
 
 async def test_load_demo_data_from_the_welcome(memory_store, clock):

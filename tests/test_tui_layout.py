@@ -172,6 +172,8 @@ async def test_ctrl_s_picks_in_the_pickers_too(demo):
         await until(pilot, lambda: isinstance(app.screen, PersonPicker))
         await settle(app, pilot)
         await pilot.press("ctrl+s")
+        await until(pilot, lambda: bool(app.screen.added))
+        await pilot.press("escape")  # it stays open for the next member until then
         await until(pilot, lambda: isinstance(app.screen, CircleScreen))
         await settle(app, pilot)
         assert f"{members + 1} members" in screen_text(app)
@@ -220,7 +222,7 @@ async def test_every_footer_keeps_help_and_back_at_80x24(demo):
             assert "? Help" in line and "esc Back" in line, line
         await pilot.press("i")  # check-in, over the session
         await settle(app, pilot)
-        assert "? Help" in footer_line(app) and "esc Clear filter / back" in footer_line(app)
+        assert "? Help" in footer_line(app) and "esc Back" in footer_line(app)
 
 
 async def test_tables_keep_the_columns_that_matter_at_80x24(demo):
@@ -344,6 +346,48 @@ async def test_the_palette_runs_actions_where_you_are(demo):
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ExportAttendanceDialog))
         assert app.screen.circle_name == "Rust Lunch"
+
+
+async def test_plan_sessions_from_home_opens_the_plan_over_the_picked_circle(demo):
+    app = CirclesApp(demo["store"])
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(app, pilot)
+        found = await _palette(pilot, app, "plan")
+        app.screen.query_one(OptionList).highlighted = found.index("Plan sessions…")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
+        app.screen.query_one(OptionList).highlighted = labels.index("Rust Lunch")
+        await pilot.press("enter")
+        # The circle opened on its Members tab, where Plan is not a key: it did nothing.
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        assert app.screen.form_title == "Plan several sessions of Rust Lunch"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen) and app.screen.active_tab == "sessions"
+
+
+async def test_the_palette_opened_empty_lists_our_actions_then_circles_then_textuals(demo):
+    from screens.palette import ACTIONS
+
+    app = CirclesApp(demo["store"])
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+
+        def prompts() -> list[str]:
+            return [str(o.prompt).splitlines()[0] for o in app.screen.query_one(OptionList).options]
+
+        # Everyone has answered: the circles (found in a thread) and Textual's commands.
+        await until(pilot, lambda: "Quit" in prompts() and any(p.startswith("Circle: ") for p in prompts()))
+        await settle(app, pilot)
+        found = prompts()
+        ours = len(ACTIONS)
+        assert found[:ours] == [a.title for a in ACTIONS]
+        circles = [p for p in found if p.startswith("Circle: ")]
+        assert found[ours : ours + len(circles)] == circles
+        assert {"Quit", "Theme", "Keys"} <= set(found[ours + len(circles) :])
 
 
 async def test_check_in_from_the_palette_offers_the_nearest_session_first(demo, clock):

@@ -18,12 +18,12 @@ from circles import validate
 from circles.app import CirclesApp
 from circles.cli import main
 from circles.errors import InvalidInput, NotFound
-from circles.services import away, circle_records, people, rotation, sessions
+from circles.services import agenda_templates, away, circle_records, fairness, people, rotation, sessions
 from circles.validate import AmbiguousTime
 from circles.zones import time_zone
 from screens.form_screen import FormScreen
 from tests import factories
-from tests.tui_support import pilot_test, settle, shown
+from tests.tui_support import settle, shown
 
 # The CLI runs on the real clock: the seeded sessions are far enough ahead to stay upcoming.
 AHEAD = "2037-07-07"
@@ -175,7 +175,7 @@ def test_lookups_take_only_ascii_digits_as_an_id(memory_store):
             people.find_person(db, "①")
     assert validate.id_in("٣") is None and validate.id_in("0") is None and validate.id_in("7") == 7
     with pytest.raises(InvalidInput, match="type it with the digits 0 to 9"):
-        rotation.parse_template_item("Talk:²", "item 1")
+        agenda_templates.parse_template_item("Talk:²", "item 1")
 
 
 # ------------------------------------------------------------------ dates
@@ -255,7 +255,7 @@ def test_services_keep_dates_in_range_too(store):
     with store.write() as db, pytest.raises(InvalidInput, match=r"^start .* is outside the dates"):
         sessions.add_session(db, circle_id=c.id, starts_at=far)
     with store.read() as db, pytest.raises(InvalidInput, match=r"^until '9999-12-31' is outside"):
-        rotation.ledger(db, c.id, until=date(9999, 12, 31))
+        fairness.ledger(db, c.id, until=date(9999, 12, 31))
     with store.write() as db, pytest.raises(InvalidInput, match=r"^day '0001-01-01' is outside"):
         rotation.add_skip_date(db, circle_id=c.id, day=date(1, 1, 1))
     with store.write() as db, pytest.raises(InvalidInput, match=r"^to '9999-12-31' is outside"):
@@ -403,7 +403,6 @@ def test_the_messages_that_read_badly_now_read_as_sentences(seeded, tmp_path, ty
     assert _cli(_copy(seeded, tmp_path), *typed).stderr.strip() == message
 
 
-@pilot_test
 async def test_a_form_shows_at_most_sixty_characters_of_a_bad_value(memory_store, clock):
     """Today's main showed the whole value beside the field: a 500-character name filled 9 lines."""
     app = CirclesApp(memory_store)

@@ -57,6 +57,8 @@ def _bounds(
 
 def ledger(db: Session, circle_id: int, *, since: date | None = None, until: date | None = None) -> Ledger:
     """Per member: turns, last and first turn, skips, swaps, over held sessions in [since, until]."""
+    since = validate.parse_date(since, "since") if since else None
+    until = validate.parse_date(until, "until") if until else None
     if since and until:
         validate.date_range(since, until, start_field="since", end_field="until")
     circle = get_circle(db, circle_id)
