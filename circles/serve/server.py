@@ -77,6 +77,7 @@ class CirclesServer(upstream.Server):
             )
             await websocket.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"too many tabs")
             return websocket
+
         async def close_tab() -> None:  # the app said goodbye (it quit from its own keys)
             await websocket.close()
 
