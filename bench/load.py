@@ -288,7 +288,7 @@ def summary(backend: str, processes: int, result: dict[str, Any]) -> None:
     )
     if result["peak"] is not None:
         print(
-            "  peak connections to the database (pg_stat_activity, the watcher's own included): "
+            "  peak connections to the database (pg_stat_activity; the watcher's is to another one): "
             f"{result['peak']}"
         )
 

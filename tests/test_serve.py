@@ -86,6 +86,17 @@ def test_the_token_becomes_an_http_only_strict_cookie_and_leaves_the_address() -
         asyncio.run(check())
 
 
+def test_another_name_for_the_same_server_is_sent_to_the_printed_one() -> None:
+    """localhost for 127.0.0.1: the cookie and the Origin check would not match there."""
+    with server_in_thread() as served:
+        port = served.server.port
+        status, headers, _ = asyncio.run(
+            _get(served.entry_url, headers={"Host": f"localhost:{port}"})  # type: ignore[arg-type]
+        )
+        assert status == 307
+        assert headers["Location"] == served.entry_url
+
+
 def test_the_websocket_accepts_only_the_served_origin() -> None:
     with server_in_thread() as served:
         port = served.server.port
