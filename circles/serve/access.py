@@ -111,12 +111,12 @@ class Access:
                 )
         if token and request.path == "/" and request.method == hdrs.METH_GET:
             return self._exchange(request)
-        if request.path.startswith("/static/") and request.path.endswith("/"):
+        if request.path.startswith(("/static/", "/circles-static/")) and request.path.endswith("/"):
             raise web.HTTPNotFound()  # textual-serve lists its static folders; we do not
         response = await handler(request)
         if not response.prepared:
             _harden(response, self.origin)
-            if not request.path.startswith("/static/"):
+            if not request.path.startswith(("/static/", "/circles-static/")):
                 response.headers.setdefault(hdrs.CACHE_CONTROL, "no-store")
         return response
 

@@ -20,6 +20,9 @@ from circles.serve import upstream
 # under way finishes), then how long after SIGTERM to its group before SIGKILL.
 QUIT_SECONDS = 5.0
 TERM_SECONDS = 3.0
+# Textual's web driver, starting focused (screens/web_driver.py says why); named, not
+# imported, so the server never loads the app's driver.
+APP_DRIVER = "screens.web_driver:FocusedWebDriver"
 
 
 def app_command() -> list[str]:
@@ -58,6 +61,7 @@ class AppProcess(upstream.AppService):
 
     async def _open_app_process(self, width: int = 80, height: int = 24) -> Process:
         environment = upstream.app_environment(self, width, height) | self.environment
+        environment["TEXTUAL_DRIVER"] = APP_DRIVER
         process = await asyncio.create_subprocess_exec(
             *self.argv,
             stdin=PIPE,

@@ -19,6 +19,8 @@ from circles.serve.access import Access, is_wildcard_host
 from circles.serve.apps import QUIT_SECONDS, TERM_SECONDS, AppProcess, app_command
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# circles' own files for the page (beside textual-serve's /static/).
+OWN_STATIC = Path(__file__).resolve().parent / "static"
 # Each app is a Python process of about 100 MB holding up to four database connections
 # (models/engine.py): eight is under a gigabyte and 32 connections, and a facilitator rarely
 # needs more than one tab. --max-apps changes it.
@@ -129,6 +131,7 @@ class CirclesServer(upstream.Server):
         self._stop = asyncio.Event()
         web_app = await upstream.make_web_app(self)
         web_app.middlewares.append(self.access.middleware)
+        web_app.router.add_static("/circles-static/", OWN_STATIC)
         runner = web.AppRunner(
             web_app, access_log_class=QuietAccessLog, handle_signals=False, shutdown_timeout=10
         )
