@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from models.engine import create_store_engine, resolve_url
 from models.store import Store
 from tests.conftest import REPO, needs_postgres
+from tests.tool_support import require_tool
 
 PGBOUNCER = shutil.which("pgbouncer") or (
     "/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None
@@ -34,9 +35,6 @@ SUBSET = ["tests/test_services_sessions.py", "tests/test_concurrency.py", "tests
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.postgres,
-    pytest.mark.skipif(
-        PGBOUNCER is None, reason="PgBouncer is not installed (apt-get install pgbouncer; .ci/run does)"
-    ),
 ]
 
 
@@ -49,8 +47,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def pgbouncer() -> Iterator[URL]:
     """PgBouncer on a free port of 127.0.0.1, transaction mode, in front of the test server; its URL."""
-    server = needs_postgres()
+    require_tool(None if PGBOUNCER else "PgBouncer is not installed (apt-get install pgbouncer)")
     assert PGBOUNCER is not None
+    server = needs_postgres()
     folder = Path(tempfile.mkdtemp(prefix="circles-pgbouncer-"))
     port = _free_port()
     (folder / "userlist.txt").write_text(f'"{server.username}" "{server.password}"\n')

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from tests.serve_support import (
     token_of,
     wait_until,
 )
+from tests.tool_support import require_tool
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,12 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="Chromium is not installed (apt-get install chromium; .ci/run does)"
-    ),
-]
+pytestmark = pytest.mark.slow
 
 # textual.js keeps its xterm.js Terminal as `this.terminal` on an object the page never shares.
 # Before the page's scripts run, a setter on that name notes every Terminal assigned to it, so
@@ -73,8 +70,11 @@ READ_SCREEN = """() => {
 
 @pytest.fixture(scope="module")
 def playwright_api() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is a dev dependency (uv sync)")
-    with sync_api.sync_playwright() as api:
+    require_tool(None if CHROMIUM.exists() else "Chromium is not installed (apt-get install chromium)")
+    require_tool(None if find_spec("playwright") else "Playwright is not installed (uv sync)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as api:
         yield api
 
 
