@@ -23,7 +23,7 @@ from screens.heap import (
     release_startup_objects,
     set_aside_startup_objects,
 )
-from screens.palette import FindProvider
+from screens.palette import ActionProvider, FindProvider
 
 if TYPE_CHECKING:
     from circles.views import HomeData
@@ -36,7 +36,7 @@ STORE_WAIT_SECONDS = 30
 class CirclesApp(App[None]):
     TITLE = "circles"
     CSS_PATH = Path(__file__).resolve().parent.parent / "screens" / "app.tcss"
-    COMMANDS = App.COMMANDS | {FindProvider}
+    COMMANDS = App.COMMANDS | {ActionProvider, FindProvider}
     BINDINGS = [
         Binding("question_mark", "help", "Help", tooltip="Every key on this screen"),
         Binding("escape", "back", "Back", tooltip="Back to the previous screen"),
@@ -198,21 +198,32 @@ class CirclesApp(App[None]):
 
         seen: set[str] = set()
         keys: list[tuple[str, str]] = []
-        for key, active in self.screen.active_bindings.items():
+        # The screen's own keys first, then the app's, then the focused widget's (cursor keys...).
+        order = {self.screen: 0, self: 1}
+        found = sorted(self.screen.active_bindings.items(), key=lambda kv: order.get(kv[1].node, 2))
+        for key, active in found:
             binding = active.binding
             if not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
             what = binding.description + (f": {active.tooltip}" if active.tooltip else "")
             keys.append((self.get_key_display(binding) or key, what))
-        keys.append(("ctrl+p", "Find any circle, person or session by name; change the theme"))
+        keys.append(
+            (
+                "ctrl+p",
+                "Find any circle, person or session by name; export invites or attendance, plan, "
+                "check in; change the theme",
+            )
+        )
         about = getattr(self.screen, "HELP", "") or ""
         self.push_screen(HelpScreen(self.screen.title or self.screen.__class__.__name__, keys, about))
 
-    def open_circle(self, circle_id: int) -> None:
+    def open_circle(self, circle_id: int, *, then: str | None = None) -> None:
+        """Open a circle; ``then`` names one of its screen's actions to run once it has loaded
+        (the palette's "Plan sessions…" on a circle picked from a list)."""
         from screens.circle import CircleScreen
 
-        self.push_screen(CircleScreen(circle_id))
+        self.push_screen(CircleScreen(circle_id, then=then))
 
     def open_person(self, person_id: int) -> None:
         from screens.person import PersonScreen

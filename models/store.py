@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -35,6 +35,33 @@ T = TypeVar("T")
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+class WriteHook(Protocol):
+    """Work a layer above adds to every write unit of work (models never import that layer).
+
+    The services keep what they derive from stored data right this way, whichever
+    function made the change (see circles/services/upkeep.py).
+    """
+
+    def opened(self, db: Session) -> None:
+        """The unit of work began: set up what it watches."""
+
+    def before_commit(self, db: Session) -> None:
+        """The block ended without an error: the last writes, in the same transaction."""
+
+
+_write_hooks: list[WriteHook] = []
+
+
+def add_write_hook(hook: WriteHook) -> None:
+    """Run ``hook`` in every write unit of work of every Store from now on (once, however often added)."""
+    if hook not in _write_hooks:
+        _write_hooks.append(hook)
+
+
+def write_hooks() -> tuple[WriteHook, ...]:
+    return tuple(_write_hooks)
 
 
 class Store:
@@ -98,13 +125,21 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A unit of work that writes: committed whole when the block ends, rolled back on error."""
+        """A unit of work that writes: committed whole when the block ends, rolled back on error.
+
+        The write hooks run inside it: when it opens, and after the block, before the commit.
+        """
+        hooks = write_hooks()
         with (
             self._turns,
-            Session(self._writer, expire_on_commit=False, info={"clock": self.clock}) as db,
+            Session(self._writer, expire_on_commit=False, info={"clock": self.clock, "writes": True}) as db,
             db.begin(),
         ):
+            for hook in hooks:
+                hook.opened(db)
             yield db
+            for hook in hooks:
+                hook.before_commit(db)
 
     def write_retrying(self, work: Callable[[Session], T], *, attempts: int = 6) -> T:
         """Run ``work`` in a write unit of work, again if the store was briefly busy.

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL, make_url
 
+import models.url_text
 from models.engine import create_store_engine, resolve_url, sqlite_url
 from models.store import Store
 from tests.fault_support import full_disk_dir, small_disk_dir  # noqa: F401  (fixtures every test file may use)
@@ -39,10 +40,15 @@ def clock() -> FixedClock:
 
 @pytest.fixture(autouse=True)
 def _no_user_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test may touch the real user's data folder or inherit a store from the shell."""
+    """No test may touch the real user's data or state folders (the error log) or inherit a
+    store from the shell."""
     monkeypatch.delenv("CIRCLES_DATABASE_URL", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    # The secrets a process has seen are hidden from every later message; one test's password
+    # ("ab") must not turn another's "database is locked" into "dat***ase is locked".
+    monkeypatch.setattr(models.url_text, "_seen", set())
 
 
 def postgres_admin_url() -> URL | None:

@@ -21,7 +21,7 @@ from models.migrate import MigrationError
 from models.schema import SCHEMA_HEAD
 from models.store import Store
 from tests.fault_support import one_line_error, run_cli
-from tests.tui_support import pilot_test, shown, until
+from tests.tui_support import shown, until
 
 
 def _fingerprint(path: Path) -> tuple[str, str, list[str]]:
@@ -220,7 +220,6 @@ def _made(path: Path, make) -> str:
 
 
 @pytest.mark.parametrize(("setting", "said"), APP_CASES.values(), ids=APP_CASES.keys())
-@pilot_test
 async def test_the_app_says_why_the_store_did_not_open(tmp_path, setting, said):
     from screens.start import StartScreen
 
@@ -243,7 +242,6 @@ def test_quitting_the_app_after_a_store_failed_to_open_exits_1_and_says_why(monk
     assert result.exit_code == 1 and result.stderr == "circles: the disk is on fire\n"
 
 
-@pilot_test
 async def test_the_app_says_a_store_with_damaged_pages_is_damaged_when_it_meets_them(tmp_path):
     """The schema reads fine, so the store opens; the people directory's pages do not."""
     from screens.home import HomeScreen
@@ -262,7 +260,6 @@ async def test_the_app_says_a_store_with_damaged_pages_is_damaged_when_it_meets_
         assert str(tmp_path / "circles.db") in message and "db restore" in message
 
 
-@pilot_test
 async def test_the_app_leaves_another_programs_wal_database_untouched(tmp_path):
     """The first glance reads the file before the store does: neither may change it."""
     path = tmp_path / "other.db"

@@ -8,10 +8,9 @@ import threading
 from circles.app import CirclesApp
 from circles.errors import CirclesError
 from tests import factories
-from tests.tui_support import pilot_test, until
+from tests.tui_support import until
 
 
-@pilot_test
 async def test_quitting_while_the_store_opens_lets_go_of_whoever_waits_for_it(memory_store, clock):
     from circles.services.home import load_home
     from screens.home import HomeScreen

@@ -18,7 +18,7 @@ from circles.cli.common import CliState
 from models.engine import StoreLocationError, resolve_url, safe_url_text
 from models.store import Store, StoreOpenError
 from tests.fault_support import one_line_error, run_cli
-from tests.tui_support import pilot_test, shown, until
+from tests.tui_support import shown, until
 
 SECRET = "Sw0rdfish42"
 
@@ -104,7 +104,6 @@ def test_no_file_written_holds_a_password(tmp_path, monkeypatch):
 @pytest.mark.parametrize(
     ("url", "hidden"), [HOSTILE[k] for k in ("unescaped @", "bad port", "server refuses")]
 )
-@pilot_test
 async def test_the_app_shows_no_password(url, hidden):
     from screens.start import StartScreen
 
@@ -204,7 +203,6 @@ def test_the_url_shapes_include_ones_that_parse(tmp_path):
     assert safe_url_text(Path(tmp_path).as_uri().replace("file", "sqlite", 1)).startswith("sqlite://")
 
 
-@pilot_test
 async def test_a_password_that_is_an_everyday_word_is_hidden_where_it_is_the_password(tmp_path):
     """Secrets are hidden where they sit, not wherever the word appears: "circles" as a
     password leaves the app's own messages (and the user name) readable."""
