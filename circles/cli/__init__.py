@@ -29,6 +29,7 @@ COMMANDS = {
     "export": "circles.cli.export:export",
     "report": "circles.cli.report:report",
     "rotation": "circles.cli.rotation:rotation",
+    "serve": "circles.cli.serve:serve",
 }
 
 
@@ -62,6 +63,7 @@ class CirclesGroup(LazyGroup):
             # Imported only now: loading them up front would delay every command, and the
             # app's first screen, by the half second sqlalchemy and alembic take to import.
             from sqlalchemy.exc import DBAPIError
+            from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
             from circles.errors import CirclesError
             from models.engine import StoreLocationError, StoreOpenError
@@ -70,7 +72,7 @@ class CirclesGroup(LazyGroup):
             if isinstance(exc, CirclesError | StoreOpenError | StoreLocationError | MigrationError):
                 click.echo(f"circles: {exc}", err=True)
                 ctx.exit(1)
-            if isinstance(exc, DBAPIError):
+            if isinstance(exc, DBAPIError | PoolTimeoutError):
                 # The store went away, stayed locked or is damaged: say so without a traceback
                 # or a password, and what to do.
                 click.echo(f"circles: {ctx.find_object(CliState).explain(exc)}", err=True)  # type: ignore[union-attr]
