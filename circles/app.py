@@ -100,7 +100,11 @@ class CirclesApp(App[None]):
         except Exception as exc:  # whatever it was, the start screen says so instead of waiting
             self.call_from_thread(self._not_opened, _one_line(exc))
             return
-        self.call_from_thread(self._opened, store)
+        try:
+            self.call_from_thread(self._opened, store)
+        except RuntimeError:
+            if self._store is not store:  # the app quit while the store opened: nobody will use it
+                store.close()
 
     def _glanced(self, first: HomeData, painted: threading.Event) -> None:
         from screens.home import HomeScreen
@@ -146,6 +150,12 @@ class CirclesApp(App[None]):
             self.notify(self._open_failure, severity="error", timeout=30, markup=False)
 
     def on_unmount(self) -> None:
+        if not self._store_settled.is_set():
+            # Quit while the store was still opening (a tab closed at once, a far server): a
+            # worker waiting for it would keep the process alive, SIGTERM or not, for up to
+            # STORE_WAIT_SECONDS after the app has gone. It learns the app is closing instead.
+            self._open_failure = "The app is closing."
+            self._store_settled.set()
         self.collector.close()
         release_startup_objects()
 

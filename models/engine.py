@@ -31,6 +31,17 @@ class StoreOpenError(RuntimeError):
     says what to do."""
 
 
+# Each app's connections to PostgreSQL. Its database work is a few short units of work at a time
+# (a screen's load, sometimes beside a panel's load or a save, an export): one connection kept
+# between them, three more lent for a burst and closed after it. Fifty facilitators with the
+# app open then hold about fifty connections, within PostgreSQL's default of 100, where five
+# kept per app (the old setting, with five more in bursts) ran out at a dozen apps. Work that
+# finds all four busy for POOL_TIMEOUT_SECONDS is told the store is busy (models/store.py).
+# SQLite files keep SQLAlchemy's default pool: connections to a file cost nothing to hold.
+POOL_SIZE = 1
+POOL_OVERFLOW = 3
+POOL_TIMEOUT_SECONDS = 10.0
+
 # The backends circles is built and tested on; any other URL is refused before it is tried.
 POSTGRESQL_DRIVERS = ("postgresql", "postgres", "postgresql+psycopg")
 SQLITE_DRIVERS = ("sqlite", "sqlite+pysqlite")
@@ -129,8 +140,36 @@ def create_store_engine(url: URL) -> Engine:
     """An engine with the settings each backend needs. Builds nothing on disk."""
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    connect_args = {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args)
+    connect_args: dict[str, Any] = {}
+    if "connect_timeout" not in url.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    if "prepare_threshold" in url.query:
+        url, connect_args["prepare_threshold"] = _prepare_threshold(url)
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        connect_args=connect_args,
+    )
+
+
+def _prepare_threshold(url: URL) -> tuple[URL, int | None]:
+    """``?prepare_threshold=none`` (or a number) from the URL, for psycopg, which takes it as a
+    connection argument: libpq, which gets the rest of the query, would refuse the name."""
+    value = url.query["prepare_threshold"]
+    text = (value if isinstance(value, str) else value[-1]).strip().lower()
+    rest = url.difference_update_query(["prepare_threshold"])
+    if text in ("none", "null", "off", ""):
+        return rest, None
+    if text.isdigit():
+        return rest, int(text)
+    raise StoreLocationError(
+        f"The database URL {_shown(url.render_as_string(hide_password=False))} "
+        f"has prepare_threshold={text[:20]!r}: "
+        "use prepare_threshold=none behind PgBouncer in transaction mode (or a number)."
+    )
 
 
 def _sqlite_engine(url: URL) -> Engine:

@@ -12,6 +12,7 @@ from typing import Protocol, TypeVar
 
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -167,6 +168,13 @@ class Store:
 
 def explain_store_error(exc: BaseException, where: str, *, opening: bool = False) -> str:
     """One line saying what went wrong with the store ``where``, and what to do; never a password."""
+    if isinstance(exc, PoolTimeoutError):
+        # Every connection this app may hold (models/engine.py) stayed in use: a long export, a
+        # server that stopped answering mid-query. Nothing was done; the next try may well pass.
+        return (
+            f"The store {where} is busy: every connection this app may open to it stayed in use; "
+            "nothing was changed, try again in a moment."
+        )
     cause = getattr(exc, "orig", None) or exc
     reason = redact(_first_line(cause))
     if getattr(cause, "sqlite_errorname", None) in UNREADABLE:

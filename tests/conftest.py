@@ -9,11 +9,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
 import models.url_text
-from models.engine import resolve_url, sqlite_url
+from models.engine import create_store_engine, resolve_url, sqlite_url
 from models.store import Store
 from tests.fault_support import full_disk_dir, small_disk_dir  # noqa: F401  (fixtures every test file may use)
 
@@ -69,7 +68,8 @@ class PostgresDatabases:
 
     def __init__(self, admin: URL) -> None:
         self.admin = admin
-        self.engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+        # Built as the store builds its own (a ?prepare_threshold=none for PgBouncer is psycopg's).
+        self.engine = create_store_engine(admin).execution_options(isolation_level="AUTOCOMMIT")
 
     def create(self) -> URL:
         name = f"circles_test_{uuid.uuid4().hex[:12]}"

@@ -30,6 +30,7 @@ COMMANDS = {
     "export": "circles.cli.export:export",
     "report": "circles.cli.report:report",
     "rotation": "circles.cli.rotation:rotation",
+    "serve": "circles.cli.serve:serve",
 }
 
 
