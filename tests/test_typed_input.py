@@ -18,7 +18,15 @@ from circles import validate
 from circles.app import CirclesApp
 from circles.cli import main
 from circles.errors import InvalidInput, NotFound
-from circles.services import agenda_templates, away, circle_records, fairness, people, rotation, sessions
+from circles.services import (
+    agenda_templates,
+    away,
+    circle_records,
+    fairness,
+    people,
+    series,
+    sessions,
+)
 from circles.validate import AmbiguousTime
 from circles.zones import time_zone
 from screens.form_screen import FormScreen
@@ -257,7 +265,7 @@ def test_services_keep_dates_in_range_too(store):
     with store.read() as db, pytest.raises(InvalidInput, match=r"^until '9999-12-31' is outside"):
         fairness.ledger(db, c.id, until=date(9999, 12, 31))
     with store.write() as db, pytest.raises(InvalidInput, match=r"^day '0001-01-01' is outside"):
-        rotation.add_skip_date(db, circle_id=c.id, day=date(1, 1, 1))
+        series.add_skip_date(db, circle_id=c.id, day=date(1, 1, 1))
     with store.write() as db, pytest.raises(InvalidInput, match=r"^to '9999-12-31' is outside"):
         away.add_away(db, person_id=ana.id, starts_on=date(2026, 5, 1), ends_on=date(9999, 12, 31))
 
