@@ -51,3 +51,13 @@ class PresenterSource(StrEnum):
     ROTATION = "rotation"  # suggested by the fair rotation and accepted
     MANUAL = "manual"  # assigned by hand (volunteer, swap): always wins
     GUEST = "guest"  # an external speaker: consumes nobody's turn
+
+
+class MaterialKind(StrEnum):
+    """What a session's material is: shown beside it, and a digest groups by it."""
+
+    SLIDES = "slides"
+    RECORDING = "recording"
+    READING = "reading"
+    CODE = "code"
+    OTHER = "other"

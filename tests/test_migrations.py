@@ -20,6 +20,7 @@ import models.migrate as migrate
 from circles.services import people
 from models.engine import resolve_url, sqlite_url
 from models.migrate import MigrationError
+from models.search_schema import include_object
 from models.store import Store
 
 MIGRATIONS = Path(migrate.__file__).parent / "migrations"
@@ -28,7 +29,9 @@ MIGRATIONS = Path(migrate.__file__).parent / "migrations"
 def test_migrations_build_exactly_the_models(store):
     """What autogenerate would write next is nothing: models and migrations agree."""
     with store.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
     with store.engine.connect() as conn:

@@ -22,6 +22,12 @@ COMMANDS = {
     "export": "circles.cli.export:export",
     "report": "circles.cli.report:report",
     "rotation": "circles.cli.rotation:rotation",
+    "material": "circles.cli.knowledge:material",
+    "takeaway": "circles.cli.knowledge:takeaway",
+    "topic": "circles.cli.knowledge:topic",
+    "search": "circles.cli.search:search",
+    "experts": "circles.cli.search:experts",
+    "digest": "circles.cli.digest:digest",
 }
 
 
