@@ -104,16 +104,35 @@ def _topic_of(circle_name: str) -> str:
     return max((t for t in SUBTOPICS if circle_name.startswith(t)), key=len, default="Leadership")
 
 
+OPENINGS = (
+    "{who} walked us through {sub} in {topic}, with examples from our own work.",
+    "{who} presented {sub}: where it helps in {topic} and where it does not.",
+    "Demo by {who} on {sub}; lots of questions from the {topic} newcomers.",
+    "{who} shared how their team adopted {sub} over the last quarter.",
+    "Discussion led by {who}: is {sub} worth it for a team our size?",
+    "{who} live-coded {sub} and broke it twice, on purpose.",
+    "Reading group on {sub}, chaired by {who}.",
+    "{who} compared notes on {sub} from three {topic} projects.",
+)
+POINT_LABELS = ("Key point", "Main lesson", "What stuck", "Rule of thumb")
+FOLLOW_UPS = (
+    "{first} will share the {artifact} on the wiki.",
+    "{first} posts the {artifact} in the channel.",
+    "next time we try it on a real service; {first} brings the {artifact}.",
+)
+
+
 def _notes(rng: random.Random, topic: str, sub: str, other: str, presenter: str | None) -> str:
     who = presenter or "The group"
     lines = [
-        f"{who} walked us through {sub} in {topic}, with examples from our own work.",
-        f"Key point: {rng.choice(POINTS)}.",
+        rng.choice(OPENINGS).format(who=who, sub=sub, topic=topic),
+        f"{rng.choice(POINT_LABELS)}: {rng.choice(POINTS)}.",
     ]
     if rng.random() < 0.6:
         lines.append(f"We compared {sub} with {other}; most of the room would start with {sub}.")
     if rng.random() < 0.5:
-        lines.append(f"Follow-up: {who.split()[0]} will share the {rng.choice(ARTIFACTS)} on the wiki.")
+        follow = rng.choice(FOLLOW_UPS).format(first=who.split()[0], artifact=rng.choice(ARTIFACTS))
+        lines.append(f"Follow-up: {follow}")
     if rng.random() < 0.4:
         lines.append(f"Open question: {rng.choice(QUESTIONS)}.")
     return "\n".join(lines)
@@ -147,7 +166,7 @@ def add_knowledge(conn: Connection, *, insert: Insert, created_at: Any) -> None:
     """Talk titles, notes, topics, takeaways and materials for every held session."""
     names = sorted({*SUBTOPICS, *(s for subs in SUBTOPICS.values() for s in subs)}, key=topic_key)
     insert(Topic, [{"name": name, "key": topic_key(name)} for name in names])
-    by_key = dict(conn.execute(sa.select(Topic.key, Topic.id)).all())  # type: ignore[call-overload]
+    by_key: dict[str, int] = {k: i for k, i in conn.execute(sa.text("SELECT key, id FROM topic"))}
     topic_ids = {name: by_key[topic_key(name)] for name in names}
     rows = conn.execute(
         sa.text(
