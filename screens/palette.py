@@ -12,6 +12,9 @@ if TYPE_CHECKING:  # the services load with the store, after the first screen ha
     from circles.services import lookups
 
 
+EVERYTHING = "Notes, takeaways, materials, agenda items, topics, people and circles (/ from Home)"
+
+
 class FindProvider(Provider):
     """Ctrl+P then a few letters: circles, people and sessions whose name holds them."""
 
@@ -30,9 +33,17 @@ class FindProvider(Provider):
         opener = {"circle": "open_circle", "person": "open_person", "session": "open_session"}[found.kind]
         getattr(self.app, opener)(found.id)
 
+    def _search_everything(self, text: str = "") -> None:
+        from screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen(text))
+
     async def search(self, query: str) -> Hits:
         if not query.strip():
             return
+        # Names first (below); the full-text search over notes and takeaways is one step away.
+        text = f"Search everything for {query.strip()!r}"
+        yield Hit(0.05, text, partial(self._search_everything, query.strip()), text=text, help=EVERYTHING)
         # The palette calls us on its own task; the query runs in a thread so typing never waits on it.
         found = await asyncio.to_thread(self._lookup, query)
         matcher = self.matcher(query)
@@ -42,6 +53,7 @@ class FindProvider(Provider):
             yield Hit(score, matcher.highlight(text), partial(self._open, f), text=text, help=f.detail)
 
     async def discover(self) -> Hits:
+        yield DiscoveryHit("Search everything", self._search_everything, help=EVERYTHING)
         found = await asyncio.to_thread(self._lookup, "")
         for f in found:
             if f.kind == "circle":

@@ -21,7 +21,7 @@ from circles.errors import InvalidInput, NotFound
 from circles.services.versioned import UNCHANGED, save
 from circles.topics import split_topics, topic_key
 from circles.views import MaterialView, TakeawayView, TopicView
-from models.enums import MaterialKind
+from models.enums import MaterialKind, SessionStatus
 from models.tables import (
     AgendaItem,
     AgendaItemTopic,
@@ -392,3 +392,44 @@ def topic_usage(db: Session) -> list[tuple[TopicView, int]]:
     ]
     found.sort(key=lambda x: (-x[1], x[0].key))
     return found
+
+
+def set_session_topics(db: Session, session_id: int, topics: str | Sequence[str]) -> list[TopicView]:
+    """The session's topics become exactly these (the others are taken off); returns them."""
+    _require_session(db, session_id)
+    names = split_topics(topics if isinstance(topics, str) else list(topics))
+    keep = _topic_ids(db, names)
+    db.execute(
+        sa.delete(SessionTopic).where(
+            col(SessionTopic.session_id) == session_id, col(SessionTopic.topic_id).not_in(keep)
+        )
+    )
+    if keep:
+        rows = [{"session_id": session_id, "topic_id": t} for t in keep]
+        db.execute(_insert(db)(SessionTopic).values(rows).on_conflict_do_nothing())
+    return topics_for_sessions(db, [session_id])[session_id]
+
+
+def person_topics(db: Session, person_id: int) -> list[tuple[str, int]]:
+    """The topics of the talks a person gave (their agenda items, and the sessions those are
+    in), with how many talks each: what the person screen lists."""
+    talks = (
+        select(AgendaItem.id, AgendaItem.session_id)
+        .join(CircleSession, col(CircleSession.id) == AgendaItem.session_id)
+        .where(AgendaItem.presenter_id == person_id, CircleSession.status != SessionStatus.CANCELLED)
+        .subquery()
+    )
+    on_items = select(talks.c.id.label("talk"), AgendaItemTopic.topic_id).join(
+        AgendaItemTopic, col(AgendaItemTopic.agenda_item_id) == talks.c.id
+    )
+    on_sessions = select(talks.c.id.label("talk"), SessionTopic.topic_id).join(
+        SessionTopic, col(SessionTopic.session_id) == talks.c.session_id
+    )
+    tagged = sa.union(on_items, on_sessions).subquery()
+    rows = db.exec(
+        select(Topic.name, sa.func.count(sa.distinct(tagged.c.talk)))
+        .join(tagged, tagged.c.topic_id == Topic.id)
+        .group_by(col(Topic.id), col(Topic.name))
+        .order_by(sa.func.count(sa.distinct(tagged.c.talk)).desc(), col(Topic.key))
+    ).all()
+    return [(name, int(n)) for name, n in rows]

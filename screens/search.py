@@ -1,0 +1,140 @@
+"""Search everything: results while typing, from the store's full-text index; Enter opens one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Static
+
+from circles.errors import CirclesError, InvalidInput
+from circles.services import search
+from circles.services.search import KIND_LABELS, SearchHit
+from screens.footer import Footer
+from screens.table import Table
+from screens.work import run_db
+
+SHOWN = 50
+HINT = 'Every word must be found. "a phrase" · word* for any word starting so · -word leaves it out.'
+
+
+FOUND_WIDTH = 72
+
+
+def found_text(hit: SearchHit) -> Text:
+    """Its title, and below it the snippet with the matched words highlighted (never read as
+    markup), from a little before the first match so that it shows in the column."""
+    start = max(0, min((a for a, _ in hit.marks), default=0) - 20)
+    shown = hit.snippet[start:]
+    text = Text()
+    text.append(hit.title[:FOUND_WIDTH], style="bold")
+    text.append("\n" + ("…" if start else ""))
+    offset = len(text) - start
+    text.append(shown)
+    for a, b in hit.marks:
+        if b > start:
+            text.stylize("reverse", max(a, start) + offset, b + offset)
+    return text
+
+
+class SearchScreen(Screen[None]):
+    TITLE = "Search"
+    HELP = (
+        "Search circles, people, sessions and their notes, agenda items, materials, takeaways and "
+        "topics. Results come as you type; ↓ goes to them, Enter opens one (an agenda item, "
+        "material or takeaway opens its session)."
+    )
+    BINDINGS = [
+        Binding("down", "results", "Results", show=False),
+        Binding("slash", "edit", "Edit search", tooltip="Back to the search box"),
+    ]
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self.text = text
+        self.hits: list[SearchHit] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(self.text, placeholder="Search notes, takeaways, materials, people…", id="search-input")
+        yield Static(HINT, id="search-hint", classes="hint", markup=False)
+        yield Table(id="search-results", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#search-results", DataTable)
+        # Fixed widths: a table's columns never narrow again, and each keystroke brings new rows.
+        table.add_column("Kind", width=11)
+        table.add_column("Found", width=FOUND_WIDTH)
+        table.add_column("Where", width=27)
+        self.query_one("#search-input", Input).focus()
+        if self.text:
+            self.look(self.text)
+
+    @on(Input.Changed, "#search-input")
+    def _typed(self, event: Input.Changed) -> None:
+        self.look(event.value)
+
+    def look(self, text: str) -> None:
+        self.text = text
+        if len(text.strip()) < 2:
+            self.show_hits(text, [])
+            self.query_one("#search-hint", Static).update(HINT if not text.strip() else "Type a little more…")
+            return
+        # One search at a time in the "search" group: a newer keystroke cancels the older
+        # search's answer, so only the last one's results are ever shown.
+        run_db(
+            self,
+            lambda db: search.search(db, text, limit=SHOWN, typing=True),
+            lambda hits: self.show_hits(text, hits),
+            group="search",
+            failed=lambda error: self._refused(text, error),
+        )
+
+    def _refused(self, text: str, error: CirclesError) -> None:
+        if text != self.text:
+            return
+        self.show_hits(text, [])
+        said = error.problem if isinstance(error, InvalidInput) else str(error)
+        self.query_one("#search-hint", Static).update(f"Nothing to search for: {said}.")
+
+    def show_hits(self, text: str, hits: list[SearchHit]) -> None:
+        if text != self.text:
+            return  # an answer to an earlier keystroke
+        self.hits = hits
+        table = self.query_one("#search-results", DataTable)
+        table.clear()
+        for h in hits:
+            table.add_row(KIND_LABELS[h.kind], found_text(h), Text(h.where), height=2)
+        table.move_cursor(row=0)  # new answers: the best one first
+        if text.strip() and len(text.strip()) >= 2:
+            found = f"{len(hits)} found" if len(hits) < SHOWN else f"the best {SHOWN}"
+            self.query_one("#search-hint", Static).update(
+                f"{found} for {text.strip()!r}; ↓ and Enter open one."
+                if hits
+                else f"Nothing found for {text!r}."
+            )
+
+    def action_results(self) -> None:
+        table = self.query_one("#search-results", DataTable)
+        if table.row_count:
+            table.focus()
+
+    def action_edit(self) -> None:
+        self.query_one("#search-input", Input).focus()
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self) -> None:
+        self.action_results()
+
+    @on(DataTable.RowSelected, "#search-results")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.hits):
+            self.open_hit(self.hits[event.cursor_row])
+
+    def open_hit(self, hit: SearchHit) -> None:
+        kind, target = hit.opens
+        opener = {"circle": "open_circle", "person": "open_person", "session": "open_session"}[kind]
+        getattr(self.app, opener)(target)

@@ -1,0 +1,246 @@
+"""The TUI's search (from Home and the palette), the session's Materials & takeaways tab and the
+person screen's topics, driven like a person would."""
+
+from __future__ import annotations
+
+from textual.command import CommandList
+from textual.widgets import DataTable, Input, Static, TabbedContent
+
+from circles.app import CirclesApp
+from circles.services import agenda, knowledge, sessions
+from screens import knowledge_panel
+from screens.circle import CircleScreen
+from screens.dialogs import ConfirmScreen
+from screens.form import FormScreen
+from screens.person import PersonScreen
+from screens.search import SearchScreen
+from screens.session import SessionScreen
+from tests import factories
+from tests.tui_support import pilot_test, rows, settle, shown, type_text, until
+
+SIZE = (120, 40)
+
+
+def _library(store, tmp_path):
+    ana = factories.person(store, "Ana Lima")
+    c = factories.circle(store, "Rust Lunch", description="Lunch talks about [bold]Rust[/bold]")
+    s = factories.session(store, c, "2026-03-05 12:00", title="Ownership")
+    with store.write() as db:
+        agenda.add_item(db, session_id=s.id, title="The borrow checker", presenter_id=ana.id)
+        sessions.update_session(db, sessions.get_session(db, s.id), notes="Lifetimes on the whiteboard")
+        knowledge.add_topics(db, session_id=s.id, topics="Rust, memory safety")
+    return {"ana": ana, "circle": c, "session": s}
+
+
+async def _search(app, pilot, text: str) -> SearchScreen:
+    await settle(app, pilot)
+    await pilot.press("slash")
+    await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+    await type_text(pilot, text)
+    await settle(app, pilot)
+    return app.screen  # type: ignore[return-value]
+
+
+@pilot_test
+async def test_search_from_home_lists_results_while_typing_and_opens_one(memory_store, clock, tmp_path):
+    found = _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "borrow che")
+        table = screen.query_one("#search-results", DataTable)
+        assert [r[0] for r in rows(table)] == ["agenda item"]
+        assert (
+            "The borrow checker" in rows(table)[0][1] and rows(table)[0][2] == "Rust Lunch, Thu 05 Mar 2026"
+        )
+        assert "1 found for 'borrow che'" in shown(screen.query_one("#search-hint", Static))
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        assert app.screen.session_id == found["session"].id  # type: ignore[attr-defined]
+
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await pilot.press("slash")  # back to the box
+        screen.query_one("#search-input", Input).value = "lima"
+        await settle(app, pilot)
+        assert [r[0] for r in rows(table)] == ["person", "agenda item"]
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PersonScreen))
+
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await pilot.press("slash")
+        screen.query_one("#search-input", Input).value = "lunch talks"
+        await settle(app, pilot)
+        assert "[bold]Rust[/bold]" in rows(table)[0][1]  # markup in the text shows as typed
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, CircleScreen))
+
+
+@pilot_test
+async def test_only_the_last_keystrokes_results_show_and_bad_input_is_a_hint(memory_store, clock, tmp_path):
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "whiteboard")
+        table = screen.query_one("#search-results", DataTable)
+        assert [r[0] for r in rows(table)] == ["session"]
+        box = screen.query_one("#search-input", Input)
+        for text in ["w", "wh", "whi", "ownership"]:  # typed faster than the answers come
+            box.value = text
+        await settle(app, pilot)
+        assert "for 'ownership'" in shown(screen.query_one("#search-hint", Static))
+        assert [r[0] for r in rows(table)] == ["session"] and "Ownership" in rows(table)[0][1]
+        box.value = '"-*'
+        await settle(app, pilot)
+        assert rows(table) == []
+        assert "Nothing to search for: has no word to look for" in shown(
+            screen.query_one("#search-hint", Static)
+        )
+        assert not app._notifications  # a hint, not a notification per keystroke
+        box.value = "x" * 600
+        await settle(app, pilot)
+        assert "is 600 characters long; the limit is 500" in shown(screen.query_one("#search-hint", Static))
+
+
+@pilot_test
+async def test_the_palette_offers_search_everything(memory_store, clock, tmp_path):
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "whiteboard")
+        wanted = "Search everything for 'whiteboard'"
+        await until(pilot, lambda: wanted in _palette(app))
+        app.screen.query_one(CommandList).highlighted = _palette(app).index(wanted)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await settle(app, pilot)
+        assert [r[0] for r in rows(app.screen.query_one("#search-results", DataTable))] == ["session"]
+
+
+def _palette(app) -> list[str]:
+    found = app.screen.query(CommandList)
+    if not found:
+        return []
+    options = found.first()
+    return [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+
+
+async def _knowledge_tab(app, pilot, session_id: int) -> SessionScreen:
+    await settle(app, pilot)
+    app.open_session(session_id)
+    await settle(app, pilot)
+    await pilot.press("m")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, SessionScreen)
+    assert screen.query_one("#session-tabs", TabbedContent).active == "knowledge-tab"
+    return screen
+
+
+@pilot_test
+async def test_add_a_link_and_a_takeaway_then_find_them(memory_store, clock, tmp_path, monkeypatch):
+    found = _library(memory_store, tmp_path)
+    opened: list[str] = []
+    monkeypatch.setattr(knowledge_panel, "launch", lambda target: opened.append(target) or True)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _knowledge_tab(app, pilot, found["session"].id)
+        assert "Topics: memory safety, Rust" in shown(screen.query_one("#knowledge-topics", Static))
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await type_text(pilot, "ftp://example.org/book")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen)  # refused, with the reason under the field
+        assert "is not a web link" in shown(app.screen.query_one("#e-target", Static))
+        app.screen.query_one("#f-target", Input).value = "https://doc.rust-lang.org/book/ch04.html"
+        app.screen.query_one("#f-title", Input).value = "The book, chapter 4"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await settle(app, pilot)
+        assert rows(screen.query_one("#materials", DataTable)) == [
+            ["reading", "The book, chapter 4", "https://doc.rust-lang.org/book/ch04.html"]
+        ]
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert opened == ["https://doc.rust-lang.org/book/ch04.html"]
+
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await type_text(pilot, "Moves are cheap")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await settle(app, pilot)
+        assert rows(screen.query_one("#takeaways", DataTable)) == [["1", "Moves are cheap"]]
+
+        await pilot.press("T")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#f-topics", Input).value = "Rust, Lifetimes"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await settle(app, pilot)
+        assert "Topics: Lifetimes, Rust" in shown(screen.query_one("#knowledge-topics", Static))
+
+        app.push_screen(SearchScreen("cheap"))
+        await settle(app, pilot)
+        assert [r[0] for r in rows(app.screen.query_one("#search-results", DataTable))] == ["takeaway"]
+        app.screen.query_one("#search-input", Input).value = "chapter"
+        await settle(app, pilot)
+        assert [r[0] for r in rows(app.screen.query_one("#search-results", DataTable))] == ["material"]
+
+
+@pilot_test
+async def test_a_missing_file_or_odd_link_is_not_opened_and_remove_asks(
+    memory_store, clock, tmp_path, monkeypatch
+):
+    found = _library(memory_store, tmp_path)
+    opened: list[str] = []
+    monkeypatch.setattr(knowledge_panel, "launch", lambda target: opened.append(target) or True)
+    slides = tmp_path / "slides.pdf"
+    slides.write_text("x")
+    with memory_store.write() as db:
+        knowledge.add_material(db, session_id=found["session"].id, target=str(slides))
+        knowledge.add_takeaway(db, session_id=found["session"].id, text="Keep it")
+    slides.unlink()
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _knowledge_tab(app, pilot, found["session"].id)
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert opened == []
+        assert any("is not there" in n.message for n in app._notifications)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert len(rows(screen.query_one("#materials", DataTable))) == 1
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert rows(screen.query_one("#materials", DataTable)) == []
+        assert rows(screen.query_one("#takeaways", DataTable)) == [["1", "Keep it"]]
+        # The agenda's own keys do nothing on this tab; 1 goes back to the agenda.
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert screen.query_one("#session-tabs", TabbedContent).active == "agenda-tab"
+        assert screen.focused is screen.query_one("#agenda", DataTable)
+
+
+@pilot_test
+async def test_the_person_screen_lists_the_topics_of_their_talks(memory_store, clock, tmp_path):
+    found = _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_person(found["ana"].id)
+        await settle(app, pilot)
+        assert (
+            shown(app.screen.query_one("#person-topics", Static))
+            == "Topics of their talks: memory safety, Rust"
+        )
+        presented = rows(app.screen.query_one("#person-presented", DataTable))
+        assert presented == [["05 Mar 2026", "Rust Lunch", "The borrow checker"]]
