@@ -9,7 +9,8 @@ one, so nothing typed can be an operator or a syntax error. What we understand:
 - "a phrase": the words next to each other, in that order (an unclosed quote runs to the end);
 - word*: any word starting so (at least two letters before the star);
 - -word, -"a phrase": leave out what has it (there must be something else to look for);
-- while typing, the last word counts as its beginning (``typing=True``).
+- while typing, the last word counts as its beginning (``typing=True``); a last word of one
+  letter is left out until the next letter comes (it would match most of the index).
 
 Punctuation between letters joins words into a phrase, as the index splits the text:
 "e-mail" is the phrase "e mail", and "title:rust" the phrase "title rust".
@@ -155,8 +156,12 @@ def parse(text: str, *, typing: bool = False, field: str = "search") -> SearchQu
         i = end
     found = [t for t in terms if t is not None]
     if typing and last_open and found and terms[-1] is found[-1]:
-        last = found[-1]
-        found[-1] = Term(last.words, len(last.words[-1]) >= MIN_PREFIX, last.exclude)
+        last = found.pop()
+        if len(last.words[-1]) >= MIN_PREFIX:
+            found.append(Term(last.words, True, last.exclude))
+        elif len(last.words) > 1 or not found:
+            # One letter typed so far says too little: look for the rest until the next one.
+            found.append(Term(last.words[:-1] or last.words, False, last.exclude))
     unique = tuple(dict.fromkeys(found))
     if not unique:
         raise InvalidInput(field, text, "has no word to look for")

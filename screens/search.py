@@ -16,7 +16,7 @@ from screens.footer import Footer
 from screens.table import Table
 from screens.work import run_db
 
-SHOWN = 50
+SHOWN = 25
 HINT = 'Every word must be found. "a phrase" · word* for any word starting so · -word leaves it out.'
 
 
