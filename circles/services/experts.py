@@ -6,10 +6,11 @@ title has the topic's words. Each talk counts 0.5 ** (age in days / 365): a talk
 counts half as much as one today, two years old a quarter. The takeaways written after a talk
 add to it (a quarter each, at most four): people learned something there.
 
-Each kind of evidence is one source (a function returning Evidence rows); the ranking adds
-them up per person. Mentoring offers, once the mentorship programmes land, are one more
-source: the participants whose comma-separated ``offers`` hold the topic (compared with
-circles.topics.topic_key), each worth MENTOR_WEIGHT, evidence "mentors on rust".
+Each kind of evidence comes from one source, a function in SOURCES returning Evidence; the
+ranking adds up the weights per person and says each kind in a phrase (PHRASES). Mentoring
+offers, once the mentorship programmes land, are one more source: the mentors whose
+comma-separated ``offers`` hold the topic (compared with circles.topics.topic_key), each an
+Evidence of kind "mentor" weighing MENTOR_WEIGHT, said "mentors on Rust".
 """
 
 from __future__ import annotations
@@ -37,11 +38,14 @@ MENTOR_WEIGHT = 1.5  # for the mentoring source: about one and a half recent tal
 
 
 @dataclass(frozen=True, slots=True)
-class Talk:
+class Evidence:
+    """One reason to think a person knows the topic, and what it weighs."""
+
     person_id: int
-    session_id: int
-    starts_at: datetime
-    takeaways: int
+    kind: str  # "talk" (a source adding another kind says it in PHRASES)
+    weight: float
+    when: datetime | None = None  # a talk's start
+    takeaways: int = 0  # written after that talk
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +69,17 @@ class Topic:
     tag: TopicView | None
 
 
-Source = Callable[[Session, Topic, datetime], Iterable[Talk]]
+Source = Callable[[Session, "Topic", datetime], Iterable[Evidence]]
 
 
 def decay(starts_at: datetime, at: datetime) -> float:
     days = max(0.0, (at - starts_at).total_seconds() / 86400)
     return float(0.5 ** (days / HALF_LIFE_DAYS))
+
+
+def talk_weight(starts_at: datetime, takeaways: int, at: datetime) -> float:
+    """What one talk counts: less with age, more with the takeaways it left."""
+    return decay(starts_at, at) * (1 + TAKEAWAY_WEIGHT * min(takeaways, TAKEAWAYS_COUNTED))
 
 
 def _held(at: datetime) -> list[sa.ColumnElement[bool]]:
@@ -113,7 +122,7 @@ def _talks_in(db: Session, at: datetime, *, items: set[int], sessions: set[int])
     return found
 
 
-def talks(db: Session, topic: Topic, at: datetime) -> list[Talk]:
+def talks(db: Session, topic: Topic, at: datetime) -> list[Evidence]:
     """The talks on the topic: tagged, or with its words in the item's or session's title."""
     items: set[int] = set()
     sessions: set[int] = set()
@@ -140,7 +149,12 @@ def talks(db: Session, topic: Topic, at: datetime) -> list[Talk]:
             .group_by(col(Takeaway.session_id))
         ).all()
     )
-    return [Talk(pid, sid, starts[sid], written.get(sid, 0)) for pid, sid in sorted(pairs)]
+    return [
+        Evidence(
+            pid, "talk", talk_weight(starts[sid], written.get(sid, 0), at), starts[sid], written.get(sid, 0)
+        )
+        for pid, sid in sorted(pairs)
+    ]
 
 
 SOURCES: tuple[Source, ...] = (talks,)
@@ -152,21 +166,16 @@ def find_experts(db: Session, text: str, *, limit: int = 20) -> list[Expert]:
     tag = knowledge.find_topic(db, shown)
     topic = Topic(tag.name if tag else shown, tag)
     at = now(db)
-    by_person: dict[int, list[Talk]] = {}
+    by_person: dict[int, list[Evidence]] = {}
     for source in SOURCES:
-        for talk in source(db, topic, at):
-            by_person.setdefault(talk.person_id, []).append(talk)
+        for evidence in source(db, topic, at):
+            by_person.setdefault(evidence.person_id, []).append(evidence)
     if not by_person:
         return []
     people = {p.id: p for p in db.exec(select(Person).where(col(Person.id).in_(list(by_person))))}
     experts = []
     for pid, found in by_person.items():
-        score = sum(
-            decay(t.starts_at, at) * (1 + TAKEAWAY_WEIGHT * min(t.takeaways, TAKEAWAYS_COUNTED))
-            for t in found
-        )
-        latest = max(t.starts_at for t in found)
-        written = sum(t.takeaways for t in found)
+        given = [e for e in found if e.kind == "talk" and e.when is not None]
         p = people[pid]
         experts.append(
             Expert(
@@ -174,23 +183,32 @@ def find_experts(db: Session, text: str, *, limit: int = 20) -> list[Expert]:
                 name=p.name,
                 email=p.email,
                 is_guest=p.is_guest,
-                score=round(score, 3),
-                talks=len(found),
-                latest_talk=latest,
-                takeaways=written,
-                evidence=_evidence(topic.name, len(found), latest, written, at),
+                score=round(sum(e.weight for e in found), 3),
+                talks=len(given),
+                latest_talk=max((e.when for e in given if e.when), default=None),
+                takeaways=sum(e.takeaways for e in given),
+                evidence="; ".join(
+                    PHRASES[kind](topic.name, [e for e in found if e.kind == kind], at)
+                    for kind in dict.fromkeys(e.kind for e in found)
+                ),
             )
         )
     experts.sort(key=lambda e: (-e.score, e.name.casefold(), e.person_id))
     return experts[:limit]
 
 
-def _evidence(topic: str, count: int, latest: datetime, written: int, at: datetime) -> str:
+def _talks_said(topic: str, found: list[Evidence], at: datetime) -> str:
+    latest = max(e.when for e in found if e.when is not None)
     day = f"{latest:%d %b}" if latest.year == at.year else f"{latest:%d %b %Y}"
+    count, written = len(found), sum(e.takeaways for e in found)
     said = f"{count} talk{'s' if count != 1 else ''} on {topic}, latest {day}"
     if written:
         said += f"; {written} takeaway{'s' if written != 1 else ''} from {'them' if count != 1 else 'it'}"
     return said
+
+
+# How each kind of evidence is said, from all of a person's evidence of that kind.
+PHRASES: dict[str, Callable[[str, list[Evidence], datetime], str]] = {"talk": _talks_said}
 
 
 def require_topic(text: str) -> str:
