@@ -153,7 +153,11 @@ def _materials(
     rng: random.Random, topic: str, sub: str, circle: str, session_id: int
 ) -> list[dict[str, Any]]:
     options = [
-        ("slides", f"Slides: {sub}", f"https://wiki.example.org/{_slug(topic)}/{_slug(sub)}-slides"),
+        (
+            "slides",
+            f"Slides: {sub}",
+            f"https://wiki.example.org/{_slug(topic)}/{_slug(sub)}-slides-{session_id}",
+        ),
         ("recording", "Recording", f"https://video.example.org/{_slug(circle)}/{session_id}"),
         ("reading", f"Reading: {sub} in practice", f"https://docs.example.org/{_slug(topic)}/{_slug(sub)}"),
         ("code", f"Examples for {sub}", f"https://git.example.org/{_slug(topic)}/{_slug(sub)}-examples"),

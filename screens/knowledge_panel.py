@@ -83,9 +83,10 @@ class KnowledgePanel(Vertical):
         Binding("T", "topics", "Topics", tooltip="The session's topics"),
     ]
 
-    def __init__(self, session_id: int, **kwargs: object) -> None:
+    def __init__(self, session_id: int, *, showing: tuple[str, int] | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.session_id = session_id
+        self._showing = showing  # ("material" or "takeaway", id): the row to land on, once
         self.session: SessionView | None = None
         self.data: KnowledgeData | None = None
 
@@ -140,7 +141,14 @@ class KnowledgePanel(Vertical):
             else "Nothing kept yet: a adds a link or file (slides, a recording, a reading, code), "
             "t a takeaway."
         )
-        if not (materials.has_focus or takeaways.has_focus):
+        if self._showing is not None:
+            kind, wanted = self._showing
+            self._showing = None
+            table, found = (materials, data.materials) if kind == "material" else (takeaways, data.takeaways)
+            index = next((n for n, x in enumerate(found) if x.id == wanted), 0)
+            table.focus()
+            table.move_cursor(row=index)
+        elif not (materials.has_focus or takeaways.has_focus):
             (materials if data.materials or not data.takeaways else takeaways).focus()
 
     def _selected(self) -> MaterialView | TakeawayView | None:

@@ -20,15 +20,27 @@ SHOWN = 25
 HINT = 'Every word must be found. "a phrase" · word* for any word starting so · -word leaves it out.'
 
 
-FOUND_WIDTH = 72
+FOUND_WIDTH = 66
+WHERE_WIDTH = 34
+
+
+def where_text(hit: SearchHit) -> Text:
+    """'Rust Lunch, Tue 12 Oct 2026' as the day, then the circle below (a long name is cut, not the day)."""
+    circle, comma, day = hit.where.rpartition(", ")
+    return Text(f"{day}\n{circle}" if comma and hit.session_id is not None else hit.where)
 
 
 def found_text(hit: SearchHit) -> Text:
     """Its title, and below it the snippet with the matched words highlighted (never read as
     markup), from a little before the first match so that it shows in the column."""
+    text = Text()
+    if hit.snippet == hit.title:  # found in the title: marked there, nothing to add below
+        text.append(hit.title, style="bold")
+        for a, b in hit.marks:
+            text.stylize("reverse", a, b)
+        return text
     start = max(0, min((a for a, _ in hit.marks), default=0) - 20)
     shown = hit.snippet[start:]
-    text = Text()
     text.append(hit.title[:FOUND_WIDTH], style="bold")
     text.append("\n" + ("…" if start else ""))
     offset = len(text) - start
@@ -68,7 +80,7 @@ class SearchScreen(Screen[None]):
         # Fixed widths: a table's columns never narrow again, and each keystroke brings new rows.
         table.add_column("Kind", width=11)
         table.add_column("Found", width=FOUND_WIDTH)
-        table.add_column("Where", width=27)
+        table.add_column("Where", width=WHERE_WIDTH)
         self.query_one("#search-input", Input).focus()
         if self.text:
             self.look(self.text)
@@ -107,7 +119,7 @@ class SearchScreen(Screen[None]):
         table = self.query_one("#search-results", DataTable)
         table.clear()
         for h in hits:
-            table.add_row(KIND_LABELS[h.kind], found_text(h), Text(h.where), height=2)
+            table.add_row(KIND_LABELS[h.kind], found_text(h), where_text(h), height=2)
         table.move_cursor(row=0)  # new answers: the best one first
         if text.strip() and len(text.strip()) >= 2:
             found = f"{len(hits)} found" if len(hits) < SHOWN else f"the best {SHOWN}"
@@ -135,6 +147,12 @@ class SearchScreen(Screen[None]):
             self.open_hit(self.hits[event.cursor_row])
 
     def open_hit(self, hit: SearchHit) -> None:
+        if hit.kind in ("material", "takeaway") and hit.session_id is not None:
+            from screens.session import SessionScreen
+
+            # On its tab, on its row: what was found is what shows first.
+            self.app.push_screen(SessionScreen(hit.session_id, showing=(hit.kind, hit.id)))
+            return
         kind, target = hit.opens
         opener = {"circle": "open_circle", "person": "open_person", "session": "open_session"}[kind]
         getattr(self.app, opener)(target)

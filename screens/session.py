@@ -90,9 +90,11 @@ class SessionScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, session_id: int) -> None:
+    def __init__(self, session_id: int, *, showing: tuple[str, int] | None = None) -> None:
+        """``showing``: a material or takeaway ("material", id) to open the session on (search)."""
         super().__init__()
         self.session_id = session_id
+        self._showing = showing
         self.data: SessionData | None = None
         # The saved notes the editor's text started from: what a save may replace.
         self._notes_from: str | None = None
@@ -102,7 +104,8 @@ class SessionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="session-summary", markup=False)
-        with TabbedContent(id="session-tabs", initial="agenda-tab"):
+        initial = "knowledge-tab" if self._showing else "agenda-tab"
+        with TabbedContent(id="session-tabs", initial=initial):
             with TabPane("Agenda & notes", id="agenda-tab"), Horizontal(id="session-body"):
                 with Vertical(id="agenda-pane"):
                     yield Static("Agenda", classes="section-title")
@@ -113,7 +116,7 @@ class SessionScreen(Screen[None]):
                     yield TextArea(id="notes", soft_wrap=True)
                     yield Static("", id="notes-state", classes="hint", markup=False)
             with TabPane("Materials & takeaways", id="knowledge-tab"):
-                yield KnowledgePanel(self.session_id, id="knowledge")
+                yield KnowledgePanel(self.session_id, showing=self._showing, id="knowledge")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -94,6 +94,7 @@ def test_a_topic_digest_gathers_its_sessions_across_circles(store, circle_with_s
         ("Rust Lunch", "Traits"),
     ]
     assert "## Wed 11 Mar 2026: Embedded Rust (Systems Guild)" in to_markdown(d)
+    assert d.sessions[1].topics == ("Rust",)  # tagged RUST on its agenda item: the topic as first spelled
     with pytest.raises(NotFound, match="No session or agenda item is tagged 'haskell'"):
         _gather(store, topic="haskell")
     with pytest.raises(InvalidInput, match="until: is before since"), store.read() as db:

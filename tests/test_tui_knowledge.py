@@ -50,7 +50,7 @@ async def test_search_from_home_lists_results_while_typing_and_opens_one(memory_
         table = screen.query_one("#search-results", DataTable)
         assert [r[0] for r in rows(table)] == ["agenda item"]
         assert (
-            "The borrow checker" in rows(table)[0][1] and rows(table)[0][2] == "Rust Lunch, Thu 05 Mar 2026"
+            "The borrow checker" in rows(table)[0][1] and rows(table)[0][2] == "Thu 05 Mar 2026\nRust Lunch"
         )
         assert "1 found for 'borrow che'" in shown(screen.query_one("#search-hint", Static))
         await pilot.press("down", "enter")
@@ -187,6 +187,14 @@ async def test_add_a_link_and_a_takeaway_then_find_them(memory_store, clock, tmp
         app.push_screen(SearchScreen("cheap"))
         await settle(app, pilot)
         assert [r[0] for r in rows(app.screen.query_one("#search-results", DataTable))] == ["takeaway"]
+        await pilot.press("down", "enter")  # a takeaway opens its session on its tab, on its row
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen) and app.screen is not screen)
+        await settle(app, pilot)
+        opened_on = app.screen
+        assert opened_on.query_one("#session-tabs", TabbedContent).active == "knowledge-tab"
+        assert opened_on.focused is opened_on.query_one("#takeaways", DataTable)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
         app.screen.query_one("#search-input", Input).value = "chapter"
         await settle(app, pilot)
         assert [r[0] for r in rows(app.screen.query_one("#search-results", DataTable))] == ["material"]

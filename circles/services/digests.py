@@ -94,6 +94,7 @@ def gather_digest(
     materials = knowledge.materials_for(db, ids)
     takeaways = knowledge.takeaways_for(db, ids)
     topics = knowledge.topics_for_sessions(db, ids)
+    item_topics = knowledge.topics_for_items(db, [i.id for sid in ids for i in items[sid]])
     counts = attendance.headcounts(db, ids)
     at = now(db)
     digest_sessions = []
@@ -110,7 +111,13 @@ def gather_digest(
                 held=s.status is SessionStatus.HELD or s.starts_at <= at,
                 presenters=tuple(presenters),
                 agenda=tuple(DigestItem(i.title, i.presenter_name, i.minutes) for i in items[s.id]),
-                topics=tuple(t.name for t in topics[s.id]),
+                # The session's topics, then its agenda items' (the talk on "operators").
+                topics=tuple(
+                    {
+                        t.key: t.name
+                        for t in [*topics[s.id], *(t for i in items[s.id] for t in item_topics[i.id])]
+                    }.values()
+                ),
                 takeaways=tuple(t.text for t in takeaways[s.id]),
                 materials=tuple(DigestMaterial(m.kind, m.title, m.url, m.path) for m in materials[s.id]),
                 came=count.came if count else 0,

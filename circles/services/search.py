@@ -65,21 +65,25 @@ _CONTEXT = (
 _COLUMNS = "top.kind, top.ref_id, top.session_id, top.circle_id, top.title, snippet, top.rank, " + (
     "s.starts_at, c.name, c.timezone, c.kind, p.email, p.is_guest "
 )
+# Equal ranks (the same slides linked from many sessions) come newest first. The snippets are
+# made for the best rows only, once they are known.
 _SQLITE = sa.text(
-    "WITH best AS (SELECT rowid AS id, rank, "
+    "WITH best AS (SELECT rowid AS id, rank FROM search_fts WHERE search_fts MATCH :query "
+    "ORDER BY rank, rowid DESC LIMIT :limit), "
+    "top AS (SELECT d.*, best.rank, "
     f"snippet(search_fts, -1, :start, :stop, '…', {SNIPPET_WORDS}) AS snippet "
-    "FROM search_fts WHERE search_fts MATCH :query ORDER BY rank LIMIT :limit), "
-    "top AS (SELECT d.*, best.rank, best.snippet FROM best JOIN search_doc d ON d.id = best.id) "
-    f"SELECT {_COLUMNS} FROM top {_CONTEXT} ORDER BY top.rank"
+    "FROM best JOIN search_fts ON search_fts.rowid = best.id JOIN search_doc d ON d.id = best.id "
+    "WHERE search_fts MATCH :query) "
+    f"SELECT {_COLUMNS} FROM top {_CONTEXT} ORDER BY top.rank, top.id DESC"
 ).columns(starts_at=UTCDateTime())
 _POSTGRES = sa.text(
     "WITH q AS (SELECT to_tsquery('simple', :query) AS q), "
     "top AS (SELECT d.id, d.kind, d.ref_id, d.session_id, d.circle_id, d.title, d.body, d.tags, "
     "ts_rank(d.search_vector, q.q, 1) AS rank FROM search_doc d, q WHERE d.search_vector @@ q.q "
-    "ORDER BY rank DESC, d.id LIMIT :limit) "
+    "ORDER BY rank DESC, d.id DESC LIMIT :limit) "
     f"SELECT {_COLUMNS.replace('snippet', 'headline')} FROM top CROSS JOIN LATERAL (SELECT ts_headline("
     "'simple', concat_ws(' · ', nullif(top.title, ''), nullif(top.body, ''), nullif(top.tags, '')), "
-    f"q.q, :options) AS headline FROM q) h {_CONTEXT} ORDER BY top.rank DESC, top.id"
+    f"q.q, :options) AS headline FROM q) h {_CONTEXT} ORDER BY top.rank DESC, top.id DESC"
 ).columns(starts_at=UTCDateTime())
 _HEADLINE = (
     f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, "
