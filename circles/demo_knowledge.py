@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -170,16 +170,20 @@ def add_knowledge(conn: Connection, *, insert: Insert, created_at: Any) -> None:
     """Talk titles, notes, topics, takeaways and materials for every held session."""
     names = sorted({*SUBTOPICS, *(s for subs in SUBTOPICS.values() for s in subs)}, key=topic_key)
     insert(Topic, [{"name": name, "key": topic_key(name)} for name in names])
-    by_key: dict[str, int] = {k: i for k, i in conn.execute(sa.text("SELECT key, id FROM topic"))}
+    by_key: dict[str, int] = dict(conn.execute(sa.text("SELECT key, id FROM topic")).tuples().all())
     topic_ids = {name: by_key[topic_key(name)] for name in names}
-    rows = conn.execute(
-        sa.text(
-            "SELECT s.id, s.circle_id, c.name, p.name, i.id FROM circle_session s "
-            "JOIN circle c ON c.id = s.circle_id LEFT JOIN person p ON p.id = s.presenter_id "
-            "LEFT JOIN agenda_item i ON i.session_id = s.id AND i.is_presentation "
-            "WHERE s.status = 'held' ORDER BY s.circle_id, s.starts_at, s.id"
+    rows: Sequence[tuple[int, int, str, str | None, int | None]] = (
+        conn.execute(
+            sa.text(
+                "SELECT s.id, s.circle_id, c.name, p.name, i.id FROM circle_session s "
+                "JOIN circle c ON c.id = s.circle_id LEFT JOIN person p ON p.id = s.presenter_id "
+                "LEFT JOIN agenda_item i ON i.session_id = s.id AND i.is_presentation "
+                "WHERE s.status = 'held' ORDER BY s.circle_id, s.starts_at, s.id"
+            )
         )
-    ).all()
+        .tuples()
+        .all()
+    )
     streams: dict[int, random.Random] = {}
     notes, titles, session_topics, item_topics, takeaways, materials = [], [], [], [], [], []
     for session_id, circle_id, circle, presenter, item_id in rows:

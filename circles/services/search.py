@@ -124,7 +124,8 @@ def matching_titles(db: Session, text: str, kinds: Sequence[str]) -> list[tuple[
             "WHERE search_fts MATCH :query AND d.kind IN :kinds"
         ).bindparams(sa.bindparam("kinds", expanding=True))
         params = {"query": query.fts5(titles_only=True), "kinds": list(kinds)}
-    return [(kind, ref) for kind, ref in db.execute(sql, params)]
+    found: Sequence[tuple[str, int]] = db.execute(sql, params).tuples().all()
+    return list(found)
 
 
 def marked(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
