@@ -55,8 +55,8 @@ class SearchScreen(Screen[None]):
     TITLE = "Search"
     HELP = (
         "Search circles, people, sessions and their notes, agenda items, materials, takeaways and "
-        "topics. Results come as you type; ↓ goes to them, Enter opens one (an agenda item, "
-        "material or takeaway opens its session)."
+        "topics. Results come as you type; Enter opens the first, ↓ goes to them to pick another "
+        "(an agenda item, material or takeaway opens its session)."
     )
     BINDINGS = [
         Binding("down", "results", "Results", show=False),
@@ -67,6 +67,8 @@ class SearchScreen(Screen[None]):
         super().__init__()
         self.text = text
         self.hits: list[SearchHit] = []
+        self.answered = ""  # the text whose answer is shown
+        self.open_on_answer = False  # Enter came before the answer to the last keystroke
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,6 +93,7 @@ class SearchScreen(Screen[None]):
 
     def look(self, text: str) -> None:
         self.text = text
+        self.open_on_answer = False
         if len(text.strip()) < 2:
             self.show_hits(text, [])
             self.query_one("#search-hint", Static).update(HINT if not text.strip() else "Type a little more…")
@@ -109,6 +112,7 @@ class SearchScreen(Screen[None]):
         if text != self.text:
             return
         self.show_hits(text, [])
+        self.open_on_answer = False
         said = error.problem if isinstance(error, InvalidInput) else str(error)
         self.query_one("#search-hint", Static).update(f"Nothing to search for: {said}.")
 
@@ -116,6 +120,7 @@ class SearchScreen(Screen[None]):
         if text != self.text:
             return  # an answer to an earlier keystroke
         self.hits = hits
+        self.answered = text
         table = self.query_one("#search-results", DataTable)
         table.clear()
         for h in hits:
@@ -124,10 +129,14 @@ class SearchScreen(Screen[None]):
         if text.strip() and len(text.strip()) >= 2:
             found = f"{len(hits)} found" if len(hits) < SHOWN else f"the best {SHOWN}"
             self.query_one("#search-hint", Static).update(
-                f"{found} for {text.strip()!r}; ↓ and Enter open one."
+                f"{found} for {text.strip()!r}; Enter opens the first, ↓ picks another."
                 if hits
                 else f"Nothing found for {text!r}."
             )
+        if self.open_on_answer:
+            self.open_on_answer = False
+            if hits:
+                self.open_hit(hits[0])
 
     def action_results(self) -> None:
         table = self.query_one("#search-results", DataTable)
@@ -139,7 +148,13 @@ class SearchScreen(Screen[None]):
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self) -> None:
-        self.action_results()
+        """Enter in the box opens the best hit, or opens it as soon as the answer to the last
+        keystroke comes. (Moving to the results instead made a quick ↓ Enter land in the box,
+        before the focus moved, and open nothing.)"""
+        if self.answered != self.text:
+            self.open_on_answer = len(self.text.strip()) >= 2
+        elif self.hits:
+            self.open_hit(self.hits[0])
 
     @on(DataTable.RowSelected, "#search-results")
     def _open(self, event: DataTable.RowSelected) -> None:

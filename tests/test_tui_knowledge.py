@@ -77,6 +77,43 @@ async def test_search_from_home_lists_results_while_typing_and_opens_one(memory_
 
 
 @pilot_test
+async def test_enter_in_the_box_opens_the_best_hit_even_before_its_answer(memory_store, clock, tmp_path):
+    """Enter from the box opens the first result; typed before the last answer came (or as a
+    quick down-enter, which reaches the box before the focus moves), it opens once it comes."""
+    found = _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "borrow che")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        assert app.screen.session_id == found["session"].id  # type: ignore[attr-defined]
+
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        box = screen.query_one("#search-input", Input)
+        box.value = "zebra"
+        await settle(app, pilot)
+        await pilot.press("enter")  # nothing found: nothing to open, the box keeps the text
+        await settle(app, pilot)
+        assert app.screen is screen and "Nothing found for 'zebra'" in shown(
+            screen.query_one("#search-hint", Static)
+        )
+        await pilot.press("ctrl+u", "l", "i", "m", "a", "enter")  # as quick as a person types
+        await until(pilot, lambda: isinstance(app.screen, PersonScreen))
+        assert app.screen.person_id == found["ana"].id  # type: ignore[attr-defined]
+
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        screen.look("lunch talks")  # a keystroke, and Enter in the same turn: before its answer
+        screen._submitted()
+        assert screen.open_on_answer
+        await until(pilot, lambda: isinstance(app.screen, CircleScreen))
+        await settle(app, pilot)
+        stack = [type(s).__name__ for s in app.screen_stack]
+        assert stack[-3:] == ["HomeScreen", "SearchScreen", "CircleScreen"]  # opened once
+
+
+@pilot_test
 async def test_only_the_last_keystrokes_results_show_and_bad_input_is_a_hint(memory_store, clock, tmp_path):
     _library(memory_store, tmp_path)
     app = CirclesApp(memory_store)
