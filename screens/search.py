@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -72,7 +72,14 @@ class SearchScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(self.text, placeholder="Search notes, takeaways, materials, people…", id="search-input")
+        # Not selected on focus: a letter typed on the results goes on at the end (on_key); `/`
+        # selects it all itself.
+        yield Input(
+            self.text,
+            placeholder="Search notes, takeaways, materials, people…",
+            id="search-input",
+            select_on_focus=False,
+        )
         yield Static(HINT, id="search-hint", classes="hint", markup=False)
         yield Table(id="search-results", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -144,7 +151,25 @@ class SearchScreen(Screen[None]):
             table.focus()
 
     def action_edit(self) -> None:
-        self.query_one("#search-input", Input).focus()
+        """Back to the box, all of it selected: what is typed next replaces it."""
+        box = self.query_one("#search-input", Input)
+        box.focus()
+        box.select_all()
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed while the results have the focus goes into the box, and the box takes
+        the focus: typing on is searching on. (Letters typed quickly after `/`, before the focus
+        had moved back, were lost.) Keys with a binding (`/`, `?`) keep it."""
+        box = self.query_one("#search-input", Input)
+        if box.has_focus or not event.is_printable or not event.character:
+            return
+        if event.key in self.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        start, end = sorted(box.selection)
+        box.replace(event.character, start, end)  # as the box itself would: over what is selected
+        box.focus()
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self) -> None:

@@ -114,6 +114,30 @@ async def test_enter_in_the_box_opens_the_best_hit_even_before_its_answer(memory
 
 
 @pilot_test
+async def test_letters_typed_on_the_results_go_on_into_the_box(memory_store, clock, tmp_path):
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "borrow")
+        box = screen.query_one("#search-input", Input)
+        table = screen.query_one("#search-results", DataTable)
+        await pilot.press("down")
+        await until(pilot, lambda: table.has_focus)
+        await type_text(pilot, " che")
+        await settle(app, pilot)
+        assert box.has_focus and box.value == "borrow che"
+        assert [r[0] for r in rows(table)] == ["agenda item"]
+        await pilot.press("down", "question_mark")  # a key with a binding keeps it: help
+        await until(pilot, lambda: app.screen is not screen)
+        assert box.value == "borrow che"
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        await pilot.press("down", "slash", "l", "i", "m", "a")  # `/` and a new search replaces it
+        await settle(app, pilot)
+        assert box.value == "lima" and [r[0] for r in rows(table)] == ["person", "agenda item"]
+
+
+@pilot_test
 async def test_only_the_last_keystrokes_results_show_and_bad_input_is_a_hint(memory_store, clock, tmp_path):
     _library(memory_store, tmp_path)
     app = CirclesApp(memory_store)
