@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -170,9 +170,10 @@ def add_knowledge(conn: Connection, *, insert: Insert, created_at: Any) -> None:
     """Talk titles, notes, topics, takeaways and materials for every held session."""
     names = sorted({*SUBTOPICS, *(s for subs in SUBTOPICS.values() for s in subs)}, key=topic_key)
     insert(Topic, [{"name": name, "key": topic_key(name)} for name in names])
-    by_key: dict[str, int] = dict(conn.execute(sa.text("SELECT key, id FROM topic")).tuples().all())
+    by_key = dict(cast(Sequence[tuple[str, int]], conn.execute(sa.text("SELECT key, id FROM topic")).all()))
     topic_ids = {name: by_key[topic_key(name)] for name in names}
-    rows: Sequence[tuple[int, int, str, str | None, int | None]] = (
+    rows = cast(
+        Sequence[tuple[int, int, str, str | None, int | None]],
         conn.execute(
             sa.text(
                 "SELECT s.id, s.circle_id, c.name, p.name, i.id FROM circle_session s "
@@ -180,9 +181,7 @@ def add_knowledge(conn: Connection, *, insert: Insert, created_at: Any) -> None:
                 "LEFT JOIN agenda_item i ON i.session_id = s.id AND i.is_presentation "
                 "WHERE s.status = 'held' ORDER BY s.circle_id, s.starts_at, s.id"
             )
-        )
-        .tuples()
-        .all()
+        ).all(),
     )
     streams: dict[int, random.Random] = {}
     notes, titles, session_topics, item_topics, takeaways, materials = [], [], [], [], [], []

@@ -217,6 +217,15 @@ def presenter_names(rows: Iterable[tuple[int, str]]) -> dict[int, str]:
     return {session_id: ", ".join(n) for session_id, n in names.items()}
 
 
+@dataclass(frozen=True, slots=True)
+class PresenterChange:
+    """A session whose invite was exported naming one presenter, while another presents now."""
+
+    session: SessionView  # as it is now: session.presenter_name presents
+    exported_presenter: str | None  # whom the exported invite names
+    exported_at: datetime
+
+
 # -- the knowledge repository ----------------------------------------------------------------
 
 

@@ -231,16 +231,13 @@ class KnowledgePanel(Vertical):
         if problem is not None:
             self.app.notify(f"Not opened: {problem}.", severity="warning", markup=False)
             return
-        self.app.notify(f"Opening {item.target}", markup=False)
-        self._launch(item.target)
-
-    @work(thread=True, exit_on_error=False, group="open")
-    def _launch(self, target: str) -> None:
-        # The opener can take a moment (or block, with some configurations): never on the UI thread.
-        if not launch(target):
-            self.app.call_from_thread(
-                self.app.notify,
-                f"Nothing on this system opens links or files (no xdg-open); the address is {target}",
+        # launch() starts the opener and does not wait for it: no worker needed (screens start
+        # threads only through screens.work).
+        if launch(item.target):
+            self.app.notify(f"Opening {item.target}", markup=False)
+        else:
+            self.app.notify(
+                f"Nothing on this system opens links or files (no xdg-open); the address is {item.target}",
                 severity="warning",
                 markup=False,
             )

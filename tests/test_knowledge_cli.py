@@ -23,7 +23,7 @@ def _one_line_error(result, *words: str) -> None:
 def test_materials_takeaways_topics_search_experts_and_a_digest(cli, tmp_path):
     cli("person", "add", "Ana Lima", "--email", "ana@example.org")
     cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin")
-    cli("session", "add", "Rust Lunch", "--at", "2026-01-13 12:00", "--title", "Ownership")
+    cli("session", "add", "Rust Lunch", "--at", "2026-01-13 12:00", "--title", "Ownership", "--held")
     cli("agenda", "add", "1", "The borrow checker", "--presenter", "ana@example.org")
     slides = tmp_path / "slides.key"
     slides.write_text("x")
@@ -34,9 +34,13 @@ def test_materials_takeaways_topics_search_experts_and_a_digest(cli, tmp_path):
     )
     cli("material", "add", "1", str(slides), "--kind", "slides")
     _one_line_error(
-        cli("material", "add", "1", "ftp://example.org/x", ok=False), "link:", "ftp://example.org/x"
+        cli("material", "add", "1", "ftp://example.org/x", ok=False), "link 'ftp://example.org/x'"
     )
-    _one_line_error(cli("material", "add", "1", "/no/such/file.pdf", ok=False), "file:", "does not exist")
+    _one_line_error(
+        cli("material", "add", "1", "/no/such/file.pdf", ok=False),
+        "file '/no/such/file.pdf'",
+        "does not exist",
+    )
     assert cli("material", "add", "1", "x", "--kind", "podcast", ok=False).returncode == 2
     listed = cli.json("material", "list", "1")
     assert [(m["kind"], m["title"], m["url"], m["path"]) for m in listed] == [
@@ -61,7 +65,7 @@ def test_materials_takeaways_topics_search_experts_and_a_digest(cli, tmp_path):
     ]
     assert {"kind", "id", "title", "snippet", "rank"} <= set(hits[0])
     assert [h["kind"] for h in cli.json("search", "lifetimes")] == ["agenda_item"]
-    _one_line_error(cli("search", '"-*', ok=False), "search: has no word to look for")
+    _one_line_error(cli("search", '"-*', ok=False), "search '\"-*' has no word to look for.")
     assert "Nothing found for 'zebra'." in cli("search", "zebra").stdout
 
     (expert,) = cli.json("experts", "RUST")
@@ -86,7 +90,8 @@ def test_materials_takeaways_topics_search_experts_and_a_digest(cli, tmp_path):
     md = cli("digest", "--topic", "rust", "--since", "2026-01-01", "--until", "2026-01-31", "-o", "-").stdout
     assert md.startswith("# Topic: Rust") and "presented by Ana Lima" in md
     _one_line_error(
-        cli("digest", "Rust Lunch", "--since", "2026-13-01", "-o", str(tmp_path / "x.md"), ok=False), "since:"
+        cli("digest", "Rust Lunch", "--since", "2026-13-01", "-o", str(tmp_path / "x.md"), ok=False),
+        "since '2026-13-01'",
     )
     _one_line_error(cli("digest", "Rust Lunch", "-o", str(page), ok=False), "already exists; pass --force")
     assert cli("digest", "-o", "x.md", ok=False).returncode == 2

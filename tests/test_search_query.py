@@ -57,4 +57,5 @@ def test_titles_only_is_our_own_column_filter():
 def test_what_cannot_be_searched_is_said_in_one_line(text, problem):
     with pytest.raises(InvalidInput) as caught:
         parse(text)
-    assert str(caught.value).startswith(f"search: {problem}")
+    said = str(caught.value)
+    assert said.startswith("search ") and said.endswith(f"{problem}.")

@@ -16,7 +16,7 @@ from screens.person import PersonScreen
 from screens.search import SearchScreen
 from screens.session import SessionScreen
 from tests import factories
-from tests.tui_support import pilot_test, rows, settle, shown, type_text, until
+from tests.tui_support import rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -41,7 +41,6 @@ async def _search(app, pilot, text: str) -> SearchScreen:
     return app.screen  # type: ignore[return-value]
 
 
-@pilot_test
 async def test_search_from_home_lists_results_while_typing_and_opens_one(memory_store, clock, tmp_path):
     found = _library(memory_store, tmp_path)
     app = CirclesApp(memory_store)
@@ -76,7 +75,6 @@ async def test_search_from_home_lists_results_while_typing_and_opens_one(memory_
         await until(pilot, lambda: isinstance(app.screen, CircleScreen))
 
 
-@pilot_test
 async def test_enter_in_the_box_opens_the_best_hit_even_before_its_answer(memory_store, clock, tmp_path):
     """Enter from the box opens the first result; typed before the last answer came (or as a
     quick down-enter, which reaches the box before the focus moves), it opens once it comes."""
@@ -113,7 +111,6 @@ async def test_enter_in_the_box_opens_the_best_hit_even_before_its_answer(memory
         assert stack[-3:] == ["HomeScreen", "SearchScreen", "CircleScreen"]  # opened once
 
 
-@pilot_test
 async def test_letters_typed_on_the_results_go_on_into_the_box(memory_store, clock, tmp_path):
     _library(memory_store, tmp_path)
     app = CirclesApp(memory_store)
@@ -137,7 +134,6 @@ async def test_letters_typed_on_the_results_go_on_into_the_box(memory_store, clo
         assert box.value == "lima" and [r[0] for r in rows(table)] == ["person", "agenda item"]
 
 
-@pilot_test
 async def test_only_the_last_keystrokes_results_show_and_bad_input_is_a_hint(memory_store, clock, tmp_path):
     _library(memory_store, tmp_path)
     app = CirclesApp(memory_store)
@@ -163,7 +159,6 @@ async def test_only_the_last_keystrokes_results_show_and_bad_input_is_a_hint(mem
         assert "is 600 characters long; the limit is 500" in shown(screen.query_one("#search-hint", Static))
 
 
-@pilot_test
 async def test_the_palette_offers_search_everything(memory_store, clock, tmp_path):
     _library(memory_store, tmp_path)
     app = CirclesApp(memory_store)
@@ -201,7 +196,6 @@ async def _knowledge_tab(app, pilot, session_id: int) -> SessionScreen:
     return screen
 
 
-@pilot_test
 async def test_add_a_link_and_a_takeaway_then_find_them(memory_store, clock, tmp_path, monkeypatch):
     found = _library(memory_store, tmp_path)
     opened: list[str] = []
@@ -261,7 +255,6 @@ async def test_add_a_link_and_a_takeaway_then_find_them(memory_store, clock, tmp
         assert [r[0] for r in rows(app.screen.query_one("#search-results", DataTable))] == ["material"]
 
 
-@pilot_test
 async def test_a_missing_file_or_odd_link_is_not_opened_and_remove_asks(
     memory_store, clock, tmp_path, monkeypatch
 ):
@@ -299,7 +292,6 @@ async def test_a_missing_file_or_odd_link_is_not_opened_and_remove_asks(
         assert screen.focused is screen.query_one("#agenda", DataTable)
 
 
-@pilot_test
 async def test_the_person_screen_lists_the_topics_of_their_talks(memory_store, clock, tmp_path):
     found = _library(memory_store, tmp_path)
     app = CirclesApp(memory_store)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -124,8 +124,7 @@ def matching_titles(db: Session, text: str, kinds: Sequence[str]) -> list[tuple[
             "WHERE search_fts MATCH :query AND d.kind IN :kinds"
         ).bindparams(sa.bindparam("kinds", expanding=True))
         params = {"query": query.fts5(titles_only=True), "kinds": list(kinds)}
-    found: Sequence[tuple[str, int]] = db.execute(sql, params).tuples().all()
-    return list(found)
+    return list(cast(Sequence[tuple[str, int]], db.execute(sql, params).all()))
 
 
 def marked(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
