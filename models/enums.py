@@ -62,3 +62,13 @@ class RotationEventKind(StrEnum):
     SWAP_ASKED = "swap_asked"  # person_id gave their session to other_person_id
     SWAP_AGREED = "swap_agreed"  # person_id took other_person_id's session
     SKIPPED = "skipped"  # person_id was away, so the rotation passed them over
+
+
+class MaterialKind(StrEnum):
+    """What a session's material is: shown beside it, and a digest groups by it."""
+
+    SLIDES = "slides"
+    RECORDING = "recording"
+    READING = "reading"
+    CODE = "code"
+    OTHER = "other"

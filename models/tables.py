@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 from models.enums import (
     Attended,
     CircleKind,
+    MaterialKind,
     PresenterSource,
     Role,
     RotationEventKind,
@@ -235,3 +236,77 @@ class InviteExport(SQLModel, table=True):
     sequence: int
     presenter_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     exported_at: datetime = Field(sa_column=_instant())
+
+
+# -- knowledge: materials, takeaways, topics, and the search index ----------------------------
+
+
+class Material(SQLModel, table=True):
+    """A link (http or https) or a file a session used or produced: slides, a recording, a reading."""
+
+    __table_args__ = (sa.CheckConstraint("(url IS NULL) <> (path IS NULL)", name="link_or_file"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE", index=True)
+    position: int
+    kind: MaterialKind = Field(sa_column=enum_column(MaterialKind, "material_kind", nullable=False))
+    title: str = Field(max_length=200)
+    url: str | None = Field(default=None, max_length=2000)
+    path: str | None = Field(default=None, max_length=1000)  # absolute, as it was when added
+    version: int = 1
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class Takeaway(SQLModel, table=True):
+    """A short line the facilitator writes after a session: something it taught."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE", index=True)
+    position: int
+    text: str = Field(max_length=500)
+    version: int = 1
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class Topic(SQLModel, table=True):
+    """A free-text tag. ``key`` is how topics compare (any case, accents ignored); ``name`` is
+    how it was first typed, and how it is shown."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    key: str = Field(max_length=80, unique=True)
+
+
+class SessionTopic(SQLModel, table=True):
+    __tablename__ = "session_topic"
+
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE", primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class AgendaItemTopic(SQLModel, table=True):
+    __tablename__ = "agenda_item_topic"
+
+    agenda_item_id: int = Field(foreign_key="agenda_item.id", ondelete="CASCADE", primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class SearchDoc(SQLModel, table=True):
+    """One searchable thing (a circle, person, session, agenda item, material or takeaway) as
+    the full-text index sees it. Triggers made by migration 0030 write these rows whenever
+    their source changes, in the same transaction; the app only reads them. The index itself
+    is beside this table: the FTS5 table search_fts on SQLite, the generated tsvector column
+    search_vector with a GIN index on PostgreSQL (neither is in this model: see
+    models/search_schema.py)."""
+
+    __tablename__ = "search_doc"
+    __table_args__ = (sa.UniqueConstraint("kind", "ref_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # circle, person, session, agenda_item, material, takeaway
+    ref_id: int  # the id in the source's own table
+    session_id: int | None = Field(default=None, index=True)  # what a hit opens, for the kinds in one
+    circle_id: int | None = None
+    title: str = Field(default="", sa_type=sa.Text)
+    body: str = Field(default="", sa_type=sa.Text)
+    tags: str = Field(default="", sa_type=sa.Text)  # topics, presenters, the circle's name

@@ -30,6 +30,12 @@ COMMANDS = {
     "report": "circles.cli.report:report",
     "rotation": "circles.cli.rotation:rotation",
     "serve": "circles.cli.serve:serve",
+    "material": "circles.cli.knowledge:material",
+    "takeaway": "circles.cli.knowledge:takeaway",
+    "topic": "circles.cli.knowledge:topic",
+    "search": "circles.cli.search:search",
+    "experts": "circles.cli.search:experts",
+    "digest": "circles.cli.digest:digest",
 }
 
 
