@@ -22,6 +22,8 @@ COMMANDS = {
     "export": "circles.cli.export:export",
     "report": "circles.cli.report:report",
     "rotation": "circles.cli.rotation:rotation",
+    "config": "circles.cli.config:config",
+    "send": "circles.cli.send:send",
 }
 
 

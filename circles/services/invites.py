@@ -90,6 +90,18 @@ def _session_invites(
     )
 
 
+def session_invites(
+    db: Session, circle: CircleView, chosen: Sequence[SessionView], channel: Channel
+) -> tuple[SessionInvite, ...]:
+    """Each session's invite as an export would write it (e-mail sends use the same list of attendees)."""
+    return _session_invites(db, circle, chosen, channel)
+
+
+def organizer(circle: CircleView, channel: Channel) -> Organizer | None:
+    """The facilitator as ORGANIZER; NotAllowed (saying what to do) when an invite needs one and has none."""
+    return _organizer(circle, channel)
+
+
 def _session_invite(
     circle: CircleView,
     session: SessionView,
