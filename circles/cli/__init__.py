@@ -24,6 +24,7 @@ COMMANDS = {
     "rotation": "circles.cli.rotation:rotation",
     "config": "circles.cli.config:config",
     "send": "circles.cli.send:send",
+    "publish": "circles.cli.publish:publish",
 }
 
 
