@@ -88,6 +88,12 @@ class CircleScreen(Screen[None]):
             tooltip="Calendar invites for the upcoming sessions",
         ),
         Binding(
+            "S",
+            "send_invites",
+            "Send invites",
+            tooltip="E-mail the upcoming sessions' invites: only what changed",
+        ),
+        Binding(
             "X",
             "export_attendance",
             "Export attendance",
@@ -104,6 +110,7 @@ class CircleScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="circle-summary", markup=False)
+        yield Static("", id="circle-delivery", classes="hint", markup=False)
         with TabbedContent(id="tabs", initial="members"):
             with TabPane("Members", id="members"):
                 yield Table(id="member-table", cursor_type="row", zebra_stripes=True)
@@ -144,6 +151,21 @@ class CircleScreen(Screen[None]):
         self._fill_members(data.members)
         if self.query("#session-table"):
             self._fill_sessions(data)
+        self._load_delivery()
+
+    def _load_delivery(self) -> None:
+        """The 'sent 3 days ago, 2 changes not sent' line, read after the members are on screen."""
+        from circles.services import delivery
+        from screens.send_dialog import delivery_line
+
+        now = self.app.now()  # type: ignore[attr-defined]
+        line = self.query_one("#circle-delivery", Static)
+        run_db(
+            self,
+            lambda db: delivery.circle_status(db, self.circle_id),
+            lambda status: line.update(delivery_line(status, now)),
+            group="delivery",
+        )
 
     def _fill_members(self, found: list[MemberView]) -> None:
         table = self.query_one("#member-table", DataTable)
@@ -240,6 +262,13 @@ class CircleScreen(Screen[None]):
     def action_export_invites(self) -> None:
         if self.data is not None:
             self.app.push_screen(IcsExportDialog.for_circle(self.data.circle))
+
+    def action_send_invites(self) -> None:
+        from screens.send_dialog import SendDialog
+
+        if self.data is not None:
+            what = f"{self.data.circle.name}, upcoming sessions"
+            self.app.push_screen(SendDialog(what=what, circle_id=self.circle_id))
 
     def action_export_attendance(self) -> None:
         if self.data is not None:

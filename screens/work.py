@@ -29,6 +29,7 @@ def run_db(
     failed: Callable[[CirclesError], object] | None = None,
     group: str = "load",
     exclusive: bool = True,
+    whole_store: bool = False,
 ) -> Worker[None]:
     """Run ``job(db)`` in a thread inside ``store.read()`` (or ``.write()``), then ``done(result)``
     on the UI thread. A domain error, or a store that did not answer, goes to ``failed`` (default:
@@ -36,6 +37,9 @@ def run_db(
 
     An exclusive worker replaced by a newer one in the same group drops its result, so a
     filter typed quickly shows only the answer to the last keystroke.
+
+    ``whole_store`` hands ``job`` the store itself, for work that commits step by step (a send
+    writes one log row per message the server takes, never holding a transaction across it).
     """
     app = node.app
     # The collector waits while the data is fetched and drawn (screens/heap.py: CollectorHold).
@@ -47,7 +51,9 @@ def run_db(
         worker = get_current_worker()
         try:
             store = app.store  # type: ignore[attr-defined]  (in the worker: it may wait while the store opens)
-            if write:
+            if whole_store:
+                result = job(store)
+            elif write:
                 # A store busy past its timeout (another facilitator's long save) is tried again:
                 # the failed attempt was rolled back whole, so running the job again is safe.
                 result = store.write_retrying(job)

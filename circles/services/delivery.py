@@ -65,6 +65,14 @@ def _names(db: Session, person_ids: Iterable[int]) -> dict[int, str]:
 
 
 def _plan(db: Session, circle: CircleView, chosen: Sequence[SessionView]) -> SendPlan:
+    if circle.facilitator_email is None:
+        if circle.facilitator_name is None:
+            raise NotAllowed(
+                f"{circle.name} has no facilitator to send invites from: give it one with an address."
+            )
+        raise NotAllowed(
+            f"Invites go from the facilitator's address, and {circle.facilitator_name} has none."
+        )
     organizer = invites.organizer(circle, Channel.REQUEST)
     assert organizer is not None  # a request without one raises NotAllowed
     found = invites.session_invites(db, circle, chosen, Channel.REQUEST)
