@@ -171,6 +171,7 @@ async def one_run(store: Store, ids: tuple[int, int, int]) -> Timings:
         # The floor: a screen with no database work and nothing of ours, pushed in the same app.
         await timed(BARE, lambda: app.push_screen(BareScreen()))
         await timed("Home (back to it: reloads)", app.pop_screen)
+
         async def typed(name: str, keys: str) -> None:
             per_key = []
             for key in keys:
