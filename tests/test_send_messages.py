@@ -68,7 +68,7 @@ def test_the_shape_of_an_invite() -> None:
     assert str(event["ORGANIZER"]) == "mailto:ana@example.org"
     assert message["From"].addresses[0].addr_spec == "ana@example.org"
     assert message["To"].addresses[0].display_name == "Zoë Ñandú"
-    assert message["Subject"] == "Invitation: Rust Lunch: Ownership (Tue 31 Mar 2026 12:00)"
+    assert message["Subject"] == "Invitation: Rust Lunch: Ownership, Tue 31 Mar 2026 12:00"
     # Every part is 7-bit: a server without 8BITMIME takes the message as it is.
     assert all(b < 128 for b in message.as_bytes())
 

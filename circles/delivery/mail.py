@@ -72,7 +72,7 @@ def subject(circle: CircleView, out: Outgoing) -> str:
         SendReason.CANCELLED: "Cancelled",
         SendReason.REMOVED: "Cancelled for you",
     }[out.reason]
-    return header_text(f"{prefix}: {what} ({when})")
+    return header_text(f"{prefix}: {what}, {when}")
 
 
 def text_part(circle: CircleView, organizer: Organizer, out: Outgoing, dtstamp: datetime) -> str:
