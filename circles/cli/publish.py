@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import click
 
 from circles.cli.common import print_json, reading, state
@@ -68,7 +70,7 @@ def caldav(circle_ref: str, url: str | None, dry_run: bool, as_json: bool) -> No
         raise SystemExit(1)
 
 
-def _report(rows: list[tuple[object, str, str]], as_json: bool, *, head: str) -> None:
+def _report(rows: Sequence[tuple[object, str, str]], as_json: bool, *, head: str) -> None:
     from circles.views import SessionView
 
     items = [(s, a, d) for s, a, d in rows if isinstance(s, SessionView)]

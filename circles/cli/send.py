@@ -67,15 +67,15 @@ def invites(session_id: int | None, circle_ref: str | None, dry_run: Path | None
         else:
             click.echo(_summary(plan, "Nothing to send"))
         return
-    settings = load_settings().require_smtp()
-    results = send_plan(store, plan, settings, progress=None if as_json else _echo)
+    smtp = load_settings().require_smtp()
+    results = send_plan(store, plan, smtp, progress=None if as_json else _echo)
     failed = [r for r in results if not r.sent]
     if as_json:
         print_json([_row(r.outgoing, "sent" if r.sent else "failed", r.detail) for r in results])
     else:
         sent = len(results) - len(failed)
         tail = f"; {len(failed)} not sent (they go again next time)" if failed else ""
-        click.echo(_summary(plan, f"Sent {sent} of {len(results)} through {settings.describe()}{tail}"))
+        click.echo(_summary(plan, f"Sent {sent} of {len(results)} through {smtp.describe()}{tail}"))
     if failed or any(not r.logged for r in results):
         raise SystemExit(1)
 

@@ -134,17 +134,18 @@ def find_calendar(dav: CalDavClient) -> tuple[str, str | None]:
     is_calendar, name = dav.is_calendar(url)
     if is_calendar:
         return url, name
-    import caldav
+    from caldav.davclient import DAVClient
 
     try:
-        with caldav.DAVClient(
+        with DAVClient(
             url=url,
             username=s.user,
             password=dav.password,
             timeout=int(s.timeout),
             require_tls=not is_loopback(urlsplit(url).hostname or ""),
         ) as client:
-            found = [(str(c.url), c.get_display_name()) for c in client.principal().calendars()]
+            principal = client.principal()  # type: ignore[no-untyped-call]
+            found = [(str(c.url), c.get_display_name()) for c in principal.calendars()]
     except Exception as exc:  # the caldav library raises its own family and niquests'
         reason = scrub(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, dav._secrets)
         raise CalDavError(f"CalDAV {url}: no calendar found there: {reason[:160]}") from None

@@ -25,8 +25,6 @@ def publish_plan(
     *,
     progress: Callable[[PutResult], None] | None = None,
 ) -> list[PutResult]:
-    from circles.services import caldav_publish
-
     results: list[PutResult] = []
 
     def done(result: PutResult) -> None:
@@ -58,8 +56,17 @@ def publish_plan(
                 )
             )
             continue
-        store.write_retrying(
-            lambda db, item=item, etag=answer.etag: caldav_publish.record_put(db, plan, item, etag)
-        )
+        _record(store, plan, item, answer.etag)
         done(PutResult(item, True, f"{answer.status}"))
     return results
+
+
+def _record(store: Store, plan: CaldavPlan, item: CaldavItem, etag: str | None) -> None:
+    from sqlmodel import Session
+
+    from circles.services import caldav_publish
+
+    def work(db: Session) -> None:
+        caldav_publish.record_put(db, plan, item, etag)
+
+    store.write_retrying(work)

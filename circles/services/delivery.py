@@ -103,12 +103,12 @@ def _plan(db: Session, circle: CircleView, chosen: Sequence[SessionView]) -> Sen
         if s.status is SessionStatus.HELD:
             continue  # it has taken place: calendars need nothing more
         for pid, who in current.items():
-            row = theirs.get(pid)
-            if row is None or row.method is InviteMethod.CANCEL:
+            last_sent = theirs.get(pid)
+            if last_sent is None or last_sent.method is InviteMethod.CANCEL:
                 add(invite, who, InviteMethod.REQUEST, SendReason.NEW)
-            elif row.sequence < s.ics_sequence:
+            elif last_sent.sequence < s.ics_sequence:
                 add(invite, who, InviteMethod.REQUEST, SendReason.UPDATED)
-            elif row.email != who.email or row.fingerprint != fingerprint(
+            elif last_sent.email != who.email or last_sent.fingerprint != fingerprint(
                 circle, SessionInvite(s, invite.agenda, (who,)), person_id=pid
             ):
                 add(invite, who, InviteMethod.REQUEST, SendReason.DETAILS)
