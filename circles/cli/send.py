@@ -93,7 +93,10 @@ def _echo(result: SendResult, n: int, total: int) -> None:
 
 
 def _summary(plan: SendPlan, head: str) -> str:
-    parts = [f"{head} ({plan.summary}; {plan.up_to_date} already up to date)."]
+    if plan.outgoing:
+        parts = [f"{head} ({plan.summary}; {plan.up_to_date} already up to date)."]
+    else:
+        parts = [f"{head}: {plan.up_to_date} already up to date."]
     if plan.without_address:
         names = ", ".join(plan.without_address[:5]) + (" ..." if len(plan.without_address) > 5 else "")
         parts.append(f"No e-mail address, so not invited: {names}.")
