@@ -69,6 +69,15 @@ def delivery_line(status: DeliveryStatus | None, now: datetime) -> str:
     return f"Invites sent {ago}; {changes} not sent ({messages}) · S sends them"
 
 
+_FAILURES_SHOWN = 5
+
+
+def _failure(result: SendResult) -> str:
+    """'Cy Guest <cy@guest.org>, Tue 10 Mar 12:00: refused: 450 4.2.1 Mailbox busy …'."""
+    out = result.outgoing
+    return f"{out.attendee.name} <{out.attendee.email}>, {when(out.session)}: {result.detail}"
+
+
 class SendDialog(ModalScreen[bool]):
     """Send a session's or a circle's invites by e-mail; dismisses True if anything went."""
 
@@ -138,7 +147,8 @@ class SendDialog(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#send-progress", ProgressBar).display = False
-        self.query_one("#send-plan", DataTable).add_columns("#", "Session", "To", "What", "Result")
+        # Name only, no address and no row number: the Result column stays on screen at 100 wide.
+        self.query_one("#send-plan", DataTable).add_columns("Session", "To", "What", "Result")
         run_db(
             self,
             lambda db: _load(db, session_id=self.session_id, circle_id=self.circle_id),
@@ -164,13 +174,7 @@ class SendDialog(ModalScreen[bool]):
             key = str(out.number)
             self._rows[out.number] = key
             table.add_row(
-                *safe(
-                    str(out.number),
-                    when(out.session),
-                    f"{out.attendee.name} <{out.attendee.email}>",
-                    out.what,
-                    "",
-                ),
+                *safe(when(out.session), out.attendee.name, out.what, ""),
                 key=key,
             )
         summary = f"To send: {plan.summary}; {plan.up_to_date} already up to date."
@@ -220,16 +224,20 @@ class SendDialog(ModalScreen[bool]):
             return  # closed while sending: the send goes on, its log is written all the same
         self.query_one("#send-progress", ProgressBar).update(progress=n)
         table = self.query_one("#send-plan", DataTable)
-        text = "sent" if result.sent else f"NOT SENT: {result.detail}"
-        table.update_cell(key, table.ordered_columns[4].key, text[:70], update_width=True)
+        # The server's answer is in the status line below; the cell stays narrow.
+        table.update_cell(
+            key, table.ordered_columns[3].key, "sent" if result.sent else "NOT SENT", update_width=True
+        )
 
     def _all_done(self, results: list[SendResult]) -> None:
         failed = [r for r in results if not r.sent]
         sent = len(results) - len(failed)
         if failed:
-            self._status(
-                f"Sent {sent} of {len(results)}; {len(failed)} not sent: they go again next time.", error=True
-            )
+            lines = [f"Sent {sent} of {len(results)}; {len(failed)} not sent: they go again next time."]
+            lines += [_failure(r) for r in failed[:_FAILURES_SHOWN]]
+            if len(failed) > _FAILURES_SHOWN:
+                lines.append(f"… and {len(failed) - _FAILURES_SHOWN} more.")
+            self._status("\n".join(lines), error=True)
         else:
             self._status(f"Sent {sent} of {len(results)}.")
         self.query_one("#send-close", Button).focus()

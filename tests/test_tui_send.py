@@ -59,11 +59,13 @@ async def test_send_a_circle_from_its_screen_then_a_moved_session(memory_store, 
         dialog = await _dialog(app, pilot)
         table = dialog.query_one("#send-plan", DataTable)
         assert table.row_count == 9
-        assert rows(table)[0][1:4] == ["Tue 10 Mar 12:00", "Bo Smith <bo@example.org>", "invite"]
+        assert rows(table)[0][:3] == ["Tue 10 Mar 12:00", "Bo Smith", "invite"]
         assert "To send: 9 new; 0 already up to date." in shown(dialog.query_one("#send-summary"))
         await pilot.click("#send-go")
         await until(pilot, lambda: "Sent 9 of 9." in shown(dialog.query_one("#send-status")))
-        assert [r[4] for r in rows(table)] == ["sent"] * 9
+        assert [r[3] for r in rows(table)] == ["sent"] * 9
+        await settle(app, pilot)
+        assert table.max_scroll_x == 0  # each person's result is on screen, not scrolled off to the right
         assert len(sink.received) == 9
         await pilot.press("escape")
         await settle(app, pilot)
@@ -76,7 +78,30 @@ async def test_send_a_circle_from_its_screen_then_a_moved_session(memory_store, 
         await settle(app, pilot)
         assert shown(line) == "Invites sent today; 1 change not sent (2 messages) · S sends them"
         dialog = await _dialog(app, pilot)
-        assert [r[3] for r in rows(dialog.query_one("#send-plan", DataTable))] == ["updated invite"] * 2
+        assert [r[2] for r in rows(dialog.query_one("#send-plan", DataTable))] == ["updated invite"] * 2
+
+
+@pilot_test
+async def test_a_refused_recipient_shows_with_the_servers_answer(memory_store, sink, tmp_path):
+    w = make_world(memory_store)
+    sink.busy = {"zoe@example.org"}
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_session(w.sessions[0].id)
+        await settle(app, pilot)
+        dialog = await _dialog(app, pilot)
+        await pilot.click("#send-go")
+        status = dialog.query_one("#send-status", Static)
+        await until(pilot, lambda: "Sent 1 of 2" in shown(status))
+        table = dialog.query_one("#send-plan", DataTable)
+        assert [(r[1], r[3]) for r in rows(table)] == [("Bo Smith", "sent"), ("Zoë Ñandú", "NOT SENT")]
+        assert shown(status).splitlines() == [
+            "Sent 1 of 2; 1 not sent: they go again next time.",
+            "Zoë Ñandú <zoe@example.org>, Tue 10 Mar 12:00: refused: 450 4.2.1 Mailbox busy, try again later",
+        ]
+        await settle(app, pilot)
+        assert table.max_scroll_x == 0
 
 
 @pilot_test
