@@ -4,6 +4,7 @@ client changed on the server is reported, never overwritten; a server error is o
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from circles.services import sessions
 from models.store import Store
 from models.tables import CaldavEvent
 from tests.delivery_world import make_world
-from tests.test_ics_radicale import CalDav, radicale  # noqa: F401  (the fixture)
+from tests.test_ics_radicale import CalDav, radicale, radicale_server  # noqa: F401  (the fixture)
 
 FAR = date(2036, 3, 11)  # the CLI runs on the system clock
 
@@ -198,3 +199,36 @@ def test_the_calendar_is_found_from_the_account_address(
     result = CliRunner().invoke(main, ["--db", db, "publish", "caldav", "Rust Lunch"], env=env)
     assert result.exit_code == 0, result.output
     assert len(_on_server(dav)) == 4
+
+
+def test_a_refused_login_is_one_line_and_never_shows_the_password(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Radicale with a password: a wrong one is refused in one line (config check and publish),
+    nothing is recorded, and no output holds the password, plain or as the Basic header has it."""
+    secret = "dav-s3cret-Pa55word"
+    wrong = "wrong-" + secret
+    make_world(store, first=FAR)
+    (tmp_path / "dav").mkdir()
+    with radicale_server(tmp_path / "dav", password=secret) as dav:
+        config = tmp_path / "config.toml"
+        config.write_text(
+            f'[caldav]\nurl = "{dav.base}/circles/invites/"\nuser = "circles"\n'
+            'password_env = "DAV_PASSWORD"\n'
+        )
+        env = {"CIRCLES_CONFIG": str(config), "DAV_PASSWORD": wrong}
+        db = store.url.render_as_string(hide_password=False)
+        check = CliRunner().invoke(main, ["config", "check"], env=env)
+        publish = CliRunner().invoke(main, ["--db", db, "publish", "caldav", "Rust Lunch"], env=env)
+        for result in (check, publish):
+            assert result.exit_code == 1 and "Traceback" not in result.output
+            (line,) = result.stderr.strip().splitlines()
+            assert "the server refused the login for circles (401)" in line, line
+            for text in (result.output, repr(result.exception)):
+                for hidden in (wrong, secret, base64.b64encode(f"circles:{wrong}".encode()).decode()):
+                    assert hidden not in text
+        with store.read() as db_:
+            assert db_.exec(select(CaldavEvent)).all() == []
+        # The right password works: it was the password that was refused, not the server.
+        env["DAV_PASSWORD"] = secret
+        assert CliRunner().invoke(main, ["config", "check"], env=env).exit_code == 0
