@@ -97,7 +97,8 @@ class CheckInScreen(Screen[None]):
         "a name is enough. Escape clears the filter, then goes back."
     )
     BINDINGS = [
-        Binding("space", "mark('present')", "Present", tooltip="Mark present (again: unmark)"),
+        # The footer's order is its priority: at 80 columns every shown key fits, Help and Back too.
+        Binding("space", "present", "Present", tooltip="Mark present (again: unmark)"),
         Binding("2", "mark('late')", "Late"),
         Binding("3", "mark('excused')", "Excused"),
         Binding("4", "mark('absent')", "Absent"),
@@ -106,7 +107,9 @@ class CheckInScreen(Screen[None]):
         Binding("plus", "walk_in", "Walk-in", tooltip="Check in someone who is not a member"),
         Binding("enter", "enter", "Present / walk-in", show=False, priority=True),
         Binding("backspace", "backspace", "Filter ⌫", show=False),
-        Binding("escape", "escape", "Clear filter / back"),
+        # One key, two jobs: the footer names the one it does now (check_action picks).
+        Binding("escape", "clear_filter", "Clear filter", tooltip="Show everyone again"),
+        Binding("escape", "leave", "Back", tooltip="Back to the session"),
     ]
 
     def __init__(self, session_id: int) -> None:
@@ -114,16 +117,35 @@ class CheckInScreen(Screen[None]):
         self.session_id = session_id
         self.session: SessionView | None = None
         self.roster: list[RosterEntry] = []  # as the store has it: only saved marks
-        self.filter_text = ""
+        self._filter = ""
         # Marks typed and not yet saved, by person; shown as pending ("… present") meanwhile.
         self._pending: dict[int, Attended | None] = {}
         # The marks the write in flight is saving (one write at a time, so the newest mark
         # typed for a person is always the one saved last).
         self._saving: dict[int, Attended | None] | None = None
 
+    @property
+    def filter_text(self) -> str:
+        return self._filter
+
+    @filter_text.setter
+    def filter_text(self, text: str) -> None:
+        was_filtering, self._filter = bool(self._filter), text
+        if bool(text) != was_filtering:
+            self.refresh_bindings()  # space and Escape change jobs: the footer follows
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "present":  # while a name is typed, space is the space in it
+            return not self.filter_text
+        if action == "clear_filter":
+            return bool(self.filter_text)
+        if action == "leave":
+            return not self.filter_text
+        return True
+
     def compose(self) -> ComposeResult:
+        # The session is named in the header (title and sub-title).
         yield Header()
-        yield Static("", id="checkin-session", markup=False)
         yield Static("", id="counts", markup=False)
         yield Static("", id="checkin-filter", markup=False)
         yield Table(id="roster", cursor_type="row", zebra_stripes=True)
@@ -131,11 +153,13 @@ class CheckInScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#roster", DataTable)
-        table.add_column("Name", key="name")
-        table.add_column("Team", key="team")
-        table.add_column("RSVP", key="rsvp")
-        table.add_column(MARK_HEADER, key="mark", width=MARK_WIDTH)
-        table.add_column("", key="kind")
+        # Narrow terminals keep the name and the mark, then the RSVP (screens/table.py fits them);
+        # the mark is never shortened (a cut "✔ presen" reads as nothing).
+        table.add_column("Name", key="name", priority=0, min_width=12)
+        table.add_column("Team", key="team", priority=3, min_width=8)
+        table.add_column("RSVP", key="rsvp", priority=2)
+        table.add_column(MARK_HEADER, key="mark", width=MARK_WIDTH, priority=1, min_width=MARK_WIDTH)
+        table.add_column("", key="kind", priority=4)
         table.focus()
         self.reload()
 
@@ -147,7 +171,6 @@ class CheckInScreen(Screen[None]):
         self.roster = data.roster
         self.title = "Check-in"
         self.sub_title = data.session.label
-        self.query_one("#checkin-session", Static).update(f"Check-in: {data.session.label}")
         self.render_rows()
 
     def unsaved(self) -> str | None:
@@ -200,9 +223,8 @@ class CheckInScreen(Screen[None]):
     def _show_filter(self, shown: list[RosterEntry]) -> None:
         line = self.query_one("#checkin-filter", Static)
         if not self.filter_text:
-            line.update(
-                "Type a name to find someone · space: present · 2 late · 3 excused · 4 absent · + walk-in"
-            )
+            # The marking keys are in the footer; this says what the footer cannot.
+            line.update("Type a name to find someone; Enter marks them present (or adds a walk-in)")
         elif shown:
             line.update(f"Filter: {self.filter_text}▏ {len(shown)} match · Enter marks the highlighted one")
         else:
@@ -238,13 +260,13 @@ class CheckInScreen(Screen[None]):
             self.filter_text = self.filter_text[:-1]
             self.render_rows()
 
-    def action_escape(self) -> None:
-        if self.filter_text:
-            self.filter_text = ""
-            current = self._current()
-            self.render_rows(cursor_on=current.person_id if current else None)
-        else:
-            self.app.pop_screen()
+    def action_clear_filter(self) -> None:
+        current = self._current()
+        self.filter_text = ""
+        self.render_rows(cursor_on=current.person_id if current else None)
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
 
     def action_enter(self) -> None:
         if self.filter_text.strip() and not self.visible():
@@ -254,6 +276,9 @@ class CheckInScreen(Screen[None]):
             self._mark("present", toggle=False)
 
     # -- marking -------------------------------------------------------------------------
+
+    def action_present(self) -> None:
+        self._mark("present", toggle=True)
 
     def action_mark(self, mark: str) -> None:
         self._mark(mark, toggle=True)

@@ -39,7 +39,11 @@ class CirclesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Circle", "Kind", "Members", "Next session", "Facilitator")
+        table.add_column("Circle", priority=0, min_width=16)
+        table.add_column("Kind", priority=4, min_width=8)
+        table.add_column("Members", priority=2)
+        table.add_column("Next session", priority=1)
+        table.add_column("Facilitator", priority=3, min_width=10)
         table.focus()
         self.reload()
 

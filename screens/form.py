@@ -11,13 +11,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from circles.errors import CirclesError, Conflict, InvalidInput
-from screens.footer import Footer
+from screens.dialogs import Buttons, Dialog
 from screens.one_line import OneLineInput
+from screens.toggles import Checkbox
 from screens.work import run_db
 
 T = TypeVar("T")
@@ -48,7 +47,7 @@ ANYONE = "anyone"  # the Select value of "Someone else…"
 SOMEONE_ELSE = ("Someone else…", ANYONE)
 
 
-class FormScreen(ModalScreen[T | None], Generic[T]):
+class FormScreen(Dialog[T | None], Generic[T]):
     """Subclasses (or callers) give the fields and ``save(db, values) -> result``, run in a write worker."""
 
     BINDINGS = [
@@ -66,11 +65,15 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         save: Callable[[Any, dict[str, Any]], T],
         *,
         reopen: Callable[[Any], FormScreen[T]] | None = None,
+        start_on: str | None = None,
     ) -> None:
-        super().__init__(classes="form")
+        super().__init__()
         self.form_title = title
         self.fields = list(fields)
         self._save = save
+        # The field the cursor starts in when the form knows better than first_to_fill (the
+        # number of sessions to plan, once the circle's cadence is known).
+        self._start_on = start_on
         # Builds this form again from what is stored now: offered when someone else saved first.
         self._reopen = reopen
         self._conflict = False
@@ -79,33 +82,32 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._chosen: dict[str, Any] = {}
         self._picked: dict[str, list[tuple[Any, Any]]] = {}
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="form-body"):
-            yield Static(self.form_title, classes="form-title", markup=False)
-            for f in self.fields:
-                if not f.checkbox:
-                    yield Label(f.label + (" *" if f.required else ""), classes="field-label")
-                if f.choices is not None:
-                    yield Select(
-                        self._options(f), value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}"
-                    )
-                elif f.checkbox:
-                    yield Checkbox(f.label, value=bool(f.value), id=f"f-{f.name}")
-                else:
-                    # Pasted lines are joined, not cut to the first (screens/one_line.py).
-                    yield OneLineInput(
-                        str(f.value or ""),
-                        label=f.label,
-                        placeholder=f.placeholder,
-                        compact=True,
-                        id=f"f-{f.name}",
-                    )
-                yield Static("", id=f"e-{f.name}", classes="field-error", markup=False)
-            yield Static("", id="form-error", markup=False)
-            with Horizontal(id="form-buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", compact=True, id="save")
-                yield Button("Cancel (esc)", compact=True, id="cancel")
-        yield Footer()
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.form_title, classes="form-title", markup=False)
+        for f in self.fields:
+            if not f.checkbox:
+                yield Label(f.label + (" *" if f.required else ""), classes="field-label")
+            if f.choices is not None:
+                yield Select(
+                    self._options(f), value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}"
+                )
+            elif f.checkbox:
+                yield Checkbox(f.label, value=bool(f.value), compact=True, id=f"f-{f.name}")
+            else:
+                # Pasted lines are joined, not cut to the first (screens/one_line.py).
+                yield OneLineInput(
+                    str(f.value or ""),
+                    label=f.label,
+                    placeholder=f.placeholder,
+                    compact=True,
+                    id=f"f-{f.name}",
+                )
+            yield Static("", id=f"e-{f.name}", classes="field-error", markup=False)
+        yield Static("", id="form-error", markup=False)
+        yield Buttons(
+            Button("Save (ctrl+s)", variant="primary", compact=True, id="save"),
+            Button("Cancel (esc)", compact=True, id="cancel"),
+        )
 
     def on_mount(self) -> None:
         self.query_one(f"#f-{self.first_to_fill().name}").focus()
@@ -118,6 +120,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         change most, the date of a session or of an absence, and its text is selected, so
         typing replaces it. A later field (a session's title) never takes a typed date.
         """
+        if self._start_on is not None:
+            return next(f for f in self.fields if f.name == self._start_on)
         given = {f.name: f.value for f in self.fields}
         for f in self.fields:
             if self._required(f, given) and not str(f.value if f.value is not None else "").strip():
@@ -144,7 +148,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             try:
                 f.check(value)
             except InvalidInput as exc:
-                return _said(exc)
+                return exc.detail
             except CirclesError as exc:
                 return str(exc)
             except Exception:  # a checker's own slip must not cost the person their form
@@ -165,8 +169,16 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             if problem and first_bad is None:
                 first_bad = f.name
         if first_bad is not None:
-            self.query_one(f"#f-{first_bad}").focus()
+            self.focus_to_fix(first_bad)
         return first_bad is None
+
+    def focus_to_fix(self, name: str) -> None:
+        """Back to a field with an error: its text stays whole, the cursor at its end."""
+        widget = self.query_one(f"#f-{name}")
+        if isinstance(widget, OneLineInput):
+            widget.focus_to_fix()
+        else:
+            widget.focus()
 
     @on(Input.Changed)
     def _recheck(self, event: Input.Changed) -> None:
@@ -257,8 +269,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if isinstance(error, InvalidInput):
             for f in self.fields:
                 if error.field in (f.name, f.label.lower(), *f.aliases):
-                    self.set_error(f.name, _said(error))
-                    self.query_one(f"#f-{f.name}").focus()
+                    self.set_error(f.name, error.detail)
+                    self.focus_to_fix(f.name)
                     return
         box = self.query_one("#form-error", Static)
         box.update(str(error))
@@ -312,8 +324,3 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-def _said(error: InvalidInput) -> str:
-    """What is wrong with a field, for the line under it (which already names the field)."""
-    return f"{error.problem} (got {error.value!r})" if error.value != "" else error.problem

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from circles.services import people
 from circles.views import PersonView
+from circles.words import count
 from screens.footer import Footer
 from screens.format import safe
 from screens.one_line import OneLineInput
@@ -50,7 +51,10 @@ class PeopleScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Name", "E-mail", "Team", "")
+        table.add_column("Name", priority=0, min_width=12)
+        table.add_column("E-mail", priority=1, min_width=16)
+        table.add_column("Team", priority=2, min_width=8)
+        table.add_column("", priority=3)
         # The list has the keys (n, e, Enter); / goes to the filter and Enter comes back.
         table.focus()
         self.load()
@@ -89,7 +93,7 @@ class PeopleScreen(Screen[None]):
             ]
         )
         self.query_one("#people-count", Static).update(
-            f"{self.total} people"
+            count(self.total, "person", "people")
             + (f", showing {len(self.shown)}; scroll down for more" if len(self.shown) < self.total else "")
         )
 

@@ -42,11 +42,19 @@ class PersonScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#person-circles", DataTable).add_columns(
-            "Circle", "Role", "Rotation", "Joined", "Left"
-        )
-        self.query_one("#person-attended", DataTable).add_columns("When", "Circle", "Title", "Check-in")
-        self.query_one("#person-presented", DataTable).add_columns("When", "Circle", "Presented")
+        circles = self.query_one("#person-circles", Table)
+        circles.add_column("Circle", priority=0, min_width=14)
+        for label in ("Role", "Rotation", "Joined", "Left"):
+            circles.add_column(label)
+        attended = self.query_one("#person-attended", Table)
+        attended.add_column("When", priority=0)
+        attended.add_column("Circle", priority=1, min_width=12)
+        attended.add_column("Title", priority=3, min_width=10)
+        attended.add_column("Check-in", priority=2)
+        presented = self.query_one("#person-presented", Table)
+        presented.add_column("When", priority=0)
+        presented.add_column("Circle", priority=1, min_width=12)
+        presented.add_column("Presented", priority=2, min_width=10)
         self.reload()
 
     def on_screen_resume(self) -> None:

@@ -6,19 +6,18 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.binding import Binding, BindingType
 from textual.widgets import Button, DataTable, Label, ProgressBar, Static
 
 from circles.delivery.model import DeliveryStatus, SendPlan, SendResult
 from circles.delivery.settings import SmtpSettings
 from circles.errors import CirclesError
+from screens.dialogs import Buttons, Dialog
 from screens.format import safe, when
 from screens.table import Table
 from screens.work import run_db
@@ -72,26 +71,18 @@ def delivery_line(status: DeliveryStatus | None, now: datetime) -> str:
 _FAILURES_SHOWN = 5
 
 
-def _failure(result: SendResult) -> str:
+def _failure(result: SendResult, now: datetime) -> str:
     """'Cy Guest <cy@guest.org>, Tue 10 Mar 12:00: refused: 450 4.2.1 Mailbox busy …'."""
     out = result.outgoing
-    return f"{out.attendee.name} <{out.attendee.email}>, {when(out.session)}: {result.detail}"
+    return f"{out.attendee.name} <{out.attendee.email}>, {when(out.session, now)}: {result.detail}"
 
 
-class SendDialog(ModalScreen[bool]):
+class SendDialog(Dialog[bool]):
     """Send a session's or a circle's invites by e-mail; dismisses True if anything went."""
 
     DEFAULT_CSS = """
-    SendDialog {
-        align: center middle;
-    }
-    SendDialog > Vertical {
+    SendDialog > .dialog-body {
         width: 100;
-        height: auto;
-        max-height: 90%;
-        border: thick $primary;
-        background: $surface;
-        padding: 1 2;
     }
     SendDialog #send-title {
         text-style: bold;
@@ -111,17 +102,12 @@ class SendDialog(ModalScreen[bool]):
     SendDialog #send-status.error {
         color: $error;
     }
-    SendDialog #send-buttons {
-        height: auto;
-        margin-top: 1;
-        align-horizontal: right;
-    }
-    SendDialog #send-buttons Button {
-        margin-left: 1;
-    }
     """
 
-    BINDINGS = [Binding("escape", "close", "Close", tooltip="Close (a send under way goes on)")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Close", tooltip="Close (a send under way goes on)"),
+        Binding("ctrl+s", "submit", "Send", tooltip="Send what the list shows"),
+    ]
 
     def __init__(self, *, what: str, session_id: int | None = None, circle_id: int | None = None) -> None:
         if (session_id is None) == (circle_id is None):
@@ -134,21 +120,26 @@ class SendDialog(ModalScreen[bool]):
         self.sent_any = False
         self._rows: dict[int, str] = {}  # message number -> row key
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(f"Send invites by e-mail: {escape(self.what)}", id="send-title")
-            yield Static("Working out what changed since the last send…", id="send-summary", markup=False)
-            yield Table(id="send-plan", cursor_type="row", zebra_stripes=True)
-            yield ProgressBar(total=1, id="send-progress", show_eta=False)
-            yield Static("", id="send-status", markup=False)
-            with Horizontal(id="send-buttons"):
-                yield Button("Close", id="send-close")
-                yield Button("Send", id="send-go", variant="primary", disabled=True)
+    def compose_body(self) -> ComposeResult:
+        yield Label(f"Send invites by e-mail: {escape(self.what)}", id="send-title")
+        yield Static("Working out what changed since the last send…", id="send-summary", markup=False)
+        yield Table(id="send-plan", cursor_type="row", zebra_stripes=True)
+        yield ProgressBar(total=1, id="send-progress", show_eta=False)
+        yield Static("", id="send-status", markup=False)
+        yield Buttons(
+            Button("Send (ctrl+s)", id="send-go", variant="primary", disabled=True, compact=True),
+            Button("Close (esc)", id="send-close", compact=True),
+        )
 
     def on_mount(self) -> None:
         self.query_one("#send-progress", ProgressBar).display = False
-        # Name only, no address and no row number: the Result column stays on screen at 100 wide.
-        self.query_one("#send-plan", DataTable).add_columns("Session", "To", "What", "Result")
+        # Each person's result matters most; at 80 columns 'What' gives way first. Name only, no
+        # address: a refusal's line below the table names the address.
+        table = self.query_one("#send-plan", Table)
+        table.add_column("Session", key="session", priority=2, min_width=10)
+        table.add_column("To", key="to", priority=1, min_width=10)
+        table.add_column("What", key="what", priority=3, min_width=8)
+        table.add_column("Result", key="result", priority=0)
         run_db(
             self,
             lambda db: _load(db, session_id=self.session_id, circle_id=self.circle_id),
@@ -170,11 +161,12 @@ class SendDialog(ModalScreen[bool]):
         self.ready = ready
         plan = ready.plan
         table = self.query_one("#send-plan", DataTable)
+        now = self.app.now()  # type: ignore[attr-defined]
         for out in plan.outgoing:
             key = str(out.number)
             self._rows[out.number] = key
             table.add_row(
-                *safe(when(out.session), out.attendee.name, out.what, ""),
+                *safe(when(out.session, now), out.attendee.name, out.what, ""),
                 key=key,
             )
         summary = f"To send: {plan.summary}; {plan.up_to_date} already up to date."
@@ -225,16 +217,15 @@ class SendDialog(ModalScreen[bool]):
         self.query_one("#send-progress", ProgressBar).update(progress=n)
         table = self.query_one("#send-plan", DataTable)
         # The server's answer is in the status line below; the cell stays narrow.
-        table.update_cell(
-            key, table.ordered_columns[3].key, "sent" if result.sent else "NOT SENT", update_width=True
-        )
+        table.update_cell(key, "result", "sent" if result.sent else "NOT SENT", update_width=True)
 
     def _all_done(self, results: list[SendResult]) -> None:
         failed = [r for r in results if not r.sent]
         sent = len(results) - len(failed)
         if failed:
             lines = [f"Sent {sent} of {len(results)}; {len(failed)} not sent: they go again next time."]
-            lines += [_failure(r) for r in failed[:_FAILURES_SHOWN]]
+            now = self.app.now()  # type: ignore[attr-defined]
+            lines += [_failure(r, now) for r in failed[:_FAILURES_SHOWN]]
             if len(failed) > _FAILURES_SHOWN:
                 lines.append(f"… and {len(failed) - _FAILURES_SHOWN} more.")
             self._status("\n".join(lines), error=True)
@@ -247,5 +238,5 @@ class SendDialog(ModalScreen[bool]):
         self.query_one("#send-go", Button).disabled = False
 
     @on(Button.Pressed, "#send-close")
-    def action_close(self) -> None:
+    def action_cancel(self) -> None:
         self.dismiss(self.sent_any)

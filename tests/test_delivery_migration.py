@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 import models.migrate as migrate
-from models.engine import create_store_engine, prepare_sqlite_file, sqlite_file
+from models.engine import create_store_engine, sqlite_file
 from models.store import Store
+from models.store_file import claim_sqlite_file
 from tests.test_migrations import _migrate_to
 
 NEW_TABLES = {"invite_send", "invite_reply", "caldav_event"}
@@ -19,7 +20,7 @@ def test_0040_adds_the_delivery_tables_and_keeps_every_row(store_url, clock):
     before = ScriptDirectory.from_config(migrate._config()).get_revision("0040").down_revision
     assert isinstance(before, str)
     if (path := sqlite_file(store_url)) is not None:
-        prepare_sqlite_file(path)
+        claim_sqlite_file(path, create_folder=True)
     engine = create_store_engine(store_url)
     _migrate_to(engine, before)
     with engine.begin() as conn:

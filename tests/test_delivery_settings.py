@@ -172,7 +172,7 @@ def test_a_password_in_the_file_needs_the_opt_in_and_a_private_file(config: Path
         ('[smtp]\nhost = "smtp.example.org"\ntls = "none"\n', "only allowed to 127.0.0.1 or ::1"),
         ('[smtp]\nhost = "localhost"\ntls = "none"\n', "only allowed to 127.0.0.1 or ::1"),
         ('[smtp]\nhost = "smtp.example.org"\ntls = "ssl3"\n', "must be starttls, tls or none"),
-        ('[smtp]\nhost = "smtp.example.org"\nport = "587"\n', "port: must be a number"),
+        ('[smtp]\nhost = "smtp.example.org"\nport = "587"\n', "port '587' must be a number"),
         ("[smtp]\nport = 587\n", "host: is required"),
         ('[smtp]\nhost = "h.example.org"\npasword_command = "x"\n', "is not a setting"),
         ('[smpt]\nhost = "h"\n', "is not a section circles knows"),

@@ -20,9 +20,11 @@ import models.migrate as migrate
 from circles.services import people
 from models.engine import resolve_url, sqlite_url
 from models.migrate import MigrationError
+from models.schema import SCHEMA_HEAD
 from models.store import Store
 
 MIGRATIONS = Path(migrate.__file__).parent / "migrations"
+HEAD = SCHEMA_HEAD  # tests below make a later release, whose head is another
 
 
 def test_migrations_build_exactly_the_models(store):
@@ -55,7 +57,7 @@ def test_the_default_store_is_private_to_its_user(tmp_path, monkeypatch):
     url = resolve_url(None, environ={})
     path = Path(url.database)
     assert path.is_relative_to(tmp_path / "data")
-    Store.open(url).close()
+    Store.open(url, create_folder=True).close()
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -211,12 +213,13 @@ def test_0004_makes_the_email_optional_and_keeps_every_reference_to_people(store
     from alembic.script import ScriptDirectory
 
     from circles.errors import AlreadyExists
-    from models.engine import create_store_engine, prepare_sqlite_file, sqlite_file
+    from models.engine import create_store_engine, sqlite_file
+    from models.store_file import claim_sqlite_file
 
     before = ScriptDirectory.from_config(migrate._config()).get_revision("0004").down_revision
     assert isinstance(before, str)
     if (path := sqlite_file(store_url)) is not None:
-        prepare_sqlite_file(path)
+        claim_sqlite_file(path, create_folder=True)
     engine = create_store_engine(store_url)
     _migrate_to(engine, before)
     with engine.begin() as conn:
@@ -270,4 +273,54 @@ def test_0004_makes_the_email_optional_and_keeps_every_reference_to_people(store
         assert conn.exec_driver_sql("SELECT facilitator_id FROM circle").all() == [(ana_id,)]
     assert emails[0] == "ana@example.org"
     assert all(e.endswith("@no-address.invalid") for e in emails[1:]) and len(set(emails)) == 3
+
+
+def test_rotation_event_kinds_from_0001_are_mapped_and_then_checked(store_url, clock):
+    """0003: rotation_event.kind becomes a checked enum; rows a 0001 store holds keep their meaning."""
+    from alembic import command
+
+    store = Store.open(store_url, clock=clock, migrate=False)
+    cfg = migrate._config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(
+            sa.text(
+                "INSERT INTO circle (id, name, kind, description, timezone, default_minutes, "
+                "reminder_minutes, archived, ics_series_uid, ics_series_sequence, version, created_at) "
+                "VALUES (1, 'Rust Lunch', 'workshop', '', 'UTC', 60, 15, false, 's@circles', 0, 1, :at)"
+            ),
+            {"at": clock.now},
+        )
+        kinds = ["assigned", "Swap-Asked", "swapped", "skipped", "guest"]
+        for n, kind in enumerate(kinds, start=1):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO rotation_event (id, circle_id, kind, reason, recorded_at) "
+                    "VALUES (:id, 1, :kind, :reason, :at)"
+                ),
+                {"id": n, "kind": kind, "reason": f"reason {n}", "at": clock.now},
+            )
+    store.close()
+
+    store = Store.open(store_url, clock=clock)
+    assert store.upgraded is not None and store.upgraded.from_revision == "0001"
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT kind, reason FROM rotation_event ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [
+        ("assigned", "reason 1"),
+        ("swap_asked", "reason 2"),
+        ("cleared", "reason 3 (recorded as swapped)"),  # read by nothing, like 'cleared'
+        ("skipped", "reason 4"),
+        ("guest", "reason 5"),
+    ]
+    refused = r"ck_rotation_event_kind|CHECK constraint failed"
+    with pytest.raises(sa.exc.IntegrityError, match=refused), store.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO rotation_event (circle_id, kind, reason, recorded_at) "
+                "VALUES (1, 'swapped', '', :at)"
+            ),
+            {"at": clock.now},
+        )
     store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -16,10 +17,11 @@ from circles.services import replies, sessions
 from screens.circle import CircleScreen
 from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
+from screens.table import Table
 from tests.delivery_world import make_world
 from tests.reply_makers import as_email, reply_icalendar
 from tests.smtp_sink import Sink, free_port, smtp_sink
-from tests.tui_support import pilot_test, rows, settle, shown, until
+from tests.tui_support import rows, screen_text, settle, shown, until
 
 SIZE = (120, 40)
 
@@ -43,7 +45,6 @@ async def _dialog(app: CirclesApp, pilot) -> SendDialog:  # type: ignore[no-unty
     return dialog
 
 
-@pilot_test
 async def test_send_a_circle_from_its_screen_then_a_moved_session(memory_store, sink, tmp_path):
     w = make_world(memory_store)
     app = CirclesApp(memory_store)
@@ -81,7 +82,6 @@ async def test_send_a_circle_from_its_screen_then_a_moved_session(memory_store, 
         assert [r[2] for r in rows(dialog.query_one("#send-plan", DataTable))] == ["updated invite"] * 2
 
 
-@pilot_test
 async def test_a_refused_recipient_shows_with_the_servers_answer(memory_store, sink, tmp_path):
     w = make_world(memory_store)
     sink.busy = {"zoe@example.org"}
@@ -104,7 +104,6 @@ async def test_a_refused_recipient_shows_with_the_servers_answer(memory_store, s
         assert table.max_scroll_x == 0
 
 
-@pilot_test
 async def test_a_server_that_is_not_there_sends_nothing_and_says_so(memory_store, monkeypatch, tmp_path):
     monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "none.toml"))
     port = free_port()
@@ -123,7 +122,6 @@ async def test_a_server_that_is_not_there_sends_nothing_and_says_so(memory_store
         assert not dialog.query_one("#send-go", Button).disabled
 
 
-@pilot_test
 async def test_no_smtp_server_set_says_where_to_set_one(memory_store, monkeypatch, tmp_path):
     monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "none.toml"))
     monkeypatch.delenv(SMTP_URL_ENV, raising=False)
@@ -138,7 +136,6 @@ async def test_no_smtp_server_set_says_where_to_set_one(memory_store, monkeypatc
         assert dialog.query_one("#send-go", Button).disabled
 
 
-@pilot_test
 async def test_a_reply_shows_in_the_session_headcount(memory_store, sink, tmp_path):
     w = make_world(memory_store)
     s = w.sessions[0]
@@ -158,3 +155,31 @@ async def test_a_reply_shows_in_the_session_headcount(memory_store, sink, tmp_pa
         screen.reload()
         await settle(app, pilot)
         assert "RSVP 1 yes" in shown(summary)
+
+
+async def test_at_80x24_ctrl_s_sends_and_each_result_stays_on_screen(memory_store, sink, tmp_path):
+    """The Send dialog is a Dialog like every other: its action first, ctrl+s does it, and at 80
+    columns the table gives up 'What' before the person's result."""
+    w = make_world(memory_store)
+    sink.busy = {"zoe@example.org"}
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_session(w.sessions[0].id)
+        await settle(app, pilot)
+        dialog = await _dialog(app, pilot)
+        assert [b.id for b in dialog.query(Button)] == ["send-go", "send-close"]
+        await pilot.press("ctrl+s")
+        status = dialog.query_one("#send-status", Static)
+        await until(pilot, lambda: "Sent 1 of 2" in shown(status))
+        await settle(app, pilot)
+        table = dialog.query_one("#send-plan", Table)
+        assert table.shown_columns[:2] == ["Session", "To"] and "Result" in table.shown_columns
+        assert table.max_scroll_x == 0
+        text = screen_text(app)
+        assert re.search(r"Bo Smith +invite +sent", text) and re.search(r"Zoë Ñandú +invite +NOT SENT", text)
+        assert "<zoe@example.org>, Tue 10 Mar 12:00: refused: 450 4.2.1 Mailbox" in text
+        assert len(sink.received) == 1
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionScreen)

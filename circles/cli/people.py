@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from circles.cli.common import done, json_option, print_json, print_table, reading, writing
+from circles.cli.common import done, json_option, plain, print_json, print_table, reading, writing
 from circles.services import people
 
 
@@ -51,3 +51,32 @@ def list_(search: str | None, as_json: bool) -> None:
         rows,
         empty="No people yet: add one with 'circles person add'.",
     )
+
+
+@person.command("duplicates")
+@json_option
+def duplicates(as_json: bool) -> None:
+    """List people who look like one person: their e-mail addresses differ only in case,
+    accents' composition or invisible characters (a store from before circles refused those).
+
+    Nothing is merged for you: give one of them another address, or mark one inactive.
+    """
+    from circles.errors import shown
+    from circles.services.people import look_alikes
+
+    with reading() as db:
+        groups = look_alikes(db)
+    if as_json:
+        print_json([{"address": g.address, "people": plain(g.people)} for g in groups])
+        return
+    if not groups:
+        done("No two people share an e-mail address, however it is written.")
+        return
+    for group in groups:
+        done(f"{group.address} is the address of {len(group.people)} people:")
+        # shown() quotes an address with its invisible characters written out (\u200b).
+        print_table(
+            ["  id", "name", "e-mail as stored"],
+            [(f"  {p.id}", p.name, shown(p.email)) for p in group.people],
+            empty="",
+        )

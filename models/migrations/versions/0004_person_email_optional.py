@@ -4,7 +4,7 @@ Addresses stay unique when given (a unique constraint lets any number of NULLs i
 and PostgreSQL alike) and are still stored lower-cased by the services.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003b
 Create Date: 2026-11-23 10:00:00.000000
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003b"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
