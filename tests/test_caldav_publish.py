@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 from sqlmodel import select
 
 from circles.cli import main
-from circles.services import sessions
+from circles.services import members, sessions, upkeep
 from models.store import Store
 from models.tables import CaldavEvent
 from tests.delivery_world import make_world
@@ -232,3 +232,16 @@ def test_a_refused_login_is_one_line_and_never_shows_the_password(
         # The right password works: it was the password that was refused, not the server.
         env["DAV_PASSWORD"] = secret
         assert CliRunner().invoke(main, ["config", "check"], env=env).exit_code == 0
+
+
+def test_a_presenter_change_after_a_publish_is_told(store: Store, dav: CalDav, tmp_path: Path) -> None:
+    """The shared calendar shows the presenter: a change that moves it is told, as after an export."""
+    w = make_world(store, first=FAR)
+    zoes = {s.id for s in w.sessions if s.presenter_id == w.zoe}
+    assert (
+        _cli(store, "Rust Lunch", "--url", dav.base + "/circles/invites/", tmp_path=tmp_path).exit_code == 0
+    )
+    with store.write() as db:
+        members.remove_member(db, circle_id=w.circle.id, person_id=w.zoe)
+    told = {c.session.id: c.exported_presenter for c in upkeep.presenter_changes(db)}
+    assert zoes and zoes <= set(told) and {told[sid] for sid in zoes} == {"Zoë Ñandú"}

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from circles.delivery.model import SendPlan
 from circles.delivery.send import send_plan
-from circles.services import agenda, attendance, delivery, members, sessions
+from circles.services import agenda, attendance, delivery, members, sessions, upkeep
 from models.enums import InviteMethod, SendOutcome, SendReason
 from models.store import Store
 from models.tables import InviteSend
@@ -178,3 +178,18 @@ def test_one_session_sends_only_that_session(store: Store, sink: Sink) -> None:
     send_plan(store, plan, settings_for(sink.url))
     assert {r.recipients[0] for r in sink.received} == {"bo@example.org", "zoe@example.org", "cy@guest.org"}
     assert [o.session.id for o in _plan(store, w).outgoing].count(w.sessions[2].id) == 0
+
+
+def test_a_presenter_change_after_a_send_is_told_as_after_an_export(store: Store, sink: Sink) -> None:
+    """The send records that the invite went out (services/invites.py note_invites_left), so the
+    rotation's upkeep tells the facilitator when a change moves the presenter it named."""
+    w = make_world(store)
+    zoes = {s.id for s in w.sessions if s.presenter_id == w.zoe}
+    assert zoes
+    _send(store, w, sink)
+    with store.write() as db:
+        members.remove_member(db, circle_id=w.circle.id, person_id=w.zoe)
+    changes = upkeep.presenter_changes(db)
+    told = {c.session.id: c.exported_presenter for c in changes}
+    assert zoes <= set(told) and {told[sid] for sid in zoes} == {"Zoë Ñandú"}
+    assert "whose invite already went out" in upkeep.describe(changes)

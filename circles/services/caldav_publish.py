@@ -107,3 +107,6 @@ def record_put(db: Session, plan: CaldavPlan, item: CaldavItem, etag: str | None
     row.cancelled = item.session.status is SessionStatus.CANCELLED
     row.published_at = now(db)
     db.add(row)
+    if row.cancelled is False:
+        # The shared calendar shows the presenter: a later change is told, as after an export.
+        invites.note_invites_left(db, [item.session])

@@ -148,6 +148,10 @@ def record(db: Session, out: Outgoing, *, sent: bool, detail: str = "") -> None:
             sent_at=now(db),
         )
     )
+    if sent and out.method is InviteMethod.REQUEST:
+        # The invite names its presenter: a later change of presenter is told after the write
+        # that makes it, as after an export (circles/services/upkeep.py).
+        invites.note_invites_left(db, [out.session])
 
 
 def latest_sequence_sent(db: Session, session_id: int, person_id: int) -> int | None:
