@@ -17,6 +17,7 @@ from textual.widgets import Button, DataTable, Label, ProgressBar, Static
 from circles.delivery.model import DeliveryStatus, SendPlan, SendResult
 from circles.delivery.settings import SmtpSettings
 from circles.errors import CirclesError
+from circles.words import count
 from screens.dialogs import Buttons, Dialog
 from screens.format import safe, when
 from screens.table import Table
@@ -56,15 +57,14 @@ def delivery_line(status: DeliveryStatus | None, now: datetime) -> str:
         if not status.pending_messages:
             return "E-mail invites: nothing to send yet."
         return (
-            f"Invites not sent by e-mail yet: {status.pending_sessions} sessions "
-            f"({status.pending_messages} messages) · S sends them"
+            f"Invites not sent by e-mail yet: {count(status.pending_sessions, 'session')} "
+            f"({count(status.pending_messages, 'message')}) · S sends them"
         )
     days = (now.date() - status.last_sent.date()).days
     ago = "today" if days <= 0 else ("yesterday" if days == 1 else f"{days} days ago")
     if not status.pending_messages:
         return f"Invites sent {ago}; all up to date."
-    changes = "1 change" if status.pending_sessions == 1 else f"{status.pending_sessions} changes"
-    messages = "1 message" if status.pending_messages == 1 else f"{status.pending_messages} messages"
+    changes, messages = count(status.pending_sessions, "change"), count(status.pending_messages, "message")
     return f"Invites sent {ago}; {changes} not sent ({messages}) · S sends them"
 
 

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from textual.widgets import Button, DataTable, Static
 
 from circles.app import CirclesApp
+from circles.delivery.model import DeliveryStatus
 from circles.delivery.replies import scan
 from circles.delivery.settings import CONFIG_ENV, SMTP_URL_ENV
 from circles.services import replies, sessions
 from screens.circle import CircleScreen
-from screens.send_dialog import SendDialog
+from screens.send_dialog import SendDialog, delivery_line
 from screens.session import SessionScreen
 from screens.table import Table
 from tests.delivery_world import make_world
@@ -183,3 +184,13 @@ async def test_at_80x24_ctrl_s_sends_and_each_result_stays_on_screen(memory_stor
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, SessionScreen)
+
+
+def test_the_delivery_line_counts_one_session_as_one() -> None:
+    now = datetime(2026, 3, 3, 9, tzinfo=UTC)
+    assert delivery_line(DeliveryStatus(None, 1, 1, 1), now) == (
+        "Invites not sent by e-mail yet: 1 session (1 message) · S sends them"
+    )
+    assert delivery_line(DeliveryStatus(now - timedelta(days=3), 1, 2, 4), now) == (
+        "Invites sent 3 days ago; 1 change not sent (2 messages) · S sends them"
+    )
