@@ -30,6 +30,7 @@ BENCHMARKS = (
     ("rotation.py", "--runs"),
     ("report.py", "--runs"),
     ("search.py", "--runs"),
+    ("delivery.py", "--runs"),
 )
 
 

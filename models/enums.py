@@ -72,3 +72,25 @@ class MaterialKind(StrEnum):
     READING = "reading"
     CODE = "code"
     OTHER = "other"
+
+
+class InviteMethod(StrEnum):
+    """The iTIP method of an e-mailed invite (RFC 5546)."""
+
+    REQUEST = "REQUEST"  # a new or updated invitation
+    CANCEL = "CANCEL"  # the session is off, or off for this person
+
+
+class SendReason(StrEnum):
+    """Why a message went (or goes) to someone: what changed since the last one they got."""
+
+    NEW = "new"  # they never had this session (new member, new session, back after leaving)
+    UPDATED = "updated"  # its SEQUENCE rose: moved, length, place, title
+    DETAILS = "details"  # same SEQUENCE, but what it shows changed: presenter, agenda, notes
+    CANCELLED = "cancelled"  # the session is cancelled
+    REMOVED = "removed"  # they are no longer invited (left the circle, no longer presenting)
+
+
+class SendOutcome(StrEnum):
+    SENT = "sent"  # the server accepted it
+    FAILED = "failed"  # the server refused it or the connection broke: sent again next time

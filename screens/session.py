@@ -71,6 +71,7 @@ class SessionScreen(Screen[None]):
             "Invite (.ics)",
             tooltip="A calendar invite (or cancellation) for this session",
         ),
+        Binding("S", "send_invites", "Send", tooltip="E-mail this session's invite: only what changed"),
         Binding("a", "add_item", "Add item", tooltip="Add an agenda item"),
         Binding("e", "edit_item", "Edit item", show=False),
         Binding("d", "delete_item", "Delete item", tooltip="Delete the highlighted agenda item"),
@@ -104,6 +105,7 @@ class SessionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="session-summary", markup=False)
+        yield Static("", id="session-delivery", classes="hint", markup=False)
         initial = "knowledge-tab" if self._showing else "agenda-tab"
         with TabbedContent(id="session-tabs", initial=initial):
             with TabPane("Agenda & notes", id="agenda-tab"), Horizontal(id="session-body"):
@@ -154,6 +156,7 @@ class SessionScreen(Screen[None]):
         panel = self.query_one(KnowledgePanel)
         if panel.session is not None or self._tab() == "knowledge-tab":  # once opened, kept fresh
             panel.load(s)
+        self._load_delivery(s)
         notes = self.query_one("#notes", TextArea)
         if not keep_notes or not self._notes_dirty():
             if not _same_notes(s.notes, notes.text):  # else the cursor would jump to the top
@@ -219,7 +222,7 @@ class SessionScreen(Screen[None]):
         if action == "save_notes":
             return notes_focused
         # While typing notes, letters are text, not commands.
-        typing = {"check_in", "add_item", "edit_item", "delete_item", "notes", "move_item"}
+        typing = {"check_in", "add_item", "edit_item", "delete_item", "notes", "move_item", "send_invites"}
         if self._tab() == "knowledge-tab" and action in typing - {"check_in", "notes"}:
             return False  # the agenda is not on screen
         return not (notes_focused and action in typing)
@@ -253,6 +256,29 @@ class SessionScreen(Screen[None]):
 
         if self.data is not None:
             self.app.push_screen(IcsExportDialog.for_session(self.data.session))
+
+    def _load_delivery(self, s: SessionView) -> None:
+        """The 'sent 3 days ago, 1 change not sent' line, read after the agenda is on screen."""
+        from circles.services import delivery
+        from screens.send_dialog import delivery_line
+
+        now = self.app.now()  # type: ignore[attr-defined]
+        line = self.query_one("#session-delivery", Static)
+        if s.ends_at <= now:
+            line.update("")
+            return
+        run_db(
+            self,
+            lambda db: delivery.session_status(db, s.id),
+            lambda status: line.update(delivery_line(status, now)),
+            group="delivery",
+        )
+
+    def action_send_invites(self) -> None:
+        from screens.send_dialog import SendDialog
+
+        if self.data is not None:
+            self.app.push_screen(SendDialog(what=self.data.session.label, session_id=self.session_id))
 
     def action_check_in(self) -> None:
         from screens.checkin import CheckInScreen

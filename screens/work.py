@@ -30,14 +30,18 @@ def in_store(
     *,
     write: bool = False,
     around_unit: bool = False,
+    whole_store: bool = False,
     committed: Callable[[Any], object] | None = None,
 ) -> T:
     """``job(db)`` in one unit of work on the app's store, in the calling thread (a worker's,
     never the UI's: ``app.store`` waits while the store opens). Raises the domain's errors,
     ``StoreUnavailable`` when the store itself failed, and anything else (a bug) as it is.
-    With ``around_unit``, ``job`` is given the store's write unit of work to open itself."""
+    With ``around_unit``, ``job`` is given the store's write unit of work to open itself; with
+    ``whole_store``, the store itself."""
     from circles import store_access  # loads SQLAlchemy's errors: never on the UI thread
 
+    if whole_store:
+        return store_access.run_with_store(app.store, job)  # type: ignore[attr-defined]
     if around_unit:
         return store_access.run_around_unit(app.store, job)  # type: ignore[attr-defined]
     return store_access.run(app.store, job, write=write, committed=committed)  # type: ignore[attr-defined]
@@ -61,6 +65,7 @@ def run_db(
     group: str = "load",
     exclusive: bool = True,
     around_unit: bool = False,
+    whole_store: bool = False,
 ) -> Worker[None]:
     """Run ``job(db)`` in a thread inside ``store.read()`` (or, with ``write``, a write tried
     again while the store is briefly busy, so ``job`` must be safe to run again), then
@@ -72,6 +77,8 @@ def run_db(
     open itself, for work that must span it: files written whole before the store change they
     announce commits, and put in place after it. ``job`` may report progress with
     ``node.app.call_from_thread`` and stop early when ``get_current_worker().is_cancelled``.
+    With ``whole_store``, ``job`` is given the store itself, for work that commits step by step
+    as it goes (a send writes each message's log row as the server takes it).
 
     An exclusive worker replaced by a newer one in the same group drops its result, so a
     filter typed quickly shows only the answer to the last keystroke.
@@ -91,6 +98,7 @@ def run_db(
                 job,
                 write=write,
                 around_unit=around_unit,
+                whole_store=whole_store,
                 committed=lambda db: _tell_presenter_changes(worker, db),
             )
         except CirclesError as exc:

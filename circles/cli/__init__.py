@@ -36,6 +36,9 @@ COMMANDS = {
     "search": "circles.cli.search:search",
     "experts": "circles.cli.search:experts",
     "digest": "circles.cli.digest:digest",
+    "config": "circles.cli.config:config",
+    "send": "circles.cli.send:send",
+    "publish": "circles.cli.publish:publish",
 }
 
 
