@@ -29,6 +29,8 @@ BENCHMARKS = (
     ("demo.py", "--runs"),
     ("rotation.py", "--runs"),
     ("report.py", "--runs"),
+    ("search.py", "--runs"),
+    ("delivery.py", "--runs"),
 )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from circles import words
+from circles.demo_knowledge import add_knowledge
 from circles.demo_names import (
     FIRST_NAMES,
     GUEST_SPEAKERS,
@@ -238,6 +239,7 @@ class _Builder:
         for done, circle in enumerate(circles, start=1):
             self._circle_life(circle, people, guests, away)
             self.report("sessions", 0.05 + 0.9 * done / len(circles))
+        add_knowledge(self.conn, insert=self._insert, created_at=self.now)
         self._fix_sequences()
         return DemoSummary(
             people=len(people) + len(guests),

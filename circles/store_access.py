@@ -79,6 +79,15 @@ def run_around_unit(store: Store, job: Callable[[UnitOfWork], T]) -> T:
         raise unavailable(store, exc) from exc
 
 
+def run_with_store(store: Store, job: Callable[[Store], T]) -> T:
+    """``job(store)``, for work that commits step by step as it goes: a send writes each
+    message's log row as the server takes it (circles/delivery/send.py)."""
+    try:
+        return job(store)
+    except sa_exc.SQLAlchemyError as exc:
+        raise unavailable(store, exc) from exc
+
+
 def unavailable(store: Store, exc: sa_exc.SQLAlchemyError) -> StoreUnavailable | sa_exc.SQLAlchemyError:
     """The error to raise for ``exc``: ``StoreUnavailable`` when the store failed, else ``exc``
     itself (a bug)."""

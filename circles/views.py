@@ -12,6 +12,7 @@ from circles.zones import time_zone
 from models.enums import (
     Attended,
     CircleKind,
+    MaterialKind,
     PresenterSource,
     Role,
     Rsvp,
@@ -237,3 +238,44 @@ class PresenterChange:
     session: SessionView  # as it is now: session.presenter_name presents
     exported_presenter: str | None  # whom the exported invite names
     exported_at: datetime
+
+
+# -- the knowledge repository ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialView:
+    """A link or a file of one session."""
+
+    id: int
+    session_id: int
+    position: int
+    kind: MaterialKind
+    title: str
+    url: str | None  # an http(s) link, or
+    path: str | None  # an absolute file path, as it was when added
+    version: int
+
+    @property
+    def target(self) -> str:
+        return self.url or self.path or ""
+
+    @property
+    def is_link(self) -> bool:
+        return self.url is not None
+
+
+@dataclass(frozen=True, slots=True)
+class TakeawayView:
+    id: int
+    session_id: int
+    position: int
+    text: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class TopicView:
+    id: int
+    name: str  # as first typed
+    key: str  # how it compares: any case, accents ignored

@@ -62,3 +62,35 @@ class RotationEventKind(StrEnum):
     SWAP_ASKED = "swap_asked"  # person_id gave their session to other_person_id
     SWAP_AGREED = "swap_agreed"  # person_id took other_person_id's session
     SKIPPED = "skipped"  # person_id was away, so the rotation passed them over
+
+
+class MaterialKind(StrEnum):
+    """What a session's material is: shown beside it, and a digest groups by it."""
+
+    SLIDES = "slides"
+    RECORDING = "recording"
+    READING = "reading"
+    CODE = "code"
+    OTHER = "other"
+
+
+class InviteMethod(StrEnum):
+    """The iTIP method of an e-mailed invite (RFC 5546)."""
+
+    REQUEST = "REQUEST"  # a new or updated invitation
+    CANCEL = "CANCEL"  # the session is off, or off for this person
+
+
+class SendReason(StrEnum):
+    """Why a message went (or goes) to someone: what changed since the last one they got."""
+
+    NEW = "new"  # they never had this session (new member, new session, back after leaving)
+    UPDATED = "updated"  # its SEQUENCE rose: moved, length, place, title
+    DETAILS = "details"  # same SEQUENCE, but what it shows changed: presenter, agenda, notes
+    CANCELLED = "cancelled"  # the session is cancelled
+    REMOVED = "removed"  # they are no longer invited (left the circle, no longer presenting)
+
+
+class SendOutcome(StrEnum):
+    SENT = "sent"  # the server accepted it
+    FAILED = "failed"  # the server refused it or the connection broke: sent again next time

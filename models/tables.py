@@ -10,10 +10,14 @@ from sqlmodel import Field, SQLModel
 from models.enums import (
     Attended,
     CircleKind,
+    InviteMethod,
+    MaterialKind,
     PresenterSource,
     Role,
     RotationEventKind,
     Rsvp,
+    SendOutcome,
+    SendReason,
     SessionStatus,
 )
 from models.types import UTCDateTime, enum_column
@@ -235,3 +239,143 @@ class InviteExport(SQLModel, table=True):
     sequence: int
     presenter_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     exported_at: datetime = Field(sa_column=_instant())
+
+
+# -- knowledge: materials, takeaways, topics, and the search index ----------------------------
+
+
+class Material(SQLModel, table=True):
+    """A link (http or https) or a file a session used or produced: slides, a recording, a reading."""
+
+    __table_args__ = (sa.CheckConstraint("(url IS NULL) <> (path IS NULL)", name="link_or_file"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE", index=True)
+    position: int
+    kind: MaterialKind = Field(sa_column=enum_column(MaterialKind, "material_kind", nullable=False))
+    title: str = Field(max_length=200)
+    url: str | None = Field(default=None, max_length=2000)
+    path: str | None = Field(default=None, max_length=1000)  # absolute, as it was when added
+    version: int = 1
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class Takeaway(SQLModel, table=True):
+    """A short line the facilitator writes after a session: something it taught."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE", index=True)
+    position: int
+    text: str = Field(max_length=500)
+    version: int = 1
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class Topic(SQLModel, table=True):
+    """A free-text tag. ``key`` is how topics compare (any case, accents ignored); ``name`` is
+    how it was first typed, and how it is shown."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=80)
+    key: str = Field(max_length=80, unique=True)
+
+
+class SessionTopic(SQLModel, table=True):
+    __tablename__ = "session_topic"
+
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE", primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class AgendaItemTopic(SQLModel, table=True):
+    __tablename__ = "agenda_item_topic"
+
+    agenda_item_id: int = Field(foreign_key="agenda_item.id", ondelete="CASCADE", primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", ondelete="CASCADE", primary_key=True, index=True)
+
+
+class SearchDoc(SQLModel, table=True):
+    """One searchable thing (a circle, person, session, agenda item, material or takeaway) as
+    the full-text index sees it. Triggers made by migration 0030 write these rows whenever
+    their source changes, in the same transaction; the app only reads them. The index itself
+    is beside this table: the FTS5 table search_fts on SQLite, the generated tsvector column
+    search_vector with a GIN index on PostgreSQL (neither is in this model: see
+    models/search_schema.py)."""
+
+    __tablename__ = "search_doc"
+    __table_args__ = (sa.UniqueConstraint("kind", "ref_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # circle, person, session, agenda_item, material, takeaway
+    ref_id: int  # the id in the source's own table
+    session_id: int | None = Field(default=None, index=True)  # what a hit opens, for the kinds in one
+    circle_id: int | None = None
+    title: str = Field(default="", sa_type=sa.Text)
+    body: str = Field(default="", sa_type=sa.Text)
+    tags: str = Field(default="", sa_type=sa.Text)  # topics, presenters, the circle's name
+
+
+class InviteSend(SQLModel, table=True):
+    """The send log: one row per e-mailed invite or cancellation, written as the server answers.
+
+    What went to whom decides what goes next: only what changed since the last message a person's
+    server accepted (outcome ``sent``). A ``failed`` row is history; the message goes again.
+    """
+
+    __tablename__ = "invite_send"
+    __table_args__ = (sa.Index("ix_invite_send_session_person", "session_id", "person_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    email: str = Field(max_length=254)  # the address it went to (people change theirs)
+    uid: str = Field(max_length=120)
+    sequence: int
+    method: InviteMethod = Field(sa_column=enum_column(InviteMethod, "method", nullable=False))
+    reason: SendReason = Field(sa_column=enum_column(SendReason, "reason", nullable=False))
+    # What the invite showed this person (time, place, title, agenda, presenter, notes), hashed:
+    # a change at the same SEQUENCE (a new presenter) is found by comparing it.
+    fingerprint: str = Field(max_length=64)
+    presenter_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    outcome: SendOutcome = Field(sa_column=enum_column(SendOutcome, "outcome", nullable=False))
+    detail: str = Field(default="", max_length=300)  # the server's answer when it failed
+    sent_at: datetime = Field(sa_column=_instant())
+
+
+class InviteReply(SQLModel, table=True):
+    """An RSVP reply (iTIP REPLY) applied to the store: a re-import of the same mailbox, or an
+    older reply found later, is then not applied over the answer already taken."""
+
+    __tablename__ = "invite_reply"
+    __table_args__ = (sa.Index("ix_invite_reply_circle_person", "circle_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    circle_id: int = Field(foreign_key="circle.id", ondelete="CASCADE")
+    # None for a reply to a whole series (its answer is the member's default RSVP).
+    session_id: int | None = Field(
+        default=None, foreign_key="circle_session.id", ondelete="CASCADE", index=True
+    )
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    uid: str = Field(max_length=120)
+    sequence: int
+    stamp: datetime | None = Field(default=None, sa_column=_instant(nullable=True))  # its DTSTAMP
+    rsvp: Rsvp = Field(sa_column=enum_column(Rsvp, "rsvp", nullable=False))
+    imported_at: datetime = Field(sa_column=_instant())
+
+
+class CaldavEvent(SQLModel, table=True):
+    """A session as it was last put on a shared CalDAV calendar: where, and the server's ETag, so
+    the next update says If-Match and never overwrites an edit made there meanwhile."""
+
+    __tablename__ = "caldav_event"
+    __table_args__ = (sa.UniqueConstraint("calendar_url", "session_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    calendar_url: str = Field(max_length=500)
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE", index=True)
+    href: str = Field(max_length=1000)
+    etag: str | None = Field(default=None, max_length=200)
+    sequence: int
+    fingerprint: str = Field(max_length=64)
+    cancelled: bool = False
+    published_at: datetime = Field(sa_column=_instant())

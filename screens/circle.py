@@ -52,6 +52,12 @@ class CircleScreen(Screen[None]):
         Binding(
             "I", "export_invites", "Invites (.ics)", tooltip="Calendar invites for the upcoming sessions"
         ),
+        Binding(
+            "S",
+            "send_invites",
+            "Send invites",
+            tooltip="E-mail the upcoming sessions' invites: only what changed",
+        ),
         Binding("m", "move", "Move", tooltip="Move the highlighted session"),
         Binding("e", "edit_session", "Edit", tooltip="Edit the highlighted session"),
         Binding("c", "cancel_session", "Cancel session", tooltip="Cancel the highlighted session"),
@@ -75,6 +81,7 @@ class CircleScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="circle-summary", markup=False)
+        yield Static("", id="circle-delivery", classes="hint", markup=False)
         with TabbedContent(id="tabs", initial="members"):
             # Each tab says the key that opens it.
             with TabPane("1 Members", id="members"):
@@ -126,9 +133,24 @@ class CircleScreen(Screen[None]):
         self._fill_members(data.members)
         if self.query("#session-table"):
             self._fill_sessions(data)
+        self._load_delivery()
         if self._then is not None:
             then, self._then = self._then, None
             self.call_after_refresh(self._run_then, then)
+
+    def _load_delivery(self) -> None:
+        """The 'sent 3 days ago, 2 changes not sent' line, read after the members are on screen."""
+        from circles.services import delivery
+        from screens.send_dialog import delivery_line
+
+        now = self.app.now()  # type: ignore[attr-defined]
+        line = self.query_one("#circle-delivery", Static)
+        run_db(
+            self,
+            lambda db: delivery.circle_status(db, self.circle_id),
+            lambda status: line.update(delivery_line(status, now)),
+            group="delivery",
+        )
 
     def _fill_members(self, found: list[MemberView]) -> None:
         self.query_one("#members-note").display = not found
@@ -242,6 +264,13 @@ class CircleScreen(Screen[None]):
     def action_export_invites(self) -> None:
         if self.data is not None:
             self.app.push_screen(IcsExportDialog.for_circle(self.data.circle))
+
+    def action_send_invites(self) -> None:
+        from screens.send_dialog import SendDialog
+
+        if self.data is not None:
+            what = f"{self.data.circle.name}, upcoming sessions"
+            self.app.push_screen(SendDialog(what=what, circle_id=self.circle_id))
 
     def action_export_attendance(self) -> None:
         if self.data is not None:

@@ -37,6 +37,9 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("c", "circles", "Circles", tooltip="All circles"),
         Binding("p", "people", "People", tooltip="The people directory"),
+        Binding(
+            "slash", "search", "Search", tooltip="Search notes, takeaways, materials, people, everything"
+        ),
         Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
         # q quits where the footer says so (here and while the store opens); ctrl+q everywhere.
@@ -159,6 +162,11 @@ class HomeScreen(Screen[None]):
         from screens.circles import CirclesScreen
 
         self.app.push_screen(CirclesScreen())
+
+    def action_search(self) -> None:
+        from screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen())
 
     def action_people(self) -> None:
         from screens.people import PeopleScreen

@@ -1,5 +1,5 @@
-"""The command palette (ctrl+p): actions ("Export invites…", "Check in…"), and any circle, person or
-session by name, searched in SQL."""
+"""The command palette (ctrl+p): actions ("Export invites…", "Check in…", "Search everything"),
+and any circle, person or session by name, searched in SQL."""
 
 from __future__ import annotations
 
@@ -164,6 +164,15 @@ def search_people(app: CirclesApp, screen: Screen[Any]) -> None:
     people.call_after_refresh(people.action_filter)
 
 
+EVERYTHING = "Notes, takeaways, materials, agenda items, topics, people and circles (/ from Home)"
+
+
+def search_everything(app: Any, screen: Screen[Any], text: str = "") -> None:
+    from screens.search import SearchScreen
+
+    app.push_screen(SearchScreen(text))
+
+
 ACTIONS = (
     Action(
         "Export invites (.ics)…",
@@ -195,6 +204,12 @@ ACTIONS = (
         ("people", "person", "find", "directory", "search"),
         "The people directory",
         search_people,
+    ),
+    Action(
+        "Search everything",
+        ("search", "find", "notes", "takeaways", "materials", "topics", "knowledge"),
+        EVERYTHING,
+        search_everything,
     ),
 )
 
@@ -242,6 +257,15 @@ class FindProvider(Provider):
     async def search(self, query: str) -> Hits:
         if not query.strip():
             return
+        # Names first (below); the full-text search over notes and takeaways is one step away.
+        text = f"Search everything for {query.strip()!r}"
+        yield Hit(
+            0.05,
+            text,
+            partial(search_everything, self.app, self.screen, query.strip()),
+            text=text,
+            help=EVERYTHING,
+        )
         found = await self._lookup(query)
         matcher = self.matcher(query)
         rank = 0

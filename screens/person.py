@@ -1,4 +1,5 @@
-"""One person: their circles, the sessions they attended, the presentations they gave, their away periods."""
+"""One person: their circles, the sessions they attended, the presentations they gave and their
+topics, their away periods."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from circles.services import lookups
+from circles.services import knowledge, lookups
 from screens.footer import Footer
 from screens.format import day, named, safe
 from screens.table import Table
@@ -38,6 +39,7 @@ class PersonScreen(Screen[None]):
             yield Table(id="person-attended", cursor_type="row", show_cursor=False)
             yield Static("Presentations", classes="section-title")
             yield Table(id="person-presented", cursor_type="row", show_cursor=False)
+            yield Static("", id="person-topics", classes="hint", markup=False)
             yield Static("Away", classes="section-title")
             yield Static("", id="person-away", markup=False)
         yield Footer()
@@ -64,6 +66,14 @@ class PersonScreen(Screen[None]):
 
     def reload(self) -> None:
         run_db(self, lambda db: lookups.person_record(db, self.person_id), self.show)
+        run_db(self, lambda db: knowledge.person_topics(db, self.person_id), self.show_topics, group="topics")
+
+    def show_topics(self, topics: list[tuple[str, int]]) -> None:
+        """What their talks were about (the topics of the items they presented, and of those sessions)."""
+        said = ", ".join(f"{name} ({n})" if n > 1 else name for name, n in topics)
+        line = self.query_one("#person-topics", Static)
+        line.update(f"Topics of their talks: {said}" if said else "")
+        line.display = bool(said)
 
     def show(self, r: lookups.PersonRecord) -> None:
         self.record = r

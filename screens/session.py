@@ -1,4 +1,5 @@
-"""One session: its agenda (add, edit, reorder, delete; presenter and minutes), notes, and check-in."""
+"""One session: its agenda (add, edit, reorder, delete; presenter and minutes), notes, and check-in;
+in a second tab, its materials, takeaways and topics (screens/knowledge_panel.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static, TextArea
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, TextArea
 
 from circles import validate
 from circles.errors import CirclesError, Conflict
@@ -19,6 +20,7 @@ from circles.views import AgendaItemView, Headcount, MemberView, SessionView
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
+from screens.knowledge_panel import KnowledgePanel
 from screens.table import Table
 from screens.work import run_db, show_error
 
@@ -62,7 +64,8 @@ def time_text(items: list[AgendaItemView], length: int) -> str:
 class SessionScreen(Screen[None]):
     HELP = (
         "The agenda of one session. a adds an item, Enter edits it, shift+↑/↓ (or [ and ]) reorder, "
-        "d deletes. n goes to the notes (ctrl+s saves them). i opens check-in."
+        "d deletes. n goes to the notes (ctrl+s saves them). i opens check-in. m (or 2) shows the "
+        "materials, takeaways and topics; 1 comes back."
     )
     BINDINGS = [
         Binding("i", "check_in", "Check-in", tooltip="Mark who came"),
@@ -72,6 +75,7 @@ class SessionScreen(Screen[None]):
             "Invite (.ics)",
             tooltip="A calendar invite (or cancellation) for this session",
         ),
+        Binding("S", "send_invites", "Send", tooltip="E-mail this session's invite: only what changed"),
         Binding("a", "add_item", "Add item", tooltip="Add an agenda item"),
         Binding("e", "edit_item", "Edit item", show=False),
         Binding("d", "delete_item", "Delete item", tooltip="Delete the highlighted agenda item"),
@@ -80,11 +84,22 @@ class SessionScreen(Screen[None]):
         Binding("n", "notes", "Notes", tooltip="Write the session's notes"),
         Binding("ctrl+s", "save_notes", "Save notes", tooltip="Save the notes"),
         Binding("escape", "leave", "Back", tooltip="Back to the previous screen"),
+        Binding("1", "tab('agenda-tab')", "Agenda & notes", show=False),
+        # Like the circle's tabs, not in the footer (it is full): the tab row shows them, ? lists them.
+        Binding(
+            "m,2",
+            "tab('knowledge-tab')",
+            "Materials & takeaways",
+            show=False,
+            tooltip="Links, files, takeaways and topics",
+        ),
     ]
 
-    def __init__(self, session_id: int) -> None:
+    def __init__(self, session_id: int, *, showing: tuple[str, int] | None = None) -> None:
+        """``showing``: a material or takeaway ("material", id) to open the session on (search)."""
         super().__init__()
         self.session_id = session_id
+        self._showing = showing
         self.data: SessionData | None = None
         # The saved notes the editor's text started from: what a save may replace.
         self._notes_from: str | None = None
@@ -94,15 +109,20 @@ class SessionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="session-summary", markup=False)
-        with Horizontal(id="session-body"):
-            with Vertical(id="agenda-pane"):
-                yield Static("Agenda", classes="section-title")
-                yield Table(id="agenda", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="agenda-time", markup=False)
-            with Vertical(id="notes-pane"):
-                yield Static("Notes", classes="section-title")
-                yield TextArea(id="notes", soft_wrap=True)
-                yield Static("", id="notes-state", classes="hint", markup=False)
+        yield Static("", id="session-delivery", classes="hint", markup=False)
+        initial = "knowledge-tab" if self._showing else "agenda-tab"
+        with TabbedContent(id="session-tabs", initial=initial):
+            with TabPane("Agenda & notes", id="agenda-tab"), Horizontal(id="session-body"):
+                with Vertical(id="agenda-pane"):
+                    yield Static("Agenda", classes="section-title")
+                    yield Table(id="agenda", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id="agenda-time", markup=False)
+                with Vertical(id="notes-pane"):
+                    yield Static("Notes", classes="section-title")
+                    yield TextArea(id="notes", soft_wrap=True)
+                    yield Static("", id="notes-state", classes="hint", markup=False)
+            with TabPane("Materials & takeaways", id="knowledge-tab"):
+                yield KnowledgePanel(self.session_id, showing=self._showing, id="knowledge")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -137,6 +157,10 @@ class SessionScreen(Screen[None]):
             + (f" · RSVP {headcount_text(data.count)}" if data.count else "")
         )
         self._fill_agenda(data.items)
+        panel = self.query_one(KnowledgePanel)
+        if panel.session is not None or self._tab() == "knowledge-tab":  # once opened, kept fresh
+            panel.load(s)
+        self._load_delivery(s)
         notes = self.query_one("#notes", TextArea)
         if not keep_notes or not self._notes_dirty():
             if not _same_notes(s.notes, notes.text):  # else the cursor would jump to the top
@@ -202,8 +226,31 @@ class SessionScreen(Screen[None]):
         if action == "save_notes":
             return notes_focused
         # While typing notes, letters are text, not commands.
-        typing = {"check_in", "add_item", "edit_item", "delete_item", "notes", "move_item"}
+        typing = {"check_in", "add_item", "edit_item", "delete_item", "notes", "move_item", "send_invites"}
+        if self._tab() == "knowledge-tab" and action in typing - {"check_in", "notes"}:
+            return False  # the agenda is not on screen
         return not (notes_focused and action in typing)
+
+    def _tab(self) -> str | None:
+        return self.query_one("#session-tabs", TabbedContent).active or None
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#session-tabs", TabbedContent).active = tab
+        self._tab_shown(tab)
+
+    @on(TabbedContent.TabActivated, "#session-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._tab_shown(event.pane.id or "")
+
+    def _tab_shown(self, tab: str) -> None:
+        panel = self.query_one(KnowledgePanel)
+        if tab == "knowledge-tab":
+            if panel.session is None and self.data is not None:
+                panel.load(self.data.session)
+            panel.query_one("#materials", DataTable).focus()
+        else:
+            self.query_one("#agenda", DataTable).focus()
+        self.refresh_bindings()
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
@@ -213,6 +260,29 @@ class SessionScreen(Screen[None]):
 
         if self.data is not None:
             self.app.push_screen(IcsExportDialog.for_session(self.data.session))
+
+    def _load_delivery(self, s: SessionView) -> None:
+        """The 'sent 3 days ago, 1 change not sent' line, read after the agenda is on screen."""
+        from circles.services import delivery
+        from screens.send_dialog import delivery_line
+
+        now = self.app.now()  # type: ignore[attr-defined]
+        line = self.query_one("#session-delivery", Static)
+        if s.ends_at <= now:
+            line.update("")
+            return
+        run_db(
+            self,
+            lambda db: delivery.session_status(db, s.id),
+            lambda status: line.update(delivery_line(status, now)),
+            group="delivery",
+        )
+
+    def action_send_invites(self) -> None:
+        from screens.send_dialog import SendDialog
+
+        if self.data is not None:
+            self.app.push_screen(SendDialog(what=self.data.session.label, session_id=self.session_id))
 
     def action_check_in(self) -> None:
         from screens.checkin import CheckInScreen
@@ -237,6 +307,7 @@ class SessionScreen(Screen[None]):
             await self.app.action_back()
 
     def action_notes(self) -> None:
+        self.query_one("#session-tabs", TabbedContent).active = "agenda-tab"
         notes = self.query_one("#notes", TextArea)
         notes.focus()
         notes.move_cursor(notes.document.end)  # notes grow at the end: the next line of the meeting

@@ -17,6 +17,7 @@ from screens.typed_app import circles_app
 
 if TYPE_CHECKING:
     from circles.store_access import Db, UnitOfWork
+    from models.store import Store
 
 T = TypeVar("T")
 
@@ -35,6 +36,7 @@ def in_store(
     *,
     write: bool = False,
     around_unit: Literal[False] = False,
+    whole_store: Literal[False] = False,
     committed: Callable[[Db], object] | None = None,
 ) -> T: ...
 @overload
@@ -44,6 +46,17 @@ def in_store(
     *,
     write: bool = False,
     around_unit: Literal[True],
+    whole_store: Literal[False] = False,
+    committed: Callable[[Db], object] | None = None,
+) -> T: ...
+@overload
+def in_store(
+    app: App[Any],
+    job: Callable[[Store], T],
+    *,
+    write: bool = False,
+    around_unit: Literal[False] = False,
+    whole_store: Literal[True],
     committed: Callable[[Db], object] | None = None,
 ) -> T: ...
 def in_store(
@@ -52,15 +65,19 @@ def in_store(
     *,
     write: bool = False,
     around_unit: bool = False,
+    whole_store: bool = False,
     committed: Callable[[Db], object] | None = None,
 ) -> T:
     """``job(db)`` in one unit of work on the app's store, in the calling thread (a worker's,
     never the UI's: ``app.store`` waits while the store opens). Raises the domain's errors,
     ``StoreUnavailable`` when the store itself failed, and anything else (a bug) as it is.
-    With ``around_unit``, ``job`` is given the store's write unit of work to open itself."""
+    With ``around_unit``, ``job`` is given the store's write unit of work to open itself; with
+    ``whole_store``, the store itself."""
     from circles import store_access  # loads SQLAlchemy's errors: never on the UI thread
 
     store = circles_app(app).store
+    if whole_store:
+        return store_access.run_with_store(store, job)
     if around_unit:
         return store_access.run_around_unit(store, job)
     return store_access.run(store, job, write=write, committed=committed)
@@ -85,6 +102,7 @@ def run_db(
     group: str = "load",
     exclusive: bool = True,
     around_unit: Literal[False] = False,
+    whole_store: Literal[False] = False,
 ) -> Worker[None]: ...
 @overload
 def run_db(
@@ -97,6 +115,20 @@ def run_db(
     group: str = "load",
     exclusive: bool = True,
     around_unit: Literal[True],
+    whole_store: Literal[False] = False,
+) -> Worker[None]: ...
+@overload
+def run_db(
+    node: DOMNode,
+    job: Callable[[Store], T],
+    done: Callable[[T], object] | None = None,
+    *,
+    write: bool = False,
+    failed: Callable[[CirclesError], object] | None = None,
+    group: str = "load",
+    exclusive: bool = True,
+    around_unit: Literal[False] = False,
+    whole_store: Literal[True],
 ) -> Worker[None]: ...
 def run_db(
     node: DOMNode,
@@ -108,6 +140,7 @@ def run_db(
     group: str = "load",
     exclusive: bool = True,
     around_unit: bool = False,
+    whole_store: bool = False,
 ) -> Worker[None]:
     """Run ``job(db)`` in a thread inside ``store.read()`` (or, with ``write``, a write tried
     again while the store is briefly busy, so ``job`` must be safe to run again), then
@@ -119,6 +152,8 @@ def run_db(
     open itself, for work that must span it: files written whole before the store change they
     announce commits, and put in place after it. ``job`` may report progress with
     ``node.app.call_from_thread`` and stop early when ``get_current_worker().is_cancelled``.
+    With ``whole_store``, ``job`` is given the store itself, for work that commits step by step
+    as it goes (a send writes each message's log row as the server takes it).
 
     An exclusive worker replaced by a newer one in the same group drops its result, so a
     filter typed quickly shows only the answer to the last keystroke.
@@ -134,7 +169,9 @@ def run_db(
         worker = get_current_worker()
         try:
             told = lambda db: _tell_presenter_changes(worker, db)  # noqa: E731
-            if around_unit:
+            if whole_store:
+                result = in_store(app, job, whole_store=True)
+            elif around_unit:
                 result = in_store(app, job, around_unit=True, committed=told)
             else:
                 result = in_store(app, job, write=write, committed=told)

@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,8 +28,6 @@ from models.store import Store
 from tests.test_ics_consumers import ZONES, _dst_series
 from tests.test_ics_export import _world
 
-AUTH = "Basic " + base64.b64encode(b"circles:circles").decode()
-
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -43,12 +42,13 @@ class Response:
 
 
 class CalDav:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, password: str = "circles") -> None:
         self.base = base
+        self.auth = "Basic " + base64.b64encode(f"circles:{password}".encode()).decode()
 
     def request(self, method: str, path: str, body: bytes | None = None, **headers: str) -> Response:
         req = urllib.request.Request(self.base + path, data=body, method=method)
-        req.add_header("Authorization", AUTH)
+        req.add_header("Authorization", self.auth)
         for name, value in headers.items():
             req.add_header(name.replace("_", "-"), value)
         try:
@@ -64,8 +64,27 @@ class CalDav:
 @pytest.fixture
 def radicale(tmp_path: Path) -> Iterator[CalDav]:
     """Radicale on a free loopback port, storing into a temporary folder, no authentication."""
+    with radicale_server(tmp_path) as dav:
+        yield dav
+
+
+@contextmanager
+def radicale_server(tmp_path: Path, *, password: str | None = None) -> Iterator[CalDav]:
+    """Radicale as the fixture starts it; with ``password``, user circles must log in with it."""
     port = _free_port()
     log = (tmp_path / "radicale.log").open("wb")
+    auth = ["--auth-type", "none"]
+    if password is not None:
+        users = tmp_path / "radicale.users"
+        users.write_text(f"circles:{password}\n")
+        auth = [
+            "--auth-type",
+            "htpasswd",
+            "--auth-htpasswd-filename",
+            str(users),
+            "--auth-htpasswd-encryption",
+            "plain",
+        ]
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -77,8 +96,7 @@ def radicale(tmp_path: Path) -> Iterator[CalDav]:
             f"127.0.0.1:{port}",
             "--storage-filesystem-folder",
             str(tmp_path / "collections"),
-            "--auth-type",
-            "none",
+            *auth,
             "--rights-type",
             "owner_only",
         ],
@@ -97,7 +115,7 @@ def radicale(tmp_path: Path) -> Iterator[CalDav]:
                         f"Radicale did not start: {(tmp_path / 'radicale.log').read_text()}"
                     ) from None
                 time.sleep(0.1)
-        dav = CalDav(f"http://127.0.0.1:{port}")
+        dav = CalDav(f"http://127.0.0.1:{port}", password or "circles")
         assert dav.request("MKCALENDAR", "/circles/invites/").status == 201
         yield dav
     finally:

@@ -21,6 +21,7 @@ from circles.services import people
 from models.engine import resolve_url, sqlite_url
 from models.migrate import MigrationError
 from models.schema import SCHEMA_HEAD
+from models.search_schema import include_object
 from models.store import Store
 
 MIGRATIONS = Path(migrate.__file__).parent / "migrations"
@@ -30,7 +31,9 @@ HEAD = SCHEMA_HEAD  # tests below make a later release, whose head is another
 def test_migrations_build_exactly_the_models(store):
     """What autogenerate would write next is nothing: models and migrations agree."""
     with store.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
     with store.engine.connect() as conn:
@@ -323,4 +326,52 @@ def test_rotation_event_kinds_from_0001_are_mapped_and_then_checked(store_url, c
             ),
             {"at": clock.now},
         )
+    store.close()
+
+
+def test_0030_indexes_what_the_store_already_holds(store_url, clock):
+    """From the revision before it, with a circle, a person and a session with notes: after 0030
+    each is found by search at once (the migration fills the index), on both backends."""
+    from alembic.script import ScriptDirectory
+
+    from circles.services import search
+    from models.engine import create_store_engine, sqlite_file
+    from models.store_file import claim_sqlite_file
+
+    before = ScriptDirectory.from_config(migrate._config()).get_revision("0030").down_revision
+    assert isinstance(before, str)
+    if (path := sqlite_file(store_url)) is not None:
+        claim_sqlite_file(path, create_folder=True)
+    engine = create_store_engine(store_url)
+    _migrate_to(engine, before)
+    with engine.begin() as conn:
+        ana = "(SELECT id FROM person WHERE name = 'Ana Müller')"
+        rust = "(SELECT id FROM circle WHERE name = 'Rust Lunch')"
+        for statement in [
+            "INSERT INTO person (name, email, is_guest, active, version, created_at) VALUES "
+            "('Ana Müller', 'ana@example.org', false, true, 1, '2026-01-01 00:00:00+00:00')",
+            "INSERT INTO circle (name, kind, description, timezone, default_minutes, reminder_minutes,"
+            " facilitator_id, archived, ics_series_uid, ics_series_sequence, version, created_at) VALUES"
+            f" ('Rust Lunch', 'learning-circle', 'Crabs and café', 'Europe/Berlin', 60, 15, {ana}, false,"
+            " 'series-1', 0, 1, '2026-01-01 00:00:00+00:00')",
+            "INSERT INTO circle_session (circle_id, starts_at, minutes, title, status, ics_uid,"
+            " ics_sequence, planned_starts_at, presenter_id, presenter_source, notes, version, created_at)"
+            f" VALUES ({rust}, '2026-03-03 11:00:00+00:00', 60, 'Ownership', 'held', 'session-1', 0,"
+            f" '2026-03-03 11:00:00+00:00', {ana}, 'manual', 'The borrow checker on the whiteboard', 1,"
+            " '2026-01-01 00:00:00+00:00')",
+        ]:
+            conn.exec_driver_sql(statement)
+    engine.dispose()
+
+    store = Store.open(store_url, clock=clock)
+    assert store.upgraded is not None
+    with store.read() as db:
+
+        def found(text: str) -> list[tuple[str, str]]:
+            return [(h.kind, h.title) for h in search.search(db, text)]
+
+        assert found("whiteboard") == [("session", "Ownership")]
+        assert found("cafe") == [("circle", "Rust Lunch")]
+        assert ("person", "Ana Müller") in found("muller")
+        assert found("rust ownership") == [("session", "Ownership")]  # its circle's name is in it
     store.close()

@@ -153,11 +153,14 @@ def test_the_issue_repro_and_a_change_to_exported_invites_is_told(cli: Cli, tmp_
     removed = cli.run("member", "remove", "Rust Lunch", "bob@example.org")
     assert removed.stdout.startswith("Bob left Rust Lunch")  # the command's own line first
     told = removed.stderr.splitlines()
-    assert told[0] == "The presenter changed at 4 sessions whose invite was already exported; " + (
-        "export the invites again so calendars show it:"
+    assert told[0] == "The presenter changed at 4 sessions whose invite already went out; " + (
+        "export or send the invites again so calendars show it:"
     )
     assert told[1] == f"  session {listed[1]['id']}, Rust Lunch, Wed 03 Dec 2031 12:00: Bob -> Cleo"
-    assert told[-1] == "(circles export ics --session ID, or --circle CIRCLE)"
+    assert told[-1] == (
+        "(circles export ics --session ID, or --circle CIRCLE; by e-mail: circles send invites"
+        " --circle CIRCLE; a shared calendar: circles publish caldav CIRCLE)"
+    )
     # Nothing moved this time: nothing said, and --json output stays JSON.
     quiet = cli.run("session", "list", "Rust Lunch", "--json")
     assert quiet.stderr == "" and json.loads(quiet.stdout)

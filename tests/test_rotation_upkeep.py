@@ -210,7 +210,7 @@ def test_a_presenter_moved_after_the_invite_was_exported_is_told(store: Store) -
         (23, "Ana", "Cleo"),
     ]
     text = upkeep.describe(told)
-    assert text.startswith("The presenter changed at 4 sessions whose invite was already exported")
+    assert text.startswith("The presenter changed at 4 sessions whose invite already went out")
     assert f"session {told[0].session.id}, Repro, Wed 02 Dec 2026 12:00: Ana -> Bob" in text
 
 

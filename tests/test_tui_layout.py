@@ -136,6 +136,7 @@ async def test_ctrl_s_exports_from_the_invite_dialog(demo, tmp_path):
         ("circle", ["X"], "export-go"),
         ("circle", ["E"], "save"),
         ("circle", ["2", "c"], "yes"),
+        ("circle", ["S"], "send-go"),
     ],
 )
 async def test_every_dialog_puts_its_action_first_and_the_way_out_last(demo, opener, keys, first):

@@ -31,6 +31,15 @@ COMMANDS = {
     "report": "circles.cli.report:report",
     "rotation": "circles.cli.rotation:rotation",
     "serve": "circles.cli.serve:serve",
+    "material": "circles.cli.knowledge:material",
+    "takeaway": "circles.cli.knowledge:takeaway",
+    "topic": "circles.cli.knowledge:topic",
+    "search": "circles.cli.search:search",
+    "experts": "circles.cli.search:experts",
+    "digest": "circles.cli.digest:digest",
+    "config": "circles.cli.config:config",
+    "send": "circles.cli.send:send",
+    "publish": "circles.cli.publish:publish",
 }
 
 

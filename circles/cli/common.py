@@ -169,7 +169,10 @@ def _tell_presenter_changes(db: Session) -> None:
 
     changes = upkeep.presenter_changes(db)
     if changes:
-        text = upkeep.describe(changes) + "\n(circles export ics --session ID, or --circle CIRCLE)"
+        text = upkeep.describe(changes) + (
+            "\n(circles export ics --session ID, or --circle CIRCLE; by e-mail: circles send invites"
+            " --circle CIRCLE; a shared calendar: circles publish caldav CIRCLE)"
+        )
         click.get_current_context().call_on_close(lambda: click.echo(text, err=True))
 
 

@@ -42,3 +42,59 @@ def people(file: Path, skip_invalid: bool) -> None:
         f"Imported {count(result.added, 'new person', 'new people')} ({result.already_known} already known), "
         f"{result.joined} joined circles{skipped}."
     )
+
+
+@import_.command("replies")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print each reply found and what became of it as JSON.")
+def replies(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Take RSVP replies (iTIP REPLY) from .eml files, an mbox, a Maildir folder or .ics files.
+
+    Each sets the attendee's answer for the session it names (by UID, and RECURRENCE-ID for a
+    series). A reply to an older version of the invite, from someone not invited, or for an
+    unknown UID is reported and changes nothing; nothing else in the store changes.
+    """
+    from circles.cli.common import print_json
+    from circles.delivery.replies import scan
+    from circles.errors import InvalidInput
+    from circles.services.replies import Outcome, apply_replies
+
+    for path in paths:
+        if not path.exists():
+            raise InvalidInput(
+                "PATH", str(path), "is not there (give .eml or .ics files, an mbox or a Maildir folder)"
+            )
+    found = scan(paths)
+    with writing() as db:
+        results = apply_replies(db, found.replies)
+    refused = [r for r in results if r.outcome is Outcome.REFUSED]
+    if as_json:
+        print_json(
+            [
+                {
+                    "source": r.reply.source,
+                    "uid": r.reply.uid,
+                    "attendee": r.reply.address,
+                    "sequence": r.reply.sequence,
+                    "outcome": r.outcome.value,
+                    "session_id": r.session_id,
+                    "person_id": r.person_id,
+                    "rsvp": r.rsvp.value if r.rsvp else None,
+                    "message": r.message,
+                }
+                for r in results
+            ]
+            + [{"source": u.source, "outcome": "unreadable", "message": str(u)} for u in found.unreadable]
+        )
+    else:
+        for r in results:
+            click.echo(r.message, err=r.outcome in (Outcome.REFUSED, Outcome.STALE, Outcome.OLDER))
+        for u in found.unreadable:
+            click.echo(f"circles: {u}", err=True)
+        for name in found.empty_files:
+            click.echo(f"{name}: no RSVP reply in it.", err=True)
+        counts = {o: sum(1 for r in results if r.outcome is o) for o in Outcome}
+        said = ", ".join(f"{n} {o.value}" for o, n in counts.items() if n) or "no replies"
+        done(f"Read {found.messages} messages or files: {said}.")
+    if refused or found.unreadable:
+        raise SystemExit(1)

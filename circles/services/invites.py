@@ -92,6 +92,18 @@ def _session_invites(
     )
 
 
+def session_invites(
+    db: Session, circle: CircleView, chosen: Sequence[SessionView], channel: Channel
+) -> tuple[SessionInvite, ...]:
+    """Each session's invite as an export would write it (e-mail sends use the same list of attendees)."""
+    return _session_invites(db, circle, chosen, channel)
+
+
+def organizer(circle: CircleView, channel: Channel) -> Organizer | None:
+    """The facilitator as ORGANIZER; NotAllowed (saying what to do) when an invite needs one and has none."""
+    return _organizer(circle, channel)
+
+
 def _session_invite(
     circle: CircleView,
     session: SessionView,
@@ -290,22 +302,28 @@ def export_circle(
 
 
 def _record(db: Session, invites: CircleInvites) -> None:
-    """Remember each session's invite went out, with its SEQUENCE and presenter: a later change
-    of presenter is then told to the facilitator (circles/services/upkeep.py).
+    """Remember each exported session's invite went out (see :func:`note_invites_left`).
 
     Only a write unit of work records (the CLI and the app export in one, as a cancel writes
     anyway); building invites in a read unit of work is a look at the file, not an export.
     """
     if not db.info.get("writes"):
         return
+    note_invites_left(db, [i.session for i in invites.sessions])
+
+
+def note_invites_left(db: Session, left: Sequence[SessionView]) -> None:
+    """Remember these sessions' invites left the app (an .ics file, an e-mail, a shared
+    calendar), with the SEQUENCE and presenter they named: a later change of presenter is then
+    told to the facilitator (circles/services/upkeep.py)."""
     rows = [
         {
-            "session_id": i.session.id,
-            "sequence": i.session.ics_sequence,
-            "presenter_id": i.session.presenter_id,
+            "session_id": s.id,
+            "sequence": s.ics_sequence,
+            "presenter_id": s.presenter_id,
             "exported_at": now(db),
         }
-        for i in invites.sessions
+        for s in left
     ]
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     for start in range(0, len(rows), 500):  # well under either backend's limit on parameters

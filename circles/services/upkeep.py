@@ -1,7 +1,8 @@
 """The rotation's upkeep in every write unit of work: before it commits, the circles it
 touched (circles/services/watch.py) get their open sessions' presenters refreshed, so stored
 presenters, the preview and the invites agree whichever service made the change. When that
-moves the presenter of a session whose invite was already exported, it says which: the CLI
+moves the presenter of a session whose invite already went out (exported, e-mailed or put
+on a shared calendar: services/invites.py note_invites_left), it says which: the CLI
 and the app tell the facilitator after the commit (:func:`presenter_changes`).
 """
 
@@ -67,8 +68,8 @@ def presenter_changes(db: Session) -> tuple[PresenterChange, ...]:
 def describe(changes: Sequence[PresenterChange]) -> str:
     """What to tell the facilitator, the same words in the CLI and the app."""
     lines = [
-        f"The presenter changed at {_count(len(changes))} whose invite was already exported; "
-        "export the invites again so calendars show it:"
+        f"The presenter changed at {_count(len(changes))} whose invite already went out; "
+        "export or send the invites again so calendars show it:"
     ]
     for c in changes:
         was = c.exported_presenter or "nobody"

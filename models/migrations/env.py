@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 import models.tables  # noqa: F401  (registers every table on the metadata)
 from models.engine import create_store_engine, resolve_url
 from models.migrate import check_foreign_keys, foreign_keys_deferred
+from models.search_schema import include_object
 
 target_metadata = SQLModel.metadata
 
@@ -19,6 +20,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite can only ALTER by copying the table
         compare_type=True,
+        include_object=include_object,  # the full-text index differs per backend
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,72 @@
+"""circles search QUERY, circles experts TOPIC: find what sessions taught, and who knows it."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from circles.cli.common import json_option, print_json, print_table, reading
+
+
+def _shown(text: str, marks: tuple[tuple[int, int], ...], styled: bool) -> str:
+    """A snippet with its matched words in bold on a terminal (plain when piped)."""
+    if not styled:
+        return text
+    out, last = [], 0
+    for start, end in marks:
+        out += [text[last:start], click.style(text[start:end], bold=True)]
+        last = end
+    return "".join([*out, text[last:]])
+
+
+@click.command()
+@click.argument("query")
+@click.option(
+    "--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="At most this many."
+)
+@json_option
+def search(query: str, limit: int, as_json: bool) -> None:
+    """Search circles, people, sessions and their notes, agenda items, materials, takeaways and topics.
+
+    Every word must be found (any case, accents ignored); "a phrase" in quotes; word* for any
+    word starting so; -word leaves out what has it.
+    """
+    from circles.search_query import parse
+    from circles.services import search as finder
+
+    parse(query)  # a query with nothing to look for is refused before the store opens
+    with reading() as db:
+        hits = finder.search(db, query, limit=limit)
+    if as_json:
+        print_json(hits)
+        return
+    styled = sys.stdout.isatty()
+    rows = [
+        (finder.KIND_LABELS[h.kind], h.id, h.title[:50], h.where, _shown(h.snippet, h.marks, styled))
+        for h in hits
+    ]
+    print_table(["kind", "id", "title", "where", "found"], rows, empty=f"Nothing found for {query!r}.")
+
+
+@click.command()
+@click.argument("topic")
+@click.option(
+    "--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="At most this many."
+)
+@json_option
+def experts(topic: str, limit: int, as_json: bool) -> None:
+    """Who knows TOPIC: people ranked by their talks on it (recent ones count more) and the
+    takeaways those left, with the evidence."""
+    from circles.services import experts as finder
+
+    finder.require_topic(topic)
+    with reading() as db:
+        found = finder.find_experts(db, topic, limit=limit)
+    if as_json:
+        print_json(found)
+        return
+    rows = [(n, e.name, e.email or "", f"{e.score:.2f}", e.evidence) for n, e in enumerate(found, start=1)]
+    print_table(
+        ["#", "name", "e-mail", "score", "evidence"], rows, empty=f"Nobody has presented on {topic!r} yet."
+    )

@@ -1,0 +1,113 @@
+"""Sending a plan: one SMTP connection, one message per person and session, and one send-log row
+written as the server answers each message, so the log says exactly what was sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from circles.delivery.mail import build_message
+from circles.delivery.model import Outgoing, SendPlan, SendResult
+from circles.delivery.settings import SmtpSettings
+from circles.delivery.smtp import Mailer, RecipientRefused, SmtpError
+from circles.errors import CirclesError, InvalidInput
+from circles.exports.atomic import write_file
+from circles.ics.names import slug
+from models.store import Store
+
+Progress = Callable[[SendResult, int, int], None]
+
+
+def send_plan(
+    store: Store,
+    plan: SendPlan,
+    settings: SmtpSettings,
+    *,
+    progress: Progress | None = None,
+) -> list[SendResult]:
+    """Send every message of ``plan``. SmtpError if the server cannot be reached or refuses the
+    login (nothing was sent); otherwise each message's result, in order."""
+    if not plan.outgoing:
+        return []
+    results: list[SendResult] = []
+    total = len(plan.outgoing)
+    envelope_from = settings.sender or plan.organizer.email
+
+    def done(result: SendResult) -> None:
+        results.append(result)
+        if progress is not None:
+            progress(result, len(results), total)
+
+    mailer = Mailer(settings)
+    mailer.open()
+    reconnected = False
+    try:
+        for n, out in enumerate(plan.outgoing):
+            message = build_message(
+                plan.circle, plan.organizer, out, dtstamp=store.clock(), sender=settings.sender
+            )
+            try:
+                mailer.send(message, sender=envelope_from, recipient=out.attendee.email)
+            except RecipientRefused as exc:
+                done(_logged(store, out, sent=False, detail=f"refused: {exc}"))
+                continue
+            except SmtpError as exc:
+                # The server may have taken it before the line dropped: it goes again next time
+                # (same UID and SEQUENCE, so a calendar that has it just updates it).
+                done(_logged(store, out, sent=False, detail=str(exc)))
+                if not reconnected:
+                    reconnected = True
+                    try:
+                        mailer.close()
+                        mailer.open()
+                        continue
+                    except CirclesError as again:
+                        exc = SmtpError(str(again))
+                for rest in plan.outgoing[n + 1 :]:
+                    done(SendResult(rest, False, f"not sent: {exc}", logged=False))
+                break
+            result = _logged(store, out, sent=True)
+            done(result)
+            if not result.logged:
+                for rest in plan.outgoing[n + 1 :]:
+                    done(SendResult(rest, False, "not sent: the send log could not be written", logged=False))
+                break
+    finally:
+        mailer.close()
+    return results
+
+
+def _logged(store: Store, out: Outgoing, *, sent: bool, detail: str = "") -> SendResult:
+    from circles.services import delivery
+
+    try:
+        store.write_retrying(lambda db: delivery.record(db, out, sent=sent, detail=detail))
+    except Exception as exc:  # the store went away: say so, and say the message went
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        said = "sent, but" if sent else "failed, and"
+        return SendResult(out, sent, f"{said} the send log could not be written: {first}", logged=False)
+    return SendResult(out, sent, detail)
+
+
+def eml_name(out: Outgoing) -> str:
+    """'003-2026-03-17-bo-ng-request.eml': in plan order, readable in a file list."""
+    who = slug(out.attendee.name) or f"person-{out.attendee.person_id}"
+    return f"{out.number:03d}-{out.session.local_day.isoformat()}-{who}-{out.method.value.lower()}.eml"
+
+
+def write_dry_run(store: Store, plan: SendPlan, folder: Path, *, sender: str | None = None) -> list[Path]:
+    """The exact messages a send would hand the server, as .eml files in ``folder`` (made if it is
+    not there, refused if it holds anything: a dry run never replaces a file)."""
+    target = folder.expanduser().absolute()
+    if target.exists() and not target.is_dir():
+        raise InvalidInput("--dry-run", str(folder), "is a file, not a folder")
+    if target.is_dir() and any(target.iterdir()):
+        raise InvalidInput("--dry-run", str(folder), "is a folder that is not empty; give a new or empty one")
+    if not target.parent.is_dir():
+        raise InvalidInput("--dry-run", str(folder), f"is in a folder that does not exist ({target.parent})")
+    target.mkdir(mode=0o700, exist_ok=True)
+    written = []
+    for out in plan.outgoing:
+        message = build_message(plan.circle, plan.organizer, out, dtstamp=store.clock(), sender=sender)
+        written.append(write_file(target / eml_name(out), message.as_bytes(), field="--dry-run"))
+    return written

@@ -1,0 +1,196 @@
+"""One search across everything the sessions hold, on the database's own full-text engine:
+FTS5 on SQLite (ranked by bm25, snippet()), a tsvector with a GIN index on PostgreSQL
+(ts_rank, ts_headline). What a person types goes through circles.search_query first, so no
+input reaches either engine as syntax.
+
+The index (search_doc and what reads it) is described in models/search_schema.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from circles.search_query import SearchQuery, fold, parse, word_spans
+from circles.zones import time_zone
+from models.enums import CircleKind
+from models.types import UTCDateTime
+
+START, STOP = "\x02", "\x03"  # around matched words in snippets: people cannot type these
+KINDS = ("circle", "person", "session", "agenda_item", "material", "takeaway")
+KIND_LABELS = {
+    "circle": "circle",
+    "person": "person",
+    "session": "session",
+    "agenda_item": "agenda item",
+    "material": "material",
+    "takeaway": "takeaway",
+}
+SNIPPET_WORDS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One thing found. Hits inside a session (agenda items, materials, takeaways) open it."""
+
+    kind: str  # one of KINDS
+    id: int  # in its own table
+    title: str
+    snippet: str  # plain text around what matched
+    marks: tuple[tuple[int, int], ...]  # (start, end) of each matched word in snippet
+    rank: float  # higher is better; comparable within one backend's answer only
+    session_id: int | None
+    circle_id: int | None
+    where: str  # "Rust Lunch, Tue 12 Oct 2026"; a circle's kind; a person's e-mail
+
+    @property
+    def opens(self) -> tuple[str, int]:
+        """What showing this hit opens: the circle, the person, or the session it belongs to."""
+        if self.kind in ("circle", "person") or self.session_id is None:
+            return self.kind, self.id
+        return "session", self.session_id
+
+
+# What a hit shows beside its text: its session's circle and day, a circle's kind, a person's
+# address. Joined to the best few rows inside the one statement, so a search is one round trip.
+_CONTEXT = (
+    "LEFT JOIN circle_session s ON s.id = top.session_id "
+    "LEFT JOIN circle c ON c.id = top.circle_id "
+    "LEFT JOIN person p ON top.kind = 'person' AND p.id = top.ref_id "
+)
+_COLUMNS = "top.kind, top.ref_id, top.session_id, top.circle_id, top.title, snippet, top.rank, " + (
+    "s.starts_at, c.name, c.timezone, c.kind, p.email, p.is_guest "
+)
+# Equal ranks (the same slides linked from many sessions) come newest first. The snippets are
+# made for the best rows only, once they are known.
+_SQLITE = sa.text(
+    "WITH best AS (SELECT rowid AS id, rank FROM search_fts WHERE search_fts MATCH :query "
+    "ORDER BY rank, rowid DESC LIMIT :limit), "
+    "top AS (SELECT d.*, best.rank, "
+    f"snippet(search_fts, -1, :start, :stop, '…', {SNIPPET_WORDS}) AS snippet "
+    "FROM best JOIN search_fts ON search_fts.rowid = best.id JOIN search_doc d ON d.id = best.id "
+    "WHERE search_fts MATCH :query) "
+    f"SELECT {_COLUMNS} FROM top {_CONTEXT} ORDER BY top.rank, top.id DESC"
+).columns(starts_at=UTCDateTime())
+_POSTGRES = sa.text(
+    "WITH q AS (SELECT to_tsquery('simple', :query) AS q), "
+    "top AS (SELECT d.id, d.kind, d.ref_id, d.session_id, d.circle_id, d.title, d.body, d.tags, "
+    "ts_rank(d.search_vector, q.q, 1) AS rank FROM search_doc d, q WHERE d.search_vector @@ q.q "
+    "ORDER BY rank DESC, d.id DESC LIMIT :limit) "
+    f"SELECT {_COLUMNS.replace('snippet', 'headline')} FROM top CROSS JOIN LATERAL (SELECT ts_headline("
+    "'simple', concat_ws(' · ', nullif(top.title, ''), nullif(top.body, ''), nullif(top.tags, '')), "
+    f"q.q, :options) AS headline FROM q) h {_CONTEXT} ORDER BY top.rank DESC, top.id DESC"
+).columns(starts_at=UTCDateTime())
+_HEADLINE = (
+    f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, "
+    "ShortWord=1, MaxFragments=1, FragmentDelimiter=' … '"
+)
+
+
+def statement(db: Session, query: SearchQuery, limit: int) -> tuple[Any, dict[str, Any]]:
+    """The one SQL statement a search runs, and its parameters (bench/search.py runs it bare)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return _POSTGRES, {"query": query.tsquery(), "limit": limit, "options": _HEADLINE}
+    return _SQLITE, {"query": query.fts5(), "limit": limit, "start": START, "stop": STOP}
+
+
+def search(db: Session, text: str, *, limit: int = 20, typing: bool = False) -> list[SearchHit]:
+    """The best ``limit`` matches for what a person typed, best first. InvalidInput (never a
+    database error) when the text holds nothing to look for; ``typing`` takes the last word
+    as a beginning, for results while typing."""
+    query = parse(text, typing=typing)
+    sql, params = statement(db, query, max(1, min(limit, 500)))
+    rows = db.connection().execute(sql, params).all()
+    postgres = db.get_bind().dialect.name == "postgresql"
+    return _hits(rows, postgres=postgres, query=query if postgres else None)
+
+
+def matching_titles(db: Session, text: str, kinds: Sequence[str]) -> list[tuple[str, int]]:
+    """(kind, id) of every document of these kinds whose title has the words of ``text``."""
+    query = parse(text)
+    if db.get_bind().dialect.name == "postgresql":
+        sql = sa.text(
+            "SELECT kind, ref_id FROM search_doc "
+            "WHERE search_vector @@ to_tsquery('simple', :query) AND kind IN :kinds"
+        ).bindparams(sa.bindparam("kinds", expanding=True))
+        params: dict[str, Any] = {"query": query.tsquery(titles_only=True), "kinds": list(kinds)}
+    else:
+        sql = sa.text(
+            "SELECT d.kind, d.ref_id FROM search_fts JOIN search_doc d ON d.id = search_fts.rowid "
+            "WHERE search_fts MATCH :query AND d.kind IN :kinds"
+        ).bindparams(sa.bindparam("kinds", expanding=True))
+        params = {"query": query.fts5(titles_only=True), "kinds": list(kinds)}
+    return list(cast(Sequence[tuple[str, int]], db.execute(sql, params).all()))
+
+
+def marked(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A snippet with START/STOP around matched words as plain text and the spans they marked."""
+    if START not in text:
+        return text.replace("\n", " ").replace(STOP, ""), ()
+    plain: list[str] = []
+    marks: list[tuple[int, int]] = []
+    size = 0
+    for n, piece in enumerate(text.replace("\n", " ").split(START)):
+        inside, stop, after = piece.partition(STOP) if n else ("", "", piece)
+        if stop and inside:
+            marks.append((size, size + len(inside)))
+        plain += [inside, after.replace(STOP, "")]
+        size += len(inside) + len(plain[-1])
+    return "".join(plain), tuple(marks)
+
+
+def mark_words(text: str, query: SearchQuery) -> tuple[tuple[int, int], ...]:
+    """The words of ``text`` the query looks for, compared as the index compares them.
+
+    PostgreSQL's ts_headline picks the fragment but marks only words its own parser finds in
+    the original text: not "Müller" for muller (the index folds accents, its parser does not)
+    nor a word inside a link. These marks complete its own."""
+    wanted = {fold(w) for t in query.terms if not t.exclude for w in t.words[:-1]}
+    ends = {fold(t.words[-1]): t.prefix for t in query.terms if not t.exclude}
+    spans = []
+    for start, word in word_spans(text):
+        key = fold(word)
+        if (
+            key in wanted
+            or ends.get(key) is not None
+            or any(p and key.startswith(w) for w, p in ends.items())
+        ):
+            spans.append((start, start + len(word)))
+    return tuple(spans)
+
+
+def _hits(rows: Sequence[Any], *, postgres: bool, query: SearchQuery | None = None) -> list[SearchHit]:
+    hits = []
+    for row in rows:
+        kind, ref_id, session_id, circle_id, title, snippet, rank = row[:7]
+        starts_at, circle_name, timezone, circle_kind, email, is_guest = row[7:]
+        text, marks = marked(snippet or "")
+        if query is not None:
+            marks = tuple(sorted(set(marks) | set(mark_words(text, query))))
+        if kind == "circle":
+            where = CircleKind(circle_kind).label if circle_kind else ""
+        elif kind == "person":
+            where = email or ("guest" if is_guest else "")
+        elif starts_at is not None and circle_name is not None:
+            where = f"{circle_name}, {starts_at.astimezone(time_zone(timezone)):%a %d %b %Y}"
+        else:
+            where = ""
+        shown = title or (text if kind == "takeaway" else "") or f"(untitled {KIND_LABELS[kind]})"
+        hits.append(
+            SearchHit(
+                kind=kind,
+                id=ref_id,
+                title=shown,
+                snippet=text,
+                marks=marks,
+                rank=float(rank) if postgres else -float(rank),
+                session_id=session_id,
+                circle_id=circle_id,
+                where=where,
+            )
+        )
+    return hits

@@ -1,0 +1,40 @@
+"""Topics are free-text tags: how two spellings are found to be the same topic, and how a list is typed."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from circles import validate
+from circles.errors import InvalidInput
+
+MAX_LENGTH = 80
+
+
+def topic_key(text: str) -> str:
+    """How topics compare: any case, accents ignored, inner blanks collapsed ('  Café  Culture'
+    and 'cafe culture' are one topic). The same rule as mentoring offers use."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(bare.split())
+
+
+def clean_topic(text: str, field: str = "topic") -> str:
+    """A topic as it is shown: blanks collapsed; refused if empty, too long or with control characters."""
+    shown = " ".join(validate.text(text, field, max_length=MAX_LENGTH * 4).split())
+    if not topic_key(shown):
+        raise InvalidInput(field, text, "is empty; a topic is a word or a few, e.g. rust")
+    if len(shown) > MAX_LENGTH or len(topic_key(shown)) > MAX_LENGTH:
+        raise InvalidInput(field, text, f"is {len(shown)} characters long; the limit is {MAX_LENGTH}")
+    return shown
+
+
+def split_topics(values: str | list[str] | tuple[str, ...]) -> list[str]:
+    """'Rust, memory safety' (or several values) -> ['Rust', 'memory safety']: each once, as first typed."""
+    parts = [values] if isinstance(values, str) else list(values)
+    found: dict[str, str] = {}
+    for part in parts:
+        for piece in part.split(","):
+            if piece.strip():
+                shown = clean_topic(piece)
+                found.setdefault(topic_key(shown), shown)
+    return list(found.values())

@@ -1,0 +1,47 @@
+"""What the full-text index is made of beside the tables in models/tables.py, on each backend.
+
+Migration 0030 builds it: on SQLite an FTS5 table (external content: it reads the text from
+search_doc) kept in step by triggers on search_doc; on PostgreSQL a generated tsvector column
+on search_doc with a GIN index. Triggers on every source table (circle, person, session,
+agenda item, material, takeaway, topics) write search_doc in the same transaction as the
+change. The models do not declare these objects (they differ per backend), so the schema
+comparisons (Alembic's autogenerate, tests/test_migrations.py) leave them out through
+``include_object``; tests/test_search.py checks they exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FTS_TABLE = "search_fts"  # SQLite: FTS5 over search_doc (and its shadow tables search_fts_*)
+VECTOR_COLUMN = "search_vector"  # PostgreSQL: the generated tsvector of search_doc
+VECTOR_INDEX = "ix_search_doc_search_vector"
+WORDS_FUNCTION = "circles_search_words"  # PostgreSQL: the text as the index splits and folds it
+
+# Accented letters folded to their base letter, as SQLite's FTS5 tokenizer (unicode61 with
+# remove_diacritics 2) folds them: PostgreSQL's index folds exactly these with translate(),
+# which needs no extension (unaccent is not installed everywhere) and is immutable, so the
+# tsvector can be a generated column. Letters outside this table compare as they are.
+FOLD_FROM = (
+    "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭ"
+    "ĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžſƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǦǧǨǩǪǫ"
+    "ǬǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯȰȱȲȳ"
+)
+FOLD_TO = (
+    "aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaaccccccccddeeeeeeeeeegggggggghhiiiiii"
+    "iiijjkkllllllnnnnnnoooooorrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzsoouuaaiioouuuuuuuuuuaaggkkoooo"
+    "jggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeooooooooyy"
+)
+# ASCII punctuation becomes a space in PostgreSQL's copy of the text, so its parser sees the
+# words FTS5 sees: without this it keeps "ana@example.org", "/home/ana/slides.pdf" or
+# "e-mail" whole, and a search for "slides" would find the file on SQLite only.
+PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+assert len(FOLD_FROM) == len(FOLD_TO)
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """For Alembic's comparisons: leave out the index objects the models do not declare."""
+    if type_ == "table" and name is not None and name.startswith(FTS_TABLE):
+        return False
+    return not (name in (VECTOR_COLUMN, VECTOR_INDEX) and type_ in ("column", "index"))

@@ -1,0 +1,198 @@
+"""Search everything: results while typing, from the store's full-text index; Enter opens one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Static
+
+from circles.errors import CirclesError, InvalidInput
+from circles.services import search
+from circles.services.search import KIND_LABELS, SearchHit
+from screens.footer import Footer
+from screens.table import Table
+from screens.work import run_db
+
+SHOWN = 25
+HINT = 'Every word must be found. "a phrase" · word* for any word starting so · -word leaves it out.'
+
+
+FOUND_WIDTH = 66
+WHERE_WIDTH = 34
+
+
+def where_text(hit: SearchHit) -> Text:
+    """'Rust Lunch, Tue 12 Oct 2026' as the day, then the circle below (a long name is cut, not the day)."""
+    circle, comma, day = hit.where.rpartition(", ")
+    return Text(f"{day}\n{circle}" if comma and hit.session_id is not None else hit.where)
+
+
+def found_text(hit: SearchHit) -> Text:
+    """Its title, and below it the snippet with the matched words highlighted (never read as
+    markup), from a little before the first match so that it shows in the column."""
+    text = Text()
+    if hit.snippet == hit.title:  # found in the title: marked there, nothing to add below
+        text.append(hit.title, style="bold")
+        for a, b in hit.marks:
+            text.stylize("reverse", a, b)
+        return text
+    start = max(0, min((a for a, _ in hit.marks), default=0) - 20)
+    shown = hit.snippet[start:]
+    text.append(hit.title[:FOUND_WIDTH], style="bold")
+    text.append("\n" + ("…" if start else ""))
+    offset = len(text) - start
+    text.append(shown)
+    for a, b in hit.marks:
+        if b > start:
+            text.stylize("reverse", max(a, start) + offset, b + offset)
+    return text
+
+
+class SearchScreen(Screen[None]):
+    TITLE = "Search"
+    HELP = (
+        "Search circles, people, sessions and their notes, agenda items, materials, takeaways and "
+        "topics. Results come as you type; Enter opens the first, ↓ goes to them to pick another "
+        "(an agenda item, material or takeaway opens its session)."
+    )
+    BINDINGS = [
+        Binding("down", "results", "Results", show=False),
+        Binding("slash", "edit", "Edit search", tooltip="Back to the search box"),
+    ]
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self.text = text
+        self.hits: list[SearchHit] = []
+        self.answered = ""  # the text whose answer is shown
+        self.open_on_answer = False  # Enter came before the answer to the last keystroke
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        # Not selected on focus: a letter typed on the results goes on at the end (on_key); `/`
+        # selects it all itself.
+        yield Input(
+            self.text,
+            placeholder="Search notes, takeaways, materials, people…",
+            id="search-input",
+            select_on_focus=False,
+        )
+        yield Static(HINT, id="search-hint", classes="hint", markup=False)
+        yield Table(id="search-results", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#search-results", DataTable)
+        # Fixed widths: a table's columns never narrow again, and each keystroke brings new rows.
+        table.add_column("Kind", width=11)
+        table.add_column("Found", width=FOUND_WIDTH)
+        table.add_column("Where", width=WHERE_WIDTH)
+        self.query_one("#search-input", Input).focus()
+        if self.text:
+            self.look(self.text)
+
+    @on(Input.Changed, "#search-input")
+    def _typed(self, event: Input.Changed) -> None:
+        self.look(event.value)
+
+    def look(self, text: str) -> None:
+        self.text = text
+        self.open_on_answer = False
+        if len(text.strip()) < 2:
+            self.show_hits(text, [])
+            self.query_one("#search-hint", Static).update(HINT if not text.strip() else "Type a little more…")
+            return
+        # One search at a time in the "search" group: a newer keystroke cancels the older
+        # search's answer, so only the last one's results are ever shown.
+        run_db(
+            self,
+            lambda db: search.search(db, text, limit=SHOWN, typing=True),
+            lambda hits: self.show_hits(text, hits),
+            group="search",
+            failed=lambda error: self._refused(text, error),
+        )
+
+    def _refused(self, text: str, error: CirclesError) -> None:
+        if text != self.text:
+            return
+        self.show_hits(text, [])
+        self.open_on_answer = False
+        said = error.problem if isinstance(error, InvalidInput) else str(error)
+        self.query_one("#search-hint", Static).update(f"Nothing to search for: {said}.")
+
+    def show_hits(self, text: str, hits: list[SearchHit]) -> None:
+        if text != self.text:
+            return  # an answer to an earlier keystroke
+        self.hits = hits
+        self.answered = text
+        table = self.query_one("#search-results", DataTable)
+        table.clear()
+        for h in hits:
+            table.add_row(KIND_LABELS[h.kind], found_text(h), where_text(h), height=2)
+        table.move_cursor(row=0)  # new answers: the best one first
+        if text.strip() and len(text.strip()) >= 2:
+            found = f"{len(hits)} found" if len(hits) < SHOWN else f"the best {SHOWN}"
+            self.query_one("#search-hint", Static).update(
+                f"{found} for {text.strip()!r}; Enter opens the first, ↓ picks another."
+                if hits
+                else f"Nothing found for {text!r}."
+            )
+        if self.open_on_answer:
+            self.open_on_answer = False
+            if hits:
+                self.open_hit(hits[0])
+
+    def action_results(self) -> None:
+        table = self.query_one("#search-results", DataTable)
+        if table.row_count:
+            table.focus()
+
+    def action_edit(self) -> None:
+        """Back to the box, all of it selected: what is typed next replaces it."""
+        box = self.query_one("#search-input", Input)
+        box.focus()
+        box.select_all()
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed while the results have the focus goes into the box, and the box takes
+        the focus: typing on is searching on. (Letters typed quickly after `/`, before the focus
+        had moved back, were lost.) Keys with a binding (`/`, `?`) keep it."""
+        box = self.query_one("#search-input", Input)
+        if box.has_focus or not event.is_printable or not event.character:
+            return
+        if event.key in self.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        start, end = sorted(box.selection)
+        box.replace(event.character, start, end)  # as the box itself would: over what is selected
+        box.focus()
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self) -> None:
+        """Enter in the box opens the best hit, or opens it as soon as the answer to the last
+        keystroke comes. (Moving to the results instead made a quick ↓ Enter land in the box,
+        before the focus moved, and open nothing.)"""
+        if self.answered != self.text:
+            self.open_on_answer = len(self.text.strip()) >= 2
+        elif self.hits:
+            self.open_hit(self.hits[0])
+
+    @on(DataTable.RowSelected, "#search-results")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self.hits):
+            self.open_hit(self.hits[event.cursor_row])
+
+    def open_hit(self, hit: SearchHit) -> None:
+        if hit.kind in ("material", "takeaway") and hit.session_id is not None:
+            from screens.session import SessionScreen
+
+            # On its tab, on its row: what was found is what shows first.
+            self.app.push_screen(SessionScreen(hit.session_id, showing=(hit.kind, hit.id)))
+            return
+        kind, target = hit.opens
+        opener = {"circle": "open_circle", "person": "open_person", "session": "open_session"}[kind]
+        getattr(self.app, opener)(target)

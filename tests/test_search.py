@@ -1,0 +1,283 @@
+"""Search on each backend's own full-text engine: the same documents for the same queries on
+SQLite and PostgreSQL (one shared table of queries and expected hits), a change found as soon
+as it is saved, and no query a person can type raising anything but a clear message."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from circles.errors import InvalidInput
+from circles.search_query import fold
+from circles.services import agenda, circle_records, knowledge, people, search, sessions
+from models.search_schema import FOLD_FROM, FOLD_TO, FTS_TABLE, VECTOR_COLUMN, VECTOR_INDEX
+from tests import factories
+
+
+@pytest.fixture
+def library(store, tmp_path):
+    """A small store with something of every kind, each thing named for the table below."""
+    ana = factories.person(store, "Ana Müller", "ana@example.org")
+    bo = factories.person(store, "Bo Chen", "bo@example.org")
+    jose = factories.person(store, "José Álvarez", "jose@example.org")
+    rust = factories.circle(store, "Rust Lunch", description="Crabs, café and compilers")
+    data = factories.circle(
+        store, "Data Guild", kind="community-of-practice", description="Statistics for all"
+    )
+    own = factories.session(store, rust, "2026-03-05 12:00", title="Ownership and borrowing")
+    traits = factories.session(store, rust, "2026-03-12 12:00", title="Traits in practice")
+    sql = factories.session(store, data, "2026-03-10 16:00", title="Window functions")
+    deck = tmp_path / "window-functions-deck.pdf"
+    deck.write_text("slides")
+    with store.write() as db:
+        checker = agenda.add_item(db, session_id=own.id, title="The borrow checker", presenter_id=ana.id)
+        generics = agenda.add_item(db, session_id=traits.id, title="Generic code", presenter_id=bo.id)
+        ranks = agenda.add_item(db, session_id=sql.id, title="Ranking rows", presenter_id=jose.id)
+        sessions.update_session(
+            db,
+            sessions.get_session(db, own.id),
+            notes="We drew the borrow checker's rules on the whiteboard.",
+        )
+        sessions.update_session(
+            db, sessions.get_session(db, sql.id), notes="Naïve queries versus window functions; e-mail Bo."
+        )
+        book = knowledge.add_material(
+            db, session_id=own.id, target="https://doc.rust-lang.org/book/ch04-understanding-ownership.html"
+        )
+        slides = knowledge.add_material(db, session_id=sql.id, target=str(deck), title="Deck")
+        moves = knowledge.add_takeaway(db, session_id=own.id, text="Moves are cheap, clones are explicit")
+        over = knowledge.add_takeaway(
+            db, session_id=sql.id, text="OVER() with PARTITION BY replaces self-joins"
+        )
+        knowledge.add_topics(db, session_id=own.id, topics="Memory safety, Rust")
+        knowledge.add_topics(db, agenda_item_id=generics.id, topics=["Type systems"])
+        knowledge.add_topics(db, session_id=sql.id, topics=["SQL", "Analytics"])
+    return {
+        "ana": ("person", ana.id),
+        "bo": ("person", bo.id),
+        "jose": ("person", jose.id),
+        "rust": ("circle", rust.id),
+        "data": ("circle", data.id),
+        "own": ("session", own.id),
+        "traits": ("session", traits.id),
+        "sql": ("session", sql.id),
+        "checker": ("agenda_item", checker.id),
+        "generics": ("agenda_item", generics.id),
+        "ranks": ("agenda_item", ranks.id),
+        "book": ("material", book.id),
+        "slides": ("material", slides.id),
+        "moves": ("takeaway", moves.id),
+        "over": ("takeaway", over.id),
+    }
+
+
+# What a person types, and what must be found: exactly these, on both backends.
+QUERIES = [
+    ("rust", {"rust", "own", "traits", "book"}),  # a circle, its sessions (by name, by topic), a link
+    ("RUST", {"rust", "own", "traits", "book"}),
+    ("borrow", {"own", "checker"}),  # a title word and a note word
+    ('"borrow checker"', {"own", "checker"}),  # a phrase
+    ('"checker borrow"', set()),  # words in the wrong order
+    ("borrow -whiteboard", {"checker"}),  # leave out what has a word
+    ("muller", {"ana", "checker"}),  # accents folded: Müller; presenters are in their items
+    ("Müller", {"ana", "checker"}),
+    ("alvarez", {"jose", "ranks"}),
+    ("naive", {"sql"}),  # Naïve in notes
+    ("cafe", {"rust"}),  # café in a description
+    ("memory safety", {"own"}),  # a topic
+    ("type systems", {"generics"}),  # a topic on one agenda item
+    ("understanding", {"book"}),  # a word inside a link
+    ("window functions deck", {"slides"}),  # a file's name
+    ("e-mail", {"sql"}),  # punctuation splits words as the index does
+    ("partition", {"over"}),  # a takeaway
+    ("explicit", {"moves"}),
+    ("own*", {"own", "book"}),  # a beginning
+    ("statis*", {"data"}),
+    ("community", {"data"}),  # the circle's kind
+    ("bo", {"bo", "generics", "sql"}),  # a person, their talk, a note that names them
+    ("ownership compilers", set()),  # every word must be in one document
+    ("NEAR", set()),
+    ("title:rust", set()),  # no column filters: the phrase "title rust"
+    ("zzz", set()),
+]
+
+
+def _found(store, text: str, *, typing: bool = False) -> set[tuple[str, int]]:
+    with store.read() as db:
+        return {(h.kind, h.id) for h in search.search(db, text, limit=100, typing=typing)}
+
+
+def test_the_same_documents_are_found_for_the_same_queries(store, library):
+    wrong = []
+    for text, names in QUERIES:
+        expected = {library[n] for n in names}
+        got = _found(store, text)
+        if got != expected:
+            named = {v: k for k, v in library.items()}
+            wrong.append(f"{text!r}: got {sorted(named.get(h, h) for h in got)}, expected {sorted(names)}")
+    assert wrong == []
+
+
+def test_while_typing_the_last_word_is_a_beginning(store, library):
+    assert _found(store, "borro", typing=True) == {library["own"], library["checker"]}
+    assert _found(store, "borro ", typing=True) == set()  # the word is finished
+    assert _found(store, '"the borrow che', typing=True) == {library["own"], library["checker"]}
+
+
+def test_a_title_ranks_above_a_mention_and_matched_words_are_marked(store, library):
+    with store.read() as db:
+        hits = search.search(db, "borrow")
+    assert (hits[0].kind, hits[0].id) == library["checker"]
+    for h in hits:
+        assert h.marks, h
+        assert all(h.snippet[a:b].lower().startswith("borrow") for a, b in h.marks)
+        assert "\x02" not in h.snippet and "\x03" not in h.snippet
+    with store.read() as db:
+        (person, item) = search.search(db, "muller")
+    assert [person.snippet[a:b] for a, b in person.marks] == ["Müller"]
+    assert person.where == "ana@example.org"
+    assert item.opens == ("session", library["own"][1])
+
+
+def test_an_edited_note_is_found_by_its_new_words_and_not_its_old_ones(store, library):
+    with store.write() as db:
+        s = sessions.get_session(db, library["own"][1])
+        sessions.update_session(db, s, notes="Lifetimes, explained with a library card.")
+        # In the same transaction: what was just saved is already found.
+        assert {(h.kind, h.id) for h in search.search(db, "library")} == {library["own"]}
+    assert _found(store, "whiteboard") == set()
+    assert _found(store, "lifetimes") == {library["own"]}
+
+
+def test_every_change_to_a_source_reaches_the_index(store, library):
+    with store.write() as db:
+        people.update_person(db, people.get_person(db, library["bo"][1]), name="Bo Lindqvist")
+        circle_records.update_circle(db, circle_records.get_circle(db, library["rust"][1]), name="Crab Club")
+        agenda.delete_item(db, agenda.get_item(db, library["ranks"][1]))
+        knowledge.delete_material(db, knowledge.get_material(db, library["book"][1]))
+        knowledge.remove_topic(db, session_id=library["own"][1], topic="rust")
+        knowledge.update_takeaway(
+            db, knowledge.get_takeaway(db, library["moves"][1]), text="Copy types are cheap"
+        )
+    assert _found(store, "lindqvist") == {library["bo"], library["generics"]}
+    assert _found(store, "chen") == set()
+    assert _found(store, "crab") == {library["rust"], library["own"], library["traits"]}
+    assert _found(store, "ranking") == set()
+    assert _found(store, "understanding") == set()
+    assert _found(store, "rust") == set()
+    assert _found(store, "copy") == {library["moves"]}
+    assert _found(store, "explicit") == set()
+
+
+HOSTILE = [
+    '"',
+    '"unbalanced quote',
+    'rust "',
+    "*",
+    "**",
+    "rust*",
+    "r*",
+    "NEAR(rust borrow, 2)",
+    "rust NEAR borrow",
+    "-",
+    "--",
+    "- -rust",
+    "-rust",
+    "title:rust",
+    "body:(a OR b)",
+    "{title body}: x",
+    "^rust",
+    "rust AND OR NOT",
+    "'; DROP TABLE search_doc; --",
+    "a & b | !c <-> d:*",
+    "\\",
+    "()[]{}<>",
+    "!!!???...,,,",
+    "x" * 10_000,
+    "rust " * 2_000,
+    "\u0000\u0001",
+    "\u200b\u00ad",
+    "😀 🦀",
+    "a" * 499,
+    "ß ǅ İ ﬁ",
+]
+
+
+def _never_fails(store, text: str) -> None:
+    for typing in (False, True):
+        try:
+            with store.read() as db:
+                search.search(db, text, typing=typing)
+        except InvalidInput as exc:
+            assert len(str(exc)) < 200 and "\n" not in str(exc)
+
+
+def test_a_hostile_query_raises_nothing_but_a_clear_message(store, library):
+    for text in HOSTILE:
+        _never_fails(store, text)
+    with pytest.raises(InvalidInput, match=r"^search 'x+…' is 10000 characters long; the limit is 500\.$"):
+        _found(store, "x" * 10_000)
+    with pytest.raises(InvalidInput, match=r"^search '!!!\?\?\?' has no word to look for\.$"):
+        _found(store, "!!!???")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=120))
+def test_any_text_raises_nothing_but_a_clear_message(store, text):
+    _never_fails(store, text)
+
+
+def test_the_index_is_there_with_every_trigger(store, library):
+    """A later migration that rebuilds a source table on SQLite (batch mode) drops its
+    triggers with it; this names the missing ones."""
+    with store.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            have = {
+                n for (n,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            }
+            assert (
+                conn.exec_driver_sql(f"SELECT count(*) FROM {FTS_TABLE}").scalar()
+                == conn.exec_driver_sql("SELECT count(*) FROM search_doc").scalar()
+            )
+            assert conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('integrity-check')")
+        else:
+            have = {
+                n for (n,) in conn.exec_driver_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            }
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("search_doc")}
+            indexes = {i["name"] for i in sa.inspect(conn).get_indexes("search_doc")}
+            assert VECTOR_COLUMN in columns and VECTOR_INDEX in indexes
+    missing = {f"search_{source}_{event}" for source, event in _SOURCES} - have
+    assert missing == set()
+
+
+_SOURCES = [
+    (source, event)
+    for source in ("circle", "person", "session", "agenda_item", "material", "takeaway")
+    for event in ("insert", "update", "delete")
+] + [
+    ("session_topic", "insert"),
+    ("session_topic", "delete"),
+    ("agenda_item_topic", "insert"),
+    ("agenda_item_topic", "delete"),
+    ("topic", "update"),
+]
+
+
+def test_both_indexes_fold_accents_alike(store):
+    """PostgreSQL's copy of the text folds exactly what SQLite's FTS5 tokenizer folds."""
+    with store.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            folded = conn.exec_driver_sql(f"SELECT lower(circles_search_words('{FOLD_FROM}'))").scalar()
+            assert folded == fold(FOLD_FROM) == FOLD_TO
+            return
+    probe = sqlite3.connect(":memory:")
+    probe.execute("CREATE VIRTUAL TABLE f USING fts5(t, tokenize='unicode61 remove_diacritics 2')")
+    probe.execute("CREATE VIRTUAL TABLE v USING fts5vocab(f, instance)")
+    probe.executemany("INSERT INTO f(rowid, t) VALUES (?, ?)", [(i + 1, c) for i, c in enumerate(FOLD_FROM)])
+    terms = dict(probe.execute("SELECT doc, term FROM v").fetchall())
+    assert "".join(terms[i + 1] for i in range(len(FOLD_FROM))) == FOLD_TO

@@ -1,0 +1,61 @@
+"""What people type, as the engines get it: quoted words only, never the engines' own syntax."""
+
+from __future__ import annotations
+
+import pytest
+
+from circles.errors import InvalidInput
+from circles.search_query import Term, parse
+
+
+@pytest.mark.parametrize(
+    ("text", "fts5", "tsquery"),
+    [
+        ("Rust lifetimes", '"Rust" "lifetimes"', "'rust' & 'lifetimes'"),
+        ('"borrow checker" Müller', '"borrow checker" "Müller"', "('borrow' <-> 'checker') & 'muller'"),
+        ("own* -unsafe", '("own" *) NOT "unsafe"', "'own':* & !'unsafe'"),
+        ("e-mail", '"e mail"', "('e' <-> 'mail')"),
+        ("title:rust", '"title rust"', "('title' <-> 'rust')"),
+        ("NEAR(a b)", '"NEAR a" "b"', "('near' <-> 'a') & 'b'"),
+        ('say "hi', '"say" "hi"', "'say' & 'hi'"),  # an unclosed quote runs to the end
+        ("a* bo**", '"a" "bo" *', "'a' & 'bo':*"),  # one letter is too short a beginning
+        ('it\'s "x""', '"it s" "x"', "('it' <-> 's') & 'x'"),
+        ("rust rust RUST", '"rust" "RUST"', "'rust' & 'rust'"),
+    ],
+)
+def test_each_engine_gets_quoted_words(text, fts5, tsquery):
+    query = parse(text)
+    assert query.fts5() == fts5
+    assert query.tsquery() == tsquery
+
+
+def test_while_typing_the_last_word_is_a_beginning_once_it_has_two_letters():
+    assert parse("rust li", typing=True).terms == (Term(("rust",)), Term(("li",), prefix=True))
+    assert parse("rust l", typing=True).terms == (Term(("rust",)),)  # l waits for its next letter
+    assert parse("rust ", typing=True).terms == (Term(("rust",)),)  # a finished word
+    assert parse('"borrow ch', typing=True).terms == (Term(("borrow", "ch"), prefix=True),)
+    assert parse('"borrow c', typing=True).terms == (Term(("borrow",)),)
+    assert parse('"borrow ch"', typing=True).terms == (Term(("borrow", "ch")),)
+    assert parse("-rust ow", typing=True).terms == (Term(("rust",), exclude=True), Term(("ow",), prefix=True))
+
+
+def test_titles_only_is_our_own_column_filter():
+    query = parse("memory safety")
+    assert query.fts5(titles_only=True) == '{title} : ("memory" "safety")'
+    assert query.tsquery(titles_only=True) == "'memory':A & 'safety':A"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("", "has no word to look for"),
+        ('"*- ()', "has no word to look for"),
+        ("-rust -go", "only leaves words out; give a word to look for too"),
+        ("x" * 501, "is 501 characters long; the limit is 500"),
+    ],
+)
+def test_what_cannot_be_searched_is_said_in_one_line(text, problem):
+    with pytest.raises(InvalidInput) as caught:
+        parse(text)
+    said = str(caught.value)
+    assert said.startswith("search ") and said.endswith(f"{problem}.")

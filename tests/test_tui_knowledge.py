@@ -1,0 +1,307 @@
+"""The TUI's search (from Home and the palette), the session's Materials & takeaways tab and the
+person screen's topics, driven like a person would."""
+
+from __future__ import annotations
+
+from textual.command import CommandList
+from textual.widgets import DataTable, Input, Static, TabbedContent
+
+from circles.app import CirclesApp
+from circles.services import agenda, knowledge, sessions
+from screens import knowledge_panel
+from screens.circle import CircleScreen
+from screens.dialogs import ConfirmScreen
+from screens.form_screen import FormScreen
+from screens.person import PersonScreen
+from screens.search import SearchScreen
+from screens.session import SessionScreen
+from tests import factories
+from tests.tui_support import rows, settle, shown, type_text, until
+
+SIZE = (120, 40)
+
+
+def _library(store, tmp_path):
+    ana = factories.person(store, "Ana Lima")
+    c = factories.circle(store, "Rust Lunch", description="Lunch talks about [bold]Rust[/bold]")
+    s = factories.session(store, c, "2026-03-05 12:00", title="Ownership")
+    with store.write() as db:
+        agenda.add_item(db, session_id=s.id, title="The borrow checker", presenter_id=ana.id)
+        sessions.update_session(db, sessions.get_session(db, s.id), notes="Lifetimes on the whiteboard")
+        knowledge.add_topics(db, session_id=s.id, topics="Rust, memory safety")
+    return {"ana": ana, "circle": c, "session": s}
+
+
+async def _search(app, pilot, text: str) -> SearchScreen:
+    await settle(app, pilot)
+    await pilot.press("slash")
+    await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+    await type_text(pilot, text)
+    await settle(app, pilot)
+    return app.screen  # type: ignore[return-value]
+
+
+async def test_search_from_home_lists_results_while_typing_and_opens_one(memory_store, clock, tmp_path):
+    found = _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "borrow che")
+        table = screen.query_one("#search-results", DataTable)
+        assert [r[0] for r in rows(table)] == ["agenda item"]
+        assert (
+            "The borrow checker" in rows(table)[0][1] and rows(table)[0][2] == "Thu 05 Mar 2026\nRust Lunch"
+        )
+        assert "1 found for 'borrow che'" in shown(screen.query_one("#search-hint", Static))
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        assert app.screen.session_id == found["session"].id  # type: ignore[attr-defined]
+
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await pilot.press("slash")  # back to the box
+        screen.query_one("#search-input", Input).value = "lima"
+        await settle(app, pilot)
+        assert [r[0] for r in rows(table)] == ["person", "agenda item"]
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PersonScreen))
+
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await pilot.press("slash")
+        screen.query_one("#search-input", Input).value = "lunch talks"
+        await settle(app, pilot)
+        assert "[bold]Rust[/bold]" in rows(table)[0][1]  # markup in the text shows as typed
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, CircleScreen))
+
+
+async def test_enter_in_the_box_opens_the_best_hit_even_before_its_answer(memory_store, clock, tmp_path):
+    """Enter from the box opens the first result; typed before the last answer came (or as a
+    quick down-enter, which reaches the box before the focus moves), it opens once it comes."""
+    found = _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "borrow che")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        assert app.screen.session_id == found["session"].id  # type: ignore[attr-defined]
+
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        box = screen.query_one("#search-input", Input)
+        box.value = "zebra"
+        await settle(app, pilot)
+        await pilot.press("enter")  # nothing found: nothing to open, the box keeps the text
+        await settle(app, pilot)
+        assert app.screen is screen and "Nothing found for 'zebra'" in shown(
+            screen.query_one("#search-hint", Static)
+        )
+        await pilot.press("ctrl+u", "l", "i", "m", "a", "enter")  # as quick as a person types
+        await until(pilot, lambda: isinstance(app.screen, PersonScreen))
+        assert app.screen.person_id == found["ana"].id  # type: ignore[attr-defined]
+
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        screen.look("lunch talks")  # a keystroke, and Enter in the same turn: before its answer
+        screen._submitted()
+        assert screen.open_on_answer
+        await until(pilot, lambda: isinstance(app.screen, CircleScreen))
+        await settle(app, pilot)
+        stack = [type(s).__name__ for s in app.screen_stack]
+        assert stack[-3:] == ["HomeScreen", "SearchScreen", "CircleScreen"]  # opened once
+
+
+async def test_letters_typed_on_the_results_go_on_into_the_box(memory_store, clock, tmp_path):
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "borrow")
+        box = screen.query_one("#search-input", Input)
+        table = screen.query_one("#search-results", DataTable)
+        await pilot.press("down")
+        await until(pilot, lambda: table.has_focus)
+        await type_text(pilot, " che")
+        await settle(app, pilot)
+        assert box.has_focus and box.value == "borrow che"
+        assert [r[0] for r in rows(table)] == ["agenda item"]
+        await pilot.press("down", "question_mark")  # a key with a binding keeps it: help
+        await until(pilot, lambda: app.screen is not screen)
+        assert box.value == "borrow che"
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        await pilot.press("down", "slash", "l", "i", "m", "a")  # `/` and a new search replaces it
+        await settle(app, pilot)
+        assert box.value == "lima" and [r[0] for r in rows(table)] == ["person", "agenda item"]
+
+
+async def test_only_the_last_keystrokes_results_show_and_bad_input_is_a_hint(memory_store, clock, tmp_path):
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "whiteboard")
+        table = screen.query_one("#search-results", DataTable)
+        assert [r[0] for r in rows(table)] == ["session"]
+        box = screen.query_one("#search-input", Input)
+        for text in ["w", "wh", "whi", "ownership"]:  # typed faster than the answers come
+            box.value = text
+        await settle(app, pilot)
+        assert "for 'ownership'" in shown(screen.query_one("#search-hint", Static))
+        assert [r[0] for r in rows(table)] == ["session"] and "Ownership" in rows(table)[0][1]
+        box.value = '"-*'
+        await settle(app, pilot)
+        assert rows(table) == []
+        assert "Nothing to search for: has no word to look for" in shown(
+            screen.query_one("#search-hint", Static)
+        )
+        assert not app._notifications  # a hint, not a notification per keystroke
+        box.value = "x" * 600
+        await settle(app, pilot)
+        assert "is 600 characters long; the limit is 500" in shown(screen.query_one("#search-hint", Static))
+
+
+async def test_the_palette_offers_search_everything(memory_store, clock, tmp_path):
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "whiteboard")
+        wanted = "Search everything for 'whiteboard'"
+        await until(pilot, lambda: wanted in _palette(app))
+        app.screen.query_one(CommandList).highlighted = _palette(app).index(wanted)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await settle(app, pilot)
+        assert [r[0] for r in rows(app.screen.query_one("#search-results", DataTable))] == ["session"]
+
+
+def _palette(app) -> list[str]:
+    found = app.screen.query(CommandList)
+    if not found:
+        return []
+    options = found.first()
+    return [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+
+
+async def _knowledge_tab(app, pilot, session_id: int) -> SessionScreen:
+    await settle(app, pilot)
+    app.open_session(session_id)
+    await settle(app, pilot)
+    await pilot.press("m")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, SessionScreen)
+    assert screen.query_one("#session-tabs", TabbedContent).active == "knowledge-tab"
+    return screen
+
+
+async def test_add_a_link_and_a_takeaway_then_find_them(memory_store, clock, tmp_path, monkeypatch):
+    found = _library(memory_store, tmp_path)
+    opened: list[str] = []
+    monkeypatch.setattr(knowledge_panel, "launch", lambda target: opened.append(target) or True)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _knowledge_tab(app, pilot, found["session"].id)
+        assert "Topics: memory safety, Rust" in shown(screen.query_one("#knowledge-topics", Static))
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await type_text(pilot, "ftp://example.org/book")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen)  # refused, with the reason under the field
+        assert "is not a web link" in shown(app.screen.query_one("#e-target", Static))
+        app.screen.query_one("#f-target", Input).value = "https://doc.rust-lang.org/book/ch04.html"
+        app.screen.query_one("#f-title", Input).value = "The book, chapter 4"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await settle(app, pilot)
+        assert rows(screen.query_one("#materials", DataTable)) == [
+            ["reading", "The book, chapter 4", "https://doc.rust-lang.org/book/ch04.html"]
+        ]
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert opened == ["https://doc.rust-lang.org/book/ch04.html"]
+
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await type_text(pilot, "Moves are cheap")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await settle(app, pilot)
+        assert rows(screen.query_one("#takeaways", DataTable)) == [["1", "Moves are cheap"]]
+
+        await pilot.press("T")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#f-topics", Input).value = "Rust, Lifetimes"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await settle(app, pilot)
+        assert "Topics: Lifetimes, Rust" in shown(screen.query_one("#knowledge-topics", Static))
+
+        app.push_screen(SearchScreen("cheap"))
+        await settle(app, pilot)
+        assert [r[0] for r in rows(app.screen.query_one("#search-results", DataTable))] == ["takeaway"]
+        await pilot.press("down", "enter")  # a takeaway opens its session on its tab, on its row
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen) and app.screen is not screen)
+        await settle(app, pilot)
+        opened_on = app.screen
+        assert opened_on.query_one("#session-tabs", TabbedContent).active == "knowledge-tab"
+        assert opened_on.focused is opened_on.query_one("#takeaways", DataTable)
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        app.screen.query_one("#search-input", Input).value = "chapter"
+        await settle(app, pilot)
+        assert [r[0] for r in rows(app.screen.query_one("#search-results", DataTable))] == ["material"]
+
+
+async def test_a_missing_file_or_odd_link_is_not_opened_and_remove_asks(
+    memory_store, clock, tmp_path, monkeypatch
+):
+    found = _library(memory_store, tmp_path)
+    opened: list[str] = []
+    monkeypatch.setattr(knowledge_panel, "launch", lambda target: opened.append(target) or True)
+    slides = tmp_path / "slides.pdf"
+    slides.write_text("x")
+    with memory_store.write() as db:
+        knowledge.add_material(db, session_id=found["session"].id, target=str(slides))
+        knowledge.add_takeaway(db, session_id=found["session"].id, text="Keep it")
+    slides.unlink()
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _knowledge_tab(app, pilot, found["session"].id)
+        await pilot.press("o")
+        await settle(app, pilot)
+        assert opened == []
+        assert any("is not there" in n.message for n in app._notifications)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert len(rows(screen.query_one("#materials", DataTable))) == 1
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert rows(screen.query_one("#materials", DataTable)) == []
+        assert rows(screen.query_one("#takeaways", DataTable)) == [["1", "Keep it"]]
+        # The agenda's own keys do nothing on this tab; 1 goes back to the agenda.
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert screen.query_one("#session-tabs", TabbedContent).active == "agenda-tab"
+        assert screen.focused is screen.query_one("#agenda", DataTable)
+
+
+async def test_the_person_screen_lists_the_topics_of_their_talks(memory_store, clock, tmp_path):
+    found = _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_person(found["ana"].id)
+        await settle(app, pilot)
+        assert (
+            shown(app.screen.query_one("#person-topics", Static))
+            == "Topics of their talks: memory safety, Rust"
+        )
+        presented = rows(app.screen.query_one("#person-presented", DataTable))
+        assert presented == [["05 Mar 2026", "Rust Lunch", "The borrow checker"]]
