@@ -51,3 +51,37 @@ class PresenterSource(StrEnum):
     ROTATION = "rotation"  # suggested by the fair rotation and accepted
     MANUAL = "manual"  # assigned by hand (volunteer, swap): always wins
     GUEST = "guest"  # an external speaker: consumes nobody's turn
+
+
+class ProgrammeKind(StrEnum):
+    """Mentorship programmes: pairs that are matched once, or rounds that mix people again and again."""
+
+    MENTORING = "mentoring"
+    REVERSE_MENTORING = "reverse-mentoring"  # the junior person is the mentor
+    BUDDY = "buddy"
+    COFFEE = "coffee"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ")
+
+    @property
+    def has_rounds(self) -> bool:
+        """Buddy and coffee programmes pair everyone again in rounds; mentoring pairs last."""
+        return self in (ProgrammeKind.BUDDY, ProgrammeKind.COFFEE)
+
+
+class ParticipantRole(StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    MEMBER = "member"  # buddy and coffee programmes
+
+
+class PairStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    ENDED_EARLY = "ended-early"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ")
