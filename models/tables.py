@@ -270,6 +270,8 @@ class ProgrammeParticipant(SQLModel, table=True):
     since: date | None = None
     paused_until: date | None = None
     paused_reason: str = Field(default="", max_length=200)
+    # Rounds before this day do not count towards a pause for not answering (set on resuming).
+    answers_from: date | None = None
     joined_at: datetime = Field(sa_column=_instant())
     left_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
     version: int = 1

@@ -23,6 +23,8 @@ from models.migrate import MigrationError
 from models.store import Store
 
 MIGRATIONS = Path(migrate.__file__).parent / "migrations"
+# This version's head: the made-up next release below is chained on it.
+HEAD = migrate.SCHEMA_HEAD
 
 
 def test_migrations_build_exactly_the_models(store):
@@ -66,7 +68,7 @@ def _scripts_with(tmp_path: Path, next_migration: str) -> Path:
     folder = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
     # Chained on this version's head, whatever it is when branches merge.
-    text = textwrap.dedent(next_migration).replace("PREVIOUS_HEAD", migrate.SCHEMA_HEAD)
+    text = textwrap.dedent(next_migration).replace("PREVIOUS_HEAD", HEAD)
     (folder / "versions" / "9999_next.py").write_text(text)
     return folder
 
@@ -122,13 +124,13 @@ def test_upgrading_a_file_with_data_backs_it_up_first_and_keeps_every_row(tmp_pa
     _use_scripts(monkeypatch, _scripts_with(tmp_path, NEXT_OK))
     store = Store.open(sqlite_url(path), clock=clock)
     result = store.upgraded
-    assert result is not None and (result.from_revision, result.to_revision) == (migrate.SCHEMA_HEAD, "9999")
+    assert result is not None and (result.from_revision, result.to_revision) == (HEAD, "9999")
     with store.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT name, pronouns FROM person ORDER BY id").all()
     assert rows == [("Ana", None), ("Bo", None)]
     assert result.backup is not None and result.backup.name.startswith("circles.db.before-9999-")
     backup = sqlite3.connect(result.backup)
-    assert backup.execute("SELECT version_num FROM alembic_version").fetchone() == (migrate.SCHEMA_HEAD,)
+    assert backup.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
     assert backup.execute("SELECT count(*) FROM person").fetchone() == (2,)
     store.close()
 
@@ -140,7 +142,7 @@ def test_a_failed_migration_puts_the_backup_back(tmp_path, monkeypatch, clock):
         Store.open(sqlite_url(path), clock=clock)
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT name FROM person ORDER BY id").fetchall() == [("Ana",), ("Bo",)]
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (migrate.SCHEMA_HEAD,)
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 

@@ -22,6 +22,8 @@ COMMANDS = {
     "export": "circles.cli.export:export",
     "report": "circles.cli.report:report",
     "rotation": "circles.cli.rotation:rotation",
+    "program": "circles.cli.programmes:program",
+    "pair": "circles.cli.programmes:pair",
 }
 
 

@@ -16,6 +16,7 @@ _METHODS = [c.value for c in Channel]
 @click.command("ics")
 @click.option("--session", "session_id", type=RECORD_ID, metavar="ID", help="Export one session.")
 @click.option("--circle", "circle_ref", metavar="CIRCLE", help="Export a circle's upcoming sessions.")
+@click.option("--pair", "pair_id", type=RECORD_ID, metavar="PAIR_ID", help="A mentorship pair's meetings.")
 @click.option(
     "--recurring",
     is_flag=True,
@@ -48,6 +49,7 @@ _METHODS = [c.value for c in Channel]
 def ics(
     session_id: int | None,
     circle_ref: str | None,
+    pair_id: int | None,
     recurring: bool,
     method: str,
     output: Path | None,
@@ -63,8 +65,10 @@ def ics(
     from circles.exports.atomic import check_target, write_file
     from circles.services import circles, invites
 
-    if (session_id is None) == (circle_ref is None):
-        raise click.UsageError("Give exactly one of --session ID or --circle CIRCLE.")
+    if sum(x is not None for x in (session_id, circle_ref, pair_id)) != 1:
+        raise click.UsageError("Give exactly one of --session ID, --circle CIRCLE or --pair PAIR_ID.")
+    if pair_id is not None and per_member is not None:
+        raise click.UsageError("--per-member goes with --session or --circle; a pair's file invites both.")
     if recurring and circle_ref is None:
         raise click.UsageError("--recurring goes with --circle.")
     if output is not None and per_member is not None:
@@ -73,7 +77,11 @@ def ics(
         raise click.UsageError("Give --alarm MINUTES or --no-alarm, not both.")
     alarm_minutes = None if no_alarm else (invites.CIRCLE_DEFAULT if alarm is None else alarm)
     with writing() as db:
-        if session_id is not None:
+        if pair_id is not None:
+            from circles.services import pair_invites
+
+            export = pair_invites.export_pair(db, pair_id, channel=method)
+        elif session_id is not None:
             export = invites.export_session(
                 db, session_id, channel=method, alarm_minutes=alarm_minutes, per_member=per_member is not None
             )

@@ -48,6 +48,7 @@ def upgrade() -> None:
     sa.Column('since', sa.Date(), nullable=True),
     sa.Column('paused_until', sa.Date(), nullable=True),
     sa.Column('paused_reason', sa.String(length=200), nullable=False),
+    sa.Column('answers_from', sa.Date(), nullable=True),
     sa.Column('joined_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('left_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
