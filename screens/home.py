@@ -32,6 +32,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("c", "circles", "Circles", tooltip="All circles"),
         Binding("p", "people", "People", tooltip="The people directory"),
+        Binding("M", "programmes", "Programmes", tooltip="Mentoring, buddy and coffee programmes"),
         Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
         Binding("X", "export_attendance", "Export attendance", tooltip="Every circle's attendance to a file"),
@@ -135,6 +136,11 @@ class HomeScreen(Screen[None]):
         from screens.circles import CirclesScreen
 
         self.app.push_screen(CirclesScreen())
+
+    def action_programmes(self) -> None:
+        from screens.programmes import ProgrammesScreen
+
+        self.app.push_screen(ProgrammesScreen())
 
     def action_people(self) -> None:
         from screens.people import PeopleScreen

@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from circles.services import lookups
+from circles.services.person_programmes import PersonProgrammes, day_of, person_programmes
 from screens.footer import Footer
 from screens.format import day, safe
 from screens.table import Table
@@ -37,6 +38,8 @@ class PersonScreen(Screen[None]):
             yield Table(id="person-attended", cursor_type="row", show_cursor=False)
             yield Static("Presentations", classes="section-title")
             yield Table(id="person-presented", cursor_type="row", show_cursor=False)
+            yield Static("Programmes and pairs", classes="section-title")
+            yield Table(id="person-pairs", cursor_type="row", show_cursor=False)
             yield Static("Away", classes="section-title")
             yield Static("", id="person-away", markup=False)
         yield Footer()
@@ -47,6 +50,9 @@ class PersonScreen(Screen[None]):
         )
         self.query_one("#person-attended", DataTable).add_columns("When", "Circle", "Title", "Check-in")
         self.query_one("#person-presented", DataTable).add_columns("When", "Circle", "Presented")
+        self.query_one("#person-pairs", DataTable).add_columns(
+            "Programme", "With", "Status", "Since", "Meetings"
+        )
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -55,6 +61,22 @@ class PersonScreen(Screen[None]):
 
     def reload(self) -> None:
         run_db(self, lambda db: lookups.person_record(db, self.person_id), self.show)
+        run_db(
+            self, lambda db: person_programmes(db, self.person_id), self.show_programmes, group="programmes"
+        )
+
+    def show_programmes(self, found: PersonProgrammes) -> None:
+        table = self.query_one("#person-pairs", DataTable)
+        table.clear()
+        paired = {p.programme_id for p in found.pairs}
+        for p in found.pairs:
+            others = ", ".join(x.name for x in p.people if x.person_id != self.person_id)
+            table.add_row(
+                *safe(p.programme_name, others, p.status.label, day_of(p.started_on), str(p.meetings))
+            )
+        for part, name in found.programmes:
+            if part.programme_id not in paired:
+                table.add_row(*safe(name, f"({part.role.value}, not paired)", part.pause_text, "", ""))
 
     def show(self, r: lookups.PersonRecord) -> None:
         self.record = r
