@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
+from circles.errors import CirclesError
 from circles.matching import Review
 from circles.programme_views import (
     ConfirmedRound,
@@ -24,7 +25,7 @@ from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
 from screens.format import safe
 from screens.table import Table
-from screens.work import run_db
+from screens.work import run_db, show_error
 
 
 @dataclass(frozen=True)
@@ -412,7 +413,12 @@ class ProgrammeScreen(Screen[None]):
             self._show_proposal(proposal)
             self.notify("Swapped; both are locked. Re-run (r) matches the rest around them.")
 
-        run_db(self, job, swapped, group="match")
+        def refused(error: CirclesError) -> None:
+            show_error(self, error)
+            if self.proposal is not None:
+                self._show_proposal(self.proposal)  # the "swap with…" mark goes; nothing changed
+
+        run_db(self, job, swapped, group="match", failed=refused)
 
     @work
     async def action_confirm(self) -> None:
