@@ -141,6 +141,10 @@ def build_demo(
         _refuse_if_not_empty(conn)
         builder = _Builder(conn, SIZES[size], size, random.Random(seed), store.clock(), report)
         summary = builder.build()
+        from circles.demo_programmes import add_programmes
+
+        report("programmes", 0.96)
+        add_programmes(db, size=size, seed=seed)
     report("done", 1.0)
     return summary
 
