@@ -29,6 +29,7 @@ BENCHMARKS = (
     ("demo.py", "--runs"),
     ("rotation.py", "--runs"),
     ("report.py", "--runs"),
+    ("mentorship.py", "--runs"),
 )
 
 

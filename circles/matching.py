@@ -29,6 +29,7 @@ pools are cut into chunks of a few hundred first. An odd count makes one trio.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import unicodedata
 from collections import Counter
@@ -59,13 +60,14 @@ WORK_HOURS = 8.0
 _MORE_PAIRS = 1e6
 # Pools above these sizes are cut into chunks (dense cost matrices grow with the square).
 DENSE_CELLS = 4_500_000
-COFFEE_CHUNK = 600
+COFFEE_CHUNK = 300
 ROUND_ROBIN_LIMIT = 200
 LOOKAHEAD_LIMIT = 24
 SEARCH_LIMIT = 64
 SEARCH_STEPS = 20_000
 
 
+@functools.lru_cache(maxsize=65536)
 def topic_key(text: str) -> str:
     """How topics are compared: any case, accents ignored, inner blanks collapsed."""
     folded = unicodedata.normalize("NFKD", text.casefold())
@@ -182,6 +184,22 @@ def _jitter(seed: int, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np
         x *= _M3
         x ^= x >> np.uint64(31)
     return (x >> np.uint64(11)).astype(np.float64) / float(1 << 53) * JITTER
+
+
+_MASK = (1 << 64) - 1
+
+
+def _jitter_one(seed: int, a: int, b: int) -> float:
+    """``_jitter`` for one pair, in plain integers (numpy's per-call cost is 100 times this)."""
+    lo, hi = min(a, b), max(a, b)
+    m1, m2, m3 = int(_M1), int(_M2), int(_M3)
+    x = ((seed & _MASK) * m1 & _MASK) ^ ((lo & _MASK) * m2 & _MASK) ^ (((hi + 1) & _MASK) * m3 & _MASK)
+    x ^= x >> 30
+    x = x * m2 & _MASK
+    x ^= x >> 27
+    x = x * m3 & _MASK
+    x ^= x >> 31
+    return float(x >> 11) / float(1 << 53) * JITTER
 
 
 def _overlap_hours(a: float, b: float) -> tuple[float, float]:
@@ -323,7 +341,7 @@ class Scorer:
             days = max(0, (self.pool.on - last).days)
             total += NEVER_MET * min(days, REPEAT_FORGOTTEN_DAYS) / REPEAT_FORGOTTEN_DAYS
             why.append(f"met before, last on {last:%d %b %Y}")
-        total += float(_jitter(self.pool.seed, np.array([a.id]), np.array([b.id]))[0])
+        total += _jitter_one(self.pool.seed, a.id, b.id)
         return total, why
 
     def matrix(
@@ -534,8 +552,16 @@ def _assign_chunked(
     if not rows or not cols:
         return []
     if len(rows) * len(cols) <= DENSE_CELLS:
-        score, allowed = scorer.matrix(rows, cols)
-        return [(rows[i], cols[j]) for i, j in _assign(score, allowed)]
+        # A mentor's places are copies of one column: scored once, then repeated.
+        first: dict[int, int] = {}
+        unique: list[Candidate] = []
+        for c in cols:
+            if c.id not in first:
+                first[c.id] = len(unique)
+                unique.append(c)
+        index = np.array([first[c.id] for c in cols])
+        score, allowed = scorer.matrix(rows, unique)
+        return [(rows[i], cols[j]) for i, j in _assign(score[:, index], allowed[:, index])]
     chunks = int(np.ceil(np.sqrt(len(rows) * len(cols) / DENSE_CELLS)))
     order = np.random.default_rng(seed).permutation(len(rows))
     found: list[tuple[Candidate, Candidate]] = []

@@ -216,7 +216,9 @@ class ProgrammeScreen(Screen[None]):
 
     @property
     def active_tab(self) -> str:
-        return self.query_one(TabbedContent).active
+        # The footer may ask which keys apply before the tabs are mounted.
+        tabs = self.query(TabbedContent)
+        return tabs.first().active if tabs else "participants"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self.active_tab
