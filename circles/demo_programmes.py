@@ -24,6 +24,7 @@ def add_programmes(db: Session, *, size: str, seed: int) -> int:
     people = list(db.exec(select(Person.id).where(Person.is_guest == False).order_by(Person.id)))  # noqa: E712
     rng.shuffle(people)
     n_mentors, n_mentees, n_rev_mentors, n_rev_mentees, n_buddies, n_coffee = _SIZES[size]
+
     def some(n: int, *, besides: tuple[int, ...] = ()) -> list[int]:
         # Programmes share people (someone mentors and has coffee), never within one.
         return rng.sample([p for p in people if p not in besides], min(n, len(people) - len(besides)))

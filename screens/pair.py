@@ -23,6 +23,17 @@ def load_pair(db: object, pair_id: int) -> PairDetail:
 
 
 class PairScreen(Screen[None]):
+    # Tables as tall as their rows, so the meetings show under the goals (not below the fold).
+    DEFAULT_CSS = """
+    PairScreen #pair-body DataTable {
+        height: auto;
+        max-height: 14;
+    }
+    PairScreen #pair-summary {
+        margin: 0 1;
+        height: auto;
+    }
+    """
     HELP = "A pair's goals and meetings. m logs a meeting, g adds a goal, space ticks one, e ends the pair."
     BINDINGS = [
         Binding("m", "meeting", "Log meeting", tooltip="A meeting they held (it counts as having met)"),
@@ -65,7 +76,12 @@ class PairScreen(Screen[None]):
         state = p.status.label + (f" on {p.ended_on:%d %b %Y}" if p.ended_on else "")
         if p.end_reason:
             state += f": {p.end_reason}"
-        met = {True: "they met", False: "they did not meet", None: "no answer yet to 'did you meet?'"}[p.met]
+        if d.programme.kind.has_rounds:
+            met = {True: "they met", False: "they did not meet", None: "no answer yet to 'did you meet?'"}[
+                p.met
+            ]
+        else:  # a mentoring pair's meetings are logged one by one
+            met = f"{p.meetings} meeting{'' if p.meetings == 1 else 's'} logged"
         self.query_one("#pair-summary", Static).update(
             f"{who}\nSince {p.started_on:%d %b %Y} (round {p.round_number}) · {state} · {met}"
             f"\nWhy: {p.reasons or '-'}"

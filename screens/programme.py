@@ -47,6 +47,10 @@ def load_programme(db: object, programme_id: int, *, include_ended: bool = False
     )
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
 PARTICIPANT_ACTIONS = {"join", "leave", "resume"}
 PROPOSAL_ACTIONS = {"rerun", "confirm", "swap", "lock", "reject", "next_seed"}
 PAIR_ACTIONS = {"toggle_ended"}
@@ -131,7 +135,7 @@ class ProgrammeScreen(Screen[None]):
         size = " · trios" if p.group_size == 3 else ""
         self.query_one("#programme-summary", Static).update(
             f"{p.kind.label}{size} · {len(data.participants)} people · {len(data.pairs)} "
-            f"{'pairs' if self.include_ended else 'active pairs'} · {len(data.rounds)} rounds"
+            f"{'pairs' if self.include_ended else 'active pairs'} · {_count(len(data.rounds), 'round')}"
             + (f" · {dates}" if dates else "")
             + (f" · meets {p.cadence}" if p.cadence else "")
             + f" · {p.repeat_rule}"

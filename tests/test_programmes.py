@@ -209,6 +209,11 @@ def test_meetings_goals_ending_and_the_report(store: Store) -> None:
     assert report.completion == 0.0
     with pytest.raises(NotAllowed, match="already ended"), store.write() as db:
         pairs.end_pair(db, two, completed=True)
+    # The mentee of the pair that ended early is matched again, but not with the same mentor.
+    with store.read() as db:
+        again = pairing.propose(db, pid, seed=1)
+    (group,) = [g for g in again.groups if ended.people[1].person_id in g.ids]
+    assert group.ids[0] != ended.people[0].person_id
 
 
 def test_bad_input_names_the_field(store: Store) -> None:

@@ -236,16 +236,35 @@ def build_pool(
         allow_same_team=programme.allow_same_team,
         no_repeat_days=None if programme.no_repeat_weeks is None else programme.no_repeat_weeks * 7,
     )
+    # A pair that ended early is not proposed again: someone decided it did not work.
+    given = review or Review()
+    review = Review(given.locked, given.rejected | _ended_early(db, programme.id))
     pool = Pool(
         tuple(candidates),
         rules,
         on,
         met=history(db, programme.id),
-        review=review or Review(),
+        review=review,
         seed=seed,
         schedule_key=programme.id,
     )
     return pool, by_person, ghosts
+
+
+def _ended_early(db: Session, programme_id: int) -> frozenset[frozenset[int]]:
+    members: dict[int, list[int]] = defaultdict(list)
+    for pair_id, person in db.exec(
+        select(PairMember.pair_id, PairMember.person_id)
+        .join(ProgrammePair, ProgrammePair.id == PairMember.pair_id)
+        .where(ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ENDED_EARLY)
+    ):
+        members[pair_id].append(person)
+    return frozenset(
+        frozenset((a, b))
+        for people in members.values()
+        for i, a in enumerate(people)
+        for b in people[i + 1 :]
+    )
 
 
 def _ids_of(db: Session, emails: Sequence[str]) -> list[int]:
