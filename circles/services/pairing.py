@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -407,7 +407,3 @@ def confirm(
         ghosts=proposal.ghosts,
         completed=completed,
     )
-
-
-def today(db: Session) -> date:
-    return now(db).astimezone(UTC).date()
