@@ -21,7 +21,11 @@ def add_programmes(db: Session, *, size: str, seed: int) -> int:
     """Adds the demo programmes; returns how many pairs they hold."""
     rng = random.Random(seed * 7919 + 1)
     today = now(db).date()
-    people = list(db.exec(select(Person.id).where(Person.is_guest == False).order_by(Person.id)))  # noqa: E712
+    people = [
+        i
+        for i in db.exec(select(Person.id).where(Person.is_guest == False).order_by(Person.id))  # noqa: E712
+        if i is not None
+    ]
     rng.shuffle(people)
     n_mentors, n_mentees, n_rev_mentors, n_rev_mentees, n_buddies, n_coffee = _SIZES[size]
 

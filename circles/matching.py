@@ -597,11 +597,17 @@ def _circle_rounds(ids: Sequence[int]) -> list[list[tuple[int, int | None]]]:
     if len(people) % 2:
         people.append(None)
     n = len(people)
-    rounds = []
+    rounds: list[list[tuple[int, int | None]]] = []
     for _ in range(n - 1):
-        pairs = [(people[i], people[n - 1 - i]) for i in range(n // 2)]
+        seats = [(people[i], people[n - 1 - i]) for i in range(n // 2)]
         # The empty seat (odd counts) always second: its partner sits out, then joins a pair.
-        rounds.append([(b, None) if a is None else (a, b) for a, b in pairs])  # type: ignore[misc]
+        found: list[tuple[int, int | None]] = []
+        for a, b in seats:
+            if a is None:
+                a, b = b, None
+            assert a is not None
+            found.append((a, b))
+        rounds.append(found)
         people = [people[0], people[-1], *people[1:-1]]
     return rounds
 
@@ -782,7 +788,7 @@ def _into_trios(scorer: Scorer, groups: list[tuple[int, ...]]) -> list[tuple[int
             allowed[i, j] = all(scorer.blocked(x, m) is None for m in g)
             score[i, j] = sum(scorer.score(x, m) for m in g)
     joined: dict[int, int] = {j: movers[i] for i, j in _assign(score, allowed)}
-    out = [(*g, joined[j]) if j in joined else g for j, g in enumerate(hosts)]
+    out: list[tuple[int, ...]] = [(*g, joined[j]) if j in joined else g for j, g in enumerate(hosts)]
     stranded = [x for x in movers if x not in joined.values()]
     if stranded:
         more, left = _pairs_for(scorer, [scorer.by_id[x] for x in stranded], 0)

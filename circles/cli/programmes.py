@@ -257,8 +257,8 @@ def _show_proposal(proposal: ProposalView) -> None:
         click.echo("No pairs to propose.")
     for u in proposal.unmatched:
         click.echo(f"  not matched: {u.person.name} <{u.person.email}>: {u.reason}")
-    for g in proposal.ghosts:
-        click.echo(f"  will be paused: {g.name} <{g.email}>: {pairing.GHOST_REASON}")
+    for ghost in proposal.ghosts:
+        click.echo(f"  will be paused: {ghost.name} <{ghost.email}>: {pairing.GHOST_REASON}")
 
 
 @program.command("match")

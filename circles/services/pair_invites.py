@@ -73,7 +73,7 @@ def pair_invite(db: Session, pair_id: int) -> PairInvite:
         parsed = cadences.parse(programme.cadence)
         ends = [d for d in (pair.ended_on, programme.ends_on) if d is not None]
         last = min(ends) if ends else None
-        days = []
+        days: list[date] = []
         for day in parsed.days(pair.started_on):
             if (last is not None and day > last) or len(days) >= (10_000 if last else MAX_SINGLE_EVENTS):
                 break

@@ -66,18 +66,22 @@ def _seniority_starts(db: Session, people: Sequence[ParticipantView]) -> dict[in
             found[pid] = _as_date(first)
         missing = [i for i in chunk if i not in found]
         if missing:
-            for pid, created in db.exec(
+            for person_id, created in db.exec(
                 select(Person.id, Person.created_at).where(col(Person.id).in_(missing))
             ):
-                found[pid] = _as_date(created)  # type: ignore[index]
+                if person_id is not None:
+                    found[person_id] = _as_date(created)
     return found
 
 
-def _as_date(value: datetime | str | date) -> date:
+def _as_date(value: object) -> date:
     # SQLite gives aggregates (min of a timestamp) back as text.
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.date() if isinstance(value, datetime) else value
+    if isinstance(value, datetime):
+        return value.date()
+    assert isinstance(value, date), value
+    return value
 
 
 def history(db: Session, programme_id: int) -> dict[frozenset[int], date]:
@@ -270,7 +274,8 @@ def _ended_early(db: Session, programme_id: int) -> frozenset[frozenset[int]]:
 def _ids_of(db: Session, emails: Sequence[str]) -> list[int]:
     if not emails:
         return []
-    return list(db.exec(select(Person.id).where(col(Person.email).in_(list(emails)))).all())
+    found = db.exec(select(Person.id).where(col(Person.email).in_(list(emails)))).all()
+    return [i for i in found if i is not None]
 
 
 def _person(p: ParticipantView) -> PairPerson:

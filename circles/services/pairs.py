@@ -69,10 +69,10 @@ def _pairs(
             .group_by(PairMeeting.pair_id)
         ):
             meetings[pair_id] = (count, last if not isinstance(last, str) else date.fromisoformat(last))
-    out = []
+    out: list[PairView] = []
     for p, programme_name, number in rows:
         assert p.id is not None
-        count, last = meetings.get(p.id, (0, None))
+        count, latest = meetings.get(p.id, (0, None))
         out.append(
             PairView(
                 p.id,
@@ -87,7 +87,7 @@ def _pairs(
                 p.met,
                 tuple(people[p.id]),
                 count,
-                last,
+                latest,
                 p.ics_uid,
                 p.ics_sequence,
                 p.version,
@@ -269,7 +269,7 @@ def _rounds(db: Session, where: Sequence[sa.ColumnElement[bool]]) -> list[RoundV
         .order_by(col(ProgrammeRound.number).desc())
     ).all()
     return [
-        RoundView(r.id, r.programme_id, r.number, r.held_on, r.seed, n, y or 0, no or 0, none or 0)  # type: ignore[arg-type]
+        RoundView(r.id, r.programme_id, r.number, r.held_on, r.seed, n, y or 0, no or 0, none or 0)
         for r, n, y, no, none in rows
     ]
 

@@ -53,7 +53,8 @@ def parse_role(value: str | ParticipantRole, kind: ProgrammeKind) -> Participant
         raise InvalidInput(
             "--as", value, f"a {kind.label} programme takes {' or '.join(r.value for r in allowed)}"
         )
-    return role  # type: ignore[return-value]
+    assert role is not None
+    return role
 
 
 def _view(p: Programme) -> ProgrammeView:
