@@ -174,16 +174,26 @@ _M3 = np.uint64(0x94D049BB133111EB)
 
 
 def _jitter(seed: int, a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.float64]:
+    # In place where it can be: a 2,000 x 1,000 matrix is 2 million cells a step.
     lo = np.minimum(a, b).astype(np.uint64)
     hi = np.maximum(a, b).astype(np.uint64)
     with np.errstate(over="ignore"):
-        x = np.uint64(seed & 0xFFFFFFFFFFFFFFFF) * _M1 ^ lo * _M2 ^ (hi + np.uint64(1)) * _M3
-        x ^= x >> np.uint64(30)
-        x *= _M2
-        x ^= x >> np.uint64(27)
-        x *= _M3
-        x ^= x >> np.uint64(31)
-    return (x >> np.uint64(11)).astype(np.float64) / float(1 << 53) * JITTER
+        lo *= _M2
+        hi += np.uint64(1)
+        hi *= _M3
+        x = lo
+        x ^= hi
+        x ^= np.uint64(seed & 0xFFFFFFFFFFFFFFFF) * _M1
+        for shift, factor in ((30, _M2), (27, _M3), (31, None)):
+            np.right_shift(x, np.uint64(shift), out=hi)
+            x ^= hi
+            if factor is not None:
+                x *= factor
+        x >>= np.uint64(11)
+    out = x.astype(np.float64)
+    out /= float(1 << 53)
+    out *= JITTER
+    return out
 
 
 _MASK = (1 << 64) - 1
@@ -215,15 +225,32 @@ def _hours(value: float) -> str:
 # -- the rules and the score, for one pair and for a whole matrix ------------------------------
 
 
+_MENTOR, _MENTEE, _MEMBER = 0, 1, 2
+_ROLE_CODE = {
+    ParticipantRole.MENTOR: _MENTOR,
+    ParticipantRole.MENTEE: _MENTEE,
+    ParticipantRole.MEMBER: _MEMBER,
+}
+
+
 class Scorer:
-    """The hard rules and the score of a pool; ``matrix`` computes the same as ``score``, at once."""
+    """The hard rules and the score of a pool; ``matrix`` computes the same as ``score``, at once.
+
+    What ``matrix`` needs is kept per person in arrays built once per pool: topics as bit sets
+    (the topics two people share are the bits of an AND), teams as integer codes, the working
+    hours two people share from a small table over the offsets present, and the few pairs with
+    history, a do-not-pair or a rejection as arrays of positions. A Python loop over 2,000 x 1,000
+    pairs takes seconds, and a float matrix product for topics waits on BLAS threads on a busy
+    machine.
+    """
 
     def __init__(self, pool: Pool) -> None:
         self.pool = pool
         self.rules = pool.rules
-        self.by_id = {c.id: c for c in pool.people}
+        people = pool.people
+        self.by_id = {c.id: c for c in people}
         self.keys = {
-            c.id: ({topic_key(t) for t in c.offers}, {topic_key(t) for t in c.wants}) for c in pool.people
+            c.id: ({topic_key(t) for t in c.offers}, {topic_key(t) for t in c.wants}) for c in people
         }
         self.met_with: dict[int, set[int]] = {}
         for pair in pool.met:
@@ -231,28 +258,131 @@ class Scorer:
                 a, b = tuple(pair)
                 self.met_with.setdefault(a, set()).add(b)
                 self.met_with.setdefault(b, set()).add(a)
-        self.available = [c for c in pool.people if c.unavailable is None]
-        self._exhausted: dict[int, bool] = {}
-        self._teams = Counter(c.team for c in self.available if c.team)
+        self.available = [c for c in people if c.unavailable is None]
+        self._exhausted: NDArray[np.bool_] | None = None
+        # -- per person, by position in pool.people
+        self._pos = {c.id: i for i, c in enumerate(people)}
+        teams: dict[str, int] = {}
+        # Someone without a team is in a team of their own (a negative code).
+        self._team = np.array(
+            [teams.setdefault(c.team, len(teams)) if c.team else -1 - i for i, c in enumerate(people)],
+            dtype=np.int64,
+        )
+        self._team_count = len(teams)
+        zones = sorted({c.utc_offset for c in people})
+        zone_at = {z: k for k, z in enumerate(zones)}
+        self._zone = np.array([zone_at[c.utc_offset] for c in people], dtype=np.intp)
+        # The points for shared working hours between each two offsets present.
+        self._hours = np.array(
+            [[PER_SHARED_HOUR * _overlap_hours(a, b)[1] for b in zones] for a in zones], dtype=np.float64
+        ).reshape(len(zones), len(zones))
+        self._waited = np.array([c.waited_days for c in people], dtype=np.int64)
+        self._years = np.array([c.years for c in people], dtype=np.float64)
+        self._role = np.array([_ROLE_CODE[c.role] for c in people], dtype=np.int8)
+        self._free = np.array([c.unavailable is None for c in people], dtype=bool)
+        self._ids = np.array([c.id for c in people], dtype=np.int64)
+        self._offers, self._wants = self._topic_bits()
+        # -- pairs of positions (the lower first): that met, with the days since; never to pair
+        met = [
+            (self._pos[a], self._pos[b], (pool.on - last).days)
+            for pair, last in pool.met.items()
+            if len(pair) == 2
+            for a, b in [sorted(pair)]
+            if a in self._pos and b in self._pos
+        ]
+        self._met = np.array(met, dtype=np.int64).reshape(len(met), 3)
+        never = sorted(
+            {
+                (min(self._pos[a], self._pos[b]), max(self._pos[a], self._pos[b]))
+                for a, b in self._never_paired()
+                if a != b and a in self._pos and b in self._pos
+            }
+        )
+        self._never = np.array(never, dtype=np.int64).reshape(len(never), 2)
 
-    # which people a person could be paired with at all
-    def _partners(self, c: Candidate) -> Iterable[Candidate]:
+    def _never_paired(self) -> Iterable[tuple[int, int]]:
+        """Pairs of ids that may never be paired: rejected by the facilitator, or a do-not-pair."""
+        for pair in self.pool.review.rejected:
+            if len(pair) == 2:
+                a, b = tuple(pair)
+                yield a, b
+        for c in self.pool.people:
+            for other in c.avoid:
+                yield c.id, other
+
+    def _topic_bits(self) -> tuple[NDArray[np.uint64], NDArray[np.uint64]]:
+        """Each person's offers and wants as rows of 64-bit words, one bit per topic."""
+        vocab: dict[str, int] = {}
+        for offers, wants in self.keys.values():
+            for k in (*offers, *wants):
+                vocab.setdefault(k, len(vocab))
+        # Which bit a topic gets does not matter: only how many two people share.
+        masks = [
+            (sum([1 << vocab[k] for k in offers]), sum([1 << vocab[k] for k in wants]))
+            for offers, wants in (self.keys[c.id] for c in self.pool.people)
+        ]
+        words = max(1, -(-len(vocab) // 64))
+        shape = (len(masks), words)
+        offers = np.array(
+            [[(o >> (64 * w)) & _MASK for w in range(words)] for o, _ in masks], dtype=np.uint64
+        )
+        wants = np.array([[(x >> (64 * w)) & _MASK for w in range(words)] for _, x in masks], dtype=np.uint64)
+        return offers.reshape(shape), wants.reshape(shape)
+
+    def _partner_role(self) -> NDArray[np.int8] | None:
+        """For mentoring, the role each person's partners have; None for rounds (anyone else)."""
         if not self.rules.mentoring:
-            return (o for o in self.available if o.id != c.id)
-        other = ParticipantRole.MENTEE if c.role is ParticipantRole.MENTOR else ParticipantRole.MENTOR
-        return (o for o in self.available if o.role is other)
+            return None
+        return np.where(self._role == _MENTOR, _MENTEE, _MENTOR).astype(np.int8)
+
+    def _may_pair(self, p: NDArray[np.int64], o: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Whether ``o`` could be ``p``'s partner at all (available, the other role, not the same
+        person, not the same team unless allowed), cell by cell; history and do-not-pair aside."""
+        ok: NDArray[np.bool_] = self._free[o] & (p != o)
+        partner_role = self._partner_role()
+        if partner_role is not None:
+            ok &= self._role[o] == partner_role[p]
+        if not self.rules.allow_same_team:
+            ok &= self._team[p] != self._team[o]
+        return ok
+
+    def _exhausted_all(self) -> NDArray[np.bool_]:
+        """``exhausted`` for everyone at once: their partners (as ``_partners`` and
+        ``_blocked_without_history`` find them) counted, against how many of them they met."""
+        if self._exhausted is not None:
+            return self._exhausted
+        n = len(self._ids)
+        free, team, role = self._free, self._team, self._role
+        partner_role = self._partner_role()
+        # Everyone they could be paired with, counted by role and team rather than pair by pair.
+        own_team = team >= 0
+        if partner_role is None:
+            partners = np.full(n, int(free.sum()), dtype=np.int64) - free
+            if not self.rules.allow_same_team:
+                per_team = np.bincount(team[free & own_team], minlength=max(self._team_count, 1))
+                partners -= np.where(own_team, per_team[np.maximum(team, 0)] - free, 0)
+        else:
+            by_role = np.bincount(role[free], minlength=3)
+            partners = by_role[partner_role].astype(np.int64)
+            if not self.rules.allow_same_team:
+                per_team = np.zeros((3, max(self._team_count, 1)), dtype=np.int64)
+                np.add.at(per_team, (role[free & own_team], team[free & own_team]), 1)
+                partners -= np.where(own_team, per_team[partner_role, np.maximum(team, 0)], 0)
+        never_keys = self._never[:, 0] * n + self._never[:, 1]
+        for p, o in ((self._never[:, 0], self._never[:, 1]), (self._never[:, 1], self._never[:, 0])):
+            np.subtract.at(partners, p[self._may_pair(p, o)], 1)
+        met = np.zeros(n, dtype=np.int64)
+        a, b = self._met[:, 0], self._met[:, 1]
+        allowed_pair = ~np.isin(a * n + b, never_keys)
+        for p, o in ((a, b), (b, a)):
+            np.add.at(met, p[self._may_pair(p, o) & allowed_pair], 1)
+        has_met = np.array([c.id in self.met_with for c in self.pool.people], dtype=bool)
+        self._exhausted = has_met & (met == partners)
+        return self._exhausted
 
     def exhausted(self, person_id: int) -> bool:
         """Whether they have met everyone else they could be paired with (then repeats may start)."""
-        if person_id not in self._exhausted:
-            c = self.by_id[person_id]
-            met = self.met_with.get(person_id, set())
-            done = False
-            if met:
-                partners = [o for o in self._partners(c) if self._blocked_without_history(c, o) is None]
-                done = all(o.id in met for o in partners)
-            self._exhausted[person_id] = done
-        return self._exhausted[person_id]
+        return bool(self._exhausted_all()[self._pos[person_id]])
 
     def _blocked_without_history(self, a: Candidate, b: Candidate) -> str | None:
         if a.id == b.id:
@@ -347,105 +477,89 @@ class Scorer:
     def matrix(
         self, rows: Sequence[Candidate], cols: Sequence[Candidate]
     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """Scores and allowed cells of every (row, col) pair: the same figures as ``score``,
-        computed in arrays (a Python loop over 2,000 x 1,000 pairs takes seconds). For mentoring,
-        rows are mentees and columns mentors."""
-        n, m = len(rows), len(cols)
+        """Scores and allowed cells of every (row, col) pair: the same figures as ``score`` and
+        ``blocked``, computed in arrays. For mentoring, rows are mentees and columns mentors."""
+        pos = self._pos
+        r = np.fromiter((pos[c.id] for c in rows), dtype=np.int64, count=len(rows))
+        c = np.fromiter((pos[x.id] for x in cols), dtype=np.int64, count=len(cols))
+        # A mentor with several places is several columns: scored once, then repeated.
+        r_once, r_back = np.unique(r, return_inverse=True)
+        c_once, c_back = np.unique(c, return_inverse=True)
+        score, allowed = self._matrix(r_once, c_once)
+        if np.array_equal(r_once, r) and np.array_equal(c_once, c):
+            return score, allowed
+        # Back to the order (and the repeats) asked for: np.unique sorted them.
+        return score[np.ix_(r_back, c_back)], allowed[np.ix_(r_back, c_back)]
+
+    def _matrix(
+        self, r: NDArray[np.int64], c: NDArray[np.int64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        n, m = len(r), len(c)
         mentoring = self.rules.mentoring
-        # topics
-        vocab: dict[str, int] = {}
-        for c in (*rows, *cols):
-            for key in self.keys[c.id][0] | self.keys[c.id][1]:
-                vocab.setdefault(key, len(vocab))
-        if vocab:
-
-            def incidence(people: Sequence[Candidate], which: tuple[int, ...]) -> NDArray[np.float32]:
-                out = np.zeros((len(people), len(vocab)), dtype=np.float32)
-                for i, c in enumerate(people):
-                    for w in which:
-                        for key in self.keys[c.id][w]:
-                            out[i, vocab[key]] = 1.0
-                return out
-
-            if mentoring:
-                shared = incidence(rows, (1,)) @ incidence(cols, (0,)).T  # mentee wants x mentor offers
-                topic_weight = TOPIC_MENTORING
-            else:
-                shared = incidence(rows, (0, 1)) @ incidence(cols, (0, 1)).T
-                topic_weight = TOPIC_SHARED
-            score = topic_weight * shared.astype(np.float64)
-        else:
-            score = np.zeros((n, m))
-        # teams
-        codes: dict[str, int] = {}
-        team_r = np.array(
-            [codes.setdefault(c.team, len(codes)) if c.team else -1 - i for i, c in enumerate(rows)]
-        )
-        team_c = np.array(
-            [codes.setdefault(c.team, len(codes)) if c.team else -1 - n - j for j, c in enumerate(cols)]
-        )
-        same = team_r[:, None] == team_c[None, :]
-        score += np.where(same, 0.0, DIFFERENT_TEAMS)
-        # working hours
-        off_r = np.array([c.utc_offset for c in rows], dtype=np.float64)
-        off_c = np.array([c.utc_offset for c in cols], dtype=np.float64)
-        apart = np.abs(off_r[:, None] - off_c[None, :]) % 24
-        apart = np.minimum(apart, 24 - apart)
-        score += PER_SHARED_HOUR * np.maximum(0.0, WORK_HOURS - apart)
-        # waiting and seniority
-        wait_r = np.array([c.waited_days for c in rows])
-        wait_c = np.array([c.waited_days for c in cols])
+        # topics: mentee wants x mentor offers, or all of both for rounds
         if mentoring:
-            waited = np.broadcast_to(wait_r[:, None], (n, m))
-            years_r = np.array([c.years for c in rows])[:, None]  # mentees
-            years_c = np.array([c.years for c in cols])[None, :]  # mentors
+            left, right, weight = self._wants[r], self._offers[c], TOPIC_MENTORING
+        else:
+            left, right = self._offers[r] | self._wants[r], self._offers[c] | self._wants[c]
+            weight = TOPIC_SHARED
+        shared = np.zeros((n, m), dtype=np.uint16)
+        for w in range(left.shape[1]):
+            if left[:, w].any() and right[:, w].any():
+                shared += np.bitwise_count(left[:, w, None] & right[None, :, w])
+        score = shared * weight
+        # teams
+        same = self._team[r][:, None] == self._team[c][None, :]
+        score += np.where(same, 0.0, DIFFERENT_TEAMS)
+        # working hours: a row of the table per row, then its columns
+        score += self._hours[self._zone[r]][:, self._zone[c]]
+        # waiting and seniority
+        if mentoring:
+            waited = np.minimum(self._waited[r], WAITED_FULL_DAYS)[:, None]
+            years_r = self._years[r][:, None]  # mentees
+            years_c = self._years[c][None, :]  # mentors
             if self.rules.kind is ProgrammeKind.REVERSE_MENTORING:
                 score += np.where(years_c < years_r, SENIORITY, 0.0)
             else:
                 score += np.where(years_c > years_r, SENIORITY, 0.0)
         else:
-            waited = (wait_r[:, None] + wait_c[None, :]) // 2
-        score += WAITED * np.minimum(waited, WAITED_FULL_DAYS) / WAITED_FULL_DAYS
+            waited = np.minimum((self._waited[r][:, None] + self._waited[c][None, :]) // 2, WAITED_FULL_DAYS)
+        score += WAITED * waited / WAITED_FULL_DAYS
         # history: never met earns the most
         score += NEVER_MET
-        ids_r = np.array([c.id for c in rows], dtype=np.int64)
-        ids_c = np.array([c.id for c in cols], dtype=np.int64)
-        score += _jitter(self.pool.seed, ids_r[:, None], ids_c[None, :])
-        allowed = np.ones((n, m), dtype=bool)
+        score += _jitter(self.pool.seed, self._ids[r][:, None], self._ids[c][None, :])
+        allowed = r[:, None] != c[None, :]
         if not self.rules.allow_same_team:
             allowed &= ~same
-        # A mentor with several places is several columns: each gets the same treatment.
-        row_at: dict[int, list[int]] = {}
-        col_at: dict[int, list[int]] = {}
-        for i, c in enumerate(rows):
-            row_at.setdefault(c.id, []).append(i)
-        for j, c in enumerate(cols):
-            col_at.setdefault(c.id, []).append(j)
-        allowed &= ids_r[:, None] != ids_c[None, :]
-        # Few cells have history, an avoid or a rejection: those are looked at one by one.
-        special: set[tuple[int, int]] = set()
-        for pair in (*self.pool.met, *self.pool.review.rejected):
-            if len(pair) == 2:
-                a, b = tuple(pair)
-                special.update(((a, b), (b, a)))
-        for c in (*rows, *cols):
-            for other in c.avoid:
-                special.update(((c.id, other), (other, c.id)))
-        for r_id, c_id in special:
-            if r_id == c_id or r_id not in row_at or c_id not in col_at:
-                continue
-            mentor, mentee = (c_id, r_id) if mentoring else (r_id, c_id)
-            ok = self.blocked(mentor, mentee) is None
-            last = self.pool.met.get(frozenset((r_id, c_id)))
-            lost = 0.0
-            if last is not None:
-                days = max(0, (self.pool.on - last).days)
-                lost = NEVER_MET * (1 - min(days, REPEAT_FORGOTTEN_DAYS) / REPEAT_FORGOTTEN_DAYS)
-            for i in row_at[r_id]:
-                for j in col_at[c_id]:
-                    allowed[i, j] = ok
-                    score[i, j] -= lost
+        # The few cells with history, a do-not-pair or a rejection, found by position.
+        row_at = np.full(len(self._ids), -1, dtype=np.int64)
+        col_at = np.full(len(self._ids), -1, dtype=np.int64)
+        row_at[r] = np.arange(n)
+        col_at[c] = np.arange(m)
+        a, b, days = self._met[:, 0], self._met[:, 1], self._met[:, 2]
+        if len(days):
+            blocks = self._history_blocks(a, b, days)
+            lost = NEVER_MET * (
+                1 - np.minimum(np.maximum(days, 0), REPEAT_FORGOTTEN_DAYS) / REPEAT_FORGOTTEN_DAYS
+            )
+            for p, o in ((a, b), (b, a)):
+                i, j = row_at[p], col_at[o]
+                hit = (i >= 0) & (j >= 0)
+                allowed[i[hit], j[hit]] &= ~blocks[hit]
+                score[i[hit], j[hit]] -= lost[hit]
+        for p, o in ((self._never[:, 0], self._never[:, 1]), (self._never[:, 1], self._never[:, 0])):
+            i, j = row_at[p], col_at[o]
+            hit = (i >= 0) & (j >= 0)
+            allowed[i[hit], j[hit]] = False
         return score, allowed
+
+    def _history_blocks(
+        self, a: NDArray[np.int64], b: NDArray[np.int64], days: NDArray[np.int64]
+    ) -> NDArray[np.bool_]:
+        """For pairs that met (positions, days since): whether that keeps them apart now."""
+        if self.rules.no_repeat_days is not None:
+            return days < self.rules.no_repeat_days
+        done = self._exhausted_all()
+        return ~(done[a] | done[b])
 
     # -- groups of two or three --------------------------------------------------------
 
@@ -614,40 +728,44 @@ def _circle_rounds(ids: Sequence[int]) -> list[list[tuple[int, int | None]]]:
 
 def _from_schedule(scorer: Scorer, ids: Sequence[int], key: int) -> list[tuple[int, ...]] | None:
     rounds = _circle_rounds(_schedule_order(ids, key))
-    ok_cache: dict[frozenset[int], bool] = {}
+    at = {pid: k for k, pid in enumerate(ids)}
+    people = [scorer.by_id[i] for i in ids]
+    score, allowed = scorer.matrix(people, people)
 
     def ok(a: int, b: int, extra: frozenset[frozenset[int]] = frozenset()) -> bool:
-        pair = frozenset((a, b))
-        if pair in extra:
-            return False
-        if pair not in ok_cache:
-            ok_cache[pair] = scorer.blocked(a, b) is None
-        return ok_cache[pair]
+        return frozenset((a, b)) not in extra and bool(allowed[at[a], at[b]])
 
-    def valid(rnd: list[tuple[int, int | None]], extra: frozenset[frozenset[int]] = frozenset()) -> bool:
+    def valid(rnd: list[tuple[int, int | None]], extra: frozenset[frozenset[int]]) -> bool:
         return all(b is None or ok(a, b, extra) for a, b in rnd)
 
     lookahead = len(ids) <= LOOKAHEAD_LIMIT
     best: tuple[tuple[float, float], list[tuple[int, ...]]] | None = None
     for rnd in rounds:
-        if not valid(rnd):
-            continue
         pairs = [(a, b) for a, b in rnd if b is not None]
+        first = np.array([at[a] for a, _ in pairs], dtype=np.intp)
+        second = np.array([at[b] for _, b in pairs], dtype=np.intp)
+        if not allowed[first, second].all():
+            continue
+        total = float(score[first, second].sum())
         byes = [a for a, b in rnd if b is None]
-        options: list[list[tuple[int, ...]]] = []
+        # Each option: its groups and the sum of its pairs' scores.
+        options: list[tuple[list[tuple[int, ...]], float]] = []
         if not byes:
-            options.append(list(pairs))
+            options.append((list(pairs), total))
         else:
-            x = byes[0]
-            for p in pairs:
-                if ok(x, p[0]) and ok(x, p[1]):
-                    options.append([q for q in pairs if q != p] + [(*p, x)])
-        for groups in options:
-            used = frozenset(frozenset(e) for g in groups for e in itertools.combinations(g, 2))
-            ahead = sum(1 for other in rounds if other is not rnd and valid(other, used)) if lookahead else 0
-            value = (float(ahead), sum(scorer.group_score(g) for g in groups))
-            if best is None or value > best[0]:
-                best = (value, groups)
+            x = at[byes[0]]
+            joins = allowed[x, first] & allowed[x, second]
+            extra = score[x, first] + score[x, second]
+            for k in np.flatnonzero(joins):
+                p = pairs[k]
+                options.append(([q for q in pairs if q != p] + [(*p, byes[0])], total + float(extra[k])))
+        for groups, value in options:
+            ahead = 0
+            if lookahead:
+                used = frozenset(frozenset(e) for g in groups for e in itertools.combinations(g, 2))
+                ahead = sum(1 for other in rounds if other is not rnd and valid(other, used))
+            if best is None or (float(ahead), value) > best[0]:
+                best = ((float(ahead), value), groups)
     return best[1] if best else None
 
 
@@ -728,17 +846,27 @@ def _add_to_groups(scorer: Scorer, groups: list[tuple[int, ...]], left: list[int
     """Each person still left joins the pair they fit best (a trio); returns who fits none."""
     nowhere = []
     for x in left:
-        best: tuple[float, int] | None = None
-        for i, g in enumerate(groups):
-            if len(g) == 2 and all(scorer.blocked(x, m) is None for m in g):
-                value = sum(scorer.score(x, m) for m in g)
-                if best is None or value > best[0]:
-                    best = (value, i)
-        if best is None:
+        pairs = [k for k, g in enumerate(groups) if len(g) == 2]
+        if not pairs:
             nowhere.append(x)
-        else:
-            groups[best[1]] = (*groups[best[1]], x)
+            continue
+        score, allowed = _fit(scorer, [x], [groups[k] for k in pairs])
+        if not allowed[0].any():
+            nowhere.append(x)
+            continue
+        best = pairs[int(np.argmax(np.where(allowed[0], score[0], -np.inf)))]
+        groups[best] = (*groups[best], x)
     return nowhere
+
+
+def _fit(
+    scorer: Scorer, people: Sequence[int], pairs: Sequence[tuple[int, ...]]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """How well each person would join each pair (the sum of their scores with both), and
+    whether they may (with both)."""
+    ids = [m for g in pairs for m in g[:2]]
+    score, allowed = scorer.matrix([scorer.by_id[x] for x in people], [scorer.by_id[m] for m in ids])
+    return score[:, 0::2] + score[:, 1::2], allowed[:, 0::2] & allowed[:, 1::2]
 
 
 def _search(scorer: Scorer, ids: Sequence[int]) -> list[tuple[int, ...]] | None:
@@ -781,12 +909,7 @@ def _into_trios(scorer: Scorer, groups: list[tuple[int, ...]]) -> list[tuple[int
         return groups
     movers = [m for g in pairs[:split] for m in g]
     hosts = pairs[split:]
-    score = np.zeros((len(movers), len(hosts)))
-    allowed = np.zeros((len(movers), len(hosts)), dtype=bool)
-    for i, x in enumerate(movers):
-        for j, g in enumerate(hosts):
-            allowed[i, j] = all(scorer.blocked(x, m) is None for m in g)
-            score[i, j] = sum(scorer.score(x, m) for m in g)
+    score, allowed = _fit(scorer, movers, hosts)
     joined: dict[int, int] = {j: movers[i] for i, j in _assign(score, allowed)}
     out: list[tuple[int, ...]] = [(*g, joined[j]) if j in joined else g for j, g in enumerate(hosts)]
     stranded = [x for x in movers if x not in joined.values()]
@@ -846,13 +969,18 @@ def match(pool: Pool) -> Proposal:
     return Proposal(tuple(groups), tuple(sorted(unmatched, key=lambda u: u.person_id)))
 
 
-def check_group(pool: Pool, members: Sequence[int]) -> str | None:
-    """Why a group the facilitator put together by hand (a swap) breaks a hard rule, or None."""
-    scorer = Scorer(pool)
+def check_group(pool: Pool, members: Sequence[int], scorer: Scorer | None = None) -> str | None:
+    """Why a group the facilitator put together by hand (a swap, a lock) breaks a hard rule, or None."""
+    scorer = scorer or Scorer(pool)
     for m in members:
         c = scorer.by_id.get(m)
         if c is None:
-            return f"person {m} is not in this programme"
+            return f"person {m} is not in this programme now"
         if c.unavailable:
             return f"{c.name}: {c.unavailable}"
+    if scorer.rules.mentoring and [scorer.by_id[m].role for m in members] != [
+        ParticipantRole.MENTOR,
+        ParticipantRole.MENTEE,
+    ]:
+        return "a mentoring pair is a mentor, then a mentee"
     return scorer.group_blocked(members)

@@ -265,11 +265,14 @@ def _broken_avoid(monkeypatch: pytest.MonkeyPatch) -> Pool:
         return None if why == "asked not to be paired" else why
 
     monkeypatch.setattr(Scorer, "_blocked_without_history", ignore_avoid)
+    # and in the matrix, where the do-not-pair list becomes cells never allowed
+    monkeypatch.setattr(Scorer, "_never_paired", lambda self: iter(()))
     return Pool(tuple(people), Rules(ProgrammeKind.COFFEE), ON)
 
 
 def _broken_repeat(monkeypatch: pytest.MonkeyPatch) -> Pool:
     monkeypatch.setattr(Scorer, "blocked", lambda self, a, b: None if a != b else "self")
+    monkeypatch.setattr(Scorer, "_history_blocks", lambda self, a, b, days: np.zeros(len(a), dtype=bool))
     met = {frozenset((1, 2)): ON - timedelta(days=3)}
     return Pool(tuple(_members(2)), Rules(ProgrammeKind.COFFEE, no_repeat_days=30), ON, met=met, seed=1)
 
@@ -402,6 +405,40 @@ def test_the_score_matrix_is_the_pair_score(pool: Pool) -> None:
             mentor, mentee = (c.id, r.id) if scorer.rules.mentoring else (r.id, c.id)
             assert allowed[i, j] == (scorer.blocked(mentor, mentee) is None)
             assert score[i, j] == pytest.approx(scorer.score(mentor, mentee), abs=1e-9)
+
+
+def _exhausted_by_definition(scorer: Scorer, person_id: int) -> bool:
+    """Met everyone else they could be paired with, asking pair by pair (the slow way)."""
+    c = scorer.by_id[person_id]
+    met = scorer.met_with.get(person_id, set())
+    if not met:
+        return False
+    if scorer.rules.mentoring:
+        other = MENTEE if c.role is MENTOR else MENTOR
+        partners = [o for o in scorer.available if o.role is other]
+    else:
+        partners = [o for o in scorer.available if o.id != c.id]
+    return all(o.id in met for o in partners if scorer._blocked_without_history(c, o) is None)
+
+
+@checks
+@given(pool=st.sampled_from(list(ProgrammeKind)).flatmap(lambda k: pools(k, max_people=12)))
+def test_who_met_everyone_they_could_is_counted_as_asked_pair_by_pair(pool: Pool) -> None:
+    # The matrix counts partners by role and team; the definition asks pair by pair.
+    scorer = Scorer(pool)
+    for c in pool.people:
+        assert scorer.exhausted(c.id) == _exhausted_by_definition(scorer, c.id), c
+
+
+def test_a_full_history_lets_repeats_start_only_for_who_met_everyone() -> None:
+    # 1 and 2 are one team, 3 to 5 have none: 1's partners are 3, 4 and 5, and it met them all.
+    people = tuple(Candidate(i, f"P{i}", MEMBER, team="A" if i <= 2 else None) for i in range(1, 6))
+    met = {frozenset((1, x)): ON - timedelta(days=7) for x in (3, 4, 5)} | {frozenset((3, 4)): ON}
+    scorer = Scorer(Pool(people, Rules(ProgrammeKind.COFFEE), ON, met=met))
+    assert [scorer.exhausted(i) for i in range(1, 6)] == [True, False, False, False, False]
+    _score, allowed = scorer.matrix(list(people), list(people))
+    assert allowed[0, 2] and allowed[2, 0]  # 1 may meet 3 again: 1 met everyone
+    assert not allowed[2, 3]  # 3 and 4 both still have people to meet
 
 
 def _busy_pool(seed: int) -> Pool:
