@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from models.enums import PairStatus, ParticipantRole, ProgrammeKind
@@ -24,6 +24,11 @@ class ProgrammeView:
     allow_same_team: bool
     no_repeat_weeks: int | None
     version: int
+    archived_at: datetime | None = None  # archived: hidden from lists, history kept
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def repeat_rule(self) -> str:
@@ -178,6 +183,18 @@ class LeftOut:
 
 
 @dataclass(frozen=True, slots=True)
+class SetAside:
+    """A lock the facilitator made that no longer holds (someone left, paused, or a rule)."""
+
+    people: tuple[PairPerson, ...]
+    reason: str
+
+    @property
+    def names(self) -> str:
+        return " & ".join(p.name for p in self.people)
+
+
+@dataclass(frozen=True, slots=True)
 class ProposalView:
     """What a matching run proposes; nothing is stored until it is confirmed."""
 
@@ -187,6 +204,9 @@ class ProposalView:
     groups: list[ProposedGroup]
     unmatched: list[LeftOut]
     ghosts: list[PairPerson]  # paused by confirming this: three rounds without an answer
+    # The facilitator's rejections (never proposed again here), and locks that no longer hold.
+    rejected: list[tuple[PairPerson, PairPerson]] = field(default_factory=list)
+    set_aside: list[SetAside] = field(default_factory=list)
 
     @property
     def signature(self) -> list[tuple[int, ...]]:

@@ -77,6 +77,13 @@ class ParticipantRole(StrEnum):
     MEMBER = "member"  # buddy and coffee programmes
 
 
+class DecisionKind(StrEnum):
+    """What a facilitator decided about a proposed pair: keep it as it is, or never propose it."""
+
+    LOCK = "lock"
+    REJECT = "reject"
+
+
 class PairStatus(StrEnum):
     ACTIVE = "active"
     COMPLETED = "completed"

@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 from models.enums import (
     Attended,
     CircleKind,
+    DecisionKind,
     PairStatus,
     ParticipantRole,
     PresenterSource,
@@ -239,6 +240,8 @@ class Programme(SQLModel, table=True):
     allow_same_team: bool = False
     # None: a pair may not meet again until one of them has met everyone else eligible.
     no_repeat_weeks: int | None = None
+    # Archived: hidden from lists, its history kept; nothing new is matched in it.
+    archived_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
     version: int = 1
     created_at: datetime = Field(default_factory=_now, sa_column=_instant())
 
@@ -358,4 +361,25 @@ class PairGoal(SQLModel, table=True):
     text: str = Field(max_length=300)
     done: bool = False
     done_on: date | None = None
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class ProposalDecision(SQLModel, table=True):
+    """A facilitator's decision about proposals, kept until the next confirm (a lock) or for good
+    (a rejection), so every screen and command that matches the programme honours it.
+
+    A lock keeps a group as it is, its people in order (the mentor first); a rejection names
+    two people, the lower id first, who are never proposed together again in this programme.
+    """
+
+    __tablename__ = "proposal_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    decision: DecisionKind = Field(
+        sa_column=enum_column(DecisionKind, "proposal_decision_kind", nullable=False)
+    )
+    first_person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    second_person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    third_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE")
     created_at: datetime = Field(default_factory=_now, sa_column=_instant())

@@ -1,10 +1,12 @@
-"""The mentorship migration (0010) upgrades a store at the previous head with every row intact,
-on SQLite and PostgreSQL, and its downgrade takes exactly its own tables away again."""
+"""The mentorship migrations upgrade a store at the previous head with every row intact, on
+SQLite and PostgreSQL, and their downgrades take exactly their own tables and columns away again:
+0010 (programmes, pairs, meetings) and 0011 (archiving, kept locks and rejections)."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 
@@ -66,4 +68,50 @@ def test_upgrading_from_the_previous_head_keeps_rows_and_adds_programmes(store_u
     assert not MENTORSHIP_TABLES & _tables(store.engine)
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT name FROM person")).scalars().all() == ["Ana"]
+    store.close()
+
+
+def test_0011_adds_archiving_and_kept_decisions_to_a_0010_store_with_every_row_intact(store_url, clock):
+    path = sqlite_file(store_url)
+    if path is not None:
+        prepare_sqlite_file(path)
+    engine = sa.create_engine(store_url)
+    cfg = migrate._config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0010")
+        conn.execute(
+            sa.text(
+                "INSERT INTO programme (name, kind, meeting_minutes, group_size, allow_same_team, "
+                "version, created_at) VALUES ('Mentors', 'mentoring', 30, 2, false, 1, :at)"
+            ),
+            {"at": clock()},
+        )
+    assert "proposal_decision" not in _tables(engine)
+    engine.dispose()
+
+    store = Store.open(store_url, clock=clock)
+    assert store.upgraded is not None and store.upgraded.from_revision == "0010"
+    assert "proposal_decision" in _tables(store.engine)
+    with store.write() as db:
+        (summary,) = programmes.list_programmes(db)
+        assert summary.programme.name == "Mentors" and summary.programme.archived_at is None
+        programmes.archive(db, summary.programme.id)
+        assert programmes.list_programmes(db) == []
+
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    assert "proposal_decision" not in _tables(store.engine)
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT name FROM programme")).scalars().all() == ["Mentors"]
+        # The case-insensitive unique name survives SQLite copying the table to drop a column.
+        with pytest.raises(sa.exc.IntegrityError):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO programme (name, kind, meeting_minutes, group_size, allow_same_team, "
+                    "version, created_at) VALUES ('MENTORS', 'mentoring', 30, 2, false, 1, :at)"
+                ),
+                {"at": clock()},
+            )
     store.close()

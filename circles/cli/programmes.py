@@ -11,6 +11,7 @@ import click
 
 from circles import validate
 from circles.cli.common import RECORD_ID, done, json_option, plain, print_json, print_table, reading, writing
+from circles.errors import NotAllowed
 from circles.programme_views import LeftOut, PairView, ProposalView
 from circles.services import pairing, pairs, people, programmes
 
@@ -102,11 +103,12 @@ def add(
 
 
 @program.command("list")
+@click.option("--all", "include_archived", is_flag=True, help="Include archived programmes.")
 @json_option
-def list_(as_json: bool) -> None:
+def list_(include_archived: bool, as_json: bool) -> None:
     """List programmes with their participants, active pairs and rounds."""
     with reading() as db:
-        found = programmes.list_programmes(db)
+        found = programmes.list_programmes(db, include_archived=include_archived)
     if as_json:
         print_json(found)
         return
@@ -120,14 +122,64 @@ def list_(as_json: bool) -> None:
             s.rounds,
             s.last_round_on or "",
             s.programme.cadence or "",
+            *(["archived" if s.programme.archived else ""] if include_archived else []),
         )
         for s in found
     ]
     print_table(
-        ["id", "name", "kind", "people", "active pairs", "rounds", "last round", "cadence"],
+        ["id", "name", "kind", "people", "active pairs", "rounds", "last round", "cadence"]
+        + (["status"] if include_archived else []),
         rows,
         empty="No programmes yet: create one with 'circles program add NAME --kind mentoring'.",
     )
+
+
+@program.command("rename")
+@click.argument("programme_ref", metavar="PROGRAM")
+@click.argument("new_name")
+def rename(programme_ref: str, new_name: str) -> None:
+    """Give a programme a new name (its pairs' invites carry it)."""
+    with writing() as db:
+        p = programmes.find_programme(db, programme_ref)
+        renamed = programmes.rename(db, p.id, new_name)
+    done(f"Renamed {p.name} to {renamed.name}.")
+
+
+@program.command("archive")
+@click.argument("programme_ref", metavar="PROGRAM")
+def archive(programme_ref: str) -> None:
+    """Archive a programme: hidden from lists (but --all), nothing new matched, its history kept."""
+    with writing() as db:
+        p = programmes.find_programme(db, programme_ref)
+        programmes.archive(db, p.id)
+    done(f"Archived {p.name}; its pairs and meetings are kept. 'circles program unarchive' brings it back.")
+
+
+@program.command("unarchive")
+@click.argument("programme_ref", metavar="PROGRAM")
+def unarchive(programme_ref: str) -> None:
+    """Bring an archived programme back."""
+    with writing() as db:
+        p = programmes.find_programme(db, programme_ref)
+        programmes.archive(db, p.id, archived=False)
+    done(f"{p.name} is back in the list.")
+
+
+@program.command("delete")
+@click.argument("programme_ref", metavar="PROGRAM")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete(programme_ref: str, yes: bool) -> None:
+    """Delete a programme that never had a pair, with its participants (else archive it)."""
+    with reading() as db:
+        p = programmes.find_programme(db, programme_ref)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise NotAllowed(f"Nothing deleted: add --yes to delete {p.name} without a terminal to ask on.")
+        if not click.confirm(f"Delete {p.name} and its participants for good?"):
+            raise NotAllowed("Nothing deleted.")
+    with writing() as db:
+        gone = programmes.delete_programme(db, p.id)
+    done(f"Deleted {gone.name}.")
 
 
 @program.command("cadence")
@@ -251,7 +303,8 @@ def participants(programme_ref: str, past: bool, as_json: bool) -> None:
 
 def _show_proposal(proposal: ProposalView) -> None:
     for n, g in enumerate(proposal.groups, start=1):
-        click.echo(f"{n:>3}. {g.names}  ({', '.join(x.email for x in g.people)})")
+        locked = "  [locked]" if g.locked else ""
+        click.echo(f"{n:>3}. {g.names}  ({', '.join(x.email for x in g.people)}){locked}")
         click.echo(f"     {g.reasons}")
     if not proposal.groups:
         click.echo("No pairs to propose.")
@@ -259,6 +312,61 @@ def _show_proposal(proposal: ProposalView) -> None:
         click.echo(f"  not matched: {u.person.name} <{u.person.email}>: {u.reason}")
     for ghost in proposal.ghosts:
         click.echo(f"  will be paused: {ghost.name} <{ghost.email}>: {pairing.GHOST_REASON}")
+    for a, b in proposal.rejected:
+        click.echo(f"  rejected: {a.name} & {b.name} ({a.email}, {b.email}): never proposed again here")
+    for aside in proposal.set_aside:
+        click.echo(f"  lock set aside: {aside.names}: {aside.reason}")
+
+
+def _decision_people(programme_ref: str, emails: tuple[str, ...], db: Any) -> tuple[Any, list[int]]:
+    p = programmes.find_programme(db, programme_ref)
+    return p, [people.find_person(db, e).id for e in emails]
+
+
+@program.command("lock")
+@click.argument("programme_ref", metavar="PROGRAM")
+@click.argument("emails", nargs=-1, required=True, metavar="EMAIL EMAIL [EMAIL]")
+def lock(programme_ref: str, emails: tuple[str, ...]) -> None:
+    """Keep this pair (the mentor first; a trio names three) in every proposal until confirmed."""
+    with writing() as db:
+        p, ids = _decision_people(programme_ref, emails, db)
+        pairing.lock(db, p.id, ids)
+    done(f"Locked {' & '.join(emails)} in {p.name}: 'match' and 'confirm' keep them together.")
+
+
+@program.command("unlock")
+@click.argument("programme_ref", metavar="PROGRAM")
+@click.argument("emails", nargs=-1, required=True, metavar="EMAIL EMAIL")
+def unlock(programme_ref: str, emails: tuple[str, ...]) -> None:
+    """Take a lock back: matching may pair them otherwise again."""
+    with writing() as db:
+        p, ids = _decision_people(programme_ref, emails, db)
+        pairing.unlock(db, p.id, ids)
+    done(f"Unlocked {' & '.join(emails)} in {p.name}.")
+
+
+@program.command("reject")
+@click.argument("programme_ref", metavar="PROGRAM")
+@click.argument("first")
+@click.argument("second")
+def reject(programme_ref: str, first: str, second: str) -> None:
+    """Never propose these two together in this programme again."""
+    with writing() as db:
+        p, (a, b) = _decision_people(programme_ref, (first, second), db)
+        pairing.reject(db, p.id, a, b)
+    done(f"{first} and {second} are never proposed together in {p.name} again ('unreject' takes it back).")
+
+
+@program.command("unreject")
+@click.argument("programme_ref", metavar="PROGRAM")
+@click.argument("first")
+@click.argument("second")
+def unreject(programme_ref: str, first: str, second: str) -> None:
+    """Take a rejection back."""
+    with writing() as db:
+        p, (a, b) = _decision_people(programme_ref, (first, second), db)
+        pairing.unreject(db, p.id, a, b)
+    done(f"{first} and {second} may be proposed together in {p.name} again.")
 
 
 @program.command("match")
@@ -285,11 +393,16 @@ def match(programme_ref: str, seed: str, on: str | None, as_json: bool) -> None:
                         "names": [x.name for x in g.people],
                         "roles": [x.role.value for x in g.people],
                         "reasons": g.reasons,
+                        "locked": g.locked,
                     }
                     for n, g in enumerate(proposal.groups, start=1)
                 ],
                 "unmatched": _left_json(proposal.unmatched),
                 "paused_as_ghosts": [g.email for g in proposal.ghosts],
+                "rejected": [[a.email, b.email] for a, b in proposal.rejected],
+                "locks_set_aside": [
+                    {"people": [x.email for x in s.people], "reason": s.reason} for s in proposal.set_aside
+                ],
             }
         )
         return

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles import matching
-from circles.errors import InvalidInput, NotAllowed
+from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.matching import Candidate, Pool, Review, Rules
 from circles.programme_views import (
     ConfirmedRound,
@@ -28,9 +28,10 @@ from circles.programme_views import (
     ProgrammeView,
     ProposalView,
     ProposedGroup,
+    SetAside,
 )
+from circles.services import decisions, programmes
 from circles.services import pairs as pair_service
-from circles.services import programmes
 from circles.services.clock import now
 from circles.zones import time_zone
 from models.enums import PairStatus, ParticipantRole
@@ -255,6 +256,52 @@ def build_pool(
     return pool, by_person, ghosts
 
 
+def _decided(db: Session, programme_id: int, review: Review | None) -> Review:
+    """The kept locks and rejections, with any the caller adds (a lock given again moves last)."""
+    kept = decisions.stored(db, programme_id)
+    extra = review or Review()
+    locked = [g for g in kept.locked if g not in extra.locked] + list(extra.locked)
+    return Review(tuple(locked), kept.rejected | extra.rejected)
+
+
+def _holding(pool: Pool) -> tuple[Pool, list[tuple[tuple[int, ...], str]]]:
+    """The pool with only the locks that still hold; the others with why they do not (someone
+    left or is paused, a rule broken, someone locked twice, a mentor locked beyond capacity)."""
+    if not pool.review.locked:
+        return pool, []
+    kept: list[tuple[int, ...]] = []
+    aside: list[tuple[tuple[int, ...], str]] = []
+    taken: set[int] = set()
+    load: dict[int, int] = defaultdict(int)
+    by_id = {c.id: c for c in pool.people}
+    scorer = matching.Scorer(pool)
+    for group in pool.review.locked:
+        why = matching.check_group(pool, group, scorer)
+        mentoring = not pool.rules.kind.has_rounds
+        placed = group[1:] if mentoring else group
+        if why is None and taken & set(placed):
+            why = "someone in it is locked in another group"
+        if why is None and mentoring and load[group[0]] >= by_id[group[0]].capacity:
+            why = f"{by_id[group[0]].name} has no free place left"
+        if why is None:
+            kept.append(group)
+            taken.update(placed)
+            if mentoring:
+                load[group[0]] += 1
+        else:
+            aside.append((group, why))
+    holding = Pool(
+        pool.people,
+        pool.rules,
+        pool.on,
+        met=pool.met,
+        review=Review(tuple(kept), pool.review.rejected),
+        seed=pool.seed,
+        schedule_key=pool.schedule_key,
+    )
+    return holding, aside
+
+
 def _ended_early(db: Session, programme_id: int) -> frozenset[frozenset[int]]:
     members: dict[int, list[int]] = defaultdict(list)
     for pair_id, person in db.exec(
@@ -298,10 +345,13 @@ def _on(db: Session, programme: ProgrammeView, on: date | None) -> date:
 def propose(
     db: Session, programme_id: int, *, seed: int = 0, on: date | None = None, review: Review | None = None
 ) -> ProposalView:
-    """What matching would pair now; changes nothing."""
-    programme = programmes.get_programme(db, programme_id)
+    """What matching would pair now, around the kept locks and rejections (and any in
+    ``review``); changes nothing."""
+    programme = programmes.require_open(db, programme_id)
     day = _on(db, programme, on)
-    pool, by_person, ghosts = build_pool(db, programme, on=day, seed=seed, review=review)
+    decided = _decided(db, programme_id, review)
+    pool, by_person, ghosts = build_pool(db, programme, on=day, seed=seed, review=decided)
+    pool, aside = _holding(pool)
     result = matching.match(pool)
     groups = [
         ProposedGroup(tuple(_person(by_person[m]) for m in g.members), g.text, g.score, g.locked)
@@ -314,7 +364,28 @@ def propose(
         if not (by_person[u.person_id].role is ParticipantRole.MENTOR and by_person[u.person_id].active_pairs)
     ]
     left.sort(key=lambda u: (u.person.name.casefold(), u.person.person_id))
-    return ProposalView(programme, day, seed, groups, left, [_person(by_person[g]) for g in sorted(ghosts)])
+    named = decisions.people(
+        db,
+        programme_id,
+        sorted({m for pair in decided.rejected for m in pair} | {m for g, _ in aside for m in g}),
+    )
+    rejected = [
+        (named[a], named[b])
+        for a, b in sorted(tuple(sorted(pair)) for pair in decided.rejected if len(pair) == 2)
+        if a in named and b in named
+    ]
+    rejected.sort(key=lambda ab: (ab[0].name.casefold(), ab[1].name.casefold()))
+    set_aside = [SetAside(tuple(named[m] for m in g if m in named), why) for g, why in aside]
+    return ProposalView(
+        programme,
+        day,
+        seed,
+        groups,
+        left,
+        [_person(by_person[g]) for g in sorted(ghosts)],
+        rejected=rejected,
+        set_aside=set_aside,
+    )
 
 
 def check_group(
@@ -325,14 +396,65 @@ def check_group(
     on: date | None = None,
     review: Review | None = None,
 ) -> None:
-    """Refuses a group put together by hand (a swap) that breaks a hard rule, naming the rule."""
-    programme = programmes.get_programme(db, programme_id)
+    """Refuses a group put together by hand (a swap, a lock) that breaks a hard rule, naming it."""
+    programme = programmes.require_open(db, programme_id)
     if len(set(members)) != len(members):
         raise InvalidInput("pair", members, "names the same person twice; nobody is paired with themselves")
-    pool, _, _ = build_pool(db, programme, on=_on(db, programme, on), seed=0, review=review)
+    decided = _decided(db, programme_id, review)
+    pool, _, _ = build_pool(db, programme, on=_on(db, programme, on), seed=0, review=decided)
     why = matching.check_group(pool, members)
     if why is not None:
         raise NotAllowed(f"That pair breaks a rule: {why}.")
+
+
+# -- the facilitator's decisions: locks and rejections, kept until confirmed (or taken back) -----
+
+
+def lock(db: Session, programme_id: int, members: Sequence[int], *, on: date | None = None) -> None:
+    """Keep this group in every proposal until the next confirm makes it a pair."""
+    members = tuple(members)
+    if not 2 <= len(members) <= 3:
+        raise InvalidInput("pair", members, "a lock names two people (or three, for a trio)")
+    if any(pair <= frozenset(members) for pair in decisions.stored(db, programme_id).rejected):
+        raise NotAllowed(
+            "That pair was rejected: take the rejection back first ('circles program unreject')."
+        )
+    check_group(db, programme_id, members, on=on)
+    decisions.add_lock(db, programme_id, members)
+
+
+def unlock(db: Session, programme_id: int, members: Sequence[int]) -> None:
+    if not decisions.remove_lock(db, programme_id, members):
+        raise NotFound("No locked proposal holds them in this programme.")
+
+
+def reject(db: Session, programme_id: int, a: int, b: int) -> None:
+    """Never propose these two together in this programme again (until taken back)."""
+    programmes.require_open(db, programme_id)
+    if a == b:
+        raise InvalidInput("pair", (a, b), "names the same person twice")
+    decisions.add_rejection(db, programme_id, a, b)
+
+
+def unreject(db: Session, programme_id: int, a: int, b: int) -> None:
+    if not decisions.remove_rejection(db, programme_id, a, b):
+        raise NotFound("Those two were not rejected in this programme.")
+
+
+def swap(
+    db: Session, programme_id: int, first: Sequence[int], second: Sequence[int]
+) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Two proposals trade partners: the first person of each (the mentor) keeps their place.
+    Both new groups are locked (their old locks go); a swap that breaks a rule changes nothing."""
+    one = (first[0], *second[1:])
+    two = (second[0], *first[1:])
+    for group in (first, second):
+        decisions.remove_lock(db, programme_id, group)
+    check_group(db, programme_id, one)
+    check_group(db, programme_id, two)
+    decisions.add_lock(db, programme_id, one)
+    decisions.add_lock(db, programme_id, two)
+    return one, two
 
 
 def confirm(
@@ -361,6 +483,7 @@ def confirm(
         raise NotAllowed(f"Nothing to confirm in {programme.name}: nobody could be paired (see the reasons).")
     if proposal.ghosts:
         programmes.pause_indefinitely(db, programme.id, [g.person_id for g in proposal.ghosts], GHOST_REASON)
+    decisions.clear_locks(db, programme.id)  # the locked groups become pairs now
     completed = 0
     if programme.kind.has_rounds:
         # A new round closes the one before it.

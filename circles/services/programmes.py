@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -71,6 +72,7 @@ def _view(p: Programme) -> ProgrammeView:
         p.allow_same_team,
         p.no_repeat_weeks,
         p.version,
+        p.archived_at,
     )
 
 
@@ -141,9 +143,13 @@ def find_programme(db: Session, ref: str) -> ProgrammeView:
     return _view(p)
 
 
-def list_programmes(db: Session) -> list[ProgrammeSummary]:
-    """Every programme with its counts, in four queries whatever their number."""
-    found = [_view(p) for p in db.exec(select(Programme).order_by(sa.func.lower(Programme.name)))]
+def list_programmes(db: Session, *, include_archived: bool = False) -> list[ProgrammeSummary]:
+    """Every programme (archived ones too if asked) with its counts, in four queries whatever
+    their number."""
+    stmt = select(Programme).order_by(sa.func.lower(Programme.name))
+    if not include_archived:
+        stmt = stmt.where(col(Programme.archived_at).is_(None))
+    found = [_view(p) for p in db.exec(stmt)]
     people = dict(
         db.exec(
             select(ProgrammeParticipant.programme_id, sa.func.count())
@@ -172,6 +178,105 @@ def list_programmes(db: Session) -> list[ProgrammeSummary]:
     ]
 
 
+def require_open(db: Session, programme_id: int) -> ProgrammeView:
+    """The programme, if nothing stops it matching or taking people in (it is not archived)."""
+    p = get_programme(db, programme_id)
+    if p.archived:
+        raise NotAllowed(
+            f"{p.name} is archived: its history is kept but nothing new happens in it; "
+            f"'circles program unarchive {p.name}' brings it back."
+        )
+    return p
+
+
+def _row(db: Session, programme_id: int) -> Programme:
+    p = db.get(Programme, programme_id)
+    if p is None:
+        raise NotFound(f"There is no programme with id {programme_id}.")
+    return p
+
+
+def rename(db: Session, programme_id: int, name: str) -> ProgrammeView:
+    """A new name (unique in any case); pairs' invites carry it, so their SEQUENCE rises."""
+    p = _row(db, programme_id)
+    name = validate.text(name, "name", max_length=120, required=True)
+    taken = db.exec(
+        select(Programme).where(sa.func.lower(Programme.name) == name.lower(), Programme.id != programme_id)
+    ).first()
+    if taken is not None:
+        raise AlreadyExists(f"There is already a programme named {taken.name!r}.")
+    if p.name != name:
+        p.name = name
+        p.version += 1
+        db.add(p)
+        _invites_changed(db, programme_id)
+        db.flush()
+    return _view(p)
+
+
+def archive(db: Session, programme_id: int, *, archived: bool = True) -> ProgrammeView:
+    """Archive a programme (hidden from lists, nothing new matched, its history kept), or bring
+    it back. Its active pairs stay as they are: ending them is a decision of its own."""
+    p = _row(db, programme_id)
+    if (p.archived_at is not None) != archived:
+        p.archived_at = now(db) if archived else None
+        p.version += 1
+        db.add(p)
+        db.flush()
+    return _view(p)
+
+
+def delete_programme(db: Session, programme_id: int) -> ProgrammeView:
+    """Delete a programme for good: only one that never had a pair (else archive it)."""
+    p = _row(db, programme_id)
+    view = _view(p)
+    rounds = db.exec(
+        select(sa.func.count()).select_from(ProgrammeRound).where(ProgrammeRound.programme_id == programme_id)
+    ).one()
+    if rounds:
+        raise NotAllowed(
+            f"{p.name} has had pairs ({rounds} round{'s' if rounds != 1 else ''}): its history stays. "
+            "Archive it instead ('circles program archive')."
+        )
+    # Its participants, do-not-pair lists and kept decisions go with it (ON DELETE CASCADE).
+    db.delete(p)
+    db.flush()
+    return view
+
+
+def _invites_changed(db: Session, programme_id: int) -> None:
+    for pair in db.exec(
+        select(ProgrammePair).where(
+            ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ACTIVE
+        )
+    ):
+        pair.ics_sequence += 1
+        db.add(pair)
+
+
+def summary(db: Session, programme_id: int) -> ProgrammeSummary:
+    """One programme with its counts (what its screen's first line shows)."""
+    p = get_programme(db, programme_id)
+    people = db.exec(
+        select(sa.func.count())
+        .select_from(ProgrammeParticipant)
+        .where(ProgrammeParticipant.programme_id == programme_id, col(ProgrammeParticipant.left_at).is_(None))
+    ).one()
+    active = db.exec(
+        select(sa.func.count())
+        .select_from(ProgrammePair)
+        .where(ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ACTIVE)
+    ).one()
+    rounds, last = db.exec(
+        select(sa.func.count(), sa.func.max(ProgrammeRound.held_on)).where(
+            ProgrammeRound.programme_id == programme_id
+        )
+    ).one()
+    if isinstance(last, str):  # SQLite gives aggregates of dates back as text
+        last = date.fromisoformat(last)
+    return ProgrammeSummary(p, people, active, rounds, last)
+
+
 # -- participants -----------------------------------------------------------------------------
 
 
@@ -198,25 +303,51 @@ def _chunks(ids: Sequence[int], size: int = 5000) -> Iterable[Sequence[int]]:
         yield ids[start : start + size]
 
 
-def list_participants(db: Session, programme_id: int, *, include_past: bool = False) -> list[ParticipantView]:
-    get_programme(db, programme_id)
-    stmt = (
-        select(ProgrammeParticipant, Person)
+# A participant's row and their name, e-mail and team: plain columns, not ORM objects (a
+# programme of 500 people is read each time its screen opens or it is matched).
+_PARTICIPANT_COLUMNS = (
+    ProgrammeParticipant.id,
+    ProgrammeParticipant.programme_id,
+    ProgrammeParticipant.person_id,
+    ProgrammeParticipant.role,
+    ProgrammeParticipant.capacity,
+    ProgrammeParticipant.offers,
+    ProgrammeParticipant.wants,
+    ProgrammeParticipant.timezone,
+    ProgrammeParticipant.since,
+    ProgrammeParticipant.paused_until,
+    ProgrammeParticipant.paused_reason,
+    ProgrammeParticipant.answers_from,
+    ProgrammeParticipant.joined_at,
+    ProgrammeParticipant.left_at,
+    ProgrammeParticipant.version,
+    Person.name,
+    Person.email,
+    Person.team,
+)
+
+
+def _participant_rows(programme_id: int) -> Any:
+    return (
+        select(*_PARTICIPANT_COLUMNS)
         .join(Person, Person.id == ProgrammeParticipant.person_id)
         .where(ProgrammeParticipant.programme_id == programme_id)
     )
+
+
+def list_participants(db: Session, programme_id: int, *, include_past: bool = False) -> list[ParticipantView]:
+    get_programme(db, programme_id)
+    stmt = _participant_rows(programme_id)
     if not include_past:
         stmt = stmt.where(col(ProgrammeParticipant.left_at).is_(None))
     rows = db.exec(stmt.order_by(sa.func.lower(Person.name), Person.id)).all()
     return _views(db, programme_id, rows)
 
 
-def _views(
-    db: Session, programme_id: int, rows: Sequence[tuple[ProgrammeParticipant, Person]]
-) -> list[ParticipantView]:
-    ids = [part.id for part, _ in rows]
+def _views(db: Session, programme_id: int, rows: Sequence[Any]) -> list[ParticipantView]:
+    ids = [row.id for row in rows]
     avoid: dict[int, list[str]] = {}
-    for chunk in _chunks([i for i in ids if i is not None]):
+    for chunk in _chunks(ids):
         for participant_id, email in db.exec(
             select(ProgrammeAvoid.participant_id, Person.email)
             .join(Person, Person.id == ProgrammeAvoid.person_id)
@@ -232,36 +363,33 @@ def _views(
             .group_by(PairMember.person_id)
         ).all()
     )
-    zones = circle_zones(db, [person.id for part, person in rows if part.timezone is None and person.id])
-    out = []
-    for part, person in rows:
-        assert part.id is not None and person.id is not None
-        out.append(
-            ParticipantView(
-                id=part.id,
-                programme_id=part.programme_id,
-                person_id=person.id,
-                name=person.name,
-                email=person.email,
-                team=person.team,
-                role=part.role,
-                capacity=part.capacity,
-                offers=split_topics(part.offers),
-                wants=split_topics(part.wants),
-                timezone=part.timezone or zones.get(person.id, "UTC"),
-                timezone_given=part.timezone is not None,
-                since=part.since,
-                paused_until=part.paused_until,
-                paused_reason=part.paused_reason,
-                answers_from=part.answers_from,
-                joined_at=part.joined_at,
-                left_at=part.left_at,
-                avoid=tuple(avoid.get(part.id, ())),
-                active_pairs=active.get(person.id, 0) if part.left_at is None else 0,
-                version=part.version,
-            )
+    zones = circle_zones(db, [row.person_id for row in rows if row.timezone is None])
+    return [
+        ParticipantView(
+            id=row.id,
+            programme_id=row.programme_id,
+            person_id=row.person_id,
+            name=row.name,
+            email=row.email,
+            team=row.team,
+            role=row.role,
+            capacity=row.capacity,
+            offers=split_topics(row.offers),
+            wants=split_topics(row.wants),
+            timezone=row.timezone or zones.get(row.person_id, "UTC"),
+            timezone_given=row.timezone is not None,
+            since=row.since,
+            paused_until=row.paused_until,
+            paused_reason=row.paused_reason,
+            answers_from=row.answers_from,
+            joined_at=row.joined_at,
+            left_at=row.left_at,
+            avoid=tuple(avoid.get(row.id, ())),
+            active_pairs=active.get(row.person_id, 0) if row.left_at is None else 0,
+            version=row.version,
         )
-    return out
+        for row in rows
+    ]
 
 
 def _current(db: Session, programme_id: int, person_id: int) -> ProgrammeParticipant | None:
@@ -275,11 +403,15 @@ def _current(db: Session, programme_id: int, person_id: int) -> ProgrammePartici
 
 
 def get_participant(db: Session, programme_id: int, person_id: int) -> ParticipantView:
-    part = _current(db, programme_id, person_id)
-    person = db.get(Person, person_id)
-    if part is None or person is None:
+    rows = db.exec(
+        _participant_rows(programme_id).where(
+            ProgrammeParticipant.person_id == person_id, col(ProgrammeParticipant.left_at).is_(None)
+        )
+    ).all()
+    if not rows:
+        person = db.get(Person, person_id)
         raise NotFound(f"{person.name if person else f'Person {person_id}'} is not in this programme.")
-    return _views(db, programme_id, [(part, person)])[0]
+    return _views(db, programme_id, rows)[0]
 
 
 def _topics(value: str | Sequence[str] | None, field: str) -> str:
@@ -303,7 +435,7 @@ def join(
     avoid: Sequence[int] = (),
 ) -> ParticipantView:
     """A person joins as mentor, mentee or member. ``avoid`` are person ids never to be paired with."""
-    programme = get_programme(db, programme_id)
+    programme = require_open(db, programme_id)
     person = db.get(Person, person_id)
     if person is None:
         raise NotFound(f"There is no person with id {person_id}.")
@@ -408,12 +540,6 @@ def set_cadence(db: Session, programme_id: int, cadence: str | None) -> Programm
     p.cadence = cadences.parse(cadence).text if cadence and cadence.strip() else None
     p.version += 1
     db.add(p)
-    for pair in db.exec(
-        select(ProgrammePair).where(
-            ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ACTIVE
-        )
-    ):
-        pair.ics_sequence += 1
-        db.add(pair)
+    _invites_changed(db, programme_id)
     db.flush()
     return _view(p)
