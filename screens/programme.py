@@ -1,9 +1,11 @@
 """One programme, in tabs: its participants, the matching proposals (confirm, swap, lock, reject,
-re-run), its pairs and its rounds."""
+re-run), its pairs and its rounds; and the programme itself (rename, archive, delete)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -12,55 +14,79 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from circles.errors import CirclesError
-from circles.matching import Review
 from circles.programme_views import (
     ConfirmedRound,
     PairView,
     ParticipantView,
-    ProgrammeView,
+    ProgrammeSummary,
     ProposalView,
     RoundView,
 )
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
-from screens.format import safe
-from screens.table import Table
+from screens.paged import PagedTable
 from screens.work import run_db, show_error
 
 
 @dataclass(frozen=True)
 class ProgrammeData:
-    programme: ProgrammeView
+    """What the screen shows as it opens: the summary line and the Participants tab. Pairs,
+    rounds and proposals are read when their tab is first opened."""
+
+    summary: ProgrammeSummary
     participants: list[ParticipantView]
-    pairs: list[PairView]
-    rounds: list[RoundView]
 
 
-def load_programme(db: object, programme_id: int, *, include_ended: bool = False) -> ProgrammeData:
-    from circles.services import pairs, programmes
+def load_programme(db: object, programme_id: int) -> ProgrammeData:
+    from circles.services import programmes
 
     return ProgrammeData(
-        programmes.get_programme(db, programme_id),  # type: ignore[arg-type]
+        programmes.summary(db, programme_id),  # type: ignore[arg-type]
         programmes.list_participants(db, programme_id),  # type: ignore[arg-type]
-        pairs.list_pairs(db, programme_id, include_ended=include_ended),  # type: ignore[arg-type]
-        pairs.list_rounds(db, programme_id),  # type: ignore[arg-type]
     )
+
+
+def load_pairs(db: object, programme_id: int, *, include_ended: bool) -> list[PairView]:
+    from circles.services import pairs
+
+    return pairs.list_pairs(db, programme_id, include_ended=include_ended)  # type: ignore[arg-type]
+
+
+def load_rounds(db: object, programme_id: int) -> list[RoundView]:
+    from circles.services import pairs
+
+    return pairs.list_rounds(db, programme_id)  # type: ignore[arg-type]
 
 
 def _count(n: int, what: str) -> str:
     return f"{n} {what}{'' if n == 1 else 's'}"
 
 
+def group_key(ids: tuple[int, ...]) -> str:
+    """A proposal's row key: its people, the mentor first."""
+    return "/".join(map(str, ids))
+
+
 PARTICIPANT_ACTIONS = {"join", "leave", "resume"}
-PROPOSAL_ACTIONS = {"rerun", "confirm", "swap", "lock", "reject", "next_seed"}
+PROPOSAL_ACTIONS = {"rerun", "confirm", "swap", "lock", "reject", "next_seed", "forget_rejections"}
 PAIR_ACTIONS = {"toggle_ended"}
+# Each tab's table, built when the tab is first opened (the Participants one with the screen).
+TABLES = {
+    "participants": "#participant-table",
+    "proposals": "#proposal-table",
+    "pairs": "#pair-table",
+    "rounds": "#round-table",
+}
 
 
 class ProgrammeScreen(Screen[None]):
     HELP = (
         "A programme's participants, proposals, pairs and rounds (1-4 switch tabs). Proposals are "
         "not pairs until confirmed (c): lock (l) the ones you like, reject (x) the ones you don't, "
-        "swap (s on one, then s on another) partners, and re-run (r) the rest."
+        "swap (s on one, then s on another) partners, and re-run (r) the rest. Locks and rejections "
+        "are kept: the command line and the next visit match around them too; U takes the "
+        "rejections back. e renames the programme, A archives it (or brings it back), D deletes "
+        "one that never had pairs."
     )
     BINDINGS = [
         Binding("1", "tab('participants')", "Participants", show=False),
@@ -73,20 +99,25 @@ class ProgrammeScreen(Screen[None]):
         Binding("r", "rerun", "Re-run", tooltip="Match again around the locked and rejected proposals"),
         Binding("c", "confirm", "Confirm", tooltip="Make the proposals pairs (a new round)"),
         Binding("s", "swap", "Swap", tooltip="Press on one proposal, then on another: they swap partners"),
-        Binding("l", "lock", "Lock", tooltip="Keep this proposal as it is when re-running"),
-        Binding("x", "reject", "Reject", tooltip="Never propose this pair again (until you leave)"),
+        Binding("l", "lock", "Lock", tooltip="Keep this proposal as it is (press again to unlock)"),
+        Binding("x", "reject", "Reject", tooltip="Never propose this pair again in this programme"),
+        Binding("U", "forget_rejections", "Un-reject", show=False, tooltip="Take every rejection back"),
         Binding("plus", "next_seed", "Other seed", show=False, tooltip="Break ties another way"),
         Binding("a", "toggle_ended", "Ended too", tooltip="Show pairs that ended as well"),
+        Binding("e", "rename", "Rename", tooltip="Give the programme another name"),
+        Binding("A", "archive", "Archive", tooltip="Hide the programme from lists; its history stays"),
+        Binding("A", "unarchive", "Unarchive", tooltip="Bring the archived programme back"),
+        Binding("D", "delete", "Delete", tooltip="Delete the programme (only one that never had pairs)"),
     ]
 
     def __init__(self, programme_id: int) -> None:
         super().__init__()
         self.programme_id = programme_id
         self.data: ProgrammeData | None = None
+        self.pairs: list[PairView] | None = None
+        self.rounds: list[RoundView] | None = None
         self.proposal: ProposalView | None = None
         self.seed = 0
-        self.locked: list[tuple[int, ...]] = []
-        self.rejected: set[frozenset[int]] = set()
         self.swapping: tuple[int, ...] | None = None
         self.include_ended = False
 
@@ -95,26 +126,17 @@ class ProgrammeScreen(Screen[None]):
         yield Static("", id="programme-summary", markup=False)
         with TabbedContent(id="tabs", initial="participants"):
             with TabPane("Participants", id="participants"):
-                yield Table(id="participant-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("Proposals", id="proposals"):
-                yield Table(id="proposal-table", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="proposal-note", classes="hint", markup=False)
-            with TabPane("Pairs", id="pairs"):
-                yield Table(id="pair-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("Rounds", id="rounds"):
-                yield Table(id="round-table", cursor_type="row", zebra_stripes=True)
+                yield PagedTable(id="participant-table", cursor_type="row", zebra_stripes=True)
+            # Built when first opened (see _tab_changed): the participants should not wait for
+            # a matching run, nor for every pair the programme ever had.
+            yield TabPane("Proposals", id="proposals")
+            yield TabPane("Pairs", id="pairs")
+            yield TabPane("Rounds", id="rounds")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#participant-table", DataTable).add_columns(
             "Name", "As", "Team", "Places", "Offers", "Wants", "Timezone", "Status"
-        )
-        self.query_one("#proposal-table", DataTable).add_columns("#", "People", "Why", "")
-        self.query_one("#pair-table", DataTable).add_columns(
-            "Pair", "People", "Status", "Since", "Meetings", "Met", "Why / how it ended"
-        )
-        self.query_one("#round-table", DataTable).add_columns(
-            "Round", "On", "Seed", "Pairs", "Met", "Did not", "No answer"
         )
         self.reload()
 
@@ -122,41 +144,49 @@ class ProgrammeScreen(Screen[None]):
         if self.data is not None:
             self.reload()
 
+    # -- loading ---------------------------------------------------------------------
+
     def reload(self) -> None:
+        """The summary and participants; and the other tabs' data if they were opened."""
+        run_db(self, lambda db: load_programme(db, self.programme_id), self.show)
+        if self.pairs is not None:
+            self._load_pairs()
+        if self.rounds is not None:
+            self._load_rounds()
+        if self.active_tab == "proposals" and self.query("#proposal-table"):
+            self.action_rerun()
+
+    def _load_pairs(self) -> None:
         ended = self.include_ended
-        run_db(self, lambda db: load_programme(db, self.programme_id, include_ended=ended), self.show)
+        run_db(
+            self,
+            lambda db: load_pairs(db, self.programme_id, include_ended=ended),
+            self._fill_pairs,
+            group="pairs",
+        )
+
+    def _load_rounds(self) -> None:
+        run_db(self, lambda db: load_rounds(db, self.programme_id), self._fill_rounds, group="rounds")
 
     def show(self, data: ProgrammeData) -> None:
         self.data = data
-        p = data.programme
+        s = data.summary
+        p = s.programme
         self.title = p.name
-        self.sub_title = p.kind.label
+        self.sub_title = p.kind.label + (" · archived" if p.archived else "")
         dates = " to ".join(f"{d:%d %b %Y}" for d in (p.starts_on, p.ends_on) if d)
         size = " · trios" if p.group_size == 3 else ""
         self.query_one("#programme-summary", Static).update(
-            f"{p.kind.label}{size} · {len(data.participants)} people · {len(data.pairs)} "
-            f"{'pairs' if self.include_ended else 'active pairs'} · {_count(len(data.rounds), 'round')}"
+            ("ARCHIVED (A brings it back) · " if p.archived else "")
+            + f"{p.kind.label}{size} · {s.participants} {'person' if s.participants == 1 else 'people'} · "
+            f"{_count(s.active_pairs, 'active pair')} · {_count(s.rounds, 'round')}"
             + (f" · {dates}" if dates else "")
             + (f" · meets {p.cadence}" if p.cadence else "")
             + f" · {p.repeat_rule}"
             + ("" if not p.allow_same_team else " · same team allowed")
         )
-        self._fill_participants(data.participants)
-        if self.active_tab in ("pairs", "rounds"):
-            self._fill_pairs_and_rounds()
-
-    def _fill(self, table_id: str, rows: list[tuple[str, tuple[object, ...]]]) -> None:
-        table = self.query_one(table_id, DataTable)
-        row = table.cursor_row
-        table.clear()
-        for key, cells in rows:
-            table.add_row(*safe(*cells), key=key)
-        if rows:
-            table.move_cursor(row=min(row, len(rows) - 1))
-
-    def _fill_participants(self, found: list[ParticipantView]) -> None:
-        self._fill(
-            "#participant-table",
+        self.refresh_bindings()  # archive or unarchive; delete only without rounds
+        self.query_one("#participant-table", PagedTable).fill(
             [
                 (
                     str(x.person_id),
@@ -171,16 +201,14 @@ class ProgrammeScreen(Screen[None]):
                         x.pause_text or ("in a pair" if x.active_pairs else ""),
                     ),
                 )
-                for x in found
-            ],
+                for x in data.participants
+            ]
         )
 
-    def _fill_pairs_and_rounds(self) -> None:
-        if self.data is None:
-            return
+    def _fill_pairs(self, found: list[PairView]) -> None:
+        self.pairs = found
         met = {True: "yes", False: "no", None: ""}
-        self._fill(
-            "#pair-table",
+        self.query_one("#pair-table", PagedTable).fill(
             [
                 (
                     str(x.id),
@@ -194,11 +222,17 @@ class ProgrammeScreen(Screen[None]):
                         x.reasons if x.status.value == "active" else x.end_reason,
                     ),
                 )
-                for x in self.data.pairs
-            ],
+                for x in found
+            ]
         )
-        self._fill(
-            "#round-table",
+        self.query_one("#pairs-note", Static).update(
+            f"{_count(len(found), 'pair')}{'' if self.include_ended else ' active'}; "
+            + ("a hides those that ended." if self.include_ended else "a shows those that ended too.")
+        )
+
+    def _fill_rounds(self, found: list[RoundView]) -> None:
+        self.rounds = found
+        self.query_one("#round-table", PagedTable).fill(
             [
                 (
                     str(r.id),
@@ -212,9 +246,24 @@ class ProgrammeScreen(Screen[None]):
                         str(r.no_answer),
                     ),
                 )
-                for r in self.data.rounds
-            ],
+                for r in found
+            ]
         )
+
+    async def _build_tab(self, tab: str, pane: TabPane) -> None:
+        table = PagedTable(id=TABLES[tab][1:], cursor_type="row", zebra_stripes=True)
+        if tab == "proposals":
+            await pane.mount_all([table, Static("", id="proposal-note", classes="hint", markup=False)])
+            table.add_columns("#", "People", "Why", "")
+            self.action_rerun()
+        elif tab == "pairs":
+            await pane.mount_all([table, Static("", id="pairs-note", classes="hint", markup=False)])
+            table.add_columns("Pair", "People", "Status", "Since", "Meetings", "Met", "Why / how it ended")
+            self._load_pairs()
+        else:
+            await pane.mount(table)
+            table.add_columns("Round", "On", "Seed", "Pairs", "Met", "Did not", "No answer")
+            self._load_rounds()
 
     # -- which keys apply -------------------------------------------------------------
 
@@ -232,39 +281,103 @@ class ProgrammeScreen(Screen[None]):
             return tab == "proposals"
         if action in PAIR_ACTIONS:
             return tab == "pairs"
+        summary = self.data.summary if self.data else None
+        if action == "archive":
+            return summary is not None and not summary.programme.archived
+        if action == "unarchive":
+            return summary is not None and summary.programme.archived
+        if action == "delete":
+            return summary is not None and summary.rounds == 0
         return True
 
     @on(TabbedContent.TabActivated)
-    def _tab_changed(self) -> None:
+    async def _tab_changed(self) -> None:
         self.refresh_bindings()
         tab = self.active_tab
-        if tab == "proposals" and self.proposal is None:
-            self.action_rerun()
-        if tab in ("pairs", "rounds"):
-            self._fill_pairs_and_rounds()
-        self.query_one(f"#{tab[:-1] if tab != 'proposals' else 'proposal'}-table").focus()
+        pane = self.query_one(f"#{tab}", TabPane)
+        if not pane.children:  # first opened: built now
+            await self._build_tab(tab, pane)
+        elif tab == "proposals" and self.proposal is None:
+            self.action_rerun()  # the pool changed since: made again when looked at
+        # Focus goes into the tab, so the footer shows that tab's keys.
+        self.query_one(TABLES[tab]).focus()
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
-    # -- participants -----------------------------------------------------------------
+    # -- the programme itself ---------------------------------------------------------
 
-    def _participant(self) -> ParticipantView | None:
-        table = self.query_one("#participant-table", DataTable)
-        if self.data is None or not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((x for x in self.data.participants if str(x.person_id) == key), None)
-
-    def _write(self, job: object, message: str, then: object = None) -> None:
+    def _write(self, job: Callable[[Any], object], message: str) -> None:
         def done(result: object) -> None:
             self.notify(message, markup=False)
             self.proposal = None  # the pool changed: proposals are made again when looked at
             self.reload()
-            if then is not None:
-                then(result)  # type: ignore[operator]
 
-        run_db(self, job, done, write=True, group="write", exclusive=False)  # type: ignore[arg-type]
+        run_db(self, job, done, write=True, group="write", exclusive=False)
+
+    def action_rename(self) -> None:
+        from screens.programme_forms import rename_form
+
+        if self.data is None:
+            return
+
+        def renamed(programme: object) -> None:
+            if programme is not None:
+                self.notify(f"Renamed to {programme.name}.", markup=False)  # type: ignore[attr-defined]
+                self.reload()
+
+        self.app.push_screen(rename_form(self.data.summary.programme), renamed)
+
+    @work
+    async def action_archive(self) -> None:
+        from circles.services import programmes
+
+        if self.data is None:
+            return
+        p = self.data.summary.programme
+        question = (
+            f"Archive {p.name}? It leaves the lists and nothing new is matched in it; its pairs, "
+            "meetings and rounds are kept, and A here brings it back."
+        )
+        if await self.app.push_screen_wait(ConfirmScreen(question, "Archive")):
+            self._write(lambda db: programmes.archive(db, p.id), f"{p.name} archived.")
+
+    def action_unarchive(self) -> None:
+        from circles.services import programmes
+
+        if self.data is not None:
+            p = self.data.summary.programme
+            self._write(lambda db: programmes.archive(db, p.id, archived=False), f"{p.name} is back.")
+
+    @work
+    async def action_delete(self) -> None:
+        from circles.services import programmes
+
+        if self.data is None:
+            return
+        s = self.data.summary
+        question = (
+            f"Delete {s.programme.name} and its {_count(s.participants, 'participant')} for good? "
+            "It never had pairs, so nothing else is lost."
+        )
+        if not await self.app.push_screen_wait(ConfirmScreen(question, "Delete")):
+            return
+
+        def gone(_: object) -> None:
+            self.notify(f"Deleted {s.programme.name}.", markup=False)
+            self.dismiss()
+
+        run_db(
+            self, lambda db: programmes.delete_programme(db, s.programme.id), gone, write=True, group="write"
+        )
+
+    # -- participants -----------------------------------------------------------------
+
+    def _participant(self) -> ParticipantView | None:
+        key = self.query_one("#participant-table", PagedTable).current_key
+        if self.data is None or key is None:
+            return None
+        return next((x for x in self.data.participants if str(x.person_id) == key), None)
 
     def action_join(self) -> None:
         from screens.picker import PersonPicker
@@ -272,7 +385,7 @@ class ProgrammeScreen(Screen[None]):
 
         if self.data is None:
             return
-        programme = self.data.programme
+        programme = self.data.summary.programme
         current = {x.person_id for x in self.data.participants}
 
         def picked(person: object) -> None:
@@ -296,9 +409,7 @@ class ProgrammeScreen(Screen[None]):
         x = self._participant()
         if x is None:
             return
-        question = (
-            f"{x.name} leaves {x.programme_id and self.title}? Their active pairs end early; history stays."
-        )
+        question = f"{x.name} leaves {self.title}? Their active pairs end early; history stays."
         if await self.app.push_screen_wait(ConfirmScreen(question, "Leave")):
             self._write(lambda db: programmes.leave(db, self.programme_id, x.person_id), f"{x.name} left.")
 
@@ -312,34 +423,55 @@ class ProgrammeScreen(Screen[None]):
                 f"{x.name} is matched again.",
             )
 
-    # -- proposals --------------------------------------------------------------------
+    # -- proposals: each change is stored, then the proposals are made again -------------
 
-    def _review(self) -> Review:
-        return Review(locked=tuple(self.locked), rejected=frozenset(self.rejected))
-
-    def action_rerun(self) -> None:
+    def _propose(
+        self,
+        change: Callable[[Any], object] | None = None,
+        *,
+        cursor: tuple[int, ...] | None = None,
+        said: str | None = None,
+    ) -> None:
+        """Make the proposals again, after storing ``change`` (a lock, a rejection, a swap) in
+        the same unit of work; the cursor goes to the group ``cursor`` names, else stays on its
+        row's group (by key, not by place: the rows re-sort)."""
         from circles.services import pairing
 
-        review, seed = self._review(), self.seed
+        seed = self.seed
+
+        def job(db: Any) -> ProposalView:
+            if change is not None:
+                change(db)
+            return pairing.propose(db, self.programme_id, seed=seed)
+
+        def shown(proposal: ProposalView) -> None:
+            self._show_proposal(proposal, cursor=cursor)
+            if said:
+                self.notify(said, markup=False)
+
+        def refused(error: CirclesError) -> None:
+            show_error(self, error)
+            if self.proposal is not None:
+                self._show_proposal(self.proposal)  # the "swap with…" mark goes; nothing changed
+            else:
+                self.query_one("#proposal-note", Static).update(str(error))
+
         self.query_one("#proposal-note", Static).update("Matching…")
-        run_db(
-            self,
-            lambda db: pairing.propose(db, self.programme_id, seed=seed, review=review),
-            self._show_proposal,
-            group="match",
-        )
+        run_db(self, job, shown, write=change is not None, group="match", failed=refused)
+
+    def action_rerun(self) -> None:
+        self._propose()
 
     def action_next_seed(self) -> None:
         self.seed += 1
-        self.action_rerun()
+        self._propose()
 
-    def _show_proposal(self, proposal: ProposalView) -> None:
+    def _show_proposal(self, proposal: ProposalView, *, cursor: tuple[int, ...] | None = None) -> None:
         self.proposal = proposal
-        self._fill(
-            "#proposal-table",
+        self.query_one("#proposal-table", PagedTable).fill(
             [
                 (
-                    "/".join(map(str, g.ids)),
+                    group_key(g.ids),
                     (
                         str(n),
                         g.names,
@@ -349,45 +481,73 @@ class ProgrammeScreen(Screen[None]):
                 )
                 for n, g in enumerate(proposal.groups, start=1)
             ],
+            cursor_key=group_key(cursor) if cursor else None,
         )
         lines = [
             f"{len(proposal.groups)} proposed on {proposal.on:%d %b %Y} (seed {proposal.seed}); "
-            "nothing is saved until you confirm (c)."
+            "nothing is saved as pairs until you confirm (c)."
         ]
         lines += [f"Not matched: {u.person.name}: {u.reason}" for u in proposal.unmatched]
         lines += [f"Will be paused: {g.name} (no answer for 3 rounds)" for g in proposal.ghosts]
-        if self.rejected:
-            lines.append(f"{len(self.rejected)} rejected pair(s) are never proposed again here.")
+        lines += [f"Lock set aside: {s.names}: {s.reason}" for s in proposal.set_aside]
+        if proposal.rejected:
+            shown = ", ".join(f"{a.name} & {b.name}" for a, b in proposal.rejected[:5])
+            more = f" and {len(proposal.rejected) - 5} more" if len(proposal.rejected) > 5 else ""
+            lines.append(f"Rejected, never proposed again here: {shown}{more} (U takes them back).")
         self.query_one("#proposal-note", Static).update("\n".join(lines))
 
     def _group(self) -> tuple[int, ...] | None:
-        table = self.query_one("#proposal-table", DataTable)
-        if self.proposal is None or not table.row_count:
+        key = self.query_one("#proposal-table", PagedTable).current_key
+        if self.proposal is None or not key:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return tuple(int(x) for x in key.split("/")) if key else None
+        return tuple(int(x) for x in key.split("/"))
+
+    def _locked(self, group: tuple[int, ...]) -> bool:
+        return self.proposal is not None and any(g.ids == group and g.locked for g in self.proposal.groups)
 
     def action_lock(self) -> None:
+        from circles.services import pairing
+
         g = self._group()
         if g is None:
             return
-        if g in self.locked:
-            self.locked.remove(g)
+        if self._locked(g):
+            self._propose(lambda db: pairing.unlock(db, self.programme_id, g), cursor=g)
         else:
-            self.locked.append(g)
-        self.action_rerun()
+            self._propose(lambda db: pairing.lock(db, self.programme_id, g), cursor=g)
 
     def action_reject(self) -> None:
+        from circles.services import pairing
+
         g = self._group()
         if g is None:
             return
-        if g in self.locked:
-            self.locked.remove(g)
-        for a in g:
-            for b in g:
-                if a < b:
-                    self.rejected.add(frozenset((a, b)))
-        self.action_rerun()
+
+        def reject(db: Any) -> None:
+            for i, a in enumerate(g):
+                for b in g[i + 1 :]:
+                    pairing.reject(db, self.programme_id, a, b)
+
+        self._propose(reject)
+
+    @work
+    async def action_forget_rejections(self) -> None:
+        from circles.services import pairing
+
+        proposal = self.proposal
+        if proposal is None or not proposal.rejected:
+            self.notify("No rejections to take back.")
+            return
+        question = f"Take back all {_count(len(proposal.rejected), 'rejection')}? They may be proposed again."
+        if not await self.app.push_screen_wait(ConfirmScreen(question, "Take back")):
+            return
+        pairs = [(a.person_id, b.person_id) for a, b in proposal.rejected]
+
+        def forget(db: Any) -> None:
+            for a, b in pairs:
+                pairing.unreject(db, self.programme_id, a, b)
+
+        self._propose(forget, said="Rejections taken back.")
 
     def action_swap(self) -> None:
         from circles.services import pairing
@@ -403,28 +563,14 @@ class ProgrammeScreen(Screen[None]):
             return
         first, second = self.swapping, g
         self.swapping = None
-        # The first person (the mentor) of each keeps their place; the others trade.
-        one = (first[0], *second[1:])
-        two = (second[0], *first[1:])
-        locked = [x for x in self.locked if x not in (first, second)] + [one, two]
-        review = Review(locked=tuple(locked), rejected=frozenset(self.rejected))
-
-        def job(db: object) -> ProposalView:
-            pairing.check_group(db, self.programme_id, one, review=review)  # type: ignore[arg-type]
-            pairing.check_group(db, self.programme_id, two, review=review)  # type: ignore[arg-type]
-            return pairing.propose(db, self.programme_id, seed=self.seed, review=review)  # type: ignore[arg-type]
-
-        def swapped(proposal: ProposalView) -> None:
-            self.locked = locked
-            self._show_proposal(proposal)
-            self.notify("Swapped; both are locked. Re-run (r) matches the rest around them.")
-
-        def refused(error: CirclesError) -> None:
-            show_error(self, error)
-            if self.proposal is not None:
-                self._show_proposal(self.proposal)  # the "swap with…" mark goes; nothing changed
-
-        run_db(self, job, swapped, group="match", failed=refused)
+        # The first person (the mentor) of each keeps their place; the cursor stays with the
+        # mentor of the row it is on, whose partner changed.
+        stays = (second[0], *first[1:])
+        self._propose(
+            lambda db: pairing.swap(db, self.programme_id, first, second),
+            cursor=stays,
+            said="Swapped; both are locked. Re-run (r) matches the rest around them.",
+        )
 
     @work
     async def action_confirm(self) -> None:
@@ -438,14 +584,14 @@ class ProgrammeScreen(Screen[None]):
         question = f"Confirm these {len(proposal.groups)} as a new {kind} dated {proposal.on:%d %b %Y}?"
         if not await self.app.push_screen_wait(ConfirmScreen(question, "Confirm")):
             return
-        review, seed, expected = self._review(), proposal.seed, proposal.signature
+        seed, expected = proposal.seed, proposal.signature
 
         def job(db: object) -> ConfirmedRound:
-            return pairing.confirm(db, self.programme_id, seed=seed, review=review, expected=expected)  # type: ignore[arg-type]
+            return pairing.confirm(db, self.programme_id, seed=seed, expected=expected)  # type: ignore[arg-type]
 
         def confirmed(result: ConfirmedRound) -> None:
-            self.locked, self.rejected, self.proposal = [], set(), None
-            self._fill("#proposal-table", [])
+            self.proposal = None
+            self.query_one("#proposal-table", PagedTable).fill([])
             self.query_one("#proposal-note", Static).update("Confirmed. Press r to match again.")
             for g in result.ghosts:
                 self.notify(
@@ -463,7 +609,8 @@ class ProgrammeScreen(Screen[None]):
 
     def action_toggle_ended(self) -> None:
         self.include_ended = not self.include_ended
-        self.reload()
+        if self.query("#pair-table"):
+            self._load_pairs()
 
     @on(DataTable.RowSelected, "#pair-table")
     def _open_pair(self, event: DataTable.RowSelected) -> None:

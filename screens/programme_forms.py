@@ -56,6 +56,16 @@ def programme_form() -> FormScreen[ProgrammeView]:
     return FormScreen("New programme", fields, save)
 
 
+def rename_form(programme: ProgrammeView) -> FormScreen[ProgrammeView]:
+    fields = [
+        Field("name", "New name", programme.name, required=True, aliases=("new_name",),
+              check=lambda v: validate.text(v, "name", max_length=120, required=True)),
+    ]  # fmt: skip
+    return FormScreen(
+        f"Rename {programme.name}", fields, lambda db, v: programmes.rename(db, programme.id, v["name"])
+    )
+
+
 def join_form(programme: ProgrammeView, person_id: int, name: str) -> FormScreen[ParticipantView]:
     roles = (
         [ParticipantRole.MEMBER]

@@ -19,20 +19,27 @@ from screens.table import Table
 from screens.work import run_db
 
 
-def _load(db: object) -> list[ProgrammeSummary]:
+def _load(db: object, include_archived: bool = False) -> list[ProgrammeSummary]:
     from circles.services import programmes
 
-    return programmes.list_programmes(db)  # type: ignore[arg-type]
+    return programmes.list_programmes(db, include_archived=include_archived)  # type: ignore[arg-type]
 
 
 class ProgrammesScreen(Screen[None]):
     TITLE = "Programmes"
-    HELP = "Mentoring, reverse-mentoring, buddy and coffee programmes. Enter opens one; n creates one."
-    BINDINGS = [Binding("n", "new_programme", "New programme", tooltip="Create a programme")]
+    HELP = (
+        "Mentoring, reverse-mentoring, buddy and coffee programmes. Enter opens one; n creates one; "
+        "a shows the archived ones too."
+    )
+    BINDINGS = [
+        Binding("n", "new_programme", "New programme", tooltip="Create a programme"),
+        Binding("a", "toggle_archived", "Archived too", tooltip="Show archived programmes as well"),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
         self.loaded = False
+        self.include_archived = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -42,7 +49,9 @@ class ProgrammesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Programme", "Kind", "People", "Active pairs", "Rounds", "Last round", "Cadence")
+        table.add_columns(
+            "Programme", "Kind", "People", "Active pairs", "Rounds", "Last round", "Cadence", ""
+        )
         table.focus()
         self.reload()
 
@@ -51,7 +60,12 @@ class ProgrammesScreen(Screen[None]):
             self.reload()
 
     def reload(self) -> None:
-        run_db(self, _load, self.show)
+        archived = self.include_archived
+        run_db(self, lambda db: _load(db, archived), self.show)
+
+    def action_toggle_archived(self) -> None:
+        self.include_archived = not self.include_archived
+        self.reload()
 
     def show(self, found: list[ProgrammeSummary]) -> None:
         self.loaded = True
@@ -69,6 +83,7 @@ class ProgrammesScreen(Screen[None]):
                     str(s.rounds),
                     f"{s.last_round_on:%d %b %Y}" if s.last_round_on else "",
                     p.cadence or "",
+                    "archived" if p.archived else "",
                 ),
                 key=str(p.id),
             )

@@ -130,3 +130,161 @@ async def test_a_swap_that_breaks_a_rule_says_why_and_changes_nothing(memory_sto
         assert rows(table) == before
         said = [n.message for n in app._notifications]
         assert any("same team (Data)" in m for m in said), said
+
+
+def _three_proposals(store) -> int:  # type: ignore[no-untyped-def]
+    """Ana (2 places: rust, go) and Bo (sql) as mentors; Cy wants rust, Di go, Ed sql."""
+    with store.write() as db:
+        p = programmes.add_programme(db, name="Mentors", kind="mentoring")
+    ids = [
+        factories.person(store, name, team=name).id
+        for name in ("Ana Mentor", "Bo Mentor", "Cy Mentee", "Di Mentee", "Ed Mentee")
+    ]
+    with store.write() as db:
+        programmes.join(db, p.id, ids[0], role="mentor", capacity=2, offers="rust, go")
+        programmes.join(db, p.id, ids[1], role="mentor", offers="sql")
+        programmes.join(db, p.id, ids[2], role="mentee", wants="rust")
+        programmes.join(db, p.id, ids[3], role="mentee", wants="go")
+        programmes.join(db, p.id, ids[4], role="mentee", wants="sql")
+    return p.id
+
+
+async def _proposals(app: CirclesApp, pilot, pid: int) -> tuple[ProgrammeScreen, DataTable]:  # type: ignore[no-untyped-def]
+    app.push_screen(ProgrammeScreen(pid))
+    await settle(app, pilot)
+    await pilot.press("2")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, ProgrammeScreen)
+    return screen, screen.query_one("#proposal-table", DataTable)
+
+
+def _cursor_row(table: DataTable) -> list[str]:
+    return [str(c) for c in table.get_row_at(table.cursor_row)]
+
+
+@pilot_test
+async def test_after_a_swap_the_cursor_stays_on_the_swapped_pair_as_the_rows_re_sort(memory_store, clock):
+    pid = _three_proposals(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        _screen, table = await _proposals(app, pilot, pid)
+        assert [r[1] for r in rows(table)] == [
+            "Ana Mentor & Cy Mentee",
+            "Ana Mentor & Di Mentee",
+            "Bo Mentor & Ed Mentee",
+        ]
+        # s on Bo & Ed, then s on Ana & Cy: Bo takes Cy, Ana takes Ed; the rows re-sort.
+        await pilot.press("down", "down", "s", "up", "up", "s")
+        await settle(app, pilot)
+        assert [r[1] for r in rows(table)] == [
+            "Ana Mentor & Di Mentee",
+            "Ana Mentor & Ed Mentee",
+            "Bo Mentor & Cy Mentee",
+        ]
+        # The cursor was on Ana & Cy: it is on Ana's new pair, not on whatever took its place.
+        assert _cursor_row(table)[1:] == ["Ana Mentor & Ed Mentee", rows(table)[1][2], "locked"]
+
+
+@pilot_test
+async def test_locks_and_rejections_are_still_there_after_leaving_the_screen(memory_store, clock):
+    pid = _three_proposals(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        _, table = await _proposals(app, pilot, pid)
+        await pilot.press("l")  # lock Ana & Cy
+        await settle(app, pilot)
+        await pilot.press("down", "down", "x")  # reject Bo & Ed
+        await settle(app, pilot)
+        app.pop_screen()
+        await settle(app, pilot)
+        screen, table = await _proposals(app, pilot, pid)
+        kept = rows(table)
+        assert ["Ana Mentor & Cy Mentee", "locked"] in [[r[1], r[3]] for r in kept]
+        assert "Bo Mentor & Ed Mentee" not in [r[1] for r in kept]
+        note = shown(screen.query_one("#proposal-note", Static))
+        assert "Rejected, never proposed again here: Bo Mentor & Ed Mentee" in note
+    with memory_store.read() as db:  # what the command line's match and confirm read
+        from circles.services import decisions
+
+        review = decisions.stored(db, pid)
+    assert len(review.locked) == 1 and len(review.rejected) == 1
+
+
+@pilot_test
+async def test_rename_archive_and_delete_from_the_programme_screen(memory_store, clock):
+    pid = _three_proposals(memory_store)
+    with memory_store.write() as db:
+        empty = programmes.add_programme(db, name="Coffee", kind="coffee")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(pid))
+        await settle(app, pilot)
+        screen = app.screen
+        footer_keys = {b.key for _, b, enabled, _ in screen.active_bindings.values() if b.show and enabled}
+        assert {"e", "A", "D"} <= footer_keys  # no pairs yet: it may be deleted
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.press("ctrl+u")  # clear the name shown
+        await type_text(pilot, "Mentoring 2026")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen and screen.title == "Mentoring 2026"
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "ARCHIVED" in shown(screen.query_one("#programme-summary", Static))
+        with memory_store.read() as db:
+            assert [s.programme.name for s in programmes.list_programmes(db)] == ["Coffee"]
+        await pilot.press("A")  # now it brings it back, without asking
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            assert len(programmes.list_programmes(db)) == 2
+
+        app.pop_screen()
+        app.push_screen(ProgrammeScreen(empty.id))
+        await settle(app, pilot)
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ProgrammeScreen)
+    with memory_store.read() as db:
+        assert [s.programme.name for s in programmes.list_programmes(db, include_archived=True)] == [
+            "Mentoring 2026"
+        ]
+
+
+@pilot_test
+async def test_a_big_programme_opens_a_page_of_people_and_builds_other_tabs_when_opened(memory_store, clock):
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+    ids = [factories.person(memory_store, f"P{i:03}", team=f"T{i % 7}").id for i in range(250)]
+    with memory_store.write() as db:
+        for i in ids:
+            programmes.join(db, p.id, i, role="member")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#participant-table", DataTable)
+        assert 0 < table.row_count < 250 and "250 people" in shown(
+            screen.query_one("#programme-summary", Static)
+        )
+        assert not screen.query("#pair-table") and not screen.query("#proposal-table")
+        await pilot.press("pagedown", "pagedown", "pagedown", "pagedown")  # nears the end
+        await settle(app, pilot)
+        assert 100 < table.row_count < 250
+        await pilot.press("ctrl+end")  # the last row, not the last one added so far
+        await settle(app, pilot)
+        assert table.row_count == 250 and rows(table)[-1][0] == "P249"
+        assert table.cursor_row == 249
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert screen.query("#pair-table") and not screen.query("#proposal-table")
