@@ -3,12 +3,12 @@ and a service's own refusal (duplicate name, someone else's edit) shown rather t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -39,6 +39,9 @@ class Field:
     # For a Select of people: the title of a picker over everyone in the directory, offered as
     # a last choice (a guest speaker is not a member of the circle).
     anyone: str | None = None
+    # Shown only while another field (a Select) has one of these values: (its name, the values).
+    # A hidden field is neither checked nor saved: it gives its starting value.
+    when: tuple[str, Collection[Any]] | None = None
 
 
 ANYONE = "anyone"  # the Select value of "Someone else…"
@@ -49,6 +52,11 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
     """Subclasses (or callers) give the fields and ``save(db, values) -> result``, run in a write worker."""
 
     BINDINGS = [
+        # Priority: the focus moves as the key is read. Otherwise a key goes up to the app first
+        # to find its binding, and what is typed right after it (a pasted or fast "name<Tab>
+        # cadence") lands in the field the focus has not left yet.
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
         Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
         Binding("ctrl+s", "submit", "Save", tooltip="Check the fields and save"),
         Binding(
@@ -80,29 +88,77 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         with VerticalScroll(id="form-body"):
             yield Static(self.form_title, classes="form-title", markup=False)
             for f in self.fields:
+                # Its label, box and error line share a class, to be shown or hidden together.
+                part = f"part-{f.name}"
                 if not f.checkbox:
-                    yield Label(f.label + (" *" if f.required else ""), classes="field-label")
+                    yield Label(f.label + (" *" if f.required else ""), classes=f"field-label {part}")
                 if f.choices is not None:
                     yield Select(
-                        self._options(f), value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}"
+                        self._options(f),
+                        value=f.value,
+                        allow_blank=False,
+                        compact=True,
+                        id=f"f-{f.name}",
+                        classes=part,
                     )
                 elif f.checkbox:
-                    yield Checkbox(f.label, value=bool(f.value), id=f"f-{f.name}")
+                    yield Checkbox(f.label, value=bool(f.value), id=f"f-{f.name}", classes=part)
                 else:
-                    yield Input(str(f.value or ""), placeholder=f.placeholder, compact=True, id=f"f-{f.name}")
-                yield Static("", id=f"e-{f.name}", classes="field-error", markup=False)
+                    yield Input(
+                        str(f.value or ""),
+                        placeholder=f.placeholder,
+                        compact=True,
+                        id=f"f-{f.name}",
+                        classes=part,
+                    )
+                yield Static("", id=f"e-{f.name}", classes=f"field-error {part}", markup=False)
             yield Static("", id="form-error", markup=False)
             with Horizontal(id="form-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", compact=True, id="save")
                 yield Button("Cancel (esc)", compact=True, id="cancel")
         yield Footer()
 
-    def on_mount(self) -> None:
-        # Start where typing is needed: the first empty box (a prefilled name is usually right).
-        empty = [f for f in self.fields if f.choices is None and not f.checkbox and not str(f.value or "")]
-        self.query_one(f"#f-{(empty or self.fields)[0].name}").focus()
+    @property
+    def first_field(self) -> Field:
+        """Where typing starts: the first empty box shown (a prefilled name is usually right)."""
+        shown = [f for f in self.fields if self._shown(f, {g.name: g.value for g in self.fields})]
+        empty = [f for f in shown if f.choices is None and not f.checkbox and not str(f.value or "")]
+        return (empty or shown)[0]
 
-    def values(self) -> dict[str, Any]:
+    def _shown(self, f: Field, values: dict[str, Any]) -> bool:
+        return f.when is None or values.get(f.when[0]) in f.when[1]
+
+    def on_mount(self) -> None:
+        self._show_fields()
+
+    def _show_fields(self) -> None:
+        values = self._typed()
+        for f in self.fields:
+            if f.when is not None:
+                shown = self._shown(f, values)
+                for widget in self.query(f".part-{f.name}"):
+                    if shown:
+                        widget.styles.clear_rule("display")  # back to what the CSS says
+                    else:
+                        widget.display = False
+
+    # The first field takes the focus as the screen is shown. Focusing it later, in on_mount,
+    # left a moment when the scrolling body had it (keys typed then were lost), and could pull
+    # the focus back from a field the person had already tabbed to.
+    @property  # type: ignore[override]
+    def AUTO_FOCUS(self) -> str:
+        return f"#f-{self.first_field.name}"
+
+    def on_key(self, event: events.Key) -> None:
+        # A key typed before the form was on screen came to the screen itself (nothing had the
+        # focus yet): it belongs in the box that has it now. Only printable keys, which a box
+        # takes, so nothing comes back here.
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            event.stop()
+            focused.post_message(events.Key(event.key, event.character))
+
+    def _typed(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in self.fields:
             widget = self.query_one(f"#f-{f.name}")
@@ -111,6 +167,16 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             elif isinstance(widget, (Select, Checkbox)):
                 out[f.name] = widget.value
         return out
+
+    def values(self) -> dict[str, Any]:
+        """What the fields hold; a hidden field gives its starting value, whatever was typed."""
+        typed = self._typed()
+        return {
+            f.name: typed[f.name]
+            if self._shown(f, typed)
+            else (str(f.value) if f.choices is None and not f.checkbox else f.value)
+            for f in self.fields
+        }
 
     def _problem(self, f: Field, value: Any) -> str | None:
         if f.required and (value is None or (isinstance(value, str) and not value.strip())):
@@ -135,7 +201,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         values = self.values()
         first_bad: str | None = None
         for f in self.fields:
-            problem = self._problem(f, values[f.name])
+            problem = self._problem(f, values[f.name]) if self._shown(f, values) else None
             self.set_error(f.name, problem)
             if problem and first_bad is None:
                 first_bad = f.name
@@ -155,6 +221,7 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
 
     @on(Select.Changed)
     def _chose(self, event: Select.Changed) -> None:
+        self._show_fields()
         name = (event.select.id or "").removeprefix("f-")
         f = next((f for f in self.fields if f.name == name), None)
         if f is None or f.anyone is None:

@@ -72,14 +72,18 @@ def join_form(programme: ProgrammeView, person_id: int, name: str) -> FormScreen
         if programme.kind.has_rounds
         else [ParticipantRole.MENTEE, ParticipantRole.MENTOR]
     )
+    mentor, mentee, member = ParticipantRole.MENTOR, ParticipantRole.MENTEE, ParticipantRole.MEMBER
+    # Each role sees what matching reads of it: a mentor's places and what they offer, what a
+    # mentee wants, and both for buddies and coffee (shared interests).
     fields = [
         Field("role", "Joins as", roles[0], choices=[(r.value, r) for r in roles], aliases=("--as",)),
-        Field("capacity", "Mentors: mentees at once", 1,
+        Field("capacity", "Mentees at once", 1,
               check=lambda v: validate.parse_int(v, "--capacity"),
-              aliases=("--capacity",)),
-        Field("offers", "Offers (topics, comma-separated)", "", "e.g. Rust, kubernetes",
-              aliases=("--offers",)),
-        Field("wants", "Wants (topics, comma-separated)", "", "e.g. public speaking", aliases=("--wants",)),
+              aliases=("--capacity",), when=("role", {mentor})),
+        Field("offers", "Offers (topics they can help with, comma-separated)", "", "e.g. Rust, kubernetes",
+              aliases=("--offers",), when=("role", {mentor, member})),
+        Field("wants", "Wants (topics to learn, comma-separated)", "", "e.g. public speaking",
+              aliases=("--wants",), when=("role", {mentee, member})),
         Field("timezone", "Timezone (empty: from their circles)", "", "e.g. Europe/Berlin",
               check=lambda v: validate.timezone(v, "--tz"), aliases=("--tz",)),
     ]  # fmt: skip

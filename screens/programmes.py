@@ -31,8 +31,10 @@ class ProgrammesScreen(Screen[None]):
         "Mentoring, reverse-mentoring, buddy and coffee programmes. Enter opens one; n creates one; "
         "a shows the archived ones too."
     )
+    # Priority: the form opens as "n" is read, so a name typed right after it goes into the
+    # form (it has no box of its own that "n" could be typed into).
     BINDINGS = [
-        Binding("n", "new_programme", "New programme", tooltip="Create a programme"),
+        Binding("n", "new_programme", "New programme", tooltip="Create a programme", priority=True),
         Binding("a", "toggle_archived", "Archived too", tooltip="Show archived programmes as well"),
     ]
 

@@ -3,10 +3,12 @@ pair, log a meeting and end it early; the person screen lists their pairs."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import DataTable, Static
 
 from circles.app import CirclesApp
 from circles.services import pairs, programmes
+from models.enums import ParticipantRole
 from screens.dialogs import ConfirmScreen
 from screens.form import FormScreen
 from screens.pair import PairScreen
@@ -211,6 +213,55 @@ async def test_locks_and_rejections_are_still_there_after_leaving_the_screen(mem
 
         review = decisions.stored(db, pid)
     assert len(review.locked) == 1 and len(review.rejected) == 1
+
+
+@pilot_test
+async def test_the_join_form_shows_each_role_its_own_fields(memory_store, clock):
+    pid = _three_proposals(memory_store)
+    newcomer = factories.person(memory_store, "Fi New", team="Web")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            programme = programmes.get_programme(db, pid)
+        from screens.programme_forms import join_form
+
+        app.push_screen(join_form(programme, newcomer.id, newcomer.name))
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await settle(app, pilot)
+        form = app.screen
+
+        def visible() -> set[str]:
+            return {f.name for f in form.fields if form.query_one(f"#f-{f.name}").display}
+
+        assert visible() == {"role", "wants", "timezone"}  # a mentee: no places, nothing offered
+        assert app.focused is form.query_one("#f-wants")
+        form.query_one("#f-role").value = ParticipantRole.MENTOR  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        assert visible() == {"role", "capacity", "offers", "timezone"}
+        labels = [str(w.render()) for w in form.query(".field-label") if w.display]
+        assert "Mentors: mentees at once" not in labels and "Mentees at once" in labels
+
+
+@pilot_test
+async def test_a_new_programme_typed_in_one_go_keeps_each_field(memory_store, clock):
+    # As tmux (or a paste, or a fast typist) delivers it: every key queued before the form is
+    # even on screen. The Tab used to reach its binding only after the next keys had gone into
+    # the name, and keys typed before the form had a focused box were lost.
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammesScreen())
+        await settle(app, pilot)
+        for key in ["n", *"Mentoring 2026", "tab", "tab", *"weekly on tue at 15:00"]:
+            char = key if len(key) == 1 else None
+            key = {" ": "space", ":": "colon"}.get(key, key)
+            app._driver.send_message(events.Key(key, char))  # type: ignore[union-attr]
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await settle(app, pilot)
+        form = app.screen
+        assert form.query_one("#f-name").value == "Mentoring 2026"  # type: ignore[attr-defined]
+        assert form.query_one("#f-cadence").value == "weekly on tue at 15:00"  # type: ignore[attr-defined]
 
 
 @pilot_test
