@@ -64,6 +64,12 @@ class PairScreen(Screen[None]):
         self.query_one("#meeting-table", DataTable).add_columns("When", "Minutes", "Note")
         self.reload()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "Did you meet?" is asked of a round's pairs; a mentoring pair logs its meetings (m).
+        if action == "met":
+            return self.detail is not None and self.detail.programme.kind.has_rounds
+        return True
+
     def reload(self) -> None:
         run_db(self, lambda db: load_pair(db, self.pair_id), self.show)
 
@@ -101,6 +107,7 @@ class PairScreen(Screen[None]):
         for m in d.meetings:
             meetings.add_row(*safe(f"{m.held_on:%a %d %b %Y}", str(m.minutes or ""), m.note))
         goals.focus()
+        self.refresh_bindings()
 
     def _saved(self, message: str):  # type: ignore[no-untyped-def]
         def done(result: object) -> None:

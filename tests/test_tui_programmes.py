@@ -84,6 +84,8 @@ async def test_match_swap_confirm_meet_and_end_early(memory_store, clock):
         await settle(app, pilot)
         assert isinstance(app.screen, PairScreen)
         pair_screen = app.screen
+        keys = {b.key for _, b, enabled, _ in pair_screen.active_bindings.values() if b.show and enabled}
+        assert "m" in keys and not {"y", "N"} & keys  # a mentoring pair logs meetings, no "did you meet?"
         await pilot.press("m")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
         await type_text(pilot, "45")  # the day is filled in (today): the cursor starts on the minutes
