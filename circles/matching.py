@@ -323,11 +323,13 @@ class Scorer:
         ]
         words = max(1, -(-len(vocab) // 64))
         shape = (len(masks), words)
-        offers = np.array(
+        offer_bits = np.array(
             [[(o >> (64 * w)) & _MASK for w in range(words)] for o, _ in masks], dtype=np.uint64
         )
-        wants = np.array([[(x >> (64 * w)) & _MASK for w in range(words)] for _, x in masks], dtype=np.uint64)
-        return offers.reshape(shape), wants.reshape(shape)
+        want_bits = np.array(
+            [[(x >> (64 * w)) & _MASK for w in range(words)] for _, x in masks], dtype=np.uint64
+        )
+        return offer_bits.reshape(shape), want_bits.reshape(shape)
 
     def _partner_role(self) -> NDArray[np.int8] | None:
         """For mentoring, the role each person's partners have; None for rounds (anyone else)."""
@@ -506,7 +508,7 @@ class Scorer:
         for w in range(left.shape[1]):
             if left[:, w].any() and right[:, w].any():
                 shared += np.bitwise_count(left[:, w, None] & right[None, :, w])
-        score = shared * weight
+        score: NDArray[np.float64] = np.multiply(shared, weight, dtype=np.float64)
         # teams
         same = self._team[r][:, None] == self._team[c][None, :]
         score += np.where(same, 0.0, DIFFERENT_TEAMS)

@@ -85,7 +85,7 @@ def remove_lock(db: Session, programme_id: int, members: Sequence[int]) -> bool:
 
 def clear_locks(db: Session, programme_id: int) -> None:
     """After a confirm: the locked groups are pairs now."""
-    db.exec(  # type: ignore[call-overload]
+    db.exec(
         delete(ProposalDecision).where(
             col(ProposalDecision.programme_id) == programme_id,
             col(ProposalDecision.decision) == DecisionKind.LOCK,
@@ -138,7 +138,7 @@ def people(db: Session, programme_id: int, ids: Sequence[int]) -> dict[int, Pair
         ).all()
     )
     return {
-        pid: PairPerson(pid, name, email, roles.get(pid, ParticipantRole.MEMBER))
+        pid: PairPerson(pid, name, email, ParticipantRole(roles.get(pid, ParticipantRole.MEMBER)))
         for pid, name, email in db.exec(
             select(Person.id, Person.name, Person.email).where(col(Person.id).in_(list(ids)))
         ).all()
