@@ -11,12 +11,12 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from circles.errors import CirclesError, Conflict, InvalidInput
-from screens.footer import Footer
+from screens.dialogs import Buttons, Dialog
+from screens.one_line import OneLineInput
+from screens.toggles import Checkbox
 from screens.work import run_db
 
 T = TypeVar("T")
@@ -39,6 +39,8 @@ class Field:
     # For a Select of people: the title of a picker over everyone in the directory, offered as
     # a last choice (a guest speaker is not a member of the circle).
     anyone: str | None = None
+    # A required field that may stay empty while this checkbox is ticked (a guest's e-mail).
+    optional_if: str | None = None
     # Shown only while another field (a Select) has one of these values: (its name, the values).
     # A hidden field is neither checked nor saved: it gives its starting value.
     when: tuple[str, Collection[Any]] | None = None
@@ -48,7 +50,7 @@ ANYONE = "anyone"  # the Select value of "Someone else…"
 SOMEONE_ELSE = ("Someone else…", ANYONE)
 
 
-class FormScreen(ModalScreen[T | None], Generic[T]):
+class FormScreen(Dialog[T | None], Generic[T]):
     """Subclasses (or callers) give the fields and ``save(db, values) -> result``, run in a write worker."""
 
     BINDINGS = [
@@ -71,11 +73,15 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         save: Callable[[Any, dict[str, Any]], T],
         *,
         reopen: Callable[[Any], FormScreen[T]] | None = None,
+        start_on: str | None = None,
     ) -> None:
-        super().__init__(classes="form")
+        super().__init__()
         self.form_title = title
         self.fields = list(fields)
         self._save = save
+        # The field the cursor starts in when the form knows better than first_to_fill (the
+        # number of sessions to plan, once the circle's cadence is known).
+        self._start_on = start_on
         # Builds this form again from what is stored now: offered when someone else saved first.
         self._reopen = reopen
         self._conflict = False
@@ -84,52 +90,79 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._chosen: dict[str, Any] = {}
         self._picked: dict[str, list[tuple[Any, Any]]] = {}
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="form-body"):
-            yield Static(self.form_title, classes="form-title", markup=False)
-            for f in self.fields:
-                # Its label, box and error line share a class, to be shown or hidden together.
-                part = f"part-{f.name}"
-                if not f.checkbox:
-                    yield Label(f.label + (" *" if f.required else ""), classes=f"field-label {part}")
-                if f.choices is not None:
-                    yield Select(
-                        self._options(f),
-                        value=f.value,
-                        allow_blank=False,
-                        compact=True,
-                        id=f"f-{f.name}",
-                        classes=part,
-                    )
-                elif f.checkbox:
-                    yield Checkbox(f.label, value=bool(f.value), id=f"f-{f.name}", classes=part)
-                else:
-                    yield Input(
-                        str(f.value or ""),
-                        placeholder=f.placeholder,
-                        compact=True,
-                        id=f"f-{f.name}",
-                        classes=part,
-                    )
-                yield Static("", id=f"e-{f.name}", classes=f"field-error {part}", markup=False)
-            yield Static("", id="form-error", markup=False)
-            with Horizontal(id="form-buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", compact=True, id="save")
-                yield Button("Cancel (esc)", compact=True, id="cancel")
-        yield Footer()
-
-    @property
-    def first_field(self) -> Field:
-        """Where typing starts: the first empty box shown (a prefilled name is usually right)."""
-        shown = [f for f in self.fields if self._shown(f, {g.name: g.value for g in self.fields})]
-        empty = [f for f in shown if f.choices is None and not f.checkbox and not str(f.value or "")]
-        return (empty or shown)[0]
-
-    def _shown(self, f: Field, values: dict[str, Any]) -> bool:
-        return f.when is None or values.get(f.when[0]) in f.when[1]
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.form_title, classes="form-title", markup=False)
+        for f in self.fields:
+            # Its label, box and error line share a class, to be shown or hidden together.
+            part = f"part-{f.name}"
+            if not f.checkbox:
+                yield Label(f.label + (" *" if f.required else ""), classes=f"field-label {part}")
+            if f.choices is not None:
+                yield Select(
+                    self._options(f),
+                    value=f.value,
+                    allow_blank=False,
+                    compact=True,
+                    id=f"f-{f.name}",
+                    classes=part,
+                )
+            elif f.checkbox:
+                yield Checkbox(f.label, value=bool(f.value), compact=True, id=f"f-{f.name}", classes=part)
+            else:
+                # Pasted lines are joined, not cut to the first (screens/one_line.py).
+                yield OneLineInput(
+                    str(f.value or ""),
+                    label=f.label,
+                    placeholder=f.placeholder,
+                    compact=True,
+                    id=f"f-{f.name}",
+                    classes=part,
+                )
+            yield Static("", id=f"e-{f.name}", classes=f"field-error {part}", markup=False)
+        yield Static("", id="form-error", markup=False)
+        yield Buttons(
+            Button("Save (ctrl+s)", variant="primary", compact=True, id="save"),
+            Button("Cancel (esc)", compact=True, id="cancel"),
+        )
 
     def on_mount(self) -> None:
         self._show_fields()
+
+    # The first field takes the focus as the screen is shown. Focusing it later, in on_mount,
+    # left a moment when nothing had it (keys typed then were lost), and could pull the focus
+    # back from a field the person had already tabbed to.
+    @property  # type: ignore[override]
+    def AUTO_FOCUS(self) -> str:
+        return f"#f-{self.first_to_fill().name}"
+
+    def on_key(self, event: events.Key) -> None:
+        # A key typed before the form was on screen came to the screen itself (nothing had the
+        # focus yet): it belongs in the box that has it now. Only printable keys, which a box
+        # takes, so nothing comes back here.
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            event.stop()
+            focused.post_message(events.Key(event.key, event.character))
+
+    def first_to_fill(self) -> Field:
+        """Where the cursor starts: the first field a person must fill, that is the first
+        required field still empty (the title of a new agenda item, the e-mail of a person
+        named in the picker). When every required field already has a value (a new session's
+        date is the next likely one; an edit), the first field: forms put first what people
+        change most, the date of a session or of an absence, and its text is selected, so
+        typing replaces it. A later field (a session's title) never takes a typed date.
+        """
+        if self._start_on is not None:
+            return next(f for f in self.fields if f.name == self._start_on)
+        given = {f.name: f.value for f in self.fields}
+        shown = [f for f in self.fields if self._shown(f, given)]
+        for f in shown:
+            if self._required(f, given) and not str(f.value if f.value is not None else "").strip():
+                return f
+        return shown[0]
+
+    def _shown(self, f: Field, values: dict[str, Any]) -> bool:
+        return f.when is None or values.get(f.when[0]) in f.when[1]
 
     def _show_fields(self) -> None:
         values = self._typed()
@@ -142,21 +175,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                     else:
                         widget.display = False
 
-    # The first field takes the focus as the screen is shown. Focusing it later, in on_mount,
-    # left a moment when the scrolling body had it (keys typed then were lost), and could pull
-    # the focus back from a field the person had already tabbed to.
-    @property  # type: ignore[override]
-    def AUTO_FOCUS(self) -> str:
-        return f"#f-{self.first_field.name}"
-
-    def on_key(self, event: events.Key) -> None:
-        # A key typed before the form was on screen came to the screen itself (nothing had the
-        # focus yet): it belongs in the box that has it now. Only printable keys, which a box
-        # takes, so nothing comes back here.
-        focused = self.focused
-        if isinstance(focused, Input) and event.is_printable and event.character:
-            event.stop()
-            focused.post_message(events.Key(event.key, event.character))
+    def _required(self, f: Field, values: dict[str, Any]) -> bool:
+        return f.required and not (f.optional_if is not None and bool(values.get(f.optional_if)))
 
     def _typed(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -178,14 +198,14 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
             for f in self.fields
         }
 
-    def _problem(self, f: Field, value: Any) -> str | None:
-        if f.required and (value is None or (isinstance(value, str) and not value.strip())):
+    def _problem(self, f: Field, value: Any, values: dict[str, Any]) -> str | None:
+        if self._required(f, values) and (value is None or (isinstance(value, str) and not value.strip())):
             return f"{f.label} is required"
         if f.check is not None and isinstance(value, str) and value:
             try:
                 f.check(value)
             except InvalidInput as exc:
-                return f"{exc.problem} (got {exc.value!r})" if exc.value != "" else exc.problem
+                return exc.detail
             except CirclesError as exc:
                 return str(exc)
             except Exception:  # a checker's own slip must not cost the person their form
@@ -201,13 +221,21 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         values = self.values()
         first_bad: str | None = None
         for f in self.fields:
-            problem = self._problem(f, values[f.name]) if self._shown(f, values) else None
+            problem = self._problem(f, values[f.name], values) if self._shown(f, values) else None
             self.set_error(f.name, problem)
             if problem and first_bad is None:
                 first_bad = f.name
         if first_bad is not None:
-            self.query_one(f"#f-{first_bad}").focus()
+            self.focus_to_fix(first_bad)
         return first_bad is None
+
+    def focus_to_fix(self, name: str) -> None:
+        """Back to a field with an error: its text stays whole, the cursor at its end."""
+        widget = self.query_one(f"#f-{name}")
+        if isinstance(widget, OneLineInput):
+            widget.focus_to_fix()
+        else:
+            widget.focus()
 
     @on(Input.Changed)
     def _recheck(self, event: Input.Changed) -> None:
@@ -217,7 +245,17 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         name = event.input.id.removeprefix("f-")
         f = next((f for f in self.fields if f.name == name), None)
         if f is not None:
-            self.set_error(name, self._problem(f, event.value))
+            self.set_error(name, self._problem(f, event.value, self.values()))
+
+    @on(Checkbox.Changed)
+    def _recheck_dependants(self, event: Checkbox.Changed) -> None:
+        # Ticking "guest" makes the e-mail optional: its "is required" goes at once.
+        name = (event.checkbox.id or "").removeprefix("f-")
+        if self._tried:
+            values = self.values()
+            for f in self.fields:
+                if f.optional_if == name:
+                    self.set_error(f.name, self._problem(f, values[f.name], values))
 
     @on(Select.Changed)
     def _chose(self, event: Select.Changed) -> None:
@@ -289,8 +327,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if isinstance(error, InvalidInput):
             for f in self.fields:
                 if error.field in (f.name, f.label.lower(), *f.aliases):
-                    self.set_error(f.name, f"{error.problem} (got {error.value!r})")
-                    self.query_one(f"#f-{f.name}").focus()
+                    self.set_error(f.name, error.detail)
+                    self.focus_to_fix(f.name)
                     return
         box = self.query_one("#form-error", Static)
         box.update(str(error))

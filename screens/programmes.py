@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from functools import partial
 
 from textual import on
@@ -16,7 +15,7 @@ from circles.programme_views import ProgrammeSummary
 from screens.footer import Footer
 from screens.format import safe
 from screens.table import Table
-from screens.work import run_db
+from screens.work import ask_db, run_db
 
 
 def _load(db: object, include_archived: bool = False) -> list[ProgrammeSummary]:
@@ -119,15 +118,9 @@ def open_programme(app: object, programme_id: int) -> None:
 class ProgrammesProvider(Provider):
     """Ctrl+P: "Programmes" opens the list; a programme's name opens it."""
 
-    def _lookup(self) -> list[ProgrammeSummary]:
-        from circles.errors import CirclesError
-
-        try:
-            store = self.app.store  # type: ignore[attr-defined]
-        except CirclesError:
-            return []
-        with store.read() as db:
-            return _load(db)
+    async def _lookup(self) -> list[ProgrammeSummary]:
+        # On the one road to the store (screens/work.py), in a thread: typing never waits on it.
+        return await ask_db(self.app, _load, failed=[])
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -138,7 +131,7 @@ class ProgrammesProvider(Provider):
             )
         if not query.strip():
             return
-        for s in await asyncio.to_thread(self._lookup):
+        for s in await self._lookup():
             text = f"Programme: {s.programme.name}"
             found = matcher.match(text)
             if found:

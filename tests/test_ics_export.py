@@ -19,7 +19,9 @@ from circles.views import CircleView, SessionView
 from models.engine import sqlite_url
 from models.enums import SessionStatus
 from models.store import Store
+from tests import factories
 from tests.conftest import FixedClock
+from tests.test_ics_consumers import libical_itip_problems
 
 FAR_AHEAD = date(2036, 3, 11)
 
@@ -55,7 +57,11 @@ def _world(store: Store, *, facilitator: bool = True, first: date = date(2026, 3
         for week in range(4):
             day = first + timedelta(weeks=week)
             at = validate.parse_local_time(f"{day.isoformat()} 12:00", "at", "Europe/Berlin")
-            found.append(sessions.add_session(db, circle_id=c.id, starts_at=at, title=f"Talk {week + 1}"))
+            with factories.scheduled_ahead(db, at):
+                found.append(sessions.add_session(db, circle_id=c.id, starts_at=at, title=f"Talk {week + 1}"))
+        # Presenters here come from the agenda, not from the rotation.
+        for m in members.list_members(db, c.id):
+            members.update_member(db, m, in_rotation=False)
         agenda.add_item(db, session_id=found[1].id, title="Borrowing", presenter_id=bo.id, minutes=30)
         agenda.add_item(db, session_id=found[2].id, title="Guest talk", presenter_id=cy.id, minutes=40)
         return World(circles.get_circle(db, c.id), ana.id, bo.id, cy.id, found)
@@ -137,12 +143,57 @@ def test_an_invite_without_a_facilitator_says_what_to_do(store: Store) -> None:
         invites.export_session(db, w.sessions[0].id, channel="request")
 
 
+# Every file circles exports with a METHOD (a CalDAV upload has none), as the CLI and the app
+# make them: one session, a circle's upcoming sessions, a recurring series, one file per member.
+ITIP_EXPORTS = [
+    (method, what, per_member)
+    for method in ("publish", "request", "cancel")
+    for what in ("session", "circle", "series")
+    for per_member in (False, True)
+    if not (method == "cancel" and what == "series")  # refused: cancel a series' sessions instead
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "what", "per_member"),
+    ITIP_EXPORTS,
+    ids=[f"{m}-{w}{'-per-member' if p else ''}" for m, w, p in ITIP_EXPORTS],
+)
+def test_every_itip_file_passes_libicals_restriction_check(
+    memory_store: Store, tmp_path: Path, method: str, what: str, per_member: bool
+) -> None:
+    """RFC 5546 as libical checks it: PUBLISH used to fail for want of an ORGANIZER."""
+    w = _world(memory_store)
+    with memory_store.write() as db:
+        sessions.cancel_session(db, w.sessions[3])  # something for a circle's cancel to send
+        if what == "session":
+            export = invites.export_session(db, w.sessions[1].id, channel=method, per_member=per_member)
+        else:
+            export = invites.export_circle(
+                db, w.circle.id, channel=method, recurring=what == "series", per_member=per_member
+            )
+    for file in export.files:
+        assert icalendar.Calendar.from_ical(file.content)["METHOD"] == method.upper()
+        assert libical_itip_problems(file.content, tmp_path) == [], file.name
+
+
+def test_a_publish_file_without_a_facilitator_names_no_organizer(store: Store, tmp_path: Path) -> None:
+    """What the README promises: importable everywhere, but without the ORGANIZER that strict
+    iTIP checks want; naming a facilitator is what gives it one."""
+    w = _world(store, facilitator=False)
+    with store.read() as db:
+        export = invites.export_session(db, w.sessions[0].id, channel="publish")
+    assert "ORGANIZER" not in _one(export)
+    problems = libical_itip_problems(export.files[0].content, tmp_path)
+    assert [p for p in problems if "ORGANIZER" in p] == problems != []
+
+
 def test_bad_channel_and_alarm_name_the_field(memory_store: Store) -> None:
     w = _world(memory_store)
     with memory_store.read() as db:
-        with pytest.raises(InvalidInput, match=r"method: must be one of .*\(got 'fax'\)"):
+        with pytest.raises(InvalidInput, match=r"method 'fax' must be one of "):
             invites.export_session(db, w.sessions[0].id, channel="fax")
-        with pytest.raises(InvalidInput, match=r"alarm: .*\(got '-5'\)"):
+        with pytest.raises(InvalidInput, match=r"alarm -5 must be between"):
             invites.export_session(db, w.sessions[0].id, alarm_minutes=-5)
 
 
@@ -212,7 +263,8 @@ def test_cli_writes_a_file_and_standard_output(tmp_path: Path) -> None:
     store = Store.open(sqlite_url(tmp_path / "store.db"))
     w = _world(store, first=FAR_AHEAD)  # the CLI runs on the system clock
     code, out, err = _cli(store, "--session", str(w.sessions[0].id), "-o", str(tmp_path / "out" / "a.ics"))
-    assert code == 1 and "--output: is in a folder that does not exist" in err  # a typo makes no folders
+    assert code == 1 and "is in a folder that does not exist" in err  # a typo makes no folders
+    assert err.startswith("circles: --output ")
     (tmp_path / "out").mkdir()
     code, out, err = _cli(store, "--session", str(w.sessions[0].id), "-o", str(tmp_path / "out" / "a.ics"))
     assert code == 0, err

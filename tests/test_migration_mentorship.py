@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.script import ScriptDirectory
 
 import models.migrate as migrate
 from circles.services import people, programmes
-from models.engine import prepare_sqlite_file, sqlite_file
 from models.store import Store
 
 MENTORSHIP_TABLES = {
@@ -25,7 +25,13 @@ MENTORSHIP_TABLES = {
     "pair_meeting",
     "pair_goal",
 }
-PREVIOUS = "0001"
+
+
+def _previous() -> str:
+    """The revision 0010 is chained on (main's head when it was merged)."""
+    down = ScriptDirectory.from_config(migrate._config()).get_revision("0010").down_revision
+    assert isinstance(down, str)
+    return down
 
 
 def _tables(engine: sa.Engine) -> set[str]:
@@ -34,14 +40,11 @@ def _tables(engine: sa.Engine) -> set[str]:
 
 
 def test_upgrading_from_the_previous_head_keeps_rows_and_adds_programmes(store_url, clock):
-    path = sqlite_file(store_url)
-    if path is not None:
-        prepare_sqlite_file(path)
     engine = sa.create_engine(store_url)
     cfg = migrate._config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, PREVIOUS)
+        command.upgrade(cfg, _previous())
     assert not MENTORSHIP_TABLES & _tables(engine)
     with engine.begin() as conn:
         conn.execute(
@@ -54,7 +57,7 @@ def test_upgrading_from_the_previous_head_keeps_rows_and_adds_programmes(store_u
     engine.dispose()
 
     store = Store.open(store_url, clock=clock)
-    assert store.upgraded is not None and store.upgraded.from_revision == PREVIOUS
+    assert store.upgraded is not None and store.upgraded.from_revision == _previous()
     assert _tables(store.engine) >= MENTORSHIP_TABLES
     with store.write() as db:
         ana = people.find_person(db, "ana@example.org")
@@ -64,7 +67,7 @@ def test_upgrading_from_the_previous_head_keeps_rows_and_adds_programmes(store_u
 
     with store.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, PREVIOUS)
+        command.downgrade(cfg, _previous())
     assert not MENTORSHIP_TABLES & _tables(store.engine)
     with store.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT name FROM person")).scalars().all() == ["Ana"]
@@ -72,9 +75,6 @@ def test_upgrading_from_the_previous_head_keeps_rows_and_adds_programmes(store_u
 
 
 def test_0011_adds_archiving_and_kept_decisions_to_a_0010_store_with_every_row_intact(store_url, clock):
-    path = sqlite_file(store_url)
-    if path is not None:
-        prepare_sqlite_file(path)
     engine = sa.create_engine(store_url)
     cfg = migrate._config()
     with engine.begin() as conn:

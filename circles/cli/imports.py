@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from circles.cli.common import done, writing
+from circles.cli.terminal import FilePath
+from circles.words import count
 
 
 @click.group("import")
@@ -15,7 +17,7 @@ def import_() -> None:
 
 
 @import_.command("people")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=FilePath(dir_okay=False))
 @click.option("--skip-invalid", is_flag=True, help="Import the good lines even if some are bad.")
 def people(file: Path, skip_invalid: bool) -> None:
     """Import people from a CSV file with columns name, email, team and (optional) circle.
@@ -30,12 +32,13 @@ def people(file: Path, skip_invalid: bool) -> None:
         click.echo(f"{file.name}: {bad}", err=True)
     if not result.imported:
         click.echo(
-            f"circles: nothing imported: {len(result.bad)} bad line(s); fix them or add --skip-invalid.",
+            f"circles: nothing imported: {count(len(result.bad), 'bad line')}; "
+            "fix them or add --skip-invalid.",
             err=True,
         )
         raise SystemExit(1)
-    skipped = f", skipped {len(result.bad)} bad line(s)" if result.bad else ""
+    skipped = f", skipped {count(len(result.bad), 'bad line')}" if result.bad else ""
     done(
-        f"Imported {result.added} new people ({result.already_known} already known), "
+        f"Imported {count(result.added, 'new person', 'new people')} ({result.already_known} already known), "
         f"{result.joined} joined circles{skipped}."
     )

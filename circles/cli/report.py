@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from circles.cli.common import plain, reading
+from circles.words import count
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -52,7 +53,8 @@ def report(circle_ref: str | None, since: str | None, until: str | None, as_json
     Counts held sessions (not cancelled, already started); people are expected at the
     sessions held while they were members; walk-ins count as attended, not as expected.
     """
-    from circles.services.reports import build_report, make_scope
+    from circles.services.participation import make_scope
+    from circles.services.reports import build_report
 
     with reading() as db:
         found = build_report(db, make_scope(db, circle=circle_ref, since=since, until=until))
@@ -62,7 +64,7 @@ def report(circle_ref: str | None, since: str | None, until: str | None, as_json
         return
     totals = found.totals
     title = found.circle_name or "All circles"
-    click.echo(f"{title}: {totals.sessions} held sessions")
+    click.echo(f"{title}: {count(totals.sessions, 'held session')}")
     if not found.participation:
         click.echo("No held sessions in this range: nothing to report yet.")
         return
@@ -80,7 +82,8 @@ def report(circle_ref: str | None, since: str | None, until: str | None, as_json
     for r in found.retention:
         if r.members:
             click.echo(
-                f"  after {r.after:<3} {_percent(r.rate):>5}  ({r.still_attending} of {r.members} members)"
+                f"  after {r.after:<3} {_percent(r.rate):>5}  "
+                f"({r.still_attending} of {count(r.members, 'member')})"
             )
     pd = found.presenters
     click.echo(f"Presenters     {_percent(pd.share)} of members presented ({pd.presented} of {pd.members})")
@@ -89,6 +92,7 @@ def report(circle_ref: str | None, since: str | None, until: str | None, as_json
         width = max(len(c.circle) for c in found.circles)
         for c in found.circles:
             click.echo(
-                f"  {c.circle:<{width}}  {c.sessions:>4} sessions  {_percent(c.rate):>5} participation  "
-                f"{c.walk_ins:>4} walk-ins"
+                f"  {c.circle:<{width}}  {count(c.sessions, 'session'):>13}  "
+                f"{_percent(c.rate):>5} participation  "
+                f"{count(c.walk_ins, 'walk-in'):>12}"
             )
