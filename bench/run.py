@@ -31,6 +31,7 @@ BENCHMARKS = (
     ("report.py", "--runs"),
     ("search.py", "--runs"),
     ("delivery.py", "--runs"),
+    ("mentorship.py", "--runs"),
 )
 
 

@@ -24,6 +24,7 @@ from screens.heap import (
     set_aside_startup_objects,
 )
 from screens.palette import ActionProvider, FindProvider
+from screens.programmes import ProgrammesProvider
 
 if TYPE_CHECKING:
     from circles.views import HomeData
@@ -36,7 +37,7 @@ STORE_WAIT_SECONDS = 30
 class CirclesApp(App[None]):
     TITLE = "circles"
     CSS_PATH = Path(__file__).resolve().parent.parent / "screens" / "app.tcss"
-    COMMANDS = App.COMMANDS | {ActionProvider, FindProvider}
+    COMMANDS = App.COMMANDS | {ActionProvider, FindProvider, ProgrammesProvider}
     BINDINGS = [
         Binding("question_mark", "help", "Help", tooltip="Every key on this screen"),
         Binding("escape", "back", "Back", tooltip="Back to the previous screen"),

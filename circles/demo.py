@@ -160,6 +160,10 @@ def fill_demo(
     # The rows went in straight on the connection: the upcoming sessions get the rotation's
     # presenters when this commits, as after any other write (the history stays as made).
     watch.touch(db, conn.execute(sa.select(ids(Circle.id))).scalars())
+    from circles.demo_programmes import add_programmes
+
+    report("programmes", 0.96)
+    add_programmes(db, size=size, seed=seed)
     return summary
 
 

@@ -53,6 +53,47 @@ class PresenterSource(StrEnum):
     GUEST = "guest"  # an external speaker: consumes nobody's turn
 
 
+class ProgrammeKind(StrEnum):
+    """Mentorship programmes: pairs that are matched once, or rounds that mix people again and again."""
+
+    MENTORING = "mentoring"
+    REVERSE_MENTORING = "reverse-mentoring"  # the junior person is the mentor
+    BUDDY = "buddy"
+    COFFEE = "coffee"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ")
+
+    @property
+    def has_rounds(self) -> bool:
+        """Buddy and coffee programmes pair everyone again in rounds; mentoring pairs last."""
+        return self in (ProgrammeKind.BUDDY, ProgrammeKind.COFFEE)
+
+
+class ParticipantRole(StrEnum):
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    MEMBER = "member"  # buddy and coffee programmes
+
+
+class DecisionKind(StrEnum):
+    """What a facilitator decided about a proposed pair: keep it as it is, or never propose it."""
+
+    LOCK = "lock"
+    REJECT = "reject"
+
+
+class PairStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    ENDED_EARLY = "ended-early"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ")
+
+
 class RotationEventKind(StrEnum):
     """What a row of the rotation's memory (rotation_event) records."""
 

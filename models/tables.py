@@ -10,9 +10,13 @@ from sqlmodel import Field, SQLModel
 from models.enums import (
     Attended,
     CircleKind,
+    DecisionKind,
     InviteMethod,
     MaterialKind,
+    PairStatus,
+    ParticipantRole,
     PresenterSource,
+    ProgrammeKind,
     Role,
     RotationEventKind,
     Rsvp,
@@ -239,6 +243,171 @@ class InviteExport(SQLModel, table=True):
     sequence: int
     presenter_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     exported_at: datetime = Field(sa_column=_instant())
+
+
+# -- mentorship: programmes, participants, rounds, pairs ----------------------------------------
+
+
+class Programme(SQLModel, table=True):
+    """A mentoring, reverse-mentoring, buddy or coffee programme and its matching rules."""
+
+    __table_args__ = (sa.Index("uq_programme_name_lower", sa.func.lower(sa.text("name")), unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    kind: ProgrammeKind = Field(sa_column=enum_column(ProgrammeKind, "programme_kind", nullable=False))
+    starts_on: date | None = None
+    ends_on: date | None = None
+    # How often a pair meets, in the cadence phrases circles.cadence reads; on the mentor's clock.
+    cadence: str | None = Field(default=None, max_length=200)
+    meeting_minutes: int = 30
+    group_size: int = 2  # 3: trios (buddy and coffee only)
+    allow_same_team: bool = False
+    # None: a pair may not meet again until one of them has met everyone else eligible.
+    no_repeat_weeks: int | None = None
+    # Archived: hidden from lists, its history kept; nothing new is matched in it.
+    archived_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
+    version: int = 1
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class ProgrammeParticipant(SQLModel, table=True):
+    """A person in a programme. Leaving sets left_at; rows stay so past pairs keep their names."""
+
+    __tablename__ = "programme_participant"
+    __table_args__ = (
+        sa.Index(
+            "uq_programme_participant_current",
+            "programme_id",
+            "person_id",
+            unique=True,
+            sqlite_where=sa.text("left_at IS NULL"),
+            postgresql_where=sa.text("left_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: ParticipantRole = Field(sa_column=enum_column(ParticipantRole, "participant_role", nullable=False))
+    capacity: int = 1  # mentors: how many mentees at once
+    offers: str = Field(default="", max_length=1000)  # topics, comma-separated as typed
+    wants: str = Field(default="", max_length=1000)
+    timezone: str | None = Field(default=None, max_length=64)  # None: from their circles
+    # Seniority starts here when given; otherwise at their first membership of any circle.
+    since: date | None = None
+    paused_until: date | None = None
+    paused_reason: str = Field(default="", max_length=200)
+    # Rounds before this day do not count towards a pause for not answering (set on resuming).
+    answers_from: date | None = None
+    joined_at: datetime = Field(sa_column=_instant())
+    left_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
+    version: int = 1
+
+
+class ProgrammeAvoid(SQLModel, table=True):
+    """Do-not-pair: the participant is never matched with this person (it works both ways)."""
+
+    __tablename__ = "programme_avoid"
+    __table_args__ = (sa.UniqueConstraint("participant_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="programme_participant.id", ondelete="CASCADE", index=True)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+
+
+class ProgrammeRound(SQLModel, table=True):
+    """One confirmed matching: a mentoring intake, or one round of a buddy or coffee programme."""
+
+    __tablename__ = "programme_round"
+    __table_args__ = (sa.UniqueConstraint("programme_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE")
+    number: int
+    held_on: date
+    seed: int = 0
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class ProgrammePair(SQLModel, table=True):
+    """A confirmed pair (or trio). Its people are in pair_member."""
+
+    __tablename__ = "programme_pair"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    round_id: int = Field(foreign_key="programme_round.id", ondelete="CASCADE", index=True)
+    status: PairStatus = Field(
+        default=PairStatus.ACTIVE, sa_column=enum_column(PairStatus, "pair_status", nullable=False)
+    )
+    started_on: date
+    ended_on: date | None = None
+    end_reason: str = Field(default="", max_length=300)
+    reasons: str = Field(default="", max_length=500)  # why they were matched, as proposed
+    # "Did you meet?" for a round: None until someone answers.
+    met: bool | None = None
+    ics_uid: str = Field(max_length=120, unique=True)
+    ics_sequence: int = 0
+    version: int = 1
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class PairMember(SQLModel, table=True):
+    __tablename__ = "pair_member"
+    __table_args__ = (sa.UniqueConstraint("pair_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="programme_pair.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: ParticipantRole = Field(sa_column=enum_column(ParticipantRole, "pair_member_role", nullable=False))
+    position: int = 0  # the mentor (or the round's host) first
+
+
+class PairMeeting(SQLModel, table=True):
+    """A meeting a pair held: only these count as the pair having met."""
+
+    __tablename__ = "pair_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="programme_pair.id", ondelete="CASCADE", index=True)
+    held_on: date
+    minutes: int | None = None
+    note: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class PairGoal(SQLModel, table=True):
+    __tablename__ = "pair_goal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    pair_id: int = Field(foreign_key="programme_pair.id", ondelete="CASCADE", index=True)
+    position: int
+    text: str = Field(max_length=300)
+    done: bool = False
+    done_on: date | None = None
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class ProposalDecision(SQLModel, table=True):
+    """A facilitator's decision about proposals, kept until the next confirm (a lock) or for good
+    (a rejection), so every screen and command that matches the programme honours it.
+
+    A lock keeps a group as it is, its people in order (the mentor first); a rejection names
+    two people, the lower id first, who are never proposed together again in this programme.
+    """
+
+    __tablename__ = "proposal_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", ondelete="CASCADE", index=True)
+    decision: DecisionKind = Field(
+        sa_column=enum_column(DecisionKind, "proposal_decision_kind", nullable=False)
+    )
+    first_person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    second_person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
+    third_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
 
 
 # -- knowledge: materials, takeaways, topics, and the search index ----------------------------

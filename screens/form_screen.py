@@ -3,12 +3,12 @@ and a service's own refusal (duplicate name, someone else's edit) shown rather t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Button, Input, Label, Select, Static
@@ -42,6 +42,9 @@ class Field:
     anyone: str | None = None
     # A required field that may stay empty while this checkbox is ticked (a guest's e-mail).
     optional_if: str | None = None
+    # Shown only while another field (a Select) has one of these values: (its name, the values).
+    # A hidden field is neither checked nor saved: it gives its starting value.
+    when: tuple[str, Collection[Any]] | None = None
 
 
 ANYONE = "anyone"  # the Select value of "Someone else…"
@@ -52,6 +55,11 @@ class FormScreen(Dialog[T | None], Generic[T]):
     """Subclasses (or callers) give the fields and ``save(db, values) -> result``, run in a write worker."""
 
     BINDINGS = [
+        # Priority: the focus moves as the key is read. Otherwise a key goes up to the app first
+        # to find its binding, and what is typed right after it (a pasted or fast "name<Tab>
+        # cadence") lands in the field the focus has not left yet.
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
         Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
         Binding("ctrl+s", "submit", "Save", tooltip="Check the fields and save"),
         Binding(
@@ -86,14 +94,21 @@ class FormScreen(Dialog[T | None], Generic[T]):
     def compose_body(self) -> ComposeResult:
         yield Static(self.form_title, classes="form-title", markup=False)
         for f in self.fields:
+            # Its label, box and error line share a class, to be shown or hidden together.
+            part = f"part-{f.name}"
             if not f.checkbox:
-                yield Label(f.label + (" *" if f.required else ""), classes="field-label")
+                yield Label(f.label + (" *" if f.required else ""), classes=f"field-label {part}")
             if f.choices is not None:
                 yield Select(
-                    self._options(f), value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}"
+                    self._options(f),
+                    value=f.value,
+                    allow_blank=False,
+                    compact=True,
+                    id=f"f-{f.name}",
+                    classes=part,
                 )
             elif f.checkbox:
-                yield Checkbox(f.label, value=bool(f.value), compact=True, id=f"f-{f.name}")
+                yield Checkbox(f.label, value=bool(f.value), compact=True, id=f"f-{f.name}", classes=part)
             else:
                 # Pasted lines are joined, not cut to the first (screens/one_line.py).
                 yield OneLineInput(
@@ -102,8 +117,9 @@ class FormScreen(Dialog[T | None], Generic[T]):
                     placeholder=f.placeholder,
                     compact=True,
                     id=f"f-{f.name}",
+                    classes=part,
                 )
-            yield Static("", id=f"e-{f.name}", classes="field-error", markup=False)
+            yield Static("", id=f"e-{f.name}", classes=f"field-error {part}", markup=False)
         yield Static("", id="form-error", markup=False)
         yield Buttons(
             Button("Save (ctrl+s)", variant="primary", compact=True, id="save"),
@@ -111,7 +127,23 @@ class FormScreen(Dialog[T | None], Generic[T]):
         )
 
     def on_mount(self) -> None:
-        self.query_one(f"#f-{self.first_to_fill().name}").focus()
+        self._show_fields()
+
+    # The first field takes the focus as the screen is shown. Focusing it later, in on_mount,
+    # left a moment when nothing had it (keys typed then were lost), and could pull the focus
+    # back from a field the person had already tabbed to.
+    @property
+    def AUTO_FOCUS(self) -> str:  # type: ignore[override]  # Textual declares a class attribute
+        return f"#f-{self.first_to_fill().name}"
+
+    def on_key(self, event: events.Key) -> None:
+        # A key typed before the form was on screen came to the screen itself (nothing had the
+        # focus yet): it belongs in the box that has it now. Only printable keys, which a box
+        # takes, so nothing comes back here.
+        focused = self.focused
+        if isinstance(focused, Input) and event.is_printable and event.character:
+            event.stop()
+            focused.post_message(events.Key(event.key, event.character))
 
     def first_to_fill(self) -> Field:
         """Where the cursor starts: the first field a person must fill, that is the first
@@ -124,15 +156,30 @@ class FormScreen(Dialog[T | None], Generic[T]):
         if self._start_on is not None:
             return next(f for f in self.fields if f.name == self._start_on)
         given = {f.name: f.value for f in self.fields}
-        for f in self.fields:
+        shown = [f for f in self.fields if self._shown(f, given)]
+        for f in shown:
             if self._required(f, given) and not str(f.value if f.value is not None else "").strip():
                 return f
-        return self.fields[0]
+        return shown[0]
+
+    def _shown(self, f: Field, values: dict[str, Any]) -> bool:
+        return f.when is None or values.get(f.when[0]) in f.when[1]
+
+    def _show_fields(self) -> None:
+        values = self._typed()
+        for f in self.fields:
+            if f.when is not None:
+                shown = self._shown(f, values)
+                for widget in self.query(f".part-{f.name}"):
+                    if shown:
+                        widget.styles.clear_rule("display")  # back to what the CSS says
+                    else:
+                        widget.display = False
 
     def _required(self, f: Field, values: dict[str, Any]) -> bool:
         return f.required and not (f.optional_if is not None and bool(values.get(f.optional_if)))
 
-    def values(self) -> dict[str, Any]:
+    def _typed(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for f in self.fields:
             widget = self.query_one(f"#f-{f.name}")
@@ -141,6 +188,16 @@ class FormScreen(Dialog[T | None], Generic[T]):
             elif isinstance(widget, (Select, Checkbox)):
                 out[f.name] = widget.value
         return out
+
+    def values(self) -> dict[str, Any]:
+        """What the fields hold; a hidden field gives its starting value, whatever was typed."""
+        typed = self._typed()
+        return {
+            f.name: typed[f.name]
+            if self._shown(f, typed)
+            else (str(f.value) if f.choices is None and not f.checkbox else f.value)
+            for f in self.fields
+        }
 
     def _problem(self, f: Field, value: Any, values: dict[str, Any]) -> str | None:
         if self._required(f, values) and (value is None or (isinstance(value, str) and not value.strip())):
@@ -165,7 +222,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
         values = self.values()
         first_bad: str | None = None
         for f in self.fields:
-            problem = self._problem(f, values[f.name], values)
+            problem = self._problem(f, values[f.name], values) if self._shown(f, values) else None
             self.set_error(f.name, problem)
             if problem and first_bad is None:
                 first_bad = f.name
@@ -203,6 +260,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
 
     @on(Select.Changed)
     def _chose(self, event: Select.Changed) -> None:
+        self._show_fields()
         name = (event.select.id or "").removeprefix("f-")
         f = next((f for f in self.fields if f.name == name), None)
         if f is None or f.anyone is None:

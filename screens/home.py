@@ -40,6 +40,7 @@ class HomeScreen(Screen[None]):
         Binding(
             "slash", "search", "Search", tooltip="Search notes, takeaways, materials, people, everything"
         ),
+        Binding("M", "programmes", "Programmes", tooltip="Mentoring, buddy and coffee programmes"),
         Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
         # q quits where the footer says so (here and while the store opens); ctrl+q everywhere.
@@ -167,6 +168,11 @@ class HomeScreen(Screen[None]):
         from screens.search import SearchScreen
 
         self.app.push_screen(SearchScreen())
+
+    def action_programmes(self) -> None:
+        from screens.programmes import ProgrammesScreen
+
+        self.app.push_screen(ProgrammesScreen())
 
     def action_people(self) -> None:
         from screens.people import PeopleScreen

@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from circles.services import knowledge, lookups
+from circles.services.person_programmes import PersonProgrammes, day_of, person_programmes
 from screens.footer import Footer
 from screens.format import day, named, safe
 from screens.table import Table
@@ -40,6 +41,8 @@ class PersonScreen(Screen[None]):
             yield Static("Presentations", classes="section-title")
             yield Table(id="person-presented", cursor_type="row", show_cursor=False)
             yield Static("", id="person-topics", classes="hint", markup=False)
+            yield Static("Programmes and pairs", classes="section-title")
+            yield Table(id="person-pairs", cursor_type="row", show_cursor=False)
             yield Static("Away", classes="section-title")
             yield Static("", id="person-away", markup=False)
         yield Footer()
@@ -58,6 +61,12 @@ class PersonScreen(Screen[None]):
         presented.add_column("When", priority=0)
         presented.add_column("Circle", priority=1, min_width=12)
         presented.add_column("Presented", priority=2, min_width=10)
+        pairs = self.query_one("#person-pairs", Table)
+        pairs.add_column("Programme", priority=0, min_width=12)
+        pairs.add_column("With", priority=1, min_width=12)
+        pairs.add_column("Status", priority=2)
+        pairs.add_column("Since", priority=3)
+        pairs.add_column("Meetings", priority=4)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -74,6 +83,23 @@ class PersonScreen(Screen[None]):
         line = self.query_one("#person-topics", Static)
         line.update(f"Topics of their talks: {said}" if said else "")
         line.display = bool(said)
+
+        run_db(
+            self, lambda db: person_programmes(db, self.person_id), self.show_programmes, group="programmes"
+        )
+
+    def show_programmes(self, found: PersonProgrammes) -> None:
+        table = self.query_one("#person-pairs", DataTable)
+        table.clear()
+        paired = {p.programme_id for p in found.pairs}
+        for p in found.pairs:
+            others = ", ".join(x.name for x in p.people if x.person_id != self.person_id)
+            table.add_row(
+                *safe(p.programme_name, others, p.status.label, day_of(p.started_on), str(p.meetings))
+            )
+        for part, name in found.programmes:
+            if part.programme_id not in paired:
+                table.add_row(*safe(name, f"({part.role.value}, not paired)", part.pause_text, "", ""))
 
     def show(self, r: lookups.PersonRecord) -> None:
         self.record = r

@@ -295,7 +295,7 @@ def test_cli_writes_a_file_and_standard_output(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        ((), 2, "Give exactly one of --session ID or --circle CIRCLE"),
+        ((), 2, "Give exactly one of --session ID, --circle CIRCLE or --pair PAIR_ID"),
         (("--session", "1", "--recurring"), 2, "--recurring goes with --circle"),
         (("--session", "1", "--method", "fax"), 2, "'fax' is not one of"),
         (("--session", "999"), 1, "There is no session with id 999"),

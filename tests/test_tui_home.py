@@ -12,7 +12,7 @@ from screens.circle import CircleScreen
 from screens.form_screen import FormScreen
 from screens.home import HomeScreen
 from tests import factories
-from tests.tui_support import rows, screen_text, settle, shown, type_text
+from tests.tui_support import rows, screen_text, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -94,7 +94,8 @@ async def test_load_demo_data_from_the_welcome(memory_store, clock):
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("d")
-        await settle(app, pilot, rounds=8)
-        assert isinstance(app.screen, HomeScreen)
+        # The demo is built in the loader's own worker, which settle() does not wait for.
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), rounds=3000)
+        await settle(app, pilot)
         assert not app.screen.query_one("#welcome").display
         assert app.screen.query_one("#upcoming", DataTable).row_count > 0

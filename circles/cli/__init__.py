@@ -40,6 +40,8 @@ COMMANDS = {
     "config": "circles.cli.config:config",
     "send": "circles.cli.send:send",
     "publish": "circles.cli.publish:publish",
+    "program": "circles.cli.programmes:program",
+    "pair": "circles.cli.programmes:pair",
 }
 
 

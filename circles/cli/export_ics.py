@@ -21,6 +21,7 @@ _METHODS = [c.value for c in Channel]
 @click.command("ics")
 @click.option("--session", "session_id", type=RECORD_ID, metavar="ID", help="Export one session.")
 @click.option("--circle", "circle_ref", metavar="CIRCLE", help="Export a circle's upcoming sessions.")
+@click.option("--pair", "pair_id", type=RECORD_ID, metavar="PAIR_ID", help="A mentorship pair's meetings.")
 @click.option(
     "--recurring",
     is_flag=True,
@@ -55,6 +56,7 @@ _METHODS = [c.value for c in Channel]
 def ics(
     session_id: int | None,
     circle_ref: str | None,
+    pair_id: int | None,
     recurring: bool,
     method: str,
     output: Path | None,
@@ -72,8 +74,10 @@ def ics(
     from circles.exports.invite_files import ToFile, ToFolder, write_invites
     from circles.services import circle_records, invites
 
-    if (session_id is None) == (circle_ref is None):
-        raise click.UsageError("Give exactly one of --session ID or --circle CIRCLE.")
+    if sum(x is not None for x in (session_id, circle_ref, pair_id)) != 1:
+        raise click.UsageError("Give exactly one of --session ID, --circle CIRCLE or --pair PAIR_ID.")
+    if pair_id is not None and per_member is not None:
+        raise click.UsageError("--per-member goes with --session or --circle; a pair's file invites both.")
     if recurring and circle_ref is None:
         raise click.UsageError("--recurring goes with --circle.")
     if output is not None and per_member is not None:
@@ -83,6 +87,10 @@ def ics(
     alarm_minutes = None if no_alarm else (invites.CIRCLE_DEFAULT if alarm is None else alarm)
 
     def build(db: Session) -> invites.IcsExport:
+        if pair_id is not None:
+            from circles.services import pair_invites
+
+            return pair_invites.export_pair(db, pair_id, channel=method)
         if session_id is not None:
             return invites.export_session(
                 db, session_id, channel=method, alarm_minutes=alarm_minutes, per_member=per_member is not None

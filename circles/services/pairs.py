@@ -1,0 +1,321 @@
+"""Pairs once confirmed: lists, meetings and goals, "did you meet?", ending them, the report."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from circles import cadence as cadences
+from circles import validate
+from circles.errors import InvalidInput, NotAllowed, NotFound
+from circles.programme_views import (
+    GoalView,
+    MeetingView,
+    PairDetail,
+    PairPerson,
+    PairView,
+    ProgrammeReport,
+    ProgrammeView,
+    RoundView,
+)
+from circles.services import programmes
+from circles.services.clock import now
+from models.enums import PairStatus
+from models.tables import (
+    PairGoal,
+    PairMeeting,
+    PairMember,
+    Person,
+    Programme,
+    ProgrammePair,
+    ProgrammeRound,
+)
+
+MAX_GOALS = 50
+
+
+def _pairs(
+    db: Session, where: Sequence[sa.ColumnElement[bool]], *, limit: int | None = None
+) -> list[PairView]:
+    stmt = (
+        select(ProgrammePair, Programme.name, ProgrammeRound.number)
+        .join(Programme, Programme.id == ProgrammePair.programme_id)
+        .join(ProgrammeRound, ProgrammeRound.id == ProgrammePair.round_id)
+        .where(*where)
+        .order_by(col(ProgrammePair.started_on).desc(), ProgrammePair.id)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = db.exec(stmt).all()
+    ids = [p.id for p, _, _ in rows]
+    people: dict[int, list[PairPerson]] = defaultdict(list)
+    meetings: dict[int, tuple[int, date | None]] = {}
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for pair_id, pid, name, email, role in db.exec(
+            select(PairMember.pair_id, Person.id, Person.name, Person.email, PairMember.role)
+            .join(Person, Person.id == PairMember.person_id)
+            .where(col(PairMember.pair_id).in_(chunk))
+            .order_by(PairMember.pair_id, PairMember.position)
+        ):
+            people[pair_id].append(PairPerson(pid, name, email, role))
+        for pair_id, count, last in db.exec(
+            select(PairMeeting.pair_id, sa.func.count(), sa.func.max(PairMeeting.held_on))
+            .where(col(PairMeeting.pair_id).in_(chunk))
+            .group_by(PairMeeting.pair_id)
+        ):
+            meetings[pair_id] = (count, last if not isinstance(last, str) else date.fromisoformat(last))
+    out: list[PairView] = []
+    for p, programme_name, number in rows:
+        assert p.id is not None
+        count, latest = meetings.get(p.id, (0, None))
+        out.append(
+            PairView(
+                p.id,
+                p.programme_id,
+                programme_name,
+                number,
+                p.status,
+                p.started_on,
+                p.ended_on,
+                p.end_reason,
+                p.reasons,
+                p.met,
+                tuple(people[p.id]),
+                count,
+                latest,
+                p.ics_uid,
+                p.ics_sequence,
+                p.version,
+            )
+        )
+    return out
+
+
+def list_pairs(db: Session, programme_id: int, *, include_ended: bool = False) -> list[PairView]:
+    programmes.get_programme(db, programme_id)
+    where = [ProgrammePair.programme_id == programme_id]
+    if not include_ended:
+        where.append(ProgrammePair.status == PairStatus.ACTIVE)
+    return _pairs(db, where)
+
+
+def pairs_by_id(db: Session, ids: Sequence[int]) -> list[PairView]:
+    found = {p.id: p for p in _pairs(db, [col(ProgrammePair.id).in_(list(ids) or [0])])}
+    return [found[i] for i in ids if i in found]
+
+
+def pairs_of_person(db: Session, person_id: int, *, limit: int = 50) -> list[PairView]:
+    """A person's pairs in every programme, newest first (the person screen)."""
+    mine = select(PairMember.pair_id).where(PairMember.person_id == person_id)
+    return _pairs(db, [col(ProgrammePair.id).in_(mine)], limit=limit)
+
+
+def get_pair(db: Session, pair_id: int) -> PairView:
+    found = pairs_by_id(db, [pair_id])
+    if not found:
+        raise NotFound(
+            f"There is no pair with id {pair_id}; 'circles program pairs PROGRAM --all' lists them."
+        )
+    return found[0]
+
+
+def planned_meetings(programme: ProgrammeView, pair: PairView, today: date) -> int:
+    """Meetings the programme's cadence planned for the pair from its start to its end (or today)."""
+    if programme.kind.has_rounds:
+        return 1  # a round suggests one meeting
+    if not programme.cadence:
+        return 0
+    last = min(d for d in (pair.ended_on, today, programme.ends_on) if d is not None)
+    count = 0
+    for day in cadences.parse(programme.cadence).days(pair.started_on):
+        if day > last:
+            break
+        count += 1
+    return count
+
+
+def pair_detail(db: Session, pair_id: int) -> PairDetail:
+    pair = get_pair(db, pair_id)
+    programme = programmes.get_programme(db, pair.programme_id)
+    goals = [
+        GoalView(g.id, g.pair_id, g.position, g.text, g.done, g.done_on)  # type: ignore[arg-type]
+        for g in db.exec(select(PairGoal).where(PairGoal.pair_id == pair_id).order_by(PairGoal.position))
+    ]
+    meetings = [
+        MeetingView(m.id, m.pair_id, m.held_on, m.minutes, m.note)  # type: ignore[arg-type]
+        for m in db.exec(
+            select(PairMeeting)
+            .where(PairMeeting.pair_id == pair_id)
+            .order_by(col(PairMeeting.held_on).desc(), col(PairMeeting.id).desc())
+        )
+    ]
+    return PairDetail(pair, programme, goals, meetings, planned_meetings(programme, pair, now(db).date()))
+
+
+def _row(db: Session, pair_id: int) -> ProgrammePair:
+    row = db.get(ProgrammePair, pair_id)
+    if row is None:
+        raise NotFound(
+            f"There is no pair with id {pair_id}; 'circles program pairs PROGRAM --all' lists them."
+        )
+    return row
+
+
+def log_meeting(
+    db: Session, pair_id: int, *, held_on: date, minutes: int | None = None, note: str = ""
+) -> MeetingView:
+    """A meeting the pair held. It counts as their having met (history, "did you meet?")."""
+    pair = _row(db, pair_id)
+    if held_on < pair.started_on:
+        raise InvalidInput(
+            "--on", held_on.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})"
+        )
+    if held_on > now(db).date():
+        raise InvalidInput(
+            "--on", held_on.isoformat(), "is in the future; log a meeting once it has happened"
+        )
+    if minutes is not None:
+        minutes = validate.minutes(minutes, "--minutes")
+    text = validate.text(note, "--note", max_length=2000, multiline=True)
+    meeting = PairMeeting(pair_id=pair_id, held_on=held_on, minutes=minutes, note=text, created_at=now(db))
+    db.add(meeting)
+    if pair.met is not True:
+        pair.met = True
+        pair.version += 1
+        db.add(pair)
+    db.flush()
+    assert meeting.id is not None
+    return MeetingView(meeting.id, pair_id, held_on, minutes, text)
+
+
+def answer(db: Session, pair_id: int, *, met: bool) -> PairView:
+    """The answer to "did you meet?" for a pair (a round's pair, or any pair)."""
+    pair = _row(db, pair_id)
+    has_meetings = db.exec(select(sa.func.count()).where(PairMeeting.pair_id == pair_id)).one()
+    if not met and has_meetings:
+        raise NotAllowed(f"Pair {pair_id} has {has_meetings} meetings logged, so they did meet.")
+    pair.met = met
+    pair.version += 1
+    db.add(pair)
+    db.flush()
+    return get_pair(db, pair_id)
+
+
+def end_pair(
+    db: Session, pair_id: int, *, completed: bool, reason: str = "", on: date | None = None
+) -> PairView:
+    """The pair is done: completed, or ended early with a reason. Its invite's SEQUENCE rises."""
+    pair = _row(db, pair_id)
+    if pair.status is not PairStatus.ACTIVE:
+        raise NotAllowed(f"Pair {pair_id} already ended ({pair.status.label} on {pair.ended_on:%d %b %Y}).")
+    text = validate.text(reason, "--reason", max_length=300)
+    if not completed and not text:
+        raise InvalidInput("--reason", reason, "is required when a pair ends early; say why")
+    day = on or now(db).date()
+    if day < pair.started_on:
+        raise InvalidInput("--on", day.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})")
+    pair.status = PairStatus.COMPLETED if completed else PairStatus.ENDED_EARLY
+    pair.ended_on = day
+    pair.end_reason = text
+    pair.ics_sequence += 1
+    pair.version += 1
+    db.add(pair)
+    db.flush()
+    return get_pair(db, pair_id)
+
+
+def add_goal(db: Session, pair_id: int, text: str) -> GoalView:
+    _row(db, pair_id)
+    cleaned = validate.text(text, "goal", max_length=300, required=True)
+    count = db.exec(select(sa.func.count()).where(PairGoal.pair_id == pair_id)).one()
+    if count >= MAX_GOALS:
+        raise NotAllowed(f"Pair {pair_id} has {count} goals already; mark some done or keep them shorter.")
+    goal = PairGoal(pair_id=pair_id, position=count + 1, text=cleaned, created_at=now(db))
+    db.add(goal)
+    db.flush()
+    assert goal.id is not None
+    return GoalView(goal.id, pair_id, goal.position, cleaned, False, None)
+
+
+def set_goal_done(db: Session, goal_id: int, *, done: bool) -> GoalView:
+    goal = db.get(PairGoal, goal_id)
+    if goal is None:
+        raise NotFound(f"There is no goal with id {goal_id}.")
+    goal.done = done
+    goal.done_on = now(db).date() if done else None
+    db.add(goal)
+    db.flush()
+    assert goal.id is not None
+    return GoalView(goal.id, goal.pair_id, goal.position, goal.text, goal.done, goal.done_on)
+
+
+# -- rounds and the report --------------------------------------------------------------------
+
+
+def _rounds(db: Session, where: Sequence[sa.ColumnElement[bool]]) -> list[RoundView]:
+    met = sa.func.sum(sa.case((col(ProgrammePair.met).is_(True), 1), else_=0))
+    not_met = sa.func.sum(sa.case((col(ProgrammePair.met).is_(False), 1), else_=0))
+    no_answer = sa.func.sum(sa.case((col(ProgrammePair.met).is_(None), 1), else_=0))
+    rows = db.exec(
+        select(ProgrammeRound, sa.func.count(col(ProgrammePair.id)), met, not_met, no_answer)
+        .join(ProgrammePair, ProgrammePair.round_id == ProgrammeRound.id, isouter=True)
+        .where(*where)
+        .group_by(ProgrammeRound.id)
+        .order_by(col(ProgrammeRound.number).desc())
+    ).all()
+    return [
+        RoundView(r.id, r.programme_id, r.number, r.held_on, r.seed, n, y or 0, no or 0, none or 0)
+        for r, n, y, no, none in rows
+    ]
+
+
+def list_rounds(db: Session, programme_id: int) -> list[RoundView]:
+    programmes.get_programme(db, programme_id)
+    return _rounds(db, [ProgrammeRound.programme_id == programme_id])
+
+
+def get_round(db: Session, round_id: int) -> RoundView:
+    found = _rounds(db, [ProgrammeRound.id == round_id])
+    if not found:
+        raise NotFound(f"There is no round with id {round_id}.")
+    return found[0]
+
+
+def report(db: Session, programme_id: int) -> ProgrammeReport:
+    """Pairs, meetings held against planned, completion; the counts in SQL."""
+    programme = programmes.get_programme(db, programme_id)
+    every = list_pairs(db, programme_id, include_ended=True)
+    status = dict(
+        db.exec(
+            select(ProgrammePair.status, sa.func.count())
+            .where(ProgrammePair.programme_id == programme_id)
+            .group_by(ProgrammePair.status)
+        ).all()
+    )
+    held = db.exec(
+        select(sa.func.count(PairMeeting.id))
+        .join(ProgrammePair, ProgrammePair.id == PairMeeting.pair_id)
+        .where(ProgrammePair.programme_id == programme_id)
+    ).one()
+    rounds = list_rounds(db, programme_id)
+    today = now(db).date()
+    rows = [(p, planned_meetings(programme, p, today)) for p in every]
+    return ProgrammeReport(
+        programme=programme,
+        pairs=len(every),
+        active=status.get(PairStatus.ACTIVE, 0),
+        completed=status.get(PairStatus.COMPLETED, 0),
+        ended_early=status.get(PairStatus.ENDED_EARLY, 0),
+        meetings_held=held,
+        meetings_planned=sum(n for _, n in rows),
+        rounds=len(rounds),
+        answered_met=sum(r.met for r in rounds),
+        answered_not_met=sum(r.not_met for r in rounds),
+        no_answer=sum(r.no_answer for r in rounds),
+        rows=rows,
+    )

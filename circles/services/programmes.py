@@ -1,0 +1,545 @@
+"""Programmes and their participants: create, list, join (topics, capacity, do-not-pair), leave, pause."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from circles import cadence as cadences
+from circles import validate
+from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
+from circles.matching import split_topics
+from circles.programme_views import UNTIL_RESUMED, ParticipantView, ProgrammeSummary, ProgrammeView
+from circles.services.clock import now
+from models.enums import PairStatus, ParticipantRole, ProgrammeKind
+from models.tables import (
+    Circle,
+    Membership,
+    PairMember,
+    Person,
+    Programme,
+    ProgrammeAvoid,
+    ProgrammePair,
+    ProgrammeParticipant,
+    ProgrammeRound,
+)
+
+MAX_CAPACITY = 50
+MAX_NO_REPEAT_WEEKS = 520
+
+
+def parse_kind(value: str | ProgrammeKind) -> ProgrammeKind:
+    try:
+        return ProgrammeKind(str(value).strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            "--kind", value, f"must be one of {', '.join(k.value for k in ProgrammeKind)}"
+        ) from None
+
+
+def parse_role(value: str | ParticipantRole, kind: ProgrammeKind) -> ParticipantRole:
+    allowed = (
+        [ParticipantRole.MEMBER] if kind.has_rounds else [ParticipantRole.MENTOR, ParticipantRole.MENTEE]
+    )
+    try:
+        role = ParticipantRole(str(value).strip().lower())
+    except ValueError:
+        role = None
+    if role not in allowed:
+        raise InvalidInput(
+            "--as", value, f"a {kind.label} programme takes {' or '.join(r.value for r in allowed)}"
+        )
+    assert role is not None
+    return role
+
+
+def _view(p: Programme) -> ProgrammeView:
+    assert p.id is not None
+    return ProgrammeView(
+        p.id,
+        p.name,
+        p.kind,
+        p.starts_on,
+        p.ends_on,
+        p.cadence,
+        p.meeting_minutes,
+        p.group_size,
+        p.allow_same_team,
+        p.no_repeat_weeks,
+        p.version,
+        p.archived_at,
+    )
+
+
+def add_programme(
+    db: Session,
+    *,
+    name: str,
+    kind: str | ProgrammeKind,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    cadence: str | None = None,
+    meeting_minutes: int = 30,
+    group_size: int | None = None,
+    allow_same_team: bool = False,
+    no_repeat_weeks: int | None = None,
+) -> ProgrammeView:
+    name = validate.text(name, "name", max_length=120, required=True)
+    parsed = parse_kind(kind)
+    if starts_on is not None and ends_on is not None:
+        validate.date_range(starts_on, ends_on, start_field="--from", end_field="--to")
+    text = cadences.parse(cadence).text if cadence and cadence.strip() else None
+    meeting_minutes = validate.minutes(meeting_minutes, "--minutes")
+    size = 2 if group_size is None else group_size
+    if size not in (2, 3):
+        raise InvalidInput("--group-size", size, "must be 2 (pairs) or 3 (trios)")
+    if size == 3 and not parsed.has_rounds:
+        raise InvalidInput(
+            "--group-size", size, "trios are for buddy and coffee programmes; mentoring is in pairs"
+        )
+    if no_repeat_weeks is not None and not 0 <= no_repeat_weeks <= MAX_NO_REPEAT_WEEKS:
+        raise InvalidInput(
+            "--no-repeat-weeks", no_repeat_weeks, f"must be between 0 and {MAX_NO_REPEAT_WEEKS}"
+        )
+    taken = db.exec(select(Programme).where(sa.func.lower(Programme.name) == name.lower())).first()
+    if taken is not None:
+        raise AlreadyExists(f"There is already a programme named {taken.name!r}.")
+    p = Programme(
+        name=name,
+        kind=parsed,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        cadence=text,
+        meeting_minutes=meeting_minutes,
+        group_size=size,
+        allow_same_team=allow_same_team,
+        no_repeat_weeks=no_repeat_weeks,
+    )
+    db.add(p)
+    db.flush()
+    return _view(p)
+
+
+def get_programme(db: Session, programme_id: int) -> ProgrammeView:
+    p = db.get(Programme, programme_id)
+    if p is None:
+        raise NotFound(f"There is no programme with id {programme_id}.")
+    return _view(p)
+
+
+def find_programme(db: Session, ref: str) -> ProgrammeView:
+    """A programme by its name (any case) or its id."""
+    ref = ref.strip()
+    if ref.isdigit() and int(ref) < 2**63:
+        return get_programme(db, int(ref))
+    p = db.exec(select(Programme).where(sa.func.lower(Programme.name) == ref.lower())).first()
+    if p is None:
+        raise NotFound(f"There is no programme named {ref!r}; 'circles program list' shows them all.")
+    return _view(p)
+
+
+def list_programmes(db: Session, *, include_archived: bool = False) -> list[ProgrammeSummary]:
+    """Every programme (archived ones too if asked) with its counts, in four queries whatever
+    their number."""
+    stmt = select(Programme).order_by(sa.func.lower(Programme.name))
+    if not include_archived:
+        stmt = stmt.where(col(Programme.archived_at).is_(None))
+    found = [_view(p) for p in db.exec(stmt)]
+    people = dict(
+        db.exec(
+            select(ProgrammeParticipant.programme_id, sa.func.count())
+            .where(col(ProgrammeParticipant.left_at).is_(None))
+            .group_by(ProgrammeParticipant.programme_id)
+        ).all()
+    )
+    active = dict(
+        db.exec(
+            select(ProgrammePair.programme_id, sa.func.count())
+            .where(ProgrammePair.status == PairStatus.ACTIVE)
+            .group_by(ProgrammePair.programme_id)
+        ).all()
+    )
+    rounds = {
+        pid: (n, last)
+        for pid, n, last in db.exec(
+            select(
+                ProgrammeRound.programme_id, sa.func.count(), sa.func.max(ProgrammeRound.held_on)
+            ).group_by(ProgrammeRound.programme_id)
+        ).all()
+    }
+    return [
+        ProgrammeSummary(p, people.get(p.id, 0), active.get(p.id, 0), *rounds.get(p.id, (0, None)))
+        for p in found
+    ]
+
+
+def require_open(db: Session, programme_id: int) -> ProgrammeView:
+    """The programme, if nothing stops it matching or taking people in (it is not archived)."""
+    p = get_programme(db, programme_id)
+    if p.archived:
+        raise NotAllowed(
+            f"{p.name} is archived: its history is kept but nothing new happens in it; "
+            f"'circles program unarchive {p.name}' brings it back."
+        )
+    return p
+
+
+def _row(db: Session, programme_id: int) -> Programme:
+    p = db.get(Programme, programme_id)
+    if p is None:
+        raise NotFound(f"There is no programme with id {programme_id}.")
+    return p
+
+
+def rename(db: Session, programme_id: int, name: str) -> ProgrammeView:
+    """A new name (unique in any case); pairs' invites carry it, so their SEQUENCE rises."""
+    p = _row(db, programme_id)
+    name = validate.text(name, "name", max_length=120, required=True)
+    taken = db.exec(
+        select(Programme).where(sa.func.lower(Programme.name) == name.lower(), Programme.id != programme_id)
+    ).first()
+    if taken is not None:
+        raise AlreadyExists(f"There is already a programme named {taken.name!r}.")
+    if p.name != name:
+        p.name = name
+        p.version += 1
+        db.add(p)
+        _invites_changed(db, programme_id)
+        db.flush()
+    return _view(p)
+
+
+def archive(db: Session, programme_id: int, *, archived: bool = True) -> ProgrammeView:
+    """Archive a programme (hidden from lists, nothing new matched, its history kept), or bring
+    it back. Its active pairs stay as they are: ending them is a decision of its own."""
+    p = _row(db, programme_id)
+    if (p.archived_at is not None) != archived:
+        p.archived_at = now(db) if archived else None
+        p.version += 1
+        db.add(p)
+        db.flush()
+    return _view(p)
+
+
+def delete_programme(db: Session, programme_id: int) -> ProgrammeView:
+    """Delete a programme for good: only one that never had a pair (else archive it)."""
+    p = _row(db, programme_id)
+    view = _view(p)
+    rounds = db.exec(
+        select(sa.func.count()).select_from(ProgrammeRound).where(ProgrammeRound.programme_id == programme_id)
+    ).one()
+    if rounds:
+        raise NotAllowed(
+            f"{p.name} has had pairs ({rounds} round{'s' if rounds != 1 else ''}): its history stays. "
+            "Archive it instead ('circles program archive')."
+        )
+    # Its participants, do-not-pair lists and kept decisions go with it (ON DELETE CASCADE).
+    db.delete(p)
+    db.flush()
+    return view
+
+
+def _invites_changed(db: Session, programme_id: int) -> None:
+    for pair in db.exec(
+        select(ProgrammePair).where(
+            ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ACTIVE
+        )
+    ):
+        pair.ics_sequence += 1
+        db.add(pair)
+
+
+def summary(db: Session, programme_id: int) -> ProgrammeSummary:
+    """One programme with its counts (what its screen's first line shows)."""
+    p = get_programme(db, programme_id)
+    people = db.exec(
+        select(sa.func.count())
+        .select_from(ProgrammeParticipant)
+        .where(ProgrammeParticipant.programme_id == programme_id, col(ProgrammeParticipant.left_at).is_(None))
+    ).one()
+    active = db.exec(
+        select(sa.func.count())
+        .select_from(ProgrammePair)
+        .where(ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ACTIVE)
+    ).one()
+    rounds, last = db.exec(
+        select(sa.func.count(), sa.func.max(ProgrammeRound.held_on)).where(
+            ProgrammeRound.programme_id == programme_id
+        )
+    ).one()
+    if isinstance(last, str):  # SQLite gives aggregates of dates back as text
+        last = date.fromisoformat(last)
+    return ProgrammeSummary(p, people, active, rounds, last)
+
+
+# -- participants -----------------------------------------------------------------------------
+
+
+def circle_zones(db: Session, person_ids: Iterable[int]) -> dict[int, str]:
+    """Each person's usual timezone: the one most of their current circles keep."""
+    ids = list(person_ids)
+    if not ids:
+        return {}
+    counts: dict[int, Counter[str]] = {}
+    for chunk in _chunks(ids):
+        rows = db.exec(
+            select(Membership.person_id, Circle.timezone)
+            .join(Circle, Circle.id == Membership.circle_id)
+            .where(col(Membership.person_id).in_(chunk), col(Membership.left_at).is_(None))
+        )
+        for person_id, zone in rows:
+            counts.setdefault(person_id, Counter())[zone] += 1
+    # Most circles first, then the name: the same answer every time.
+    return {pid: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for pid, c in counts.items()}
+
+
+def _chunks(ids: Sequence[int], size: int = 5000) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+# A participant's row and their name, e-mail and team: plain columns, not ORM objects (a
+# programme of 500 people is read each time its screen opens or it is matched).
+_PARTICIPANT_COLUMNS = (
+    ProgrammeParticipant.id,
+    ProgrammeParticipant.programme_id,
+    ProgrammeParticipant.person_id,
+    ProgrammeParticipant.role,
+    ProgrammeParticipant.capacity,
+    ProgrammeParticipant.offers,
+    ProgrammeParticipant.wants,
+    ProgrammeParticipant.timezone,
+    ProgrammeParticipant.since,
+    ProgrammeParticipant.paused_until,
+    ProgrammeParticipant.paused_reason,
+    ProgrammeParticipant.answers_from,
+    ProgrammeParticipant.joined_at,
+    ProgrammeParticipant.left_at,
+    ProgrammeParticipant.version,
+    Person.name,
+    Person.email,
+    Person.team,
+)
+
+
+def _participant_rows(programme_id: int) -> Any:
+    return (
+        select(*_PARTICIPANT_COLUMNS)
+        .join(Person, Person.id == ProgrammeParticipant.person_id)
+        .where(ProgrammeParticipant.programme_id == programme_id)
+    )
+
+
+def list_participants(db: Session, programme_id: int, *, include_past: bool = False) -> list[ParticipantView]:
+    get_programme(db, programme_id)
+    stmt = _participant_rows(programme_id)
+    if not include_past:
+        stmt = stmt.where(col(ProgrammeParticipant.left_at).is_(None))
+    rows = db.exec(stmt.order_by(sa.func.lower(Person.name), Person.id)).all()
+    return _views(db, programme_id, rows)
+
+
+def _views(db: Session, programme_id: int, rows: Sequence[Any]) -> list[ParticipantView]:
+    ids = [row.id for row in rows]
+    avoid: dict[int, list[str]] = {}
+    for chunk in _chunks(ids):
+        for participant_id, email in db.exec(
+            select(ProgrammeAvoid.participant_id, Person.email)
+            .join(Person, Person.id == ProgrammeAvoid.person_id)
+            .where(col(ProgrammeAvoid.participant_id).in_(chunk))
+            .order_by(Person.email)
+        ):
+            avoid.setdefault(participant_id, []).append(email)
+    active = dict(
+        db.exec(
+            select(PairMember.person_id, sa.func.count())
+            .join(ProgrammePair, ProgrammePair.id == PairMember.pair_id)
+            .where(ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ACTIVE)
+            .group_by(PairMember.person_id)
+        ).all()
+    )
+    zones = circle_zones(db, [row.person_id for row in rows if row.timezone is None])
+    return [
+        ParticipantView(
+            id=row.id,
+            programme_id=row.programme_id,
+            person_id=row.person_id,
+            name=row.name,
+            email=row.email,
+            team=row.team,
+            role=row.role,
+            capacity=row.capacity,
+            offers=split_topics(row.offers),
+            wants=split_topics(row.wants),
+            timezone=row.timezone or zones.get(row.person_id, "UTC"),
+            timezone_given=row.timezone is not None,
+            since=row.since,
+            paused_until=row.paused_until,
+            paused_reason=row.paused_reason,
+            answers_from=row.answers_from,
+            joined_at=row.joined_at,
+            left_at=row.left_at,
+            avoid=tuple(avoid.get(row.id, ())),
+            active_pairs=active.get(row.person_id, 0) if row.left_at is None else 0,
+            version=row.version,
+        )
+        for row in rows
+    ]
+
+
+def _current(db: Session, programme_id: int, person_id: int) -> ProgrammeParticipant | None:
+    return db.exec(
+        select(ProgrammeParticipant).where(
+            ProgrammeParticipant.programme_id == programme_id,
+            ProgrammeParticipant.person_id == person_id,
+            col(ProgrammeParticipant.left_at).is_(None),
+        )
+    ).first()
+
+
+def get_participant(db: Session, programme_id: int, person_id: int) -> ParticipantView:
+    rows = db.exec(
+        _participant_rows(programme_id).where(
+            ProgrammeParticipant.person_id == person_id, col(ProgrammeParticipant.left_at).is_(None)
+        )
+    ).all()
+    if not rows:
+        person = db.get(Person, person_id)
+        raise NotFound(f"{person.name if person else f'Person {person_id}'} is not in this programme.")
+    return _views(db, programme_id, rows)[0]
+
+
+def _topics(value: str | Sequence[str] | None, field: str) -> str:
+    text = value if isinstance(value, str) or value is None else ", ".join(value)
+    cleaned = validate.text(text, field, max_length=1000)
+    return ", ".join(split_topics(cleaned))
+
+
+def join(
+    db: Session,
+    programme_id: int,
+    person_id: int,
+    *,
+    role: str | ParticipantRole,
+    capacity: int | None = None,
+    offers: str | Sequence[str] | None = None,
+    wants: str | Sequence[str] | None = None,
+    timezone: str | None = None,
+    since: date | None = None,
+    paused_until: date | None = None,
+    avoid: Sequence[int] = (),
+) -> ParticipantView:
+    """A person joins as mentor, mentee or member. ``avoid`` are person ids never to be paired with."""
+    programme = require_open(db, programme_id)
+    person = db.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"There is no person with id {person_id}.")
+    parsed = parse_role(role, programme.kind)
+    if capacity is not None and parsed is not ParticipantRole.MENTOR and capacity != 1:
+        raise InvalidInput("--capacity", capacity, "is for mentors (how many mentees at once)")
+    places = 1 if capacity is None else capacity
+    if not 1 <= places <= MAX_CAPACITY:
+        raise InvalidInput("--capacity", places, f"must be between 1 and {MAX_CAPACITY} mentees at once")
+    zone = validate.timezone(timezone, "--tz") if timezone and timezone.strip() else None
+    today = now(db).date()
+    if since is not None and since > today:
+        raise InvalidInput("--since", since.isoformat(), "is in the future; seniority counts from a past day")
+    if person_id in avoid:
+        raise InvalidInput("--avoid", person.email, "is the person joining; nobody is paired with themselves")
+    if _current(db, programme_id, person_id) is not None:
+        raise AlreadyExists(
+            f"{person.name} is already in {programme.name}; 'circles program leave' first to rejoin."
+        )
+    for other in avoid:
+        if db.get(Person, other) is None:
+            raise NotFound(f"There is no person with id {other} to avoid.")
+    part = ProgrammeParticipant(
+        programme_id=programme_id,
+        person_id=person_id,
+        role=parsed,
+        capacity=places,
+        offers=_topics(offers, "--offers"),
+        wants=_topics(wants, "--wants"),
+        timezone=zone,
+        since=since,
+        paused_until=paused_until,
+        joined_at=now(db),
+    )
+    db.add(part)
+    db.flush()
+    assert part.id is not None
+    for other in dict.fromkeys(avoid):
+        db.add(ProgrammeAvoid(participant_id=part.id, person_id=other))
+    db.flush()
+    return get_participant(db, programme_id, person_id)
+
+
+def leave(db: Session, programme_id: int, person_id: int) -> ParticipantView:
+    """They leave; their past pairs stay. Their active pairs end early ("left the programme")."""
+    part = _current(db, programme_id, person_id)
+    if part is None:
+        person = db.get(Person, person_id)
+        raise NotAllowed(f"{person.name if person else person_id} is not in this programme.")
+    view = get_participant(db, programme_id, person_id)
+    at = now(db)
+    part.left_at = at
+    part.version += 1
+    db.add(part)
+    active = db.exec(
+        select(ProgrammePair)
+        .join(PairMember, PairMember.pair_id == ProgrammePair.id)
+        .where(
+            ProgrammePair.programme_id == programme_id,
+            PairMember.person_id == person_id,
+            ProgrammePair.status == PairStatus.ACTIVE,
+        )
+    ).all()
+    for pair in active:
+        pair.status = PairStatus.ENDED_EARLY
+        pair.ended_on = max(at.date(), pair.started_on)
+        pair.end_reason = f"{view.name} left the programme"
+        pair.ics_sequence += 1
+        pair.version += 1
+        db.add(pair)
+    db.flush()
+    return view
+
+
+def pause(
+    db: Session, programme_id: int, person_id: int, *, until: date | None, reason: str = ""
+) -> ParticipantView:
+    """Pause someone until a day (``None`` resumes them now)."""
+    part = _current(db, programme_id, person_id)
+    if part is None:
+        raise NotFound("They are not in this programme.")
+    if until is None and part.paused_until is not None:
+        part.answers_from = now(db).date()  # a fresh start: earlier silent rounds are forgiven
+    part.paused_until = until
+    part.paused_reason = validate.text(reason, "reason", max_length=200) if until else ""
+    part.version += 1
+    db.add(part)
+    db.flush()
+    return get_participant(db, programme_id, person_id)
+
+
+def pause_indefinitely(db: Session, programme_id: int, person_ids: Iterable[int], reason: str) -> None:
+    for person_id in person_ids:
+        pause(db, programme_id, person_id, until=UNTIL_RESUMED, reason=reason)
+
+
+def set_cadence(db: Session, programme_id: int, cadence: str | None) -> ProgrammeView:
+    """How often pairs meet; their invites follow it (an active pair's SEQUENCE rises)."""
+    p = db.get(Programme, programme_id)
+    if p is None:
+        raise NotFound(f"There is no programme with id {programme_id}.")
+    p.cadence = cadences.parse(cadence).text if cadence and cadence.strip() else None
+    p.version += 1
+    db.add(p)
+    _invites_changed(db, programme_id)
+    db.flush()
+    return _view(p)

@@ -1,0 +1,76 @@
+"""A table given all its rows at once that adds them a page at a time, as the cursor or the
+scroll nears the end, and keeps its cursor on the same row (by key) when it is filled again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.widgets import DataTable
+
+from screens.format import safe
+from screens.table import Table
+
+PAGE = 100
+# How close to the last row added the cursor (or the view) may come before the next page.
+AHEAD = 10
+
+Row = tuple[str, Sequence[object]]  # (key, cells)
+
+
+class PagedTable(Table):
+    """DataTable measures every cell of every row it holds: 500 rows of reasons take longer
+    than the screen may to open. The rows wait here until they could be seen."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._rows: list[Row] = []
+        self._added = 0
+
+    @property
+    def total(self) -> int:
+        """How many rows it holds, shown or not yet."""
+        return len(self._rows)
+
+    def fill(self, rows: Sequence[Row], *, cursor_key: str | None = None) -> None:
+        """Show these rows instead. The cursor goes to ``cursor_key`` if given and present, else
+        stays on the key it was on, else on the same place in the list."""
+        before_key = self.current_key
+        before_row = self.cursor_row
+        self._rows = list(rows)
+        self._added = 0
+        self.clear()
+        keys = {key: i for i, (key, _) in enumerate(self._rows)}
+        target = keys.get(cursor_key or "", keys.get(before_key or "", min(before_row, len(self._rows) - 1)))
+        self._add_until(max(PAGE, target + 1 + AHEAD))
+        if self._rows:
+            self.move_cursor(row=max(0, target))
+
+    @property
+    def current_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        return None if key is None else str(key)
+
+    def _add_until(self, count: int) -> None:
+        for key, cells in self._rows[self._added : count]:
+            self.add_row(*safe(*cells), key=key)
+        self._added = max(self._added, min(count, len(self._rows)))
+
+    def _more(self) -> None:
+        if self._added < len(self._rows):
+            self._add_until(self._added + PAGE)
+
+    def action_scroll_bottom(self) -> None:
+        # ctrl+end means the last row, not the last one added so far.
+        self._add_until(len(self._rows))
+        super().action_scroll_bottom()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self._added - AHEAD:
+            self._more()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value >= self.max_scroll_y - AHEAD:
+            self._more()

@@ -1,0 +1,171 @@
+"""One pair: who, why, its goals and its meetings; log a meeting, answer "did you meet?", end it."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static
+
+from circles.programme_views import PairDetail
+from screens.footer import Footer
+from screens.format import safe
+from screens.table import Table
+from screens.work import run_db
+
+
+def load_pair(db: object, pair_id: int) -> PairDetail:
+    from circles.services import pairs
+
+    return pairs.pair_detail(db, pair_id)  # type: ignore[arg-type]
+
+
+class PairScreen(Screen[None]):
+    # Tables as tall as their rows, so the meetings show under the goals (not below the fold).
+    DEFAULT_CSS = """
+    PairScreen #pair-body DataTable {
+        height: auto;
+        max-height: 14;
+    }
+    PairScreen #pair-summary {
+        margin: 0 1;
+        height: auto;
+    }
+    """
+    HELP = "A pair's goals and meetings. m logs a meeting, g adds a goal, space ticks one, e ends the pair."
+    BINDINGS = [
+        Binding("m", "meeting", "Log meeting", tooltip="A meeting they held (it counts as having met)"),
+        Binding("g", "goal", "Add goal"),
+        Binding("space", "toggle_goal", "Goal done", tooltip="Tick (or untick) the highlighted goal"),
+        Binding("y", "met(True)", "Met", tooltip="Did you meet? Yes"),
+        Binding("N", "met(False)", "Did not meet", tooltip="Did you meet? No"),
+        Binding("e", "end", "End pair", tooltip="Completed, or ended early with a reason"),
+    ]
+
+    def __init__(self, pair_id: int) -> None:
+        super().__init__()
+        self.pair_id = pair_id
+        self.detail: PairDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="pair-body"):
+            yield Static("", id="pair-summary", markup=False)
+            yield Static("Goals", classes="section-title")
+            yield Table(id="goal-table", cursor_type="row")
+            yield Static("", id="meetings-title", classes="section-title", markup=False)
+            yield Table(id="meeting-table", cursor_type="row", show_cursor=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#goal-table", DataTable).add_columns("Done", "Goal")
+        self.query_one("#meeting-table", DataTable).add_columns("When", "Minutes", "Note")
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "Did you meet?" is asked of a round's pairs; a mentoring pair logs its meetings (m).
+        if action == "met":
+            return self.detail is not None and self.detail.programme.kind.has_rounds
+        return True
+
+    def reload(self) -> None:
+        run_db(self, lambda db: load_pair(db, self.pair_id), self.show)
+
+    def show(self, d: PairDetail) -> None:
+        self.detail = d
+        p = d.pair
+        self.title = p.names
+        self.sub_title = d.programme.name
+        who = " · ".join(f"{x.name} ({x.role.value}) <{x.email}>" for x in p.people)
+        state = p.status.label + (f" on {p.ended_on:%d %b %Y}" if p.ended_on else "")
+        if p.end_reason:
+            state += f": {p.end_reason}"
+        if d.programme.kind.has_rounds:
+            met = {True: "they met", False: "they did not meet", None: "no answer yet to 'did you meet?'"}[
+                p.met
+            ]
+        else:  # a mentoring pair's meetings are logged one by one
+            met = f"{p.meetings} meeting{'' if p.meetings == 1 else 's'} logged"
+        self.query_one("#pair-summary", Static).update(
+            f"{who}\nSince {p.started_on:%d %b %Y} (round {p.round_number}) · {state} · {met}"
+            f"\nWhy: {p.reasons or '-'}"
+        )
+        goals = self.query_one("#goal-table", DataTable)
+        row = goals.cursor_row
+        goals.clear()
+        for g in d.goals:
+            goals.add_row(*safe("✔" if g.done else "·", g.text), key=str(g.id))
+        if d.goals:
+            goals.move_cursor(row=min(row, len(d.goals) - 1))
+        self.query_one("#meetings-title", Static).update(
+            f"Meetings: {len(d.meetings)} held, {d.planned} planned"
+        )
+        meetings = self.query_one("#meeting-table", DataTable)
+        meetings.clear()
+        for m in d.meetings:
+            meetings.add_row(*safe(f"{m.held_on:%a %d %b %Y}", str(m.minutes or ""), m.note))
+        goals.focus()
+        self.refresh_bindings()
+
+    def _saved(self, message: str):  # type: ignore[no-untyped-def]
+        def done(result: object) -> None:
+            if result is not None:
+                self.notify(message, markup=False)
+                self.reload()
+
+        return done
+
+    def action_meeting(self) -> None:
+        from screens.programme_forms import meeting_form
+
+        if self.detail is not None:
+            today = self.app.now().date()  # type: ignore[attr-defined]
+            self.app.push_screen(meeting_form(self.detail.pair, today=today), self._saved("Meeting logged."))
+
+    def action_goal(self) -> None:
+        from screens.programme_forms import goal_form
+
+        if self.detail is not None:
+            self.app.push_screen(goal_form(self.detail.pair), self._saved("Goal added."))
+
+    def action_end(self) -> None:
+        from screens.programme_forms import end_form
+
+        if self.detail is not None and self.detail.pair.status.value == "active":
+            self.app.push_screen(end_form(self.detail.pair), self._saved("Pair ended."))
+        elif self.detail is not None:
+            self.notify("This pair has ended already.")
+
+    def action_met(self, met: bool) -> None:
+        from circles.services import pairs
+
+        run_db(
+            self,
+            lambda db: pairs.answer(db, self.pair_id, met=met),
+            lambda _: self.reload(),
+            write=True,
+            group="write",
+        )
+
+    def action_toggle_goal(self) -> None:
+        from circles.services import pairs
+
+        table = self.query_one("#goal-table", DataTable)
+        if self.detail is None or not table.row_count:
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        goal = next((g for g in self.detail.goals if str(g.id) == key), None)
+        if goal is not None:
+            run_db(
+                self,
+                lambda db: pairs.set_goal_done(db, goal.id, done=not goal.done),
+                lambda _: self.reload(),
+                write=True,
+                group="write",
+            )
+
+    @on(DataTable.RowSelected, "#goal-table")
+    def _selected(self) -> None:
+        self.action_toggle_goal()

@@ -1,0 +1,625 @@
+"""One programme, in tabs: its participants, the matching proposals (confirm, swap, lock, reject,
+re-run), its pairs and its rounds; and the programme itself (rename, archive, delete)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+
+from circles.errors import CirclesError
+from circles.programme_views import (
+    ConfirmedRound,
+    PairView,
+    ParticipantView,
+    ProgrammeSummary,
+    ProposalView,
+    RoundView,
+)
+from screens.dialogs import ConfirmScreen
+from screens.footer import Footer
+from screens.paged import PagedTable
+from screens.work import run_db, show_error
+
+
+@dataclass(frozen=True)
+class ProgrammeData:
+    """What the screen shows as it opens: the summary line and the Participants tab. Pairs,
+    rounds and proposals are read when their tab is first opened."""
+
+    summary: ProgrammeSummary
+    participants: list[ParticipantView]
+
+
+def load_programme(db: object, programme_id: int) -> ProgrammeData:
+    from circles.services import programmes
+
+    return ProgrammeData(
+        programmes.summary(db, programme_id),  # type: ignore[arg-type]
+        programmes.list_participants(db, programme_id),  # type: ignore[arg-type]
+    )
+
+
+def load_pairs(db: object, programme_id: int, *, include_ended: bool) -> list[PairView]:
+    from circles.services import pairs
+
+    return pairs.list_pairs(db, programme_id, include_ended=include_ended)  # type: ignore[arg-type]
+
+
+def load_rounds(db: object, programme_id: int) -> list[RoundView]:
+    from circles.services import pairs
+
+    return pairs.list_rounds(db, programme_id)  # type: ignore[arg-type]
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
+def group_key(ids: tuple[int, ...]) -> str:
+    """A proposal's row key: its people, the mentor first."""
+    return "/".join(map(str, ids))
+
+
+PARTICIPANT_ACTIONS = {"join", "leave", "resume"}
+PROPOSAL_ACTIONS = {"rerun", "confirm", "swap", "lock", "reject", "next_seed", "forget_rejections"}
+PAIR_ACTIONS = {"toggle_ended"}
+# Each tab's table, built when the tab is first opened (the Participants one with the screen).
+TABLES = {
+    "participants": "#participant-table",
+    "proposals": "#proposal-table",
+    "pairs": "#pair-table",
+    "rounds": "#round-table",
+}
+
+
+class ProgrammeScreen(Screen[None]):
+    HELP = (
+        "A programme's participants, proposals, pairs and rounds (1-4 switch tabs). Proposals are "
+        "not pairs until confirmed (c): lock (l) the ones you like, reject (x) the ones you don't, "
+        "swap (s on one, then s on another) partners, and re-run (r) the rest. Locks and rejections "
+        "are kept: the command line and the next visit match around them too; U takes the "
+        "rejections back. e renames the programme, A archives it (or brings it back), D deletes "
+        "one that never had pairs."
+    )
+    BINDINGS = [
+        Binding("1", "tab('participants')", "Participants", show=False),
+        Binding("2", "tab('proposals')", "Proposals", show=False),
+        Binding("3", "tab('pairs')", "Pairs", show=False),
+        Binding("4", "tab('rounds')", "Rounds", show=False),
+        Binding("j", "join", "Join", tooltip="Pick a person to join the programme"),
+        Binding("x", "leave", "Leave", tooltip="The highlighted person leaves (their pairs end early)"),
+        Binding("u", "resume", "Resume", tooltip="End the highlighted person's pause"),
+        Binding("r", "rerun", "Re-run", tooltip="Match again around the locked and rejected proposals"),
+        Binding("c", "confirm", "Confirm", tooltip="Make the proposals pairs (a new round)"),
+        Binding("s", "swap", "Swap", tooltip="Press on one proposal, then on another: they swap partners"),
+        Binding("l", "lock", "Lock", tooltip="Keep this proposal as it is (press again to unlock)"),
+        Binding("x", "reject", "Reject", tooltip="Never propose this pair again in this programme"),
+        Binding("U", "forget_rejections", "Un-reject", show=False, tooltip="Take every rejection back"),
+        Binding("plus", "next_seed", "Other seed", show=False, tooltip="Break ties another way"),
+        Binding("a", "toggle_ended", "Ended too", tooltip="Show pairs that ended as well"),
+        Binding("e", "rename", "Rename", tooltip="Give the programme another name"),
+        Binding("A", "archive", "Archive", tooltip="Hide the programme from lists; its history stays"),
+        Binding("A", "unarchive", "Unarchive", tooltip="Bring the archived programme back"),
+        Binding("D", "delete", "Delete", tooltip="Delete the programme (only one that never had pairs)"),
+    ]
+
+    def __init__(self, programme_id: int) -> None:
+        super().__init__()
+        self.programme_id = programme_id
+        self.data: ProgrammeData | None = None
+        self.pairs: list[PairView] | None = None
+        self.rounds: list[RoundView] | None = None
+        self.proposal: ProposalView | None = None
+        self.seed = 0
+        self.swapping: tuple[int, ...] | None = None
+        self.include_ended = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="programme-summary", markup=False)
+        with TabbedContent(id="tabs", initial="participants"):
+            with TabPane("Participants", id="participants"):
+                yield PagedTable(id="participant-table", cursor_type="row", zebra_stripes=True)
+            # Built when first opened (see _tab_changed): the participants should not wait for
+            # a matching run, nor for every pair the programme ever had.
+            yield TabPane("Proposals", id="proposals")
+            yield TabPane("Pairs", id="pairs")
+            yield TabPane("Rounds", id="rounds")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#participant-table", DataTable).add_columns(
+            "Name", "As", "Team", "Places", "Offers", "Wants", "Timezone", "Status"
+        )
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.data is not None:
+            self.reload()
+
+    # -- loading ---------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """The summary and participants; and the other tabs' data if they were opened."""
+        run_db(self, lambda db: load_programme(db, self.programme_id), self.show)
+        if self.pairs is not None:
+            self._load_pairs()
+        if self.rounds is not None:
+            self._load_rounds()
+        if self.active_tab == "proposals" and self.query("#proposal-table"):
+            self.action_rerun()
+
+    def _load_pairs(self) -> None:
+        ended = self.include_ended
+        run_db(
+            self,
+            lambda db: load_pairs(db, self.programme_id, include_ended=ended),
+            self._fill_pairs,
+            group="pairs",
+        )
+
+    def _load_rounds(self) -> None:
+        run_db(self, lambda db: load_rounds(db, self.programme_id), self._fill_rounds, group="rounds")
+
+    def show(self, data: ProgrammeData) -> None:
+        self.data = data
+        s = data.summary
+        p = s.programme
+        self.title = p.name
+        self.sub_title = p.kind.label + (" · archived" if p.archived else "")
+        dates = " to ".join(f"{d:%d %b %Y}" for d in (p.starts_on, p.ends_on) if d)
+        size = " · trios" if p.group_size == 3 else ""
+        self.query_one("#programme-summary", Static).update(
+            ("ARCHIVED (A brings it back) · " if p.archived else "")
+            + f"{p.kind.label}{size} · {s.participants} {'person' if s.participants == 1 else 'people'} · "
+            f"{_count(s.active_pairs, 'active pair')} · {_count(s.rounds, 'round')}"
+            + (f" · {dates}" if dates else "")
+            + (f" · meets {p.cadence}" if p.cadence else "")
+            + f" · {p.repeat_rule}"
+            + ("" if not p.allow_same_team else " · same team allowed")
+        )
+        self.refresh_bindings()  # archive or unarchive; delete only without rounds
+        self.query_one("#participant-table", PagedTable).fill(
+            [
+                (
+                    str(x.person_id),
+                    (
+                        x.name,
+                        x.role.value,
+                        x.team or "",
+                        f"{x.active_pairs}/{x.capacity}" if x.role.value == "mentor" else "",
+                        ", ".join(x.offers),
+                        ", ".join(x.wants),
+                        x.timezone,
+                        x.pause_text or ("in a pair" if x.active_pairs else ""),
+                    ),
+                )
+                for x in data.participants
+            ]
+        )
+
+    def _fill_pairs(self, found: list[PairView]) -> None:
+        self.pairs = found
+        met = {True: "yes", False: "no", None: ""}
+        self.query_one("#pair-table", PagedTable).fill(
+            [
+                (
+                    str(x.id),
+                    (
+                        str(x.id),
+                        x.names,
+                        x.status.label,
+                        f"{x.started_on:%d %b %Y}",
+                        str(x.meetings),
+                        met[x.met],
+                        x.reasons if x.status.value == "active" else x.end_reason,
+                    ),
+                )
+                for x in found
+            ]
+        )
+        self.query_one("#pairs-note", Static).update(
+            f"{_count(len(found), 'pair')}{'' if self.include_ended else ' active'}; "
+            + ("a hides those that ended." if self.include_ended else "a shows those that ended too.")
+        )
+
+    def _fill_rounds(self, found: list[RoundView]) -> None:
+        self.rounds = found
+        self.query_one("#round-table", PagedTable).fill(
+            [
+                (
+                    str(r.id),
+                    (
+                        str(r.number),
+                        f"{r.held_on:%d %b %Y}",
+                        str(r.seed),
+                        str(r.pairs),
+                        str(r.met),
+                        str(r.not_met),
+                        str(r.no_answer),
+                    ),
+                )
+                for r in found
+            ]
+        )
+
+    async def _build_tab(self, tab: str, pane: TabPane) -> None:
+        table = PagedTable(id=TABLES[tab][1:], cursor_type="row", zebra_stripes=True)
+        if tab == "proposals":
+            await pane.mount_all([table, Static("", id="proposal-note", classes="hint", markup=False)])
+            table.add_columns("#", "People", "Why", "")
+            self.action_rerun()
+        elif tab == "pairs":
+            await pane.mount_all([table, Static("", id="pairs-note", classes="hint", markup=False)])
+            table.add_columns("Pair", "People", "Status", "Since", "Meetings", "Met", "Why / how it ended")
+            self._load_pairs()
+        else:
+            await pane.mount(table)
+            table.add_columns("Round", "On", "Seed", "Pairs", "Met", "Did not", "No answer")
+            self._load_rounds()
+
+    # -- which keys apply -------------------------------------------------------------
+
+    @property
+    def active_tab(self) -> str:
+        # The footer may ask which keys apply before the tabs are mounted.
+        tabs = self.query(TabbedContent)
+        return tabs.first().active if tabs else "participants"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        tab = self.active_tab
+        if action in PARTICIPANT_ACTIONS:
+            return tab == "participants"
+        if action in PROPOSAL_ACTIONS:
+            return tab == "proposals"
+        if action in PAIR_ACTIONS:
+            return tab == "pairs"
+        summary = self.data.summary if self.data else None
+        if action == "archive":
+            return summary is not None and not summary.programme.archived
+        if action == "unarchive":
+            return summary is not None and summary.programme.archived
+        if action == "delete":
+            return summary is not None and summary.rounds == 0
+        return True
+
+    @on(TabbedContent.TabActivated)
+    async def _tab_changed(self) -> None:
+        self.refresh_bindings()
+        tab = self.active_tab
+        pane = self.query_one(f"#{tab}", TabPane)
+        if not pane.children:  # first opened: built now
+            await self._build_tab(tab, pane)
+        elif tab == "proposals" and self.proposal is None:
+            self.action_rerun()  # the pool changed since: made again when looked at
+        # Focus goes into the tab, so the footer shows that tab's keys.
+        self.query_one(TABLES[tab]).focus()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    # -- the programme itself ---------------------------------------------------------
+
+    def _write(self, job: Callable[[Any], object], message: str) -> None:
+        def done(result: object) -> None:
+            self.notify(message, markup=False)
+            self.proposal = None  # the pool changed: proposals are made again when looked at
+            self.reload()
+
+        run_db(self, job, done, write=True, group="write", exclusive=False)
+
+    def action_rename(self) -> None:
+        from screens.programme_forms import rename_form
+
+        if self.data is None:
+            return
+
+        def renamed(programme: object) -> None:
+            if programme is not None:
+                self.notify(f"Renamed to {programme.name}.", markup=False)  # type: ignore[attr-defined]
+                self.reload()
+
+        self.app.push_screen(rename_form(self.data.summary.programme), renamed)
+
+    @work
+    async def action_archive(self) -> None:
+        from circles.services import programmes
+
+        if self.data is None:
+            return
+        p = self.data.summary.programme
+        question = (
+            f"Archive {p.name}? It leaves the lists and nothing new is matched in it; its pairs, "
+            "meetings and rounds are kept, and A here brings it back."
+        )
+        if await self.app.push_screen_wait(ConfirmScreen(question, "Archive")):
+            self._write(lambda db: programmes.archive(db, p.id), f"{p.name} archived.")
+
+    def action_unarchive(self) -> None:
+        from circles.services import programmes
+
+        if self.data is not None:
+            p = self.data.summary.programme
+            self._write(lambda db: programmes.archive(db, p.id, archived=False), f"{p.name} is back.")
+
+    @work
+    async def action_delete(self) -> None:
+        from circles.services import programmes
+
+        if self.data is None:
+            return
+        s = self.data.summary
+        question = (
+            f"Delete {s.programme.name} and its {_count(s.participants, 'participant')} for good? "
+            "It never had pairs, so nothing else is lost."
+        )
+        if not await self.app.push_screen_wait(ConfirmScreen(question, "Delete")):
+            return
+
+        def gone(_: object) -> None:
+            self.notify(f"Deleted {s.programme.name}.", markup=False)
+            self.dismiss()
+
+        run_db(
+            self, lambda db: programmes.delete_programme(db, s.programme.id), gone, write=True, group="write"
+        )
+
+    # -- participants -----------------------------------------------------------------
+
+    def _participant(self) -> ParticipantView | None:
+        key = self.query_one("#participant-table", PagedTable).current_key
+        if self.data is None or key is None:
+            return None
+        return next((x for x in self.data.participants if str(x.person_id) == key), None)
+
+    def action_join(self) -> None:
+        from screens.picker import PersonPicker
+        from screens.programme_forms import join_form
+
+        if self.data is None:
+            return
+        programme = self.data.summary.programme
+        current = {x.person_id for x in self.data.participants}
+
+        def picked(person: object) -> None:
+            if person is None:
+                return
+
+            def joined(part: object) -> None:
+                if part is not None:
+                    self.notify(f"{person.name} joined {programme.name}.", markup=False)  # type: ignore[attr-defined]
+                    self.proposal = None
+                    self.reload()
+
+            self.app.push_screen(join_form(programme, person.id, person.name), joined)  # type: ignore[attr-defined]
+
+        self.app.push_screen(PersonPicker(f"Who joins {programme.name}?", exclude=current), picked)
+
+    @work
+    async def action_leave(self) -> None:
+        from circles.services import programmes
+
+        x = self._participant()
+        if x is None:
+            return
+        question = f"{x.name} leaves {self.title}? Their active pairs end early; history stays."
+        if await self.app.push_screen_wait(ConfirmScreen(question, "Leave")):
+            self._write(lambda db: programmes.leave(db, self.programme_id, x.person_id), f"{x.name} left.")
+
+    def action_resume(self) -> None:
+        from circles.services import programmes
+
+        x = self._participant()
+        if x is not None and x.paused_until is not None:
+            self._write(
+                lambda db: programmes.pause(db, self.programme_id, x.person_id, until=None),
+                f"{x.name} is matched again.",
+            )
+
+    # -- proposals: each change is stored, then the proposals are made again -------------
+
+    def _propose(
+        self,
+        change: Callable[[Any], object] | None = None,
+        *,
+        cursor: tuple[int, ...] | None = None,
+        said: str | None = None,
+    ) -> None:
+        """Make the proposals again, after storing ``change`` (a lock, a rejection, a swap) in
+        the same unit of work; the cursor goes to the group ``cursor`` names, else stays on its
+        row's group (by key, not by place: the rows re-sort)."""
+        from circles.services import pairing
+
+        seed = self.seed
+
+        def job(db: Any) -> ProposalView:
+            if change is not None:
+                change(db)
+            return pairing.propose(db, self.programme_id, seed=seed)
+
+        def shown(proposal: ProposalView) -> None:
+            self._show_proposal(proposal, cursor=cursor)
+            if said:
+                self.notify(said, markup=False)
+
+        def refused(error: CirclesError) -> None:
+            show_error(self, error)
+            if self.proposal is not None:
+                self._show_proposal(self.proposal)  # the "swap with…" mark goes; nothing changed
+            else:
+                self.query_one("#proposal-note", Static).update(str(error))
+
+        self.query_one("#proposal-note", Static).update("Matching…")
+        run_db(self, job, shown, write=change is not None, group="match", failed=refused)
+
+    def action_rerun(self) -> None:
+        self._propose()
+
+    def action_next_seed(self) -> None:
+        self.seed += 1
+        self._propose()
+
+    def _show_proposal(self, proposal: ProposalView, *, cursor: tuple[int, ...] | None = None) -> None:
+        self.proposal = proposal
+        self.query_one("#proposal-table", PagedTable).fill(
+            [
+                (
+                    group_key(g.ids),
+                    (
+                        str(n),
+                        g.names,
+                        g.reasons,
+                        "locked" if g.locked else ("swap with…" if g.ids == self.swapping else ""),
+                    ),
+                )
+                for n, g in enumerate(proposal.groups, start=1)
+            ],
+            cursor_key=group_key(cursor) if cursor else None,
+        )
+        lines = [
+            f"{len(proposal.groups)} proposed on {proposal.on:%d %b %Y} (seed {proposal.seed}); "
+            "nothing is saved as pairs until you confirm (c)."
+        ]
+        lines += [f"Not matched: {u.person.name}: {u.reason}" for u in proposal.unmatched]
+        lines += [f"Will be paused: {g.name} (no answer for 3 rounds)" for g in proposal.ghosts]
+        lines += [f"Lock set aside: {s.names}: {s.reason}" for s in proposal.set_aside]
+        if proposal.rejected:
+            shown = ", ".join(f"{a.name} & {b.name}" for a, b in proposal.rejected[:5])
+            more = f" and {len(proposal.rejected) - 5} more" if len(proposal.rejected) > 5 else ""
+            lines.append(f"Rejected, never proposed again here: {shown}{more} (U takes them back).")
+        self.query_one("#proposal-note", Static).update("\n".join(lines))
+
+    def _group(self) -> tuple[int, ...] | None:
+        key = self.query_one("#proposal-table", PagedTable).current_key
+        if self.proposal is None or not key:
+            return None
+        return tuple(int(x) for x in key.split("/"))
+
+    def _locked(self, group: tuple[int, ...]) -> bool:
+        return self.proposal is not None and any(g.ids == group and g.locked for g in self.proposal.groups)
+
+    def action_lock(self) -> None:
+        from circles.services import pairing
+
+        g = self._group()
+        if g is None:
+            return
+        if self._locked(g):
+            self._propose(lambda db: pairing.unlock(db, self.programme_id, g), cursor=g)
+        else:
+            self._propose(lambda db: pairing.lock(db, self.programme_id, g), cursor=g)
+
+    def action_reject(self) -> None:
+        from circles.services import pairing
+
+        g = self._group()
+        if g is None:
+            return
+
+        def reject(db: Any) -> None:
+            for i, a in enumerate(g):
+                for b in g[i + 1 :]:
+                    pairing.reject(db, self.programme_id, a, b)
+
+        self._propose(reject)
+
+    @work
+    async def action_forget_rejections(self) -> None:
+        from circles.services import pairing
+
+        proposal = self.proposal
+        if proposal is None or not proposal.rejected:
+            self.notify("No rejections to take back.")
+            return
+        question = f"Take back all {_count(len(proposal.rejected), 'rejection')}? They may be proposed again."
+        if not await self.app.push_screen_wait(ConfirmScreen(question, "Take back")):
+            return
+        pairs = [(a.person_id, b.person_id) for a, b in proposal.rejected]
+
+        def forget(db: Any) -> None:
+            for a, b in pairs:
+                pairing.unreject(db, self.programme_id, a, b)
+
+        self._propose(forget, said="Rejections taken back.")
+
+    def action_swap(self) -> None:
+        from circles.services import pairing
+
+        g = self._group()
+        if g is None or self.proposal is None:
+            return
+        if self.swapping is None or self.swapping == g:
+            self.swapping = None if self.swapping == g else g
+            self._show_proposal(self.proposal)
+            if self.swapping:
+                self.notify("Now highlight the proposal to swap partners with, and press s again.")
+            return
+        first, second = self.swapping, g
+        self.swapping = None
+        # The first person (the mentor) of each keeps their place; the cursor stays with the
+        # mentor of the row it is on, whose partner changed.
+        stays = (second[0], *first[1:])
+        self._propose(
+            lambda db: pairing.swap(db, self.programme_id, first, second),
+            cursor=stays,
+            said="Swapped; both are locked. Re-run (r) matches the rest around them.",
+        )
+
+    @work
+    async def action_confirm(self) -> None:
+        from circles.services import pairing
+
+        proposal = self.proposal
+        if proposal is None or not proposal.groups:
+            self.notify("Nothing to confirm: match first (r).")
+            return
+        kind = "round" if proposal.programme.kind.has_rounds else "set of pairs"
+        question = f"Confirm these {len(proposal.groups)} as a new {kind} dated {proposal.on:%d %b %Y}?"
+        if not await self.app.push_screen_wait(ConfirmScreen(question, "Confirm")):
+            return
+        seed, expected = proposal.seed, proposal.signature
+
+        def job(db: object) -> ConfirmedRound:
+            return pairing.confirm(db, self.programme_id, seed=seed, expected=expected)  # type: ignore[arg-type]
+
+        def confirmed(result: ConfirmedRound) -> None:
+            self.proposal = None
+            self.query_one("#proposal-table", PagedTable).fill([])
+            self.query_one("#proposal-note", Static).update("Confirmed. Press r to match again.")
+            for g in result.ghosts:
+                self.notify(
+                    f"Paused {g.name}: no answer to 'did you meet?' for 3 rounds.",
+                    severity="warning",
+                    markup=False,
+                )
+            self.notify(f"Round {result.round.number}: {len(result.pairs)} pairs made.", markup=False)
+            self.reload()
+            self.action_tab("pairs")
+
+        run_db(self, job, confirmed, write=True, group="write", exclusive=False)
+
+    # -- pairs ------------------------------------------------------------------------
+
+    def action_toggle_ended(self) -> None:
+        self.include_ended = not self.include_ended
+        if self.query("#pair-table"):
+            self._load_pairs()
+
+    @on(DataTable.RowSelected, "#pair-table")
+    def _open_pair(self, event: DataTable.RowSelected) -> None:
+        from screens.pair import PairScreen
+
+        if event.row_key.value is not None:
+            self.app.push_screen(PairScreen(int(event.row_key.value)))
+
+    @on(DataTable.RowSelected, "#participant-table")
+    def _open_person(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.open_person(int(event.row_key.value))  # type: ignore[attr-defined]

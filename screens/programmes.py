@@ -1,0 +1,144 @@
+"""The programmes list (mentoring, reverse mentoring, buddies, coffee), and the palette's way to it."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Static
+
+from circles.programme_views import ProgrammeSummary
+from screens.footer import Footer
+from screens.format import safe
+from screens.table import Table
+from screens.work import ask_db, run_db
+
+
+def _load(db: object, include_archived: bool = False) -> list[ProgrammeSummary]:
+    from circles.services import programmes
+
+    return programmes.list_programmes(db, include_archived=include_archived)  # type: ignore[arg-type]
+
+
+class ProgrammesScreen(Screen[None]):
+    TITLE = "Programmes"
+    HELP = (
+        "Mentoring, reverse-mentoring, buddy and coffee programmes. Enter opens one; n creates one; "
+        "a shows the archived ones too."
+    )
+    # Priority: the form opens as "n" is read, so a name typed right after it goes into the
+    # form (it has no box of its own that "n" could be typed into).
+    BINDINGS = [
+        Binding("n", "new_programme", "New programme", tooltip="Create a programme", priority=True),
+        Binding("a", "toggle_archived", "Archived too", tooltip="Show archived programmes as well"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loaded = False
+        self.include_archived = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Table(id="programmes", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="programmes-empty", classes="hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(
+            "Programme", "Kind", "People", "Active pairs", "Rounds", "Last round", "Cadence", ""
+        )
+        table.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded:
+            self.reload()
+
+    def reload(self) -> None:
+        archived = self.include_archived
+        run_db(self, lambda db: _load(db, archived), self.show)
+
+    def action_toggle_archived(self) -> None:
+        self.include_archived = not self.include_archived
+        self.reload()
+
+    def show(self, found: list[ProgrammeSummary]) -> None:
+        self.loaded = True
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        for s in found:
+            p = s.programme
+            table.add_row(
+                *safe(
+                    p.name,
+                    p.kind.label,
+                    str(s.participants),
+                    str(s.active_pairs),
+                    str(s.rounds),
+                    f"{s.last_round_on:%d %b %Y}" if s.last_round_on else "",
+                    p.cadence or "",
+                    "archived" if p.archived else "",
+                ),
+                key=str(p.id),
+            )
+        if found:
+            table.move_cursor(row=min(row, len(found) - 1))
+        self.query_one("#programmes-empty", Static).update(
+            "" if found else "No programmes yet: press n to create a mentoring, buddy or coffee programme."
+        )
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            open_programme(self.app, int(event.row_key.value))
+
+    def action_new_programme(self) -> None:
+        from screens.programme_forms import programme_form
+
+        def created(programme: object) -> None:
+            if programme is not None:
+                open_programme(self.app, programme.id)  # type: ignore[attr-defined]
+
+        self.app.push_screen(programme_form(), created)
+
+
+def open_programme(app: object, programme_id: int) -> None:
+    from screens.programme import ProgrammeScreen
+
+    app.push_screen(ProgrammeScreen(programme_id))  # type: ignore[attr-defined]
+
+
+class ProgrammesProvider(Provider):
+    """Ctrl+P: "Programmes" opens the list; a programme's name opens it."""
+
+    async def _lookup(self) -> list[ProgrammeSummary]:
+        # On the one road to the store (screens/work.py), in a thread: typing never waits on it.
+        return await ask_db(self.app, _load, failed=[])
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        score = matcher.match("Programmes")
+        if score:
+            yield Hit(
+                score, matcher.highlight("Programmes"), self._open_list, help="Mentoring, buddies, coffee"
+            )
+        if not query.strip():
+            return
+        for s in await self._lookup():
+            text = f"Programme: {s.programme.name}"
+            found = matcher.match(text)
+            if found:
+                yield Hit(found, matcher.highlight(text), partial(open_programme, self.app, s.programme.id))
+
+    async def discover(self) -> Hits:
+        yield DiscoveryHit("Programmes", self._open_list, help="Mentoring, buddies, coffee")
+
+    def _open_list(self) -> None:
+        self.app.push_screen(ProgrammesScreen())

@@ -1,0 +1,212 @@
+"""A programme's name and life (rename, archive, delete when it never had pairs), and the
+facilitator's locks and rejections kept in the store, so the app and the command line match
+around the same decisions; on SQLite and PostgreSQL, and through the CLI."""
+
+from __future__ import annotations
+
+import pytest
+
+from circles.errors import AlreadyExists, NotAllowed, NotFound
+from circles.services import pairing, pairs, programmes
+from models.store import Store
+from tests import factories
+from tests.test_cli import Cli
+from tests.test_programmes import _mentoring, _people
+
+
+def _names(store: Store, include_archived: bool = False) -> list[str]:
+    with store.read() as db:
+        return [s.programme.name for s in programmes.list_programmes(db, include_archived=include_archived)]
+
+
+# -- rename, archive, delete -------------------------------------------------------------------
+
+
+def test_a_renamed_programme_keeps_its_pairs_and_their_invites_change(store: Store) -> None:
+    pid, _, _ = _mentoring(store)
+    with store.write() as db:
+        programmes.add_programme(db, name="Buddies", kind="buddy")
+        made = pairing.confirm(db, pid).pairs
+    with store.write() as db:
+        renamed = programmes.rename(db, pid, "Mentoring 2026")
+    assert renamed.name == "Mentoring 2026" and renamed.version == 2
+    with store.read() as db:
+        after = pairs.list_pairs(db, pid)
+    assert {p.id for p in after} == {p.id for p in made}
+    assert all(p.programme_name == "Mentoring 2026" and p.ics_sequence == 1 for p in after)
+    with pytest.raises(AlreadyExists, match="Buddies"), store.write() as db:
+        programmes.rename(db, pid, "BUDDIES")
+
+
+def test_an_archived_programme_is_hidden_and_kept_and_can_come_back(store: Store) -> None:
+    pid, _, _mentees = _mentoring(store)
+    with store.write() as db:
+        made = pairing.confirm(db, pid).pairs
+        programmes.archive(db, pid)
+    assert _names(store) == [] and _names(store, include_archived=True) == ["Mentors"]
+    with store.read() as db:
+        assert programmes.find_programme(db, "mentors").archived
+        assert len(pairs.list_pairs(db, pid)) == len(made)  # history kept
+    newcomer = _people(store, 1, "Late")[0]
+    for attempt in (
+        lambda db: programmes.join(db, pid, newcomer, role="mentee"),
+        lambda db: pairing.confirm(db, pid),
+        lambda db: pairing.propose(db, pid),
+    ):
+        with pytest.raises(NotAllowed, match="archived"), store.write() as db:
+            attempt(db)
+    with store.write() as db:
+        programmes.archive(db, pid, archived=False)
+    assert _names(store) == ["Mentors"]
+
+
+def test_only_a_programme_that_never_had_pairs_is_deleted(store: Store) -> None:
+    pid, _, mentees = _mentoring(store)
+    with store.write() as db:
+        empty = programmes.add_programme(db, name="Coffee", kind="coffee")
+        programmes.join(db, empty.id, mentees[0], role="member", avoid=[mentees[1]])
+        programmes.join(db, empty.id, mentees[1], role="member")
+        pairing.reject(db, empty.id, mentees[0], mentees[1])
+    with store.write() as db:
+        programmes.delete_programme(db, empty.id)
+    assert _names(store, include_archived=True) == ["Mentors"]
+    with store.read() as db, pytest.raises(NotFound):
+        programmes.get_programme(db, empty.id)
+    with store.write() as db:
+        pairing.confirm(db, pid)
+    with pytest.raises(NotAllowed, match="Archive it instead"), store.write() as db:
+        programmes.delete_programme(db, pid)
+    assert _names(store) == ["Mentors"]
+
+
+# -- locks and rejections kept in the store ------------------------------------------------------
+
+
+def test_locks_and_rejections_outlive_the_screen_and_confirm_honours_them(store: Store) -> None:
+    pid, _mentors, _mentees = _mentoring(store)
+    with store.read() as db:
+        first = pairing.propose(db, pid, seed=3)
+    keep = first.groups[0].ids
+    never = first.groups[1].ids
+    with store.write() as db:
+        pairing.lock(db, pid, keep)
+        pairing.reject(db, pid, *never)
+    # Another unit of work (another screen, the CLI) sees both.
+    for seed in (3, 4, 5):
+        with store.read() as db:
+            shown = pairing.propose(db, pid, seed=seed)
+        assert keep in shown.signature and [g.locked for g in shown.groups if g.ids == keep] == [True]
+        assert tuple(never) not in shown.signature
+        assert [(a.person_id, b.person_id) for a, b in shown.rejected] == [tuple(sorted(never))]
+    with store.write() as db:
+        made = pairing.confirm(db, pid, seed=4)
+    assert keep in [tuple(x.person_id for x in p.people) for p in made.pairs]
+    assert tuple(never) not in [tuple(x.person_id for x in p.people) for p in made.pairs]
+    with store.read() as db:
+        from circles.services import decisions
+
+        kept = decisions.stored(db, pid)
+    assert kept.locked == () and kept.rejected == {frozenset(never)}  # locks became pairs
+
+
+def test_a_swap_is_kept_as_two_locks_and_a_lock_that_stops_holding_is_set_aside(store: Store) -> None:
+    pid, _mentors, _mentees = _mentoring(store)
+    with store.read() as db:
+        shown = pairing.propose(db, pid, seed=1)
+
+    def allowed(group: tuple[int, ...]) -> bool:
+        try:
+            with store.read() as db:
+                pairing.check_group(db, pid, group)
+        except NotAllowed:
+            return False
+        return True
+
+    a, b = next(
+        (x.ids, y.ids)
+        for x in shown.groups
+        for y in shown.groups
+        if x.ids[0] != y.ids[0] and allowed((x.ids[0], y.ids[1])) and allowed((y.ids[0], x.ids[1]))
+    )
+    with store.write() as db:
+        one, two = pairing.swap(db, pid, a, b)
+    assert one == (a[0], b[1]) and two == (b[0], a[1])
+    with store.read() as db:
+        again = pairing.propose(db, pid, seed=1)
+    assert {g.ids for g in again.groups if g.locked} == {one, two}
+    with store.write() as db:
+        programmes.leave(db, pid, one[1])
+    with store.read() as db:
+        later = pairing.propose(db, pid, seed=1)
+    assert [g.ids for g in later.groups if g.locked] == [two]
+    assert [(tuple(p.person_id for p in s.people), s.reason) for s in later.set_aside] == [
+        (one, f"person {one[1]} is not in this programme now")
+    ]
+    with store.write() as db:
+        pairing.unlock(db, pid, two)
+    with store.read() as db:
+        assert not [g for g in pairing.propose(db, pid, seed=1).groups if g.locked]
+
+
+def test_a_lock_that_breaks_a_rule_or_names_a_rejected_pair_is_refused(store: Store) -> None:
+    with store.write() as db:
+        p = programmes.add_programme(db, name="Mentors", kind="mentoring")
+    ana, bo = _people(store, 2, "Data", teams=1)
+    cy = factories.person(store, "Cy", "cy@example.org", team="Web").id
+    with store.write() as db:
+        programmes.join(db, p.id, ana, role="mentor")
+        programmes.join(db, p.id, bo, role="mentee")
+        programmes.join(db, p.id, cy, role="mentee")
+    with pytest.raises(NotAllowed, match="same team"), store.write() as db:
+        pairing.lock(db, p.id, [ana, bo])
+    with pytest.raises(NotAllowed, match="a mentor, then a mentee"), store.write() as db:
+        pairing.lock(db, p.id, [cy, ana])
+    with store.write() as db:
+        pairing.reject(db, p.id, ana, cy)
+    with pytest.raises(NotAllowed, match="unreject"), store.write() as db:
+        pairing.lock(db, p.id, [ana, cy])
+    with store.write() as db:
+        pairing.unreject(db, p.id, cy, ana)
+        pairing.lock(db, p.id, [ana, cy])
+
+
+@pytest.mark.slow
+def test_the_cli_renames_archives_deletes_and_keeps_decisions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cli = Cli(str(tmp_path / "c.db"), tmp_path / "home")
+    for name, team in (("Ana", "Data"), ("Bo", "Web"), ("Cy", "Ops"), ("Di", "Ops")):
+        cli("person", "add", name, "--email", f"{name.lower()}@example.org", "--team", team)
+    cli("program", "add", "Mentors", "--kind", "mentoring")
+    cli("program", "join", "Mentors", "ana@example.org", "--as", "mentor", "--offers", "Rust")
+    cli("program", "join", "Mentors", "bo@example.org", "--as", "mentor", "--offers", "Go")
+    cli("program", "join", "Mentors", "cy@example.org", "--as", "mentee", "--wants", "rust")
+    cli("program", "join", "Mentors", "di@example.org", "--as", "mentee", "--wants", "go")
+    # Against the topics: Ana with Di, and never Bo with Cy.
+    cli("program", "lock", "Mentors", "ana@example.org", "di@example.org")
+    cli("program", "reject", "Mentors", "bo@example.org", "cy@example.org")
+    shown = cli("program", "match", "Mentors").stdout
+    assert "Ana & Di  (ana@example.org, di@example.org)  [locked]" in shown
+    assert "rejected: Bo & Cy (bo@example.org, cy@example.org): never proposed again here" in shown
+    data = cli.json("program", "match", "Mentors")
+    assert [(p["people"], p["locked"]) for p in data["pairs"]] == [  # type: ignore[call-overload]
+        (["ana@example.org", "di@example.org"], True)
+    ]
+    assert data["rejected"] == [["bo@example.org", "cy@example.org"]]  # type: ignore[call-overload]
+    cli("program", "confirm", "Mentors")
+    listed = cli.json("program", "pairs", "Mentors")
+    assert [p["people"] for p in listed["pairs"]] == [["ana@example.org", "di@example.org"]]  # type: ignore[call-overload]
+
+    cli("program", "add", "Coffee", "--kind", "coffee")
+    cli("program", "rename", "Coffee", "Coffee roulette")
+    refused = cli("program", "delete", "Coffee roulette", ok=False)
+    assert refused.returncode == 1 and "add --yes" in refused.stderr
+    assert [p["programme"]["name"] for p in cli.json("program", "list")] == ["Coffee roulette", "Mentors"]
+    cli("program", "delete", "Coffee roulette", "--yes")
+    refused = cli("program", "delete", "Mentors", "--yes", ok=False)
+    assert refused.returncode == 1 and "Archive it instead" in refused.stderr
+    cli("program", "archive", "Mentors")
+    assert cli.json("program", "list") == []
+    assert "archived" in cli("program", "list", "--all").stdout
+    refused = cli("program", "match", "Mentors", ok=False)
+    assert refused.returncode == 1 and "unarchive" in refused.stderr
+    cli("program", "unarchive", "Mentors")
+    assert [p["programme"]["name"] for p in cli.json("program", "list")] == ["Mentors"]

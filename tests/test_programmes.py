@@ -1,0 +1,298 @@
+"""Programmes through the services and the CLI, on SQLite and PostgreSQL: joining, matching and
+confirming (exactly what match showed, in one transaction), rounds that meet everyone once,
+"did you meet?" and ghosts, meetings, ending pairs, the report, and bad input as one line."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+
+from circles.errors import AlreadyExists, CirclesError, InvalidInput, NotAllowed
+from circles.services import pairing, pairs, programmes
+from models.enums import PairStatus
+from models.store import Store
+from tests import factories
+from tests.test_cli import Cli
+
+ON = date(2026, 3, 3)  # the fixed clock's day
+
+
+def _people(store: Store, n: int, prefix: str, *, teams: int | None = None) -> list[int]:
+    return [
+        factories.person(
+            store,
+            f"{prefix} {i}",
+            f"{prefix.lower()}{i}@example.org",
+            team=f"T{i % teams}" if teams else None,
+        ).id
+        for i in range(n)
+    ]
+
+
+def _mentoring(store: Store) -> tuple[int, list[int], list[int]]:
+    with store.write() as db:
+        p = programmes.add_programme(
+            db, name="Mentors", kind="mentoring", cadence="every 2 weeks on tue at 15:00"
+        )
+    mentors = _people(store, 6, "Mentor", teams=3)
+    mentees = _people(store, 10, "Mentee", teams=2)
+    with store.write() as db:
+        for m in mentors:
+            programmes.join(db, p.id, m, role="mentor", capacity=2, offers="Rust, Go, SQL")
+        for i, e in enumerate(mentees):
+            programmes.join(db, p.id, e, role="mentee", wants=["rust", "go", "sql"][i % 3])
+    return p.id, mentors, mentees
+
+
+def test_confirm_makes_exactly_what_match_showed_and_capacity_holds(store: Store) -> None:
+    pid, _mentors, _mentees = _mentoring(store)
+    with store.read() as db:
+        shown = pairing.propose(db, pid, seed=5)
+        again = pairing.propose(db, pid, seed=5)
+    assert shown == again
+    assert len(shown.groups) == 10 and not [u for u in shown.unmatched if u.person.role.value == "mentee"]
+    with store.write() as db:
+        made = pairing.confirm(db, pid, seed=5)
+    assert [tuple(x.person_id for x in p.people) for p in made.pairs] == shown.signature
+    assert all(p.reasons for p in made.pairs)
+    load = Counter(p.people[0].person_id for p in made.pairs)
+    assert max(load.values()) <= 2
+    # Matching again proposes nobody: every mentee has an active pair, one per programme.
+    with store.read() as db:
+        assert pairing.propose(db, pid, seed=5).groups == []
+
+
+def test_confirm_refuses_a_proposal_that_no_longer_holds(store: Store) -> None:
+    pid, _, _mentees = _mentoring(store)
+    with store.read() as db:
+        shown = pairing.propose(db, pid, seed=1)
+    with store.write() as db:
+        programmes.leave(db, pid, shown.groups[0].people[1].person_id)
+    with pytest.raises(NotAllowed, match="changed since"), store.write() as db:
+        pairing.confirm(db, pid, seed=1, expected=shown.signature)
+    with store.read() as db:
+        assert pairs.list_pairs(db, pid, include_ended=True) == []
+
+
+def test_a_confirm_is_one_transaction(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    pid, _, _ = _mentoring(store)
+
+    # Everything is written by then (round, pairs, their people); the failure comes last.
+    def failing(db: object, round_id: int) -> object:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(pairing.pair_service, "get_round", failing)
+    with pytest.raises(RuntimeError), store.write() as db:
+        pairing.confirm(db, pid, seed=2)
+    with store.read() as db:
+        assert pairs.list_pairs(db, pid, include_ended=True) == []
+        assert pairs.list_rounds(db, pid) == []
+
+
+def _rounds_programme(store: Store, n: int) -> int:
+    ids = _people(store, n, "Member")
+    with store.write() as db:
+        p = programmes.add_programme(db, name=f"Coffee {n}", kind="coffee")
+        for person in ids:
+            programmes.join(db, p.id, person, role="member")
+    return p.id
+
+
+def _run(store: Store, pid: int, rounds: int, clock) -> list[list[tuple[int, ...]]]:  # type: ignore[no-untyped-def]
+    found = []
+    for r in range(rounds):
+        with store.write() as db:
+            made = pairing.confirm(db, pid, seed=r)
+            assert not made.unmatched, made.unmatched
+            for p in made.pairs:
+                pairs.answer(db, p.id, met=True)
+            found.append([tuple(x.person_id for x in p.people) for p in made.pairs])
+        clock.advance(weeks=1)
+    return found
+
+
+def _met(rounds: list[list[tuple[int, ...]]]) -> Counter[frozenset[int]]:
+    return Counter(frozenset(e) for r in rounds for g in r for e in itertools.combinations(g, 2))
+
+
+@pytest.mark.slow
+def test_sixteen_people_meet_everyone_exactly_once_in_fifteen_rounds(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+    pid = _rounds_programme(store, 16)
+    met = _met(_run(store, pid, 15, clock))
+    assert len(met) == 120 and set(met.values()) == {1}
+    with store.read() as db:
+        assert [r.number for r in pairs.list_rounds(db, pid)] == list(range(15, 0, -1))
+        assert pairs.report(db, pid).completed == 14 * 8
+
+
+@pytest.mark.slow
+def test_seventeen_people_run_ten_rounds_without_a_repeat_and_one_trio_each(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+    pid = _rounds_programme(store, 17)
+    rounds = _run(store, pid, 10, clock)
+    assert set(_met(rounds).values()) == {1}
+    for r in rounds:
+        assert sorted(len(g) for g in r) == [2] * 7 + [3]
+        assert sorted(m for g in r for m in g) == sorted({m for g in rounds[0] for m in g})
+
+
+def test_three_unanswered_rounds_pause_a_ghost_and_say_so(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+    pid = _rounds_programme(store, 6)
+    ghost = None
+    silent: Counter[int] = Counter()
+    for _ in range(3):
+        with store.write() as db:
+            made = pairing.confirm(db, pid, seed=0)
+            for p in made.pairs:
+                ids = [x.person_id for x in p.people]
+                ghost = ghost or ids[0]
+                if ghost in ids:
+                    silent.update(ids)  # nobody answers for the ghost's pair
+                else:
+                    pairs.answer(db, p.id, met=True)
+        clock.advance(weeks=1)
+    ghosts = sorted(p for p, n in silent.items() if n == 3)
+    assert ghost in ghosts
+    with store.read() as db:
+        proposal = pairing.propose(db, pid)
+    assert [g.person_id for g in proposal.ghosts] == ghosts
+    assert any(u.person.person_id == ghost and "3 rounds" in u.reason for u in proposal.unmatched)
+    with store.write() as db:
+        made = pairing.confirm(db, pid)
+    assert [g.person_id for g in made.ghosts] == ghosts
+    assert all(ghost not in [x.person_id for x in p.people] for p in made.pairs)
+    with store.read() as db:
+        me = programmes.get_participant(db, pid, ghost)
+    assert "until resumed" in me.pause_text
+    with store.write() as db:
+        programmes.pause(db, pid, ghost, until=None)
+    with store.read() as db:
+        again = pairing.propose(db, pid)
+    # Resumed: they are matched again, not paused a second time for the same three rounds.
+    assert all(u.person.person_id != ghost for u in again.unmatched)
+
+
+def test_only_meetings_that_happened_count_as_history(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+    pid = _rounds_programme(store, 2)
+    with store.write() as db:
+        first = pairing.confirm(db, pid).pairs[0]
+        pairs.answer(db, first.id, met=False)
+    clock.advance(weeks=1)
+    with store.read() as db:
+        assert pairing.history(db, pid) == {}
+    with store.write() as db:
+        second = pairing.confirm(db, pid).pairs[0]
+        pairs.log_meeting(db, second.id, held_on=ON + timedelta(weeks=1), minutes=20)
+    with store.read() as db:
+        assert pairing.history(db, pid) == {
+            frozenset(x.person_id for x in second.people): ON + timedelta(weeks=1)
+        }
+
+
+def test_meetings_goals_ending_and_the_report(store: Store) -> None:
+    pid, _, _ = _mentoring(store)
+    with store.write() as db:
+        made = pairing.confirm(db, pid, seed=1).pairs
+        one, two = made[0].id, made[1].id
+        pairs.log_meeting(db, one, held_on=ON, minutes=45, note="Career plan")
+        goal = pairs.add_goal(db, one, "Ship a Rust CLI")
+        pairs.set_goal_done(db, goal.id, done=True)
+        ended = pairs.end_pair(db, two, completed=False, reason="moved to another team")
+    assert (ended.status, ended.ended_on, ended.ics_sequence) == (PairStatus.ENDED_EARLY, ON, 1)
+    with store.read() as db:
+        detail = pairs.pair_detail(db, one)
+        report = pairs.report(db, pid)
+    assert [m.note for m in detail.meetings] == ["Career plan"] and detail.goals[0].done
+    assert (report.pairs, report.active, report.ended_early, report.meetings_held) == (10, 9, 1, 1)
+    assert report.completion == 0.0
+    with pytest.raises(NotAllowed, match="already ended"), store.write() as db:
+        pairs.end_pair(db, two, completed=True)
+    # The mentee of the pair that ended early is matched again, but not with the same mentor.
+    with store.read() as db:
+        again = pairing.propose(db, pid, seed=1)
+    (group,) = [g for g in again.groups if ended.people[1].person_id in g.ids]
+    assert group.ids[0] != ended.people[0].person_id
+
+
+def test_bad_input_names_the_field(store: Store) -> None:
+    pid, mentors, mentees = _mentoring(store)
+    extra = _people(store, 1, "Extra")[0]
+    cases = [
+        (lambda db: programmes.join(db, pid, extra, role="mentor", capacity=0), InvalidInput, "--capacity"),
+        (lambda db: programmes.join(db, pid, extra, role="mentor", capacity=-2), InvalidInput, "--capacity"),
+        (lambda db: programmes.join(db, pid, mentors[0], role="mentor"), AlreadyExists, "already in"),
+        (lambda db: programmes.join(db, pid, extra, role="mentee", avoid=[extra]), InvalidInput, "--avoid"),
+        (lambda db: programmes.join(db, pid, extra, role="member"), InvalidInput, "--as"),
+        (
+            lambda db: programmes.add_programme(
+                db, name="X", kind="coffee", starts_on=ON, ends_on=ON - timedelta(days=1)
+            ),
+            InvalidInput,
+            "--to",
+        ),
+        (
+            lambda db: programmes.add_programme(db, name="Y", kind="coffee", group_size=4),
+            InvalidInput,
+            "--group-size",
+        ),
+        (lambda db: pairing.check_group(db, pid, [mentees[0], mentees[0]]), InvalidInput, "same person"),
+    ]
+    for action, error, words in cases:
+        with pytest.raises(error, match=words), store.write() as db:
+            action(db)
+    with store.write() as db:
+        pair = pairing.confirm(db, pid).pairs[0]
+    with pytest.raises(InvalidInput, match="before the pair began"), store.write() as db:
+        pairs.log_meeting(db, pair.id, held_on=ON - timedelta(days=1))
+
+
+def test_a_swap_that_breaks_a_rule_is_refused(store: Store) -> None:
+    with store.write() as db:
+        p = programmes.add_programme(db, name="Mentors", kind="mentoring")
+    ana, bo = _people(store, 2, "Data", teams=1)
+    with store.write() as db:
+        programmes.join(db, p.id, ana, role="mentor")
+        programmes.join(db, p.id, bo, role="mentee")
+    with pytest.raises(CirclesError, match="same team"), store.read() as db:
+        pairing.check_group(db, p.id, [ana, bo])
+
+
+BAD = [
+    (["program", "join", "Mentors", "new@example.org", "--as", "mentor", "--capacity", "0"], "--capacity"),
+    (["program", "join", "Mentors", "new@example.org", "--as", "mentor", "--capacity", "-1"], "--capacity"),
+    (["program", "join", "Mentors", "ana@example.org", "--as", "mentor"], "already in Mentors"),
+    (
+        ["program", "join", "Mentors", "new@example.org", "--as", "mentee", "--avoid", "new@example.org"],
+        "--avoid",
+    ),
+    (
+        ["program", "join", "Mentors", "new@example.org", "--as", "mentee", "--avoid", "who@example.org"],
+        "who@example.org",
+    ),
+    (["program", "add", "Later", "--kind", "coffee", "--from", "2026-05-01", "--to", "2026-04-01"], "--to"),
+    (["pair", "meet", "1", "--on", "2020-01-01"], "before the pair began"),
+    (["program", "add", "Odd", "--kind", "mentoring", "--group-size", "3"], "--group-size"),
+]
+
+
+@pytest.mark.slow
+def test_the_cli_says_what_is_wrong_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cli = Cli(str(tmp_path / "c.db"), tmp_path / "home")
+    cli("person", "add", "Ana", "--email", "ana@example.org", "--team", "Data")
+    cli("person", "add", "Bo", "--email", "bo@example.org", "--team", "Web")
+    cli("person", "add", "New", "--email", "new@example.org")
+    cli("program", "add", "Mentors", "--kind", "mentoring", "--cadence", "weekly on tue at 10:00")
+    cli("program", "join", "Mentors", "ana@example.org", "--as", "mentor", "--offers", "Rust")
+    cli("program", "join", "Mentors", "bo@example.org", "--as", "mentee", "--wants", "rust")
+    shown = cli("program", "match", "Mentors", "--seed", "4", "--json")
+    assert '"reasons": "topics: rust' in shown.stdout
+    cli("program", "confirm", "Mentors", "--seed", "4")
+    for args, words in BAD:
+        result = cli(*args, ok=False)
+        assert result.returncode == 1, (args, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0], (args, result.stderr)
+    listed = cli.json("program", "pairs", "Mentors")
+    assert listed["pairs"][0]["people"] == ["ana@example.org", "bo@example.org"]  # type: ignore[call-overload]

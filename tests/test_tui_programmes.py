@@ -1,0 +1,337 @@
+"""The programme screens: from Home to a programme, match, swap two proposals, confirm, open a
+pair, log a meeting and end it early; the person screen lists their pairs."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import DataTable, Static
+
+from circles.app import CirclesApp
+from circles.services import pairs, programmes
+from models.enums import ParticipantRole
+from screens.dialogs import ConfirmScreen
+from screens.form_screen import FormScreen
+from screens.pair import PairScreen
+from screens.person import PersonScreen
+from screens.programme import ProgrammeScreen
+from screens.programmes import ProgrammesScreen
+from tests import factories
+from tests.tui_support import rows, settle, shown, type_text, until
+
+SIZE = (120, 40)
+
+
+def _programme(store) -> int:  # type: ignore[no-untyped-def]
+    with store.write() as db:
+        p = programmes.add_programme(db, name="Mentors", kind="mentoring", cadence="weekly on tue at 15:00")
+    ids = []
+    for name, team in (
+        ("Ana Mentor", "Data"),
+        ("Bo Mentor", "Web"),
+        ("Cy Mentee", "Ops"),
+        ("Di Mentee", "Ops"),
+    ):
+        ids.append(factories.person(memory := store, name, team=team).id)
+    with memory.write() as db:
+        programmes.join(db, p.id, ids[0], role="mentor", offers="Rust")
+        programmes.join(db, p.id, ids[1], role="mentor", offers="Go")
+        programmes.join(db, p.id, ids[2], role="mentee", wants="rust")
+        programmes.join(db, p.id, ids[3], role="mentee", wants="go")
+    return p.id
+
+
+async def test_match_swap_confirm_meet_and_end_early(memory_store, clock):
+    pid = _programme(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("M")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ProgrammesScreen)
+        assert rows(app.screen.query_one(DataTable))[0][:3] == ["Mentors", "mentoring", "4"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ProgrammeScreen)
+        assert [r[0] for r in rows(screen.query_one("#participant-table", DataTable))] == [
+            "Ana Mentor", "Bo Mentor", "Cy Mentee", "Di Mentee",
+        ]  # fmt: skip
+
+        await pilot.press("2")
+        await settle(app, pilot)
+        table = screen.query_one("#proposal-table", DataTable)
+        assert [r[1] for r in rows(table)] == ["Ana Mentor & Cy Mentee", "Bo Mentor & Di Mentee"]
+        assert rows(table)[0][2].startswith("topics: rust · different teams")
+
+        await pilot.press("s", "down", "s")  # swap the two mentees
+        await settle(app, pilot)
+        assert [r[1] for r in rows(table)] == ["Ana Mentor & Di Mentee", "Bo Mentor & Cy Mentee"]
+        assert [r[3] for r in rows(table)] == ["locked", "locked"]
+
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            made = pairs.list_pairs(db, pid)
+        assert sorted(p.names for p in made) == ["Ana Mentor & Di Mentee", "Bo Mentor & Cy Mentee"]
+        assert screen.active_tab == "pairs"
+        pair_rows = rows(screen.query_one("#pair-table", DataTable))
+        assert len(pair_rows) == 2
+
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, PairScreen)
+        pair_screen = app.screen
+        keys = {b.key for _, b, enabled, _ in pair_screen.active_bindings.values() if b.show and enabled}
+        assert "m" in keys and not {"y", "N"} & keys  # a mentoring pair logs meetings, no "did you meet?"
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.press("tab")  # the day (today, selected) comes first, as in every form
+        await type_text(pilot, "45")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is pair_screen
+        assert "Meetings: 1 held" in shown(pair_screen.query_one("#meetings-title", Static))
+        assert rows(pair_screen.query_one("#meeting-table", DataTable))[0][1] == "45"
+
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.press("tab")  # past "How it ended" ("ended early" is chosen) to the reason
+        await type_text(pilot, "moved team")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "ended early" in shown(pair_screen.query_one("#pair-summary", Static))
+        ended_id = pair_screen.pair_id
+
+        app.open_person(made[0].people[0].person_id)
+        await settle(app, pilot)
+        assert isinstance(app.screen, PersonScreen)
+        mine = rows(app.screen.query_one("#person-pairs", DataTable))
+        assert mine and mine[0][0] == "Mentors"
+    with memory_store.read() as db:
+        assert pairs.get_pair(db, ended_id).end_reason == "moved team"
+
+
+async def test_a_swap_that_breaks_a_rule_says_why_and_changes_nothing(memory_store, clock):
+    pid = _programme(memory_store)
+    cy = factories.person(memory_store, "Ed Mentee", team="Data")  # Ana's team
+    with memory_store.write() as db:
+        programmes.leave(db, pid, 3)
+        programmes.join(db, pid, cy.id, role="mentee", wants="rust")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(pid))
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        table = app.screen.query_one("#proposal-table", DataTable)
+        before = rows(table)
+        assert [r[1] for r in before] == ["Ana Mentor & Di Mentee", "Bo Mentor & Ed Mentee"]
+        await pilot.press("s", "down", "s")
+        await settle(app, pilot)
+        assert rows(table) == before
+        said = [n.message for n in app._notifications]
+        assert any("same team (Data)" in m for m in said), said
+
+
+def _three_proposals(store) -> int:  # type: ignore[no-untyped-def]
+    """Ana (2 places: rust, go) and Bo (sql) as mentors; Cy wants rust, Di go, Ed sql."""
+    with store.write() as db:
+        p = programmes.add_programme(db, name="Mentors", kind="mentoring")
+    ids = [
+        factories.person(store, name, team=name).id
+        for name in ("Ana Mentor", "Bo Mentor", "Cy Mentee", "Di Mentee", "Ed Mentee")
+    ]
+    with store.write() as db:
+        programmes.join(db, p.id, ids[0], role="mentor", capacity=2, offers="rust, go")
+        programmes.join(db, p.id, ids[1], role="mentor", offers="sql")
+        programmes.join(db, p.id, ids[2], role="mentee", wants="rust")
+        programmes.join(db, p.id, ids[3], role="mentee", wants="go")
+        programmes.join(db, p.id, ids[4], role="mentee", wants="sql")
+    return p.id
+
+
+async def _proposals(app: CirclesApp, pilot, pid: int) -> tuple[ProgrammeScreen, DataTable]:  # type: ignore[no-untyped-def]
+    app.push_screen(ProgrammeScreen(pid))
+    await settle(app, pilot)
+    await pilot.press("2")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, ProgrammeScreen)
+    return screen, screen.query_one("#proposal-table", DataTable)
+
+
+def _cursor_row(table: DataTable) -> list[str]:
+    return [str(c) for c in table.get_row_at(table.cursor_row)]
+
+
+async def test_after_a_swap_the_cursor_stays_on_the_swapped_pair_as_the_rows_re_sort(memory_store, clock):
+    pid = _three_proposals(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        _screen, table = await _proposals(app, pilot, pid)
+        assert [r[1] for r in rows(table)] == [
+            "Ana Mentor & Cy Mentee",
+            "Ana Mentor & Di Mentee",
+            "Bo Mentor & Ed Mentee",
+        ]
+        # s on Bo & Ed, then s on Ana & Cy: Bo takes Cy, Ana takes Ed; the rows re-sort.
+        await pilot.press("down", "down", "s", "up", "up", "s")
+        await settle(app, pilot)
+        assert [r[1] for r in rows(table)] == [
+            "Ana Mentor & Di Mentee",
+            "Ana Mentor & Ed Mentee",
+            "Bo Mentor & Cy Mentee",
+        ]
+        # The cursor was on Ana & Cy: it is on Ana's new pair, not on whatever took its place.
+        assert _cursor_row(table)[1:] == ["Ana Mentor & Ed Mentee", rows(table)[1][2], "locked"]
+
+
+async def test_locks_and_rejections_are_still_there_after_leaving_the_screen(memory_store, clock):
+    pid = _three_proposals(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        _, table = await _proposals(app, pilot, pid)
+        await pilot.press("l")  # lock Ana & Cy
+        await settle(app, pilot)
+        await pilot.press("down", "down", "x")  # reject Bo & Ed
+        await settle(app, pilot)
+        app.pop_screen()
+        await settle(app, pilot)
+        screen, table = await _proposals(app, pilot, pid)
+        kept = rows(table)
+        assert ["Ana Mentor & Cy Mentee", "locked"] in [[r[1], r[3]] for r in kept]
+        assert "Bo Mentor & Ed Mentee" not in [r[1] for r in kept]
+        note = shown(screen.query_one("#proposal-note", Static))
+        assert "Rejected, never proposed again here: Bo Mentor & Ed Mentee" in note
+    with memory_store.read() as db:  # what the command line's match and confirm read
+        from circles.services import decisions
+
+        review = decisions.stored(db, pid)
+    assert len(review.locked) == 1 and len(review.rejected) == 1
+
+
+async def test_the_join_form_shows_each_role_its_own_fields(memory_store, clock):
+    pid = _three_proposals(memory_store)
+    newcomer = factories.person(memory_store, "Fi New", team="Web")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            programme = programmes.get_programme(db, pid)
+        from screens.programme_forms import join_form
+
+        app.push_screen(join_form(programme, newcomer.id, newcomer.name))
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await settle(app, pilot)
+        form = app.screen
+
+        def visible() -> set[str]:
+            return {f.name for f in form.fields if form.query_one(f"#f-{f.name}").display}
+
+        assert visible() == {"role", "wants", "timezone"}  # a mentee: no places, nothing offered
+        assert app.focused is form.query_one("#f-role")  # nothing required is empty: the first field
+        form.query_one("#f-role").value = ParticipantRole.MENTOR  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        assert visible() == {"role", "capacity", "offers", "timezone"}
+        labels = [str(w.render()) for w in form.query(".field-label") if w.display]
+        assert "Mentors: mentees at once" not in labels and "Mentees at once" in labels
+
+
+async def test_a_new_programme_typed_in_one_go_keeps_each_field(memory_store, clock):
+    # As tmux (or a paste, or a fast typist) delivers it: every key queued before the form is
+    # even on screen. The Tab used to reach its binding only after the next keys had gone into
+    # the name, and keys typed before the form had a focused box were lost.
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammesScreen())
+        await settle(app, pilot)
+        for key in ["n", *"Mentoring 2026", "tab", "tab", *"weekly on tue at 15:00"]:
+            char = key if len(key) == 1 else None
+            key = {" ": "space", ":": "colon"}.get(key, key)
+            app._driver.send_message(events.Key(key, char))  # type: ignore[union-attr]
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await settle(app, pilot)
+        form = app.screen
+        assert form.query_one("#f-name").value == "Mentoring 2026"  # type: ignore[attr-defined]
+        assert form.query_one("#f-cadence").value == "weekly on tue at 15:00"  # type: ignore[attr-defined]
+
+
+async def test_rename_archive_and_delete_from_the_programme_screen(memory_store, clock):
+    pid = _three_proposals(memory_store)
+    with memory_store.write() as db:
+        empty = programmes.add_programme(db, name="Coffee", kind="coffee")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(pid))
+        await settle(app, pilot)
+        screen = app.screen
+        footer_keys = {b.key for _, b, enabled, _ in screen.active_bindings.values() if b.show and enabled}
+        assert {"e", "A", "D"} <= footer_keys  # no pairs yet: it may be deleted
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.press("ctrl+u")  # clear the name shown
+        await type_text(pilot, "Mentoring 2026")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen and screen.title == "Mentoring 2026"
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "ARCHIVED" in shown(screen.query_one("#programme-summary", Static))
+        with memory_store.read() as db:
+            assert [s.programme.name for s in programmes.list_programmes(db)] == ["Coffee"]
+        await pilot.press("A")  # now it brings it back, without asking
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            assert len(programmes.list_programmes(db)) == 2
+
+        app.pop_screen()
+        app.push_screen(ProgrammeScreen(empty.id))
+        await settle(app, pilot)
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ProgrammeScreen)
+    with memory_store.read() as db:
+        assert [s.programme.name for s in programmes.list_programmes(db, include_archived=True)] == [
+            "Mentoring 2026"
+        ]
+
+
+async def test_a_big_programme_opens_a_page_of_people_and_builds_other_tabs_when_opened(memory_store, clock):
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+    ids = [factories.person(memory_store, f"P{i:03}", team=f"T{i % 7}").id for i in range(250)]
+    with memory_store.write() as db:
+        for i in ids:
+            programmes.join(db, p.id, i, role="member")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#participant-table", DataTable)
+        assert 0 < table.row_count < 250 and "250 people" in shown(
+            screen.query_one("#programme-summary", Static)
+        )
+        assert not screen.query("#pair-table") and not screen.query("#proposal-table")
+        await pilot.press("pagedown", "pagedown", "pagedown", "pagedown")  # nears the end
+        await settle(app, pilot)
+        assert 100 < table.row_count < 250
+        await pilot.press("ctrl+end")  # the last row, not the last one added so far
+        await settle(app, pilot)
+        assert table.row_count == 250 and rows(table)[-1][0] == "P249"
+        assert table.cursor_row == 249
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert screen.query("#pair-table") and not screen.query("#proposal-table")
