@@ -1,10 +1,11 @@
-"""A full disk, a folder that is not there: every export ends with one line naming the file
-and what went wrong, and leaves nothing behind, not even a cancelled session that no
-calendar will hear of."""
+"""A full disk, a folder that is not there, standard output that cannot be written: every
+export ends with one line naming the file and what went wrong, and leaves nothing behind,
+not even a cancelled session that no calendar will hear of."""
 
 from __future__ import annotations
 
 import subprocess
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from models.enums import SessionStatus
 from models.store import Store
 from tests.attendance_fixture import build
 from tests.fault_support import leftovers
-from tests.test_cli import Cli
+from tests.test_cli import REPO, Cli
 from tests.test_ics_export import FAR_AHEAD, World, _world
 
 
@@ -84,6 +85,19 @@ def test_one_file_per_member_onto_a_full_disk(cli: Cli, world: World, full_disk_
     assert leftovers(full_disk_dir) == [], "the folder made for the files goes too"
 
 
+def test_standard_output_onto_a_full_disk(cli: Cli, world: World, full_disk_dir: Path) -> None:
+    with open(full_disk_dir / "out.txt", "wb") as out:
+        result = subprocess.run(
+            [sys.executable, "-m", "circles", "--db", cli.db, "person", "list"],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli.env,
+            cwd=REPO,
+        )
+    _one_line(result, "circles: cannot write to standard output: the disk is full")
+
+
 # --- the same without a full disk: runs everywhere ---------------------------------------
 
 
@@ -94,6 +108,23 @@ def test_a_cancel_into_a_missing_folder_cancels_nothing(
     session = str(world.sessions[0].id)
     result = cli("export", "ics", "--session", session, "--method", "cancel", "-o", target, ok=False)
     _one_line(result, "--output: is in a folder that does not exist", "no-such-folder")
+    _still_scheduled(store, world)
+
+
+def test_a_cancel_to_standard_output_that_fails_cancels_nothing(store: Store, cli: Cli, world: World) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    cancel = ["export", "ics", "--method", "cancel", "--session", str(world.sessions[0].id)]
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "circles", "--db", cli.db, *cancel],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli.env,
+            cwd=REPO,
+        )
+    _one_line(result, "circles: cannot write to standard output: the disk is full")
     _still_scheduled(store, world)
 
 
@@ -121,6 +152,43 @@ def test_a_file_never_announces_a_cancel_the_store_did_not_keep(
     assert written.paths == (out / "x.ics",)
     assert [s.id for s in written.export.cancelled] == [world.sessions[0].id]
     assert b"STATUS:CANCELLED" in (out / "x.ics").read_bytes()
+
+
+def test_standard_output_to_dev_full_is_one_line(cli: Cli, world: World) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    for args in (["person", "list"], ["session", "list", "--json"], ["export", "attendance"]):
+        with open("/dev/full", "wb") as full:
+            result = subprocess.run(
+                [sys.executable, "-m", "circles", "--db", cli.db, *args],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=cli.env,
+                cwd=REPO,
+            )
+        _one_line(result, "circles: cannot write to standard output: the disk is full")
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(cli: Cli, store: Store, tmp_path: Path) -> None:
+    people_csv = tmp_path / "people.csv"
+    people_csv.write_text(
+        "name,email\n" + "".join(f"Person {n},p{n}@example.org\n" for n in range(3000)), encoding="utf-8"
+    )
+    cli("import", "people", str(people_csv))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "circles", "--db", cli.db, "person", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli.env,
+        cwd=REPO,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    assert child.stdout.readline().startswith(b"id")  # like `| head -1`: one line, then gone
+    child.stdout.close()
+    err = child.stderr.read()
+    assert child.wait(timeout=120) == 1  # as click ends on a closed pipe
+    assert err == b""
 
 
 def test_the_message_keeps_the_end_of_a_long_path(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from circles.cli.common import RECORD_ID, done, writing
+from circles.cli.terminal import FilePath
 from circles.ics.model import Channel
 
 if TYPE_CHECKING:
@@ -33,13 +34,11 @@ _METHODS = [c.value for c in Channel]
     help="publish: a file to import; request: an invite to e-mail; cancel: a cancellation; "
     "none: for a CalDAV server.",
 )
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (default: stdout)."
-)
+@click.option("-o", "--output", type=FilePath(dir_okay=False), help="Write to FILE (default: stdout).")
 @click.option(
     "--per-member",
     "per_member",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FilePath(file_okay=False),
     metavar="DIR",
     help="Write one file per member into DIR, marking the sessions they present.",
 )
