@@ -20,7 +20,7 @@ from circles.errors import CirclesError, InvalidInput
 from circles.export_folder import last_folder, remember_folder
 from circles.exports.atomic import check_target
 from circles.exports.attendance import ExportFormat, ExportResult, export_attendance
-from circles.services.reports import make_scope
+from circles.services.participation import make_scope
 
 FORMATS = [(ExportFormat.CSV, "CSV"), (ExportFormat.XLSX, "Excel (XLSX)"), (ExportFormat.JSONL, "JSON Lines")]
 

@@ -23,7 +23,7 @@ CHILD = """
 import sys, time
 from pathlib import Path
 from circles.exports.attendance import ExportFormat, export_attendance
-from circles.services.reports import Scope
+from circles.services.participation import Scope
 from models.engine import sqlite_url
 from models.store import Store
 

@@ -67,7 +67,7 @@ def attendance(
     attended, presenter. Written atomically: a failed export leaves no half file."""
     from circles.errors import InvalidInput
     from circles.exports.attendance import export_attendance, format_for, write_attendance
-    from circles.services.reports import make_scope
+    from circles.services.participation import make_scope
 
     chosen = format_for(output, fmt)
     if output is None and chosen.value == "xlsx":
