@@ -30,7 +30,7 @@ from bench.common import LARGE, REPO, large_store, report
 def export_sql(store: Path) -> tuple[str, list[str]]:
     """The export's own SELECT, compiled for SQLite, with its parameters as plain strings."""
     from circles.exports.rows import rows_statement
-    from circles.services.reports import Scope
+    from circles.services.participation import Scope
     from models.engine import sqlite_url
     from models.store import Store
 

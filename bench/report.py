@@ -24,7 +24,7 @@ def main() -> None:
     args = parser.parse_args()
     path = large_store()
 
-    from circles.services import reports
+    from circles.services import participation, reports
     from models.engine import sqlite_url
     from models.store import Store
 
@@ -34,10 +34,10 @@ def main() -> None:
     def ours() -> None:
         nonlocal rows
         with store.read() as db:
-            rows = sum(1 for _ in reports.person_summaries(db, reports.make_scope(db)))
+            rows = sum(1 for _ in reports.person_summaries(db, participation.make_scope(db)))
 
     with store.read() as db:
-        compiled = reports.person_summaries_stmt(db, reports.make_scope(db)).compile(
+        compiled = reports.person_summaries_stmt(db, participation.make_scope(db)).compile(
             dialect=store.engine.dialect, compile_kwargs={"render_postcompile": True}
         )
         sql = str(compiled)

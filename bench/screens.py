@@ -37,7 +37,7 @@ from bench.common import large_store, report
 from circles.app import CirclesApp
 from circles.services import lookups, people, reports
 from circles.services.home import load_home
-from circles.services.reports import Scope
+from circles.services.participation import Scope
 from models.engine import sqlite_url
 from models.store import Store
 from screens.checkin import CheckInScreen, load_check_in
@@ -171,6 +171,7 @@ async def one_run(store: Store, ids: tuple[int, int, int]) -> Timings:
         # The floor: a screen with no database work and nothing of ours, pushed in the same app.
         await timed(BARE, lambda: app.push_screen(BareScreen()))
         await timed("Home (back to it: reloads)", app.pop_screen)
+
         async def typed(name: str, keys: str) -> None:
             per_key = []
             for key in keys:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from platformdirs import user_config_dir
 
+from models.folders import make_private_folder
+
 
 def settings_file() -> Path:
     return Path(user_config_dir("circles", appauthor=False)) / "last-export-folder.json"
@@ -29,7 +31,7 @@ def remember_folder(folder: Path, path: Path | None = None) -> None:
     """Keep ``folder`` for next time. A settings file that cannot be written is not worth an error."""
     path = path or settings_file()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folder(path.parent, parents=True)
         path.write_text(json.dumps({"last_folder": str(folder)}), encoding="utf-8")
     except OSError:
         pass

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from models.engine import sqlite_file
+from models.folders import make_private_folder
 
 
 def backup_sqlite(engine: Engine, target: Path) -> Path:
@@ -21,7 +22,7 @@ def backup_sqlite(engine: Engine, target: Path) -> Path:
 
 def copy_sqlite(source: Path, target: Path) -> Path:
     target = target.expanduser().absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(target.parent, parents=True)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)

@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
+from models.folders import make_private_folder
 from models.location import sqlite_file_setting, store_setting
 
 # Long enough to ride out another facilitator's save, short enough that a stuck lock is
@@ -66,9 +67,7 @@ def sqlite_file(url: URL) -> Path | None:
 
 def prepare_sqlite_file(path: Path) -> None:
     """Create the store's folder (0700) and file (0600) before SQLite does, so both stay private."""
-    folder = path.parent
-    if not folder.exists():
-        folder.mkdir(mode=0o700, parents=True)
+    make_private_folder(path.parent, parents=True)
     if not path.exists():
         fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
         os.close(fd)

@@ -18,8 +18,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from circles import validate
 from circles.errors import CirclesError, InvalidInput
 from circles.export_folder import last_folder, remember_folder
+from circles.exports.atomic import check_target
 from circles.exports.attendance import ExportFormat, ExportResult, export_attendance
-from circles.services.reports import make_scope
+from circles.services.participation import make_scope
 
 FORMATS = [(ExportFormat.CSV, "CSV"), (ExportFormat.XLSX, "Excel (XLSX)"), (ExportFormat.JSONL, "JSON Lines")]
 
@@ -175,11 +176,10 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
         path = Path(raw).expanduser()
         if not path.is_absolute():
             path = (self.folder or last_folder() or Path.home()) / path
-        if path.is_dir():
-            file_error.update(f"file: {path} is a folder; give a file name inside it")
-            return None
-        if not path.parent.is_dir():
-            file_error.update(f"file: the folder {path.parent} does not exist")
+        try:
+            check_target(path, force=True, field="file")  # the rule every export follows
+        except CirclesError as exc:
+            file_error.update(str(exc))
             return None
         return _Request(
             path=path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rich.markup import escape
 from textual import on, work
@@ -16,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from circles.errors import CirclesError
 from circles.export_folder import last_folder, remember_folder
+from circles.exports.atomic import check_target
 from circles.ics.model import Channel
 from circles.ics.names import circle_stem, session_stem
 from circles.views import CircleView, SessionView
@@ -170,6 +172,11 @@ class IcsExportDialog(ModalScreen[IcsExported | None]):
             return None
         if not name.lower().endswith(".ics"):
             name += ".ics"
+        try:
+            check_target(folder / name, force=True, field="file")  # the rule every export follows
+        except CirclesError as exc:
+            self._error(str(exc))
+            return None
         return folder / name
 
     @on(Button.Pressed, "#ics-export")
@@ -196,24 +203,19 @@ class IcsExportDialog(ModalScreen[IcsExported | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ics-export")
     def _export(self, target: Path, channel: Channel, recurring: bool) -> IcsExported:
-        from circles.errors import InvalidInput
-        from circles.exports.atomic import write_file
+        from circles.exports.invite_files import ToFile, write_invites
         from circles.services import invites
 
-        with self.app.store.write() as db:  # type: ignore[attr-defined]
+        def build(db: Any) -> invites.IcsExport:  # a store session (screens name no SQL types)
             if self.session is not None:
-                export = invites.export_session(db, self.session.id, channel=channel)
-            else:
-                assert self.circle is not None
-                export = invites.export_circle(db, self.circle.id, channel=channel, recurring=recurring)
-        (file,) = export.files
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)  # the folder the person typed
-        except OSError as exc:
-            raise InvalidInput(
-                "folder", str(target.parent), f"cannot be made: {exc.strerror or exc}"
-            ) from None
-        path = write_file(target, file.content, force=True, field="file")  # replacing was confirmed
+                return invites.export_session(db, self.session.id, channel=channel)
+            assert self.circle is not None
+            return invites.export_circle(db, self.circle.id, channel=channel, recurring=recurring)
+
+        store = self.app.store  # type: ignore[attr-defined]
+        # The file and the store change it announces (a cancel) are written together, or neither.
+        written = write_invites(store.write, build, ToFile(target, field="file"), force=True)
+        (file,), (path,) = written.export.files, written.paths  # replacing was confirmed
         remember_folder(path.parent, self.settings_path)
         return IcsExported(path=path, channel=channel, events=file.events)
 

@@ -14,7 +14,8 @@ from textual.widgets import Label, Sparkline, Static
 
 from circles.errors import CirclesError
 from circles.services import reports
-from circles.services.reports import Report, Scope
+from circles.services.participation import Scope
+from circles.services.reports import Report
 from screens.work import run_db
 
 BAR_WIDTH = 24

@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL, make_url
 
 from models.engine import resolve_url, sqlite_url
 from models.store import Store
+from tests.fault_support import full_disk_dir  # noqa: F401  (a fixture every test file may use)
 
 POSTGRES_ENV = "CIRCLES_TEST_POSTGRES_URL"
 REPO = Path(__file__).resolve().parent.parent

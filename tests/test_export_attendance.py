@@ -18,10 +18,11 @@ from circles.exports.attendance import ExportFormat, export_attendance, write_at
 from circles.exports.cells import DANGEROUS_FIRST, safe_cell, safe_text
 from circles.exports.rows import COLUMNS, count_rows
 from circles.exports.writers import Sheet, write_csv, write_jsonl, write_xlsx
-from circles.services import people
-from circles.services.reports import Scope
+from circles.services import people, reports
+from circles.services.participation import Scope
 from models.store import Store
 from tests.attendance_fixture import History, build
+from tests.conftest import FixedClock
 
 # Every row of the fixture's export, in export order (circle, session start, name).
 ALL_ROWS = [
@@ -139,6 +140,9 @@ ALL_ROWS = [
         "present",
         "no",
     ],
+]
+# S5 (10 Mar) is still to come on the fixture's clock: its rows appear once it has started.
+UPCOMING_ROWS = [
     ["Rust Lunch", "2026-03-10", "Session S5", "Ana Ruiz", "ana@example.org", "Platform", "yes", "", "no"],
     ["Rust Lunch", "2026-03-10", "Session S5", "Cy Young", "cy@example.org", "", "none", "", "no"],
     ["Rust Lunch", "2026-03-10", "Session S5", "Dee Park", "dee@example.org", "Platform", "yes", "", "yes"],
@@ -181,6 +185,22 @@ def test_every_csv_cell_is_quoted(store: Store, history: History) -> None:
     assert all(line.startswith('"') and line.endswith('"') for line in lines)
 
 
+def test_a_session_still_to_come_is_left_out_until_it_starts(
+    store: Store, history: History, clock: FixedClock
+) -> None:
+    """What the export counts is what the report counts: sessions that have happened. A future
+    session's rows would all say "attended: nothing yet" (54 of 62 rows on the small demo)."""
+    with store.read() as db:
+        assert count_rows(db, Scope()) == len(ALL_ROWS)
+        summary = list(reports.person_summaries(db, Scope()))
+    rows = _rows(_csv(store, Scope()))[1:]
+    assert "Session S5" not in {r[2] for r in rows}
+    # Every expected row is one the summary counts (Eve, the walk-in, is the one row more).
+    assert sum(p.expected for p in summary) == len(rows) - 1
+    clock.advance(days=7, hours=2)  # Tuesday 10 March 11:00 UTC: S5 has started
+    assert _rows(_csv(store, Scope()))[1:] == ALL_ROWS + UPCOMING_ROWS
+
+
 def test_filter_by_circle(store: Store, history: History) -> None:
     rows = _rows(_csv(store, Scope(circle_id=history.owls)))[1:]
     assert rows == ALL_ROWS[:1]
@@ -193,7 +213,7 @@ def test_filter_by_circle(store: Store, history: History) -> None:
         (date(2026, 2, 16), date(2026, 2, 16), ALL_ROWS[:1]),
         (date(2026, 2, 17), date(2026, 2, 17), ALL_ROWS[8:11]),
         (date(2026, 2, 10), date(2026, 2, 17), ALL_ROWS[:1] + ALL_ROWS[4:11]),
-        (date(2026, 3, 1), None, ALL_ROWS[14:]),
+        (date(2026, 3, 1), None, []),  # only S5, which has not happened yet
         (None, date(2026, 2, 3), ALL_ROWS[1:4]),
         (date(2027, 1, 1), None, []),
     ],
@@ -249,14 +269,14 @@ def test_xlsx_continues_on_a_new_sheet_past_the_row_limit(
 ) -> None:
     from circles.exports import writers
 
-    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 8)  # Excel's is 1,048,576; 7 rows and a header here
+    monkeypatch.setattr(writers, "XLSX_MAX_ROWS", 7)  # Excel's is 1,048,576; 6 rows and a header here
     target = tmp_path / "big.xlsx"
     with store.read() as db:
         result = export_attendance(db, target, scope=Scope())
     book = load_workbook(target)
     assert book.sheetnames == ["Attendance", "Attendance (2)", "Attendance (3)", "Summary", "Circles"]
     parts = [list(book[name].iter_rows(values_only=True)) for name in book.sheetnames[:3]]
-    assert [len(p) for p in parts] == [8, 8, 4]
+    assert [len(p) for p in parts] == [7, 7, 3]
     assert all(p[0] == COLUMNS for p in parts)
     assert [r[3] for p in parts for r in p[1:]] == [r[3] for r in ALL_ROWS]
     assert result.rows == len(ALL_ROWS)

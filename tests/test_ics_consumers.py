@@ -345,6 +345,46 @@ def by_libical(data: bytes, tmp_path: Path) -> list[Occurrence]:
     return found + _apply_overrides(rule_starts, overrides, lengths, masters)
 
 
+_LIBICAL_ITIP_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    import gi
+    gi.require_version("ICalGLib", "3.0")
+    from gi.repository import ICalGLib as I
+
+    cal = I.Component.new_from_string(open(sys.argv[1], encoding="utf-8").read())
+    passed = bool(cal.check_restrictions())  # icalrestriction_check: RFC 5546 for the METHOD
+    text = cal.as_ical_string().replace("\\r\\n ", "")  # unfolded
+    problems = [line.split(":", 1)[1] for line in text.splitlines() if line.startswith("X-LIC-ERROR")]
+    print(json.dumps({"passed": passed, "problems": problems}))
+    """
+)
+
+
+def libical_itip_problems(data: bytes, tmp_path: Path) -> list[str]:
+    """What libical's iTIP restriction check (RFC 5546, for the file's METHOD) finds wrong.
+
+    Thunderbird, Evolution and GNOME Calendar use libical; a file that fails this check is
+    one they may refuse to process as an invitation, a publication or a cancellation.
+    """
+    reason = libical_missing()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"libical should have been installed by .ci/install-calendar-tools: {reason}")
+        pytest.skip(reason)
+    path = tmp_path / "libical-itip.ics"
+    path.write_bytes(data)
+    out = subprocess.run(
+        [str(SYSTEM_PYTHON), "-c", _LIBICAL_ITIP_SCRIPT, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result = json.loads(out)
+    assert result["passed"] == (result["problems"] == []), result
+    return list(result["problems"])
+
+
 Consumer = Callable[[bytes, Path], list[Occurrence]]
 # ics-py cannot expand RRULEs, so it reads only files with one event per session.
 CONSUMERS: dict[str, tuple[Consumer, bool]] = {

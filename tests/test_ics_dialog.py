@@ -67,6 +67,12 @@ async def test_exporting_a_session_writes_the_file_and_says_where(
         dialog.query_one("#ics-folder", Input).value = str(out)
         await pilot.click("#ics-request")
         await _export(pilot)
+        # The same rule as the CLI's: a folder that is not there is named, never made.
+        error = str(dialog.query_one("#ics-error", Static).render())
+        assert f"is in a folder that does not exist ({out})" in error, error
+        assert app.results == [] and not out.exists()
+        out.mkdir()
+        await _export(pilot)
         (result,) = app.results
         assert result is not None and result.path == out / "rust-lunch-2026-03-10.ics"
         cal = icalendar.Calendar.from_ical(result.path.read_bytes())

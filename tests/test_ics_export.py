@@ -20,6 +20,7 @@ from models.engine import sqlite_url
 from models.enums import SessionStatus
 from models.store import Store
 from tests.conftest import FixedClock
+from tests.test_ics_consumers import libical_itip_problems
 
 FAR_AHEAD = date(2036, 3, 11)
 
@@ -135,6 +136,51 @@ def test_an_invite_without_a_facilitator_says_what_to_do(store: Store) -> None:
     w = _world(store, facilitator=False)
     with store.read() as db, pytest.raises(NotAllowed, match="has no facilitator"):
         invites.export_session(db, w.sessions[0].id, channel="request")
+
+
+# Every file circles exports with a METHOD (a CalDAV upload has none), as the CLI and the app
+# make them: one session, a circle's upcoming sessions, a recurring series, one file per member.
+ITIP_EXPORTS = [
+    (method, what, per_member)
+    for method in ("publish", "request", "cancel")
+    for what in ("session", "circle", "series")
+    for per_member in (False, True)
+    if not (method == "cancel" and what == "series")  # refused: cancel a series' sessions instead
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "what", "per_member"),
+    ITIP_EXPORTS,
+    ids=[f"{m}-{w}{'-per-member' if p else ''}" for m, w, p in ITIP_EXPORTS],
+)
+def test_every_itip_file_passes_libicals_restriction_check(
+    memory_store: Store, tmp_path: Path, method: str, what: str, per_member: bool
+) -> None:
+    """RFC 5546 as libical checks it: PUBLISH used to fail for want of an ORGANIZER."""
+    w = _world(memory_store)
+    with memory_store.write() as db:
+        sessions.cancel_session(db, w.sessions[3])  # something for a circle's cancel to send
+        if what == "session":
+            export = invites.export_session(db, w.sessions[1].id, channel=method, per_member=per_member)
+        else:
+            export = invites.export_circle(
+                db, w.circle.id, channel=method, recurring=what == "series", per_member=per_member
+            )
+    for file in export.files:
+        assert icalendar.Calendar.from_ical(file.content)["METHOD"] == method.upper()
+        assert libical_itip_problems(file.content, tmp_path) == [], file.name
+
+
+def test_a_publish_file_without_a_facilitator_names_no_organizer(store: Store, tmp_path: Path) -> None:
+    """What the README promises: importable everywhere, but without the ORGANIZER that strict
+    iTIP checks want; naming a facilitator is what gives it one."""
+    w = _world(store, facilitator=False)
+    with store.read() as db:
+        export = invites.export_session(db, w.sessions[0].id, channel="publish")
+    assert "ORGANIZER" not in _one(export)
+    problems = libical_itip_problems(export.files[0].content, tmp_path)
+    assert [p for p in problems if "ORGANIZER" in p] == problems != []
 
 
 def test_bad_channel_and_alarm_name_the_field(memory_store: Store) -> None:

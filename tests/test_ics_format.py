@@ -194,9 +194,19 @@ def _with_people(channel: Channel) -> bytes:
     return to_bytes(session_calendar(invites, Options(channel, STAMP)))
 
 
-def test_publish_lists_no_attendees() -> None:
+def test_publish_names_the_organizer_and_lists_no_attendees() -> None:
+    """RFC 5546 requires ORGANIZER on PUBLISH: a file without one fails iTIP checks (libical's)."""
     data = _with_people(Channel.PUBLISH)
     assert _parse(data)["METHOD"] == "PUBLISH"
+    (ev,) = _events(data)
+    assert str(ev["ORGANIZER"]) == "mailto:ana@x.org" and ev["ORGANIZER"].params["CN"] == "Ana"
+    assert b"ATTENDEE" not in data
+
+
+def test_a_caldav_upload_names_nobody() -> None:
+    """No METHOD: an ORGANIZER would make the CalDAV server schedule (send invitations) itself."""
+    data = _with_people(Channel.NONE)
+    assert "METHOD" not in _parse(data)
     assert b"ATTENDEE" not in data and b"ORGANIZER" not in data
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from circles.errors import InvalidInput
 from circles.services import imports, members, people
 from tests import factories
-from tests.test_cli import Cli
+from tests.test_cli import REPO, Cli
 
 
 def _csv(tmp_path: Path, text: str, *, encoding: str = "utf-8") -> Path:
@@ -88,7 +89,7 @@ def test_windows_1252_files_and_people_already_known(store, tmp_path):
     [
         (b"", "has no header line"),
         (b"first,last\nAna,Lopez\n", "needs columns name and email"),
-        (b"\x00\xff\xfe" * 10, "needs columns"),
+        (b"\x00\xff\xfe" * 10, "holds NUL bytes"),
     ],
 )
 def test_files_that_are_not_people_lists_are_explained(store, tmp_path, content, problem):
@@ -96,6 +97,100 @@ def test_files_that_are_not_people_lists_are_explained(store, tmp_path, content,
     path.write_bytes(content)
     with pytest.raises(InvalidInput, match=problem), store.write() as db:
         imports.import_people(db, path)
+
+
+LUKASZ = "name,email,team\r\nŁukasz Żółw,lukasz@example.org,Kraków\r\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be-bom", "utf-8-sig"])
+def test_a_byte_order_mark_says_how_the_file_is_written(store, tmp_path, encoding):
+    """Excel's "Unicode text" is UTF-16 with a byte order mark; it used to be read as
+    Windows-1252 and refused as "needs columns name and email (got 'ÿþn\\x00a…')"."""
+    data = (
+        b"\xfe\xff" + LUKASZ.encode("utf-16-be") if encoding == "utf-16-be-bom" else LUKASZ.encode(encoding)
+    )
+    path = tmp_path / "people.csv"
+    path.write_bytes(data)
+    with store.write() as db:
+        result = imports.import_people(db, path)
+    assert (result.added, result.bad) == (1, [])
+    with store.read() as db:
+        person = people.find_person(db, "lukasz@example.org")
+    assert (person.name, person.team) == ("Łukasz Żółw", "Kraków")
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (
+            "name,email\nJosé,jose@example.org\nBad \x81 byte,bad@example.org\n".encode("latin-1"),
+            "is neither UTF-8 (line 2, byte 0xE9) nor Windows-1252 text (line 3, byte 0x81); "
+            "save it as 'CSV UTF-8'",
+        ),
+        (
+            LUKASZ.encode("utf-16-le"),  # no byte order mark
+            "holds NUL bytes (from line 1, byte 0x00): it is UTF-16 without a byte order mark",
+        ),
+        (
+            b"\xff\xfe" + LUKASZ.encode("utf-16-le") + b"\x00\xd8A\x00",  # a lone surrogate on line 3
+            "starts as UTF-16 text but is not UTF-16 at line 3, byte 0x00",
+        ),
+        (
+            b"\xef\xbb\xbfname,email\nAna \xff,ana@example.org\n",
+            "starts as UTF-8 text but is not UTF-8 at line 2, byte 0xFF",
+        ),
+    ],
+    ids=["neither-utf8-nor-cp1252", "utf16-without-bom", "broken-utf16", "broken-utf8-with-bom"],
+)
+def test_text_in_no_known_encoding_is_refused_naming_the_line(memory_store, tmp_path, data, problem):
+    path = tmp_path / "people.csv"
+    path.write_bytes(data)
+    with pytest.raises(InvalidInput) as refused, memory_store.write() as db:
+        imports.import_people(db, path)
+    assert str(refused.value).startswith("file: ") and problem in str(refused.value)
+
+
+def _limited(cli, *args, seconds=60):
+    """The CLI with at most 1 GiB of memory: reading a huge file whole fails fast, not the machine."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    return subprocess.run(
+        [sys.executable, "-m", "circles", "--db", cli.db, *args],
+        capture_output=True,
+        text=True,
+        env=cli.env,
+        cwd=REPO,
+        timeout=seconds,
+        preexec_fn=limit,
+    )
+
+
+def test_a_huge_file_is_refused_without_reading_it(tmp_path):
+    cli = Cli(str(tmp_path / "circles.db"), tmp_path / "home")
+    huge = tmp_path / "huge.csv"
+    with open(huge, "wb") as f:  # 2 GiB, sparse: it costs no disk
+        f.write(b"name,email\n")
+        f.truncate(2 << 30)
+    result = _limited(cli, "import", "people", str(huge))
+    assert result.returncode == 1
+    assert result.stderr.startswith("circles: file: is larger than 20 MB (got '...")
+    assert result.stderr.endswith("huge.csv')\n")
+
+
+def test_a_device_or_a_pipe_is_refused_before_reading(tmp_path):
+    cli = Cli(str(tmp_path / "circles.db"), tmp_path / "home")
+    fifo = tmp_path / "people.csv"
+    os.mkfifo(fifo)  # nobody writes to it: reading would wait forever
+    for path in ("/dev/zero", str(fifo)):
+        result = _limited(cli, "import", "people", path)
+        assert result.returncode == 1, result.stderr
+        assert "file: is not a regular file (a folder, device or pipe)" in result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_import_and_restore_from_the_command_line(tmp_path):

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from circles.cli import main
 from circles.errors import InvalidInput, NotFound
-from circles.services import attendance, reports
-from circles.services.reports import Scope
+from circles.services import attendance, participation, reports
+from circles.services.participation import Scope
 from models.enums import Rsvp
 from models.store import Store
 from tests.attendance_fixture import History, build
@@ -130,13 +130,13 @@ def test_empty_store_reports_nothing_without_dividing_by_zero(store: Store) -> N
 
 def test_make_scope_names_the_field_and_value(store: Store, history: History) -> None:
     with store.read() as db:
-        assert reports.make_scope(db, circle="rust lunch", since="2026-02-01").circle_id == history.rust
+        assert participation.make_scope(db, circle="rust lunch", since="2026-02-01").circle_id == history.rust
         with pytest.raises(InvalidInput, match=r"since: is not a date like 2026-03-17 \(got '1 Feb'\)"):
-            reports.make_scope(db, since="1 Feb")
+            participation.make_scope(db, since="1 Feb")
         with pytest.raises(InvalidInput, match=r"until.*is before since 2026-03-01"):
-            reports.make_scope(db, since="2026-03-01", until="2026-02-01")
+            participation.make_scope(db, since="2026-03-01", until="2026-02-01")
         with pytest.raises(NotFound, match="no circle named 'Nope'"):
-            reports.make_scope(db, circle="Nope")
+            participation.make_scope(db, circle="Nope")
 
 
 def test_headcounts_still_agree_with_the_roster(store: Store, history: History) -> None:

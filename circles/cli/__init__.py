@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
+from typing import Any
+
 import click
 
+from circles.cli import terminal
 from circles.cli.common import CliState
 from circles.cli.lazy import LazyGroup
+from circles.file_errors import reason as plain_reason
+from circles.file_errors import shown_path
 
 COMMANDS = {
     "person": "circles.cli.people:person",
@@ -30,9 +37,29 @@ COMMANDS = {
 class CirclesGroup(LazyGroup):
     """Turns the errors a person can act on into one line on stderr and exit status 1."""
 
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        terminal.watch_standard_output()
+        terminal.show_what_the_terminal_can()
+        given = sys.argv[1:] if args is None else args
+        return super().main(terminal.utf8_arguments(given), *rest, **options)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            # What is still buffered for stdout fails here, where it is reported, not at exit.
+            sys.stdout.flush()
+            return result
+        except OSError as exc:
+            if terminal.is_closed_pipe(exc):
+                raise  # the reader (head, less) stopped early: click ends quietly, status 1
+            if isinstance(exc, terminal.StandardOutputError):
+                terminal.silence_standard_output()
+                click.echo(f"circles: cannot write to standard output: {plain_reason(exc)}", err=True)
+            elif exc.filename:
+                click.echo(f"circles: {shown_path(exc.filename)}: {plain_reason(exc)}", err=True)
+            else:
+                click.echo(f"circles: {plain_reason(exc)}", err=True)
+            ctx.exit(1)
         except Exception as exc:
             # Imported only now: loading them up front would delay every command, and the
             # app's first screen, by the half second sqlalchemy and alembic take to import.
@@ -72,7 +99,8 @@ def main(ctx: click.Context, db: str | None) -> None:
 
     With no command, opens the app.
     """
-    ctx.obj = CliState(db)
+    # A file's path goes back to the system as typed; a URL stays text.
+    ctx.obj = CliState(terminal.typed_path(db) if db and "://" not in db else db)
     if ctx.invoked_subcommand is None:
         from circles.app import run
 

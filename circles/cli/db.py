@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from circles.cli.common import done, state
+from circles.cli.terminal import FilePath
 from circles.errors import NotAllowed
 
 
@@ -39,7 +40,7 @@ def upgrade() -> None:
 
 
 @db.command("backup")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=FilePath(dir_okay=False))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 def backup(file: Path, force: bool) -> None:
     """Copy the SQLite store to FILE, consistently, even while it is in use."""
@@ -57,7 +58,7 @@ def backup(file: Path, force: bool) -> None:
 
 
 @db.command("restore")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=FilePath(dir_okay=False))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore(file: Path, yes: bool) -> None:
     """Replace the SQLite store's contents with the backup FILE.

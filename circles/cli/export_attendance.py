@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from circles.cli.common import reading
+from circles.cli.terminal import FilePath
 
 
 class _TerminalProgress:
@@ -49,7 +49,7 @@ class _TerminalProgress:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=FilePath(dir_okay=False),
     help="Write to this file (default: standard output; XLSX needs a file).",
 )
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
@@ -67,7 +67,7 @@ def attendance(
     attended, presenter. Written atomically: a failed export leaves no half file."""
     from circles.errors import InvalidInput
     from circles.exports.attendance import export_attendance, format_for, write_attendance
-    from circles.services.reports import make_scope
+    from circles.services.participation import make_scope
 
     chosen = format_for(output, fmt)
     if output is None and chosen.value == "xlsx":
@@ -79,23 +79,18 @@ def attendance(
         with reading() as db:
             scope = make_scope(db, circle=circle_ref, since=since, until=until)
             if output is None:
-                stdout = sys.stdout.buffer
-                try:
-                    write_attendance(
-                        db,
-                        stdout,
-                        scope=scope,
-                        fmt=chosen,
-                        summary=summary,
-                        excel=excel,
-                        progress=progress,
-                        count_first=progress is not None,
-                    )
-                    stdout.flush()
-                except BrokenPipeError:
-                    # The reader (head, less) stopped early; that ends the export, quietly.
-                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-                    sys.exit(1)
+                # A reader that stops early (head) or a full disk ends it: see CirclesGroup.
+                write_attendance(
+                    db,
+                    sys.stdout.buffer,
+                    scope=scope,
+                    fmt=chosen,
+                    summary=summary,
+                    excel=excel,
+                    progress=progress,
+                    count_first=progress is not None,
+                )
+                sys.stdout.buffer.flush()
                 return
             result = export_attendance(
                 db,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from circles.cli.common import RECORD_ID, done, writing
-from circles.errors import InvalidInput
+from circles.cli.terminal import FilePath
 from circles.ics.model import Channel
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 _METHODS = [c.value for c in Channel]
 
@@ -31,13 +35,11 @@ _METHODS = [c.value for c in Channel]
     help="publish: a file to import; request: an invite to e-mail; cancel: a cancellation; "
     "none: for a CalDAV server.",
 )
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE (default: stdout)."
-)
+@click.option("-o", "--output", type=FilePath(dir_okay=False), help="Write to FILE (default: stdout).")
 @click.option(
     "--per-member",
     "per_member",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=FilePath(file_okay=False),
     metavar="DIR",
     help="Write one file per member into DIR, marking the sessions they present.",
 )
@@ -62,7 +64,9 @@ def ics(
 
     A cancel of a session that is still scheduled cancels it first (its SEQUENCE rises).
     """
-    from circles.exports.atomic import check_target, write_file
+    import sys
+
+    from circles.exports.invite_files import ToFile, ToFolder, write_invites
     from circles.services import circles, invites
 
     if sum(x is not None for x in (session_id, circle_ref, pair_id)) != 1:
@@ -76,41 +80,47 @@ def ics(
     if no_alarm and alarm is not None:
         raise click.UsageError("Give --alarm MINUTES or --no-alarm, not both.")
     alarm_minutes = None if no_alarm else (invites.CIRCLE_DEFAULT if alarm is None else alarm)
-    with writing() as db:
+
+    def build(db: Session) -> invites.IcsExport:
         if pair_id is not None:
             from circles.services import pair_invites
 
-            export = pair_invites.export_pair(db, pair_id, channel=method)
-        elif session_id is not None:
-            export = invites.export_session(
+            return pair_invites.export_pair(db, pair_id, channel=method)
+        if session_id is not None:
+            return invites.export_session(
                 db, session_id, channel=method, alarm_minutes=alarm_minutes, per_member=per_member is not None
             )
-        else:
-            circle = circles.find_circle(db, circle_ref or "")
-            export = invites.export_circle(
-                db,
-                circle.id,
-                channel=method,
-                recurring=recurring,
-                alarm_minutes=alarm_minutes,
-                per_member=per_member is not None,
-            )
-    to_stdout = output is None and per_member is None
-    for s in export.cancelled:
-        click.echo(f"Cancelled session {s.id}: {s.label}.", err=to_stdout)
-    if per_member is not None:
-        folder = per_member.expanduser()
-        if folder.exists() and not folder.is_dir():
-            raise InvalidInput("--per-member", str(per_member), "is a file, not a folder")
-        folder.mkdir(parents=True, exist_ok=True)
-        for f in export.files:  # check them all first: write none if any is in the way
-            check_target(folder / f.name, force=force, field="--per-member")
-        for f in export.files:
-            path = write_file(folder / f.name, f.content, force=force, field="--per-member")
-            done(f"Wrote {path} for {f.person_name} ({f.events} events).")
-    elif output is not None:
-        (f,) = export.files
-        path = write_file(output, f.content, force=force, field="--output")
-        done(f"Wrote {path} ({f.events} {'event' if f.events == 1 else 'events'}, {export.channel.value}).")
+        circle = circles.find_circle(db, circle_ref or "")
+        return invites.export_circle(
+            db,
+            circle.id,
+            channel=method,
+            recurring=recurring,
+            alarm_minutes=alarm_minutes,
+            per_member=per_member is not None,
+        )
+
+    where: ToFile | ToFolder
+    if output is not None:
+        where = ToFile(output)
+    elif per_member is not None:
+        where = ToFolder(per_member)
     else:
-        click.echo(export.files[0].content, nl=False)
+        # Written before the unit commits, as files are: a cancel nobody received is undone.
+        with writing() as db:
+            export = build(db)
+            sys.stdout.buffer.write(export.files[0].content)
+            sys.stdout.buffer.flush()
+        for s in export.cancelled:
+            click.echo(f"Cancelled session {s.id}: {s.label}.", err=True)
+        return
+    written = write_invites(writing, build, where, force=force)
+    export = written.export
+    for s in export.cancelled:
+        click.echo(f"Cancelled session {s.id}: {s.label}.")
+    for f, path in zip(export.files, written.paths, strict=True):
+        if per_member is not None:
+            done(f"Wrote {path} for {f.person_name} ({f.events} events).")
+        else:
+            events = f"{f.events} {'event' if f.events == 1 else 'events'}"
+            done(f"Wrote {path} ({events}, {export.channel.value}).")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from circles.cli.common import done, writing
+from circles.cli.terminal import FilePath
 
 
 @click.group("import")
@@ -15,7 +16,7 @@ def import_() -> None:
 
 
 @import_.command("people")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=FilePath(dir_okay=False))
 @click.option("--skip-invalid", is_flag=True, help="Import the good lines even if some are bad.")
 def people(file: Path, skip_invalid: bool) -> None:
     """Import people from a CSV file with columns name, email, team and (optional) circle.

@@ -52,7 +52,8 @@ def report(circle_ref: str | None, since: str | None, until: str | None, as_json
     Counts held sessions (not cancelled, already started); people are expected at the
     sessions held while they were members; walk-ins count as attended, not as expected.
     """
-    from circles.services.reports import build_report, make_scope
+    from circles.services.participation import make_scope
+    from circles.services.reports import build_report
 
     with reading() as db:
         found = build_report(db, make_scope(db, circle=circle_ref, since=since, until=until))

@@ -17,7 +17,7 @@ from circles.exports.atomic import atomic_output
 from circles.exports.cells import memoised, safe_text, spreadsheet_text
 from circles.exports.writers import Sheet, write_csv, write_jsonl, write_xlsx
 from circles.services import reports
-from circles.services.reports import Scope
+from circles.services.participation import Scope
 
 SUMMARY_COLUMNS = ("circle", "person", "email", "team", "expected", "attended", "walk-ins", "rate")
 SUMMARY_KEYS = ("circle", "person", "email", "team", "expected", "attended", "walk_ins", "rate")

@@ -1,8 +1,9 @@
 """The attendance rows of an export, streamed from the database in order (never fetched whole).
 
-One row per person and session: everyone expected there (members at its start), and
-everyone else with a record for it (walk-ins, or an RSVP from a non-member). Cancelled
-sessions are left out; future ones are kept, with their RSVPs and no attendance yet.
+One row per person and session in scope (``participation.in_scope``: sessions that have
+happened, not cancelled): everyone expected there (members at its start), and everyone else
+with a record for it (walk-ins, or an RSVP from a non-member). A session still to come has
+no attendance yet, so it is not in the export: its RSVPs are the session's headcount.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from circles.services.reports import Scope, expected_join, not_member_at_session, presented, session_filter
+from circles.services.participation import Scope, expected_join, in_scope, presented, walked_in
 from circles.zones import time_zone
 from models.enums import Rsvp
 from models.tables import Attendance, Circle, CircleSession, Membership, Person
@@ -68,12 +69,12 @@ def _pairs(db: Session, scope: Scope) -> Any:
             _text(a.rsvp).label("rsvp"),
             _text(a.attended).label("attended"),
         ).select_from(s)
-    ).where(*session_filter(db, scope))
+    ).where(*in_scope(db, scope))
     others = (
         sa.select(a.session_id, a.person_id, sa.null().label("series_rsvp"), _text(a.rsvp), _text(a.attended))
         .select_from(a)
         .join(s, s.id == a.session_id)
-        .where(*session_filter(db, scope), not_member_at_session(a.person_id))
+        .where(*in_scope(db, scope), walked_in(a.person_id))
     )
     return sa.union_all(expected, others).subquery("pairs")
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from itertools import islice
@@ -71,18 +73,29 @@ class Sheet:
 
 def write_csv(out: BinaryIO, sheet: Sheet, *, excel: bool = False) -> int:
     """Every cell quoted except real numbers; dangerous text neutralised. Returns the row count."""
-    text = io.TextIOWrapper(out, encoding="utf-8-sig" if excel else "utf-8", newline="")
+    # Each batch is made as text, then encoded and written in one go. (A TextIOWrapper over
+    # ``out`` would hold what it failed to write on a full disk, and try again when collected.)
+    text = io.StringIO(newline="")
     writer = csv.writer(text, quoting=csv.QUOTE_NONNUMERIC)
+
+    def write_out() -> None:
+        out.write(text.getvalue().encode("utf-8"))
+        text.seek(0)
+        text.truncate()
+
+    if excel:
+        out.write(codecs.BOM_UTF8)
     writer.writerow(sheet.header)
     if sheet.prepared:
         for part in sheet:
             writer.writerows(part)
+            write_out()
     else:
         cell = _csv_cell_maker()
         for part in sheet:
             writer.writerows([[cell(v) for v in row] for row in part])
-    text.flush()
-    text.detach()
+            write_out()
+    write_out()
     return sheet.written
 
 
@@ -144,11 +157,31 @@ def write_xlsx(out: BinaryIO, sheets: Sequence[Sheet]) -> int:
                         room = XLSX_MAX_ROWS - 1
                     ws.append(row if sheet.prepared else [convert(v) for v in row])
                     room -= 1
-        book.save(out)
+        _save(book, out)
     except BaseException:
         _discard(book)
         raise
     return sheets[0].written if sheets else 0
+
+
+def _save(book: Any, out: BinaryIO) -> None:
+    """``book.save(out)``, except that a failed save closes its zip archive.
+
+    openpyxl leaves the archive open when writing fails (a full disk): it is then closed
+    when garbage-collected, after the file under it, and "seek of closed file" hides the
+    real error.
+    """
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(book, archive).save()  # closes the archive when it succeeds
+    except BaseException:
+        # Closing writes the archive's directory, which fails again on a full disk; the
+        # file is thrown away whatever happens, so only the archive's own state matters.
+        with contextlib.suppress(Exception):
+            archive.close()
+        raise
 
 
 def _xlsx_cell_maker() -> Callable[[Any], Any]:

@@ -91,15 +91,20 @@ def attendee_property(attendee: Attendee) -> vCalAddress:
     return prop
 
 
-def _add_people(
-    event: Event, invites: CircleInvites, attendees: Sequence[Attendee], options: Options
+def add_people(
+    event: Event, organizer: Organizer | None, attendees: Sequence[Attendee], options: Options
 ) -> None:
-    if not options.channel.lists_attendees:
-        return
-    if invites.organizer is not None:
-        event.add("organizer", organizer_property(invites.organizer))
-    for attendee in attendees:
-        event.add("attendee", attendee_property(attendee))
+    """ORGANIZER on every file with a METHOD (RFC 5546 requires it on PUBLISH as on REQUEST and
+    CANCEL; a circle without a facilitator has none to give); ATTENDEEs on invites and cancels.
+
+    A file for a CalDAV server (no METHOD) names nobody: an ORGANIZER there would make the
+    server send invitations of its own (RFC 6638).
+    """
+    if options.channel.names_organizer and organizer is not None:
+        event.add("organizer", organizer_property(organizer))
+    if options.channel.lists_attendees:
+        for attendee in attendees:
+            event.add("attendee", attendee_property(attendee))
 
 
 def add_alarm(event: Event, text: str, options: Options) -> None:
@@ -149,7 +154,7 @@ def fill_event(
     state = status(invite, options)
     event.add("status", state)
     event.add("transp", "OPAQUE")
-    _add_people(event, invites, invite.attendees, options)
+    add_people(event, invites.organizer, invite.attendees, options)
     if state != "CANCELLED":
         add_alarm(event, text, options)
     return event

@@ -27,6 +27,11 @@ class Channel(StrEnum):
         return self in (Channel.REQUEST, Channel.CANCEL)
 
     @property
+    def names_organizer(self) -> bool:
+        """Every iTIP method (PUBLISH included) wants an ORGANIZER; a CalDAV upload gets none."""
+        return self.method is not None
+
+    @property
     def help(self) -> str:
         return _HELP[self]
 

@@ -14,11 +14,10 @@ from icalendar import Calendar, Event, vText
 
 from circles.ics.build import (
     add_alarm,
+    add_people,
     add_timezone,
-    attendee_property,
     description,
     new_calendar,
-    organizer_property,
     summary,
 )
 from circles.ics.build import fill_event as fill_session_event
@@ -136,11 +135,7 @@ def _master(invites: CircleInvites, plan: SeriesPlan, options: Options, sequence
     event.add("categories", [vText(circle.kind.label)])
     event.add("status", "CONFIRMED")
     event.add("transp", "OPAQUE")
-    if options.channel.lists_attendees:
-        if invites.organizer is not None:
-            event.add("organizer", organizer_property(invites.organizer))
-        for attendee in invites.series_attendees:
-            event.add("attendee", attendee_property(attendee))
+    add_people(event, invites.organizer, invites.series_attendees, options)
     add_alarm(event, name, options)
     return event
 

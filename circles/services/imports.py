@@ -5,8 +5,11 @@ unless every line is good."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +17,7 @@ from sqlmodel import Session
 
 from circles import validate
 from circles.errors import InvalidInput, NotFound
+from circles.file_errors import file_errors, shown_path
 from circles.services import circles, members, people
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -91,18 +95,82 @@ def read_rows(path: Path) -> tuple[list[ImportRow], list[BadLine]]:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput("file", str(path), f"cannot be read: {exc.strerror or exc}") from None
+    return decode(_read_bytes(path), path)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, never more than MAX_BYTES of them held: a device (/dev/zero), a pipe
+    or a folder is refused from what the system says it is, before anything is read."""
+    shown = shown_path(path)
+    with file_errors(path, field="file", doing="read"):
+        # O_NONBLOCK: opening a pipe nobody writes to would otherwise wait forever.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as f, file_errors(path, field="file", doing="read"):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidInput(
+                "file", shown, "is not a regular file (a folder, device or pipe); give a CSV file"
+            )
+        too_big = InvalidInput("file", shown, f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        if info.st_size > MAX_BYTES:
+            raise too_big
+        data = f.read(MAX_BYTES + 1)  # a file still growing stops at the limit too
     if len(data) > MAX_BYTES:
-        raise InvalidInput("file", str(path), f"is larger than {MAX_BYTES // (1024 * 1024)} MB")
-    for encoding in ("utf-8-sig", "cp1252"):
+        raise too_big
+    return data
+
+
+# A byte order mark says which encoding the file is in (Excel's "Unicode text" is UTF-16).
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+_SAVE_AS = "save it as 'CSV UTF-8' and import it again"
+
+
+def decode(data: bytes, path: Path) -> str:
+    """The file's text: UTF-8 or UTF-16 as its byte order mark says; without one UTF-8, else
+    Windows-1252 (what Excel writes by default). Text that is none of these is refused with
+    the line and byte where it goes wrong."""
+    shown = shown_path(path)
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            body = data[len(bom) :]
+            try:
+                return body.decode(codec)
+            except UnicodeDecodeError as exc:
+                where = _where(body, exc, codec)
+                raise InvalidInput(
+                    "file", shown, f"starts as {label} text but is not {label} at {where}; {_SAVE_AS}"
+                ) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InvalidInput(
+            "file",
+            shown,
+            f"holds NUL bytes (from {_where(data, nul, 'latin-1')}): it is UTF-16 "
+            f"without a byte order mark, or not text at all; {_SAVE_AS}",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as not_utf8:
         try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidInput("file", str(path), "is neither UTF-8 nor Windows-1252 text")
+            return data.decode("cp1252")
+        except UnicodeDecodeError as not_cp1252:
+            raise InvalidInput(
+                "file",
+                shown,
+                f"is neither UTF-8 ({_where(data, not_utf8, 'utf-8')}) nor Windows-1252 text "
+                f"({_where(data, not_cp1252, 'cp1252')}); {_SAVE_AS}",
+            ) from None
+
+
+def _where(data: bytes, problem: UnicodeDecodeError | int, codec: str) -> str:
+    """'line 3, byte 0xE9': where decoding ``data`` as ``codec`` went wrong."""
+    start = problem if isinstance(problem, int) else problem.start
+    line = data[:start].decode(codec, errors="replace").count("\n") + 1
+    return f"line {line}, byte 0x{data[start]:02X}"
 
 
 def _header(cells: list[str]) -> dict[str, int]:

@@ -1,68 +1,34 @@
 """Participation reports: who comes, who drops off, who presents; every figure aggregated in SQL.
 
-Definitions (the export's summary uses the same ones):
-
-- A session *counts* when it is held: not cancelled and already started (by the store's clock).
-- A person is *expected* at a session when a membership of theirs covered its start
-  (``joined_at <= starts_at`` and ``left_at`` unset or later), as on the check-in roster.
-- *Attended* means checked in present or late. Excused and absent are not attended.
-- A *walk-in* is someone checked in (present or late) at a session they were not expected
-  at. Walk-ins count as attended in their own column but never as expected, so a rate
-  (attended of expected / expected) stays between 0 and 1.
-- The *effective RSVP* is the session's own answer unless it is 'none', else the member's
-  answer for the series (``attendance.effective_rsvp``, the roster's rule).
-- Away periods do not change who is expected: a member away is expected and absent, which
-  is what organizers asked to see (the rotation, not the report, skips people who are away).
-- Date ranges are local days of each circle's timezone, both ends included.
+What the figures count (sessions in scope, expected, attended, walk-ins, presented) is defined
+once in ``participation``, which the attendance export counts with too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from circles import validate
 from circles.services import circles
 from circles.services.attendance import effective_rsvp, member_at_session
-from circles.services.clock import now
+from circles.services.participation import (
+    Scope,
+    came,
+    expected_join,
+    in_scope,
+    one_if,
+    presented,
+    walked_in,
+)
 from circles.zones import time_zone
-from models.enums import Attended, Rsvp, SessionStatus
-from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
+from models.enums import Attended, Rsvp
+from models.tables import Attendance, Circle, CircleSession, Membership, Person
 
 RETENTION_STEPS = (1, 2, 4, 8, 12)
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Which sessions a report or export covers: one circle or all, and local days (inclusive)."""
-
-    circle_id: int | None = None
-    since: date | None = None
-    until: date | None = None
-
-
-def make_scope(
-    db: Session,
-    *,
-    circle: str | int | None = None,
-    since: str | date | None = None,
-    until: str | date | None = None,
-) -> Scope:
-    """A Scope from what a person typed: a circle name or id, and dates like 2026-03-17."""
-    circle_id = None
-    if circle is not None and str(circle).strip():
-        circle_id = circles.find_circle(db, str(circle)).id
-    first = validate.parse_date(since, "since") if since not in (None, "") else None
-    last = validate.parse_date(until, "until") if until not in (None, "") else None
-    if first and last:
-        validate.date_range(first, last, start_field="since", end_field="until")
-    return Scope(circle_id=circle_id, since=first, until=last)
 
 
 def rate(part: int, whole: int) -> float | None:
@@ -185,74 +151,6 @@ class Report:
         )
 
 
-# --- SQL building blocks -------------------------------------------------------------
-
-
-def came(a: Any = Attendance) -> Any:
-    return col(a.attended).in_([Attended.PRESENT, Attended.LATE])
-
-
-def _one_if(condition: Any) -> Any:
-    return sa.case((condition, 1), else_=0)
-
-
-def session_filter(db: Session, scope: Scope, *, held_by: datetime | None = None) -> list[Any]:
-    """Conditions on CircleSession for a scope: never cancelled; started by ``held_by`` if given.
-
-    Local days differ per timezone, so the date bounds are set once per timezone in use
-    (a handful), which keeps the filter exact and in SQL.
-    """
-    s = CircleSession
-    conditions: list[Any] = [s.status != SessionStatus.CANCELLED]
-    if held_by is not None:
-        conditions.append(s.starts_at <= held_by)
-    if scope.circle_id is not None:
-        conditions.append(s.circle_id == scope.circle_id)
-    if scope.since is None and scope.until is None:
-        return conditions
-    zones_stmt = select(Circle.timezone).group_by(Circle.timezone)
-    if scope.circle_id is not None:
-        zones_stmt = zones_stmt.where(Circle.id == scope.circle_id)
-    per_zone = []
-    for tz in db.exec(zones_stmt):
-        zone = time_zone(tz)
-        bounds: list[Any] = [col(s.circle_id).in_(select(Circle.id).where(Circle.timezone == tz))]
-        if scope.since is not None:
-            bounds.append(s.starts_at >= datetime.combine(scope.since, time(0), zone))
-        if scope.until is not None:
-            bounds.append(s.starts_at < datetime.combine(scope.until + timedelta(days=1), time(0), zone))
-        per_zone.append(sa.and_(*bounds))
-    conditions.append(sa.or_(*per_zone) if per_zone else sa.false())
-    return conditions
-
-
-def expected_join(stmt: Any, m: Any = Membership, a: Any = Attendance) -> Any:
-    """Add the expected people to a statement over CircleSession, with their attendance row if any."""
-    return stmt.join(m, member_at_session(m, CircleSession)).join(
-        a, sa.and_(a.session_id == CircleSession.id, a.person_id == m.person_id), isouter=True
-    )
-
-
-def not_member_at_session(person_id: Any) -> Any:
-    """SQL: ``person_id`` had no membership covering CircleSession's start (a walk-in)."""
-    other = aliased(Membership)
-    return ~sa.exists(
-        select(other.id).where(member_at_session(other, CircleSession), other.person_id == person_id)
-    )
-
-
-def presented(person_id: Any) -> Any:
-    """SQL: ``person_id`` is CircleSession's presenter or presents one of its agenda items."""
-    return sa.or_(
-        CircleSession.presenter_id == person_id,
-        sa.exists(
-            select(AgendaItem.id).where(
-                AgendaItem.session_id == CircleSession.id, AgendaItem.presenter_id == person_id
-            )
-        ),
-    )
-
-
 def _month(db: Session, column: Any) -> Any:
     if db.get_bind().dialect.name == "postgresql":
         return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM")
@@ -266,8 +164,8 @@ def participation_over_time(db: Session, scope: Scope, *, by: str | None = None)
     """Attended of expected, per session (one circle) or per month (several), oldest first."""
     by = by or ("session" if scope.circle_id is not None else "month")
     s = CircleSession
-    conditions = session_filter(db, scope, held_by=now(db))
-    attended = sa.func.coalesce(sa.func.sum(_one_if(came())), 0)
+    conditions = in_scope(db, scope)
+    attended = sa.func.coalesce(sa.func.sum(one_if(came())), 0)
     if by == "session":
         stmt = expected_join(
             select(s.id, s.starts_at, Circle.timezone, sa.func.count(), attended)
@@ -304,8 +202,8 @@ def no_shows(db: Session, scope: Scope) -> NoShows:
     a = Attendance
     missing = sa.or_(col(a.attended).is_(None), a.attended == Attended.ABSENT)
     stmt = expected_join(
-        select(sa.func.count(), sa.func.coalesce(sa.func.sum(_one_if(missing)), 0)).select_from(CircleSession)
-    ).where(*session_filter(db, scope, held_by=now(db)), effective_rsvp() == Rsvp.YES)
+        select(sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(missing)), 0)).select_from(CircleSession)
+    ).where(*in_scope(db, scope), effective_rsvp() == Rsvp.YES)
     said_yes, missed = db.exec(stmt).one()
     return NoShows(said_yes=said_yes, no_shows=missed)
 
@@ -314,11 +212,11 @@ def conversion(db: Session, scope: Scope) -> list[Conversion]:
     """For each RSVP answer (yes, maybe, no, none): how many expected people gave it, how many came."""
     answer = effective_rsvp().label("answer")
     stmt = expected_join(
-        select(answer, sa.func.count(), sa.func.coalesce(sa.func.sum(_one_if(came())), 0)).select_from(
+        select(answer, sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came())), 0)).select_from(
             CircleSession
         )
     )
-    stmt = stmt.where(*session_filter(db, scope, held_by=now(db))).group_by(answer)
+    stmt = stmt.where(*in_scope(db, scope)).group_by(answer)
     found = {Rsvp(getattr(r, "value", r)): (n, c) for r, n, c in db.exec(stmt)}
     return [
         Conversion(rsvp=r, answered=found.get(r, (0, 0))[0], attended=found.get(r, (0, 0))[1]) for r in Rsvp
@@ -334,11 +232,11 @@ def retention(db: Session, scope: Scope, steps: Sequence[int] = RETENTION_STEPS)
     s, m, a = CircleSession, Membership, Attendance
     number = sa.func.row_number().over(partition_by=m.id, order_by=(s.starts_at, s.id)).label("k")
     ranked = (
-        select(m.id.label("mid"), number, _one_if(came()).label("came"))  # type: ignore[union-attr]
+        select(m.id.label("mid"), number, one_if(came()).label("came"))  # type: ignore[union-attr]
         .select_from(s)
         .join(m, sa.and_(m.circle_id == s.circle_id, m.joined_at <= s.starts_at))
         .join(a, sa.and_(a.session_id == s.id, a.person_id == m.person_id), isouter=True)
-        .where(*session_filter(db, scope, held_by=now(db)))
+        .where(*in_scope(db, scope))
         .subquery()
     )
     per_member = (
@@ -352,8 +250,8 @@ def retention(db: Session, scope: Scope, steps: Sequence[int] = RETENTION_STEPS)
     columns = []
     for n in steps:
         cohort = per_member.c.total > n
-        columns.append(sa.func.coalesce(sa.func.sum(_one_if(cohort)), 0))
-        columns.append(sa.func.coalesce(sa.func.sum(_one_if(sa.and_(cohort, per_member.c.last_came > n))), 0))
+        columns.append(sa.func.coalesce(sa.func.sum(one_if(cohort)), 0))
+        columns.append(sa.func.coalesce(sa.func.sum(one_if(sa.and_(cohort, per_member.c.last_came > n))), 0))
     row = db.exec(select(*columns)).one()
     return [
         RetentionPoint(after=n, members=row[2 * i], still_attending=row[2 * i + 1])
@@ -365,10 +263,10 @@ def presenter_diversity(db: Session, scope: Scope) -> PresenterDiversity:
     """The share of members (per circle) who presented at a held session while they were members."""
     m = Membership
     pairs = (
-        select(m.circle_id, m.person_id, sa.func.max(_one_if(presented(m.person_id))).label("presented"))
+        select(m.circle_id, m.person_id, sa.func.max(one_if(presented(m.person_id))).label("presented"))
         .select_from(CircleSession)
         .join(m, member_at_session(m, CircleSession))
-        .where(*session_filter(db, scope, held_by=now(db)))
+        .where(*in_scope(db, scope))
         .group_by(m.circle_id, m.person_id)
         .subquery()
     )
@@ -385,21 +283,21 @@ def _walk_ins(db: Session, scope: Scope) -> Any:
         select(s.circle_id.label("circle_id"), a.person_id.label("person_id"))  # type: ignore[attr-defined]
         .select_from(a)
         .join(s, s.id == a.session_id)
-        .where(*session_filter(db, scope, held_by=now(db)), came(a), not_member_at_session(a.person_id))
+        .where(*in_scope(db, scope), came(a), walked_in(a.person_id))
     )
 
 
 def circle_summaries(db: Session, scope: Scope) -> list[CircleSummary]:
     """Per circle: sessions held, expected, attended of expected, walk-ins."""
     s = CircleSession
-    conditions = session_filter(db, scope, held_by=now(db))
+    conditions = in_scope(db, scope)
     held = dict(db.exec(select(s.circle_id, sa.func.count()).where(*conditions).group_by(s.circle_id)).all())
     expected = {
         cid: (n, c)
         for cid, n, c in db.exec(
             expected_join(
                 select(
-                    s.circle_id, sa.func.count(), sa.func.coalesce(sa.func.sum(_one_if(came())), 0)
+                    s.circle_id, sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came())), 0)
                 ).select_from(s)
             )
             .where(*conditions)
@@ -435,10 +333,10 @@ def person_summaries_stmt(db: Session, scope: Scope) -> Any:
             Membership.circle_id.label("circle_id"),  # type: ignore[attr-defined]
             Membership.person_id.label("person_id"),  # type: ignore[attr-defined]
             one.label("expected"),
-            _one_if(came()).label("attended"),
+            one_if(came()).label("attended"),
             zero.label("walk_ins"),
         ).select_from(s)
-    ).where(*session_filter(db, scope, held_by=now(db)))
+    ).where(*in_scope(db, scope))
     walk = _walk_ins(db, scope).subquery()
     walk_rows = select(walk.c.circle_id, walk.c.person_id, zero, zero, one)
     u = sa.union_all(expected, walk_rows).subquery()

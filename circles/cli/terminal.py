@@ -1,0 +1,146 @@
+"""The terminal's side of the command line: arguments read as UTF-8, output the terminal can
+show, and standard output that fails (a full disk, a closed pipe) reported in one line.
+
+Python decodes arguments with the locale's encoding; under a C/POSIX locale with UTF-8 mode
+off that is ASCII, and "Zoë" arrives as 'Zo\\udcc3\\udcab' (bytes it could not decode, kept
+as surrogates). Python's UTF-8 mode would read those bytes as UTF-8: so do we. A path
+argument goes back to the system as the bytes that were typed (:class:`FilePath`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import io
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+_ESCAPED = range(0xDC80, 0xDD00)  # how surrogateescape keeps an undecodable byte
+REPLACE = "circles.replace"
+
+
+def utf8_argument(value: str) -> str:
+    """``value`` as UTF-8 mode would have decoded it; unchanged unless it holds escaped bytes
+    that are valid UTF-8 (bytes that are not stay escaped, and a validator names them)."""
+    if not any(ord(ch) in _ESCAPED for ch in value):
+        return value
+    try:
+        return os.fsencode(value).decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def utf8_arguments(args: Sequence[str]) -> list[str]:
+    return [utf8_argument(a) for a in args]
+
+
+def typed_path(value: str) -> str:
+    """A path argument as the system names it: the bytes typed, even when the system's
+    encoding (ASCII under a C locale) cannot spell the UTF-8 it was decoded as."""
+    try:
+        os.fsencode(value)
+        return value
+    except UnicodeEncodeError:
+        return os.fsdecode(value.encode("utf-8", "surrogateescape"))
+
+
+class FilePath(click.Path):
+    """``click.Path`` for files a person names: a pathlib.Path of the bytes they typed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("path_type", Path)
+        super().__init__(**kwargs)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            value = typed_path(value)
+        return super().convert(value, param, ctx)
+
+
+def _replace_keeping_escapes(exc: UnicodeError) -> tuple[str | bytes, int]:
+    """'replace' for characters the encoding cannot spell, but the bytes the system gave
+    (a file name, kept as surrogates) are written back as they came, like surrogateescape."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    chunk = exc.object[exc.start : exc.end]
+    if all(ord(ch) in _ESCAPED for ch in chunk):
+        return bytes(ord(ch) - 0xDC00 for ch in chunk), exc.end
+    return "?" * len(chunk), exc.end
+
+
+def show_what_the_terminal_can() -> None:
+    """Output in an encoding other than UTF-8 (PYTHONIOENCODING=latin-1) replaces what it
+    cannot spell with '?' instead of failing on the first 'Ł'; ASCII (a C locale with UTF-8
+    mode off) becomes UTF-8, as in UTF-8 mode."""
+    codecs.register_error(REPLACE, _replace_keeping_escapes)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        reconfigure = getattr(stream, "reconfigure", None)
+        if encoding is None or reconfigure is None:
+            continue
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            name = ""
+        if name == "ascii":
+            # A C or POSIX locale with UTF-8 mode off: write what UTF-8 mode (and click) would.
+            reconfigure(encoding="utf-8", errors="surrogateescape")
+        elif name != "utf-8":
+            reconfigure(errors=REPLACE)
+
+
+class StandardOutputError(OSError):
+    """Standard output could not be written: a full disk behind ``> file``, /dev/full."""
+
+
+class _StandardOutput(io.FileIO):
+    """File descriptor 1, whose write failures say they are standard output's."""
+
+    def write(self, data: Any) -> int:
+        try:
+            return super().write(data)
+        except BrokenPipeError:
+            raise  # the reader went away: click ends quietly
+        except OSError as exc:
+            raise StandardOutputError(exc.errno, exc.strerror) from None
+
+
+def watch_standard_output() -> None:
+    """Rebuild ``sys.stdout`` on :class:`_StandardOutput`, same encoding and buffering, so that a
+    failure to write it is told apart from a failure to write a file. Only the process's own
+    standard output is rebuilt (not one a test runner put in its place)."""
+    old = sys.stdout
+    if old is None or old is not sys.__stdout__ or not isinstance(old, io.TextIOWrapper):
+        return
+    try:
+        old.flush()
+        fd = old.fileno()
+    except (OSError, ValueError):
+        return
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(_StandardOutput(fd, "wb", closefd=False)),
+        encoding=old.encoding,
+        errors=old.errors,
+        line_buffering=old.line_buffering,
+        write_through=old.write_through,
+    )
+
+
+def silence_standard_output() -> None:
+    """Point standard output at the null device: what is still held for it goes nowhere
+    instead of failing again, with a second message, when the program exits."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):
+        pass
+
+
+def is_closed_pipe(exc: OSError) -> bool:
+    return exc.errno == errno.EPIPE

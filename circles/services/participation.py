@@ -1,0 +1,130 @@
+"""What participation means, once, in SQL: which sessions are in scope, who was expected, who
+came, who walked in, who presented. Reports and attendance exports both count with these.
+
+- A session is *in scope* when it has happened: not cancelled and already started (by the
+  store's clock), in the scope's circle and local days. A session still to come has no
+  attendance to report, so neither the report nor the export lists it.
+- A person is *expected* at a session when a membership of theirs covered its start
+  (``joined_at <= starts_at`` and ``left_at`` unset or later), as on the check-in roster.
+- *Attended* means checked in present or late. Excused and absent are not attended.
+- A *walk-in* is someone with a record for a session they were not expected at; checked in
+  (present or late), they count as attended in their own column but never as expected, so a
+  rate (attended of expected / expected) stays between 0 and 1.
+- A person *presented* at a session when they are its presenter or present an agenda item.
+- The *effective RSVP* is the session's own answer unless it is 'none', else the member's
+  answer for the series (``attendance.effective_rsvp``, the roster's rule).
+- Away periods do not change who is expected: a member away is expected and absent, which
+  is what organizers asked to see (the rotation, not the report, skips people who are away).
+- Date ranges are local days of each circle's timezone, both ends included.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from circles import validate
+from circles.services import circles
+from circles.services.attendance import member_at_session
+from circles.services.clock import now
+from circles.zones import time_zone
+from models.enums import Attended, SessionStatus
+from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which sessions a report or export covers: one circle or all, and local days (inclusive)."""
+
+    circle_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def make_scope(
+    db: Session,
+    *,
+    circle: str | int | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+) -> Scope:
+    """A Scope from what a person typed: a circle name or id, and dates like 2026-03-17."""
+    circle_id = None
+    if circle is not None and str(circle).strip():
+        circle_id = circles.find_circle(db, str(circle)).id
+    first = validate.parse_date(since, "since") if since else None
+    last = validate.parse_date(until, "until") if until else None
+    if first and last:
+        validate.date_range(first, last, start_field="since", end_field="until")
+    return Scope(circle_id=circle_id, since=first, until=last)
+
+
+def in_scope(db: Session, scope: Scope) -> list[Any]:
+    """Conditions on CircleSession: it has happened (not cancelled, started by the store's
+    clock) and falls in the scope's circle and local days.
+
+    Local days differ per timezone, so the date bounds are set once per timezone in use
+    (a handful), which keeps the filter exact and in SQL.
+    """
+    s = CircleSession
+    conditions: list[Any] = [s.status != SessionStatus.CANCELLED, s.starts_at <= now(db)]
+    if scope.circle_id is not None:
+        conditions.append(s.circle_id == scope.circle_id)
+    if scope.since is None and scope.until is None:
+        return conditions
+    zones_stmt = select(Circle.timezone).group_by(Circle.timezone)
+    if scope.circle_id is not None:
+        zones_stmt = zones_stmt.where(Circle.id == scope.circle_id)
+    per_zone = []
+    for tz in db.exec(zones_stmt):
+        zone = time_zone(tz)
+        bounds: list[Any] = [col(s.circle_id).in_(select(Circle.id).where(Circle.timezone == tz))]
+        if scope.since is not None:
+            bounds.append(s.starts_at >= datetime.combine(scope.since, time(0), zone))
+        if scope.until is not None:
+            bounds.append(s.starts_at < datetime.combine(scope.until + timedelta(days=1), time(0), zone))
+        per_zone.append(sa.and_(*bounds))
+    conditions.append(sa.or_(*per_zone) if per_zone else sa.false())
+    return conditions
+
+
+def came(a: Any = Attendance) -> Any:
+    """SQL: attendance row ``a`` says the person came (present or late)."""
+    return col(a.attended).in_([Attended.PRESENT, Attended.LATE])
+
+
+def one_if(condition: Any) -> Any:
+    """SQL: 1 where ``condition`` holds, else 0 (never NULL), for sums."""
+    return sa.case((condition, 1), else_=0)
+
+
+def expected_join(stmt: Any, m: Any = Membership, a: Any = Attendance) -> Any:
+    """Add the expected people to a statement over CircleSession, with their attendance row if any."""
+    return stmt.join(m, member_at_session(m, CircleSession)).join(
+        a, sa.and_(a.session_id == CircleSession.id, a.person_id == m.person_id), isouter=True
+    )
+
+
+def walked_in(person_id: Any) -> Any:
+    """SQL: ``person_id`` had no membership covering CircleSession's start (a walk-in)."""
+    other = aliased(Membership)
+    return ~sa.exists(
+        select(other.id).where(member_at_session(other, CircleSession), other.person_id == person_id)
+    )
+
+
+def presented(person_id: Any) -> Any:
+    """SQL: ``person_id`` is CircleSession's presenter or presents one of its agenda items."""
+    return sa.or_(
+        CircleSession.presenter_id == person_id,
+        sa.exists(
+            select(AgendaItem.id).where(
+                AgendaItem.session_id == CircleSession.id, AgendaItem.presenter_id == person_id
+            )
+        ),
+    )
