@@ -31,6 +31,9 @@ COMMANDS = {
     "rotation": "circles.cli.rotation:rotation",
     "program": "circles.cli.programmes:program",
     "pair": "circles.cli.programmes:pair",
+    "feedback": "circles.cli.feedback:feedback",
+    "thanks": "circles.cli.recognition:thanks",
+    "recognition": "circles.cli.recognition:recognition",
 }
 
 

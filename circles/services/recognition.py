@@ -1,0 +1,403 @@
+"""Recognition, derived from what people did (never typed twice), plus the thanks people record.
+
+For a period, per person: the talks they gave (numbered over all their talks ever, so a first
+talk and the 1st, 5th, 10th and 25th are milestones), attendance streaks that reached 5, 10,
+25 or 50 sessions, mentoring (pairs completed, meetings held, hours), feedback on the
+sessions they presented where their circle shares it with presenters, and thanks. Every part
+is one query; someone with nothing in the period is not listed.
+
+An *attendance streak* is a run of one circle's held sessions that a person came to (present
+or late) one after the other, counting only that circle's held sessions they were expected at
+(a member when it started) or came to. A cancelled session is not held: it neither counts nor
+breaks a streak, and neither do weeks without a session. A session they were expected at and
+did not come to (absent, excused, or never checked in) ends it. A streak is listed when it
+reaches a milestone on a day of the period (the longest one it reached).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from circles import validate
+from circles.errors import InvalidInput
+from circles.feedback_views import (
+    STREAK_MILESTONES,
+    FeedbackReceived,
+    Ledger,
+    MentoringDone,
+    Recognised,
+    Streak,
+    Talk,
+    ThanksView,
+)
+from circles.services import people, sessions
+from circles.services.attendance import member_at_session
+from circles.services.clock import now
+from circles.services.participation import Scope, came, in_scope, make_scope, one_if
+from circles.zones import time_zone
+from models.enums import PairStatus, ProgrammeKind
+from models.tables import (
+    AgendaItem,
+    Attendance,
+    Circle,
+    CircleSession,
+    FeedbackAnswer,
+    FeedbackSetting,
+    Membership,
+    PairMeeting,
+    PairMember,
+    Person,
+    Programme,
+    ProgrammePair,
+    Thanks,
+)
+
+THANKS_MAX = 300
+
+
+# -- thanks ------------------------------------------------------------------------------------
+
+
+def add_thanks(
+    db: Session, *, person: str, text: str, session_id: int | None = None, given_by: str | None = None
+) -> ThanksView:
+    """Record thanks to someone (by e-mail or id), maybe for one session, maybe from someone."""
+    to = people.find_person(db, person)
+    words = validate.text(text, "for", max_length=THANKS_MAX, required=True)
+    words = " ".join(words.split())
+    by = people.find_person(db, given_by) if given_by else None
+    if by is not None and by.id == to.id:
+        raise InvalidInput("--from", given_by, "is the person being thanked; thanks come from someone else")
+    label = sessions.get_session(db, session_id).label if session_id is not None else None
+    row = Thanks(
+        person_id=to.id,
+        given_by_id=by.id if by else None,
+        session_id=session_id,
+        text=words,
+        given_at=now(db),
+    )
+    db.add(row)
+    db.flush()
+    assert row.id is not None
+    return ThanksView(
+        row.id, to.id, to.name, by.name if by else None, words, now(db).date(), session_id, label
+    )
+
+
+# -- the period --------------------------------------------------------------------------------
+
+
+def period_scope(
+    db: Session,
+    *,
+    circle: str | int | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+) -> Scope:
+    """The digest's period: by default this month so far; ``until`` is never after today."""
+    today = now(db).date()
+    scope = make_scope(db, circle=circle, since=since, until=until)
+    first = scope.since if scope.since is not None or since not in (None, "") else today.replace(day=1)
+    last = min(scope.until, today) if scope.until is not None else today
+    if first is not None and last < first:
+        raise InvalidInput("--since", first.isoformat(), "is after today; recognition looks back")
+    return Scope(circle_id=scope.circle_id, since=first, until=last)
+
+
+def _days(scope: Scope, column: Any) -> list[Any]:
+    """Conditions on a date column for the scope's days."""
+    found = [column <= scope.until] if scope.until is not None else []
+    if scope.since is not None:
+        found.append(column >= scope.since)
+    return found
+
+
+def _instants(scope: Scope, column: Any) -> list[Any]:
+    """Conditions on an instant for the scope's days (UTC days: thanks belong to no circle)."""
+    found = []
+    if scope.until is not None:
+        found.append(column < datetime.combine(scope.until + timedelta(days=1), time(0), UTC))
+    if scope.since is not None:
+        found.append(column >= datetime.combine(scope.since, time(0), UTC))
+    return found
+
+
+def _held(db: Session, up_to: Scope) -> list[Any]:
+    """Held sessions (any circle) up to the end of the period: what history counts."""
+    return in_scope(db, Scope(until=up_to.until))
+
+
+# -- talks -------------------------------------------------------------------------------------
+
+
+def _talks(db: Session, scope: Scope) -> dict[int, list[Talk]]:
+    """Talks in the period, numbered over each person's talks ever (a first talk is number 1)."""
+    s = CircleSession
+    given = sa.union(
+        select(col(s.presenter_id).label("person_id"), col(s.id).label("session_id")).where(
+            col(s.presenter_id).is_not(None), *_held(db, scope)
+        ),
+        select(AgendaItem.presenter_id, AgendaItem.session_id)
+        .join(s, s.id == AgendaItem.session_id)
+        .where(col(AgendaItem.presenter_id).is_not(None), *_held(db, scope)),
+    ).subquery()
+    number = (
+        sa.func.row_number()
+        .over(partition_by=given.c.person_id, order_by=(s.starts_at, s.id))
+        .label("number")
+    )
+    numbered = (
+        select(given.c.person_id, col(s.id).label("session_id"), number)
+        .select_from(given)
+        .join(s, s.id == given.c.session_id)
+        .subquery()
+    )
+    rows = db.exec(
+        select(
+            numbered.c.person_id, s.id, s.starts_at, s.title, Circle.name, Circle.timezone, numbered.c.number
+        )
+        .select_from(numbered)
+        .join(s, s.id == numbered.c.session_id)
+        .join(Circle, Circle.id == s.circle_id)
+        .where(*in_scope(db, scope))
+        .order_by(s.starts_at, s.id)
+    )
+    talks: dict[int, list[Talk]] = defaultdict(list)
+    for pid, sid, starts, title, circle, tz, n in rows:
+        talks[pid].append(Talk(sid, starts.astimezone(time_zone(tz)).date(), circle, title, int(n)))
+    return talks
+
+
+# -- streaks -----------------------------------------------------------------------------------
+
+
+def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
+    """Streak milestones reached in the period (see the module's definition)."""
+    s, m, a = CircleSession, Membership, Attendance
+    expected = (
+        select(
+            col(m.person_id).label("person_id"),
+            col(s.circle_id).label("circle_id"),
+            col(s.starts_at).label("starts_at"),
+            col(s.id).label("session_id"),
+            one_if(came(a)).label("came"),
+        )
+        .select_from(s)
+        .join(m, member_at_session(m, s))
+        .join(a, sa.and_(a.session_id == s.id, a.person_id == m.person_id), isouter=True)
+        .where(*_held(db, scope))
+    )
+    other = aliased(Membership)
+    walked_in = (
+        select(a.person_id, s.circle_id, s.starts_at, s.id, sa.literal(1, sa.Integer))
+        .select_from(a)
+        .join(s, s.id == a.session_id)
+        .where(
+            *_held(db, scope),
+            came(a),
+            ~sa.exists(select(other.id).where(member_at_session(other, s), other.person_id == a.person_id)),
+        )
+    )
+    rows = sa.union(expected, walked_in).subquery()
+    order = (rows.c.starts_at, rows.c.session_id)
+    # Each session missed starts a new run: the number of misses so far names the run.
+    runs = select(
+        rows.c.person_id,
+        rows.c.circle_id,
+        rows.c.session_id,
+        rows.c.starts_at,
+        rows.c.came,
+        sa.func.sum(1 - rows.c.came)
+        .over(partition_by=(rows.c.person_id, rows.c.circle_id), order_by=order, rows=(None, 0))
+        .label("run"),
+    ).subquery()
+    lengths = (
+        select(
+            runs.c.person_id,
+            runs.c.session_id,
+            sa.func.row_number()
+            .over(
+                partition_by=(runs.c.person_id, runs.c.circle_id, runs.c.run),
+                order_by=(runs.c.starts_at, runs.c.session_id),
+            )
+            .label("length"),
+        )
+        .where(runs.c.came == 1)
+        .subquery()
+    )
+    reached = db.exec(
+        select(lengths.c.person_id, Circle.name, lengths.c.length, s.starts_at, Circle.timezone)
+        .select_from(lengths)
+        .join(s, s.id == lengths.c.session_id)
+        .join(Circle, Circle.id == s.circle_id)
+        .where(col(lengths.c.length).in_(STREAK_MILESTONES), *in_scope(db, scope))
+    ).all()
+    longest: dict[tuple[int, str], Streak] = {}
+    for pid, circle, length, starts, tz in reached:
+        if (pid, circle) not in longest or longest[(pid, circle)].sessions < length:
+            longest[(pid, circle)] = Streak(circle, int(length), starts.astimezone(time_zone(tz)).date())
+    found: dict[int, list[Streak]] = defaultdict(list)
+    for (pid, _), streak in sorted(longest.items(), key=lambda kv: (kv[1].day, kv[1].circle)):
+        found[pid].append(streak)
+    return found
+
+
+# -- mentoring ---------------------------------------------------------------------------------
+
+
+def _mentoring(db: Session, scope: Scope) -> dict[int, MentoringDone]:
+    """Per person: mentoring pairs completed, meetings held and their minutes, in the period."""
+    pm, pair, meeting, p = PairMember, ProgrammePair, PairMeeting, Programme
+    mentoring = col(p.kind).in_([ProgrammeKind.MENTORING, ProgrammeKind.REVERSE_MENTORING])
+    completed = dict(
+        db.exec(
+            select(pm.person_id, sa.func.count())
+            .join(pair, pair.id == pm.pair_id)
+            .join(p, p.id == pair.programme_id)
+            .where(mentoring, pair.status == PairStatus.COMPLETED, *_days(scope, pair.ended_on))
+            .group_by(pm.person_id)
+        ).all()
+    )
+    minutes = sa.func.coalesce(meeting.minutes, p.meeting_minutes)
+    held = {
+        pid: (int(n), int(total), bool(mentor))
+        for pid, n, total, mentor in db.exec(
+            select(
+                pm.person_id,
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(minutes), 0),
+                sa.func.max(one_if(pm.role == "mentor")),
+            )
+            .join(pair, pair.id == pm.pair_id)
+            .join(meeting, meeting.pair_id == pair.id)
+            .join(p, p.id == pair.programme_id)
+            .where(*_days(scope, meeting.held_on))
+            .group_by(pm.person_id)
+        )
+    }
+    mentors = set(
+        db.exec(
+            select(pm.person_id)
+            .join(pair, pair.id == pm.pair_id)
+            .where(pm.role == "mentor", col(pm.person_id).in_(list(completed)))
+        ).all()
+    )
+    found = {}
+    for pid in set(completed) | set(held):
+        n, total, mentor = held.get(pid, (0, 0, False))
+        found[pid] = MentoringDone(int(completed.get(pid, 0)), n, total, mentor or pid in mentors)
+    return found
+
+
+# -- feedback for presenters -------------------------------------------------------------------
+
+
+def _feedback(db: Session, scope: Scope) -> dict[int, FeedbackReceived]:
+    """Ratings and notes on the sessions each person presented, where the circle shares them."""
+    s, f = CircleSession, FeedbackAnswer
+    shared = sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true())
+    presenters = sa.union(
+        select(col(s.presenter_id).label("person_id"), col(s.id).label("session_id")).where(
+            col(s.presenter_id).is_not(None)
+        ),
+        select(AgendaItem.presenter_id, AgendaItem.session_id).where(
+            col(AgendaItem.presenter_id).is_not(None)
+        ),
+    ).subquery()
+
+    def about(*columns: Any) -> Any:
+        return (
+            select(presenters.c.person_id, *columns)
+            .select_from(presenters)
+            .join(s, s.id == presenters.c.session_id)
+            .join(f, f.session_id == s.id)
+            .join(FeedbackSetting, FeedbackSetting.circle_id == s.circle_id, isouter=True)
+            .where(shared, *in_scope(db, scope))
+        )
+
+    totals = {
+        pid: (int(n), int(total))
+        for pid, n, total in db.exec(
+            about(sa.func.count(), sa.func.sum(f.rating)).group_by(presenters.c.person_id)
+        )
+    }
+    notes: dict[int, list[str]] = defaultdict(list)
+    for pid, note in db.exec(
+        about(f.for_presenter).where(f.for_presenter != "").order_by(s.starts_at, f.for_presenter)
+    ):
+        notes[pid].append(note)
+    return {pid: FeedbackReceived(n, total, notes.get(pid, [])) for pid, (n, total) in totals.items()}
+
+
+# -- thanks ------------------------------------------------------------------------------------
+
+
+def _thanks(db: Session, scope: Scope) -> dict[int, list[ThanksView]]:
+    t, s = Thanks, CircleSession
+    to, by = aliased(Person), aliased(Person)
+    stmt = (
+        select(t, to.name, by.name, s.starts_at, Circle.name, Circle.timezone)
+        .join(to, to.id == t.person_id)
+        .join(by, by.id == t.given_by_id, isouter=True)
+        .join(s, s.id == t.session_id, isouter=True)
+        .join(Circle, Circle.id == s.circle_id, isouter=True)
+        .where(*_instants(scope, t.given_at))
+        .order_by(t.given_at, t.id)
+    )
+    if scope.circle_id is not None:
+        stmt = stmt.where(s.circle_id == scope.circle_id)
+    found: dict[int, list[ThanksView]] = defaultdict(list)
+    for row, name, from_name, starts, circle, tz in db.exec(stmt):
+        assert row.id is not None
+        label = f"{circle}, {starts.astimezone(time_zone(tz)):%a %d %b %Y}" if starts is not None else None
+        found[row.person_id].append(
+            ThanksView(
+                row.id, row.person_id, name, from_name, row.text, row.given_at.date(), row.session_id, label
+            )
+        )
+    return found
+
+
+# -- the ledger --------------------------------------------------------------------------------
+
+
+def ledger(db: Session, scope: Scope) -> Ledger:
+    """Everyone recognised in the scope's period (see period_scope), by name."""
+    talks = _talks(db, scope)
+    streaks = _streaks(db, scope)
+    mentoring = _mentoring(db, scope) if scope.circle_id is None else {}
+    feedback = _feedback(db, scope)
+    thanks = _thanks(db, scope)
+    ids = set(talks) | set(streaks) | set(mentoring) | set(feedback) | set(thanks)
+    names = {
+        pid: (name, team)
+        for pid, name, team in db.exec(
+            select(Person.id, Person.name, Person.team).where(col(Person.id).in_(list(ids)))
+        )
+    }
+    recognised = [
+        Recognised(
+            person_id=pid,
+            name=names[pid][0],
+            team=names[pid][1],
+            talks=talks.get(pid, []),
+            streaks=streaks.get(pid, []),
+            mentoring=mentoring.get(pid),
+            feedback=feedback.get(pid),
+            thanks=thanks.get(pid, []),
+        )
+        for pid in ids
+        if pid in names
+    ]
+    recognised.sort(key=lambda r: (r.name.casefold(), r.person_id))
+    circle = None
+    if scope.circle_id is not None:
+        circle = db.exec(select(Circle.name).where(Circle.id == scope.circle_id)).one()
+    assert scope.until is not None
+    return Ledger(since=scope.since, until=scope.until, circle=circle, people=recognised)
