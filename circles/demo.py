@@ -145,6 +145,10 @@ def build_demo(
 
         report("programmes", 0.96)
         add_programmes(db, size=size, seed=seed)
+        from circles.demo_feedback import add_feedback
+
+        report("feedback", 0.98)
+        add_feedback(conn, seed=seed, now=store.clock())
     report("done", 1.0)
     return summary
 
