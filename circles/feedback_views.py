@@ -126,7 +126,7 @@ class SessionFeedback:
 # -- recognition ---------------------------------------------------------------------------------
 
 TALK_MILESTONES = (1, 5, 10, 25)
-STREAK_MILESTONES = (5, 10, 25, 50)
+STREAK_MILESTONES = (5, 10, 25)
 
 
 @dataclass(frozen=True, slots=True)

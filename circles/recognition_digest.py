@@ -13,7 +13,9 @@ from typing import Any
 
 from circles.feedback_views import Ledger, Recognised, Talk
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~])")
+# Only what can change meaning inside a line: user text never starts one here (lines start
+# with "- **"), and chat tools show any other backslash as it is ("Hands\-on").
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
 def md(text: str) -> str:

@@ -1,17 +1,17 @@
 """Recognition, derived from what people did (never typed twice), plus the thanks people record.
 
 For a period, per person: the talks they gave (numbered over all their talks ever, so a first
-talk and the 1st, 5th, 10th and 25th are milestones), attendance streaks that reached 5, 10,
-25 or 50 sessions, mentoring (pairs completed, meetings held, hours), feedback on the
+talk and the 1st, 5th, 10th and 25th are milestones), attendance streaks that reached 5, 10
+or 25 sessions, mentoring (pairs completed, meetings held, hours), feedback on the
 sessions they presented where their circle shares it with presenters, and thanks. Every part
 is one query; someone with nothing in the period is not listed.
 
-An *attendance streak* is a run of one circle's held sessions that a person came to (present
-or late) one after the other, counting only that circle's held sessions they were expected at
-(a member when it started) or came to. A cancelled session is not held: it neither counts nor
-breaks a streak, and neither do weeks without a session. A session they were expected at and
-did not come to (absent, excused, or never checked in) ends it. A streak is listed when it
-reaches a milestone on a day of the period (the longest one it reached).
+An *attendance streak* is a run of one circle's held sessions, one after the other in the
+circle's own order, that a person came to (present or late). A cancelled session is not held:
+it neither counts nor breaks a streak, and neither do weeks without any session. Any held
+session of the circle they did not come to ends it, whatever the reason (absent, excused, never
+checked in, not a member then); a run starts at the first session they came to. A streak is
+listed when it reaches 5, 10 or 25 sessions on a day of the period (the longest one reached).
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from circles.feedback_views import (
     ThanksView,
 )
 from circles.services import people, sessions
-from circles.services.attendance import member_at_session
 from circles.services.clock import now
 from circles.services.participation import Scope, came, in_scope, make_scope, one_if
 from circles.zones import time_zone
@@ -49,7 +48,6 @@ from models.tables import (
     CircleSession,
     FeedbackAnswer,
     FeedbackSetting,
-    Membership,
     PairMeeting,
     PairMember,
     Person,
@@ -178,65 +176,63 @@ def _talks(db: Session, scope: Scope) -> dict[int, list[Talk]]:
 
 
 def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
-    """Streak milestones reached in the period (see the module's definition)."""
-    s, m, a = CircleSession, Membership, Attendance
-    expected = (
+    """Streak milestones reached in the period (see the module's definition).
+
+    Gaps and islands: number each circle's held sessions in order (n); for the sessions a
+    person came to, n minus their own running count is the same all along a run. A milestone
+    of 25 reached in the period began at most 24 sessions before it, so older sessions are
+    left out: a digest of a month reads a few months of attendance, not all of it.
+    """
+    s, a = CircleSession, Attendance
+    lookback = max(STREAK_MILESTONES) - 1
+    up_to = Scope(circle_id=scope.circle_id, until=scope.until)
+    numbered = (
         select(
-            col(m.person_id).label("person_id"),
-            col(s.circle_id).label("circle_id"),
-            col(s.starts_at).label("starts_at"),
             col(s.id).label("session_id"),
-            one_if(came(a)).label("came"),
+            col(s.circle_id).label("circle_id"),
+            sa.func.row_number().over(partition_by=s.circle_id, order_by=(s.starts_at, s.id)).label("n"),
+            one_if(sa.and_(*in_scope(db, scope))).label("in_period"),
         )
-        .select_from(s)
-        .join(m, member_at_session(m, s))
-        .join(a, sa.and_(a.session_id == s.id, a.person_id == m.person_id), isouter=True)
-        .where(*_held(db, scope))
-    )
-    other = aliased(Membership)
-    walked_in = (
-        select(a.person_id, s.circle_id, s.starts_at, s.id, sa.literal(1, sa.Integer))
-        .select_from(a)
-        .join(s, s.id == a.session_id)
-        .where(
-            *_held(db, scope),
-            came(a),
-            ~sa.exists(select(other.id).where(member_at_session(other, s), other.person_id == a.person_id)),
-        )
-    )
-    rows = sa.union(expected, walked_in).subquery()
-    order = (rows.c.starts_at, rows.c.session_id)
-    # Each session missed starts a new run: the number of misses so far names the run.
-    runs = select(
-        rows.c.person_id,
-        rows.c.circle_id,
-        rows.c.session_id,
-        rows.c.starts_at,
-        rows.c.came,
-        sa.func.sum(1 - rows.c.came)
-        .over(partition_by=(rows.c.person_id, rows.c.circle_id), order_by=order, rows=(None, 0))
-        .label("run"),
-    ).subquery()
-    lengths = (
-        select(
-            runs.c.person_id,
-            runs.c.session_id,
-            sa.func.row_number()
-            .over(
-                partition_by=(runs.c.person_id, runs.c.circle_id, runs.c.run),
-                order_by=(runs.c.starts_at, runs.c.session_id),
-            )
-            .label("length"),
-        )
-        .where(runs.c.came == 1)
+        .where(*in_scope(db, up_to))
         .subquery()
     )
+    held = select(
+        numbered,
+        sa.func.min(sa.case((numbered.c.in_period == 1, numbered.c.n)))
+        .over(partition_by=numbered.c.circle_id)
+        .label("first"),
+    ).subquery()
+    runs = (
+        select(
+            a.person_id,
+            held.c.circle_id,
+            held.c.session_id,
+            held.c.n,
+            held.c.in_period,
+            (
+                held.c.n
+                - sa.func.row_number().over(partition_by=(a.person_id, held.c.circle_id), order_by=held.c.n)
+            ).label("run"),
+        )
+        .select_from(a)
+        .join(held, held.c.session_id == a.session_id)
+        .where(came(a), held.c.n >= held.c.first - lookback)
+        .subquery()
+    )
+    lengths = select(
+        runs.c.person_id,
+        runs.c.session_id,
+        runs.c.in_period,
+        sa.func.row_number()
+        .over(partition_by=(runs.c.person_id, runs.c.circle_id, runs.c.run), order_by=runs.c.n)
+        .label("length"),
+    ).subquery()
     reached = db.exec(
         select(lengths.c.person_id, Circle.name, lengths.c.length, s.starts_at, Circle.timezone)
         .select_from(lengths)
         .join(s, s.id == lengths.c.session_id)
         .join(Circle, Circle.id == s.circle_id)
-        .where(col(lengths.c.length).in_(STREAK_MILESTONES), *in_scope(db, scope))
+        .where(lengths.c.in_period == 1, col(lengths.c.length).in_(STREAK_MILESTONES))
     ).all()
     longest: dict[tuple[int, str], Streak] = {}
     for pid, circle, length, starts, tz in reached:
@@ -298,38 +294,55 @@ def _mentoring(db: Session, scope: Scope) -> dict[int, MentoringDone]:
 # -- feedback for presenters -------------------------------------------------------------------
 
 
+def _presenters_in(db: Session, scope: Scope) -> Any:
+    """SQL subquery: (person, session) for everyone who presented a held session in scope."""
+    s = CircleSession
+    return sa.union(
+        select(col(s.presenter_id).label("person_id"), col(s.id).label("session_id")).where(
+            col(s.presenter_id).is_not(None), *in_scope(db, scope)
+        ),
+        select(AgendaItem.presenter_id, AgendaItem.session_id)
+        .join(s, s.id == AgendaItem.session_id)
+        .where(col(AgendaItem.presenter_id).is_not(None), *in_scope(db, scope)),
+    ).subquery()
+
+
 def _feedback(db: Session, scope: Scope) -> dict[int, FeedbackReceived]:
     """Ratings and notes on the sessions each person presented, where the circle shares them."""
     s, f = CircleSession, FeedbackAnswer
     shared = sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true())
-    presenters = sa.union(
-        select(col(s.presenter_id).label("person_id"), col(s.id).label("session_id")).where(
-            col(s.presenter_id).is_not(None)
-        ),
-        select(AgendaItem.presenter_id, AgendaItem.session_id).where(
-            col(AgendaItem.presenter_id).is_not(None)
-        ),
-    ).subquery()
-
-    def about(*columns: Any) -> Any:
-        return (
-            select(presenters.c.person_id, *columns)
-            .select_from(presenters)
-            .join(s, s.id == presenters.c.session_id)
-            .join(f, f.session_id == s.id)
-            .join(FeedbackSetting, FeedbackSetting.circle_id == s.circle_id, isouter=True)
-            .where(shared, *in_scope(db, scope))
+    presenters = _presenters_in(db, scope)
+    # Each session's ratings once, then shared out to its presenters.
+    per_session = (
+        select(
+            f.session_id.label("session_id"),  # type: ignore[attr-defined]
+            sa.func.count().label("n"),
+            sa.func.sum(f.rating).label("total"),
         )
-
+        .join(s, s.id == f.session_id)
+        .join(FeedbackSetting, FeedbackSetting.circle_id == s.circle_id, isouter=True)
+        .where(shared, *in_scope(db, scope))
+        .group_by(f.session_id)
+        .subquery()
+    )
     totals = {
         pid: (int(n), int(total))
         for pid, n, total in db.exec(
-            about(sa.func.count(), sa.func.sum(f.rating)).group_by(presenters.c.person_id)
+            select(presenters.c.person_id, sa.func.sum(per_session.c.n), sa.func.sum(per_session.c.total))
+            .select_from(presenters)
+            .join(per_session, per_session.c.session_id == presenters.c.session_id)
+            .group_by(presenters.c.person_id)
         )
     }
     notes: dict[int, list[str]] = defaultdict(list)
     for pid, note in db.exec(
-        about(f.for_presenter).where(f.for_presenter != "").order_by(s.starts_at, f.for_presenter)
+        select(presenters.c.person_id, f.for_presenter)
+        .select_from(presenters)
+        .join(f, f.session_id == presenters.c.session_id)
+        .join(s, s.id == f.session_id)
+        .join(FeedbackSetting, FeedbackSetting.circle_id == s.circle_id, isouter=True)
+        .where(shared, f.for_presenter != "")
+        .order_by(s.starts_at, f.for_presenter)
     ):
         notes[pid].append(note)
     return {pid: FeedbackReceived(n, total, notes.get(pid, [])) for pid, (n, total) in totals.items()}

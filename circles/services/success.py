@@ -10,17 +10,19 @@ once per distinct pair start to count the meetings it planned.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from circles import cadence as cadences
 from circles.services import circles, reports
-from circles.services.attendance import member_at_session
+from circles.services.attendance import effective_rsvp, member_at_session
 from circles.services.clock import now
-from circles.services.participation import Scope, came, in_scope, one_if, presented
+from circles.services.participation import Scope, came, expected_join, in_scope, one_if
 from circles.success_views import (
     RETENTION_MONTHS,
     CircleSuccess,
@@ -35,8 +37,9 @@ from circles.success_views import (
     TrendPoint,
 )
 from circles.zones import time_zone
-from models.enums import PairStatus, ProgrammeKind
+from models.enums import Attended, PairStatus, ProgrammeKind, Rsvp
 from models.tables import (
+    AgendaItem,
     Attendance,
     Circle,
     CircleSession,
@@ -227,18 +230,49 @@ def satisfaction_by_session(db: Session, scope: Scope) -> list[SessionSatisfacti
 
 def _member_presented(db: Session, scope: Scope) -> Any:
     """SQL subquery: (circle, person) for members expected at held sessions in scope, and
-    whether they presented at one (the report's presenter diversity, kept per member)."""
-    m = Membership
-    return (
-        select(
-            col(m.circle_id).label("circle_id"),
-            col(m.person_id).label("person_id"),
-            sa.func.max(one_if(presented(m.person_id))).label("presented"),
-        )
-        .select_from(CircleSession)
-        .join(m, member_at_session(m, CircleSession))
+    whether they presented at one while a member (the report's presenter diversity, kept per
+    member). The few presenters are found first and joined to the many members, rather than
+    asking of every member and session whether they presented."""
+    s, m = CircleSession, Membership
+    members = (
+        select(col(m.circle_id).label("circle_id"), col(m.person_id).label("person_id"))
+        .select_from(s)
+        .join(m, member_at_session(m, s))
         .where(*in_scope(db, scope))
         .group_by(m.circle_id, m.person_id)
+        .subquery()
+    )
+    talks = sa.union(
+        select(col(s.id).label("session_id"), col(s.presenter_id).label("person_id")).where(
+            col(s.presenter_id).is_not(None), *in_scope(db, scope)
+        ),
+        select(AgendaItem.session_id, AgendaItem.presenter_id)
+        .join(s, s.id == AgendaItem.session_id)
+        .where(col(AgendaItem.presenter_id).is_not(None), *in_scope(db, scope)),
+    ).subquery()
+    member = aliased(Membership)
+    presenters = (
+        select(col(s.circle_id).label("circle_id"), talks.c.person_id)
+        .select_from(talks)
+        .join(s, s.id == talks.c.session_id)
+        .join(member, sa.and_(member_at_session(member, s), member.person_id == talks.c.person_id))
+        .group_by(s.circle_id, talks.c.person_id)
+        .subquery()
+    )
+    return (
+        select(
+            members.c.circle_id,
+            members.c.person_id,
+            sa.case((col(presenters.c.person_id).is_not(None), 1), else_=0).label("presented"),
+        )
+        .select_from(members)
+        .join(
+            presenters,
+            sa.and_(
+                presenters.c.circle_id == members.c.circle_id, presenters.c.person_id == members.c.person_id
+            ),
+            isouter=True,
+        )
         .subquery()
     )
 
@@ -257,13 +291,81 @@ def presenters_by_team(db: Session, scope: Scope) -> list[TeamPresenters]:
     return [TeamPresenters(t, int(n), int(p)) for t, n, p in rows]
 
 
-# -- per circle --------------------------------------------------------------------------------
+# -- per circle, and the participation figures in one pass -------------------------------------
 
 
-def circle_table(db: Session, scope: Scope) -> list[CircleSuccess]:
-    """One row per circle with held sessions in scope: participation, presenters, satisfaction."""
+@dataclass(frozen=True, slots=True)
+class _Participation:
+    """The expected people of held sessions in scope, counted once by circle, month, effective
+    RSVP and how it went (came, excused, missed): participation per month and per circle,
+    RSVP conversion and no-shows all add up from these few hundred groups."""
+
+    groups: list[tuple[int, str, Rsvp, str, int]]
+    sessions: dict[tuple[int, str], int]  # held sessions by (circle, month)
+
+    def monthly(self) -> list[reports.ParticipationPoint]:
+        months = sorted({m for _, m in self.sessions} | {m for _, m, _, _, _ in self.groups})
+        expected = dict.fromkeys(months, 0)
+        came_n = dict.fromkeys(months, 0)
+        for _, month, _, how, n in self.groups:
+            expected[month] += n
+            came_n[month] += n if how == "came" else 0
+        held = dict.fromkeys(months, 0)
+        for (_, month), n in self.sessions.items():
+            held[month] += n
+        return [reports.ParticipationPoint(m, held[m], expected[m], came_n[m]) for m in months if expected[m]]
+
+    def conversion(self) -> list[reports.Conversion]:
+        found = {r: [0, 0] for r in Rsvp}
+        for _, _, answer, how, n in self.groups:
+            found[answer][0] += n
+            found[answer][1] += n if how == "came" else 0
+        return [reports.Conversion(r, found[r][0], found[r][1]) for r in Rsvp]
+
+    def no_shows(self) -> reports.NoShows:
+        yes = [(how, n) for _, _, answer, how, n in self.groups if answer is Rsvp.YES]
+        return reports.NoShows(sum(n for _, n in yes), sum(n for how, n in yes if how == "missed"))
+
+    def per_circle(self) -> dict[int, tuple[int, int, int]]:
+        """circle -> (held sessions, expected, came)."""
+        found: dict[int, list[int]] = {}
+        for (cid, _), n in self.sessions.items():
+            found.setdefault(cid, [0, 0, 0])[0] += n
+        for cid, _, _, how, n in self.groups:
+            row = found.setdefault(cid, [0, 0, 0])
+            row[1] += n
+            row[2] += n if how == "came" else 0
+        return {cid: (a, b, c) for cid, (a, b, c) in found.items()}
+
+
+def _participation(db: Session, scope: Scope) -> _Participation:
+    s, a = CircleSession, Attendance
+    month = reports.month_of(db, s.starts_at).label("month")
+    answer = effective_rsvp().label("answer")
+    how = sa.case((came(a), "came"), (a.attended == Attended.EXCUSED, "excused"), else_="missed").label("how")
+    rows = db.exec(
+        expected_join(select(s.circle_id, month, answer, how, sa.func.count()).select_from(s))
+        .where(*in_scope(db, scope))
+        .group_by(s.circle_id, month, answer, how)
+    )
+    groups = [(cid, m, Rsvp(getattr(r, "value", r)), h, int(n)) for cid, m, r, h, n in rows]
+    held_month = reports.month_of(db, s.starts_at).label("month")
+    sessions = {
+        (cid, m): int(n)
+        for cid, m, n in db.exec(
+            select(s.circle_id, held_month, sa.func.count())
+            .where(*in_scope(db, scope))
+            .group_by(s.circle_id, held_month)
+        )
+    }
+    return _Participation(groups, sessions)
+
+
+def _circle_rows(
+    db: Session, scope: Scope, counts: _Participation
+) -> tuple[list[CircleSuccess], tuple[int, ...]]:
+    """The circle table, and the rating distribution over all of it (1s .. 5s)."""
     s = CircleSession
-    summaries = reports.circle_summaries(db, scope)
     pairs = _member_presented(db, scope)
     presenters = {
         cid: (int(n), int(p))
@@ -273,24 +375,41 @@ def circle_table(db: Session, scope: Scope) -> list[CircleSuccess]:
             ).group_by(pairs.c.circle_id)
         )
     }
-    ratings = {cid: (int(n), int(total)) for cid, n, total, *_ in db.exec(_ratings(db, scope, [s.circle_id]))}
+    ratings: dict[int, tuple[int, int]] = {}
+    distribution = [0, 0, 0, 0, 0]
+    for cid, n, total, *dist in db.exec(_ratings(db, scope, [s.circle_id])):
+        ratings[cid] = (int(n), int(total))
+        distribution = [x + int(d) for x, d in zip(distribution, dist, strict=True)]
     responses = {cid: (int(n), int(r)) for cid, n, r in db.exec(_responses(db, scope, [s.circle_id]))}
-    return [
+    per_circle = counts.per_circle()
+    names = db.exec(
+        select(Circle.id, Circle.name)
+        .where(col(Circle.id).in_(list(per_circle)))
+        .order_by(sa.func.lower(Circle.name), Circle.id)
+    )
+    rows = [
         CircleSuccess(
-            circle_id=c.circle_id,
-            circle=c.circle,
-            sessions=c.sessions,
-            expected=c.expected,
-            attended=c.attended,
-            members=presenters.get(c.circle_id, (0, 0))[0],
-            presenters=presenters.get(c.circle_id, (0, 0))[1],
-            ratings=ratings.get(c.circle_id, (0, 0))[0],
-            rating_sum=ratings.get(c.circle_id, (0, 0))[1],
-            attendees=responses.get(c.circle_id, (0, 0))[0],
-            responders=responses.get(c.circle_id, (0, 0))[1],
+            circle_id=cid,
+            circle=name,
+            sessions=per_circle[cid][0],
+            expected=per_circle[cid][1],
+            attended=per_circle[cid][2],
+            members=presenters.get(cid, (0, 0))[0],
+            presenters=presenters.get(cid, (0, 0))[1],
+            ratings=ratings.get(cid, (0, 0))[0],
+            rating_sum=ratings.get(cid, (0, 0))[1],
+            attendees=responses.get(cid, (0, 0))[0],
+            responders=responses.get(cid, (0, 0))[1],
         )
-        for c in summaries
+        for cid, name in names
+        if cid is not None
     ]
+    return rows, tuple(distribution)
+
+
+def circle_table(db: Session, scope: Scope) -> list[CircleSuccess]:
+    """One row per circle with held sessions in scope: participation, presenters, satisfaction."""
+    return _circle_rows(db, scope, _participation(db, scope))[0]
 
 
 # -- mentoring ---------------------------------------------------------------------------------
@@ -392,22 +511,35 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
 
 
 def success_report(db: Session, scope: Scope) -> SuccessReport:
-    """Every success figure for a circle (or all) over a period; about twenty GROUP BY queries."""
+    """Every success figure for a circle (or all) over a period, in about a dozen GROUP BY
+    queries: the totals add up from the per-circle rows, which count exactly as the report's
+    own figures do (tests/test_success.py checks both against hand-worked values)."""
     circle_name = circles.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
-    monthly = reports.participation_over_time(db, scope, by="month")
+    counts = _participation(db, scope)
+    monthly = counts.monthly()
+    table, distribution = _circle_rows(db, scope, counts)
+    one, two, three, four, five = distribution
     return SuccessReport(
         scope=scope,
         circle_name=circle_name,
         participation=monthly,
         participation_trend=participation_trend(monthly),
-        conversion=reports.conversion(db, scope),
-        no_shows=reports.no_shows(db, scope),
+        conversion=counts.conversion(),
+        no_shows=counts.no_shows(),
         retention=retention_after_months(db, scope),
-        presenters=reports.presenter_diversity(db, scope),
-        satisfaction=satisfaction(db, scope),
+        presenters=reports.PresenterDiversity(
+            members=sum(c.members for c in table), presented=sum(c.presenters for c in table)
+        ),
+        satisfaction=Satisfaction(
+            ratings=sum(c.ratings for c in table),
+            rating_sum=sum(c.rating_sum for c in table),
+            attendees=sum(c.attendees for c in table),
+            responders=sum(c.responders for c in table),
+            distribution=(one, two, three, four, five),
+        ),
         satisfaction_trend=satisfaction_trend(db, scope),
         mentoring=mentoring(db, scope) if scope.circle_id is None else None,
-        circles=circle_table(db, scope),
+        circles=table,
     )
 
 
