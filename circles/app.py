@@ -23,7 +23,7 @@ from screens.heap import (
     release_startup_objects,
     set_aside_startup_objects,
 )
-from screens.palette import FindProvider
+from screens.palette import FindProvider, ReportsProvider
 from screens.programmes import ProgrammesProvider
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ STORE_WAIT_SECONDS = 30
 class CirclesApp(App[None]):
     TITLE = "circles"
     CSS_PATH = Path(__file__).resolve().parent.parent / "screens" / "app.tcss"
-    COMMANDS = App.COMMANDS | {FindProvider, ProgrammesProvider}
+    COMMANDS = App.COMMANDS | {FindProvider, ProgrammesProvider, ReportsProvider}
     BINDINGS = [
         Binding("question_mark", "help", "Help", tooltip="Every key on this screen"),
         Binding("escape", "back", "Back", tooltip="Back to the previous screen"),

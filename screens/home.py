@@ -33,6 +33,8 @@ class HomeScreen(Screen[None]):
         Binding("c", "circles", "Circles", tooltip="All circles"),
         Binding("p", "people", "People", tooltip="The people directory"),
         Binding("M", "programmes", "Programmes", tooltip="Mentoring, buddy and coffee programmes"),
+        Binding("R", "recognition", "Recognition", tooltip="Who to thank this month, and the digest"),
+        Binding("O", "organisation", "Organisation", tooltip="Is the programme working? The success figures"),
         Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
         Binding("X", "export_attendance", "Export attendance", tooltip="Every circle's attendance to a file"),
@@ -141,6 +143,16 @@ class HomeScreen(Screen[None]):
         from screens.programmes import ProgrammesScreen
 
         self.app.push_screen(ProgrammesScreen())
+
+    def action_recognition(self) -> None:
+        from screens.recognition import RecognitionScreen
+
+        self.app.push_screen(RecognitionScreen())
+
+    def action_organisation(self) -> None:
+        from screens.organisation import OrganisationScreen
+
+        self.app.push_screen(OrganisationScreen())
 
     def action_people(self) -> None:
         from screens.people import PeopleScreen

@@ -46,3 +46,33 @@ class FindProvider(Provider):
         for f in found:
             if f.kind == "circle":
                 yield DiscoveryHit(f"Circle: {f.label}", partial(self._open, f), help=f.detail)
+
+
+class ReportsProvider(Provider):
+    """Ctrl+P: "Recognition" and "Organisation" open the screens of the same names."""
+
+    PLACES = (
+        ("Recognition", "Who to thank: talks, streaks, mentoring, thanks; the digest", "recognition"),
+        ("Organisation figures", "Participation, satisfaction, retention, mentoring", "organisation"),
+    )
+
+    def _open(self, which: str) -> None:
+        if which == "recognition":
+            from screens.recognition import RecognitionScreen
+
+            self.app.push_screen(RecognitionScreen())
+        else:
+            from screens.organisation import OrganisationScreen
+
+            self.app.push_screen(OrganisationScreen())
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, which in self.PLACES:
+            score = matcher.match(title)
+            if score:
+                yield Hit(score, matcher.highlight(title), partial(self._open, which), help=help_text)
+
+    async def discover(self) -> Hits:
+        for title, help_text, which in self.PLACES:
+            yield DiscoveryHit(title, partial(self._open, which), help=help_text)

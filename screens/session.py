@@ -1,4 +1,5 @@
-"""One session: its agenda (add, edit, reorder, delete; presenter and minutes), notes, and check-in."""
+"""One session: its agenda (add, edit, reorder, delete; presenter and minutes), notes, check-in,
+and (in its Feedback tab) what the people who came thought of it."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static, TextArea
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, TextArea
 
 from circles import validate
 from circles.errors import CirclesError, Conflict
 from circles.services import agenda, attendance, members, sessions
 from circles.views import AgendaItemView, Headcount, MemberView, SessionView
 from screens.dialogs import ConfirmScreen
+from screens.feedback_panel import FeedbackPanel
 from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
 from screens.table import Table
@@ -58,10 +60,14 @@ def time_text(items: list[AgendaItemView], length: int) -> str:
 class SessionScreen(Screen[None]):
     HELP = (
         "The agenda of one session. a adds an item, Enter edits it, shift+↑/↓ (or [ and ]) reorder, "
-        "d deletes. n goes to the notes (ctrl+s saves them). i opens check-in."
+        "d deletes. n goes to the notes (ctrl+s saves them). i opens check-in; o opens check-out "
+        "(a rating and one thing learned per person). 1 shows the agenda, 2 the feedback."
     )
     BINDINGS = [
         Binding("i", "check_in", "Check-in", tooltip="Mark who came"),
+        Binding("o", "check_out", "Check-out", tooltip="A rating and one thing learned, per person who came"),
+        Binding("1", "tab('agenda-tab')", "Agenda", show=False),
+        Binding("2", "tab('feedback-tab')", "Feedback", show=False),
         Binding(
             "I",
             "export_invite",
@@ -90,24 +96,48 @@ class SessionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="session-summary", markup=False)
-        with Horizontal(id="session-body"):
-            with Vertical(id="agenda-pane"):
-                yield Static("Agenda", classes="section-title")
-                yield Table(id="agenda", cursor_type="row", zebra_stripes=True)
-                yield Static("", id="agenda-time", markup=False)
-            with Vertical(id="notes-pane"):
-                yield Static("Notes", classes="section-title")
-                yield TextArea(id="notes", soft_wrap=True)
-                yield Static("", id="notes-state", classes="hint", markup=False)
+        with TabbedContent(id="session-tabs", initial="agenda-tab"):
+            with TabPane("1 Agenda", id="agenda-tab"), Horizontal(id="session-body"):
+                with Vertical(id="agenda-pane"):
+                    yield Static("Agenda", classes="section-title")
+                    yield Table(id="agenda", cursor_type="row", zebra_stripes=True)
+                    yield Static("", id="agenda-time", markup=False)
+                with Vertical(id="notes-pane"):
+                    yield Static("Notes", classes="section-title")
+                    yield TextArea(id="notes", soft_wrap=True)
+                    yield Static("", id="notes-state", classes="hint", markup=False)
+            # Built when first opened: the agenda should not wait for the answers.
+            yield TabPane("2 Feedback", id="feedback-tab")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#agenda", DataTable).add_columns("#", "Item", "Presenter", "Minutes")
+        agenda_table = self.query_one("#agenda", DataTable)
+        agenda_table.add_columns("#", "Item", "Presenter", "Minutes")
+        agenda_table.focus()  # the agenda, not the tab bar above it, takes the keys
         self.reload()
 
     def on_screen_resume(self) -> None:
         if self.data is not None:
             self.reload(keep_notes=True)
+        for panel in self.query(FeedbackPanel):
+            panel.reload()  # back from check-out
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one("#session-tabs", TabbedContent).active = tab
+
+    @on(TabbedContent.TabActivated, "#session-tabs")
+    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane
+        if pane.id == "feedback-tab":
+            # Its keys (A, S) work where the focus is: in the panel (which takes it when mounted).
+            if not pane.children:
+                pane.mount(FeedbackPanel(self.session_id, id="feedback-panel"))
+            else:
+                pane.query_one(FeedbackPanel).focus_list()
+        self.refresh_bindings()
+
+    def _on_agenda(self) -> bool:
+        return self.query_one("#session-tabs", TabbedContent).active == "agenda-tab"
 
     def reload(self, *, keep_notes: bool = False) -> None:
         run_db(
@@ -194,8 +224,21 @@ class SessionScreen(Screen[None]):
         if action == "save_notes":
             return notes_focused
         # While typing notes, letters are text, not commands.
-        typing = {"check_in", "add_item", "edit_item", "delete_item", "notes", "move_item"}
-        return not (notes_focused and action in typing)
+        typing = {
+            "check_in",
+            "check_out",
+            "add_item",
+            "edit_item",
+            "delete_item",
+            "notes",
+            "move_item",
+            "tab",
+        }
+        if notes_focused and action in typing:
+            return False
+        # The agenda's keys work on the agenda tab only.
+        agenda_keys = {"add_item", "edit_item", "delete_item", "notes", "move_item", "save_notes"}
+        return not (action in agenda_keys and not self._on_agenda())
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()
@@ -210,6 +253,11 @@ class SessionScreen(Screen[None]):
         from screens.checkin import CheckInScreen
 
         self.app.push_screen(CheckInScreen(self.session_id))
+
+    def action_check_out(self) -> None:
+        from screens.checkout import CheckOutScreen
+
+        self.app.push_screen(CheckOutScreen(self.session_id))
 
     def unsaved(self) -> str | None:
         """What leaving now would throw away, in a sentence (the app asks before quitting)."""
