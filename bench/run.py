@@ -30,6 +30,7 @@ BENCHMARKS = (
     ("rotation.py", "--runs"),
     ("report.py", "--runs"),
     ("mentorship.py", "--runs"),
+    ("feedback.py", "--runs"),
 )
 
 
