@@ -85,11 +85,14 @@ def import_(file: Path, session_id: int | None, skip_invalid: bool) -> None:
         raise SystemExit(1)
     for note in result.notes:
         click.echo(f"{file.name}: {note}")
-    skipped = f", skipped {len(result.bad)} bad line(s)" if result.bad else ""
-    done(
-        f"Imported {result.added} answers ({result.replaced} replaced earlier ones, "
-        f"{result.already} already imported){skipped}."
-    )
+    parts = [f"Imported {result.added} new answers" if result.added else "No new answers"]
+    if result.replaced:
+        parts.append(f"{result.replaced} replaced earlier ones")
+    if result.already:
+        parts.append(f"{result.already} were imported before")
+    if result.bad:
+        parts.append(f"skipped {len(result.bad)} bad line(s)")
+    done("; ".join(parts) + ".")
 
 
 @feedback.command("list")
