@@ -77,7 +77,8 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
         "Meetings held against planned",
         "Meetings the pairs logged in the period, against the meetings their programme's cadence "
         "planned for them in it (from the pair's start to its end, or today). A buddy or coffee round "
-        "plans one meeting per pair, in the period when the round began.",
+        "plans one meeting per pair, in the period when the round began, and a pair that answered "
+        "yes to 'did you meet?' without logging a meeting held it.",
     ),
     "completion": (
         "Completion",

@@ -181,3 +181,34 @@ def test_the_cli_report_has_the_figures_as_json_and_xlsx(store: Store, book: Boo
     explained = runner.invoke(main, [*db, "report", "--explain", *period])
     assert "Satisfaction   3.9 / 5 (10 ratings; 67% of 15 who came answered)" in explained.output
     assert DEFINITIONS["retention"][1][:60] in explained.output.replace("\n", " ")
+
+
+def test_a_coffee_pair_that_said_it_met_held_its_meeting(store: Store, book: Book) -> None:
+    from circles.services import pairs, programmes
+    from models.enums import ParticipantRole
+    from models.tables import PairMember, ProgrammePair, ProgrammeRound
+
+    with store.write() as db:
+        coffee = programmes.add_programme(db, name="Coffee", kind="coffee", starts_on=date(2026, 6, 1))
+        rnd = ProgrammeRound(programme_id=coffee.id, number=1, held_on=date(2026, 7, 1), created_at=NOW)
+        db.add(rnd)
+        db.flush()
+        made = []
+        for n, (a, b) in enumerate((("ana", "bo"), ("cy", "di"))):
+            pair = ProgrammePair(
+                programme_id=coffee.id,
+                round_id=rnd.id,
+                started_on=date(2026, 7, 1),
+                ics_uid=f"coffee-{n}@test",
+            )
+            db.add(pair)
+            db.flush()
+            for person in (a, b):
+                db.add(PairMember(pair_id=pair.id, person_id=book.p[person], role=ParticipantRole.MEMBER))
+            made.append(pair.id)
+        db.flush()
+        pairs.answer(db, made[0], met=True)  # met, said so, logged nothing
+        pairs.answer(db, made[1], met=False)
+    with store.read() as db:
+        found = {p.programme: p for p in success.mentoring(db, Scope()).programmes}
+    assert (found["Coffee"].meetings_held, found["Coffee"].meetings_planned) == (1, 2)

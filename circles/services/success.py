@@ -475,6 +475,24 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
             .group_by(pair.programme_id)
         ).all()
     )
+    # A buddy or coffee pair that answered yes to "did you meet?" met once, logged or not
+    # (the mentorship's rule); it counts in the period its round began.
+    started_in: list[Any] = [pair.started_on <= last]
+    if first is not None:
+        started_in.append(pair.started_on >= first)
+    answered = db.exec(
+        select(pair.programme_id, sa.func.count(pair.id))
+        .join(p, p.id == pair.programme_id)
+        .where(
+            col(p.kind).in_([k for k in ProgrammeKind if k.has_rounds]),
+            col(pair.met).is_(True),
+            ~sa.exists(select(meeting.id).where(meeting.pair_id == pair.id)),
+            *started_in,
+        )
+        .group_by(pair.programme_id)
+    ).all()
+    for pid, n in answered:
+        held[pid] = held.get(pid, 0) + n
     # Pairs of one intake share their dates: the cadence is expanded once per distinct span.
     spans = db.exec(
         select(pair.programme_id, pair.started_on, pair.ended_on, sa.func.count())
