@@ -70,6 +70,7 @@ class Attendee:
     email: str | None
     answered: bool
     rating: int | None  # their rating when the answer is named; None if anonymous or not yet
+    learned: str = ""  # what they learned, when the answer is named
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,7 +96,8 @@ class CheckOutScreen(Screen[None]):
         table = self.query_one("#checkout-roster", DataTable)
         table.add_column("Name", key="name")
         table.add_column("Rating", key="rating")
-        table.add_column("Team / e-mail", key="email")
+        table.add_column("Learned", key="learned")
+        table.add_column("E-mail", key="email")
         self.query_one("#checkout-line").display = False
         table.focus()
         self.reload()
@@ -121,7 +122,7 @@ class CheckOutScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         for a in data.attendees:
-            table.add_row(*safe(a.name, answered_text(a), a.email or ""), key=str(a.person_id))
+            table.add_row(*safe(a.name, answered_text(a), a.learned, a.email or ""), key=str(a.person_id))
         if cursor_on is not None:
             row = next((i for i, a in enumerate(data.attendees) if a.person_id == cursor_on), row)
         if data.attendees:

@@ -109,10 +109,23 @@ FIGURES = (
 )
 
 
-def _change(value: float | None, *, points: bool = False) -> str:
+def change_text(value: float | None, *, points: bool = False) -> str:
+    """A trend's change as shown: a share in points, a rating in points of the scale."""
     if value is None:
         return "-"
-    return f"{value:+.2f}" if points else f"{value * 100:+.0f} pts"
+    shown = round(value, 2) if points else round(value * 100)
+    if not shown:
+        return "no change"
+    return f"{shown:+.2f}" if points else f"{shown:+d} pts"
+
+
+def short_count(count: int) -> str:
+    """A count short enough for a figure's box: 120588 is 121k."""
+    return f"{count / 1000:.0f}k" if count >= 10_000 else str(count)
+
+
+def out_of(part: int, whole: int) -> str:
+    return f"{short_count(part)} of {short_count(whole)}"
 
 
 class OrganisationScreen(Screen[None]):
@@ -133,7 +146,7 @@ class OrganisationScreen(Screen[None]):
     OrganisationScreen .org-heading { text-style: bold; margin-top: 1; }
     OrganisationScreen Sparkline { height: 3; }
     OrganisationScreen .org-axis { color: $text-muted; }
-    OrganisationScreen #org-circles { height: auto; max-height: 20; }
+    OrganisationScreen #org-circles { height: 14; }
     OrganisationScreen #org-mentoring { height: auto; }
     """
 
@@ -219,40 +232,44 @@ class OrganisationScreen(Screen[None]):
             f"{len(r.circles)} circles · Tab to a figure, ? says how it is counted"
         )
         yes = r.said_yes
-        self._figure("fig-participation", percent(r.participation_rate), f"{r.attended} of {r.expected}")
-        self._figure("fig-trend", _change(r.participation_trend.change), "late vs early")
+        self._figure("fig-participation", percent(r.participation_rate), out_of(r.attended, r.expected))
+        self._figure("fig-trend", change_text(r.participation_trend.change), "late vs early")
         self._figure(
             "fig-conversion",
             percent(yes.rate if yes else None),
-            f"{yes.attended if yes else 0} of {yes.answered if yes else 0} yes",
+            f"{short_count(yes.attended) if yes else 0} of {short_count(yes.answered) if yes else 0}",
         )
         self._figure(
-            "fig-no-shows", percent(r.no_shows.rate), f"{r.no_shows.no_shows} of {r.no_shows.said_yes}"
+            "fig-no-shows",
+            percent(r.no_shows.rate),
+            out_of(r.no_shows.no_shows, r.no_shows.said_yes),
         )
         retention = " ".join(f"{x.months}m {percent(x.rate)}" for x in r.retention)
-        cohorts = " ".join(f"{x.still_attending}/{x.members}" for x in r.retention)
+        cohorts = " ".join(f"{short_count(x.still_attending)}/{short_count(x.members)}" for x in r.retention)
         self._figure("fig-retention", retention, cohorts)
         pd = r.presenters
-        self._figure("fig-presenters", percent(pd.share), f"{pd.presented} of {pd.members}")
+        self._figure("fig-presenters", percent(pd.share), out_of(pd.presented, pd.members))
         sat = r.satisfaction
         self._figure(
             "fig-satisfaction",
             f"{sat.mean:.1f} / 5" if sat.mean is not None else "-",
-            f"{sat.ratings} ratings",
+            f"{short_count(sat.ratings)} ratings",
         )
-        self._figure("fig-response", percent(sat.response_rate), f"{sat.responders} of {sat.attendees}")
+        self._figure("fig-response", percent(sat.response_rate), out_of(sat.responders, sat.attendees))
         self._figure(
-            "fig-satisfaction-trend", _change(r.satisfaction_trend.change, points=True), "late vs early"
+            "fig-satisfaction-trend", change_text(r.satisfaction_trend.change, points=True), "late vs early"
         )
         m = r.mentoring
         if m is None:
             for wid in ("fig-pairs", "fig-meetings", "fig-completion"):
                 self._figure(wid, "-", "all circles only")
         else:
-            self._figure("fig-pairs", str(m.pairs_active), f"{len(m.programmes)} programmes")
-            self._figure("fig-meetings", percent(m.held_share), f"{m.meetings_held} of {m.meetings_planned}")
+            self._figure("fig-pairs", short_count(m.pairs_active), f"{len(m.programmes)} programmes")
+            self._figure("fig-meetings", percent(m.held_share), out_of(m.meetings_held, m.meetings_planned))
             self._figure(
-                "fig-completion", percent(m.completion), f"{m.completed} of {m.completed + m.ended_early}"
+                "fig-completion",
+                percent(m.completion),
+                out_of(m.completed, m.completed + m.ended_early),
             )
         self._sparklines(r)
         self.query_one("#org-conversion", Static).update(

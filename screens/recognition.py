@@ -15,7 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Select, Static
 
-from circles.feedback_views import Ledger, Recognised
+from circles.feedback_views import Ledger, Recognised, Streak
 from circles.recognition_digest import as_json, markdown
 from screens.footer import Footer
 from screens.form import Field, FormScreen
@@ -55,6 +55,15 @@ def load_recognition(db: object, since: date, until: date, circle_id: int | None
     return RecognitionData(recognition.ledger(db, scope), [(c.name, c.id) for c in found])  # type: ignore[arg-type]
 
 
+def streaks_text(streaks: list[Streak]) -> str:
+    """A person's streaks in one table cell: the longest, and how many more there are."""
+    if not streaks:
+        return ""
+    longest = max(x.sessions for x in streaks)
+    more = f" (+{len(streaks) - 1})" if len(streaks) > 1 else ""
+    return f"{longest} in a row{more}"
+
+
 def detail_lines(r: Recognised) -> str:
     """Everything one person is recognised for, as lines to read."""
     lines = [r.name + (f" ({r.team})" if r.team else "")]
@@ -65,10 +74,12 @@ def detail_lines(r: Recognised) -> str:
         lines.append(f"  came to {s.sessions} {s.circle} sessions in a row ({s.day:%d %b})")
     if r.mentoring is not None:
         m = r.mentoring
-        lines.append(
-            f"  mentoring: {_plural(m.meetings, 'meeting')} ({m.hours:.1f} h), "
-            f"{_plural(m.pairs_completed, 'pair')} completed" + (" as mentor" if m.as_mentor else "")
-        )
+        parts = [f"{_plural(m.meetings, 'meeting')} ({m.hours:.1f} h)"] if m.meetings else []
+        if m.pairs_completed:
+            parts.append(
+                f"{_plural(m.pairs_completed, 'pair')} completed" + (" as mentor" if m.as_mentor else "")
+            )
+        lines.append("  mentoring: " + ", ".join(parts))
     if r.feedback is not None and r.feedback.mean is not None:
         f = r.feedback
         lines.append(f"  feedback as presenter: {_plural(f.ratings, 'rating')}, mean {f.mean:.1f}")
@@ -168,7 +179,7 @@ class RecognitionScreen(Screen[None]):
         table.clear()
         for r in ledger.people:
             milestones = ", ".join("first" if t.number == 1 else f"#{t.number}" for t in r.milestones)
-            streaks = ", ".join(f"{s.sessions} in a row" for s in r.streaks)
+            streaks = streaks_text(r.streaks)
             mentoring = ""
             if r.mentoring is not None:
                 done = f"{r.mentoring.pairs_completed} completed" if r.mentoring.pairs_completed else ""

@@ -5,21 +5,22 @@ Stats tab (satisfaction, presenters by team), and the ways to reach them."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input, Static
 
 from circles.app import CirclesApp
+from circles.feedback_views import MentoringDone, Recognised, Streak
 from circles.services import attendance, feedback, recognition, sessions
 from models.enums import PresenterSource, SessionStatus
 from screens.checkout import CheckOutScreen
 from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import FeedbackPanel
 from screens.form import FormScreen
-from screens.organisation import Definition, Figure, OrganisationScreen
-from screens.recognition import RecognitionScreen
+from screens.organisation import Definition, Figure, OrganisationScreen, change_text, short_count
+from screens.recognition import RecognitionScreen, detail_lines, streaks_text
 from screens.session import SessionScreen
 from tests import factories
 from tests.tui_support import pilot_test, rows, settle, shown, type_text, until
@@ -77,6 +78,8 @@ async def test_check_out_rates_five_people_with_a_key_and_a_line_each(memory_sto
             await settle(app, pilot)
         assert "Answered 5 of 5 who came · mean 4.2" in shown(screen.query_one("#checkout-counts", Static))
         assert [r[1] for r in rows(table)] == ["★★★★★", "★★★★☆", "★★★☆☆", "★★★★☆", "★★★★★"]
+        # The roster shows each line learned next to its rating, so a slip is seen before leaving.
+        assert [r[2] for r in rows(table)] == ["borrowing", "traits", "", "lifetimes", "async"]
         # Escape drops an answer being typed, then goes back.
         await pilot.press("1")
         await type_text(pilot, "oops")
@@ -239,3 +242,23 @@ def _first_hit(app: CirclesApp) -> str:
     if not lists or not lists.first().option_count:
         return ""
     return str(lists.first().get_option_at_index(0).prompt)
+
+
+def test_figures_stay_short_and_a_rounded_zero_is_no_change() -> None:
+    # The large demo's counts (120588 of 141940) overflowed a figure's box; a change that rounds
+    # to nothing read "+0 pts" or "-0.00".
+    assert (short_count(9_999), short_count(120_588)) == ("9999", "121k")
+    assert (change_text(0.004), change_text(-0.001, points=True)) == ("no change", "no change")
+    assert (change_text(0.125), change_text(-0.25, points=True)) == ("+12 pts", "-0.25")
+
+
+def test_the_ledger_shows_the_longest_streak_and_mentoring_without_zeros() -> None:
+    streaks = [Streak("Rust Lunch", 5, date(2026, 3, 2)), Streak("Go Club", 10, date(2026, 3, 9))]
+    assert (streaks_text([]), streaks_text(streaks[:1]), streaks_text(streaks)) == (
+        "",
+        "5 in a row",
+        "10 in a row (+1)",
+    )
+    # A mentor who completed a pair but logged no meeting this period: no "0 meetings (0.0 h)".
+    r = Recognised(1, "Ana Ruiz", None, mentoring=MentoringDone(1, 0, 0, as_mentor=True))
+    assert detail_lines(r).splitlines()[1] == "  mentoring: 1 pair completed as mentor"

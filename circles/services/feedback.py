@@ -283,7 +283,14 @@ def list_answers(db: Session, session_id: int) -> list[Answer]:
 def attendees(db: Session, session_id: int) -> list[Attendee]:
     """Everyone who came to a session, by name, with whether they have answered."""
     rows = db.exec(
-        select(Person.id, Person.name, Person.email, FeedbackResponse.id, FeedbackAnswer.rating)
+        select(
+            Person.id,
+            Person.name,
+            Person.email,
+            FeedbackResponse.id,
+            FeedbackAnswer.rating,
+            FeedbackAnswer.learned,
+        )
         .select_from(Attendance)
         .join(Person, Person.id == Attendance.person_id)
         .join(
@@ -306,8 +313,8 @@ def attendees(db: Session, session_id: int) -> list[Attendee]:
         .order_by(sa.func.lower(Person.name), Person.id)
     )
     return [
-        Attendee(pid, name, email, response is not None, rating)
-        for pid, name, email, response, rating in rows
+        Attendee(pid, name, email, response is not None, rating, line or "")
+        for pid, name, email, response, rating, line in rows
     ]
 
 
