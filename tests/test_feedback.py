@@ -184,3 +184,7 @@ def test_cli_feedback_from_someone_not_there(store: Store, history: History) -> 
     assert "Bob Stone was not at" in result.output and len(result.output.strip().splitlines()) == 1
     usage = runner.invoke(main, [*db, "feedback", "missing"])
     assert usage.exit_code == 2
+    # Given neither, it asks for one (it used to say "not both").
+    assert usage.output.splitlines()[-1] == "Error: Give a SESSION_ID or --circle CIRCLE."
+    both = runner.invoke(main, [*db, "feedback", "missing", "1", "--circle", "Rust Lunch"])
+    assert both.exit_code == 2 and "not both" in both.output

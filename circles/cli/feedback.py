@@ -135,7 +135,9 @@ def missing(
     """Who came and has not answered yet: for one session, or per person for a circle."""
     from circles.services import feedback as service
 
-    if (session_id is None) == (circle_ref is None):
+    if session_id is None and circle_ref is None:
+        raise click.UsageError("Give a SESSION_ID or --circle CIRCLE.")
+    if session_id is not None and circle_ref is not None:
         raise click.UsageError("Give a SESSION_ID or --circle CIRCLE, not both.")
     if session_id is not None and (since or until):
         raise click.UsageError("--since and --until go with --circle.")
