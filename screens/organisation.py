@@ -146,7 +146,6 @@ class OrganisationScreen(Screen[None]):
     OrganisationScreen .org-heading { text-style: bold; margin-top: 1; }
     OrganisationScreen Sparkline { height: 3; }
     OrganisationScreen .org-axis { color: $text-muted; }
-    OrganisationScreen #org-circles { height: 14; }
     OrganisationScreen #org-mentoring { height: auto; }
     """
 
@@ -187,9 +186,12 @@ class OrganisationScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#org-circles", DataTable).add_columns(
-            "Circle", "Sessions", "Participation", "Presenters", "Rating", "Answered"
-        )
+        table = self.query_one("#org-circles", DataTable)
+        table.add_columns("Circle", "Sessions", "Participation", "Presenters", "Rating", "Answered")
+        # Inline, since the app's stylesheet gives every table 1fr, which in this scrolling
+        # body left it one line high (a screen's DEFAULT_CSS loses to the app's).
+        table.styles.height = "auto"
+        table.styles.max_height = 14
         run_db(self, load_circles, self._circles, group="circles")
         self.query_one(Figure).focus()  # so ? explains a figure at once
         self.reload()
