@@ -124,6 +124,20 @@ def short_count(count: int) -> str:
     return f"{count / 1000:.0f}k" if count >= 10_000 else str(count)
 
 
+def spread(values: list[float], digits: int, unit: str = "") -> str:
+    """A sparkline's range. Its bars run from the lowest value to the highest, so months a
+    fraction apart look far apart: the range is shown with enough digits to tell them apart."""
+    low, high = min(values), max(values)
+    shown = (f"{low:.{digits}f}", f"{high:.{digits}f}")
+    for more in (1, 2):
+        if shown[0] != shown[1] or low == high:
+            break
+        shown = (f"{low:.{digits + more}f}", f"{high:.{digits + more}f}")
+    if low == high:
+        return f"all {shown[0]}{unit}"
+    return f"lowest {shown[0]}{unit}, highest {shown[1]}{unit} (the bars span only this range)"
+
+
 def out_of(part: int, whole: int) -> str:
     return f"{short_count(part)} of {short_count(whole)}"
 
@@ -309,18 +323,16 @@ class OrganisationScreen(Screen[None]):
     def _sparklines(self, r: SuccessReport) -> None:
         points = r.participation
         self.query_one("#org-participation", Sparkline).data = [(p.rate or 0.0) * 100 for p in points]
-        rated = [p.rate for p in points if p.rate is not None]
+        rated = [p.rate * 100 for p in points if p.rate is not None]
         self.query_one("#org-participation-axis", Static).update(
-            f"{points[0].period} … {points[-1].period}   "
-            f"lowest {percent(min(rated))}, highest {percent(max(rated))}"
+            f"{points[0].period} … {points[-1].period}   {spread(rated, 0, '%')}"
             if rated
             else "No held sessions in this period."
         )
         trend = [p for p in r.satisfaction_trend.points if p.value is not None]
         self.query_one("#org-satisfaction", Sparkline).data = [p.value or 0.0 for p in trend]
         self.query_one("#org-satisfaction-axis", Static).update(
-            f"{trend[0].period} … {trend[-1].period}   lowest {min(p.value or 0 for p in trend):.1f}, "
-            f"highest {max(p.value or 0 for p in trend):.1f}"
+            f"{trend[0].period} … {trend[-1].period}   {spread([p.value or 0.0 for p in trend], 1)}"
             if trend
             else "No ratings in this period."
         )

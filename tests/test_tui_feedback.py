@@ -19,7 +19,7 @@ from screens.checkout import CheckOutScreen
 from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import FeedbackPanel
 from screens.form import FormScreen
-from screens.organisation import Definition, Figure, OrganisationScreen, change_text, short_count
+from screens.organisation import Definition, Figure, OrganisationScreen, change_text, short_count, spread
 from screens.recognition import RecognitionScreen, detail_lines, streaks_text
 from screens.session import SessionScreen
 from tests import factories
@@ -253,6 +253,15 @@ def test_figures_stay_short_and_a_rounded_zero_is_no_change() -> None:
     assert (short_count(9_999), short_count(120_588)) == ("9999", "121k")
     assert (change_text(0.004), change_text(-0.001, points=True)) == ("no change", "no change")
     assert (change_text(0.125), change_text(-0.25, points=True)) == ("+12 pts", "-0.25")
+
+
+def test_a_sparklines_range_tells_its_months_apart() -> None:
+    # On the large demo the months ran 64.6% to 65.4%: the bars went from empty to full while
+    # the line under them said "lowest 65%, highest 65%".
+    assert spread([64.6, 65.4], 0, "%") == "lowest 64.6%, highest 65.4% (the bars span only this range)"
+    assert spread([33.0, 67.0], 0, "%") == "lowest 33%, highest 67% (the bars span only this range)"
+    assert spread([3.96, 3.99], 1) == "lowest 3.96, highest 3.99 (the bars span only this range)"
+    assert spread([4.0], 1) == "all 4.0"
 
 
 def test_the_ledger_shows_the_longest_streak_and_mentoring_without_zeros() -> None:
