@@ -291,8 +291,9 @@ def export_form(ledger: Ledger) -> FormScreen[Path]:
     def save(_db: Any, v: dict[str, Any]) -> Path:
         import json
 
+        from circles.errors import AlreadyExists
         from circles.export_folder import remember_folder
-        from circles.exports.atomic import write_file
+        from circles.exports.atomic import OutputExists, write_file
 
         path = Path(v["file"]).expanduser()
         if v["format"] == "json" and path.suffix == ".md":
@@ -302,7 +303,12 @@ def export_form(ledger: Ledger) -> FormScreen[Path]:
             if v["format"] == "json"
             else markdown(ledger)
         )
-        written = write_file(path, text.encode("utf-8"), force=bool(v["replace"]), field="file")
+        try:
+            written = write_file(path, text.encode("utf-8"), force=bool(v["replace"]), field="file")
+        except OutputExists as exc:  # its message names the CLI's --force, not this form's box
+            raise AlreadyExists(
+                f"{exc.path} is there already; tick 'Replace the file' to write over it."
+            ) from exc
         remember_folder(written.parent)
         return written
 

@@ -159,6 +159,17 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, RecognitionScreen)
+        # Again to the same file: the form says how to replace it here (it named the CLI's --force).
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        form.query_one("#f-file", Input).value = str(tmp_path / "digest.md")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        refused = shown(form.query_one("#form-error", Static))
+        assert refused.endswith("is there already; tick 'Replace the file' to write over it.")
+        await pilot.press("escape")
+        await settle(app, pilot)
     text = (tmp_path / "digest.md").read_text()
     assert text.startswith("# Thank you: 01 Mar 2026 to 03 Mar 2026")
     assert "- **Ana Ruiz** gave 1 talk: “Ownership”, Rust Lunch, 02 Mar (their first talk ever!)" in text
