@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 def build(path: Path) -> None:
-    from circles.services import attendance, circles, members, people, rotation
+    from circles.services import attendance, circles, members, people, planning, series
     from models.engine import sqlite_url
     from models.store import Store
 
@@ -37,13 +37,13 @@ def build(path: Path) -> None:
             video_url="https://meet.example.org/rust",
             facilitator_id=facilitator.id,
         )
-        rotation.set_cadence(db, c, "weekly on tue at 12:00")
+        series.set_cadence(db, c, "weekly on tue at 12:00")
         for i in range(29):
             p = people.add_person(db, name=f"Member {i:02d}", email=f"m{i}@example.org")
             members.add_member(db, circle_id=c.id, person_id=p.id)
-        first = rotation.plan_sessions(db, circle_id=c.id, count=200, start=NOW.date() + timedelta(days=1))
-        rotation.plan_sessions(db, circle_id=c.id, count=200)
-        rotation.plan_sessions(db, circle_id=c.id, count=100)
+        first = planning.plan_sessions(db, circle_id=c.id, count=200, start=NOW.date() + timedelta(days=1))
+        planning.plan_sessions(db, circle_id=c.id, count=200)
+        planning.plan_sessions(db, circle_id=c.id, count=100)
         for s in first.sessions[:50]:
             attendance.set_rsvp(db, session_id=s.id, person_id=facilitator.id, rsvp="yes")
     store.close()

@@ -27,7 +27,7 @@ NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 def build(path: Path) -> None:
-    from circles.services import away, circles, members, people, rotation, sessions
+    from circles.services import away, circles, members, people, planning, rotation, series, sessions
     from models.engine import sqlite_url
     from models.store import Store
 
@@ -37,7 +37,7 @@ def build(path: Path) -> None:
     store = Store.open(sqlite_url(path), clock=lambda: clock["now"])
     with store.write() as db:
         c = circles.add_circle(db, name="Big Circle", kind="learning-circle", timezone="Europe/Berlin")
-        rotation.set_cadence(db, c, "weekly on tue at 12:00")
+        series.set_cadence(db, c, "weekly on tue at 12:00")
         for i in range(500):
             p = people.add_person(db, name=f"Member {i:03d}", email=f"m{i}@example.org")
             joined = start + timedelta(days=rng.uniform(0, 5 * 365) if i >= 40 else 0)
@@ -47,8 +47,8 @@ def build(path: Path) -> None:
             if rng.random() < 0.2:
                 first = (start + timedelta(days=rng.uniform(0, 5 * 365 + 60))).date()
                 away.add_away(db, person_id=p.id, starts_on=first, ends_on=first + timedelta(days=14))
-        rotation.plan_sessions(db, circle_id=c.id, count=160, start=start.date())
-        rotation.plan_sessions(db, circle_id=c.id, count=160)
+        planning.plan_sessions(db, circle_id=c.id, count=160, start=start.date())
+        planning.plan_sessions(db, circle_id=c.id, count=160)
     for s in list_sessions(store):  # hold the past ones in order, as time passes
         if s.starts_at >= NOW:
             break

@@ -45,6 +45,7 @@ from screens.circle import load_circle
 from screens.people import PeopleScreen, load_page
 from screens.rotation_panel import load_rotation
 from screens.session import load_session
+from screens.textual_internals import on_each_frame
 
 SIZE = (120, 40)
 BARE = "bare Textual screen (reference)"
@@ -70,23 +71,19 @@ class BareScreen(Screen[None]):
 class Frames:
     """When the app drew a frame, and when a worker's result was last handled on the UI thread.
 
-    The bench wraps ``App._display``, where Textual hands each frame to the terminal (private:
-    if a Textual upgrade moves it, the bench stops with a message rather than printing
-    nonsense), and ``App.call_from_thread``, the way every database worker delivers its result
-    (screens/work.py); the time is taken on the UI thread once the result is in the widgets.
-    Headless, as here, the frame is composed but not written, so a real terminal adds its
-    writing time to every figure (bench/startup.py measures that in a real terminal).
+    The bench hears of each frame where Textual hands it to the terminal (a private method:
+    screens/textual_internals.py, on_each_frame), and wraps ``App.call_from_thread``, the way
+    every database worker delivers its result (screens/work.py); the time is taken on the UI
+    thread once the result is in the widgets. Headless, as here, the frame is composed but not
+    written, so a real terminal adds its writing time to every figure (bench/startup.py
+    measures that in a real terminal).
     """
 
     def __init__(self, app: CirclesApp) -> None:
         self.drawn: list[float] = []
         self.delivered: list[float] = []
-        display, call_from_thread = app._display, app.call_from_thread
-
-        def timed_display(screen: Screen, renderable: object) -> None:
-            display(screen, renderable)
-            if renderable is not None:
-                self.drawn.append(time.perf_counter())
+        call_from_thread = app.call_from_thread
+        on_each_frame(app, lambda: self.drawn.append(time.perf_counter()))
 
         def timed_delivery(callback: Callable[..., object], *args: object, **kwargs: object) -> object:
             def handled(*args: object, **kwargs: object) -> object:
@@ -96,14 +93,15 @@ class Frames:
 
             return call_from_thread(handled, *args, **kwargs)
 
-        app._display = timed_display  # type: ignore[method-assign]
         app.call_from_thread = timed_delivery  # type: ignore[method-assign]
 
     def since(self, t0: float) -> tuple[float, float]:
         """(first frame drawn after the last delivery, last frame drawn), in seconds from ``t0``."""
         drawn = [t for t in self.drawn if t >= t0]
         if not drawn:
-            raise SystemExit("no frame was drawn: has Textual's App._display moved?")
+            raise SystemExit(
+                "no frame was drawn: has Textual's App._display moved? (tests/test_pinned_internals.py)"
+            )
         data_in = max([t0, *(t for t in self.delivered if t >= t0)])
         # No frame after the data: it changed nothing on screen (Home reloading the same list).
         shown = next((t for t in drawn if t >= data_in), data_in)

@@ -23,7 +23,7 @@ from screens.heap import (
     release_startup_objects,
     set_aside_startup_objects,
 )
-from screens.palette import FindProvider, ReportsProvider
+from screens.palette import ActionProvider, FindProvider
 from screens.programmes import ProgrammesProvider
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ STORE_WAIT_SECONDS = 30
 class CirclesApp(App[None]):
     TITLE = "circles"
     CSS_PATH = Path(__file__).resolve().parent.parent / "screens" / "app.tcss"
-    COMMANDS = App.COMMANDS | {FindProvider, ProgrammesProvider, ReportsProvider}
+    COMMANDS = App.COMMANDS | {ActionProvider, FindProvider, ProgrammesProvider}
     BINDINGS = [
         Binding("question_mark", "help", "Help", tooltip="Every key on this screen"),
         Binding("escape", "back", "Back", tooltip="Back to the previous screen"),
@@ -60,6 +60,7 @@ class CirclesApp(App[None]):
         if store is not None:
             self._store_settled.set()
         self._open_failure: str | None = None
+        self._open_reason: str | None = None
         self.collector = CollectorHold()
 
     @property
@@ -93,18 +94,12 @@ class CirclesApp(App[None]):
             self.call_from_thread(self._glanced, first, painted)
             # The imports below hold the interpreter for a good while: let Home paint first.
             painted.wait(2)
-        from sqlalchemy.exc import OperationalError
-
-        from models.engine import StoreLocationError
-        from models.migrate import MigrationError
-        from models.store import StoreOpenError
-
         assert self._open_store is not None
         try:
             store = self._open_store()
             import circles.services.home  # noqa: F401  (loaded here, off the UI thread)
-        except (CirclesError, StoreOpenError, StoreLocationError, MigrationError, OperationalError) as exc:
-            self.call_from_thread(self._not_opened, str(exc).strip().splitlines()[0])
+        except Exception as exc:  # whatever it was, the start screen says so instead of waiting
+            self.call_from_thread(self._not_opened, _one_line(exc))
             return
         self.call_from_thread(self._opened, store)
 
@@ -131,9 +126,19 @@ class CirclesApp(App[None]):
                 timeout=10,
             )
 
+    @property
+    def open_failure(self) -> str | None:
+        """Why the store did not open, once it is known that it did not."""
+        return self._open_reason
+
+    def explain(self, exc: BaseException) -> str:
+        """A failure met while working on the store, as one line without a password."""
+        return self._store.explain(exc) if self._store is not None else _one_line(exc)
+
     def _not_opened(self, reason: str) -> None:
         from screens.start import StartScreen
 
+        self._open_reason = reason
         self._open_failure = f"The store could not be opened: {reason}"
         self._store_settled.set()
         if isinstance(self.screen, StartScreen):
@@ -184,21 +189,32 @@ class CirclesApp(App[None]):
 
         seen: set[str] = set()
         keys: list[tuple[str, str]] = []
-        for key, active in self.screen.active_bindings.items():
+        # The screen's own keys first, then the app's, then the focused widget's (cursor keys...).
+        order = {self.screen: 0, self: 1}
+        found = sorted(self.screen.active_bindings.items(), key=lambda kv: order.get(kv[1].node, 2))
+        for key, active in found:
             binding = active.binding
             if not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
             what = binding.description + (f": {active.tooltip}" if active.tooltip else "")
             keys.append((self.get_key_display(binding) or key, what))
-        keys.append(("ctrl+p", "Find any circle, person or session by name; change the theme"))
+        keys.append(
+            (
+                "ctrl+p",
+                "Find any circle, person or session by name; export invites or attendance, plan, "
+                "check in; change the theme",
+            )
+        )
         about = getattr(self.screen, "HELP", "") or ""
         self.push_screen(HelpScreen(self.screen.title or self.screen.__class__.__name__, keys, about))
 
-    def open_circle(self, circle_id: int) -> None:
+    def open_circle(self, circle_id: int, *, then: str | None = None) -> None:
+        """Open a circle; ``then`` names one of its screen's actions to run once it has loaded
+        (the palette's "Plan sessions…" on a circle picked from a list)."""
         from screens.circle import CircleScreen
 
-        self.push_screen(CircleScreen(circle_id))
+        self.push_screen(CircleScreen(circle_id, then=then))
 
     def open_person(self, person_id: int) -> None:
         from screens.person import PersonScreen
@@ -211,5 +227,24 @@ class CirclesApp(App[None]):
         self.push_screen(SessionScreen(session_id))
 
 
-def run(open_store: Callable[[], Store], first_glance: Callable[[], HomeData | None] | None = None) -> None:
-    CirclesApp(open_store=open_store, first_glance=first_glance).run()
+def _one_line(exc: BaseException) -> str:
+    """An error from opening the store, as one line. Ours already name the store and hide its
+    password; anything else is cleaned of the secrets of the URLs this process was given."""
+    from models.engine import StoreLocationError, StoreOpenError
+    from models.migrate import MigrationError
+    from models.url_text import redact
+
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else exc.__class__.__name__
+    if isinstance(exc, CirclesError | StoreOpenError | StoreLocationError | MigrationError):
+        return first
+    return redact(first)
+
+
+def run(
+    open_store: Callable[[], Store], first_glance: Callable[[], HomeData | None] | None = None
+) -> str | None:
+    """Run the app; the reason the store could not be opened, if it could not."""
+    app = CirclesApp(open_store=open_store, first_glance=first_glance)
+    app.run()
+    return app.open_failure

@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from circles.errors import InvalidInput
+from circles.errors import InvalidInput, shown
 from circles.zones import time_zone
 
 FIELD = "cadence"
@@ -205,10 +205,11 @@ class _Parser:
         self.pos = 0
         stray = re.sub(r"[a-z0-9:,\s]", "", text.lower())
         if stray:
-            self.fail(f"{stray[0]!r} has no meaning in a cadence; use words, numbers and commas")
+            self.fail(f"{shown(stray[0])} has no meaning in a cadence; use words, numbers and commas")
 
     def fail(self, problem: str) -> None:
-        raise InvalidInput(FIELD, self.text, problem)
+        # The problem names the part that is wrong; the whole cadence comes first, shortened.
+        raise InvalidInput(FIELD, self.text, f"cannot be used: {problem}")
 
     def peek(self) -> str | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
@@ -223,8 +224,8 @@ class _Parser:
     def expect(self, word: str, hint: str) -> None:
         token = self.peek()
         if token != word:
-            got = f"{token!r}" if token else "the end"
-            self.fail(f"expected {word!r} {hint} but found {got}")
+            got = shown(token) if token else "the end"
+            self.fail(f"expected {shown(word)} {hint} but found {got}")
         self.pos += 1
 
     def cadence(self) -> Cadence:
@@ -242,7 +243,7 @@ class _Parser:
             self.pos += 1
             minutes = self.duration(self.take("the length (as in 'for 60m')"))
         if self.peek() is not None:
-            self.fail(f"{self.peek()!r} is left over after the cadence; remove it")
+            self.fail(f"{shown(self.peek())} is left over after the cadence; remove it")
         return Cadence(unit, interval, at, weekdays, ordinal, day, minutes)
 
     def head(self) -> tuple[str, int]:
@@ -254,23 +255,23 @@ class _Parser:
         if word == "monthly":
             return "month", 1
         if word != "every":
-            self.fail(f"{word!r} is not how often; start with weekly, every 2 weeks or monthly")
+            self.fail(f"{shown(word)} is not how often; start with weekly, every 2 weeks or monthly")
         token = self.take("the number of weeks or months")
-        interval = 1
-        if token.isdigit():
-            interval = int(token)
+        interval, every = 1, "every"
+        if token.isdigit():  # tokens hold ASCII digits only (see _TOKEN)
+            interval, every = int(token), f"every {token}"
             if not 1 <= interval <= MAX_INTERVAL:
-                self.fail(f"every {token}: the number must be between 1 and {MAX_INTERVAL}")
+                self.fail(f"in {shown(every)} the number must be between 1 and {MAX_INTERVAL}")
             token = self.take("'weeks' or 'months'")
         unit = {"week": "week", "weeks": "week", "month": "month", "months": "month"}.get(token)
         if unit is None:
-            self.fail(f"{token!r} is not 'weeks' or 'months'")
+            self.fail(f"{shown(every)} must be followed by weeks or months, not {shown(token)}")
         return unit, interval  # type: ignore[return-value]
 
     def weekday(self, token: str) -> int:
         name = token[:-1] if token.endswith("s") and token[:-1] in _WEEKDAY_NAMES else token
         if name not in _WEEKDAY_NAMES:
-            self.fail(f"{token!r} is not a weekday; use {', '.join(WEEKDAYS)}")
+            self.fail(f"{shown(token)} is not a weekday; use {', '.join(WEEKDAYS)}")
         return _WEEKDAY_NAMES[name]
 
     def weekday_list(self) -> tuple[int, ...]:
@@ -290,17 +291,19 @@ class _Parser:
             token = self.take("the day of the month (1 to 31)")
             match = _DAY_OF_MONTH.match(token)
             if not match:
-                self.fail(f"day {token!r}: give the day of the month as a number from 1 to 31")
+                self.fail(f"day {shown(token)}: give the day of the month as a number from 1 to 31")
             return (), None, self.day_of_month(match.group(1))
         if token in _ORDINALS:
             weekday = self.weekday(self.take("the weekday after the position (as in '3rd wed')"))
             return (weekday,), _ORDINALS[token], None
         match = _DAY_OF_MONTH.match(token)
         if match and self.peek() in _WEEKDAY_NAMES:
-            self.fail(f"{token!r} is not a position in the month; use 1st to 5th or last")
+            self.fail(f"{shown(token)} is not a position in the month; use 1st to 5th or last")
         if match:
             return (), None, self.day_of_month(match.group(1))
-        self.fail(f"{token!r} is not a day of the month; write 'the 3rd wed', 'the last fri' or 'day 15'")
+        self.fail(
+            f"{shown(token)} is not a day of the month; write 'the 3rd wed', 'the last fri' or 'day 15'"
+        )
         raise AssertionError  # fail() always raises
 
     def day_of_month(self, digits: str) -> int:
@@ -312,15 +315,15 @@ class _Parser:
     def time(self, token: str) -> time:
         match = _TIME.match(token)
         if not match:
-            self.fail(f"{token!r} is not a time; write it like 12:00, 9:30 or 6pm")
+            self.fail(f"{shown(token)} is not a time; write it like 12:00, 9:30 or 6pm")
         hour, minute = int(match.group(1)), int(match.group(2) or 0)  # type: ignore[union-attr]
         suffix = match.group(3)  # type: ignore[union-attr]
         if suffix:
             if not 1 <= hour <= 12:
-                self.fail(f"{token!r} is not a time: with am/pm the hour is 1 to 12")
+                self.fail(f"{shown(token)} is not a time: with am/pm the hour is 1 to 12")
             hour = hour % 12 + (12 if suffix == "pm" else 0)
         if hour > 23 or minute > 59:
-            self.fail(f"{token!r} is not a time of day (00:00 to 23:59)")
+            self.fail(f"{shown(token)} is not a time of day (00:00 to 23:59)")
         return time(hour, minute)
 
     def duration(self, token: str) -> int:
@@ -332,8 +335,8 @@ class _Parser:
             token += "h"
         match = _DURATION.match(token)
         if not token or not match or not any(match.groups()):
-            self.fail(f"{token!r} is not a length; write it like 60m, 90 min, 1h or 1h30m")
+            self.fail(f"{shown(token)} is not a length; write it like 60m, 90 min, 1h or 1h30m")
         minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)  # type: ignore[union-attr]
         if not 1 <= minutes <= 24 * 60:
-            self.fail(f"{token!r}: a session lasts between 1 minute and 24 hours")
+            self.fail(f"{shown(token)}: a session lasts between 1 minute and 24 hours")
         return minutes

@@ -20,7 +20,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlmodel import Session
 
+from circles import words
 from circles.demo_names import (
     FIRST_NAMES,
     GUEST_SPEAKERS,
@@ -31,7 +33,8 @@ from circles.demo_names import (
     TOPICS,
 )
 from circles.errors import NotAllowed
-from circles.services.rotation import DEFAULT_TEMPLATES
+from circles.services import clock, watch
+from circles.services.agenda_templates import DEFAULT_TEMPLATES
 from circles.zones import time_zone
 from models.enums import CircleKind, PresenterSource, Role, Rsvp, SessionStatus
 from models.store import Store
@@ -133,23 +136,37 @@ def build_demo(
     store: Store, *, size: str = "small", seed: int = 7, progress: Progress | None = None
 ) -> DemoSummary:
     """Fill an empty store with a demo organisation; refuses a store that holds data."""
+    with store.write() as db:
+        summary = fill_demo(db, size=size, seed=seed, progress=progress)
+    if progress is not None:
+        progress("done", 1.0)
+    return summary
+
+
+def fill_demo(
+    db: Session, *, size: str = "small", seed: int = 7, progress: Progress | None = None
+) -> DemoSummary:
+    """:func:`build_demo` inside a write unit of work the caller holds (the app's, which it
+    tries again whole if the store was busy): all or nothing."""
     if size not in SIZES:
         raise NotAllowed(f"Unknown demo size {size!r}: choose small or large.")
     report = progress or (lambda _stage, _fraction: None)
-    with store.write() as db:
-        conn = db.connection()
-        _refuse_if_not_empty(conn)
-        builder = _Builder(conn, SIZES[size], size, random.Random(seed), store.clock(), report)
-        summary = builder.build()
-        from circles.demo_programmes import add_programmes
+    conn = db.connection()
+    _refuse_if_not_empty(conn)
+    now = clock.now(db)
+    builder = _Builder(conn, SIZES[size], size, random.Random(seed), now, report)
+    summary = builder.build()
+    from circles.demo_programmes import add_programmes
 
-        report("programmes", 0.96)
-        add_programmes(db, size=size, seed=seed)
-        from circles.demo_feedback import add_feedback
+    report("programmes", 0.96)
+    add_programmes(db, size=size, seed=seed)
+    from circles.demo_feedback import add_feedback
 
-        report("feedback", 0.98)
-        add_feedback(conn, seed=seed, now=store.clock())
-    report("done", 1.0)
+    report("feedback", 0.98)
+    add_feedback(conn, seed=seed, now=now)
+    # The rows went in straight on the connection: the upcoming sessions get the rotation's
+    # presenters when this commits, as after any other write (the history stays as made).
+    watch.touch(db, conn.execute(sa.select(Circle.id)).scalars())
     return summary
 
 
@@ -158,8 +175,9 @@ def _refuse_if_not_empty(conn: Connection) -> None:
     circles = conn.execute(sa.select(sa.func.count()).select_from(Circle)).scalar_one()
     if people or circles:
         raise NotAllowed(
-            f"This store already holds {people} people and {circles} circles; demo data goes "
-            "into an empty store only. Point --db at a new file to try the demo."
+            f"This store already holds {words.count(people, 'person', 'people')} and "
+            f"{words.count(circles, 'circle')}; demo data goes into an empty store only. "
+            "Point --db at a new file to try the demo."
         )
 
 

@@ -16,17 +16,45 @@ class CirclesError(Exception):
         return self.message
 
 
+# How much of a value a message repeats: enough to recognise it, never a screenful.
+SHOWN_CHARACTERS = 60
+
+
+def shown(value: object) -> str:
+    """A value a person gave, as a message quotes it: one line, at most ~60 characters.
+
+    Text is quoted with repr(), so newlines, control and invisible characters show as
+    escapes (a zero-width space reads \\u200b) instead of breaking the line or hiding.
+    """
+    if not isinstance(value, str):
+        text = str(value)
+        return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 1] + "…"
+    quoted = repr(value)
+    if len(quoted) > SHOWN_CHARACTERS + 2:
+        quoted = quoted[: SHOWN_CHARACTERS + 1] + "…" + quoted[0]
+    return quoted
+
+
 class InvalidInput(CirclesError):
-    """A value a person typed (or a file held) is not acceptable. Names the field and value."""
+    """A value a person typed (or a file held) is not acceptable.
+
+    The message is one sentence: the field, the value (shortened), then ``problem``,
+    which reads as what is wrong with the value ("is not a date like 2026-03-17"):
+    ``--from '17/03/2026' is not a date like 2026-03-17.`` An empty value is left out:
+    ``name is required.`` ``detail`` is the same without the field, for a form that
+    shows it beside the field.
+    """
 
     def __init__(self, field: str, value: object, problem: str) -> None:
-        shown = value if isinstance(value, str) else str(value)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        super().__init__(f"{field}: {problem} (got {shown!r})")
         self.field = field
         self.value = value
         self.problem = problem
+        self.detail = _sentence(problem if value in ("", None) else f"{shown(value)} {problem}")
+        super().__init__(f"{field} {self.detail}")
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 class NotFound(CirclesError):
@@ -52,3 +80,29 @@ class Conflict(CirclesError):
         )
         self.what = what
         self.changes = list(changes)
+
+
+class StoreUnavailable(CirclesError):
+    """The store itself failed the work: gone (server down, connection lost), locked past its
+    wait, full or read-only. Nothing was changed; the same work can simply be tried again.
+    Raised by ``circles.store_access`` from SQLAlchemy's errors, so screens can catch it
+    without importing SQLAlchemy."""
+
+    def __init__(self, reason: str, *, explained: str | None = None) -> None:
+        # ``explained``: the store's own sentence when waiting will not help (a damaged file
+        # says to restore a backup), instead of "try again".
+        super().__init__(
+            explained or f"The store did not answer ({reason}). Nothing was changed; try again in a moment."
+        )
+        self.reason = reason
+
+
+class InternalError(CirclesError):
+    """A bug in circles, not a problem with the person's data or the store. Its message says
+    where the traceback was written (``circles.error_log``)."""
+
+    def __init__(self, original: BaseException, log: str | None) -> None:
+        where = f"details in {log}" if log else f"{type(original).__name__}: {original}"
+        super().__init__(f"Something went wrong in circles (not your data): {where}")
+        self.original = original
+        self.log = log

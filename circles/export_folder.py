@@ -1,11 +1,12 @@
-"""The export dialogs' memory: the last folder an export went to, in the user config dir."""
+"""Where the export dialogs suggest writing: the last folder an export went to (kept in the user
+config dir), else the Downloads folder."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from platformdirs import user_config_dir
+from platformdirs import user_config_dir, user_downloads_dir
 
 from models.folders import make_private_folder
 
@@ -25,6 +26,17 @@ def last_folder(path: Path | None = None) -> Path | None:
     if isinstance(folder, str) and Path(folder).is_dir():
         return Path(folder)
     return None
+
+
+def suggested_folder(path: Path | None = None) -> Path:
+    """The folder an export dialog offers: the one used last time, else Downloads (where people
+    look for a file they have just made, and attach it to a mail from: XDG's download folder on
+    Linux, whatever its name in the person's language), else the home folder."""
+    last = last_folder(path)
+    if last is not None:
+        return last
+    downloads = Path(user_downloads_dir())
+    return downloads if downloads.is_dir() else Path.home()
 
 
 def remember_folder(folder: Path, path: Path | None = None) -> None:

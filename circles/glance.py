@@ -17,6 +17,7 @@ from pathlib import Path
 from circles import upcoming
 from circles.views import Headcount, HomeData, SessionView, presenter_names
 from models.enums import CircleKind, PresenterSource, SessionStatus
+from models.location import read_only_uri
 from models.schema import SCHEMA_HEAD
 
 # Same text as SQLAlchemy stores instants in SQLite (naive UTC), so comparisons order alike.
@@ -64,7 +65,7 @@ def home_at_a_glance(path: Path, now: datetime) -> HomeData | None:
     if not path.is_file():
         return None
     try:
-        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=0.5)
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=0.5)
     except sqlite3.Error:
         return None
     try:

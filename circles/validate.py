@@ -1,13 +1,18 @@
-"""Checks for values people type. Each returns the cleaned value or raises InvalidInput."""
+"""Checks for values people type. Each returns the cleaned value or raises InvalidInput.
+
+Every number, id, date, time, name and e-mail address a person types (in the CLI, a form
+or a file) is read here, so each kind of value follows one rule wherever it comes in.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from circles.errors import InvalidInput
+from circles.zones import time_zone
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # Tab and newline are fine in free text such as notes; every other control character
@@ -16,9 +21,46 @@ _MULTILINE_OK = {"\n", "\t"}
 
 MAX_MINUTES = 24 * 60
 
+# Numbers are typed with the digits 0-9 only. str.isdigit() and int() accept other
+# scripts' digits, and not the same ones ('²' passes isdigit() and fails int()).
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_MAX_DIGITS = 18  # any count or length people type fits; int() of 5,000 digits raises
+MAX_ID = 2**63 - 1  # ids are 64-bit in the store
+
+# The days circles keeps: far enough back for any record, far enough ahead for any plan,
+# and far from the ends of Python's calendar (years 1 and 9999), where adding a day, a
+# time zone's offset or a calendar's two years of daylight-saving rules overflows.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+# Characters that show nothing. In a name they are dropped: they come in with pasted
+# text and only make one name look like two. In an e-mail address they are refused.
+# Zero-width joiner and non-joiner are not here: Persian, the Indic scripts and emoji
+# spell with them, so in a name they are part of the spelling.
+_INVISIBLE = frozenset(
+    "\u00ad"  # soft hyphen
+    "\u034f"  # combining grapheme joiner
+    "\u061c"  # Arabic letter mark
+    "\u115f\u1160\u3164\uffa0"  # Hangul fillers
+    "\u180e"  # Mongolian vowel separator
+    "\u200b"  # zero-width space
+    "\u200e\u200f"  # left-to-right and right-to-left marks
+    "\u2060\u2061\u2062\u2063\u2064"  # word joiner, invisible operators
+    "\ufeff"  # zero-width no-break space (a byte order mark)
+)
+# Embeddings, overrides and isolates reorder the text around them, so a name holding one
+# can display as another name (or spill its direction into the rest of a line). A
+# right-to-left name needs none of them: the Unicode bidirectional algorithm lays it
+# out. They are refused rather than dropped, as dropping one changes what shows.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
 
 def _control_chars(value: str, allow: set[str]) -> list[str]:
     return [c for c in value if unicodedata.category(c) in ("Cc", "Cs") and c not in allow]
+
+
+def _character(c: str) -> str:
+    return f"U+{ord(c):04X} {unicodedata.name(c, '')}".strip()
 
 
 def as_stored(value: str | None, *, multiline: bool = False) -> str:
@@ -51,8 +93,63 @@ def optional_text(value: str | None, field: str, *, max_length: int) -> str | No
     return text(value, field, max_length=max_length) or None
 
 
+def name(value: str | None, field: str = "name", *, max_length: int, required: bool = True) -> str:
+    """A name people know someone or something by (a person, a circle, a team).
+
+    Two names that look the same are stored the same: composed the one way Unicode
+    defines (NFC, so 'é' typed as one character or as 'e' and an accent is one name),
+    and without invisible characters. Direction overrides are refused.
+    """
+    raw = as_stored(value)
+    bidi = [c for c in raw if c in _BIDI_CONTROLS]
+    if bidi:
+        raise InvalidInput(
+            field,
+            raw,
+            f"contains a direction control ({_character(bidi[0])}) that can disguise it; remove it",
+        )
+    cleaned = unicodedata.normalize("NFC", "".join(c for c in raw if c not in _INVISIBLE))
+    return text(cleaned, field, max_length=max_length, required=required)
+
+
+def optional_name(value: str | None, field: str, *, max_length: int) -> str | None:
+    return name(value, field, max_length=max_length, required=False) or None
+
+
+def email_key(value: str) -> str:
+    """An e-mail address the way the store keeps it, to look someone up by (no checks).
+
+    NFC, then lower case, then NFC again: lower-casing can undo the composition
+    ('İ' becomes 'i' and a combining dot).
+    """
+    lowered = unicodedata.normalize("NFC", value.strip()).lower()
+    return unicodedata.normalize("NFC", lowered)
+
+
+def _hidden(c: str) -> bool:
+    return c in _INVISIBLE or c in _BIDI_CONTROLS or unicodedata.category(c) == "Cf"
+
+
+def email_identity(value: str) -> str:
+    """What an address stored before these rules is, once the rules apply: two people
+    whose addresses give the same identity are one address that looks like two."""
+    return email_key("".join(c for c in value if not _hidden(c)))
+
+
 def email(value: str | None, field: str = "email") -> str:
-    cleaned = text(value, field, max_length=254, required=True).lower()
+    """An e-mail address, as stored: NFC and lower case, so look-alikes are one address.
+
+    Invisible and direction-control characters are refused, not dropped: an address
+    is an identity, and one with a hidden character in it is a different address
+    that nobody could tell apart from the real one; the person should see it.
+    """
+    cleaned = text(value, field, max_length=254, required=True)
+    hidden = [c for c in cleaned if _hidden(c)]
+    if hidden:
+        raise InvalidInput(
+            field, cleaned, f"contains an invisible character ({_character(hidden[0])}); retype the address"
+        )
+    cleaned = email_key(cleaned)
     if not _EMAIL.match(cleaned):
         raise InvalidInput(field, value, "is not an e-mail address like ana@example.org")
     return cleaned
@@ -91,48 +188,202 @@ def minutes(value: int | None, field: str = "minutes", *, allow_zero: bool = Fal
 
 
 def parse_int(value: str | int, field: str) -> int:
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(field, value, "is not a whole number") from None
+    """A whole number typed with the digits 0-9 (and an optional sign)."""
+    if isinstance(value, bool):
+        raise InvalidInput(field, value, "is not a whole number")
+    if isinstance(value, int):
+        return value
+    cleaned = value.strip()
+    if not _WHOLE_NUMBER.fullmatch(cleaned):
+        raise InvalidInput(field, value, "is not a whole number; type it with the digits 0 to 9")
+    if len(cleaned.lstrip("+-")) > _MAX_DIGITS:
+        raise InvalidInput(field, value, "is too large a number")
+    return int(cleaned)
+
+
+def record_id(value: str | int, field: str) -> int:
+    """The id of a circle, person, session...: a whole number from 1."""
+    number = parse_int(value, field)
+    if not 1 <= number <= MAX_ID:
+        raise InvalidInput(field, value, "is not an id; ids are whole numbers from 1 up")
+    return number
+
+
+def id_in(ref: str) -> int | None:
+    """The id ``ref`` names, for a lookup that takes a name (or address) or an id; else None.
+
+    Only the digits 0-9 make an id: a circle called '²' or '٣' is looked up by its name.
+    """
+    cleaned = ref.strip()
+    if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 19:
+        return None
+    number = int(cleaned)
+    return number if 1 <= number <= MAX_ID else None
+
+
+def day(value: date, field: str) -> date:
+    """A day inside the range circles keeps (1970 to 2199)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise InvalidInput(field, value.isoformat(), _outside_days())
+    return value
+
+
+def _outside_days() -> str:
+    return f"is outside the dates circles keeps: {FIRST_DAY.year} to {LAST_DAY.year}"
+
+
+def instant(value: datetime, field: str) -> datetime:
+    """An aware instant whose day, in any time zone, is inside the range circles keeps."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(field, value.isoformat(), "needs a timezone")
+    # A day of slack either side: 2199-12-31 23:00 on a clock behind UTC is in 2200 there.
+    utc_day = value.astimezone(UTC).date()
+    if not FIRST_DAY - timedelta(days=1) <= utc_day <= LAST_DAY + timedelta(days=1):
+        raise InvalidInput(field, f"{value:%Y-%m-%d %H:%M}", _outside_days())
+    return value
+
+
+_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 
 
 def parse_date(value: str | date, field: str) -> date:
+    """A day typed as 2026-03-17 (or a date already), between 1970 and 2199."""
     if isinstance(value, date):
-        return value
+        return day(value, field)
+    match = _DATE.fullmatch(value.strip())
     try:
-        return date.fromisoformat(value.strip())
+        if match is None:
+            raise ValueError(value)
+        parsed = date(*(int(part) for part in match.groups()))
     except ValueError:
         raise InvalidInput(field, value, "is not a date like 2026-03-17") from None
+    return day(parsed, field)
+
+
+class AmbiguousTime(InvalidInput):
+    """A wall-clock time that happens twice (the hour the clocks go back).
+
+    ``choices`` are the two instants, earlier first; ``typed`` is how to write each
+    one so that it is no longer ambiguous (e.g. "2026-10-25 02:30 CEST").
+    """
+
+    def __init__(self, field: str, value: str, tz: str, choices: tuple[datetime, datetime]) -> None:
+        self.choices = choices
+        marks = _marks(*choices)
+        self.typed = tuple(f"{c:%Y-%m-%d %H:%M} {m}" for c, m in zip(choices, marks, strict=True))
+        first, second = (_described(c, m) for c, m in zip(choices, marks, strict=True))
+        super().__init__(
+            field,
+            value,
+            f"happens twice in {tz} (the clocks go back that night): {first}, "
+            f"then an hour later {second}; add {marks[0]} or {marks[1]} to say which",
+        )
+
+
+def _marks(earlier: datetime, later: datetime) -> tuple[str, str]:
+    """How a person tells two same wall-clock times apart: the zone's abbreviations
+    (CEST, CET) where it has distinct ones, else the offsets (+02:00, +01:00)."""
+    names = (earlier.tzname() or "", later.tzname() or "")
+    if all(n.isalpha() for n in names) and names[0] != names[1]:
+        return names
+    return _offset(earlier), _offset(later)
+
+
+def _mark(when: datetime) -> str:
+    name = when.tzname() or ""
+    return name if name.isalpha() else _offset(when)
+
+
+def _offset(when: datetime) -> str:
+    offset = when.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes_east = abs(int(offset.total_seconds())) // 60
+    return f"{sign}{minutes_east // 60:02d}:{minutes_east % 60:02d}"
+
+
+def _described(when: datetime, mark: str) -> str:
+    return f"{when:%H:%M} {mark} (UTC{_offset(when)}, {when.astimezone(UTC):%H:%M} UTC)"
+
+
+# "2026-03-17 12:00", optionally followed by which of two same times: "CET", "+01:00".
+_LOCAL_TIME = re.compile(
+    r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]+|\s+)([0-9]{1,2}):([0-9]{2})"
+    r"(?:\s*(?P<mark>[+-][0-9]{2}(?::?[0-9]{2})?|[A-Za-z]{1,6}))?",
+)
 
 
 def parse_local_time(value: str, field: str, tz: str) -> datetime:
     """'YYYY-MM-DD HH:MM' on the wall clock of ``tz``, as an aware datetime.
 
     A time that does not exist there (skipped by a daylight-saving change) is refused
-    rather than silently shifted; an ambiguous one takes its first occurrence.
+    rather than silently shifted. A time that happens twice (when the clocks go back)
+    is refused with both instants (AmbiguousTime) unless it names one: "02:30 CEST"
+    or "02:30 +02:00". A mark that matches the zone at that time is always accepted.
     """
-    cleaned = value.strip().replace("T", " ")
+    match = _LOCAL_TIME.fullmatch(value.strip())
     try:
-        naive = datetime.strptime(cleaned, "%Y-%m-%d %H:%M")
+        if match is None:
+            raise ValueError(value)
+        year, month, day_of_month, hour, minute = (int(part) for part in match.groups()[:5])
+        naive = datetime(year, month, day_of_month, hour, minute)
     except ValueError:
         raise InvalidInput(field, value, "is not a time like 2026-03-17 12:00") from None
-    return local_to_aware(naive, field, tz)
+    if not FIRST_DAY <= naive.date() <= LAST_DAY:
+        raise InvalidInput(field, value, _outside_days())
+    return local_to_aware(naive, field, tz, mark=match.group("mark"), typed=value.strip())
 
 
-def local_to_aware(naive: datetime, field: str, tz: str) -> datetime:
-    zone = ZoneInfo(tz)
-    aware = naive.replace(tzinfo=zone)
-    round_trip = aware.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
-    if round_trip != naive:
+def local_to_aware(
+    naive: datetime, field: str, tz: str, *, mark: str | None = None, typed: str | None = None
+) -> datetime:
+    """``naive`` on the wall clock of ``tz``; ``mark`` ("CET", "+01:00") picks one of two same times."""
+    zone = time_zone(tz)
+    shown = typed or naive.strftime("%Y-%m-%d %H:%M")
+    earlier, later = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if earlier.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
         raise InvalidInput(
             field,
-            naive.strftime("%Y-%m-%d %H:%M"),
+            shown,
             f"does not exist in {tz} (the clocks skip it for daylight saving); pick another time",
         )
-    return aware
+    choices = [earlier] if earlier.utcoffset() == later.utcoffset() else [earlier, later]
+    if mark is not None:
+        picked = [c for c in choices if _names(mark, c)]
+        if not picked:
+            names = " or ".join(_marks(earlier, later)) if len(choices) == 2 else _mark(earlier)
+            raise InvalidInput(field, shown, f"says {mark}, but {tz} is on {names} at that time")
+        return picked[0]
+    if len(choices) == 2:
+        raise AmbiguousTime(field, shown, tz, (earlier, later))
+    return earlier
+
+
+def _names(mark: str, when: datetime) -> bool:
+    if mark[0] in "+-":
+        digits = mark[1:].replace(":", "")
+        hours, minutes_ = int(digits[:2]), int(digits[2:] or 0)
+        offset = timedelta(hours=hours, minutes=minutes_) * (-1 if mark[0] == "-" else 1)
+        return when.utcoffset() == offset
+    return mark.upper() == (when.tzname() or "").upper()
+
+
+def local_time_text(when: datetime, tz: str) -> str:
+    """``when`` as a person types it on the clock of ``tz``; parse_local_time reads it back
+    to the same instant (a time that happens twice there carries its abbreviation or offset)."""
+    local = when.astimezone(time_zone(tz))
+    wall = f"{local:%Y-%m-%d %H:%M}"
+    earlier, later = local.replace(fold=0), local.replace(fold=1)
+    if earlier.utcoffset() == later.utcoffset():
+        return wall
+    return f"{wall} {_marks(earlier, later)[local.fold]}"
 
 
 def date_range(start: date, end: date, *, start_field: str = "from", end_field: str = "to") -> None:
+    day(start, start_field)
+    day(end, end_field)
     if end < start:
-        raise InvalidInput(end_field, end.isoformat(), f"is before {start_field} {start.isoformat()}")
+        raise InvalidInput(
+            end_field, end.isoformat(), f"is earlier than the first day ({start_field} {start.isoformat()})"
+        )

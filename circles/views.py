@@ -23,7 +23,7 @@ from models.enums import (
 class PersonView:
     id: int
     name: str
-    email: str
+    email: str | None  # None: a guest who gave none
     team: str | None
     is_guest: bool
     active: bool
@@ -61,7 +61,7 @@ class MemberView:
     circle_id: int
     person_id: int
     name: str
-    email: str
+    email: str | None
     team: str | None
     is_guest: bool
     role: Role
@@ -151,7 +151,7 @@ class RosterEntry:
     session_id: int
     person_id: int
     name: str
-    email: str
+    email: str | None
     team: str | None
     is_member: bool
     is_guest: bool
@@ -214,3 +214,12 @@ def presenter_names(rows: Iterable[tuple[int, str]]) -> dict[int, str]:
         if name not in names.setdefault(session_id, []):
             names[session_id].append(name)
     return {session_id: ", ".join(n) for session_id, n in names.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class PresenterChange:
+    """A session whose invite was exported naming one presenter, while another presents now."""
+
+    session: SessionView  # as it is now: session.presenter_name presents
+    exported_presenter: str | None  # whom the exported invite names
+    exported_at: datetime

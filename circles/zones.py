@@ -1,9 +1,14 @@
-"""Time zones by name, each read from the system's zone database once per run."""
+"""Time zones by name, each read from the system's zone database once per run; and the name of
+this machine's own zone."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Mapping
 from functools import cache
-from zoneinfo import ZoneInfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 @cache
@@ -15,3 +20,32 @@ def time_zone(name: str) -> ZoneInfo:
     list or an export. A name that is not a zone raises as ``ZoneInfo`` does, and is not kept.
     """
     return ZoneInfo(name)
+
+
+def local_zone_name(environ: Mapping[str, str] = os.environ, etc: Path = Path("/etc")) -> str:
+    """The IANA name of this machine's zone ("Europe/Berlin"), to suggest for a new circle: most
+    facilitators run the circles of the place they work in. From TZ, else the zone file
+    /etc/localtime links to (Linux, macOS), else /etc/timezone (Debian); "UTC" when none of them
+    names a zone (a POSIX rule such as "CET-1CEST" in TZ, a copied /etc/localtime, Windows)."""
+    candidates = [environ.get("TZ", "").removeprefix(":")]
+    with contextlib.suppress(OSError):  # not a link (or not there): it names no zone
+        candidates.append(os.readlink(etc / "localtime"))
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        candidates.append((etc / "timezone").read_text(encoding="utf-8").strip())
+    for candidate in candidates:
+        # A path to a zone file names the zone after its "zoneinfo/" folder.
+        name = candidate.rpartition("zoneinfo/")[2] if "zoneinfo/" in candidate else candidate
+        if name and not name.startswith("/") and _is_zone(name):
+            return "UTC" if name in _UTC_ALIASES else name
+    return "UTC"
+
+
+_UTC_ALIASES = {"Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu"}
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
+        return False
+    return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import re
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,8 +14,8 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
-from models.folders import make_private_folder
 from models.location import sqlite_file_setting, store_setting
+from models.url_text import at_in_secret_value, remember_secrets, url_without_secrets
 
 # Long enough to ride out another facilitator's save, short enough that a stuck lock is
 # reported rather than freezing the app.
@@ -26,20 +26,79 @@ class StoreLocationError(ValueError):
     """The --db value or CIRCLES_DATABASE_URL is not a usable path or URL."""
 
 
+class StoreOpenError(RuntimeError):
+    """The store could not be opened; the message names it (never with its password) and
+    says what to do."""
+
+
+# The backends circles is built and tested on; any other URL is refused before it is tried.
+POSTGRESQL_DRIVERS = ("postgresql", "postgres", "postgresql+psycopg")
+SQLITE_DRIVERS = ("sqlite", "sqlite+pysqlite")
+# A server that does not answer is reported after this long, rather than waited on for ever.
+CONNECT_TIMEOUT_SECONDS = 10
+
+
 def resolve_url(db: str | None = None, environ: Mapping[str, str] | None = None) -> URL:
-    """Turn ``--db`` (a path or a URL), else CIRCLES_DATABASE_URL, else the default path, into a URL."""
+    """Turn ``--db`` (a path or a URL), else CIRCLES_DATABASE_URL, else the default path, into a URL.
+
+    A URL that does not parse, or names a backend circles does not run on, is refused here
+    with its secrets hidden, before any driver sees it.
+    """
     path = sqlite_file_setting(db, environ)
     if path is not None:
         return sqlite_url(path)
     value = store_setting(db, environ)
+    remember_secrets(value)
     try:
         url = make_url(value)
-    except ArgumentError:
-        raise StoreLocationError(f"database URL {safe_url_text(value)!r} is not a valid URL") from None
-    if url.drivername in ("postgresql", "postgres"):
+    except (ArgumentError, ValueError):
+        raise StoreLocationError(
+            f"The database URL {_shown(value)} is not valid{_port_problem(value)}."
+        ) from None
+    if _unescaped_at(value):
+        # SQLAlchemy and libpq end the password at its first '@': the rest would be taken for
+        # the host, and its tail (part of the password) shown in every connection error.
+        raise StoreLocationError(
+            f"The database URL {_shown(value)} has an '@' in its user name, password or query: "
+            "write it as %40 there."
+        )
+    if url.port is not None and not 0 < url.port < 65536:
+        raise StoreLocationError(f"The database URL {_shown(value)} is not valid{_port_problem(value)}.")
+    if url.drivername in SQLITE_DRIVERS:
+        if url.username or url.password or url.host or url.port or url.query:
+            raise StoreLocationError(
+                f"The database URL {_shown(value)} is not valid: a SQLite URL names a file, "
+                "like sqlite:///PATH (or give the path itself)."
+            )
+        return url
+    if url.drivername in POSTGRESQL_DRIVERS:
         # psycopg 3 is the driver we ship; SQLAlchemy would otherwise look for psycopg2.
-        url = url.set(drivername="postgresql+psycopg")
-    return url
+        return url.set(drivername="postgresql+psycopg")
+    raise StoreLocationError(
+        f"The database URL {_shown(value)} is not one circles can use: give a SQLite file "
+        "(a path) or a PostgreSQL URL (postgresql://USER@HOST/DATABASE)."
+    )
+
+
+def _unescaped_at(text: str) -> bool:
+    """Whether a URL holds an '@' that SQLAlchemy and libpq could take for the end of its user
+    part while it belongs to a password or a value: they would show the rest as the host."""
+    return text.count("@") > 1 or at_in_secret_value(text)
+
+
+def _shown(value: str) -> str:
+    text = safe_url_text(value)
+    return repr(text if len(text) <= 100 else text[:99] + "…")
+
+
+def _port_problem(value: str) -> str:
+    # The port is what people most often get wrong; its text is not repeated, as in a URL
+    # that does not parse it could be part of a password.
+    found = re.match(r"[^:/]*://(?:[^@]*@)?(?:\[[^\]]*\]|[^/:?@]*):([^/?@]*)(?:[/?]|$)", value)
+    port = found.group(1) if found else None
+    if port is not None and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+        return ": the port must be a number from 1 to 65535"
+    return ""
 
 
 def sqlite_url(path: Path) -> URL:
@@ -47,13 +106,14 @@ def sqlite_url(path: Path) -> URL:
 
 
 def safe_url_text(value: str | URL) -> str:
-    """A URL fit for messages and logs: the password is never shown."""
-    if isinstance(value, URL):
-        return value.render_as_string(hide_password=True)
-    try:
-        return make_url(value).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparseable URL>"
+    """A URL fit for messages and logs: no password, from the URL or its query string, is shown.
+
+    The text as written, with every part that could be a secret under any reading of it
+    hidden in place (models/url_text.py): a host that happens to contain the password stays
+    whole, and a password with an unescaped '@' does not leave its tail in the host.
+    """
+    text = value if isinstance(value, str) else value.render_as_string(hide_password=False)
+    return url_without_secrets(text)
 
 
 def sqlite_file(url: URL) -> Path | None:
@@ -65,19 +125,12 @@ def sqlite_file(url: URL) -> Path | None:
     return Path(str(url.database))
 
 
-def prepare_sqlite_file(path: Path) -> None:
-    """Create the store's folder (0700) and file (0600) before SQLite does, so both stay private."""
-    make_private_folder(path.parent, parents=True)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-        os.close(fd)
-
-
 def create_store_engine(url: URL) -> Engine:
     """An engine with the settings each backend needs. Builds nothing on disk."""
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url)
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    connect_args = {} if "connect_timeout" in url.query else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args)
 
 
 def _sqlite_engine(url: URL) -> Engine:

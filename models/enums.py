@@ -53,6 +53,17 @@ class PresenterSource(StrEnum):
     GUEST = "guest"  # an external speaker: consumes nobody's turn
 
 
+class RotationEventKind(StrEnum):
+    """What a row of the rotation's memory (rotation_event) records."""
+
+    ASSIGNED = "assigned"  # a member was assigned by hand
+    GUEST = "guest"  # a guest speaker was assigned: nobody's turn
+    CLEARED = "cleared"  # an assignment was given back to the rotation
+    SWAP_ASKED = "swap_asked"  # person_id gave their session to other_person_id
+    SWAP_AGREED = "swap_agreed"  # person_id took other_person_id's session
+    SKIPPED = "skipped"  # person_id was away, so the rotation passed them over
+
+
 class ProgrammeKind(StrEnum):
     """Mentorship programmes: pairs that are matched once, or rounds that mix people again and again."""
 

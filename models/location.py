@@ -31,3 +31,14 @@ def sqlite_file_setting(db: str | None = None, environ: Mapping[str, str] | None
     if "://" in value:
         return None
     return Path(value).expanduser().absolute()
+
+
+def read_only_uri(path: Path) -> str:
+    """A SQLite URI that reads ``path`` without changing anything beside it.
+
+    Even a read-only connection makes the -wal and -shm files of a WAL database. With no -wal
+    there is nothing to read but the file itself, which "immutable" does without making either;
+    with one, someone is using the database, and "mode=ro" reads what they committed.
+    """
+    options = "mode=ro" if Path(f"{path}-wal").exists() else "mode=ro&immutable=1"
+    return f"{path.absolute().as_uri()}?{options}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +12,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from models.backup import backup_sqlite, restore_sqlite
+from models.backup import BackupError, backup_sqlite, restore_sqlite
 from models.engine import sqlite_file
 from models.schema import SCHEMA_HEAD
 
@@ -69,6 +71,63 @@ def _known(scripts: ScriptDirectory, revision: str) -> bool:
         return False
 
 
+@contextmanager
+def foreign_keys_deferred(conn: sa.Connection) -> Iterator[None]:
+    """SQLite: foreign keys off while migrations run, as SQLite's own procedure for changing a
+    table asks. Batch mode changes a table by copying it and dropping the original, and with
+    foreign keys on, dropping a table others point at fails, or (ON DELETE SET NULL) quietly
+    empties their references: a circle would lose its facilitator. ``check_foreign_keys``
+    then checks every reference before the migration commits.
+
+    The pragma is set on the driver's connection, outside any transaction: inside one,
+    SQLite ignores it.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys = ON")
+
+
+def check_foreign_keys(conn: sa.Connection) -> None:
+    """SQLite: refuse to commit a migration that left a reference to a row that is not there."""
+    if conn.dialect.name != "sqlite":
+        return
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        table, rowid, parent, _ = broken[0]
+        raise MigrationError(
+            f"{len(broken)} reference(s) to missing rows, the first from {table} row {rowid} to {parent}"
+        )
+
+
+def is_known_revision(revision: str) -> bool:
+    """Whether ``revision`` is one of this version's migrations (so a store at it can be opened)."""
+    if revision == SCHEMA_HEAD:  # nearly every store: no need to load Alembic to say so
+        return True
+    from alembic.script import ScriptDirectory
+
+    return _known(ScriptDirectory.from_config(_config()), revision)
+
+
+def _other_tables(engine: Engine) -> list[str]:
+    """Tables in a store that has no schema revision: another program's, if there are any."""
+    with engine.connect() as conn:
+        return sorted(set(sa.inspect(conn).get_table_names()) - {"alembic_version"})
+
+
+def _one_line(exc: Exception) -> str:
+    # A database error's text goes on with the SQL and a link: its first line says enough.
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).strip()
+    return f"{cause.__class__.__name__}: {text.splitlines()[0] if text else ''}"
+
+
 def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
     """Run pending migrations. A SQLite file that holds data is copied aside first and put
     back if a migration fails, so a failed upgrade never leaves a half-migrated store."""
@@ -83,8 +142,15 @@ def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
     head = head_revision(scripts)
     if current is not None and not _known(scripts, current):
         raise MigrationError(
-            f"This store was written by a newer version of circles (schema {current}); "
-            "upgrade circles to open it."
+            f"This store was written by a newer version of circles (schema {current!r}), or by "
+            "another program; nothing was changed. Upgrade circles to open it."
+        )
+    if current is None and (others := _other_tables(engine)):
+        # Another program's database (a SQLite file was already looked at in models/store_file.py).
+        shown = ", ".join(others[:3]) + (", …" if len(others) > 3 else "")
+        raise MigrationError(
+            f"This database is not a circles store (it holds the tables {shown}); nothing was "
+            "changed. Give another --db, or an empty database."
         )
 
     backup = None
@@ -92,19 +158,25 @@ def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
     if path is not None and current is not None:
         stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
         backup = path.with_name(f"{path.name}.before-{head}-{stamp}.bak")
-        backup_sqlite(engine, backup)
+        try:
+            backup_sqlite(engine, backup)
+        except BackupError as exc:
+            raise MigrationError(
+                f"The store was not upgraded, as no copy of it could be saved first: {exc}"
+            ) from None
 
     try:
-        with engine.begin() as conn:
+        with engine.connect() as conn, foreign_keys_deferred(conn), conn.begin():
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+            check_foreign_keys(conn)
     except Exception as exc:
+        reason = _one_line(exc)
         if backup is not None:
             engine.dispose()
             restore_sqlite(backup, path)  # type: ignore[arg-type]
             raise MigrationError(
-                f"Upgrading the store failed ({exc.__class__.__name__}: {exc}); "
-                f"it was restored from the backup {backup}."
+                f"Upgrading the store failed ({reason}); it was restored from the backup {backup}"
             ) from exc
-        raise MigrationError(f"Upgrading the store failed: {exc}") from exc
+        raise MigrationError(f"Upgrading the store failed ({reason})") from exc
     return UpgradeResult(current, head, backup)

@@ -8,21 +8,25 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy.engine import URL, Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from models.engine import (
+    StoreOpenError as StoreOpenError,  # raised by Store.open; defined beside the engine
+)
+from models.engine import (
     create_store_engine,
-    prepare_sqlite_file,
     safe_url_text,
     sqlite_file,
     writer,
 )
 from models.migrate import UpgradeResult, upgrade
+from models.store_file import UNREADABLE, claim_sqlite_file
+from models.url_text import redact, remember_secrets
 
 Clock = Callable[[], datetime]
 T = TypeVar("T")
@@ -32,8 +36,31 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-class StoreOpenError(RuntimeError):
-    """The store could not be opened; the message names it (never with its password)."""
+class WriteHook(Protocol):
+    """Work a layer above adds to every write unit of work (models never import that layer).
+
+    The services keep what they derive from stored data right this way, whichever
+    function made the change (see circles/services/upkeep.py).
+    """
+
+    def opened(self, db: Session) -> None:
+        """The unit of work began: set up what it watches."""
+
+    def before_commit(self, db: Session) -> None:
+        """The block ended without an error: the last writes, in the same transaction."""
+
+
+_write_hooks: list[WriteHook] = []
+
+
+def add_write_hook(hook: WriteHook) -> None:
+    """Run ``hook`` in every write unit of work of every Store from now on (once, however often added)."""
+    if hook not in _write_hooks:
+        _write_hooks.append(hook)
+
+
+def write_hooks() -> tuple[WriteHook, ...]:
+    return tuple(_write_hooks)
 
 
 class Store:
@@ -51,21 +78,33 @@ class Store:
         )
 
     @classmethod
-    def open(cls, url: URL, *, clock: Clock = system_clock, migrate: bool = True) -> Store:
+    def open(
+        cls, url: URL, *, clock: Clock = system_clock, migrate: bool = True, create_folder: bool = False
+    ) -> Store:
+        """Open (and upgrade) the store at ``url``. A SQLite file must be new, empty or a circles
+        store, and its folder must exist unless ``create_folder``: anything else is refused
+        before it is changed (models/store_file.py)."""
+        remember_secrets(url.render_as_string(hide_password=False))
         path = sqlite_file(url)
+        where = str(path) if path is not None else safe_url_text(url)
+        engine = None
         try:
             if path is not None:
-                prepare_sqlite_file(path)
+                claim_sqlite_file(path, create_folder=create_folder)
             engine = create_store_engine(url)
             store = cls(engine, clock=clock)
             if migrate:
                 store.upgraded = upgrade(engine, now=clock())
-        except OSError as exc:
-            raise StoreOpenError(f"Cannot open the store at {path}: {exc.strerror or exc}") from None
-        except OperationalError as exc:
-            raise StoreOpenError(
-                f"Cannot open the store {safe_url_text(url)}: {_first_line(exc.orig or exc)}"
-            ) from None
+        except BaseException as exc:
+            if engine is not None:
+                engine.dispose()
+            if isinstance(exc, OSError):
+                raise StoreOpenError(f"Cannot open the store {where}: {exc.strerror or exc}") from None
+            if isinstance(exc, DBAPIError):
+                raise StoreOpenError(explain_store_error(exc, where, opening=True)) from None
+            if isinstance(exc, ImportError):  # a driver not installed with circles
+                raise StoreOpenError(f"Cannot open the store {where}: {redact(str(exc))}") from None
+            raise
         return store
 
     @property
@@ -85,13 +124,21 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A unit of work that writes: committed whole when the block ends, rolled back on error."""
+        """A unit of work that writes: committed whole when the block ends, rolled back on error.
+
+        The write hooks run inside it: when it opens, and after the block, before the commit.
+        """
+        hooks = write_hooks()
         with (
             self._turns,
-            Session(self._writer, expire_on_commit=False, info={"clock": self.clock}) as db,
+            Session(self._writer, expire_on_commit=False, info={"clock": self.clock, "writes": True}) as db,
             db.begin(),
         ):
+            for hook in hooks:
+                hook.opened(db)
             yield db
+            for hook in hooks:
+                hook.before_commit(db)
 
     def write_retrying(self, work: Callable[[Session], T], *, attempts: int = 6) -> T:
         """Run ``work`` in a write unit of work, again if the store was briefly busy.
@@ -112,6 +159,26 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def explain(self, exc: BaseException) -> str:
+        """A database error met while working on this store, as one line a person can act on."""
+        return explain_store_error(exc, self.display_url)
+
+
+def explain_store_error(exc: BaseException, where: str, *, opening: bool = False) -> str:
+    """One line saying what went wrong with the store ``where``, and what to do; never a password."""
+    cause = getattr(exc, "orig", None) or exc
+    reason = redact(_first_line(cause))
+    if getattr(cause, "sqlite_errorname", None) in UNREADABLE:
+        return (
+            f"The store {where} is damaged ({reason}): put a backup back with "
+            "'circles db restore BACKUP', or give another --db."
+        )
+    if isinstance(exc, OperationalError) and is_transient(exc):
+        return f"The store {where} stayed busy ({reason}); try again in a moment."
+    if opening:
+        return f"Cannot open the store {where}: {reason}"
+    return f"The store {where} did not answer: {reason}"
 
 
 def is_transient(exc: OperationalError) -> bool:

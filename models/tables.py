@@ -15,6 +15,7 @@ from models.enums import (
     PresenterSource,
     ProgrammeKind,
     Role,
+    RotationEventKind,
     Rsvp,
     SessionStatus,
 )
@@ -42,8 +43,9 @@ def _instant(*, nullable: bool = False, index: bool = False) -> sa.Column[dateti
 class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, index=True)
-    # Stored lower-cased, so uniqueness is case-insensitive on every backend.
-    email: str = Field(max_length=254, unique=True)
+    # Stored lower-cased, so uniqueness is case-insensitive on every backend. None for a guest
+    # who gave none (a walk-in checked in by name): a unique column takes any number of NULLs.
+    email: str | None = Field(default=None, max_length=254, unique=True)
     team: str | None = Field(default=None, max_length=80)
     is_guest: bool = False
     active: bool = True
@@ -136,7 +138,10 @@ class CircleSession(SQLModel, table=True):
 
 class AgendaItem(SQLModel, table=True):
     __tablename__ = "agenda_item"
-    __table_args__ = (sa.Index("ix_agenda_item_session_position", "session_id", "position"),)
+    # One item per place: a session's agenda is a total order, which the database keeps
+    # even when two facilitators add items at once. Not deferrable (SQLite cannot defer
+    # a unique check): services.agenda reorders in two steps instead.
+    __table_args__ = (sa.UniqueConstraint("session_id", "position"),)
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE")
@@ -212,11 +217,27 @@ class RotationEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     circle_id: int = Field(foreign_key="circle.id", ondelete="CASCADE", index=True)
     session_id: int | None = Field(default=None, foreign_key="circle_session.id", ondelete="SET NULL")
-    kind: str = Field(max_length=24)  # assigned / swapped / skipped / guest
+    kind: RotationEventKind = Field(sa_column=enum_column(RotationEventKind, "kind", nullable=False))
     person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     other_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     reason: str = Field(default="", max_length=300)
     recorded_at: datetime = Field(default_factory=_now, sa_column=_instant())
+
+
+class InviteExport(SQLModel, table=True):
+    """The last time a session's invite left the app (an .ics export), and whom it named.
+
+    One row per session, replaced by each export. When the session's presenter changes
+    after it, the calendars that imported it are out of date, and the facilitator is told.
+    """
+
+    __tablename__ = "invite_export"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE", unique=True)
+    sequence: int
+    presenter_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    exported_at: datetime = Field(sa_column=_instant())
 
 
 # -- mentorship: programmes, participants, rounds, pairs ----------------------------------------

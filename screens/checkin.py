@@ -1,17 +1,21 @@
-"""Check-in at the door: every member with their RSVP; type to filter, space marks present, digits mark
-late / excused / absent, walk-ins join without leaving the screen, and the counts follow live."""
+"""Check-in at the door: everyone on the session's list with their RSVP; type part of a name to
+filter, one key marks (shown as pending until the store has it), walk-ins join by name without
+leaving the screen, and the counts follow what is saved."""
 
 from __future__ import annotations
 
-import threading
+import re
+import unicodedata
+from collections.abc import Container
 from dataclasses import dataclass, replace
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
-from textual.worker import get_current_worker
 
 from circles.errors import CirclesError
 from circles.services import attendance, sessions
@@ -20,10 +24,45 @@ from models.enums import Attended, Rsvp
 from screens.footer import Footer
 from screens.format import MARK_TEXT, RSVP_TEXT, safe
 from screens.table import Table
-from screens.work import run_db, show_error
+from screens.work import run_db
 
-# Letters (and the odd characters in names) go to the filter; digits and space are marks.
+# Letters (and the odd characters in names) go to the filter; digits are marks, and so is space
+# until a filter is being typed (then it is the space between a first and a last name).
 FILTER_CHARS = set("-'.@_")
+
+# A mark typed but not yet in the store: the word it will be, behind an ellipsis rather than
+# the mark's own sign, so "saving" reads without colour.
+PENDING_TEXT = {
+    None: "… clear",
+    Attended.PRESENT: "… present",
+    Attended.LATE: "… late",
+    Attended.EXCUSED: "… excused",
+    Attended.ABSENT: "… absent",
+}
+MARK_HEADER = "Check-in"
+# As wide as the widest thing the column ever shows: an updated cell never widens a column.
+MARK_WIDTH = max(cell_len(t) for t in [MARK_HEADER, *MARK_TEXT.values(), *PENDING_TEXT.values()])
+
+
+def fold(text: str) -> str:
+    """Text as the filter compares it: no case, no accents ('Zoë' and 'zoe' are the same)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def matches(entry: RosterEntry, typed: str) -> bool:
+    """Every word typed is part of the name, e-mail or team, in any order ('grace hop', 'hopper g')."""
+    where = fold(f"{entry.name}\n{entry.email or ''}\n{entry.team or ''}")
+    return all(word in where for word in fold(typed).split())
+
+
+def walk_in_name(typed: str) -> str:
+    """The filter as a name for the walk-in form: spaces kept, capitals added if none were typed
+    ('grace hopper' -> 'Grace Hopper', "o'neil" -> "O'Neil"; 'ada de la Cruz' stays as typed)."""
+    name = " ".join(typed.split())
+    if name != name.lower():
+        return name
+    return re.sub(r"(^|[\s'-])(\w)", lambda m: m.group(1) + m.group(2).upper(), name)
 
 
 @dataclass(frozen=True)
@@ -50,13 +89,16 @@ def counts_text(roster: list[RosterEntry]) -> str:
 
 class CheckInScreen(Screen[None]):
     HELP = (
-        "Type letters to filter by name, e-mail or team. Space (or Enter) marks the highlighted person "
-        "present (again: unmark); 2 late, 3 excused, 4 absent, 0 clears. With a filter, marking clears it "
-        "for the next person; without one, the cursor moves down. + (or Enter when nobody matches) "
-        "checks in a walk-in. Escape clears the filter, then goes back."
+        "Type letters to filter by name, e-mail or team (spaces too: 'grace hop'). Without a filter, "
+        "space marks the highlighted person present (again: unmark) and the cursor moves down; with "
+        "one, Enter marks them present and clears the filter for the next person. 2 late, 3 excused, "
+        "4 absent, 0 clears. A mark shows '…' until it is saved; if it cannot be saved, the old mark "
+        "comes back and a notice says why. + (or Enter when nobody matches) checks in a walk-in: "
+        "a name is enough. Escape clears the filter, then goes back."
     )
     BINDINGS = [
-        Binding("space", "mark('present')", "Present", tooltip="Mark present (again: unmark)"),
+        # The footer's order is its priority: at 80 columns every shown key fits, Help and Back too.
+        Binding("space", "present", "Present", tooltip="Mark present (again: unmark)"),
         Binding("2", "mark('late')", "Late"),
         Binding("3", "mark('excused')", "Excused"),
         Binding("4", "mark('absent')", "Absent"),
@@ -65,21 +107,45 @@ class CheckInScreen(Screen[None]):
         Binding("plus", "walk_in", "Walk-in", tooltip="Check in someone who is not a member"),
         Binding("enter", "enter", "Present / walk-in", show=False, priority=True),
         Binding("backspace", "backspace", "Filter ⌫", show=False),
-        Binding("escape", "escape", "Clear filter / back"),
+        # One key, two jobs: the footer names the one it does now (check_action picks).
+        Binding("escape", "clear_filter", "Clear filter", tooltip="Show everyone again"),
+        Binding("escape", "leave", "Back", tooltip="Back to the session"),
     ]
 
     def __init__(self, session_id: int) -> None:
         super().__init__()
         self.session_id = session_id
         self.session: SessionView | None = None
-        self.roster: list[RosterEntry] = []
-        self.filter_text = ""
-        self._wanted: dict[int, Attended | None] = {}
-        self._write_lock = threading.Lock()
+        self.roster: list[RosterEntry] = []  # as the store has it: only saved marks
+        self._filter = ""
+        # Marks typed and not yet saved, by person; shown as pending ("… present") meanwhile.
+        self._pending: dict[int, Attended | None] = {}
+        # The marks the write in flight is saving (one write at a time, so the newest mark
+        # typed for a person is always the one saved last).
+        self._saving: dict[int, Attended | None] | None = None
+
+    @property
+    def filter_text(self) -> str:
+        return self._filter
+
+    @filter_text.setter
+    def filter_text(self, text: str) -> None:
+        was_filtering, self._filter = bool(self._filter), text
+        if bool(text) != was_filtering:
+            self.refresh_bindings()  # space and Escape change jobs: the footer follows
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "present":  # while a name is typed, space is the space in it
+            return not self.filter_text
+        if action == "clear_filter":
+            return bool(self.filter_text)
+        if action == "leave":
+            return not self.filter_text
+        return True
 
     def compose(self) -> ComposeResult:
+        # The session is named in the header (title and sub-title).
         yield Header()
-        yield Static("", id="checkin-session", markup=False)
         yield Static("", id="counts", markup=False)
         yield Static("", id="checkin-filter", markup=False)
         yield Table(id="roster", cursor_type="row", zebra_stripes=True)
@@ -87,11 +153,13 @@ class CheckInScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#roster", DataTable)
-        table.add_column("Name", key="name")
-        table.add_column("Team", key="team")
-        table.add_column("RSVP", key="rsvp")
-        table.add_column("Check-in", key="mark")
-        table.add_column("", key="kind")
+        # Narrow terminals keep the name and the mark, then the RSVP (screens/table.py fits them);
+        # the mark is never shortened (a cut "✔ presen" reads as nothing).
+        table.add_column("Name", key="name", priority=0, min_width=12)
+        table.add_column("Team", key="team", priority=3, min_width=8)
+        table.add_column("RSVP", key="rsvp", priority=2)
+        table.add_column(MARK_HEADER, key="mark", width=MARK_WIDTH, priority=1, min_width=MARK_WIDTH)
+        table.add_column("", key="kind", priority=4)
         table.focus()
         self.reload()
 
@@ -103,16 +171,25 @@ class CheckInScreen(Screen[None]):
         self.roster = data.roster
         self.title = "Check-in"
         self.sub_title = data.session.label
-        self.query_one("#checkin-session", Static).update(f"Check-in: {data.session.label}")
         self.render_rows()
+
+    def unsaved(self) -> str | None:
+        if not self._pending:
+            return None
+        n = len(self._pending)
+        return f"{n} check-in mark{'s are' if n != 1 else ' is'} still being saved."
 
     # -- the list ------------------------------------------------------------------------
 
     def visible(self) -> list[RosterEntry]:
-        text = self.filter_text.casefold()
-        if not text:
+        if not self.filter_text.strip():
             return self.roster
-        return [e for e in self.roster if text in f"{e.name}\n{e.email}\n{e.team or ''}".casefold()]
+        return [e for e in self.roster if matches(e, self.filter_text)]
+
+    def _mark_cell(self, entry: RosterEntry) -> Text:
+        if entry.person_id in self._pending:
+            return Text(PENDING_TEXT[self._pending[entry.person_id]], style="italic dim")
+        return Text(MARK_TEXT[entry.attended])
 
     def render_rows(self, *, cursor_on: int | None = None) -> None:
         table = self.query_one("#roster", DataTable)
@@ -121,27 +198,39 @@ class CheckInScreen(Screen[None]):
         for e in shown:
             kind = "walk-in" if e.walk_in or not e.is_member else ("guest" if e.is_guest else "")
             table.add_row(
-                *safe(e.name, e.team or "", RSVP_TEXT[e.rsvp], MARK_TEXT[e.attended], kind),
+                *safe(e.name, e.team or "", RSVP_TEXT[e.rsvp], self._mark_cell(e), kind),
                 key=str(e.person_id),
             )
         if cursor_on is not None:
             index = next((i for i, e in enumerate(shown) if e.person_id == cursor_on), 0)
             table.move_cursor(row=index, animate=False)
         self._show_filter(shown)
+        self._show_counts()
+
+    def _show_counts(self) -> None:
         self.query_one("#counts", Static).update(counts_text(self.roster))
+
+    def _show_marks(self, person_ids: Container[int]) -> None:
+        """Redraw the mark of these people (those the filter shows) and the counts."""
+        if not self.is_attached:  # left while a save was under way: the notice is all there is to show
+            return
+        table = self.query_one("#roster", DataTable)
+        for entry in self.roster:
+            if entry.person_id in person_ids and str(entry.person_id) in table.rows:
+                table.update_cell(str(entry.person_id), "mark", self._mark_cell(entry))
+        self._show_counts()
 
     def _show_filter(self, shown: list[RosterEntry]) -> None:
         line = self.query_one("#checkin-filter", Static)
         if not self.filter_text:
-            line.update(
-                "Type a name to find someone · space: present · 2 late · 3 excused · 4 absent · + walk-in"
-            )
+            # The marking keys are in the footer; this says what the footer cannot.
+            line.update("Type a name to find someone; Enter marks them present (or adds a walk-in)")
         elif shown:
-            line.update(f"Filter: {self.filter_text}▏ {len(shown)} match · space marks the highlighted one")
+            line.update(f"Filter: {self.filter_text}▏ {len(shown)} match · Enter marks the highlighted one")
         else:
             line.update(
                 f"Filter: {self.filter_text}▏ nobody matches · "
-                f"Enter checks in {self.filter_text!r} as a walk-in"
+                f"Enter checks in {walk_in_name(self.filter_text)!r} as a walk-in"
             )
 
     def _current(self) -> RosterEntry | None:
@@ -155,7 +244,11 @@ class CheckInScreen(Screen[None]):
 
     def on_key(self, event: events.Key) -> None:
         char = event.character
-        if char and len(char) == 1 and (char.isalpha() or char in FILTER_CHARS):
+        if not char or len(char) != 1:
+            return
+        # A space is part of the filter once a name is being typed ("grace hopper"); before
+        # that it is the key that marks present.
+        if char.isalpha() or char in FILTER_CHARS or (char == " " and self.filter_text):
             event.stop()
             event.prevent_default()
             self.filter_text += char
@@ -167,73 +260,108 @@ class CheckInScreen(Screen[None]):
             self.filter_text = self.filter_text[:-1]
             self.render_rows()
 
-    def action_escape(self) -> None:
-        if self.filter_text:
-            self.filter_text = ""
-            current = self._current()
-            self.render_rows(cursor_on=current.person_id if current else None)
-        else:
-            self.app.pop_screen()
+    def action_clear_filter(self) -> None:
+        current = self._current()
+        self.filter_text = ""
+        self.render_rows(cursor_on=current.person_id if current else None)
+
+    def action_leave(self) -> None:
+        self.app.pop_screen()
 
     def action_enter(self) -> None:
-        if self.filter_text and not self.visible():
+        if self.filter_text.strip() and not self.visible():
             self.action_walk_in()
         else:
-            self.action_mark("present")
+            # Not a toggle: Enter after a full name must not unmark someone already present.
+            self._mark("present", toggle=False)
 
     # -- marking -------------------------------------------------------------------------
 
+    def action_present(self) -> None:
+        self._mark("present", toggle=True)
+
     def action_mark(self, mark: str) -> None:
+        self._mark(mark, toggle=True)
+
+    def _mark(self, mark: str, *, toggle: bool) -> None:
         entry = self._current()
         if entry is None or self.session is None:
             return
         wanted: Attended | None = Attended(mark) if mark else None
-        if wanted is Attended.PRESENT and entry.attended is Attended.PRESENT:
+        shown_now = self._pending.get(entry.person_id, entry.attended)
+        if toggle and wanted is Attended.PRESENT and shown_now is Attended.PRESENT:
             wanted = None  # space again undoes a slip of the finger
-        self.roster = [
-            replace(e, attended=wanted) if e.person_id == entry.person_id else e for e in self.roster
-        ]
+        self._pending[entry.person_id] = wanted
         if self.filter_text:
             # The next person walking in is someone else: start their search afresh.
             self.filter_text = ""
             self.render_rows(cursor_on=entry.person_id)
         else:
-            table = self.query_one("#roster", DataTable)
-            table.update_cell(str(entry.person_id), "mark", MARK_TEXT[wanted])  # fixed words, no markup
-            self.query_one("#counts", Static).update(counts_text(self.roster))
-            table.action_cursor_down()
-        self._save(entry.person_id, wanted)
+            self._show_marks({entry.person_id})
+            self.query_one("#roster", DataTable).action_cursor_down()
+        self._save()
 
-    def _save(self, person_id: int, wanted: Attended | None) -> None:
-        """Write in a thread; the newest wish for a person wins however the threads interleave."""
-        self._wanted[person_id] = wanted
-        store = self.app.store  # type: ignore[attr-defined]
-        app = self.app
+    def _save(self) -> None:
+        """Save the pending marks through the store's one road for writes (run_db, retried when
+        the store is busy); one write at a time, so a newer mark is never overtaken by an older."""
+        if self._saving is not None or not self._pending:
+            return
+        batch = dict(self._pending)
+        self._saving = batch
+        session_id = self.session_id
 
-        def work() -> None:
-            with self._write_lock:
-                value = self._wanted[person_id]
-                try:
-                    with store.write() as db:
-                        attendance.record_attendance(
-                            db, session_id=self.session_id, person_id=person_id, attended=value
-                        )
-                except CirclesError as exc:
-                    if not get_current_worker().is_cancelled:
-                        app.call_from_thread(self._refused, exc)
+        def write(db: object) -> None:
+            for person_id, mark in batch.items():
+                attendance.record_attendance(db, session_id=session_id, person_id=person_id, attended=mark)  # type: ignore[arg-type]
 
-        self.run_worker(work, thread=True, group="mark", exit_on_error=False)
+        # On the app, not this screen: a save still under way when the facilitator leaves
+        # check-in is finished, and if it fails the notice still says which marks were lost.
+        run_db(
+            self.app,
+            write,
+            lambda _: self._saved(batch),
+            write=True,
+            failed=lambda error: self._not_saved(batch, error),
+            group="checkin-save",
+            exclusive=False,
+        )
 
-    def _refused(self, error: CirclesError) -> None:
-        show_error(self, error)
-        self.reload()
+    def _saved(self, batch: dict[int, Attended | None]) -> None:
+        self._saving = None
+        self.roster = [
+            replace(e, attended=batch[e.person_id]) if e.person_id in batch else e for e in self.roster
+        ]
+        for person_id, mark in batch.items():
+            if person_id in self._pending and self._pending[person_id] == mark:
+                del self._pending[person_id]  # a mark typed since stays pending, and is saved next
+        self._show_marks(batch.keys())
+        self._save()
+
+    def _not_saved(self, batch: dict[int, Attended | None], error: CirclesError) -> None:
+        """Nothing pending was saved: every mark not in the store goes back to what the store has."""
+        self._saving = None
+        lost = self._pending
+        self._pending = {}
+        names = {e.person_id: e.name for e in self.roster}
+        what = ", ".join(
+            f"{names.get(pid, f'person {pid}')} {mark.value if mark else 'cleared'}"
+            for pid, mark in lost.items()
+        )
+        self.app.notify(
+            f"Not saved: {what}. {error}",
+            title="Check-in not saved",
+            severity="error",
+            timeout=12,
+            markup=False,
+        )
+        self._show_marks(lost.keys())
 
     def action_walk_in(self) -> None:
         from screens.forms import walk_in_form
 
         if self.session is None:
             return
-        name = self.filter_text.title() if self.filter_text else ""
+        name = walk_in_name(self.filter_text)
 
         def added(person: PersonView | None) -> None:
             if person is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,6 +14,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from circles.services import attendance, circles, lookups, members, sessions
 from circles.views import CircleView, Headcount, MemberView, SessionView
+from circles.words import count
 from models.enums import Role, SessionStatus
 from screens.dialogs import ConfirmScreen
 from screens.export_attendance_dialog import ExportAttendanceDialog
@@ -75,18 +77,14 @@ class CircleScreen(Screen[None]):
         Binding("t", "toggle_rotation", "Rotation in/out", tooltip="Whether they take turns presenting"),
         Binding("s", "schedule", "Schedule", tooltip="Schedule one session"),
         Binding("P", "plan", "Plan several", tooltip="Schedule a series of sessions"),
+        Binding(
+            "I", "export_invites", "Invites (.ics)", tooltip="Calendar invites for the upcoming sessions"
+        ),
         Binding("m", "move", "Move", tooltip="Move the highlighted session"),
         Binding("e", "edit_session", "Edit", tooltip="Edit the highlighted session"),
         Binding("c", "cancel_session", "Cancel session", tooltip="Cancel the highlighted session"),
         Binding("E", "edit_circle", "Edit circle", tooltip="Name, kind, timezone, place, link"),
         Binding("A", "archive", "Archive", show=False, tooltip="Archive (or restore) the circle"),
-        Binding(
-            "I",
-            "export_invites",
-            "Invites (.ics)",
-            show=False,
-            tooltip="Calendar invites for the upcoming sessions",
-        ),
         Binding(
             "X",
             "export_attendance",
@@ -96,28 +94,40 @@ class CircleScreen(Screen[None]):
         ),
     ]
 
-    def __init__(self, circle_id: int) -> None:
+    def __init__(self, circle_id: int, *, then: str | None = None) -> None:
         super().__init__()
         self.circle_id = circle_id
         self.data: CircleData | None = None
+        self._then = then  # an action to run once the circle has loaded (from the palette)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="circle-summary", markup=False)
         with TabbedContent(id="tabs", initial="members"):
-            with TabPane("Members", id="members"):
+            # Each tab says the key that opens it.
+            with TabPane("1 Members", id="members"):
                 yield Table(id="member-table", cursor_type="row", zebra_stripes=True)
+                yield Static(
+                    "No members yet: press a and type their names, one after another.",
+                    id="members-note",
+                    classes="hint",
+                    markup=False,
+                )
             # These three fill in when first opened (see _tab_changed): the circle's members
             # should not wait for a list of sessions, a rotation preview and charts.
-            yield TabPane("Sessions", id="sessions")
-            yield TabPane("Rotation", id="rotation")
-            yield TabPane("Stats", id="stats")
+            yield TabPane("2 Sessions", id="sessions")
+            yield TabPane("3 Rotation", id="rotation")
+            yield TabPane("4 Stats", id="stats")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#member-table", DataTable).add_columns(
-            "Name", "E-mail", "Team", "Role", "Rotation", "Joined"
-        )
+        table = self.query_one("#member-table", Table)
+        table.add_column("Name", priority=0, min_width=12)
+        table.add_column("E-mail", priority=3, min_width=12)
+        table.add_column("Team", priority=4, min_width=8)
+        table.add_column("Role", priority=1)
+        table.add_column("Rotation", priority=2)
+        table.add_column("Joined", priority=5)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -138,14 +148,18 @@ class CircleScreen(Screen[None]):
             f"{c.kind.label} · {c.timezone} · {c.default_minutes} min"
             + (f" · {place}" if place else "")
             + (f" · facilitator {c.facilitator_name}" if c.facilitator_name else "")
-            + f" · {len(data.members)} members"
+            + f" · {count(len(data.members), 'member')}"
             + (" · ARCHIVED" if c.archived else "")
         )
         self._fill_members(data.members)
         if self.query("#session-table"):
             self._fill_sessions(data)
+        if self._then is not None:
+            then, self._then = self._then, None
+            self.call_after_refresh(self._run_then, then)
 
     def _fill_members(self, found: list[MemberView]) -> None:
+        self.query_one("#members-note").display = not found
         table = self.query_one("#member-table", DataTable)
         row = table.cursor_row
         table.clear()
@@ -153,7 +167,7 @@ class CircleScreen(Screen[None]):
             table.add_row(
                 *safe(
                     m.name,
-                    m.email,
+                    m.email or "",
                     m.team or "",
                     m.role.value,
                     "in" if m.in_rotation else "out",
@@ -167,18 +181,24 @@ class CircleScreen(Screen[None]):
     async def _mount_sessions(self, pane: TabPane) -> None:
         table = Table(id="session-table", cursor_type="row", zebra_stripes=True)
         await pane.mount_all([table, Static("", id="sessions-note", classes="hint", markup=False)])
-        table.add_columns("When", "Title", "Presenter", "Length", "RSVP", "Status")
+        table.add_column("When", priority=0)
+        table.add_column("Title", priority=1, min_width=12)
+        table.add_column("Presenter", priority=2, min_width=10)
+        table.add_column("Length", priority=5)
+        table.add_column("RSVP", priority=4, min_width=5)
+        table.add_column("Status", priority=3)
         if self.data is not None:
             self._fill_sessions(self.data)
 
     def _fill_sessions(self, data: CircleData) -> None:
         table = self.query_one("#session-table", DataTable)
         row = table.cursor_row
+        now = self.app.now()  # type: ignore[attr-defined]
         table.clear()
         for s in data.upcoming + data.past:
             table.add_row(
                 *safe(
-                    when(s) + (f" {s.local_start:%Y}" if s in data.past else ""),
+                    when(s, now),
                     s.title,
                     presenter_label(s, data.presenters),
                     f"{s.minutes} min",
@@ -233,6 +253,16 @@ class CircleScreen(Screen[None]):
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
+    async def _run_then(self, action: str) -> None:
+        """An action asked for before the circle had loaded. A key of the Sessions tab works only
+        there (check_action): bring that tab forward first, as a person would have."""
+        if action.partition("(")[0] in SESSION_ACTIONS:
+            self.action_tab("sessions")
+            # Built and focused now, not when TabActivated comes round: the focus left on the
+            # Members table would otherwise bring that tab back when the dialog closes.
+            await self._tab_changed()
+        await self.run_action(action)
+
     @on(RotationPanel.Changed)
     def _rotation_changed(self) -> None:
         self.reload()  # assignments and swaps show in the sessions tab too
@@ -265,22 +295,25 @@ class CircleScreen(Screen[None]):
         run_db(self, job, done, write=True, group="write", exclusive=False)  # type: ignore[arg-type]
 
     def action_add_member(self) -> None:
+        """The picker stays open, each person joining as they are picked, until Escape."""
         from screens.picker import PersonPicker
 
         if self.data is None:
             return
         circle = self.data.circle
         current = {m.person_id for m in self.data.members}
+        picker = PersonPicker(
+            f"Add members to {circle.name}",
+            exclude=current,
+            add=lambda db, person: members.add_member(db, circle_id=circle.id, person_id=person.id),
+        )
 
-        def picked(person: object) -> None:
-            if person is None:
-                return
-            self._write(
-                lambda db: members.add_member(db, circle_id=circle.id, person_id=person.id),  # type: ignore[attr-defined]
-                f"{person.name} joined {circle.name}.",  # type: ignore[attr-defined]
-            )
+        def closed(_: object) -> None:
+            if picker.added:
+                names = ", ".join(p.name for p in picker.added)
+                self.notify(f"{names} joined {circle.name}.", markup=False)  # the list reloads on return
 
-        self.app.push_screen(PersonPicker(f"Add a member to {circle.name}", exclude=current), picked)
+        self.app.push_screen(picker, closed)
 
     @work
     async def action_remove_member(self) -> None:
@@ -354,6 +387,18 @@ class CircleScreen(Screen[None]):
                 self._after_save("Session scheduled."),
             )
 
+    def action_plan_first(self) -> None:
+        """Offered as a circle with a cadence is created: its first sessions, planned from that
+        cadence. The Members tab stays in front, for the people to add next (presenters are
+        filled in as they join)."""
+        from screens.forms import plan_form
+
+        if self.data is not None:
+            self.app.push_screen(
+                plan_form(self.data.circle, default_start=self._next_start(), first=True),
+                self._after_save("Sessions planned."),
+            )
+
     def action_plan(self) -> None:
         from screens.forms import plan_form
 
@@ -417,3 +462,15 @@ class CircleScreen(Screen[None]):
 
         if self.data is not None:
             self.app.push_screen(circle_form(self.data.circle), self._after_save("Circle saved."))
+
+
+def create_circle(app: Any, *, timezone: str | None = None) -> None:
+    """The New circle form (Home's n, the palette's "New circle"). Once saved the circle opens;
+    given a cadence, it offers to plan the first sessions at once."""
+    from screens.forms import circle_form
+
+    def created(circle: CircleView | None) -> None:
+        if circle is not None:
+            app.open_circle(circle.id, then="plan_first" if circle.cadence else None)
+
+    app.push_screen(circle_form(None, timezone=timezone), created)

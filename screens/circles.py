@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Header, Input
 from circles.services import lookups
 from screens.footer import Footer
 from screens.format import day, safe
+from screens.one_line import OneLineInput
 from screens.table import Table
 from screens.work import run_db
 
@@ -32,13 +33,17 @@ class CirclesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Filter circles by name", id="filter")
+        yield OneLineInput(label="Filter", placeholder="Filter circles by name", id="filter")
         yield Table(id="circles", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Circle", "Kind", "Members", "Next session", "Facilitator")
+        table.add_column("Circle", priority=0, min_width=16)
+        table.add_column("Kind", priority=4, min_width=8)
+        table.add_column("Members", priority=2)
+        table.add_column("Next session", priority=1)
+        table.add_column("Facilitator", priority=3, min_width=10)
         table.focus()
         self.reload()
 

@@ -2,44 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import ProgressBar, Static
 
 from circles.errors import CirclesError
-from screens.work import show_error
+from screens.dialogs import Dialog
+from screens.work import run_db, show_error
 
 
-class DemoLoader(ModalScreen[bool]):
+class DemoLoader(Dialog[bool]):
     def __init__(self, size: str = "small") -> None:
-        super().__init__(classes="dialog")
+        super().__init__()
         self.demo_size = size
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-body"):
-            yield Static("Loading demo data…", classes="form-title")
-            yield ProgressBar(total=100, id="demo-progress", show_eta=False)
-            yield Static("", id="demo-stage", markup=False)
+    def compose_body(self) -> ComposeResult:
+        yield Static("Loading demo data…", classes="form-title")
+        yield ProgressBar(total=100, id="demo-progress", show_eta=False)
+        yield Static("", id="demo-stage", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Nothing to cancel or submit: the demo is written in one go, and says when it is done.
+        return action not in ("cancel", "submit")
 
     def on_mount(self) -> None:
-        store = self.app.store  # type: ignore[attr-defined]
         app = self.app
 
         def progress(stage: str, fraction: float) -> None:
             app.call_from_thread(self._progress, stage, fraction)
 
-        def work() -> None:
-            from circles.demo import build_demo
+        def fill(db: Any) -> None:
+            from circles.demo import fill_demo
 
-            try:
-                build_demo(store, size=self.demo_size, progress=progress)
-            except CirclesError as exc:
-                app.call_from_thread(self._failed, exc)
-                return
-            app.call_from_thread(self.dismiss, True)
+            fill_demo(db, size=self.demo_size, progress=progress)
 
-        self.run_worker(work, thread=True, exclusive=True, exit_on_error=False)
+        # One write, all or nothing: if the store was busy it is tried again from the start.
+        run_db(self, fill, lambda _: self.dismiss(True), write=True, failed=self._failed, group="demo")
 
     def _progress(self, stage: str, fraction: float) -> None:
         self.query_one(ProgressBar).update(progress=round(fraction * 100))

@@ -1,34 +1,126 @@
-"""Small modal questions: confirm a destructive action; show the keys (help)."""
+"""Modal dialogs: the base every dialog and form is built on, and the small ones (confirm a
+destructive action, show the keys, pick one of a list)."""
 
 from __future__ import annotations
 
+from typing import Any, ClassVar, TypeVar
+
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.footer import Footer
+
+T = TypeVar("T")
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Asks before anything is removed or cancelled. Enter or y confirms; Escape or n keeps things."""
+class Buttons(Horizontal):
+    """A dialog's row of buttons, in the one order every dialog uses: its action first (Save,
+    Export, Yes), then the way out (Cancel, Close, No); right-aligned. Taking the action as its
+    own argument is what keeps the order the same everywhere."""
 
-    BINDINGS = [
+    def __init__(self, action: Button, *others: Button) -> None:
+        super().__init__(action, *others, classes="dialog-buttons")
+        self.action = action
+
+
+class DialogBody(VerticalScroll, can_focus=False):
+    """The scrolling box of a dialog; Tab goes from field to field, not to the box."""
+
+
+class Dialog(ModalScreen[T]):
+    """Every modal dialog and form. Subclasses write ``compose_body()``; the base puts it in a
+    box that scrolls when the terminal is short (80x24), so the focused field is always in view
+    (focusing a widget scrolls it in), and adds the footer. Escape cancels; ctrl+s does the
+    dialog's action (presses the first button of its ``Buttons``) in every dialog."""
+
+    DEFAULT_CSS = """
+    Dialog {
+        align: center middle;
+        background: $background 60%;
+    }
+    Dialog > .dialog-body {
+        width: 76;
+        max-width: 100%;
+        height: auto;
+        max-height: 90%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    /* Long labels and titles wrap instead of running past the border. */
+    Dialog > .dialog-body Label {
+        width: 100%;
+    }
+    Dialog .dialog-buttons {
+        height: auto;
+        margin-top: 1;
+        align-horizontal: right;
+    }
+    Dialog .dialog-buttons Button {
+        margin-left: 2;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", tooltip="Close without doing anything"),
+        Binding("ctrl+s", "submit", "OK", tooltip="Do what the dialog is for"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with DialogBody(classes="dialog-body"):
+            yield from self.compose_body()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def scroll_to_center(self, widget: Widget, animate: bool = True, **kwargs: Any) -> None:
+        """Where the screen brings a newly focused field into view: by the least scroll, without
+        animation. Textual centres it, and a field focused as the dialog opens (before the box
+        has its height) opened forms scrolled past their title and first label."""
+        self.query_one(DialogBody).scroll_to_widget(widget, animate=False)
+
+    def action_submit(self) -> None:
+        buttons = self.query(Buttons)
+        if buttons and not buttons.first().action.disabled:
+            buttons.first().action.press()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(Dialog[bool]):
+    """Asks before anything is removed or cancelled. y (or ctrl+s) confirms; Escape or n keeps things."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen > .dialog-body {
+        width: 70;
+        border: thick $warning;
+        padding: 1 2;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
+        Binding("n", "answer(False)", "No"),
+        Binding("escape", "answer(False)", "No", show=False),
+        Binding("ctrl+s", "answer(True)", "Yes", show=False),
     ]
 
     def __init__(self, question: str, yes: str = "Yes") -> None:
-        super().__init__(classes="dialog")
+        super().__init__()
         self.question = question
         self.yes = yes
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog-body"):
-            yield Static(self.question, id="question", markup=False)
-            with Horizontal(id="form-buttons"):
-                yield Button(f"{self.yes} (y)", variant="error", id="yes")
-                yield Button("No (n)", id="no")
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.question, id="question", markup=False)
+        yield Buttons(Button(f"{self.yes} (y)", variant="error", id="yes"), Button("No (n)", id="no"))
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -41,23 +133,108 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """The keys of the screen underneath, plus the ones that work everywhere."""
 
-    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
+    DEFAULT_CSS = """
+    HelpScreen > .dialog-body {
+        width: 90;
+        border: thick $warning;
+        padding: 1 2;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,question_mark,q", "cancel", "Close"),
+        Binding("ctrl+s", "cancel", "Close", show=False),
+    ]
 
     def __init__(self, title: str, keys: list[tuple[str, str]], about: str = "") -> None:
-        super().__init__(classes="dialog")
+        super().__init__()
         self.help_title = title
         self.keys = keys
         self.about = about
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="dialog-body"):
-            yield Static(f"Keys on {self.help_title}", classes="form-title", markup=False)
-            if self.about:
-                yield Static(self.about, id="help-about", markup=False)
-            width = max((len(k) for k, _ in self.keys), default=4) + 2
-            lines = [f"{k.ljust(width)}{what}" for k, what in self.keys]
-            yield Static("\n".join(lines), id="help-keys", markup=False)
-            yield Static("Press Escape or ? to close.", classes="hint", markup=False)
+    def compose_body(self) -> ComposeResult:
+        yield Static(f"Keys on {self.help_title}", classes="form-title", markup=False)
+        if self.about:
+            yield Static(self.about, id="help-about", markup=False)
+        width = max((len(k) for k, _ in self.keys), default=4) + 2
+        lines = [f"{k.ljust(width)}{what}" for k, what in self.keys]
+        yield Static("\n".join(lines), id="help-keys", markup=False)
+        yield Static("Press Escape or ? to close.", classes="hint", markup=False)
+
+    def on_mount(self) -> None:
+        # The keys scroll with ↑/↓: here the box itself takes the focus (nothing else would).
+        body = self.query_one(DialogBody)
+        body.can_focus = True
+        body.focus()
+
+
+class ChoiceScreen(Dialog[str | None]):
+    """Pick one option of a list. A long list has a box to type part of a name into; ↑/↓ move,
+    Enter (or ctrl+s) picks the highlighted option, Escape cancels."""
+
+    FILTER_FROM = 9  # options; fewer fit on one screen without narrowing
+    DEFAULT_CSS = """
+    ChoiceScreen #choices {
+        height: auto;
+        max-height: 50vh;  /* the list scrolls within the dialog, which keeps its title in view */
+    }
+    ChoiceScreen #choice-filter {
+        margin-bottom: 1;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Pick", show=False),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+    ]
+
+    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.choice_title = title
+        self.options = options
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.choice_title, classes="form-title", markup=False)
+        if len(self.options) >= self.FILTER_FROM:
+            yield Input(placeholder="Type part of a name", compact=True, id="choice-filter")
+        yield OptionList(*self._shown(""), id="choices", compact=True)
+        yield Static("↑/↓ move, Enter picks, Escape cancels.", classes="hint")
+
+    def _shown(self, text: str) -> list[Option]:
+        wanted = text.strip().casefold()
+        return [Option(Text(label), id=key) for key, label in self.options if wanted in label.casefold()]
+
+    def on_mount(self) -> None:
+        choices = self.query_one(OptionList)
+        if choices.option_count:
+            choices.highlighted = 0
+        filters = self.query("#choice-filter")
+        (filters.first() if filters else choices).focus()
+
+    @on(Input.Changed, "#choice-filter")
+    def _narrow(self, event: Input.Changed) -> None:
+        choices = self.query_one(OptionList)
+        choices.clear_options()
+        choices.add_options(self._shown(event.value))
+        if choices.option_count:
+            choices.highlighted = 0
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    @on(Input.Submitted, "#choice-filter")
+    def action_submit(self) -> None:
+        choices = self.query_one(OptionList)
+        if choices.highlighted is not None:
+            self.dismiss(choices.get_option_at_index(choices.highlighted).id)
+
+    def action_move(self, step: int) -> None:
+        # The cursor moves in the list while the typing stays in the box.
+        choices = self.query_one(OptionList)
+        if choices.option_count:
+            current = choices.highlighted or 0
+            choices.highlighted = max(0, min(choices.option_count - 1, current + step))

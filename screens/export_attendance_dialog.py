@@ -6,27 +6,32 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, ProgressBar, RadioSet, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from circles import validate
 from circles.errors import CirclesError, InvalidInput
-from circles.export_folder import last_folder, remember_folder
+from circles.export_folder import remember_folder, suggested_folder
 from circles.exports.atomic import check_target
 from circles.exports.attendance import ExportFormat, ExportResult, export_attendance
 from circles.services.participation import make_scope
+from circles.words import count
+from screens.dialogs import Buttons, Dialog
+from screens.toggles import Checkbox, RadioButton
+from screens.work import run_db
 
 FORMATS = [(ExportFormat.CSV, "CSV"), (ExportFormat.XLSX, "Excel (XLSX)"), (ExportFormat.JSONL, "JSON Lines")]
 
 
 class ExportCancelled(Exception):
-    """Raised inside the export when the person closes the dialog; the half-written file goes away."""
+    """Raised inside the export when the person closes the dialog; the half-written file goes away
+    (and run_db, seeing its worker cancelled, tells nobody)."""
 
 
 @dataclass(frozen=True)
@@ -44,27 +49,24 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "circle"
 
 
-class ExportAttendanceDialog(ModalScreen[Path | None]):
+class ExportAttendanceDialog(Dialog[Path | None]):
     """Exports attendance to a file. Dismisses with the file written, or None."""
 
     BINDINGS = [
-        Binding("escape", "close", "Close", tooltip="Close (stops an export that is running)"),
-        Binding("ctrl+s", "export", "Export", tooltip="Write the file"),
+        Binding("escape", "cancel", "Close", tooltip="Close (stops an export that is running)"),
+        Binding("ctrl+s", "submit", "Export", tooltip="Write the file"),
     ]
 
     DEFAULT_CSS = """
-    ExportAttendanceDialog { align: center middle; }
-    ExportAttendanceDialog #export-body {
-        width: 76; height: auto; max-height: 95%; border: thick $primary; background: $surface; padding: 1 2;
-    }
     ExportAttendanceDialog .export-title { text-style: bold; margin-bottom: 1; }
-    ExportAttendanceDialog RadioSet { width: 100%; height: auto; layout: horizontal; }
+    ExportAttendanceDialog RadioSet { width: 100%; height: auto; layout: horizontal; margin-bottom: 1; }
+    ExportAttendanceDialog RadioSet RadioButton { width: auto; margin-right: 3; }
     ExportAttendanceDialog #export-dates { height: auto; }
-    ExportAttendanceDialog #export-dates Input { width: 1fr; }
+    ExportAttendanceDialog #export-dates Input { width: 1fr; margin-right: 1; }
     ExportAttendanceDialog .export-error { color: $error; height: auto; }
+    ExportAttendanceDialog .export-label { margin-top: 1; }
     ExportAttendanceDialog #export-progress { margin-top: 1; }
-    ExportAttendanceDialog #export-status { height: auto; margin-top: 1; }
-    ExportAttendanceDialog #export-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    ExportAttendanceDialog #export-status { height: auto; }
     """
 
     def __init__(
@@ -81,45 +83,52 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
         self.folder = folder
         self.today = today or date.today()
         self.written: Path | None = None
-        self._export: Worker[ExportResult] | None = None
+        self._export: Worker[None] | None = None
 
     # --- layout ---------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="export-body"):
-            yield Static("Export attendance", classes="export-title", markup=False)
-            with RadioSet(id="export-scope"):
-                if self.circle_id is not None:
-                    yield RadioButton(
-                        f"This circle: {self.circle_name or self.circle_id}", value=True, id="scope-circle"
-                    )
-                yield RadioButton("Every circle", value=self.circle_id is None, id="scope-all")
-            with RadioSet(id="export-format"):
-                for fmt, label in FORMATS:
-                    yield RadioButton(label, value=fmt is ExportFormat.CSV, id=f"format-{fmt.value}")
-            with Horizontal(id="export-dates"):
-                yield Input(placeholder="since YYYY-MM-DD (optional)", id="export-since")
-                yield Input(placeholder="until YYYY-MM-DD (optional)", id="export-until")
-            yield Static("", id="export-dates-error", classes="export-error", markup=False)
-            yield Checkbox(
-                "Summary per person (expected, attended, rate) instead of rows", id="export-summary"
-            )
-            yield Checkbox("Byte order mark for Excel (CSV)", id="export-excel")
-            yield Label("File")
-            yield Input(self._default_path(ExportFormat.CSV), id="export-file")
-            yield Static("", id="export-file-error", classes="export-error", markup=False)
-            yield ProgressBar(total=None, id="export-progress", show_eta=False)
-            yield Static("", id="export-status", markup=False)
-            with Horizontal(id="export-buttons"):
-                yield Button("Export", variant="primary", id="export-go")
-                yield Button("Close", id="export-close")
+    def compose_body(self) -> ComposeResult:
+        yield Static("Export attendance", classes="export-title", markup=False)
+        with RadioSet(id="export-scope", compact=True):
+            if self.circle_id is not None:
+                yield RadioButton(
+                    f"This circle: {self.circle_name or self.circle_id}",
+                    value=True,
+                    compact=True,
+                    id="scope-circle",
+                )
+            yield RadioButton("Every circle", value=self.circle_id is None, compact=True, id="scope-all")
+        with RadioSet(id="export-format", compact=True):
+            for fmt, label in FORMATS:
+                yield RadioButton(
+                    label, value=fmt is ExportFormat.CSV, compact=True, id=f"format-{fmt.value}"
+                )
+        with Horizontal(id="export-dates"):
+            yield Input(placeholder="since YYYY-MM-DD (optional)", compact=True, id="export-since")
+            yield Input(placeholder="until YYYY-MM-DD (optional)", compact=True, id="export-until")
+        yield Static("", id="export-dates-error", classes="export-error", markup=False)
+        yield Checkbox(
+            "Summary per person (expected, attended, rate) instead of rows",
+            compact=True,
+            id="export-summary",
+        )
+        yield Checkbox("Byte order mark for Excel (CSV)", compact=True, id="export-excel")
+        yield Label("File", classes="export-label")
+        yield Input(self._default_path(ExportFormat.CSV), compact=True, id="export-file")
+        yield Static("", id="export-file-error", classes="export-error", markup=False)
+        yield ProgressBar(total=None, id="export-progress", show_eta=False)
+        yield Static("", id="export-status", markup=False)
+        yield Buttons(
+            Button("Export (ctrl+s)", variant="primary", compact=True, id="export-go"),
+            Button("Close (esc)", compact=True, id="export-close"),
+        )
 
     def on_mount(self) -> None:
         self.query_one("#export-progress", ProgressBar).display = False
         self.query_one("#export-file", Input).focus()
 
     def _default_path(self, fmt: ExportFormat) -> str:
-        folder = self.folder or last_folder() or Path.home()
+        folder = self.folder or suggested_folder()
         who = _slug(self.circle_name) if self.circle_id is not None and self.circle_name else "all-circles"
         return str(folder / f"attendance-{who}-{self.today.isoformat()}{fmt.suffix}")
 
@@ -175,7 +184,7 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
             return None
         path = Path(raw).expanduser()
         if not path.is_absolute():
-            path = (self.folder or last_folder() or Path.home()) / path
+            path = (self.folder or suggested_folder()) / path
         try:
             check_target(path, force=True, field="file")  # the rule every export follows
         except CirclesError as exc:
@@ -199,10 +208,13 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
 
     @on(Button.Pressed, "#export-close")
     def _close(self) -> None:
-        self.action_close()
+        self.action_cancel()
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
+        self.action_export()
+
+    def action_submit(self) -> None:
         self.action_export()
 
     @work(exclusive=True, group="export-ask")
@@ -229,10 +241,12 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
         bar.display = True
         self.query_one("#export-status", Static).update(f"Exporting to {request.path} …")
         self.query_one("#export-go", Button).disabled = True
-        self._export = self._run(request)
+        self._export = run_db(
+            self, lambda db: self._write(db, request), self._written, failed=self._not_written, group="export"
+        )
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="export")
-    def _run(self, request: _Request) -> ExportResult:
+    def _write(self, db: Any, request: _Request) -> ExportResult:
+        """In the worker: the rows go from one read unit of work straight into the file."""
         worker = get_current_worker()
         app = self.app
         bar = self.query_one("#export-progress", ProgressBar)
@@ -242,57 +256,37 @@ class ExportAttendanceDialog(ModalScreen[Path | None]):
                 raise ExportCancelled
             app.call_from_thread(bar.update, total=total, progress=done)
 
-        store = app.store  # type: ignore[attr-defined]
-        with store.read() as db:
-            scope = make_scope(db, circle=request.circle_id, since=request.since, until=request.until)
-            return export_attendance(
-                db,
-                request.path,
-                scope=scope,
-                fmt=request.fmt,
-                summary=request.summary,
-                excel=request.excel,
-                force=True,  # the person was asked above
-                progress=progress,
-                count_first=True,
-            )
+        scope = make_scope(db, circle=request.circle_id, since=request.since, until=request.until)
+        return export_attendance(
+            db,
+            request.path,
+            scope=scope,
+            fmt=request.fmt,
+            summary=request.summary,
+            excel=request.excel,
+            force=True,  # the person was asked above
+            progress=progress,
+            count_first=True,
+        )
 
-    @on(Worker.StateChanged)
-    def _export_state(self, event: Worker.StateChanged) -> None:
-        if event.worker is not self._export:
-            return
-        status = self.query_one("#export-status", Static)
+    def _written(self, result: ExportResult) -> None:
         bar = self.query_one("#export-progress", ProgressBar)
-        if event.state is WorkerState.SUCCESS:
-            result = event.worker.result
-            assert result is not None
-            self.written = result.path
-            if self.folder is None:  # a folder given by the caller (tests) is not the person's choice
-                remember_folder(result.path.parent)
-            bar.update(total=max(bar.total or 0, 1), progress=max(bar.total or 0, 1))
-            what = "summary rows" if result.summary else "rows"
-            message = f"Wrote {result.rows:,} {what} to {result.path}"
-            status.update(message)
-            self.app.notify(message, title="Attendance exported", markup=False)
-        elif event.state is WorkerState.ERROR:
-            error = event.worker.error
-            bar.display = False
-            if isinstance(error, CirclesError):
-                status.update(f"Not exported: {error}")
-            else:
-                first = (
-                    str(error).strip().splitlines()[0]
-                    if error and str(error).strip()
-                    else type(error).__name__
-                )
-                status.update(f"Not exported: {first}")
-        elif event.state is WorkerState.CANCELLED:
-            bar.display = False
-            status.update("Export stopped; no file was written.")
-        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            self.query_one("#export-go", Button).disabled = False
+        self.written = result.path
+        if self.folder is None:  # a folder given by the caller (tests) is not the person's choice
+            remember_folder(result.path.parent)
+        bar.update(total=max(bar.total or 0, 1), progress=max(bar.total or 0, 1))
+        rows = count(result.rows, "summary row" if result.summary else "row")
+        message = f"Wrote {rows} to {result.path}"
+        self.query_one("#export-status", Static).update(message)
+        self.app.notify(message, title="Attendance exported", markup=False)
+        self.query_one("#export-go", Button).disabled = False
 
-    def action_close(self) -> None:
+    def _not_written(self, error: CirclesError) -> None:
+        self.query_one("#export-progress", ProgressBar).display = False
+        self.query_one("#export-status", Static).update(f"Not exported: {error}")
+        self.query_one("#export-go", Button).disabled = False
+
+    def action_cancel(self) -> None:
         if self._export is not None and self._export.state is WorkerState.RUNNING:
             self._export.cancel()
         self.dismiss(self.written)

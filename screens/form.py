@@ -11,12 +11,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from circles.errors import CirclesError, Conflict, InvalidInput
-from screens.footer import Footer
+from screens.dialogs import Buttons, Dialog
+from screens.one_line import OneLineInput
+from screens.toggles import Checkbox
 from screens.work import run_db
 
 T = TypeVar("T")
@@ -39,13 +39,15 @@ class Field:
     # For a Select of people: the title of a picker over everyone in the directory, offered as
     # a last choice (a guest speaker is not a member of the circle).
     anyone: str | None = None
+    # A required field that may stay empty while this checkbox is ticked (a guest's e-mail).
+    optional_if: str | None = None
 
 
 ANYONE = "anyone"  # the Select value of "Someone else…"
 SOMEONE_ELSE = ("Someone else…", ANYONE)
 
 
-class FormScreen(ModalScreen[T | None], Generic[T]):
+class FormScreen(Dialog[T | None], Generic[T]):
     """Subclasses (or callers) give the fields and ``save(db, values) -> result``, run in a write worker."""
 
     BINDINGS = [
@@ -63,11 +65,15 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         save: Callable[[Any, dict[str, Any]], T],
         *,
         reopen: Callable[[Any], FormScreen[T]] | None = None,
+        start_on: str | None = None,
     ) -> None:
-        super().__init__(classes="form")
+        super().__init__()
         self.form_title = title
         self.fields = list(fields)
         self._save = save
+        # The field the cursor starts in when the form knows better than first_to_fill (the
+        # number of sessions to plan, once the circle's cadence is known).
+        self._start_on = start_on
         # Builds this form again from what is stored now: offered when someone else saved first.
         self._reopen = reopen
         self._conflict = False
@@ -76,31 +82,54 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         self._chosen: dict[str, Any] = {}
         self._picked: dict[str, list[tuple[Any, Any]]] = {}
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="form-body"):
-            yield Static(self.form_title, classes="form-title", markup=False)
-            for f in self.fields:
-                if not f.checkbox:
-                    yield Label(f.label + (" *" if f.required else ""), classes="field-label")
-                if f.choices is not None:
-                    yield Select(
-                        self._options(f), value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}"
-                    )
-                elif f.checkbox:
-                    yield Checkbox(f.label, value=bool(f.value), id=f"f-{f.name}")
-                else:
-                    yield Input(str(f.value or ""), placeholder=f.placeholder, compact=True, id=f"f-{f.name}")
-                yield Static("", id=f"e-{f.name}", classes="field-error", markup=False)
-            yield Static("", id="form-error", markup=False)
-            with Horizontal(id="form-buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", compact=True, id="save")
-                yield Button("Cancel (esc)", compact=True, id="cancel")
-        yield Footer()
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.form_title, classes="form-title", markup=False)
+        for f in self.fields:
+            if not f.checkbox:
+                yield Label(f.label + (" *" if f.required else ""), classes="field-label")
+            if f.choices is not None:
+                yield Select(
+                    self._options(f), value=f.value, allow_blank=False, compact=True, id=f"f-{f.name}"
+                )
+            elif f.checkbox:
+                yield Checkbox(f.label, value=bool(f.value), compact=True, id=f"f-{f.name}")
+            else:
+                # Pasted lines are joined, not cut to the first (screens/one_line.py).
+                yield OneLineInput(
+                    str(f.value or ""),
+                    label=f.label,
+                    placeholder=f.placeholder,
+                    compact=True,
+                    id=f"f-{f.name}",
+                )
+            yield Static("", id=f"e-{f.name}", classes="field-error", markup=False)
+        yield Static("", id="form-error", markup=False)
+        yield Buttons(
+            Button("Save (ctrl+s)", variant="primary", compact=True, id="save"),
+            Button("Cancel (esc)", compact=True, id="cancel"),
+        )
 
     def on_mount(self) -> None:
-        # Start where typing is needed: the first empty box (a prefilled name is usually right).
-        empty = [f for f in self.fields if f.choices is None and not f.checkbox and not str(f.value or "")]
-        self.query_one(f"#f-{(empty or self.fields)[0].name}").focus()
+        self.query_one(f"#f-{self.first_to_fill().name}").focus()
+
+    def first_to_fill(self) -> Field:
+        """Where the cursor starts: the first field a person must fill, that is the first
+        required field still empty (the title of a new agenda item, the e-mail of a person
+        named in the picker). When every required field already has a value (a new session's
+        date is the next likely one; an edit), the first field: forms put first what people
+        change most, the date of a session or of an absence, and its text is selected, so
+        typing replaces it. A later field (a session's title) never takes a typed date.
+        """
+        if self._start_on is not None:
+            return next(f for f in self.fields if f.name == self._start_on)
+        given = {f.name: f.value for f in self.fields}
+        for f in self.fields:
+            if self._required(f, given) and not str(f.value if f.value is not None else "").strip():
+                return f
+        return self.fields[0]
+
+    def _required(self, f: Field, values: dict[str, Any]) -> bool:
+        return f.required and not (f.optional_if is not None and bool(values.get(f.optional_if)))
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -112,14 +141,14 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
                 out[f.name] = widget.value
         return out
 
-    def _problem(self, f: Field, value: Any) -> str | None:
-        if f.required and (value is None or (isinstance(value, str) and not value.strip())):
+    def _problem(self, f: Field, value: Any, values: dict[str, Any]) -> str | None:
+        if self._required(f, values) and (value is None or (isinstance(value, str) and not value.strip())):
             return f"{f.label} is required"
         if f.check is not None and isinstance(value, str) and value:
             try:
                 f.check(value)
             except InvalidInput as exc:
-                return f"{exc.problem} (got {exc.value!r})" if exc.value != "" else exc.problem
+                return exc.detail
             except CirclesError as exc:
                 return str(exc)
             except Exception:  # a checker's own slip must not cost the person their form
@@ -135,13 +164,21 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         values = self.values()
         first_bad: str | None = None
         for f in self.fields:
-            problem = self._problem(f, values[f.name])
+            problem = self._problem(f, values[f.name], values)
             self.set_error(f.name, problem)
             if problem and first_bad is None:
                 first_bad = f.name
         if first_bad is not None:
-            self.query_one(f"#f-{first_bad}").focus()
+            self.focus_to_fix(first_bad)
         return first_bad is None
+
+    def focus_to_fix(self, name: str) -> None:
+        """Back to a field with an error: its text stays whole, the cursor at its end."""
+        widget = self.query_one(f"#f-{name}")
+        if isinstance(widget, OneLineInput):
+            widget.focus_to_fix()
+        else:
+            widget.focus()
 
     @on(Input.Changed)
     def _recheck(self, event: Input.Changed) -> None:
@@ -151,7 +188,17 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         name = event.input.id.removeprefix("f-")
         f = next((f for f in self.fields if f.name == name), None)
         if f is not None:
-            self.set_error(name, self._problem(f, event.value))
+            self.set_error(name, self._problem(f, event.value, self.values()))
+
+    @on(Checkbox.Changed)
+    def _recheck_dependants(self, event: Checkbox.Changed) -> None:
+        # Ticking "guest" makes the e-mail optional: its "is required" goes at once.
+        name = (event.checkbox.id or "").removeprefix("f-")
+        if self._tried:
+            values = self.values()
+            for f in self.fields:
+                if f.optional_if == name:
+                    self.set_error(f.name, self._problem(f, values[f.name], values))
 
     @on(Select.Changed)
     def _chose(self, event: Select.Changed) -> None:
@@ -222,8 +269,8 @@ class FormScreen(ModalScreen[T | None], Generic[T]):
         if isinstance(error, InvalidInput):
             for f in self.fields:
                 if error.field in (f.name, f.label.lower(), *f.aliases):
-                    self.set_error(f.name, f"{error.problem} (got {error.value!r})")
-                    self.query_one(f"#f-{f.name}").focus()
+                    self.set_error(f.name, error.detail)
+                    self.focus_to_fix(f.name)
                     return
         box = self.query_one("#form-error", Static)
         box.update(str(error))

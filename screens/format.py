@@ -11,9 +11,23 @@ from circles.zones import time_zone
 from models.enums import Attended, Rsvp
 
 
-def when(session: SessionView) -> str:
-    """'Tue 03 Mar 12:00' on the circle's own clock (people think in their local time)."""
-    return f"{session.local_start:%a %d %b %H:%M}"
+def when(session: SessionView, now: datetime, *, zone: bool = False) -> str:
+    """'Tue 03 Mar 12:00' on the circle's own clock (people think in their local time); with the
+    year when it is not this year ('Tue 05 Jan 2027 12:00'), and with ``zone`` the zone's
+    abbreviation ('12:00 CET'), for lists that mix circles on different clocks."""
+    local = session.local_start
+    text = (
+        f"{local:%a %d %b %H:%M}"
+        if local.year == now.astimezone(local.tzinfo).year
+        else f"{local:%a %d %b %Y %H:%M}"
+    )
+    return f"{text} {zone_abbreviation(local)}" if zone else text
+
+
+def zone_abbreviation(local: datetime) -> str:
+    """'CET', 'AEDT', 'IST'; zones without a common abbreviation say their offset ('UTC-03')."""
+    name = local.strftime("%Z")
+    return f"UTC{name}" if name[:1] in "+-" else name
 
 
 def when_long(session: SessionView) -> str:
@@ -43,6 +57,11 @@ MARK_TEXT = {
     Attended.EXCUSED: "○ excused",
     Attended.ABSENT: "✘ absent",
 }
+
+
+def named(name: str, email: str | None, gap: str = "  ") -> str:
+    """'Ana Lima  <ana@example.org>', or the name alone for a guest who gave no address."""
+    return f"{name}{gap}<{email}>" if email else name
 
 
 def safe(*values: object) -> tuple[object, ...]:

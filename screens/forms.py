@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.text import Text
 
-from circles import validate
+from circles import cadence, validate
 from circles.services import agenda, attendance, circles, people, sessions
 from circles.views import AgendaItemView, AwayView, CircleView, MemberView, PersonView, SessionView
 from models.enums import CircleKind
@@ -24,7 +24,11 @@ def _optional_int(value: str) -> int | None:
     return int(value) if value.strip() else None
 
 
-def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormScreen[CircleView]:
+def circle_form(original: CircleView | None, *, timezone: str | None = None) -> FormScreen[CircleView]:
+    """A new circle suggests this machine's time zone (or ``timezone``), a learning circle, an
+    hour; so after its name, how often it meets is what a person has left to say, and comes next."""
+    from circles.zones import local_zone_name
+
     o = original
     fields = [
         Field(
@@ -36,6 +40,13 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
             check=lambda v: validate.text(v, "name", max_length=120, required=True),
         ),
         Field(
+            "cadence",
+            "How often (planning follows it)",
+            (o.cadence or "") if o else "",
+            'e.g. "weekly on tue at 12:00" or "monthly on the last fri at 16:00"',
+            check=lambda v: cadence.parse(v),
+        ),
+        Field(
             "kind",
             "Kind",
             o.kind if o else CircleKind.LEARNING_CIRCLE,
@@ -44,7 +55,7 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
         Field(
             "timezone",
             "Timezone (IANA name)",
-            o.timezone if o else timezone,
+            o.timezone if o else (timezone or local_zone_name()),
             "e.g. Europe/Berlin",
             required=True,
             check=validate.timezone,
@@ -70,15 +81,20 @@ def circle_form(original: CircleView | None, *, timezone: str = "UTC") -> FormSc
     ]
 
     def save(db: Any, v: dict[str, Any]) -> CircleView:
+        from circles.services import series
+
         values = {
             **v,
             "default_minutes": int(v["default_minutes"]),
             "location": v["location"] or None,
             "video_url": v["video_url"] or None,
         }
-        if o is None:
-            return circles.add_circle(db, **values)
-        return circles.update_circle(db, o, **values)
+        typed = values.pop("cadence")
+        saved = circles.add_circle(db, **values) if o is None else circles.update_circle(db, o, **values)
+        # Stored in its canonical spelling, through the same service as `circles circle cadence`.
+        if (cadence.parse(typed).text if typed else None) != saved.cadence:
+            saved = series.set_cadence(db, saved, typed)
+        return saved
 
     reopen = (lambda db: circle_form(circles.get_circle(db, o.id), timezone=timezone)) if o else None
     return FormScreen("New circle" if o is None else f"Edit {o.name}", fields, save, reopen=reopen)
@@ -95,20 +111,25 @@ def person_form(original: PersonView | None, *, name: str = "") -> FormScreen[Pe
             check=lambda v: validate.text(v, "name", max_length=120, required=True),
         ),
         Field(
-            "email", "E-mail", o.email if o else "", "ana@example.org", required=True, check=validate.email
+            "email",
+            "E-mail (a guest may have none)",
+            (o.email or "") if o else "",
+            "ana@example.org",
+            required=True,
+            optional_if="is_guest",
+            check=validate.email,
         ),
         Field("team", "Team", (o.team or "") if o else ""),
         Field("is_guest", "Guest (not part of the organisation)", o.is_guest if o else False, checkbox=True),
     ]
 
     def save(db: Any, v: dict[str, Any]) -> PersonView:
-        if o is None:
-            return people.add_person(
-                db, name=v["name"], email=v["email"], team=v["team"] or None, is_guest=v["is_guest"]
-            )
-        return people.update_person(
-            db, o, name=v["name"], email=v["email"], team=v["team"] or None, is_guest=v["is_guest"]
+        details = dict(
+            name=v["name"], email=v["email"] or None, team=v["team"] or None, is_guest=v["is_guest"]
         )
+        if o is None:
+            return people.add_person(db, **details)
+        return people.update_person(db, o, **details)
 
     reopen = (lambda db: person_form(people.get_person(db, o.id))) if o else None
     return FormScreen("New person" if o is None else f"Edit {o.name}", fields, save, reopen=reopen)
@@ -119,7 +140,7 @@ def session_form(
 ) -> FormScreen[SessionView]:
     o = original
     tz = circle.timezone
-    start = (o.local_start if o else default_start.astimezone(circle.zone)).strftime("%Y-%m-%d %H:%M")
+    start = validate.local_time_text(o.starts_at if o else default_start, tz)
     fields = [
         Field(
             "start",
@@ -178,7 +199,7 @@ def move_form(session: SessionView) -> FormScreen[SessionView]:
         Field(
             "start",
             f"New start (YYYY-MM-DD HH:MM, {tz})",
-            session.local_start.strftime("%Y-%m-%d %H:%M"),
+            validate.local_time_text(session.starts_at, tz),
             required=True,
             check=lambda v: validate.parse_local_time(v, "start", tz),
         ),
@@ -197,12 +218,15 @@ def move_form(session: SessionView) -> FormScreen[SessionView]:
     )
 
 
-def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list[SessionView]]:
+def plan_form(
+    circle: CircleView, *, default_start: datetime, first: bool = False
+) -> FormScreen[list[SessionView]]:
     """Plan a series from the circle's cadence: the same path as `circles session plan`, so
     new sessions get the agenda template and presenters from the rotation, and skip dates
-    are stepped over."""
+    are stepped over. With the cadence known, the cursor starts on how many sessions: the one
+    thing left to decide. ``first``: offered as the circle is created."""
     from circles import cadence
-    from circles.services import rotation
+    from circles.services import planning, series
 
     local = default_start.astimezone(circle.zone)
     suggested = circle.cadence or f"weekly on {local:%a}".lower() + f" at {local:%H:%M}"
@@ -219,7 +243,7 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
             "How many sessions",
             6,
             required=True,
-            check=lambda v: _between(validate.parse_int(v, "count"), "count", 1, rotation.MAX_PLAN),
+            check=lambda v: _between(validate.parse_int(v, "count"), "count", 1, planning.MAX_PLAN),
         ),
         Field(
             "start",
@@ -233,13 +257,18 @@ def plan_form(circle: CircleView, *, default_start: datetime) -> FormScreen[list
     def save(db: Any, v: dict[str, Any]) -> list[SessionView]:
         current = circles.get_circle(db, circle.id)
         if cadence.parse(v["cadence"]).text != current.cadence:
-            rotation.set_cadence(db, current, v["cadence"])
+            series.set_cadence(db, current, v["cadence"])
         start = validate.parse_date(v["start"], "start")
         return list(
-            rotation.plan_sessions(db, circle_id=circle.id, count=int(v["count"]), start=start).sessions
+            planning.plan_sessions(db, circle_id=circle.id, count=int(v["count"]), start=start).sessions
         )
 
-    return FormScreen(f"Plan several sessions of {circle.name}", fields, save)
+    title = (
+        f"{circle.name} is saved. Plan its first sessions now? Escape: later (P on the Sessions tab)"
+        if first
+        else f"Plan several sessions of {circle.name}"
+    )
+    return FormScreen(title, fields, save, start_on="count" if circle.cadence else None)
 
 
 def _between(value: int, field: str, low: int, high: int) -> int:
@@ -300,18 +329,18 @@ def walk_in_form(session: SessionView, *, name: str = "") -> FormScreen[PersonVi
         ),
         Field(
             "email",
-            "E-mail (someone already known is found by it)",
+            "E-mail, if they give one (someone already known is found by it)",
             "",
             "ana@example.org",
-            required=True,
             check=validate.email,
         ),
         Field("team", "Team", ""),
     ]
 
     def save(db: Any, v: dict[str, Any]) -> PersonView:
+        # A name alone is enough: a new guest, or the one person of that name already known.
         return attendance.check_in_walk_in(
-            db, session_id=session.id, name=v["name"], email=v["email"], team=v["team"] or None
+            db, session_id=session.id, name=v["name"], email=v["email"] or None, team=v["team"] or None
         )
 
     return FormScreen(f"Walk-in at {session.label}", fields, save)

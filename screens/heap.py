@@ -21,22 +21,25 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
 from textual.widgets import Footer
 
+from screens.textual_internals import watcher_lists
+
 
 def forget_closed_watchers(app: App[Any]) -> int:
     """Drop the watchers whose widget has left the screen; returns how many were dropped.
 
-    The attribute is the one Textual itself prunes (``reactive._check_watchers``), using the
-    same test; only the moment differs.
+    The lists are the ones Textual itself prunes, using the same test; only the moment
+    differs (screens/textual_internals.py: watcher_lists).
     """
     owners: list[object] = [app, *(f for s in app.screen_stack for f in s.query(Footer))]
     dropped = 0
     for owner in owners:
-        for watchers in getattr(owner, "__watchers", {}).values():
+        for watchers in watcher_lists(owner):
             alive = [(node, callback) for node, callback in watchers if node.is_attached]
             dropped += len(watchers) - len(alive)
             watchers[:] = alive
@@ -69,29 +72,34 @@ class CollectorHold:
     QUIET = 0.3
     LONGEST = 2.0
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock  # tests pass their own, to say what "later" is without waiting for it
         self._since: float | None = None
         self._resume: asyncio.TimerHandle | None = None
         self._closed = False
 
-    def hold(self) -> None:
-        """Keep the collector off until the app is quiet again. Call on the UI thread."""
+    def hold(self) -> float | None:
+        """Keep the collector off until the app is quiet again. Call on the UI thread.
+
+        Returns the seconds until the collector runs again, or None if it is not held.
+        """
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop to turn it back on: leave it be
-            return
+            return None
         if self._closed:
-            return
-        now = time.monotonic()
+            return None
+        now = self._clock()
         if self._since is None:
             if not gc.isenabled():  # someone else turned it off; theirs to turn back on
-                return
+                return None
             gc.disable()
             self._since = now
         if self._resume is not None:
             self._resume.cancel()
         wait = max(0.0, min(self.QUIET, self._since + self.LONGEST - now))
         self._resume = loop.call_later(wait, self.release)
+        return wait
 
     def release(self) -> None:
         """Let the collector run again (it catches up with what opening the screens left)."""

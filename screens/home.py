@@ -37,6 +37,12 @@ class HomeScreen(Screen[None]):
         Binding("O", "organisation", "Organisation", tooltip="Is the programme working? The success figures"),
         Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
+        # q quits where the footer says so (here and while the store opens); ctrl+q everywhere.
+        Binding("q", "app.quit", "Quit", tooltip="Close circles (ctrl+q quits from any screen)"),
+        # Nothing to go back to from Home: its own Escape hides the app's "esc Back" here, and
+        # only here (the app cannot tell which screen's footer asks, so Home's footer would be
+        # rebuilt, unseen, each time a screen opens over it).
+        Binding("escape", "stay", show=False),
         Binding("X", "export_attendance", "Export attendance", tooltip="Every circle's attendance to a file"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
@@ -66,7 +72,13 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#upcoming", DataTable)
-        table.add_columns("When", "Circle", "Title", "Presenter", "RSVP", "Status")
+        # At 80 columns the least needed go first (RSVP), and names are shortened with an ellipsis.
+        table.add_column("When", priority=0)
+        table.add_column("Circle", priority=1, min_width=12)
+        table.add_column("Title", priority=2, min_width=12)
+        table.add_column("Presenter", priority=3, min_width=10)
+        table.add_column("RSVP", priority=5, min_width=5)
+        table.add_column("Status", priority=4)
         self.query_one("#welcome").display = False
         if self._first_glance is not None:
             self.show(self._first_glance)
@@ -98,12 +110,15 @@ class HomeScreen(Screen[None]):
             return
         table = self.query_one("#upcoming", DataTable)
         row = table.cursor_row
+        now = self.app.now()  # type: ignore[attr-defined]
+        # Each time is on its circle's clock: when the circles' clocks differ, each says which.
+        mixed = len({s.timezone for s in data.upcoming}) > 1
         # Row keys let Enter open the session the cursor is on.
         table.clear()
         for s in data.upcoming:
             table.add_row(
                 *safe(
-                    when(s),
+                    when(s, now, zone=mixed),
                     s.circle_name,
                     s.title or "",
                     presenter_label(s, data.presenters),
@@ -115,7 +130,6 @@ class HomeScreen(Screen[None]):
         if data.upcoming:
             table.move_cursor(row=min(row, len(data.upcoming) - 1))
         empty = self.query_one("#upcoming-empty", Static)
-        now = self.app.now()  # type: ignore[attr-defined]
         empty.update(
             ""
             if data.upcoming
@@ -124,9 +138,14 @@ class HomeScreen(Screen[None]):
         )
         table.focus()
 
+    def action_stay(self) -> None:
+        """Escape on Home: it is the first screen, there is nowhere to go back to."""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo":
             return self.data is not None and self.data.empty
+        if action == "export_attendance":  # an empty store has nothing to export
+            return not (self.data is not None and self.data.empty)
         return True
 
     @on(DataTable.RowSelected, "#upcoming")
@@ -161,13 +180,9 @@ class HomeScreen(Screen[None]):
 
     @on(Button.Pressed, "#first-circle")
     def action_new_circle(self) -> None:
-        from screens.forms import circle_form
+        from screens.circle import create_circle
 
-        def created(circle: object) -> None:
-            if circle is not None:
-                self.app.open_circle(circle.id)  # type: ignore[attr-defined]
-
-        self.app.push_screen(circle_form(None), created)
+        create_circle(self.app)
 
     def action_export_attendance(self) -> None:
         from screens.export_attendance_dialog import ExportAttendanceDialog

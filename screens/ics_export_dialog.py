@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, RadioButton, RadioSet, Static
-from textual.worker import Worker, WorkerState
+from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from circles.errors import CirclesError
-from circles.export_folder import last_folder, remember_folder
+from circles.export_folder import remember_folder, suggested_folder
 from circles.exports.atomic import check_target
 from circles.ics.model import Channel
 from circles.ics.names import circle_stem, session_stem
 from circles.views import CircleView, SessionView
+from circles.words import count
 from models.enums import SessionStatus
+from screens.dialogs import Buttons, Dialog
+from screens.toggles import Checkbox, RadioButton
+from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.exports.invite_files import UnitOfWork
+    from circles.services.invites import IcsExport
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,46 +38,40 @@ class IcsExported:
     events: int
 
 
-class IcsExportDialog(ModalScreen[IcsExported | None]):
+class IcsExportDialog(Dialog[IcsExported | None]):
     """Pick the channel and the file; the export runs in a worker and the app says where it went."""
 
     DEFAULT_CSS = """
-    IcsExportDialog {
-        align: center middle;
-    }
-    IcsExportDialog > Vertical {
-        width: 76;
-        height: auto;
-        max-height: 90%;
-        border: thick $primary;
-        background: $surface;
-        padding: 1 2;
-    }
     IcsExportDialog #ics-title {
         text-style: bold;
-        margin-bottom: 1;
     }
     IcsExportDialog .ics-field-label {
         margin-top: 1;
     }
+    IcsExportDialog #ics-channel {
+        layout: horizontal;
+        width: 100%;
+    }
+    IcsExportDialog #ics-channel RadioButton {
+        width: auto;
+        margin-right: 3;
+    }
     IcsExportDialog #ics-channel-help {
         color: $text-muted;
+    }
+    IcsExportDialog #ics-recurring {
+        margin-top: 1;
     }
     IcsExportDialog #ics-error {
         color: $error;
         height: auto;
     }
-    IcsExportDialog #ics-buttons {
-        height: auto;
-        margin-top: 1;
-        align-horizontal: right;
-    }
-    IcsExportDialog #ics-buttons Button {
-        margin-left: 1;
-    }
     """
 
-    BINDINGS = [Binding("escape", "close", "Close", tooltip="Close without exporting")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Close", tooltip="Close without exporting"),
+        Binding("ctrl+s", "submit", "Export", tooltip="Write the file"),
+    ]
 
     def __init__(
         self,
@@ -111,27 +110,32 @@ class IcsExportDialog(ModalScreen[IcsExported | None]):
         assert self.circle is not None
         return circle_stem(self.circle.name, recurring=recurring) + ".ics"
 
-    def compose(self) -> ComposeResult:
-        folder = last_folder(self.settings_path) or Path.home()
-        with Vertical():
-            yield Label(f"Export calendar invite: {escape(self.what)}", id="ics-title")
-            yield Label("Channel", classes="ics-field-label")
-            with RadioSet(id="ics-channel"):
-                for channel in Channel:
-                    yield RadioButton(
-                        channel.value, value=channel is self.initial_channel, id=f"ics-{channel.value}"
-                    )
-            yield Static(self.initial_channel.help, id="ics-channel-help", markup=False)
-            if self.circle is not None:
-                yield Checkbox("One recurring series (RRULE) instead of one event each", id="ics-recurring")
-            yield Label("Folder", classes="ics-field-label")
-            yield Input(str(folder), id="ics-folder")
-            yield Label("File name", classes="ics-field-label")
-            yield Input(self._suggested_name(), id="ics-name")
-            yield Static("", id="ics-error", markup=False)
-            with Horizontal(id="ics-buttons"):
-                yield Button("Cancel", id="ics-close")
-                yield Button("Export", id="ics-export", variant="primary")
+    def compose_body(self) -> ComposeResult:
+        folder = suggested_folder(self.settings_path)
+        yield Label(f"Export calendar invites (.ics): {escape(self.what)}", id="ics-title")
+        yield Label("Channel", classes="ics-field-label")
+        with RadioSet(id="ics-channel", compact=True):
+            for channel in Channel:
+                yield RadioButton(
+                    channel.value,
+                    value=channel is self.initial_channel,
+                    compact=True,
+                    id=f"ics-{channel.value}",
+                )
+        yield Static(self.initial_channel.help, id="ics-channel-help", markup=False)
+        if self.circle is not None:
+            yield Checkbox(
+                "One recurring series (RRULE) instead of one event each", compact=True, id="ics-recurring"
+            )
+        yield Label("Folder", classes="ics-field-label")
+        yield Input(str(folder), compact=True, id="ics-folder")
+        yield Label("File name", classes="ics-field-label")
+        yield Input(self._suggested_name(), compact=True, id="ics-name")
+        yield Static("", id="ics-error", markup=False)
+        yield Buttons(
+            Button("Export (ctrl+s)", id="ics-export", variant="primary", compact=True),
+            Button("Cancel (esc)", id="ics-close", compact=True),
+        )
 
     @property
     def channel(self) -> Channel:
@@ -198,43 +202,37 @@ class IcsExportDialog(ModalScreen[IcsExported | None]):
         self._export(target, self.channel, self.recurring)
 
     @on(Button.Pressed, "#ics-close")
-    def action_close(self) -> None:
+    def action_cancel(self) -> None:
         self.dismiss(None)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ics-export")
-    def _export(self, target: Path, channel: Channel, recurring: bool) -> IcsExported:
-        from circles.exports.invite_files import ToFile, write_invites
+    def _export(self, target: Path, channel: Channel, recurring: bool) -> None:
         from circles.services import invites
 
-        def build(db: Any) -> invites.IcsExport:  # a store session (screens name no SQL types)
+        def build(db: Any) -> IcsExport:  # a store session (screens name no SQL types)
             if self.session is not None:
                 return invites.export_session(db, self.session.id, channel=channel)
             assert self.circle is not None
             return invites.export_circle(db, self.circle.id, channel=channel, recurring=recurring)
 
-        store = self.app.store  # type: ignore[attr-defined]
-        # The file and the store change it announces (a cancel) are written together, or neither.
-        written = write_invites(store.write, build, ToFile(target, field="file"), force=True)
-        (file,), (path,) = written.export.files, written.paths  # replacing was confirmed
-        remember_folder(path.parent, self.settings_path)
-        return IcsExported(path=path, channel=channel, events=file.events)
+        def export(write: UnitOfWork) -> IcsExported:
+            from circles.exports.invite_files import ToFile, write_invites
 
-    @on(Worker.StateChanged)
-    def _export_finished(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "ics-export":
-            return
-        if event.state is WorkerState.SUCCESS:
-            done: IcsExported = event.worker.result  # type: ignore[assignment]
-            events = "1 event" if done.events == 1 else f"{done.events} events"
-            self.app.notify(
-                f"Calendar file written to {escape(str(done.path))} ({events}, {done.channel.value}).",
-                title="Exported",
-            )
-            self.dismiss(done)
-        elif event.state is WorkerState.ERROR:
-            self.query_one("#ics-export", Button).disabled = False
-            error = event.worker.error
-            if isinstance(error, CirclesError):
-                self._error(str(error))
-            else:
-                self._error(f"The export failed: {error}")
+            # The file and the store change it announces (a cancel) are written together, or neither.
+            written = write_invites(write, build, ToFile(target, field="file"), force=True)
+            (file,), (path,) = written.export.files, written.paths  # replacing was confirmed
+            remember_folder(path.parent, self.settings_path)
+            return IcsExported(path=path, channel=channel, events=file.events)
+
+        run_db(self, export, self._exported, around_unit=True, failed=self._not_exported, group="ics-export")
+
+    def _exported(self, done: IcsExported) -> None:
+        self.app.notify(
+            f"Calendar file written to {escape(str(done.path))} ({count(done.events, 'event')}, "
+            f"{done.channel.value}).",
+            title="Exported",
+        )
+        self.dismiss(done)
+
+    def _not_exported(self, error: CirclesError) -> None:
+        self.query_one("#ics-export", Button).disabled = False
+        self._error(str(error))

@@ -1,30 +1,262 @@
-"""The command palette's finder: any circle, person or session by name, searched in SQL."""
+"""The command palette (ctrl+p): actions ("Export invites…", "Check in…"), and any circle, person or
+session by name, searched in SQL."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+from circles.views import CircleView, SessionView
+from screens.work import ask_db
 
 if TYPE_CHECKING:  # the services load with the store, after the first screen has painted
     from circles.services import lookups
 
 
-class FindProvider(Provider):
-    """Ctrl+P then a few letters: circles, people and sessions whose name holds them."""
+def _circle_of(screen: Screen[Any]) -> CircleView | None:
+    """The circle the person is looking at, if any (its screen keeps it in ``data``)."""
+    circle = getattr(getattr(screen, "data", None), "circle", None)
+    return circle if isinstance(circle, CircleView) else None
 
-    def _lookup(self, text: str) -> list[lookups.Found]:
-        from circles.errors import CirclesError
+
+def _session_of(screen: Screen[Any]) -> SessionView | None:
+    """The session the person is looking at, if any (its screen, or its check-in)."""
+    session = getattr(getattr(screen, "data", None), "session", None) or getattr(screen, "session", None)
+    return session if isinstance(session, SessionView) else None
+
+
+@dataclass(eq=False)
+class Listed(DiscoveryHit):
+    """A hit of the palette opened empty, listed before Textual's own commands (Keys, Maximize,
+    Quit, Screenshot, Theme). The palette sorts what it found by score, highest first, and every
+    DiscoveryHit scores 0, so those came in whatever order the providers answered (they sit in a
+    set): ours score above 0, and keep their order among themselves through ``rank``."""
+
+    rank: float = field(default=1.0, kw_only=True)
+
+    @property
+    def score(self) -> float:
+        return self.rank
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing the palette can do: found by its title or any of its words."""
+
+    title: str
+    words: tuple[str, ...]
+    help: str
+    run: Callable[[Any, Screen[Any]], None]  # (app, the screen the palette was opened over)
+
+
+def _pick_circle(app: Any, screen: Screen[Any], title: str, then: str) -> None:
+    """Open the circle (the one of the session on screen, else the one the person picks) and
+    do ``then``, one of the circle screen's actions, there."""
+    from screens.dialogs import ChoiceScreen
+    from screens.work import run_db
+
+    if (session := _session_of(screen)) is not None:
+        app.open_circle(session.circle_id, then=then)
+        return
+
+    def ask(found: list[lookups.CircleSummary]) -> None:
+        if not found:
+            app.notify("There is no circle yet: create one first (n on Home).", severity="warning")
+            return
+        options = [(str(s.circle.id), s.circle.name) for s in found]
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                app.open_circle(int(key), then=then)
+
+        app.push_screen(ChoiceScreen(title, options), chosen)
+
+    def load(db: Any) -> list[lookups.CircleSummary]:
         from circles.services import lookups
 
-        try:
-            store = self.app.store  # type: ignore[attr-defined]  (waits while it opens)
-        except CirclesError:
-            return []
-        with store.read() as db:
+        return lookups.circles_overview(db, now=app.now())
+
+    run_db(app, load, ask)
+
+
+def export_invites(app: Any, screen: Screen[Any]) -> None:
+    from screens.ics_export_dialog import IcsExportDialog
+
+    if (session := _session_of(screen)) is not None:
+        app.push_screen(IcsExportDialog.for_session(session))
+    elif (circle := _circle_of(screen)) is not None:
+        app.push_screen(IcsExportDialog.for_circle(circle))
+    else:
+        _pick_circle(app, screen, "Calendar invites (.ics) for which circle?", "export_invites")
+
+
+def export_attendance(app: Any, screen: Screen[Any]) -> None:
+    from screens.export_attendance_dialog import ExportAttendanceDialog
+
+    circle = _circle_of(screen)
+    if circle is not None:
+        today = app.now().astimezone(circle.zone).date()
+        app.push_screen(ExportAttendanceDialog(circle.id, circle.name, today=today))
+    else:
+        app.push_screen(ExportAttendanceDialog(today=app.now().date()))
+
+
+def new_circle(app: Any, screen: Screen[Any]) -> None:
+    from screens.circle import create_circle
+
+    circle = _circle_of(screen)  # a circle on screen lends its zone; else the machine's
+    create_circle(app, timezone=circle.timezone if circle else None)
+
+
+def plan_sessions(app: Any, screen: Screen[Any]) -> None:
+    if _circle_of(screen) is not None and hasattr(screen, "action_plan"):
+        screen.action_plan()
+    else:
+        _pick_circle(app, screen, "Plan sessions of which circle?", "plan")
+
+
+def check_in(app: Any, screen: Screen[Any]) -> None:
+    from screens.checkin import CheckInScreen
+    from screens.dialogs import ChoiceScreen
+    from screens.format import when
+    from screens.work import run_db
+
+    if (session := _session_of(screen)) is not None:
+        app.push_screen(CheckInScreen(session.id))
+        return
+    now = app.now()
+
+    def ask(found: list[SessionView]) -> None:
+        if not found:
+            app.notify("No session in the last day or the next two weeks to check in.", severity="warning")
+            return
+        mixed = len({s.timezone for s in found}) > 1  # as on Home: say whose clock
+        options = [
+            (str(s.id), f"{when(s, now, zone=mixed)}  {s.circle_name}  {s.title}".rstrip()) for s in found
+        ]
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                app.push_screen(CheckInScreen(int(key)))
+
+        app.push_screen(ChoiceScreen("Check in which session? (nearest first)", options), chosen)
+
+    def load(db: Any) -> list[SessionView]:
+        from circles.services import lookups
+
+        return lookups.sessions_to_check_in(db, now=now)
+
+    run_db(app, load, ask)
+
+
+def recognition(app: Any, screen: Screen[Any]) -> None:
+    from screens.recognition import RecognitionScreen
+
+    app.push_screen(RecognitionScreen())
+
+
+def organisation(app: Any, screen: Screen[Any]) -> None:
+    from screens.organisation import OrganisationScreen
+
+    app.push_screen(OrganisationScreen())
+
+
+def search_people(app: Any, screen: Screen[Any]) -> None:
+    from screens.people import PeopleScreen
+
+    people = PeopleScreen()
+    app.push_screen(people)
+    people.call_after_refresh(people.action_filter)
+
+
+ACTIONS = (
+    Action(
+        "Export invites (.ics)…",
+        ("ics", "invite", "invites", "calendar", "ical", "export", "event"),
+        "Calendar invites for a circle's coming sessions, or for this session",
+        export_invites,
+    ),
+    Action(
+        "Export attendance…",
+        ("export", "attendance", "csv", "xlsx", "excel", "jsonl", "report"),
+        "Who came, to a CSV, Excel or JSON Lines file",
+        export_attendance,
+    ),
+    Action("New circle", ("new", "create", "add", "circle"), "Create a circle", new_circle),
+    Action(
+        "Plan sessions…",
+        ("plan", "schedule", "sessions", "series", "cadence"),
+        "Schedule a circle's next sessions from how often it meets",
+        plan_sessions,
+    ),
+    Action(
+        "Check in…",
+        ("check-in", "checkin", "check in", "attendance", "door", "present", "walk-in"),
+        "Mark who came to a session happening now",
+        check_in,
+    ),
+    Action(
+        "Search people",
+        ("people", "person", "find", "directory", "search"),
+        "The people directory",
+        search_people,
+    ),
+    Action(
+        "Recognition",
+        ("recognition", "thanks", "thank", "digest", "newsletter", "milestones", "streaks"),
+        "Who to thank: talks, streaks, mentoring, thanks; the digest",
+        recognition,
+    ),
+    Action(
+        "Organisation figures",
+        ("organisation", "organization", "success", "figures", "satisfaction", "retention", "stats"),
+        "Participation, satisfaction, retention, mentoring",
+        organisation,
+    ),
+)
+
+
+class ActionProvider(Provider):
+    """Ctrl+P then what you want to do: export invites (found by "ics", "invite", "calendar",
+    "export"...), export attendance, new circle, plan sessions, check in, search people,
+    recognition, the organisation's figures. Where the
+    palette was opened over a circle or a session, the action applies to it; elsewhere it asks."""
+
+    def _run(self, action: Action) -> None:
+        action.run(self.app, self.screen)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for action in ACTIONS:
+            score = max(matcher.match(action.title), *(matcher.match(word) for word in action.words))
+            if score > 0:
+                yield Hit(
+                    score, matcher.highlight(action.title), partial(self._run, action), help=action.help
+                )
+
+    async def discover(self) -> Hits:
+        # First of all: what there is to do, in this order.
+        for i, action in enumerate(ACTIONS):
+            yield Listed(action.title, partial(self._run, action), help=action.help, rank=2 - i / 100)
+
+
+class FindProvider(Provider):
+    """Ctrl+P then a few letters: circles, people and sessions whose name holds them (sessions
+    nearest first: the coming ones soonest first, then the past ones latest first)."""
+
+    async def _lookup(self, text: str) -> list[lookups.Found]:
+        # In a thread on the one road to the store (screens/work.py), so typing never waits on it.
+        def find(db: Any) -> list[lookups.Found]:
+            from circles.services import lookups
+
             return lookups.search_everything(db, text, limit=6)
+
+        return await ask_db(self.app, find, failed=[])
 
     def _open(self, found: lookups.Found) -> None:
         opener = {"circle": "open_circle", "person": "open_person", "session": "open_session"}[found.kind]
@@ -33,46 +265,21 @@ class FindProvider(Provider):
     async def search(self, query: str) -> Hits:
         if not query.strip():
             return
-        # The palette calls us on its own task; the query runs in a thread so typing never waits on it.
-        found = await asyncio.to_thread(self._lookup, query)
+        found = await self._lookup(query)
         matcher = self.matcher(query)
+        rank = 0
         for f in found:
             text = f"{f.kind.capitalize()}: {f.label}"
-            score = matcher.match(text) or 0.1  # SQL already matched a substring; keep it
+            if f.kind == "session":
+                # The palette orders hits by score: keep SQL's order (nearest first) for sessions.
+                score = 0.5 - rank * 0.01
+                rank += 1
+            else:
+                score = matcher.match(text) or 0.1  # SQL already matched a substring; keep it
             yield Hit(score, matcher.highlight(text), partial(self._open, f), text=text, help=f.detail)
 
     async def discover(self) -> Hits:
-        found = await asyncio.to_thread(self._lookup, "")
-        for f in found:
-            if f.kind == "circle":
-                yield DiscoveryHit(f"Circle: {f.label}", partial(self._open, f), help=f.detail)
-
-
-class ReportsProvider(Provider):
-    """Ctrl+P: "Recognition" and "Organisation" open the screens of the same names."""
-
-    PLACES = (
-        ("Recognition", "Who to thank: talks, streaks, mentoring, thanks; the digest", "recognition"),
-        ("Organisation figures", "Participation, satisfaction, retention, mentoring", "organisation"),
-    )
-
-    def _open(self, which: str) -> None:
-        if which == "recognition":
-            from screens.recognition import RecognitionScreen
-
-            self.app.push_screen(RecognitionScreen())
-        else:
-            from screens.organisation import OrganisationScreen
-
-            self.app.push_screen(OrganisationScreen())
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, which in self.PLACES:
-            score = matcher.match(title)
-            if score:
-                yield Hit(score, matcher.highlight(title), partial(self._open, which), help=help_text)
-
-    async def discover(self) -> Hits:
-        for title, help_text, which in self.PLACES:
-            yield DiscoveryHit(title, partial(self._open, which), help=help_text)
+        found = await self._lookup("")
+        circles = [f for f in found if f.kind == "circle"]
+        for i, f in enumerate(circles):  # after the actions, before Textual's commands
+            yield Listed(f"Circle: {f.label}", partial(self._open, f), help=f.detail, rank=1 - i / 100)

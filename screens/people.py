@@ -10,8 +10,10 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from circles.services import people
 from circles.views import PersonView
+from circles.words import count
 from screens.footer import Footer
 from screens.format import safe
+from screens.one_line import OneLineInput
 from screens.table import Table
 from screens.work import run_db
 
@@ -42,14 +44,17 @@ class PeopleScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Filter people by name, e-mail or team", id="filter")
+        yield OneLineInput(label="Filter", placeholder="Filter people by name, e-mail or team", id="filter")
         yield Table(id="people", cursor_type="row", zebra_stripes=True)
         yield Static("", id="people-count", classes="hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Name", "E-mail", "Team", "")
+        table.add_column("Name", priority=0, min_width=12)
+        table.add_column("E-mail", priority=1, min_width=16)
+        table.add_column("Team", priority=2, min_width=8)
+        table.add_column("", priority=3)
         # The list has the keys (n, e, Enter); / goes to the filter and Enter comes back.
         table.focus()
         self.load()
@@ -79,13 +84,16 @@ class PeopleScreen(Screen[None]):
         self.query_one(DataTable).add_rows(
             [
                 safe(
-                    p.name, p.email, p.team or "", "guest" if p.is_guest else ("" if p.active else "inactive")
+                    p.name,
+                    p.email or "",
+                    p.team or "",
+                    "guest" if p.is_guest else ("" if p.active else "inactive"),
                 )
                 for p in found
             ]
         )
         self.query_one("#people-count", Static).update(
-            f"{self.total} people"
+            count(self.total, "person", "people")
             + (f", showing {len(self.shown)}; scroll down for more" if len(self.shown) < self.total else "")
         )
 

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Header, Static
 from circles.services import lookups
 from circles.services.person_programmes import PersonProgrammes, day_of, person_programmes
 from screens.footer import Footer
-from screens.format import day, safe
+from screens.format import day, named, safe
 from screens.table import Table
 from screens.work import run_db
 
@@ -45,14 +45,25 @@ class PersonScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#person-circles", DataTable).add_columns(
-            "Circle", "Role", "Rotation", "Joined", "Left"
-        )
-        self.query_one("#person-attended", DataTable).add_columns("When", "Circle", "Title", "Check-in")
-        self.query_one("#person-presented", DataTable).add_columns("When", "Circle", "Presented")
-        self.query_one("#person-pairs", DataTable).add_columns(
-            "Programme", "With", "Status", "Since", "Meetings"
-        )
+        circles = self.query_one("#person-circles", Table)
+        circles.add_column("Circle", priority=0, min_width=14)
+        for label in ("Role", "Rotation", "Joined", "Left"):
+            circles.add_column(label)
+        attended = self.query_one("#person-attended", Table)
+        attended.add_column("When", priority=0)
+        attended.add_column("Circle", priority=1, min_width=12)
+        attended.add_column("Title", priority=3, min_width=10)
+        attended.add_column("Check-in", priority=2)
+        presented = self.query_one("#person-presented", Table)
+        presented.add_column("When", priority=0)
+        presented.add_column("Circle", priority=1, min_width=12)
+        presented.add_column("Presented", priority=2, min_width=10)
+        pairs = self.query_one("#person-pairs", Table)
+        pairs.add_column("Programme", priority=0, min_width=12)
+        pairs.add_column("With", priority=1, min_width=12)
+        pairs.add_column("Status", priority=2)
+        pairs.add_column("Since", priority=3)
+        pairs.add_column("Meetings", priority=4)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -83,7 +94,7 @@ class PersonScreen(Screen[None]):
         p = r.person
         self.title = p.name
         self.query_one("#person-summary", Static).update(
-            f"{p.name} <{p.email}>"
+            named(p.name, p.email, gap=" ")
             + (f" · {p.team}" if p.team else "")
             + (" · guest" if p.is_guest else "")
             + ("" if p.active else " · inactive")

@@ -11,15 +11,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Input, Static
 
+from circles import validate
 from circles.errors import CirclesError, InvalidInput
 from circles.rotation import Why
-from circles.services import away, circles, members, people
+from circles.services import away, circles, fairness, members, people, planning
 from circles.services import rotation as rotation_service
 from circles.views import CircleView, SessionView
+from circles.words import count
+from screens.dialogs import ChoiceScreen, Dialog
+from screens.format import named
 from screens.table import Table
 from screens.work import run_db
 
@@ -46,7 +48,7 @@ class Choice:
 class RotationData:
     circle: CircleView
     preview: list[rotation_service.PreviewRow]
-    ledger: rotation_service.Ledger
+    ledger: fairness.Ledger
     choices: list[Choice]
 
 
@@ -54,98 +56,57 @@ def load_rotation(db: Any, circle_id: int, count: int = PREVIEW_COUNT) -> Rotati
     """Everything the panel shows, read in one unit of work."""
     circle = circles.get_circle(db, circle_id)
     choices = [
-        Choice(
-            m.person_id, m.name, f"{m.name}  <{m.email}>" + ("" if m.in_rotation else "  (out of rotation)")
-        )
+        Choice(m.person_id, m.name, named(m.name, m.email) + ("" if m.in_rotation else "  (out of rotation)"))
         for m in members.list_members(db, circle_id)
     ]
     known = {c.person_id for c in choices}
     choices += [
-        Choice(p.id, p.name, f"{p.name}  <{p.email}>  (guest speaker)")
+        Choice(p.id, p.name, f"{named(p.name, p.email)}  (guest speaker)")
         for p in people.list_people(db, include_inactive=False, limit=500)
         if p.is_guest and p.id not in known
     ]
     return RotationData(
         circle,
         rotation_service.preview(db, circle_id, count=count),
-        rotation_service.ledger(db, circle_id),
+        fairness.ledger(db, circle_id),
         choices,
     )
 
 
-class ChoiceScreen(ModalScreen[str | None]):
-    """Pick one option from a short list; Escape cancels."""
-
-    DEFAULT_CSS = """
-    ChoiceScreen { align: center middle; }
-    ChoiceScreen > Vertical {
-        width: 80; max-width: 95%; height: auto; max-height: 80%;
-        border: round $accent; background: $surface; padding: 0 1;
-    }
-    ChoiceScreen OptionList { height: auto; max-height: 20; }
-    ChoiceScreen .choice-title { text-style: bold; padding: 0 0 1 0; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.choice_title = title
-        self.options = options
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.choice_title, classes="choice-title", markup=False)
-            yield OptionList(*[Option(Text(label), id=key) for key, label in self.options], id="choices")
-            yield Static("↑/↓ move, Enter picks, Escape cancels.", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
-
-    @on(OptionList.OptionSelected)
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class CountScreen(ModalScreen[int | None]):
+class CountScreen(Dialog[int | None]):
     """Ask how many sessions to plan."""
 
     DEFAULT_CSS = """
-    CountScreen { align: center middle; }
-    CountScreen > Vertical {
-        width: 60; height: auto; border: round $accent; background: $surface; padding: 0 1;
-    }
+    CountScreen > .dialog-body { width: 60; }
     CountScreen #count-error { color: $error; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Plan", tooltip="Plan them"),
+    ]
 
     def __init__(self, title: str, default: int = 10) -> None:
         super().__init__()
         self.count_title = title
         self.default = default
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.count_title, markup=False)
-            yield Input(str(self.default), id="count", type="integer")
-            yield Static("", id="count-error", markup=False)
-            yield Static("Enter plans them, Escape cancels.", classes="hint")
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.count_title, classes="form-title", markup=False)
+        yield Input(str(self.default), id="count", type="integer", compact=True)
+        yield Static("", id="count-error", markup=False)
+        yield Static("Enter plans them, Escape cancels.", classes="hint")
 
     @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        value = event.value.strip()
-        if not value.isdigit() or not 1 <= int(value) <= rotation_service.MAX_PLAN:
-            error = InvalidInput(
-                "count", value, f"must be a whole number from 1 to {rotation_service.MAX_PLAN}"
-            )
+    def action_submit(self) -> None:
+        value = self.query_one("#count", Input).value.strip()
+        try:
+            count = validate.parse_int(value, "count")
+            if not 1 <= count <= planning.MAX_PLAN:
+                raise InvalidInput("count", value, f"must be between 1 and {planning.MAX_PLAN}")
+        except InvalidInput as error:
             self.query_one("#count-error", Static).update(str(error))
             return
-        self.dismiss(int(value))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.dismiss(count)
 
 
 class RotationPanel(Vertical):
@@ -193,12 +154,20 @@ class RotationPanel(Vertical):
         yield Table(id="rotation-ledger", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#rotation-preview", DataTable).add_columns(
-            "Session", "When", "Presenter", "How", "Why"
-        )
-        self.query_one("#rotation-ledger", DataTable).add_columns(
-            "Member", "Presented", "Last", "First time", "Skips", "Swaps given", "Swaps taken"
-        )
+        preview = self.query_one("#rotation-preview", Table)
+        preview.add_column("Session", priority=4)
+        preview.add_column("When", priority=0)
+        preview.add_column("Presenter", priority=1, min_width=10)
+        preview.add_column("How", priority=3)
+        preview.add_column("Why", priority=2, min_width=16)
+        ledger = self.query_one("#rotation-ledger", Table)
+        ledger.add_column("Member", priority=0, min_width=10)
+        ledger.add_column("Presented", priority=1)
+        ledger.add_column("Last", priority=2)
+        ledger.add_column("First time", priority=5)
+        ledger.add_column("Skips", priority=6, min_width=10)
+        ledger.add_column("Swaps given", priority=3)
+        ledger.add_column("Swaps taken", priority=4)
         self.reload()
 
     # ------------------------------------------------------------ loading and showing
@@ -213,7 +182,9 @@ class RotationPanel(Vertical):
         self.data = data
         c = data.circle
         if c.cadence:
-            summary = f"{c.name} meets {c.cadence} ({c.timezone}). Next {len(data.preview)} sessions:"
+            summary = (
+                f"{c.name} meets {c.cadence} ({c.timezone}). Next {count(len(data.preview), 'session')}:"
+            )
         else:
             summary = (
                 f"{c.name} has no cadence yet: set one with  circles circle cadence  to plan and preview."
@@ -380,17 +351,17 @@ class RotationPanel(Vertical):
                 markup=False,
             )
             return
-        count = await self.app.push_screen_wait(CountScreen(f"Plan how many sessions of {circle.name}?"))
-        if count is None:
+        how_many = await self.app.push_screen_wait(CountScreen(f"Plan how many sessions of {circle.name}?"))
+        if how_many is None:
             return
 
-        def planned(result: rotation_service.PlanResult) -> None:
-            skipped = f", stepping over {len(result.skipped)} skip date(s)" if result.skipped else ""
-            self._after(f"Planned {len(result.sessions)} sessions{skipped}.")(result)
+        def planned(result: planning.PlanResult) -> None:
+            skipped = f", stepping over {count(len(result.skipped), 'skip date')}" if result.skipped else ""
+            self._after(f"Planned {count(len(result.sessions), 'session')}{skipped}.")(result)
 
         run_db(
             self,
-            lambda db: rotation_service.plan_sessions(db, circle_id=circle.id, count=count),
+            lambda db: planning.plan_sessions(db, circle_id=circle.id, count=how_many),
             planned,
             write=True,
             failed=self._failed,

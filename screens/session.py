@@ -81,7 +81,7 @@ class SessionScreen(Screen[None]):
         Binding("shift+down,right_square_bracket", "move_item(1)", "Item down", tooltip="Move it later"),
         Binding("n", "notes", "Notes", tooltip="Write the session's notes"),
         Binding("ctrl+s", "save_notes", "Save notes", tooltip="Save the notes"),
-        Binding("escape", "leave", "Back", show=False, tooltip="Back to the previous screen"),
+        Binding("escape", "leave", "Back", tooltip="Back to the previous screen"),
     ]
 
     def __init__(self, session_id: int) -> None:
@@ -111,9 +111,12 @@ class SessionScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        agenda_table = self.query_one("#agenda", DataTable)
-        agenda_table.add_columns("#", "Item", "Presenter", "Minutes")
-        agenda_table.focus()  # the agenda, not the tab bar above it, takes the keys
+        table = self.query_one("#agenda", Table)
+        table.add_column("#", priority=0)
+        table.add_column("Item", priority=1, min_width=10)
+        table.add_column("Presenter", priority=2, min_width=8)
+        table.add_column("Minutes", priority=3)
+        table.focus()  # the agenda, not the tab bar above it, takes the keys
         self.reload()
 
     def on_screen_resume(self) -> None:

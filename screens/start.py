@@ -11,7 +11,13 @@ from screens.footer import Footer
 
 
 class StartScreen(Screen[None]):
-    BINDINGS = [Binding("q", "app.quit", "Quit", tooltip="Close circles")]
+    BINDINGS = [
+        Binding("q", "app.quit", "Quit", tooltip="Close circles (ctrl+q quits from any screen)"),
+        Binding("escape", "stay", show=False),  # nothing to go back to: no "esc Back" (see Home)
+    ]
+
+    def action_stay(self) -> None:
+        """Escape while the store opens: there is nowhere to go back to."""
 
     def compose(self) -> ComposeResult:
         yield Header()

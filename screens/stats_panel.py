@@ -18,6 +18,7 @@ from circles.services import reports
 from circles.services.participation import Scope
 from circles.services.reports import Report
 from circles.success_views import SessionSatisfaction, TeamPresenters
+from circles.words import count
 from screens.work import run_db
 
 BAR_WIDTH = 24
@@ -134,7 +135,9 @@ class StatsPanel(VerticalScroll):
         if not points:
             status.update("No held sessions yet: the charts fill in once sessions have taken place.")
         else:
-            status.update(f"{totals.sessions} held sessions, {points[0].period} to {points[-1].period}.")
+            status.update(
+                f"{count(totals.sessions, 'held session')}, {points[0].period} to {points[-1].period}."
+            )
         self.query_one("#stats-rate", Static).update(
             f"Participation\n{percent(totals.rate)}\n{totals.attended} of {totals.expected} expected"
         )
@@ -144,7 +147,7 @@ class StatsPanel(VerticalScroll):
         )
         pd = report.presenters
         self.query_one("#stats-presenters", Static).update(
-            f"Presenters\n{percent(pd.share)}\n{pd.presented} of {pd.members} members presented"
+            f"Presenters\n{percent(pd.share)}\n{pd.presented} of {count(pd.members, 'member')} presented"
         )
         self.query_one("#stats-participation", Sparkline).data = [(p.rate or 0.0) * 100 for p in points]
         self.query_one("#stats-headcount", Sparkline).data = [float(p.attended) for p in points]

@@ -1,33 +1,193 @@
-"""The app's table: Textual's DataTable, with a header that keeps up with its columns."""
+"""The app's table: Textual's DataTable, with a header that keeps up with its columns, and columns
+that fit the width it has (the ones that matter stay; the rest are shortened, then hidden)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
+from rich.console import RenderableType
+from rich.text import Text, TextType
+from textual import events
+from textual.geometry import Size
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellKey, RowKey
+from textual.widgets.data_table import Column, ColumnKey
+
+from screens.textual_internals import (
+    ColumnFittingDataTable,
+    drop_row_caches,
+    drop_size_caches,
+    label_column_width,
+    rows_height,
+)
+
+SHORTEN_BIAS = 3  # cells: how much wider a column one step less important counts when shortening
 
 
-class Table(DataTable[object]):
-    """A DataTable whose header is drawn again when new rows or cells widen its columns.
+@dataclass
+class FittedColumn(Column):
+    """A column that knows how much it matters: ``priority`` 0 is kept longest (ties: the
+    leftmost), and ``min_width`` is how narrow it may get, with an ellipsis, before it is hidden
+    instead (None: it is shown whole or not at all)."""
 
-    Textual's DataTable (8.x) sizes its columns from new rows (and cells updated with
-    ``update_width``) when it is next idle. A frame drawn before then, as happens on a busy
-    machine, caches the header at the old widths, and the new widths do not invalidate that
-    cache unless the table's own size changes too. The header then stayed as narrow as its
-    labels above wider rows (seen on the person and circle screens). Everything the cache
-    keys on is private, hence these two overrides of the two places that resize columns.
+    priority: int = 0
+    min_width: int | None = None
+    hidden: bool = False
+    truncated: bool = False
+    fits_content: bool = True  # added without a width: its natural width is its content's
+    given_width: int = 0  # else the width it was given
+
+    def get_render_width(self, data_table: DataTable[Any]) -> int:
+        return 0 if self.hidden else super().get_render_width(data_table)
+
+    @property
+    def natural_width(self) -> int:
+        return self.content_width if self.fits_content else self.given_width
+
+
+class Table(ColumnFittingDataTable):
+    """A DataTable whose columns fit its width, and whose header is drawn again when new rows or
+    cells widen its columns.
+
+    Fitting: when the columns at their natural widths are wider than the table, the least
+    important are hidden until the rest fit at their ``min_width``; then the widest (weighed by
+    importance) are shortened, with an ellipsis, so what matters stays readable at 80 columns
+    instead of running off the right edge. It runs again whenever the table is resized or its
+    rows change the natural widths; a hidden column's data stays, so nothing else changes.
+
+    The header: DataTable (8.x) sizes its columns when it is next idle, and a frame drawn before
+    then (a busy machine) left the header at the old widths above wider rows (seen on the person
+    and circle screens): :meth:`columns_resized` draws it afresh.
+
+    Both need Textual's internals: screens/textual_internals.py says which, and why.
     """
 
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        self._redraw_if_resized(lambda: super(Table, self)._update_dimensions(new_rows))
+    def add_column(
+        self,
+        label: TextType,
+        *,
+        width: int | None = None,
+        key: str | None = None,
+        default: object | None = None,
+        priority: int | None = None,
+        min_width: int | None = None,
+    ) -> ColumnKey:
+        """As DataTable's, plus how much the column matters: ``priority`` (0 first; by default its
+        position, so the rightmost columns go first) and ``min_width`` (see FittedColumn)."""
+        column_key = super().add_column(label, width=width, key=key, default=default)
+        plain = self.columns[column_key]
+        self.columns[column_key] = FittedColumn(
+            plain.key,
+            plain.label,
+            plain.width,
+            plain.content_width,
+            plain.auto_width,
+            priority=len(self.columns) - 1 if priority is None else priority,
+            min_width=min_width,
+            fits_content=plain.auto_width,
+            given_width=plain.width,
+        )
+        self._fit()
+        return column_key
 
-    def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
-        self._redraw_if_resized(lambda: super(Table, self)._update_column_widths(updated_cells))
+    # -- fitting the columns to the width ------------------------------------------------------
 
-    def _redraw_if_resized(self, resize: Callable[[], None]) -> None:
-        widths = [column.content_width for column in self.columns.values()]
-        resize()
-        if widths != [column.content_width for column in self.columns.values()]:
-            self._update_count += 1  # the key of DataTable's row and line caches
+    def on_resize(self, _event: events.Resize) -> None:
+        self._fit()
+
+    def _room(self) -> int:
+        """The cells the columns may take: the table's width less a vertical scrollbar, if its
+        rows will need one (decided from the rows, so adding rows can't make the fit flicker)."""
+        room = self.size.width - label_column_width(self)
+        header = self.header_height if self.show_header else 0
+        if rows_height(self) + header > self.size.height and self.styles.overflow_y != "hidden":
+            room -= self.styles.scrollbar_size_vertical
+        return room
+
+    def _fit(self) -> bool:
+        """Show, shorten or hide each column for the current width; True if anything changed."""
+        columns = [c for c in self.ordered_columns if isinstance(c, FittedColumn)]
+        if not columns or not self.size.width:
+            return False
+        room = self._room()
+        pad = 2 * self.cell_padding
+        by_importance = sorted(columns, key=lambda c: (c.priority, columns.index(c)))
+
+        def narrowest(c: FittedColumn) -> int:
+            return c.natural_width if c.min_width is None else min(c.min_width, c.natural_width)
+
+        # As many columns as fit at their narrowest, the least important ones hidden first.
+        kept = list(by_importance)
+        while len(kept) > 1 and sum(pad + narrowest(c) for c in kept) > room:
+            kept.pop()
+        # Then shorten, only as much as needed, a cell at a time from the column that is widest
+        # once its importance is counted (each step down in priority counts as SHORTEN_BIAS more
+        # cells): one long column of circle names gives way before three short ones become
+        # stubs, and of two alike the less important gives way first.
+        widths = {c.key: c.natural_width for c in kept}
+        floors = {c.key: 1 if len(kept) == 1 else narrowest(c) for c in kept}
+        rank = {c.key: i for i, c in enumerate(by_importance)}
+        excess = sum(pad + w for w in widths.values()) - room
+        while excess > 0:
+            shrinkable = [c for c in kept if widths[c.key] > floors[c.key]]
+            if not shrinkable:
+                break
+            widest = max(shrinkable, key=lambda c: (widths[c.key] + SHORTEN_BIAS * rank[c.key], rank[c.key]))
+            widths[widest.key] -= 1
+            excess -= 1
+
+        changed = False
+        for c in columns:
+            hidden = c.key not in widths
+            shown = widths.get(c.key, c.natural_width)
+            truncated = not hidden and shown < c.natural_width
+            state = (hidden, truncated, shown if truncated else None)
+            if state == (c.hidden, c.truncated, c.width if c.truncated else None):
+                continue
+            changed = True
+            c.hidden, c.truncated = hidden, truncated
+            if truncated:
+                c.auto_width, c.width = False, shown
+            else:
+                c.auto_width, c.width = c.fits_content, c.width if c.fits_content else c.given_width
+        if changed:
+            header = self.header_height if self.show_header else 0
+            self.virtual_size = Size(
+                sum(c.get_render_width(self) for c in self.columns.values()) + label_column_width(self),
+                rows_height(self) + header,
+            )
+            drop_size_caches(self)
+        return changed
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """The labels of the columns on screen now (hidden ones left out)."""
+        return [str(c.label) for c in self.ordered_columns if not getattr(c, "hidden", False)]
+
+    # -- what screens/textual_internals.py asks of a fitting table ----------------------------------
+
+    def column_hidden(self, column: Any) -> bool:
+        return bool(getattr(column, "hidden", False))
+
+    def column_shortened(self, column: Any) -> bool:
+        return bool(getattr(column, "truncated", False))
+
+    def shorten_cell(self, cell: Any) -> Any:
+        return _ellipsis(cell)
+
+    def columns_resized(self) -> None:
+        """New rows or widened cells changed the natural widths: fit again, and draw the header
+        afresh either way (the cache would keep it at the old widths)."""
+        if not self._fit():
+            drop_row_caches(self)
             self.refresh()
+
+
+def _ellipsis(cell: RenderableType) -> RenderableType:
+    """A cell cut short ends in '…' rather than mid-word with no sign that more was there."""
+    if isinstance(cell, Text):
+        cell = cell.copy()
+        cell.no_wrap, cell.overflow = True, "ellipsis"
+    elif isinstance(cell, str):
+        cell = Text(cell, no_wrap=True, overflow="ellipsis")
+    return cell

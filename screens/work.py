@@ -1,23 +1,54 @@
-"""Database work off the UI thread: one unit of work per call, its result handed back to the screen."""
+"""Database work off the UI thread, the one road from a screen to the store: one unit of work per
+call, its result handed back to the screen, and every failure told for what it is."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from textual.app import App
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
-from circles.errors import CirclesError
+from circles.errors import CirclesError, InternalError
 
 T = TypeVar("T")
 
 
-def show_error(node: DOMNode, error: CirclesError) -> None:
+def show_error(node: DOMNode | App[Any], error: CirclesError) -> None:
     # Messages quote what people typed ("[Guest] Ana"), so they are shown as plain text:
     # escape() leaves tags such as [Guest] alone and Rich would swallow them.
-    node.app.notify(str(error), title="Not done", severity="error", timeout=8, markup=False)
+    app = node if isinstance(node, App) else node.app
+    app.notify(str(error), title="Not done", severity="error", timeout=8, markup=False)
+
+
+def in_store(
+    app: App[Any],
+    job: Callable[[Any], T],
+    *,
+    write: bool = False,
+    around_unit: bool = False,
+    committed: Callable[[Any], object] | None = None,
+) -> T:
+    """``job(db)`` in one unit of work on the app's store, in the calling thread (a worker's,
+    never the UI's: ``app.store`` waits while the store opens). Raises the domain's errors,
+    ``StoreUnavailable`` when the store itself failed, and anything else (a bug) as it is.
+    With ``around_unit``, ``job`` is given the store's write unit of work to open itself."""
+    from circles import store_access  # loads SQLAlchemy's errors: never on the UI thread
+
+    if around_unit:
+        return store_access.run_around_unit(app.store, job)  # type: ignore[attr-defined]
+    return store_access.run(app.store, job, write=write, committed=committed)  # type: ignore[attr-defined]
+
+
+def internal_error(exc: BaseException) -> InternalError:
+    """A bug, logged with its traceback, as the error a screen shows: never as the store's."""
+    from circles import error_log
+
+    log = error_log.record(exc, doing="running a screen's database work")
+    return InternalError(exc, str(log) if log is not None else None)
 
 
 def run_db(
@@ -29,9 +60,18 @@ def run_db(
     failed: Callable[[CirclesError], object] | None = None,
     group: str = "load",
     exclusive: bool = True,
+    around_unit: bool = False,
 ) -> Worker[None]:
-    """Run ``job(db)`` in a thread inside ``store.read()`` (or ``.write()``), then ``done(result)``
-    on the UI thread. A domain error goes to ``failed`` (default: a notification), never a traceback.
+    """Run ``job(db)`` in a thread inside ``store.read()`` (or, with ``write``, a write tried
+    again while the store is briefly busy, so ``job`` must be safe to run again), then
+    ``done(result)`` on the UI thread. Any failure goes to ``failed`` (default: a notification),
+    never a traceback: a domain error as it is, the store's own failure as ``StoreUnavailable``,
+    and a bug as ``InternalError``, whose traceback is in the log the message names.
+
+    With ``around_unit``, ``job`` is given the store's write unit of work (``store.write``) to
+    open itself, for work that must span it: files written whole before the store change they
+    announce commits, and put in place after it. ``job`` may report progress with
+    ``node.app.call_from_thread`` and stop early when ``get_current_worker().is_cancelled``.
 
     An exclusive worker replaced by a newer one in the same group drops its result, so a
     filter typed quickly shows only the answer to the last keystroke.
@@ -41,27 +81,56 @@ def run_db(
     collector = getattr(app, "collector", None)
     if collector is not None:
         collector.hold()
+    tell = failed or (lambda e: show_error(node, e))
 
     def work() -> None:
         worker = get_current_worker()
         try:
-            store = app.store  # type: ignore[attr-defined]  (in the worker: it may wait while the store opens)
-            if write:
-                # A store busy past its timeout (another facilitator's long save) is tried again:
-                # the failed attempt was rolled back whole, so running the job again is safe.
-                result = store.write_retrying(job)
-            else:
-                with store.read() as db:
-                    result = job(db)
+            result = in_store(
+                app,
+                job,
+                write=write,
+                around_unit=around_unit,
+                committed=lambda db: _tell_presenter_changes(worker, db),
+            )
         except CirclesError as exc:
-            _back(worker, failed or (lambda e: show_error(node, e)), exc)
+            _back(worker, tell, exc)
             return
-        except Exception as exc:  # the store went away or stayed locked: say so, keep the app alive
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            _back(worker, lambda e: show_error(node, e), CirclesError(f"The store did not answer: {first}"))
+        except Exception as exc:
+            if worker.is_cancelled:
+                return  # the job stopped itself because it was cancelled: nobody is waiting
+            _back(worker, tell, internal_error(exc))
             return
         if done is not None:
             _back(worker, _shown(done), result)
+
+    def _tell_presenter_changes(worker: Worker[None], db: Any) -> None:
+        from circles.services import upkeep  # in the worker: it loads the store's modules
+
+        changes = upkeep.presenter_changes(db)
+        if changes:
+            text = upkeep.describe(changes)
+            _back(
+                worker,
+                lambda t: app.notify(
+                    t, title="Invites out of date", severity="warning", timeout=15, markup=False
+                ),
+                text,
+            )
+
+    def _tell_presenter_changes(worker: Worker[None], db: Any) -> None:
+        from circles.services import upkeep  # in the worker: it loads the store's modules
+
+        changes = upkeep.presenter_changes(db)
+        if changes:
+            text = upkeep.describe(changes)
+            _back(
+                worker,
+                lambda t: app.notify(
+                    t, title="Invites out of date", severity="warning", timeout=15, markup=False
+                ),
+                text,
+            )
 
     def _shown(callback: Callable[[T], object]) -> Callable[[T], None]:
         def show(value: T) -> None:
@@ -74,8 +143,28 @@ def run_db(
     def _back(worker: Worker[None], callback: Callable[[Any], object], value: Any) -> None:
         if worker.is_cancelled:
             return
-        # RuntimeError: the app closed while the work ran; nobody is left to tell.
-        with contextlib.suppress(RuntimeError):
+        try:
             app.call_from_thread(callback, value)
+        except Exception as exc:
+            if not app.is_running:
+                return  # the app closed while the work ran; nobody is left to tell
+            # The screen's own callback failed (it runs on the UI thread, but its error comes
+            # back here): a bug, told once; the screen's `failed` may be what failed.
+            error = internal_error(exc)
+            with contextlib.suppress(Exception):  # the app is closing; the log has it
+                app.call_from_thread(show_error, node, error)
 
     return node.run_worker(work, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
+
+
+async def ask_db(app: App[Any], job: Callable[[Any], T], *, failed: T) -> T:
+    """For code that awaits its answer on the UI thread (the command palette's search):
+    ``job(db)`` in a thread inside ``store.read()``; a failure is told as ``run_db`` tells it,
+    and the answer is then ``failed``."""
+    try:
+        return await asyncio.to_thread(in_store, app, job)
+    except CirclesError as exc:
+        show_error(app, exc)
+    except Exception as exc:
+        show_error(app, internal_error(exc))
+    return failed

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from circles.services import agenda, attendance, circles, members, people, sessions
 from models.enums import PresenterSource, SessionStatus
 from models.store import Store
+from tests.factories import scheduled_ahead
 
 
 @dataclass
@@ -68,13 +69,14 @@ def build(store: Store) -> History:
             "S4": _utc(2026, 2, 24, 11),
             "S5": _utc(2026, 3, 10, 11),
         }
-        s = {
-            key: sessions.add_session(db, circle_id=rust, starts_at=at, title=f"Session {key}").id
-            for key, at in starts.items()
-        }
-        s["owls"] = sessions.add_session(
-            db, circle_id=owls, starts_at=_utc(2026, 2, 17, 4), title="After hours"
-        ).id
+        with scheduled_ahead(db, min(starts.values())):  # the sessions were planned before they met
+            s = {
+                key: sessions.add_session(db, circle_id=rust, starts_at=at, title=f"Session {key}").id
+                for key, at in starts.items()
+            }
+            s["owls"] = sessions.add_session(
+                db, circle_id=owls, starts_at=_utc(2026, 2, 17, 4), title="After hours"
+            ).id
         attendance.set_series_rsvp(db, circle_id=rust, person_id=p["dee"], rsvp="yes")
 
         def rsvp(session: str, person: str, answer: str) -> None:

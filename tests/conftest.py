@@ -12,9 +12,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 
+import models.url_text
 from models.engine import resolve_url, sqlite_url
 from models.store import Store
-from tests.fault_support import full_disk_dir  # noqa: F401  (a fixture every test file may use)
+from tests.fault_support import full_disk_dir, small_disk_dir  # noqa: F401  (fixtures every test file may use)
 
 POSTGRES_ENV = "CIRCLES_TEST_POSTGRES_URL"
 REPO = Path(__file__).resolve().parent.parent
@@ -40,10 +41,15 @@ def clock() -> FixedClock:
 
 @pytest.fixture(autouse=True)
 def _no_user_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No test may touch the real user's data folder or inherit a store from the shell."""
+    """No test may touch the real user's data or state folders (the error log) or inherit a
+    store from the shell."""
     monkeypatch.delenv("CIRCLES_DATABASE_URL", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    # The secrets a process has seen are hidden from every later message; one test's password
+    # ("ab") must not turn another's "database is locked" into "dat***ase is locked".
+    monkeypatch.setattr(models.url_text, "_seen", set())
 
 
 def postgres_admin_url() -> URL | None:
@@ -95,7 +101,9 @@ def postgres_url(postgres_databases: PostgresDatabases) -> Iterator[URL]:
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[URL]:
     """A fresh, empty store's URL: a SQLite file, then a PostgreSQL database."""
     if request.param == "sqlite":
-        yield sqlite_url(tmp_path / "store" / "circles.db")
+        folder = tmp_path / "store"
+        folder.mkdir(mode=0o700)  # an explicit path's folder is never made on the way (--create)
+        yield sqlite_url(folder / "circles.db")
     else:
         yield request.getfixturevalue("postgres_url")
 

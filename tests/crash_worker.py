@@ -8,7 +8,7 @@ from itertools import count
 
 from sqlalchemy.engine import make_url
 
-from circles.services import attendance, members, rotation, sessions
+from circles.services import attendance, members, planning, sessions
 from models.store import Store
 
 PLAN = 10  # sessions per planned series
@@ -19,9 +19,10 @@ def work(url: str) -> None:
     with store.read() as db:
         circle_id = sessions.list_sessions(db)[0].circle_id if sessions.list_sessions(db) else 1
         people = [m.person_id for m in members.list_members(db, circle_id)]
+    print("ready", flush=True)  # the kill's clock starts here, not while Python starts
     for batch in count():
         with store.write() as db:
-            rotation.plan_sessions(db, circle_id=circle_id, count=PLAN)
+            planning.plan_sessions(db, circle_id=circle_id, count=PLAN)
         with store.write() as db:
             target = sessions.list_sessions(db, circle_id=circle_id)[batch]
             for person_id in people:  # a whole check-in in one unit of work

@@ -1,62 +1,89 @@
-"""Real faults for tests to run into: a disk that is full (a small tmpfs, filled up)."""
+"""Faults tests put circles through on purpose (a disk with no space left), and running the
+command line in-process to see how it answers them.
+
+Import the fixtures a test module uses (``from tests.fault_support import full_disk_dir``).
+"""
 
 from __future__ import annotations
 
-import os
+import errno
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
-FILLER = "filler"
-
-
-def _mount_tmpfs(folder: Path, size: str) -> str | None:
-    """Mount a tmpfs of ``size`` on ``folder``; the reason it cannot be done, or None."""
-    if not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return "mounting a tmpfs needs root (CI runs the suite as root in its container)"
-    if shutil.which("mount") is None:
-        return "there is no mount command on this system"
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        return f"this machine does not allow mounting a tmpfs: {done.stderr.strip() or done.returncode}"
-    return None
-
-
-def _fill(folder: Path) -> None:
-    """Write zeros to FILLER until the disk refuses more."""
-    block = bytes(4096)
-    with open(folder / FILLER, "wb", buffering=0) as f:
-        try:
-            while True:
-                f.write(block)
-        except OSError:
-            pass
+# Big enough for a new, empty store (about 200 KiB) and its safety copy; small to fill.
+SMALL_DISK = "1m"
+# The one file fill_up() leaves on a full disk: anything else there was left by the test.
+FILLER = ".filler"
 
 
 @pytest.fixture
-def full_disk_dir(tmp_path: Path) -> Iterator[Path]:
-    """A folder on its own small disk (a 64 KiB tmpfs) that is full: creating a file works,
-    writing a byte into it fails with ENOSPC. It holds only FILLER; a test checks that
-    nothing else was left behind. Skipped, with the reason, where mounting is not allowed."""
-    folder = tmp_path / "full-disk"
+def small_disk_dir(tmp_path: Path) -> Iterator[Path]:
+    """An empty folder on a tmpfs of 1 MiB of its own, so a test can fill it (:func:`fill_up`).
+
+    Mounting needs root (or CAP_SYS_ADMIN); where it is not allowed the test is skipped, saying why.
+    """
+    folder = tmp_path / "small-disk"
     folder.mkdir()
-    reason = _mount_tmpfs(folder, "64k")
-    if reason:
-        pytest.skip(reason)
+    mount = shutil.which("mount")
+    if mount is None:
+        pytest.skip("no mount command here: a full disk cannot be made for this test")
+    done = subprocess.run(
+        [mount, "-t", "tmpfs", "-o", f"size={SMALL_DISK},mode=0700", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        why = done.stderr.strip() or f"mount exited with {done.returncode}"
+        pytest.skip(f"cannot mount a small tmpfs here ({why}); a full disk needs root")
     try:
-        _fill(folder)
         yield folder
     finally:
-        subprocess.run(["umount", "--lazy", str(folder)], capture_output=True)
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+
+
+@pytest.fixture
+def full_disk_dir(small_disk_dir: Path) -> Path:
+    """A folder on a disk with no space left: creating a file works, writing to it fails (ENOSPC)."""
+    fill_up(small_disk_dir)
+    return small_disk_dir
+
+
+def fill_up(folder: Path) -> None:
+    """Take every free byte of the disk ``folder`` is on, with one file."""
+    block = b"\0" * 4096
+    with (folder / FILLER).open("wb", buffering=0) as filler:
+        try:
+            while True:
+                filler.write(block)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
 
 
 def leftovers(folder: Path) -> list[str]:
     """What a failed write left in a full_disk_dir (it should be nothing)."""
     return sorted(p.name for p in folder.iterdir() if p.name != FILLER)
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> Result:
+    """``circles ARGS`` in this process: it must end with an exit status, never an exception
+    (which a person would see as a traceback)."""
+    from circles.cli import main
+
+    result = CliRunner().invoke(main, list(args), env=env)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
+
+
+def one_line_error(result: Result) -> str:
+    """The error a command printed: exit status 1, one line on stderr, nothing on stdout."""
+    assert result.exit_code == 1, (result.exit_code, result.output)
+    assert result.stderr.startswith("circles: ") and result.stderr.count("\n") == 1, result.stderr
+    assert result.stdout == "", result.stdout
+    return result.stderr

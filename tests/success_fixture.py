@@ -42,6 +42,7 @@ from circles.services import (
 from models.enums import ParticipantRole, PresenterSource, SessionStatus
 from models.store import Store
 from models.tables import PairMember, ProgrammePair, ProgrammeRound
+from tests.factories import scheduled_ahead
 
 NOW = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug")
@@ -98,12 +99,13 @@ def build(store: Store) -> Book:
         for key, joined in (("ana", _utc(2025, 12, 1)), ("bo", _utc(2026, 1, 5)), ("cy", _utc(2026, 2, 1))):
             members.add_member(db, circle_id=book, person_id=p[key], joined_at=joined)
         members.add_member(db, circle_id=book, person_id=p["di"], joined_at=_utc(2026, 3, 1))
-        s = {
-            m: sessions.add_session(
-                db, circle_id=book, starts_at=_utc(2026, n, 10, 12), title=f"{m.title()} meeting"
-            ).id
-            for n, m in enumerate(MONTHS, start=1)
-        }
+        with scheduled_ahead(db, _utc(2026, 1, 10, 12)):
+            s = {
+                m: sessions.add_session(
+                    db, circle_id=book, starts_at=_utc(2026, n, 10, 12), title=f"{m.title()} meeting"
+                ).id
+                for n, m in enumerate(MONTHS, start=1)
+            }
         for month, marks in MARKS.items():
             for who, (mark, rsvp) in marks.items():
                 if rsvp is not None:

@@ -27,6 +27,7 @@ from circles.cli import main
 from circles.services import attendance, circles, feedback, members, people, sessions
 from models.enums import PresenterSource
 from models.store import Store
+from tests.factories import scheduled_ahead
 
 LINE = "zanzibar-quokka-7731 taught me ownership"
 NOTE = "marmalade-otter-0442: slower please"
@@ -46,9 +47,10 @@ def _build(store: Store) -> dict[str, Any]:
             members.add_member(
                 db, circle_id=circle, person_id=pid, joined_at=datetime(2026, 1, 1, tzinfo=UTC)
             )
-        session = sessions.add_session(
-            db, circle_id=circle, starts_at=datetime(2026, 2, 3, 12, tzinfo=UTC)
-        ).id
+        with scheduled_ahead(db, datetime(2026, 2, 3, 12, tzinfo=UTC)):
+            session = sessions.add_session(
+                db, circle_id=circle, starts_at=datetime(2026, 2, 3, 12, tzinfo=UTC)
+            ).id
         view = sessions.set_presenter(
             db, sessions.get_session(db, session), presenter_id=xia, source=PresenterSource.MANUAL
         )

@@ -52,7 +52,7 @@ def test_typed_cadences_read_back_in_canonical_form(typed: str, canonical: str) 
         ("monthly on the 6th wed at 12:00", "'6th' is not a position"),
         ("monthly on day 32 at 12:00", "day 32 is not a day of the month"),
         ("every 0 weeks on mon at 9:00", "every 0"),
-        ("every 2 fortnights on mon at 9:00", "'fortnights' is not 'weeks' or 'months'"),
+        ("every 2 fortnights on mon at 9:00", "must be followed by weeks or months, not 'fortnights'"),
         ("daily at 09:00", "'daily' is not how often"),
         ("weekly on tue at 12:00 for ages", "'ages' is not a length"),
         ("weekly on tue at 12:00 for 0m", "'0m'"),

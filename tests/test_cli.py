@@ -45,6 +45,8 @@ def cli(store_url, tmp_path) -> Cli:
 
 
 def test_a_facilitators_week_from_the_command_line(cli):
+    # The CLI runs on the real clock, so the week is in 2037 (a year with 2026's calendar):
+    # a session that has already ended is refused unless it is recorded as held.
     cli("person", "add", "Ana Lopez", "--email", "Ana@Example.org", "--team", "Data")
     cli("person", "add", "Bo Chen", "--email", "bo@example.org")
     cli("person", "add", "Dr. Miriam O", "--email", "miriam@uni.example", "--guest")
@@ -64,18 +66,18 @@ def test_a_facilitators_week_from_the_command_line(cli):
     assert "Created Rust Lunch (id 1), a lunch and learn in Europe/Berlin." in out
     cli("member", "add", "rust lunch", "bo@example.org")
     cli("member", "add", "1", "miriam@uni.example", "--no-rotation")
-    cli("session", "add", "Rust Lunch", "--at", "2026-07-07 12:00", "--title", "Ownership")
+    cli("session", "add", "Rust Lunch", "--at", "2037-07-07 12:00", "--title", "Ownership")
     cli("agenda", "add", "1", "Talk", "--presenter", "bo@example.org", "--minutes", "35")
     cli("rsvp", "1", "bo@example.org", "yes")
     cli("attend", "1", "ana@example.org", "late", "--note", "bus")
-    cli("away", "add", "bo@example.org", "--from", "2026-08-01", "--to", "2026-08-14", "--reason", "holiday")
+    cli("away", "add", "bo@example.org", "--from", "2037-08-01", "--to", "2037-08-14", "--reason", "holiday")
     assert (
-        "Moved session 1 to Rust Lunch, Wed 08 Jul 2026 12:00."
-        in cli("session", "move", "1", "--to", "2026-07-08 12:00").stdout
+        "Moved session 1 to Rust Lunch, Wed 08 Jul 2037 12:00."
+        in cli("session", "move", "1", "--to", "2037-07-08 12:00").stdout
     )
 
     (session,) = cli.json("session", "list", "Rust Lunch")
-    assert session["starts_at"] == "2026-07-08T10:00:00+00:00"
+    assert session["starts_at"] == "2037-07-08T10:00:00+00:00"
     assert (session["location"], session["ics_sequence"], session["title"]) == ("Room Ada", 1, "Ownership")
     people = cli.json("person", "list")
     assert [p["email"] for p in people] == ["ana@example.org", "bo@example.org", "miriam@uni.example"]
@@ -98,14 +100,14 @@ def test_a_facilitators_week_from_the_command_line(cli):
     [
         (
             ["circle", "add", "X", "--kind", "workshop", "--tz", "Mars/Olympus"],
-            "timezone: is not an IANA timezone",
+            "timezone 'Mars/Olympus' is not an IANA timezone",
         ),
-        (["person", "add", "Ana", "--email", "ana-at-example"], "email: is not an e-mail address"),
+        (["person", "add", "Ana", "--email", "ana-at"], "email 'ana-at' is not an e-mail address"),
         (["session", "add", "Nope", "--at", "2026-07-07 12:00"], "There is no circle named 'Nope'"),
         (["session", "move", "42", "--to", "2026-07-07 12:00"], "There is no session with id 42"),
         (
             ["away", "add", "x@example.org", "--from", "soon", "--to", "2026-01-01"],
-            "--from: is not a date like",
+            "--from 'soon' is not a date like",
         ),
         (["rsvp", "1", "x@example.org", "yes"], "There is no session with id 1"),
     ],

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from circles.services import circles, members, people, rotation
+from circles.services import circles, members, people, series
 from models.engine import sqlite_url
 from models.migrate import head_revision
 from models.store import Store
@@ -37,7 +37,13 @@ def _start(mode: str, path: Path) -> subprocess.Popen[str]:
     )
 
 
-def _kill_after(proc: subprocess.Popen[str], seconds: float) -> str:
+def _kill_after(proc: subprocess.Popen[str], seconds: float, *, once: str | None = None) -> str:
+    """SIGKILL at a random moment: ``seconds`` after the worker printed ``once`` (or started).
+    The sleep is the moment of the crash, chosen at random: it waits for nothing."""
+    if once is not None:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line == once, f"the worker said {line!r}: {proc.stderr.read() if proc.stderr else ''}"
     time.sleep(seconds)
     proc.send_signal(signal.SIGKILL)
     out, err = proc.communicate(timeout=30)
@@ -58,7 +64,7 @@ def test_killed_while_planning_and_checking_in(tmp_path, clock):
     store = Store.open(sqlite_url(path), clock=clock)
     with store.write() as db:
         c = circles.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
-        rotation.set_cadence(db, c, "weekly on tue at 12:00")
+        series.set_cadence(db, c, "weekly on tue at 12:00")
         for i in range(MEMBERS):
             p = people.add_person(db, name=f"Member {i}", email=f"m{i}@example.org")
             members.add_member(db, circle_id=c.id, person_id=p.id)
@@ -67,7 +73,7 @@ def test_killed_while_planning_and_checking_in(tmp_path, clock):
     rng = random.Random(20261122)
     batches_seen = 0
     for _ in range(WORK_KILLS):
-        out = _kill_after(_start("work", path), rng.uniform(0.6, 2.0))
+        out = _kill_after(_start("work", path), rng.uniform(0.1, 1.5), once="ready")
         batches_seen += len(out.split())
         conn = _intact(path)
         planned = conn.execute("SELECT count(*) FROM circle_session").fetchone()[0]

@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 
 from circles.demo import build_demo
 from circles.errors import NotAllowed
-from circles.services import attendance, circles, members, people, sessions
+from circles.services import attendance, circles, members, people, rotation, sessions
 from models.enums import CircleKind
 from models.store import Store
 from tests.conftest import FixedClock
@@ -43,6 +43,17 @@ def test_small_demo_is_a_believable_organisation(store, clock):
         assert all(s.local_start.hour == 12 for s in past + ahead)  # across the DST change too
 
 
+def test_the_demo_names_the_rotations_presenters_for_what_is_ahead(store, clock):
+    """Issue 13: the small demo's Rust Lunch named one presenter in lists and another in the preview."""
+    build_demo(store, size="small")
+    with store.read() as db:
+        for c in circles.list_circles(db):
+            rows = [r for r in rotation.preview(db, c.id, count=20) if r.session is not None]
+            assert rows, c.name
+            stored = {r.session.id: sessions.get_session(db, r.session.id).presenter_id for r in rows}
+            assert stored == {r.session.id: r.presenter_id for r in rows}, c.name
+
+
 def test_same_seed_same_store_and_other_seed_other_store(clock):
     def made(seed: int) -> dict[str, list[tuple]]:
         store = Store.open(make_url("sqlite://"), clock=FixedClock(clock()))
@@ -56,7 +67,7 @@ def test_same_seed_same_store_and_other_seed_other_store(clock):
 def test_demo_refuses_a_store_that_holds_data(store):
     with store.write() as db:
         people.add_person(db, name="Ana", email="ana@example.org")
-    with pytest.raises(NotAllowed, match="already holds 1 people and 0 circles"):
+    with pytest.raises(NotAllowed, match="already holds 1 person and 0 circles"):
         build_demo(store)
     with store.read() as db:
         assert people.count_people(db) == 1

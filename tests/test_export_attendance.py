@@ -464,9 +464,9 @@ def test_atomic_output_writes_nothing_until_done(tmp_path: Path) -> None:
 
 
 def test_bad_targets_are_named(tmp_path: Path) -> None:
-    with pytest.raises(Exception, match="file: is in a folder that does not exist"):
+    with pytest.raises(Exception, match=r"file .* is in a folder that does not exist"):
         atomic_output(tmp_path / "nope" / "a.csv").__enter__()
-    with pytest.raises(Exception, match="file: is a folder"):
+    with pytest.raises(Exception, match=r"file .* is a folder"):
         atomic_output(tmp_path).__enter__()
 
 
@@ -495,7 +495,8 @@ def test_cli_writes_file_and_says_where(store: Store, history: History, tmp_path
 
 
 def test_cli_format_from_suffix_and_stdout(store: Store, history: History, tmp_path: Path) -> None:
-    result = _invoke(store, "-o", str(tmp_path / "out.jsonl"))
+    # The CLI runs on the system clock: S5 may have happened there. Up to the fixture's today:
+    result = _invoke(store, "-o", str(tmp_path / "out.jsonl"), "--until", "2026-03-03")
     assert result.exit_code == 0, result.output
     assert len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == len(ALL_ROWS)
     piped = _invoke(store, "--circle", "Night Owls", "--format", "csv")
@@ -503,14 +504,14 @@ def test_cli_format_from_suffix_and_stdout(store: Store, history: History, tmp_p
     assert _rows(piped.output)[1:] == ALL_ROWS[:1]
     xlsx = _invoke(store, "--format", "xlsx")
     assert xlsx.exit_code == 1
-    assert "--output: is needed for XLSX" in xlsx.output
+    assert "--output is needed for XLSX" in xlsx.output
 
 
 def test_cli_bad_input_is_one_clear_line(store: Store, history: History, tmp_path: Path) -> None:
     for args, message in [
-        (["--since", "March"], "since: is not a date like 2026-03-17 (got 'March')"),
+        (["--since", "March"], "since 'March' is not a date like 2026-03-17."),
         (["--circle", "Nope"], "There is no circle named 'Nope'"),
-        (["-o", str(tmp_path / "missing" / "a.csv")], "file: is in a folder that does not exist"),
+        (["-o", str(tmp_path / "missing" / "a.csv")], "is in a folder that does not exist"),
     ]:
         result = _invoke(store, *args)
         assert result.exit_code == 1, args

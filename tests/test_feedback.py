@@ -69,7 +69,7 @@ def test_non_responders_of_a_circle_keep_to_the_period(store: Store, history: Hi
 def test_a_rating_outside_1_to_5_is_refused_naming_the_field(
     store: Store, history: History, rating: object
 ) -> None:
-    with pytest.raises(InvalidInput, match=r"^rating: must be a whole number from 1 to 5"):
+    with pytest.raises(InvalidInput, match=r"^rating( '.*')? must be a whole number from 1 to 5\."):
         _add(store, history, "S1", "ana", rating)
     with store.read() as db:
         assert feedback.list_answers(db, history.s["S1"]) == []
@@ -156,10 +156,10 @@ def test_cli_feedback_add_list_missing(store: Store, history: History) -> None:
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["--rating", "7"], "circles: rating: must be a whole number from 1 to 5 (got '7')"),
+        (["--rating", "7"], "circles: rating '7' must be a whole number from 1 to 5."),
         (
             ["--rating", "3", "--learned", "x" * 400],
-            "circles: learned: is 400 characters long; the limit is 300",
+            "circles: learned '" + "x" * 60 + "…' is 400 characters long; the limit is 300.",
         ),
     ],
 )

@@ -66,3 +66,34 @@ def test_the_first_screen_and_the_first_glance_load_no_database_library() -> Non
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def _ways_to_the_store(path: Path) -> list[str]:
+    """What in a screen module reaches the store, or starts a thread that could, by itself."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute) and node.attr in ("store", "run_worker", "to_thread"):
+            found.append(f"line {node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names = {a.name for a in node.names} | (
+                {node.module} if isinstance(node, ast.ImportFrom) else set()
+            )
+            if names & {"threading", "concurrent.futures"}:
+                found.append(f"line {node.lineno}: import threading")
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "id", None) == "work"
+            and any(k.arg == "thread" for k in node.keywords)
+        ):
+            found.append(f"line {node.lineno}: @work(thread=True)")
+    return found
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _python_files("screens") if p.name != "work.py"],
+    ids=lambda p: str(p.relative_to(REPO)),
+)
+def test_screens_reach_the_store_only_through_run_db(path: Path) -> None:
+    """One road (screens/work.py): the retrying write, and every failure told for what it is."""
+    assert _ways_to_the_store(path) == [], f"{path.name} reaches the store by itself: use screens.work.run_db"

@@ -55,11 +55,11 @@ def test_any_bad_line_imports_nothing_and_every_bad_line_is_listed(store, tmp_pa
         result = imports.import_people(db, path)
     assert not result.imported
     assert [str(b) for b in result.bad] == [
-        "line 3: email: is not an e-mail address like ana@example.org (got 'not-an-address')",
-        "line 5: name: contains a control character (U+000A); remove it (got 'Cy\\nwith a newline')",
+        "line 3: email 'not-an-address' is not an e-mail address like ana@example.org.",
+        "line 5: name 'Cy\\nwith a newline' contains a control character (U+000A); remove it.",
         "line 6: ana@example.org is already on line 2",
         "line 7: circle: there is no circle named 'Knitting Club'",
-        "line 8: name: is required (got '')",
+        "line 8: name is required.",
     ]
     with store.read() as db:
         assert people.count_people(db) == 0
@@ -178,8 +178,8 @@ def test_a_huge_file_is_refused_without_reading_it(tmp_path):
         f.truncate(2 << 30)
     result = _limited(cli, "import", "people", str(huge))
     assert result.returncode == 1
-    assert result.stderr.startswith("circles: file: is larger than 20 MB (got '...")
-    assert result.stderr.endswith("huge.csv')\n")
+    assert result.stderr.startswith("circles: file '") and "huge.csv'" in result.stderr
+    assert result.stderr.endswith(" is larger than 20 MB.\n"), result.stderr
 
 
 def test_a_device_or_a_pipe_is_refused_before_reading(tmp_path):
@@ -196,15 +196,16 @@ def test_a_device_or_a_pipe_is_refused_before_reading(tmp_path):
 def test_import_and_restore_from_the_command_line(tmp_path):
     cli = Cli(str(tmp_path / "circles.db"), tmp_path / "home")
     good = _csv(tmp_path, "name,email\nAna,ana@example.org\n")
-    assert "Imported 1 new people" in cli("import", "people", str(good)).stdout
+    assert "Imported 1 new person" in cli("import", "people", str(good)).stdout
     bad = tmp_path / "bad.csv"
     bad.write_text("name,email\nBo,bo@example.org\nCy,nope\n")
     result = cli("import", "people", str(bad), ok=False)
     assert result.returncode == 1
-    assert "bad.csv: line 3: email: is not an e-mail address" in result.stderr
+    assert "bad.csv: line 3: email 'nope' is not an e-mail address" in result.stderr
     assert "nothing imported" in result.stderr
     missing = cli("import", "people", str(tmp_path / "missing.csv"), ok=False)
-    assert missing.returncode == 1 and "file: cannot be read" in missing.stderr
+    assert missing.returncode == 1 and missing.stderr.startswith("circles: file ")
+    assert "cannot be read" in missing.stderr
 
     cli("db", "backup", str(tmp_path / "monday.db"))
     cli("person", "add", "Added After", "--email", "after@example.org")

@@ -7,14 +7,18 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import command
+from alembic.script import ScriptDirectory
 
 import models.migrate as migrate
 from circles.services import attendance, circles, feedback, people, recognition, sessions
-from models.engine import prepare_sqlite_file, sqlite_file
+from models.engine import sqlite_file
 from models.store import Store
+from models.store_file import claim_sqlite_file
+from tests.factories import scheduled_ahead
 
 FEEDBACK_TABLES = {"feedback_setting", "feedback_answer", "feedback_response", "thanks"}
-PREVIOUS = "0010"
+# Whatever it is chained on when branches merge.
+PREVIOUS = ScriptDirectory.from_config(migrate._config()).get_revision("0020").down_revision
 
 
 def _tables(engine: sa.Engine) -> set[str]:
@@ -25,7 +29,7 @@ def _tables(engine: sa.Engine) -> set[str]:
 def test_upgrading_from_the_previous_head_keeps_rows_and_adds_feedback(store_url, clock):
     path = sqlite_file(store_url)
     if path is not None:
-        prepare_sqlite_file(path)
+        claim_sqlite_file(path, create_folder=True)
     engine = sa.create_engine(store_url)
     cfg = migrate._config()
     with engine.begin() as conn:
@@ -49,7 +53,8 @@ def test_upgrading_from_the_previous_head_keeps_rows_and_adds_feedback(store_url
         ana = people.find_person(db, "ana@example.org")
         assert (ana.name, ana.team) == ("Ana", "Data")
         c = circles.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
-        s = sessions.add_session(db, circle_id=c.id, starts_at=datetime(2026, 3, 2, 11, tzinfo=UTC))
+        with scheduled_ahead(db, datetime(2026, 3, 2, 11, tzinfo=UTC)):
+            s = sessions.add_session(db, circle_id=c.id, starts_at=datetime(2026, 3, 2, 11, tzinfo=UTC))
         attendance.record_attendance(db, session_id=s.id, person_id=ana.id, attended="present")
         feedback.add_answer(
             db, session_id=s.id, person_id=ana.id, rating=5, learned="borrowing", anonymous=True

@@ -7,11 +7,13 @@ from datetime import date
 
 import sqlalchemy as sa
 from alembic import command
+from alembic.script import ScriptDirectory
 
 import models.migrate as migrate
 from circles.services import people, programmes
-from models.engine import prepare_sqlite_file, sqlite_file
+from models.engine import sqlite_file
 from models.store import Store
+from models.store_file import claim_sqlite_file
 
 MENTORSHIP_TABLES = {
     "programme",
@@ -23,7 +25,8 @@ MENTORSHIP_TABLES = {
     "pair_meeting",
     "pair_goal",
 }
-PREVIOUS = "0001"
+# Whatever it is chained on when branches merge.
+PREVIOUS = ScriptDirectory.from_config(migrate._config()).get_revision("0010").down_revision
 
 
 def _tables(engine: sa.Engine) -> set[str]:
@@ -34,7 +37,7 @@ def _tables(engine: sa.Engine) -> set[str]:
 def test_upgrading_from_the_previous_head_keeps_rows_and_adds_programmes(store_url, clock):
     path = sqlite_file(store_url)
     if path is not None:
-        prepare_sqlite_file(path)
+        claim_sqlite_file(path, create_folder=True)
     engine = sa.create_engine(store_url)
     cfg = migrate._config()
     with engine.begin() as conn:

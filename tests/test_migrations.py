@@ -20,11 +20,11 @@ import models.migrate as migrate
 from circles.services import people
 from models.engine import resolve_url, sqlite_url
 from models.migrate import MigrationError
+from models.schema import SCHEMA_HEAD
 from models.store import Store
 
 MIGRATIONS = Path(migrate.__file__).parent / "migrations"
-# This version's head: the made-up next release below is chained on it.
-HEAD = migrate.SCHEMA_HEAD
+HEAD = SCHEMA_HEAD  # tests below make a later release, whose head is another
 
 
 def test_migrations_build_exactly_the_models(store):
@@ -57,7 +57,7 @@ def test_the_default_store_is_private_to_its_user(tmp_path, monkeypatch):
     url = resolve_url(None, environ={})
     path = Path(url.database)
     assert path.is_relative_to(tmp_path / "data")
-    Store.open(url).close()
+    Store.open(url, create_folder=True).close()
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone() == ("wal",)
@@ -67,9 +67,9 @@ def _scripts_with(tmp_path: Path, next_migration: str) -> Path:
     """Our migrations folder plus one more revision, as a later version of circles would ship."""
     folder = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    # Chained on this version's head, whatever it is when branches merge.
-    text = textwrap.dedent(next_migration).replace("PREVIOUS_HEAD", HEAD)
-    (folder / "versions" / "9999_next.py").write_text(text)
+    # Chained on whatever the head is now, as the next release's first migration would be.
+    script = textwrap.dedent(next_migration).replace('"HEAD"', repr(migrate.SCHEMA_HEAD))
+    (folder / "versions" / "9999_next.py").write_text(script)
     return folder
 
 
@@ -77,7 +77,7 @@ NEXT_OK = """
     import sqlalchemy as sa
     from alembic import op
     revision = "9999"
-    down_revision = "PREVIOUS_HEAD"
+    down_revision = "HEAD"
     def upgrade():
         with op.batch_alter_table("person") as batch:
             batch.add_column(sa.Column("pronouns", sa.String(40), nullable=True))
@@ -90,7 +90,7 @@ NEXT_BROKEN = """
     import sqlalchemy as sa
     from alembic import op
     revision = "9999"
-    down_revision = "PREVIOUS_HEAD"
+    down_revision = "HEAD"
     def upgrade():
         op.execute("UPDATE person SET name = 'half-migrated'")
         op.execute("this is not SQL")
@@ -120,30 +120,57 @@ def _old_store_with_people(tmp_path: Path, clock) -> Path:
 
 
 def test_upgrading_a_file_with_data_backs_it_up_first_and_keeps_every_row(tmp_path, monkeypatch, clock):
+    head = migrate.SCHEMA_HEAD
     path = _old_store_with_people(tmp_path, clock)
     _use_scripts(monkeypatch, _scripts_with(tmp_path, NEXT_OK))
     store = Store.open(sqlite_url(path), clock=clock)
     result = store.upgraded
-    assert result is not None and (result.from_revision, result.to_revision) == (HEAD, "9999")
+    assert result is not None and (result.from_revision, result.to_revision) == (head, "9999")
     with store.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT name, pronouns FROM person ORDER BY id").all()
     assert rows == [("Ana", None), ("Bo", None)]
     assert result.backup is not None and result.backup.name.startswith("circles.db.before-9999-")
     backup = sqlite3.connect(result.backup)
-    assert backup.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
+    assert backup.execute("SELECT version_num FROM alembic_version").fetchone() == (head,)
     assert backup.execute("SELECT count(*) FROM person").fetchone() == (2,)
     store.close()
 
 
 def test_a_failed_migration_puts_the_backup_back(tmp_path, monkeypatch, clock):
+    head = migrate.SCHEMA_HEAD
     path = _old_store_with_people(tmp_path, clock)
     _use_scripts(monkeypatch, _scripts_with(tmp_path, NEXT_BROKEN))
     with pytest.raises(MigrationError, match="it was restored from the backup"):
         Store.open(sqlite_url(path), clock=clock)
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT name FROM person ORDER BY id").fetchall() == [("Ana",), ("Bo",)]
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD,)
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (head,)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+NEXT_DANGLING = """
+    from alembic import op
+    revision = "9999"
+    down_revision = "HEAD"
+    def upgrade():
+        # Foreign keys are off while migrations run: this delete leaves Ana's away period
+        # pointing at nobody, which the check before the commit must catch.
+        op.execute("INSERT INTO away (person_id, starts_on, ends_on, reason, created_at) "
+                   "SELECT id, '2026-04-01', '2026-04-02', '', '2026-03-01' FROM person WHERE name = 'Ana'")
+        op.execute("DELETE FROM person WHERE name = 'Ana'")
+    def downgrade():
+        pass
+"""
+
+
+def test_a_migration_that_leaves_a_broken_reference_is_not_committed(tmp_path, monkeypatch, clock):
+    path = _old_store_with_people(tmp_path, clock)
+    _use_scripts(monkeypatch, _scripts_with(tmp_path, NEXT_DANGLING))
+    with pytest.raises(MigrationError, match=r"reference.* to missing rows, the first from away"):
+        Store.open(sqlite_url(path), clock=clock)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT name FROM person ORDER BY id").fetchall() == [("Ana",), ("Bo",)]
+    assert conn.execute("SELECT count(*) FROM away").fetchone() == (0,)
 
 
 def test_a_store_from_a_newer_version_is_refused_not_damaged(tmp_path, clock):
@@ -168,3 +195,132 @@ def test_every_migration_downgrades_and_upgrades_again(store):
     migrate.upgrade(store.engine)
     with store.write() as db:
         people.add_person(db, name="Ana", email="ana@example.org")
+
+
+def _migrate_to(engine: sa.Engine, revision: str, *, down: bool = False) -> None:
+    from alembic import command
+
+    cfg = migrate._config()
+    with engine.connect() as conn, migrate.foreign_keys_deferred(conn), conn.begin():
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+def test_0004_makes_the_email_optional_and_keeps_every_reference_to_people(store_url, clock):
+    """From the revision before it, with people others point at: a circle's facilitator, a
+    session's presenter (both ON DELETE SET NULL: a careless table copy on SQLite empties
+    them), memberships and attendance (a careless copy fails on them)."""
+    from alembic.script import ScriptDirectory
+
+    from circles.errors import AlreadyExists
+    from models.engine import create_store_engine, sqlite_file
+    from models.store_file import claim_sqlite_file
+
+    before = ScriptDirectory.from_config(migrate._config()).get_revision("0004").down_revision
+    assert isinstance(before, str)
+    if (path := sqlite_file(store_url)) is not None:
+        claim_sqlite_file(path, create_folder=True)
+    engine = create_store_engine(store_url)
+    _migrate_to(engine, before)
+    with engine.begin() as conn:
+        # No ids given: PostgreSQL's sequences would not know of them.
+        ana = "(SELECT id FROM person WHERE name = 'Ana')"
+        rust = "(SELECT id FROM circle WHERE name = 'Rust Lunch')"
+        for statement in [
+            "INSERT INTO person (name, email, is_guest, active, version, created_at) VALUES "
+            "('Ana', 'ana@example.org', false, true, 1, '2026-01-01 00:00:00+00:00')",
+            "INSERT INTO circle (name, kind, description, timezone, default_minutes, reminder_minutes,"
+            " facilitator_id, archived, ics_series_uid, ics_series_sequence, version, created_at) VALUES"
+            f" ('Rust Lunch', 'learning-circle', '', 'Europe/Berlin', 60, 15, {ana}, false, 'series-1', 0, 1,"
+            " '2026-01-01 00:00:00+00:00')",
+            "INSERT INTO membership (circle_id, person_id, role, joined_at, in_rotation, default_rsvp,"
+            f" version) VALUES ({rust}, {ana}, 'facilitator', '2026-01-01 00:00:00+00:00', true, 'none', 1)",
+            "INSERT INTO circle_session (circle_id, starts_at, minutes, title, status, ics_uid,"
+            " ics_sequence, planned_starts_at, presenter_id, presenter_source, notes, version, created_at)"
+            f" VALUES ({rust}, '2026-03-03 11:00:00+00:00', 60, 'Ownership', 'held', 'session-1', 0,"
+            f" '2026-03-03 11:00:00+00:00', {ana}, 'manual', '', 1, '2026-01-01 00:00:00+00:00')",
+            "INSERT INTO attendance (session_id, person_id, rsvp, attended, note, walk_in, version)"
+            f" VALUES ((SELECT id FROM circle_session), {ana}, 'yes', 'present', '', false, 1)",
+        ]:
+            conn.exec_driver_sql(statement)
+        (ana_id,) = conn.exec_driver_sql("SELECT id FROM person").one()
+    engine.dispose()
+
+    store = Store.open(store_url, clock=clock)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT facilitator_id FROM circle").all() == [(ana_id,)]
+        assert conn.exec_driver_sql("SELECT presenter_id FROM circle_session").all() == [(ana_id,)]
+        assert conn.exec_driver_sql("SELECT person_id FROM membership").all() == [(ana_id,)]
+        assert conn.exec_driver_sql("SELECT person_id, attended FROM attendance").all() == [
+            (ana_id, "present")
+        ]
+        assert conn.exec_driver_sql("SELECT email FROM person").all() == [("ana@example.org",)]
+    with store.write() as db:  # any number of people without an address; an address stays unique
+        people.add_person(db, name="Grace Hopper", email=None, is_guest=True)
+        people.add_person(db, name="Ada Lovelace", email="", is_guest=True)
+    with pytest.raises(AlreadyExists), store.write() as db:
+        people.add_person(db, name="Ana Other", email="ANA@example.org")
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO person (name, email, is_guest, active, version, created_at) VALUES "
+            "('Ana Again', 'ana@example.org', false, true, 1, '2026-01-01 00:00:00+00:00')"
+        )
+
+    # Back down: the older schema gets an undeliverable placeholder for each missing address.
+    _migrate_to(store.engine, before, down=True)
+    with store.engine.connect() as conn:
+        emails = [e for (e,) in conn.exec_driver_sql("SELECT email FROM person ORDER BY id")]
+        assert conn.exec_driver_sql("SELECT facilitator_id FROM circle").all() == [(ana_id,)]
+    assert emails[0] == "ana@example.org"
+    assert all(e.endswith("@no-address.invalid") for e in emails[1:]) and len(set(emails)) == 3
+
+
+def test_rotation_event_kinds_from_0001_are_mapped_and_then_checked(store_url, clock):
+    """0003: rotation_event.kind becomes a checked enum; rows a 0001 store holds keep their meaning."""
+    from alembic import command
+
+    store = Store.open(store_url, clock=clock, migrate=False)
+    cfg = migrate._config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(
+            sa.text(
+                "INSERT INTO circle (id, name, kind, description, timezone, default_minutes, "
+                "reminder_minutes, archived, ics_series_uid, ics_series_sequence, version, created_at) "
+                "VALUES (1, 'Rust Lunch', 'workshop', '', 'UTC', 60, 15, false, 's@circles', 0, 1, :at)"
+            ),
+            {"at": clock.now},
+        )
+        kinds = ["assigned", "Swap-Asked", "swapped", "skipped", "guest"]
+        for n, kind in enumerate(kinds, start=1):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO rotation_event (id, circle_id, kind, reason, recorded_at) "
+                    "VALUES (:id, 1, :kind, :reason, :at)"
+                ),
+                {"id": n, "kind": kind, "reason": f"reason {n}", "at": clock.now},
+            )
+    store.close()
+
+    store = Store.open(store_url, clock=clock)
+    assert store.upgraded is not None and store.upgraded.from_revision == "0001"
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT kind, reason FROM rotation_event ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [
+        ("assigned", "reason 1"),
+        ("swap_asked", "reason 2"),
+        ("cleared", "reason 3 (recorded as swapped)"),  # read by nothing, like 'cleared'
+        ("skipped", "reason 4"),
+        ("guest", "reason 5"),
+    ]
+    refused = r"ck_rotation_event_kind|CHECK constraint failed"
+    with pytest.raises(sa.exc.IntegrityError, match=refused), store.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO rotation_event (circle_id, kind, reason, recorded_at) "
+                "VALUES (1, 'swapped', '', :at)"
+            ),
+            {"at": clock.now},
+        )
+    store.close()

@@ -131,9 +131,9 @@ def test_empty_store_reports_nothing_without_dividing_by_zero(store: Store) -> N
 def test_make_scope_names_the_field_and_value(store: Store, history: History) -> None:
     with store.read() as db:
         assert participation.make_scope(db, circle="rust lunch", since="2026-02-01").circle_id == history.rust
-        with pytest.raises(InvalidInput, match=r"since: is not a date like 2026-03-17 \(got '1 Feb'\)"):
+        with pytest.raises(InvalidInput, match=r"since '1 Feb' is not a date like 2026-03-17\."):
             participation.make_scope(db, since="1 Feb")
-        with pytest.raises(InvalidInput, match=r"until.*is before since 2026-03-01"):
+        with pytest.raises(InvalidInput, match=r"until '2026-02-01' is earlier than .*\(since 2026-03-01\)"):
             participation.make_scope(db, since="2026-03-01", until="2026-02-01")
         with pytest.raises(NotFound, match="no circle named 'Nope'"):
             participation.make_scope(db, circle="Nope")
@@ -165,5 +165,5 @@ def test_cli_report_json_and_text(store: Store, history: History) -> None:
     assert "Night Owls" in text.output
     bad = runner.invoke(main, ["--db", db_arg, "report", "--since", "yesterday"])
     assert bad.exit_code == 1
-    assert "since: is not a date like 2026-03-17 (got 'yesterday')" in bad.output
+    assert "since 'yesterday' is not a date like 2026-03-17." in bad.output
     assert "Traceback" not in bad.output

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
 
-from circles.services import away, circles, members, people, sessions
-from circles.services import rotation as rot
+from circles.services import away, circles, invites, members, people, planning, series, sessions
 from models.store import Store
 from screens.rotation_panel import ChoiceScreen, CountScreen, RotationPanel
-from tests.tui_support import pilot_test, rows, settle
+from screens.textual_internals import notifications
+from tests.tui_support import rows, settle, until
 
 
 class Host(App[None]):
@@ -33,15 +32,6 @@ class Host(App[None]):
         self.changes += 1
 
 
-async def until(pilot: Pilot, ready: Callable[[], bool], tries: int = 50) -> None:
-    # A modal opened from a worker keeps that worker waiting, so wait for the screen, not workers.
-    for _ in range(tries):
-        if ready():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the screen never got there")
-
-
 def setup(store: Store) -> tuple[int, dict[str, int]]:
     with store.write() as db:
         ids = {
@@ -54,7 +44,7 @@ def setup(store: Store) -> tuple[int, dict[str, int]]:
         c = circles.add_circle(db, name="Rust Lunch", kind="learning-circle", timezone="Europe/Berlin")
         for n in ("Ana", "Bob", "Cleo"):
             members.add_member(db, circle_id=c.id, person_id=ids[n])
-        rot.set_cadence(db, c, "weekly on tue at 12:00")
+        series.set_cadence(db, c, "weekly on tue at 12:00")
     return c.id, ids
 
 
@@ -71,7 +61,6 @@ async def pick(pilot: Pilot, app: Host, index: int) -> None:
     await settle(app, pilot)
 
 
-@pilot_test
 async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Store) -> None:
     circle_id, ids = setup(memory_store)
     app = Host(memory_store, circle_id)
@@ -115,7 +104,7 @@ async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Stor
         await pick(pilot, app, 1)
         assert column(preview, 2)[:4] == ["Ana", "Cleo", "Bob", "Ana"]
         assert app.changes == 1  # the plan only
-        assert any("Bob is away on" in n.message for n in app._notifications)
+        assert any("Bob is away on" in n.message for n in notifications(app))
 
         # Swap the third session (Bob) with the fourth (Ana): one key plus a choice.
         preview.move_cursor(row=2)
@@ -142,7 +131,6 @@ async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Stor
         assert column(preview, 2)[0] == "Ana"
 
 
-@pilot_test
 async def test_the_panel_explains_a_circle_without_cadence_and_escape_cancels(memory_store: Store) -> None:
     with memory_store.write() as db:
         c = circles.add_circle(db, name="Quiet", kind="workshop", timezone="UTC")
@@ -155,10 +143,10 @@ async def test_the_panel_explains_a_circle_without_cadence_and_escape_cancels(me
         await pilot.pause()
         assert not isinstance(app.screen, ChoiceScreen)
         with memory_store.write() as db:
-            rot.set_cadence(db, circles.get_circle(db, c.id), "monthly on the last fri at 16:00")
+            series.set_cadence(db, circles.get_circle(db, c.id), "monthly on the last fri at 16:00")
             p = people.add_person(db, name="Ana", email="ana@example.org")
             members.add_member(db, circle_id=c.id, person_id=p.id)
-            rot.plan_sessions(db, circle_id=c.id, count=2, start=date(2026, 3, 1))
+            planning.plan_sessions(db, circle_id=c.id, count=2, start=date(2026, 3, 1))
         await pilot.press("r")
         await settle(app, pilot)
         await pilot.press("a")
@@ -166,3 +154,27 @@ async def test_the_panel_explains_a_circle_without_cadence_and_escape_cancels(me
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ChoiceScreen))
         assert column(app.query_one("#rotation-preview", DataTable), 2)[:2] == ["Ana", "Ana"]
+
+
+async def test_a_swap_that_moves_exported_presenters_says_which_invites_are_out_of_date(
+    memory_store: Store,
+) -> None:
+    circle_id, _ = setup(memory_store)
+    with memory_store.write() as db:
+        planned = planning.plan_sessions(db, circle_id=circle_id, count=4, start=date(2026, 3, 10)).sessions
+        invites.export_session(db, planned[0].id)  # only the first one's invite went out
+    app = Host(memory_store, circle_id)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        preview = app.query_one("#rotation-preview", DataTable)
+        assert column(preview, 2)[:2] == ["Ana", "Bob"]
+        preview.move_cursor(row=0)
+        await pilot.press("w")
+        await pick(pilot, app, 0)  # with the second session
+        assert column(preview, 2)[:2] == ["Bob", "Ana"]
+        told = [n for n in app._notifications if n.title == "Invites out of date"]
+        assert len(told) == 1
+        assert told[0].message.splitlines()[1] == (
+            f"  session {planned[0].id}, Rust Lunch, Tue 10 Mar 2026 12:00: Ana -> Bob"
+        )
+        assert len(told[0].message.splitlines()) == 2  # the second one was never exported

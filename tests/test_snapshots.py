@@ -1,54 +1,57 @@
-"""Snapshots of the main screens at 120x40, with a fixed clock and fixed data (pytest-textual-snapshot).
+"""Snapshots of every main screen and every dialog, at 80x24 (the size most terminals open at) and
+120x40, on the small demo organisation with a fixed clock and seed (pytest-textual-snapshot).
 
-Regenerate after a deliberate change with `uv run pytest tests/test_snapshots.py --snapshot-update`,
-then look at the SVGs in tests/__snapshots__/ before committing them.
+Each picture is reached with the keys a person would press. Regenerate after a deliberate change:
+
+    uv run pytest tests/test_snapshots.py --snapshot-update
+
+then look at the SVGs in tests/__snapshots__/test_snapshots/ (open them in a browser, or
+`sed 's/<svg /<svg xml:space="preserve" /' FILE.raw | rsvg-convert -o x.png`: without the
+xml:space, rsvg drops the space that starts each run of text and shows "Check-in— Rust Lunch" for
+the "Check-in — Rust Lunch" the terminal shows) before committing them: a snapshot only proves
+something if what it froze is right.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, TextArea
 
 from circles.app import CirclesApp
-from circles.services import agenda, attendance
-from screens.checkin import CheckInScreen
-from screens.people import PeopleScreen
-from tests import factories
+from circles.demo import build_demo
+from circles.services import lookups, people, sessions
+from screens.textual_internals import column_sizing_pending
 from tests.tui_support import settle as settle_workers
+from tests.tui_support import until
 
-SIZE = (120, 40)
+SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+
+# A step is a key (as Pilot names it) or something done to the app (opening a screen by id).
+Step = str | Callable[[CirclesApp], object]
+
+
+@pytest.fixture(autouse=True)
+def _same_home_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The export dialogs suggest a file in the home folder, and a new circle the machine's time
+    # zone: every machine must draw the same ones.
+    monkeypatch.setenv("HOME", "/home/facilitator")
+    monkeypatch.setenv("TZ", "Europe/Berlin")
 
 
 @pytest.fixture
-def filled(memory_store, clock):
-    """A small organisation: two circles, five people, sessions this week and next, an agenda, RSVPs."""
-    rust = factories.circle(memory_store, "Rust Lunch", kind="lunch-and-learn", location="Room 4.12")
-    guild = factories.circle(memory_store, "Design Guild", kind="community-of-practice", tz="Europe/London")
-    names = ["Ana Lima", "Bo Chen", "Cara Diaz", "Dev Patel", "Eli Moss"]
-    people = [
-        factories.person(memory_store, n, team="Platform" if i % 2 else "Data") for i, n in enumerate(names)
-    ]
-    for p in people:
-        factories.member(memory_store, rust, p)
-    factories.member(memory_store, guild, people[0])
-    s = factories.session(memory_store, rust, "2026-03-05 12:00", title="Ownership and borrowing")
-    factories.session(memory_store, rust, "2026-03-12 12:00", title="Traits")
-    factories.session(memory_store, guild, "2026-03-09 16:00", title="Design critique")
-    with memory_store.write() as db:
-        agenda.add_item(db, session_id=s.id, title="Welcome", minutes=5)
-        agenda.add_item(
-            db, session_id=s.id, title="The borrow checker", presenter_id=people[1].id, minutes=40
-        )
-        agenda.add_item(db, session_id=s.id, title="Q&A", minutes=10)
-        for p in people[:3]:
-            attendance.set_rsvp(db, session_id=s.id, person_id=p.id, rsvp="yes")
-        attendance.set_rsvp(db, session_id=s.id, person_id=people[3].id, rsvp="no")
-        attendance.record_attendance(db, session_id=s.id, person_id=people[0].id, attended="present")
-        attendance.record_attendance(db, session_id=s.id, person_id=people[2].id, attended="late")
-    return {"store": memory_store, "rust": rust, "session": s, "people": people}
+def demo(memory_store, clock):
+    """The small demo organisation (seed 7) at the fixed clock's time: 5 circles in 5 time
+    zones, 45 people with long and short names, guests with long e-mail addresses."""
+    build_demo(memory_store, size="small", seed=7)
+    with memory_store.read() as db:
+        circles = [s.circle for s in lookups.circles_overview(db, now=clock())]
+        rust = next(c for c in circles if c.name == "Rust Lunch")
+        session = sessions.list_sessions(db, circle_id=rust.id, start=clock(), limit=1)[0]
+        person = people.list_people(db, limit=1)[0]
+    return {"store": memory_store, "circle": rust.id, "session": session.id, "person": person.id}
 
 
 async def settle(app: CirclesApp, pilot: Pilot) -> None:
@@ -56,98 +59,95 @@ async def settle(app: CirclesApp, pilot: Pilot) -> None:
     # A DataTable sizes its columns when the app is next idle; on a busy machine that can come after
     # the picture, so wait until no table still owes its new sizes (Textual keeps that flag private).
     await pilot.wait_for_scheduled_animations()
-    for _ in range(50):
-        await pilot.pause(0.05)
-        if not any(getattr(t, "_require_update_dimensions", False) for t in app.screen.query(DataTable)):
-            break
-    await pilot.pause(0.05)
+    await until(pilot, lambda: not any(column_sizing_pending(t) for t in app.screen.query(DataTable)))
+    # A blinking cursor is on or off depending on how long the machine took to get here: hold it on.
+    for field in app.screen.query("Input, TextArea"):
+        field.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause()
 
 
-def _app(store) -> CirclesApp:
+def _take(snap_compare, store, size: str, steps: list[Step]) -> bool:
     app = CirclesApp(store)
     app.animation_level = "none"  # the tabs' underline slides in; a snapshot must not catch it midway
-    return app
 
-
-def _then(step: Callable[[CirclesApp], object]) -> Callable[[Pilot], Awaitable[None]]:
     async def run_before(pilot: Pilot) -> None:
-        app = pilot.app
         await settle(app, pilot)
-        step(app)  # type: ignore[arg-type]
+        for step in steps:
+            if isinstance(step, str):
+                await pilot.press(step)
+            else:
+                step(app)
+            await settle(app, pilot)
+        for widget in [*app.screen.query(Input), *app.screen.query(TextArea)]:
+            widget.cursor_blink = False  # a steady cursor: the picture must not catch it mid-blink
         await settle(app, pilot)
 
-    return run_before
+    return snap_compare(app, terminal_size=SIZES[size], run_before=run_before)
 
 
-def test_home_empty_store_welcome(snap_compare, memory_store, clock):
-    assert snap_compare(_app(memory_store), terminal_size=SIZE, run_before=_then(lambda app: None))
+def _circle(data: dict) -> Step:
+    return lambda app: app.open_circle(data["circle"])
 
 
-def test_home_upcoming(snap_compare, filled):
-    assert snap_compare(_app(filled["store"]), terminal_size=SIZE, run_before=_then(lambda app: None))
+def _session(data: dict) -> Step:
+    return lambda app: app.open_session(data["session"])
 
 
-def test_circle_members(snap_compare, filled):
-    app = _app(filled["store"])
-    assert snap_compare(app, terminal_size=SIZE, run_before=_then(lambda a: a.open_circle(filled["rust"].id)))
+def _person(data: dict) -> Step:
+    return lambda app: app.open_person(data["person"])
 
 
-def test_circle_sessions(snap_compare, filled):
-    app = _app(filled["store"])
+SCREENS: dict[str, Callable[[dict], list[Step]]] = {
+    "home": lambda d: [],
+    "circles": lambda d: ["c"],
+    "circle_1_members": lambda d: [_circle(d)],
+    "circle_2_sessions": lambda d: [_circle(d), "2"],
+    "circle_3_rotation": lambda d: [_circle(d), "3"],
+    "circle_4_stats": lambda d: [_circle(d), "4"],
+    "session": lambda d: [_session(d)],
+    "check_in": lambda d: [_session(d), "i"],
+    "people": lambda d: ["p"],
+    "person": lambda d: [_person(d)],
+    "help": lambda d: [_circle(d), "question_mark"],
+}
 
-    async def run_before(pilot: Pilot) -> None:
-        await settle(pilot.app, pilot)
-        app.open_circle(filled["rust"].id)
-        await settle(pilot.app, pilot)
-        await pilot.press("2")
-        await settle(pilot.app, pilot)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-
-
-def test_session_agenda(snap_compare, filled):
-    app = _app(filled["store"])
-    assert snap_compare(
-        app, terminal_size=SIZE, run_before=_then(lambda a: a.open_session(filled["session"].id))
-    )
-
-
-def test_check_in_filtered(snap_compare, filled):
-    app = _app(filled["store"])
-
-    async def run_before(pilot: Pilot) -> None:
-        await settle(pilot.app, pilot)
-        app.push_screen(CheckInScreen(filled["session"].id))
-        await settle(pilot.app, pilot)
-        await pilot.press("d", "down")
-        await settle(pilot.app, pilot)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-
-
-def test_people_directory(snap_compare, filled):
-    app = _app(filled["store"])
-    assert snap_compare(app, terminal_size=SIZE, run_before=_then(lambda a: a.push_screen(PeopleScreen())))
-
-
-def test_person(snap_compare, filled):
-    app = _app(filled["store"])
-    assert snap_compare(
-        app, terminal_size=SIZE, run_before=_then(lambda a: a.open_person(filled["people"][0].id))
-    )
+DIALOGS: dict[str, Callable[[dict], list[Step]]] = {
+    "new_circle": lambda d: ["n"],
+    "edit_circle": lambda d: [_circle(d), "E"],
+    "new_person": lambda d: ["p", "n"],
+    "schedule_session": lambda d: [_circle(d), "2", "s"],
+    "edit_session": lambda d: [_circle(d), "2", "e"],
+    "move_session": lambda d: [_circle(d), "2", "m"],
+    "plan_sessions": lambda d: [_circle(d), "2", "P"],
+    # As offered right after a circle is created with a cadence.
+    "plan_first_sessions": lambda d: [lambda app: app.open_circle(d["circle"], then="plan_first")],
+    "agenda_item": lambda d: [_session(d), "a"],
+    "walk_in": lambda d: [_session(d), "i", "plus"],
+    "mark_away": lambda d: [_person(d), "w"],
+    "form_with_errors": lambda d: ["n", "ctrl+s"],
+    "invites_circle": lambda d: [_circle(d), "I"],
+    "invites_session": lambda d: [_session(d), "I"],
+    "attendance_circle": lambda d: [_circle(d), "X"],
+    "attendance_every_circle": lambda d: ["X"],
+    "person_picker": lambda d: [_circle(d), "a"],
+    "confirm_cancel_session": lambda d: [_circle(d), "2", "c"],
+    "choose_presenter": lambda d: [_circle(d), "3", "a"],
+    "plan_how_many": lambda d: [_circle(d), "3", "p"],
+}
 
 
-def test_form_with_errors(snap_compare, filled):
-    app = _app(filled["store"])
+@pytest.mark.parametrize("size", SIZES)
+def test_home_empty_store_welcome(snap_compare, memory_store, clock, size):
+    assert _take(snap_compare, memory_store, size, [])
 
-    async def run_before(pilot: Pilot) -> None:
-        await settle(pilot.app, pilot)
-        await pilot.press("c")
-        await settle(pilot.app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        pilot.app.screen.query_one("#f-timezone", Input).value = "Mars/Olympus"
-        await pilot.press("ctrl+s")
-        await settle(pilot.app, pilot)
 
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screen(snap_compare, demo, size, screen):
+    assert _take(snap_compare, demo["store"], size, SCREENS[screen](demo))
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("dialog", DIALOGS)
+def test_dialog(snap_compare, demo, size, dialog):
+    assert _take(snap_compare, demo["store"], size, DIALOGS[dialog](demo))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 
 from screens.table import Table
-from tests.tui_support import pilot_test
 
 
 class OneTable(App[None]):
@@ -17,7 +16,6 @@ class OneTable(App[None]):
         yield table
 
 
-@pilot_test
 async def test_the_header_follows_rows_that_came_after_a_frame_was_drawn():
     app = OneTable()
     async with app.run_test(size=(80, 10)) as pilot:
@@ -31,7 +29,6 @@ async def test_the_header_follows_rows_that_came_after_a_frame_was_drawn():
         assert header.index("Team") == first_row.index("Platform")
 
 
-@pilot_test
 async def test_the_header_follows_a_cell_that_widened_its_column():
     app = OneTable()
     async with app.run_test(size=(80, 10)) as pilot:
@@ -45,3 +42,62 @@ async def test_the_header_follows_a_cell_that_widened_its_column():
         await pilot.pause()
         header, first_row = table.render_line(0).text, table.render_line(1).text
         assert header.index("Team") == first_row.index("Data")
+
+
+class WideTable(App[None]):
+    """Home's columns, with a row wider than 80 columns."""
+
+    def compose(self) -> ComposeResult:
+        yield Table()
+
+    def on_mount(self) -> None:
+        table = self.query_one(Table)
+        table.add_column("When")
+        table.add_column("Circle", min_width=12)
+        table.add_column("Title", min_width=12)
+        table.add_column("Presenter", min_width=10)
+        table.add_column("RSVP", priority=9, min_width=5)
+        table.add_column("Status")
+        table.add_row(
+            "Mon 30 Nov 10:00 AEDT",
+            "Data Science Learning Circle",
+            "A tour of the tooling",
+            "Dr. Miriam Ostrowski",
+            "8 yes · 1 maybe · 3 came",
+            "cancelled",
+        )
+
+
+async def test_columns_that_do_not_fit_are_shortened_then_hidden_least_important_first():
+    app = WideTable()
+    async with app.run_test(size=(140, 10)) as pilot:
+        table = app.query_one(Table)
+        await pilot.pause()
+        assert table.shown_columns == ["When", "Circle", "Title", "Presenter", "RSVP", "Status"]
+        assert "Data Science Learning Circle" in table.render_line(1).text
+
+        await pilot.resize_terminal(80, 10)
+        await pilot.pause()
+        # RSVP matters least (priority 9): it goes; the rest are shortened with an ellipsis.
+        assert table.shown_columns == ["When", "Circle", "Title", "Presenter", "Status"]
+        header, row = table.render_line(0).text, table.render_line(1).text
+        assert len(row.rstrip()) <= 80
+        assert "Mon 30 Nov 10:00 AEDT" in row and "cancelled" in row
+        assert "Data Science" in row and "Dr. Miria…" in row and "Learning Circle" not in row
+        assert header.index("Status") == row.index("cancelled")
+
+        await pilot.resize_terminal(40, 10)
+        await pilot.pause()
+        assert table.shown_columns == ["When", "Circle"]
+
+        await pilot.resize_terminal(140, 10)
+        await pilot.pause()
+        assert table.shown_columns == ["When", "Circle", "Title", "Presenter", "RSVP", "Status"]
+        assert "Dr. Miriam Ostrowski" in table.render_line(1).text
+
+        # Shortening takes from the widest first, weighed by importance: the long circle name
+        # gives way before the title and the presenter are cut.
+        await pilot.resize_terminal(120, 10)
+        await pilot.pause()
+        row = table.render_line(1).text
+        assert "A tour of the tooling" in row and "Data Science Learning Circle" not in row

@@ -13,7 +13,7 @@ from screens.dialogs import ConfirmScreen
 from screens.form import FormScreen
 from screens.picker import PersonPicker
 from tests import factories
-from tests.tui_support import pilot_test, rows, settle, shown, type_text
+from tests.tui_support import rows, settle, shown, type_text
 
 SIZE = (120, 40)
 
@@ -26,7 +26,6 @@ async def _open(app, pilot, circle_id: int) -> CircleScreen:
     return app.screen
 
 
-@pilot_test
 async def test_circles_list_filters_and_opens(memory_store, clock):
     for name in ("Rust Lunch", "Design Guild", "Rustaceans"):
         factories.circle(memory_store, name)
@@ -47,7 +46,6 @@ async def test_circles_list_filters_and_opens(memory_store, clock):
         assert app.screen.title == "Rustaceans"
 
 
-@pilot_test
 async def test_members_add_role_rotation_and_remove_with_confirmation(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     factories.person(memory_store, "Ana Lima")
@@ -60,23 +58,28 @@ async def test_members_add_role_rotation_and_remove_with_confirmation(memory_sto
         # An existing person, found by typing part of the name.
         await pilot.press("a")
         await settle(app, pilot)
-        assert isinstance(app.screen, PersonPicker)
+        picker = app.screen
+        assert isinstance(picker, PersonPicker)
         await type_text(pilot, "ana")
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
-        assert [r[0] for r in rows(table)] == ["Ana Lima"]
+        # The picker stays for the next name, its search cleared.
+        assert app.screen is picker and picker.query_one("#search", Input).value == ""
+        assert shown(picker.query_one("#picker-added", Static)) == "Added: Ana Lima."
 
         # Someone new, created from the picker without leaving the circle.
-        await pilot.press("a")
-        await settle(app, pilot)
         await type_text(pilot, "Bo Chen")
         await settle(app, pilot)
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, FormScreen)
         await type_text(pilot, "bo@example.org")
-        await pilot.press("ctrl+s")
+        await pilot.press("enter")  # Enter on the last field typed saves
+        await settle(app, pilot)
+        assert app.screen is picker
+        assert shown(picker.query_one("#picker-added", Static)) == "Added: Ana Lima, Bo Chen."
+        await pilot.press("escape")
         await settle(app, pilot)
         assert app.screen is screen
         assert [r[0] for r in rows(table)] == ["Ana Lima", "Bo Chen"]
@@ -105,7 +108,105 @@ async def test_members_add_role_rotation_and_remove_with_confirmation(memory_sto
         assert [(m.name, m.current) for m in past] == [("Ana Lima", True), ("Bo Chen", False)]
 
 
-@pilot_test
+async def test_a_new_circle_with_a_cadence_offers_its_first_sessions_and_members_come_next(
+    memory_store, clock, monkeypatch
+):
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await type_text(pilot, "Rust Lunch")
+        await pilot.press("tab")
+        await type_text(pilot, "weekly on tue at 12:00")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        plan = app.screen
+        assert isinstance(plan, FormScreen) and "Plan its first sessions now?" in plan.form_title
+        count = plan.query_one("#f-count", Input)
+        # The cadence is known: the cursor is on how many, its suggestion selected.
+        assert app.focused is count and count.selected_text == count.value
+        await type_text(pilot, "8")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, CircleScreen) and screen.active_tab == "members"
+        assert len(screen.data.upcoming) == 8
+        assert [s.local_start.strftime("%a %H:%M") for s in screen.data.upcoming] == ["Tue 12:00"] * 8
+
+
+async def test_a_new_circle_without_a_cadence_just_opens(memory_store, clock):
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await type_text(pilot, "Design Guild")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen) and app.screen.title == "Design Guild"
+
+
+async def test_new_people_join_one_after_another_without_leaving_the_picker(memory_store, clock):
+    from screens.footer import Footer
+
+    c = factories.circle(memory_store, "Rust Lunch")
+    people = [("Ada Lovelace", "ada@example.org"), ("Grace Hopper", "grace@example.org"), ("Alan Turing", "")]
+    factories.person(memory_store, "Alan Turing", "alan@example.org")  # already in the directory
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, c.id)
+        assert "press a and type their names" in shown(screen.query_one("#members-note", Static))
+        await pilot.press("a")
+        await settle(app, pilot)
+        picker = app.screen
+        assert "esc Done" in picker.query_one(Footer).shown_keys
+        for name, email in people:  # name, Enter, (a new person's e-mail, Enter): nothing else
+            await type_text(pilot, name)
+            await settle(app, pilot)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            if email:
+                assert isinstance(app.screen, FormScreen)
+                await type_text(pilot, email)
+                await pilot.press("enter")
+                await settle(app, pilot)
+            assert app.screen is picker
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert [r[0] for r in rows(screen.query_one("#member-table", DataTable))] == [
+            "Ada Lovelace",
+            "Alan Turing",
+            "Grace Hopper",
+        ]
+        assert not screen.query_one("#members-note", Static).display
+
+
+async def test_a_pick_the_store_refuses_is_said_in_the_picker_and_can_be_picked_again(memory_store, clock):
+    from circles.errors import NotAllowed
+
+    ana = factories.person(memory_store, "Ana Lima", "ana@example.org")
+
+    def refuse(_db, person):
+        raise NotAllowed(f"{person.name} left the organisation.")
+
+    picker = PersonPicker("Add members", add=refuse)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(picker)
+        await settle(app, pilot)
+        await type_text(pilot, "ana")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        said = shown(picker.query_one("#picker-added", Static))
+        assert said == "Ana Lima was not added: Ana Lima left the organisation."
+        assert picker.added == [] and ana.id not in picker.exclude
+
+
 async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch", tz="Europe/Berlin")
     app = CirclesApp(memory_store)
@@ -169,7 +270,6 @@ async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
         assert statuses.count(SessionStatus.CANCELLED) == 1
 
 
-@pilot_test
 async def test_number_keys_switch_tabs_from_any_tab_and_focus_follows(memory_store, clock):
     """Including from inside the rotation panel, whose table keeps focus when its tab hides."""
     c = factories.circle(memory_store)

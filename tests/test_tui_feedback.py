@@ -23,7 +23,7 @@ from screens.organisation import Definition, Figure, OrganisationScreen, change_
 from screens.recognition import RecognitionScreen, detail_lines, streaks_text
 from screens.session import SessionScreen
 from tests import factories
-from tests.tui_support import pilot_test, rows, settle, shown, type_text, until
+from tests.tui_support import rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 NAMES = ("Ana Ruiz", "Bo Chen", "Cy Young", "Di Park", "Eve Walker", "Fay Lind")
@@ -57,7 +57,6 @@ async def _session(app, pilot, session_id: int) -> SessionScreen:  # type: ignor
     return app.screen
 
 
-@pilot_test
 async def test_check_out_rates_five_people_with_a_key_and_a_line_each(memory_store, clock):
     _, _, s = _held_session(memory_store)
     app = CirclesApp(memory_store)
@@ -100,7 +99,6 @@ async def test_check_out_rates_five_people_with_a_key_and_a_line_each(memory_sto
     }
 
 
-@pilot_test
 async def test_the_feedback_tab_shows_answers_and_who_has_not_answered(memory_store, clock):
     circle, people, s = _held_session(memory_store)
     with memory_store.write() as db:
@@ -132,7 +130,6 @@ async def test_the_feedback_tab_shows_answers_and_who_has_not_answered(memory_st
         assert feedback.get_settings(db, circle.id).anonymous
 
 
-@pilot_test
 async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_store, clock, tmp_path: Path):
     _held_session(memory_store)
     app = CirclesApp(memory_store)
@@ -179,7 +176,6 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
     assert [t.text for r in ledger.people for t in r.thanks] == ["for the ownership talk"]
 
 
-@pilot_test
 async def test_organisation_figures_say_how_they_are_counted(memory_store, clock):
     _, people, s = _held_session(memory_store)
     with memory_store.write() as db:
@@ -212,7 +208,6 @@ async def test_organisation_figures_say_how_they_are_counted(memory_store, clock
         assert isinstance(app.screen, OrganisationScreen)
 
 
-@pilot_test
 async def test_the_stats_tab_shows_satisfaction_and_presenters_by_team(memory_store, clock):
     circle, people, s = _held_session(memory_store)
     with memory_store.write() as db:
@@ -233,7 +228,6 @@ async def test_the_stats_tab_shows_satisfaction_and_presenters_by_team(memory_st
         assert teams[1].startswith("Platform") and teams[1].endswith("0%  (0 of 3)")
 
 
-@pilot_test
 async def test_the_palette_finds_recognition_and_organisation(memory_store, clock):
     factories.circle(memory_store, "Rust Lunch")
     app = CirclesApp(memory_store)

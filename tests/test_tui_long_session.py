@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import time
 import weakref
 
+import pytest
 from textual.widgets import Header
-from textual.widgets._footer import FooterKey
 
 from circles.app import CirclesApp
 from screens.circle import CircleScreen
 from screens.footer import Footer
 from screens.heap import CollectorHold
+from screens.textual_internals import FooterKey
 from tests import factories
-from tests.tui_support import pilot_test, settle
+from tests.tui_support import settle, until
 
 SIZE = (120, 40)
 
@@ -27,7 +27,6 @@ def alive(refs: list[weakref.ref]) -> int:
     return sum(1 for r in refs if r() is not None)
 
 
-@pilot_test
 async def test_closed_screens_let_go_of_their_widgets(memory_store, clock):
     circle = factories.circle(memory_store, "Rust Lunch")
     factories.session(memory_store, circle, "2026-03-04 12:00")
@@ -48,7 +47,6 @@ async def test_closed_screens_let_go_of_their_widgets(memory_store, clock):
         assert alive(left) == 0
 
 
-@pilot_test
 async def test_the_footer_is_rebuilt_only_when_its_keys_change(memory_store, clock, monkeypatch):
     circle = factories.circle(memory_store, "Rust Lunch")
     rebuilt: list[str] = []
@@ -77,73 +75,65 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(memory_store, clo
         assert rebuilt.count("CircleScreen") == 3
 
 
-@pilot_test
 async def test_the_collector_waits_while_a_screen_opens_and_runs_once_the_app_is_quiet(memory_store, clock):
     circle = factories.circle(memory_store, "Rust Lunch")
     app = CirclesApp(memory_store)
-    app.collector.QUIET = 0.2
+    app.collector.QUIET = 0.05
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.pause(0.3)
-        assert gc.isenabled()
+        await until(pilot, gc.isenabled)
         app.open_circle(circle.id)
         assert not gc.isenabled()  # held from the moment the screen is asked for
         await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen)
-        await pilot.pause(0.3)
-        assert gc.isenabled()
+        await until(pilot, gc.isenabled)
         app.collector.hold()
         assert not gc.isenabled()
     assert gc.isenabled()  # an app that closes mid-hold gives the collector back
 
 
-def test_a_held_collector_runs_at_the_latest_after_its_longest_wait():
-    async def type_without_pause() -> float | None:
-        """Seconds until the collector was let run, with the hold renewed every 20 ms."""
-        hold = CollectorHold()
-        hold.QUIET, hold.LONGEST = 0.1, 0.3
-        started = time.monotonic()
-        try:
-            hold.hold()
-            while time.monotonic() - started < 1.0:
-                await asyncio.sleep(0.02)
-                if gc.isenabled():
-                    return time.monotonic() - started
-                hold.hold()
-            return None
-        finally:
-            hold.release()
-
-    waited = asyncio.run(type_without_pause())
-    assert waited is not None and 0.3 <= waited < 0.9
+async def test_a_held_collector_runs_at_the_latest_after_its_longest_wait():
+    """Someone typing without a pause renews the hold at every key; the collector still runs
+    LONGEST seconds after it was first held. The clock is the test's: nothing waits for real."""
+    now = [0.0]
+    hold = CollectorHold(clock=lambda: now[0])
+    hold.QUIET, hold.LONGEST = 0.3, 2.0
+    try:
+        waits = []
+        for key_pressed_at in (0.0, 0.5, 1.0, 1.5, 1.8, 1.9, 2.0, 2.5):
+            now[0] = key_pressed_at
+            waits.append(hold.hold())
+        assert waits == pytest.approx([0.3, 0.3, 0.3, 0.3, 0.2, 0.1, 0.0, 0.0])
+        assert not gc.isenabled()  # a wait of 0 runs at the loop's next turn, not in hold()
+        for _ in range(100):
+            if gc.isenabled():
+                break
+            await asyncio.sleep(0)
+        assert gc.isenabled()
+    finally:
+        hold.release()
     assert gc.isenabled()
 
 
-def test_a_collector_switched_off_by_someone_else_is_theirs_to_switch_back():
-    async def hold_and_wait() -> None:
-        hold = CollectorHold()
-        hold.QUIET = 0.05
-        hold.hold()
-        await asyncio.sleep(0.1)
-        hold.release()
-
+async def test_a_collector_switched_off_by_someone_else_is_theirs_to_switch_back():
+    hold = CollectorHold()
     gc.disable()
     try:
-        asyncio.run(hold_and_wait())
+        assert hold.hold() is None
+        hold.release()
         assert not gc.isenabled()
     finally:
         gc.enable()
 
 
-def test_a_hold_with_no_event_loop_or_after_closing_leaves_the_collector_on():
+async def test_a_hold_after_closing_leaves_the_collector_on():
     hold = CollectorHold()
-    hold.hold()  # no running loop: nothing could turn the collector back on, so it is not turned off
+    hold.close()
+    assert hold.hold() is None  # a result that arrives while the app closes
     assert gc.isenabled()
 
-    async def late_delivery() -> None:
-        hold.close()
-        hold.hold()  # a result that arrives while the app closes
-        assert gc.isenabled()
 
-    asyncio.run(late_delivery())
+def test_a_hold_with_no_event_loop_leaves_the_collector_on():
+    hold = CollectorHold()
+    assert hold.hold() is None  # no running loop: nothing could turn the collector back on
     assert gc.isenabled()

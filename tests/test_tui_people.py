@@ -11,12 +11,11 @@ from circles.services import agenda, attendance, away, lookups
 from screens.people import PAGE, PeopleScreen
 from screens.person import PersonScreen
 from tests import factories
-from tests.tui_support import pilot_test, rows, settle, shown, type_text
+from tests.tui_support import rows, settle, shown, type_text
 
 SIZE = (120, 40)
 
 
-@pilot_test
 async def test_directory_pages_and_filters_in_sql(memory_store, clock):
     with memory_store.write() as db:
         from circles.services import people
@@ -63,7 +62,6 @@ async def test_directory_pages_and_filters_in_sql(memory_store, clock):
         assert app.screen.title == "Person 050"
 
 
-@pilot_test
 async def test_person_screen_shows_circles_attendance_presentations_and_away(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     ana = factories.person(memory_store, "Ana Lima", team="Platform")

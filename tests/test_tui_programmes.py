@@ -14,7 +14,7 @@ from screens.person import PersonScreen
 from screens.programme import ProgrammeScreen
 from screens.programmes import ProgrammesScreen
 from tests import factories
-from tests.tui_support import pilot_test, rows, settle, shown, type_text, until
+from tests.tui_support import rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -38,7 +38,6 @@ def _programme(store) -> int:  # type: ignore[no-untyped-def]
     return p.id
 
 
-@pilot_test
 async def test_match_swap_confirm_meet_and_end_early(memory_store, clock):
     pid = _programme(memory_store)
     app = CirclesApp(memory_store)
@@ -108,7 +107,6 @@ async def test_match_swap_confirm_meet_and_end_early(memory_store, clock):
         assert pairs.get_pair(db, ended_id).end_reason == "moved team"
 
 
-@pilot_test
 async def test_a_swap_that_breaks_a_rule_says_why_and_changes_nothing(memory_store, clock):
     pid = _programme(memory_store)
     cy = factories.person(memory_store, "Ed Mentee", team="Data")  # Ana's team

@@ -12,7 +12,7 @@ from screens.dialogs import ConfirmScreen
 from screens.form import FormScreen
 from screens.session import THEIRS_MARK, SessionScreen
 from tests import factories
-from tests.tui_support import pilot_test, rows, settle, shown, type_text, until
+from tests.tui_support import rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -44,7 +44,6 @@ def _titles(store, session_id: int) -> list[str]:
         return [i.title for i in agenda.list_items(db, session_id)]
 
 
-@pilot_test
 async def test_build_an_agenda_with_presenters_and_minutes(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch")
     bo = factories.person(memory_store, "Bo Chen")
@@ -112,7 +111,6 @@ async def test_build_an_agenda_with_presenters_and_minutes(memory_store, clock):
         assert [r[0] for r in rows(table)] == ["1", "2"]
 
 
-@pilot_test
 async def test_notes_save_and_a_conflict_keeps_what_was_typed(memory_store, clock):
     s = _ownership(memory_store)
     app = CirclesApp(memory_store)
@@ -153,7 +151,6 @@ async def test_notes_save_and_a_conflict_keeps_what_was_typed(memory_store, cloc
         assert (now.title, now.notes) == ("Borrowing", "Bring laptops and chargers")
 
 
-@pilot_test
 async def test_notes_someone_else_saved_meanwhile_are_kept_for_merging_never_overwritten(memory_store, clock):
     s = _ownership(memory_store)
     app = CirclesApp(memory_store)
@@ -207,7 +204,6 @@ async def test_notes_someone_else_saved_meanwhile_are_kept_for_merging_never_ove
     ],
     ids=["escape", "quit"],
 )
-@pilot_test
 async def test_leaving_with_unsaved_notes_asks_first(memory_store, clock, key, left):
     s = _ownership(memory_store)
     app = CirclesApp(memory_store)
@@ -231,7 +227,6 @@ async def test_leaving_with_unsaved_notes_asks_first(memory_store, clock, key, l
         assert left(app)
 
 
-@pilot_test
 async def test_own_saves_never_come_back_as_someone_elses_notes(memory_store, clock):
     s = _ownership(memory_store)
     app = CirclesApp(memory_store)
@@ -263,7 +258,6 @@ async def test_own_saves_never_come_back_as_someone_elses_notes(memory_store, cl
         assert not isinstance(app.screen, (SessionScreen, ConfirmScreen))
 
 
-@pilot_test
 async def test_a_guest_from_the_directory_can_present_an_agenda_item(memory_store, clock):
     from screens.form import ANYONE
     from screens.picker import PersonPicker
@@ -298,7 +292,6 @@ async def test_a_guest_from_the_directory_can_present_an_agenda_item(memory_stor
         assert (item.title, item.presenter_id) == ("Guest talk", gia.id)
 
 
-@pilot_test
 async def test_their_guest_presenter_loads_after_a_conflict_on_an_agenda_item(memory_store, clock):
     s = _ownership(memory_store)
     gia = factories.person(memory_store, "Gia Rossi", is_guest=True)  # not a member

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from textual.app import App
-from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable
 from textual.worker import WorkerCancelled
+
+from screens.textual_internals import screen_text  # noqa: F401  (tests import it from here)
 
 
 async def settle(app: App, pilot: Pilot, rounds: int = 20) -> None:
@@ -20,8 +19,13 @@ async def settle(app: App, pilot: Pilot, rounds: int = 20) -> None:
     whose tabs load in turn chains several), then let the screen process what they showed."""
     quiet = 0
     for _ in range(rounds):
-        # Dialogs run as @work coroutines in the "default" group and wait for a key: not those.
-        busy = [w for w in app.workers if w.group != "default" and w.is_running]
+        # Dialogs run as @work coroutines (in the "default" group, or their screen's) and wait
+        # for a key: not those. The database work runs in threads.
+        busy = [
+            w
+            for w in app.workers
+            if w.group != "default" and w.is_running and getattr(w, "_thread_worker", True)
+        ]
         if busy:  # an empty list would mean "every worker" to wait_for_complete
             quiet = 0
             # A worker replaced by a newer one (a filter typed again) is cancelled: that is fine.
@@ -34,7 +38,7 @@ async def settle(app: App, pilot: Pilot, rounds: int = 20) -> None:
             return
 
 
-async def until(pilot: Pilot, condition: Callable[[], bool], rounds: int = 200) -> None:
+async def until(pilot: Pilot, condition: Callable[[], bool], rounds: int = 500) -> None:
     """Let the app run until ``condition()`` holds: for a dialog opened by a worker, say,
     before a key meant for it is pressed (on a loaded machine one pause is not enough)."""
     for _ in range(rounds):
@@ -53,15 +57,5 @@ def shown(widget: Widget) -> str:
 
 
 async def type_text(pilot: Pilot, text: str) -> None:
-    """Type like a person: one key press per character."""
-    await pilot.press(*[c if c.isalnum() else _character_to_key(c) for c in text])
-
-
-def pilot_test(fn: Callable[..., Awaitable[None]]) -> Callable[..., None]:
-    """Run an async pilot test on its own event loop (the suite has no asyncio plugin)."""
-
-    @functools.wraps(fn)
-    def run(*args: object, **kwargs: object) -> None:
-        asyncio.run(fn(*args, **kwargs))
-
-    return run
+    """Type like a person: one key press per character (the pilot names "@", " " and the like)."""
+    await pilot.press(*text)

@@ -66,20 +66,19 @@ class CirclesGroup(LazyGroup):
         except Exception as exc:
             # Imported only now: loading them up front would delay every command, and the
             # app's first screen, by the half second sqlalchemy and alembic take to import.
-            from sqlalchemy.exc import OperationalError
+            from sqlalchemy.exc import DBAPIError
 
             from circles.errors import CirclesError
-            from models.engine import StoreLocationError
+            from models.engine import StoreLocationError, StoreOpenError
             from models.migrate import MigrationError
-            from models.store import StoreOpenError
 
             if isinstance(exc, CirclesError | StoreOpenError | StoreLocationError | MigrationError):
                 click.echo(f"circles: {exc}", err=True)
                 ctx.exit(1)
-            if isinstance(exc, OperationalError):
-                # The store went away or stayed locked; say so without a traceback or a password.
-                reason = str(exc.orig or exc).strip().splitlines()[0]
-                click.echo(f"circles: the store did not answer: {reason}", err=True)
+            if isinstance(exc, DBAPIError):
+                # The store went away, stayed locked or is damaged: say so without a traceback
+                # or a password, and what to do.
+                click.echo(f"circles: {ctx.find_object(CliState).explain(exc)}", err=True)  # type: ignore[union-attr]
                 ctx.exit(1)
             raise
 
@@ -95,17 +94,25 @@ class CirclesGroup(LazyGroup):
     metavar="PATH_OR_URL",
     help="A SQLite file or a database URL (default: CIRCLES_DATABASE_URL, else your data folder).",
 )
+@click.option(
+    "--create",
+    is_flag=True,
+    help="Make the store's folder if it does not exist (the default store's is always made).",
+)
 @click.version_option(package_name="circles")
 @click.pass_context
-def main(ctx: click.Context, db: str | None) -> None:
+def main(ctx: click.Context, db: str | None, create: bool) -> None:
     """Run learning circles, communities of practice and lunch-and-learns.
 
     With no command, opens the app.
     """
     # A file's path goes back to the system as typed; a URL stays text.
-    ctx.obj = CliState(terminal.typed_path(db) if db and "://" not in db else db)
+    ctx.obj = CliState(terminal.typed_path(db) if db and "://" not in db else db, create=create)
     if ctx.invoked_subcommand is None:
         from circles.app import run
 
         # Opened by the app once its first screen shows; a SQLite store also gets a first glance.
-        run(ctx.obj.store, first_glance=ctx.obj.first_glance())
+        failure = run(ctx.obj.open_store, first_glance=ctx.obj.first_glance())
+        if failure is not None:  # the app said so on its screen; the terminal keeps it too
+            click.echo(f"circles: {failure}", err=True)
+            ctx.exit(1)

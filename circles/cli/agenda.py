@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from circles.cli.common import RECORD_ID, done, json_option, print_json, print_table, reading, writing
+from circles.cli.common import (
+    RECORD_ID,
+    WHOLE_NUMBER,
+    done,
+    json_option,
+    print_json,
+    print_table,
+    reading,
+    writing,
+)
 from circles.services import agenda as agenda_items
 from circles.services import people, sessions
 
@@ -18,7 +27,7 @@ def agenda() -> None:
 @click.argument("session_id", type=RECORD_ID)
 @click.argument("title")
 @click.option("--presenter", "presenter_email", metavar="EMAIL", help="Who presents this item.")
-@click.option("--minutes", type=int, help="How long it takes.")
+@click.option("--minutes", type=WHOLE_NUMBER, help="How long it takes.")
 def add(session_id: int, title: str, presenter_email: str | None, minutes: int | None) -> None:
     """Add an item to the end of a session's agenda."""
     with writing() as db:

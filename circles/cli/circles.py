@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from circles.cli.common import done, json_option, plain, print_json, print_table, reading, writing
+from circles.cli.common import (
+    WHOLE_NUMBER,
+    done,
+    json_option,
+    plain,
+    print_json,
+    print_table,
+    reading,
+    writing,
+)
 from circles.services import circles, people
 from models.enums import CircleKind
 
@@ -21,7 +30,9 @@ def circle() -> None:
 @click.option("--facilitator", "facilitator_email", metavar="EMAIL", help="Who runs it; becomes a member.")
 @click.option("--location", help="Where it usually meets.")
 @click.option("--url", "video_url", help="Its usual video link.")
-@click.option("--minutes", "default_minutes", type=int, default=60, show_default=True, help="Usual length.")
+@click.option(
+    "--minutes", "default_minutes", type=WHOLE_NUMBER, default=60, show_default=True, help="Usual length."
+)
 @click.option("--description", default="", help="What it is about.")
 def add(
     name: str,
@@ -89,14 +100,14 @@ def cadence(circle_ref: str, text: str | None, clear: bool) -> None:
       "monthly on day 15 at 12:00"
     Times are on the circle's clock and stay put across daylight-saving changes.
     """
-    from circles.services import rotation
+    from circles.services import series
 
     if clear and text:
         raise click.UsageError("Give a cadence or --clear, not both.")
     with writing() as db:
         c = circles.find_circle(db, circle_ref)
         if clear or text:
-            c = rotation.set_cadence(db, c, None if clear else text)
+            c = series.set_cadence(db, c, None if clear else text)
     done(f"{c.name} meets {c.cadence} ({c.timezone})." if c.cadence else f"{c.name} has no cadence.")
 
 
@@ -108,15 +119,15 @@ def cadence(circle_ref: str, text: str | None, clear: bool) -> None:
 def skip(circle_ref: str, day: str, reason: str, remove: bool) -> None:
     """Mark a day the circle does not meet; planning steps over it."""
     from circles import validate
-    from circles.services import rotation
+    from circles.services import series
 
-    when = validate.parse_date(day, "DAY")
+    when = validate.parse_date(day, "day")
     with writing() as db:
         c = circles.find_circle(db, circle_ref)
         if remove:
-            rotation.remove_skip_date(db, circle_id=c.id, day=when)
+            series.remove_skip_date(db, circle_id=c.id, day=when)
         else:
-            rotation.add_skip_date(db, circle_id=c.id, day=when, reason=reason)
+            series.add_skip_date(db, circle_id=c.id, day=when, reason=reason)
     if remove:
         done(f"{c.name} may meet on {when:%a %d %b %Y} again.")
     else:
@@ -128,11 +139,11 @@ def skip(circle_ref: str, day: str, reason: str, remove: bool) -> None:
 @json_option
 def skips(circle_ref: str, as_json: bool) -> None:
     """List the days a circle does not meet."""
-    from circles.services import rotation
+    from circles.services import series
 
     with reading() as db:
         c = circles.find_circle(db, circle_ref)
-        found = rotation.list_skip_dates(db, c.id)
+        found = series.list_skip_dates(db, c.id)
     if as_json:
         print_json(found)
         return

@@ -21,30 +21,93 @@ if TYPE_CHECKING:  # the store's modules load only when a command opens it: star
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# Ids are 64-bit in the store: a larger number is refused as a usage error naming the
-# argument, rather than reaching the database and failing there.
-RECORD_ID = click.IntRange(1, 2**63 - 1)
+
+class _Number(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
+    """A number typed on the command line, read by circles.validate like every other number:
+    the digits 0-9 only. A bad one is bad input (one line naming it, exit status 1), as in
+    the services, rather than click's usage error."""
+
+    def __init__(self, name: str, read: Callable[[str | int, str], int]) -> None:
+        self.name = name
+        self._read = read
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        return self._read(value, field_name(param))
+
+
+def field_name(param: click.Parameter | None) -> str:
+    """How a message names a parameter: an option by its flag, an argument in words."""
+    if param is None:
+        return "value"
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return (param.metavar or param.name or "value").lower().replace("_", " ")
+
+
+def _whole_number(value: str | int, field: str) -> int:
+    from circles.validate import parse_int
+
+    return parse_int(value, field)
+
+
+def _record_id(value: str | int, field: str) -> int:
+    from circles.validate import record_id
+
+    return record_id(value, field)
+
+
+# Ids are 64-bit in the store: a larger number is refused naming the argument, rather than
+# reaching the database and failing there.
+RECORD_ID = _Number("id", _record_id)
+WHOLE_NUMBER = _Number("integer", _whole_number)
 
 
 class CliState:
     """Carried on click's context: the --db value, and the store once something opens it."""
 
-    def __init__(self, db: str | None) -> None:
+    def __init__(self, db: str | None, *, create: bool = False) -> None:
         self.db = db
+        self.create = create
         self._store: Store | None = None
 
-    def store(self) -> Store:
+    @property
+    def may_create_folder(self) -> bool:
+        """The default store's folder is made on first use; a folder named in --db or
+        CIRCLES_DATABASE_URL only with --create, so a mistyped path is not a new, empty store."""
+        from models.location import store_setting
+
+        return self.create or not store_setting(self.db)
+
+    def open_store(self) -> Store:
+        """The store, opened (and upgraded) on first use; the app calls this in its worker."""
         if self._store is None:
             from models.engine import resolve_url
             from models.store import Store
 
-            self._store = Store.open(resolve_url(self.db))
-            if self._store.upgraded and self._store.upgraded.backup:
-                click.echo(
-                    f"Upgraded the store; the previous version was saved as {self._store.upgraded.backup}",
-                    err=True,
-                )
+            self._store = Store.open(resolve_url(self.db), create_folder=self.may_create_folder)
         return self._store
+
+    def store(self) -> Store:
+        """The store for a command, which says on stderr where an upgrade saved the old version."""
+        fresh = self._store is None
+        store = self.open_store()
+        if fresh and store.upgraded is not None and store.upgraded.backup is not None:
+            saved = store.upgraded.backup
+            click.echo(f"Upgraded the store; the previous version was saved as {saved}", err=True)
+        if fresh and store.upgraded is not None and store.upgraded.changed:
+            warn_of_look_alikes(store)
+        return store
+
+    def explain(self, exc: BaseException) -> str:
+        """A database error met by a command, as one line without a password."""
+        from models.engine import safe_url_text
+        from models.location import sqlite_file_setting, store_setting
+        from models.store import explain_store_error
+
+        if self._store is not None:
+            return self._store.explain(exc)
+        path = sqlite_file_setting(self.db)
+        return explain_store_error(exc, str(path) if path else safe_url_text(store_setting(self.db)))
 
     def first_glance(self) -> Callable[[], HomeData | None] | None:
         """For the app: Home's data read straight from a SQLite file (circles/glance.py)."""
@@ -62,6 +125,23 @@ class CliState:
         return glance
 
 
+def warn_of_look_alikes(store: Store) -> None:
+    """After an upgrade: say if the store holds people who look like one person by e-mail
+    address (the upgrade leaves them for a person to sort out; see 'person duplicates')."""
+    from circles.services.people import look_alikes
+
+    with store.read() as db:
+        groups = look_alikes(db)
+    if groups:
+        people = sum(len(g.people) for g in groups)
+        click.echo(
+            f"circles: {people} people share {len(groups)} e-mail address(es) that differ only in "
+            "case, accents or invisible characters; nothing was merged: "
+            "'circles person duplicates' lists them.",
+            err=True,
+        )
+
+
 def state() -> CliState:
     return click.get_current_context().find_object(CliState)  # type: ignore[return-value]
 
@@ -76,6 +156,18 @@ def reading() -> Iterator[Session]:
 def writing() -> Iterator[Session]:
     with state().store().write() as db:
         yield db
+    _tell_presenter_changes(db)
+
+
+def _tell_presenter_changes(db: Session) -> None:
+    """After the command's own output: sessions whose exported invite now names the wrong
+    presenter (on stderr, so --json output stays a JSON document)."""
+    from circles.services import upkeep
+
+    changes = upkeep.presenter_changes(db)
+    if changes:
+        text = upkeep.describe(changes) + "\n(circles export ics --session ID, or --circle CIRCLE)"
+        click.get_current_context().call_on_close(lambda: click.echo(text, err=True))
 
 
 def json_option(f: F) -> F:

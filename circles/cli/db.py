@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from circles.cli.common import done, state
 from circles.cli.terminal import FilePath
 from circles.errors import NotAllowed
+
+if TYPE_CHECKING:
+    from models.migrate import UpgradeResult
 
 
 @click.group()
@@ -44,7 +48,7 @@ def upgrade() -> None:
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 def backup(file: Path, force: bool) -> None:
     """Copy the SQLite store to FILE, consistently, even while it is in use."""
-    from models.backup import backup_sqlite
+    from models.backup import BackupError, backup_sqlite
 
     store = state().store()
     if store.engine.dialect.name != "sqlite":
@@ -53,7 +57,10 @@ def backup(file: Path, force: bool) -> None:
         )
     if file.exists() and not force:
         raise click.UsageError(f"{file} already exists; add --force to replace it.")
-    target = backup_sqlite(store.engine, file)
+    try:
+        target = backup_sqlite(store.engine, file)
+    except BackupError as exc:
+        raise NotAllowed(str(exc)) from None
     done(f"Backed up {store.display_url} to {target}.")
 
 
@@ -67,32 +74,41 @@ def restore(file: Path, yes: bool) -> None:
     """
     from datetime import UTC, datetime
 
-    from models.backup import backup_sqlite, check_backup, restore_sqlite
-    from models.engine import create_store_engine, resolve_url, sqlite_file
+    from models.engine import resolve_url, sqlite_file
+    from models.restore import RestoreError, plan_restore, restore_store
     from models.store import Store
 
-    url = resolve_url(state().db)
+    cli = state()
+    url = resolve_url(cli.db)
     target = sqlite_file(url)
     if target is None:
         raise click.UsageError(
             "Only a SQLite store is restored this way; for PostgreSQL use pg_restore (see the README)."
         )
     try:
-        revision = check_backup(file)
-    except ValueError as exc:
+        plan = plan_restore(file, target)
+    except RestoreError as exc:
         raise NotAllowed(str(exc)) from None
     if not yes:
         if not sys.stdin.isatty():
             raise NotAllowed("Nothing restored: add --yes to restore without a terminal to ask on.")
-        if not click.confirm(f"Replace everything in {target} with {file} (schema {revision})?"):
+        if not click.confirm(f"Replace everything in {target} with {file} (schema {plan.revision})?"):
             raise NotAllowed("Nothing restored.")
-    saved = None
-    if target.exists():
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-        engine = create_store_engine(url)
-        saved = backup_sqlite(engine, target.with_name(f"{target.name}.before-restore-{stamp}.bak"))
-        engine.dispose()
-    restore_sqlite(file, target)
-    Store.open(url).close()  # brings an older backup's schema up to date
-    kept = f"; the previous contents are in {saved}" if saved else ""
+
+    def reopen() -> UpgradeResult | None:
+        store = Store.open(url)  # brings an older backup's schema up to date
+        store.close()
+        return store.upgraded
+
+    try:
+        restored = restore_store(
+            plan, now=datetime.now(UTC), create_folder=cli.may_create_folder, reopen=reopen
+        )
+    except RestoreError as exc:
+        raise NotAllowed(str(exc)) from None
+    kept = f"; the previous contents are in {restored.saved}" if restored.saved else ""
+    upgraded = restored.upgraded
+    if upgraded is not None and upgraded.changed:
+        also = f" (the backup as restored is kept in {upgraded.backup})" if upgraded.backup else ""
+        kept += f"; its schema was upgraded from {upgraded.from_revision} to {upgraded.to_revision}{also}"
     done(f"Restored {target} from {file}{kept}.")

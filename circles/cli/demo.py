@@ -7,13 +7,18 @@ import time
 
 import click
 
-from circles.cli.common import done, state
+from circles.cli.common import WHOLE_NUMBER, done, state
+from circles.words import count
 
 
 @click.command()
 @click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
 @click.option(
-    "--seed", type=int, default=7, show_default=True, help="The same seed gives the same organisation."
+    "--seed",
+    type=WHOLE_NUMBER,
+    default=7,
+    show_default=True,
+    help="The same seed gives the same organisation.",
 )
 def demo(size: str, seed: int) -> None:
     """Fill an empty store with a demo organisation to try things on."""
@@ -30,7 +35,8 @@ def demo(size: str, seed: int) -> None:
     if show:
         click.echo("", err=True)
     done(
-        f"Demo store ready in {time.perf_counter() - started:.1f}s: {summary.people} people, "
-        f"{summary.circles} circles, {summary.sessions} sessions, "
-        f"{summary.attendance} attendance records."
+        f"Demo store ready in {time.perf_counter() - started:.1f}s: "
+        f"{count(summary.people, 'person', 'people')}, "
+        f"{count(summary.circles, 'circle')}, {count(summary.sessions, 'session')}, "
+        f"{count(summary.attendance, 'attendance record')}."
     )

@@ -9,6 +9,7 @@ import click
 
 from circles.cli.common import reading
 from circles.cli.terminal import FilePath
+from circles.words import count
 
 
 class _TerminalProgress:
@@ -106,5 +107,4 @@ def attendance(
     finally:
         if progress is not None:
             progress.close()
-    what = "summary rows" if summary else "rows"
-    click.echo(f"Wrote {result.rows:,} {what} to {result.path}.")
+    click.echo(f"Wrote {count(result.rows, 'summary row' if summary else 'row')} to {result.path}.")

@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from circles.cli.common import RECORD_ID, done, writing
+from circles.cli.common import RECORD_ID, WHOLE_NUMBER, done, writing
 from circles.cli.terminal import FilePath
 from circles.ics.model import Channel
+from circles.words import count
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -44,7 +45,11 @@ _METHODS = [c.value for c in Channel]
     help="Write one file per member into DIR, marking the sessions they present.",
 )
 @click.option(
-    "--alarm", "alarm", type=int, metavar="MINUTES", help="Reminder before the start (default: the circle's)."
+    "--alarm",
+    "alarm",
+    type=WHOLE_NUMBER,
+    metavar="MINUTES",
+    help="Reminder before the start (default: the circle's).",
 )
 @click.option("--no-alarm", is_flag=True, help="No reminder at all.")
 @click.option("--force", is_flag=True, help="Replace files that are already there.")
@@ -120,7 +125,6 @@ def ics(
         click.echo(f"Cancelled session {s.id}: {s.label}.")
     for f, path in zip(export.files, written.paths, strict=True):
         if per_member is not None:
-            done(f"Wrote {path} for {f.person_name} ({f.events} events).")
+            done(f"Wrote {path} for {f.person_name} ({count(f.events, 'event')}).")
         else:
-            events = f"{f.events} {'event' if f.events == 1 else 'events'}"
-            done(f"Wrote {path} ({events}, {export.channel.value}).")
+            done(f"Wrote {path} ({count(f.events, 'event')}, {export.channel.value}).")

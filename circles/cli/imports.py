@@ -8,6 +8,7 @@ import click
 
 from circles.cli.common import done, writing
 from circles.cli.terminal import FilePath
+from circles.words import count
 
 
 @click.group("import")
@@ -31,12 +32,13 @@ def people(file: Path, skip_invalid: bool) -> None:
         click.echo(f"{file.name}: {bad}", err=True)
     if not result.imported:
         click.echo(
-            f"circles: nothing imported: {len(result.bad)} bad line(s); fix them or add --skip-invalid.",
+            f"circles: nothing imported: {count(len(result.bad), 'bad line')}; "
+            "fix them or add --skip-invalid.",
             err=True,
         )
         raise SystemExit(1)
-    skipped = f", skipped {len(result.bad)} bad line(s)" if result.bad else ""
+    skipped = f", skipped {count(len(result.bad), 'bad line')}" if result.bad else ""
     done(
-        f"Imported {result.added} new people ({result.already_known} already known), "
+        f"Imported {count(result.added, 'new person', 'new people')} ({result.already_known} already known), "
         f"{result.joined} joined circles{skipped}."
     )

@@ -58,7 +58,7 @@ def list_(circle_ref: str, past: bool, as_json: bool) -> None:
         (
             m.person_id,
             m.name,
-            m.email,
+            m.email or "",
             m.role.value,
             "yes" if m.in_rotation else "no",
             f"{m.joined_at:%Y-%m-%d}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from circles.cli.common import done, json_option, print_json, print_table, reading, writing
+from circles.cli.common import done, json_option, plain, print_json, print_table, reading, writing
 from circles.services import people
 
 
@@ -15,14 +15,14 @@ def person() -> None:
 
 @person.command("add")
 @click.argument("name")
-@click.option("--email", required=True, help="Their address; unique, any case.")
+@click.option("--email", help="Their address; unique, any case. Only a guest may have none.")
 @click.option("--team", help="Their team or department.")
-@click.option("--guest", is_flag=True, help="An external speaker, not part of the organisation.")
-def add(name: str, email: str, team: str | None, guest: bool) -> None:
+@click.option("--guest", is_flag=True, help="An external speaker or visitor, not part of the organisation.")
+def add(name: str, email: str | None, team: str | None, guest: bool) -> None:
     """Add a person."""
     with writing() as db:
         p = people.add_person(db, name=name, email=email, team=team, is_guest=guest)
-    done(f"Added {p.name} <{p.email}> (id {p.id}).")
+    done(f"Added {p.name}{f' <{p.email}>' if p.email else ''} (id {p.id}).")
 
 
 @person.command("list")
@@ -36,7 +36,14 @@ def list_(search: str | None, as_json: bool) -> None:
         print_json(found)
         return
     rows = [
-        (p.id, p.name, p.email, p.team or "", "guest" if p.is_guest else "", "" if p.active else "inactive")
+        (
+            p.id,
+            p.name,
+            p.email or "",
+            p.team or "",
+            "guest" if p.is_guest else "",
+            "" if p.active else "inactive",
+        )
         for p in found
     ]
     print_table(
@@ -44,3 +51,32 @@ def list_(search: str | None, as_json: bool) -> None:
         rows,
         empty="No people yet: add one with 'circles person add'.",
     )
+
+
+@person.command("duplicates")
+@json_option
+def duplicates(as_json: bool) -> None:
+    """List people who look like one person: their e-mail addresses differ only in case,
+    accents' composition or invisible characters (a store from before circles refused those).
+
+    Nothing is merged for you: give one of them another address, or mark one inactive.
+    """
+    from circles.errors import shown
+    from circles.services.people import look_alikes
+
+    with reading() as db:
+        groups = look_alikes(db)
+    if as_json:
+        print_json([{"address": g.address, "people": plain(g.people)} for g in groups])
+        return
+    if not groups:
+        done("No two people share an e-mail address, however it is written.")
+        return
+    for group in groups:
+        done(f"{group.address} is the address of {len(group.people)} people:")
+        # shown() quotes an address with its invisible characters written out (\u200b).
+        print_table(
+            ["  id", "name", "e-mail as stored"],
+            [(f"  {p.id}", p.name, shown(p.email)) for p in group.people],
+            empty="",
+        )

@@ -11,6 +11,7 @@ import click
 
 from circles.cli.common import done, plain, reading
 from circles.cli.terminal import FilePath
+from circles.words import count
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -102,7 +103,7 @@ def report(
         return
     totals = found.totals
     title = found.circle_name or "All circles"
-    click.echo(f"{title}: {totals.sessions} held sessions")
+    click.echo(f"{title}: {count(totals.sessions, 'held session')}")
     if not found.participation:
         click.echo("No held sessions in this range: nothing to report yet.")
         return
@@ -121,7 +122,8 @@ def report(
     for r in found.retention:
         if r.members:
             click.echo(
-                f"  after {r.after:<3} {_percent(r.rate):>5}  ({r.still_attending} of {r.members} members)"
+                f"  after {r.after:<3} {_percent(r.rate):>5}  "
+                f"({r.still_attending} of {count(r.members, 'member')})"
             )
     pd = found.presenters
     click.echo(f"Presenters     {_percent(pd.share)} of members presented ({pd.presented} of {pd.members})")
@@ -137,8 +139,9 @@ def report(
         width = max(len(c.circle) for c in found.circles)
         for row in found.circles:
             click.echo(
-                f"  {row.circle:<{width}}  {row.sessions:>4} sessions  {_percent(row.rate):>5} "
-                f"participation  {row.walk_ins:>4} walk-ins"
+                f"  {row.circle:<{width}}  {count(row.sessions, 'session'):>13}  "
+                f"{_percent(row.rate):>5} participation  "
+                f"{count(row.walk_ins, 'walk-in'):>12}"
             )
 
 

@@ -5,8 +5,18 @@ from __future__ import annotations
 import click
 
 from circles import validate
-from circles.cli.common import RECORD_ID, done, json_option, plain, print_json, print_table, reading, writing
-from circles.services import circles, people, sessions
+from circles.cli.common import (
+    RECORD_ID,
+    WHOLE_NUMBER,
+    done,
+    json_option,
+    plain,
+    print_json,
+    print_table,
+    reading,
+    writing,
+)
+from circles.services import agenda_templates, circles, fairness, people, sessions
 from circles.services import rotation as rotation_service
 
 
@@ -21,7 +31,9 @@ def _when(row: rotation_service.PreviewRow) -> str:
 
 @rotation.command("show")
 @click.argument("circle_ref", metavar="CIRCLE")
-@click.option("--next", "count", type=int, default=8, show_default=True, help="How many sessions to show.")
+@click.option(
+    "--next", "count", type=WHOLE_NUMBER, default=8, show_default=True, help="How many sessions to show."
+)
 @json_option
 def show(circle_ref: str, count: int, as_json: bool) -> None:
     """Preview the next sessions' presenters, each with its reason.
@@ -118,14 +130,14 @@ def ledger(circle_ref: str, since: str | None, until: str | None, as_json: bool)
     last = validate.parse_date(until, "--until") if until else None
     with reading() as db:
         c = circles.find_circle(db, circle_ref)
-        found = rotation_service.ledger(db, c.id, since=first, until=last)
+        found = fairness.ledger(db, c.id, since=first, until=last)
     if as_json:
         print_json(list(found.rows))
         return
     rows = [
         (
             r.name,
-            r.email,
+            r.email or "",
             r.times_presented,
             r.last_presented or "",
             "yes" if r.first_time else "",
@@ -161,12 +173,12 @@ def template(circle_ref: str, items: tuple[str, ...], reset: bool) -> None:
     with writing() as db:
         c = circles.find_circle(db, circle_ref)
         if reset:
-            t = rotation_service.reset_template(db, c.id)
+            t = agenda_templates.reset_template(db, c.id)
         elif items:
-            parsed = [rotation_service.parse_template_item(i, f"item {n}") for n, i in enumerate(items, 1)]
-            t = rotation_service.set_template(db, c.id, parsed)
+            parsed = [agenda_templates.parse_template_item(i, f"item {n}") for n, i in enumerate(items, 1)]
+            t = agenda_templates.set_template(db, c.id, parsed)
         else:
-            t = rotation_service.template(db, c.id)
+            t = agenda_templates.template(db, c.id)
     origin = "its own" if t.custom else f"the default for a {c.kind.label}"
     done(f"{c.name} uses {origin} agenda:")
     for n, item in enumerate(t.items, 1):

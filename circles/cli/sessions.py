@@ -5,8 +5,17 @@ from __future__ import annotations
 import click
 
 from circles import validate
-from circles.cli.common import RECORD_ID, done, json_option, print_json, print_table, reading, writing
-from circles.services import circles, sessions
+from circles.cli.common import (
+    RECORD_ID,
+    WHOLE_NUMBER,
+    done,
+    json_option,
+    print_json,
+    print_table,
+    reading,
+    writing,
+)
+from circles.services import circles, rotation, sessions
 from circles.services.clock import now
 
 
@@ -19,17 +28,29 @@ def session() -> None:
 @click.argument("circle_ref", metavar="CIRCLE")
 @click.option("--at", "at", required=True, metavar='"YYYY-MM-DD HH:MM"', help="Start, on the circle's clock.")
 @click.option("--title", default="", help="What it is about.")
-@click.option("--minutes", type=int, help="Length (default: the circle's usual length).")
+@click.option("--minutes", type=WHOLE_NUMBER, help="Length (default: the circle's usual length).")
 @click.option("--location", help="Where (default: the circle's usual place).")
 @click.option("--url", "video_url", help="Video link (default: the circle's usual link).")
+@click.option("--held", is_flag=True, help="Record a session that already took place (it is added as held).")
 def add(
-    circle_ref: str, at: str, title: str, minutes: int | None, location: str | None, video_url: str | None
+    circle_ref: str,
+    at: str,
+    title: str,
+    minutes: int | None,
+    location: str | None,
+    video_url: str | None,
+    held: bool,
 ) -> None:
-    """Schedule a session."""
+    """Schedule a session, or record one that took place (--held).
+
+    A time that happens twice on the circle's clock (the night the clocks go back) needs
+    the zone's abbreviation or offset after it: "2026-10-25 02:30 CET" or "... +01:00".
+    """
     with writing() as db:
         c = circles.find_circle(db, circle_ref)
         starts_at = validate.parse_local_time(at, "--at", c.timezone)
-        s = sessions.add_session(
+        # A session that took place is recorded held, its presenter as the rotation picked.
+        s = (rotation.add_held_session if held else sessions.add_session)(
             db,
             circle_id=c.id,
             starts_at=starts_at,
@@ -38,7 +59,13 @@ def add(
             location=location,
             video_url=video_url,
         )
-    done(f"Scheduled session {s.id}: {s.label} ({s.minutes} min).")
+    if held:
+        done(
+            f"Recorded session {s.id} as held: {s.label} ({s.minutes} min), "
+            f"presenter {s.presenter_name or 'nobody'}."
+        )
+    else:
+        done(f"Scheduled session {s.id}: {s.label} ({s.minutes} min).")
 
 
 @session.command("list")
@@ -97,16 +124,16 @@ def cancel(session_id: int) -> None:
 
 @session.command("plan")
 @click.argument("circle_ref", metavar="CIRCLE")
-@click.option("--count", type=int, required=True, help="How many sessions to create.")
+@click.option("--count", type=WHOLE_NUMBER, required=True, help="How many sessions to create.")
 @click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (default: after the last session).")
 def plan(circle_ref: str, count: int, start: str | None) -> None:
     """Create the next sessions of the circle's cadence at once, presenters from the rotation."""
-    from circles.services import rotation
+    from circles.services import planning
 
     first = validate.parse_date(start, "--from") if start else None
     with writing() as db:
         c = circles.find_circle(db, circle_ref)
-        result = rotation.plan_sessions(db, circle_id=c.id, count=count, start=first)
+        result = planning.plan_sessions(db, circle_id=c.id, count=count, start=first)
     for s in result.sessions:
         done(f"Planned session {s.id}: {s.label}, presenter {s.presenter_name or 'nobody yet'}.")
     for day, reason in result.skipped:

@@ -45,7 +45,7 @@ class AttendanceRow(NamedTuple):
     day: date  # local to the circle's timezone
     title: str
     person: str
-    email: str
+    email: str | None
     team: str | None
     rsvp: str  # the effective answer: yes, maybe, no or none
     attended: str | None  # present, late, excused, absent, or None when nobody checked
@@ -130,7 +130,7 @@ class CellStyle:
 
     text: Callable[[str], Any]  # circle, title, person, email, team
     day: Callable[[date], Any]
-    missing: Any  # an empty team or attended
+    missing: Any  # an empty e-mail, team or attended
     presenter: tuple[Any, Any]  # (not presenter, presenter)
 
 
@@ -170,8 +170,12 @@ def attendance_batches(
         cells = sessions[sid] = (text(circle), day(_local_day(starts, tz)), text(title))
         return cells
 
-    def person_cells(pid: int, name: str, email: str, team: str | None) -> tuple[Any, ...]:
-        cells = (text(name), text(email), missing if team is None else text(team))
+    def person_cells(pid: int, name: str, email: str | None, team: str | None) -> tuple[Any, ...]:
+        cells = (
+            text(name),
+            missing if email is None else text(email),
+            missing if team is None else text(team),
+        )
         if len(people) < 200_000:
             people[pid] = cells
         return cells

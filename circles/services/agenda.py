@@ -74,6 +74,38 @@ def get_item(db: Session, item_id: int) -> AgendaItemView:
     return _view(*row)
 
 
+def _take_agenda(db: Session, session_id: int) -> None:
+    """Hold the session's agenda until this unit of work ends, so changes to its order
+    take turns: a second writer's max(position) waits for the first one's new item.
+
+    PostgreSQL locks the session's row (FOR NO KEY UPDATE: check-ins and other rows that
+    only refer to the session are not held up); SQLite writers already take turns for the
+    whole store (BEGIN IMMEDIATE). The unique (session, position) constraint stays the
+    last word if anything gets past this.
+    """
+    locked = db.exec(
+        select(CircleSession.id).where(CircleSession.id == session_id).with_for_update(key_share=True)
+    ).first()
+    if locked is None:
+        raise NotFound(f"There is no session with id {session_id}.")
+
+
+def _renumber(db: Session, session_id: int, item_ids: list[int]) -> None:
+    """Give the session's items the positions 1, 2, 3... in the order of ``item_ids``.
+
+    Positions are unique per session at every moment (SQLite cannot defer that check to
+    the commit), so the agenda first moves out of the way, to negative positions no item
+    holds, and then each item takes its place.
+    """
+    db.execute(
+        sa.update(AgendaItem)
+        .where(col(AgendaItem.session_id) == session_id)
+        .values(position=-col(AgendaItem.position))
+    )
+    for position, item_id in enumerate(item_ids, start=1):
+        db.execute(sa.update(AgendaItem).where(col(AgendaItem.id) == item_id).values(position=position))
+
+
 def add_item(
     db: Session,
     *,
@@ -84,8 +116,7 @@ def add_item(
     is_presentation: bool = False,
 ) -> AgendaItemView:
     """Append an item to the end of the session's agenda."""
-    if db.get(CircleSession, session_id) is None:
-        raise NotFound(f"There is no session with id {session_id}.")
+    _take_agenda(db, session_id)
     values = _clean(title=title, minutes=minutes)
     _check_presenter(db, presenter_id)
     last = db.exec(select(sa.func.max(AgendaItem.position)).where(AgendaItem.session_id == session_id)).one()
@@ -119,6 +150,7 @@ def update_item(
 
 def move_item(db: Session, original: AgendaItemView, *, to_position: int) -> list[AgendaItemView]:
     """Put an item at 1-based ``to_position``, renumbering the rest; returns the new agenda."""
+    _take_agenda(db, original.session_id)
     items = list_items(db, original.session_id)
     if not 1 <= to_position <= len(items):
         raise InvalidInput("position", to_position, f"must be between 1 and {len(items)}")
@@ -126,18 +158,18 @@ def move_item(db: Session, original: AgendaItemView, *, to_position: int) -> lis
     if current is None or current.version != original.version:
         # Reordering someone else's fresh edit would hide it; make them look first.
         save(db, AgendaItem, original, values={}, what=f"the agenda item {original.title!r}")
-    ordered = [i for i in items if i.id != original.id]
-    ordered.insert(to_position - 1, original)
-    for position, item in enumerate(ordered, start=1):
-        db.execute(sa.update(AgendaItem).where(col(AgendaItem.id) == item.id).values(position=position))
+    ordered = [i.id for i in items if i.id != original.id]
+    ordered.insert(to_position - 1, original.id)
+    _renumber(db, original.session_id, ordered)
     return list_items(db, original.session_id)
 
 
 def delete_item(db: Session, original: AgendaItemView) -> None:
+    _take_agenda(db, original.session_id)
     db.execute(sa.delete(AgendaItem).where(col(AgendaItem.id) == original.id))
-    for position, item in enumerate(list_items(db, original.session_id), start=1):
-        if item.position != position:
-            db.execute(sa.update(AgendaItem).where(col(AgendaItem.id) == item.id).values(position=position))
+    rest = list_items(db, original.session_id)
+    if [i.position for i in rest] != list(range(1, len(rest) + 1)):
+        _renumber(db, original.session_id, [i.id for i in rest])
 
 
 def total_minutes(items: list[AgendaItemView]) -> int:

@@ -7,7 +7,7 @@ one session overrides it. People who are not members can be checked in as walk-i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,8 +20,9 @@ from circles.services import members, people
 from circles.services.clock import now
 from circles.services.sessions import get_session
 from circles.views import Headcount, MemberView, PersonView, RosterEntry
+from circles.zones import time_zone
 from models.enums import Attended, Rsvp
-from models.tables import Attendance, CircleSession, Membership, Person
+from models.tables import Attendance, Circle, CircleSession, Membership, Person
 
 
 def parse_rsvp(value: str | Rsvp) -> Rsvp:
@@ -82,7 +83,12 @@ def record_attendance(
     """Check someone in (or out, with ``attended=None``). Non-members become walk-ins."""
     _require(db, session_id, person_id)
     session = get_session(db, session_id)
-    is_member = members.current_membership(db, circle_id=session.circle_id, person_id=person_id) is not None
+    closes = check_in_closes(session.starts_at, session.minutes, session.timezone)
+    is_member = any(
+        on_check_in(m, session.starts_at, closes)
+        for m in members.memberships_of(db, person_id)
+        if m.circle_id == session.circle_id
+    )
     values: dict[str, Any] = {
         "attended": None if attended is None else parse_attended(attended),
         "recorded_at": now(db),
@@ -98,22 +104,54 @@ def check_in_walk_in(
     *,
     session_id: int,
     name: str,
-    email: str,
+    email: str | None = None,
     team: str | None = None,
     attended: Attended = Attended.PRESENT,
 ) -> PersonView:
-    """Check in someone at the door: an existing person by e-mail, else a new one."""
-    address = validate.email(email)
-    try:
-        person = people.find_person(db, address)
-    except NotFound:
-        person = people.add_person(db, name=name, email=address, team=team)
+    """Check in someone at the door. With an e-mail address: whoever has it, else a new person.
+    With a name alone: the one person of that name in the directory (a guest coming back),
+    else a new guest; several of that name need the address to tell them apart."""
+    address = people.address(email)
+    if address is not None:
+        try:
+            person = people.find_person(db, address)
+        except NotFound:
+            person = people.add_person(db, name=name, email=address, team=team)
+    else:
+        name = validate.text(name, "name", max_length=120, required=True)
+        known = people.find_by_name(db, name)
+        if len(known) > 1:
+            raise InvalidInput(
+                "email", "", f"is needed: {len(known)} people are called {name}; it tells which one came"
+            )
+        person = known[0] if known else people.add_person(db, name=name, team=team, is_guest=True)
     record_attendance(db, session_id=session_id, person_id=person.id, attended=attended)
     return person
 
 
+def on_check_in(m: MemberView, starts_at: datetime, listed_until: datetime) -> bool:
+    """Whether a membership puts its person on a session's check-in list.
+
+    The list is everyone who was a member at some time from the session's start to the
+    end of its day (see ``check_in_closes``): members at the start, people who joined during
+    it (the first meeting is when most people join) or later that day, while the
+    facilitator catches up on the check-in. Not people who left before it started, nor
+    people who joined on a later day (they came as walk-ins, if they came). Anyone marked
+    is listed whatever their membership (see ``_roster``).
+    """
+    return m.joined_at < listed_until and (m.left_at is None or m.left_at > starts_at)
+
+
+def check_in_closes(starts_at: datetime, minutes: int, timezone: str) -> datetime:
+    """Joining a circle before this instant puts someone on a session's check-in list: the
+    end of the session's day on the circle's clock, or the session's end if it runs later."""
+    local = starts_at.astimezone(time_zone(timezone))
+    next_day = datetime.combine(local.date() + timedelta(days=1), time(), tzinfo=local.tzinfo)
+    return max(next_day.astimezone(UTC), starts_at + timedelta(minutes=minutes))
+
+
 def roster(db: Session, session_id: int) -> list[RosterEntry]:
-    """Everyone expected at a session (members then) plus whoever else has a record, by name."""
+    """Everyone on a session's check-in list (see on_check_in) plus whoever else has a record, by name."""
     get_session(db, session_id)  # a clear NotFound for an unknown id
     return rosters(db, [session_id])[session_id]
 
@@ -122,14 +160,20 @@ def rosters(db: Session, session_ids: Iterable[int]) -> dict[int, list[RosterEnt
     """The rosters of many sessions in three queries, however many sessions (exports need hundreds)."""
     ids = list(dict.fromkeys(session_ids))
     starts = {
-        sid: (circle_id, starts_at)
-        for sid, circle_id, starts_at in db.exec(
-            select(CircleSession.id, CircleSession.circle_id, CircleSession.starts_at).where(
-                col(CircleSession.id).in_(ids)
+        sid: (circle_id, starts_at, check_in_closes(starts_at, minutes, timezone))
+        for sid, circle_id, starts_at, minutes, timezone in db.exec(
+            select(
+                CircleSession.id,
+                CircleSession.circle_id,
+                CircleSession.starts_at,
+                CircleSession.minutes,
+                Circle.timezone,
             )
+            .join(Circle, Circle.id == CircleSession.circle_id)
+            .where(col(CircleSession.id).in_(ids))
         )
     }
-    ever = {cid: members.list_members(db, cid, include_past=True) for cid in {c for c, _ in starts.values()}}
+    ever = {cid: members.list_members(db, cid, include_past=True) for cid in {c for c, *_ in starts.values()}}
     records: dict[int, dict[int, tuple[Attendance, Person]]] = {sid: {} for sid in starts}
     for a, p in db.exec(
         select(Attendance, Person)
@@ -138,22 +182,21 @@ def rosters(db: Session, session_ids: Iterable[int]) -> dict[int, list[RosterEnt
     ):
         records[a.session_id][a.person_id] = (a, p)
     return {
-        sid: _roster(sid, starts_at, ever[circle_id], records[sid])
-        for sid, (circle_id, starts_at) in starts.items()
+        sid: _roster(sid, [m for m in ever[circle_id] if on_check_in(m, starts_at, closes)], records[sid])
+        for sid, (circle_id, starts_at, closes) in starts.items()
     }
 
 
 def _roster(
     session_id: int,
-    starts_at: datetime,
-    ever: list[MemberView],
+    listed: list[MemberView],
     rows: dict[int, tuple[Attendance, Person]],
 ) -> list[RosterEntry]:
     rows = dict(rows)
     entries = []
-    # The same rule as member_at_session() below: joined by the start, not yet left.
-    expected = [m for m in ever if m.joined_at <= starts_at and (m.left_at is None or m.left_at > starts_at)]
-    for m in expected:
+    # Someone who left and came back has two memberships: the later one holds their answer now.
+    latest = {m.person_id: m for m in sorted(listed, key=lambda m: m.joined_at)}
+    for m in latest.values():
         record = rows.pop(m.person_id, None)
         a = record[0] if record else None
         rsvp = Rsvp(a.rsvp) if a and a.rsvp != Rsvp.NONE else m.default_rsvp
@@ -196,7 +239,8 @@ def _roster(
 
 
 def member_at_session(m: Any = Membership, s: Any = CircleSession) -> Any:
-    """SQL: membership ``m`` covered session ``s`` (joined by its start, not yet left)."""
+    """SQL: membership ``m`` covered session ``s`` (joined by its start, not yet left): who the
+    reports expect. The check-in list is wider: people who joined later that day too (on_check_in)."""
     return sa.and_(
         m.circle_id == s.circle_id,
         m.joined_at <= s.starts_at,

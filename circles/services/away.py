@@ -8,9 +8,8 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.errors import NotFound
-from circles.services.upkeep import rotation_changed
 from circles.views import AwayView
-from models.tables import Away, Membership, Person
+from models.tables import Away, Person
 
 
 def add_away(db: Session, *, person_id: int, starts_on: date, ends_on: date, reason: str = "") -> AwayView:
@@ -23,7 +22,6 @@ def add_away(db: Session, *, person_id: int, starts_on: date, ends_on: date, rea
     db.add(away)
     db.flush()
     assert away.id is not None
-    rotation_changed(db, _circles_of(db, person_id))
     return AwayView(away.id, person_id, person.name, starts_on, ends_on, reason)
 
 
@@ -49,13 +47,3 @@ def delete_away(db: Session, away_id: int) -> None:
         raise NotFound(f"There is no away period with id {away_id}.")
     db.delete(away)
     db.flush()
-    rotation_changed(db, _circles_of(db, away.person_id))
-
-
-def _circles_of(db: Session, person_id: int) -> list[int]:
-    rows = db.exec(
-        select(Membership.circle_id).where(
-            Membership.person_id == person_id, col(Membership.left_at).is_(None)
-        )
-    )
-    return list(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from typing import Any
 
@@ -10,7 +11,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from circles import validate
-from circles.errors import AlreadyExists, InvalidInput, NotFound
+from circles.errors import AlreadyExists, InvalidInput, NotFound, shown
+from circles.services import members
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import CircleView
 from models.enums import CircleKind, Role
@@ -69,7 +71,7 @@ def parse_kind(value: str | CircleKind) -> CircleKind:
 def _clean(**raw: Any) -> dict[str, Any]:
     values = given(**raw)
     if "name" in values:
-        values["name"] = validate.text(values["name"], "name", max_length=120, required=True)
+        values["name"] = validate.name(values["name"], "name", max_length=120)
     if "kind" in values:
         values["kind"] = parse_kind(values["kind"])
     if "description" in values:
@@ -90,12 +92,18 @@ def _clean(**raw: Any) -> dict[str, Any]:
 
 
 def _ensure_name_free(db: Session, name: str, *, except_id: int | None = None) -> None:
-    # Compared with casefold() in Python: SQLite's lower() only folds ASCII, and the
-    # unique index on lower(name) would let 'Ärzte' and 'ärzte' both in.
-    folded = name.casefold()
+    # Compared in Python: SQLite's lower() only folds ASCII, and the unique index on
+    # lower(name) would let 'Ärzte' and 'ärzte' both in.
+    folded = same_name_key(name)
     for other_id, other_name in db.exec(select(Circle.id, Circle.name)):
-        if other_id != except_id and other_name.casefold() == folded:
-            raise AlreadyExists(f"A circle named {other_name!r} already exists.")
+        if other_id != except_id and same_name_key(other_name) == folded:
+            raise AlreadyExists(f"A circle named {shown(other_name)} already exists.")
+
+
+def same_name_key(name: str) -> str:
+    """What two circle names that read the same have in common: any case, any composition
+    (names stored before circles composed them may still be decomposed)."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def add_circle(
@@ -111,8 +119,6 @@ def add_circle(
     facilitator_id: int | None = None,
 ) -> CircleView:
     """Create a circle; its facilitator (if given) becomes its first member."""
-    from circles.services import members
-
     values = _clean(
         name=name,
         kind=kind,
@@ -141,12 +147,15 @@ def get_circle(db: Session, circle_id: int) -> CircleView:
 
 def find_circle(db: Session, ref: str) -> CircleView:
     """A circle by its name (any case) or its id."""
-    ref = ref.strip()
-    if ref.isdigit() and int(ref) < 2**63:  # longer digit strings can only be names
-        return get_circle(db, int(ref))
-    found = [c for c in list_circles(db, include_archived=True) if c.name.casefold() == ref.casefold()]
+    circle_id = validate.id_in(ref)
+    if circle_id is not None:
+        return get_circle(db, circle_id)
+    wanted = same_name_key(ref.strip())
+    found = [c for c in list_circles(db, include_archived=True) if same_name_key(c.name) == wanted]
     if not found:
-        raise NotFound(f"There is no circle named {ref!r}; 'circles circle list' shows them all.")
+        raise NotFound(
+            f"There is no circle named {shown(ref.strip())}; 'circles circle list' shows them all."
+        )
     return found[0]
 
 

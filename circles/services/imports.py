@@ -196,10 +196,10 @@ def _row(line: int, cells: list[str], header: dict[str, int]) -> ImportRow:
 
     return ImportRow(
         line=line,
-        name=validate.text(cell("name"), "name", max_length=120, required=True),
+        name=validate.name(cell("name"), "name", max_length=120),
         email=validate.email(cell("email")),
-        team=validate.optional_text(cell("team"), "team", max_length=80),
-        circle=validate.optional_text(cell("circle"), "circle", max_length=120),
+        team=validate.optional_name(cell("team"), "team", max_length=80),
+        circle=validate.optional_name(cell("circle"), "circle", max_length=120),
     )
 
 

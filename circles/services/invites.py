@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from circles.errors import InvalidInput, NotAllowed
@@ -18,6 +19,7 @@ from circles.services.circles import get_circle
 from circles.services.clock import now
 from circles.views import AgendaItemView, CircleView, RosterEntry, SessionView
 from models.enums import Role, Rsvp, SessionStatus
+from models.tables import InviteExport
 
 # Passed as alarm_minutes to mean "the circle's own reminder" (None means no alarm at all).
 CIRCLE_DEFAULT = -1
@@ -59,6 +61,12 @@ def _alarm(circle: CircleView, alarm_minutes: int | None) -> int | None:
 
 def _organizer(circle: CircleView, channel: Channel) -> Organizer | None:
     if circle.facilitator_email is None:
+        if channel.lists_attendees and circle.facilitator_id is not None:
+            raise NotAllowed(
+                f"{circle.facilitator_name}, who facilitates {circle.name!r}, has no e-mail address, "
+                f"and a {channel.value} needs an organizer to reply to: give them one, or export "
+                "with --method publish."
+            )
         if channel.lists_attendees:
             raise NotAllowed(
                 f"The circle {circle.name!r} has no facilitator, and a {channel.value} needs an "
@@ -93,8 +101,11 @@ def _session_invite(
 ) -> SessionInvite:
     attendees: list[Attendee] = []
     if channel.lists_attendees:
+        # An ATTENDEE's value is a calendar address, a URI (RFC 5545 3.3.3: mailto for e-mail),
+        # with no form for a name alone: someone without an address (a guest checked in by
+        # name) is left out of the invite rather than given an address nobody can reach.
         for entry in roster:
-            if entry.is_member:
+            if entry.is_member and entry.email:
                 attendees.append(
                     Attendee(
                         entry.person_id, entry.name, entry.email, entry.rsvp, _role(circle, entry.person_id)
@@ -115,6 +126,7 @@ def _series_attendees(db: Session, circle: CircleView) -> tuple[Attendee, ...]:
     return tuple(
         Attendee(m.person_id, m.name, m.email, m.default_rsvp, _role(circle, m.person_id))
         for m in members.list_members(db, circle.id)
+        if m.email
     )
 
 
@@ -181,7 +193,8 @@ def export_session(
     per_member: bool = False,
 ) -> IcsExport:
     """One session's invite. A cancel of a session still scheduled cancels it in the store
-    first, so its SEQUENCE is raised and stored before the file says so."""
+    first, so its SEQUENCE is raised and stored before the file says so. The export is
+    recorded (see :func:`_record`)."""
     channel = parse_channel(channel)
     session = sessions.get_session(db, session_id)
     circle = get_circle(db, session.circle_id)
@@ -206,6 +219,7 @@ def export_session(
         per_member=per_member,
         at=session.starts_at,
     )
+    _record(db, invites)
     return IcsExport(files, channel, cancelled)
 
 
@@ -226,7 +240,8 @@ def export_circle(
     per_member: bool = False,
 ) -> IcsExport:
     """A circle's upcoming sessions, one event each; or, with ``recurring``, every session
-    of the circle as one series whose expansion is exactly the session list."""
+    of the circle as one series whose expansion is exactly the session list. The export is
+    recorded per session (see :func:`_record`)."""
     channel = parse_channel(channel)
     circle = get_circle(db, circle_id)
     alarm = _alarm(circle, alarm_minutes)
@@ -270,4 +285,34 @@ def export_circle(
         per_member=per_member,
         at=None,
     )
+    _record(db, invites)
     return IcsExport(files, channel)
+
+
+def _record(db: Session, invites: CircleInvites) -> None:
+    """Remember each session's invite went out, with its SEQUENCE and presenter: a later change
+    of presenter is then told to the facilitator (circles/services/upkeep.py).
+
+    Only a write unit of work records (the CLI and the app export in one, as a cancel writes
+    anyway); building invites in a read unit of work is a look at the file, not an export.
+    """
+    if not db.info.get("writes"):
+        return
+    rows = [
+        {
+            "session_id": i.session.id,
+            "sequence": i.session.ics_sequence,
+            "presenter_id": i.session.presenter_id,
+            "exported_at": now(db),
+        }
+        for i in invites.sessions
+    ]
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for start in range(0, len(rows), 500):  # well under either backend's limit on parameters
+        stmt = insert(InviteExport).values(rows[start : start + 500])
+        db.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["session_id"],
+                set_={k: stmt.excluded[k] for k in ("sequence", "presenter_id", "exported_at")},
+            )
+        )

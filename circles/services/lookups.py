@@ -4,12 +4,14 @@ the circles overview. SQL with LIMITs, so they stay quick on a large store."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from circles.services import away, members, people, sessions
+from circles import upcoming as upcoming_window
+from circles.services import away, clock, members, people, sessions
 from circles.views import AwayView, CircleView, MemberView, PersonView, SessionView, presenter_names
 from models.enums import Attended, CircleKind, SessionStatus
 from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
@@ -135,8 +137,10 @@ def circles_overview(db: Session, *, now: datetime, include_archived: bool = Fal
     return [CircleSummary(c, counts.get(c.id, 0), upcoming.get(c.id)) for c in found]
 
 
-def search_everything(db: Session, text: str, *, limit: int = 8) -> list[Found]:
-    """Circles, people and sessions whose name (or title) contains ``text``, a few of each."""
+def search_everything(db: Session, text: str, *, limit: int = 8, now: datetime | None = None) -> list[Found]:
+    """Circles, people and sessions whose name (or title) contains ``text``, a few of each.
+    Sessions come nearest first: the coming ones soonest first, then the past ones latest first."""
+    now = now or clock.now(db)
     pattern = f"%{text.strip().lower()}%"
     found = [
         Found("circle", cid, name, CircleKind(kind).label)
@@ -148,7 +152,8 @@ def search_everything(db: Session, text: str, *, limit: int = 8) -> list[Found]:
         )
     ]
     found += [
-        Found("person", p.id, p.name, p.email) for p in people.list_people(db, search=text, limit=limit)
+        Found("person", p.id, p.name, p.email or ("guest" if p.is_guest else ""))
+        for p in people.list_people(db, search=text, limit=limit)
     ]
     ids = db.exec(
         select(CircleSession.id)
@@ -159,13 +164,44 @@ def search_everything(db: Session, text: str, *, limit: int = 8) -> list[Found]:
                 sa.func.lower(Circle.name).like(pattern),
             )
         )
-        .order_by(col(CircleSession.starts_at).desc())
+        .order_by(*nearest_first(now))
         .limit(limit)
     ).all()
     for sid in ids:
         s = sessions.get_session(db, sid)
         found.append(Found("session", s.id, s.title or "(untitled session)", s.label))
     return found
+
+
+def nearest_first(now: datetime) -> tuple[Any, ...]:
+    """ORDER BY terms for sessions nearest ``now`` first: the coming ones soonest first (one that
+    began up to two hours ago is still on), then the past ones latest first."""
+    starts = col(CircleSession.starts_at)
+    still_on = now - upcoming_window.STILL_ON
+    coming = starts >= still_on
+    return (
+        sa.case((coming, 0), else_=1),
+        sa.case((coming, starts)).asc(),  # NULL for the past ones: they tie here...
+        starts.desc(),  # ...and are ordered by this
+    )
+
+
+def sessions_to_check_in(db: Session, *, now: datetime, limit: int = 30) -> list[SessionView]:
+    """The sessions someone may be checking people in for: from a day ago to two weeks ahead,
+    not cancelled, the one on now (or next) first, then the ones of the last day."""
+    ids = db.exec(
+        select(col(CircleSession.id))
+        .join(Circle, col(Circle.id) == col(CircleSession.circle_id))
+        .where(
+            col(Circle.archived).is_(False),
+            CircleSession.status != SessionStatus.CANCELLED,
+            col(CircleSession.starts_at) >= now - timedelta(days=1),
+            col(CircleSession.starts_at) < now + timedelta(days=upcoming_window.DAYS),
+        )
+        .order_by(*nearest_first(now))
+        .limit(limit)
+    ).all()
+    return [sessions.get_session(db, sid) for sid in ids if sid is not None]
 
 
 def member_ids(db: Session, circle_id: int) -> set[int]:

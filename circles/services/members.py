@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 
 from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from circles.services.clock import now
-from circles.services.upkeep import rotation_changed
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import MemberView
 from models.enums import Role, Rsvp
@@ -91,7 +90,6 @@ def add_member(
     )
     db.add(membership)
     db.flush()
-    rotation_changed(db, [circle_id])
     return _view(membership, person)
 
 
@@ -113,7 +111,6 @@ def remove_member(
         values={"left_at": left_at or now(db)},
         what=f"{member.name}'s membership",
     )
-    rotation_changed(db, [circle_id])
     return get_membership(db, member.membership_id)
 
 
@@ -138,8 +135,6 @@ def update_member(
     if "default_rsvp" in values:
         values["default_rsvp"] = Rsvp(values["default_rsvp"])
     save(db, Membership, original, values=values, what=f"{original.name}'s membership", labels=_LABELS)
-    if "role" in values or "in_rotation" in values:
-        rotation_changed(db, [original.circle_id])
     return get_membership(db, original.membership_id)
 
 

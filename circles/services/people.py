@@ -1,14 +1,21 @@
-"""People: members, facilitators and guest speakers, found by e-mail (case-insensitive) or id."""
+"""People: members, facilitators and guest speakers, found by e-mail (case-insensitive) or id.
+
+Everyone who is not a guest has an e-mail address; a guest may have none (a walk-in checked
+in by name alone). Addresses are unique when given, and stored lower-cased.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles import validate
-from circles.errors import AlreadyExists, NotFound
+from circles.errors import AlreadyExists, InvalidInput, NotFound, shown
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import PersonView
 from models.tables import Person
@@ -21,32 +28,61 @@ def _view(p: Person) -> PersonView:
     return PersonView(p.id, p.name, p.email, p.team, p.is_guest, p.active, p.version)
 
 
+def address(value: str | None) -> str | None:
+    """An e-mail address as stored (lower-cased), or None when none was given."""
+    if value is None or not value.strip():
+        return None
+    return validate.email(value)
+
+
 def _clean(*, name: Any = UNCHANGED, email: Any = UNCHANGED, team: Any = UNCHANGED) -> dict[str, Any]:
     values = given(name=name, email=email, team=team)
     if "name" in values:
-        values["name"] = validate.text(values["name"], "name", max_length=120, required=True)
+        values["name"] = validate.name(values["name"], "name", max_length=120)
     if "email" in values:
-        values["email"] = validate.email(values["email"])
+        values["email"] = address(values["email"])
     if "team" in values:
-        values["team"] = validate.optional_text(values["team"], "team", max_length=80)
+        values["team"] = validate.optional_name(values["team"], "team", max_length=80)
     return values
 
 
-def _ensure_email_free(db: Session, email: str, *, except_id: int | None = None) -> None:
+def _ensure_email_free(db: Session, email: str | None, *, except_id: int | None = None) -> None:
+    if email is None:
+        return
     other = db.exec(select(Person).where(Person.email == email)).first()
     if other is not None and other.id != except_id:
-        raise AlreadyExists(f"{other.name} already uses the e-mail address {email}.")
+        raise AlreadyExists(f"{other.name} already uses the e-mail address {shown(email)}.")
+
+
+def _ensure_reachable(email: str | None, is_guest: bool) -> None:
+    # Members get invites and reminders by e-mail; only a guest can do without an address.
+    if email is None and not is_guest:
+        raise InvalidInput("email", "", "is required for anyone who is not a guest")
 
 
 def add_person(
-    db: Session, *, name: str, email: str, team: str | None = None, is_guest: bool = False
+    db: Session, *, name: str, email: str | None = None, team: str | None = None, is_guest: bool = False
 ) -> PersonView:
     values = _clean(name=name, email=email, team=team)
+    _ensure_reachable(values["email"], is_guest)
     _ensure_email_free(db, values["email"])
     person = Person(**values, is_guest=is_guest)
     db.add(person)
     db.flush()
     return _view(person)
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def find_by_name(db: Session, name: str) -> list[PersonView]:
+    """Everyone called ``name``, whatever its case ('grace HOPPER'), oldest record first."""
+    wanted = _name_key(name)
+    # SQLite's lower() folds only ASCII letters: other names are compared here, not in SQL.
+    stmt = select(Person).where(sa.func.lower(Person.name) == wanted) if wanted.isascii() else select(Person)
+    found = [p for p in db.exec(stmt.order_by(Person.id)) if _name_key(p.name) == wanted]
+    return [_view(p) for p in found]
 
 
 def get_person(db: Session, person_id: int) -> PersonView:
@@ -57,19 +93,22 @@ def get_person(db: Session, person_id: int) -> PersonView:
 
 
 def find_person(db: Session, ref: str) -> PersonView:
-    """A person by e-mail address (any case) or by id."""
-    ref = ref.strip()
-    if ref.isdigit() and int(ref) < 2**63:  # longer digit strings can only be addresses
-        return get_person(db, int(ref))
-    person = db.exec(select(Person).where(Person.email == ref.lower())).first()
+    """A person by e-mail address (any case, any Unicode composition) or by id."""
+    person_id = validate.id_in(ref)
+    if person_id is not None:
+        return get_person(db, person_id)
+    person = db.exec(select(Person).where(Person.email == validate.email_key(ref))).first()
     if person is None:
-        raise NotFound(f"Nobody has the e-mail address {ref!r}; add them with 'circles person add'.")
+        raise NotFound(
+            f"Nobody has the e-mail address {shown(ref.strip())}; add them with 'circles person add'."
+        )
     return _view(person)
 
 
 def _search(stmt: Any, search: str | None) -> Any:
     if search:
-        pattern = f"%{search.strip().lower()}%"
+        # Names and addresses are stored in NFC: the search is too, however it was typed.
+        pattern = f"%{unicodedata.normalize('NFC', search.strip()).lower()}%"
         stmt = stmt.where(
             sa.or_(
                 sa.func.lower(Person.name).like(pattern),
@@ -113,7 +152,32 @@ def update_person(
     active: Any = UNCHANGED,
 ) -> PersonView:
     values = _clean(name=name, email=email, team=team) | given(is_guest=is_guest, active=active)
+    if "email" in values or "is_guest" in values:
+        _ensure_reachable(values.get("email", original.email), values.get("is_guest", original.is_guest))
     if "email" in values:
         _ensure_email_free(db, values["email"], except_id=original.id)
     save(db, Person, original, values=values, what=f"{original.name}'s details", labels=_LABELS)
     return get_person(db, original.id)
+
+
+@dataclass(frozen=True, slots=True)
+class LookAlikes:
+    """People whose e-mail addresses are one address once look-alike characters are set
+    aside (case, how accents are composed, invisible characters)."""
+
+    address: str
+    people: list[PersonView]
+
+
+def look_alikes(db: Session) -> list[LookAlikes]:
+    """Every group of people that look like one person by e-mail address.
+
+    New addresses cannot make one (validate.email stores one form and refuses invisible
+    characters), but a store from before that rule can hold them: its upgrade leaves
+    them as they are, for a person to decide, rather than merging anyone silently.
+    """
+    groups: dict[str, list[PersonView]] = defaultdict(list)
+    for person in db.exec(select(Person).order_by(col(Person.id))):
+        if person.email:  # a guest may have none (see the check-in's walk-ins)
+            groups[validate.email_identity(person.email)].append(_view(person))
+    return [LookAlikes(address, found) for address, found in sorted(groups.items()) if len(found) > 1]

@@ -101,7 +101,7 @@ class PersonSummary:
     circle: str
     person_id: int
     person: str
-    email: str
+    email: str | None
     team: str | None
     expected: int
     attended: int  # of the expected sessions

@@ -4,7 +4,7 @@ the UID never changes, and SEQUENCE rises with every change an attendee must see
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 from circles import upcoming as upcoming_window
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed, NotFound
+from circles.services import clock
 from circles.services.circles import get_circle, ics_uid
-from circles.services.upkeep import rotation_changed
 from circles.services.versioned import UNCHANGED, given, save
 from circles.views import SessionView
 from models.enums import CircleKind, PresenterSource, SessionStatus
@@ -71,16 +71,10 @@ def _views(db: Session, stmt: Any) -> list[SessionView]:
     return [_view(*row) for row in db.exec(stmt)]
 
 
-def _aware(value: datetime, field: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidInput(field, value.isoformat(), "needs a timezone")
-    return value
-
-
 def _clean(**raw: Any) -> dict[str, Any]:
     values = given(**raw)
     if "starts_at" in values:
-        values["starts_at"] = _aware(values["starts_at"], "start")
+        values["starts_at"] = validate.instant(values["starts_at"], "start")
     if "minutes" in values:
         values["minutes"] = validate.minutes(values["minutes"], "length")
     if "title" in values:
@@ -105,8 +99,15 @@ def add_session(
     title: str = "",
     location: str | None = None,
     video_url: str | None = None,
+    taken_place: bool = False,
 ) -> SessionView:
-    """Schedule one session. Length, place and link default to the circle's."""
+    """Schedule one session. Length, place and link default to the circle's.
+
+    A session is scheduled to happen: one that has already ended is refused, so the
+    store never holds a past session nobody will hold. ``taken_place`` is for
+    :func:`circles.services.rotation.add_held_session` alone, which records one that took
+    place instead (it has started by now) and holds it in the same unit of work.
+    """
     circle = get_circle(db, circle_id)
     if circle.archived:
         raise NotAllowed(f"{circle.name} is archived; restore it before scheduling sessions.")
@@ -117,6 +118,12 @@ def add_session(
         location=circle.location if location is None else location,
         video_url=circle.video_url if video_url is None else video_url,
     )
+    current = clock.now(db)
+    if taken_place:
+        _refuse_if_to_come(values["starts_at"], circle.timezone, current)
+    else:
+        hint = "pick a later time, or record it as a session that was held"
+        _refuse_if_over(values["starts_at"], values["minutes"], circle.timezone, current, hint=hint)
     session = CircleSession(
         circle_id=circle_id,
         **values,
@@ -126,7 +133,25 @@ def add_session(
     db.add(session)
     db.flush()
     assert session.id is not None
+    # Let the row go: the services below change it with UPDATE statements, and a query
+    # would hand back this object, as it was, while it is held here.
+    db.expunge(session)
     return get_session(db, session.id)
+
+
+def _refuse_if_over(starts_at: datetime, minutes: int, tz: str, current: datetime, *, hint: str) -> None:
+    """A scheduled session is one still to come (or under way): it ends after now."""
+    if starts_at + timedelta(minutes=minutes) <= current:
+        raise InvalidInput("start", validate.local_time_text(starts_at, tz), f"is in the past; {hint}")
+
+
+def _refuse_if_to_come(starts_at: datetime, tz: str, current: datetime) -> None:
+    if starts_at > current:
+        raise InvalidInput(
+            "start",
+            validate.local_time_text(starts_at, tz),
+            "has not come yet; only a session that has taken place can be recorded as held",
+        )
 
 
 def get_session(db: Session, session_id: int) -> SessionView:
@@ -196,6 +221,13 @@ def update_session(
         notes=notes,
         status=status,
     )
+    scheduled = values.get("status", original.status) is SessionStatus.SCHEDULED
+    if scheduled and values.get("starts_at", original.starts_at) != original.starts_at:
+        # Moving a session into the past would leave it scheduled for a time gone by; a
+        # held one may still be corrected to when it really took place.
+        hint = "mark it held first to record when it took place"
+        length = values.get("minutes", original.minutes)
+        _refuse_if_over(values["starts_at"], length, original.timezone, clock.now(db), hint=hint)
     if any(getattr(original, f) != v for f, v in values.items() if f in CALENDAR_FIELDS):
         values["ics_sequence"] = CircleSession.ics_sequence + 1
     save(
@@ -207,8 +239,6 @@ def update_session(
         labels=_LABELS,
         timezone=original.timezone,
     )
-    if "starts_at" in values or "status" in values:
-        rotation_changed(db, [original.circle_id])
     return get_session(db, original.id)
 
 

@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 import models.tables  # noqa: F401  (registers every table on the metadata)
 from models.engine import create_store_engine, resolve_url
+from models.migrate import check_foreign_keys, foreign_keys_deferred
 
 target_metadata = SQLModel.metadata
 
@@ -27,6 +28,7 @@ if connection is not None:
     _run(connection)
 else:
     engine = create_store_engine(resolve_url(context.get_x_argument(as_dictionary=True).get("db")))
-    with engine.connect() as conn:
+    with engine.connect() as conn, foreign_keys_deferred(conn):
         _run(conn)
+        check_foreign_keys(conn)
     engine.dispose()

@@ -1,7 +1,7 @@
 """Mentorship: programmes, participants, do-not-pair lists, rounds, pairs, meetings and goals.
 
 Revision ID: 0010
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-29 18:27:58.827870
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0010'
-down_revision: str | None = '0001'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

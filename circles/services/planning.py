@@ -1,0 +1,57 @@
+"""Planning: create the next sessions of a circle's series, each with its agenda and presenter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session
+
+from circles import validate
+from circles.errors import InvalidInput, NotAllowed
+from circles.services import agenda_templates, rotation, series, sessions
+from circles.services.circles import get_circle
+from circles.views import SessionView
+
+MAX_PLAN = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PlanResult:
+    sessions: tuple[SessionView, ...]
+    skipped: tuple[tuple[date, str], ...]  # skip dates stepped over, with reasons
+    already_planned: tuple[date, ...]  # cadence days that already had a session
+
+
+def plan_sessions(db: Session, *, circle_id: int, count: int, start: date | None = None) -> PlanResult:
+    """Create the next ``count`` sessions of the circle's cadence, in the caller's unit of work.
+
+    Without ``start`` the series continues after the circle's last session (or from
+    today). Skip dates are stepped over and days that already have a session are
+    left alone. Each new session gets the circle's agenda template, and open
+    presentation slots get the rotation's presenter.
+    """
+    if not 1 <= count <= MAX_PLAN:
+        raise InvalidInput("count", count, f"must be between 1 and {MAX_PLAN}")
+    start = validate.parse_date(start, "start") if start else None
+    circle = get_circle(db, circle_id)
+    if circle.archived:
+        raise NotAllowed(f"{circle.name} is archived; restore it before planning sessions.")
+    cadence = series.circle_cadence(circle)
+    existing = sessions.list_sessions(db, circle_id=circle_id)
+    days = series.next_days(db, circle, count, start, existing)
+    items = agenda_templates.template(db, circle_id).items
+    created = []
+    for occurrence in days.found:
+        s = sessions.add_session(
+            db, circle_id=circle_id, starts_at=occurrence.starts_at, minutes=cadence.minutes
+        )
+        agenda_templates.apply_items(db, s, items)
+        created.append(s.id)
+    # The commit would store the presenters anyway; refreshed now so the result can name them.
+    rotation.refresh(db, circle_id)
+    return PlanResult(
+        sessions=tuple(sessions.get_session(db, i) for i in created),
+        skipped=tuple(days.skipped),
+        already_planned=tuple(days.already_planned),
+    )

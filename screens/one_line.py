@@ -1,0 +1,58 @@
+"""A one-line text box that keeps every line pasted into it, joined, and says so; and that can take
+the focus without selecting its text, for a person coming back to fix it."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import Input
+
+
+def joined(text: str) -> tuple[str, int]:
+    """Pasted text as one line: its non-blank lines joined with a space, and how many there were."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " ".join(lines), len(lines)
+
+
+class OneLineInput(Input):
+    """Textual's Input keeps only the first line of a paste and drops the rest without a word
+    (a title pasted from a document that wrapped it, an address from a signature). This one
+    joins the lines with spaces and a notice names the field, so nothing goes missing unseen."""
+
+    def __init__(self, value: str | None = None, *, label: str = "", **kwargs: object) -> None:
+        super().__init__(value, **kwargs)  # type: ignore[arg-type]
+        self.label = label  # how the notice names the field
+        self._selects_on_focus = self.select_on_focus
+
+    def focus_to_fix(self) -> None:
+        """Take the focus with the cursor at the end of the text, nothing selected. Input selects
+        all of it on focus, which is right when a form opens on a suggested value (typing replaces
+        it) and wrong when the focus comes back to a value with an error: the first Backspace
+        would wipe the whole cadence or address instead of its last character."""
+        if self.has_focus:
+            return  # the person is in it already: their cursor stays where they left it
+        self.select_on_focus = False  # for Input's own focus handler; put back on blur
+        self.cursor_position = len(self.value)
+        self.focus()
+
+    def on_blur(self, _event: events.Blur) -> None:
+        # A public handler: Input's own _on_blur (the cursor, the suggestion) still runs.
+        self.select_on_focus = self._selects_on_focus
+
+    def on_paste(self, event: events.Paste) -> None:
+        if "\n" not in event.text and "\r" not in event.text:
+            return  # one line: Input's own paste handles it
+        event.prevent_default()  # Input's own handler would keep the first line only
+        event.stop()
+        text, lines = joined(event.text)
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *selection)
+        if lines > 1:
+            what = f"{self.label}: " if self.label else ""
+            self.notify(
+                f"{what}the {lines} pasted lines were joined into one; check it reads right.",
+                title="Pasted",
+                markup=False,
+            )

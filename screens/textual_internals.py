@@ -1,0 +1,230 @@
+"""Every place circles reaches past Textual's public API, each with the reason it has to.
+
+pyproject.toml bounds Textual to the minor these were read against (8.2); the canary,
+tests/test_pinned_internals.py, fails naming the internal when an upgrade moves or changes
+one. To raise the bound: install the new Textual, run that test, re-read each reason below
+against the new source, and drop the workarounds whose cause Textual has fixed.
+
+Nothing else in screens/, tests/ or bench/ touches a Textual name that starts with "_".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.app import App
+from textual.dom import DOMNode
+from textual.notifications import Notification
+from textual.screen import Screen
+from textual.widgets import DataTable
+from textual.widgets._data_table import RowRenderables
+from textual.widgets._footer import FooterKey
+from textual.widgets.data_table import CellKey, RowKey
+
+__all__ = [
+    "ColumnFittingDataTable",
+    "ColumnSizingDataTable",
+    "FooterKey",
+    "column_sizing_pending",
+    "drop_row_caches",
+    "drop_size_caches",
+    "label_column_width",
+    "notifications",
+    "on_each_frame",
+    "rows_height",
+    "screen_text",
+    "watcher_lists",
+]
+
+# --- DataTable's column sizing (used by screens/table.py) -------------------------------------
+#
+# DataTable sizes its columns from new rows, and from cells updated with ``update_width``, in
+# two private methods it runs when it is next idle. A frame drawn before then (a busy
+# machine) caches the header at the old widths, and nothing public invalidates that cache
+# unless the table's own size changes too: the header stayed as narrow as its labels above
+# wider rows. The caches are keyed on the private ``_update_count``.
+
+SIZING_METHODS = ("_update_dimensions", "_update_column_widths")
+
+
+class ColumnSizingDataTable(DataTable[object]):
+    """A DataTable that calls :meth:`columns_resized` when measuring new rows or widened cells
+    changed a column's width (DataTable itself says nothing)."""
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        self._after_sizing(lambda: super(ColumnSizingDataTable, self)._update_dimensions(new_rows))
+
+    def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
+        self._after_sizing(lambda: super(ColumnSizingDataTable, self)._update_column_widths(updated_cells))
+
+    def _after_sizing(self, resize: Callable[[], None]) -> None:
+        widths = [column.content_width for column in self.columns.values()]
+        resize()
+        if widths != [column.content_width for column in self.columns.values()]:
+            self.columns_resized()
+
+    def columns_resized(self) -> None:
+        """Called on the UI thread after a column changed width."""
+
+
+# --- Fitting columns to the width (screens/table.py) --------------------------------------------
+#
+# DataTable has no way to hide a column or to cut its cells short with an ellipsis: a column
+# is drawn at its width, cells overflowing it are cropped mid-word, and a table wider than
+# the terminal runs off its right edge (at 80 columns Home lost Presenter, RSVP and Status).
+# Table hides and shortens columns itself, through two private steps of drawing: the cells of
+# a row are built in ``_compute_row_renderables`` (where a shortened column's cells get their
+# ellipsis) and each cell is drawn by ``_render_cell`` (where a hidden column draws nothing;
+# its width is 0). Sizing the table needs the row-label column's width, the rows' total
+# height and, after a change, dropping the caches sized on the old widths.
+
+FITTING_METHODS = ("_compute_row_renderables", "_render_cell")
+
+
+class ColumnFittingDataTable(ColumnSizingDataTable):
+    """A DataTable whose subclass decides, per column, whether it is drawn (:meth:`column_hidden`)
+    and whether its cells end in an ellipsis (:meth:`column_shortened`)."""
+
+    def column_hidden(self, column: Any) -> bool:
+        return False
+
+    def column_shortened(self, column: Any) -> bool:
+        return False
+
+    def shorten_cell(self, cell: Any) -> Any:
+        return cell
+
+    def _compute_row_renderables(self, row_index: int) -> RowRenderables:
+        label, cells = super()._compute_row_renderables(row_index)
+        columns = self.ordered_columns
+        if any(self.column_shortened(c) for c in columns):
+            cells = [
+                self.shorten_cell(cell) if self.column_shortened(column) else cell
+                for column, cell in zip(columns, cells, strict=False)
+            ]
+        return RowRenderables(label, cells)
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        if column_index >= 0:
+            column = self.columns.get(self._column_locations.get_key(column_index))  # type: ignore[arg-type]
+            if column is not None and self.column_hidden(column):
+                if row_index < 0:
+                    height = self.header_height
+                else:
+                    height = self.rows[self._row_locations.get_key(row_index)].height  # type: ignore[index]
+                return [[] for _ in range(max(height, 1))]
+        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+
+
+def label_column_width(table: DataTable[Any]) -> int:
+    """The width of the row labels' column (0 when the table shows none)."""
+    return table._row_label_column_width
+
+
+def rows_height(table: DataTable[Any]) -> int:
+    """The height of every row together, without the header."""
+    return table._total_row_height
+
+
+def drop_size_caches(table: DataTable[Any]) -> None:
+    """Forget everything DataTable measured on the old column widths (after hiding or
+    shortening a column)."""
+    table._clear_caches()
+
+
+def drop_row_caches(table: DataTable[Any]) -> None:
+    """Make the table draw its header and rows afresh: ``_update_count`` is the key of its
+    row and line caches (DataTable bumps it itself when rows are added or removed)."""
+    table._update_count += 1
+
+
+def column_sizing_pending(table: DataTable[Any]) -> bool:
+    """Whether the table still owes the sizing of rows added since it was last idle
+    (tests/test_snapshots.py waits for none to before taking its picture)."""
+    return bool(table._require_update_dimensions)
+
+
+# --- Watchers (used by screens/heap.py) ------------------------------------------------------
+#
+# ``reactive._watch`` keeps, on the watched object, a private ``__watchers`` dict of
+# attribute name -> [(node, callback)], and prunes a node's watchers only when that value
+# next changes. The app's ``title`` and a Footer's ``compact`` never change here, so every
+# Header and footer key ever mounted stayed alive. heap.forget_closed_watchers prunes them
+# with the same test Textual uses (``node.is_attached``), when a screen closes.
+
+WATCHERS_ATTRIBUTE = "__watchers"
+
+
+def watcher_lists(owner: object) -> list[list[tuple[DOMNode, Callable[..., object]]]]:
+    """The lists of (node, callback) Textual keeps for ``owner``'s watched attributes, to
+    prune in place; none if nothing watches it."""
+    return list(getattr(owner, WATCHERS_ATTRIBUTE, {}).values())
+
+
+# --- The footer (screens/footer.py) -----------------------------------------------------------
+#
+# No private name, but a private behaviour: Footer rebuilds all its keys by calling
+# ``self.recompose()`` from ``bindings_changed`` (on every focus change and refresh of the
+# bindings). screens.footer.Footer overrides the public ``recompose`` to skip rebuilds that
+# would show the same keys; if Textual rebuilt some other way, the override would do nothing
+# and screens would open slower again (the canary reads ``bindings_changed`` for the call).
+# ``FooterKey`` (one key in the footer) lives in the private module textual.widgets._footer:
+# tests count and read them.
+
+# --- Notifications (tests) -------------------------------------------------------------------
+
+
+def notifications(app: App[Any]) -> list[Notification]:
+    """The notifications the app is showing (Textual keeps them in ``App._notifications``)."""
+    return list(app._notifications)
+
+
+# --- What the terminal shows (tests) ---------------------------------------------------------
+#
+# Tests read the screen as text, the picture a screenshot takes without its colours (so an
+# assertion on it also proves a thing is not told apart by colour alone). App.export_screenshot
+# gives SVG only; the text comes from the screen's compositor, as the screenshot's does.
+
+
+def screen_text(app: App[Any]) -> str:
+    """What the terminal shows now, as plain lines."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(
+        width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False, safe_box=False
+    )
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    console.print(update)
+    return console.export_text(styles=False)
+
+
+# --- Frames (bench/screens.py) ---------------------------------------------------------------
+#
+# ``App._display(screen, renderable)`` is where Textual hands each composed frame to the
+# terminal (renderable None: nothing changed). The bench times frames there.
+
+
+def on_each_frame(app: App[Any], drawn: Callable[[], object]) -> None:
+    """Call ``drawn()`` after each frame the app composes (not on the turns that draw nothing)."""
+    display = app._display
+
+    def display_then_tell(screen: Screen[Any], renderable: object) -> None:
+        display(screen, renderable)  # type: ignore[arg-type]
+        if renderable is not None:
+            drawn()
+
+    app._display = display_then_tell  # type: ignore[method-assign]

@@ -1,0 +1,249 @@
+"""The canary for what we patch: each private internal of Textual (screens/textual_internals.py)
+and of the other libraries we reach into is still there and still shaped as we use it. A failure
+names the internal and who relies on it; fix that before raising a bound in pyproject.toml."""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib
+import inspect
+import pkgutil
+import textwrap
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable, Footer, Header
+
+import screens
+from circles import app as circles_app
+
+REPO = Path(__file__).resolve().parent.parent
+WHY = "screens/textual_internals.py says why"
+
+
+def moved(what: str, used_by: str) -> str:
+    return (
+        f"Textual {version('textual')} moved or changed {what}, which {used_by} relies on ({WHY}). "
+        "Re-read the workaround against this Textual before raising its bound in pyproject.toml."
+    )
+
+
+def parameters(function: object) -> list[str]:
+    return list(inspect.signature(function).parameters)  # type: ignore[arg-type]
+
+
+def test_textual_is_the_minor_the_workarounds_were_read_against():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    (bound,) = [Requirement(d) for d in project["dependencies"] if Requirement(d).name == "textual"]
+    assert bound.specifier.contains(version("textual")), (
+        f"Textual {version('textual')} is installed but pyproject.toml says {bound.specifier}: uv sync"
+    )
+    assert any(s.operator == "<" for s in bound.specifier), "Textual must stay bounded to one minor"
+
+
+def test_datatable_sizes_its_columns_in_the_two_methods_table_overrides():
+    expected = {
+        "_update_dimensions": ["self", "new_rows"],
+        "_update_column_widths": ["self", "updated_cells"],
+    }
+    for name, params in expected.items():
+        method = getattr(DataTable, name, None)
+        assert method is not None, moved(f"DataTable.{name}", "screens/table.py (Table)")
+        assert parameters(method) == params, moved(f"DataTable.{name}'s arguments", "screens/table.py")
+
+
+def test_datatable_draws_rows_and_cells_in_the_two_methods_a_fitting_table_overrides():
+    expected = {
+        "_compute_row_renderables": ["self", "row_index"],
+        "_render_cell": ["self", "row_index", "column_index", "base_style", "width", "cursor", "hover"],
+        "_clear_caches": ["self"],
+    }
+    for name, params in expected.items():
+        method = getattr(DataTable, name, None)
+        assert method is not None, moved(f"DataTable.{name}", "screens/table.py (fitting columns)")
+        assert parameters(method) == params, moved(f"DataTable.{name}'s arguments", "screens/table.py")
+    try:
+        from textual.widgets._data_table import RowRenderables
+    except ImportError:
+        pytest.fail(moved("textual.widgets._data_table.RowRenderables", "screens/table.py (ellipses)"))
+    assert RowRenderables._fields == ("label", "cells"), moved("RowRenderables' fields", "screens/table.py")
+
+
+class OneTable(App[None]):
+    def compose(self) -> ComposeResult:
+        yield DataTable()
+
+
+async def test_datatable_keys_its_caches_and_its_pending_sizing_on_private_attributes():
+    app = OneTable()
+    async with app.run_test() as pilot:
+        table = app.query_one(DataTable)
+        count = getattr(table, "_update_count", None)
+        assert isinstance(count, int), moved("DataTable._update_count (its caches' key)", "screens/table.py")
+        table.add_column("Name")
+        table.add_row("Ana")
+        assert getattr(table, "_require_update_dimensions", None) is True, moved(
+            "DataTable._require_update_dimensions", "tests/test_snapshots.py (waiting for column sizes)"
+        )
+        await pilot.pause()
+        assert table._require_update_dimensions is False, moved(
+            "DataTable._require_update_dimensions", "tests/test_snapshots.py"
+        )
+        for name, kind in [
+            ("_row_label_column_width", int),
+            ("_total_row_height", int),
+            ("_column_locations", object),
+            ("_row_locations", object),
+        ]:
+            assert isinstance(getattr(table, name, None), kind), moved(
+                f"DataTable.{name}", "screens/table.py (fitting columns)"
+            )
+        assert callable(getattr(table._column_locations, "get_key", None)), moved(
+            "DataTable._column_locations.get_key", "screens/table.py"
+        )
+
+
+class WithHeader(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Footer()
+
+
+async def test_watchers_are_kept_where_heap_prunes_them():
+    from screens.textual_internals import WATCHERS_ATTRIBUTE, watcher_lists
+
+    app = WithHeader()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        header = app.query_one(Header)
+        assert isinstance(getattr(app, WATCHERS_ATTRIBUTE, None), dict), moved(
+            f"where watchers are kept (App.{WATCHERS_ATTRIBUTE})", "screens/heap.py (forget_closed_watchers)"
+        )
+        watchers = [entry for entries in watcher_lists(app) for entry in entries]
+        assert all(isinstance(e, tuple) and len(e) == 2 for e in watchers), moved(
+            "the shape of a watcher entry, (node, callback)", "screens/heap.py"
+        )
+        assert any(node is header for node, _ in watchers), moved(
+            "which node a Header's watcher on the app's title belongs to", "screens/heap.py"
+        )
+
+
+def test_the_footer_rebuilds_through_recompose():
+    source = textwrap.dedent(inspect.getsource(Footer.bindings_changed))
+    assert "self.recompose" in source, moved(
+        "how Footer rebuilds its keys (Footer.bindings_changed -> recompose)", "screens/footer.py"
+    )
+
+
+def test_footer_keys_notifications_and_frames_are_where_the_tests_and_bench_reach():
+    try:
+        footer_module = importlib.import_module("textual.widgets._footer")
+    except ImportError:
+        pytest.fail(moved("the module textual.widgets._footer", "tests/test_tui_long_session.py (FooterKey)"))
+    assert hasattr(footer_module, "FooterKey"), moved("textual.widgets._footer.FooterKey", "the footer tests")
+    assert parameters(App._display) == ["self", "screen", "renderable"], moved(
+        "App._display(screen, renderable)", "bench/screens.py (on_each_frame)"
+    )
+    assert "_notifications" in inspect.getsource(App.__init__), moved(
+        "App._notifications", "the tests that read what the app told (textual_internals.notifications)"
+    )
+
+
+async def test_the_screen_text_the_tests_read_is_what_the_terminal_shows():
+    from screens.textual_internals import screen_text
+
+    app = WithHeader()
+    async with app.run_test(size=(40, 6)) as pilot:
+        await pilot.pause()
+        assert hasattr(app, "_background_screens") and hasattr(app.screen, "_compositor"), moved(
+            "App._background_screens / Screen._compositor", "tests (textual_internals.screen_text)"
+        )
+        lines = screen_text(app).splitlines()
+        assert len(lines) == 6 and app.title in lines[0], moved(
+            "Compositor.render_update(full=, screen_stack=)", "tests (textual_internals.screen_text)"
+        )
+
+
+async def test_the_notifications_the_tests_read_are_the_ones_shown():
+    from screens.textual_internals import notifications
+
+    app = WithHeader()
+    async with app.run_test() as pilot:
+        app.notify("Saved.")
+        await pilot.pause()
+        assert [n.message for n in notifications(app)] == ["Saved."], moved("App._notifications", "the tests")
+
+
+def _textual_subclasses() -> list[type]:
+    modules = [importlib.import_module(f"screens.{m.name}") for m in pkgutil.iter_modules(screens.__path__)]
+    found = []
+    for module in [*modules, circles_app]:
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and any(
+                b.__module__.startswith("textual.") for b in cls.__mro__[1:]
+            ):
+                found.append(cls)
+    return found
+
+
+@functools.cache  # reading a class's source parses its whole module: once per class is plenty
+def _private_names_assigned(cls: type) -> frozenset[str]:
+    """Private methods a class defines, and private attributes its methods set on ``self``."""
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    names = {
+        n.name
+        for n in ast.iter_child_nodes(tree.body[0])
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            if isinstance(node.value, ast.Name) and node.value.id == "self":
+                names.add(node.attr)
+        elif isinstance(node, ast.AnnAssign | ast.Assign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return frozenset(n for n in names if n.startswith("_") and not n.startswith("__"))
+
+
+def test_no_subclass_of_ours_reuses_a_private_name_of_textual_by_accident():
+    """A Textual upgrade that adds, say, ``App._store`` would silently break CirclesApp; the only
+    private names shared on purpose are the ones screens/textual_internals.py overrides."""
+    from screens.textual_internals import FITTING_METHODS, SIZING_METHODS
+
+    clashes = []
+    for cls in _textual_subclasses():
+        ours = _private_names_assigned(cls)
+        for base in (b for b in cls.__mro__[1:] if b.__module__.startswith("textual.")):
+            theirs = set(vars(base)) | _private_names_assigned(base)
+            clashes += [f"{cls.__qualname__}.{n} (also {base.__qualname__}.{n})" for n in ours & theirs]
+    allowed = {f"ColumnSizingDataTable.{n} (also DataTable.{n})" for n in SIZING_METHODS} | {
+        f"ColumnFittingDataTable.{n} (also DataTable.{n})" for n in FITTING_METHODS
+    }
+    assert set(clashes) <= allowed, (
+        f"Textual {version('textual')} uses these private names too: {sorted(set(clashes) - allowed)}; "
+        "rename ours"
+    )
+
+
+def test_openpyxl_keeps_a_write_only_sheets_temporary_file_where_the_export_closes_it(tmp_path):
+    """circles/exports/writers.py (_discard) closes and deletes the temporary file openpyxl keeps
+    per write-only sheet, through WriteOnlyWorksheet._writer and ._rows, when an export fails."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("rows")
+    sheet.append(["Ana", "present"])
+    writer, rows = getattr(sheet, "_writer", None), getattr(sheet, "_rows", None)
+    used_by = "circles/exports/writers.py (_discard, cleaning up after a failed export)"
+    what = f"openpyxl {version('openpyxl')} moved or changed WriteOnlyWorksheet.{{}}, which {used_by} uses"
+    assert writer is not None and callable(getattr(writer, "close", None)), what.format("_writer")
+    assert callable(getattr(writer, "cleanup", None)), what.format("_writer.cleanup")
+    assert rows is not None and inspect.isgenerator(rows), what.format("_rows")
+    rows.close()
+    writer.close()
+    writer.cleanup()
