@@ -33,8 +33,6 @@ class HomeScreen(Screen[None]):
         Binding("c", "circles", "Circles", tooltip="All circles"),
         Binding("p", "people", "People", tooltip="The people directory"),
         Binding("M", "programmes", "Programmes", tooltip="Mentoring, buddy and coffee programmes"),
-        Binding("R", "recognition", "Recognition", tooltip="Who to thank this month, and the digest"),
-        Binding("O", "organisation", "Organisation", tooltip="Is the programme working? The success figures"),
         Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
         # q quits where the footer says so (here and while the store opens); ctrl+q everywhere.
@@ -44,6 +42,9 @@ class HomeScreen(Screen[None]):
         # rebuilt, unseen, each time a screen opens over it).
         Binding("escape", "stay", show=False),
         Binding("X", "export_attendance", "Export attendance", tooltip="Every circle's attendance to a file"),
+        # Last: the footer keeps its first keys when the width runs out (Quit must stay at 80).
+        Binding("R", "recognition", "Recognition", tooltip="Who to thank this month, and the digest"),
+        Binding("O", "organisation", "Organisation", tooltip="Is the programme working? The success figures"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
 

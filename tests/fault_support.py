@@ -15,6 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+# The first line of a child process a test stops with SIGINT, as Ctrl+C at a terminal would.
+# A process started with SIGINT ignored (the suite run in the background by a shell without
+# job control) inherits that, rightly keeps ignoring it, and its child would never stop.
+INTERRUPTIBLE = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+
 # Big enough for a new, empty store (about 200 KiB) and its safety copy; small to fill.
 SMALL_DISK = "1m"
 # The one file fill_up() leaves on a full disk: anything else there was left by the test.

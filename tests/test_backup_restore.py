@@ -20,7 +20,14 @@ from models.engine import sqlite_url
 from models.migrate import MigrationError
 from models.schema import SCHEMA_HEAD
 from models.store import Store
-from tests.fault_support import fill_up, full_disk_dir, one_line_error, run_cli, small_disk_dir
+from tests.fault_support import (
+    INTERRUPTIBLE,
+    fill_up,
+    full_disk_dir,
+    one_line_error,
+    run_cli,
+    small_disk_dir,
+)
 from tests.test_migrations import NEXT_BROKEN, NEXT_OK, _scripts_with, _use_scripts
 
 __all__ = ["full_disk_dir", "small_disk_dir"]  # fixtures, imported to be used here
@@ -167,7 +174,9 @@ def test_no_upgrade_and_no_restore_without_room_for_the_safety_copy(tmp_path, sm
     assert left == {".filler", "circles.db"}
 
 
-STOPPED_BACKUP = """
+STOPPED_BACKUP = (
+    INTERRUPTIBLE
+    + """
 import os, signal, sys
 from circles.cli import main
 
@@ -183,6 +192,7 @@ def stopped_first(src, dst):
 os.replace = stopped_first
 main(["--db", db, "db", "backup", target])
 """
+)
 
 
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])

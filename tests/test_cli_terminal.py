@@ -49,7 +49,9 @@ def test_a_latin_1_terminal_gets_what_it_can_show(db: Path) -> None:
     assert b"?ukasz ?\xf3?w" in listed.stdout  # ó is Latin-1; Ł, Ż and ł are not
     refused = _run(db, "person", "add", "Łukasz", "--email", "lukasz@example.org", PYTHONIOENCODING="latin-1")
     assert refused.returncode == 1
-    assert refused.stderr == b"circles: ?ukasz ?\xf3?w already uses the e-mail address lukasz@example.org.\n"
+    assert (
+        refused.stderr == b"circles: ?ukasz ?\xf3?w already uses the e-mail address 'lukasz@example.org'.\n"
+    )
 
 
 def test_a_c_locale_reads_arguments_as_utf8(db: Path) -> None:

@@ -16,10 +16,13 @@ from models.engine import sqlite_url
 from models.store import Store
 from tests.attendance_fixture import build
 from tests.conftest import REPO
+from tests.fault_support import INTERRUPTIBLE
 
 # Exports the fixture's attendance in the child, and stops inside the export (after its first
 # batch of rows is written) until a signal comes: the test sends it once READY exists.
-CHILD = """
+CHILD = (
+    INTERRUPTIBLE
+    + """
 import sys, time
 from pathlib import Path
 from circles.exports.attendance import ExportFormat, export_attendance
@@ -38,6 +41,7 @@ def progress(done, total):
 with Store.open(sqlite_url(Path(store_file)), migrate=False).read() as db:
     export_attendance(db, Path(target), scope=Scope(), fmt=ExportFormat(fmt), force=True, progress=progress)
 """
+)
 
 
 def _wait_for(path: Path, child: subprocess.Popen[bytes]) -> None:

@@ -20,6 +20,7 @@ from models.engine import sqlite_url
 from models.enums import SessionStatus
 from models.store import Store
 from tests.attendance_fixture import build
+from tests.factories import scheduled_ahead
 from tests.fault_support import leftovers
 from tests.test_cli import REPO, Cli
 from tests.test_ics_export import FAR_AHEAD, World, _world
@@ -58,13 +59,13 @@ def test_an_attendance_export_onto_a_full_disk(
     build(store)  # sessions in February 2026: rows to write
     result = cli("export", "attendance", "-o", str(full_disk_dir / name), ok=False)
     # The XLSX export used to end in "seek of closed file", hiding the full disk.
-    _one_line(result, "circles: file: cannot be written: the disk is full", name)
+    _one_line(result, "circles: file '", f"{name}' cannot be written: the disk is full.")
     assert leftovers(full_disk_dir) == []
 
 
 def test_a_calendar_export_onto_a_full_disk(cli: Cli, world: World, full_disk_dir: Path) -> None:
     result = cli("export", "ics", "--circle", "Rust Lunch", "-o", str(full_disk_dir / "x.ics"), ok=False)
-    _one_line(result, "circles: --output: cannot be written: the disk is full", "x.ics")
+    _one_line(result, "circles: --output '", "x.ics' cannot be written: the disk is full.")
     assert leftovers(full_disk_dir) == []
 
 
@@ -83,7 +84,7 @@ def test_a_cancel_onto_a_full_disk_cancels_nothing(
 def test_one_file_per_member_onto_a_full_disk(cli: Cli, world: World, full_disk_dir: Path) -> None:
     folder = full_disk_dir / "invites"
     result = cli("export", "ics", "--circle", "Rust Lunch", "--per-member", str(folder), ok=False)
-    _one_line(result, "circles: --per-member: cannot be", "the disk is full")
+    _one_line(result, "circles: --per-member '", ".ics' cannot be written: the disk is full.")
     assert leftovers(full_disk_dir) == [], "the folder made for the files goes too"
 
 
@@ -109,7 +110,7 @@ def test_a_cancel_into_a_missing_folder_cancels_nothing(
     target = str(tmp_path / "no-such-folder" / "x.ics")
     session = str(world.sessions[0].id)
     result = cli("export", "ics", "--session", session, "--method", "cancel", "-o", target, ok=False)
-    _one_line(result, "--output: is in a folder that does not exist", "no-such-folder")
+    _one_line(result, "circles: --output '", "no-such-folder/x.ics' is in a folder that does not exist")
     _still_scheduled(store, world)
 
 
@@ -175,13 +176,16 @@ def test_standard_output_to_dev_full_is_one_line(cli: Cli, world: World) -> None
 def test_a_reader_that_stops_early_ends_the_export_quietly(tmp_path: Path) -> None:
     """Like `circles export attendance | head -1`: no traceback, no message, status 1 (click's)."""
     store = Store.open(sqlite_url(tmp_path / "store.db"))
-    with store.write() as db:  # 60 members at 20 past sessions: 1,200 rows, more than a pipe holds
+    first = datetime(2025, 2, 3, 12, tzinfo=UTC)
+    # 60 members at 20 past sessions (scheduled before they took place): 1,200 rows, more
+    # than a pipe holds.
+    with store.write() as db, scheduled_ahead(db, first):
         c = circles.add_circle(db, name="Big Circle", kind="workshop", timezone="UTC")
         for n in range(60):
             p = people.add_person(db, name=f"Person {n}", email=f"p{n}@example.org")
             members.add_member(db, circle_id=c.id, person_id=p.id, joined_at=datetime(2025, 1, 1, tzinfo=UTC))
         for week in range(20):
-            at = datetime(2025, 2, 3, 12, tzinfo=UTC) + timedelta(weeks=week)
+            at = first + timedelta(weeks=week)
             sessions.add_session(db, circle_id=c.id, starts_at=at, title=f"Week {week}")
     store.close()
     cli = Cli(str(tmp_path / "store.db"), tmp_path / "home")
@@ -205,5 +209,8 @@ def test_the_message_keeps_the_end_of_a_long_path(tmp_path: Path) -> None:
 
     long = tmp_path / ("x" * 80) / "attendance.csv"
     message = str(FileError("file", long, "written", OSError(28, "No space left on device")))
-    assert message.endswith("attendance.csv')") and "the disk is full" in message
+    # The value shown is cut at its beginning, so the sentence still names the file.
+    assert (
+        message.startswith("file '...") and "/attendance.csv' cannot be written: the disk is full." in message
+    )
     assert isinstance(FileError("f", long, "read", OSError(13, "x")), CirclesError)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from circles.errors import InvalidInput
+from circles.file_errors import shown_path
 from circles.services import imports, members, people
 from tests import factories
 from tests.test_cli import REPO, Cli
@@ -147,7 +148,9 @@ def test_text_in_no_known_encoding_is_refused_naming_the_line(memory_store, tmp_
     path.write_bytes(data)
     with pytest.raises(InvalidInput) as refused, memory_store.write() as db:
         imports.import_people(db, path)
-    assert str(refused.value).startswith("file: ") and problem in str(refused.value)
+    message = str(refused.value)
+    assert message.startswith("file '") and f"people.csv' {problem}" in message
+    assert "\n" not in message
 
 
 def _limited(cli, *args, seconds=60):
@@ -189,7 +192,8 @@ def test_a_device_or_a_pipe_is_refused_before_reading(tmp_path):
     for path in ("/dev/zero", str(fifo)):
         result = _limited(cli, "import", "people", path)
         assert result.returncode == 1, result.stderr
-        assert "file: is not a regular file (a folder, device or pipe)" in result.stderr
+        assert f"file '{shown_path(path)}' is not a regular file (a folder, device or pipe)" in result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr
         assert "Traceback" not in result.stderr
 
 

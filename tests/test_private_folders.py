@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from circles.export_folder import remember_folder
+from circles.file_errors import shown_path
 from models.folders import make_private_folder
 from models.store import Store
 from tests.conftest import REPO
@@ -84,7 +85,9 @@ def test_the_per_member_folder_is_made_only_where_its_own_folder_exists(
     typo = Path(cli.env["HOME"]).parent / "no-such-folder"
     result = _per_member(cli, typo / "invites")
     assert result.returncode == 1
-    assert f"--per-member: is in a folder that does not exist ({typo})" in result.stderr
+    shown = shown_path(typo / "invites")
+    assert f"--per-member '{shown}' is in a folder that does not exist ({typo})." in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
     assert not typo.exists()
 
 

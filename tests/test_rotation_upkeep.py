@@ -270,3 +270,20 @@ def test_an_export_records_each_session_its_sequence_and_presenter(store: Store,
     with store.read() as db:
         again = db.exec(select(InviteExport).where(InviteExport.session_id == listed[0].id)).one()
     assert (again.sequence, again.exported_at) == (1, clock.now)
+
+
+def test_a_change_to_a_former_member_refreshes_the_circle_they_left(store: Store, clock) -> None:
+    """The rotation replays the circle's history: Ana, who left, still holds the past session
+    nobody marked held, and deactivating her hands it to Bob, which moves every turn after it.
+    Found by test_rotation_stateful: her circle was not refreshed, as she was no member now."""
+    c, ids = _circle(store)
+    with store.write() as db:
+        planning.plan_sessions(db, circle_id=c.id, count=4, start=date(2026, 3, 4))
+    clock.advance(days=2)  # Wed 4 Mar is over, left scheduled: Ana's turn
+    with store.write() as db:
+        members.remove_member(db, circle_id=c.id, person_id=ids["Ana"])
+    with store.write() as db:
+        people.update_person(db, people.get_person(db, ids["Ana"]), active=False)
+    stored, previewed = _stored_and_previewed(store, c.id)
+    assert stored == previewed
+    assert next(iter(previewed.values())) == "Cleo"  # Bob took the 4 Mar turn once Ana could not

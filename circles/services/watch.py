@@ -3,7 +3,7 @@ locked before its first write, found from the SQL itself rather than from a call
 service (circles/services/upkeep.py refreshes them before the commit).
 
 - a row of circle_session, membership or circle written: that circle;
-- a row of away or person written: the circles the person belongs to.
+- a row of away or person written: the circles the person belongs or belonged to.
 
 ORM inserts, updates and deletes are seen before they are flushed (``before_flush``); UPDATE
 and DELETE statements are seen before they run (``do_orm_execute``), their rows found by
@@ -28,12 +28,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlmodel import Session, col, select
 
-from circles.services.clock import now
 from circles.views import PresenterChange
 from models.enums import SessionStatus
 from models.tables import Away, Circle, CircleSession, InviteExport, Membership, Person
@@ -175,14 +173,11 @@ def _touch(
 
 
 def _circles_of(db: Session, people: Iterable[int]) -> set[int]:
-    """The circles the people belong to now (or until a leaving date still ahead)."""
+    """Every circle the people have belonged to, those they left too: the rotation replays
+    a circle's history, so a former member (deactivated, renamed, away) can still change
+    the pick of a past session left open, and with it every pick after."""
     rows = db.exec(
-        select(Membership.circle_id)
-        .where(
-            col(Membership.person_id).in_(sorted(people)),
-            sa.or_(col(Membership.left_at).is_(None), col(Membership.left_at) > now(db)),
-        )
-        .distinct()
+        select(Membership.circle_id).where(col(Membership.person_id).in_(sorted(people))).distinct()
     )
     return set(rows)
 
