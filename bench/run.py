@@ -32,6 +32,7 @@ BENCHMARKS = (
     ("search.py", "--runs"),
     ("delivery.py", "--runs"),
     ("mentorship.py", "--runs"),
+    ("feedback.py", "--runs"),
 )
 
 

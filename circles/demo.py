@@ -155,15 +155,20 @@ def fill_demo(
     report = progress or (lambda _stage, _fraction: None)
     conn = db.connection()
     _refuse_if_not_empty(conn)
-    builder = _Builder(conn, SIZES[size], size, random.Random(seed), clock.now(db), report)
+    now = clock.now(db)
+    builder = _Builder(conn, SIZES[size], size, random.Random(seed), now, report)
     summary = builder.build()
-    # The rows went in straight on the connection: the upcoming sessions get the rotation's
-    # presenters when this commits, as after any other write (the history stays as made).
-    watch.touch(db, conn.execute(sa.select(ids(Circle.id))).scalars())
     from circles.demo_programmes import add_programmes
 
     report("programmes", 0.96)
     add_programmes(db, size=size, seed=seed)
+    from circles.demo_feedback import add_feedback
+
+    report("feedback", 0.98)
+    add_feedback(conn, seed=seed, now=now)
+    # The rows went in straight on the connection: the upcoming sessions get the rotation's
+    # presenters when this commits, as after any other write (the history stays as made).
+    watch.touch(db, conn.execute(sa.select(ids(Circle.id))).scalars())
     return summary
 
 

@@ -410,6 +410,80 @@ class ProposalDecision(SQLModel, table=True):
     created_at: datetime = Field(default_factory=_now, sa_column=_instant())
 
 
+# -- feedback after sessions, and thanks ------------------------------------------------------
+
+
+class FeedbackSetting(SQLModel, table=True):
+    """How a circle asks for feedback. A circle without a row uses the defaults below."""
+
+    __tablename__ = "feedback_setting"
+
+    circle_id: int = Field(foreign_key="circle.id", primary_key=True, ondelete="CASCADE")
+    # Answers are stored with no link to the person (see FeedbackAnswer).
+    anonymous: bool = False
+    # The notes meant for the presenter reach them (their recognition ledger shows them).
+    share_with_presenter: bool = True
+    version: int = 1
+
+
+class FeedbackAnswer(SQLModel, table=True):
+    """One answer about a session: a rating, one thing learned, a note for the presenter.
+
+    A named answer carries its author; an anonymous one carries nothing that leads back to
+    them: its id is random, it has no time of its own (the session's date is its date), and
+    a session's anonymous answers are rewritten together, in id order, whenever one is added
+    (services/feedback.py), so neither row order nor write order pairs them with
+    feedback_response. SQLite keeps the rows in id order (no rowid).
+    """
+
+    __tablename__ = "feedback_answer"
+    __table_args__ = (
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_1_to_5"),
+        sa.Index("ix_feedback_answer_session_id", "session_id"),
+        sa.Index(
+            "uq_feedback_answer_named",
+            "session_id",
+            "person_id",
+            unique=True,
+            sqlite_where=sa.text("person_id IS NOT NULL"),
+            postgresql_where=sa.text("person_id IS NOT NULL"),
+        ),
+        {"sqlite_with_rowid": False},
+    )
+
+    id: str = Field(primary_key=True, max_length=32)  # random hex, never a sequence
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE")
+    person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE")
+    rating: int
+    learned: str = Field(default="", max_length=300)
+    for_presenter: str = Field(default="", max_length=2000)
+
+
+class FeedbackResponse(SQLModel, table=True):
+    """Who has answered about a session (for reminders), kept apart from what they answered."""
+
+    __tablename__ = "feedback_response"
+    __table_args__ = (sa.UniqueConstraint("session_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE")
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    # The imported row this answer came from (a hash of the form's own row id), so that
+    # importing the same file again adds nothing; None when typed in.
+    source: str | None = Field(default=None, max_length=64)
+
+
+class Thanks(SQLModel, table=True):
+    """Thanks someone recorded: 'thanks to Ada for the Rust talk', maybe for one session."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True, ondelete="CASCADE")
+    given_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    session_id: int | None = Field(default=None, foreign_key="circle_session.id", ondelete="SET NULL")
+    text: str = Field(max_length=300)
+    given_at: datetime = Field(default_factory=_now, sa_column=_instant(index=True))
+
+
 # -- knowledge: materials, takeaways, topics, and the search index ----------------------------
 
 

@@ -50,6 +50,9 @@ class HomeScreen(Screen[None]):
         # rebuilt, unseen, each time a screen opens over it).
         Binding("escape", "stay", show=False),
         Binding("X", "export_attendance", "Export attendance", tooltip="Every circle's attendance to a file"),
+        # Last: the footer keeps its first keys when the width runs out (Quit must stay at 80).
+        Binding("R", "recognition", "Recognition", tooltip="Who to thank this month, and the digest"),
+        Binding("O", "organisation", "Organisation", tooltip="Is the programme working? The success figures"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
 
@@ -173,6 +176,16 @@ class HomeScreen(Screen[None]):
         from screens.programmes import ProgrammesScreen
 
         self.app.push_screen(ProgrammesScreen())
+
+    def action_recognition(self) -> None:
+        from screens.recognition import RecognitionScreen
+
+        self.app.push_screen(RecognitionScreen())
+
+    def action_organisation(self) -> None:
+        from screens.organisation import OrganisationScreen
+
+        self.app.push_screen(OrganisationScreen())
 
     def action_people(self) -> None:
         from screens.people import PeopleScreen

@@ -156,6 +156,18 @@ def check_in(app: CirclesApp, screen: Screen[Any]) -> None:
     run_db(app, load, ask)
 
 
+def recognition(app: CirclesApp, screen: Screen[Any]) -> None:
+    from screens.recognition import RecognitionScreen
+
+    app.push_screen(RecognitionScreen())
+
+
+def organisation(app: CirclesApp, screen: Screen[Any]) -> None:
+    from screens.organisation import OrganisationScreen
+
+    app.push_screen(OrganisationScreen())
+
+
 def search_people(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.people import PeopleScreen
 
@@ -211,12 +223,25 @@ ACTIONS = (
         EVERYTHING,
         search_everything,
     ),
+    Action(
+        "Recognition",
+        ("recognition", "thanks", "thank", "digest", "newsletter", "milestones", "streaks"),
+        "Who to thank: talks, streaks, mentoring, thanks; the digest",
+        recognition,
+    ),
+    Action(
+        "Organisation figures",
+        ("organisation", "organization", "success", "figures", "satisfaction", "retention", "stats"),
+        "Participation, satisfaction, retention, mentoring",
+        organisation,
+    ),
 )
 
 
 class ActionProvider(Provider):
     """Ctrl+P then what you want to do: export invites (found by "ics", "invite", "calendar",
-    "export"...), export attendance, new circle, plan sessions, check in, search people. Where the
+    "export"...), export attendance, new circle, plan sessions, check in, search people,
+    recognition, the organisation's figures. Where the
     palette was opened over a circle or a session, the action applies to it; elsewhere it asks."""
 
     def _run(self, action: Action) -> None:

@@ -124,7 +124,9 @@ def meeting_form(pair: PairView, *, today: date) -> FormScreen[MeetingView]:
             note=v["note"],
         )
 
-    return FormScreen(f"A meeting of {pair.names}", fields, save)
+    # The day is usually today's: the cursor starts on the minutes (main's forms start on the
+    # first field once every required one has a value).
+    return FormScreen(f"A meeting of {pair.names}", fields, save, start_on="minutes")
 
 
 def goal_form(pair: PairView) -> FormScreen[GoalView]:
@@ -143,4 +145,4 @@ def end_form(pair: PairView) -> FormScreen[PairView]:
     def save(db: Any, v: dict[str, Any]) -> PairView:
         return pairs.end_pair(db, pair.id, completed=v["how"] == "completed", reason=v["reason"])
 
-    return FormScreen(f"End {pair.label}", fields, save)
+    return FormScreen(f"End {pair.label}", fields, save, start_on="reason")

@@ -1,5 +1,6 @@
-"""One session: its agenda (add, edit, reorder, delete; presenter and minutes), notes, and check-in;
-in a second tab, its materials, takeaways and topics (screens/knowledge_panel.py)."""
+"""One session: its agenda (add, edit, reorder, delete; presenter and minutes), notes, check-in
+and check-out; in a second tab its materials, takeaways and topics (screens/knowledge_panel.py),
+in a third what the people who came thought of it (screens/feedback_panel.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from circles.errors import CirclesError, Conflict
 from circles.services import agenda, attendance, members, sessions
 from circles.views import AgendaItemView, Headcount, MemberView, SessionView
 from screens.dialogs import ConfirmScreen
+from screens.feedback_panel import FeedbackPanel
 from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
 from screens.knowledge_panel import KnowledgePanel
@@ -64,11 +66,13 @@ def time_text(items: list[AgendaItemView], length: int) -> str:
 class SessionScreen(Screen[None]):
     HELP = (
         "The agenda of one session. a adds an item, Enter edits it, shift+↑/↓ (or [ and ]) reorder, "
-        "d deletes. n goes to the notes (ctrl+s saves them). i opens check-in. m (or 2) shows the "
-        "materials, takeaways and topics; 1 comes back."
+        "d deletes. n goes to the notes (ctrl+s saves them). i opens check-in; o opens check-out "
+        "(a rating and one thing learned per person). m (or 2) shows the materials, takeaways and "
+        "topics, 3 the feedback; 1 comes back."
     )
     BINDINGS = [
         Binding("i", "check_in", "Check-in", tooltip="Mark who came"),
+        Binding("o", "check_out", "Check-out", tooltip="A rating and one thing learned, per person who came"),
         Binding(
             "I",
             "export_invite",
@@ -93,6 +97,9 @@ class SessionScreen(Screen[None]):
             show=False,
             tooltip="Links, files, takeaways and topics",
         ),
+        Binding(
+            "3", "tab('feedback-tab')", "Feedback", show=False, tooltip="What the people who came thought"
+        ),
     ]
 
     def __init__(self, session_id: int, *, showing: tuple[str, int] | None = None) -> None:
@@ -112,7 +119,7 @@ class SessionScreen(Screen[None]):
         yield Static("", id="session-delivery", classes="hint", markup=False)
         initial = "knowledge-tab" if self._showing else "agenda-tab"
         with TabbedContent(id="session-tabs", initial=initial):
-            with TabPane("Agenda & notes", id="agenda-tab"), Horizontal(id="session-body"):
+            with TabPane("1 Agenda & notes", id="agenda-tab"), Horizontal(id="session-body"):
                 with Vertical(id="agenda-pane"):
                     yield Static("Agenda", classes="section-title")
                     yield Table(id="agenda", cursor_type="row", zebra_stripes=True)
@@ -121,8 +128,10 @@ class SessionScreen(Screen[None]):
                     yield Static("Notes", classes="section-title")
                     yield TextArea(id="notes", soft_wrap=True)
                     yield Static("", id="notes-state", classes="hint", markup=False)
-            with TabPane("Materials & takeaways", id="knowledge-tab"):
+            with TabPane("2 Materials & takeaways", id="knowledge-tab"):
                 yield KnowledgePanel(self.session_id, showing=self._showing, id="knowledge")
+            # Built when first opened: the agenda should not wait for the answers.
+            yield TabPane("3 Feedback", id="feedback-tab")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -136,6 +145,8 @@ class SessionScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         if self.data is not None:
             self.reload(keep_notes=True)
+        for panel in self.query(FeedbackPanel):
+            panel.reload()  # back from check-out
 
     def reload(self, *, keep_notes: bool = False) -> None:
         run_db(
@@ -226,10 +237,12 @@ class SessionScreen(Screen[None]):
         if action == "save_notes":
             return notes_focused
         # While typing notes, letters are text, not commands.
-        typing = {"check_in", "add_item", "edit_item", "delete_item", "notes", "move_item", "send_invites"}
-        if self._tab() == "knowledge-tab" and action in typing - {"check_in", "notes"}:
-            return False  # the agenda is not on screen
-        return not (notes_focused and action in typing)
+        typing = {"check_in", "check_out", "add_item", "edit_item", "delete_item", "notes", "move_item"}
+        if notes_focused and action in typing | {"send_invites", "tab"}:
+            return False
+        # The agenda's own keys work where the agenda is on screen (n brings it back).
+        agenda_keys = {"add_item", "edit_item", "delete_item", "move_item", "send_invites"}
+        return not (action in agenda_keys and self._tab() != "agenda-tab")
 
     def _tab(self) -> str | None:
         return self.query_one("#session-tabs", TabbedContent).active or None
@@ -248,6 +261,13 @@ class SessionScreen(Screen[None]):
             if panel.session is None and self.data is not None:
                 panel.load(self.data.session)
             panel.query_one("#materials", DataTable).focus()
+        elif tab == "feedback-tab":
+            pane = self.query_one("#feedback-tab", TabPane)
+            built = pane.query(FeedbackPanel)
+            if not built:  # its keys (A, S) work in the panel, which takes the focus when mounted
+                pane.mount(FeedbackPanel(self.session_id, id="feedback-panel"))
+            elif built.first().is_mounted:  # (a key and the tab's own event both come here)
+                built.first().focus_list()
         else:
             self.query_one("#agenda", DataTable).focus()
         self.refresh_bindings()
@@ -431,3 +451,8 @@ class SessionScreen(Screen[None]):
             group="notes",
             failed=refused,
         )
+
+    def action_check_out(self) -> None:
+        from screens.checkout import CheckOutScreen
+
+        self.app.push_screen(CheckOutScreen(self.session_id))

@@ -1,6 +1,7 @@
-"""The Stats tab of a circle: participation over time, no-shows, RSVP conversion, retention, presenters.
+"""The Stats tab of a circle: participation over time, no-shows, RSVP conversion, retention, presenters,
+satisfaction (mean rating and who answered) and presenter diversity across teams.
 
-The figures come from circles.services.reports (computed in SQL), loaded in a worker.
+The figures come from circles.services.reports and .success (computed in SQL), loaded in workers.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from circles.errors import CirclesError
 from circles.services import reports
 from circles.services.participation import Scope
 from circles.services.reports import Report
+from circles.success_views import SessionSatisfaction, TeamPresenters
 from circles.words import count
 from screens.work import run_db
 
@@ -69,6 +71,7 @@ class StatsPanel(VerticalScroll):
             yield Static("", id="stats-rate", classes="stats-figure", markup=False)
             yield Static("", id="stats-no-shows", classes="stats-figure", markup=False)
             yield Static("", id="stats-presenters", classes="stats-figure", markup=False)
+            yield Static("", id="stats-satisfaction", classes="stats-figure", markup=False)
         yield Label("Participation per session (attended of expected)", classes="stats-heading")
         yield Sparkline([], id="stats-participation", summary_function=max)
         yield Static("", id="stats-participation-axis", classes="stats-axis", markup=False)
@@ -79,6 +82,11 @@ class StatsPanel(VerticalScroll):
         yield Label("RSVP to attendance", classes="stats-heading")
         with Vertical(classes="stats-bars"):
             yield Static("", id="stats-conversion", markup=False)
+        yield Label("Satisfaction per session (mean rating, 1 to 5)", classes="stats-heading")
+        yield Sparkline([], id="stats-ratings", summary_function=max)
+        yield Static("", id="stats-ratings-axis", classes="stats-axis", markup=False)
+        yield Label("Presenter diversity: members of each team who presented", classes="stats-heading")
+        yield Static("", id="stats-teams", classes="stats-bars", markup=False)
 
     def on_mount(self) -> None:
         self.reload()
@@ -86,6 +94,35 @@ class StatsPanel(VerticalScroll):
     def reload(self) -> None:
         scope = Scope(circle_id=self.circle_id)
         run_db(self, lambda db: reports.build_report(db, scope), self._show, failed=self._failed)
+        run_db(self, lambda db: _satisfaction_and_teams(db, scope), self._show_more, group="stats-more")
+
+    def _show_more(self, found: tuple[list[SessionSatisfaction], list[TeamPresenters]]) -> None:
+        per_session, teams = found
+        ratings = sum(x.ratings for x in per_session)
+        total = sum(x.rating_sum for x in per_session)
+        came = sum(x.attendees for x in per_session)
+        answered = sum(x.responders for x in per_session)
+        mean = f"{total / ratings:.1f} / 5" if ratings else "-"
+        self.query_one("#stats-satisfaction", Static).update(
+            f"Satisfaction\n{mean}\n{percent(answered / came if came else None)} of {came} who came answered"
+        )
+        rated = [x for x in per_session if x.mean is not None]
+        # Sessions nobody rated are left out of the line: a zero would read as a bad session.
+        self.query_one("#stats-ratings", Sparkline).data = [x.mean or 0.0 for x in rated]
+        axis = "No ratings yet: check-out (o on a session) asks for them."
+        if rated:
+            axis = f"{rated[0].day:%d %b} … {rated[-1].day:%d %b}   "
+            axis += (
+                f"lowest {min(x.mean or 0 for x in rated):.1f}, highest {max(x.mean or 0 for x in rated):.1f}"
+            )
+        self.query_one("#stats-ratings-axis", Static).update(axis)
+        width = max((len(t.team or "no team") for t in teams), default=0)
+        lines = [
+            f"{(t.team or 'no team'):<{width}} {bar(t.share)} {percent(t.share):>5}  "
+            f"({t.presented} of {t.members})"
+            for t in teams
+        ]
+        self.query_one("#stats-teams", Static).update("\n".join(lines) or "No held sessions yet.")
 
     def _failed(self, error: CirclesError) -> None:
         self.query_one("#stats-status", Static).update(str(error))
@@ -135,3 +172,11 @@ class StatsPanel(VerticalScroll):
         ]
         self.query_one("#stats-conversion", Static).update("\n".join(lines))
         self.post_message(self.Loaded(self, report))
+
+
+def _satisfaction_and_teams(
+    db: object, scope: Scope
+) -> tuple[list[SessionSatisfaction], list[TeamPresenters]]:
+    from circles.services import success
+
+    return success.satisfaction_by_session(db, scope), success.presenters_by_team(db, scope)  # type: ignore[arg-type]

@@ -87,7 +87,7 @@ async def test_match_swap_confirm_meet_and_end_early(memory_store, clock):
         assert "m" in keys and not {"y", "N"} & keys  # a mentoring pair logs meetings, no "did you meet?"
         await pilot.press("m")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
-        await pilot.press("tab")  # the day (today, selected) comes first, as in every form
+        # The form starts on the minutes: the day (today) is rarely what changes.
         await type_text(pilot, "45")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -97,7 +97,7 @@ async def test_match_swap_confirm_meet_and_end_early(memory_store, clock):
 
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
-        await pilot.press("tab")  # past "How it ended" ("ended early" is chosen) to the reason
+        # The form starts on the reason ("ended early" is chosen for how it ended).
         await type_text(pilot, "moved team")
         await pilot.press("ctrl+s")
         await settle(app, pilot)

@@ -42,6 +42,9 @@ COMMANDS = {
     "publish": "circles.cli.publish:publish",
     "program": "circles.cli.programmes:program",
     "pair": "circles.cli.programmes:pair",
+    "feedback": "circles.cli.feedback:feedback",
+    "thanks": "circles.cli.recognition:thanks",
+    "recognition": "circles.cli.recognition:recognition",
 }
 
 

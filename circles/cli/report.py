@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
-from circles.cli.common import plain, reading
+from circles.cli.common import done, plain, reading
+from circles.cli.terminal import FilePath
 from circles.words import count
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -47,19 +49,56 @@ def _as_json(report: Any) -> dict[str, Any]:
 @click.option("--since", metavar="YYYY-MM-DD", help="From this day on (the circle's local date).")
 @click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this day.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def report(circle_ref: str | None, since: str | None, until: str | None, as_json: bool) -> None:
-    """Participation: who comes, who presents, who drops off.
+@click.option(
+    "--xlsx",
+    "xlsx",
+    type=FilePath(dir_okay=False),
+    metavar="FILE",
+    help="Write every table to FILE, one sheet each.",
+)
+@click.option("--force", is_flag=True, help="With --xlsx: replace FILE if it is there.")
+@click.option("--explain", is_flag=True, help="Say how each figure is defined.")
+def report(
+    circle_ref: str | None,
+    since: str | None,
+    until: str | None,
+    as_json: bool,
+    xlsx: Path | None,
+    force: bool,
+    explain: bool,
+) -> None:
+    """Participation, satisfaction and mentoring: is the programme working?
 
     Counts held sessions (not cancelled, already started); people are expected at the
     sessions held while they were members; walk-ins count as attended, not as expected.
+    --explain prints how every figure is defined.
     """
+    from circles.services.feedback import lines_learned
     from circles.services.participation import make_scope
     from circles.services.reports import build_report
+    from circles.services.success import success_report
 
     with reading() as db:
-        found = build_report(db, make_scope(db, circle=circle_ref, since=since, until=until))
+        scope = make_scope(db, circle=circle_ref, since=since, until=until)
+        found = build_report(db, scope)
+        success = success_report(db, scope)
+        learned = lines_learned(db, scope) if xlsx is not None else []
+    if xlsx is not None:
+        from circles.exports.atomic import atomic_output
+        from circles.exports.success import success_sheets
+        from circles.exports.writers import write_xlsx
+
+        with atomic_output(xlsx, force=force, field="--xlsx") as out:
+            sheets = success_sheets(found, success, learned)
+            write_xlsx(out, sheets)
+        done(f"Wrote {xlsx} ({len(sheets)} sheets).")
+        return
     if as_json:
-        json.dump(_as_json(found), sys.stdout, indent=2, ensure_ascii=False)
+        from circles.exports.success import success_json
+
+        json.dump(
+            _as_json(found) | {"success": success_json(success)}, sys.stdout, indent=2, ensure_ascii=False
+        )
         sys.stdout.write("\n")
         return
     totals = found.totals
@@ -71,6 +110,7 @@ def report(circle_ref: str | None, since: str | None, until: str | None, as_json
     points = found.participation
     click.echo(f"\nParticipation  {_percent(totals.rate)} ({totals.attended} of {totals.expected} expected)")
     click.echo(f"  {points[0].period} {spark([p.rate for p in points])} {points[-1].period}")
+    click.echo(f"  trend: {_change(success.participation_trend.change)}")
     ns = found.no_shows
     click.echo(
         f"No-shows       {_percent(ns.rate)} ({ns.no_shows} of {ns.said_yes} who said yes did not come)"
@@ -87,12 +127,55 @@ def report(circle_ref: str | None, since: str | None, until: str | None, as_json
             )
     pd = found.presenters
     click.echo(f"Presenters     {_percent(pd.share)} of members presented ({pd.presented} of {pd.members})")
+    _success_lines(success)
+    if explain:
+        from circles.success_views import DEFINITIONS
+
+        click.echo("\nHow the figures are defined")
+        for label, text in DEFINITIONS.values():
+            click.echo(f"  {label}: {text}")
     if len(found.circles) > 1:
         click.echo("\nBy circle")
         width = max(len(c.circle) for c in found.circles)
-        for circle in found.circles:
+        for row in found.circles:
             click.echo(
-                f"  {circle.circle:<{width}}  {count(circle.sessions, 'session'):>13}  "
-                f"{_percent(circle.rate):>5} participation  "
-                f"{count(circle.walk_ins, 'walk-in'):>12}"
+                f"  {row.circle:<{width}}  {count(row.sessions, 'session'):>13}  "
+                f"{_percent(row.rate):>5} participation  "
+                f"{count(row.walk_ins, 'walk-in'):>12}"
             )
+
+
+def _change(value: float | None, *, points: bool = False) -> str:
+    if value is None:
+        return "no trend yet"
+    return (
+        f"{value:+.1f} since the earlier months"
+        if points
+        else f"{value * 100:+.0f} points since the earlier months"
+    )
+
+
+def _success_lines(s: Any) -> None:
+    """The success figures beyond participation: retention in months, satisfaction, mentoring."""
+    for r in s.retention:
+        if r.members:
+            of = f"({r.still_attending} of {r.members} members)"
+            click.echo(f"Retention {r.months} months  {_percent(r.rate):>5}  {of}")
+    sat = s.satisfaction
+    mean = "-" if sat.mean is None else f"{sat.mean:.1f} / 5"
+    click.echo(
+        f"Satisfaction   {mean} ({sat.ratings} ratings; {_percent(sat.response_rate)} of "
+        f"{sat.attendees} who came answered)"
+    )
+    points = s.satisfaction_trend.points
+    if points:
+        values = [None if p.value is None else (p.value - 1) / 4 for p in points]
+        change = _change(s.satisfaction_trend.change, points=True)
+        click.echo(f"  {points[0].period} {spark(values)} {points[-1].period}  {change}")
+    m = s.mentoring
+    if m is not None and m.programmes:
+        ended = f"({m.completed} of {m.completed + m.ended_early})"
+        click.echo(
+            f"Mentoring      {m.pairs_active} pairs active; {m.meetings_held} of {m.meetings_planned} "
+            f"planned meetings held; completion {_percent(m.completion)} {ended}"
+        )

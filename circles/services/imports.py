@@ -58,7 +58,7 @@ class ImportResult:
 
 def read_rows(path: Path) -> tuple[list[ImportRow], list[BadLine]]:
     """Parse and check the file's lines without touching the store."""
-    text = _read_text(path)
+    text = read_text(path)
     sample = text[:4096]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -94,7 +94,8 @@ def read_rows(path: Path) -> tuple[list[ImportRow], list[BadLine]]:
     return rows, bad
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path) -> str:
+    """A CSV file's text, whatever it was saved as (see decode); refused if too large or not a file."""
     return decode(_read_bytes(path), path)
 
 
@@ -239,4 +240,4 @@ def import_people(db: Session, path: Path, *, skip_invalid: bool = False) -> Imp
     return result
 
 
-__all__ = ["BadLine", "ImportResult", "ImportRow", "import_people", "read_rows"]
+__all__ = ["BadLine", "ImportResult", "ImportRow", "import_people", "read_rows", "read_text"]

@@ -152,7 +152,8 @@ class Report:
         )
 
 
-def _month(db: Session, column: Any) -> Any:
+def month_of(db: Session, column: Any) -> Any:
+    """SQL: the UTC month (YYYY-MM) of a timestamp column."""
     if db.get_bind().dialect.name == "postgresql":
         return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM")
     return sa.func.strftime("%Y-%m", column)
@@ -189,7 +190,7 @@ def participation_over_time(db: Session, scope: Scope, *, by: str | None = None)
         ]
     if by != "month":
         raise ValueError(f"by must be 'session' or 'month', not {by!r}")
-    month = _month(db, s.starts_at).label("month")
+    month = month_of(db, s.starts_at).label("month")
     stmt = expected_join(
         select(month, sa.func.count(sa.distinct(col(s.id))), sa.func.count(), attended).select_from(s)
     )

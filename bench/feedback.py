@@ -1,0 +1,190 @@
+"""Benchmark: feedback, recognition and success figures on the large demo store (a million
+attendance rows, about 250,000 answers).
+
+    uv run python bench/feedback.py [--runs 3]
+
+- The success report (services/success.py) against the very statements it runs, executed on
+  a bare sqlite3 cursor: what the services add to the SQL. Target: within 1.2x.
+- The recognition digest (ledger and Markdown) for a month and for a year. Target: a year under 1 s.
+- The new screens, timed as bench/screens.py times the others (key press to the first frame
+  after the data): the session's Feedback tab, check-out, Recognition, Organisation, and the
+  circle's Stats tab with its satisfaction. Target: 150 ms each.
+
+Figures and ratios, never pass/fail; processor seconds are printed beside wall seconds, since
+the machines these run on are shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa
+
+from bench.common import large_store, report
+from bench.screens import SIZE, Frames, busiest, settled
+from circles.app import CirclesApp
+from models.engine import sqlite_url
+from models.store import Store
+
+
+def _timed(work: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Median wall and processor seconds of ``work``."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        w, c = time.perf_counter(), time.process_time()
+        work()
+        walls.append(time.perf_counter() - w)
+        cpus.append(time.process_time() - c)
+    return statistics.median(walls), statistics.median(cpus)
+
+
+def _statements(store: Store, work: Callable[[Any], object]) -> list[tuple[str, Any]]:
+    """The SQL ``work`` runs, as the driver received it."""
+    seen: list[tuple[str, Any]] = []
+
+    def record(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        seen.append((statement, parameters))
+
+    sa.event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        with store.read() as db:
+            work(db)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", record)
+    return seen
+
+
+def success_ratio(store: Store, path: Path, runs: int, since: date | None, label: str) -> None:
+    from circles.services import success
+    from circles.services.participation import Scope
+
+    scope = Scope(since=since)
+
+    def ours() -> None:
+        with store.read() as db:
+            success.success_report(db, scope)
+
+    statements = _statements(store, lambda db: success.success_report(db, scope))
+
+    def plain() -> None:
+        conn = sqlite3.connect(path)
+        for sql, params in statements:
+            conn.execute(sql, params).fetchall()
+        conn.close()
+
+    ours()
+    took, took_cpu = _timed(ours, runs)
+    base, base_cpu = _timed(plain, runs)
+    report(
+        f"success report, {label} ({len(statements)} queries)",
+        f"{took:.2f} s (cpu {took_cpu:.2f})",
+        f"the same SQL on sqlite3 {base:.2f} s (cpu {base_cpu:.2f})",
+        took / base,
+        "<= 1.2",
+    )
+
+
+def digest(store: Store, runs: int, days: int, label: str, target: str) -> None:
+    from circles.recognition_digest import markdown
+    from circles.services import recognition
+
+    today = store.clock().date()
+    people = 0
+
+    def ours() -> None:
+        nonlocal people
+        with store.read() as db:
+            ledger = recognition.ledger(db, recognition.period_scope(db, since=today - timedelta(days=days)))
+        markdown(ledger)
+        people = len(ledger.people)
+
+    took, cpu = _timed(ours, runs)
+    report(
+        f"recognition digest, {label} ({people:,} people)", f"{took:.2f} s (cpu {cpu:.2f})", "-", None, target
+    )
+
+
+async def screens_run(store: Store, ids: tuple[int, int, int]) -> dict[str, float]:
+    """Seconds from the key press to the first frame after the data, per new screen."""
+    from screens.checkout import CheckOutScreen
+    from screens.organisation import OrganisationScreen
+    from screens.recognition import RecognitionScreen
+
+    circle_id, session_id, _ = ids
+    found: dict[str, float] = {}
+    app = CirclesApp(store)
+    app.animation_level = "none"
+    frames = Frames(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(app, pilot)
+
+        async def timed(name: str, act: Callable[[], Awaitable[object] | object]) -> None:
+            t0 = time.perf_counter()
+            result = act()
+            if asyncio.iscoroutine(result):
+                await result
+            await settled(app, pilot)
+            await pilot.pause()
+            found[name] = frames.since(t0)[0]
+
+        await timed("Session (agenda)", lambda: app.open_session(session_id))
+        await timed("Session Feedback tab (first open)", lambda: pilot.press("2"))
+        await timed("Check-out", lambda: app.push_screen(CheckOutScreen(session_id)))
+        await timed("Check-out: a rating and a line saved", lambda: _rate(pilot))
+        await pilot.press("escape")
+        await settled(app, pilot)
+        await timed("Circle stats tab with satisfaction", lambda: app.open_circle(circle_id))
+        await timed("Circle stats tab with satisfaction", lambda: pilot.press("4"))
+        await timed("Recognition (this month)", lambda: app.push_screen(RecognitionScreen()))
+        await timed("Organisation (last 3 months)", lambda: app.push_screen(OrganisationScreen()))
+    return found
+
+
+async def _rate(pilot: Any) -> None:
+    await pilot.press("4")
+    await pilot.press("o", "k", "enter")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--db", type=Path, help="a store to measure (default: the cached large demo store)")
+    args = parser.parse_args()
+    path = args.db or large_store()
+    store = Store.open(sqlite_url(path))
+    now = store.clock()
+
+    success_ratio(store, path, args.runs, None, "all of it")
+    success_ratio(store, path, args.runs, (now - timedelta(days=92)).date(), "last 3 months")
+    digest(store, args.runs, 30, "a month", "-")
+    digest(store, args.runs, 365, "a year", "< 1 s")
+
+    ids = busiest(store)
+    runs = []
+    for _ in range(args.runs):
+        gc.collect()
+        runs.append(asyncio.run(screens_run(store, ids)))
+    for name in runs[0]:
+        if name == "Session (agenda)":
+            continue  # bench/screens.py's figure; here only the way to the Feedback tab
+        took = statistics.median(r[name] for r in runs)
+        report(f"TUI {name}", f"{took * 1000:.0f} ms", "-", None, "<= 150 ms")
+    store.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""circles thanks add and circles recognition: thanks people record, and the digest of who to thank."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from circles.cli.common import RECORD_ID, done, reading, writing
+from circles.cli.terminal import FilePath
+
+
+@click.group()
+def thanks() -> None:
+    """Thanks people record: they appear in the recognition digest."""
+
+
+@thanks.command("add")
+@click.argument("email")
+@click.option("--for", "text", required=True, metavar="TEXT", help='What for, e.g. "the Rust talk".')
+@click.option("--session", "session_id", type=RECORD_ID, metavar="ID", help="The session it is about.")
+@click.option("--from", "given_by", metavar="EMAIL", help="Who says thanks.")
+def thanks_add(email: str, text: str, session_id: int | None, given_by: str | None) -> None:
+    """Thank someone (by e-mail or id)."""
+    from circles.services import recognition as service
+
+    with writing() as db:
+        found = service.add_thanks(db, person=email, text=text, session_id=session_id, given_by=given_by)
+    done(f"Thanked {found.person_name}: {found.text}")
+
+
+@click.command()
+@click.option("--since", metavar="YYYY-MM-DD", help="From this day on (default: the first of this month).")
+@click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this day (default: today).")
+@click.option("--circle", "circle_ref", metavar="CIRCLE", help="Only this circle (no mentoring then).")
+@click.option("--json", "as_json", is_flag=True, help="The digest as JSON.")
+@click.option("--markdown", "as_markdown", is_flag=True, help="The digest as Markdown (the default).")
+@click.option("-o", "--output", type=FilePath(dir_okay=False), help="Write to FILE (default: stdout).")
+@click.option("--force", is_flag=True, help="Replace FILE if it is there.")
+def recognition(
+    since: str | None,
+    until: str | None,
+    circle_ref: str | None,
+    as_json: bool,
+    as_markdown: bool,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """Who to thank for a period: talks, first talks and milestones, attendance streaks,
+    mentoring, feedback received as presenter, and thanks. Nobody is listed with nothing."""
+    from circles.recognition_digest import as_json as digest_json
+    from circles.recognition_digest import markdown
+    from circles.services import recognition as service
+
+    if as_json and as_markdown:
+        raise click.UsageError("Give --json or --markdown, not both.")
+    with reading() as db:
+        ledger = service.ledger(db, service.period_scope(db, circle=circle_ref, since=since, until=until))
+    text = (
+        json.dumps(digest_json(ledger), indent=2, ensure_ascii=False) + "\n" if as_json else markdown(ledger)
+    )
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from circles.exports.atomic import write_file
+
+    path = write_file(output, text.encode("utf-8"), force=force, field="--output")
+    done(f"Wrote {path} ({len(ledger.people)} people recognised, {ledger.period}).")

@@ -1,0 +1,224 @@
+"""Read models of feedback and recognition: plain frozen dataclasses, safe to keep on screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from circles.views import SessionView
+
+RATINGS = (1, 2, 3, 4, 5)
+
+ANONYMOUS_MEANS = (
+    "Anonymous: answers are stored without any link to the person who gave them (no name, no id, "
+    "no time of their own), so no screen, export or query can tell whose an answer is. circles "
+    "still records who has answered, apart from the answers, so it can list who has not. With "
+    "only one or two answers to a session, people may still guess whose they are."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackSettings:
+    """How a circle asks for feedback (a circle never set up has the defaults)."""
+
+    circle_id: int
+    anonymous: bool = False
+    share_with_presenter: bool = True
+    version: int = 0  # 0: never saved
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One answer about a session. ``person_id`` is None when it was given anonymously."""
+
+    id: str
+    session_id: int
+    person_id: int | None
+    person_name: str | None
+    rating: int
+    learned: str
+    for_presenter: str
+
+    @property
+    def anonymous(self) -> bool:
+        return self.person_id is None
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What adding an answer did: ``replaced`` says an earlier answer of theirs was replaced."""
+
+    answer: Answer
+    person_name: str
+    session_label: str
+    replaced: bool
+
+    @property
+    def message(self) -> str:
+        how = f"{'anonymously ' if self.answer.anonymous else ''}rated {self.answer.rating}"
+        if self.replaced:
+            return f"Replaced {self.person_name}'s earlier answer about {self.session_label} ({how})."
+        return f"Saved {self.person_name}'s answer about {self.session_label} ({how})."
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """Someone who came to a session, and whether they have answered (not what)."""
+
+    person_id: int
+    name: str
+    email: str | None
+    answered: bool
+    rating: int | None  # their rating when the answer is named; None if anonymous or not yet
+    learned: str = ""  # what they learned, when the answer is named
+
+
+@dataclass(frozen=True, slots=True)
+class MissedSession:
+    session_id: int
+    day: date
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class NonResponder:
+    """Someone who came and has not answered; with a circle, every session they have not answered."""
+
+    person_id: int
+    name: str
+    email: str | None
+    sessions: list[MissedSession] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFeedback:
+    """A session's Feedback tab: settings, the answers, who came and who has answered."""
+
+    session: SessionView
+    settings: FeedbackSettings
+    answers: list[Answer]
+    attendees: list[Attendee]
+    presenters: str  # who presented, as the agenda names them ("Ana, Bo"), or ""
+
+    @property
+    def responded(self) -> int:
+        return sum(1 for a in self.attendees if a.answered)
+
+    @property
+    def response_rate(self) -> float | None:
+        return self.responded / len(self.attendees) if self.attendees else None
+
+    @property
+    def mean(self) -> float | None:
+        return sum(a.rating for a in self.answers) / len(self.answers) if self.answers else None
+
+    @property
+    def distribution(self) -> dict[int, int]:
+        counts = dict.fromkeys(RATINGS, 0)
+        for a in self.answers:
+            counts[a.rating] += 1
+        return counts
+
+    @property
+    def missing(self) -> list[Attendee]:
+        return [a for a in self.attendees if not a.answered]
+
+
+# -- recognition ---------------------------------------------------------------------------------
+
+TALK_MILESTONES = (1, 5, 10, 25)
+STREAK_MILESTONES = (5, 10, 25)
+
+
+@dataclass(frozen=True, slots=True)
+class ThanksView:
+    id: int
+    person_id: int
+    person_name: str
+    given_by: str | None
+    text: str
+    day: date
+    session_id: int | None
+    session_label: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Talk:
+    session_id: int
+    day: date
+    circle: str
+    title: str
+    number: int  # their how-manieth talk ever (1: their first)
+
+    @property
+    def milestone(self) -> int | None:
+        return self.number if self.number in TALK_MILESTONES else None
+
+
+@dataclass(frozen=True, slots=True)
+class Streak:
+    """A run of sessions of one circle someone came to in a row, as long as a milestone."""
+
+    circle: str
+    sessions: int
+    day: date  # the session that made it this long
+
+
+@dataclass(frozen=True, slots=True)
+class MentoringDone:
+    pairs_completed: int  # mentoring and reverse-mentoring pairs completed in the period
+    meetings: int  # meetings of any pair of theirs held in the period
+    minutes: int  # their length, or the programme's usual length when not logged
+    as_mentor: bool
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackReceived:
+    """Feedback on the sessions someone presented, in circles that share it with presenters."""
+
+    ratings: int
+    rating_sum: int
+    notes: list[str]
+
+    @property
+    def mean(self) -> float | None:
+        return self.rating_sum / self.ratings if self.ratings else None
+
+
+@dataclass(frozen=True, slots=True)
+class Recognised:
+    """Everything one person is recognised for in a period; nobody appears with nothing."""
+
+    person_id: int
+    name: str
+    team: str | None
+    talks: list[Talk] = field(default_factory=list)
+    streaks: list[Streak] = field(default_factory=list)
+    mentoring: MentoringDone | None = None
+    feedback: FeedbackReceived | None = None
+    thanks: list[ThanksView] = field(default_factory=list)
+
+    @property
+    def first_talk(self) -> Talk | None:
+        return next((t for t in self.talks if t.number == 1), None)
+
+    @property
+    def milestones(self) -> list[Talk]:
+        return [t for t in self.talks if t.milestone is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    since: date | None
+    until: date
+    circle: str | None
+    people: list[Recognised]
+
+    @property
+    def period(self) -> str:
+        start = f"{self.since:%d %b %Y}" if self.since else "the beginning"
+        return f"{start} to {self.until:%d %b %Y}"

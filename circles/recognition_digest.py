@@ -1,0 +1,161 @@
+"""A recognition ledger as a digest: Markdown to paste into a newsletter or chat, or JSON.
+
+The Markdown groups people by what they did (talks, streaks, mentoring, feedback, thanks), by
+name, and never lists anyone with nothing. Notes written for a presenter are theirs: the
+Markdown, meant for everyone, counts them but never quotes them; the JSON carries them for
+the presenter (only where the circle shares notes with presenters).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from circles.feedback_views import Ledger, Recognised, Talk
+
+# Only what can change meaning inside a line: user text never starts one here (lines start
+# with "- **"), and chat tools show any other backslash as it is ("Hands\-on").
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def md(text: str) -> str:
+    """User text made literal in Markdown (a name like 'A_B' stays A_B, not emphasis)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _talk(t: Talk) -> str:
+    title = f"“{md(t.title)}”, " if t.title else ""
+    return f"{title}{md(t.circle)}, {t.day:%d %b}"
+
+
+def _talk_line(r: Recognised) -> str:
+    count = f"{len(r.talks)} talk{'s' if len(r.talks) != 1 else ''}"
+    line = f"- **{md(r.name)}** gave {count}: " + "; ".join(_talk(t) for t in r.talks)
+    marks = []
+    if r.first_talk is not None:
+        marks.append("their first talk ever")
+    marks += [f"their {_ordinal(t.number)} talk" for t in r.milestones if t.number != 1]
+    return line + (f" ({', '.join(marks)}!)" if marks else "")
+
+
+def _mentoring_line(r: Recognised) -> str:
+    m = r.mentoring
+    assert m is not None
+    parts = []
+    if m.meetings:
+        hours = f"{m.hours:.1f}".rstrip("0").rstrip(".")
+        parts.append(f"held {m.meetings} mentoring meeting{'s' if m.meetings != 1 else ''} ({hours} h)")
+    if m.pairs_completed:
+        pairs = f"{m.pairs_completed} mentoring pair{'s' if m.pairs_completed != 1 else ''}"
+        parts.append(f"completed {pairs}" + (" as mentor" if m.as_mentor else ""))
+    return f"- **{md(r.name)}** " + " and ".join(parts)
+
+
+def markdown(ledger: Ledger) -> str:
+    """The digest as Markdown, for people: sections by what was done, names in order."""
+    where = f" in {md(ledger.circle)}" if ledger.circle else ""
+    out = [f"# Thank you{where}: {ledger.period}", ""]
+    if not ledger.people:
+        out.append("Nothing to recognise in this period yet.")
+        return "\n".join(out) + "\n"
+
+    def section(title: str, lines: list[str]) -> None:
+        if lines:
+            out.extend([f"## {title}", "", *lines, ""])
+
+    section("Talks", [_talk_line(r) for r in ledger.people if r.talks])
+    section(
+        "Attendance streaks",
+        [
+            f"- **{md(r.name)}** came to {s.sessions} {md(s.circle)} sessions in a row ({s.day:%d %b})"
+            for r in ledger.people
+            for s in r.streaks
+        ],
+    )
+    section("Mentoring", [_mentoring_line(r) for r in ledger.people if r.mentoring is not None])
+    section(
+        "Feedback for presenters",
+        [
+            f"- **{md(r.name)}**: {r.feedback.ratings} rating{'s' if r.feedback.ratings != 1 else ''}, "
+            f"{r.feedback.mean:.1f} out of 5 on average"
+            + (
+                f", {len(r.feedback.notes)} note{'s' if len(r.feedback.notes) != 1 else ''} for them"
+                if r.feedback.notes
+                else ""
+            )
+            for r in ledger.people
+            if r.feedback is not None and r.feedback.mean is not None
+        ],
+    )
+    section(
+        "Thanks",
+        [
+            f"- **{md(r.name)}**{f' from {md(t.given_by)}' if t.given_by else ''}: {md(t.text)}"
+            + (f" ({md(t.session_label)})" if t.session_label else "")
+            for r in ledger.people
+            for t in r.thanks
+        ],
+    )
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def as_json(ledger: Ledger) -> dict[str, Any]:
+    """The digest as data, for scripts and for telling presenters what was written to them."""
+    return {
+        "since": ledger.since.isoformat() if ledger.since else None,
+        "until": ledger.until.isoformat(),
+        "circle": ledger.circle,
+        "people": [
+            {
+                "person_id": r.person_id,
+                "name": r.name,
+                "team": r.team,
+                "talks": [
+                    {
+                        "session_id": t.session_id,
+                        "day": t.day.isoformat(),
+                        "circle": t.circle,
+                        "title": t.title,
+                        "number": t.number,
+                        "first": t.number == 1,
+                        "milestone": t.milestone,
+                    }
+                    for t in r.talks
+                ],
+                "streaks": [
+                    {"circle": s.circle, "sessions": s.sessions, "day": s.day.isoformat()} for s in r.streaks
+                ],
+                "mentoring": None
+                if r.mentoring is None
+                else {
+                    "pairs_completed": r.mentoring.pairs_completed,
+                    "meetings": r.mentoring.meetings,
+                    "hours": round(r.mentoring.hours, 2),
+                    "as_mentor": r.mentoring.as_mentor,
+                },
+                "feedback": None
+                if r.feedback is None
+                else {
+                    "ratings": r.feedback.ratings,
+                    "mean": r.feedback.mean,
+                    "notes_for_presenter": r.feedback.notes,
+                },
+                "thanks": [
+                    {
+                        "from": t.given_by,
+                        "for": t.text,
+                        "day": t.day.isoformat(),
+                        "session_id": t.session_id,
+                        "session": t.session_label,
+                    }
+                    for t in r.thanks
+                ],
+            }
+            for r in ledger.people
+        ],
+    }

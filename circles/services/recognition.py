@@ -1,0 +1,416 @@
+"""Recognition, derived from what people did (never typed twice), plus the thanks people record.
+
+For a period, per person: the talks they gave (numbered over all their talks ever, so a first
+talk and the 1st, 5th, 10th and 25th are milestones), attendance streaks that reached 5, 10
+or 25 sessions, mentoring (pairs completed, meetings held, hours), feedback on the
+sessions they presented where their circle shares it with presenters, and thanks. Every part
+is one query; someone with nothing in the period is not listed.
+
+An *attendance streak* is a run of one circle's held sessions, one after the other in the
+circle's own order, that a person came to (present or late). A cancelled session is not held:
+it neither counts nor breaks a streak, and neither do weeks without any session. Any held
+session of the circle they did not come to ends it, whatever the reason (absent, excused, never
+checked in, not a member then); a run starts at the first session they came to. A streak is
+listed when it reaches 5, 10 or 25 sessions on a day of the period (the longest one reached).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from circles import validate
+from circles.errors import InvalidInput
+from circles.feedback_views import (
+    STREAK_MILESTONES,
+    FeedbackReceived,
+    Ledger,
+    MentoringDone,
+    Recognised,
+    Streak,
+    Talk,
+    ThanksView,
+)
+from circles.services import people, sessions
+from circles.services.clock import now
+from circles.services.participation import Scope, came, in_scope, make_scope, one_if
+from circles.zones import time_zone
+from models.enums import PairStatus, ProgrammeKind
+from models.tables import (
+    AgendaItem,
+    Attendance,
+    Circle,
+    CircleSession,
+    FeedbackAnswer,
+    FeedbackSetting,
+    PairMeeting,
+    PairMember,
+    Person,
+    Programme,
+    ProgrammePair,
+    Thanks,
+)
+
+THANKS_MAX = 300
+
+
+# -- thanks ------------------------------------------------------------------------------------
+
+
+def add_thanks(
+    db: Session, *, person: str, text: str, session_id: int | None = None, given_by: str | None = None
+) -> ThanksView:
+    """Record thanks to someone (by e-mail or id), maybe for one session, maybe from someone."""
+    to = people.find_person(db, person)
+    words = validate.text(text, "for", max_length=THANKS_MAX, required=True)
+    words = " ".join(words.split())
+    by = people.find_person(db, given_by) if given_by else None
+    if by is not None and by.id == to.id:
+        raise InvalidInput("--from", given_by, "is the person being thanked; thanks come from someone else")
+    label = sessions.get_session(db, session_id).label if session_id is not None else None
+    row = Thanks(
+        person_id=to.id,
+        given_by_id=by.id if by else None,
+        session_id=session_id,
+        text=words,
+        given_at=now(db),
+    )
+    db.add(row)
+    db.flush()
+    assert row.id is not None
+    return ThanksView(
+        row.id, to.id, to.name, by.name if by else None, words, now(db).date(), session_id, label
+    )
+
+
+# -- the period --------------------------------------------------------------------------------
+
+
+def period_scope(
+    db: Session,
+    *,
+    circle: str | int | None = None,
+    since: str | date | None = None,
+    until: str | date | None = None,
+) -> Scope:
+    """The digest's period: by default this month so far; ``until`` is never after today."""
+    today = now(db).date()
+    scope = make_scope(db, circle=circle, since=since, until=until)
+    first = scope.since if scope.since is not None or since not in (None, "") else today.replace(day=1)
+    last = min(scope.until, today) if scope.until is not None else today
+    if first is not None and last < first:
+        raise InvalidInput("--since", first.isoformat(), "is after today; recognition looks back")
+    return Scope(circle_id=scope.circle_id, since=first, until=last)
+
+
+def _days(scope: Scope, column: Any) -> list[Any]:
+    """Conditions on a date column for the scope's days."""
+    found = [column <= scope.until] if scope.until is not None else []
+    if scope.since is not None:
+        found.append(column >= scope.since)
+    return found
+
+
+def _instants(scope: Scope, column: Any) -> list[Any]:
+    """Conditions on an instant for the scope's days (UTC days: thanks belong to no circle)."""
+    found = []
+    if scope.until is not None:
+        found.append(column < datetime.combine(scope.until + timedelta(days=1), time(0), UTC))
+    if scope.since is not None:
+        found.append(column >= datetime.combine(scope.since, time(0), UTC))
+    return found
+
+
+def _held(db: Session, up_to: Scope) -> list[Any]:
+    """Held sessions (any circle) up to the end of the period: what history counts."""
+    return in_scope(db, Scope(until=up_to.until))
+
+
+# -- talks -------------------------------------------------------------------------------------
+
+
+def _talks(db: Session, scope: Scope) -> dict[int, list[Talk]]:
+    """Talks in the period, numbered over each person's talks ever (a first talk is number 1)."""
+    s = CircleSession
+    given = sa.union(
+        select(col(s.presenter_id).label("person_id"), col(s.id).label("session_id")).where(
+            col(s.presenter_id).is_not(None), *_held(db, scope)
+        ),
+        select(AgendaItem.presenter_id, AgendaItem.session_id)
+        .join(s, s.id == AgendaItem.session_id)
+        .where(col(AgendaItem.presenter_id).is_not(None), *_held(db, scope)),
+    ).subquery()
+    number = (
+        sa.func.row_number()
+        .over(partition_by=given.c.person_id, order_by=(s.starts_at, s.id))
+        .label("number")
+    )
+    numbered = (
+        select(given.c.person_id, col(s.id).label("session_id"), number)
+        .select_from(given)
+        .join(s, s.id == given.c.session_id)
+        .subquery()
+    )
+    rows = db.exec(
+        select(
+            numbered.c.person_id, s.id, s.starts_at, s.title, Circle.name, Circle.timezone, numbered.c.number
+        )
+        .select_from(numbered)
+        .join(s, s.id == numbered.c.session_id)
+        .join(Circle, Circle.id == s.circle_id)
+        .where(*in_scope(db, scope))
+        .order_by(s.starts_at, s.id)
+    )
+    talks: dict[int, list[Talk]] = defaultdict(list)
+    for pid, sid, starts, title, circle, tz, n in rows:
+        talks[pid].append(Talk(sid, starts.astimezone(time_zone(tz)).date(), circle, title, int(n)))
+    return talks
+
+
+# -- streaks -----------------------------------------------------------------------------------
+
+
+def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
+    """Streak milestones reached in the period (see the module's definition).
+
+    Gaps and islands: number each circle's held sessions in order (n); for the sessions a
+    person came to, n minus their own running count is the same all along a run. A milestone
+    of 25 reached in the period began at most 24 sessions before it, so older sessions are
+    left out: a digest of a month reads a few months of attendance, not all of it.
+    """
+    s, a = CircleSession, Attendance
+    lookback = max(STREAK_MILESTONES) - 1
+    up_to = Scope(circle_id=scope.circle_id, until=scope.until)
+    numbered = (
+        select(
+            col(s.id).label("session_id"),
+            col(s.circle_id).label("circle_id"),
+            sa.func.row_number().over(partition_by=s.circle_id, order_by=(s.starts_at, s.id)).label("n"),
+            one_if(sa.and_(*in_scope(db, scope))).label("in_period"),
+        )
+        .where(*in_scope(db, up_to))
+        .subquery()
+    )
+    held = select(
+        numbered,
+        sa.func.min(sa.case((numbered.c.in_period == 1, numbered.c.n)))
+        .over(partition_by=numbered.c.circle_id)
+        .label("first"),
+    ).subquery()
+    runs = (
+        select(
+            a.person_id,
+            held.c.circle_id,
+            held.c.session_id,
+            held.c.n,
+            held.c.in_period,
+            (
+                held.c.n
+                - sa.func.row_number().over(partition_by=(a.person_id, held.c.circle_id), order_by=held.c.n)
+            ).label("run"),
+        )
+        .select_from(a)
+        .join(held, held.c.session_id == a.session_id)
+        .where(came(a), held.c.n >= held.c.first - lookback)
+        .subquery()
+    )
+    lengths = select(
+        runs.c.person_id,
+        runs.c.session_id,
+        runs.c.in_period,
+        sa.func.row_number()
+        .over(partition_by=(runs.c.person_id, runs.c.circle_id, runs.c.run), order_by=runs.c.n)
+        .label("length"),
+    ).subquery()
+    reached = db.exec(
+        select(lengths.c.person_id, Circle.name, lengths.c.length, s.starts_at, Circle.timezone)
+        .select_from(lengths)
+        .join(s, s.id == lengths.c.session_id)
+        .join(Circle, Circle.id == s.circle_id)
+        .where(lengths.c.in_period == 1, col(lengths.c.length).in_(STREAK_MILESTONES))
+    ).all()
+    longest: dict[tuple[int, str], Streak] = {}
+    for pid, circle, length, starts, tz in reached:
+        if (pid, circle) not in longest or longest[(pid, circle)].sessions < length:
+            longest[(pid, circle)] = Streak(circle, int(length), starts.astimezone(time_zone(tz)).date())
+    found: dict[int, list[Streak]] = defaultdict(list)
+    for (pid, _), streak in sorted(longest.items(), key=lambda kv: (kv[1].day, kv[1].circle)):
+        found[pid].append(streak)
+    return found
+
+
+# -- mentoring ---------------------------------------------------------------------------------
+
+
+def _mentoring(db: Session, scope: Scope) -> dict[int, MentoringDone]:
+    """Per person: mentoring pairs completed, meetings held and their minutes, in the period."""
+    pm, pair, meeting, p = PairMember, ProgrammePair, PairMeeting, Programme
+    mentoring = col(p.kind).in_([ProgrammeKind.MENTORING, ProgrammeKind.REVERSE_MENTORING])
+    completed = dict(
+        db.exec(
+            select(pm.person_id, sa.func.count())
+            .join(pair, pair.id == pm.pair_id)
+            .join(p, p.id == pair.programme_id)
+            .where(mentoring, pair.status == PairStatus.COMPLETED, *_days(scope, pair.ended_on))
+            .group_by(pm.person_id)
+        ).all()
+    )
+    minutes = sa.func.coalesce(meeting.minutes, p.meeting_minutes)
+    held = {
+        pid: (int(n), int(total), bool(mentor))
+        for pid, n, total, mentor in db.exec(
+            select(
+                pm.person_id,
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(minutes), 0),
+                sa.func.max(one_if(pm.role == "mentor")),
+            )
+            .join(pair, pair.id == pm.pair_id)
+            .join(meeting, meeting.pair_id == pair.id)
+            .join(p, p.id == pair.programme_id)
+            .where(*_days(scope, meeting.held_on))
+            .group_by(pm.person_id)
+        )
+    }
+    mentors = set(
+        db.exec(
+            select(pm.person_id)
+            .join(pair, pair.id == pm.pair_id)
+            .where(pm.role == "mentor", col(pm.person_id).in_(list(completed)))
+        ).all()
+    )
+    found = {}
+    for pid in set(completed) | set(held):
+        n, total, mentor = held.get(pid, (0, 0, False))
+        found[pid] = MentoringDone(int(completed.get(pid, 0)), n, total, mentor or pid in mentors)
+    return found
+
+
+# -- feedback for presenters -------------------------------------------------------------------
+
+
+def _presenters_in(db: Session, scope: Scope) -> Any:
+    """SQL subquery: (person, session) for everyone who presented a held session in scope."""
+    s = CircleSession
+    return sa.union(
+        select(col(s.presenter_id).label("person_id"), col(s.id).label("session_id")).where(
+            col(s.presenter_id).is_not(None), *in_scope(db, scope)
+        ),
+        select(AgendaItem.presenter_id, AgendaItem.session_id)
+        .join(s, s.id == AgendaItem.session_id)
+        .where(col(AgendaItem.presenter_id).is_not(None), *in_scope(db, scope)),
+    ).subquery()
+
+
+def _feedback(db: Session, scope: Scope) -> dict[int, FeedbackReceived]:
+    """Ratings and notes on the sessions each person presented, where the circle shares them."""
+    s, f = CircleSession, FeedbackAnswer
+    shared = sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true())
+    presenters = _presenters_in(db, scope)
+    # Each session's ratings once, then shared out to its presenters.
+    per_session = (
+        select(
+            f.session_id.label("session_id"),  # type: ignore[attr-defined]
+            sa.func.count().label("n"),
+            sa.func.sum(f.rating).label("total"),
+        )
+        .join(s, s.id == f.session_id)
+        .join(FeedbackSetting, FeedbackSetting.circle_id == s.circle_id, isouter=True)
+        .where(shared, *in_scope(db, scope))
+        .group_by(f.session_id)
+        .subquery()
+    )
+    totals = {
+        pid: (int(n), int(total))
+        for pid, n, total in db.exec(
+            select(presenters.c.person_id, sa.func.sum(per_session.c.n), sa.func.sum(per_session.c.total))
+            .select_from(presenters)
+            .join(per_session, per_session.c.session_id == presenters.c.session_id)
+            .group_by(presenters.c.person_id)
+        )
+    }
+    notes: dict[int, list[str]] = defaultdict(list)
+    for pid, note in db.exec(
+        select(presenters.c.person_id, f.for_presenter)
+        .select_from(presenters)
+        .join(f, f.session_id == presenters.c.session_id)
+        .join(s, s.id == f.session_id)
+        .join(FeedbackSetting, FeedbackSetting.circle_id == s.circle_id, isouter=True)
+        .where(shared, f.for_presenter != "")
+        .order_by(s.starts_at, f.for_presenter)
+    ):
+        notes[pid].append(note)
+    return {pid: FeedbackReceived(n, total, notes.get(pid, [])) for pid, (n, total) in totals.items()}
+
+
+# -- thanks ------------------------------------------------------------------------------------
+
+
+def _thanks(db: Session, scope: Scope) -> dict[int, list[ThanksView]]:
+    t, s = Thanks, CircleSession
+    to, by = aliased(Person), aliased(Person)
+    stmt = (
+        select(t, to.name, by.name, s.starts_at, Circle.name, Circle.timezone)
+        .join(to, to.id == t.person_id)
+        .join(by, by.id == t.given_by_id, isouter=True)
+        .join(s, s.id == t.session_id, isouter=True)
+        .join(Circle, Circle.id == s.circle_id, isouter=True)
+        .where(*_instants(scope, t.given_at))
+        .order_by(t.given_at, t.id)
+    )
+    if scope.circle_id is not None:
+        stmt = stmt.where(s.circle_id == scope.circle_id)
+    found: dict[int, list[ThanksView]] = defaultdict(list)
+    for row, name, from_name, starts, circle, tz in db.exec(stmt):
+        assert row.id is not None
+        label = f"{circle}, {starts.astimezone(time_zone(tz)):%a %d %b %Y}" if starts is not None else None
+        found[row.person_id].append(
+            ThanksView(
+                row.id, row.person_id, name, from_name, row.text, row.given_at.date(), row.session_id, label
+            )
+        )
+    return found
+
+
+# -- the ledger --------------------------------------------------------------------------------
+
+
+def ledger(db: Session, scope: Scope) -> Ledger:
+    """Everyone recognised in the scope's period (see period_scope), by name."""
+    talks = _talks(db, scope)
+    streaks = _streaks(db, scope)
+    mentoring = _mentoring(db, scope) if scope.circle_id is None else {}
+    feedback = _feedback(db, scope)
+    thanks = _thanks(db, scope)
+    ids = set(talks) | set(streaks) | set(mentoring) | set(feedback) | set(thanks)
+    names = {
+        pid: (name, team)
+        for pid, name, team in db.exec(
+            select(Person.id, Person.name, Person.team).where(col(Person.id).in_(list(ids)))
+        )
+    }
+    recognised = [
+        Recognised(
+            person_id=pid,
+            name=names[pid][0],
+            team=names[pid][1],
+            talks=talks.get(pid, []),
+            streaks=streaks.get(pid, []),
+            mentoring=mentoring.get(pid),
+            feedback=feedback.get(pid),
+            thanks=thanks.get(pid, []),
+        )
+        for pid in ids
+        if pid in names
+    ]
+    recognised.sort(key=lambda r: (r.name.casefold(), r.person_id))
+    circle = None
+    if scope.circle_id is not None:
+        circle = db.exec(select(Circle.name).where(Circle.id == scope.circle_id)).one()
+    assert scope.until is not None
+    return Ledger(since=scope.since, until=scope.until, circle=circle, people=recognised)

@@ -1,0 +1,574 @@
+"""Measuring whether the programme works, per circle or across the organisation, over any period.
+
+Each figure is one GROUP BY query (definitions in circles/success_views.py); participation,
+conversion, no-shows and presenter diversity are the report's own (services/reports.py),
+counted with services/participation.py like the attendance export. The only work done in
+Python is combining a dozen monthly sums into a trend, and expanding each programme's cadence
+once per distinct pair start to count the meetings it planned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from circles import cadence as cadences
+from circles.services import circle_records, reports
+from circles.services.attendance import effective_rsvp, member_at_session
+from circles.services.clock import now
+from circles.services.participation import Scope, came, expected_join, in_scope, one_if
+from circles.success_views import (
+    RETENTION_MONTHS,
+    CircleSuccess,
+    Mentoring,
+    ProgrammeEngagement,
+    RetentionAfter,
+    Satisfaction,
+    SessionSatisfaction,
+    SuccessReport,
+    TeamPresenters,
+    Trend,
+    TrendPoint,
+)
+from circles.zones import time_zone
+from models.enums import Attended, PairStatus, ProgrammeKind, Rsvp
+from models.tables import (
+    AgendaItem,
+    Attendance,
+    Circle,
+    CircleSession,
+    FeedbackAnswer,
+    FeedbackResponse,
+    Membership,
+    PairMeeting,
+    Person,
+    Programme,
+    ProgrammePair,
+)
+
+# -- SQL helpers -----------------------------------------------------------------------------
+
+
+def _add_months(db: Session, column: Any, months: int) -> Any:
+    """SQL: a timestamp column plus whole months, on the calendar (as each backend counts them)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return column + sa.literal_column(f"interval '{int(months)} months'")
+    # SQLite keeps naive UTC text with six decimals; the result keeps that shape (the same
+    # fraction put back), so it compares with stored instants and bound ones as text.
+    shifted = sa.func.strftime("%Y-%m-%d %H:%M:%S", column, f"+{int(months)} months")
+    return sa.type_coerce(shifted.concat(sa.func.substr(column, 20)), column.type)
+
+
+def _local_days(db: Session, scope: Scope, when: Any, circle_id: Any) -> list[Any]:
+    """Conditions: the instant ``when`` falls on the scope's local days of the circle ``circle_id``
+    (the same rule as participation.in_scope, for instants other than a session's start)."""
+    conditions: list[Any] = []
+    if scope.circle_id is not None:
+        conditions.append(circle_id == scope.circle_id)
+    if scope.since is None and scope.until is None:
+        return conditions
+    zones = select(Circle.timezone).group_by(Circle.timezone)
+    if scope.circle_id is not None:
+        zones = zones.where(Circle.id == scope.circle_id)
+    per_zone = []
+    for tz in db.exec(zones):
+        zone = time_zone(tz)
+        bounds: list[Any] = [col(circle_id).in_(select(Circle.id).where(Circle.timezone == tz))]
+        if scope.since is not None:
+            bounds.append(when >= datetime.combine(scope.since, time(0), zone))
+        if scope.until is not None:
+            bounds.append(when < datetime.combine(scope.until + timedelta(days=1), time(0), zone))
+        per_zone.append(sa.and_(*bounds))
+    conditions.append(sa.or_(*per_zone) if per_zone else sa.false())
+    return conditions
+
+
+def _trend(points: list[TrendPoint], weights: list[tuple[float, int]]) -> Trend:
+    """The later half of the months against the earlier half (the middle month left out)."""
+    half = len(points) // 2
+    if half == 0:
+        return Trend(points, None)
+
+    def pooled(part: list[tuple[float, int]]) -> float | None:
+        total = sum(n for _, n in part)
+        return sum(v for v, _ in part) / total if total else None
+
+    early, late = pooled(weights[:half]), pooled(weights[-half:])
+    return Trend(points, None if early is None or late is None else late - early)
+
+
+# -- participation over time ------------------------------------------------------------------
+
+
+def participation_trend(points: Sequence[reports.ParticipationPoint]) -> Trend:
+    trend = [TrendPoint(p.period, p.rate, p.expected) for p in points]
+    return _trend(trend, [(float(p.attended), p.expected) for p in points])
+
+
+# -- retention after months --------------------------------------------------------------------
+
+
+def retention_after_months(
+    db: Session, scope: Scope, months: Sequence[int] = RETENTION_MONTHS
+) -> list[RetentionAfter]:
+    """For each N: memberships whose N-month mark fell in the period (a month or more ago), and
+    how many of them came to a held session of that circle within a month after the mark."""
+    m, s, a = Membership, CircleSession, Attendance
+    today = now(db)
+    found = []
+    for n in months:
+        mark = _add_months(db, m.joined_at, n)
+        window_end = _add_months(db, m.joined_at, n + 1)
+        came_back = sa.exists(
+            select(a.id)
+            .join(s, s.id == a.session_id)
+            .where(
+                s.circle_id == m.circle_id,
+                a.person_id == m.person_id,
+                came(a),
+                *in_scope(db, Scope()),  # held: not cancelled, started
+                s.starts_at >= mark,
+                s.starts_at < window_end,
+            )
+        )
+        cohort, retained = db.exec(
+            select(sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came_back)), 0)).where(
+                window_end <= today, *_local_days(db, scope, mark, m.circle_id)
+            )
+        ).one()
+        found.append(RetentionAfter(months=n, members=cohort, still_attending=retained))
+    return found
+
+
+# -- satisfaction ------------------------------------------------------------------------------
+
+
+def _ratings(db: Session, scope: Scope, group: Sequence[Any] = ()) -> Any:
+    """SQL: ratings about held sessions in scope: count, sum, and how many of each 1..5."""
+    f, s = FeedbackAnswer, CircleSession
+    return (
+        select(
+            *group,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(f.rating), 0),
+            *(sa.func.coalesce(sa.func.sum(one_if(f.rating == r)), 0) for r in range(1, 6)),
+        )
+        .select_from(f)
+        .join(s, s.id == f.session_id)
+        .where(*in_scope(db, scope))
+        .group_by(*group)
+    )
+
+
+def _responses(db: Session, scope: Scope, group: Sequence[Any] = ()) -> Any:
+    """SQL: people who came to held sessions in scope (once per session), and how many answered."""
+    a, s, r = Attendance, CircleSession, FeedbackResponse
+    return (
+        select(*group, sa.func.count(), sa.func.count(r.id))
+        .select_from(a)
+        .join(s, s.id == a.session_id)
+        .join(r, sa.and_(r.session_id == a.session_id, r.person_id == a.person_id), isouter=True)
+        .where(*in_scope(db, scope), came(a))
+        .group_by(*group)
+    )
+
+
+def satisfaction(db: Session, scope: Scope) -> Satisfaction:
+    row = db.exec(_ratings(db, scope)).first()
+    ratings, total, *dist = row if row is not None else (0, 0, 0, 0, 0, 0, 0)
+    responses = db.exec(_responses(db, scope)).first()
+    attendees, responders = responses if responses is not None else (0, 0)
+    one, two, three, four, five = (int(d) for d in dist)
+    return Satisfaction(
+        int(ratings), int(total), int(attendees), int(responders), (one, two, three, four, five)
+    )
+
+
+def satisfaction_trend(db: Session, scope: Scope) -> Trend:
+    month = reports.month_of(db, CircleSession.starts_at).label("month")
+    rows = {
+        m: (int(n), int(total)) for m, n, total, *_ in db.exec(_ratings(db, scope, [month]).order_by(month))
+    }
+    points = [TrendPoint(m, total / n if n else None, n) for m, (n, total) in rows.items()]
+    return _trend(points, [(float(total), n) for n, total in rows.values()])
+
+
+def satisfaction_by_session(db: Session, scope: Scope) -> list[SessionSatisfaction]:
+    """Per held session in scope (oldest first, those nobody came to too): ratings, and who
+    answered of who came."""
+    s = CircleSession
+    ratings = {sid: (int(n), int(total)) for sid, n, total, *_ in db.exec(_ratings(db, scope, [s.id]))}
+    answered = {sid: (int(n), int(r)) for sid, n, r in db.exec(_responses(db, scope, [s.id]))}
+    held = db.exec(
+        select(col(s.id), s.starts_at, Circle.timezone)
+        .join(Circle, Circle.id == s.circle_id)
+        .where(*in_scope(db, scope))
+        .order_by(s.starts_at, s.id)
+    )
+    return [
+        SessionSatisfaction(
+            session_id=sid,
+            day=starts.astimezone(time_zone(tz)).date(),
+            ratings=ratings.get(sid, (0, 0))[0],
+            rating_sum=ratings.get(sid, (0, 0))[1],
+            attendees=answered.get(sid, (0, 0))[0],
+            responders=answered.get(sid, (0, 0))[1],
+        )
+        for sid, starts, tz in held
+        if sid is not None
+    ]
+
+
+# -- presenters --------------------------------------------------------------------------------
+
+
+def _member_presented(db: Session, scope: Scope) -> Any:
+    """SQL subquery: (circle, person) for members expected at held sessions in scope, and
+    whether they presented at one while a member (the report's presenter diversity, kept per
+    member). The few presenters are found first and joined to the many members, rather than
+    asking of every member and session whether they presented."""
+    s, m = CircleSession, Membership
+    members = (
+        select(col(m.circle_id).label("circle_id"), col(m.person_id).label("person_id"))
+        .select_from(s)
+        .join(m, member_at_session(m, s))
+        .where(*in_scope(db, scope))
+        .group_by(m.circle_id, m.person_id)
+        .subquery()
+    )
+    talks = sa.union(
+        select(col(s.id).label("session_id"), col(s.presenter_id).label("person_id")).where(
+            col(s.presenter_id).is_not(None), *in_scope(db, scope)
+        ),
+        select(AgendaItem.session_id, AgendaItem.presenter_id)
+        .join(s, s.id == AgendaItem.session_id)
+        .where(col(AgendaItem.presenter_id).is_not(None), *in_scope(db, scope)),
+    ).subquery()
+    member = aliased(Membership)
+    presenters = (
+        select(col(s.circle_id).label("circle_id"), talks.c.person_id)
+        .select_from(talks)
+        .join(s, s.id == talks.c.session_id)
+        .join(member, sa.and_(member_at_session(member, s), member.person_id == talks.c.person_id))
+        .group_by(s.circle_id, talks.c.person_id)
+        .subquery()
+    )
+    return (
+        select(
+            members.c.circle_id,
+            members.c.person_id,
+            sa.case((col(presenters.c.person_id).is_not(None), 1), else_=0).label("presented"),
+        )
+        .select_from(members)
+        .join(
+            presenters,
+            sa.and_(
+                presenters.c.circle_id == members.c.circle_id, presenters.c.person_id == members.c.person_id
+            ),
+            isouter=True,
+        )
+        .subquery()
+    )
+
+
+def presenters_by_team(db: Session, scope: Scope) -> list[TeamPresenters]:
+    """Presenter diversity across teams: per team, members and how many of them presented."""
+    pairs = _member_presented(db, scope)
+    team = sa.func.coalesce(Person.team, "").label("team")
+    rows = db.exec(
+        select(team, sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0))
+        .select_from(pairs)
+        .join(Person, Person.id == pairs.c.person_id)
+        .group_by(team)
+        .order_by(team)
+    )
+    return [TeamPresenters(t, int(n), int(p)) for t, n, p in rows]
+
+
+# -- per circle, and the participation figures in one pass -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Participation:
+    """The expected people of held sessions in scope, counted once by circle, month, effective
+    RSVP and how it went (came, excused, missed): participation per month and per circle,
+    RSVP conversion and no-shows all add up from these few hundred groups."""
+
+    groups: list[tuple[int, str, Rsvp, str, int]]
+    sessions: dict[tuple[int, str], int]  # held sessions by (circle, month)
+
+    def monthly(self) -> list[reports.ParticipationPoint]:
+        months = sorted({m for _, m in self.sessions} | {m for _, m, _, _, _ in self.groups})
+        expected = dict.fromkeys(months, 0)
+        came_n = dict.fromkeys(months, 0)
+        for _, month, _, how, n in self.groups:
+            expected[month] += n
+            came_n[month] += n if how == "came" else 0
+        held = dict.fromkeys(months, 0)
+        for (_, month), n in self.sessions.items():
+            held[month] += n
+        return [reports.ParticipationPoint(m, held[m], expected[m], came_n[m]) for m in months if expected[m]]
+
+    def conversion(self) -> list[reports.Conversion]:
+        found = {r: [0, 0] for r in Rsvp}
+        for _, _, answer, how, n in self.groups:
+            found[answer][0] += n
+            found[answer][1] += n if how == "came" else 0
+        return [reports.Conversion(r, found[r][0], found[r][1]) for r in Rsvp]
+
+    def no_shows(self) -> reports.NoShows:
+        yes = [(how, n) for _, _, answer, how, n in self.groups if answer is Rsvp.YES]
+        return reports.NoShows(sum(n for _, n in yes), sum(n for how, n in yes if how == "missed"))
+
+    def per_circle(self) -> dict[int, tuple[int, int, int]]:
+        """circle -> (held sessions, expected, came)."""
+        found: dict[int, list[int]] = {}
+        for (cid, _), n in self.sessions.items():
+            found.setdefault(cid, [0, 0, 0])[0] += n
+        for cid, _, _, how, n in self.groups:
+            row = found.setdefault(cid, [0, 0, 0])
+            row[1] += n
+            row[2] += n if how == "came" else 0
+        return {cid: (a, b, c) for cid, (a, b, c) in found.items()}
+
+
+def _participation(db: Session, scope: Scope) -> _Participation:
+    s, a = CircleSession, Attendance
+    month = reports.month_of(db, s.starts_at).label("month")
+    answer = effective_rsvp().label("answer")
+    how = sa.case((came(a), "came"), (a.attended == Attended.EXCUSED, "excused"), else_="missed").label("how")
+    rows = db.exec(
+        expected_join(select(s.circle_id, month, answer, how, sa.func.count()).select_from(s))
+        .where(*in_scope(db, scope))
+        .group_by(s.circle_id, month, answer, how)
+    )
+    groups = [(cid, m, Rsvp(getattr(r, "value", r)), h, int(n)) for cid, m, r, h, n in rows]
+    held_month = reports.month_of(db, s.starts_at).label("month")
+    sessions = {
+        (cid, m): int(n)
+        for cid, m, n in db.exec(
+            select(s.circle_id, held_month, sa.func.count())
+            .where(*in_scope(db, scope))
+            .group_by(s.circle_id, held_month)
+        )
+    }
+    return _Participation(groups, sessions)
+
+
+def _circle_rows(
+    db: Session, scope: Scope, counts: _Participation
+) -> tuple[list[CircleSuccess], tuple[int, ...]]:
+    """The circle table, and the rating distribution over all of it (1s .. 5s)."""
+    s = CircleSession
+    pairs = _member_presented(db, scope)
+    presenters = {
+        cid: (int(n), int(p))
+        for cid, n, p in db.exec(
+            select(
+                pairs.c.circle_id, sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0)
+            ).group_by(pairs.c.circle_id)
+        )
+    }
+    ratings: dict[int, tuple[int, int]] = {}
+    distribution = [0, 0, 0, 0, 0]
+    for cid, n, total, *dist in db.exec(_ratings(db, scope, [s.circle_id])):
+        ratings[cid] = (int(n), int(total))
+        distribution = [x + int(d) for x, d in zip(distribution, dist, strict=True)]
+    responses = {cid: (int(n), int(r)) for cid, n, r in db.exec(_responses(db, scope, [s.circle_id]))}
+    per_circle = counts.per_circle()
+    names = db.exec(
+        select(Circle.id, Circle.name)
+        .where(col(Circle.id).in_(list(per_circle)))
+        .order_by(sa.func.lower(Circle.name), Circle.id)
+    )
+    rows = [
+        CircleSuccess(
+            circle_id=cid,
+            circle=name,
+            sessions=per_circle[cid][0],
+            expected=per_circle[cid][1],
+            attended=per_circle[cid][2],
+            members=presenters.get(cid, (0, 0))[0],
+            presenters=presenters.get(cid, (0, 0))[1],
+            ratings=ratings.get(cid, (0, 0))[0],
+            rating_sum=ratings.get(cid, (0, 0))[1],
+            attendees=responses.get(cid, (0, 0))[0],
+            responders=responses.get(cid, (0, 0))[1],
+        )
+        for cid, name in names
+        if cid is not None
+    ]
+    return rows, tuple(distribution)
+
+
+def circle_table(db: Session, scope: Scope) -> list[CircleSuccess]:
+    """One row per circle with held sessions in scope: participation, presenters, satisfaction."""
+    return _circle_rows(db, scope, _participation(db, scope))[0]
+
+
+# -- mentoring ---------------------------------------------------------------------------------
+
+
+def _period_days(db: Session, scope: Scope) -> tuple[date | None, date]:
+    """The period's first and last day for records kept as dates (pairs, meetings): at most today."""
+    today = now(db).date()
+    return scope.since, min(scope.until, today) if scope.until is not None else today
+
+
+def _planned(
+    kind: ProgrammeKind, cadence: str | None, start: date, end: date, first: date | None, last: date
+) -> int:
+    """Meetings a pair's programme planned for it on days of the period (the mentorship rule)."""
+    if kind.has_rounds:
+        return 1 if (first is None or start >= first) and start <= last else 0
+    if not cadence:
+        return 0
+    count = 0
+    for day in cadences.parse(cadence).days(start):
+        if day > min(end, last):
+            break
+        if first is None or day >= first:
+            count += 1
+    return count
+
+
+def mentoring(db: Session, scope: Scope) -> Mentoring:
+    """Pairs active, meetings held against planned, and completion, per programme, in the period."""
+    first, last = _period_days(db, scope)
+    p, pair, meeting = Programme, ProgrammePair, PairMeeting
+    alive: list[Any] = [pair.started_on <= last]
+    if first is not None:
+        alive.append(sa.or_(col(pair.ended_on).is_(None), col(pair.ended_on) >= first))
+    ended_in: list[Any] = [col(pair.ended_on).is_not(None), col(pair.ended_on) <= last]
+    if first is not None:
+        ended_in.append(col(pair.ended_on) >= first)
+    counts = db.exec(
+        select(
+            p.id,
+            p.name,
+            p.kind,
+            sa.func.coalesce(sa.func.sum(one_if(sa.and_(*alive))), 0),
+            sa.func.coalesce(sa.func.sum(one_if(sa.and_(*ended_in, pair.status == PairStatus.COMPLETED))), 0),
+            sa.func.coalesce(
+                sa.func.sum(one_if(sa.and_(*ended_in, pair.status == PairStatus.ENDED_EARLY))), 0
+            ),
+        )
+        .select_from(p)
+        .join(pair, pair.programme_id == p.id, isouter=True)
+        .group_by(p.id, p.name, p.kind)
+        .order_by(sa.func.lower(p.name))
+    ).all()
+    held_on: list[Any] = [meeting.held_on <= last]
+    if first is not None:
+        held_on.append(meeting.held_on >= first)
+    held = dict(
+        db.exec(
+            select(pair.programme_id, sa.func.count(meeting.id))
+            .join(pair, pair.id == meeting.pair_id)
+            .where(*held_on)
+            .group_by(pair.programme_id)
+        ).all()
+    )
+    # A buddy or coffee pair that answered yes to "did you meet?" met once, logged or not
+    # (the mentorship's rule); it counts in the period its round began.
+    started_in: list[Any] = [pair.started_on <= last]
+    if first is not None:
+        started_in.append(pair.started_on >= first)
+    answered = db.exec(
+        select(pair.programme_id, sa.func.count(pair.id))
+        .join(p, p.id == pair.programme_id)
+        .where(
+            col(p.kind).in_([k for k in ProgrammeKind if k.has_rounds]),
+            col(pair.met).is_(True),
+            ~sa.exists(select(meeting.id).where(meeting.pair_id == pair.id)),
+            *started_in,
+        )
+        .group_by(pair.programme_id)
+    ).all()
+    for pid, n in answered:
+        held[pid] = held.get(pid, 0) + n
+    # Pairs of one intake share their dates: the cadence is expanded once per distinct span.
+    spans = db.exec(
+        select(pair.programme_id, pair.started_on, pair.ended_on, sa.func.count())
+        .where(*alive)
+        .group_by(pair.programme_id, pair.started_on, pair.ended_on)
+    ).all()
+    programmes = {
+        pid: (ProgrammeKind(kind), cadence, ends)
+        for pid, kind, cadence, ends in db.exec(select(col(p.id), p.kind, col(p.cadence), col(p.ends_on)))
+    }
+    planned: dict[int, int] = {}
+    for pid, started, ended, n in spans:
+        kind, cadence, programme_ends = programmes[pid]
+        end = min(d for d in (ended, programme_ends, last) if d is not None)
+        planned[pid] = planned.get(pid, 0) + n * _planned(kind, cadence, started, end, first, last)
+    return Mentoring(
+        [
+            ProgrammeEngagement(
+                programme_id=pid,
+                programme=name,
+                kind=ProgrammeKind(kind).value,
+                pairs_active=int(active),
+                meetings_held=int(held.get(pid, 0)),
+                meetings_planned=planned.get(pid, 0),
+                completed=int(done),
+                ended_early=int(early),
+            )
+            for pid, name, kind, active, done, early in counts
+        ]
+    )
+
+
+# -- the whole report --------------------------------------------------------------------------
+
+
+def success_report(db: Session, scope: Scope) -> SuccessReport:
+    """Every success figure for a circle (or all) over a period, in about a dozen GROUP BY
+    queries: the totals add up from the per-circle rows, which count exactly as the report's
+    own figures do (tests/test_success.py checks both against hand-worked values)."""
+    circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
+    counts = _participation(db, scope)
+    monthly = counts.monthly()
+    table, distribution = _circle_rows(db, scope, counts)
+    one, two, three, four, five = distribution
+    return SuccessReport(
+        scope=scope,
+        circle_name=circle_name,
+        participation=monthly,
+        participation_trend=participation_trend(monthly),
+        conversion=counts.conversion(),
+        no_shows=counts.no_shows(),
+        retention=retention_after_months(db, scope),
+        presenters=reports.PresenterDiversity(
+            members=sum(c.members for c in table), presented=sum(c.presenters for c in table)
+        ),
+        satisfaction=Satisfaction(
+            ratings=sum(c.ratings for c in table),
+            rating_sum=sum(c.rating_sum for c in table),
+            attendees=sum(c.attendees for c in table),
+            responders=sum(c.responders for c in table),
+            distribution=(one, two, three, four, five),
+        ),
+        satisfaction_trend=satisfaction_trend(db, scope),
+        mentoring=mentoring(db, scope) if scope.circle_id is None else None,
+        circles=table,
+    )
+
+
+__all__ = [
+    "circle_table",
+    "mentoring",
+    "participation_trend",
+    "presenters_by_team",
+    "retention_after_months",
+    "satisfaction",
+    "satisfaction_by_session",
+    "satisfaction_trend",
+    "success_report",
+]

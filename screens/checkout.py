@@ -1,0 +1,218 @@
+"""Check-out: at the end of a session, one pass down the people who came. A digit 1-5 rates the
+session for the highlighted person, then one line of what they learned (Tab: a note for the
+presenter), Enter saves and moves to the next person who has not answered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Input, Static
+
+from circles.errors import CirclesError
+from circles.feedback_views import ANONYMOUS_MEANS, Attendee, Saved, SessionFeedback
+from screens.feedback_panel import stars
+from screens.footer import Footer
+from screens.format import safe
+from screens.table import Table
+from screens.work import run_db, show_error
+
+
+@dataclass(frozen=True)
+class Pending:
+    person: Attendee
+    rating: int
+
+
+def _load(db: object, session_id: int) -> SessionFeedback:
+    from circles.services import feedback
+
+    return feedback.session_feedback(db, session_id)  # type: ignore[arg-type]
+
+
+def answered_text(a: Attendee) -> str:
+    if not a.answered:
+        return "·"
+    return stars(a.rating) if a.rating is not None else "answered"
+
+
+class CheckOutScreen(Screen[None]):
+    DEFAULT_CSS = """
+    CheckOutScreen #checkout-session, CheckOutScreen #checkout-counts { margin: 0 1; height: auto; }
+    CheckOutScreen #checkout-counts { text-style: bold; }
+    CheckOutScreen #checkout-line { height: 1; margin: 0 1; }
+    CheckOutScreen #checkout-who { width: auto; }
+    CheckOutScreen #checkout-learned { width: 2fr; }
+    CheckOutScreen #checkout-note { width: 1fr; }
+    """
+    HELP = (
+        "Ratings at the end of a session, one person at a time. ↑/↓ choose someone; 1-5 rates the "
+        "session for them; then type one thing they learned (Tab: a note for the presenter) and "
+        "press Enter to save, or Enter at once to save the rating alone. Escape drops the answer "
+        "being typed, then goes back. A second answer from someone replaces their first."
+    )
+    BINDINGS = [
+        Binding("1", "rate(1)", "1", show=False),
+        Binding("2", "rate(2)", "2", show=False),
+        Binding("3", "rate(3)", "3", show=False),
+        Binding(
+            "4", "rate(4)", "Rate", key_display="1-5", tooltip="Rate the session for the highlighted person"
+        ),
+        Binding("5", "rate(5)", "5", show=False),
+        Binding("escape", "escape", "Drop / back"),
+    ]
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.data: SessionFeedback | None = None
+        self.pending: Pending | None = None
+        self._saving = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="checkout-session", markup=False)
+        yield Static("", id="checkout-counts", markup=False)
+        yield Static(
+            "↑/↓ choose · 1-5 rate · then one thing learned, Enter saves (Tab: a note for the presenter)",
+            id="checkout-hint",
+            classes="hint",
+            markup=False,
+        )
+        yield Table(id="checkout-roster", cursor_type="row", zebra_stripes=True)
+        with Horizontal(id="checkout-line"):
+            yield Static("", id="checkout-who", markup=False)
+            yield Input(
+                placeholder="one thing they learned (Enter saves)", id="checkout-learned", compact=True
+            )
+            yield Input(placeholder="a note for the presenter (optional)", id="checkout-note", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#checkout-roster", DataTable)
+        table.add_column("Name", key="name")
+        table.add_column("Rating", key="rating")
+        table.add_column("Learned", key="learned")
+        table.add_column("E-mail", key="email")
+        self.query_one("#checkout-line").display = False
+        table.focus()
+        self.reload()
+
+    def reload(self, *, cursor_on: int | None = None) -> None:
+        run_db(self, lambda db: _load(db, self.session_id), lambda d: self.show(d, cursor_on=cursor_on))
+
+    def show(self, data: SessionFeedback, *, cursor_on: int | None = None) -> None:
+        self.data = data
+        self.title = "Check-out"
+        self.sub_title = data.session.label
+        how = (
+            "anonymous: " + ANONYMOUS_MEANS.split(": ", 1)[1].split(". ")[0]
+            if data.settings.anonymous
+            else "named"
+        )
+        self.query_one("#checkout-session", Static).update(
+            f"Check-out: {data.session.label} · answers are {how}"
+        )
+        self._counts()
+        table = self.query_one("#checkout-roster", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for a in data.attendees:
+            table.add_row(*safe(a.name, answered_text(a), a.learned, a.email or ""), key=str(a.person_id))
+        if cursor_on is not None:
+            row = next((i for i, a in enumerate(data.attendees) if a.person_id == cursor_on), row)
+        if data.attendees:
+            table.move_cursor(row=min(row, len(data.attendees) - 1), animate=False)
+        else:
+            self.query_one("#checkout-hint", Static).update(
+                "Nobody is checked in as present: check people in first (i on the session)."
+            )
+
+    def _counts(self) -> None:
+        assert self.data is not None
+        d = self.data
+        mean = f" · mean {d.mean:.1f}" if d.mean is not None else ""
+        self.query_one("#checkout-counts", Static).update(
+            f"Answered {d.responded} of {len(d.attendees)} who came{mean}"
+        )
+
+    def _current(self) -> Attendee | None:
+        table = self.query_one("#checkout-roster", DataTable)
+        if self.data is None or not self.data.attendees or not table.row_count:
+            return None
+        return self.data.attendees[min(table.cursor_row, len(self.data.attendees) - 1)]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While a line is typed, digits are text.
+        return not (action == "rate" and isinstance(self.focused, Input))
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def action_rate(self, rating: int) -> None:
+        person = self._current()
+        if person is None or self._saving:
+            return
+        self.pending = Pending(person, rating)
+        self.query_one("#checkout-who", Static).update(f"{person.name} {stars(rating)} ")
+        learned = self.query_one("#checkout-learned", Input)
+        learned.value = ""
+        self.query_one("#checkout-note", Input).value = ""
+        self.query_one("#checkout-line").display = True
+        learned.focus()
+
+    @on(Input.Submitted)
+    def _save(self) -> None:
+        if self.pending is None or self._saving:
+            return
+        from circles.services import feedback
+
+        pending = self.pending
+        line = self.query_one("#checkout-learned", Input).value
+        note = self.query_one("#checkout-note", Input).value
+        self._saving = True
+
+        def save(db: object) -> Saved:
+            return feedback.add_answer(
+                db,  # type: ignore[arg-type]
+                session_id=self.session_id,
+                person_id=pending.person.person_id,
+                rating=pending.rating,
+                learned=line,
+                for_presenter=note,
+            )
+
+        run_db(self, save, self._saved, write=True, group="save", failed=self._refused)
+
+    def _saved(self, saved: Saved) -> None:
+        self._saving = False
+        self.pending = None
+        self.query_one("#checkout-line").display = False
+        if saved.replaced:
+            self.notify(saved.message, markup=False)
+        table = self.query_one("#checkout-roster", DataTable)
+        table.focus()
+        # On to the next person below who has not answered (or stay on the last).
+        assert self.data is not None
+        people = self.data.attendees
+        here = next((i for i, a in enumerate(people) if a.person_id == saved.answer.person_id), None)
+        if here is None:
+            here = min(table.cursor_row, len(people) - 1)
+        following = [a for a in people[here + 1 :] if not a.answered]
+        self.reload(cursor_on=following[0].person_id if following else people[here].person_id)
+
+    def _refused(self, error: CirclesError) -> None:
+        self._saving = False
+        show_error(self, error)  # what they typed stays, to fix or drop with Escape
+
+    def action_escape(self) -> None:
+        if self.pending is not None:
+            self.pending = None
+            self.query_one("#checkout-line").display = False
+            self.query_one("#checkout-roster", DataTable).focus()
+            return
+        self.app.pop_screen()

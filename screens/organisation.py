@@ -1,0 +1,338 @@
+"""Organisation: is the programme working? Participation and its trend, RSVP to attendance,
+no-shows, retention, presenter diversity, satisfaction and mentoring, across every circle (or
+one) over a period, as figures, sparklines and bar rows. Each figure says how it is defined:
+focus it (Tab) and press ?, or click it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Header, Label, Select, Sparkline, Static
+
+from circles.success_views import DEFINITIONS, SuccessReport
+from screens.footer import Footer
+from screens.format import safe
+from screens.stats_panel import bar, percent
+from screens.table import Table
+from screens.work import run_db
+
+PERIODS = ("last 3 months", "this year", "last 12 months", "all time")
+
+
+def period_days(key: str, today: date) -> tuple[date | None, date]:
+    if key == "this year":
+        return today.replace(month=1, day=1), today
+    if key == "last 12 months":
+        return today - timedelta(days=365), today
+    if key == "all time":
+        return None, today
+    return (today.replace(day=1) - timedelta(days=62)).replace(day=1), today
+
+
+def load_success(db: object, since: date | None, until: date, circle_id: int | None) -> SuccessReport:
+    from circles.services import success
+    from circles.services.participation import Scope
+
+    return success.success_report(db, Scope(circle_id=circle_id, since=since, until=until))  # type: ignore[arg-type]
+
+
+def load_circles(db: object) -> list[tuple[str, int]]:
+    from circles.services import circle_records
+
+    return [(c.name, c.id) for c in circle_records.list_circles(db)]  # type: ignore[arg-type]
+
+
+class Definition(ModalScreen[None]):
+    """What a figure means, as the README says it."""
+
+    BINDINGS = [Binding("escape,question_mark,enter", "dismiss", "Close")]
+
+    def __init__(self, key: str) -> None:
+        super().__init__(classes="dialog")
+        self.key = key
+
+    def compose(self) -> ComposeResult:
+        label, text = DEFINITIONS[self.key]
+        with VerticalScroll(id="dialog-body"):
+            yield Static(label, classes="form-title", markup=False)
+            yield Static(text, markup=False)
+            yield Button("Close (esc)", id="close", compact=True)
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+
+class Figure(Static, can_focus=True):
+    """One figure in a box under a short name; ? (or a click) says how it is defined."""
+
+    BINDINGS = [Binding("question_mark", "explain", "What is this?", tooltip="How this figure is defined")]
+    DEFAULT_CSS = """
+    Figure { height: auto; border: round $primary; padding: 0; text-align: center; }
+    Figure:focus { border: round $accent; background: $boost; }
+    """
+
+    def __init__(self, key: str, name: str, *, id: str | None = None) -> None:
+        super().__init__(f"{name} ?", id=id, markup=False)
+        self.key = key
+        self.short = name
+
+    def show(self, value: str, detail: str) -> None:
+        self.update(f"{self.short} ?\n{value}\n{detail}")
+
+    def action_explain(self) -> None:
+        self.app.push_screen(Definition(self.key))
+
+    def on_click(self) -> None:
+        self.action_explain()
+
+
+# (definition, short name for a narrow box, widget id)
+FIGURES = (
+    ("participation", "Participation", "fig-participation"),
+    ("participation_trend", "Its trend", "fig-trend"),
+    ("conversion", "Said yes, came", "fig-conversion"),
+    ("no_shows", "No-shows", "fig-no-shows"),
+    ("retention", "Retention", "fig-retention"),
+    ("presenter_diversity", "Presenters", "fig-presenters"),
+    ("satisfaction", "Satisfaction", "fig-satisfaction"),
+    ("response_rate", "Answered", "fig-response"),
+    ("satisfaction_trend", "Rating trend", "fig-satisfaction-trend"),
+    ("pairs_active", "Pairs active", "fig-pairs"),
+    ("meetings", "Meetings held", "fig-meetings"),
+    ("completion", "Completion", "fig-completion"),
+)
+
+
+def change_text(value: float | None, *, points: bool = False) -> str:
+    """A trend's change as shown: a share in points, a rating in points of the scale."""
+    if value is None:
+        return "-"
+    shown = round(value, 2) if points else round(value * 100)
+    if not shown:
+        return "no change"
+    return f"{shown:+.2f}" if points else f"{shown:+d} pts"
+
+
+def short_count(count: int) -> str:
+    """A count short enough for a figure's box: 120588 is 121k."""
+    return f"{count / 1000:.0f}k" if count >= 10_000 else str(count)
+
+
+def spread(values: list[float], digits: int, unit: str = "") -> str:
+    """A sparkline's range. Its bars run from the lowest value to the highest, so months a
+    fraction apart look far apart: the range is shown with enough digits to tell them apart."""
+    low, high = min(values), max(values)
+    shown = (f"{low:.{digits}f}", f"{high:.{digits}f}")
+    for more in (1, 2):
+        if shown[0] != shown[1] or low == high:
+            break
+        shown = (f"{low:.{digits + more}f}", f"{high:.{digits + more}f}")
+    if low == high:
+        return f"all {shown[0]}{unit}"
+    return f"lowest {shown[0]}{unit}, highest {shown[1]}{unit} (the bars span only this range)"
+
+
+def out_of(part: int, whole: int) -> str:
+    return f"{short_count(part)} of {short_count(whole)}"
+
+
+class OrganisationScreen(Screen[None]):
+    TITLE = "Organisation"
+    HELP = (
+        "Whether the programme works, over a period: every circle, or one. Tab moves between the "
+        "figures; ? on a figure (or a click) says exactly how it is counted. The same figures come "
+        "out of 'circles report' (--json, --xlsx, --explain)."
+    )
+    BINDINGS = [Binding("r", "refresh", "Refresh", show=False)]
+    DEFAULT_CSS = """
+    OrganisationScreen #org-controls { height: auto; margin: 0 1; }
+    OrganisationScreen #org-controls Select { width: 1fr; }
+    OrganisationScreen #org-status { margin: 0 1; height: auto; color: $text-muted; }
+    OrganisationScreen #org-body { height: 1fr; padding: 0 1; }
+    OrganisationScreen #org-body:focus-within { background: $background; }
+    OrganisationScreen #org-figures { grid-size: 6; grid-gutter: 0 1; height: auto; }
+    OrganisationScreen .org-heading { text-style: bold; margin-top: 1; }
+    OrganisationScreen Sparkline { height: 3; }
+    OrganisationScreen .org-axis { color: $text-muted; }
+    OrganisationScreen #org-mentoring { height: auto; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.period = PERIODS[0]
+        self.circle_id: int | None = None
+        self.report: SuccessReport | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="org-controls"):
+            yield Select(
+                [(p.capitalize(), p) for p in PERIODS],
+                value=self.period,
+                allow_blank=False,
+                id="org-period",
+                compact=True,
+            )
+            yield Select([("All circles", 0)], value=0, allow_blank=False, id="org-circle", compact=True)
+        yield Static("Counting…", id="org-status", markup=False)
+        with VerticalScroll(id="org-body"):
+            with Grid(id="org-figures"):
+                for key, name, wid in FIGURES:
+                    yield Figure(key, name, id=wid)
+            yield Label("Participation per month (attended of expected)", classes="org-heading")
+            yield Sparkline([], id="org-participation", summary_function=max)
+            yield Static("", id="org-participation-axis", classes="org-axis", markup=False)
+            yield Label("Satisfaction per month (mean rating, 1 to 5)", classes="org-heading")
+            yield Sparkline([], id="org-satisfaction", summary_function=max)
+            yield Static("", id="org-satisfaction-axis", classes="org-axis", markup=False)
+            yield Label("RSVP to attendance", classes="org-heading")
+            yield Static("", id="org-conversion", markup=False)
+            yield Label("By circle", classes="org-heading")
+            yield Table(id="org-circles", cursor_type="row", zebra_stripes=True)
+            yield Label("Mentoring programmes: meetings held of planned", classes="org-heading")
+            yield Static("", id="org-mentoring", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#org-circles", DataTable)
+        table.add_columns("Circle", "Sessions", "Participation", "Presenters", "Rating", "Answered")
+        # Inline, since the app's stylesheet gives every table 1fr, which in this scrolling
+        # body left it one line high (a screen's DEFAULT_CSS loses to the app's).
+        table.styles.height = "auto"
+        table.styles.max_height = 14
+        run_db(self, load_circles, self._circles, group="circles")
+        self.query_one(Figure).focus()  # so ? explains a figure at once
+        self.reload()
+
+    def _circles(self, found: list[tuple[str, int]]) -> None:
+        self.query_one("#org-circle", Select).set_options([("All circles", 0), *found])
+        self.query_one("#org-circle", Select).value = self.circle_id or 0
+
+    def reload(self) -> None:
+        since, until = period_days(self.period, self.app.now().date())  # type: ignore[attr-defined]
+        circle_id = self.circle_id
+        self.query_one("#org-status", Static).update("Counting…")
+        run_db(self, lambda db: load_success(db, since, until, circle_id), self.show)
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    @on(Select.Changed, "#org-period")
+    def _period(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and event.value != self.period:
+            self.period = event.value
+            self.reload()
+
+    @on(Select.Changed, "#org-circle")
+    def _circle(self, event: Select.Changed) -> None:
+        chosen = event.value if isinstance(event.value, int) and event.value else None
+        if chosen != self.circle_id:
+            self.circle_id = chosen
+            self.reload()
+
+    def _figure(self, wid: str, value: str, detail: str) -> None:
+        self.query_one(f"#{wid}", Figure).show(value, detail)
+
+    def show(self, r: SuccessReport) -> None:
+        self.report = r
+        since, until = r.scope.since, r.scope.until
+        span = f"{since:%d %b %Y} to {until:%d %b %Y}" if since and until else f"up to {until:%d %b %Y}"
+        self.query_one("#org-status", Static).update(
+            f"{r.circle_name or 'All circles'} · {span} · {r.sessions} held sessions, "
+            f"{len(r.circles)} circles · Tab to a figure, ? says how it is counted"
+        )
+        yes = r.said_yes
+        self._figure("fig-participation", percent(r.participation_rate), out_of(r.attended, r.expected))
+        self._figure("fig-trend", change_text(r.participation_trend.change), "late vs early")
+        self._figure(
+            "fig-conversion",
+            percent(yes.rate if yes else None),
+            f"{short_count(yes.attended) if yes else 0} of {short_count(yes.answered) if yes else 0}",
+        )
+        self._figure(
+            "fig-no-shows",
+            percent(r.no_shows.rate),
+            out_of(r.no_shows.no_shows, r.no_shows.said_yes),
+        )
+        retention = " ".join(f"{x.months}m {percent(x.rate)}" for x in r.retention)
+        cohorts = " ".join(f"{short_count(x.still_attending)}/{short_count(x.members)}" for x in r.retention)
+        self._figure("fig-retention", retention, cohorts)
+        pd = r.presenters
+        self._figure("fig-presenters", percent(pd.share), out_of(pd.presented, pd.members))
+        sat = r.satisfaction
+        self._figure(
+            "fig-satisfaction",
+            f"{sat.mean:.1f} / 5" if sat.mean is not None else "-",
+            f"{short_count(sat.ratings)} ratings",
+        )
+        self._figure("fig-response", percent(sat.response_rate), out_of(sat.responders, sat.attendees))
+        self._figure(
+            "fig-satisfaction-trend", change_text(r.satisfaction_trend.change, points=True), "late vs early"
+        )
+        m = r.mentoring
+        if m is None:
+            for wid in ("fig-pairs", "fig-meetings", "fig-completion"):
+                self._figure(wid, "-", "all circles only")
+        else:
+            self._figure("fig-pairs", short_count(m.pairs_active), f"{len(m.programmes)} programmes")
+            self._figure("fig-meetings", percent(m.held_share), out_of(m.meetings_held, m.meetings_planned))
+            self._figure(
+                "fig-completion",
+                percent(m.completion),
+                out_of(m.completed, m.completed + m.ended_early),
+            )
+        self._sparklines(r)
+        self.query_one("#org-conversion", Static).update(
+            "\n".join(
+                f"{c.rsvp.value:<6} {bar(c.rate)} {percent(c.rate):>5}  ({c.attended} of {c.answered} came)"
+                for c in r.conversion
+            )
+        )
+        table = self.query_one("#org-circles", DataTable)
+        table.clear()
+        for c in r.circles:
+            table.add_row(
+                *safe(
+                    c.circle,
+                    str(c.sessions),
+                    f"{bar(c.participation, 12)} {percent(c.participation):>4}",
+                    f"{bar(c.presenter_share, 12)} {percent(c.presenter_share):>4}",
+                    f"{c.mean_rating:.1f}" if c.mean_rating is not None else "-",
+                    percent(c.response_rate),
+                ),
+                key=str(c.circle_id),
+            )
+        lines = []
+        if m is not None:
+            for p in m.programmes:
+                share = p.meetings_held / p.meetings_planned if p.meetings_planned else None
+                lines.append(
+                    f"{p.programme[:28]:<28} {bar(share, 16)} {p.meetings_held:>4} of "
+                    f"{p.meetings_planned:<4} {p.pairs_active} pairs active"
+                )
+        self.query_one("#org-mentoring", Static).update(
+            "\n".join(lines) or "Mentoring counts across all circles only."
+        )
+
+    def _sparklines(self, r: SuccessReport) -> None:
+        points = r.participation
+        self.query_one("#org-participation", Sparkline).data = [(p.rate or 0.0) * 100 for p in points]
+        rated = [p.rate * 100 for p in points if p.rate is not None]
+        self.query_one("#org-participation-axis", Static).update(
+            f"{points[0].period} … {points[-1].period}   {spread(rated, 0, '%')}"
+            if rated
+            else "No held sessions in this period."
+        )
+        trend = [p for p in r.satisfaction_trend.points if p.value is not None]
+        self.query_one("#org-satisfaction", Sparkline).data = [p.value or 0.0 for p in trend]
+        self.query_one("#org-satisfaction-axis", Static).update(
+            f"{trend[0].period} … {trend[-1].period}   {spread([p.value or 0.0 for p in trend], 1)}"
+            if trend
+            else "No ratings in this period."
+        )

@@ -1,0 +1,315 @@
+"""Recognition: who to thank for a period (talks, first talks and milestones, attendance streaks,
+mentoring, feedback received as presenter, thanks), thanking someone, exporting the digest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Header, Select, Static
+
+from circles.feedback_views import Ledger, Recognised, Streak
+from circles.recognition_digest import as_json, markdown
+from screens.footer import Footer
+from screens.form_screen import Field, FormScreen
+from screens.format import safe
+from screens.table import Table
+from screens.work import run_db
+
+PERIODS = ("this month", "last month", "last 3 months", "this year", "last 12 months")
+
+
+def period_days(key: str, today: date) -> tuple[date, date]:
+    """The first and last day of a named period, ending today at the latest."""
+    first_of_month = today.replace(day=1)
+    if key == "last month":
+        end = first_of_month - timedelta(days=1)
+        return end.replace(day=1), end
+    if key == "last 3 months":
+        return (first_of_month - timedelta(days=62)).replace(day=1), today
+    if key == "this year":
+        return today.replace(month=1, day=1), today
+    if key == "last 12 months":
+        return today - timedelta(days=365), today
+    return first_of_month, today
+
+
+@dataclass(frozen=True)
+class RecognitionData:
+    ledger: Ledger
+    circles: list[tuple[str, int]]
+
+
+def load_recognition(db: object, since: date, until: date, circle_id: int | None) -> RecognitionData:
+    from circles.services import circle_records, recognition
+
+    scope = recognition.period_scope(db, since=since, until=until, circle=circle_id)  # type: ignore[arg-type]
+    found = circle_records.list_circles(db)  # type: ignore[arg-type]
+    return RecognitionData(recognition.ledger(db, scope), [(c.name, c.id) for c in found])  # type: ignore[arg-type]
+
+
+def streaks_text(streaks: list[Streak]) -> str:
+    """A person's streaks in one table cell: the longest, and how many more there are."""
+    if not streaks:
+        return ""
+    longest = max(x.sessions for x in streaks)
+    more = f" (+{len(streaks) - 1})" if len(streaks) > 1 else ""
+    return f"{longest} in a row{more}"
+
+
+def detail_lines(r: Recognised) -> str:
+    """Everything one person is recognised for, as lines to read."""
+    lines = [r.name + (f" ({r.team})" if r.team else "")]
+    for t in r.talks:
+        mark = " · first talk ever!" if t.number == 1 else (f" · talk no. {t.number}!" if t.milestone else "")
+        lines.append(f"  talk {t.day:%d %b}: {t.title or 'untitled'} ({t.circle}){mark}")
+    for s in r.streaks:
+        lines.append(f"  came to {s.sessions} {s.circle} sessions in a row ({s.day:%d %b})")
+    if r.mentoring is not None:
+        m = r.mentoring
+        parts = [f"{_plural(m.meetings, 'meeting')} ({m.hours:.1f} h)"] if m.meetings else []
+        if m.pairs_completed:
+            parts.append(
+                f"{_plural(m.pairs_completed, 'pair')} completed" + (" as mentor" if m.as_mentor else "")
+            )
+        lines.append("  mentoring: " + ", ".join(parts))
+    if r.feedback is not None and r.feedback.mean is not None:
+        f = r.feedback
+        lines.append(f"  feedback as presenter: {_plural(f.ratings, 'rating')}, mean {f.mean:.1f}")
+        lines += [f"    note: {n}" for n in f.notes]
+    for thanks in r.thanks:
+        lines.append(f"  thanks{f' from {thanks.given_by}' if thanks.given_by else ''}: {thanks.text}")
+    return "\n".join(lines)
+
+
+def _count(n: int) -> str:
+    return str(n) if n else ""
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+class RecognitionScreen(Screen[None]):
+    TITLE = "Recognition"
+    HELP = (
+        "Who to thank for a period, from what people did: talks (a first talk, the 5th, 10th, 25th), "
+        "attendance streaks (5, 10 or 25 of a circle's held sessions in a row; a cancelled session or "
+        "a break without sessions does not end one, a missed session does), mentoring meetings and "
+        "pairs completed, feedback on the sessions they presented (where the circle shares it), and "
+        "thanks. Nobody with nothing in the period is listed. t thanks someone; x exports the digest "
+        "as Markdown (for a newsletter or chat) or JSON."
+    )
+    BINDINGS = [
+        Binding("t", "thank", "Thank someone", tooltip="Record thanks to someone"),
+        Binding("x", "export", "Export digest", tooltip="The digest as Markdown or JSON, to a file"),
+        Binding("r", "refresh", "Refresh", show=False),
+    ]
+    DEFAULT_CSS = """
+    RecognitionScreen #rec-controls { height: auto; margin: 0 1; }
+    RecognitionScreen #rec-controls Select { width: 1fr; }
+    RecognitionScreen #rec-status { margin: 0 1; height: auto; }
+    RecognitionScreen #rec-ledger { height: 1fr; }
+    RecognitionScreen #rec-detail { height: auto; max-height: 12; padding: 0 1; border-top: solid $primary; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: RecognitionData | None = None
+        self.period = PERIODS[0]
+        self.circle_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="rec-controls"):
+            yield Select(
+                [(p.capitalize(), p) for p in PERIODS],
+                value=self.period,
+                allow_blank=False,
+                id="rec-period",
+                compact=True,
+            )
+            yield Select([("All circles", 0)], value=0, allow_blank=False, id="rec-circle", compact=True)
+        yield Static("Loading…", id="rec-status", markup=False)
+        yield Table(id="rec-ledger", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="rec-detail"):
+            yield Static("", id="rec-person", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#rec-ledger", DataTable)
+        table.add_columns("Name", "Talks", "Milestones", "Streaks", "Mentoring", "Feedback", "Thanks")
+        table.focus()
+        self.reload()
+
+    def days(self) -> tuple[date, date]:
+        return period_days(self.period, self.app.now().date())  # type: ignore[attr-defined]
+
+    def reload(self) -> None:
+        since, until = self.days()
+        circle_id = self.circle_id
+        run_db(self, lambda db: load_recognition(db, since, until, circle_id), self.show)
+
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def show(self, data: RecognitionData) -> None:
+        first_load = self.data is None
+        self.data = data
+        ledger = data.ledger
+        if first_load:
+            circle = self.query_one("#rec-circle", Select)
+            circle.set_options([("All circles", 0), *data.circles])
+            circle.value = self.circle_id or 0
+        where = ledger.circle or "all circles"
+        self.query_one("#rec-status", Static).update(
+            f"{ledger.period} · {where} · {len(ledger.people)} people to thank"
+            if ledger.people
+            else f"{ledger.period} · {where} · nobody to recognise yet in this period"
+        )
+        table = self.query_one("#rec-ledger", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for r in ledger.people:
+            milestones = ", ".join("first" if t.number == 1 else f"#{t.number}" for t in r.milestones)
+            streaks = streaks_text(r.streaks)
+            mentoring = ""
+            if r.mentoring is not None:
+                done = f"{r.mentoring.pairs_completed} completed" if r.mentoring.pairs_completed else ""
+                met = _plural(r.mentoring.meetings, "meeting") if r.mentoring.meetings else ""
+                mentoring = ", ".join(x for x in (met, done) if x)
+            feedback = (
+                f"{r.feedback.mean:.1f} ({r.feedback.ratings})" if r.feedback and r.feedback.mean else ""
+            )
+            table.add_row(
+                *safe(
+                    r.name,
+                    _count(len(r.talks)),
+                    milestones,
+                    streaks,
+                    mentoring,
+                    feedback,
+                    _count(len(r.thanks)),
+                ),
+                key=str(r.person_id),
+            )
+        if ledger.people:
+            table.move_cursor(row=min(row, len(ledger.people) - 1))
+        self._detail()
+
+    def _current(self) -> Recognised | None:
+        table = self.query_one("#rec-ledger", DataTable)
+        if self.data is None or not self.data.ledger.people:
+            return None
+        return self.data.ledger.people[min(table.cursor_row, len(self.data.ledger.people) - 1)]
+
+    @on(DataTable.RowHighlighted, "#rec-ledger")
+    def _detail(self) -> None:
+        person = self._current()
+        self.query_one("#rec-person", Static).update(detail_lines(person) if person else "")
+
+    @on(Select.Changed, "#rec-period")
+    def _period(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and event.value != self.period:
+            self.period = event.value
+            self.reload()
+
+    @on(Select.Changed, "#rec-circle")
+    def _circle(self, event: Select.Changed) -> None:
+        chosen = event.value if isinstance(event.value, int) and event.value else None
+        if self.data is not None and chosen != self.circle_id:
+            self.circle_id = chosen
+            self.reload()
+
+    def action_thank(self) -> None:
+        if self.data is not None:
+            person = self._current()
+            form = thanks_form(self.data.ledger, person.person_id if person else None)
+            self.app.push_screen(form, lambda done: self.reload() if done else None)
+
+    def action_export(self) -> None:
+        if self.data is not None:
+            self.app.push_screen(export_form(self.data.ledger), self._exported)
+
+    def _exported(self, path: object) -> None:
+        if isinstance(path, Path):
+            self.notify(f"Wrote {path}", title="Digest exported", markup=False)
+
+
+def thanks_form(ledger: Ledger, person_id: int | None = None) -> FormScreen[Any]:
+    """Thanks to someone (the highlighted person to start with): the people of this period,
+    anyone else through the picker."""
+    people = [(r.name, r.person_id) for r in ledger.people] or [("(choose Someone else…)", 0)]
+    talks = sorted(
+        {(t.session_id, f"{t.day:%d %b} {t.circle}: {t.title}"[:60]) for r in ledger.people for t in r.talks},
+        key=lambda x: x[1],
+    )
+    fields = [
+        Field("who", "Thank", person_id or people[0][1], choices=people, anyone="Thank whom?", required=True),
+        Field("text", "For what", "", "for the Rust talk", required=True),
+        Field(
+            "session",
+            "About the session",
+            0,
+            choices=[("(none)", 0), *[(label, sid) for sid, label in talks]],
+        ),
+        Field("by", "From", 0, choices=[("(nobody in particular)", 0)], anyone="Thanks from whom?"),
+    ]
+
+    def save(db: Any, v: dict[str, Any]) -> object:
+        from circles.services import recognition
+
+        return recognition.add_thanks(
+            db,
+            person=str(v["who"]),
+            text=v["text"],
+            session_id=v["session"] or None,
+            given_by=str(v["by"]) if v["by"] else None,
+        )
+
+    return FormScreen("Thank someone", fields, save)
+
+
+def export_form(ledger: Ledger) -> FormScreen[Path]:
+    from circles.export_folder import last_folder
+
+    folder = last_folder() or Path.home()
+    stem = f"recognition-{ledger.since or ledger.until:%Y-%m}"
+    fields = [
+        Field("format", "Format", "md", choices=[("Markdown (newsletter, chat)", "md"), ("JSON", "json")]),
+        Field("file", "File", str(folder / f"{stem}.md"), required=True),
+        Field("replace", "Replace the file if it is there", False, checkbox=True),
+    ]
+
+    def save(_db: Any, v: dict[str, Any]) -> Path:
+        import json
+
+        from circles.errors import AlreadyExists
+        from circles.export_folder import remember_folder
+        from circles.exports.atomic import OutputExists, write_file
+
+        path = Path(v["file"]).expanduser()
+        if v["format"] == "json" and path.suffix == ".md":
+            path = path.with_suffix(".json")
+        text = (
+            json.dumps(as_json(ledger), indent=2, ensure_ascii=False) + "\n"
+            if v["format"] == "json"
+            else markdown(ledger)
+        )
+        try:
+            written = write_file(path, text.encode("utf-8"), force=bool(v["replace"]), field="file")
+        except OutputExists as exc:  # its message names the CLI's --force, not this form's box
+            raise AlreadyExists(
+                f"{exc.path} is there already; tick 'Replace the file' to write over it."
+            ) from exc
+        remember_folder(written.parent)
+        return written
+
+    return FormScreen(f"Export the digest ({ledger.period})", fields, save)

@@ -1,0 +1,269 @@
+"""Recognition: talks numbered over all time (first talks, milestones 1/5/10/25), attendance
+streaks right across a gap and a cancelled session, mentoring, feedback received as presenter
+only where it is shared, thanks, and a digest that never lists anyone with nothing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from circles.cli import main
+from circles.errors import InvalidInput, NotFound
+from circles.recognition_digest import as_json, markdown
+from circles.services import (
+    agenda,
+    attendance,
+    circle_records,
+    feedback,
+    members,
+    people,
+    recognition,
+    sessions,
+)
+from models.enums import PresenterSource, SessionStatus
+from models.store import Store
+from tests.conftest import FixedClock
+from tests.factories import scheduled_ahead
+from tests.success_fixture import NOW, Book
+from tests.success_fixture import build as build_book
+
+# Weekly on Tuesdays at 12:00 UTC. 20 Jan cancelled; no sessions 27 Jan and 3 Feb (a break).
+DAYS = {
+    "jan06": (1, 6),
+    "jan13": (1, 13),
+    "jan20": (1, 20),
+    "feb10": (2, 10),
+    "feb17": (2, 17),
+    "feb24": (2, 24),
+    "mar03": (3, 3),
+    "mar10": (3, 10),
+}
+# Who came: P present, A absent, E excused, W walked in (not yet a member), "" not checked in.
+CAME = {
+    "ana": {"jan06": "P", "jan13": "P", "feb10": "P", "feb17": "P", "feb24": "P", "mar03": "A", "mar10": "P"},
+    "bo": {"feb10": "P", "feb17": "P", "feb24": "P", "mar03": "P", "mar10": "P"},
+    "cy": {"jan06": "W", "jan13": "P", "feb10": "P", "feb17": "P", "feb24": "P", "mar03": "E"},
+    "di": {"jan06": "P", "jan13": "P", "feb17": "P", "feb24": "P", "mar03": "P", "mar10": "P"},
+}
+MARK = {"P": "present", "A": "absent", "E": "excused", "W": "present"}
+
+
+@dataclass
+class Weekly:
+    circle: int
+    s: dict[str, int]
+    p: dict[str, int]
+
+
+def _utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def weekly(store: Store, clock: FixedClock) -> Weekly:
+    clock.now = _utc(2026, 4, 1, 9)
+    with store.write() as db:
+        p = {k: people.add_person(db, name=f"{k.title()} Person", email=f"{k}@example.org").id for k in CAME}
+        c = circle_records.add_circle(db, name="Weekly", kind="learning-circle", timezone="UTC").id
+        for key, joined in (("ana", _utc(2026, 1, 1)), ("cy", _utc(2026, 1, 10)), ("di", _utc(2026, 1, 1))):
+            members.add_member(db, circle_id=c, person_id=p[key], joined_at=joined)
+        members.add_member(db, circle_id=c, person_id=p["bo"], joined_at=_utc(2026, 2, 1))
+        with scheduled_ahead(db, min(_utc(2026, m, d, 12) for m, d in DAYS.values())):
+            s = {
+                key: sessions.add_session(db, circle_id=c, starts_at=_utc(2026, m, d, 12)).id
+                for key, (m, d) in DAYS.items()
+            }
+        for who, marks in CAME.items():
+            for key, mark in marks.items():
+                attendance.check_in(db, session_id=s[key], person_id=p[who], attended=MARK[mark])
+        # Ana presents these (and an agenda item on 17 Feb); the cancelled 20 Jan must not count.
+        talks = {"jan06", "jan13", "jan20", "feb10", "feb24", "mar10"}
+        for key in DAYS:
+            view = sessions.get_session(db, s[key])
+            who = p["ana"] if key in talks else None
+            view = sessions.set_presenter(
+                db, view, presenter_id=who, source=PresenterSource.MANUAL if who else None
+            )
+            if key == "jan20":
+                sessions.cancel_session(db, view)
+            else:
+                sessions.update_session(db, view, status=SessionStatus.HELD)
+        agenda.add_item(db, session_id=s["feb17"], title="Lightning talk", presenter_id=p["ana"])
+    return Weekly(circle=c, s=s, p=p)
+
+
+def _ledger(store: Store, since: str, until: str, circle: str | None = None):  # type: ignore[no-untyped-def]
+    with store.read() as db:
+        return recognition.ledger(db, recognition.period_scope(db, since=since, until=until, circle=circle))
+
+
+def test_talks_are_numbered_over_all_time_and_milestones_marked(store: Store, weekly: Weekly) -> None:
+    january = {r.name: r for r in _ledger(store, "2026-01-01", "2026-01-31").people}
+    ana = january["Ana Person"]
+    # The cancelled 20 Jan was never given: January holds talks 1 and 2.
+    assert [(t.day, t.number) for t in ana.talks] == [(date(2026, 1, 6), 1), (date(2026, 1, 13), 2)]
+    assert ana.first_talk is not None and ana.first_talk.day == date(2026, 1, 6)
+    later = {r.name: r for r in _ledger(store, "2026-02-01", "2026-03-31").people}["Ana Person"]
+    assert [(t.day.isoformat(), t.number) for t in later.talks] == [
+        ("2026-02-10", 3),
+        ("2026-02-17", 4),  # an agenda item counts as a talk
+        ("2026-02-24", 5),
+        ("2026-03-10", 6),
+    ]
+    assert later.first_talk is None
+    assert [t.number for t in later.milestones] == [5]
+
+
+def test_streaks_run_across_a_gap_and_a_cancelled_session(store: Store, weekly: Weekly) -> None:
+    found = {
+        r.name: [(s.sessions, s.day) for s in r.streaks]
+        for r in _ledger(store, "2026-02-01", "2026-03-31").people
+    }
+    # Ana: 6 Jan, 13 Jan, (20 Jan cancelled, two weeks without sessions), 10, 17, 24 Feb: five
+    # in a row on 24 Feb (had the cancelled session counted, on 17 Feb; had it or the break
+    # broken the run, not at all). Absent on 3 Mar ends it.
+    assert found["Ana Person"] == [(5, date(2026, 2, 24))]
+    # Bo joined on 1 Feb: the sessions before were not his to miss.
+    assert found["Bo Person"] == [(5, date(2026, 3, 10))]
+    # Cy walked in on 6 Jan before joining: coming counts.
+    assert found["Cy Person"] == [(5, date(2026, 2, 24))]
+    # Di was expected on 10 Feb and never checked in: the run broke there (2, then 4).
+    assert found.get("Di Person", []) == []
+    march = {
+        r.name: [(s.sessions, s.day) for s in r.streaks]
+        for r in _ledger(store, "2026-03-01", "2026-03-31").people
+    }
+    assert march == {"Ana Person": [], "Bo Person": [(5, date(2026, 3, 10))]}
+
+
+def test_an_excused_absence_ends_a_streak(store: Store, weekly: Weekly) -> None:
+    with store.write() as db:
+        attendance.check_in(db, session_id=weekly.s["feb17"], person_id=weekly.p["bo"], attended="excused")
+    found = {r.name: r.streaks for r in _ledger(store, "2026-02-01", "2026-03-31").people}
+    assert found.get("Bo Person", []) == []
+
+
+def test_mentoring_is_recognised_with_hours(store: Store, clock: FixedClock) -> None:
+    clock.now = NOW
+    build_book(store)
+    found = {r.name: r.mentoring for r in _ledger(store, "2026-06-01", "2026-08-31").people}
+    # Mo mentors P1 (met 15 Jun, 15 Aug, 45 min each) and P2 (completed 20 Jun).
+    assert found["Mo Adams"] is not None
+    assert (found["Mo Adams"].pairs_completed, found["Mo Adams"].meetings, found["Mo Adams"].minutes) == (
+        1,
+        2,
+        90,
+    )
+    assert found["Mo Adams"].as_mentor
+    assert found["Bo Chen"] is not None and (found["Bo Chen"].pairs_completed, found["Bo Chen"].meetings) == (
+        1,
+        0,
+    )
+    # Nia's pair ended early in May: nothing to recognise this summer, so she is not listed.
+    assert "Nia Lee" not in found
+    whole = {r.name: r.mentoring for r in _ledger(store, "2026-01-01", "2026-08-31").people}
+    # P1 four meetings of 45 min, P2 two of the programme's usual 30: 4 hours.
+    assert whole["Mo Adams"] is not None and whole["Mo Adams"].hours == 4.0
+
+
+def test_feedback_reaches_presenters_only_when_shared(store: Store, clock: FixedClock) -> None:
+    clock.now = NOW
+    book: Book = build_book(store)
+    with store.write() as db:
+        feedback.add_answer(
+            db, session_id=book.s["jan"], person_id=book.p["bo"], rating=4, for_presenter="Loved the examples"
+        )
+    received = {r.name: r.feedback for r in _ledger(store, "2026-01-01", "2026-08-31").people}
+    ana = received["Ana Ruiz"]
+    assert ana is not None and (ana.ratings, ana.mean, ana.notes) == (2, 4.5, ["Loved the examples"])
+    di = received["Di Park"]  # presented an agenda item of 10 Mar: rated 5 and 2
+    assert di is not None and (di.ratings, di.mean) == (2, 3.5)
+    gil = received["Gil Guest"]
+    assert gil is not None and (gil.ratings, gil.mean) == (1, 5.0)
+    with store.write() as db:
+        feedback.set_settings(db, book.circle, share_with_presenter=False)
+    assert all(r.feedback is None for r in _ledger(store, "2026-01-01", "2026-08-31").people)
+
+
+def test_thanks_and_the_digest_lists_nobody_with_nothing(store: Store, weekly: Weekly) -> None:
+    with store.write() as db:
+        recognition.add_thanks(
+            db,
+            person="di@example.org",
+            text="  for the   *notes*  ",
+            session_id=weekly.s["mar10"],
+            given_by="bo@example.org",
+        )
+        with pytest.raises(InvalidInput, match=r"--from 'di@example\.org' is the person being thanked"):
+            recognition.add_thanks(db, person="di@example.org", text="me", given_by="di@example.org")
+        with pytest.raises(InvalidInput, match=r"^for is required\."):
+            recognition.add_thanks(db, person="di@example.org", text="  ")
+        with pytest.raises(NotFound):
+            recognition.add_thanks(db, person="nobody@example.org", text="x")
+    ledger = _ledger(store, "2026-03-01", "2026-04-01")
+    assert [r.name for r in ledger.people] == ["Ana Person", "Bo Person", "Di Person"]
+    text = markdown(ledger)
+    assert "- **Di Person** from Bo Person: for the \\*notes\\* (Weekly, Tue 10 Mar 2026)" in text
+    assert "- **Bo Person** came to 5 Weekly sessions in a row (10 Mar)" in text
+    assert "Cy" not in text  # nothing this period: not listed as zero
+    data = as_json(ledger)
+    assert [p["name"] for p in data["people"]] == ["Ana Person", "Bo Person", "Di Person"]
+    assert data["people"][2]["thanks"][0]["for"] == "for the *notes*"
+
+
+def test_an_empty_period_says_so(store: Store, weekly: Weekly) -> None:
+    ledger = _ledger(store, "2025-01-01", "2025-01-31")
+    assert ledger.people == [] and "Nothing to recognise in this period yet." in markdown(ledger)
+
+
+def test_period_defaults_to_this_month_and_never_passes_today(store: Store, weekly: Weekly) -> None:
+    with store.read() as db:
+        scope = recognition.period_scope(db)
+        assert (scope.since, scope.until) == (date(2026, 4, 1), date(2026, 4, 1))
+        assert recognition.period_scope(db, until="2027-01-01").until == date(2026, 4, 1)
+        with pytest.raises(InvalidInput, match="since 'last month' is not a date"):
+            recognition.period_scope(db, since="last month")
+
+
+def test_cli_thanks_and_recognition(store: Store, weekly: Weekly, tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = ["--db", store.url.render_as_string(hide_password=False)]
+    thanked = runner.invoke(
+        main, [*db, "thanks", "add", "cy@example.org", "--for", "the Rust talk", "--from", "ana@example.org"]
+    )
+    assert thanked.exit_code == 0 and "Thanked Cy Person: the Rust talk" in thanked.output
+    period = ["--since", "2026-02-01", "--until", "2026-03-31"]
+    md_out = runner.invoke(main, [*db, "recognition", *period, "--circle", "Weekly"])
+    assert md_out.exit_code == 0, md_out.output
+    assert md_out.output.startswith("# Thank you in Weekly: 01 Feb 2026 to 31 Mar 2026")
+    out = tmp_path / "digest.json"
+    written = runner.invoke(main, [*db, "recognition", *period, "--json", "-o", str(out)])
+    assert written.exit_code == 0 and "people recognised" in written.output
+    names = [p["name"] for p in json.loads(out.read_text())["people"]]
+    assert names == ["Ana Person", "Bo Person", "Cy Person"]
+    both = runner.invoke(main, [*db, "recognition", "--json", "--markdown"])
+    assert both.exit_code == 2
+    bad = runner.invoke(main, [*db, "thanks", "add", "cy@example.org", "--for", "x" * 301])
+    assert (
+        bad.exit_code == 1
+        and bad.output.startswith("circles: for 'xxx")
+        and "is 301 characters long" in bad.output
+    )
+
+
+def test_a_circle_scope_keeps_to_that_circle(store: Store, weekly: Weekly) -> None:
+    with store.write() as db:
+        circle_records.add_circle(db, name="Other", kind="workshop", timezone="UTC")
+        recognition.add_thanks(db, person="bo@example.org", text="for hosting")
+    assert _ledger(store, "2026-01-01", "2026-04-01", circle="Other").people == []
+    names = [r.name for r in _ledger(store, "2026-01-01", "2026-04-01", circle="Weekly").people]
+    assert "Bo Person" in names  # his streak, not the thanks tied to no session
+    bo = next(
+        r for r in _ledger(store, "2026-01-01", "2026-04-01", circle="Weekly").people if r.name == "Bo Person"
+    )
+    assert bo.thanks == []

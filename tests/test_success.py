@@ -1,0 +1,214 @@
+"""Every success figure against a value worked out by hand from tests/success_fixture.py,
+on SQLite and PostgreSQL; the JSON and XLSX reports carry the same figures."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from circles.cli import main
+from circles.services import success
+from circles.services.participation import Scope
+from circles.success_views import DEFINITIONS
+from models.store import Store
+from tests.conftest import FixedClock
+from tests.success_fixture import NOW, Book, build
+
+
+@pytest.fixture
+def book(store: Store, clock: FixedClock) -> Book:
+    clock.now = NOW
+    return build(store)
+
+
+def test_participation_and_its_trend(store: Store, book: Book) -> None:
+    with store.read() as db:
+        report = success.success_report(db, Scope())
+    months = [(p.period, p.attended, p.expected) for p in report.participation]
+    assert months == [
+        ("2026-01", 2, 2),
+        ("2026-02", 2, 3),
+        ("2026-03", 3, 4),
+        ("2026-05", 1, 3),
+        ("2026-06", 3, 3),
+        ("2026-07", 0, 3),
+        ("2026-08", 3, 3),
+    ]
+    assert (report.attended, report.expected) == (14, 21)
+    assert report.participation_rate == pytest.approx(2 / 3)
+    # Jan-Mar 7 of 9, Jun-Aug 6 of 9 (May, the middle month, left out).
+    assert report.participation_trend.change == pytest.approx(6 / 9 - 7 / 9)
+
+
+def test_rsvp_conversion_and_no_shows(store: Store, book: Book) -> None:
+    with store.read() as db:
+        report = success.success_report(db, Scope())
+    found = {c.rsvp.value: (c.answered, c.attended) for c in report.conversion}
+    assert found == {"yes": (5, 2), "maybe": (0, 0), "no": (1, 1), "none": (15, 11)}
+    assert report.said_yes is not None and report.said_yes.rate == pytest.approx(0.4)
+    assert (report.no_shows.said_yes, report.no_shows.no_shows) == (5, 3)
+
+
+def test_retention_after_3_and_6_months(store: Store, book: Book) -> None:
+    with store.read() as db:
+        whole = success.retention_after_months(db, Scope())
+        since_may = success.retention_after_months(db, Scope(since=date(2026, 5, 1)))
+    # 3 months: Ana (Mar10 late) and Di (Jun10) came back; Bo's month had only the cancelled
+    # session, Cy had left. 6 months: Ana came (Jun10), Bo was absent (Jul10), Cy had left;
+    # Di's 6 months end 1 Sep, and the month after has not passed yet.
+    assert [(r.months, r.members, r.still_attending) for r in whole] == [(3, 4, 2), (6, 3, 1)]
+    assert [(r.months, r.members, r.still_attending) for r in since_may] == [(3, 2, 1), (6, 3, 1)]
+    assert whole[0].rate == pytest.approx(0.5)
+
+
+def test_presenter_diversity_and_by_team(store: Store, book: Book) -> None:
+    with store.read() as db:
+        report = success.success_report(db, Scope())
+        teams = success.presenters_by_team(db, Scope())
+    # Ana, Di (an agenda item) and Bo presented; Cy did not; the guest Gil is no member.
+    assert (report.presenters.members, report.presenters.presented) == (4, 3)
+    assert [(t.team, t.members, t.presented) for t in teams] == [
+        ("", 1, 1),
+        ("Data", 2, 1),
+        ("Platform", 1, 1),
+    ]
+
+
+def test_satisfaction_response_rate_and_trend(store: Store, book: Book) -> None:
+    with store.read() as db:
+        report = success.success_report(db, Scope())
+        per_session = success.satisfaction_by_session(db, Scope(circle_id=book.circle))
+    sat = report.satisfaction
+    assert (sat.ratings, sat.rating_sum, sat.distribution) == (10, 39, (0, 1, 2, 4, 3))
+    assert sat.mean == pytest.approx(3.9)
+    # 15 came (Eve's walk-in included, July nobody), 10 answered.
+    assert (sat.attendees, sat.responders) == (15, 10)
+    assert sat.response_rate == pytest.approx(2 / 3)
+    points = [(p.period, p.count, p.value) for p in report.satisfaction_trend.points]
+    assert points == [
+        ("2026-01", 2, 4.5),
+        ("2026-02", 2, 3.5),
+        ("2026-03", 2, 3.5),
+        ("2026-05", 1, 4.0),
+        ("2026-06", 2, 3.5),
+        ("2026-08", 1, 5.0),
+    ]
+    assert report.satisfaction_trend.change == pytest.approx(16 / 4 - 23 / 6)
+    assert [(x.day.month, x.ratings, x.attendees, x.responders) for x in per_session] == [
+        (1, 2, 2, 2),
+        (2, 2, 2, 2),
+        (3, 2, 4, 2),
+        (5, 1, 1, 1),
+        (6, 2, 3, 2),
+        (7, 0, 0, 0),
+        (8, 1, 3, 1),
+    ]
+
+
+def test_mentoring_engagement(store: Store, book: Book) -> None:
+    with store.read() as db:
+        whole = success.mentoring(db, Scope())
+        summer = success.mentoring(db, Scope(since=date(2026, 6, 1), until=date(2026, 8, 31)))
+    # Planned on the 15th: P1 Mar-Aug (6), P2 Mar-Jun (4), P3 May (1).
+    assert (whole.pairs_active, whole.meetings_held, whole.meetings_planned) == (3, 6, 11)
+    assert (whole.completed, whole.ended_early, whole.completion) == (1, 1, 0.5)
+    # Jun-Aug: P1 and P2 alive (P3 ended in May); P1 met 15 Jun and 15 Aug; planned P1 3, P2 1.
+    assert (summer.pairs_active, summer.meetings_held, summer.meetings_planned) == (2, 2, 4)
+    assert (summer.completed, summer.ended_early, summer.completion) == (1, 0, 1.0)
+
+
+def test_the_circle_table(store: Store, book: Book) -> None:
+    with store.read() as db:
+        (row,) = success.circle_table(db, Scope())
+    assert (row.circle, row.sessions, row.expected, row.attended) == ("Book Club", 7, 21, 14)
+    assert (row.members, row.presenters, row.ratings, row.rating_sum) == (4, 3, 10, 39)
+    assert (row.attendees, row.responders) == (15, 10)
+
+
+def test_one_circle_has_no_mentoring_figures(store: Store, book: Book) -> None:
+    with store.read() as db:
+        report = success.success_report(db, Scope(circle_id=book.circle))
+    assert report.mentoring is None and report.satisfaction.ratings == 10
+
+
+def test_an_empty_store_divides_by_nothing(store: Store) -> None:
+    with store.read() as db:
+        report = success.success_report(db, Scope())
+    assert report.participation_rate is None and report.satisfaction.mean is None
+    assert report.satisfaction.response_rate is None and report.participation_trend.change is None
+    assert report.mentoring is not None and report.mentoring.completion is None
+
+
+def test_the_cli_report_has_the_figures_as_json_and_xlsx(store: Store, book: Book, tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = ["--db", store.url.render_as_string(hide_password=False)]
+    # The CLI runs on the machine's clock: the period ends before anything after NOW matters.
+    period = ["--until", "2026-08-31"]
+    result = runner.invoke(main, [*db, "report", "--json", *period])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)["success"]
+    assert data["satisfaction"]["mean"] == pytest.approx(3.9)
+    assert data["satisfaction"]["distribution"] == {"1": 0, "2": 1, "3": 2, "4": 4, "5": 3}
+    assert data["retention"][0]["months"] == 3
+    assert data["participation"] == {"rate": pytest.approx(2 / 3), "attended": 14, "expected": 21}
+    assert set(data["definitions"]) == set(DEFINITIONS)
+    out = tmp_path / "report.xlsx"
+    made = runner.invoke(main, [*db, "report", "--xlsx", str(out), *period])
+    assert made.exit_code == 0, made.output
+    book_xlsx = openpyxl.load_workbook(out)
+    assert book_xlsx.sheetnames == [
+        "Summary",
+        "Participation",
+        "RSVP",
+        "Retention (sessions)",
+        "Retention (months)",
+        "Satisfaction",
+        "Circles",
+        "Mentoring",
+        "Learned",
+        "Definitions",
+    ]
+    summary = {row[0]: row[1] for row in book_xlsx["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Satisfaction (mean rating)"] == pytest.approx(3.9)
+    assert summary["Response rate"] == pytest.approx(2 / 3)
+    again = runner.invoke(main, [*db, "report", "--xlsx", str(out), *period])
+    assert again.exit_code == 1 and "pass --force" in again.output
+    explained = runner.invoke(main, [*db, "report", "--explain", *period])
+    assert "Satisfaction   3.9 / 5 (10 ratings; 67% of 15 who came answered)" in explained.output
+    assert DEFINITIONS["retention"][1][:60] in explained.output.replace("\n", " ")
+
+
+def test_a_coffee_pair_that_said_it_met_held_its_meeting(store: Store, book: Book) -> None:
+    from circles.services import pairs, programmes
+    from models.enums import ParticipantRole
+    from models.tables import PairMember, ProgrammePair, ProgrammeRound
+
+    with store.write() as db:
+        coffee = programmes.add_programme(db, name="Coffee", kind="coffee", starts_on=date(2026, 6, 1))
+        rnd = ProgrammeRound(programme_id=coffee.id, number=1, held_on=date(2026, 7, 1), created_at=NOW)
+        db.add(rnd)
+        db.flush()
+        made = []
+        for n, (a, b) in enumerate((("ana", "bo"), ("cy", "di"))):
+            pair = ProgrammePair(
+                programme_id=coffee.id,
+                round_id=rnd.id,
+                started_on=date(2026, 7, 1),
+                ics_uid=f"coffee-{n}@test",
+            )
+            db.add(pair)
+            db.flush()
+            for person in (a, b):
+                db.add(PairMember(pair_id=pair.id, person_id=book.p[person], role=ParticipantRole.MEMBER))
+            made.append(pair.id)
+        db.flush()
+        pairs.answer(db, made[0], met=True)  # met, said so, logged nothing
+        pairs.answer(db, made[1], met=False)
+    with store.read() as db:
+        found = {p.programme: p for p in success.mentoring(db, Scope()).programmes}
+    assert (found["Coffee"].meetings_held, found["Coffee"].meetings_planned) == (1, 2)

@@ -1,0 +1,281 @@
+"""The feedback screens as a person uses them: check-out (a rating key per person, then the line),
+the session's Feedback tab (answers, non-responders, settings), Recognition (the ledger, thanking
+someone, exporting the digest), Organisation (figures that say how they are counted), the circle's
+Stats tab (satisfaction, presenters by team), and the ways to reach them."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from textual.command import CommandList, CommandPalette
+from textual.widgets import DataTable, Input, Static
+
+from circles.app import CirclesApp
+from circles.feedback_views import MentoringDone, Recognised, Streak
+from circles.services import attendance, feedback, recognition, sessions
+from models.enums import PresenterSource, SessionStatus
+from screens.checkout import CheckOutScreen
+from screens.dialogs import ConfirmScreen
+from screens.feedback_panel import FeedbackPanel
+from screens.form_screen import FormScreen
+from screens.organisation import Definition, Figure, OrganisationScreen, change_text, short_count, spread
+from screens.recognition import RecognitionScreen, detail_lines, streaks_text
+from screens.session import SessionScreen
+from tests import factories
+from tests.tui_support import rows, settle, shown, type_text, until
+
+SIZE = (120, 40)
+NAMES = ("Ana Ruiz", "Bo Chen", "Cy Young", "Di Park", "Eve Walker", "Fay Lind")
+
+
+def _held_session(store):  # type: ignore[no-untyped-def]
+    """Rust Lunch on Mon 2 Mar (the clock says Tue 3 Mar): five came, Fay was absent."""
+    circle = factories.circle(store, "Rust Lunch")
+    people = [
+        factories.person(store, name, team="Platform" if n % 2 else "Data") for n, name in enumerate(NAMES)
+    ]
+    for p in people:
+        factories.member(store, circle, p, joined_at=datetime(2026, 1, 5, tzinfo=UTC))
+    s = factories.session(store, circle, "2026-03-02 12:00", title="Ownership")
+    with store.write() as db:
+        for p in people[:5]:
+            attendance.check_in(db, session_id=s.id, person_id=p.id, attended="present")
+        attendance.check_in(db, session_id=s.id, person_id=people[5].id, attended="absent")
+        view = sessions.set_presenter(
+            db, sessions.get_session(db, s.id), presenter_id=people[0].id, source=PresenterSource.MANUAL
+        )
+        sessions.update_session(db, view, status=SessionStatus.HELD)
+    return circle, people, s
+
+
+async def _session(app, pilot, session_id: int) -> SessionScreen:  # type: ignore[no-untyped-def]
+    await settle(app, pilot)
+    app.open_session(session_id)
+    await settle(app, pilot)
+    assert isinstance(app.screen, SessionScreen)
+    return app.screen
+
+
+async def test_check_out_rates_five_people_with_a_key_and_a_line_each(memory_store, clock):
+    _, _, s = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _session(app, pilot, s.id)
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, CheckOutScreen))
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#checkout-roster", DataTable)
+        # Only the five who came; Fay was absent.
+        assert [r[0] for r in rows(table)] == list(NAMES[:5])
+        for rating, line in zip("54345", ("borrowing", "traits", "", "lifetimes", "async"), strict=True):
+            await pilot.press(rating)
+            await until(pilot, lambda: isinstance(screen.focused, Input))
+            await type_text(pilot, line)
+            await pilot.press("enter")
+            await settle(app, pilot)
+        assert "Answered 5 of 5 who came · mean 4.2" in shown(screen.query_one("#checkout-counts", Static))
+        assert [r[1] for r in rows(table)] == ["★★★★★", "★★★★☆", "★★★☆☆", "★★★★☆", "★★★★★"]
+        # The roster shows each line learned next to its rating, so a slip is seen before leaving.
+        assert [r[2] for r in rows(table)] == ["borrowing", "traits", "", "lifetimes", "async"]
+        # Escape drops an answer being typed, then goes back.
+        await pilot.press("1")
+        await type_text(pilot, "oops")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not screen.query_one("#checkout-line").display
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionScreen)
+    with memory_store.read() as db:
+        found = {(a.person_name, a.rating, a.learned) for a in feedback.list_answers(db, s.id)}
+    assert found == {
+        ("Ana Ruiz", 5, "borrowing"),
+        ("Bo Chen", 4, "traits"),
+        ("Cy Young", 3, ""),
+        ("Di Park", 4, "lifetimes"),
+        ("Eve Walker", 5, "async"),
+    }
+
+
+async def test_the_feedback_tab_shows_answers_and_who_has_not_answered(memory_store, clock):
+    circle, people, s = _held_session(memory_store)
+    with memory_store.write() as db:
+        feedback.add_answer(db, session_id=s.id, person_id=people[1].id, rating=4, learned="[b]traits[/b]")
+        feedback.add_answer(
+            db, session_id=s.id, person_id=people[2].id, rating=2, for_presenter="Slower, please"
+        )
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _session(app, pilot, s.id)
+        await pilot.press("3")
+        await settle(app, pilot)
+        panel = screen.query_one(FeedbackPanel)
+        assert shown(panel.query_one("#feedback-summary", Static)) == (
+            "2 answers from 2 of 5 who came (40%) · mean 3.0 / 5"
+        )
+        assert "• [b]traits[/b]  (Bo Chen)" in shown(panel.query_one("#feedback-learned", Static))
+        assert "Slower, please" in shown(panel.query_one("#feedback-notes", Static))
+        missing = panel.query_one("#feedback-missing", DataTable)
+        assert [r[0] for r in rows(missing)] == ["Ana Ruiz", "Di Park", "Eve Walker"]
+        # Making answers anonymous asks first, and says what anonymous means here.
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "no screen, export or query can tell whose an answer is" in app.screen.question
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "Answers here are anonymous" in shown(panel.query_one("#feedback-settings", Static))
+    with memory_store.read() as db:
+        assert feedback.get_settings(db, circle.id).anonymous
+
+
+async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_store, clock, tmp_path: Path):
+    _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#rec-ledger", DataTable)
+        # Ana gave her first talk on 2 Mar; nobody else did anything to list this month.
+        assert [r[:3] for r in rows(table)] == [["Ana Ruiz", "1", "first"]]
+        assert "first talk ever!" in shown(screen.query_one("#rec-person", Static))
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await type_text(pilot, "for the ownership talk")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert rows(table)[0][-1] == "1"
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        form.query_one("#f-file", Input).value = str(tmp_path / "digest.md")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RecognitionScreen)
+        # Again to the same file: the form says how to replace it here (it named the CLI's --force).
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        form.query_one("#f-file", Input).value = str(tmp_path / "digest.md")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        refused = shown(form.query_one("#form-error", Static))
+        assert refused.endswith("is there already; tick 'Replace the file' to write over it.")
+        await pilot.press("escape")
+        await settle(app, pilot)
+    text = (tmp_path / "digest.md").read_text()
+    assert text.startswith("# Thank you: 01 Mar 2026 to 03 Mar 2026")
+    assert "- **Ana Ruiz** gave 1 talk: “Ownership”, Rust Lunch, 02 Mar (their first talk ever!)" in text
+    assert "- **Ana Ruiz**: for the ownership talk" in text
+    with memory_store.read() as db:
+        ledger = recognition.ledger(db, recognition.period_scope(db))
+    assert [t.text for r in ledger.people for t in r.thanks] == ["for the ownership talk"]
+
+
+async def test_organisation_figures_say_how_they_are_counted(memory_store, clock):
+    _, people, s = _held_session(memory_store)
+    with memory_store.write() as db:
+        feedback.add_answer(db, session_id=s.id, person_id=people[1].id, rating=4)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("O")
+        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen))
+        await settle(app, pilot)
+        screen = app.screen
+        # 5 of 6 expected came; 1 rating of 4 from 1 of 5 who came.
+        assert shown(screen.query_one("#fig-participation", Figure)).splitlines() == [
+            "Participation ?",
+            "83%",
+            "5 of 6",
+        ]
+        assert "4.0 / 5" in shown(screen.query_one("#fig-satisfaction", Figure))
+        assert "1 of 5" in shown(screen.query_one("#fig-response", Figure))
+        by_circle = screen.query_one("#org-circles", DataTable)
+        assert [r[0] for r in rows(by_circle)] == ["Rust Lunch"]
+        # Its height follows its rows: the app's 1fr for tables left it one line on the small demo.
+        assert by_circle.size.height == 2
+        assert isinstance(screen.focused, Figure)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, Definition))
+        assert "the share who came (checked in present or late)" in shown(app.screen.query("Static")[1])
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OrganisationScreen)
+
+
+async def test_the_stats_tab_shows_satisfaction_and_presenters_by_team(memory_store, clock):
+    circle, people, s = _held_session(memory_store)
+    with memory_store.write() as db:
+        feedback.add_answer(db, session_id=s.id, person_id=people[1].id, rating=5)
+        feedback.add_answer(db, session_id=s.id, person_id=people[2].id, rating=3)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_circle(circle.id)
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        satisfaction = shown(app.screen.query_one("#stats-satisfaction", Static))
+        assert satisfaction.splitlines() == ["Satisfaction", "4.0 / 5", "40% of 5 who came answered"]
+        teams = shown(app.screen.query_one("#stats-teams", Static)).splitlines()
+        # Ana (Data) presented; Data has Ana, Cy, Eve; Platform Bo, Di, Fay.
+        assert teams[0].startswith("Data") and teams[0].endswith("33%  (1 of 3)")
+        assert teams[1].startswith("Platform") and teams[1].endswith("0%  (0 of 3)")
+
+
+async def test_the_palette_finds_recognition_and_organisation(memory_store, clock):
+    factories.circle(memory_store, "Rust Lunch")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for query, wanted in (("recognition", RecognitionScreen), ("organisation", OrganisationScreen)):
+            await pilot.press("ctrl+p")
+            await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+            await type_text(pilot, query)
+            await until(pilot, lambda q=query: _first_hit(app).casefold().startswith(q))
+            await pilot.press("enter")
+            await until(pilot, lambda w=wanted: isinstance(app.screen, w))
+            await settle(app, pilot)
+            await pilot.press("escape")
+            await settle(app, pilot)
+
+
+def _first_hit(app: CirclesApp) -> str:
+    lists = app.screen.query(CommandList)
+    if not lists or not lists.first().option_count:
+        return ""
+    return str(lists.first().get_option_at_index(0).prompt)
+
+
+def test_figures_stay_short_and_a_rounded_zero_is_no_change() -> None:
+    # The large demo's counts (120588 of 141940) overflowed a figure's box; a change that rounds
+    # to nothing read "+0 pts" or "-0.00".
+    assert (short_count(9_999), short_count(120_588)) == ("9999", "121k")
+    assert (change_text(0.004), change_text(-0.001, points=True)) == ("no change", "no change")
+    assert (change_text(0.125), change_text(-0.25, points=True)) == ("+12 pts", "-0.25")
+
+
+def test_a_sparklines_range_tells_its_months_apart() -> None:
+    # On the large demo the months ran 64.6% to 65.4%: the bars went from empty to full while
+    # the line under them said "lowest 65%, highest 65%".
+    assert spread([64.6, 65.4], 0, "%") == "lowest 64.6%, highest 65.4% (the bars span only this range)"
+    assert spread([33.0, 67.0], 0, "%") == "lowest 33%, highest 67% (the bars span only this range)"
+    assert spread([3.96, 3.99], 1) == "lowest 3.96, highest 3.99 (the bars span only this range)"
+    assert spread([4.0], 1) == "all 4.0"
+
+
+def test_the_ledger_shows_the_longest_streak_and_mentoring_without_zeros() -> None:
+    streaks = [Streak("Rust Lunch", 5, date(2026, 3, 2)), Streak("Go Club", 10, date(2026, 3, 9))]
+    assert (streaks_text([]), streaks_text(streaks[:1]), streaks_text(streaks)) == (
+        "",
+        "5 in a row",
+        "10 in a row (+1)",
+    )
+    # A mentor who completed a pair but logged no meeting this period: no "0 meetings (0.0 h)".
+    r = Recognised(1, "Ana Ruiz", None, mentoring=MentoringDone(1, 0, 0, as_mentor=True))
+    assert detail_lines(r).splitlines()[1] == "  mentoring: 1 pair completed as mentor"
