@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime
 from circles.services import (
     agenda,
     attendance,
-    circles,
+    circle_records,
     feedback,
     members,
     pairs,
@@ -95,7 +95,7 @@ def build(store: Store) -> Book:
             ]
         }
         p["gil"] = people.add_person(db, name="Gil Guest", email="gil@guest.example", is_guest=True).id
-        book = circles.add_circle(db, name="Book Club", kind="learning-circle", timezone="UTC").id
+        book = circle_records.add_circle(db, name="Book Club", kind="learning-circle", timezone="UTC").id
         for key, joined in (("ana", _utc(2025, 12, 1)), ("bo", _utc(2026, 1, 5)), ("cy", _utc(2026, 2, 1))):
             members.add_member(db, circle_id=book, person_id=p[key], joined_at=joined)
         members.add_member(db, circle_id=book, person_id=p["di"], joined_at=_utc(2026, 3, 1))
