@@ -27,12 +27,12 @@ from bench.common import median_seconds, report
 
 
 def _circle(store: object, members: int, weeks: int) -> tuple[int, list[str]]:
-    from circles.services import circles, people, sessions
+    from circles.services import circle_records, people, sessions
     from circles.services import members as membership
 
     with store.write() as db:  # type: ignore[attr-defined]
         ana = people.add_person(db, name="Ana López", email="ana@example.org")
-        c = circles.add_circle(
+        c = circle_records.add_circle(
             db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin", facilitator_id=ana.id
         )
         for n in range(members):

@@ -21,14 +21,14 @@ NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 def build(path: Path) -> None:
-    from circles.services import attendance, circles, members, people, planning, series
+    from circles.services import attendance, circle_records, members, people, planning, series
     from models.engine import sqlite_url
     from models.store import Store
 
     store = Store.open(sqlite_url(path), clock=lambda: NOW)
     with store.write() as db:
         facilitator = people.add_person(db, name="Fay Facilitator", email="fay@example.org")
-        c = circles.add_circle(
+        c = circle_records.add_circle(
             db,
             name="Rust Lunch",
             kind="lunch-and-learn",
@@ -94,7 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     cached(STORE, build)
 
-    from circles.services import agenda, circles, invites, members, sessions
+    from circles.services import agenda, circle_records, invites, members, sessions
     from models.engine import sqlite_url
     from models.store import Store
 
@@ -109,7 +109,7 @@ def main() -> None:
         assert export.files[0].events == 500
 
     with store.read() as db:  # the bare build gets its data handed to it, ready made
-        circle = circles.get_circle(db, 1)
+        circle = circle_records.get_circle(db, 1)
         people = [(m.name, m.email) for m in members.list_members(db, 1)]
         data = [
             {

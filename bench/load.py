@@ -91,12 +91,12 @@ def facilitator(url_text: str, index: int, seconds: float, ready: Any, results: 
 
 
 def _own_circle(store: Any, index: int) -> tuple[int, list[int], list[int]]:
-    from circles.services import circles, members, people, sessions
+    from circles.services import circle_records, members, people, sessions
 
     tag = uuid.uuid4().hex[:6]
     with store.write() as db:
         me = people.add_person(db, name=f"Facilitator {index}", email=f"f{index}-{tag}@load.example")
-        circle = circles.add_circle(
+        circle = circle_records.add_circle(
             db,
             name=f"Load circle {index} {tag}",
             kind="learning-circle",
@@ -129,8 +129,8 @@ def _do(
     counter: int,
 ) -> None:
     from circles.services import agenda, attendance, sessions
+    from circles.services.circle_page import load_circle
     from circles.services.home import load_home
-    from screens.circle import load_circle
     from screens.session import load_session
 
     now = datetime.now(UTC)
@@ -148,7 +148,7 @@ def _do(
         status = rng.choice(["present", "late", "excused", "absent"])
 
         def check_in(db: Any) -> None:
-            attendance.record_attendance(db, session_id=session_id, person_id=person_id, attended=status)
+            attendance.check_in(db, session_id=session_id, person_id=person_id, attended=status)
 
         store.write_retrying(check_in)
         outcome.check_ins[(session_id, person_id)] = status

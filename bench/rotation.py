@@ -27,7 +27,7 @@ NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
 def build(path: Path) -> None:
-    from circles.services import away, circles, members, people, planning, rotation, series, sessions
+    from circles.services import away, circle_records, members, people, planning, rotation, series, sessions
     from models.engine import sqlite_url
     from models.store import Store
 
@@ -36,7 +36,7 @@ def build(path: Path) -> None:
     clock = {"now": start}
     store = Store.open(sqlite_url(path), clock=lambda: clock["now"])
     with store.write() as db:
-        c = circles.add_circle(db, name="Big Circle", kind="learning-circle", timezone="Europe/Berlin")
+        c = circle_records.add_circle(db, name="Big Circle", kind="learning-circle", timezone="Europe/Berlin")
         series.set_cadence(db, c, "weekly on tue at 12:00")
         for i in range(500):
             p = people.add_person(db, name=f"Member {i:03d}", email=f"m{i}@example.org")

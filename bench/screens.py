@@ -36,12 +36,12 @@ from textual.widgets import DataTable, Footer, Header
 from bench.common import large_store, report
 from circles.app import CirclesApp
 from circles.services import lookups, people, reports
+from circles.services.circle_page import load_circle
 from circles.services.home import load_home
 from circles.services.participation import Scope
 from models.engine import sqlite_url
 from models.store import Store
 from screens.checkin import CheckInScreen, load_check_in
-from screens.circle import load_circle
 from screens.people import PeopleScreen, load_page
 from screens.rotation_panel import load_rotation
 from screens.session import load_session

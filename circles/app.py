@@ -189,7 +189,7 @@ class CirclesApp(App[None]):
 
         self.push_screen(ConfirmScreen(f"{unsaved[0]} Quit without saving?", "Quit"), answered)
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         # The default screen and Home stay: Escape on Home does nothing rather than leave a blank app.
         if len(self.screen_stack) > 2:
             self.pop_screen()

@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NoReturn
 
 from circles.errors import InvalidInput, shown
 from circles.zones import time_zone
@@ -207,7 +208,7 @@ class _Parser:
         if stray:
             self.fail(f"{shown(stray[0])} has no meaning in a cadence; use words, numbers and commas")
 
-    def fail(self, problem: str) -> None:
+    def fail(self, problem: str) -> NoReturn:
         # The problem names the part that is wrong; the whole cadence comes first, shortened.
         raise InvalidInput(FIELD, self.text, f"cannot be used: {problem}")
 
@@ -219,7 +220,7 @@ class _Parser:
         if token is None:
             self.fail(f"ends too early; {what} is missing")
         self.pos += 1
-        return token  # type: ignore[return-value]
+        return token
 
     def expect(self, word: str, hint: str) -> None:
         token = self.peek()
@@ -266,7 +267,7 @@ class _Parser:
         unit = {"week": "week", "weeks": "week", "month": "month", "months": "month"}.get(token)
         if unit is None:
             self.fail(f"{shown(every)} must be followed by weeks or months, not {shown(token)}")
-        return unit, interval  # type: ignore[return-value]
+        return unit, interval
 
     def weekday(self, token: str) -> int:
         name = token[:-1] if token.endswith("s") and token[:-1] in _WEEKDAY_NAMES else token
@@ -316,8 +317,8 @@ class _Parser:
         match = _TIME.match(token)
         if not match:
             self.fail(f"{shown(token)} is not a time; write it like 12:00, 9:30 or 6pm")
-        hour, minute = int(match.group(1)), int(match.group(2) or 0)  # type: ignore[union-attr]
-        suffix = match.group(3)  # type: ignore[union-attr]
+        hour, minute = int(match.group(1)), int(match.group(2) or 0)
+        suffix = match.group(3)
         if suffix:
             if not 1 <= hour <= 12:
                 self.fail(f"{shown(token)} is not a time: with am/pm the hour is 1 to 12")
@@ -336,7 +337,7 @@ class _Parser:
         match = _DURATION.match(token)
         if not token or not match or not any(match.groups()):
             self.fail(f"{shown(token)} is not a length; write it like 60m, 90 min, 1h or 1h30m")
-        minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)  # type: ignore[union-attr]
+        minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
         if not 1 <= minutes <= 24 * 60:
             self.fail(f"{shown(token)}: a session lasts between 1 minute and 24 hours")
         return minutes

@@ -36,6 +36,7 @@ from circles.demo_names import (
 from circles.errors import NotAllowed
 from circles.services import clock, watch
 from circles.services.agenda_templates import DEFAULT_TEMPLATES
+from circles.services.sql import ids
 from circles.zones import time_zone
 from models.enums import CircleKind, PresenterSource, Role, Rsvp, SessionStatus
 from models.store import Store
@@ -167,7 +168,7 @@ def fill_demo(
     add_feedback(conn, seed=seed, now=now)
     # The rows went in straight on the connection: the upcoming sessions get the rotation's
     # presenters when this commits, as after any other write (the history stays as made).
-    watch.touch(db, conn.execute(sa.select(Circle.id)).scalars())
+    watch.touch(db, conn.execute(sa.select(ids(Circle.id))).scalars())
     return summary
 
 
@@ -260,7 +261,7 @@ class _Builder:
         )
 
     def _people(self) -> list[dict[str, Any]]:
-        rows = []
+        rows: list[dict[str, Any]] = []
         for i in range(1, self.size.people + 1):
             first = self.rng.choice(FIRST_NAMES)
             last = self.rng.choice(LAST_NAMES)
@@ -529,7 +530,7 @@ class _Builder:
         self, session_id: int, starts_at: datetime, members: list[dict[str, Any]], past: bool
     ) -> list[tuple[Any, ...]]:
         """Rows in ATTENDANCE_COLUMNS order; the hot loop of the large demo, so plain tuples."""
-        rows = []
+        rows: list[tuple[Any, ...]] = []
         soon = starts_at - self.now < timedelta(days=15)
         if not past and not soon:
             return rows

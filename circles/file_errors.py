@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from circles.errors import InvalidInput
-
-# What the system's own words mean for the person, where they can be said better.
-_REASONS = {
-    errno.ENOSPC: "the disk is full",
-    getattr(errno, "EDQUOT", -1): "the disk quota is used up",
-    errno.EFBIG: "the file would be too large for the disk",
-    errno.EACCES: "permission denied",
-    errno.EPERM: "permission denied",
-    errno.EROFS: "the disk is read-only",
-    errno.ENOENT: "it does not exist",
-    errno.EISDIR: "it is a folder",
-    errno.ENOTDIR: "part of the path is not a folder",
-    errno.ENAMETOOLONG: "the name is too long",
-    errno.EIO: "the disk reported an input/output error",
-}
-
-
-def reason(exc: OSError) -> str:
-    """Why ``exc`` happened, in a few plain words ("the disk is full")."""
-    known = _REASONS.get(exc.errno or 0)
-    if known:
-        return known
-    text = exc.strerror or str(exc) or type(exc).__name__
-    return text[:1].lower() + text[1:]
+from models.temp_files import disk_error_text
 
 
 def shown_path(path: str | Path) -> str:
@@ -45,7 +21,7 @@ class FileError(InvalidInput):
     """A file (or folder) a person named could not be read or written; nothing was half done."""
 
     def __init__(self, field: str, path: str | Path, doing: str, exc: OSError) -> None:
-        super().__init__(field, shown_path(path), f"cannot be {doing}: {reason(exc)}")
+        super().__init__(field, shown_path(path), f"cannot be {doing}: {disk_error_text(exc)}")
         self.path = Path(path)
         self.errno = exc.errno
 

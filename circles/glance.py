@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from circles import upcoming
 from circles.views import Headcount, HomeData, SessionView, presenter_names
@@ -106,7 +107,7 @@ def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def _session(row: tuple) -> SessionView:  # type: ignore[type-arg]
+def _session(row: tuple[Any, ...]) -> SessionView:
     (id_, circle_id, circle_name, kind, zone, starts_at, minutes, title, location, video_url, status,
      ics_uid, ics_sequence, planned, presenter_id, presenter_name, source, notes, version) = row  # fmt: skip
     return SessionView(

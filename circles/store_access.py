@@ -5,23 +5,25 @@ store is briefly busy; the store's own failures (gone, locked, full, read-only) 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, TypeAlias, TypeVar
 
 from sqlalchemy import exc as sa_exc
+from sqlmodel import Session
 
 from circles.errors import StoreUnavailable
 from models.store_file import UNREADABLE
 from models.url_text import redact
 
 if TYPE_CHECKING:
-    from collections.abc import Callable as _Callable
-    from contextlib import AbstractContextManager
-
-    from sqlmodel import Session
-
-    UnitOfWork = _Callable[[], AbstractContextManager[Session]]
-
     from models.store import Store
+
+# What a screen's job is handed: the database session of one unit of work, to pass to the
+# services. Screens name it only under TYPE_CHECKING (they import no SQL library) and never
+# query it themselves.
+Db: TypeAlias = Session
+# What a job run around the unit of work is handed: the store's ``write``, to open it itself.
+UnitOfWork: TypeAlias = Callable[[], AbstractContextManager[Session]]
 
 T = TypeVar("T")
 
@@ -93,6 +95,12 @@ def unavailable(store: Store, exc: sa_exc.SQLAlchemyError) -> StoreUnavailable |
         return StoreUnavailable(first_line(exc), explained=store.explain(exc))
     reason = unavailable_reason(exc)
     return exc if reason is None else StoreUnavailable(redact(reason))
+
+
+def is_store_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` is the store's own failure (gone, locked past its wait, full, read-only,
+    damaged) rather than a bug: the line the app and the command line both draw."""
+    return is_damaged(exc) or unavailable_reason(exc) is not None
 
 
 def is_damaged(exc: BaseException) -> bool:

@@ -208,6 +208,20 @@ class HomeData:
     presenters: dict[int, str]  # per session, the presenters its agenda names
 
 
+@dataclass(frozen=True, slots=True)
+class CircleData:
+    """What a circle's screen shows: its members, its sessions to come and the latest past ones
+    (of ``past_total``), with RSVP counts and who presents."""
+
+    circle: CircleView
+    members: list[MemberView]
+    upcoming: list[SessionView]
+    past: list[SessionView]
+    past_total: int
+    counts: dict[int, Headcount]
+    presenters: dict[int, str]
+
+
 def presenter_names(rows: Iterable[tuple[int, str]]) -> dict[int, str]:
     """Per session, the people its agenda items name, in agenda order and once each ("Ana, Bo")."""
     names: dict[int, list[str]] = {}

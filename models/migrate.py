@@ -172,9 +172,9 @@ def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
             check_foreign_keys(conn)
     except Exception as exc:
         reason = _one_line(exc)
-        if backup is not None:
+        if backup is not None and path is not None:  # a backup is made of a SQLite file only
             engine.dispose()
-            restore_sqlite(backup, path)  # type: ignore[arg-type]
+            restore_sqlite(backup, path)
             raise MigrationError(
                 f"Upgrading the store failed ({reason}); it was restored from the backup {backup}"
             ) from exc

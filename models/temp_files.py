@@ -1,6 +1,12 @@
-"""Files written under a temporary name before they take their real one: removed if the work
-fails, or if the process is stopped (SIGTERM, SIGINT, SIGHUP) while they exist, so no
-half-written file is left behind. Also the sentence that says why a file could not be written.
+"""Files written under a temporary name before they take their real one, and what becomes of
+them when the work fails or the process is told to stop; also the few words that say why a
+file could not be written. One mechanism for backups, restores and exports alike.
+
+While such work runs, the signals that would end the process on the spot (SIGTERM, SIGHUP;
+SIGINT is Python's KeyboardInterrupt already) raise where the program is instead, so every
+``finally`` and ``except BaseException`` on the way out runs: temporary files are removed,
+transactions rolled back, a library's own temporary files closed. The process then exits
+with the usual 128 + the signal's number.
 
 Shared by backups and exports; it knows nothing of either.
 """
@@ -8,87 +14,100 @@ Shared by backups and exports; it knows nothing of either.
 from __future__ import annotations
 
 import errno
-import os
 import signal
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-# The signals that end a process without unwinding its stack when nobody handles them.
-STOPPING_SIGNALS = tuple(
-    s for s in (getattr(signal, name, None) for name in ("SIGTERM", "SIGINT", "SIGHUP")) if s is not None
-)
 
-_pending: set[Path] = set()
-# Re-entrant: the signal handler runs on the main thread, possibly while it holds the lock.
-_lock = threading.RLock()
-# The handlers found before ours, put back once the last temporary file is gone.
-_previous: dict[int, Any] = {}
+class Terminated(SystemExit):
+    """SIGTERM (or SIGHUP), raised where the program was, as Ctrl+C raises KeyboardInterrupt,
+    so that the code cleaning up after it runs; the process then exits with 128 + the signal."""
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> None:
+    raise Terminated(128 + signum)
+
+
+# What each stopping signal does inside signals_raise(); SIGHUP is not on every system.
+_RAISING: dict[int, Callable[[int, FrameType | None], Any]] = {
+    signal.SIGTERM: _terminate,
+    signal.SIGINT: signal.default_int_handler,
+    **({signal.SIGHUP: _terminate} if hasattr(signal, "SIGHUP") else {}),
+}
+# Handlers we replace: the defaults (which end the process or raise KeyboardInterrupt) and ours.
+_REPLACEABLE = (signal.SIG_DFL, signal.default_int_handler, _terminate)
+
+
+@contextmanager
+def signals_raise() -> Iterator[None]:
+    """Within the block, SIGTERM, SIGHUP and SIGINT raise instead of ending the process at once.
+
+    A handler someone else installed (the app's, a test's) is left alone, and the previous
+    ones come back when the block ends. Signals reach only the main thread: elsewhere (the
+    app's workers) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous: dict[int, Any] = {}  # whatever was there: a function, SIG_DFL, SIG_IGN
+    for signum, handler in _RAISING.items():
+        if signal.getsignal(signum) in _REPLACEABLE:
+            previous[signum] = signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            if handler is not None:
+                signal.signal(signum, handler)
 
 
 @contextmanager
 def removed_unless_kept(path: Path) -> Iterator[Path]:
-    """Remove ``path`` if the block fails, or if a stopping signal ends the process inside it.
+    """Remove ``path`` if the block fails, or if a stopping signal comes while it runs.
 
     The block usually ends by renaming ``path`` over its target (``os.replace``): nothing is
-    left to remove then. Signals are watched only while such a file exists, and only where
-    their default would kill the process at once; a signal that Python turns into an
-    exception (SIGINT's KeyboardInterrupt) unwinds through this block and removes it here.
+    left to remove then.
     """
-    _add(path)
-    try:
-        yield path
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    finally:
-        _discard(path)
-
-
-def _add(path: Path) -> None:
-    with _lock:
-        _pending.add(path)
-        if threading.current_thread() is not threading.main_thread():
-            return  # signal handlers can only be set from the main thread
-        for signum in STOPPING_SIGNALS:
-            if signum not in _previous and signal.getsignal(signum) == signal.SIG_DFL:
-                _previous[signum] = signal.signal(signum, _stopped)
-
-
-def _discard(path: Path) -> None:
-    with _lock:
-        _pending.discard(path)
-        if _pending or threading.current_thread() is not threading.main_thread():
-            return
-        for signum, previous in list(_previous.items()):
-            if signal.getsignal(signum) is _stopped:
-                signal.signal(signum, previous)
-            del _previous[signum]
-
-
-def _stopped(signum: int, _frame: FrameType | None) -> None:
-    # The default action would end the process here: remove what is half-written, then let it.
-    with _lock:
-        for path in _pending:
+    with signals_raise():
+        try:
+            yield path
+        except BaseException:
             path.unlink(missing_ok=True)
-        _pending.clear()
-    signal.signal(signum, signal.SIG_DFL)
-    os.kill(os.getpid(), signum)
+            raise
+
+
+# What the system's own words mean for the person, where they can be said better.
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    getattr(errno, "EDQUOT", -1): "the disk quota is used up",
+    errno.EFBIG: "the file would be too large for the disk",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "the disk is read-only",
+    errno.ENOENT: "it does not exist",
+    errno.EISDIR: "it is a folder",
+    errno.ENOTDIR: "part of the path is not a folder",
+    errno.ENAMETOOLONG: "the name is too long",
+    errno.EIO: "the disk reported an input/output error",
+}
 
 
 def disk_error_text(exc: OSError | sqlite3.Error) -> str:
-    """Why a file could not be written, in a few words: "the disk is full", "permission denied"."""
-    if isinstance(exc, sqlite3.Error):
+    """Why a file could not be read or written, in a few plain words ("the disk is full")."""
+    if isinstance(exc, sqlite3.Error):  # SQLite writing a copy says so in its own terms
         name = getattr(exc, "sqlite_errorname", "")
         if name == "SQLITE_FULL":
             return "the disk is full"
         if name.startswith("SQLITE_READONLY") or name == "SQLITE_PERM":
             return "it cannot be written here (read-only)"
         return str(exc)
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "the disk is full" if exc.errno == errno.ENOSPC else "the disk quota is used up"
-    return exc.strerror.lower() if exc.strerror else str(exc)
+    known = _REASONS.get(exc.errno or 0)
+    if known:
+        return known
+    text = exc.strerror or str(exc) or type(exc).__name__
+    return text[:1].lower() + text[1:]

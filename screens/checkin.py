@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Container
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -25,6 +26,9 @@ from screens.footer import Footer
 from screens.format import MARK_TEXT, RSVP_TEXT, safe
 from screens.table import Table
 from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 # Letters (and the odd characters in names) go to the filter; digits are marks, and so is space
 # until a filter is being typed (then it is the space between a first and a last name).
@@ -71,8 +75,8 @@ class CheckInData:
     roster: list[RosterEntry]
 
 
-def load_check_in(db: object, session_id: int) -> CheckInData:
-    return CheckInData(sessions.get_session(db, session_id), attendance.roster(db, session_id))  # type: ignore[arg-type]
+def load_check_in(db: Db, session_id: int) -> CheckInData:
+    return CheckInData(sessions.get_session(db, session_id), attendance.roster(db, session_id))
 
 
 def counts_text(roster: list[RosterEntry]) -> str:
@@ -152,7 +156,7 @@ class CheckInScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#roster", DataTable)
+        table = self.query_one("#roster", Table)
         # Narrow terminals keep the name and the mark, then the RSVP (screens/table.py fits them);
         # the mark is never shortened (a cut "✔ presen" reads as nothing).
         table.add_column("Name", key="name", priority=0, min_width=12)
@@ -181,7 +185,7 @@ class CheckInScreen(Screen[None]):
 
     # -- the list ------------------------------------------------------------------------
 
-    def visible(self) -> list[RosterEntry]:
+    def shown_entries(self) -> list[RosterEntry]:
         if not self.filter_text.strip():
             return self.roster
         return [e for e in self.roster if matches(e, self.filter_text)]
@@ -193,7 +197,7 @@ class CheckInScreen(Screen[None]):
 
     def render_rows(self, *, cursor_on: int | None = None) -> None:
         table = self.query_one("#roster", DataTable)
-        shown = self.visible()
+        shown = self.shown_entries()
         table.clear()
         for e in shown:
             kind = "walk-in" if e.walk_in or not e.is_member else ("guest" if e.is_guest else "")
@@ -235,7 +239,7 @@ class CheckInScreen(Screen[None]):
 
     def _current(self) -> RosterEntry | None:
         table = self.query_one("#roster", DataTable)
-        shown = self.visible()
+        shown = self.shown_entries()
         if not shown or not table.row_count:
             return None
         return shown[min(table.cursor_row, len(shown) - 1)]
@@ -269,7 +273,7 @@ class CheckInScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_enter(self) -> None:
-        if self.filter_text.strip() and not self.visible():
+        if self.filter_text.strip() and not self.shown_entries():
             self.action_walk_in()
         else:
             # Not a toggle: Enter after a full name must not unmark someone already present.
@@ -310,9 +314,9 @@ class CheckInScreen(Screen[None]):
         self._saving = batch
         session_id = self.session_id
 
-        def write(db: object) -> None:
+        def write(db: Db) -> None:
             for person_id, mark in batch.items():
-                attendance.record_attendance(db, session_id=session_id, person_id=person_id, attended=mark)  # type: ignore[arg-type]
+                attendance.check_in(db, session_id=session_id, person_id=person_id, attended=mark)
 
         # On the app, not this screen: a save still under way when the facilitator leaves
         # check-in is finished, and if it fails the notice still says which marks were lost.
@@ -367,10 +371,11 @@ class CheckInScreen(Screen[None]):
             if person is not None:
                 self.notify(f"{person.name} checked in as a walk-in.", markup=False)
                 self.filter_text = ""
-                run_db(
-                    self,
-                    lambda db: load_check_in(db, self.session_id),
-                    lambda d: (self.show(d), self.render_rows(cursor_on=person.id)),
-                )
+
+                def reloaded(data: CheckInData) -> None:
+                    self.show(data)
+                    self.render_rows(cursor_on=person.id)
+
+                run_db(self, lambda db: load_check_in(db, self.session_id), reloaded)
 
         self.app.push_screen(walk_in_form(self.session, name=name), added)

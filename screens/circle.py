@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from circles.services import attendance, circles, lookups, members, sessions
-from circles.views import CircleView, Headcount, MemberView, SessionView
+from circles.services import circle_records, members, sessions
+from circles.services.circle_page import load_circle
+from circles.views import CircleData, CircleView, MemberView, SessionView
 from circles.words import count
 from models.enums import Role, SessionStatus
 from screens.dialogs import ConfirmScreen
@@ -24,40 +25,11 @@ from screens.ics_export_dialog import IcsExportDialog
 from screens.rotation_panel import RotationPanel
 from screens.stats_panel import StatsPanel
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db
 
-PAST_SHOWN = 100
-
-
-@dataclass(frozen=True)
-class CircleData:
-    circle: CircleView
-    members: list[MemberView]
-    upcoming: list[SessionView]
-    past: list[SessionView]
-    past_total: int
-    counts: dict[int, Headcount]
-    presenters: dict[int, str]
-
-
-def load_circle(db: object, circle_id: int, now: datetime) -> CircleData:
-    circle = circles.get_circle(db, circle_id)  # type: ignore[arg-type]
-    upcoming = sessions.list_sessions(db, circle_id=circle_id, start=now - timedelta(hours=2), limit=200)  # type: ignore[arg-type]
-    past = sessions.list_sessions(  # type: ignore[arg-type]
-        db, circle_id=circle_id, end=now - timedelta(hours=2), newest_first=True, limit=PAST_SHOWN
-    )
-    past_total = sum(sessions.session_counts(db, circle_id).values()) - len(upcoming)  # type: ignore[arg-type]
-    ids = [s.id for s in upcoming + past]
-    return CircleData(
-        circle,
-        members.list_members(db, circle_id),  # type: ignore[arg-type]
-        upcoming,
-        past,
-        past_total,
-        attendance.headcounts(db, ids),  # type: ignore[arg-type]
-        lookups.agenda_presenters(db, ids),  # type: ignore[arg-type]
-    )
-
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 LATER_TABS = {"rotation": RotationPanel, "stats": StatsPanel}
 MEMBER_ACTIONS = {"add_member", "remove_member", "toggle_role", "toggle_rotation"}
@@ -142,7 +114,7 @@ class CircleScreen(Screen[None]):
             self.reload()
 
     def reload(self) -> None:
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = circles_app(self).now()
         run_db(self, lambda db: load_circle(db, self.circle_id, now), self.show)
 
     def show(self, data: CircleData) -> None:
@@ -215,7 +187,7 @@ class CircleScreen(Screen[None]):
     def _fill_sessions(self, data: CircleData) -> None:
         table = self.query_one("#session-table", DataTable)
         row = table.cursor_row
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = circles_app(self).now()
         table.clear()
         for s in data.upcoming + data.past:
             table.add_row(
@@ -302,7 +274,7 @@ class CircleScreen(Screen[None]):
 
     def action_export_attendance(self) -> None:
         if self.data is not None:
-            today = self.app.now().astimezone(self.data.circle.zone).date()  # type: ignore[attr-defined]
+            today = circles_app(self).now().astimezone(self.data.circle.zone).date()
             self.app.push_screen(ExportAttendanceDialog(self.circle_id, self.data.circle.name, today=today))
 
     # -- members -------------------------------------------------------------------------
@@ -316,12 +288,12 @@ class CircleScreen(Screen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return next((m for m in self.data.members if str(m.person_id) == key), None)
 
-    def _write(self, job: object, message: str) -> None:
+    def _write(self, job: Callable[[Db], object], message: str) -> None:
         def done(_: object) -> None:
             self.notify(message)
             self.reload()
 
-        run_db(self, job, done, write=True, group="write", exclusive=False)  # type: ignore[arg-type]
+        run_db(self, job, done, write=True, group="write", exclusive=False)
 
     def action_add_member(self) -> None:
         """The picker stays open, each person joining as they are picked, until Escape."""
@@ -378,7 +350,7 @@ class CircleScreen(Screen[None]):
     @on(DataTable.RowSelected, "#member-table")
     def _open_person(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.app.open_person(int(event.row_key.value))  # type: ignore[attr-defined]
+            circles_app(self).open_person(int(event.row_key.value))
 
     # -- sessions ------------------------------------------------------------------------
 
@@ -396,10 +368,10 @@ class CircleScreen(Screen[None]):
         assert self.data is not None
         if self.data.upcoming:
             return self.data.upcoming[-1].starts_at + timedelta(days=7)
-        local = self.app.now().astimezone(self.data.circle.zone) + timedelta(days=1)  # type: ignore[attr-defined]
+        local = circles_app(self).now().astimezone(self.data.circle.zone) + timedelta(days=1)
         return local.replace(hour=12, minute=0, second=0, microsecond=0)
 
-    def _after_save(self, message: str):
+    def _after_save(self, message: str) -> Callable[[object], None]:
         def done(result: object) -> None:
             if result is not None:
                 self.notify(message)
@@ -468,7 +440,7 @@ class CircleScreen(Screen[None]):
     @on(DataTable.RowSelected, "#session-table")
     def _open_session(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.app.open_session(int(event.row_key.value))  # type: ignore[attr-defined]
+            circles_app(self).open_session(int(event.row_key.value))
 
     @work
     async def action_archive(self) -> None:
@@ -482,7 +454,7 @@ class CircleScreen(Screen[None]):
         )
         if await self.app.push_screen_wait(ConfirmScreen(question, "Restore" if c.archived else "Archive")):
             self._write(
-                lambda db: circles.update_circle(db, c, archived=not c.archived),
+                lambda db: circle_records.update_circle(db, c, archived=not c.archived),
                 f"{c.name} {'restored' if c.archived else 'archived'}.",
             )
 
@@ -493,13 +465,13 @@ class CircleScreen(Screen[None]):
             self.app.push_screen(circle_form(self.data.circle), self._after_save("Circle saved."))
 
 
-def create_circle(app: Any, *, timezone: str | None = None) -> None:
+def create_circle(app: App[Any], *, timezone: str | None = None) -> None:
     """The New circle form (Home's n, the palette's "New circle"). Once saved the circle opens;
     given a cadence, it offers to plan the first sessions at once."""
     from screens.forms import circle_form
 
     def created(circle: CircleView | None) -> None:
         if circle is not None:
-            app.open_circle(circle.id, then="plan_first" if circle.cadence else None)
+            circles_app(app).open_circle(circle.id, then="plan_first" if circle.cadence else None)
 
     app.push_screen(circle_form(None, timezone=timezone), created)

@@ -9,10 +9,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input
 
 from circles.services import lookups
+from circles.views import CircleView
 from screens.footer import Footer
 from screens.format import day, safe
 from screens.one_line import OneLineInput
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db
 
 
@@ -27,7 +29,7 @@ class CirclesScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.summaries: list[lookups.CircleSummary] = []
+        self.summaries: list[lookups.CircleOverview] = []
         self.loaded = False
         self.include_archived = False
 
@@ -38,7 +40,7 @@ class CirclesScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(Table)
         table.add_column("Circle", priority=0, min_width=16)
         table.add_column("Kind", priority=4, min_width=8)
         table.add_column("Members", priority=2)
@@ -52,11 +54,11 @@ class CirclesScreen(Screen[None]):
             self.reload()
 
     def reload(self) -> None:
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = circles_app(self).now()
         archived = self.include_archived
         run_db(self, lambda db: lookups.circles_overview(db, now=now, include_archived=archived), self.show)
 
-    def show(self, summaries: list[lookups.CircleSummary]) -> None:
+    def show(self, summaries: list[lookups.CircleOverview]) -> None:
         self.summaries = summaries
         self.loaded = True
         self.render_rows()
@@ -100,15 +102,15 @@ class CirclesScreen(Screen[None]):
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.app.open_circle(int(event.row_key.value))  # type: ignore[attr-defined]
+            circles_app(self).open_circle(int(event.row_key.value))
 
     def action_new_circle(self) -> None:
         from screens.forms import circle_form
 
         zone = self.summaries[0].circle.timezone if self.summaries else "UTC"
 
-        def created(circle: object) -> None:
+        def created(circle: CircleView | None) -> None:
             if circle is not None:
-                self.app.open_circle(circle.id)  # type: ignore[attr-defined]
+                circles_app(self).open_circle(circle.id)
 
         self.app.push_screen(circle_form(None, timezone=zone), created)

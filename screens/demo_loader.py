@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.widgets import ProgressBar, Static
@@ -10,6 +10,9 @@ from textual.widgets import ProgressBar, Static
 from circles.errors import CirclesError
 from screens.dialogs import Dialog
 from screens.work import run_db, show_error
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 
 class DemoLoader(Dialog[bool]):
@@ -32,7 +35,7 @@ class DemoLoader(Dialog[bool]):
         def progress(stage: str, fraction: float) -> None:
             app.call_from_thread(self._progress, stage, fraction)
 
-        def fill(db: Any) -> None:
+        def fill(db: Db) -> None:
             from circles.demo import fill_demo
 
             fill_demo(db, size=self.demo_size, progress=progress)

@@ -1,5 +1,5 @@
 """Modal dialogs: the base every dialog and form is built on, and the small ones (confirm a
-destructive action, show the keys, pick one of a list)."""
+destructive action, show the keys, pick one of a list, ask for a count)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from circles import validate
+from circles.errors import InvalidInput
 from screens.footer import Footer
 
 T = TypeVar("T")
@@ -238,3 +240,40 @@ class ChoiceScreen(Dialog[str | None]):
         if choices.option_count:
             current = choices.highlighted or 0
             choices.highlighted = max(0, min(choices.option_count - 1, current + step))
+
+
+class CountScreen(Dialog[int | None]):
+    """Ask how many sessions to plan: a whole number from 1 to ``most``."""
+
+    DEFAULT_CSS = """
+    CountScreen > .dialog-body { width: 60; }
+    CountScreen #count-error { color: $error; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "Plan", tooltip="Plan them"),
+    ]
+
+    def __init__(self, title: str, default: int = 10, *, most: int) -> None:
+        super().__init__()
+        self.count_title = title
+        self.default = default
+        self.most = most
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.count_title, classes="form-title", markup=False)
+        yield Input(str(self.default), id="count", type="integer", compact=True)
+        yield Static("", id="count-error", markup=False)
+        yield Static("Enter plans them, Escape cancels.", classes="hint")
+
+    @on(Input.Submitted)
+    def action_submit(self) -> None:
+        value = self.query_one("#count", Input).value.strip()
+        try:
+            count = validate.parse_int(value, "count")
+            if not 1 <= count <= self.most:
+                raise InvalidInput("count", value, f"must be between 1 and {self.most}")
+        except InvalidInput as error:
+            self.query_one("#count-error", Static).update(str(error))
+            return
+        self.dismiss(count)

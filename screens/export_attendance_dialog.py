@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,6 +25,9 @@ from circles.words import count
 from screens.dialogs import Buttons, Dialog
 from screens.toggles import Checkbox, RadioButton
 from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 FORMATS = [(ExportFormat.CSV, "CSV"), (ExportFormat.XLSX, "Excel (XLSX)"), (ExportFormat.JSONL, "JSON Lines")]
 
@@ -245,7 +248,7 @@ class ExportAttendanceDialog(Dialog[Path | None]):
             self, lambda db: self._write(db, request), self._written, failed=self._not_written, group="export"
         )
 
-    def _write(self, db: Any, request: _Request) -> ExportResult:
+    def _write(self, db: Db, request: _Request) -> ExportResult:
         """In the worker: the rows go from one read unit of work straight into the file."""
         worker = get_current_worker()
         app = self.app
@@ -272,7 +275,9 @@ class ExportAttendanceDialog(Dialog[Path | None]):
     def _written(self, result: ExportResult) -> None:
         bar = self.query_one("#export-progress", ProgressBar)
         self.written = result.path
-        if self.folder is None:  # a folder given by the caller (tests) is not the person's choice
+        # A folder given by the caller (tests) is not the person's choice; the dialog always
+        # writes a file, so the result has its path.
+        if self.folder is None and result.path is not None:
             remember_folder(result.path.parent)
         bar.update(total=max(bar.total or 0, 1), progress=max(bar.total or 0, 1))
         rows = count(result.rows, "summary row" if result.summary else "row")

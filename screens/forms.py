@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 from circles import cadence, validate
-from circles.services import agenda, attendance, circles, people, sessions
+from circles.services import agenda, attendance, circle_records, people, sessions
 from circles.views import AgendaItemView, AwayView, CircleView, MemberView, PersonView, SessionView
 from models.enums import CircleKind
-from screens.form import Field, FormScreen
+from screens.form_screen import Field, FormScreen
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 NOBODY = -1
 
@@ -80,7 +83,7 @@ def circle_form(original: CircleView | None, *, timezone: str | None = None) -> 
         Field("description", "What it is about", o.description if o else ""),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> CircleView:
+    def save(db: Db, v: dict[str, Any]) -> CircleView:
         from circles.services import series
 
         values = {
@@ -90,13 +93,17 @@ def circle_form(original: CircleView | None, *, timezone: str | None = None) -> 
             "video_url": v["video_url"] or None,
         }
         typed = values.pop("cadence")
-        saved = circles.add_circle(db, **values) if o is None else circles.update_circle(db, o, **values)
+        saved = (
+            circle_records.add_circle(db, **values)
+            if o is None
+            else circle_records.update_circle(db, o, **values)
+        )
         # Stored in its canonical spelling, through the same service as `circles circle cadence`.
         if (cadence.parse(typed).text if typed else None) != saved.cadence:
             saved = series.set_cadence(db, saved, typed)
         return saved
 
-    reopen = (lambda db: circle_form(circles.get_circle(db, o.id), timezone=timezone)) if o else None
+    reopen = (lambda db: circle_form(circle_records.get_circle(db, o.id), timezone=timezone)) if o else None
     return FormScreen("New circle" if o is None else f"Edit {o.name}", fields, save, reopen=reopen)
 
 
@@ -123,7 +130,7 @@ def person_form(original: PersonView | None, *, name: str = "") -> FormScreen[Pe
         Field("is_guest", "Guest (not part of the organisation)", o.is_guest if o else False, checkbox=True),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> PersonView:
+    def save(db: Db, v: dict[str, Any]) -> PersonView:
         details = dict(
             name=v["name"], email=v["email"] or None, team=v["team"] or None, is_guest=v["is_guest"]
         )
@@ -168,7 +175,7 @@ def session_form(
         ),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> SessionView:
+    def save(db: Db, v: dict[str, Any]) -> SessionView:
         values = dict(
             starts_at=validate.parse_local_time(v["start"], "start", tz),
             minutes=int(v["minutes"]),
@@ -205,7 +212,7 @@ def move_form(session: SessionView) -> FormScreen[SessionView]:
         ),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> SessionView:
+    def save(db: Db, v: dict[str, Any]) -> SessionView:
         return sessions.move_session(
             db, session, starts_at=validate.parse_local_time(v["start"], "start", tz)
         )
@@ -254,8 +261,8 @@ def plan_form(
         ),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> list[SessionView]:
-        current = circles.get_circle(db, circle.id)
+    def save(db: Db, v: dict[str, Any]) -> list[SessionView]:
+        current = circle_records.get_circle(db, circle.id)
         if cadence.parse(v["cadence"]).text != current.cadence:
             series.set_cadence(db, current, v["cadence"])
         start = validate.parse_date(v["start"], "start")
@@ -283,7 +290,9 @@ def agenda_item_form(
     session: SessionView, members: list[MemberView], original: AgendaItemView | None
 ) -> FormScreen[AgendaItemView]:
     o = original
-    choices: list[tuple[str, int]] = [("(nobody)", NOBODY)] + [(Text(m.name), m.person_id) for m in members]
+    choices: list[tuple[str | Text, int]] = [("(nobody)", NOBODY)] + [
+        (Text(m.name), m.person_id) for m in members
+    ]
     if o and o.presenter_id is not None and all(pid != o.presenter_id for _, pid in choices):
         choices.append((Text(o.presenter_name or f"person {o.presenter_id}"), o.presenter_id))
     fields = [
@@ -305,7 +314,7 @@ def agenda_item_form(
         Field("minutes", "Minutes", (o.minutes or "") if o else "", "e.g. 10", check=_minutes("minutes")),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> AgendaItemView:
+    def save(db: Db, v: dict[str, Any]) -> AgendaItemView:
         presenter = None if v["presenter"] == NOBODY else int(v["presenter"])
         minutes = _optional_int(v["minutes"])
         if o is None:
@@ -337,7 +346,7 @@ def walk_in_form(session: SessionView, *, name: str = "") -> FormScreen[PersonVi
         Field("team", "Team", ""),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> PersonView:
+    def save(db: Db, v: dict[str, Any]) -> PersonView:
         # A name alone is enough: a new guest, or the one person of that name already known.
         return attendance.check_in_walk_in(
             db, session_id=session.id, name=v["name"], email=v["email"] or None, team=v["team"] or None
@@ -370,7 +379,7 @@ def away_form(person_id: int, *, today: date) -> FormScreen[AwayView]:
         Field("reason", "Reason (shown with rotation suggestions)", ""),
     ]
 
-    def save(db: Any, v: dict[str, Any]) -> AwayView:
+    def save(db: Db, v: dict[str, Any]) -> AwayView:
         return away.add_away(
             db,
             person_id=person_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,14 +17,18 @@ from circles.views import HomeData
 from screens.footer import Footer
 from screens.format import headcount_text, presenter_label, safe, when
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db
 
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
-def _load(db: object) -> HomeData:
+
+def _load(db: Db) -> HomeData:
     from circles.services.home import load_home  # already loaded by the store's worker
 
     # The store's clock, read in the worker: the load may have waited there for the store.
-    return load_home(db)  # type: ignore[arg-type]
+    return load_home(db)
 
 
 class HomeScreen(Screen[None]):
@@ -75,7 +80,7 @@ class HomeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#upcoming", DataTable)
+        table = self.query_one("#upcoming", Table)
         # At 80 columns the least needed go first (RSVP), and names are shortened with an ellipsis.
         table.add_column("When", priority=0)
         table.add_column("Circle", priority=1, min_width=12)
@@ -114,7 +119,7 @@ class HomeScreen(Screen[None]):
             return
         table = self.query_one("#upcoming", DataTable)
         row = table.cursor_row
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = circles_app(self).now()
         # Each time is on its circle's clock: when the circles' clocks differ, each says which.
         mixed = len({s.timezone for s in data.upcoming}) > 1
         # Row keys let Enter open the session the cursor is on.
@@ -155,7 +160,7 @@ class HomeScreen(Screen[None]):
     @on(DataTable.RowSelected, "#upcoming")
     def _open(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.app.open_session(int(event.row_key.value))  # type: ignore[attr-defined]
+            circles_app(self).open_session(int(event.row_key.value))
 
     def action_circles(self) -> None:
         from screens.circles import CirclesScreen
@@ -196,7 +201,7 @@ class HomeScreen(Screen[None]):
     def action_export_attendance(self) -> None:
         from screens.export_attendance_dialog import ExportAttendanceDialog
 
-        self.app.push_screen(ExportAttendanceDialog(today=self.app.now().date()))  # type: ignore[attr-defined]
+        self.app.push_screen(ExportAttendanceDialog(today=circles_app(self).now().date()))
 
     @on(Button.Pressed, "#load-demo")
     def action_demo(self) -> None:

@@ -27,6 +27,7 @@ from screens.work import run_db
 if TYPE_CHECKING:
     from circles.exports.invite_files import UnitOfWork
     from circles.services.invites import IcsExport
+    from circles.store_access import Db
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +91,12 @@ class IcsExportDialog(Dialog[IcsExported | None]):
         self.initial_channel = Channel.CANCEL if cancelled else Channel.PUBLISH
 
     @classmethod
-    def for_session(cls, session: SessionView, **kwargs: object) -> IcsExportDialog:
-        return cls(session=session, **kwargs)  # type: ignore[arg-type]
+    def for_session(cls, session: SessionView, **kwargs: Any) -> IcsExportDialog:
+        return cls(session=session, **kwargs)
 
     @classmethod
-    def for_circle(cls, circle: CircleView, **kwargs: object) -> IcsExportDialog:
-        return cls(circle=circle, **kwargs)  # type: ignore[arg-type]
+    def for_circle(cls, circle: CircleView, **kwargs: Any) -> IcsExportDialog:
+        return cls(circle=circle, **kwargs)
 
     @property
     def what(self) -> str:
@@ -208,7 +209,7 @@ class IcsExportDialog(Dialog[IcsExported | None]):
     def _export(self, target: Path, channel: Channel, recurring: bool) -> None:
         from circles.services import invites
 
-        def build(db: Any) -> IcsExport:  # a store session (screens name no SQL types)
+        def build(db: Db) -> IcsExport:
             if self.session is not None:
                 return invites.export_session(db, self.session.id, channel=channel)
             assert self.circle is not None

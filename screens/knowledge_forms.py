@@ -9,7 +9,7 @@ from circles.services import knowledge
 from circles.topics import split_topics
 from circles.views import MaterialView, SessionView, TakeawayView, TopicView
 from models.enums import MaterialKind
-from screens.form import Field, FormScreen
+from screens.form_screen import Field, FormScreen
 
 GUESS = "guess"
 

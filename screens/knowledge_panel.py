@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,7 +145,10 @@ class KnowledgePanel(Vertical):
         if self._showing is not None:
             kind, wanted = self._showing
             self._showing = None
-            table, found = (materials, data.materials) if kind == "material" else (takeaways, data.takeaways)
+            found: Sequence[MaterialView | TakeawayView] = (
+                data.materials if kind == "material" else data.takeaways
+            )
+            table = materials if kind == "material" else takeaways
             index = next((n for n, x in enumerate(found) if x.id == wanted), 0)
             table.focus()
             table.move_cursor(row=index)
@@ -155,6 +159,7 @@ class KnowledgePanel(Vertical):
         if self.data is None:
             return None
         takeaways = self.query_one("#takeaways", DataTable)
+        rows: Sequence[MaterialView | TakeawayView]
         if takeaways.has_focus:
             rows, table = self.data.takeaways, takeaways
         else:

@@ -3,6 +3,8 @@ the focus without selecting its text, for a person coming back to fix it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.widgets import Input
 
@@ -18,8 +20,8 @@ class OneLineInput(Input):
     (a title pasted from a document that wrapped it, an address from a signature). This one
     joins the lines with spaces and a notice names the field, so nothing goes missing unseen."""
 
-    def __init__(self, value: str | None = None, *, label: str = "", **kwargs: object) -> None:
-        super().__init__(value, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, value: str | None = None, *, label: str = "", **kwargs: Any) -> None:
+        super().__init__(value, **kwargs)
         self.label = label  # how the notice names the field
         self._selects_on_focus = self.select_on_focus
 

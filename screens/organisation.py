@@ -42,9 +42,9 @@ def load_success(db: object, since: date | None, until: date, circle_id: int | N
 
 
 def load_circles(db: object) -> list[tuple[str, int]]:
-    from circles.services import circles
+    from circles.services import circle_records
 
-    return [(c.name, c.id) for c in circles.list_circles(db)]  # type: ignore[arg-type]
+    return [(c.name, c.id) for c in circle_records.list_circles(db)]  # type: ignore[arg-type]
 
 
 class Definition(ModalScreen[None]):

@@ -15,7 +15,9 @@ from circles.views import CircleView, SessionView
 from screens.work import ask_db
 
 if TYPE_CHECKING:  # the services load with the store, after the first screen has painted
+    from circles.app import CirclesApp
     from circles.services import lookups
+    from circles.store_access import Db
 
 
 def _circle_of(screen: Screen[Any]) -> CircleView | None:
@@ -54,7 +56,7 @@ class Action:
     run: Callable[[Any, Screen[Any]], None]  # (app, the screen the palette was opened over)
 
 
-def _pick_circle(app: Any, screen: Screen[Any], title: str, then: str) -> None:
+def _pick_circle(app: CirclesApp, screen: Screen[Any], title: str, then: str) -> None:
     """Open the circle (the one of the session on screen, else the one the person picks) and
     do ``then``, one of the circle screen's actions, there."""
     from screens.dialogs import ChoiceScreen
@@ -64,7 +66,7 @@ def _pick_circle(app: Any, screen: Screen[Any], title: str, then: str) -> None:
         app.open_circle(session.circle_id, then=then)
         return
 
-    def ask(found: list[lookups.CircleSummary]) -> None:
+    def ask(found: list[lookups.CircleOverview]) -> None:
         if not found:
             app.notify("There is no circle yet: create one first (n on Home).", severity="warning")
             return
@@ -76,7 +78,7 @@ def _pick_circle(app: Any, screen: Screen[Any], title: str, then: str) -> None:
 
         app.push_screen(ChoiceScreen(title, options), chosen)
 
-    def load(db: Any) -> list[lookups.CircleSummary]:
+    def load(db: Db) -> list[lookups.CircleOverview]:
         from circles.services import lookups
 
         return lookups.circles_overview(db, now=app.now())
@@ -84,7 +86,7 @@ def _pick_circle(app: Any, screen: Screen[Any], title: str, then: str) -> None:
     run_db(app, load, ask)
 
 
-def export_invites(app: Any, screen: Screen[Any]) -> None:
+def export_invites(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.ics_export_dialog import IcsExportDialog
 
     if (session := _session_of(screen)) is not None:
@@ -95,7 +97,7 @@ def export_invites(app: Any, screen: Screen[Any]) -> None:
         _pick_circle(app, screen, "Calendar invites (.ics) for which circle?", "export_invites")
 
 
-def export_attendance(app: Any, screen: Screen[Any]) -> None:
+def export_attendance(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.export_attendance_dialog import ExportAttendanceDialog
 
     circle = _circle_of(screen)
@@ -106,21 +108,21 @@ def export_attendance(app: Any, screen: Screen[Any]) -> None:
         app.push_screen(ExportAttendanceDialog(today=app.now().date()))
 
 
-def new_circle(app: Any, screen: Screen[Any]) -> None:
+def new_circle(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.circle import create_circle
 
     circle = _circle_of(screen)  # a circle on screen lends its zone; else the machine's
     create_circle(app, timezone=circle.timezone if circle else None)
 
 
-def plan_sessions(app: Any, screen: Screen[Any]) -> None:
+def plan_sessions(app: CirclesApp, screen: Screen[Any]) -> None:
     if _circle_of(screen) is not None and hasattr(screen, "action_plan"):
         screen.action_plan()
     else:
         _pick_circle(app, screen, "Plan sessions of which circle?", "plan")
 
 
-def check_in(app: Any, screen: Screen[Any]) -> None:
+def check_in(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.checkin import CheckInScreen
     from screens.dialogs import ChoiceScreen
     from screens.format import when
@@ -146,7 +148,7 @@ def check_in(app: Any, screen: Screen[Any]) -> None:
 
         app.push_screen(ChoiceScreen("Check in which session? (nearest first)", options), chosen)
 
-    def load(db: Any) -> list[SessionView]:
+    def load(db: Db) -> list[SessionView]:
         from circles.services import lookups
 
         return lookups.sessions_to_check_in(db, now=now)
@@ -154,19 +156,19 @@ def check_in(app: Any, screen: Screen[Any]) -> None:
     run_db(app, load, ask)
 
 
-def recognition(app: Any, screen: Screen[Any]) -> None:
+def recognition(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.recognition import RecognitionScreen
 
     app.push_screen(RecognitionScreen())
 
 
-def organisation(app: Any, screen: Screen[Any]) -> None:
+def organisation(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.organisation import OrganisationScreen
 
     app.push_screen(OrganisationScreen())
 
 
-def search_people(app: Any, screen: Screen[Any]) -> None:
+def search_people(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.people import PeopleScreen
 
     people = PeopleScreen()
@@ -266,7 +268,7 @@ class FindProvider(Provider):
 
     async def _lookup(self, text: str) -> list[lookups.Found]:
         # In a thread on the one road to the store (screens/work.py), so typing never waits on it.
-        def find(db: Any) -> list[lookups.Found]:
+        def find(db: Db) -> list[lookups.Found]:
             from circles.services import lookups
 
             return lookups.search_everything(db, text, limit=6)

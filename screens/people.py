@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,15 +17,19 @@ from screens.footer import Footer
 from screens.format import safe
 from screens.one_line import OneLineInput
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 PAGE = 100
 
 
-def load_page(db: object, search: str | None, offset: int) -> tuple[list[PersonView], int | None]:
-    found = people.list_people(db, search=search, limit=PAGE, offset=offset)  # type: ignore[arg-type]
+def load_page(db: Db, search: str | None, offset: int) -> tuple[list[PersonView], int | None]:
+    found = people.list_people(db, search=search, limit=PAGE, offset=offset)
     # Counting only with the first page: scrolling further needs no second count.
-    total = people.count_people(db, search=search) if offset == 0 else None  # type: ignore[arg-type]
+    total = people.count_people(db, search=search) if offset == 0 else None
     return found, total
 
 
@@ -50,7 +56,7 @@ class PeopleScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(Table)
         table.add_column("Name", priority=0, min_width=12)
         table.add_column("E-mail", priority=1, min_width=16)
         table.add_column("Team", priority=2, min_width=8)
@@ -130,7 +136,7 @@ class PeopleScreen(Screen[None]):
     def _open(self) -> None:
         person = self._person()
         if person is not None:
-            self.app.open_person(person.id)  # type: ignore[attr-defined]
+            circles_app(self).open_person(person.id)
 
     def _saved(self, person: PersonView | None) -> None:
         if person is not None:

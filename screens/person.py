@@ -14,6 +14,7 @@ from circles.services.person_programmes import PersonProgrammes, day_of, person_
 from screens.footer import Footer
 from screens.format import day, named, safe
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db
 
 
@@ -172,4 +173,4 @@ class PersonScreen(Screen[None]):
                 self.notify("Away period saved; the rotation skips them then.")
                 self.reload()
 
-        self.app.push_screen(away_form(self.person_id, today=self.app.now().date()), saved)  # type: ignore[attr-defined]
+        self.app.push_screen(away_form(self.person_id, today=circles_app(self).now().date()), saved)

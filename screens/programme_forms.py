@@ -10,7 +10,7 @@ from circles import validate
 from circles.programme_views import GoalView, MeetingView, PairView, ParticipantView, ProgrammeView
 from circles.services import pairs, programmes
 from models.enums import ParticipantRole, ProgrammeKind
-from screens.form import Field, FormScreen
+from screens.form_screen import Field, FormScreen
 
 
 def _optional_date(value: str, field: str) -> date | None:

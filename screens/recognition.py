@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Header, Select, Static
 from circles.feedback_views import Ledger, Recognised, Streak
 from circles.recognition_digest import as_json, markdown
 from screens.footer import Footer
-from screens.form import Field, FormScreen
+from screens.form_screen import Field, FormScreen
 from screens.format import safe
 from screens.table import Table
 from screens.work import run_db
@@ -48,10 +48,10 @@ class RecognitionData:
 
 
 def load_recognition(db: object, since: date, until: date, circle_id: int | None) -> RecognitionData:
-    from circles.services import circles, recognition
+    from circles.services import circle_records, recognition
 
     scope = recognition.period_scope(db, since=since, until=until, circle=circle_id)  # type: ignore[arg-type]
-    found = circles.list_circles(db)  # type: ignore[arg-type]
+    found = circle_records.list_circles(db)  # type: ignore[arg-type]
     return RecognitionData(recognition.ledger(db, scope), [(c.name, c.id) for c in found])  # type: ignore[arg-type]
 
 
@@ -84,8 +84,8 @@ def detail_lines(r: Recognised) -> str:
         f = r.feedback
         lines.append(f"  feedback as presenter: {_plural(f.ratings, 'rating')}, mean {f.mean:.1f}")
         lines += [f"    note: {n}" for n in f.notes]
-    for t in r.thanks:
-        lines.append(f"  thanks{f' from {t.given_by}' if t.given_by else ''}: {t.text}")
+    for thanks in r.thanks:
+        lines.append(f"  thanks{f' from {thanks.given_by}' if thanks.given_by else ''}: {thanks.text}")
     return "\n".join(lines)
 
 

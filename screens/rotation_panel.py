@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
-from circles import validate
-from circles.errors import CirclesError, InvalidInput
+from circles.errors import CirclesError
 from circles.rotation import Why
-from circles.services import away, circles, fairness, members, people, planning
+from circles.services import away, circle_records, fairness, members, people, planning
 from circles.services import rotation as rotation_service
-from circles.views import CircleView, SessionView
+from circles.views import CircleView
 from circles.words import count
-from screens.dialogs import ChoiceScreen, Dialog
+from screens.dialogs import ChoiceScreen, CountScreen
 from screens.format import named
 from screens.table import Table
 from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 PREVIEW_COUNT = 10
 HOW = {
@@ -52,9 +54,9 @@ class RotationData:
     choices: list[Choice]
 
 
-def load_rotation(db: Any, circle_id: int, count: int = PREVIEW_COUNT) -> RotationData:
+def load_rotation(db: Db, circle_id: int, count: int = PREVIEW_COUNT) -> RotationData:
     """Everything the panel shows, read in one unit of work."""
-    circle = circles.get_circle(db, circle_id)
+    circle = circle_records.get_circle(db, circle_id)
     choices = [
         Choice(m.person_id, m.name, named(m.name, m.email) + ("" if m.in_rotation else "  (out of rotation)"))
         for m in members.list_members(db, circle_id)
@@ -71,42 +73,6 @@ def load_rotation(db: Any, circle_id: int, count: int = PREVIEW_COUNT) -> Rotati
         fairness.ledger(db, circle_id),
         choices,
     )
-
-
-class CountScreen(Dialog[int | None]):
-    """Ask how many sessions to plan."""
-
-    DEFAULT_CSS = """
-    CountScreen > .dialog-body { width: 60; }
-    CountScreen #count-error { color: $error; }
-    """
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "Plan", tooltip="Plan them"),
-    ]
-
-    def __init__(self, title: str, default: int = 10) -> None:
-        super().__init__()
-        self.count_title = title
-        self.default = default
-
-    def compose_body(self) -> ComposeResult:
-        yield Static(self.count_title, classes="form-title", markup=False)
-        yield Input(str(self.default), id="count", type="integer", compact=True)
-        yield Static("", id="count-error", markup=False)
-        yield Static("Enter plans them, Escape cancels.", classes="hint")
-
-    @on(Input.Submitted)
-    def action_submit(self) -> None:
-        value = self.query_one("#count", Input).value.strip()
-        try:
-            count = validate.parse_int(value, "count")
-            if not 1 <= count <= planning.MAX_PLAN:
-                raise InvalidInput("count", value, f"must be between 1 and {planning.MAX_PLAN}")
-        except InvalidInput as error:
-            self.query_one("#count-error", Static).update(str(error))
-            return
-        self.dismiss(count)
 
 
 class RotationPanel(Vertical):
@@ -314,7 +280,7 @@ class RotationPanel(Vertical):
         )
         if picked is None:
             return
-        second: SessionView = next(r.session for r in others if str(r.session_id) == picked)  # type: ignore[assignment]
+        second = next(r.session for r in others if r.session is not None and str(r.session_id) == picked)
         run_db(
             self,
             lambda db: rotation_service.swap(db, first, second),
@@ -351,7 +317,9 @@ class RotationPanel(Vertical):
                 markup=False,
             )
             return
-        how_many = await self.app.push_screen_wait(CountScreen(f"Plan how many sessions of {circle.name}?"))
+        how_many = await self.app.push_screen_wait(
+            CountScreen(f"Plan how many sessions of {circle.name}?", most=planning.MAX_PLAN)
+        )
         if how_many is None:
             return
 

@@ -5,6 +5,7 @@ in a third what the people who came thought of it (screens/feedback_panel.py).""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,6 +26,9 @@ from screens.knowledge_panel import KnowledgePanel
 from screens.table import Table
 from screens.work import run_db, show_error
 
+if TYPE_CHECKING:
+    from circles.store_access import Db
+
 THEIRS_MARK = "--- saved meanwhile by someone else ---"
 
 
@@ -41,13 +45,13 @@ class SessionData:
     count: Headcount
 
 
-def load_session(db: object, session_id: int) -> SessionData:
-    s = sessions.get_session(db, session_id)  # type: ignore[arg-type]
+def load_session(db: Db, session_id: int) -> SessionData:
+    s = sessions.get_session(db, session_id)
     return SessionData(
         s,
-        agenda.list_items(db, session_id),  # type: ignore[arg-type]
-        members.list_members(db, s.circle_id),  # type: ignore[arg-type]
-        attendance.headcount(db, session_id),  # type: ignore[arg-type]
+        agenda.list_items(db, session_id),
+        members.list_members(db, s.circle_id),
+        attendance.headcount(db, session_id),
     )
 
 
@@ -183,9 +187,9 @@ class SessionScreen(Screen[None]):
             # below, for the person to merge; the next save replaces theirs knowingly. Added
             # at the end, so the cursor and undo stay where the person was typing.
             self._notes_from, self._merging = s.notes, True
-            where = notes.selection
+            typing_at = notes.selection
             notes.insert(f"\n\n{THEIRS_MARK}\n{s.notes}", notes.document.end)
-            notes.selection = where
+            notes.selection = typing_at
 
     def _fill_agenda(self, items: list[AgendaItemView], *, select: int | None = None) -> None:
         table = self.query_one("#agenda", DataTable)
@@ -320,7 +324,7 @@ class SessionScreen(Screen[None]):
         ):
             return
         if self.is_current:
-            self.app.action_back()  # type: ignore[attr-defined]
+            await self.app.action_back()
 
     def action_notes(self) -> None:
         self.query_one("#session-tabs", TabbedContent).active = "agenda-tab"

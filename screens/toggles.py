@@ -8,14 +8,17 @@ from __future__ import annotations
 from textual.widgets import Checkbox as TextualCheckbox
 from textual.widgets import RadioButton as TextualRadioButton
 
+# Textual declares BUTTON_INNER a plain class attribute; here it is a property that follows the
+# value, which mypy calls overriding a writeable attribute with a read-only one.
+
 
 class Checkbox(TextualCheckbox):
-    @property  # type: ignore[override]  (a class attribute in Textual; here it follows the value)
-    def BUTTON_INNER(self) -> str:
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # it follows the value (see above)
         return "X" if self.value else " "
 
 
 class RadioButton(TextualRadioButton):
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # it follows the value (see above)
         return "●" if self.value else " "

@@ -6,13 +6,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from textual.app import App
 from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
 from circles.errors import CirclesError, InternalError
+from screens.typed_app import circles_app
+
+if TYPE_CHECKING:
+    from circles.store_access import Db, UnitOfWork
+    from models.store import Store
 
 T = TypeVar("T")
 
@@ -24,6 +29,36 @@ def show_error(node: DOMNode | App[Any], error: CirclesError) -> None:
     app.notify(str(error), title="Not done", severity="error", timeout=8, markup=False)
 
 
+@overload
+def in_store(
+    app: App[Any],
+    job: Callable[[Db], T],
+    *,
+    write: bool = False,
+    around_unit: Literal[False] = False,
+    whole_store: Literal[False] = False,
+    committed: Callable[[Db], object] | None = None,
+) -> T: ...
+@overload
+def in_store(
+    app: App[Any],
+    job: Callable[[UnitOfWork], T],
+    *,
+    write: bool = False,
+    around_unit: Literal[True],
+    whole_store: Literal[False] = False,
+    committed: Callable[[Db], object] | None = None,
+) -> T: ...
+@overload
+def in_store(
+    app: App[Any],
+    job: Callable[[Store], T],
+    *,
+    write: bool = False,
+    around_unit: Literal[False] = False,
+    whole_store: Literal[True],
+    committed: Callable[[Db], object] | None = None,
+) -> T: ...
 def in_store(
     app: App[Any],
     job: Callable[[Any], T],
@@ -31,7 +66,7 @@ def in_store(
     write: bool = False,
     around_unit: bool = False,
     whole_store: bool = False,
-    committed: Callable[[Any], object] | None = None,
+    committed: Callable[[Db], object] | None = None,
 ) -> T:
     """``job(db)`` in one unit of work on the app's store, in the calling thread (a worker's,
     never the UI's: ``app.store`` waits while the store opens). Raises the domain's errors,
@@ -40,11 +75,12 @@ def in_store(
     ``whole_store``, the store itself."""
     from circles import store_access  # loads SQLAlchemy's errors: never on the UI thread
 
+    store = circles_app(app).store
     if whole_store:
-        return store_access.run_with_store(app.store, job)  # type: ignore[attr-defined]
+        return store_access.run_with_store(store, job)
     if around_unit:
-        return store_access.run_around_unit(app.store, job)  # type: ignore[attr-defined]
-    return store_access.run(app.store, job, write=write, committed=committed)  # type: ignore[attr-defined]
+        return store_access.run_around_unit(store, job)
+    return store_access.run(store, job, write=write, committed=committed)
 
 
 def internal_error(exc: BaseException) -> InternalError:
@@ -55,6 +91,45 @@ def internal_error(exc: BaseException) -> InternalError:
     return InternalError(exc, str(log) if log is not None else None)
 
 
+@overload
+def run_db(
+    node: DOMNode,
+    job: Callable[[Db], T],
+    done: Callable[[T], object] | None = None,
+    *,
+    write: bool = False,
+    failed: Callable[[CirclesError], object] | None = None,
+    group: str = "load",
+    exclusive: bool = True,
+    around_unit: Literal[False] = False,
+    whole_store: Literal[False] = False,
+) -> Worker[None]: ...
+@overload
+def run_db(
+    node: DOMNode,
+    job: Callable[[UnitOfWork], T],
+    done: Callable[[T], object] | None = None,
+    *,
+    write: bool = False,
+    failed: Callable[[CirclesError], object] | None = None,
+    group: str = "load",
+    exclusive: bool = True,
+    around_unit: Literal[True],
+    whole_store: Literal[False] = False,
+) -> Worker[None]: ...
+@overload
+def run_db(
+    node: DOMNode,
+    job: Callable[[Store], T],
+    done: Callable[[T], object] | None = None,
+    *,
+    write: bool = False,
+    failed: Callable[[CirclesError], object] | None = None,
+    group: str = "load",
+    exclusive: bool = True,
+    around_unit: Literal[False] = False,
+    whole_store: Literal[True],
+) -> Worker[None]: ...
 def run_db(
     node: DOMNode,
     job: Callable[[Any], T],
@@ -93,14 +168,13 @@ def run_db(
     def work() -> None:
         worker = get_current_worker()
         try:
-            result = in_store(
-                app,
-                job,
-                write=write,
-                around_unit=around_unit,
-                whole_store=whole_store,
-                committed=lambda db: _tell_presenter_changes(worker, db),
-            )
+            told = lambda db: _tell_presenter_changes(worker, db)  # noqa: E731
+            if whole_store:
+                result = in_store(app, job, whole_store=True)
+            elif around_unit:
+                result = in_store(app, job, around_unit=True, committed=told)
+            else:
+                result = in_store(app, job, write=write, committed=told)
         except CirclesError as exc:
             _back(worker, tell, exc)
             return
@@ -112,21 +186,7 @@ def run_db(
         if done is not None:
             _back(worker, _shown(done), result)
 
-    def _tell_presenter_changes(worker: Worker[None], db: Any) -> None:
-        from circles.services import upkeep  # in the worker: it loads the store's modules
-
-        changes = upkeep.presenter_changes(db)
-        if changes:
-            text = upkeep.describe(changes)
-            _back(
-                worker,
-                lambda t: app.notify(
-                    t, title="Invites out of date", severity="warning", timeout=15, markup=False
-                ),
-                text,
-            )
-
-    def _tell_presenter_changes(worker: Worker[None], db: Any) -> None:
+    def _tell_presenter_changes(worker: Worker[None], db: Db) -> None:
         from circles.services import upkeep  # in the worker: it loads the store's modules
 
         changes = upkeep.presenter_changes(db)
@@ -165,7 +225,7 @@ def run_db(
     return node.run_worker(work, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
 
 
-async def ask_db(app: App[Any], job: Callable[[Any], T], *, failed: T) -> T:
+async def ask_db(app: App[Any], job: Callable[[Db], T], *, failed: T) -> T:
     """For code that awaits its answer on the UI thread (the command palette's search):
     ``job(db)`` in a thread inside ``store.read()``; a failure is told as ``run_db`` tells it,
     and the answer is then ``failed``."""

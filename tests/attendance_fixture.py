@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from circles.services import agenda, attendance, circles, members, people, sessions
+from circles.services import agenda, attendance, circle_records, members, people, sessions
 from models.enums import PresenterSource, SessionStatus
 from models.store import Store
 from tests.factories import scheduled_ahead
@@ -52,8 +52,10 @@ def build(store: Store) -> History:
                 ("eve", "Eve Walker", "Sales"),
             ]
         }
-        rust = circles.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin").id
-        owls = circles.add_circle(
+        rust = circle_records.add_circle(
+            db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin"
+        ).id
+        owls = circle_records.add_circle(
             db, name="Night Owls", kind="learning-circle", timezone="America/Los_Angeles"
         ).id
         for key in ("ana", "bob", "dee"):
@@ -83,7 +85,7 @@ def build(store: Store) -> History:
             attendance.set_rsvp(db, session_id=s[session], person_id=p[person], rsvp=answer)
 
         def came(session: str, person: str, how: str) -> None:
-            attendance.record_attendance(db, session_id=s[session], person_id=p[person], attended=how)
+            attendance.check_in(db, session_id=s[session], person_id=p[person], attended=how)
 
         rsvp("S1", "ana", "yes")
         rsvp("S1", "bob", "yes")
@@ -107,7 +109,7 @@ def build(store: Store) -> History:
         came("owls", "ana", "present")
         agenda.add_item(db, session_id=s["S3"], title="Borrowing, slowly", presenter_id=p["cy"])
         sessions.cancel_session(db, sessions.get_session(db, s["cancelled"]))
-        # Bob leaves after S2; the record_attendance calls above saw him as a member.
+        # Bob leaves after S2; the check_in calls above saw him as a member.
         members.remove_member(db, circle_id=rust, person_id=p["bob"], left_at=_utc(2026, 2, 15))
         # The rotation fills in presenters of scheduled sessions by itself; this history sets
         # them by hand and marks the past sessions held, so the rotation leaves them alone.

@@ -19,7 +19,7 @@ def main(url: str, worker: int, session_ids: list[int], person_ids: list[int]) -
             attendance.set_rsvp(db, session_id=session_id, person_id=person_id, rsvp="yes")
 
         def check_in(db, session_id=session_id, person_id=person_id):  # type: ignore[no-untyped-def]
-            attendance.record_attendance(db, session_id=session_id, person_id=person_id, attended="present")
+            attendance.check_in(db, session_id=session_id, person_id=person_id, attended="present")
 
         store.write_retrying(rsvp)
         store.write_retrying(check_in)

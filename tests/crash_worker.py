@@ -26,7 +26,7 @@ def work(url: str) -> None:
         with store.write() as db:
             target = sessions.list_sessions(db, circle_id=circle_id)[batch]
             for person_id in people:  # a whole check-in in one unit of work
-                attendance.record_attendance(
+                attendance.check_in(
                     db, session_id=target.id, person_id=person_id, attended="present", note=f"batch {batch}"
                 )
         print(batch, flush=True)

@@ -10,7 +10,7 @@ import icalendar
 
 from circles import validate
 from circles.delivery.settings import SmtpSettings, smtp_from_url
-from circles.services import agenda, circles, members, people, rotation, sessions
+from circles.services import agenda, circle_records, members, people, rotation, sessions
 from circles.views import CircleView, SessionView
 from models.store import Store
 
@@ -33,7 +33,7 @@ def make_world(store: Store, *, first: date = FIRST, weeks: int = 4) -> World:
         bo = people.add_person(db, name="Bo Smith", email="bo@example.org")
         zoe = people.add_person(db, name="Zoë Ñandú", email="zoe@example.org")
         cy = people.add_person(db, name="Cy Guest", email="cy@guest.org", is_guest=True)
-        c = circles.add_circle(
+        c = circle_records.add_circle(
             db,
             name="Rust Lunch",
             kind="lunch-and-learn",
@@ -55,7 +55,7 @@ def make_world(store: Store, *, first: date = FIRST, weeks: int = 4) -> World:
         # planned, so a later change is the only thing that changes an invite.
         rotation.refresh(db, c.id)
         found = [sessions.get_session(db, s.id) for s in found]
-        return World(circles.get_circle(db, c.id), ana.id, bo.id, zoe.id, cy.id, found)
+        return World(circle_records.get_circle(db, c.id), ana.id, bo.id, zoe.id, cy.id, found)
 
 
 def settings_for(url: str) -> SmtpSettings:

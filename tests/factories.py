@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from circles import validate
-from circles.services import circles, members, people, sessions
+from circles.services import circle_records, members, people, sessions
 from circles.views import CircleView, PersonView, SessionView
 from models.store import Store
 
@@ -30,7 +30,7 @@ def circle(
     **kwargs: object,
 ) -> CircleView:
     with store.write() as db:
-        return circles.add_circle(db, name=name, kind=kind, timezone=tz, **kwargs)
+        return circle_records.add_circle(db, name=name, kind=kind, timezone=tz, **kwargs)
 
 
 def member(store: Store, c: CircleView, p: PersonView, **kwargs: object) -> None:

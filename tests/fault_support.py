@@ -78,11 +78,12 @@ def leftovers(folder: Path) -> list[str]:
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> Result:
     """``circles ARGS`` in this process: it must end with an exit status, never an exception
-    (which a person would see as a traceback)."""
-    from circles.cli import main
+    (which a person would see as a traceback), nor the status that says circles met a bug."""
+    from circles.cli import INTERNAL_ERROR, main
 
     result = CliRunner().invoke(main, list(args), env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code != INTERNAL_ERROR, result.stderr
     return result
 
 

@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime
 from circles.services import (
     agenda,
     attendance,
-    circles,
+    circle_records,
     feedback,
     members,
     pairs,
@@ -95,7 +95,7 @@ def build(store: Store) -> Book:
             ]
         }
         p["gil"] = people.add_person(db, name="Gil Guest", email="gil@guest.example", is_guest=True).id
-        book = circles.add_circle(db, name="Book Club", kind="learning-circle", timezone="UTC").id
+        book = circle_records.add_circle(db, name="Book Club", kind="learning-circle", timezone="UTC").id
         for key, joined in (("ana", _utc(2025, 12, 1)), ("bo", _utc(2026, 1, 5)), ("cy", _utc(2026, 2, 1))):
             members.add_member(db, circle_id=book, person_id=p[key], joined_at=joined)
         members.add_member(db, circle_id=book, person_id=p["di"], joined_at=_utc(2026, 3, 1))
@@ -110,8 +110,8 @@ def build(store: Store) -> Book:
             for who, (mark, rsvp) in marks.items():
                 if rsvp is not None:
                     attendance.set_rsvp(db, session_id=s[month], person_id=p[who], rsvp=rsvp)
-                attendance.record_attendance(db, session_id=s[month], person_id=p[who], attended=mark)
-        attendance.record_attendance(db, session_id=s["mar"], person_id=p["eve"], attended="present")
+                attendance.check_in(db, session_id=s[month], person_id=p[who], attended=mark)
+        attendance.check_in(db, session_id=s["mar"], person_id=p["eve"], attended="present")
         members.remove_member(db, circle_id=book, person_id=p["cy"], left_at=_utc(2026, 4, 20))
         agenda.add_item(db, session_id=s["mar"], title="Chapter 3", presenter_id=p["di"])
         sessions.cancel_session(db, sessions.get_session(db, s["apr"]))

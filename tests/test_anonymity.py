@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from sqlmodel import SQLModel
 
 from circles.cli import main
-from circles.services import attendance, circles, feedback, members, people, sessions
+from circles.services import attendance, circle_records, feedback, members, people, sessions
 from models.enums import PresenterSource
 from models.store import Store
 from tests.factories import scheduled_ahead
@@ -42,7 +42,7 @@ def _build(store: Store) -> dict[str, Any]:
         zed = people.add_person(db, name=ZED[0], email=ZED[1]).id
         yan = people.add_person(db, name="Yan Ode", email="yan@example.org").id
         xia = people.add_person(db, name="Xia Pell", email="xia@example.org").id
-        circle = circles.add_circle(db, name="Quiet Circle", kind="learning-circle", timezone="UTC").id
+        circle = circle_records.add_circle(db, name="Quiet Circle", kind="learning-circle", timezone="UTC").id
         for pid in (zed, yan, xia):
             members.add_member(
                 db, circle_id=circle, person_id=pid, joined_at=datetime(2026, 1, 1, tzinfo=UTC)
@@ -56,7 +56,7 @@ def _build(store: Store) -> dict[str, Any]:
         )
         sessions.update_session(db, view, status="held")
         for pid in (zed, yan, xia):
-            attendance.record_attendance(db, session_id=session, person_id=pid, attended="present")
+            attendance.check_in(db, session_id=session, person_id=pid, attended="present")
         feedback.set_settings(db, circle, anonymous=True)
     # Separate writes, Yan first: the order they were written in must not survive.
     with store.write() as db:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from circles import validate
 from circles.cli import main
 from circles.errors import CirclesError, InvalidInput
-from circles.services import circles, people, sessions
+from circles.services import circle_records, people, sessions
 
 anything = st.text(max_size=300)
 fuzz = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -41,7 +41,9 @@ def test_adding_a_person_either_works_or_names_the_field(store, name, email, tea
 def test_adding_a_circle_either_works_or_names_the_field(store, name, kind, tz, url, minutes):
     try:
         with store.write() as db:
-            circles.add_circle(db, name=name, kind=kind, timezone=tz, video_url=url, default_minutes=minutes)
+            circle_records.add_circle(
+                db, name=name, kind=kind, timezone=tz, video_url=url, default_minutes=minutes
+            )
     except InvalidInput as exc:
         assert exc.field in {"name", "kind", "timezone", "video link", "session length"}
     except CirclesError:
@@ -75,8 +77,8 @@ def test_typed_dates_parse_or_name_the_field(day):
 @given(title=anything, notes=anything, minutes=st.integers(-100, 5000))
 def test_editing_a_session_either_works_or_names_the_field(store, title, notes, minutes):
     with store.write() as db:
-        c = circles.list_circles(db) or [
-            circles.add_circle(db, name="Rust Lunch", kind="workshop", timezone="UTC")
+        c = circle_records.list_circles(db) or [
+            circle_records.add_circle(db, name="Rust Lunch", kind="workshop", timezone="UTC")
         ]
         s = sessions.add_session(db, circle_id=c[0].id, starts_at=datetime(2026, 7, 7, 12, tzinfo=UTC))
     try:

@@ -48,8 +48,8 @@ def test_members_who_join_during_or_later_that_day_are_on_its_check_in(store, cl
     # Marking someone who joined during the session records a member, not a walk-in; someone
     # marked who was no member that day is listed as a walk-in.
     with store.write() as db:
-        attendance.record_attendance(db, session_id=s.id, person_id=people["Bo"].id, attended="present")
-        attendance.record_attendance(db, session_id=s.id, person_id=people["Cy"].id, attended="late")
+        attendance.check_in(db, session_id=s.id, person_id=people["Bo"].id, attended="present")
+        attendance.check_in(db, session_id=s.id, person_id=people["Cy"].id, attended="late")
     with store.read() as db:
         entries = {e.name: e for e in attendance.roster(db, s.id)}
     assert entries["Bo"].attended is Attended.PRESENT and not entries["Bo"].walk_in

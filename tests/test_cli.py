@@ -163,3 +163,37 @@ def test_the_default_store_lives_in_the_users_data_folder(tmp_path):
         [sys.executable, "-m", "circles", "db", "path"], capture_output=True, text=True, env=env, cwd=REPO
     )
     assert out.stdout.strip() == str(tmp_path / "elsewhere.db")
+
+
+def test_a_member_answers_for_the_whole_series_and_a_session_answer_wins(cli, store_url):
+    """rsvp --series CIRCLE EMAIL ANSWER: every session without an answer of its own takes it;
+    one session's answer overrides it. check-in is the command's name; attend stays."""
+    from circles.services import attendance
+    from models.store import Store
+
+    cli("person", "add", "Ana Lopez", "--email", "ana@example.org")
+    cli("person", "add", "Bo Chen", "--email", "bo@example.org")
+    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "UTC")
+    cli("member", "add", "Rust Lunch", "ana@example.org")
+    for day in ("2037-07-07", "2037-07-14"):
+        cli("session", "add", "Rust Lunch", "--at", f"{day} 12:00")
+    said = cli("rsvp", "--series", "rust lunch", "ana@example.org", "yes").stdout
+    assert "Ana Lopez answered yes for every session of Rust Lunch" in said
+    cli("rsvp", "2", "ana@example.org", "no")
+    refused = cli("rsvp", "--series", "Rust Lunch", "bo@example.org", "yes", ok=False)
+    assert refused.returncode == 1 and "Only a current member" in refused.stderr
+    cli("check-in", "1", "ana@example.org", "present")
+    cli("attend", "2", "bo@example.org", "late")
+
+    store = Store.open(store_url)
+    try:
+        with store.read() as db:
+            first, second = ({e.email: e for e in attendance.roster(db, session_id)} for session_id in (1, 2))
+    finally:
+        store.close()
+    assert (first["ana@example.org"].rsvp.value, first["ana@example.org"].attended.value) == (
+        "yes",
+        "present",
+    )
+    assert second["ana@example.org"].rsvp.value == "no"
+    assert second["bo@example.org"].attended.value == "late"

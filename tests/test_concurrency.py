@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from circles.services import circles, members, people
+from circles.services import circle_records, members, people
 from tests import factories
 
 REPO = Path(__file__).resolve().parent.parent
@@ -75,7 +75,7 @@ def test_concurrent_writers_lose_nothing(store, store_url):
     assert {(s, p) for s, p, _, _ in rows} == expected
     assert all((r, a) == ("yes", "present") for _, _, r, a in rows)
     with store.read() as db:
-        assert circles.get_circle(db, c.id).name == "Rust Lunch"
+        assert circle_records.get_circle(db, c.id).name == "Rust Lunch"
 
 
 def test_a_busy_store_is_tried_again_and_a_real_error_is_not(memory_store):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from circles.services import circles, members, people, series
+from circles.services import circle_records, members, people, series
 from models.engine import sqlite_url
 from models.migrate import head_revision
 from models.store import Store
@@ -63,7 +63,7 @@ def test_killed_while_planning_and_checking_in(tmp_path, clock):
     path = tmp_path / "circles.db"
     store = Store.open(sqlite_url(path), clock=clock)
     with store.write() as db:
-        c = circles.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
+        c = circle_records.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
         series.set_cadence(db, c, "weekly on tue at 12:00")
         for i in range(MEMBERS):
             p = people.add_person(db, name=f"Member {i}", email=f"m{i}@example.org")

@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 
 from circles.demo import build_demo
 from circles.errors import NotAllowed
-from circles.services import attendance, circles, members, people, rotation, sessions
+from circles.services import attendance, circle_records, members, people, rotation, sessions
 from models.enums import CircleKind
 from models.store import Store
 from tests.conftest import FixedClock
@@ -27,11 +27,11 @@ def test_small_demo_is_a_believable_organisation(store, clock):
     assert 40 <= summary.people <= 50 and summary.circles == 5
     assert stages[-1] == ("done", 1.0)
     with store.read() as db:
-        found = circles.list_circles(db)
+        found = circle_records.list_circles(db)
         assert {c.kind for c in found} == set(CircleKind)
         assert len({c.timezone for c in found}) == 5
         assert any(p.is_guest for p in people.list_people(db))
-        rust = circles.find_circle(db, "Rust Lunch")
+        rust = circle_records.find_circle(db, "Rust Lunch")
         assert 8 <= len(members.list_members(db, rust.id)) <= 15
         past = sessions.list_sessions(db, circle_id=rust.id, end=clock())
         ahead = sessions.list_sessions(db, circle_id=rust.id, start=clock())
@@ -47,7 +47,7 @@ def test_the_demo_names_the_rotations_presenters_for_what_is_ahead(store, clock)
     """Issue 13: the small demo's Rust Lunch named one presenter in lists and another in the preview."""
     build_demo(store, size="small")
     with store.read() as db:
-        for c in circles.list_circles(db):
+        for c in circle_records.list_circles(db):
             rows = [r for r in rotation.preview(db, c.id, count=20) if r.session is not None]
             assert rows, c.name
             stored = {r.session.id: sessions.get_session(db, r.session.id).presenter_id for r in rows}

@@ -47,8 +47,8 @@ def circle_with_sessions(store, tmp_path, clock):
         knowledge.add_topics(db, session_id=later.id, topics="rust")
         for p in (ana, bo):
             attendance.set_rsvp(db, session_id=s.id, person_id=p.id, rsvp="yes")
-            attendance.record_attendance(db, session_id=s.id, person_id=p.id, attended="present")
-        attendance.record_attendance(db, session_id=s.id, person_id=grace.id, attended="late")
+            attendance.check_in(db, session_id=s.id, person_id=p.id, attended="present")
+        attendance.check_in(db, session_id=s.id, person_id=grace.id, attended="late")
     return {"circle": c, "session": s, "people": [ana, bo, grace, guest], "deck": deck}
 
 

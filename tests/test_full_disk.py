@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from circles.errors import CirclesError
 from circles.exports.invite_files import ToFile, write_invites
-from circles.services import circles, invites, members, people, sessions
+from circles.services import circle_records, invites, members, people, sessions
 from models.engine import sqlite_url
 from models.enums import SessionStatus
 from models.store import Store
@@ -180,7 +180,7 @@ def test_a_reader_that_stops_early_ends_the_export_quietly(tmp_path: Path) -> No
     # 60 members at 20 past sessions (scheduled before they took place): 1,200 rows, more
     # than a pipe holds.
     with store.write() as db, scheduled_ahead(db, first):
-        c = circles.add_circle(db, name="Big Circle", kind="workshop", timezone="UTC")
+        c = circle_records.add_circle(db, name="Big Circle", kind="workshop", timezone="UTC")
         for n in range(60):
             p = people.add_person(db, name=f"Person {n}", email=f"p{n}@example.org")
             members.add_member(db, circle_id=c.id, person_id=p.id, joined_at=datetime(2025, 1, 1, tzinfo=UTC))

@@ -11,7 +11,7 @@ import pytest
 
 from circles.demo import build_demo
 from circles.glance import home_at_a_glance
-from circles.services import attendance, circles, members, people, sessions
+from circles.services import attendance, circle_records, members, people, sessions
 from circles.services.home import load_home
 from models.engine import sqlite_url
 from models.enums import Rsvp
@@ -57,8 +57,10 @@ def test_they_agree_on_archived_circles_cancelled_sessions_leavers_and_answers(t
         ana = people.add_person(db, name="Ana", email="ana@example.org")
         bo = people.add_person(db, name="Bo", email="bo@example.org")
         cy = people.add_person(db, name="Cy", email="cy@example.org")
-        kept = circles.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
-        gone = circles.add_circle(db, name="Old Guild", kind="workshop", timezone="UTC")
+        kept = circle_records.add_circle(
+            db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin"
+        )
+        gone = circle_records.add_circle(db, name="Old Guild", kind="workshop", timezone="UTC")
         for who in (ana, bo, cy):
             members.add_member(db, circle_id=kept.id, person_id=who.id, joined_at=clock() - day)
         first = sessions.add_session(db, circle_id=kept.id, starts_at=clock() + day)
@@ -66,7 +68,7 @@ def test_they_agree_on_archived_circles_cancelled_sessions_leavers_and_answers(t
         sessions.add_session(db, circle_id=gone.id, starts_at=clock() + day)
     with store.write() as db:
         sessions.cancel_session(db, later)
-        circles.update_circle(db, gone, archived=True)
+        circle_records.update_circle(db, gone, archived=True)
         members.remove_member(db, circle_id=kept.id, person_id=cy.id, left_at=clock() + 2 * day)
         attendance.set_rsvp(db, session_id=first.id, person_id=ana.id, rsvp=Rsvp.YES)
         attendance.set_rsvp(db, session_id=first.id, person_id=bo.id, rsvp=Rsvp.MAYBE)

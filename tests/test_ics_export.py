@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from circles import validate
 from circles.cli import main
 from circles.errors import InvalidInput, NotAllowed
-from circles.services import agenda, attendance, circles, invites, members, people, sessions
+from circles.services import agenda, attendance, circle_records, invites, members, people, sessions
 from circles.views import CircleView, SessionView
 from models.engine import sqlite_url
 from models.enums import SessionStatus
@@ -41,7 +41,7 @@ def _world(store: Store, *, facilitator: bool = True, first: date = date(2026, 3
         ana = people.add_person(db, name="Ana López", email="ana@example.org")
         bo = people.add_person(db, name="Bo Smith", email="bo@example.org")
         cy = people.add_person(db, name="Cy Guest", email="cy@guest.org", is_guest=True)
-        c = circles.add_circle(
+        c = circle_records.add_circle(
             db,
             name="Rust Lunch",
             kind="lunch-and-learn",
@@ -64,7 +64,7 @@ def _world(store: Store, *, facilitator: bool = True, first: date = date(2026, 3
             members.update_member(db, m, in_rotation=False)
         agenda.add_item(db, session_id=found[1].id, title="Borrowing", presenter_id=bo.id, minutes=30)
         agenda.add_item(db, session_id=found[2].id, title="Guest talk", presenter_id=cy.id, minutes=40)
-        return World(circles.get_circle(db, c.id), ana.id, bo.id, cy.id, found)
+        return World(circle_records.get_circle(db, c.id), ana.id, bo.id, cy.id, found)
 
 
 def _events(data: bytes) -> list[icalendar.Event]:

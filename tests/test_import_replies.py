@@ -238,7 +238,7 @@ def test_a_series_reply_answers_one_session_or_the_whole_series(store: Store, tm
         sessions.move_session(db, moved, starts_at=moved.starts_at + timedelta(hours=3))
     series = w.circle.ics_series_uid
     with store.read() as db:
-        from circles.services import circles as circle_service
+        from circles.services import circle_records as circle_service
 
         circle = circle_service.get_circle(db, w.circle.id)
         sequence = replies._series_sequence(db, circle)

@@ -18,12 +18,12 @@ import models.migrate as migrate
 from circles.app import CirclesApp
 from circles.cli import main
 from circles.errors import AlreadyExists, InvalidInput
-from circles.services import attendance, circles, imports, people
+from circles.services import attendance, circle_records, imports, people
 from models.engine import create_store_engine, sqlite_file, sqlite_url
 from models.store import Store
 from models.store_file import claim_sqlite_file
 from models.types import UTCDateTime
-from screens.form import FormScreen
+from screens.form_screen import FormScreen
 from tests import factories
 from tests.tui_support import settle, shown
 
@@ -89,7 +89,7 @@ def test_circle_names_are_one_name_however_composed(store):
     with pytest.raises(AlreadyExists):
         factories.circle(store, "CAFE\u0301 talks")
     with store.read() as db:
-        assert circles.find_circle(db, "cafe\u0301 talks").id == cafe.id
+        assert circle_records.find_circle(db, "cafe\u0301 talks").id == cafe.id
 
 
 def test_import_and_walk_ins_find_the_same_person(store, tmp_path):

@@ -10,7 +10,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 
 import models.migrate as migrate
-from circles.services import attendance, circles, feedback, people, recognition, sessions
+from circles.services import attendance, circle_records, feedback, people, recognition, sessions
 from models.engine import sqlite_file
 from models.store import Store
 from models.store_file import claim_sqlite_file
@@ -52,10 +52,10 @@ def test_upgrading_from_the_previous_head_keeps_rows_and_adds_feedback(store_url
     with store.write() as db:
         ana = people.find_person(db, "ana@example.org")
         assert (ana.name, ana.team) == ("Ana", "Data")
-        c = circles.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
+        c = circle_records.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
         with scheduled_ahead(db, datetime(2026, 3, 2, 11, tzinfo=UTC)):
             s = sessions.add_session(db, circle_id=c.id, starts_at=datetime(2026, 3, 2, 11, tzinfo=UTC))
-        attendance.record_attendance(db, session_id=s.id, person_id=ana.id, attended="present")
+        attendance.check_in(db, session_id=s.id, person_id=ana.id, attended="present")
         feedback.add_answer(
             db, session_id=s.id, person_id=ana.id, rating=5, learned="borrowing", anonymous=True
         )

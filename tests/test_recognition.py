@@ -15,7 +15,16 @@ from click.testing import CliRunner
 from circles.cli import main
 from circles.errors import InvalidInput, NotFound
 from circles.recognition_digest import as_json, markdown
-from circles.services import agenda, attendance, circles, feedback, members, people, recognition, sessions
+from circles.services import (
+    agenda,
+    attendance,
+    circle_records,
+    feedback,
+    members,
+    people,
+    recognition,
+    sessions,
+)
 from models.enums import PresenterSource, SessionStatus
 from models.store import Store
 from tests.conftest import FixedClock
@@ -60,7 +69,7 @@ def weekly(store: Store, clock: FixedClock) -> Weekly:
     clock.now = _utc(2026, 4, 1, 9)
     with store.write() as db:
         p = {k: people.add_person(db, name=f"{k.title()} Person", email=f"{k}@example.org").id for k in CAME}
-        c = circles.add_circle(db, name="Weekly", kind="learning-circle", timezone="UTC").id
+        c = circle_records.add_circle(db, name="Weekly", kind="learning-circle", timezone="UTC").id
         for key, joined in (("ana", _utc(2026, 1, 1)), ("cy", _utc(2026, 1, 10)), ("di", _utc(2026, 1, 1))):
             members.add_member(db, circle_id=c, person_id=p[key], joined_at=joined)
         members.add_member(db, circle_id=c, person_id=p["bo"], joined_at=_utc(2026, 2, 1))
@@ -71,7 +80,7 @@ def weekly(store: Store, clock: FixedClock) -> Weekly:
             }
         for who, marks in CAME.items():
             for key, mark in marks.items():
-                attendance.record_attendance(db, session_id=s[key], person_id=p[who], attended=MARK[mark])
+                attendance.check_in(db, session_id=s[key], person_id=p[who], attended=MARK[mark])
         # Ana presents these (and an agenda item on 17 Feb); the cancelled 20 Jan must not count.
         talks = {"jan06", "jan13", "jan20", "feb10", "feb24", "mar10"}
         for key in DAYS:
@@ -134,9 +143,7 @@ def test_streaks_run_across_a_gap_and_a_cancelled_session(store: Store, weekly: 
 
 def test_an_excused_absence_ends_a_streak(store: Store, weekly: Weekly) -> None:
     with store.write() as db:
-        attendance.record_attendance(
-            db, session_id=weekly.s["feb17"], person_id=weekly.p["bo"], attended="excused"
-        )
+        attendance.check_in(db, session_id=weekly.s["feb17"], person_id=weekly.p["bo"], attended="excused")
     found = {r.name: r.streaks for r in _ledger(store, "2026-02-01", "2026-03-31").people}
     assert found.get("Bo Person", []) == []
 
@@ -251,7 +258,7 @@ def test_cli_thanks_and_recognition(store: Store, weekly: Weekly, tmp_path: Path
 
 def test_a_circle_scope_keeps_to_that_circle(store: Store, weekly: Weekly) -> None:
     with store.write() as db:
-        circles.add_circle(db, name="Other", kind="workshop", timezone="UTC")
+        circle_records.add_circle(db, name="Other", kind="workshop", timezone="UTC")
         recognition.add_thanks(db, person="bo@example.org", text="for hosting")
     assert _ledger(store, "2026-01-01", "2026-04-01", circle="Other").people == []
     names = [r.name for r in _ledger(store, "2026-01-01", "2026-04-01", circle="Weekly").people]

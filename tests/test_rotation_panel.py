@@ -8,9 +8,10 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
 
-from circles.services import away, circles, invites, members, people, planning, series, sessions
+from circles.services import away, circle_records, invites, members, people, planning, series, sessions
 from models.store import Store
-from screens.rotation_panel import ChoiceScreen, CountScreen, RotationPanel
+from screens.dialogs import ChoiceScreen, CountScreen
+from screens.rotation_panel import RotationPanel
 from screens.textual_internals import notifications
 from tests.tui_support import rows, settle, until
 
@@ -41,7 +42,7 @@ def setup(store: Store) -> tuple[int, dict[str, int]]:
         ids["Grace [guest]"] = people.add_person(
             db, name="Grace [guest]", email="grace@example.org", is_guest=True
         ).id
-        c = circles.add_circle(db, name="Rust Lunch", kind="learning-circle", timezone="Europe/Berlin")
+        c = circle_records.add_circle(db, name="Rust Lunch", kind="learning-circle", timezone="Europe/Berlin")
         for n in ("Ana", "Bob", "Cleo"):
             members.add_member(db, circle_id=c.id, person_id=ids[n])
         series.set_cadence(db, c, "weekly on tue at 12:00")
@@ -133,7 +134,7 @@ async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Stor
 
 async def test_the_panel_explains_a_circle_without_cadence_and_escape_cancels(memory_store: Store) -> None:
     with memory_store.write() as db:
-        c = circles.add_circle(db, name="Quiet", kind="workshop", timezone="UTC")
+        c = circle_records.add_circle(db, name="Quiet", kind="workshop", timezone="UTC")
     app = Host(memory_store, c.id)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(app, pilot)
@@ -143,7 +144,7 @@ async def test_the_panel_explains_a_circle_without_cadence_and_escape_cancels(me
         await pilot.pause()
         assert not isinstance(app.screen, ChoiceScreen)
         with memory_store.write() as db:
-            series.set_cadence(db, circles.get_circle(db, c.id), "monthly on the last fri at 16:00")
+            series.set_cadence(db, circle_records.get_circle(db, c.id), "monthly on the last fri at 16:00")
             p = people.add_person(db, name="Ana", email="ana@example.org")
             members.add_member(db, circle_id=c.id, person_id=p.id)
             planning.plan_sessions(db, circle_id=c.id, count=2, start=date(2026, 3, 1))

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session
 
-from circles.services import away, circles, members, people, planning, series, sessions
+from circles.services import away, circle_records, members, people, planning, series, sessions
 from circles.services import rotation as rot
 from models.enums import PresenterSource
 from models.store import Store
@@ -154,7 +154,7 @@ def _setup(store: Store) -> tuple[int, dict[str, int], list[int]]:
     with store.write() as db:
         names = ("Ana", "Bob", "Cleo", "Dev")
         ids = {n: people.add_person(db, name=n, email=f"{n.lower()}@example.org").id for n in names}
-        c = circles.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
+        c = circle_records.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
         for n in names:
             members.add_member(db, circle_id=c.id, person_id=ids[n])
         series.set_cadence(db, c, "weekly on tue at 12:00")
@@ -218,7 +218,7 @@ def test_many_processes_assigning_and_changing_the_rotation_lose_no_assignment(
         everyone = [
             people.add_person(db, name=f"Member {i:02d}", email=f"m{i}@example.org").id for i in range(12)
         ]
-        c = circles.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
+        c = circle_records.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
         for p in everyone:
             members.add_member(db, circle_id=c.id, person_id=p)
         series.set_cadence(db, c, "weekly on tue at 12:00")

@@ -13,7 +13,7 @@ from circles.services import (
     agenda,
     agenda_templates,
     away,
-    circles,
+    circle_records,
     fairness,
     members,
     people,
@@ -34,7 +34,7 @@ def make_circle(
 ) -> tuple[CircleView, dict[str, int]]:
     with store.write() as db:
         ids = {n: people.add_person(db, name=n, email=f"{n.lower()}@example.org").id for n in names}
-        c = circles.add_circle(db, name="Rust Lunch", kind="learning-circle", timezone="Europe/Berlin")
+        c = circle_records.add_circle(db, name="Rust Lunch", kind="learning-circle", timezone="Europe/Berlin")
         for n in names:
             members.add_member(db, circle_id=c.id, person_id=ids[n])
         c = series.set_cadence(db, c, cadence or "weekly on tue at 12:00 for 45m")
@@ -85,7 +85,7 @@ def test_planning_again_continues_the_series_without_duplicates(store: Store) ->
 
 def test_planning_needs_a_cadence_and_a_sensible_count(store: Store) -> None:
     with store.write() as db:
-        c = circles.add_circle(db, name="Quiet", kind="workshop", timezone="Europe/Berlin")
+        c = circle_records.add_circle(db, name="Quiet", kind="workshop", timezone="Europe/Berlin")
     with store.write() as db, pytest.raises(NotAllowed, match="Quiet has no cadence yet"):
         planning.plan_sessions(db, circle_id=c.id, count=3)
     with store.write() as db, pytest.raises(InvalidInput, match="count 0 must be between 1 and 200"):
@@ -269,8 +269,8 @@ def test_members_out_of_rotation_who_left_or_are_guests_are_never_suggested(stor
 def test_agenda_templates_default_by_kind_and_can_be_edited(store: Store) -> None:
     c, _ = make_circle(store, names=("Ana",))
     with store.write() as db:
-        lunch = circles.add_circle(db, name="Lunch", kind=CircleKind.LUNCH_AND_LEARN, timezone="UTC")
-        cop = circles.add_circle(db, name="CoP", kind=CircleKind.COMMUNITY_OF_PRACTICE, timezone="UTC")
+        lunch = circle_records.add_circle(db, name="Lunch", kind=CircleKind.LUNCH_AND_LEARN, timezone="UTC")
+        cop = circle_records.add_circle(db, name="CoP", kind=CircleKind.COMMUNITY_OF_PRACTICE, timezone="UTC")
         assert [i.title for i in agenda_templates.template(db, lunch.id).items] == ["Talk", "Q&A", "Wrap-up"]
         assert [i.title for i in agenda_templates.template(db, cop.id).items][:2] == [
             "Show-and-tell",

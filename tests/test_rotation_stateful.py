@@ -24,7 +24,17 @@ from sqlmodel import Session, select
 
 from circles import validate
 from circles.errors import CirclesError
-from circles.services import away, circles, invites, members, people, planning, series, sessions, upkeep
+from circles.services import (
+    away,
+    circle_records,
+    invites,
+    members,
+    people,
+    planning,
+    series,
+    sessions,
+    upkeep,
+)
 from circles.services import rotation as rot
 from circles.views import SessionView
 from models.engine import create_store_engine
@@ -64,7 +74,9 @@ class Facilitators(RuleBasedStateMachine):
         self.store = _empty_store(self.clock)
         with self.store.write() as db:
             self.people = [people.add_person(db, name=n, email=f"{n.lower()}@example.org").id for n in NAMES]
-            c = circles.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin")
+            c = circle_records.add_circle(
+                db, name="Rust Lunch", kind="lunch-and-learn", timezone="Europe/Berlin"
+            )
             for p in self.people[:4]:
                 members.add_member(db, circle_id=c.id, person_id=p)
             self.circle = series.set_cadence(db, c, "weekly on tue at 12:00")

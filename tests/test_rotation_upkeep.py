@@ -11,7 +11,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from circles import validate
-from circles.services import away, circles, invites, members, people, planning, series, sessions, upkeep
+from circles.services import (
+    away,
+    circle_records,
+    invites,
+    members,
+    people,
+    planning,
+    series,
+    sessions,
+    upkeep,
+)
 from circles.services import rotation as rot
 from circles.views import CircleView
 from models.store import Store
@@ -26,7 +36,7 @@ def _circle(
             n: people.add_person(db, name=n, email=f"{n.lower().replace(' ', '')}@example.org").id
             for n in names
         }
-        c = circles.add_circle(db, name="Repro", kind="lunch-and-learn", timezone="Europe/Berlin")
+        c = circle_records.add_circle(db, name="Repro", kind="lunch-and-learn", timezone="Europe/Berlin")
         for n in names:
             members.add_member(db, circle_id=c.id, person_id=ids[n])
         c = series.set_cadence(db, c, "weekly on wed at 12:00 for 60m")
@@ -81,8 +91,8 @@ WRITES: dict[str, Callable[[Session, CircleView, dict[str, int]], object]] = {
         db, people.get_person(db, ids["Ana"]), is_guest=True
     ),
     # Wed 2 Dec 12:00 in Berlin is Thu 3 Dec in Kiritimati, the day Ana is away (see _prepare).
-    "circle moves to another zone": lambda db, c, ids: circles.update_circle(
-        db, circles.get_circle(db, c.id), timezone="Pacific/Kiritimati"
+    "circle moves to another zone": lambda db, c, ids: circle_records.update_circle(
+        db, circle_records.get_circle(db, c.id), timezone="Pacific/Kiritimati"
     ),
     "hold": lambda db, c, ids: rot.hold_session(db, _first(db, c)),
 }
@@ -98,7 +108,7 @@ def _prepare(store: Store, write: str, ids: dict[str, int]) -> CircleView | None
             away.add_away(db, person_id=ids["Ana"], starts_on=date(2026, 12, 3), ends_on=date(2026, 12, 3))
         if write not in PERSON_WRITES:
             return None
-        other = circles.add_circle(db, name="Other", kind="workshop", timezone="UTC")
+        other = circle_records.add_circle(db, name="Other", kind="workshop", timezone="UTC")
         members.add_member(db, circle_id=other.id, person_id=ids["Ana"])
         series.set_cadence(db, other, "weekly on wed at 12:00")
         planning.plan_sessions(db, circle_id=other.id, count=2, start=date(2026, 12, 2))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from circles.errors import InvalidInput
 from circles.search_query import fold
-from circles.services import agenda, circles, knowledge, people, search, sessions
+from circles.services import agenda, circle_records, knowledge, people, search, sessions
 from models.search_schema import FOLD_FROM, FOLD_TO, FTS_TABLE, VECTOR_COLUMN, VECTOR_INDEX
 from tests import factories
 
@@ -156,7 +156,7 @@ def test_an_edited_note_is_found_by_its_new_words_and_not_its_old_ones(store, li
 def test_every_change_to_a_source_reaches_the_index(store, library):
     with store.write() as db:
         people.update_person(db, people.get_person(db, library["bo"][1]), name="Bo Lindqvist")
-        circles.update_circle(db, circles.get_circle(db, library["rust"][1]), name="Crab Club")
+        circle_records.update_circle(db, circle_records.get_circle(db, library["rust"][1]), name="Crab Club")
         agenda.delete_item(db, agenda.get_item(db, library["ranks"][1]))
         knowledge.delete_material(db, knowledge.get_material(db, library["book"][1]))
         knowledge.remove_topic(db, session_id=library["own"][1], topic="rust")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from circles.errors import AlreadyExists, Conflict, InvalidInput, NotFound
-from circles.services import circles, people
+from circles.services import circle_records, people
 from tests import factories
 
 
@@ -70,7 +70,7 @@ def test_circle_names_are_unique_ignoring_case_even_beyond_ascii(store):
     with pytest.raises(AlreadyExists, match="A circle named 'Ärzte Runde' already exists"):
         factories.circle(store, "ÄRZTE RUNDE")
     with store.read() as db:
-        assert circles.find_circle(db, "ärzte runde").name == "Ärzte Runde"
+        assert circle_records.find_circle(db, "ärzte runde").name == "Ärzte Runde"
 
 
 @pytest.mark.parametrize(
@@ -87,7 +87,7 @@ def test_circle_names_are_unique_ignoring_case_even_beyond_ascii(store):
 def test_bad_circle_input_names_the_field(store, kwargs, field, problem):
     args = {"name": "Rust Lunch", "kind": "lunch-and-learn", "timezone": "Europe/Berlin"} | kwargs
     with pytest.raises(InvalidInput) as caught, store.write() as db:
-        circles.add_circle(db, **args)
+        circle_records.add_circle(db, **args)
     assert caught.value.field == field
     assert problem in str(caught.value)
 
@@ -100,22 +100,22 @@ def test_a_circle_with_a_facilitator_starts_with_them_as_member(store):
     with store.read() as db:
         (only,) = members.list_members(db, c.id)
         assert (only.name, only.role.value) == ("Ana", "facilitator")
-        assert circles.get_circle(db, c.id).facilitator_name == "Ana"
+        assert circle_records.get_circle(db, c.id).facilitator_name == "Ana"
 
 
 def test_archived_circles_drop_out_of_the_list_but_stay_findable(store):
     c = factories.circle(store)
     with store.write() as db:
-        circles.update_circle(db, c, archived=True)
+        circle_records.update_circle(db, c, archived=True)
     with store.read() as db:
-        assert circles.list_circles(db) == []
-        assert circles.find_circle(db, str(c.id)).archived
+        assert circle_records.list_circles(db) == []
+        assert circle_records.find_circle(db, str(c.id)).archived
 
 
 def test_unknown_references_say_what_to_do(store):
     with store.read() as db:
         with pytest.raises(NotFound, match="circles circle list"):
-            circles.find_circle(db, "Nope")
+            circle_records.find_circle(db, "Nope")
         with pytest.raises(NotFound, match="circles person add"):
             people.find_person(db, "nobody@example.org")
 
@@ -131,7 +131,7 @@ def test_a_person_record_lists_what_they_attended_and_presented_newest_first(sto
     third = factories.session(store, rust, "2026-01-12 12:00", title="Traits")
     with store.write() as db:
         for held, mark in ((first, "present"), (second, "late"), (third, "absent")):
-            attendance.record_attendance(db, session_id=held.id, person_id=ana.id, attended=mark)
+            attendance.check_in(db, session_id=held.id, person_id=ana.id, attended=mark)
         agenda.add_item(db, session_id=first.id, title="Borrowing, drawn", presenter_id=ana.id, minutes=20)
         sessions.set_presenter(db, third, presenter_id=ana.id, source=PresenterSource.MANUAL)
     with store.read() as db:

@@ -149,11 +149,11 @@ def test_rsvps_series_answers_walk_ins_and_headcount(store, circle_with_people):
         attendance.set_series_rsvp(db, circle_id=c.id, person_id=ana.id, rsvp="yes")
         attendance.set_rsvp(db, session_id=s.id, person_id=bo.id, rsvp=Rsvp.MAYBE)
         attendance.set_rsvp(db, session_id=s.id, person_id=bo.id, rsvp=Rsvp.YES)  # changed their mind
-        attendance.record_attendance(db, session_id=s.id, person_id=bo.id, attended=Attended.LATE)
-        attendance.record_attendance(db, session_id=s.id, person_id=ana.id, attended="present")
+        attendance.check_in(db, session_id=s.id, person_id=bo.id, attended=Attended.LATE)
+        attendance.check_in(db, session_id=s.id, person_id=ana.id, attended="present")
         walk_in = attendance.check_in_walk_in(db, session_id=s.id, name="Dee", email="Dee@Example.org")
         with pytest.raises(InvalidInput, match="attended 'here' must be present, late, excused or absent"):
-            attendance.record_attendance(db, session_id=s.id, person_id=cy.id, attended="here")
+            attendance.check_in(db, session_id=s.id, person_id=cy.id, attended="here")
     with store.read() as db:
         roster = {e.name: e for e in attendance.roster(db, s.id)}
         count = attendance.headcount(db, s.id)

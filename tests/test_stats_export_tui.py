@@ -60,10 +60,10 @@ async def test_stats_panel_shows_the_figures_as_charts(memory_store: Store) -> N
 
 async def test_stats_panel_on_a_circle_without_sessions(memory_store: Store) -> None:
     history = build(memory_store)
-    from circles.services import circles
+    from circles.services import circle_records
 
     with memory_store.write() as db:
-        empty = circles.add_circle(db, name="Brand New", kind="workshop", timezone="UTC").id
+        empty = circle_records.add_circle(db, name="Brand New", kind="workshop", timezone="UTC").id
     app = Host(memory_store, empty)
     async with app.run_test(size=(100, 50)) as pilot:
         await app.workers.wait_for_complete()

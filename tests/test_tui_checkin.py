@@ -13,7 +13,7 @@ from models.engine import sqlite_url
 from models.enums import Attended
 from models.store import Store
 from screens.checkin import CheckInScreen
-from screens.form import FormScreen
+from screens.form_screen import FormScreen
 from tests import factories
 from tests.tui_support import rows, screen_text, settle, shown, type_text, until
 
@@ -320,7 +320,7 @@ async def test_a_mark_shows_as_pending_until_the_store_has_it(file_store, clock,
 async def test_a_mark_the_locked_store_refused_goes_back_and_says_why(file_store, clock):
     _, s = _circle_of_30(file_store)
     with file_store.write() as db:
-        attendance.record_attendance(
+        attendance.check_in(
             db, session_id=s.id, person_id=_person_id(file_store, s.id, "Ada Member"), attended="late"
         )
     app = CirclesApp(file_store)

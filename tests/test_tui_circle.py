@@ -10,7 +10,7 @@ from models.enums import Role, SessionStatus
 from screens.circle import CircleScreen
 from screens.circles import CirclesScreen
 from screens.dialogs import ConfirmScreen
-from screens.form import FormScreen
+from screens.form_screen import FormScreen
 from screens.picker import PersonPicker
 from tests import factories
 from tests.tui_support import rows, settle, shown, type_text

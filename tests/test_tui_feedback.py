@@ -18,7 +18,7 @@ from models.enums import PresenterSource, SessionStatus
 from screens.checkout import CheckOutScreen
 from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import FeedbackPanel
-from screens.form import FormScreen
+from screens.form_screen import FormScreen
 from screens.organisation import Definition, Figure, OrganisationScreen, change_text, short_count, spread
 from screens.recognition import RecognitionScreen, detail_lines, streaks_text
 from screens.session import SessionScreen
@@ -40,8 +40,8 @@ def _held_session(store):  # type: ignore[no-untyped-def]
     s = factories.session(store, circle, "2026-03-02 12:00", title="Ownership")
     with store.write() as db:
         for p in people[:5]:
-            attendance.record_attendance(db, session_id=s.id, person_id=p.id, attended="present")
-        attendance.record_attendance(db, session_id=s.id, person_id=people[5].id, attended="absent")
+            attendance.check_in(db, session_id=s.id, person_id=p.id, attended="present")
+        attendance.check_in(db, session_id=s.id, person_id=people[5].id, attended="absent")
         view = sessions.set_presenter(
             db, sessions.get_session(db, s.id), presenter_id=people[0].id, source=PresenterSource.MANUAL
         )

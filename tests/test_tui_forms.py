@@ -8,10 +8,10 @@ from textual import events
 from textual.widgets import Checkbox, Input, Static
 
 from circles.app import CirclesApp
-from circles.services import circles, people
+from circles.services import circle_records, people
 from screens import forms
 from screens.circle import CircleScreen
-from screens.form import Field, FormScreen
+from screens.form_screen import Field, FormScreen
 from tests import factories
 from tests.tui_support import settle, shown, type_text
 
@@ -25,7 +25,7 @@ def _error(screen: FormScreen, name: str) -> str:
 
 def _count_circles(store) -> int:
     with store.read() as db:
-        return len(circles.list_circles(db, include_archived=True))
+        return len(circle_records.list_circles(db, include_archived=True))
 
 
 async def test_each_bad_field_says_what_is_wrong_and_nothing_is_saved(memory_store, clock):
@@ -62,7 +62,7 @@ async def test_each_bad_field_says_what_is_wrong_and_nothing_is_saved(memory_sto
         await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen)
         with memory_store.read() as db:
-            saved = circles.find_circle(db, "Rust Lunch")
+            saved = circle_records.find_circle(db, "Rust Lunch")
         assert (saved.timezone, saved.default_minutes) == ("Europe/Berlin", 45)
 
 
@@ -100,7 +100,7 @@ async def test_someone_elses_edit_is_a_conflict_and_nothing_is_overwritten(memor
         form = await _edit_circle(app, pilot, c.id)
         # Meanwhile another facilitator renames the place.
         with memory_store.write() as db:
-            circles.update_circle(db, c, location="Room 7")
+            circle_records.update_circle(db, c, location="Room 7")
         form.query_one("#f-location", Input).value = "Room 4.12"
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -110,7 +110,7 @@ async def test_someone_elses_edit_is_a_conflict_and_nothing_is_overwritten(memor
         assert "location is now 'Room 7'" in message
         assert "ctrl+r to load their version" in message
         with memory_store.read() as db:
-            assert circles.get_circle(db, c.id).location == "Room 7"
+            assert circle_records.get_circle(db, c.id).location == "Room 7"
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen)
@@ -123,7 +123,7 @@ async def test_after_a_conflict_their_version_loads_and_what_was_typed_stays_vis
     async with app.run_test(size=SIZE) as pilot:
         form = await _edit_circle(app, pilot, c.id)
         with memory_store.write() as db:  # another facilitator saves first
-            circles.update_circle(db, c, location="Room 7")
+            circle_records.update_circle(db, c, location="Room 7")
         form.query_one("#f-location", Input).value = "Room 4.12"
         form.query_one("#f-description", Input).value = "Ownership, borrowing, lifetimes"
         await pilot.press("ctrl+s")
@@ -139,7 +139,7 @@ async def test_after_a_conflict_their_version_loads_and_what_was_typed_stays_vis
         await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen)  # saved this time, on top of their version
     with memory_store.read() as db:
-        saved = circles.get_circle(db, c.id)
+        saved = circle_records.get_circle(db, c.id)
     assert (saved.location, saved.description) == ("Room 7, by the window", "Ownership, borrowing, lifetimes")
 
 
@@ -288,7 +288,7 @@ async def test_a_new_circle_gets_its_cadence_and_a_bad_one_is_named(memory_store
         await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen)
         with memory_store.read() as db:
-            saved = circles.find_circle(db, "Rust Lunch")
+            saved = circle_records.find_circle(db, "Rust Lunch")
         assert saved.cadence == "weekly on wed at 12:00 for 45m"
 
         await pilot.press("E")  # editing shows it, and clearing it clears it
@@ -299,7 +299,7 @@ async def test_a_new_circle_gets_its_cadence_and_a_bad_one_is_named(memory_store
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         with memory_store.read() as db:
-            assert circles.find_circle(db, "Rust Lunch").cadence is None
+            assert circle_records.find_circle(db, "Rust Lunch").cadence is None
 
 
 async def test_back_on_a_field_with_an_error_one_backspace_takes_one_character(memory_store, clock):
@@ -330,7 +330,7 @@ async def test_back_on_a_field_with_an_error_one_backspace_takes_one_character(m
         await settle(app, pilot)
         assert app.screen is not form
         with memory_store.read() as db:
-            assert circles.find_circle(db, "Rust Lunch").cadence == "weekly on wed at 12:00"
+            assert circle_records.find_circle(db, "Rust Lunch").cadence == "weekly on wed at 12:00"
 
 
 async def test_a_field_the_service_refused_gets_the_focus_with_its_text_whole(memory_store, clock):
@@ -377,7 +377,7 @@ async def test_a_new_circle_suggests_this_machines_zone_and_asks_how_often_right
         await pilot.press("enter")
         await settle(app, pilot)
     with memory_store.read() as db:
-        saved = circles.find_circle(db, "Data Circle")
+        saved = circle_records.find_circle(db, "Data Circle")
     assert (saved.timezone, saved.cadence) == ("Asia/Kolkata", "weekly on thu at 13:00")
 
 

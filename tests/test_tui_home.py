@@ -9,7 +9,7 @@ from textual.widgets import Button, DataTable, Static
 from circles.app import CirclesApp
 from circles.services import agenda, attendance
 from screens.circle import CircleScreen
-from screens.form import FormScreen
+from screens.form_screen import FormScreen
 from screens.home import HomeScreen
 from tests import factories
 from tests.tui_support import rows, screen_text, settle, shown, type_text, until

@@ -11,7 +11,7 @@ from circles.services import agenda, knowledge, sessions
 from screens import knowledge_panel
 from screens.circle import CircleScreen
 from screens.dialogs import ConfirmScreen
-from screens.form import FormScreen
+from screens.form_screen import FormScreen
 from screens.person import PersonScreen
 from screens.search import SearchScreen
 from screens.session import SessionScreen

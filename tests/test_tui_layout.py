@@ -17,7 +17,7 @@ from circles.words import count
 from screens.circle import CircleScreen
 from screens.dialogs import ChoiceScreen, ConfirmScreen, Dialog, DialogBody
 from screens.export_attendance_dialog import ExportAttendanceDialog
-from screens.form import FormScreen
+from screens.form_screen import FormScreen
 from screens.ics_export_dialog import IcsExportDialog
 from tests import factories
 from tests.tui_support import screen_text, settle, type_text, until
@@ -159,8 +159,8 @@ async def test_every_dialog_puts_its_action_first_and_the_way_out_last(demo, ope
 
 
 async def test_ctrl_s_picks_in_the_pickers_too(demo):
+    from screens.dialogs import CountScreen
     from screens.picker import PersonPicker
-    from screens.rotation_panel import CountScreen
 
     app = CirclesApp(demo["store"])
     async with app.run_test(size=SMALL) as pilot:
@@ -462,7 +462,7 @@ async def test_a_circle_of_one_says_1_member_and_1_held_session(memory_store, cl
     held = factories.session(memory_store, c, "2026-03-04 12:00", title="Alone")
     clock.advance(days=2)  # it has taken place
     with memory_store.write() as db:
-        attendance.record_attendance(db, session_id=held.id, person_id=ana.id, attended="present")
+        attendance.check_in(db, session_id=held.id, person_id=ana.id, attended="present")
     app = CirclesApp(memory_store)
     async with app.run_test(size=LARGE) as pilot:
         await settle(app, pilot)

@@ -70,7 +70,7 @@ async def test_person_screen_shows_circles_attendance_presentations_and_away(mem
     held = factories.session(memory_store, c, "2026-03-02 12:00", title="Lifetimes")
     factories.session(memory_store, c, "2026-03-09 12:00", title="Traits")
     with memory_store.write() as db:
-        attendance.record_attendance(db, session_id=held.id, person_id=ana.id, attended="late")
+        attendance.check_in(db, session_id=held.id, person_id=ana.id, attended="late")
         agenda.add_item(
             db, session_id=held.id, title="Lifetimes in practice", presenter_id=ana.id, minutes=30
         )

@@ -10,7 +10,7 @@ from circles.app import CirclesApp
 from circles.services import pairs, programmes
 from models.enums import ParticipantRole
 from screens.dialogs import ConfirmScreen
-from screens.form import FormScreen
+from screens.form_screen import FormScreen
 from screens.pair import PairScreen
 from screens.person import PersonScreen
 from screens.programme import ProgrammeScreen

@@ -9,7 +9,7 @@ from circles.app import CirclesApp
 from circles.services import agenda, sessions
 from circles.views import SessionView
 from screens.dialogs import ConfirmScreen
-from screens.form import FormScreen
+from screens.form_screen import FormScreen
 from screens.session import THEIRS_MARK, SessionScreen
 from tests import factories
 from tests.tui_support import rows, settle, shown, type_text, until
@@ -259,7 +259,7 @@ async def test_own_saves_never_come_back_as_someone_elses_notes(memory_store, cl
 
 
 async def test_a_guest_from_the_directory_can_present_an_agenda_item(memory_store, clock):
-    from screens.form import ANYONE
+    from screens.form_screen import ANYONE
     from screens.picker import PersonPicker
 
     s = _ownership(memory_store)

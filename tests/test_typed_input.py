@@ -18,10 +18,18 @@ from circles import validate
 from circles.app import CirclesApp
 from circles.cli import main
 from circles.errors import InvalidInput, NotFound
-from circles.services import agenda_templates, away, circles, fairness, people, rotation, sessions
+from circles.services import (
+    agenda_templates,
+    away,
+    circle_records,
+    fairness,
+    people,
+    series,
+    sessions,
+)
 from circles.validate import AmbiguousTime
 from circles.zones import time_zone
-from screens.form import FormScreen
+from screens.form_screen import FormScreen
 from tests import factories
 from tests.tui_support import settle, shown
 
@@ -168,8 +176,8 @@ def test_lookups_take_only_ascii_digits_as_an_id(memory_store):
     c = factories.circle(memory_store, "²")
     p = factories.person(memory_store, "Ana", "ana@example.org")
     with memory_store.read() as db:
-        assert circles.find_circle(db, "²").id == c.id  # a name, not an id
-        assert circles.find_circle(db, f" {c.id} ").id == c.id
+        assert circle_records.find_circle(db, "²").id == c.id  # a name, not an id
+        assert circle_records.find_circle(db, f" {c.id} ").id == c.id
         assert people.find_person(db, str(p.id)).id == p.id
         with pytest.raises(NotFound, match="Nobody has the e-mail address '①'"):
             people.find_person(db, "①")
@@ -257,7 +265,7 @@ def test_services_keep_dates_in_range_too(store):
     with store.read() as db, pytest.raises(InvalidInput, match=r"^until '9999-12-31' is outside"):
         fairness.ledger(db, c.id, until=date(9999, 12, 31))
     with store.write() as db, pytest.raises(InvalidInput, match=r"^day '0001-01-01' is outside"):
-        rotation.add_skip_date(db, circle_id=c.id, day=date(1, 1, 1))
+        series.add_skip_date(db, circle_id=c.id, day=date(1, 1, 1))
     with store.write() as db, pytest.raises(InvalidInput, match=r"^to '9999-12-31' is outside"):
         away.add_away(db, person_id=ana.id, starts_on=date(2026, 5, 1), ends_on=date(9999, 12, 31))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from circles.services import attendance, circles, fairness, people, rotation, sessions
+from circles.services import attendance, circle_records, fairness, people, rotation, sessions
 from models.engine import sqlite_url
 from models.store import Store
 
@@ -59,7 +59,7 @@ def test_the_first_release_store_opens_with_every_row_intact(old_store):
 def test_the_current_services_read_the_old_store(old_store):
     store = Store.open(sqlite_url(old_store))
     with store.read() as db:
-        rust = circles.find_circle(db, "Rust Lunch")
+        rust = circle_records.find_circle(db, "Rust Lunch")
         assert people.count_people(db) > 40
         every = sessions.list_sessions(db, circle_id=rust.id)
         assert any(s.status.value == "cancelled" for s in every)

@@ -11,8 +11,8 @@ import click
 from circles.cli import terminal
 from circles.cli.common import CliState
 from circles.cli.lazy import LazyGroup
-from circles.file_errors import reason as plain_reason
 from circles.file_errors import shown_path
+from models.temp_files import disk_error_text
 
 COMMANDS = {
     "person": "circles.cli.people:person",
@@ -22,7 +22,8 @@ COMMANDS = {
     "agenda": "circles.cli.agenda:agenda",
     "away": "circles.cli.away:away",
     "rsvp": "circles.cli.attendance:rsvp",
-    "attend": "circles.cli.attendance:attend",
+    "check-in": "circles.cli.attendance:check_in",
+    "attend": "circles.cli.attendance:check_in",  # its first name, kept: scripts use it
     "db": "circles.cli.db:db",
     "import": "circles.cli.imports:import_",
     "demo": "circles.cli.demo:demo",
@@ -48,7 +49,8 @@ COMMANDS = {
 
 
 class CirclesGroup(LazyGroup):
-    """Turns the errors a person can act on into one line on stderr and exit status 1."""
+    """Turns every error into one line on stderr: exit status 1 for what a person can act on
+    (their input, a file, the store's own failure), INTERNAL_ERROR for a bug, logged."""
 
     def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
         terminal.watch_standard_output()
@@ -67,31 +69,50 @@ class CirclesGroup(LazyGroup):
                 raise  # the reader (head, less) stopped early: click ends quietly, status 1
             if isinstance(exc, terminal.StandardOutputError):
                 terminal.silence_standard_output()
-                click.echo(f"circles: cannot write to standard output: {plain_reason(exc)}", err=True)
+                click.echo(f"circles: cannot write to standard output: {disk_error_text(exc)}", err=True)
             elif exc.filename:
-                click.echo(f"circles: {shown_path(exc.filename)}: {plain_reason(exc)}", err=True)
+                click.echo(f"circles: {shown_path(exc.filename)}: {disk_error_text(exc)}", err=True)
             else:
-                click.echo(f"circles: {plain_reason(exc)}", err=True)
+                click.echo(f"circles: {disk_error_text(exc)}", err=True)
             ctx.exit(1)
         except Exception as exc:
-            # Imported only now: loading them up front would delay every command, and the
-            # app's first screen, by the half second sqlalchemy and alembic take to import.
-            from sqlalchemy.exc import DBAPIError
-            from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+            if isinstance(exc, click.exceptions.Exit | click.Abort | click.ClickException):
+                raise  # click's own ways to end: a status, "Aborted!", a usage error
+            ctx.exit(_told(ctx, exc))
 
-            from circles.errors import CirclesError
-            from models.engine import StoreLocationError, StoreOpenError
-            from models.migrate import MigrationError
 
-            if isinstance(exc, CirclesError | StoreOpenError | StoreLocationError | MigrationError):
-                click.echo(f"circles: {exc}", err=True)
-                ctx.exit(1)
-            if isinstance(exc, DBAPIError | PoolTimeoutError):
-                # The store went away, stayed locked or is damaged: say so without a traceback
-                # or a password, and what to do.
-                click.echo(f"circles: {ctx.find_object(CliState).explain(exc)}", err=True)  # type: ignore[union-attr]
-                ctx.exit(1)
-            raise
+# Exit status of a bug in circles (sysexits' EX_SOFTWARE), apart from 1, which says the
+# person's input or the store refused: scripts and tests can tell the two apart.
+INTERNAL_ERROR = 70
+
+
+def _told(ctx: click.Context, exc: Exception) -> int:
+    """Say what ``exc`` was in one line on stderr, as the screens do (screens/work.py), and
+    return the exit status: the person's input or the store's own failure, or else a bug,
+    whose traceback goes to the error log."""
+    # Imported only now: loading them up front would delay every command, and the
+    # app's first screen, by the half second sqlalchemy and alembic take to import.
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from circles import error_log, store_access
+    from circles.errors import CirclesError, InternalError
+    from models.engine import StoreLocationError, StoreOpenError
+    from models.migrate import MigrationError
+    from models.url_text import redact
+
+    if isinstance(exc, CirclesError | StoreOpenError | StoreLocationError | MigrationError):
+        click.echo(f"circles: {exc}", err=True)
+        return 1
+    if isinstance(exc, SQLAlchemyError) and store_access.is_store_failure(exc):
+        # The store went away, stayed locked or is damaged: say so without a traceback
+        # or a password, and what to do.
+        cli_state = ctx.find_object(CliState)  # there unless the failure came before main() ran
+        told = cli_state.explain(exc) if cli_state else redact(store_access.first_line(exc))
+        click.echo(f"circles: {told}", err=True)
+        return 1
+    log = error_log.record(exc, doing=f"circles {ctx.invoked_subcommand or ''}".strip())
+    click.echo(f"circles: {InternalError(exc, str(log) if log is not None else None)}", err=True)
+    return INTERNAL_ERROR
 
 
 @click.group(

@@ -14,7 +14,7 @@ from circles.cli.common import (
     reading,
     writing,
 )
-from circles.services import circles, people
+from circles.services import circle_records, people
 from models.enums import CircleKind
 
 
@@ -47,7 +47,7 @@ def add(
     """Create a circle."""
     with writing() as db:
         facilitator = people.find_person(db, facilitator_email) if facilitator_email else None
-        c = circles.add_circle(
+        c = circle_records.add_circle(
             db,
             name=name,
             kind=kind,
@@ -69,7 +69,7 @@ def list_(archived: bool, as_json: bool) -> None:
     from circles.services.members import member_counts
 
     with reading() as db:
-        found = circles.list_circles(db, include_archived=archived)
+        found = circle_records.list_circles(db, include_archived=archived)
         counts = member_counts(db)
     if as_json:
         print_json([{**plain(c), "members": counts.get(c.id, 0)} for c in found])
@@ -105,7 +105,7 @@ def cadence(circle_ref: str, text: str | None, clear: bool) -> None:
     if clear and text:
         raise click.UsageError("Give a cadence or --clear, not both.")
     with writing() as db:
-        c = circles.find_circle(db, circle_ref)
+        c = circle_records.find_circle(db, circle_ref)
         if clear or text:
             c = series.set_cadence(db, c, None if clear else text)
     done(f"{c.name} meets {c.cadence} ({c.timezone})." if c.cadence else f"{c.name} has no cadence.")
@@ -123,7 +123,7 @@ def skip(circle_ref: str, day: str, reason: str, remove: bool) -> None:
 
     when = validate.parse_date(day, "day")
     with writing() as db:
-        c = circles.find_circle(db, circle_ref)
+        c = circle_records.find_circle(db, circle_ref)
         if remove:
             series.remove_skip_date(db, circle_id=c.id, day=when)
         else:
@@ -142,7 +142,7 @@ def skips(circle_ref: str, as_json: bool) -> None:
     from circles.services import series
 
     with reading() as db:
-        c = circles.find_circle(db, circle_ref)
+        c = circle_records.find_circle(db, circle_ref)
         found = series.list_skip_dates(db, c.id)
     if as_json:
         print_json(found)

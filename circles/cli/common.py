@@ -63,10 +63,10 @@ WHOLE_NUMBER = _Number("integer", _whole_number)
 
 
 class CliState:
-    """Carried on click's context: the --db value, and the store once something opens it."""
+    """Carried on click's context: the --db value (a URL or a file), and the store once something opens it."""
 
-    def __init__(self, db: str | None, *, create: bool = False) -> None:
-        self.db = db
+    def __init__(self, store_url: str | None, *, create: bool = False) -> None:
+        self.store_url = store_url
         self.create = create
         self._store: Store | None = None
 
@@ -76,7 +76,7 @@ class CliState:
         CIRCLES_DATABASE_URL only with --create, so a mistyped path is not a new, empty store."""
         from models.location import store_setting
 
-        return self.create or not store_setting(self.db)
+        return self.create or not store_setting(self.store_url)
 
     def open_store(self) -> Store:
         """The store, opened (and upgraded) on first use; the app calls this in its worker."""
@@ -84,7 +84,7 @@ class CliState:
             from models.engine import resolve_url
             from models.store import Store
 
-            self._store = Store.open(resolve_url(self.db), create_folder=self.may_create_folder)
+            self._store = Store.open(resolve_url(self.store_url), create_folder=self.may_create_folder)
         return self._store
 
     def store(self) -> Store:
@@ -106,14 +106,14 @@ class CliState:
 
         if self._store is not None:
             return self._store.explain(exc)
-        path = sqlite_file_setting(self.db)
-        return explain_store_error(exc, str(path) if path else safe_url_text(store_setting(self.db)))
+        path = sqlite_file_setting(self.store_url)
+        return explain_store_error(exc, str(path) if path else safe_url_text(store_setting(self.store_url)))
 
     def first_glance(self) -> Callable[[], HomeData | None] | None:
         """For the app: Home's data read straight from a SQLite file (circles/glance.py)."""
         from models.location import sqlite_file_setting
 
-        path = sqlite_file_setting(self.db)
+        path = sqlite_file_setting(self.store_url)
         if path is None:
             return None
 
@@ -143,7 +143,10 @@ def warn_of_look_alikes(store: Store) -> None:
 
 
 def state() -> CliState:
-    return click.get_current_context().find_object(CliState)  # type: ignore[return-value]
+    found = click.get_current_context().find_object(CliState)
+    if found is None:  # main() puts it on the context before any command runs
+        raise RuntimeError("a circles command ran without the circles group")
+    return found
 
 
 @contextmanager

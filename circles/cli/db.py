@@ -26,7 +26,7 @@ def path() -> None:
     """Print where the store is (a file path, or the URL without its password)."""
     from models.engine import resolve_url, safe_url_text, sqlite_file
 
-    url = resolve_url(state().db)
+    url = resolve_url(state().store_url)
     file = sqlite_file(url)
     click.echo(str(file) if file is not None else safe_url_text(url))
 
@@ -79,7 +79,7 @@ def restore(file: Path, yes: bool) -> None:
     from models.store import Store
 
     cli = state()
-    url = resolve_url(cli.db)
+    url = resolve_url(cli.store_url)
     target = sqlite_file(url)
     if target is None:
         raise click.UsageError(

@@ -48,13 +48,13 @@ def digest(
     from circles import validate
     from circles.digest import to_html, to_markdown
     from circles.exports.atomic import atomic_output
-    from circles.services import circles, digests
+    from circles.services import circle_records, digests
     from circles.services.clock import now
 
     if (circle_ref is None) == (topic is None):
         raise click.UsageError("give a CIRCLE or --topic T (one of them)")
     with reading() as db:
-        circle = circles.find_circle(db, circle_ref) if circle_ref is not None else None
+        circle = circle_records.find_circle(db, circle_ref) if circle_ref is not None else None
         today = now(db).astimezone(circle.zone if circle else None).date()
         last = validate.parse_date(until, "until") if until else today
         first = validate.parse_date(since, "since") if since else last - timedelta(days=DEFAULT_DAYS)

@@ -72,7 +72,7 @@ def ics(
     import sys
 
     from circles.exports.invite_files import ToFile, ToFolder, write_invites
-    from circles.services import circles, invites
+    from circles.services import circle_records, invites
 
     if sum(x is not None for x in (session_id, circle_ref, pair_id)) != 1:
         raise click.UsageError("Give exactly one of --session ID, --circle CIRCLE or --pair PAIR_ID.")
@@ -95,7 +95,7 @@ def ics(
             return invites.export_session(
                 db, session_id, channel=method, alarm_minutes=alarm_minutes, per_member=per_member is not None
             )
-        circle = circles.find_circle(db, circle_ref or "")
+        circle = circle_records.find_circle(db, circle_ref or "")
         return invites.export_circle(
             db,
             circle.id,

@@ -177,11 +177,11 @@ def missing(
 def settings(circle_ref: str, anonymous: bool | None, share: bool | None, as_json: bool) -> None:
     """Show or change how a circle asks for feedback."""
     from circles.feedback_views import ANONYMOUS_MEANS
-    from circles.services import circles
+    from circles.services import circle_records
     from circles.services import feedback as service
 
     with writing() as db:
-        circle = circles.find_circle(db, circle_ref)
+        circle = circle_records.find_circle(db, circle_ref)
         if anonymous is None and share is None:
             found = service.get_settings(db, circle.id)
         else:

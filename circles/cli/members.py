@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from circles.cli.common import done, json_option, print_json, print_table, reading, writing
-from circles.services import circles, members, people
+from circles.services import circle_records, members, people
 from models.enums import Role
 
 
@@ -24,7 +24,7 @@ def member() -> None:
 def add(circle_ref: str, email: str, role: str, no_rotation: bool) -> None:
     """Add a person (by e-mail) to a circle (by name or id)."""
     with writing() as db:
-        c = circles.find_circle(db, circle_ref)
+        c = circle_records.find_circle(db, circle_ref)
         p = people.find_person(db, email)
         members.add_member(db, circle_id=c.id, person_id=p.id, role=role, in_rotation=not no_rotation)
     done(f"{p.name} joined {c.name} as {role}.")
@@ -36,7 +36,7 @@ def add(circle_ref: str, email: str, role: str, no_rotation: bool) -> None:
 def remove(circle_ref: str, email: str) -> None:
     """Take someone out of a circle (their history stays)."""
     with writing() as db:
-        c = circles.find_circle(db, circle_ref)
+        c = circle_records.find_circle(db, circle_ref)
         p = people.find_person(db, email)
         members.remove_member(db, circle_id=c.id, person_id=p.id)
     done(f"{p.name} left {c.name}; their past sessions are kept.")
@@ -49,7 +49,7 @@ def remove(circle_ref: str, email: str) -> None:
 def list_(circle_ref: str, past: bool, as_json: bool) -> None:
     """List a circle's members."""
     with reading() as db:
-        c = circles.find_circle(db, circle_ref)
+        c = circle_records.find_circle(db, circle_ref)
         found = members.list_members(db, c.id, include_past=past)
     if as_json:
         print_json(found)

@@ -28,13 +28,13 @@ def caldav(circle_ref: str, url: str | None, dry_run: bool, as_json: bool) -> No
     from circles.delivery.caldav import CalDavClient, find_calendar
     from circles.delivery.publish import PutResult, publish_plan
     from circles.delivery.settings import check_caldav_url, load_settings
-    from circles.services import caldav_publish, circles
+    from circles.services import caldav_publish, circle_records
 
     if url:
         check_caldav_url(url)
     settings = load_settings().require_caldav(url)
     with reading() as db:
-        circle = circles.find_circle(db, circle_ref)
+        circle = circle_records.find_circle(db, circle_ref)
     if dry_run:
         target = settings.url if settings.url.endswith("/") else settings.url + "/"
         with reading() as db:

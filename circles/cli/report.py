@@ -26,7 +26,7 @@ def spark(values: list[float | None]) -> str:
 
 
 def _as_json(report: Any) -> dict[str, Any]:
-    data = plain(report)
+    data: dict[str, Any] = plain(report)
     # The computed figures are properties; scripts want them too.
     data["totals"] = plain(report.totals) | {"rate": report.totals.rate}
     for key, items in (

@@ -16,7 +16,7 @@ from circles.cli.common import (
     reading,
     writing,
 )
-from circles.services import agenda_templates, circles, fairness, people, sessions
+from circles.services import agenda_templates, circle_records, fairness, people, sessions
 from circles.services import rotation as rotation_service
 
 
@@ -42,7 +42,7 @@ def show(circle_ref: str, count: int, as_json: bool) -> None:
     would create next.
     """
     with reading() as db:
-        c = circles.find_circle(db, circle_ref)
+        c = circle_records.find_circle(db, circle_ref)
         rows = rotation_service.preview(db, c.id, count=count)
     if as_json:
         print_json(
@@ -129,7 +129,7 @@ def ledger(circle_ref: str, since: str | None, until: str | None, as_json: bool)
     first = validate.parse_date(since, "--since") if since else None
     last = validate.parse_date(until, "--until") if until else None
     with reading() as db:
-        c = circles.find_circle(db, circle_ref)
+        c = circle_records.find_circle(db, circle_ref)
         found = fairness.ledger(db, c.id, since=first, until=last)
     if as_json:
         print_json(list(found.rows))
@@ -171,7 +171,7 @@ def template(circle_ref: str, items: tuple[str, ...], reset: bool) -> None:
     if reset and items:
         raise click.UsageError("Give items or --reset, not both.")
     with writing() as db:
-        c = circles.find_circle(db, circle_ref)
+        c = circle_records.find_circle(db, circle_ref)
         if reset:
             t = agenda_templates.reset_template(db, c.id)
         elif items:

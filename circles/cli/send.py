@@ -40,7 +40,7 @@ def invites(session_id: int | None, circle_ref: str | None, dry_run: Path | None
     """
     from circles.delivery.send import send_plan, write_dry_run
     from circles.delivery.settings import load_settings
-    from circles.services import circles, delivery
+    from circles.services import circle_records, delivery
 
     if (session_id is None) == (circle_ref is None):
         raise click.UsageError("Give exactly one of --session ID or --circle CIRCLE.")
@@ -48,7 +48,7 @@ def invites(session_id: int | None, circle_ref: str | None, dry_run: Path | None
         if session_id is not None:
             plan = delivery.plan_session(db, session_id)
         else:
-            plan = delivery.plan_circle(db, circles.find_circle(db, circle_ref or "").id)
+            plan = delivery.plan_circle(db, circle_records.find_circle(db, circle_ref or "").id)
     store = state().store()
     if dry_run is not None:
         settings = load_settings()

@@ -77,7 +77,7 @@ def serve(host: str, port: int, allow_remote: bool, public_url: str | None, max_
     server = CirclesServer(
         # The app processes open the same store; a URL with a password goes through the
         # environment, never onto a command line that ps shows.
-        environment={"CIRCLES_DATABASE_URL": store_setting_for_apps(cli.db)},
+        environment={"CIRCLES_DATABASE_URL": store_setting_for_apps(cli.store_url)},
         host=host,
         port=port,
         public_url=public_url,
@@ -87,10 +87,10 @@ def serve(host: str, port: int, allow_remote: bool, public_url: str | None, max_
     server.serve()
 
 
-def store_setting_for_apps(db: str | None) -> str:
+def store_setting_for_apps(store_url: str | None) -> str:
     """The store as each app process should find it: a file by its absolute path (the app may
     not start in this folder), a URL as given."""
     from models.location import sqlite_file_setting, store_setting
 
-    path = sqlite_file_setting(db)
-    return str(path) if path is not None else store_setting(db)
+    path = sqlite_file_setting(store_url)
+    return str(path) if path is not None else store_setting(store_url)

@@ -15,7 +15,7 @@ from circles.cli.common import (
     reading,
     writing,
 )
-from circles.services import circles, rotation, sessions
+from circles.services import circle_records, rotation, sessions
 from circles.services.clock import now
 
 
@@ -47,7 +47,7 @@ def add(
     the zone's abbreviation or offset after it: "2026-10-25 02:30 CET" or "... +01:00".
     """
     with writing() as db:
-        c = circles.find_circle(db, circle_ref)
+        c = circle_records.find_circle(db, circle_ref)
         starts_at = validate.parse_local_time(at, "--at", c.timezone)
         # A session that took place is recorded held, its presenter as the rotation picked.
         s = (rotation.add_held_session if held else sessions.add_session)(
@@ -75,7 +75,7 @@ def add(
 def list_(circle_ref: str | None, upcoming: bool, as_json: bool) -> None:
     """List sessions in time order, of one circle or all."""
     with reading() as db:
-        circle_id = circles.find_circle(db, circle_ref).id if circle_ref else None
+        circle_id = circle_records.find_circle(db, circle_ref).id if circle_ref else None
         found = sessions.list_sessions(db, circle_id=circle_id, start=now(db) if upcoming else None)
     if as_json:
         print_json(found)
@@ -132,7 +132,7 @@ def plan(circle_ref: str, count: int, start: str | None) -> None:
 
     first = validate.parse_date(start, "--from") if start else None
     with writing() as db:
-        c = circles.find_circle(db, circle_ref)
+        c = circle_records.find_circle(db, circle_ref)
         result = planning.plan_sessions(db, circle_id=c.id, count=count, start=first)
     for s in result.sessions:
         done(f"Planned session {s.id}: {s.label}, presenter {s.presenter_name or 'nobody yet'}.")

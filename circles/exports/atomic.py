@@ -2,27 +2,27 @@
 
 An export that fails or is interrupted (Ctrl+C, SIGTERM, a full disk) leaves the old file,
 or none, never half a file: a reader sees either the whole old file or the whole new one,
-and the temporary file goes away. The rule for where an export may write is here too: the
-file (or the --per-member folder) a person names is created, the folder it goes in must exist.
+and the temporary file goes away (signals raise meanwhile: models/temp_files.py). The rule
+for where an export may write is here too: the file (or the --per-member folder) a person
+names is created, the folder it goes in must exist.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import stat
 import tempfile
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType, TracebackType
-from typing import Any, BinaryIO
+from types import TracebackType
+from typing import BinaryIO
 
 from circles.errors import AlreadyExists, InvalidInput
 from circles.file_errors import file_errors, shown_path
 from models.folders import make_private_folder
+from models.temp_files import signals_raise
 
 
 class OutputExists(AlreadyExists):
@@ -75,42 +75,6 @@ def check_folder(path: Path, *, field: str = "folder") -> Path:
         return folder
 
 
-class Terminated(SystemExit):
-    """SIGTERM, raised where the program was (as Ctrl+C raises KeyboardInterrupt), so that the
-    code cleaning up after it runs; the process then exits with the usual 128 + 15."""
-
-
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise Terminated(128 + signum)
-
-
-@contextlib.contextmanager
-def cleanup_on_signals() -> Iterator[None]:
-    """Within the block, SIGTERM and SIGINT raise instead of ending the process on the spot,
-    so ``finally`` and ``except BaseException`` blocks remove what they made.
-
-    Signals reach only the main thread: elsewhere (the app's workers) this does nothing.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous: dict[int, Any] = {}  # whatever was there: a function, SIG_DFL, SIG_IGN
-    raising: list[tuple[int, Callable[[int, FrameType | None], Any]]] = [
-        (signal.SIGTERM, _terminate),
-        (signal.SIGINT, signal.default_int_handler),
-    ]
-    for signum, handler in raising:
-        current = signal.getsignal(signum)
-        if current in (signal.SIG_DFL, signal.default_int_handler, _terminate):
-            previous[signum] = signal.signal(signum, handler)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            if handler is not None:
-                signal.signal(signum, handler)
-
-
 @dataclass(frozen=True, slots=True)
 class _Part:
     temp: Path
@@ -132,7 +96,7 @@ class Staging:
         self._signals = contextlib.ExitStack()
 
     def __enter__(self) -> Staging:
-        self._signals.enter_context(cleanup_on_signals())
+        self._signals.enter_context(signals_raise())
         return self
 
     def __exit__(

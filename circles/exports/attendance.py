@@ -69,7 +69,7 @@ def summary_rows(items: Iterable[reports.PersonSummary]) -> Iterator[tuple[Any, 
         yield (s.circle, s.person, s.email, s.team, s.expected, s.attended, s.walk_ins, _rate(s.rate))
 
 
-def circle_rows(items: Iterable[reports.CircleSummary]) -> Iterator[tuple[Any, ...]]:
+def circle_rows(items: Iterable[reports.CircleParticipation]) -> Iterator[tuple[Any, ...]]:
     for c in items:
         yield (
             c.circle,

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from circles.services.participation import Scope, expected_join, in_scope, presented, walked_in
 from circles.zones import time_zone
@@ -63,17 +63,23 @@ def _pairs(db: Session, scope: Scope) -> Any:
     s, m, a = CircleSession, Membership, Attendance
     expected = expected_join(
         sa.select(
-            s.id.label("session_id"),  # type: ignore[attr-defined]
-            m.person_id.label("person_id"),  # type: ignore[attr-defined]
+            col(s.id).label("session_id"),
+            col(m.person_id).label("person_id"),
             _text(m.default_rsvp).label("series_rsvp"),
             _text(a.rsvp).label("rsvp"),
             _text(a.attended).label("attended"),
         ).select_from(s)
     ).where(*in_scope(db, scope))
     others = (
-        sa.select(a.session_id, a.person_id, sa.null().label("series_rsvp"), _text(a.rsvp), _text(a.attended))
+        sa.select(
+            col(a.session_id),
+            col(a.person_id),
+            sa.null().label("series_rsvp"),
+            _text(a.rsvp),
+            _text(a.attended),
+        )
         .select_from(a)
-        .join(s, s.id == a.session_id)
+        .join(s, col(s.id) == a.session_id)
         .where(*in_scope(db, scope), walked_in(a.person_id))
     )
     return sa.union_all(expected, others).subquery("pairs")
@@ -89,25 +95,27 @@ def rows_statement(db: Session, scope: Scope) -> Any:
     )
     return (
         sa.select(
-            c.name,
+            col(c.name),
             _text(s.starts_at),
-            c.timezone,
-            s.title,
-            s.id,
-            p.id,
-            p.name,
-            p.email,
-            p.team,
+            col(c.timezone),
+            col(s.title),
+            col(s.id),
+            col(p.id),
+            col(p.name),
+            col(p.email),
+            col(p.team),
             answer,
             u.c.attended,
             # 0 or 1, never NULL (a session without a presenter makes the comparison NULL).
             sa.case((presented(u.c.person_id), 1), else_=0),
         )
         .select_from(u)
-        .join(s, s.id == u.c.session_id)
-        .join(c, c.id == s.circle_id)
-        .join(p, p.id == u.c.person_id)
-        .order_by(sa.func.lower(c.name), c.id, s.starts_at, s.id, sa.func.lower(p.name), p.id)
+        .join(s, col(s.id) == u.c.session_id)
+        .join(c, col(c.id) == s.circle_id)
+        .join(p, col(p.id) == u.c.person_id)
+        .order_by(
+            sa.func.lower(c.name), col(c.id), col(s.starts_at), col(s.id), sa.func.lower(p.name), col(p.id)
+        )
     )
 
 

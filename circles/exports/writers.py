@@ -42,7 +42,7 @@ class Sheet:
         self,
         name: str,
         header: Sequence[str],
-        batches: Iterable[list[Row]],
+        batches: Iterable[Sequence[Row]],
         *,
         keys: Sequence[str] | None = None,
         tick: Tick | None = None,
@@ -60,7 +60,7 @@ class Sheet:
     def of_rows(cls, name: str, header: Sequence[str], rows: Iterable[Row], **options: Any) -> Sheet:
         return cls(name, header, in_batches(rows), **options)
 
-    def __iter__(self) -> Iterator[list[Row]]:
+    def __iter__(self) -> Iterator[Sequence[Row]]:
         """The batches, counting rows in ``written`` and telling ``tick`` after each batch."""
         for part in self.batches:
             yield part

@@ -183,4 +183,5 @@ def session_calendar(
 
 def to_bytes(cal: Calendar) -> bytes:
     """The file's bytes: UTF-8, CRLF line ends, lines folded at 75 octets (icalendar does both)."""
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical

@@ -43,7 +43,7 @@ class SeriesPlan:
 def _weekly_slots(first: datetime, interval: int, last: datetime, zone: ZoneInfo) -> list[datetime]:
     # Stepped on the wall clock, as an RRULE with a TZID is: 12:00 stays 12:00 across DST.
     naive = first.replace(tzinfo=None)
-    found = []
+    found: list[datetime] = []
     while True:
         slot = naive.replace(tzinfo=zone)
         if slot > last:

@@ -10,14 +10,14 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.errors import InvalidInput, NotFound
-from circles.services.versioned import UNCHANGED, given, save
+from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import AgendaItemView
 from models.tables import AgendaItem, CircleSession, Person
 
 
 def _base() -> Any:
     return select(AgendaItem, Person.name, Person.email).join(
-        Person, Person.id == AgendaItem.presenter_id, isouter=True
+        Person, col(Person.id) == AgendaItem.presenter_id, isouter=True
     )
 
 
@@ -37,7 +37,7 @@ def _view(item: AgendaItem, name: str | None, email: str | None) -> AgendaItemVi
     )
 
 
-def _clean(**raw: Any) -> dict[str, Any]:
+def _clean(**raw: object) -> dict[str, Any]:
     values = given(**raw)
     if "title" in values:
         values["title"] = validate.text(values["title"], "title", max_length=200, required=True)
@@ -137,9 +137,9 @@ def update_item(
     db: Session,
     original: AgendaItemView,
     *,
-    title: Any = UNCHANGED,
-    presenter_id: Any = UNCHANGED,
-    minutes: Any = UNCHANGED,
+    title: str | Unchanged = UNCHANGED,
+    presenter_id: int | Unchanged | None = UNCHANGED,
+    minutes: int | Unchanged | None = UNCHANGED,
 ) -> AgendaItemView:
     values = _clean(title=title, minutes=minutes) | given(presenter_id=presenter_id)
     if "presenter_id" in values:

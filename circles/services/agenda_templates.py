@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed
 from circles.services import agenda, sessions
-from circles.services.circles import get_circle
+from circles.services.circle_records import get_circle
 from circles.views import AgendaItemView, SessionView
 from models.enums import CircleKind
 from models.tables import AgendaTemplateItem
@@ -61,7 +61,7 @@ def template(db: Session, circle_id: int) -> Template:
     rows = db.exec(
         select(AgendaTemplateItem)
         .where(AgendaTemplateItem.circle_id == circle_id)
-        .order_by(AgendaTemplateItem.position, AgendaTemplateItem.id)
+        .order_by(col(AgendaTemplateItem.position), col(AgendaTemplateItem.id))
     ).all()
     if rows:
         items = tuple(TemplateItem(r.title, r.minutes, r.is_presentation) for r in rows)

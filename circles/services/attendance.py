@@ -19,6 +19,8 @@ from circles.errors import InvalidInput, NotFound
 from circles.services import members, people
 from circles.services.clock import now
 from circles.services.sessions import get_session
+from circles.services.sql import ids as ids_of
+from circles.services.sql import select_columns
 from circles.views import Headcount, MemberView, PersonView, RosterEntry
 from circles.zones import time_zone
 from models.enums import Attended, Rsvp
@@ -47,7 +49,7 @@ def _upsert(db: Session, *, session_id: int, person_id: int, values: dict[str, A
     stmt = insert(Attendance).values(**(row | values))
     stmt = stmt.on_conflict_do_update(
         index_elements=["session_id", "person_id"],
-        set_={**values, "version": Attendance.version + 1},  # type: ignore[operator]
+        set_={**values, "version": Attendance.version + 1},
     )
     db.execute(stmt)
 
@@ -72,7 +74,7 @@ def set_series_rsvp(db: Session, *, circle_id: int, person_id: int, rsvp: Rsvp |
     members.update_member(db, member, default_rsvp=parse_rsvp(rsvp))
 
 
-def record_attendance(
+def check_in(
     db: Session,
     *,
     session_id: int,
@@ -125,7 +127,7 @@ def check_in_walk_in(
                 "email", "", f"is needed: {len(known)} people are called {name}; it tells which one came"
             )
         person = known[0] if known else people.add_person(db, name=name, team=team, is_guest=True)
-    record_attendance(db, session_id=session_id, person_id=person.id, attended=attended)
+    check_in(db, session_id=session_id, person_id=person.id, attended=attended)
     return person
 
 
@@ -162,14 +164,14 @@ def rosters(db: Session, session_ids: Iterable[int]) -> dict[int, list[RosterEnt
     starts = {
         sid: (circle_id, starts_at, check_in_closes(starts_at, minutes, timezone))
         for sid, circle_id, starts_at, minutes, timezone in db.exec(
-            select(
+            select_columns(
                 CircleSession.id,
                 CircleSession.circle_id,
                 CircleSession.starts_at,
                 CircleSession.minutes,
                 Circle.timezone,
             )
-            .join(Circle, Circle.id == CircleSession.circle_id)
+            .join(Circle, col(Circle.id) == CircleSession.circle_id)
             .where(col(CircleSession.id).in_(ids))
         )
     }
@@ -177,7 +179,7 @@ def rosters(db: Session, session_ids: Iterable[int]) -> dict[int, list[RosterEnt
     records: dict[int, dict[int, tuple[Attendance, Person]]] = {sid: {} for sid in starts}
     for a, p in db.exec(
         select(Attendance, Person)
-        .join(Person, Person.id == Attendance.person_id)
+        .join(Person, col(Person.id) == Attendance.person_id)
         .where(col(Attendance.session_id).in_(ids))
     ):
         records[a.session_id][a.person_id] = (a, p)
@@ -262,18 +264,18 @@ def headcounts(db: Session, session_ids: Iterable[int]) -> dict[int, Headcount]:
     s, m, a = CircleSession, Membership, Attendance
     effective = effective_rsvp(a, m)
     rsvp_rows = db.exec(
-        select(s.id, effective, sa.func.count())
+        select(ids_of(s.id), effective, sa.func.count())
         .join(m, member_at_session(m, s))
-        .join(a, sa.and_(a.session_id == s.id, a.person_id == m.person_id), isouter=True)
+        .join(a, sa.and_(col(a.session_id) == s.id, col(a.person_id) == m.person_id), isouter=True)
         .where(col(s.id).in_(ids))
-        .group_by(s.id, effective)
+        .group_by(col(s.id), effective)
     )
     for sid, rsvp, n in rsvp_rows:
         counts[sid][str(getattr(rsvp, "value", rsvp))] = n
     attended_rows = db.exec(
         select(a.session_id, a.attended, sa.func.count())
         .where(col(a.session_id).in_(ids), col(a.attended).is_not(None))
-        .group_by(a.session_id, a.attended)
+        .group_by(col(a.session_id), col(a.attended))
     )
     for sid, attended, n in attended_rows:
         counts[sid][str(getattr(attended, "value", attended))] = n

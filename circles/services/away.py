@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.errors import NotFound
+from circles.services.sql import ids
 from circles.views import AwayView
 from models.tables import Away, Person
 
@@ -28,22 +29,13 @@ def add_away(db: Session, *, person_id: int, starts_on: date, ends_on: date, rea
 def list_away(
     db: Session, *, person_id: int | None = None, overlapping: tuple[date, date] | None = None
 ) -> list[AwayView]:
-    stmt = select(Away, Person.name).join(Person, Person.id == Away.person_id)
+    stmt = select(Away, ids(Away.id), Person.name).join(Person, col(Person.id) == Away.person_id)
     if person_id is not None:
         stmt = stmt.where(Away.person_id == person_id)
     if overlapping is not None:
         first, last = overlapping
         stmt = stmt.where(col(Away.starts_on) <= last, col(Away.ends_on) >= first)
-    stmt = stmt.order_by(Away.starts_on, Away.id)
+    stmt = stmt.order_by(col(Away.starts_on), col(Away.id))
     return [
-        AwayView(a.id, a.person_id, name, a.starts_on, a.ends_on, a.reason)  # type: ignore[arg-type]
-        for a, name in db.exec(stmt)
+        AwayView(a_id, a.person_id, name, a.starts_on, a.ends_on, a.reason) for a, a_id, name in db.exec(stmt)
     ]
-
-
-def delete_away(db: Session, away_id: int) -> None:
-    away = db.get(Away, away_id)
-    if away is None:
-        raise NotFound(f"There is no away period with id {away_id}.")
-    db.delete(away)
-    db.flush()

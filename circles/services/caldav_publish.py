@@ -13,7 +13,7 @@ from circles.delivery.shown import fingerprint
 from circles.ics.build import session_calendar, to_bytes
 from circles.ics.model import Channel, CircleInvites, Options
 from circles.services import invites
-from circles.services.circles import get_circle
+from circles.services.circle_records import get_circle
 from circles.services.clock import now
 from circles.views import CircleView, SessionView
 from models.enums import SessionStatus

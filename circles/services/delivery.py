@@ -22,7 +22,7 @@ from circles.delivery.shown import fingerprint
 from circles.errors import CirclesError, NotAllowed
 from circles.ics.model import Attendee, Channel, SessionInvite
 from circles.services import invites, members
-from circles.services.circles import get_circle
+from circles.services.circle_records import get_circle
 from circles.services.clock import now
 from circles.services.sessions import get_session
 from circles.views import CircleView, SessionView

@@ -10,7 +10,7 @@ from circles import validate
 from circles.digest import Digest, DigestItem, DigestMaterial, DigestSession, Redactor, without_names
 from circles.errors import NotFound
 from circles.services import agenda, attendance, knowledge, sessions
-from circles.services.circles import get_circle
+from circles.services.circle_records import get_circle
 from circles.services.clock import now
 from circles.zones import time_zone
 from models.enums import SessionStatus

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles import validate
-from circles.services.circles import get_circle
+from circles.services.circle_records import get_circle
+from circles.services.sql import ids
 from circles.zones import time_zone
 from models.enums import PresenterSource, RotationEventKind, SessionStatus
 from models.tables import CircleSession, Membership, Person, RotationEvent
@@ -64,35 +65,36 @@ def ledger(db: Session, circle_id: int, *, since: date | None = None, until: dat
     zone = time_zone(circle.timezone)
     start, end = _bounds(zone, since, until)
     held = sa.and_(
-        CircleSession.circle_id == circle_id,
-        CircleSession.status == SessionStatus.HELD,
+        col(CircleSession.circle_id) == circle_id,
+        col(CircleSession.status) == SessionStatus.HELD,
         col(CircleSession.presenter_id).is_not(None),
     )
     in_range = sa.and_(
-        sa.true() if start is None else CircleSession.starts_at >= start,
-        sa.true() if end is None else CircleSession.starts_at < end,
+        sa.true() if start is None else col(CircleSession.starts_at) >= start,
+        sa.true() if end is None else col(CircleSession.starts_at) < end,
     )
-    not_after = sa.true() if end is None else CircleSession.starts_at < end
+    not_after = sa.true() if end is None else col(CircleSession.starts_at) < end
     turn = sa.or_(
         col(CircleSession.presenter_source).is_(None),
-        CircleSession.presenter_source != PresenterSource.GUEST,
+        col(CircleSession.presenter_source) != PresenterSource.GUEST,
     )
     turns = {
         pid: (n, last, first)
         for pid, n, last, first in db.exec(
             select(
-                CircleSession.presenter_id,
+                ids(CircleSession.presenter_id),
                 sa.func.count().filter(in_range),
                 sa.func.max(CircleSession.starts_at).filter(not_after),
                 sa.func.min(CircleSession.starts_at),
             )
             .where(held, turn)
-            .group_by(CircleSession.presenter_id)
+            .group_by(col(CircleSession.presenter_id))
         )
     }
     sessions_held, guest_sessions = db.exec(
         select(
-            sa.func.count(), sa.func.count().filter(CircleSession.presenter_source == PresenterSource.GUEST)
+            sa.func.count(),
+            sa.func.count().filter(col(CircleSession.presenter_source) == PresenterSource.GUEST),
         )
         .select_from(CircleSession)
         .where(CircleSession.circle_id == circle_id, CircleSession.status == SessionStatus.HELD, in_range)
@@ -100,7 +102,7 @@ def ledger(db: Session, circle_id: int, *, since: date | None = None, until: dat
     event_day = sa.func.coalesce(CircleSession.starts_at, RotationEvent.recorded_at)
     events = db.exec(
         select(RotationEvent.kind, RotationEvent.person_id, RotationEvent.reason, event_day)
-        .join(CircleSession, CircleSession.id == RotationEvent.session_id, isouter=True)
+        .join(CircleSession, col(CircleSession.id) == RotationEvent.session_id, isouter=True)
         .where(
             RotationEvent.circle_id == circle_id,
             col(RotationEvent.kind).in_(
@@ -109,7 +111,7 @@ def ledger(db: Session, circle_id: int, *, since: date | None = None, until: dat
             sa.true() if start is None else event_day >= start,
             sa.true() if end is None else event_day < end,
         )
-        .order_by(event_day, RotationEvent.id)
+        .order_by(event_day, col(RotationEvent.id))
     ).all()
     skips: dict[int, list[tuple[date, str]]] = {}
     given: dict[int, int] = {}
@@ -133,7 +135,7 @@ def ledger(db: Session, circle_id: int, *, since: date | None = None, until: dat
             LedgerRow(
                 person_id=person.id,
                 name=person.name,
-                email=person.email,
+                email=person.email or "",
                 current_member=current,
                 in_rotation=in_rotation,
                 times_presented=n,
@@ -150,7 +152,7 @@ def ledger(db: Session, circle_id: int, *, since: date | None = None, until: dat
     return Ledger(circle_id, since, until, sessions_held, guest_sessions, tuple(rows))
 
 
-def _as_aware(value: datetime) -> datetime:
+def _as_aware(value: datetime | str) -> datetime:
     # Aggregates skip the column type, so SQLite hands back naive UTC (or even text).
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
@@ -162,15 +164,15 @@ def _ledger_people(
 ) -> list[tuple[Person, bool, bool]]:
     """Everyone who was a member during the range, plus anyone the ledger has entries for."""
     overlaps = sa.and_(
-        Membership.circle_id == circle_id,
-        sa.true() if end is None else Membership.joined_at < end,
+        col(Membership.circle_id) == circle_id,
+        sa.true() if end is None else col(Membership.joined_at) < end,
         sa.true()
         if start is None
         else sa.or_(col(Membership.left_at).is_(None), col(Membership.left_at) > start),
     )
     people: dict[int, tuple[Person, bool, bool]] = {}
     for m, p in db.exec(
-        select(Membership, Person).join(Person, Person.id == Membership.person_id).where(overlaps)
+        select(Membership, Person).join(Person, col(Person.id) == Membership.person_id).where(overlaps)
     ):
         assert p.id is not None
         current = m.left_at is None

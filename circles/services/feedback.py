@@ -30,7 +30,7 @@ from circles.feedback_views import (
     Saved,
     SessionFeedback,
 )
-from circles.services import circles, lookups, sessions
+from circles.services import circle_records, lookups, sessions
 from circles.services.clock import now
 from circles.services.participation import Scope, came, in_scope, make_scope
 from circles.views import SessionView
@@ -54,7 +54,7 @@ FOR_PRESENTER_MAX = 2000
 
 
 def get_settings(db: Session, circle_id: int) -> FeedbackSettings:
-    circles.get_circle(db, circle_id)  # a clear NotFound
+    circle_records.get_circle(db, circle_id)  # a clear NotFound
     row = db.get(FeedbackSetting, circle_id)
     return FeedbackSettings(circle_id=circle_id) if row is None else _settings(row)
 
@@ -68,7 +68,7 @@ def set_settings(
 ) -> FeedbackSettings:
     """Change how a circle asks for feedback. Answers already given keep how they were given:
     turning anonymity off never puts names on anonymous answers."""
-    circles.get_circle(db, circle_id)
+    circle_records.get_circle(db, circle_id)
     row = db.get(FeedbackSetting, circle_id)
     if row is None:
         row = FeedbackSetting(circle_id=circle_id)
@@ -357,7 +357,7 @@ def missing_for_circle(
         .where(*in_scope(db, scope), came(a), col(r.id).is_(None))
         .order_by(sa.func.lower(Person.name), Person.id, s.starts_at)
     ).all()
-    zone = time_zone(circles.get_circle(db, scope.circle_id or 0).timezone)
+    zone = time_zone(circle_records.get_circle(db, scope.circle_id or 0).timezone)
     people: dict[int, NonResponder] = {}
     for pid, name, email, sid, starts_at, title in rows:
         entry = people.setdefault(pid, NonResponder(pid, name, email, []))

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from circles import validate
 from circles.errors import InvalidInput, NotFound
 from circles.file_errors import file_errors, shown_path
-from circles.services import circles, members, people
+from circles.services import circle_records, members, people
 
 MAX_BYTES = 20 * 1024 * 1024
 _COLUMNS = {
@@ -216,7 +216,7 @@ def import_people(db: Session, path: Path, *, skip_invalid: bool = False) -> Imp
             key = row.circle.casefold()
             if key not in known_circles:
                 try:
-                    known_circles[key] = circles.find_circle(db, row.circle).id
+                    known_circles[key] = circle_records.find_circle(db, row.circle).id
                 except NotFound:
                     result.bad.append(BadLine(row.line, f"circle: there is no circle named {row.circle!r}"))
                     continue

@@ -15,7 +15,7 @@ from circles.ics.model import Attendee, Channel, CircleInvites, Options, Organiz
 from circles.ics.names import circle_stem, person_stem, session_stem
 from circles.ics.series import series_calendar
 from circles.services import agenda, attendance, members, sessions
-from circles.services.circles import get_circle
+from circles.services.circle_records import get_circle
 from circles.services.clock import now
 from circles.views import AgendaItemView, CircleView, RosterEntry, SessionView
 from models.enums import Role, Rsvp, SessionStatus

@@ -12,9 +12,10 @@ from sqlmodel import Session, col, select
 
 from circles import upcoming as upcoming_window
 from circles.services import away, clock, members, people, sessions
+from circles.services.sql import ids
 from circles.views import AwayView, CircleView, MemberView, PersonView, SessionView, presenter_names
 from models.enums import Attended, CircleKind, SessionStatus
-from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
+from models.tables import AgendaItem, Attendance, Circle, CircleSession, Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class PersonRecord:
 
 
 @dataclass(frozen=True, slots=True)
-class CircleSummary:
+class CircleOverview:
     circle: CircleView
     members: int
     next_session: datetime | None  # UTC
@@ -69,8 +70,8 @@ def is_empty(db: Session) -> bool:
 def person_record(db: Session, person_id: int, *, limit: int = 50) -> PersonRecord:
     person = people.get_person(db, person_id)
     held = (
-        select(CircleSession.id, Attendance.attended)
-        .join(Attendance, Attendance.session_id == CircleSession.id)
+        select(ids(CircleSession.id), col(Attendance.attended))
+        .join(Attendance, col(Attendance.session_id) == CircleSession.id)
         .where(
             Attendance.person_id == person_id, col(Attendance.attended).in_([Attended.PRESENT, Attended.LATE])
         )
@@ -80,13 +81,13 @@ def person_record(db: Session, person_id: int, *, limit: int = 50) -> PersonReco
 
     by_item = db.exec(
         select(AgendaItem.session_id, AgendaItem.title)
-        .join(CircleSession, CircleSession.id == AgendaItem.session_id)
+        .join(CircleSession, col(CircleSession.id) == AgendaItem.session_id)
         .where(AgendaItem.presenter_id == person_id, CircleSession.status != SessionStatus.CANCELLED)
         .order_by(col(CircleSession.starts_at).desc())
         .limit(limit)
     ).all()
     by_session = db.exec(
-        select(CircleSession.id)
+        select(ids(CircleSession.id))
         .where(CircleSession.presenter_id == person_id, CircleSession.status != SessionStatus.CANCELLED)
         .order_by(col(CircleSession.starts_at).desc())
         .limit(limit)
@@ -98,7 +99,7 @@ def person_record(db: Session, person_id: int, *, limit: int = 50) -> PersonReco
         titles.setdefault(sid, "")
     # Every session named above in one query, not one each (a busy person has a hundred).
     found = sessions.sessions_by_id(db, [sid for sid, _ in recent] + list(titles))
-    attended = [AttendedSession(found[sid], Attended(a)) for sid, a in recent]
+    attended = [AttendedSession(found[sid], a) for sid, a in recent if a is not None]
     presented = [found[sid] for sid in titles]
     presented.sort(key=lambda s: s.starts_at, reverse=True)
     presentations = [Presentation(s, titles[s.id] or s.title) for s in presented[:limit]]
@@ -106,7 +107,7 @@ def person_record(db: Session, person_id: int, *, limit: int = 50) -> PersonReco
     memberships = members.memberships_of(db, person_id)
     circle_ids = {m.circle_id for m in memberships}
     circle_names = (
-        dict(db.exec(select(Circle.id, Circle.name).where(col(Circle.id).in_(circle_ids))).all())
+        dict(db.exec(select(ids(Circle.id), Circle.name).where(col(Circle.id).in_(circle_ids))).all())
         if circle_ids
         else {}
     )
@@ -121,20 +122,20 @@ def person_record(db: Session, person_id: int, *, limit: int = 50) -> PersonReco
     )
 
 
-def circles_overview(db: Session, *, now: datetime, include_archived: bool = False) -> list[CircleSummary]:
+def circles_overview(db: Session, *, now: datetime, include_archived: bool = False) -> list[CircleOverview]:
     """Every circle with its member count and next session, in three queries."""
-    from circles.services import circles
+    from circles.services import circle_records
 
-    found = circles.list_circles(db, include_archived=include_archived)
+    found = circle_records.list_circles(db, include_archived=include_archived)
     counts = members.member_counts(db)
     upcoming = dict(
         db.exec(
             select(CircleSession.circle_id, sa.func.min(CircleSession.starts_at))
             .where(CircleSession.starts_at >= now, CircleSession.status != SessionStatus.CANCELLED)
-            .group_by(CircleSession.circle_id)
+            .group_by(col(CircleSession.circle_id))
         ).all()
     )
-    return [CircleSummary(c, counts.get(c.id, 0), upcoming.get(c.id)) for c in found]
+    return [CircleOverview(c, counts.get(c.id, 0), upcoming.get(c.id)) for c in found]
 
 
 def search_everything(db: Session, text: str, *, limit: int = 8, now: datetime | None = None) -> list[Found]:
@@ -145,7 +146,7 @@ def search_everything(db: Session, text: str, *, limit: int = 8, now: datetime |
     found = [
         Found("circle", cid, name, CircleKind(kind).label)
         for cid, name, kind in db.exec(
-            select(Circle.id, Circle.name, Circle.kind)
+            select(ids(Circle.id), Circle.name, col(Circle.kind))
             .where(sa.func.lower(Circle.name).like(pattern))
             .order_by(sa.func.lower(Circle.name))
             .limit(limit)
@@ -155,9 +156,9 @@ def search_everything(db: Session, text: str, *, limit: int = 8, now: datetime |
         Found("person", p.id, p.name, p.email or ("guest" if p.is_guest else ""))
         for p in people.list_people(db, search=text, limit=limit)
     ]
-    ids = db.exec(
-        select(CircleSession.id)
-        .join(Circle, Circle.id == CircleSession.circle_id)
+    session_ids = db.exec(
+        select(ids(CircleSession.id))
+        .join(Circle, col(Circle.id) == CircleSession.circle_id)
         .where(
             sa.or_(
                 sa.func.lower(CircleSession.title).like(pattern),
@@ -167,7 +168,7 @@ def search_everything(db: Session, text: str, *, limit: int = 8, now: datetime |
         .order_by(*nearest_first(now))
         .limit(limit)
     ).all()
-    for sid in ids:
+    for sid in session_ids:
         s = sessions.get_session(db, sid)
         found.append(Found("session", s.id, s.title or "(untitled session)", s.label))
     return found
@@ -204,24 +205,14 @@ def sessions_to_check_in(db: Session, *, now: datetime, limit: int = 30) -> list
     return [sessions.get_session(db, sid) for sid in ids if sid is not None]
 
 
-def member_ids(db: Session, circle_id: int) -> set[int]:
-    """The people who are current members of a circle (to mark them in a people picker)."""
-    rows = db.exec(
-        select(Membership.person_id).where(
-            Membership.circle_id == circle_id, col(Membership.left_at).is_(None)
-        )
-    )
-    return set(rows.all())
-
-
 def agenda_presenters(db: Session, session_ids: list[int]) -> dict[int, str]:
     """Per session, who presents according to its agenda ("Ana, Bo"), for lists that show many sessions."""
     if not session_ids:
         return {}
     rows = db.exec(
         select(AgendaItem.session_id, Person.name)
-        .join(Person, Person.id == AgendaItem.presenter_id)
+        .join(Person, col(Person.id) == AgendaItem.presenter_id)
         .where(col(AgendaItem.session_id).in_(session_ids))
-        .order_by(AgendaItem.session_id, AgendaItem.position)
+        .order_by(col(AgendaItem.session_id), col(AgendaItem.position))
     )
     return presenter_names(rows)

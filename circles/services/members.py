@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from circles.services.clock import now
-from circles.services.versioned import UNCHANGED, given, save
+from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import MemberView
 from models.enums import Role, Rsvp
 from models.tables import Circle, Membership, Person
@@ -30,7 +30,7 @@ def parse_role(value: str | Role) -> Role:
 
 
 def _base() -> Any:
-    return select(Membership, Person).join(Person, Person.id == Membership.person_id)
+    return select(Membership, Person).join(Person, col(Person.id) == Membership.person_id)
 
 
 def _view(m: Membership, p: Person) -> MemberView:
@@ -125,9 +125,9 @@ def update_member(
     db: Session,
     original: MemberView,
     *,
-    role: Any = UNCHANGED,
-    in_rotation: Any = UNCHANGED,
-    default_rsvp: Any = UNCHANGED,
+    role: str | Role | Unchanged = UNCHANGED,
+    in_rotation: bool | Unchanged = UNCHANGED,
+    default_rsvp: str | Rsvp | Unchanged = UNCHANGED,
 ) -> MemberView:
     values = given(role=role, in_rotation=in_rotation, default_rsvp=default_rsvp)
     if "role" in values:
@@ -166,6 +166,6 @@ def member_counts(db: Session) -> dict[int, int]:
     rows = db.exec(
         select(Membership.circle_id, sa.func.count())
         .where(col(Membership.left_at).is_(None))
-        .group_by(Membership.circle_id)
+        .group_by(col(Membership.circle_id))
     )
     return dict(rows.all())

@@ -29,7 +29,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from circles import validate
-from circles.services import circles
+from circles.services import circle_records
 from circles.services.attendance import member_at_session
 from circles.services.clock import now
 from circles.zones import time_zone
@@ -56,7 +56,7 @@ def make_scope(
     """A Scope from what a person typed: a circle name or id, and dates like 2026-03-17."""
     circle_id = None
     if circle is not None and str(circle).strip():
-        circle_id = circles.find_circle(db, str(circle)).id
+        circle_id = circle_records.find_circle(db, str(circle)).id
     first = validate.parse_date(since, "since") if since else None
     last = validate.parse_date(until, "until") if until else None
     if first and last:

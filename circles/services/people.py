@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotFound, shown
-from circles.services.versioned import UNCHANGED, given, save
+from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import PersonView
 from models.tables import Person
 
@@ -35,7 +35,12 @@ def address(value: str | None) -> str | None:
     return validate.email(value)
 
 
-def _clean(*, name: Any = UNCHANGED, email: Any = UNCHANGED, team: Any = UNCHANGED) -> dict[str, Any]:
+def _clean(
+    *,
+    name: str | Unchanged = UNCHANGED,
+    email: str | Unchanged | None = UNCHANGED,
+    team: str | Unchanged | None = UNCHANGED,
+) -> dict[str, Any]:
     values = given(name=name, email=email, team=team)
     if "name" in values:
         values["name"] = validate.name(values["name"], "name", max_length=120)
@@ -81,7 +86,7 @@ def find_by_name(db: Session, name: str) -> list[PersonView]:
     wanted = _name_key(name)
     # SQLite's lower() folds only ASCII letters: other names are compared here, not in SQL.
     stmt = select(Person).where(sa.func.lower(Person.name) == wanted) if wanted.isascii() else select(Person)
-    found = [p for p in db.exec(stmt.order_by(Person.id)) if _name_key(p.name) == wanted]
+    found = [p for p in db.exec(stmt.order_by(col(Person.id))) if _name_key(p.name) == wanted]
     return [_view(p) for p in found]
 
 
@@ -138,18 +143,19 @@ def list_people(
 
 
 def count_people(db: Session, *, search: str | None = None) -> int:
-    return db.exec(_search(select(sa.func.count()).select_from(Person), search)).one()
+    counted: int = db.exec(_search(select(sa.func.count()).select_from(Person), search)).one()
+    return counted
 
 
 def update_person(
     db: Session,
     original: PersonView,
     *,
-    name: Any = UNCHANGED,
-    email: Any = UNCHANGED,
-    team: Any = UNCHANGED,
-    is_guest: Any = UNCHANGED,
-    active: Any = UNCHANGED,
+    name: str | Unchanged = UNCHANGED,
+    email: str | Unchanged | None = UNCHANGED,
+    team: str | Unchanged | None = UNCHANGED,
+    is_guest: bool | Unchanged = UNCHANGED,
+    active: bool | Unchanged = UNCHANGED,
 ) -> PersonView:
     values = _clean(name=name, email=email, team=team) | given(is_guest=is_guest, active=active)
     if "email" in values or "is_guest" in values:

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed
 from circles.services import agenda_templates, rotation, series, sessions
-from circles.services.circles import get_circle
+from circles.services.circle_records import get_circle
 from circles.views import SessionView
 
 MAX_PLAN = 200

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from circles.delivery.replies import Reply
 from circles.ics.model import Channel
 from circles.services import attendance, delivery, invites, members, sessions
-from circles.services.circles import get_circle
+from circles.services.circle_records import get_circle
 from circles.services.clock import now
 from circles.views import CircleView, SessionView
 from models.enums import Rsvp

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from circles.services import circles
+from circles.services import circle_records
 from circles.services.attendance import effective_rsvp, member_at_session
 from circles.services.participation import (
     Scope,
@@ -24,6 +24,7 @@ from circles.services.participation import (
     presented,
     walked_in,
 )
+from circles.services.sql import ids, select_columns
 from circles.zones import time_zone
 from models.enums import Attended, Rsvp
 from models.tables import Attendance, Circle, CircleSession, Membership, Person
@@ -113,7 +114,7 @@ class PersonSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class CircleSummary:
+class CircleParticipation:
     circle_id: int
     circle: str
     sessions: int
@@ -139,7 +140,7 @@ class Report:
     conversion: list[Conversion]
     retention: list[RetentionPoint]
     presenters: PresenterDiversity
-    circles: list[CircleSummary]
+    circles: list[CircleParticipation]
 
     @property
     def totals(self) -> ParticipationPoint:
@@ -169,12 +170,14 @@ def participation_over_time(db: Session, scope: Scope, *, by: str | None = None)
     attended = sa.func.coalesce(sa.func.sum(one_if(came())), 0)
     if by == "session":
         stmt = expected_join(
-            select(s.id, s.starts_at, Circle.timezone, sa.func.count(), attended)
+            select_columns(s.id, s.starts_at, Circle.timezone, sa.func.count(), attended)
             .select_from(s)
-            .join(Circle, Circle.id == s.circle_id)
+            .join(Circle, col(Circle.id) == s.circle_id)
         )
         stmt = (
-            stmt.where(*conditions).group_by(s.id, s.starts_at, Circle.timezone).order_by(s.starts_at, s.id)
+            stmt.where(*conditions)
+            .group_by(col(s.id), col(s.starts_at), col(Circle.timezone))
+            .order_by(col(s.starts_at), col(s.id))
         )
         return [
             ParticipationPoint(
@@ -189,7 +192,7 @@ def participation_over_time(db: Session, scope: Scope, *, by: str | None = None)
         raise ValueError(f"by must be 'session' or 'month', not {by!r}")
     month = month_of(db, s.starts_at).label("month")
     stmt = expected_join(
-        select(month, sa.func.count(sa.distinct(s.id)), sa.func.count(), attended).select_from(s)
+        select(month, sa.func.count(sa.distinct(col(s.id))), sa.func.count(), attended).select_from(s)
     )
     stmt = stmt.where(*conditions).group_by(month).order_by(month)
     return [
@@ -201,7 +204,7 @@ def participation_over_time(db: Session, scope: Scope, *, by: str | None = None)
 def no_shows(db: Session, scope: Scope) -> NoShows:
     """Expected people whose RSVP was yes, and how many of them did not come (absent or unrecorded)."""
     a = Attendance
-    missing = sa.or_(col(a.attended).is_(None), a.attended == Attended.ABSENT)
+    missing = sa.or_(col(a.attended).is_(None), col(a.attended) == Attended.ABSENT)
     stmt = expected_join(
         select(sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(missing)), 0)).select_from(CircleSession)
     ).where(*in_scope(db, scope), effective_rsvp() == Rsvp.YES)
@@ -231,12 +234,14 @@ def retention(db: Session, scope: Scope, steps: Sequence[int] = RETENTION_STEPS)
     counting after it ended, so leaving a circle counts as dropping off.
     """
     s, m, a = CircleSession, Membership, Attendance
-    number = sa.func.row_number().over(partition_by=m.id, order_by=(s.starts_at, s.id)).label("k")
+    number = (
+        sa.func.row_number().over(partition_by=col(m.id), order_by=(col(s.starts_at), col(s.id))).label("k")
+    )
     ranked = (
-        select(m.id.label("mid"), number, one_if(came()).label("came"))  # type: ignore[union-attr]
+        select(col(m.id).label("mid"), number, one_if(came()).label("came"))
         .select_from(s)
-        .join(m, sa.and_(m.circle_id == s.circle_id, m.joined_at <= s.starts_at))
-        .join(a, sa.and_(a.session_id == s.id, a.person_id == m.person_id), isouter=True)
+        .join(m, sa.and_(col(m.circle_id) == s.circle_id, col(m.joined_at) <= s.starts_at))
+        .join(a, sa.and_(col(a.session_id) == s.id, col(a.person_id) == m.person_id), isouter=True)
         .where(*in_scope(db, scope))
         .subquery()
     )
@@ -268,7 +273,7 @@ def presenter_diversity(db: Session, scope: Scope) -> PresenterDiversity:
         .select_from(CircleSession)
         .join(m, member_at_session(m, CircleSession))
         .where(*in_scope(db, scope))
-        .group_by(m.circle_id, m.person_id)
+        .group_by(col(m.circle_id), col(m.person_id))
         .subquery()
     )
     members_n, presenters_n = db.exec(
@@ -281,18 +286,20 @@ def _walk_ins(db: Session, scope: Scope) -> Any:
     """SQL: (circle_id, person_id) of every walk-in check-in at a held session in scope."""
     s, a = CircleSession, Attendance
     return (
-        select(s.circle_id.label("circle_id"), a.person_id.label("person_id"))  # type: ignore[attr-defined]
+        select(col(s.circle_id).label("circle_id"), col(a.person_id).label("person_id"))
         .select_from(a)
-        .join(s, s.id == a.session_id)
+        .join(s, col(s.id) == a.session_id)
         .where(*in_scope(db, scope), came(a), walked_in(a.person_id))
     )
 
 
-def circle_summaries(db: Session, scope: Scope) -> list[CircleSummary]:
+def circle_summaries(db: Session, scope: Scope) -> list[CircleParticipation]:
     """Per circle: sessions held, expected, attended of expected, walk-ins."""
     s = CircleSession
     conditions = in_scope(db, scope)
-    held = dict(db.exec(select(s.circle_id, sa.func.count()).where(*conditions).group_by(s.circle_id)).all())
+    held = dict(
+        db.exec(select(col(s.circle_id), sa.func.count()).where(*conditions).group_by(col(s.circle_id))).all()
+    )
     expected = {
         cid: (n, c)
         for cid, n, c in db.exec(
@@ -308,12 +315,12 @@ def circle_summaries(db: Session, scope: Scope) -> list[CircleSummary]:
     walk = _walk_ins(db, scope).subquery()
     walk_ins = dict(db.exec(select(walk.c.circle_id, sa.func.count()).group_by(walk.c.circle_id)).all())
     names = db.exec(
-        select(Circle.id, Circle.name)
+        select(ids(Circle.id), Circle.name)
         .where(col(Circle.id).in_(held.keys()))
         .order_by(sa.func.lower(Circle.name))
     )
     return [
-        CircleSummary(
+        CircleParticipation(
             circle_id=cid,
             circle=name,
             sessions=held[cid],
@@ -330,19 +337,19 @@ def person_summaries_stmt(db: Session, scope: Scope) -> Any:
     s = CircleSession
     one, zero = sa.literal(1, sa.Integer), sa.literal(0, sa.Integer)
     expected = expected_join(
-        select(
-            Membership.circle_id.label("circle_id"),  # type: ignore[attr-defined]
-            Membership.person_id.label("person_id"),  # type: ignore[attr-defined]
+        select_columns(
+            col(Membership.circle_id).label("circle_id"),
+            col(Membership.person_id).label("person_id"),
             one.label("expected"),
             one_if(came()).label("attended"),
             zero.label("walk_ins"),
         ).select_from(s)
     ).where(*in_scope(db, scope))
     walk = _walk_ins(db, scope).subquery()
-    walk_rows = select(walk.c.circle_id, walk.c.person_id, zero, zero, one)
+    walk_rows = select_columns(walk.c.circle_id, walk.c.person_id, zero, zero, one)
     u = sa.union_all(expected, walk_rows).subquery()
     return (
-        select(
+        select_columns(
             u.c.circle_id,
             Circle.name,
             u.c.person_id,
@@ -354,9 +361,16 @@ def person_summaries_stmt(db: Session, scope: Scope) -> Any:
             sa.func.sum(u.c.walk_ins),
         )
         .select_from(u)
-        .join(Circle, Circle.id == u.c.circle_id)
-        .join(Person, Person.id == u.c.person_id)
-        .group_by(u.c.circle_id, Circle.name, u.c.person_id, Person.name, Person.email, Person.team)
+        .join(Circle, col(Circle.id) == u.c.circle_id)
+        .join(Person, col(Person.id) == u.c.person_id)
+        .group_by(
+            u.c.circle_id,
+            col(Circle.name),
+            u.c.person_id,
+            col(Person.name),
+            col(Person.email),
+            col(Person.team),
+        )
         .order_by(sa.func.lower(Circle.name), u.c.circle_id, sa.func.lower(Person.name), u.c.person_id)
     )
 
@@ -381,7 +395,7 @@ def person_summaries(db: Session, scope: Scope, *, batch: int = 2000) -> Iterato
 
 def build_report(db: Session, scope: Scope) -> Report:
     """Every figure of the report (a dozen GROUP BY queries, no rows loaded into Python)."""
-    circle_name = circles.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
+    circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
     return Report(
         scope=scope,
         circle_name=circle_name,

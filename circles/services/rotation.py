@@ -31,8 +31,9 @@ from circles import cadence as cadences
 from circles import rotation, validate
 from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.services import series, sessions, watch
-from circles.services.circles import get_circle
+from circles.services.circle_records import get_circle
 from circles.services.clock import now
+from circles.services.sql import ids, select_columns
 from circles.views import CircleView, SessionView
 from circles.zones import time_zone
 from models.enums import PresenterSource, RotationEventKind, SessionStatus
@@ -125,7 +126,7 @@ def _load(db: Session, circle_id: int) -> _State:
             i, starts, planned, SessionStatus(status), presenter, PresenterSource(source) if source else None
         )
         for i, starts, planned, status, presenter, source in db.exec(
-            select(
+            select_columns(
                 CircleSession.id,
                 CircleSession.starts_at,
                 CircleSession.planned_starts_at,
@@ -134,11 +135,11 @@ def _load(db: Session, circle_id: int) -> _State:
                 CircleSession.presenter_source,
             )
             .where(CircleSession.circle_id == circle_id)
-            .order_by(CircleSession.starts_at, CircleSession.id)
+            .order_by(col(CircleSession.starts_at), col(CircleSession.id))
         )
     ]
     rows = db.exec(
-        select(
+        select_columns(
             Membership.person_id,
             Person.name,
             Membership.joined_at,
@@ -147,7 +148,7 @@ def _load(db: Session, circle_id: int) -> _State:
             Person.active,
             Person.is_guest,
         )
-        .join(Person, Person.id == Membership.person_id)
+        .join(Person, col(Person.id) == Membership.person_id)
         .where(Membership.circle_id == circle_id)
     ).all()
     members = [
@@ -165,11 +166,11 @@ def _load(db: Session, circle_id: int) -> _State:
     names = {m.person_id: m.name for m in members}
     outsiders = {s.presenter_id for s in stored if s.presenter_id is not None} - set(names)
     if outsiders:
-        names.update(db.exec(select(Person.id, Person.name).where(col(Person.id).in_(outsiders))).all())
+        names.update(db.exec(select(ids(Person.id), Person.name).where(col(Person.id).in_(outsiders))).all())
     away = [
         rotation.Absence(*row)
         for row in db.exec(
-            select(Away.person_id, Away.starts_on, Away.ends_on, Away.reason).where(
+            select(col(Away.person_id), col(Away.starts_on), col(Away.ends_on), col(Away.reason)).where(
                 col(Away.person_id).in_(set(names))
             )
         )
@@ -187,7 +188,7 @@ def _event_reasons(db: Session, session_ids: Sequence[int]) -> dict[int, str]:
             col(RotationEvent.session_id).in_(session_ids),
             col(RotationEvent.kind).in_(_DECISIONS),
         )
-        .order_by(RotationEvent.recorded_at, RotationEvent.id)
+        .order_by(col(RotationEvent.recorded_at), col(RotationEvent.id))
     )
     return {sid: reason for sid, reason in rows if sid is not None and reason}
 
@@ -273,7 +274,7 @@ def refresh(db: Session, circle_id: int) -> list[int]:
         source = PresenterSource.ROTATION if pick.presenter_id is not None else None
         if (s.presenter_id, s.source) == (pick.presenter_id, source):
             continue
-        written = db.execute(
+        written = db.exec(
             sa.update(CircleSession)
             .where(
                 col(CircleSession.id) == s.id,
@@ -285,7 +286,7 @@ def refresh(db: Session, circle_id: int) -> list[int]:
             )
             .values(presenter_id=pick.presenter_id, presenter_source=source)
         )
-        if written.rowcount:  # type: ignore[attr-defined]
+        if written.rowcount:
             changed.append(s.id)
     _sync_agenda(db, circle_id)
     return changed
@@ -294,12 +295,12 @@ def refresh(db: Session, circle_id: int) -> list[int]:
 def _sync_agenda(db: Session, circle_id: int) -> None:
     """Every scheduled session's presentation slot names the session's presenter, in one statement."""
     presenter = (
-        sa.select(CircleSession.presenter_id)
-        .where(CircleSession.id == AgendaItem.session_id)
+        sa.select(col(CircleSession.presenter_id))
+        .where(col(CircleSession.id) == AgendaItem.session_id)
         .scalar_subquery()
     )
-    scheduled = sa.select(CircleSession.id).where(
-        CircleSession.circle_id == circle_id, CircleSession.status == SessionStatus.SCHEDULED
+    scheduled = sa.select(col(CircleSession.id)).where(
+        col(CircleSession.circle_id) == circle_id, col(CircleSession.status) == SessionStatus.SCHEDULED
     )
     db.execute(
         sa.update(AgendaItem)
@@ -455,10 +456,11 @@ def swap(db: Session, first: SessionView, second: SessionView) -> tuple[SessionV
     for s, p in ((first, a), (second, b)):
         if p.presenter_id is None:
             raise NotAllowed(f"The session {s.label} has no presenter to swap; use assign instead.")
+    assert a.presenter_id is not None and b.presenter_id is not None  # refused just above
     if a.presenter_id == b.presenter_id:
         raise NotAllowed(f"{a.presenter_name} presents at both sessions; there is nothing to swap.")
-    _refuse_if_away(db, b.presenter_id, first, b.presenter_name)  # type: ignore[arg-type]
-    _refuse_if_away(db, a.presenter_id, second, a.presenter_name)  # type: ignore[arg-type]
+    _refuse_if_away(db, b.presenter_id, first, b.presenter_name)
+    _refuse_if_away(db, a.presenter_id, second, a.presenter_name)
 
     def source(p: rotation.Pick) -> PresenterSource:
         return PresenterSource.GUEST if p.why is rotation.Why.GUEST else PresenterSource.MANUAL

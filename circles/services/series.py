@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from circles import cadence as cadences
 from circles import validate
 from circles.errors import NotAllowed, NotFound
-from circles.services.circles import get_circle, update_circle
+from circles.services.circle_records import get_circle, update_circle
 from circles.services.clock import now
 from circles.views import CircleView
 from circles.zones import time_zone

@@ -15,8 +15,9 @@ from circles import upcoming as upcoming_window
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.services import clock
-from circles.services.circles import get_circle, ics_uid
-from circles.services.versioned import UNCHANGED, given, save
+from circles.services.circle_records import get_circle, ics_uid
+from circles.services.sql import select_columns
+from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import SessionView
 from models.enums import CircleKind, PresenterSource, SessionStatus
 from models.tables import Circle, CircleSession, Person
@@ -36,9 +37,9 @@ _LABELS = {
 
 def _base() -> Any:
     return (
-        select(CircleSession, Circle.name, Circle.kind, Circle.timezone, _Presenter.name)
-        .join(Circle, Circle.id == CircleSession.circle_id)
-        .join(_Presenter, _Presenter.id == CircleSession.presenter_id, isouter=True)
+        select_columns(CircleSession, Circle.name, Circle.kind, Circle.timezone, _Presenter.name)
+        .join(Circle, col(Circle.id) == CircleSession.circle_id)
+        .join(_Presenter, col(_Presenter.id) == CircleSession.presenter_id, isouter=True)
     )
 
 
@@ -71,7 +72,7 @@ def _views(db: Session, stmt: Any) -> list[SessionView]:
     return [_view(*row) for row in db.exec(stmt)]
 
 
-def _clean(**raw: Any) -> dict[str, Any]:
+def _clean(**raw: object) -> dict[str, Any]:
     values = given(**raw)
     if "starts_at" in values:
         values["starts_at"] = validate.instant(values["starts_at"], "start")
@@ -203,13 +204,13 @@ def update_session(
     db: Session,
     original: SessionView,
     *,
-    starts_at: Any = UNCHANGED,
-    minutes: Any = UNCHANGED,
-    title: Any = UNCHANGED,
-    location: Any = UNCHANGED,
-    video_url: Any = UNCHANGED,
-    notes: Any = UNCHANGED,
-    status: Any = UNCHANGED,
+    starts_at: datetime | Unchanged = UNCHANGED,
+    minutes: int | Unchanged = UNCHANGED,
+    title: str | Unchanged = UNCHANGED,
+    location: str | Unchanged | None = UNCHANGED,
+    video_url: str | Unchanged | None = UNCHANGED,
+    notes: str | Unchanged = UNCHANGED,
+    status: SessionStatus | Unchanged = UNCHANGED,
 ) -> SessionView:
     """Save changes made to ``original``; raises Conflict if someone saved it meanwhile."""
     values = _clean(

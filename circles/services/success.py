@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from circles import cadence as cadences
-from circles.services import circles, reports
+from circles.services import circle_records, reports
 from circles.services.attendance import effective_rsvp, member_at_session
 from circles.services.clock import now
 from circles.services.participation import Scope, came, expected_join, in_scope, one_if
@@ -532,7 +532,7 @@ def success_report(db: Session, scope: Scope) -> SuccessReport:
     """Every success figure for a circle (or all) over a period, in about a dozen GROUP BY
     queries: the totals add up from the per-circle rows, which count exactly as the report's
     own figures do (tests/test_success.py checks both against hand-worked values)."""
-    circle_name = circles.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
+    circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
     counts = _participation(db, scope)
     monthly = counts.monthly()
     table, distribution = _circle_rows(db, scope, counts)

@@ -4,26 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from circles.errors import Conflict, NotFound
+from circles.services.sql import table_of
 from circles.zones import time_zone
 
 
-class Unchanged:
-    """Marks a keyword argument the caller did not pass (None is a real value: 'clear it')."""
+class Unchanged(Enum):
+    """Marks a keyword argument the caller did not pass (None is a real value: 'clear it').
+    An enum of one member, so a parameter typed ``str | None | Unchanged`` narrows to
+    ``str | None`` after ``is not UNCHANGED``."""
+
+    UNCHANGED = "UNCHANGED"
 
     def __repr__(self) -> str:
         return "UNCHANGED"
 
 
-UNCHANGED: Any = Unchanged()
+UNCHANGED: Final = Unchanged.UNCHANGED
 
 
-def given(**values: Any) -> dict[str, Any]:
+def given(**values: object) -> dict[str, Any]:
     """The keyword arguments that were actually passed."""
     return {k: v for k, v in values.items() if v is not UNCHANGED}
 
@@ -45,8 +51,8 @@ def save(
     other cannot both win, on SQLite or PostgreSQL.
     """
     row_id = getattr(original, "membership_id", None) or original.id
-    table = model.__table__  # type: ignore[attr-defined]
-    result = db.execute(
+    table = table_of(model)
+    result = db.exec(
         sa.update(table)
         .where(table.c.id == row_id, table.c.version == original.version)
         .values(**values, version=table.c.version + 1)
@@ -56,7 +62,7 @@ def save(
     current = db.execute(sa.select(table).where(table.c.id == row_id)).mappings().first()
     if current is None:
         raise NotFound(f"{what[0].upper()}{what[1:]} no longer exists: someone deleted it.")
-    raise Conflict(what, _their_changes(original, current, labels or {}, timezone))
+    raise Conflict(what, _their_changes(original, dict(current), labels or {}, timezone))
 
 
 # Bookkeeping a person never edits; naming it in a conflict message would only confuse.

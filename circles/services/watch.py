@@ -28,6 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlmodel import Session, col, select
@@ -105,20 +106,21 @@ def _on_flush(db: Session, _flush: UOWTransaction, _instances: Any) -> None:
 
 
 def _on_execute(state: ORMExecuteState) -> None:
-    if not (state.is_update or state.is_delete or state.is_insert):
+    statement = state.statement
+    if not isinstance(statement, sa.Update | sa.Delete | sa.Insert):
         return
     db = cast(Session, state.session)  # the Store's units of work are sqlmodel Sessions
     found = of(db)
     if found is None or found.settling:
         return
-    table = state.statement.table  # type: ignore[attr-defined]
-    if table.name not in _WATCHED:
+    table = statement.table
+    if not isinstance(table, sa.TableClause) or table.name not in _WATCHED:
         return
-    if state.is_insert:
+    if isinstance(statement, sa.Insert):
         raise RuntimeError(
             f"Add {table.name} rows with db.add(): the rotation's upkeep cannot see an INSERT statement."
         )
-    where = state.statement.whereclause  # type: ignore[attr-defined]
+    where = statement.whereclause
 
     def rows(*columns: Any) -> list[Any]:
         query = select(*columns)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotFound, shown
 from circles.services import members
-from circles.services.versioned import UNCHANGED, given, save
+from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import CircleView
 from models.enums import CircleKind, Role
 from models.tables import Circle, Person
@@ -33,7 +33,7 @@ def _views(db: Session, stmt: Any) -> list[CircleView]:
 
 def _base() -> Any:
     return select(Circle, _Facilitator).join(
-        _Facilitator, _Facilitator.id == Circle.facilitator_id, isouter=True
+        _Facilitator, col(_Facilitator.id) == Circle.facilitator_id, isouter=True
     )
 
 
@@ -68,7 +68,7 @@ def parse_kind(value: str | CircleKind) -> CircleKind:
         raise InvalidInput("kind", value, f"must be one of {choices}") from None
 
 
-def _clean(**raw: Any) -> dict[str, Any]:
+def _clean(**raw: object) -> dict[str, Any]:
     values = given(**raw)
     if "name" in values:
         values["name"] = validate.name(values["name"], "name", max_length=120)
@@ -174,17 +174,17 @@ def update_circle(
     db: Session,
     original: CircleView,
     *,
-    name: Any = UNCHANGED,
-    kind: Any = UNCHANGED,
-    timezone: Any = UNCHANGED,
-    description: Any = UNCHANGED,
-    location: Any = UNCHANGED,
-    video_url: Any = UNCHANGED,
-    cadence: Any = UNCHANGED,
-    default_minutes: Any = UNCHANGED,
-    reminder_minutes: Any = UNCHANGED,
-    facilitator_id: Any = UNCHANGED,
-    archived: Any = UNCHANGED,
+    name: str | Unchanged = UNCHANGED,
+    kind: str | CircleKind | Unchanged = UNCHANGED,
+    timezone: str | Unchanged = UNCHANGED,
+    description: str | Unchanged = UNCHANGED,
+    location: str | Unchanged | None = UNCHANGED,
+    video_url: str | Unchanged | None = UNCHANGED,
+    cadence: str | Unchanged | None = UNCHANGED,
+    default_minutes: int | Unchanged = UNCHANGED,
+    reminder_minutes: int | Unchanged = UNCHANGED,
+    facilitator_id: int | Unchanged | None = UNCHANGED,
+    archived: bool | Unchanged = UNCHANGED,
 ) -> CircleView:
     values = _clean(
         name=name,

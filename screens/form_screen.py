@@ -32,7 +32,8 @@ class Field:
     placeholder: str = ""
     required: bool = False
     check: Callable[[str], object] | None = None
-    choices: Sequence[tuple[str, Any]] | None = None  # a Select instead of an Input
+    # A Select instead of an Input; a label that is a Text shows names as written (no markup).
+    choices: Sequence[tuple[str | Text, Any]] | None = None
     checkbox: bool = False
     # The field names a service uses in InvalidInput for this input ("length" for minutes...).
     aliases: tuple[str, ...] = field(default_factory=tuple)
@@ -131,8 +132,8 @@ class FormScreen(Dialog[T | None], Generic[T]):
     # The first field takes the focus as the screen is shown. Focusing it later, in on_mount,
     # left a moment when nothing had it (keys typed then were lost), and could pull the focus
     # back from a field the person had already tabbed to.
-    @property  # type: ignore[override]
-    def AUTO_FOCUS(self) -> str:
+    @property
+    def AUTO_FOCUS(self) -> str:  # type: ignore[override]  # Textual declares a class attribute
         return f"#f-{self.first_to_fill().name}"
 
     def on_key(self, event: events.Key) -> None:
@@ -356,7 +357,8 @@ class FormScreen(Dialog[T | None], Generic[T]):
             if isinstance(widget, Select):
                 # Their version may name someone this form's list lacks (a guest they chose).
                 widget.set_options(self._options(f))
-            widget.value = theirs  # type: ignore[attr-defined]
+            if isinstance(widget, Input | Select | Checkbox):
+                widget.value = theirs
             mine = typed.get(f.name)
             if mine != theirs:
                 differs += 1
