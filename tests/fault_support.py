@@ -15,10 +15,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-# The first line of a child process a test stops with SIGINT, as Ctrl+C at a terminal would.
-# A process started with SIGINT ignored (the suite run in the background by a shell without
-# job control) inherits that, rightly keeps ignoring it, and its child would never stop.
-INTERRUPTIBLE = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+# The first line of a child process a test stops with a signal, as a terminal would start it:
+# SIGINT raising KeyboardInterrupt, SIGHUP and SIGTERM ending the process. A process started
+# with one of them ignored (the suite run in the background by a shell without job control, or
+# under nohup) inherits that, rightly keeps ignoring it, and its child would never stop.
+INTERRUPTIBLE = (
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "signal.signal(signal.SIGHUP, signal.SIG_DFL); signal.signal(signal.SIGTERM, signal.SIG_DFL)\n"
+)
 
 # Big enough for a new, empty store (about 200 KiB) and its safety copy; small to fill.
 SMALL_DISK = "1m"
