@@ -109,6 +109,14 @@ SCREENS: dict[str, Callable[[dict], list[Step]]] = {
     "people": lambda d: ["p"],
     "person": lambda d: [_person(d)],
     "help": lambda d: [_circle(d), "question_mark"],
+    "session_2_materials": lambda d: [_session(d), "2"],
+    "session_3_feedback": lambda d: [_session(d), "3"],
+    "check_out": lambda d: [_session(d), "o"],
+    "search": lambda d: ["slash", "r", "u", "s", "t"],
+    "programmes": lambda d: ["M"],
+    "programme": lambda d: ["M", "enter"],
+    "recognition": lambda d: ["R"],
+    "organisation": lambda d: ["O"],
 }
 
 DIALOGS: dict[str, Callable[[dict], list[Step]]] = {
@@ -133,6 +141,7 @@ DIALOGS: dict[str, Callable[[dict], list[Step]]] = {
     "confirm_cancel_session": lambda d: [_circle(d), "2", "c"],
     "choose_presenter": lambda d: [_circle(d), "3", "a"],
     "plan_how_many": lambda d: [_circle(d), "3", "p"],
+    "send_invites": lambda d: [_session(d), "S"],
 }
 
 
