@@ -30,11 +30,12 @@ def init() -> None:
     """Write a settings file to fill in (never over an existing one); only you can read it."""
     from circles.delivery.settings import TEMPLATE, config_path
     from circles.errors import AlreadyExists
+    from models.folders import make_private_folder
 
     where = config_path()
     if where.exists():
         raise AlreadyExists(f"{where} is there already; edit it, or move it away first.")
-    where.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_folder(where.parent, parents=True)
     fd = os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(TEMPLATE)

@@ -13,6 +13,7 @@ from circles.delivery.smtp import Mailer, RecipientRefused, SmtpError
 from circles.errors import CirclesError, InvalidInput
 from circles.exports.atomic import write_file
 from circles.ics.names import slug
+from models.folders import make_private_folder
 from models.store import Store
 
 Progress = Callable[[SendResult, int, int], None]
@@ -105,7 +106,7 @@ def write_dry_run(store: Store, plan: SendPlan, folder: Path, *, sender: str | N
         raise InvalidInput("--dry-run", str(folder), "is a folder that is not empty; give a new or empty one")
     if not target.parent.is_dir():
         raise InvalidInput("--dry-run", str(folder), f"is in a folder that does not exist ({target.parent})")
-    target.mkdir(mode=0o700, exist_ok=True)
+    make_private_folder(target)
     written = []
     for out in plan.outgoing:
         message = build_message(plan.circle, plan.organizer, out, dtstamp=store.clock(), sender=sender)
