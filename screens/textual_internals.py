@@ -231,3 +231,14 @@ def on_each_frame(app: App[Any], drawn: Callable[[], object]) -> None:
             drawn()
 
     app._display = display_then_tell  # type: ignore[method-assign]  # wrapped on this one app, for the bench
+
+
+def forget_worker_in_this_thread() -> None:
+    """Clear the worker Textual named in this (pool) thread's context. A thread worker sets
+    ``textual.worker.active_worker`` in the executor thread itself, not in a copy of its context,
+    so the thread holds the last worker it ran (and the screen that worker belongs to) until it
+    runs another. Called as a thread worker's last step; the next worker sets its own."""
+    from textual.worker import active_worker
+
+    # The variable is typed Worker; None means no worker, as before the first one ran.
+    active_worker.set(None)  # type: ignore[arg-type]

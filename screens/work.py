@@ -13,6 +13,7 @@ from textual.dom import DOMNode
 from textual.worker import Worker, get_current_worker
 
 from circles.errors import CirclesError, InternalError
+from screens.textual_internals import forget_worker_in_this_thread
 from screens.typed_app import circles_app
 
 if TYPE_CHECKING:
@@ -166,6 +167,15 @@ def run_db(
     tell = failed or (lambda e: show_error(node, e))
 
     def work() -> None:
+        try:
+            _work()
+        finally:
+            # Textual names the running worker in the pool thread's own context and leaves it
+            # there: an idle thread would keep the last worker, and through it its screen,
+            # alive after the screen closed.
+            forget_worker_in_this_thread()
+
+    def _work() -> None:
         worker = get_current_worker()
         try:
             told = lambda db: _tell_presenter_changes(worker, db)  # noqa: E731

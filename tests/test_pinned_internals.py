@@ -247,3 +247,13 @@ def test_openpyxl_keeps_a_write_only_sheets_temporary_file_where_the_export_clos
     rows.close()
     writer.close()
     writer.cleanup()
+
+
+def test_a_thread_worker_is_named_in_a_context_variable_we_can_clear():
+    """screens/work.py clears it after each thread worker (textual_internals.forget_worker_in_this_thread):
+    an idle pool thread would otherwise keep its last worker, and that worker's screen, alive."""
+    from contextvars import ContextVar
+
+    from textual.worker import active_worker
+
+    assert isinstance(active_worker, ContextVar), moved("textual.worker.active_worker", "screens/work.py")
