@@ -40,11 +40,12 @@ class HomeScreen(Screen[None]):
         Binding(
             "slash", "search", "Search", tooltip="Search notes, takeaways, materials, people, everything"
         ),
-        Binding("M", "programmes", "Programmes", tooltip="Mentoring, buddy and coffee programmes"),
         Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
         # q quits where the footer says so (here and while the store opens); ctrl+q everywhere.
         Binding("q", "app.quit", "Quit", tooltip="Close circles (ctrl+q quits from any screen)"),
+        # Where the footer has room (120 columns); at 80 it gives way to Quit, and ? lists it.
+        Binding("M", "programmes", "Programmes", tooltip="Mentoring, buddy and coffee programmes"),
         # Nothing to go back to from Home: its own Escape hides the app's "esc Back" here, and
         # only here (the app cannot tell which screen's footer asks, so Home's footer would be
         # rebuilt, unseen, each time a screen opens over it).
