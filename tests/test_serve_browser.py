@@ -145,9 +145,10 @@ def test_a_browser_reaches_home_types_keys_and_opens_a_circle(
     circles = _screen_until(page, lambda s: "Rust Lunch" in s and "Filter" in s, "the circles list")
     first_row = next(line for line in circles.splitlines() if "Rust Lunch" in line or "Guild" in line)
     page.keyboard.press("Enter")
-    circle = _screen_until(page, lambda s: "Add member" in s, "a circle's screen")
-    assert any(
-        name in circle for name in ("Rust Lunch", "Frontend Guild", "Security", "Data Science", "Leadership")
+    names = ("Rust Lunch", "Frontend Guild", "Security", "Data Science", "Leadership")
+    # The footer's keys come before the circle's data: wait for its name too.
+    _screen_until(
+        page, lambda s: "Add member" in s and any(n in s for n in names), "a circle's screen with its name"
     )
     page.screenshot(path=str(tmp_path / "circle.png"))
     assert first_row

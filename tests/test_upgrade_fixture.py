@@ -15,7 +15,7 @@ from models.store import Store
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "first-release.store"
 
 
-def _tables(path: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+def _tables(path: Path, only: set[str] | None = None) -> dict[str, tuple[list[str], list[tuple]]]:
     conn = sqlite3.connect(path)
     names = [
         r[0]
@@ -25,6 +25,8 @@ def _tables(path: Path) -> dict[str, tuple[list[str], list[tuple]]]:
     ]
     found = {}
     for name in names:
+        if only is not None and name not in only:
+            continue  # a table a later version added: nothing of the old store's is in it
         cursor = conn.execute(f"SELECT * FROM {name} ORDER BY id")
         found[name] = ([d[0] for d in cursor.description], cursor.fetchall())
     conn.close()
@@ -48,7 +50,7 @@ def test_every_table_of_the_fixture_holds_rows(old_store):
 def test_the_first_release_store_opens_with_every_row_intact(old_store):
     before = _tables(old_store)
     Store.open(sqlite_url(old_store)).close()
-    after = _tables(old_store)
+    after = _tables(old_store, only=set(before))
     assert set(before) <= set(after)
     for name, (columns, rows) in before.items():
         new_columns, new_rows = after[name]
