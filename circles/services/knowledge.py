@@ -7,9 +7,9 @@ transaction, so it is found as soon as it is saved (models/search_schema.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -46,6 +46,9 @@ _KIND_BY_SUFFIX = {
     MaterialKind.READING: {".pdf", ".md", ".txt", ".doc", ".docx", ".odt", ".epub", ".html"},
 }
 MAX_TAKEAWAY = 500
+
+R = TypeVar("R", Material, Takeaway)  # a per-session list's row
+V = TypeVar("V")  # how a row is shown (MaterialView, TakeawayView)
 
 
 # -- materials ---------------------------------------------------------------------------------
@@ -179,17 +182,7 @@ def list_materials(db: Session, session_id: int) -> list[MaterialView]:
 
 def materials_for(db: Session, session_ids: Iterable[int]) -> dict[int, list[MaterialView]]:
     """The materials of many sessions in one query, each session's in its order."""
-    ids = list(session_ids)
-    found: dict[int, list[MaterialView]] = {sid: [] for sid in ids}
-    if ids:
-        rows = db.exec(
-            select(Material)
-            .where(col(Material.session_id).in_(ids))
-            .order_by(col(Material.position), col(Material.id))
-        )
-        for m in rows:
-            found[m.session_id].append(_material_view(m))
-    return found
+    return _per_session(db, Material, session_ids, _material_view)
 
 
 def update_material(
@@ -251,16 +244,23 @@ def list_takeaways(db: Session, session_id: int) -> list[TakeawayView]:
 
 
 def takeaways_for(db: Session, session_ids: Iterable[int]) -> dict[int, list[TakeawayView]]:
+    """The takeaways of many sessions in one query, each session's in its order."""
+    return _per_session(db, Takeaway, session_ids, _takeaway_view)
+
+
+def _per_session(
+    db: Session, table: type[R], session_ids: Iterable[int], view: Callable[[R], V]
+) -> dict[int, list[V]]:
+    """Rows of a per-session list (materials, takeaways) for many sessions in one query, each
+    session's in its order, shown with ``view``; a session with none gets an empty list."""
     ids = list(session_ids)
-    found: dict[int, list[TakeawayView]] = {sid: [] for sid in ids}
+    found: dict[int, list[V]] = {sid: [] for sid in ids}
     if ids:
         rows = db.exec(
-            select(Takeaway)
-            .where(col(Takeaway.session_id).in_(ids))
-            .order_by(col(Takeaway.position), col(Takeaway.id))
+            select(table).where(col(table.session_id).in_(ids)).order_by(col(table.position), col(table.id))
         )
-        for t in rows:
-            found[t.session_id].append(_takeaway_view(t))
+        for row in rows:
+            found[row.session_id].append(view(row))
     return found
 
 
