@@ -11,7 +11,8 @@ import icalendar
 import pytest
 
 from circles import cadence as cadences
-from circles.services import pair_invites, pairing, pairs, programmes
+from circles.errors import NotAllowed
+from circles.services import pair_invites, pairing, pairs, people, programmes
 from models.store import Store
 from tests import factories
 from tests.test_ics_consumers import CONSUMERS, consumer, starts
@@ -94,3 +95,45 @@ def test_ending_a_pair_raises_its_sequence_and_stops_the_rule(memory_store: Stor
     (event,) = icalendar.Calendar.from_ical(_export(memory_store, pair_id)).walk("VEVENT")
     assert event["SEQUENCE"] == 1
     assert "UNTIL" in event["RRULE"]
+
+
+def _pair_with_guest(store: Store, *, guest_mentors: bool) -> int:
+    """A mentoring pair in which one side is a guest, who may have no e-mail address."""
+    with store.write() as db:
+        guest = people.add_person(db, name="Gia Guest", is_guest=True)
+    bo = factories.person(store, "Bo Chen", "bo@example.org")
+    with store.write() as db:
+        p = programmes.add_programme(db, name="Mentors", kind="mentoring", cadence="weekly on mon at 10:00")
+        mentor, mentee = (guest.id, bo.id) if guest_mentors else (bo.id, guest.id)
+        programmes.join(db, p.id, mentor, role="mentor", timezone="Europe/Berlin")
+        programmes.join(db, p.id, mentee, role="mentee", timezone="Europe/Berlin")
+        return pairing.confirm(db, p.id).pairs[0].id
+
+
+def test_someone_without_an_address_is_left_out_of_the_invite_and_the_next_one_organizes(
+    store: Store,
+) -> None:
+    # An ORGANIZER or ATTENDEE is a mailto address: none is made up for a guest without one.
+    pair_id = _pair_with_guest(store, guest_mentors=True)
+    (event,) = icalendar.Calendar.from_ical(_export(store, pair_id)).walk("VEVENT")
+    attendees = event.get("ATTENDEE")
+    assert [str(a) for a in (attendees if isinstance(attendees, list) else [attendees])] == [
+        "mailto:bo@example.org"
+    ]
+    assert str(event["ORGANIZER"]) == "mailto:bo@example.org"
+
+
+def test_a_pair_nobody_in_can_be_written_to_is_refused_as_a_request_but_published(store: Store) -> None:
+    with store.write() as db:
+        first = people.add_person(db, name="Gia Guest", is_guest=True)
+        second = people.add_person(db, name="Hal Guest", is_guest=True)
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+        programmes.join(db, p.id, first.id, role="member")
+        programmes.join(db, p.id, second.id, role="member")
+        pair_id = pairing.confirm(db, p.id).pairs[0].id
+    with store.write() as db, pytest.raises(NotAllowed, match="has an e-mail address"):
+        pair_invites.export_pair(db, pair_id, channel="request")
+    with store.write() as db:
+        (f,) = pair_invites.export_pair(db, pair_id, channel="publish").files
+    (event,) = icalendar.Calendar.from_ical(f.content).walk("VEVENT")
+    assert "ORGANIZER" not in event and "ATTENDEE" not in event

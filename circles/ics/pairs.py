@@ -29,7 +29,7 @@ class PairInvite:
     starts: tuple[datetime, ...]  # aware: the rule's first meeting, or every meeting
     minutes: int
     rule: dict[str, object] | None
-    organizer: Organizer
+    organizer: Organizer | None  # None when nobody in the pair has an e-mail address
     attendees: tuple[Attendee, ...]
     category: str
     cancelled: bool = False
@@ -80,7 +80,8 @@ def pair_calendar(invite: PairInvite, options: Options) -> Calendar:
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("transp", "OPAQUE")
         if options.channel.lists_attendees:
-            event.add("organizer", organizer_property(invite.organizer))
+            if invite.organizer is not None:
+                event.add("organizer", organizer_property(invite.organizer))
             for attendee in invite.attendees:
                 event.add("attendee", attendee_property(attendee))
         if not cancelled:

@@ -88,7 +88,9 @@ def pair_invite(db: Session, pair_id: int) -> PairInvite:
         lines.append("Goals:\n" + "\n".join(f"- {'[x]' if g.done else '[ ]'} {g.text}" for g in detail.goals))
     if programme.cadence:
         lines.append(f"Meeting {programme.cadence}, on {detail.pair.people[0].name}'s clock ({tz}).")
-    first = pair.people[0]
+    # An ATTENDEE or ORGANIZER is a calendar address (mailto): someone without an e-mail address
+    # is left out, as session invites leave them out; the organizer is the first who has one.
+    reachable = [p for p in pair.people if p.email]
     return PairInvite(
         uid=pair.ics_uid,
         sequence=pair.ics_sequence,
@@ -98,8 +100,8 @@ def pair_invite(db: Session, pair_id: int) -> PairInvite:
         starts=starts,
         minutes=programme.meeting_minutes,
         rule=rule,
-        organizer=Organizer(first.name, first.email),
-        attendees=tuple(Attendee(p.person_id, p.name, p.email, Rsvp.NONE) for p in pair.people),
+        organizer=next((Organizer(p.name, p.email) for p in reachable if p.email), None),
+        attendees=tuple(Attendee(p.person_id, p.name, p.email, Rsvp.NONE) for p in reachable if p.email),
         category=programme.kind.label,
         cancelled=pair.status is PairStatus.ENDED_EARLY and pair.ended_on == pair.started_on,
     )
@@ -109,6 +111,11 @@ def export_pair(db: Session, pair_id: int, *, channel: Channel | str = Channel.R
     """The pair's meetings as one file: both people are ATTENDEEs of a request."""
     parsed = parse_channel(channel)
     invite = pair_invite(db, pair_id)
+    if invite.organizer is None and parsed.lists_attendees:
+        raise NotAllowed(
+            f"Nobody in pair {pair_id} has an e-mail address, and a {parsed.value} needs an organizer "
+            "to reply to: give one of them an address, or export with --method publish."
+        )
     options = Options(parsed, now(db), ALARM_MINUTES)
     content = to_bytes(pair_calendar(invite, options))
     name = f"{slug(invite.summary.split(':')[0]) or 'programme'}-pair-{pair_id}.ics"
