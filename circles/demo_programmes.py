@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from circles.demo_names import TOPICS
 from circles.services import pairing, pairs, programmes
@@ -23,7 +23,7 @@ def add_programmes(db: Session, *, size: str, seed: int) -> int:
     today = now(db).date()
     people = [
         i
-        for i in db.exec(select(Person.id).where(Person.is_guest == False).order_by(Person.id))  # noqa: E712
+        for i in db.exec(select(Person.id).where(Person.is_guest == False).order_by(col(Person.id)))  # noqa: E712
         if i is not None
     ]
     rng.shuffle(people)

@@ -52,7 +52,7 @@ class ParticipantView:
     programme_id: int
     person_id: int
     name: str
-    email: str
+    email: str | None  # people may be added without an address
     team: str | None
     role: ParticipantRole
     capacity: int
@@ -87,7 +87,7 @@ class ParticipantView:
 class PairPerson:
     person_id: int
     name: str
-    email: str
+    email: str | None  # people may be added without an address
     role: ParticipantRole
 
 

@@ -304,7 +304,7 @@ def participants(programme_ref: str, past: bool, as_json: bool) -> None:
 def _show_proposal(proposal: ProposalView) -> None:
     for n, g in enumerate(proposal.groups, start=1):
         locked = "  [locked]" if g.locked else ""
-        click.echo(f"{n:>3}. {g.names}  ({', '.join(x.email for x in g.people)}){locked}")
+        click.echo(f"{n:>3}. {g.names}  ({', '.join(x.email or 'no e-mail' for x in g.people)}){locked}")
         click.echo(f"     {g.reasons}")
     if not proposal.groups:
         click.echo("No pairs to propose.")

@@ -134,7 +134,7 @@ def people(db: Session, programme_id: int, ids: Sequence[int]) -> dict[int, Pair
                 ProgrammeParticipant.programme_id == programme_id,
                 col(ProgrammeParticipant.person_id).in_(list(ids)),
             )
-            .order_by(ProgrammeParticipant.joined_at)  # the latest time they joined wins
+            .order_by(col(ProgrammeParticipant.joined_at))  # the latest time they joined wins
         ).all()
     )
     return {

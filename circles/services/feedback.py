@@ -33,6 +33,7 @@ from circles.feedback_views import (
 from circles.services import circle_records, lookups, sessions
 from circles.services.clock import now
 from circles.services.participation import Scope, came, in_scope, make_scope
+from circles.services.sql import select_columns, table_of
 from circles.views import SessionView
 from circles.zones import time_zone
 from models.enums import SessionStatus
@@ -168,7 +169,7 @@ def _rewrite_anonymous(db: Session, session_id: int, new: list[dict[str, Any]]) 
     """Add anonymous answers to a session by writing all of its anonymous answers again, in
     the order of their random ids: every one of them then carries the same write (the same
     transaction on PostgreSQL) and sits in id order, so the newest cannot be told apart."""
-    table = FeedbackAnswer.__table__  # type: ignore[attr-defined]
+    table = table_of(FeedbackAnswer)
     anonymous = sa.and_(table.c.session_id == session_id, table.c.person_id.is_(None))
     rows = [dict(r._mapping) for r in db.execute(sa.select(table).where(anonymous))]
     db.execute(sa.delete(table).where(anonymous))
@@ -246,7 +247,7 @@ def add_answer(
         db.flush()
         _rewrite_anonymous(db, session_id, [row])
     else:
-        db.execute(sa.insert(FeedbackAnswer.__table__), [row])  # type: ignore[attr-defined]
+        db.execute(sa.insert(table_of(FeedbackAnswer)), [row])
     db.flush()
     return Saved(answer=answer, person_name=person.name, session_label=s.label, replaced=replaced)
 
@@ -270,9 +271,9 @@ def list_answers(db: Session, session_id: int) -> list[Answer]:
     sessions.get_session(db, session_id)
     rows = db.exec(
         select(FeedbackAnswer, Person.name)
-        .join(Person, Person.id == FeedbackAnswer.person_id, isouter=True)
+        .join(Person, col(Person.id) == FeedbackAnswer.person_id, isouter=True)
         .where(FeedbackAnswer.session_id == session_id)
-        .order_by(col(FeedbackAnswer.rating).desc(), FeedbackAnswer.learned, FeedbackAnswer.id)
+        .order_by(col(FeedbackAnswer.rating).desc(), col(FeedbackAnswer.learned), col(FeedbackAnswer.id))
     )
     return [
         Answer(a.id, a.session_id, a.person_id, name, a.rating, a.learned, a.for_presenter)
@@ -283,7 +284,7 @@ def list_answers(db: Session, session_id: int) -> list[Answer]:
 def attendees(db: Session, session_id: int) -> list[Attendee]:
     """Everyone who came to a session, by name, with whether they have answered."""
     rows = db.exec(
-        select(
+        select_columns(
             Person.id,
             Person.name,
             Person.email,
@@ -292,25 +293,25 @@ def attendees(db: Session, session_id: int) -> list[Attendee]:
             FeedbackAnswer.learned,
         )
         .select_from(Attendance)
-        .join(Person, Person.id == Attendance.person_id)
+        .join(Person, col(Person.id) == Attendance.person_id)
         .join(
             FeedbackResponse,
             sa.and_(
-                FeedbackResponse.session_id == Attendance.session_id,
-                FeedbackResponse.person_id == Attendance.person_id,
+                col(FeedbackResponse.session_id) == Attendance.session_id,
+                col(FeedbackResponse.person_id) == Attendance.person_id,
             ),
             isouter=True,
         )
         .join(
             FeedbackAnswer,
             sa.and_(
-                FeedbackAnswer.session_id == Attendance.session_id,
-                FeedbackAnswer.person_id == Attendance.person_id,
+                col(FeedbackAnswer.session_id) == Attendance.session_id,
+                col(FeedbackAnswer.person_id) == Attendance.person_id,
             ),
             isouter=True,
         )
         .where(Attendance.session_id == session_id, came())
-        .order_by(sa.func.lower(Person.name), Person.id)
+        .order_by(sa.func.lower(Person.name), col(Person.id))
     )
     return [
         Attendee(pid, name, email, response is not None, rating, line or "")
@@ -349,13 +350,13 @@ def missing_for_circle(
     scope = make_scope(db, circle=circle, since=since, until=until)
     s, a, r = CircleSession, Attendance, FeedbackResponse
     rows = db.exec(
-        select(Person.id, Person.name, Person.email, s.id, s.starts_at, s.title)
+        select_columns(Person.id, Person.name, Person.email, s.id, s.starts_at, s.title)
         .select_from(a)
-        .join(s, s.id == a.session_id)
-        .join(Person, Person.id == a.person_id)
-        .join(r, sa.and_(r.session_id == a.session_id, r.person_id == a.person_id), isouter=True)
+        .join(s, col(s.id) == a.session_id)
+        .join(Person, col(Person.id) == a.person_id)
+        .join(r, sa.and_(col(r.session_id) == a.session_id, col(r.person_id) == a.person_id), isouter=True)
         .where(*in_scope(db, scope), came(a), col(r.id).is_(None))
-        .order_by(sa.func.lower(Person.name), Person.id, s.starts_at)
+        .order_by(sa.func.lower(Person.name), col(Person.id), col(s.starts_at))
     ).all()
     zone = time_zone(circle_records.get_circle(db, scope.circle_id or 0).timezone)
     people: dict[int, NonResponder] = {}
@@ -376,12 +377,12 @@ def lines_learned(
     (local day, circle, session title, rating, the line)."""
     s, f = CircleSession, FeedbackAnswer
     stmt = (
-        select(s.starts_at, Circle.timezone, Circle.name, s.title, f.rating, f.learned)
+        select_columns(s.starts_at, Circle.timezone, Circle.name, s.title, f.rating, f.learned)
         .select_from(f)
-        .join(s, s.id == f.session_id)
-        .join(Circle, Circle.id == s.circle_id)
-        .where(*in_scope(db, scope), f.learned != "")
-        .order_by(s.starts_at, s.id, col(f.rating).desc(), f.learned)
+        .join(s, col(s.id) == f.session_id)
+        .join(Circle, col(Circle.id) == s.circle_id)
+        .where(*in_scope(db, scope), col(f.learned) != "")
+        .order_by(col(s.starts_at), col(s.id), col(f.rating).desc(), col(f.learned))
     )
     if limit is not None:
         stmt = stmt.limit(limit)

@@ -33,6 +33,7 @@ from circles.errors import CirclesError, InvalidInput
 from circles.services import feedback
 from circles.services.imports import BadLine, read_text
 from circles.services.participation import came
+from circles.services.sql import ids
 from circles.views import SessionView
 from circles.zones import time_zone
 from models.enums import SessionStatus
@@ -375,9 +376,9 @@ def _check(
     people: dict[str, tuple[int, str]] = {
         email: (pid, name)
         for pid, name, email in db.exec(
-            select(Person.id, Person.name, Person.email).where(col(Person.email).in_(list(emails)))
+            select(ids(Person.id), Person.name, Person.email).where(col(Person.email).in_(list(emails)))
         )
-        if pid is not None
+        if email is not None  # always: the query asks for addresses
     }
     by_column = (
         _sessions_by_column(db, {_cell(line.cells, columns.session) for line in lines})

@@ -33,6 +33,7 @@ from circles.programme_views import (
 from circles.services import decisions, programmes
 from circles.services import pairs as pair_service
 from circles.services.clock import now
+from circles.services.sql import aggregate_date, select_columns
 from circles.zones import time_zone
 from models.enums import PairStatus, ParticipantRole
 from models.tables import (
@@ -62,45 +63,35 @@ def _seniority_starts(db: Session, people: Sequence[ParticipantView]) -> dict[in
         for pid, first in db.exec(
             select(Membership.person_id, sa.func.min(Membership.joined_at))
             .where(col(Membership.person_id).in_(chunk))
-            .group_by(Membership.person_id)
+            .group_by(col(Membership.person_id))
         ):
-            found[pid] = _as_date(first)
+            found[pid] = aggregate_date(first)
         missing = [i for i in chunk if i not in found]
         if missing:
             for person_id, created in db.exec(
                 select(Person.id, Person.created_at).where(col(Person.id).in_(missing))
             ):
                 if person_id is not None:
-                    found[person_id] = _as_date(created)
+                    found[person_id] = aggregate_date(created)
     return found
-
-
-def _as_date(value: object) -> date:
-    # SQLite gives aggregates (min of a timestamp) back as text.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if isinstance(value, datetime):
-        return value.date()
-    assert isinstance(value, date), value
-    return value
 
 
 def history(db: Session, programme_id: int) -> dict[frozenset[int], date]:
     """Pairs of people that met in this programme, with the last day they did."""
     last_meeting = (
         select(PairMeeting.pair_id, sa.func.max(PairMeeting.held_on).label("last"))
-        .group_by(PairMeeting.pair_id)
+        .group_by(col(PairMeeting.pair_id))
         .subquery()
     )
     rows = db.exec(
-        select(
+        select_columns(
             ProgrammePair.id,
             ProgrammePair.started_on,
             ProgrammePair.met,
             last_meeting.c.last,
             PairMember.person_id,
         )
-        .join(PairMember, PairMember.pair_id == ProgrammePair.id)
+        .join(PairMember, col(PairMember.pair_id) == ProgrammePair.id)
         .join(last_meeting, last_meeting.c.pair_id == ProgrammePair.id, isouter=True)
         .where(
             ProgrammePair.programme_id == programme_id,
@@ -111,7 +102,7 @@ def history(db: Session, programme_id: int) -> dict[frozenset[int], date]:
     when: dict[int, date] = {}
     for pair_id, started, _met, last, person in rows:
         members[pair_id].append(person)
-        when[pair_id] = _as_date(last) if last is not None else started
+        when[pair_id] = aggregate_date(last) if last is not None else started
     met: dict[frozenset[int], date] = {}
     for pair_id, people in members.items():
         for i, a in enumerate(people):
@@ -125,18 +116,23 @@ def _ghosts(db: Session, programme_id: int, people: dict[int, ParticipantView]) 
     """Who left the last three rounds they were in unanswered (no "did you meet?", no meeting);
     rounds before someone resumed from such a pause do not count again."""
     rows = db.exec(
-        select(
+        select_columns(
             PairMember.person_id,
             ProgrammeRound.number,
             ProgrammeRound.held_on,
             ProgrammePair.met,
-            sa.func.count(PairMeeting.id),
+            sa.func.count(col(PairMeeting.id)),
         )
-        .join(ProgrammePair, ProgrammePair.id == PairMember.pair_id)
-        .join(ProgrammeRound, ProgrammeRound.id == ProgrammePair.round_id)
-        .join(PairMeeting, PairMeeting.pair_id == ProgrammePair.id, isouter=True)
+        .join(ProgrammePair, col(ProgrammePair.id) == PairMember.pair_id)
+        .join(ProgrammeRound, col(ProgrammeRound.id) == ProgrammePair.round_id)
+        .join(PairMeeting, col(PairMeeting.pair_id) == ProgrammePair.id, isouter=True)
         .where(ProgrammePair.programme_id == programme_id)
-        .group_by(PairMember.person_id, ProgrammeRound.number, ProgrammeRound.held_on, ProgrammePair.met)
+        .group_by(
+            col(PairMember.person_id),
+            col(ProgrammeRound.number),
+            col(ProgrammeRound.held_on),
+            col(ProgrammePair.met),
+        )
     ).all()
     answers: dict[int, list[tuple[int, bool]]] = defaultdict(list)
     for person, number, held_on, met, meetings in rows:
@@ -163,14 +159,14 @@ def _waited(
     last = dict(
         db.exec(
             select(PairMember.person_id, sa.func.max(column))
-            .join(ProgrammePair, ProgrammePair.id == PairMember.pair_id)
+            .join(ProgrammePair, col(ProgrammePair.id) == PairMember.pair_id)
             .where(ProgrammePair.programme_id == programme.id)
-            .group_by(PairMember.person_id)
+            .group_by(col(PairMember.person_id))
         ).all()
     )
     return {
         p.person_id: max(
-            0, (on - (_as_date(last[p.person_id]) if p.person_id in last else p.joined_at.date())).days
+            0, (on - (aggregate_date(last[p.person_id]) if p.person_id in last else p.joined_at.date())).days
         )
         for p in people
     }
@@ -180,7 +176,7 @@ def _away(db: Session, people: Sequence[ParticipantView], on: date) -> dict[int,
     rows = db.exec(
         select(Away.person_id, sa.func.max(Away.ends_on))
         .where(col(Away.starts_on) <= on, col(Away.ends_on) >= on)
-        .group_by(Away.person_id)
+        .group_by(col(Away.person_id))
     ).all()
     wanted = {p.person_id for p in people}
     return {pid: until for pid, until in rows if pid in wanted}
@@ -306,7 +302,7 @@ def _ended_early(db: Session, programme_id: int) -> frozenset[frozenset[int]]:
     members: dict[int, list[int]] = defaultdict(list)
     for pair_id, person in db.exec(
         select(PairMember.pair_id, PairMember.person_id)
-        .join(ProgrammePair, ProgrammePair.id == PairMember.pair_id)
+        .join(ProgrammePair, col(ProgrammePair.id) == PairMember.pair_id)
         .where(ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ENDED_EARLY)
     ):
         members[pair_id].append(person)

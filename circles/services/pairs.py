@@ -24,6 +24,7 @@ from circles.programme_views import (
 )
 from circles.services import programmes
 from circles.services.clock import now
+from circles.services.sql import aggregate_date, ids, select_columns
 from models.enums import PairStatus
 from models.tables import (
     PairGoal,
@@ -43,32 +44,32 @@ def _pairs(
 ) -> list[PairView]:
     stmt = (
         select(ProgrammePair, Programme.name, ProgrammeRound.number)
-        .join(Programme, Programme.id == ProgrammePair.programme_id)
-        .join(ProgrammeRound, ProgrammeRound.id == ProgrammePair.round_id)
+        .join(Programme, col(Programme.id) == ProgrammePair.programme_id)
+        .join(ProgrammeRound, col(ProgrammeRound.id) == ProgrammePair.round_id)
         .where(*where)
-        .order_by(col(ProgrammePair.started_on).desc(), ProgrammePair.id)
+        .order_by(col(ProgrammePair.started_on).desc(), col(ProgrammePair.id))
     )
     if limit is not None:
         stmt = stmt.limit(limit)
     rows = db.exec(stmt).all()
-    ids = [p.id for p, _, _ in rows]
+    pair_ids = [p.id for p, _, _ in rows]
     people: dict[int, list[PairPerson]] = defaultdict(list)
     meetings: dict[int, tuple[int, date | None]] = {}
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
+    for start in range(0, len(pair_ids), 5000):
+        chunk = pair_ids[start : start + 5000]
         for pair_id, pid, name, email, role in db.exec(
-            select(PairMember.pair_id, Person.id, Person.name, Person.email, PairMember.role)
-            .join(Person, Person.id == PairMember.person_id)
+            select_columns(PairMember.pair_id, ids(Person.id), Person.name, Person.email, PairMember.role)
+            .join(Person, col(Person.id) == PairMember.person_id)
             .where(col(PairMember.pair_id).in_(chunk))
-            .order_by(PairMember.pair_id, PairMember.position)
+            .order_by(col(PairMember.pair_id), col(PairMember.position))
         ):
             people[pair_id].append(PairPerson(pid, name, email, role))
         for pair_id, count, last in db.exec(
             select(PairMeeting.pair_id, sa.func.count(), sa.func.max(PairMeeting.held_on))
             .where(col(PairMeeting.pair_id).in_(chunk))
-            .group_by(PairMeeting.pair_id)
+            .group_by(col(PairMeeting.pair_id))
         ):
-            meetings[pair_id] = (count, last if not isinstance(last, str) else date.fromisoformat(last))
+            meetings[pair_id] = (count, None if last is None else aggregate_date(last))
     out: list[PairView] = []
     for p, programme_name, number in rows:
         assert p.id is not None
@@ -98,9 +99,9 @@ def _pairs(
 
 def list_pairs(db: Session, programme_id: int, *, include_ended: bool = False) -> list[PairView]:
     programmes.get_programme(db, programme_id)
-    where = [ProgrammePair.programme_id == programme_id]
+    where = [col(ProgrammePair.programme_id) == programme_id]
     if not include_ended:
-        where.append(ProgrammePair.status == PairStatus.ACTIVE)
+        where.append(col(ProgrammePair.status) == PairStatus.ACTIVE)
     return _pairs(db, where)
 
 
@@ -143,14 +144,31 @@ def pair_detail(db: Session, pair_id: int) -> PairDetail:
     pair = get_pair(db, pair_id)
     programme = programmes.get_programme(db, pair.programme_id)
     goals = [
-        GoalView(g.id, g.pair_id, g.position, g.text, g.done, g.done_on)  # type: ignore[arg-type]
-        for g in db.exec(select(PairGoal).where(PairGoal.pair_id == pair_id).order_by(PairGoal.position))
+        GoalView(*row)
+        for row in db.exec(
+            select_columns(
+                ids(PairGoal.id),
+                PairGoal.pair_id,
+                PairGoal.position,
+                PairGoal.text,
+                PairGoal.done,
+                PairGoal.done_on,
+            )
+            .where(col(PairGoal.pair_id) == pair_id)
+            .order_by(col(PairGoal.position))
+        )
     ]
     meetings = [
-        MeetingView(m.id, m.pair_id, m.held_on, m.minutes, m.note)  # type: ignore[arg-type]
-        for m in db.exec(
-            select(PairMeeting)
-            .where(PairMeeting.pair_id == pair_id)
+        MeetingView(*row)
+        for row in db.exec(
+            select_columns(
+                ids(PairMeeting.id),
+                PairMeeting.pair_id,
+                PairMeeting.held_on,
+                PairMeeting.minutes,
+                PairMeeting.note,
+            )
+            .where(col(PairMeeting.pair_id) == pair_id)
             .order_by(col(PairMeeting.held_on).desc(), col(PairMeeting.id).desc())
         )
     ]
@@ -262,10 +280,10 @@ def _rounds(db: Session, where: Sequence[sa.ColumnElement[bool]]) -> list[RoundV
     not_met = sa.func.sum(sa.case((col(ProgrammePair.met).is_(False), 1), else_=0))
     no_answer = sa.func.sum(sa.case((col(ProgrammePair.met).is_(None), 1), else_=0))
     rows = db.exec(
-        select(ProgrammeRound, sa.func.count(col(ProgrammePair.id)), met, not_met, no_answer)
-        .join(ProgrammePair, ProgrammePair.round_id == ProgrammeRound.id, isouter=True)
+        select_columns(ProgrammeRound, sa.func.count(col(ProgrammePair.id)), met, not_met, no_answer)
+        .join(ProgrammePair, col(ProgrammePair.round_id) == ProgrammeRound.id, isouter=True)
         .where(*where)
-        .group_by(ProgrammeRound.id)
+        .group_by(col(ProgrammeRound.id))
         .order_by(col(ProgrammeRound.number).desc())
     ).all()
     return [
@@ -276,11 +294,11 @@ def _rounds(db: Session, where: Sequence[sa.ColumnElement[bool]]) -> list[RoundV
 
 def list_rounds(db: Session, programme_id: int) -> list[RoundView]:
     programmes.get_programme(db, programme_id)
-    return _rounds(db, [ProgrammeRound.programme_id == programme_id])
+    return _rounds(db, [col(ProgrammeRound.programme_id) == programme_id])
 
 
 def get_round(db: Session, round_id: int) -> RoundView:
-    found = _rounds(db, [ProgrammeRound.id == round_id])
+    found = _rounds(db, [col(ProgrammeRound.id) == round_id])
     if not found:
         raise NotFound(f"There is no round with id {round_id}.")
     return found[0]
@@ -294,12 +312,12 @@ def report(db: Session, programme_id: int) -> ProgrammeReport:
         db.exec(
             select(ProgrammePair.status, sa.func.count())
             .where(ProgrammePair.programme_id == programme_id)
-            .group_by(ProgrammePair.status)
+            .group_by(col(ProgrammePair.status))
         ).all()
     )
     held = db.exec(
-        select(sa.func.count(PairMeeting.id))
-        .join(ProgrammePair, ProgrammePair.id == PairMeeting.pair_id)
+        select(sa.func.count(col(PairMeeting.id)))
+        .join(ProgrammePair, col(ProgrammePair.id) == PairMeeting.pair_id)
         .where(ProgrammePair.programme_id == programme_id)
     ).one()
     rounds = list_rounds(db, programme_id)

@@ -21,9 +21,9 @@ class PersonProgrammes:
 def person_programmes(db: Session, person_id: int) -> PersonProgrammes:
     rows = db.exec(
         select(ProgrammeParticipant.programme_id, Programme.name)
-        .join(Programme, Programme.id == ProgrammeParticipant.programme_id)
+        .join(Programme, col(Programme.id) == ProgrammeParticipant.programme_id)
         .where(ProgrammeParticipant.person_id == person_id, col(ProgrammeParticipant.left_at).is_(None))
-        .order_by(Programme.name)
+        .order_by(col(Programme.name))
     ).all()
     found = [(programmes.get_participant(db, pid, person_id), name) for pid, name in rows]
     return PersonProgrammes(found, pairs.pairs_of_person(db, person_id))

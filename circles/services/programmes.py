@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from circles import cadence as cadences
 from circles import validate
@@ -16,6 +17,7 @@ from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from circles.matching import split_topics
 from circles.programme_views import UNTIL_RESUMED, ParticipantView, ProgrammeSummary, ProgrammeView
 from circles.services.clock import now
+from circles.services.sql import aggregate_date, select_columns
 from models.enums import PairStatus, ParticipantRole, ProgrammeKind
 from models.tables import (
     Circle,
@@ -154,14 +156,14 @@ def list_programmes(db: Session, *, include_archived: bool = False) -> list[Prog
         db.exec(
             select(ProgrammeParticipant.programme_id, sa.func.count())
             .where(col(ProgrammeParticipant.left_at).is_(None))
-            .group_by(ProgrammeParticipant.programme_id)
+            .group_by(col(ProgrammeParticipant.programme_id))
         ).all()
     )
     active = dict(
         db.exec(
             select(ProgrammePair.programme_id, sa.func.count())
             .where(ProgrammePair.status == PairStatus.ACTIVE)
-            .group_by(ProgrammePair.programme_id)
+            .group_by(col(ProgrammePair.programme_id))
         ).all()
     )
     rounds = {
@@ -169,7 +171,7 @@ def list_programmes(db: Session, *, include_archived: bool = False) -> list[Prog
         for pid, n, last in db.exec(
             select(
                 ProgrammeRound.programme_id, sa.func.count(), sa.func.max(ProgrammeRound.held_on)
-            ).group_by(ProgrammeRound.programme_id)
+            ).group_by(col(ProgrammeRound.programme_id))
         ).all()
     }
     return [
@@ -272,9 +274,7 @@ def summary(db: Session, programme_id: int) -> ProgrammeSummary:
             ProgrammeRound.programme_id == programme_id
         )
     ).one()
-    if isinstance(last, str):  # SQLite gives aggregates of dates back as text
-        last = date.fromisoformat(last)
-    return ProgrammeSummary(p, people, active, rounds, last)
+    return ProgrammeSummary(p, people, active, rounds, None if last is None else aggregate_date(last))
 
 
 # -- participants -----------------------------------------------------------------------------
@@ -289,7 +289,7 @@ def circle_zones(db: Session, person_ids: Iterable[int]) -> dict[int, str]:
     for chunk in _chunks(ids):
         rows = db.exec(
             select(Membership.person_id, Circle.timezone)
-            .join(Circle, Circle.id == Membership.circle_id)
+            .join(Circle, col(Circle.id) == Membership.circle_id)
             .where(col(Membership.person_id).in_(chunk), col(Membership.left_at).is_(None))
         )
         for person_id, zone in rows:
@@ -327,10 +327,10 @@ _PARTICIPANT_COLUMNS = (
 )
 
 
-def _participant_rows(programme_id: int) -> Any:
+def _participant_rows(programme_id: int) -> Select[*tuple[Any, ...]]:
     return (
-        select(*_PARTICIPANT_COLUMNS)
-        .join(Person, Person.id == ProgrammeParticipant.person_id)
+        select_columns(*_PARTICIPANT_COLUMNS)
+        .join(Person, col(Person.id) == ProgrammeParticipant.person_id)
         .where(ProgrammeParticipant.programme_id == programme_id)
     )
 
@@ -340,7 +340,7 @@ def list_participants(db: Session, programme_id: int, *, include_past: bool = Fa
     stmt = _participant_rows(programme_id)
     if not include_past:
         stmt = stmt.where(col(ProgrammeParticipant.left_at).is_(None))
-    rows = db.exec(stmt.order_by(sa.func.lower(Person.name), Person.id)).all()
+    rows = db.exec(stmt.order_by(sa.func.lower(Person.name), col(Person.id))).all()
     return _views(db, programme_id, rows)
 
 
@@ -350,17 +350,19 @@ def _views(db: Session, programme_id: int, rows: Sequence[Any]) -> list[Particip
     for chunk in _chunks(ids):
         for participant_id, email in db.exec(
             select(ProgrammeAvoid.participant_id, Person.email)
-            .join(Person, Person.id == ProgrammeAvoid.person_id)
+            .join(Person, col(Person.id) == ProgrammeAvoid.person_id)
             .where(col(ProgrammeAvoid.participant_id).in_(chunk))
-            .order_by(Person.email)
+            .order_by(col(Person.email))
         ):
-            avoid.setdefault(participant_id, []).append(email)
+            # Matching finds the avoided by e-mail; one without an address cannot be matched anyway.
+            if email is not None:
+                avoid.setdefault(participant_id, []).append(email)
     active = dict(
         db.exec(
             select(PairMember.person_id, sa.func.count())
-            .join(ProgrammePair, ProgrammePair.id == PairMember.pair_id)
+            .join(ProgrammePair, col(ProgrammePair.id) == PairMember.pair_id)
             .where(ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ACTIVE)
-            .group_by(PairMember.person_id)
+            .group_by(col(PairMember.person_id))
         ).all()
     )
     zones = circle_zones(db, [row.person_id for row in rows if row.timezone is None])
@@ -492,7 +494,7 @@ def leave(db: Session, programme_id: int, person_id: int) -> ParticipantView:
     db.add(part)
     active = db.exec(
         select(ProgrammePair)
-        .join(PairMember, PairMember.pair_id == ProgrammePair.id)
+        .join(PairMember, col(PairMember.pair_id) == ProgrammePair.id)
         .where(
             ProgrammePair.programme_id == programme_id,
             PairMember.person_id == person_id,

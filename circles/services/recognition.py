@@ -39,6 +39,7 @@ from circles.feedback_views import (
 from circles.services import people, sessions
 from circles.services.clock import now
 from circles.services.participation import Scope, came, in_scope, make_scope, one_if
+from circles.services.sql import select_columns
 from circles.zones import time_zone
 from models.enums import PairStatus, ProgrammeKind
 from models.tables import (
@@ -142,29 +143,29 @@ def _talks(db: Session, scope: Scope) -> dict[int, list[Talk]]:
             col(s.presenter_id).is_not(None), *_held(db, scope)
         ),
         select(AgendaItem.presenter_id, AgendaItem.session_id)
-        .join(s, s.id == AgendaItem.session_id)
+        .join(s, col(s.id) == AgendaItem.session_id)
         .where(col(AgendaItem.presenter_id).is_not(None), *_held(db, scope)),
     ).subquery()
     number = (
         sa.func.row_number()
-        .over(partition_by=given.c.person_id, order_by=(s.starts_at, s.id))
+        .over(partition_by=given.c.person_id, order_by=(col(s.starts_at), col(s.id)))
         .label("number")
     )
     numbered = (
         select(given.c.person_id, col(s.id).label("session_id"), number)
         .select_from(given)
-        .join(s, s.id == given.c.session_id)
+        .join(s, col(s.id) == given.c.session_id)
         .subquery()
     )
     rows = db.exec(
-        select(
+        select_columns(
             numbered.c.person_id, s.id, s.starts_at, s.title, Circle.name, Circle.timezone, numbered.c.number
         )
         .select_from(numbered)
-        .join(s, s.id == numbered.c.session_id)
-        .join(Circle, Circle.id == s.circle_id)
+        .join(s, col(s.id) == numbered.c.session_id)
+        .join(Circle, col(Circle.id) == s.circle_id)
         .where(*in_scope(db, scope))
-        .order_by(s.starts_at, s.id)
+        .order_by(col(s.starts_at), col(s.id))
     )
     talks: dict[int, list[Talk]] = defaultdict(list)
     for pid, sid, starts, title, circle, tz, n in rows:
@@ -190,20 +191,22 @@ def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
         select(
             col(s.id).label("session_id"),
             col(s.circle_id).label("circle_id"),
-            sa.func.row_number().over(partition_by=s.circle_id, order_by=(s.starts_at, s.id)).label("n"),
+            sa.func.row_number()
+            .over(partition_by=col(s.circle_id), order_by=(col(s.starts_at), col(s.id)))
+            .label("n"),
             one_if(sa.and_(*in_scope(db, scope))).label("in_period"),
         )
         .where(*in_scope(db, up_to))
         .subquery()
     )
-    held = select(
+    held = select_columns(
         numbered,
         sa.func.min(sa.case((numbered.c.in_period == 1, numbered.c.n)))
         .over(partition_by=numbered.c.circle_id)
         .label("first"),
     ).subquery()
     runs = (
-        select(
+        select_columns(
             a.person_id,
             held.c.circle_id,
             held.c.session_id,
@@ -211,7 +214,9 @@ def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
             held.c.in_period,
             (
                 held.c.n
-                - sa.func.row_number().over(partition_by=(a.person_id, held.c.circle_id), order_by=held.c.n)
+                - sa.func.row_number().over(
+                    partition_by=(col(a.person_id), held.c.circle_id), order_by=held.c.n
+                )
             ).label("run"),
         )
         .select_from(a)
@@ -228,10 +233,10 @@ def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
         .label("length"),
     ).subquery()
     reached = db.exec(
-        select(lengths.c.person_id, Circle.name, lengths.c.length, s.starts_at, Circle.timezone)
+        select_columns(lengths.c.person_id, Circle.name, lengths.c.length, s.starts_at, Circle.timezone)
         .select_from(lengths)
-        .join(s, s.id == lengths.c.session_id)
-        .join(Circle, Circle.id == s.circle_id)
+        .join(s, col(s.id) == lengths.c.session_id)
+        .join(Circle, col(Circle.id) == s.circle_id)
         .where(lengths.c.in_period == 1, col(lengths.c.length).in_(STREAK_MILESTONES))
     ).all()
     longest: dict[tuple[int, str], Streak] = {}
@@ -254,10 +259,10 @@ def _mentoring(db: Session, scope: Scope) -> dict[int, MentoringDone]:
     completed = dict(
         db.exec(
             select(pm.person_id, sa.func.count())
-            .join(pair, pair.id == pm.pair_id)
-            .join(p, p.id == pair.programme_id)
+            .join(pair, col(pair.id) == pm.pair_id)
+            .join(p, col(p.id) == pair.programme_id)
             .where(mentoring, pair.status == PairStatus.COMPLETED, *_days(scope, pair.ended_on))
-            .group_by(pm.person_id)
+            .group_by(col(pm.person_id))
         ).all()
     )
     minutes = sa.func.coalesce(meeting.minutes, p.meeting_minutes)
@@ -270,17 +275,17 @@ def _mentoring(db: Session, scope: Scope) -> dict[int, MentoringDone]:
                 sa.func.coalesce(sa.func.sum(minutes), 0),
                 sa.func.max(one_if(pm.role == "mentor")),
             )
-            .join(pair, pair.id == pm.pair_id)
-            .join(meeting, meeting.pair_id == pair.id)
-            .join(p, p.id == pair.programme_id)
+            .join(pair, col(pair.id) == pm.pair_id)
+            .join(meeting, col(meeting.pair_id) == pair.id)
+            .join(p, col(p.id) == pair.programme_id)
             .where(*_days(scope, meeting.held_on))
-            .group_by(pm.person_id)
+            .group_by(col(pm.person_id))
         )
     }
     mentors = set(
         db.exec(
             select(pm.person_id)
-            .join(pair, pair.id == pm.pair_id)
+            .join(pair, col(pair.id) == pm.pair_id)
             .where(pm.role == "mentor", col(pm.person_id).in_(list(completed)))
         ).all()
     )
@@ -302,7 +307,7 @@ def _presenters_in(db: Session, scope: Scope) -> Any:
             col(s.presenter_id).is_not(None), *in_scope(db, scope)
         ),
         select(AgendaItem.presenter_id, AgendaItem.session_id)
-        .join(s, s.id == AgendaItem.session_id)
+        .join(s, col(s.id) == AgendaItem.session_id)
         .where(col(AgendaItem.presenter_id).is_not(None), *in_scope(db, scope)),
     ).subquery()
 
@@ -315,14 +320,14 @@ def _feedback(db: Session, scope: Scope) -> dict[int, FeedbackReceived]:
     # Each session's ratings once, then shared out to its presenters.
     per_session = (
         select(
-            f.session_id.label("session_id"),  # type: ignore[attr-defined]
+            col(f.session_id).label("session_id"),
             sa.func.count().label("n"),
             sa.func.sum(f.rating).label("total"),
         )
-        .join(s, s.id == f.session_id)
-        .join(FeedbackSetting, FeedbackSetting.circle_id == s.circle_id, isouter=True)
+        .join(s, col(s.id) == f.session_id)
+        .join(FeedbackSetting, col(FeedbackSetting.circle_id) == s.circle_id, isouter=True)
         .where(shared, *in_scope(db, scope))
-        .group_by(f.session_id)
+        .group_by(col(f.session_id))
         .subquery()
     )
     totals = {
@@ -338,11 +343,11 @@ def _feedback(db: Session, scope: Scope) -> dict[int, FeedbackReceived]:
     for pid, note in db.exec(
         select(presenters.c.person_id, f.for_presenter)
         .select_from(presenters)
-        .join(f, f.session_id == presenters.c.session_id)
-        .join(s, s.id == f.session_id)
-        .join(FeedbackSetting, FeedbackSetting.circle_id == s.circle_id, isouter=True)
+        .join(f, col(f.session_id) == presenters.c.session_id)
+        .join(s, col(s.id) == f.session_id)
+        .join(FeedbackSetting, col(FeedbackSetting.circle_id) == s.circle_id, isouter=True)
         .where(shared, f.for_presenter != "")
-        .order_by(s.starts_at, f.for_presenter)
+        .order_by(col(s.starts_at), col(f.for_presenter))
     ):
         notes[pid].append(note)
     return {pid: FeedbackReceived(n, total, notes.get(pid, [])) for pid, (n, total) in totals.items()}
@@ -355,13 +360,13 @@ def _thanks(db: Session, scope: Scope) -> dict[int, list[ThanksView]]:
     t, s = Thanks, CircleSession
     to, by = aliased(Person), aliased(Person)
     stmt = (
-        select(t, to.name, by.name, s.starts_at, Circle.name, Circle.timezone)
-        .join(to, to.id == t.person_id)
-        .join(by, by.id == t.given_by_id, isouter=True)
-        .join(s, s.id == t.session_id, isouter=True)
-        .join(Circle, Circle.id == s.circle_id, isouter=True)
+        select_columns(t, to.name, by.name, s.starts_at, Circle.name, Circle.timezone)
+        .join(to, col(to.id) == t.person_id)
+        .join(by, col(by.id) == t.given_by_id, isouter=True)
+        .join(s, col(s.id) == t.session_id, isouter=True)
+        .join(Circle, col(Circle.id) == s.circle_id, isouter=True)
         .where(*_instants(scope, t.given_at))
-        .order_by(t.given_at, t.id)
+        .order_by(col(t.given_at), col(t.id))
     )
     if scope.circle_id is not None:
         stmt = stmt.where(s.circle_id == scope.circle_id)

@@ -15,14 +15,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Mapped, aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from circles import cadence as cadences
 from circles.services import circle_records, reports
 from circles.services.attendance import effective_rsvp, member_at_session
 from circles.services.clock import now
 from circles.services.participation import Scope, came, expected_join, in_scope, one_if
+from circles.services.sql import select_columns
 from circles.success_views import (
     RETENTION_MONTHS,
     CircleSuccess,
@@ -52,6 +54,10 @@ from models.tables import (
     ProgrammePair,
 )
 
+# What a report groups its counts by: a column (or a labelled expression) of the query.
+Grouping = sa.ColumnElement[Any] | Mapped[Any]
+
+
 # -- SQL helpers -----------------------------------------------------------------------------
 
 
@@ -73,7 +79,7 @@ def _local_days(db: Session, scope: Scope, when: Any, circle_id: Any) -> list[An
         conditions.append(circle_id == scope.circle_id)
     if scope.since is None and scope.until is None:
         return conditions
-    zones = select(Circle.timezone).group_by(Circle.timezone)
+    zones = select(Circle.timezone).group_by(col(Circle.timezone))
     if scope.circle_id is not None:
         zones = zones.where(Circle.id == scope.circle_id)
     per_zone = []
@@ -127,7 +133,7 @@ def retention_after_months(
         window_end = _add_months(db, m.joined_at, n + 1)
         came_back = sa.exists(
             select(a.id)
-            .join(s, s.id == a.session_id)
+            .join(s, col(s.id) == a.session_id)
             .where(
                 s.circle_id == m.circle_id,
                 a.person_id == m.person_id,
@@ -149,31 +155,31 @@ def retention_after_months(
 # -- satisfaction ------------------------------------------------------------------------------
 
 
-def _ratings(db: Session, scope: Scope, group: Sequence[Any] = ()) -> Any:
+def _ratings(db: Session, scope: Scope, group: Sequence[Grouping] = ()) -> Select[*tuple[Any, ...]]:
     """SQL: ratings about held sessions in scope: count, sum, and how many of each 1..5."""
     f, s = FeedbackAnswer, CircleSession
     return (
-        select(
+        select_columns(
             *group,
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(f.rating), 0),
             *(sa.func.coalesce(sa.func.sum(one_if(f.rating == r)), 0) for r in range(1, 6)),
         )
         .select_from(f)
-        .join(s, s.id == f.session_id)
+        .join(s, col(s.id) == f.session_id)
         .where(*in_scope(db, scope))
         .group_by(*group)
     )
 
 
-def _responses(db: Session, scope: Scope, group: Sequence[Any] = ()) -> Any:
+def _responses(db: Session, scope: Scope, group: Sequence[Grouping] = ()) -> Select[*tuple[Any, ...]]:
     """SQL: people who came to held sessions in scope (once per session), and how many answered."""
     a, s, r = Attendance, CircleSession, FeedbackResponse
     return (
-        select(*group, sa.func.count(), sa.func.count(r.id))
+        select_columns(*group, sa.func.count(), sa.func.count(col(r.id)))
         .select_from(a)
-        .join(s, s.id == a.session_id)
-        .join(r, sa.and_(r.session_id == a.session_id, r.person_id == a.person_id), isouter=True)
+        .join(s, col(s.id) == a.session_id)
+        .join(r, sa.and_(col(r.session_id) == a.session_id, col(r.person_id) == a.person_id), isouter=True)
         .where(*in_scope(db, scope), came(a))
         .group_by(*group)
     )
@@ -203,13 +209,13 @@ def satisfaction_by_session(db: Session, scope: Scope) -> list[SessionSatisfacti
     """Per held session in scope (oldest first, those nobody came to too): ratings, and who
     answered of who came."""
     s = CircleSession
-    ratings = {sid: (int(n), int(total)) for sid, n, total, *_ in db.exec(_ratings(db, scope, [s.id]))}
-    answered = {sid: (int(n), int(r)) for sid, n, r in db.exec(_responses(db, scope, [s.id]))}
+    ratings = {sid: (int(n), int(total)) for sid, n, total, *_ in db.exec(_ratings(db, scope, [col(s.id)]))}
+    answered = {sid: (int(n), int(r)) for sid, n, r in db.exec(_responses(db, scope, [col(s.id)]))}
     held = db.exec(
         select(col(s.id), s.starts_at, Circle.timezone)
-        .join(Circle, Circle.id == s.circle_id)
+        .join(Circle, col(Circle.id) == s.circle_id)
         .where(*in_scope(db, scope))
-        .order_by(s.starts_at, s.id)
+        .order_by(col(s.starts_at), col(s.id))
     )
     return [
         SessionSatisfaction(
@@ -239,7 +245,7 @@ def _member_presented(db: Session, scope: Scope) -> Any:
         .select_from(s)
         .join(m, member_at_session(m, s))
         .where(*in_scope(db, scope))
-        .group_by(m.circle_id, m.person_id)
+        .group_by(col(m.circle_id), col(m.person_id))
         .subquery()
     )
     talks = sa.union(
@@ -247,16 +253,16 @@ def _member_presented(db: Session, scope: Scope) -> Any:
             col(s.presenter_id).is_not(None), *in_scope(db, scope)
         ),
         select(AgendaItem.session_id, AgendaItem.presenter_id)
-        .join(s, s.id == AgendaItem.session_id)
+        .join(s, col(s.id) == AgendaItem.session_id)
         .where(col(AgendaItem.presenter_id).is_not(None), *in_scope(db, scope)),
     ).subquery()
     member = aliased(Membership)
     presenters = (
         select(col(s.circle_id).label("circle_id"), talks.c.person_id)
         .select_from(talks)
-        .join(s, s.id == talks.c.session_id)
-        .join(member, sa.and_(member_at_session(member, s), member.person_id == talks.c.person_id))
-        .group_by(s.circle_id, talks.c.person_id)
+        .join(s, col(s.id) == talks.c.session_id)
+        .join(member, sa.and_(member_at_session(member, s), col(member.person_id) == talks.c.person_id))
+        .group_by(col(s.circle_id), talks.c.person_id)
         .subquery()
     )
     return (
@@ -284,7 +290,7 @@ def presenters_by_team(db: Session, scope: Scope) -> list[TeamPresenters]:
     rows = db.exec(
         select(team, sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0))
         .select_from(pairs)
-        .join(Person, Person.id == pairs.c.person_id)
+        .join(Person, col(Person.id) == pairs.c.person_id)
         .group_by(team)
         .order_by(team)
     )
@@ -342,11 +348,13 @@ def _participation(db: Session, scope: Scope) -> _Participation:
     s, a = CircleSession, Attendance
     month = reports.month_of(db, s.starts_at).label("month")
     answer = effective_rsvp().label("answer")
-    how = sa.case((came(a), "came"), (a.attended == Attended.EXCUSED, "excused"), else_="missed").label("how")
+    how = sa.case((came(a), "came"), (col(a.attended) == Attended.EXCUSED, "excused"), else_="missed").label(
+        "how"
+    )
     rows = db.exec(
-        expected_join(select(s.circle_id, month, answer, how, sa.func.count()).select_from(s))
+        expected_join(select_columns(s.circle_id, month, answer, how, sa.func.count()).select_from(s))
         .where(*in_scope(db, scope))
-        .group_by(s.circle_id, month, answer, how)
+        .group_by(col(s.circle_id), month, answer, how)
     )
     groups = [(cid, m, Rsvp(getattr(r, "value", r)), h, int(n)) for cid, m, r, h, n in rows]
     held_month = reports.month_of(db, s.starts_at).label("month")
@@ -355,7 +363,7 @@ def _participation(db: Session, scope: Scope) -> _Participation:
         for cid, m, n in db.exec(
             select(s.circle_id, held_month, sa.func.count())
             .where(*in_scope(db, scope))
-            .group_by(s.circle_id, held_month)
+            .group_by(col(s.circle_id), held_month)
         )
     }
     return _Participation(groups, sessions)
@@ -377,15 +385,15 @@ def _circle_rows(
     }
     ratings: dict[int, tuple[int, int]] = {}
     distribution = [0, 0, 0, 0, 0]
-    for cid, n, total, *dist in db.exec(_ratings(db, scope, [s.circle_id])):
+    for cid, n, total, *dist in db.exec(_ratings(db, scope, [col(s.circle_id)])):
         ratings[cid] = (int(n), int(total))
         distribution = [x + int(d) for x, d in zip(distribution, dist, strict=True)]
-    responses = {cid: (int(n), int(r)) for cid, n, r in db.exec(_responses(db, scope, [s.circle_id]))}
+    responses = {cid: (int(n), int(r)) for cid, n, r in db.exec(_responses(db, scope, [col(s.circle_id)]))}
     per_circle = counts.per_circle()
     names = db.exec(
         select(Circle.id, Circle.name)
         .where(col(Circle.id).in_(list(per_circle)))
-        .order_by(sa.func.lower(Circle.name), Circle.id)
+        .order_by(sa.func.lower(Circle.name), col(Circle.id))
     )
     rows = [
         CircleSuccess(
@@ -442,62 +450,64 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
     """Pairs active, meetings held against planned, and completion, per programme, in the period."""
     first, last = _period_days(db, scope)
     p, pair, meeting = Programme, ProgrammePair, PairMeeting
-    alive: list[Any] = [pair.started_on <= last]
+    alive: list[sa.ColumnElement[bool]] = [col(pair.started_on) <= last]
     if first is not None:
         alive.append(sa.or_(col(pair.ended_on).is_(None), col(pair.ended_on) >= first))
-    ended_in: list[Any] = [col(pair.ended_on).is_not(None), col(pair.ended_on) <= last]
+    ended_in: list[sa.ColumnElement[bool]] = [col(pair.ended_on).is_not(None), col(pair.ended_on) <= last]
     if first is not None:
         ended_in.append(col(pair.ended_on) >= first)
     counts = db.exec(
-        select(
+        select_columns(
             p.id,
             p.name,
             p.kind,
             sa.func.coalesce(sa.func.sum(one_if(sa.and_(*alive))), 0),
-            sa.func.coalesce(sa.func.sum(one_if(sa.and_(*ended_in, pair.status == PairStatus.COMPLETED))), 0),
             sa.func.coalesce(
-                sa.func.sum(one_if(sa.and_(*ended_in, pair.status == PairStatus.ENDED_EARLY))), 0
+                sa.func.sum(one_if(sa.and_(*ended_in, col(pair.status) == PairStatus.COMPLETED))), 0
+            ),
+            sa.func.coalesce(
+                sa.func.sum(one_if(sa.and_(*ended_in, col(pair.status) == PairStatus.ENDED_EARLY))), 0
             ),
         )
         .select_from(p)
-        .join(pair, pair.programme_id == p.id, isouter=True)
-        .group_by(p.id, p.name, p.kind)
+        .join(pair, col(pair.programme_id) == p.id, isouter=True)
+        .group_by(col(p.id), col(p.name), col(p.kind))
         .order_by(sa.func.lower(p.name))
     ).all()
-    held_on: list[Any] = [meeting.held_on <= last]
+    held_on: list[sa.ColumnElement[bool]] = [col(meeting.held_on) <= last]
     if first is not None:
-        held_on.append(meeting.held_on >= first)
+        held_on.append(col(meeting.held_on) >= first)
     held = dict(
         db.exec(
-            select(pair.programme_id, sa.func.count(meeting.id))
-            .join(pair, pair.id == meeting.pair_id)
+            select(pair.programme_id, sa.func.count(col(meeting.id)))
+            .join(pair, col(pair.id) == meeting.pair_id)
             .where(*held_on)
-            .group_by(pair.programme_id)
+            .group_by(col(pair.programme_id))
         ).all()
     )
     # A buddy or coffee pair that answered yes to "did you meet?" met once, logged or not
     # (the mentorship's rule); it counts in the period its round began.
-    started_in: list[Any] = [pair.started_on <= last]
+    started_in: list[sa.ColumnElement[bool]] = [col(pair.started_on) <= last]
     if first is not None:
-        started_in.append(pair.started_on >= first)
+        started_in.append(col(pair.started_on) >= first)
     answered = db.exec(
-        select(pair.programme_id, sa.func.count(pair.id))
-        .join(p, p.id == pair.programme_id)
+        select(pair.programme_id, sa.func.count(col(pair.id)))
+        .join(p, col(p.id) == pair.programme_id)
         .where(
             col(p.kind).in_([k for k in ProgrammeKind if k.has_rounds]),
             col(pair.met).is_(True),
             ~sa.exists(select(meeting.id).where(meeting.pair_id == pair.id)),
             *started_in,
         )
-        .group_by(pair.programme_id)
+        .group_by(col(pair.programme_id))
     ).all()
     for pid, n in answered:
         held[pid] = held.get(pid, 0) + n
     # Pairs of one intake share their dates: the cadence is expanded once per distinct span.
     spans = db.exec(
-        select(pair.programme_id, pair.started_on, pair.ended_on, sa.func.count())
+        select(col(pair.programme_id), col(pair.started_on), col(pair.ended_on), sa.func.count())
         .where(*alive)
-        .group_by(pair.programme_id, pair.started_on, pair.ended_on)
+        .group_by(col(pair.programme_id), col(pair.started_on), col(pair.ended_on))
     ).all()
     programmes = {
         pid: (ProgrammeKind(kind), cadence, ends)
