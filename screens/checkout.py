@@ -5,6 +5,7 @@ presenter), Enter saves and moves to the next person who has not answered."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,6 +22,9 @@ from screens.format import safe
 from screens.table import Table
 from screens.work import run_db, show_error
 
+if TYPE_CHECKING:
+    from circles.store_access import Db
+
 
 @dataclass(frozen=True)
 class Pending:
@@ -28,10 +32,10 @@ class Pending:
     rating: int
 
 
-def _load(db: object, session_id: int) -> SessionFeedback:
+def _load(db: Db, session_id: int) -> SessionFeedback:
     from circles.services import feedback
 
-    return feedback.session_feedback(db, session_id)  # type: ignore[arg-type]
+    return feedback.session_feedback(db, session_id)
 
 
 def answered_text(a: Attendee) -> str:
@@ -176,9 +180,9 @@ class CheckOutScreen(Screen[None]):
         note = self.query_one("#checkout-note", Input).value
         self._saving = True
 
-        def save(db: object) -> Saved:
+        def save(db: Db) -> Saved:
             return feedback.add_answer(
-                db,  # type: ignore[arg-type]
+                db,
                 session_id=self.session_id,
                 person_id=pending.person.person_id,
                 rating=pending.rating,

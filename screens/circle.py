@@ -143,7 +143,7 @@ class CircleScreen(Screen[None]):
         from circles.services import delivery
         from screens.send_dialog import delivery_line
 
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = circles_app(self).now()
         line = self.query_one("#circle-delivery", Static)
         run_db(
             self,

@@ -8,9 +8,10 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -25,6 +26,9 @@ from screens.dialogs import ConfirmScreen
 from screens.table import Table
 from screens.work import run_db
 
+if TYPE_CHECKING:
+    from circles.store_access import Db
+
 _WEB = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
 
 
@@ -33,7 +37,7 @@ def launch(target: str) -> bool:
     there is none. Not click.launch or webbrowser: without xdg-open they fall back to a
     browser in this very terminal (lynx, w3m), which would take the screen from the app."""
     if sys.platform == "win32":
-        os.startfile(target)  # type: ignore[attr-defined]
+        os.startfile(target)
         return True
     opener = shutil.which("open" if sys.platform == "darwin" else "xdg-open")
     if opener is None:
@@ -55,11 +59,11 @@ class KnowledgeData:
     topics: list[TopicView]
 
 
-def load_knowledge(db: object, session_id: int) -> KnowledgeData:
+def load_knowledge(db: Db, session_id: int) -> KnowledgeData:
     return KnowledgeData(
-        knowledge.list_materials(db, session_id),  # type: ignore[arg-type]
-        knowledge.list_takeaways(db, session_id),  # type: ignore[arg-type]
-        knowledge.topics_for_sessions(db, [session_id])[session_id],  # type: ignore[arg-type]
+        knowledge.list_materials(db, session_id),
+        knowledge.list_takeaways(db, session_id),
+        knowledge.topics_for_sessions(db, [session_id])[session_id],
     )
 
 
@@ -84,8 +88,10 @@ class KnowledgePanel(Vertical):
         Binding("T", "topics", "Topics", tooltip="The session's topics"),
     ]
 
-    def __init__(self, session_id: int, *, showing: tuple[str, int] | None = None, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, session_id: int, *, showing: tuple[str, int] | None = None, id: str | None = None
+    ) -> None:
+        super().__init__(id=id)
         self.session_id = session_id
         self._showing = showing  # ("material" or "takeaway", id): the row to land on, once
         self.session: SessionView | None = None
@@ -180,7 +186,7 @@ class KnowledgePanel(Vertical):
         if self.session is not None:
             self.app.push_screen(takeaway_form(self.session, None), self._added("#takeaways"))
 
-    def _added(self, table: str):  # type: ignore[no-untyped-def]
+    def _added(self, table: str) -> Callable[[object], None]:
         def done(result: object) -> None:
             if result is not None:
                 self.query_one(table, DataTable).focus()

@@ -6,6 +6,7 @@ focus it (Tab) and press ?, or click it."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,7 +20,11 @@ from screens.footer import Footer
 from screens.format import safe
 from screens.stats_panel import bar, percent
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 PERIODS = ("last 3 months", "this year", "last 12 months", "all time")
 
@@ -34,17 +39,17 @@ def period_days(key: str, today: date) -> tuple[date | None, date]:
     return (today.replace(day=1) - timedelta(days=62)).replace(day=1), today
 
 
-def load_success(db: object, since: date | None, until: date, circle_id: int | None) -> SuccessReport:
+def load_success(db: Db, since: date | None, until: date, circle_id: int | None) -> SuccessReport:
     from circles.services import success
     from circles.services.participation import Scope
 
-    return success.success_report(db, Scope(circle_id=circle_id, since=since, until=until))  # type: ignore[arg-type]
+    return success.success_report(db, Scope(circle_id=circle_id, since=since, until=until))
 
 
-def load_circles(db: object) -> list[tuple[str, int]]:
+def load_circles(db: Db) -> list[tuple[str, int]]:
     from circles.services import circle_records
 
-    return [(c.name, c.id) for c in circle_records.list_circles(db)]  # type: ignore[arg-type]
+    return [(c.name, c.id) for c in circle_records.list_circles(db)]
 
 
 class Definition(ModalScreen[None]):
@@ -215,7 +220,7 @@ class OrganisationScreen(Screen[None]):
         self.query_one("#org-circle", Select).value = self.circle_id or 0
 
     def reload(self) -> None:
-        since, until = period_days(self.period, self.app.now().date())  # type: ignore[attr-defined]
+        since, until = period_days(self.period, circles_app(self).now().date())
         circle_id = self.circle_id
         self.query_one("#org-status", Static).update("Counting…")
         run_db(self, lambda db: load_success(db, since, until, circle_id), self.show)

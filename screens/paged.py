@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textual.widgets import DataTable
+from textual.widgets.data_table import CursorType
 
 from screens.format import safe
 from screens.table import Table
@@ -21,8 +22,15 @@ class PagedTable(Table):
     """DataTable measures every cell of every row it holds: 500 rows of reasons take longer
     than the screen may to open. The rows wait here until they could be seen."""
 
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        *,
+        id: str | None = None,
+        classes: str | None = None,
+        cursor_type: CursorType = "cell",
+        zebra_stripes: bool = False,
+    ) -> None:
+        super().__init__(id=id, classes=classes, cursor_type=cursor_type, zebra_stripes=zebra_stripes)
         self._rows: list[Row] = []
         self._added = 0
 

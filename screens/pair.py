@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,13 +16,17 @@ from circles.programme_views import PairDetail
 from screens.footer import Footer
 from screens.format import safe
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db
 
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
-def load_pair(db: object, pair_id: int) -> PairDetail:
+
+def load_pair(db: Db, pair_id: int) -> PairDetail:
     from circles.services import pairs
 
-    return pairs.pair_detail(db, pair_id)  # type: ignore[arg-type]
+    return pairs.pair_detail(db, pair_id)
 
 
 class PairScreen(Screen[None]):
@@ -109,7 +116,7 @@ class PairScreen(Screen[None]):
         goals.focus()
         self.refresh_bindings()
 
-    def _saved(self, message: str):  # type: ignore[no-untyped-def]
+    def _saved(self, message: str) -> Callable[[object], None]:
         def done(result: object) -> None:
             if result is not None:
                 self.notify(message, markup=False)
@@ -121,7 +128,7 @@ class PairScreen(Screen[None]):
         from screens.programme_forms import meeting_form
 
         if self.detail is not None:
-            today = self.app.now().date()  # type: ignore[attr-defined]
+            today = circles_app(self).now().date()
             self.app.push_screen(meeting_form(self.detail.pair, today=today), self._saved("Meeting logged."))
 
     def action_goal(self) -> None:

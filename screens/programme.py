@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,13 +19,19 @@ from circles.programme_views import (
     PairView,
     ParticipantView,
     ProgrammeSummary,
+    ProgrammeView,
     ProposalView,
     RoundView,
 )
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
 from screens.paged import PagedTable
+from screens.typed_app import circles_app
 from screens.work import run_db, show_error
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
+    from circles.views import PersonView
 
 
 @dataclass(frozen=True)
@@ -37,25 +43,25 @@ class ProgrammeData:
     participants: list[ParticipantView]
 
 
-def load_programme(db: object, programme_id: int) -> ProgrammeData:
+def load_programme(db: Db, programme_id: int) -> ProgrammeData:
     from circles.services import programmes
 
     return ProgrammeData(
-        programmes.summary(db, programme_id),  # type: ignore[arg-type]
-        programmes.list_participants(db, programme_id),  # type: ignore[arg-type]
+        programmes.summary(db, programme_id),
+        programmes.list_participants(db, programme_id),
     )
 
 
-def load_pairs(db: object, programme_id: int, *, include_ended: bool) -> list[PairView]:
+def load_pairs(db: Db, programme_id: int, *, include_ended: bool) -> list[PairView]:
     from circles.services import pairs
 
-    return pairs.list_pairs(db, programme_id, include_ended=include_ended)  # type: ignore[arg-type]
+    return pairs.list_pairs(db, programme_id, include_ended=include_ended)
 
 
-def load_rounds(db: object, programme_id: int) -> list[RoundView]:
+def load_rounds(db: Db, programme_id: int) -> list[RoundView]:
     from circles.services import pairs
 
-    return pairs.list_rounds(db, programme_id)  # type: ignore[arg-type]
+    return pairs.list_rounds(db, programme_id)
 
 
 def _count(n: int, what: str) -> str:
@@ -321,9 +327,9 @@ class ProgrammeScreen(Screen[None]):
         if self.data is None:
             return
 
-        def renamed(programme: object) -> None:
+        def renamed(programme: ProgrammeView | None) -> None:
             if programme is not None:
-                self.notify(f"Renamed to {programme.name}.", markup=False)  # type: ignore[attr-defined]
+                self.notify(f"Renamed to {programme.name}.", markup=False)
                 self.reload()
 
         self.app.push_screen(rename_form(self.data.summary.programme), renamed)
@@ -388,17 +394,17 @@ class ProgrammeScreen(Screen[None]):
         programme = self.data.summary.programme
         current = {x.person_id for x in self.data.participants}
 
-        def picked(person: object) -> None:
+        def picked(person: PersonView | None) -> None:
             if person is None:
                 return
 
-            def joined(part: object) -> None:
+            def joined(part: ParticipantView | None) -> None:
                 if part is not None:
-                    self.notify(f"{person.name} joined {programme.name}.", markup=False)  # type: ignore[attr-defined]
+                    self.notify(f"{person.name} joined {programme.name}.", markup=False)
                     self.proposal = None
                     self.reload()
 
-            self.app.push_screen(join_form(programme, person.id, person.name), joined)  # type: ignore[attr-defined]
+            self.app.push_screen(join_form(programme, person.id, person.name), joined)
 
         self.app.push_screen(PersonPicker(f"Who joins {programme.name}?", exclude=current), picked)
 
@@ -586,8 +592,8 @@ class ProgrammeScreen(Screen[None]):
             return
         seed, expected = proposal.seed, proposal.signature
 
-        def job(db: object) -> ConfirmedRound:
-            return pairing.confirm(db, self.programme_id, seed=seed, expected=expected)  # type: ignore[arg-type]
+        def job(db: Db) -> ConfirmedRound:
+            return pairing.confirm(db, self.programme_id, seed=seed, expected=expected)
 
         def confirmed(result: ConfirmedRound) -> None:
             self.proposal = None
@@ -622,4 +628,4 @@ class ProgrammeScreen(Screen[None]):
     @on(DataTable.RowSelected, "#participant-table")
     def _open_person(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.app.open_person(int(event.row_key.value))  # type: ignore[attr-defined]
+            circles_app(self).open_person(int(event.row_key.value))

@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from circles.programme_views import ProgrammeSummary
+from circles.programme_views import ProgrammeSummary, ProgrammeView
 from screens.footer import Footer
 from screens.format import safe
 from screens.table import Table
 from screens.work import ask_db, run_db
 
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
-def _load(db: object, include_archived: bool = False) -> list[ProgrammeSummary]:
+
+def _load(db: Db, include_archived: bool = False) -> list[ProgrammeSummary]:
     from circles.services import programmes
 
-    return programmes.list_programmes(db, include_archived=include_archived)  # type: ignore[arg-type]
+    return programmes.list_programmes(db, include_archived=include_archived)
 
 
 class ProgrammesScreen(Screen[None]):
@@ -102,17 +106,17 @@ class ProgrammesScreen(Screen[None]):
     def action_new_programme(self) -> None:
         from screens.programme_forms import programme_form
 
-        def created(programme: object) -> None:
+        def created(programme: ProgrammeView | None) -> None:
             if programme is not None:
-                open_programme(self.app, programme.id)  # type: ignore[attr-defined]
+                open_programme(self.app, programme.id)
 
         self.app.push_screen(programme_form(), created)
 
 
-def open_programme(app: object, programme_id: int) -> None:
+def open_programme(app: App[Any], programme_id: int) -> None:
     from screens.programme import ProgrammeScreen
 
-    app.push_screen(ProgrammeScreen(programme_id))  # type: ignore[attr-defined]
+    app.push_screen(ProgrammeScreen(programme_id))
 
 
 class ProgrammesProvider(Provider):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -21,7 +21,11 @@ from screens.footer import Footer
 from screens.form_screen import Field, FormScreen
 from screens.format import safe
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 PERIODS = ("this month", "last month", "last 3 months", "this year", "last 12 months")
 
@@ -47,12 +51,12 @@ class RecognitionData:
     circles: list[tuple[str, int]]
 
 
-def load_recognition(db: object, since: date, until: date, circle_id: int | None) -> RecognitionData:
+def load_recognition(db: Db, since: date, until: date, circle_id: int | None) -> RecognitionData:
     from circles.services import circle_records, recognition
 
-    scope = recognition.period_scope(db, since=since, until=until, circle=circle_id)  # type: ignore[arg-type]
-    found = circle_records.list_circles(db)  # type: ignore[arg-type]
-    return RecognitionData(recognition.ledger(db, scope), [(c.name, c.id) for c in found])  # type: ignore[arg-type]
+    scope = recognition.period_scope(db, since=since, until=until, circle=circle_id)
+    found = circle_records.list_circles(db)
+    return RecognitionData(recognition.ledger(db, scope), [(c.name, c.id) for c in found])
 
 
 def streaks_text(streaks: list[Streak]) -> str:
@@ -150,7 +154,7 @@ class RecognitionScreen(Screen[None]):
         self.reload()
 
     def days(self) -> tuple[date, date]:
-        return period_days(self.period, self.app.now().date())  # type: ignore[attr-defined]
+        return period_days(self.period, circles_app(self).now().date())
 
     def reload(self) -> None:
         since, until = self.days()

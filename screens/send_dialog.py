@@ -21,6 +21,7 @@ from circles.words import count
 from screens.dialogs import Buttons, Dialog
 from screens.format import safe, when
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db
 
 
@@ -161,7 +162,7 @@ class SendDialog(Dialog[bool]):
         self.ready = ready
         plan = ready.plan
         table = self.query_one("#send-plan", DataTable)
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = circles_app(self).now()
         for out in plan.outgoing:
             key = str(out.number)
             self._rows[out.number] = key
@@ -224,7 +225,7 @@ class SendDialog(Dialog[bool]):
         sent = len(results) - len(failed)
         if failed:
             lines = [f"Sent {sent} of {len(results)}; {len(failed)} not sent: they go again next time."]
-            now = self.app.now()  # type: ignore[attr-defined]
+            now = circles_app(self).now()
             lines += [_failure(r, now) for r in failed[:_FAILURES_SHOWN]]
             if len(failed) > _FAILURES_SHOWN:
                 lines.append(f"… and {len(failed) - _FAILURES_SHOWN} more.")

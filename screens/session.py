@@ -24,6 +24,7 @@ from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
 from screens.knowledge_panel import KnowledgePanel
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db, show_error
 
 if TYPE_CHECKING:
@@ -286,7 +287,7 @@ class SessionScreen(Screen[None]):
         from circles.services import delivery
         from screens.send_dialog import delivery_line
 
-        now = self.app.now()  # type: ignore[attr-defined]
+        now = circles_app(self).now()
         line = self.query_one("#session-delivery", Static)
         if s.ends_at <= now:
             line.update("")

@@ -7,6 +7,7 @@ The figures come from circles.services.reports and .success (computed in SQL), l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -20,6 +21,9 @@ from circles.services.reports import Report
 from circles.success_views import SessionSatisfaction, TeamPresenters
 from circles.words import count
 from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 BAR_WIDTH = 24
 
@@ -174,9 +178,7 @@ class StatsPanel(VerticalScroll):
         self.post_message(self.Loaded(self, report))
 
 
-def _satisfaction_and_teams(
-    db: object, scope: Scope
-) -> tuple[list[SessionSatisfaction], list[TeamPresenters]]:
+def _satisfaction_and_teams(db: Db, scope: Scope) -> tuple[list[SessionSatisfaction], list[TeamPresenters]]:
     from circles.services import success
 
-    return success.satisfaction_by_session(db, scope), success.presenters_by_team(db, scope)  # type: ignore[arg-type]
+    return success.satisfaction_by_session(db, scope), success.presenters_by_team(db, scope)

@@ -240,5 +240,4 @@ def forget_worker_in_this_thread() -> None:
     runs another. Called as a thread worker's last step; the next worker sets its own."""
     from textual.worker import active_worker
 
-    # The variable is typed Worker; None means no worker, as before the first one ran.
-    active_worker.set(None)  # type: ignore[arg-type]
+    active_worker.set(None)  # type: ignore[arg-type]  # typed Worker; None is "none", as at start

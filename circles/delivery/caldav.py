@@ -144,7 +144,7 @@ def find_calendar(dav: CalDavClient) -> tuple[str, str | None]:
             timeout=int(s.timeout),
             require_tls=not is_loopback(urlsplit(url).hostname or ""),
         ) as client:
-            principal = client.principal()  # type: ignore[no-untyped-call]
+            principal = client.principal()  # type: ignore[no-untyped-call]  # caldav leaves it unannotated
             found = [(str(c.url), c.get_display_name()) for c in principal.calendars()]
     except Exception as exc:  # the caldav library raises its own family and niquests'
         reason = scrub(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, dav._secrets)

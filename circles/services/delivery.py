@@ -25,6 +25,7 @@ from circles.services import invites, members
 from circles.services.circle_records import get_circle
 from circles.services.clock import now
 from circles.services.sessions import get_session
+from circles.services.sql import ids
 from circles.views import CircleView, SessionView
 from models.enums import InviteMethod, Rsvp, SendOutcome, SendReason, SessionStatus
 from models.tables import CircleSession, InviteSend, Person
@@ -61,7 +62,7 @@ def _names(db: Session, person_ids: Iterable[int]) -> dict[int, str]:
     wanted = sorted(set(person_ids))
     if not wanted:
         return {}
-    return dict(db.exec(select(Person.id, Person.name).where(col(Person.id).in_(wanted))).all())  # type: ignore[arg-type]
+    return dict(db.exec(select(ids(Person.id), Person.name).where(col(Person.id).in_(wanted))).all())
 
 
 def _plan(db: Session, circle: CircleView, chosen: Sequence[SessionView]) -> SendPlan:

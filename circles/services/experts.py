@@ -26,6 +26,7 @@ from circles.errors import InvalidInput
 from circles.search_query import parse
 from circles.services import knowledge, search
 from circles.services.clock import now
+from circles.services.sql import ids, present
 from circles.topics import clean_topic
 from circles.views import TopicView
 from models.enums import SessionStatus
@@ -93,31 +94,31 @@ def _talks_in(db: Session, at: datetime, *, items: set[int], sessions: set[int])
     if items:
         found |= set(
             db.exec(
-                select(AgendaItem.presenter_id, AgendaItem.session_id)
+                select(present(AgendaItem.presenter_id), AgendaItem.session_id)
                 .join(CircleSession, col(CircleSession.id) == AgendaItem.session_id)
                 .where(col(AgendaItem.id).in_(items), col(AgendaItem.presenter_id).is_not(None), *_held(at))
-            ).all()  # type: ignore[arg-type]
+            ).all()
         )
     if sessions:
         found |= set(
             db.exec(
-                select(AgendaItem.presenter_id, AgendaItem.session_id)
+                select(present(AgendaItem.presenter_id), AgendaItem.session_id)
                 .join(CircleSession, col(CircleSession.id) == AgendaItem.session_id)
                 .where(
                     col(AgendaItem.session_id).in_(sessions),
                     col(AgendaItem.presenter_id).is_not(None),
                     *_held(at),
                 )
-            ).all()  # type: ignore[arg-type]
+            ).all()
         )
         found |= set(
             db.exec(
-                select(CircleSession.presenter_id, CircleSession.id).where(
+                select(present(CircleSession.presenter_id), ids(CircleSession.id)).where(
                     col(CircleSession.id).in_(sessions),
                     col(CircleSession.presenter_id).is_not(None),
                     *_held(at),
                 )
-            ).all()  # type: ignore[arg-type]
+            ).all()
         )
     return found
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.errors import InvalidInput, NotFound
+from circles.services.sql import ids
 from circles.services.versioned import UNCHANGED, save
 from circles.topics import split_topics, topic_key
 from circles.views import MaterialView, TakeawayView, TopicView
@@ -341,37 +342,37 @@ def remove_topic(
         link = sa.delete(AgendaItemTopic).where(
             col(AgendaItemTopic.agenda_item_id) == agenda_item_id, col(AgendaItemTopic.topic_id) == found.id
         )
-    if db.execute(link).rowcount == 0:  # type: ignore[attr-defined]
+    if db.execute(link).rowcount == 0:  # type: ignore[attr-defined]  # a DELETE's Result is a CursorResult
         raise NotFound(f"It is not tagged {found.name!r}.")
 
 
 def topics_for_sessions(db: Session, session_ids: Iterable[int]) -> dict[int, list[TopicView]]:
-    ids = list(session_ids)
-    found: dict[int, list[TopicView]] = {sid: [] for sid in ids}
-    if ids:
+    wanted = list(session_ids)
+    found: dict[int, list[TopicView]] = {sid: [] for sid in wanted}
+    if wanted:
         rows = db.exec(
-            select(SessionTopic.session_id, Topic)
+            select(SessionTopic.session_id, ids(Topic.id), Topic.name, Topic.key)
             .join(Topic, col(Topic.id) == SessionTopic.topic_id)
-            .where(col(SessionTopic.session_id).in_(ids))
+            .where(col(SessionTopic.session_id).in_(wanted))
             .order_by(Topic.key)
         )
-        for sid, t in rows:
-            found[sid].append(TopicView(t.id, t.name, t.key))  # type: ignore[arg-type]
+        for sid, topic_id, name, key in rows:
+            found[sid].append(TopicView(topic_id, name, key))
     return found
 
 
 def topics_for_items(db: Session, item_ids: Iterable[int]) -> dict[int, list[TopicView]]:
-    ids = list(item_ids)
-    found: dict[int, list[TopicView]] = {iid: [] for iid in ids}
-    if ids:
+    wanted = list(item_ids)
+    found: dict[int, list[TopicView]] = {iid: [] for iid in wanted}
+    if wanted:
         rows = db.exec(
-            select(AgendaItemTopic.agenda_item_id, Topic)
+            select(AgendaItemTopic.agenda_item_id, ids(Topic.id), Topic.name, Topic.key)
             .join(Topic, col(Topic.id) == AgendaItemTopic.topic_id)
-            .where(col(AgendaItemTopic.agenda_item_id).in_(ids))
+            .where(col(AgendaItemTopic.agenda_item_id).in_(wanted))
             .order_by(Topic.key)
         )
-        for iid, t in rows:
-            found[iid].append(TopicView(t.id, t.name, t.key))  # type: ignore[arg-type]
+        for iid, topic_id, name, key in rows:
+            found[iid].append(TopicView(topic_id, name, key))
     return found
 
 
