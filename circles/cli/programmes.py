@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import shlex
 import sys
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +15,9 @@ from circles.cli.common import RECORD_ID, done, json_option, plain, print_json, 
 from circles.errors import NotAllowed
 from circles.programme_views import LeftOut, PairView, ProposalView
 from circles.services import pairing, pairs, people, programmes
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 def _int(value: str | None, field: str) -> int | None:
@@ -318,9 +322,15 @@ def _show_proposal(proposal: ProposalView) -> None:
         click.echo(f"  lock set aside: {aside.names}: {aside.reason}")
 
 
-def _decision_people(programme_ref: str, emails: tuple[str, ...], db: Any) -> tuple[Any, list[int]]:
-    p = programmes.find_programme(db, programme_ref)
-    return p, [people.find_person(db, e).id for e in emails]
+def _decide(
+    programme_ref: str, emails: Sequence[str], apply: Callable[[Session, int, list[int]], None]
+) -> str:
+    """Lock, unlock, reject and unreject alike: the programme and the people by e-mail, the
+    decision applied in one write; the programme's name for the line that says so."""
+    with writing() as db:
+        p = programmes.find_programme(db, programme_ref)
+        apply(db, p.id, [people.find_person(db, e).id for e in emails])
+    return p.name
 
 
 @program.command("lock")
@@ -328,10 +338,8 @@ def _decision_people(programme_ref: str, emails: tuple[str, ...], db: Any) -> tu
 @click.argument("emails", nargs=-1, required=True, metavar="EMAIL EMAIL [EMAIL]")
 def lock(programme_ref: str, emails: tuple[str, ...]) -> None:
     """Keep this pair (the mentor first; a trio names three) in every proposal until confirmed."""
-    with writing() as db:
-        p, ids = _decision_people(programme_ref, emails, db)
-        pairing.lock(db, p.id, ids)
-    done(f"Locked {' & '.join(emails)} in {p.name}: 'match' and 'confirm' keep them together.")
+    name = _decide(programme_ref, emails, pairing.lock)
+    done(f"Locked {' & '.join(emails)} in {name}: 'match' and 'confirm' keep them together.")
 
 
 @program.command("unlock")
@@ -339,10 +347,8 @@ def lock(programme_ref: str, emails: tuple[str, ...]) -> None:
 @click.argument("emails", nargs=-1, required=True, metavar="EMAIL EMAIL")
 def unlock(programme_ref: str, emails: tuple[str, ...]) -> None:
     """Take a lock back: matching may pair them otherwise again."""
-    with writing() as db:
-        p, ids = _decision_people(programme_ref, emails, db)
-        pairing.unlock(db, p.id, ids)
-    done(f"Unlocked {' & '.join(emails)} in {p.name}.")
+    name = _decide(programme_ref, emails, pairing.unlock)
+    done(f"Unlocked {' & '.join(emails)} in {name}.")
 
 
 @program.command("reject")
@@ -351,10 +357,8 @@ def unlock(programme_ref: str, emails: tuple[str, ...]) -> None:
 @click.argument("second")
 def reject(programme_ref: str, first: str, second: str) -> None:
     """Never propose these two together in this programme again."""
-    with writing() as db:
-        p, (a, b) = _decision_people(programme_ref, (first, second), db)
-        pairing.reject(db, p.id, a, b)
-    done(f"{first} and {second} are never proposed together in {p.name} again ('unreject' takes it back).")
+    name = _decide(programme_ref, (first, second), lambda db, pid, two: pairing.reject(db, pid, *two))
+    done(f"{first} and {second} are never proposed together in {name} again ('unreject' takes it back).")
 
 
 @program.command("unreject")
@@ -363,10 +367,8 @@ def reject(programme_ref: str, first: str, second: str) -> None:
 @click.argument("second")
 def unreject(programme_ref: str, first: str, second: str) -> None:
     """Take a rejection back."""
-    with writing() as db:
-        p, (a, b) = _decision_people(programme_ref, (first, second), db)
-        pairing.unreject(db, p.id, a, b)
-    done(f"{first} and {second} may be proposed together in {p.name} again.")
+    name = _decide(programme_ref, (first, second), lambda db, pid, two: pairing.unreject(db, pid, *two))
+    done(f"{first} and {second} may be proposed together in {name} again.")
 
 
 @program.command("match")
