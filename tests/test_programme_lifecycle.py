@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from circles.errors import AlreadyExists, NotAllowed, NotFound
-from circles.services import pairing, pairs, programmes
+from circles.services import pairing, pairs, people, programmes
+from models.engine import sqlite_url
 from models.store import Store
 from tests import factories
 from tests.test_cli import Cli
@@ -210,3 +211,21 @@ def test_the_cli_renames_archives_deletes_and_keeps_decisions(tmp_path) -> None:
     assert refused.returncode == 1 and "unarchive" in refused.stderr
     cli("program", "unarchive", "Mentors")
     assert [p["programme"]["name"] for p in cli.json("program", "list")] == ["Mentors"]
+
+
+def test_the_cli_lists_a_proposal_with_a_guest_who_has_no_address(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Only a guest may lack an e-mail address; the app can add one to a programme.
+    cli = Cli(str(tmp_path / "c.db"), tmp_path / "home")
+    cli("person", "add", "Bo", "--email", "bo@example.org")
+    cli("program", "add", "Coffee", "--kind", "coffee")
+    store = Store.open(sqlite_url(tmp_path / "c.db"))
+    try:
+        with store.write() as db:
+            guest = people.add_person(db, name="Gia Guest", is_guest=True)
+            coffee = programmes.find_programme(db, "Coffee")
+            programmes.join(db, coffee.id, guest.id, role="member")
+            programmes.join(db, coffee.id, people.find_person(db, "bo@example.org").id, role="member")
+    finally:
+        store.close()
+    shown = cli("program", "match", "Coffee").stdout
+    assert "(bo@example.org, no e-mail)" in shown or "(no e-mail, bo@example.org)" in shown
