@@ -75,6 +75,7 @@ def topic_key(text: str) -> str:
     return " ".join(bare.split())
 
 
+@functools.lru_cache(maxsize=8192)
 def split_topics(text: str) -> tuple[str, ...]:
     """'Rust, kubernetes ,, Go' -> ('Rust', 'kubernetes', 'Go'): each once, as first typed."""
     seen: set[str] = set()

@@ -126,6 +126,7 @@ class ProgrammeScreen(Screen[None]):
         self.seed = 0
         self.swapping: tuple[int, ...] | None = None
         self.include_ended = False
+        self._tabs: TabbedContent | None = None  # found when first needed (active_tab)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -275,9 +276,14 @@ class ProgrammeScreen(Screen[None]):
 
     @property
     def active_tab(self) -> str:
-        # The footer may ask which keys apply before the tabs are mounted.
-        tabs = self.query(TabbedContent)
-        return tabs.first().active if tabs else "participants"
+        # The footer asks check_action of every key each time it looks: the tabs are found once
+        # rather than queried for each key. It may ask before the tabs are mounted.
+        if self._tabs is None:
+            found = self.query(TabbedContent)
+            if not found:
+                return "participants"
+            self._tabs = found.first()
+        return self._tabs.active
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self.active_tab
