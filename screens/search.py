@@ -54,9 +54,9 @@ def found_text(hit: SearchHit) -> Text:
 class SearchScreen(Screen[None]):
     TITLE = "Search"
     HELP = (
-        "Search circles, people, sessions and their notes, agenda items, materials, takeaways and "
-        "topics. Results come as you type; Enter opens the first, ↓ goes to them to pick another "
-        "(an agenda item, material or takeaway opens its session)."
+        "Search circles, people, sessions and their notes, agenda items, materials, takeaways, "
+        "topics and what people learned. Results come as you type; Enter opens the first, ↓ goes "
+        "to them to pick another (an agenda item, material, takeaway or line learned opens its session)."
     )
     BINDINGS = [
         Binding("down", "results", "Results", show=False),
@@ -187,10 +187,10 @@ class SearchScreen(Screen[None]):
             self.open_hit(self.hits[event.cursor_row])
 
     def open_hit(self, hit: SearchHit) -> None:
-        if hit.kind in ("material", "takeaway") and hit.session_id is not None:
+        if hit.kind in ("material", "takeaway", "learned") and hit.session_id is not None:
             from screens.session import SessionScreen
 
-            # On its tab, on its row: what was found is what shows first.
+            # On its tab (and row): what was found is what shows first.
             self.app.push_screen(SessionScreen(hit.session_id, showing=(hit.kind, hit.id)))
             return
         kind, target = hit.opens

@@ -305,3 +305,36 @@ async def test_the_person_screen_lists_the_topics_of_their_talks(memory_store, c
         )
         presented = rows(app.screen.query_one("#person-presented", DataTable))
         assert presented == [["05 Mar 2026", "Rust Lunch", "The borrow checker"]]
+
+
+async def test_what_people_learned_is_found_and_opens_the_sessions_feedback(memory_store, clock, tmp_path):
+    from datetime import UTC, datetime
+
+    from circles.services import attendance, feedback
+
+    found = _library(memory_store, tmp_path)
+    clock.now = datetime(2026, 3, 20, 9, tzinfo=UTC)
+    with memory_store.write() as db:
+        s = found["session"]
+        sessions.update_session(db, sessions.get_session(db, s.id), status="held")
+        attendance.check_in(db, session_id=s.id, person_id=found["ana"].id, attended="present")
+        feedback.add_answer(
+            db, session_id=s.id, person_id=found["ana"].id, rating=5, learned="Quokkas borrow", anonymous=True
+        )
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "quokka")
+        table = screen.query_one("#search-results", DataTable)
+        assert [r[0] for r in rows(table)] == ["learned"]
+        assert "What people learned at Ownership" in rows(table)[0][1] and "Ana" not in rows(table)[0][1]
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        tabs = app.screen.query_one("#session-tabs", TabbedContent)
+        assert tabs.active == "feedback-tab"
+        await until(
+            pilot,
+            lambda: (
+                bool(app.screen.query("#feedback-learned"))
+                and "Quokkas borrow" in shown(app.screen.query_one("#feedback-learned", Static))
+            ),
+        )

@@ -27,7 +27,8 @@ def _shown(text: str, marks: tuple[tuple[int, int], ...], styled: bool) -> str:
 )
 @json_option
 def search(query: str, limit: int, as_json: bool) -> None:
-    """Search circles, people, sessions and their notes, agenda items, materials, takeaways and topics.
+    """Search circles, people, sessions and their notes, agenda items, materials, takeaways, topics
+    and the lines people learned (feedback, without their authors).
 
     Every word must be found (any case, accents ignored); "a phrase" in quotes; word* for any
     word starting so; -word leaves out what has it.

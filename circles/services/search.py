@@ -21,7 +21,7 @@ from models.enums import CircleKind
 from models.types import UTCDateTime
 
 START, STOP = "\x02", "\x03"  # around matched words in snippets: people cannot type these
-KINDS = ("circle", "person", "session", "agenda_item", "material", "takeaway")
+KINDS = ("circle", "person", "session", "agenda_item", "material", "takeaway", "learned")
 KIND_LABELS = {
     "circle": "circle",
     "person": "person",
@@ -29,13 +29,15 @@ KIND_LABELS = {
     "agenda_item": "agenda item",
     "material": "material",
     "takeaway": "takeaway",
+    "learned": "learned",  # the "one thing I learned" lines of a session's feedback, no authors
 }
 SNIPPET_WORDS = 16
 
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One thing found. Hits inside a session (agenda items, materials, takeaways) open it."""
+    """One thing found. Hits inside a session (agenda items, materials, takeaways, what people
+    learned there) open it."""
 
     kind: str  # one of KINDS
     id: int  # in its own table
@@ -63,7 +65,7 @@ _CONTEXT = (
     "LEFT JOIN person p ON top.kind = 'person' AND p.id = top.ref_id "
 )
 _COLUMNS = "top.kind, top.ref_id, top.session_id, top.circle_id, top.title, snippet, top.rank, " + (
-    "s.starts_at, c.name, c.timezone, c.kind, p.email, p.is_guest "
+    "s.starts_at, c.name, c.timezone, c.kind, p.email, p.is_guest, s.title "
 )
 # Equal ranks (the same slides linked from many sessions) come newest first. The snippets are
 # made for the best rows only, once they are known.
@@ -167,7 +169,7 @@ def _hits(rows: Sequence[Any], *, postgres: bool, query: SearchQuery | None = No
     hits = []
     for row in rows:
         kind, ref_id, session_id, circle_id, title, snippet, rank = row[:7]
-        starts_at, circle_name, timezone, circle_kind, email, is_guest = row[7:]
+        starts_at, circle_name, timezone, circle_kind, email, is_guest, session_title = row[7:]
         text, marks = marked(snippet or "")
         if query is not None:
             marks = tuple(sorted(set(marks) | set(mark_words(text, query))))
@@ -179,7 +181,10 @@ def _hits(rows: Sequence[Any], *, postgres: bool, query: SearchQuery | None = No
             where = f"{circle_name}, {starts_at.astimezone(time_zone(timezone)):%a %d %b %Y}"
         else:
             where = ""
-        shown = title or (text if kind == "takeaway" else "") or f"(untitled {KIND_LABELS[kind]})"
+        if kind == "learned":
+            shown = f"What people learned at {session_title or 'the session'}"
+        else:
+            shown = title or (text if kind == "takeaway" else "") or f"(untitled {KIND_LABELS[kind]})"
         hits.append(
             SearchHit(
                 kind=kind,
