@@ -57,8 +57,8 @@ def search(query: str, limit: int, as_json: bool) -> None:
 )
 @json_option
 def experts(topic: str, limit: int, as_json: bool) -> None:
-    """Who knows TOPIC: people ranked by their talks on it (recent ones count more) and the
-    takeaways those left, with the evidence."""
+    """Who knows TOPIC: people ranked by their talks on it (recent ones count more), the
+    takeaways those left and their offers to mentor on it, with the evidence."""
     from circles.services import experts as finder
 
     finder.require_topic(topic)
@@ -68,6 +68,5 @@ def experts(topic: str, limit: int, as_json: bool) -> None:
         print_json(found)
         return
     rows = [(n, e.name, e.email or "", f"{e.score:.2f}", e.evidence) for n, e in enumerate(found, start=1)]
-    print_table(
-        ["#", "name", "e-mail", "score", "evidence"], rows, empty=f"Nobody has presented on {topic!r} yet."
-    )
+    nobody = f"Nobody has presented on {topic!r} or offers to mentor on it yet."
+    print_table(["#", "name", "e-mail", "score", "evidence"], rows, empty=nobody)
