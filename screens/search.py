@@ -24,6 +24,11 @@ FOUND_WIDTH = 66
 WHERE_WIDTH = 34
 
 
+def kind_text(hit: SearchHit) -> Text:
+    """Its kind, and below it how many more things of its session it stands for."""
+    return Text(KIND_LABELS[hit.kind] + (f"\n+{hit.more} more" if hit.more else ""))
+
+
 def where_text(hit: SearchHit) -> Text:
     """'Rust Lunch, Tue 12 Oct 2026' as the day, then the circle below (a long name is cut, not the day)."""
     circle, comma, day = hit.where.rpartition(", ")
@@ -131,7 +136,7 @@ class SearchScreen(Screen[None]):
         table = self.query_one("#search-results", DataTable)
         table.clear()
         for h in hits:
-            table.add_row(KIND_LABELS[h.kind], found_text(h), where_text(h), height=2)
+            table.add_row(kind_text(h), found_text(h), where_text(h), height=2)
         table.move_cursor(row=0)  # new answers: the best one first
         if text.strip() and len(text.strip()) >= 2:
             found = f"{len(hits)} found" if len(hits) < SHOWN else f"the best {SHOWN}"

@@ -147,7 +147,7 @@ QUERIES = [
 
 def _found(store, text: str, *, typing: bool = False) -> set[tuple[str, int]]:
     with store.read() as db:
-        return {(h.kind, h.id) for h in search.search(db, text, limit=100, typing=typing)}
+        return {(h.kind, h.id) for h in search.search(db, text, limit=100, typing=typing, grouped=False)}
 
 
 def test_the_same_documents_are_found_for_the_same_queries(store, library):
@@ -309,6 +309,43 @@ def test_a_line_learned_shows_no_author_and_opens_its_session(store, library):
             assert name not in shown and email not in shown and name.split()[0] not in shown
         assert hit.opens == ("session", hit.session_id)
     assert [hits[0].snippet[a:b] for a, b in hits[0].marks] == ["Clippy"]
+
+
+def test_a_talk_comes_before_its_materials_and_a_session_is_one_hit(store):
+    """The talk itself first, even when its slides (linked from many sessions, titled with the
+    words) rank above it; the many things found in one session are one hit saying how many."""
+    ana = factories.person(store, "Ana Lima")
+    c = factories.circle(store, "Rust Lunch")
+    talk = factories.session(store, c, "2026-03-05 12:00", title="Borrowing")
+    others = [factories.session(store, c, f"2026-04-{d:02d} 12:00", title="Open floor") for d in range(1, 13)]
+    with store.write() as db:
+        item = agenda.add_item(
+            db,
+            session_id=talk.id,
+            title="What a year of production code taught us about lifetimes",
+            presenter_id=ana.id,
+        )
+        knowledge.add_topics(db, agenda_item_id=item.id, topics=["Rust"])
+        for n in range(3):
+            knowledge.add_material(
+                db, session_id=talk.id, target=f"https://example.org/rust/lifetimes-{n}", title="Lifetimes"
+            )
+        knowledge.add_takeaway(db, session_id=talk.id, text="Rust lifetimes are about borrows")
+        for s in others:
+            knowledge.add_material(
+                db, session_id=s.id, target="https://example.org/rust/lifetimes", title="Rust lifetimes"
+            )
+    with store.read() as db:
+        ungrouped = search.search(db, "rust lifetimes", limit=50, grouped=False)
+        hits = search.search(db, "rust lifetimes", limit=5)
+        typed = search.search(db, "rust lifeti", limit=5, typing=True)
+    assert ungrouped[0].kind == "material"  # what the ranking alone puts first
+    assert len(ungrouped) == 3 + 1 + 1 + len(others)
+    for found in (hits, typed):
+        assert (found[0].kind, found[0].id, found[0].more) == ("agenda_item", item.id, 4)
+        assert [h.kind for h in found[1:]] == ["material"] * 4
+        assert len({h.session_id for h in found}) == len(found) == 5
+        assert all(h.more == 0 for h in found[1:])
 
 
 def test_the_index_is_there_with_every_trigger(store, library):

@@ -44,10 +44,20 @@ def search(query: str, limit: int, as_json: bool) -> None:
         return
     styled = sys.stdout.isatty()
     rows = [
-        (finder.KIND_LABELS[h.kind], h.id, h.title[:50], h.where, _shown(h.snippet, h.marks, styled))
+        (
+            finder.KIND_LABELS[h.kind],
+            h.id,
+            h.title[:50],
+            h.where,
+            f"+{h.more}" if h.more else "",
+            _shown(h.snippet, h.marks, styled),
+        )
         for h in hits
     ]
-    print_table(["kind", "id", "title", "where", "found"], rows, empty=f"Nothing found for {query!r}.")
+    # "more": other things found in the same session (its materials, takeaways...), one row.
+    print_table(
+        ["kind", "id", "title", "where", "more", "found"], rows, empty=f"Nothing found for {query!r}."
+    )
 
 
 @click.command()
