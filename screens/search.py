@@ -131,13 +131,17 @@ class SearchScreen(Screen[None]):
     def show_hits(self, text: str, hits: list[SearchHit]) -> None:
         if text != self.text:
             return  # an answer to an earlier keystroke
+        same = hits == self.hits
         self.hits = hits
         self.answered = text
         table = self.query_one("#search-results", DataTable)
-        table.clear()
-        for h in hits:
-            table.add_row(kind_text(h), found_text(h), where_text(h), height=2)
-        table.move_cursor(row=0)  # new answers: the best one first
+        # A key that changes nothing found (most keys, once a word is long enough) leaves the
+        # table as it is: drawing the rows again is most of the time a key takes.
+        if not same:
+            table.clear()
+            for h in hits:
+                table.add_row(kind_text(h), found_text(h), where_text(h), height=2)
+            table.move_cursor(row=0)  # new answers: the best one first
         if text.strip() and len(text.strip()) >= 2:
             found = f"{len(hits)} found" if len(hits) < SHOWN else f"the best {SHOWN}"
             self.query_one("#search-hint", Static).update(

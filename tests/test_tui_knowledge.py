@@ -338,3 +338,22 @@ async def test_what_people_learned_is_found_and_opens_the_sessions_feedback(memo
                 and "Quokkas borrow" in shown(app.screen.query_one("#feedback-learned", Static))
             ),
         )
+
+
+async def test_a_key_that_finds_the_same_leaves_the_results_as_they_are(memory_store, clock, tmp_path):
+    """Drawing the rows again is most of what a key costs: when the answer to a key is the one
+    shown, the table is not rebuilt (the row picked stays picked)."""
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "whitebo")
+        table = screen.query_one("#search-results", DataTable)
+        before = list(table.rows)
+        assert len(before) == 1
+        await type_text(pilot, "a")
+        await settle(app, pilot)
+        assert screen.answered == "whiteboa"
+        assert list(table.rows) == before
+        await type_text(pilot, "x")  # nothing found now: the table empties
+        await settle(app, pilot)
+        assert screen.answered == "whiteboax" and table.row_count == 0
