@@ -92,9 +92,11 @@ class SearchScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#search-results", DataTable)
         # Fixed widths: a table's columns never narrow again, and each keystroke brings new rows.
-        table.add_column("Kind", width=11)
-        table.add_column("Found", width=FOUND_WIDTH)
-        table.add_column("Where", width=WHERE_WIDTH)
+        table.add_column("Kind", width=11, priority=1)
+        # Shortened rather than hidden: without its day and circle, one "Paper review" looks
+        # like the next (at 120 columns the three widths left no room for Where at all).
+        table.add_column("Found", width=FOUND_WIDTH, priority=0, min_width=30)
+        table.add_column("Where", width=WHERE_WIDTH, priority=2, min_width=15)
         self.query_one("#search-input", Input).focus()
         if self.text:
             self.look(self.text)
@@ -158,6 +160,21 @@ class SearchScreen(Screen[None]):
         table = self.query_one("#search-results", DataTable)
         if table.row_count:
             table.focus()
+
+    def on_screen_resume(self) -> None:
+        """Back from what a hit opened: the box has the focus with its text selected, so what
+        is typed next is a new search (arrows keep the old one to change it)."""
+        if self.hits or self.text:
+            self.action_edit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In the box `/` is a character (a/b tests): the footer offers it only on the results.
+        if action == "edit":
+            return not self.query_one("#search-input", Input).has_focus
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
 
     def action_edit(self) -> None:
         """Back to the box, all of it selected: what is typed next replaces it."""

@@ -357,3 +357,26 @@ async def test_a_key_that_finds_the_same_leaves_the_results_as_they_are(memory_s
         await type_text(pilot, "x")  # nothing found now: the table empties
         await settle(app, pilot)
         assert screen.answered == "whiteboax" and table.row_count == 0
+
+
+async def test_back_from_a_hit_what_is_typed_is_a_new_search(memory_store, clock, tmp_path):
+    """Coming back from the session a hit opened, typing starts a new search (it was added to
+    the old one: 'borrow/lima', nothing found); `/` in the box is a character, not a key."""
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "borrow")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await type_text(pilot, "lima")
+        await settle(app, pilot)
+        box = screen.query_one("#search-input", Input)
+        assert box.value == "lima"
+        assert [r[0] for r in rows(screen.query_one("#search-results", DataTable))] == [
+            "person",
+            "agenda item",
+        ]
+        await type_text(pilot, "/x")
+        assert box.value == "lima/x"
