@@ -90,7 +90,7 @@ class SearchScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#search-results", DataTable)
+        table = self.query_one("#search-results", Table)
         # Fixed widths: a table's columns never narrow again, and each keystroke brings new rows.
         table.add_column("Kind", width=11, priority=1)
         # Shortened rather than hidden: without its day and circle, one "Paper review" looks
