@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from circles.errors import CirclesError, InvalidInput
+from circles.search_query import parse
 from circles.services import search
 from circles.services.search import KIND_LABELS, SearchHit
 from screens.footer import Footer
@@ -112,6 +113,12 @@ class SearchScreen(Screen[None]):
             self.show_hits(text, [])
             self.query_one("#search-hint", Static).update(HINT if not text.strip() else "Type a little more…")
             return
+        try:  # what can't be searched for is said at once, with no worker for it (a paste
+            # typed in key by key started thousands)
+            parse(text, typing=True)
+        except InvalidInput as error:
+            self._refused(text, error)
+            return
         # One search at a time in the "search" group: a newer keystroke cancels the older
         # search's answer, so only the last one's results are ever shown.
         run_db(
@@ -128,7 +135,7 @@ class SearchScreen(Screen[None]):
         self.show_hits(text, [])
         self.open_on_answer = False
         said = error.problem if isinstance(error, InvalidInput) else str(error)
-        self.query_one("#search-hint", Static).update(f"Nothing to search for: {said}.")
+        self.query_one("#search-hint", Static).update(f"The search {said}.")
 
     def show_hits(self, text: str, hits: list[SearchHit]) -> None:
         if text != self.text:

@@ -150,13 +150,36 @@ async def test_only_the_last_keystrokes_results_show_and_bad_input_is_a_hint(mem
         box.value = '"-*'
         await settle(app, pilot)
         assert rows(table) == []
-        assert "Nothing to search for: has no word to look for" in shown(
-            screen.query_one("#search-hint", Static)
-        )
+        assert "The search has no word to look for." in shown(screen.query_one("#search-hint", Static))
         assert not app._notifications  # a hint, not a notification per keystroke
         box.value = "x" * 600
         await settle(app, pilot)
-        assert "is 600 characters long; the limit is 500" in shown(screen.query_one("#search-hint", Static))
+        assert "The search is 600 characters long; the limit is 500." in shown(
+            screen.query_one("#search-hint", Static)
+        )
+
+
+async def test_what_cannot_be_searched_for_starts_no_search(memory_store, clock, tmp_path, monkeypatch):
+    """A 10 kB paste typed in key by key (a terminal without bracketed paste) started a
+    database search per key, each refused: minutes of them. It is refused before any starts."""
+    from circles.services import search
+
+    _library(memory_store, tmp_path)
+    searched: list[str] = []
+    real = search.search
+    monkeypatch.setattr(
+        search, "search", lambda db, text, **kw: searched.append(text) or real(db, text, **kw)
+    )
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "wh")
+        box = screen.query_one("#search-input", Input)
+        for n in range(501, 520):
+            box.value = "w" * n
+        box.value = '"-*'
+        await settle(app, pilot)
+        assert all(len(text) <= 500 and text != '"-*' for text in searched)
+        assert "The search has no word to look for." in shown(screen.query_one("#search-hint", Static))
 
 
 async def test_the_palette_offers_search_everything(memory_store, clock, tmp_path):
