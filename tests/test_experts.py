@@ -65,7 +65,7 @@ def test_a_talk_counts_half_after_a_year():
 
 
 def test_a_topic_with_no_word_is_refused(store):
-    with pytest.raises(InvalidInput, match=r"^topic '!!!' has no word to look for"), store.read() as db:
+    with pytest.raises(InvalidInput, match=r"^topic '!!!' has no letter or digit"), store.read() as db:
         experts.find_experts(db, "!!!")
 
 
