@@ -8,6 +8,7 @@ from circles import validate
 from circles.errors import InvalidInput
 
 MAX_LENGTH = 80
+QUOTES = "\"'\u201c\u201d\u201e\u201f\u2018\u2019"
 
 
 def topic_key(text: str) -> str:
@@ -20,9 +21,13 @@ def topic_key(text: str) -> str:
 
 def clean_topic(text: str, field: str = "topic") -> str:
     """A topic as it is shown: blanks collapsed; refused if empty, too long or with control characters."""
-    shown = " ".join(validate.text(text, field, max_length=MAX_LENGTH * 4).split())
+    # Quotes around a topic are how it was typed, not part of it ('"memory safety"').
+    shown = " ".join(validate.text(text, field, max_length=MAX_LENGTH * 4).split()).strip(QUOTES).strip()
     if not topic_key(shown):
         raise InvalidInput(field, text, "is empty; a topic is a word or a few, e.g. rust")
+    if not any(c.isalnum() for c in shown):
+        # Search and `circles experts` look for words: '!!!' would be a tag no one can find.
+        raise InvalidInput(field, text, "has no letter or digit; a topic is a word or a few, e.g. rust")
     if len(shown) > MAX_LENGTH or len(topic_key(shown)) > MAX_LENGTH:
         raise InvalidInput(field, text, f"is {len(shown)} characters long; the limit is {MAX_LENGTH}")
     return shown

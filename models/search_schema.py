@@ -3,9 +3,9 @@
 Migration 0030 builds it: on SQLite an FTS5 table (external content: it reads the text from
 search_doc) kept in step by triggers on search_doc; on PostgreSQL a generated tsvector column
 on search_doc with a GIN index. Triggers on every source table (circle, person, session,
-agenda item, material, takeaway, topics) write search_doc in the same transaction as the
-change. The models do not declare these objects (they differ per backend), so the schema
-comparisons (Alembic's autogenerate, tests/test_migrations.py) leave them out through
+agenda item, material, takeaway, topics; feedback answers since 0050) write search_doc in the
+same transaction as the change. The models do not declare these objects (they differ per
+backend), so the schema comparisons (Alembic's autogenerate, tests/test_migrations.py) leave them out through
 ``include_object``; tests/test_search.py checks they exist.
 """
 

@@ -538,8 +538,10 @@ class AgendaItemTopic(SQLModel, table=True):
 
 
 class SearchDoc(SQLModel, table=True):
-    """One searchable thing (a circle, person, session, agenda item, material or takeaway) as
-    the full-text index sees it. Triggers made by migration 0030 write these rows whenever
+    """One searchable thing (a circle, person, session, agenda item, material or takeaway, or
+    what people learned at a session: its feedback lines, kind "learned", ref_id the session,
+    with no author) as the full-text index sees it. Triggers made by migrations 0030 and 0050
+    write these rows whenever
     their source changes, in the same transaction; the app only reads them. The index itself
     is beside this table: the FTS5 table search_fts on SQLite, the generated tsvector column
     search_vector with a GIN index on PostgreSQL (neither is in this model: see
@@ -549,7 +551,7 @@ class SearchDoc(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("kind", "ref_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=20)  # circle, person, session, agenda_item, material, takeaway
+    kind: str = Field(max_length=20)  # circle, person, session, agenda_item, material, takeaway, learned
     ref_id: int  # the id in the source's own table
     session_id: int | None = Field(default=None, index=True)  # what a hit opens, for the kinds in one
     circle_id: int | None = None

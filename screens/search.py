@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from circles.errors import CirclesError, InvalidInput
+from circles.search_query import parse
 from circles.services import search
 from circles.services.search import KIND_LABELS, SearchHit
 from screens.footer import Footer
@@ -22,6 +23,11 @@ HINT = 'Every word must be found. "a phrase" · word* for any word starting so �
 
 FOUND_WIDTH = 66
 WHERE_WIDTH = 34
+
+
+def kind_text(hit: SearchHit) -> Text:
+    """Its kind, and below it how many more things of its session it stands for."""
+    return Text(KIND_LABELS[hit.kind] + (f"\n+{hit.more} more" if hit.more else ""))
 
 
 def where_text(hit: SearchHit) -> Text:
@@ -54,9 +60,9 @@ def found_text(hit: SearchHit) -> Text:
 class SearchScreen(Screen[None]):
     TITLE = "Search"
     HELP = (
-        "Search circles, people, sessions and their notes, agenda items, materials, takeaways and "
-        "topics. Results come as you type; Enter opens the first, ↓ goes to them to pick another "
-        "(an agenda item, material or takeaway opens its session)."
+        "Search circles, people, sessions and their notes, agenda items, materials, takeaways, "
+        "topics and what people learned. Results come as you type; Enter opens the first, ↓ goes "
+        "to them to pick another (an agenda item, material, takeaway or line learned opens its session)."
     )
     BINDINGS = [
         Binding("down", "results", "Results", show=False),
@@ -85,11 +91,13 @@ class SearchScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#search-results", DataTable)
+        table = self.query_one("#search-results", Table)
         # Fixed widths: a table's columns never narrow again, and each keystroke brings new rows.
-        table.add_column("Kind", width=11)
-        table.add_column("Found", width=FOUND_WIDTH)
-        table.add_column("Where", width=WHERE_WIDTH)
+        table.add_column("Kind", width=11, priority=1)
+        # Shortened rather than hidden: without its day and circle, one "Paper review" looks
+        # like the next (at 120 columns the three widths left no room for Where at all).
+        table.add_column("Found", width=FOUND_WIDTH, priority=0, min_width=30)
+        table.add_column("Where", width=WHERE_WIDTH, priority=2, min_width=15)
         self.query_one("#search-input", Input).focus()
         if self.text:
             self.look(self.text)
@@ -104,6 +112,12 @@ class SearchScreen(Screen[None]):
         if len(text.strip()) < 2:
             self.show_hits(text, [])
             self.query_one("#search-hint", Static).update(HINT if not text.strip() else "Type a little more…")
+            return
+        try:  # what can't be searched for is said at once, with no worker for it (a paste
+            # typed in key by key started thousands)
+            parse(text, typing=True)
+        except InvalidInput as error:
+            self._refused(text, error)
             return
         # One search at a time in the "search" group: a newer keystroke cancels the older
         # search's answer, so only the last one's results are ever shown.
@@ -121,18 +135,22 @@ class SearchScreen(Screen[None]):
         self.show_hits(text, [])
         self.open_on_answer = False
         said = error.problem if isinstance(error, InvalidInput) else str(error)
-        self.query_one("#search-hint", Static).update(f"Nothing to search for: {said}.")
+        self.query_one("#search-hint", Static).update(f"The search {said}.")
 
     def show_hits(self, text: str, hits: list[SearchHit]) -> None:
         if text != self.text:
             return  # an answer to an earlier keystroke
+        same = hits == self.hits
         self.hits = hits
         self.answered = text
         table = self.query_one("#search-results", DataTable)
-        table.clear()
-        for h in hits:
-            table.add_row(KIND_LABELS[h.kind], found_text(h), where_text(h), height=2)
-        table.move_cursor(row=0)  # new answers: the best one first
+        # A key that changes nothing found (most keys, once a word is long enough) leaves the
+        # table as it is: drawing the rows again is most of the time a key takes.
+        if not same:
+            table.clear()
+            for h in hits:
+                table.add_row(kind_text(h), found_text(h), where_text(h), height=2)
+            table.move_cursor(row=0)  # new answers: the best one first
         if text.strip() and len(text.strip()) >= 2:
             found = f"{len(hits)} found" if len(hits) < SHOWN else f"the best {SHOWN}"
             self.query_one("#search-hint", Static).update(
@@ -149,6 +167,21 @@ class SearchScreen(Screen[None]):
         table = self.query_one("#search-results", DataTable)
         if table.row_count:
             table.focus()
+
+    def on_screen_resume(self) -> None:
+        """Back from what a hit opened: the box has the focus with its text selected, so what
+        is typed next is a new search (arrows keep the old one to change it)."""
+        if self.hits or self.text:
+            self.action_edit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # In the box `/` is a character (a/b tests): the footer offers it only on the results.
+        if action == "edit":
+            return not self.query_one("#search-input", Input).has_focus
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
 
     def action_edit(self) -> None:
         """Back to the box, all of it selected: what is typed next replaces it."""
@@ -187,10 +220,10 @@ class SearchScreen(Screen[None]):
             self.open_hit(self.hits[event.cursor_row])
 
     def open_hit(self, hit: SearchHit) -> None:
-        if hit.kind in ("material", "takeaway") and hit.session_id is not None:
+        if hit.kind in ("material", "takeaway", "learned") and hit.session_id is not None:
             from screens.session import SessionScreen
 
-            # On its tab, on its row: what was found is what shows first.
+            # On its tab (and row): what was found is what shows first.
             self.app.push_screen(SessionScreen(hit.session_id, showing=(hit.kind, hit.id)))
             return
         kind, target = hit.opens

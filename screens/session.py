@@ -104,7 +104,8 @@ class SessionScreen(Screen[None]):
     ]
 
     def __init__(self, session_id: int, *, showing: tuple[str, int] | None = None) -> None:
-        """``showing``: a material or takeaway ("material", id) to open the session on (search)."""
+        """``showing``: a material or takeaway ("material", id) to open the session on, or
+        ("learned", session id) for its feedback (search)."""
         super().__init__()
         self.session_id = session_id
         self._showing = showing
@@ -118,7 +119,9 @@ class SessionScreen(Screen[None]):
         yield Header()
         yield Static("", id="session-summary", markup=False)
         yield Static("", id="session-delivery", classes="hint", markup=False)
-        initial = "knowledge-tab" if self._showing else "agenda-tab"
+        initial = {None: "agenda-tab", "learned": "feedback-tab"}.get(
+            self._showing and self._showing[0], "knowledge-tab"
+        )
         with TabbedContent(id="session-tabs", initial=initial):
             with TabPane("1 Agenda & notes", id="agenda-tab"), Horizontal(id="session-body"):
                 with Vertical(id="agenda-pane"):
@@ -130,7 +133,8 @@ class SessionScreen(Screen[None]):
                     yield TextArea(id="notes", soft_wrap=True)
                     yield Static("", id="notes-state", classes="hint", markup=False)
             with TabPane("2 Materials & takeaways", id="knowledge-tab"):
-                yield KnowledgePanel(self.session_id, showing=self._showing, id="knowledge")
+                on_row = self._showing if self._showing and self._showing[0] != "learned" else None
+                yield KnowledgePanel(self.session_id, showing=on_row, id="knowledge")
             # Built when first opened: the agenda should not wait for the answers.
             yield TabPane("3 Feedback", id="feedback-tab")
         yield Footer()
@@ -142,6 +146,8 @@ class SessionScreen(Screen[None]):
         table.add_column("Presenter", priority=2, min_width=8)
         table.add_column("Minutes", priority=3)
         self.reload()
+        if self._showing and self._showing[0] == "learned":
+            self._tab_shown("feedback-tab")  # opened on it: no tab was activated
 
     def on_screen_resume(self) -> None:
         if self.data is not None:

@@ -89,7 +89,8 @@ def test_no_table_ties_an_anonymous_answer_to_its_author(store: Store, clock) ->
     clock.now = datetime(2026, 3, 1, 9, tzinfo=UTC)
     made = _build(store)
     holding = [(name, row) for name, row in _table_rows(store) if _about_the_answer(row, made["answer_id"])]
-    assert [name for name, _ in holding] == ["feedback_answer"]
+    # The answer, and the search index's document of what people learned at the session.
+    assert sorted(name for name, _ in holding) == ["feedback_answer", "search_doc"]
     assert not any(_ties(row, made["zed"]) for _, row in holding)
     # Who answered is kept apart, with nothing of the answer in it.
     answer_columns = {c.name for c in SQLModel.metadata.tables["feedback_answer"].columns}
@@ -152,6 +153,7 @@ def test_no_export_or_json_output_ties_it_back(store: Store, clock, tmp_path: Pa
         "feedback missing --circle --json": ("feedback", "missing", "--circle", "Quiet Circle", "--json"),
         "recognition --json": ("recognition", *period, "--json"),
         "report --json": ("report", *period, "--json"),
+        "search --json": ("search", "zanzibar", "--json"),
     }.items():
         records[name] = list(_json_records(json.loads(run(*args))))
     # Text outputs: one record per line.
@@ -159,6 +161,7 @@ def test_no_export_or_json_output_ties_it_back(store: Store, clock, tmp_path: Pa
         "feedback list": ("feedback", "list", sid),
         "recognition": ("recognition", *period),
         "report --explain": ("report", *period, "--explain"),
+        "search": ("search", "quokka"),
     }.items():
         records[name] = [[line] for line in run(*args).splitlines()]
     xlsx = tmp_path / "report.xlsx"
@@ -186,6 +189,7 @@ def test_no_export_or_json_output_ties_it_back(store: Store, clock, tmp_path: Pa
     }
     # The answer does show (its line, its note for the presenter) ...
     assert about["feedback list --json"] and about["feedback list"] and about["report.xlsx Learned"]
+    assert about["search --json"] and about["search"]  # found by search, as "learned"
     assert about["recognition --json"]  # the note reaches the presenter, Xia
     # ... and nowhere beside Zed.
     tied = {name: rows for name, rows in about.items() if any(_ties(r, made["zed"]) for r in rows)}

@@ -9,6 +9,7 @@ from alembic.script import ScriptDirectory
 
 import models.migrate as migrate
 from models.engine import create_store_engine, sqlite_file
+from models.schema import SCHEMA_HEAD
 from models.store import Store
 from models.store_file import claim_sqlite_file
 from tests.test_migrations import _migrate_to
@@ -44,7 +45,7 @@ def test_0040_adds_the_delivery_tables_and_keeps_every_row(store_url, clock):
     engine.dispose()
 
     store = Store.open(store_url, clock=clock)
-    assert store.upgraded is not None and store.upgraded.to_revision == "0040"
+    assert store.upgraded is not None and store.upgraded.to_revision == SCHEMA_HEAD
     with store.engine.begin() as conn:
         rows = conn.exec_driver_sql("SELECT title, ics_sequence FROM circle_session").all()
         assert rows == [("Ownership", 2)]

@@ -65,5 +65,39 @@ def test_a_talk_counts_half_after_a_year():
 
 
 def test_a_topic_with_no_word_is_refused(store):
-    with pytest.raises(InvalidInput, match=r"^topic '!!!' has no word to look for"), store.read() as db:
+    with pytest.raises(InvalidInput, match=r"^topic '!!!' has no letter or digit"), store.read() as db:
         experts.find_experts(db, "!!!")
+
+
+def test_mentoring_offers_count_as_evidence(store, clock):
+    """A mentor offering the topic (any case, accents ignored) ranks beside the presenters, and
+    says so; an offer in a programme they left, or an archived one, or as a mentee, does not."""
+    from circles.services import programmes
+
+    c = factories.circle(store)
+    ana = factories.person(store, "Ana Lima")
+    bo = factories.person(store, "Bo Chen")
+    cara = factories.person(store, "Cara Diaz")
+    dev = factories.person(store, "Dev Patel")
+    eve = factories.person(store, "Eve Stone")
+    _talk(store, c, "2026-02-24 12:00", ana, "Lifetimes", topics=["Rust"])
+    with store.write() as db:
+        mentoring = programmes.add_programme(db, name="Mentoring", kind="mentoring").id
+        old = programmes.add_programme(db, name="Old mentoring", kind="mentoring").id
+        programmes.join(db, mentoring, ana.id, role="mentor", offers="Rust, Go")
+        programmes.join(db, mentoring, bo.id, role="mentor", offers=["SQL", "RÚST"])
+        programmes.join(db, mentoring, cara.id, role="mentee", wants="rust")
+        programmes.join(db, old, dev.id, role="mentor", offers="rust")
+        programmes.join(db, mentoring, eve.id, role="mentor", offers="rusty tools")
+    with store.write() as db:
+        programmes.archive(db, old)
+    with store.read() as db:
+        found = experts.find_experts(db, "rust")
+    assert [(e.name, e.talks, e.mentors) for e in found] == [("Ana Lima", 1, True), ("Bo Chen", 0, True)]
+    assert found[0].evidence == "1 talk on Rust, latest 24 Feb; mentors on Rust"
+    assert found[1].evidence == "mentors on Rust"
+    assert found[1].score == pytest.approx(experts.MENTOR_WEIGHT)
+    with store.read() as db:
+        assert [(e.name, e.evidence) for e in experts.find_experts(db, "sql")] == [
+            ("Bo Chen", "mentors on sql")
+        ]

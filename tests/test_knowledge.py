@@ -145,3 +145,22 @@ def test_topics_match_in_any_case_and_accents_and_keep_their_first_spelling(memo
         knowledge.add_topics(db, session_id=session.id, topics=" , ")
     with pytest.raises(InvalidInput, match=r"^topic 'x+…' is 81 characters long"), memory_store.write() as db:
         knowledge.add_topics(db, session_id=session.id, topics="x" * 81)
+
+
+def test_a_topic_needs_a_word_and_the_quotes_around_it_are_not_kept(memory_store, session):
+    """'!!!' was kept as a topic no search or `circles experts` could find; '"lifetimes' kept
+    its quote, so "lifetimes" and lifetimes were two topics."""
+    with memory_store.write() as db:
+        added = knowledge.add_topics(
+            db, session_id=session.id, topics='"lifetimes, “Memory safety”, C++, .NET'
+        )
+        assert sorted(t.name for t in added) == [".NET", "C++", "Memory safety", "lifetimes"]
+    for bad in ("!!!", '"', "-- *"):
+        with (
+            pytest.raises(InvalidInput, match=r"has no letter or digit|is empty"),
+            memory_store.write() as db,
+        ):
+            knowledge.add_topics(db, session_id=session.id, topics=bad)
+    with memory_store.read() as db:
+        kept = knowledge.topics_for_sessions(db, [session.id])[session.id]
+        assert sorted(t.name for t in kept) == [".NET", "C++", "Memory safety", "lifetimes"]

@@ -4,7 +4,9 @@ as it is saved, and no query a person can type raising anything but a clear mess
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -13,13 +15,22 @@ from hypothesis import strategies as st
 
 from circles.errors import InvalidInput
 from circles.search_query import fold
-from circles.services import agenda, circle_records, knowledge, people, search, sessions
+from circles.services import (
+    agenda,
+    attendance,
+    circle_records,
+    feedback,
+    knowledge,
+    people,
+    search,
+    sessions,
+)
 from models.search_schema import FOLD_FROM, FOLD_TO, FTS_TABLE, VECTOR_COLUMN, VECTOR_INDEX
 from tests import factories
 
 
 @pytest.fixture
-def library(store, tmp_path):
+def library(store, tmp_path, clock):
     """A small store with something of every kind, each thing named for the table below."""
     ana = factories.person(store, "Ana Müller", "ana@example.org")
     bo = factories.person(store, "Bo Chen", "bo@example.org")
@@ -56,6 +67,18 @@ def library(store, tmp_path):
         knowledge.add_topics(db, session_id=own.id, topics="Memory safety, Rust")
         knowledge.add_topics(db, agenda_item_id=generics.id, topics=["Type systems"])
         knowledge.add_topics(db, session_id=sql.id, topics=["SQL", "Analytics"])
+    # What people learned, once the sessions are over: José by name, Bo and Ana anonymously.
+    clock.now = datetime(2026, 3, 20, 9, tzinfo=UTC)
+    with store.write() as db:
+        sessions.update_session(db, sessions.get_session(db, own.id), status="held")
+        sessions.update_session(db, sessions.get_session(db, sql.id), status="held")
+        for session_id, person_id, line, anonymous in LEARNED:
+            who = {"ana": ana.id, "bo": bo.id, "jose": jose.id}[person_id]
+            sid = {"own": own.id, "sql": sql.id}[session_id]
+            attendance.check_in(db, session_id=sid, person_id=who, attended="present")
+            feedback.add_answer(
+                db, session_id=sid, person_id=who, rating=4, learned=line, anonymous=anonymous
+            )
     return {
         "ana": ("person", ana.id),
         "bo": ("person", bo.id),
@@ -72,7 +95,18 @@ def library(store, tmp_path):
         "slides": ("material", slides.id),
         "moves": ("takeaway", moves.id),
         "over": ("takeaway", over.id),
+        "own_learned": ("learned", own.id),
+        "sql_learned": ("learned", sql.id),
     }
+
+
+# (session, author, "one thing I learned", anonymous)
+LEARNED = [
+    ("own", "jose", "Aliasing xor mutation is the whole idea", False),
+    ("own", "bo", "Clippy catches more than I thought", True),
+    ("sql", "ana", "Frames decide which rows a running total sees", True),
+    ("sql", "bo", "", True),  # an answer with no line adds nothing
+]
 
 
 # What a person types, and what must be found: exactly these, on both backends.
@@ -103,12 +137,17 @@ QUERIES = [
     ("NEAR", set()),
     ("title:rust", set()),  # no column filters: the phrase "title rust"
     ("zzz", set()),
+    ("aliasing", {"own_learned"}),  # a named line: its author (José) is not in it, see "alvarez"
+    ("clippy", {"own_learned"}),  # an anonymous one
+    ('"running total"', {"sql_learned"}),
+    ("frames -clippy", {"sql_learned"}),
+    ("rows", {"ranks", "sql_learned"}),
 ]
 
 
 def _found(store, text: str, *, typing: bool = False) -> set[tuple[str, int]]:
     with store.read() as db:
-        return {(h.kind, h.id) for h in search.search(db, text, limit=100, typing=typing)}
+        return {(h.kind, h.id) for h in search.search(db, text, limit=100, typing=typing, grouped=False)}
 
 
 def test_the_same_documents_are_found_for_the_same_queries(store, library):
@@ -231,6 +270,84 @@ def test_any_text_raises_nothing_but_a_clear_message(store, text):
     _never_fails(store, text)
 
 
+def test_what_people_learned_is_found_as_soon_as_it_is_saved_and_goes_with_it(store, library, clock):
+    own, sql = library["own"][1], library["sql"][1]
+    jose = library["jose"][1]
+    with store.write() as db:
+        # José answers again: his named answer (and its line) is replaced, in the same transaction.
+        feedback.add_answer(db, session_id=own, person_id=jose, rating=5, learned="Reborrowing is fine")
+        assert {(h.kind, h.id) for h in search.search(db, "reborrowing")} == {library["own_learned"]}
+        assert {(h.kind, h.id) for h in search.search(db, "aliasing")} == set()
+    # An anonymous answer rewrites the session's anonymous answers: the lines stay found.
+    with store.write() as db:
+        attendance.check_in(db, session_id=sql, person_id=library["jose"][1], attended="present")
+        feedback.add_answer(
+            db, session_id=sql, person_id=jose, rating=3, learned="Ties share a rank", anonymous=True
+        )
+    assert _found(store, "ties") == _found(store, "running total") == {library["sql_learned"]}
+    # The session's last line gone, its document goes; the session gone, all of it goes.
+    with store.write() as db:
+        db.execute(sa.text("UPDATE feedback_answer SET learned = '' WHERE session_id = :s"), {"s": sql})
+        db.execute(sa.text("DELETE FROM circle_session WHERE id = :s"), {"s": own})
+    with store.read() as db:
+        kinds = db.execute(sa.text("SELECT count(*) FROM search_doc WHERE kind = 'learned'")).scalar()
+    assert kinds == 0
+    assert _found(store, "ties") == _found(store, "clippy") == set()
+
+
+def test_a_line_learned_shows_no_author_and_opens_its_session(store, library):
+    """Named or anonymous, the hit names nobody: not in its title, snippet, where, or JSON."""
+    from circles.cli.common import plain
+
+    with store.read() as db:
+        hits = search.search(db, "clippy") + search.search(db, "aliasing") + search.search(db, "frames")
+    assert {h.kind for h in hits} == {"learned"}
+    for hit in hits:
+        assert hit.title.startswith("What people learned at ")
+        shown = json.dumps(plain(hit), ensure_ascii=False) + hit.title + hit.snippet + hit.where
+        for name, email in [("Bo Chen", "bo@"), ("José Álvarez", "jose@"), ("Ana Müller", "ana@")]:
+            assert name not in shown and email not in shown and name.split()[0] not in shown
+        assert hit.opens == ("session", hit.session_id)
+    assert [hits[0].snippet[a:b] for a, b in hits[0].marks] == ["Clippy"]
+
+
+def test_a_talk_comes_before_its_materials_and_a_session_is_one_hit(store):
+    """The talk itself first, even when its slides (linked from many sessions, titled with the
+    words) rank above it; the many things found in one session are one hit saying how many."""
+    ana = factories.person(store, "Ana Lima")
+    c = factories.circle(store, "Rust Lunch")
+    talk = factories.session(store, c, "2026-03-05 12:00", title="Borrowing")
+    others = [factories.session(store, c, f"2026-04-{d:02d} 12:00", title="Open floor") for d in range(1, 13)]
+    with store.write() as db:
+        item = agenda.add_item(
+            db,
+            session_id=talk.id,
+            title="What a year of production code taught us about lifetimes",
+            presenter_id=ana.id,
+        )
+        knowledge.add_topics(db, agenda_item_id=item.id, topics=["Rust"])
+        for n in range(3):
+            knowledge.add_material(
+                db, session_id=talk.id, target=f"https://example.org/rust/lifetimes-{n}", title="Lifetimes"
+            )
+        knowledge.add_takeaway(db, session_id=talk.id, text="Rust lifetimes are about borrows")
+        for s in others:
+            knowledge.add_material(
+                db, session_id=s.id, target="https://example.org/rust/lifetimes", title="Rust lifetimes"
+            )
+    with store.read() as db:
+        ungrouped = search.search(db, "rust lifetimes", limit=50, grouped=False)
+        hits = search.search(db, "rust lifetimes", limit=5)
+        typed = search.search(db, "rust lifeti", limit=5, typing=True)
+    assert ungrouped[0].kind == "material"  # what the ranking alone puts first
+    assert len(ungrouped) == 3 + 1 + 1 + len(others)
+    for found in (hits, typed):
+        assert (found[0].kind, found[0].id, found[0].more) == ("agenda_item", item.id, 4)
+        assert [h.kind for h in found[1:]] == ["material"] * 4
+        assert len({h.session_id for h in found}) == len(found) == 5
+        assert all(h.more == 0 for h in found[1:])
+
+
 def test_the_index_is_there_with_every_trigger(store, library):
     """A later migration that rebuilds a source table on SQLite (batch mode) drops its
     triggers with it; this names the missing ones."""
@@ -265,6 +382,9 @@ _SOURCES = [
     ("agenda_item_topic", "insert"),
     ("agenda_item_topic", "delete"),
     ("topic", "update"),
+    ("feedback_answer", "insert"),
+    ("feedback_answer", "update"),
+    ("feedback_answer", "delete"),
 ]
 
 

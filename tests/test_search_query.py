@@ -36,7 +36,18 @@ def test_while_typing_the_last_word_is_a_beginning_once_it_has_two_letters():
     assert parse('"borrow ch', typing=True).terms == (Term(("borrow", "ch"), prefix=True),)
     assert parse('"borrow c', typing=True).terms == (Term(("borrow",)),)
     assert parse('"borrow ch"', typing=True).terms == (Term(("borrow", "ch")),)
-    assert parse("-rust ow", typing=True).terms == (Term(("rust",), exclude=True), Term(("ow",), prefix=True))
+    assert parse("-rust ow", typing=True).terms == (Term(("rust",), exclude=True), Term(("ow",)))
+
+
+def test_while_typing_two_letters_alone_are_a_whole_word_until_the_third():
+    """Alone, a two-letter beginning matches much of the index, all of it ranked (slow while
+    typing); a whole word ("go") is still found, and beside another word it is a beginning."""
+    assert parse("pa", typing=True).terms == (Term(("pa",)),)
+    assert parse("pag", typing=True).terms == (Term(("pag",), prefix=True),)
+    assert parse("pa*", typing=True).terms == (Term(("pa",), prefix=True),)  # asked for: given
+    assert parse('"pa', typing=True).terms == (Term(("pa",)),)
+    assert parse('"go pa', typing=True).terms == (Term(("go", "pa"), prefix=True),)
+    assert parse("rust pa", typing=True).terms == (Term(("rust",)), Term(("pa",), prefix=True))
 
 
 def test_titles_only_is_our_own_column_filter():

@@ -150,13 +150,36 @@ async def test_only_the_last_keystrokes_results_show_and_bad_input_is_a_hint(mem
         box.value = '"-*'
         await settle(app, pilot)
         assert rows(table) == []
-        assert "Nothing to search for: has no word to look for" in shown(
-            screen.query_one("#search-hint", Static)
-        )
+        assert "The search has no word to look for." in shown(screen.query_one("#search-hint", Static))
         assert not app._notifications  # a hint, not a notification per keystroke
         box.value = "x" * 600
         await settle(app, pilot)
-        assert "is 600 characters long; the limit is 500" in shown(screen.query_one("#search-hint", Static))
+        assert "The search is 600 characters long; the limit is 500." in shown(
+            screen.query_one("#search-hint", Static)
+        )
+
+
+async def test_what_cannot_be_searched_for_starts_no_search(memory_store, clock, tmp_path, monkeypatch):
+    """A 10 kB paste typed in key by key (a terminal without bracketed paste) started a
+    database search per key, each refused: minutes of them. It is refused before any starts."""
+    from circles.services import search
+
+    _library(memory_store, tmp_path)
+    searched: list[str] = []
+    real = search.search
+    monkeypatch.setattr(
+        search, "search", lambda db, text, **kw: searched.append(text) or real(db, text, **kw)
+    )
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "wh")
+        box = screen.query_one("#search-input", Input)
+        for n in range(501, 520):
+            box.value = "w" * n
+        box.value = '"-*'
+        await settle(app, pilot)
+        assert all(len(text) <= 500 and text != '"-*' for text in searched)
+        assert "The search has no word to look for." in shown(screen.query_one("#search-hint", Static))
 
 
 async def test_the_palette_offers_search_everything(memory_store, clock, tmp_path):
@@ -305,3 +328,78 @@ async def test_the_person_screen_lists_the_topics_of_their_talks(memory_store, c
         )
         presented = rows(app.screen.query_one("#person-presented", DataTable))
         assert presented == [["05 Mar 2026", "Rust Lunch", "The borrow checker"]]
+
+
+async def test_what_people_learned_is_found_and_opens_the_sessions_feedback(memory_store, clock, tmp_path):
+    from datetime import UTC, datetime
+
+    from circles.services import attendance, feedback
+
+    found = _library(memory_store, tmp_path)
+    clock.now = datetime(2026, 3, 20, 9, tzinfo=UTC)
+    with memory_store.write() as db:
+        s = found["session"]
+        sessions.update_session(db, sessions.get_session(db, s.id), status="held")
+        attendance.check_in(db, session_id=s.id, person_id=found["ana"].id, attended="present")
+        feedback.add_answer(
+            db, session_id=s.id, person_id=found["ana"].id, rating=5, learned="Quokkas borrow", anonymous=True
+        )
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "quokka")
+        table = screen.query_one("#search-results", DataTable)
+        assert [r[0] for r in rows(table)] == ["learned"]
+        assert "What people learned at Ownership" in rows(table)[0][1] and "Ana" not in rows(table)[0][1]
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        tabs = app.screen.query_one("#session-tabs", TabbedContent)
+        assert tabs.active == "feedback-tab"
+        await until(
+            pilot,
+            lambda: (
+                bool(app.screen.query("#feedback-learned"))
+                and "Quokkas borrow" in shown(app.screen.query_one("#feedback-learned", Static))
+            ),
+        )
+
+
+async def test_a_key_that_finds_the_same_leaves_the_results_as_they_are(memory_store, clock, tmp_path):
+    """Drawing the rows again is most of what a key costs: when the answer to a key is the one
+    shown, the table is not rebuilt (the row picked stays picked)."""
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "whitebo")
+        table = screen.query_one("#search-results", DataTable)
+        before = list(table.rows)
+        assert len(before) == 1
+        await type_text(pilot, "a")
+        await settle(app, pilot)
+        assert screen.answered == "whiteboa"
+        assert list(table.rows) == before
+        await type_text(pilot, "x")  # nothing found now: the table empties
+        await settle(app, pilot)
+        assert screen.answered == "whiteboax" and table.row_count == 0
+
+
+async def test_back_from_a_hit_what_is_typed_is_a_new_search(memory_store, clock, tmp_path):
+    """Coming back from the session a hit opened, typing starts a new search (it was added to
+    the old one: 'borrow/lima', nothing found); `/` in the box is a character, not a key."""
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "borrow")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await type_text(pilot, "lima")
+        await settle(app, pilot)
+        box = screen.query_one("#search-input", Input)
+        assert box.value == "lima"
+        assert [r[0] for r in rows(screen.query_one("#search-results", DataTable))] == [
+            "person",
+            "agenda item",
+        ]
+        await type_text(pilot, "/x")
+        assert box.value == "lima/x"

@@ -27,7 +27,8 @@ def _shown(text: str, marks: tuple[tuple[int, int], ...], styled: bool) -> str:
 )
 @json_option
 def search(query: str, limit: int, as_json: bool) -> None:
-    """Search circles, people, sessions and their notes, agenda items, materials, takeaways and topics.
+    """Search circles, people, sessions and their notes, agenda items, materials, takeaways, topics
+    and the lines people learned (feedback, without their authors).
 
     Every word must be found (any case, accents ignored); "a phrase" in quotes; word* for any
     word starting so; -word leaves out what has it.
@@ -43,10 +44,20 @@ def search(query: str, limit: int, as_json: bool) -> None:
         return
     styled = sys.stdout.isatty()
     rows = [
-        (finder.KIND_LABELS[h.kind], h.id, h.title[:50], h.where, _shown(h.snippet, h.marks, styled))
+        (
+            finder.KIND_LABELS[h.kind],
+            h.id,
+            h.title[:50],
+            h.where,
+            f"+{h.more}" if h.more else "",
+            _shown(h.snippet, h.marks, styled),
+        )
         for h in hits
     ]
-    print_table(["kind", "id", "title", "where", "found"], rows, empty=f"Nothing found for {query!r}.")
+    # "more": other things found in the same session (its materials, takeaways...), one row.
+    print_table(
+        ["kind", "id", "title", "where", "more", "found"], rows, empty=f"Nothing found for {query!r}."
+    )
 
 
 @click.command()
@@ -56,8 +67,8 @@ def search(query: str, limit: int, as_json: bool) -> None:
 )
 @json_option
 def experts(topic: str, limit: int, as_json: bool) -> None:
-    """Who knows TOPIC: people ranked by their talks on it (recent ones count more) and the
-    takeaways those left, with the evidence."""
+    """Who knows TOPIC: people ranked by their talks on it (recent ones count more), the
+    takeaways those left and their offers to mentor on it, with the evidence."""
     from circles.services import experts as finder
 
     finder.require_topic(topic)
@@ -67,6 +78,5 @@ def experts(topic: str, limit: int, as_json: bool) -> None:
         print_json(found)
         return
     rows = [(n, e.name, e.email or "", f"{e.score:.2f}", e.evidence) for n, e in enumerate(found, start=1)]
-    print_table(
-        ["#", "name", "e-mail", "score", "evidence"], rows, empty=f"Nobody has presented on {topic!r} yet."
-    )
+    nobody = f"Nobody has presented on {topic!r} or offers to mentor on it yet."
+    print_table(["#", "name", "e-mail", "score", "evidence"], rows, empty=nobody)

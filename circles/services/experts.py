@@ -8,9 +8,10 @@ add to it (a quarter each, at most four): people learned something there.
 
 Each kind of evidence comes from one source, a function in SOURCES returning Evidence; the
 ranking adds up the weights per person and says each kind in a phrase (PHRASES). Mentoring
-offers, once the mentorship programmes land, are one more source: the mentors whose
-comma-separated ``offers`` hold the topic (compared with circles.topics.topic_key), each an
-Evidence of kind "mentor" weighing MENTOR_WEIGHT, said "mentors on Rust".
+offers are the second source: the mentors (still in a programme that is not archived) whose
+comma-separated ``offers`` hold the topic, compared with circles.topics.topic_key. Offering
+it is one piece of evidence however many programmes say so, weighing MENTOR_WEIGHT, said
+"mentors on Rust".
 """
 
 from __future__ import annotations
@@ -27,15 +28,24 @@ from circles.search_query import parse
 from circles.services import knowledge, search
 from circles.services.clock import now
 from circles.services.sql import ids, present
-from circles.topics import clean_topic
+from circles.topics import clean_topic, topic_key
 from circles.views import TopicView
-from models.enums import SessionStatus
-from models.tables import AgendaItem, AgendaItemTopic, CircleSession, Person, SessionTopic, Takeaway
+from models.enums import ParticipantRole, SessionStatus
+from models.tables import (
+    AgendaItem,
+    AgendaItemTopic,
+    CircleSession,
+    Person,
+    Programme,
+    ProgrammeParticipant,
+    SessionTopic,
+    Takeaway,
+)
 
 HALF_LIFE_DAYS = 365
 TAKEAWAY_WEIGHT = 0.25
 TAKEAWAYS_COUNTED = 4
-MENTOR_WEIGHT = 1.5  # for the mentoring source: about one and a half recent talks
+MENTOR_WEIGHT = 1.5  # offering to mentor on it: about one and a half recent talks
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +53,7 @@ class Evidence:
     """One reason to think a person knows the topic, and what it weighs."""
 
     person_id: int
-    kind: str  # "talk" (a source adding another kind says it in PHRASES)
+    kind: str  # "talk" or "mentor" (a source adding another kind says it in PHRASES)
     weight: float
     when: datetime | None = None  # a talk's start
     takeaways: int = 0  # written after that talk
@@ -59,7 +69,8 @@ class Expert:
     talks: int
     latest_talk: datetime | None  # UTC
     takeaways: int  # written after their talks on the topic
-    evidence: str  # "3 talks on Rust, latest 12 Oct 2026; 5 takeaways from them"
+    mentors: bool  # offers to mentor on the topic in a programme
+    evidence: str  # "3 talks on Rust, latest 12 Oct 2026; 5 takeaways from them; mentors on Rust"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +169,26 @@ def talks(db: Session, topic: Topic, at: datetime) -> list[Evidence]:
     ]
 
 
-SOURCES: tuple[Source, ...] = (talks,)
+def mentoring(db: Session, topic: Topic, at: datetime) -> list[Evidence]:
+    """The mentors who offer the topic, in a programme they have not left that is not archived.
+    Offers are free text, compared as topics compare (any case, accents ignored), so they are
+    read here rather than matched in SQL; a store has a few thousand participants at most."""
+    wanted = topic_key(topic.name)
+    rows = db.exec(
+        select(ProgrammeParticipant.person_id, ProgrammeParticipant.offers)
+        .join(Programme, col(Programme.id) == ProgrammeParticipant.programme_id)
+        .where(
+            ProgrammeParticipant.role == ParticipantRole.MENTOR,
+            col(ProgrammeParticipant.left_at).is_(None),
+            col(Programme.archived_at).is_(None),
+            ProgrammeParticipant.offers != "",
+        )
+    ).all()
+    mentors = sorted({pid for pid, offers in rows if wanted in {topic_key(o) for o in offers.split(",")}})
+    return [Evidence(pid, "mentor", MENTOR_WEIGHT) for pid in mentors]
+
+
+SOURCES: tuple[Source, ...] = (talks, mentoring)
 
 
 def find_experts(db: Session, text: str, *, limit: int = 20) -> list[Expert]:
@@ -188,6 +218,7 @@ def find_experts(db: Session, text: str, *, limit: int = 20) -> list[Expert]:
                 talks=len(given),
                 latest_talk=max((e.when for e in given if e.when), default=None),
                 takeaways=sum(e.takeaways for e in given),
+                mentors=any(e.kind == "mentor" for e in found),
                 evidence="; ".join(
                     PHRASES[kind](topic.name, [e for e in found if e.kind == kind], at)
                     for kind in dict.fromkeys(e.kind for e in found)
@@ -209,7 +240,10 @@ def _talks_said(topic: str, found: list[Evidence], at: datetime) -> str:
 
 
 # How each kind of evidence is said, from all of a person's evidence of that kind.
-PHRASES: dict[str, Callable[[str, list[Evidence], datetime], str]] = {"talk": _talks_said}
+PHRASES: dict[str, Callable[[str, list[Evidence], datetime], str]] = {
+    "talk": _talks_said,
+    "mentor": lambda topic, _found, _at: f"mentors on {topic}",
+}
 
 
 def require_topic(text: str) -> str:

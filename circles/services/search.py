@@ -21,7 +21,7 @@ from models.enums import CircleKind
 from models.types import UTCDateTime
 
 START, STOP = "\x02", "\x03"  # around matched words in snippets: people cannot type these
-KINDS = ("circle", "person", "session", "agenda_item", "material", "takeaway")
+KINDS = ("circle", "person", "session", "agenda_item", "material", "takeaway", "learned")
 KIND_LABELS = {
     "circle": "circle",
     "person": "person",
@@ -29,13 +29,15 @@ KIND_LABELS = {
     "agenda_item": "agenda item",
     "material": "material",
     "takeaway": "takeaway",
+    "learned": "learned",  # the "one thing I learned" lines of a session's feedback, no authors
 }
 SNIPPET_WORDS = 16
 
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
-    """One thing found. Hits inside a session (agenda items, materials, takeaways) open it."""
+    """One thing found. Hits inside a session (agenda items, materials, takeaways, what people
+    learned there) open it."""
 
     kind: str  # one of KINDS
     id: int  # in its own table
@@ -46,6 +48,7 @@ class SearchHit:
     session_id: int | None
     circle_id: int | None
     where: str  # "Rust Lunch, Tue 12 Oct 2026"; a circle's kind; a person's e-mail
+    more: int = 0  # other things found in the same session, which this hit stands for
 
     @property
     def opens(self) -> tuple[str, int]:
@@ -62,28 +65,54 @@ _CONTEXT = (
     "LEFT JOIN circle c ON c.id = top.circle_id "
     "LEFT JOIN person p ON top.kind = 'person' AND p.id = top.ref_id "
 )
-_COLUMNS = "top.kind, top.ref_id, top.session_id, top.circle_id, top.title, snippet, top.rank, " + (
-    "s.starts_at, c.name, c.timezone, c.kind, p.email, p.is_guest "
+_COLUMNS = "top.kind, top.ref_id, top.session_id, top.circle_id, top.title, snippet, top.group_rank, " + (
+    "s.starts_at, c.name, c.timezone, c.kind, p.email, p.is_guest, s.title, top.here "
 )
+# Grouped by session: many hits in one session (the same slides, takeaways and lines learned
+# of a talk) are one hit, the session or its agenda item when they are among them (the talk
+# itself), else the best of them, saying how many more it stands for. The talks (and circles
+# and people) come first, then the sessions found only by their materials, takeaways or lines
+# learned; each group ranked by its best document. The groups are made among the best
+# pool_size() documents: a talk ranked below that many others is not looked for.
+POOL = 10  # times the hits asked for
+POOL_LEAST = 200  # and never fewer: one talk's slides are linked from a hundred sessions
+TALK_KINDS = "('session', 'agenda_item')"
+STANDS_ALONE = "('circle', 'person', 'session', 'agenda_item')"
+_GROUP = "CASE WHEN :grouped THEN coalesce({d}session_id, -{d}id) ELSE -{d}id END"
+_TALKS_FIRST = "CASE WHEN :grouped THEN {d}kind IN " + STANDS_ALONE + " ELSE true END"
 # Equal ranks (the same slides linked from many sessions) come newest first. The snippets are
-# made for the best rows only, once they are known.
+# made for the hits shown only, once they are known.
 _SQLITE = sa.text(
     "WITH best AS (SELECT rowid AS id, rank FROM search_fts WHERE search_fts MATCH :query "
-    "ORDER BY rank, rowid DESC LIMIT :limit), "
-    "top AS (SELECT d.*, best.rank, "
+    "ORDER BY rank, rowid DESC LIMIT :pool), "
+    "found AS (SELECT d.*, best.rank, "
+    f"row_number() OVER (PARTITION BY {_GROUP.format(d='d.')} "
+    f"ORDER BY d.kind IN {TALK_KINDS} DESC, best.rank, d.id DESC) AS place, "
+    "count(*) OVER w AS here, min(best.rank) OVER w AS group_rank, "
+    f"max({_TALKS_FIRST.format(d='d.')}) OVER w AS talk "
+    f"FROM best JOIN search_doc d ON d.id = best.id WINDOW w AS (PARTITION BY {_GROUP.format(d='d.')})), "
+    "chosen AS (SELECT * FROM found WHERE place = 1 ORDER BY talk DESC, group_rank, id DESC LIMIT :limit), "
+    "top AS (SELECT chosen.*, "
     f"snippet(search_fts, -1, :start, :stop, '…', {SNIPPET_WORDS}) AS snippet "
-    "FROM best JOIN search_fts ON search_fts.rowid = best.id JOIN search_doc d ON d.id = best.id "
-    "WHERE search_fts MATCH :query) "
-    f"SELECT {_COLUMNS} FROM top {_CONTEXT} ORDER BY top.rank, top.id DESC"
+    "FROM chosen JOIN search_fts ON search_fts.rowid = chosen.id WHERE search_fts MATCH :query) "
+    f"SELECT {_COLUMNS} FROM top {_CONTEXT} ORDER BY top.talk DESC, top.group_rank, top.id DESC"
 ).columns(starts_at=UTCDateTime())
 _POSTGRES = sa.text(
     "WITH q AS (SELECT to_tsquery('simple', :query) AS q), "
-    "top AS (SELECT d.id, d.kind, d.ref_id, d.session_id, d.circle_id, d.title, d.body, d.tags, "
+    "best AS (SELECT d.id, d.kind, d.ref_id, d.session_id, d.circle_id, d.title, d.body, d.tags, "
     "ts_rank(d.search_vector, q.q, 1) AS rank FROM search_doc d, q WHERE d.search_vector @@ q.q "
-    "ORDER BY rank DESC, d.id DESC LIMIT :limit) "
+    "ORDER BY rank DESC, d.id DESC LIMIT :pool), "
+    "found AS (SELECT best.*, "
+    f"row_number() OVER (PARTITION BY {_GROUP.format(d='')} "
+    f"ORDER BY kind IN {TALK_KINDS} DESC, rank DESC, id DESC) AS place, "
+    "count(*) OVER w AS here, max(rank) OVER w AS group_rank, "
+    f"bool_or({_TALKS_FIRST.format(d='')}) OVER w AS talk "
+    f"FROM best WINDOW w AS (PARTITION BY {_GROUP.format(d='')})), "
+    "top AS (SELECT * FROM found WHERE place = 1 ORDER BY talk DESC, group_rank DESC, id DESC LIMIT :limit) "
     f"SELECT {_COLUMNS.replace('snippet', 'headline')} FROM top CROSS JOIN LATERAL (SELECT ts_headline("
     "'simple', concat_ws(' · ', nullif(top.title, ''), nullif(top.body, ''), nullif(top.tags, '')), "
-    f"q.q, :options) AS headline FROM q) h {_CONTEXT} ORDER BY top.rank DESC, top.id DESC"
+    f"q.q, :options) AS headline FROM q) h {_CONTEXT} "
+    "ORDER BY top.talk DESC, top.group_rank DESC, top.id DESC"
 ).columns(starts_at=UTCDateTime())
 _HEADLINE = (
     f"StartSel={START}, StopSel={STOP}, MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, "
@@ -91,19 +120,25 @@ _HEADLINE = (
 )
 
 
-def statement(db: Session, query: SearchQuery, limit: int) -> tuple[Any, dict[str, Any]]:
+def statement(
+    db: Session, query: SearchQuery, limit: int, *, grouped: bool = True
+) -> tuple[Any, dict[str, Any]]:
     """The one SQL statement a search runs, and its parameters (bench/search.py runs it bare)."""
+    sizes = {"limit": limit, "pool": max(limit * POOL, POOL_LEAST) if grouped else limit, "grouped": grouped}
     if db.get_bind().dialect.name == "postgresql":
-        return _POSTGRES, {"query": query.tsquery(), "limit": limit, "options": _HEADLINE}
-    return _SQLITE, {"query": query.fts5(), "limit": limit, "start": START, "stop": STOP}
+        return _POSTGRES, {"query": query.tsquery(), "options": _HEADLINE, **sizes}
+    return _SQLITE, {"query": query.fts5(), "start": START, "stop": STOP, **sizes}
 
 
-def search(db: Session, text: str, *, limit: int = 20, typing: bool = False) -> list[SearchHit]:
+def search(
+    db: Session, text: str, *, limit: int = 20, typing: bool = False, grouped: bool = True
+) -> list[SearchHit]:
     """The best ``limit`` matches for what a person typed, best first. InvalidInput (never a
     database error) when the text holds nothing to look for; ``typing`` takes the last word
-    as a beginning, for results while typing."""
+    as a beginning, for results while typing. ``grouped`` (see POOL): one hit per session,
+    its talk first; without it, every document found, by rank alone."""
     query = parse(text, typing=typing)
-    sql, params = statement(db, query, max(1, min(limit, 500)))
+    sql, params = statement(db, query, max(1, min(limit, 500)), grouped=grouped)
     rows = db.connection().execute(sql, params).all()
     postgres = db.get_bind().dialect.name == "postgresql"
     return _hits(rows, postgres=postgres, query=query if postgres else None)
@@ -167,7 +202,7 @@ def _hits(rows: Sequence[Any], *, postgres: bool, query: SearchQuery | None = No
     hits = []
     for row in rows:
         kind, ref_id, session_id, circle_id, title, snippet, rank = row[:7]
-        starts_at, circle_name, timezone, circle_kind, email, is_guest = row[7:]
+        starts_at, circle_name, timezone, circle_kind, email, is_guest, session_title, here = row[7:]
         text, marks = marked(snippet or "")
         if query is not None:
             marks = tuple(sorted(set(marks) | set(mark_words(text, query))))
@@ -179,7 +214,10 @@ def _hits(rows: Sequence[Any], *, postgres: bool, query: SearchQuery | None = No
             where = f"{circle_name}, {starts_at.astimezone(time_zone(timezone)):%a %d %b %Y}"
         else:
             where = ""
-        shown = title or (text if kind == "takeaway" else "") or f"(untitled {KIND_LABELS[kind]})"
+        if kind == "learned":
+            shown = f"What people learned at {session_title or 'the session'}"
+        else:
+            shown = title or (text if kind == "takeaway" else "") or f"(untitled {KIND_LABELS[kind]})"
         hits.append(
             SearchHit(
                 kind=kind,
@@ -191,6 +229,7 @@ def _hits(rows: Sequence[Any], *, postgres: bool, query: SearchQuery | None = No
                 session_id=session_id,
                 circle_id=circle_id,
                 where=where,
+                more=int(here) - 1,
             )
         )
     return hits
