@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import unquote
 
 ENV_VAR = "CIRCLES_DATABASE_URL"
+# The SQLite URLs models/engine.py accepts, each followed by "/" and the file's path.
+SQLITE_URL_STARTS = ("sqlite:///", "sqlite+pysqlite:///")
 
 
 def default_store_path() -> Path:
@@ -24,13 +27,31 @@ def store_setting(db: str | None = None, environ: Mapping[str, str] | None = Non
 
 
 def sqlite_file_setting(db: str | None = None, environ: Mapping[str, str] | None = None) -> Path | None:
-    """The SQLite file the setting names as a path (or the default file); None for a URL."""
+    """The SQLite file the setting names, as a path, a plain SQLite URL or the default file;
+    None for any other URL (PostgreSQL, or a SQLite URL SQLAlchemy has to read: see below)."""
     value = store_setting(db, environ)
     if not value:
         return default_store_path()
     if "://" in value:
-        return None
+        return sqlite_url_file(value)
     return Path(value).expanduser().absolute()
+
+
+def sqlite_url_file(url: str) -> Path | None:
+    """The file a plain SQLite URL names, read as SQLAlchemy's make_url reads it:
+    ``sqlite:///notes.db`` is notes.db in the current folder, ``sqlite:////srv/notes.db`` is
+    /srv/notes.db, and %xx escapes are decoded. None for whatever else: a host or user, a query
+    string, an in-memory database, a ``file:`` URI name; models/engine.py reads (or refuses)
+    those with SQLAlchemy itself. A file found here gets the app's first glance (circles/glance.py)
+    and is opened by its absolute path, as a path given with --db is.
+    """
+    start = next((s for s in SQLITE_URL_STARTS if url.startswith(s)), None)
+    if start is None or "?" in url:
+        return None
+    database = unquote(url[len(start) :])
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database).absolute()
 
 
 def read_only_uri(path: Path) -> str:

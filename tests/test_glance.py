@@ -99,3 +99,74 @@ def test_the_glance_leaves_what_it_cannot_read_to_the_store(tmp_path, demo_file,
     with sqlite3.connect(other) as conn:  # a store an older or newer circles wrote
         conn.execute("UPDATE alembic_version SET version_num = 'f00dfeed'")
     assert home_at_a_glance(other, clock()) is None
+
+
+# A store named by a SQLite URL gets the same first glance as one named by its path: the app
+# would otherwise wait for SQLAlchemy, the tables and the migrations before Home shows anything.
+@pytest.mark.parametrize("form", ["absolute", "relative", "escaped", "driver"])
+def test_a_sqlite_url_gets_the_first_glance_a_path_gets(tmp_path, demo_file, clock, monkeypatch, form):
+    from circles.cli.common import CliState
+
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    (folder / "demo.db").write_bytes(demo_file.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    url = {
+        "absolute": f"sqlite:///{folder / 'demo.db'}",  # sqlite:////tmp/...: four slashes
+        "relative": "sqlite:///a folder/demo.db",
+        "escaped": "sqlite:///a%20folder/demo.db",
+        "driver": "sqlite+pysqlite:///a folder/demo.db",
+    }[form]
+    monkeypatch.setenv("CIRCLES_DATABASE_URL", url)
+    read: list[Path] = []
+
+    def glance_at(path, now):  # the real read, noting which file it read
+        read.append(path)
+        return home_at_a_glance(path, now)
+
+    monkeypatch.setattr("circles.glance.home_at_a_glance", glance_at)
+    glance = CliState(None).first_glance()
+    assert glance is not None, f"no first glance for {url}"
+    assert glance() is not None
+    assert read == [folder / "demo.db"]
+    # ... and the store opens that very file.
+    from models.engine import resolve_url
+
+    assert resolve_url(None) == sqlite_url(folder / "demo.db")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///notes.db",
+        "sqlite:////srv/circles/notes.db",
+        "sqlite:///a%20b/notes.db",
+        "sqlite+pysqlite:///notes.db",
+        "sqlite:///~/notes.db",  # SQLAlchemy does not expand ~, so neither do we
+        "sqlite://",
+        "sqlite:///",
+        "sqlite:///:memory:",
+        "sqlite:///notes.db?mode=ro",
+        "sqlite:///notes.db?",
+        "sqlite:///file:notes.db?uri=true",
+        "sqlite://host/notes.db",
+        "sqlite://user@/notes.db",
+        "postgresql://circles@127.0.0.1/circles",
+    ],
+)
+def test_sqlite_urls_name_the_file_sqlalchemy_would_open(url, tmp_path, monkeypatch):
+    from sqlalchemy.engine import make_url
+
+    from models.location import sqlite_url_file
+
+    monkeypatch.chdir(tmp_path)
+    found = sqlite_url_file(url)
+    parsed = make_url(url)
+    plain = (
+        parsed.get_backend_name() == "sqlite"
+        and not (parsed.host or parsed.username or parsed.query or "?" in url)
+        and parsed.database not in (None, "", ":memory:")
+        and not str(parsed.database).startswith("file:")
+    )
+    # A plain file URL names the file SQLAlchemy opens; anything else is left to SQLAlchemy.
+    assert found == (Path(str(parsed.database)).absolute() if plain else None)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -14,7 +13,7 @@ from sqlmodel import Session
 from circles.errors import InvalidInput
 from circles.exports import rows as attendance_rows
 from circles.exports.atomic import atomic_output
-from circles.exports.cells import memoised, safe_text, spreadsheet_text
+from circles.exports.cells import memoised, spreadsheet_text
 from circles.exports.writers import Sheet, write_csv, write_jsonl, write_xlsx
 from circles.services import reports
 from circles.services.participation import Scope
@@ -89,10 +88,7 @@ def _json_ready(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
 
 
 def _style(fmt: ExportFormat) -> attendance_rows.CellStyle:
-    if fmt is ExportFormat.CSV:
-        return attendance_rows.CellStyle(
-            text=memoised(safe_text), day=date.isoformat, missing="", presenter=("no", "yes")
-        )
+    # CSV is made by the database (exports/attendance_csv.py).
     if fmt is ExportFormat.XLSX:
         return attendance_rows.CellStyle(
             text=memoised(spreadsheet_text), day=lambda d: d, missing=None, presenter=("no", "yes")
@@ -131,6 +127,10 @@ def write_attendance(
             rows = _json_ready(rows)
         return Sheet.of_rows("Summary", SUMMARY_COLUMNS, rows, keys=SUMMARY_KEYS, **options)
 
+    if fmt is ExportFormat.CSV and not summary:
+        from circles.exports.attendance_csv import write_attendance_csv
+
+        return write_attendance_csv(db, out, scope, excel=excel, tick=tick)
     if summary:
         main = people_summary(tick=tick)
     else:
