@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
+from textual.geometry import Region
 from textual.widgets import DataTable, Input, Static
 
 from circles.app import CirclesApp
@@ -206,6 +207,24 @@ async def test_organisation_figures_say_how_they_are_counted(memory_store, clock
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, OrganisationScreen)
+
+
+async def test_organisation_figures_keep_their_names_whole_at_80_columns(memory_store, clock):
+    _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("O")
+        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen))
+        await settle(app, pilot)
+        names = " ".join(figure.short for figure in app.screen.query(Figure)).replace(",", "").split()
+        for figure in app.screen.query(Figure):
+            drawn = [s.text.strip("│╭╮╰╯─ ") for s in figure.render_lines(Region(0, 0, *figure.outer_size))]
+            # Six boxes a row: "Participation" was drawn as "Participa" over "tion ?".
+            words = " ".join(drawn).replace(",", "").split()
+            cut = [w for w in words for n in names if n != w and n.startswith(w)]
+            assert not cut, (figure.id, drawn)
+        assert shown(app.screen.query_one("#fig-participation", Figure)).startswith("Attended ?")
 
 
 async def test_the_stats_tab_shows_satisfaction_and_presenters_by_team(memory_store, clock):
