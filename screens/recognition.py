@@ -177,6 +177,7 @@ class RecognitionScreen(Screen[None]):
         table = self.query_one("#rec-ledger", DataTable)
         row = table.cursor_row
         table.clear()
+        names = ledger.shown_names()
         for r in ledger.people:
             milestones = ", ".join("first" if t.number == 1 else f"#{t.number}" for t in r.milestones)
             streaks = streaks_text(r.streaks)
@@ -190,7 +191,7 @@ class RecognitionScreen(Screen[None]):
             )
             table.add_row(
                 *safe(
-                    r.name,
+                    names[r.person_id],
                     _count(len(r.talks)),
                     milestones,
                     streaks,
@@ -246,7 +247,8 @@ class RecognitionScreen(Screen[None]):
 def thanks_form(ledger: Ledger, person_id: int | None = None) -> FormScreen[Any]:
     """Thanks to someone (the highlighted person to start with): the people of this period,
     anyone else through the picker."""
-    people = [(r.name, r.person_id) for r in ledger.people] or [("(choose Someone else…)", 0)]
+    names = ledger.shown_names()
+    people = [(names[r.person_id], r.person_id) for r in ledger.people] or [("(choose Someone else…)", 0)]
     talks = sorted(
         {(t.session_id, f"{t.day:%d %b} {t.circle}: {t.title}"[:60]) for r in ledger.people for t in r.talks},
         key=lambda x: x[1],

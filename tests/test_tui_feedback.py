@@ -10,10 +10,11 @@ from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from circles.app import CirclesApp
-from circles.feedback_views import MentoringDone, Recognised, Streak
+from circles.feedback_views import MentoringDone, Recognised, Streak, tell_apart
+from circles.recognition_digest import markdown
 from circles.services import attendance, feedback, recognition, sessions
 from models.enums import PresenterSource, SessionStatus
 from screens.checkout import CheckOutScreen
@@ -175,6 +176,41 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
     with memory_store.read() as db:
         ledger = recognition.ledger(db, recognition.period_scope(db))
     assert [t.text for r in ledger.people for t in r.thanks] == ["for the ownership talk"]
+
+
+async def test_recognition_tells_namesakes_apart_by_their_team(memory_store, clock):
+    _held_session(memory_store)  # Ana Ruiz (Data) gave a talk
+    other = factories.person(memory_store, "Ana Ruiz", "ana.ruiz@example.org", team="Platform")
+    with memory_store.write() as db:
+        recognition.add_thanks(db, person=other.email or "", text="for the rota")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
+        await settle(app, pilot)
+        table = app.screen.query_one("#rec-ledger", DataTable)
+        # Two rows both reading "Ana Ruiz": which one gave the talk?
+        assert sorted(r[0] for r in rows(table)) == ["Ana Ruiz (Data)", "Ana Ruiz (Platform)"]
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        chosen = app.screen.query_one("#f-who", Select)
+        assert sorted(str(label) for label, _ in chosen._options if "Ana" in str(label)) == [
+            "Ana Ruiz (Data)",
+            "Ana Ruiz (Platform)",
+        ]
+    with memory_store.read() as db:
+        digest = markdown(recognition.ledger(db, recognition.period_scope(db)))
+    assert "- **Ana Ruiz (Data)** gave 1 talk" in digest
+    assert "- **Ana Ruiz (Platform)**: for the rota" in digest
+
+
+def test_namesakes_in_one_team_are_told_apart_by_their_number() -> None:
+    assert tell_apart([(1, "Ana Ruiz", "Data"), (2, "ana  ruiz", "Data"), (3, "Bo", None)]) == {
+        1: "Ana Ruiz (Data, no. 1)",
+        2: "ana  ruiz (Data, no. 2)",
+        3: "Bo",
+    }
 
 
 async def test_organisation_figures_say_how_they_are_counted(memory_store, clock):
