@@ -174,7 +174,10 @@ class ProgrammeScreen(Screen[None]):
         p = s.programme
         self.title = p.name
         self.sub_title = p.kind.label + (" · archived" if p.archived else "")
+        # A date alone said nothing of what it was ("6 rounds · 12 Oct 2026"): say from or until.
         dates = " to ".join(f"{d:%d %b %Y}" for d in (p.starts_on, p.ends_on) if d)
+        if bool(p.starts_on) != bool(p.ends_on):
+            dates = ("from " if p.starts_on else "until ") + dates
         size = " · trios" if p.group_size == 3 else ""
         self.query_one("#programme-summary", Static).update(
             ("ARCHIVED (A brings it back) · " if p.archived else "")

@@ -3,6 +3,8 @@ pair, log a meeting and end it early; the person screen lists their pairs."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual import events
 from textual.widgets import DataTable, Static
 
@@ -335,3 +337,24 @@ async def test_a_big_programme_opens_a_page_of_people_and_builds_other_tabs_when
         await pilot.press("3")
         await settle(app, pilot)
         assert screen.query("#pair-table") and not screen.query("#proposal-table")
+
+
+async def test_the_summary_says_whether_a_lone_date_is_the_start_or_the_end(memory_store, clock):
+    with memory_store.write() as db:
+        started = programmes.add_programme(db, name="Coffee", kind="coffee", starts_on=date(2026, 2, 2))
+        ending = programmes.add_programme(db, name="Buddies", kind="buddy", ends_on=date(2026, 6, 30))
+        both = programmes.add_programme(
+            db, name="Mentors", kind="mentoring", starts_on=date(2026, 2, 2), ends_on=date(2026, 6, 30)
+        )
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        for p, wanted in (
+            (started, " · from 02 Feb 2026 · "),
+            (ending, " · until 30 Jun 2026 · "),
+            (both, " · 02 Feb 2026 to 30 Jun 2026 · "),
+        ):
+            await settle(app, pilot)
+            app.push_screen(ProgrammeScreen(p.id))
+            await settle(app, pilot)
+            assert wanted in shown(app.screen.query_one("#programme-summary", Static))
+            await pilot.press("escape")
