@@ -17,6 +17,7 @@ from screens.pair import PairScreen
 from screens.person import PersonScreen
 from screens.programme import ProgrammeScreen
 from screens.programmes import ProgrammesScreen
+from screens.table import Table
 from tests import factories
 from tests.tui_support import rows, settle, shown, type_text, until
 
@@ -358,3 +359,29 @@ async def test_the_summary_says_whether_a_lone_date_is_the_start_or_the_end(memo
             await settle(app, pilot)
             assert wanted in shown(app.screen.query_one("#programme-summary", Static))
             await pilot.press("escape")
+
+
+async def test_at_80_columns_the_reasons_and_a_pause_are_shortened_not_hidden(memory_store, clock):
+    pid = _programme(memory_store)
+    eve = factories.person(memory_store, "Eve Mentee", "eve@example.org", team="Ops")
+    with memory_store.write() as db:
+        programmes.join(db, pid, eve.id, role="mentee", wants="rust")
+        programmes.pause(db, pid, eve.id, until=date(2026, 9, 1), reason="on leave")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(pid))
+        await settle(app, pilot)
+        screen = app.screen
+        assert "Status" in screen.query_one("#participant-table", Table).shown_columns
+        await pilot.press("2")
+        await settle(app, pilot)
+        proposals = screen.query_one("#proposal-table", Table)
+        await until(pilot, lambda: proposals.row_count == 2)
+        # The reasons column was hidden whole at 80 columns: no "why" for any proposal.
+        assert "Why" in proposals.shown_columns
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "Why / how it ended" in screen.query_one("#pair-table", Table).shown_columns
