@@ -269,7 +269,7 @@ class ProgrammeScreen(Screen[None]):
         elif tab == "pairs":
             await pane.mount_all([table, Static("", id="pairs-note", classes="hint", markup=False)])
             for label, priority, min_width in (
-                ("Pair", 0, None), ("People", 1, 16), ("Status", 2, None), ("Since", 5, None),
+                ("Pair", 0, None), ("People", 1, 24), ("Status", 2, None), ("Since", 5, None),
                 ("Meetings", 4, None), ("Met", 6, None), ("Why / how it ended", 3, 16),
             ):  # fmt: skip
                 table.add_column(label, priority=priority, min_width=min_width)
