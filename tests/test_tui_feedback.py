@@ -23,6 +23,7 @@ from screens.feedback_panel import FeedbackPanel
 from screens.form_screen import FormScreen
 from screens.organisation import Definition, Figure, OrganisationScreen, change_text, short_count, spread
 from screens.recognition import RecognitionScreen, detail_lines, streaks_text
+from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
 from tests import factories
 from tests.tui_support import rows, settle, shown, type_text, until
@@ -211,6 +212,29 @@ def test_namesakes_in_one_team_are_told_apart_by_their_number() -> None:
         2: "ana  ruiz (Data, no. 2)",
         3: "Bo",
     }
+
+
+async def test_s_on_the_feedback_tab_sends_invites_and_p_shares_notes(memory_store, clock):
+    circle, _, s = _held_session(memory_store)
+    with memory_store.read() as db:
+        shared = feedback.get_settings(db, circle.id).share_with_presenter
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _session(app, pilot, s.id)
+        await pilot.press("3")
+        await until(pilot, lambda: bool(app.screen.query(FeedbackPanel)))
+        await settle(app, pilot)
+        # The line above the tabs says "S sends them"; here S flipped the circle's notes setting.
+        await pilot.press("S")
+        await until(pilot, lambda: isinstance(app.screen, SendDialog))
+        with memory_store.read() as db:
+            assert feedback.get_settings(db, circle.id).share_with_presenter == shared
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("P")
+        await settle(app, pilot)
+    with memory_store.read() as db:
+        assert feedback.get_settings(db, circle.id).share_with_presenter == (not shared)
 
 
 async def test_organisation_figures_say_how_they_are_counted(memory_store, clock):
