@@ -144,8 +144,14 @@ class RecognitionScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#rec-ledger", DataTable)
-        table.add_columns("Name", "Talks", "Milestones", "Streaks", "Mentoring", "Feedback", "Thanks")
+        table = self.query_one("#rec-ledger", Table)
+        # At 80 columns the long cells are shortened rather than the last columns hidden whole
+        # (a presenter's feedback and their thanks went missing from the ledger).
+        for label, min_width in (
+            ("Name", 12), ("Talks", None), ("Milestones", 6), ("Streaks", 8),
+            ("Mentoring", 10), ("Feedback", None), ("Thanks", None),
+        ):  # fmt: skip
+            table.add_column(label, min_width=min_width)
         table.focus()
         self.reload()
 

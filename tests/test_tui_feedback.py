@@ -181,7 +181,7 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
 
 async def test_recognition_tells_namesakes_apart_by_their_team(memory_store, clock):
     _held_session(memory_store)  # Ana Ruiz (Data) gave a talk
-    other = factories.person(memory_store, "Ana Ruiz", "ana.ruiz@example.org", team="Platform")
+    other = factories.person(memory_store, "Ana Ruiz", "ana.ruiz@example.org", team="Platform Reliability")
     with memory_store.write() as db:
         recognition.add_thanks(db, person=other.email or "", text="for the rota")
     app = CirclesApp(memory_store)
@@ -192,18 +192,22 @@ async def test_recognition_tells_namesakes_apart_by_their_team(memory_store, clo
         await settle(app, pilot)
         table = app.screen.query_one("#rec-ledger", DataTable)
         # Two rows both reading "Ana Ruiz": which one gave the talk?
-        assert sorted(r[0] for r in rows(table)) == ["Ana Ruiz (Data)", "Ana Ruiz (Platform)"]
+        assert sorted(r[0] for r in rows(table)) == ["Ana Ruiz (Data)", "Ana Ruiz (Platform Reliability)"]
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        # At 80 columns Feedback and Thanks were hidden whole: Ana (Platform)'s thanks vanished.
+        assert table.shown_columns[-2:] == ["Feedback", "Thanks"]
         await pilot.press("t")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
         chosen = app.screen.query_one("#f-who", Select)
         assert sorted(str(label) for label, _ in chosen._options if "Ana" in str(label)) == [
             "Ana Ruiz (Data)",
-            "Ana Ruiz (Platform)",
+            "Ana Ruiz (Platform Reliability)",
         ]
     with memory_store.read() as db:
         digest = markdown(recognition.ledger(db, recognition.period_scope(db)))
     assert "- **Ana Ruiz (Data)** gave 1 talk" in digest
-    assert "- **Ana Ruiz (Platform)**: for the rota" in digest
+    assert "- **Ana Ruiz (Platform Reliability)**: for the rota" in digest
 
 
 def test_namesakes_in_one_team_are_told_apart_by_their_number() -> None:
