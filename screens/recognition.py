@@ -261,7 +261,7 @@ def thanks_form(ledger: Ledger, person_id: int | None = None) -> FormScreen[Any]
     )
     fields = [
         Field("who", "Thank", person_id or people[0][1], choices=people, anyone="Thank whom?", required=True),
-        Field("text", "For what", "", "for the Rust talk", required=True),
+        Field("text", "For what", "", "for the Rust talk", required=True, aliases=("for",)),
         Field(
             "session",
             "About the session",

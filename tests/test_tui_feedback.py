@@ -148,6 +148,12 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
         assert "first talk ever!" in shown(screen.query_one("#rec-person", Static))
         await pilot.press("t")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#f-text", Input).value = "x" * 301
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        # The service's refusal (field "for") went to the foot of the form, off screen at 80x24.
+        assert "is 301 characters long; the limit is 300" in shown(app.screen.query_one("#e-text", Static))
+        app.screen.query_one("#f-text", Input).value = ""
         await type_text(pilot, "for the ownership talk")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
