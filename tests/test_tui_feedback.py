@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from circles.app import CirclesApp
 from circles.feedback_views import MentoringDone, Recognised, Streak, tell_apart
 from circles.recognition_digest import markdown
-from circles.services import attendance, feedback, recognition, sessions
+from circles.services import attendance, feedback, programmes, recognition, sessions
 from models.enums import PresenterSource, SessionStatus
 from screens.checkout import CheckOutScreen
 from screens.dialogs import ConfirmScreen
@@ -368,3 +368,29 @@ def test_the_ledger_shows_the_longest_streak_and_mentoring_without_zeros() -> No
     # A mentor who completed a pair but logged no meeting this period: no "0 meetings (0.0 h)".
     r = Recognised(1, "Ana Ruiz", None, mentoring=MentoringDone(1, 0, 0, as_mentor=True))
     assert detail_lines(r).splitlines()[1] == "  mentoring: 1 pair completed as mentor"
+
+
+async def test_the_palette_shows_names_that_look_like_markup_as_written(memory_store, clock):
+    factories.circle(memory_store, "[bold]x[/ <script>")
+    with memory_store.write() as db:
+        programmes.add_programme(db, name="[bold]x[/ pairs", kind="coffee")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        # Typing this ended the app: the hits read the name (and what was typed) as markup.
+        await type_text(pilot, "[bold]x[/")
+        await until(pilot, lambda: _prompts(app) >= 3)
+        shown_hits = [
+            str(app.screen.query_one(CommandList).get_option_at_index(i).prompt) for i in range(_prompts(app))
+        ]
+        assert any(h.startswith("Search everything for '[bold]x[/'") for h in shown_hits)
+        assert any(h.startswith("Circle: [bold]x[/ <script>") for h in shown_hits)
+        assert any(h.startswith("Programme: [bold]x[/ pairs") for h in shown_hits)
+        assert app.is_running
+
+
+def _prompts(app: CirclesApp) -> int:
+    lists = app.screen.query(CommandList)
+    return lists.first().option_count if lists else 0
