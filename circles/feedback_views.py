@@ -222,3 +222,26 @@ class Ledger:
     def period(self) -> str:
         start = f"{self.since:%d %b %Y}" if self.since else "the beginning"
         return f"{start} to {self.until:%d %b %Y}"
+
+    def shown_names(self) -> dict[int, str]:
+        """Each person's name as a list shows it: namesakes (two Ada Bauers) get their team,
+        and the person's number where the team does not tell them apart either."""
+        return tell_apart([(r.person_id, r.name, r.team) for r in self.people])
+
+
+def tell_apart(people: list[tuple[int, str, str | None]]) -> dict[int, str]:
+    """(person id, name, team) to the name shown: as written, unless another has it too."""
+    by_name: dict[str, list[tuple[int, str, str | None]]] = {}
+    for person in people:
+        by_name.setdefault(" ".join(person[1].casefold().split()), []).append(person)
+    shown: dict[int, str] = {}
+    for same in by_name.values():
+        teams = [(team or "").casefold() for _, _, team in same]
+        for person_id, name, team in same:
+            if len(same) == 1:
+                shown[person_id] = name
+            elif team and teams.count(team.casefold()) == 1:
+                shown[person_id] = f"{name} ({team})"
+            else:
+                shown[person_id] = f"{name} ({team + ', ' if team else ''}no. {person_id})"
+    return shown

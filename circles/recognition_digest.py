@@ -33,9 +33,9 @@ def _talk(t: Talk) -> str:
     return f"{title}{md(t.circle)}, {t.day:%d %b}"
 
 
-def _talk_line(r: Recognised) -> str:
+def _talk_line(r: Recognised, name: str) -> str:
     count = f"{len(r.talks)} talk{'s' if len(r.talks) != 1 else ''}"
-    line = f"- **{md(r.name)}** gave {count}: " + "; ".join(_talk(t) for t in r.talks)
+    line = f"- **{md(name)}** gave {count}: " + "; ".join(_talk(t) for t in r.talks)
     marks = []
     if r.first_talk is not None:
         marks.append("their first talk ever")
@@ -43,7 +43,7 @@ def _talk_line(r: Recognised) -> str:
     return line + (f" ({', '.join(marks)}!)" if marks else "")
 
 
-def _mentoring_line(r: Recognised) -> str:
+def _mentoring_line(r: Recognised, name: str) -> str:
     m = r.mentoring
     assert m is not None
     parts = []
@@ -53,7 +53,7 @@ def _mentoring_line(r: Recognised) -> str:
     if m.pairs_completed:
         pairs = f"{m.pairs_completed} mentoring pair{'s' if m.pairs_completed != 1 else ''}"
         parts.append(f"completed {pairs}" + (" as mentor" if m.as_mentor else ""))
-    return f"- **{md(r.name)}** " + " and ".join(parts)
+    return f"- **{md(name)}** " + " and ".join(parts)
 
 
 def markdown(ledger: Ledger) -> str:
@@ -64,24 +64,32 @@ def markdown(ledger: Ledger) -> str:
         out.append("Nothing to recognise in this period yet.")
         return "\n".join(out) + "\n"
 
+    names = ledger.shown_names()  # two Ada Bauers in one newsletter: each with her team
+
+    def who(r: Recognised) -> str:
+        return names[r.person_id]
+
     def section(title: str, lines: list[str]) -> None:
         if lines:
             out.extend([f"## {title}", "", *lines, ""])
 
-    section("Talks", [_talk_line(r) for r in ledger.people if r.talks])
+    section("Talks", [_talk_line(r, who(r)) for r in ledger.people if r.talks])
     section(
         "Attendance streaks",
         [
-            f"- **{md(r.name)}** came to {s.sessions} {md(s.circle)} sessions in a row ({s.day:%d %b})"
+            f"- **{md(who(r))}** came to {s.sessions} {md(s.circle)} sessions in a row ({s.day:%d %b})"
             for r in ledger.people
             for s in r.streaks
         ],
     )
-    section("Mentoring", [_mentoring_line(r) for r in ledger.people if r.mentoring is not None])
+    section(
+        "Mentoring",
+        [_mentoring_line(r, who(r)) for r in ledger.people if r.mentoring is not None],
+    )
     section(
         "Feedback for presenters",
         [
-            f"- **{md(r.name)}**: {r.feedback.ratings} rating{'s' if r.feedback.ratings != 1 else ''}, "
+            f"- **{md(who(r))}**: {r.feedback.ratings} rating{'s' if r.feedback.ratings != 1 else ''}, "
             f"{r.feedback.mean:.1f} out of 5 on average"
             + (
                 f", {len(r.feedback.notes)} note{'s' if len(r.feedback.notes) != 1 else ''} for them"
@@ -95,7 +103,7 @@ def markdown(ledger: Ledger) -> str:
     section(
         "Thanks",
         [
-            f"- **{md(r.name)}**{f' from {md(t.given_by)}' if t.given_by else ''}: {md(t.text)}"
+            f"- **{md(who(r))}**{f' from {md(t.given_by)}' if t.given_by else ''}: {md(t.text)}"
             + (f" ({md(t.session_label)})" if t.session_label else "")
             for r in ledger.people
             for t in r.thanks

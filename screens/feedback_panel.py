@@ -55,7 +55,7 @@ def settings_text(data: SessionFeedback) -> str:
         if s.share_with_presenter
         else "Notes for the presenter stay with the facilitators."
     )
-    return f"{how} {notes} (A: anonymous or named · S: share notes or not)"
+    return f"{how} {notes} (A: anonymous or named · P: the presenter sees notes or not)"
 
 
 class FeedbackPanel(Vertical):
@@ -75,8 +75,12 @@ class FeedbackPanel(Vertical):
     """
     BINDINGS = [
         Binding("A", "toggle_anonymous", "Anonymous?", tooltip="Store new answers with or without names"),
+        # Not S: the session screen's delivery line says "S sends them", on every tab.
         Binding(
-            "S", "toggle_share", "Share notes?", tooltip="Whether presenters see the notes meant for them"
+            "P",
+            "toggle_share",
+            "Presenter sees notes?",
+            tooltip="Whether presenters see the notes meant for them",
         ),
     ]
 

@@ -206,7 +206,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
             try:
                 f.check(value)
             except InvalidInput as exc:
-                return exc.detail
+                return _beside(f, exc)
             except CirclesError as exc:
                 return str(exc)
             except Exception:  # a checker's own slip must not cost the person their form
@@ -328,7 +328,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
         if isinstance(error, InvalidInput):
             for f in self.fields:
                 if error.field in (f.name, f.label.lower(), *f.aliases):
-                    self.set_error(f.name, error.detail)
+                    self.set_error(f.name, _beside(f, error))
                     self.focus_to_fix(f.name)
                     return
         box = self.query_one("#form-error", Static)
@@ -384,3 +384,9 @@ class FormScreen(Dialog[T | None], Generic[T]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _beside(f: Field, error: InvalidInput) -> str:
+    """A refusal shown under its field: its detail names the value, but an empty value's
+    detail has no subject ("is required when a pair ends early"), so the field's label is it."""
+    return error.detail if error.value not in ("", None) else f"{f.label} {error.detail}"

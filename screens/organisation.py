@@ -82,13 +82,29 @@ class Figure(Static, can_focus=True):
     Figure:focus { border: round $accent; background: $boost; }
     """
 
-    def __init__(self, key: str, name: str, *, id: str | None = None) -> None:
+    def __init__(self, key: str, name: str, narrow: str | None = None, *, id: str | None = None) -> None:
         super().__init__(f"{name} ?", id=id, markup=False)
         self.key = key
         self.short = name
+        self.narrow = narrow or name
+        self.lines = ("", "")
+
+    def name_shown(self) -> str:
+        """The name, or its narrow form when a word of it is wider than the box (six boxes a
+        row at 80 columns): a word too long for its line is cut in two ("Participa / tion")."""
+        width = self.content_size.width
+        fits = not width or all(len(word) <= width for word in self.short.split())
+        return self.short if fits else self.narrow
 
     def show(self, value: str, detail: str) -> None:
-        self.update(f"{self.short} ?\n{value}\n{detail}")
+        self.lines = (value, detail)
+        self._draw()
+
+    def _draw(self) -> None:
+        self.update("\n".join((f"{self.name_shown()} ?", *self.lines)))
+
+    def on_resize(self) -> None:
+        self._draw()
 
     def action_explain(self) -> None:
         self.app.push_screen(Definition(self.key))
@@ -97,20 +113,20 @@ class Figure(Static, can_focus=True):
         self.action_explain()
 
 
-# (definition, short name for a narrow box, widget id)
+# (definition, short name, a narrower one for a box too narrow for a word of it, widget id)
 FIGURES = (
-    ("participation", "Participation", "fig-participation"),
-    ("participation_trend", "Its trend", "fig-trend"),
-    ("conversion", "Said yes, came", "fig-conversion"),
-    ("no_shows", "No-shows", "fig-no-shows"),
-    ("retention", "Retention", "fig-retention"),
-    ("presenter_diversity", "Presenters", "fig-presenters"),
-    ("satisfaction", "Satisfaction", "fig-satisfaction"),
-    ("response_rate", "Answered", "fig-response"),
-    ("satisfaction_trend", "Rating trend", "fig-satisfaction-trend"),
-    ("pairs_active", "Pairs active", "fig-pairs"),
-    ("meetings", "Meetings held", "fig-meetings"),
-    ("completion", "Completion", "fig-completion"),
+    ("participation", "Participation", "Attended", "fig-participation"),
+    ("participation_trend", "Its trend", None, "fig-trend"),
+    ("conversion", "Said yes, came", None, "fig-conversion"),
+    ("no_shows", "No-shows", None, "fig-no-shows"),
+    ("retention", "Retention", "Retained", "fig-retention"),
+    ("presenter_diversity", "Presenters", "Speakers", "fig-presenters"),
+    ("satisfaction", "Satisfaction", "Mean rating", "fig-satisfaction"),
+    ("response_rate", "Answered", None, "fig-response"),
+    ("satisfaction_trend", "Rating trend", None, "fig-satisfaction-trend"),
+    ("pairs_active", "Pairs active", None, "fig-pairs"),
+    ("meetings", "Meetings held", None, "fig-meetings"),
+    ("completion", "Completion", "Complete", "fig-completion"),
 )
 
 
@@ -188,8 +204,8 @@ class OrganisationScreen(Screen[None]):
         yield Static("Counting…", id="org-status", markup=False)
         with VerticalScroll(id="org-body"):
             with Grid(id="org-figures"):
-                for key, name, wid in FIGURES:
-                    yield Figure(key, name, id=wid)
+                for key, name, narrow, wid in FIGURES:
+                    yield Figure(key, name, narrow, id=wid)
             yield Label("Participation per month (attended of expected)", classes="org-heading")
             yield Sparkline([], id="org-participation", summary_function=max)
             yield Static("", id="org-participation-axis", classes="org-axis", markup=False)

@@ -9,6 +9,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
+from textual.markup import escape
 from textual.screen import Screen
 
 from circles.views import CircleView, SessionView
@@ -30,6 +33,19 @@ def _session_of(screen: Screen[Any]) -> SessionView | None:
     """The session the person is looking at, if any (its screen, or its check-in)."""
     session = getattr(getattr(screen, "data", None), "session", None) or getattr(screen, "session", None)
     return session if isinstance(session, SessionView) else None
+
+
+def highlight_plain(matcher: Matcher, text: str) -> Content:
+    """``matcher.highlight`` for text people wrote (a circle's or a person's name, what was
+    typed): that reads its candidate as markup, and a name like '[bold]x[/' ended the app."""
+    content = Content(text)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
+    if not score:
+        return content
+    for offset in offsets:
+        if not text[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
 
 
 @dataclass(eq=False)
@@ -286,7 +302,7 @@ class FindProvider(Provider):
         text = f"Search everything for {query.strip()!r}"
         yield Hit(
             0.05,
-            text,
+            Content(text),
             partial(search_everything, self.app, self.screen, query.strip()),
             text=text,
             help=EVERYTHING,
@@ -302,10 +318,18 @@ class FindProvider(Provider):
                 rank += 1
             else:
                 score = matcher.match(text) or 0.1  # SQL already matched a substring; keep it
-            yield Hit(score, matcher.highlight(text), partial(self._open, f), text=text, help=f.detail)
+            yield Hit(
+                score,
+                highlight_plain(matcher, text),
+                partial(self._open, f),
+                text=text,
+                help=escape(f.detail),
+            )
 
     async def discover(self) -> Hits:
         found = await self._lookup("")
         circles = [f for f in found if f.kind == "circle"]
         for i, f in enumerate(circles):  # after the actions, before Textual's commands
-            yield Listed(f"Circle: {f.label}", partial(self._open, f), help=f.detail, rank=1 - i / 100)
+            yield Listed(
+                Content(f"Circle: {f.label}"), partial(self._open, f), help=escape(f.detail), rank=1 - i / 100
+            )

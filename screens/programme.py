@@ -142,9 +142,14 @@ class ProgrammeScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#participant-table", DataTable).add_columns(
-            "Name", "As", "Team", "Places", "Offers", "Wants", "Timezone", "Status"
-        )
+        # At 80 columns the text columns are shortened rather than hidden whole (a pause or what
+        # a person offers went missing); the time zone gives way first.
+        table = self.query_one("#participant-table", PagedTable)
+        for label, priority, min_width in (
+            ("Name", 0, 12), ("As", 1, None), ("Team", 5, 8), ("Places", 3, None),
+            ("Offers", 4, 10), ("Wants", 4, 10), ("Timezone", 7, None), ("Status", 2, 10),
+        ):  # fmt: skip
+            table.add_column(label, priority=priority, min_width=min_width)
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -181,7 +186,10 @@ class ProgrammeScreen(Screen[None]):
         p = s.programme
         self.title = p.name
         self.sub_title = p.kind.label + (" · archived" if p.archived else "")
+        # A date alone said nothing of what it was ("6 rounds · 12 Oct 2026"): say from or until.
         dates = " to ".join(f"{d:%d %b %Y}" for d in (p.starts_on, p.ends_on) if d)
+        if bool(p.starts_on) != bool(p.ends_on):
+            dates = ("from " if p.starts_on else "until ") + dates
         size = " · trios" if p.group_size == 3 else ""
         self.query_one("#programme-summary", Static).update(
             ("ARCHIVED (A brings it back) · " if p.archived else "")
@@ -261,11 +269,17 @@ class ProgrammeScreen(Screen[None]):
         table = PagedTable(id=TABLES[tab][1:], cursor_type="row", zebra_stripes=True)
         if tab == "proposals":
             await pane.mount_all([table, Static("", id="proposal-note", classes="hint", markup=False)])
-            table.add_columns("#", "People", "Why", "")
+            # The reasons are why a proposal is trusted: shortened at 80 columns, never hidden.
+            for label, min_width in (("#", None), ("People", 16), ("Why", 16), ("", None)):
+                table.add_column(label, min_width=min_width)
             self.action_rerun()
         elif tab == "pairs":
             await pane.mount_all([table, Static("", id="pairs-note", classes="hint", markup=False)])
-            table.add_columns("Pair", "People", "Status", "Since", "Meetings", "Met", "Why / how it ended")
+            for label, priority, min_width in (
+                ("Pair", 0, None), ("People", 1, 24), ("Status", 2, None), ("Since", 5, None),
+                ("Meetings", 4, None), ("Met", 6, None), ("Why / how it ended", 3, 16),
+            ):  # fmt: skip
+                table.add_column(label, priority=priority, min_width=min_width)
             self._load_pairs()
         else:
             await pane.mount(table)

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Header, Static
 from circles.programme_views import ProgrammeSummary, ProgrammeView
 from screens.footer import Footer
 from screens.format import safe
+from screens.palette import highlight_plain
 from screens.table import Table
 from screens.work import ask_db, run_db
 
@@ -139,7 +140,9 @@ class ProgrammesProvider(Provider):
             text = f"Programme: {s.programme.name}"
             found = matcher.match(text)
             if found:
-                yield Hit(found, matcher.highlight(text), partial(open_programme, self.app, s.programme.id))
+                yield Hit(
+                    found, highlight_plain(matcher, text), partial(open_programme, self.app, s.programme.id)
+                )
 
     async def discover(self) -> Hits:
         yield DiscoveryHit("Programmes", self._open_list, help="Mentoring, buddies, coffee")

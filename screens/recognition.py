@@ -148,8 +148,14 @@ class RecognitionScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#rec-ledger", DataTable)
-        table.add_columns("Name", "Talks", "Milestones", "Streaks", "Mentoring", "Feedback", "Thanks")
+        table = self.query_one("#rec-ledger", Table)
+        # At 80 columns the long cells are shortened rather than the last columns hidden whole
+        # (a presenter's feedback and their thanks went missing from the ledger).
+        for label, min_width in (
+            ("Name", 12), ("Talks", None), ("Milestones", 6), ("Streaks", 8),
+            ("Mentoring", 10), ("Feedback", None), ("Thanks", None),
+        ):  # fmt: skip
+            table.add_column(label, min_width=min_width)
         table.focus()
         self.reload()
 
@@ -181,6 +187,7 @@ class RecognitionScreen(Screen[None]):
         table = self.query_one("#rec-ledger", DataTable)
         row = table.cursor_row
         table.clear()
+        names = ledger.shown_names()
         for r in ledger.people:
             milestones = ", ".join("first" if t.number == 1 else f"#{t.number}" for t in r.milestones)
             streaks = streaks_text(r.streaks)
@@ -194,7 +201,7 @@ class RecognitionScreen(Screen[None]):
             )
             table.add_row(
                 *safe(
-                    r.name,
+                    names[r.person_id],
                     _count(len(r.talks)),
                     milestones,
                     streaks,
@@ -250,14 +257,15 @@ class RecognitionScreen(Screen[None]):
 def thanks_form(ledger: Ledger, person_id: int | None = None) -> FormScreen[Any]:
     """Thanks to someone (the highlighted person to start with): the people of this period,
     anyone else through the picker."""
-    people = [(r.name, r.person_id) for r in ledger.people] or [("(choose Someone else…)", 0)]
+    names = ledger.shown_names()
+    people = [(names[r.person_id], r.person_id) for r in ledger.people] or [("(choose Someone else…)", 0)]
     talks = sorted(
         {(t.session_id, f"{t.day:%d %b} {t.circle}: {t.title}"[:60]) for r in ledger.people for t in r.talks},
         key=lambda x: x[1],
     )
     fields = [
         Field("who", "Thank", person_id or people[0][1], choices=people, anyone="Thank whom?", required=True),
-        Field("text", "For what", "", "for the Rust talk", required=True),
+        Field("text", "For what", "", "for the Rust talk", required=True, aliases=("for",)),
         Field(
             "session",
             "About the session",

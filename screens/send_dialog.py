@@ -53,7 +53,9 @@ def delivery_line(status: DeliveryStatus | None, now: datetime) -> str:
     if status is None:
         return ""
     if status.blocked:
-        return f"E-mail invites: {status.blocked}"
+        # Why nothing could go matters to someone who sends invites; to a person who never
+        # did (most never set up e-mail) it is noise. S still says why, in the Send dialog.
+        return f"E-mail invites: {status.blocked}" if status.last_sent else ""
     if status.last_sent is None:
         if not status.pending_messages:
             return "E-mail invites: nothing to send yet."

@@ -247,8 +247,9 @@ class SessionScreen(Screen[None]):
         typing = {"check_in", "check_out", "add_item", "edit_item", "delete_item", "notes", "move_item"}
         if notes_focused and action in typing | {"send_invites", "tab"}:
             return False
-        # The agenda's own keys work where the agenda is on screen (n brings it back).
-        agenda_keys = {"add_item", "edit_item", "delete_item", "move_item", "send_invites"}
+        # The agenda's own keys work where the agenda is on screen (n brings it back). S sends
+        # on every tab: the delivery line above the tabs says "S sends them".
+        agenda_keys = {"add_item", "edit_item", "delete_item", "move_item"}
         return not (action in agenda_keys and self._tab() != "agenda-tab")
 
     def _tab(self) -> str | None:

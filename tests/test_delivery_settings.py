@@ -174,6 +174,10 @@ def test_a_password_in_the_file_needs_the_opt_in_and_a_private_file(config: Path
         ('[smtp]\nhost = "smtp.example.org"\ntls = "ssl3"\n', "must be starttls, tls or none"),
         ('[smtp]\nhost = "smtp.example.org"\nport = "587"\n', "port '587' must be a number"),
         ("[smtp]\nport = 587\n", "host: is required"),
+        (
+            '[smtp]\nhost = "h.example.org"\nsender = "ana at example"\n',
+            "sender 'ana at example' is not an e-mail",
+        ),
         ('[smtp]\nhost = "h.example.org"\npasword_command = "x"\n', "is not a setting"),
         ('[smpt]\nhost = "h"\n', "is not a section circles knows"),
         ("[smtp\nhost = 1\n", "not valid TOML"),

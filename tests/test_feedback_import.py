@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from circles.cli import main
 from circles.errors import InvalidInput
+from circles.file_errors import shown_path
 from circles.services import feedback
 from circles.services.feedback_import import find_columns, import_forms
 from models.store import Store
@@ -242,3 +243,18 @@ def test_cli_import_lists_bad_lines_and_exits_1(store: Store, history: History, 
     garbage.write_bytes(b"\x00\x01\x02")
     refused = runner.invoke(main, [*db, "feedback", "import", str(garbage), "--session", s1])
     assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1
+
+
+def test_a_folder_named_for_a_file_is_one_line_and_status_1(store: Store, tmp_path: Path) -> None:
+    runner = CliRunner()
+    db = ["--db", store.url.render_as_string(hide_password=False)]
+    # click refused it with a usage block and status 2, unlike a missing file (one line, 1).
+    for args, field in (
+        (["feedback", "import", str(tmp_path), "--session", "1"], "file"),
+        (["recognition", "-o", str(tmp_path)], "--output"),
+    ):
+        refused = runner.invoke(main, [*db, *args])
+        assert refused.exit_code == 1, refused.output
+        assert refused.output.strip().splitlines() == [
+            f"circles: {field} '{shown_path(tmp_path)}' cannot be used: it is a folder."
+        ]

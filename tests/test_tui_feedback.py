@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
-from textual.widgets import DataTable, Input, Static
+from textual.geometry import Region
+from textual.widgets import DataTable, Input, Select, Static
 
 from circles.app import CirclesApp
-from circles.feedback_views import MentoringDone, Recognised, Streak
-from circles.services import attendance, feedback, recognition, sessions
+from circles.feedback_views import MentoringDone, Recognised, Streak, tell_apart
+from circles.recognition_digest import markdown
+from circles.services import attendance, feedback, programmes, recognition, sessions
 from models.enums import PresenterSource, SessionStatus
 from screens.checkout import CheckOutScreen
 from screens.dialogs import ConfirmScreen
@@ -21,6 +23,7 @@ from screens.feedback_panel import FeedbackPanel
 from screens.form_screen import FormScreen
 from screens.organisation import Definition, Figure, OrganisationScreen, change_text, short_count, spread
 from screens.recognition import RecognitionScreen, detail_lines, streaks_text
+from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
 from tests import factories
 from tests.tui_support import rows, settle, shown, type_text, until
@@ -145,6 +148,12 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
         assert "first talk ever!" in shown(screen.query_one("#rec-person", Static))
         await pilot.press("t")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#f-text", Input).value = "x" * 301
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        # The service's refusal (field "for") went to the foot of the form, off screen at 80x24.
+        assert "is 301 characters long; the limit is 300" in shown(app.screen.query_one("#e-text", Static))
+        app.screen.query_one("#f-text", Input).value = ""
         await type_text(pilot, "for the ownership talk")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -174,6 +183,68 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
     with memory_store.read() as db:
         ledger = recognition.ledger(db, recognition.period_scope(db))
     assert [t.text for r in ledger.people for t in r.thanks] == ["for the ownership talk"]
+
+
+async def test_recognition_tells_namesakes_apart_by_their_team(memory_store, clock):
+    _held_session(memory_store)  # Ana Ruiz (Data) gave a talk
+    other = factories.person(memory_store, "Ana Ruiz", "ana.ruiz@example.org", team="Platform Reliability")
+    with memory_store.write() as db:
+        recognition.add_thanks(db, person=other.email or "", text="for the rota")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
+        await settle(app, pilot)
+        table = app.screen.query_one("#rec-ledger", DataTable)
+        # Two rows both reading "Ana Ruiz": which one gave the talk?
+        assert sorted(r[0] for r in rows(table)) == ["Ana Ruiz (Data)", "Ana Ruiz (Platform Reliability)"]
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        # At 80 columns Feedback and Thanks were hidden whole: Ana (Platform)'s thanks vanished.
+        assert table.shown_columns[-2:] == ["Feedback", "Thanks"]
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        chosen = app.screen.query_one("#f-who", Select)
+        assert sorted(str(label) for label, _ in chosen._options if "Ana" in str(label)) == [
+            "Ana Ruiz (Data)",
+            "Ana Ruiz (Platform Reliability)",
+        ]
+    with memory_store.read() as db:
+        digest = markdown(recognition.ledger(db, recognition.period_scope(db)))
+    assert "- **Ana Ruiz (Data)** gave 1 talk" in digest
+    assert "- **Ana Ruiz (Platform Reliability)**: for the rota" in digest
+
+
+def test_namesakes_in_one_team_are_told_apart_by_their_number() -> None:
+    assert tell_apart([(1, "Ana Ruiz", "Data"), (2, "ana  ruiz", "Data"), (3, "Bo", None)]) == {
+        1: "Ana Ruiz (Data, no. 1)",
+        2: "ana  ruiz (Data, no. 2)",
+        3: "Bo",
+    }
+
+
+async def test_s_on_the_feedback_tab_sends_invites_and_p_shares_notes(memory_store, clock):
+    circle, _, s = _held_session(memory_store)
+    with memory_store.read() as db:
+        shared = feedback.get_settings(db, circle.id).share_with_presenter
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _session(app, pilot, s.id)
+        await pilot.press("3")
+        await until(pilot, lambda: bool(app.screen.query(FeedbackPanel)))
+        await settle(app, pilot)
+        # The line above the tabs says "S sends them"; here S flipped the circle's notes setting.
+        await pilot.press("S")
+        await until(pilot, lambda: isinstance(app.screen, SendDialog))
+        with memory_store.read() as db:
+            assert feedback.get_settings(db, circle.id).share_with_presenter == shared
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("P")
+        await settle(app, pilot)
+    with memory_store.read() as db:
+        assert feedback.get_settings(db, circle.id).share_with_presenter == (not shared)
 
 
 async def test_organisation_figures_say_how_they_are_counted(memory_store, clock):
@@ -206,6 +277,24 @@ async def test_organisation_figures_say_how_they_are_counted(memory_store, clock
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, OrganisationScreen)
+
+
+async def test_organisation_figures_keep_their_names_whole_at_80_columns(memory_store, clock):
+    _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("O")
+        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen))
+        await settle(app, pilot)
+        names = " ".join(figure.short for figure in app.screen.query(Figure)).replace(",", "").split()
+        for figure in app.screen.query(Figure):
+            drawn = [s.text.strip("│╭╮╰╯─ ") for s in figure.render_lines(Region(0, 0, *figure.outer_size))]
+            # Six boxes a row: "Participation" was drawn as "Participa" over "tion ?".
+            words = " ".join(drawn).replace(",", "").split()
+            cut = [w for w in words for n in names if n != w and n.startswith(w)]
+            assert not cut, (figure.id, drawn)
+        assert shown(app.screen.query_one("#fig-participation", Figure)).startswith("Attended ?")
 
 
 async def test_the_stats_tab_shows_satisfaction_and_presenters_by_team(memory_store, clock):
@@ -279,3 +368,29 @@ def test_the_ledger_shows_the_longest_streak_and_mentoring_without_zeros() -> No
     # A mentor who completed a pair but logged no meeting this period: no "0 meetings (0.0 h)".
     r = Recognised(1, "Ana Ruiz", None, mentoring=MentoringDone(1, 0, 0, as_mentor=True))
     assert detail_lines(r).splitlines()[1] == "  mentoring: 1 pair completed as mentor"
+
+
+async def test_the_palette_shows_names_that_look_like_markup_as_written(memory_store, clock):
+    factories.circle(memory_store, "[bold]x[/ <script>")
+    with memory_store.write() as db:
+        programmes.add_programme(db, name="[bold]x[/ pairs", kind="coffee")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        # Typing this ended the app: the hits read the name (and what was typed) as markup.
+        await type_text(pilot, "[bold]x[/")
+        await until(pilot, lambda: _prompts(app) >= 3)
+        shown_hits = [
+            str(app.screen.query_one(CommandList).get_option_at_index(i).prompt) for i in range(_prompts(app))
+        ]
+        assert any(h.startswith("Search everything for '[bold]x[/'") for h in shown_hits)
+        assert any(h.startswith("Circle: [bold]x[/ <script>") for h in shown_hits)
+        assert any(h.startswith("Programme: [bold]x[/ pairs") for h in shown_hits)
+        assert app.is_running
+
+
+def _prompts(app: CirclesApp) -> int:
+    lists = app.screen.query(CommandList)
+    return lists.first().option_count if lists else 0

@@ -3,6 +3,8 @@ pair, log a meeting and end it early; the person screen lists their pairs."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual import events
 from textual.widgets import DataTable, Static
 
@@ -15,6 +17,7 @@ from screens.pair import PairScreen
 from screens.person import PersonScreen
 from screens.programme import ProgrammeScreen
 from screens.programmes import ProgrammesScreen
+from screens.table import Table
 from tests import factories
 from tests.tui_support import rows, settle, shown, type_text, until
 
@@ -98,6 +101,12 @@ async def test_match_swap_confirm_meet_and_end_early(memory_store, clock):
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
         # The form starts on the reason ("ended early" is chosen for how it ended).
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        # The service's refusal of an empty value had no subject: "is required when a pair ends early".
+        assert shown(app.screen.query_one("#e-reason", Static)) == (
+            "Why (for an early end) is required when a pair ends early; say why."
+        )
         await type_text(pilot, "moved team")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -335,3 +344,50 @@ async def test_a_big_programme_opens_a_page_of_people_and_builds_other_tabs_when
         await pilot.press("3")
         await settle(app, pilot)
         assert screen.query("#pair-table") and not screen.query("#proposal-table")
+
+
+async def test_the_summary_says_whether_a_lone_date_is_the_start_or_the_end(memory_store, clock):
+    with memory_store.write() as db:
+        started = programmes.add_programme(db, name="Coffee", kind="coffee", starts_on=date(2026, 2, 2))
+        ending = programmes.add_programme(db, name="Buddies", kind="buddy", ends_on=date(2026, 6, 30))
+        both = programmes.add_programme(
+            db, name="Mentors", kind="mentoring", starts_on=date(2026, 2, 2), ends_on=date(2026, 6, 30)
+        )
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        for p, wanted in (
+            (started, " · from 02 Feb 2026 · "),
+            (ending, " · until 30 Jun 2026 · "),
+            (both, " · 02 Feb 2026 to 30 Jun 2026 · "),
+        ):
+            await settle(app, pilot)
+            app.push_screen(ProgrammeScreen(p.id))
+            await settle(app, pilot)
+            assert wanted in shown(app.screen.query_one("#programme-summary", Static))
+            await pilot.press("escape")
+
+
+async def test_at_80_columns_the_reasons_and_a_pause_are_shortened_not_hidden(memory_store, clock):
+    pid = _programme(memory_store)
+    eve = factories.person(memory_store, "Eve Mentee", "eve@example.org", team="Ops")
+    with memory_store.write() as db:
+        programmes.join(db, pid, eve.id, role="mentee", wants="rust")
+        programmes.pause(db, pid, eve.id, until=date(2026, 9, 1), reason="on leave")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(pid))
+        await settle(app, pilot)
+        screen = app.screen
+        assert "Status" in screen.query_one("#participant-table", Table).shown_columns
+        await pilot.press("2")
+        await settle(app, pilot)
+        proposals = screen.query_one("#proposal-table", Table)
+        await until(pilot, lambda: proposals.row_count == 2)
+        # The reasons column was hidden whole at 80 columns: no "why" for any proposal.
+        assert "Why" in proposals.shown_columns
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "Why / how it ended" in screen.query_one("#pair-table", Table).shown_columns

@@ -19,6 +19,7 @@ from screens.circle import CircleScreen
 from screens.send_dialog import SendDialog, delivery_line
 from screens.session import SessionScreen
 from screens.table import Table
+from tests import factories
 from tests.delivery_world import make_world
 from tests.reply_makers import as_email, reply_icalendar
 from tests.smtp_sink import Sink, free_port, smtp_sink
@@ -194,3 +195,29 @@ def test_the_delivery_line_counts_one_session_as_one() -> None:
     assert delivery_line(DeliveryStatus(now - timedelta(days=3), 1, 2, 4), now) == (
         "Invites sent 3 days ago; 1 change not sent (2 messages) · S sends them"
     )
+
+
+async def test_a_circle_that_never_sent_keeps_quiet_until_s_asks_why(memory_store, tmp_path, monkeypatch):
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "none.toml"))
+    circle = factories.circle(memory_store, "Rust Lunch")  # no facilitator: nothing could be sent
+    factories.session(memory_store, circle, "2026-03-10 12:00")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_circle(circle.id)
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+        # A new user who never set up e-mail was told "E-mail invites: Rust Lunch has no
+        # facilitator to send invites from" on the circle's first screen.
+        assert shown(app.screen.query_one("#circle-delivery", Static)) == ""
+        await pilot.press("S")
+        await until(pilot, lambda: isinstance(app.screen, SendDialog))
+        status = app.screen.query_one("#send-status", Static)
+        await until(pilot, lambda: "no facilitator to send invites from" in shown(status))
+
+
+def test_the_delivery_line_says_why_nothing_goes_once_invites_went_before() -> None:
+    now = datetime(2026, 3, 3, 9, tzinfo=UTC)
+    why = "Invites go from the facilitator's address, and Ana has none."
+    assert delivery_line(DeliveryStatus(None, 0, 0, 0, blocked=why), now) == ""
+    assert delivery_line(DeliveryStatus(now, 0, 0, 0, blocked=why), now) == f"E-mail invites: {why}"

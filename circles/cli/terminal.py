@@ -59,6 +59,13 @@ class FilePath(click.Path):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str):
             value = typed_path(value)
+        if not self.dir_okay and os.path.isdir(value):
+            # click's own refusal is a usage block with status 2; a folder named where a file
+            # goes is the person's input, told in one line with status 1 like a missing file.
+            from circles.file_errors import FileError
+
+            field = max(param.opts, key=len) if isinstance(param, click.Option) else "file"
+            raise FileError(field, value, "used", IsADirectoryError(errno.EISDIR, "is a folder"))
         return super().convert(value, param, ctx)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from circles import validate
 from circles.errors import CirclesError, InvalidInput
 
 CONFIG_ENV = "CIRCLES_CONFIG"
@@ -350,6 +351,13 @@ def _refuse_plain(mode: TlsMode, host: str, where: str) -> None:
         )
 
 
+def _sender(file: _File, values: dict[str, Any]) -> str | None:
+    """The envelope sender, checked here: a typo went to the server as MAIL FROM, and came back
+    as one refusal per invite."""
+    sender = _text(file, "smtp", values, "sender")
+    return validate.email(sender, file.field("smtp", "sender")) if sender else None
+
+
 def _smtp(file: _File, values: dict[str, Any]) -> SmtpSettings:
     host = _text(file, "smtp", values, "host", required=True)
     assert host is not None
@@ -365,7 +373,7 @@ def _smtp(file: _File, values: dict[str, Any]) -> SmtpSettings:
         tls=tls,
         user=_text(file, "smtp", values, "user"),
         password=_password(file, "smtp", values),
-        sender=_text(file, "smtp", values, "sender"),
+        sender=_sender(file, values),
         timeout=timeout or CONNECT_TIMEOUT,
     )
 
