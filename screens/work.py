@@ -185,6 +185,9 @@ def run_db(
                 result = in_store(app, job, around_unit=True, committed=told)
             else:
                 result = in_store(app, job, write=write, committed=told)
+            if write or around_unit or whole_store:
+                # Before the screen loads what it wrote: that change is this app's own.
+                circles_app(app).own_write_committed()
         except CirclesError as exc:
             _back(worker, tell, exc)
             return
