@@ -95,6 +95,12 @@ def refill(table: DataTable[Any], rows: Sequence[Row], *, cursor_on: str | None 
     table.call_after_refresh(settle)
 
 
+def numbered(rows: Sequence[Sequence[object]]) -> list[Row]:
+    """Rows keyed by their place, for tables whose rows have no id of their own: a refresh keeps
+    the cursor on the same line."""
+    return [(str(i), cells) for i, cells in enumerate(rows)]
+
+
 def current_key(table: DataTable[Any]) -> str | None:
     """The key of the highlighted row, if there is one."""
     if not table.row_count:

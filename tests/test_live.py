@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
-from textual.widgets import DataTable, TabbedContent, TextArea
+from textual.widgets import DataTable, Input, TabbedContent, TextArea
 
 import circles.app
 from circles.app import CirclesApp
@@ -23,6 +23,7 @@ from models.engine import sqlite_url
 from models.enums import Attended
 from models.store import Store
 from screens.checkin import CheckInScreen
+from screens.form_screen import FormScreen
 from screens.live import current_key
 from screens.session import SessionScreen
 from tests import factories
@@ -357,3 +358,62 @@ def test_0070_adds_the_notifying_triggers_on_postgresql_and_nothing_on_sqlite(st
             assert _triggers(engine) == 0
     finally:
         engine.dispose()
+
+
+async def test_a_form_open_over_the_session_stays_as_typed_while_the_session_looks_again(
+    store: Store, other_store: Store
+) -> None:
+    _, session_id = _circle(store)
+    with store.write() as db:
+        agenda.add_item(db, session_id=session_id, title="Welcome")
+    app = CirclesApp(other_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_session(session_id)
+        await settle(app, pilot)
+        await until(pilot, lambda: _watching(app))
+        session = app.screen
+        assert isinstance(session, SessionScreen)
+        await pilot.press("a")  # the agenda item form
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        await type_text(pilot, "Lightning talk")
+        typed = form.focused
+        assert isinstance(typed, Input) and typed.value == "Lightning talk"
+
+        with store.write() as db:  # meanwhile, someone else adds an item
+            agenda.add_item(db, session_id=session_id, title="Theirs")
+        table = session.query_one("#agenda", DataTable)
+        await until(pilot, lambda: [r[1] for r in rows(table)] == ["Welcome", "Theirs"])
+
+        assert app.screen is form and form.focused is typed and typed.value == "Lightning talk"
+
+
+async def test_the_people_list_keeps_its_filter_and_cursor_when_someone_is_added(
+    store: Store, other_store: Store
+) -> None:
+    from circles.services import people
+    from screens.people import PeopleScreen
+
+    _circle(store)
+    app = CirclesApp(other_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(PeopleScreen())
+        await settle(app, pilot)
+        await until(pilot, lambda: _watching(app))
+        screen = app.screen
+        table = screen.query_one("#people", DataTable)
+        filter_input = screen.query_one("#filter", Input)
+        filter_input.focus()
+        await type_text(pilot, "member")
+        await settle(app, pilot)
+        table.move_cursor(row=3)
+        on = current_key(table)
+
+        with store.write() as db:  # sorts first: every row below it moves down one
+            people.add_person(db, name="Aaron Member", email="aaron@example.org")
+        await until(pilot, lambda: rows(table)[0][0] == "Aaron Member")
+
+        assert current_key(table) == on and table.cursor_row == 4
+        assert filter_input.value == "member" and screen.focused is filter_input
