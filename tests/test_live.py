@@ -417,3 +417,32 @@ async def test_the_people_list_keeps_its_filter_and_cursor_when_someone_is_added
 
         assert current_key(table) == on and table.cursor_row == 4
         assert filter_input.value == "member" and screen.focused is filter_input
+
+
+async def test_a_long_list_keeps_its_scroll_when_a_row_comes_in_above(
+    store: Store, other_store: Store
+) -> None:
+    """The highlighted person stays where they were on screen: the rows above move, not the view."""
+    from circles.services import people
+    from screens.people import PeopleScreen
+
+    with store.write() as db:
+        for i in range(60):
+            people.add_person(db, name=f"Person {i:02}", email=f"p{i}@example.org")
+    app = CirclesApp(other_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(PeopleScreen())
+        await settle(app, pilot)
+        await until(pilot, lambda: _watching(app))
+        table = app.screen.query_one("#people", DataTable)
+        table.focus()
+        await pilot.press(*["down"] * 40, *["up"] * 8)  # away from the edges of the view
+        await settle(app, pilot)
+        on, scrolled = current_key(table), table.scroll_y
+        assert scrolled > 0
+
+        with store.write() as db:
+            people.add_person(db, name="Aaron First", email="aaron@example.org")
+        await until(pilot, lambda: rows(table)[0][0] == "Aaron First" and table.scroll_y == scrolled + 1)
+        assert current_key(table) == on
