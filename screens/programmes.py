@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -14,8 +15,12 @@ from textual.widgets import DataTable, Header, Static
 from circles.programme_views import ProgrammeSummary
 from screens.footer import Footer
 from screens.format import safe
+from screens.live import LiveScreen, refill
 from screens.table import Table
 from screens.work import ask_db, run_db
+
+if TYPE_CHECKING:
+    from circles.live import Change
 
 
 def _load(db: object, include_archived: bool = False) -> list[ProgrammeSummary]:
@@ -24,7 +29,7 @@ def _load(db: object, include_archived: bool = False) -> list[ProgrammeSummary]:
     return programmes.list_programmes(db, include_archived=include_archived)  # type: ignore[arg-type]
 
 
-class ProgrammesScreen(Screen[None]):
+class ProgrammesScreen(LiveScreen, Screen[None]):
     TITLE = "Programmes"
     HELP = (
         "Mentoring, reverse-mentoring, buddy and coffee programmes. Enter opens one; n creates one; "
@@ -60,6 +65,9 @@ class ProgrammesScreen(Screen[None]):
         if self.loaded:
             self.reload()
 
+    def concerns(self, change: Change) -> bool:
+        return change.touches(("programme", "programme_participant", "programme_round", "programme_pair"))
+
     def reload(self) -> None:
         archived = self.include_archived
         run_db(self, lambda db: _load(db, archived), self.show)
@@ -70,26 +78,23 @@ class ProgrammesScreen(Screen[None]):
 
     def show(self, found: list[ProgrammeSummary]) -> None:
         self.loaded = True
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
-        for s in found:
-            p = s.programme
-            table.add_row(
-                *safe(
-                    p.name,
-                    p.kind.label,
+        rows = [
+            (
+                str(s.programme.id),
+                safe(
+                    s.programme.name,
+                    s.programme.kind.label,
                     str(s.participants),
                     str(s.active_pairs),
                     str(s.rounds),
                     f"{s.last_round_on:%d %b %Y}" if s.last_round_on else "",
-                    p.cadence or "",
-                    "archived" if p.archived else "",
+                    s.programme.cadence or "",
+                    "archived" if s.programme.archived else "",
                 ),
-                key=str(p.id),
             )
-        if found:
-            table.move_cursor(row=min(row, len(found) - 1))
+            for s in found
+        ]
+        refill(self.query_one(DataTable), rows)
         self.query_one("#programmes-empty", Static).update(
             "" if found else "No programmes yet: press n to create a mentoring, buddy or coffee programme."
         )
