@@ -129,6 +129,7 @@ class CheckInScreen(LiveScreen, Screen[None]):
         # The marks the write in flight is saving (one write at a time, so the newest mark
         # typed for a person is always the one saved last).
         self._saving: dict[int, Attended | None] | None = None
+        self._saves = 0  # saves landed so far: a load read before the last one is out of date
 
     @property
     def filter_text(self) -> str:
@@ -177,7 +178,16 @@ class CheckInScreen(LiveScreen, Screen[None]):
     def reload(self) -> None:
         # Marks typed and not yet saved stay pending over what the store now says, and the
         # filter being typed stays: render_rows draws both.
-        run_db(self, lambda db: load_check_in(db, self.session_id), self.show)
+        saves = self._saves
+        run_db(self, lambda db: load_check_in(db, self.session_id), lambda data: self._loaded(data, saves))
+
+    def _loaded(self, data: CheckInData, saves: int) -> None:
+        if saves != self._saves:
+            # A mark was saved while this was read (someone else's change came in meanwhile):
+            # it may not have the mark, which is no longer pending. Read again.
+            self.reload()
+            return
+        self.show(data)
 
     def show(self, data: CheckInData) -> None:
         self.session = data.session
@@ -340,6 +350,7 @@ class CheckInScreen(LiveScreen, Screen[None]):
 
     def _saved(self, batch: dict[int, Attended | None]) -> None:
         self._saving = None
+        self._saves += 1
         self.roster = [
             replace(e, attended=batch[e.person_id]) if e.person_id in batch else e for e in self.roster
         ]
