@@ -1,10 +1,12 @@
 """The Textual app: built from a Store (which carries the clock), so tests build it on an
 in-memory store; or from a way to open one, so the first screen paints before the store's
 modules load and its migrations run, and (given a first glance, circles/glance.py) Home lists
-the coming sessions before the store has finished opening."""
+the coming sessions before the store has finished opening. While it runs, what others change
+on the store shows on the screens on view (circles/live.py, screens/live.py)."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,10 +25,12 @@ from screens.heap import (
     release_startup_objects,
     set_aside_startup_objects,
 )
+from screens.live import ChangesSeen, tell_screens
 from screens.palette import ActionProvider, FindProvider
 from screens.programmes import ProgrammesProvider
 
 if TYPE_CHECKING:
+    from circles.live import Change, ChangeWatcher
     from circles.views import HomeData
     from models.store import Store
 
@@ -62,6 +66,7 @@ class CirclesApp(App[None]):
         self._open_failure: str | None = None
         self._open_reason: str | None = None
         self.collector = CollectorHold()
+        self._watcher: ChangeWatcher | None = None
 
     @property
     def store(self) -> Store:
@@ -79,6 +84,7 @@ class CirclesApp(App[None]):
 
             self.push_screen(HomeScreen())
             self.call_after_refresh(set_aside_startup_objects)
+            self._watch(self._store)
             return
         from screens.start import StartScreen
 
@@ -118,6 +124,7 @@ class CirclesApp(App[None]):
 
         self._store = store
         self._store_settled.set()
+        self._watch(store)
         # After a first glance, Home has already asked the store for its data (the request
         # waited in a worker until now); otherwise it comes up now, from the store.
         if not any(isinstance(s, HomeScreen) for s in self.screen_stack):
@@ -157,8 +164,34 @@ class CirclesApp(App[None]):
             # STORE_WAIT_SECONDS after the app has gone. It learns the app is closing instead.
             self._open_failure = "The app is closing."
             self._store_settled.set()
+        if self._watcher is not None:
+            self._watcher.stop()  # its connection closes with the app, not at the process's end
         self.collector.close()
         release_startup_objects()
+
+    def _watch(self, store: Store) -> None:
+        """Watch the store for other writers' changes (circles/live.py), on a thread of its own."""
+        from circles.live import ChangeWatcher
+
+        self._watcher = ChangeWatcher.for_store(store, self._changes_seen, os.environ)
+        if self._watcher is not None:
+            self._watcher.start()
+
+    def _changes_seen(self, changes: list[Change]) -> None:
+        self.post_message(ChangesSeen(changes))  # from the watcher's thread: post_message is safe
+
+    def on_changes_seen(self, message: ChangesSeen) -> None:
+        tell_screens(self, message.changes)
+
+    @property
+    def change_watcher(self) -> ChangeWatcher | None:
+        """What watches the store for others' changes (None: an in-memory store, or not open yet)."""
+        return self._watcher
+
+    def own_write_committed(self) -> None:
+        """This app has just committed a write (screens/work.py run_db, in the worker)."""
+        if self._watcher is not None:
+            self._watcher.own_write_committed()
 
     def push_screen(self, *args: Any, **kwargs: Any) -> Any:
         self.collector.hold()  # no collector pass while the new screen is built and drawn

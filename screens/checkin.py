@@ -24,10 +24,12 @@ from circles.views import PersonView, RosterEntry, SessionView
 from models.enums import Attended, Rsvp
 from screens.footer import Footer
 from screens.format import MARK_TEXT, RSVP_TEXT, safe
+from screens.live import LiveScreen, refill
 from screens.table import Table
 from screens.work import run_db
 
 if TYPE_CHECKING:
+    from circles.live import Change
     from circles.store_access import Db
 
 # Letters (and the odd characters in names) go to the filter; digits are marks, and so is space
@@ -91,7 +93,7 @@ def counts_text(roster: list[RosterEntry]) -> str:
     )
 
 
-class CheckInScreen(Screen[None]):
+class CheckInScreen(LiveScreen, Screen[None]):
     HELP = (
         "Type letters to filter by name, e-mail or team (spaces too: 'grace hop'). Without a filter, "
         "space marks the highlighted person present (again: unmark) and the cursor moves down; with "
@@ -127,6 +129,7 @@ class CheckInScreen(Screen[None]):
         # The marks the write in flight is saving (one write at a time, so the newest mark
         # typed for a person is always the one saved last).
         self._saving: dict[int, Attended | None] | None = None
+        self._saves = 0  # saves landed so far: a load read before the last one is out of date
 
     @property
     def filter_text(self) -> str:
@@ -167,8 +170,24 @@ class CheckInScreen(Screen[None]):
         table.focus()
         self.reload()
 
+    def concerns(self, change: Change) -> bool:
+        circle = self.session.circle_id if self.session is not None else None
+        tables = ("attendance", "membership", "person", "circle_session", "circle")
+        return change.touches(tables, session=self.session_id, circle=circle)
+
     def reload(self) -> None:
-        run_db(self, lambda db: load_check_in(db, self.session_id), self.show)
+        # Marks typed and not yet saved stay pending over what the store now says, and the
+        # filter being typed stays: render_rows draws both.
+        saves = self._saves
+        run_db(self, lambda db: load_check_in(db, self.session_id), lambda data: self._loaded(data, saves))
+
+    def _loaded(self, data: CheckInData, saves: int) -> None:
+        if saves != self._saves:
+            # A mark was saved while this was read (someone else's change came in meanwhile):
+            # it may not have the mark, which is no longer pending. Read again.
+            self.reload()
+            return
+        self.show(data)
 
     def show(self, data: CheckInData) -> None:
         self.session = data.session
@@ -195,19 +214,19 @@ class CheckInScreen(Screen[None]):
             return Text(PENDING_TEXT[self._pending[entry.person_id]], style="italic dim")
         return Text(MARK_TEXT[entry.attended])
 
-    def render_rows(self, *, cursor_on: int | None = None) -> None:
+    def render_rows(self, *, cursor_on: int | None = None, first: bool = False) -> None:
+        """The list as the filter shows it; the highlighted person stays highlighted (or
+        ``cursor_on``, or with ``first`` the first one shown)."""
         table = self.query_one("#roster", DataTable)
         shown = self.shown_entries()
-        table.clear()
+        if first and shown:
+            cursor_on = shown[0].person_id
+        rows = []
         for e in shown:
             kind = "walk-in" if e.walk_in or not e.is_member else ("guest" if e.is_guest else "")
-            table.add_row(
-                *safe(e.name, e.team or "", RSVP_TEXT[e.rsvp], self._mark_cell(e), kind),
-                key=str(e.person_id),
-            )
-        if cursor_on is not None:
-            index = next((i for i, e in enumerate(shown) if e.person_id == cursor_on), 0)
-            table.move_cursor(row=index, animate=False)
+            cells = safe(e.name, e.team or "", RSVP_TEXT[e.rsvp], self._mark_cell(e), kind)
+            rows.append((str(e.person_id), cells))
+        refill(table, rows, cursor_on=None if cursor_on is None else str(cursor_on))
         self._show_filter(shown)
         self._show_counts()
 
@@ -256,8 +275,7 @@ class CheckInScreen(Screen[None]):
             event.stop()
             event.prevent_default()
             self.filter_text += char
-            self.render_rows()
-            self.query_one("#roster", DataTable).move_cursor(row=0, animate=False)
+            self.render_rows(first=True)
 
     def action_backspace(self) -> None:
         if self.filter_text:
@@ -332,6 +350,7 @@ class CheckInScreen(Screen[None]):
 
     def _saved(self, batch: dict[int, Attended | None]) -> None:
         self._saving = None
+        self._saves += 1
         self.roster = [
             replace(e, attended=batch[e.person_id]) if e.person_id in batch else e for e in self.roster
         ]

@@ -22,6 +22,7 @@ from screens.export_attendance_dialog import ExportAttendanceDialog
 from screens.footer import Footer
 from screens.format import headcount_text, presenter_label, safe, when
 from screens.ics_export_dialog import IcsExportDialog
+from screens.live import LiveScreen, refill
 from screens.rotation_panel import RotationPanel
 from screens.stats_panel import StatsPanel
 from screens.table import Table
@@ -29,14 +30,28 @@ from screens.typed_app import circles_app
 from screens.work import run_db
 
 if TYPE_CHECKING:
+    from circles.live import Change
     from circles.store_access import Db
 
 LATER_TABS = {"rotation": RotationPanel, "stats": StatsPanel}
 MEMBER_ACTIONS = {"add_member", "remove_member", "toggle_role", "toggle_rotation"}
 SESSION_ACTIONS = {"schedule", "plan", "move", "cancel_session", "edit_session"}
+# What the screen shows, its tabs included: a change to these about this circle looks again.
+SHOWN_TABLES = frozenset(
+    {
+        "circle",
+        "circle_session",
+        "membership",
+        "person",
+        "attendance",
+        "away",
+        "skip_date",
+        "feedback_response",
+    }
+)
 
 
-class CircleScreen(Screen[None]):
+class CircleScreen(LiveScreen, Screen[None]):
     HELP = "A circle's members and sessions. 1-4 switch tabs; the footer shows what each tab can do."
     BINDINGS = [
         Binding("1", "tab('members')", "Members", show=False),
@@ -113,6 +128,14 @@ class CircleScreen(Screen[None]):
         if self.data is not None:
             self.reload()
 
+    def concerns(self, change: Change) -> bool:
+        return change.touches(SHOWN_TABLES, circle=self.circle_id)
+
+    def look_again(self) -> None:
+        self.reload()
+        for panel in self.query_one(f"#{self.active_tab}", TabPane).query("RotationPanel, StatsPanel"):
+            panel.reload()  # type: ignore[attr-defined]
+
     def reload(self) -> None:
         now = circles_app(self).now()
         run_db(self, lambda db: load_circle(db, self.circle_id, now), self.show)
@@ -154,12 +177,10 @@ class CircleScreen(Screen[None]):
 
     def _fill_members(self, found: list[MemberView]) -> None:
         self.query_one("#members-note").display = not found
-        table = self.query_one("#member-table", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for m in found:
-            table.add_row(
-                *safe(
+        rows = [
+            (
+                str(m.person_id),
+                safe(
                     m.name,
                     m.email or "",
                     m.team or "",
@@ -167,10 +188,10 @@ class CircleScreen(Screen[None]):
                     "in" if m.in_rotation else "out",
                     f"{m.joined_at.astimezone(self.data.circle.zone):%d %b %Y}" if self.data else "",
                 ),
-                key=str(m.person_id),
             )
-        if found:
-            table.move_cursor(row=min(row, len(found) - 1))
+            for m in found
+        ]
+        refill(self.query_one("#member-table", DataTable), rows)
 
     async def _mount_sessions(self, pane: TabPane) -> None:
         table = Table(id="session-table", cursor_type="row", zebra_stripes=True)
@@ -185,13 +206,11 @@ class CircleScreen(Screen[None]):
             self._fill_sessions(self.data)
 
     def _fill_sessions(self, data: CircleData) -> None:
-        table = self.query_one("#session-table", DataTable)
-        row = table.cursor_row
         now = circles_app(self).now()
-        table.clear()
-        for s in data.upcoming + data.past:
-            table.add_row(
-                *safe(
+        rows = [
+            (
+                str(s.id),
+                safe(
                     when(s, now),
                     s.title,
                     presenter_label(s, data.presenters),
@@ -199,11 +218,11 @@ class CircleScreen(Screen[None]):
                     headcount_text(data.counts.get(s.id)),
                     s.status.value,
                 ),
-                key=str(s.id),
             )
-        total = len(data.upcoming) + len(data.past)
-        if total:
-            table.move_cursor(row=min(row, total - 1))
+            for s in data.upcoming + data.past
+        ]
+        refill(self.query_one("#session-table", DataTable), rows)
+        total = len(rows)
         note = f"{len(data.upcoming)} upcoming, then past sessions newest first"
         if data.past_total > len(data.past):
             note += f" (the latest {len(data.past)} of {data.past_total})"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,13 +14,17 @@ from circles.services import lookups
 from circles.views import CircleView
 from screens.footer import Footer
 from screens.format import day, safe
+from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
 
+if TYPE_CHECKING:
+    from circles.live import Change
 
-class CirclesScreen(Screen[None]):
+
+class CirclesScreen(LiveScreen, Screen[None]):
     TITLE = "Circles"
     HELP = "Every circle. Type in the filter to narrow the list; Enter opens the circle."
     BINDINGS = [
@@ -53,6 +59,9 @@ class CirclesScreen(Screen[None]):
         if self.loaded:  # back from a circle: its name or members may have changed
             self.reload()
 
+    def concerns(self, change: Change) -> bool:
+        return change.touches(("circle", "membership", "circle_session", "person"))
+
     def reload(self) -> None:
         now = circles_app(self).now()
         archived = self.include_archived
@@ -65,23 +74,21 @@ class CirclesScreen(Screen[None]):
 
     def render_rows(self) -> None:
         text = self.query_one("#filter", Input).value.strip().casefold()
-        table = self.query_one(DataTable)
-        table.clear()
-        for s in self.summaries:
-            c = s.circle
-            if text and text not in c.name.casefold():
-                continue
-            name = c.name + (" (archived)" if c.archived else "")
-            table.add_row(
-                *safe(
-                    name,
-                    c.kind.label,
+        rows = [
+            (
+                str(s.circle.id),
+                safe(
+                    s.circle.name + (" (archived)" if s.circle.archived else ""),
+                    s.circle.kind.label,
                     str(s.members),
-                    day(s.next_session, c.timezone) or "none planned",
-                    c.facilitator_name or "",
+                    day(s.next_session, s.circle.timezone) or "none planned",
+                    s.circle.facilitator_name or "",
                 ),
-                key=str(c.id),
             )
+            for s in self.summaries
+            if not text or text in s.circle.name.casefold()
+        ]
+        refill(self.query_one(DataTable), rows)
 
     @on(Input.Changed, "#filter")
     def _filter(self) -> None:

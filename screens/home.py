@@ -16,11 +16,13 @@ from circles.upcoming import DAYS
 from circles.views import HomeData
 from screens.footer import Footer
 from screens.format import headcount_text, presenter_label, safe, when
+from screens.live import LiveScreen, refill
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
 
 if TYPE_CHECKING:
+    from circles.live import Change
     from circles.store_access import Db
 
 
@@ -31,7 +33,7 @@ def _load(db: Db) -> HomeData:
     return load_home(db)
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(LiveScreen, Screen[None]):
     TITLE = "Home"
     HELP = "Sessions of every circle in the next 14 days. Enter opens one; c lists the circles."
     BINDINGS = [
@@ -105,6 +107,12 @@ class HomeScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.refresh_data()
 
+    def concerns(self, change: Change) -> bool:
+        return change.touches(("circle", "circle_session", "attendance", "person", "agenda_item"))
+
+    def look_again(self) -> None:
+        self.refresh_data()
+
     def refresh_data(self) -> None:
         run_db(self, _load, self.show)
 
@@ -119,15 +127,14 @@ class HomeScreen(Screen[None]):
             self.query_one("#first-circle", Button).focus()
             return
         table = self.query_one("#upcoming", DataTable)
-        row = table.cursor_row
         now = circles_app(self).now()
         # Each time is on its circle's clock: when the circles' clocks differ, each says which.
         mixed = len({s.timezone for s in data.upcoming}) > 1
-        # Row keys let Enter open the session the cursor is on.
-        table.clear()
-        for s in data.upcoming:
-            table.add_row(
-                *safe(
+        # Row keys let Enter open the session the cursor is on, and keep it there as rows change.
+        rows = [
+            (
+                str(s.id),
+                safe(
                     when(s, now, zone=mixed),
                     s.circle_name,
                     s.title or "",
@@ -135,10 +142,10 @@ class HomeScreen(Screen[None]):
                     headcount_text(data.counts.get(s.id)),
                     s.status.value,
                 ),
-                key=str(s.id),
             )
-        if data.upcoming:
-            table.move_cursor(row=min(row, len(data.upcoming) - 1))
+            for s in data.upcoming
+        ]
+        refill(table, rows)
         empty = self.query_one("#upcoming-empty", Static)
         empty.update(
             ""

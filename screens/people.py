@@ -15,25 +15,29 @@ from circles.views import PersonView
 from circles.words import count
 from screens.footer import Footer
 from screens.format import safe
+from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
 
 if TYPE_CHECKING:
+    from circles.live import Change
     from circles.store_access import Db
 
 PAGE = 100
 
 
-def load_page(db: Db, search: str | None, offset: int) -> tuple[list[PersonView], int | None]:
-    found = people.list_people(db, search=search, limit=PAGE, offset=offset)
+def load_page(
+    db: Db, search: str | None, offset: int, limit: int = PAGE
+) -> tuple[list[PersonView], int | None]:
+    found = people.list_people(db, search=search, limit=limit, offset=offset)
     # Counting only with the first page: scrolling further needs no second count.
     total = people.count_people(db, search=search) if offset == 0 else None
     return found, total
 
 
-class PeopleScreen(Screen[None]):
+class PeopleScreen(LiveScreen, Screen[None]):
     TITLE = "People"
     HELP = "Everyone the store knows. Type to filter by name, e-mail or team; Enter opens a person."
     BINDINGS = [
@@ -73,31 +77,50 @@ class PeopleScreen(Screen[None]):
     def search(self) -> str | None:
         return self.query_one("#filter", Input).value.strip() or None
 
+    def concerns(self, change: Change) -> bool:
+        return change.touches(("person",))
+
+    def look_again(self) -> None:
+        """As many people as are shown, afresh: the rows loaded by scrolling down stay."""
+        search, many = self.search, max(PAGE, len(self.shown))
+        run_db(self, lambda db: load_page(db, search, 0, many), lambda page: self.first_page(page, keep=True))
+
     def load(self) -> None:
         search = self.search
         run_db(self, lambda db: load_page(db, search, 0), self.first_page)
 
-    def first_page(self, page: tuple[list[PersonView], int | None]) -> None:
+    def first_page(self, page: tuple[list[PersonView], int | None], *, keep: bool = False) -> None:
+        """The first page of what the filter finds (``keep``: a refresh of what is shown)."""
         found, total = page
         self.total = total or 0
         self.shown = []
-        self.query_one(DataTable).clear()
-        self.add_page(found)
+        if not keep:
+            self.query_one(DataTable).clear()
+        self.add_page(found, replace=keep)
 
-    def add_page(self, found: list[PersonView]) -> None:
+    def add_page(self, found: list[PersonView], *, replace: bool = False) -> None:
         self.loading_more = False
-        self.shown += found
-        self.query_one(DataTable).add_rows(
-            [
+        table = self.query_one(DataTable)
+        if not replace:  # someone added meanwhile moves the pages: a person is listed once
+            found = [p for p in found if str(p.id) not in table.rows]
+        rows = [
+            (
+                str(p.id),
                 safe(
                     p.name,
                     p.email or "",
                     p.team or "",
                     "guest" if p.is_guest else ("" if p.active else "inactive"),
-                )
-                for p in found
-            ]
-        )
+                ),
+            )
+            for p in found
+        ]
+        if replace:  # the same people as shown: nothing moves; else the highlighted one stays
+            refill(table, rows)
+        else:
+            for key, cells in rows:
+                table.add_row(*cells, key=key)
+        self.shown += found
         self.query_one("#people-count", Static).update(
             count(self.total, "person", "people")
             + (f", showing {len(self.shown)}; scroll down for more" if len(self.shown) < self.total else "")

@@ -3,6 +3,8 @@ topics, their away periods."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -13,12 +15,16 @@ from circles.services import knowledge, lookups
 from circles.services.person_programmes import PersonProgrammes, day_of, person_programmes
 from screens.footer import Footer
 from screens.format import day, named, safe
+from screens.live import LiveScreen, numbered, refill
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
 
+if TYPE_CHECKING:
+    from circles.live import Change
 
-class PersonScreen(Screen[None]):
+
+class PersonScreen(LiveScreen, Screen[None]):
     HELP = "A person's record. e edits their details."
     BINDINGS = [
         Binding("e", "edit", "Edit person"),
@@ -73,6 +79,10 @@ class PersonScreen(Screen[None]):
         if self.record is not None:
             self.reload()
 
+    def concerns(self, change: Change) -> bool:
+        shown = ("person", "membership", "attendance", "away", "programme_participant", "pair_member")
+        return change.touches(shown, person=self.person_id)
+
     def reload(self) -> None:
         run_db(self, lambda db: lookups.person_record(db, self.person_id), self.show)
         run_db(self, lambda db: knowledge.person_topics(db, self.person_id), self.show_topics, group="topics")
@@ -89,17 +99,23 @@ class PersonScreen(Screen[None]):
         )
 
     def show_programmes(self, found: PersonProgrammes) -> None:
-        table = self.query_one("#person-pairs", DataTable)
-        table.clear()
         paired = {p.programme_id for p in found.pairs}
-        for p in found.pairs:
-            others = ", ".join(x.name for x in p.people if x.person_id != self.person_id)
-            table.add_row(
-                *safe(p.programme_name, others, p.status.label, day_of(p.started_on), str(p.meetings))
+        cells = [
+            safe(
+                p.programme_name,
+                ", ".join(x.name for x in p.people if x.person_id != self.person_id),
+                p.status.label,
+                day_of(p.started_on),
+                str(p.meetings),
             )
-        for part, name in found.programmes:
-            if part.programme_id not in paired:
-                table.add_row(*safe(name, f"({part.role.value}, not paired)", part.pause_text, "", ""))
+            for p in found.pairs
+        ]
+        cells += [
+            safe(name, f"({part.role.value}, not paired)", part.pause_text, "", "")
+            for part, name in found.programmes
+            if part.programme_id not in paired
+        ]
+        refill(self.query_one("#person-pairs", DataTable), numbered(cells))
 
     def show(self, r: lookups.PersonRecord) -> None:
         self.record = r
@@ -111,44 +127,47 @@ class PersonScreen(Screen[None]):
             + (" · guest" if p.is_guest else "")
             + ("" if p.active else " · inactive")
         )
-        circles = self.query_one("#person-circles", DataTable)
-        circles.clear()
-        circles.add_rows(
-            [
-                safe(
-                    r.circle_names.get(m.circle_id, "?"),
-                    m.role.value,
-                    "in" if m.in_rotation else "out",
-                    day(m.joined_at),
-                    day(m.left_at),
-                )
-                for m in r.memberships
-            ]
+        refill(
+            self.query_one("#person-circles", DataTable),
+            numbered(
+                [
+                    safe(
+                        r.circle_names.get(m.circle_id, "?"),
+                        m.role.value,
+                        "in" if m.in_rotation else "out",
+                        day(m.joined_at),
+                        day(m.left_at),
+                    )
+                    for m in r.memberships
+                ]
+            ),
         )
         self.query_one("#attended-title", Static).update(
             f"Sessions attended: {r.attended_total}"
             + (f" (the latest {len(r.attended)})" if r.attended_total > len(r.attended) else "")
         )
-        attended = self.query_one("#person-attended", DataTable)
-        attended.clear()
-        attended.add_rows(
-            [
-                safe(
-                    f"{a.session.local_start:%d %b %Y}",
-                    a.session.circle_name,
-                    a.session.title,
-                    a.attended.value,
-                )
-                for a in r.attended
-            ]
+        refill(
+            self.query_one("#person-attended", DataTable),
+            numbered(
+                [
+                    safe(
+                        f"{a.session.local_start:%d %b %Y}",
+                        a.session.circle_name,
+                        a.session.title,
+                        a.attended.value,
+                    )
+                    for a in r.attended
+                ]
+            ),
         )
-        presented = self.query_one("#person-presented", DataTable)
-        presented.clear()
-        presented.add_rows(
-            [
-                safe(f"{x.session.local_start:%d %b %Y}", x.session.circle_name, x.title)
-                for x in r.presentations
-            ]
+        refill(
+            self.query_one("#person-presented", DataTable),
+            numbered(
+                [
+                    safe(f"{x.session.local_start:%d %b %Y}", x.session.circle_name, x.title)
+                    for x in r.presentations
+                ]
+            ),
         )
         self.query_one("#person-away", Static).update(
             "\n".join(f"{a.starts_on:%d %b %Y} to {a.ends_on:%d %b %Y}  {a.reason}" for a in r.away)

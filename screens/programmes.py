@@ -15,11 +15,13 @@ from textual.widgets import DataTable, Header, Static
 from circles.programme_views import ProgrammeSummary, ProgrammeView
 from screens.footer import Footer
 from screens.format import safe
+from screens.live import LiveScreen, refill
 from screens.palette import highlight_plain
 from screens.table import Table
 from screens.work import ask_db, run_db
 
 if TYPE_CHECKING:
+    from circles.live import Change
     from circles.store_access import Db
 
 
@@ -29,7 +31,7 @@ def _load(db: Db, include_archived: bool = False) -> list[ProgrammeSummary]:
     return programmes.list_programmes(db, include_archived=include_archived)
 
 
-class ProgrammesScreen(Screen[None]):
+class ProgrammesScreen(LiveScreen, Screen[None]):
     TITLE = "Programmes"
     HELP = (
         "Mentoring, reverse-mentoring, buddy and coffee programmes. Enter opens one; n creates one; "
@@ -65,6 +67,9 @@ class ProgrammesScreen(Screen[None]):
         if self.loaded:
             self.reload()
 
+    def concerns(self, change: Change) -> bool:
+        return change.touches(("programme", "programme_participant", "programme_round", "programme_pair"))
+
     def reload(self) -> None:
         archived = self.include_archived
         run_db(self, lambda db: _load(db, archived), self.show)
@@ -75,26 +80,23 @@ class ProgrammesScreen(Screen[None]):
 
     def show(self, found: list[ProgrammeSummary]) -> None:
         self.loaded = True
-        table = self.query_one(DataTable)
-        row = table.cursor_row
-        table.clear()
-        for s in found:
-            p = s.programme
-            table.add_row(
-                *safe(
-                    p.name,
-                    p.kind.label,
+        rows = [
+            (
+                str(s.programme.id),
+                safe(
+                    s.programme.name,
+                    s.programme.kind.label,
                     str(s.participants),
                     str(s.active_pairs),
                     str(s.rounds),
                     f"{s.last_round_on:%d %b %Y}" if s.last_round_on else "",
-                    p.cadence or "",
-                    "archived" if p.archived else "",
+                    s.programme.cadence or "",
+                    "archived" if s.programme.archived else "",
                 ),
-                key=str(p.id),
             )
-        if found:
-            table.move_cursor(row=min(row, len(found) - 1))
+            for s in found
+        ]
+        refill(self.query_one(DataTable), rows)
         self.query_one("#programmes-empty", Static).update(
             "" if found else "No programmes yet: press n to create a mentoring, buddy or coffee programme."
         )

@@ -23,14 +23,32 @@ from screens.feedback_panel import FeedbackPanel
 from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
 from screens.knowledge_panel import KnowledgePanel
+from screens.live import LiveScreen, refill
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db, show_error
 
 if TYPE_CHECKING:
+    from circles.live import Change
     from circles.store_access import Db
 
 THEIRS_MARK = "--- saved meanwhile by someone else ---"
+# What the screen shows, its tabs included: a change to these about this session looks again.
+SHOWN_TABLES = frozenset(
+    {
+        "circle",
+        "circle_session",
+        "agenda_item",
+        "attendance",
+        "membership",
+        "person",
+        "material",
+        "takeaway",
+        "session_topic",
+        "feedback_answer",
+        "feedback_response",
+    }
+)
 
 
 def _same_notes(saved: str, typed: str) -> bool:
@@ -64,7 +82,7 @@ def time_text(items: list[AgendaItemView], length: int) -> str:
     return f"Agenda {total} of {length} min ({length - total} free)"
 
 
-class SessionScreen(Screen[None]):
+class SessionScreen(LiveScreen, Screen[None]):
     HELP = (
         "The agenda of one session. a adds an item, Enter edits it, shift+↑/↓ (or [ and ]) reorder, "
         "d deletes. n goes to the notes (ctrl+s saves them). i opens check-in; o opens check-out "
@@ -155,6 +173,15 @@ class SessionScreen(Screen[None]):
         for panel in self.query(FeedbackPanel):
             panel.reload()  # back from check-out
 
+    def concerns(self, change: Change) -> bool:
+        circle = self.data.session.circle_id if self.data is not None else None
+        return change.touches(SHOWN_TABLES, session=self.session_id, circle=circle)
+
+    def look_again(self) -> None:
+        self.reload(keep_notes=True)  # notes being typed stay; notes saved meanwhile go below them
+        for panel in self.query(FeedbackPanel):
+            panel.reload()
+
     def reload(self, *, keep_notes: bool = False) -> None:
         run_db(
             self, lambda db: load_session(db, self.session_id), lambda d: self.show(d, keep_notes=keep_notes)
@@ -200,20 +227,20 @@ class SessionScreen(Screen[None]):
 
     def _fill_agenda(self, items: list[AgendaItemView], *, select: int | None = None) -> None:
         table = self.query_one("#agenda", DataTable)
-        row = table.cursor_row if select is None else select
-        table.clear()
-        for item in items:
-            table.add_row(
-                *safe(
+        rows = [
+            (
+                str(item.id),
+                safe(
                     str(item.position),
                     item.title,
                     item.presenter_name or "",
                     "" if item.minutes is None else str(item.minutes),
                 ),
-                key=str(item.id),
             )
-        if items:
-            table.move_cursor(row=max(0, min(row, len(items) - 1)))
+            for item in items
+        ]
+        chosen = rows[max(0, min(select, len(rows) - 1))][0] if select is not None and rows else None
+        refill(table, rows, cursor_on=chosen)
         length = self.data.session.minutes if self.data else 0
         label = self.query_one("#agenda-time", Static)
         label.update(time_text(items, length) if items else "No agenda yet: press a to add the first item.")
