@@ -1,12 +1,12 @@
 """Benchmark: search and digests on the large demo store (about 230,000 searchable things: 31,000
 sessions with notes, 100,000 agenda items, 57,000 takeaways, 29,000 materials, 10,000 people).
 
-    uv run python bench/search.py [--runs 5]
+    uv run python bench/search.py [--runs 5] [--backend sqlite|postgresql]
 
 1. Twenty typical queries through `search.search` (a read unit of work, the query parser, the
    one statement, the hits built), against the very same statement and parameters run on a
-   bare sqlite3 connection, in turns, the best of --runs for each. Targets: median <= 50 ms,
-   p95 <= 150 ms over the twenty, and the ratio of the medians <= 1.3.
+   bare sqlite3 connection (psycopg on PostgreSQL), in turns, the best of --runs for each.
+   Targets: median <= 50 ms, p95 <= 150 ms over the twenty, and the ratio of the medians <= 1.3.
 2. As-you-type in the TUI (headless, Pilot): each key of a few words typed into the search
    screen, timed from the key press to the first frame drawn after its results came in
    (the method of bench/screens.py). Target: <= 150 ms.
@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 
-from bench.common import large_store, report
+from bench.common import add_backend, conninfo, large_store_url, report
 from bench.screens import SIZE, Frames, settled
 
 QUERIES = (
@@ -87,11 +87,20 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def queries(store, path: Path, runs: int) -> None:  # type: ignore[no-untyped-def]
+def bare_connection(url):  # type: ignore[no-untyped-def]
+    """A plain driver connection to the store, and its name."""
+    if url.get_backend_name() == "sqlite":
+        return sqlite3.connect(url.database), "sqlite3"
+    import psycopg
+
+    return psycopg.connect(conninfo(url), autocommit=True), "psycopg"
+
+
+def queries(store, url, runs: int) -> None:  # type: ignore[no-untyped-def]
     from circles.search_query import parse
     from circles.services import search
 
-    bare = sqlite3.connect(path)
+    bare, driver = bare_connection(url)
     ours_ms, bare_ms = [], []
     print(f"{'query':32} {'ours ms':>8} {'bare ms':>8} {'hits':>5}")
     for q in QUERIES:
@@ -99,7 +108,8 @@ def queries(store, path: Path, runs: int) -> None:  # type: ignore[no-untyped-de
             sql, params = search.statement(db, parse(q), 20)
             compiled = sql.compile(dialect=db.get_bind().dialect)
         names = list(compiled.positiontup or [])
-        text, values = str(compiled), [params[n] for n in names]
+        # Positional on SQLite; psycopg takes SQLAlchemy's %(name)s parameters as they are.
+        text, values = str(compiled), ([params[n] for n in names] if names else params)
 
         def ours(q: str = q) -> object:
             with store.read() as db:
@@ -114,11 +124,11 @@ def queries(store, path: Path, runs: int) -> None:  # type: ignore[no-untyped-de
     bare.close()
     median, worst = statistics.median(ours_ms), p95(ours_ms)
     base = statistics.median(bare_ms)
-    print(f"median {median:.1f} ms, p95 {worst:.1f} ms; bare sqlite3 median {base:.1f} ms")
+    print(f"median {median:.1f} ms, p95 {worst:.1f} ms; bare {driver} median {base:.1f} ms")
     report(
         "search: 20 typical queries (median, p95)",
         f"{median:.1f} ms, p95 {worst:.1f} ms",
-        f"bare sqlite3 {base:.1f} ms, p95 {p95(bare_ms):.1f}",
+        f"bare {driver} {base:.1f} ms, p95 {p95(bare_ms):.1f}",
         median / base,
         "<= 50 / 150 ms, <= 1.3",
     )
@@ -195,17 +205,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--db", type=Path, help="a store to measure (default: the cached large demo store)")
+    add_backend(parser)
     args = parser.parse_args()
-    path = args.db or large_store()
 
     from models.engine import sqlite_url
     from models.store import Store
 
-    store = Store.open(sqlite_url(path))
+    url = sqlite_url(args.db) if args.db else large_store_url(args.backend)
+    store = Store.open(url)
     with store.read() as db:
         if not db.execute(sa.text("SELECT count(*) FROM takeaway")).scalar():
-            raise SystemExit(f"{path} has no takeaways: it predates the knowledge demo data; delete it")
-    queries(store, path, args.runs)
+            raise SystemExit(f"{url} has no takeaways: it predates the knowledge demo data; delete it")
+    queries(store, url, args.runs)
     per_key = asyncio.run(typing(store))
     median, worst = statistics.median(per_key), max(per_key)
     print(f"as you type: {len(per_key)} keys, median {median * 1000:.0f} ms, slowest {worst * 1000:.0f} ms")
