@@ -24,6 +24,18 @@ CONNECT_TIMEOUT_SECONDS = 3
 SCHEMES = ("postgresql", "postgres", "postgresql+psycopg")
 # The glance's queries in psycopg's words: booleans are booleans, parameters are %s.
 SESSIONS = glance.SESSIONS.replace("c.archived = 0", "NOT c.archived").replace("?", "%s")
+# As circles/services/attendance.py's headcounts: the answers picked by session too, or the
+# planner reads every answer of every member (1.5 s on the large store instead of 60 ms).
+RSVPS = """
+SELECT s.id, CASE WHEN a.rsvp IS NOT NULL AND a.rsvp != 'none' THEN a.rsvp ELSE m.default_rsvp END,
+       count(*)
+FROM circle_session s
+JOIN membership m ON m.circle_id = s.circle_id AND m.joined_at <= s.starts_at
+     AND (m.left_at IS NULL OR m.left_at > s.starts_at)
+LEFT JOIN attendance a ON a.session_id = s.id AND a.person_id = m.person_id AND a.session_id IN ({ids})
+WHERE s.id IN ({ids})
+GROUP BY 1, 2
+"""
 
 
 def postgres_conninfo(setting: str) -> str | None:
@@ -73,8 +85,8 @@ def _read(cursor: Any, now: datetime) -> HomeData | None:
     ids = [s.id for s in found]
     marks = ", ".join(["%s"] * len(ids)) or "NULL"
     counts: dict[int, dict[str, int]] = {i: {} for i in ids}
-    for query in (glance.RSVPS, glance.CHECK_INS):
-        for session_id, answer, n in cursor.execute(query.format(ids=marks), ids):
+    for query, times in ((RSVPS, 2), (glance.CHECK_INS, 1)):
+        for session_id, answer, n in cursor.execute(query.format(ids=marks), ids * times):
             counts[session_id][answer] = n
     presenters = presenter_names(cursor.execute(glance.PRESENTERS.format(ids=marks), ids))
     return HomeData(
