@@ -127,6 +127,7 @@ class CliState:
 
 
 def postgres_glance(setting: str) -> Callable[[], HomeData | None] | None:
+    """The first glance for a PostgreSQL URL (circles/glance_postgres.py), or None for another."""
     from circles.glance_postgres import postgres_conninfo
 
     conninfo = postgres_conninfo(setting)
