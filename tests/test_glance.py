@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from circles import glance_postgres
+from circles.cli.common import CliState
 from circles.demo import build_demo
 from circles.glance import home_at_a_glance
 from circles.services import attendance, circle_records, members, people, sessions
@@ -153,3 +154,12 @@ def test_only_postgresql_urls_get_the_postgres_glance():
     assert conninfo("postgres://h/db") == "postgresql://h/db"
     assert conninfo("sqlite:///x.db") is None
     assert conninfo("mysql://h/db") is None
+
+
+def test_the_app_is_given_a_first_glance_on_either_backend(demo_url):
+    path = sqlite_file(demo_url)
+    setting = str(path) if path else demo_url.render_as_string(hide_password=False)
+    glance = CliState(setting).first_glance()
+    assert glance is not None
+    first = glance()
+    assert first is not None and not first.empty

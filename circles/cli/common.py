@@ -126,18 +126,15 @@ class CliState:
         return glance
 
 
-def postgres_glance(setting: str) -> Callable[[], HomeData | None] | None:
-    """The first glance for a PostgreSQL URL (circles/glance_postgres.py), or None for another."""
-    from circles.glance_postgres import postgres_conninfo
-
-    conninfo = postgres_conninfo(setting)
-    if conninfo is None:
-        return None
+def postgres_glance(setting: str) -> Callable[[], HomeData | None]:
+    """The first glance for a PostgreSQL URL (circles/glance_postgres.py); it says None for any
+    other URL. Everything it needs is loaded in the app's worker, after the first frame."""
 
     def glance() -> HomeData | None:
-        from circles.glance_postgres import home_at_a_glance
+        from circles.glance_postgres import home_at_a_glance, postgres_conninfo
 
-        return home_at_a_glance(conninfo, datetime.now(UTC))
+        conninfo = postgres_conninfo(setting)
+        return None if conninfo is None else home_at_a_glance(conninfo, datetime.now(UTC))
 
     return glance
 
