@@ -121,9 +121,13 @@ def main() -> None:
 
             # Stopped on the way out of this block: at the end, on an error or on Ctrl-C.
             env[POSTGRES_ENV] = stack.enter_context(large_demo_server())
-        for script, option, quick, full in chosen:
-            for backend in backends:
-                rows[backend].extend(run_one(script, option, quick if args.quick else full, backend, env))
+        try:
+            for script, option, quick, full in chosen:
+                for backend in backends:
+                    runs = quick if args.quick else full
+                    rows[backend].extend(run_one(script, option, runs, backend, env))
+        except KeyboardInterrupt:
+            print("\ninterrupted: the figures so far", flush=True)
     print()
     table(rows, backends)
 
