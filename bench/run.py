@@ -65,10 +65,21 @@ def run_one(script: str, option: str, runs: int, backend: str, env: dict[str, st
         env=env,
     )
     found = [json.loads(line[7:]) for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+    for n, row in enumerate(found):  # a row's name may hold a count that differs by backend
+        row["key"] = f"{script}#{n}"
     if result.returncode != 0 or not found:
         print(result.stdout[-2000:], result.stderr[-2000:], sep="\n")
         reason = result.stderr.strip().splitlines()[-1][:80] if result.stderr.strip() else ""
-        found.append({"what": script, "figure": "FAILED", "baseline": reason, "ratio": None, "target": ""})
+        found.append(
+            {
+                "what": script,
+                "key": script,
+                "figure": "FAILED",
+                "baseline": reason,
+                "ratio": None,
+                "target": "",
+            }
+        )
     for row in found:
         ratio = f" (ratio {row['ratio']:.2f})" if row["ratio"] is not None else ""
         print(f"   {row['what']}: {row['figure']}{ratio} | baseline {row['baseline']}", flush=True)
@@ -84,23 +95,25 @@ def shown(row: dict | None) -> str:
 
 def table(rows: dict[str, list[dict]], backends: list[str]) -> None:
     """One line per benchmark: each backend's figure (its ratio to its own baseline), the target."""
-    order: list[str] = []
+    order: list[str] = []  # keys: a script's n-th row is the same figure on either side
     by_backend: dict[str, dict[str, dict]] = {b: {} for b in backends}
+    names: dict[str, str] = {}
     targets: dict[str, str] = {}
     for backend in backends:
         for row in rows[backend]:
-            if row["what"] not in order:
-                order.append(row["what"])
-            by_backend[backend][row["what"]] = row
-            targets[row["what"]] = targets.get(row["what"]) or row["target"]
-    names = {"sqlite": "SQLite figure (ratio)", "postgresql": "PostgreSQL figure (ratio)"}
-    width = max(len(w) for w in [*order, "benchmark"])
-    columns = {b: max([len(names[b]), *(len(shown(r)) for r in by_backend[b].values())]) for b in backends}
-    head = "  ".join(f"{names[b]:<{columns[b]}}" for b in backends)
+            if row["key"] not in order:
+                order.append(row["key"])
+                names[row["key"]] = row["what"]
+            by_backend[backend][row["key"]] = row
+            targets[row["key"]] = targets.get(row["key"]) or row["target"]
+    heads = {"sqlite": "SQLite figure (ratio)", "postgresql": "PostgreSQL figure (ratio)"}
+    width = max(len(w) for w in [*names.values(), "benchmark"])
+    columns = {b: max([len(heads[b]), *(len(shown(r)) for r in by_backend[b].values())]) for b in backends}
+    head = "  ".join(f"{heads[b]:<{columns[b]}}" for b in backends)
     print(f"{'benchmark':<{width}}  {head}  target")
-    for what in order:
-        cells = "  ".join(f"{shown(by_backend[b].get(what)):<{columns[b]}}" for b in backends)
-        print(f"{what:<{width}}  {cells}  {targets[what]}")
+    for key in order:
+        cells = "  ".join(f"{shown(by_backend[b].get(key)):<{columns[b]}}" for b in backends)
+        print(f"{names[key]:<{width}}  {cells}  {targets[key]}")
 
 
 def main() -> None:
