@@ -1,24 +1,35 @@
-"""What the benchmarks share: the cached large demo store, medians, and one way to report.
+"""What the benchmarks share: the cached large demo store on each backend, medians, and one way
+to report.
 
 Every benchmark measures its subject and a baseline in the same run (the machines are
 shared and noisy, so only ratios mean much) and prints a line `RESULT {json}` that
 bench/run.py gathers into one table.
+
+Every script takes `--backend sqlite|postgresql` (default sqlite). On PostgreSQL the large demo
+store is the database CIRCLES_BENCH_POSTGRES_URL names (bench/run.py starts a private server,
+loads it once and sets the variable); a script that needs a store of its own builds it once in
+a database beside that one on the same server.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CACHE = HERE / ".cache"
 LARGE = CACHE / "large.db"
+BACKENDS = ("sqlite", "postgresql")
+POSTGRES_ENV = "CIRCLES_BENCH_POSTGRES_URL"
 
 
 def cached(path: Path, build: Callable[[Path], object]) -> Path:
@@ -63,3 +74,105 @@ def report(what: str, figure: str, baseline: str, ratio: float | None, target: s
     print(f"{what}: {figure} | baseline {baseline} | ratio {shown} | target {target}")
     row = {"what": what, "figure": figure, "baseline": baseline, "ratio": ratio, "target": target}
     print("RESULT " + json.dumps(row), flush=True)
+
+
+def add_backend(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="sqlite",
+        help=f"where the large demo is: a SQLite file, or the PostgreSQL database {POSTGRES_ENV} names",
+    )
+
+
+def postgres_setting() -> str:
+    """The URL of the PostgreSQL database holding the large demo store."""
+    value = os.environ.get(POSTGRES_ENV, "").strip()
+    if not value:
+        raise SystemExit(
+            f"--backend postgresql measures the large demo in the database {POSTGRES_ENV} names: "
+            "bench/run.py starts a server and sets it, or set it to a database you filled with "
+            "`circles --db URL demo --size large`"
+        )
+    return value
+
+
+def large_store_url(backend: str):  # type: ignore[no-untyped-def]
+    """The large demo store on ``backend``, as a SQLAlchemy URL (the SQLite file is built once)."""
+    from models.engine import resolve_url, sqlite_url
+
+    if backend == "sqlite":
+        return sqlite_url(large_store())
+    return resolve_url(postgres_setting())
+
+
+def conninfo(url) -> str:  # type: ignore[no-untyped-def]
+    """A SQLAlchemy PostgreSQL URL as libpq takes it, for the plain psycopg baselines."""
+    from circles.glance_postgres import postgres_conninfo
+
+    found = postgres_conninfo(url.render_as_string(hide_password=False))
+    assert found is not None, url
+    return found
+
+
+def postgres_database(name: str, build: Callable[[object], object]):  # type: ignore[no-untyped-def]
+    """A database of its own beside the large demo's on the same server (``<demo db>_<name>``),
+    built by ``build(url)`` the first time and reused after. Like ``cached``, it is built under
+    another name and renamed, so an interrupted build is never mistaken for a store."""
+    import psycopg
+
+    from models.engine import resolve_url
+
+    demo = resolve_url(postgres_setting())
+    wanted = f"{demo.database}_{name}"
+    admin = conninfo(demo.set(database="postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (wanted,)).fetchone()
+        if not exists:
+            partial = wanted + "_building"
+            conn.execute(f'DROP DATABASE IF EXISTS "{partial}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{partial}"')
+            print(
+                f"building the {name} store in the database {wanted} (once) ...", file=sys.stderr, flush=True
+            )
+            build(demo.set(database=partial))
+            conn.execute(f'ALTER DATABASE "{partial}" RENAME TO "{wanted}"')
+    return demo.set(database=wanted)
+
+
+def store_for(backend: str, sqlite_path: Path, build: Callable[[object], object]):  # type: ignore[no-untyped-def]
+    """A benchmark's own store on ``backend``, built once by ``build(url)``: the SQLite file at
+    ``sqlite_path``, or a database named after it beside the large demo's."""
+    from models.engine import sqlite_url
+
+    if backend == "sqlite":
+        cached(sqlite_path, lambda path: build(sqlite_url(path)))
+        return sqlite_url(sqlite_path)
+    return postgres_database(sqlite_path.stem.replace("-", "_"), build)
+
+
+def not_on(backend: str, what: str, reason: str, target: str = "-") -> None:
+    """A row that cannot mean anything on ``backend``: "-" and why."""
+    report(what, "-", reason, None, target)
+
+
+@contextmanager
+def throwaway_store(backend: str, folder: Path, name: str):  # type: ignore[no-untyped-def]
+    """An empty store for one run: a SQLite file in ``folder``, or a new database beside the large
+    demo's (``<demo db>_<name>``), dropped afterwards."""
+    from models.engine import resolve_url, sqlite_url
+
+    if backend == "sqlite":
+        yield sqlite_url(folder / f"{name}.db")
+        return
+    import psycopg
+
+    demo = resolve_url(postgres_setting())
+    wanted = f"{demo.database}_{name}"
+    with psycopg.connect(conninfo(demo.set(database="postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{wanted}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{wanted}"')
+        try:
+            yield demo.set(database=wanted)
+        finally:
+            conn.execute(f'DROP DATABASE IF EXISTS "{wanted}" WITH (FORCE)')

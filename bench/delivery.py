@@ -4,7 +4,10 @@ plain smtplib sending 600 ready-made messages of the same size to the same sink;
 mbox of 10,000 messages with one RSVP reply in it, against the standard library's mailbox just
 reading every message. Targets: under 10 s each.
 
-    uv run python bench/delivery.py [--runs 3]
+    uv run python bench/delivery.py [--runs 3] [--backend sqlite|postgresql]
+
+With `--backend postgresql` the circle's store is a new database on the server the large demo is
+on (dropped at the end); the baselines read no store and are the same on both.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import median_seconds, report
+from bench.common import add_backend, median_seconds, report, throwaway_store
 
 
 def _circle(store: object, members: int, weeks: int) -> tuple[int, list[str]]:
@@ -78,8 +81,14 @@ def sink_process() -> Iterator[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    add_backend(parser)
     args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="circles-bench-delivery-"))
+    with throwaway_store(args.backend, folder, "delivery") as url:
+        measure(url, folder, args.runs)
 
+
+def measure(url, folder: Path, runs: int) -> None:  # type: ignore[no-untyped-def]
     from sqlmodel import delete
 
     from circles.delivery.mail import build_message
@@ -87,13 +96,11 @@ def main() -> None:
     from circles.delivery.send import send_plan
     from circles.delivery.settings import smtp_from_url
     from circles.services import delivery, replies
-    from models.engine import sqlite_url
     from models.store import Store
     from models.tables import InviteReply, InviteSend
     from tests.reply_makers import as_email, plain_email, reply_icalendar, write_mbox
 
-    folder = Path(tempfile.mkdtemp(prefix="circles-bench-delivery-"))
-    store = Store.open(sqlite_url(folder / "circles.db"))
+    store = Store.open(url)
     circle_id, uids = _circle(store, members=30, weeks=20)
     with store.read() as db:
         plan_sample = delivery.plan_circle(db, circle_id)
@@ -110,7 +117,7 @@ def main() -> None:
                 plan = delivery.plan_circle(db, circle_id)
             sent = sum(1 for r in send_plan(store, plan, settings) if r.sent)
 
-        ours_s = median_seconds(ours, args.runs)
+        ours_s = median_seconds(ours, runs)
         assert sent == 600, sent
         sample = build_message(
             plan_sample.circle, plan_sample.organizer, plan_sample.outgoing[0], dtstamp=datetime.now(UTC)
@@ -121,7 +128,7 @@ def main() -> None:
                 for _ in range(600):
                     smtp.sendmail("ana@example.org", ["member00@example.org"], sample)
 
-        base_s = median_seconds(baseline, args.runs)
+        base_s = median_seconds(baseline, runs)
     report(
         "send 600 invites (30 x 20)",
         f"{ours_s:.2f} s ({600 / ours_s:.0f} msg/s)",
@@ -143,7 +150,7 @@ def main() -> None:
         with store.write() as db:
             applied = sum(1 for r in replies.apply_replies(db, found.replies) if r.outcome.value == "applied")
 
-    import_s = median_seconds(read_replies, args.runs)
+    import_s = median_seconds(read_replies, runs)
     assert applied == 1, applied
 
     def read_only() -> None:
@@ -154,7 +161,7 @@ def main() -> None:
             mb.get_bytes(key)
         mb.close()
 
-    plain_s = median_seconds(read_only, args.runs)
+    plain_s = median_seconds(read_only, runs)
     report(
         "import replies, mbox of 10,000",
         f"{import_s:.2f} s",

@@ -1,10 +1,10 @@
 """Benchmark: feedback, recognition and success figures on the large demo store (a million
 attendance rows, about 250,000 answers).
 
-    uv run python bench/feedback.py [--runs 3]
+    uv run python bench/feedback.py [--runs 3] [--backend sqlite|postgresql]
 
 - The success report (services/success.py) against the very statements it runs, executed on
-  a bare sqlite3 cursor: what the services add to the SQL. Target: within 1.2x.
+  a bare sqlite3 cursor (psycopg on PostgreSQL): what the services add to the SQL. Target: within 1.2x.
 - The recognition digest (ledger and Markdown) for a month and for a year. Target: a year under 1 s.
 - The new screens, timed as bench/screens.py times the others (key press to the first frame
   after the data): the session's Feedback tab, check-out, Recognition, Organisation, and the
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 
-from bench.common import large_store, report
+from bench.common import add_backend, conninfo, large_store_url, report
 from bench.screens import SIZE, Frames, busiest, settled
 from circles.app import CirclesApp
 from models.engine import sqlite_url
@@ -68,7 +68,7 @@ def _statements(store: Store, work: Callable[[Any], object]) -> list[tuple[str, 
     return seen
 
 
-def success_ratio(store: Store, path: Path, runs: int, since: date | None, label: str) -> None:
+def success_ratio(store: Store, runs: int, since: date | None, label: str) -> None:
     from circles.services import success
     from circles.services.participation import Scope
 
@@ -80,11 +80,25 @@ def success_ratio(store: Store, path: Path, runs: int, since: date | None, label
 
     statements = _statements(store, lambda db: success.success_report(db, scope))
 
-    def plain() -> None:
-        conn = sqlite3.connect(path)
-        for sql, params in statements:
-            conn.execute(sql, params).fetchall()
-        conn.close()
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite":
+        driver = "sqlite3"
+
+        def plain() -> None:
+            conn = sqlite3.connect(url.database)
+            for sql, params in statements:
+                conn.execute(sql, params).fetchall()
+            conn.close()
+
+    else:
+        import psycopg
+
+        driver = "psycopg"
+
+        def plain() -> None:
+            with psycopg.connect(conninfo(url)) as conn:
+                for sql, params in statements:
+                    conn.execute(sql, params).fetchall()
 
     ours()
     took, took_cpu = _timed(ours, runs)
@@ -92,7 +106,7 @@ def success_ratio(store: Store, path: Path, runs: int, since: date | None, label
     report(
         f"success report, {label} ({len(statements)} queries)",
         f"{took:.2f} s (cpu {took_cpu:.2f})",
-        f"the same SQL on sqlite3 {base:.2f} s (cpu {base_cpu:.2f})",
+        f"the same SQL on {driver} {base:.2f} s (cpu {base_cpu:.2f})",
         took / base,
         "<= 1.2",
     )
@@ -163,13 +177,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", type=Path, help="a store to measure (default: the cached large demo store)")
+    add_backend(parser)
     args = parser.parse_args()
-    path = args.db or large_store()
-    store = Store.open(sqlite_url(path))
+    store = Store.open(sqlite_url(args.db) if args.db else large_store_url(args.backend))
     now = store.clock()
 
-    success_ratio(store, path, args.runs, None, "all of it")
-    success_ratio(store, path, args.runs, (now - timedelta(days=92)).date(), "last 3 months")
+    success_ratio(store, args.runs, None, "all of it")
+    success_ratio(store, args.runs, (now - timedelta(days=92)).date(), "last 3 months")
     digest(store, args.runs, 30, "a month", "-")
     digest(store, args.runs, 365, "a year", "< 1 s")
 

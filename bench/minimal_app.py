@@ -1,13 +1,35 @@
 """The start-up baseline: the least a Textual app showing the same data can do
-(Header, DataTable, Footer; the upcoming sessions read with plain sqlite3 on mount)."""
+(Header, DataTable, Footer; the upcoming sessions read on mount with plain sqlite3 from a file,
+or with plain psycopg from a PostgreSQL URL).
+
+    python bench/minimal_app.py FILE | postgresql://USER@HOST:PORT/DATABASE
+"""
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Footer, Header
+
+UPCOMING = (
+    "SELECT s.starts_at, c.name, s.title FROM circle_session s JOIN circle c ON c.id = s.circle_id "
+    "WHERE s.starts_at >= {now} ORDER BY s.starts_at LIMIT 40"
+)
+
+
+def upcoming_rows(store: str) -> list[tuple[object, ...]]:
+    if store.startswith(("postgresql://", "postgres://")):
+        import psycopg
+
+        with psycopg.connect(store) as conn:
+            return conn.execute(UPCOMING.format(now="now()")).fetchall()
+    import sqlite3
+
+    conn = sqlite3.connect(store)
+    rows = conn.execute(UPCOMING.format(now="datetime('now')")).fetchall()
+    conn.close()
+    return rows
 
 
 class Minimal(App[None]):
@@ -21,12 +43,7 @@ class Minimal(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        conn = sqlite3.connect(self.store)
-        rows = conn.execute(
-            "SELECT s.starts_at, c.name, s.title FROM circle_session s JOIN circle c ON c.id = s.circle_id "
-            "WHERE s.starts_at >= datetime('now') ORDER BY s.starts_at LIMIT 40"
-        ).fetchall()
-        conn.close()
+        rows = upcoming_rows(self.store)
         table = self.query_one(DataTable)
         table.add_columns("When", "Circle", "Title")
         table.add_rows(rows)

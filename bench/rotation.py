@@ -1,12 +1,13 @@
 """Benchmark: the rotation preview of 52 sessions for a 500-member circle with five years of history.
 
-    uv run python bench/rotation.py [--runs 7]
+    uv run python bench/rotation.py [--runs 7] [--backend sqlite|postgresql]
 
 Builds (once, cached) a store with one weekly circle: 500 members joining over five
 years, 260 held sessions with presenters, away periods, then times
 `rotation.preview(count=52)` from a fresh unit of work each run. Target: under 20 ms.
 The baseline is the same store's plain `SELECT` of the circle's sessions and members,
-which any preview must at least read.
+which any preview must at least read (with psycopg on PostgreSQL, where the store is a database
+of its own beside the large demo's).
 """
 
 from __future__ import annotations
@@ -20,21 +21,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CACHE, cached, median_seconds, report
+from bench.common import CACHE, add_backend, conninfo, median_seconds, report, store_for
 
 STORE = CACHE / "rotation-500.db"
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 
-def build(path: Path) -> None:
+def build(url) -> None:  # type: ignore[no-untyped-def]
     from circles.services import away, circle_records, members, people, planning, rotation, series, sessions
-    from models.engine import sqlite_url
     from models.store import Store
 
     rng = random.Random(500)
     start = NOW - timedelta(weeks=260)
     clock = {"now": start}
-    store = Store.open(sqlite_url(path), clock=lambda: clock["now"])
+    store = Store.open(url, clock=lambda: clock["now"])
     with store.write() as db:
         c = circle_records.add_circle(db, name="Big Circle", kind="learning-circle", timezone="Europe/Berlin")
         series.set_cadence(db, c, "weekly on tue at 12:00")
@@ -68,14 +68,14 @@ def list_sessions(store):  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    add_backend(parser)
     args = parser.parse_args()
-    cached(STORE, build)
+    url = store_for(args.backend, STORE, build)
 
     from circles.services import rotation
-    from models.engine import sqlite_url
     from models.store import Store
 
-    store = Store.open(sqlite_url(STORE), clock=lambda: NOW)
+    store = Store.open(url, clock=lambda: NOW)
 
     def preview() -> None:
         with store.read() as db:
@@ -86,7 +86,12 @@ def main() -> None:
     took = median_seconds(preview, args.runs)
 
     def plain() -> None:
-        conn = sqlite3.connect(STORE)
+        if args.backend == "sqlite":
+            conn = sqlite3.connect(STORE)
+        else:
+            import psycopg
+
+            conn = psycopg.connect(conninfo(url))
         conn.execute("SELECT * FROM circle_session WHERE circle_id = 1").fetchall()
         conn.execute(
             "SELECT * FROM membership JOIN person ON person.id = membership.person_id WHERE circle_id = 1"

@@ -1,6 +1,6 @@
 """Benchmark: how long each main screen takes to show its data on the large demo store (headless, Pilot).
 
-    uv run python bench/screens.py [--db FILE] [--runs 3]
+    uv run python bench/screens.py [--db FILE] [--runs 3] [--backend sqlite|postgresql]
 
 For each screen, the clock runs from the key press (or push) to the last frame the app drew
 before it fell idle with every database worker finished: the moment the screen, data and all,
@@ -12,7 +12,8 @@ harness's time, not the app's.
 The baseline is the same unit of work called straight on the services, so the ratio
 (baseline / screen) shows how much the screen itself adds; a bare Textual screen (Header, a
 40-row DataTable, Footer) pushed in the same app shows what Textual alone costs on this
-machine. Target: each screen's data within 150 ms. Prints medians; a figure, not a test.
+machine. Target: each screen's data within 150 ms, on each backend. Prints medians; a figure,
+not a test.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header
 
-from bench.common import large_store, report
+from bench.common import add_backend, large_store_url, report
 from circles.app import CirclesApp
 from circles.services import lookups, people, reports
 from circles.services.circle_page import load_circle
@@ -229,8 +230,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="a store to measure (default: the cached large demo store)")
     parser.add_argument("--runs", type=int, default=3)
+    add_backend(parser)
     args = parser.parse_args()
-    store = Store.open(sqlite_url(args.db or large_store()))
+    store = Store.open(sqlite_url(args.db) if args.db else large_store_url(args.backend))
     ids = busiest(store)
     runs = []
     for _ in range(args.runs):

@@ -3,15 +3,12 @@ sessions with notes, 100,000 agenda items, 57,000 takeaways, 29,000 materials, 1
 
     uv run python bench/search.py [--runs 5] [--backend sqlite|postgresql] [--only typing]
 
---backend postgresql measures the store at CIRCLES_BENCH_POSTGRES_URL (a database holding the
-large demo store; bench/run.py makes one); sqlite (the default) the cached large demo file.
 --only runs some of the parts below (queries, typing, digest; all by default).
 
 1. Twenty typical queries through `search.search` (a read unit of work, the query parser, the
    one statement, the hits built), against the very same statement and parameters run on a
-   bare connection of the database's own driver (sqlite3, psycopg), in turns, the best of
-   --runs for each. Targets: median <= 50 ms, p95 <= 150 ms over the twenty, and the ratio of
-   the medians <= 1.3.
+   bare sqlite3 connection (psycopg on PostgreSQL), in turns, the best of --runs for each.
+   Targets: median <= 50 ms, p95 <= 150 ms over the twenty, and the ratio of the medians <= 1.3.
 2. As-you-type in the TUI (headless, Pilot): each key of a few words typed into the search
    screen, timed from the key press to the first frame drawn after its results came in
    (the method of bench/screens.py). Target: <= 150 ms.
@@ -24,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sqlite3
 import statistics
 import sys
@@ -37,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 
-from bench.common import large_store, report
+from bench.common import add_backend, conninfo, large_store_url, report
 from bench.screens import SIZE, Frames, settled
 
 QUERIES = (
@@ -93,22 +89,20 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def bare_connection(store, path: Path | None):  # type: ignore[no-untyped-def]
-    """The database's own driver, with no SQLAlchemy between: sqlite3 on the file, psycopg on
-    the server."""
-    if path is not None:
-        return sqlite3.connect(path)
+def bare_connection(url):  # type: ignore[no-untyped-def]
+    """A plain driver connection to the store, and its name."""
+    if url.get_backend_name() == "sqlite":
+        return sqlite3.connect(url.database), "sqlite3"
     import psycopg
 
-    return psycopg.connect(store.url.set(drivername="postgresql").render_as_string(hide_password=False))
+    return psycopg.connect(conninfo(url), autocommit=True), "psycopg"
 
 
-def queries(store, path: Path | None, runs: int) -> None:  # type: ignore[no-untyped-def]
+def queries(store, url, runs: int) -> None:  # type: ignore[no-untyped-def]
     from circles.search_query import parse
     from circles.services import search
 
-    bare = bare_connection(store, path)
-    driver = "sqlite3" if path is not None else "psycopg"
+    bare, driver = bare_connection(url)
     ours_ms, bare_ms = [], []
     print(f"{'query':32} {'ours ms':>8} {'bare ms':>8} {'hits':>5}")
     for q in QUERIES:
@@ -116,9 +110,8 @@ def queries(store, path: Path | None, runs: int) -> None:  # type: ignore[no-unt
             sql, params = search.statement(db, parse(q), 20)
             compiled = sql.compile(dialect=db.get_bind().dialect)
         names = list(compiled.positiontup or [])
-        text, values = str(compiled), [params[n] for n in names]
-        if path is None:  # psycopg's placeholders are named: %(query)s
-            values = compiled.construct_params(params)  # type: ignore[assignment]
+        # Positional on SQLite; psycopg takes SQLAlchemy's %(name)s parameters as they are.
+        text, values = str(compiled), ([params[n] for n in names] if names else params)
 
         def ours(q: str = q) -> object:
             with store.read() as db:
@@ -217,33 +210,22 @@ PARTS = ("queries", "typing", "digest")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument(
-        "--db", type=Path, help="sqlite: a store to measure (default: the cached large demo store)"
-    )
+    parser.add_argument("--db", type=Path, help="a store to measure (default: the cached large demo store)")
+    add_backend(parser)
     parser.add_argument("--only", choices=PARTS, action="append", help="run this part (again for another)")
     args = parser.parse_args()
     parts = args.only or PARTS
 
-    from models.engine import resolve_url, sqlite_url
+    from models.engine import sqlite_url
     from models.store import Store
 
-    path: Path | None = None
-    if args.backend == "postgresql":
-        url = os.environ.get("CIRCLES_BENCH_POSTGRES_URL")
-        if not url:
-            raise SystemExit(
-                "--backend postgresql reads the large demo store's URL from CIRCLES_BENCH_POSTGRES_URL"
-            )
-        store = Store.open(resolve_url(url))
-    else:
-        path = args.db or large_store()
-        store = Store.open(sqlite_url(path))
+    url = sqlite_url(args.db) if args.db else large_store_url(args.backend)
+    store = Store.open(url)
     with store.read() as db:
         if not db.execute(sa.text("SELECT count(*) FROM takeaway")).scalar():
-            raise SystemExit("the store has no takeaways: it predates the knowledge demo data; make it again")
+            raise SystemExit(f"{url} has no takeaways: it predates the knowledge demo data; delete it")
     if "queries" in parts:
-        queries(store, path, args.runs)
+        queries(store, url, args.runs)
     if "typing" in parts:
         per_key = asyncio.run(typing(store))
         median, worst = statistics.median(per_key), max(per_key)
@@ -251,7 +233,7 @@ def main() -> None:
             f"as you type: {len(per_key)} keys, median {median * 1000:.0f} ms, slowest {worst * 1000:.0f} ms"
         )
         report(
-            f"TUI search as you type ({args.backend}), per key ({len(per_key)} keys)",
+            f"TUI search as you type, per key ({len(per_key)} keys)",
             f"{median * 1000:.0f} ms (slowest {worst * 1000:.0f})",
             "-",
             None,

@@ -1,16 +1,17 @@
 """Benchmark: start-up in a real terminal. tmux runs `circles` on the large store until its
 home screen shows data, and a minimal Textual app (bench/minimal_app.py) the same way;
 prints the medians of time to first paint and time to data, and their ratios.
-Targets: first paint within 1.25x of the minimal app, data within 2x.
+Targets: first paint within 1.25x of the minimal app, data within 2x. With `--backend
+postgresql` both read the large demo from the PostgreSQL database CIRCLES_BENCH_POSTGRES_URL
+names (the minimal app with plain psycopg).
 
-    uv run python bench/startup.py [--runs 5]
+    uv run python bench/startup.py [--runs 5] [--backend sqlite|postgresql]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import HERE, REPO, large_store, report
+from bench.common import HERE, REPO, add_backend, conninfo, large_store_url, report
 
 TIMEOUT = 60.0
 
@@ -53,26 +54,25 @@ def time_to(command: list[str], marker: str, run: int) -> tuple[float, float]:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
 
 
-def upcoming_circle(store: Path) -> str:
+def upcoming_circle(store: str) -> str:
     """A circle name the home screen lists among the next sessions: the marker for 'data shown'."""
-    conn = sqlite3.connect(store)
-    (name,) = conn.execute(
-        "SELECT c.name FROM circle_session s JOIN circle c ON c.id = s.circle_id "
-        "WHERE s.starts_at >= datetime('now') ORDER BY s.starts_at LIMIT 1"
-    ).fetchone()
-    conn.close()
-    return name[:20]
+    from bench.minimal_app import upcoming_rows
+
+    return str(upcoming_rows(store)[0][1])[:20]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    add_backend(parser)
     args = parser.parse_args()
-    store = large_store()
+    url = large_store_url(args.backend)
+    # The file's path, or the server's URL as the person would give it (and libpq takes it).
+    store = url.database if args.backend == "sqlite" else conninfo(url)
     marker = upcoming_circle(store)
     python = sys.executable
-    ours = [python, "-m", "circles", "--db", str(store)]
-    minimal = [python, str(HERE / "minimal_app.py"), str(store)]
+    ours = [python, "-m", "circles", "--db", f"'{store}'"]
+    minimal = [python, str(HERE / "minimal_app.py"), f"'{store}'"]
     # A tmux server that outlives the runs, so no run pays for starting one.
     subprocess.run(["tmux", "new-session", "-d", "-s", f"bench-keep-{os.getpid()}"], check=True)
     try:

@@ -60,7 +60,8 @@ def test_the_first_screen_and_the_first_glance_load_no_database_library() -> Non
     """What runs before the store opens must not pull in SQLAlchemy (0.4 s) or Alembic:
     the app paints, and Home lists the first glance, while they load in a worker."""
     code = (
-        "import sys, circles.cli, circles.app, circles.glance, screens.home, screens.start\n"
+        "import sys, circles.cli, circles.app, circles.glance, circles.glance_postgres\n"
+        "import screens.home, screens.start\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'alembic'})\n"
         "print(' '.join(heavy))\n"
     )

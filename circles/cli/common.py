@@ -110,12 +110,13 @@ class CliState:
         return explain_store_error(exc, str(path) if path else safe_url_text(store_setting(self.store_url)))
 
     def first_glance(self) -> Callable[[], HomeData | None] | None:
-        """For the app: Home's data read straight from a SQLite file (circles/glance.py)."""
-        from models.location import sqlite_file_setting
+        """For the app: Home's data read straight from a SQLite file (circles/glance.py) or a
+        PostgreSQL database (circles/glance_postgres.py)."""
+        from models.location import sqlite_file_setting, store_setting
 
         path = sqlite_file_setting(self.store_url)
         if path is None:
-            return None
+            return postgres_glance(store_setting(self.store_url))
 
         def glance() -> HomeData | None:
             from circles.glance import home_at_a_glance
@@ -123,6 +124,19 @@ class CliState:
             return home_at_a_glance(path, datetime.now(UTC))
 
         return glance
+
+
+def postgres_glance(setting: str) -> Callable[[], HomeData | None]:
+    """The first glance for a PostgreSQL URL (circles/glance_postgres.py); it says None for any
+    other URL. Everything it needs is loaded in the app's worker, after the first frame."""
+
+    def glance() -> HomeData | None:
+        from circles.glance_postgres import home_at_a_glance, postgres_conninfo
+
+        conninfo = postgres_conninfo(setting)
+        return None if conninfo is None else home_at_a_glance(conninfo, datetime.now(UTC))
+
+    return glance
 
 
 def warn_of_look_alikes(store: Store) -> None:

@@ -263,10 +263,14 @@ def headcounts(db: Session, session_ids: Iterable[int]) -> dict[int, Headcount]:
     counts: dict[int, dict[str, int]] = {i: {} for i in ids}
     s, m, a = CircleSession, Membership, Attendance
     effective = effective_rsvp(a, m)
+    # The answers are picked by session too (the same rows): PostgreSQL's planner, left to the
+    # person's answers, read every answer of every member and kept a few (1.5 s for Home's 300
+    # sessions on the large store, against 60 ms this way).
+    answered = sa.and_(col(a.session_id) == s.id, col(a.person_id) == m.person_id, col(a.session_id).in_(ids))
     rsvp_rows = db.exec(
         select(ids_of(s.id), effective, sa.func.count())
         .join(m, member_at_session(m, s))
-        .join(a, sa.and_(col(a.session_id) == s.id, col(a.person_id) == m.person_id), isouter=True)
+        .join(a, answered, isouter=True)
         .where(col(s.id).in_(ids))
         .group_by(col(s.id), effective)
     )
