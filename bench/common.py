@@ -1,6 +1,10 @@
 """What the benchmarks share: the cached large demo store on each backend, medians, and one way
 to report.
 
+`CIRCLES_BENCH_SIZE=huge` makes every script measure the huge demo store instead (ten times
+large, built once under bench/.cache/ like it; for PostgreSQL, point CIRCLES_BENCH_POSTGRES_URL
+at a database holding `circles demo --size huge`).
+
 Every benchmark measures its subject and a baseline in the same run (the machines are
 shared and noisy, so only ratios mean much) and prints a line `RESULT {json}` that
 bench/run.py gathers into one table.
@@ -27,7 +31,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CACHE = HERE / ".cache"
-LARGE = CACHE / "large.db"
+# The demo size the scripts measure: large, or huge when CIRCLES_BENCH_SIZE says so.
+SIZE = os.environ.get("CIRCLES_BENCH_SIZE", "large")
+if SIZE not in ("large", "huge"):
+    raise SystemExit(f"CIRCLES_BENCH_SIZE must be large or huge, not {SIZE[:60]!r}")
+LARGE = CACHE / f"{SIZE}.db"
 BACKENDS = ("sqlite", "postgresql")
 POSTGRES_ENV = "CIRCLES_BENCH_POSTGRES_URL"
 
@@ -45,12 +53,13 @@ def cached(path: Path, build: Callable[[Path], object]) -> Path:
 
 
 def large_store(path: Path = LARGE) -> Path:
-    """The large demo store (about a million attendance rows), built once and reused."""
+    """The large demo store (about a million attendance rows; ten million for huge), built
+    once and reused."""
 
     def build(target: Path) -> None:
-        print(f"building the large demo store at {path} (once) ...", file=sys.stderr, flush=True)
+        print(f"building the {SIZE} demo store at {path} (once) ...", file=sys.stderr, flush=True)
         subprocess.run(
-            [sys.executable, "-m", "circles", "--db", str(target), "demo", "--size", "large"],
+            [sys.executable, "-m", "circles", "--db", str(target), "demo", "--size", SIZE],
             cwd=REPO,
             check=True,
             stdout=subprocess.DEVNULL,

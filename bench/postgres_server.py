@@ -1,10 +1,10 @@
 """A private PostgreSQL for the benchmarks: a cluster of its own under bench/.cache/, holding the
-large demo store, started on 127.0.0.1 on a free port and stopped again.
+large demo store (or the huge one, with CIRCLES_BENCH_SIZE=huge), started on 127.0.0.1 on a free port and stopped again.
 
 The server programs are Debian's, where .ci/run finds them (the newest version under
 /usr/lib/postgresql), or the first pg_ctl on PATH. The cluster's data folder is built once
-(initdb, the large demo loaded with `circles demo --size large`) and kept: the next run starts
-it again in seconds. It is named after the schema head, so a new migration builds a new one
+(initdb, the demo loaded with `circles demo --size large` or `huge`) and kept: the next run starts
+it again in seconds. It is named after the size and the schema head, so a new migration builds a new one
 (and the old ones are removed). Run as root, the server runs as the `postgres` user, as
 PostgreSQL refuses to run as root. It listens on 127.0.0.1 only, with no Unix socket, and
 trusts local connections: a throw-away server for measuring, nothing else.
@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.common import CACHE, REPO
+from bench.common import CACHE, REPO, SIZE
 
 DATABASE = "circles"
 USER = "circles"
@@ -127,9 +127,9 @@ def _load_demo(server: Server) -> None:
     admin = url(server.port or 0, "postgres")
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {DATABASE}")
-    print("loading the large demo into the private PostgreSQL (once) ...", file=sys.stderr, flush=True)
+    print(f"loading the {SIZE} demo into the private PostgreSQL (once) ...", file=sys.stderr, flush=True)
     subprocess.run(
-        [sys.executable, "-m", "circles", "--db", url(server.port or 0), "demo", "--size", "large"],
+        [sys.executable, "-m", "circles", "--db", url(server.port or 0), "demo", "--size", SIZE],
         cwd=REPO,
         check=True,
         stdout=subprocess.DEVNULL,
@@ -141,7 +141,7 @@ def _load_demo(server: Server) -> None:
 def cluster_folder() -> Path:
     from models.schema import SCHEMA_HEAD
 
-    return CACHE / f"postgres-{SCHEMA_HEAD}"
+    return CACHE / f"postgres-{SIZE}-{SCHEMA_HEAD}"
 
 
 @contextmanager
@@ -149,7 +149,7 @@ def large_demo_server() -> Iterator[str]:
     """The URL of the large demo store on the private server, running while inside."""
     data = cluster_folder()
     if not data.exists():
-        for old in CACHE.glob("postgres-*"):  # another schema head's cluster, or a broken build
+        for old in CACHE.glob(f"postgres-{SIZE}-*"):  # another schema head's cluster, or a broken build
             if old.is_dir():
                 shutil.rmtree(old)
         building = data.with_name(data.name + ".building")

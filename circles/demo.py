@@ -2,7 +2,8 @@
 
 small: about 40 people, 5 circles of different kinds and timezones, 12 weeks of past
 sessions (agendas, presenters, RSVPs, attendance) and 8 ahead. large: 10,000 people,
-300 circles, two years of weekly sessions, about a million attendance rows.
+300 circles, two years of weekly sessions, about a million attendance rows. huge: ten times
+large (100,000 people, 3,000 circles, about ten million attendance rows), for measuring.
 The same seed and clock always give the same store.
 """
 
@@ -11,7 +12,8 @@ from __future__ import annotations
 import random
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import Enum
@@ -23,6 +25,8 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from circles import words
+from circles.demo_bulk import insert_rows
+from circles.demo_index import index_afterwards
 from circles.demo_knowledge import add_knowledge
 from circles.demo_names import (
     FIRST_NAMES,
@@ -102,11 +106,19 @@ class Size:
     members: tuple[int, int]  # per circle, inclusive range
     weeks_past: int
     weeks_ahead: int
+    # Mentors, mentees, reverse mentors, reverse mentees, buddies, coffee (demo_programmes).
+    programmes: tuple[int, int, int, int, int, int]
+    # The small store: hand-picked circles, addresses without numbers.
+    hand_picked: bool = False
+    # Fill the search index once at the end rather than row by row (circles.demo_index).
+    index_afterwards: bool = False
 
 
 SIZES = {
-    "small": Size(people=40, circles=5, members=(8, 14), weeks_past=12, weeks_ahead=8),
-    "large": Size(people=10_000, circles=300, members=(30, 46), weeks_past=96, weeks_ahead=8),
+    "small": Size(40, 5, (8, 14), 12, 8, (5, 9, 3, 3, 8, 17), hand_picked=True),
+    "large": Size(10_000, 300, (30, 46), 96, 8, (150, 300, 40, 40, 200, 500)),
+    # Programmes four times large's: they are written through the services, row by row.
+    "huge": Size(100_000, 3_000, (30, 46), 96, 8, (600, 1_200, 160, 160, 800, 2_000), index_afterwards=True),
 }
 
 # The small store's circles, hand-picked to cover every kind and several timezones.
@@ -117,6 +129,21 @@ _SMALL_CIRCLES = (
     ("Security Workshop Series", CircleKind.WORKSHOP, "Australia/Sydney", 0, time(10, 0), "Harbour room"),
     ("Leadership Reading Circle", CircleKind.LEARNING_CIRCLE, "America/Los_Angeles", 4, time(9, 30), None),
 )
+
+
+class _AllBut(Sequence[dict[str, Any]]):
+    """``people`` without the one at ``skip``, without copying them: random.sample draws only
+    indices, so it picks what it picked from the copied list (a copy per circle was most of
+    the huge demo's time)."""
+
+    def __init__(self, people: list[dict[str, Any]], skip: int) -> None:
+        self.people, self.skip = people, skip
+
+    def __len__(self) -> int:
+        return len(self.people) - 1
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.people[index + (index >= self.skip)]
 
 
 @dataclass(frozen=True)
@@ -135,7 +162,7 @@ def _slug(name: str) -> str:
 
 
 def build_demo(
-    store: Store, *, size: str = "small", seed: int = 7, progress: Progress | None = None
+    store: Store, *, size: str | Size = "small", seed: int = 7, progress: Progress | None = None
 ) -> DemoSummary:
     """Fill an empty store with a demo organisation; refuses a store that holds data."""
     with store.write() as db:
@@ -146,26 +173,30 @@ def build_demo(
 
 
 def fill_demo(
-    db: Session, *, size: str = "small", seed: int = 7, progress: Progress | None = None
+    db: Session, *, size: str | Size = "small", seed: int = 7, progress: Progress | None = None
 ) -> DemoSummary:
     """:func:`build_demo` inside a write unit of work the caller holds (the app's, which it
-    tries again whole if the store was busy): all or nothing."""
-    if size not in SIZES:
-        raise NotAllowed(f"Unknown demo size {size!r}: choose small or large.")
+    tries again whole if the store was busy): all or nothing. ``size`` names one of SIZES, or
+    is a Size of its own (the tests build a tiny huge one)."""
+    if isinstance(size, str) and size not in SIZES:
+        raise NotAllowed(f"Unknown demo size {size!r}: choose {', '.join(SIZES)}.")
+    shape = SIZES[size] if isinstance(size, str) else size
     report = progress or (lambda _stage, _fraction: None)
     conn = db.connection()
     _refuse_if_not_empty(conn)
     now = clock.now(db)
-    builder = _Builder(conn, SIZES[size], size, random.Random(seed), now, report)
-    summary = builder.build()
-    from circles.demo_programmes import add_programmes
+    with index_afterwards(conn) if shape.index_afterwards else nullcontext():
+        builder = _Builder(conn, shape, random.Random(seed), now, report)
+        summary = builder.build()
+        from circles.demo_programmes import add_programmes
 
-    report("programmes", 0.96)
-    add_programmes(db, size=size, seed=seed)
-    from circles.demo_feedback import add_feedback
+        report("programmes", 0.9)
+        add_programmes(db, counts=shape.programmes, seed=seed)
+        from circles.demo_feedback import add_feedback
 
-    report("feedback", 0.98)
-    add_feedback(conn, seed=seed, now=now)
+        report("feedback", 0.92)
+        add_feedback(conn, seed=seed, now=now, progress=lambda f: report("feedback", 0.92 + 0.07 * f))
+        report("search index", 0.99)
     # The rows went in straight on the connection: the upcoming sessions get the rotation's
     # presenters when this commits, as after any other write (the history stays as made).
     watch.touch(db, conn.execute(sa.select(ids(Circle.id))).scalars())
@@ -187,11 +218,11 @@ class _Builder:
     """Generates rows in memory a circle at a time and inserts them in batches."""
 
     def __init__(
-        self, conn: Connection, size: Size, name: str, rng: random.Random, now: datetime, report: Progress
+        self, conn: Connection, size: Size, rng: random.Random, now: datetime, report: Progress
     ) -> None:
         self.conn = conn
         self.size = size
-        self.small = name == "small"
+        self.small = size.hand_picked
         self.rng = rng
         self.now = now
         self.report = report
@@ -211,13 +242,10 @@ class _Builder:
             self._insert_tuples(table, columns, [tuple(native(r[c]) for c in columns) for r in rows])
 
     def _insert_tuples(self, table: Any, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        """executemany straight on the driver: a million rows through SQLAlchemy's per-row
-        type processing takes several times longer than the insert itself."""
-        if not rows:
-            return
-        mark = "?" if self.sqlite else "%s"
-        names, marks = ", ".join(columns), ", ".join([mark] * len(columns))
-        self.conn.exec_driver_sql(f"INSERT INTO {table.__tablename__} ({names}) VALUES ({marks})", rows)
+        """Straight on the driver (executemany, or COPY on PostgreSQL): a million rows through
+        SQLAlchemy's per-row type processing takes several times longer than the insert itself."""
+        if rows:
+            insert_rows(self.conn, table.__tablename__, columns, rows)
 
     def _native(self, value: Any) -> Any:
         """A value as the driver stores it for our column types (see models.types)."""
@@ -247,8 +275,13 @@ class _Builder:
         circles = self._circles(people)
         for done, circle in enumerate(circles, start=1):
             self._circle_life(circle, people, guests, away)
-            self.report("sessions", 0.05 + 0.9 * done / len(circles))
-        add_knowledge(self.conn, insert=self._insert, created_at=self.now)
+            self.report("sessions", 0.05 + 0.75 * done / len(circles))
+        add_knowledge(
+            self.conn,
+            insert=self._insert,
+            created_at=self.now,
+            progress=lambda f: self.report("knowledge", 0.8 + 0.1 * f),
+        )
         self._fix_sequences()
         return DemoSummary(
             people=len(people) + len(guests),
@@ -362,14 +395,18 @@ class _Builder:
     def _large_circle_specs(self) -> Iterator[tuple[str, CircleKind, str, int, time, str | None]]:
         kinds = list(CircleKind)
         count = 0
-        for topic in TOPICS:
-            for office, tz in OFFICES:
-                if count == self.size.circles:
-                    return
-                kind = kinds[count % len(kinds)]
-                at = time(self.rng.choice((9, 10, 12, 13, 15, 16)), self.rng.choice((0, 30)))
-                yield (f"{topic} {_KIND_WORD[kind]} ({office})", kind, tz, count % 5, at, f"{office} office")
-                count += 1
+        # Past one circle per topic and office (huge), each office runs a second, third... one.
+        for cohort in range(1, self.size.circles + 1):
+            for topic in TOPICS:
+                for office, tz in OFFICES:
+                    if count == self.size.circles:
+                        return
+                    kind = kinds[count % len(kinds)]
+                    at = time(self.rng.choice((9, 10, 12, 13, 15, 16)), self.rng.choice((0, 30)))
+                    place = office if cohort == 1 else f"{office} {cohort}"
+                    name = f"{topic} {_KIND_WORD[kind]} ({place})"
+                    yield (name, kind, tz, count % 5, at, f"{office} office")
+                    count += 1
 
     # -- one circle's history ------------------------------------------------------------
 
@@ -459,7 +496,7 @@ class _Builder:
         self, circle: dict[str, Any], people: list[dict[str, Any]], first_session: datetime
     ) -> list[dict[str, Any]]:
         count = self.rng.randint(*self.size.members)
-        chosen = self.rng.sample([p for p in people if p["id"] != circle["facilitator_id"]], count)
+        chosen = self.rng.sample(_AllBut(people, circle["facilitator_id"] - 1), count)
         founding = first_session - timedelta(days=14)
         span = (self.now - founding).total_seconds()
         rows = [

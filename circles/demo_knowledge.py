@@ -166,12 +166,33 @@ def _materials(
     return [{"kind": k, "title": t, "url": u} for k, t, u in picked]
 
 
-def add_knowledge(conn: Connection, *, insert: Insert, created_at: Any) -> None:
+# Circles whose sessions are written up at once: the large demo's 300 in one go (so it stays as
+# it was), the huge one's 3,000 a tenth at a time, in bounded memory.
+CIRCLES_AT_ONCE = 300
+
+
+def add_knowledge(
+    conn: Connection,
+    *,
+    insert: Insert,
+    created_at: Any,
+    progress: Callable[[float], None] = lambda _fraction: None,
+) -> None:
     """Talk titles, notes, topics, takeaways and materials for every held session."""
     names = sorted({*SUBTOPICS, *(s for subs in SUBTOPICS.values() for s in subs)}, key=topic_key)
     insert(Topic, [{"name": name, "key": topic_key(name)} for name in names])
     by_key = dict(cast(Sequence[tuple[str, int]], conn.execute(sa.text("SELECT key, id FROM topic")).all()))
     topic_ids = {name: by_key[topic_key(name)] for name in names}
+    last = conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM circle")).scalar_one()
+    for first in range(1, last + 1, CIRCLES_AT_ONCE):
+        _write_up(conn, insert, created_at, topic_ids, first, first + CIRCLES_AT_ONCE - 1)
+        progress(min(1.0, (first + CIRCLES_AT_ONCE - 1) / last))
+
+
+def _write_up(
+    conn: Connection, insert: Insert, created_at: Any, topic_ids: dict[str, int], first: int, last: int
+) -> None:
+    """The knowledge of the held sessions of circles ``first`` to ``last`` (ids)."""
     rows = cast(
         Sequence[tuple[int, int, str, str | None, int | None]],
         conn.execute(
@@ -179,8 +200,10 @@ def add_knowledge(conn: Connection, *, insert: Insert, created_at: Any) -> None:
                 "SELECT s.id, s.circle_id, c.name, p.name, i.id FROM circle_session s "
                 "JOIN circle c ON c.id = s.circle_id LEFT JOIN person p ON p.id = s.presenter_id "
                 "LEFT JOIN agenda_item i ON i.session_id = s.id AND i.is_presentation "
-                "WHERE s.status = 'held' ORDER BY s.circle_id, s.starts_at, s.id"
-            )
+                "WHERE s.status = 'held' AND s.circle_id BETWEEN :first AND :last "
+                "ORDER BY s.circle_id, s.starts_at, s.id"
+            ),
+            {"first": first, "last": last},
         ).all(),
     )
     streams: dict[int, random.Random] = {}
@@ -212,7 +235,8 @@ def add_knowledge(conn: Connection, *, insert: Insert, created_at: Any) -> None:
     insert(SessionTopic, session_topics)
     insert(AgendaItemTopic, item_topics)
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
-    conn.exec_driver_sql(f"UPDATE circle_session SET notes = {mark} WHERE id = {mark}", notes)
+    if notes:
+        conn.exec_driver_sql(f"UPDATE circle_session SET notes = {mark} WHERE id = {mark}", notes)
     if titles:
         conn.exec_driver_sql(f"UPDATE agenda_item SET title = {mark} WHERE id = {mark}", titles)
     insert(Takeaway, takeaways)

@@ -13,12 +13,10 @@ from circles.services import pairing, pairs, programmes
 from circles.services.clock import now
 from models.tables import Person
 
-# (mentors, mentees, reverse mentors, reverse mentees, buddies, coffee) by demo size
-_SIZES = {"small": (5, 9, 3, 3, 8, 17), "large": (150, 300, 40, 40, 200, 500)}
 
-
-def add_programmes(db: Session, *, size: str, seed: int) -> int:
-    """Adds the demo programmes; returns how many pairs they hold."""
+def add_programmes(db: Session, *, counts: tuple[int, int, int, int, int, int], seed: int) -> int:
+    """Adds the demo programmes; returns how many pairs they hold. ``counts``: how many mentors,
+    mentees, reverse mentors, reverse mentees, buddies and coffee drinkers (demo.SIZES)."""
     rng = random.Random(seed * 7919 + 1)
     today = now(db).date()
     people = [
@@ -27,7 +25,7 @@ def add_programmes(db: Session, *, size: str, seed: int) -> int:
         if i is not None
     ]
     rng.shuffle(people)
-    n_mentors, n_mentees, n_rev_mentors, n_rev_mentees, n_buddies, n_coffee = _SIZES[size]
+    n_mentors, n_mentees, n_rev_mentors, n_rev_mentees, n_buddies, n_coffee = counts
 
     def some(n: int, *, besides: tuple[int, ...] = ()) -> list[int]:
         # Programmes share people (someone mentors and has coffee), never within one.

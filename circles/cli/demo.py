@@ -12,7 +12,13 @@ from circles.words import count
 
 
 @click.command()
-@click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
+@click.option(
+    "--size",
+    type=click.Choice(["small", "large", "huge"]),
+    default="small",
+    show_default=True,
+    help="small: 40 people; large: 10,000 people, a million attendance rows; huge: ten times large.",
+)
 @click.option(
     "--seed",
     type=WHOLE_NUMBER,
