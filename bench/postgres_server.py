@@ -1,5 +1,6 @@
 """A private PostgreSQL for the benchmarks: a cluster of its own under bench/.cache/, holding the
-large demo store (or the huge one, with CIRCLES_BENCH_SIZE=huge), started on 127.0.0.1 on a free port and stopped again.
+large demo store (the huge one with CIRCLES_BENCH_SIZE=huge), started on 127.0.0.1 on a free
+port and stopped again.
 
 The server programs are Debian's, where .ci/run finds them (the newest version under
 /usr/lib/postgresql), or the first pg_ctl on PATH. The cluster's data folder is built once
