@@ -111,7 +111,8 @@ class CheckInScreen(LiveScreen, Screen[None]):
         Binding("0,delete", "mark('')", "Clear", show=False),
         Binding("1", "mark('present')", "Present", show=False),
         Binding("plus", "walk_in", "Walk-in", tooltip="Check in someone who is not a member"),
-        Binding("enter", "enter", "Present / walk-in", show=False, priority=True),
+        # Listed for ? only: on_key takes Enter, in turn with the letters typed before it.
+        Binding("enter", "enter", "Present / walk-in", show=False),
         Binding("backspace", "backspace", "Filter ⌫", show=False),
         # One key, two jobs: the footer names the one it does now (check_action picks).
         Binding("escape", "clear_filter", "Clear filter", tooltip="Show everyone again"),
@@ -266,6 +267,15 @@ class CheckInScreen(LiveScreen, Screen[None]):
     # -- typing to filter ----------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            # Taken here, not by a priority binding: the app runs those the moment a key
+            # arrives, before the letters typed just before it have reached the filter, so
+            # 'noah' and Enter in one burst marked nobody. Stopped here, it never reaches the
+            # table's own Enter either.
+            event.stop()
+            event.prevent_default()
+            self.action_enter()
+            return
         char = event.character
         if not char or len(char) != 1:
             return

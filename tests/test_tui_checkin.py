@@ -368,3 +368,28 @@ async def test_a_walk_in_with_only_a_name_takes_two_keys_after_the_name(memory_s
     with memory_store.read() as db:
         (person,) = [p for p in people.list_people(db) if p.name == "Grace Hopper"]
     assert (person.email, person.is_guest) == (None, True)
+
+
+def _burst(app, keys: list[str]) -> None:
+    """Keys as a fast typist or a badge reader sends them: all at once, none waiting for the
+    screen to catch up (Pilot's press waits after each key, which hides races between keys)."""
+    from textual import events
+
+    for key in keys:
+        app.post_message(events.Key(key, "\r" if key == "enter" else key))
+
+
+async def test_a_name_and_enter_typed_in_one_burst_marks_that_person(memory_store, clock):
+    _, s = _circle_of_30(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, s.id)
+        _burst(app, [*"nia", "enter", *"sol", "enter", *"dot", "2"])
+        await settle(app, pilot)
+        await until(pilot, lambda: _marks(memory_store, s.id)["Dot Member"] is not None)
+        marked = {name: mark for name, mark in _marks(memory_store, s.id).items() if mark is not None}
+        assert marked == {
+            "Nia Member": Attended.PRESENT,
+            "Sol Member": Attended.PRESENT,
+            "Dot Member": Attended.LATE,
+        }
