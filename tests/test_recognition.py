@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -146,6 +146,31 @@ def test_an_excused_absence_ends_a_streak(store: Store, weekly: Weekly) -> None:
         attendance.check_in(db, session_id=weekly.s["feb17"], person_id=weekly.p["bo"], attended="excused")
     found = {r.name: r.streaks for r in _ledger(store, "2026-02-01", "2026-03-31").people}
     assert found.get("Bo Person", []) == []
+
+
+def test_a_long_run_is_recognised_once_in_the_period_it_reached_the_milestone(
+    store: Store, clock: FixedClock
+) -> None:
+    # 28 weekly sessions from 6 Jan, all of them attended: the 25th (23 Jun) is the milestone.
+    # July (the 27th and 28th) reached none, however many sessions before the period are read.
+    clock.now = _utc(2026, 8, 1, 9)
+    days = [_utc(2026, 1, 6, 12) + timedelta(weeks=k) for k in range(28)]
+    with store.write() as db:
+        eva = people.add_person(db, name="Eva Long", email="eva@example.org").id
+        c = circle_records.add_circle(db, name="Long", kind="learning-circle", timezone="UTC").id
+        members.add_member(db, circle_id=c, person_id=eva, joined_at=_utc(2026, 1, 1))
+        with scheduled_ahead(db, days[0]):
+            ids = [sessions.add_session(db, circle_id=c, starts_at=day).id for day in days]
+        for sid in ids:
+            attendance.check_in(db, session_id=sid, person_id=eva, attended="present")
+
+    def streaks(since: str, until: str) -> list[tuple[int, date]]:
+        found = {r.name: r.streaks for r in _ledger(store, since, until).people}
+        return [(s.sessions, s.day) for s in found.get("Eva Long", [])]
+
+    assert streaks("2026-06-01", "2026-06-30") == [(25, date(2026, 6, 23))]
+    assert streaks("2026-07-01", "2026-07-31") == []
+    assert streaks("2026-02-01", "2026-03-31") == [(10, date(2026, 3, 10))]
 
 
 def test_mentoring_is_recognised_with_hours(store: Store, clock: FixedClock) -> None:

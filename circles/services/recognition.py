@@ -181,11 +181,12 @@ def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
 
     Gaps and islands: number each circle's held sessions in order (n); for the sessions a
     person came to, n minus their own running count is the same all along a run. A milestone
-    of 25 reached in the period began at most 24 sessions before it, so older sessions are
-    left out: a digest of a month reads a few months of attendance, not all of it.
+    of 25 reached in the period began at most 24 sessions before it, and the session before
+    those tells whether the run was longer already (reached before the period), so older
+    sessions are left out: a digest of a month reads a few months of attendance, not all of it.
     """
     s, a = CircleSession, Attendance
-    lookback = max(STREAK_MILESTONES) - 1
+    lookback = max(STREAK_MILESTONES)
     up_to = Scope(circle_id=scope.circle_id, until=scope.until)
     numbered = (
         select(
