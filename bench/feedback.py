@@ -127,19 +127,37 @@ def digest(store: Store, runs: int, days: int, label: str, target: str) -> None:
         people = len(ledger.people)
 
     took, cpu = _timed(ours, runs)
+    statements = len(
+        _statements(
+            store,
+            lambda db: recognition.ledger(
+                db, recognition.period_scope(db, since=today - timedelta(days=days))
+            ),
+        )
+    )
     report(
-        f"recognition digest, {label} ({people:,} people)", f"{took:.2f} s (cpu {cpu:.2f})", "-", None, target
+        f"recognition digest, {label} ({people:,} people)",
+        f"{took:.2f} s (cpu {cpu:.2f}, {statements} statements)",
+        "-",
+        None,
+        target,
     )
 
 
-async def screens_run(store: Store, ids: tuple[int, int, int]) -> dict[str, float]:
-    """Seconds from the key press to the first frame after the data, per new screen."""
+async def screens_run(store: Store, ids: tuple[int, int, int]) -> dict[str, tuple[float, int]]:
+    """Seconds from the key press to the first frame after the data, and the SQL statements
+    run meanwhile, per new screen."""
     from screens.checkout import CheckOutScreen
     from screens.organisation import OrganisationScreen
     from screens.recognition import RecognitionScreen
 
     circle_id, session_id, _ = ids
-    found: dict[str, float] = {}
+    found: dict[str, tuple[float, int]] = {}
+    ran = [0]
+
+    def count(*_: Any) -> None:
+        ran[0] += 1
+
     app = CirclesApp(store)
     app.animation_level = "none"
     frames = Frames(app)
@@ -148,12 +166,17 @@ async def screens_run(store: Store, ids: tuple[int, int, int]) -> dict[str, floa
 
         async def timed(name: str, act: Callable[[], Awaitable[object] | object]) -> None:
             t0 = time.perf_counter()
-            result = act()
-            if asyncio.iscoroutine(result):
-                await result
-            await settled(app, pilot)
-            await pilot.pause()
-            found[name] = frames.since(t0)[0]
+            ran[0] = 0
+            sa.event.listen(store.engine, "before_cursor_execute", count)
+            try:
+                result = act()
+                if asyncio.iscoroutine(result):
+                    await result
+                await settled(app, pilot)
+                await pilot.pause()
+            finally:
+                sa.event.remove(store.engine, "before_cursor_execute", count)
+            found[name] = (frames.since(t0)[0], ran[0])
 
         await timed("Session (agenda)", lambda: app.open_session(session_id))
         await timed("Session Feedback tab (first open)", lambda: pilot.press("2"))
@@ -195,8 +218,10 @@ def main() -> None:
     for name in runs[0]:
         if name == "Session (agenda)":
             continue  # bench/screens.py's figure; here only the way to the Feedback tab
-        took = statistics.median(r[name] for r in runs)
-        report(f"TUI {name}", f"{took * 1000:.0f} ms", "-", None, "<= 150 ms")
+        took = statistics.median(r[name][0] for r in runs)
+        report(
+            f"TUI {name}", f"{took * 1000:.0f} ms ({runs[-1][name][1]} statements)", "-", None, "<= 150 ms"
+        )
     store.close()
 
 
