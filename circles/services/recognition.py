@@ -151,10 +151,13 @@ def _talks(db: Session, scope: Scope) -> dict[int, list[Talk]]:
         .over(partition_by=given.c.person_id, order_by=(col(s.starts_at), col(s.id)))
         .label("number")
     )
+    # Only the people who gave a talk in the period are numbered, over all their talks.
+    speakers = select(_presenters_in(db, scope).c.person_id)
     numbered = (
         select(given.c.person_id, col(s.id).label("session_id"), number)
         .select_from(given)
         .join(s, col(s.id) == given.c.session_id)
+        .where(given.c.person_id.in_(speakers))
         .subquery()
     )
     rows = db.exec(
