@@ -19,11 +19,21 @@ from sqlalchemy.engine import Connection
 
 from models.search_schema import FTS_TABLE
 
-# The tables whose insert trigger writes a document of their own, in the order triggers
-# would have met them (documents of topics are tags of these, read at the same time).
-SOURCES = ("person", "circle", "circle_session", "agenda_item", "material", "takeaway")
-# In an insert trigger's statement, the row it was fired for: "s.id = NEW.id".
+# The insert triggers that write documents, in the order triggers would have met them
+# (documents of topics are tags of these, read at the same time), each with how its statement
+# names the row it was fired for: "s.id = NEW.id", or for what people learned, the session of
+# the answer (one document per session, holding all its lines).
 _THIS_ROW = re.compile(r"\b\w+\.id = NEW\.id\b")
+_THIS_SESSION = re.compile(r"\bs\.id = NEW\.session_id\b")
+SOURCES = (
+    ("search_person_insert", _THIS_ROW),
+    ("search_circle_insert", _THIS_ROW),
+    ("search_session_insert", _THIS_ROW),
+    ("search_agenda_item_insert", _THIS_ROW),
+    ("search_material_insert", _THIS_ROW),
+    ("search_takeaway_insert", _THIS_ROW),
+    ("search_feedback_answer_insert", _THIS_SESSION),
+)
 
 
 @contextmanager
@@ -37,11 +47,11 @@ def index_afterwards(conn: Connection) -> Iterator[None]:
         for name, _table, _sql in triggers:
             conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
         yield
-        bodies = {table: sql for name, table, sql in triggers if name == f"search_{_kind(table)}_insert"}
-        for table in SOURCES:
-            body = bodies[table]
+        bodies = {name: sql for name, _table, sql in triggers}
+        for name, this_row in SOURCES:
+            body = bodies[name]
             statement = body[body.index(" BEGIN ") + 7 : body.rindex("END")].strip().rstrip(";")
-            conn.exec_driver_sql(_every_row(statement))
+            conn.exec_driver_sql(_every_row(statement, this_row))
         conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
         for _name, _table, sql in triggers:
             conn.exec_driver_sql(sql)
@@ -54,22 +64,18 @@ def index_afterwards(conn: Connection) -> Iterator[None]:
     for name, table, _source in triggers:
         conn.exec_driver_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER "{name}"')
     yield
-    bodies = {table: source for name, table, source in triggers if name == f"search_{_kind(table)}_insert"}
-    for table in SOURCES:
-        body = bodies[table]
+    bodies = {name: source for name, _table, source in triggers}
+    for name, this_row in SOURCES:
+        body = bodies[name]
         statement = body[body.index("BEGIN") + 5 : body.index("RETURN NULL")].strip().rstrip(";")
-        conn.exec_driver_sql(_every_row(statement).replace("%", "%%"))
+        conn.exec_driver_sql(_every_row(statement, this_row).replace("%", "%%"))
     for name, table, _source in triggers:
         conn.exec_driver_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER "{name}"')
 
 
-def _kind(table: str) -> str:
-    return "session" if table == "circle_session" else table
-
-
-def _every_row(statement: str) -> str:
+def _every_row(statement: str, this_row: re.Pattern[str]) -> str:
     """A trigger's statement for its row, made one for every row of its table."""
-    every, found = _THIS_ROW.subn("true", statement)
+    every, found = this_row.subn("true", statement)
     if found != 1:
         raise RuntimeError(f"unexpected search trigger statement: {statement[:120]}")
     return every
