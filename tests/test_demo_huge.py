@@ -73,3 +73,20 @@ def test_the_index_filled_afterwards_is_the_one_the_triggers_write(store: Store,
         db.execute(sa.text("UPDATE circle SET name = 'Zanzibar Guild' WHERE id = 2"))
     with store.read() as db:
         assert ("circle", 2) in [(h.kind, h.id) for h in search.search(db, "Zanzibar")]
+
+
+def test_a_search_trigger_the_fill_does_not_know_stops_it() -> None:
+    """A migration that adds a kind of search document must teach the fill after the rows how
+    to write it: an insert trigger the fill neither writes from nor knows to skip stops it, where
+    a huge store would otherwise lack those documents (as it lacked what people learned)."""
+    import pytest
+
+    from circles.demo_index import index_afterwards
+
+    store = Store.open(make_url("sqlite://"))
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER search_badge_insert AFTER INSERT ON person BEGIN SELECT NEW.id; END"
+        )
+        with pytest.raises(RuntimeError, match="search_badge_insert"), index_afterwards(conn):
+            pass
