@@ -149,7 +149,7 @@ def main() -> None:
     print(f"{label:<36}  {wall_ratio:>13.2f} {cpu_ratio:>13.2f}  (aim >= 0.80, < 100 MB)")
     print("(circles' time includes starting Python, opening the store and writing the file atomically)")
     report(
-        f"export attendance CSV ({args.backend})",
+        "export attendance CSV",
         f"{rows / wall_ours:,.0f} rows/s, peak {peak_ours:.0f} MB",
         f"{baseline} {plain_rows / wall_base:,.0f} rows/s, peak {peak_base:.0f} MB",
         wall_ratio,

@@ -128,7 +128,7 @@ def queries(store, url, runs: int) -> None:  # type: ignore[no-untyped-def]
     base = statistics.median(bare_ms)
     print(f"median {median:.1f} ms, p95 {worst:.1f} ms; bare {driver} median {base:.1f} ms")
     report(
-        f"search ({store.engine.dialect.name}): 20 typical queries (median, p95)",
+        "search: 20 typical queries (median, p95)",
         f"{median:.1f} ms, p95 {worst:.1f} ms",
         f"bare {driver} {base:.1f} ms, p95 {p95(bare_ms):.1f}",
         median / base,
