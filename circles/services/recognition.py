@@ -204,7 +204,7 @@ def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
     s, a = CircleSession, Attendance
     lookback = max(STREAK_MILESTONES)
     up_to = Scope(circle_id=scope.circle_id, until=scope.until)
-    numbered = select(
+    numbering: Any = select(
         col(s.id).label("session_id"),
         col(s.circle_id).label("circle_id"),
         sa.func.row_number()
@@ -236,10 +236,10 @@ def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
             .cte("streak_cuts")
             .prefix_with("MATERIALIZED")
         )
-        numbered = numbered.join(cuts, cuts.c.circle_id == s.circle_id).where(
+        numbering = numbering.join(cuts, cuts.c.circle_id == s.circle_id).where(
             sa.or_(cuts.c.cut.is_(None), s.starts_at >= cuts.c.cut)
         )
-    numbered = numbered.subquery()
+    numbered = numbering.subquery()
     held = select_columns(
         numbered,
         sa.func.min(sa.case((numbered.c.in_period == 1, numbered.c.n)))
