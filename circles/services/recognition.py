@@ -41,7 +41,7 @@ from circles.services.clock import now
 from circles.services.participation import Scope, came, in_scope, make_scope, one_if
 from circles.services.sql import select_columns
 from circles.zones import time_zone
-from models.enums import PairStatus, ProgrammeKind, SessionStatus
+from models.enums import PairStatus, ProgrammeKind
 from models.tables import (
     AgendaItem,
     Attendance,
@@ -204,42 +204,18 @@ def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
     s, a = CircleSession, Attendance
     lookback = max(STREAK_MILESTONES)
     up_to = Scope(circle_id=scope.circle_id, until=scope.until)
-    numbering: Any = select(
-        col(s.id).label("session_id"),
-        col(s.circle_id).label("circle_id"),
-        sa.func.row_number()
-        .over(partition_by=col(s.circle_id), order_by=(col(s.starts_at), col(s.id)))
-        .label("n"),
-        one_if(sa.and_(*in_scope(db, scope))).label("in_period"),
-    ).where(*in_scope(db, up_to))
-    if scope.since is not None:
-        # Only each circle's sessions from the one `lookback` held sessions before the
-        # period are numbered (n counts from there; only differences of n matter), rather
-        # than years of them. Before this instant every zone's period is still to begin.
-        before = datetime.combine(scope.since - timedelta(days=1), time(0), UTC)
-        earlier = aliased(CircleSession)
-        cut = (
-            select(earlier.starts_at)
-            .where(
-                earlier.circle_id == Circle.id,
-                earlier.status != SessionStatus.CANCELLED,
-                earlier.starts_at < before,
-            )
-            .order_by(col(earlier.starts_at).desc())
-            .limit(1)
-            .offset(lookback)
-            .scalar_subquery()
+    numbered = (
+        select(
+            col(s.id).label("session_id"),
+            col(s.circle_id).label("circle_id"),
+            sa.func.row_number()
+            .over(partition_by=col(s.circle_id), order_by=(col(s.starts_at), col(s.id)))
+            .label("n"),
+            one_if(sa.and_(*in_scope(db, scope))).label("in_period"),
         )
-        # Materialised: else the database asks it again for every session of the circle.
-        cuts = (
-            select(col(Circle.id).label("circle_id"), cut.label("cut"))
-            .cte("streak_cuts")
-            .prefix_with("MATERIALIZED")
-        )
-        numbering = numbering.join(cuts, cuts.c.circle_id == s.circle_id).where(
-            sa.or_(cuts.c.cut.is_(None), s.starts_at >= cuts.c.cut)
-        )
-    numbered = numbering.subquery()
+        .where(*in_scope(db, up_to))
+        .subquery()
+    )
     held = select_columns(
         numbered,
         sa.func.min(sa.case((numbered.c.in_period == 1, numbered.c.n)))
