@@ -1,7 +1,7 @@
 """Benchmark: feedback, recognition and success figures on the large demo store (a million
 attendance rows, about 250,000 answers).
 
-    uv run python bench/feedback.py [--runs 3] [--backend sqlite|postgresql]
+    uv run python bench/feedback.py [--runs 3] [--backend sqlite|postgresql] [--only success|digest|screens]
 
 - The success report (services/success.py) against the very statements it runs, executed on
   a bare sqlite3 cursor (psycopg on PostgreSQL): what the services add to the SQL. Target: within 1.2x.
@@ -37,6 +37,8 @@ from bench.screens import SIZE, Frames, busiest, settled
 from circles.app import CirclesApp
 from models.engine import sqlite_url
 from models.store import Store
+
+PARTS = ("success", "digest", "screens")
 
 
 def _timed(work: Callable[[], object], runs: int) -> tuple[float, float]:
@@ -200,15 +202,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", type=Path, help="a store to measure (default: the cached large demo store)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=PARTS,
+        help="measure only this part (again for another); all of them by default",
+    )
     add_backend(parser)
     args = parser.parse_args()
+    parts = set(args.only or PARTS)
     store = Store.open(sqlite_url(args.db) if args.db else large_store_url(args.backend))
     now = store.clock()
 
-    success_ratio(store, args.runs, None, "all of it")
-    success_ratio(store, args.runs, (now - timedelta(days=92)).date(), "last 3 months")
-    digest(store, args.runs, 30, "a month", "-")
-    digest(store, args.runs, 365, "a year", "< 1 s")
+    if "success" in parts:
+        success_ratio(store, args.runs, None, "all of it")
+        success_ratio(store, args.runs, (now - timedelta(days=92)).date(), "last 3 months")
+    if "digest" in parts:
+        digest(store, args.runs, 30, "a month", "-")
+        digest(store, args.runs, 365, "a year", "< 1 s")
+    if "screens" not in parts:
+        store.close()
+        return
 
     ids = busiest(store)
     runs = []

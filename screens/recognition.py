@@ -19,8 +19,7 @@ from circles.feedback_views import Ledger, Recognised, Streak
 from circles.recognition_digest import as_json, markdown
 from screens.footer import Footer
 from screens.form_screen import Field, FormScreen
-from screens.format import safe
-from screens.table import Table
+from screens.paged import PagedTable
 from screens.typed_app import circles_app
 from screens.work import run_db
 
@@ -93,6 +92,26 @@ def detail_lines(r: Recognised) -> str:
     return "\n".join(lines)
 
 
+def row_cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
+    """One person's row of the ledger (``names``: as Ledger.shown_names tells namesakes apart)."""
+    milestones = ", ".join("first" if t.number == 1 else f"#{t.number}" for t in r.milestones)
+    mentoring = ""
+    if r.mentoring is not None:
+        done = f"{r.mentoring.pairs_completed} completed" if r.mentoring.pairs_completed else ""
+        met = _plural(r.mentoring.meetings, "meeting") if r.mentoring.meetings else ""
+        mentoring = ", ".join(x for x in (met, done) if x)
+    feedback = f"{r.feedback.mean:.1f} ({r.feedback.ratings})" if r.feedback and r.feedback.mean else ""
+    return (
+        names[r.person_id],
+        _count(len(r.talks)),
+        milestones,
+        streaks_text(r.streaks),
+        mentoring,
+        feedback,
+        _count(len(r.thanks)),
+    )
+
+
 def _count(n: int) -> str:
     return str(n) if n else ""
 
@@ -142,13 +161,15 @@ class RecognitionScreen(Screen[None]):
             )
             yield Select([("All circles", 0)], value=0, allow_blank=False, id="rec-circle", compact=True)
         yield Static("Loading…", id="rec-status", markup=False)
-        yield Table(id="rec-ledger", cursor_type="row", zebra_stripes=True)
+        # A year's ledger on a large store lists thousands of people: measuring every row
+        # took longer than the screen may to open, so the rows are added a page at a time.
+        yield PagedTable(id="rec-ledger", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="rec-detail"):
             yield Static("", id="rec-person", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#rec-ledger", Table)
+        table = self.query_one("#rec-ledger", PagedTable)
         # At 80 columns the long cells are shortened rather than the last columns hidden whole
         # (a presenter's feedback and their thanks went missing from the ledger).
         for label, min_width in (
@@ -184,35 +205,10 @@ class RecognitionScreen(Screen[None]):
             if ledger.people
             else f"{ledger.period} · {where} · nobody to recognise yet in this period"
         )
-        table = self.query_one("#rec-ledger", DataTable)
-        row = table.cursor_row
-        table.clear()
         names = ledger.shown_names()
-        for r in ledger.people:
-            milestones = ", ".join("first" if t.number == 1 else f"#{t.number}" for t in r.milestones)
-            streaks = streaks_text(r.streaks)
-            mentoring = ""
-            if r.mentoring is not None:
-                done = f"{r.mentoring.pairs_completed} completed" if r.mentoring.pairs_completed else ""
-                met = _plural(r.mentoring.meetings, "meeting") if r.mentoring.meetings else ""
-                mentoring = ", ".join(x for x in (met, done) if x)
-            feedback = (
-                f"{r.feedback.mean:.1f} ({r.feedback.ratings})" if r.feedback and r.feedback.mean else ""
-            )
-            table.add_row(
-                *safe(
-                    names[r.person_id],
-                    _count(len(r.talks)),
-                    milestones,
-                    streaks,
-                    mentoring,
-                    feedback,
-                    _count(len(r.thanks)),
-                ),
-                key=str(r.person_id),
-            )
-        if ledger.people:
-            table.move_cursor(row=min(row, len(ledger.people) - 1))
+        self.query_one("#rec-ledger", PagedTable).fill(
+            [(str(r.person_id), row_cells(r, names)) for r in ledger.people]
+        )
         self._detail()
 
     def _current(self) -> Recognised | None:

@@ -292,3 +292,59 @@ def test_a_circle_scope_keeps_to_that_circle(store: Store, weekly: Weekly) -> No
         r for r in _ledger(store, "2026-01-01", "2026-04-01", circle="Weekly").people if r.name == "Bo Person"
     )
     assert bo.thanks == []
+
+
+def test_streaks_agree_with_the_definition_over_a_long_history(store: Store, clock: FixedClock) -> None:
+    # 70 weekly sessions in Tokyo (local days are not UTC days), a few cancelled, people who
+    # come most weeks: runs of 25 and more begin long before the months asked about, so only
+    # the right number of sessions before each period may be read.
+    import random
+
+    rng = random.Random(20)
+    clock.now = _utc(2027, 6, 1, 9)
+    days = [_utc(2026, 1, 5, 23, 30) + timedelta(weeks=k) for k in range(70)]
+    cancelled = {7, 33, 51}
+    came = {
+        name: [rng.random() < odds for _ in days]
+        for name, odds in (("Ria", 0.97), ("Sol", 0.9), ("Tam", 0.75))
+    }
+    with store.write() as db:
+        c = circle_records.add_circle(db, name="Tokyo", kind="learning-circle", timezone="Asia/Tokyo").id
+        ids = {}
+        for name in came:
+            ids[name] = people.add_person(db, name=name, email=f"{name.lower()}@example.org").id
+            members.add_member(db, circle_id=c, person_id=ids[name], joined_at=_utc(2025, 12, 1))
+        with scheduled_ahead(db, days[0]):
+            added = [sessions.add_session(db, circle_id=c, starts_at=day) for day in days]
+        for k, view in enumerate(added):
+            sid = view.id
+            if k in cancelled:
+                sessions.cancel_session(db, view)
+                continue
+            for name, marks in came.items():
+                attendance.check_in(
+                    db, session_id=sid, person_id=ids[name], attended="present" if marks[k] else "absent"
+                )
+
+    def expected(first: date, last: date) -> dict[str, list[tuple[int, date]]]:
+        found: dict[str, list[tuple[int, date]]] = {}
+        for name, marks in came.items():
+            run, best = 0, None
+            for k, day in enumerate(days):
+                if k in cancelled:
+                    continue
+                run = run + 1 if marks[k] else 0
+                local = (day + timedelta(hours=9)).date()
+                if run in (5, 10, 25) and first <= local <= last and (best is None or best[0] < run):
+                    best = (run, local)
+            if best is not None:
+                found[name] = [best]
+        return found
+
+    month = date(2026, 2, 1)
+    while month < date(2027, 5, 1):
+        end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        ledger = _ledger(store, month.isoformat(), end.isoformat())
+        got = {r.name: [(s.sessions, s.day) for s in r.streaks] for r in ledger.people if r.streaks}
+        assert got == expected(month, end), month
+        month = end + timedelta(days=1)

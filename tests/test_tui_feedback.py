@@ -22,6 +22,7 @@ from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import FeedbackPanel
 from screens.form_screen import FormScreen
 from screens.organisation import Definition, Figure, OrganisationScreen, change_text, short_count, spread
+from screens.paged import PagedTable
 from screens.recognition import RecognitionScreen, detail_lines, streaks_text
 from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
@@ -394,3 +395,24 @@ async def test_the_palette_shows_names_that_look_like_markup_as_written(memory_s
 def _prompts(app: CirclesApp) -> int:
     lists = app.screen.query(CommandList)
     return lists.first().option_count if lists else 0
+
+
+async def test_recognition_adds_a_long_ledger_a_page_at_a_time(memory_store, clock):
+    # 130 people thanked this month: the ledger holds the first page at once, and the last
+    # person is one key away (end), with their details under the table.
+    for k in range(130):
+        someone = factories.person(memory_store, f"Person {k:03}", f"p{k:03}@example.org")
+        with memory_store.write() as db:
+            recognition.add_thanks(db, person=someone.email or "", text=f"for help no. {k}")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
+        await settle(app, pilot)
+        table = app.screen.query_one("#rec-ledger", PagedTable)
+        assert (table.row_count, table.total) == (100, 130)
+        await pilot.press("ctrl+end")
+        await settle(app, pilot)
+        assert table.row_count == 130
+        assert str(app.screen.query_one("#rec-person", Static).render()).startswith("Person 129")

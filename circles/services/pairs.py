@@ -42,34 +42,38 @@ MAX_GOALS = 50
 def _pairs(
     db: Session, where: Sequence[sa.ColumnElement[bool]], *, limit: int | None = None
 ) -> list[PairView]:
+    order = (col(ProgrammePair.started_on).desc(), col(ProgrammePair.id))
     stmt = (
         select(ProgrammePair, Programme.name, ProgrammeRound.number)
         .join(Programme, col(Programme.id) == ProgrammePair.programme_id)
         .join(ProgrammeRound, col(ProgrammeRound.id) == ProgrammePair.round_id)
         .where(*where)
-        .order_by(col(ProgrammePair.started_on).desc(), col(ProgrammePair.id))
+        .order_by(*order)
     )
+    chosen = select(ProgrammePair.id).where(*where)
     if limit is not None:
         stmt = stmt.limit(limit)
+        chosen = chosen.order_by(*order).limit(limit)
     rows = db.exec(stmt).all()
-    pair_ids = [p.id for p, _, _ in rows]
+    # The pairs' people and meetings are asked by the pairs' own condition, not by a list of
+    # their ids: a programme's hundreds of ids, bound one by one, cost more to send (and on
+    # PostgreSQL to plan) than the answer took to find.
+    mine = chosen.subquery()
     people: dict[int, list[PairPerson]] = defaultdict(list)
     meetings: dict[int, tuple[int, date | None]] = {}
-    for start in range(0, len(pair_ids), 5000):
-        chunk = pair_ids[start : start + 5000]
-        for pair_id, pid, name, email, role in db.exec(
-            select_columns(PairMember.pair_id, ids(Person.id), Person.name, Person.email, PairMember.role)
-            .join(Person, col(Person.id) == PairMember.person_id)
-            .where(col(PairMember.pair_id).in_(chunk))
-            .order_by(col(PairMember.pair_id), col(PairMember.position))
-        ):
-            people[pair_id].append(PairPerson(pid, name, email, role))
-        for pair_id, count, last in db.exec(
-            select(PairMeeting.pair_id, sa.func.count(), sa.func.max(PairMeeting.held_on))
-            .where(col(PairMeeting.pair_id).in_(chunk))
-            .group_by(col(PairMeeting.pair_id))
-        ):
-            meetings[pair_id] = (count, None if last is None else aggregate_date(last))
+    for pair_id, pid, name, email, role in db.exec(
+        select_columns(PairMember.pair_id, ids(Person.id), Person.name, Person.email, PairMember.role)
+        .join(Person, col(Person.id) == PairMember.person_id)
+        .join(mine, mine.c.id == PairMember.pair_id)
+        .order_by(col(PairMember.pair_id), col(PairMember.position))
+    ):
+        people[pair_id].append(PairPerson(pid, name, email, role))
+    for pair_id, count, last in db.exec(
+        select(PairMeeting.pair_id, sa.func.count(), sa.func.max(PairMeeting.held_on))
+        .join(mine, mine.c.id == PairMeeting.pair_id)
+        .group_by(col(PairMeeting.pair_id))
+    ):
+        meetings[pair_id] = (count, None if last is None else aggregate_date(last))
     out: list[PairView] = []
     for p, programme_name, number in rows:
         assert p.id is not None

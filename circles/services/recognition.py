@@ -135,29 +135,42 @@ def _held(db: Session, up_to: Scope) -> list[Any]:
 # -- talks -------------------------------------------------------------------------------------
 
 
-def _talks(db: Session, scope: Scope) -> dict[int, list[Talk]]:
-    """Talks in the period, numbered over each person's talks ever (a first talk is number 1)."""
+def _presenters(conditions: list[Any], among: Any = None) -> Any:
+    """SQL subquery: (person, session) for everyone who presented a session meeting
+    ``conditions`` (on CircleSession), as the session's presenter or an agenda item's; only
+    the people of the subquery ``among`` if given (in each branch: the databases don't carry a
+    condition on a union into it)."""
     s = CircleSession
-    given = sa.union(
+
+    def who(column: Any) -> list[Any]:
+        return [col(column).is_not(None)] + ([col(column).in_(among)] if among is not None else [])
+
+    return sa.union(
         select(col(s.presenter_id).label("person_id"), col(s.id).label("session_id")).where(
-            col(s.presenter_id).is_not(None), *_held(db, scope)
+            *who(s.presenter_id), *conditions
         ),
         select(AgendaItem.presenter_id, AgendaItem.session_id)
         .join(s, col(s.id) == AgendaItem.session_id)
-        .where(col(AgendaItem.presenter_id).is_not(None), *_held(db, scope)),
+        .where(*who(AgendaItem.presenter_id), *conditions),
     ).subquery()
+
+
+def _talks(db: Session, scope: Scope) -> dict[int, list[Talk]]:
+    """Talks in the period, numbered over each person's talks ever (a first talk is number 1)."""
+    s = CircleSession
+    # Only the people who gave a talk in the period are numbered, over all their talks: their
+    # talks are picked out before the numbering, which then sorts a few thousand rows, not all.
+    period = in_scope(db, scope)
+    theirs = _presenters(_held(db, scope), among=select(_presenters(period).c.person_id))
     number = (
         sa.func.row_number()
-        .over(partition_by=given.c.person_id, order_by=(col(s.starts_at), col(s.id)))
+        .over(partition_by=theirs.c.person_id, order_by=(col(s.starts_at), col(s.id)))
         .label("number")
     )
-    # Only the people who gave a talk in the period are numbered, over all their talks.
-    speakers = select(_presenters_in(db, scope).c.person_id)
     numbered = (
-        select(given.c.person_id, col(s.id).label("session_id"), number)
-        .select_from(given)
-        .join(s, col(s.id) == given.c.session_id)
-        .where(given.c.person_id.in_(speakers))
+        select(theirs.c.person_id, col(s.id).label("session_id"), number)
+        .select_from(theirs)
+        .join(s, col(s.id) == theirs.c.session_id)
         .subquery()
     )
     rows = db.exec(
@@ -167,7 +180,7 @@ def _talks(db: Session, scope: Scope) -> dict[int, list[Talk]]:
         .select_from(numbered)
         .join(s, col(s.id) == numbered.c.session_id)
         .join(Circle, col(Circle.id) == s.circle_id)
-        .where(*in_scope(db, scope))
+        .where(*period)
         .order_by(col(s.starts_at), col(s.id))
     )
     talks: dict[int, list[Talk]] = defaultdict(list)
@@ -303,24 +316,11 @@ def _mentoring(db: Session, scope: Scope) -> dict[int, MentoringDone]:
 # -- feedback for presenters -------------------------------------------------------------------
 
 
-def _presenters_in(db: Session, scope: Scope) -> Any:
-    """SQL subquery: (person, session) for everyone who presented a held session in scope."""
-    s = CircleSession
-    return sa.union(
-        select(col(s.presenter_id).label("person_id"), col(s.id).label("session_id")).where(
-            col(s.presenter_id).is_not(None), *in_scope(db, scope)
-        ),
-        select(AgendaItem.presenter_id, AgendaItem.session_id)
-        .join(s, col(s.id) == AgendaItem.session_id)
-        .where(col(AgendaItem.presenter_id).is_not(None), *in_scope(db, scope)),
-    ).subquery()
-
-
 def _feedback(db: Session, scope: Scope) -> dict[int, FeedbackReceived]:
     """Ratings and notes on the sessions each person presented, where the circle shares them."""
     s, f = CircleSession, FeedbackAnswer
     shared = sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true())
-    presenters = _presenters_in(db, scope)
+    presenters = _presenters(in_scope(db, scope))
     # Each session's ratings once, then shared out to its presenters.
     per_session = (
         select(

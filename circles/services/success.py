@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -197,10 +197,30 @@ def satisfaction(db: Session, scope: Scope) -> Satisfaction:
 
 
 def satisfaction_trend(db: Session, scope: Scope) -> Trend:
-    month = reports.month_of(db, CircleSession.starts_at).label("month")
-    rows = {
-        m: (int(n), int(total)) for m, n, total, *_ in db.exec(_ratings(db, scope, [month]).order_by(month))
-    }
+    return _ratings_trend(_rating_groups(db, scope))
+
+
+# (circle, month, ratings, their sum, how many of each 1..5)
+RatingGroup = tuple[int, str, int, int, tuple[int, ...]]
+
+
+def _rating_groups(db: Session, scope: Scope) -> list[RatingGroup]:
+    """Ratings by circle and month: the report's per-circle and per-month figures both add up
+    from these, so the answers are read once, not once for each."""
+    s = CircleSession
+    month = reports.month_of(db, s.starts_at).label("month")
+    return [
+        (int(cid), str(m), int(n), int(total), tuple(int(d) for d in dist))
+        for cid, m, n, total, *dist in db.exec(_ratings(db, scope, [col(s.circle_id), month]))
+    ]
+
+
+def _ratings_trend(groups: list[RatingGroup]) -> Trend:
+    by_month: dict[str, tuple[int, int]] = {}
+    for _, m, n, total, _ in groups:
+        before = by_month.get(m, (0, 0))
+        by_month[m] = (before[0] + n, before[1] + total)
+    rows = {m: by_month[m] for m in sorted(by_month)}
     points = [TrendPoint(m, total / n if n else None, n) for m, (n, total) in rows.items()]
     return _trend(points, [(float(total), n) for n, total in rows.values()])
 
@@ -234,17 +254,24 @@ def satisfaction_by_session(db: Session, scope: Scope) -> list[SessionSatisfacti
 # -- presenters --------------------------------------------------------------------------------
 
 
+def _earliest(day: date) -> datetime:
+    """An instant before ``day`` begins in any time zone (UTC-12 to UTC+14)."""
+    return datetime.combine(day - timedelta(days=1), time(0), UTC)
+
+
 def _member_presented(db: Session, scope: Scope) -> Any:
     """SQL subquery: (circle, person) for members expected at held sessions in scope, and
     whether they presented at one while a member (the report's presenter diversity, kept per
     member). The few presenters are found first and joined to the many members, rather than
     asking of every member and session whether they presented."""
     s, m = CircleSession, Membership
+    # Each membership asks whether a held session in scope fell in it (the circle's sessions
+    # by start, from the period's first instant in any zone), rather than every session of
+    # the period being joined to all its circle's members and the pairs grouped again.
+    near = [s.starts_at >= _earliest(scope.since)] if scope.since is not None else []
     members = (
         select(col(m.circle_id).label("circle_id"), col(m.person_id).label("person_id"))
-        .select_from(s)
-        .join(m, member_at_session(m, s))
-        .where(*in_scope(db, scope))
+        .where(sa.exists(select(s.id).where(member_at_session(m, s), *near, *in_scope(db, scope))))
         .group_by(col(m.circle_id), col(m.person_id))
         .subquery()
     )
@@ -370,7 +397,7 @@ def _participation(db: Session, scope: Scope) -> _Participation:
 
 
 def _circle_rows(
-    db: Session, scope: Scope, counts: _Participation
+    db: Session, scope: Scope, counts: _Participation, rated: list[RatingGroup]
 ) -> tuple[list[CircleSuccess], tuple[int, ...]]:
     """The circle table, and the rating distribution over all of it (1s .. 5s)."""
     s = CircleSession
@@ -385,9 +412,10 @@ def _circle_rows(
     }
     ratings: dict[int, tuple[int, int]] = {}
     distribution = [0, 0, 0, 0, 0]
-    for cid, n, total, *dist in db.exec(_ratings(db, scope, [col(s.circle_id)])):
-        ratings[cid] = (int(n), int(total))
-        distribution = [x + int(d) for x, d in zip(distribution, dist, strict=True)]
+    for cid, _, n, total, dist in rated:
+        before = ratings.get(cid, (0, 0))
+        ratings[cid] = (before[0] + n, before[1] + total)
+        distribution = [x + d for x, d in zip(distribution, dist, strict=True)]
     responses = {cid: (int(n), int(r)) for cid, n, r in db.exec(_responses(db, scope, [col(s.circle_id)]))}
     per_circle = counts.per_circle()
     names = db.exec(
@@ -417,7 +445,7 @@ def _circle_rows(
 
 def circle_table(db: Session, scope: Scope) -> list[CircleSuccess]:
     """One row per circle with held sessions in scope: participation, presenters, satisfaction."""
-    return _circle_rows(db, scope, _participation(db, scope))[0]
+    return _circle_rows(db, scope, _participation(db, scope), _rating_groups(db, scope))[0]
 
 
 # -- mentoring ---------------------------------------------------------------------------------
@@ -545,7 +573,8 @@ def success_report(db: Session, scope: Scope) -> SuccessReport:
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
     counts = _participation(db, scope)
     monthly = counts.monthly()
-    table, distribution = _circle_rows(db, scope, counts)
+    rated = _rating_groups(db, scope)
+    table, distribution = _circle_rows(db, scope, counts, rated)
     one, two, three, four, five = distribution
     return SuccessReport(
         scope=scope,
@@ -565,7 +594,7 @@ def success_report(db: Session, scope: Scope) -> SuccessReport:
             responders=sum(c.responders for c in table),
             distribution=(one, two, three, four, five),
         ),
-        satisfaction_trend=satisfaction_trend(db, scope),
+        satisfaction_trend=_ratings_trend(rated),
         mentoring=mentoring(db, scope) if scope.circle_id is None else None,
         circles=table,
     )
