@@ -30,6 +30,7 @@ from circles.exports.cells import DANGEROUS_FIRST, safe_text
 from circles.exports.rows import BATCH, COLUMNS, _local_day
 from circles.services.attendance import member_at_session
 from circles.services.participation import Scope, expected_join, in_scope, walked_in
+from circles.services.sql import literal_sql
 from models.enums import Rsvp
 from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
 
@@ -184,11 +185,8 @@ COPY_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
 
 
 def _copy_out(connection: Any, scope: Scope, db: Session, out: BinaryIO, tick: Tick) -> int:
-    # COPY takes no parameters: the values (the scope's instants, the enum texts) are written
-    # in, and with no placeholder style that makes SQLAlchemy write a % as %%; psycopg, given
-    # no parameters, sends the text as it is.
-    dialect = type(connection.dialect)(paramstyle="named")
-    query = str(copy_statement(db, scope).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    # COPY takes no parameters: the values (the scope's instants, the enum texts) are written in.
+    query = literal_sql(connection, copy_statement(db, scope))
     cursor = connection.connection.driver_connection.cursor()
     for setting in COPY_SETTINGS:
         cursor.execute(setting)
