@@ -6,12 +6,14 @@ import json
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from circles.cli import main
 from circles.errors import InvalidInput, NotFound
 from circles.services import attendance, participation, reports
 from circles.services.participation import Scope
+from circles.services.sql import stream_rows
 from models.enums import Rsvp
 from models.store import Store
 from tests.attendance_fixture import History, build
@@ -90,6 +92,20 @@ def test_person_summaries_hand_computed(store: Store, history: History) -> None:
         ("Dee Park", 4, 2, 0, 0.5),
         ("Eve Walker", 0, 0, 1, None),
     ]
+
+
+def test_rows_read_in_part_leave_the_unit_of_work_usable(store: Store) -> None:
+    # The report's rows are streamed (on PostgreSQL by psycopg's Cursor.stream): a reader that
+    # stops early has the query cancelled, which must not fail the rest of the unit of work.
+    # Ten million rows to come: the cancel surely meets the query still running.
+    many = sa.text(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000) SELECT i FROM n"
+    )
+    with store.read() as db:
+        rows = stream_rows(db.connection(), many, size=10)
+        assert tuple(next(rows)) == (1,)
+        rows.close()
+        assert db.execute(sa.text("SELECT 2")).scalar() == 2
 
 
 def test_circle_summaries(store: Store, history: History) -> None:

@@ -8,6 +8,7 @@ import json
 import sqlite3
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -165,6 +166,21 @@ def test_while_typing_the_last_word_is_a_beginning(store, library):
     assert _found(store, "borro", typing=True) == {library["own"], library["checker"]}
     assert _found(store, "borro ", typing=True) == set()  # the word is finished
     assert _found(store, '"the borrow che', typing=True) == {library["own"], library["checker"]}
+
+
+def test_a_search_on_postgresql_is_its_one_statement_and_no_transaction(store, library):
+    # A transaction around the one statement cost a BEGIN and a ROLLBACK: two more round trips
+    # to the server than the answer. The next unit of work is a transaction again.
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's transactions are in the same process")
+    with store.read() as db:
+        assert search.search(db, "borrow")
+        driver = db.connection().connection.driver_connection
+        assert driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    with store.read() as db:
+        db.execute(sa.text("SELECT 1"))
+        assert db.connection().connection.driver_connection is driver  # the pool keeps one
+        assert driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
 
 
 def test_a_title_ranks_above_a_mention_and_matched_words_are_marked(store, library):

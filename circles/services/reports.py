@@ -24,7 +24,7 @@ from circles.services.participation import (
     presented,
     walked_in,
 )
-from circles.services.sql import ids, select_columns
+from circles.services.sql import ids, select_columns, stream_rows
 from circles.zones import time_zone
 from models.enums import Attended, Rsvp
 from models.tables import Attendance, Circle, CircleSession, Membership, Person
@@ -377,9 +377,8 @@ def person_summaries_stmt(db: Session, scope: Scope) -> Any:
 
 def person_summaries(db: Session, scope: Scope, *, batch: int = 2000) -> Iterator[PersonSummary]:
     """Per circle and person: sessions expected at, attended, walk-ins. Streamed, so memory stays flat."""
-    statement = person_summaries_stmt(db, scope).execution_options(stream_results=True, yield_per=batch)
-    result = db.connection().execute(statement)
-    for cid, circle, pid, person, email, team, expected, attended, walk_ins in result:
+    rows = stream_rows(db.connection(), person_summaries_stmt(db, scope), size=batch)
+    for cid, circle, pid, person, email, team, expected, attended, walk_ins in rows:
         yield PersonSummary(
             circle_id=cid,
             circle=circle,

@@ -139,9 +139,19 @@ def search(
     its talk first; without it, every document found, by rank alone."""
     query = parse(text, typing=typing)
     sql, params = statement(db, query, max(1, min(limit, 500)), grouped=grouped)
-    rows = db.connection().execute(sql, params).all()
     postgres = db.get_bind().dialect.name == "postgresql"
+    rows = _connection(db, postgres).execute(sql, params).all()
     return _hits(rows, postgres=postgres, query=query if postgres else None)
+
+
+def _connection(db: Session, postgres: bool) -> Any:
+    """Where a search runs. A search is one statement, and as the first of its unit of work on
+    PostgreSQL it runs on its own (autocommit): a transaction around it would add a BEGIN and a
+    ROLLBACK, two more round trips to the server than the answer itself, for nothing (each
+    statement reads its own snapshot at PostgreSQL's READ COMMITTED anyway)."""
+    if postgres and not db.in_transaction():
+        return db.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    return db.connection()
 
 
 def matching_titles(db: Session, text: str, kinds: Sequence[str]) -> list[tuple[str, int]]:
