@@ -4,17 +4,24 @@ tables are refilled in place, so the cursor, the scroll and what was typed stay.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable
+from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.timer import Timer
 
     from circles.live import Change
+
+# An "on top only" screen looks again this long after the first change it is told of, so the
+# rest of a burst (a row of check-ins, a script's writes) is taken in by the same look.
+GATHER_SECONDS = 0.3
 
 
 class ChangesSeen(Message):
@@ -26,28 +33,120 @@ class ChangesSeen(Message):
 
 
 class LiveScreen:
-    """Mixed into a Screen whose data other writers change. ``concerns`` picks the changes it
-    shows (by default every change); ``look_again`` loads afresh, keeping what the person was
-    doing (by default the screen's ``reload``)."""
+    """Mixed into a Screen whose data other writers change. ``SHOWS`` names the tables it shows
+    and ``about`` the ids it shows them for (circle=3): the changes that concern it (a screen
+    may instead override ``concerns``; by default every change does). ``look_again`` loads
+    afresh, keeping what the person was doing (by default the screen's ``reload``); it may
+    return the worker that loads.
+
+    ``ON_TOP_ONLY``: for a screen that takes seconds to load (Organisation, Recognition) or
+    that does not load again by itself when it comes back (search). It looks again only while
+    it is the top screen (not under a dialog either), gathers a burst of changes into one look
+    (GATHER_SECONDS after the first), never runs two looks at once (changes told during one
+    make one more after it, at least as long after as the last look took), and when changes
+    come while it is covered it looks again once when it comes back."""
+
+    SHOWS: ClassVar[Collection[str] | None] = None
+    ON_TOP_ONLY: ClassVar[bool] = False
+
+    def about(self) -> dict[str, int | None]:
+        """The ids the screen shows its tables for (an id None: any)."""
+        return {}
 
     def concerns(self, change: Change) -> bool:
-        return True
+        return self.SHOWS is None or change.touches(self.SHOWS, **self.about())
 
-    def look_again(self) -> None:
+    def look_again(self) -> Worker[Any] | None:
         reload = getattr(self, "reload", None)
         if reload is not None:
             reload()
+        return None
+
+    # -- on top only: the state of its looks, made when first needed (a mixin has no __init__)
+
+    def _live(self) -> _Looks:
+        looks: _Looks | None = self.__dict__.get("_live_looks")
+        if looks is None:
+            looks = self.__dict__["_live_looks"] = _Looks()
+        return looks
+
+    def changes_told(self, *, on_top: bool) -> None:
+        """Changes that concern this on-top-only screen were told (see tell_screens)."""
+        looks = self._live()
+        if not on_top:
+            looks.stale = True
+        elif looks.worker is not None:
+            looks.again = True
+        elif looks.timer is None:
+            looks.timer = self._screen().set_timer(GATHER_SECONDS, self._look_now)
+
+    def _screen(self) -> Screen[Any]:
+        assert isinstance(self, Screen)
+        return self
+
+    def _look_now(self) -> None:
+        looks = self._live()
+        looks.timer = None
+        screen = self._screen()
+        if not screen.is_attached:
+            return
+        if screen.app.screen is not screen:  # covered meanwhile: when it comes back
+            looks.stale = True
+            return
+        looks.stale = looks.again = False
+        looks.started = time.monotonic()
+        looks.worker = self.look_again()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        looks = self._live()
+        if event.worker is not looks.worker or event.state not in _ENDED:
+            return
+        looks.worker = None
+        if looks.again and looks.timer is None:
+            # Not at once: a screen that takes seconds would otherwise load without end while
+            # someone checks people in, keeping a core of the database busy for it alone.
+            rest = max(GATHER_SECONDS, time.monotonic() - looks.started)
+            looks.timer = self._screen().set_timer(rest, self._look_now)
+
+    def on_screen_resume(self) -> None:
+        looks = self._live()
+        if self.ON_TOP_ONLY and looks.stale and looks.timer is None and looks.worker is None:
+            self._look_now()
+
+
+_ENDED = (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED)
+
+
+class _Looks:
+    """Where an on-top-only screen stands with looking again."""
+
+    def __init__(self) -> None:
+        self.stale = False  # changes came while it was covered
+        self.again = False  # changes came while it was looking
+        self.timer: Timer | None = None  # a look to come
+        self.worker: Worker[Any] | None = None  # the look under way
+        self.started = 0.0
 
 
 def tell_screens(app: App[Any], changes: Sequence[Change]) -> None:
     """The screens on view look again if the changes concern them: the top one, and the one a
     dialog or form is drawn over (the form itself is left alone, and so is what is typed in it).
-    The screens beneath load afresh when they come back (their on_screen_resume)."""
+    The screens beneath load afresh when they come back (their on_screen_resume); an
+    on-top-only screen (LiveScreen.ON_TOP_ONLY) is told in any case, and looks again only on top."""
+    on_view = True
     for screen in reversed(app.screen_stack):
-        if isinstance(screen, LiveScreen) and any(screen.concerns(c) for c in changes):
-            screen.look_again()
+        on_top = screen is app.screen
+        if (
+            isinstance(screen, LiveScreen)
+            and (screen.ON_TOP_ONLY or on_view)
+            and any(screen.concerns(c) for c in changes)
+        ):
+            if screen.ON_TOP_ONLY:
+                screen.changes_told(on_top=on_top)
+            else:
+                screen.look_again()
         if not isinstance(screen, ModalScreen) and isinstance(screen, Screen):
-            break
+            on_view = False
 
 
 Row = tuple[str, Sequence[object]]  # a row's key and its cells

@@ -20,11 +20,14 @@ from circles.recognition_digest import as_json, markdown
 from screens.footer import Footer
 from screens.form_screen import Field, FormScreen
 from screens.format import safe
+from screens.live import LiveScreen, refill
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
 
 if TYPE_CHECKING:
+    from textual.worker import Worker
+
     from circles.store_access import Db
 
 PERIODS = ("this month", "last month", "last 3 months", "this year", "last 12 months")
@@ -101,8 +104,18 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-class RecognitionScreen(Screen[None]):
+class RecognitionScreen(LiveScreen, Screen[None]):
     TITLE = "Recognition"
+    # What the ledger is made of, for every circle or the one chosen: a change to these looks
+    # again, only while the screen is on top and once for a burst (it takes seconds when large).
+    SHOWS = frozenset(
+        {
+            "circle", "circle_session", "attendance", "agenda_item", "person", "thanks",
+            "feedback_setting", "feedback_answer", "feedback_response",
+            "programme", "programme_pair", "pair_member", "pair_meeting",
+        }
+    )  # fmt: skip
+    ON_TOP_ONLY = True
     HELP = (
         "Who to thank for a period, from what people did: talks (a first talk, the 5th, 10th, 25th), "
         "attendance streaks (5, 10 or 25 of a circle's held sessions in a row; a cancelled session or "
@@ -162,10 +175,16 @@ class RecognitionScreen(Screen[None]):
     def days(self) -> tuple[date, date]:
         return period_days(self.period, circles_app(self).now().date())
 
+    def about(self) -> dict[str, int | None]:
+        return {"circle": self.circle_id}
+
     def reload(self) -> None:
+        self.look_again()
+
+    def look_again(self) -> Worker[Any]:
         since, until = self.days()
         circle_id = self.circle_id
-        run_db(self, lambda db: load_recognition(db, since, until, circle_id), self.show)
+        return run_db(self, lambda db: load_recognition(db, since, until, circle_id), self.show)
 
     def action_refresh(self) -> None:
         self.reload()
@@ -184,10 +203,8 @@ class RecognitionScreen(Screen[None]):
             if ledger.people
             else f"{ledger.period} · {where} · nobody to recognise yet in this period"
         )
-        table = self.query_one("#rec-ledger", DataTable)
-        row = table.cursor_row
-        table.clear()
         names = ledger.shown_names()
+        rows = []
         for r in ledger.people:
             milestones = ", ".join("first" if t.number == 1 else f"#{t.number}" for t in r.milestones)
             streaks = streaks_text(r.streaks)
@@ -199,20 +216,18 @@ class RecognitionScreen(Screen[None]):
             feedback = (
                 f"{r.feedback.mean:.1f} ({r.feedback.ratings})" if r.feedback and r.feedback.mean else ""
             )
-            table.add_row(
-                *safe(
-                    names[r.person_id],
-                    _count(len(r.talks)),
-                    milestones,
-                    streaks,
-                    mentoring,
-                    feedback,
-                    _count(len(r.thanks)),
-                ),
-                key=str(r.person_id),
+            cells = safe(
+                names[r.person_id],
+                _count(len(r.talks)),
+                milestones,
+                streaks,
+                mentoring,
+                feedback,
+                _count(len(r.thanks)),
             )
-        if ledger.people:
-            table.move_cursor(row=min(row, len(ledger.people) - 1))
+            rows.append((str(r.person_id), cells))
+        # The highlighted person stays highlighted (by who they are) when the ledger is counted again.
+        refill(self.query_one("#rec-ledger", DataTable), rows)
         self._detail()
 
     def _current(self) -> Recognised | None:

@@ -1,0 +1,173 @@
+"""Live updates on the screens the first round left static (programme, pair, check-out,
+Organisation, Recognition, search): two apps on one store, on SQLite and PostgreSQL; what one
+(or the CLI's services) changes shows on the other, with its cursor, tab and typed text kept.
+And the heavy screens' manners: a burst of changes is one look again, never two at once, and
+none while the screen is covered (one when it comes back)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable, Input, Static, TabbedContent
+
+from circles.app import CirclesApp
+from circles.live import Change
+from circles.services import feedback, recognition
+from models.store import Store
+from screens.live import LiveScreen
+from screens.organisation import Definition, Figure, OrganisationScreen
+from screens.recognition import RecognitionScreen
+from tests.test_tui_feedback import _held_session
+from tests.tui_support import rows, settle, shown, until
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def other_store(store: Store, clock) -> Iterator[Store]:
+    """A second Store on the same database: another app's pool, as another process would have."""
+    s = Store.open(store.url, clock=clock)
+    yield s
+    s.close()
+
+
+def _watching(app: CirclesApp) -> bool:
+    return app.change_watcher is not None and app.change_watcher.ready.is_set()
+
+
+async def _open(app: CirclesApp, pilot: Any, screen: Any) -> Any:
+    await settle(app, pilot)
+    app.push_screen(screen)
+    await settle(app, pilot)
+    await until(pilot, lambda: _watching(app))
+    assert app.screen is screen
+    return screen
+
+
+# -- Organisation and Recognition ------------------------------------------------------------
+
+
+async def test_organisation_counts_again_when_someone_rates_keeping_the_figure_in_focus(
+    store: Store, other_store: Store
+) -> None:
+    _, people, s = _held_session(store)
+    with store.write() as db:
+        feedback.add_answer(db, session_id=s.id, person_id=people[1].id, rating=4)
+    app = CirclesApp(other_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, OrganisationScreen())
+        satisfaction = screen.query_one("#fig-satisfaction", Figure)
+        satisfaction.focus()
+        assert "4.0 / 5" in shown(satisfaction)
+
+        with store.write() as db:  # someone at check-out, on another app
+            feedback.add_answer(db, session_id=s.id, person_id=people[2].id, rating=2)
+        await until(pilot, lambda: "3.0 / 5" in shown(satisfaction))
+
+        assert screen.focused is satisfaction
+        assert "2 of 5" in shown(screen.query_one("#fig-response", Figure))
+
+
+async def test_recognition_lists_new_thanks_keeping_the_highlighted_person(
+    store: Store, other_store: Store
+) -> None:
+    _, people, _ = _held_session(store)
+    with store.write() as db:
+        recognition.add_thanks(db, person=str(people[3].id), text="for the notes")
+    app = CirclesApp(other_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, RecognitionScreen())
+        table = screen.query_one("#rec-ledger", DataTable)
+        assert [r[0] for r in rows(table)] == ["Ana Ruiz", "Di Park"]
+        await pilot.press("down")  # on Di
+        assert "Di Park" in shown(screen.query_one("#rec-person", Static))
+
+        with store.write() as db:  # thanks to Bo, who sorts between them
+            recognition.add_thanks(db, person=str(people[1].id), text="for the room")
+        await until(pilot, lambda: [r[0] for r in rows(table)] == ["Ana Ruiz", "Bo Chen", "Di Park"])
+
+        assert table.cursor_row == 2 and "Di Park" in shown(screen.query_one("#rec-person", Static))
+
+
+class _Loads:
+    """Counts a screen's loads; the ones after ``hold_from`` wait until released."""
+
+    def __init__(self, load: Callable[..., Any], hold_from: int) -> None:
+        self.load, self.hold_from = load, hold_from
+        self.count = 0
+        self.released = threading.Event()
+
+    def __call__(self, *args: Any) -> Any:
+        self.count += 1
+        if self.count >= self.hold_from:
+            assert self.released.wait(10)
+        return self.load(*args)
+
+
+def _told(app: CirclesApp, n: int = 1) -> None:
+    """As the watcher tells the app: something changed (SQLite cannot say what)."""
+    from screens.live import ChangesSeen
+
+    for _ in range(n):
+        app.post_message(ChangesSeen([Change()]))
+
+
+def _idle(screen: LiveScreen) -> bool:
+    looks = screen._live()
+    return looks.worker is None and looks.timer is None
+
+
+async def test_a_heavy_screen_takes_a_burst_in_one_look_and_never_looks_twice_at_once(
+    memory_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import screens.organisation
+
+    _held_session(memory_store)
+    loads = _Loads(screens.organisation.load_success, hold_from=2)
+    monkeypatch.setattr(screens.organisation, "load_success", loads)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(screen := OrganisationScreen())
+        await until(pilot, lambda: loads.count == 1 and _idle(screen) and screen.report is not None)
+
+        _told(app, 3)  # a burst: one look
+        await until(pilot, lambda: loads.count == 2)
+        _told(app, 5)  # while it looks: one more after it, not five
+        await until(pilot, lambda: screen._live().again)
+        assert loads.count == 2
+        loads.released.set()
+        await until(pilot, lambda: loads.count == 3 and _idle(screen))
+        await settle(app, pilot)
+        assert loads.count == 3
+
+
+async def test_a_heavy_screen_looks_again_only_on_top_and_once_when_it_comes_back(
+    memory_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import screens.organisation
+
+    _held_session(memory_store)
+    loads = _Loads(screens.organisation.load_success, hold_from=1_000)
+    monkeypatch.setattr(screens.organisation, "load_success", loads)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(screen := OrganisationScreen())
+        await until(pilot, lambda: loads.count == 1 and _idle(screen) and screen.report is not None)
+        await pilot.press("question_mark")  # a figure's definition, over the screen
+        await until(pilot, lambda: isinstance(app.screen, Definition))
+
+        _told(app, 2)
+        await until(pilot, lambda: screen._live().stale)
+        await settle(app, pilot)
+        assert loads.count == 1
+
+        await pilot.press("escape")
+        await until(pilot, lambda: loads.count == 2 and _idle(screen))
+        await settle(app, pilot)
+        assert loads.count == 2 and not screen._live().stale
+        assert isinstance(screen.focused, Figure)
