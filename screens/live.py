@@ -152,12 +152,14 @@ def tell_screens(app: App[Any], changes: Sequence[Change]) -> None:
 Row = tuple[str, Sequence[object]]  # a row's key and its cells
 
 
-def refill(table: DataTable[Any], rows: Sequence[Row], *, cursor_on: str | None = None) -> None:
+def refill(
+    table: DataTable[Any], rows: Sequence[Row], *, cursor_on: str | None = None, height: int = 1
+) -> None:
     """Show ``rows`` in ``table``, which may hold an older version of them. The same rows in the
     same order: only the cells that differ are updated (nothing moves, nothing flickers).
     Otherwise it is filled again, and the highlighted row stays highlighted (by its key; if it
     went, the row now in its place), as do the column and the scroll. ``cursor_on``: a key to
-    highlight instead."""
+    highlight instead; ``height``: of each row, in lines."""
     keys = [key for key, _ in rows]
     same_rows = table.row_count == len(rows) and [k.value for k in table.rows] == keys
     if same_rows:
@@ -174,7 +176,7 @@ def refill(table: DataTable[Any], rows: Sequence[Row], *, cursor_on: str | None 
     scroll_x, scroll_y = table.scroll_x, table.scroll_y
     table.clear()
     for key, cells in rows:
-        table.add_row(*cells, key=key)
+        table.add_row(*cells, key=key, height=height)
     if not rows:
         return
     index = keys.index(was_on) if was_on in keys else min(old_row, len(rows) - 1)
