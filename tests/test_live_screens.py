@@ -17,11 +17,13 @@ from circles.app import CirclesApp
 from circles.live import Change
 from circles.services import feedback, recognition
 from models.store import Store
-from screens.live import LiveScreen
+from screens.live import LiveScreen, current_key
 from screens.organisation import Definition, Figure, OrganisationScreen
 from screens.recognition import RecognitionScreen
+from tests import factories
 from tests.test_tui_feedback import _held_session
-from tests.tui_support import rows, settle, shown, until
+from tests.test_tui_programmes import _programme
+from tests.tui_support import rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -171,3 +173,124 @@ async def test_a_heavy_screen_looks_again_only_on_top_and_once_when_it_comes_bac
         await settle(app, pilot)
         assert loads.count == 2 and not screen._live().stale
         assert isinstance(screen.focused, Figure)
+
+
+# -- check-out, a programme, a pair, search ----------------------------------------------------
+
+
+async def test_check_out_shows_an_answer_given_elsewhere_keeping_the_rating_being_typed(
+    store: Store, other_store: Store
+) -> None:
+    from screens.checkout import CheckOutScreen
+
+    _, people, s = _held_session(store)
+    app = CirclesApp(other_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, CheckOutScreen(s.id))
+        table = screen.query_one("#checkout-roster", DataTable)
+        await pilot.press("down", "down", "4")  # Cy: four stars, and what he learned...
+        learned = screen.query_one("#checkout-learned", Input)
+        await until(pilot, lambda: screen.focused is learned)
+        await type_text(pilot, "traits")
+
+        with store.write() as db:  # ...while Ana answers on someone else's app
+            feedback.add_answer(db, session_id=s.id, person_id=people[0].id, rating=5, learned="lifetimes")
+        await until(pilot, lambda: rows(table)[0][2] == "lifetimes")
+
+        assert current_key(table) == str(people[2].id)
+        assert screen.focused is learned and learned.value == "traits"
+        await pilot.press("enter")
+        await until(pilot, lambda: rows(table)[2][2] == "traits")
+    with store.read() as db:
+        answered = {a.person_id: a.rating for a in feedback.session_feedback(db, s.id).attendees}
+    assert answered[people[0].id] == 5 and answered[people[2].id] == 4
+
+
+def _paired(store: Store) -> tuple[int, int]:
+    from circles.services import pairing
+
+    pid = _programme(store)
+    with store.write() as db:
+        made = pairing.confirm(db, pid)
+    return pid, made.pairs[0].id
+
+
+async def test_a_programme_shows_who_joined_elsewhere_keeping_its_tab_and_row(
+    store: Store, other_store: Store
+) -> None:
+    from circles.services import programmes
+    from screens.programme import ProgrammeScreen
+
+    pid, _ = _paired(store)
+    app = CirclesApp(other_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ProgrammeScreen(pid))
+        participants = screen.query_one("#participant-table", DataTable)
+        await pilot.press("down", "down")  # on Cy
+        on = current_key(participants)
+        await pilot.press("3")  # the Pairs tab
+        await settle(app, pilot)
+        pairs_table = screen.query_one("#pair-table", DataTable)
+        assert len(rows(pairs_table)) == 2
+        pairs_table.move_cursor(row=1)
+        pair_on = current_key(pairs_table)
+
+        newcomer = factories.person(store, "Aaron Mentee", team="Ops")
+        with store.write() as db:  # sorts first among the participants
+            programmes.join(db, pid, newcomer.id, role="mentee", wants="rust")
+        await until(pilot, lambda: rows(participants)[0][0] == "Aaron Mentee")
+
+        assert current_key(participants) == on
+        assert screen.query_one(TabbedContent).active == "pairs"
+        assert current_key(pairs_table) == pair_on
+
+
+async def test_a_pair_shows_a_goal_added_elsewhere_keeping_the_highlighted_goal(
+    store: Store, other_store: Store
+) -> None:
+    from circles.services import pairs
+    from screens.pair import PairScreen
+
+    _, pair_id = _paired(store)
+    with store.write() as db:
+        goals = [pairs.add_goal(db, pair_id, text) for text in ("Read the book", "Ship a crate")]
+    app = CirclesApp(other_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, PairScreen(pair_id))
+        table = screen.query_one("#goal-table", DataTable)
+        await pilot.press("down")  # on "Ship a crate"
+        assert current_key(table) == str(goals[1].id)
+
+        with store.write() as db:  # the mentor ticks the first goal and adds one, on their app
+            pairs.set_goal_done(db, goals[0].id, done=True)
+            pairs.add_goal(db, pair_id, "Give a talk")
+        await until(pilot, lambda: [r[0] for r in rows(table)] == ["✔", "·", "·"])
+
+        assert current_key(table) == str(goals[1].id) and screen.focused is table
+
+
+async def test_search_shows_a_talk_added_elsewhere_keeping_the_query_and_the_hit_highlighted(
+    store: Store, other_store: Store
+) -> None:
+    from circles.services import agenda
+    from screens.search import SearchScreen
+
+    _held_session(store)  # Rust Lunch's session "Ownership"
+    factories.session(store, factories.circle(store, "Go Guild"), "2026-03-05 12:00", title="Ownership")
+    zig = factories.session(store, factories.circle(store, "Zig Zone"), "2026-03-04 12:00")
+    app = CirclesApp(other_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, SearchScreen())
+        await type_text(pilot, "ownership")
+        table = screen.query_one("#search-results", DataTable)
+        await until(pilot, lambda: table.row_count == 2)
+        await pilot.press("down", "down")  # to the results, on the second
+        on = current_key(table)
+        assert on is not None
+
+        with store.write() as db:  # a talk in a third circle, on someone else's app
+            agenda.add_item(db, session_id=zig.id, title="Ownership in Zig")
+        await until(pilot, lambda: table.row_count == 3)
+
+        assert current_key(table) == on
+        assert screen.query_one("#search-input", Input).value == "ownership"
