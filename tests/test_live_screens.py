@@ -278,6 +278,7 @@ async def test_search_shows_a_talk_added_elsewhere_keeping_the_query_and_the_hit
     _held_session(store)  # Rust Lunch's session "Ownership"
     factories.session(store, factories.circle(store, "Go Guild"), "2026-03-05 12:00", title="Ownership")
     zig = factories.session(store, factories.circle(store, "Zig Zone"), "2026-03-04 12:00")
+    elixir = factories.session(store, factories.circle(store, "Elixir Hour"), "2026-03-06 12:00")
     app = CirclesApp(other_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, SearchScreen())
@@ -292,5 +293,16 @@ async def test_search_shows_a_talk_added_elsewhere_keeping_the_query_and_the_hit
             agenda.add_item(db, session_id=zig.id, title="Ownership in Zig")
         await until(pilot, lambda: table.row_count == 3)
 
+        assert current_key(table) == on
+        assert screen.query_one("#search-input", Input).value == "ownership"
+
+        await pilot.press("enter")  # opens the highlighted hit
+        await until(pilot, lambda: app.screen is not screen)
+        with store.write() as db:  # meanwhile, another talk: searched again on coming back
+            agenda.add_item(db, session_id=elixir.id, title="Ownership in Elixir")
+        await until(pilot, lambda: screen._live().stale)  # told while covered: not searched yet
+        assert table.row_count == 3
+        await pilot.press("escape")
+        await until(pilot, lambda: table.row_count == 4)
         assert current_key(table) == on
         assert screen.query_one("#search-input", Input).value == "ownership"
