@@ -167,7 +167,7 @@ def refill(
         for key, cells in rows:
             for column, old, new in zip(columns, table.get_row(key), cells, strict=False):
                 if old != new:
-                    table.update_cell(key, column, new)
+                    table.update_cell(key, column, new, update_width=True)  # a longer value shows whole
         if cursor_on is not None:
             table.move_cursor(row=table.get_row_index(cursor_on), animate=False)
         return

@@ -79,7 +79,7 @@ class PagedTable(Table):
             if cells != old:
                 for column, before, now, value in zip(columns, old, cells, safe(*cells), strict=False):
                     if before != now:
-                        self.update_cell(key, column, value)
+                        self.update_cell(key, column, value, update_width=True)
         self._rows = rows
 
     @property

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Input, Static, TabbedContent
+from textual.widgets.data_table import ColumnKey
 
 from circles.app import CirclesApp
 from circles.live import Change
@@ -196,6 +197,8 @@ async def test_check_out_shows_an_answer_given_elsewhere_keeping_the_rating_bein
         with store.write() as db:  # ...while Ana answers on someone else's app
             feedback.add_answer(db, session_id=s.id, person_id=people[0].id, rating=5, learned="lifetimes")
         await until(pilot, lambda: rows(table)[0][2] == "lifetimes")
+        # Drawn whole: the column, empty until then, grew for it (it showed "lifet").
+        assert table.columns[ColumnKey("learned")].get_render_width(table) >= len("lifetimes") + 2
 
         assert current_key(table) == str(people[2].id)
         assert screen.focused is learned and learned.value == "traits"
