@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -309,3 +310,37 @@ async def test_search_shows_a_talk_added_elsewhere_keeping_the_query_and_the_hit
         await until(pilot, lambda: table.row_count == 4)
         assert current_key(table) == on
         assert screen.query_one("#search-input", Input).value == "ownership"
+
+
+async def test_a_long_programme_keeps_its_scroll_when_someone_joins_above(
+    store: Store, other_store: Store
+) -> None:
+    """The highlighted participant stays where they were on screen: the rows above move, not the view."""
+    from circles.services import people, programmes
+    from screens.programme import ProgrammeScreen
+
+    with store.write() as db:
+        pid = programmes.add_programme(db, name="Coffee", kind="coffee").id
+        for i in range(60):
+            person = people.add_person(db, name=f"Person {i:02}", email=f"p{i}@example.org")
+            programmes.join(db, pid, person.id, role="member")
+    app = CirclesApp(other_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open(app, pilot, ProgrammeScreen(pid))
+        table = screen.query_one("#participant-table", DataTable)
+        table.focus()
+        await pilot.press(*["down"] * 40, *["up"] * 8)  # away from the edges of the view
+        await settle(app, pilot)
+        on, scrolled = current_key(table), table.scroll_y
+        assert scrolled > 0
+
+        with store.write() as db:
+            aaron = people.add_person(db, name="Aaron First", email="aaron@example.org")
+            programmes.join(db, pid, aaron.id, role="member")
+        await until(pilot, lambda: rows(table)[0][0] == "Aaron First" and table.scroll_y == scrolled + 1)
+        assert current_key(table) == on
+
+        with store.write() as db:  # the same rows: a cell changes, nothing moves
+            programmes.pause(db, pid, aaron.id, until=date(2026, 4, 1), reason="on leave")
+        await until(pilot, lambda: "paused" in rows(table)[0][7])
+        assert current_key(table) == on and table.scroll_y == scrolled + 1
