@@ -312,6 +312,7 @@ async def test_search_shows_a_talk_added_elsewhere_keeping_the_query_and_the_hit
         assert screen.query_one("#search-input", Input).value == "ownership"
 
 
+@pytest.mark.slow  # sixty people join through the services first
 async def test_a_long_programme_keeps_its_scroll_when_someone_joins_above(
     store: Store, other_store: Store
 ) -> None:
