@@ -36,15 +36,14 @@ class LiveScreen:
     """Mixed into a Screen whose data other writers change. ``SHOWS`` names the tables it shows
     and ``about`` the ids it shows them for (circle=3): the changes that concern it (a screen
     may instead override ``concerns``; by default every change does). ``look_again`` loads
-    afresh, keeping what the person was doing (by default the screen's ``reload``); it may
-    return the worker that loads.
+    afresh, keeping what the person was doing (by default the screen's ``reload``).
 
     ``ON_TOP_ONLY``: for a screen that takes seconds to load (Organisation, Recognition) or
     that does not load again by itself when it comes back (search). It looks again only while
     it is the top screen (not under a dialog either), gathers a burst of changes into one look
-    (GATHER_SECONDS after the first), never runs two looks at once (changes told during one
-    make one more after it, at least as long after as the last look took), and when changes
-    come while it is covered it looks again once when it comes back."""
+    (GATHER_SECONDS after the first), never looks while it is still loading (changes told
+    meanwhile make one more look after it, at least as long after as the last look took), and
+    when changes come while it is covered it looks again once when it comes back."""
 
     SHOWS: ClassVar[Collection[str] | None] = None
     ON_TOP_ONLY: ClassVar[bool] = False
@@ -56,11 +55,10 @@ class LiveScreen:
     def concerns(self, change: Change) -> bool:
         return self.SHOWS is None or change.touches(self.SHOWS, **self.about())
 
-    def look_again(self) -> Worker[Any] | None:
+    def look_again(self) -> None:
         reload = getattr(self, "reload", None)
         if reload is not None:
             reload()
-        return None
 
     # -- on top only: the state of its looks, made when first needed (a mixin has no __init__)
 
@@ -75,14 +73,18 @@ class LiveScreen:
         looks = self._live()
         if not on_top:
             looks.stale = True
-        elif looks.worker is not None:
-            looks.again = True
         elif looks.timer is None:
             looks.timer = self._screen().set_timer(GATHER_SECONDS, self._look_now)
 
     def _screen(self) -> Screen[Any]:
         assert isinstance(self, Screen)
         return self
+
+    def _loading(self) -> bool:
+        """Whether work the screen started is under way: its first load, a period chosen, a
+        look again (a heavy one started twice would keep two database cores busy)."""
+        screen = self._screen()
+        return any(w.node is screen and not w.is_finished for w in screen.app.workers)
 
     def _look_now(self) -> None:
         looks = self._live()
@@ -93,16 +95,22 @@ class LiveScreen:
         if screen.app.screen is not screen:  # covered meanwhile: when it comes back
             looks.stale = True
             return
+        if self._loading():  # after that load, then
+            looks.again = True
+            return
         looks.stale = looks.again = False
-        looks.started = time.monotonic()
-        looks.worker = self.look_again()
+        self.look_again()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        looks = self._live()
-        if event.worker is not looks.worker or event.state not in _ENDED:
+        if not self.ON_TOP_ONLY:
             return
-        looks.worker = None
-        if looks.again and looks.timer is None:
+        looks = self._live()
+        if event.state is WorkerState.RUNNING:
+            looks.started = time.monotonic()
+            return
+        if event.state not in _ENDED:
+            return
+        if looks.again and looks.timer is None and not self._loading():
             # Not at once: a screen that takes seconds would otherwise load without end while
             # someone checks people in, keeping a core of the database busy for it alone.
             rest = max(GATHER_SECONDS, time.monotonic() - looks.started)
@@ -110,7 +118,7 @@ class LiveScreen:
 
     def on_screen_resume(self) -> None:
         looks = self._live()
-        if self.ON_TOP_ONLY and looks.stale and looks.timer is None and looks.worker is None:
+        if self.ON_TOP_ONLY and looks.stale and looks.timer is None:
             self._look_now()
 
 
@@ -122,10 +130,9 @@ class _Looks:
 
     def __init__(self) -> None:
         self.stale = False  # changes came while it was covered
-        self.again = False  # changes came while it was looking
+        self.again = False  # changes came while it was loading
         self.timer: Timer | None = None  # a look to come
-        self.worker: Worker[Any] | None = None  # the look under way
-        self.started = 0.0
+        self.started = 0.0  # when its last load began
 
 
 def tell_screens(app: App[Any], changes: Sequence[Change]) -> None:

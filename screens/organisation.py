@@ -6,7 +6,7 @@ focus it (Tab) and press ?, or click it."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,8 +25,6 @@ from screens.typed_app import circles_app
 from screens.work import run_db
 
 if TYPE_CHECKING:
-    from textual.worker import Worker
-
     from circles.store_access import Db
 
 PERIODS = ("last 3 months", "this year", "last 12 months", "all time")
@@ -255,17 +253,17 @@ class OrganisationScreen(LiveScreen, Screen[None]):
     def about(self) -> dict[str, int | None]:
         return {"circle": self.circle_id}
 
-    def look_again(self) -> Worker[Any]:
+    def look_again(self) -> None:
         """Someone changed what the figures count: counted again, the figures shown meanwhile."""
         run_db(self, load_circles, self._circles, group="circles")
-        return self.reload(counting=False)
+        self.reload(counting=False)
 
-    def reload(self, *, counting: bool = True) -> Worker[Any]:
+    def reload(self, *, counting: bool = True) -> None:
         since, until = period_days(self.period, circles_app(self).now().date())
         circle_id = self.circle_id
         if counting:
             self.query_one("#org-status", Static).update("Counting…")
-        return run_db(self, lambda db: load_success(db, since, until, circle_id), self.show)
+        run_db(self, lambda db: load_success(db, since, until, circle_id), self.show)
 
     def action_refresh(self) -> None:
         self.reload()

@@ -26,8 +26,6 @@ from screens.typed_app import circles_app
 from screens.work import run_db
 
 if TYPE_CHECKING:
-    from textual.worker import Worker
-
     from circles.store_access import Db
 
 PERIODS = ("this month", "last month", "last 3 months", "this year", "last 12 months")
@@ -179,12 +177,9 @@ class RecognitionScreen(LiveScreen, Screen[None]):
         return {"circle": self.circle_id}
 
     def reload(self) -> None:
-        self.look_again()
-
-    def look_again(self) -> Worker[Any]:
         since, until = self.days()
         circle_id = self.circle_id
-        return run_db(self, lambda db: load_recognition(db, since, until, circle_id), self.show)
+        run_db(self, lambda db: load_recognition(db, since, until, circle_id), self.show)
 
     def action_refresh(self) -> None:
         self.reload()

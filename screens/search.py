@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -19,9 +17,6 @@ from screens.footer import Footer
 from screens.live import LiveScreen, refill
 from screens.table import Table
 from screens.work import run_db
-
-if TYPE_CHECKING:
-    from textual.worker import Worker
 
 SHOWN = 25
 HINT = 'Every word must be found. "a phrase" · word* for any word starting so · -word leaves it out.'
@@ -155,13 +150,13 @@ class SearchScreen(LiveScreen, Screen[None]):
             failed=lambda error: self._refused(text, error),
         )
 
-    def look_again(self) -> Worker[Any] | None:
+    def look_again(self) -> None:
         """The same search on the store as it is now, unless an answer to a keystroke is awaited
         (it will be as fresh)."""
         text = self.text
         if self.answered != text or len(text.strip()) < 2:
-            return None
-        return run_db(
+            return
+        run_db(
             self,
             lambda db: search.search(db, text, limit=SHOWN, typing=True),
             lambda hits: self.show_hits(text, hits, again=True),
