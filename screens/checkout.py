@@ -19,11 +19,15 @@ from circles.feedback_views import ANONYMOUS_MEANS, Attendee, Saved, SessionFeed
 from screens.feedback_panel import stars
 from screens.footer import Footer
 from screens.format import safe
+from screens.live import LiveScreen, refill
 from screens.table import Table
 from screens.work import run_db, show_error
 
 if TYPE_CHECKING:
     from circles.store_access import Db
+
+
+HINT = "↑/↓ choose · 1-5 rate · then one thing learned, Enter saves (Tab: a note for the presenter)"
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,20 @@ def answered_text(a: Attendee) -> str:
     return stars(a.rating) if a.rating is not None else "answered"
 
 
-class CheckOutScreen(Screen[None]):
+class CheckOutScreen(LiveScreen, Screen[None]):
+    # What it shows of its session: who came, their answers, the circle's settings and names. A
+    # change to these looks again; the rating being typed stays open, and its line as typed.
+    SHOWS = frozenset(
+        {
+            "attendance",
+            "feedback_answer",
+            "feedback_response",
+            "feedback_setting",
+            "person",
+            "circle_session",
+            "circle",
+        }
+    )
     DEFAULT_CSS = """
     CheckOutScreen #checkout-session, CheckOutScreen #checkout-counts { margin: 0 1; height: auto; }
     CheckOutScreen #checkout-counts { text-style: bold; }
@@ -82,7 +99,7 @@ class CheckOutScreen(Screen[None]):
         yield Static("", id="checkout-session", markup=False)
         yield Static("", id="checkout-counts", markup=False)
         yield Static(
-            "↑/↓ choose · 1-5 rate · then one thing learned, Enter saves (Tab: a note for the presenter)",
+            HINT,
             id="checkout-hint",
             classes="hint",
             markup=False,
@@ -106,6 +123,9 @@ class CheckOutScreen(Screen[None]):
         table.focus()
         self.reload()
 
+    def about(self) -> dict[str, int | None]:
+        return {"session": self.session_id, "circle": self.data.session.circle_id if self.data else None}
+
     def reload(self, *, cursor_on: int | None = None) -> None:
         run_db(self, lambda db: _load(db, self.session_id), lambda d: self.show(d, cursor_on=cursor_on))
 
@@ -122,19 +142,19 @@ class CheckOutScreen(Screen[None]):
             f"Check-out: {data.session.label} · answers are {how}"
         )
         self._counts()
-        table = self.query_one("#checkout-roster", DataTable)
-        row = table.cursor_row
-        table.clear()
-        for a in data.attendees:
-            table.add_row(*safe(a.name, answered_text(a), a.learned, a.email or ""), key=str(a.person_id))
-        if cursor_on is not None:
-            row = next((i for i, a in enumerate(data.attendees) if a.person_id == cursor_on), row)
-        if data.attendees:
-            table.move_cursor(row=min(row, len(data.attendees) - 1), animate=False)
-        else:
-            self.query_one("#checkout-hint", Static).update(
-                "Nobody is checked in as present: check people in first (i on the session)."
-            )
+        refill(
+            self.query_one("#checkout-roster", DataTable),
+            [
+                (str(a.person_id), safe(a.name, answered_text(a), a.learned, a.email or ""))
+                for a in data.attendees
+            ],
+            cursor_on=str(cursor_on) if cursor_on is not None else None,
+        )
+        self.query_one("#checkout-hint", Static).update(
+            HINT
+            if data.attendees
+            else "Nobody is checked in as present: check people in first (i on the session)."
+        )
 
     def _counts(self) -> None:
         assert self.data is not None

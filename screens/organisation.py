@@ -18,6 +18,7 @@ from textual.widgets import Button, DataTable, Header, Label, Select, Sparkline,
 from circles.success_views import DEFINITIONS, SuccessReport
 from screens.footer import Footer
 from screens.format import safe
+from screens.live import LiveScreen, refill
 from screens.stats_panel import bar, percent
 from screens.table import Table
 from screens.typed_app import circles_app
@@ -163,8 +164,18 @@ def out_of(part: int, whole: int) -> str:
     return f"{short_count(part)} of {short_count(whole)}"
 
 
-class OrganisationScreen(Screen[None]):
+class OrganisationScreen(LiveScreen, Screen[None]):
     TITLE = "Organisation"
+    # What its figures count, for every circle or the one chosen: a change to these looks again,
+    # only while the screen is on top and once for a burst (it takes seconds on a large store).
+    SHOWS = frozenset(
+        {
+            "circle", "circle_session", "membership", "attendance", "agenda_item", "away", "person",
+            "feedback_setting", "feedback_answer", "feedback_response",
+            "programme", "programme_pair", "pair_meeting",
+        }
+    )  # fmt: skip
+    ON_TOP_ONLY = True
     HELP = (
         "Whether the programme works, over a period: every circle, or one. Tab moves between the "
         "figures; ? on a figure (or a click) says exactly how it is counted. The same figures come "
@@ -189,6 +200,7 @@ class OrganisationScreen(Screen[None]):
         self.period = PERIODS[0]
         self.circle_id: int | None = None
         self.report: SuccessReport | None = None
+        self.circles: list[tuple[str, int]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -232,13 +244,25 @@ class OrganisationScreen(Screen[None]):
         self.reload()
 
     def _circles(self, found: list[tuple[str, int]]) -> None:
+        if found == self.circles:
+            return  # as shown: the list, open or not, is left alone
+        self.circles = found
         self.query_one("#org-circle", Select).set_options([("All circles", 0), *found])
         self.query_one("#org-circle", Select).value = self.circle_id or 0
 
-    def reload(self) -> None:
+    def about(self) -> dict[str, int | None]:
+        return {"circle": self.circle_id}
+
+    def look_again(self) -> None:
+        """Someone changed what the figures count: counted again, the figures shown meanwhile."""
+        run_db(self, load_circles, self._circles, group="circles")
+        self.reload(counting=False)
+
+    def reload(self, *, counting: bool = True) -> None:
         since, until = period_days(self.period, circles_app(self).now().date())
         circle_id = self.circle_id
-        self.query_one("#org-status", Static).update("Counting…")
+        if counting:
+            self.query_one("#org-status", Static).update("Counting…")
         run_db(self, lambda db: load_success(db, since, until, circle_id), self.show)
 
     def action_refresh(self) -> None:
@@ -315,20 +339,23 @@ class OrganisationScreen(Screen[None]):
                 for c in r.conversion
             )
         )
-        table = self.query_one("#org-circles", DataTable)
-        table.clear()
-        for c in r.circles:
-            table.add_row(
-                *safe(
-                    c.circle,
-                    str(c.sessions),
-                    f"{bar(c.participation, 12)} {percent(c.participation):>4}",
-                    f"{bar(c.presenter_share, 12)} {percent(c.presenter_share):>4}",
-                    f"{c.mean_rating:.1f}" if c.mean_rating is not None else "-",
-                    percent(c.response_rate),
-                ),
-                key=str(c.circle_id),
-            )
+        refill(
+            self.query_one("#org-circles", DataTable),
+            [
+                (
+                    str(c.circle_id),
+                    safe(
+                        c.circle,
+                        str(c.sessions),
+                        f"{bar(c.participation, 12)} {percent(c.participation):>4}",
+                        f"{bar(c.presenter_share, 12)} {percent(c.presenter_share):>4}",
+                        f"{c.mean_rating:.1f}" if c.mean_rating is not None else "-",
+                        percent(c.response_rate),
+                    ),
+                )
+                for c in r.circles
+            ],
+        )
         lines = []
         if m is not None:
             for p in m.programmes:

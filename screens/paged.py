@@ -41,17 +41,46 @@ class PagedTable(Table):
 
     def fill(self, rows: Sequence[Row], *, cursor_key: str | None = None) -> None:
         """Show these rows instead. The cursor goes to ``cursor_key`` if given and present, else
-        stays on the key it was on, else on the same place in the list."""
+        stays on the key it was on, else on the same place in the list; the view keeps that row
+        where it was on screen. The same rows in the same order (a refresh after someone else's
+        change, most of the time) change only the cells that differ: nothing moves."""
+        rows = list(rows)
+        if [key for key, _ in rows] == [key for key, _ in self._rows]:
+            self._update_cells(rows)
+            at = [i for i, (key, _) in enumerate(rows) if key == cursor_key]
+            if at:
+                self.move_cursor(row=at[0])
+            return
         before_key = self.current_key
         before_row = self.cursor_row
-        self._rows = list(rows)
+        scroll_y = self.scroll_y
+        self._rows = rows
         self._added = 0
         self.clear()
         keys = {key: i for i, (key, _) in enumerate(self._rows)}
         target = keys.get(cursor_key or "", keys.get(before_key or "", min(before_row, len(self._rows) - 1)))
         self._add_until(max(PAGE, target + 1 + AHEAD))
-        if self._rows:
-            self.move_cursor(row=max(0, target))
+        if not self._rows:
+            return
+        target = max(0, target)
+        self.move_cursor(row=target, scroll=cursor_key is not None)
+        if cursor_key is None:
+
+            def settle() -> None:
+                # Once the new rows are measured, unless the cursor moved meanwhile.
+                if self.cursor_row == target:
+                    self.scroll_to(y=max(0, scroll_y + target - before_row), animate=False, immediate=True)
+
+            self.call_after_refresh(settle)
+
+    def _update_cells(self, rows: list[Row]) -> None:
+        columns = [c.key for c in self.ordered_columns]
+        for (key, cells), (_, old) in zip(rows[: self._added], self._rows[: self._added], strict=True):
+            if cells != old:
+                for column, before, now, value in zip(columns, old, cells, safe(*cells), strict=False):
+                    if before != now:
+                        self.update_cell(key, column, value, update_width=True)
+        self._rows = rows
 
     @property
     def current_key(self) -> str | None:

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Header, Static
 from circles.programme_views import PairDetail
 from screens.footer import Footer
 from screens.format import safe
+from screens.live import LiveScreen, refill
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
@@ -29,7 +30,20 @@ def load_pair(db: Db, pair_id: int) -> PairDetail:
     return pairs.pair_detail(db, pair_id)
 
 
-class PairScreen(Screen[None]):
+class PairScreen(LiveScreen, Screen[None]):
+    # What it shows of its pair: who (and their names), its goals, its meetings, its round and
+    # programme. A change to these looks again, keeping the highlighted goal.
+    SHOWS = frozenset(
+        {
+            "programme_pair",
+            "pair_member",
+            "pair_goal",
+            "pair_meeting",
+            "programme_round",
+            "programme",
+            "person",
+        }
+    )
     # Tables as tall as their rows, so the meetings show under the goals (not below the fold).
     DEFAULT_CSS = """
     PairScreen #pair-body DataTable {
@@ -77,10 +91,15 @@ class PairScreen(Screen[None]):
             return self.detail is not None and self.detail.programme.kind.has_rounds
         return True
 
+    def about(self) -> dict[str, int | None]:
+        # The changes name the pair's programme, not the pair itself (migration 0070).
+        return {"programme": self.detail.programme.id if self.detail is not None else None}
+
     def reload(self) -> None:
         run_db(self, lambda db: load_pair(db, self.pair_id), self.show)
 
     def show(self, d: PairDetail) -> None:
+        first = self.detail is None
         self.detail = d
         p = d.pair
         self.title = p.names
@@ -100,20 +119,16 @@ class PairScreen(Screen[None]):
             f"\nWhy: {p.reasons or '-'}"
         )
         goals = self.query_one("#goal-table", DataTable)
-        row = goals.cursor_row
-        goals.clear()
-        for g in d.goals:
-            goals.add_row(*safe("✔" if g.done else "·", g.text), key=str(g.id))
-        if d.goals:
-            goals.move_cursor(row=min(row, len(d.goals) - 1))
+        refill(goals, [(str(g.id), safe("✔" if g.done else "·", g.text)) for g in d.goals])
         self.query_one("#meetings-title", Static).update(
             f"Meetings: {len(d.meetings)} held, {d.planned} planned"
         )
-        meetings = self.query_one("#meeting-table", DataTable)
-        meetings.clear()
-        for m in d.meetings:
-            meetings.add_row(*safe(f"{m.held_on:%a %d %b %Y}", str(m.minutes or ""), m.note))
-        goals.focus()
+        refill(
+            self.query_one("#meeting-table", DataTable),
+            [(str(m.id), safe(f"{m.held_on:%a %d %b %Y}", str(m.minutes or ""), m.note)) for m in d.meetings],
+        )
+        if first:  # not when it looks again: the focus stays where it was
+            goals.focus()
         self.refresh_bindings()
 
     def _saved(self, message: str) -> Callable[[object], None]:

@@ -25,6 +25,7 @@ from circles.programme_views import (
 )
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
+from screens.live import LiveScreen
 from screens.paged import PagedTable
 from screens.typed_app import circles_app
 from screens.work import run_db, show_error
@@ -85,7 +86,15 @@ TABLES = {
 }
 
 
-class ProgrammeScreen(Screen[None]):
+class ProgrammeScreen(LiveScreen, Screen[None]):
+    # What its tabs show of the programme: a change to these looks again (the tabs opened, and
+    # the proposals made again if they are on view), keeping the tab and each table's row.
+    SHOWS = frozenset(
+        {
+            "programme", "programme_participant", "programme_round", "programme_pair", "pair_member",
+            "pair_meeting", "proposal_decision", "person",
+        }
+    )  # fmt: skip
     HELP = (
         "A programme's participants, proposals, pairs and rounds (1-4 switch tabs). Proposals are "
         "not pairs until confirmed (c): lock (l) the ones you like, reject (x) the ones you don't, "
@@ -157,6 +166,9 @@ class ProgrammeScreen(Screen[None]):
             self.reload()
 
     # -- loading ---------------------------------------------------------------------
+
+    def about(self) -> dict[str, int | None]:
+        return {"programme": self.programme_id}
 
     def reload(self) -> None:
         """The summary and participants; and the other tabs' data if they were opened."""

@@ -19,6 +19,8 @@ from circles.feedback_views import Ledger, Recognised, Streak
 from circles.recognition_digest import as_json, markdown
 from screens.footer import Footer
 from screens.form_screen import Field, FormScreen
+from screens.format import safe
+from screens.live import LiveScreen
 from screens.paged import PagedTable
 from screens.typed_app import circles_app
 from screens.work import run_db
@@ -92,7 +94,7 @@ def detail_lines(r: Recognised) -> str:
     return "\n".join(lines)
 
 
-def row_cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
+def row_cells(r: Recognised, names: dict[int, str]) -> tuple[object, ...]:
     """One person's row of the ledger (``names``: as Ledger.shown_names tells namesakes apart)."""
     milestones = ", ".join("first" if t.number == 1 else f"#{t.number}" for t in r.milestones)
     mentoring = ""
@@ -101,7 +103,7 @@ def row_cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
         met = _plural(r.mentoring.meetings, "meeting") if r.mentoring.meetings else ""
         mentoring = ", ".join(x for x in (met, done) if x)
     feedback = f"{r.feedback.mean:.1f} ({r.feedback.ratings})" if r.feedback and r.feedback.mean else ""
-    return (
+    return safe(
         names[r.person_id],
         _count(len(r.talks)),
         milestones,
@@ -120,8 +122,18 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-class RecognitionScreen(Screen[None]):
+class RecognitionScreen(LiveScreen, Screen[None]):
     TITLE = "Recognition"
+    # What the ledger is made of, for every circle or the one chosen: a change to these looks
+    # again, only while the screen is on top and once for a burst (it takes seconds when large).
+    SHOWS = frozenset(
+        {
+            "circle", "circle_session", "attendance", "agenda_item", "person", "thanks",
+            "feedback_setting", "feedback_answer", "feedback_response",
+            "programme", "programme_pair", "pair_member", "pair_meeting",
+        }
+    )  # fmt: skip
+    ON_TOP_ONLY = True
     HELP = (
         "Who to thank for a period, from what people did: talks (a first talk, the 5th, 10th, 25th), "
         "attendance streaks (5, 10 or 25 of a circle's held sessions in a row; a cancelled session or "
@@ -183,6 +195,9 @@ class RecognitionScreen(Screen[None]):
     def days(self) -> tuple[date, date]:
         return period_days(self.period, circles_app(self).now().date())
 
+    def about(self) -> dict[str, int | None]:
+        return {"circle": self.circle_id}
+
     def reload(self) -> None:
         since, until = self.days()
         circle_id = self.circle_id
@@ -206,6 +221,7 @@ class RecognitionScreen(Screen[None]):
             else f"{ledger.period} · {where} · nobody to recognise yet in this period"
         )
         names = ledger.shown_names()
+        # The highlighted person stays highlighted (by who they are) when the ledger is counted again.
         self.query_one("#rec-ledger", PagedTable).fill(
             [(str(r.person_id), row_cells(r, names)) for r in ledger.people]
         )

@@ -14,6 +14,7 @@ from circles.search_query import parse
 from circles.services import search
 from circles.services.search import KIND_LABELS, SearchHit
 from screens.footer import Footer
+from screens.live import LiveScreen, refill
 from screens.table import Table
 from screens.work import run_db
 
@@ -57,8 +58,28 @@ def found_text(hit: SearchHit) -> Text:
     return text
 
 
-class SearchScreen(Screen[None]):
+def hit_keys(hits: list[SearchHit]) -> list[str]:
+    """A row key for each hit, the same for the same thing found when the search runs again."""
+    seen: dict[str, int] = {}
+    keys = []
+    for h in hits:
+        key = f"{h.kind}:{h.id}"
+        seen[key] = seen.get(key, 0) + 1
+        keys.append(key if seen[key] == 1 else f"{key}:{seen[key]}")
+    return keys
+
+
+class SearchScreen(LiveScreen, Screen[None]):
     TITLE = "Search"
+    # What the index is made of: a change to these searches again for what is typed, keeping
+    # the hit highlighted. Only on top (it does not search again when it comes back otherwise).
+    SHOWS = frozenset(
+        {
+            "circle", "person", "circle_session", "agenda_item", "material", "takeaway", "session_topic",
+            "feedback_answer",
+        }
+    )  # fmt: skip
+    ON_TOP_ONLY = True
     HELP = (
         "Search circles, people, sessions and their notes, agenda items, materials, takeaways, "
         "topics and what people learned. Results come as you type; Enter opens the first, ↓ goes "
@@ -129,6 +150,20 @@ class SearchScreen(Screen[None]):
             failed=lambda error: self._refused(text, error),
         )
 
+    def look_again(self) -> None:
+        """The same search on the store as it is now, unless an answer to a keystroke is awaited
+        (it will be as fresh)."""
+        text = self.text
+        if self.answered != text or len(text.strip()) < 2:
+            return
+        run_db(
+            self,
+            lambda db: search.search(db, text, limit=SHOWN, typing=True),
+            lambda hits: self.show_hits(text, hits, again=True),
+            group="search",
+            failed=lambda _error: None,  # what was found stays; the next keystroke says more
+        )
+
     def _refused(self, text: str, error: CirclesError) -> None:
         if text != self.text:
             return
@@ -137,7 +172,9 @@ class SearchScreen(Screen[None]):
         said = error.problem if isinstance(error, InvalidInput) else str(error)
         self.query_one("#search-hint", Static).update(f"The search {said}.")
 
-    def show_hits(self, text: str, hits: list[SearchHit]) -> None:
+    def show_hits(self, text: str, hits: list[SearchHit], *, again: bool = False) -> None:
+        """The answer to ``text``; ``again``: to the same text, after someone else's change (the
+        highlighted hit stays highlighted, the view where it was)."""
         if text != self.text:
             return  # an answer to an earlier keystroke
         same = hits == self.hits
@@ -146,10 +183,13 @@ class SearchScreen(Screen[None]):
         table = self.query_one("#search-results", DataTable)
         # A key that changes nothing found (most keys, once a word is long enough) leaves the
         # table as it is: drawing the rows again is most of the time a key takes.
-        if not same:
+        if not same and again:
+            cells = [(kind_text(h), found_text(h), where_text(h)) for h in hits]
+            refill(table, list(zip(hit_keys(hits), cells, strict=True)), height=2)
+        elif not same:
             table.clear()
-            for h in hits:
-                table.add_row(kind_text(h), found_text(h), where_text(h), height=2)
+            for key, h in zip(hit_keys(hits), hits, strict=True):
+                table.add_row(kind_text(h), found_text(h), where_text(h), height=2, key=key)
             table.move_cursor(row=0)  # new answers: the best one first
         if text.strip() and len(text.strip()) >= 2:
             found = f"{len(hits)} found" if len(hits) < SHOWN else f"the best {SHOWN}"
