@@ -19,7 +19,6 @@ from circles.feedback_views import Ledger, Recognised, Streak
 from circles.recognition_digest import as_json, markdown
 from screens.footer import Footer
 from screens.form_screen import Field, FormScreen
-from screens.format import safe
 from screens.live import LiveScreen
 from screens.paged import PagedTable
 from screens.typed_app import circles_app
@@ -94,7 +93,7 @@ def detail_lines(r: Recognised) -> str:
     return "\n".join(lines)
 
 
-def row_cells(r: Recognised, names: dict[int, str]) -> tuple[object, ...]:
+def row_cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
     """One person's row of the ledger (``names``: as Ledger.shown_names tells namesakes apart)."""
     milestones = ", ".join("first" if t.number == 1 else f"#{t.number}" for t in r.milestones)
     mentoring = ""
@@ -103,7 +102,7 @@ def row_cells(r: Recognised, names: dict[int, str]) -> tuple[object, ...]:
         met = _plural(r.mentoring.meetings, "meeting") if r.mentoring.meetings else ""
         mentoring = ", ".join(x for x in (met, done) if x)
     feedback = f"{r.feedback.mean:.1f} ({r.feedback.ratings})" if r.feedback and r.feedback.mean else ""
-    return safe(
+    return (
         names[r.person_id],
         _count(len(r.talks)),
         milestones,

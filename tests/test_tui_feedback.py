@@ -217,6 +217,23 @@ async def test_recognition_tells_namesakes_apart_by_their_team(memory_store, clo
     assert "- **Ana Ruiz (Platform Reliability)**: for the rota" in digest
 
 
+async def test_recognition_shows_a_name_that_looks_like_markup_as_written(memory_store, clock):
+    _held_session(memory_store)
+    odd = factories.person(memory_store, "[b]Zed[/b] Ops", "zed@example.org")
+    with memory_store.write() as db:
+        recognition.add_thanks(db, person=odd.email or "", text="for the rota")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("R")
+        await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
+        await settle(app, pilot)
+        table = app.screen.query_one("#rec-ledger", DataTable)
+        drawn = [table.render_line(y).text for y in range(1, table.row_count + 1)]
+        # A str cell is read as markup: the brackets vanished and the name showed in bold.
+        assert any("[b]Zed[/b] Ops" in line for line in drawn), drawn
+
+
 def test_namesakes_in_one_team_are_told_apart_by_their_number() -> None:
     assert tell_apart([(1, "Ana Ruiz", "Data"), (2, "ana  ruiz", "Data"), (3, "Bo", None)]) == {
         1: "Ana Ruiz (Data, no. 1)",
