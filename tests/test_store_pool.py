@@ -78,3 +78,39 @@ def test_a_bad_prepare_threshold_is_refused_before_connecting() -> None:
         models.engine.create_store_engine(
             resolve_url("postgresql://ana:pw@127.0.0.1:1/x?prepare_threshold=maybe")
         )
+
+
+def _backend_pid(store: Store) -> int:
+    with store.read() as db:
+        return int(db.exec(sa.text("SELECT pg_backend_pid()")).scalar())  # type: ignore[call-overload]
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_unseen(postgres_url, monkeypatch) -> None:
+    monkeypatch.setattr(models.engine, "PING_AFTER_IDLE_SECONDS", 0.0)  # every kept connection has idled
+    store = Store.open(postgres_url)
+    try:
+        dropped = _backend_pid(store)
+        admin = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool)
+        with admin.connect() as other:  # an administrator, a restart, an idle timeout
+            other.exec_driver_sql(f"SELECT pg_terminate_backend({dropped})")
+        admin.dispose()
+        # Without a ping the kept connection was lent as it was, and the read failed.
+        assert _backend_pid(store) != dropped
+    finally:
+        store.close()
+
+
+def test_a_connection_used_a_moment_ago_is_lent_without_a_round_trip(postgres_url, monkeypatch) -> None:
+    store = Store.open(postgres_url)
+    pings: list[object] = []
+    real_ping = store.engine.dialect.do_ping
+    monkeypatch.setattr(store.engine.dialect, "do_ping", lambda c: pings.append(c) or real_ping(c))
+    try:
+        for _ in range(3):
+            _backend_pid(store)
+        assert pings == []  # a ping before each unit of work doubled a search's round trips
+        monkeypatch.setattr(models.engine, "PING_AFTER_IDLE_SECONDS", 0.0)
+        _backend_pid(store)
+        assert len(pings) == 1
+    finally:
+        store.close()
