@@ -25,6 +25,7 @@ from screens.heap import (
     release_startup_objects,
     set_aside_startup_objects,
 )
+from screens.late_keys import KeysFollowTheFocus
 from screens.live import ChangesSeen, tell_screens
 from screens.palette import ActionProvider, FindProvider
 from screens.programmes import ProgrammesProvider
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 STORE_WAIT_SECONDS = 30
 
 
-class CirclesApp(App[None]):
+class CirclesApp(KeysFollowTheFocus):
     TITLE = "circles"
     CSS_PATH = Path(__file__).resolve().parent.parent / "screens" / "app.tcss"
     COMMANDS = App.COMMANDS | {ActionProvider, FindProvider, ProgrammesProvider}

@@ -193,38 +193,90 @@ def _heading(s: DigestSession, by_topic: bool) -> str:
     return f"{_day(s.starts_at)}: {title}" + (f" ({s.circle})" if by_topic else "")
 
 
+# -- what both renderings show: built once, rendered as Markdown or as HTML ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Material:
+    title: str
+    link: str | None  # a web link the title leads to; else ``file`` is shown as text
+    file: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Section:
+    heading: str
+    facts: str
+    topics: tuple[str, ...]
+    agenda: tuple[str, ...]
+    takeaways: tuple[str, ...]
+    materials: tuple[_Material, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    title: str
+    period: str
+    about: str
+    summary: str
+    sections: tuple[_Section, ...]
+
+
+def _page(d: Digest) -> _Page:
+    return _Page(
+        title=d.title,
+        period=f"{_day(d.since)} to {_day(d.until)}",
+        about=d.about,
+        summary=_summary(d),
+        sections=tuple(_section(s, d.by_topic) for s in d.sessions),
+    )
+
+
+def _section(s: DigestSession, by_topic: bool) -> _Section:
+    facts = [f"{s.starts_at:%H:%M}", _counts(s)]
+    if s.presenters:
+        facts.insert(1, "presented by " + ", ".join(s.presenters))
+    return _Section(
+        heading=_heading(s, by_topic),
+        facts=" · ".join(facts),
+        topics=s.topics,
+        agenda=tuple(
+            item.title
+            + (f" — {item.presenter}" if item.presenter else "")
+            + (f" ({item.minutes} min)" if item.minutes else "")
+            for item in s.agenda
+        ),
+        takeaways=s.takeaways,
+        materials=tuple(
+            _Material(m.title, m.url if is_web_link(m.url) else None, m.path or m.url or "", m.kind.value)
+            for m in s.materials
+        ),
+    )
+
+
 def to_markdown(d: Digest) -> str:
-    lines = [f"# {_md(d.title)}", "", f"_{_day(d.since)} to {_day(d.until)}_", ""]
-    if d.about:
-        lines += [_md(d.about), ""]
-    lines += [_md(_summary(d)), ""]
-    if not d.sessions:
+    page = _page(d)
+    lines = [f"# {_md(page.title)}", "", f"_{page.period}_", ""]
+    if page.about:
+        lines += [_md(page.about), ""]
+    lines += [_md(page.summary), ""]
+    if not page.sections:
         lines += ["No sessions in this period.", ""]
-    for s in d.sessions:
-        lines += [f"## {_md(_heading(s, d.by_topic))}", ""]
-        facts = [f"{s.starts_at:%H:%M}", _counts(s)]
-        if s.presenters:
-            facts.insert(1, "presented by " + ", ".join(s.presenters))
-        lines += [_md(" · ".join(facts)), ""]
+    for s in page.sections:
+        lines += [f"## {_md(s.heading)}", "", _md(s.facts), ""]
         if s.topics:
             lines += ["Topics: " + ", ".join(_md(t) for t in s.topics), ""]
-        if s.agenda:
-            lines += ["**Agenda**", ""]
-            for item in s.agenda:
-                by = f" — {item.presenter}" if item.presenter else ""
-                length = f" ({item.minutes} min)" if item.minutes else ""
-                lines.append(f"- {_md(item.title + by + length)}")
-            lines.append("")
-        if s.takeaways:
-            lines += ["**Takeaways**", ""] + [f"- {_md(t)}" for t in s.takeaways] + [""]
+        for name, entries in (("Agenda", s.agenda), ("Takeaways", s.takeaways)):
+            if entries:
+                lines += [f"**{name}**", "", *(f"- {_md(e)}" for e in entries), ""]
         if s.materials:
             lines += ["**Materials**", ""]
             for m in s.materials:
-                if m.url and is_web_link(m.url):
-                    lines.append(f"- [{_md(m.title)}](<{_md_url(m.url)}>) ({m.kind.value})")
+                if m.link:
+                    lines.append(f"- [{_md(m.title)}](<{_md_url(m.link)}>) ({m.kind})")
                 else:
-                    shown = m.path or m.url or ""
-                    lines.append(f"- {_md(m.title)}: {_md(shown)} ({m.kind.value}, file)")
+                    lines.append(f"- {_md(m.title)}: {_md(m.file)} ({m.kind}, file)")
             lines.append("")
     return "\n".join(lines)
 
@@ -247,6 +299,7 @@ def _e(text: str) -> str:
 
 
 def to_html(d: Digest) -> str:
+    page = _page(d)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -254,44 +307,34 @@ def to_html(d: Digest) -> str:
         '<meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{_POLICY}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(d.title)}: {_e(_day(d.since))} to {_e(_day(d.until))}</title>",
+        f"<title>{_e(page.title)}: {_e(page.period)}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
-        f"<h1>{_e(d.title)}</h1>",
-        f'<p class="period">{_e(_day(d.since))} to {_e(_day(d.until))}</p>',
+        f"<h1>{_e(page.title)}</h1>",
+        f'<p class="period">{_e(page.period)}</p>',
     ]
-    if d.about:
-        out.append(f"<p>{_e(d.about)}</p>")
-    out.append(f'<p class="summary">{_e(_summary(d))}</p>')
-    if not d.sessions:
+    if page.about:
+        out.append(f"<p>{_e(page.about)}</p>")
+    out.append(f'<p class="summary">{_e(page.summary)}</p>')
+    if not page.sections:
         out.append("<p>No sessions in this period.</p>")
-    for s in d.sessions:
-        out += ["<section>", f"<h2>{_e(_heading(s, d.by_topic))}</h2>"]
-        facts = [f"{s.starts_at:%H:%M}", _counts(s)]
-        if s.presenters:
-            facts.insert(1, "presented by " + ", ".join(s.presenters))
-        out.append(f'<p class="facts">{_e(" · ".join(facts))}</p>')
+    for s in page.sections:
+        out += ["<section>", f"<h2>{_e(s.heading)}</h2>", f'<p class="facts">{_e(s.facts)}</p>']
         if s.topics:
             out.append('<p class="topics">' + "".join(f"<span>{_e(t)}</span>" for t in s.topics) + "</p>")
-        if s.agenda:
-            out += ["<h3>Agenda</h3>", "<ul>"]
-            for item in s.agenda:
-                by = f" — {_e(item.presenter)}" if item.presenter else ""
-                length = f" ({item.minutes} min)" if item.minutes else ""
-                out.append(f"<li>{_e(item.title)}{by}{length}</li>")
-            out.append("</ul>")
-        if s.takeaways:
-            out += ["<h3>Takeaways</h3>", "<ul>"] + [f"<li>{_e(t)}</li>" for t in s.takeaways] + ["</ul>"]
+        for name, entries in (("Agenda", s.agenda), ("Takeaways", s.takeaways)):
+            if entries:
+                out += [f"<h3>{name}</h3>", "<ul>", *(f"<li>{_e(e)}</li>" for e in entries), "</ul>"]
         if s.materials:
             out += ["<h3>Materials</h3>", "<ul>"]
             for m in s.materials:
-                if m.url and is_web_link(m.url):
-                    link = f'<a href="{_e(m.url)}" rel="noopener noreferrer">{_e(m.title)}</a>'
-                    out.append(f"<li>{link} ({_e(m.kind.value)})</li>")
+                if m.link:
+                    link = f'<a href="{_e(m.link)}" rel="noopener noreferrer">{_e(m.title)}</a>'
+                    out.append(f"<li>{link} ({_e(m.kind)})</li>")
                 else:
-                    shown = f'<span class="file">{_e(m.path or m.url or "")}</span>'
-                    out.append(f"<li>{_e(m.title)}: {shown} ({_e(m.kind.value)}, file)</li>")
+                    shown = f'<span class="file">{_e(m.file)}</span>'
+                    out.append(f"<li>{_e(m.title)}: {shown} ({_e(m.kind)}, file)</li>")
             out.append("</ul>")
         out.append("</section>")
     out += ["</body>", "</html>", ""]

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.widgets import Button, Input, Label, Select, Static
 
 from circles.errors import CirclesError, Conflict, InvalidInput
-from screens.dialogs import Buttons, Dialog
+from screens.dialogs import Buttons, ConfirmScreen, Dialog
 from screens.one_line import OneLineInput
 from screens.toggles import Checkbox
 from screens.work import run_db
@@ -90,6 +90,8 @@ class FormScreen(Dialog[T | None], Generic[T]):
         # Select fields with "Someone else…": the last real choice, and the people picked into it.
         self._chosen: dict[str, Any] = {}
         self._picked: dict[str, list[tuple[Any, Any]]] = {}
+        # What the fields held as the form opened: Escape asks before it throws away anything else.
+        self._as_opened: dict[str, Any] | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.form_title, classes="form-title", markup=False)
@@ -128,6 +130,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
 
     def on_mount(self) -> None:
         self._show_fields()
+        self._as_opened = self.values()
 
     # The first field takes the focus as the screen is shown. Focusing it later, in on_mount,
     # left a moment when nothing had it (keys typed then were lost), and could pull the focus
@@ -381,9 +384,26 @@ class FormScreen(Dialog[T | None], Generic[T]):
         )
         box.add_class("shown")
 
+    def unsaved(self) -> str | None:
+        """What closing the form would lose: anything typed or chosen since it opened. Escape
+        asks before discarding it, and so does quitting the app (it asks every screen)."""
+        if self._as_opened is None or self.values() == self._as_opened:
+            return None
+        return f"{self.form_title}: what you typed is not saved."
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        # A facilitator filling a form while people walk in can hit Escape by reflex: what they
+        # typed goes only when they say so (y), and n or Escape takes them back to it.
+        if self.unsaved() is None:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard changes? (y/n)", "Discard"), answered)
 
 
 def _beside(f: Field, error: InvalidInput) -> str:

@@ -46,6 +46,11 @@ class PeopleScreen(LiveScreen, Screen[None]):
         Binding("slash", "filter", "Filter"),
     ]
 
+    # The list has the keys (n, e, Enter); / goes to the filter and Enter comes back. It takes
+    # the focus as the screen is built, before any key typed meanwhile is handed to a widget
+    # (screens/late_keys.py).
+    AUTO_FOCUS = "#people"
+
     def __init__(self) -> None:
         super().__init__()
         self.shown: list[PersonView] = []
@@ -65,8 +70,6 @@ class PeopleScreen(LiveScreen, Screen[None]):
         table.add_column("E-mail", priority=1, min_width=16)
         table.add_column("Team", priority=2, min_width=8)
         table.add_column("", priority=3)
-        # The list has the keys (n, e, Enter); / goes to the filter and Enter comes back.
-        table.focus()
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -147,7 +150,8 @@ class PeopleScreen(LiveScreen, Screen[None]):
         self.query_one(DataTable).focus()
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # At once: the letters typed right after / go where the focus is when they come back.
+        self.set_focus(self.query_one("#filter", Input))
 
     def _person(self) -> PersonView | None:
         table = self.query_one(DataTable)

@@ -258,3 +258,31 @@ def test_a_folder_named_for_a_file_is_one_line_and_status_1(store: Store, tmp_pa
         assert refused.output.strip().splitlines() == [
             f"circles: {field} '{shown_path(tmp_path)}' cannot be used: it is a folder."
         ]
+
+
+def test_cli_lists_the_first_twenty_bad_lines_and_puts_every_one_in_a_file(
+    store: Store, history: History, tmp_path: Path
+) -> None:
+    """A large export with one mistake on every line (a rating of 7) prints twenty lines and a
+    count, not thousands; the file it names beside the import holds every bad line, in order."""
+    path = tmp_path / "answers.csv"
+    many = 45
+    path.write_text(
+        google(ANA, *[f'"2026/02/03 6:41:00 PM GMT+1","dee@example.org","7","x{n}",""' for n in range(many)])
+    )
+    runner = CliRunner()
+    db = ["--db", store.url.render_as_string(hide_password=False)]
+    bad = runner.invoke(main, [*db, "feedback", "import", str(path), "--session", str(history.s["S1"])])
+    assert bad.exit_code == 1 and "Traceback" not in bad.output
+    listed = [line for line in bad.output.splitlines() if line.startswith("answers.csv: line ")]
+    assert len(listed) == 20 and listed[0].startswith("answers.csv: line 3: ")
+    last = bad.output.splitlines()[-2]
+    assert last.startswith(f"answers.csv: … and 25 more; all {many} of them are in ")
+    report = Path(last.rsplit(" are in ", 1)[1])
+    assert report.parent == tmp_path and report.name.startswith("answers-bad-lines-")
+    kept = report.read_text(encoding="utf-8").splitlines()
+    assert [f"answers.csv: {line}" for line in kept[:20]] == listed
+    assert [int(line.split()[1].rstrip(":")) for line in kept] == list(range(3, 3 + many))
+    assert f"circles: nothing imported: {many} bad line(s)" in bad.output
+    with store.read() as session:
+        assert feedback.list_answers(session, history.s["S1"]) == []

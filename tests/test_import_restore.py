@@ -207,6 +207,12 @@ def test_import_and_restore_from_the_command_line(tmp_path):
     assert result.returncode == 1
     assert "bad.csv: line 3: email 'nope' is not an e-mail address" in result.stderr
     assert "nothing imported" in result.stderr
+    many = tmp_path / "many.csv"  # past twenty bad lines: a count, and all of them in a file
+    many.write_text("name,email\n" + "".join(f"P{n},nope{n}\n" for n in range(30)))
+    result = cli("import", "people", str(many), ok=False)
+    assert result.returncode == 1 and result.stderr.count("many.csv: line ") == 20
+    report = Path(result.stderr.split("all 30 of them are in ", 1)[1].split("\n", 1)[0])
+    assert len(report.read_text().splitlines()) == 30 and "nothing imported: 30 bad lines" in result.stderr
     missing = cli("import", "people", str(tmp_path / "missing.csv"), ok=False)
     assert missing.returncode == 1 and missing.stderr.startswith("circles: file ")
     assert "cannot be read" in missing.stderr

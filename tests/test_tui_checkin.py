@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 import pytest
 from textual.widgets import DataTable, Static
 
+import screens.checkin as checkin
 from circles.app import CirclesApp
 from circles.services import attendance, people
 from models.engine import sqlite_url
@@ -393,3 +395,38 @@ async def test_a_name_and_enter_typed_in_one_burst_marks_that_person(memory_stor
             "Sol Member": Attended.PRESENT,
             "Dot Member": Attended.LATE,
         }
+
+
+async def test_a_refresh_read_before_a_mark_was_saved_does_not_show_it_unmarked(
+    file_store, clock, monkeypatch
+):
+    """Someone else's change makes check-in read the list again; a mark typed meanwhile is
+    saved before that read comes back. The read does not have the mark, and the mark is no
+    longer pending: shown as it was read, the person would look unmarked. It is read again."""
+    monkeypatch.setattr("models.engine.BUSY_TIMEOUT_MS", 10_000)
+    _, s = _circle_of_30(file_store)
+    read_before, let_go = threading.Event(), threading.Event()
+    held = threading.Event()  # only the first read after arming waits; the next one is fresh
+    real = checkin.load_check_in
+
+    def load(db, session_id):  # type: ignore[no-untyped-def]
+        data = real(db, session_id)
+        if read_before.is_set() and not held.is_set():
+            held.set()
+            assert let_go.wait(30), "the test never let the stale read go"
+        return data
+
+    monkeypatch.setattr(checkin, "load_check_in", load)
+    app = CirclesApp(file_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        read_before.set()
+        screen.reload()  # as for someone else's change: it reads Abe unmarked, then waits
+        await until(pilot, held.is_set)
+        await pilot.press("space")  # Abe Member, first in the list
+        await until(pilot, lambda: screen.unsaved() is None)
+        assert _marks(file_store, s.id)["Abe Member"] is Attended.PRESENT
+        let_go.set()
+        await settle(app, pilot)
+        assert _mark_cell(screen, "Abe Member") == "✔ present"
+        assert "present 1" in shown(screen.query_one("#counts", Static))

@@ -11,9 +11,10 @@ from circles.app import CirclesApp
 from circles.services import circle_records, people
 from screens import forms
 from screens.circle import CircleScreen
+from screens.dialogs import ConfirmScreen
 from screens.form_screen import Field, FormScreen
 from tests import factories
-from tests.tui_support import settle, shown, type_text
+from tests.tui_support import settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -111,7 +112,9 @@ async def test_someone_elses_edit_is_a_conflict_and_nothing_is_overwritten(memor
         assert "ctrl+r to load their version" in message
         with memory_store.read() as db:
             assert circle_records.get_circle(db, c.id).location == "Room 7"
-        await pilot.press("escape")
+        await pilot.press("escape")  # what was typed is not saved: it asks first
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
         await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen)
         assert "Room 7" in shown(app.screen.query_one("#circle-summary", Static))
@@ -398,3 +401,38 @@ async def test_a_guest_may_be_saved_without_an_email_and_a_member_may_not(memory
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert [(p.name, p.email, p.is_guest) for p in saved] == [("Grace Hopper", None, True)]
+
+
+async def test_escape_on_a_form_with_something_typed_asks_before_discarding_it(memory_store, clock):
+    """A form left as it opened closes at once; once anything is typed, Escape (or Cancel)
+    asks "Discard changes?": n or Escape goes back to the form with what was typed, y discards;
+    quitting the app asks too."""
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        form = forms.person_form(None)
+        app.push_screen(form)
+        await settle(app, pilot)
+        await pilot.press("escape")  # nothing typed: nothing to lose
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FormScreen | ConfirmScreen)
+
+        form = forms.person_form(None)
+        app.push_screen(form)
+        await settle(app, pilot)
+        await type_text(pilot, "Grace Hopper")
+        for no in ("n", "escape"):
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            assert "Discard changes? (y/n)" in shown(app.screen.query_one("#question", Static))
+            await pilot.press(no)
+            await until(pilot, lambda: app.screen is form)
+            assert form.query_one("#f-name", Input).value == "Grace Hopper"
+        assert form.unsaved() is not None  # quitting the app asks about it too
+        await pilot.click("#cancel")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FormScreen | ConfirmScreen)
+    with memory_store.read() as db:
+        assert people.list_people(db, search="Grace") == []

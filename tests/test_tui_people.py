@@ -142,3 +142,24 @@ def test_circles_overview_counts_members_and_finds_the_next_session(store, clock
 def test_an_empty_store_is_empty(store):
     with store.read() as db:
         assert lookups.is_empty(db)
+
+
+async def test_keys_typed_as_the_directory_opens_reach_the_filter(memory_store, clock):
+    """p, / and a name typed in one burst from Home (faster than the directory's first page
+    arrives): the name lands in the filter and the list shows whom it finds."""
+    from textual import events
+
+    for n in range(30):
+        factories.person(
+            memory_store, f"Person {n:02}", f"p{n:02}@example.org", team="Ops" if n == 7 else None
+        )
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for key, character in [("p", "p"), ("slash", "/"), ("o", "o"), ("p", "p"), ("s", "s")]:
+            app.post_message(events.Key(key, character))
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, PeopleScreen)
+        assert screen.query_one("#filter", Input).value == "ops"
+        assert [r[0] for r in rows(screen.query_one(DataTable))] == ["Person 07"]

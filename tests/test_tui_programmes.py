@@ -391,3 +391,48 @@ async def test_at_80_columns_the_reasons_and_a_pause_are_shortened_not_hidden(me
         await pilot.press("y")
         await settle(app, pilot)
         assert "Why / how it ended" in screen.query_one("#pair-table", Table).shown_columns
+
+
+async def test_at_80_columns_the_pairs_tab_keeps_the_names_and_drops_the_day_and_met_first(
+    memory_store, clock
+):
+    """Which columns of the pairs tab give way at 80 columns: the day a pair began and whether
+    it met go first, so the people's names stay readable (24 cells at the least) beside the
+    pair's status and why it ended."""
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Mentors", kind="mentoring", cadence="weekly on tue at 15:00")
+    # name, team, role, topic: each name longer than the People column's 24-cell floor once paired
+    joining = [
+        ("Annabelle Okonkwo-Smith", "Data", "mentor", "rust"),
+        ("Bartholomew Castellanos", "Web", "mentor", "go"),
+        ("Cordelia Fitzgerald", "Ops", "mentee", "rust"),
+        ("Dimitri Vasquez", "Ops", "mentee", "go"),
+    ]
+    for name, team, role, topic in joining:
+        person = factories.person(memory_store, name, team=team)
+        with memory_store.write() as db:
+            if role == "mentor":
+                programmes.join(db, p.id, person.id, role=role, offers=topic)
+            else:
+                programmes.join(db, p.id, person.id, role=role, wants=topic)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("2")
+        await settle(app, pilot)
+        await until(pilot, lambda: screen.query_one("#proposal-table", Table).row_count == 2)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        table = screen.query_one("#pair-table", Table)
+        await until(pilot, lambda: table.row_count == 2)
+        await settle(app, pilot)
+        assert table.shown_columns == ["Pair", "People", "Status", "Meetings", "Why / how it ended"]
+        people = next(c for c in table.ordered_columns if str(c.label) == "People")
+        assert people.width >= 24

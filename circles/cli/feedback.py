@@ -67,16 +67,17 @@ def import_(file: Path, session_id: int | None, skip_invalid: bool) -> None:
     The e-mail, rating (1-5), 'one thing learned' and 'for the presenter' columns are found by
     their headers and what they hold; without --session a column must name each line's session
     (its id, or its title). With any bad line nothing is imported: every one is listed with its
-    number and reason. Importing the same file again adds nothing.
+    number and reason (past 20 of them, in a file beside FILE). Importing the same file again
+    adds nothing.
     """
+    from circles.cli.bad_lines import list_bad_lines
     from circles.services.feedback_import import import_forms
 
     with writing() as db:
         result = import_forms(db, file, session_id=session_id, skip_invalid=skip_invalid)
     used = ", ".join(f"{what} from {header!r}" for what, header in result.columns)
     click.echo(f"{file.name}: read {used}.", err=True)
-    for bad in result.bad:
-        click.echo(f"{file.name}: {bad}", err=True)
+    list_bad_lines(file, result.bad)
     if not result.imported:
         click.echo(
             f"circles: nothing imported: {len(result.bad)} bad line(s); fix them or add --skip-invalid.",

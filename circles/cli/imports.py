@@ -22,14 +22,15 @@ def import_() -> None:
 def people(file: Path, skip_invalid: bool) -> None:
     """Import people from a CSV file with columns name, email, team and (optional) circle.
 
-    With any bad line nothing is imported, and every bad line is listed with its reason.
+    With any bad line nothing is imported, and every bad line is listed with its reason (past
+    20 of them, in a file beside FILE).
     """
+    from circles.cli.bad_lines import list_bad_lines
     from circles.services.imports import import_people
 
     with writing() as db:
         result = import_people(db, file, skip_invalid=skip_invalid)
-    for bad in result.bad:
-        click.echo(f"{file.name}: {bad}", err=True)
+    list_bad_lines(file, result.bad)
     if not result.imported:
         click.echo(
             f"circles: nothing imported: {count(len(result.bad), 'bad line')}; "

@@ -1,0 +1,48 @@
+"""Keys typed while a key moves the focus reach where it went, not the widget it left.
+
+Textual hands each key to the widget that has the focus when the key is read. Keys typed in
+one burst ("p/ana" from Home: People, its filter, a name) are all handed to Home's list before
+the first of them opens People; those the list does not use come back up to the app, which by
+then checks them against People's keys and drops the rest: the name was lost. The app notes
+where it handed each key; one that comes back unused from a widget that no longer has the
+focus (another screen, or the filter the key before it moved to) is typed again, where the
+focus is now, in the order it came. A screen that moves the focus on a key must do it at once
+(Screen.set_focus, or AUTO_FOCUS), not later (Widget.focus waits for the app's next turn).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from textual import events
+from textual.app import App
+from textual.message_pump import MessagePump
+
+# Keys in flight at once: a burst typed or pasted faster than screens open. Older ones have
+# long been read; a key missing here is treated as it always was.
+REMEMBERED = 256
+
+
+class KeysFollowTheFocus(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self._handed_to: deque[tuple[events.Key, MessagePump]] = deque(maxlen=REMEMBERED)
+
+    def _key_target(self) -> MessagePump:
+        return self.focused or self.screen  # where Textual hands a key it reads
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:  # fresh from the terminal
+            self._handed_to.append((event, self._key_target()))
+        await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        # Runs before the App's own handling of a key that came back up (the bindings of the
+        # focused widget now); stopping its default skips that, and the key typed again meets
+        # them as a fresh key would.
+        handed_to = next((target for key, target in self._handed_to if key is event), None)
+        if handed_to is None or handed_to is self._key_target():
+            return
+        event.prevent_default()
+        event.stop()
+        self.post_message(events.Key(event.key, event.character))

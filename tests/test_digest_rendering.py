@@ -1,0 +1,90 @@
+"""The digest's two renderings stay byte for byte what they were: a digest touching every
+branch (held or not, with or without presenters, web links and files, markup in every field,
+one circle or a topic) against the Markdown and HTML kept in tests/fixtures/digest/."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from circles.digest import Digest, DigestItem, DigestMaterial, DigestSession, to_html, to_markdown
+from models.enums import MaterialKind
+
+FIXTURES = Path(__file__).parent / "fixtures" / "digest"
+ODD = "<b>*Bold*</b> & [link](x) `code` _under_ | pipe ~strike~ #tag!"
+
+
+def _session(n: int, **changes: object) -> DigestSession:
+    base: dict[str, object] = {
+        "circle": f"Circle {n} {ODD}",
+        "starts_at": datetime(2026, 3, n, 12, 30),
+        "title": f"Talk {n}: {ODD}",
+        "held": True,
+        "presenters": ("Ana Lima", "Bo <Chen>"),
+        "agenda": (
+            DigestItem("Welcome", None, 5),
+            DigestItem(f"The  borrow\nchecker {ODD}", "Bo <Chen>", 40),
+            DigestItem("- Questions", "Ana", None),
+            DigestItem("1. Wrap-up", None, None),
+        ),
+        "topics": ("Rust", f"Memory {ODD}"),
+        "takeaways": (f"Moves are cheap {ODD}", "+ more\tthan one line\nhere", "> quoted"),
+        "materials": (
+            DigestMaterial(
+                MaterialKind.READING, f"The book {ODD}", "https://doc.rust-lang.org/book/?a=1&b=<2>", None
+            ),
+            DigestMaterial(MaterialKind.SLIDES, "Grace's slides", None, "slides/grace/deck <1>.pdf"),
+            DigestMaterial(MaterialKind.READING, f"Plain {ODD}", "https://example.org/a_b*c?x=1&y=(2)", None),
+            DigestMaterial(MaterialKind.CODE, "An FTP site", "ftp://example.org/x", None),
+            DigestMaterial(MaterialKind.OTHER, "Nothing", None, None),
+            DigestMaterial(MaterialKind.RECORDING, "Recording", "HTTPS://example.org/a'b\"c", None),
+        ),
+        "came": 12,
+        "said_yes": 14,
+    }
+    base.update(changes)
+    return DigestSession(**base)  # type: ignore[arg-type]
+
+
+SESSIONS = (
+    _session(5),
+    _session(12, held=False, presenters=(), came=0, said_yes=3, title=""),
+    _session(19, said_yes=0, agenda=(), topics=(), takeaways=(), materials=()),
+    _session(26, came=1, said_yes=1, presenters=("Solo",)),
+)
+
+DIGESTS = {
+    "circle": Digest(
+        title=f"Rust Lunch {ODD}",
+        about=f"Lunch talks;\nask ana@example.org {ODD}",
+        since=date(2026, 3, 1),
+        until=date(2026, 3, 31),
+        sessions=SESSIONS,
+        by_topic=False,
+    ),
+    "topic": Digest(
+        title="Topic: rust",
+        about="",
+        since=date(2026, 3, 1),
+        until=date(2026, 3, 31),
+        sessions=SESSIONS,
+        by_topic=True,
+    ),
+    "empty": Digest(
+        title="Quiet circle",
+        about="",
+        since=date(2025, 1, 1),
+        until=date(2025, 1, 31),
+        sessions=(),
+        by_topic=False,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DIGESTS))
+@pytest.mark.parametrize(("render", "suffix"), [(to_markdown, "md"), (to_html, "html")])
+def test_each_rendering_is_what_it_was(name, render, suffix):
+    expected = (FIXTURES / f"{name}.{suffix}").read_text(encoding="utf-8")
+    assert render(DIGESTS[name]) == expected
