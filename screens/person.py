@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from circles.services import knowledge, lookups
@@ -16,6 +15,7 @@ from circles.services.person_programmes import PersonProgrammes, day_of, person_
 from screens.footer import Footer
 from screens.format import day, named, safe
 from screens.live import LiveScreen, numbered, refill
+from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from circles.live import Change
 
 
-class PersonScreen(LiveScreen, Screen[None]):
+class PersonScreen(LiveScreen, StyledOnceScreen):
     HELP = "A person's record. e edits their details."
     BINDINGS = [
         Binding("e", "edit", "Edit person"),

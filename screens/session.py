@@ -11,7 +11,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, TextArea
 
 from circles import validate
@@ -24,6 +23,7 @@ from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
 from screens.knowledge_panel import KnowledgePanel
 from screens.live import LiveScreen, refill
+from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db, show_error
@@ -82,7 +82,7 @@ def time_text(items: list[AgendaItemView], length: int) -> str:
     return f"Agenda {total} of {length} min ({length - total} free)"
 
 
-class SessionScreen(LiveScreen, Screen[None]):
+class SessionScreen(LiveScreen, StyledOnceScreen):
     HELP = (
         "The agenda of one session. a adds an item, Enter edits it, shift+↑/↓ (or [ and ]) reorder, "
         "d deletes. n goes to the notes (ctrl+s saves them). i opens check-in; o opens check-out "
@@ -127,6 +127,10 @@ class SessionScreen(LiveScreen, Screen[None]):
         super().__init__()
         self.session_id = session_id
         self._showing = showing
+        if showing is None:
+            # The agenda has the focus from the start, as the tab it opens on would give it:
+            # focus first on the tabs, then moved, restyled both and rebuilt the footer twice.
+            self.AUTO_FOCUS = "#agenda"
         self.data: SessionData | None = None
         # The saved notes the editor's text started from: what a save may replace.
         self._notes_from: str | None = None
