@@ -3,6 +3,7 @@ topics, their away periods."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -22,6 +23,24 @@ from screens.work import run_db
 
 if TYPE_CHECKING:
     from circles.live import Change
+    from circles.store_access import Db
+
+
+@dataclass(frozen=True)
+class PersonData:
+    record: lookups.PersonRecord
+    topics: list[tuple[str, int]]
+    programmes: PersonProgrammes
+
+
+def load_person(db: Db, person_id: int) -> PersonData:
+    """Everything the screen shows, in one unit of work: one answer and one frame to draw,
+    where three loads chained one after another each waited for the last and redrew the screen."""
+    return PersonData(
+        lookups.person_record(db, person_id),
+        knowledge.person_topics(db, person_id),
+        person_programmes(db, person_id),
+    )
 
 
 class PersonScreen(LiveScreen, StyledOnceScreen):
@@ -84,8 +103,12 @@ class PersonScreen(LiveScreen, StyledOnceScreen):
         return change.touches(shown, person=self.person_id)
 
     def reload(self) -> None:
-        run_db(self, lambda db: lookups.person_record(db, self.person_id), self.show)
-        run_db(self, lambda db: knowledge.person_topics(db, self.person_id), self.show_topics, group="topics")
+        run_db(self, lambda db: load_person(db, self.person_id), self.show_all)
+
+    def show_all(self, data: PersonData) -> None:
+        self.show(data.record)
+        self.show_topics(data.topics)
+        self.show_programmes(data.programmes)
 
     def show_topics(self, topics: list[tuple[str, int]]) -> None:
         """What their talks were about (the topics of the items they presented, and of those sessions)."""
@@ -93,10 +116,6 @@ class PersonScreen(LiveScreen, StyledOnceScreen):
         line = self.query_one("#person-topics", Static)
         line.update(f"Topics of their talks: {said}" if said else "")
         line.display = bool(said)
-
-        run_db(
-            self, lambda db: person_programmes(db, self.person_id), self.show_programmes, group="programmes"
-        )
 
     def show_programmes(self, found: PersonProgrammes) -> None:
         paired = {p.programme_id for p in found.pairs}
