@@ -142,6 +142,7 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
     def reload(self) -> None:
         now = circles_app(self).now()
         run_db(self, lambda db: load_circle(db, self.circle_id, now), self.show)
+        self._load_delivery()  # at the same time: the members need not wait for it, nor it for them
 
     def show(self, data: CircleData) -> None:
         self.data = data
@@ -159,13 +160,12 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
         self._fill_members(data.members)
         if self.query("#session-table"):
             self._fill_sessions(data)
-        self._load_delivery()
         if self._then is not None:
             then, self._then = self._then, None
             self.call_after_refresh(self._run_then, then)
 
     def _load_delivery(self) -> None:
-        """The 'sent 3 days ago, 2 changes not sent' line, read after the members are on screen."""
+        """The 'sent 3 days ago, 2 changes not sent' line, read beside the members."""
         from circles.services import delivery
         from screens.send_dialog import delivery_line
 
