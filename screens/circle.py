@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from circles.services import circle_records, members, sessions
@@ -25,6 +24,7 @@ from screens.ics_export_dialog import IcsExportDialog
 from screens.live import LiveScreen, refill
 from screens.rotation_panel import RotationPanel
 from screens.stats_panel import StatsPanel
+from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
@@ -51,8 +51,11 @@ SHOWN_TABLES = frozenset(
 )
 
 
-class CircleScreen(LiveScreen, Screen[None]):
+class CircleScreen(LiveScreen, StyledOnceScreen):
     HELP = "A circle's members and sessions. 1-4 switch tabs; the footer shows what each tab can do."
+    # The members have the focus from the start, as their tab would give it (_tab_changed):
+    # focus first on the tabs, then moved, restyled both and rebuilt the footer twice.
+    AUTO_FOCUS = "#member-table"
     BINDINGS = [
         Binding("1", "tab('members')", "Members", show=False),
         Binding("2", "tab('sessions')", "Sessions", show=False),
@@ -139,6 +142,7 @@ class CircleScreen(LiveScreen, Screen[None]):
     def reload(self) -> None:
         now = circles_app(self).now()
         run_db(self, lambda db: load_circle(db, self.circle_id, now), self.show)
+        self._load_delivery()  # at the same time: the members need not wait for it, nor it for them
 
     def show(self, data: CircleData) -> None:
         self.data = data
@@ -156,13 +160,12 @@ class CircleScreen(LiveScreen, Screen[None]):
         self._fill_members(data.members)
         if self.query("#session-table"):
             self._fill_sessions(data)
-        self._load_delivery()
         if self._then is not None:
             then, self._then = self._then, None
             self.call_after_refresh(self._run_then, then)
 
     def _load_delivery(self) -> None:
-        """The 'sent 3 days ago, 2 changes not sent' line, read after the members are on screen."""
+        """The 'sent 3 days ago, 2 changes not sent' line, read beside the members."""
         from circles.services import delivery
         from screens.send_dialog import delivery_line
 

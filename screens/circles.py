@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input
 
 from circles.services import lookups
@@ -16,6 +15,7 @@ from screens.footer import Footer
 from screens.format import day, safe
 from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
+from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from circles.live import Change
 
 
-class CirclesScreen(LiveScreen, Screen[None]):
+class CirclesScreen(LiveScreen, StyledOnceScreen):
     TITLE = "Circles"
     HELP = "Every circle. Type in the filter to narrow the list; Enter opens the circle."
     BINDINGS = [

@@ -80,17 +80,27 @@ class Footer(TextualFooter):
             del kept[droppable[-1]]
         return tuple(kept), True
 
+    def _styled(self, key: FooterKey) -> FooterKey:
+        """``key`` in this footer's style from the start: a FooterKey starts compact and takes the
+        footer's style once mounted, and each change of style restyled it (ten keys, each time
+        a screen opens)."""
+        key.set_reactive(FooterKey.compact, self.compact)
+        key.set_class(self.compact, "-compact", update=False)  # styled as it mounts
+        return key
+
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
         for key in self._keys:
-            yield FooterKey(
-                key.binding.key,
-                key.display,
-                key.binding.description,
-                key.binding.action,
-                disabled=not key.enabled,
-                tooltip=key.tooltip,
+            yield self._styled(
+                FooterKey(
+                    key.binding.key,
+                    key.display,
+                    key.binding.description,
+                    key.binding.action,
+                    disabled=not key.enabled,
+                    tooltip=key.tooltip,
+                )
             ).data_bind(compact=TextualFooter.compact)
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)

@@ -89,12 +89,22 @@ class KnowledgePanel(Vertical):
     ]
 
     def __init__(
-        self, session_id: int, *, showing: tuple[str, int] | None = None, id: str | None = None
+        self,
+        session_id: int,
+        *,
+        showing: tuple[str, int] | None = None,
+        id: str | None = None,
+        opening: bool = False,
+        session: SessionView | None = None,
     ) -> None:
+        """``opening``: built as its tab opens, it takes the focus as it mounts, and loads
+        ``session`` if it is known by then (else the session screen calls :meth:`load`)."""
         super().__init__(id=id)
         self.session_id = session_id
         self._showing = showing  # ("material" or "takeaway", id): the row to land on, once
         self.session: SessionView | None = None
+        self._opening = opening
+        self._opening_session = session
         self.data: KnowledgeData | None = None
 
     def compose(self) -> ComposeResult:
@@ -106,8 +116,13 @@ class KnowledgePanel(Vertical):
         yield Static("", id="knowledge-hint", classes="hint", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#materials", DataTable).add_columns("Kind", "Title", "Link or file")
+        materials = self.query_one("#materials", DataTable)
+        materials.add_columns("Kind", "Title", "Link or file")
         self.query_one("#takeaways", DataTable).add_columns("#", "Takeaway")
+        if self._opening:
+            materials.focus()
+            if self._opening_session is not None:
+                self.load(self._opening_session)
 
     def load(self, session: SessionView) -> None:
         self.session = session

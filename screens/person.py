@@ -3,12 +3,12 @@ topics, their away periods."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from circles.services import knowledge, lookups
@@ -16,15 +16,34 @@ from circles.services.person_programmes import PersonProgrammes, day_of, person_
 from screens.footer import Footer
 from screens.format import day, named, safe
 from screens.live import LiveScreen, numbered, refill
+from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
 
 if TYPE_CHECKING:
     from circles.live import Change
+    from circles.store_access import Db
 
 
-class PersonScreen(LiveScreen, Screen[None]):
+@dataclass(frozen=True)
+class PersonData:
+    record: lookups.PersonRecord
+    topics: list[tuple[str, int]]
+    programmes: PersonProgrammes
+
+
+def load_person(db: Db, person_id: int) -> PersonData:
+    """Everything the screen shows, in one unit of work: one answer and one frame to draw,
+    where three loads chained one after another each waited for the last and redrew the screen."""
+    return PersonData(
+        lookups.person_record(db, person_id),
+        knowledge.person_topics(db, person_id),
+        person_programmes(db, person_id),
+    )
+
+
+class PersonScreen(LiveScreen, StyledOnceScreen):
     HELP = "A person's record. e edits their details."
     BINDINGS = [
         Binding("e", "edit", "Edit person"),
@@ -84,8 +103,12 @@ class PersonScreen(LiveScreen, Screen[None]):
         return change.touches(shown, person=self.person_id)
 
     def reload(self) -> None:
-        run_db(self, lambda db: lookups.person_record(db, self.person_id), self.show)
-        run_db(self, lambda db: knowledge.person_topics(db, self.person_id), self.show_topics, group="topics")
+        run_db(self, lambda db: load_person(db, self.person_id), self.show_all)
+
+    def show_all(self, data: PersonData) -> None:
+        self.show(data.record)
+        self.show_topics(data.topics)
+        self.show_programmes(data.programmes)
 
     def show_topics(self, topics: list[tuple[str, int]]) -> None:
         """What their talks were about (the topics of the items they presented, and of those sessions)."""
@@ -93,10 +116,6 @@ class PersonScreen(LiveScreen, Screen[None]):
         line = self.query_one("#person-topics", Static)
         line.update(f"Topics of their talks: {said}" if said else "")
         line.display = bool(said)
-
-        run_db(
-            self, lambda db: person_programmes(db, self.person_id), self.show_programmes, group="programmes"
-        )
 
     def show_programmes(self, found: PersonProgrammes) -> None:
         paired = {p.programme_id for p in found.pairs}

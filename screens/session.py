@@ -11,7 +11,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, TextArea
 
 from circles import validate
@@ -24,6 +23,7 @@ from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
 from screens.knowledge_panel import KnowledgePanel
 from screens.live import LiveScreen, refill
+from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db, show_error
@@ -82,7 +82,7 @@ def time_text(items: list[AgendaItemView], length: int) -> str:
     return f"Agenda {total} of {length} min ({length - total} free)"
 
 
-class SessionScreen(LiveScreen, Screen[None]):
+class SessionScreen(LiveScreen, StyledOnceScreen):
     HELP = (
         "The agenda of one session. a adds an item, Enter edits it, shift+↑/↓ (or [ and ]) reorder, "
         "d deletes. n goes to the notes (ctrl+s saves them). i opens check-in; o opens check-out "
@@ -127,6 +127,10 @@ class SessionScreen(LiveScreen, Screen[None]):
         super().__init__()
         self.session_id = session_id
         self._showing = showing
+        if showing is None:
+            # The agenda has the focus from the start, as the tab it opens on would give it:
+            # focus first on the tabs, then moved, restyled both and rebuilt the footer twice.
+            self.AUTO_FOCUS = "#agenda"
         self.data: SessionData | None = None
         # The saved notes the editor's text started from: what a save may replace.
         self._notes_from: str | None = None
@@ -150,10 +154,12 @@ class SessionScreen(LiveScreen, Screen[None]):
                     yield Static("Notes", classes="section-title")
                     yield TextArea(id="notes", soft_wrap=True)
                     yield Static("", id="notes-state", classes="hint", markup=False)
-            with TabPane("2 Materials & takeaways", id="knowledge-tab"):
-                on_row = self._showing if self._showing and self._showing[0] != "learned" else None
-                yield KnowledgePanel(self.session_id, showing=on_row, id="knowledge")
-            # Built when first opened: the agenda should not wait for the answers.
+            # The other two tabs are built when first opened: the agenda should not wait for them.
+            if initial == "knowledge-tab":  # opened on a material or takeaway (search)
+                with TabPane("2 Materials & takeaways", id="knowledge-tab"):
+                    yield KnowledgePanel(self.session_id, showing=self._showing, id="knowledge")
+            else:
+                yield TabPane("2 Materials & takeaways", id="knowledge-tab")
             yield TabPane("3 Feedback", id="feedback-tab")
         yield Footer()
 
@@ -202,9 +208,9 @@ class SessionScreen(LiveScreen, Screen[None]):
             + (f" · RSVP {headcount_text(data.count)}" if data.count else "")
         )
         self._fill_agenda(data.items)
-        panel = self.query_one(KnowledgePanel)
-        if panel.session is not None or self._tab() == "knowledge-tab":  # once opened, kept fresh
-            panel.load(s)
+        panel = self._knowledge()
+        if panel is not None and (panel.session is not None or self._tab() == "knowledge-tab"):
+            panel.load(s)  # once opened, kept fresh
         self._load_delivery(s)
         notes = self.query_one("#notes", TextArea)
         if not keep_notes or not self._notes_dirty():
@@ -290,12 +296,23 @@ class SessionScreen(LiveScreen, Screen[None]):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self._tab_shown(event.pane.id or "")
 
+    def _knowledge(self) -> KnowledgePanel | None:
+        """The Materials & takeaways tab's panel, once it is built."""
+        built = self.query(KnowledgePanel)
+        return built.first() if built else None
+
     def _tab_shown(self, tab: str) -> None:
-        panel = self.query_one(KnowledgePanel)
         if tab == "knowledge-tab":
+            panel = self._knowledge()
+            if panel is None:  # it loads, and takes the focus, when mounted
+                session = self.data.session if self.data is not None else None
+                panel = KnowledgePanel(self.session_id, id="knowledge", opening=True, session=session)
+                self.query_one("#knowledge-tab", TabPane).mount(panel)
+                return
             if panel.session is None and self.data is not None:
                 panel.load(self.data.session)
-            panel.query_one("#materials", DataTable).focus()
+            if panel.is_mounted:  # (a key and the tab's own event both come here)
+                panel.query_one("#materials", DataTable).focus()
         elif tab == "feedback-tab":
             pane = self.query_one("#feedback-tab", TabPane)
             built = pane.query(FeedbackPanel)

@@ -3,6 +3,8 @@ becomes a property, a parameter or a second event."""
 
 from __future__ import annotations
 
+import sys
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 from circles.ics.build import session_calendar, to_bytes
 from circles.ics.model import Attendee, Channel, CircleInvites, Options, Organizer, SessionInvite
-from circles.ics.text import clean_line, clean_param, clean_text
+from circles.ics.text import CONTROLS, clean_line, clean_param, clean_text
 from circles.views import AgendaItemView
 from models.enums import Rsvp
 from tests.test_ics_consumers import CONSUMERS, STAMP, circle_view, consumer, session_view
@@ -37,6 +39,14 @@ def test_clean_line_drops_controls_and_line_breaks() -> None:
 
 def test_clean_text_keeps_newlines_and_tabs_only() -> None:
     assert clean_text("a\r\nb\rc\x00d\te\x1b") == "a\nb\ncd\te"
+
+
+def test_the_controls_dropped_are_every_character_of_categories_cc_and_cs() -> None:
+    """The pattern is written as ranges for speed: it must name what the categories name."""
+    every = (chr(c) for c in range(sys.maxunicode + 1))
+    wanted = {c for c in every if unicodedata.category(c) in ("Cc", "Cs")}
+    assert {c for c in map(chr, range(sys.maxunicode + 1)) if CONTROLS.fullmatch(c)} == wanted
+    assert clean_line("".join(sorted(wanted)) + "kept") == "kept"
 
 
 def test_clean_param_removes_the_double_quote() -> None:

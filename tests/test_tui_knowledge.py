@@ -403,3 +403,38 @@ async def test_back_from_a_hit_what_is_typed_is_a_new_search(memory_store, clock
         ]
         await type_text(pilot, "/x")
         assert box.value == "lima/x"
+
+
+async def test_the_materials_tab_is_built_when_first_opened_with_what_came_meanwhile(memory_store, clock):
+    """Opening a session builds its agenda only (the other tabs cost a tenth of its opening);
+    the Materials & takeaways tab is built, loaded and focused when first opened, with what
+    was added after the session opened."""
+    c = factories.circle(memory_store, "Rust Lunch")
+    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    with memory_store.write() as db:
+        knowledge.add_material(db, session_id=s.id, target="https://doc.rust-lang.org/book/")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_session(s.id)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        assert not screen.query(knowledge_panel.KnowledgePanel)
+        assert not screen.query("#materials")
+        assert screen.focused is screen.query_one("#agenda", DataTable)
+
+        with memory_store.write() as db:  # someone adds a takeaway while the agenda is shown
+            knowledge.add_takeaway(db, session_id=s.id, text="Moves are cheap")
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert screen.query_one("#session-tabs", TabbedContent).active == "knowledge-tab"
+        materials = screen.query_one("#materials", DataTable)
+        assert [r[2] for r in rows(materials)] == ["https://doc.rust-lang.org/book/"]
+        assert rows(screen.query_one("#takeaways", DataTable)) == [["1", "Moves are cheap"]]
+        assert screen.focused is materials
+
+        await pilot.press("1", "2")  # built once: back on it, the same panel, focused again
+        await settle(app, pilot)
+        assert len(screen.query(knowledge_panel.KnowledgePanel)) == 1
+        assert screen.focused is materials
