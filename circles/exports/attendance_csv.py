@@ -78,58 +78,26 @@ def copy_statement(db: Session, scope: Scope) -> Any:
     """The export's rows as the CSV's nine text cells, in order (rows.rows_statement's order).
 
     Shaped for PostgreSQL's executor, a million rows at a time:
-    - the cells of a session (circle, local day, title) and of a person (name, e-mail, team)
-      are made once each, in subqueries that also number them in the export's order, rather
-      than once per row (six text expressions and two lower() per row otherwise);
-    - the order is then two integers per row (session, person), not two lower(name) texts;
-    - who was expected and what was recorded meet in one full join on (session, person):
-      a record with nobody expected is a walk-in, so no second pass over the attendance to
-      find them (an anti-join against the memberships) is needed.
+    - the sessions in scope come first, numbered in the export's order (a few thousand
+      rows), with their cells (circle, local day, title) made once each;
+    - then, per session (a LATERAL subquery), who was expected (the circle's memberships,
+      by their circle index) and what was recorded (the session's attendance, by its
+      (session_id, person_id) index) meet in a small full join on the person: a record with
+      nobody expected is a walk-in. This replaced one full join of a million expected pairs
+      with a million records, whose hash was the plan's biggest step;
+    - each person's cells (name, e-mail, team) and number in the order are made once;
+    - the order is then two integers per row (session, person). It is still one sort of the
+      whole export: the planner does not count on a hash join keeping its outer side's order,
+      and the ways to keep it (each row's person looked up by index, inside the LATERAL, for
+      an Incremental Sort per session) cost more than the sort they save.
     """
     s, c, p, m, a, ai = CircleSession, Circle, Person, Membership, Attendance, AgendaItem
     happened = in_scope(db, scope)  # once: the store's clock is read once for the whole export
-    expected = (
-        sa.select(
-            col(s.id).label("session_id"),
-            col(m.person_id).label("person_id"),
-            sa.type_coerce(m.default_rsvp, sa.String).label("series_rsvp"),
-        )
-        .select_from(s)
-        .join(m, member_at_session(m, s))
-        .where(*happened)
-        .subquery("expected")
-    )
-    recorded = (
-        sa.select(
-            col(a.session_id).label("session_id"),
-            col(a.person_id).label("person_id"),
-            sa.type_coerce(a.rsvp, sa.String).label("rsvp"),
-            sa.type_coerce(a.attended, sa.String).label("attended"),
-        )
-        .select_from(a)
-        .join(s, col(s.id) == a.session_id)
-        .where(*happened)
-        .subquery("recorded")
-    )
-    e, r = expected.c, recorded.c
-    pairs = (
-        sa.select(
-            sa.func.coalesce(e.session_id, r.session_id).label("session_id"),
-            sa.func.coalesce(e.person_id, r.person_id).label("person_id"),
-            e.series_rsvp,
-            r.rsvp,
-            r.attended,
-        )
-        .select_from(
-            expected.join(
-                recorded, sa.and_(r.session_id == e.session_id, r.person_id == e.person_id), full=True
-            )
-        )
-        .subquery("pairs")
-    )
     heads = (
         sa.select(
             col(s.id).label("id"),
+            col(s.circle_id).label("circle_id"),
+            col(s.starts_at).label("starts_at"),
             col(s.presenter_id).label("presenter_id"),
             sa.func.row_number()
             .over(order_by=(sa.func.lower(c.name), col(c.id), col(s.starts_at), col(s.id)))
@@ -141,7 +109,39 @@ def copy_statement(db: Session, scope: Scope) -> Any:
         .select_from(s)
         .join(c, col(c.id) == s.circle_id)
         .where(*happened)
+        .order_by(sa.literal_column("n"))
         .subquery("heads")
+    )
+    h = heads.c
+    expected = (
+        sa.select(
+            col(m.person_id).label("person_id"),
+            sa.type_coerce(m.default_rsvp, sa.String).label("series_rsvp"),
+        )
+        .where(member_at_session(m, h))
+        .correlate(heads)
+        .subquery("expected")
+    )
+    recorded = (
+        sa.select(
+            col(a.person_id).label("person_id"),
+            sa.type_coerce(a.rsvp, sa.String).label("rsvp"),
+            sa.type_coerce(a.attended, sa.String).label("attended"),
+        )
+        .where(col(a.session_id) == h.id)
+        .correlate(heads)
+        .subquery("recorded")
+    )
+    e, r = expected.c, recorded.c
+    pairs = (
+        sa.select(
+            sa.func.coalesce(e.person_id, r.person_id).label("person_id"),
+            e.series_rsvp,
+            r.rsvp,
+            r.attended,
+        )
+        .select_from(expected.join(recorded, r.person_id == e.person_id, full=True))
+        .lateral("pairs")
     )
     people = sa.select(
         col(p.id).label("id"),
@@ -150,7 +150,7 @@ def copy_statement(db: Session, scope: Scope) -> Any:
         _neutralised(sa.func.coalesce(p.email, "")).label("email"),
         _neutralised(sa.func.coalesce(p.team, "")).label("team"),
     ).subquery("people")
-    u, h = pairs.c, heads.c
+    u = pairs.c
     answer = sa.case(
         (sa.and_(u.rsvp.is_not(None), u.rsvp != Rsvp.NONE.value), u.rsvp),
         else_=sa.func.coalesce(u.series_rsvp, u.rsvp, Rsvp.NONE.value),
@@ -170,8 +170,8 @@ def copy_statement(db: Session, scope: Scope) -> Any:
             sa.func.coalesce(u.attended, ""),
             sa.case((sa.or_(h.presenter_id == u.person_id, on_agenda), "yes"), else_="no"),
         )
-        .select_from(pairs)
-        .join(heads, h.id == u.session_id)
+        .select_from(heads)
+        .join(pairs, sa.true())
         .join(people, people.c.id == u.person_id)
         .order_by(h.n, people.c.n)
     )
@@ -179,8 +179,7 @@ def copy_statement(db: Session, scope: Scope) -> Any:
 
 # Settings for the export's own transaction (SET LOCAL: gone when it ends, so the pooled
 # connection goes back as it was). JIT compiles the million-row plan for seconds and saves
-# less than that; 64 MB keeps the full join's hash of the expected people in one batch on the
-# large store instead of eight spilled to disk.
+# less than that; 64 MB lets the final sort merge its spilled runs in fewer passes.
 COPY_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
 
 
