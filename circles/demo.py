@@ -86,6 +86,8 @@ ATTENDANCE_COLUMNS = (
 # The tables each circle's life writes in bulk (the rest are small): on PostgreSQL their keys
 # and indexes are made after their rows (circles/demo_postgres.py).
 BULK_TABLES = ("membership", "circle_session", "agenda_item", "attendance")
+# And what the feedback writes in bulk, reading only the tables above.
+FEEDBACK_TABLES = ("feedback_answer", "feedback_response", "thanks")
 # Cumulative odds: how people answer, and whether they then came, by their answer.
 _RSVP_ODDS = ((0.55, "yes"), (0.70, "maybe"), (0.80, "no"), (1.0, "none"))
 _CAME_ODDS = {
@@ -199,7 +201,8 @@ def fill_demo(
         from circles.demo_feedback import add_feedback
 
         report("feedback", 0.92)
-        add_feedback(conn, seed=seed, now=now, progress=lambda f: report("feedback", 0.92 + 0.07 * f))
+        with keys_and_indexes_after(conn, FEEDBACK_TABLES):
+            add_feedback(conn, seed=seed, now=now, progress=lambda f: report("feedback", 0.92 + 0.07 * f))
         report("search index", 0.99)
     report("statistics", 0.995)
     analyse(conn)
