@@ -37,6 +37,7 @@ from circles.demo_names import (
     TEAMS,
     TOPICS,
 )
+from circles.demo_postgres import analyse, keys_and_indexes_after, quiet_changes
 from circles.errors import NotAllowed
 from circles.services import clock, watch
 from circles.services.agenda_templates import DEFAULT_TEMPLATES
@@ -82,6 +83,11 @@ ATTENDANCE_COLUMNS = (
     "walk_in",
     "version",
 )
+# The tables each circle's life writes in bulk (the rest are small): on PostgreSQL their keys
+# and indexes are made after their rows (circles/demo_postgres.py).
+BULK_TABLES = ("membership", "circle_session", "agenda_item", "attendance")
+# And what the feedback writes in bulk, reading only the tables above.
+FEEDBACK_TABLES = ("feedback_answer", "feedback_response", "thanks")
 # Cumulative odds: how people answer, and whether they then came, by their answer.
 _RSVP_ODDS = ((0.55, "yes"), (0.70, "maybe"), (0.80, "no"), (1.0, "none"))
 _CAME_ODDS = {
@@ -185,7 +191,7 @@ def fill_demo(
     conn = db.connection()
     _refuse_if_not_empty(conn)
     now = clock.now(db)
-    with index_afterwards(conn) if shape.index_afterwards else nullcontext():
+    with quiet_changes(conn), index_afterwards(conn) if shape.index_afterwards else nullcontext():
         builder = _Builder(conn, shape, random.Random(seed), now, report)
         summary = builder.build()
         from circles.demo_programmes import add_programmes
@@ -195,8 +201,11 @@ def fill_demo(
         from circles.demo_feedback import add_feedback
 
         report("feedback", 0.92)
-        add_feedback(conn, seed=seed, now=now, progress=lambda f: report("feedback", 0.92 + 0.07 * f))
+        with keys_and_indexes_after(conn, FEEDBACK_TABLES):
+            add_feedback(conn, seed=seed, now=now, progress=lambda f: report("feedback", 0.92 + 0.07 * f))
         report("search index", 0.99)
+    report("statistics", 0.995)
+    analyse(conn)
     # The rows went in straight on the connection: the upcoming sessions get the rotation's
     # presenters when this commits, as after any other write (the history stays as made).
     watch.touch(db, conn.execute(sa.select(ids(Circle.id))).scalars())
@@ -273,9 +282,11 @@ class _Builder:
         self.report("people", 0.05)
         away = self._away(people)
         circles = self._circles(people)
-        for done, circle in enumerate(circles, start=1):
-            self._circle_life(circle, people, guests, away)
-            self.report("sessions", 0.05 + 0.75 * done / len(circles))
+        with keys_and_indexes_after(self.conn, BULK_TABLES):
+            for done, circle in enumerate(circles, start=1):
+                self._circle_life(circle, people, guests, away)
+                self.report("sessions", 0.05 + 0.75 * done / len(circles))
+            self.report("keys and indexes", 0.8)
         add_knowledge(
             self.conn,
             insert=self._insert,

@@ -111,7 +111,11 @@ class CircleSession(SQLModel, table=True):
     """One meeting of a circle. ("Session" alone would collide with the database session.)"""
 
     __tablename__ = "circle_session"
-    __table_args__ = (sa.Index("ix_circle_session_circle_starts", "circle_id", "starts_at"),)
+    __table_args__ = (
+        sa.Index("ix_circle_session_circle_starts", "circle_id", "starts_at"),
+        # A person's talks, newest first (the Person screen): migration 0090.
+        sa.Index("ix_circle_session_presenter_starts", "presenter_id", "starts_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     circle_id: int = Field(foreign_key="circle.id")

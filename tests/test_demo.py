@@ -93,3 +93,18 @@ def test_large_demo_has_the_promised_size(tmp_path, clock):
         assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
         assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
         assert conn.execute(sa.text("SELECT count(*) FROM attendance")).scalar() == summary.attendance
+
+
+def test_demo_timings_name_each_stage_and_its_time(tmp_path):
+    """`circles demo --timings` says how long each stage took, to find what a big build spends."""
+    from click.testing import CliRunner
+
+    from circles.cli import main
+
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "t.db"), "demo", "--timings"])
+    assert result.exit_code == 0, result.output
+    lines = [line.split() for line in result.stderr.splitlines() if " s wall " in line]
+    assert [line[0] for line in lines] == [
+        "people", "sessions", "keys", "knowledge", "programmes", "feedback", "search", "statistics",
+    ]  # fmt: skip
+    assert all(float(line[-6]) >= 0 and float(line[-3]) >= 0 for line in lines)

@@ -4,12 +4,16 @@ executemany on SQLite, the search index filled once at the end) on both backends
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from circles.demo import SIZES, build_demo
 from circles.services import people, rotation, search, sessions
+from models.search_schema import VECTOR_INDEX
 from models.store import Store
 from tests.conftest import FixedClock
 
@@ -79,8 +83,6 @@ def test_a_search_trigger_the_fill_does_not_know_stops_it() -> None:
     """A migration that adds a kind of search document must teach the fill after the rows how
     to write it: an insert trigger the fill neither writes from nor knows to skip stops it, where
     a huge store would otherwise lack those documents (as it lacked what people learned)."""
-    import pytest
-
     from circles.demo_index import index_afterwards
 
     store = Store.open(make_url("sqlite://"))
@@ -90,3 +92,75 @@ def test_a_search_trigger_the_fill_does_not_know_stops_it() -> None:
         )
         with pytest.raises(RuntimeError, match="search_badge_insert"), index_afterwards(conn):
             pass
+
+
+# -- PostgreSQL: what the fast load turns off comes back, built or failed ----------------------
+
+SCHEMA = {
+    "triggers": "SELECT c.relname || '.' || t.tgname || ':' || t.tgenabled::text FROM pg_trigger t "
+    "JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal",
+    "constraints": "SELECT conrelid::regclass::text || '.' || conname || ' ' || pg_get_constraintdef(oid) "
+    "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace",
+    "indexes": "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()",
+}
+
+
+def _schema(store: Store) -> dict[str, list[str]]:
+    with store.engine.connect() as conn:
+        return {what: sorted(conn.exec_driver_sql(sql).scalars()) for what, sql in SCHEMA.items()}
+
+
+@pytest.fixture
+def postgres_store(postgres_url: URL, clock: FixedClock) -> Iterator[Store]:
+    s = Store.open(postgres_url, clock=clock)
+    yield s
+    s.close()
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_after_a_build_on_postgresql_the_change_triggers_keys_and_indexes_are_all_back(
+    postgres_store: Store,
+) -> None:
+    """The change notifications are off, and the bulk tables' keys and indexes dropped, only
+    while the demo writes: afterwards the schema is the migrated one, to the letter."""
+    before = _schema(postgres_store)
+    assert any(".circles_change_attendance_insert:O" in t for t in before["triggers"])
+    assert any(VECTOR_INDEX in i and "gin" in i for i in before["indexes"])
+    build_demo(postgres_store, size=dataclasses.replace(TINY, circles=6, people=60))
+    assert _schema(postgres_store) == before
+    # The planner has statistics for the rows the demo wrote before any screen opens.
+    analysed = "SELECT count(*) FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s"
+    for table in ("attendance", "person", "search_doc"):
+        assert _scalar(postgres_store, analysed.replace("%s", f"'{table}'")), table
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_a_demo_that_fails_on_postgresql_leaves_the_change_triggers_on(
+    postgres_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build that stops half-way, its triggers off and its keys dropped, is rolled back whole:
+    the store is empty and its schema the migrated one, change notifications on."""
+    from circles import demo
+
+    before = _schema(postgres_store)
+    real = demo._Builder._circle_life
+    built: list[int] = []
+
+    def fail_on_the_third(self: Any, circle: dict[str, Any], *args: Any) -> None:
+        if len(built) == 2:
+            raise RuntimeError("the machine ran out of something")
+        built.append(circle["id"])
+        real(self, circle, *args)
+
+    monkeypatch.setattr(demo._Builder, "_circle_life", fail_on_the_third)
+    with pytest.raises(RuntimeError, match="ran out"):
+        build_demo(postgres_store, size=dataclasses.replace(TINY, circles=6, people=60))
+    assert built == [1, 2]
+    assert _schema(postgres_store) == before
+    assert _scalar(postgres_store, "SELECT count(*) FROM attendance") == 0
+    # And the store takes the demo afterwards.
+    monkeypatch.setattr(demo._Builder, "_circle_life", real)
+    build_demo(postgres_store, size=dataclasses.replace(TINY, circles=6, people=60))
+    assert _schema(postgres_store) == before

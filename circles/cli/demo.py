@@ -26,14 +26,29 @@ from circles.words import count
     show_default=True,
     help="The same seed gives the same organisation.",
 )
-def demo(size: str, seed: int) -> None:
+@click.option(
+    "--timings",
+    is_flag=True,
+    help="Print how long each stage took (wall and this process's processor time).",
+)
+def demo(size: str, seed: int, timings: bool) -> None:
     """Fill an empty store with a demo organisation to try things on."""
     from circles.demo import build_demo
 
     show = sys.stderr.isatty()
     started = time.perf_counter()
+    stage_started: list[tuple[str, float, float]] = []
 
     def progress(stage: str, fraction: float) -> None:
+        if timings and (not stage_started or stage_started[-1][0] != stage):
+            wall, cpu = time.perf_counter(), time.process_time()
+            if stage_started:
+                name, wall_then, cpu_then = stage_started[-1]
+                click.echo(
+                    f"\r{name:<16} {wall - wall_then:8.1f} s wall {cpu - cpu_then:8.1f} s processor",
+                    err=True,
+                )
+            stage_started.append((stage, wall, cpu))
         if show:
             click.echo(f"\r{stage:<10} {fraction:6.1%}", err=True, nl=False)
 
