@@ -348,3 +348,27 @@ def test_streaks_agree_with_the_definition_over_a_long_history(store: Store, clo
         got = {r.name: [(s.sessions, s.day) for s in r.streaks] for r in ledger.people if r.streaks}
         assert got == expected(month, end), month
         month = end + timedelta(days=1)
+
+
+def test_a_ledger_names_more_people_than_one_statement_may_bind(memory_store: Store, monkeypatch) -> None:
+    """A year on a huge store recognises 67,000 people: named in one IN (...), that passed
+    psycopg's 65,535 bound values and the digest crashed. Here SQLite is told to take 50 at most
+    and the ledger has 120 people."""
+    import sqlite3
+
+    import circles.services.sql
+    from tests import factories
+
+    monkeypatch.setattr(circles.services.sql, "IN_LIST_LIMIT", 40)
+    for i in range(120):
+        factories.person(memory_store, f"Helper {i:03}", f"helper{i}@example.org")
+    with memory_store.write() as db:
+        for i in range(120):
+            recognition.add_thanks(db, person=f"helper{i}@example.org", text="for setting up the room")
+    with memory_store.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 50)
+    with memory_store.read() as db:
+        ledger = recognition.ledger(db, recognition.period_scope(db))
+    assert [r.name for r in ledger.people] == [f"Helper {i:03}" for i in range(120)]

@@ -33,7 +33,7 @@ from circles.programme_views import (
 from circles.services import decisions, programmes
 from circles.services import pairs as pair_service
 from circles.services.clock import now
-from circles.services.sql import aggregate_date, select_columns
+from circles.services.sql import aggregate_date, in_chunks, select_columns
 from circles.zones import time_zone
 from models.enums import PairStatus, ParticipantRole
 from models.tables import (
@@ -58,8 +58,7 @@ def _offset_hours(zone: str, day: date) -> float:
 def _seniority_starts(db: Session, people: Sequence[ParticipantView]) -> dict[int, date]:
     ids = [p.person_id for p in people if p.since is None]
     found: dict[int, date] = {p.person_id: p.since for p in people if p.since is not None}
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
+    for chunk in in_chunks(ids):
         for pid, first in db.exec(
             select(Membership.person_id, sa.func.min(Membership.joined_at))
             .where(col(Membership.person_id).in_(chunk))

@@ -39,7 +39,7 @@ from circles.feedback_views import (
 from circles.services import people, sessions
 from circles.services.clock import now
 from circles.services.participation import Scope, came, in_scope, make_scope, one_if
-from circles.services.sql import select_columns
+from circles.services.sql import in_chunks, select_columns
 from circles.zones import time_zone
 from models.enums import PairStatus, ProgrammeKind
 from models.tables import (
@@ -299,13 +299,15 @@ def _mentoring(db: Session, scope: Scope) -> dict[int, MentoringDone]:
             .group_by(col(pm.person_id))
         )
     }
-    mentors = set(
-        db.exec(
+    mentors = {
+        pid
+        for chunk in in_chunks(set(completed))
+        for pid in db.exec(
             select(pm.person_id)
             .join(pair, col(pair.id) == pm.pair_id)
-            .where(pm.role == "mentor", col(pm.person_id).in_(list(completed)))
-        ).all()
-    )
+            .where(pm.role == "mentor", col(pm.person_id).in_(chunk))
+        )
+    }
     found = {}
     for pid in set(completed) | set(held):
         n, total, mentor = held.get(pid, (0, 0, False))
@@ -399,8 +401,9 @@ def ledger(db: Session, scope: Scope) -> Ledger:
     ids = set(talks) | set(streaks) | set(mentoring) | set(feedback) | set(thanks)
     names = {
         pid: (name, team)
+        for chunk in in_chunks(ids)
         for pid, name, team in db.exec(
-            select(Person.id, Person.name, Person.team).where(col(Person.id).in_(list(ids)))
+            select(Person.id, Person.name, Person.team).where(col(Person.id).in_(chunk))
         )
     }
     recognised = [
