@@ -164,3 +164,24 @@ def test_a_demo_that_fails_on_postgresql_leaves_the_change_triggers_on(
     monkeypatch.setattr(demo._Builder, "_circle_life", real)
     build_demo(postgres_store, size=dataclasses.replace(TINY, circles=6, people=60))
     assert _schema(postgres_store) == before
+
+
+@pytest.mark.postgres
+def test_keys_and_indexes_stay_while_triggers_that_read_the_tables_still_run(postgres_store: Store) -> None:
+    """The large demo keeps its search triggers on while it writes: a learned line's trigger
+    gathers the session's answers, and with feedback_answer's indexes dropped under it each
+    insert read the whole table (the large demo's feedback took over ten minutes on PostgreSQL)."""
+    from circles.demo_index import index_afterwards
+    from circles.demo_postgres import keys_and_indexes_after, quiet_changes
+
+    indexes = (
+        "SELECT count(*) FROM pg_index WHERE indrelid = 'feedback_answer'::regclass AND NOT indisprimary"
+    )
+    with postgres_store.engine.begin() as conn, quiet_changes(conn):
+        kept = conn.exec_driver_sql(indexes).scalar_one()
+        assert kept > 0
+        with keys_and_indexes_after(conn, ["feedback_answer"]):
+            assert conn.exec_driver_sql(indexes).scalar_one() == kept  # the search triggers run
+        with index_afterwards(conn), keys_and_indexes_after(conn, ["feedback_answer"]):
+            assert conn.exec_driver_sql(indexes).scalar_one() == 0  # nothing runs that reads them
+        assert conn.exec_driver_sql(indexes).scalar_one() == kept
