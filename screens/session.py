@@ -11,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, TextArea
 
 from circles import validate
@@ -127,15 +128,17 @@ class SessionScreen(LiveScreen, StyledOnceScreen):
         super().__init__()
         self.session_id = session_id
         self._showing = showing
-        if showing is None:
-            # The agenda has the focus from the start, as the tab it opens on would give it:
-            # focus first on the tabs, then moved, restyled both and rebuilt the footer twice.
-            self.AUTO_FOCUS = "#agenda"
         self.data: SessionData | None = None
         # The saved notes the editor's text started from: what a save may replace.
         self._notes_from: str | None = None
         self._merging = False  # someone else's notes were put below these, not yet saved
         self._saving_notes = False
+
+    @property
+    def AUTO_FOCUS(self) -> str | None:  # type: ignore[override]  # Textual declares a class attribute
+        # The agenda has the focus from the start, as the tab it opens on would give it:
+        # focus first on the tabs, then moved, restyled both and rebuilt the footer twice.
+        return "#agenda" if self._showing is None else Screen.AUTO_FOCUS
 
     def compose(self) -> ComposeResult:
         yield Header()
