@@ -107,9 +107,10 @@ class Frames:
 
         app.call_from_thread = timed_delivery  # type: ignore[method-assign]
 
-    def since(self, t0: float, cpu0: float) -> tuple[float, float, float]:
+    def since(self, t0: float, cpu0: float | None = None) -> tuple[float, float, float]:
         """(first frame drawn after the last delivery, last frame drawn), in seconds from ``t0``,
-        and the processor time from ``cpu0`` to that first frame."""
+        and the processor time from ``cpu0`` to that first frame (0 when not asked for: the
+        search, mentorship and feedback benches time by the clock only)."""
         drawn = [(t, cpu) for t, cpu in zip(self.drawn, self.cpu, strict=True) if t >= t0]
         if not drawn:
             raise SystemExit(
@@ -118,7 +119,7 @@ class Frames:
         data_in = max([t0, *(t for t in self.delivered if t >= t0)])
         # No frame after the data: it changed nothing on screen (Home reloading the same list).
         shown, cpu = next(((t, cpu) for t, cpu in drawn if t >= data_in), (data_in, time.process_time()))
-        return shown - t0, drawn[-1][0] - t0, cpu - cpu0
+        return shown - t0, drawn[-1][0] - t0, 0.0 if cpu0 is None else cpu - cpu0
 
 
 async def settled(app: CirclesApp, pilot) -> None:
