@@ -53,6 +53,14 @@ def _held_session(store):  # type: ignore[no-untyped-def]
     return circle, people, s
 
 
+async def _recognition(app, pilot) -> None:  # type: ignore[no-untyped-def]
+    """From Home, R, until the ledger is shown."""
+    await settle(app, pilot)
+    await pilot.press("R")
+    await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
+    await settle(app, pilot)
+
+
 async def _session(app, pilot, session_id: int) -> SessionScreen:  # type: ignore[no-untyped-def]
     await settle(app, pilot)
     app.open_session(session_id)
@@ -138,10 +146,7 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
     _held_session(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("R")
-        await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
-        await settle(app, pilot)
+        await _recognition(app, pilot)
         screen = app.screen
         table = screen.query_one("#rec-ledger", DataTable)
         # Ana gave her first talk on 2 Mar; nobody else did anything to list this month.
@@ -193,10 +198,7 @@ async def test_recognition_tells_namesakes_apart_by_their_team(memory_store, clo
         recognition.add_thanks(db, person=other.email or "", text="for the rota")
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("R")
-        await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
-        await settle(app, pilot)
+        await _recognition(app, pilot)
         table = app.screen.query_one("#rec-ledger", DataTable)
         # Two rows both reading "Ana Ruiz": which one gave the talk?
         assert sorted(r[0] for r in rows(table)) == ["Ana Ruiz (Data)", "Ana Ruiz (Platform Reliability)"]
@@ -224,10 +226,7 @@ async def test_recognition_shows_a_name_that_looks_like_markup_as_written(memory
         recognition.add_thanks(db, person=odd.email or "", text="for the rota")
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("R")
-        await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
-        await settle(app, pilot)
+        await _recognition(app, pilot)
         table = app.screen.query_one("#rec-ledger", DataTable)
         drawn = [table.render_line(y).text for y in range(1, table.row_count + 1)]
         # A str cell is read as markup: the brackets vanished and the name showed in bold.
@@ -423,10 +422,7 @@ async def test_recognition_adds_a_long_ledger_a_page_at_a_time(memory_store, clo
             recognition.add_thanks(db, person=someone.email or "", text=f"for help no. {k}")
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("R")
-        await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
-        await settle(app, pilot)
+        await _recognition(app, pilot)
         table = app.screen.query_one("#rec-ledger", PagedTable)
         assert (table.row_count, table.total) == (100, 130)
         await pilot.press("ctrl+end")
