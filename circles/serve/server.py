@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import signal
+import socket
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 from aiohttp import WSCloseCode, web
 from aiohttp.web_log import AccessLogger
 
+from circles.errors import InvalidInput
 from circles.serve import upstream
 from circles.serve.access import Access, is_wildcard_host
 from circles.serve.apps import QUIT_SECONDS, TERM_SECONDS, AppProcess, app_command
@@ -138,7 +141,10 @@ class CirclesServer(upstream.Server):
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port)
-            await site.start()
+            try:
+                await site.start()
+            except OSError as refused:
+                raise bind_refusal(self.host, self.port, refused) from None
             port = int(runner.addresses[0][1])
             self.port = port
             canonical = self.given_public_url is None
@@ -155,6 +161,27 @@ class CirclesServer(upstream.Server):
             self.say("Stopping.")
         finally:
             await runner.cleanup()  # on_shutdown ends every app process
+
+
+def bind_refusal(host: str, port: int, error: OSError) -> InvalidInput:
+    """Why the server could not listen on host:port, naming the flag to change (aiohttp's own
+    words name neither: "error while attempting to bind on address ('127.0.0.1', 8000)")."""
+    if error.errno == errno.EADDRINUSE:
+        return InvalidInput(
+            "--port",
+            port,
+            f"is in use on {host} (by another program, or another circles serve): "
+            "choose another, or 0 for a free one",
+        )
+    if error.errno == errno.EACCES:
+        return InvalidInput("--port", port, "needs administrator rights: choose one from 1024 up, or 0")
+    if error.errno == errno.EADDRNOTAVAIL:
+        return InvalidInput("--host", host, "is not an address of this machine")
+    if isinstance(error, socket.gaierror):
+        return InvalidInput("--host", host, "is not a name this machine can look up")
+    return InvalidInput(
+        "--host", f"{host}:{port}", f"cannot be listened on ({(error.strerror or str(error)).lower()})"
+    )
 
 
 class QuietAccessLog(AccessLogger):
