@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Button, Input, Label, Select, Static
 
 from circles.errors import CirclesError, Conflict, InvalidInput
@@ -418,8 +418,23 @@ class FormScreen(Dialog[T | None], Generic[T]):
         def answered(discard: bool | None) -> None:
             if discard:
                 self.dismiss(None)
+            elif discard is None:  # ctrl+s: save after all
+                self.action_submit()
 
-        self.app.push_screen(ConfirmScreen("Discard changes? (y/n)", "Discard"), answered)
+        self.app.push_screen(
+            DiscardScreen("Discard changes? (y/n) ctrl+s saves them instead.", "Discard"), answered
+        )
+
+
+class DiscardScreen(ConfirmScreen):
+    """Escape on a form with something typed asks this. ctrl+s saves the form instead (None):
+    as a confirmation it threw away the form of a facilitator who hit Escape by reflex, then
+    ctrl+s to save, as on the form itself."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save_instead", "Save", show=False)]
+
+    def action_save_instead(self) -> None:
+        self.dismiss(None)  # neither: save
 
 
 def _beside(f: Field, error: InvalidInput) -> str:

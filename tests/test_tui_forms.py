@@ -471,3 +471,23 @@ async def test_escape_on_a_form_with_something_typed_asks_before_discarding_it(m
         assert not isinstance(app.screen, FormScreen | ConfirmScreen)
     with memory_store.read() as db:
         assert people.list_people(db, search="Grace") == []
+
+
+async def test_ctrl_s_on_the_discard_question_saves_the_form_instead_of_throwing_it_away(memory_store, clock):
+    """Escape hit by reflex, then ctrl+s to save, as on the form: it answered "yes, discard"."""
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        form = forms.person_form(None)
+        app.push_screen(form)
+        await settle(app, pilot)
+        await type_text(pilot, "Grace Hopper")
+        await pilot.press("tab")
+        await type_text(pilot, "grace@example.org")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "ctrl+s saves" in shown(app.screen.query_one("#question", Static))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, FormScreen | ConfirmScreen))
+    with memory_store.read() as db:
+        assert [p.email for p in people.list_people(db, search="Grace")] == ["grace@example.org"]
