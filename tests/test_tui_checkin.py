@@ -298,6 +298,9 @@ def _mark_cell(screen: CheckInScreen, name: str) -> str:
 
 async def test_a_mark_shows_as_pending_until_the_store_has_it(file_store, clock, monkeypatch):
     monkeypatch.setattr("models.engine.BUSY_TIMEOUT_MS", 10_000)  # waits for the lock, long enough
+    # ...on new connections: the pooled one opening the store made has the fixture's 50 ms, and
+    # on a loaded machine its two tries failed before the pending mark was looked at.
+    file_store.engine.dispose()
     _, s = _circle_of_30(file_store)
     app = CirclesApp(file_store)
     async with app.run_test(size=SIZE) as pilot:
