@@ -64,6 +64,7 @@ class CirclesServer(upstream.Server):
         self.apps: set[AppProcess] = set()
         self.websockets: set[web.WebSocketResponse] = set()
         self.listening = threading.Event()  # set once the port is bound and the address known
+        self.stopping = False  # the server is ending every tab
         self._stop: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -107,18 +108,25 @@ class CirclesServer(upstream.Server):
             self.apps.discard(app)
             self.websockets.discard(websocket)
             with contextlib.suppress(Exception):
-                await websocket.close()
+                # "Going away" tells the page the server stopped: no "Start again" can help.
+                await websocket.close(code=WSCloseCode.GOING_AWAY if self.stopping else WSCloseCode.OK)
             if app.pid is not None:
                 self.say(f"Tab closed: app process {app.pid} ended ({len(self.apps)} running).")
         return websocket
 
     async def on_shutdown(self, app: web.Application) -> None:
+        await self.end_every_tab()
+
+    async def end_every_tab(self) -> None:
+        """Every app process ended, and every tab told the server stopped (before aiohttp's own
+        shutdown drops the connections, which a tab cannot tell from a network that failed)."""
+        self.stopping = True
         if self.apps:
             self.say(f"Ending {len(self.apps)} app process(es).")
-        await asyncio.gather(*(a.stop() for a in list(self.apps)), return_exceptions=True)
         for websocket in list(self.websockets):
             with contextlib.suppress(Exception):
                 await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")
+        await asyncio.gather(*(a.stop() for a in list(self.apps)), return_exceptions=True)
 
     def serve(self, debug: bool = False) -> None:
         """Serve until Ctrl+C, SIGTERM or SIGHUP; every app process has ended when this returns."""
@@ -159,6 +167,7 @@ class CirclesServer(upstream.Server):
             self.listening.set()
             await self._stop.wait()
             self.say("Stopping.")
+            await self.end_every_tab()
         finally:
             await runner.cleanup()  # on_shutdown ends every app process
 
