@@ -349,10 +349,11 @@ async def test_a_mark_the_locked_store_refused_goes_back_and_says_why(file_store
             assert _mark_cell(screen, "Ada Member") == "◔ late"
             assert "present 0, late 1" in shown(screen.query_one("#counts", Static))
             told = [n.message for n in app._notifications]
-            assert any(
-                m.startswith("Not saved: Abe Member present") and "Ada Member present" in m and "locked" in m
-                for m in told
-            ), told
+            # One notice for both, or one per save when the second key came after the first save
+            # had already given up (a loaded machine): either way each lost mark is named, and why.
+            not_saved = [m for m in told if m.startswith("Not saved: ") and "locked" in m]
+            for mark in ("Abe Member present", "Ada Member present"):
+                assert any(mark in m for m in not_saved), told
             assert screen.unsaved() is None
         finally:
             lock.rollback()
