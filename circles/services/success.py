@@ -374,7 +374,9 @@ class _Participation:
 def _participation(db: Session, scope: Scope) -> _Participation:
     s, a = CircleSession, Attendance
     month = reports.month_of(db, s.starts_at).label("month")
-    answer = effective_rsvp().label("answer")
+    # As text: tens of thousands of groups, each answer read by a dictionary lookup rather
+    # than through SQLAlchemy's and Python's enum machinery (a fifth of the report's time).
+    answer = sa.type_coerce(effective_rsvp(), sa.String).label("answer")
     how = sa.case((came(a), "came"), (col(a.attended) == Attended.EXCUSED, "excused"), else_="missed").label(
         "how"
     )
@@ -383,7 +385,8 @@ def _participation(db: Session, scope: Scope) -> _Participation:
         .where(*in_scope(db, scope))
         .group_by(col(s.circle_id), month, answer, how)
     )
-    groups = [(cid, m, Rsvp(getattr(r, "value", r)), h, int(n)) for cid, m, r, h, n in rows]
+    answers = {r.value: r for r in Rsvp}
+    groups = [(cid, m, answers[r], h, int(n)) for cid, m, r, h, n in rows]
     held_month = reports.month_of(db, s.starts_at).label("month")
     sessions = {
         (cid, m): int(n)
