@@ -218,6 +218,21 @@ class Attendance(SQLModel, table=True):
     version: int = 1
 
 
+class StreakMilestone(SQLModel, table=True):
+    """An attendance streak that reached 5, 10 or 25 of its circle's held sessions in a row at a
+    session: kept by the store's triggers from attendance and sessions (models/streaks.py says
+    how), never written by the app. No foreign keys: each write that changes a circle's
+    sessions or a person's attendance counts that circle (or person) again, deletions too."""
+
+    __tablename__ = "streak_milestone"
+    __table_args__ = (sa.Index("ix_streak_milestone_circle_person", "circle_id", "person_id"),)
+
+    session_id: int = Field(primary_key=True)
+    person_id: int = Field(primary_key=True)
+    circle_id: int
+    sessions: int
+
+
 class RotationEvent(SQLModel, table=True):
     """The rotation's memory: assignments, swaps and skips, for the fairness ledger."""
 

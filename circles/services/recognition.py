@@ -27,7 +27,6 @@ from sqlmodel import Session, col, select
 from circles import validate
 from circles.errors import InvalidInput
 from circles.feedback_views import (
-    STREAK_MILESTONES,
     FeedbackReceived,
     Ledger,
     MentoringDone,
@@ -38,13 +37,12 @@ from circles.feedback_views import (
 )
 from circles.services import people, sessions
 from circles.services.clock import now
-from circles.services.participation import Scope, came, in_scope, make_scope, one_if
+from circles.services.participation import Scope, in_scope, make_scope, one_if
 from circles.services.sql import in_chunks, select_columns
 from circles.zones import time_zone
 from models.enums import PairStatus, ProgrammeKind
 from models.tables import (
     AgendaItem,
-    Attendance,
     Circle,
     CircleSession,
     FeedbackAnswer,
@@ -54,6 +52,7 @@ from models.tables import (
     Person,
     Programme,
     ProgrammePair,
+    StreakMilestone,
     Thanks,
 )
 
@@ -195,66 +194,17 @@ def _talks(db: Session, scope: Scope) -> dict[int, list[Talk]]:
 def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
     """Streak milestones reached in the period (see the module's definition).
 
-    Gaps and islands: number each circle's held sessions in order (n); for the sessions a
-    person came to, n minus their own running count is the same all along a run. A milestone
-    of 25 reached in the period began at most 24 sessions before it, and the session before
-    those tells whether the run was longer already (reached before the period), so older
-    sessions are left out: a digest of a month reads a few months of attendance, not all of it.
+    The store keeps every milestone ever reached (table streak_milestone, kept by the triggers
+    of migration 0100 on every write to sessions and attendance): a period's are read by its
+    held sessions, instead of numbering months of attendance in window functions each time.
     """
-    s, a = CircleSession, Attendance
-    lookback = max(STREAK_MILESTONES)
-    up_to = Scope(circle_id=scope.circle_id, until=scope.until)
-    numbered = (
-        select(
-            col(s.id).label("session_id"),
-            col(s.circle_id).label("circle_id"),
-            sa.func.row_number()
-            .over(partition_by=col(s.circle_id), order_by=(col(s.starts_at), col(s.id)))
-            .label("n"),
-            one_if(sa.and_(*in_scope(db, scope))).label("in_period"),
-        )
-        .where(*in_scope(db, up_to))
-        .subquery()
-    )
-    held = select_columns(
-        numbered,
-        sa.func.min(sa.case((numbered.c.in_period == 1, numbered.c.n)))
-        .over(partition_by=numbered.c.circle_id)
-        .label("first"),
-    ).subquery()
-    runs = (
-        select_columns(
-            a.person_id,
-            held.c.circle_id,
-            held.c.session_id,
-            held.c.n,
-            held.c.in_period,
-            (
-                held.c.n
-                - sa.func.row_number().over(
-                    partition_by=(col(a.person_id), held.c.circle_id), order_by=held.c.n
-                )
-            ).label("run"),
-        )
-        .select_from(a)
-        .join(held, held.c.session_id == a.session_id)
-        .where(came(a), held.c.n >= held.c.first - lookback)
-        .subquery()
-    )
-    lengths = select(
-        runs.c.person_id,
-        runs.c.session_id,
-        runs.c.in_period,
-        sa.func.row_number()
-        .over(partition_by=(runs.c.person_id, runs.c.circle_id, runs.c.run), order_by=runs.c.n)
-        .label("length"),
-    ).subquery()
+    s, m = CircleSession, StreakMilestone
     reached = db.exec(
-        select_columns(lengths.c.person_id, Circle.name, lengths.c.length, s.starts_at, Circle.timezone)
-        .select_from(lengths)
-        .join(s, col(s.id) == lengths.c.session_id)
+        select_columns(m.person_id, Circle.name, m.sessions, s.starts_at, Circle.timezone)
+        .select_from(s)
+        .join(m, col(m.session_id) == s.id)
         .join(Circle, col(Circle.id) == s.circle_id)
-        .where(lengths.c.in_period == 1, col(lengths.c.length).in_(STREAK_MILESTONES))
+        .where(*in_scope(db, scope))
     ).all()
     longest: dict[tuple[int, str], Streak] = {}
     for pid, circle, length, starts, tz in reached:
