@@ -45,7 +45,7 @@ from circles.services.sql import ids
 from circles.zones import time_zone
 from models.enums import CircleKind, PresenterSource, Role, Rsvp, SessionStatus
 from models.store import Store
-from models.streaks import counted_afterwards
+from models.summaries import counted_afterwards
 from models.tables import (
     AgendaItem,
     Attendance,
@@ -192,8 +192,8 @@ def fill_demo(
     conn = db.connection()
     _refuse_if_not_empty(conn)
     now = clock.now(db)
-    # The streak milestones (models/streaks.py) are counted once after the rows, on every size:
-    # kept row by row, each check-in of a million would count its person's streaks again.
+    # The summaries of models/summaries.py are counted once after the rows, on every size:
+    # kept row by row, each of a million check-ins would count its person's streaks again.
     with (
         quiet_changes(conn),
         counted_afterwards(conn),
