@@ -1,12 +1,13 @@
 """Summaries the store keeps for Recognition and Organisation: filling them in bulk after a load.
 
-Four tables are kept by the triggers of migration 0100 on every write, whatever the path (the
+Five tables are kept by the triggers of migration 0100 on every write, whatever the path (the
 app, the CLI, imports, SQL), each recomputed from the raw rows for the circle, person or session
 a write touched: streak_milestone (every session at which someone's attendance streak in its
 circle reached 5, 10 or 25 held sessions in a row; the definition is in
 circles/services/recognition.py), talk (each talk someone gave, numbered over all their talks)
-session_feedback (each session's ratings summed up) and session_expected (the people each
-session expected, by effective RSVP and how it went). A load that writes millions of rows
+session_feedback (each session's ratings summed up), session_expected (the people each
+session expected, by effective RSVP and how it went) and session_responses (who came to each
+session and how many of them answered). A load that writes millions of rows
 turns the triggers off while it writes and counts everything once after
 (:func:`counted_afterwards`), with the statements the migration fills an old store with.
 """
@@ -79,6 +80,15 @@ JOIN membership m ON m.circle_id = s.circle_id AND m.joined_at <= s.starts_at
 LEFT JOIN attendance a ON a.session_id = s.id AND a.person_id = m.person_id
 GROUP BY 1, 2, 3
 """
+# Who came to every session, and how many of them answered.
+RESPONSES = """
+INSERT INTO session_responses (session_id, attendees, responders)
+SELECT a.session_id, count(*), count(r.id)
+FROM attendance a
+LEFT JOIN feedback_response r ON r.session_id = a.session_id AND r.person_id = a.person_id
+WHERE a.attended IN ('present', 'late')
+GROUP BY a.session_id
+"""
 # Each table, and the statement that fills it (tests/test_summaries.py checks them against the
 # definitions, as it does the triggers).
 FILLS = {
@@ -86,6 +96,7 @@ FILLS = {
     "talk": TALKS,
     "session_feedback": RATINGS,
     "session_expected": EXPECTED,
+    "session_responses": RESPONSES,
 }
 
 

@@ -274,6 +274,17 @@ class SessionExpected(SQLModel, table=True):
     people: int
 
 
+class SessionResponses(SQLModel, table=True):
+    """Who came to a session (walk-ins too) and how many of them answered the feedback: kept by
+    the store's triggers (models/summaries.py), never written by the app."""
+
+    __tablename__ = "session_responses"
+
+    session_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    attendees: int
+    responders: int
+
+
 class RotationEvent(SQLModel, table=True):
     """The rotation's memory: assignments, swaps and skips, for the fairness ledger."""
 

@@ -1,10 +1,11 @@
 """The summaries the store keeps (migration 0100): streak milestones, numbered talks, each
-session's ratings and the people each session expected. After any mix of writes (sessions added
-in the past, cancelled, uncancelled, moved, moved to another circle, deleted; attendance checked
-in, changed, moved and removed; presenters and agenda items' presenters set, changed and
-removed; answers added, changed and removed; memberships added and ended, series and session
-RSVPs changed) each table holds exactly what its definition gives from the raw rows, on SQLite
-and PostgreSQL; so do the bulk count after a load and the backfill of a store made before 0100."""
+session's ratings, the people it expected, and who came and answered. After any mix of writes
+(sessions added in the past, cancelled, uncancelled, moved, moved to another circle, deleted;
+attendance checked in, changed, moved and removed; presenters and agenda items' presenters set,
+changed and removed; answers added, changed and removed; memberships added and ended, series
+and session RSVPs changed; feedback responses given and taken back) each table holds exactly
+what its definition gives from the raw rows, on SQLite and PostgreSQL; so do the bulk count
+after a load and the backfill of a store made before 0100."""
 
 from __future__ import annotations
 
@@ -24,8 +25,16 @@ from models.engine import create_store_engine, sqlite_file
 from models.enums import Attended, Role, Rsvp, SessionStatus
 from models.store import Store
 from models.store_file import claim_sqlite_file
-from models.summaries import count_all, counted_afterwards
-from models.tables import AgendaItem, Attendance, CircleSession, FeedbackAnswer, Membership, Person
+from models.summaries import FILLS, count_all, counted_afterwards
+from models.tables import (
+    AgendaItem,
+    Attendance,
+    CircleSession,
+    FeedbackAnswer,
+    FeedbackResponse,
+    Membership,
+    Person,
+)
 from tests.test_migrations import _migrate_to
 
 MILESTONES = (5, 10, 25)
@@ -123,6 +132,23 @@ def kept_expected(conn: sa.Connection) -> set[tuple[object, ...]]:
     return {tuple(r) for r in rows}
 
 
+def responses(conn: sa.Connection) -> set[tuple[int, int, int]]:
+    """(session, people who came, how many of them answered) for each session someone came to."""
+    answered = set(conn.exec_driver_sql("SELECT session_id, person_id FROM feedback_response").all())
+    counts: dict[int, list[int]] = {}
+    for sid, pid, attended in conn.exec_driver_sql("SELECT session_id, person_id, attended FROM attendance"):
+        if attended in ("present", "late"):
+            row = counts.setdefault(sid, [0, 0])
+            row[0] += 1
+            row[1] += (sid, pid) in answered
+    return {(sid, n, r) for sid, (n, r) in counts.items()}
+
+
+def kept_responses(conn: sa.Connection) -> set[tuple[int, int, int]]:
+    rows = conn.exec_driver_sql("SELECT session_id, attendees, responders FROM session_responses")
+    return {(s, n, r) for s, n, r in rows}
+
+
 def kept(conn: sa.Connection) -> Milestones:
     rows = conn.exec_driver_sql("SELECT session_id, person_id, circle_id, sessions FROM streak_milestone")
     return {(s, p, c, n) for s, p, c, n in rows}
@@ -147,6 +173,7 @@ def assert_kept(conn: sa.Connection, *context: object) -> None:
     assert kept_talks(conn) == talks(conn), context
     assert kept_ratings(conn) == ratings(conn), context
     assert kept_expected(conn) == expected(conn), context
+    assert kept_responses(conn) == responses(conn), context
 
 
 def _session(circle_id: int, starts: datetime, n: int) -> CircleSession:
@@ -159,7 +186,7 @@ START = datetime(2025, 1, 6, 12, tzinfo=UTC)
 WRITES = (
     *("add", "cancel", "uncancel", "move", "other circle", "delete", "mark", "unmark", "new", "person"),
     *("presenter", "agenda", "agenda presenter", "agenda gone", "answer", "rating", "answer gone"),
-    *("join", "leave", "series rsvp", "rsvp"),
+    *("join", "leave", "series rsvp", "rsvp", "respond", "unrespond"),
 )
 RSVPS = ("yes", "maybe", "no", "none")
 
@@ -198,6 +225,8 @@ def _fill(store: Store, rng: random.Random, circles: int = 2, weeks: int = 30, f
                 for _ in range(rng.randint(0, 3)):
                     db.add(_answer(s.id, rng))
                 for pid in ids:
+                    if rng.random() < 0.3:
+                        db.add(FeedbackResponse(session_id=s.id, person_id=pid))
                     if pid == ids[0]:  # one who never misses: a run of 25 (and more)
                         db.add(Attendance(session_id=s.id, person_id=pid, attended=Attended.LATE))
                     elif rng.random() < 0.95:
@@ -251,6 +280,19 @@ def _write_something(store: Store, rng: random.Random, n: int) -> str:
                 membership.left_at = membership.joined_at + timedelta(weeks=rng.uniform(0, 30))
             else:
                 membership.default_rsvp = Rsvp(rng.choice(RSVPS))
+        elif kind == "respond":
+            a = rng.choice(list(db.exec(select(Attendance))))
+            answered = db.exec(
+                select(FeedbackResponse).where(
+                    FeedbackResponse.session_id == a.session_id, FeedbackResponse.person_id == a.person_id
+                )
+            ).first()
+            if answered is None:
+                db.add(FeedbackResponse(session_id=a.session_id, person_id=a.person_id))
+        elif kind == "unrespond":
+            given = list(db.exec(select(FeedbackResponse)))
+            if given:
+                db.delete(rng.choice(given))
         elif kind == "rsvp":
             rng.choice(list(db.exec(select(Attendance)))).rsvp = Rsvp(rng.choice(RSVPS))
         elif kind == "presenter":
@@ -397,6 +439,7 @@ def test_0100_fills_the_milestones_of_a_store_made_before_it(store_url: URL) -> 
         assert kept_talks(conn) == talks(conn) != set()
         assert kept_ratings(conn) == ratings(conn) != set()
         assert kept_expected(conn) == expected(conn)
+        assert kept_responses(conn) == responses(conn) != set()
     with engine.begin() as conn:  # and the triggers keep them from now on
         conn.exec_driver_sql("UPDATE circle_session SET status = 'cancelled' WHERE ics_uid = 'session-2'")
     with engine.connect() as conn:
@@ -404,6 +447,6 @@ def test_0100_fills_the_milestones_of_a_store_made_before_it(store_url: URL) -> 
     _migrate_to(engine, before, down=True)
     with engine.connect() as conn:
         tables = set(sa.inspect(conn).get_table_names())
-        assert not {"streak_milestone", "talk", "session_feedback", "session_expected"} & tables
+        assert not set(FILLS) & tables
         assert conn.exec_driver_sql("SELECT count(*) FROM attendance").scalar_one() == 30
     engine.dispose()

@@ -45,7 +45,6 @@ from models.tables import (
     Attendance,
     Circle,
     CircleSession,
-    FeedbackResponse,
     Membership,
     PairMeeting,
     Person,
@@ -53,6 +52,7 @@ from models.tables import (
     ProgrammePair,
     SessionExpected,
     SessionFeedback,
+    SessionResponses,
 )
 
 # What a report groups its counts by: a column (or a labelled expression) of the query.
@@ -177,14 +177,18 @@ def _ratings(db: Session, scope: Scope, group: Sequence[Grouping] = ()) -> Selec
 
 
 def _responses(db: Session, scope: Scope, group: Sequence[Grouping] = ()) -> Select[*tuple[Any, ...]]:
-    """SQL: people who came to held sessions in scope (once per session), and how many answered."""
-    a, s, r = Attendance, CircleSession, FeedbackResponse
+    """SQL: people who came to held sessions in scope (once per session), and how many answered;
+    from each session's as the store counts them (table session_responses, migration 0100)."""
+    s, r = CircleSession, SessionResponses
     return (
-        select_columns(*group, sa.func.count(), sa.func.count(col(r.id)))
-        .select_from(a)
-        .join(s, col(s.id) == a.session_id)
-        .join(r, sa.and_(col(r.session_id) == a.session_id, col(r.person_id) == a.person_id), isouter=True)
-        .where(*in_scope(db, scope), came(a))
+        select_columns(
+            *group,
+            sa.func.coalesce(sa.func.sum(r.attendees), 0),
+            sa.func.coalesce(sa.func.sum(r.responders), 0),
+        )
+        .select_from(s)
+        .join(r, col(r.session_id) == s.id)
+        .where(*in_scope(db, scope))
         .group_by(*group)
     )
 

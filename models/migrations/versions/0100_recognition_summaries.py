@@ -1,5 +1,6 @@
 """Recognition's summaries kept by the store: attendance streak milestones, talk numbers and each
-session's ratings, so Recognition and Organisation read them instead of counting every time.
+session's ratings, the people it expected and who answered, so Recognition and Organisation
+read them instead of counting every time.
 
 Counted when asked, a month of Recognition ran about 200,000 attendance rows of the large demo
 through window functions (streaks), numbered every talk its presenters ever gave (talks) and
@@ -17,6 +18,11 @@ imports, plain SQL):
   presents, or to a session's time or cancellation, numbers its presenters' talks again.
 - session_feedback: per session, how many ratings, their sum and how many of each 1..5. An
   answer added, changed or removed counts its session again.
+- session_expected: per session, the members it expected (membership covering its start) by
+  effective RSVP and how it went (came, excused, missed). A membership added, changed or ended
+  counts its circle's sessions again; attendance or a session's time, its session.
+- session_responses: per session, who came (walk-ins too) and how many of them answered the
+  feedback. Attendance or a feedback response added, changed or removed counts its session.
 
 Every count is the summary of one circle, person or session recomputed from the raw rows,
 deleted and inserted again: the definition itself, never an increment that could drift. Bulk
@@ -117,6 +123,18 @@ GROUP BY 1, 2, 3
 """
 
 
+# The people who came to the sessions ``which`` (a condition on attendance ``a``), walk-ins
+# too, and how many of them said they answered the feedback.
+RESPONSES = """
+INSERT INTO session_responses (session_id, attendees, responders)
+SELECT a.session_id, count(*), count(r.id)
+FROM attendance a
+LEFT JOIN feedback_response r ON r.session_id = a.session_id AND r.person_id = a.person_id
+WHERE a.attended IN ('present', 'late'){which}
+GROUP BY a.session_id
+"""
+
+
 def _streaks(circle: str, person: str | None = None) -> list[str]:
     """Statements counting again the milestones of ``circle`` (SQL), of ``person`` if given."""
     who = f" AND person_id = {person}" if person else ""
@@ -151,6 +169,13 @@ def _expected_in(circle: str) -> list[str]:
         "DELETE FROM session_expected WHERE session_id IN "
         f"(SELECT id FROM circle_session WHERE circle_id = {circle})",
         EXPECTED.format(which=f" AND s.circle_id = {circle}").strip(),
+    ]
+
+
+def _responses(session: str) -> list[str]:
+    return [
+        f"DELETE FROM session_responses WHERE session_id = {session}",
+        RESPONSES.format(which=f" AND a.session_id = {session}").strip(),
     ]
 
 
@@ -295,12 +320,39 @@ SQLITE_TRIGGERS = (
         _expected_in("OLD.circle_id") + _expected_in("NEW.circle_id"),
     ),
     (
+        "summary_responses_attendance_insert",
+        "INSERT ON attendance",
+        f"NEW.attended IN {CAME}",
+        _responses("NEW.session_id"),
+    ),
+    (
+        "summary_responses_attendance_delete",
+        "DELETE ON attendance",
+        f"OLD.attended IN {CAME}",
+        _responses("OLD.session_id"),
+    ),
+    (
+        "summary_responses_attendance_update",
+        "UPDATE OF attended, session_id, person_id ON attendance",
+        f"OLD.attended IN {CAME} OR NEW.attended IN {CAME}",
+        _responses("OLD.session_id") + _responses("NEW.session_id"),
+    ),
+    ("summary_responses_insert", "INSERT ON feedback_response", "true", _responses("NEW.session_id")),
+    ("summary_responses_delete", "DELETE ON feedback_response", "true", _responses("OLD.session_id")),
+    (
+        "summary_responses_update",
+        "UPDATE OF session_id, person_id ON feedback_response",
+        "true",
+        _responses("OLD.session_id") + _responses("NEW.session_id"),
+    ),
+    (
         "summary_ratings_session_delete",
         "DELETE ON circle_session",
         "true",
         [
             "DELETE FROM session_feedback WHERE session_id = OLD.id",
             "DELETE FROM session_expected WHERE session_id = OLD.id",
+            "DELETE FROM session_responses WHERE session_id = OLD.id",
         ],
     ),
 )
@@ -343,6 +395,23 @@ BEGIN
 {_steps(_expected_in("cid"))}END
 $$;
 
+CREATE FUNCTION circles_responses_recount(sid integer) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+{_steps(_responses("sid"))}END
+$$;
+
+CREATE FUNCTION circles_summary_feedback_response() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        PERFORM circles_responses_recount(OLD.session_id);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM circles_responses_recount(NEW.session_id);
+    END IF;
+    RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION circles_summary_attendance() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
@@ -357,9 +426,11 @@ BEGIN
     END IF;
     IF TG_OP <> 'INSERT' AND (OLD.attended IN {CAME} OR (TG_OP = 'UPDATE' AND NEW.attended IN {CAME})) THEN
         PERFORM circles_streaks_recount({_circle_of("OLD")}, OLD.person_id);
+        PERFORM circles_responses_recount(OLD.session_id);
     END IF;
     IF TG_OP <> 'DELETE' AND (NEW.attended IN {CAME} OR (TG_OP = 'UPDATE' AND OLD.attended IN {CAME})) THEN
         PERFORM circles_streaks_recount({_circle_of("NEW")}, NEW.person_id);
+        PERFORM circles_responses_recount(NEW.session_id);
     END IF;
     RETURN NULL;
 END
@@ -383,6 +454,7 @@ BEGIN
         PERFORM circles_talks_recount(presenter_id) FROM agenda_item WHERE session_id = OLD.id;
         DELETE FROM session_feedback WHERE session_id = OLD.id;
         DELETE FROM session_expected WHERE session_id = OLD.id;
+        DELETE FROM session_responses WHERE session_id = OLD.id;
     ELSE
         IF NEW.starts_at <> OLD.starts_at OR NEW.circle_id <> OLD.circle_id THEN
             PERFORM circles_expected_recount(NEW.id);
@@ -449,6 +521,9 @@ CREATE TRIGGER summary_membership AFTER INSERT OR DELETE
     OR UPDATE OF circle_id, person_id, joined_at, left_at, default_rsvp
     ON membership FOR EACH ROW EXECUTE FUNCTION circles_summary_membership();
 
+CREATE TRIGGER summary_feedback_response AFTER INSERT OR DELETE OR UPDATE OF session_id, person_id
+    ON feedback_response FOR EACH ROW EXECUTE FUNCTION circles_summary_feedback_response();
+
 CREATE TRIGGER summary_agenda_item AFTER INSERT OR DELETE OR UPDATE OF presenter_id, session_id
     ON agenda_item FOR EACH ROW EXECUTE FUNCTION circles_summary_agenda_item();
 
@@ -461,6 +536,7 @@ POSTGRES_TRIGGERS = {
     "summary_membership": ("membership", "circles_summary_membership"),
     "summary_agenda_item": ("agenda_item", "circles_summary_agenda_item"),
     "summary_feedback_answer": ("feedback_answer", "circles_summary_feedback_answer"),
+    "summary_feedback_response": ("feedback_response", "circles_summary_feedback_response"),
 }
 POSTGRES_RECOUNTS = (
     "circles_streaks_recount(integer, integer)",
@@ -468,6 +544,7 @@ POSTGRES_RECOUNTS = (
     "circles_ratings_recount(integer)",
     "circles_expected_recount(integer)",
     "circles_expected_recount_circle(integer)",
+    "circles_responses_recount(integer)",
 )
 
 
@@ -506,6 +583,13 @@ def upgrade() -> None:
         sa.Column("people", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("session_id", "answer", "how", name=op.f("pk_session_expected")),
     )
+    op.create_table(
+        "session_responses",
+        sa.Column("session_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("attendees", sa.Integer(), nullable=False),
+        sa.Column("responders", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("session_id", name=op.f("pk_session_responses")),
+    )
     where = sa.text("for_presenter <> ''")
     op.create_index(
         NOTES_INDEX, "feedback_answer", ["session_id"], sqlite_where=where, postgresql_where=where
@@ -514,7 +598,11 @@ def upgrade() -> None:
     op.execute(TALKS.format(who=""))
     op.execute(RATINGS.format(which=""))
     op.execute(EXPECTED.format(which=""))
+    op.execute(RESPONSES.format(which=""))
     if op.get_bind().dialect.name == "postgresql":
+        # Statistics for the planner now, not when autovacuum comes by: without them the first
+        # screens plan these tables as empty.
+        op.execute("ANALYZE streak_milestone, talk, session_feedback, session_expected, session_responses")
         op.execute(POSTGRES_FUNCTIONS)
         return
     for name, event, condition, statements in SQLITE_TRIGGERS:
@@ -533,6 +621,7 @@ def downgrade() -> None:
         for name, *_ in SQLITE_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_index(NOTES_INDEX, table_name="feedback_answer")
+    op.drop_table("session_responses")
     op.drop_table("session_expected")
     op.drop_table("session_feedback")
     op.drop_index("ix_talk_person_id", table_name="talk")
