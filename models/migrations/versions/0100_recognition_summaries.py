@@ -362,12 +362,36 @@ def _steps(statements: list[str]) -> str:
     return "".join(f"        {s};\n" for s in statements)
 
 
+# Two writers at once on PostgreSQL (two facilitators checking people in to one session) each
+# count the same summary again from the rows they can see. Without waiting for each other the
+# second count collides with the first (a duplicate key: the check-in is refused) or, written
+# over it, misses the first one's row. So a count first takes a lock held to the end of its
+# transaction: on the circle (streaks, ratings, expected people, responses: a session's counts
+# lock its circle, as the circle-wide counts do) or on the person (their talks, which span
+# circles). The next statement then reads with a new snapshot that includes the other writer's
+# committed rows. One lock per circle or person touched, not per row, so a bulk import stays
+# well inside the server's lock table. SQLite has one writer at a time and needs none of this.
+CIRCLE_LOCK, PERSON_LOCK = 0x63697263, 0x63697264  # advisory lock classes: "circ", "cird"
+
+
+def _lock_circle(circle: str) -> str:
+    return f"        PERFORM pg_advisory_xact_lock({CIRCLE_LOCK}, {circle});\n"
+
+
+def _lock_circle_of(session: str) -> str:
+    return (
+        f"        PERFORM pg_advisory_xact_lock({CIRCLE_LOCK}, circle_id) "
+        f"FROM circle_session WHERE id = {session};\n"
+    )
+
+
 POSTGRES_FUNCTIONS = f"""
 CREATE FUNCTION circles_streaks_recount(c integer, p integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF c IS NULL THEN
         RETURN;
-    ELSIF p IS NULL THEN
+    END IF;
+{_lock_circle("c")}    IF p IS NULL THEN
 {_steps(_streaks("c"))}    ELSE
 {_steps(_streaks("c", "p"))}    END IF;
 END
@@ -376,28 +400,29 @@ $$;
 CREATE FUNCTION circles_talks_recount(p integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF p IS NOT NULL THEN
+        PERFORM pg_advisory_xact_lock({PERSON_LOCK}, p);
 {_steps(_talks("= p"))}    END IF;
 END
 $$;
 
 CREATE FUNCTION circles_ratings_recount(s integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-{_steps(_ratings("s"))}END
+{_lock_circle_of("s")}{_steps(_ratings("s"))}END
 $$;
 
 CREATE FUNCTION circles_expected_recount(sid integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-{_steps(_expected("sid"))}END
+{_lock_circle_of("sid")}{_steps(_expected("sid"))}END
 $$;
 
 CREATE FUNCTION circles_expected_recount_circle(cid integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-{_steps(_expected_in("cid"))}END
+{_lock_circle("cid")}{_steps(_expected_in("cid"))}END
 $$;
 
 CREATE FUNCTION circles_responses_recount(sid integer) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-{_steps(_responses("sid"))}END
+{_lock_circle_of("sid")}{_steps(_responses("sid"))}END
 $$;
 
 CREATE FUNCTION circles_summary_feedback_response() RETURNS trigger LANGUAGE plpgsql AS $$
