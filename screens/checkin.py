@@ -18,13 +18,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
-from circles.errors import CirclesError
+from circles.errors import CirclesError, shown
 from circles.services import attendance, sessions
 from circles.views import PersonView, RosterEntry, SessionView
 from models.enums import Attended, Rsvp
 from screens.footer import Footer
 from screens.format import MARK_TEXT, RSVP_TEXT, safe
 from screens.live import LiveScreen, refill
+from screens.one_line import joined
 from screens.table import Table
 from screens.work import run_db
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from circles.live import Change
     from circles.store_access import Db
 
+# A pasted name (from a chat, an e-mail) is a filter up to this long, a walk-in's name at most.
+PASTE_LIMIT = 120
 # Letters (and the odd characters in names) go to the filter; digits are marks, and so is space
 # until a filter is being typed (then it is the space between a first and a last name).
 FILTER_CHARS = set("-'.@_")
@@ -95,7 +98,8 @@ def counts_text(roster: list[RosterEntry]) -> str:
 
 class CheckInScreen(LiveScreen, Screen[None]):
     HELP = (
-        "Type letters to filter by name, e-mail or team (spaces too: 'grace hop'). Without a filter, "
+        "Type letters (or paste a name) to filter by name, e-mail or team (spaces too: 'grace hop'). "
+        "Without a filter, "
         "space marks the highlighted person present (again: unmark) and the cursor moves down; with "
         "one, Enter marks them present and clears the filter for the next person. 2 late, 3 excused, "
         "4 absent, 0 clears. A mark shows '…' until it is saved; if it cannot be saved, the old mark "
@@ -285,6 +289,23 @@ class CheckInScreen(LiveScreen, Screen[None]):
             event.stop()
             event.prevent_default()
             self.filter_text += char
+            self.render_rows(first=True)
+
+    def on_paste(self, event: events.Paste) -> None:
+        # A name pasted from the invite's chat finds them as the typed letters would (nothing
+        # happened: the filter takes keys only).
+        event.stop()
+        text, _ = joined(event.text)
+        if len(text) > PASTE_LIMIT:
+            self.notify(
+                f"Check-in search: the pasted text ({len(text)} characters, {shown(text)}) is "
+                f"not a name; paste one of at most {PASTE_LIMIT} characters.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        if text:
+            self.filter_text += text
             self.render_rows(first=True)
 
     def action_backspace(self) -> None:

@@ -20,6 +20,7 @@ from screens.feedback_panel import stars
 from screens.footer import Footer
 from screens.format import safe
 from screens.live import LiveScreen, refill
+from screens.one_line import OneLineInput
 from screens.table import Table
 from screens.work import run_db, show_error
 
@@ -107,10 +108,12 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         yield Table(id="checkout-roster", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="checkout-line"):
             yield Static("", id="checkout-who", markup=False)
-            yield Input(
+            yield OneLineInput(
                 placeholder="one thing they learned (Enter saves)", id="checkout-learned", compact=True
             )
-            yield Input(placeholder="a note for the presenter (optional)", id="checkout-note", compact=True)
+            yield OneLineInput(
+                placeholder="a note for the presenter (optional)", id="checkout-note", compact=True
+            )
         yield Footer()
 
     def on_mount(self) -> None:

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from circles import validate
 from circles.errors import InvalidInput
 from screens.footer import Footer
+from screens.one_line import OneLineInput
 
 T = TypeVar("T")
 
@@ -201,7 +202,7 @@ class ChoiceScreen(Dialog[str | None]):
     def compose_body(self) -> ComposeResult:
         yield Static(self.choice_title, classes="form-title", markup=False)
         if len(self.options) >= self.FILTER_FROM:
-            yield Input(placeholder="Type part of a name", compact=True, id="choice-filter")
+            yield OneLineInput(placeholder="Type part of a name", compact=True, id="choice-filter")
         yield OptionList(*self._shown(""), id="choices", compact=True)
         yield Static("↑/↓ move, Enter picks, Escape cancels.", classes="hint")
 
@@ -262,7 +263,7 @@ class CountScreen(Dialog[int | None]):
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.count_title, classes="form-title", markup=False)
-        yield Input(str(self.default), id="count", type="integer", compact=True)
+        yield OneLineInput(str(self.default), id="count", type="integer", compact=True)
         yield Static("", id="count-error", markup=False)
         yield Static("Enter plans them, Escape cancels.", classes="hint")
 

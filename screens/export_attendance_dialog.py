@@ -23,6 +23,7 @@ from circles.exports.attendance import ExportFormat, ExportResult, export_attend
 from circles.services.participation import make_scope
 from circles.words import count
 from screens.dialogs import Buttons, Dialog
+from screens.one_line import OneLineInput
 from screens.toggles import Checkbox, RadioButton
 from screens.work import run_db
 
@@ -107,8 +108,8 @@ class ExportAttendanceDialog(Dialog[Path | None]):
                     label, value=fmt is ExportFormat.CSV, compact=True, id=f"format-{fmt.value}"
                 )
         with Horizontal(id="export-dates"):
-            yield Input(placeholder="since YYYY-MM-DD (optional)", compact=True, id="export-since")
-            yield Input(placeholder="until YYYY-MM-DD (optional)", compact=True, id="export-until")
+            yield OneLineInput(placeholder="since YYYY-MM-DD (optional)", compact=True, id="export-since")
+            yield OneLineInput(placeholder="until YYYY-MM-DD (optional)", compact=True, id="export-until")
         yield Static("", id="export-dates-error", classes="export-error", markup=False)
         yield Checkbox(
             "Summary per person (expected, attended, rate) instead of rows",
@@ -117,7 +118,7 @@ class ExportAttendanceDialog(Dialog[Path | None]):
         )
         yield Checkbox("Byte order mark for Excel (CSV)", compact=True, id="export-excel")
         yield Label("File", classes="export-label")
-        yield Input(self._default_path(ExportFormat.CSV), compact=True, id="export-file")
+        yield OneLineInput(self._default_path(ExportFormat.CSV), compact=True, id="export-file")
         yield Static("", id="export-file-error", classes="export-error", markup=False)
         yield ProgressBar(total=None, id="export-progress", show_eta=False)
         yield Static("", id="export-status", markup=False)

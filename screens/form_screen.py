@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Button, Input, Label, Select, Static
 
 from circles.errors import CirclesError, Conflict, InvalidInput
@@ -347,42 +347,58 @@ class FormScreen(Dialog[T | None], Generic[T]):
         run_db(self, self._reopen, lambda fresh: self._adopt(fresh, typed), group="load")
 
     def _adopt(self, fresh: FormScreen[T], typed: dict[str, Any]) -> None:
+        """Merge, field by field, what the person changed since the form opened with what the
+        other writer saved: a field only one side changed keeps that side's value (the person's
+        new title stays, their new presenter comes in), unmarked; a field both changed shows
+        theirs with the person's own value under it, to choose."""
         self._save = fresh._save
         self._conflict = False
         self._tried = False  # quiet re-checks: they would wipe the "yours" notes set below
         self.refresh_bindings()
+        opened = self._as_opened or {}
+        stored: dict[str, Any] = {}
         differs = 0
         for f in fresh.fields:
             widget = self.query_one(f"#f-{f.name}")
             theirs = f.value
             if isinstance(widget, Input):
-                theirs = "" if theirs is None else str(theirs)
+                theirs = "" if theirs is None else str(theirs).strip()
             if isinstance(widget, Select):
                 # Their version may name someone this form's list lacks (a guest they chose).
                 widget.set_options(self._options(f))
-            if isinstance(widget, Input | Select | Checkbox):
-                widget.value = theirs
+            stored[f.name] = theirs
             mine = typed.get(f.name)
-            if mine != theirs:
+            changed_by_me = f.name not in opened or mine != opened[f.name]
+            both = changed_by_me and theirs not in (mine, opened.get(f.name))
+            if isinstance(widget, Input | Select | Checkbox) and (both or not changed_by_me):
+                widget.value = theirs
+            if both:
                 differs += 1
-                shown_value = (
-                    mine
-                    if isinstance(mine, str)
-                    else ("yes" if mine is True else "no" if mine is False else mine)
-                )
-                self.set_error(f.name, f"yours: {shown_value!r}")
+                self.set_error(f.name, f"yours: {self._shown_value(f, mine)}")
             else:
                 self.set_error(f.name, None)
+        # What is stored now is what the next save is compared with, and Escape's question too.
+        self._as_opened = stored
         box = self.query_one("#form-error", Static)
         box.update(
-            "Loaded their version. "
+            "Loaded their version"
             + (
-                "Yours is shown under each field that differs; change what you want, then save."
+                ": yours is shown under each field you both changed; choose, then save."
                 if differs
-                else ""
+                else ", with your changes on top: save to keep them."
             )
         )
         box.add_class("shown")
+
+    def _shown_value(self, f: Field, value: Any) -> str:
+        """A value as the person saw it in the field: a choice by its label, not its id."""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if f.choices is not None:
+            label = next((str(text) for text, v in self._options(f) if v == value), None)
+            if label is not None:
+                return repr(label)
+        return repr(value)
 
     def unsaved(self) -> str | None:
         """What closing the form would lose: anything typed or chosen since it opened. Escape
@@ -402,8 +418,23 @@ class FormScreen(Dialog[T | None], Generic[T]):
         def answered(discard: bool | None) -> None:
             if discard:
                 self.dismiss(None)
+            elif discard is None:  # ctrl+s: save after all
+                self.action_submit()
 
-        self.app.push_screen(ConfirmScreen("Discard changes? (y/n)", "Discard"), answered)
+        self.app.push_screen(
+            DiscardScreen("Discard changes? (y/n) ctrl+s saves them instead.", "Discard"), answered
+        )
+
+
+class DiscardScreen(ConfirmScreen):
+    """Escape on a form with something typed asks this. ctrl+s saves the form instead (None):
+    as a confirmation it threw away the form of a facilitator who hit Escape by reflex, then
+    ctrl+s to save, as on the form itself."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+s", "save_instead", "Save", show=False)]
+
+    def action_save_instead(self) -> None:
+        self.dismiss(None)  # neither: save
 
 
 def _beside(f: Field, error: InvalidInput) -> str:

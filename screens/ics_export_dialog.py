@@ -21,6 +21,7 @@ from circles.views import CircleView, SessionView
 from circles.words import count
 from models.enums import SessionStatus
 from screens.dialogs import Buttons, Dialog
+from screens.one_line import OneLineInput
 from screens.toggles import Checkbox, RadioButton
 from screens.work import run_db
 
@@ -129,9 +130,9 @@ class IcsExportDialog(Dialog[IcsExported | None]):
                 "One recurring series (RRULE) instead of one event each", compact=True, id="ics-recurring"
             )
         yield Label("Folder", classes="ics-field-label")
-        yield Input(str(folder), compact=True, id="ics-folder")
+        yield OneLineInput(str(folder), compact=True, id="ics-folder")
         yield Label("File name", classes="ics-field-label")
-        yield Input(self._suggested_name(), compact=True, id="ics-name")
+        yield OneLineInput(self._suggested_name(), compact=True, id="ics-name")
         yield Static("", id="ics-error", markup=False)
         yield Buttons(
             Button("Export (ctrl+s)", id="ics-export", variant="primary", compact=True),

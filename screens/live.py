@@ -165,7 +165,8 @@ def refill(
     """Show ``rows`` in ``table``, which may hold an older version of them. The same rows in the
     same order: only the cells that differ are updated (nothing moves, nothing flickers).
     Otherwise it is filled again, and the highlighted row stays highlighted (by its key; if it
-    went, the row now in its place), as do the column and the scroll. ``cursor_on``: a key to
+    went, the row now in its place), as do the column and the scroll (a list seen from its top
+    stays at its top). ``cursor_on``: a key to
     highlight instead; ``height``: of each row, in lines."""
     keys = [key for key, _ in rows]
     same_rows = table.row_count == len(rows) and [k.value for k in table.rows] == keys
@@ -191,12 +192,16 @@ def refill(
 
     def settle() -> None:
         # Once the table has measured its new rows (until then the old scroll may not fit), and
-        # unless the cursor was moved meanwhile: the given row into view, or the highlighted row
-        # where it was on screen.
+        # unless the cursor was moved meanwhile: the given row into view; at the top of the list,
+        # the top stays in view (a row that comes in first is seen) with the highlighted row in
+        # it; else the highlighted row where it was on screen.
         if table.cursor_row != index:
             return
         if cursor_on is not None:
             table.move_cursor(row=index, animate=False)
+        elif scroll_y == 0:
+            table.scroll_to(scroll_x, 0, animate=False, immediate=True)
+            table.move_cursor(row=index, animate=False)  # scrolls only if it left the view
         else:
             table.scroll_to(scroll_x, max(0, scroll_y + index - old_row), animate=False, immediate=True)
 

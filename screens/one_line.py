@@ -1,5 +1,6 @@
 """A one-line text box that keeps every line pasted into it, joined, and says so; and that can take
-the focus without selecting its text, for a person coming back to fix it."""
+the focus without selecting its text, for a person coming back to fix it; its editing keys act in
+the order they were typed, however fast they come."""
 
 from __future__ import annotations
 
@@ -35,6 +36,17 @@ class OneLineInput(Input):
         self.select_on_focus = False  # for Input's own focus handler; put back on blur
         self.cursor_position = len(self.value)
         self.focus()
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Its own editing keys (Backspace, Home, ctrl+u...) run here, in turn with the letters.
+        # Left to Textual, such a key goes up to the app to find its binding and runs there,
+        # after the letters read with it in one burst are typed: a browser tab (circles serve)
+        # or ssh delivers several keys at once, and "Rusx", Backspace, "t" gave "Rusx".
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return
 
     def on_blur(self, _event: events.Blur) -> None:
         # A public handler: Input's own _on_blur (the cursor, the suggestion) still runs.

@@ -15,6 +15,7 @@ from circles.services import search
 from circles.services.search import KIND_LABELS, SearchHit
 from screens.footer import Footer
 from screens.live import LiveScreen, refill
+from screens.one_line import OneLineInput
 from screens.table import Table
 from screens.work import run_db
 
@@ -101,7 +102,7 @@ class SearchScreen(LiveScreen, Screen[None]):
         yield Header()
         # Not selected on focus: a letter typed on the results goes on at the end (on_key); `/`
         # selects it all itself.
-        yield Input(
+        yield OneLineInput(
             self.text,
             placeholder="Search notes, takeaways, materials, people…",
             id="search-input",

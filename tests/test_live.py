@@ -515,3 +515,35 @@ async def test_a_long_list_keeps_its_scroll_when_a_row_comes_in_above(
             people.add_person(db, name="Aaron First", email="aaron@example.org")
         await until(pilot, lambda: rows(table)[0][0] == "Aaron First" and table.scroll_y == scrolled + 1)
         assert current_key(table) == on
+
+
+async def test_a_list_seen_from_its_top_shows_a_row_that_comes_in_above(
+    store: Store, other_store: Store
+) -> None:
+    """At the top of the list the newcomer shows: the view stays at the top and the highlighted
+    person moves down one line (the view followed them, and the new first row was out of sight
+    above: a facilitator watching People never saw the walk-in just added at the door)."""
+    from circles.services import people
+    from screens.people import PeopleScreen
+
+    with store.write() as db:
+        for i in range(60):
+            people.add_person(db, name=f"Person {i:02}", email=f"p{i}@example.org")
+    app = CirclesApp(other_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(PeopleScreen())
+        await settle(app, pilot)
+        await until(pilot, lambda: _watching(app))
+        table = app.screen.query_one("#people", DataTable)
+        table.focus()
+        await pilot.press("down", "down")
+        await settle(app, pilot)
+        on = current_key(table)
+        assert table.scroll_y == 0 and table.cursor_row == 2
+
+        with store.write() as db:
+            people.add_person(db, name="Aaron First", email="aaron@example.org")
+        await until(pilot, lambda: rows(table)[0][0] == "Aaron First")
+        await settle(app, pilot)
+        assert table.scroll_y == 0 and current_key(table) == on and table.cursor_row == 3

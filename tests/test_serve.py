@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -334,6 +335,34 @@ def test_a_non_local_bind_needs_allow_remote_and_a_wildcard_needs_a_public_url(t
     assert bad_url.exit_code == 2
     assert "--public-url" in bad_url.output
     assert not (tmp_path / "circles.db").exists()  # refused before the store was touched
+
+
+def test_a_mistyped_host_or_a_port_in_use_is_one_line_naming_the_flag_and_the_value(tmp_path: Path) -> None:
+    db = str(tmp_path / "circles.db")
+    runner = CliRunner()
+    for typo in ("999.1.1.1", ""):  # not "add --allow-remote": no address at all
+        refused = runner.invoke(main, ["--db", db, "serve", "--host", typo])
+        assert refused.exit_code == 2, refused.output
+        assert f"Invalid value for '--host': {typo!r} is neither an address like 127.0.0.1" in refused.output
+        assert "--allow-remote" not in refused.output
+    with socket.socket() as taken:  # another program has the port
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        in_use = runner.invoke(main, ["--db", db, "serve", "--port", str(port)])
+    assert in_use.exit_code == 1, in_use.output
+    said = in_use.output.strip().splitlines()[-1]
+    assert said.startswith(f"circles: --port {port} is in use on 127.0.0.1"), said
+    assert "choose another, or 0 for a free one" in said
+    # 192.0.2.1 is for documentation only (RFC 5737): never an address of this machine.
+    elsewhere = runner.invoke(
+        main, ["--db", db, "serve", "--host", "192.0.2.1", "--allow-remote", "--port", "0"]
+    )
+    assert elsewhere.exit_code == 1, elsewhere.output
+    assert (
+        elsewhere.output.strip().splitlines()[-1]
+        == "circles: --host '192.0.2.1' is not an address of this machine."
+    )
 
 
 def test_origins_as_browsers_write_them() -> None:

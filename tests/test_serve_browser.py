@@ -191,3 +191,31 @@ def test_a_foreign_origin_is_refused_on_the_websocket(served: tuple[subprocess.P
     with ThreadPoolExecutor(1) as other:
         assert other.submit(asyncio.run, status("http://evil.example")).result() == 403
     assert len(pids_said(process.printed)) == before  # type: ignore[attr-defined]
+
+
+def test_a_tab_whose_server_stopped_says_so_instead_of_offering_to_start_again(
+    demo_db: str, browser: Any
+) -> None:
+    """Ctrl+C on the server: the tab said "This tab's circles has ended. Start again", and
+    Start again led to the browser's "can't reach this page"."""
+    import signal
+
+    with circles_serve(demo_db) as (process, url):
+        page = browser.new_page()
+        page.add_init_script(CATCH_TERMINAL)
+        page.goto(url)
+        _screen_until(page, lambda s: "Coming up" in s, "Home")
+        process.send_signal(signal.SIGINT)
+        process.wait(60)
+    page.wait_for_selector("text=The circles server stopped.", state="visible", timeout=60_000)
+    assert page.is_visible("text=open the new address it prints")
+    assert not page.is_visible("text=Start again")
+
+    page = browser.new_page()  # a tab whose app quits (q) still offers to start again
+    with circles_serve(demo_db) as (_, url):
+        page.add_init_script(CATCH_TERMINAL)
+        page.goto(url)
+        _screen_until(page, lambda s: "Circles" in s.splitlines()[-1], "Home's keys in the footer")
+        page.keyboard.press("q")
+        page.wait_for_selector("text=Start again", state="visible", timeout=60_000)
+        assert not page.is_visible("text=The circles server stopped.")

@@ -95,6 +95,20 @@ def test_two_facilitators_moving_one_session_the_second_is_told(store):
         assert sessions.get_session(db, s.id).title == ""
 
 
+def test_two_facilitators_editing_one_agenda_item_the_second_is_told_who_presents_now(
+    store, circle_with_people
+):
+    c, ana, bo = circle_with_people
+    s = factories.session(store, c, "2026-07-07 12:00")
+    with store.write() as db:
+        talk = agenda.add_item(db, session_id=s.id, title="Talk", presenter_id=ana.id)
+        agenda.update_item(db, talk, presenter_id=bo.id)  # the first facilitator's save
+    with pytest.raises(Conflict) as caught, store.write() as db:
+        agenda.update_item(db, talk, title="Talk about traits")  # the second's, from the old copy
+    # The presenter by name, as the person chose them (it said "presenter id is now '2'").
+    assert "(presenter is now 'Bo')" in str(caught.value)
+
+
 def test_session_lists_filter_by_circle_and_time(store):
     rust = factories.circle(store, "Rust Lunch")
     data = factories.circle(store, "Data Circle", kind="learning-circle", tz="America/New_York")

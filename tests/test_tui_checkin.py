@@ -6,6 +6,7 @@ import sqlite3
 import threading
 
 import pytest
+from textual import events
 from textual.widgets import DataTable, Static
 
 import screens.checkin as checkin
@@ -297,6 +298,9 @@ def _mark_cell(screen: CheckInScreen, name: str) -> str:
 
 async def test_a_mark_shows_as_pending_until_the_store_has_it(file_store, clock, monkeypatch):
     monkeypatch.setattr("models.engine.BUSY_TIMEOUT_MS", 10_000)  # waits for the lock, long enough
+    # ...on new connections: the pooled one opening the store made has the fixture's 50 ms, and
+    # on a loaded machine its two tries failed before the pending mark was looked at.
+    file_store.engine.dispose()
     _, s = _circle_of_30(file_store)
     app = CirclesApp(file_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -379,6 +383,28 @@ def _burst(app, keys: list[str]) -> None:
 
     for key in keys:
         app.post_message(events.Key(key, "\r" if key == "enter" else key))
+
+
+async def test_a_pasted_name_filters_like_a_typed_one_and_a_pasted_page_is_refused_in_one_line(
+    memory_store, clock
+):
+    _, s = _circle_of_30(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        table = screen.query_one("#roster", DataTable)
+        app.focused.post_message(events.Paste("  Nia Member\n"))  # copied from the chat, newline and all
+        await until(pilot, lambda: screen.filter_text == "Nia Member")
+        assert [r[0] for r in rows(table)] == ["Nia Member"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert _marks(memory_store, s.id)["Nia Member"] is Attended.PRESENT
+
+        app.focused.post_message(events.Paste("Zed " * 2500))  # the whole page, by mistake
+        await until(pilot, lambda: len(app._notifications) > 0)
+        told = [n.message for n in app._notifications][-1]
+        assert told.startswith("Check-in search: the pasted text (9999 characters, 'Zed Zed")
+        assert "\n" not in told and screen.filter_text == "" and table.row_count == 30
 
 
 async def test_a_name_and_enter_typed_in_one_burst_marks_that_person(memory_store, clock):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 from textual import events
 from textual.widgets import Checkbox, Input, Static
@@ -14,7 +16,7 @@ from screens.circle import CircleScreen
 from screens.dialogs import ConfirmScreen
 from screens.form_screen import Field, FormScreen
 from tests import factories
-from tests.tui_support import settle, shown, type_text, until
+from tests.tui_support import burst, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -336,6 +338,39 @@ async def test_back_on_a_field_with_an_error_one_backspace_takes_one_character(m
             assert circle_records.find_circle(db, "Rust Lunch").cadence == "weekly on wed at 12:00"
 
 
+async def test_keys_read_in_one_burst_edit_the_field_in_the_order_they_were_typed(memory_store, clock):
+    # A browser tab (circles serve) or a fast typist over ssh delivers several keys at once. An
+    # editing key (Backspace, Home, ctrl+u) used to run only once it had gone up to the app to
+    # find its binding, after the letters typed behind it: "Rusx", Backspace, "t" gave "Rusx".
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        name = app.screen.query_one("#f-name", Input)
+        await until(pilot, lambda: app.focused is name)
+
+        burst(app, "R", "u", "s", "x", "backspace", "t", "home", "A", "end", "s")
+        await settle(app, pilot)
+        assert name.value == "ARusts"
+        burst(app, "ctrl+u", "G", "o")  # all of it away, then a new name
+        await settle(app, pilot)
+        assert name.value == "Go"
+
+
+def test_every_text_box_in_the_app_is_a_one_line_input() -> None:
+    """Textual's own Input runs its editing keys out of order in a burst (the test above) and
+    keeps only the first line of a paste: every screen uses screens/one_line.py's instead."""
+    screens = Path(__file__).resolve().parents[1] / "screens"
+    plain = [
+        f"{path.name}:{number}"
+        for path in sorted(screens.glob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\bInput\(", line)
+    ]
+    assert plain == []
+
+
 async def test_a_field_the_service_refused_gets_the_focus_with_its_text_whole(memory_store, clock):
     from circles.errors import InvalidInput
 
@@ -436,3 +471,23 @@ async def test_escape_on_a_form_with_something_typed_asks_before_discarding_it(m
         assert not isinstance(app.screen, FormScreen | ConfirmScreen)
     with memory_store.read() as db:
         assert people.list_people(db, search="Grace") == []
+
+
+async def test_ctrl_s_on_the_discard_question_saves_the_form_instead_of_throwing_it_away(memory_store, clock):
+    """Escape hit by reflex, then ctrl+s to save, as on the form: it answered "yes, discard"."""
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        form = forms.person_form(None)
+        app.push_screen(form)
+        await settle(app, pilot)
+        await type_text(pilot, "Grace Hopper")
+        await pilot.press("tab")
+        await type_text(pilot, "grace@example.org")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "ctrl+s saves" in shown(app.screen.query_one("#question", Static))
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not isinstance(app.screen, FormScreen | ConfirmScreen))
+    with memory_store.read() as db:
+        assert [p.email for p in people.list_people(db, search="Grace")] == ["grace@example.org"]

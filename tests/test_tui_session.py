@@ -308,4 +308,40 @@ async def test_their_guest_presenter_loads_after_a_conflict_on_an_agenda_item(me
         await pilot.press("ctrl+r")  # their version: a presenter this form's list did not have
         await settle(app, pilot)
         assert form.query_one("#f-presenter", Select).value == gia.id
-        assert form.query_one("#f-title", Input).value == "Guest talk"
+        assert form.query_one("#f-title", Input).value == "Guest talk, revised"  # only mine changed it
+
+
+async def test_after_a_conflict_on_an_agenda_item_each_side_keeps_what_only_it_changed(memory_store, clock):
+    """Load their version merges: my title stays, their minutes come in, and the presenter we
+    both changed shows theirs with mine under it, by name (it said "yours: 3" for an untouched
+    presenter, and put back the old title I had to type again)."""
+    ana, bo, cy = (factories.person(memory_store, name) for name in ("Ana", "Bo", "Cy"))
+    circle = factories.circle(memory_store, "Go Guild")
+    for person in (ana, bo, cy):
+        factories.member(memory_store, circle, person)
+    s = factories.session(memory_store, circle, "2026-03-11 12:00")
+    with memory_store.write() as db:
+        item = agenda.add_item(db, session_id=s.id, title="Talk", presenter_id=ana.id, minutes=30)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _agenda_form(app, pilot, s.id, "e")
+        with memory_store.write() as db:  # the other facilitator: Bo presents, for 25 minutes
+            agenda.update_item(db, agenda.get_item(db, item.id), presenter_id=bo.id, minutes=25)
+        form.query_one("#f-title", Input).value = "Talk about traits"
+        form.query_one("#f-presenter", Select).value = cy.id
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: form.check_action("load_theirs", ()) is True)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+
+        def note(name: str) -> str:
+            return shown(form.query_one(f"#e-{name}", Static))
+
+        assert (form.query_one("#f-title", Input).value, note("title")) == ("Talk about traits", "")
+        assert (form.query_one("#f-minutes", Input).value, note("minutes")) == ("25", "")
+        assert (form.query_one("#f-presenter", Select).value, note("presenter")) == (bo.id, "yours: 'Cy'")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is not form)
+    with memory_store.read() as db:
+        saved = agenda.get_item(db, item.id)
+    assert (saved.title, saved.presenter_id, saved.minutes) == ("Talk about traits", bo.id, 25)

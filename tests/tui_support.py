@@ -59,3 +59,14 @@ def shown(widget: Widget) -> str:
 async def type_text(pilot: Pilot, text: str) -> None:
     """Type like a person: one key press per character (the pilot names "@", " " and the like)."""
     await pilot.press(*text)
+
+
+def burst(app: App, *keys: str) -> None:
+    """Keys as they arrive when they come faster than the app reads them: typed fast over ssh, or
+    sent by a browser tab through `circles serve`, several are read at once. Unlike pilot.press,
+    nothing is waited for between them. Letters, digits and key names ("backspace", "ctrl+u")."""
+    from textual import events
+
+    assert app._driver is not None
+    for key in keys:
+        app._driver.send_message(events.Key(key, key if len(key) == 1 else None))

@@ -22,8 +22,42 @@ def _check_public_url(ctx: click.Context, param: click.Parameter, value: str | N
     return value.strip().rstrip("/")
 
 
+def _check_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """An address or a name this machine can look up, refused here in words that name it: the
+    remote check would otherwise offer --allow-remote for a typo, and the bind say only
+    "name or service not known"."""
+    import ipaddress
+    import socket
+
+    host = value.strip()
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return host
+    except ValueError:
+        pass
+    # A dotted number that is no address (999.1.1.1) is a typo, not a name to ask the network.
+    looked_up = bool(host) and not host.replace(".", "").isdigit()
+    if looked_up:
+        try:
+            socket.getaddrinfo(host, None)
+            return host
+        except (OSError, UnicodeError):
+            pass
+    raise click.BadParameter(
+        f"{value[:60]!r} is neither an address like 127.0.0.1 nor a name this machine can look up",
+        ctx,
+        param,
+    )
+
+
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    callback=_check_host,
+    help="The address to listen on.",
+)
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free one."
 )

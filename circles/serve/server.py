@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import signal
+import socket
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 from aiohttp import WSCloseCode, web
 from aiohttp.web_log import AccessLogger
 
+from circles.errors import InvalidInput
 from circles.serve import upstream
 from circles.serve.access import Access, is_wildcard_host
 from circles.serve.apps import QUIT_SECONDS, TERM_SECONDS, AppProcess, app_command
@@ -61,6 +64,7 @@ class CirclesServer(upstream.Server):
         self.apps: set[AppProcess] = set()
         self.websockets: set[web.WebSocketResponse] = set()
         self.listening = threading.Event()  # set once the port is bound and the address known
+        self.stopping = False  # the server is ending every tab
         self._stop: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -104,18 +108,25 @@ class CirclesServer(upstream.Server):
             self.apps.discard(app)
             self.websockets.discard(websocket)
             with contextlib.suppress(Exception):
-                await websocket.close()
+                # "Going away" tells the page the server stopped: no "Start again" can help.
+                await websocket.close(code=WSCloseCode.GOING_AWAY if self.stopping else WSCloseCode.OK)
             if app.pid is not None:
                 self.say(f"Tab closed: app process {app.pid} ended ({len(self.apps)} running).")
         return websocket
 
     async def on_shutdown(self, app: web.Application) -> None:
+        await self.end_every_tab()
+
+    async def end_every_tab(self) -> None:
+        """Every app process ended, and every tab told the server stopped (before aiohttp's own
+        shutdown drops the connections, which a tab cannot tell from a network that failed)."""
+        self.stopping = True
         if self.apps:
             self.say(f"Ending {len(self.apps)} app process(es).")
-        await asyncio.gather(*(a.stop() for a in list(self.apps)), return_exceptions=True)
         for websocket in list(self.websockets):
             with contextlib.suppress(Exception):
                 await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")
+        await asyncio.gather(*(a.stop() for a in list(self.apps)), return_exceptions=True)
 
     def serve(self, debug: bool = False) -> None:
         """Serve until Ctrl+C, SIGTERM or SIGHUP; every app process has ended when this returns."""
@@ -138,7 +149,10 @@ class CirclesServer(upstream.Server):
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port)
-            await site.start()
+            try:
+                await site.start()
+            except OSError as refused:
+                raise bind_refusal(self.host, self.port, refused) from None
             port = int(runner.addresses[0][1])
             self.port = port
             canonical = self.given_public_url is None
@@ -153,8 +167,30 @@ class CirclesServer(upstream.Server):
             self.listening.set()
             await self._stop.wait()
             self.say("Stopping.")
+            await self.end_every_tab()
         finally:
             await runner.cleanup()  # on_shutdown ends every app process
+
+
+def bind_refusal(host: str, port: int, error: OSError) -> InvalidInput:
+    """Why the server could not listen on host:port, naming the flag to change (aiohttp's own
+    words name neither: "error while attempting to bind on address ('127.0.0.1', 8000)")."""
+    if error.errno == errno.EADDRINUSE:
+        return InvalidInput(
+            "--port",
+            port,
+            f"is in use on {host} (by another program, or another circles serve): "
+            "choose another, or 0 for a free one",
+        )
+    if error.errno == errno.EACCES:
+        return InvalidInput("--port", port, "needs administrator rights: choose one from 1024 up, or 0")
+    if error.errno == errno.EADDRNOTAVAIL:
+        return InvalidInput("--host", host, "is not an address of this machine")
+    if isinstance(error, socket.gaierror):
+        return InvalidInput("--host", host, "is not a name this machine can look up")
+    return InvalidInput(
+        "--host", f"{host}:{port}", f"cannot be listened on ({(error.strerror or str(error)).lower()})"
+    )
 
 
 class QuietAccessLog(AccessLogger):

@@ -62,7 +62,7 @@ def save(
     current = db.execute(sa.select(table).where(table.c.id == row_id)).mappings().first()
     if current is None:
         raise NotFound(f"{what[0].upper()}{what[1:]} no longer exists: someone deleted it.")
-    raise Conflict(what, _their_changes(original, dict(current), labels or {}, timezone))
+    raise Conflict(what, _their_changes(db, table, original, dict(current), labels or {}, timezone))
 
 
 # Bookkeeping a person never edits; naming it in a conflict message would only confuse.
@@ -72,17 +72,37 @@ _INTERNAL = frozenset(
 
 
 def _their_changes(
-    original: Any, current: Mapping[str, Any], labels: Mapping[str, str], timezone: str | None
+    db: Session,
+    table: sa.Table,
+    original: Any,
+    current: Mapping[str, Any],
+    labels: Mapping[str, str],
+    timezone: str | None,
 ) -> list[str]:
-    """The fields whose stored value differs from the copy the person opened."""
+    """The fields whose stored value differs from the copy the person opened; a reference (the
+    presenter) by the name of what it refers to, as the person chose it: 'Lina Singh', not 24."""
     changes = []
     for field, theirs in current.items():
         if field in _INTERNAL or not hasattr(original, field):
             continue
         if getattr(original, field) != theirs:
-            label = labels.get(field, field.replace("_", " "))
-            changes.append(f"{label} is now {_show(theirs, timezone)}")
+            label = labels.get(field, field.removesuffix("_id").replace("_", " "))
+            shown_value = _name_of(db, table.c[field], theirs) or _show(theirs, timezone)
+            changes.append(f"{label} is now {shown_value}")
     return changes
+
+
+def _name_of(db: Session, column: sa.Column[Any], value: Any) -> str | None:
+    """The name of the row ``value`` refers to through ``column`` (a person, a circle), quoted."""
+    if value is None:
+        return None
+    for key in column.foreign_keys:
+        target = key.column.table
+        if "name" in target.c:
+            name = db.execute(sa.select(target.c.name).where(key.column == value)).scalar()
+            if name is not None:
+                return _show(name, None)
+    return None
 
 
 def _show(value: Any, timezone: str | None) -> str:
