@@ -1,16 +1,19 @@
-"""The Circles list on an organisation of many circles: a page of rows at first, more as the
-cursor nears the end, and the filter over all of them."""
+"""Home and the Circles list on an organisation of many circles: Home says how far its list
+reaches when it is cut; the Circles list shows a page of rows at first, more as the cursor nears
+the end, and filters all of them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable
 
 from circles.app import CirclesApp
 from circles.services import circle_records
 from models.store import Store
 from screens.circles import CirclesScreen
+from tests import factories
 from tests.tui_support import settle, shown, type_text, until
 
 PAGE = 200  # screens/circles.py's
@@ -55,3 +58,34 @@ async def test_the_circles_list_shows_a_page_and_the_rest_as_the_cursor_comes(
         await type_text(pilot, "rust")
         await until(pilot, lambda: table.row_count == MANY // 50)
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)][-1] == "Circle 0207 Rust"
+
+
+async def test_home_says_how_far_its_list_reaches_when_it_is_cut(
+    memory_store: Store, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Home lists at most a few hundred sessions: the huge demo's three thousand circles have
+    that many in four hours, and under "Coming up in the next 14 days" the rest of the fortnight
+    looked empty. Cut, the title says up to when it lists (here, with a cut of three)."""
+    import circles.services.home as home_service
+    import circles.upcoming as upcoming
+    from screens.home import HomeScreen
+
+    monkeypatch.setattr(upcoming, "MOST", 3)
+    monkeypatch.setattr(home_service, "MOST", 3)
+    rust = factories.circle(memory_store, "Rust Lunch")
+    for day in ("04", "05", "06", "07"):
+        factories.session(memory_store, rust, f"2026-03-{day} 12:00")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await until(pilot, lambda: app.screen.query_one("#upcoming", DataTable).row_count == 3)
+        title = shown(app.screen.query_one("#upcoming-title"))
+        assert title == "Coming up: the next 3 sessions, to Fri 06 Mar 12:00 (a circle lists all of its own)"
+
+    monkeypatch.setattr(upcoming, "MOST", 300)
+    monkeypatch.setattr(home_service, "MOST", 300)
+    async with CirclesApp(memory_store).run_test(size=(100, 30)) as pilot:
+        await settle(pilot.app, pilot)
+        await until(pilot, lambda: pilot.app.screen.query_one("#upcoming", DataTable).row_count == 4)
+        assert shown(pilot.app.screen.query_one("#upcoming-title")) == "Coming up in the next 14 days"
