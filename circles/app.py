@@ -256,9 +256,9 @@ class CirclesApp(KeysFollowTheFocus):
     def open_circle(self, circle_id: int, *, then: str | None = None) -> None:
         """Open a circle; ``then`` names one of its screen's actions to run once it has loaded
         (the palette's "Plan sessions…" on a circle picked from a list)."""
-        from screens.circle import CircleScreen
+        from screens.circle import open_circle
 
-        self.push_screen(CircleScreen(circle_id, then=then))
+        open_circle(self, circle_id, then=then)
 
     def open_person(self, person_id: int) -> None:
         from screens.person import PersonScreen

@@ -45,6 +45,7 @@ from circles.services.sql import ids
 from circles.zones import time_zone
 from models.enums import CircleKind, PresenterSource, Role, Rsvp, SessionStatus
 from models.store import Store
+from models.summaries import counted_afterwards
 from models.tables import (
     AgendaItem,
     Attendance,
@@ -191,7 +192,13 @@ def fill_demo(
     conn = db.connection()
     _refuse_if_not_empty(conn)
     now = clock.now(db)
-    with quiet_changes(conn), index_afterwards(conn) if shape.index_afterwards else nullcontext():
+    # The summaries of models/summaries.py are counted once after the rows, on every size:
+    # kept row by row, each of a million check-ins would count its person's streaks again.
+    with (
+        quiet_changes(conn),
+        counted_afterwards(conn),
+        index_afterwards(conn) if shape.index_afterwards else nullcontext(),
+    ):
         builder = _Builder(conn, shape, random.Random(seed), now, report)
         summary = builder.build()
         from circles.demo_programmes import add_programmes

@@ -127,7 +127,6 @@ class SessionFeedback:
 # -- recognition ---------------------------------------------------------------------------------
 
 TALK_MILESTONES = (1, 5, 10, 25)
-STREAK_MILESTONES = (5, 10, 25)
 
 
 @dataclass(frozen=True, slots=True)

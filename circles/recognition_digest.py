@@ -9,6 +9,8 @@ the presenter (only where the circle shares notes with presenters).
 from __future__ import annotations
 
 import re
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from circles.feedback_views import Ledger, Recognised, Talk
@@ -18,9 +20,17 @@ from circles.feedback_views import Ledger, Recognised, Talk
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
+@lru_cache(maxsize=4096)
 def md(text: str) -> str:
-    """User text made literal in Markdown (a name like 'A_B' stays A_B, not emphasis)."""
+    """User text made literal in Markdown (a name like 'A_B' stays A_B, not emphasis). Kept
+    for the texts a digest repeats (circles, titles, names): a year's has 70,000 of them."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+@lru_cache(maxsize=512)
+def _day(day: date) -> str:
+    """'07 Mar': a year's digest formats 20,000 days, of a few hundred."""
+    return f"{day:%d %b}"
 
 
 def _ordinal(n: int) -> str:
@@ -30,7 +40,7 @@ def _ordinal(n: int) -> str:
 
 def _talk(t: Talk) -> str:
     title = f"“{md(t.title)}”, " if t.title else ""
-    return f"{title}{md(t.circle)}, {t.day:%d %b}"
+    return f"{title}{md(t.circle)}, {_day(t.day)}"
 
 
 def _talk_line(r: Recognised, name: str) -> str:
@@ -77,7 +87,7 @@ def markdown(ledger: Ledger) -> str:
     section(
         "Attendance streaks",
         [
-            f"- **{md(who(r))}** came to {s.sessions} {md(s.circle)} sessions in a row ({s.day:%d %b})"
+            f"- **{md(who(r))}** came to {s.sessions} {md(s.circle)} sessions in a row ({_day(s.day)})"
             for r in ledger.people
             for s in r.streaks
         ],

@@ -21,6 +21,7 @@ Punctuation between letters joins words into a phrase, as the index splits the t
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -75,7 +76,9 @@ def _fts5_term(term: Term) -> str:
 
 def fold(word: str) -> str:
     """A word as PostgreSQL's index keeps it: accents folded as FTS5 folds them, lower case."""
-    return word.translate(_FOLD).lower()
+    # Only letters beyond ASCII are folded: most words skip the translation, a dictionary
+    # lookup per character.
+    return word.lower() if word.isascii() else word.translate(_FOLD).lower()
 
 
 def _ts_word(word: str) -> str:
@@ -90,6 +93,9 @@ def _ts_term(term: Term, weight: str = "") -> str:
     return f"({joined})" if len(words) > 1 else joined
 
 
+_RUNS = re.compile(r"[A-Za-z0-9]+|[^\x00-\x7f]+")
+
+
 def _is_word_char(c: str) -> bool:
     # FTS5's unicode61 tokenizer keeps letters, numbers and private-use characters; marks
     # stay with their letter (the engines fold them away).
@@ -99,17 +105,34 @@ def _is_word_char(c: str) -> bool:
 def word_spans(text: str) -> list[tuple[int, str]]:
     """Each word of ``text`` (as the index splits text) with where it starts."""
     found: list[tuple[int, str]] = []
-    start = None
-    for i, c in enumerate(text):
-        if _is_word_char(c):
-            if start is None:
-                start = i
-        elif start is not None:
-            found.append((start, text[start:i]))
-            start = None
-    if start is not None:
-        found.append((start, text[start:]))
+    start = end = -1  # the word being read: text[start:end]
+    # Runs of ASCII letters and digits are found by the regular expression engine (in ASCII
+    # only they are word characters), the rest is looked at a character at a time.
+    for run in _RUNS.finditer(text):
+        for first, last in _word_parts(run):
+            if first != end:  # not next to the word before: a new word
+                if end > start:
+                    found.append((start, text[start:end]))
+                start = first
+            end = last
+    if end > start:
+        found.append((start, text[start:end]))
     return found
+
+
+def _word_parts(run: re.Match[str]) -> list[tuple[int, int]]:
+    """The (start, end) of the word characters in a run of _RUNS."""
+    if run.group().isascii():
+        return [run.span()]
+    parts: list[tuple[int, int]] = []
+    offset = run.start()
+    for i, c in enumerate(run.group(), start=offset):
+        if _is_word_char(c):
+            if parts and parts[-1][1] == i:
+                parts[-1] = (parts[-1][0], i + 1)
+            else:
+                parts.append((i, i + 1))
+    return parts
 
 
 def _words(chunk: str) -> list[str]:

@@ -218,6 +218,73 @@ class Attendance(SQLModel, table=True):
     version: int = 1
 
 
+class StreakMilestone(SQLModel, table=True):
+    """An attendance streak that reached 5, 10 or 25 of its circle's held sessions in a row at a
+    session: kept by the store's triggers from attendance and sessions (models/summaries.py
+    says how), never written by the app. No foreign keys: each write that changes a circle's
+    sessions or a person's attendance counts that circle (or person) again, deletions too."""
+
+    __tablename__ = "streak_milestone"
+    __table_args__ = (sa.Index("ix_streak_milestone_circle_person", "circle_id", "person_id"),)
+
+    session_id: int = Field(primary_key=True)
+    person_id: int = Field(primary_key=True)
+    circle_id: int
+    sessions: int
+
+
+class Talk(SQLModel, table=True):
+    """A talk someone gave (presenter of a session or of an agenda item of it, a session not
+    cancelled), numbered over all their talks in order of start: kept by the store's triggers
+    (models/summaries.py), never written by the app."""
+
+    __table_args__ = (sa.Index("ix_talk_person_id", "person_id"),)
+
+    session_id: int = Field(primary_key=True)
+    person_id: int = Field(primary_key=True)
+    number: int
+
+
+class SessionFeedback(SQLModel, table=True):
+    """A session's ratings summed up (how many, their sum, how many of each 1..5): kept by the
+    store's triggers from feedback_answer (models/summaries.py), never written by the app."""
+
+    __tablename__ = "session_feedback"
+
+    session_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    ratings: int
+    rating_sum: int
+    rated_1: int
+    rated_2: int
+    rated_3: int
+    rated_4: int
+    rated_5: int
+
+
+class SessionExpected(SQLModel, table=True):
+    """The people a session expected (members then), counted by effective RSVP and how it went
+    (came, excused, missed): kept by the store's triggers from memberships, attendance and
+    sessions (models/summaries.py), never written by the app."""
+
+    __tablename__ = "session_expected"
+
+    session_id: int = Field(primary_key=True)
+    answer: str = Field(primary_key=True, max_length=13)
+    how: str = Field(primary_key=True, max_length=8)
+    people: int
+
+
+class SessionResponses(SQLModel, table=True):
+    """Who came to a session (walk-ins too) and how many of them answered the feedback: kept by
+    the store's triggers (models/summaries.py), never written by the app."""
+
+    __tablename__ = "session_responses"
+
+    session_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    attendees: int
+    responders: int
+
+
 class RotationEvent(SQLModel, table=True):
     """The rotation's memory: assignments, swaps and skips, for the fairness ledger."""
 
@@ -451,6 +518,14 @@ class FeedbackAnswer(SQLModel, table=True):
             unique=True,
             sqlite_where=sa.text("person_id IS NOT NULL"),
             postgresql_where=sa.text("person_id IS NOT NULL"),
+        ),
+        # The notes for presenters, a tenth of the answers: Recognition reads them alone
+        # (migration 0100).
+        sa.Index(
+            "ix_feedback_answer_notes",
+            "session_id",
+            sqlite_where=sa.text("for_presenter <> ''"),
+            postgresql_where=sa.text("for_presenter <> ''"),
         ),
         {"sqlite_with_rowid": False},
     )

@@ -203,8 +203,8 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         note = self.query_one("#checkout-note", Input).value
         self._saving = True
 
-        def save(db: Db) -> Saved:
-            return feedback.add_answer(
+        def save(db: Db) -> tuple[Saved, SessionFeedback]:
+            saved = feedback.add_answer(
                 db,
                 session_id=self.session_id,
                 person_id=pending.person.person_id,
@@ -212,10 +212,15 @@ class CheckOutScreen(LiveScreen, Screen[None]):
                 learned=line,
                 for_presenter=note,
             )
+            # The roster as it now stands, read in the same unit of work: the answer shows with
+            # the line closing, in one frame, instead of after a second trip to the store.
+            return saved, _load(db, self.session_id)
 
         run_db(self, save, self._saved, write=True, group="save", failed=self._refused)
 
-    def _saved(self, saved: Saved) -> None:
+    def _saved(self, result: tuple[Saved, SessionFeedback]) -> None:
+        saved, data = result
+        rated = self.pending.person.person_id if self.pending else saved.answer.person_id
         self._saving = False
         self.pending = None
         self.query_one("#checkout-line").display = False
@@ -224,13 +229,15 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         table = self.query_one("#checkout-roster", DataTable)
         table.focus()
         # On to the next person below who has not answered (or stay on the last).
-        assert self.data is not None
-        people = self.data.attendees
-        here = next((i for i, a in enumerate(people) if a.person_id == saved.answer.person_id), None)
+        people = data.attendees
+        if not people:  # they left the session's roster meanwhile (someone else's change)
+            self.show(data)
+            return
+        here = next((i for i, a in enumerate(people) if a.person_id == rated), None)
         if here is None:
             here = min(table.cursor_row, len(people) - 1)
         following = [a for a in people[here + 1 :] if not a.answered]
-        self.reload(cursor_on=following[0].person_id if following else people[here].person_id)
+        self.show(data, cursor_on=following[0].person_id if following else people[here].person_id)
 
     def _refused(self, error: CirclesError) -> None:
         self._saving = False

@@ -1,4 +1,9 @@
-"""One circle, in tabs: its members, its sessions, the presenter rotation and its attendance stats."""
+"""One circle, in tabs: its members, its sessions, the presenter rotation and its attendance stats.
+
+A circle opens with its data (open_circle): the screen is pushed once its members and its
+delivery line are read, so its first frame shows them, instead of a frame of empty tables, a
+second with the members and a third with the delivery line (each a layout of the whole screen,
+drawn while the reads waited for the processor)."""
 
 from __future__ import annotations
 
@@ -30,9 +35,13 @@ from screens.typed_app import circles_app
 from screens.work import run_db
 
 if TYPE_CHECKING:
+    from circles.delivery.model import DeliveryStatus
     from circles.live import Change
     from circles.store_access import Db
 
+# How long opening a circle waits for its data before it shows the screen without them (they fill
+# in when read, as they would have): the large store's take a tenth of that.
+WAIT_FOR_DATA = 0.3
 LATER_TABS = {"rotation": RotationPanel, "stats": StatsPanel}
 MEMBER_ACTIONS = {"add_member", "remove_member", "toggle_role", "toggle_rotation"}
 SESSION_ACTIONS = {"schedule", "plan", "move", "cancel_session", "edit_session"}
@@ -95,6 +104,8 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
         self.circle_id = circle_id
         self.data: CircleData | None = None
         self._then = then  # an action to run once the circle has loaded (from the palette)
+        self._opening: _Opening | None = None  # what open_circle read before pushing it
+        self._resumed = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -125,11 +136,20 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
         table.add_column("Role", priority=1)
         table.add_column("Rotation", priority=2)
         table.add_column("Joined", priority=5)
-        self.reload()
+        opening, self._opening = self._opening, None
+        if opening is None or opening.data is None:
+            self.reload()
+            return
+        self.show(opening.data)  # before the first frame: it is drawn with them
+        if opening.delivery is None:
+            self._load_delivery()
+        else:
+            self._show_delivery(opening.delivery)
 
     def on_screen_resume(self) -> None:
-        if self.data is not None:
+        if self._resumed:  # back from another screen (the first resume follows the mount)
             self.reload()
+        self._resumed = True
 
     def concerns(self, change: Change) -> bool:
         return change.touches(SHOWN_TABLES, circle=self.circle_id)
@@ -167,16 +187,16 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
     def _load_delivery(self) -> None:
         """The 'sent 3 days ago, 2 changes not sent' line, read beside the members."""
         from circles.services import delivery
+
+        run_db(
+            self, lambda db: delivery.circle_status(db, self.circle_id), self._show_delivery, group="delivery"
+        )
+
+    def _show_delivery(self, status: DeliveryStatus) -> None:
         from screens.send_dialog import delivery_line
 
-        now = circles_app(self).now()
         line = self.query_one("#circle-delivery", Static)
-        run_db(
-            self,
-            lambda db: delivery.circle_status(db, self.circle_id),
-            lambda status: line.update(delivery_line(status, now)),
-            group="delivery",
-        )
+        line.update(delivery_line(status, circles_app(self).now()))
 
     def _fill_members(self, found: list[MemberView]) -> None:
         self.query_one("#members-note").display = not found
@@ -485,6 +505,50 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
 
         if self.data is not None:
             self.app.push_screen(circle_form(self.data.circle), self._after_save("Circle saved."))
+
+
+class _Opening:
+    """A circle's screen waiting for its data before it is pushed: its members and its delivery
+    line, read side by side. The screen is pushed when both are in, when either failed (the
+    screen then reads again and says why) or after WAIT_FOR_DATA, whichever comes first; it
+    takes what has arrived as it mounts and reads what it lacks itself."""
+
+    def __init__(self, app: App[Any], screen: CircleScreen) -> None:
+        self.app = app
+        self.screen = screen
+        self.data: CircleData | None = None
+        self.delivery: DeliveryStatus | None = None
+        self.pushed = False
+
+    def start(self) -> None:
+        from circles.services import delivery
+
+        circle_id, now = self.screen.circle_id, circles_app(self.app).now()
+        for job, group in (
+            (lambda db: load_circle(db, circle_id, now), "open-circle"),
+            (lambda db: delivery.circle_status(db, circle_id), "open-circle-delivery"),
+        ):
+            run_db(self.app, job, self._arrived, failed=lambda _: self.push(), group=group)
+        self.app.set_timer(WAIT_FOR_DATA, self.push)
+
+    def _arrived(self, value: CircleData | DeliveryStatus) -> None:
+        if isinstance(value, CircleData):
+            self.data = value
+        else:
+            self.delivery = value
+        if self.data is not None and self.delivery is not None:
+            self.push()
+
+    def push(self) -> None:
+        if not self.pushed:
+            self.pushed = True
+            self.screen._opening = self
+            self.app.push_screen(self.screen)  # it takes what has arrived as it mounts
+
+
+def open_circle(app: App[Any], circle_id: int, *, then: str | None = None) -> None:
+    """Open a circle's screen with its data in its first frame (see _Opening)."""
+    _Opening(app, CircleScreen(circle_id, then=then)).start()
 
 
 def create_circle(app: App[Any], *, timezone: str | None = None) -> None:

@@ -176,6 +176,7 @@ def test_keys_and_indexes_stay_while_triggers_that_read_the_tables_still_run(pos
     insert read the whole table (the large demo's feedback took over ten minutes on PostgreSQL)."""
     from circles.demo_index import index_afterwards
     from circles.demo_postgres import keys_and_indexes_after, quiet_changes
+    from models.summaries import counted_afterwards
 
     indexes = (
         "SELECT count(*) FROM pg_index WHERE indrelid = 'feedback_answer'::regclass AND NOT indisprimary"
@@ -185,7 +186,12 @@ def test_keys_and_indexes_stay_while_triggers_that_read_the_tables_still_run(pos
         assert kept > 0
         with keys_and_indexes_after(conn, ["feedback_answer"]):
             assert conn.exec_driver_sql(indexes).scalar_one() == kept  # the search triggers run
-        with index_afterwards(conn), keys_and_indexes_after(conn, ["feedback_answer"]):
+        # As the demo does: the search index and the summaries (models/summaries.py) filled after.
+        with (
+            index_afterwards(conn),
+            counted_afterwards(conn),
+            keys_and_indexes_after(conn, ["feedback_answer"]),
+        ):
             assert conn.exec_driver_sql(indexes).scalar_one() == 0  # nothing runs that reads them
         assert conn.exec_driver_sql(indexes).scalar_one() == kept
 
@@ -248,15 +254,22 @@ def test_a_huge_demo_that_fails_on_sqlite_leaves_every_index(
 
 def test_on_sqlite_the_indexes_stay_while_the_search_triggers_run(memory_store: Store) -> None:
     """The large demo keeps its search triggers on while it writes, and they read the bulk
-    tables by their indexes: those stay."""
+    tables by their indexes: those stay (the summaries' triggers are off in every demo)."""
     from circles.demo_index import index_afterwards
     from circles.demo_postgres import keys_and_indexes_after
+    from models.summaries import counted_afterwards
 
     with memory_store.engine.begin() as conn:
         kept = _sqlite_indexes(conn, "feedback_answer")
         assert kept
         with keys_and_indexes_after(conn, ["feedback_answer"]):
             assert _sqlite_indexes(conn, "feedback_answer") == kept
-        with index_afterwards(conn), keys_and_indexes_after(conn, ["feedback_answer"]):
+        with counted_afterwards(conn), keys_and_indexes_after(conn, ["feedback_answer"]):
+            assert _sqlite_indexes(conn, "feedback_answer") == kept  # the search triggers still run
+        with (
+            counted_afterwards(conn),
+            index_afterwards(conn),
+            keys_and_indexes_after(conn, ["feedback_answer"]),
+        ):
             assert _sqlite_indexes(conn, "feedback_answer") == []
         assert _sqlite_indexes(conn, "feedback_answer") == kept

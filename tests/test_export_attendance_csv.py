@@ -5,11 +5,18 @@ e-mails and teams, a local day that is not the UTC day, walk-ins, agenda present
 
 from __future__ import annotations
 
+import codecs
 import io
+import subprocess
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from circles.cli import export_attendance as export_attendance_command
+from circles.cli import main
 from circles.demo import build_demo
 from circles.exports.attendance import write_attendance
 from circles.exports.cells import memoised, safe_text
@@ -19,7 +26,7 @@ from circles.services.participation import Scope
 from models.enums import Attended, CircleKind, Role, Rsvp, SessionStatus
 from models.store import Store
 from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
-from tests.conftest import FixedClock
+from tests.conftest import REPO, FixedClock
 
 # What the CSV export wrote before it was made in SQL: the rows, made safe, through csv.writer.
 CSV_CELLS = CellStyle(text=memoised(safe_text), day=date.isoformat, missing="", presenter=("no", "yes"))
@@ -33,11 +40,20 @@ def _reference(store: Store, scope: Scope) -> bytes:
     return out.getvalue()
 
 
-def _export(store: Store, scope: Scope) -> bytes:
+def _export(store: Store, scope: Scope, *, excel: bool = False) -> bytes:
     out = io.BytesIO()
     with store.read() as db:
-        write_attendance(db, out, scope=scope)
+        write_attendance(db, out, scope=scope, excel=excel)
     return out.getvalue()
+
+
+def _on_the_system_clock(store: Store, scope: Scope, *, excel: bool = False) -> bytes:
+    """The export as the command line makes it, which runs on the system clock."""
+    system = Store.open(store.url)
+    try:
+        return _export(system, scope, excel=excel)
+    finally:
+        system.close()
 
 
 def _awkward(store: Store, clock: FixedClock) -> dict[str, int]:
@@ -118,3 +134,49 @@ def test_the_csv_made_in_sql_is_the_csv_the_rows_make(store: Store, clock: Fixed
         assert made == _reference(store, scope), scope
         assert made.count(b"\r\n") > 3, scope  # something to compare
     assert b'"\'=Kiwi ""late"" club"' in _export(store, Scope(circle_id=ids["kiwi"]))
+
+
+def test_the_whole_store_from_the_command_line_is_the_stores_csv(
+    store: Store, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _awkward(store, clock)
+    if store.url.get_backend_name() == "postgresql":
+        # There the whole store's CSV comes from psycopg alone (exports/attendance_copy.py).
+        def no_store(*args: object, **kwargs: object) -> int:
+            raise AssertionError("the store's modules made the whole store's CSV")
+
+        monkeypatch.setattr(export_attendance_command, "_by_store", no_store)
+    url = store.url.render_as_string(hide_password=False)
+    target = tmp_path / "out.csv"
+    written = CliRunner().invoke(main, ["--db", url, "export", "attendance", "-o", str(target), "--excel"])
+    piped = CliRunner().invoke(main, ["--db", url, "export", "attendance"])
+    assert written.exit_code == 0, written.output
+    assert piped.exit_code == 0, piped.output
+    expected = _on_the_system_clock(store, Scope(), excel=True)
+    assert expected.startswith(codecs.BOM_UTF8)
+    assert target.read_bytes() == expected
+    assert "Wrote 15 rows to" in written.output  # 3 sessions: 4 members and a walk-in each
+    assert piped.stdout_bytes == _on_the_system_clock(store, Scope())
+
+
+def test_the_whole_store_csv_on_postgresql_loads_no_store_module(
+    store: Store, clock: FixedClock, tmp_path: Path
+) -> None:
+    """SQLAlchemy, SQLModel and the tables take half a second to import, a third of the
+    export of a large store: the whole store's CSV is made without them on PostgreSQL."""
+    if store.url.get_backend_name() != "postgresql":
+        pytest.skip("a SQLite store is read through the store's modules")
+    _awkward(store, clock)
+    target = tmp_path / "out.csv"
+    url = store.url.render_as_string(hide_password=False)
+    args = ["--db", url, "export", "attendance", "-o", str(target)]
+    code = (
+        "import sys\n"
+        "from circles.cli import main\n"
+        f"main({args!r}, standalone_mode=False)\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'alembic'})\n"
+        "print('loaded:', *heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1].strip() == "loaded:"
+    assert target.read_bytes() == _on_the_system_clock(store, Scope())

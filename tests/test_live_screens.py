@@ -199,9 +199,16 @@ async def test_check_out_shows_an_answer_given_elsewhere_keeping_the_rating_bein
 
         with store.write() as db:  # ...while Ana answers on someone else's app
             feedback.add_answer(db, session_id=s.id, person_id=people[0].id, rating=5, learned="lifetimes")
-        await until(pilot, lambda: rows(table)[0][2] == "lifetimes")
-        # Drawn whole: the column, empty until then, grew for it (it showed "lifet").
-        assert table.columns[ColumnKey("learned")].get_render_width(table) >= len("lifetimes") + 2
+        # Drawn whole: the column, empty until then, grows for it (it showed "lifet"). DataTable
+        # widens its columns when next idle, after the cell changed: wait for that too.
+        learned_column = table.columns[ColumnKey("learned")]
+        await until(
+            pilot,
+            lambda: (
+                rows(table)[0][2] == "lifetimes"
+                and learned_column.get_render_width(table) >= len("lifetimes") + 2
+            ),
+        )
 
         assert current_key(table) == str(people[2].id)
         assert screen.focused is learned and learned.value == "traits"

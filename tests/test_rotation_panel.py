@@ -54,7 +54,7 @@ def column(table: DataTable, index: int) -> list[str]:
 
 
 async def pick(pilot: Pilot, app: Host, index: int) -> None:
-    await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+    await until(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen.is_mounted)
     options = app.screen.query_one(OptionList)
     options.highlighted = index
     await pilot.press("enter")
@@ -118,7 +118,7 @@ async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Stor
         # A guest speaker on the first session: named as typed (no markup), nobody's turn.
         preview.move_cursor(row=0)
         await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen.is_mounted)
         labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
         await pick(pilot, app, labels.index("Grace [guest]  <grace@example.org>  (guest speaker)"))
         assert column(preview, 2)[:2] == ["Grace [guest]", "Ana"]
@@ -151,7 +151,7 @@ async def test_the_panel_explains_a_circle_without_cadence_and_escape_cancels(me
         await pilot.press("r")
         await settle(app, pilot)
         await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen.is_mounted)
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, ChoiceScreen))
         assert column(app.query_one("#rotation-preview", DataTable), 2)[:2] == ["Ana", "Ana"]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from circles.errors import InvalidInput
-from circles.search_query import Term, parse
+from circles.search_query import Term, fold, parse, word_spans
 
 
 @pytest.mark.parametrize(
@@ -70,3 +74,33 @@ def test_what_cannot_be_searched_is_said_in_one_line(text, problem):
         parse(text)
     said = str(caught.value)
     assert said.startswith("search ") and said.endswith(f"{problem}.")
+
+
+def _words_one_character_at_a_time(text: str) -> list[tuple[int, str]]:
+    """The index's rule, plainly: a word is a run of letters, numbers, marks and private-use
+    characters (FTS5's unicode61 tokenizer)."""
+    found: list[tuple[int, str]] = []
+    start = None
+    for i, c in enumerate(text + " "):
+        if unicodedata.category(c)[0] in "LNM" or unicodedata.category(c) == "Co":
+            start = i if start is None else start
+        elif start is not None:
+            found.append((start, text[start:i]))
+            start = None
+    return found
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab Z9_-'\"·…éÉ\u0301\ue000中文ü,.!\n\t")) | st.text())
+def test_words_are_found_where_the_index_finds_them(text: str) -> None:
+    # ASCII runs go through a regular expression, the rest a character at a time.
+    assert word_spans(text) == _words_one_character_at_a_time(text)
+
+
+def test_folding_lowers_and_takes_accents_off() -> None:
+    assert [fold(w) for w in ("Kubernetes", "MÜLLER", "Émile", "x_Y")] == [
+        "kubernetes",
+        "muller",
+        "emile",
+        "x_y",
+    ]

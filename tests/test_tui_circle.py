@@ -284,3 +284,27 @@ async def test_number_keys_switch_tabs_from_any_tab_and_focus_follows(memory_sto
             seen.append((screen.query_one(TabbedContent).active, app.focused.id if app.focused else None))
     assert [tab for tab, _ in seen] == ["rotation", "stats", "members", "sessions", "rotation"]
     assert seen[0][1] == "rotation-preview"  # so the footer shows the rotation's keys
+
+
+async def test_a_circle_opens_with_its_members_in_its_first_frame(memory_store, clock):
+    """Its screen is pushed once its data are read: no frame of empty tables first, then one
+    with the members and another with the delivery line (each a layout of the whole screen)."""
+    from screens.textual_internals import on_each_frame
+
+    c = factories.circle(memory_store, "Rust Lunch")
+    for name in ("Ana Lima", "Bo Chen"):
+        factories.member(memory_store, c, factories.person(memory_store, name))
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        members_drawn: list[int] = []
+
+        def drawn() -> None:
+            if isinstance(app.screen, CircleScreen):
+                members_drawn.append(app.screen.query_one("#member-table", DataTable).row_count)
+
+        on_each_frame(app, drawn)
+        app.open_circle(c.id)
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+        assert members_drawn and members_drawn[0] == 2, members_drawn

@@ -429,3 +429,38 @@ async def test_recognition_adds_a_long_ledger_a_page_at_a_time(memory_store, clo
         await settle(app, pilot)
         assert table.row_count == 130
         assert str(app.screen.query_one("#rec-person", Static).render()).startswith("Person 129")
+
+
+async def test_a_check_out_answer_shows_from_the_one_trip_to_the_store_that_saves_it(
+    memory_store, clock, monkeypatch
+):
+    """Enter saves and the roster shows the answer from that same unit of work: no second
+    trip to read the roster again (it doubled the time from Enter to the answer shown)."""
+    _, _, s = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _session(app, pilot, s.id)
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, CheckOutScreen))
+        await settle(app, pilot)
+        screen = app.screen
+        table = screen.query_one("#checkout-roster", DataTable)
+        await pilot.press("4")
+        await until(pilot, lambda: isinstance(screen.focused, Input))
+        await type_text(pilot, "traits")
+        units: list[str] = []
+        for kind in ("read", "write"):
+            opened = getattr(memory_store, kind)
+
+            def counted(opened=opened, kind=kind):  # type: ignore[no-untyped-def]
+                units.append(kind)
+                return opened()
+
+            monkeypatch.setattr(memory_store, kind, counted)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert rows(table)[0][1:3] == ["★★★★☆", "traits"]
+        assert "Answered 1 of 5" in shown(screen.query_one("#checkout-counts", Static))
+        assert units == ["write"]
+        # On to the next person who has not answered.
+        assert table.cursor_row == 1

@@ -319,7 +319,7 @@ async def test_the_palette_finds_the_invites_by_any_word_and_exports_for_a_picke
         app.screen.query_one(OptionList).highlighted = index
         await pilot.press("enter")
         # From Home it asks which circle, then opens it with the dialog over it.
-        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen.is_mounted)
         labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
         app.screen.query_one(OptionList).highlighted = labels.index("Rust Lunch")
         await pilot.press("enter")
@@ -356,7 +356,10 @@ async def test_plan_sessions_from_home_opens_the_plan_over_the_picked_circle(dem
         found = await _palette(pilot, app, "plan")
         app.screen.query_one(OptionList).highlighted = found.index("Plan sessions…")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        # The dialog is the top screen as soon as it is pushed, before its list is mounted.
+        await until(
+            pilot, lambda: isinstance(app.screen, ChoiceScreen) and bool(app.screen.query(OptionList))
+        )
         labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
         app.screen.query_one(OptionList).highlighted = labels.index("Rust Lunch")
         await pilot.press("enter")
@@ -398,7 +401,7 @@ async def test_check_in_from_the_palette_offers_the_nearest_session_first(demo, 
         found = await _palette(pilot, app, "check in")
         app.screen.query_one(OptionList).highlighted = found.index("Check in…")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen))
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen.is_mounted)
         first = str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
         with demo["store"].read() as db:
             (nearest,) = sessions.upcoming(db, now=clock(), limit=1)

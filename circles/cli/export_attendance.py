@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from circles.cli.common import reading
+from circles.cli.common import reading, state
 from circles.cli.terminal import FilePath
+
+if TYPE_CHECKING:
+    from circles.exports.formats import ExportFormat
 from circles.words import count
 
 
@@ -67,44 +71,116 @@ def attendance(
     """Export attendance: circle, session date and title, person, email, team, RSVP,
     attended, presenter. Written atomically: a failed export leaves no half file."""
     from circles.errors import InvalidInput
-    from circles.exports.attendance import export_attendance, format_for, write_attendance
-    from circles.services.participation import make_scope
+    from circles.exports.formats import ExportFormat, format_for
 
     chosen = format_for(output, fmt)
-    if output is None and chosen.value == "xlsx":
+    if output is None and chosen is ExportFormat.XLSX:
         raise InvalidInput("--output", "", "is needed for XLSX: give a file name with -o")
     # Not when the rows themselves go to the terminal: the two would interleave.
     to_terminal = output is None and sys.stdout.isatty()
     progress = _TerminalProgress() if sys.stderr.isatty() and not to_terminal else None
+    whole_csv = chosen is ExportFormat.CSV and not summary and not (circle_ref or since or until)
     try:
-        with reading() as db:
-            scope = make_scope(db, circle=circle_ref, since=since, until=until)
-            if output is None:
-                # A reader that stops early (head) or a full disk ends it: see CirclesGroup.
-                write_attendance(
-                    db,
-                    sys.stdout.buffer,
-                    scope=scope,
-                    fmt=chosen,
-                    summary=summary,
-                    excel=excel,
-                    progress=progress,
-                    count_first=progress is not None,
-                )
-                sys.stdout.buffer.flush()
-                return
-            result = export_attendance(
-                db,
+        written = None
+        if whole_csv:
+            written = _whole_store_by_copy(output, excel=excel, force=force, progress=progress)
+        if written is None:
+            written = _by_store(
                 output,
-                scope=scope,
+                scope_given=(circle_ref, since, until),
                 fmt=chosen,
                 summary=summary,
                 excel=excel,
                 force=force,
                 progress=progress,
-                count_first=progress is not None,
             )
     finally:
         if progress is not None:
             progress.close()
-    click.echo(f"Wrote {count(result.rows, 'summary row' if summary else 'row')} to {result.path}.")
+    if output is not None:
+        what = count(written, "summary row" if summary else "row")
+        click.echo(f"Wrote {what} to {output.expanduser().absolute()}.")
+
+
+def _by_store(
+    output: Path | None,
+    *,
+    scope_given: tuple[str | None, str | None, str | None],
+    fmt: ExportFormat,
+    summary: bool,
+    excel: bool,
+    force: bool,
+    progress: _TerminalProgress | None,
+) -> int:
+    from circles.exports.attendance import export_attendance, write_attendance
+    from circles.services.participation import make_scope
+
+    circle_ref, since, until = scope_given
+    with reading() as db:
+        scope = make_scope(db, circle=circle_ref, since=since, until=until)
+        if output is None:
+            # A reader that stops early (head) or a full disk ends it: see CirclesGroup.
+            written = write_attendance(
+                db,
+                sys.stdout.buffer,
+                scope=scope,
+                fmt=fmt,
+                summary=summary,
+                excel=excel,
+                progress=progress,
+                count_first=progress is not None,
+            )
+            sys.stdout.buffer.flush()
+            return written
+        result = export_attendance(
+            db,
+            output,
+            scope=scope,
+            fmt=fmt,
+            summary=summary,
+            excel=excel,
+            force=force,
+            progress=progress,
+            count_first=progress is not None,
+        )
+    return result.rows
+
+
+def _whole_store_by_copy(
+    output: Path | None, *, excel: bool, force: bool, progress: _TerminalProgress | None
+) -> int | None:
+    """The whole store's attendance CSV straight from PostgreSQL over psycopg, before the
+    store's modules load (circles/exports/attendance_copy.py): the same bytes as the store
+    writes. None when the store has to do it: not PostgreSQL, no server, a schema to upgrade."""
+    from models.location import sqlite_file_setting, store_setting
+
+    setting = state().store_url
+    if sqlite_file_setting(setting) is not None:
+        return None
+    from datetime import UTC, datetime
+
+    from circles.exports import attendance_copy
+
+    connection = attendance_copy.connect(store_setting(setting))
+    if connection is None:
+        return None
+    scope = attendance_copy.happened(datetime.now(UTC))
+    with connection, connection.cursor() as cursor:
+        total = None
+        if progress is not None:
+            total = attendance_copy.count_rows(cursor, scope)
+            progress(0, total)
+
+        def tick(n: int) -> None:
+            if progress is not None:
+                progress(n, total)
+
+        if output is None:
+            # A reader that stops early (head) or a full disk ends it: see CirclesGroup.
+            written = attendance_copy.write_csv(cursor, scope, sys.stdout.buffer, excel=excel, tick=tick)
+            sys.stdout.buffer.flush()
+            return written
+        from circles.exports.atomic import atomic_output
+
+        with atomic_output(output, force=force) as out:
+            return attendance_copy.write_csv(cursor, scope, out, excel=excel, tick=tick)

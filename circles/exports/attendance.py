@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlmodel import Session
 
-from circles.errors import InvalidInput
 from circles.exports import rows as attendance_rows
 from circles.exports.atomic import atomic_output
 from circles.exports.cells import memoised, spreadsheet_text
+from circles.exports.formats import ExportFormat as ExportFormat
+from circles.exports.formats import format_for as format_for
+from circles.exports.formats import parse_format as parse_format
 from circles.exports.writers import Sheet, write_csv, write_jsonl, write_xlsx
 from circles.services import reports
 from circles.services.participation import Scope
@@ -22,32 +23,6 @@ SUMMARY_COLUMNS = ("circle", "person", "email", "team", "expected", "attended", 
 SUMMARY_KEYS = ("circle", "person", "email", "team", "expected", "attended", "walk_ins", "rate")
 CIRCLE_COLUMNS = ("circle", "sessions", "expected", "attended", "walk-ins", "rate", "average headcount")
 CIRCLE_KEYS = ("circle", "sessions", "expected", "attended", "walk_ins", "rate", "average_headcount")
-
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    XLSX = "xlsx"
-    JSONL = "jsonl"
-
-    @property
-    def suffix(self) -> str:
-        return f".{self.value}"
-
-
-def parse_format(value: str | ExportFormat) -> ExportFormat:
-    try:
-        return ExportFormat(str(value).strip().lower().lstrip("."))
-    except ValueError:
-        raise InvalidInput("format", value, "must be csv, xlsx or jsonl") from None
-
-
-def format_for(path: Path | None, given: str | None) -> ExportFormat:
-    """The format asked for, else the one the file name says (.xlsx, .jsonl), else CSV."""
-    if given:
-        return parse_format(given)
-    if path is not None and path.suffix.lower() in (".xlsx", ".jsonl"):
-        return parse_format(path.suffix)
-    return ExportFormat.CSV
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ byte: tests/test_export_attendance.py compares the two. Here the work per row is
 
 - PostgreSQL: ``COPY (SELECT ...) TO STDOUT (FORMAT csv, FORCE_QUOTE *)`` of a query that
   neutralises the text and takes each session's local day with ``AT TIME ZONE``, once per
-  session and person (see copy_statement); COPY sends one message per row, whose ending
-  becomes CSV's CRLF on the way to the file.
+  session and person (exports/attendance_copy.py, with the scope's conditions from
+  participation.in_scope); each row's ending becomes CSV's CRLF on the way to the file.
 - SQLite: each line is built by the query. What is per session (circle, local day, title) and
   per person (name, e-mail, team) is made once, in Python, by two SQL functions called while
   the query gathers sessions and people; the lines join them with the answer, the check-in and
@@ -26,9 +26,10 @@ from typing import Any, BinaryIO
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from circles.exports.cells import DANGEROUS_FIRST, safe_text
-from circles.exports.rows import BATCH, COLUMNS, _local_day
-from circles.services.attendance import member_at_session
+from circles.exports import attendance_copy
+from circles.exports.cells import safe_text
+from circles.exports.columns import HEADER, quoted
+from circles.exports.rows import BATCH, _local_day
 from circles.services.participation import Scope, expected_join, in_scope, walked_in
 from circles.services.sql import literal_sql
 from models.enums import Rsvp
@@ -38,14 +39,6 @@ Tick = Callable[[int], None]
 
 # The index that gives circles in the export's order (lower(name) is unique among circles).
 CIRCLE_ORDER_INDEX = "uq_circle_name_lower"
-
-
-def quoted(value: str) -> str:
-    """One CSV cell as csv.writer quotes every cell: in double quotes, inner quotes doubled."""
-    return '"' + value.replace('"', '""') + '"'
-
-
-HEADER = ",".join(quoted(c) for c in COLUMNS) + "\r\n"
 
 
 def write_attendance_csv(db: Session, out: BinaryIO, scope: Scope, *, excel: bool, tick: Tick) -> int:
@@ -66,149 +59,10 @@ def write_attendance_csv(db: Session, out: BinaryIO, scope: Scope, *, excel: boo
 # --- PostgreSQL ------------------------------------------------------------------------------
 
 
-def _neutralised(text: Any) -> Any:
-    """SQL: ``text`` made inert for a spreadsheet, as cells.safe_text does."""
-    return sa.case(
-        (sa.func.left(text, 1).in_(sorted(DANGEROUS_FIRST)), sa.literal("'") + text),
-        else_=text,
-    )
-
-
-def copy_statement(db: Session, scope: Scope) -> Any:
-    """The export's rows as the CSV's nine text cells, in order (rows.rows_statement's order).
-
-    Shaped for PostgreSQL's executor, a million rows at a time:
-    - the sessions in scope come first, numbered in the export's order (a few thousand
-      rows), with their cells (circle, local day, title) made once each;
-    - then, per session (a LATERAL subquery), who was expected (the circle's memberships,
-      by their circle index) and what was recorded (the session's attendance, by its
-      (session_id, person_id) index) meet in a small full join on the person: a record with
-      nobody expected is a walk-in. This replaced one full join of a million expected pairs
-      with a million records, whose hash was the plan's biggest step;
-    - each person's cells (name, e-mail, team) and number in the order are made once;
-    - the order is then two integers per row (session, person). It is still one sort of the
-      whole export: the planner does not count on a hash join keeping its outer side's order,
-      and the ways to keep it (each row's person looked up by index, inside the LATERAL, for
-      an Incremental Sort per session) cost more than the sort they save.
-    """
-    s, c, p, m, a, ai = CircleSession, Circle, Person, Membership, Attendance, AgendaItem
-    happened = in_scope(db, scope)  # once: the store's clock is read once for the whole export
-    heads = (
-        sa.select(
-            col(s.id).label("id"),
-            col(s.circle_id).label("circle_id"),
-            col(s.starts_at).label("starts_at"),
-            col(s.presenter_id).label("presenter_id"),
-            sa.func.row_number()
-            .over(order_by=(sa.func.lower(c.name), col(c.id), col(s.starts_at), col(s.id)))
-            .label("n"),
-            _neutralised(col(c.name)).label("circle"),
-            sa.func.to_char(sa.func.timezone(c.timezone, s.starts_at), "YYYY-MM-DD").label("day"),
-            _neutralised(col(s.title)).label("title"),
-        )
-        .select_from(s)
-        .join(c, col(c.id) == s.circle_id)
-        .where(*happened)
-        .order_by(sa.literal_column("n"))
-        .subquery("heads")
-    )
-    h = heads.c
-    expected = (
-        sa.select(
-            col(m.person_id).label("person_id"),
-            sa.type_coerce(m.default_rsvp, sa.String).label("series_rsvp"),
-        )
-        .where(member_at_session(m, h))
-        .correlate(heads)
-        .subquery("expected")
-    )
-    recorded = (
-        sa.select(
-            col(a.person_id).label("person_id"),
-            sa.type_coerce(a.rsvp, sa.String).label("rsvp"),
-            sa.type_coerce(a.attended, sa.String).label("attended"),
-        )
-        .where(col(a.session_id) == h.id)
-        .correlate(heads)
-        .subquery("recorded")
-    )
-    e, r = expected.c, recorded.c
-    pairs = (
-        sa.select(
-            sa.func.coalesce(e.person_id, r.person_id).label("person_id"),
-            e.series_rsvp,
-            r.rsvp,
-            r.attended,
-        )
-        .select_from(expected.join(recorded, r.person_id == e.person_id, full=True))
-        .lateral("pairs")
-    )
-    people = sa.select(
-        col(p.id).label("id"),
-        sa.func.row_number().over(order_by=(sa.func.lower(p.name), col(p.id))).label("n"),
-        _neutralised(col(p.name)).label("name"),
-        _neutralised(sa.func.coalesce(p.email, "")).label("email"),
-        _neutralised(sa.func.coalesce(p.team, "")).label("team"),
-    ).subquery("people")
-    u = pairs.c
-    answer = sa.case(
-        (sa.and_(u.rsvp.is_not(None), u.rsvp != Rsvp.NONE.value), u.rsvp),
-        else_=sa.func.coalesce(u.series_rsvp, u.rsvp, Rsvp.NONE.value),
-    )
-    on_agenda = sa.exists(
-        sa.select(col(ai.id)).where(col(ai.session_id) == h.id, col(ai.presenter_id) == u.person_id)
-    )
-    return (
-        sa.select(
-            h.circle,
-            h.day,
-            h.title,
-            people.c.name,
-            people.c.email,
-            people.c.team,
-            answer,
-            sa.func.coalesce(u.attended, ""),
-            sa.case((sa.or_(h.presenter_id == u.person_id, on_agenda), "yes"), else_="no"),
-        )
-        .select_from(heads)
-        .join(pairs, sa.true())
-        .join(people, people.c.id == u.person_id)
-        .order_by(h.n, people.c.n)
-    )
-
-
-# Settings for the export's own transaction (SET LOCAL: gone when it ends, so the pooled
-# connection goes back as it was). JIT compiles the million-row plan for seconds and saves
-# less than that; 64 MB lets the final sort merge its spilled runs in fewer passes.
-COPY_SETTINGS = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
-
-
 def _copy_out(connection: Any, scope: Scope, db: Session, out: BinaryIO, tick: Tick) -> int:
-    # COPY takes no parameters: the values (the scope's instants, the enum texts) are written in.
-    query = literal_sql(connection, copy_statement(db, scope))
-    cursor = connection.connection.driver_connection.cursor()
-    for setting in COPY_SETTINGS:
-        cursor.execute(setting)
-    written = 0
-    with cursor, cursor.copy(f"COPY ({query}) TO STDOUT (FORMAT csv, FORCE_QUOTE *)") as copy:
-        lines: list[bytes] = []
-        for row in copy:
-            # One message per row, ending in "\n" (a newline inside a cell is quoted within it).
-            lines.append(bytes(row[:-1]))
-            if len(lines) == BATCH:
-                written += _write_crlf(out, lines)
-                tick(written)
-        if lines:
-            written += _write_crlf(out, lines)
-            tick(written)
-    return written
-
-
-def _write_crlf(out: BinaryIO, lines: list[bytes]) -> int:
-    out.write(b"\r\n".join(lines) + b"\r\n")
-    n = len(lines)
-    lines.clear()
-    return n
+    conditions = literal_sql(connection, sa.and_(*in_scope(db, scope)))
+    with connection.connection.driver_connection.cursor() as cursor:
+        return attendance_copy.copy_out(cursor, conditions, out, tick)
 
 
 # --- SQLite ----------------------------------------------------------------------------------

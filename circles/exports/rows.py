@@ -16,24 +16,13 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from circles.exports.columns import COLUMNS as COLUMNS
+from circles.exports.columns import KEYS as KEYS
 from circles.services.participation import Scope, expected_join, in_scope, presented, walked_in
 from circles.zones import time_zone
 from models.enums import Rsvp
 from models.tables import Attendance, Circle, CircleSession, Membership, Person
 
-COLUMNS = (
-    "circle",
-    "session date",
-    "session title",
-    "person",
-    "email",
-    "team",
-    "rsvp",
-    "attended",
-    "presenter",
-)
-# Keys of the JSON Lines objects, the same columns in a script's words.
-KEYS = ("circle", "date", "title", "person", "email", "team", "rsvp", "attended", "presenter")
 BATCH = 5000
 
 Progress = Callable[[int, int | None], None]

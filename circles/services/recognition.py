@@ -27,7 +27,6 @@ from sqlmodel import Session, col, select
 from circles import validate
 from circles.errors import InvalidInput
 from circles.feedback_views import (
-    STREAK_MILESTONES,
     FeedbackReceived,
     Ledger,
     MentoringDone,
@@ -38,13 +37,11 @@ from circles.feedback_views import (
 )
 from circles.services import people, sessions
 from circles.services.clock import now
-from circles.services.participation import Scope, came, in_scope, make_scope, one_if
+from circles.services.participation import Scope, in_scope, make_scope, one_if
 from circles.services.sql import in_chunks, select_columns
 from circles.zones import time_zone
 from models.enums import PairStatus, ProgrammeKind
 from models.tables import (
-    AgendaItem,
-    Attendance,
     Circle,
     CircleSession,
     FeedbackAnswer,
@@ -54,8 +51,11 @@ from models.tables import (
     Person,
     Programme,
     ProgrammePair,
+    SessionFeedback,
+    StreakMilestone,
     Thanks,
 )
+from models.tables import Talk as TalkRow
 
 THANKS_MAX = 300
 
@@ -127,60 +127,24 @@ def _instants(scope: Scope, column: Any) -> list[Any]:
     return found
 
 
-def _held(db: Session, up_to: Scope) -> list[Any]:
-    """Held sessions (any circle) up to the end of the period: what history counts."""
-    return in_scope(db, Scope(until=up_to.until))
-
-
 # -- talks -------------------------------------------------------------------------------------
 
 
-def _presenters(conditions: list[Any], among: Any = None) -> Any:
-    """SQL subquery: (person, session) for everyone who presented a session meeting
-    ``conditions`` (on CircleSession), as the session's presenter or an agenda item's; only
-    the people of the subquery ``among`` if given (in each branch: the databases don't carry a
-    condition on a union into it)."""
-    s = CircleSession
-
-    def who(column: Any) -> list[Any]:
-        return [col(column).is_not(None)] + ([col(column).in_(among)] if among is not None else [])
-
-    return sa.union(
-        select(col(s.presenter_id).label("person_id"), col(s.id).label("session_id")).where(
-            *who(s.presenter_id), *conditions
-        ),
-        select(AgendaItem.presenter_id, AgendaItem.session_id)
-        .join(s, col(s.id) == AgendaItem.session_id)
-        .where(*who(AgendaItem.presenter_id), *conditions),
-    ).subquery()
-
-
 def _talks(db: Session, scope: Scope) -> dict[int, list[Talk]]:
-    """Talks in the period, numbered over each person's talks ever (a first talk is number 1)."""
-    s = CircleSession
-    # Only the people who gave a talk in the period are numbered, over all their talks: their
-    # talks are picked out before the numbering, which then sorts a few thousand rows, not all.
-    period = in_scope(db, scope)
-    theirs = _presenters(_held(db, scope), among=select(_presenters(period).c.person_id))
-    number = (
-        sa.func.row_number()
-        .over(partition_by=theirs.c.person_id, order_by=(col(s.starts_at), col(s.id)))
-        .label("number")
-    )
-    numbered = (
-        select(theirs.c.person_id, col(s.id).label("session_id"), number)
-        .select_from(theirs)
-        .join(s, col(s.id) == theirs.c.session_id)
-        .subquery()
-    )
+    """Talks in the period, numbered over each person's talks ever (a first talk is number 1).
+
+    The store keeps every talk numbered (table talk, kept by the triggers of migration 0100 on
+    every change to who presents and to sessions): a period's are read by its held sessions.
+    Talks at sessions not yet held are numbered after all held ones, so they change no number
+    shown here.
+    """
+    s, t = CircleSession, TalkRow
     rows = db.exec(
-        select_columns(
-            numbered.c.person_id, s.id, s.starts_at, s.title, Circle.name, Circle.timezone, numbered.c.number
-        )
-        .select_from(numbered)
-        .join(s, col(s.id) == numbered.c.session_id)
+        select_columns(t.person_id, s.id, s.starts_at, s.title, Circle.name, Circle.timezone, t.number)
+        .select_from(s)
+        .join(t, col(t.session_id) == s.id)
         .join(Circle, col(Circle.id) == s.circle_id)
-        .where(*period)
+        .where(*in_scope(db, scope))
         .order_by(col(s.starts_at), col(s.id))
     )
     talks: dict[int, list[Talk]] = defaultdict(list)
@@ -195,71 +159,40 @@ def _talks(db: Session, scope: Scope) -> dict[int, list[Talk]]:
 def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
     """Streak milestones reached in the period (see the module's definition).
 
-    Gaps and islands: number each circle's held sessions in order (n); for the sessions a
-    person came to, n minus their own running count is the same all along a run. A milestone
-    of 25 reached in the period began at most 24 sessions before it, and the session before
-    those tells whether the run was longer already (reached before the period), so older
-    sessions are left out: a digest of a month reads a few months of attendance, not all of it.
+    The store keeps every milestone ever reached (table streak_milestone, kept by the triggers
+    of migration 0100 on every write to sessions and attendance): a period's are read by its
+    held sessions, instead of numbering months of attendance in window functions each time.
     """
-    s, a = CircleSession, Attendance
-    lookback = max(STREAK_MILESTONES)
-    up_to = Scope(circle_id=scope.circle_id, until=scope.until)
-    numbered = (
+    s, m = CircleSession, StreakMilestone
+    # Per person and circle only the longest reached in the period (the first day it was).
+    best = (
         select(
-            col(s.id).label("session_id"),
-            col(s.circle_id).label("circle_id"),
+            col(m.person_id).label("person_id"),
+            col(m.session_id).label("session_id"),
+            col(m.sessions).label("sessions"),
             sa.func.row_number()
-            .over(partition_by=col(s.circle_id), order_by=(col(s.starts_at), col(s.id)))
-            .label("n"),
-            one_if(sa.and_(*in_scope(db, scope))).label("in_period"),
+            .over(
+                partition_by=(col(m.person_id), col(m.circle_id)),
+                order_by=(col(m.sessions).desc(), col(s.starts_at), col(s.id)),
+            )
+            .label("rank"),
         )
-        .where(*in_scope(db, up_to))
+        .select_from(s)
+        .join(m, col(m.session_id) == s.id)
+        .where(*in_scope(db, scope))
         .subquery()
     )
-    held = select_columns(
-        numbered,
-        sa.func.min(sa.case((numbered.c.in_period == 1, numbered.c.n)))
-        .over(partition_by=numbered.c.circle_id)
-        .label("first"),
-    ).subquery()
-    runs = (
-        select_columns(
-            a.person_id,
-            held.c.circle_id,
-            held.c.session_id,
-            held.c.n,
-            held.c.in_period,
-            (
-                held.c.n
-                - sa.func.row_number().over(
-                    partition_by=(col(a.person_id), held.c.circle_id), order_by=held.c.n
-                )
-            ).label("run"),
-        )
-        .select_from(a)
-        .join(held, held.c.session_id == a.session_id)
-        .where(came(a), held.c.n >= held.c.first - lookback)
-        .subquery()
-    )
-    lengths = select(
-        runs.c.person_id,
-        runs.c.session_id,
-        runs.c.in_period,
-        sa.func.row_number()
-        .over(partition_by=(runs.c.person_id, runs.c.circle_id, runs.c.run), order_by=runs.c.n)
-        .label("length"),
-    ).subquery()
     reached = db.exec(
-        select_columns(lengths.c.person_id, Circle.name, lengths.c.length, s.starts_at, Circle.timezone)
-        .select_from(lengths)
-        .join(s, col(s.id) == lengths.c.session_id)
+        select_columns(best.c.person_id, Circle.name, best.c.sessions, s.starts_at, Circle.timezone)
+        .select_from(best)
+        .join(s, col(s.id) == best.c.session_id)
         .join(Circle, col(Circle.id) == s.circle_id)
-        .where(lengths.c.in_period == 1, col(lengths.c.length).in_(STREAK_MILESTONES))
+        .where(best.c.rank == 1)
     ).all()
-    longest: dict[tuple[int, str], Streak] = {}
-    for pid, circle, length, starts, tz in reached:
-        if (pid, circle) not in longest or longest[(pid, circle)].sessions < length:
-            longest[(pid, circle)] = Streak(circle, int(length), starts.astimezone(time_zone(tz)).date())
+    longest = {
+        (pid, circle): Streak(circle, int(length), starts.astimezone(time_zone(tz)).date())
+        for pid, circle, length, starts, tz in reached
+    }
     found: dict[int, list[Streak]] = defaultdict(list)
     for (pid, _), streak in sorted(longest.items(), key=lambda kv: (kv[1].day, kv[1].circle)):
         found[pid].append(streak)
@@ -319,41 +252,40 @@ def _mentoring(db: Session, scope: Scope) -> dict[int, MentoringDone]:
 
 
 def _feedback(db: Session, scope: Scope) -> dict[int, FeedbackReceived]:
-    """Ratings and notes on the sessions each person presented, where the circle shares them."""
-    s, f = CircleSession, FeedbackAnswer
+    """Ratings and notes on the sessions each person presented, where the circle shares them:
+    each session's ratings as the store sums them up (table session_feedback, migration 0100),
+    and the notes by their own index (a tenth of the answers)."""
+    s, t, f, sf = CircleSession, TalkRow, FeedbackAnswer, SessionFeedback
     shared = sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true())
-    presenters = _presenters(in_scope(db, scope))
-    # Each session's ratings once, then shared out to its presenters.
-    per_session = (
+    presented = (
         select(
-            col(f.session_id).label("session_id"),
-            sa.func.count().label("n"),
-            sa.func.sum(f.rating).label("total"),
+            col(t.person_id).label("person_id"),
+            col(s.id).label("session_id"),
+            col(s.starts_at).label("starts"),
         )
-        .join(s, col(s.id) == f.session_id)
+        .select_from(s)
+        .join(t, col(t.session_id) == s.id)
         .join(FeedbackSetting, col(FeedbackSetting.circle_id) == s.circle_id, isouter=True)
         .where(shared, *in_scope(db, scope))
-        .group_by(col(f.session_id))
         .subquery()
     )
     totals = {
         pid: (int(n), int(total))
         for pid, n, total in db.exec(
-            select(presenters.c.person_id, sa.func.sum(per_session.c.n), sa.func.sum(per_session.c.total))
-            .select_from(presenters)
-            .join(per_session, per_session.c.session_id == presenters.c.session_id)
-            .group_by(presenters.c.person_id)
+            select(presented.c.person_id, sa.func.sum(sf.ratings), sa.func.sum(sf.rating_sum))
+            .select_from(presented)
+            .join(sf, col(sf.session_id) == presented.c.session_id)
+            .group_by(presented.c.person_id)
         )
     }
     notes: dict[int, list[str]] = defaultdict(list)
     for pid, note in db.exec(
-        select(presenters.c.person_id, f.for_presenter)
-        .select_from(presenters)
-        .join(f, col(f.session_id) == presenters.c.session_id)
-        .join(s, col(s.id) == f.session_id)
-        .join(FeedbackSetting, col(FeedbackSetting.circle_id) == s.circle_id, isouter=True)
-        .where(shared, f.for_presenter != "")
-        .order_by(col(s.starts_at), col(f.for_presenter))
+        select(presented.c.person_id, f.for_presenter)
+        .select_from(presented)
+        .join(f, col(f.session_id) == presented.c.session_id)
+        # Spelled as the index's condition (no bound value), so both databases read the index.
+        .where(col(f.for_presenter) != sa.literal_column("''"))
+        .order_by(presented.c.starts, col(f.for_presenter))
     ):
         notes[pid].append(note)
     return {pid: FeedbackReceived(n, total, notes.get(pid, [])) for pid, (n, total) in totals.items()}

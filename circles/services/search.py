@@ -195,15 +195,13 @@ def mark_words(text: str, query: SearchQuery) -> tuple[tuple[int, int], ...]:
     the original text: not "Müller" for muller (the index folds accents, its parser does not)
     nor a word inside a link. These marks complete its own."""
     wanted = {fold(w) for t in query.terms if not t.exclude for w in t.words[:-1]}
-    ends = {fold(t.words[-1]): t.prefix for t in query.terms if not t.exclude}
+    ends = {fold(t.words[-1]) for t in query.terms if not t.exclude}
+    whole = wanted | ends
+    beginnings = tuple(fold(t.words[-1]) for t in query.terms if not t.exclude and t.prefix)
     spans = []
     for start, word in word_spans(text):
         key = fold(word)
-        if (
-            key in wanted
-            or ends.get(key) is not None
-            or any(p and key.startswith(w) for w, p in ends.items())
-        ):
+        if key in whole or key.startswith(beginnings):
             spans.append((start, start + len(word)))
     return tuple(spans)
 

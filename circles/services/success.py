@@ -21,9 +21,9 @@ from sqlmodel.sql.expression import Select
 
 from circles import cadence as cadences
 from circles.services import circle_records, reports
-from circles.services.attendance import effective_rsvp, member_at_session
+from circles.services.attendance import member_at_session
 from circles.services.clock import now
-from circles.services.participation import Scope, came, expected_join, in_scope, one_if
+from circles.services.participation import Scope, came, in_scope, one_if
 from circles.services.sql import select_columns
 from circles.success_views import (
     RETENTION_MONTHS,
@@ -39,19 +39,20 @@ from circles.success_views import (
     TrendPoint,
 )
 from circles.zones import time_zone
-from models.enums import Attended, PairStatus, ProgrammeKind, Rsvp
+from models.enums import PairStatus, ProgrammeKind, Rsvp
 from models.tables import (
     AgendaItem,
     Attendance,
     Circle,
     CircleSession,
-    FeedbackAnswer,
-    FeedbackResponse,
     Membership,
     PairMeeting,
     Person,
     Programme,
     ProgrammePair,
+    SessionExpected,
+    SessionFeedback,
+    SessionResponses,
 )
 
 # What a report groups its counts by: a column (or a labelled expression) of the query.
@@ -156,31 +157,38 @@ def retention_after_months(
 
 
 def _ratings(db: Session, scope: Scope, group: Sequence[Grouping] = ()) -> Select[*tuple[Any, ...]]:
-    """SQL: ratings about held sessions in scope: count, sum, and how many of each 1..5."""
-    f, s = FeedbackAnswer, CircleSession
+    """SQL: ratings about held sessions in scope: count, sum, and how many of each 1..5; from
+    each session's ratings as the store sums them up (table session_feedback, migration 0100),
+    not from every answer."""
+    sf, s = SessionFeedback, CircleSession
+    dist = (sf.rated_1, sf.rated_2, sf.rated_3, sf.rated_4, sf.rated_5)
     return (
         select_columns(
             *group,
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(f.rating), 0),
-            *(sa.func.coalesce(sa.func.sum(one_if(f.rating == r)), 0) for r in range(1, 6)),
+            sa.func.coalesce(sa.func.sum(sf.ratings), 0),
+            sa.func.coalesce(sa.func.sum(sf.rating_sum), 0),
+            *(sa.func.coalesce(sa.func.sum(d), 0) for d in dist),
         )
-        .select_from(f)
-        .join(s, col(s.id) == f.session_id)
+        .select_from(s)
+        .join(sf, col(sf.session_id) == s.id)
         .where(*in_scope(db, scope))
         .group_by(*group)
     )
 
 
 def _responses(db: Session, scope: Scope, group: Sequence[Grouping] = ()) -> Select[*tuple[Any, ...]]:
-    """SQL: people who came to held sessions in scope (once per session), and how many answered."""
-    a, s, r = Attendance, CircleSession, FeedbackResponse
+    """SQL: people who came to held sessions in scope (once per session), and how many answered;
+    from each session's as the store counts them (table session_responses, migration 0100)."""
+    s, r = CircleSession, SessionResponses
     return (
-        select_columns(*group, sa.func.count(), sa.func.count(col(r.id)))
-        .select_from(a)
-        .join(s, col(s.id) == a.session_id)
-        .join(r, sa.and_(col(r.session_id) == a.session_id, col(r.person_id) == a.person_id), isouter=True)
-        .where(*in_scope(db, scope), came(a))
+        select_columns(
+            *group,
+            sa.func.coalesce(sa.func.sum(r.attendees), 0),
+            sa.func.coalesce(sa.func.sum(r.responders), 0),
+        )
+        .select_from(s)
+        .join(r, col(r.session_id) == s.id)
+        .where(*in_scope(db, scope))
         .group_by(*group)
     )
 
@@ -372,18 +380,19 @@ class _Participation:
 
 
 def _participation(db: Session, scope: Scope) -> _Participation:
-    s, a = CircleSession, Attendance
+    """From the people each session expected as the store counts them (table session_expected,
+    migration 0100: members then, by effective RSVP and how it went), not from every member
+    and attendance row of the period again."""
+    s, e = CircleSession, SessionExpected
     month = reports.month_of(db, s.starts_at).label("month")
-    answer = effective_rsvp().label("answer")
-    how = sa.case((came(a), "came"), (col(a.attended) == Attended.EXCUSED, "excused"), else_="missed").label(
-        "how"
-    )
     rows = db.exec(
-        expected_join(select_columns(s.circle_id, month, answer, how, sa.func.count()).select_from(s))
+        select_columns(s.circle_id, month, e.answer, e.how, sa.func.sum(e.people))
+        .select_from(s)
+        .join(e, col(e.session_id) == s.id)
         .where(*in_scope(db, scope))
-        .group_by(col(s.circle_id), month, answer, how)
+        .group_by(col(s.circle_id), month, col(e.answer), col(e.how))
     )
-    groups = [(cid, m, Rsvp(getattr(r, "value", r)), h, int(n)) for cid, m, r, h, n in rows]
+    groups = [(cid, m, Rsvp(r), h, int(n)) for cid, m, r, h, n in rows]
     held_month = reports.month_of(db, s.starts_at).label("month")
     sessions = {
         (cid, m): int(n)

@@ -18,7 +18,7 @@ is written again. SQLite's index (FTS5) is not touched.
 Self-contained on purpose: the fold table is copied from 0030, not imported.
 
 Revision ID: 0130
-Revises: 0090
+Revises: 0100
 Create Date: 2026-11-30 07:05:00
 """
 
@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0130"
-down_revision: str | None = "0090"
+down_revision: str | None = "0100"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

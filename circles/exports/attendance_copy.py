@@ -1,0 +1,179 @@
+"""The attendance CSV on PostgreSQL: one COPY of a query that makes every cell, in order, whose
+answer goes to the file as it comes. Plain psycopg and SQL text, no SQLAlchemy: a whole-store
+export from the command line runs it before the store's modules load (half a second of
+imports, a third of the export; circles/cli/export_attendance.py), and the store runs it too
+(circles/exports/attendance_csv.py) with the scope's conditions written by participation.py.
+
+The bytes are what writers.write_csv makes of rows.attendance_batches (every cell quoted,
+text that a spreadsheet would run neutralised, the session's day local to its circle):
+tests/test_export_attendance_csv.py compares the two. Who is expected (a membership covering
+the session's start), the effective answer and who presented are participation.py's rules,
+written out here in SQL; that test fails if the two part.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from itertools import islice
+from typing import Any, BinaryIO
+
+from circles.exports.cells import DANGEROUS_FIRST
+from circles.exports.columns import HEADER
+
+Tick = Callable[[int], None]
+BATCH = 5000
+# The first characters that make a spreadsheet run a cell (cells.safe_text), as code points.
+_DANGEROUS = ", ".join(str(ord(c)) for c in sorted(DANGEROUS_FIRST))
+
+
+def _safe(text: str) -> str:
+    """SQL: ``text`` made inert for a spreadsheet, as cells.safe_text does (ascii('') is 0)."""
+    return f"CASE WHEN ascii({text}) IN ({_DANGEROUS}) THEN '''' || {text} ELSE {text} END"
+
+
+# Shaped for PostgreSQL's executor, a million rows at a time, so that nothing is sorted but
+# the sessions in scope (a few thousand) once and each session's few dozen people:
+# - the sessions come first, numbered in the export's order, with their cells (circle, local
+#   day, title) and who presents at them (the presenter, the agenda's) made once each;
+# - then, per session (a LATERAL subquery), who was expected (the circle's memberships, by
+#   their circle index) and what was recorded (the session's attendance, by its (session_id,
+#   person_id) index) meet in a small full join on the person: a record with nobody
+#   expected is a walk-in. Each session's people are sorted there by their place in the
+#   export's order of people (lower(name), then id), read from one array made once, at the
+#   index of their id: a lookup, where a join would be hashed again for every session;
+# - each person's cells (name, e-mail, team) are made once: the lookup by id, a subquery of
+#   its own (OFFSET 0), is memoised.
+# The order is the plan's, without an ORDER BY over the whole: a subquery's ORDER BY is kept,
+# and LATERAL subqueries that depend on it can only be the inner side of nested loops, which
+# keep their outer side's order. An ORDER BY over the whole sorted a million wide rows
+# (spilling to disk), or, told the sessions were in order, sorted each session's rows again
+# in an Incremental Sort: a third of the server's time either way.
+QUERY = f"""
+SELECT heads.circle, heads.day, heads.title, people.name, people.email, people.team,
+       CASE WHEN pairs.rsvp IS NOT NULL AND pairs.rsvp != 'none' THEN pairs.rsvp
+            ELSE coalesce(pairs.series_rsvp, pairs.rsvp, 'none') END,
+       coalesce(pairs.attended, ''),
+       CASE WHEN heads.presenter_id = pairs.person_id OR pairs.person_id = ANY (heads.presenters)
+            THEN 'yes' ELSE 'no' END
+FROM (
+    SELECT circle_session.id, circle_session.circle_id, circle_session.starts_at,
+           circle_session.presenter_id,
+           (SELECT array_agg(agenda_item.presenter_id) FROM agenda_item
+            WHERE agenda_item.session_id = circle_session.id) AS presenters,
+           row_number() OVER (ORDER BY lower(circle.name), circle.id, circle_session.starts_at,
+                                       circle_session.id) AS n,
+           {_safe("circle.name")} AS circle,
+           to_char(circle_session.starts_at AT TIME ZONE circle.timezone, 'YYYY-MM-DD') AS day,
+           {_safe("circle_session.title")} AS title
+    FROM circle_session JOIN circle ON circle.id = circle_session.circle_id
+    WHERE {{scope}}
+    ORDER BY n
+) AS heads
+CROSS JOIN LATERAL (
+    SELECT coalesce(expected.person_id, recorded.person_id) AS person_id,
+           expected.series_rsvp, recorded.rsvp, recorded.attended
+    FROM (
+        SELECT membership.person_id, membership.default_rsvp AS series_rsvp FROM membership
+        WHERE membership.circle_id = heads.circle_id AND membership.joined_at <= heads.starts_at
+          AND (membership.left_at IS NULL OR membership.left_at > heads.starts_at)
+    ) AS expected
+    FULL JOIN (
+        SELECT attendance.person_id, attendance.rsvp, attendance.attended FROM attendance
+        WHERE attendance.session_id = heads.id
+    ) AS recorded ON recorded.person_id = expected.person_id
+    ORDER BY (
+        SELECT array_agg(coalesce(numbered.n, 0) ORDER BY ids.i)
+        FROM generate_series(1, (SELECT max(person.id) FROM person)) AS ids (i)
+        LEFT JOIN (
+            SELECT person.id, row_number() OVER (ORDER BY lower(person.name), person.id) AS n
+            FROM person
+        ) AS numbered ON numbered.id = ids.i
+    )[coalesce(expected.person_id, recorded.person_id)]
+) AS pairs
+CROSS JOIN LATERAL (
+    SELECT {_safe("person.name")} AS name,
+           {_safe("coalesce(person.email, '')")} AS email,
+           {_safe("coalesce(person.team, '')")} AS team
+    FROM person WHERE person.id = pairs.person_id
+    OFFSET 0
+) AS people
+"""
+
+# Settings for the export's own transaction (SET LOCAL: gone when it ends, so a pooled
+# connection goes back as it was): JIT compiles the million-row plan for longer than it saves.
+SETTINGS = ("SET LOCAL jit = off",)
+
+
+def happened(now: datetime) -> str:
+    """SQL: the sessions of the whole store that have happened by ``now`` (participation.in_scope
+    with no circle and no days)."""
+    return f"circle_session.status != 'cancelled' AND circle_session.starts_at <= '{now.isoformat()}'"
+
+
+def connect(setting: str) -> Any | None:
+    """A read-only psycopg connection to the PostgreSQL store ``setting`` (a --db value) names,
+    if it is at this version's schema; None when the store has to be opened instead (not a
+    PostgreSQL URL, no server, a database to upgrade: the store says what is wrong)."""
+    from circles.glance_postgres import CONNECT_TIMEOUT_SECONDS, postgres_conninfo
+    from models.schema import SCHEMA_HEAD
+
+    conninfo = postgres_conninfo(setting)
+    if conninfo is None:
+        return None
+    import psycopg
+
+    try:
+        connection = psycopg.connect(
+            conninfo, connect_timeout=CONNECT_TIMEOUT_SECONDS, prepare_threshold=None
+        )
+    except (psycopg.Error, ValueError):
+        return None
+    try:
+        connection.read_only = True
+        if connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(SCHEMA_HEAD,)]:
+            return connection
+    except psycopg.Error:
+        pass
+    connection.close()
+    return None
+
+
+def count_rows(cursor: Any, scope: str) -> int:
+    """How many rows the export of ``scope`` has (one more pass, for a progress total)."""
+    found = cursor.execute(f"SELECT count(*) FROM ({QUERY.format(scope=scope)}) AS export").fetchone()
+    return int(found[0])
+
+
+def write_csv(cursor: Any, scope: str, out: BinaryIO, *, excel: bool, tick: Tick) -> int:
+    """The whole CSV of ``scope``: byte order mark (``excel``), header and rows; returns the rows."""
+    if excel:
+        out.write(codecs.BOM_UTF8)
+    out.write(HEADER.encode("utf-8"))
+    written = copy_out(cursor, scope, out, tick)
+    if not written:
+        tick(0)
+    return written
+
+
+def copy_out(cursor: Any, scope: str, out: BinaryIO, tick: Tick) -> int:
+    """Write the rows of the export of ``scope`` (SQL conditions on circle_session) to ``out``
+    with a psycopg cursor inside a transaction; returns how many."""
+    for setting in SETTINGS:
+        cursor.execute(setting)
+    written = 0
+    # COPY takes no parameters: the scope's values are written in.
+    with cursor.copy(f"COPY ({QUERY.format(scope=scope)}) TO STDOUT (FORMAT csv, FORCE_QUOTE *)") as copy:
+        for rows in _batches(iter(copy)):
+            # One message per row, ending in "\n" (a newline inside a cell is quoted within it):
+            # csv.writer ends a row with "\r\n".
+            out.write(b"\r\n".join([row[:-1].tobytes() for row in rows]) + b"\r\n")
+            written += len(rows)
+            tick(written)
+    return written
+
+
+def _batches(rows: Iterator[Any]) -> Iterator[list[Any]]:
+    while batch := list(islice(rows, BATCH)):
+        yield batch
