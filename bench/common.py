@@ -28,6 +28,13 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+# The app as installed runs from compiled modules: where the environment says not to write them
+# (PYTHONDONTWRITEBYTECODE), every module a screen imports on first use was compiled from
+# source on each run (a third of a second of the Circle screen's first open, on icalendar
+# alone), a cost no facilitator pays. The scripts, and the apps they start, write them.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CACHE = HERE / ".cache"

@@ -12,9 +12,12 @@ import sys
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Footer, Header
 
+# The rows Home lists first: from two hours ago (a session under way is still "coming up"), in
+# start and id order, so its first row is Home's too (bench/startup.py waits for its circle; on
+# the huge store many sessions start at once, and without the id the two lists began apart).
 UPCOMING = (
     "SELECT s.starts_at, c.name, s.title FROM circle_session s JOIN circle c ON c.id = s.circle_id "
-    "WHERE s.starts_at >= {now} ORDER BY s.starts_at LIMIT 40"
+    "WHERE s.starts_at >= {since} ORDER BY s.starts_at, s.id LIMIT 40"
 )
 
 
@@ -23,11 +26,11 @@ def upcoming_rows(store: str) -> list[tuple[object, ...]]:
         import psycopg
 
         with psycopg.connect(store) as conn:
-            return conn.execute(UPCOMING.format(now="now()")).fetchall()
+            return conn.execute(UPCOMING.format(since="now() - interval '2 hours'")).fetchall()
     import sqlite3
 
     conn = sqlite3.connect(store)
-    rows = conn.execute(UPCOMING.format(now="datetime('now')")).fetchall()
+    rows = conn.execute(UPCOMING.format(since="datetime('now', '-2 hours')")).fetchall()
     conn.close()
     return rows
 

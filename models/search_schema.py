@@ -21,7 +21,9 @@ WORDS_FUNCTION = "circles_search_words"  # PostgreSQL: the text as the index spl
 # Accented letters folded to their base letter, as SQLite's FTS5 tokenizer (unicode61 with
 # remove_diacritics 2) folds them: PostgreSQL's index folds exactly these with translate(),
 # which needs no extension (unaccent is not installed everywhere) and is immutable, so the
-# tsvector can be a generated column. Letters outside this table compare as they are.
+# tsvector can be a generated column. Letters outside this table compare as they are. Since
+# migration 0130, text that is all ASCII skips the fold (nothing in it to fold) and turns its
+# punctuation into spaces with replace(): the same words at a tenth of the cost.
 FOLD_FROM = (
     "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭ"
     "ĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžſƠơƯưǍǎǏǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǦǧǨǩǪǫ"

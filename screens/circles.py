@@ -1,4 +1,9 @@
-"""The circles list: every circle with its kind, members and next session; type to filter."""
+"""The circles list: every circle with its kind, members and next session; type to filter.
+
+An organisation's circles are read whole (three queries, and the filter is then instant), but
+the table shows them a page at a time, more as the cursor nears the end: a Textual table
+measures every row it holds, and three thousand rows (the huge demo's) took most of a second to
+show where a page takes a tenth of that."""
 
 from __future__ import annotations
 
@@ -7,10 +12,11 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Input
+from textual.widgets import DataTable, Header, Input, Static
 
 from circles.services import lookups
 from circles.views import CircleView
+from circles.words import count
 from screens.footer import Footer
 from screens.format import day, safe
 from screens.live import LiveScreen, refill
@@ -22,6 +28,8 @@ from screens.work import run_db
 
 if TYPE_CHECKING:
     from circles.live import Change
+
+PAGE = 200  # rows shown at first, and added each time the cursor nears the last of them
 
 
 class CirclesScreen(LiveScreen, StyledOnceScreen):
@@ -38,11 +46,14 @@ class CirclesScreen(LiveScreen, StyledOnceScreen):
         self.summaries: list[lookups.CircleOverview] = []
         self.loaded = False
         self.include_archived = False
+        self.matching: list[lookups.CircleOverview] = []  # what the filter lets through
+        self.shown = 0  # how many of them the table holds
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield OneLineInput(label="Filter", placeholder="Filter circles by name", id="filter")
         yield Table(id="circles", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="circles-count", classes="hint", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -72,28 +83,37 @@ class CirclesScreen(LiveScreen, StyledOnceScreen):
         self.loaded = True
         self.render_rows()
 
-    def render_rows(self) -> None:
+    def render_rows(self, *, keep_shown: bool = True) -> None:
+        """The circles the filter lets through, as many rows as were shown (at least a page; a
+        new filter starts again from one page)."""
         text = self.query_one("#filter", Input).value.strip().casefold()
-        rows = [
-            (
-                str(s.circle.id),
-                safe(
-                    s.circle.name + (" (archived)" if s.circle.archived else ""),
-                    s.circle.kind.label,
-                    str(s.members),
-                    day(s.next_session, s.circle.timezone) or "none planned",
-                    s.circle.facilitator_name or "",
-                ),
-            )
-            for s in self.summaries
-            if not text or text in s.circle.name.casefold()
-        ]
-        refill(self.query_one(DataTable), rows)
+        self.matching = [s for s in self.summaries if not text or text in s.circle.name.casefold()]
+        self.shown = min(len(self.matching), max(PAGE, self.shown if keep_shown else 0))
+        refill(self.query_one(DataTable), [_row(s) for s in self.matching[: self.shown]])
+        self._count()
+
+    def _count(self) -> None:
+        more = len(self.matching) - self.shown
+        self.query_one("#circles-count", Static).update(
+            f"{count(len(self.matching), 'circle')}, showing {self.shown}; scroll down for more"
+            if more
+            else ""
+        )
+
+    @on(DataTable.RowHighlighted)
+    def _maybe_more(self, event: DataTable.RowHighlighted) -> None:
+        if self.shown < len(self.matching) and event.cursor_row >= self.shown - 10:
+            table = self.query_one(DataTable)
+            for s in self.matching[self.shown : self.shown + PAGE]:
+                key, cells = _row(s)
+                table.add_row(*cells, key=key)
+            self.shown = min(len(self.matching), self.shown + PAGE)
+            self._count()
 
     @on(Input.Changed, "#filter")
     def _filter(self) -> None:
-        # The circles of one organisation are few, so filtering what is loaded is instant.
-        self.render_rows()
+        # The circles are all loaded, so filtering them is instant.
+        self.render_rows(keep_shown=False)
 
     @on(Input.Submitted, "#filter")
     def _to_table(self) -> None:
@@ -121,3 +141,16 @@ class CirclesScreen(LiveScreen, StyledOnceScreen):
                 circles_app(self).open_circle(circle.id)
 
         self.app.push_screen(circle_form(None, timezone=zone), created)
+
+
+def _row(s: lookups.CircleOverview) -> tuple[str, tuple[object, ...]]:
+    return (
+        str(s.circle.id),
+        safe(
+            s.circle.name + (" (archived)" if s.circle.archived else ""),
+            s.circle.kind.label,
+            str(s.members),
+            day(s.next_session, s.circle.timezone) or "none planned",
+            s.circle.facilitator_name or "",
+        ),
+    )

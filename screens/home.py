@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Static
 
+from circles import upcoming
 from circles.upcoming import DAYS
 from circles.views import HomeData
 from screens.footer import Footer
@@ -77,7 +78,7 @@ class HomeScreen(LiveScreen, Screen[None]):
             yield Button("Create your first circle (n)", variant="primary", id="first-circle")
             yield Button("Load demo data (d)", id="load-demo")
         with Vertical(id="home-main"):
-            yield Static(f"Coming up in the next {DAYS} days", classes="section-title")
+            yield Static(f"Coming up in the next {DAYS} days", id="upcoming-title", classes="section-title")
             yield Table(id="upcoming", cursor_type="row", zebra_stripes=True)
             yield Static("", id="upcoming-empty", classes="hint")
         yield Footer()
@@ -146,6 +147,7 @@ class HomeScreen(LiveScreen, Screen[None]):
             for s in data.upcoming
         ]
         refill(table, rows)
+        self.query_one("#upcoming-title", Static).update(_title(data, now, mixed))
         empty = self.query_one("#upcoming-empty", Static)
         empty.update(
             ""
@@ -216,3 +218,13 @@ class HomeScreen(LiveScreen, Screen[None]):
         from screens.demo_loader import DemoLoader
 
         self.app.push_screen(DemoLoader(), lambda _done: self.refresh_data())
+
+
+def _title(data: HomeData, now: datetime, mixed: bool) -> str:
+    """What the list covers. Home lists at most upcoming.MOST sessions: an organisation with
+    thousands of circles has that many in a few hours, not in two weeks, and a title that said
+    two weeks over them made every later session look cancelled."""
+    if len(data.upcoming) < upcoming.MOST:
+        return f"Coming up in the next {DAYS} days"
+    last = when(data.upcoming[-1], now, zone=mixed)
+    return f"Coming up: the next {len(data.upcoming)} sessions, to {last} (a circle lists all of its own)"

@@ -375,3 +375,105 @@ def test_0030_indexes_what_the_store_already_holds(store_url, clock):
         assert ("person", "Ana Müller") in found("muller")
         assert found("rust ownership") == [("session", "Ownership")]  # its circle's name is in it
     store.close()
+
+
+def _migration(revision: str) -> object:
+    """A migration script's module, for the statements it writes."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate._config()).get_revision(revision)
+    assert script is not None
+    return script.module
+
+
+def test_0130_finds_what_0090_found_old_documents_and_new(store_url, clock):
+    """From 0090, with documents indexed by the old words: after 0130 (which leaves the stored
+    vectors as they are) the same searches find them, and documents written since are found
+    by the same words, accents and punctuation alike, on both backends."""
+    from circles.services import circle_records, search
+    from models.engine import create_store_engine, sqlite_file
+    from models.store_file import claim_sqlite_file
+
+    if (path := sqlite_file(store_url)) is not None:
+        claim_sqlite_file(path, create_folder=True)
+    engine = create_store_engine(store_url)
+    _migrate_to(engine, "0090")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO person (name, email, is_guest, active, version, created_at) VALUES "
+            "('Ana Müller', 'ana@example.org', false, true, 1, '2026-01-01 00:00:00+00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO circle (name, kind, description, timezone, default_minutes, reminder_minutes,"
+            " facilitator_id, archived, ics_series_uid, ics_series_sequence, version, created_at) VALUES"
+            " ('Rust Lunch', 'learning-circle', 'Slides at /home/ana/slides.pdf, ask ana.quill@example.org',"
+            " 'Europe/Berlin', 60, 15, NULL, false, 'series-1', 0, 1, '2026-01-01 00:00:00+00:00')"
+        )
+    engine.dispose()
+
+    store = Store.open(store_url, clock=clock)
+    assert store.upgraded is not None
+    with store.write() as db:
+        people.add_person(db, name="Zoë Ørsted-Ñúñez", email="zoe.orsted@example.org")
+        circle_records.add_circle(
+            db,
+            name="Crabs & Café (Berlin)",
+            kind="lunch-and-learn",
+            timezone="Europe/Berlin",
+            description="Notes in /srv/share/crab-notes.txt",
+        )
+    with store.read() as db:
+
+        def found(text: str) -> list[tuple[str, str]]:
+            return sorted((h.kind, h.title) for h in search.search(db, text))
+
+        assert found("muller") == found("Müller") == [("person", "Ana Müller")]
+        # Addresses and paths are split at their punctuation, in old documents and new.
+        assert found("quill") == found("slides pdf") == [("circle", "Rust Lunch")]
+        assert found("crab notes") == found("share") == [("circle", "Crabs & Café (Berlin)")]
+        assert found("zoe") == found("nunez") == [("person", "Zoë Ørsted-Ñúñez")]
+        assert found("cafe berlin") == [("circle", "Crabs & Café (Berlin)")]
+    store.close()
+
+
+@pytest.mark.postgres
+def test_0130_search_words_are_0030s_for_every_text(postgres_url):
+    """The new words function gives exactly the old one's text, whatever the text: every ASCII
+    character, every letter of the fold table, letters it leaves alone, and any mix of them."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from models.engine import create_store_engine
+    from models.search_schema import FOLD_FROM
+
+    # The old body, with % doubled for psycopg's placeholders.
+    old = _migration("0130").FOLDED.replace("$1", "t").replace("%", "%%")  # type: ignore[attr-defined]
+    engine = create_store_engine(postgres_url)
+    _migrate_to(engine, "0130")
+    alphabet = st.sampled_from([chr(c) for c in range(1, 128)] + list(FOLD_FROM) + list("ØßŒæ€—“”…日本語🙂"))
+    texts = st.lists(st.text(alphabet, max_size=40) | st.none(), min_size=1, max_size=20)
+
+    with engine.connect() as conn:
+        every_single = [chr(c) for c in range(1, 128)] + list(FOLD_FROM)
+
+        def differs(values: list[str | None]) -> list[tuple[str | None, str | None, str | None]]:
+            return conn.exec_driver_sql(
+                f"SELECT t, {old}, circles_search_words(t) FROM unnest(%(values)s::text[]) AS t "
+                f"WHERE {old} IS DISTINCT FROM circles_search_words(t)",
+                {"values": values},
+            ).all()
+
+        assert differs(every_single) == []
+        assert conn.exec_driver_sql("SELECT circles_search_words('Ana-Maria (Zürich)')").scalar() == (
+            "Ana Maria  Zurich "
+        )
+
+        @settings(
+            max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        )
+        @given(texts)
+        def same(values: list[str | None]) -> None:
+            assert differs(values) == []
+
+        same()
+    engine.dispose()

@@ -280,21 +280,29 @@ def summary(db: Session, programme_id: int) -> ProgrammeSummary:
 # -- participants -----------------------------------------------------------------------------
 
 
-def circle_zones(db: Session, programme_id: int) -> dict[int, str]:
-    """The usual timezone of each of a programme's participants who gave none: the one most of
-    their current circles keep. (Asked of the programme, not of a list of ids: a programme's
-    worth of ids, bound one by one, cost more to send than the answer took to find.)"""
-    no_zone = select(ProgrammeParticipant.person_id).where(
-        ProgrammeParticipant.programme_id == programme_id, col(ProgrammeParticipant.timezone).is_(None)
+def circle_zones(db: Session, programme_id: int, person_id: int | None = None) -> dict[int, str]:
+    """The usual timezone of each of a programme's participants who gave none (or of the one
+    ``person_id``, who the caller knows gave none): the one most of their current circles keep.
+    (Asked of the programme, not of a list of ids: a programme's worth of ids, bound one by one,
+    cost more to send than the answer took to find.)"""
+    whose = (
+        col(Membership.person_id).in_(
+            select(ProgrammeParticipant.person_id).where(
+                ProgrammeParticipant.programme_id == programme_id,
+                col(ProgrammeParticipant.timezone).is_(None),
+            )
+        )
+        if person_id is None
+        else Membership.person_id == person_id
     )
     counts: dict[int, Counter[str]] = {}
     rows = db.exec(
         select(Membership.person_id, Circle.timezone)
         .join(Circle, col(Circle.id) == Membership.circle_id)
-        .where(col(Membership.person_id).in_(no_zone), col(Membership.left_at).is_(None))
+        .where(whose, col(Membership.left_at).is_(None))
     )
-    for person_id, zone in rows:
-        counts.setdefault(person_id, Counter())[zone] += 1
+    for who, zone in rows:
+        counts.setdefault(who, Counter())[zone] += 1
     # Most circles first, then the name: the same answer every time.
     return {pid: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for pid, c in counts.items()}
 
@@ -340,28 +348,35 @@ def list_participants(db: Session, programme_id: int, *, include_past: bool = Fa
     return _views(db, programme_id, rows)
 
 
-def _views(db: Session, programme_id: int, rows: Sequence[Any]) -> list[ParticipantView]:
+def _views(
+    db: Session, programme_id: int, rows: Sequence[Any], person_id: int | None = None
+) -> list[ParticipantView]:
+    """The rows as read models; with ``person_id``, the rows are that person's, and what is
+    gathered for them is read for that person alone, not for the whole programme (one join
+    after another into a big programme re-read everybody's circles each time: the huge demo's
+    thousands of joins spent minutes there)."""
+    avoiding = select(ProgrammeAvoid.participant_id, Person.email)
+    avoiding = avoiding.join(Person, col(Person.id) == ProgrammeAvoid.person_id)
+    avoiding = avoiding.join(
+        ProgrammeParticipant, col(ProgrammeParticipant.id) == ProgrammeAvoid.participant_id
+    )
+    avoiding = avoiding.where(ProgrammeParticipant.programme_id == programme_id)
+    paired = (
+        select(PairMember.person_id, sa.func.count())
+        .join(ProgrammePair, col(ProgrammePair.id) == PairMember.pair_id)
+        .where(ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ACTIVE)
+    )
+    if person_id is not None:
+        avoiding = avoiding.where(col(ProgrammeAvoid.participant_id).in_([row.id for row in rows]))
+        paired = paired.where(PairMember.person_id == person_id)
     avoid: dict[int, list[str]] = {}
-    # The programme's do-not-pair lists, whoever of it the rows are: few, and one query.
-    for participant_id, email in db.exec(
-        select(ProgrammeAvoid.participant_id, Person.email)
-        .join(Person, col(Person.id) == ProgrammeAvoid.person_id)
-        .join(ProgrammeParticipant, col(ProgrammeParticipant.id) == ProgrammeAvoid.participant_id)
-        .where(ProgrammeParticipant.programme_id == programme_id)
-        .order_by(col(Person.email))
-    ):
+    # The do-not-pair lists (the programme's, or the one person's): few, and one query.
+    for participant_id, email in db.exec(avoiding.order_by(col(Person.email))):
         # Matching finds the avoided by e-mail; one without an address cannot be matched anyway.
         if email is not None:
             avoid.setdefault(participant_id, []).append(email)
-    active = dict(
-        db.exec(
-            select(PairMember.person_id, sa.func.count())
-            .join(ProgrammePair, col(ProgrammePair.id) == PairMember.pair_id)
-            .where(ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ACTIVE)
-            .group_by(col(PairMember.person_id))
-        ).all()
-    )
-    zones = circle_zones(db, programme_id) if any(row.timezone is None for row in rows) else {}
+    active = dict(db.exec(paired.group_by(col(PairMember.person_id))).all())
+    zones = circle_zones(db, programme_id, person_id) if any(row.timezone is None for row in rows) else {}
     return [
         ParticipantView(
             id=row.id,
@@ -409,7 +424,7 @@ def get_participant(db: Session, programme_id: int, person_id: int) -> Participa
     if not rows:
         person = db.get(Person, person_id)
         raise NotFound(f"{person.name if person else f'Person {person_id}'} is not in this programme.")
-    return _views(db, programme_id, rows)[0]
+    return _views(db, programme_id, rows, person_id)[0]
 
 
 def _topics(value: str | Sequence[str] | None, field: str) -> str:

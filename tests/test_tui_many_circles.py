@@ -1,0 +1,91 @@
+"""Home and the Circles list on an organisation of many circles: Home says how far its list
+reaches when it is cut; the Circles list shows a page of rows at first, more as the cursor nears
+the end, and filters all of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable
+
+from circles.app import CirclesApp
+from circles.services import circle_records
+from models.store import Store
+from screens.circles import CirclesScreen
+from tests import factories
+from tests.tui_support import settle, shown, type_text, until
+
+PAGE = 200  # screens/circles.py's
+MANY = PAGE + 50
+
+
+def _many_circles(store: Store) -> None:
+    with store.write() as db:
+        for n in range(MANY):
+            circle_records.add_circle(
+                db, name=f"Circle {n:04d}" + (" Rust" if n % 50 == 7 else ""), kind="lunch-and-learn",
+                timezone="Europe/Berlin",
+            )  # fmt: skip
+
+
+async def test_the_circles_list_shows_a_page_and_the_rest_as_the_cursor_comes(
+    memory_store: Store, clock: Any
+) -> None:
+    """Three thousand circles in a table took most of a second to show (Textual measures every
+    row a table holds): the list holds a page, says how many there are, and adds the next page
+    as the cursor nears the end."""
+    _many_circles(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        assert isinstance(app.screen, CirclesScreen)
+        table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count > 0)
+        assert table.row_count == PAGE
+        assert (
+            shown(app.screen.query_one("#circles-count"))
+            == f"{MANY} circles, showing {PAGE}; scroll down for more"
+        )
+        table.move_cursor(row=PAGE - 1)
+        await until(pilot, lambda: table.row_count == MANY)
+        assert shown(app.screen.query_one("#circles-count")) == ""
+        assert table.cursor_row == PAGE - 1
+
+        # The filter looks through every circle, not only the rows shown.
+        await pilot.press("slash")
+        await type_text(pilot, "rust")
+        await until(pilot, lambda: table.row_count == MANY // 50)
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)][-1] == "Circle 0207 Rust"
+
+
+async def test_home_says_how_far_its_list_reaches_when_it_is_cut(
+    memory_store: Store, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Home lists at most a few hundred sessions: the huge demo's three thousand circles have
+    that many in four hours, and under "Coming up in the next 14 days" the rest of the fortnight
+    looked empty. Cut, the title says up to when it lists (here, with a cut of three)."""
+    import circles.services.home as home_service
+    import circles.upcoming as upcoming
+    from screens.home import HomeScreen
+
+    monkeypatch.setattr(upcoming, "MOST", 3)
+    monkeypatch.setattr(home_service, "MOST", 3)
+    rust = factories.circle(memory_store, "Rust Lunch")
+    for day in ("04", "05", "06", "07"):
+        factories.session(memory_store, rust, f"2026-03-{day} 12:00")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await until(pilot, lambda: app.screen.query_one("#upcoming", DataTable).row_count == 3)
+        title = shown(app.screen.query_one("#upcoming-title"))
+        assert title == "Coming up: the next 3 sessions, to Fri 06 Mar 12:00 (a circle lists all of its own)"
+
+    monkeypatch.setattr(upcoming, "MOST", 300)
+    monkeypatch.setattr(home_service, "MOST", 300)
+    async with CirclesApp(memory_store).run_test(size=(100, 30)) as pilot:
+        await settle(pilot.app, pilot)
+        await until(pilot, lambda: pilot.app.screen.query_one("#upcoming", DataTable).row_count == 4)
+        assert shown(pilot.app.screen.query_one("#upcoming-title")) == "Coming up in the next 14 days"
