@@ -91,7 +91,7 @@ def facilitator(url_text: str, index: int, seconds: float, ready: Any, results: 
 
 
 def _own_circle(store: Any, index: int) -> tuple[int, list[int], list[int]]:
-    from circles.services import circle_records, members, people, sessions
+    from circles.services import circle_records, members, people, rotation, sessions
 
     tag = uuid.uuid4().hex[:6]
     with store.write() as db:
@@ -109,8 +109,9 @@ def _own_circle(store: Any, index: int) -> tuple[int, list[int], list[int]]:
             members.add_member(db, circle_id=circle.id, person_id=p.id)
             person_ids.append(p.id)
         first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=3)
+        # The first took place three days ago (check-ins on a held session); the rest are to come.
         session_ids = [
-            sessions.add_session(
+            (rotation.add_held_session if k == 0 else sessions.add_session)(
                 db, circle_id=circle.id, starts_at=first + timedelta(days=7 * k), title=f"Week {k}"
             ).id
             for k in range(SESSIONS)
