@@ -186,11 +186,8 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
 
     def _load_delivery(self) -> None:
         """The 'sent 3 days ago, 2 changes not sent' line, read beside the members."""
-        from circles.services import delivery
-
-        run_db(
-            self, lambda db: delivery.circle_status(db, self.circle_id), self._show_delivery, group="delivery"
-        )
+        circle_id = self.circle_id
+        run_db(self, lambda db: delivery_status(db, circle_id), self._show_delivery, group="delivery")
 
     def _show_delivery(self, status: DeliveryStatus) -> None:
         from screens.send_dialog import delivery_line
@@ -507,6 +504,15 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
             self.app.push_screen(circle_form(self.data.circle), self._after_save("Circle saved."))
 
 
+def delivery_status(db: Db, circle_id: int) -> DeliveryStatus:
+    """A circle's delivery line, read in a worker: the delivery code is imported there too, with
+    icalendar, a quarter to a third of a second of the first circle opened after a cold start
+    that the UI thread would otherwise spend before it could draw."""
+    from circles.services import delivery
+
+    return delivery.circle_status(db, circle_id)
+
+
 class _Opening:
     """A circle's screen waiting for its data before it is pushed: its members and its delivery
     line, read side by side. The screen is pushed when both are in, when either failed (the
@@ -521,12 +527,10 @@ class _Opening:
         self.pushed = False
 
     def start(self) -> None:
-        from circles.services import delivery
-
         circle_id, now = self.screen.circle_id, circles_app(self.app).now()
         for job, group in (
             (lambda db: load_circle(db, circle_id, now), "open-circle"),
-            (lambda db: delivery.circle_status(db, circle_id), "open-circle-delivery"),
+            (lambda db: delivery_status(db, circle_id), "open-circle-delivery"),
         ):
             run_db(self.app, job, self._arrived, failed=lambda _: self.push(), group=group)
         self.app.set_timer(WAIT_FOR_DATA, self.push)

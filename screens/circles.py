@@ -23,6 +23,7 @@ from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
+from screens.type_to_filter import TypeToFilter
 from screens.typed_app import circles_app
 from screens.work import run_db
 
@@ -32,9 +33,12 @@ if TYPE_CHECKING:
 PAGE = 200  # rows shown at first, and added each time the cursor nears the last of them
 
 
-class CirclesScreen(LiveScreen, StyledOnceScreen):
+class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
     TITLE = "Circles"
-    HELP = "Every circle. Type in the filter to narrow the list; Enter opens the circle."
+    HELP = (
+        "Every circle. Type part of a name to narrow the list (/ first for a name starting with "
+        "n or a, the list's keys); Enter opens the circle."
+    )
     BINDINGS = [
         Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("slash", "filter", "Filter", tooltip="Type part of a name"),
@@ -117,6 +121,10 @@ class CirclesScreen(LiveScreen, StyledOnceScreen):
 
     @on(Input.Submitted, "#filter")
     def _to_table(self) -> None:
+        # A name typed whole ("rust", Enter) opens its circle; a filter that leaves several goes
+        # to the list to pick one.
+        if len(self.matching) == 1:
+            circles_app(self).open_circle(self.matching[0].circle.id)
         self.query_one(DataTable).focus()
 
     def action_filter(self) -> None:

@@ -86,11 +86,13 @@ class HomeScreen(LiveScreen, Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#upcoming", Table)
         # At 80 columns the least needed go first (RSVP), and names are shortened with an ellipsis.
+        # RSVP is shown whole or not at all: a count cut short ("7 yes · 1 may…") reads wrong,
+        # where a long circle name cut short is still the name (at 120 it gives the cells).
         table.add_column("When", priority=0)
         table.add_column("Circle", priority=1, min_width=12)
         table.add_column("Title", priority=2, min_width=12)
         table.add_column("Presenter", priority=3, min_width=10)
-        table.add_column("RSVP", priority=5, min_width=5)
+        table.add_column("RSVP", priority=5)
         table.add_column("Status", priority=4)
         self.query_one("#welcome").display = False
         if self._first_glance is not None:

@@ -8,6 +8,8 @@ where it handed each key; one that comes back unused from a widget that no longe
 focus (another screen, or the filter the key before it moved to) is typed again, where the
 focus is now, in the order it came. A screen that moves the focus on a key must do it at once
 (Screen.set_focus, or AUTO_FOCUS), not later (Widget.focus waits for the app's next turn).
+A letter that comes back unused from a list goes into its filter (screens/type_to_filter.py),
+here too, in turn with the keys typed before it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from collections import deque
 from textual import events
 from textual.app import App
 from textual.message_pump import MessagePump
+
+from screens.type_to_filter import TypeToFilter
 
 # Keys in flight at once: a burst typed or pasted faster than screens open. Older ones have
 # long been read; a key missing here is treated as it always was.
@@ -41,8 +45,10 @@ class KeysFollowTheFocus(App[None]):
         # focused widget now); stopping its default skips that, and the key typed again meets
         # them as a fresh key would.
         handed_to = next((target for key, target in self._handed_to if key is event), None)
-        if handed_to is None or handed_to is self._key_target():
-            return
-        event.prevent_default()
-        event.stop()
-        self.post_message(events.Key(event.key, event.character))
+        if handed_to is not None and handed_to is not self._key_target():
+            event.prevent_default()
+            event.stop()
+            self.post_message(events.Key(event.key, event.character))
+        elif isinstance(self.screen, TypeToFilter) and self.screen.type_into_filter(event):
+            event.prevent_default()
+            event.stop()

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from circles.services import people
@@ -18,6 +17,7 @@ from screens.format import safe
 from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
 from screens.table import Table
+from screens.type_to_filter import TypeToFilter
 from screens.typed_app import circles_app
 from screens.work import run_db
 
@@ -37,7 +37,7 @@ def load_page(
     return found, total
 
 
-class PeopleScreen(LiveScreen, Screen[None]):
+class PeopleScreen(LiveScreen, TypeToFilter):
     TITLE = "People"
     HELP = "Everyone the store knows. Type to filter by name, e-mail or team; Enter opens a person."
     BINDINGS = [
@@ -46,9 +46,9 @@ class PeopleScreen(LiveScreen, Screen[None]):
         Binding("slash", "filter", "Filter"),
     ]
 
-    # The list has the keys (n, e, Enter); / goes to the filter and Enter comes back. It takes
-    # the focus as the screen is built, before any key typed meanwhile is handed to a widget
-    # (screens/late_keys.py).
+    # The list has the keys (n, e, Enter); / or any other letter goes to the filter and Enter
+    # comes back. It takes the focus as the screen is built, before any key typed meanwhile is
+    # handed to a widget (screens/late_keys.py).
     AUTO_FOCUS = "#people"
 
     def __init__(self) -> None:

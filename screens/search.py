@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Static
 
 from circles.errors import CirclesError, InvalidInput
@@ -17,6 +16,7 @@ from screens.footer import Footer
 from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
 from screens.table import Table
+from screens.type_to_filter import TypeToFilter
 from screens.work import run_db
 
 SHOWN = 25
@@ -70,7 +70,11 @@ def hit_keys(hits: list[SearchHit]) -> list[str]:
     return keys
 
 
-class SearchScreen(LiveScreen, Screen[None]):
+class SearchScreen(LiveScreen, TypeToFilter):
+    # A letter typed while the results have the focus goes on at the end of the search: typing
+    # on is searching on. (Letters typed quickly after `/`, before the focus had moved back,
+    # were lost.)
+    FILTER_BOX = "#search-input"
     TITLE = "Search"
     # What the index is made of: a change to these searches again for what is typed, keeping
     # the hit highlighted. Only on top (it does not search again when it comes back otherwise).
@@ -229,21 +233,6 @@ class SearchScreen(LiveScreen, Screen[None]):
         box = self.query_one("#search-input", Input)
         box.focus()
         box.select_all()
-
-    def on_key(self, event: events.Key) -> None:
-        """A letter typed while the results have the focus goes into the box, and the box takes
-        the focus: typing on is searching on. (Letters typed quickly after `/`, before the focus
-        had moved back, were lost.) Keys with a binding (`/`, `?`) keep it."""
-        box = self.query_one("#search-input", Input)
-        if box.has_focus or not event.is_printable or not event.character:
-            return
-        if event.key in self.active_bindings:
-            return
-        event.stop()
-        event.prevent_default()
-        start, end = sorted(box.selection)
-        box.replace(event.character, start, end)  # as the box itself would: over what is selected
-        box.focus()
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self) -> None:

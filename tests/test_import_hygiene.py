@@ -98,3 +98,55 @@ def _ways_to_the_store(path: Path) -> list[str]:
 def test_screens_reach_the_store_only_through_run_db(path: Path) -> None:
     """One road (screens/work.py): the retrying write, and every failure told for what it is."""
     assert _ways_to_the_store(path) == [], f"{path.name} reaches the store by itself: use screens.work.run_db"
+
+
+OPEN_A_CIRCLE = """
+import asyncio, importlib.abc, sys, threading
+from sqlalchemy.engine import make_url
+
+importers = set()
+
+
+class Watch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "icalendar":
+            importers.add(threading.current_thread().name)
+        return None  # only watching: the usual finders import it
+
+
+sys.meta_path.insert(0, Watch())
+
+from circles.app import CirclesApp
+from models.store import Store
+from screens.circle import CircleScreen
+from tests import factories
+from tests.conftest import FixedClock
+from tests.tui_support import settle, until
+
+
+async def main():
+    store = Store.open(make_url("sqlite://"), clock=FixedClock())
+    rust = factories.circle(store, "Rust Lunch")
+    app = CirclesApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_circle(rust)
+        await until(pilot, lambda: isinstance(app.screen, CircleScreen))
+        await settle(app, pilot)
+        assert "icalendar" in sys.modules  # read for the delivery line: else the test proves nothing
+    print(" ".join(sorted(importers)))
+
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_opening_a_circle_imports_the_delivery_code_off_the_ui_thread() -> None:
+    """The delivery line's code (icalendar with it) took 0.25 to 0.33 s of the first circle opened
+    after a cold start, imported on the UI thread: it is imported in the worker that reads it."""
+    out = subprocess.run(
+        [sys.executable, "-c", OPEN_A_CIRCLE], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() and "MainThread" not in out.stdout.split()

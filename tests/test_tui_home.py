@@ -99,3 +99,21 @@ async def test_load_demo_data_from_the_welcome(memory_store, clock):
         await settle(app, pilot)
         assert not app.screen.query_one("#welcome").display
         assert app.screen.query_one("#upcoming", DataTable).row_count > 0
+
+
+async def test_an_rsvp_count_is_shown_whole_at_120_columns(memory_store, clock):
+    """At 120 columns the RSVP cell read "7 yes · 1 may…" while a circle's name had letters to
+    give: a count cut short is wrong, a long name cut short is still the name. The RSVP column is
+    shown whole or, at 80 columns, not at all."""
+    from circles.demo import build_demo
+
+    build_demo(memory_store, size="small")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#upcoming", DataTable)
+        await until(pilot, lambda: table.row_count > 0)
+        cells = [str(table.get_row_at(i)[4]) for i in range(table.row_count)]
+        longest = max(cells, key=len)
+        assert "maybe" in longest
+        assert longest in screen_text(app)

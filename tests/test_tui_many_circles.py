@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from circles.app import CirclesApp
 from circles.services import circle_records
 from models.store import Store
 from screens.circles import CirclesScreen
 from tests import factories
-from tests.tui_support import settle, shown, type_text, until
+from tests.tui_support import burst, settle, shown, type_text, until
 
 PAGE = 200  # screens/circles.py's
 MANY = PAGE + 50
@@ -89,3 +89,54 @@ async def test_home_says_how_far_its_list_reaches_when_it_is_cut(
         await settle(pilot.app, pilot)
         await until(pilot, lambda: pilot.app.screen.query_one("#upcoming", DataTable).row_count == 4)
         assert shown(pilot.app.screen.query_one("#upcoming-title")) == "Coming up in the next 14 days"
+
+
+async def test_a_name_typed_on_the_circles_list_filters_it_and_enter_opens_the_circle(
+    memory_store: Store, clock: Any
+) -> None:
+    """On the demo's list, "rust" then Enter opened the first circle (Data Science): letters did
+    nothing until `/`. A letter now starts the filter; the list's own keys (n, a) keep theirs."""
+    from circles.demo import build_demo
+    from screens.circle import CircleScreen
+
+    build_demo(memory_store, size="small")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CirclesScreen)
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 5)
+
+        await pilot.press("a")  # a binding, not a letter of the filter: archived ones too
+        await settle(app, pilot)
+        assert screen.include_archived
+        assert screen.query_one("#filter", Input).value == ""
+
+        await type_text(pilot, "rust")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, CircleScreen) and app.screen.title is not None)
+        assert screen.query_one("#filter", Input).value == "rust"
+        assert app.screen.title == "Rust Lunch"
+
+
+async def test_letters_typed_fast_on_the_circles_list_all_reach_the_filter(
+    memory_store: Store, clock: Any
+) -> None:
+    """A burst (ssh, a browser tab) is handed to the list before the filter takes the focus:
+    every letter still lands in the filter, in order, and the Enter after them opens the one circle."""
+    from screens.circle import CircleScreen
+
+    _many_circles(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CirclesScreen)
+        await until(pilot, lambda: screen.query_one(DataTable).row_count > 0)
+        burst(app, *"0207", "enter")
+        await until(pilot, lambda: isinstance(app.screen, CircleScreen) and app.screen.title is not None)
+        assert screen.query_one("#filter", Input).value == "0207"
+        assert app.screen.title == "Circle 0207 Rust"

@@ -163,3 +163,26 @@ async def test_keys_typed_as_the_directory_opens_reach_the_filter(memory_store, 
         assert isinstance(screen, PeopleScreen)
         assert screen.query_one("#filter", Input).value == "ops"
         assert [r[0] for r in rows(screen.query_one(DataTable))] == ["Person 07"]
+
+
+async def test_a_letter_typed_on_the_directory_starts_the_filter(memory_store, clock):
+    """Letters typed on the list go to the filter (no `/` first); n and e keep their keys."""
+    for n in range(30):
+        factories.person(
+            memory_store, f"Person {n:02}", f"p{n:02}@example.org", team="Ops" if n == 7 else None
+        )
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, PeopleScreen)
+        await type_text(pilot, "ops")
+        await settle(app, pilot)
+        assert screen.query_one("#filter", Input).value == "ops"
+        assert [r[0] for r in rows(screen.query_one(DataTable))] == ["Person 07"]
+        await pilot.press("enter", "e")  # back on the list, e edits the person
+        await settle(app, pilot)
+        assert app.screen is not screen
+        assert screen.query_one("#filter", Input).value == "ops"

@@ -1,0 +1,39 @@
+"""A letter typed on a list goes into the list's filter box: typing a name is filtering by it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import events
+from textual.screen import Screen
+
+from screens.one_line import OneLineInput
+
+
+class TypeToFilter(Screen[None]):
+    """A screen with a list and a filter box (``FILTER_BOX``): a printable key typed while the
+    list has the focus goes into the box, and the box takes the focus, so typing on is filtering
+    on. Keys bound on the screen (`/`, `n`, `?`...) keep their binding: a facilitator types the
+    name of the thing, not a command key, and `/` still leads to the box for names starting with
+    a bound letter.
+
+    The app hands it the keys no widget used (screens/late_keys.py), in the order they were
+    typed: taken here as they bubbled past, a letter overtook a `/` typed before it that was
+    still on its way up to the app's bindings, and went in before it."""
+
+    FILTER_BOX: ClassVar[str] = "#filter"
+
+    def type_into_filter(self, event: events.Key) -> bool:
+        """Type ``event`` into the filter box if it is a letter for it; whether it was."""
+        box = self.query_one(self.FILTER_BOX, OneLineInput)
+        if box.has_focus or not event.is_printable or not event.character:
+            return False
+        if event.key in self.active_bindings:
+            return False
+        start, end = sorted(box.selection)
+        box.replace(event.character, start, end)  # as the box itself would: over what is selected
+        # At once (screens/late_keys.py), and without selecting what is typed: the next letter
+        # goes on after this one instead of replacing it.
+        box.select_on_focus = False
+        self.set_focus(box)
+        return True
