@@ -37,8 +37,10 @@ class OneLineInput(Input):
         self.cursor_position = len(self.value)
         self.focus()
 
-    async def _on_key(self, event: events.Key) -> None:
-        # Its own editing keys (Backspace, Home, ctrl+u...) run here, in turn with the letters.
+    async def on_key(self, event: events.Key) -> None:
+        # Public, like on_blur below: Input's own _on_key (typing a letter) runs after it unless
+        # this stops the key. Its own editing keys (Backspace, Home, ctrl+u...) run here, in turn
+        # with the letters.
         # Left to Textual, such a key goes up to the app to find its binding and runs there,
         # after the letters read with it in one burst are typed: a browser tab (circles serve)
         # or ssh delivers several keys at once, and "Rusx", Backspace, "t" gave "Rusx".
