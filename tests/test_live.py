@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -490,24 +491,37 @@ async def test_the_people_list_keeps_its_filter_and_cursor_when_someone_is_added
         assert filter_input.value == "member" and screen.focused is filter_input
 
 
+def _sixty_people(store: Store) -> None:
+    from circles.services import people
+
+    with store.write() as db:
+        for i in range(60):
+            people.add_person(db, name=f"Person {i:02}", email=f"p{i}@example.org")
+
+
+async def _watched_people(app: CirclesApp, pilot: Any) -> DataTable:
+    """The People directory open on ``app``, its table focused, once the app watches the store."""
+    from screens.people import PeopleScreen
+
+    await settle(app, pilot)
+    app.push_screen(PeopleScreen())
+    await settle(app, pilot)
+    await until(pilot, lambda: _watching(app))
+    table = app.screen.query_one("#people", DataTable)
+    table.focus()
+    return table
+
+
 async def test_a_long_list_keeps_its_scroll_when_a_row_comes_in_above(
     store: Store, other_store: Store
 ) -> None:
     """The highlighted person stays where they were on screen: the rows above move, not the view."""
     from circles.services import people
-    from screens.people import PeopleScreen
 
-    with store.write() as db:
-        for i in range(60):
-            people.add_person(db, name=f"Person {i:02}", email=f"p{i}@example.org")
+    _sixty_people(store)
     app = CirclesApp(other_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.push_screen(PeopleScreen())
-        await settle(app, pilot)
-        await until(pilot, lambda: _watching(app))
-        table = app.screen.query_one("#people", DataTable)
-        table.focus()
+        table = await _watched_people(app, pilot)
         await pilot.press(*["down"] * 40, *["up"] * 8)  # away from the edges of the view
         await settle(app, pilot)
         on, scrolled = current_key(table), table.scroll_y
@@ -526,19 +540,11 @@ async def test_a_list_seen_from_its_top_shows_a_row_that_comes_in_above(
     person moves down one line (the view followed them, and the new first row was out of sight
     above: a facilitator watching People never saw the walk-in just added at the door)."""
     from circles.services import people
-    from screens.people import PeopleScreen
 
-    with store.write() as db:
-        for i in range(60):
-            people.add_person(db, name=f"Person {i:02}", email=f"p{i}@example.org")
+    _sixty_people(store)
     app = CirclesApp(other_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.push_screen(PeopleScreen())
-        await settle(app, pilot)
-        await until(pilot, lambda: _watching(app))
-        table = app.screen.query_one("#people", DataTable)
-        table.focus()
+        table = await _watched_people(app, pilot)
         await pilot.press("down", "down")
         await settle(app, pilot)
         on = current_key(table)
