@@ -208,16 +208,35 @@ def memory_store(clock: FixedClock, sqlite_template: Path) -> Iterator[Store]:
     """A fast in-memory SQLite store, for tests that are not about the backend (TUI, rules):
     the migrated template copied in with SQLite's backup."""
     s = Store.open(make_url("sqlite://"), clock=clock, migrate=False)
-    raw = s.engine.raw_connection()  # the one connection an in-memory store has
-    try:
-        with contextlib.closing(sqlite3.connect(sqlite_template)) as template:
-            target = raw.driver_connection
-            assert isinstance(target, sqlite3.Connection)
-            template.backup(target)
-    finally:
-        raw.close()
+    fill_from(s, sqlite_template)
     yield _as_migrated(s)
     s.close()
+
+
+def fill_from(store: Store, path: Path) -> None:
+    """Make an in-memory store hold what the SQLite store at ``path`` holds (SQLite's backup)."""
+    raw = store.engine.raw_connection()  # the one connection an in-memory store has
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as source:
+            target = raw.driver_connection
+            assert isinstance(target, sqlite3.Connection)
+            source.backup(target)
+    finally:
+        raw.close()
+
+
+@pytest.fixture(scope="session")
+def small_demo_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """The small demo (seed 7) at the fixed clock's start, built once per worker for the tests
+    that only look at it (build_demo took a second or more each): :func:`fill_from` copies it."""
+    from circles.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "circles.db"
+    shutil.copyfile(sqlite_template, path)
+    store = Store.open(sqlite_url(path), clock=FixedClock())
+    build_demo(store, size="small", seed=7)
+    store.close()
+    return path
 
 
 def pytest_report_header(config: pytest.Config) -> str:
