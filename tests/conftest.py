@@ -239,6 +239,12 @@ def small_demo_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: P
     return path
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, each group in its own order: with work stealing (pyproject.toml),
+    a long test started near the end would run on one core while the other sits idle."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     url = postgres_admin_url()
     if url is None:
