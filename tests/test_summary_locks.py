@@ -1,6 +1,8 @@
 """Two writes at once on PostgreSQL never deadlock on the summaries' locks within one change: a
 row's change takes the circle and person locks its recounts need in one order (circles, then
-people, each by id) before the recounts take them one by one in whatever order they come."""
+people, each by id) before the recounts take them one by one in whatever order they come. One
+unit of work's several changes can still meet another's in opposite order: the app tries the
+one PostgreSQL cancels again."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
+from sqlmodel import Session
 
-from circles.services import agenda, circle_records
+from circles.services import agenda, attendance, circle_records
 from models.engine import create_store_engine
 from models.store import Store
 from tests import factories
@@ -144,3 +147,52 @@ def test_0170_adds_the_lock_triggers_from_0130_and_takes_them_away_again(
     with engine.connect() as conn:
         assert_kept(conn)  # 0100's triggers still count, without the locks taken first
     engine.dispose()
+
+
+def test_two_units_of_work_crossing_two_circles_meet_a_deadlock_and_the_app_tries_again(store: Store) -> None:
+    """What 0170 cannot order: one unit of work's several writes. Two replies imported at once,
+    one answering for a session of circle A and then of circle B, the other B and then A: each
+    holds one circle's lock and waits for the other's, and PostgreSQL cancels one. The app's
+    writes go through ``Store.write_retrying``, which runs the cancelled one again: both saved.
+    (The command line's writes are not tried again: that one says the store stayed busy.)"""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    ana, ben = factories.person(store, "Ana Lima"), factories.person(store, "Ben Okafor")
+    a, b = factories.circle(store, "Rust Lunch"), factories.circle(store, "Go Lunch")
+    in_a = factories.session(store, a, "2026-04-07 12:00")
+    in_b = factories.session(store, b, "2026-04-08 12:00")
+    first_half = [threading.Event(), threading.Event()]
+    attempts: list[int] = []
+    failed: list[BaseException] = []
+
+    def answers(who: int, order: tuple[int, int], me: int) -> Callable[[Session], None]:
+        def work(db: Session) -> None:
+            attempts.append(who)
+            attendance.set_rsvp(db, session_id=order[0], person_id=who, rsvp="yes")
+            if attempts.count(who) == 1:  # the first attempt waits for the other's first half
+                first_half[me].set()
+                assert first_half[1 - me].wait(30)
+            attendance.set_rsvp(db, session_id=order[1], person_id=who, rsvp="yes")
+
+        return work
+
+    def run(work: Callable[[Session], None]) -> None:
+        try:
+            store.write_retrying(work)
+        except BaseException as error:  # reported by the test, not lost in the thread
+            failed.append(error)
+
+    threads = [
+        threading.Thread(target=run, args=(answers(ana.id, (in_a.id, in_b.id), 0),)),
+        threading.Thread(target=run, args=(answers(ben.id, (in_b.id, in_a.id), 1),)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failed, failed
+    assert len(attempts) == 3  # one of the two was cancelled once, and tried again
+    with store.engine.connect() as conn:
+        rsvps = set(conn.exec_driver_sql("SELECT session_id, person_id, rsvp FROM attendance").all())
+        assert rsvps == {(s, p, "yes") for s in (in_a.id, in_b.id) for p in (ana.id, ben.id)}
+        assert_kept(conn)
