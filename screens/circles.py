@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
+from circles.errors import shown
 from circles.services import lookups
 from circles.views import CircleView
 from circles.words import count
@@ -98,11 +99,17 @@ class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
 
     def _count(self) -> None:
         more = len(self.matching) - self.shown
-        self.query_one("#circles-count", Static).update(
-            f"{count(len(self.matching), 'circle')}, showing {self.shown}; scroll down for more"
-            if more
-            else ""
-        )
+        typed = self.query_one("#filter", Input).value.strip()
+        if typed and not self.matching:
+            # A table of headers alone looked like a list still loading, or broken.
+            line = f"No circle matches {shown(typed)}" + (
+                "" if self.include_archived else " (a shows archived ones too)"
+            )
+        elif more:
+            line = f"{count(len(self.matching), 'circle')}, showing {self.shown}; scroll down for more"
+        else:
+            line = ""
+        self.query_one("#circles-count", Static).update(line)
 
     @on(DataTable.RowHighlighted)
     def _maybe_more(self, event: DataTable.RowHighlighted) -> None:

@@ -140,3 +140,25 @@ async def test_letters_typed_fast_on_the_circles_list_all_reach_the_filter(
         await until(pilot, lambda: isinstance(app.screen, CircleScreen) and app.screen.title is not None)
         assert screen.query_one("#filter", Input).value == "0207"
         assert app.screen.title == "Circle 0207 Rust"
+
+
+async def test_a_filter_that_matches_no_circle_says_so(memory_store: Store, clock: Any) -> None:
+    """A filter matching nothing left a table of headers alone, which read as a list still
+    loading: the line under it names what was typed."""
+    _many_circles(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CirclesScreen)
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count > 0)
+        await type_text(pilot, "xyz")
+        await until(pilot, lambda: table.row_count == 0)
+        said = shown(screen.query_one("#circles-count"))
+        assert said == "No circle matches 'xyz' (a shows archived ones too)"
+
+        await pilot.press("backspace", "backspace", "backspace")
+        await until(pilot, lambda: table.row_count > 0)
+        assert shown(screen.query_one("#circles-count")).startswith(f"{MANY} circles, showing")
