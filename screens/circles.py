@@ -102,9 +102,7 @@ class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
         typed = self.query_one("#filter", Input).value.strip()
         if typed and not self.matching:
             # A table of headers alone looked like a list still loading, or broken.
-            line = f"No circle matches {shown(typed)}" + (
-                "" if self.include_archived else " (a shows archived ones too)"
-            )
+            line = f"No circle matches {shown(typed)}"
         elif more:
             line = f"{count(len(self.matching), 'circle')}, showing {self.shown}; scroll down for more"
         else:
