@@ -221,7 +221,9 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
         table.add_column("Title", priority=1, min_width=12)
         table.add_column("Presenter", priority=2, min_width=10)
         table.add_column("Length", priority=5)
-        table.add_column("RSVP", priority=4, min_width=5)
+        # Whole or not at all, as on Home: "20 y…" or "24 ca…" read wrong where a title cut short
+        # is still the title.
+        table.add_column("RSVP", priority=4)
         table.add_column("Status", priority=3)
         if self.data is not None:
             self._fill_sessions(self.data)
