@@ -156,3 +156,36 @@ async def test_two_quick_enters_on_a_circle_open_it_once(memory_store, clock, mo
         await settle(app, pilot)
         assert [type(s) for s in app.screen_stack].count(CircleScreen) == 1
         assert app.screen_stack[-2] is listing
+
+
+async def test_two_enters_read_at_once_on_home_open_the_session_once(memory_store, clock):
+    """Two Enters read together (a quick double press, a browser tab) both reached Home's list
+    before the session's screen was up: two screens of the same session, and Escape showed it
+    again. The same for a person on the People list."""
+    from screens.home import HomeScreen
+    from screens.people import PeopleScreen
+    from screens.person import PersonScreen
+    from tests.tui_support import burst
+
+    _world(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        await until(pilot, lambda: home.query_one("#upcoming", DataTable).row_count == 1)
+        burst(app, "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await settle(app, pilot)
+        assert [type(s) for s in app.screen_stack].count(SessionScreen) == 1
+
+        app.pop_screen()
+        await settle(app, pilot)
+        app.push_screen(PeopleScreen())
+        await settle(app, pilot)
+        people = app.screen
+        await until(pilot, lambda: people.query_one(DataTable).row_count == 2)
+        burst(app, "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PersonScreen))
+        await settle(app, pilot)
+        assert [type(s) for s in app.screen_stack].count(PersonScreen) == 1
