@@ -63,8 +63,10 @@ class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(Table)
-        table.add_column("Circle", priority=0, min_width=16)
-        table.add_column("Kind", priority=4, min_width=8)
+        # A name keeps 30 cells and the kind is whole or not shown: at 80 columns both were
+        # shortened, and "Rust Community of Prac…" three times over did not say which city.
+        table.add_column("Circle", priority=0, min_width=30)
+        table.add_column("Kind", priority=4)
         table.add_column("Members", priority=2)
         table.add_column("Next session", priority=1)
         table.add_column("Facilitator", priority=3, min_width=10)
