@@ -15,7 +15,7 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Header, Label, Select, Sparkline, Static
 
-from circles.success_views import DEFINITIONS, SuccessReport
+from circles.success_views import DEFINITIONS, RetentionAfter, SuccessReport
 from screens.footer import Footer
 from screens.format import safe
 from screens.live import LiveScreen, refill
@@ -158,6 +158,19 @@ def spread(values: list[float], digits: int, unit: str = "") -> str:
     if low == high:
         return f"all {shown[0]}{unit}"
     return f"lowest {shown[0]}{unit}, highest {shown[1]}{unit} (the bars span only this range)"
+
+
+def retention_text(cohorts: list[RetentionAfter]) -> tuple[str, str]:
+    """The retention figure and its counts: each N months whose mark some member reached in the
+    period. A store younger than that has none, which reads "too soon to tell", not "3m - 6m -"
+    over "0/0 0/0"."""
+    reached = [x for x in cohorts if x.members]
+    if not reached:
+        return "too soon", "to tell"
+    return (
+        " ".join(f"{x.months}m {percent(x.rate)}" for x in reached),
+        " ".join(f"{short_count(x.still_attending)}/{short_count(x.members)}" for x in reached),
+    )
 
 
 def out_of(part: int, whole: int) -> str:
@@ -305,9 +318,7 @@ class OrganisationScreen(LiveScreen, Screen[None]):
             percent(r.no_shows.rate),
             out_of(r.no_shows.no_shows, r.no_shows.said_yes),
         )
-        retention = " ".join(f"{x.months}m {percent(x.rate)}" for x in r.retention)
-        cohorts = " ".join(f"{short_count(x.still_attending)}/{short_count(x.members)}" for x in r.retention)
-        self._figure("fig-retention", retention, cohorts)
+        self._figure("fig-retention", *retention_text(r.retention))
         pd = r.presenters
         self._figure("fig-presenters", percent(pd.share), out_of(pd.presented, pd.members))
         sat = r.satisfaction
