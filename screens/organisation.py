@@ -17,10 +17,9 @@ from textual.widgets import Button, DataTable, Header, Label, Select, Sparkline,
 
 from circles.success_views import DEFINITIONS, RetentionAfter, SuccessReport
 from screens.footer import Footer
-from screens.format import safe
-from screens.live import LiveScreen, refill
+from screens.live import LiveScreen
+from screens.paged import PagedTable
 from screens.stats_panel import bar, percent
-from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
 
@@ -240,7 +239,9 @@ class OrganisationScreen(LiveScreen, Screen[None]):
             yield Label("RSVP to attendance", classes="org-heading")
             yield Static("", id="org-conversion", markup=False)
             yield Label("By circle", classes="org-heading")
-            yield Table(id="org-circles", cursor_type="row", zebra_stripes=True)
+            # Every circle of the organisation (300 in the large demo): DataTable measures each
+            # row it holds, so they are added a page at a time, as the table is scrolled.
+            yield PagedTable(id="org-circles", cursor_type="row", zebra_stripes=True)
             yield Label("Mentoring programmes: meetings held of planned", classes="org-heading")
             yield Static("", id="org-mentoring", markup=False)
         yield Footer()
@@ -350,12 +351,11 @@ class OrganisationScreen(LiveScreen, Screen[None]):
                 for c in r.conversion
             )
         )
-        refill(
-            self.query_one("#org-circles", DataTable),
+        self.query_one("#org-circles", PagedTable).fill(
             [
                 (
                     str(c.circle_id),
-                    safe(
+                    (
                         c.circle,
                         str(c.sessions),
                         f"{bar(c.participation, 12)} {percent(c.participation):>4}",
