@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -220,7 +221,9 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
         table.add_column("Title", priority=1, min_width=12)
         table.add_column("Presenter", priority=2, min_width=10)
         table.add_column("Length", priority=5)
-        table.add_column("RSVP", priority=4, min_width=5)
+        # Whole or not at all, as on Home: "20 y…" or "24 ca…" read wrong where a title cut short
+        # is still the title.
+        table.add_column("RSVP", priority=4)
         table.add_column("Status", priority=3)
         if self.data is not None:
             self._fill_sessions(self.data)
@@ -546,13 +549,23 @@ class _Opening:
     def push(self) -> None:
         if not self.pushed:
             self.pushed = True
+            _ON_ITS_WAY.pop(self.app, None)
             self.screen._opening = self
             self.app.push_screen(self.screen)  # it takes what has arrived as it mounts
 
 
+# The circle each app is opening: the list keeps the focus during the wait, so a second Enter
+# there opened a second screen over the first.
+_ON_ITS_WAY: WeakKeyDictionary[App[Any], _Opening] = WeakKeyDictionary()
+
+
 def open_circle(app: App[Any], circle_id: int, *, then: str | None = None) -> None:
-    """Open a circle's screen with its data in its first frame (see _Opening)."""
-    _Opening(app, CircleScreen(circle_id, then=then)).start()
+    """Open a circle's screen with its data in its first frame (see _Opening); asked again while
+    a circle is on its way, the first one asked for opens, once."""
+    if app in _ON_ITS_WAY:
+        return
+    opening = _ON_ITS_WAY[app] = _Opening(app, CircleScreen(circle_id, then=then))
+    opening.start()
 
 
 def create_circle(app: App[Any], *, timezone: str | None = None) -> None:

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
+from circles.errors import shown
 from circles.services import lookups
 from circles.views import CircleView
 from circles.words import count
@@ -62,8 +63,10 @@ class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(Table)
-        table.add_column("Circle", priority=0, min_width=16)
-        table.add_column("Kind", priority=4, min_width=8)
+        # A name keeps 30 cells and the kind is whole or not shown: at 80 columns both were
+        # shortened, and "Rust Community of Prac…" three times over did not say which city.
+        table.add_column("Circle", priority=0, min_width=30)
+        table.add_column("Kind", priority=4)
         table.add_column("Members", priority=2)
         table.add_column("Next session", priority=1)
         table.add_column("Facilitator", priority=3, min_width=10)
@@ -98,11 +101,15 @@ class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
 
     def _count(self) -> None:
         more = len(self.matching) - self.shown
-        self.query_one("#circles-count", Static).update(
-            f"{count(len(self.matching), 'circle')}, showing {self.shown}; scroll down for more"
-            if more
-            else ""
-        )
+        typed = self.query_one("#filter", Input).value.strip()
+        if typed and not self.matching:
+            # A table of headers alone looked like a list still loading, or broken.
+            line = f"No circle matches {shown(typed)}"
+        elif more:
+            line = f"{count(len(self.matching), 'circle')}, showing {self.shown}; scroll down for more"
+        else:
+            line = ""
+        self.query_one("#circles-count", Static).update(line)
 
     @on(DataTable.RowHighlighted)
     def _maybe_more(self, event: DataTable.RowHighlighted) -> None:

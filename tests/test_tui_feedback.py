@@ -120,6 +120,29 @@ async def test_check_out_rates_five_people_with_a_key_and_a_line_each(memory_sto
     }
 
 
+async def test_check_out_of_a_session_not_started_says_so_before_anyone_is_rated(memory_store, clock):
+    """Opened before the session (the clock says Tue 3 Mar 09:00), check-out took a rating and a
+    line, then refused them: "has not started yet". It says so at once, and 1-5 rate nobody."""
+    circle = factories.circle(memory_store, "Rust Lunch")
+    ana = factories.person(memory_store, "Ana Ruiz")
+    factories.member(memory_store, circle, ana)
+    s = factories.session(memory_store, circle, "2026-03-03 12:00", title="Ownership")
+    with memory_store.write() as db:
+        attendance.check_in(db, session_id=s.id, person_id=ana.id, attended="present")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _session(app, pilot, s.id)
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, CheckOutScreen))
+        await settle(app, pilot)
+        screen = app.screen
+        assert "has not started yet: feedback comes after it." in shown(screen.query_one("#checkout-hint"))
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert not screen.query_one("#checkout-line").display
+        assert screen.pending is None
+
+
 async def test_the_feedback_tab_shows_answers_and_who_has_not_answered(memory_store, clock):
     circle, people, s = _held_session(memory_store)
     with memory_store.write() as db:

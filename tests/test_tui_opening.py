@@ -16,7 +16,7 @@ from screens.people import PeopleScreen
 from screens.session import SessionScreen
 from screens.textual_internals import FooterKey
 from tests import factories
-from tests.tui_support import settle
+from tests.tui_support import settle, until
 
 SIZE = (120, 40)
 
@@ -112,3 +112,80 @@ async def test_the_focus_goes_straight_to_the_first_tabs_table(memory_store, clo
             wanted = screen.query_one(table, DataTable)
             assert {w for s, w in focused if s is screen and w is not None} == {wanted}
             assert screen.focused is wanted
+
+
+async def test_two_quick_enters_on_a_circle_open_it_once(memory_store, clock, monkeypatch):
+    """A circle's screen waits for its data before it is pushed (screens/circle.py _Opening), and
+    the list keeps the focus while it waits: a second Enter in that wait opened the circle again,
+    two screens stacked, and Escape showed the same circle once more. The data are held back here
+    until both Enters are in, as a loaded store or machine would."""
+    import threading
+
+    import screens.circle as circle_screen
+    from screens.circles import CirclesScreen
+
+    _world(memory_store)
+    gate = threading.Event()
+    load = circle_screen.load_circle
+
+    def held(db, cid, now):
+        gate.wait(timeout=30)
+        return load(db, cid, now)
+
+    monkeypatch.setattr(circle_screen, "load_circle", held)
+    openings: list[circle_screen._Opening] = []
+
+    class Recorded(circle_screen._Opening):
+        def start(self) -> None:
+            openings.append(self)
+            super().start()
+
+    monkeypatch.setattr(circle_screen, "_Opening", Recorded)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        listing = app.screen
+        assert isinstance(listing, CirclesScreen)
+        await until(pilot, lambda: listing.query_one(DataTable).row_count == 1)
+        await pilot.press("enter", "enter")
+        assert app.screen is listing  # still waiting for the circle's data
+        # Each opening pushes its screen after WAIT_FOR_DATA without the data held back.
+        await until(pilot, lambda: bool(openings) and all(o.pushed for o in openings))
+        gate.set()
+        await settle(app, pilot)
+        assert [type(s) for s in app.screen_stack].count(CircleScreen) == 1
+        assert app.screen_stack[-2] is listing
+
+
+async def test_two_enters_read_at_once_on_home_open_the_session_once(memory_store, clock):
+    """Two Enters read together (a quick double press, a browser tab) both reached Home's list
+    before the session's screen was up: two screens of the same session, and Escape showed it
+    again. The same for a person on the People list."""
+    from screens.home import HomeScreen
+    from screens.people import PeopleScreen
+    from screens.person import PersonScreen
+    from tests.tui_support import burst
+
+    _world(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        await until(pilot, lambda: home.query_one("#upcoming", DataTable).row_count == 1)
+        burst(app, "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await settle(app, pilot)
+        assert [type(s) for s in app.screen_stack].count(SessionScreen) == 1
+
+        app.pop_screen()
+        await settle(app, pilot)
+        app.push_screen(PeopleScreen())
+        await settle(app, pilot)
+        people = app.screen
+        await until(pilot, lambda: people.query_one(DataTable).row_count == 2)
+        burst(app, "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PersonScreen))
+        await settle(app, pilot)
+        assert [type(s) for s in app.screen_stack].count(PersonScreen) == 1

@@ -237,6 +237,15 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
     return Settings(path, exists, smtp, caldav)
 
 
+def email_set_up(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether invites could go by e-mail here: an SMTP server is set, or the settings cannot be
+    read (sending would say why, which is worth knowing)."""
+    try:
+        return load_settings(environ=environ).smtp is not None
+    except CirclesError:
+        return True
+
+
 @dataclass(frozen=True, slots=True)
 class _File:
     path: Path

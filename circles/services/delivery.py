@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles.delivery.model import DeliveryStatus, Outgoing, SendPlan
+from circles.delivery.settings import email_set_up
 from circles.delivery.shown import fingerprint
 from circles.errors import CirclesError, NotAllowed
 from circles.ics.model import Attendee, Channel, SessionInvite
@@ -191,6 +192,10 @@ def session_status(db: Session, session_id: int) -> DeliveryStatus:
 
 
 def _status(db: Session, make: Callable[[], SendPlan], when: datetime | None) -> DeliveryStatus:
+    if when is None and not email_set_up():
+        # Nothing ever sent, and no way to send: "4 sessions not sent by e-mail yet" on every
+        # circle and session would nag someone who hands out .ics files or never sends at all.
+        return DeliveryStatus(None, 0, 0, 0, email_set_up=False)
     try:
         plan = make()
     except CirclesError as exc:
