@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -108,10 +109,17 @@ class RotationPanel(Vertical):
             super().__init__()
             self.circle_id = circle_id
 
-    def __init__(self, circle_id: int, *, id: str | None = None) -> None:
+    def __init__(self, circle_id: int, *, data: RotationData | None = None, id: str | None = None) -> None:
+        """``data``: what the panel shows, if read before it was mounted (load_rotation)."""
         super().__init__(id=id)
         self.circle_id = circle_id
         self.data: RotationData | None = None
+        self._read_first = data
+
+    @staticmethod
+    def read_job(circle_id: int) -> Callable[[Db], RotationData]:
+        """What the panel shows, as one unit of work to run before mounting it."""
+        return lambda db: load_rotation(db, circle_id)
 
     def compose(self) -> ComposeResult:
         yield Static("Loading the rotation…", id="rotation-summary", markup=False)
@@ -134,7 +142,11 @@ class RotationPanel(Vertical):
         ledger.add_column("Skips", priority=6, min_width=10)
         ledger.add_column("Swaps given", priority=3)
         ledger.add_column("Swaps taken", priority=4)
-        self.reload()
+        data, self._read_first = self._read_first, None
+        if data is None:
+            self.reload()
+        else:
+            self.show(data)  # in the frame that first shows the panel
 
     # ------------------------------------------------------------ loading and showing
 
