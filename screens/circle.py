@@ -27,7 +27,7 @@ from screens.footer import Footer
 from screens.format import headcount_text, presenter_label, safe, when
 from screens.ics_export_dialog import IcsExportDialog
 from screens.live import LiveScreen, refill
-from screens.opening import ReadsFirst, push_read_first, read_then
+from screens.opening import ReadFirst, ReadsFirst, push_read_first, read_then
 from screens.rotation_panel import RotationPanel
 from screens.stats_panel import StatsPanel
 from screens.styled_once import StyledOnceScreen
@@ -137,17 +137,11 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         table.add_column("Role", priority=1)
         table.add_column("Rotation", priority=2)
         table.add_column("Joined", priority=5)
-        data = self.first("circle", CircleData)
-        if data is None:
-            self.reload()
-            return
-        self.show(data)  # before the first frame: it is drawn with them
-        delivery = self.first("delivery", object)
-        if delivery is None:
-            self._load_delivery()
-        else:
-            # A DeliveryStatus: its module (icalendar with it) is imported in the worker only.
-            self._show_delivery(cast("DeliveryStatus", delivery))
+        # Read before the screen was pushed: shown before its first frame, which is drawn with them.
+        self.take_first("circle", CircleData, self.show, self._load_circle)
+        # A DeliveryStatus: its module (icalendar with it) is imported in the worker only.
+        delivery: Callable[[Any], None] = lambda status: self._show_delivery(cast("DeliveryStatus", status))  # noqa: E731
+        self.take_first("delivery", object, delivery, self._load_delivery)
 
     def on_screen_resume(self) -> None:
         if self.coming_back():
@@ -162,9 +156,12 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             panel.reload()  # type: ignore[attr-defined]
 
     def reload(self) -> None:
+        self._load_circle()
+        self._load_delivery()  # at the same time: the members need not wait for it, nor it for them
+
+    def _load_circle(self) -> None:
         now = circles_app(self).now()
         run_db(self, lambda db: load_circle(db, self.circle_id, now), self.show)
-        self._load_delivery()  # at the same time: the members need not wait for it, nor it for them
 
     def show(self, data: CircleData) -> None:
         self.data = data
@@ -294,17 +291,17 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             self.query_one(TabbedContent).active = tab
         elif tab not in self._reading_tabs:
             self._reading_tabs.add(tab)
-            read_then(self.app, {tab: panel.read_job(self.circle_id)}, lambda got: self._open_tab(tab, got))
+            read_then(
+                self.app, {panel.READ: panel.read_job(self.circle_id)}, lambda read: self._open_tab(tab, read)
+            )
 
-    async def _open_tab(self, tab: str, got: dict[str, object]) -> None:
+    async def _open_tab(self, tab: str, read: ReadFirst) -> None:
         self._reading_tabs.discard(tab)
         if not self.is_attached:
             return  # closed while its data were read
         pane = self.query_one(f"#{tab}", TabPane)
         if not pane.children:  # (not built meanwhile by a click on the tab)
-            panel = LATER_TABS[tab]
-            data: Any = got.get(tab)  # that panel's own data (its read_job's), or None
-            await pane.mount(panel(self.circle_id, data=data))
+            await pane.mount(LATER_TABS[tab](self.circle_id, read_first=read))
         self.query_one(TabbedContent).active = tab
 
     async def _run_then(self, action: str) -> None:

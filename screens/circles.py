@@ -69,11 +69,8 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
         table.add_column("Next session", priority=1)
         table.add_column("Facilitator", priority=3, min_width=10)
         table.focus()
-        summaries = self.first("circles", list)
-        if summaries is None:
-            self.reload()
-        else:
-            self.show(summaries)  # read before the screen was pushed: its first frame shows them
+        # Read before the screen was pushed: its first frame shows them.
+        self.take_first("circles", list, self.show, self.reload)
 
     def on_screen_resume(self) -> None:
         if self.coming_back() and self.loaded:  # back from a circle: its name or members may have changed

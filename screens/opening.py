@@ -3,9 +3,10 @@
 Pushed first and filled after, a screen is laid out and drawn twice on the UI thread: once with
 empty tables, while its reads wait for the processor, and again with the rows. Read first, it is
 drawn once, with them. The reads run side by side in workers; the screen is shown when all are
-in, when one failed (the screen then reads again itself and says why), or after WAIT_FOR_DATA,
-whichever comes first: a slow store shows the screen without its data, which fill in as they
-would have. The screen takes what has arrived with :func:`taken`, and reads what it lacks."""
+in, when one failed, or after WAIT_FOR_DATA, whichever comes first. It takes its data with
+:meth:`ReadFirst.take`: what arrived at once, what is still on its way when it arrives (a slow
+store shows the screen first, filled in as it would have been, and nothing is read twice), and
+what failed it reads again itself, which says why."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual.app import App
+from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 
@@ -28,15 +30,22 @@ WAIT_FOR_DATA = 0.3
 
 Reads = Mapping[str, "Callable[[Db], object]"]
 T = TypeVar("T")
+Waiting = tuple[DOMNode, type[Any], Callable[[Any], object], Callable[[], object]]
 
 
 class ReadFirst:
-    """The reads of one screen about to be shown, and what has arrived of them."""
+    """The reads of one screen about to be shown, and what has become of them."""
 
-    def __init__(self, app: App[Any], reads: Reads, show: Callable[[dict[str, object]], object]) -> None:
+    def __init__(self, app: App[Any], reads: Reads, show: Callable[[ReadFirst], object]) -> None:
         self.app = app
         self.reads = dict(reads)
         self.arrived: dict[str, object] = {}
+        self.failed: set[str] = set()
+        self.taken: set[str] = set()  # handed over: a later call reads afresh
+        # What waits for a read still on its way: (node, kind, then, otherwise) by key.
+        self._waiting: dict[
+            str, tuple[DOMNode, type[Any], Callable[[Any], object], Callable[[], object]]
+        ] = {}
         self._show = show
         self.shown = False
 
@@ -49,7 +58,7 @@ class ReadFirst:
                 self.app,
                 job,
                 lambda value, key=key: self._arrived(key, value),  # type: ignore[misc]
-                failed=lambda _: self.show(),
+                failed=lambda _, key=key: self._failed(key),  # type: ignore[misc]
                 group=f"read-first-{key}",
                 exclusive=False,
             )
@@ -57,15 +66,49 @@ class ReadFirst:
 
     def _arrived(self, key: str, value: object) -> None:
         self.arrived[key] = value
-        if self.arrived.keys() == self.reads.keys():
+        if key in self._waiting:
+            self._hand_over(key)
+        if self.arrived.keys() | self.failed == self.reads.keys():
             self.show()
+
+    def _failed(self, key: str) -> None:
+        self.failed.add(key)
+        if key in self._waiting:
+            self._hand_over(key)  # the screen reads it again, and says why it failed
+        self.show()
+
+    def take(
+        self,
+        node: DOMNode,
+        key: str,
+        kind: type[T],
+        then: Callable[[T], object],
+        otherwise: Callable[[], object],
+    ) -> None:
+        """``then(value)`` with the value read under ``key``: now if it is in, else when it
+        arrives; ``otherwise()`` if it failed, is not a ``kind``, was never asked for or was
+        handed over already (``node`` then reads it itself). Neither once ``node`` is gone."""
+        self._waiting[key] = (node, kind, then, otherwise)
+        if key not in self.reads or key in self.taken or key in self.failed or key in self.arrived:
+            self._hand_over(key)
+
+    def _hand_over(self, key: str) -> None:
+        node, kind, then, otherwise = self._waiting.pop(key)
+        self.taken.add(key)
+        value = self.arrived.pop(key, None)
+        if not node.is_attached:
+            return  # closed while it was read
+        if isinstance(value, kind):
+            then(value)
+        else:
+            otherwise()
 
     def show(self) -> None:
         if not self.shown:
             self.shown = True
             release = getattr(self.app, "release_keys", None)
             try:
-                shown = self._show(dict(self.arrived))
+                shown = self._show(self)
             except BaseException:
                 if release is not None:
                     release()
@@ -90,15 +133,15 @@ class ReadFirst:
             (shown if isinstance(shown, MessagePump) else self.app).call_after_refresh(release)
 
 
-def read_then(app: App[Any], reads: Reads, show: Callable[[dict[str, object]], object]) -> None:
-    """Run ``reads`` (by name) side by side, then ``show`` what arrived of them (see the module)."""
+def read_then(app: App[Any], reads: Reads, show: Callable[[ReadFirst], object]) -> None:
+    """Run ``reads`` (by name) side by side, then ``show`` them, as they are (see the module)."""
     ReadFirst(app, reads, show).start()
 
 
 class ReadsFirst:
-    """A screen (a mixin of it) that can be given its data as it mounts: ``first`` hands each over once."""
+    """A screen (a mixin of it) that can be given its data as it mounts (push_read_first)."""
 
-    read_first: dict[str, object] | None = None
+    read_first: ReadFirst | None = None
     _resumed = False
 
     def coming_back(self) -> bool:
@@ -108,19 +151,24 @@ class ReadsFirst:
         first, self._resumed = not self._resumed, True
         return not first
 
-    def first(self, key: str, kind: type[T]) -> T | None:
-        """The value read before the screen was shown under ``key``, if it arrived; else None
-        (the screen reads it itself). Each is handed over once: a later reload reads afresh."""
-        value = (self.read_first or {}).pop(key, None)
-        return value if isinstance(value, kind) else None
+    def take_first(
+        self, key: str, kind: type[T], then: Callable[[T], object], otherwise: Callable[[], object]
+    ) -> None:
+        """As ReadFirst.take, on what was read before the screen was pushed (``otherwise()`` if
+        it was pushed without)."""
+        if self.read_first is None:
+            otherwise()
+        else:
+            assert isinstance(self, DOMNode)
+            self.read_first.take(self, key, kind, then, otherwise)
 
 
 def push_read_first(app: App[Any], screen: Screen[Any], reads: Reads) -> None:
-    """Push ``screen`` (a ReadsFirst) once ``reads`` are in, giving it what arrived."""
+    """Push ``screen`` (a ReadsFirst) once ``reads`` are in; it takes them with take_first."""
     assert isinstance(screen, ReadsFirst)
 
-    def show(arrived: dict[str, object]) -> Screen[Any]:
-        screen.read_first = arrived
+    def show(read: ReadFirst) -> Screen[Any]:
+        screen.read_first = read
         app.push_screen(screen)
         return screen
 

@@ -98,11 +98,8 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         pairs.add_column("Status", priority=2)
         pairs.add_column("Since", priority=3)
         pairs.add_column("Meetings", priority=4)
-        data = self.first("person", PersonData)
-        if data is None:
-            self.reload()
-        else:
-            self.show_all(data)  # read before the screen was pushed: its first frame shows them
+        # Read before the screen was pushed: its first frame shows them.
+        self.take_first("person", PersonData, self.show_all, self.reload)
 
     def on_screen_resume(self) -> None:
         if self.coming_back() and self.record is not None:

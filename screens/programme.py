@@ -160,11 +160,8 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             ("Offers", 4, 10), ("Wants", 4, 10), ("Timezone", 7, None), ("Status", 2, 10),
         ):  # fmt: skip
             table.add_column(label, priority=priority, min_width=min_width)
-        data = self.first("programme", ProgrammeData)
-        if data is None:
-            self.reload()
-        else:
-            self.show(data)  # read before the screen was pushed (open_programme): its first frame shows them
+        # Read before the screen was pushed (open_programme): its first frame shows them.
+        self.take_first("programme", ProgrammeData, self.show, self.reload)
 
     def on_screen_resume(self) -> None:
         if self.coming_back() and self.data is not None:

@@ -22,6 +22,7 @@ from circles.views import CircleView
 from circles.words import count
 from screens.dialogs import ChoiceScreen, CountScreen
 from screens.format import named
+from screens.opening import ReadFirst
 from screens.table import Table
 from screens.work import run_db
 
@@ -109,12 +110,14 @@ class RotationPanel(Vertical):
             super().__init__()
             self.circle_id = circle_id
 
-    def __init__(self, circle_id: int, *, data: RotationData | None = None, id: str | None = None) -> None:
-        """``data``: what the panel shows, if read before it was mounted (load_rotation)."""
+    READ = "rotation"  # the name of its read_job's answer (screens/opening.py)
+
+    def __init__(self, circle_id: int, *, read_first: ReadFirst | None = None, id: str | None = None) -> None:
+        """``read_first``: its read_job, started before the panel was mounted."""
         super().__init__(id=id)
         self.circle_id = circle_id
         self.data: RotationData | None = None
-        self._read_first = data
+        self._read_first = read_first
 
     @staticmethod
     def read_job(circle_id: int) -> Callable[[Db], RotationData]:
@@ -142,11 +145,10 @@ class RotationPanel(Vertical):
         ledger.add_column("Skips", priority=6, min_width=10)
         ledger.add_column("Swaps given", priority=3)
         ledger.add_column("Swaps taken", priority=4)
-        data, self._read_first = self._read_first, None
-        if data is None:
+        if self._read_first is None:
             self.reload()
-        else:
-            self.show(data)  # in the frame that first shows the panel
+        else:  # shown in the frame that first shows the panel
+            self._read_first.take(self, self.READ, RotationData, self.show, self.reload)
 
     # ------------------------------------------------------------ loading and showing
 

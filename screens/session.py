@@ -194,11 +194,8 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         table.add_column("Item", priority=1, min_width=10)
         table.add_column("Presenter", priority=2, min_width=8)
         table.add_column("Minutes", priority=3)
-        data = self.first("session", SessionData)
-        if data is None:
-            self.reload()
-        else:
-            self.show(data)  # read before the screen was pushed: its first frame shows them
+        # Read before the screen was pushed: its first frame shows them.
+        self.take_first("session", SessionData, self.show, self.reload)
         if self._showing and self._showing[0] == "learned":
             self._tab_shown("feedback-tab")  # opened on it: no tab was activated
 
@@ -371,15 +368,17 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         if s.ends_at <= now:
             line.update("")
             return
-        status = self.first("delivery", object)
-        if status is not None:  # read with the agenda, before the screen was pushed
-            line.update(delivery_line(cast("DeliveryStatus", status), now))
-            return
-        run_db(
-            self,
-            lambda db: session_delivery(db, s.id),
-            lambda status: line.update(delivery_line(status, now)),
-            group="delivery",
+        # Read with the agenda before the screen was pushed, the first time; else read now.
+        self.take_first(
+            "delivery",
+            object,
+            lambda status: line.update(delivery_line(cast("DeliveryStatus", status), now)),
+            lambda: run_db(
+                self,
+                lambda db: session_delivery(db, s.id),
+                lambda status: line.update(delivery_line(status, now)),
+                group="delivery",
+            ),
         )
 
     def action_send_invites(self) -> None:

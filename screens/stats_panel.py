@@ -22,6 +22,7 @@ from circles.services.participation import Scope
 from circles.services.reports import Report
 from circles.success_views import SessionSatisfaction, TeamPresenters
 from circles.words import count
+from screens.opening import ReadFirst
 from screens.work import run_db
 
 if TYPE_CHECKING:
@@ -68,16 +69,16 @@ class StatsPanel(VerticalScroll):
         self,
         circle_id: int,
         *,
-        data: StatsData | None = None,
+        read_first: ReadFirst | None = None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        """``data``: the figures, if they were read before the panel was mounted (load_stats)."""
+        """``read_first``: its read_job, started before the panel was mounted."""
         super().__init__(name=name, id=id, classes=classes)
         self.circle_id = circle_id
         self.report: Report | None = None
-        self._read_first = data
+        self._read_first = read_first
 
     def compose(self) -> ComposeResult:
         yield Static("Loading participation…", id="stats-status", markup=False)
@@ -102,17 +103,18 @@ class StatsPanel(VerticalScroll):
         yield Label("Presenter diversity: members of each team who presented", classes="stats-heading")
         yield Static("", id="stats-teams", classes="stats-bars", markup=False)
 
+    READ = "stats"  # the name of its read_job's answer (screens/opening.py)
+
     @staticmethod
     def read_job(circle_id: int) -> Callable[[Db], StatsData]:
         """What the panel shows, as one unit of work to run before mounting it."""
         return lambda db: load_stats(db, circle_id)
 
     def on_mount(self) -> None:
-        data, self._read_first = self._read_first, None
-        if data is None:
+        if self._read_first is None:
             self.reload()
-        else:
-            self._show_all(data)
+        else:  # shown in the frame that first shows the panel
+            self._read_first.take(self, self.READ, StatsData, self._show_all, self.reload)
 
     def reload(self) -> None:
         circle_id = self.circle_id

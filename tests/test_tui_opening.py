@@ -27,7 +27,7 @@ from screens.session import SessionScreen
 from screens.stats_panel import StatsPanel
 from screens.textual_internals import FooterKey, on_each_frame
 from tests import factories
-from tests.tui_support import settle
+from tests.tui_support import settle, until
 
 SIZE = (120, 40)
 
@@ -218,3 +218,36 @@ async def test_keys_typed_while_a_screen_is_read_reach_it(memory_store, clock, m
         await settle(app, pilot)
         assert isinstance(app.screen, CirclesScreen)
         assert app.screen.query_one("#filter", Input).value == "ru"
+
+
+async def test_a_screen_shown_before_its_data_takes_them_as_they_come(memory_store, clock, monkeypatch):
+    """A slow store: the screen is shown once WAIT_FOR_DATA is over, and the read already on its
+    way fills it in when it comes; the screen does not read everything a second time."""
+    from screens import person as person_screen
+
+    monkeypatch.setattr(opening, "WAIT_FOR_DATA", 0.01)  # over long before its read is let go
+    _world(memory_store)
+    with memory_store.read() as db:
+        ada = people.list_people(db, search="Ada")[0].id
+    may_go = threading.Event()
+    reads: list[int] = []
+    load_person = person_screen.load_person
+
+    def slow_load(db, person_id):
+        reads.append(person_id)
+        may_go.wait(30)
+        return load_person(db, person_id)
+
+    monkeypatch.setattr(person_screen, "load_person", slow_load)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_person(ada)
+        await until(pilot, lambda: isinstance(app.screen, PersonScreen))  # its data still being read
+        assert isinstance(app.screen, PersonScreen)
+        assert app.screen.record is None
+        may_go.set()
+        await settle(app, pilot)
+        assert app.screen.record is not None
+        assert app.screen.query_one("#person-circles", DataTable).row_count == 1
+    assert reads == [ada]
