@@ -30,6 +30,8 @@ WAIT_FOR_DATA = 0.3
 
 Reads = Mapping[str, "Callable[[Db], object]"]
 T = TypeVar("T")
+# A screen (or panel) waiting for a read still on its way: itself, the kind of value it takes,
+# what to do with it, and what to do instead if it failed.
 Waiting = tuple[DOMNode, type[Any], Callable[[Any], object], Callable[[], object]]
 
 
@@ -43,9 +45,7 @@ class ReadFirst:
         self.failed: set[str] = set()
         self.taken: set[str] = set()  # handed over: a later call reads afresh
         # What waits for a read still on its way: (node, kind, then, otherwise) by key.
-        self._waiting: dict[
-            str, tuple[DOMNode, type[Any], Callable[[Any], object], Callable[[], object]]
-        ] = {}
+        self._waiting: dict[str, Waiting] = {}
         self._show = show
         self.shown = False
 
