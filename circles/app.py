@@ -260,20 +260,15 @@ class CirclesApp(KeysFollowTheFocus):
 
         open_circle(self, circle_id, then=then)
 
-    # Two Enters read at once both reach the list before the screen the first one opens is up:
-    # asked to open what is already on top, they leave it there (the circle: _Opening).
-
     def open_person(self, person_id: int) -> None:
-        from screens.person import PersonScreen
+        from screens.person import open_person
 
-        if not (isinstance(self.screen, PersonScreen) and self.screen.person_id == person_id):
-            self.push_screen(PersonScreen(person_id))
+        open_person(self, person_id)
 
     def open_session(self, session_id: int) -> None:
-        from screens.session import SessionScreen
+        from screens.session import open_session
 
-        if not (isinstance(self.screen, SessionScreen) and self.screen.session_id == session_id):
-            self.push_screen(SessionScreen(session_id))
+        open_session(self, session_id)
 
 
 def _one_line(exc: BaseException) -> str:

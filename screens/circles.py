@@ -7,10 +7,10 @@ show where a page takes a tenth of that."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
@@ -22,6 +22,7 @@ from screens.footer import Footer
 from screens.format import day, safe
 from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
+from screens.opening import ReadsFirst, push_read_first
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.type_to_filter import TypeToFilter
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 PAGE = 200  # rows shown at first, and added each time the cursor nears the last of them
 
 
-class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
+class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     TITLE = "Circles"
     HELP = (
         "Every circle. Type part of a name to narrow the list (/ first for a name starting with "
@@ -71,10 +72,11 @@ class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
         table.add_column("Next session", priority=1)
         table.add_column("Facilitator", priority=3, min_width=10)
         table.focus()
-        self.reload()
+        # Read before the screen was pushed: its first frame shows them.
+        self.take_first("circles", list, self.show, self.reload)
 
     def on_screen_resume(self) -> None:
-        if self.loaded:  # back from a circle: its name or members may have changed
+        if self.coming_back() and self.loaded:  # back from a circle: its name or members may have changed
             self.reload()
 
     def concerns(self, change: Change) -> bool:
@@ -156,6 +158,12 @@ class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
                 circles_app(self).open_circle(circle.id)
 
         self.app.push_screen(circle_form(None, timezone=zone), created)
+
+
+def open_circles(app: App[Any]) -> None:
+    """Open the Circles list with its circles in its first frame."""
+    now = circles_app(app).now()
+    push_read_first(app, CirclesScreen(), {"circles": lambda db: lookups.circles_overview(db, now=now)})
 
 
 def _row(s: lookups.CircleOverview) -> tuple[str, tuple[object, ...]]:

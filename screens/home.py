@@ -175,9 +175,9 @@ class HomeScreen(LiveScreen, Screen[None]):
             circles_app(self).open_session(int(event.row_key.value))
 
     def action_circles(self) -> None:
-        from screens.circles import CirclesScreen
+        from screens.circles import open_circles
 
-        self.app.push_screen(CirclesScreen())
+        open_circles(self.app)
 
     def action_search(self) -> None:
         from screens.search import SearchScreen
