@@ -132,8 +132,10 @@ def _plan(db: Session, circle: CircleView, chosen: Sequence[SessionView]) -> Sen
     return SendPlan(circle, organizer, numbered, up_to_date, len(chosen), without)
 
 
-def record(db: Session, out: Outgoing, *, sent: bool, detail: str = "") -> None:
-    """Log one message as the server answered it: sent, or failed (it goes again next time)."""
+def record(db: Session, out: Outgoing, *, sent: bool, detail: str = "", noted: bool = False) -> None:
+    """Log one message as the server answered it: sent, or failed (it goes again next time).
+    ``noted``: the session's invite, at this SEQUENCE and presenter, was already noted as gone
+    in this send (by an earlier person's message), so it is not noted again."""
     db.add(
         InviteSend(
             session_id=out.session.id,
@@ -150,7 +152,7 @@ def record(db: Session, out: Outgoing, *, sent: bool, detail: str = "") -> None:
             sent_at=now(db),
         )
     )
-    if sent and out.method is InviteMethod.REQUEST:
+    if sent and out.method is InviteMethod.REQUEST and not noted:
         # The invite names its presenter: a later change of presenter is told after the write
         # that makes it, as after an export (circles/services/upkeep.py).
         invites.note_invites_left(db, [out.session])
