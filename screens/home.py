@@ -262,10 +262,11 @@ def _title(data: HomeData, now: datetime, mixed: bool) -> str:
 
 
 def _whose(data: HomeData) -> str:
+    # The key is named here too: at 80 columns the footer has no room left for it.
     if data.only_mine:
-        return f"Circles of {data.me}: "
+        return f"Circles of {data.me} (a: every circle): "
     if data.me is not None:
-        return "Every circle: "
+        return "Every circle (a: yours): "
     if data.me_unknown is not None:
         return f"Every circle ({data.me_unknown[:60]} is nobody here; circles whoami): "
     return ""

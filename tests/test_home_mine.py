@@ -94,14 +94,14 @@ async def test_home_shows_my_circles_and_a_switches_to_every_circle(memory_store
         table = app.screen.query_one("#upcoming")
         assert [r[1] for r in rows(table)] == ["Rust Lunch", "Go Guild"]
         title = shown(app.screen.query_one("#upcoming-title", Static))
-        assert title.startswith("Circles of Ana Lima: Coming up")
+        assert title.startswith("Circles of Ana Lima (a: every circle): Coming up")
         keys = {b.binding.action: b.binding.description for b in app.screen.active_bindings.values()}
         assert keys.get("every_circle") == "All circles" and "my_circles" not in keys
 
         await pilot.press("a")
         await settle(app, pilot)
         assert [r[1] for r in rows(table)] == ["Rust Lunch", "Go Guild", "Data Circle", "Design Crit"]
-        assert shown(app.screen.query_one("#upcoming-title", Static)).startswith("Every circle: ")
+        assert shown(app.screen.query_one("#upcoming-title", Static)).startswith("Every circle (a: yours): ")
         keys = {b.binding.action: b.binding.description for b in app.screen.active_bindings.values()}
         assert keys.get("my_circles") == "My circles" and "every_circle" not in keys
 
