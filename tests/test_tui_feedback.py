@@ -16,12 +16,21 @@ from circles.app import CirclesApp
 from circles.feedback_views import MentoringDone, Recognised, Streak, tell_apart
 from circles.recognition_digest import markdown
 from circles.services import attendance, feedback, programmes, recognition, sessions
+from circles.success_views import RetentionAfter
 from models.enums import PresenterSource, SessionStatus
 from screens.checkout import CheckOutScreen
 from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import FeedbackPanel
 from screens.form_screen import FormScreen
-from screens.organisation import Definition, Figure, OrganisationScreen, change_text, short_count, spread
+from screens.organisation import (
+    Definition,
+    Figure,
+    OrganisationScreen,
+    change_text,
+    retention_text,
+    short_count,
+    spread,
+)
 from screens.paged import PagedTable
 from screens.recognition import RecognitionScreen, detail_lines, streaks_text
 from screens.send_dialog import SendDialog
@@ -283,6 +292,12 @@ async def test_organisation_figures_say_how_they_are_counted(memory_store, clock
         ]
         assert "4.0 / 5" in shown(screen.query_one("#fig-satisfaction", Figure))
         assert "1 of 5" in shown(screen.query_one("#fig-response", Figure))
+        # Members joined in January: no 3-month mark has passed yet (it read "3m - 6m -", "0/0 0/0").
+        assert shown(screen.query_one("#fig-retention", Figure)).splitlines() == [
+            "Retention ?",
+            "too soon",
+            "to tell",
+        ]
         by_circle = screen.query_one("#org-circles", DataTable)
         assert [r[0] for r in rows(by_circle)] == ["Rust Lunch"]
         # Its height follows its rows: the app's 1fr for tables left it one line on the small demo.
@@ -364,6 +379,12 @@ def test_figures_stay_short_and_a_rounded_zero_is_no_change() -> None:
     assert (short_count(9_999), short_count(120_588)) == ("9999", "121k")
     assert (change_text(0.004), change_text(-0.001, points=True)) == ("no change", "no change")
     assert (change_text(0.125), change_text(-0.25, points=True)) == ("+12 pts", "-0.25")
+
+
+def test_retention_shows_only_the_marks_members_reached() -> None:
+    reached, young = RetentionAfter(3, 30, 12), RetentionAfter(6, 0, 0)
+    assert retention_text([reached, young]) == ("3m 40%", "12/30")
+    assert retention_text([young, RetentionAfter(6, 0, 0)]) == ("too soon", "to tell")
 
 
 def test_a_sparklines_range_tells_its_months_apart() -> None:
