@@ -225,7 +225,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             raise SettingsError(f"{path}: cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
     elif path.exists():
         raise SettingsError(f"{path}: is not a file.")
-    unknown = sorted(set(data) - {"smtp", "caldav"})
+    # "me" is who you are in the store (circles/me.py), the one setting outside a section.
+    unknown = sorted(set(data) - {"smtp", "caldav", "me"})
     if unknown:
         raise InvalidInput(f"{path.name}", unknown[0], "is not a section circles knows ([smtp], [caldav])")
     file = _File(path)
@@ -453,6 +454,9 @@ def smtp_from_url(url: str, *, sender: str | None = None) -> SmtpSettings:
 TEMPLATE = """\
 # circles: where invites go. Passwords never belong in this file: give a command that prints
 # the password (a password manager), or the name of an environment variable that holds it.
+
+# Who you are in the store: Home lists your circles (circles whoami --set ADDRESS writes it).
+# me = "ana@example.org"
 
 [smtp]
 host = "smtp.example.org"
