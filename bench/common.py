@@ -101,16 +101,43 @@ def add_backend(parser: argparse.ArgumentParser) -> None:
     )
 
 
+# People in each demo (circles/demo.py's SIZES, and the guest speakers): a database holding
+# the other size is refused, so a huge run never reports the large store's figures as its own.
+PEOPLE = {"large": range(10_000, 11_000), "huge": range(100_000, 101_000)}
+_checked: set[str] = set()
+
+
 def postgres_setting() -> str:
-    """The URL of the PostgreSQL database holding the large demo store."""
+    """The URL of the PostgreSQL database holding the demo store of SIZE (checked once)."""
     value = os.environ.get(POSTGRES_ENV, "").strip()
     if not value:
         raise SystemExit(
-            f"--backend postgresql measures the large demo in the database {POSTGRES_ENV} names: "
+            f"--backend postgresql measures the {SIZE} demo in the database {POSTGRES_ENV} names: "
             "bench/run.py starts a server and sets it, or set it to a database you filled with "
-            "`circles --db URL demo --size large`"
+            f"`circles --db URL demo --size {SIZE}`"
         )
+    if value not in _checked:
+        _check_size(value)
+        _checked.add(value)
     return value
+
+
+def _check_size(value: str) -> None:
+    import psycopg
+
+    from circles.glance_postgres import postgres_conninfo
+
+    found = postgres_conninfo(value)
+    if found is None:
+        raise SystemExit(f"{POSTGRES_ENV} is not a PostgreSQL URL")
+    with psycopg.connect(found) as conn:
+        row = conn.execute("SELECT count(*) FROM person").fetchone()
+    people = row[0] if row else 0
+    if people not in PEOPLE[SIZE]:
+        raise SystemExit(
+            f"the database {POSTGRES_ENV} names holds {people} people, not the {SIZE} demo "
+            f"(CIRCLES_BENCH_SIZE={SIZE}); fill one with `circles --db URL demo --size {SIZE}`"
+        )
 
 
 def large_store_url(backend: str):  # type: ignore[no-untyped-def]

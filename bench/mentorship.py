@@ -108,32 +108,34 @@ def bench_screen(runs: int, backend: str) -> None:
     from circles.app import CirclesApp
     from circles.services import pairing, programmes
     from models.store import Store
-    from screens.programme import ProgrammeScreen, load_programme
+    from screens.programme import load_programme
+    from screens.programmes import open_programme
 
     store = Store.open(large_store_url(backend))
     with store.read() as db:
         biggest = max(programmes.list_programmes(db), key=lambda s: s.participants)
     pid = biggest.programme.id
 
-    async def one() -> tuple[float, float]:
+    async def one() -> tuple[float, float, float]:
         app = CirclesApp(store)
         app.animation_level = "none"
         frames = Frames(app)
         async with app.run_test(size=SIZE) as pilot:
             await settled(app, pilot)
-            t0 = time.perf_counter()
-            app.push_screen(ProgrammeScreen(pid))
+            t0, cpu0 = time.perf_counter(), time.process_time()
+            open_programme(app, pid)  # as the Programmes list opens it
             await settled(app, pilot)
-            screen = frames.since(t0)[0]
+            screen, _, cpu = frames.since(t0, cpu0)
             t1 = time.perf_counter()
             await pilot.press("2")
             await settled(app, pilot)
             proposals = frames.since(t1)[0]
-        return screen, proposals
+        return screen, cpu, proposals
 
     found = [asyncio.run(one()) for _ in range(runs)]
     screen = statistics.median(f[0] for f in found)
-    tab = statistics.median(f[1] for f in found)
+    cpu = statistics.median(f[1] for f in found)
+    tab = statistics.median(f[2] for f in found)
 
     def reads() -> None:
         with store.read() as db:
@@ -147,7 +149,8 @@ def bench_screen(runs: int, backend: str) -> None:
     base_match = median_seconds(proposes, runs)
     name = f"{biggest.programme.name}, {biggest.participants} people"
     alone = f"services alone {base * 1000:.0f} ms"
-    report(f"TUI programme screen ({name})", f"{screen * 1000:.0f} ms", alone, base / screen, "<= 150 ms")
+    figure = f"{screen * 1000:.0f} ms (cpu {cpu * 1000:.0f})"
+    report(f"TUI programme screen ({name})", figure, alone, base / screen, "<= 150 ms")
     alone = f"services alone {base_match * 1000:.0f} ms"
     report(f"TUI proposals tab ({name})", f"{tab * 1000:.0f} ms", alone, base_match / tab, "a matching run")
     store.close()

@@ -261,14 +261,14 @@ class CirclesApp(KeysFollowTheFocus):
         open_circle(self, circle_id, then=then)
 
     def open_person(self, person_id: int) -> None:
-        from screens.person import PersonScreen
+        from screens.person import open_person
 
-        self.push_screen(PersonScreen(person_id))
+        open_person(self, person_id)
 
     def open_session(self, session_id: int) -> None:
-        from screens.session import SessionScreen
+        from screens.session import open_session
 
-        self.push_screen(SessionScreen(session_id))
+        open_session(self, session_id)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -99,6 +99,7 @@ class SessionFeedback:
     answers: list[Answer]
     attendees: list[Attendee]
     presenters: str  # who presented, as the agenda names them ("Ana, Bo"), or ""
+    closed: str | None = None  # why no answer can be given now (not started, cancelled)
 
     @property
     def responded(self) -> int:

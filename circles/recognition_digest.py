@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from circles.feedback_views import Ledger, Recognised, Talk
@@ -20,10 +20,11 @@ from circles.feedback_views import Ledger, Recognised, Talk
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 
-@lru_cache(maxsize=4096)
+@cache
 def md(text: str) -> str:
     """User text made literal in Markdown (a name like 'A_B' stays A_B, not emphasis). Kept
-    for the texts a digest repeats (circles, titles, names): a year's has 70,000 of them."""
+    for the texts a digest repeats (circles, titles, names: a year's has 70,000 of them, of
+    20,000 different ones, more than a bounded cache held) until the digest is written."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
@@ -68,6 +69,13 @@ def _mentoring_line(r: Recognised, name: str) -> str:
 
 def markdown(ledger: Ledger) -> str:
     """The digest as Markdown, for people: sections by what was done, names in order."""
+    try:
+        return _markdown(ledger)
+    finally:
+        md.cache_clear()  # the texts of one digest are kept for that digest only
+
+
+def _markdown(ledger: Ledger) -> str:
     where = f" in {md(ledger.circle)}" if ledger.circle else ""
     out = [f"# Thank you{where}: {ledger.period}", ""]
     if not ledger.people:

@@ -32,6 +32,15 @@ class PersonView:
 
 
 @dataclass(frozen=True, slots=True)
+class MeView:
+    """Who the settings say you are (circles/me.py), and your circles: the ones Home lists."""
+
+    person: PersonView
+    facilitates: list[str]  # circle names
+    member_of: list[str]  # circle names, now, besides those
+
+
+@dataclass(frozen=True, slots=True)
 class CircleView:
     id: int
     name: str
@@ -206,6 +215,12 @@ class HomeData:
     upcoming: list[SessionView]
     counts: dict[int, Headcount]
     presenters: dict[int, str]  # per session, the presenters its agenda names
+    # Who the person at the keyboard is (circles/me.py), by name, when the store has them;
+    # then the list is of their circles only unless they asked for every circle.
+    me: str | None = None
+    only_mine: bool = False
+    # The address that names them when nobody in the store has it (the list is of every circle).
+    me_unknown: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

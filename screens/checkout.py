@@ -154,10 +154,15 @@ class CheckOutScreen(LiveScreen, Screen[None]):
             cursor_on=str(cursor_on) if cursor_on is not None else None,
         )
         self.query_one("#checkout-hint", Static).update(
-            HINT
-            if data.attendees
-            else "Nobody is checked in as present: check people in first (i on the session)."
+            # Said before anyone is rated: the refusal came only once a line had been typed.
+            data.closed
+            or (
+                HINT
+                if data.attendees
+                else "Nobody is checked in as present: check people in first (i on the session)."
+            )
         )
+        self.refresh_bindings()
 
     def _counts(self) -> None:
         assert self.data is not None
@@ -174,8 +179,9 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         return self.data.attendees[min(table.cursor_row, len(self.data.attendees) - 1)]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # While a line is typed, digits are text.
-        return not (action == "rate" and isinstance(self.focused, Input))
+        # While a line is typed, digits are text; a session not started has nothing to rate.
+        closed = self.data is not None and self.data.closed is not None
+        return not (action == "rate" and (closed or isinstance(self.focused, Input)))
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()

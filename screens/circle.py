@@ -1,15 +1,15 @@
 """One circle, in tabs: its members, its sessions, the presenter rotation and its attendance stats.
 
-A circle opens with its data (open_circle): the screen is pushed once its members and its
-delivery line are read, so its first frame shows them, instead of a frame of empty tables, a
-second with the members and a third with the delivery line (each a layout of the whole screen,
-drawn while the reads waited for the processor)."""
+A circle opens with its data (open_circle, screens/opening.py): the screen is pushed once its
+members and its delivery line are read, so its first frame shows them, instead of a frame of
+empty tables, a second with the members and a third with the delivery line (each a layout of
+the whole screen, drawn while the reads waited for the processor)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import App, ComposeResult
@@ -27,6 +27,7 @@ from screens.footer import Footer
 from screens.format import headcount_text, presenter_label, safe, when
 from screens.ics_export_dialog import IcsExportDialog
 from screens.live import LiveScreen, refill
+from screens.opening import ReadFirst, ReadsFirst, push_read_first, read_then
 from screens.rotation_panel import RotationPanel
 from screens.stats_panel import StatsPanel
 from screens.styled_once import StyledOnceScreen
@@ -39,10 +40,11 @@ if TYPE_CHECKING:
     from circles.live import Change
     from circles.store_access import Db
 
-# How long opening a circle waits for its data before it shows the screen without them (they fill
-# in when read, as they would have): the large store's take a tenth of that.
-WAIT_FOR_DATA = 0.3
-LATER_TABS = {"rotation": RotationPanel, "stats": StatsPanel}
+# Tabs built when first opened, each given its data as it is mounted (see action_tab).
+LATER_TABS: dict[str, type[RotationPanel] | type[StatsPanel]] = {
+    "rotation": RotationPanel,
+    "stats": StatsPanel,
+}
 MEMBER_ACTIONS = {"add_member", "remove_member", "toggle_role", "toggle_rotation"}
 SESSION_ACTIONS = {"schedule", "plan", "move", "cancel_session", "edit_session"}
 # What the screen shows, its tabs included: a change to these about this circle looks again.
@@ -60,7 +62,7 @@ SHOWN_TABLES = frozenset(
 )
 
 
-class CircleScreen(LiveScreen, StyledOnceScreen):
+class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     HELP = "A circle's members and sessions. 1-4 switch tabs; the footer shows what each tab can do."
     # The members have the focus from the start, as their tab would give it (_tab_changed):
     # focus first on the tabs, then moved, restyled both and rebuilt the footer twice.
@@ -104,8 +106,7 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
         self.circle_id = circle_id
         self.data: CircleData | None = None
         self._then = then  # an action to run once the circle has loaded (from the palette)
-        self._opening: _Opening | None = None  # what open_circle read before pushing it
-        self._resumed = False
+        self._reading_tabs: set[str] = set()  # tabs whose data are being read before they show
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -136,20 +137,15 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
         table.add_column("Role", priority=1)
         table.add_column("Rotation", priority=2)
         table.add_column("Joined", priority=5)
-        opening, self._opening = self._opening, None
-        if opening is None or opening.data is None:
-            self.reload()
-            return
-        self.show(opening.data)  # before the first frame: it is drawn with them
-        if opening.delivery is None:
-            self._load_delivery()
-        else:
-            self._show_delivery(opening.delivery)
+        # Read before the screen was pushed: shown before its first frame, which is drawn with them.
+        self.take_first("circle", CircleData, self.show, self._load_circle)
+        # A DeliveryStatus: its module (icalendar with it) is imported in the worker only.
+        delivery: Callable[[Any], None] = lambda status: self._show_delivery(cast("DeliveryStatus", status))  # noqa: E731
+        self.take_first("delivery", object, delivery, self._load_delivery)
 
     def on_screen_resume(self) -> None:
-        if self._resumed:  # back from another screen (the first resume follows the mount)
+        if self.coming_back():
             self.reload()
-        self._resumed = True
 
     def concerns(self, change: Change) -> bool:
         return change.touches(SHOWN_TABLES, circle=self.circle_id)
@@ -160,9 +156,12 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
             panel.reload()  # type: ignore[attr-defined]
 
     def reload(self) -> None:
+        self._load_circle()
+        self._load_delivery()  # at the same time: the members need not wait for it, nor it for them
+
+    def _load_circle(self) -> None:
         now = circles_app(self).now()
         run_db(self, lambda db: load_circle(db, self.circle_id, now), self.show)
-        self._load_delivery()  # at the same time: the members need not wait for it, nor it for them
 
     def show(self, data: CircleData) -> None:
         self.data = data
@@ -220,7 +219,9 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
         table.add_column("Title", priority=1, min_width=12)
         table.add_column("Presenter", priority=2, min_width=10)
         table.add_column("Length", priority=5)
-        table.add_column("RSVP", priority=4, min_width=5)
+        # Whole or not at all, as on Home: "20 y…" or "24 ca…" read wrong where a title cut short
+        # is still the title.
+        table.add_column("RSVP", priority=4)
         table.add_column("Status", priority=3)
         if self.data is not None:
             self._fill_sessions(self.data)
@@ -284,6 +285,25 @@ class CircleScreen(LiveScreen, StyledOnceScreen):
             self.query_one(target).focus()
 
     def action_tab(self, tab: str) -> None:
+        """Bring ``tab`` forward. The Rotation and Stats tabs, first opened, come forward once
+        their data are read, with them (screens/opening.py): not first empty, laid out and
+        drawn, then again with the figures."""
+        panel = LATER_TABS.get(tab)
+        if panel is None or self.query_one(f"#{tab}", TabPane).children:
+            self.query_one(TabbedContent).active = tab
+        elif tab not in self._reading_tabs:
+            self._reading_tabs.add(tab)
+            read_then(
+                self.app, {panel.READ: panel.read_job(self.circle_id)}, lambda read: self._open_tab(tab, read)
+            )
+
+    async def _open_tab(self, tab: str, read: ReadFirst) -> None:
+        self._reading_tabs.discard(tab)
+        if not self.is_attached:
+            return  # closed while its data were read
+        pane = self.query_one(f"#{tab}", TabPane)
+        if not pane.children:  # (not built meanwhile by a click on the tab)
+            await pane.mount(LATER_TABS[tab](self.circle_id, read_first=read))
         self.query_one(TabbedContent).active = tab
 
     async def _run_then(self, action: str) -> None:
@@ -513,46 +533,17 @@ def delivery_status(db: Db, circle_id: int) -> DeliveryStatus:
     return delivery.circle_status(db, circle_id)
 
 
-class _Opening:
-    """A circle's screen waiting for its data before it is pushed: its members and its delivery
-    line, read side by side. The screen is pushed when both are in, when either failed (the
-    screen then reads again and says why) or after WAIT_FOR_DATA, whichever comes first; it
-    takes what has arrived as it mounts and reads what it lacks itself."""
-
-    def __init__(self, app: App[Any], screen: CircleScreen) -> None:
-        self.app = app
-        self.screen = screen
-        self.data: CircleData | None = None
-        self.delivery: DeliveryStatus | None = None
-        self.pushed = False
-
-    def start(self) -> None:
-        circle_id, now = self.screen.circle_id, circles_app(self.app).now()
-        for job, group in (
-            (lambda db: load_circle(db, circle_id, now), "open-circle"),
-            (lambda db: delivery_status(db, circle_id), "open-circle-delivery"),
-        ):
-            run_db(self.app, job, self._arrived, failed=lambda _: self.push(), group=group)
-        self.app.set_timer(WAIT_FOR_DATA, self.push)
-
-    def _arrived(self, value: CircleData | DeliveryStatus) -> None:
-        if isinstance(value, CircleData):
-            self.data = value
-        else:
-            self.delivery = value
-        if self.data is not None and self.delivery is not None:
-            self.push()
-
-    def push(self) -> None:
-        if not self.pushed:
-            self.pushed = True
-            self.screen._opening = self
-            self.app.push_screen(self.screen)  # it takes what has arrived as it mounts
-
-
 def open_circle(app: App[Any], circle_id: int, *, then: str | None = None) -> None:
-    """Open a circle's screen with its data in its first frame (see _Opening)."""
-    _Opening(app, CircleScreen(circle_id, then=then)).start()
+    """Open a circle's screen with its members and delivery line in its first frame."""
+    now = circles_app(app).now()
+    push_read_first(
+        app,
+        CircleScreen(circle_id, then=then),
+        {
+            "circle": lambda db: load_circle(db, circle_id, now),
+            "delivery": lambda db: delivery_status(db, circle_id),
+        },
+    )
 
 
 def create_circle(app: App[Any], *, timezone: str | None = None) -> None:

@@ -7,13 +7,14 @@ show where a page takes a tenth of that."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
+from circles.errors import shown
 from circles.services import lookups
 from circles.views import CircleView
 from circles.words import count
@@ -21,6 +22,7 @@ from screens.footer import Footer
 from screens.format import day, safe
 from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
+from screens.opening import ReadsFirst, push_read_first
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.type_to_filter import TypeToFilter
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 PAGE = 200  # rows shown at first, and added each time the cursor nears the last of them
 
 
-class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
+class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     TITLE = "Circles"
     HELP = (
         "Every circle. Type part of a name to narrow the list (/ first for a name starting with "
@@ -62,16 +64,19 @@ class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(Table)
-        table.add_column("Circle", priority=0, min_width=16)
-        table.add_column("Kind", priority=4, min_width=8)
+        # A name keeps 30 cells and the kind is whole or not shown: at 80 columns both were
+        # shortened, and "Rust Community of Prac…" three times over did not say which city.
+        table.add_column("Circle", priority=0, min_width=30)
+        table.add_column("Kind", priority=4)
         table.add_column("Members", priority=2)
         table.add_column("Next session", priority=1)
         table.add_column("Facilitator", priority=3, min_width=10)
         table.focus()
-        self.reload()
+        # Read before the screen was pushed: its first frame shows them.
+        self.take_first("circles", list, self.show, self.reload)
 
     def on_screen_resume(self) -> None:
-        if self.loaded:  # back from a circle: its name or members may have changed
+        if self.coming_back() and self.loaded:  # back from a circle: its name or members may have changed
             self.reload()
 
     def concerns(self, change: Change) -> bool:
@@ -98,11 +103,15 @@ class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
 
     def _count(self) -> None:
         more = len(self.matching) - self.shown
-        self.query_one("#circles-count", Static).update(
-            f"{count(len(self.matching), 'circle')}, showing {self.shown}; scroll down for more"
-            if more
-            else ""
-        )
+        typed = self.query_one("#filter", Input).value.strip()
+        if typed and not self.matching:
+            # A table of headers alone looked like a list still loading, or broken.
+            line = f"No circle matches {shown(typed)}"
+        elif more:
+            line = f"{count(len(self.matching), 'circle')}, showing {self.shown}; scroll down for more"
+        else:
+            line = ""
+        self.query_one("#circles-count", Static).update(line)
 
     @on(DataTable.RowHighlighted)
     def _maybe_more(self, event: DataTable.RowHighlighted) -> None:
@@ -149,6 +158,12 @@ class CirclesScreen(LiveScreen, TypeToFilter, StyledOnceScreen):
                 circles_app(self).open_circle(circle.id)
 
         self.app.push_screen(circle_form(None, timezone=zone), created)
+
+
+def open_circles(app: App[Any]) -> None:
+    """Open the Circles list with its circles in its first frame."""
+    now = circles_app(app).now()
+    push_read_first(app, CirclesScreen(), {"circles": lambda db: lookups.circles_overview(db, now=now)})
 
 
 def _row(s: lookups.CircleOverview) -> tuple[str, tuple[object, ...]]:

@@ -3,6 +3,7 @@ and a service's own refusal (duplicate name, someone else's edit) shown rather t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar
@@ -45,6 +46,13 @@ class Field:
     # Shown only while another field (a Select) has one of these values: (its name, the values).
     # A hidden field is neither checked nor saved: it gives its starting value.
     when: tuple[str, Collection[Any]] | None = None
+
+    @property
+    def subject(self) -> str:
+        """The field as a message under it names it: its label without the explanation the label
+        carries ("How often (e.g. ...)" is "How often", "E-mail, if they give one (...)" is
+        "E-mail"), which read "How often (e.g. "weekly on tue at 12:00", ...) is required"."""
+        return re.split(r" \(|, ", self.label, maxsplit=1)[0]
 
 
 ANYONE = "anyone"  # the Select value of "Someone else…"
@@ -204,7 +212,8 @@ class FormScreen(Dialog[T | None], Generic[T]):
 
     def _problem(self, f: Field, value: Any, values: dict[str, Any]) -> str | None:
         if self._required(f, values) and (value is None or (isinstance(value, str) and not value.strip())):
-            return f"{f.label} is required"
+            unless = next((o.subject for o in self.fields if o.name == f.optional_if), None)
+            return f"{f.subject} is required" + (f" unless {unless} is ticked" if unless else "")
         if f.check is not None and isinstance(value, str) and value:
             try:
                 f.check(value)
@@ -213,7 +222,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
             except CirclesError as exc:
                 return str(exc)
             except Exception:  # a checker's own slip must not cost the person their form
-                return f"{f.label} is not valid"
+                return f"{f.subject} is not valid"
         return None
 
     def set_error(self, name: str, message: str | None) -> None:
@@ -440,4 +449,4 @@ class DiscardScreen(ConfirmScreen):
 def _beside(f: Field, error: InvalidInput) -> str:
     """A refusal shown under its field: its detail names the value, but an empty value's
     detail has no subject ("is required when a pair ends early"), so the field's label is it."""
-    return error.detail if error.value not in ("", None) else f"{f.label} {error.detail}"
+    return error.detail if error.value not in ("", None) else f"{f.subject} {error.detail}"

@@ -1,10 +1,12 @@
-"""Home: what is coming up in the next 14 days across all circles; on an empty store, what to do first."""
+"""Home: what is coming up in the next 14 days across all circles, or across yours when the
+settings say who you are (circles/me.py); on an empty store, what to do first."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,16 +29,21 @@ if TYPE_CHECKING:
     from circles.store_access import Db
 
 
-def _load(db: Db) -> HomeData:
+def _load(db: Db, every_circle: bool) -> HomeData:
+    from circles.me import me_setting
     from circles.services.home import load_home  # already loaded by the store's worker
 
     # The store's clock, read in the worker: the load may have waited there for the store.
-    return load_home(db)
+    # Who you are is read at each load, so 'circles whoami --set' shows on the next refresh.
+    return load_home(db, me=me_setting(), every_circle=every_circle)
 
 
 class HomeScreen(LiveScreen, Screen[None]):
     TITLE = "Home"
-    HELP = "Sessions of every circle in the next 14 days. Enter opens one; c lists the circles."
+    HELP = (
+        "Sessions in the next 14 days: of your circles when the settings say who you are "
+        "(circles whoami), else of every circle; a switches. Enter opens one; c lists the circles."
+    )
     BINDINGS = [
         Binding("c", "circles", "Circles", tooltip="All circles"),
         Binding("p", "people", "People", tooltip="The people directory"),
@@ -47,6 +54,9 @@ class HomeScreen(LiveScreen, Screen[None]):
         Binding("d", "demo", "Load demo data", tooltip="Fill this empty store with a demo organisation"),
         # q quits where the footer says so (here and while the store opens); ctrl+q everywhere.
         Binding("q", "app.quit", "Quit", tooltip="Close circles (ctrl+q quits from any screen)"),
+        # One key, two ways: only one of these is on at a time (check_action).
+        Binding("a", "every_circle", "All circles", tooltip="The sessions of every circle, not only yours"),
+        Binding("a", "my_circles", "My circles", tooltip="Only the circles you facilitate or belong to"),
         # Where the footer has room (120 columns); at 80 it gives way to Quit, and ? lists it.
         Binding("M", "programmes", "Programmes", tooltip="Mentoring, buddy and coffee programmes"),
         # Nothing to go back to from Home: its own Escape hides the app's "esc Back" here, and
@@ -65,6 +75,8 @@ class HomeScreen(LiveScreen, Screen[None]):
         self.data: HomeData | None = None
         self._first_glance = first_glance
         self._resumed = False
+        # Asked for every circle although the settings say who you are.
+        self.every_circle = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -117,7 +129,16 @@ class HomeScreen(LiveScreen, Screen[None]):
         self.refresh_data()
 
     def refresh_data(self) -> None:
-        run_db(self, _load, self.show)
+        every_circle = self.every_circle
+        run_db(self, lambda db: _load(db, every_circle), self.show)
+
+    def action_every_circle(self) -> None:
+        self.every_circle = True
+        self.refresh_data()
+
+    def action_my_circles(self) -> None:
+        self.every_circle = False
+        self.refresh_data()
 
     def show(self, data: HomeData) -> None:
         if data == self.data:
@@ -149,13 +170,15 @@ class HomeScreen(LiveScreen, Screen[None]):
             for s in data.upcoming
         ]
         refill(table, rows)
-        self.query_one("#upcoming-title", Static).update(_title(data, now, mixed))
+        # Plain Text: the title names a person, whose name must show as typed, not as markup.
+        self.query_one("#upcoming-title", Static).update(Text(_title(data, now, mixed)))
         empty = self.query_one("#upcoming-empty", Static)
         empty.update(
             ""
             if data.upcoming
-            else f"Nothing scheduled before {(now + timedelta(days=DAYS)):%a %d %b}. "
-            "Press c, open a circle and schedule a session (s)."
+            else f"Nothing scheduled before {(now + timedelta(days=DAYS)):%a %d %b}"
+            + (" in your circles. Press a for every circle's." if data.only_mine else ". ")
+            + ("" if data.only_mine else "Press c, open a circle and schedule a session (s).")
         )
         table.focus()
 
@@ -167,6 +190,9 @@ class HomeScreen(LiveScreen, Screen[None]):
             return self.data is not None and self.data.empty
         if action == "export_attendance":  # an empty store has nothing to export
             return not (self.data is not None and self.data.empty)
+        if action in ("every_circle", "my_circles"):  # only for someone the store knows
+            known = self.data is not None and not self.data.empty and self.data.me is not None
+            return known and (action == "every_circle") == self.data.only_mine  # type: ignore[union-attr]
         return True
 
     @on(DataTable.RowSelected, "#upcoming")
@@ -175,9 +201,9 @@ class HomeScreen(LiveScreen, Screen[None]):
             circles_app(self).open_session(int(event.row_key.value))
 
     def action_circles(self) -> None:
-        from screens.circles import CirclesScreen
+        from screens.circles import open_circles
 
-        self.app.push_screen(CirclesScreen())
+        open_circles(self.app)
 
     def action_search(self) -> None:
         from screens.search import SearchScreen
@@ -225,8 +251,22 @@ class HomeScreen(LiveScreen, Screen[None]):
 def _title(data: HomeData, now: datetime, mixed: bool) -> str:
     """What the list covers. Home lists at most upcoming.MOST sessions: an organisation with
     thousands of circles has that many in a few hours, not in two weeks, and a title that said
-    two weeks over them made every later session look cancelled."""
+    two weeks over them made every later session look cancelled. It says whose circles: yours
+    (by name, so a wrong setting shows), or every circle."""
+    whose = _whose(data)
     if len(data.upcoming) < upcoming.MOST:
-        return f"Coming up in the next {DAYS} days"
+        return f"{whose}Coming up in the next {DAYS} days"
     last = when(data.upcoming[-1], now, zone=mixed)
-    return f"Coming up: the next {len(data.upcoming)} sessions, to {last} (a circle lists all of its own)"
+    cut = f"the next {len(data.upcoming)} sessions, to {last} (a circle lists all of its own)"
+    return f"{whose}Coming up: {cut}"
+
+
+def _whose(data: HomeData) -> str:
+    # The key is named here too: at 80 columns the footer has no room left for it.
+    if data.only_mine:
+        return f"Circles of {data.me} (a: every circle): "
+    if data.me is not None:
+        return "Every circle (a: yours): "
+    if data.me_unknown is not None:
+        return f"Every circle ({data.me_unknown[:60]} is nobody here; circles whoami): "
+    return ""

@@ -10,6 +10,10 @@ focus is now, in the order it came. A screen that moves the focus on a key must 
 (Screen.set_focus, or AUTO_FOCUS), not later (Widget.focus waits for the app's next turn).
 A letter that comes back unused from a list goes into its filter (screens/type_to_filter.py),
 here too, in turn with the keys typed before it.
+
+A screen opened once its data are read (screens/opening.py) is not there yet while they are
+read: keys typed meanwhile are its keys, not the screen still showing. They are held until it
+is pushed, then typed again, in order.
 """
 
 from __future__ import annotations
@@ -31,12 +35,29 @@ class KeysFollowTheFocus(App[None]):
     def __init__(self) -> None:
         super().__init__()
         self._handed_to: deque[tuple[events.Key, MessagePump]] = deque(maxlen=REMEMBERED)
+        self._holds = 0  # screens being opened: keys wait for them
+        self._held: list[events.Key] = []
+
+    def hold_keys(self) -> None:
+        """Keys typed from now on wait until :meth:`release_keys` (as many calls as holds)."""
+        self._holds += 1
+
+    def release_keys(self) -> None:
+        """The screen the keys were waiting for is pushed: type them again, in order."""
+        self._holds = max(0, self._holds - 1)
+        if not self._holds:
+            held, self._held = self._held, []
+            for key in held:
+                self.post_message(events.Key(key.key, key.character))
 
     def _key_target(self) -> MessagePump:
         return self.focused or self.screen  # where Textual hands a key it reads
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:  # fresh from the terminal
+            if self._holds:
+                self._held.append(event)
+                return
             self._handed_to.append((event, self._key_target()))
         await super().on_event(event)
 

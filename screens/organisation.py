@@ -15,12 +15,11 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Header, Label, Select, Sparkline, Static
 
-from circles.success_views import DEFINITIONS, SuccessReport
+from circles.success_views import DEFINITIONS, RetentionAfter, SuccessReport
 from screens.footer import Footer
-from screens.format import safe
-from screens.live import LiveScreen, refill
+from screens.live import LiveScreen
+from screens.paged import PagedTable
 from screens.stats_panel import bar, percent
-from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
 
@@ -160,6 +159,19 @@ def spread(values: list[float], digits: int, unit: str = "") -> str:
     return f"lowest {shown[0]}{unit}, highest {shown[1]}{unit} (the bars span only this range)"
 
 
+def retention_text(cohorts: list[RetentionAfter]) -> tuple[str, str]:
+    """The retention figure and its counts: each N months whose mark some member reached in the
+    period. A store younger than that has none, which reads "too soon to tell", not "3m - 6m -"
+    over "0/0 0/0"."""
+    reached = [x for x in cohorts if x.members]
+    if not reached:
+        return "too soon", "to tell"
+    return (
+        " ".join(f"{x.months}m {percent(x.rate)}" for x in reached),
+        " ".join(f"{short_count(x.still_attending)}/{short_count(x.members)}" for x in reached),
+    )
+
+
 def out_of(part: int, whole: int) -> str:
     return f"{short_count(part)} of {short_count(whole)}"
 
@@ -227,7 +239,9 @@ class OrganisationScreen(LiveScreen, Screen[None]):
             yield Label("RSVP to attendance", classes="org-heading")
             yield Static("", id="org-conversion", markup=False)
             yield Label("By circle", classes="org-heading")
-            yield Table(id="org-circles", cursor_type="row", zebra_stripes=True)
+            # Every circle of the organisation (300 in the large demo): DataTable measures each
+            # row it holds, so they are added a page at a time, as the table is scrolled.
+            yield PagedTable(id="org-circles", cursor_type="row", zebra_stripes=True)
             yield Label("Mentoring programmes: meetings held of planned", classes="org-heading")
             yield Static("", id="org-mentoring", markup=False)
         yield Footer()
@@ -305,9 +319,7 @@ class OrganisationScreen(LiveScreen, Screen[None]):
             percent(r.no_shows.rate),
             out_of(r.no_shows.no_shows, r.no_shows.said_yes),
         )
-        retention = " ".join(f"{x.months}m {percent(x.rate)}" for x in r.retention)
-        cohorts = " ".join(f"{short_count(x.still_attending)}/{short_count(x.members)}" for x in r.retention)
-        self._figure("fig-retention", retention, cohorts)
+        self._figure("fig-retention", *retention_text(r.retention))
         pd = r.presenters
         self._figure("fig-presenters", percent(pd.share), out_of(pd.presented, pd.members))
         sat = r.satisfaction
@@ -339,12 +351,11 @@ class OrganisationScreen(LiveScreen, Screen[None]):
                 for c in r.conversion
             )
         )
-        refill(
-            self.query_one("#org-circles", DataTable),
+        self.query_one("#org-circles", PagedTable).fill(
             [
                 (
                     str(c.circle_id),
-                    safe(
+                    (
                         c.circle,
                         str(c.sessions),
                         f"{bar(c.participation, 12)} {percent(c.participation):>4}",

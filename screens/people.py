@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
+from circles.errors import shown as quoted
 from circles.services import people
 from circles.views import PersonView
 from circles.words import count
@@ -124,8 +125,11 @@ class PeopleScreen(LiveScreen, TypeToFilter):
             for key, cells in rows:
                 table.add_row(*cells, key=key)
         self.shown += found
+        typed = self.search
         self.query_one("#people-count", Static).update(
-            count(self.total, "person", "people")
+            f"Nobody matches {quoted(typed)}"  # not "0 people", which reads as an empty directory
+            if typed and not self.total
+            else count(self.total, "person", "people")
             + (f", showing {len(self.shown)}; scroll down for more" if len(self.shown) < self.total else "")
         )
 

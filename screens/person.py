@@ -4,9 +4,9 @@ topics, their away periods."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static
@@ -16,6 +16,7 @@ from circles.services.person_programmes import PersonProgrammes, day_of, person_
 from screens.footer import Footer
 from screens.format import day, named, safe
 from screens.live import LiveScreen, numbered, refill
+from screens.opening import ReadsFirst, push_read_first
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
@@ -43,7 +44,12 @@ def load_person(db: Db, person_id: int) -> PersonData:
     )
 
 
-class PersonScreen(LiveScreen, StyledOnceScreen):
+def open_person(app: App[Any], person_id: int) -> None:
+    """Open a person's screen with their record in its first frame."""
+    push_read_first(app, PersonScreen(person_id), {"person": lambda db: load_person(db, person_id)})
+
+
+class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     HELP = "A person's record. e edits their details."
     BINDINGS = [
         Binding("e", "edit", "Edit person"),
@@ -92,10 +98,11 @@ class PersonScreen(LiveScreen, StyledOnceScreen):
         pairs.add_column("Status", priority=2)
         pairs.add_column("Since", priority=3)
         pairs.add_column("Meetings", priority=4)
-        self.reload()
+        # Read before the screen was pushed: its first frame shows them.
+        self.take_first("person", PersonData, self.show_all, self.reload)
 
     def on_screen_resume(self) -> None:
-        if self.record is not None:
+        if self.coming_back() and self.record is not None:
             self.reload()
 
     def concerns(self, change: Change) -> bool:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from circles.errors import CirclesError
@@ -26,7 +25,9 @@ from circles.programme_views import (
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
 from screens.live import LiveScreen
+from screens.opening import ReadsFirst
 from screens.paged import PagedTable
+from screens.styled_once import StyledOnceScreen
 from screens.typed_app import circles_app
 from screens.work import run_db, show_error
 
@@ -86,7 +87,7 @@ TABLES = {
 }
 
 
-class ProgrammeScreen(LiveScreen, Screen[None]):
+class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     # What its tabs show of the programme: a change to these looks again (the tabs opened, and
     # the proposals made again if they are on view), keeping the tab and each table's row.
     SHOWS = frozenset(
@@ -159,10 +160,11 @@ class ProgrammeScreen(LiveScreen, Screen[None]):
             ("Offers", 4, 10), ("Wants", 4, 10), ("Timezone", 7, None), ("Status", 2, 10),
         ):  # fmt: skip
             table.add_column(label, priority=priority, min_width=min_width)
-        self.reload()
+        # Read before the screen was pushed (open_programme): its first frame shows them.
+        self.take_first("programme", ProgrammeData, self.show, self.reload)
 
     def on_screen_resume(self) -> None:
-        if self.data is not None:
+        if self.coming_back() and self.data is not None:
             self.reload()
 
     # -- loading ---------------------------------------------------------------------

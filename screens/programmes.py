@@ -117,9 +117,13 @@ class ProgrammesScreen(LiveScreen, Screen[None]):
 
 
 def open_programme(app: App[Any], programme_id: int) -> None:
-    from screens.programme import ProgrammeScreen
+    """Open a programme's screen with its participants in its first frame (screens/opening.py)."""
+    from screens.opening import push_read_first
+    from screens.programme import ProgrammeScreen, load_programme
 
-    app.push_screen(ProgrammeScreen(programme_id))
+    push_read_first(
+        app, ProgrammeScreen(programme_id), {"programme": lambda db: load_programme(db, programme_id)}
+    )
 
 
 class ProgrammesProvider(Provider):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from circles.views import CircleView
 from circles.words import count
 from screens.dialogs import ChoiceScreen, CountScreen
 from screens.format import named
+from screens.opening import ReadFirst
 from screens.table import Table
 from screens.work import run_db
 
@@ -108,10 +110,19 @@ class RotationPanel(Vertical):
             super().__init__()
             self.circle_id = circle_id
 
-    def __init__(self, circle_id: int, *, id: str | None = None) -> None:
+    READ = "rotation"  # the name of its read_job's answer (screens/opening.py)
+
+    def __init__(self, circle_id: int, *, read_first: ReadFirst | None = None, id: str | None = None) -> None:
+        """``read_first``: its read_job, started before the panel was mounted."""
         super().__init__(id=id)
         self.circle_id = circle_id
         self.data: RotationData | None = None
+        self._read_first = read_first
+
+    @staticmethod
+    def read_job(circle_id: int) -> Callable[[Db], RotationData]:
+        """What the panel shows, as one unit of work to run before mounting it."""
+        return lambda db: load_rotation(db, circle_id)
 
     def compose(self) -> ComposeResult:
         yield Static("Loading the rotation…", id="rotation-summary", markup=False)
@@ -134,7 +145,10 @@ class RotationPanel(Vertical):
         ledger.add_column("Skips", priority=6, min_width=10)
         ledger.add_column("Swaps given", priority=3)
         ledger.add_column("Swaps taken", priority=4)
-        self.reload()
+        if self._read_first is None:
+            self.reload()
+        else:  # shown in the frame that first shows the panel
+            self._read_first.take(self, self.READ, RotationData, self.show, self.reload)
 
     # ------------------------------------------------------------ loading and showing
 

@@ -50,8 +50,8 @@ def _load(db: Any, *, session_id: int | None, circle_id: int | None) -> _Ready:
 
 def delivery_line(status: DeliveryStatus | None, now: datetime) -> str:
     """'Invites sent 3 days ago; 2 changes not sent (5 messages) · S sends them'."""
-    if status is None:
-        return ""
+    if status is None or not status.email_set_up:
+        return ""  # S still says what to set up, in the Send dialog
     if status.blocked:
         # Why nothing could go matters to someone who sends invites; to a person who never
         # did (most never set up e-mail) it is noise. S still says why, in the Send dialog.

@@ -5,10 +5,10 @@ in a third what the people who came thought of it (screens/feedback_panel.py).""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -24,12 +24,14 @@ from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
 from screens.knowledge_panel import KnowledgePanel
 from screens.live import LiveScreen, refill
+from screens.opening import ReadsFirst, push_read_first
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db, show_error
 
 if TYPE_CHECKING:
+    from circles.delivery.model import DeliveryStatus
     from circles.live import Change
     from circles.store_access import Db
 
@@ -75,6 +77,26 @@ def load_session(db: Db, session_id: int) -> SessionData:
     )
 
 
+def session_delivery(db: Db, session_id: int) -> DeliveryStatus:
+    """A session's delivery line, read in a worker (the delivery code, icalendar with it, is
+    imported there, not on the UI thread)."""
+    from circles.services import delivery
+
+    return delivery.session_status(db, session_id)
+
+
+def open_session(app: App[Any], session_id: int) -> None:
+    """Open a session's screen with its agenda and delivery line in its first frame."""
+    push_read_first(
+        app,
+        SessionScreen(session_id),
+        {
+            "session": lambda db: load_session(db, session_id),
+            "delivery": lambda db: session_delivery(db, session_id),
+        },
+    )
+
+
 def time_text(items: list[AgendaItemView], length: int) -> str:
     """'Agenda 50 of 60 min (10 free)': the facilitator sees at once whether it fits."""
     total = agenda.total_minutes(items)
@@ -83,7 +105,7 @@ def time_text(items: list[AgendaItemView], length: int) -> str:
     return f"Agenda {total} of {length} min ({length - total} free)"
 
 
-class SessionScreen(LiveScreen, StyledOnceScreen):
+class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     HELP = (
         "The agenda of one session. a adds an item, Enter edits it, shift+↑/↓ (or [ and ]) reorder, "
         "d deletes. n goes to the notes (ctrl+s saves them). i opens check-in; o opens check-out "
@@ -172,12 +194,13 @@ class SessionScreen(LiveScreen, StyledOnceScreen):
         table.add_column("Item", priority=1, min_width=10)
         table.add_column("Presenter", priority=2, min_width=8)
         table.add_column("Minutes", priority=3)
-        self.reload()
+        # Read before the screen was pushed: its first frame shows them.
+        self.take_first("session", SessionData, self.show, self.reload)
         if self._showing and self._showing[0] == "learned":
             self._tab_shown("feedback-tab")  # opened on it: no tab was activated
 
     def on_screen_resume(self) -> None:
-        if self.data is not None:
+        if self.coming_back() and self.data is not None:
             self.reload(keep_notes=True)
         for panel in self.query(FeedbackPanel):
             panel.reload()  # back from check-out
@@ -337,8 +360,7 @@ class SessionScreen(LiveScreen, StyledOnceScreen):
             self.app.push_screen(IcsExportDialog.for_session(self.data.session))
 
     def _load_delivery(self, s: SessionView) -> None:
-        """The 'sent 3 days ago, 1 change not sent' line, read after the agenda is on screen."""
-        from circles.services import delivery
+        """The 'sent 3 days ago, 1 change not sent' line, read with the agenda or after it."""
         from screens.send_dialog import delivery_line
 
         now = circles_app(self).now()
@@ -346,11 +368,17 @@ class SessionScreen(LiveScreen, StyledOnceScreen):
         if s.ends_at <= now:
             line.update("")
             return
-        run_db(
-            self,
-            lambda db: delivery.session_status(db, s.id),
-            lambda status: line.update(delivery_line(status, now)),
-            group="delivery",
+        # Read with the agenda before the screen was pushed, the first time; else read now.
+        self.take_first(
+            "delivery",
+            object,
+            lambda status: line.update(delivery_line(cast("DeliveryStatus", status), now)),
+            lambda: run_db(
+                self,
+                lambda db: session_delivery(db, s.id),
+                lambda status: line.update(delivery_line(status, now)),
+                group="delivery",
+            ),
         )
 
     def action_send_invites(self) -> None:

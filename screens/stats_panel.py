@@ -1,11 +1,13 @@
 """The Stats tab of a circle: participation over time, no-shows, RSVP conversion, retention, presenters,
 satisfaction (mean rating and who answered) and presenter diversity across teams.
 
-The figures come from circles.services.reports and .success (computed in SQL), loaded in workers.
+The figures come from circles.services.reports and .success (computed in SQL), read in one unit
+of work in a worker: one answer, one layout of the panel.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +22,7 @@ from circles.services.participation import Scope
 from circles.services.reports import Report
 from circles.success_views import SessionSatisfaction, TeamPresenters
 from circles.words import count
+from screens.opening import ReadFirst
 from screens.work import run_db
 
 if TYPE_CHECKING:
@@ -63,11 +66,19 @@ class StatsPanel(VerticalScroll):
         report: Report
 
     def __init__(
-        self, circle_id: int, *, name: str | None = None, id: str | None = None, classes: str | None = None
+        self,
+        circle_id: int,
+        *,
+        read_first: ReadFirst | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
+        """``read_first``: its read_job, started before the panel was mounted."""
         super().__init__(name=name, id=id, classes=classes)
         self.circle_id = circle_id
         self.report: Report | None = None
+        self._read_first = read_first
 
     def compose(self) -> ComposeResult:
         yield Static("Loading participation…", id="stats-status", markup=False)
@@ -92,16 +103,28 @@ class StatsPanel(VerticalScroll):
         yield Label("Presenter diversity: members of each team who presented", classes="stats-heading")
         yield Static("", id="stats-teams", classes="stats-bars", markup=False)
 
+    READ = "stats"  # the name of its read_job's answer (screens/opening.py)
+
+    @staticmethod
+    def read_job(circle_id: int) -> Callable[[Db], StatsData]:
+        """What the panel shows, as one unit of work to run before mounting it."""
+        return lambda db: load_stats(db, circle_id)
+
     def on_mount(self) -> None:
-        self.reload()
+        if self._read_first is None:
+            self.reload()
+        else:  # shown in the frame that first shows the panel
+            self._read_first.take(self, self.READ, StatsData, self._show_all, self.reload)
 
     def reload(self) -> None:
-        scope = Scope(circle_id=self.circle_id)
-        run_db(self, lambda db: reports.build_report(db, scope), self._show, failed=self._failed)
-        run_db(self, lambda db: _satisfaction_and_teams(db, scope), self._show_more, group="stats-more")
+        circle_id = self.circle_id
+        run_db(self, lambda db: load_stats(db, circle_id), self._show_all, failed=self._failed)
 
-    def _show_more(self, found: tuple[list[SessionSatisfaction], list[TeamPresenters]]) -> None:
-        per_session, teams = found
+    def _show_all(self, data: StatsData) -> None:
+        self._show_more(data.per_session, data.teams)
+        self._show(data.report)
+
+    def _show_more(self, per_session: list[SessionSatisfaction], teams: list[TeamPresenters]) -> None:
         ratings = sum(x.ratings for x in per_session)
         total = sum(x.rating_sum for x in per_session)
         came = sum(x.attendees for x in per_session)
@@ -178,7 +201,21 @@ class StatsPanel(VerticalScroll):
         self.post_message(self.Loaded(self, report))
 
 
-def _satisfaction_and_teams(db: Db, scope: Scope) -> tuple[list[SessionSatisfaction], list[TeamPresenters]]:
+@dataclass(frozen=True)
+class StatsData:
+    report: Report
+    per_session: list[SessionSatisfaction]
+    teams: list[TeamPresenters]
+
+
+def load_stats(db: Db, circle_id: int) -> StatsData:
+    """Everything the panel shows, in one unit of work: where the report and the satisfaction
+    figures were read side by side, each answer laid the panel out again."""
     from circles.services import success
 
-    return success.satisfaction_by_session(db, scope), success.presenters_by_team(db, scope)
+    scope = Scope(circle_id=circle_id)
+    return StatsData(
+        reports.build_report(db, scope),
+        success.satisfaction_by_session(db, scope),
+        success.presenters_by_team(db, scope),
+    )

@@ -53,8 +53,17 @@ def _no_user_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test may touch the real user's data or state folders (the error log) or inherit a
     store from the shell."""
     monkeypatch.delenv("CIRCLES_DATABASE_URL", raising=False)
+    # Nor who the shell's user is (circles/me.py): Home would list their circles only.
+    monkeypatch.delenv("CIRCLES_ME", raising=False)
+    monkeypatch.delenv("CIRCLES_CONFIG", raising=False)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    # Nor the user's e-mail settings (under HOME): whether an SMTP server is set changes what
+    # screens say.
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("CIRCLES_CONFIG", raising=False)
+    monkeypatch.delenv("CIRCLES_SMTP_URL", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     # The secrets a process has seen are hidden from every later message; one test's password
     # ("ab") must not turn another's "database is locked" into "dat***ase is locked".

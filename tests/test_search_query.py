@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from circles.errors import InvalidInput
 from circles.search_query import Term, fold, parse, word_spans
+from circles.services.search import _looked_for, mark_words, marks_word_by_word
 
 
 @pytest.mark.parametrize(
@@ -104,3 +105,17 @@ def test_folding_lowers_and_takes_accents_off() -> None:
         "emile",
         "x_y",
     ]
+
+
+SNIPPET_PIECES = ["Retro", "retros", "RUST", "rust3", "a", "b", "k8s", " ", "-", "/", "'"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.lists(st.sampled_from(SNIPPET_PIECES)).map("".join),
+    typed=st.sampled_from(["retro*", "rust", "a/b", "rust -retros", '"rust a"', "k8s ret*", "Müller ru*"]),
+)
+def test_ascii_snippets_are_marked_as_word_by_word(text: str, typed: str) -> None:
+    # An ASCII snippet is marked by one regular expression; any other, a word at a time.
+    query = parse(typed)
+    assert mark_words(text, query) == marks_word_by_word(text, *_looked_for(query))

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from circles.delivery.model import SendPlan
@@ -16,7 +17,7 @@ from circles.delivery.send import send_plan
 from circles.services import agenda, attendance, delivery, members, sessions, upkeep
 from models.enums import InviteMethod, SendOutcome, SendReason
 from models.store import Store
-from models.tables import InviteSend
+from models.tables import InviteExport, InviteSend
 from tests.conftest import FixedClock
 from tests.delivery_world import World, attendees, calendar_part, event_of, make_world, settings_for
 from tests.smtp_sink import Sink, smtp_sink
@@ -193,3 +194,26 @@ def test_a_presenter_change_after_a_send_is_told_as_after_an_export(store: Store
     told = {c.session.id: c.exported_presenter for c in changes}
     assert zoes <= set(told) and {told[sid] for sid in zoes} == {"Zoë Ñandú"}
     assert "whose invite already went out" in upkeep.describe(changes)
+
+
+def test_a_send_notes_each_sessions_invite_as_gone_once_not_once_per_person(store: Store, sink: Sink) -> None:
+    """Each message's send-log row is written as the server answers it, but the note that the
+    session's invite went out (for the presenter-change warning) is written once per session:
+    it was a second write with every person's message, a fifth of a large send."""
+    w = make_world(store)
+    noted: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "invite_export" in statement and statement.lstrip().upper().startswith("INSERT"):
+            noted.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        plan = _send(store, w, sink)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", count)
+    sessions_sent = {o.session.id for o in plan.outgoing}
+    assert len(plan.outgoing) > len(sessions_sent) > 1
+    assert len(noted) == len(sessions_sent)
+    with store.read() as db:
+        assert set(db.exec(select(InviteExport.session_id)).all()) == sessions_sent

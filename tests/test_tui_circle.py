@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from circles.app import CirclesApp
@@ -308,3 +309,37 @@ async def test_a_circle_opens_with_its_members_in_its_first_frame(memory_store, 
         await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen)
         assert members_drawn and members_drawn[0] == 2, members_drawn
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_a_circles_session_rsvp_counts_are_whole_or_not_shown(memory_store, clock, size):
+    """On the large demo the Sessions tab read "20 y…" at 80 columns and "26 yes · 5 maybe ·
+    24 ca…" at 120: a count cut short reads wrong. Each is shown whole, or the column not at all."""
+    from circles.demo import build_demo
+    from screens.table import FittedColumn
+    from tests.tui_support import screen_text, until
+
+    build_demo(memory_store, size="small")
+    with memory_store.read() as db:
+        from circles.services import lookups
+
+        rust = next(
+            s.circle for s in lookups.circles_overview(db, now=clock()) if s.circle.name == "Rust Lunch"
+        )
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        app.open_circle(rust.id)
+        await until(pilot, lambda: isinstance(app.screen, CircleScreen))
+        await pilot.press("2")
+        await settle(app, pilot)
+        table = app.screen.query_one("#session-table", DataTable)
+        await until(pilot, lambda: table.row_count > 0)
+        await settle(app, pilot)
+        rsvp = next(c for c in table.ordered_columns if str(c.label) == "RSVP")
+        assert isinstance(rsvp, FittedColumn)
+        if not rsvp.hidden:
+            text = screen_text(app)
+            visible = [str(table.get_row_at(i)[4]) for i in range(min(table.row_count, 5))]
+            assert all(cell in text for cell in visible), visible
+        assert not rsvp.truncated

@@ -16,12 +16,21 @@ from circles.app import CirclesApp
 from circles.feedback_views import MentoringDone, Recognised, Streak, tell_apart
 from circles.recognition_digest import markdown
 from circles.services import attendance, feedback, programmes, recognition, sessions
+from circles.success_views import RetentionAfter
 from models.enums import PresenterSource, SessionStatus
 from screens.checkout import CheckOutScreen
 from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import FeedbackPanel
 from screens.form_screen import FormScreen
-from screens.organisation import Definition, Figure, OrganisationScreen, change_text, short_count, spread
+from screens.organisation import (
+    Definition,
+    Figure,
+    OrganisationScreen,
+    change_text,
+    retention_text,
+    short_count,
+    spread,
+)
 from screens.paged import PagedTable
 from screens.recognition import RecognitionScreen, detail_lines, streaks_text
 from screens.send_dialog import SendDialog
@@ -109,6 +118,29 @@ async def test_check_out_rates_five_people_with_a_key_and_a_line_each(memory_sto
         ("Di Park", 4, "lifetimes"),
         ("Eve Walker", 5, "async"),
     }
+
+
+async def test_check_out_of_a_session_not_started_says_so_before_anyone_is_rated(memory_store, clock):
+    """Opened before the session (the clock says Tue 3 Mar 09:00), check-out took a rating and a
+    line, then refused them: "has not started yet". It says so at once, and 1-5 rate nobody."""
+    circle = factories.circle(memory_store, "Rust Lunch")
+    ana = factories.person(memory_store, "Ana Ruiz")
+    factories.member(memory_store, circle, ana)
+    s = factories.session(memory_store, circle, "2026-03-03 12:00", title="Ownership")
+    with memory_store.write() as db:
+        attendance.check_in(db, session_id=s.id, person_id=ana.id, attended="present")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _session(app, pilot, s.id)
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, CheckOutScreen))
+        await settle(app, pilot)
+        screen = app.screen
+        assert "has not started yet: feedback comes after it." in shown(screen.query_one("#checkout-hint"))
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert not screen.query_one("#checkout-line").display
+        assert screen.pending is None
 
 
 async def test_the_feedback_tab_shows_answers_and_who_has_not_answered(memory_store, clock):
@@ -283,6 +315,12 @@ async def test_organisation_figures_say_how_they_are_counted(memory_store, clock
         ]
         assert "4.0 / 5" in shown(screen.query_one("#fig-satisfaction", Figure))
         assert "1 of 5" in shown(screen.query_one("#fig-response", Figure))
+        # Members joined in January: no 3-month mark has passed yet (it read "3m - 6m -", "0/0 0/0").
+        assert shown(screen.query_one("#fig-retention", Figure)).splitlines() == [
+            "Retention ?",
+            "too soon",
+            "to tell",
+        ]
         by_circle = screen.query_one("#org-circles", DataTable)
         assert [r[0] for r in rows(by_circle)] == ["Rust Lunch"]
         # Its height follows its rows: the app's 1fr for tables left it one line on the small demo.
@@ -364,6 +402,12 @@ def test_figures_stay_short_and_a_rounded_zero_is_no_change() -> None:
     assert (short_count(9_999), short_count(120_588)) == ("9999", "121k")
     assert (change_text(0.004), change_text(-0.001, points=True)) == ("no change", "no change")
     assert (change_text(0.125), change_text(-0.25, points=True)) == ("+12 pts", "-0.25")
+
+
+def test_retention_shows_only_the_marks_members_reached() -> None:
+    reached, young = RetentionAfter(3, 30, 12), RetentionAfter(6, 0, 0)
+    assert retention_text([reached, young]) == ("3m 40%", "12/30")
+    assert retention_text([young, RetentionAfter(6, 0, 0)]) == ("too soon", "to tell")
 
 
 def test_a_sparklines_range_tells_its_months_apart() -> None:

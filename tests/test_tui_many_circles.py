@@ -140,3 +140,48 @@ async def test_letters_typed_fast_on_the_circles_list_all_reach_the_filter(
         await until(pilot, lambda: isinstance(app.screen, CircleScreen) and app.screen.title is not None)
         assert screen.query_one("#filter", Input).value == "0207"
         assert app.screen.title == "Circle 0207 Rust"
+
+
+async def test_a_filter_that_matches_no_circle_says_so(memory_store: Store, clock: Any) -> None:
+    """A filter matching nothing left a table of headers alone, which read as a list still
+    loading: the line under it names what was typed."""
+    _many_circles(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CirclesScreen)
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count > 0)
+        await type_text(pilot, "xyz")
+        await until(pilot, lambda: table.row_count == 0)
+        assert shown(screen.query_one("#circles-count")) == "No circle matches 'xyz'"
+
+        await pilot.press("backspace", "backspace", "backspace")
+        await until(pilot, lambda: table.row_count > 0)
+        assert shown(screen.query_one("#circles-count")).startswith(f"{MANY} circles, showing")
+
+
+async def test_circles_named_alike_are_told_apart_at_80_columns(memory_store, clock: Any) -> None:
+    """The large demo's list showed three rows of "Rust Community of Prac…" at 80 columns: the
+    kind, shortened, kept the cells that say which city. A name keeps 30 cells before the kind is
+    given any, and the kind is shown whole or not at all."""
+    from tests.tui_support import screen_text
+
+    with memory_store.write() as db:
+        for city in ("Bangalore", "Berlin", "Lagos"):
+            circle_records.add_circle(
+                db, name=f"Rust Community of Practice ({city})", kind="community of practice",
+                timezone="Europe/Berlin",
+            )  # fmt: skip
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 3)
+        await settle(app, pilot)
+        text = screen_text(app)
+        for city in ("Bangalore", "Berlin", "Lagos"):
+            assert f"Rust Community of Practice ({city})" in text

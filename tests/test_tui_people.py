@@ -56,6 +56,13 @@ async def test_directory_pages_and_filters_in_sql(memory_store, clock):
             "Person 200",
         ]
         assert shown(screen.query_one("#people-count", Static)) == "5 people"
+        # "0 people" under a filter read as an empty directory.
+        await type_text(pilot, "zz")
+        await settle(app, pilot)
+        assert table.row_count == 0
+        assert shown(screen.query_one("#people-count", Static)) == "Nobody matches 'opszz'"
+        await pilot.press("backspace", "backspace")
+        await settle(app, pilot)
         await pilot.press("enter", "down", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, PersonScreen)

@@ -105,7 +105,7 @@ async def test_match_swap_confirm_meet_and_end_early(memory_store, clock):
         await settle(app, pilot)
         # The service's refusal of an empty value had no subject: "is required when a pair ends early".
         assert shown(app.screen.query_one("#e-reason", Static)) == (
-            "Why (for an early end) is required when a pair ends early; say why."
+            "Why is required when a pair ends early; say why."
         )
         await type_text(pilot, "moved team")
         await pilot.press("ctrl+s")

@@ -221,3 +221,39 @@ def test_the_delivery_line_says_why_nothing_goes_once_invites_went_before() -> N
     why = "Invites go from the facilitator's address, and Ana has none."
     assert delivery_line(DeliveryStatus(None, 0, 0, 0, blocked=why), now) == ""
     assert delivery_line(DeliveryStatus(now, 0, 0, 0, blocked=why), now) == f"E-mail invites: {why}"
+
+
+async def test_invites_not_sent_are_not_mentioned_where_e_mail_is_not_set_up(
+    memory_store, tmp_path, monkeypatch
+):
+    """A new user who never set up e-mail read "Invites not sent by e-mail yet: 4 sessions
+    (9 messages) · S sends them" on every circle and session, a chore they could not do and
+    may never want (.ics files do the same). It shows once an SMTP server is set."""
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "none.toml"))
+    monkeypatch.delenv(SMTP_URL_ENV, raising=False)
+    w = make_world(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_circle(w.circle.id)
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+        assert shown(app.screen.query_one("#circle-delivery", Static)) == ""
+        app.open_session(w.sessions[0].id)
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionScreen)
+        assert shown(app.screen.query_one("#session-delivery", Static)) == ""
+        await pilot.press("S")  # the key still says what to set up
+        await until(pilot, lambda: isinstance(app.screen, SendDialog))
+        status = app.screen.query_one("#send-status", Static)
+        await until(pilot, lambda: "No SMTP server is set" in shown(status))
+
+    monkeypatch.setenv(SMTP_URL_ENV, "smtp://127.0.0.1:2525")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_circle(w.circle.id)
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+        line = shown(app.screen.query_one("#circle-delivery", Static))
+        assert line == "Invites not sent by e-mail yet: 4 sessions (9 messages) · S sends them"

@@ -45,6 +45,7 @@ COMMANDS = {
     "feedback": "circles.cli.feedback:feedback",
     "thanks": "circles.cli.recognition:thanks",
     "recognition": "circles.cli.recognition:recognition",
+    "whoami": "circles.cli.whoami:whoami",
 }
 
 

@@ -121,7 +121,7 @@ class CliState:
         def glance() -> HomeData | None:
             from circles.glance import home_at_a_glance
 
-            return home_at_a_glance(path, datetime.now(UTC))
+            return None if _named() else home_at_a_glance(path, datetime.now(UTC))
 
         return glance
 
@@ -134,9 +134,17 @@ def postgres_glance(setting: str) -> Callable[[], HomeData | None]:
         from circles.glance_postgres import home_at_a_glance, postgres_conninfo
 
         conninfo = postgres_conninfo(setting)
-        return None if conninfo is None else home_at_a_glance(conninfo, datetime.now(UTC))
+        return None if conninfo is None or _named() else home_at_a_glance(conninfo, datetime.now(UTC))
 
     return glance
+
+
+def _named() -> bool:
+    """Whether the settings say who you are: Home then lists your circles, which the first
+    glance does not know how to pick, so it gives way to the store (Home waits for it)."""
+    from circles.me import me_setting
+
+    return me_setting() is not None
 
 
 def warn_of_look_alikes(store: Store) -> None:

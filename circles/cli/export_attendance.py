@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -149,26 +149,35 @@ def _by_store(
 def _whole_store_by_copy(
     output: Path | None, *, excel: bool, force: bool, progress: _TerminalProgress | None
 ) -> int | None:
-    """The whole store's attendance CSV straight from PostgreSQL over psycopg, before the
-    store's modules load (circles/exports/attendance_copy.py): the same bytes as the store
-    writes. None when the store has to do it: not PostgreSQL, no server, a schema to upgrade."""
+    """The whole store's attendance CSV straight from the database, before the store's modules
+    load: over psycopg's COPY on PostgreSQL (circles/exports/attendance_copy.py), over sqlite3
+    on a SQLite file (circles/exports/attendance_lines.py); the same bytes as the store writes.
+    None when the store has to do it: no server or file, a schema to upgrade."""
+    from contextlib import closing
+    from datetime import UTC, datetime
+
     from models.location import sqlite_file_setting, store_setting
 
     setting = state().store_url
-    if sqlite_file_setting(setting) is not None:
-        return None
-    from datetime import UTC, datetime
+    path = sqlite_file_setting(setting)
+    made: Any  # the module that makes the CSV on this backend
+    if path is not None:
+        from circles.exports import attendance_lines
 
-    from circles.exports import attendance_copy
+        made, found = attendance_lines, attendance_lines.connect(path)
+    else:
+        from circles.exports import attendance_copy
 
-    connection = attendance_copy.connect(store_setting(setting))
-    if connection is None:
+        made, found = attendance_copy, attendance_copy.connect(store_setting(setting))
+    if found is None:
         return None
-    scope = attendance_copy.happened(datetime.now(UTC))
-    with connection, connection.cursor() as cursor:
+    with closing(found):
+        # sqlite3 reads on the connection, psycopg on a cursor (inside a read-only transaction).
+        source = found if path is not None else found.cursor()
+        scope = made.happened(datetime.now(UTC))
         total = None
         if progress is not None:
-            total = attendance_copy.count_rows(cursor, scope)
+            total = made.count_rows(source, scope)
             progress(0, total)
 
         def tick(n: int) -> None:
@@ -177,10 +186,11 @@ def _whole_store_by_copy(
 
         if output is None:
             # A reader that stops early (head) or a full disk ends it: see CirclesGroup.
-            written = attendance_copy.write_csv(cursor, scope, sys.stdout.buffer, excel=excel, tick=tick)
+            written: int = made.write_csv(source, scope, sys.stdout.buffer, excel=excel, tick=tick)
             sys.stdout.buffer.flush()
             return written
         from circles.exports.atomic import atomic_output
 
         with atomic_output(output, force=force) as out:
-            return attendance_copy.write_csv(cursor, scope, out, excel=excel, tick=tick)
+            written = made.write_csv(source, scope, out, excel=excel, tick=tick)
+        return written

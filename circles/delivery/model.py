@@ -93,3 +93,4 @@ class DeliveryStatus:
     pending_messages: int
     sessions: int  # upcoming sessions looked at
     blocked: str | None = None  # why nothing can be sent (no facilitator address, session over)
+    email_set_up: bool = True  # False: no SMTP server is set (and nothing was ever sent)

@@ -13,6 +13,7 @@ from circles.delivery.smtp import Mailer, RecipientRefused, SmtpError
 from circles.errors import CirclesError, InvalidInput
 from circles.exports.atomic import write_file
 from circles.ics.names import slug
+from models.enums import InviteMethod
 from models.folders import make_private_folder
 from models.store import Store
 
@@ -39,6 +40,9 @@ def send_plan(
         if progress is not None:
             progress(result, len(results), total)
 
+    # The sessions whose invite this send has noted as gone (at their SEQUENCE and presenter):
+    # noted once each, not again with every person's message.
+    told: set[tuple[int, int, int | None]] = set()
     mailer = Mailer(settings)
     mailer.open()
     reconnected = False
@@ -67,7 +71,7 @@ def send_plan(
                 for rest in plan.outgoing[n + 1 :]:
                     done(SendResult(rest, False, f"not sent: {exc}", logged=False))
                 break
-            result = _logged(store, out, sent=True)
+            result = _logged(store, out, sent=True, told=told)
             done(result)
             if not result.logged:
                 for rest in plan.outgoing[n + 1 :]:
@@ -78,15 +82,27 @@ def send_plan(
     return results
 
 
-def _logged(store: Store, out: Outgoing, *, sent: bool, detail: str = "") -> SendResult:
+def _logged(
+    store: Store,
+    out: Outgoing,
+    *,
+    sent: bool,
+    detail: str = "",
+    told: set[tuple[int, int, int | None]] | None = None,
+) -> SendResult:
     from circles.services import delivery
 
+    s = out.session
+    invite = (s.id, s.ics_sequence, s.presenter_id)
+    noted = told is not None and invite in told
     try:
-        store.write_retrying(lambda db: delivery.record(db, out, sent=sent, detail=detail))
+        store.write_retrying(lambda db: delivery.record(db, out, sent=sent, detail=detail, noted=noted))
     except Exception as exc:  # the store went away: say so, and say the message went
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         said = "sent, but" if sent else "failed, and"
         return SendResult(out, sent, f"{said} the send log could not be written: {first}", logged=False)
+    if told is not None and sent and out.method is InviteMethod.REQUEST:
+        told.add(invite)
     return SendResult(out, sent, detail)
 
 

@@ -225,7 +225,8 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
             raise SettingsError(f"{path}: cannot be read: {getattr(exc, 'strerror', None) or exc}") from None
     elif path.exists():
         raise SettingsError(f"{path}: is not a file.")
-    unknown = sorted(set(data) - {"smtp", "caldav"})
+    # "me" is who you are in the store (circles/me.py), the one setting outside a section.
+    unknown = sorted(set(data) - {"smtp", "caldav", "me"})
     if unknown:
         raise InvalidInput(f"{path.name}", unknown[0], "is not a section circles knows ([smtp], [caldav])")
     file = _File(path)
@@ -235,6 +236,15 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         smtp = smtp_from_url(url, sender=smtp.sender if smtp else None)
     caldav = _caldav(file, _section(file, data, "caldav", _CALDAV_KEYS)) if "caldav" in data else None
     return Settings(path, exists, smtp, caldav)
+
+
+def email_set_up(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether invites could go by e-mail here: an SMTP server is set, or the settings cannot be
+    read (sending would say why, which is worth knowing)."""
+    try:
+        return load_settings(environ=environ).smtp is not None
+    except CirclesError:
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,6 +454,9 @@ def smtp_from_url(url: str, *, sender: str | None = None) -> SmtpSettings:
 TEMPLATE = """\
 # circles: where invites go. Passwords never belong in this file: give a command that prints
 # the password (a password manager), or the name of an environment variable that holds it.
+
+# Who you are in the store: Home lists your circles (circles whoami --set ADDRESS writes it).
+# me = "ana@example.org"
 
 [smtp]
 host = "smtp.example.org"

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles.delivery.model import DeliveryStatus, Outgoing, SendPlan
+from circles.delivery.settings import email_set_up
 from circles.delivery.shown import fingerprint
 from circles.errors import CirclesError, NotAllowed
 from circles.ics.model import Attendee, Channel, SessionInvite
@@ -131,8 +132,10 @@ def _plan(db: Session, circle: CircleView, chosen: Sequence[SessionView]) -> Sen
     return SendPlan(circle, organizer, numbered, up_to_date, len(chosen), without)
 
 
-def record(db: Session, out: Outgoing, *, sent: bool, detail: str = "") -> None:
-    """Log one message as the server answered it: sent, or failed (it goes again next time)."""
+def record(db: Session, out: Outgoing, *, sent: bool, detail: str = "", noted: bool = False) -> None:
+    """Log one message as the server answered it: sent, or failed (it goes again next time).
+    ``noted``: the session's invite, at this SEQUENCE and presenter, was already noted as gone
+    in this send (by an earlier person's message), so it is not noted again."""
     db.add(
         InviteSend(
             session_id=out.session.id,
@@ -149,7 +152,7 @@ def record(db: Session, out: Outgoing, *, sent: bool, detail: str = "") -> None:
             sent_at=now(db),
         )
     )
-    if sent and out.method is InviteMethod.REQUEST:
+    if sent and out.method is InviteMethod.REQUEST and not noted:
         # The invite names its presenter: a later change of presenter is told after the write
         # that makes it, as after an export (circles/services/upkeep.py).
         invites.note_invites_left(db, [out.session])
@@ -191,6 +194,10 @@ def session_status(db: Session, session_id: int) -> DeliveryStatus:
 
 
 def _status(db: Session, make: Callable[[], SendPlan], when: datetime | None) -> DeliveryStatus:
+    if when is None and not email_set_up():
+        # Nothing ever sent, and no way to send: "4 sessions not sent by e-mail yet" on every
+        # circle and session would nag someone who hands out .ics files or never sends at all.
+        return DeliveryStatus(None, 0, 0, 0, email_set_up=False)
     try:
         plan = make()
     except CirclesError as exc:

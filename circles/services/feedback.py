@@ -124,11 +124,19 @@ def clean_for_presenter(value: str | None, field: str = "for presenter") -> str:
 def answerable(db: Session, session_id: int) -> SessionView:
     """The session, if feedback can be given about it: it has started and is not cancelled."""
     s = sessions.get_session(db, session_id)
-    if s.status is SessionStatus.CANCELLED:
-        raise NotAllowed(f"The session {s.label} was cancelled: there is nothing to give feedback on.")
-    if s.starts_at > now(db):
-        raise NotAllowed(f"The session {s.label} has not started yet: feedback comes after it.")
+    why = closed_because(db, s)
+    if why is not None:
+        raise NotAllowed(why)
     return s
+
+
+def closed_because(db: Session, s: SessionView) -> str | None:
+    """Why no feedback can be given about the session now, or None."""
+    if s.status is SessionStatus.CANCELLED:
+        return f"The session {s.label} was cancelled: there is nothing to give feedback on."
+    if s.starts_at > now(db):
+        return f"The session {s.label} has not started yet: feedback comes after it."
+    return None
 
 
 def attended(db: Session, session_id: int, person_id: int) -> bool:
@@ -328,6 +336,7 @@ def session_feedback(db: Session, session_id: int) -> SessionFeedback:
         answers=list_answers(db, session_id),
         attendees=attendees(db, session_id),
         presenters=presenters,
+        closed=closed_because(db, s),
     )
 
 

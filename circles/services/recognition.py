@@ -38,6 +38,7 @@ from circles.feedback_views import (
 from circles.services import people, sessions
 from circles.services.clock import now
 from circles.services.participation import Scope, in_scope, make_scope, one_if
+from circles.services.sql import ids as ids_of
 from circles.services.sql import in_chunks, select_columns
 from circles.zones import time_zone
 from models.enums import PairStatus, ProgrammeKind
@@ -127,41 +128,69 @@ def _instants(scope: Scope, column: Any) -> list[Any]:
     return found
 
 
+# -- reading -----------------------------------------------------------------------------------
+
+# (name, team) by person id: each part reads them with its rows (a year names thousands of
+# people, and a second query by thousands of ids cost more than the join).
+Names = dict[int, tuple[str, str | None]]
+
+
+def _rows(db: Session, statement: Any) -> Any:
+    """The rows of a SELECT of columns as plain tuples: through the session's connection,
+    without the ORM's work per row (a year's ledger reads 50,000 rows)."""
+    return db.connection().execute(statement)
+
+
 # -- talks -------------------------------------------------------------------------------------
 
 
-def _talks(db: Session, scope: Scope) -> dict[int, list[Talk]]:
+def _talks(db: Session, scope: Scope, names: Names | None = None) -> dict[int, list[Talk]]:
     """Talks in the period, numbered over each person's talks ever (a first talk is number 1).
 
     The store keeps every talk numbered (table talk, kept by the triggers of migration 0100 on
     every change to who presents and to sessions): a period's are read by its held sessions.
     Talks at sessions not yet held are numbered after all held ones, so they change no number
-    shown here.
+    shown here. ``names`` gets each presenter's name and team.
     """
     s, t = CircleSession, TalkRow
-    rows = db.exec(
-        select_columns(t.person_id, s.id, s.starts_at, s.title, Circle.name, Circle.timezone, t.number)
+    rows = _rows(
+        db,
+        select_columns(
+            t.person_id,
+            s.id,
+            s.starts_at,
+            s.title,
+            Circle.name,
+            Circle.timezone,
+            t.number,
+            Person.name,
+            Person.team,
+        )
         .select_from(s)
         .join(t, col(t.session_id) == s.id)
         .join(Circle, col(Circle.id) == s.circle_id)
+        .join(Person, col(Person.id) == t.person_id)
         .where(*in_scope(db, scope))
-        .order_by(col(s.starts_at), col(s.id))
+        .order_by(col(s.starts_at), col(s.id)),
     )
     talks: dict[int, list[Talk]] = defaultdict(list)
-    for pid, sid, starts, title, circle, tz, n in rows:
+    found: Names = {} if names is None else names
+    for pid, sid, starts, title, circle, tz, n, name, team in rows:
         talks[pid].append(Talk(sid, starts.astimezone(time_zone(tz)).date(), circle, title, int(n)))
+        found[pid] = (name, team)
     return talks
 
 
 # -- streaks -----------------------------------------------------------------------------------
 
 
-def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
+def _streaks(db: Session, scope: Scope, names: Names | None = None) -> dict[int, list[Streak]]:
     """Streak milestones reached in the period (see the module's definition).
 
     The store keeps every milestone ever reached (table streak_milestone, kept by the triggers
     of migration 0100 on every write to sessions and attendance): a period's are read by its
     held sessions, instead of numbering months of attendance in window functions each time.
+    ``names`` gets each person's name and team.
     """
     s, m = CircleSession, StreakMilestone
     # Per person and circle only the longest reached in the period (the first day it was).
@@ -182,17 +211,28 @@ def _streaks(db: Session, scope: Scope) -> dict[int, list[Streak]]:
         .where(*in_scope(db, scope))
         .subquery()
     )
-    reached = db.exec(
-        select_columns(best.c.person_id, Circle.name, best.c.sessions, s.starts_at, Circle.timezone)
+    reached = _rows(
+        db,
+        select_columns(
+            best.c.person_id,
+            Circle.name,
+            best.c.sessions,
+            s.starts_at,
+            Circle.timezone,
+            Person.name,
+            Person.team,
+        )
         .select_from(best)
         .join(s, col(s.id) == best.c.session_id)
         .join(Circle, col(Circle.id) == s.circle_id)
-        .where(best.c.rank == 1)
-    ).all()
-    longest = {
-        (pid, circle): Streak(circle, int(length), starts.astimezone(time_zone(tz)).date())
-        for pid, circle, length, starts, tz in reached
-    }
+        .join(Person, col(Person.id) == best.c.person_id)
+        .where(best.c.rank == 1),
+    )
+    longest = {}
+    found_names: Names = {} if names is None else names
+    for pid, circle, length, starts, tz, name, team in reached:
+        longest[pid, circle] = Streak(circle, int(length), starts.astimezone(time_zone(tz)).date())
+        found_names[pid] = (name, team)
     found: dict[int, list[Streak]] = defaultdict(list)
     for (pid, _), streak in sorted(longest.items(), key=lambda kv: (kv[1].day, kv[1].circle)):
         found[pid].append(streak)
@@ -294,11 +334,12 @@ def _feedback(db: Session, scope: Scope) -> dict[int, FeedbackReceived]:
 # -- thanks ------------------------------------------------------------------------------------
 
 
-def _thanks(db: Session, scope: Scope) -> dict[int, list[ThanksView]]:
+def _thanks(db: Session, scope: Scope, names: Names | None = None) -> dict[int, list[ThanksView]]:
+    """Thanks given in the period, by the person thanked; ``names`` gets their name and team."""
     t, s = Thanks, CircleSession
     to, by = aliased(Person), aliased(Person)
     stmt = (
-        select_columns(t, to.name, by.name, s.starts_at, Circle.name, Circle.timezone)
+        select_columns(t, to.name, by.name, s.starts_at, Circle.name, Circle.timezone, to.team)
         .join(to, col(to.id) == t.person_id)
         .join(by, col(by.id) == t.given_by_id, isouter=True)
         .join(s, col(s.id) == t.session_id, isouter=True)
@@ -309,7 +350,9 @@ def _thanks(db: Session, scope: Scope) -> dict[int, list[ThanksView]]:
     if scope.circle_id is not None:
         stmt = stmt.where(s.circle_id == scope.circle_id)
     found: dict[int, list[ThanksView]] = defaultdict(list)
-    for row, name, from_name, starts, circle, tz in db.exec(stmt):
+    found_names: Names = {} if names is None else names
+    for row, name, from_name, starts, circle, tz, team in db.exec(stmt):
+        found_names[row.person_id] = (name, team)
         assert row.id is not None
         label = f"{circle}, {starts.astimezone(time_zone(tz)):%a %d %b %Y}" if starts is not None else None
         found[row.person_id].append(
@@ -325,19 +368,21 @@ def _thanks(db: Session, scope: Scope) -> dict[int, list[ThanksView]]:
 
 def ledger(db: Session, scope: Scope) -> Ledger:
     """Everyone recognised in the scope's period (see period_scope), by name."""
-    talks = _talks(db, scope)
-    streaks = _streaks(db, scope)
+    names: Names = {}
+    talks = _talks(db, scope, names)
+    streaks = _streaks(db, scope, names)
     mentoring = _mentoring(db, scope) if scope.circle_id is None else {}
     feedback = _feedback(db, scope)
-    thanks = _thanks(db, scope)
+    thanks = _thanks(db, scope, names)
     ids = set(talks) | set(streaks) | set(mentoring) | set(feedback) | set(thanks)
-    names = {
-        pid: (name, team)
-        for chunk in in_chunks(ids)
+    # Those known only for mentoring or feedback (a few): by id.
+    names.update(
+        (pid, (name, team))
+        for chunk in in_chunks(ids - set(names))
         for pid, name, team in db.exec(
-            select(Person.id, Person.name, Person.team).where(col(Person.id).in_(chunk))
+            select(ids_of(Person.id), Person.name, Person.team).where(col(Person.id).in_(chunk))
         )
-    }
+    )
     recognised = [
         Recognised(
             person_id=pid,

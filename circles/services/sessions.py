@@ -20,7 +20,7 @@ from circles.services.sql import select_columns
 from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import SessionView
 from models.enums import CircleKind, PresenterSource, SessionStatus
-from models.tables import Circle, CircleSession, Person
+from models.tables import Circle, CircleSession, Membership, Person
 
 _Presenter = aliased(Person)
 # A change to any of these moves or alters the event in attendees' calendars, so it
@@ -180,9 +180,13 @@ def list_sessions(
     newest_first: bool = False,
     limit: int | None = None,
     offset: int = 0,
+    person_id: int | None = None,
 ) -> list[SessionView]:
-    """Sessions in time order, optionally of one circle and within [start, end)."""
+    """Sessions in time order, optionally of one circle and within [start, end), or of the
+    circles ``person_id`` facilitates or belongs to now."""
     stmt = _base()
+    if person_id is not None:
+        stmt = stmt.where(col(CircleSession.circle_id).in_(circles_of(person_id)))
     if circle_id is not None:
         stmt = stmt.where(CircleSession.circle_id == circle_id)
     else:
@@ -287,11 +291,26 @@ def set_presenter(
 
 
 def upcoming(
-    db: Session, *, now: datetime, days: int = upcoming_window.DAYS, limit: int | None = None
+    db: Session,
+    *,
+    now: datetime,
+    days: int = upcoming_window.DAYS,
+    limit: int | None = None,
+    person_id: int | None = None,
 ) -> list[SessionView]:
-    """What is coming up across every circle: the Home screen's list."""
+    """What is coming up across every circle (or the circles of ``person_id``): Home's list."""
     start, end = upcoming_window.window(now, days)
-    return list_sessions(db, start=start, end=end, limit=limit)
+    return list_sessions(db, start=start, end=end, limit=limit, person_id=person_id)
+
+
+def circles_of(person_id: int) -> Any:
+    """The ids of the circles ``person_id`` facilitates or is a member of now, as a subquery."""
+    return sa.union(
+        sa.select(col(Circle.id)).where(col(Circle.facilitator_id) == person_id),
+        sa.select(col(Membership.circle_id)).where(
+            col(Membership.person_id) == person_id, col(Membership.left_at).is_(None)
+        ),
+    )
 
 
 def session_counts(db: Session, circle_id: int) -> dict[SessionStatus, int]:
