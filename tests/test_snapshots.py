@@ -21,9 +21,9 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, TextArea
 
 from circles.app import CirclesApp
-from circles.demo import build_demo
 from circles.services import lookups, people, sessions
 from screens.textual_internals import column_sizing_pending
+from tests.conftest import fill_from
 from tests.tui_support import settle as settle_workers
 from tests.tui_support import until
 
@@ -42,10 +42,10 @@ def _same_home_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def demo(memory_store, clock):
+def demo(memory_store, clock, small_demo_file):
     """The small demo organisation (seed 7) at the fixed clock's time: 5 circles in 5 time
     zones, 45 people with long and short names, guests with long e-mail addresses."""
-    build_demo(memory_store, size="small", seed=7)
+    fill_from(memory_store, small_demo_file)  # the demo built once (build_demo, seed 7), copied
     with memory_store.read() as db:
         circles = [s.circle for s in lookups.circles_overview(db, now=clock())]
         rust = next(c for c in circles if c.name == "Rust Lunch")

@@ -11,7 +11,6 @@ from textual.command import CommandPalette
 from textual.widgets import Button, Checkbox, OptionList
 
 from circles.app import CirclesApp
-from circles.demo import build_demo
 from circles.services import lookups, people, sessions
 from circles.words import count
 from screens.circle import CircleScreen
@@ -20,6 +19,7 @@ from screens.export_attendance_dialog import ExportAttendanceDialog
 from screens.form_screen import FormScreen
 from screens.ics_export_dialog import IcsExportDialog
 from tests import factories
+from tests.conftest import fill_from
 from tests.tui_support import screen_text, settle, type_text, until
 
 SMALL = (80, 24)
@@ -27,9 +27,9 @@ LARGE = (120, 40)
 
 
 @pytest.fixture
-def demo(memory_store, clock):
+def demo(memory_store, clock, small_demo_file):
     """The small demo organisation at the fixed clock: long circle names, five time zones."""
-    build_demo(memory_store, size="small", seed=7)
+    fill_from(memory_store, small_demo_file)  # the demo built once (build_demo, seed 7), copied
     with memory_store.read() as db:
         circles = [s.circle for s in lookups.circles_overview(db, now=clock())]
         rust = next(c for c in circles if c.name == "Rust Lunch")
