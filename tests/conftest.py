@@ -95,7 +95,13 @@ class PostgresDatabases:
         self.engine = create_store_engine(admin).execution_options(isolation_level="AUTOCOMMIT")
         self._template: str | None = None
         # The drops' own connections, one per drop waiting (a store's engine lends four at most).
-        self._drop_engine = sa.create_engine(admin, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        # Each is new, so none prepares a statement: PgBouncer's ?prepare_threshold=none, which
+        # psycopg would take as text from a plain engine, is left out.
+        self._drop_engine = sa.create_engine(
+            admin.difference_update_query(["prepare_threshold"]),
+            poolclass=NullPool,
+            isolation_level="AUTOCOMMIT",
+        )
         self._drops: queue.Queue[str | None] = queue.Queue()
         self._drop_failures: list[BaseException] = []
         self._dropper = threading.Thread(target=self._drop_in_turn, name="drop-test-databases", daemon=True)
@@ -113,6 +119,14 @@ class PostgresDatabases:
         if self._template is None:
             url = self.create()
             Store.open(url).close()  # closed: a template may have no one connected
+            # ... and a pooler in between (tests/test_pgbouncer.py) keeps its server connection
+            # to it open after the store let go: end it, or every copy is refused.
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = %(name)s AND pid <> pg_backend_pid()",
+                    {"name": url.database},
+                )
             self._template = url.database
         return self._template
 
