@@ -13,16 +13,14 @@ written out here in SQL; that test fails if the two part.
 
 from __future__ import annotations
 
-import codecs
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from itertools import islice
 from typing import Any, BinaryIO
 
 from circles.exports.cells import DANGEROUS_FIRST
-from circles.exports.columns import HEADER
+from circles.exports.columns import Tick, write_framed
 
-Tick = Callable[[int], None]
 BATCH = 5000
 # The first characters that make a spreadsheet run a cell (cells.safe_text), as code points.
 _DANGEROUS = ", ".join(str(ord(c)) for c in sorted(DANGEROUS_FIRST))
@@ -148,13 +146,7 @@ def count_rows(cursor: Any, scope: str) -> int:
 
 def write_csv(cursor: Any, scope: str, out: BinaryIO, *, excel: bool, tick: Tick) -> int:
     """The whole CSV of ``scope``: byte order mark (``excel``), header and rows; returns the rows."""
-    if excel:
-        out.write(codecs.BOM_UTF8)
-    out.write(HEADER.encode("utf-8"))
-    written = copy_out(cursor, scope, out, tick)
-    if not written:
-        tick(0)
-    return written
+    return write_framed(out, excel=excel, tick=tick, rows=lambda: copy_out(cursor, scope, out, tick))
 
 
 def copy_out(cursor: Any, scope: str, out: BinaryIO, tick: Tick) -> int:

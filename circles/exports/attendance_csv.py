@@ -15,34 +15,22 @@ byte: tests/test_export_attendance.py compares the two. Here the work per row is
 
 from __future__ import annotations
 
-import codecs
-from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from circles.exports import attendance_copy, attendance_lines
-from circles.exports.columns import HEADER
+from circles.exports.columns import Tick, write_framed
 from circles.services.participation import Scope, in_scope
 from circles.services.sql import literal_sql
-
-Tick = Callable[[int], None]
 
 
 def write_attendance_csv(db: Session, out: BinaryIO, scope: Scope, *, excel: bool, tick: Tick) -> int:
     """Write the attendance CSV of ``scope`` to ``out``; returns the number of rows."""
-    if excel:
-        out.write(codecs.BOM_UTF8)
-    out.write(HEADER.encode("utf-8"))
     connection = db.connection()
-    if connection.dialect.name == "postgresql":
-        written = _copy_out(connection, scope, db, out, tick)
-    else:
-        written = _sqlite_lines(connection, scope, db, out, tick)
-    if not written:
-        tick(0)
-    return written
+    lines = _copy_out if connection.dialect.name == "postgresql" else _sqlite_lines
+    return write_framed(out, excel=excel, tick=tick, rows=lambda: lines(connection, scope, db, out, tick))
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------

@@ -20,19 +20,16 @@ sorted, and memory stays flat.
 
 from __future__ import annotations
 
-import codecs
 import sqlite3
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
 from circles.exports.cells import safe_text
-from circles.exports.columns import HEADER, quoted
+from circles.exports.columns import Tick, quoted, write_framed
 from circles.zones import time_zone
 
-Tick = Callable[[int], None]
 BATCH = 5000
 # SQLite keeps instants as naive UTC text (models/types.py); bounds compare with it as text.
 STORED_INSTANT = "%Y-%m-%d %H:%M:%S.%f"
@@ -143,13 +140,7 @@ def connect(path: Path) -> sqlite3.Connection | None:
 
 def write_csv(connection: sqlite3.Connection, scope: str, out: BinaryIO, *, excel: bool, tick: Tick) -> int:
     """The whole CSV of ``scope``: byte order mark (``excel``), header and rows; returns the rows."""
-    if excel:
-        out.write(codecs.BOM_UTF8)
-    out.write(HEADER.encode("utf-8"))
-    written = write_lines(connection, scope, out, tick)
-    if not written:
-        tick(0)
-    return written
+    return write_framed(out, excel=excel, tick=tick, rows=lambda: write_lines(connection, scope, out, tick))
 
 
 def _add_functions(connection: sqlite3.Connection) -> None:
