@@ -68,11 +68,13 @@ def show(circle_ref: str, count: int, as_json: bool) -> None:
             ]
         )
         return
+    # A facilitator knows a session by its day and time; its id (for 'rotation swap' and the
+    # like) comes after, "-" for one not planned yet.
     table = [
-        (r.session_id or "-", _when(r), r.presenter_name or "(nobody)", r.why.value, r.reason) for r in rows
+        (_when(r), r.session_id or "-", r.presenter_name or "(nobody)", r.why.value, r.reason) for r in rows
     ]
     print_table(
-        ["session", f"starts ({c.timezone})", "presenter", "how", "why"],
+        [f"starts ({c.timezone})", "session", "presenter", "how", "why"],
         table,
         empty=f"Nothing to preview: give {c.name} a cadence with 'circles circle cadence' or add sessions.",
     )
