@@ -346,80 +346,83 @@ def presenters_by_team(db: Session, scope: Scope) -> list[TeamPresenters]:
 
 @dataclass(frozen=True, slots=True)
 class _Participation:
-    """The expected people of held sessions in scope, counted once by circle, month, effective
-    RSVP and how it went (came, excused, missed): participation per month and per circle,
-    RSVP conversion and no-shows all add up from these few hundred groups."""
+    """The held sessions in scope and the people they expected, summed in SQL by circle and
+    month: participation per month and per circle, RSVP conversion and no-shows all add up
+    from these few thousand rows."""
 
-    groups: list[tuple[int, str, Rsvp, str, int]]
-    sessions: dict[tuple[int, str], int]  # held sessions by (circle, month)
+    # (circle, month, held sessions, expected, came, then per answer of Rsvp in its order:
+    # expected and came, then the expected who answered yes and missed)
+    groups: list[tuple[Any, ...]]
 
     def monthly(self) -> list[reports.ParticipationPoint]:
-        months = sorted({m for _, m in self.sessions} | {m for _, m, _, _, _ in self.groups})
-        expected = dict.fromkeys(months, 0)
-        came_n = dict.fromkeys(months, 0)
-        for _, month, _, how, n in self.groups:
-            expected[month] += n
-            came_n[month] += n if how == "came" else 0
-        held = dict.fromkeys(months, 0)
-        for (_, month), n in self.sessions.items():
-            held[month] += n
-        return [reports.ParticipationPoint(m, held[m], expected[m], came_n[m]) for m in months if expected[m]]
+        held: dict[str, list[int]] = {}
+        for _, month, sessions, expected, came_n, *_ in self.groups:
+            row = held.setdefault(month, [0, 0, 0])
+            row[0] += sessions
+            row[1] += expected
+            row[2] += came_n
+        return [reports.ParticipationPoint(m, *held[m]) for m in sorted(held) if held[m][1]]
+
+    def _totals(self) -> list[int]:
+        """Over every group: per answer, expected and came; then the yes who missed."""
+        columns = list(zip(*self.groups, strict=True))[5:]
+        return [sum(c) for c in columns] if columns else [0] * (2 * len(Rsvp) + 1)
 
     def conversion(self) -> list[reports.Conversion]:
-        found = {r: [0, 0] for r in Rsvp}
-        for _, _, answer, how, n in self.groups:
-            found[answer][0] += n
-            found[answer][1] += n if how == "came" else 0
-        return [reports.Conversion(r, found[r][0], found[r][1]) for r in Rsvp]
+        totals = self._totals()
+        return [reports.Conversion(r, totals[2 * n], totals[2 * n + 1]) for n, r in enumerate(Rsvp)]
 
     def no_shows(self) -> reports.NoShows:
-        yes = [(how, n) for _, _, answer, how, n in self.groups if answer is Rsvp.YES]
-        return reports.NoShows(sum(n for _, n in yes), sum(n for how, n in yes if how == "missed"))
+        totals = self._totals()
+        yes = list(Rsvp).index(Rsvp.YES)
+        return reports.NoShows(totals[2 * yes], totals[-1])
 
     def per_circle(self) -> dict[int, tuple[int, int, int]]:
         """circle -> (held sessions, expected, came)."""
         found: dict[int, list[int]] = {}
-        for (cid, _), n in self.sessions.items():
-            found.setdefault(cid, [0, 0, 0])[0] += n
-        for cid, _, _, how, n in self.groups:
+        for cid, _, sessions, expected, came_n, *_ in self.groups:
             row = found.setdefault(cid, [0, 0, 0])
-            row[1] += n
-            row[2] += n if how == "came" else 0
+            row[0] += sessions
+            row[1] += expected
+            row[2] += came_n
         return {cid: (a, b, c) for cid, (a, b, c) in found.items()}
 
 
 def _participation(db: Session, scope: Scope) -> _Participation:
     """From the people each session expected as the store counts them (table session_expected,
     migration 0100: members then, by effective RSVP and how it went), not from every member
-    and attendance row of the period again."""
+    and attendance row of the period again. Summed per session first, then by circle and month:
+    the month is worked out once per session, not once per answer and outcome (and the
+    sessions nobody was expected at are counted on the way)."""
     s, e = CircleSession, SessionExpected
-    month = reports.month_of(db, s.starts_at).label("month")
-    # Tens of thousands of groups over all time on the large store: read as plain rows (not
-    # through the ORM's loading) and each answer looked up, not made again by Enum (together
-    # half the report's own processor time).
-    rows = (
-        db.connection()
-        .execute(
-            select_columns(s.circle_id, month, e.answer, e.how, sa.func.sum(e.people))
-            .select_from(s)
-            .join(e, col(e.session_id) == s.id)
-            .where(*in_scope(db, scope))
-            .group_by(col(s.circle_id), month, col(e.answer), col(e.how))
-        )
-        .all()
+
+    def people(*conditions: Any) -> Any:
+        counted = sa.case((sa.and_(*conditions), e.people), else_=0) if conditions else e.people
+        return sa.func.coalesce(sa.func.sum(counted), 0)
+
+    came_ = col(e.how) == "came"
+    sums = [people(), people(came_)]
+    for answer in Rsvp:
+        sums += [people(col(e.answer) == answer.value), people(col(e.answer) == answer.value, came_)]
+    sums.append(people(col(e.answer) == Rsvp.YES.value, col(e.how) == "missed"))
+    per_session = (
+        select_columns(s.circle_id, s.starts_at, *(c.label(f"n{i}") for i, c in enumerate(sums)))
+        .select_from(s)
+        .join(e, col(e.session_id) == s.id, isouter=True)
+        .where(*in_scope(db, scope))
+        .group_by(col(s.id))
+        .subquery()
     )
-    answers = {r.value: r for r in Rsvp}
-    groups = [(cid, m, answers[r], h, int(n)) for cid, m, r, h, n in rows]
-    held_month = reports.month_of(db, s.starts_at).label("month")
-    sessions = {
-        (cid, m): int(n)
-        for cid, m, n in db.exec(
-            select(s.circle_id, held_month, sa.func.count())
-            .where(*in_scope(db, scope))
-            .group_by(col(s.circle_id), held_month)
-        )
-    }
-    return _Participation(groups, sessions)
+    month = reports.month_of(db, per_session.c.starts_at).label("month")
+    groups = db.connection().execute(
+        select_columns(
+            per_session.c.circle_id,
+            month,
+            sa.func.count(),
+            *(sa.func.sum(per_session.c[f"n{i}"]) for i in range(len(sums))),
+        ).group_by(per_session.c.circle_id, month)
+    )
+    return _Participation([(cid, m, *(int(n) for n in counts)) for cid, m, *counts in groups])
 
 
 def _circle_rows(
