@@ -213,8 +213,13 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         self.circle_id: int | None = None
         self.report: SuccessReport | None = None
         self.circles: list[tuple[str, int]] | None = None
+        self._mounted = False
+        self._arrived: SuccessReport | None = None  # the figures, come before the widgets
 
     def compose(self) -> ComposeResult:
+        # The figures are asked for before the widgets are built: their queries (most of the
+        # screen's time) run while the widgets are styled and laid out, instead of after.
+        self.reload(counting=False)
         yield Header()
         with Horizontal(id="org-controls"):
             yield Select(
@@ -255,7 +260,9 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         table.styles.max_height = 14
         run_db(self, load_circles, self._circles, group="circles")
         self.query_one(Figure).focus()  # so ? explains a figure at once
-        self.reload()
+        self._mounted = True
+        if self._arrived is not None:
+            self.show(self._arrived)
 
     def _circles(self, found: list[tuple[str, int]]) -> None:
         if found == self.circles:
@@ -299,6 +306,10 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         self.query_one(f"#{wid}", Figure).show(value, detail)
 
     def show(self, r: SuccessReport) -> None:
+        if not self._mounted:  # the first figures came before the widgets they fill
+            self._arrived = r
+            return
+        self._arrived = None
         self.report = r
         since, until = r.scope.since, r.scope.until
         span = f"{since:%d %b %Y} to {until:%d %b %Y}" if since and until else f"up to {until:%d %b %Y}"

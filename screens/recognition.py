@@ -159,8 +159,13 @@ class RecognitionScreen(LiveScreen, Screen[None]):
         self.data: RecognitionData | None = None
         self.period = PERIODS[0]
         self.circle_id: int | None = None
+        self._mounted = False
+        self._arrived: RecognitionData | None = None  # the ledger, come before the widgets
 
     def compose(self) -> ComposeResult:
+        # The ledger is asked for before the widgets are built: its queries run while they are
+        # styled and laid out (on PostgreSQL that is most of its time), instead of after.
+        self.reload()
         yield Header()
         with Horizontal(id="rec-controls"):
             yield Select(
@@ -189,7 +194,9 @@ class RecognitionScreen(LiveScreen, Screen[None]):
         ):  # fmt: skip
             table.add_column(label, min_width=min_width)
         table.focus()
-        self.reload()
+        self._mounted = True
+        if self._arrived is not None:
+            self.show(self._arrived)
 
     def days(self) -> tuple[date, date]:
         return period_days(self.period, circles_app(self).now().date())
@@ -206,6 +213,10 @@ class RecognitionScreen(LiveScreen, Screen[None]):
         self.reload()
 
     def show(self, data: RecognitionData) -> None:
+        if not self._mounted:  # the first ledger came before the widgets it fills
+            self._arrived = data
+            return
+        self._arrived = None
         first_load = self.data is None
         self.data = data
         ledger = data.ledger
