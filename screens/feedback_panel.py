@@ -93,8 +93,13 @@ class FeedbackPanel(Vertical):
         super().__init__(id=id)
         self.session_id = session_id
         self.data: SessionFeedback | None = None
+        self._mounted = False
+        self._arrived: SessionFeedback | None = None  # the answers, come before the widgets
 
     def compose(self) -> ComposeResult:
+        # The answers are asked for before the widgets are built: the queries run while the
+        # tab is styled and laid out, instead of after.
+        self.reload()
         yield Static("Loading feedback…", id="feedback-summary", markup=False)
         yield Static("", id="feedback-settings", markup=False)
         with Horizontal(id="feedback-body"):
@@ -114,7 +119,9 @@ class FeedbackPanel(Vertical):
     def on_mount(self) -> None:
         self.query_one("#feedback-missing", DataTable).add_columns("Name", "E-mail")
         self.focus_list()
-        self.reload()
+        self._mounted = True
+        if self._arrived is not None:
+            self.show(self._arrived)
 
     def focus_list(self) -> None:
         self.query_one("#feedback-missing", DataTable).focus()
@@ -125,6 +132,10 @@ class FeedbackPanel(Vertical):
         run_db(self, lambda db: feedback.session_feedback(db, self.session_id), self.show, group="feedback")
 
     def show(self, data: SessionFeedback) -> None:
+        if not self._mounted:  # the first answers came before the widgets they fill
+            self._arrived = data
+            return
+        self._arrived = None
         self.data = data
         self.query_one("#feedback-summary", Static).update(summary_text(data))
         self.query_one("#feedback-settings", Static).update(settings_text(data))
