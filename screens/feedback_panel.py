@@ -16,7 +16,7 @@ from circles.feedback_views import ANONYMOUS_MEANS, RATINGS, SessionFeedback
 from screens.dialogs import ConfirmScreen
 from screens.format import safe
 from screens.table import Table
-from screens.work import run_db
+from screens.work import MountGate, run_db
 
 BAR_WIDTH = 20
 
@@ -93,12 +93,12 @@ class FeedbackPanel(Vertical):
         super().__init__(id=id)
         self.session_id = session_id
         self.data: SessionFeedback | None = None
-        self._mounted = False
-        self._arrived: SessionFeedback | None = None  # the answers, come before the widgets
+        self.mount_gate = MountGate()
 
     def compose(self) -> ComposeResult:
         # The answers are asked for before the widgets are built: the queries run while the
-        # tab is styled and laid out, instead of after.
+        # tab is styled and laid out, instead of after; they are handed over once the widgets
+        # are mounted (screens/mounted.py).
         self.reload()
         yield Static("Loading feedback…", id="feedback-summary", markup=False)
         yield Static("", id="feedback-settings", markup=False)
@@ -119,9 +119,7 @@ class FeedbackPanel(Vertical):
     def on_mount(self) -> None:
         self.query_one("#feedback-missing", DataTable).add_columns("Name", "E-mail")
         self.focus_list()
-        self._mounted = True
-        if self._arrived is not None:
-            self.show(self._arrived)
+        self.mount_gate.open()
 
     def focus_list(self) -> None:
         self.query_one("#feedback-missing", DataTable).focus()
@@ -129,13 +127,14 @@ class FeedbackPanel(Vertical):
     def reload(self) -> None:
         from circles.services import feedback
 
-        run_db(self, lambda db: feedback.session_feedback(db, self.session_id), self.show, group="feedback")
+        run_db(
+            self,
+            self.mount_gate.after(lambda db: feedback.session_feedback(db, self.session_id)),
+            self.show,
+            group="feedback",
+        )
 
     def show(self, data: SessionFeedback) -> None:
-        if not self._mounted:  # the first answers came before the widgets they fill
-            self._arrived = data
-            return
-        self._arrived = None
         self.data = data
         self.query_one("#feedback-summary", Static).update(summary_text(data))
         self.query_one("#feedback-settings", Static).update(settings_text(data))

@@ -21,7 +21,7 @@ from screens.live import LiveScreen
 from screens.paged import PagedTable
 from screens.stats_panel import bar, percent
 from screens.typed_app import circles_app
-from screens.work import run_db
+from screens.work import MountGate, run_db
 
 if TYPE_CHECKING:
     from circles.store_access import Db
@@ -216,12 +216,12 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         self.circle_id: int | None = None
         self.report: SuccessReport | None = None
         self.circles: list[tuple[str, int]] | None = None
-        self._mounted = False
-        self._arrived: SuccessReport | None = None  # the figures, come before the widgets
+        self.mount_gate = MountGate()
 
     def compose(self) -> ComposeResult:
         # The figures are asked for before the widgets are built: their queries (most of the
-        # screen's time) run while the widgets are styled and laid out, instead of after.
+        # screen's time) run while the widgets are styled and laid out, instead of after; they
+        # are handed over once the widgets are mounted (screens/mounted.py).
         self.reload(counting=False)
         yield Header()
         with Horizontal(id="org-controls"):
@@ -265,9 +265,7 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         table.add_columns("Circle", "Sessions", "Participation", "Presenters", "Rating", "Answered")
         run_db(self, load_circles, self._circles, group="circles")
         self.query_one(Figure).focus()  # so ? explains a figure at once
-        self._mounted = True
-        if self._arrived is not None:
-            self.show(self._arrived)
+        self.mount_gate.open()
 
     def _circles(self, found: list[tuple[str, int]]) -> None:
         if found == self.circles:
@@ -289,7 +287,7 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         circle_id = self.circle_id
         if counting:
             self.query_one("#org-status", Static).update("Counting…")
-        run_db(self, lambda db: load_success(db, since, until, circle_id), self.show)
+        run_db(self, self.mount_gate.after(lambda db: load_success(db, since, until, circle_id)), self.show)
 
     def action_refresh(self) -> None:
         self.reload()
@@ -311,10 +309,6 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         self.query_one(f"#{wid}", Figure).show(value, detail)
 
     def show(self, r: SuccessReport) -> None:
-        if not self._mounted:  # the first figures came before the widgets they fill
-            self._arrived = r
-            return
-        self._arrived = None
         self.report = r
         since, until = r.scope.since, r.scope.until
         span = f"{since:%d %b %Y} to {until:%d %b %Y}" if since and until else f"up to {until:%d %b %Y}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -250,3 +251,29 @@ async def ask_db(app: App[Any], job: Callable[[Db], T], *, failed: T) -> T:
     except Exception as exc:
         show_error(app, internal_error(exc))
     return failed
+
+
+# Longest a result waits for its widgets: a screen closed before it was mounted never is.
+MOUNT_WAIT_SECONDS = 10.0
+
+
+class MountGate:
+    """For a screen that asks for its data in compose, before its widgets are built (the query
+    then runs while they are styled and laid out): ``after(job)`` wraps the job given to
+    ``run_db`` so that its result waits in the worker until the screen's on_mount opens the
+    gate, and is handed over, as every result is, once there is somewhere to show it. Once
+    open (a reload), nothing waits."""
+
+    def __init__(self) -> None:
+        self._open = threading.Event()
+
+    def open(self) -> None:
+        self._open.set()
+
+    def after(self, job: Callable[[Db], T]) -> Callable[[Db], T]:
+        def gated(db: Db) -> T:
+            result = job(db)
+            self._open.wait(MOUNT_WAIT_SECONDS)  # in the worker's thread, never the UI's
+            return result
+
+        return gated
