@@ -117,6 +117,7 @@ class Pick:
     counts_as_turn: bool
     skipped: tuple[Skip, ...] = field(default=())
     warning: str = ""  # something a person should look at, e.g. an assigned presenter now away
+    swapped_with: int | None = None  # the other session of the swap this one is half of (one that counts)
 
     @property
     def suggested(self) -> bool:
@@ -267,8 +268,10 @@ def plan(
         elif slot is pair[0]:
             _gave_away(queue, slot, pick, pair[1])
             taken[pair[1].id] = pick
+            pick = replace(pick, swapped_with=pair[1].id)
         else:
             _took_back(queue, slot, pick, pair[0], taken[slot.id])
+            pick = replace(pick, swapped_with=pair[0].id)
         picks.append(pick)
     return picks
 

@@ -364,6 +364,7 @@ def test_a_swap_changes_the_two_sessions_only_until_one_is_assigned_again(store:
         stored = [sessions.get_session(db, i).presenter_name for i in planned]
     assert presenters(rows) == stored == ["Hana", "Mateo", "Luca", "Hana", "Mateo"]
     assert rows[2].reason == "swap: Luca gave 30 Nov to Hana and takes 14 Dec"
+    assert [r.swapped_with for r in rows] == [planned[2], None, planned[0], None, None]
     assert rows[1].reason == "not presented yet (joined 2 Feb)"
 
     # Holding the earlier one changes no later pick.

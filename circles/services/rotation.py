@@ -68,6 +68,7 @@ class PreviewRow:
     why: rotation.Why
     reason: str
     skipped: tuple[rotation.Skip, ...]
+    swapped_with: int | None = None  # the session whose presenter this one's was swapped with
 
     @property
     def planned(self) -> bool:
@@ -263,6 +264,7 @@ def _row(s: SessionView | None, starts_at: datetime, pick: rotation.Pick, reason
         why=pick.why,
         reason=reason,
         skipped=pick.skipped,
+        swapped_with=pick.swapped_with,
     )
 
 
