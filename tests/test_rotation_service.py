@@ -392,3 +392,15 @@ def test_giving_a_swapped_session_back_or_swapping_it_again_unlinks_its_partner(
     with store.write() as db:
         rot.clear_assignment(db, sessions.get_session(db, planned[3]))
     assert _links(store, planned) == [None] * 5
+
+
+def test_any_presenter_a_person_sets_ends_the_swap_it_was_half_of(store: Store) -> None:
+    """The link ends where presenters are written, not in each rotation action: a future
+    action that sets a presenter cannot leave a swap half-linked."""
+    _, ids, planned = _luca_mateo_hana(store)
+    with store.write() as db:
+        rot.swap(db, sessions.get_session(db, planned[0]), sessions.get_session(db, planned[2]))
+        sessions.set_presenter(
+            db, sessions.get_session(db, planned[0]), presenter_id=ids["Mateo"], source=PresenterSource.MANUAL
+        )
+    assert _links(store, planned) == [None] * 5

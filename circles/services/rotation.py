@@ -12,9 +12,9 @@ What is stored, and what "happens" means:
 - A manual assignment (volunteer, swap) or a guest speaker is fixed until someone
   clears it; the rotation works around it.
 - A swap links its two sessions (``swapped_with_id`` on each), so the rotation changes
-  only those two (see :mod:`circles.rotation`). Every other way of setting either
-  presenter (assign, give back, another swap) goes through :func:`_set_presenter`, which
-  unlinks both: the rotation is then the plain rule again.
+  only those two (see :mod:`circles.rotation`). Every other way a person sets either
+  presenter (assign, give back, another swap) unlinks both in ``sessions.set_presenter``:
+  the rotation is then the plain rule again.
 - A scheduled session with no fixed presenter is open. Its stored presenter (source
   "rotation") is the latest suggestion: :func:`refresh` stores it, and every write
   unit of work that changes what the rotation reads runs it for the circles it
@@ -376,33 +376,6 @@ def _event(
     )
 
 
-def _set_presenter(
-    db: Session,
-    s: SessionView,
-    *,
-    presenter_id: int | None,
-    source: PresenterSource | None,
-    swapped_with: int | None = None,
-) -> SessionView:
-    """A person's choice of presenter: unlinks the session and whichever session it was swapped
-    with (the rotation reads a swap only while both say it of each other), then links it to
-    ``swapped_with`` if this is a swap."""
-    updated = sessions.set_presenter(db, s, presenter_id=presenter_id, source=source)
-    db.execute(
-        sa.update(CircleSession)
-        .where(
-            sa.or_(col(CircleSession.id) == s.id, col(CircleSession.swapped_with_id) == s.id),
-            col(CircleSession.swapped_with_id).is_not(None),
-        )
-        .values(swapped_with_id=None)
-    )
-    if swapped_with is not None:
-        db.execute(
-            sa.update(CircleSession).where(col(CircleSession.id) == s.id).values(swapped_with_id=swapped_with)
-        )
-    return updated
-
-
 def _is_guest_for(db: Session, person: Person, s: SessionView) -> bool:
     if person.is_guest:
         return True
@@ -450,7 +423,7 @@ def assign(
     _refuse_if_away(db, person, original)
     as_guest = guest or _is_guest_for(db, person, original)
     source = PresenterSource.GUEST if as_guest else PresenterSource.MANUAL
-    updated = _set_presenter(db, original, presenter_id=person_id, source=source)
+    updated = sessions.set_presenter(db, original, presenter_id=person_id, source=source)
     reason = "guest speaker: takes nobody's turn" if as_guest else "assigned by hand"
     if note:
         reason += f" ({note})"
@@ -471,7 +444,7 @@ def clear_assignment(db: Session, original: SessionView) -> SessionView:
     watch.touch(db, [original.circle_id])
     if original.presenter_source not in (PresenterSource.MANUAL, PresenterSource.GUEST):
         raise NotAllowed(f"The session {original.label} has no manual presenter; the rotation already picks.")
-    _set_presenter(db, original, presenter_id=None, source=None)
+    sessions.set_presenter(db, original, presenter_id=None, source=None)
     _event(db, original, RotationEventKind.CLEARED, original.presenter_id, None, "given back to the rotation")
     # The commit would store the rotation's pick anyway; refreshed now so the result names it.
     refresh(db, original.circle_id)
@@ -513,11 +486,9 @@ def swap(db: Session, first: SessionView, second: SessionView) -> tuple[SessionV
     day_b = rotation.short_date(second.starts_at.astimezone(zone).date())
     reason = f"swap: {a.presenter_name} gave {day_a} to {b.presenter_name} and takes {day_b}"
     # Linked both ways, so the rotation changes these two sessions and no other.
-    _set_presenter(db, first, presenter_id=b.presenter_id, source=source(b))
-    _set_presenter(db, second, presenter_id=a.presenter_id, source=source(a), swapped_with=first.id)
-    db.execute(
-        sa.update(CircleSession).where(col(CircleSession.id) == first.id).values(swapped_with_id=second.id)
-    )
+    sessions.set_presenter(db, first, presenter_id=b.presenter_id, source=source(b))
+    sessions.set_presenter(db, second, presenter_id=a.presenter_id, source=source(a))
+    sessions.link_swap(db, first.id, second.id)
     _event(db, first, RotationEventKind.SWAP_ASKED, a.presenter_id, b.presenter_id, reason)
     _event(db, second, RotationEventKind.SWAP_AGREED, b.presenter_id, a.presenter_id, reason)
     return sessions.get_session(db, first.id), sessions.get_session(db, second.id)
