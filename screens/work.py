@@ -253,8 +253,10 @@ async def ask_db(app: App[Any], job: Callable[[Db], T], *, failed: T) -> T:
     return failed
 
 
-# Longest a result waits for its widgets: a screen closed before it was mounted never is.
+# Longest a result waits for its widgets, and how often the wait looks whether its screen was
+# closed meanwhile (its worker is then cancelled): the wait holds the read's connection.
 MOUNT_WAIT_SECONDS = 10.0
+MOUNT_POLL_SECONDS = 0.05
 
 
 class MountGate:
@@ -273,7 +275,10 @@ class MountGate:
     def after(self, job: Callable[[Db], T]) -> Callable[[Db], T]:
         def gated(db: Db) -> T:
             result = job(db)
-            self._open.wait(MOUNT_WAIT_SECONDS)  # in the worker's thread, never the UI's
+            worker = get_current_worker()  # in the worker's thread, never the UI's
+            for _ in range(int(MOUNT_WAIT_SECONDS / MOUNT_POLL_SECONDS)):
+                if self._open.wait(MOUNT_POLL_SECONDS) or worker.is_cancelled:
+                    break
             return result
 
         return gated
