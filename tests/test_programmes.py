@@ -348,3 +348,47 @@ def test_joining_reads_the_joiner_alone_however_big_the_programme(memory_store: 
     # The same answer as before: a tie between circles goes to the zone named first.
     with memory_store.read() as db:
         assert programmes.get_participant(db, big.id, late.id).timezone == "Asia/Tokyo"
+
+
+def test_a_persons_programmes_are_read_together_however_many(store: Store) -> None:
+    """The person screen's programmes: each of the person's participations as the programme's
+    own screen shows it (pairs, do-not-pair list, usual time zone), read in the same few queries
+    for three programmes as for one, not again for each (the person screen's N+1)."""
+    import sqlalchemy as sa
+
+    from circles.services.person_programmes import person_programmes
+
+    tokyo = factories.circle(store, "Tokyo", tz="Asia/Tokyo")
+    ana, bo, cy = (factories.person(store, n, f"{n.lower()}@example.org") for n in ("Ana", "Bo", "Cy"))
+    for p in (ana, bo, cy):
+        factories.member(store, tokyo, p)
+    with store.write() as db:
+        ids = [programmes.add_programme(db, name=f"P{i}", kind="coffee").id for i in range(3)]
+        for n, pid in enumerate(ids):
+            programmes.join(db, pid, bo.id, role="member")
+            programmes.join(db, pid, cy.id, role="member", timezone="Europe/Berlin")
+            programmes.join(db, pid, ana.id, role="member", avoid=[cy.id] if n == 1 else [])
+        pairing.confirm(db, ids[2], seed=1)
+
+    def statements(person_id: int) -> int:
+        seen: list[str] = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        sa.event.listen(store.engine, "before_cursor_execute", listener)
+        try:
+            with store.read() as db:
+                person_programmes(db, person_id)
+        finally:
+            sa.event.remove(store.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    with store.write() as db:
+        programmes.leave(db, ids[0], bo.id)
+        programmes.leave(db, ids[1], bo.id)
+    assert statements(ana.id) == statements(bo.id)  # in three programmes, and in one
+    with store.read() as db:
+        found = person_programmes(db, ana.id).programmes
+        one_by_one = [(programmes.get_participant(db, pid, ana.id), f"P{i}") for i, pid in enumerate(ids)]
+    assert found == one_by_one
+    assert [p.avoid for p, _ in found] == [(), ("cy@example.org",), ()]
+    assert [p.timezone for p, _ in found] == ["Asia/Tokyo"] * 3
+    assert [p.active_pairs for p, _ in found] == [0, 0, 1]
