@@ -218,6 +218,32 @@ def test_meetings_goals_ending_and_the_report(store: Store) -> None:
     assert group.ids[0] != ended.people[0].person_id
 
 
+def test_the_programme_screens_summary_counts_in_one_query(store: Store) -> None:
+    """People (those who left not counted), active pairs, rounds and the last round's day: the
+    programme screen's first line, counted in one query after the programme itself (three, one
+    round trip each to a server, before)."""
+    import sqlalchemy as sa
+
+    pid, mentors, _ = _mentoring(store)
+    with store.write() as db:
+        made = pairing.confirm(db, pid, seed=1).pairs
+        pairs.end_pair(db, made[0].id, completed=False, reason="moved to another team")
+        programmes.leave(db, pid, mentors[-1])
+    seen: list[str] = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    sa.event.listen(store.engine, "before_cursor_execute", listener)
+    try:
+        with store.read() as db:
+            found = programmes.summary(db, pid)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", listener)
+    with store.read() as db:
+        active = pairs.report(db, pid).active
+    assert (found.participants, found.active_pairs, found.rounds, found.last_round_on) == (15, active, 1, ON)
+    assert 0 < active < len(made)
+    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 2
+
+
 def test_bad_input_names_the_field(store: Store) -> None:
     pid, mentors, mentees = _mentoring(store)
     extra = _people(store, 1, "Extra")[0]
