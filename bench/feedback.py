@@ -142,7 +142,8 @@ def digest(store: Store, runs: int, days: int, label: str, target: str) -> None:
     def ours() -> None:
         nonlocal people
         with store.read() as db:
-            ledger = recognition.ledger(db, recognition.period_scope(db, since=today - timedelta(days=days)))
+            scope = recognition.period_scope(db, since=today - timedelta(days=days))
+            ledger = recognition.ledger(db, scope, notes=False)  # as `circles recognition` makes Markdown
         markdown(ledger)
         people = len(ledger.people)
 

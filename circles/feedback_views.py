@@ -183,10 +183,17 @@ class FeedbackReceived:
     ratings: int
     rating_sum: int
     notes: list[str]
+    # How many notes, when they were counted rather than read (recognition.ledger(notes=False)).
+    note_count: int | None = None
 
     @property
     def mean(self) -> float | None:
         return self.rating_sum / self.ratings if self.ratings else None
+
+    @property
+    def noted(self) -> int:
+        """How many notes were written for the presenter."""
+        return len(self.notes) if self.note_count is None else self.note_count
 
 
 @dataclass(frozen=True, slots=True)

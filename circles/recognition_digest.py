@@ -110,8 +110,8 @@ def _markdown(ledger: Ledger) -> str:
             f"- **{md(who(r))}**: {r.feedback.ratings} rating{'s' if r.feedback.ratings != 1 else ''}, "
             f"{r.feedback.mean:.1f} out of 5 on average"
             + (
-                f", {len(r.feedback.notes)} note{'s' if len(r.feedback.notes) != 1 else ''} for them"
-                if r.feedback.notes
+                f", {r.feedback.noted} note{'s' if r.feedback.noted != 1 else ''} for them"
+                if r.feedback.noted
                 else ""
             )
             for r in ledger.people

@@ -9,7 +9,7 @@ import codecs
 import io
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from circles.cli import export_attendance as export_attendance_command
 from circles.cli import main
 from circles.demo import build_demo
+from circles.exports import attendance_copy
 from circles.exports.attendance import write_attendance
 from circles.exports.cells import memoised, safe_text
 from circles.exports.rows import COLUMNS, CellStyle, attendance_batches
@@ -158,6 +159,12 @@ def test_the_whole_store_from_the_command_line_is_the_stores_csv(
     assert target.read_bytes() == expected
     assert "Wrote 15 rows to" in written.output  # 3 sessions: 4 members and a walk-in each
     assert piped.stdout_bytes == _on_the_system_clock(store, Scope())
+    if store.engine.dialect.name == "postgresql":  # the total a terminal's progress shows
+        connection = attendance_copy.connect(url)
+        assert connection is not None
+        with connection:
+            now = attendance_copy.happened(datetime.now(UTC))
+            assert attendance_copy.count_rows(connection.cursor(), now) == 15
 
 
 def test_the_whole_store_csv_loads_no_store_module(store: Store, clock: FixedClock, tmp_path: Path) -> None:

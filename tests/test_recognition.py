@@ -210,6 +210,15 @@ def test_feedback_reaches_presenters_only_when_shared(store: Store, clock: Fixed
     assert di is not None and (di.ratings, di.mean) == (2, 3.5)
     gil = received["Gil Guest"]
     assert gil is not None and (gil.ratings, gil.mean) == (1, 5.0)
+    # The Markdown digest counts the notes and never quotes them: read or only counted (as
+    # `circles recognition` does for Markdown), the same digest.
+    with store.read() as db:
+        scope = recognition.period_scope(db, since="2026-01-01", until="2026-08-31")
+        read, counted = recognition.ledger(db, scope), recognition.ledger(db, scope, notes=False)
+    ana_counted = {r.name: r.feedback for r in counted.people}["Ana Ruiz"]
+    assert ana_counted is not None and (ana_counted.notes, ana_counted.noted) == ([], 1)
+    assert "Ana Ruiz**: 2 ratings, 4.5 out of 5 on average, 1 note for them" in markdown(counted)
+    assert markdown(counted) == markdown(read)
     with store.write() as db:
         feedback.set_settings(db, book.circle, share_with_presenter=False)
     assert all(r.feedback is None for r in _ledger(store, "2026-01-01", "2026-08-31").people)

@@ -183,6 +183,15 @@ def test_a_search_on_postgresql_is_its_one_statement_and_no_transaction(store, l
         assert driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
 
 
+def test_a_failed_search_on_postgresql_raises_as_any_statement_does(store, library, monkeypatch):
+    # The search runs on psycopg's own cursor; what callers catch is still SQLAlchemy's error.
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("the search runs through SQLAlchemy on SQLite")
+    monkeypatch.setattr(search, "_driver_text", lambda dialect, sql: "SELECT * FROM no_such_table")
+    with store.read() as db, pytest.raises(sa.exc.ProgrammingError, match="no_such_table"):
+        search.search(db, "borrow")
+
+
 def test_a_title_ranks_above_a_mention_and_matched_words_are_marked(store, library):
     with store.read() as db:
         hits = search.search(db, "borrow")

@@ -108,6 +108,7 @@ def test_folding_lowers_and_takes_accents_off() -> None:
 
 
 SNIPPET_PIECES = ["Retro", "retros", "RUST", "rust3", "a", "b", "k8s", " ", "-", "/", "'"]
+SNIPPET_PIECES += [" · ", "…", "é", "ü"]  # beyond ASCII: between words, and in them
 
 
 @settings(max_examples=400, deadline=None)
@@ -116,6 +117,7 @@ SNIPPET_PIECES = ["Retro", "retros", "RUST", "rust3", "a", "b", "k8s", " ", "-",
     typed=st.sampled_from(["retro*", "rust", "a/b", "rust -retros", '"rust a"', "k8s ret*", "Müller ru*"]),
 )
 def test_ascii_snippets_are_marked_as_word_by_word(text: str, typed: str) -> None:
-    # An ASCII snippet is marked by one regular expression; any other, a word at a time.
+    # A snippet whose words are ASCII is marked by one regular expression (what is beyond ASCII
+    # only separates its words, as PostgreSQL's " · "); any other, a word at a time.
     query = parse(typed)
     assert mark_words(text, query) == marks_word_by_word(text, *_looked_for(query))

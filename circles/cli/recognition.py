@@ -56,7 +56,8 @@ def recognition(
     if as_json and as_markdown:
         raise click.UsageError("Give --json or --markdown, not both.")
     with reading() as db:
-        ledger = service.ledger(db, service.period_scope(db, circle=circle_ref, since=since, until=until))
+        scope = service.period_scope(db, circle=circle_ref, since=since, until=until)
+        ledger = service.ledger(db, scope, notes=as_json)  # the Markdown only counts the notes
     text = (
         json.dumps(digest_json(ledger), indent=2, ensure_ascii=False) + "\n" if as_json else markdown(ledger)
     )

@@ -1,8 +1,9 @@
-"""The attendance CSV on PostgreSQL: one COPY of a query that makes every cell, in order, whose
-answer goes to the file as it comes. Plain psycopg and SQL text, no SQLAlchemy: a whole-store
-export from the command line runs it before the store's modules load (half a second of
-imports, a third of the export; circles/cli/export_attendance.py), and the store runs it too
-(circles/exports/attendance_csv.py) with the scope's conditions written by participation.py.
+"""The attendance CSV on PostgreSQL: one COPY of a query that makes every line, in order, and
+joins each session's lines into one value, which goes to the file as it comes. Plain psycopg
+and SQL text, no SQLAlchemy: a whole-store export from the command line runs it before the
+store's modules load (half a second of imports, a third of the export;
+circles/cli/export_attendance.py), and the store runs it too (circles/exports/attendance_csv.py)
+with the scope's conditions written by participation.py.
 
 The bytes are what writers.write_csv makes of rows.attendance_batches (every cell quoted,
 text that a spreadsheet would run neutralised, the session's day local to its circle):
@@ -13,15 +14,13 @@ written out here in SQL; that test fails if the two part.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from itertools import islice
 from typing import Any, BinaryIO
 
 from circles.exports.cells import DANGEROUS_FIRST
 from circles.exports.columns import Tick, write_framed
 
-BATCH = 5000
+SESSIONS_AT_ONCE = 200  # written to the file together: a few thousand rows
 # The first characters that make a spreadsheet run a cell (cells.safe_text), as code points.
 _DANGEROUS = ", ".join(str(ord(c)) for c in sorted(DANGEROUS_FIRST))
 
@@ -29,6 +28,11 @@ _DANGEROUS = ", ".join(str(ord(c)) for c in sorted(DANGEROUS_FIRST))
 def _safe(text: str) -> str:
     """SQL: ``text`` made inert for a spreadsheet, as cells.safe_text does (ascii('') is 0)."""
     return f"CASE WHEN ascii({text}) IN ({_DANGEROUS}) THEN '''' || {text} ELSE {text} END"
+
+
+def _quoted(text: str) -> str:
+    """SQL: ``text`` as one CSV cell, as csv.writer quotes every cell (columns.quoted)."""
+    return "'\"' || replace(" + text + ", '\"', '\"\"') || '\"'"
 
 
 # Shaped for PostgreSQL's executor, a million rows at a time, so that nothing is sorted but
@@ -48,13 +52,17 @@ def _safe(text: str) -> str:
 # keep their outer side's order. An ORDER BY over the whole sorted a million wide rows
 # (spilling to disk), or, told the sessions were in order, sorted each session's rows again
 # in an Incremental Sort: a third of the server's time either way.
-QUERY = f"""
-SELECT heads.circle, heads.day, heads.title, people.name, people.email, people.team,
-       CASE WHEN pairs.rsvp IS NOT NULL AND pairs.rsvp != 'none' THEN pairs.rsvp
-            ELSE coalesce(pairs.series_rsvp, pairs.rsvp, 'none') END,
-       coalesce(pairs.attended, ''),
-       CASE WHEN heads.presenter_id = pairs.person_id OR pairs.person_id = ANY (heads.presenters)
-            THEN 'yes' ELSE 'no' END
+# Each row of the export, in order: the session's cells (made once per session) and the
+# person's (once per person), as quoted CSV text, then the answer, the check-in and the
+# presenter mark (words of a fixed few, never quoted inside).
+ROWS = f"""
+SELECT heads.n, heads.cells || people.cells || '"'
+       || CASE WHEN pairs.rsvp IS NOT NULL AND pairs.rsvp != 'none' THEN pairs.rsvp
+               ELSE coalesce(pairs.series_rsvp, pairs.rsvp, 'none') END
+       || '","' || coalesce(pairs.attended, '') || '","'
+       || CASE WHEN heads.presenter_id = pairs.person_id OR pairs.person_id = ANY (heads.presenters)
+               THEN 'yes' ELSE 'no' END
+       || E'"\\r\\n' AS line
 FROM (
     SELECT circle_session.id, circle_session.circle_id, circle_session.starts_at,
            circle_session.presenter_id,
@@ -62,9 +70,9 @@ FROM (
             WHERE agenda_item.session_id = circle_session.id) AS presenters,
            row_number() OVER (ORDER BY lower(circle.name), circle.id, circle_session.starts_at,
                                        circle_session.id) AS n,
-           {_safe("circle.name")} AS circle,
-           to_char(circle_session.starts_at AT TIME ZONE circle.timezone, 'YYYY-MM-DD') AS day,
-           {_safe("circle_session.title")} AS title
+           {_quoted(_safe("circle.name"))} || ','
+           || {_quoted("to_char(circle_session.starts_at AT TIME ZONE circle.timezone, 'YYYY-MM-DD')")}
+           || ',' || {_quoted(_safe("circle_session.title"))} || ',' AS cells
     FROM circle_session JOIN circle ON circle.id = circle_session.circle_id
     WHERE {{scope}}
     ORDER BY n
@@ -91,12 +99,23 @@ CROSS JOIN LATERAL (
     )[coalesce(expected.person_id, recorded.person_id)]
 ) AS pairs
 CROSS JOIN LATERAL (
-    SELECT {_safe("person.name")} AS name,
-           {_safe("coalesce(person.email, '')")} AS email,
-           {_safe("coalesce(person.team, '')")} AS team
+    SELECT {_quoted(_safe("person.name"))} || ','
+           || {_quoted(_safe("coalesce(person.email, '')"))} || ','
+           || {_quoted(_safe("coalesce(person.team, '')"))} || ',' AS cells
     FROM person WHERE person.id = pairs.person_id
     OFFSET 0
 ) AS people
+"""
+# Each session's lines as one value (bytes: nothing decoded), with how many: the client moves
+# a few thousand values, where a COPY of the rows sends each of a million rows as a message of
+# its own, which Python then handled one by one (half the export's processor time). Each
+# session's lines are joined in the order ROWS gives them, and the sessions come in it: a
+# GROUP BY over input already in its order is a group aggregate, no sort.
+QUERY = f"""
+SELECT convert_to(string_agg(rows.line, ''), 'UTF8'), count(*)
+FROM ({ROWS}) AS rows
+GROUP BY rows.n
+ORDER BY rows.n
 """
 
 # Settings for the export's own transaction (SET LOCAL: gone when it ends, so a pooled
@@ -140,7 +159,7 @@ def connect(setting: str) -> Any | None:
 
 def count_rows(cursor: Any, scope: str) -> int:
     """How many rows the export of ``scope`` has (one more pass, for a progress total)."""
-    found = cursor.execute(f"SELECT count(*) FROM ({QUERY.format(scope=scope)}) AS export").fetchone()
+    found = cursor.execute(f"SELECT count(*) FROM ({ROWS.format(scope=scope)}) AS export").fetchone()
     return int(found[0])
 
 
@@ -155,17 +174,19 @@ def copy_out(cursor: Any, scope: str, out: BinaryIO, tick: Tick) -> int:
     for setting in SETTINGS:
         cursor.execute(setting)
     written = 0
-    # COPY takes no parameters: the scope's values are written in.
-    with cursor.copy(f"COPY ({QUERY.format(scope=scope)}) TO STDOUT (FORMAT csv, FORCE_QUOTE *)") as copy:
-        for rows in _batches(iter(copy)):
-            # One message per row, ending in "\n" (a newline inside a cell is quoted within it):
-            # csv.writer ends a row with "\r\n".
-            out.write(b"\r\n".join([row[:-1].tobytes() for row in rows]) + b"\r\n")
-            written += len(rows)
+    # COPY takes no parameters: the scope's values are written in. Binary, so that each
+    # session's lines come as the bytes they are (psycopg reads the format's framing).
+    with cursor.copy(f"COPY ({QUERY.format(scope=scope)}) TO STDOUT (FORMAT binary)") as copy:
+        copy.set_types(["bytea", "int8"])
+        batch: list[bytes] = []
+        for lines, rows in copy.rows():
+            batch.append(lines)
+            written += rows
+            if len(batch) == SESSIONS_AT_ONCE:
+                out.write(b"".join(batch))
+                batch.clear()
+                tick(written)
+        if batch:
+            out.write(b"".join(batch))
             tick(written)
     return written
-
-
-def _batches(rows: Iterator[Any]) -> Iterator[list[Any]]:
-    while batch := list(islice(rows, BATCH)):
-        yield batch

@@ -4,10 +4,10 @@ The CSV is what writers.write_csv makes of rows.attendance_batches (every cell q
 that a spreadsheet would run neutralised, the session's day local to its circle), byte for
 byte: tests/test_export_attendance.py compares the two. Here the work per row is done in SQL:
 
-- PostgreSQL: ``COPY (SELECT ...) TO STDOUT (FORMAT csv, FORCE_QUOTE *)`` of a query that
-  neutralises the text and takes each session's local day with ``AT TIME ZONE``, once per
-  session and person (exports/attendance_copy.py, with the scope's conditions from
-  participation.in_scope); each row's ending becomes CSV's CRLF on the way to the file.
+- PostgreSQL: a binary ``COPY (SELECT ...) TO STDOUT`` of a query that neutralises and quotes
+  the text and takes each session's local day with ``AT TIME ZONE``, once per session and
+  person, and joins each session's lines into one value (exports/attendance_copy.py, with the
+  scope's conditions from participation.in_scope).
 - SQLite: each line is built by the query, whose per-session and per-person cells are made
   once each (exports/attendance_lines.py, with the scope's conditions from
   participation.in_scope).

@@ -142,7 +142,8 @@ def search(
     query = parse(text, typing=typing)
     sql, params = statement(db, query, max(1, min(limit, 500)), grouped=grouped)
     postgres = db.get_bind().dialect.name == "postgresql"
-    rows = _connection(db, postgres).execute(sql, params).all()
+    connection = _connection(db, postgres)
+    rows = _on_psycopg(connection, sql, params) if postgres else connection.execute(sql, params).all()
     return _hits(rows, postgres=postgres, query=query if postgres else None)
 
 
@@ -154,6 +155,29 @@ def _connection(db: Session, postgres: bool) -> Any:
     if postgres and not db.in_transaction():
         return db.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     return db.connection()
+
+
+def _on_psycopg(connection: Any, sql: Any, params: dict[str, Any]) -> list[Any]:
+    """The rows of the search's statement, run on the connection's psycopg cursor: SQLAlchemy's
+    statement cache and result rows cost as much processor time as psycopg's own work (a search
+    takes a millisecond of it). Its errors are SQLAlchemy's, as from any other statement."""
+    dialect = connection.dialect
+    text = _driver_text(dialect, sql)
+    try:
+        with connection.connection.driver_connection.cursor() as cursor:
+            return cast(list[Any], cursor.execute(text, params).fetchall())
+    except dialect.loaded_dbapi.Error as exc:
+        if dialect.is_disconnect(exc, connection.connection.dbapi_connection, None):
+            connection.invalidate(exc)
+        raise sa.exc.DBAPIError.instance(
+            text, params, exc, dialect.loaded_dbapi.Error, dialect=dialect
+        ) from exc
+
+
+@functools.lru_cache(maxsize=4)
+def _driver_text(dialect: Any, sql: Any) -> str:
+    """The statement as its driver takes it (psycopg's %(name)s parameters)."""
+    return str(sql.compile(dialect=dialect))
 
 
 def matching_titles(db: Session, text: str, kinds: Sequence[str]) -> list[tuple[str, int]]:
@@ -196,12 +220,26 @@ def mark_words(text: str, query: SearchQuery) -> tuple[tuple[int, int], ...]:
     PostgreSQL's ts_headline picks the fragment but marks only words its own parser finds in
     the original text: not "Müller" for muller (the index folds accents, its parser does not)
     nor a word inside a link. These marks complete its own."""
-    if text.isascii():
+    if text.isascii() or _words_all_ascii(text):
         # Most snippets: one regular expression finds the words, where folding each word of the
         # text was a third of a search's own time on PostgreSQL (the same marks: tests/test_search_query.py).
         pattern = _ascii_words(query)
         return () if pattern is None else tuple(m.span() for m in pattern.finditer(text))
     return marks_word_by_word(text, *_looked_for(query))
+
+
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _words_all_ascii(text: str) -> bool:
+    """Whether every word of ``text`` is ASCII: what is beyond ASCII only separates words (the
+    " · " between a title and its notes in PostgreSQL's snippets, "…", quotes, dashes)."""
+    return not any(map(_in_words, set(_BEYOND_ASCII.findall(text))))
+
+
+@functools.lru_cache(maxsize=1024)
+def _in_words(character: str) -> bool:
+    return bool(word_spans(character))
 
 
 def _looked_for(query: SearchQuery) -> tuple[frozenset[str], tuple[str, ...]]:

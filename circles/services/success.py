@@ -9,10 +9,11 @@ once per distinct pair start to count the meetings it planned.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, aliased
@@ -60,6 +61,33 @@ Grouping = sa.ColumnElement[Any] | Mapped[Any]
 
 
 # -- SQL helpers -----------------------------------------------------------------------------
+
+
+_HELD = "success: held sessions in scope"
+
+
+def _held(db: Session, scope: Scope) -> list[Any]:
+    """participation.in_scope: made once per report (success_report keeps it for its queries,
+    each of which needs it; a period's reads the store's time zones each time)."""
+    kept = db.info.get(_HELD, {})
+    if scope not in kept:
+        return in_scope(db, scope)
+    return cast(list[Any], kept[scope])
+
+
+@contextmanager
+def _held_kept(db: Session, scopes: Sequence[Scope]) -> Iterator[None]:
+    db.info[_HELD] = {scope: in_scope(db, scope) for scope in scopes}
+    try:
+        yield
+    finally:
+        db.info.pop(_HELD, None)
+
+
+def _rows(db: Session, statement: Any) -> list[Any]:
+    """The rows of a SELECT of columns, through the session's connection, all at once: without
+    the ORM's work per statement (a report runs a dozen or more) nor a fetch per row."""
+    return list(db.connection().execute(statement).all())
 
 
 def _add_months(db: Session, column: Any, months: int) -> Any:
@@ -139,16 +167,17 @@ def retention_after_months(
                 s.circle_id == m.circle_id,
                 a.person_id == m.person_id,
                 came(a),
-                *in_scope(db, Scope()),  # held: not cancelled, started
+                *_held(db, Scope()),  # held: not cancelled, started
                 s.starts_at >= mark,
                 s.starts_at < window_end,
             )
         )
-        cohort, retained = db.exec(
+        cohort, retained = _rows(
+            db,
             select(sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came_back)), 0)).where(
                 window_end <= today, *_local_days(db, scope, mark, m.circle_id)
-            )
-        ).one()
+            ),
+        )[0]
         found.append(RetentionAfter(months=n, members=cohort, still_attending=retained))
     return found
 
@@ -171,7 +200,7 @@ def _ratings(db: Session, scope: Scope, group: Sequence[Grouping] = ()) -> Selec
         )
         .select_from(s)
         .join(sf, col(sf.session_id) == s.id)
-        .where(*in_scope(db, scope))
+        .where(*_held(db, scope))
         .group_by(*group)
     )
 
@@ -188,7 +217,7 @@ def _responses(db: Session, scope: Scope, group: Sequence[Grouping] = ()) -> Sel
         )
         .select_from(s)
         .join(r, col(r.session_id) == s.id)
-        .where(*in_scope(db, scope))
+        .where(*_held(db, scope))
         .group_by(*group)
     )
 
@@ -243,7 +272,7 @@ def satisfaction_by_session(db: Session, scope: Scope) -> list[SessionSatisfacti
     held = db.exec(
         select(col(s.id), s.starts_at, Circle.timezone)
         .join(Circle, col(Circle.id) == s.circle_id)
-        .where(*in_scope(db, scope))
+        .where(*_held(db, scope))
         .order_by(col(s.starts_at), col(s.id))
     )
     return [
@@ -280,7 +309,7 @@ def _member_presented(db: Session, scope: Scope) -> Any:
     near = [s.starts_at >= _earliest(scope.since)] if scope.since is not None else []
     members = (
         select(col(m.circle_id).label("circle_id"), col(m.person_id).label("person_id"))
-        .where(sa.exists(select(s.id).where(member_at_session(m, s), *near, *in_scope(db, scope))))
+        .where(sa.exists(select(s.id).where(member_at_session(m, s), *near, *_held(db, scope))))
         .group_by(col(m.circle_id), col(m.person_id))
         .subquery()
     )
@@ -305,7 +334,7 @@ def _member_presented(db: Session, scope: Scope) -> Any:
                 sa.or_(col(member.left_at).is_(None), col(member.left_at) > s.starts_at),
             ),
         )
-        .where(*in_scope(db, scope))
+        .where(*_held(db, scope))
         .group_by(col(s.circle_id), col(t.person_id))
         .subquery()
     )
@@ -346,80 +375,86 @@ def presenters_by_team(db: Session, scope: Scope) -> list[TeamPresenters]:
 
 @dataclass(frozen=True, slots=True)
 class _Participation:
-    """The expected people of held sessions in scope, counted once by circle, month, effective
-    RSVP and how it went (came, excused, missed): participation per month and per circle,
-    RSVP conversion and no-shows all add up from these few hundred groups."""
+    """The held sessions in scope and the people they expected, summed in SQL by circle and
+    month: participation per month and per circle, RSVP conversion and no-shows all add up
+    from these few thousand rows."""
 
-    groups: list[tuple[int, str, Rsvp, str, int]]
-    sessions: dict[tuple[int, str], int]  # held sessions by (circle, month)
+    # (circle, month, held sessions, expected, came, then per answer of Rsvp in its order:
+    # expected and came, then the expected who answered yes and missed)
+    groups: list[tuple[Any, ...]]
 
     def monthly(self) -> list[reports.ParticipationPoint]:
-        months = sorted({m for _, m in self.sessions} | {m for _, m, _, _, _ in self.groups})
-        expected = dict.fromkeys(months, 0)
-        came_n = dict.fromkeys(months, 0)
-        for _, month, _, how, n in self.groups:
-            expected[month] += n
-            came_n[month] += n if how == "came" else 0
-        held = dict.fromkeys(months, 0)
-        for (_, month), n in self.sessions.items():
-            held[month] += n
-        return [reports.ParticipationPoint(m, held[m], expected[m], came_n[m]) for m in months if expected[m]]
+        held: dict[str, list[int]] = {}
+        for _, month, sessions, expected, came_n, *_ in self.groups:
+            row = held.setdefault(month, [0, 0, 0])
+            row[0] += sessions
+            row[1] += expected
+            row[2] += came_n
+        return [reports.ParticipationPoint(m, *held[m]) for m in sorted(held) if held[m][1]]
+
+    def _totals(self) -> list[int]:
+        """Over every group: per answer, expected and came; then the yes who missed."""
+        columns = list(zip(*self.groups, strict=True))[5:]
+        return [sum(c) for c in columns] if columns else [0] * (2 * len(Rsvp) + 1)
 
     def conversion(self) -> list[reports.Conversion]:
-        found = {r: [0, 0] for r in Rsvp}
-        for _, _, answer, how, n in self.groups:
-            found[answer][0] += n
-            found[answer][1] += n if how == "came" else 0
-        return [reports.Conversion(r, found[r][0], found[r][1]) for r in Rsvp]
+        totals = self._totals()
+        return [reports.Conversion(r, totals[2 * n], totals[2 * n + 1]) for n, r in enumerate(Rsvp)]
 
     def no_shows(self) -> reports.NoShows:
-        yes = [(how, n) for _, _, answer, how, n in self.groups if answer is Rsvp.YES]
-        return reports.NoShows(sum(n for _, n in yes), sum(n for how, n in yes if how == "missed"))
+        totals = self._totals()
+        yes = list(Rsvp).index(Rsvp.YES)
+        return reports.NoShows(totals[2 * yes], totals[-1])
 
     def per_circle(self) -> dict[int, tuple[int, int, int]]:
         """circle -> (held sessions, expected, came)."""
         found: dict[int, list[int]] = {}
-        for (cid, _), n in self.sessions.items():
-            found.setdefault(cid, [0, 0, 0])[0] += n
-        for cid, _, _, how, n in self.groups:
+        for cid, _, sessions, expected, came_n, *_ in self.groups:
             row = found.setdefault(cid, [0, 0, 0])
-            row[1] += n
-            row[2] += n if how == "came" else 0
+            row[0] += sessions
+            row[1] += expected
+            row[2] += came_n
         return {cid: (a, b, c) for cid, (a, b, c) in found.items()}
 
 
 def _participation(db: Session, scope: Scope) -> _Participation:
     """From the people each session expected as the store counts them (table session_expected,
     migration 0100: members then, by effective RSVP and how it went), not from every member
-    and attendance row of the period again."""
+    and attendance row of the period again. Summed per session first, then by circle and month:
+    the month is worked out once per session, not once per answer and outcome (and the
+    sessions nobody was expected at are counted on the way)."""
     s, e = CircleSession, SessionExpected
-    month = reports.month_of(db, s.starts_at).label("month")
-    # Tens of thousands of groups over all time on the large store: read as plain rows (not
-    # through the ORM's loading) and each answer looked up, not made again by Enum (together
-    # half the report's own processor time).
-    rows = (
-        db.connection()
-        .execute(
-            select_columns(s.circle_id, month, e.answer, e.how, sa.func.sum(e.people))
-            .select_from(s)
-            .join(e, col(e.session_id) == s.id)
-            .where(*in_scope(db, scope))
-            .group_by(col(s.circle_id), month, col(e.answer), col(e.how))
-        )
-        .all()
+
+    def people(*conditions: Any) -> Any:
+        counted = sa.case((sa.and_(*conditions), e.people), else_=0) if conditions else e.people
+        return sa.func.coalesce(sa.func.sum(counted), 0)
+
+    came_ = col(e.how) == "came"
+    sums = [people(), people(came_)]
+    for answer in Rsvp:
+        sums += [people(col(e.answer) == answer.value), people(col(e.answer) == answer.value, came_)]
+    sums.append(people(col(e.answer) == Rsvp.YES.value, col(e.how) == "missed"))
+    per_session = (
+        select_columns(s.circle_id, s.starts_at, *(c.label(f"n{i}") for i, c in enumerate(sums)))
+        .select_from(s)
+        .join(e, col(e.session_id) == s.id, isouter=True)
+        .where(*_held(db, scope))
+        .group_by(col(s.id))
+        .subquery()
     )
-    answers = {r.value: r for r in Rsvp}
-    groups = [(cid, m, answers[r], h, int(n)) for cid, m, r, h, n in rows]
-    held_month = reports.month_of(db, s.starts_at).label("month")
-    sessions = {
-        (cid, m): int(n)
-        for cid, m, n in db.exec(
-            select(s.circle_id, held_month, sa.func.count())
-            .where(*in_scope(db, scope))
-            .group_by(col(s.circle_id), held_month)
-        )
-    }
-    return _Participation(groups, sessions)
+    month = reports.month_of(db, per_session.c.starts_at).label("month")
+    groups = _rows(
+        db,
+        select_columns(
+            per_session.c.circle_id,
+            month,
+            sa.func.count(),
+            # Whole numbers from the database (PostgreSQL sums bigints as numeric): the rows are
+            # used as they come.
+            *(sa.cast(sa.func.sum(per_session.c[f"n{i}"]), sa.BigInteger) for i in range(len(sums))),
+        ).group_by(per_session.c.circle_id, month),
+    )
+    return _Participation([tuple(row) for row in groups])
 
 
 def _circle_rows(
@@ -430,10 +465,11 @@ def _circle_rows(
     pairs = _member_presented(db, scope)
     presenters = {
         cid: (int(n), int(p))
-        for cid, n, p in db.exec(
+        for cid, n, p in _rows(
+            db,
             select(
                 pairs.c.circle_id, sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0)
-            ).group_by(pairs.c.circle_id)
+            ).group_by(pairs.c.circle_id),
         )
     }
     ratings: dict[int, tuple[int, int]] = {}
@@ -442,12 +478,13 @@ def _circle_rows(
         before = ratings.get(cid, (0, 0))
         ratings[cid] = (before[0] + n, before[1] + total)
         distribution = [x + d for x, d in zip(distribution, dist, strict=True)]
-    responses = {cid: (int(n), int(r)) for cid, n, r in db.exec(_responses(db, scope, [col(s.circle_id)]))}
+    responses = {cid: (int(n), int(r)) for cid, n, r in _rows(db, _responses(db, scope, [col(s.circle_id)]))}
     per_circle = counts.per_circle()
-    names = db.exec(
+    names = _rows(
+        db,
         select(Circle.id, Circle.name)
         .where(col(Circle.id).in_(list(per_circle)))
-        .order_by(sa.func.lower(Circle.name), col(Circle.id))
+        .order_by(sa.func.lower(Circle.name), col(Circle.id)),
     )
     rows = [
         CircleSuccess(
@@ -510,7 +547,8 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
     ended_in: list[sa.ColumnElement[bool]] = [col(pair.ended_on).is_not(None), col(pair.ended_on) <= last]
     if first is not None:
         ended_in.append(col(pair.ended_on) >= first)
-    counts = db.exec(
+    counts = _rows(
+        db,
         select_columns(
             p.id,
             p.name,
@@ -526,25 +564,27 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
         .select_from(p)
         .join(pair, col(pair.programme_id) == p.id, isouter=True)
         .group_by(col(p.id), col(p.name), col(p.kind))
-        .order_by(sa.func.lower(p.name))
-    ).all()
+        .order_by(sa.func.lower(p.name)),
+    )
     held_on: list[sa.ColumnElement[bool]] = [col(meeting.held_on) <= last]
     if first is not None:
         held_on.append(col(meeting.held_on) >= first)
     held = dict(
-        db.exec(
+        _rows(
+            db,
             select(pair.programme_id, sa.func.count(col(meeting.id)))
             .join(pair, col(pair.id) == meeting.pair_id)
             .where(*held_on)
-            .group_by(col(pair.programme_id))
-        ).all()
+            .group_by(col(pair.programme_id)),
+        )
     )
     # A buddy or coffee pair that answered yes to "did you meet?" met once, logged or not
     # (the mentorship's rule); it counts in the period its round began.
     started_in: list[sa.ColumnElement[bool]] = [col(pair.started_on) <= last]
     if first is not None:
         started_in.append(col(pair.started_on) >= first)
-    answered = db.exec(
+    answered = _rows(
+        db,
         select(pair.programme_id, sa.func.count(col(pair.id)))
         .join(p, col(p.id) == pair.programme_id)
         .where(
@@ -553,19 +593,20 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
             ~sa.exists(select(meeting.id).where(meeting.pair_id == pair.id)),
             *started_in,
         )
-        .group_by(col(pair.programme_id))
-    ).all()
+        .group_by(col(pair.programme_id)),
+    )
     for pid, n in answered:
         held[pid] = held.get(pid, 0) + n
     # Pairs of one intake share their dates: the cadence is expanded once per distinct span.
-    spans = db.exec(
+    spans = _rows(
+        db,
         select(col(pair.programme_id), col(pair.started_on), col(pair.ended_on), sa.func.count())
         .where(*alive)
-        .group_by(col(pair.programme_id), col(pair.started_on), col(pair.ended_on))
-    ).all()
+        .group_by(col(pair.programme_id), col(pair.started_on), col(pair.ended_on)),
+    )
     programmes = {
         pid: (ProgrammeKind(kind), cadence, ends)
-        for pid, kind, cadence, ends in db.exec(select(col(p.id), p.kind, col(p.cadence), col(p.ends_on)))
+        for pid, kind, cadence, ends in _rows(db, select(col(p.id), p.kind, col(p.cadence), col(p.ends_on)))
     }
     planned: dict[int, int] = {}
     for pid, started, ended, n in spans:
@@ -596,6 +637,11 @@ def success_report(db: Session, scope: Scope) -> SuccessReport:
     """Every success figure for a circle (or all) over a period, in about a dozen GROUP BY
     queries: the totals add up from the per-circle rows, which count exactly as the report's
     own figures do (tests/test_success.py checks both against hand-worked values)."""
+    with _held_kept(db, [scope, Scope()]):
+        return _success_report(db, scope)
+
+
+def _success_report(db: Session, scope: Scope) -> SuccessReport:
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
     counts = _participation(db, scope)
     monthly = counts.monthly()
