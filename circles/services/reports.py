@@ -19,6 +19,7 @@ from circles.services.participation import (
     came,
     expected_join,
     in_scope,
+    member_presented,
     one_if,
     walked_in,
 )
@@ -266,9 +267,7 @@ def presenter_diversity(db: Session, scope: Scope) -> PresenterDiversity:
     # The (circle, member) pairs as the success report counts them, from the talks the store
     # keeps (table talk, migration 0100), rather than asking of every member and session
     # whether they presented: the same figures, in half the time.
-    from circles.services.success import _member_presented
-
-    pairs = _member_presented(db, scope)
+    pairs = member_presented(db, scope)
     members_n, presenters_n = db.exec(
         select(sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0))
     ).one()
