@@ -163,9 +163,28 @@ def connect(setting: str) -> Any | None:
     return None
 
 
+# How many rows the export of a scope has, without making them: each session's full join of
+# who was expected (E) and what was recorded (R) has |E| + |R| rows less one for each record
+# that met anyone expected (an expected person meets at most one record: attendance is unique
+# per session and person). Three counts over hash joins, where counting ROWS ran its
+# per-session joins and sorts (1.5 s of a 4.8 s export of the large demo from a terminal).
+_SESSIONS = "circle_session JOIN circle ON circle.id = circle_session.circle_id"
+_COVERS = """membership.circle_id = circle_session.circle_id
+  AND membership.joined_at <= circle_session.starts_at
+  AND (membership.left_at IS NULL OR membership.left_at > circle_session.starts_at)"""
+COUNT = f"""
+SELECT (SELECT count(*) FROM {_SESSIONS} JOIN membership ON {_COVERS} WHERE {{scope}})
+     + (SELECT count(*) FROM {_SESSIONS} JOIN attendance ON attendance.session_id = circle_session.id
+        WHERE {{scope}})
+     - (SELECT count(*) FROM {_SESSIONS} JOIN attendance ON attendance.session_id = circle_session.id
+        WHERE {{scope}} AND EXISTS (SELECT FROM membership
+                                   WHERE {_COVERS} AND membership.person_id = attendance.person_id))
+"""
+
+
 def count_rows(cursor: Any, scope: str) -> int:
     """How many rows the export of ``scope`` has (one more pass, for a progress total)."""
-    found = cursor.execute(f"SELECT count(*) FROM ({ROWS.format(scope=scope)}) AS export").fetchone()
+    found = cursor.execute(COUNT.format(scope=scope)).fetchone()
     return int(found[0])
 
 
