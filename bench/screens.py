@@ -40,10 +40,9 @@ from textual.widgets import DataTable, Footer, Header
 
 from bench.common import add_backend, large_store_url, report
 from circles.app import CirclesApp
-from circles.services import lookups, people, reports
+from circles.services import lookups, people
 from circles.services.circle_page import load_circle
 from circles.services.home import load_home
-from circles.services.participation import Scope
 from models.engine import sqlite_url
 from models.store import Store
 from screens.checkin import CheckInScreen, load_check_in
@@ -51,6 +50,7 @@ from screens.people import PeopleScreen, load_page
 from screens.person import load_person
 from screens.rotation_panel import load_rotation
 from screens.session import load_session
+from screens.stats_panel import load_stats
 from screens.textual_internals import on_each_frame
 
 SIZE = (120, 40)
@@ -232,7 +232,7 @@ def baselines(store: Store, ids: tuple[int, int, int]) -> dict[str, float]:
         "Circles list": t(read(lambda db: lookups.circles_overview(db, now=now))),
         "Circle (members tab)": t(read(lambda db: load_circle(db, circle_id, now))),
         "Circle rotation tab (first open)": t(read(lambda db: load_rotation(db, circle_id))),
-        "Circle stats tab (first open)": t(read(lambda db: reports.build_report(db, Scope(circle_id)))),
+        "Circle stats tab (first open)": t(read(lambda db: load_stats(db, circle_id))),
         "Session (agenda)": t(read(lambda db: load_session(db, session_id))),
         "Check-in": t(read(lambda db: load_check_in(db, session_id))),
         "People directory (10k)": t(read(lambda db: load_page(db, None, 0))),

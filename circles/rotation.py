@@ -12,6 +12,10 @@ The rules (the product brief's "Presenter rotation"):
 - Fixed sessions are never changed: a held session keeps whoever presented, a
   manual assignment (volunteer, swap) always wins and counts as that member's
   turn, and a guest speaker consumes nobody's turn.
+- A swap changes only the two sessions swapped: until the later of the two everyone
+  stands in line as if it had not happened (the member who gave the earlier session
+  away counts it as their turn, the one who took it not yet), and from the later one
+  on the two have exchanged places in the line.
 - Ties go to whoever joined first, then by name, then by person id, so the same
   inputs give the same picks on every run and in any input order.
 
@@ -25,7 +29,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
@@ -65,6 +69,8 @@ class Slot:
 
     ``held`` sessions and those whose source is MANUAL or GUEST are fixed; the rest
     (no presenter, or one the rotation suggested earlier) are open and get a pick.
+    ``swapped_with`` is the session whose presenter this one's was exchanged with; it
+    counts only while the other says the same of this one and both have presenters.
     """
 
     id: int
@@ -73,6 +79,7 @@ class Slot:
     presenter_id: int | None = None
     source: PresenterSource | None = None
     held: bool = False
+    swapped_with: int | None = None
 
     @property
     def fixed(self) -> bool:
@@ -110,6 +117,7 @@ class Pick:
     counts_as_turn: bool
     skipped: tuple[Skip, ...] = field(default=())
     warning: str = ""  # something a person should look at, e.g. an assigned presenter now away
+    swapped_with: int | None = None  # the other session of the swap this one is half of (one that counts)
 
     @property
     def suggested(self) -> bool:
@@ -162,6 +170,8 @@ class _Queue:
             self.away.setdefault(a.person_id, []).append(a)
         self.last_turn: dict[int, datetime] = {}  # UTC
         self.last_turn_day: dict[int, date] = {}
+        # How the standing of someone in a swap reads, while it comes from the swap.
+        self.swap_notes: dict[int, tuple[str, str]] = {}
         # Who is a member changes only when someone joins or leaves: between two such instants
         # every slot has the same candidates, so they are worked out once per stretch.
         self.changes = sorted({s.joined for s in self.spans} | {s.left for s in self.spans if s.left})
@@ -180,9 +190,24 @@ class _Queue:
         covering = [a for a in self.away.get(person_id, ()) if a.covers(day)]
         return max(covering, key=lambda a: a.ends_on) if covering else None
 
-    def record_turn(self, person_id: int, slot: Slot) -> None:
+    def record_turn(self, person_id: int, slot: Slot, *, given_to: str = "") -> None:
         self.last_turn[person_id] = _utc(slot.starts_at)
         self.last_turn_day[person_id] = slot.day
+        if given_to:  # a turn they gave away in a swap: the reason must not say they presented
+            self.swap_notes[person_id] = ("last turn", f", given to {given_to} in a swap")
+        elif self.swap_notes:
+            self.swap_notes.pop(person_id, None)
+
+    def take_place(self, person_id: int, standing: datetime, presented: date, note: str) -> None:
+        """``person_id`` now stands in line at ``standing`` (UTC), the second half of a swap;
+        ``presented`` is the day they really presented last, ``note`` says why they stand
+        elsewhere (empty when they stand there because they presented then)."""
+        self.last_turn[person_id] = standing
+        self.last_turn_day[person_id] = presented
+        if note:
+            self.swap_notes[person_id] = ("last presented", f"; {note}")
+        else:
+            self.swap_notes.pop(person_id, None)
 
     def rank(self, span: _Span) -> tuple[datetime, tuple[datetime, str, int]]:
         """The queue key: the last turn, or the (latest) joining if that came after it."""
@@ -207,7 +232,11 @@ class _Queue:
             if last is not None:
                 return f"not presented since rejoining {joined}"
             return f"not presented yet (joined {joined})"
-        return f"last presented {short_date(self.last_turn_day[member.person_id], relative_to=day)}"
+        when = short_date(self.last_turn_day[member.person_id], relative_to=day)
+        note = self.swap_notes.get(member.person_id) if self.swap_notes else None
+        if note is not None:
+            return f"{note[0]} {when}{note[1]}"
+        return f"last presented {when}"
 
     def away_text(self, absence: Absence, day: date) -> str:
         text = f"away until {short_date(absence.ends_on, relative_to=day)}"
@@ -227,13 +256,81 @@ def plan(
     """
     queue = _Queue(members, away)
     queue.names = {**(names or {}), **queue.names}
+    swaps = _swaps(slots)
+    taken: dict[int, Pick] = {}  # the earlier session of a swap, by the later one's id
     picks = []
     for slot in sorted(slots, key=lambda s: (s.starts_at, s.id)):
         pick = _fixed(queue, slot) if slot.fixed else _choose(queue, slot)
-        if pick.counts_as_turn and pick.presenter_id is not None:
-            queue.record_turn(pick.presenter_id, slot)
+        pair = swaps.get(slot.id) if swaps else None
+        if pair is None:
+            if pick.counts_as_turn and pick.presenter_id is not None:
+                queue.record_turn(pick.presenter_id, slot)
+        elif slot is pair[0]:
+            _gave_away(queue, slot, pick, pair[1])
+            taken[pair[1].id] = pick
+            pick = replace(pick, swapped_with=pair[1].id)
+        else:
+            _took_back(queue, slot, pick, pair[0], taken[slot.id])
+            pick = replace(pick, swapped_with=pair[0].id)
         picks.append(pick)
     return picks
+
+
+def _swaps(slots: Sequence[Slot]) -> dict[int, tuple[Slot, Slot]]:
+    """The swaps that count, (earlier, later) by the id of each of the two sessions.
+
+    A link counts while both sessions say it of each other (a session assigned anew has
+    lost its link; one cancelled is not among the slots) and both have fixed presenters who
+    are two different people.
+    """
+    linked = {s.id: s for s in slots if s.swapped_with is not None}
+    pairs: dict[int, tuple[Slot, Slot]] = {}
+    for s in linked.values():
+        other = linked.get(s.swapped_with) if s.swapped_with is not None else None
+        if (
+            other is None
+            or other.id == s.id
+            or other.swapped_with != s.id
+            or not (s.fixed and other.fixed)
+            or s.presenter_id is None
+            or other.presenter_id is None
+            or s.presenter_id == other.presenter_id
+        ):
+            continue
+        first = (_utc(s.starts_at), s.id) < (_utc(other.starts_at), other.id)
+        pairs[s.id] = (s, other) if first else (other, s)
+    return pairs
+
+
+def _gave_away(queue: _Queue, earlier: Slot, pick: Pick, later: Slot) -> None:
+    """The earlier session of a swap: it stays the turn of whoever gave it away (they present
+    at the later one), and the one who took it waits for the later session to count theirs, so
+    everyone in between stands in line as if there had been no swap."""
+    giver = later.presenter_id
+    assert giver is not None  # _swaps keeps only links between two presenters
+    # Counted as the giver's presenting here would have been: a member's, not a guest's.
+    if later.source is not PresenterSource.GUEST and queue.is_member(giver, earlier.starts_at):
+        queue.record_turn(giver, earlier, given_to=pick.presenter_name or "a guest")
+
+
+def _took_back(queue: _Queue, later: Slot, pick: Pick, earlier: Slot, earlier_pick: Pick) -> None:
+    """The later session of a swap: from here on the two have exchanged places in line."""
+    giver, taker = pick.presenter_id, earlier_pick.presenter_id
+    assert giver is not None and taker is not None
+    gave = queue.last_turn.get(giver)  # the turn given away, or a later one of theirs
+    gave_counted = later.source is not PresenterSource.GUEST and queue.is_member(giver, earlier.starts_at)
+    if pick.counts_as_turn:
+        queue.record_turn(giver, later)
+    if not earlier_pick.counts_as_turn:
+        return  # a guest speaker took it: nobody's turn
+    if gave_counted and gave is not None:
+        name = pick.presenter_name or "the other"
+        note = "" if gave == _utc(earlier.starts_at) else f"in {name}'s place in line since their swap"
+        queue.take_place(taker, gave, earlier.day, note)
+    else:
+        # Taken from a guest speaker: the taker's turn stays where it was, on the later date.
+        note = f"in line from {short_date(later.day)} after a swap"
+        queue.take_place(taker, _utc(later.starts_at), earlier.day, note)
 
 
 def _fixed(queue: _Queue, slot: Slot) -> Pick:
@@ -316,6 +413,6 @@ def hold(slots: Sequence[Slot], picks: Sequence[Pick], slot_id: int) -> list[Slo
     for slot in slots:
         if slot.id == slot_id:
             source = slot.source if slot.fixed else PresenterSource.ROTATION
-            slot = Slot(slot.id, slot.starts_at, slot.day, chosen.presenter_id, source, held=True)
+            slot = replace(slot, presenter_id=chosen.presenter_id, source=source, held=True)
         result.append(slot)
     return result

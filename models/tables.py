@@ -140,6 +140,10 @@ class CircleSession(SQLModel, table=True):
         default=None,
         sa_column=enum_column(PresenterSource, "presenter_source", nullable=True),
     )
+    # The session whose presenter this one's was swapped with (both say it of each other), so
+    # the rotation changes only those two sessions; cleared when either presenter is set
+    # another way. Migration 0180.
+    swapped_with_id: int | None = Field(default=None, foreign_key="circle_session.id", ondelete="SET NULL")
     notes: str = Field(default="", max_length=20000)
     version: int = 1
     created_at: datetime = Field(default_factory=_now, sa_column=_instant())

@@ -16,7 +16,7 @@ from circles.feedback_views import ANONYMOUS_MEANS, RATINGS, SessionFeedback
 from screens.dialogs import ConfirmScreen
 from screens.format import safe
 from screens.table import Table
-from screens.work import run_db
+from screens.work import MountGate, run_db
 
 BAR_WIDTH = 20
 
@@ -93,8 +93,13 @@ class FeedbackPanel(Vertical):
         super().__init__(id=id)
         self.session_id = session_id
         self.data: SessionFeedback | None = None
+        self.mount_gate = MountGate()
 
     def compose(self) -> ComposeResult:
+        # The answers are asked for before the widgets are built: the queries run while the
+        # tab is styled and laid out, instead of after; they are handed over once the widgets
+        # are mounted (screens/mounted.py).
+        self.reload()
         yield Static("Loading feedback…", id="feedback-summary", markup=False)
         yield Static("", id="feedback-settings", markup=False)
         with Horizontal(id="feedback-body"):
@@ -114,7 +119,7 @@ class FeedbackPanel(Vertical):
     def on_mount(self) -> None:
         self.query_one("#feedback-missing", DataTable).add_columns("Name", "E-mail")
         self.focus_list()
-        self.reload()
+        self.mount_gate.open()
 
     def focus_list(self) -> None:
         self.query_one("#feedback-missing", DataTable).focus()
@@ -122,7 +127,12 @@ class FeedbackPanel(Vertical):
     def reload(self) -> None:
         from circles.services import feedback
 
-        run_db(self, lambda db: feedback.session_feedback(db, self.session_id), self.show, group="feedback")
+        run_db(
+            self,
+            self.mount_gate.after(lambda db: feedback.session_feedback(db, self.session_id)),
+            self.show,
+            group="feedback",
+        )
 
     def show(self, data: SessionFeedback) -> None:
         self.data = data

@@ -21,7 +21,7 @@ from screens.live import LiveScreen
 from screens.paged import PagedTable
 from screens.stats_panel import bar, percent
 from screens.typed_app import circles_app
-from screens.work import run_db
+from screens.work import MountGate, run_db
 
 if TYPE_CHECKING:
     from circles.store_access import Db
@@ -84,6 +84,7 @@ class Figure(Static, can_focus=True):
 
     def __init__(self, key: str, name: str, narrow: str | None = None, *, id: str | None = None) -> None:
         super().__init__(f"{name} ?", id=id, markup=False)
+        self.drawn = f"{name} ?"
         self.key = key
         self.short = name
         self.narrow = narrow or name
@@ -101,7 +102,10 @@ class Figure(Static, can_focus=True):
         self._draw()
 
     def _draw(self) -> None:
-        self.update("\n".join((f"{self.name_shown()} ?", *self.lines)))
+        text = "\n".join((f"{self.name_shown()} ?", *self.lines))
+        if text != self.drawn:  # a resize mostly keeps the name: no second layout of the grid
+            self.drawn = text
+            self.update(text)
 
     def on_resize(self) -> None:
         self._draw()
@@ -199,7 +203,6 @@ class OrganisationScreen(LiveScreen, Screen[None]):
     OrganisationScreen #org-controls Select { width: 1fr; }
     OrganisationScreen #org-status { margin: 0 1; height: auto; color: $text-muted; }
     OrganisationScreen #org-body { height: 1fr; padding: 0 1; }
-    OrganisationScreen #org-body:focus-within { background: $background; }
     OrganisationScreen #org-figures { grid-size: 6; grid-gutter: 0 1; height: auto; }
     OrganisationScreen .org-heading { text-style: bold; margin-top: 1; }
     OrganisationScreen Sparkline { height: 3; }
@@ -213,8 +216,13 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         self.circle_id: int | None = None
         self.report: SuccessReport | None = None
         self.circles: list[tuple[str, int]] | None = None
+        self.mount_gate = MountGate()
 
     def compose(self) -> ComposeResult:
+        # The figures are asked for before the widgets are built: their queries (most of the
+        # screen's time) run while the widgets are styled and laid out, instead of after; they
+        # are handed over once the widgets are mounted (screens/mounted.py).
+        self.reload(counting=False)
         yield Header()
         with Horizontal(id="org-controls"):
             yield Select(
@@ -241,7 +249,13 @@ class OrganisationScreen(LiveScreen, Screen[None]):
             yield Label("By circle", classes="org-heading")
             # Every circle of the organisation (300 in the large demo): DataTable measures each
             # row it holds, so they are added a page at a time, as the table is scrolled.
-            yield PagedTable(id="org-circles", cursor_type="row", zebra_stripes=True)
+            circles = PagedTable(id="org-circles", cursor_type="row", zebra_stripes=True)
+            # Inline, since the app's stylesheet gives every table 1fr, which in this scrolling
+            # body left it one line high (a screen's DEFAULT_CSS loses to the app's); set before
+            # it is mounted, so the screen is laid out once with it.
+            circles.styles.height = "auto"
+            circles.styles.max_height = 14
+            yield circles
             yield Label("Mentoring programmes: meetings held of planned", classes="org-heading")
             yield Static("", id="org-mentoring", markup=False)
         yield Footer()
@@ -249,13 +263,9 @@ class OrganisationScreen(LiveScreen, Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#org-circles", DataTable)
         table.add_columns("Circle", "Sessions", "Participation", "Presenters", "Rating", "Answered")
-        # Inline, since the app's stylesheet gives every table 1fr, which in this scrolling
-        # body left it one line high (a screen's DEFAULT_CSS loses to the app's).
-        table.styles.height = "auto"
-        table.styles.max_height = 14
         run_db(self, load_circles, self._circles, group="circles")
         self.query_one(Figure).focus()  # so ? explains a figure at once
-        self.reload()
+        self.mount_gate.open()
 
     def _circles(self, found: list[tuple[str, int]]) -> None:
         if found == self.circles:
@@ -277,7 +287,7 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         circle_id = self.circle_id
         if counting:
             self.query_one("#org-status", Static).update("Counting…")
-        run_db(self, lambda db: load_success(db, since, until, circle_id), self.show)
+        run_db(self, self.mount_gate.after(lambda db: load_success(db, since, until, circle_id)), self.show)
 
     def action_refresh(self) -> None:
         self.reload()

@@ -22,7 +22,7 @@ from screens.form_screen import Field, FormScreen
 from screens.live import LiveScreen
 from screens.paged import PagedTable
 from screens.typed_app import circles_app
-from screens.work import run_db
+from screens.work import MountGate, run_db
 
 if TYPE_CHECKING:
     from circles.store_access import Db
@@ -159,8 +159,13 @@ class RecognitionScreen(LiveScreen, Screen[None]):
         self.data: RecognitionData | None = None
         self.period = PERIODS[0]
         self.circle_id: int | None = None
+        self.mount_gate = MountGate()
 
     def compose(self) -> ComposeResult:
+        # The ledger is asked for before the widgets are built: its queries run while they are
+        # styled and laid out (on PostgreSQL that is most of its time), instead of after; it is
+        # handed over once they are mounted (screens/mounted.py).
+        self.reload()
         yield Header()
         with Horizontal(id="rec-controls"):
             yield Select(
@@ -189,7 +194,7 @@ class RecognitionScreen(LiveScreen, Screen[None]):
         ):  # fmt: skip
             table.add_column(label, min_width=min_width)
         table.focus()
-        self.reload()
+        self.mount_gate.open()
 
     def days(self) -> tuple[date, date]:
         return period_days(self.period, circles_app(self).now().date())
@@ -200,7 +205,8 @@ class RecognitionScreen(LiveScreen, Screen[None]):
     def reload(self) -> None:
         since, until = self.days()
         circle_id = self.circle_id
-        run_db(self, lambda db: load_recognition(db, since, until, circle_id), self.show)
+        load = self.mount_gate.after(lambda db: load_recognition(db, since, until, circle_id))
+        run_db(self, load, self.show)
 
     def action_refresh(self) -> None:
         self.reload()

@@ -215,7 +215,7 @@ def load_stats(db: Db, circle_id: int) -> StatsData:
 
     scope = Scope(circle_id=circle_id)
     return StatsData(
-        reports.build_report(db, scope),
+        reports.build_report(db, scope, per_circle=False),
         success.satisfaction_by_session(db, scope),
         success.presenters_by_team(db, scope),
     )

@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.app import App
 from textual.dom import DOMNode
 from textual.notifications import Notification
@@ -81,8 +83,15 @@ class ColumnSizingDataTable(DataTable[object]):
 # ellipsis) and each cell is drawn by ``_render_cell`` (where a hidden column draws nothing;
 # its width is 0). Sizing the table needs the row-label column's width, the rows' total
 # height and, after a change, dropping the caches sized on the old widths.
+#
+# Drawing a cell goes through Rich (Padding inside Styled, then render_lines): about 0.1 ms a
+# cell, and a table draws every cell it shows again whenever its focus or its rows change (the
+# cache is keyed on ``_pseudo_class_state`` and ``_update_count``). Most cells are one line of
+# plain text narrower than their column, whose lines are known without Rich: ``_render_cell``
+# builds those itself, into DataTable's own cache under DataTable's own key, and leaves every
+# other cell to DataTable (tests/test_pinned_internals.py draws both ways and compares).
 
-FITTING_METHODS = ("_compute_row_renderables", "_render_cell")
+FITTING_METHODS = ("_compute_row_renderables", "_render_cell", "_plain_cell")
 
 
 class ColumnFittingDataTable(ColumnSizingDataTable):
@@ -127,7 +136,80 @@ class ColumnFittingDataTable(ColumnSizingDataTable):
                     row_key = self._row_locations.get_key(row_index)
                     height = self.rows[row_key].height if row_key is not None else 1
                 return [[] for _ in range(max(height, 1))]
+        if row_index >= 0 and column_index >= 0:
+            lines = self._plain_cell(row_index, column_index, base_style, width, cursor, hover)
+            if lines is not None:
+                return lines
         return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+
+    def _plain_cell(
+        self, row_index: int, column_index: int, base_style: Style, width: int, cursor: bool, hover: bool
+    ) -> list[list[Segment]] | None:
+        """A body cell's lines as DataTable would draw them, when the cell is one line of plain
+        text that fits its column; None for any other cell. The same segments and styles as
+        Rich's path: pad, text, fill to the width (if any), pad, each in the cell's style."""
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:
+            return None
+        cache_key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._cell_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        row = self.rows.get(row_key)
+        if row is None or row.height != 1:
+            return None
+        cell = self._get_row_renderables(row_index).cells[column_index]
+        pad = self.cell_padding
+        inner = width - 2 * pad
+        if not (
+            type(cell) is Text
+            and not cell.spans
+            and not cell.style
+            and cell.end in ("", "\n")  # a line's end: nothing more is drawn in one line
+            and cell.justify in (None, "default")
+            and self.app.console_options.justify is None
+            and inner >= 0
+        ):
+            return None
+        text = cell.plain
+        if "\n" in text or "\t" in text or any(ord(c) < 32 for c in text):
+            return None
+        fill = inner - cell_len(text)
+        if fill < 0:
+            return None  # cut short: Rich's overflow rules
+        fixed = row_index < self.fixed_rows or column_index < self.fixed_columns
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            fixed,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
+        blank = Style.null()
+        raw = [Segment(" " * pad, blank)] if pad else []
+        raw.append(Segment(text))
+        if fill:
+            raw.append(Segment(" " * fill, blank))
+        if pad:
+            raw.append(Segment(" " * pad, blank))
+        lines = [list(Segment.apply_style(raw, style=pre_style, post_style=post_style))]
+        self._cell_render_cache[cache_key] = lines
+        return lines
 
 
 def label_column_width(table: DataTable[Any]) -> int:

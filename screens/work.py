@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -250,3 +251,34 @@ async def ask_db(app: App[Any], job: Callable[[Db], T], *, failed: T) -> T:
     except Exception as exc:
         show_error(app, internal_error(exc))
     return failed
+
+
+# Longest a result waits for its widgets, and how often the wait looks whether its screen was
+# closed meanwhile (its worker is then cancelled): the wait holds the read's connection.
+MOUNT_WAIT_SECONDS = 10.0
+MOUNT_POLL_SECONDS = 0.05
+
+
+class MountGate:
+    """For a screen that asks for its data in compose, before its widgets are built (the query
+    then runs while they are styled and laid out): ``after(job)`` wraps the job given to
+    ``run_db`` so that its result waits in the worker until the screen's on_mount opens the
+    gate, and is handed over, as every result is, once there is somewhere to show it. Once
+    open (a reload), nothing waits."""
+
+    def __init__(self) -> None:
+        self._open = threading.Event()
+
+    def open(self) -> None:
+        self._open.set()
+
+    def after(self, job: Callable[[Db], T]) -> Callable[[Db], T]:
+        def gated(db: Db) -> T:
+            result = job(db)
+            worker = get_current_worker()  # in the worker's thread, never the UI's
+            for _ in range(int(MOUNT_WAIT_SECONDS / MOUNT_POLL_SECONDS)):
+                if self._open.wait(MOUNT_POLL_SECONDS) or worker.is_cancelled:
+                    break
+            return result
+
+        return gated

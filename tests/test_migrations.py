@@ -477,3 +477,70 @@ def test_0130_search_words_are_0030s_for_every_text(postgres_url):
 
         same()
     engine.dispose()
+
+
+def test_0180_links_swaps_and_keeps_every_session_and_its_triggers(store_url, clock):
+    """From 0170 with a session: after 0180 it is there, unlinked, the search still follows a
+    change to it (SQLite's batch copy keeps the table's triggers), a link to a session that goes
+    is cleared; down again, the column goes and the triggers stay, on both backends."""
+    from circles.services import search
+    from models.engine import create_store_engine, sqlite_file
+    from models.store_file import claim_sqlite_file
+
+    if (path := sqlite_file(store_url)) is not None:
+        claim_sqlite_file(path, create_folder=True)
+    engine = create_store_engine(store_url)
+    _migrate_to(engine, "0170")
+
+    def triggers(conn: sa.Connection) -> list[str]:
+        if conn.dialect.name == "sqlite":
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'circle_session'"
+        else:
+            query = (
+                "SELECT tgname FROM pg_trigger"
+                " WHERE tgrelid = 'circle_session'::regclass AND NOT tgisinternal"
+            )
+        return sorted(name for (name,) in conn.exec_driver_sql(query))
+
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO circle (name, kind, description, timezone, default_minutes, reminder_minutes,"
+            " facilitator_id, archived, ics_series_uid, ics_series_sequence, version, created_at) VALUES"
+            " ('Rust Lunch', 'learning-circle', '', 'Europe/Berlin', 60, 15, NULL, false, 'series-1', 0, 1,"
+            " '2026-01-01 00:00:00+00:00')"
+        )
+        for n in (1, 2):
+            conn.exec_driver_sql(
+                "INSERT INTO circle_session (circle_id, starts_at, minutes, title, status, ics_uid,"
+                " ics_sequence, planned_starts_at, presenter_id, presenter_source, notes, version,"
+                f" created_at) VALUES ((SELECT id FROM circle), '2026-03-0{n} 11:00:00+00:00', 60,"
+                f" 'Talk {n}', 'scheduled', 'session-{n}', 0, '2026-03-0{n} 11:00:00+00:00', NULL, NULL,"
+                " '', 1, '2026-01-01 00:00:00+00:00')"
+            )
+        before = triggers(conn)
+    assert before  # the search's, on both; the summaries' too on PostgreSQL
+    engine.dispose()
+
+    store = Store.open(store_url, clock=clock)
+    assert store.upgraded is not None and store.upgraded.from_revision == "0170"
+    with store.engine.begin() as conn:
+        assert triggers(conn) == before
+        rows = conn.exec_driver_sql("SELECT title, swapped_with_id FROM circle_session ORDER BY id").all()
+        assert [tuple(r) for r in rows] == [("Talk 1", None), ("Talk 2", None)]
+        conn.exec_driver_sql("UPDATE circle_session SET notes = 'borrow checker' WHERE title = 'Talk 1'")
+        conn.exec_driver_sql(
+            "UPDATE circle_session SET swapped_with_id = (SELECT max(id) FROM circle_session)"
+            " WHERE title = 'Talk 1'"
+        )
+        conn.exec_driver_sql("DELETE FROM circle_session WHERE title = 'Talk 2'")
+        assert conn.exec_driver_sql("SELECT swapped_with_id FROM circle_session").all() == [(None,)]
+    with store.read() as db:
+        assert [h.title for h in search.search(db, "borrow checker")] == ["Talk 1"]
+
+    _migrate_to(store.engine, "0170", down=True)
+    with store.engine.connect() as conn:
+        assert triggers(conn) == before
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("circle_session")}
+        assert "swapped_with_id" not in columns and "presenter_source" in columns
+        assert conn.exec_driver_sql("SELECT title FROM circle_session").all() == [("Talk 1",)]
+    store.close()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Footer, Header
 
@@ -106,6 +107,51 @@ async def test_datatable_keys_its_caches_and_its_pending_sizing_on_private_attri
         assert callable(getattr(table._column_locations, "get_key", None)), moved(
             "DataTable._column_locations.get_key", "screens/table.py"
         )
+
+
+class PlainCells(App[None]):
+    def compose(self) -> ComposeResult:
+        from screens.table import Table
+
+        yield Table(cursor_type="row", zebra_stripes=True)
+
+
+async def test_a_plain_cell_drawn_without_rich_is_drawn_as_datatable_draws_it():
+    """screens/textual_internals.py draws a one-line plain cell itself, under DataTable's cache
+    key: every cell, drawn both ways in each state a cell can be in, gives the same segments."""
+    from rich.text import Text
+
+    app = PlainCells()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(DataTable)
+        table.add_column("Name", key="name")
+        table.add_column("Count", key="count", width=6)
+        table.add_column("Note", key="note")
+        table.add_row("Ana Lopes", "12", "plain", key="a")
+        table.add_row("", "", "", key="b")
+        table.add_row("日本語の名前", "1234567", "[b]markup[/b]", key="c")  # wider than its column
+        table.add_row(Text("styled", style="bold"), Text("9", justify="right"), "tab\there", key="d")
+        table.add_row("two\nlines", "x", "y", key="e", height=2)
+        table.add_row("Zoë Ünal", "0", "café ☕", key="f")
+        table.add_row(Text("[ops] Ana"), Text(""), Text("as screens/format.safe makes them"), key="g")
+        table.fixed_columns = 1
+        await pilot.pause()
+        base = Style(color="red", bgcolor="black")
+        fast = 0
+        for row in range(table.row_count):
+            for column in range(len(table.columns)):
+                width = table.ordered_columns[column].get_render_width(table)
+                for cursor, hover in ((False, False), (True, False), (False, True)):
+                    table._cell_render_cache.clear()
+                    ours = table._plain_cell(row, column, base, width, cursor, hover)
+                    table._cell_render_cache.clear()
+                    theirs = DataTable._render_cell(table, row, column, base, width, cursor, hover)
+                    if ours is not None:
+                        fast += 1
+                        assert ours == theirs, moved(
+                            "how DataTable._render_cell draws a cell", "ColumnFittingDataTable._plain_cell"
+                        )
+        assert fast == 3 * 13  # the thirteen plain cells took the short way (the rest, Rich's)
 
 
 class WithHeader(App[None]):

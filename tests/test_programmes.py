@@ -218,6 +218,32 @@ def test_meetings_goals_ending_and_the_report(store: Store) -> None:
     assert group.ids[0] != ended.people[0].person_id
 
 
+def test_the_programme_screens_summary_counts_in_one_query(store: Store) -> None:
+    """People (those who left not counted), active pairs, rounds and the last round's day: the
+    programme screen's first line, counted in one query after the programme itself (three, one
+    round trip each to a server, before)."""
+    import sqlalchemy as sa
+
+    pid, mentors, _ = _mentoring(store)
+    with store.write() as db:
+        made = pairing.confirm(db, pid, seed=1).pairs
+        pairs.end_pair(db, made[0].id, completed=False, reason="moved to another team")
+        programmes.leave(db, pid, mentors[-1])
+    seen: list[str] = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    sa.event.listen(store.engine, "before_cursor_execute", listener)
+    try:
+        with store.read() as db:
+            found = programmes.summary(db, pid)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", listener)
+    with store.read() as db:
+        active = pairs.report(db, pid).active
+    assert (found.participants, found.active_pairs, found.rounds, found.last_round_on) == (15, active, 1, ON)
+    assert 0 < active < len(made)
+    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 2
+
+
 def test_bad_input_names_the_field(store: Store) -> None:
     pid, mentors, mentees = _mentoring(store)
     extra = _people(store, 1, "Extra")[0]
@@ -348,3 +374,47 @@ def test_joining_reads_the_joiner_alone_however_big_the_programme(memory_store: 
     # The same answer as before: a tie between circles goes to the zone named first.
     with memory_store.read() as db:
         assert programmes.get_participant(db, big.id, late.id).timezone == "Asia/Tokyo"
+
+
+def test_a_persons_programmes_are_read_together_however_many(store: Store) -> None:
+    """The person screen's programmes: each of the person's participations as the programme's
+    own screen shows it (pairs, do-not-pair list, usual time zone), read in the same few queries
+    for three programmes as for one, not again for each (the person screen's N+1)."""
+    import sqlalchemy as sa
+
+    from circles.services.person_programmes import person_programmes
+
+    tokyo = factories.circle(store, "Tokyo", tz="Asia/Tokyo")
+    ana, bo, cy = (factories.person(store, n, f"{n.lower()}@example.org") for n in ("Ana", "Bo", "Cy"))
+    for p in (ana, bo, cy):
+        factories.member(store, tokyo, p)
+    with store.write() as db:
+        ids = [programmes.add_programme(db, name=f"P{i}", kind="coffee").id for i in range(3)]
+        for n, pid in enumerate(ids):
+            programmes.join(db, pid, bo.id, role="member")
+            programmes.join(db, pid, cy.id, role="member", timezone="Europe/Berlin")
+            programmes.join(db, pid, ana.id, role="member", avoid=[cy.id] if n == 1 else [])
+        pairing.confirm(db, ids[2], seed=1)
+
+    def statements(person_id: int) -> int:
+        seen: list[str] = []
+        listener = lambda *args: seen.append(args[2])  # noqa: E731
+        sa.event.listen(store.engine, "before_cursor_execute", listener)
+        try:
+            with store.read() as db:
+                person_programmes(db, person_id)
+        finally:
+            sa.event.remove(store.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    with store.write() as db:
+        programmes.leave(db, ids[0], bo.id)
+        programmes.leave(db, ids[1], bo.id)
+    assert statements(ana.id) == statements(bo.id)  # in three programmes, and in one
+    with store.read() as db:
+        found = person_programmes(db, ana.id).programmes
+        one_by_one = [(programmes.get_participant(db, pid, ana.id), f"P{i}") for i, pid in enumerate(ids)]
+    assert found == one_by_one
+    assert [p.avoid for p, _ in found] == [(), ("cy@example.org",), ()]
+    assert [p.timezone for p, _ in found] == ["Asia/Tokyo"] * 3
+    assert [p.active_pairs for p, _ in found] == [0, 0, 1]

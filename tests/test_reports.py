@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from datetime import date
 
 import pytest
@@ -82,6 +84,29 @@ def test_presenter_diversity_counts_session_and_agenda_presenters(store: Store, 
     assert (found.members, found.presented, found.share) == (4, 2, 0.5)
 
 
+def test_the_stats_figures_add_up_the_stores_summaries(store: Store, history: History) -> None:
+    """Participation, no-shows, RSVP conversion and presenter diversity (a circle's Stats tab)
+    add up what the store keeps per session (session_expected, talk: migration 0100), not every
+    attendance row and agenda item again (the figures themselves: the tests above)."""
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    sa.event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        with store.read() as db:
+            for scope in (Scope(circle_id=history.rust), Scope()):
+                reports.participation_over_time(db, scope)
+                reports.no_shows(db, scope)
+                reports.conversion(db, scope)
+                reports.presenter_diversity(db, scope)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", seen)
+    raw = [s for s in statements if re.search(r"\b(attendance|agenda_item)\b", s)]
+    assert statements and not raw, raw
+
+
 def test_person_summaries_hand_computed(store: Store, history: History) -> None:
     with store.read() as db:
         rows = list(reports.person_summaries(db, Scope(circle_id=history.rust)))
@@ -142,6 +167,15 @@ def test_empty_store_reports_nothing_without_dividing_by_zero(store: Store) -> N
     assert report.no_shows.rate is None
     assert report.presenters.share is None
     assert report.totals.rate is None
+
+
+def test_a_report_without_its_table_of_circles(store: Store, history: History) -> None:
+    with store.read() as db:
+        whole = reports.build_report(db, Scope(circle_id=history.rust))
+        figures = reports.build_report(db, Scope(circle_id=history.rust), per_circle=False)
+    assert [c.circle for c in whole.circles] == ["Rust Lunch"]
+    assert figures.circles == []
+    assert dataclasses.replace(figures, circles=whole.circles) == whole
 
 
 def test_make_scope_names_the_field_and_value(store: Store, history: History) -> None:

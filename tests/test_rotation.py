@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from circles.rotation import Absence, Member, Pick, Slot, Why, hold, plan
@@ -42,11 +42,15 @@ def _membership(
 
 
 @st.composite
-def worlds(draw: st.DrawFn, *, available: bool = False, overrides: bool = True) -> World:
-    """A circle with members joining, leaving (and coming back), away periods and overrides.
+def worlds(
+    draw: st.DrawFn, *, available: bool = False, overrides: bool = True, steady: bool = False
+) -> World:
+    """A circle with members joining, leaving (and coming back), away periods, overrides and
+    swaps (pairs of overrides linked to each other, and now and then a link that does not count).
 
     ``available``: everyone joins before the first session, stays, is in the rotation
     and is never away, and nothing is assigned by hand.
+    ``steady``: nobody is ever away or leaves (people still join at any time), and no swaps.
     """
     n = draw(st.integers(2, 7))
     count = draw(st.integers(1, 30))
@@ -57,6 +61,9 @@ def worlds(draw: st.DrawFn, *, available: bool = False, overrides: bool = True) 
             members.append(_membership(pid, name, draw(st.integers(-10, 0)), None, True))
             continue
         joined = draw(st.integers(-5, count))
+        if steady:
+            members.append(_membership(pid, name, joined, None, draw(st.booleans())))
+            continue
         left = draw(st.one_of(st.none(), st.integers(joined + 1, count + 2)))
         members.append(_membership(pid, name, joined, left, draw(st.booleans())))
         if left is not None and draw(st.booleans()):
@@ -64,7 +71,7 @@ def worlds(draw: st.DrawFn, *, available: bool = False, overrides: bool = True) 
             members.append(_membership(pid, name, back + 0.1, None, draw(st.booleans())))
     slots = weekly(count)
     away = []
-    if not available:
+    if not available and not steady:
         for _ in range(draw(st.integers(0, 6))):
             first = START.date() + timedelta(days=draw(st.integers(-7, count * 7)))
             away.append(
@@ -80,7 +87,28 @@ def worlds(draw: st.DrawFn, *, available: bool = False, overrides: bool = True) 
                 )
             else:
                 slots[i] = replace(slots[i], presenter_id=GUEST_ID, source=PresenterSource.GUEST)
+    if overrides and not available and not steady:
+        fixed = [i for i, s in enumerate(slots) if s.presenter_id is not None]
+        order = draw(st.permutations(fixed))
+        for one, other in zip(order[::2], order[1::2], strict=False):
+            if slots[one].presenter_id != slots[other].presenter_id and draw(st.booleans()):
+                slots[one] = replace(slots[one], swapped_with=slots[other].id)
+                if draw(st.integers(0, 4)):  # else a link only one side has: it does not count
+                    slots[other] = replace(slots[other], swapped_with=slots[one].id)
     return World(members, slots, away)
+
+
+def swaps_in(world: World) -> list[tuple[Slot, Slot]]:
+    """The swaps that count, (earlier, later): links both sessions make, between two presenters."""
+    by_id = {s.id: s for s in world.slots}
+    return [
+        (s, by_id[s.swapped_with])
+        for s in sorted(world.slots, key=lambda s: s.starts_at)
+        if s.swapped_with in by_id
+        and by_id[s.swapped_with].swapped_with == s.id
+        and by_id[s.swapped_with].starts_at > s.starts_at
+        and s.presenter_id != by_id[s.swapped_with].presenter_id
+    ]
 
 
 def membership_at(world: World, person_id: int, instant: datetime) -> Member | None:
@@ -115,13 +143,22 @@ def test_with_everyone_available_nobody_presents_twice_before_everyone_has_once(
 @settings(max_examples=400, deadline=None)
 @given(worlds())
 def test_between_two_turns_everyone_eligible_had_theirs(world: World) -> None:
-    """The round robin, with joins, leaves, away periods and overrides.
+    """The round robin, with joins, leaves, away periods, overrides and swaps.
 
     When X is picked at session j and last presented at session i, everyone eligible
-    at j who was already a member before i presented somewhere between i and j.
+    at j who was already a member before i presented somewhere between i and j, unless
+    X or they were one of the two people of a swap whose sessions reach into i..j: a swap
+    changes only the two sessions swapped, so until its later session the line stands as
+    before it (the one who took the earlier session may present again soon after it, as
+    they would have), and from then on the two stand in each other's place.
     """
     picks = run(world)
     slots = sorted(world.slots, key=lambda s: s.starts_at)
+    index = {s.id: k for k, s in enumerate(slots)}
+    swapped = [
+        (index[early.id], index[late.id], {early.presenter_id, late.presenter_id})
+        for early, late in swaps_in(world)
+    ]
     turns = [p.presenter_id if p.counts_as_turn else None for p in picks]
     for j, pick in enumerate(picks):
         if pick.why is not Why.ROTATION:
@@ -134,6 +171,8 @@ def test_between_two_turns_everyone_eligible_had_theirs(world: World) -> None:
         for m in {m.person_id for m in world.members} - {x}:
             current = membership_at(world, m, slots[j].starts_at)
             if eligible(world, m, slots[j]) and current and current.joined_at < slots[i].starts_at:
+                if any({x, m} & who and early <= j and i <= late for early, late, who in swapped):
+                    continue
                 assert m in turns[i + 1 : j], f"{m} waited while {x} presented at {i} and {j}"
 
 
@@ -163,9 +202,16 @@ def test_manual_assignments_and_guests_are_never_changed(world: World) -> None:
 @settings(max_examples=300, deadline=None)
 @given(worlds())
 def test_a_guest_speaker_takes_nobodys_turn(world: World) -> None:
-    """The open sessions get the same presenters as if the guest sessions did not exist."""
+    """The open sessions get the same presenters as if the guest sessions did not exist.
+
+    Except a guest session that is half of a swap: there it stands for the turn the member
+    who gave it away gave (removing it would undo the swap).
+    """
+    swapped = {s.id for pair in swaps_in(world) for s in pair}
     without = World(
-        world.members, [s for s in world.slots if s.source is not PresenterSource.GUEST], world.away
+        world.members,
+        [s for s in world.slots if s.source is not PresenterSource.GUEST or s.id in swapped],
+        world.away,
     )
     with_guests = {p.slot_id: p.presenter_id for p in run(world)}
     for pick in run(without):
@@ -199,7 +245,148 @@ def test_the_same_inputs_give_the_same_picks_every_run_in_any_order(world: World
     assert run(world) == first
 
 
+@st.composite
+def swapped_worlds(draw: st.DrawFn) -> tuple[World, int, int]:
+    """A steady world (nobody away or leaving) and two of its open sessions to swap: different
+    presenters, both members at both sessions (one who joined in between would be a guest at the
+    earlier one), and neither assigned by hand to a session after the later one (that session
+    stays theirs, so the rest could not be the old rotation with the two exchanged)."""
+    world = draw(worlds(steady=True))
+    picks = run(world)
+    slots = world.slots
+
+    def member(k: int, person: int | None) -> bool:
+        return person is not None and membership_at(world, person, slots[k].starts_at) is not None
+
+    def fits(i: int, j: int) -> bool:
+        two = (picks[i].presenter_id, picks[j].presenter_id)
+        return (
+            two[0] != two[1]
+            and all(member(i, p) for p in two)
+            and not any(s.source is PresenterSource.MANUAL and s.presenter_id in two for s in slots[j + 1 :])
+        )
+
+    open_ = [k for k, p in enumerate(picks) if p.why is Why.ROTATION]
+    pairs = [(i, j) for i in open_ for j in open_ if i < j and fits(i, j)]
+    assume(pairs)
+    i, j = draw(st.sampled_from(pairs))
+    return world, i, j
+
+
+def swap(slots: list[Slot], picks: list[Pick], i: int, j: int) -> list[Slot]:
+    """What rotation.swap stores: the two presenters exchanged, by hand, each session linked to the other."""
+    result = list(slots)
+    result[i] = replace(
+        slots[i], presenter_id=picks[j].presenter_id, source=PresenterSource.MANUAL, swapped_with=slots[j].id
+    )
+    result[j] = replace(
+        slots[j], presenter_id=picks[i].presenter_id, source=PresenterSource.MANUAL, swapped_with=slots[i].id
+    )
+    return result
+
+
+@settings(max_examples=500, deadline=None)
+@given(swapped_worlds())
+def test_a_swap_changes_only_the_two_sessions_swapped(case: tuple[World, int, int]) -> None:
+    """Swapping two open sessions leaves every other session before the later one as it was;
+    after it, the rotation goes on as before with the two people exchanged."""
+    world, i, j = case
+    before = run(world)
+    a, b = before[i].presenter_id, before[j].presenter_id
+    after = plan(world.members, swap(world.slots, before, i, j), world.away, names={GUEST_ID: "Guest"})
+    exchanged = {a: b, b: a}
+    for k, (old, new) in enumerate(zip(before, after, strict=True)):
+        if k == i:
+            assert new.presenter_id == b
+        elif k == j:
+            assert new.presenter_id == a
+        elif k < j or old.why is not Why.ROTATION:
+            assert new.presenter_id == old.presenter_id, f"session {k} changed"
+        else:
+            assert new.presenter_id == exchanged.get(old.presenter_id, old.presenter_id), f"session {k}"
+
+
 # ---------------------------------------------------------------- the rules, by example
+
+
+def test_swapping_the_first_and_third_session_leaves_the_second_alone() -> None:
+    """Luca was due 30 Nov, Mateo 7 Dec, Hana 14 Dec; Luca and Hana swap 30 Nov and 14 Dec."""
+    members = [
+        Member(1, "Luca", datetime(2026, 11, 2, 9, tzinfo=UTC)),
+        Member(2, "Mateo", datetime(2026, 11, 3, 9, tzinfo=UTC)),
+        Member(3, "Hana", datetime(2026, 11, 4, 9, tzinfo=UTC)),
+    ]
+    mondays = [datetime(2026, 11, 30, 12, tzinfo=UTC) + timedelta(weeks=k) for k in range(5)]
+    slots = [Slot(id=k + 1, starts_at=t, day=t.date()) for k, t in enumerate(mondays)]
+    before = plan(members, slots)
+    assert [p.presenter_name for p in before] == ["Luca", "Mateo", "Hana", "Luca", "Mateo"]
+
+    after = plan(members, swap(slots, before, 0, 2))
+    assert [p.presenter_name for p in after] == ["Hana", "Mateo", "Luca", "Hana", "Mateo"]
+    assert [p.why for p in after[:3]] == [Why.MANUAL, Why.ROTATION, Why.MANUAL]
+    assert after[1].reason == "not presented yet (joined 3 Nov)"
+    assert after[3].reason == "last presented 30 Nov"  # Hana did present then
+    # Holding the sessions one by one changes nothing: the link stays on the held sessions.
+    held = slots = swap(slots, before, 0, 2)
+    for slot in slots:
+        held = hold(held, plan(members, held), slot.id)
+    assert [p.presenter_name for p in plan(members, held)] == ["Hana", "Mateo", "Luca", "Hana", "Mateo"]
+    # Given back to the rotation (the link goes with the assignment): the plain rule again.
+    plain = [replace(s, swapped_with=None) for s in swap(slots, before, 0, 2)]
+    assert [p.presenter_name for p in plan(members, plain)][:3] == ["Hana", "Luca", "Luca"]
+
+
+def test_a_swap_past_a_whole_round_keeps_the_rounds_in_between() -> None:
+    """Ana and Bob alternate; swapping the 1st and 4th keeps the 2nd and 3rd, so Bob and Ana
+    present twice in a row each, as the swap asked; then they alternate again."""
+    members = people("Ana", "Bob")
+    slots = weekly(6)
+    before = plan(members, slots)
+    assert [p.presenter_name for p in before] == ["Ana", "Bob", "Ana", "Bob", "Ana", "Bob"]
+    after = plan(members, swap(slots, before, 0, 3))
+    assert [p.presenter_name for p in after] == ["Bob", "Bob", "Ana", "Ana", "Bob", "Ana"]
+    assert after[2].reason == "last turn 6 Jan, given to Bob in a swap"
+
+
+def test_a_swap_after_a_skip_is_the_panels_case() -> None:
+    """The Rotation tab's case: Bob away on the 2nd; Bob (3rd) and Ana (4th) swap."""
+    members = people("Ana", "Bob", "Cleo")
+    away = [Absence(2, date(2026, 1, 13), date(2026, 1, 13), "ill")]
+    slots = weekly(6)
+    before = plan(members, slots, away)
+    assert [p.presenter_name for p in before] == ["Ana", "Cleo", "Bob", "Ana", "Cleo", "Bob"]
+    after = plan(members, swap(slots, before, 2, 3), away)
+    assert [p.presenter_name for p in after] == ["Ana", "Cleo", "Ana", "Bob", "Cleo", "Ana"]
+
+
+def in_order(*names: str) -> list[Member]:
+    """Members who joined one after the other, in this order."""
+    return [_membership(i, n, -1 + i / 100, None, True) for i, n in enumerate(names, start=1)]
+
+
+def test_a_link_that_is_not_mutual_or_lost_its_partner_counts_for_nothing() -> None:
+    members = in_order("Luca", "Mateo", "Hana")
+    slots = weekly(4)
+    before = plan(members, slots)
+    swapped = swap(slots, before, 0, 2)
+    one_sided = [swapped[0], swapped[1], replace(swapped[2], swapped_with=None), swapped[3]]
+    unlinked = [replace(s, swapped_with=None) for s in swapped]
+    assert plan(members, one_sided) == plan(members, unlinked)
+    cancelled = [s for s in swapped if s.id != 3]  # the later one cancelled: not among the slots
+    assert plan(members, cancelled) == plan(members, [replace(s, swapped_with=None) for s in cancelled])
+
+
+def test_a_guest_speaker_given_a_members_session_in_a_swap_takes_nobodys_turn() -> None:
+    """Luca gives 1st to Grace (a guest) and takes her 3rd: he does not present in between."""
+    members = in_order("Luca", "Mateo", "Hana")
+    slots = weekly(5)
+    slots[2] = replace(slots[2], presenter_id=GUEST_ID, source=PresenterSource.GUEST)
+    before = plan(members, slots, names={GUEST_ID: "Grace"})
+    assert [p.presenter_name for p in before] == ["Luca", "Mateo", "Grace", "Hana", "Luca"]
+    slots[0] = replace(slots[0], presenter_id=GUEST_ID, source=PresenterSource.GUEST, swapped_with=3)
+    slots[2] = replace(slots[2], presenter_id=1, source=PresenterSource.MANUAL, swapped_with=1)
+    after = plan(members, slots, names={GUEST_ID: "Grace"})
+    assert [p.presenter_name for p in after] == ["Grace", "Mateo", "Luca", "Hana", "Mateo"]
 
 
 def people(*names: str, joined_week: int = -1) -> list[Member]:

@@ -84,6 +84,7 @@ def test_cadence_plan_preview_away_swap_and_ledger(cli: Cli) -> None:
     assert [r["presenter_name"] for r in after_swap[:4]] == ["Ana", "Cleo", "Dev", "Bob"]
     assert after_swap[2]["how"] == "manual"
     assert after_swap[2]["reason"].startswith("swap: Bob gave ")
+    assert [r["swapped_with"] for r in after_swap[2:5]] == [int(ids[3]), int(ids[2]), None]
 
     assigned = cli.run("rotation", "assign", ids[5], "grace@example.org").stdout
     assert "guest speaker, nobody's turn" in assigned

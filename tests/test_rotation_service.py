@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -25,6 +25,7 @@ from circles.services import rotation as rot
 from circles.views import CircleView
 from models.enums import CircleKind, PresenterSource, SessionStatus
 from models.store import Store
+from models.tables import CircleSession
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -328,3 +329,78 @@ def test_joining_leaving_and_moving_keep_stored_presenters_current(store: Store)
     with store.read() as db:
         assert [sessions.get_session(db, s.id).presenter_name for s in planned] == ["Bob", "Bob"]
         assert [r.presenter_name for r in rot.preview(db, c.id, count=2)] == ["Bob", "Bob"]
+
+
+def _luca_mateo_hana(store: Store) -> tuple[CircleView, dict[str, int], list[int]]:
+    """Mondays from 30 Nov; Luca, Mateo and Hana joined in that order, so that is the rotation."""
+    with store.write() as db:
+        ids = {}
+        c = circle_records.add_circle(db, name="Go Club", kind="learning-circle", timezone="Europe/Berlin")
+        for k, name in enumerate(("Luca", "Mateo", "Hana")):
+            ids[name] = people.add_person(db, name=name, email=f"{name.lower()}@example.org").id
+            joined = datetime(2026, 2, 1, 9, tzinfo=UTC) + timedelta(days=k)
+            members.add_member(db, circle_id=c.id, person_id=ids[name], joined_at=joined)
+        c = series.set_cadence(db, c, "weekly on mon at 12:00")
+        planned = planning.plan_sessions(db, circle_id=c.id, count=5, start=date(2026, 11, 30)).sessions
+    return c, ids, [s.id for s in planned]
+
+
+def _links(store: Store, ids: list[int]) -> list[int | None]:
+    with store.read() as db:
+        return [db.get(CircleSession, i).swapped_with_id for i in ids]  # type: ignore[union-attr]
+
+
+def test_a_swap_changes_the_two_sessions_only_until_one_is_assigned_again(store: Store) -> None:
+    """Luca gives 30 Nov to Hana and takes her 14 Dec: Mateo keeps 7 Dec. Assigning either of
+    the two by hand afterwards ends the swap's link, and the plain rule decides again."""
+    c, ids, planned = _luca_mateo_hana(store)
+    with store.read() as db:
+        assert presenters(rot.preview(db, c.id, count=5)) == ["Luca", "Mateo", "Hana", "Luca", "Mateo"]
+    with store.write() as db:
+        rot.swap(db, sessions.get_session(db, planned[0]), sessions.get_session(db, planned[2]))
+    assert _links(store, planned) == [planned[2], None, planned[0], None, None]
+    with store.read() as db:
+        rows = rot.preview(db, c.id, count=5)
+        stored = [sessions.get_session(db, i).presenter_name for i in planned]
+    assert presenters(rows) == stored == ["Hana", "Mateo", "Luca", "Hana", "Mateo"]
+    assert rows[2].reason == "swap: Luca gave 30 Nov to Hana and takes 14 Dec"
+    assert [r.swapped_with for r in rows] == [planned[2], None, planned[0], None, None]
+    assert rows[1].reason == "not presented yet (joined 2 Feb)"
+
+    # Holding the earlier one changes no later pick.
+    with store.write() as db:
+        rot.hold_session(db, sessions.get_session(db, planned[0]))
+    with store.read() as db:
+        assert presenters(rot.preview(db, c.id, count=4)) == ["Mateo", "Luca", "Hana", "Mateo"]
+
+    with store.write() as db:
+        rot.assign(db, sessions.get_session(db, planned[2]), person_id=ids["Luca"], note="volunteered")
+    assert _links(store, planned) == [None] * 5
+    with store.read() as db:
+        rows = rot.preview(db, c.id, count=4)
+    # The plain rule: Hana presented 30 Nov, so Luca is first in line on 7 Dec (and still has 14 Dec).
+    assert presenters(rows) == ["Luca", "Luca", "Mateo", "Hana"]
+
+
+def test_giving_a_swapped_session_back_or_swapping_it_again_unlinks_its_partner(store: Store) -> None:
+    _, _, planned = _luca_mateo_hana(store)
+    with store.write() as db:
+        rot.swap(db, sessions.get_session(db, planned[0]), sessions.get_session(db, planned[2]))
+        rot.swap(db, sessions.get_session(db, planned[2]), sessions.get_session(db, planned[3]))
+    # 14 Dec is swapped anew: 30 Nov's link to it is gone, not left pointing one way.
+    assert _links(store, planned) == [None, None, planned[3], planned[2], None]
+    with store.write() as db:
+        rot.clear_assignment(db, sessions.get_session(db, planned[3]))
+    assert _links(store, planned) == [None] * 5
+
+
+def test_any_presenter_a_person_sets_ends_the_swap_it_was_half_of(store: Store) -> None:
+    """The link ends where presenters are written, not in each rotation action: a future
+    action that sets a presenter cannot leave a swap half-linked."""
+    _, ids, planned = _luca_mateo_hana(store)
+    with store.write() as db:
+        rot.swap(db, sessions.get_session(db, planned[0]), sessions.get_session(db, planned[2]))
+        sessions.set_presenter(
+            db, sessions.get_session(db, planned[0]), presenter_id=ids["Mateo"], source=PresenterSource.MANUAL
+        )
+    assert _links(store, planned) == [None] * 5

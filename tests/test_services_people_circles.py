@@ -136,7 +136,9 @@ def test_a_person_record_lists_what_they_attended_and_presented_newest_first(sto
         sessions.set_presenter(db, third, presenter_id=ana.id, source=PresenterSource.MANUAL)
     with store.read() as db:
         record = lookups.person_record(db, ana.id)
+        latest = lookups.person_record(db, ana.id, limit=1)
     assert record.attended_total == 2  # absent is not attended
+    assert (latest.attended_total, [a.session.title for a in latest.attended]) == (2, ["Critique"])
     assert [(a.session.title, a.session.circle_name, a.attended.value) for a in record.attended] == [
         ("Critique", "Design Guild", "late"),
         ("Ownership", "Rust Lunch", "present"),

@@ -56,6 +56,7 @@ def show(circle_ref: str, count: int, as_json: bool) -> None:
                     "how": r.why.value,
                     "reason": r.reason,
                     "skipped": [plain(s) for s in r.skipped],
+                    "swapped_with": r.swapped_with,
                 }
                 for r in rows
             ]
@@ -101,7 +102,11 @@ def clear(session_id: int) -> None:
 @click.argument("first_id", metavar="SESSION_ID", type=RECORD_ID)
 @click.argument("second_id", metavar="SESSION_ID", type=RECORD_ID)
 def swap(first_id: int, second_id: int) -> None:
-    """Swap the presenters of two sessions (the first session's presenter asked)."""
+    """Swap the presenters of two sessions (the first session's presenter asked).
+
+    Only these two sessions change: everyone else keeps their date, and after the later
+    one the rotation goes on with the two in each other's place.
+    """
     with writing() as db:
         first, second = rotation_service.swap(
             db, sessions.get_session(db, first_id), sessions.get_session(db, second_id)

@@ -69,15 +69,19 @@ def is_empty(db: Session) -> bool:
 
 def person_record(db: Session, person_id: int, *, limit: int = 50) -> PersonRecord:
     person = people.get_person(db, person_id)
-    held = (
-        select(ids(CircleSession.id), col(Attendance.attended))
+    # The latest sessions they came to, and how many in all beside them: one query, not a
+    # count and then the rows.
+    latest = db.exec(
+        select(ids(CircleSession.id), col(Attendance.attended), sa.func.count().over())
         .join(Attendance, col(Attendance.session_id) == CircleSession.id)
         .where(
             Attendance.person_id == person_id, col(Attendance.attended).in_([Attended.PRESENT, Attended.LATE])
         )
-    )
-    attended_total = db.exec(select(sa.func.count()).select_from(held.subquery())).one()
-    recent = db.exec(held.order_by(col(CircleSession.starts_at).desc()).limit(limit)).all()
+        .order_by(col(CircleSession.starts_at).desc())
+        .limit(limit)
+    ).all()
+    attended_total = int(latest[0][2]) if latest else 0
+    recent = [(sid, attended) for sid, attended, _ in latest]
 
     by_item = db.exec(
         select(AgendaItem.session_id, AgendaItem.title)

@@ -21,7 +21,7 @@ came, who walked in, who presented. Reports and attendance exports both count wi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,7 +34,7 @@ from circles.services.attendance import member_at_session
 from circles.services.clock import now
 from circles.zones import time_zone
 from models.enums import Attended, SessionStatus
-from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership
+from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Talk
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,4 +127,73 @@ def presented(person_id: Any) -> Any:
                 AgendaItem.session_id == CircleSession.id, AgendaItem.presenter_id == person_id
             )
         ),
+    )
+
+
+# -- presenters --------------------------------------------------------------------------------
+
+
+def earliest(day: date) -> datetime:
+    """An instant before ``day`` begins in any time zone (UTC-12 to UTC+14)."""
+    return datetime.combine(day - timedelta(days=1), time(0), UTC)
+
+
+def member_presented(db: Session, scope: Scope, held: list[Any] | None = None) -> Any:
+    """SQL subquery: (circle, person) for members expected at held sessions in scope, and
+    whether they presented at one while a member (presenter diversity, kept per member), for
+    the success report and a circle's Stats tab alike. ``held``: ``in_scope(db, scope)``, when
+    the caller has it already. The few presenters are found first and joined to the many
+    members, rather than asking of every member and session whether they presented."""
+    held = in_scope(db, scope) if held is None else held
+    s, m = CircleSession, Membership
+    # Each membership asks whether a held session in scope fell in it (the circle's sessions
+    # by start, from the period's first instant in any zone), rather than every session of
+    # the period being joined to all its circle's members and the pairs grouped again.
+    near = [s.starts_at >= earliest(scope.since)] if scope.since is not None else []
+    members = (
+        select(col(m.circle_id).label("circle_id"), col(m.person_id).label("person_id"))
+        .where(sa.exists(select(s.id).where(member_at_session(m, s), *near, *held)))
+        .group_by(col(m.circle_id), col(m.person_id))
+        .subquery()
+    )
+    # Who presented what: the store keeps it (table talk, migration 0100: each session's
+    # presenter and its agenda items' presenters, cancelled sessions left out), rather than the
+    # two joined again here and made distinct.
+    t = Talk
+    member = aliased(Membership)
+    presenters = (
+        select(col(s.circle_id).label("circle_id"), col(t.person_id).label("person_id"))
+        .select_from(t)
+        .join(s, col(s.id) == t.session_id)
+        # A member at the session (as member_at_session says) found by the presenter's own
+        # memberships (a few), not by their circle's (dozens each): "+ 0" keeps SQLite, which
+        # has no statistics to tell the two apart, off the circle's index. Half the query.
+        .join(
+            member,
+            sa.and_(
+                col(member.person_id) == t.person_id,
+                col(member.circle_id) + 0 == s.circle_id,
+                col(member.joined_at) <= s.starts_at,
+                sa.or_(col(member.left_at).is_(None), col(member.left_at) > s.starts_at),
+            ),
+        )
+        .where(*held)
+        .group_by(col(s.circle_id), col(t.person_id))
+        .subquery()
+    )
+    return (
+        select(
+            members.c.circle_id,
+            members.c.person_id,
+            sa.case((col(presenters.c.person_id).is_not(None), 1), else_=0).label("presented"),
+        )
+        .select_from(members)
+        .join(
+            presenters,
+            sa.and_(
+                presenters.c.circle_id == members.c.circle_id, presenters.c.person_id == members.c.person_id
+            ),
+            isouter=True,
+        )
+        .subquery()
     )

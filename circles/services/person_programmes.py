@@ -25,7 +25,8 @@ def person_programmes(db: Session, person_id: int) -> PersonProgrammes:
         .where(ProgrammeParticipant.person_id == person_id, col(ProgrammeParticipant.left_at).is_(None))
         .order_by(col(Programme.name))
     ).all()
-    found = [(programmes.get_participant(db, pid, person_id), name) for pid, name in rows]
+    theirs = {p.programme_id: p for p in programmes.participations_of(db, person_id)} if rows else {}
+    found = [(theirs[pid], name) for pid, name in rows if pid in theirs]
     return PersonProgrammes(found, pairs.pairs_of_person(db, person_id))
 
 

@@ -259,30 +259,38 @@ def _invites_changed(db: Session, programme_id: int) -> None:
 def summary(db: Session, programme_id: int) -> ProgrammeSummary:
     """One programme with its counts (what its screen's first line shows)."""
     p = get_programme(db, programme_id)
-    people = db.exec(
+    # The counts in one query (each a subquery): one round trip to a server, not three.
+    people = (
         select(sa.func.count())
         .select_from(ProgrammeParticipant)
         .where(ProgrammeParticipant.programme_id == programme_id, col(ProgrammeParticipant.left_at).is_(None))
-    ).one()
-    active = db.exec(
+        .scalar_subquery()
+    )
+    active = (
         select(sa.func.count())
         .select_from(ProgrammePair)
         .where(ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ACTIVE)
-    ).one()
-    rounds, last = db.exec(
-        select(sa.func.count(), sa.func.max(ProgrammeRound.held_on)).where(
-            ProgrammeRound.programme_id == programme_id
-        )
-    ).one()
-    return ProgrammeSummary(p, people, active, rounds, None if last is None else aggregate_date(last))
+        .scalar_subquery()
+    )
+    rounds = select(sa.func.count()).where(ProgrammeRound.programme_id == programme_id).scalar_subquery()
+    last = (
+        select(sa.func.max(ProgrammeRound.held_on))
+        .where(ProgrammeRound.programme_id == programme_id)
+        .scalar_subquery()
+    )
+    n_people, n_active, n_rounds, held = db.exec(select(people, active, rounds, last)).one()
+    return ProgrammeSummary(
+        p, int(n_people), int(n_active), int(n_rounds), None if held is None else aggregate_date(held)
+    )
 
 
 # -- participants -----------------------------------------------------------------------------
 
 
-def circle_zones(db: Session, programme_id: int, person_id: int | None = None) -> dict[int, str]:
+def circle_zones(db: Session, programme_id: int | None, person_id: int | None = None) -> dict[int, str]:
     """The usual timezone of each of a programme's participants who gave none (or of the one
-    ``person_id``, who the caller knows gave none): the one most of their current circles keep.
+    ``person_id``, who the caller knows gave none, whatever programme): the one most of their
+    current circles keep.
     (Asked of the programme, not of a list of ids: a programme's worth of ids, bound one by one,
     cost more to send than the answer took to find.)"""
     whose = (
@@ -349,23 +357,25 @@ def list_participants(db: Session, programme_id: int, *, include_past: bool = Fa
 
 
 def _views(
-    db: Session, programme_id: int, rows: Sequence[Any], person_id: int | None = None
+    db: Session, programme_id: int | None, rows: Sequence[Any], person_id: int | None = None
 ) -> list[ParticipantView]:
     """The rows as read models; with ``person_id``, the rows are that person's, and what is
     gathered for them is read for that person alone, not for the whole programme (one join
     after another into a big programme re-read everybody's circles each time: the huge demo's
-    thousands of joins spent minutes there)."""
+    thousands of joins spent minutes there). ``programme_id`` None: the person's rows in any
+    programme, gathered in the same few queries as one programme's."""
     avoiding = select(ProgrammeAvoid.participant_id, Person.email)
     avoiding = avoiding.join(Person, col(Person.id) == ProgrammeAvoid.person_id)
-    avoiding = avoiding.join(
-        ProgrammeParticipant, col(ProgrammeParticipant.id) == ProgrammeAvoid.participant_id
-    )
-    avoiding = avoiding.where(ProgrammeParticipant.programme_id == programme_id)
     paired = (
-        select(PairMember.person_id, sa.func.count())
+        select(ProgrammePair.programme_id, PairMember.person_id, sa.func.count())
         .join(ProgrammePair, col(ProgrammePair.id) == PairMember.pair_id)
-        .where(ProgrammePair.programme_id == programme_id, ProgrammePair.status == PairStatus.ACTIVE)
+        .where(ProgrammePair.status == PairStatus.ACTIVE)
     )
+    if programme_id is not None:
+        avoiding = avoiding.join(
+            ProgrammeParticipant, col(ProgrammeParticipant.id) == ProgrammeAvoid.participant_id
+        ).where(ProgrammeParticipant.programme_id == programme_id)
+        paired = paired.where(ProgrammePair.programme_id == programme_id)
     if person_id is not None:
         avoiding = avoiding.where(col(ProgrammeAvoid.participant_id).in_([row.id for row in rows]))
         paired = paired.where(PairMember.person_id == person_id)
@@ -375,7 +385,12 @@ def _views(
         # Matching finds the avoided by e-mail; one without an address cannot be matched anyway.
         if email is not None:
             avoid.setdefault(participant_id, []).append(email)
-    active = dict(db.exec(paired.group_by(col(PairMember.person_id))).all())
+    active = {
+        (programme, who): n
+        for programme, who, n in db.exec(
+            paired.group_by(col(ProgrammePair.programme_id), col(PairMember.person_id))
+        )
+    }
     zones = circle_zones(db, programme_id, person_id) if any(row.timezone is None for row in rows) else {}
     return [
         ParticipantView(
@@ -398,7 +413,7 @@ def _views(
             joined_at=row.joined_at,
             left_at=row.left_at,
             avoid=tuple(avoid.get(row.id, ())),
-            active_pairs=active.get(row.person_id, 0) if row.left_at is None else 0,
+            active_pairs=active.get((row.programme_id, row.person_id), 0) if row.left_at is None else 0,
             version=row.version,
         )
         for row in rows
@@ -425,6 +440,18 @@ def get_participant(db: Session, programme_id: int, person_id: int) -> Participa
         person = db.get(Person, person_id)
         raise NotFound(f"{person.name if person else f'Person {person_id}'} is not in this programme.")
     return _views(db, programme_id, rows, person_id)[0]
+
+
+def participations_of(db: Session, person_id: int) -> list[ParticipantView]:
+    """The person as a participant of each programme they are in now, in a few queries however
+    many programmes (one programme at a time, each asked its do-not-pair lists, pairs and
+    time zones again)."""
+    rows = db.exec(
+        select_columns(*_PARTICIPANT_COLUMNS)
+        .join(Person, col(Person.id) == ProgrammeParticipant.person_id)
+        .where(ProgrammeParticipant.person_id == person_id, col(ProgrammeParticipant.left_at).is_(None))
+    ).all()
+    return _views(db, None, rows, person_id) if rows else []
 
 
 def _topics(value: str | Sequence[str] | None, field: str) -> str:

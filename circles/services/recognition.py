@@ -258,36 +258,48 @@ def _streaks(db: Session, scope: Scope, names: Names | None = None) -> dict[int,
 # -- mentoring ---------------------------------------------------------------------------------
 
 
-def _mentoring(db: Session, scope: Scope) -> dict[int, MentoringDone]:
-    """Per person: mentoring pairs completed, meetings held and their minutes, in the period."""
+def _mentoring(db: Session, scope: Scope, names: Names | None = None) -> dict[int, MentoringDone]:
+    """Per person: mentoring pairs completed, meetings held and their minutes, in the period.
+    ``names`` gets each person's name and team (read with the counts: a month names hundreds
+    who did nothing else, and asking for them by id was a query of its own)."""
     pm, pair, meeting, p = PairMember, ProgrammePair, PairMeeting, Programme
+    found_names: Names = {} if names is None else names
     mentoring = col(p.kind).in_([ProgrammeKind.MENTORING, ProgrammeKind.REVERSE_MENTORING])
-    completed = dict(
-        db.exec(
-            select(pm.person_id, sa.func.count())
-            .join(pair, col(pair.id) == pm.pair_id)
-            .join(p, col(p.id) == pair.programme_id)
-            .where(mentoring, pair.status == PairStatus.COMPLETED, *_days(scope, pair.ended_on))
-            .group_by(col(pm.person_id))
-        ).all()
-    )
+    completed = {}
+    for pid, count, name, team in _rows(
+        db,
+        select_columns(pm.person_id, sa.func.count(), Person.name, Person.team)
+        .select_from(pm)
+        .join(pair, col(pair.id) == pm.pair_id)
+        .join(p, col(p.id) == pair.programme_id)
+        .join(Person, col(Person.id) == pm.person_id)
+        .where(mentoring, pair.status == PairStatus.COMPLETED, *_days(scope, pair.ended_on))
+        .group_by(col(pm.person_id), col(Person.name), col(Person.team)),
+    ):
+        completed[pid] = count
+        found_names[pid] = (name, team)
     minutes = sa.func.coalesce(meeting.minutes, p.meeting_minutes)
-    held = {
-        pid: (int(n), int(total), bool(mentor))
-        for pid, n, total, mentor in db.exec(
-            select(
-                pm.person_id,
-                sa.func.count(),
-                sa.func.coalesce(sa.func.sum(minutes), 0),
-                sa.func.max(one_if(pm.role == "mentor")),
-            )
-            .join(pair, col(pair.id) == pm.pair_id)
-            .join(meeting, col(meeting.pair_id) == pair.id)
-            .join(p, col(p.id) == pair.programme_id)
-            .where(*_days(scope, meeting.held_on))
-            .group_by(col(pm.person_id))
+    held = {}
+    for pid, n, total, mentor, name, team in _rows(
+        db,
+        select_columns(
+            pm.person_id,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(minutes), 0),
+            sa.func.max(one_if(pm.role == "mentor")),
+            Person.name,
+            Person.team,
         )
-    }
+        .select_from(pm)
+        .join(pair, col(pair.id) == pm.pair_id)
+        .join(meeting, col(meeting.pair_id) == pair.id)
+        .join(p, col(p.id) == pair.programme_id)
+        .join(Person, col(Person.id) == pm.person_id)
+        .where(*_days(scope, meeting.held_on))
+        .group_by(col(pm.person_id), col(Person.name), col(Person.team)),
+    ):
+        held[pid] = (int(n), int(total), bool(mentor))
+        found_names[pid] = (name, team)
     mentors = {
         pid
         for chunk in in_chunks(set(completed))
@@ -401,11 +413,11 @@ def ledger(db: Session, scope: Scope, *, notes: bool = True) -> Ledger:
     names: Names = {}
     talks = _talks(db, scope, names)
     streaks = _streaks(db, scope, names)
-    mentoring = _mentoring(db, scope) if scope.circle_id is None else {}
+    mentoring = _mentoring(db, scope, names) if scope.circle_id is None else {}
     feedback = _feedback(db, scope, notes=notes)
     thanks = _thanks(db, scope, names)
     ids = set(talks) | set(streaks) | set(mentoring) | set(feedback) | set(thanks)
-    # Those known only for mentoring or feedback (a few): by id.
+    # Those known only for feedback (a few, if any): by id.
     names.update(
         (pid, (name, team))
         for chunk in in_chunks(ids - set(names))

@@ -14,20 +14,19 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles.services import circle_records
-from circles.services.attendance import effective_rsvp, member_at_session
 from circles.services.participation import (
     Scope,
     came,
     expected_join,
     in_scope,
+    member_presented,
     one_if,
-    presented,
     walked_in,
 )
 from circles.services.sql import ids, select_columns, stream_rows
 from circles.zones import time_zone
-from models.enums import Attended, Rsvp
-from models.tables import Attendance, Circle, CircleSession, Membership, Person
+from models.enums import Rsvp
+from models.tables import Attendance, Circle, CircleSession, Membership, Person, SessionExpected
 
 RETENTION_STEPS = (1, 2, 4, 8, 12)
 
@@ -140,7 +139,7 @@ class Report:
     conversion: list[Conversion]
     retention: list[RetentionPoint]
     presenters: PresenterDiversity
-    circles: list[CircleParticipation]
+    circles: list[CircleParticipation]  # empty when not asked for (build_report's per_circle)
 
     @property
     def totals(self) -> ParticipationPoint:
@@ -162,66 +161,64 @@ def month_of(db: Session, column: Any) -> Any:
 # --- the figures ---------------------------------------------------------------------
 
 
+def _expected(db: Session, scope: Scope, *group: Any) -> Any:
+    """SQL: the people held sessions in scope expected, summed by ``group``: how many, and how
+    many came. From each session's as the store counts them (table session_expected, migration
+    0100: members then, by effective RSVP and how it went; the definitions of
+    ``participation``), not from every member and attendance row of the period again."""
+    s, e = CircleSession, SessionExpected
+    came_n = sa.func.sum(sa.case((col(e.how) == "came", e.people), else_=0))
+    return (
+        select_columns(*group, sa.func.sum(e.people), came_n)
+        .select_from(s)
+        .join(e, col(e.session_id) == s.id)
+        .where(*in_scope(db, scope))
+        .group_by(*group)
+    )
+
+
 def participation_over_time(db: Session, scope: Scope, *, by: str | None = None) -> list[ParticipationPoint]:
     """Attended of expected, per session (one circle) or per month (several), oldest first."""
     by = by or ("session" if scope.circle_id is not None else "month")
     s = CircleSession
-    conditions = in_scope(db, scope)
-    attended = sa.func.coalesce(sa.func.sum(one_if(came())), 0)
     if by == "session":
-        stmt = expected_join(
-            select_columns(s.id, s.starts_at, Circle.timezone, sa.func.count(), attended)
-            .select_from(s)
-            .join(Circle, col(Circle.id) == s.circle_id)
-        )
-        stmt = (
-            stmt.where(*conditions)
-            .group_by(col(s.id), col(s.starts_at), col(Circle.timezone))
-            .order_by(col(s.starts_at), col(s.id))
-        )
+        stmt = _expected(db, scope, col(s.id), col(s.starts_at), col(Circle.timezone))
+        stmt = stmt.join(Circle, col(Circle.id) == s.circle_id).order_by(col(s.starts_at), col(s.id))
         return [
             ParticipationPoint(
                 period=starts.astimezone(time_zone(tz)).date().isoformat(),
                 sessions=1,
-                expected=expected,
-                attended=came_n,
+                expected=int(expected),
+                attended=int(came_n),
             )
             for _sid, starts, tz, expected, came_n in db.exec(stmt)
         ]
     if by != "month":
         raise ValueError(f"by must be 'session' or 'month', not {by!r}")
     month = month_of(db, s.starts_at).label("month")
-    stmt = expected_join(
-        select(month, sa.func.count(sa.distinct(col(s.id))), sa.func.count(), attended).select_from(s)
-    )
-    stmt = stmt.where(*conditions).group_by(month).order_by(month)
+    # The sessions of each month that expected anybody (each has rows in session_expected).
+    stmt = _expected(db, scope, month).add_columns(sa.func.count(sa.distinct(col(s.id)))).order_by(month)
     return [
-        ParticipationPoint(period=period, sessions=n, expected=expected, attended=came_n)
-        for period, n, expected, came_n in db.exec(stmt)
+        ParticipationPoint(period=period, sessions=n, expected=int(expected), attended=int(came_n))
+        for period, expected, came_n, n in db.exec(stmt)
     ]
 
 
 def no_shows(db: Session, scope: Scope) -> NoShows:
-    """Expected people whose RSVP was yes, and how many of them did not come (absent or unrecorded)."""
-    a = Attendance
-    missing = sa.or_(col(a.attended).is_(None), col(a.attended) == Attended.ABSENT)
-    stmt = expected_join(
-        select(sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(missing)), 0)).select_from(CircleSession)
-    ).where(*in_scope(db, scope), effective_rsvp() == Rsvp.YES)
-    said_yes, missed = db.exec(stmt).one()
-    return NoShows(said_yes=said_yes, no_shows=missed)
+    """Expected people whose RSVP was yes, and how many of them did not come (absent or
+    unrecorded: 'missed' in session_expected; excused is not a no-show)."""
+    e = SessionExpected
+    missed = sa.func.sum(sa.case((col(e.how) == "missed", e.people), else_=0))
+    stmt = _expected(db, scope).add_columns(missed).where(col(e.answer) == Rsvp.YES.value)
+    said_yes, _came, missed_n = db.exec(stmt).one()
+    return NoShows(said_yes=int(said_yes or 0), no_shows=int(missed_n or 0))
 
 
 def conversion(db: Session, scope: Scope) -> list[Conversion]:
     """For each RSVP answer (yes, maybe, no, none): how many expected people gave it, how many came."""
-    answer = effective_rsvp().label("answer")
-    stmt = expected_join(
-        select(answer, sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came())), 0)).select_from(
-            CircleSession
-        )
-    )
-    stmt = stmt.where(*in_scope(db, scope)).group_by(answer)
-    found = {Rsvp(getattr(r, "value", r)): (n, c) for r, n, c in db.exec(stmt)}
+    found = {
+        Rsvp(r): (int(n), int(c)) for r, n, c in db.exec(_expected(db, scope, col(SessionExpected.answer)))
+    }
     return [
         Conversion(rsvp=r, answered=found.get(r, (0, 0))[0], attended=found.get(r, (0, 0))[1]) for r in Rsvp
     ]
@@ -267,19 +264,14 @@ def retention(db: Session, scope: Scope, steps: Sequence[int] = RETENTION_STEPS)
 
 def presenter_diversity(db: Session, scope: Scope) -> PresenterDiversity:
     """The share of members (per circle) who presented at a held session while they were members."""
-    m = Membership
-    pairs = (
-        select(m.circle_id, m.person_id, sa.func.max(one_if(presented(m.person_id))).label("presented"))
-        .select_from(CircleSession)
-        .join(m, member_at_session(m, CircleSession))
-        .where(*in_scope(db, scope))
-        .group_by(col(m.circle_id), col(m.person_id))
-        .subquery()
-    )
+    # The (circle, member) pairs as the success report counts them, from the talks the store
+    # keeps (table talk, migration 0100), rather than asking of every member and session
+    # whether they presented: the same figures, in half the time.
+    pairs = member_presented(db, scope)
     members_n, presenters_n = db.exec(
         select(sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0))
     ).one()
-    return PresenterDiversity(members=members_n, presented=presenters_n)
+    return PresenterDiversity(members=int(members_n), presented=int(presenters_n))
 
 
 def _walk_ins(db: Session, scope: Scope) -> Any:
@@ -300,18 +292,7 @@ def circle_summaries(db: Session, scope: Scope) -> list[CircleParticipation]:
     held = dict(
         db.exec(select(col(s.circle_id), sa.func.count()).where(*conditions).group_by(col(s.circle_id))).all()
     )
-    expected = {
-        cid: (n, c)
-        for cid, n, c in db.exec(
-            expected_join(
-                select(
-                    s.circle_id, sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came())), 0)
-                ).select_from(s)
-            )
-            .where(*conditions)
-            .group_by(s.circle_id)
-        )
-    }
+    expected = {cid: (int(n), int(c)) for cid, n, c in db.exec(_expected(db, scope, col(s.circle_id)))}
     walk = _walk_ins(db, scope).subquery()
     walk_ins = dict(db.exec(select(walk.c.circle_id, sa.func.count()).group_by(walk.c.circle_id)).all())
     names = db.exec(
@@ -392,8 +373,10 @@ def person_summaries(db: Session, scope: Scope, *, batch: int = 2000) -> Iterato
         )
 
 
-def build_report(db: Session, scope: Scope) -> Report:
-    """Every figure of the report (a dozen GROUP BY queries, no rows loaded into Python)."""
+def build_report(db: Session, scope: Scope, *, per_circle: bool = True) -> Report:
+    """Every figure of the report (a dozen GROUP BY queries, no rows loaded into Python).
+    ``per_circle=False`` leaves the table of circles out: a circle's Stats tab shows the
+    figures of that one circle, and the walk-ins were a fifth of its reading."""
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
     return Report(
         scope=scope,
@@ -403,5 +386,5 @@ def build_report(db: Session, scope: Scope) -> Report:
         conversion=conversion(db, scope),
         retention=retention(db, scope),
         presenters=presenter_diversity(db, scope),
-        circles=circle_summaries(db, scope),
+        circles=circle_summaries(db, scope) if per_circle else [],
     )

@@ -11,6 +11,10 @@ What is stored, and what "happens" means:
   the preview's suggestion is what holding it records if nothing changes.
 - A manual assignment (volunteer, swap) or a guest speaker is fixed until someone
   clears it; the rotation works around it.
+- A swap links its two sessions (``swapped_with_id`` on each), so the rotation changes
+  only those two (see :mod:`circles.rotation`). Every other way a person sets either
+  presenter (assign, give back, another swap) unlinks both in ``sessions.set_presenter``:
+  the rotation is then the plain rule again.
 - A scheduled session with no fixed presenter is open. Its stored presenter (source
   "rotation") is the latest suggestion: :func:`refresh` stores it, and every write
   unit of work that changes what the rotation reads runs it for the circles it
@@ -64,6 +68,7 @@ class PreviewRow:
     why: rotation.Why
     reason: str
     skipped: tuple[rotation.Skip, ...]
+    swapped_with: int | None = None  # the session whose presenter this one's was swapped with
 
     @property
     def planned(self) -> bool:
@@ -87,6 +92,7 @@ class _Stored:
     status: SessionStatus
     presenter_id: int | None
     source: PresenterSource | None
+    swapped_with: int | None
 
 
 @dataclass(slots=True)
@@ -107,6 +113,7 @@ class _State:
                 presenter_id=s.presenter_id,
                 source=s.source,
                 held=s.status is SessionStatus.HELD,
+                swapped_with=s.swapped_with,
             )
             for s in self.stored
             if s.status is not SessionStatus.CANCELLED
@@ -123,9 +130,15 @@ def _load(db: Session, circle_id: int) -> _State:
     zone = time_zone(circle.timezone)
     stored = [
         _Stored(
-            i, starts, planned, SessionStatus(status), presenter, PresenterSource(source) if source else None
+            i,
+            starts,
+            planned,
+            SessionStatus(status),
+            presenter,
+            PresenterSource(source) if source else None,
+            swapped_with,
         )
-        for i, starts, planned, status, presenter, source in db.exec(
+        for i, starts, planned, status, presenter, source, swapped_with in db.exec(
             select_columns(
                 CircleSession.id,
                 CircleSession.starts_at,
@@ -133,6 +146,7 @@ def _load(db: Session, circle_id: int) -> _State:
                 CircleSession.status,
                 CircleSession.presenter_id,
                 CircleSession.presenter_source,
+                CircleSession.swapped_with_id,
             )
             .where(CircleSession.circle_id == circle_id)
             .order_by(col(CircleSession.starts_at), col(CircleSession.id))
@@ -250,6 +264,7 @@ def _row(s: SessionView | None, starts_at: datetime, pick: rotation.Pick, reason
         why=pick.why,
         reason=reason,
         skipped=pick.skipped,
+        swapped_with=pick.swapped_with,
     )
 
 
@@ -441,7 +456,8 @@ def swap(db: Session, first: SessionView, second: SessionView) -> tuple[SessionV
 
     The first session's presenter is the one who asked: the ledger counts a swap
     given for them and a swap taken for the other. Both sessions become manual
-    assignments (a guest speaker stays a guest).
+    assignments (a guest speaker stays a guest), linked to each other: every other
+    session keeps its presenter.
     """
     if first.id == second.id:
         raise InvalidInput("second session", second.id, "is the same session; pick two different ones")
@@ -469,8 +485,10 @@ def swap(db: Session, first: SessionView, second: SessionView) -> tuple[SessionV
     day_a = rotation.short_date(first.starts_at.astimezone(zone).date())
     day_b = rotation.short_date(second.starts_at.astimezone(zone).date())
     reason = f"swap: {a.presenter_name} gave {day_a} to {b.presenter_name} and takes {day_b}"
+    # Linked both ways, so the rotation changes these two sessions and no other.
     sessions.set_presenter(db, first, presenter_id=b.presenter_id, source=source(b))
     sessions.set_presenter(db, second, presenter_id=a.presenter_id, source=source(a))
+    sessions.link_swap(db, first.id, second.id)
     _event(db, first, RotationEventKind.SWAP_ASKED, a.presenter_id, b.presenter_id, reason)
     _event(db, second, RotationEventKind.SWAP_AGREED, b.presenter_id, a.presenter_id, reason)
     return sessions.get_session(db, first.id), sessions.get_session(db, second.id)

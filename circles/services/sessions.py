@@ -271,7 +271,9 @@ def set_presenter(
 
     ``automatic`` is the rotation keeping its suggestion current: not a person's edit,
     so it neither checks nor raises the version, and a facilitator editing the session
-    meanwhile is not told someone else changed it. People's assignments are versioned.
+    meanwhile is not told someone else changed it. People's assignments are versioned,
+    and end any swap the session was half of (:func:`link_swap`): the rotation then
+    treats both sessions by the plain rule again.
     """
     if automatic:
         db.execute(
@@ -287,7 +289,23 @@ def set_presenter(
         values={"presenter_id": presenter_id, "presenter_source": source},
         what=f"the session {original.label}",
     )
+    db.execute(
+        sa.update(CircleSession)
+        .where(
+            sa.or_(col(CircleSession.id) == original.id, col(CircleSession.swapped_with_id) == original.id),
+            col(CircleSession.swapped_with_id).is_not(None),
+        )
+        .values(swapped_with_id=None)
+    )
     return get_session(db, original.id)
+
+
+def link_swap(db: Session, first_id: int, second_id: int) -> None:
+    """Mark two sessions as swapped with each other, after both presenters are set: the
+    rotation changes only those two (circles/rotation.py)."""
+    for this, other in ((first_id, second_id), (second_id, first_id)):
+        linked = sa.update(CircleSession).where(col(CircleSession.id) == this)
+        db.execute(linked.values(swapped_with_id=other))
 
 
 def upcoming(

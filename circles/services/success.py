@@ -12,19 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, aliased
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
 from circles import cadence as cadences
 from circles.services import circle_records, reports
-from circles.services.attendance import member_at_session
 from circles.services.clock import now
-from circles.services.participation import Scope, came, in_scope, one_if
+from circles.services.participation import Scope, came, in_scope, member_presented, one_if
 from circles.services.sql import select_columns
 from circles.success_views import (
     RETENTION_MONTHS,
@@ -53,7 +52,6 @@ from models.tables import (
     SessionExpected,
     SessionFeedback,
     SessionResponses,
-    Talk,
 )
 
 # What a report groups its counts by: a column (or a labelled expression) of the query.
@@ -292,73 +290,9 @@ def satisfaction_by_session(db: Session, scope: Scope) -> list[SessionSatisfacti
 # -- presenters --------------------------------------------------------------------------------
 
 
-def _earliest(day: date) -> datetime:
-    """An instant before ``day`` begins in any time zone (UTC-12 to UTC+14)."""
-    return datetime.combine(day - timedelta(days=1), time(0), UTC)
-
-
-def _member_presented(db: Session, scope: Scope) -> Any:
-    """SQL subquery: (circle, person) for members expected at held sessions in scope, and
-    whether they presented at one while a member (the report's presenter diversity, kept per
-    member). The few presenters are found first and joined to the many members, rather than
-    asking of every member and session whether they presented."""
-    s, m = CircleSession, Membership
-    # Each membership asks whether a held session in scope fell in it (the circle's sessions
-    # by start, from the period's first instant in any zone), rather than every session of
-    # the period being joined to all its circle's members and the pairs grouped again.
-    near = [s.starts_at >= _earliest(scope.since)] if scope.since is not None else []
-    members = (
-        select(col(m.circle_id).label("circle_id"), col(m.person_id).label("person_id"))
-        .where(sa.exists(select(s.id).where(member_at_session(m, s), *near, *_held(db, scope))))
-        .group_by(col(m.circle_id), col(m.person_id))
-        .subquery()
-    )
-    # Who presented what: the store keeps it (table talk, migration 0100: each session's
-    # presenter and its agenda items' presenters, cancelled sessions left out), rather than the
-    # two joined again here and made distinct.
-    t = Talk
-    member = aliased(Membership)
-    presenters = (
-        select(col(s.circle_id).label("circle_id"), col(t.person_id).label("person_id"))
-        .select_from(t)
-        .join(s, col(s.id) == t.session_id)
-        # A member at the session (as member_at_session says) found by the presenter's own
-        # memberships (a few), not by their circle's (dozens each): "+ 0" keeps SQLite, which
-        # has no statistics to tell the two apart, off the circle's index. Half the query.
-        .join(
-            member,
-            sa.and_(
-                col(member.person_id) == t.person_id,
-                col(member.circle_id) + 0 == s.circle_id,
-                col(member.joined_at) <= s.starts_at,
-                sa.or_(col(member.left_at).is_(None), col(member.left_at) > s.starts_at),
-            ),
-        )
-        .where(*_held(db, scope))
-        .group_by(col(s.circle_id), col(t.person_id))
-        .subquery()
-    )
-    return (
-        select(
-            members.c.circle_id,
-            members.c.person_id,
-            sa.case((col(presenters.c.person_id).is_not(None), 1), else_=0).label("presented"),
-        )
-        .select_from(members)
-        .join(
-            presenters,
-            sa.and_(
-                presenters.c.circle_id == members.c.circle_id, presenters.c.person_id == members.c.person_id
-            ),
-            isouter=True,
-        )
-        .subquery()
-    )
-
-
 def presenters_by_team(db: Session, scope: Scope) -> list[TeamPresenters]:
     """Presenter diversity across teams: per team, members and how many of them presented."""
-    pairs = _member_presented(db, scope)
+    pairs = member_presented(db, scope, _held(db, scope))
     team = sa.func.coalesce(Person.team, "").label("team")
     rows = db.exec(
         select(team, sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0))
@@ -462,7 +396,7 @@ def _circle_rows(
 ) -> tuple[list[CircleSuccess], tuple[int, ...]]:
     """The circle table, and the rating distribution over all of it (1s .. 5s)."""
     s = CircleSession
-    pairs = _member_presented(db, scope)
+    pairs = member_presented(db, scope, _held(db, scope))
     presenters = {
         cid: (int(n), int(p))
         for cid, n, p in _rows(
