@@ -77,12 +77,20 @@ def measure(command: list[str]) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds (user + system) and peak resident memory (MB) of one child process."""
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode cached after the first run
-    started = time.perf_counter()
-    child = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"{command[:4]}... failed with status {os.waitstatus_to_exitcode(status)}")
+    # Neither side's standard error is a terminal, however the benchmark is started: on a
+    # terminal the export shows its progress, and counts the rows first for the total (a
+    # second pass over the store, 1.5 s of 4.8 s on the large demo), which the baseline never
+    # does. Run from a terminal, the export was measured with that pass, from bench/run.py
+    # (output captured) without it. What it writes there is shown if it fails.
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=errors, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status):
+            errors.seek(0)
+            sys.stderr.write(errors.read().decode("utf-8", "replace")[-2000:])
+            raise SystemExit(f"{command[:4]}... failed with status {os.waitstatus_to_exitcode(status)}")
     # ru_maxrss is in kilobytes on Linux.
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
