@@ -104,7 +104,7 @@ class CheckInScreen(LiveScreen, Screen[None]):
         "one, Enter marks them present and clears the filter for the next person. 2 late, 3 excused, "
         "4 absent, 0 clears. A mark shows '…' until it is saved; if it cannot be saved, the old mark "
         "comes back and a notice says why. + (or Enter when nobody matches) checks in a walk-in: "
-        "a name is enough. Escape clears the filter, then goes back."
+        "a name is enough. Escape clears the filter (so does ctrl+u), then goes back."
     )
     BINDINGS = [
         # The footer's order is its priority: at 80 columns every shown key fits, Help and Back too.
@@ -115,9 +115,10 @@ class CheckInScreen(LiveScreen, Screen[None]):
         Binding("0,delete", "mark('')", "Clear", show=False),
         Binding("1", "mark('present')", "Present", show=False),
         Binding("plus", "walk_in", "Walk-in", tooltip="Check in someone who is not a member"),
-        # Listed for ? only: on_key takes Enter, in turn with the letters typed before it.
+        # Listed for ? only: on_key takes these, in turn with the letters typed before them.
         Binding("enter", "enter", "Present / walk-in", show=False),
         Binding("backspace", "backspace", "Filter ⌫", show=False),
+        Binding("ctrl+u", "clear_filter", "Clear filter", show=False),  # as in every line typed in
         # One key, two jobs: the footer names the one it does now (check_action picks).
         Binding("escape", "clear_filter", "Clear filter", tooltip="Show everyone again"),
         Binding("escape", "leave", "Back", tooltip="Back to the session"),
@@ -271,14 +272,20 @@ class CheckInScreen(LiveScreen, Screen[None]):
     # -- typing to filter ----------------------------------------------------------------
 
     def on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            # Taken here, not by a priority binding: the app runs those the moment a key
-            # arrives, before the letters typed just before it have reached the filter, so
-            # 'noah' and Enter in one burst marked nobody. Stopped here, it never reaches the
-            # table's own Enter either.
+        # Enter and the filter's editing keys are taken here, not by bindings: the app runs a
+        # priority binding the moment a key arrives, and another once the key has come back up
+        # past the screen, both before the letters typed just before it have reached the
+        # filter: 'noah' and Enter in one burst marked nobody, 'wes', ctrl+u, 'nia' looked for
+        # 'nia' and then cleared it. Stopped here, Enter never reaches the table's own either.
+        action = {
+            "enter": self.action_enter,
+            "backspace": self.action_backspace,
+            "ctrl+u": self.action_clear_filter,
+        }.get(event.key)
+        if action is not None:
             event.stop()
             event.prevent_default()
-            self.action_enter()
+            action()
             return
         char = event.character
         if not char or len(char) != 1:

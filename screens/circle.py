@@ -38,6 +38,7 @@ from screens.work import run_db
 if TYPE_CHECKING:
     from circles.delivery.model import DeliveryStatus
     from circles.live import Change
+    from circles.services.planning import PlanResult
     from circles.store_access import Db
 
 # Tabs built when first opened, each given its data as it is mounted (see action_tab).
@@ -430,10 +431,12 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         local = circles_app(self).now().astimezone(self.data.circle.zone) + timedelta(days=1)
         return local.replace(hour=12, minute=0, second=0, microsecond=0)
 
-    def _after_save(self, message: str) -> Callable[[object], None]:
+    def _after_save(self, message: str | Callable[[Any], str]) -> Callable[[object], None]:
+        """After a form: say ``message`` (or what it makes of the form's result) and reload."""
+
         def done(result: object) -> None:
             if result is not None:
-                self.notify(message)
+                self.notify(message if isinstance(message, str) else message(result), markup=False)
                 self.reload()
 
         return done
@@ -456,7 +459,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         if self.data is not None:
             self.app.push_screen(
                 plan_form(self.data.circle, default_start=self._next_start(), first=True),
-                self._after_save("Sessions planned."),
+                self._after_save(_planned),
             )
 
     def action_plan(self) -> None:
@@ -465,7 +468,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         if self.data is not None:
             self.app.push_screen(
                 plan_form(self.data.circle, default_start=self._next_start()),
-                self._after_save("Sessions planned."),
+                self._after_save(_planned),
             )
 
     def action_move(self) -> None:
@@ -522,6 +525,10 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
         if self.data is not None:
             self.app.push_screen(circle_form(self.data.circle), self._after_save("Circle saved."))
+
+
+def _planned(result: PlanResult) -> str:
+    return result.describe()  # how many, and the circle's new cadence if the form changed it
 
 
 def delivery_status(db: Db, circle_id: int) -> DeliveryStatus:

@@ -131,10 +131,23 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     @on(Input.Submitted, "#filter")
     def _to_table(self) -> None:
         # A name typed whole ("rust", Enter) opens its circle; a filter that leaves several goes
-        # to the list to pick one.
+        # to the list to pick one. The focus moves at once (Screen.set_focus): a key typed after
+        # the Enter goes to the list (screens/late_keys.py).
+        table = self.query_one(DataTable)
+        if self.focused is table:
+            # A second Enter typed with the first reached the filter before the focus left it:
+            # it is the list's Enter, which opens the circle highlighted there.
+            self._open_highlighted(table)
+            return
         if len(self.matching) == 1:
             circles_app(self).open_circle(self.matching[0].circle.id)
-        self.query_one(DataTable).focus()
+        self.set_focus(table)
+
+    def _open_highlighted(self, table: DataTable[object]) -> None:
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key is not None:
+                circles_app(self).open_circle(int(key))
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -14,6 +14,7 @@ from models.enums import CircleKind
 from screens.form_screen import Field, FormScreen
 
 if TYPE_CHECKING:
+    from circles.services.planning import PlanResult
     from circles.store_access import Db
 
 NOBODY = -1
@@ -225,15 +226,13 @@ def move_form(session: SessionView) -> FormScreen[SessionView]:
     )
 
 
-def plan_form(
-    circle: CircleView, *, default_start: datetime, first: bool = False
-) -> FormScreen[list[SessionView]]:
+def plan_form(circle: CircleView, *, default_start: datetime, first: bool = False) -> FormScreen[PlanResult]:
     """Plan a series from the circle's cadence: the same path as `circles session plan`, so
     new sessions get the agenda template and presenters from the rotation, and skip dates
     are stepped over. With the cadence known, the cursor starts on how many sessions: the one
     thing left to decide. ``first``: offered as the circle is created."""
     from circles import cadence
-    from circles.services import planning, series
+    from circles.services import planning
 
     local = default_start.astimezone(circle.zone)
     suggested = circle.cadence or f"weekly on {local:%a}".lower() + f" at {local:%H:%M}"
@@ -261,13 +260,11 @@ def plan_form(
         ),
     ]
 
-    def save(db: Db, v: dict[str, Any]) -> list[SessionView]:
-        current = circle_records.get_circle(db, circle.id)
-        if cadence.parse(v["cadence"]).text != current.cadence:
-            series.set_cadence(db, current, v["cadence"])
+    def save(db: Db, v: dict[str, Any]) -> PlanResult:
+        # A cadence changed here is the circle's from now on: the result says so (describe()).
         start = validate.parse_date(v["start"], "start")
-        return list(
-            planning.plan_sessions(db, circle_id=circle.id, count=int(v["count"]), start=start).sessions
+        return planning.plan_with_cadence(
+            db, circle_id=circle.id, cadence=v["cadence"], count=int(v["count"]), start=start
         )
 
     title = (

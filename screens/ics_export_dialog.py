@@ -217,10 +217,10 @@ class IcsExportDialog(Dialog[IcsExported | None]):
             return invites.export_circle(db, self.circle.id, channel=channel, recurring=recurring)
 
         def export(write: UnitOfWork) -> IcsExported:
-            from circles.exports.invite_files import ToFile, write_invites
+            from circles.exports.invite_files import ToFile, once, write_invites
 
             # The file and the store change it announces (a cancel) are written together, or neither.
-            written = write_invites(write, build, ToFile(target, field="file"), force=True)
+            written = write_invites(once(write), build, ToFile(target, field="file"), force=True)
             (file,), (path,) = written.export.files, written.paths  # replacing was confirmed
             remember_folder(path.parent, self.settings_path)
             return IcsExported(path=path, channel=channel, events=file.events)

@@ -36,7 +36,10 @@ def period_days(key: str, today: date) -> tuple[date | None, date]:
         return today - timedelta(days=365), today
     if key == "all time":
         return None, today
-    return (today.replace(day=1) - timedelta(days=62)).replace(day=1), today
+    # Three calendar months, this one the third: from the first of the month two before it.
+    # (62 days back from this month's first reached a fourth month.)
+    month = today.year * 12 + today.month - 1 - 2
+    return date(month // 12, month % 12 + 1, 1), today
 
 
 def load_success(db: Db, since: date | None, until: date, circle_id: int | None) -> SuccessReport:

@@ -132,8 +132,9 @@ class RotationPanel(Vertical):
 
     def on_mount(self) -> None:
         preview = self.query_one("#rotation-preview", Table)
-        preview.add_column("Session", priority=4)
+        # A facilitator knows a session by its day and time, not by its number in the store.
         preview.add_column("When", priority=0)
+        preview.add_column("Planned", priority=4)
         preview.add_column("Presenter", priority=1, min_width=10)
         preview.add_column("How", priority=3)
         preview.add_column("Why", priority=2, min_width=16)
@@ -175,8 +176,8 @@ class RotationPanel(Vertical):
         preview.clear()
         for r in data.preview:
             preview.add_row(
-                Text(str(r.session_id) if r.session_id else "not planned"),
                 Text(f"{r.starts_at:%a %d %b %Y %H:%M}"),
+                Text("yes" if r.planned else "not yet"),
                 Text(r.presenter_name or "(nobody)"),
                 Text(HOW[r.why]),
                 Text(r.reason),

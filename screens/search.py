@@ -251,10 +251,10 @@ class SearchScreen(LiveScreen, TypeToFilter):
 
     def open_hit(self, hit: SearchHit) -> None:
         if hit.kind in ("material", "takeaway", "learned") and hit.session_id is not None:
-            from screens.session import SessionScreen
+            from screens.session import open_session
 
             # On its tab (and row): what was found is what shows first.
-            self.app.push_screen(SessionScreen(hit.session_id, showing=(hit.kind, hit.id)))
+            open_session(self.app, hit.session_id, showing=(hit.kind, hit.id))
             return
         kind, target = hit.opens
         opener = {"circle": "open_circle", "person": "open_person", "session": "open_session"}[kind]

@@ -85,11 +85,12 @@ def session_delivery(db: Db, session_id: int) -> DeliveryStatus:
     return delivery.session_status(db, session_id)
 
 
-def open_session(app: App[Any], session_id: int) -> None:
-    """Open a session's screen with its agenda and delivery line in its first frame."""
+def open_session(app: App[Any], session_id: int, *, showing: tuple[str, int] | None = None) -> None:
+    """Open a session's screen with its agenda and delivery line in its first frame (on the tab
+    and row of ``showing``: see SessionScreen)."""
     push_read_first(
         app,
-        SessionScreen(session_id),
+        SessionScreen(session_id, showing=showing),
         {
             "session": lambda db: load_session(db, session_id),
             "delivery": lambda db: session_delivery(db, session_id),

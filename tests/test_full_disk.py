@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session
 
 from circles.errors import CirclesError
-from circles.exports.invite_files import ToFile, write_invites
+from circles.exports.invite_files import ToFile, once, write_invites
 from circles.services import circle_records, invites, members, people, sessions
 from models.engine import sqlite_url
 from models.enums import SessionStatus
@@ -148,10 +148,10 @@ def test_a_file_never_announces_a_cancel_the_store_did_not_keep(
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(RuntimeError, match="went away"):
-        write_invites(commit_fails, cancel, ToFile(out / "x.ics"))
+        write_invites(once(commit_fails), cancel, ToFile(out / "x.ics"))
     assert list(out.iterdir()) == []
     _still_scheduled(store, world)
-    written = write_invites(store.write, cancel, ToFile(out / "x.ics"))
+    written = write_invites(once(store.write), cancel, ToFile(out / "x.ics"))
     assert written.paths == (out / "x.ics",)
     assert [s.id for s in written.export.cancelled] == [world.sessions[0].id]
     assert b"STATUS:CANCELLED" in (out / "x.ics").read_bytes()

@@ -171,3 +171,20 @@ def test_whoami_names_you_lists_your_circles_and_refuses_an_address_nobody_has(s
     ]
     assert _cli(db, home, "whoami", "--clear").returncode == 0
     assert _cli(db, home, "whoami").returncode == 1
+
+
+def test_whoami_set_to_an_empty_address_says_it_is_empty_and_keeps_who_you_were(store, store_url, tmp_path):
+    """`--set "   "` asked the store who has the address '' and said "Nobody has the e-mail
+    address ''": the value was never looked at. It is refused naming the flag and the value."""
+    factories.person(store, "Ana Lima")
+    db, home = store_url.render_as_string(hide_password=False), tmp_path / "home"
+    assert _cli(db, home, "whoami", "--set", "ana@example.org").returncode == 0
+    for blank in ("", "   "):
+        empty = _cli(db, home, "whoami", "--set", blank)
+        assert empty.returncode == 1 and empty.stdout == ""
+        assert empty.stderr.splitlines() == [
+            f"circles: --set {blank!r} is empty: give your e-mail address, e.g. ana@example.org."
+            if blank
+            else "circles: --set is empty: give your e-mail address, e.g. ana@example.org."
+        ]
+    assert _cli(db, home, "whoami").stdout.startswith("Ana Lima <ana@example.org>")

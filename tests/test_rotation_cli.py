@@ -147,6 +147,12 @@ def test_the_issue_repro_and_a_change_to_exported_invites_is_told(cli: Cli, tmp_
     shown = cli.json("rotation", "show", "Rust Lunch", "--next", "5")
     assert [s["presenter_name"] for s in listed] == [r["presenter_name"] for r in shown]
     assert [s["presenter_name"] for s in listed] == ["Ana", "Bob", "Cleo", "Dev", "Ana"]
+    table = cli.run("rotation", "show", "Rust Lunch", "--next", "5").stdout.splitlines()
+    assert table[0].split()[:3] == ["starts", "(Europe/Berlin)", "session"]  # the day first, not the id
+    assert [line.split()[:3] for line in table[-2:]] == [
+        ["Wed", "2031-12-17", "12:00"],
+        ["Wed", "2031-12-24", "12:00"],
+    ]
     invite = cli.run("export", "ics", "--session", str(listed[1]["id"])).stdout
     assert "Talk (Bob)" in invite.replace("\r\n ", "")
 

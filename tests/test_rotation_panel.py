@@ -68,8 +68,10 @@ async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Stor
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
         preview = app.query_one("#rotation-preview", DataTable)
-        # Nothing planned yet: the preview shows what planning will create.
-        assert column(preview, 0) == ["not planned"] * 10
+        # Nothing planned yet: the preview shows what planning will create, by day and time.
+        days = column(preview, 0)
+        assert days[:2] == ["Tue 03 Mar 2026 12:00", "Tue 10 Mar 2026 12:00"] and len(days) == 10
+        assert column(preview, 1) == ["not yet"] * 10
         assert column(preview, 2)[:4] == ["Ana", "Bob", "Cleo", "Ana"]
 
         await pilot.press("p")
@@ -81,7 +83,8 @@ async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Stor
         with memory_store.read() as db:
             planned = sessions.list_sessions(db, circle_id=circle_id)
         assert len(planned) == 10
-        assert column(preview, 0) == [str(s.id) for s in planned]
+        assert column(preview, 0) == [f"{s.local_start:%a %d %b %Y %H:%M}" for s in planned] == days
+        assert column(preview, 1) == ["yes"] * 10
         assert column(preview, 2)[:4] == ["Ana", "Bob", "Cleo", "Ana"]
 
         # Bob is away on his date: the reasons say so after a reload.

@@ -156,7 +156,7 @@ def test_two_units_of_work_crossing_two_circles_meet_a_deadlock_and_the_app_trie
     one answering for a session of circle A and then of circle B, the other B and then A: each
     holds one circle's lock and waits for the other's, and PostgreSQL cancels one. The app's
     writes go through ``Store.write_retrying``, which runs the cancelled one again: both saved.
-    (The command line's writes are not tried again: that one says the store stayed busy.)"""
+    (The command line's writes are tried again the same way: tests/test_cli_write_retry.py.)"""
     if store.engine.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time")
     ana, ben = factories.person(store, "Ana Lima"), factories.person(store, "Ben Okafor")

@@ -418,6 +418,25 @@ async def test_a_pasted_name_filters_like_a_typed_one_and_a_pasted_page_is_refus
         assert "\n" not in told and screen.filter_text == "" and table.row_count == 30
 
 
+async def test_ctrl_u_clears_the_filter_as_it_clears_every_line_typed_in(memory_store, clock):
+    """ctrl+u clears what was typed in every other box (Search, the Circles list's filter, the
+    forms); here it did nothing, and the next name was typed onto the wrong one."""
+    _, s = _circle_of_30(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        table = screen.query_one("#roster", DataTable)
+        await type_text(pilot, "qqq")
+        await pilot.press("ctrl+u")
+        await pilot.pause()
+        assert screen.filter_text == "" and len(rows(table)) == 30
+        assert isinstance(app.screen, CheckInScreen)
+        _burst(app, [*"wes", "ctrl+u", *"niax", "backspace", "enter"])  # as fast as a person corrects a name
+        await until(pilot, lambda: _marks(memory_store, s.id)["Nia Member"] is not None)
+        marked = {name: mark for name, mark in _marks(memory_store, s.id).items() if mark is not None}
+        assert marked == {"Nia Member": Attended.PRESENT}
+
+
 async def test_a_name_and_enter_typed_in_one_burst_marks_that_person(memory_store, clock):
     _, s = _circle_of_30(memory_store)
     app = CirclesApp(memory_store)

@@ -208,6 +208,44 @@ async def test_a_pick_the_store_refuses_is_said_in_the_picker_and_can_be_picked_
         assert picker.added == [] and ana.id not in picker.exclude
 
 
+async def test_planning_with_another_cadence_says_the_circle_now_meets_by_it(memory_store, clock):
+    """The plan form offers the circle's cadence; typed otherwise, planning stored the new one
+    as the circle's without a word (the Rotation tab's previews and later plans followed it).
+    The notice after planning says the circle's cadence changed, and from what."""
+    from circles.services import circle_records
+
+    c = factories.circle(memory_store, "Rust Lunch", tz="Europe/Berlin")
+    with memory_store.write() as db:
+        from circles.services import series
+
+        series.set_cadence(db, c, "weekly on tue at 12:00")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, c.id)
+        await pilot.press("2", "P")
+        await settle(app, pilot)
+        plan = app.screen
+        assert isinstance(plan, FormScreen)
+        assert plan.query_one("#f-cadence", Input).value == "weekly on tue at 12:00"
+        plan.query_one("#f-count", Input).value = "2"
+        await pilot.press("ctrl+s")  # the cadence as it is: nothing more to say
+        await settle(app, pilot)
+        assert [n.message for n in app._notifications][-1] == "Planned 2 sessions."
+
+        await pilot.press("P")
+        await settle(app, pilot)
+        app.screen.query_one("#f-cadence", Input).value = "every 2 weeks on wed at 13:00"
+        app.screen.query_one("#f-count", Input).value = "2"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert [n.message for n in app._notifications][-1] == (
+            "Planned 2 sessions. Rust Lunch now meets every 2 weeks on wed at 13:00 "
+            "(it met weekly on tue at 12:00); later plans follow it too."
+        )
+    with memory_store.read() as db:
+        assert circle_records.get_circle(db, c.id).cadence == "every 2 weeks on wed at 13:00"
+
+
 async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
     c = factories.circle(memory_store, "Rust Lunch", tz="Europe/Berlin")
     app = CirclesApp(memory_store)

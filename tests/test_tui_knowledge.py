@@ -278,6 +278,31 @@ async def test_add_a_link_and_a_takeaway_then_find_them(memory_store, clock, tmp
         assert [r[0] for r in rows(app.screen.query_one("#search-results", DataTable))] == ["material"]
 
 
+async def test_a_takeaway_found_opens_its_session_read_first_and_once_on_two_enters(
+    memory_store, clock, tmp_path
+):
+    """Search pushed a takeaway's session empty and filled it after (two frames), and kept the
+    focus meanwhile: two Enters read at once opened the session twice. It opens as every other
+    screen does (screens/opening.py): its data in the first frame, once, on its tab."""
+    from tests.tui_support import burst
+
+    found = _library(memory_store, tmp_path)
+    with memory_store.write() as db:
+        knowledge.add_takeaway(db, session_id=found["session"].id, text="Moves are cheap")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "cheap")
+        assert [r[0] for r in rows(screen.query_one("#search-results", DataTable))] == ["takeaway"]
+        burst(app, "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        opened = app.screen
+        assert opened.read_first is not None  # type: ignore[attr-defined]
+        await settle(app, pilot)
+        assert [type(s) for s in app.screen_stack].count(SessionScreen) == 1
+        assert opened.query_one("#session-tabs", TabbedContent).active == "knowledge-tab"
+        assert opened.focused is opened.query_one("#takeaways", DataTable)
+
+
 async def test_a_missing_file_or_odd_link_is_not_opened_and_remove_asks(
     memory_store, clock, tmp_path, monkeypatch
 ):

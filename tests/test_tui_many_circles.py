@@ -142,6 +142,30 @@ async def test_letters_typed_fast_on_the_circles_list_all_reach_the_filter(
         assert app.screen.title == "Circle 0207 Rust"
 
 
+async def test_two_enters_typed_at_once_in_the_filter_open_the_highlighted_circle(
+    memory_store: Store, clock: Any
+) -> None:
+    """Typed at once, "rust", Enter, Enter: the first Enter moves to the list (five circles
+    match), the second opens the circle highlighted there, as it does typed slowly. The focus
+    moved on the app's next turn, so the second Enter went to the filter as well, which took
+    it as a second "go to the list": it was lost."""
+    from screens.circle import CircleScreen
+
+    _many_circles(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CirclesScreen)
+        await until(pilot, lambda: screen.query_one(DataTable).row_count > 0)
+        burst(app, *"rust", "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, CircleScreen) and app.screen.title is not None)
+        assert app.screen.title == "Circle 0007 Rust"
+        await settle(app, pilot)
+        assert [type(s) for s in app.screen_stack].count(CircleScreen) == 1
+
+
 async def test_a_filter_that_matches_no_circle_says_so(memory_store: Store, clock: Any) -> None:
     """A filter matching nothing left a table of headers alone, which read as a list still
     loading: the line under it names what was typed."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from circles.cli.common import (
@@ -17,6 +19,9 @@ from circles.cli.common import (
 from circles.services import agenda as agenda_items
 from circles.services import people, sessions
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
 
 @click.group()
 def agenda() -> None:
@@ -30,7 +35,8 @@ def agenda() -> None:
 @click.option("--minutes", type=WHOLE_NUMBER, help="How long it takes.")
 def add(session_id: int, title: str, presenter_email: str | None, minutes: int | None) -> None:
     """Add an item to the end of a session's agenda."""
-    with writing() as db:
+
+    def add_item(db: Session) -> str:
         presenter = people.find_person(db, presenter_email) if presenter_email else None
         item = agenda_items.add_item(
             db,
@@ -39,7 +45,9 @@ def add(session_id: int, title: str, presenter_email: str | None, minutes: int |
             presenter_id=presenter.id if presenter else None,
             minutes=minutes,
         )
-    done(f"Added item {item.position} to session {session_id}: {item.title}.")
+        return f"Added item {item.position} to session {session_id}: {item.title}."
+
+    done(writing(add_item))
 
 
 @agenda.command("list")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from circles import validate
 from circles.cli.common import done, json_option, print_json, print_table, reading, writing
 from circles.services import away as away_periods
 from circles.services import people
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 @click.group()
@@ -24,10 +29,13 @@ def add(email: str, starts_on: str, ends_on: str, reason: str) -> None:
     """Mark someone away from one day to another, both included."""
     first = validate.parse_date(starts_on, "--from")
     last = validate.parse_date(ends_on, "--to")
-    with writing() as db:
+
+    def add_away(db: Session) -> str:
         p = people.find_person(db, email)
         a = away_periods.add_away(db, person_id=p.id, starts_on=first, ends_on=last, reason=reason)
-    done(f"{p.name} is away {a.starts_on:%d %b %Y} to {a.ends_on:%d %b %Y}.")
+        return f"{p.name} is away {a.starts_on:%d %b %Y} to {a.ends_on:%d %b %Y}."
+
+    done(writing(add_away))
 
 
 @away.command("list")

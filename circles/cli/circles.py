@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from circles.cli.common import (
@@ -16,6 +18,9 @@ from circles.cli.common import (
 )
 from circles.services import circle_records, people
 from models.enums import CircleKind
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 @click.group()
@@ -45,7 +50,8 @@ def add(
     description: str,
 ) -> None:
     """Create a circle."""
-    with writing() as db:
+
+    def create(db: Session) -> str:
         facilitator = people.find_person(db, facilitator_email) if facilitator_email else None
         c = circle_records.add_circle(
             db,
@@ -58,7 +64,9 @@ def add(
             default_minutes=default_minutes,
             facilitator_id=facilitator.id if facilitator else None,
         )
-    done(f"Created {c.name} (id {c.id}), a {c.kind.label} in {c.timezone}.")
+        return f"Created {c.name} (id {c.id}), a {c.kind.label} in {c.timezone}."
+
+    done(writing(create))
 
 
 @circle.command("list")
@@ -104,11 +112,14 @@ def cadence(circle_ref: str, text: str | None, clear: bool) -> None:
 
     if clear and text:
         raise click.UsageError("Give a cadence or --clear, not both.")
-    with writing() as db:
+
+    def set_cadence(db: Session) -> str:
         c = circle_records.find_circle(db, circle_ref)
         if clear or text:
             c = series.set_cadence(db, c, None if clear else text)
-    done(f"{c.name} meets {c.cadence} ({c.timezone})." if c.cadence else f"{c.name} has no cadence.")
+        return f"{c.name} meets {c.cadence} ({c.timezone})." if c.cadence else f"{c.name} has no cadence."
+
+    done(writing(set_cadence))
 
 
 @circle.command("skip")
@@ -122,16 +133,16 @@ def skip(circle_ref: str, day: str, reason: str, remove: bool) -> None:
     from circles.services import series
 
     when = validate.parse_date(day, "day")
-    with writing() as db:
+
+    def mark(db: Session) -> str:
         c = circle_records.find_circle(db, circle_ref)
         if remove:
             series.remove_skip_date(db, circle_id=c.id, day=when)
-        else:
-            series.add_skip_date(db, circle_id=c.id, day=when, reason=reason)
-    if remove:
-        done(f"{c.name} may meet on {when:%a %d %b %Y} again.")
-    else:
-        done(f"{c.name} does not meet on {when:%a %d %b %Y}" + (f" ({reason})." if reason else "."))
+            return f"{c.name} may meet on {when:%a %d %b %Y} again."
+        series.add_skip_date(db, circle_id=c.id, day=when, reason=reason)
+        return f"{c.name} does not meet on {when:%a %d %b %Y}" + (f" ({reason})." if reason else ".")
+
+    done(writing(mark))
 
 
 @circle.command("skips")

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the store's modules load only when a command opens it: star
     from models.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class _Number(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
@@ -177,11 +178,18 @@ def reading() -> Iterator[Session]:
         yield db
 
 
-@contextmanager
-def writing() -> Iterator[Session]:
-    with state().store().write() as db:
-        yield db
+def writing(work: Callable[[Session], T]) -> T:
+    """``work(db)`` in one write unit of work, committed whole; what it returns comes back.
+
+    A unit of work the store cancelled because another crossed it (PostgreSQL's deadlock or
+    serialization failure, a SQLite store locked past its wait) was rolled back whole, so it is
+    simply run again, a few times, after a short pause (``Store.write_retrying``); if the store
+    stays busy, the command says so in one line. So ``work`` must only read and change the
+    store: what the command prints is said after the commit, from what ``work`` returned.
+    """
+    result, db = state().store().write_retrying(lambda db: (work(db), db))
     _tell_presenter_changes(db)
+    return result
 
 
 def _tell_presenter_changes(db: Session) -> None:

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from circles.cli.common import RECORD_ID, done, json_option, plain, print_json, print_table, reading, writing
 from circles.cli.terminal import FilePath
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from circles.feedback_views import FeedbackSettings
 
 
 def _stars(rating: int | None) -> str:
@@ -41,7 +47,7 @@ def add(session_id: int, email: str, rating: str, learned: str, for_presenter: s
     from circles.services import feedback as service
     from circles.services import people
 
-    with writing() as db:
+    def answer(db: Session) -> str:
         person = people.find_person(db, email)
         saved = service.add_answer(
             db,
@@ -52,7 +58,9 @@ def add(session_id: int, email: str, rating: str, learned: str, for_presenter: s
             for_presenter=for_presenter,
             anonymous=anonymous,
         )
-    done(saved.message)
+        return saved.message
+
+    done(writing(answer))
 
 
 @feedback.command("import")
@@ -73,8 +81,7 @@ def import_(file: Path, session_id: int | None, skip_invalid: bool) -> None:
     from circles.cli.bad_lines import list_bad_lines
     from circles.services.feedback_import import import_forms
 
-    with writing() as db:
-        result = import_forms(db, file, session_id=session_id, skip_invalid=skip_invalid)
+    result = writing(lambda db: import_forms(db, file, session_id=session_id, skip_invalid=skip_invalid))
     used = ", ".join(f"{what} from {header!r}" for what, header in result.columns)
     click.echo(f"{file.name}: read {used}.", err=True)
     list_bad_lines(file, result.bad)
@@ -181,17 +188,19 @@ def settings(circle_ref: str, anonymous: bool | None, share: bool | None, as_jso
     from circles.services import circle_records
     from circles.services import feedback as service
 
-    with writing() as db:
+    def show_or_set(db: Session) -> tuple[str, FeedbackSettings]:
         circle = circle_records.find_circle(db, circle_ref)
         if anonymous is None and share is None:
-            found = service.get_settings(db, circle.id)
-        else:
-            found = service.set_settings(db, circle.id, anonymous=anonymous, share_with_presenter=share)
+            return circle.name, service.get_settings(db, circle.id)
+        found = service.set_settings(db, circle.id, anonymous=anonymous, share_with_presenter=share)
+        return circle.name, found
+
+    circle_name, found = writing(show_or_set)
     if as_json:
         json.dump(plain(found), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
-    click.echo(f"{circle.name}: answers are {'anonymous' if found.anonymous else 'named'}; ")
+    click.echo(f"{circle_name}: answers are {'anonymous' if found.anonymous else 'named'}; ")
     click.echo(
         "notes for presenters "
         + ("reach them." if found.share_with_presenter else "stay with the facilitators.")

@@ -28,8 +28,7 @@ def people(file: Path, skip_invalid: bool) -> None:
     from circles.cli.bad_lines import list_bad_lines
     from circles.services.imports import import_people
 
-    with writing() as db:
-        result = import_people(db, file, skip_invalid=skip_invalid)
+    result = writing(lambda db: import_people(db, file, skip_invalid=skip_invalid))
     list_bad_lines(file, result.bad)
     if not result.imported:
         click.echo(
@@ -66,8 +65,7 @@ def replies(paths: tuple[Path, ...], as_json: bool) -> None:
                 "PATH", str(path), "is not there (give .eml or .ics files, an mbox or a Maildir folder)"
             )
     found = scan(paths)
-    with writing() as db:
-        results = apply_replies(db, found.replies)
+    results = writing(lambda db: apply_replies(db, found.replies))
     refused = [r for r in results if r.outcome is Outcome.REFUSED]
     if as_json:
         print_json(

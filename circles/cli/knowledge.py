@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from circles.cli.common import RECORD_ID, done, json_option, print_json, print_table, reading, writing
 from models.enums import MaterialKind
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 KINDS = [k.value for k in MaterialKind]
 
@@ -24,8 +29,11 @@ def material_add(session_id: int, url_or_path: str, title: str | None, kind: str
     """Add a link or a file (which must exist) to a session."""
     from circles.services import knowledge
 
-    with writing() as db:
-        m = knowledge.add_material(db, session_id=session_id, target=url_or_path, title=title, kind=kind)
+    m = writing(
+        lambda db: knowledge.add_material(
+            db, session_id=session_id, target=url_or_path, title=title, kind=kind
+        )
+    )
     done(f"Added {m.kind.value} {m.id} to session {session_id}: {m.title}.")
 
 
@@ -53,10 +61,12 @@ def material_remove(material_id: int) -> None:
     """Remove a material from its session."""
     from circles.services import knowledge
 
-    with writing() as db:
+    def remove(db: Session) -> str:
         m = knowledge.get_material(db, material_id)
         knowledge.delete_material(db, m)
-    done(f"Removed {m.title} from session {m.session_id}.")
+        return f"Removed {m.title} from session {m.session_id}."
+
+    done(writing(remove))
 
 
 @click.group()
@@ -71,8 +81,7 @@ def takeaway_add(session_id: int, text: str) -> None:
     """Add a takeaway to a session."""
     from circles.services import knowledge
 
-    with writing() as db:
-        t = knowledge.add_takeaway(db, session_id=session_id, text=text)
+    t = writing(lambda db: knowledge.add_takeaway(db, session_id=session_id, text=text))
     done(f"Added takeaway {t.id} to session {session_id}.")
 
 
@@ -99,10 +108,12 @@ def takeaway_remove(takeaway_id: int) -> None:
     """Remove a takeaway."""
     from circles.services import knowledge
 
-    with writing() as db:
+    def remove(db: Session) -> str:
         t = knowledge.get_takeaway(db, takeaway_id)
         knowledge.delete_takeaway(db, t)
-    done(f"Removed takeaway {t.id} from session {t.session_id}.")
+        return f"Removed takeaway {t.id} from session {t.session_id}."
+
+    done(writing(remove))
 
 
 @click.group()
@@ -132,8 +143,9 @@ def topic_add(args: tuple[str, ...], agenda_item: int | None) -> None:
     session_id, topics = _target(args, agenda_item)
     if not topics:
         raise click.UsageError("give at least one topic")
-    with writing() as db:
-        now = knowledge.add_topics(db, session_id=session_id, agenda_item_id=agenda_item, topics=topics)
+    now = writing(
+        lambda db: knowledge.add_topics(db, session_id=session_id, agenda_item_id=agenda_item, topics=topics)
+    )
     what = f"session {session_id}" if session_id is not None else f"agenda item {agenda_item}"
     done(f"Topics of {what}: {', '.join(t.name for t in now)}.")
 
@@ -148,9 +160,12 @@ def topic_remove(args: tuple[str, ...], agenda_item: int | None) -> None:
     session_id, topics = _target(args, agenda_item)
     if not topics:
         raise click.UsageError("give at least one topic")
-    with writing() as db:
+
+    def untag(db: Session) -> None:
         for name in topics:
             knowledge.remove_topic(db, session_id=session_id, agenda_item_id=agenda_item, topic=name)
+
+    writing(untag)
     done(f"Removed {', '.join(topics)}.")
 
 

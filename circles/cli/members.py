@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from circles.cli.common import done, json_option, print_json, print_table, reading, writing
 from circles.services import circle_records, members, people
 from models.enums import Role
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 @click.group()
@@ -23,11 +28,14 @@ def member() -> None:
 @click.option("--no-rotation", is_flag=True, help="Never suggest them as presenter.")
 def add(circle_ref: str, email: str, role: str, no_rotation: bool) -> None:
     """Add a person (by e-mail) to a circle (by name or id)."""
-    with writing() as db:
+
+    def join(db: Session) -> str:
         c = circle_records.find_circle(db, circle_ref)
         p = people.find_person(db, email)
         members.add_member(db, circle_id=c.id, person_id=p.id, role=role, in_rotation=not no_rotation)
-    done(f"{p.name} joined {c.name} as {role}.")
+        return f"{p.name} joined {c.name} as {role}."
+
+    done(writing(join))
 
 
 @member.command("remove")
@@ -35,11 +43,14 @@ def add(circle_ref: str, email: str, role: str, no_rotation: bool) -> None:
 @click.argument("email")
 def remove(circle_ref: str, email: str) -> None:
     """Take someone out of a circle (their history stays)."""
-    with writing() as db:
+
+    def leave(db: Session) -> str:
         c = circle_records.find_circle(db, circle_ref)
         p = people.find_person(db, email)
         members.remove_member(db, circle_id=c.id, person_id=p.id)
-    done(f"{p.name} left {c.name}; their past sessions are kept.")
+        return f"{p.name} left {c.name}; their past sessions are kept."
+
+    done(writing(leave))
 
 
 @member.command("list")

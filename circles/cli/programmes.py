@@ -13,7 +13,7 @@ import click
 from circles import validate
 from circles.cli.common import RECORD_ID, done, json_option, plain, print_json, print_table, reading, writing
 from circles.errors import NotAllowed
-from circles.programme_views import LeftOut, PairView, ProposalView
+from circles.programme_views import ConfirmedRound, LeftOut, PairView, ProposalView
 from circles.services import pairing, pairs, people, programmes
 
 if TYPE_CHECKING:
@@ -90,8 +90,8 @@ def add(
     no_repeat_weeks: str | None,
 ) -> None:
     """Create a programme."""
-    with writing() as db:
-        p = programmes.add_programme(
+    p = writing(
+        lambda db: programmes.add_programme(
             db,
             name=name,
             kind=kind,
@@ -103,6 +103,7 @@ def add(
             allow_same_team=allow_same_team,
             no_repeat_weeks=_int(no_repeat_weeks, "--no-repeat-weeks"),
         )
+    )
     done(f"Created the {p.kind.label} programme {p.name} (id {p.id}); {p.repeat_rule}.")
 
 
@@ -143,30 +144,41 @@ def list_(include_archived: bool, as_json: bool) -> None:
 @click.argument("new_name")
 def rename(programme_ref: str, new_name: str) -> None:
     """Give a programme a new name (its pairs' invites carry it)."""
-    with writing() as db:
+
+    def rename_it(db: Session) -> str:
         p = programmes.find_programme(db, programme_ref)
         renamed = programmes.rename(db, p.id, new_name)
-    done(f"Renamed {p.name} to {renamed.name}.")
+        return f"Renamed {p.name} to {renamed.name}."
+
+    done(writing(rename_it))
 
 
 @program.command("archive")
 @click.argument("programme_ref", metavar="PROGRAM")
 def archive(programme_ref: str) -> None:
     """Archive a programme: hidden from lists (but --all), nothing new matched, its history kept."""
-    with writing() as db:
+
+    def archive_it(db: Session) -> str:
         p = programmes.find_programme(db, programme_ref)
         programmes.archive(db, p.id)
-    done(f"Archived {p.name}; its pairs and meetings are kept. 'circles program unarchive' brings it back.")
+        return (
+            f"Archived {p.name}; its pairs and meetings are kept. 'circles program unarchive' brings it back."
+        )
+
+    done(writing(archive_it))
 
 
 @program.command("unarchive")
 @click.argument("programme_ref", metavar="PROGRAM")
 def unarchive(programme_ref: str) -> None:
     """Bring an archived programme back."""
-    with writing() as db:
+
+    def bring_back(db: Session) -> str:
         p = programmes.find_programme(db, programme_ref)
         programmes.archive(db, p.id, archived=False)
-    done(f"{p.name} is back in the list.")
+        return f"{p.name} is back in the list."
+
+    done(writing(bring_back))
 
 
 @program.command("delete")
@@ -181,8 +193,7 @@ def delete(programme_ref: str, yes: bool) -> None:
             raise NotAllowed(f"Nothing deleted: add --yes to delete {p.name} without a terminal to ask on.")
         if not click.confirm(f"Delete {p.name} and its participants for good?"):
             raise NotAllowed("Nothing deleted.")
-    with writing() as db:
-        gone = programmes.delete_programme(db, p.id)
+    gone = writing(lambda db: programmes.delete_programme(db, p.id))
     done(f"Deleted {gone.name}.")
 
 
@@ -194,9 +205,11 @@ def cadence(programme_ref: str, phrase: str | None, clear: bool) -> None:
     """Set how often the programme's pairs meet (their invites follow it)."""
     if not clear and not phrase:
         raise click.UsageError('Give a cadence such as "every 2 weeks on tue at 15:00", or --clear.')
-    with writing() as db:
-        p = programmes.find_programme(db, programme_ref)
-        p = programmes.set_cadence(db, p.id, None if clear else phrase)
+    p = writing(
+        lambda db: programmes.set_cadence(
+            db, programmes.find_programme(db, programme_ref).id, None if clear else phrase
+        )
+    )
     done(f"{p.name}: pairs meet {p.cadence}." if p.cadence else f"{p.name}: no cadence.")
 
 
@@ -228,7 +241,8 @@ def join(
     avoid: tuple[str, ...],
 ) -> None:
     """Add a person (by e-mail) to a programme."""
-    with writing() as db:
+
+    def join_it(db: Session) -> str:
         p = programmes.find_programme(db, programme_ref)
         person = people.find_person(db, email)
         avoided = [people.find_person(db, e).id for e in _emails(avoid)]
@@ -245,8 +259,10 @@ def join(
             paused_until=_date(paused_until, "--paused-until"),
             avoid=avoided,
         )
-    extra = f", up to {part.capacity} mentees" if part.capacity > 1 else ""
-    done(f"{part.name} joined {p.name} as {part.role.value}{extra} ({part.timezone}).")
+        extra = f", up to {part.capacity} mentees" if part.capacity > 1 else ""
+        return f"{part.name} joined {p.name} as {part.role.value}{extra} ({part.timezone})."
+
+    done(writing(join_it))
 
 
 @program.command("leave")
@@ -254,11 +270,14 @@ def join(
 @click.argument("email")
 def leave(programme_ref: str, email: str) -> None:
     """Take someone out of a programme; their active pairs end early, history stays."""
-    with writing() as db:
+
+    def leave_it(db: Session) -> str:
         p = programmes.find_programme(db, programme_ref)
         person = people.find_person(db, email)
         programmes.leave(db, p.id, person.id)
-    done(f"{person.name} left {p.name}; their past pairs are kept.")
+        return f"{person.name} left {p.name}; their past pairs are kept."
+
+    done(writing(leave_it))
 
 
 @program.command("resume")
@@ -266,11 +285,14 @@ def leave(programme_ref: str, email: str) -> None:
 @click.argument("email")
 def resume(programme_ref: str, email: str) -> None:
     """End someone's pause (theirs, or the one for not answering three rounds)."""
-    with writing() as db:
+
+    def end_pause(db: Session) -> str:
         p = programmes.find_programme(db, programme_ref)
         person = people.find_person(db, email)
         programmes.pause(db, p.id, person.id, until=None)
-    done(f"{person.name} is matched again in {p.name}.")
+        return f"{person.name} is matched again in {p.name}."
+
+    done(writing(end_pause))
 
 
 @program.command("participants")
@@ -327,10 +349,13 @@ def _decide(
 ) -> str:
     """Lock, unlock, reject and unreject alike: the programme and the people by e-mail, the
     decision applied in one write; the programme's name for the line that says so."""
-    with writing() as db:
+
+    def decide(db: Session) -> str:
         p = programmes.find_programme(db, programme_ref)
         apply(db, p.id, [people.find_person(db, e).id for e in emails])
-    return p.name
+        return p.name
+
+    return writing(decide)
 
 
 @program.command("lock")
@@ -420,13 +445,16 @@ def match(programme_ref: str, seed: str, on: str | None, as_json: bool) -> None:
 @click.option("--on", "on", metavar="YYYY-MM-DD", help="The round's day (default: today).")
 def confirm(programme_ref: str, seed: str, on: str | None) -> None:
     """Make exactly what 'match' with the same seed showed into pairs (or the next round)."""
-    with writing() as db:
+
+    def confirm_it(db: Session) -> tuple[str, ConfirmedRound]:
         p = programmes.find_programme(db, programme_ref)
-        result = pairing.confirm(db, p.id, seed=_int(seed, "--seed") or 0, on=_date(on, "--on"))
+        return p.name, pairing.confirm(db, p.id, seed=_int(seed, "--seed") or 0, on=_date(on, "--on"))
+
+    name, result = writing(confirm_it)
     r = result.round
     closed = f"; the {result.completed} pairs of the round before are completed" if result.completed else ""
     made = f"{len(result.pairs)} pair{'' if len(result.pairs) == 1 else 's'}"
-    done(f"Round {r.number} of {p.name} on {r.held_on:%d %b %Y}: {made}{closed}.")
+    done(f"Round {r.number} of {name} on {r.held_on:%d %b %Y}: {made}{closed}.")
     for pair in result.pairs:
         click.echo(f"  pair {pair.id}: {pair.names}")
     for u in result.unmatched:
@@ -568,14 +596,15 @@ def show(pair_id: int, as_json: bool) -> None:
 @click.option("--note", default="", metavar="T", help="What they talked about.")
 def meet(pair_id: int, on: str, minutes: str | None, note: str) -> None:
     """Log a meeting a pair held."""
-    with writing() as db:
-        m = pairs.log_meeting(
+    m = writing(
+        lambda db: pairs.log_meeting(
             db,
             pair_id,
             held_on=validate.parse_date(on, "--on"),
             minutes=_int(minutes, "--minutes"),
             note=note,
         )
+    )
     done(f"Logged pair {pair_id}'s meeting of {m.held_on:%d %b %Y}.")
 
 
@@ -584,8 +613,7 @@ def meet(pair_id: int, on: str, minutes: str | None, note: str) -> None:
 @click.argument("answer", type=click.Choice(["yes", "no"], case_sensitive=False))
 def met(pair_id: int, answer: str) -> None:
     """Answer "did you meet?" for a pair (only meetings that happened count as history)."""
-    with writing() as db:
-        p = pairs.answer(db, pair_id, met=answer.lower() == "yes")
+    p = writing(lambda db: pairs.answer(db, pair_id, met=answer.lower() == "yes"))
     done(f"{p.names}: {'met' if p.met else 'did not meet'}.")
 
 
@@ -594,8 +622,7 @@ def met(pair_id: int, answer: str) -> None:
 @click.argument("text")
 def goal(pair_id: int, text: str) -> None:
     """Add a goal to a pair."""
-    with writing() as db:
-        g = pairs.add_goal(db, pair_id, text)
+    g = writing(lambda db: pairs.add_goal(db, pair_id, text))
     done(f"Goal {g.id} added to pair {pair_id}.")
 
 
@@ -608,6 +635,7 @@ def end(pair_id: int, completed: bool, reason: str | None, on: str | None) -> No
     """End a pair: --completed, or --reason T for ending early."""
     if completed == (reason is not None):
         raise click.UsageError("Give --completed, or --reason T for a pair that ends early.")
-    with writing() as db:
-        p = pairs.end_pair(db, pair_id, completed=completed, reason=reason or "", on=_date(on, "--on"))
+    p = writing(
+        lambda db: pairs.end_pair(db, pair_id, completed=completed, reason=reason or "", on=_date(on, "--on"))
+    )
     done(f"Pair {p.id} ({p.names}) {p.status.label} on {p.ended_on:%d %b %Y}.")

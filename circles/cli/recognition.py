@@ -25,8 +25,9 @@ def thanks_add(email: str, text: str, session_id: int | None, given_by: str | No
     """Thank someone (by e-mail or id)."""
     from circles.services import recognition as service
 
-    with writing() as db:
-        found = service.add_thanks(db, person=email, text=text, session_id=session_id, given_by=given_by)
+    found = writing(
+        lambda db: service.add_thanks(db, person=email, text=text, session_id=session_id, given_by=given_by)
+    )
     done(f"Thanked {found.person_name}: {found.text}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from circles import validate
@@ -18,6 +20,11 @@ from circles.cli.common import (
 )
 from circles.services import agenda_templates, circle_records, fairness, people, sessions
 from circles.services import rotation as rotation_service
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from circles.services.agenda_templates import Template
 
 
 @click.group()
@@ -62,11 +69,13 @@ def show(circle_ref: str, count: int, as_json: bool) -> None:
             ]
         )
         return
+    # A facilitator knows a session by its day and time; its id (for 'rotation swap' and the
+    # like) comes after, "-" for one not planned yet.
     table = [
-        (r.session_id or "-", _when(r), r.presenter_name or "(nobody)", r.why.value, r.reason) for r in rows
+        (_when(r), r.session_id or "-", r.presenter_name or "(nobody)", r.why.value, r.reason) for r in rows
     ]
     print_table(
-        ["session", f"starts ({c.timezone})", "presenter", "how", "why"],
+        [f"starts ({c.timezone})", "session", "presenter", "how", "why"],
         table,
         empty=f"Nothing to preview: give {c.name} a cadence with 'circles circle cadence' or add sessions.",
     )
@@ -81,20 +90,22 @@ def show(circle_ref: str, count: int, as_json: bool) -> None:
 @click.option("--note", default="", help="Why, e.g. 'volunteered'.")
 def assign(session_id: int, email: str, guest: bool, note: str) -> None:
     """Make someone the presenter of a session; this always wins over the rotation."""
-    with writing() as db:
+
+    def give(db: Session) -> str:
         s = sessions.get_session(db, session_id)
         p = people.find_person(db, email)
         updated = rotation_service.assign(db, s, person_id=p.id, guest=guest, note=note)
-    how = "guest speaker, nobody's turn" if updated.presenter_source == "guest" else "by hand"
-    done(f"{p.name} presents at {updated.label} ({how}).")
+        how = "guest speaker, nobody's turn" if updated.presenter_source == "guest" else "by hand"
+        return f"{p.name} presents at {updated.label} ({how})."
+
+    done(writing(give))
 
 
 @rotation.command("clear")
 @click.argument("session_id", type=RECORD_ID)
 def clear(session_id: int) -> None:
     """Give a session's presenter choice back to the rotation."""
-    with writing() as db:
-        s = rotation_service.clear_assignment(db, sessions.get_session(db, session_id))
+    s = writing(lambda db: rotation_service.clear_assignment(db, sessions.get_session(db, session_id)))
     done(f"The rotation picks the presenter of {s.label} again: {s.presenter_name or 'nobody yet'}.")
 
 
@@ -107,10 +118,11 @@ def swap(first_id: int, second_id: int) -> None:
     Only these two sessions change: everyone else keeps their date, and after the later
     one the rotation goes on with the two in each other's place.
     """
-    with writing() as db:
-        first, second = rotation_service.swap(
+    first, second = writing(
+        lambda db: rotation_service.swap(
             db, sessions.get_session(db, first_id), sessions.get_session(db, second_id)
         )
+    )
     done(f"Swapped: {first.presenter_name} presents {first.label};")
     done(f"         {second.presenter_name} presents {second.label}.")
 
@@ -119,8 +131,7 @@ def swap(first_id: int, second_id: int) -> None:
 @click.argument("session_id", type=RECORD_ID)
 def hold(session_id: int) -> None:
     """Mark a session held, recording its presenter (the rotation's pick unless assigned)."""
-    with writing() as db:
-        s = rotation_service.hold_session(db, sessions.get_session(db, session_id))
+    s = writing(lambda db: rotation_service.hold_session(db, sessions.get_session(db, session_id)))
     done(f"Held {s.label}; presenter: {s.presenter_name or 'nobody'}.")
 
 
@@ -175,7 +186,8 @@ def template(circle_ref: str, items: tuple[str, ...], reset: bool) -> None:
     """
     if reset and items:
         raise click.UsageError("Give items or --reset, not both.")
-    with writing() as db:
+
+    def show_or_set(db: Session) -> tuple[str, str, Template]:
         c = circle_records.find_circle(db, circle_ref)
         if reset:
             t = agenda_templates.reset_template(db, c.id)
@@ -184,8 +196,11 @@ def template(circle_ref: str, items: tuple[str, ...], reset: bool) -> None:
             t = agenda_templates.set_template(db, c.id, parsed)
         else:
             t = agenda_templates.template(db, c.id)
-    origin = "its own" if t.custom else f"the default for a {c.kind.label}"
-    done(f"{c.name} uses {origin} agenda:")
+        return c.name, c.kind.label, t
+
+    name, kind, t = writing(show_or_set)
+    origin = "its own" if t.custom else f"the default for a {kind}"
+    done(f"{name} uses {origin} agenda:")
     for n, item in enumerate(t.items, 1):
         length = f" ({item.minutes} min)" if item.minutes else ""
         slot = "  <- presenter from the rotation" if item.is_presentation else ""

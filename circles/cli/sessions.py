@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from circles import validate
@@ -17,6 +19,11 @@ from circles.cli.common import (
 )
 from circles.services import circle_records, rotation, sessions
 from circles.services.clock import now
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from circles.views import SessionView
 
 
 @click.group()
@@ -46,7 +53,8 @@ def add(
     A time that happens twice on the circle's clock (the night the clocks go back) needs
     the zone's abbreviation or offset after it: "2026-10-25 02:30 CET" or "... +01:00".
     """
-    with writing() as db:
+
+    def add_session(db: Session) -> str:
         c = circle_records.find_circle(db, circle_ref)
         starts_at = validate.parse_local_time(at, "--at", c.timezone)
         # A session that took place is recorded held, its presenter as the rotation picked.
@@ -59,13 +67,14 @@ def add(
             location=location,
             video_url=video_url,
         )
-    if held:
-        done(
-            f"Recorded session {s.id} as held: {s.label} ({s.minutes} min), "
-            f"presenter {s.presenter_name or 'nobody'}."
-        )
-    else:
-        done(f"Scheduled session {s.id}: {s.label} ({s.minutes} min).")
+        if held:
+            return (
+                f"Recorded session {s.id} as held: {s.label} ({s.minutes} min), "
+                f"presenter {s.presenter_name or 'nobody'}."
+            )
+        return f"Scheduled session {s.id}: {s.label} ({s.minutes} min)."
+
+    done(writing(add_session))
 
 
 @session.command("list")
@@ -107,9 +116,12 @@ def list_(circle_ref: str | None, upcoming: bool, as_json: bool) -> None:
 )
 def move(session_id: int, to: str) -> None:
     """Move a session to another time (calendars get the update)."""
-    with writing() as db:
+
+    def move_it(db: Session) -> SessionView:
         s = sessions.get_session(db, session_id)
-        moved = sessions.move_session(db, s, starts_at=validate.parse_local_time(to, "--to", s.timezone))
+        return sessions.move_session(db, s, starts_at=validate.parse_local_time(to, "--to", s.timezone))
+
+    moved = writing(move_it)
     done(f"Moved session {moved.id} to {moved.label}.")
 
 
@@ -117,8 +129,7 @@ def move(session_id: int, to: str) -> None:
 @click.argument("session_id", type=RECORD_ID)
 def cancel(session_id: int) -> None:
     """Cancel a session (it stays on record, marked cancelled)."""
-    with writing() as db:
-        s = sessions.cancel_session(db, sessions.get_session(db, session_id))
+    s = writing(lambda db: sessions.cancel_session(db, sessions.get_session(db, session_id)))
     done(f"Cancelled session {s.id}: {s.label}.")
 
 
@@ -131,9 +142,11 @@ def plan(circle_ref: str, count: int, start: str | None) -> None:
     from circles.services import planning
 
     first = validate.parse_date(start, "--from") if start else None
-    with writing() as db:
-        c = circle_records.find_circle(db, circle_ref)
-        result = planning.plan_sessions(db, circle_id=c.id, count=count, start=first)
+    result = writing(
+        lambda db: planning.plan_sessions(
+            db, circle_id=circle_records.find_circle(db, circle_ref).id, count=count, start=first
+        )
+    )
     for s in result.sessions:
         done(f"Planned session {s.id}: {s.label}, presenter {s.presenter_name or 'nobody yet'}.")
     for day, reason in result.skipped:

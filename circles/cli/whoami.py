@@ -29,6 +29,8 @@ def whoami(address: str | None, clear: bool, as_json: bool) -> None:
         done(f"Nobody named in {where}; Home lists every circle.")
         return
     if address is not None:
+        if not address.strip():  # else the store is asked who has the address '' (nobody)
+            raise InvalidInput("--set", address, "is empty: give your e-mail address, e.g. ana@example.org")
         with reading() as db:
             me = find_me(db, address)  # only someone the store has: a typo names nobody
         assert me.person.email is not None  # found by it

@@ -26,6 +26,20 @@ from circles.services.invites import IcsExport
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
 """``store.write``: a unit of work that commits when its block ends."""
 
+InUnitOfWork = Callable[[Callable[[Session], IcsExport]], IcsExport]
+"""Runs its argument in one write unit of work, committed when it returns; it may run it again
+after the store cancelled an attempt (the command line's ``writing``)."""
+
+
+def once(write: UnitOfWork) -> InUnitOfWork:
+    """``store.write`` as an :data:`InUnitOfWork` that tries once."""
+
+    def run(work: Callable[[Session], IcsExport]) -> IcsExport:
+        with write() as db:
+            return work(db)
+
+    return run
+
 
 @dataclass(frozen=True, slots=True)
 class WrittenInvites:
@@ -51,7 +65,7 @@ class ToFolder:
 
 
 def write_invites(
-    write: UnitOfWork,
+    run: InUnitOfWork,
     build: Callable[[Session], IcsExport],
     where: ToFile | ToFolder,
     *,
@@ -59,7 +73,9 @@ def write_invites(
 ) -> WrittenInvites:
     """Build the export in a unit of work and write its files; all of it, or none of it."""
     with Staging() as staging:
-        with write() as db:
+
+        def stage(db: Session) -> IcsExport:
+            staging.discard()  # what an attempt the store cancelled (and rolled back) wrote
             export = build(db)
             if isinstance(where, ToFolder):
                 folder = staging.folder(where.folder, field=where.field)
@@ -68,6 +84,9 @@ def write_invites(
             else:
                 (only,) = export.files
                 staging.write(where.path, only.content, force=force, field=where.field)
+            return export
+
+        export = run(stage)
         try:
             paths = staging.put_in_place()
         except FileError as exc:

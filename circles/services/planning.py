@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlmodel import Session
 
+from circles import cadence as cadences
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed
 from circles.services import agenda_templates, rotation, series, sessions
@@ -17,10 +18,45 @@ MAX_PLAN = 200
 
 
 @dataclass(frozen=True, slots=True)
+class CadenceChange:
+    """The circle's cadence, changed on the way to planning (a form that offers it)."""
+
+    circle_name: str
+    was: str | None
+    now: str
+
+    def describe(self) -> str:
+        was = f"it met {self.was}" if self.was else "it had no cadence"
+        return f"{self.circle_name} now meets {self.now} ({was}); later plans follow it too."
+
+
+@dataclass(frozen=True, slots=True)
 class PlanResult:
     sessions: tuple[SessionView, ...]
     skipped: tuple[tuple[date, str], ...]  # skip dates stepped over, with reasons
     already_planned: tuple[date, ...]  # cadence days that already had a session
+    cadence_changed: CadenceChange | None = None
+
+    def describe(self) -> str:
+        """What to tell the facilitator: how many were planned, and a change of cadence."""
+        from circles.words import count as counted
+
+        said = f"Planned {counted(len(self.sessions), 'session')}."
+        return said if self.cadence_changed is None else f"{said} {self.cadence_changed.describe()}"
+
+
+def plan_with_cadence(
+    db: Session, *, circle_id: int, cadence: str, count: int, start: date | None = None
+) -> PlanResult:
+    """Plan as :func:`plan_sessions`, the circle's cadence made ``cadence`` first if it differs:
+    that change is the circle's from now on, so the result names it (``cadence_changed``)."""
+    current = get_circle(db, circle_id)
+    was = current.cadence
+    changed = series.set_cadence(db, current, cadence) if cadences.parse(cadence).text != was else None
+    result = plan_sessions(db, circle_id=circle_id, count=count, start=start)
+    if changed is None or changed.cadence is None:
+        return result
+    return replace(result, cadence_changed=CadenceChange(current.name, was, changed.cadence))
 
 
 def plan_sessions(db: Session, *, circle_id: int, count: int, start: date | None = None) -> PlanResult:
