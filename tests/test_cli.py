@@ -130,6 +130,31 @@ def test_empty_lists_say_what_to_do_next(cli):
     assert cli.json("session", "list") == []
 
 
+def test_db_upgrade_says_where_the_old_version_is_once(tmp_path):
+    """The command's own line names the backup; the notice every other command prints on an
+    upgrade is left out, not said a second time in other words."""
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    import models.migrate as migrate
+    from models.engine import sqlite_url
+
+    cli = Cli(str(tmp_path / "mine.db"), tmp_path / "home")
+    cli("person", "add", "Ana", "--email", "ana@example.org")
+    cfg = migrate._config()
+    previous = ScriptDirectory.from_config(cfg).get_revision(migrate.SCHEMA_HEAD).down_revision
+    engine = sa.create_engine(sqlite_url(tmp_path / "mine.db"))
+    with engine.connect() as conn, migrate.foreign_keys_deferred(conn), conn.begin():
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, previous)
+    engine.dispose()
+    result = cli("db", "upgrade")
+    said = f"Upgraded the store from {previous} to {migrate.SCHEMA_HEAD}; the previous version is in"
+    assert said in result.stdout
+    assert "previous version" not in result.stderr
+
+
 def test_db_path_backup_and_upgrade(tmp_path):
     cli = Cli(str(tmp_path / "mine.db"), tmp_path / "home")
     assert cli("db", "path").stdout.strip() == str(tmp_path / "mine.db")

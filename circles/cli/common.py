@@ -88,11 +88,12 @@ class CliState:
             self._store = Store.open(resolve_url(self.store_url), create_folder=self.may_create_folder)
         return self._store
 
-    def store(self) -> Store:
-        """The store for a command, which says on stderr where an upgrade saved the old version."""
+    def store(self, *, say_upgrade: bool = True) -> Store:
+        """The store for a command, which says on stderr where an upgrade saved the old version
+        (unless the command says so itself: ``say_upgrade=False``)."""
         fresh = self._store is None
         store = self.open_store()
-        if fresh and store.upgraded is not None and store.upgraded.backup is not None:
+        if say_upgrade and fresh and store.upgraded is not None and store.upgraded.backup is not None:
             saved = store.upgraded.backup
             click.echo(f"Upgraded the store; the previous version was saved as {saved}", err=True)
         if fresh and store.upgraded is not None and store.upgraded.changed:

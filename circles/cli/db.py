@@ -34,7 +34,7 @@ def path() -> None:
 @db.command("upgrade")
 def upgrade() -> None:
     """Bring the store's schema up to date (opening it does this too)."""
-    store = state().store()
+    store = state().store(say_upgrade=False)  # its one line below says where the old version is
     result = store.upgraded
     if result is None or not result.changed:
         done(f"The store is up to date (schema {result.to_revision if result else '?'}).")
