@@ -83,6 +83,7 @@ class RotationPanel(Vertical):
     DEFAULT_CSS = """
     RotationPanel { height: 1fr; }
     RotationPanel #rotation-summary { padding: 0 1; }
+    RotationPanel #rotation-why { padding: 0 1; color: $text-muted; }
     RotationPanel #rotation-preview { height: auto; max-height: 60%; }
     RotationPanel .rotation-heading { text-style: bold; padding: 1 1 0 1; }
     RotationPanel #rotation-ledger { height: 1fr; }
@@ -127,6 +128,8 @@ class RotationPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Loading the rotation…", id="rotation-summary", markup=False)
         yield Table(id="rotation-preview", cursor_type="row", zebra_stripes=True)
+        # The highlighted session's reason in full: at 80 columns the Why column shows its start.
+        yield Static("", id="rotation-why", markup=False)
         yield Static("Fairness ledger (held sessions)", classes="rotation-heading", markup=False)
         yield Table(id="rotation-ledger", cursor_type="row", zebra_stripes=True)
 
@@ -184,6 +187,7 @@ class RotationPanel(Vertical):
             )
         if data.preview:
             preview.move_cursor(row=min(row, len(data.preview) - 1))
+        self._say_why(preview.cursor_row)
         ledger = self.query_one("#rotation-ledger", DataTable)
         ledger.clear()
         for lr in data.ledger.rows:
@@ -196,6 +200,18 @@ class RotationPanel(Vertical):
                 lr.swaps_given,
                 lr.swaps_taken,
             )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "rotation-preview":
+            self._say_why(event.cursor_row)
+
+    def _say_why(self, index: int) -> None:
+        rows = self.data.preview if self.data is not None else []
+        why = ""
+        if 0 <= index < len(rows):
+            r = rows[index]
+            why = f"{r.starts_at:%a %d %b}: {r.presenter_name or '(nobody)'}, {r.reason}"
+        self.query_one("#rotation-why", Static).update(why)
 
     # ------------------------------------------------------------ actions
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from circles.services import away, circle_records, invites, members, people, planning, series, sessions
 from models.store import Store
 from screens.dialogs import ChoiceScreen, CountScreen
 from screens.rotation_panel import RotationPanel
 from screens.textual_internals import notifications
-from tests.tui_support import rows, settle, until
+from tests.tui_support import rows, settle, shown, until
 
 
 class Host(App[None]):
@@ -117,6 +118,11 @@ async def test_plan_preview_away_swap_and_assign_in_the_panel(memory_store: Stor
         assert column(preview, 2)[:4] == ["Ana", "Cleo", "Ana", "Bob"]
         assert column(preview, 3)[2:4] == ["by hand", "by hand"]
         assert column(preview, 4)[2].startswith("swap: Bob gave ")
+        # The highlighted session's reason in full, under the preview (cut in its column at 80).
+        assert shown(app.query_one("#rotation-why", Static)) == (
+            f"{planned[2].starts_at.astimezone(ZoneInfo('Europe/Berlin')):%a %d %b}: Ana, "
+            + column(preview, 4)[2]
+        )
 
         # A guest speaker on the first session: named as typed (no markup), nobody's turn.
         preview.move_cursor(row=0)
