@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from circles.services import circle_records, people
 from models.store import Store
+from tests.statements import statements_sent
 
 
 def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -29,17 +30,8 @@ def test_the_circles_list_looks_each_facilitator_up_by_id(postgres_url: sa.URL) 
                     db, name=f"Circle {n}", kind="learning-circle", timezone="UTC", facilitator_id=who.id
                 )
             people.add_person(db, name="Not a host", email="guest@example.org")
-        statements: list[tuple[str, Any]] = []
-
-        def seen(_c: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-            statements.append((statement, parameters))
-
-        sa.event.listen(store.engine, "before_cursor_execute", seen)
-        try:
-            with store.read() as db:
-                listed = circle_records.list_circles(db)
-        finally:
-            sa.event.remove(store.engine, "before_cursor_execute", seen)
+        with statements_sent(store.engine) as statements, store.read() as db:
+            listed = circle_records.list_circles(db)
         assert [(c.name, c.facilitator_name) for c in listed] == [
             (f"Circle {n}", f"Host {n}") for n in range(3)
         ]

@@ -14,6 +14,7 @@ from circles.demo import build_demo
 from circles.services import attendance, clock, sessions
 from circles.upcoming import MOST
 from models.store import Store
+from tests.statements import statements_sent
 
 
 def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -30,19 +31,11 @@ def test_homes_rsvp_counts_read_each_sessions_answers_by_session_not_member_by_m
     store = Store.open(postgres_url, clock=FixedClock())
     try:
         build_demo(store, size="small")
-        statements: list[tuple[str, Any]] = []
-
-        def seen(_c: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-            if "rsvp" in statement:
-                statements.append((statement, parameters))
-
         with store.read() as db:
             ids = [s.id for s in sessions.upcoming(db, now=clock.now(db), limit=MOST)]
-            sa.event.listen(store.engine, "before_cursor_execute", seen)
-            try:
+            with statements_sent(store.engine) as sent:
                 attendance.headcounts(db, ids)
-            finally:
-                sa.event.remove(store.engine, "before_cursor_execute", seen)
+        statements = [s for s in sent if "rsvp" in s[0]]
         assert ids and len(statements) == 1
         statement, parameters = statements[0]
         with store.engine.connect() as conn:

@@ -12,26 +12,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 from circles.services import lookups, people
 from models.store import Store
+from tests.statements import statements_sent
 
 BIG = ("circle_session", "attendance", "agenda_item", "search_doc")
 
 
 def _full_scans(store: Store, work: Callable[[Any], object]) -> list[str]:
-    statements: list[tuple[str, Any]] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        statements.append((statement, parameters))
-
-    sa.event.listen(store.engine, "before_cursor_execute", seen)
-    try:
-        with store.read() as db:
-            work(db)
-    finally:
-        sa.event.remove(store.engine, "before_cursor_execute", seen)
+    with statements_sent(store.engine) as statements, store.read() as db:
+        work(db)
     assert statements
     scans = []
     with store.engine.connect() as conn:

@@ -17,6 +17,7 @@ from circles.services import pairing, pairs, programmes
 from models.enums import PairStatus
 from models.store import Store
 from tests import factories
+from tests.statements import statements_sent
 from tests.test_cli import Cli
 
 ON = date(2026, 3, 3)  # the fixed clock's day
@@ -222,21 +223,15 @@ def test_the_programme_screens_summary_counts_in_one_query(store: Store) -> None
     """People (those who left not counted), active pairs, rounds and the last round's day: the
     programme screen's first line, counted in one query after the programme itself (three, one
     round trip each to a server, before)."""
-    import sqlalchemy as sa
 
     pid, mentors, _ = _mentoring(store)
     with store.write() as db:
         made = pairing.confirm(db, pid, seed=1).pairs
         pairs.end_pair(db, made[0].id, completed=False, reason="moved to another team")
         programmes.leave(db, pid, mentors[-1])
-    seen: list[str] = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    sa.event.listen(store.engine, "before_cursor_execute", listener)
-    try:
-        with store.read() as db:
-            found = programmes.summary(db, pid)
-    finally:
-        sa.event.remove(store.engine, "before_cursor_execute", listener)
+    with statements_sent(store.engine) as sent, store.read() as db:
+        found = programmes.summary(db, pid)
+    seen = [s for s, _ in sent]
     with store.read() as db:
         active = pairs.report(db, pid).active
     assert (found.participants, found.active_pairs, found.rounds, found.last_round_on) == (15, active, 1, ON)
@@ -380,7 +375,6 @@ def test_a_persons_programmes_are_read_together_however_many(store: Store) -> No
     """The person screen's programmes: each of the person's participations as the programme's
     own screen shows it (pairs, do-not-pair list, usual time zone), read in the same few queries
     for three programmes as for one, not again for each (the person screen's N+1)."""
-    import sqlalchemy as sa
 
     from circles.services.person_programmes import person_programmes
 
@@ -397,15 +391,9 @@ def test_a_persons_programmes_are_read_together_however_many(store: Store) -> No
         pairing.confirm(db, ids[2], seed=1)
 
     def statements(person_id: int) -> int:
-        seen: list[str] = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        sa.event.listen(store.engine, "before_cursor_execute", listener)
-        try:
-            with store.read() as db:
-                person_programmes(db, person_id)
-        finally:
-            sa.event.remove(store.engine, "before_cursor_execute", listener)
-        return len(seen)
+        with statements_sent(store.engine) as sent, store.read() as db:
+            person_programmes(db, person_id)
+        return len(sent)
 
     with store.write() as db:
         programmes.leave(db, ids[0], bo.id)

@@ -19,6 +19,7 @@ from circles.services.sql import stream_rows
 from models.enums import Rsvp
 from models.store import Store
 from tests.attendance_fixture import History, build
+from tests.statements import statements_sent
 
 
 @pytest.fixture
@@ -88,21 +89,13 @@ def test_the_stats_figures_add_up_the_stores_summaries(store: Store, history: Hi
     """Participation, no-shows, RSVP conversion and presenter diversity (a circle's Stats tab)
     add up what the store keeps per session (session_expected, talk: migration 0100), not every
     attendance row and agenda item again (the figures themselves: the tests above)."""
-    statements: list[str] = []
-
-    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        statements.append(statement)
-
-    sa.event.listen(store.engine, "before_cursor_execute", seen)
-    try:
-        with store.read() as db:
-            for scope in (Scope(circle_id=history.rust), Scope()):
-                reports.participation_over_time(db, scope)
-                reports.no_shows(db, scope)
-                reports.conversion(db, scope)
-                reports.presenter_diversity(db, scope)
-    finally:
-        sa.event.remove(store.engine, "before_cursor_execute", seen)
+    with statements_sent(store.engine) as sent, store.read() as db:
+        for scope in (Scope(circle_id=history.rust), Scope()):
+            reports.participation_over_time(db, scope)
+            reports.no_shows(db, scope)
+            reports.conversion(db, scope)
+            reports.presenter_diversity(db, scope)
+    statements = [s for s, _ in sent]
     raw = [s for s in statements if re.search(r"\b(attendance|agenda_item)\b", s)]
     assert statements and not raw, raw
 
