@@ -62,29 +62,31 @@ class ColumnSizingDataTable(DataTable[object]):
         self._after_sizing(lambda: super(ColumnSizingDataTable, self)._update_dimensions(new_rows))
 
     def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
-        columns = {column for _, column in updated_cells}
-        if len(updated_cells) <= len(columns):
-            update = super()._update_column_widths
-            self._after_sizing(lambda: update(updated_cells))
-            return
         # DataTable measures a column's every cell again for each updated cell narrower than the
         # column: a table of 100 rows whose four bar columns all changed (the Organisation
-        # screen's period switch) measured 25,000 cells, a second. Each column changed is
-        # measured once instead, to the same width (the widest of its label and cells).
-        self._after_sizing(lambda: self._measure_columns(columns))
+        # screen's period switch) measured 25,000 cells, a second. Here the updated cells are
+        # measured first; a column is measured whole, once, only when none of them reaches its
+        # width (the widest cell may have narrowed). Same widths as DataTable's.
+        self._after_sizing(lambda: self._measure_columns(updated_cells))
 
-    def _measure_columns(self, keys: set[ColumnKey]) -> None:
+    def _measure_columns(self, updated_cells: set[CellKey]) -> None:
         console = self.app.console
-        for key in keys:
-            column = self.columns.get(key)
-            if column is None:
-                continue
-            widths = [measure(console, column.label, 1)]
-            for row_key, row in self.rows.items():
-                value = self.get_cell(row_key, key)
-                cell = default_cell_formatter(value, wrap=row.height != 1, height=row.height)
-                widths.append(measure(console, cell, 1))
-            column.content_width = max(widths)
+
+        def width(row_key: RowKey, column_key: ColumnKey) -> int:
+            row = self.rows[row_key]
+            value = self.get_cell(row_key, column_key)
+            return measure(console, default_cell_formatter(value, wrap=row.height != 1, height=row.height), 1)
+
+        updated: dict[ColumnKey, list[RowKey]] = {}
+        for row_key, column_key in updated_cells:
+            if column_key in self.columns and row_key in self.rows:
+                updated.setdefault(column_key, []).append(row_key)
+        for column_key, row_keys in updated.items():
+            column = self.columns[column_key]
+            widest = max(width(row_key, column_key) for row_key in row_keys)
+            if widest < column.content_width:
+                widest = max(width(row_key, column_key) for row_key in self.rows)
+            column.content_width = max(widest, measure(console, column.label, 1))
         # DataTable's own step, given no cell: it asks for the table's dimensions again.
         super()._update_column_widths(set())
 

@@ -137,3 +137,39 @@ async def test_a_refresh_that_narrows_every_cell_measures_each_column_once(monke
         await pilot.pause()
         assert table.columns[table.ordered_columns[1].key].content_width == 7
         assert measured[0] <= 2 * 101, measured[0]
+
+
+async def test_a_refresh_of_a_few_wider_cells_measures_only_them_and_a_narrowed_widest_cell_shrinks_it(
+    monkeypatch,
+):
+    """Two check-ins in a roster of 100 must not measure the whole column; the widths stay
+    DataTable's: the widest cell's, after the widest one narrowed too."""
+    import screens.textual_internals
+
+    measured = [0]
+    measure = screens.textual_internals.measure
+
+    def counted(*args, **kwargs):
+        measured[0] += 1
+        return measure(*args, **kwargs)
+
+    monkeypatch.setattr(screens.textual_internals, "measure", counted)
+    app = OneTable()
+    async with app.run_test(size=(80, 10)) as pilot:
+        table = app.query_one(Table)
+        table.add_column("Name", key="name")
+        table.add_column("Check-in", key="check")
+        for n in range(100):
+            table.add_row(f"person {n}", "·" if n else "✔ present, late", key=str(n))
+        await pilot.pause()
+        share = table.columns[table.ordered_columns[1].key]
+        assert share.content_width == len("✔ present, late")
+        measured[0] = 0
+        table.update_cell("5", "check", "✔ present", update_width=True)
+        table.update_cell("6", "check", "✔ present, late!", update_width=True)
+        await pilot.pause()
+        assert share.content_width == len("✔ present, late!")
+        assert measured[0] <= 3, measured[0]  # the two cells and the label
+        table.update_cell("6", "check", "·", update_width=True)
+        await pilot.pause()
+        assert share.content_width == len("✔ present, late")
