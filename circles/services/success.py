@@ -316,6 +316,10 @@ class _Participation:
     # (circle, month, held sessions, expected, came, then per answer of Rsvp in its order:
     # expected and came, then the expected who answered yes and missed)
     groups: list[tuple[Any, ...]]
+    # The same sessions' ratings by circle and month (those with a rating only), and who came
+    # and answered by circle: summed from the same rows, not read again.
+    rated: list[RatingGroup]
+    responses: dict[int, tuple[int, int]]
 
     def monthly(self) -> list[reports.ParticipationPoint]:
         held: dict[str, list[int]] = {}
@@ -369,33 +373,61 @@ def _participation(db: Session, scope: Scope) -> _Participation:
         sums += [people(col(e.answer) == answer.value), people(col(e.answer) == answer.value, came_)]
     sums.append(people(col(e.answer) == Rsvp.YES.value, col(e.how) == "missed"))
     per_session = (
-        select_columns(s.circle_id, s.starts_at, *(c.label(f"n{i}") for i, c in enumerate(sums)))
+        select_columns(
+            col(s.id).label("id"), s.circle_id, s.starts_at, *(c.label(f"n{i}") for i, c in enumerate(sums))
+        )
         .select_from(s)
         .join(e, col(e.session_id) == s.id, isouter=True)
         .where(*_held(db, scope))
         .group_by(col(s.id))
         .subquery()
     )
+    # Each session's ratings and answers as the store sums them up (session_feedback and
+    # session_responses, migration 0100), joined to the one row each session has here: the
+    # ratings by month and the answers by circle came from two more passes over the sessions.
+    f, r = SessionFeedback, SessionResponses
+    ratings = (f.ratings, f.rating_sum, f.rated_1, f.rated_2, f.rated_3, f.rated_4, f.rated_5)
+    answers = (r.attendees, r.responders)
     month = reports.month_of(db, per_session.c.starts_at).label("month")
-    groups = _rows(
+
+    def total(column: Any) -> Any:
+        # Whole numbers from the database (PostgreSQL sums bigints as numeric): the rows are
+        # used as they come.
+        return sa.cast(sa.func.coalesce(sa.func.sum(column), 0), sa.BigInteger)
+
+    rows = _rows(
         db,
         select_columns(
             per_session.c.circle_id,
             month,
             sa.func.count(),
-            # Whole numbers from the database (PostgreSQL sums bigints as numeric): the rows are
-            # used as they come.
-            *(sa.cast(sa.func.sum(per_session.c[f"n{i}"]), sa.BigInteger) for i in range(len(sums))),
-        ).group_by(per_session.c.circle_id, month),
+            *(total(per_session.c[f"n{i}"]) for i in range(len(sums))),
+            sa.func.count(col(f.session_id)),
+            *(total(c) for c in (*ratings, *answers)),
+        )
+        .select_from(per_session)
+        .join(f, col(f.session_id) == per_session.c.id, isouter=True)
+        .join(r, col(r.session_id) == per_session.c.id, isouter=True)
+        .group_by(per_session.c.circle_id, month),
     )
-    return _Participation([tuple(row) for row in groups])
+    width = 3 + len(sums)
+    rated: list[RatingGroup] = []
+    responses: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        cid, m = int(row[0]), str(row[1])
+        with_ratings, n, rating_sum, *rest = row[width:]
+        dist, (attendees, responders) = rest[:5], rest[5:]
+        if with_ratings:
+            rated.append((cid, m, int(n), int(rating_sum), tuple(int(d) for d in dist)))
+        before = responses.get(cid, (0, 0))
+        responses[cid] = (before[0] + int(attendees), before[1] + int(responders))
+    return _Participation([tuple(row[:width]) for row in rows], rated, responses)
 
 
 def _circle_rows(
-    db: Session, scope: Scope, counts: _Participation, rated: list[RatingGroup]
+    db: Session, scope: Scope, counts: _Participation
 ) -> tuple[list[CircleSuccess], tuple[int, ...]]:
     """The circle table, and the rating distribution over all of it (1s .. 5s)."""
-    s = CircleSession
     pairs = member_presented(db, scope, _held(db, scope))
     presenters = {
         cid: (int(n), int(p))
@@ -408,11 +440,11 @@ def _circle_rows(
     }
     ratings: dict[int, tuple[int, int]] = {}
     distribution = [0, 0, 0, 0, 0]
-    for cid, _, n, total, dist in rated:
+    for cid, _, n, total, dist in counts.rated:
         before = ratings.get(cid, (0, 0))
         ratings[cid] = (before[0] + n, before[1] + total)
         distribution = [x + d for x, d in zip(distribution, dist, strict=True)]
-    responses = {cid: (int(n), int(r)) for cid, n, r in _rows(db, _responses(db, scope, [col(s.circle_id)]))}
+    responses = counts.responses
     per_circle = counts.per_circle()
     names = _rows(
         db,
@@ -442,7 +474,7 @@ def _circle_rows(
 
 def circle_table(db: Session, scope: Scope) -> list[CircleSuccess]:
     """One row per circle with held sessions in scope: participation, presenters, satisfaction."""
-    return _circle_rows(db, scope, _participation(db, scope), _rating_groups(db, scope))[0]
+    return _circle_rows(db, scope, _participation(db, scope))[0]
 
 
 # -- mentoring ---------------------------------------------------------------------------------
@@ -579,8 +611,7 @@ def _success_report(db: Session, scope: Scope) -> SuccessReport:
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
     counts = _participation(db, scope)
     monthly = counts.monthly()
-    rated = _rating_groups(db, scope)
-    table, distribution = _circle_rows(db, scope, counts, rated)
+    table, distribution = _circle_rows(db, scope, counts)
     one, two, three, four, five = distribution
     return SuccessReport(
         scope=scope,
@@ -600,7 +631,7 @@ def _success_report(db: Session, scope: Scope) -> SuccessReport:
             responders=sum(c.responders for c in table),
             distribution=(one, two, three, four, five),
         ),
-        satisfaction_trend=_ratings_trend(rated),
+        satisfaction_trend=_ratings_trend(counts.rated),
         mentoring=mentoring(db, scope) if scope.circle_id is None else None,
         circles=table,
     )
