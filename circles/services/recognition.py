@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from circles import validate
+from circles.collector import collector_held
 from circles.errors import InvalidInput
 from circles.feedback_views import (
     FeedbackReceived,
@@ -428,6 +429,11 @@ def ledger(db: Session, scope: Scope, *, notes: bool = True) -> Ledger:
     """Everyone recognised in the scope's period (see period_scope), by name. Without ``notes``
     the notes written for presenters are counted, not read (the Markdown digest only counts
     them: a year has 15,000)."""
+    with collector_held():  # tens of thousands of small objects, none in a cycle (collector.py)
+        return _ledger(db, scope, notes=notes)
+
+
+def _ledger(db: Session, scope: Scope, *, notes: bool) -> Ledger:
     names: Names = {}
     held = in_scope(db, scope)  # the period's held sessions: its time zones read once for all parts
     talks, feedback = _talks(db, held, names, notes=notes)
