@@ -347,8 +347,8 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         await self.run_action(action)
 
     @on(RotationPanel.Changed)
-    def _rotation_changed(self) -> None:
-        self.reload()  # assignments and swaps show in the sessions tab too
+    def _rotation_changed(self, event: RotationPanel.Changed) -> None:
+        self.reload(then=event.reload)  # assignments and swaps show in the sessions tab too
 
     def action_export_invites(self) -> None:
         if self.data is not None:

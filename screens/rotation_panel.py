@@ -108,11 +108,14 @@ class RotationPanel(Vertical):
     ]
 
     class Changed(Message):
-        """Presenters or sessions changed here; the hosting screen may want to reload its tabs."""
+        """Presenters or sessions changed here: the hosting screen reads again what it shows,
+        then calls ``reload`` for the panel's own (one after the other, on the one connection
+        an app keeps to PostgreSQL: side by side, the second would open another)."""
 
-        def __init__(self, circle_id: int) -> None:
+        def __init__(self, circle_id: int, reload: Callable[[], None]) -> None:
             super().__init__()
             self.circle_id = circle_id
+            self.reload = reload
 
     READ = "rotation"  # the name of its read_job's answer (screens/opening.py)
 
@@ -237,8 +240,7 @@ class RotationPanel(Vertical):
     def _after(self, message: str) -> Any:
         def done(_: object) -> None:
             self.app.notify(message, markup=False)
-            self.post_message(self.Changed(self.circle_id))
-            self.reload()
+            self.post_message(self.Changed(self.circle_id, self.reload))
 
         return done
 

@@ -1,6 +1,7 @@
 """An app keeps one connection to PostgreSQL (models/engine.py): the reads a screen makes
 together take turns on it, rather than each opening (and closing) a connection of its own:
-opening a circle, and looking at it again when someone else changed it."""
+opening a circle, looking at it again when someone else changed it, and after a change made
+in its Rotation tab."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from textual.worker import get_current_worker
 
 import screens.circle
 from circles.app import CirclesApp
+from circles.services import rotation
 from models.store import Store
+from screens.textual_internals import notifications
 from tests import factories
 from tests.tui_support import settle
 
@@ -79,9 +82,12 @@ def connections_opened(store: Store) -> Iterator[list[object]]:
 
 async def test_opening_a_circle_and_looking_again_opens_no_connection(store, monkeypatch) -> None:
     c = factories.circle(store, "Rust Lunch")
-    for name in ("Ada Byron", "Ben Okri"):
-        factories.member(store, c, factories.person(store, name))
-    factories.session(store, c, "2026-03-10 12:00", title="Ownership")
+    ada, ben = (factories.person(store, name) for name in ("Ada Byron", "Ben Okri"))
+    for p in (ada, ben):
+        factories.member(store, c, p)
+    s = factories.session(store, c, "2026-03-10 12:00", title="Ownership")
+    with store.write() as db:
+        rotation.assign(db, s, person_id=ben.id)  # by hand: the Rotation tab's u gives it back
     app = CirclesApp(store)
     overlap = Overlap(app, monkeypatch)
     async with app.run_test(size=SIZE) as pilot:
@@ -101,5 +107,16 @@ async def test_opening_a_circle_and_looking_again_opens_no_connection(store, mon
             overlap.delivery_holds.clear()
             screen.look_again()  # what the app does when another facilitator changed this circle
             await settle(app, pilot)
+            assert overlap.delivery_holds.is_set()
+            assert opened == []
+
+            # A change made in the tab: the circle reads again (its sessions show presenters
+            # too), then the panel.
+            overlap.delivery_holds.clear()
+            await pilot.press("u")  # the first session: back to the rotation
+            await settle(app, pilot)
+            assert [str(n.message) for n in notifications(app)] == [
+                "The rotation picks for Tue 10 Mar again."
+            ]
             assert overlap.delivery_holds.is_set()
             assert opened == []

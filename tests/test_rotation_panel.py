@@ -30,8 +30,9 @@ class Host(App[None]):
     def on_mount(self) -> None:
         self.query_one("#rotation-preview", DataTable).focus()
 
-    def on_rotation_panel_changed(self, _: RotationPanel.Changed) -> None:
+    def on_rotation_panel_changed(self, event: RotationPanel.Changed) -> None:
         self.changes += 1
+        event.reload()  # a host reads its own data first, then the panel's
 
 
 def setup(store: Store) -> tuple[int, dict[str, int]]:
