@@ -93,6 +93,14 @@ class Membership(SQLModel, table=True):
             sqlite_where=sa.text("left_at IS NULL"),
             postgresql_where=sa.text("left_at IS NULL"),
         ),
+        # Who a session expected, by circle and joined_at; on PostgreSQL read from the index
+        # alone (the attendance export asks it once per session): migration 0190.
+        sa.Index(
+            "ix_membership_circle_joined",
+            "circle_id",
+            "joined_at",
+            postgresql_include=["person_id", "left_at", "default_rsvp"],
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -206,7 +214,11 @@ class Away(SQLModel, table=True):
 class Attendance(SQLModel, table=True):
     """A person's RSVP to one session and whether they came: one row per (session, person)."""
 
-    __table_args__ = (sa.UniqueConstraint("session_id", "person_id"),)
+    # On PostgreSQL the index also holds the answer and the check-in, so a session's records
+    # are read from the index alone (the attendance export, once per session): migration 0190.
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "person_id", postgresql_include=["rsvp", "attended"]),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE")
