@@ -76,10 +76,30 @@ def _held(db: Session, scope: Scope) -> list[Any]:
 @contextmanager
 def _held_kept(db: Session, scopes: Sequence[Scope]) -> Iterator[None]:
     db.info[_HELD] = {scope: in_scope(db, scope) for scope in scopes}
+    db.info[_ZONES] = {}
     try:
         yield
     finally:
         db.info.pop(_HELD, None)
+        db.info.pop(_ZONES, None)
+
+
+_ZONES = "success: time zones of the circles in scope"
+
+
+def _zones(db: Session, scope: Scope) -> list[str]:
+    """The time zones of the scope's circles: read once per report when success_report keeps
+    them (retention asks for each of its N)."""
+    kept: dict[Scope, list[str]] | None = db.info.get(_ZONES)
+    if kept is not None and scope in kept:
+        return kept[scope]
+    zones = select(Circle.timezone).group_by(col(Circle.timezone))
+    if scope.circle_id is not None:
+        zones = zones.where(Circle.id == scope.circle_id)
+    found = list(db.exec(zones))
+    if kept is not None:
+        kept[scope] = found
+    return found
 
 
 def _rows(db: Session, statement: Any) -> list[Any]:
@@ -106,11 +126,8 @@ def _local_days(db: Session, scope: Scope, when: Any, circle_id: Any) -> list[An
         conditions.append(circle_id == scope.circle_id)
     if scope.since is None and scope.until is None:
         return conditions
-    zones = select(Circle.timezone).group_by(col(Circle.timezone))
-    if scope.circle_id is not None:
-        zones = zones.where(Circle.id == scope.circle_id)
     per_zone = []
-    for tz in db.exec(zones):
+    for tz in _zones(db, scope):
         zone = time_zone(tz)
         bounds: list[Any] = [col(circle_id).in_(select(Circle.id).where(Circle.timezone == tz))]
         if scope.since is not None:
@@ -235,8 +252,9 @@ def satisfaction_trend(db: Session, scope: Scope) -> Trend:
     return _ratings_trend(_rating_groups(db, scope))
 
 
-# (circle, month, ratings, their sum, how many of each 1..5)
-RatingGroup = tuple[int, str, int, int, tuple[int, ...]]
+# (circle, month, ratings, their sum, then how many of each 1..5): the rows as the database
+# gives them, whole numbers on both backends (sums of integer columns).
+RatingGroup = Sequence[Any]
 
 
 def _rating_groups(db: Session, scope: Scope) -> list[RatingGroup]:
@@ -244,16 +262,12 @@ def _rating_groups(db: Session, scope: Scope) -> list[RatingGroup]:
     from these, so the answers are read once, not once for each."""
     s = CircleSession
     month = reports.month_of(db, s.starts_at).label("month")
-    rows = db.connection().execute(_ratings(db, scope, [col(s.circle_id), month])).all()
-    return [
-        (int(cid), str(m), int(n), int(total), tuple(int(d) for d in dist))
-        for cid, m, n, total, *dist in rows
-    ]
+    return _rows(db, _ratings(db, scope, [col(s.circle_id), month]))
 
 
 def _ratings_trend(groups: list[RatingGroup]) -> Trend:
     by_month: dict[str, tuple[int, int]] = {}
-    for _, m, n, total, _ in groups:
+    for _, m, n, total, *_ in groups:
         before = by_month.get(m, (0, 0))
         by_month[m] = (before[0] + n, before[1] + total)
     rows = {m: by_month[m] for m in sorted(by_month)}
@@ -311,44 +325,44 @@ def presenters_by_team(db: Session, scope: Scope) -> list[TeamPresenters]:
 class _Participation:
     """The held sessions in scope and the people they expected, summed in SQL by circle and
     month: participation per month and per circle, RSVP conversion and no-shows all add up
-    from these few thousand rows."""
+    from these few thousand rows, in one pass over them."""
 
-    # (circle, month, held sessions, expected, came, then per answer of Rsvp in its order:
-    # expected and came, then the expected who answered yes and missed)
-    groups: list[tuple[Any, ...]]
+    by_month: dict[str, tuple[int, int, int]]  # month -> (held sessions, expected, came)
+    by_circle: dict[int, tuple[int, int, int]]  # circle -> the same
+    # Over every group: per answer of Rsvp in its order, expected and came; then the expected
+    # who answered yes and missed.
+    totals: list[int]
+
+    @classmethod
+    def of(cls, groups: Sequence[Sequence[Any]]) -> _Participation:
+        """From rows (circle, month, held sessions, expected, came, then the ``totals`` columns)."""
+        by_month: dict[str, tuple[int, int, int]] = {}
+        by_circle: dict[int, tuple[int, int, int]] = {}
+        none = (0, 0, 0)
+        for cid, month, sessions, expected, came_n, *_ in groups:
+            m = by_month.get(month, none)
+            by_month[month] = (m[0] + sessions, m[1] + expected, m[2] + came_n)
+            c = by_circle.get(cid, none)
+            by_circle[cid] = (c[0] + sessions, c[1] + expected, c[2] + came_n)
+        columns = list(zip(*groups, strict=True))[5:]
+        totals = [sum(c) for c in columns] if columns else [0] * (2 * len(Rsvp) + 1)
+        return cls(by_month, by_circle, totals)
 
     def monthly(self) -> list[reports.ParticipationPoint]:
-        held: dict[str, list[int]] = {}
-        for _, month, sessions, expected, came_n, *_ in self.groups:
-            row = held.setdefault(month, [0, 0, 0])
-            row[0] += sessions
-            row[1] += expected
-            row[2] += came_n
+        held = self.by_month
         return [reports.ParticipationPoint(m, *held[m]) for m in sorted(held) if held[m][1]]
 
-    def _totals(self) -> list[int]:
-        """Over every group: per answer, expected and came; then the yes who missed."""
-        columns = list(zip(*self.groups, strict=True))[5:]
-        return [sum(c) for c in columns] if columns else [0] * (2 * len(Rsvp) + 1)
-
     def conversion(self) -> list[reports.Conversion]:
-        totals = self._totals()
+        totals = self.totals
         return [reports.Conversion(r, totals[2 * n], totals[2 * n + 1]) for n, r in enumerate(Rsvp)]
 
     def no_shows(self) -> reports.NoShows:
-        totals = self._totals()
         yes = list(Rsvp).index(Rsvp.YES)
-        return reports.NoShows(totals[2 * yes], totals[-1])
+        return reports.NoShows(self.totals[2 * yes], self.totals[-1])
 
     def per_circle(self) -> dict[int, tuple[int, int, int]]:
         """circle -> (held sessions, expected, came)."""
-        found: dict[int, list[int]] = {}
-        for cid, _, sessions, expected, came_n, *_ in self.groups:
-            row = found.setdefault(cid, [0, 0, 0])
-            row[0] += sessions
-            row[1] += expected
-            row[2] += came_n
-        return {cid: (a, b, c) for cid, (a, b, c) in found.items()}
+        return self.by_circle
 
 
 def _participation(db: Session, scope: Scope) -> _Participation:
@@ -388,7 +402,7 @@ def _participation(db: Session, scope: Scope) -> _Participation:
             *(sa.cast(sa.func.sum(per_session.c[f"n{i}"]), sa.BigInteger) for i in range(len(sums))),
         ).group_by(per_session.c.circle_id, month),
     )
-    return _Participation([tuple(row) for row in groups])
+    return _Participation.of(groups)
 
 
 def _circle_rows(
@@ -407,11 +421,10 @@ def _circle_rows(
         )
     }
     ratings: dict[int, tuple[int, int]] = {}
-    distribution = [0, 0, 0, 0, 0]
-    for cid, _, n, total, dist in rated:
+    for cid, _, n, total, *_ in rated:
         before = ratings.get(cid, (0, 0))
         ratings[cid] = (before[0] + n, before[1] + total)
-        distribution = [x + d for x, d in zip(distribution, dist, strict=True)]
+    distribution = [sum(d) for d in list(zip(*rated, strict=True))[4:]] if rated else [0, 0, 0, 0, 0]
     responses = {cid: (int(n), int(r)) for cid, n, r in _rows(db, _responses(db, scope, [col(s.circle_id)]))}
     per_circle = counts.per_circle()
     names = _rows(
