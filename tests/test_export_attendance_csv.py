@@ -185,29 +185,3 @@ def test_the_whole_store_csv_loads_no_store_module(store: Store, clock: FixedClo
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.splitlines()[-1].strip() == "loaded:"
     assert target.read_bytes() == _on_the_system_clock(store, Scope())
-
-
-def test_on_sqlite_a_walk_in_is_looked_for_among_the_persons_own_memberships(store: Store) -> None:
-    """The export asks of each of a million records whether its person was a member then: by
-    the person's memberships (a few), not by the circle's (dozens, read from the table each
-    time), which SQLite took once membership got an index on (circle_id, joined_at) and which
-    made the export of the large demo half again as long."""
-    import sqlite3
-
-    from circles.exports import attendance_lines
-
-    if store.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's query plan")
-    connection = sqlite3.connect(store.url.database)
-    try:
-        query = attendance_lines.QUERY.format(
-            scope=attendance_lines.happened(datetime(2026, 3, 1, tzinfo=UTC)),
-            circles=f"circle INDEXED BY {attendance_lines.CIRCLE_ORDER_INDEX}",
-        )
-        attendance_lines._add_functions(connection)
-        plan = [
-            row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {query}", attendance_lines._ENDINGS)
-        ]
-    finally:
-        connection.close()
-    assert "SEARCH member USING INDEX ix_membership_person_id (person_id=?)" in plan, plan

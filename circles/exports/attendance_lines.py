@@ -54,10 +54,6 @@ _MEMBER_AT_SESSION = """
 AND ({m}.left_at IS NULL OR {m}.left_at > circle_session.starts_at)
 """
 # {circles}: the circle table, read in the order of CIRCLE_ORDER_INDEX where it is there.
-# A walk-in is looked for among the person's own memberships (a few), by their index: SQLite,
-# which keeps no statistics, would otherwise take the circle's by (circle_id, joined_at)
-# (migration 0190), dozens read from the table for each of a million records (half again the
-# export's time).
 QUERY = f"""
 WITH export_sessions AS (
     SELECT circle_session.id AS session_id,
@@ -90,8 +86,8 @@ JOIN export_sessions ON export_sessions.session_id = circle_session.id
 JOIN attendance ON attendance.session_id = circle_session.id
 JOIN export_people ON export_people.id = attendance.person_id
 WHERE {{scope}} AND NOT EXISTS (
-    SELECT 1 FROM membership AS member INDEXED BY ix_membership_person_id
-    WHERE {_MEMBER_AT_SESSION.format(m="member")} AND member.person_id = attendance.person_id
+    SELECT 1 FROM membership AS member WHERE {_MEMBER_AT_SESSION.format(m="member")}
+    AND member.person_id = attendance.person_id
 )
 ORDER BY k1, k2, k3, k4, k5
 """
