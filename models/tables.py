@@ -93,14 +93,6 @@ class Membership(SQLModel, table=True):
             sqlite_where=sa.text("left_at IS NULL"),
             postgresql_where=sa.text("left_at IS NULL"),
         ),
-        # Who a session expected, by circle and joined_at; on PostgreSQL read from the index
-        # alone (the attendance export asks it once per session): migration 0190.
-        sa.Index(
-            "ix_membership_circle_joined",
-            "circle_id",
-            "joined_at",
-            postgresql_include=["person_id", "left_at", "default_rsvp"],
-        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
