@@ -13,6 +13,7 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import Any
 
+from circles.collector import collector_held
 from circles.feedback_views import Ledger, Recognised, Talk
 
 # Only what can change meaning inside a line: user text never starts one here (lines start
@@ -70,7 +71,8 @@ def _mentoring_line(r: Recognised, name: str) -> str:
 def markdown(ledger: Ledger) -> str:
     """The digest as Markdown, for people: sections by what was done, names in order."""
     try:
-        return _markdown(ledger)
+        with collector_held():  # tens of thousands of lines, none in a cycle (circles/collector.py)
+            return _markdown(ledger)
     finally:
         md.cache_clear()  # the texts of one digest are kept for that digest only
 

@@ -33,11 +33,12 @@ class StoreOpenError(RuntimeError):
 
 
 # Each app's connections to PostgreSQL. Its database work is a few short units of work at a time
-# (a screen's load, sometimes beside a panel's load or a save, an export): one connection kept
-# between them, three more lent for a burst and closed after it. Fifty facilitators with the
-# app open then hold about fifty connections, within PostgreSQL's default of 100, where five
-# kept per app (the old setting, with five more in bursts) ran out at a dozen apps. Work that
-# finds all four busy for POOL_TIMEOUT_SECONDS is told the store is busy (models/store.py).
+# (a screen's reads, which take turns: screens/work.py read_in_turn; sometimes beside a save or
+# an export): one connection kept between them, three more lent for a burst and closed after it.
+# Fifty facilitators with the app open then hold about fifty connections, within PostgreSQL's
+# default of 100, where five kept per app (the old setting, with five more in bursts) ran out at
+# a dozen apps. Work that finds all four busy for POOL_TIMEOUT_SECONDS is told the store is busy
+# (models/store.py).
 # SQLite files keep SQLAlchemy's default pool: connections to a file cost nothing to hold.
 POOL_SIZE = 1
 POOL_OVERFLOW = 3

@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
+from circles.errors import CirclesError
 from circles.services import circle_records, members, sessions
 from circles.services.circle_page import load_circle
 from circles.views import CircleData, CircleView, MemberView, SessionView
@@ -33,7 +34,7 @@ from screens.stats_panel import StatsPanel
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
-from screens.work import run_db
+from screens.work import read_in_turn, run_db, show_error
 
 if TYPE_CHECKING:
     from circles.delivery.model import DeliveryStatus
@@ -138,6 +139,9 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         table.add_column("Role", priority=1)
         table.add_column("Rotation", priority=2)
         table.add_column("Joined", priority=5)
+        if self.read_first is None:
+            self.reload()
+            return
         # Read before the screen was pushed: shown before its first frame, which is drawn with them.
         self.take_first("circle", CircleData, self.show, self._load_circle)
         # A DeliveryStatus: its module (icalendar with it) is imported in the worker only.
@@ -152,13 +156,38 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         return change.touches(SHOWN_TABLES, circle=self.circle_id)
 
     def look_again(self) -> None:
-        self.reload()
-        for panel in self.query_one(f"#{self.active_tab}", TabPane).query("RotationPanel, StatsPanel"):
-            panel.reload()  # type: ignore[attr-defined]
+        panels = list(self.query_one(f"#{self.active_tab}", TabPane).query("RotationPanel, StatsPanel"))
 
-    def reload(self) -> None:
-        self._load_circle()
-        self._load_delivery()  # at the same time: the members need not wait for it, nor it for them
+        def panels_again() -> None:
+            for panel in panels:
+                if panel.is_attached:
+                    panel.reload()  # type: ignore[attr-defined]
+
+        self.reload(then=panels_again)  # after the circle's reads: on the same connection
+
+    def reload(self, *, then: Callable[[], object] | None = None) -> None:
+        """The circle, then its delivery line, in turn on one connection (screens/work.py:
+        read_in_turn); then ``then()``, whether they were read or not."""
+        now = circles_app(self).now()
+        circle_id = self.circle_id
+
+        def delivered(status: DeliveryStatus) -> None:
+            self._show_delivery(status)
+            if then is not None:
+                then()
+
+        def not_delivered(error: CirclesError) -> None:
+            show_error(self, error)
+            if then is not None:
+                then()
+
+        read_in_turn(
+            self,
+            [
+                (lambda db: load_circle(db, circle_id, now), self.show, None),
+                (lambda db: delivery_status(db, circle_id), delivered, not_delivered),
+            ],
+        )
 
     def _load_circle(self) -> None:
         now = circles_app(self).now()
@@ -318,8 +347,8 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         await self.run_action(action)
 
     @on(RotationPanel.Changed)
-    def _rotation_changed(self) -> None:
-        self.reload()  # assignments and swaps show in the sessions tab too
+    def _rotation_changed(self, event: RotationPanel.Changed) -> None:
+        self.reload(then=event.reload)  # assignments and swaps show in the sessions tab too
 
     def action_export_invites(self) -> None:
         if self.data is not None:

@@ -2,11 +2,11 @@
 
 Pushed first and filled after, a screen is laid out and drawn twice on the UI thread: once with
 empty tables, while its reads wait for the processor, and again with the rows. Read first, it is
-drawn once, with them. The reads run side by side in workers; the screen is shown when all are
-in, when one failed, or after WAIT_FOR_DATA, whichever comes first. It takes its data with
-:meth:`ReadFirst.take`: what arrived at once, what is still on its way when it arrives (a slow
-store shows the screen first, filled in as it would have been, and nothing is read twice), and
-what failed it reads again itself, which says why."""
+drawn once, with them. The reads run one after another in one worker, on one connection; the
+screen is shown when all are in, when one failed, or after WAIT_FOR_DATA, whichever comes
+first. It takes its data with :meth:`ReadFirst.take`: what arrived at once, what is still on
+its way when it arrives (a slow store shows the screen first, filled in as it would have been,
+and nothing is read twice), and what failed it reads again itself, which says why."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 
-from screens.work import run_db
+from screens.work import read_in_turn
 
 if TYPE_CHECKING:
     from circles.store_access import Db
@@ -54,15 +54,20 @@ class ReadFirst:
         hold = getattr(self.app, "hold_keys", None)  # screens/late_keys.py (a test's host app has none)
         if hold is not None:
             hold()
-        for key, job in self.reads.items():
-            run_db(
-                self.app,
-                job,
-                lambda value, key=key: self._arrived(key, value),  # type: ignore[misc]
-                failed=lambda _, key=key: self._failed(key),  # type: ignore[misc]
-                group=f"read-first-{key}",
-                exclusive=False,
-            )
+        # One after another, in the order given, on the one connection (screens/work.py).
+        read_in_turn(
+            self.app,
+            [
+                (
+                    job,
+                    lambda value, key=key: self._arrived(key, value),  # type: ignore[misc]
+                    lambda _, key=key: self._failed(key),  # type: ignore[misc]
+                )
+                for key, job in self.reads.items()
+            ],
+            group="read-first",
+            exclusive=False,
+        )
         self.app.set_timer(WAIT_FOR_DATA, self.show)
 
     def _arrived(self, key: str, value: object) -> None:
@@ -135,7 +140,7 @@ class ReadFirst:
 
 
 def read_then(app: App[Any], reads: Reads, show: Callable[[ReadFirst], object]) -> None:
-    """Run ``reads`` (by name) side by side, then ``show`` them, as they are (see the module)."""
+    """Run ``reads`` (by name), then ``show`` them, as they are (see the module)."""
     ReadFirst(app, reads, show).start()
 
 

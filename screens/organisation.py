@@ -8,12 +8,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.renderables.sparkline import Sparkline
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Header, Label, Select, Sparkline, Static
+from textual.widget import Widget
+from textual.widgets import Button, DataTable, Header, Select, Static
 
 from circles.success_views import DEFINITIONS, RetentionAfter, SuccessReport
 from screens.footer import Footer
@@ -120,6 +126,79 @@ class Figure(Static, can_focus=True):
         self.action_explain()
 
 
+# A block of the screen's text: its heading, then a sparkline's data (three lines high) and the
+# lines under it, or only lines.
+Block = tuple[str, list[float] | None, str]
+
+
+class _Lines:
+    """A sparkline as whole lines, so that what follows it starts on a line of its own."""
+
+    def __init__(self, sparkline: Sparkline[float], height: int) -> None:
+        self.sparkline, self.height = sparkline, height
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for line in console.render_lines(self.sparkline, options.update(height=self.height), pad=False):
+            yield from line
+            yield Segment.line()
+
+
+class Blocks(Widget):
+    """Headings, sparklines and lines of text drawn as one widget: the screen was laid out
+    again for each of them (a dozen widgets) at every pass, several passes while it loads.
+    Nothing in them is selected or scrolled on its own; they look as the widgets did."""
+
+    COMPONENT_CLASSES = {"sparkline--max-color", "sparkline--min-color", "blocks--heading", "blocks--axis"}
+    DEFAULT_CSS = """
+    Blocks { height: auto; }
+    Blocks > .sparkline--max-color { color: $primary; }
+    Blocks > .sparkline--min-color { color: $primary 30%; }
+    Blocks > .blocks--heading { text-style: bold; }
+    Blocks > .blocks--axis { color: $text-muted; }
+    """
+    SPARKLINE_HEIGHT = 3
+
+    def __init__(self, blocks: list[Block], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.blocks = blocks
+
+    def show(self, blocks: list[Block]) -> None:
+        if blocks != self.blocks:
+            self.blocks = blocks
+            self.refresh(layout=True)
+
+    def render(self) -> RenderableType:
+        _, base = self.background_colors
+        low = (base + self.get_component_styles("sparkline--min-color").color).rich_color
+        high = (base + self.get_component_styles("sparkline--max-color").color).rich_color
+        heading = Style(bold=True)
+        axis = self.get_component_rich_style("blocks--axis")
+        parts: list[RenderableType] = []
+        for n, (title, data, text) in enumerate(self.blocks):
+            if n:
+                parts.append(Text(""))  # the space above each heading
+            parts.append(Text(title, style=heading))
+            if data is not None:
+                sparkline = Sparkline(
+                    data,
+                    width=None,
+                    height=self.SPARKLINE_HEIGHT,
+                    min_color=low,
+                    max_color=high,
+                    summary_function=max,
+                )
+                parts.append(_Lines(sparkline, self.SPARKLINE_HEIGHT))
+            if text:
+                parts.append(Text(text, style=axis if data is not None else ""))
+        return Group(*parts)
+
+
+PARTICIPATION = "Participation per month (attended of expected)"
+SATISFACTION = "Satisfaction per month (mean rating, 1 to 5)"
+CONVERSION = "RSVP to attendance"
+BY_CIRCLE = "By circle"
+MENTORING = "Mentoring programmes: meetings held of planned"
+
 # (definition, short name, a narrower one for a box too narrow for a word of it, widget id)
 FIGURES = (
     ("participation", "Participation", "Attended", "fig-participation"),
@@ -205,12 +284,10 @@ class OrganisationScreen(LiveScreen, Screen[None]):
     OrganisationScreen #org-controls { height: auto; margin: 0 1; }
     OrganisationScreen #org-controls Select { width: 1fr; }
     OrganisationScreen #org-status { margin: 0 1; height: auto; color: $text-muted; }
-    OrganisationScreen #org-body { height: 1fr; padding: 0 1; }
+    OrganisationScreen #org-body { height: 1fr; padding: 0 1; scrollbar-gutter: stable; }
     OrganisationScreen #org-figures { grid-size: 6; grid-gutter: 0 1; height: auto; }
-    OrganisationScreen .org-heading { text-style: bold; margin-top: 1; }
-    OrganisationScreen Sparkline { height: 3; }
-    OrganisationScreen .org-axis { color: $text-muted; }
-    OrganisationScreen #org-mentoring { height: auto; }
+    OrganisationScreen #org-trends { margin-top: 1; }
+    OrganisationScreen #org-mentoring { margin-top: 1; }
     """
 
     def __init__(self) -> None:
@@ -241,15 +318,7 @@ class OrganisationScreen(LiveScreen, Screen[None]):
             with Grid(id="org-figures"):
                 for key, name, narrow, wid in FIGURES:
                     yield Figure(key, name, narrow, id=wid)
-            yield Label("Participation per month (attended of expected)", classes="org-heading")
-            yield Sparkline([], id="org-participation", summary_function=max)
-            yield Static("", id="org-participation-axis", classes="org-axis", markup=False)
-            yield Label("Satisfaction per month (mean rating, 1 to 5)", classes="org-heading")
-            yield Sparkline([], id="org-satisfaction", summary_function=max)
-            yield Static("", id="org-satisfaction-axis", classes="org-axis", markup=False)
-            yield Label("RSVP to attendance", classes="org-heading")
-            yield Static("", id="org-conversion", markup=False)
-            yield Label("By circle", classes="org-heading")
+            yield Blocks(self._trends(None), id="org-trends")
             # Every circle of the organisation (300 in the large demo): DataTable measures each
             # row it holds, so they are added a page at a time, as the table is scrolled.
             circles = PagedTable(id="org-circles", cursor_type="row", zebra_stripes=True)
@@ -259,8 +328,7 @@ class OrganisationScreen(LiveScreen, Screen[None]):
             circles.styles.height = "auto"
             circles.styles.max_height = 14
             yield circles
-            yield Label("Mentoring programmes: meetings held of planned", classes="org-heading")
-            yield Static("", id="org-mentoring", markup=False)
+            yield Blocks([(MENTORING, None, "")], id="org-mentoring")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -357,13 +425,7 @@ class OrganisationScreen(LiveScreen, Screen[None]):
                 percent(m.completion),
                 out_of(m.completed, m.completed + m.ended_early),
             )
-        self._sparklines(r)
-        self.query_one("#org-conversion", Static).update(
-            "\n".join(
-                f"{c.rsvp.value:<6} {bar(c.rate)} {percent(c.rate):>5}  ({c.attended} of {c.answered} came)"
-                for c in r.conversion
-            )
-        )
+        self.query_one("#org-trends", Blocks).show(self._trends(r))
         self.query_one("#org-circles", PagedTable).fill(
             [
                 (
@@ -388,23 +450,47 @@ class OrganisationScreen(LiveScreen, Screen[None]):
                     f"{p.programme[:28]:<28} {bar(share, 16)} {p.meetings_held:>4} of "
                     f"{p.meetings_planned:<4} {p.pairs_active} pairs active"
                 )
-        self.query_one("#org-mentoring", Static).update(
-            "\n".join(lines) or "Mentoring counts across all circles only."
+        self.query_one("#org-mentoring", Blocks).show(
+            [(MENTORING, None, "\n".join(lines) or "Mentoring counts across all circles only.")]
         )
 
-    def _sparklines(self, r: SuccessReport) -> None:
+    @staticmethod
+    def _trends(r: SuccessReport | None) -> list[Block]:
+        """Participation and satisfaction per month, RSVP to attendance, and the circle table's
+        heading: before the figures come, the headings over empty sparklines."""
+        if r is None:
+            return [
+                (PARTICIPATION, [], ""),
+                (SATISFACTION, [], ""),
+                (CONVERSION, None, ""),
+                (BY_CIRCLE, None, ""),
+            ]
         points = r.participation
-        self.query_one("#org-participation", Sparkline).data = [(p.rate or 0.0) * 100 for p in points]
         rated = [p.rate * 100 for p in points if p.rate is not None]
-        self.query_one("#org-participation-axis", Static).update(
-            f"{points[0].period} … {points[-1].period}   {spread(rated, 0, '%')}"
-            if rated
-            else "No held sessions in this period."
-        )
         trend = [p for p in r.satisfaction_trend.points if p.value is not None]
-        self.query_one("#org-satisfaction", Sparkline).data = [p.value or 0.0 for p in trend]
-        self.query_one("#org-satisfaction-axis", Static).update(
-            f"{trend[0].period} … {trend[-1].period}   {spread([p.value or 0.0 for p in trend], 1)}"
-            if trend
-            else "No ratings in this period."
-        )
+        return [
+            (
+                PARTICIPATION,
+                [(p.rate or 0.0) * 100 for p in points],
+                f"{points[0].period} … {points[-1].period}   {spread(rated, 0, '%')}"
+                if rated
+                else "No held sessions in this period.",
+            ),
+            (
+                SATISFACTION,
+                [p.value or 0.0 for p in trend],
+                f"{trend[0].period} … {trend[-1].period}   {spread([p.value or 0.0 for p in trend], 1)}"
+                if trend
+                else "No ratings in this period.",
+            ),
+            (
+                CONVERSION,
+                None,
+                "\n".join(
+                    f"{c.rsvp.value:<6} {bar(c.rate)} {percent(c.rate):>5}  "
+                    f"({c.attended} of {c.answered} came)"
+                    for c in r.conversion
+                ),
+            ),
+            (BY_CIRCLE, None, ""),
+        ]

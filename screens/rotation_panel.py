@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 
 from circles.errors import CirclesError
 from circles.rotation import Why
-from circles.services import away, circle_records, fairness, members, people, planning
+from circles.services import away, circle_records, fairness, members, planning
 from circles.services import rotation as rotation_service
 from circles.views import CircleView
 from circles.words import count
@@ -24,7 +24,7 @@ from screens.dialogs import ChoiceScreen, CountScreen
 from screens.format import named
 from screens.opening import ReadFirst
 from screens.table import Table
-from screens.work import run_db
+from screens.work import ask_db, run_db
 
 if TYPE_CHECKING:
     from circles.store_access import Db
@@ -53,28 +53,31 @@ class RotationData:
     circle: CircleView
     preview: list[rotation_service.PreviewRow]
     ledger: fairness.Ledger
-    choices: list[Choice]
 
 
 def load_rotation(db: Db, circle_id: int, count: int = PREVIEW_COUNT) -> RotationData:
     """Everything the panel shows, read in one unit of work."""
     circle = circle_records.get_circle(db, circle_id)
+    return RotationData(
+        circle,
+        rotation_service.preview(db, circle_id, count=count),
+        fairness.ledger(db, circle_id),
+    )
+
+
+def load_choices(db: Db, circle_id: int) -> list[Choice]:
+    """Who can be picked to present: the circle's members, then the guest speakers. Read when
+    a session is assigned, not with the tab: on PostgreSQL the people sorted by name for it
+    were the tab's slowest read, for a list that shows only then."""
     choices = [
         Choice(m.person_id, m.name, named(m.name, m.email) + ("" if m.in_rotation else "  (out of rotation)"))
         for m in members.list_members(db, circle_id)
     ]
     known = {c.person_id for c in choices}
-    choices += [
-        Choice(p.id, p.name, f"{named(p.name, p.email)}  (guest speaker)")
-        for p in people.list_people(db, include_inactive=False, limit=500)
-        if p.is_guest and p.id not in known
+    return choices + [
+        Choice(person_id, name, f"{named(name, email)}  (guest speaker)")
+        for person_id, name, email in rotation_service.guest_speakers(db, besides=known)
     ]
-    return RotationData(
-        circle,
-        rotation_service.preview(db, circle_id, count=count),
-        fairness.ledger(db, circle_id),
-        choices,
-    )
 
 
 class RotationPanel(Vertical):
@@ -105,11 +108,14 @@ class RotationPanel(Vertical):
     ]
 
     class Changed(Message):
-        """Presenters or sessions changed here; the hosting screen may want to reload its tabs."""
+        """Presenters or sessions changed here: the hosting screen reads again what it shows,
+        then calls ``reload`` for the panel's own (one after the other, on the one connection
+        an app keeps to PostgreSQL: side by side, the second would open another)."""
 
-        def __init__(self, circle_id: int) -> None:
+        def __init__(self, circle_id: int, reload: Callable[[], None]) -> None:
             super().__init__()
             self.circle_id = circle_id
+            self.reload = reload
 
     READ = "rotation"  # the name of its read_job's answer (screens/opening.py)
 
@@ -234,8 +240,7 @@ class RotationPanel(Vertical):
     def _after(self, message: str) -> Any:
         def done(_: object) -> None:
             self.app.notify(message, markup=False)
-            self.post_message(self.Changed(self.circle_id))
-            self.reload()
+            self.post_message(self.Changed(self.circle_id, self.reload))
 
         return done
 
@@ -246,7 +251,11 @@ class RotationPanel(Vertical):
             return
         session = row.session
         assert session is not None
-        options = [(str(c.person_id), c.label) for c in self.data.choices]
+        circle_id = self.circle_id
+        choices = await ask_db(self.app, lambda db: load_choices(db, circle_id), failed=None)
+        if choices is None:
+            return  # not read: ask_db said why
+        options = [(str(c.person_id), c.label) for c in choices]
         if not options:
             self.app.notify("Nobody to pick: add members or guest speakers first.", severity="warning")
             return
@@ -256,7 +265,7 @@ class RotationPanel(Vertical):
         if picked is None:
             return
         person_id = int(picked)
-        name = next(c.name for c in self.data.choices if c.person_id == person_id)
+        name = next(c.name for c in choices if c.person_id == person_id)
         run_db(
             self,
             lambda db: rotation_service.assign(db, session, person_id=person_id),

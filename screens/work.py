@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from textual.app import App
@@ -160,24 +160,72 @@ def run_db(
     An exclusive worker replaced by a newer one in the same group drops its result, so a
     filter typed quickly shows only the answer to the last keystroke.
     """
+    return _run_in_turn(
+        node,
+        [(job, done, failed)],
+        write=write,
+        group=group,
+        exclusive=exclusive,
+        around_unit=around_unit,
+        whole_store=whole_store,
+    )
+
+
+# A read for read_in_turn: the job, what to do with its result, what to do if it failed.
+Read = tuple[
+    "Callable[[Db], Any]", "Callable[[Any], object] | None", "Callable[[CirclesError], object] | None"
+]
+
+
+def read_in_turn(
+    node: DOMNode, reads: Sequence[Read], *, group: str = "load", exclusive: bool = True
+) -> Worker[None]:
+    """Several reads a screen wants at once, as ``run_db`` runs one, but one after another in
+    one worker, each in its own unit of work and each result handed back as soon as it is in
+    (a read that fails is told to its own ``failed`` and the next still runs).
+
+    Side by side they would each want a connection: on PostgreSQL an app keeps one
+    (models/engine.py), so every read beyond the first opened a connection and closed it
+    again, a few milliseconds of the client's and a server process started for each, where
+    the reads a screen pairs with its main one (a delivery line) take a millisecond or two."""
+    return _run_in_turn(node, reads, group=group, exclusive=exclusive)
+
+
+def _run_in_turn(
+    node: DOMNode,
+    steps: Sequence[Read],
+    *,
+    write: bool = False,
+    group: str,
+    exclusive: bool,
+    around_unit: bool = False,
+    whole_store: bool = False,
+) -> Worker[None]:
     app = node.app
     # The collector waits while the data is fetched and drawn (screens/heap.py: CollectorHold).
     collector = getattr(app, "collector", None)
     if collector is not None:
         collector.hold()
-    tell = failed or (lambda e: show_error(node, e))
 
     def work() -> None:
         try:
-            _work()
+            worker = get_current_worker()
+            for job, done, failed in steps:
+                if worker.is_cancelled:
+                    return
+                _step(worker, job, done, failed or (lambda e: show_error(node, e)))
         finally:
             # Textual names the running worker in the pool thread's own context and leaves it
             # there: an idle thread would keep the last worker, and through it its screen,
             # alive after the screen closed.
             forget_worker_in_this_thread()
 
-    def _work() -> None:
-        worker = get_current_worker()
+    def _step(
+        worker: Worker[None],
+        job: Callable[[Any], Any],
+        done: Callable[[Any], object] | None,
+        tell: Callable[[CirclesError], object],
+    ) -> None:
         try:
             told = lambda db: _tell_presenter_changes(worker, db)  # noqa: E731
             if whole_store:

@@ -381,3 +381,61 @@ def test_a_ledger_names_more_people_than_one_statement_may_bind(memory_store: St
     with memory_store.read() as db:
         ledger = recognition.ledger(db, recognition.period_scope(db))
     assert [r.name for r in ledger.people] == [f"Helper {i:03}" for i in range(120)]
+
+
+def test_a_presenters_feedback_adds_up_every_shared_session_they_presented(
+    store: Store, weekly: Weekly
+) -> None:
+    """Talks and the feedback on them are read in one statement (the sessions' summed ratings
+    and, for the Markdown, their notes counted): two presenters of one session both get its
+    feedback, someone who left the circle keeps theirs, a session of a circle that does not
+    share is left out, and the counted notes are the notes read, period by period."""
+    p, s = weekly.p, weekly.s
+    with store.write() as db:
+        # Di gives an agenda item of 10 Mar, whose session Ana presents, then leaves the circle.
+        agenda.add_item(db, session_id=s["mar10"], title="Second half", presenter_id=p["di"])
+        members.remove_member(db, circle_id=weekly.circle, person_id=p["di"], left_at=_utc(2026, 3, 20))
+        for key, who, rating, note in (
+            ("jan13", "di", 5, "Clear"),
+            ("feb10", "bo", 4, "More demos"),
+            ("feb10", "cy", 3, ""),
+            ("mar10", "bo", 2, "Too fast"),
+            ("mar10", "ana", 4, ""),
+        ):
+            feedback.add_answer(db, session_id=s[key], person_id=p[who], rating=rating, for_presenter=note)
+        # A circle that keeps feedback from presenters: Ana presented there on 3 Mar.
+        closed = circle_records.add_circle(db, name="Closed", kind="learning-circle", timezone="UTC").id
+        members.add_member(db, circle_id=closed, person_id=p["bo"], joined_at=_utc(2026, 1, 1))
+        with scheduled_ahead(db, _utc(2026, 3, 3, 15)):
+            view = sessions.add_session(db, circle_id=closed, starts_at=_utc(2026, 3, 3, 15))
+        view = sessions.set_presenter(db, view, presenter_id=p["ana"], source=PresenterSource.MANUAL)
+        sessions.update_session(db, view, status=SessionStatus.HELD)
+        attendance.check_in(db, session_id=view.id, person_id=p["bo"], attended="present")
+        feedback.add_answer(db, session_id=view.id, person_id=p["bo"], rating=1, for_presenter="Not shared")
+        feedback.set_settings(db, closed, share_with_presenter=False)
+
+    def received(since: str, until: str, *, notes: bool) -> dict[str, tuple[int, int, list[str], int]]:
+        with store.read() as db:
+            scope = recognition.period_scope(db, since=since, until=until)
+            ledger = recognition.ledger(db, scope, notes=notes)
+        return {
+            r.name: (r.feedback.ratings, r.feedback.rating_sum, r.feedback.notes, r.feedback.noted)
+            for r in ledger.people
+            if r.feedback is not None
+        }
+
+    expected = {
+        ("2026-01-01", "2026-03-31"): {
+            "Ana Person": (5, 18, ["Clear", "More demos", "Too fast"], 3),
+            "Di Person": (2, 6, ["Too fast"], 1),
+        },
+        ("2026-02-01", "2026-02-28"): {"Ana Person": (2, 7, ["More demos"], 1)},
+        ("2026-03-01", "2026-03-31"): {
+            "Ana Person": (2, 6, ["Too fast"], 1),
+            "Di Person": (2, 6, ["Too fast"], 1),
+        },
+    }
+    for (since, until), wanted in expected.items():
+        assert received(since, until, notes=True) == wanted, since
+        counted = {name: (n, total, [], noted) for name, (n, total, _, noted) in wanted.items()}
+        assert received(since, until, notes=False) == counted, since

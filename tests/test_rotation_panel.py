@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from circles.services import away, circle_records, invites, members, people, planning, series, sessions
 from models.store import Store
 from screens.dialogs import ChoiceScreen, CountScreen
-from screens.rotation_panel import RotationPanel
+from screens.rotation_panel import RotationPanel, load_choices
 from screens.textual_internals import notifications
 from tests.tui_support import rows, settle, shown, until
 
@@ -30,8 +30,9 @@ class Host(App[None]):
     def on_mount(self) -> None:
         self.query_one("#rotation-preview", DataTable).focus()
 
-    def on_rotation_panel_changed(self, _: RotationPanel.Changed) -> None:
+    def on_rotation_panel_changed(self, event: RotationPanel.Changed) -> None:
         self.changes += 1
+        event.reload()  # a host reads its own data first, then the panel's
 
 
 def setup(store: Store) -> tuple[int, dict[str, int]]:
@@ -188,3 +189,25 @@ async def test_a_swap_that_moves_exported_presenters_says_which_invites_are_out_
             f"  session {planned[0].id}, Rust Lunch, Tue 10 Mar 2026 12:00: Ana -> Bob"
         )
         assert len(told[0].message.splitlines()) == 2  # the second one was never exported
+
+
+def test_every_active_guest_speaker_is_offered_however_many_people_sort_before_them(store: Store) -> None:
+    with store.write() as db:
+        regulars = [
+            people.add_person(db, name=f"Aaron {n:03}", email=f"aaron{n}@example.org") for n in range(501)
+        ]
+        zoe = people.add_person(db, name="Zoe Guest", email="zoe@example.org", is_guest=True)
+        member_guest = people.add_person(db, name="Mia Guest", email="mia@example.org", is_guest=True)
+        gone = people.add_person(db, name="Gone Guest", email="gone@example.org", is_guest=True)
+        people.update_person(db, gone, active=False)
+        c = circle_records.add_circle(db, name="Rust Lunch", kind="learning-circle", timezone="Europe/Berlin")
+        for p in (regulars[0], member_guest):
+            members.add_member(db, circle_id=c.id, person_id=p.id)
+    with store.read() as db:
+        choices = load_choices(db, c.id)
+    # Zoe was left out: the guests were looked for among the first 500 people by name only.
+    assert [(ch.person_id, ch.label.endswith("(guest speaker)")) for ch in choices] == [
+        (regulars[0].id, False),
+        (member_guest.id, False),  # a member, offered as one
+        (zoe.id, True),
+    ]

@@ -4,11 +4,12 @@ on SQLite and PostgreSQL; the JSON and XLSX reports carry the same figures."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from circles.cli import main
@@ -212,3 +213,82 @@ def test_a_coffee_pair_that_said_it_met_held_its_meeting(store: Store, book: Boo
     with store.read() as db:
         found = {p.programme: p for p in success.mentoring(db, Scope()).programmes}
     assert (found["Coffee"].meetings_held, found["Coffee"].meetings_planned) == (1, 2)
+
+
+def _held_ids(store: Store, scope: Scope) -> set[int]:
+    from sqlmodel import col, select
+
+    from circles.services.participation import in_scope
+    from models.tables import CircleSession
+
+    with store.read() as db:
+        return {i for i in db.exec(select(col(CircleSession.id)).where(*in_scope(db, scope))) if i}
+
+
+def test_a_period_keeps_the_local_days_of_the_zones_furthest_east_and_west(
+    store: Store, clock: FixedClock
+) -> None:
+    """The period's days are each circle's own: the range over every zone (which lets
+    PostgreSQL read the sessions by their start) cuts none of the first or last day's sessions."""
+    from tests import factories
+
+    clock.now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    east = factories.circle(store, "East", tz="Pacific/Kiritimati")  # UTC+14
+    west = factories.circle(store, "West", tz="Pacific/Pago_Pago")  # UTC-11
+    inside = [
+        factories.session(store, east, "2026-02-01 00:30").id,
+        factories.session(store, west, "2026-02-28 23:30").id,
+    ]
+    outside = [
+        factories.session(store, east, "2026-01-31 23:30").id,
+        factories.session(store, west, "2026-01-31 23:30").id,
+        factories.session(store, east, "2026-03-01 00:30").id,
+    ]
+    assert all(inside + outside)
+    found = _held_ids(store, Scope(since=date(2026, 2, 1), until=date(2026, 2, 28)))
+    assert found == set(inside)
+
+
+@pytest.mark.postgres
+def test_a_period_reads_the_sessions_by_their_start_on_postgresql(postgres_url) -> None:
+    """The period's days are per time zone, an OR of one range per zone: on the large demo
+    PostgreSQL read every session of the store through it (the Organisation screen's ratings
+    and answers took 70 ms each). The one range over every zone lets it read the period's
+    sessions by their start (here, with sequential reads ruled out, where it took one range
+    per zone instead)."""
+    from sqlmodel import select
+
+    from circles.services.participation import in_scope
+    from models.tables import CircleSession
+    from tests import factories
+
+    store = Store.open(postgres_url, clock=FixedClock())
+    try:
+        for name, tz in (("East", "Asia/Tokyo"), ("West", "America/New_York")):
+            factories.circle(store, name, tz=tz)
+        with store.read() as db:
+            scope = Scope(since=date(2026, 2, 1), until=date(2026, 2, 28))
+            statement = select(sa.func.count()).select_from(CircleSession).where(*in_scope(db, scope))
+            compiled = statement.compile(dialect=db.get_bind().dialect)
+            db.connection().exec_driver_sql("SET LOCAL enable_seqscan = off")
+            plan = db.connection().exec_driver_sql("EXPLAIN " + str(compiled), compiled.params).all()
+        text = "\n".join(row[0] for row in plan)
+        # One range of starts read (with the index left it, one range per zone, OR-ed together).
+        reads = [line for line in text.splitlines() if "Index Cond" in line]
+        assert any("starts_at" in line for line in reads) and "BitmapOr" not in text, text
+    finally:
+        store.close()
+
+
+def test_the_report_reads_ratings_and_answers_in_its_pass_over_the_expected_people(
+    store: Store, book: Book
+) -> None:
+    """The Organisation screen's figures: the ratings by month and the answers by circle are
+    summed from the same held sessions as participation, in that statement (two more passes
+    over the period's sessions were a fifth of the screen's data on the large demo)."""
+    from tests.statements import statements_sent
+
+    with statements_sent(store.engine) as sent, store.read() as db:
+        success.success_report(db, Scope(since=date(2026, 1, 1)))
+    summaries = [s for s, _ in sent if "session_feedback" in s or "session_responses" in s]
+    assert len(summaries) == 1 and "session_expected" in summaries[0], summaries

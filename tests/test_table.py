@@ -101,3 +101,75 @@ async def test_columns_that_do_not_fit_are_shortened_then_hidden_least_important
         await pilot.pause()
         row = table.render_line(1).text
         assert "A tour of the tooling" in row and "Data Science Learning Circle" not in row
+
+
+async def test_a_refresh_that_narrows_every_cell_measures_each_column_once(monkeypatch):
+    """DataTable measured a column's every cell again for each updated cell narrower than the
+    column: the Organisation screen's period switch (100 rows, four columns of bars) measured
+    25,000 cells, a second of the switch. The widths come out the same: the widest cell's."""
+    import textual.widgets._data_table
+
+    import screens.textual_internals
+
+    measured = [0]
+
+    def counting(measure):
+        def counted(*args, **kwargs):
+            measured[0] += 1
+            return measure(*args, **kwargs)
+
+        return counted
+
+    for module in (textual.widgets._data_table, screens.textual_internals):
+        if hasattr(module, "measure"):
+            monkeypatch.setattr(module, "measure", counting(module.measure))
+    app = OneTable()
+    async with app.run_test(size=(80, 10)) as pilot:
+        table = app.query_one(Table)
+        table.add_column("Name", key="name")
+        table.add_column("Share", key="share")
+        for n in range(100):
+            table.add_row(f"circle {n}", "#" * (10 + n % 7), key=str(n))
+        await pilot.pause()
+        measured[0] = 0
+        for n in range(100):
+            table.update_cell(str(n), "share", "#" * (3 + n % 5), update_width=True)
+        await pilot.pause()
+        assert table.columns[table.ordered_columns[1].key].content_width == 7
+        assert measured[0] <= 2 * 101, measured[0]
+
+
+async def test_a_refresh_of_a_few_wider_cells_measures_only_them_and_a_narrowed_widest_cell_shrinks_it(
+    monkeypatch,
+):
+    """Two check-ins in a roster of 100 must not measure the whole column; the widths stay
+    DataTable's: the widest cell's, after the widest one narrowed too."""
+    import screens.textual_internals
+
+    measured = [0]
+    measure = screens.textual_internals.measure
+
+    def counted(*args, **kwargs):
+        measured[0] += 1
+        return measure(*args, **kwargs)
+
+    monkeypatch.setattr(screens.textual_internals, "measure", counted)
+    app = OneTable()
+    async with app.run_test(size=(80, 10)) as pilot:
+        table = app.query_one(Table)
+        table.add_column("Name", key="name")
+        table.add_column("Check-in", key="check")
+        for n in range(100):
+            table.add_row(f"person {n}", "·" if n else "✔ present, late", key=str(n))
+        await pilot.pause()
+        share = table.columns[table.ordered_columns[1].key]
+        assert share.content_width == len("✔ present, late")
+        measured[0] = 0
+        table.update_cell("5", "check", "✔ present", update_width=True)
+        table.update_cell("6", "check", "✔ present, late!", update_width=True)
+        await pilot.pause()
+        assert share.content_width == len("✔ present, late!")
+        assert measured[0] <= 3, measured[0]  # the two cells and the label
+        table.update_cell("6", "check", "·", update_width=True)
+        await pilot.pause()
+        assert share.content_width == len("✔ present, late")

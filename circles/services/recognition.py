@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from circles import validate
+from circles.collector import collector_held
 from circles.errors import InvalidInput
 from circles.feedback_views import (
     FeedbackReceived,
@@ -39,8 +40,7 @@ from circles.feedback_views import (
 from circles.services import people, sessions
 from circles.services.clock import now
 from circles.services.participation import Scope, in_scope, make_scope, one_if
-from circles.services.sql import ids as ids_of
-from circles.services.sql import in_chunks, select_columns
+from circles.services.sql import select_columns
 from circles.zones import time_zone
 from models.enums import PairStatus, ProgrammeKind
 from models.tables import (
@@ -157,56 +157,87 @@ def _local_day(stored: str | datetime, tz: str) -> date:
     return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone(time_zone(tz)).date()
 
 
-# -- talks -------------------------------------------------------------------------------------
+# -- talks and the feedback on them ------------------------------------------------------------
+
+# Per presenter, from the sessions they presented where the circle shares feedback with them:
+# [sessions summed up in session_feedback, ratings, their sum, notes written for them].
+_Sums = list[int]
 
 
-def _talks(db: Session, scope: Scope, names: Names | None = None) -> dict[int, list[Talk]]:
-    """Talks in the period, numbered over each person's talks ever (a first talk is number 1).
+def _talks(
+    db: Session, held: list[Any], names: Names, *, notes: bool = True
+) -> tuple[dict[int, list[Talk]], dict[int, FeedbackReceived]]:
+    """Talks in the period, numbered over each person's talks ever (a first talk is number 1),
+    and the feedback on them (see _feedback_received), read together: one pass over the
+    period's held sessions instead of one for the talks and two more for their feedback.
 
     The store keeps every talk numbered (table talk, kept by the triggers of migration 0100 on
     every change to who presents and to sessions): a period's are read by its held sessions.
     Talks at sessions not yet held are numbered after all held ones, so they change no number
-    shown here. ``names`` gets each presenter's name and team.
+    shown here. ``held``: in_scope's conditions; ``names`` gets each presenter's name and team.
     """
-    s, t = CircleSession, TalkRow
+    s, t, sf, f = CircleSession, TalkRow, SessionFeedback, FeedbackAnswer
+    columns = [
+        t.person_id,
+        s.id,
+        _as_stored(s.starts_at),
+        s.title,
+        Circle.name,
+        Circle.timezone,
+        t.number,
+        Person.name,
+        Person.team,
+        sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true()),
+        sf.ratings,
+        sf.rating_sum,
+    ]
+    # The Markdown only counts the notes: counted here, by their index, per session; read apart
+    # otherwise (_notes).
+    noted = select(sa.func.count()).where(f.session_id == s.id, _written()).scalar_subquery()
+    columns.append(sa.literal_column("0") if notes else noted)
     rows = _rows(
         db,
-        select_columns(
-            t.person_id,
-            s.id,
-            _as_stored(s.starts_at),
-            s.title,
-            Circle.name,
-            Circle.timezone,
-            t.number,
-            Person.name,
-            Person.team,
-        )
+        select_columns(*columns)
         .select_from(s)
         .join(t, col(t.session_id) == s.id)
         .join(Circle, col(Circle.id) == s.circle_id)
         .join(Person, col(Person.id) == t.person_id)
-        .where(*in_scope(db, scope))
+        .join(FeedbackSetting, col(FeedbackSetting.circle_id) == s.circle_id, isouter=True)
+        .join(sf, col(sf.session_id) == s.id, isouter=True)
+        .where(*held)
         .order_by(col(s.starts_at), col(s.id)),
     )
     talks: dict[int, list[Talk]] = defaultdict(list)
-    found: Names = {} if names is None else names
-    for pid, sid, starts, title, circle, tz, n, name, team in rows:
-        talks[pid].append(Talk(sid, _local_day(starts, tz), circle, title, int(n)))
-        found[pid] = (name, team)
-    return talks
+    sums: dict[int, _Sums] = {}
+    for pid, sid, starts, title, circle, tz, n, name, team, shared, ratings, rating_sum, noted in rows:
+        talks[pid].append(Talk(sid, _local_day(starts, tz), circle, title, n))
+        if pid not in names:
+            names[pid] = (name, team)
+        if shared:
+            summed = sums.get(pid) or sums.setdefault(pid, [0, 0, 0, 0])
+            if ratings is not None:
+                summed[0] += 1
+                summed[1] += ratings
+                summed[2] += rating_sum
+            summed[3] += noted
+    read = _notes(db, held) if notes else {}
+    return talks, {
+        pid: FeedbackReceived(n, total, read.get(pid, []), None if notes else count)
+        for pid, (summaries, n, total, count) in sums.items()
+        if summaries
+    }
 
 
 # -- streaks -----------------------------------------------------------------------------------
 
 
-def _streaks(db: Session, scope: Scope, names: Names | None = None) -> dict[int, list[Streak]]:
+def _streaks(db: Session, held: list[Any], names: Names) -> dict[int, list[Streak]]:
     """Streak milestones reached in the period (see the module's definition).
 
     The store keeps every milestone ever reached (table streak_milestone, kept by the triggers
     of migration 0100 on every write to sessions and attendance): a period's are read by its
     held sessions, instead of numbering months of attendance in window functions each time.
-    ``names`` gets each person's name and team.
+    ``held``: in_scope's conditions; ``names`` gets each person's name and team.
     """
     s, m = CircleSession, StreakMilestone
     # Per person and circle only the longest reached in the period (the first day it was).
@@ -224,7 +255,7 @@ def _streaks(db: Session, scope: Scope, names: Names | None = None) -> dict[int,
         )
         .select_from(s)
         .join(m, col(m.session_id) == s.id)
-        .where(*in_scope(db, scope))
+        .where(*held)
         .subquery()
     )
     reached = _rows(
@@ -244,31 +275,41 @@ def _streaks(db: Session, scope: Scope, names: Names | None = None) -> dict[int,
         .join(Person, col(Person.id) == best.c.person_id)
         .where(best.c.rank == 1),
     )
-    longest = {}
-    found_names: Names = {} if names is None else names
-    for pid, circle, length, starts, tz, name, team in reached:
-        longest[pid, circle] = Streak(circle, int(length), _local_day(starts, tz))
-        found_names[pid] = (name, team)
     found: dict[int, list[Streak]] = defaultdict(list)
-    for (pid, _), streak in sorted(longest.items(), key=lambda kv: (kv[1].day, kv[1].circle)):
-        found[pid].append(streak)
+    for pid, circle, length, starts, tz, name, team in reached:
+        found[pid].append(Streak(circle, length, _local_day(starts, tz)))
+        if pid not in names:
+            names[pid] = (name, team)
+    for streaks in found.values():  # one per circle (circle names are unique): by day, then circle
+        if len(streaks) > 1:
+            streaks.sort(key=_by_day)
     return found
+
+
+def _by_day(streak: Streak) -> tuple[date, str]:
+    return streak.day, streak.circle
 
 
 # -- mentoring ---------------------------------------------------------------------------------
 
 
-def _mentoring(db: Session, scope: Scope, names: Names | None = None) -> dict[int, MentoringDone]:
+def _mentoring(db: Session, scope: Scope, names: Names) -> dict[int, MentoringDone]:
     """Per person: mentoring pairs completed, meetings held and their minutes, in the period.
     ``names`` gets each person's name and team (read with the counts: a month names hundreds
     who did nothing else, and asking for them by id was a query of its own)."""
     pm, pair, meeting, p = PairMember, ProgrammePair, PairMeeting, Programme
-    found_names: Names = {} if names is None else names
     mentoring = col(p.kind).in_([ProgrammeKind.MENTORING, ProgrammeKind.REVERSE_MENTORING])
+    # Someone who completed pairs did so as mentor if they are the mentor of any pair.
+    other, other_pair = aliased(PairMember), aliased(ProgrammePair)
+    a_mentor = (
+        sa.exists()
+        .where(col(other.person_id) == pm.person_id, col(other.role) == "mentor")
+        .where(col(other_pair.id) == other.pair_id)
+    )
     completed = {}
-    for pid, count, name, team in _rows(
+    for pid, count, mentor, name, team in _rows(
         db,
-        select_columns(pm.person_id, sa.func.count(), Person.name, Person.team)
+        select_columns(pm.person_id, sa.func.count(), a_mentor, Person.name, Person.team)
         .select_from(pm)
         .join(pair, col(pair.id) == pm.pair_id)
         .join(p, col(p.id) == pair.programme_id)
@@ -276,8 +317,8 @@ def _mentoring(db: Session, scope: Scope, names: Names | None = None) -> dict[in
         .where(mentoring, pair.status == PairStatus.COMPLETED, *_days(scope, pair.ended_on))
         .group_by(col(pm.person_id), col(Person.name), col(Person.team)),
     ):
-        completed[pid] = count
-        found_names[pid] = (name, team)
+        completed[pid] = (int(count), bool(mentor))
+        names[pid] = (name, team)
     minutes = sa.func.coalesce(meeting.minutes, p.meeting_minutes)
     held = {}
     for pid, n, total, mentor, name, team in _rows(
@@ -299,87 +340,71 @@ def _mentoring(db: Session, scope: Scope, names: Names | None = None) -> dict[in
         .group_by(col(pm.person_id), col(Person.name), col(Person.team)),
     ):
         held[pid] = (int(n), int(total), bool(mentor))
-        found_names[pid] = (name, team)
-    mentors = {
-        pid
-        for chunk in in_chunks(set(completed))
-        for pid in db.exec(
-            select(pm.person_id)
-            .join(pair, col(pair.id) == pm.pair_id)
-            .where(pm.role == "mentor", col(pm.person_id).in_(chunk))
-        )
-    }
+        names[pid] = (name, team)
     found = {}
     for pid in set(completed) | set(held):
         n, total, mentor = held.get(pid, (0, 0, False))
-        found[pid] = MentoringDone(int(completed.get(pid, 0)), n, total, mentor or pid in mentors)
+        pairs, a_mentor_too = completed.get(pid, (0, False))
+        found[pid] = MentoringDone(pairs, n, total, mentor or a_mentor_too)
     return found
 
 
 # -- feedback for presenters -------------------------------------------------------------------
+#
+# A presenter's feedback is the ratings and notes on the sessions they presented, where the
+# circle shares them: each session's ratings as the store sums them up (table session_feedback,
+# migration 0100), read with the talks; the notes by their own index (a tenth of the answers).
+# Someone is given feedback when at least one of those sessions has ratings summed up.
 
 
-def _feedback(db: Session, scope: Scope, *, notes: bool = True) -> dict[int, FeedbackReceived]:
-    """Ratings and notes on the sessions each person presented, where the circle shares them:
-    each session's ratings as the store sums them up (table session_feedback, migration 0100),
-    and the notes by their own index (a tenth of the answers); only counted without ``notes``."""
-    s, t, f, sf = CircleSession, TalkRow, FeedbackAnswer, SessionFeedback
+def _written() -> Any:
+    """SQL: the answer has a note for the presenter. Spelled as the index's condition (no bound
+    value), so both databases read the index."""
+    return col(FeedbackAnswer.for_presenter) != sa.literal_column("''")
+
+
+def _notes(db: Session, held: list[Any]) -> dict[int, list[str]]:
+    """The notes written for each presenter on the sessions they presented where the circle
+    shares them, by session start and then text."""
+    s, t, f = CircleSession, TalkRow, FeedbackAnswer
     shared = sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true())
-    presented = (
-        select(
-            col(t.person_id).label("person_id"),
-            col(s.id).label("session_id"),
-            col(s.starts_at).label("starts"),
-        )
+    found: dict[int, list[str]] = defaultdict(list)
+    for pid, note in _rows(
+        db,
+        select(t.person_id, f.for_presenter)
         .select_from(s)
         .join(t, col(t.session_id) == s.id)
         .join(FeedbackSetting, col(FeedbackSetting.circle_id) == s.circle_id, isouter=True)
-        .where(shared, *in_scope(db, scope))
-        .subquery()
-    )
-    totals = {
-        pid: (int(n), int(total))
-        for pid, n, total in db.exec(
-            select(presented.c.person_id, sa.func.sum(sf.ratings), sa.func.sum(sf.rating_sum))
-            .select_from(presented)
-            .join(sf, col(sf.session_id) == presented.c.session_id)
-            .group_by(presented.c.person_id)
-        )
-    }
-    # Spelled as the index's condition (no bound value), so both databases read the index.
-    written = col(f.for_presenter) != sa.literal_column("''")
-    if not notes:
-        counted = _rows(
-            db,
-            select(presented.c.person_id, sa.func.count())
-            .select_from(presented)
-            .join(f, col(f.session_id) == presented.c.session_id)
-            .where(written)
-            .group_by(presented.c.person_id),
-        )
-        count = {pid: int(n) for pid, n in counted}
-        return {pid: FeedbackReceived(n, total, [], count.get(pid, 0)) for pid, (n, total) in totals.items()}
-    found: dict[int, list[str]] = defaultdict(list)
-    for pid, note in db.exec(
-        select(presented.c.person_id, f.for_presenter)
-        .select_from(presented)
-        .join(f, col(f.session_id) == presented.c.session_id)
-        .where(written)
-        .order_by(presented.c.starts, col(f.for_presenter))
+        .join(f, col(f.session_id) == s.id)
+        .where(shared, _written(), *held)
+        .order_by(col(s.starts_at), col(f.for_presenter)),
     ):
         found[pid].append(note)
-    return {pid: FeedbackReceived(n, total, found.get(pid, [])) for pid, (n, total) in totals.items()}
+    return found
 
 
 # -- thanks ------------------------------------------------------------------------------------
 
 
-def _thanks(db: Session, scope: Scope, names: Names | None = None) -> dict[int, list[ThanksView]]:
+def _thanks(db: Session, scope: Scope, names: Names) -> dict[int, list[ThanksView]]:
     """Thanks given in the period, by the person thanked; ``names`` gets their name and team."""
     t, s = Thanks, CircleSession
     to, by = aliased(Person), aliased(Person)
     stmt = (
-        select_columns(t, to.name, by.name, s.starts_at, Circle.name, Circle.timezone, to.team)
+        select_columns(
+            t.id,
+            t.person_id,
+            t.text,
+            t.given_at,
+            t.session_id,
+            to.name,
+            to.team,
+            by.name,
+            s.starts_at,
+            Circle.name,
+            Circle.timezone,
+        )
+        .select_from(t)
         .join(to, col(to.id) == t.person_id)
         .join(by, col(by.id) == t.given_by_id, isouter=True)
         .join(s, col(s.id) == t.session_id, isouter=True)
@@ -390,16 +415,10 @@ def _thanks(db: Session, scope: Scope, names: Names | None = None) -> dict[int, 
     if scope.circle_id is not None:
         stmt = stmt.where(s.circle_id == scope.circle_id)
     found: dict[int, list[ThanksView]] = defaultdict(list)
-    found_names: Names = {} if names is None else names
-    for row, name, from_name, starts, circle, tz, team in db.exec(stmt):
-        found_names[row.person_id] = (name, team)
-        assert row.id is not None
+    for tid, pid, text, given_at, sid, name, team, from_name, starts, circle, tz in _rows(db, stmt):
+        names[pid] = (name, team)
         label = f"{circle}, {starts.astimezone(time_zone(tz)):%a %d %b %Y}" if starts is not None else None
-        found[row.person_id].append(
-            ThanksView(
-                row.id, row.person_id, name, from_name, row.text, row.given_at.date(), row.session_id, label
-            )
-        )
+        found[pid].append(ThanksView(tid, pid, name, from_name, text, given_at.date(), sid, label))
     return found
 
 
@@ -410,21 +429,19 @@ def ledger(db: Session, scope: Scope, *, notes: bool = True) -> Ledger:
     """Everyone recognised in the scope's period (see period_scope), by name. Without ``notes``
     the notes written for presenters are counted, not read (the Markdown digest only counts
     them: a year has 15,000)."""
+    with collector_held():  # tens of thousands of small objects, none in a cycle (collector.py)
+        return _ledger(db, scope, notes=notes)
+
+
+def _ledger(db: Session, scope: Scope, *, notes: bool) -> Ledger:
     names: Names = {}
-    talks = _talks(db, scope, names)
-    streaks = _streaks(db, scope, names)
+    held = in_scope(db, scope)  # the period's held sessions: its time zones read once for all parts
+    talks, feedback = _talks(db, held, names, notes=notes)
+    streaks = _streaks(db, held, names)
     mentoring = _mentoring(db, scope, names) if scope.circle_id is None else {}
-    feedback = _feedback(db, scope, notes=notes)
     thanks = _thanks(db, scope, names)
-    ids = set(talks) | set(streaks) | set(mentoring) | set(feedback) | set(thanks)
-    # Those known only for feedback (a few, if any): by id.
-    names.update(
-        (pid, (name, team))
-        for chunk in in_chunks(ids - set(names))
-        for pid, name, team in db.exec(
-            select(ids_of(Person.id), Person.name, Person.team).where(col(Person.id).in_(chunk))
-        )
-    )
+    # Everyone given feedback gave a talk in the period: named with it.
+    ids = set(talks) | set(streaks) | set(mentoring) | set(thanks)
     recognised = [
         Recognised(
             person_id=pid,
@@ -437,7 +454,6 @@ def ledger(db: Session, scope: Scope, *, notes: bool = True) -> Ledger:
             thanks=thanks.get(pid, []),
         )
         for pid in ids
-        if pid in names
     ]
     recognised.sort(key=lambda r: (r.name.casefold(), r.person_id))
     circle = None

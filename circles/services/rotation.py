@@ -207,6 +207,21 @@ def _event_reasons(db: Session, session_ids: Sequence[int]) -> dict[int, str]:
     return {sid: reason for sid, reason in rows if sid is not None and reason}
 
 
+GUESTS_OFFERED = 500  # guest speakers offered to present, by name: more would be a list nobody reads
+
+
+def guest_speakers(db: Session, *, besides: set[int]) -> list[tuple[int, str, str | None]]:
+    """(id, name, e-mail) of the active guest speakers who could present, by name, but those in
+    ``besides`` (the circle's members, offered as such)."""
+    rows = db.exec(
+        select_columns(Person.id, Person.name, Person.email)
+        .where(col(Person.is_guest).is_(True), col(Person.active).is_(True))
+        .order_by(sa.func.lower(Person.name), col(Person.id))
+        .limit(GUESTS_OFFERED + len(besides))
+    )
+    return [(i, name, email) for i, name, email in rows if i not in besides][:GUESTS_OFFERED]
+
+
 # ---------------------------------------------------------------- preview and refresh
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -142,33 +142,55 @@ def search(
     query = parse(text, typing=typing)
     sql, params = statement(db, query, max(1, min(limit, 500)), grouped=grouped)
     postgres = db.get_bind().dialect.name == "postgresql"
-    connection = _connection(db, postgres)
-    rows = _on_psycopg(connection, sql, params) if postgres else connection.execute(sql, params).all()
+    if not postgres:
+        rows = db.connection().execute(sql, params).all()
+    elif db.in_transaction():
+        connection = db.connection()
+        rows = _on_psycopg(connection.dialect, connection.connection, connection.invalidate, sql, params)
+    else:
+        rows = _alone(db.get_bind(), sql, params)
     return _hits(rows, postgres=postgres, query=query if postgres else None)
 
 
-def _connection(db: Session, postgres: bool) -> Any:
-    """Where a search runs. A search is one statement, and as the first of its unit of work on
-    PostgreSQL it runs on its own (autocommit): a transaction around it would add a BEGIN and a
-    ROLLBACK, two more round trips to the server than the answer itself, for nothing (each
-    statement reads its own snapshot at PostgreSQL's READ COMMITTED anyway)."""
-    if postgres and not db.in_transaction():
-        return db.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return db.connection()
+def _alone(engine: Any, sql: Any, params: dict[str, Any]) -> list[Any]:
+    """A search as the first of its unit of work on PostgreSQL: its one statement on its own
+    (autocommit), on a connection taken from the pool and given back at once. A transaction
+    around it would add a BEGIN and a ROLLBACK, two more round trips to the server than the
+    answer itself, for nothing (each statement reads its own snapshot at PostgreSQL's READ
+    COMMITTED anyway); and the unit of work's own connection (SQLAlchemy's transaction, its
+    isolation level set and reset) cost as much processor time as the hits made of the rows.
+    The pool's events still run (its ping after idling, the live watcher's note of its own
+    connections); the unit of work's next statement takes the same connection back."""
+    pooled = engine.raw_connection()
+    try:
+        driver = pooled.driver_connection
+        driver.autocommit = True  # given back out of any transaction: nothing to end first
+        try:
+            return _on_psycopg(engine.dialect, pooled, pooled.invalidate, sql, params)
+        finally:
+            if pooled.is_valid:  # (else dropped: the pool opens another next time)
+                try:
+                    driver.autocommit = False  # as every other unit of work expects it
+                except engine.dialect.loaded_dbapi.Error as exc:  # stopped mid-statement
+                    pooled.invalidate(exc)
+    finally:
+        pooled.close()
 
 
-def _on_psycopg(connection: Any, sql: Any, params: dict[str, Any]) -> list[Any]:
-    """The rows of the search's statement, run on the connection's psycopg cursor: SQLAlchemy's
-    statement cache and result rows cost as much processor time as psycopg's own work (a search
-    takes a millisecond of it). Its errors are SQLAlchemy's, as from any other statement."""
-    dialect = connection.dialect
+def _on_psycopg(
+    dialect: Any, pooled: Any, invalidate: Callable[[BaseException], object], sql: Any, params: dict[str, Any]
+) -> list[Any]:
+    """The rows of the search's statement, run on the pooled connection's psycopg cursor:
+    SQLAlchemy's statement cache and result rows cost as much processor time as psycopg's own
+    work (a search takes a millisecond of it). Its errors are SQLAlchemy's, as from any other
+    statement; a connection the server dropped is ``invalidate``d."""
     text = _driver_text(dialect, sql)
     try:
-        with connection.connection.driver_connection.cursor() as cursor:
+        with pooled.driver_connection.cursor() as cursor:
             return cast(list[Any], cursor.execute(text, params).fetchall())
     except dialect.loaded_dbapi.Error as exc:
-        if dialect.is_disconnect(exc, connection.connection.dbapi_connection, None):
-            connection.invalidate(exc)
+        if dialect.is_disconnect(exc, pooled.dbapi_connection, None):
+            invalidate(exc)
         raise sa.exc.DBAPIError.instance(
             text, params, exc, dialect.loaded_dbapi.Error, dialect=dialect
         ) from exc
@@ -198,20 +220,25 @@ def matching_titles(db: Session, text: str, kinds: Sequence[str]) -> list[tuple[
     return list(cast(Sequence[tuple[str, int]], db.execute(sql, params).all()))
 
 
+_MARKED = re.compile(f"{START}([^{START}{STOP}]+){STOP}")
+
+
 def marked(text: str) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """A snippet with START/STOP around matched words as plain text and the spans they marked."""
+    """A snippet with START/STOP around matched words as plain text and the spans they marked
+    (a START without its STOP, or around nothing, marks nothing; every START and STOP goes)."""
+    text = text.replace("\n", " ")
     if START not in text:
-        return text.replace("\n", " ").replace(STOP, ""), ()
-    plain: list[str] = []
-    marks: list[tuple[int, int]] = []
-    size = 0
-    for n, piece in enumerate(text.replace("\n", " ").split(START)):
-        inside, stop, after = piece.partition(STOP) if n else ("", "", piece)
-        if stop and inside:
-            marks.append((size, size + len(inside)))
-        plain += [inside, after.replace(STOP, "")]
-        size += len(inside) + len(plain[-1])
-    return "".join(plain), tuple(marks)
+        return text.replace(STOP, ""), ()
+    marks = []
+    removed = last = 0  # START and STOP characters before the match, and where the last ended
+    for found in _MARKED.finditer(text):
+        at = found.start()
+        removed += text.count(START, last, at) + text.count(STOP, last, at) + 1
+        start = at + 1 - removed
+        marks.append((start, start + found.end(1) - found.start(1)))
+        removed += 1
+        last = found.end()
+    return text.replace(START, "").replace(STOP, ""), tuple(marks)
 
 
 def mark_words(text: str, query: SearchQuery) -> tuple[tuple[int, int], ...]:
@@ -220,12 +247,23 @@ def mark_words(text: str, query: SearchQuery) -> tuple[tuple[int, int], ...]:
     PostgreSQL's ts_headline picks the fragment but marks only words its own parser finds in
     the original text: not "Müller" for muller (the index folds accents, its parser does not)
     nor a word inside a link. These marks complete its own."""
-    if text.isascii() or _words_all_ascii(text):
-        # Most snippets: one regular expression finds the words, where folding each word of the
-        # text was a third of a search's own time on PostgreSQL (the same marks: tests/test_search_query.py).
-        pattern = _ascii_words(query)
-        return () if pattern is None else tuple(m.span() for m in pattern.finditer(text))
-    return marks_word_by_word(text, *_looked_for(query))
+    return _word_marker(query)(text)
+
+
+def _word_marker(query: SearchQuery) -> Callable[[str], tuple[tuple[int, int], ...]]:
+    """mark_words for one query, made once for all of a search's hits."""
+    pattern = _ascii_words(query)
+    whole, beginnings = _looked_for(query)
+
+    def marks(text: str) -> tuple[tuple[int, int], ...]:
+        if text.isascii() or _words_all_ascii(text):
+            # Most snippets: one regular expression finds the words, where folding each word of
+            # the text was a third of a search's own time on PostgreSQL (the same marks:
+            # tests/test_search_query.py).
+            return () if pattern is None else tuple(m.span() for m in pattern.finditer(text))
+        return marks_word_by_word(text, whole, beginnings)
+
+    return marks
 
 
 _BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -276,13 +314,16 @@ def _ascii_words(query: SearchQuery) -> re.Pattern[str] | None:
 
 
 def _hits(rows: Sequence[Any], *, postgres: bool, query: SearchQuery | None = None) -> list[SearchHit]:
+    also_marked = _word_marker(query) if query is not None else None
     hits = []
     for row in rows:
         kind, ref_id, session_id, circle_id, title, snippet, rank = row[:7]
         starts_at, circle_name, timezone, circle_kind, email, is_guest, session_title, here = row[7:]
         text, marks = marked(snippet or "")
-        if query is not None:
-            marks = tuple(sorted(set(marks) | set(mark_words(text, query))))
+        if also_marked is not None:
+            more = also_marked(text)
+            if more and more != marks:
+                marks = tuple(sorted(set(marks).union(more)))
         if kind == "circle":
             where = CircleKind(circle_kind).label if circle_kind else ""
         elif kind == "person":

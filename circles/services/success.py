@@ -252,9 +252,8 @@ def satisfaction_trend(db: Session, scope: Scope) -> Trend:
     return _ratings_trend(_rating_groups(db, scope))
 
 
-# (circle, month, ratings, their sum, then how many of each 1..5): the rows as the database
-# gives them, whole numbers on both backends (sums of integer columns).
-RatingGroup = Sequence[Any]
+# (circle, month, ratings, their sum, how many of each 1..5)
+RatingGroup = tuple[int, str, int, int, tuple[int, ...]]
 
 
 def _rating_groups(db: Session, scope: Scope) -> list[RatingGroup]:
@@ -262,12 +261,16 @@ def _rating_groups(db: Session, scope: Scope) -> list[RatingGroup]:
     from these, so the answers are read once, not once for each."""
     s = CircleSession
     month = reports.month_of(db, s.starts_at).label("month")
-    return _rows(db, _ratings(db, scope, [col(s.circle_id), month]))
+    rows = db.connection().execute(_ratings(db, scope, [col(s.circle_id), month])).all()
+    return [
+        (int(cid), str(m), int(n), int(total), tuple(int(d) for d in dist))
+        for cid, m, n, total, *dist in rows
+    ]
 
 
 def _ratings_trend(groups: list[RatingGroup]) -> Trend:
     by_month: dict[str, tuple[int, int]] = {}
-    for _, m, n, total, *_ in groups:
+    for _, m, n, total, _ in groups:
         before = by_month.get(m, (0, 0))
         by_month[m] = (before[0] + n, before[1] + total)
     rows = {m: by_month[m] for m in sorted(by_month)}
@@ -325,44 +328,48 @@ def presenters_by_team(db: Session, scope: Scope) -> list[TeamPresenters]:
 class _Participation:
     """The held sessions in scope and the people they expected, summed in SQL by circle and
     month: participation per month and per circle, RSVP conversion and no-shows all add up
-    from these few thousand rows, in one pass over them."""
+    from these few thousand rows."""
 
-    by_month: dict[str, tuple[int, int, int]]  # month -> (held sessions, expected, came)
-    by_circle: dict[int, tuple[int, int, int]]  # circle -> the same
-    # Over every group: per answer of Rsvp in its order, expected and came; then the expected
-    # who answered yes and missed.
-    totals: list[int]
-
-    @classmethod
-    def of(cls, groups: Sequence[Sequence[Any]]) -> _Participation:
-        """From rows (circle, month, held sessions, expected, came, then the ``totals`` columns)."""
-        by_month: dict[str, tuple[int, int, int]] = {}
-        by_circle: dict[int, tuple[int, int, int]] = {}
-        none = (0, 0, 0)
-        for cid, month, sessions, expected, came_n, *_ in groups:
-            m = by_month.get(month, none)
-            by_month[month] = (m[0] + sessions, m[1] + expected, m[2] + came_n)
-            c = by_circle.get(cid, none)
-            by_circle[cid] = (c[0] + sessions, c[1] + expected, c[2] + came_n)
-        columns = list(zip(*groups, strict=True))[5:]
-        totals = [sum(c) for c in columns] if columns else [0] * (2 * len(Rsvp) + 1)
-        return cls(by_month, by_circle, totals)
+    # (circle, month, held sessions, expected, came, then per answer of Rsvp in its order:
+    # expected and came, then the expected who answered yes and missed)
+    groups: list[tuple[Any, ...]]
+    # The same sessions' ratings by circle and month (those with a rating only), and who came
+    # and answered by circle: summed from the same rows, not read again.
+    rated: list[RatingGroup]
+    responses: dict[int, tuple[int, int]]
 
     def monthly(self) -> list[reports.ParticipationPoint]:
-        held = self.by_month
+        held: dict[str, list[int]] = {}
+        for _, month, sessions, expected, came_n, *_ in self.groups:
+            row = held.setdefault(month, [0, 0, 0])
+            row[0] += sessions
+            row[1] += expected
+            row[2] += came_n
         return [reports.ParticipationPoint(m, *held[m]) for m in sorted(held) if held[m][1]]
 
+    def _totals(self) -> list[int]:
+        """Over every group: per answer, expected and came; then the yes who missed."""
+        columns = list(zip(*self.groups, strict=True))[5:]
+        return [sum(c) for c in columns] if columns else [0] * (2 * len(Rsvp) + 1)
+
     def conversion(self) -> list[reports.Conversion]:
-        totals = self.totals
+        totals = self._totals()
         return [reports.Conversion(r, totals[2 * n], totals[2 * n + 1]) for n, r in enumerate(Rsvp)]
 
     def no_shows(self) -> reports.NoShows:
+        totals = self._totals()
         yes = list(Rsvp).index(Rsvp.YES)
-        return reports.NoShows(self.totals[2 * yes], self.totals[-1])
+        return reports.NoShows(totals[2 * yes], totals[-1])
 
     def per_circle(self) -> dict[int, tuple[int, int, int]]:
         """circle -> (held sessions, expected, came)."""
-        return self.by_circle
+        found: dict[int, list[int]] = {}
+        for cid, _, sessions, expected, came_n, *_ in self.groups:
+            row = found.setdefault(cid, [0, 0, 0])
+            row[0] += sessions
+            row[1] += expected
+            row[2] += came_n
+        return {cid: (a, b, c) for cid, (a, b, c) in found.items()}
 
 
 def _participation(db: Session, scope: Scope) -> _Participation:
@@ -383,33 +390,61 @@ def _participation(db: Session, scope: Scope) -> _Participation:
         sums += [people(col(e.answer) == answer.value), people(col(e.answer) == answer.value, came_)]
     sums.append(people(col(e.answer) == Rsvp.YES.value, col(e.how) == "missed"))
     per_session = (
-        select_columns(s.circle_id, s.starts_at, *(c.label(f"n{i}") for i, c in enumerate(sums)))
+        select_columns(
+            col(s.id).label("id"), s.circle_id, s.starts_at, *(c.label(f"n{i}") for i, c in enumerate(sums))
+        )
         .select_from(s)
         .join(e, col(e.session_id) == s.id, isouter=True)
         .where(*_held(db, scope))
         .group_by(col(s.id))
         .subquery()
     )
+    # Each session's ratings and answers as the store sums them up (session_feedback and
+    # session_responses, migration 0100), joined to the one row each session has here: the
+    # ratings by month and the answers by circle came from two more passes over the sessions.
+    f, r = SessionFeedback, SessionResponses
+    ratings = (f.ratings, f.rating_sum, f.rated_1, f.rated_2, f.rated_3, f.rated_4, f.rated_5)
+    answers = (r.attendees, r.responders)
     month = reports.month_of(db, per_session.c.starts_at).label("month")
-    groups = _rows(
+
+    def total(column: Any) -> Any:
+        # Whole numbers from the database (PostgreSQL sums bigints as numeric): the rows are
+        # used as they come.
+        return sa.cast(sa.func.coalesce(sa.func.sum(column), 0), sa.BigInteger)
+
+    rows = _rows(
         db,
         select_columns(
             per_session.c.circle_id,
             month,
             sa.func.count(),
-            # Whole numbers from the database (PostgreSQL sums bigints as numeric): the rows are
-            # used as they come.
-            *(sa.cast(sa.func.sum(per_session.c[f"n{i}"]), sa.BigInteger) for i in range(len(sums))),
-        ).group_by(per_session.c.circle_id, month),
+            *(total(per_session.c[f"n{i}"]) for i in range(len(sums))),
+            sa.func.count(col(f.session_id)),
+            *(total(c) for c in (*ratings, *answers)),
+        )
+        .select_from(per_session)
+        .join(f, col(f.session_id) == per_session.c.id, isouter=True)
+        .join(r, col(r.session_id) == per_session.c.id, isouter=True)
+        .group_by(per_session.c.circle_id, month),
     )
-    return _Participation.of(groups)
+    width = 3 + len(sums)
+    rated: list[RatingGroup] = []
+    responses: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        cid, m = int(row[0]), str(row[1])
+        with_ratings, n, rating_sum, *rest = row[width:]
+        dist, (attendees, responders) = rest[:5], rest[5:]
+        if with_ratings:
+            rated.append((cid, m, int(n), int(rating_sum), tuple(int(d) for d in dist)))
+        before = responses.get(cid, (0, 0))
+        responses[cid] = (before[0] + int(attendees), before[1] + int(responders))
+    return _Participation([tuple(row[:width]) for row in rows], rated, responses)
 
 
 def _circle_rows(
-    db: Session, scope: Scope, counts: _Participation, rated: list[RatingGroup]
+    db: Session, scope: Scope, counts: _Participation
 ) -> tuple[list[CircleSuccess], tuple[int, ...]]:
     """The circle table, and the rating distribution over all of it (1s .. 5s)."""
-    s = CircleSession
     pairs = member_presented(db, scope, _held(db, scope))
     presenters = {
         cid: (int(n), int(p))
@@ -421,11 +456,12 @@ def _circle_rows(
         )
     }
     ratings: dict[int, tuple[int, int]] = {}
-    for cid, _, n, total, *_ in rated:
+    distribution = [0, 0, 0, 0, 0]
+    for cid, _, n, total, dist in counts.rated:
         before = ratings.get(cid, (0, 0))
         ratings[cid] = (before[0] + n, before[1] + total)
-    distribution = [sum(d) for d in list(zip(*rated, strict=True))[4:]] if rated else [0, 0, 0, 0, 0]
-    responses = {cid: (int(n), int(r)) for cid, n, r in _rows(db, _responses(db, scope, [col(s.circle_id)]))}
+        distribution = [x + d for x, d in zip(distribution, dist, strict=True)]
+    responses = counts.responses
     per_circle = counts.per_circle()
     names = _rows(
         db,
@@ -455,7 +491,7 @@ def _circle_rows(
 
 def circle_table(db: Session, scope: Scope) -> list[CircleSuccess]:
     """One row per circle with held sessions in scope: participation, presenters, satisfaction."""
-    return _circle_rows(db, scope, _participation(db, scope), _rating_groups(db, scope))[0]
+    return _circle_rows(db, scope, _participation(db, scope))[0]
 
 
 # -- mentoring ---------------------------------------------------------------------------------
@@ -592,8 +628,7 @@ def _success_report(db: Session, scope: Scope) -> SuccessReport:
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
     counts = _participation(db, scope)
     monthly = counts.monthly()
-    rated = _rating_groups(db, scope)
-    table, distribution = _circle_rows(db, scope, counts, rated)
+    table, distribution = _circle_rows(db, scope, counts)
     one, two, three, four, five = distribution
     return SuccessReport(
         scope=scope,
@@ -613,7 +648,7 @@ def _success_report(db: Session, scope: Scope) -> SuccessReport:
             responders=sum(c.responders for c in table),
             distribution=(one, two, three, four, five),
         ),
-        satisfaction_trend=_ratings_trend(rated),
+        satisfaction_trend=_ratings_trend(counts.rated),
         mentoring=mentoring(db, scope) if scope.circle_id is None else None,
         circles=table,
     )

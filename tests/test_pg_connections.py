@@ -1,0 +1,122 @@
+"""An app keeps one connection to PostgreSQL (models/engine.py): the reads a screen makes
+together take turns on it, rather than each opening (and closing) a connection of its own:
+opening a circle, looking at it again when someone else changed it, and after a change made
+in its Rotation tab."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from textual.worker import get_current_worker
+
+import screens.circle
+from circles.app import CirclesApp
+from circles.services import rotation
+from models.store import Store
+from screens.textual_internals import notifications
+from tests import factories
+from tests.tui_support import settle
+
+pytestmark = pytest.mark.postgres
+
+SIZE = (120, 40)
+BOUND = 5.0  # seconds: longest a read waits for the other (it is there at once, or never)
+
+
+@pytest.fixture
+def store(postgres_url, clock) -> Iterator[Store]:  # PostgreSQL only: SQLite files keep a pool
+    s = Store.open(postgres_url, clock=clock)
+    yield s
+    s.close()
+
+
+class Overlap:
+    """Makes a circle's reads overlap wherever they run side by side: the circle's read holds
+    its connection until the delivery line's read holds one too, when that read is on its way
+    in another worker. Read in turn, there is no other worker, and nothing waits."""
+
+    def __init__(self, app: CirclesApp, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.app = app
+        self.delivery_holds = threading.Event()
+        circle, delivery = screens.circle.load_circle, screens.circle.delivery_status
+
+        def load_circle(db: Any, *args: Any) -> Any:
+            db.connection()  # checked out now
+            me, give_up = get_current_worker(), time.monotonic() + BOUND
+            while not self.delivery_holds.wait(0.01) and self._others(me) and time.monotonic() < give_up:
+                pass
+            return circle(db, *args)
+
+        def delivery_status(db: Any, *args: Any) -> Any:
+            db.connection()
+            self.delivery_holds.set()
+            return delivery(db, *args)
+
+        monkeypatch.setattr(screens.circle, "load_circle", load_circle)
+        monkeypatch.setattr(screens.circle, "delivery_status", delivery_status)
+
+    def _others(self, me: object) -> bool:
+        """Whether another database worker is still to run or running (not this one)."""
+        return any(w is not me and w.group != "default" and not w.is_finished for w in list(self.app.workers))
+
+
+@contextmanager
+def connections_opened(store: Store) -> Iterator[list[object]]:
+    opened: list[object] = []
+
+    def connected(dbapi_connection: Any, _record: Any) -> None:
+        opened.append(dbapi_connection)
+
+    sa.event.listen(store.engine, "connect", connected)
+    try:
+        yield opened
+    finally:
+        sa.event.remove(store.engine, "connect", connected)
+
+
+async def test_opening_a_circle_and_looking_again_opens_no_connection(store, monkeypatch) -> None:
+    c = factories.circle(store, "Rust Lunch")
+    ada, ben = (factories.person(store, name) for name in ("Ada Byron", "Ben Okri"))
+    for p in (ada, ben):
+        factories.member(store, c, p)
+    s = factories.session(store, c, "2026-03-10 12:00", title="Ownership")
+    with store.write() as db:
+        rotation.assign(db, s, person_id=ben.id)  # by hand: the Rotation tab's u gives it back
+    app = CirclesApp(store)
+    overlap = Overlap(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert store.engine.pool.checkedin() == 1  # the one the app keeps
+        with connections_opened(store) as opened:
+            app.open_circle(c.id)
+            await settle(app, pilot)
+            screen = app.screen
+            assert isinstance(screen, screens.circle.CircleScreen) and screen.data is not None
+            assert overlap.delivery_holds.is_set()
+            # Side by side, the delivery line's read opened a connection and closed it after.
+            assert opened == []
+
+            await pilot.press("3")  # the rotation tab: its panel reads again too when looking again
+            await settle(app, pilot)
+            overlap.delivery_holds.clear()
+            screen.look_again()  # what the app does when another facilitator changed this circle
+            await settle(app, pilot)
+            assert overlap.delivery_holds.is_set()
+            assert opened == []
+
+            # A change made in the tab: the circle reads again (its sessions show presenters
+            # too), then the panel.
+            overlap.delivery_holds.clear()
+            await pilot.press("u")  # the first session: back to the rotation
+            await settle(app, pilot)
+            assert [str(n.message) for n in notifications(app)] == [
+                "The rotation picks for Tue 10 Mar again."
+            ]
+            assert overlap.delivery_holds.is_set()
+            assert opened == []
