@@ -282,8 +282,15 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     async def _build_tab(self, tab: str, pane: TabPane) -> None:
         table = PagedTable(id=TABLES[tab][1:], cursor_type="row", zebra_stripes=True)
         if tab == "proposals":
-            await pane.mount_all([table, Static("", id="proposal-note", classes="hint", markup=False)])
-            # The reasons are why a proposal is trusted: shortened at 80 columns, never hidden.
+            await pane.mount_all(
+                [
+                    table,
+                    Static("", id="proposal-why", classes="hint", markup=False),
+                    Static("", id="proposal-note", classes="hint", markup=False),
+                ]
+            )
+            # The reasons are why a proposal is trusted: shortened in the table at 80 columns,
+            # so the highlighted one is said in full under it.
             for label, min_width in (("#", None), ("People", 16), ("Why", 16), ("", None)):
                 table.add_column(label, min_width=min_width)
             self.action_rerun()
@@ -535,6 +542,17 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             more = f" and {len(proposal.rejected) - 5} more" if len(proposal.rejected) > 5 else ""
             lines.append(f"Rejected, never proposed again here: {shown}{more} (U takes them back).")
         self.query_one("#proposal-note", Static).update("\n".join(lines))
+        self._say_why()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "proposal-table":
+            self._say_why()
+
+    def _say_why(self) -> None:
+        groups = self.proposal.groups if self.proposal is not None else []
+        row = self.query_one("#proposal-table", PagedTable).cursor_row
+        g = groups[row] if 0 <= row < len(groups) else None
+        self.query_one("#proposal-why", Static).update(f"{g.names}: {g.reasons}" if g else "")
 
     def _group(self) -> tuple[int, ...] | None:
         key = self.query_one("#proposal-table", PagedTable).current_key
@@ -632,6 +650,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         def confirmed(result: ConfirmedRound) -> None:
             self.proposal = None
             self.query_one("#proposal-table", PagedTable).fill([])
+            self._say_why()
             self.query_one("#proposal-note", Static).update("Confirmed. Press r to match again.")
             for g in result.ghosts:
                 self.notify(

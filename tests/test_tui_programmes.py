@@ -199,6 +199,28 @@ async def test_after_a_swap_the_cursor_stays_on_the_swapped_pair_as_the_rows_re_
         assert _cursor_row(table)[1:] == ["Ana Mentor & Ed Mentee", rows(table)[1][2], "locked"]
 
 
+async def test_the_highlighted_proposals_reasons_are_said_in_full_under_the_table(memory_store, clock):
+    # At 80 columns the Why column showed "topics: Rust · different teams · 8 h apar…": the
+    # reasons a facilitator locks or rejects a proposal by.
+    pid = _three_proposals(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen, table = await _proposals(app, pilot, pid)
+        why = screen.query_one("#proposal-why", Static)
+        groups = screen.proposal.groups
+        assert shown(why) == f"{groups[0].names}: {groups[0].reasons}"
+        await pilot.press("down", "down")
+        await settle(app, pilot)
+        assert shown(why) == f"{groups[2].names}: {groups[2].reasons}" != ""
+        # Swapped partners: the line follows the pair the cursor stays on, with its new reasons.
+        await pilot.press("s", "up", "up", "s")
+        await settle(app, pilot)
+        now = screen.proposal.groups[table.cursor_row]
+        assert shown(why) == f"{now.names}: {now.reasons}"
+        assert now.names == _cursor_row(table)[1]
+
+
 async def test_locks_and_rejections_are_still_there_after_leaving_the_screen(memory_store, clock):
     pid = _three_proposals(memory_store)
     app = CirclesApp(memory_store)
