@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Select, Static
 
 from circles.feedback_views import Ledger, Recognised, Streak
@@ -20,7 +19,9 @@ from circles.recognition_digest import as_json, markdown
 from screens.footer import Footer
 from screens.form_screen import Field, FormScreen
 from screens.live import LiveScreen
+from screens.opening import ReadsFirst, push_read_first
 from screens.paged import PagedTable
+from screens.styled_once import StyledOnceScreen
 from screens.typed_app import circles_app
 from screens.work import MountGate, run_db
 
@@ -121,7 +122,17 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-class RecognitionScreen(LiveScreen, Screen[None]):
+def open_recognition(app: App[Any]) -> None:
+    """Open Recognition with this month's ledger in its first frame: pushed first and filled
+    after, it was laid out and drawn twice, empty ("Loading…") and again with the rows."""
+    screen = RecognitionScreen()
+    since, until = screen.days(circles_app(app).now().date())
+    push_read_first(
+        app, screen, {"recognition": lambda db: load_recognition(db, since, until, screen.circle_id)}
+    )
+
+
+class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     TITLE = "Recognition"
     # What the ledger is made of, for every circle or the one chosen: a change to these looks
     # again, only while the screen is on top and once for a burst (it takes seconds when large).
@@ -162,10 +173,11 @@ class RecognitionScreen(LiveScreen, Screen[None]):
         self.mount_gate = MountGate()
 
     def compose(self) -> ComposeResult:
-        # The ledger is asked for before the widgets are built: its queries run while they are
-        # styled and laid out (on PostgreSQL that is most of its time), instead of after; it is
-        # handed over once they are mounted (screens/mounted.py).
-        self.reload()
+        if self.read_first is None:
+            # Pushed without its data (open_recognition reads them first): the ledger is asked
+            # for before the widgets are built, its queries run while they are styled and laid
+            # out, and it is handed over once they are mounted (MountGate).
+            self.reload()
         yield Header()
         with Horizontal(id="rec-controls"):
             yield Select(
@@ -195,9 +207,12 @@ class RecognitionScreen(LiveScreen, Screen[None]):
             table.add_column(label, min_width=min_width)
         table.focus()
         self.mount_gate.open()
+        if self.read_first is not None:
+            # Read before the screen was pushed: its first frame shows them.
+            self.take_first("recognition", RecognitionData, self.show, self.reload)
 
-    def days(self) -> tuple[date, date]:
-        return period_days(self.period, circles_app(self).now().date())
+    def days(self, today: date | None = None) -> tuple[date, date]:
+        return period_days(self.period, today or circles_app(self).now().date())
 
     def about(self) -> dict[str, int | None]:
         return {"circle": self.circle_id}

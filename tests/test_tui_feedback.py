@@ -10,6 +10,7 @@ from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
+from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
 from circles.app import CirclesApp
@@ -18,6 +19,7 @@ from circles.recognition_digest import markdown
 from circles.services import attendance, feedback, programmes, recognition, sessions
 from circles.success_views import RetentionAfter
 from models.enums import PresenterSource, SessionStatus
+from screens import opening
 from screens.checkout import CheckOutScreen
 from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import FeedbackPanel
@@ -35,6 +37,7 @@ from screens.paged import PagedTable
 from screens.recognition import RecognitionScreen, detail_lines, streaks_text
 from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
+from screens.textual_internals import on_each_frame
 from tests import factories
 from tests.tui_support import rows, settle, shown, type_text, until
 
@@ -221,6 +224,34 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
     with memory_store.read() as db:
         ledger = recognition.ledger(db, recognition.period_scope(db))
     assert [t.text for r in ledger.people for t in r.thanks] == ["for the ownership talk"]
+
+
+async def test_recognition_is_drawn_first_with_its_ledger(memory_store, clock, monkeypatch):
+    """R on Home reads the ledger before the screen is pushed: not drawn first with "Loading…"
+    and laid out and drawn again with the rows, nor styled whole again as it becomes current."""
+    monkeypatch.setattr(opening, "WAIT_FOR_DATA", 60)  # a loaded machine's reads may take their time
+    _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    drawn: list[bool] = []  # whether each frame of the screen showed the ledger
+    restyled: list[Screen[object]] = []
+
+    def frame() -> None:
+        if isinstance(app.screen, RecognitionScreen):
+            drawn.append(app.screen.data is not None)
+
+    def restyle(self: Screen[object], animate: bool = True) -> None:
+        restyled.append(self)
+        update_styles(self, animate)
+
+    update_styles = Screen.update_node_styles
+    monkeypatch.setattr(Screen, "update_node_styles", restyle)
+    on_each_frame(app, frame)
+    async with app.run_test(size=SIZE) as pilot:
+        await _recognition(app, pilot)
+        assert rows(app.screen.query_one("#rec-ledger", DataTable))[0][0] == "Ana Ruiz"
+        assert drawn
+        assert all(drawn)
+        assert not [s for s in restyled if isinstance(s, RecognitionScreen)]
 
 
 async def test_recognition_tells_namesakes_apart_by_their_team(memory_store, clock):
