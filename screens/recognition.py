@@ -3,10 +3,11 @@ mentoring, feedback received as presenter, thanks), thanking someone, exporting 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from textual import on
 from textual.app import App, ComposeResult
@@ -112,6 +113,39 @@ def row_cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
         feedback,
         _count(len(r.thanks)),
     )
+
+
+class LedgerRow(Sequence[str]):
+    """A person's row cells, built when the table first adds the row (or compares it): a month
+    lists thousands of people, and the table adds a screenful of rows to begin with."""
+
+    __slots__ = ("_cells", "_names", "_person")
+
+    def __init__(self, person: Recognised, names: dict[int, str]) -> None:
+        self._person = person
+        self._names = names
+        self._cells: tuple[str, ...] | None = None
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        if self._cells is None:
+            self._cells = row_cells(self._person, self._names)
+        return self._cells
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self.cells[index]
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def __eq__(self, other: object) -> bool:
+        return self.cells == (other.cells if isinstance(other, LedgerRow) else other)
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _count(n: int) -> str:
@@ -243,7 +277,7 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         names = ledger.shown_names()
         # The highlighted person stays highlighted (by who they are) when the ledger is counted again.
         self.query_one("#rec-ledger", PagedTable).fill(
-            [(str(r.person_id), row_cells(r, names)) for r in ledger.people]
+            [(str(r.person_id), LedgerRow(r, names)) for r in ledger.people]
         )
         self._detail()
 

@@ -20,6 +20,7 @@ from circles.services import attendance, feedback, programmes, recognition, sess
 from circles.success_views import RetentionAfter
 from models.enums import PresenterSource, SessionStatus
 from screens import opening
+from screens import recognition as recognition_screen
 from screens.checkout import CheckOutScreen
 from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import FeedbackPanel
@@ -34,7 +35,7 @@ from screens.organisation import (
     spread,
 )
 from screens.paged import PagedTable
-from screens.recognition import RecognitionScreen, detail_lines, streaks_text
+from screens.recognition import RecognitionScreen, detail_lines, row_cells, streaks_text
 from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
 from screens.textual_internals import on_each_frame
@@ -488,18 +489,26 @@ def _prompts(app: CirclesApp) -> int:
     return lists.first().option_count if lists else 0
 
 
-async def test_recognition_adds_a_long_ledger_a_page_at_a_time(memory_store, clock):
-    # 130 people thanked this month: the ledger holds the first page at once, and the last
-    # person is one key away (end), with their details under the table.
+async def test_recognition_adds_a_long_ledger_a_page_at_a_time(memory_store, clock, monkeypatch):
+    # 130 people thanked this month: the ledger holds the first page at once (their cells made,
+    # nobody else's), and the last person is one key away (end), with their details under the table.
     for k in range(130):
         someone = factories.person(memory_store, f"Person {k:03}", f"p{k:03}@example.org")
         with memory_store.write() as db:
             recognition.add_thanks(db, person=someone.email or "", text=f"for help no. {k}")
+    made: list[int] = []
+
+    def cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
+        made.append(r.person_id)
+        return row_cells(r, names)
+
+    monkeypatch.setattr(recognition_screen, "row_cells", cells)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await _recognition(app, pilot)
         table = app.screen.query_one("#rec-ledger", PagedTable)
         assert (table.row_count, table.total) == (100, 130)
+        assert len(made) == len(set(made)) == 100
         await pilot.press("ctrl+end")
         await settle(app, pilot)
         assert table.row_count == 130
