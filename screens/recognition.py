@@ -224,8 +224,8 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             yield Select([("All circles", 0)], value=0, allow_blank=False, id="rec-circle", compact=True)
         yield Static("Loading…", id="rec-status", markup=False)
         # A year's ledger on a large store lists thousands of people: measuring every row
-        # took longer than the screen may to open, so the rows are added a page at a time.
-        yield PagedTable(id="rec-ledger", cursor_type="row", zebra_stripes=True)
+        # took longer than the screen may to open, so the rows are added as they could be seen.
+        yield PagedTable(id="rec-ledger", cursor_type="row", zebra_stripes=True, first_screenful=True)
         with VerticalScroll(id="rec-detail"):
             yield Static("", id="rec-person", markup=False)
         yield Footer()

@@ -34,7 +34,7 @@ from screens.organisation import (
     short_count,
     spread,
 )
-from screens.paged import PagedTable
+from screens.paged import AHEAD, PAGE, PagedTable
 from screens.recognition import RecognitionScreen, detail_lines, row_cells, streaks_text
 from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
@@ -489,13 +489,19 @@ def _prompts(app: CirclesApp) -> int:
     return lists.first().option_count if lists else 0
 
 
-async def test_recognition_adds_a_long_ledger_a_page_at_a_time(memory_store, clock, monkeypatch):
-    # 130 people thanked this month: the ledger holds the first page at once (their cells made,
-    # nobody else's), and the last person is one key away (end), with their details under the table.
-    for k in range(130):
-        someone = factories.person(memory_store, f"Person {k:03}", f"p{k:03}@example.org")
-        with memory_store.write() as db:
+def _thanked(store, many: int) -> None:  # type: ignore[no-untyped-def]
+    """``many`` people thanked this month, Person 000 onwards."""
+    for k in range(many):
+        someone = factories.person(store, f"Person {k:03}", f"p{k:03}@example.org")
+        with store.write() as db:
             recognition.add_thanks(db, person=someone.email or "", text=f"for help no. {k}")
+
+
+async def test_recognition_adds_a_long_ledger_a_page_at_a_time(memory_store, clock, monkeypatch):
+    # 130 people thanked this month: the ledger holds what the terminal can show (and a few more)
+    # at once, their cells made and nobody else's, the next page as the cursor nears their end,
+    # and the last person is one key away (end), with their details under the table.
+    _thanked(memory_store, 130)
     made: list[int] = []
 
     def cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
@@ -507,12 +513,29 @@ async def test_recognition_adds_a_long_ledger_a_page_at_a_time(memory_store, clo
     async with app.run_test(size=SIZE) as pilot:
         await _recognition(app, pilot)
         table = app.screen.query_one("#rec-ledger", PagedTable)
-        assert (table.row_count, table.total) == (100, 130)
-        assert len(made) == len(set(made)) == 100
+        assert (table.row_count, table.total) == (SIZE[1] + AHEAD, 130)
+        assert len(made) == len(set(made)) == SIZE[1] + AHEAD
+        table.move_cursor(row=SIZE[1] + 1)
+        await settle(app, pilot)
+        assert table.row_count == min(SIZE[1] + AHEAD + PAGE, 130)
         await pilot.press("ctrl+end")
         await settle(app, pilot)
         assert table.row_count == 130
         assert str(app.screen.query_one("#rec-person", Static).render()).startswith("Person 129")
+
+
+async def test_recognition_fills_a_terminal_grown_taller(memory_store, clock):
+    """Its first rows were as many as the terminal could show: a taller one shows more at once
+    (a table that does not scroll would never ask for them)."""
+    _thanked(memory_store, 130)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _recognition(app, pilot)
+        table = app.screen.query_one("#rec-ledger", PagedTable)
+        assert table.row_count == 24 + AHEAD
+        await pilot.resize_terminal(80, 100)
+        await settle(app, pilot)
+        assert table.row_count > table.size.height
 
 
 async def test_a_check_out_answer_shows_from_the_one_trip_to_the_store_that_saves_it(
