@@ -29,7 +29,10 @@ from bench.common import BACKENDS, POSTGRES_ENV, large_store  # noqa: E402
 
 # (script, its option for the number of runs, runs for --quick, runs otherwise)
 BENCHMARKS = (
-    ("startup.py", "--runs", 3, 5),
+    # Start-up rounds are short and swing with the load: over three runs of each at a load of
+    # 6 to 8, the data ratio spread 0.3 (SQLite 1.57-1.91) with 3 rounds and up to 0.7 with 5,
+    # and 0.1 with 7, for about 10 s more on each backend.
+    ("startup.py", "--runs", 7, 9),
     ("screens.py", "--runs", 3, 5),
     ("export_attendance.py", "--rounds", 3, 5),
     ("ics.py", "--runs", 3, 5),
@@ -118,7 +121,9 @@ def table(rows: dict[str, list[dict]], backends: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer runs each (3, and 1 for demo.py)")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer runs each (3; 7 start-up rounds; 1 for demo.py)"
+    )
     parser.add_argument("--only", nargs="*", help="run only these scripts, e.g. ics.py report.py")
     parser.add_argument("--backend", choices=BACKENDS, help="run one side only (default: both)")
     args = parser.parse_args()

@@ -5,7 +5,7 @@ Targets: first paint within 1.25x of the minimal app, data within 2x. With `--ba
 postgresql` both read the large demo from the PostgreSQL database CIRCLES_BENCH_POSTGRES_URL
 names (the minimal app with plain psycopg).
 
-    uv run python bench/startup.py [--runs 5] [--backend sqlite|postgresql]
+    uv run python bench/startup.py [--runs 7] [--backend sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def upcoming_circle(store: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7)
     add_backend(parser)
     args = parser.parse_args()
     url = large_store_url(args.backend)

@@ -206,7 +206,11 @@ class Away(SQLModel, table=True):
 class Attendance(SQLModel, table=True):
     """A person's RSVP to one session and whether they came: one row per (session, person)."""
 
-    __table_args__ = (sa.UniqueConstraint("session_id", "person_id"),)
+    # On PostgreSQL the index also holds the answer and the check-in, so a session's records
+    # are read from the index alone (the attendance export, once per session): migration 0190.
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "person_id", postgresql_include=["rsvp", "attended"]),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="circle_session.id", ondelete="CASCADE")

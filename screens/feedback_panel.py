@@ -16,7 +16,7 @@ from circles.feedback_views import ANONYMOUS_MEANS, RATINGS, SessionFeedback
 from screens.dialogs import ConfirmScreen
 from screens.format import safe
 from screens.table import Table
-from screens.work import MountGate, run_db
+from screens.work import MountGate, Read, run_db
 
 BAR_WIDTH = 20
 
@@ -125,14 +125,14 @@ class FeedbackPanel(Vertical):
         self.query_one("#feedback-missing", DataTable).focus()
 
     def reload(self) -> None:
+        run_db(self, *self.reading()[:2], group="feedback")
+
+    def reading(self) -> Read:
+        """Its read, for the session screen to run in turn with its own (read_in_turn)."""
         from circles.services import feedback
 
-        run_db(
-            self,
-            self.mount_gate.after(lambda db: feedback.session_feedback(db, self.session_id)),
-            self.show,
-            group="feedback",
-        )
+        session_id = self.session_id
+        return (self.mount_gate.after(lambda db: feedback.session_feedback(db, session_id)), self.show, None)
 
     def show(self, data: SessionFeedback) -> None:
         self.data = data

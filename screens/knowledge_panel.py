@@ -24,7 +24,7 @@ from circles.services import knowledge
 from circles.views import MaterialView, SessionView, TakeawayView, TopicView
 from screens.dialogs import ConfirmScreen
 from screens.table import Table
-from screens.work import run_db
+from screens.work import Read, run_db
 
 if TYPE_CHECKING:
     from circles.store_access import Db
@@ -126,7 +126,12 @@ class KnowledgePanel(Vertical):
 
     def load(self, session: SessionView) -> None:
         self.session = session
-        run_db(self, lambda db: load_knowledge(db, self.session_id), self.show, group="knowledge")
+        run_db(self, *self.reading()[:2], group="knowledge")
+
+    def reading(self) -> Read:
+        """Its read, for the session screen to run in turn with its own (read_in_turn)."""
+        session_id = self.session_id
+        return (lambda db: load_knowledge(db, session_id), self.show, None)
 
     def reload(self, _result: object = None) -> None:
         if self.session is not None:

@@ -5,6 +5,7 @@ in a third what the people who came thought of it (screens/feedback_panel.py).""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
@@ -28,7 +29,7 @@ from screens.opening import ReadsFirst, push_read_first
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
-from screens.work import run_db, show_error
+from screens.work import Read, read_in_turn, run_db, show_error
 
 if TYPE_CHECKING:
     from circles.delivery.model import DeliveryStatus
@@ -202,25 +203,48 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def on_screen_resume(self) -> None:
         if self.coming_back() and self.data is not None:
-            self.reload(keep_notes=True)
-        for panel in self.query(FeedbackPanel):
-            panel.reload()  # back from check-out
+            self.reload(keep_notes=True, panels=True)  # the feedback too: back from check-out
 
     def concerns(self, change: Change) -> bool:
         circle = self.data.session.circle_id if self.data is not None else None
         return change.touches(SHOWN_TABLES, session=self.session_id, circle=circle)
 
     def look_again(self) -> None:
-        self.reload(keep_notes=True)  # notes being typed stay; notes saved meanwhile go below them
-        for panel in self.query(FeedbackPanel):
-            panel.reload()
+        # Notes being typed stay; notes saved meanwhile go below them.
+        self.reload(keep_notes=True, panels=True)
 
-    def reload(self, *, keep_notes: bool = False) -> None:
-        run_db(
-            self, lambda db: load_session(db, self.session_id), lambda d: self.show(d, keep_notes=keep_notes)
-        )
+    def reload(self, *, keep_notes: bool = False, panels: bool = False) -> None:
+        """The session with its delivery line, then the open tabs' panels if ``panels``, in
+        turn on one connection (screens/work.py: read_in_turn): side by side, each read past
+        the first opened a PostgreSQL connection of its own, on every change someone else made."""
+        session_id = self.session_id
+        now = circles_app(self).now()
 
-    def show(self, data: SessionData, *, keep_notes: bool = False) -> None:
+        def session_and_delivery(db: Db) -> tuple[SessionData, DeliveryStatus | None]:
+            data = load_session(db, session_id)
+            return data, session_delivery(db, session_id) if data.session.ends_at > now else None
+
+        def shown(got: tuple[SessionData, DeliveryStatus | None]) -> None:
+            self.show(got[0], keep_notes=keep_notes, delivery=got[1])
+
+        reads: list[Read] = [(session_and_delivery, shown, None)]
+        knowledge = self._knowledge()
+        if knowledge is not None and knowledge.session is not None:
+            reads.append(knowledge.reading())
+        if panels:
+            reads += [panel.reading() for panel in self.query(FeedbackPanel)]
+        read_in_turn(self, reads)
+
+    def show(
+        self,
+        data: SessionData,
+        *,
+        keep_notes: bool = False,
+        delivery: DeliveryStatus | EllipsisType | None = ...,
+    ) -> None:
+        """The session on screen. ``delivery``: its delivery line as read with it (None: the
+        session is over), else read now; the Materials tab's panel is read again with it only
+        when given (a reload reads it in turn)."""
         if self.data is not None and data.session.version < self.data.session.version:
             # A reload that started before a save landed: its session (and notes) are older.
             data = replace(data, session=self.data.session)
@@ -236,9 +260,14 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         )
         self._fill_agenda(data.items)
         panel = self._knowledge()
-        if panel is not None and (panel.session is not None or self._tab() == "knowledge-tab"):
+        if panel is not None and panel.session is not None and not isinstance(delivery, EllipsisType):
+            panel.session = s  # its contents are read in turn after this (reload)
+        elif panel is not None and (panel.session is not None or self._tab() == "knowledge-tab"):
             panel.load(s)  # once opened, kept fresh
-        self._load_delivery(s)
+        if isinstance(delivery, EllipsisType):
+            self._load_delivery(s)
+        else:
+            self._show_delivery(delivery)
         notes = self.query_one("#notes", TextArea)
         if not keep_notes or not self._notes_dirty():
             if not _same_notes(s.notes, notes.text):  # else the cursor would jump to the top
@@ -359,6 +388,12 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
         if self.data is not None:
             self.app.push_screen(IcsExportDialog.for_session(self.data.session))
+
+    def _show_delivery(self, status: DeliveryStatus | None) -> None:
+        from screens.send_dialog import delivery_line
+
+        line = "" if status is None else delivery_line(status, circles_app(self).now())
+        self.query_one("#session-delivery", Static).update(line)
 
     def _load_delivery(self, s: SessionView) -> None:
         """The 'sent 3 days ago, 1 change not sent' line, read with the agenda or after it."""

@@ -19,14 +19,25 @@ class TypeToFilter(Screen[None]):
 
     The app hands it the keys no widget used (screens/late_keys.py), in the order they were
     typed: taken here as they bubbled past, a letter overtook a `/` typed before it that was
-    still on its way up to the app's bindings, and went in before it."""
+    still on its way up to the app's bindings, and went in before it.
+
+    ctrl+u on the list clears the filter, as it does in the box and on the check-in list
+    (screens/checkin.py): the list keeps the focus and its highlighted row."""
 
     FILTER_BOX: ClassVar[str] = "#filter"
 
     def type_into_filter(self, event: events.Key) -> bool:
-        """Type ``event`` into the filter box if it is a letter for it; whether it was."""
+        """Type ``event`` into the filter box if it is a letter for it (or clear the box on
+        ctrl+u); whether it was."""
         box = self.query_one(self.FILTER_BOX, OneLineInput)
-        if box.has_focus or not event.is_printable or not event.character:
+        if box.has_focus:
+            return False
+        if event.key == "ctrl+u" and event.key not in self.active_bindings:
+            if not box.value:
+                return False
+            box.clear()
+            return True
+        if not event.is_printable or not event.character:
             return False
         if event.key in self.active_bindings:
             return False

@@ -100,9 +100,9 @@ def test_a_facilitators_week_from_the_command_line(cli):
     [
         (
             ["circle", "add", "X", "--kind", "workshop", "--tz", "Mars/Olympus"],
-            "timezone 'Mars/Olympus' is not an IANA timezone",
+            "--tz 'Mars/Olympus' is not an IANA timezone",
         ),
-        (["person", "add", "Ana", "--email", "ana-at"], "email 'ana-at' is not an e-mail address"),
+        (["person", "add", "Ana", "--email", "ana-at"], "--email 'ana-at' is not an e-mail address"),
         (["session", "add", "Nope", "--at", "2026-07-07 12:00"], "There is no circle named 'Nope'"),
         (["session", "move", "42", "--to", "2026-07-07 12:00"], "There is no session with id 42"),
         (
@@ -117,6 +117,35 @@ def test_a_domain_error_is_one_line_on_stderr_and_exit_1(cli, args, message):
     assert result.returncode == 1
     assert result.stderr.startswith("circles: ") and message in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_value_a_service_refuses_is_named_by_the_flag_it_was_typed_with(cli, tmp_path):
+    """A service names a bad value by its keyword (count, alarm); the person typed a flag
+    (--next, --alarm), so the CLI's one line names the flag, as it does for the values it
+    reads itself (--from 'soon')."""
+    cli("person", "add", "Ana", "--email", "ana@example.org")
+    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin")
+    cli("circle", "cadence", "Rust Lunch", "weekly on tue at 12:00")
+    told = {
+        ("rotation", "show", "Rust Lunch", "--next", "0"): "--next 0 must be between 1 and 200.",
+        ("session", "plan", "Rust Lunch", "--count", "0"): "--count 0 must be between 1 and 200.",
+        ("session", "plan", "Rust Lunch", "--count", "201"): "--count 201 must be between 1 and 200.",
+        ("export", "ics", "--circle", "Rust Lunch", "--alarm", "99999", "-o", str(tmp_path / "x.ics")): (
+            "--alarm 99999 must be between 0 and 10080 minutes before the start."
+        ),
+        (
+            "digest",
+            "Rust Lunch",
+            "--since",
+            "soon",
+            "-o",
+            str(tmp_path / "d.md"),
+        ): "--since 'soon' is not a date like",
+    }
+    for args, message in told.items():
+        result = cli(*args, ok=False)
+        assert result.returncode == 1, args
+        assert result.stderr.startswith(f"circles: {message}"), (args, result.stderr)
 
 
 def test_usage_errors_exit_2(cli):

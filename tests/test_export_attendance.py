@@ -509,7 +509,7 @@ def test_cli_format_from_suffix_and_stdout(store: Store, history: History, tmp_p
 
 def test_cli_bad_input_is_one_clear_line(store: Store, history: History, tmp_path: Path) -> None:
     for args, message in [
-        (["--since", "March"], "since 'March' is not a date like 2026-03-17."),
+        (["--since", "March"], "--since 'March' is not a date like 2026-03-17."),
         (["--circle", "Nope"], "There is no circle named 'Nope'"),
         (["-o", str(tmp_path / "missing" / "a.csv")], "is in a folder that does not exist"),
     ]:

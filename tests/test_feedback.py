@@ -156,10 +156,10 @@ def test_cli_feedback_add_list_missing(store: Store, history: History) -> None:
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["--rating", "7"], "circles: rating '7' must be a whole number from 1 to 5."),
+        (["--rating", "7"], "circles: --rating '7' must be a whole number from 1 to 5."),
         (
             ["--rating", "3", "--learned", "x" * 400],
-            "circles: learned '" + "x" * 60 + "…' is 400 characters long; the limit is 300.",
+            "circles: --learned '" + "x" * 60 + "…' is 400 characters long; the limit is 300.",
         ),
     ],
 )

@@ -82,7 +82,7 @@ def test_the_cli_adds_and_lists_a_guest_without_an_address(store):
     assert "Added Grace Hopper (id" in result.output and "<" not in result.output
     result = runner.invoke(main, ["--db", url, "person", "add", "Ana López"])
     assert result.exit_code == 1
-    assert result.stderr.strip() == "circles: email is required for anyone who is not a guest."
+    assert result.stderr.strip() == "circles: --email is required for anyone who is not a guest."
     result = runner.invoke(main, ["--db", url, "person", "list"])
     assert result.exit_code == 0 and "Grace Hopper" in result.output and "None" not in result.output
     result = runner.invoke(main, ["--db", url, "person", "list", "--json"])

@@ -544,3 +544,85 @@ def test_0180_links_swaps_and_keeps_every_session_and_its_triggers(store_url, cl
         assert "swapped_with_id" not in columns and "presenter_source" in columns
         assert conn.exec_driver_sql("SELECT title FROM circle_session").all() == [("Talk 1",)]
     store.close()
+
+
+def test_0190_covers_the_exports_lookups_on_postgresql_and_check_ins_still_upsert(store_url, clock):
+    """From 0180 with a record: after 0190, on PostgreSQL, membership has an index on
+    (circle_id, joined_at) and it and attendance's unique constraint also hold what the export
+    reads of them; SQLite is as it was. A check-in on a recorded person still updates their one
+    row. Down again, both backends are as 0180 made them."""
+    from circles.services import attendance
+    from models.engine import create_store_engine, sqlite_file
+    from models.store_file import claim_sqlite_file
+
+    if (path := sqlite_file(store_url)) is not None:
+        claim_sqlite_file(path, create_folder=True)
+    engine = create_store_engine(store_url)
+    _migrate_to(engine, "0180")
+    postgres = engine.dialect.name == "postgresql"
+
+    def definitions(conn: sa.Connection) -> dict[str, str]:
+        """The two tables' index and unique constraint definitions, by name."""
+        if conn.dialect.name == "sqlite":
+            query = (
+                "SELECT name, coalesce(sql, '') FROM sqlite_master"
+                " WHERE type = 'index' AND tbl_name IN ('membership', 'attendance')"
+            )
+        else:
+            query = (
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+                " WHERE indrelid IN ('membership'::regclass, 'attendance'::regclass)"
+            )
+        return dict(conn.exec_driver_sql(query).all())
+
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO person (name, email, team, is_guest, active, version, created_at) VALUES"
+            " ('Ana', 'ana@example.org', '', false, true, 1, '2026-01-01 00:00:00+00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO circle (name, kind, description, timezone, default_minutes, reminder_minutes,"
+            " facilitator_id, archived, ics_series_uid, ics_series_sequence, version, created_at) VALUES"
+            " ('Rust Lunch', 'learning-circle', '', 'Europe/Berlin', 60, 15, NULL, false, 'series-1', 0, 1,"
+            " '2026-01-01 00:00:00+00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO circle_session (circle_id, starts_at, minutes, title, status, ics_uid,"
+            " ics_sequence, planned_starts_at, presenter_id, presenter_source, notes, version,"
+            " created_at) VALUES ((SELECT id FROM circle), '2026-03-01 11:00:00+00:00', 60,"
+            " 'Talk', 'scheduled', 'session-1', 0, '2026-03-01 11:00:00+00:00', NULL, NULL,"
+            " '', 1, '2026-01-01 00:00:00+00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO attendance (session_id, person_id, rsvp, attended, note, walk_in, version)"
+            " VALUES ((SELECT id FROM circle_session), (SELECT id FROM person), 'yes', NULL, '', false, 1)"
+        )
+        at_0180 = definitions(conn)
+    engine.dispose()
+
+    store = Store.open(store_url, clock=clock)
+    assert store.upgraded is not None and store.upgraded.from_revision == "0180"
+    with store.engine.connect() as conn:
+        after = definitions(conn)
+    before = dict(at_0180)
+    if postgres:
+        members = after.pop("ix_membership_circle_joined")
+        assert members.endswith("(circle_id, joined_at) INCLUDE (person_id, left_at, default_rsvp)")
+        covering = after.pop("uq_attendance_session_id_person_id")
+        assert covering.endswith("(session_id, person_id) INCLUDE (rsvp, attended)")
+        assert covering == before.pop("uq_attendance_session_id_person_id").replace(
+            "(session_id, person_id)", "(session_id, person_id) INCLUDE (rsvp, attended)"
+        )
+    assert after == before  # the rest as they were; on SQLite, all of it
+    with store.write() as db:
+        found = db.connection().exec_driver_sql("SELECT session_id, person_id FROM attendance").one()
+        session_id, person_id = found
+        attendance.check_in(db, session_id=session_id, person_id=person_id, attended="present")
+    with store.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT rsvp, attended, version FROM attendance").all()
+    assert [tuple(r) for r in rows] == [("yes", "present", 2)]
+
+    _migrate_to(store.engine, "0180", down=True)
+    with store.engine.connect() as conn:
+        assert definitions(conn) == at_0180
+    store.close()

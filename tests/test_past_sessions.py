@@ -73,7 +73,7 @@ def test_cli_records_a_past_session_with_held(tmp_path):
     refused = cli("session", "add", "1", "--at", "2026-01-06 12:00")  # the CLI's clock is the real one
     assert refused.exit_code == 1
     assert refused.stderr == (
-        "circles: start '2026-01-06 12:00' is in the past; pick a later time, "
+        "circles: --at '2026-01-06 12:00' is in the past; pick a later time, "
         "or record it as a session that was held.\n"
     )
     recorded = cli("session", "add", "1", "--at", "2026-01-06 12:00", "--held", "--title", "Kick-off")

@@ -120,3 +120,52 @@ async def test_opening_a_circle_and_looking_again_opens_no_connection(store, mon
             ]
             assert overlap.delivery_holds.is_set()
             assert opened == []
+
+
+async def test_looking_again_at_a_session_with_its_tabs_open_opens_no_connection(store, monkeypatch) -> None:
+    import screens.session
+    from circles.services import feedback
+
+    c = factories.circle(store, "Rust Lunch")
+    factories.member(store, c, factories.person(store, "Ada Byron"))
+    s = factories.session(store, c, "2026-03-10 12:00", title="Ownership")
+    app = CirclesApp(store)
+    feedback_holds = threading.Event()
+    session, session_feedback = screens.session.load_session, feedback.session_feedback
+
+    def load_session(db: Any, *args: Any) -> Any:
+        # Holds its connection until the feedback's read holds one too, when that read is on
+        # its way in another worker (side by side); in turn there is none, and nothing waits.
+        db.connection()
+        me, give_up = get_current_worker(), time.monotonic() + BOUND
+        others = lambda: any(  # noqa: E731
+            w is not me and w.group != "default" and not w.is_finished for w in list(app.workers)
+        )
+        while not feedback_holds.wait(0.01) and others() and time.monotonic() < give_up:
+            pass
+        return session(db, *args)
+
+    def read_feedback(db: Any, *args: Any) -> Any:
+        db.connection()
+        feedback_holds.set()
+        return session_feedback(db, *args)
+
+    monkeypatch.setattr(screens.session, "load_session", load_session)
+    monkeypatch.setattr(feedback, "session_feedback", read_feedback)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screens.session.open_session(app, s.id)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, screens.session.SessionScreen)
+        for tab in ("2", "3"):  # the materials and the feedback: both read again when looking again
+            await pilot.press(tab)
+            await settle(app, pilot)
+        assert str(screen.query_one("#feedback-summary").render()) != "Loading feedback…"
+        with connections_opened(store) as opened:
+            feedback_holds.clear()
+            screen.look_again()  # what the app does when someone else changed this session
+            await settle(app, pilot)
+            assert feedback_holds.is_set()
+            # Side by side, the feedback's read (and the materials') opened a connection each.
+            assert opened == []

@@ -285,7 +285,7 @@ def test_cli_thanks_and_recognition(store: Store, weekly: Weekly, tmp_path: Path
     bad = runner.invoke(main, [*db, "thanks", "add", "cy@example.org", "--for", "x" * 301])
     assert (
         bad.exit_code == 1
-        and bad.output.startswith("circles: for 'xxx")
+        and bad.output.startswith("circles: --for 'xxx")
         and "is 301 characters long" in bad.output
     )
 

@@ -131,7 +131,7 @@ def test_templates_and_errors_are_one_line(cli: Cli) -> None:
     bad_date = cli.run("rotation", "ledger", "Rust Lunch", "--since", "last week", code=1)
     assert "--since 'last week' is not a date like 2026-03-17." in bad_date.stderr
     assert cli.run("rotation", "show", "Rust Lunch", "--next", "0", code=1).stderr.startswith(
-        "circles: count 0 must be between 1 and"
+        "circles: --next 0 must be between 1 and"
     )
     cli.run("rotation", "show", code=2)
     cli.run("circle", "skip", "Rust Lunch", "2031-13-01", code=1)

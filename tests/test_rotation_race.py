@@ -28,6 +28,7 @@ from circles.services import away, circle_records, members, people, planning, se
 from circles.services import rotation as rot
 from models.enums import PresenterSource
 from models.store import Store
+from tests.statements import hearing_statements
 
 REPO = Path(__file__).resolve().parent.parent
 WAIT = 60  # seconds: only reached when something is stuck, which fails the test
@@ -57,7 +58,7 @@ class Stopped:
             self.reached.set()
             assert self.go_on.wait(WAIT), "never released"
 
-    def before_statement(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def before_statement(self, statement: str, _parameters: Any) -> None:
         if self.at == "presenter write" and statement.startswith("UPDATE circle_session SET presenter_id"):
             self.pause()
 
@@ -82,26 +83,23 @@ class Plain:
         except BaseException as exc:
             self.error = exc
 
-    def first_statement(self, *_: Any) -> None:
+    def first_statement(self, _statement: str, _parameters: Any) -> None:
         if threading.current_thread() is self.thread:
             self.started.set()
 
 
 @contextmanager
 def listening(store: Store, stopped: Stopped, plain: Plain) -> Iterator[None]:
-    hooks = [
-        ("before_cursor_execute", stopped.before_statement),
-        ("before_cursor_execute", plain.first_statement),
-        ("commit", stopped.before_commit),
-    ]
-    for name, fn in hooks:
-        event.listen(store.engine, name, fn)
-    try:
-        yield
-    finally:
-        stopped.go_on.set()
-        for name, fn in hooks:
-            event.remove(store.engine, name, fn)
+    with (
+        hearing_statements(store.engine, stopped.before_statement),
+        hearing_statements(store.engine, plain.first_statement),
+    ):
+        event.listen(store.engine, "commit", stopped.before_commit)
+        try:
+            yield
+        finally:
+            stopped.go_on.set()  # a stopped unit of work must never outlive the test
+            event.remove(store.engine, "commit", stopped.before_commit)
 
 
 def _waiting_for_a_lock(store: Store) -> bool:

@@ -394,6 +394,27 @@ def test_giving_a_swapped_session_back_or_swapping_it_again_unlinks_its_partner(
     assert _links(store, planned) == [None] * 5
 
 
+def test_giving_back_one_half_of_a_swap_leaves_the_other_a_hand_assignment_not_a_swap(store: Store) -> None:
+    """Luca gave 30 Nov to Hana and takes her 14 Dec; 30 Nov is then given back. Luca still
+    presents on 14 Dec (he agreed to), but its reason no longer says he took it in a swap."""
+    c, ids, planned = _luca_mateo_hana(store)
+    with store.write() as db:
+        rot.swap(db, sessions.get_session(db, planned[0]), sessions.get_session(db, planned[2]))
+        rot.clear_assignment(db, sessions.get_session(db, planned[0]))
+    with store.read() as db:
+        rows = {r.session.id: r for r in rot.preview(db, c.id, count=5) if r.session}
+        kept = sessions.get_session(db, planned[2])
+    assert (kept.presenter_name, kept.presenter_source) == ("Luca", PresenterSource.MANUAL)
+    assert rows[planned[2]].reason == "assigned by hand: kept when the swap with 30 Nov was undone"
+    assert not any(r.reason.startswith("swap:") for r in rows.values())
+    # Assigned again by a person, the session says that instead.
+    with store.write() as db:
+        rot.assign(db, sessions.get_session(db, planned[2]), person_id=ids["Mateo"])
+    with store.read() as db:
+        rows = {r.session.id: r for r in rot.preview(db, c.id, count=5) if r.session}
+    assert rows[planned[2]].reason == "assigned by hand"
+
+
 def test_any_presenter_a_person_sets_ends_the_swap_it_was_half_of(store: Store) -> None:
     """The link ends where presenters are written, not in each rotation action: a future
     action that sets a presenter cannot leave a swap half-linked."""

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
 from sqlmodel import select
 
 from circles.delivery.model import SendPlan
@@ -21,6 +20,7 @@ from models.tables import InviteExport, InviteSend
 from tests.conftest import FixedClock
 from tests.delivery_world import World, attendees, calendar_part, event_of, make_world, settings_for
 from tests.smtp_sink import Sink, smtp_sink
+from tests.statements import statements_sent
 
 
 @pytest.fixture
@@ -201,17 +201,9 @@ def test_a_send_notes_each_sessions_invite_as_gone_once_not_once_per_person(stor
     session's invite went out (for the presenter-change warning) is written once per session:
     it was a second write with every person's message, a fifth of a large send."""
     w = make_world(store)
-    noted: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if "invite_export" in statement and statement.lstrip().upper().startswith("INSERT"):
-            noted.append(statement)
-
-    sa.event.listen(store.engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(store.engine) as sent:
         plan = _send(store, w, sink)
-    finally:
-        sa.event.remove(store.engine, "before_cursor_execute", count)
+    noted = [s for s, _ in sent if "invite_export" in s and s.lstrip().upper().startswith("INSERT")]
     sessions_sent = {o.session.id for o in plan.outgoing}
     assert len(plan.outgoing) > len(sessions_sent) > 1
     assert len(noted) == len(sessions_sent)

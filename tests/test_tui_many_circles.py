@@ -187,6 +187,32 @@ async def test_a_filter_that_matches_no_circle_says_so(memory_store: Store, cloc
         assert shown(screen.query_one("#circles-count")).startswith(f"{MANY} circles, showing")
 
 
+async def test_ctrl_u_on_the_circles_list_clears_its_filter_as_on_the_check_in_list(
+    memory_store: Store, clock: Any
+) -> None:
+    """ctrl+u clears the filter on the check-in list and in the filter box; with the Circles
+    list focused it did nothing. The list keeps the focus and the circle it highlighted."""
+    _many_circles(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        screen = app.screen
+        assert isinstance(screen, CirclesScreen)
+        table = screen.query_one(DataTable)
+        box = screen.query_one("#filter", Input)
+        await until(pilot, lambda: table.row_count > 0)
+        await type_text(pilot, "rust")
+        await pilot.press("enter", "down")  # to the list (five circles match), on the second
+        await until(pilot, lambda: screen.focused is table and table.cursor_row == 1)
+        assert table.row_count == 5
+        await pilot.press("ctrl+u")
+        await until(pilot, lambda: box.value == "" and table.row_count == PAGE)
+        assert screen.focused is table
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        assert key is not None and circle_name(memory_store, int(key)) == "Circle 0057 Rust"
+
+
 async def test_circles_named_alike_are_told_apart_at_80_columns(memory_store, clock: Any) -> None:
     """The large demo's list showed three rows of "Rust Community of Prac…" at 80 columns: the
     kind, shortened, kept the cells that say which city. A name keeps 30 cells before the kind is
@@ -209,3 +235,8 @@ async def test_circles_named_alike_are_told_apart_at_80_columns(memory_store, cl
         text = screen_text(app)
         for city in ("Bangalore", "Berlin", "Lagos"):
             assert f"Rust Community of Practice ({city})" in text
+
+
+def circle_name(store: Store, circle_id: int) -> str:
+    with store.read() as db:
+        return circle_records.get_circle(db, circle_id).name

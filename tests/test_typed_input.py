@@ -364,18 +364,18 @@ LONG = "x" * 500
 
 HOSTILE: list[tuple[list[str], str]] = [
     (["person", "add", LONG, "--email", "long@example.org"], "name"),
-    (["person", "add", "Ana", "--email", LONG + "@example.org"], "email"),
+    (["person", "add", "Ana", "--email", LONG + "@example.org"], "--email"),
     (["member", "list", LONG], "There is no circle named"),
     (["rsvp", "1", LONG, "yes"], "Nobody has the e-mail address"),
     (["circle", "cadence", "1", "every 2 " + LONG + " at 12:00"], "cadence"),
     (["circle", "cadence", "1", "every 2 wednesday at 12:00"], "cadence"),
     (["session", "add", "1", "--at", LONG], "--at"),
     (["session", "add", "1", "--at", "2026-13-45 12:00"], "--at"),
-    (["away", "add", "ana@example.org", "--from", "2037-12-10", "--to", "2037-12-01"], "to"),
+    (["away", "add", "ana@example.org", "--from", "2037-12-10", "--to", "2037-12-01"], "--to"),
     (["rotation", "ledger", "1", "--since", LONG], "--since"),
     (["agenda", "add", "1", LONG], "title"),
     (["person", "add", "\u202eAna", "--email", "evil@example.org"], "name"),
-    (["person", "add", "Ana", "--email", "an\u200ba@example.org"], "email"),
+    (["person", "add", "Ana", "--email", "an\u200ba@example.org"], "--email"),
     (["export", "ics", "--circle", "1", "-o", "/nowhere/" + LONG + ".ics"], "--output"),
 ]
 
@@ -402,7 +402,7 @@ def test_every_refusal_is_one_short_sentence_that_names_the_field(seeded, tmp_pa
         ),
         (
             ["away", "add", "ana@example.org", "--from", "2037-12-10", "--to", "2037-12-01"],
-            "circles: to '2037-12-01' is earlier than the first day (from 2037-12-10).",
+            "circles: --to '2037-12-01' is earlier than the first day (from 2037-12-10).",
         ),
         (["person", "add", "", "--email", "a@example.org"], "circles: name is required."),
     ],

@@ -256,12 +256,30 @@ def effective_rsvp(a: Any = Attendance, m: Any = Membership) -> Any:
 
 
 def headcounts(db: Session, session_ids: Iterable[int]) -> dict[int, Headcount]:
-    """RSVP and check-in counts for many sessions, aggregated in SQL (two queries in all)."""
+    """RSVP and check-in counts for many sessions, aggregated in SQL (three queries in all)."""
     ids = list(session_ids)
     if not ids:
         return {}
     counts: dict[int, dict[str, int]] = {i: {} for i in ids}
-    s, m, a = CircleSession, Membership, Attendance
+    s, a = CircleSession, Attendance
+    # The memberships read are those of the sessions' circles, named as values, in a CTE of
+    # their own (MATERIALIZED on PostgreSQL, read once): joined to the sessions in one plan,
+    # PostgreSQL's planner may read every membership of the store into a hash to keep those
+    # of a few circles.
+    circle_ids = sorted(set(db.exec(select(s.circle_id).where(col(s.id).in_(ids))).all()))
+    members = (
+        select_columns(
+            col(Membership.circle_id),
+            col(Membership.person_id),
+            col(Membership.joined_at),
+            col(Membership.left_at),
+            col(Membership.default_rsvp),
+        )
+        .where(col(Membership.circle_id).in_(circle_ids))
+        .cte("members")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    m = members.c
     # The answers of these sessions are read first, by session, and joined whole. Left to join
     # them member by member, PostgreSQL's planner looked each member's answers up by person and
     # kept the few of these sessions: 1.5 s for Home's 300 sessions on the large store, and
@@ -278,7 +296,7 @@ def headcounts(db: Session, session_ids: Iterable[int]) -> dict[int, Headcount]:
     answered = sa.and_(answers.c.session_id == s.id, answers.c.person_id == m.person_id)
     rsvp_rows = db.exec(
         select(ids_of(s.id), effective, sa.func.count())
-        .join(m, member_at_session(m, s))
+        .join(members, member_at_session(m, s))
         .join(answers, answered, isouter=True)
         .where(col(s.id).in_(ids))
         .group_by(col(s.id), effective)

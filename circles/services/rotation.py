@@ -14,7 +14,8 @@ What is stored, and what "happens" means:
 - A swap links its two sessions (``swapped_with_id`` on each), so the rotation changes
   only those two (see :mod:`circles.rotation`). Every other way a person sets either
   presenter (assign, give back, another swap) unlinks both in ``sessions.set_presenter``:
-  the rotation is then the plain rule again.
+  the rotation is then the plain rule again. The other half keeps the presenter who agreed
+  to it, as a hand assignment whose reason no longer claims a swap.
 - A scheduled session with no fixed presenter is open. Its stored presenter (source
   "rotation") is the latest suggestion: :func:`refresh` stores it, and every write
   unit of work that changes what the rotation reads runs it for the circles it

@@ -14,13 +14,14 @@ from sqlmodel import Session, col, select
 from circles import upcoming as upcoming_window
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed, NotFound
+from circles.rotation import short_date
 from circles.services import clock
 from circles.services.circle_records import get_circle, ics_uid
 from circles.services.sql import select_columns
 from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import SessionView
-from models.enums import CircleKind, PresenterSource, SessionStatus
-from models.tables import Circle, CircleSession, Membership, Person
+from models.enums import CircleKind, PresenterSource, RotationEventKind, SessionStatus
+from models.tables import Circle, CircleSession, Membership, Person, RotationEvent
 
 _Presenter = aliased(Person)
 # A change to any of these moves or alters the event in attendees' calendars, so it
@@ -273,7 +274,8 @@ def set_presenter(
     so it neither checks nor raises the version, and a facilitator editing the session
     meanwhile is not told someone else changed it. People's assignments are versioned,
     and end any swap the session was half of (:func:`link_swap`): the rotation then
-    treats both sessions by the plain rule again.
+    treats both sessions by the plain rule again. The other half keeps its presenter, who
+    agreed to present then, as a hand assignment that no longer says it is a swap.
     """
     if automatic:
         db.execute(
@@ -289,15 +291,38 @@ def set_presenter(
         values={"presenter_id": presenter_id, "presenter_source": source},
         what=f"the session {original.label}",
     )
+    _end_swap(db, original)
+    return get_session(db, original.id)
+
+
+def _end_swap(db: Session, changed: SessionView) -> None:
+    """Unlink ``changed`` and the session it was swapped with, whose reason said "swap: ... gave
+    <this day> ... and takes <that day>": no longer so, it now says it is kept by hand."""
+    partners = db.exec(
+        select(CircleSession.id, CircleSession.presenter_id).where(
+            col(CircleSession.swapped_with_id) == changed.id, col(CircleSession.id) != changed.id
+        )
+    ).all()
+    day = short_date(changed.local_day)
+    for partner_id, presenter_id in partners:
+        db.add(
+            RotationEvent(
+                circle_id=changed.circle_id,
+                session_id=partner_id,
+                kind=RotationEventKind.ASSIGNED,
+                person_id=presenter_id,
+                reason=f"assigned by hand: kept when the swap with {day} was undone",
+                recorded_at=clock.now(db),
+            )
+        )
     db.execute(
         sa.update(CircleSession)
         .where(
-            sa.or_(col(CircleSession.id) == original.id, col(CircleSession.swapped_with_id) == original.id),
+            sa.or_(col(CircleSession.id) == changed.id, col(CircleSession.swapped_with_id) == changed.id),
             col(CircleSession.swapped_with_id).is_not(None),
         )
         .values(swapped_with_id=None)
     )
-    return get_session(db, original.id)
 
 
 def link_swap(db: Session, first_id: int, second_id: int) -> None:

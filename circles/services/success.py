@@ -76,10 +76,30 @@ def _held(db: Session, scope: Scope) -> list[Any]:
 @contextmanager
 def _held_kept(db: Session, scopes: Sequence[Scope]) -> Iterator[None]:
     db.info[_HELD] = {scope: in_scope(db, scope) for scope in scopes}
+    db.info[_ZONES] = {}
     try:
         yield
     finally:
         db.info.pop(_HELD, None)
+        db.info.pop(_ZONES, None)
+
+
+_ZONES = "success: time zones of the circles in scope"
+
+
+def _zones(db: Session, scope: Scope) -> list[str]:
+    """The time zones of the scope's circles: read once per report when success_report keeps
+    them (retention asks for each of its N)."""
+    kept: dict[Scope, list[str]] | None = db.info.get(_ZONES)
+    if kept is not None and scope in kept:
+        return kept[scope]
+    zones = select(Circle.timezone).group_by(col(Circle.timezone))
+    if scope.circle_id is not None:
+        zones = zones.where(Circle.id == scope.circle_id)
+    found = list(db.exec(zones))
+    if kept is not None:
+        kept[scope] = found
+    return found
 
 
 def _rows(db: Session, statement: Any) -> list[Any]:
@@ -106,11 +126,8 @@ def _local_days(db: Session, scope: Scope, when: Any, circle_id: Any) -> list[An
         conditions.append(circle_id == scope.circle_id)
     if scope.since is None and scope.until is None:
         return conditions
-    zones = select(Circle.timezone).group_by(col(Circle.timezone))
-    if scope.circle_id is not None:
-        zones = zones.where(Circle.id == scope.circle_id)
     per_zone = []
-    for tz in db.exec(zones):
+    for tz in _zones(db, scope):
         zone = time_zone(tz)
         bounds: list[Any] = [col(circle_id).in_(select(Circle.id).where(Circle.timezone == tz))]
         if scope.since is not None:
