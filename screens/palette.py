@@ -173,9 +173,9 @@ def check_in(app: CirclesApp, screen: Screen[Any]) -> None:
 
 
 def recognition(app: CirclesApp, screen: Screen[Any]) -> None:
-    from screens.recognition import RecognitionScreen
+    from screens.recognition import open_recognition
 
-    app.push_screen(RecognitionScreen())
+    open_recognition(app)
 
 
 def organisation(app: CirclesApp, screen: Screen[Any]) -> None:
