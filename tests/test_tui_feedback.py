@@ -40,7 +40,7 @@ from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
 from screens.textual_internals import on_each_frame
 from tests import factories
-from tests.tui_support import rows, settle, shown, type_text, until
+from tests.tui_support import burst, rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 NAMES = ("Ana Ruiz", "Bo Chen", "Cy Young", "Di Park", "Eve Walker", "Fay Lind")
@@ -419,6 +419,22 @@ async def test_the_palette_finds_recognition_and_organisation(memory_store, cloc
             await settle(app, pilot)
             await pilot.press("escape")
             await settle(app, pilot)
+
+
+async def test_enter_typed_right_after_the_words_picks_what_they_found(memory_store, clock):
+    # Typed fast, "recognition" and Enter exported invites: Enter picked the highlighted line of
+    # the list the palette opened with, the search for the words still on its way.
+    factories.circle(memory_store, "Rust Lunch")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await until(pilot, lambda: _first_hit(app) != "")  # the list it opens with
+        burst(app, *"recognition", "enter")
+        await until(pilot, lambda: not isinstance(app.screen, CommandPalette))
+        await settle(app, pilot)
+        assert isinstance(app.screen, RecognitionScreen), app.screen
 
 
 def _first_hit(app: CirclesApp) -> str:
