@@ -27,7 +27,7 @@ from screens.heap import (
 )
 from screens.late_keys import KeysFollowTheFocus
 from screens.live import ChangesSeen, tell_screens
-from screens.palette import ActionProvider, FindProvider
+from screens.palette import ActionProvider, FindProvider, Palette
 from screens.programmes import ProgrammesProvider
 
 if TYPE_CHECKING:
@@ -227,6 +227,11 @@ class CirclesApp(KeysFollowTheFocus):
         # The default screen and Home stay: Escape on Home does nothing rather than leave a blank app.
         if len(self.screen_stack) > 2:
             self.pop_screen()
+
+    def action_command_palette(self) -> None:
+        # Textual's own, with Enter waiting for the search of what was typed (screens/palette.py).
+        if self.use_command_palette and not isinstance(self.screen, Palette):
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
         from screens.dialogs import HelpScreen

@@ -216,9 +216,9 @@ class HomeScreen(LiveScreen, Screen[None]):
         self.app.push_screen(ProgrammesScreen())
 
     def action_recognition(self) -> None:
-        from screens.recognition import RecognitionScreen
+        from screens.recognition import open_recognition
 
-        self.app.push_screen(RecognitionScreen())
+        open_recognition(self.app)
 
     def action_organisation(self) -> None:
         from screens.organisation import OrganisationScreen

@@ -27,7 +27,7 @@ from screens.live import LiveScreen
 from screens.paged import PagedTable
 from screens.stats_panel import bar, percent
 from screens.typed_app import circles_app
-from screens.work import MountGate, run_db
+from screens.work import MountGate, Read, read_in_turn
 
 if TYPE_CHECKING:
     from circles.store_access import Db
@@ -334,7 +334,6 @@ class OrganisationScreen(LiveScreen, Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#org-circles", DataTable)
         table.add_columns("Circle", "Sessions", "Participation", "Presenters", "Rating", "Answered")
-        run_db(self, load_circles, self._circles, group="circles")
         self.query_one(Figure).focus()  # so ? explains a figure at once
         self.mount_gate.open()
 
@@ -349,16 +348,25 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         return {"circle": self.circle_id}
 
     def look_again(self) -> None:
-        """Someone changed what the figures count: counted again, the figures shown meanwhile."""
-        run_db(self, load_circles, self._circles, group="circles")
-        self.reload(counting=False)
+        """Someone changed what the figures count: counted again, the figures shown meanwhile,
+        and the list of circles read again after them."""
+        self.reload(counting=False, circles=True)
 
-    def reload(self, *, counting: bool = True) -> None:
+    def reload(self, *, counting: bool = True, circles: bool = False) -> None:
+        """The figures read again, then (when asked, or while it was never read: a reload
+        replaces a read still running) the list of circles, in turn in one worker: side by
+        side they took two connections on PostgreSQL, and the list, in first, laid the screen
+        out once more before the figures came."""
         since, until = period_days(self.period, circles_app(self).now().date())
         circle_id = self.circle_id
         if counting:
             self.query_one("#org-status", Static).update("Counting…")
-        run_db(self, self.mount_gate.after(lambda db: load_success(db, since, until, circle_id)), self.show)
+        reads: list[Read] = [
+            (self.mount_gate.after(lambda db: load_success(db, since, until, circle_id)), self.show, None)
+        ]
+        if circles or self.circles is None:
+            reads.append((load_circles, self._circles, None))
+        read_in_turn(self, reads)
 
     def action_refresh(self) -> None:
         self.reload()

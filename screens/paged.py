@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from textual import events, on
 from textual.widgets import DataTable
 from textual.widgets.data_table import CursorType
 
@@ -29,10 +30,14 @@ class PagedTable(Table):
         classes: str | None = None,
         cursor_type: CursorType = "cell",
         zebra_stripes: bool = False,
+        first_screenful: bool = False,
     ) -> None:
+        """``first_screenful``: a fill adds the rows the terminal could show (and AHEAD more)
+        rather than a PAGE, for a table that opens with its rows in its first frame."""
         super().__init__(id=id, classes=classes, cursor_type=cursor_type, zebra_stripes=zebra_stripes)
         self._rows: list[Row] = []
         self._added = 0
+        self._first_screenful = first_screenful
 
     @property
     def total(self) -> int:
@@ -59,7 +64,10 @@ class PagedTable(Table):
         self.clear()
         keys = {key: i for i, (key, _) in enumerate(self._rows)}
         target = keys.get(cursor_key or "", keys.get(before_key or "", min(before_row, len(self._rows) - 1)))
-        self._add_until(max(PAGE, target + 1 + AHEAD))
+        # (Before its first layout the table has no height of its own: the terminal's is the most
+        # it could show.)
+        first = self.app.size.height + AHEAD if self._first_screenful else PAGE
+        self._add_until(max(first, target + 1 + AHEAD))
         if not self._rows:
             return
         target = max(0, target)
@@ -102,6 +110,13 @@ class PagedTable(Table):
         # ctrl+end means the last row, not the last one added so far.
         self._add_until(len(self._rows))
         super().action_scroll_bottom()
+
+    @on(events.Resize)
+    def _taller(self, event: events.Resize) -> None:
+        # Filled before it had a height (or the terminal grew): rows enough to fill it, since a
+        # table that does not scroll would not ask for more.
+        if self._first_screenful and self._added < event.size.height + AHEAD:
+            self._add_until(event.size.height + AHEAD)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= self._added - AHEAD:

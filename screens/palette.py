@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual import on
+from textual.command import CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 from textual.markup import escape
 from textual.screen import Screen
+from textual.widgets import Input
+from textual.worker import Worker, WorkerState
 
 from circles.views import CircleView, SessionView
 from screens.work import ask_db
@@ -21,6 +24,39 @@ if TYPE_CHECKING:  # the services load with the store, after the first screen ha
     from circles.app import CirclesApp
     from circles.services import lookups
     from circles.store_access import Db
+
+
+class Palette(CommandPalette):
+    """Textual's palette, where Enter typed right after the words picks from what those words
+    found. Textual picked the highlighted line of the list still on screen: while the search
+    for the last letters was on its way (circles and people are looked up in the store), that
+    was the list for fewer letters, or the one it opened with, and "recognition" typed fast
+    and Enter exported invites. Enter now waits for the search of what is typed."""
+
+    _enter_waiting = False
+
+    def _searching(self) -> bool:
+        return any(
+            w.node is self and w.group == self._GATHER_COMMANDS_GROUP and not w.is_finished
+            for w in self.app.workers
+        )
+
+    @on(Input.Submitted)
+    def _after_the_search(self, event: Input.Submitted) -> None:
+        if self._searching():
+            event.prevent_default()  # Textual's own handler picks once the search is in
+            event.stop()
+            self._enter_waiting = True
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if (
+            self._enter_waiting
+            and event.worker.group == self._GATHER_COMMANDS_GROUP
+            and event.state is WorkerState.SUCCESS
+            and not self._searching()
+        ):
+            self._enter_waiting = False
+            self._select_or_command()
 
 
 def _circle_of(screen: Screen[Any]) -> CircleView | None:
@@ -173,9 +209,9 @@ def check_in(app: CirclesApp, screen: Screen[Any]) -> None:
 
 
 def recognition(app: CirclesApp, screen: Screen[Any]) -> None:
-    from screens.recognition import RecognitionScreen
+    from screens.recognition import open_recognition
 
-    app.push_screen(RecognitionScreen())
+    open_recognition(app)
 
 
 def organisation(app: CirclesApp, screen: Screen[Any]) -> None:

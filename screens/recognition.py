@@ -3,16 +3,16 @@ mentoring, feedback received as presenter, thanks), thanking someone, exporting 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Select, Static
 
 from circles.feedback_views import Ledger, Recognised, Streak
@@ -20,7 +20,9 @@ from circles.recognition_digest import as_json, markdown
 from screens.footer import Footer
 from screens.form_screen import Field, FormScreen
 from screens.live import LiveScreen
+from screens.opening import ReadsFirst, push_read_first
 from screens.paged import PagedTable
+from screens.styled_once import StyledOnceScreen
 from screens.typed_app import circles_app
 from screens.work import MountGate, run_db
 
@@ -113,6 +115,39 @@ def row_cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
     )
 
 
+class LedgerRow(Sequence[str]):
+    """A person's row cells, built when the table first adds the row (or compares it): a month
+    lists thousands of people, and the table adds a screenful of rows to begin with."""
+
+    __slots__ = ("_cells", "_names", "_person")
+
+    def __init__(self, person: Recognised, names: dict[int, str]) -> None:
+        self._person = person
+        self._names = names
+        self._cells: tuple[str, ...] | None = None
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        if self._cells is None:
+            self._cells = row_cells(self._person, self._names)
+        return self._cells
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self.cells[index]
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def __eq__(self, other: object) -> bool:
+        return self.cells == (other.cells if isinstance(other, LedgerRow) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def _count(n: int) -> str:
     return str(n) if n else ""
 
@@ -121,7 +156,17 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-class RecognitionScreen(LiveScreen, Screen[None]):
+def open_recognition(app: App[Any]) -> None:
+    """Open Recognition with this month's ledger in its first frame: pushed first and filled
+    after, it was laid out and drawn twice, empty ("Loading…") and again with the rows."""
+    screen = RecognitionScreen()
+    since, until = screen.days(circles_app(app).now().date())
+    push_read_first(
+        app, screen, {"recognition": lambda db: load_recognition(db, since, until, screen.circle_id)}
+    )
+
+
+class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     TITLE = "Recognition"
     # What the ledger is made of, for every circle or the one chosen: a change to these looks
     # again, only while the screen is on top and once for a burst (it takes seconds when large).
@@ -162,10 +207,11 @@ class RecognitionScreen(LiveScreen, Screen[None]):
         self.mount_gate = MountGate()
 
     def compose(self) -> ComposeResult:
-        # The ledger is asked for before the widgets are built: its queries run while they are
-        # styled and laid out (on PostgreSQL that is most of its time), instead of after; it is
-        # handed over once they are mounted (screens/mounted.py).
-        self.reload()
+        if self.read_first is None:
+            # Pushed without its data (open_recognition reads them first): the ledger is asked
+            # for before the widgets are built, its queries run while they are styled and laid
+            # out, and it is handed over once they are mounted (MountGate).
+            self.reload()
         yield Header()
         with Horizontal(id="rec-controls"):
             yield Select(
@@ -178,8 +224,8 @@ class RecognitionScreen(LiveScreen, Screen[None]):
             yield Select([("All circles", 0)], value=0, allow_blank=False, id="rec-circle", compact=True)
         yield Static("Loading…", id="rec-status", markup=False)
         # A year's ledger on a large store lists thousands of people: measuring every row
-        # took longer than the screen may to open, so the rows are added a page at a time.
-        yield PagedTable(id="rec-ledger", cursor_type="row", zebra_stripes=True)
+        # took longer than the screen may to open, so the rows are added as they could be seen.
+        yield PagedTable(id="rec-ledger", cursor_type="row", zebra_stripes=True, first_screenful=True)
         with VerticalScroll(id="rec-detail"):
             yield Static("", id="rec-person", markup=False)
         yield Footer()
@@ -195,9 +241,12 @@ class RecognitionScreen(LiveScreen, Screen[None]):
             table.add_column(label, min_width=min_width)
         table.focus()
         self.mount_gate.open()
+        if self.read_first is not None:
+            # Read before the screen was pushed: its first frame shows them.
+            self.take_first("recognition", RecognitionData, self.show, self.reload)
 
-    def days(self) -> tuple[date, date]:
-        return period_days(self.period, circles_app(self).now().date())
+    def days(self, today: date | None = None) -> tuple[date, date]:
+        return period_days(self.period, today or circles_app(self).now().date())
 
     def about(self) -> dict[str, int | None]:
         return {"circle": self.circle_id}
@@ -228,7 +277,7 @@ class RecognitionScreen(LiveScreen, Screen[None]):
         names = ledger.shown_names()
         # The highlighted person stays highlighted (by who they are) when the ledger is counted again.
         self.query_one("#rec-ledger", PagedTable).fill(
-            [(str(r.person_id), row_cells(r, names)) for r in ledger.people]
+            [(str(r.person_id), LedgerRow(r, names)) for r in ledger.people]
         )
         self._detail()
 

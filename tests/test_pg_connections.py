@@ -169,3 +169,51 @@ async def test_looking_again_at_a_session_with_its_tabs_open_opens_no_connection
             assert feedback_holds.is_set()
             # Side by side, the feedback's read (and the materials') opened a connection each.
             assert opened == []
+
+
+async def test_the_organisation_screen_reads_its_figures_and_circles_on_one_connection(
+    store, monkeypatch
+) -> None:
+    """Its figures and its list of circles, on opening and when looking again: side by side,
+    the list's read opened a connection of its own each time."""
+    import screens.organisation
+
+    c = factories.circle(store, "Rust Lunch")
+    factories.member(store, c, factories.person(store, "Ada Byron"))
+    factories.session(store, c, "2026-03-10 12:00", title="Ownership")
+    app = CirclesApp(store)
+    circles_read = threading.Event()
+    success, circles = screens.organisation.load_success, screens.organisation.load_circles
+
+    def load_success(db: Any, *args: Any) -> Any:
+        db.connection()  # checked out now, and held until the list is read, if it comes meanwhile
+        me, give_up = get_current_worker(), time.monotonic() + BOUND
+        while not circles_read.wait(0.01) and _others(app, me) and time.monotonic() < give_up:
+            pass
+        return success(db, *args)
+
+    def load_circles(db: Any) -> Any:
+        db.connection()
+        circles_read.set()
+        return circles(db)
+
+    monkeypatch.setattr(screens.organisation, "load_success", load_success)
+    monkeypatch.setattr(screens.organisation, "load_circles", load_circles)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        with connections_opened(store) as opened:
+            screen = screens.organisation.OrganisationScreen()
+            await app.push_screen(screen)
+            await settle(app, pilot)
+            assert screen.report is not None and screen.circles == [("Rust Lunch", c.id)]
+            assert opened == []
+
+            circles_read.clear()
+            screen.look_again()  # what the app does when another facilitator changed a circle
+            await settle(app, pilot)
+            assert circles_read.is_set()
+            assert opened == []
+
+
+def _others(app: CirclesApp, me: object) -> bool:
+    return any(w is not me and w.group != "default" and not w.is_finished for w in list(app.workers))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
+from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static
 
 from circles.app import CirclesApp
@@ -18,6 +19,8 @@ from circles.recognition_digest import markdown
 from circles.services import attendance, feedback, programmes, recognition, sessions
 from circles.success_views import RetentionAfter
 from models.enums import PresenterSource, SessionStatus
+from screens import opening
+from screens import recognition as recognition_screen
 from screens.checkout import CheckOutScreen
 from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import FeedbackPanel
@@ -31,12 +34,13 @@ from screens.organisation import (
     short_count,
     spread,
 )
-from screens.paged import PagedTable
-from screens.recognition import RecognitionScreen, detail_lines, streaks_text
+from screens.paged import AHEAD, PAGE, PagedTable
+from screens.recognition import RecognitionScreen, detail_lines, row_cells, streaks_text
 from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
+from screens.textual_internals import on_each_frame
 from tests import factories
-from tests.tui_support import rows, settle, shown, type_text, until
+from tests.tui_support import burst, rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 NAMES = ("Ana Ruiz", "Bo Chen", "Cy Young", "Di Park", "Eve Walker", "Fay Lind")
@@ -223,6 +227,34 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
     assert [t.text for r in ledger.people for t in r.thanks] == ["for the ownership talk"]
 
 
+async def test_recognition_is_drawn_first_with_its_ledger(memory_store, clock, monkeypatch):
+    """R on Home reads the ledger before the screen is pushed: not drawn first with "Loading…"
+    and laid out and drawn again with the rows, nor styled whole again as it becomes current."""
+    monkeypatch.setattr(opening, "WAIT_FOR_DATA", 60)  # a loaded machine's reads may take their time
+    _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    drawn: list[bool] = []  # whether each frame of the screen showed the ledger
+    restyled: list[Screen[object]] = []
+
+    def frame() -> None:
+        if isinstance(app.screen, RecognitionScreen):
+            drawn.append(app.screen.data is not None)
+
+    def restyle(self: Screen[object], animate: bool = True) -> None:
+        restyled.append(self)
+        update_styles(self, animate)
+
+    update_styles = Screen.update_node_styles
+    monkeypatch.setattr(Screen, "update_node_styles", restyle)
+    on_each_frame(app, frame)
+    async with app.run_test(size=SIZE) as pilot:
+        await _recognition(app, pilot)
+        assert rows(app.screen.query_one("#rec-ledger", DataTable))[0][0] == "Ana Ruiz"
+        assert drawn
+        assert all(drawn)
+        assert not [s for s in restyled if isinstance(s, RecognitionScreen)]
+
+
 async def test_recognition_tells_namesakes_apart_by_their_team(memory_store, clock):
     _held_session(memory_store)  # Ana Ruiz (Data) gave a talk
     other = factories.person(memory_store, "Ana Ruiz", "ana.ruiz@example.org", team="Platform Reliability")
@@ -389,6 +421,22 @@ async def test_the_palette_finds_recognition_and_organisation(memory_store, cloc
             await settle(app, pilot)
 
 
+async def test_enter_typed_right_after_the_words_picks_what_they_found(memory_store, clock):
+    # Typed fast, "recognition" and Enter exported invites: Enter picked the highlighted line of
+    # the list the palette opened with, the search for the words still on its way.
+    factories.circle(memory_store, "Rust Lunch")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await until(pilot, lambda: _first_hit(app) != "")  # the list it opens with
+        burst(app, *"recognition", "enter")
+        await until(pilot, lambda: not isinstance(app.screen, CommandPalette))
+        await settle(app, pilot)
+        assert isinstance(app.screen, RecognitionScreen), app.screen
+
+
 def _first_hit(app: CirclesApp) -> str:
     lists = app.screen.query(CommandList)
     if not lists or not lists.first().option_count:
@@ -457,22 +505,53 @@ def _prompts(app: CirclesApp) -> int:
     return lists.first().option_count if lists else 0
 
 
-async def test_recognition_adds_a_long_ledger_a_page_at_a_time(memory_store, clock):
-    # 130 people thanked this month: the ledger holds the first page at once, and the last
-    # person is one key away (end), with their details under the table.
-    for k in range(130):
-        someone = factories.person(memory_store, f"Person {k:03}", f"p{k:03}@example.org")
-        with memory_store.write() as db:
+def _thanked(store, many: int) -> None:  # type: ignore[no-untyped-def]
+    """``many`` people thanked this month, Person 000 onwards."""
+    for k in range(many):
+        someone = factories.person(store, f"Person {k:03}", f"p{k:03}@example.org")
+        with store.write() as db:
             recognition.add_thanks(db, person=someone.email or "", text=f"for help no. {k}")
+
+
+async def test_recognition_adds_a_long_ledger_a_page_at_a_time(memory_store, clock, monkeypatch):
+    # 130 people thanked this month: the ledger holds what the terminal can show (and a few more)
+    # at once, their cells made and nobody else's, the next page as the cursor nears their end,
+    # and the last person is one key away (end), with their details under the table.
+    _thanked(memory_store, 130)
+    made: list[int] = []
+
+    def cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
+        made.append(r.person_id)
+        return row_cells(r, names)
+
+    monkeypatch.setattr(recognition_screen, "row_cells", cells)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await _recognition(app, pilot)
         table = app.screen.query_one("#rec-ledger", PagedTable)
-        assert (table.row_count, table.total) == (100, 130)
+        assert (table.row_count, table.total) == (SIZE[1] + AHEAD, 130)
+        assert len(made) == len(set(made)) == SIZE[1] + AHEAD
+        table.move_cursor(row=SIZE[1] + 1)
+        await settle(app, pilot)
+        assert table.row_count == min(SIZE[1] + AHEAD + PAGE, 130)
         await pilot.press("ctrl+end")
         await settle(app, pilot)
         assert table.row_count == 130
         assert str(app.screen.query_one("#rec-person", Static).render()).startswith("Person 129")
+
+
+async def test_recognition_fills_a_terminal_grown_taller(memory_store, clock):
+    """Its first rows were as many as the terminal could show: a taller one shows more at once
+    (a table that does not scroll would never ask for them)."""
+    _thanked(memory_store, 130)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _recognition(app, pilot)
+        table = app.screen.query_one("#rec-ledger", PagedTable)
+        assert table.row_count == 24 + AHEAD
+        await pilot.resize_terminal(80, 100)
+        await settle(app, pilot)
+        assert table.row_count > table.size.height
 
 
 async def test_a_check_out_answer_shows_from_the_one_trip_to_the_store_that_saves_it(
