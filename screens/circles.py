@@ -1,6 +1,6 @@
 """The circles list: every circle with its kind, members and next session; type to filter.
 
-An organisation's circles are read whole (three queries, and the filter is then instant), but
+An organisation's circles are read whole (one statement, and the filter is then instant), but
 the table shows them a page at a time, more as the cursor nears the end: a Textual table
 measures every row it holds, and three thousand rows (the huge demo's) took most of a second to
 show where a page takes a tenth of that."""

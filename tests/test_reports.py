@@ -85,6 +85,19 @@ def test_presenter_diversity_counts_session_and_agenda_presenters(store: Store, 
     assert (found.members, found.presented, found.share) == (4, 2, 0.5)
 
 
+def test_the_stats_tab_adds_its_presenter_diversity_up_from_its_teams(store: Store, history: History) -> None:
+    """The Stats tab reads presenters by team and sums them for the presenter diversity, rather
+    than reading the same members and talks a second time: the sums are the report's figures."""
+    from screens.stats_panel import load_stats
+
+    with store.read() as db:
+        tab = load_stats(db, history.rust)
+        alone = reports.presenter_diversity(db, Scope(circle_id=history.rust))
+    assert (tab.report.presenters.members, tab.report.presenters.presented) == (4, 2)
+    assert tab.report.presenters == alone
+    assert sum(t.members for t in tab.teams) == 4
+
+
 def test_the_stats_figures_add_up_the_stores_summaries(store: Store, history: History) -> None:
     """Participation, no-shows, RSVP conversion and presenter diversity (a circle's Stats tab)
     add up what the store keeps per session (session_expected, talk: migration 0100), not every

@@ -53,6 +53,22 @@ def test_people_search_and_paging(store):
         assert [p.email for p in people.list_people(db, search="P6@")] == ["p6@example.org"]
 
 
+def test_people_search_ignores_case_in_names_and_teams_and_skips_no_team(store):
+    """The search folds case however the backend's LIKE treats it (SQLite's ignores ASCII case,
+    PostgreSQL's does not): a name or team typed in any case finds its person, and a person
+    with no team is found by their name alone."""
+    factories.person(store, "ANA Lima", "ana@example.org", team="Data PLATFORM")
+    factories.person(store, "Bruno Costa", "bruno@example.org")  # no team
+    factories.person(store, "Léa Ørsted", "lea@example.org", team="Équipe")
+    with store.read() as db:
+        assert [p.name for p in people.list_people(db, search="ana")] == ["ANA Lima"]
+        assert [p.name for p in people.list_people(db, search="Platform")] == ["ANA Lima"]
+        assert [p.name for p in people.list_people(db, search="BRUNO")] == ["Bruno Costa"]
+        assert [p.name for p in people.list_people(db, search="quipe")] == ["Léa Ørsted"]
+        assert people.count_people(db, search="DATA") == 1
+        assert people.count_people(db, search="zzz") == 0
+
+
 def test_editing_a_stale_person_is_refused_and_names_the_change(store):
     ana = factories.person(store, "Ana", "ana@example.org", team="Data")
     with store.write() as db:

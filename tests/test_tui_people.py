@@ -146,6 +146,35 @@ def test_circles_overview_counts_members_and_finds_the_next_session(store, clock
     assert overview == {"Design Guild": (0, None), "Rust Lunch": (1, nxt.starts_at)}
 
 
+def test_circles_overview_leaves_out_who_left_cancelled_sessions_and_archived_circles(store, clock):
+    """Each row as the list shows it: members now (not who left), the next session that will
+    be held (not a cancelled one), the facilitator's name, sorted by name whatever its case;
+    archived circles only when asked."""
+    from circles.services import circle_records, members, sessions
+
+    ana, bo = factories.person(store, "Ana Lima"), factories.person(store, "Bo Berg")
+    rust = factories.circle(store, "rust Lunch", facilitator_id=ana.id)
+    factories.member(store, rust, bo)
+    cancelled = factories.session(store, rust, "2026-03-10 12:00")
+    nxt = factories.session(store, rust, "2026-03-17 12:00")
+    old = factories.circle(store, "Old Guild", kind="workshop")
+    with store.write() as db:
+        members.remove_member(db, circle_id=rust.id, person_id=bo.id)
+        sessions.cancel_session(db, cancelled)
+        circle_records.update_circle(db, old, archived=True)
+    with store.read() as db:
+        shown = [
+            (s.circle.name, s.circle.kind.label, s.circle.facilitator_name, s.members, s.next_session)
+            for s in lookups.circles_overview(db, now=clock())
+        ]
+        every = [
+            (s.circle.name, s.circle.archived)
+            for s in lookups.circles_overview(db, now=clock(), include_archived=True)
+        ]
+    assert shown == [("rust Lunch", "lunch and learn", "Ana Lima", 1, nxt.starts_at)]
+    assert every == [("Old Guild", True), ("rust Lunch", False)]
+
+
 def test_an_empty_store_is_empty(store):
     with store.read() as db:
         assert lookups.is_empty(db)

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from circles import validate
@@ -110,15 +113,36 @@ def find_person(db: Session, ref: str) -> PersonView:
     return _view(person)
 
 
+class _CaseFolded(FunctionElement[str]):
+    """SQL: a text column as a LIKE pattern in lower case should see it. PostgreSQL's LIKE heeds
+    case, so the column is lower-cased there; SQLite's LIKE already ignores the case of the
+    letters its lower() folds (ASCII alone, both), so the column is compared as it is: a lower()
+    on each of 100,000 names and teams was half the People filter's time on the huge demo."""
+
+    name = "case_folded"
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(_CaseFolded)
+def _lower(element: _CaseFolded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_CaseFolded, "sqlite")
+def _as_it_is(element: _CaseFolded, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
 def _search(stmt: Any, search: str | None) -> Any:
     if search:
         # Names and addresses are stored in NFC: the search is too, however it was typed.
         pattern = f"%{unicodedata.normalize('NFC', search.strip()).lower()}%"
         stmt = stmt.where(
             sa.or_(
-                sa.func.lower(Person.name).like(pattern),
-                col(Person.email).like(pattern),
-                sa.func.lower(sa.func.coalesce(Person.team, "")).like(pattern),
+                _CaseFolded(Person.name).like(pattern),
+                col(Person.email).like(pattern),  # stored lower-cased
+                _CaseFolded(Person.team).like(pattern),  # no team: NULL, not a match
             )
         )
     return stmt

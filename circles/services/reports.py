@@ -373,10 +373,14 @@ def person_summaries(db: Session, scope: Scope, *, batch: int = 2000) -> Iterato
         )
 
 
-def build_report(db: Session, scope: Scope, *, per_circle: bool = True) -> Report:
+def build_report(
+    db: Session, scope: Scope, *, per_circle: bool = True, presenters: PresenterDiversity | None = None
+) -> Report:
     """Every figure of the report (a dozen GROUP BY queries, no rows loaded into Python).
     ``per_circle=False`` leaves the table of circles out: a circle's Stats tab shows the
-    figures of that one circle, and the walk-ins were a fifth of its reading."""
+    figures of that one circle, and the walk-ins were a fifth of its reading. ``presenters``:
+    the presenter diversity, when the caller has summed it already (the Stats tab, from its
+    presenters by team)."""
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
     return Report(
         scope=scope,
@@ -385,6 +389,6 @@ def build_report(db: Session, scope: Scope, *, per_circle: bool = True) -> Repor
         no_shows=no_shows(db, scope),
         conversion=conversion(db, scope),
         retention=retention(db, scope),
-        presenters=presenter_diversity(db, scope),
+        presenters=presenter_diversity(db, scope) if presenters is None else presenters,
         circles=circle_summaries(db, scope) if per_circle else [],
     )
