@@ -69,6 +69,18 @@ def test_people_search_ignores_case_in_names_and_teams_and_skips_no_team(store):
         assert people.count_people(db, search="zzz") == 0
 
 
+def test_a_name_with_letters_beyond_ascii_is_found_in_any_case(store):
+    """Typed as it is written, "Ørsted" found nobody on SQLite: the search is lower-cased, and
+    SQLite's LIKE (and its lower()) ignore the case of ASCII letters alone."""
+    factories.person(store, "Søren Ørsted", "soren@example.org", team="ÉQUIPE Nord")
+    factories.person(store, "Ana Lima", "ana@example.org")
+    with store.read() as db:
+        for typed in ("Ørsted", "ørsted", "ØRSTED", "søren", "équipe", "Équipe nord"):
+            assert [p.name for p in people.list_people(db, search=typed)] == ["Søren Ørsted"], typed
+            assert people.count_people(db, search=typed) == 1, typed
+        assert [p.name for p in people.list_people(db, search="ANA")] == ["Ana Lima"]
+
+
 def test_editing_a_stale_person_is_refused_and_names_the_change(store):
     ana = factories.person(store, "Ana", "ana@example.org", team="Data")
     with store.write() as db:

@@ -21,6 +21,7 @@ from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotFound, shown
 from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import PersonView
+from models.engine import SQLITE_LOWER
 from models.tables import Person
 
 _LABELS = {"is_guest": "guest", "active": "active"}
@@ -134,15 +135,39 @@ def _as_it_is(element: _CaseFolded, compiler: SQLCompiler, **kw: Any) -> str:
     return str(compiler.process(element.clauses, **kw))
 
 
+class _Lowered(FunctionElement[str]):
+    """SQL: a text column in lower case, every letter of it: PostgreSQL's lower(); on SQLite,
+    whose lower() folds ASCII alone, Python's (models/engine.py gives each connection it)."""
+
+    name = "lowered"
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(_Lowered)
+def _lower_all(element: _Lowered, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Lowered, "sqlite")
+def _lower_in_python(element: _Lowered, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{SQLITE_LOWER}({compiler.process(element.clauses, **kw)})"
+
+
 def _search(stmt: Any, search: str | None) -> Any:
     if search:
         # Names and addresses are stored in NFC: the search is too, however it was typed.
-        pattern = f"%{unicodedata.normalize('NFC', search.strip()).lower()}%"
+        typed = unicodedata.normalize("NFC", search.strip()).lower()
+        pattern = f"%{typed}%"
+        # "Ørsted" typed as it is written found nobody on SQLite, whose LIKE ignores the case of
+        # ASCII letters only: a search with other letters compares every letter lower-cased
+        # (a Python call per name there, so only for those).
+        folded = _CaseFolded if typed.isascii() else _Lowered
         stmt = stmt.where(
             sa.or_(
-                _CaseFolded(Person.name).like(pattern),
+                folded(Person.name).like(pattern),
                 col(Person.email).like(pattern),  # stored lower-cased
-                _CaseFolded(Person.team).like(pattern),  # no team: NULL, not a match
+                folded(Person.team).like(pattern),  # no team: NULL, not a match
             )
         )
     return stmt
