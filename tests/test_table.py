@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from textual.app import App, ComposeResult
 
 from screens.table import Table
@@ -103,26 +106,31 @@ async def test_columns_that_do_not_fit_are_shortened_then_hidden_least_important
         assert "A tour of the tooling" in row and "Data Science Learning Circle" not in row
 
 
-async def test_a_refresh_that_narrows_every_cell_measures_each_column_once(monkeypatch):
-    """DataTable measured a column's every cell again for each updated cell narrower than the
-    column: the Organisation screen's period switch (100 rows, four columns of bars) measured
-    25,000 cells, a second of the switch. The widths come out the same: the widest cell's."""
+@pytest.fixture
+def measured(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many cells (and labels) were measured: by DataTable's own code or by ours."""
     import textual.widgets._data_table
 
     import screens.textual_internals
 
-    measured = [0]
+    count = [0]
 
-    def counting(measure):
-        def counted(*args, **kwargs):
-            measured[0] += 1
+    def counting(measure: Any) -> Any:
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            count[0] += 1
             return measure(*args, **kwargs)
 
         return counted
 
     for module in (textual.widgets._data_table, screens.textual_internals):
-        if hasattr(module, "measure"):
-            monkeypatch.setattr(module, "measure", counting(module.measure))
+        monkeypatch.setattr(module, "measure", counting(module.measure))
+    return count
+
+
+async def test_a_refresh_that_narrows_every_cell_measures_each_column_once(measured):
+    """DataTable measured a column's every cell again for each updated cell narrower than the
+    column: the Organisation screen's period switch (100 rows, four columns of bars) measured
+    25,000 cells, a second of the switch. The widths come out the same: the widest cell's."""
     app = OneTable()
     async with app.run_test(size=(80, 10)) as pilot:
         table = app.query_one(Table)
@@ -140,20 +148,10 @@ async def test_a_refresh_that_narrows_every_cell_measures_each_column_once(monke
 
 
 async def test_a_refresh_of_a_few_wider_cells_measures_only_them_and_a_narrowed_widest_cell_shrinks_it(
-    monkeypatch,
+    measured,
 ):
     """Two check-ins in a roster of 100 must not measure the whole column; the widths stay
     DataTable's: the widest cell's, after the widest one narrowed too."""
-    import screens.textual_internals
-
-    measured = [0]
-    measure = screens.textual_internals.measure
-
-    def counted(*args, **kwargs):
-        measured[0] += 1
-        return measure(*args, **kwargs)
-
-    monkeypatch.setattr(screens.textual_internals, "measure", counted)
     app = OneTable()
     async with app.run_test(size=(80, 10)) as pilot:
         table = app.query_one(Table)

@@ -29,6 +29,16 @@ def _many_circles(store: Store) -> None:
             )  # fmt: skip
 
 
+async def _circles_list(app: CirclesApp, pilot: Any) -> tuple[CirclesScreen, DataTable]:
+    """c on Home, and the Circles list once its first rows are in."""
+    await pilot.press("c")
+    screen = app.screen
+    assert isinstance(screen, CirclesScreen)
+    table = screen.query_one(DataTable)
+    await until(pilot, lambda: table.row_count > 0)
+    return screen, table
+
+
 async def test_the_circles_list_shows_a_page_and_the_rest_as_the_cursor_comes(
     memory_store: Store, clock: Any
 ) -> None:
@@ -39,10 +49,7 @@ async def test_the_circles_list_shows_a_page_and_the_rest_as_the_cursor_comes(
     app = CirclesApp(memory_store)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("c")
-        assert isinstance(app.screen, CirclesScreen)
-        table = app.screen.query_one(DataTable)
-        await until(pilot, lambda: table.row_count > 0)
+        _screen, table = await _circles_list(app, pilot)
         assert table.row_count == PAGE
         assert (
             shown(app.screen.query_one("#circles-count"))
@@ -132,10 +139,7 @@ async def test_letters_typed_fast_on_the_circles_list_all_reach_the_filter(
     app = CirclesApp(memory_store)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        await pilot.press("c")
-        screen = app.screen
-        assert isinstance(screen, CirclesScreen)
-        await until(pilot, lambda: screen.query_one(DataTable).row_count > 0)
+        screen, _table = await _circles_list(app, pilot)
         burst(app, *"0207", "enter")
         await until(pilot, lambda: isinstance(app.screen, CircleScreen) and app.screen.title is not None)
         assert screen.query_one("#filter", Input).value == "0207"
@@ -155,10 +159,7 @@ async def test_two_enters_typed_at_once_in_the_filter_open_the_highlighted_circl
     app = CirclesApp(memory_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("c")
-        screen = app.screen
-        assert isinstance(screen, CirclesScreen)
-        await until(pilot, lambda: screen.query_one(DataTable).row_count > 0)
+        await _circles_list(app, pilot)
         burst(app, *"rust", "enter", "enter")
         await until(pilot, lambda: isinstance(app.screen, CircleScreen) and app.screen.title is not None)
         assert app.screen.title == "Circle 0007 Rust"
@@ -173,11 +174,7 @@ async def test_a_filter_that_matches_no_circle_says_so(memory_store: Store, cloc
     app = CirclesApp(memory_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("c")
-        screen = app.screen
-        assert isinstance(screen, CirclesScreen)
-        table = screen.query_one(DataTable)
-        await until(pilot, lambda: table.row_count > 0)
+        screen, table = await _circles_list(app, pilot)
         await type_text(pilot, "xyz")
         await until(pilot, lambda: table.row_count == 0)
         assert shown(screen.query_one("#circles-count")) == "No circle matches 'xyz'"
@@ -196,12 +193,8 @@ async def test_ctrl_u_on_the_circles_list_clears_its_filter_as_on_the_check_in_l
     app = CirclesApp(memory_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("c")
-        screen = app.screen
-        assert isinstance(screen, CirclesScreen)
-        table = screen.query_one(DataTable)
+        screen, table = await _circles_list(app, pilot)
         box = screen.query_one("#filter", Input)
-        await until(pilot, lambda: table.row_count > 0)
         await type_text(pilot, "rust")
         await pilot.press("enter", "down")  # to the list (five circles match), on the second
         await until(pilot, lambda: screen.focused is table and table.cursor_row == 1)
