@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from circles.errors import CirclesError
@@ -286,7 +287,11 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                 [
                     table,
                     Static("", id="proposal-why", classes="hint", markup=False),
-                    Static("", id="proposal-note", classes="hint", markup=False),
+                    # Who was not matched, who will be paused: dozens of lines in a big
+                    # programme, scrolled under the proposals rather than taking their room.
+                    VerticalScroll(
+                        Static("", id="proposal-note", classes="hint", markup=False), id="proposal-notes"
+                    ),
                 ]
             )
             # The reasons are why a proposal is trusted: shortened in the table at 80 columns,

@@ -221,6 +221,26 @@ async def test_the_highlighted_proposals_reasons_are_said_in_full_under_the_tabl
         assert now.names == _cursor_row(table)[1]
 
 
+async def test_a_long_list_of_people_not_matched_leaves_the_proposals_room(memory_store, clock):
+    # On the large demo's coffee programme a dozen "Not matched" and "Will be paused" lines
+    # took the tab's whole height: the proposals shrank to their header.
+    pid = _three_proposals(memory_store)
+    for k in range(30):
+        someone = factories.person(memory_store, f"Away {k:02}", f"away{k}@example.org", team=f"Team {k}")
+        with memory_store.write() as db:
+            programmes.join(db, pid, someone.id, role="mentee", wants="rust")
+            programmes.pause(db, pid, someone.id, until=date(2026, 9, 1), reason="on leave")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen, table = await _proposals(app, pilot, pid)
+        note = screen.query_one("#proposal-note", Static)
+        await until(pilot, lambda: "Not matched: Away 29" in shown(note))
+        assert table.row_count == 3
+        assert table.region.height >= 4  # the header and the three proposals
+        assert screen.query_one("#proposal-notes").max_scroll_y > 0  # the rest scrolls
+
+
 async def test_locks_and_rejections_are_still_there_after_leaving_the_screen(memory_store, clock):
     pid = _three_proposals(memory_store)
     app = CirclesApp(memory_store)
