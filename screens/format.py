@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from rich.text import Text
 
 from circles.views import Headcount, SessionView
 from circles.zones import time_zone
 from models.enums import Attended, Rsvp
+
+
+def months_back(today: date, months: int) -> date:
+    """The first day of the month ``months`` before today's: a period of "the last 3 months"
+    starts at months_back(today, 2), this month being the third."""
+    month = today.year * 12 + today.month - 1 - months
+    return date(month // 12, month % 12 + 1, 1)
 
 
 def when(session: SessionView, now: datetime, *, zone: bool = False) -> str:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +22,7 @@ from textual.widgets import Button, DataTable, Header, Select, Static
 
 from circles.success_views import DEFINITIONS, RetentionAfter, SuccessReport
 from screens.footer import Footer
+from screens.format import months_back
 from screens.live import LiveScreen
 from screens.paged import PagedTable
 from screens.stats_panel import bar, percent
@@ -42,10 +42,7 @@ def period_days(key: str, today: date) -> tuple[date | None, date]:
         return today - timedelta(days=365), today
     if key == "all time":
         return None, today
-    # Three calendar months, this one the third: from the first of the month two before it.
-    # (62 days back from this month's first reached a fourth month.)
-    month = today.year * 12 + today.month - 1 - 2
-    return date(month // 12, month % 12 + 1, 1), today
+    return months_back(today, 2), today  # three calendar months, this one the third
 
 
 def load_success(db: Db, since: date | None, until: date, circle_id: int | None) -> SuccessReport:
@@ -171,7 +168,7 @@ class Blocks(Widget):
         _, base = self.background_colors
         low = (base + self.get_component_styles("sparkline--min-color").color).rich_color
         high = (base + self.get_component_styles("sparkline--max-color").color).rich_color
-        heading = Style(bold=True)
+        heading = self.get_component_rich_style("blocks--heading")
         axis = self.get_component_rich_style("blocks--axis")
         parts: list[RenderableType] = []
         for n, (title, data, text) in enumerate(self.blocks):
@@ -301,7 +298,7 @@ class OrganisationScreen(LiveScreen, Screen[None]):
     def compose(self) -> ComposeResult:
         # The figures are asked for before the widgets are built: their queries (most of the
         # screen's time) run while the widgets are styled and laid out, instead of after; they
-        # are handed over once the widgets are mounted (screens/mounted.py).
+        # are handed over once the widgets are mounted (screens/work.py: MountGate).
         self.reload(counting=False)
         yield Header()
         with Horizontal(id="org-controls"):

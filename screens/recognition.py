@@ -19,6 +19,7 @@ from circles.feedback_views import Ledger, Recognised, Streak
 from circles.recognition_digest import as_json, markdown
 from screens.footer import Footer
 from screens.form_screen import Field, FormScreen
+from screens.format import months_back
 from screens.live import LiveScreen
 from screens.opening import ReadsFirst, push_read_first
 from screens.paged import PagedTable
@@ -39,7 +40,8 @@ def period_days(key: str, today: date) -> tuple[date, date]:
         end = first_of_month - timedelta(days=1)
         return end.replace(day=1), end
     if key == "last 3 months":
-        return (first_of_month - timedelta(days=62)).replace(day=1), today
+        # Three calendar months, this one the third (62 days back reached a fourth month).
+        return months_back(today, 2), today
     if key == "this year":
         return today.replace(month=1, day=1), today
     if key == "last 12 months":
