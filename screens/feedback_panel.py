@@ -98,7 +98,7 @@ class FeedbackPanel(Vertical):
     def compose(self) -> ComposeResult:
         # The answers are asked for before the widgets are built: the queries run while the
         # tab is styled and laid out, instead of after; they are handed over once the widgets
-        # are mounted (screens/mounted.py).
+        # are mounted (screens/work.py: MountGate).
         self.reload()
         yield Static("Loading feedback…", id="feedback-summary", markup=False)
         yield Static("", id="feedback-settings", markup=False)

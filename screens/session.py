@@ -397,23 +397,16 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def _load_delivery(self, s: SessionView) -> None:
         """The 'sent 3 days ago, 1 change not sent' line, read with the agenda or after it."""
-        from screens.send_dialog import delivery_line
-
-        now = circles_app(self).now()
-        line = self.query_one("#session-delivery", Static)
-        if s.ends_at <= now:
-            line.update("")
+        if s.ends_at <= circles_app(self).now():
+            self._show_delivery(None)
             return
         # Read with the agenda before the screen was pushed, the first time; else read now.
         self.take_first(
             "delivery",
             object,
-            lambda status: line.update(delivery_line(cast("DeliveryStatus", status), now)),
+            lambda status: self._show_delivery(cast("DeliveryStatus", status)),
             lambda: run_db(
-                self,
-                lambda db: session_delivery(db, s.id),
-                lambda status: line.update(delivery_line(status, now)),
-                group="delivery",
+                self, lambda db: session_delivery(db, s.id), self._show_delivery, group="delivery"
             ),
         )
 

@@ -118,7 +118,7 @@ class ColumnSizingDataTable(DataTable[object]):
 # builds those itself, into DataTable's own cache under DataTable's own key, and leaves every
 # other cell to DataTable (tests/test_pinned_internals.py draws both ways and compares).
 
-FITTING_METHODS = ("_compute_row_renderables", "_render_cell", "_plain_cell")
+FITTING_METHODS = ("_compute_row_renderables", "_render_cell")
 
 
 class ColumnFittingDataTable(ColumnSizingDataTable):

@@ -18,7 +18,7 @@ from models.store import Store
 from screens.checkin import CheckInScreen
 from screens.form_screen import FormScreen
 from tests import factories
-from tests.tui_support import rows, screen_text, settle, shown, type_text, until
+from tests.tui_support import burst, rows, screen_text, settle, shown, type_text, until
 
 SIZE = (120, 40)
 NAMES = [
@@ -431,7 +431,7 @@ async def test_ctrl_u_clears_the_filter_as_it_clears_every_line_typed_in(memory_
         await pilot.pause()
         assert screen.filter_text == "" and len(rows(table)) == 30
         assert isinstance(app.screen, CheckInScreen)
-        _burst(app, [*"wes", "ctrl+u", *"niax", "backspace", "enter"])  # as fast as a person corrects a name
+        burst(app, *"wes", "ctrl+u", *"niax", "backspace", "enter")  # as fast as a person corrects a name
         await until(pilot, lambda: _marks(memory_store, s.id)["Nia Member"] is not None)
         marked = {name: mark for name, mark in _marks(memory_store, s.id).items() if mark is not None}
         assert marked == {"Nia Member": Attended.PRESENT}

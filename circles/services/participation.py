@@ -196,7 +196,7 @@ def member_presented(db: Session, scope: Scope, held: list[Any] | None = None) -
         select(
             members.c.circle_id,
             members.c.person_id,
-            sa.case((col(presenters.c.person_id).is_not(None), 1), else_=0).label("presented"),
+            one_if(col(presenters.c.person_id).is_not(None)).label("presented"),
         )
         .select_from(members)
         .join(

@@ -248,24 +248,8 @@ def satisfaction(db: Session, scope: Scope) -> Satisfaction:
     )
 
 
-def satisfaction_trend(db: Session, scope: Scope) -> Trend:
-    return _ratings_trend(_rating_groups(db, scope))
-
-
 # (circle, month, ratings, their sum, how many of each 1..5)
 RatingGroup = tuple[int, str, int, int, tuple[int, ...]]
-
-
-def _rating_groups(db: Session, scope: Scope) -> list[RatingGroup]:
-    """Ratings by circle and month: the report's per-circle and per-month figures both add up
-    from these, so the answers are read once, not once for each."""
-    s = CircleSession
-    month = reports.month_of(db, s.starts_at).label("month")
-    rows = db.connection().execute(_ratings(db, scope, [col(s.circle_id), month])).all()
-    return [
-        (int(cid), str(m), int(n), int(total), tuple(int(d) for d in dist))
-        for cid, m, n, total, *dist in rows
-    ]
 
 
 def _ratings_trend(groups: list[RatingGroup]) -> Trend:
@@ -662,6 +646,5 @@ __all__ = [
     "retention_after_months",
     "satisfaction",
     "satisfaction_by_session",
-    "satisfaction_trend",
     "success_report",
 ]
