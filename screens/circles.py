@@ -137,17 +137,11 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
         if self.focused is table:
             # A second Enter typed with the first reached the filter before the focus left it:
             # it is the list's Enter, which opens the circle highlighted there.
-            self._open_highlighted(table)
+            table.action_select_cursor()
             return
         if len(self.matching) == 1:
             circles_app(self).open_circle(self.matching[0].circle.id)
         self.set_focus(table)
-
-    def _open_highlighted(self, table: DataTable[object]) -> None:
-        if table.row_count:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-            if key is not None:
-                circles_app(self).open_circle(int(key))
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
