@@ -9,6 +9,8 @@ The syntax, one phrase, any case::
     monthly on the last fri at 16:00
     every 2 months on the 1st mon at 12:00
     monthly on day 15 at 12:00             (or: monthly on the 15th at 12:00)
+    every tuesday at noon                  (the same as weekly on tue at 12:00)
+    every other wed at 17:30               (the same as every 2 weeks on wed)
 
 - Weekdays: mon tue wed thu fri sat sun, or the full names; several joined by
   commas or "and" ("on mon and thu").
@@ -16,7 +18,8 @@ The syntax, one phrase, any case::
   without a fifth such weekday has no session that month.
 - Days of the month: 1 to 31; in a shorter month a day past its end falls on its
   last day ("monthly on day 31" meets on 28 or 29 Feb).
-- Times: 24-hour "12:00" or "9:30", or "6pm" / "6:30pm".
+- Times: 24-hour "12:00" or "9:30", "6pm" / "6:30pm", or "noon" / "midday".
+- "every other" is every 2; "on" may be left out before the day ("every tue at 9:00").
 - Length: optional "for 60m", "for 90 min", "for 1h", "for 1h30m"; without it a
   session lasts the circle's usual length.
 
@@ -231,7 +234,8 @@ class _Parser:
 
     def cadence(self) -> Cadence:
         unit, interval = self.head()
-        self.expect("on", "before the day (as in 'weekly on tue')")
+        if self.peek() == "on" or not self._day_follows(unit):
+            self.expect("on", "before the day (as in 'weekly on tue')")
         if unit == "week":
             weekdays = self.weekday_list()
             ordinal = day = None
@@ -259,6 +263,12 @@ class _Parser:
             self.fail(f"{shown(word)} is not how often; start with weekly, every 2 weeks or monthly")
         token = self.take("the number of weeks or months")
         interval, every = 1, "every"
+        if token == "other":
+            interval, every = 2, "every other"
+            token = self.take("'week', 'month' or a weekday")
+        if self._is_weekday(token):  # "every tue", "every other wed": weekly, the day named
+            self.pos -= 1
+            return "week", interval
         if token.isdigit():  # tokens hold ASCII digits only (see _TOKEN)
             interval, every = int(token), f"every {token}"
             if not 1 <= interval <= MAX_INTERVAL:
@@ -268,6 +278,17 @@ class _Parser:
         if unit is None:
             self.fail(f"{shown(every)} must be followed by weeks or months, not {shown(token)}")
         return unit, interval
+
+    def _day_follows(self, unit: str) -> bool:
+        """Whether the next word starts the day part, so a left-out "on" is understood."""
+        token = self.peek()
+        if unit == "week":
+            return self._is_weekday(token)
+        return token in ("the", "day") or token in _ORDINALS
+
+    @staticmethod
+    def _is_weekday(token: str | None) -> bool:
+        return token is not None and (token in _WEEKDAY_NAMES or token[:-1] in _WEEKDAY_NAMES)
 
     def weekday(self, token: str) -> int:
         name = token[:-1] if token.endswith("s") and token[:-1] in _WEEKDAY_NAMES else token
@@ -314,6 +335,8 @@ class _Parser:
         return day
 
     def time(self, token: str) -> time:
+        if token in ("noon", "midday"):
+            return time(12, 0)
         match = _TIME.match(token)
         if not match:
             self.fail(f"{shown(token)} is not a time; write it like 12:00, 9:30 or 6pm")

@@ -33,6 +33,14 @@ TWO_YEARS = 24
         ("every week on friday at 12pm for 45 min", "weekly on fri at 12:00 for 45m"),
         ("every 3 months on the first mon at 9am", "every 3 months on the 1st mon at 09:00"),
         ("weekly on sun at 12am", "weekly on sun at 00:00"),
+        # As people say it: "every" with the day, "every other", "noon", "on" left out.
+        ("every tuesday at noon", "weekly on tue at 12:00"),
+        ("Every other Wed at 17:30", "every 2 weeks on wed at 17:30"),
+        ("every other week on mon and thu at midday", "every 2 weeks on mon,thu at 12:00"),
+        ("every other month on the last fri at 4pm", "every 2 months on the last fri at 16:00"),
+        ("every fridays at 9:00 for 30 min", "weekly on fri at 09:00 for 30m"),
+        ("monthly the 3rd wed at 18:00", "monthly on the 3rd wed at 18:00"),
+        ("weekly tue at 12:00", "weekly on tue at 12:00"),
     ],
 )
 def test_typed_cadences_read_back_in_canonical_form(typed: str, canonical: str) -> None:
@@ -53,6 +61,9 @@ def test_typed_cadences_read_back_in_canonical_form(typed: str, canonical: str) 
         ("monthly on day 32 at 12:00", "day 32 is not a day of the month"),
         ("every 0 weeks on mon at 9:00", "every 0"),
         ("every 2 fortnights on mon at 9:00", "must be followed by weeks or months, not 'fortnights'"),
+        ("every other fortnight on mon at 9:00", "'every other' must be followed by weeks or months"),
+        ("every other", "ends too early; 'week', 'month' or a weekday is missing"),
+        ("monthly 15 at 12:00", "expected 'on'"),
         ("daily at 09:00", "'daily' is not how often"),
         ("weekly on tue at 12:00 for ages", "'ages' is not a length"),
         ("weekly on tue at 12:00 for 0m", "'0m'"),
