@@ -6,6 +6,7 @@ or a file) is read here, so each kind of value follows one rule wherever it come
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
@@ -173,8 +174,13 @@ def timezone(value: str | None, field: str = "timezone") -> str:
 
 
 def _zone_hint(value: str) -> str:
+    """The zone the person most likely meant: one whose name holds what they typed ("berlin"),
+    else the closest spelling ("Europe/Berln")."""
     lowered = value.lower().replace(" ", "_")
-    matches = sorted(z for z in available_timezones() if lowered in z.lower())
+    zones = {z.lower(): z for z in available_timezones()}
+    matches = sorted(z for low, z in zones.items() if lowered in low)
+    if not matches:
+        matches = [zones[z] for z in difflib.get_close_matches(lowered, zones, n=1, cutoff=0.8)]
     return f"; did you mean {matches[0]}?" if matches else ""
 
 

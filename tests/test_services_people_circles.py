@@ -106,6 +106,8 @@ def test_circle_names_are_unique_ignoring_case_even_beyond_ascii(store):
     [
         ({"timezone": "Europe/Berlni"}, "timezone", "is not an IANA timezone"),
         ({"timezone": "berlin"}, "timezone", "did you mean Europe/Berlin?"),
+        ({"timezone": "Europe/Berln"}, "timezone", "did you mean Europe/Berlin?"),
+        ({"timezone": "america/new york"}, "timezone", "did you mean America/New_York?"),
         ({"timezone": "UTC+2"}, "timezone", "is not an IANA timezone"),
         ({"kind": "book club"}, "kind", "must be one of"),
         ({"video_url": "meet.example.org/x"}, "video link", "must start with http"),
