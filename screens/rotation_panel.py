@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -65,17 +66,32 @@ def load_rotation(db: Db, circle_id: int, count: int = PREVIEW_COUNT) -> Rotatio
     )
 
 
-def load_choices(db: Db, circle_id: int) -> list[Choice]:
-    """Who can be picked to present: the circle's members, then the guest speakers. Read when
-    a session is assigned, not with the tab: on PostgreSQL the people sorted by name for it
-    were the tab's slowest read, for a list that shows only then."""
+OUT = "  (out of rotation)"
+
+
+def load_choices(db: Db, circle_id: int, day: date) -> list[Choice]:
+    """Who can be picked to present on ``day``: the circle's members, then the guest speakers,
+    each away that day said so (picking them is refused). Read when a session is assigned, not
+    with the tab: on PostgreSQL the people sorted by name for it were the tab's slowest read, for
+    a list that shows only then."""
+    away_days = {a.person_id: a for a in away.list_away(db, overlapping=(day, day))}
+
+    def label(person_id: int, name: str, email: str | None, note: str) -> str:
+        if person_id in away_days:
+            note += f"  (away until {away_days[person_id].ends_on:%d %b})"
+        return named(name, email) + note
+
     choices = [
-        Choice(m.person_id, m.name, named(m.name, m.email) + ("" if m.in_rotation else "  (out of rotation)"))
+        Choice(
+            m.person_id,
+            m.name,
+            label(m.person_id, m.name, m.email, "" if m.in_rotation else "  (out of rotation)"),
+        )
         for m in members.list_members(db, circle_id)
     ]
     known = {c.person_id for c in choices}
     return choices + [
-        Choice(person_id, name, f"{named(name, email)}  (guest speaker)")
+        Choice(person_id, name, label(person_id, name, email, "  (guest speaker)"))
         for person_id, name, email in rotation_service.guest_speakers(db, besides=known)
     ]
 
@@ -252,7 +268,9 @@ class RotationPanel(Vertical):
         session = row.session
         assert session is not None
         circle_id = self.circle_id
-        choices = await ask_db(self.app, lambda db: load_choices(db, circle_id), failed=None)
+        choices = await ask_db(
+            self.app, lambda db: load_choices(db, circle_id, session.local_day), failed=None
+        )
         if choices is None:
             return  # not read: ask_db said why
         options = [(str(c.person_id), c.label) for c in choices]

@@ -204,10 +204,32 @@ def test_every_active_guest_speaker_is_offered_however_many_people_sort_before_t
         for p in (regulars[0], member_guest):
             members.add_member(db, circle_id=c.id, person_id=p.id)
     with store.read() as db:
-        choices = load_choices(db, c.id)
+        choices = load_choices(db, c.id, date(2026, 3, 10))
     # Zoe was left out: the guests were looked for among the first 500 people by name only.
     assert [(ch.person_id, ch.label.endswith("(guest speaker)")) for ch in choices] == [
         (regulars[0].id, False),
         (member_guest.id, False),  # a member, offered as one
         (zoe.id, True),
     ]
+
+
+def test_the_presenter_picker_says_who_is_away_that_day(store: Store) -> None:
+    """Picking someone away is refused after the pick; the list says it before."""
+    with store.write() as db:
+        ana = people.add_person(db, name="Ana", email="ana@example.org")
+        bob = people.add_person(db, name="Bob", email="bob@example.org")
+        guest = people.add_person(db, name="Gil Guest", email="gil@example.org", is_guest=True)
+        c = circle_records.add_circle(db, name="Rust Lunch", kind="learning-circle", timezone="Europe/Berlin")
+        for p in (ana, bob):
+            members.add_member(db, circle_id=c.id, person_id=p.id)
+        away.add_away(db, person_id=bob.id, starts_on=date(2026, 3, 9), ends_on=date(2026, 3, 12))
+        away.add_away(db, person_id=guest.id, starts_on=date(2026, 3, 10), ends_on=date(2026, 3, 10))
+    with store.read() as db:
+        on_the_day = {ch.name: ch.label for ch in load_choices(db, c.id, date(2026, 3, 10))}
+        the_day_after = {ch.name: ch.label for ch in load_choices(db, c.id, date(2026, 3, 13))}
+    assert on_the_day == {
+        "Ana": "Ana  <ana@example.org>",
+        "Bob": "Bob  <bob@example.org>  (away until 12 Mar)",
+        "Gil Guest": "Gil Guest  <gil@example.org>  (guest speaker)  (away until 10 Mar)",
+    }
+    assert the_day_after["Bob"] == "Bob  <bob@example.org>"
