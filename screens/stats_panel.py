@@ -36,8 +36,9 @@ def percent(value: float | None) -> str:
 
 
 def bar(value: float | None, width: int = BAR_WIDTH) -> str:
-    """A horizontal bar of block characters for a share between 0 and 1."""
-    filled = round((value or 0.0) * width)
+    """A horizontal bar of block characters for a share between 0 and 1, ``width`` long
+    whatever the share: more meetings held than planned fill it, and no more."""
+    filled = round(min(max(value or 0.0, 0.0), 1.0) * width)
     return "█" * filled + "░" * (width - filled)
 
 
