@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, ProgressBar, RadioSet, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -66,7 +66,7 @@ class ExportAttendanceDialog(Dialog[Path | None]):
     ExportAttendanceDialog RadioSet { width: 100%; height: auto; layout: horizontal; margin-bottom: 1; }
     ExportAttendanceDialog RadioSet RadioButton { width: auto; margin-right: 3; }
     ExportAttendanceDialog #export-dates { height: auto; }
-    ExportAttendanceDialog #export-dates Input { width: 1fr; margin-right: 1; }
+    ExportAttendanceDialog #export-dates Vertical { width: 1fr; height: auto; margin-right: 1; }
     ExportAttendanceDialog .export-error { color: $error; height: auto; }
     ExportAttendanceDialog .export-label { margin-top: 1; }
     ExportAttendanceDialog #export-progress { margin-top: 1; }
@@ -107,9 +107,14 @@ class ExportAttendanceDialog(Dialog[Path | None]):
                 yield RadioButton(
                     label, value=fmt is ExportFormat.CSV, compact=True, id=f"format-{fmt.value}"
                 )
+        # Labelled above, not only by placeholders: once both hold a date, which is which?
         with Horizontal(id="export-dates"):
-            yield OneLineInput(placeholder="since YYYY-MM-DD (optional)", compact=True, id="export-since")
-            yield OneLineInput(placeholder="until YYYY-MM-DD (optional)", compact=True, id="export-until")
+            with Vertical():
+                yield Label("Since (optional)")
+                yield OneLineInput(placeholder="YYYY-MM-DD", compact=True, id="export-since")
+            with Vertical():
+                yield Label("Until (optional)")
+                yield OneLineInput(placeholder="YYYY-MM-DD", compact=True, id="export-until")
         yield Static("", id="export-dates-error", classes="export-error", markup=False)
         yield Checkbox(
             "Summary per person (expected, attended, rate) instead of rows",

@@ -18,6 +18,7 @@ from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from circles.views import CircleView, SessionView
+from circles.zones import time_zone
 from screens.work import ask_db
 
 if TYPE_CHECKING:  # the services load with the store, after the first screen has painted
@@ -152,10 +153,13 @@ def export_invites(app: CirclesApp, screen: Screen[Any]) -> None:
 def export_attendance(app: CirclesApp, screen: Screen[Any]) -> None:
     from screens.export_attendance_dialog import ExportAttendanceDialog
 
-    circle = _circle_of(screen)
-    if circle is not None:
+    # On a session (or its check-in), the session's circle is the one offered, as on its circle.
+    if (circle := _circle_of(screen)) is not None:
         today = app.now().astimezone(circle.zone).date()
         app.push_screen(ExportAttendanceDialog(circle.id, circle.name, today=today))
+    elif (session := _session_of(screen)) is not None:
+        today = app.now().astimezone(time_zone(session.timezone)).date()
+        app.push_screen(ExportAttendanceDialog(session.circle_id, session.circle_name, today=today))
     else:
         app.push_screen(ExportAttendanceDialog(today=app.now().date()))
 

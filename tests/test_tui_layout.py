@@ -475,3 +475,20 @@ async def test_a_circle_of_one_says_1_member_and_1_held_session(memory_store, cl
         await pilot.press("4")
         await settle(app, pilot)
         assert "1 held session," in screen_text(app)
+
+
+async def test_export_attendance_from_a_session_offers_the_session_s_circle(demo):
+    """From a session, the palette's export offered only every circle: the session's screen keeps
+    a session, not a circle."""
+    app = CirclesApp(demo["store"])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        app.open_session(demo["session"])
+        await settle(app, pilot)
+        found = await _palette(pilot, app, "attendance")
+        app.screen.query_one(OptionList).highlighted = found.index("Export attendance…")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ExportAttendanceDialog))
+        assert (app.screen.circle_id, app.screen.circle_name) == (demo["circle"], "Rust Lunch")
+        # The two dates say which is which, above them (not only as placeholders, gone once typed).
+        assert "Since (optional)" in screen_text(app) and "Until (optional)" in screen_text(app)
