@@ -1,0 +1,84 @@
+"""Opening the Organisation screen: drawn first with its figures and its list of circles, and a
+period chosen while the first figures are on their way is the one shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.widgets import Select
+
+from circles.app import CirclesApp
+from screens import opening
+from screens.organisation import Figure, OrganisationScreen
+from screens.textual_internals import on_each_frame
+from tests.test_tui_feedback import _held_session
+from tests.tui_support import settle, shown, until
+
+SIZE = (120, 40)
+
+
+def _hold_first_figures(monkeypatch: Any) -> list[Callable[[], object]]:
+    """The figures read before the screen is pushed arrive only when the caller lets them (it
+    calls what the list holds), as on a slow store; the screen is shown without them first."""
+    monkeypatch.setattr(opening, "WAIT_FOR_DATA", 0.01)
+    held: list[Callable[[], object]] = []
+    arrived = opening.ReadFirst._arrived
+
+    def later(self: opening.ReadFirst, key: str, value: object) -> None:
+        if key == "report":
+            held.append(lambda: arrived(self, key, value))
+        else:
+            arrived(self, key, value)
+
+    monkeypatch.setattr(opening.ReadFirst, "_arrived", later)
+    return held
+
+
+async def test_organisation_is_drawn_first_with_its_figures_and_its_circles(memory_store, clock, monkeypatch):
+    """O on Home: every frame of the screen shows the figures and the list of circles. Pushed
+    first and filled after, it drew six frames without them (empty boxes, the footer's keys, a
+    layout each), and the processor they took was taken from the figures' read beside them."""
+    monkeypatch.setattr(opening, "WAIT_FOR_DATA", 60)  # a loaded machine's reads may take their time
+    circle, _, _ = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    drawn: list[tuple[bool, bool]] = []  # (figures shown, circles listed) in each frame
+
+    def frame() -> None:
+        screen = app.screen
+        if isinstance(screen, OrganisationScreen):
+            participation = shown(screen.query_one("#fig-participation", Figure))
+            drawn.append(("83%" in participation, screen.circles == [("Rust Lunch", circle.id)]))
+
+    on_each_frame(app, frame)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("O")
+        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen))
+        await settle(app, pilot)
+        assert drawn
+        assert all(figures and circles for figures, circles in drawn), drawn
+
+
+async def test_a_period_chosen_while_the_first_figures_are_read_is_the_one_shown(
+    memory_store, clock, monkeypatch
+):
+    """The screen is shown before its figures (a slow store); 'this year' is chosen meanwhile and
+    counted at once: the first figures, for the last 3 months, come after it and are not shown
+    over it."""
+    _held_session(memory_store)
+    held = _hold_first_figures(monkeypatch)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("O")
+        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen) and bool(held))
+        screen = app.screen
+        assert isinstance(screen, OrganisationScreen) and screen.report is None
+        screen.query_one("#org-period", Select).value = "this year"
+        await until(pilot, lambda: screen.report is not None)
+        year = screen.report
+        assert year is not None and year.scope.since == clock().date().replace(month=1, day=1)
+        held.pop()()  # the first figures come now
+        await settle(app, pilot)
+        assert screen.report is year
