@@ -93,12 +93,14 @@ class Figure(Static, can_focus=True):
     """
 
     def __init__(self, key: str, name: str, narrow: str | None = None, *, id: str | None = None) -> None:
-        super().__init__(f"{name} ?", id=id, markup=False)
-        self.drawn = f"{name} ?"
+        # Three lines from the start, as _draw writes them: a box of one line was rewritten at
+        # its first resize and the whole screen laid out again, before the figures came.
+        self.lines = ("", "")
+        self.drawn = "\n".join((f"{name} ?", *self.lines))
+        super().__init__(self.drawn, id=id, markup=False)
         self.key = key
         self.short = name
         self.narrow = narrow or name
-        self.lines = ("", "")
 
     def name_shown(self) -> str:
         """The name, or its narrow form when a word of it is wider than the box (six boxes a

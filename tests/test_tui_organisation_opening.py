@@ -1,5 +1,6 @@
-"""Opening the Organisation screen: drawn first with its figures and its list of circles, and a
-period chosen while the first figures are on their way is the one shown."""
+"""Opening the Organisation screen: drawn first with its figures and its list of circles, its
+boxes not rewritten (nor the screen laid out again) before the figures come, and a period
+chosen while the first figures are on their way is the one shown."""
 
 from __future__ import annotations
 
@@ -58,6 +59,36 @@ async def test_organisation_is_drawn_first_with_its_figures_and_its_circles(memo
         await settle(app, pilot)
         assert drawn
         assert all(figures and circles for figures, circles in drawn), drawn
+
+
+async def test_the_figures_boxes_are_not_rewritten_before_the_figures_come(memory_store, clock, monkeypatch):
+    """A box was made one line high and rewritten three lines high at its first resize: twelve
+    updates, and the whole screen laid out again, while the figures were still being read.
+    The boxes keep their height when the figures come, too."""
+    _held_session(memory_store)
+    held = _hold_first_figures(monkeypatch)
+    updated: list[Figure] = []
+    update = Figure.update
+
+    def counted(self: Figure, *args: Any, **kwargs: Any) -> None:
+        updated.append(self)
+        update(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "update", counted)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("O")
+        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen) and bool(held))
+        await settle(app, pilot)
+        screen = app.screen
+        figure = screen.query_one("#fig-participation", Figure)
+        assert figure.size.height == 3  # its name, and two lines for its value
+        assert updated == []
+        held.pop()()
+        await settle(app, pilot)
+        assert "83%" in shown(figure)
+        assert figure.size.height == 3
 
 
 async def test_a_period_chosen_while_the_first_figures_are_read_is_the_one_shown(
