@@ -17,7 +17,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.renderables.sparkline import Sparkline
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Header, Select, Static
 
@@ -28,6 +28,7 @@ from screens.live import LiveScreen
 from screens.opening import ReadsFirst, push_read_first
 from screens.paged import PagedTable
 from screens.stats_panel import bar, percent
+from screens.styled_once import StyledOnceScreen
 from screens.typed_app import circles_app
 from screens.work import Read, read_in_turn, run_db
 
@@ -278,7 +279,7 @@ def open_organisation(app: App[Any]) -> None:
     )
 
 
-class OrganisationScreen(ReadsFirst, LiveScreen, Screen[None]):
+class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     TITLE = "Organisation"
     # What its figures count, for every circle or the one chosen: a change to these looks again,
     # only while the screen is on top and once for a burst (it takes seconds on a large store).

@@ -1,12 +1,13 @@
-"""Opening the Organisation screen: drawn first with its figures and its list of circles, its
-boxes not rewritten (nor the screen laid out again) before the figures come, and a period
-chosen while the first figures are on their way is the one shown."""
+"""Opening the Organisation screen: drawn first with its figures and its list of circles, styled
+once, its boxes not rewritten (nor the screen laid out again) before the figures come, and a
+period chosen while the first figures are on their way is the one shown."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from textual.screen import Screen
 from textual.widgets import Select
 
 from circles.app import CirclesApp
@@ -113,3 +114,23 @@ async def test_a_period_chosen_while_the_first_figures_are_read_is_the_one_shown
         held.pop()()  # the first figures come now
         await settle(app, pilot)
         assert screen.report is year
+
+
+async def test_organisation_is_styled_once_as_it_opens(memory_store, clock, monkeypatch):
+    """Styled as it mounts, and not all again as it becomes current (screens/styled_once.py)."""
+    _held_session(memory_store)
+    restyled: list[Screen[Any]] = []
+    original = Screen.update_node_styles
+
+    def counted(self: Screen[Any], animate: bool = True) -> None:
+        restyled.append(self)
+        original(self, animate)
+
+    monkeypatch.setattr(Screen, "update_node_styles", counted)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("O")
+        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen))
+        await settle(app, pilot)
+        assert app.screen not in restyled
