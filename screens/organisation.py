@@ -335,8 +335,11 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                     yield Figure(key, name, narrow, id=wid)
             yield Blocks(self._trends(None), id="org-trends")
             # Every circle of the organisation (300 in the large demo): DataTable measures each
-            # row it holds, so they are added a page at a time, as the table is scrolled.
-            circles = PagedTable(id="org-circles", cursor_type="row", zebra_stripes=True)
+            # row it holds, so it holds what its lines could show and a few more, the rest
+            # added as it is scrolled.
+            circles = PagedTable(
+                id="org-circles", cursor_type="row", zebra_stripes=True, first_screenful=True
+            )
             # Inline, since the app's stylesheet gives every table 1fr, which in this scrolling
             # body left it one line high (a screen's DEFAULT_CSS loses to the app's); set before
             # it is mounted, so the screen is laid out once with it.

@@ -1,18 +1,21 @@
 """Opening the Organisation screen: drawn first with its figures and its list of circles, styled
-once, its boxes not rewritten (nor the screen laid out again) before the figures come, and a
-period chosen while the first figures are on their way is the one shown."""
+once, its boxes not rewritten (nor the screen laid out again) before the figures come, its
+circles table holding at first what its lines could show, and a period chosen while the first
+figures are on their way is the one shown."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Select
 
 from circles.app import CirclesApp
 from screens import opening
 from screens.organisation import Figure, OrganisationScreen
+from screens.paged import AHEAD, PagedTable
 from screens.textual_internals import on_each_frame
 from tests.test_tui_feedback import _held_session
 from tests.tui_support import settle, shown, until
@@ -134,3 +137,34 @@ async def test_organisation_is_styled_once_as_it_opens(memory_store, clock, monk
         await until(pilot, lambda: isinstance(app.screen, OrganisationScreen))
         await settle(app, pilot)
         assert app.screen not in restyled
+
+
+class _Circles(App[None]):
+    """A table as Organisation's circles table: at most 14 lines high, filled before it is laid out."""
+
+    def compose(self) -> ComposeResult:
+        table = PagedTable(id="circles", cursor_type="row", first_screenful=True)
+        table.styles.height = "auto"
+        table.styles.max_height = 14
+        yield table
+
+    def on_mount(self) -> None:
+        table = self.query_one(PagedTable)
+        table.add_columns("Circle")
+        table.fill([(str(n), (f"Circle {n:02}",)) for n in range(300)])
+
+
+async def test_a_table_of_a_few_lines_holds_at_first_what_they_could_show():
+    """Organisation's circles table (every circle: 300 in the large demo) is 14 lines high at
+    most: it took the terminal's height in rows (50 at 120x40), each cell measured before the
+    first frame, or a page of 100 before that; now the 14 lines' and a few more, the rest as
+    it is scrolled."""
+    app = _Circles()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.query_one(PagedTable)
+        assert table.size.height == 14
+        assert (table.row_count, table.total) == (14 + AHEAD, 300)
+        table.move_cursor(row=14 + 1)
+        await pilot.pause()
+        assert table.row_count > 14 + AHEAD
