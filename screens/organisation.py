@@ -272,10 +272,12 @@ def open_organisation(app: App[Any]) -> None:
     layout for each), each a share of the processor taken from the read running beside it."""
     screen = OrganisationScreen()
     since, until = period_days(screen.period, circles_app(app).now().date())
+    # The circles first (a few milliseconds): a screen shown before its figures (a slow store,
+    # WAIT_FOR_DATA) then has them, and is laid out once more only when the figures come.
     push_read_first(
         app,
         screen,
-        {"report": lambda db: load_success(db, since, until, None), "circles": load_circles},
+        {"circles": load_circles, "report": lambda db: load_success(db, since, until, None)},
     )
 
 

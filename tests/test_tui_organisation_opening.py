@@ -1,10 +1,12 @@
-"""Opening the Organisation screen: drawn first with its figures and its list of circles, styled
-once, its boxes not rewritten (nor the screen laid out again) before the figures come, its
-circles table holding at first what its lines could show, and a period chosen while the first
-figures are on their way is the one shown."""
+"""Opening the Organisation screen: drawn first with its figures and its list of circles (on a
+slow store, shown with its list and laid out again only when the figures come), styled once,
+its boxes not rewritten (nor the screen laid out again) before the figures come, its circles
+table holding at first what its lines could show, and a period chosen while the first figures
+are on their way is the one shown."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +14,7 @@ from textual.app import App, ComposeResult
 from textual.screen import Screen
 from textual.widgets import Select
 
+import screens.organisation
 from circles.app import CirclesApp
 from screens import opening
 from screens.organisation import Figure, OrganisationScreen
@@ -168,3 +171,36 @@ async def test_a_table_of_a_few_lines_holds_at_first_what_they_could_show():
         table.move_cursor(row=14 + 1)
         await pilot.pause()
         assert table.row_count > 14 + AHEAD
+
+
+async def test_organisation_shown_before_its_figures_lists_its_circles(memory_store, clock, monkeypatch):
+    """A slow store: the screen is shown before its figures, with its list of circles already
+    (read first, a few milliseconds), so that only the figures' coming lays it out again; read
+    after the figures, the list came after them and laid the screen out once more."""
+    circle, _, _ = _held_session(memory_store)
+    monkeypatch.setattr(opening, "WAIT_FOR_DATA", 0.01)
+    reading, go = threading.Event(), threading.Event()
+    load = screens.organisation.load_success
+
+    def slow(*args: Any) -> Any:
+        reading.set()
+        go.wait(30)
+        return load(*args)
+
+    monkeypatch.setattr(screens.organisation, "load_success", slow)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("O")
+        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen) and reading.is_set())
+        for _ in range(3):
+            await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, OrganisationScreen)
+        try:
+            assert screen.report is None
+            assert screen.circles == [("Rust Lunch", circle.id)]
+        finally:
+            go.set()
+        await settle(app, pilot)
+        assert screen.report is not None
