@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.app import App, ComposeResult
-from textual.screen import Screen
 from textual.widgets import Select
 
 import screens.organisation
@@ -20,7 +19,8 @@ from screens import opening
 from screens.organisation import Figure, OrganisationScreen
 from screens.paged import AHEAD, PagedTable
 from screens.textual_internals import on_each_frame
-from tests.test_tui_feedback import _held_session
+from tests.test_tui_feedback import _held_session, _organisation
+from tests.test_tui_opening import restyles
 from tests.tui_support import settle, shown, until
 
 SIZE = (120, 40)
@@ -60,9 +60,7 @@ async def test_organisation_is_drawn_first_with_its_figures_and_its_circles(memo
 
     on_each_frame(app, frame)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("O")
-        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen))
+        await _organisation(app, pilot)
         await settle(app, pilot)
         assert drawn
         assert all(figures and circles for figures, circles in drawn), drawn
@@ -84,9 +82,7 @@ async def test_the_figures_boxes_are_not_rewritten_before_the_figures_come(memor
     monkeypatch.setattr(Figure, "update", counted)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("O")
-        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen) and bool(held))
+        await _organisation(app, pilot, also=lambda: bool(held))
         await settle(app, pilot)
         screen = app.screen
         figure = screen.query_one("#fig-participation", Figure)
@@ -108,9 +104,7 @@ async def test_a_period_chosen_while_the_first_figures_are_read_is_the_one_shown
     held = _hold_first_figures(monkeypatch)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("O")
-        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen) and bool(held))
+        await _organisation(app, pilot, also=lambda: bool(held))
         screen = app.screen
         assert isinstance(screen, OrganisationScreen) and screen.report is None
         screen.query_one("#org-period", Select).value = "this year"
@@ -125,19 +119,10 @@ async def test_a_period_chosen_while_the_first_figures_are_read_is_the_one_shown
 async def test_organisation_is_styled_once_as_it_opens(memory_store, clock, monkeypatch):
     """Styled as it mounts, and not all again as it becomes current (screens/styled_once.py)."""
     _held_session(memory_store)
-    restyled: list[Screen[Any]] = []
-    original = Screen.update_node_styles
-
-    def counted(self: Screen[Any], animate: bool = True) -> None:
-        restyled.append(self)
-        original(self, animate)
-
-    monkeypatch.setattr(Screen, "update_node_styles", counted)
+    restyled = restyles(monkeypatch)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("O")
-        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen))
+        await _organisation(app, pilot)
         await settle(app, pilot)
         assert app.screen not in restyled
 
@@ -190,9 +175,7 @@ async def test_organisation_shown_before_its_figures_lists_its_circles(memory_st
     monkeypatch.setattr(screens.organisation, "load_success", slow)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("O")
-        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen) and reading.is_set())
+        await _organisation(app, pilot, also=lambda: reading.is_set())
         for _ in range(3):
             await pilot.pause()
         screen = app.screen
