@@ -171,7 +171,7 @@ async def screens_run(store: Store, ids: tuple[int, int, int]) -> dict[str, tupl
     """Seconds from the key press to the first frame after the data, the SQL statements run
     meanwhile, and the processor seconds (of every thread) until that frame, per new screen."""
     from screens.checkout import CheckOutScreen
-    from screens.organisation import OrganisationScreen
+    from screens.organisation import open_organisation
     from screens.recognition import open_recognition
 
     circle_id, session_id, _ = ids
@@ -222,9 +222,9 @@ async def screens_run(store: Store, ids: tuple[int, int, int]) -> dict[str, tupl
         await settled(app, pilot)
         await timed("Circle stats tab with satisfaction", lambda: app.open_circle(circle_id))
         await timed("Circle stats tab with satisfaction", lambda: pilot.press("4"))
-        # As R on Home opens it: its ledger read before the screen is pushed (push_read_first).
+        # As R (O) on Home opens it: its data read before the screen is pushed (push_read_first).
         await timed("Recognition (this month)", lambda: open_recognition(app))
-        await timed("Organisation (last 3 months)", lambda: app.push_screen(OrganisationScreen()))
+        await timed("Organisation (last 3 months)", lambda: open_organisation(app))
     return found
 
 

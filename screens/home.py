@@ -221,9 +221,9 @@ class HomeScreen(LiveScreen, Screen[None]):
         open_recognition(self.app)
 
     def action_organisation(self) -> None:
-        from screens.organisation import OrganisationScreen
+        from screens.organisation import open_organisation
 
-        self.app.push_screen(OrganisationScreen())
+        open_organisation(self.app)
 
     def action_people(self) -> None:
         from screens.people import PeopleScreen

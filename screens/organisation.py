@@ -5,18 +5,19 @@ focus it (Tab) and press ?, or click it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.segment import Segment
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.renderables.sparkline import Sparkline
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Header, Select, Static
 
@@ -24,13 +25,17 @@ from circles.success_views import DEFINITIONS, RetentionAfter, SuccessReport
 from screens.footer import Footer
 from screens.format import months_back
 from screens.live import LiveScreen
+from screens.opening import ReadsFirst, push_read_first
 from screens.paged import PagedTable
 from screens.stats_panel import bar, percent
+from screens.styled_once import StyledOnceScreen
 from screens.typed_app import circles_app
-from screens.work import MountGate, Read, read_in_turn
+from screens.work import Read, read_in_turn, run_db
 
 if TYPE_CHECKING:
     from circles.store_access import Db
+
+T = TypeVar("T")
 
 PERIODS = ("last 3 months", "this year", "last 12 months", "all time")
 
@@ -89,12 +94,14 @@ class Figure(Static, can_focus=True):
     """
 
     def __init__(self, key: str, name: str, narrow: str | None = None, *, id: str | None = None) -> None:
-        super().__init__(f"{name} ?", id=id, markup=False)
-        self.drawn = f"{name} ?"
+        # Three lines from the start, as _draw writes them: a box of one line was rewritten at
+        # its first resize and the whole screen laid out again, before the figures came.
+        self.lines = ("", "")
+        self.drawn = "\n".join((f"{name} ?", *self.lines))
+        super().__init__(self.drawn, id=id, markup=False)
         self.key = key
         self.short = name
         self.narrow = narrow or name
-        self.lines = ("", "")
 
     def name_shown(self) -> str:
         """The name, or its narrow form when a word of it is wider than the box (six boxes a
@@ -259,7 +266,22 @@ def out_of(part: int, whole: int) -> str:
     return f"{short_count(part)} of {short_count(whole)}"
 
 
-class OrganisationScreen(LiveScreen, Screen[None]):
+def open_organisation(app: App[Any]) -> None:
+    """Open Organisation with its figures and its list of circles in its first frame. Pushed
+    first and filled after, it drew six frames before them (empty figures, the footer's keys, a
+    layout for each), each a share of the processor taken from the read running beside it."""
+    screen = OrganisationScreen()
+    since, until = period_days(screen.period, circles_app(app).now().date())
+    # The circles first (a few milliseconds): a screen shown before its figures (a slow store,
+    # WAIT_FOR_DATA) then has them, and is laid out once more only when the figures come.
+    push_read_first(
+        app,
+        screen,
+        {"circles": load_circles, "report": lambda db: load_success(db, since, until, None)},
+    )
+
+
+class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     TITLE = "Organisation"
     # What its figures count, for every circle or the one chosen: a change to these looks again,
     # only while the screen is on top and once for a burst (it takes seconds on a large store).
@@ -293,13 +315,11 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         self.circle_id: int | None = None
         self.report: SuccessReport | None = None
         self.circles: list[tuple[str, int]] | None = None
-        self.mount_gate = MountGate()
+        # Until a period or a circle is chosen (or it looks again), the figures read before the
+        # screen was pushed are the ones to show: read afresh, they are out of date.
+        self._first_wanted = True
 
     def compose(self) -> ComposeResult:
-        # The figures are asked for before the widgets are built: their queries (most of the
-        # screen's time) run while the widgets are styled and laid out, instead of after; they
-        # are handed over once the widgets are mounted (screens/work.py: MountGate).
-        self.reload(counting=False)
         yield Header()
         with Horizontal(id="org-controls"):
             yield Select(
@@ -317,8 +337,11 @@ class OrganisationScreen(LiveScreen, Screen[None]):
                     yield Figure(key, name, narrow, id=wid)
             yield Blocks(self._trends(None), id="org-trends")
             # Every circle of the organisation (300 in the large demo): DataTable measures each
-            # row it holds, so they are added a page at a time, as the table is scrolled.
-            circles = PagedTable(id="org-circles", cursor_type="row", zebra_stripes=True)
+            # row it holds, so it holds what its lines could show and a few more, the rest
+            # added as it is scrolled.
+            circles = PagedTable(
+                id="org-circles", cursor_type="row", zebra_stripes=True, first_screenful=True
+            )
             # Inline, since the app's stylesheet gives every table 1fr, which in this scrolling
             # body left it one line high (a screen's DEFAULT_CSS loses to the app's); set before
             # it is mounted, so the screen is laid out once with it.
@@ -332,7 +355,18 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         table = self.query_one("#org-circles", DataTable)
         table.add_columns("Circle", "Sessions", "Participation", "Presenters", "Rating", "Answered")
         self.query_one(Figure).focus()  # so ? explains a figure at once
-        self.mount_gate.open()
+        # Read before it was pushed (open_organisation): its first frame shows them. Pushed
+        # without (or a read failed), it reads them itself, which says why.
+        self.take_first("report", SuccessReport, lambda r: self._first(self.show, r), self.reload)
+        self.take_first("circles", list, lambda found: self._first(self._circles, found), self._read_circles)
+
+    def _first(self, show: Callable[[T], object], value: T) -> None:
+        if self._first_wanted:  # else a reload, under way, reads them afresh
+            show(value)
+
+    def _read_circles(self) -> None:
+        if self._first_wanted:  # else a reload reads them
+            run_db(self, load_circles, self._circles, group="circles")
 
     def _circles(self, found: list[tuple[str, int]]) -> None:
         if found == self.circles:
@@ -354,13 +388,12 @@ class OrganisationScreen(LiveScreen, Screen[None]):
         replaces a read still running) the list of circles, in turn in one worker: side by
         side they took two connections on PostgreSQL, and the list, in first, laid the screen
         out once more before the figures came."""
+        self._first_wanted = False
         since, until = period_days(self.period, circles_app(self).now().date())
         circle_id = self.circle_id
         if counting:
             self.query_one("#org-status", Static).update("Counting…")
-        reads: list[Read] = [
-            (self.mount_gate.after(lambda db: load_success(db, since, until, circle_id)), self.show, None)
-        ]
+        reads: list[Read] = [(lambda db: load_success(db, since, until, circle_id), self.show, None)]
         if circles or self.circles is None:
             reads.append((load_circles, self._circles, None))
         read_in_turn(self, reads)

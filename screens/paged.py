@@ -64,9 +64,7 @@ class PagedTable(Table):
         self.clear()
         keys = {key: i for i, (key, _) in enumerate(self._rows)}
         target = keys.get(cursor_key or "", keys.get(before_key or "", min(before_row, len(self._rows) - 1)))
-        # (Before its first layout the table has no height of its own: the terminal's is the most
-        # it could show.)
-        first = self.app.size.height + AHEAD if self._first_screenful else PAGE
+        first = self._could_show() + AHEAD if self._first_screenful else PAGE
         self._add_until(max(first, target + 1 + AHEAD))
         if not self._rows:
             return
@@ -80,6 +78,13 @@ class PagedTable(Table):
                     self.scroll_to(y=max(0, scroll_y + target - before_row), animate=False, immediate=True)
 
             self.call_after_refresh(settle)
+
+    def _could_show(self) -> int:
+        """Before its first layout the table has no height of its own: the terminal's is the most
+        it could show, or its max-height when that is less."""
+        max_height = self.styles.max_height
+        most = max_height.cells if max_height is not None else None
+        return min(self.app.size.height, most) if most is not None else self.app.size.height
 
     def _update_cells(self, rows: list[Row]) -> None:
         columns = [c.key for c in self.ordered_columns]

@@ -219,9 +219,9 @@ def recognition(app: CirclesApp, screen: Screen[Any]) -> None:
 
 
 def organisation(app: CirclesApp, screen: Screen[Any]) -> None:
-    from screens.organisation import OrganisationScreen
+    from screens.organisation import open_organisation
 
-    app.push_screen(OrganisationScreen())
+    open_organisation(app)
 
 
 def search_people(app: CirclesApp, screen: Screen[Any]) -> None:

@@ -55,8 +55,8 @@ class _MountedLate(Static):
 
 
 class AsksAsItIsBuilt(Screen[None]):
-    """Asks for its data in compose and opens the gate in on_mount, as the Organisation
-    screen does; one of its widgets is slow to mount."""
+    """Asks for its data in compose and opens the gate in on_mount, as the Recognition screen
+    does when it is pushed without them; one of its widgets is slow to mount."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -5,6 +5,7 @@ Stats tab (satisfaction, presenters by team), and the ways to reach them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -72,6 +73,13 @@ async def _recognition(app, pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.press("R")
     await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
     await settle(app, pilot)
+
+
+async def _organisation(app, pilot, *, also: Callable[[], bool] = lambda: True) -> None:  # type: ignore[no-untyped-def]
+    """From Home, O, until the screen is shown (and ``also()`` holds)."""
+    await settle(app, pilot)
+    await pilot.press("O")
+    await until(pilot, lambda: isinstance(app.screen, OrganisationScreen) and also())
 
 
 async def _session(app, pilot, session_id: int) -> SessionScreen:  # type: ignore[no-untyped-def]
@@ -334,9 +342,7 @@ async def test_organisation_figures_say_how_they_are_counted(memory_store, clock
         feedback.add_answer(db, session_id=s.id, person_id=people[1].id, rating=4)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("O")
-        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen))
+        await _organisation(app, pilot)
         await settle(app, pilot)
         screen = app.screen
         # 5 of 6 expected came; 1 rating of 4 from 1 of 5 who came.
@@ -370,9 +376,7 @@ async def test_organisation_figures_keep_their_names_whole_at_80_columns(memory_
     _held_session(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("O")
-        await until(pilot, lambda: isinstance(app.screen, OrganisationScreen))
+        await _organisation(app, pilot)
         await settle(app, pilot)
         names = " ".join(figure.short for figure in app.screen.query(Figure)).replace(",", "").split()
         for figure in app.screen.query(Figure):

@@ -40,18 +40,24 @@ def _world(store) -> tuple[int, int]:
     return c.id, s.id
 
 
-async def test_a_screen_is_styled_as_it_mounts_and_again_only_when_it_comes_back(
-    memory_store, clock, monkeypatch
-):
-    circle_id, _ = _world(memory_store)
+def restyles(monkeypatch: pytest.MonkeyPatch) -> list[Screen]:
+    """The screens styled whole (each widget of them) from now on, in turn."""
     restyled: list[Screen] = []
     original = Screen.update_node_styles
 
-    def counted(self, animate: bool = True) -> None:
+    def counted(self: Screen, animate: bool = True) -> None:
         restyled.append(self)
         original(self, animate)
 
     monkeypatch.setattr(Screen, "update_node_styles", counted)
+    return restyled
+
+
+async def test_a_screen_is_styled_as_it_mounts_and_again_only_when_it_comes_back(
+    memory_store, clock, monkeypatch
+):
+    circle_id, _ = _world(memory_store)
+    restyled = restyles(monkeypatch)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
