@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from circles.cli.common import RECORD_ID, WHOLE_NUMBER, done, writing
+from circles.cli.flags import Command
 from circles.cli.terminal import FilePath
 from circles.ics.model import Channel
 from circles.words import count
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 _METHODS = [c.value for c in Channel]
 
 
-@click.command("ics")
+@click.command("ics", cls=Command)
 @click.option("--session", "session_id", type=RECORD_ID, metavar="ID", help="Export one session.")
 @click.option("--circle", "circle_ref", metavar="CIRCLE", help="Export a circle's upcoming sessions.")
 @click.option("--pair", "pair_id", type=RECORD_ID, metavar="PAIR_ID", help="A mentorship pair's meetings.")

@@ -7,9 +7,10 @@ import json
 import click
 
 from circles.cli.common import done, json_option, plain, reading
+from circles.cli.flags import Command
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--set", "address", metavar="ADDRESS", help="Name yourself by your e-mail address.")
 @click.option("--clear", is_flag=True, help="Name nobody: Home lists every circle again.")
 @json_option
