@@ -59,14 +59,28 @@ def run(
     on the way, such as invites it made out of date: circles/services/upkeep.py)."""
     try:
         if write:
-            result, db = store.write_retrying(lambda db: (job(db), db))
-            if committed is not None:
-                committed(db)
-            return result
+            return write_unit(store, job, committed=committed)
         with store.read() as db:
             return job(db)
     except sa_exc.SQLAlchemyError as exc:
         raise unavailable(store, exc) from exc
+
+
+def write_unit(
+    store: Store,
+    job: Callable[[Session], T],
+    *,
+    committed: Callable[[Session], object] | None = None,
+    attempts: int | None = None,
+) -> T:
+    """``job(db)`` in one write unit of work, tried again while the store is briefly busy (at
+    most ``attempts`` times: ``Store.write_retrying``), then ``committed(db)`` with the unit that
+    committed. The store's errors come out as SQLAlchemy raised them: ``run`` tells them as
+    ``StoreUnavailable``, the command line in its own words (circles/cli/common.py)."""
+    result, db = store.write_retrying(lambda db: (job(db), db), attempts=attempts)
+    if committed is not None:
+        committed(db)
+    return result
 
 
 def run_around_unit(store: Store, job: Callable[[UnitOfWork], T]) -> T:

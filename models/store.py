@@ -141,13 +141,17 @@ class Store:
             for hook in hooks:
                 hook.before_commit(db)
 
-    def write_retrying(self, work: Callable[[Session], T], *, attempts: int = 6) -> T:
-        """Run ``work`` in a write unit of work, again if the store was briefly busy.
+    WRITE_ATTEMPTS = 6
+
+    def write_retrying(self, work: Callable[[Session], T], *, attempts: int | None = None) -> T:
+        """Run ``work`` in a write unit of work, again if the store was briefly busy, up to
+        ``attempts`` times in all (``WRITE_ATTEMPTS``).
 
         SQLite's busy timeout already waits for other writers; this covers what is left
         (a lock held past the timeout, a PostgreSQL serialization failure or deadlock).
         ``work`` must be safe to run again: the failed attempt was rolled back whole.
         """
+        attempts = attempts or self.WRITE_ATTEMPTS
         for attempt in range(1, attempts + 1):
             try:
                 with self.write() as db:

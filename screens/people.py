@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Input, Static
 
+from circles.errors import CirclesError
 from circles.errors import shown as quoted
 from circles.services import people
 from circles.views import PersonView
@@ -20,7 +21,7 @@ from screens.one_line import OneLineInput
 from screens.table import Table
 from screens.type_to_filter import TypeToFilter
 from screens.typed_app import circles_app
-from screens.work import run_db
+from screens.work import run_db, show_error
 
 if TYPE_CHECKING:
     from circles.live import Change
@@ -57,6 +58,10 @@ class PeopleScreen(LiveScreen, TypeToFilter):
         self.shown: list[PersonView] = []
         self.total = 0
         self.loading_more = False
+        # What the filter holds is being looked up in the store; an Enter meanwhile waits for
+        # it, or it opened the row highlighted in the list the filter was about to replace.
+        self.filtering = False
+        self.enter_waiting = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -91,16 +96,26 @@ class PeopleScreen(LiveScreen, TypeToFilter):
 
     def load(self) -> None:
         search = self.search
-        run_db(self, lambda db: load_page(db, search, 0), self.first_page)
+        self.filtering = True
+        run_db(self, lambda db: load_page(db, search, 0), self.first_page, failed=self._not_found)
+
+    def _not_found(self, error: CirclesError) -> None:
+        self.filtering = self.enter_waiting = False  # nothing to open: the Enter is dropped
+        show_error(self, error)
 
     def first_page(self, page: tuple[list[PersonView], int | None], *, keep: bool = False) -> None:
         """The first page of what the filter finds (``keep``: a refresh of what is shown)."""
         found, total = page
         self.total = total or 0
         self.shown = []
+        self.filtering = False
+        table = self.query_one(DataTable)
         if not keep:
-            self.query_one(DataTable).clear()
+            table.clear()
         self.add_page(found, replace=keep)
+        if self.enter_waiting:
+            self.enter_waiting = False
+            table.action_select_cursor()
 
     def add_page(self, found: list[PersonView], *, replace: bool = False) -> None:
         self.loading_more = False
@@ -151,7 +166,15 @@ class PeopleScreen(LiveScreen, TypeToFilter):
 
     @on(Input.Submitted, "#filter")
     def _to_table(self) -> None:
-        self.query_one(DataTable).focus()
+        # The focus moves at once (Screen.set_focus): a key typed after the Enter goes to the
+        # list (screens/late_keys.py).
+        table = self.query_one(DataTable)
+        if self.focused is table:
+            # A second Enter typed with the first reached the filter before the focus left it:
+            # it is the list's Enter, which opens the person highlighted there.
+            table.action_select_cursor()
+            return
+        self.set_focus(table)
 
     def action_filter(self) -> None:
         # At once: the letters typed right after / go where the focus is when they come back.
@@ -165,6 +188,9 @@ class PeopleScreen(LiveScreen, TypeToFilter):
 
     @on(DataTable.RowSelected)
     def _open(self) -> None:
+        if self.filtering:
+            self.enter_waiting = True  # first_page selects again, in what the filter finds
+            return
         person = self._person()
         if person is not None:
             circles_app(self).open_person(person.id)

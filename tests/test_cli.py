@@ -251,3 +251,27 @@ def test_a_member_answers_for_the_whole_series_and_a_session_answer_wins(cli, st
     )
     assert second["ana@example.org"].rsvp.value == "no"
     assert second["bo@example.org"].attended.value == "late"
+
+
+def test_every_command_names_a_refused_value_by_its_flag():
+    """Each command renames a value a service refuses to the flag it was typed with
+    (circles/cli/flags.py): a command made with click's own class would say the service's
+    keyword instead ('count 0', not '--next 0')."""
+    import click
+
+    from circles.cli import main
+    from circles.cli.flags import Command
+
+    def commands(group: click.Group, ctx: click.Context) -> list[tuple[str, click.Command]]:
+        found = []
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            assert command is not None
+            found.append((name, command))
+            if isinstance(command, click.Group):
+                found += [(f"{name} {sub}", c) for sub, c in commands(command, ctx)]
+        return found
+
+    every = commands(main, click.Context(main))
+    assert len(every) > 50
+    assert [name for name, c in every if not isinstance(c, click.Group | Command)] == []

@@ -182,9 +182,8 @@ def test_whoami_set_to_an_empty_address_says_it_is_empty_and_keeps_who_you_were(
     for blank in ("", "   "):
         empty = _cli(db, home, "whoami", "--set", blank)
         assert empty.returncode == 1 and empty.stdout == ""
-        assert empty.stderr.splitlines() == [
-            f"circles: --set {blank!r} is empty: give your e-mail address, e.g. ana@example.org."
-            if blank
-            else "circles: --set is empty: give your e-mail address, e.g. ana@example.org."
-        ]
+        assert empty.stderr.splitlines() == ["circles: --set is required."]
+    # Checked as every address is: not asked of the store.
+    not_one = _cli(db, home, "whoami", "--set", "ana")
+    assert not_one.stderr == "circles: --set 'ana' is not an e-mail address like ana@example.org.\n"
     assert _cli(db, home, "whoami").stdout.startswith("Ana Lima <ana@example.org>")

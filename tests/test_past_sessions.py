@@ -80,3 +80,8 @@ def test_cli_records_a_past_session_with_held(tmp_path):
     assert recorded.exit_code == 0, recorded.output
     assert "Recorded session 1 as held: Rust Lunch, Tue 06 Jan 2026 12:00" in recorded.stdout
     assert '"status": "held"' in cli("session", "list", "1", "--json").stdout
+    # Moved into the past, the refusal names the flag the new start was typed with.
+    assert cli("session", "add", "1", "--at", "2037-01-06 12:00").exit_code == 0
+    moved = cli("session", "move", "2", "--to", "2026-01-06 12:00")
+    assert moved.exit_code == 1
+    assert moved.stderr.startswith("circles: --to '2026-01-06 12:00' is in the past; "), moved.stderr

@@ -415,6 +415,27 @@ def test_giving_back_one_half_of_a_swap_leaves_the_other_a_hand_assignment_not_a
     assert rows[planned[2]].reason == "assigned by hand"
 
 
+def test_an_undone_swap_is_no_longer_counted_in_the_ledger(store: Store) -> None:
+    """Luca gives 30 Nov to Hana and takes her 14 Dec, then gives 14 Dec to Mateo and takes
+    his 7 Dec: only that second swap stands. Once 7 Dec is given back, no swap does."""
+    c, _, planned = _luca_mateo_hana(store)
+
+    def swaps() -> dict[str, tuple[int, int]]:
+        with store.read() as db:
+            rows = fairness.ledger(db, c.id).rows
+        return {r.name: (r.swaps_given, r.swaps_taken) for r in rows}
+
+    with store.write() as db:
+        rot.swap(db, sessions.get_session(db, planned[0]), sessions.get_session(db, planned[2]))
+    assert swaps() == {"Hana": (0, 1), "Luca": (1, 0), "Mateo": (0, 0)}
+    with store.write() as db:
+        rot.swap(db, sessions.get_session(db, planned[2]), sessions.get_session(db, planned[1]))
+    assert swaps() == {"Hana": (0, 0), "Luca": (1, 0), "Mateo": (0, 1)}
+    with store.write() as db:
+        rot.clear_assignment(db, sessions.get_session(db, planned[1]))
+    assert swaps() == {"Hana": (0, 0), "Luca": (0, 0), "Mateo": (0, 0)}
+
+
 def test_any_presenter_a_person_sets_ends_the_swap_it_was_half_of(store: Store) -> None:
     """The link ends where presenters are written, not in each rotation action: a future
     action that sets a presenter cannot leave a swap half-linked."""

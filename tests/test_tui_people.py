@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 from textual.widgets import DataTable, Input, Static
@@ -11,7 +12,7 @@ from circles.services import agenda, attendance, away, lookups
 from screens.people import PAGE, PeopleScreen
 from screens.person import PersonScreen
 from tests import factories
-from tests.tui_support import rows, settle, shown, type_text
+from tests.tui_support import burst, rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -26,11 +27,7 @@ async def test_directory_pages_and_filters_in_sql(memory_store, clock):
             )
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("p")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, PeopleScreen)
+        screen = await _directory(app, pilot)
         table = screen.query_one(DataTable)
         assert table.row_count == PAGE
         assert (
@@ -180,15 +177,33 @@ def test_an_empty_store_is_empty(store):
         assert lookups.is_empty(db)
 
 
+def _thirty_people(store) -> None:
+    """Person 00 to Person 29; Person 07 alone is in the Ops team."""
+    for n in range(30):
+        factories.person(store, f"Person {n:02}", f"p{n:02}@example.org", team="Ops" if n == 7 else None)
+
+
+async def _directory(app, pilot) -> PeopleScreen:
+    """The People directory, opened from Home (p) with its first page in."""
+    await settle(app, pilot)
+    await pilot.press("p")
+    await settle(app, pilot)
+    assert isinstance(app.screen, PeopleScreen)
+    return app.screen
+
+
+async def _person_opened(app, pilot) -> str | None:
+    """The title of the person screen, once one is open with its data."""
+    await until(pilot, lambda: isinstance(app.screen, PersonScreen) and app.screen.title is not None)
+    return app.screen.title
+
+
 async def test_keys_typed_as_the_directory_opens_reach_the_filter(memory_store, clock):
     """p, / and a name typed in one burst from Home (faster than the directory's first page
     arrives): the name lands in the filter and the list shows whom it finds."""
     from textual import events
 
-    for n in range(30):
-        factories.person(
-            memory_store, f"Person {n:02}", f"p{n:02}@example.org", team="Ops" if n == 7 else None
-        )
+    _thirty_people(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -203,17 +218,10 @@ async def test_keys_typed_as_the_directory_opens_reach_the_filter(memory_store, 
 
 async def test_a_letter_typed_on_the_directory_starts_the_filter(memory_store, clock):
     """Letters typed on the list go to the filter (no `/` first); n and e keep their keys."""
-    for n in range(30):
-        factories.person(
-            memory_store, f"Person {n:02}", f"p{n:02}@example.org", team="Ops" if n == 7 else None
-        )
+    _thirty_people(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("p")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, PeopleScreen)
+        screen = await _directory(app, pilot)
         await type_text(pilot, "ops")
         await settle(app, pilot)
         assert screen.query_one("#filter", Input).value == "ops"
@@ -222,3 +230,39 @@ async def test_a_letter_typed_on_the_directory_starts_the_filter(memory_store, c
         await settle(app, pilot)
         assert app.screen is not screen
         assert screen.query_one("#filter", Input).value == "ops"
+
+
+async def test_enter_after_a_filter_waits_for_whom_the_filter_finds(memory_store, clock, monkeypatch):
+    """The filter, Enter, Enter pressed without a pause, the store slow to answer the filter:
+    the list still showed everyone, and the second Enter opened the person highlighted there
+    (Person 00). It now waits for the filter's answer and opens the one person it finds."""
+    import screens.people as directory
+
+    _thirty_people(memory_store)
+    gate = threading.Event()
+    load = directory.load_page
+
+    def held(db, search, offset, limit=PAGE):
+        if search:  # the filter's answers, not the directory's first page
+            gate.wait(timeout=30)
+        return load(db, search, offset, limit)
+
+    monkeypatch.setattr(directory, "load_page", held)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _directory(app, pilot)
+        await pilot.press(*"ops", "enter", "enter")
+        assert app.screen is screen  # the filter's answer is not in yet
+        gate.set()
+        assert await _person_opened(app, pilot) == "Person 07"
+
+
+async def test_two_enters_typed_at_once_after_a_filter_open_whom_it_finds(memory_store, clock):
+    """Typed as "ops", Enter, Enter read at once (fast over ssh, a browser tab): the second Enter
+    reached the filter before the focus left it and was lost there; it is the list's Enter."""
+    _thirty_people(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _directory(app, pilot)
+        burst(app, *"ops", "enter", "enter")
+        assert await _person_opened(app, pilot) == "Person 07"

@@ -10,7 +10,6 @@ import click
 
 from circles.cli import terminal
 from circles.cli.common import CliState
-from circles.cli.flags import as_typed, command_context
 from circles.cli.lazy import LazyGroup
 from circles.file_errors import shown_path
 from models.temp_files import disk_error_text
@@ -97,14 +96,11 @@ def _told(ctx: click.Context, exc: Exception) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from circles import error_log, store_access
-    from circles.errors import CirclesError, InternalError, InvalidInput
+    from circles.errors import CirclesError, InternalError
     from models.engine import StoreLocationError, StoreOpenError
     from models.migrate import MigrationError
     from models.url_text import redact
 
-    if isinstance(exc, InvalidInput):
-        click.echo(f"circles: {as_typed(exc, command_context(exc))}", err=True)
-        return 1
     if isinstance(exc, CirclesError | StoreOpenError | StoreLocationError | MigrationError):
         click.echo(f"circles: {exc}", err=True)
         return 1

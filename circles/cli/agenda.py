@@ -16,6 +16,7 @@ from circles.cli.common import (
     reading,
     writing,
 )
+from circles.cli.flags import Group
 from circles.services import agenda as agenda_items
 from circles.services import people, sessions
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 
-@click.group()
+@click.group(cls=Group)
 def agenda() -> None:
     """A session's agenda."""
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from circles.cli.common import RECORD_ID, done, writing
+from circles.cli.flags import Command
 from circles.services import attendance, circle_records, people, sessions
 from circles.validate import record_id
 from models.enums import Attended, Rsvp
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--series",
     is_flag=True,
@@ -45,7 +46,7 @@ def rsvp(series: bool, session_id: str, email: str, answer: str) -> None:
     done(writing(answer_for))
 
 
-@click.command("check-in")
+@click.command("check-in", cls=Command)
 @click.argument("session_id", type=RECORD_ID)
 @click.argument("email")
 @click.argument("status", type=click.Choice([a.value for a in Attended]))

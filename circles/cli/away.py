@@ -8,6 +8,7 @@ import click
 
 from circles import validate
 from circles.cli.common import done, json_option, print_json, print_table, reading, writing
+from circles.cli.flags import Group
 from circles.services import away as away_periods
 from circles.services import people
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 
-@click.group()
+@click.group(cls=Group)
 def away() -> None:
     """Away periods: the rotation skips people while they are away."""
 

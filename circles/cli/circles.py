@@ -16,6 +16,7 @@ from circles.cli.common import (
     reading,
     writing,
 )
+from circles.cli.flags import Group
 from circles.services import circle_records, people
 from models.enums import CircleKind
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 
-@click.group()
+@click.group(cls=Group)
 def circle() -> None:
     """Circles: learning circles, communities of practice, lunch-and-learns, workshops."""
 

@@ -179,18 +179,21 @@ def reading() -> Iterator[Session]:
         yield db
 
 
-def writing(work: Callable[[Session], T]) -> T:
+def writing(work: Callable[[Session], T], *, attempts: int | None = None) -> T:
     """``work(db)`` in one write unit of work, committed whole; what it returns comes back.
 
     A unit of work the store cancelled because another crossed it (PostgreSQL's deadlock or
     serialization failure, a SQLite store locked past its wait) was rolled back whole, so it is
-    simply run again, a few times, after a short pause (``Store.write_retrying``); if the store
-    stays busy, the command says so in one line. So ``work`` must only read and change the
-    store: what the command prints is said after the commit, from what ``work`` returned.
+    simply run again, a few times, after a short pause (``Store.write_retrying``), or at most
+    ``attempts`` times; if the store stays busy, the command says so in one line. So ``work``
+    must only read and change the store: what the command prints is said after the commit, from
+    what ``work`` returned.
     """
-    result, db = state().store().write_retrying(lambda db: (work(db), db))
-    _tell_presenter_changes(db)
-    return result
+    from circles import store_access
+
+    return store_access.write_unit(
+        state().store(), work, committed=_tell_presenter_changes, attempts=attempts
+    )
 
 
 def _tell_presenter_changes(db: Session) -> None:

@@ -8,9 +8,10 @@ from functools import partial
 import click
 
 from circles.cli.common import done
+from circles.cli.flags import Group
 
 
-@click.group()
+@click.group(cls=Group)
 def config() -> None:
     """The settings for sending invites (SMTP) and the shared calendar (CalDAV)."""
 

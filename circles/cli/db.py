@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from circles.cli.common import done, state
+from circles.cli.flags import Group
 from circles.cli.terminal import FilePath
 from circles.errors import NotAllowed
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from models.migrate import UpgradeResult
 
 
-@click.group()
+@click.group(cls=Group)
 def db() -> None:
     """The store itself: where it is, upgrades, backups."""
 

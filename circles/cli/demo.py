@@ -8,10 +8,11 @@ import time
 import click
 
 from circles.cli.common import WHOLE_NUMBER, done, state
+from circles.cli.flags import Command
 from circles.words import count
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--size",
     type=click.Choice(["small", "large", "huge"]),

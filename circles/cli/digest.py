@@ -9,11 +9,12 @@ from pathlib import Path
 import click
 
 from circles.cli.common import done, reading
+from circles.cli.flags import Command
 
 DEFAULT_DAYS = 30
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("circle_ref", metavar="CIRCLE", required=False)
 @click.option("--topic", help="Every circle's sessions on this topic instead of one circle's.")
 @click.option(

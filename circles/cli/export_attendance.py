@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from circles.cli.common import reading, state
+from circles.cli.flags import Command
 from circles.cli.terminal import FilePath
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class _TerminalProgress:
             click.echo("", err=True)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--circle", "circle_ref", metavar="CIRCLE", help="Only this circle (name or id).")
 @click.option("--since", metavar="YYYY-MM-DD", help="From this day on (the circle's local date).")
 @click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this day.")

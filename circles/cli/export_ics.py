@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from circles.cli.common import RECORD_ID, WHOLE_NUMBER, done, writing
+from circles.cli.flags import Command
 from circles.cli.terminal import FilePath
 from circles.ics.model import Channel
 from circles.words import count
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 _METHODS = [c.value for c in Channel]
 
 
-@click.command("ics")
+@click.command("ics", cls=Command)
 @click.option("--session", "session_id", type=RECORD_ID, metavar="ID", help="Export one session.")
 @click.option("--circle", "circle_ref", metavar="CIRCLE", help="Export a circle's upcoming sessions.")
 @click.option("--pair", "pair_id", type=RECORD_ID, metavar="PAIR_ID", help="A mentorship pair's meetings.")
@@ -71,7 +72,6 @@ def ics(
     """
     import sys
 
-    from circles.errors import CirclesError
     from circles.exports.invite_files import ToFile, ToFolder, write_invites
     from circles.services import circle_records, invites
 
@@ -113,21 +113,14 @@ def ics(
         where = ToFolder(per_member)
     else:
         # Written before the unit commits, as files are: a cancel nobody received is undone.
-        written_out: list[bool] = []
-
         def to_standard_output(db: Session) -> invites.IcsExport:
             export = build(db)
-            if written_out:  # an attempt the store cancelled after writing: once is all it gets
-                raise CirclesError(
-                    "The store was busy just after the invites were written out, so nothing was "
-                    "changed in it; run the command again."
-                )
-            written_out.append(True)
             sys.stdout.buffer.write(export.files[0].content)
             sys.stdout.buffer.flush()
             return export
 
-        export = writing(to_standard_output)
+        # Once only: run again after the store cancelled it, the invites would be written twice.
+        export = writing(to_standard_output, attempts=1)
         for s in export.cancelled:
             click.echo(f"Cancelled session {s.id}: {s.label}.", err=True)
         return

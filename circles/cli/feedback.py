@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from circles.cli.common import RECORD_ID, done, json_option, plain, print_json, print_table, reading, writing
+from circles.cli.flags import Group
 from circles.cli.terminal import FilePath
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ def _stars(rating: int | None) -> str:
     return "" if rating is None else "★" * rating + "☆" * (5 - rating)
 
 
-@click.group()
+@click.group(cls=Group)
 def feedback() -> None:
     """Ratings and what people learned, after each session."""
 

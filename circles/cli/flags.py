@@ -1,41 +1,53 @@
-"""A bad value a service refuses, named the way the person typed it on the command line."""
+"""A bad value a service refuses, named the way the person typed it on the command line.
+
+Every command of `circles` is a :class:`Command` (its groups are :class:`Group`, whose
+``command_class`` it is): a service names a value by its keyword (``count 0 must be ...``),
+the person typed a flag (``--next 0``), and the command, which knows its own options, says
+the flag, as it does for the values it reads itself (``--from 'soon'``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Any
 
 import click
 
 from circles.cli.common import field_name
-
-if TYPE_CHECKING:
-    from circles.errors import InvalidInput
+from circles.errors import InvalidInput
 
 
-def command_context(exc: BaseException) -> click.Context | None:
-    """The context of the command whose callback ``exc`` came out of: click has left it by
-    the time the error reaches the group, so it is found where click called the callback."""
-    found: click.Context | None = None
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code is click.Context.invoke.__code__:
-            called_from = tb.tb_frame.f_locals.get("self")
-            if isinstance(called_from, click.Context):
-                found = called_from  # the deepest one: a group's context comes first
-        tb = tb.tb_next
-    return found
+class Command(click.Command):
+    """``service_names``: a service's name for the value of an option, where it is neither the
+    option's parameter name nor its flag's word (the services call a start "start": ``--at``)."""
+
+    def __init__(self, *args: Any, service_names: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.service_names = dict(service_names or {})
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except InvalidInput as exc:
+            flag = self.flag_of(exc.field)
+            if flag is None:
+                raise
+            raise InvalidInput(flag, exc.value, exc.problem) from exc
+
+    def flag_of(self, field: str) -> str | None:
+        """The flag the person typed the value a service calls ``field`` with, if any."""
+        if field in self.service_names:
+            return self.service_names[field]
+        for param in self.params:
+            if isinstance(param, click.Option) and field in _names(param):
+                return field_name(param)
+        return None
 
 
-def as_typed(exc: InvalidInput, ctx: click.Context | None) -> str:
-    """``exc``'s sentence naming the option the person typed (``--next 0 must be ...``) where
-    the service named the value by its keyword (``count 0 must be ...``): the value reached
-    the service under the option's parameter name (or the option's own word: ``to`` for
-    ``--to``), which is the name the service gives it."""
-    if ctx is not None:
-        for param in ctx.command.params:
-            if isinstance(param, click.Option) and exc.field in _names(param):
-                return f"{field_name(param)} {exc.detail}"
-    return str(exc)
+class Group(click.Group):
+    """A group of :class:`Command` s (and of groups like itself)."""
+
+    command_class = Command
+    group_class = type
 
 
 def _names(option: click.Option) -> set[str]:

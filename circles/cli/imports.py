@@ -7,11 +7,12 @@ from pathlib import Path
 import click
 
 from circles.cli.common import done, writing
+from circles.cli.flags import Group
 from circles.cli.terminal import FilePath
 from circles.words import count
 
 
-@click.group("import")
+@click.group("import", cls=Group)
 def import_() -> None:
     """Bring data in from files."""
 

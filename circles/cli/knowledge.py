@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from circles.cli.common import RECORD_ID, done, json_option, print_json, print_table, reading, writing
+from circles.cli.flags import Group
 from models.enums import MaterialKind
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 KINDS = [k.value for k in MaterialKind]
 
 
-@click.group()
+@click.group(cls=Group)
 def material() -> None:
     """A session's materials: web links (http or https) and files."""
 
@@ -69,7 +70,7 @@ def material_remove(material_id: int) -> None:
     done(writing(remove))
 
 
-@click.group()
+@click.group(cls=Group)
 def takeaway() -> None:
     """What a session taught, a short line each."""
 
@@ -116,7 +117,7 @@ def takeaway_remove(takeaway_id: int) -> None:
     done(writing(remove))
 
 
-@click.group()
+@click.group(cls=Group)
 def topic() -> None:
     """Topics (free-text tags, any case and accents) on sessions and agenda items."""
 

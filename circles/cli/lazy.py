@@ -8,8 +8,10 @@ from typing import Any
 
 import click
 
+from circles.cli.flags import Group
 
-class LazyGroup(click.Group):
+
+class LazyGroup(Group):
     def __init__(self, *args: Any, lazy_subcommands: dict[str, str] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         # name -> "package.module:attribute"

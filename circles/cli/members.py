@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from circles.cli.common import done, json_option, print_json, print_table, reading, writing
+from circles.cli.flags import Group
 from circles.services import circle_records, members, people
 from models.enums import Role
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 
-@click.group()
+@click.group(cls=Group)
 def member() -> None:
     """Who belongs to a circle."""
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from circles.cli.common import done, json_option, plain, print_json, print_table, reading, writing
+from circles.cli.flags import Group
 from circles.services import people
 
 
-@click.group()
+@click.group(cls=Group)
 def person() -> None:
     """People: members, facilitators and guest speakers."""
 

@@ -12,6 +12,7 @@ import click
 
 from circles import validate
 from circles.cli.common import RECORD_ID, done, json_option, plain, print_json, print_table, reading, writing
+from circles.cli.flags import Group
 from circles.errors import NotAllowed
 from circles.programme_views import ConfirmedRound, LeftOut, PairView, ProposalView
 from circles.services import pairing, pairs, people, programmes
@@ -59,7 +60,7 @@ def _pair_json(p: PairView) -> dict[str, object]:
     }
 
 
-@click.group()
+@click.group(cls=Group)
 def program() -> None:
     """Mentoring, reverse-mentoring, buddy and coffee programmes."""
 
@@ -557,7 +558,7 @@ def report(programme_ref: str, as_json: bool) -> None:
 # -- pairs ------------------------------------------------------------------------------------
 
 
-@click.group()
+@click.group(cls=Group)
 def pair() -> None:
     """One pair: its meetings, goals, and how it ended."""
 

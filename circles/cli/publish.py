@@ -7,9 +7,10 @@ from collections.abc import Sequence
 import click
 
 from circles.cli.common import print_json, reading, state
+from circles.cli.flags import Group
 
 
-@click.group()
+@click.group(cls=Group)
 def publish() -> None:
     """Put a circle's sessions where people look: a shared calendar."""
 

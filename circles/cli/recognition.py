@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from circles.cli.common import RECORD_ID, done, reading, writing
+from circles.cli.flags import Command, Group
 from circles.cli.terminal import FilePath
 
 
-@click.group()
+@click.group(cls=Group)
 def thanks() -> None:
     """Thanks people record: they appear in the recognition digest."""
 
@@ -31,7 +32,7 @@ def thanks_add(email: str, text: str, session_id: int | None, given_by: str | No
     done(f"Thanked {found.person_name}: {found.text}")
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--since", metavar="YYYY-MM-DD", help="From this day on (default: the first of this month).")
 @click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this day (default: today).")
 @click.option("--circle", "circle_ref", metavar="CIRCLE", help="Only this circle (no mentoring then).")

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from circles.cli.common import done, plain, reading
+from circles.cli.flags import Command
 from circles.cli.terminal import FilePath
 from circles.words import count
 
@@ -44,7 +45,7 @@ def _as_json(report: Any) -> dict[str, Any]:
     return data
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--circle", "circle_ref", metavar="CIRCLE", help="Only this circle (name or id).")
 @click.option("--since", metavar="YYYY-MM-DD", help="From this day on (the circle's local date).")
 @click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this day.")

@@ -18,6 +18,7 @@ from circles.cli.common import (
     reading,
     writing,
 )
+from circles.cli.flags import Group
 from circles.services import agenda_templates, circle_records, fairness, people, sessions
 from circles.services import rotation as rotation_service
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from circles.services.agenda_templates import Template
 
 
-@click.group()
+@click.group(cls=Group)
 def rotation() -> None:
     """Presenter rotation: fair round robin with away skips, assignments, swaps and guests."""
 

@@ -7,6 +7,7 @@ import sys
 import click
 
 from circles.cli.common import json_option, print_json, print_table, reading
+from circles.cli.flags import Command
 
 
 def _shown(text: str, marks: tuple[tuple[int, int], ...], styled: bool) -> str:
@@ -20,7 +21,7 @@ def _shown(text: str, marks: tuple[tuple[int, int], ...], styled: bool) -> str:
     return "".join([*out, text[last:]])
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("query")
 @click.option(
     "--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="At most this many."
@@ -60,7 +61,7 @@ def search(query: str, limit: int, as_json: bool) -> None:
     )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("topic")
 @click.option(
     "--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="At most this many."

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from circles.cli.common import RECORD_ID, print_json, reading, state
+from circles.cli.flags import Group
 
 if TYPE_CHECKING:
     from circles.delivery.model import Outgoing, SendPlan, SendResult
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 _VERB = {True: "sent", False: "FAILED"}
 
 
-@click.group()
+@click.group(cls=Group)
 def send() -> None:
     """Send invites by e-mail."""
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import click
 
 from circles.cli.common import state
+from circles.cli.flags import Command
 
 
 def _check_public_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -50,7 +51,7 @@ def _check_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
     )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--host",
     default="127.0.0.1",

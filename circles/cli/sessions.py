@@ -17,6 +17,7 @@ from circles.cli.common import (
     reading,
     writing,
 )
+from circles.cli.flags import Group
 from circles.services import circle_records, rotation, sessions
 from circles.services.clock import now
 
@@ -26,17 +27,14 @@ if TYPE_CHECKING:
     from circles.views import SessionView
 
 
-@click.group()
+@click.group(cls=Group)
 def session() -> None:
     """A circle's sessions."""
 
 
-@session.command("add")
+@session.command("add", service_names={"start": "--at"})
 @click.argument("circle_ref", metavar="CIRCLE")
-# Named as the services name the start ("start"): a refusal of it then names --at (cli/flags.py).
-@click.option(
-    "--at", "start", required=True, metavar='"YYYY-MM-DD HH:MM"', help="Start, on the circle's clock."
-)
+@click.option("--at", required=True, metavar='"YYYY-MM-DD HH:MM"', help="Start, on the circle's clock.")
 @click.option("--title", default="", help="What it is about.")
 @click.option("--minutes", type=WHOLE_NUMBER, help="Length (default: the circle's usual length).")
 @click.option("--location", help="Where (default: the circle's usual place).")
@@ -44,7 +42,7 @@ def session() -> None:
 @click.option("--held", is_flag=True, help="Record a session that already took place (it is added as held).")
 def add(
     circle_ref: str,
-    start: str,
+    at: str,
     title: str,
     minutes: int | None,
     location: str | None,
@@ -59,7 +57,7 @@ def add(
 
     def add_session(db: Session) -> str:
         c = circle_records.find_circle(db, circle_ref)
-        starts_at = validate.parse_local_time(start, "--at", c.timezone)
+        starts_at = validate.parse_local_time(at, "--at", c.timezone)
         # A session that took place is recorded held, its presenter as the rotation picked.
         s = (rotation.add_held_session if held else sessions.add_session)(
             db,
@@ -112,17 +110,15 @@ def list_(circle_ref: str | None, upcoming: bool, as_json: bool) -> None:
     )
 
 
-@session.command("move")
+@session.command("move", service_names={"start": "--to"})
 @click.argument("session_id", type=RECORD_ID)
-@click.option(
-    "--to", "start", required=True, metavar='"YYYY-MM-DD HH:MM"', help="New start, on the circle's clock."
-)
-def move(session_id: int, start: str) -> None:
+@click.option("--to", required=True, metavar='"YYYY-MM-DD HH:MM"', help="New start, on the circle's clock.")
+def move(session_id: int, to: str) -> None:
     """Move a session to another time (calendars get the update)."""
 
     def move_it(db: Session) -> SessionView:
         s = sessions.get_session(db, session_id)
-        return sessions.move_session(db, s, starts_at=validate.parse_local_time(start, "--to", s.timezone))
+        return sessions.move_session(db, s, starts_at=validate.parse_local_time(to, "--to", s.timezone))
 
     moved = writing(move_it)
     done(f"Moved session {moved.id} to {moved.label}.")

@@ -7,9 +7,10 @@ import json
 import click
 
 from circles.cli.common import done, json_option, plain, reading
+from circles.cli.flags import Command
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--set", "address", metavar="ADDRESS", help="Name yourself by your e-mail address.")
 @click.option("--clear", is_flag=True, help="Name nobody: Home lists every circle again.")
 @json_option
@@ -18,6 +19,7 @@ def whoami(address: str | None, clear: bool, as_json: bool) -> None:
 
     You are named by the environment variable CIRCLES_ME, else by 'me' in the settings file
     (circles config path), which --set writes."""
+    from circles import validate
     from circles.errors import InvalidInput, NotFound
     from circles.me import ME_ENV, me_setting, set_me
     from circles.services.home import whoami as find_me
@@ -29,8 +31,8 @@ def whoami(address: str | None, clear: bool, as_json: bool) -> None:
         done(f"Nobody named in {where}; Home lists every circle.")
         return
     if address is not None:
-        if not address.strip():  # else the store is asked who has the address '' (nobody)
-            raise InvalidInput("--set", address, "is empty: give your e-mail address, e.g. ana@example.org")
+        # Checked as every address is, before the store is asked who has it (nobody has '').
+        address = validate.email(address, "--set")
         with reading() as db:
             me = find_me(db, address)  # only someone the store has: a typo names nobody
         assert me.person.email is not None  # found by it

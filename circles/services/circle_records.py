@@ -53,20 +53,19 @@ def _views(db: Session, stmt: Any) -> list[CircleView]:
     return [_view(row) for row in db.execute(stmt)]
 
 
-def _facilitator(column: Any, label: str) -> Any:
-    """SQL: a column of the circle's facilitator, looked up by id for each circle listed. Joined
-    instead, PostgreSQL's planner read every person into a hash to find a few thousand
-    facilitators (over half a second of the Circles list on the huge store)."""
-    return select(column).where(col(_Facilitator.id) == Circle.facilitator_id).scalar_subquery().label(label)
+def facilitator(field: str) -> Any:
+    """SQL: the circle's facilitator's ``field`` (name, email) as ``facilitator_<field>``, looked
+    up by id for each circle listed. Joined instead, PostgreSQL's planner read every person into
+    a hash to find a few thousand facilitators (over half a second of the Circles list on the
+    huge store)."""
+    column = getattr(_Facilitator, field)
+    found = select(column).where(col(_Facilitator.id) == Circle.facilitator_id)
+    return found.scalar_subquery().label(f"facilitator_{field}")
 
 
 def _base() -> Any:
     table = Circle.__table__  # type: ignore[attr-defined]  # SQLModel's table is SQLAlchemy's
-    return sa.select(
-        *(table.c[name] for name in _SHOWN),
-        _facilitator(_Facilitator.name, "facilitator_name"),
-        _facilitator(_Facilitator.email, "facilitator_email"),
-    )
+    return sa.select(*(table.c[name] for name in _SHOWN), facilitator("name"), facilitator("email"))
 
 
 def _view(row: Any) -> CircleView:

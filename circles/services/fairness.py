@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.services.circle_records import get_circle
-from circles.services.sql import ids
+from circles.services.sql import ids, select_columns
 from circles.zones import time_zone
 from models.enums import PresenterSource, RotationEventKind, SessionStatus
 from models.tables import CircleSession, Membership, Person, RotationEvent
@@ -101,7 +101,14 @@ def ledger(db: Session, circle_id: int, *, since: date | None = None, until: dat
     ).one()
     event_day = sa.func.coalesce(CircleSession.starts_at, RotationEvent.recorded_at)
     events = db.exec(
-        select(RotationEvent.kind, RotationEvent.person_id, RotationEvent.reason, event_day)
+        select_columns(
+            RotationEvent.kind,
+            RotationEvent.person_id,
+            RotationEvent.reason,
+            event_day,
+            RotationEvent.session_id,
+            CircleSession.swapped_with_id,
+        )
         .join(CircleSession, col(CircleSession.id) == RotationEvent.session_id, isouter=True)
         .where(
             RotationEvent.circle_id == circle_id,
@@ -114,17 +121,22 @@ def ledger(db: Session, circle_id: int, *, since: date | None = None, until: dat
         .order_by(event_day, col(RotationEvent.id))
     ).all()
     skips: dict[int, list[tuple[date, str]]] = {}
+    # A swap counts while it stands: its session is still linked (sessions.link_swap), and
+    # the swap is that session's latest. Undone (assigned again, given back) the link is
+    # gone; swapped anew, the newer swap is the one that counts.
+    standing: dict[int, tuple[RotationEventKind, int | None]] = {}
+    for kind, person_id, reason, when, session_id, linked in events:
+        if kind != RotationEventKind.SKIPPED:
+            if session_id is not None and linked is not None:
+                standing[session_id] = (kind, person_id)  # in order: the latest stays
+        elif person_id is not None:
+            skips.setdefault(person_id, []).append((_as_aware(when).astimezone(zone).date(), reason))
     given: dict[int, int] = {}
     taken: dict[int, int] = {}
-    for kind, person_id, reason, when in events:
-        if person_id is None:
-            continue
-        if kind == RotationEventKind.SKIPPED:
-            skips.setdefault(person_id, []).append((_as_aware(when).astimezone(zone).date(), reason))
-        elif kind == RotationEventKind.SWAP_ASKED:
-            given[person_id] = given.get(person_id, 0) + 1
-        else:
-            taken[person_id] = taken.get(person_id, 0) + 1
+    for kind, person_id in standing.values():
+        if person_id is not None:
+            counts = given if kind == RotationEventKind.SWAP_ASKED else taken
+            counts[person_id] = counts.get(person_id, 0) + 1
     people = _ledger_people(db, circle_id, start, end, set(turns) | set(skips) | set(given) | set(taken))
     rows = []
     for person, current, in_rotation in people:

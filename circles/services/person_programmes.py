@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from circles.programme_views import PairView, ParticipantView
 from circles.services import pairs, programmes
-from models.tables import Programme, ProgrammeParticipant
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,15 +18,7 @@ class PersonProgrammes:
 
 
 def person_programmes(db: Session, person_id: int) -> PersonProgrammes:
-    rows = db.exec(
-        select(ProgrammeParticipant.programme_id, Programme.name)
-        .join(Programme, col(Programme.id) == ProgrammeParticipant.programme_id)
-        .where(ProgrammeParticipant.person_id == person_id, col(ProgrammeParticipant.left_at).is_(None))
-        .order_by(col(Programme.name))
-    ).all()
-    theirs = {p.programme_id: p for p in programmes.participations_of(db, person_id)} if rows else {}
-    found = [(theirs[pid], name) for pid, name in rows if pid in theirs]
-    return PersonProgrammes(found, pairs.pairs_of_person(db, person_id))
+    return PersonProgrammes(programmes.participations_of(db, person_id), pairs.pairs_of_person(db, person_id))
 
 
 def day_of(value: date | None) -> str:

@@ -379,17 +379,7 @@ def _event(
     other: int | None,
     reason: str,
 ) -> None:
-    db.add(
-        RotationEvent(
-            circle_id=s.circle_id,
-            session_id=s.id,
-            kind=kind,
-            person_id=person_id,
-            other_person_id=other,
-            reason=reason[:300],
-            recorded_at=now(db),
-        )
-    )
+    sessions.remember_decision(db, s.circle_id, s.id, kind, person_id, other, reason)
 
 
 def _is_guest_for(db: Session, person: Person, s: SessionView) -> bool:

@@ -17,7 +17,7 @@ from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.rotation import short_date
 from circles.services import clock
 from circles.services.circle_records import get_circle, ics_uid
-from circles.services.sql import select_columns
+from circles.services.sql import ids, select_columns
 from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import SessionView
 from models.enums import CircleKind, PresenterSource, RotationEventKind, SessionStatus
@@ -299,21 +299,20 @@ def _end_swap(db: Session, changed: SessionView) -> None:
     """Unlink ``changed`` and the session it was swapped with, whose reason said "swap: ... gave
     <this day> ... and takes <that day>": no longer so, it now says it is kept by hand."""
     partners = db.exec(
-        select(CircleSession.id, CircleSession.presenter_id).where(
+        select(ids(CircleSession.id), CircleSession.presenter_id).where(
             col(CircleSession.swapped_with_id) == changed.id, col(CircleSession.id) != changed.id
         )
     ).all()
     day = short_date(changed.local_day)
     for partner_id, presenter_id in partners:
-        db.add(
-            RotationEvent(
-                circle_id=changed.circle_id,
-                session_id=partner_id,
-                kind=RotationEventKind.ASSIGNED,
-                person_id=presenter_id,
-                reason=f"assigned by hand: kept when the swap with {day} was undone",
-                recorded_at=clock.now(db),
-            )
+        remember_decision(
+            db,
+            changed.circle_id,
+            partner_id,
+            RotationEventKind.ASSIGNED,
+            presenter_id,
+            None,
+            f"assigned by hand: kept when the swap with {day} was undone",
         )
     db.execute(
         sa.update(CircleSession)
@@ -322,6 +321,30 @@ def _end_swap(db: Session, changed: SessionView) -> None:
             col(CircleSession.swapped_with_id).is_not(None),
         )
         .values(swapped_with_id=None)
+    )
+
+
+def remember_decision(
+    db: Session,
+    circle_id: int,
+    session_id: int,
+    kind: RotationEventKind,
+    person_id: int | None,
+    other: int | None,
+    reason: str,
+) -> None:
+    """One row of the rotation's memory (rotation_event): the fairness ledger and the reasons
+    the preview gives read them."""
+    db.add(
+        RotationEvent(
+            circle_id=circle_id,
+            session_id=session_id,
+            kind=kind,
+            person_id=person_id,
+            other_person_id=other,
+            reason=reason[:300],
+            recorded_at=clock.now(db),
+        )
     )
 
 
