@@ -23,7 +23,7 @@ from sqlmodel.sql.expression import Select
 from circles import cadence as cadences
 from circles.services import circle_records, reports
 from circles.services.clock import now
-from circles.services.participation import Scope, came, in_scope, member_presented, one_if
+from circles.services.participation import Scope, came, earliest, in_scope, member_presented, one_if
 from circles.services.sql import select_columns
 from circles.success_views import (
     RETENTION_MONTHS,
@@ -53,6 +53,7 @@ from models.tables import (
     SessionFeedback,
     SessionResponses,
 )
+from models.types import UTCDateTime
 
 # What a report groups its counts by: a column (or a labelled expression) of the query.
 Grouping = sa.ColumnElement[Any] | Mapped[Any]
@@ -118,25 +119,46 @@ def _add_months(db: Session, column: Any, months: int) -> Any:
     return sa.type_coerce(shifted.concat(sa.func.substr(column, 20)), column.type)
 
 
-def _local_days(db: Session, scope: Scope, when: Any, circle_id: Any) -> list[Any]:
-    """Conditions: the instant ``when`` falls on the scope's local days of the circle ``circle_id``
-    (the same rule as participation.in_scope, for instants other than a session's start)."""
-    conditions: list[Any] = []
-    if scope.circle_id is not None:
-        conditions.append(circle_id == scope.circle_id)
+def _local_days(db: Session, scope: Scope, when: Any, timezone: Any) -> list[Any]:
+    """Conditions: the instant ``when`` falls on the scope's local days of a circle whose time
+    zone is the column ``timezone`` (the same rule as participation.in_scope, for instants other
+    than a session's start). The bounds are picked by the zone's name (CASE) rather than an OR
+    of one branch per zone: SQLite drove an OR through the circles' index, branch by branch,
+    working out the month arithmetic of ``when`` before any cheaper condition could rule the
+    row out."""
     if scope.since is None and scope.until is None:
-        return conditions
-    per_zone = []
-    for tz in _zones(db, scope):
-        zone = time_zone(tz)
-        bounds: list[Any] = [col(circle_id).in_(select(Circle.id).where(Circle.timezone == tz))]
-        if scope.since is not None:
-            bounds.append(when >= datetime.combine(scope.since, time(0), zone))
-        if scope.until is not None:
-            bounds.append(when < datetime.combine(scope.until + timedelta(days=1), time(0), zone))
-        per_zone.append(sa.and_(*bounds))
-    conditions.append(sa.or_(*per_zone) if per_zone else sa.false())
+        return []
+    zones = {tz: time_zone(tz) for tz in _zones(db, scope)}
+    if not zones:
+        return [sa.false()]
+    conditions: list[Any] = []
+    if scope.since is not None:
+        firsts = {tz: _instant(datetime.combine(scope.since, time(0), z)) for tz, z in zones.items()}
+        conditions.append(when >= sa.case(firsts, value=timezone))
+    if scope.until is not None:
+        after = scope.until + timedelta(days=1)
+        ends = {tz: _instant(datetime.combine(after, time(0), z)) for tz, z in zones.items()}
+        conditions.append(when < sa.case(ends, value=timezone))
     return conditions
+
+
+def _instant(moment: datetime) -> Any:
+    """SQL: a bound instant, stored as the store stores them (UTC; text on SQLite)."""
+    return sa.literal(moment, type_=UTCDateTime())
+
+
+def _joined_near(scope: Scope, months: int, today: datetime) -> list[Any]:
+    """Plain comparisons on the day a membership began that every member of the N-month cohort
+    passes, put first so that the database rules most memberships out before the month
+    arithmetic: N months are between 28N days and 31N + 3 (SQLite carries a 31st past a short
+    month's end), and the period's days begin and end within a day of UTC's."""
+    joined = col(Membership.joined_at)
+    near = [joined <= today - timedelta(days=28 * (months + 1) - 1)]
+    if scope.since is not None:
+        near.append(joined >= earliest(scope.since) - timedelta(days=31 * months + 4))
+    if scope.until is not None:
+        near.append(joined < earliest(scope.until + timedelta(days=3)) - timedelta(days=28 * months - 1))
+    return near
 
 
 def _trend(points: list[TrendPoint], weights: list[tuple[float, int]]) -> Trend:
@@ -169,7 +191,7 @@ def retention_after_months(
 ) -> list[RetentionAfter]:
     """For each N: memberships whose N-month mark fell in the period (a month or more ago), and
     how many of them came to a held session of that circle within a month after the mark."""
-    m, s, a = Membership, CircleSession, Attendance
+    m, s, a, c = Membership, CircleSession, Attendance, Circle
     today = now(db)
     found = []
     for n in months:
@@ -189,8 +211,14 @@ def retention_after_months(
         )
         cohort, retained = _rows(
             db,
-            select(sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came_back)), 0)).where(
-                window_end <= today, *_local_days(db, scope, mark, m.circle_id)
+            select(sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came_back)), 0))
+            .select_from(m)
+            .join(c, col(c.id) == m.circle_id)
+            .where(
+                *_joined_near(scope, n, today),
+                *([m.circle_id == scope.circle_id] if scope.circle_id is not None else []),
+                window_end <= today,
+                *_local_days(db, scope, mark, c.timezone),
             ),
         )[0]
         found.append(RetentionAfter(months=n, members=cohort, still_attending=retained))
