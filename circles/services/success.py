@@ -49,9 +49,9 @@ from models.tables import (
     Person,
     Programme,
     ProgrammePair,
-    SessionExpected,
     SessionFeedback,
     SessionResponses,
+    SessionTurnout,
 )
 from models.types import UTCDateTime
 
@@ -385,39 +385,21 @@ class _Participation:
 
 
 def _participation(db: Session, scope: Scope) -> _Participation:
-    """From the people each session expected as the store counts them (table session_expected,
-    migration 0100: members then, by effective RSVP and how it went), not from every member
-    and attendance row of the period again. Summed per session first, then by circle and month:
-    the month is worked out once per session, not once per answer and outcome (and the
-    sessions nobody was expected at are counted on the way)."""
-    s, e = CircleSession, SessionExpected
-
-    def people(*conditions: Any) -> Any:
-        counted = sa.case((sa.and_(*conditions), e.people), else_=0) if conditions else e.people
-        return sa.func.coalesce(sa.func.sum(counted), 0)
-
-    came_ = col(e.how) == "came"
-    sums = [people(), people(came_)]
+    """From each held session's turnout as the store sums it up (table session_turnout,
+    migration 0200: the people it expected, by effective RSVP and how it went, in one row), its
+    ratings and its answers (session_feedback and session_responses, migration 0100), summed by
+    circle and month in one pass over the period's sessions: not from every member and
+    attendance row of the period again, nor from the dozen rows per session session_expected
+    holds (summing those back into one per session was a third of the Organisation screen's
+    data; PostgreSQL hashed the whole table to join them)."""
+    s, t, f, r = CircleSession, SessionTurnout, SessionFeedback, SessionResponses
+    turnout = [col(t.expected), col(t.came)]
     for answer in Rsvp:
-        sums += [people(col(e.answer) == answer.value), people(col(e.answer) == answer.value, came_)]
-    sums.append(people(col(e.answer) == Rsvp.YES.value, col(e.how) == "missed"))
-    per_session = (
-        select_columns(
-            col(s.id).label("id"), s.circle_id, s.starts_at, *(c.label(f"n{i}") for i, c in enumerate(sums))
-        )
-        .select_from(s)
-        .join(e, col(e.session_id) == s.id, isouter=True)
-        .where(*_held(db, scope))
-        .group_by(col(s.id))
-        .subquery()
-    )
-    # Each session's ratings and answers as the store sums them up (session_feedback and
-    # session_responses, migration 0100), joined to the one row each session has here: the
-    # ratings by month and the answers by circle came from two more passes over the sessions.
-    f, r = SessionFeedback, SessionResponses
+        turnout += [getattr(t, f"rsvp_{answer.value}"), getattr(t, f"came_{answer.value}")]
+    turnout.append(col(t.missed_yes))
     ratings = (f.ratings, f.rating_sum, f.rated_1, f.rated_2, f.rated_3, f.rated_4, f.rated_5)
     answers = (r.attendees, r.responders)
-    month = reports.month_of(db, per_session.c.starts_at).label("month")
+    month = reports.month_of(db, s.starts_at).label("month")
 
     def total(column: Any) -> Any:
         # Whole numbers from the database (PostgreSQL sums bigints as numeric): the rows are
@@ -427,19 +409,21 @@ def _participation(db: Session, scope: Scope) -> _Participation:
     rows = _rows(
         db,
         select_columns(
-            per_session.c.circle_id,
+            s.circle_id,
             month,
             sa.func.count(),
-            *(total(per_session.c[f"n{i}"]) for i in range(len(sums))),
+            *(total(c) for c in turnout),
             sa.func.count(col(f.session_id)),
             *(total(c) for c in (*ratings, *answers)),
         )
-        .select_from(per_session)
-        .join(f, col(f.session_id) == per_session.c.id, isouter=True)
-        .join(r, col(r.session_id) == per_session.c.id, isouter=True)
-        .group_by(per_session.c.circle_id, month),
+        .select_from(s)
+        .join(t, col(t.session_id) == s.id, isouter=True)
+        .join(f, col(f.session_id) == s.id, isouter=True)
+        .join(r, col(r.session_id) == s.id, isouter=True)
+        .where(*_held(db, scope))
+        .group_by(col(s.circle_id), month),
     )
-    width = 3 + len(sums)
+    width = 3 + len(turnout)
     rated: list[RatingGroup] = []
     responses: dict[int, tuple[int, int]] = {}
     for row in rows:
