@@ -7,8 +7,9 @@ circle reached 5, 10 or 25 held sessions in a row; the definition is in
 circles/services/recognition.py), talk (each talk someone gave, numbered over all their talks)
 session_feedback (each session's ratings summed up), session_expected (the people each
 session expected, by effective RSVP and how it went) and session_responses (who came to each
-session and how many of them answered). A load that writes millions of rows
-turns the triggers off while it writes and counts everything once after
+session and how many of them answered). A sixth, session_turnout (session_expected's rows of a
+session in one), is kept from session_expected by the triggers of migration 0200. A load that
+writes millions of rows turns the triggers off while it writes and counts everything once after
 (:func:`counted_afterwards`), with the statements the migration fills an old store with.
 """
 
@@ -80,6 +81,24 @@ JOIN membership m ON m.circle_id = s.circle_id AND m.joined_at <= s.starts_at
 LEFT JOIN attendance a ON a.session_id = s.id AND a.person_id = m.person_id
 GROUP BY 1, 2, 3
 """
+# Every session's people expected in one row: in all, who came, and per effective RSVP those
+# expected and those who came, then the yes who missed (after session_expected, from it).
+TURNOUT = """
+INSERT INTO session_turnout (session_id, expected, came, rsvp_yes, came_yes, rsvp_maybe, came_maybe,
+    rsvp_no, came_no, rsvp_none, came_none, missed_yes)
+SELECT session_id, sum(people), sum(CASE WHEN how = 'came' THEN people ELSE 0 END),
+    sum(CASE WHEN answer = 'yes' THEN people ELSE 0 END),
+    sum(CASE WHEN answer = 'yes' AND how = 'came' THEN people ELSE 0 END),
+    sum(CASE WHEN answer = 'maybe' THEN people ELSE 0 END),
+    sum(CASE WHEN answer = 'maybe' AND how = 'came' THEN people ELSE 0 END),
+    sum(CASE WHEN answer = 'no' THEN people ELSE 0 END),
+    sum(CASE WHEN answer = 'no' AND how = 'came' THEN people ELSE 0 END),
+    sum(CASE WHEN answer = 'none' THEN people ELSE 0 END),
+    sum(CASE WHEN answer = 'none' AND how = 'came' THEN people ELSE 0 END),
+    sum(CASE WHEN answer = 'yes' AND how = 'missed' THEN people ELSE 0 END)
+FROM session_expected
+GROUP BY session_id
+"""
 # Who came to every session, and how many of them answered.
 RESPONSES = """
 INSERT INTO session_responses (session_id, attendees, responders)
@@ -96,6 +115,7 @@ FILLS = {
     "talk": TALKS,
     "session_feedback": RATINGS,
     "session_expected": EXPECTED,
+    "session_turnout": TURNOUT,
     "session_responses": RESPONSES,
 }
 

@@ -293,6 +293,27 @@ class SessionResponses(SQLModel, table=True):
     responders: int
 
 
+class SessionTurnout(SQLModel, table=True):
+    """A session's session_expected rows in one: the people it expected, who came, and per
+    effective RSVP those expected and those who came, then the yes who missed. Kept by triggers
+    on session_expected (migration 0200), never written by the app."""
+
+    __tablename__ = "session_turnout"
+
+    session_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    expected: int
+    came: int
+    rsvp_yes: int
+    came_yes: int
+    rsvp_maybe: int
+    came_maybe: int
+    rsvp_no: int
+    came_no: int
+    rsvp_none: int
+    came_none: int
+    missed_yes: int
+
+
 class RotationEvent(SQLModel, table=True):
     """The rotation's memory: assignments, swaps and skips, for the fairness ledger."""
 

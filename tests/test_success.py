@@ -279,9 +279,7 @@ def test_a_period_reads_the_sessions_by_their_start_on_postgresql(postgres_url) 
         store.close()
 
 
-def test_the_report_reads_ratings_and_answers_in_its_pass_over_the_expected_people(
-    store: Store, book: Book
-) -> None:
+def test_the_report_reads_ratings_and_answers_in_its_pass_over_the_turnout(store: Store, book: Book) -> None:
     """The Organisation screen's figures: the ratings by month and the answers by circle are
     summed from the same held sessions as participation, in that statement (two more passes
     over the period's sessions were a fifth of the screen's data on the large demo)."""
@@ -290,4 +288,4 @@ def test_the_report_reads_ratings_and_answers_in_its_pass_over_the_expected_peop
     with statements_sent(store.engine) as sent, store.read() as db:
         success.success_report(db, Scope(since=date(2026, 1, 1)))
     summaries = [s for s, _ in sent if "session_feedback" in s or "session_responses" in s]
-    assert len(summaries) == 1 and "session_expected" in summaries[0], summaries
+    assert len(summaries) == 1 and "session_turnout" in summaries[0], summaries

@@ -134,6 +134,33 @@ def kept_expected(conn: sa.Connection) -> set[tuple[object, ...]]:
     return {tuple(r) for r in rows}
 
 
+TURNOUT = (
+    "expected, came, rsvp_yes, came_yes, rsvp_maybe, came_maybe, rsvp_no, came_no, rsvp_none, came_none, "
+    "missed_yes"
+)
+
+
+def turnout(conn: sa.Connection) -> set[tuple[object, ...]]:
+    """Each session's expected people in one row, as TURNOUT lists them: from the definition
+    (``expected``), not from session_expected."""
+    sums: dict[object, list[int]] = {}
+    for sid, answer, how, n in expected(conn):
+        row = sums.setdefault(sid, [0] * 11)
+        answered = 2 + 2 * ("yes", "maybe", "no", "none").index(str(answer))
+        row[0] += n
+        row[answered] += n
+        if how == "came":
+            row[1] += n
+            row[answered + 1] += n
+        if (answer, how) == ("yes", "missed"):
+            row[10] += n
+    return {(sid, *row) for sid, row in sums.items()}
+
+
+def kept_turnout(conn: sa.Connection) -> set[tuple[object, ...]]:
+    return {tuple(r) for r in conn.exec_driver_sql(f"SELECT session_id, {TURNOUT} FROM session_turnout")}
+
+
 def responses(conn: sa.Connection) -> set[tuple[int, int, int]]:
     """(session, people who came, how many of them answered) for each session someone came to."""
     answered = set(conn.exec_driver_sql("SELECT session_id, person_id FROM feedback_response").all())
@@ -170,11 +197,13 @@ def kept_ratings(conn: sa.Connection) -> set[tuple[int, ...]]:
     }
 
 
-def assert_kept(conn: sa.Connection, *context: object) -> None:
+def assert_kept(conn: sa.Connection, *context: object, turnout_kept: bool = True) -> None:
     assert kept(conn) == definition(conn), context
     assert kept_talks(conn) == talks(conn), context
     assert kept_ratings(conn) == ratings(conn), context
     assert kept_expected(conn) == expected(conn), context
+    if turnout_kept:  # from migration 0200
+        assert kept_turnout(conn) == turnout(conn), context
     assert kept_responses(conn) == responses(conn), context
 
 
@@ -392,7 +421,7 @@ def test_a_load_counts_all_milestones_once_after_its_rows(store: Store) -> None:
         assert_kept(conn)
 
 
-def test_0100_fills_the_milestones_of_a_store_made_before_it(store_url: URL) -> None:
+def test_0100_and_0200_fill_the_summaries_of_a_store_made_before_them(store_url: URL) -> None:
     before = ScriptDirectory.from_config(migrate._config()).get_revision("0100").down_revision
     assert isinstance(before, str)
     if (path := sqlite_file(store_url)) is not None:
@@ -410,6 +439,11 @@ def test_0100_fills_the_milestones_of_a_store_made_before_it(store_url: URL) -> 
             " archived, ics_series_uid, ics_series_sequence, version, created_at) VALUES"
             " ('Rust Lunch', 'learning-circle', '', 'UTC', 60, 15, false, 'series-1', 0,"
             " 1, '2026-01-01 00:00:00+00:00')"
+        )
+        conn.exec_driver_sql(  # a member, so that the sessions expect someone
+            "INSERT INTO membership (circle_id, person_id, role, joined_at, in_rotation, default_rsvp,"
+            " version) VALUES ((SELECT id FROM circle), (SELECT id FROM person), 'member',"
+            " '2025-01-01 00:00:00+00:00', true, 'yes', 1)"
         )
         for week in range(30):
             status = "cancelled" if week in (4, 17) else "held"
@@ -440,12 +474,25 @@ def test_0100_fills_the_milestones_of_a_store_made_before_it(store_url: URL) -> 
         assert kept(conn) == definition(conn) != set()
         assert kept_talks(conn) == talks(conn) != set()
         assert kept_ratings(conn) == ratings(conn) != set()
-        assert kept_expected(conn) == expected(conn)
+        assert kept_expected(conn) == expected(conn) != set()
         assert kept_responses(conn) == responses(conn) != set()
     with engine.begin() as conn:  # and the triggers keep them from now on
         conn.exec_driver_sql("UPDATE circle_session SET status = 'cancelled' WHERE ics_uid = 'session-2'")
     with engine.connect() as conn:
+        assert_kept(conn, turnout_kept=False)
+    _migrate_to(engine, "0200")
+    with engine.connect() as conn:
+        assert kept_turnout(conn) == turnout(conn) != set()
+    with engine.begin() as conn:  # its triggers keep session_turnout from session_expected
+        conn.exec_driver_sql("UPDATE attendance SET attended = 'excused' WHERE attended = 'present'")
+        conn.exec_driver_sql("DELETE FROM membership")
+    with engine.connect() as conn:
         assert_kept(conn)
+        assert kept_turnout(conn) == set()
+    _migrate_to(engine, "0190", down=True)
+    with engine.connect() as conn:
+        assert "session_turnout" not in sa.inspect(conn).get_table_names()
+        conn.exec_driver_sql("SELECT count(*) FROM session_expected")  # 0100's, still there
     _migrate_to(engine, before, down=True)
     with engine.connect() as conn:
         tables = set(sa.inspect(conn).get_table_names())

@@ -161,9 +161,26 @@ def member_presented(db: Session, scope: Scope, held: list[Any] | None = None) -
     # by start, from the period's first instant in any zone), rather than every session of
     # the period being joined to all its circle's members and the pairs grouped again.
     near = [s.starts_at >= earliest(scope.since)] if scope.since is not None else []
+    # Most memberships cover their circle's first held session in scope: they are in without
+    # asking (the ask, a look into the circle's sessions per membership, was most of the
+    # query); only the others ask of the circle's later sessions. Circles without a held
+    # session in scope have no first and no members here.
+    firsts = (
+        select(col(s.circle_id).label("circle_id"), sa.func.min(s.starts_at).label("starts_at"))
+        .where(*held)
+        .group_by(col(s.circle_id))
+        .subquery()
+    )
+    first = firsts.c.starts_at
     members = (
         select(col(m.circle_id).label("circle_id"), col(m.person_id).label("person_id"))
-        .where(sa.exists(select(s.id).where(member_at_session(m, s), *near, *held)))
+        .join(firsts, firsts.c.circle_id == m.circle_id)
+        .where(
+            sa.or_(
+                sa.and_(col(m.joined_at) <= first, sa.or_(col(m.left_at).is_(None), col(m.left_at) > first)),
+                sa.exists(select(s.id).where(member_at_session(m, s), *near, *held)),
+            )
+        )
         .group_by(col(m.circle_id), col(m.person_id))
         .subquery()
     )

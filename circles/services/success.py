@@ -23,7 +23,7 @@ from sqlmodel.sql.expression import Select
 from circles import cadence as cadences
 from circles.services import circle_records, reports
 from circles.services.clock import now
-from circles.services.participation import Scope, came, in_scope, member_presented, one_if
+from circles.services.participation import Scope, came, earliest, in_scope, member_presented, one_if
 from circles.services.sql import select_columns
 from circles.success_views import (
     RETENTION_MONTHS,
@@ -49,10 +49,11 @@ from models.tables import (
     Person,
     Programme,
     ProgrammePair,
-    SessionExpected,
     SessionFeedback,
     SessionResponses,
+    SessionTurnout,
 )
+from models.types import UTCDateTime
 
 # What a report groups its counts by: a column (or a labelled expression) of the query.
 Grouping = sa.ColumnElement[Any] | Mapped[Any]
@@ -118,25 +119,46 @@ def _add_months(db: Session, column: Any, months: int) -> Any:
     return sa.type_coerce(shifted.concat(sa.func.substr(column, 20)), column.type)
 
 
-def _local_days(db: Session, scope: Scope, when: Any, circle_id: Any) -> list[Any]:
-    """Conditions: the instant ``when`` falls on the scope's local days of the circle ``circle_id``
-    (the same rule as participation.in_scope, for instants other than a session's start)."""
-    conditions: list[Any] = []
-    if scope.circle_id is not None:
-        conditions.append(circle_id == scope.circle_id)
+def _local_days(db: Session, scope: Scope, when: Any, timezone: Any) -> list[Any]:
+    """Conditions: the instant ``when`` falls on the scope's local days of a circle whose time
+    zone is the column ``timezone`` (the same rule as participation.in_scope, for instants other
+    than a session's start). The bounds are picked by the zone's name (CASE) rather than an OR
+    of one branch per zone: SQLite drove an OR through the circles' index, branch by branch,
+    working out the month arithmetic of ``when`` before any cheaper condition could rule the
+    row out."""
     if scope.since is None and scope.until is None:
-        return conditions
-    per_zone = []
-    for tz in _zones(db, scope):
-        zone = time_zone(tz)
-        bounds: list[Any] = [col(circle_id).in_(select(Circle.id).where(Circle.timezone == tz))]
-        if scope.since is not None:
-            bounds.append(when >= datetime.combine(scope.since, time(0), zone))
-        if scope.until is not None:
-            bounds.append(when < datetime.combine(scope.until + timedelta(days=1), time(0), zone))
-        per_zone.append(sa.and_(*bounds))
-    conditions.append(sa.or_(*per_zone) if per_zone else sa.false())
+        return []
+    zones = {tz: time_zone(tz) for tz in _zones(db, scope)}
+    if not zones:
+        return [sa.false()]
+    conditions: list[Any] = []
+    if scope.since is not None:
+        firsts = {tz: _instant(datetime.combine(scope.since, time(0), z)) for tz, z in zones.items()}
+        conditions.append(when >= sa.case(firsts, value=timezone))
+    if scope.until is not None:
+        after = scope.until + timedelta(days=1)
+        ends = {tz: _instant(datetime.combine(after, time(0), z)) for tz, z in zones.items()}
+        conditions.append(when < sa.case(ends, value=timezone))
     return conditions
+
+
+def _instant(moment: datetime) -> Any:
+    """SQL: a bound instant, stored as the store stores them (UTC; text on SQLite)."""
+    return sa.literal(moment, type_=UTCDateTime())
+
+
+def _joined_near(scope: Scope, months: int, today: datetime) -> list[Any]:
+    """Plain comparisons on the day a membership began that every member of the N-month cohort
+    passes, put first so that the database rules most memberships out before the month
+    arithmetic: N months are between 28N days and 31N + 3 (SQLite carries a 31st past a short
+    month's end), and the period's days begin and end within a day of UTC's."""
+    joined = col(Membership.joined_at)
+    near = [joined <= today - timedelta(days=28 * (months + 1) - 1)]
+    if scope.since is not None:
+        near.append(joined >= earliest(scope.since) - timedelta(days=31 * months + 4))
+    if scope.until is not None:
+        near.append(joined < earliest(scope.until + timedelta(days=3)) - timedelta(days=28 * months - 1))
+    return near
 
 
 def _trend(points: list[TrendPoint], weights: list[tuple[float, int]]) -> Trend:
@@ -169,7 +191,7 @@ def retention_after_months(
 ) -> list[RetentionAfter]:
     """For each N: memberships whose N-month mark fell in the period (a month or more ago), and
     how many of them came to a held session of that circle within a month after the mark."""
-    m, s, a = Membership, CircleSession, Attendance
+    m, s, a, c = Membership, CircleSession, Attendance, Circle
     today = now(db)
     found = []
     for n in months:
@@ -189,8 +211,14 @@ def retention_after_months(
         )
         cohort, retained = _rows(
             db,
-            select(sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came_back)), 0)).where(
-                window_end <= today, *_local_days(db, scope, mark, m.circle_id)
+            select(sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came_back)), 0))
+            .select_from(m)
+            .join(c, col(c.id) == m.circle_id)
+            .where(
+                *_joined_near(scope, n, today),
+                *([m.circle_id == scope.circle_id] if scope.circle_id is not None else []),
+                window_end <= today,
+                *_local_days(db, scope, mark, c.timezone),
             ),
         )[0]
         found.append(RetentionAfter(months=n, members=cohort, still_attending=retained))
@@ -357,39 +385,21 @@ class _Participation:
 
 
 def _participation(db: Session, scope: Scope) -> _Participation:
-    """From the people each session expected as the store counts them (table session_expected,
-    migration 0100: members then, by effective RSVP and how it went), not from every member
-    and attendance row of the period again. Summed per session first, then by circle and month:
-    the month is worked out once per session, not once per answer and outcome (and the
-    sessions nobody was expected at are counted on the way)."""
-    s, e = CircleSession, SessionExpected
-
-    def people(*conditions: Any) -> Any:
-        counted = sa.case((sa.and_(*conditions), e.people), else_=0) if conditions else e.people
-        return sa.func.coalesce(sa.func.sum(counted), 0)
-
-    came_ = col(e.how) == "came"
-    sums = [people(), people(came_)]
+    """From each held session's turnout as the store sums it up (table session_turnout,
+    migration 0200: the people it expected, by effective RSVP and how it went, in one row), its
+    ratings and its answers (session_feedback and session_responses, migration 0100), summed by
+    circle and month in one pass over the period's sessions: not from every member and
+    attendance row of the period again, nor from the dozen rows per session session_expected
+    holds (summing those back into one per session was a third of the Organisation screen's
+    data; PostgreSQL hashed the whole table to join them)."""
+    s, t, f, r = CircleSession, SessionTurnout, SessionFeedback, SessionResponses
+    turnout = [col(t.expected), col(t.came)]
     for answer in Rsvp:
-        sums += [people(col(e.answer) == answer.value), people(col(e.answer) == answer.value, came_)]
-    sums.append(people(col(e.answer) == Rsvp.YES.value, col(e.how) == "missed"))
-    per_session = (
-        select_columns(
-            col(s.id).label("id"), s.circle_id, s.starts_at, *(c.label(f"n{i}") for i, c in enumerate(sums))
-        )
-        .select_from(s)
-        .join(e, col(e.session_id) == s.id, isouter=True)
-        .where(*_held(db, scope))
-        .group_by(col(s.id))
-        .subquery()
-    )
-    # Each session's ratings and answers as the store sums them up (session_feedback and
-    # session_responses, migration 0100), joined to the one row each session has here: the
-    # ratings by month and the answers by circle came from two more passes over the sessions.
-    f, r = SessionFeedback, SessionResponses
+        turnout += [getattr(t, f"rsvp_{answer.value}"), getattr(t, f"came_{answer.value}")]
+    turnout.append(col(t.missed_yes))
     ratings = (f.ratings, f.rating_sum, f.rated_1, f.rated_2, f.rated_3, f.rated_4, f.rated_5)
     answers = (r.attendees, r.responders)
-    month = reports.month_of(db, per_session.c.starts_at).label("month")
+    month = reports.month_of(db, s.starts_at).label("month")
 
     def total(column: Any) -> Any:
         # Whole numbers from the database (PostgreSQL sums bigints as numeric): the rows are
@@ -399,19 +409,21 @@ def _participation(db: Session, scope: Scope) -> _Participation:
     rows = _rows(
         db,
         select_columns(
-            per_session.c.circle_id,
+            s.circle_id,
             month,
             sa.func.count(),
-            *(total(per_session.c[f"n{i}"]) for i in range(len(sums))),
+            *(total(c) for c in turnout),
             sa.func.count(col(f.session_id)),
             *(total(c) for c in (*ratings, *answers)),
         )
-        .select_from(per_session)
-        .join(f, col(f.session_id) == per_session.c.id, isouter=True)
-        .join(r, col(r.session_id) == per_session.c.id, isouter=True)
-        .group_by(per_session.c.circle_id, month),
+        .select_from(s)
+        .join(t, col(t.session_id) == s.id, isouter=True)
+        .join(f, col(f.session_id) == s.id, isouter=True)
+        .join(r, col(r.session_id) == s.id, isouter=True)
+        .where(*_held(db, scope))
+        .group_by(col(s.circle_id), month),
     )
-    width = 3 + len(sums)
+    width = 3 + len(turnout)
     rated: list[RatingGroup] = []
     responses: dict[int, tuple[int, int]] = {}
     for row in rows:
