@@ -228,10 +228,10 @@ def member_presented(db: Session, scope: Scope, held: list[Any] | None = None) -
     the success report and a circle's Stats tab alike. ``held``: ``in_scope(db, scope)``, when
     the caller has it already."""
     held = in_scope(db, scope) if held is None else held
-    return members_presented(held, earliest(scope.since) if scope.since is not None else None)
+    return member_presented_for(held, earliest(scope.since) if scope.since is not None else None)
 
 
-def members_presented(held: list[Any], since: Any = None) -> Any:
+def member_presented_for(held: list[Any], since: Any = None) -> Any:
     """member_presented's subquery, for the held sessions ``held`` (conditions on CircleSession)
     of a period from ``since`` (an instant before its first day in any zone, or None). The few
     presenters are found first and joined to the many members, rather than asking of every

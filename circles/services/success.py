@@ -33,7 +33,7 @@ from circles.services.participation import (
     in_scope,
     local_days,
     member_presented,
-    members_presented,
+    member_presented_for,
     one_if,
 )
 from circles.services.sql import select_columns
@@ -449,7 +449,7 @@ def _circle_rows(
 @_kept
 def _presenters_sql(shape: ScopeShape) -> Any:
     """Per circle: members expected at its held sessions in scope, and how many presented."""
-    pairs = members_presented(held_sessions(shape), sa.bindparam("earliest") if shape.since else None)
+    pairs = member_presented_for(held_sessions(shape), sa.bindparam("earliest") if shape.since else None)
     return select(
         pairs.c.circle_id, sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0)
     ).group_by(pairs.c.circle_id)
