@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -13,9 +14,10 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from circles.cli import main
-from circles.services import success
+from circles.services import attendance, members, sessions, success
 from circles.services.participation import Scope
 from circles.success_views import DEFINITIONS
+from models.enums import PresenterSource
 from models.store import Store
 from tests.conftest import FixedClock
 from tests.success_fixture import NOW, Book, build
@@ -64,6 +66,13 @@ def test_retention_after_3_and_6_months(store: Store, book: Book) -> None:
     # Di's 6 months end 1 Sep, and the month after has not passed yet.
     assert [(r.months, r.members, r.still_attending) for r in whole] == [(3, 4, 2), (6, 3, 1)]
     assert [(r.months, r.members, r.still_attending) for r in since_may] == [(3, 2, 1), (6, 3, 1)]
+    # Periods of the same kinds, with other bounds: Bo's 3 months (5 April) counts from April;
+    # up to June, Ana's 6 months (1 June) is the only one.
+    with store.read() as db:
+        since_april = success.retention_after_months(db, Scope(since=date(2026, 4, 1)))
+        until_june = success.retention_after_months(db, Scope(until=date(2026, 6, 30)))
+    assert [(r.months, r.members, r.still_attending) for r in since_april] == [(3, 3, 1), (6, 3, 1)]
+    assert [(r.months, r.members, r.still_attending) for r in until_june] == [(3, 4, 2), (6, 1, 1)]
     assert whole[0].rate == pytest.approx(0.5)
 
 
@@ -121,6 +130,12 @@ def test_mentoring_engagement(store: Store, book: Book) -> None:
     # Jun-Aug: P1 and P2 alive (P3 ended in May); P1 met 15 Jun and 15 Aug; planned P1 3, P2 1.
     assert (summer.pairs_active, summer.meetings_held, summer.meetings_planned) == (2, 2, 4)
     assert (summer.completed, summer.ended_early, summer.completion) == (1, 0, 1.0)
+    # A period of the same kind, Mar-May: all three alive; P1 met 15 Mar and 15 Apr, P2 20 Mar
+    # and 15 May; planned P1 3, P2 3, P3 1 (15 May); P3 ended early.
+    with store.read() as db:
+        spring = success.mentoring(db, Scope(since=date(2026, 3, 1), until=date(2026, 5, 31)))
+    assert (spring.pairs_active, spring.meetings_held, spring.meetings_planned) == (3, 4, 7)
+    assert (spring.completed, spring.ended_early) == (0, 1)
 
 
 def test_the_circle_table(store: Store, book: Book) -> None:
@@ -289,3 +304,112 @@ def test_the_report_reads_ratings_and_answers_in_its_pass_over_the_turnout(store
         success.success_report(db, Scope(since=date(2026, 1, 1)))
     summaries = [s for s, _ in sent if "session_feedback" in s or "session_responses" in s]
     assert len(summaries) == 1 and "session_turnout" in summaries[0], summaries
+
+
+def _night_owls(store: Store, book: Book) -> int:
+    """A second circle, at UTC+14, whose sessions fall on other days there than in UTC: the
+    periods below count two time zones' local days."""
+    from tests import factories
+
+    owls = factories.circle(store, "Night Owls", tz="Pacific/Kiritimati")
+    with store.write() as db:
+        for who in ("eve", "cy"):
+            members.add_member(
+                db, circle_id=owls.id, person_id=book.p[who], joined_at=datetime(2026, 2, 1, tzinfo=UTC)
+            )
+    held = [
+        factories.session(store, owls, at).id
+        for at in ("2026-03-01 00:30", "2026-06-01 00:30", "2026-07-15 19:00")
+    ]
+    with store.write() as db:
+        for n, sid in enumerate(held):
+            attendance.check_in(db, session_id=sid, person_id=book.p["eve"], attended="present")
+            attendance.check_in(
+                db, session_id=sid, person_id=book.p["cy"], attended="absent" if n else "late"
+            )
+        sessions.set_presenter(
+            db, sessions.get_session(db, held[1]), presenter_id=book.p["eve"], source=PresenterSource.MANUAL
+        )
+    return owls.id
+
+
+def test_the_report_counts_each_period_and_circle_as_the_participation_report_does(
+    store: Store, book: Book
+) -> None:
+    """The success report's statements are built once per kind of scope and run with each
+    scope's values: one after another in a session, every scope's figures are those counted
+    apart by the participation report and satisfaction (statements made for that scope alone),
+    periods of the same kind (since 1 March, since 1 May) included."""
+    from circles.services import reports
+
+    owls = _night_owls(store, book)
+    periods = [
+        (None, None),
+        (date(2026, 3, 1), None),
+        (date(2026, 5, 1), None),
+        (date(2026, 6, 1), None),
+        (None, date(2026, 3, 31)),
+        (None, date(2026, 5, 31)),
+        (date(2026, 3, 1), date(2026, 5, 31)),
+        (date(2026, 6, 1), date(2026, 8, 31)),
+        (date(2026, 10, 1), None),
+    ]
+    seen = set()
+    with store.read() as db:
+        for circle in (None, book.circle, owls):
+            for since, until in periods:
+                scope = Scope(circle_id=circle, since=since, until=until)
+                report = success.success_report(db, scope)
+                months = reports.participation_over_time(db, scope, by="month")
+                assert [(p.period, p.expected, p.attended) for p in report.participation] == [
+                    (p.period, p.expected, p.attended) for p in months
+                ], scope
+                assert report.conversion == reports.conversion(db, scope), scope
+                assert report.no_shows == reports.no_shows(db, scope), scope
+                assert report.presenters == reports.presenter_diversity(db, scope), scope
+                assert report.satisfaction == success.satisfaction(db, scope), scope
+                apart = {
+                    c.circle_id: (c.sessions, c.expected, c.attended)
+                    for c in reports.circle_summaries(db, scope)
+                }
+                assert {c.circle_id: (c.sessions, c.expected, c.attended) for c in report.circles} == apart, (
+                    scope
+                )
+                seen.add((report.attended, report.expected, report.presenters.members))
+    assert len(seen) > 10  # the periods and circles count different figures
+
+
+def test_a_report_of_a_kind_run_before_runs_the_same_statements_found_compiled(
+    store: Store, book: Book
+) -> None:
+    """A second period of the same kind (all circles, from a day) builds no statement: it runs
+    the ones the first built, with its own values bound, and SQLAlchemy finds each compiled in
+    its cache. (Built for each report, a dozen statements were made and keyed again: some
+    20 ms of the Organisation screen's last 3 months on the large demo.)"""
+
+    def report(since: date) -> tuple[list[Any], list[str]]:
+        ran: list[Any] = []
+        misses: list[str] = []
+
+        def executed(_conn: Any, statement: Any, *_: Any) -> None:
+            ran.append(statement)
+
+        def sent(_conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool) -> None:
+            if context.compiled is not None and context.cache_hit is not context.dialect.CACHE_HIT:
+                misses.append(statement)
+
+        sa.event.listen(store.engine, "before_execute", executed)
+        sa.event.listen(store.engine, "before_cursor_execute", sent)
+        try:
+            with store.read() as db:
+                success.success_report(db, Scope(since=since))
+        finally:
+            sa.event.remove(store.engine, "before_execute", executed)
+            sa.event.remove(store.engine, "before_cursor_execute", sent)
+        return ran, misses
+
+    first, _ = report(date(2026, 3, 1))
+    second, misses = report(date(2026, 5, 1))
+    assert len(first) == len(second) > 10
+    assert all(a is b for a, b in zip(first, second, strict=True))
+    assert misses == []

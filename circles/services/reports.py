@@ -151,9 +151,9 @@ class Report:
         )
 
 
-def month_of(db: Session, column: Any) -> Any:
-    """SQL: the UTC month (YYYY-MM) of a timestamp column."""
-    if db.get_bind().dialect.name == "postgresql":
+def month_of(dialect: str, column: Any) -> Any:
+    """SQL: the UTC month (YYYY-MM) of a timestamp column, on the backend named ``dialect``."""
+    if dialect == "postgresql":
         return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM")
     return sa.func.strftime("%Y-%m", column)
 
@@ -195,7 +195,7 @@ def participation_over_time(db: Session, scope: Scope, *, by: str | None = None)
         ]
     if by != "month":
         raise ValueError(f"by must be 'session' or 'month', not {by!r}")
-    month = month_of(db, s.starts_at).label("month")
+    month = month_of(db.get_bind().dialect.name, s.starts_at).label("month")
     # The sessions of each month that expected anybody (each has rows in session_expected).
     stmt = _expected(db, scope, month).add_columns(sa.func.count(sa.distinct(col(s.id)))).order_by(month)
     return [

@@ -9,11 +9,11 @@ once per distinct pair start to count the meetings it planned.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any, cast
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
@@ -23,7 +23,19 @@ from sqlmodel.sql.expression import Select
 from circles import cadence as cadences
 from circles.services import circle_records, reports
 from circles.services.clock import now
-from circles.services.participation import Scope, came, earliest, in_scope, member_presented, one_if
+from circles.services.participation import (
+    BoundScope,
+    Scope,
+    ScopeShape,
+    bind_scope,
+    came,
+    held_sessions,
+    in_scope,
+    local_days,
+    member_presented,
+    member_presented_for,
+    one_if,
+)
 from circles.services.sql import select_columns
 from circles.success_views import (
     RETENTION_MONTHS,
@@ -53,7 +65,6 @@ from models.tables import (
     SessionResponses,
     SessionTurnout,
 )
-from models.types import UTCDateTime
 
 # What a report groups its counts by: a column (or a labelled expression) of the query.
 Grouping = sa.ColumnElement[Any] | Mapped[Any]
@@ -62,56 +73,21 @@ Grouping = sa.ColumnElement[Any] | Mapped[Any]
 # -- SQL helpers -----------------------------------------------------------------------------
 
 
-_HELD = "success: held sessions in scope"
+def _dialect(db: Session) -> str:
+    """The backend's name: the few statements whose SQL differs per backend are kept per backend."""
+    return db.get_bind().dialect.name
 
 
-def _held(db: Session, scope: Scope) -> list[Any]:
-    """participation.in_scope: made once per report (success_report keeps it for its queries,
-    each of which needs it; a period's reads the store's time zones each time)."""
-    kept = db.info.get(_HELD, {})
-    if scope not in kept:
-        return in_scope(db, scope)
-    return cast(list[Any], kept[scope])
-
-
-@contextmanager
-def _held_kept(db: Session, scopes: Sequence[Scope]) -> Iterator[None]:
-    db.info[_HELD] = {scope: in_scope(db, scope) for scope in scopes}
-    db.info[_ZONES] = {}
-    try:
-        yield
-    finally:
-        db.info.pop(_HELD, None)
-        db.info.pop(_ZONES, None)
-
-
-_ZONES = "success: time zones of the circles in scope"
-
-
-def _zones(db: Session, scope: Scope) -> list[str]:
-    """The time zones of the scope's circles: read once per report when success_report keeps
-    them (retention asks for each of its N)."""
-    kept: dict[Scope, list[str]] | None = db.info.get(_ZONES)
-    if kept is not None and scope in kept:
-        return kept[scope]
-    zones = select(Circle.timezone).group_by(col(Circle.timezone))
-    if scope.circle_id is not None:
-        zones = zones.where(Circle.id == scope.circle_id)
-    found = list(db.exec(zones))
-    if kept is not None:
-        kept[scope] = found
-    return found
-
-
-def _rows(db: Session, statement: Any) -> list[Any]:
+def _rows(db: Session, statement: Any, values: Mapping[str, Any] | None = None) -> list[Any]:
     """The rows of a SELECT of columns, through the session's connection, all at once: without
-    the ORM's work per statement (a report runs a dozen or more) nor a fetch per row."""
-    return list(db.connection().execute(statement).all())
+    the ORM's work per statement (a report runs a dozen or more) nor a fetch per row.
+    ``values``: the bound parameters of a statement kept for its scope's shape."""
+    return list(db.connection().execute(statement, values).all())
 
 
-def _add_months(db: Session, column: Any, months: int) -> Any:
+def _add_months(dialect: str, column: Any, months: int) -> Any:
     """SQL: a timestamp column plus whole months, on the calendar (as each backend counts them)."""
-    if db.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         return column + sa.literal_column(f"interval '{int(months)} months'")
     # SQLite keeps naive UTC text with six decimals; the result keeps that shape (the same
     # fraction put back), so it compares with stored instants and bound ones as text.
@@ -119,46 +95,11 @@ def _add_months(db: Session, column: Any, months: int) -> Any:
     return sa.type_coerce(shifted.concat(sa.func.substr(column, 20)), column.type)
 
 
-def _local_days(db: Session, scope: Scope, when: Any, timezone: Any) -> list[Any]:
-    """Conditions: the instant ``when`` falls on the scope's local days of a circle whose time
-    zone is the column ``timezone`` (the same rule as participation.in_scope, for instants other
-    than a session's start). The bounds are picked by the zone's name (CASE) rather than an OR
-    of one branch per zone: SQLite drove an OR through the circles' index, branch by branch,
-    working out the month arithmetic of ``when`` before any cheaper condition could rule the
-    row out."""
-    if scope.since is None and scope.until is None:
-        return []
-    zones = {tz: time_zone(tz) for tz in _zones(db, scope)}
-    if not zones:
-        return [sa.false()]
-    conditions: list[Any] = []
-    if scope.since is not None:
-        firsts = {tz: _instant(datetime.combine(scope.since, time(0), z)) for tz, z in zones.items()}
-        conditions.append(when >= sa.case(firsts, value=timezone))
-    if scope.until is not None:
-        after = scope.until + timedelta(days=1)
-        ends = {tz: _instant(datetime.combine(after, time(0), z)) for tz, z in zones.items()}
-        conditions.append(when < sa.case(ends, value=timezone))
-    return conditions
-
-
-def _instant(moment: datetime) -> Any:
-    """SQL: a bound instant, stored as the store stores them (UTC; text on SQLite)."""
-    return sa.literal(moment, type_=UTCDateTime())
-
-
-def _joined_near(scope: Scope, months: int, today: datetime) -> list[Any]:
-    """Plain comparisons on the day a membership began that every member of the N-month cohort
-    passes, put first so that the database rules most memberships out before the month
-    arithmetic: N months are between 28N days and 31N + 3 (SQLite carries a 31st past a short
-    month's end), and the period's days begin and end within a day of UTC's."""
-    joined = col(Membership.joined_at)
-    near = [joined <= today - timedelta(days=28 * (months + 1) - 1)]
-    if scope.since is not None:
-        near.append(joined >= earliest(scope.since) - timedelta(days=31 * months + 4))
-    if scope.until is not None:
-        near.append(joined < earliest(scope.until + timedelta(days=3)) - timedelta(days=28 * months - 1))
-    return near
+# The report's statements are built once per shape of scope (ScopeShape: and per backend where
+# their SQL differs) and run with the scope's values bound, so that a report only runs them:
+# SQLAlchemy builds none again, keys none again, and finds each compiled in its cache. A few
+# dozen shapes at most (circle or not, ends of the period, time zones in use).
+_kept = functools.lru_cache(maxsize=64)
 
 
 def _trend(points: list[TrendPoint], weights: list[tuple[float, int]]) -> Trend:
@@ -191,12 +132,39 @@ def retention_after_months(
 ) -> list[RetentionAfter]:
     """For each N: memberships whose N-month mark fell in the period (a month or more ago), and
     how many of them came to a held session of that circle within a month after the mark."""
-    m, s, a, c = Membership, CircleSession, Attendance, Circle
-    today = now(db)
+    return _retention(db, bind_scope(db, scope), tuple(months))
+
+
+def _retention(db: Session, bound: BoundScope, months: tuple[int, ...]) -> list[RetentionAfter]:
+    found = []
+    for n, statement in zip(months, _retention_sql(_dialect(db), bound.shape, months), strict=True):
+        cohort, retained = _rows(db, statement, {**bound.values, **_joined_near(bound, n)})[0]
+        found.append(RetentionAfter(months=n, members=cohort, still_attending=retained))
+    return found
+
+
+def _joined_near(bound: BoundScope, months: int) -> dict[str, datetime]:
+    """Bounds on the day a membership began that every member of the N-month cohort passes, so
+    that the database rules most memberships out with a plain comparison before the month
+    arithmetic: N months are between 28N days and 31N + 3 (SQLite carries a 31st past a short
+    month's end), and the period's days begin and end within a day of UTC's."""
+    values = bound.values
+    near = {f"joined_by_{months}": values["now"] - timedelta(days=28 * (months + 1) - 1)}
+    if "earliest" in values:
+        near[f"joined_from_{months}"] = values["earliest"] - timedelta(days=31 * months + 4)
+    if "earliest_after" in values:
+        near[f"joined_before_{months}"] = values["earliest_after"] - timedelta(days=28 * months - 1)
+    return near
+
+
+@_kept
+def _retention_sql(dialect: str, shape: ScopeShape, months: tuple[int, ...]) -> tuple[Any, ...]:
+    m, s, a = Membership, CircleSession, Attendance
+    joined = col(m.joined_at)
     found = []
     for n in months:
-        mark = _add_months(db, m.joined_at, n)
-        window_end = _add_months(db, m.joined_at, n + 1)
+        mark = _add_months(dialect, m.joined_at, n)
+        window_end = _add_months(dialect, m.joined_at, n + 1)
         came_back = sa.exists(
             select(a.id)
             .join(s, col(s.id) == a.session_id)
@@ -204,31 +172,28 @@ def retention_after_months(
                 s.circle_id == m.circle_id,
                 a.person_id == m.person_id,
                 came(a),
-                *_held(db, Scope()),  # held: not cancelled, started
+                *held_sessions(ScopeShape()),  # held: not cancelled, started
                 s.starts_at >= mark,
                 s.starts_at < window_end,
             )
         )
-        cohort, retained = _rows(
-            db,
-            select(sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came_back)), 0))
-            .select_from(m)
-            .join(c, col(c.id) == m.circle_id)
-            .where(
-                *_joined_near(scope, n, today),
-                *([m.circle_id == scope.circle_id] if scope.circle_id is not None else []),
-                window_end <= today,
-                *_local_days(db, scope, mark, c.timezone),
-            ),
-        )[0]
-        found.append(RetentionAfter(months=n, members=cohort, still_attending=retained))
-    return found
+        near = [joined <= sa.bindparam(f"joined_by_{n}")]
+        if shape.since:
+            near.append(joined >= sa.bindparam(f"joined_from_{n}"))
+        if shape.until:
+            near.append(joined < sa.bindparam(f"joined_before_{n}"))
+        found.append(
+            select(sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came_back)), 0)).where(
+                *near, window_end <= sa.bindparam("now"), *local_days(shape, mark, m.circle_id)
+            )
+        )
+    return tuple(found)
 
 
 # -- satisfaction ------------------------------------------------------------------------------
 
 
-def _ratings(db: Session, scope: Scope, group: Sequence[Grouping] = ()) -> Select[*tuple[Any, ...]]:
+def _ratings(held: list[Any], group: Sequence[Grouping] = ()) -> Select[*tuple[Any, ...]]:
     """SQL: ratings about held sessions in scope: count, sum, and how many of each 1..5; from
     each session's ratings as the store sums them up (table session_feedback, migration 0100),
     not from every answer."""
@@ -243,12 +208,12 @@ def _ratings(db: Session, scope: Scope, group: Sequence[Grouping] = ()) -> Selec
         )
         .select_from(s)
         .join(sf, col(sf.session_id) == s.id)
-        .where(*_held(db, scope))
+        .where(*held)
         .group_by(*group)
     )
 
 
-def _responses(db: Session, scope: Scope, group: Sequence[Grouping] = ()) -> Select[*tuple[Any, ...]]:
+def _responses(held: list[Any], group: Sequence[Grouping] = ()) -> Select[*tuple[Any, ...]]:
     """SQL: people who came to held sessions in scope (once per session), and how many answered;
     from each session's as the store counts them (table session_responses, migration 0100)."""
     s, r = CircleSession, SessionResponses
@@ -260,15 +225,16 @@ def _responses(db: Session, scope: Scope, group: Sequence[Grouping] = ()) -> Sel
         )
         .select_from(s)
         .join(r, col(r.session_id) == s.id)
-        .where(*_held(db, scope))
+        .where(*held)
         .group_by(*group)
     )
 
 
 def satisfaction(db: Session, scope: Scope) -> Satisfaction:
-    row = db.exec(_ratings(db, scope)).first()
+    held = in_scope(db, scope)
+    row = db.exec(_ratings(held)).first()
     ratings, total, *dist = row if row is not None else (0, 0, 0, 0, 0, 0, 0)
-    responses = db.exec(_responses(db, scope)).first()
+    responses = db.exec(_responses(held)).first()
     attendees, responders = responses if responses is not None else (0, 0)
     one, two, three, four, five = (int(d) for d in dist)
     return Satisfaction(
@@ -294,12 +260,13 @@ def satisfaction_by_session(db: Session, scope: Scope) -> list[SessionSatisfacti
     """Per held session in scope (oldest first, those nobody came to too): ratings, and who
     answered of who came."""
     s = CircleSession
-    ratings = {sid: (int(n), int(total)) for sid, n, total, *_ in db.exec(_ratings(db, scope, [col(s.id)]))}
-    answered = {sid: (int(n), int(r)) for sid, n, r in db.exec(_responses(db, scope, [col(s.id)]))}
+    conditions = in_scope(db, scope)
+    ratings = {sid: (int(n), int(total)) for sid, n, total, *_ in db.exec(_ratings(conditions, [col(s.id)]))}
+    answered = {sid: (int(n), int(r)) for sid, n, r in db.exec(_responses(conditions, [col(s.id)]))}
     held = db.exec(
         select(col(s.id), s.starts_at, Circle.timezone)
         .join(Circle, col(Circle.id) == s.circle_id)
-        .where(*_held(db, scope))
+        .where(*conditions)
         .order_by(col(s.starts_at), col(s.id))
     )
     return [
@@ -321,7 +288,7 @@ def satisfaction_by_session(db: Session, scope: Scope) -> list[SessionSatisfacti
 
 def presenters_by_team(db: Session, scope: Scope) -> list[TeamPresenters]:
     """Presenter diversity across teams: per team, members and how many of them presented."""
-    pairs = member_presented(db, scope, _held(db, scope))
+    pairs = member_presented(db, scope)
     team = sa.func.coalesce(Person.team, "").label("team")
     rows = db.exec(
         select(team, sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0))
@@ -384,46 +351,12 @@ class _Participation:
         return {cid: (a, b, c) for cid, (a, b, c) in found.items()}
 
 
-def _participation(db: Session, scope: Scope) -> _Participation:
-    """From each held session's turnout as the store sums it up (table session_turnout,
-    migration 0200: the people it expected, by effective RSVP and how it went, in one row), its
-    ratings and its answers (session_feedback and session_responses, migration 0100), summed by
-    circle and month in one pass over the period's sessions: not from every member and
-    attendance row of the period again, nor from the dozen rows per session session_expected
-    holds (summing those back into one per session was a third of the Organisation screen's
-    data; PostgreSQL hashed the whole table to join them)."""
-    s, t, f, r = CircleSession, SessionTurnout, SessionFeedback, SessionResponses
-    turnout = [col(t.expected), col(t.came)]
-    for answer in Rsvp:
-        turnout += [getattr(t, f"rsvp_{answer.value}"), getattr(t, f"came_{answer.value}")]
-    turnout.append(col(t.missed_yes))
-    ratings = (f.ratings, f.rating_sum, f.rated_1, f.rated_2, f.rated_3, f.rated_4, f.rated_5)
-    answers = (r.attendees, r.responders)
-    month = reports.month_of(db, s.starts_at).label("month")
-
-    def total(column: Any) -> Any:
-        # Whole numbers from the database (PostgreSQL sums bigints as numeric): the rows are
-        # used as they come.
-        return sa.cast(sa.func.coalesce(sa.func.sum(column), 0), sa.BigInteger)
-
-    rows = _rows(
-        db,
-        select_columns(
-            s.circle_id,
-            month,
-            sa.func.count(),
-            *(total(c) for c in turnout),
-            sa.func.count(col(f.session_id)),
-            *(total(c) for c in (*ratings, *answers)),
-        )
-        .select_from(s)
-        .join(t, col(t.session_id) == s.id, isouter=True)
-        .join(f, col(f.session_id) == s.id, isouter=True)
-        .join(r, col(r.session_id) == s.id, isouter=True)
-        .where(*_held(db, scope))
-        .group_by(col(s.circle_id), month),
-    )
-    width = 3 + len(turnout)
+def _participation(db: Session, bound: BoundScope) -> _Participation:
+    """The held sessions in scope summed by circle and month (_participation_sql), and the
+    same sessions' ratings and answers."""
+    statement, sums = _participation_sql(_dialect(db), bound.shape)
+    rows = _rows(db, statement, bound.values)
+    width = 3 + sums
     rated: list[RatingGroup] = []
     responses: dict[int, tuple[int, int]] = {}
     for row in rows:
@@ -437,19 +370,56 @@ def _participation(db: Session, scope: Scope) -> _Participation:
     return _Participation([tuple(row[:width]) for row in rows], rated, responses)
 
 
+@_kept
+def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
+    """_participation's statement, and how many sums of expected people each row has.
+
+    From each held session's turnout as the store sums it up (table session_turnout, migration
+    0200: the people it expected, by effective RSVP and how it went, in one row), its ratings and
+    its answers (session_feedback and session_responses, migration 0100), summed by circle and
+    month in one pass over the period's sessions: not from every member and attendance row of
+    the period again, nor from the dozen rows per session session_expected holds (summing those
+    back into one per session was a third of the Organisation screen's data; PostgreSQL hashed
+    the whole table to join them)."""
+    s, t, f, r = CircleSession, SessionTurnout, SessionFeedback, SessionResponses
+    turnout = [col(t.expected), col(t.came)]
+    for answer in Rsvp:
+        turnout += [getattr(t, f"rsvp_{answer.value}"), getattr(t, f"came_{answer.value}")]
+    turnout.append(col(t.missed_yes))
+    ratings = (f.ratings, f.rating_sum, f.rated_1, f.rated_2, f.rated_3, f.rated_4, f.rated_5)
+    answers = (r.attendees, r.responders)
+    month = reports.month_of(dialect, s.starts_at).label("month")
+
+    def total(column: Any) -> Any:
+        # Whole numbers from the database (PostgreSQL sums bigints as numeric): the rows are
+        # used as they come.
+        return sa.cast(sa.func.coalesce(sa.func.sum(column), 0), sa.BigInteger)
+
+    statement = (
+        select_columns(
+            s.circle_id,
+            month,
+            sa.func.count(),
+            *(total(c) for c in turnout),
+            sa.func.count(col(f.session_id)),
+            *(total(c) for c in (*ratings, *answers)),
+        )
+        .select_from(s)
+        .join(t, col(t.session_id) == s.id, isouter=True)
+        .join(f, col(f.session_id) == s.id, isouter=True)
+        .join(r, col(r.session_id) == s.id, isouter=True)
+        .where(*held_sessions(shape))
+        .group_by(col(s.circle_id), month)
+    )
+    return statement, len(turnout)
+
+
 def _circle_rows(
-    db: Session, scope: Scope, counts: _Participation
+    db: Session, bound: BoundScope, counts: _Participation
 ) -> tuple[list[CircleSuccess], tuple[int, ...]]:
     """The circle table, and the rating distribution over all of it (1s .. 5s)."""
-    pairs = member_presented(db, scope, _held(db, scope))
     presenters = {
-        cid: (int(n), int(p))
-        for cid, n, p in _rows(
-            db,
-            select(
-                pairs.c.circle_id, sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0)
-            ).group_by(pairs.c.circle_id),
-        )
+        cid: (int(n), int(p)) for cid, n, p in _rows(db, _presenters_sql(bound.shape), bound.values)
     }
     ratings: dict[int, tuple[int, int]] = {}
     distribution = [0, 0, 0, 0, 0]
@@ -459,12 +429,7 @@ def _circle_rows(
         distribution = [x + d for x, d in zip(distribution, dist, strict=True)]
     responses = counts.responses
     per_circle = counts.per_circle()
-    names = _rows(
-        db,
-        select(Circle.id, Circle.name)
-        .where(col(Circle.id).in_(list(per_circle)))
-        .order_by(sa.func.lower(Circle.name), col(Circle.id)),
-    )
+    names = _rows(db, _CIRCLE_NAMES, {"circles": list(per_circle)})
     rows = [
         CircleSuccess(
             circle_id=cid,
@@ -485,9 +450,26 @@ def _circle_rows(
     return rows, tuple(distribution)
 
 
+@_kept
+def _presenters_sql(shape: ScopeShape) -> Any:
+    """Per circle: members expected at its held sessions in scope, and how many presented."""
+    pairs = member_presented_for(held_sessions(shape), sa.bindparam("earliest") if shape.since else None)
+    return select(
+        pairs.c.circle_id, sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0)
+    ).group_by(pairs.c.circle_id)
+
+
+_CIRCLE_NAMES = (
+    select(Circle.id, Circle.name)
+    .where(col(Circle.id).in_(sa.bindparam("circles", expanding=True)))
+    .order_by(sa.func.lower(Circle.name), col(Circle.id))
+)
+
+
 def circle_table(db: Session, scope: Scope) -> list[CircleSuccess]:
     """One row per circle with held sessions in scope: participation, presenters, satisfaction."""
-    return _circle_rows(db, scope, _participation(db, scope))[0]
+    bound = bind_scope(db, scope)
+    return _circle_rows(db, bound, _participation(db, bound))[0]
 
 
 # -- mentoring ---------------------------------------------------------------------------------
@@ -519,73 +501,15 @@ def _planned(
 def mentoring(db: Session, scope: Scope) -> Mentoring:
     """Pairs active, meetings held against planned, and completion, per programme, in the period."""
     first, last = _period_days(db, scope)
-    p, pair, meeting = Programme, ProgrammePair, PairMeeting
-    alive: list[sa.ColumnElement[bool]] = [col(pair.started_on) <= last]
-    if first is not None:
-        alive.append(sa.or_(col(pair.ended_on).is_(None), col(pair.ended_on) >= first))
-    ended_in: list[sa.ColumnElement[bool]] = [col(pair.ended_on).is_not(None), col(pair.ended_on) <= last]
-    if first is not None:
-        ended_in.append(col(pair.ended_on) >= first)
-    counts = _rows(
-        db,
-        select_columns(
-            p.id,
-            p.name,
-            p.kind,
-            sa.func.coalesce(sa.func.sum(one_if(sa.and_(*alive))), 0),
-            sa.func.coalesce(
-                sa.func.sum(one_if(sa.and_(*ended_in, col(pair.status) == PairStatus.COMPLETED))), 0
-            ),
-            sa.func.coalesce(
-                sa.func.sum(one_if(sa.and_(*ended_in, col(pair.status) == PairStatus.ENDED_EARLY))), 0
-            ),
-        )
-        .select_from(p)
-        .join(pair, col(pair.programme_id) == p.id, isouter=True)
-        .group_by(col(p.id), col(p.name), col(p.kind))
-        .order_by(sa.func.lower(p.name)),
-    )
-    held_on: list[sa.ColumnElement[bool]] = [col(meeting.held_on) <= last]
-    if first is not None:
-        held_on.append(col(meeting.held_on) >= first)
-    held = dict(
-        _rows(
-            db,
-            select(pair.programme_id, sa.func.count(col(meeting.id)))
-            .join(pair, col(pair.id) == meeting.pair_id)
-            .where(*held_on)
-            .group_by(col(pair.programme_id)),
-        )
-    )
-    # A buddy or coffee pair that answered yes to "did you meet?" met once, logged or not
-    # (the mentorship's rule); it counts in the period its round began.
-    started_in: list[sa.ColumnElement[bool]] = [col(pair.started_on) <= last]
-    if first is not None:
-        started_in.append(col(pair.started_on) >= first)
-    answered = _rows(
-        db,
-        select(pair.programme_id, sa.func.count(col(pair.id)))
-        .join(p, col(p.id) == pair.programme_id)
-        .where(
-            col(p.kind).in_([k for k in ProgrammeKind if k.has_rounds]),
-            col(pair.met).is_(True),
-            ~sa.exists(select(meeting.id).where(meeting.pair_id == pair.id)),
-            *started_in,
-        )
-        .group_by(col(pair.programme_id)),
-    )
-    for pid, n in answered:
+    sql = _mentoring_sql(first is not None)
+    days = {"first_day": first, "last_day": last}
+    counts = _rows(db, sql.counts, days)
+    held = dict(_rows(db, sql.held, days))
+    for pid, n in _rows(db, sql.answered, days):
         held[pid] = held.get(pid, 0) + n
-    # Pairs of one intake share their dates: the cadence is expanded once per distinct span.
-    spans = _rows(
-        db,
-        select(col(pair.programme_id), col(pair.started_on), col(pair.ended_on), sa.func.count())
-        .where(*alive)
-        .group_by(col(pair.programme_id), col(pair.started_on), col(pair.ended_on)),
-    )
+    spans = _rows(db, sql.spans, days)
     programmes = {
-        pid: (ProgrammeKind(kind), cadence, ends)
-        for pid, kind, cadence, ends in _rows(db, select(col(p.id), p.kind, col(p.cadence), col(p.ends_on)))
+        pid: (ProgrammeKind(kind), cadence, ends) for pid, kind, cadence, ends in _rows(db, _PROGRAMMES)
     }
     planned: dict[int, int] = {}
     for pid, started, ended, n in spans:
@@ -609,6 +533,80 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
     )
 
 
+class _MentoringSQL(NamedTuple):
+    counts: Any  # per programme: pairs active, completed and ended early in the period
+    held: Any  # per programme: meetings logged in the period
+    answered: Any  # per programme: round pairs that said they met and logged nothing
+    spans: Any  # per programme, start and end: pairs active in the period
+
+
+@_kept
+def _mentoring_sql(from_first: bool) -> _MentoringSQL:
+    """mentoring's statements, for a period up to ``last_day`` (and from ``first_day``)."""
+    p, pair, meeting = Programme, ProgrammePair, PairMeeting
+    first: sa.BindParameter[date] = sa.bindparam("first_day")
+    last: sa.BindParameter[date] = sa.bindparam("last_day")
+    alive: list[sa.ColumnElement[bool]] = [col(pair.started_on) <= last]
+    if from_first:
+        alive.append(sa.or_(col(pair.ended_on).is_(None), col(pair.ended_on) >= first))
+    ended_in: list[sa.ColumnElement[bool]] = [col(pair.ended_on).is_not(None), col(pair.ended_on) <= last]
+    if from_first:
+        ended_in.append(col(pair.ended_on) >= first)
+    counts = (
+        select_columns(
+            p.id,
+            p.name,
+            p.kind,
+            sa.func.coalesce(sa.func.sum(one_if(sa.and_(*alive))), 0),
+            sa.func.coalesce(
+                sa.func.sum(one_if(sa.and_(*ended_in, col(pair.status) == PairStatus.COMPLETED))), 0
+            ),
+            sa.func.coalesce(
+                sa.func.sum(one_if(sa.and_(*ended_in, col(pair.status) == PairStatus.ENDED_EARLY))), 0
+            ),
+        )
+        .select_from(p)
+        .join(pair, col(pair.programme_id) == p.id, isouter=True)
+        .group_by(col(p.id), col(p.name), col(p.kind))
+        .order_by(sa.func.lower(p.name))
+    )
+    held_on: list[sa.ColumnElement[bool]] = [col(meeting.held_on) <= last]
+    if from_first:
+        held_on.append(col(meeting.held_on) >= first)
+    held = (
+        select(pair.programme_id, sa.func.count(col(meeting.id)))
+        .join(pair, col(pair.id) == meeting.pair_id)
+        .where(*held_on)
+        .group_by(col(pair.programme_id))
+    )
+    # A buddy or coffee pair that answered yes to "did you meet?" met once, logged or not
+    # (the mentorship's rule); it counts in the period its round began.
+    started_in: list[sa.ColumnElement[bool]] = [col(pair.started_on) <= last]
+    if from_first:
+        started_in.append(col(pair.started_on) >= first)
+    answered = (
+        select(pair.programme_id, sa.func.count(col(pair.id)))
+        .join(p, col(p.id) == pair.programme_id)
+        .where(
+            col(p.kind).in_([k for k in ProgrammeKind if k.has_rounds]),
+            col(pair.met).is_(True),
+            ~sa.exists(select(meeting.id).where(meeting.pair_id == pair.id)),
+            *started_in,
+        )
+        .group_by(col(pair.programme_id))
+    )
+    # Pairs of one intake share their dates: the cadence is expanded once per distinct span.
+    spans = (
+        select(col(pair.programme_id), col(pair.started_on), col(pair.ended_on), sa.func.count())
+        .where(*alive)
+        .group_by(col(pair.programme_id), col(pair.started_on), col(pair.ended_on))
+    )
+    return _MentoringSQL(counts, held, answered, spans)
+
+
+_PROGRAMMES = select(col(Programme.id), Programme.kind, col(Programme.cadence), col(Programme.ends_on))
+
+
 # -- the whole report --------------------------------------------------------------------------
 
 
@@ -616,15 +614,11 @@ def success_report(db: Session, scope: Scope) -> SuccessReport:
     """Every success figure for a circle (or all) over a period, in about a dozen GROUP BY
     queries: the totals add up from the per-circle rows, which count exactly as the report's
     own figures do (tests/test_success.py checks both against hand-worked values)."""
-    with _held_kept(db, [scope, Scope()]):
-        return _success_report(db, scope)
-
-
-def _success_report(db: Session, scope: Scope) -> SuccessReport:
+    bound = bind_scope(db, scope)  # the store's clock and the period's time zones, read once
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
-    counts = _participation(db, scope)
+    counts = _participation(db, bound)
     monthly = counts.monthly()
-    table, distribution = _circle_rows(db, scope, counts)
+    table, distribution = _circle_rows(db, bound, counts)
     one, two, three, four, five = distribution
     return SuccessReport(
         scope=scope,
@@ -633,7 +627,7 @@ def _success_report(db: Session, scope: Scope) -> SuccessReport:
         participation_trend=participation_trend(monthly),
         conversion=counts.conversion(),
         no_shows=counts.no_shows(),
-        retention=retention_after_months(db, scope),
+        retention=_retention(db, bound, RETENTION_MONTHS),
         presenters=reports.PresenterDiversity(
             members=sum(c.members for c in table), presented=sum(c.presenters for c in table)
         ),
