@@ -60,8 +60,7 @@ def load_recognition(db: Db, since: date, until: date, circle_id: int | None) ->
     from circles.services import circle_records, recognition
 
     scope = recognition.period_scope(db, since=since, until=until, circle=circle_id)
-    found = circle_records.list_circles(db)
-    return RecognitionData(recognition.ledger(db, scope), [(c.name, c.id) for c in found])
+    return RecognitionData(recognition.ledger(db, scope), circle_records.circle_choices(db))
 
 
 def streaks_text(streaks: list[Streak]) -> str:
