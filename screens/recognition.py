@@ -23,6 +23,7 @@ from screens.format import months_back
 from screens.live import LiveScreen
 from screens.opening import ReadsFirst, push_read_first
 from screens.paged import PagedTable
+from screens.select_on_open import SelectOnOpen
 from screens.styled_once import StyledOnceScreen
 from screens.typed_app import circles_app
 from screens.work import MountGate, run_db
@@ -59,8 +60,7 @@ def load_recognition(db: Db, since: date, until: date, circle_id: int | None) ->
     from circles.services import circle_records, recognition
 
     scope = recognition.period_scope(db, since=since, until=until, circle=circle_id)
-    found = circle_records.list_circles(db)
-    return RecognitionData(recognition.ledger(db, scope), [(c.name, c.id) for c in found])
+    return RecognitionData(recognition.ledger(db, scope), circle_records.circle_choices(db))
 
 
 def streaks_text(streaks: list[Streak]) -> str:
@@ -195,7 +195,6 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     ]
     DEFAULT_CSS = """
     RecognitionScreen #rec-controls { height: auto; margin: 0 1; }
-    RecognitionScreen #rec-controls Select { width: 1fr; }
     RecognitionScreen #rec-status { margin: 0 1; height: auto; }
     RecognitionScreen #rec-ledger { height: 1fr; }
     RecognitionScreen #rec-detail { height: auto; max-height: 12; padding: 0 1; border-top: solid $primary; }
@@ -216,14 +215,9 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             self.reload()
         yield Header()
         with Horizontal(id="rec-controls"):
-            yield Select(
-                [(p.capitalize(), p) for p in PERIODS],
-                value=self.period,
-                allow_blank=False,
-                id="rec-period",
-                compact=True,
-            )
-            yield Select([("All circles", 0)], value=0, allow_blank=False, id="rec-circle", compact=True)
+            # Drawn as compact Selects, built as Selects when first opened (select_on_open.py).
+            yield SelectOnOpen([(p.capitalize(), p) for p in PERIODS], value=self.period, id="rec-period")
+            yield SelectOnOpen([("All circles", 0)], value=0, id="rec-circle")
         yield Static("Loading…", id="rec-status", markup=False)
         # A year's ledger on a large store lists thousands of people: measuring every row
         # took longer than the screen may to open, so the rows are added as they could be seen.
@@ -267,9 +261,9 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         self.data = data
         ledger = data.ledger
         if first_load:
-            circle = self.query_one("#rec-circle", Select)
-            circle.set_options([("All circles", 0), *data.circles])
-            circle.value = self.circle_id or 0
+            self.query_one("#rec-circle", SelectOnOpen).set_options(
+                [("All circles", 0), *data.circles], self.circle_id or 0
+            )
         where = ledger.circle or "all circles"
         self.query_one("#rec-status", Static).update(
             f"{ledger.period} · {where} · {len(ledger.people)} people to thank"
@@ -294,13 +288,13 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         person = self._current()
         self.query_one("#rec-person", Static).update(detail_lines(person) if person else "")
 
-    @on(Select.Changed, "#rec-period")
+    @on(Select.Changed, "#rec-period Select")
     def _period(self, event: Select.Changed) -> None:
         if isinstance(event.value, str) and event.value != self.period:
             self.period = event.value
             self.reload()
 
-    @on(Select.Changed, "#rec-circle")
+    @on(Select.Changed, "#rec-circle Select")
     def _circle(self, event: Select.Changed) -> None:
         chosen = event.value if isinstance(event.value, int) and event.value else None
         if self.data is not None and chosen != self.circle_id:

@@ -142,6 +142,18 @@ def test_archived_circles_drop_out_of_the_list_but_stay_findable(store):
         assert circle_records.find_circle(db, str(c.id)).archived
 
 
+def test_circle_choices_are_the_listed_circles_names_and_ids_in_their_order(store):
+    for name in ("rust Lunch", "Go Guild", "Ärzte Forum", "archived Club", "Zig Zag"):
+        factories.circle(store, name)
+    with store.write() as db:
+        gone = circle_records.find_circle(db, "archived Club")
+        circle_records.update_circle(db, gone, archived=True)
+    with store.read() as db:
+        listed = [(c.name, c.id) for c in circle_records.list_circles(db)]
+        assert circle_records.circle_choices(db) == listed
+        assert [name for name, _ in listed] == ["Go Guild", "rust Lunch", "Zig Zag", "Ärzte Forum"]
+
+
 def test_unknown_references_say_what_to_do(store):
     with store.read() as db:
         with pytest.raises(NotFound, match="circles circle list"):

@@ -559,6 +559,34 @@ async def test_recognition_fills_a_terminal_grown_taller(memory_store, clock):
         assert table.row_count > table.size.height
 
 
+async def test_recognitions_period_and_circle_are_chosen_from_lists_built_when_opened(memory_store, clock):
+    """The period and the circle show as compact Selects; each Select (six widgets, and the
+    store's every circle) is built the first time it is opened, by key or by click."""
+    _held_session(memory_store)  # Ana's first talk, on Mon 2 Mar; the clock says Tue 3 Mar
+    factories.circle(memory_store, "Go Guild")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _recognition(app, pilot)
+        screen = app.screen
+        status = screen.query_one("#rec-status", Static)
+        assert not screen.query(Select)
+        assert shown(status) == "01 Mar 2026 to 03 Mar 2026 · all circles · 1 people to thank"
+        screen.query_one("#rec-period").focus()
+        await pilot.press("enter", "down", "enter")  # "Last month", under "This month"
+        await settle(app, pilot)
+        assert shown(status).startswith("01 Feb 2026 to 28 Feb 2026 · all circles · nobody")
+        assert len(screen.query(Select)) == 1
+        await pilot.click("#rec-circle")
+        await type_text(pilot, "Rust")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert shown(status).startswith("01 Feb 2026 to 28 Feb 2026 · Rust Lunch · nobody")
+        await pilot.press("shift+tab", "up", "up", "enter")  # back to the period: "This month"
+        await settle(app, pilot)
+        assert shown(status) == "01 Mar 2026 to 03 Mar 2026 · Rust Lunch · 1 people to thank"
+        assert rows(screen.query_one("#rec-ledger", DataTable))[0][0] == "Ana Ruiz"
+
+
 async def test_a_check_out_answer_shows_from_the_one_trip_to_the_store_that_saves_it(
     memory_store, clock, monkeypatch
 ):
