@@ -62,7 +62,12 @@ class NotFound(CirclesError):
 
 
 class AlreadyExists(CirclesError):
-    """A unique name or e-mail address is taken."""
+    """A unique name or e-mail address is taken. ``field``: the one it is ("name", "email"), so a
+    form shows the refusal under that field instead of below the last one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotAllowed(CirclesError):

@@ -10,6 +10,7 @@ from textual import events
 from textual.widgets import Checkbox, Input, Static
 
 from circles.app import CirclesApp
+from circles.errors import NotAllowed
 from circles.services import circle_records, people
 from screens import forms
 from screens.circle import CircleScreen
@@ -81,8 +82,75 @@ async def test_a_duplicate_name_is_shown_not_swallowed(memory_store, clock):
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is form
-        assert shown(form.query_one("#form-error", Static)) == "A circle named 'Rust Lunch' already exists."
+        assert _error(form, "name") == "A circle named 'Rust Lunch' already exists."
         assert _count_circles(memory_store) == 1
+
+
+def _in_view(form: FormScreen, selector: str) -> bool:
+    """Whether a widget of the form is inside the form's scrolling box as it is shown now."""
+    from screens.dialogs import DialogBody
+
+    region = form.query_one(selector).region
+    return region.height > 0 and form.query_one(DialogBody).content_region.contains_region(region)
+
+
+async def test_at_80x24_a_refusal_goes_under_its_field_in_view_and_the_field_has_the_focus(
+    memory_store, clock
+):
+    """A duplicate name showed above the buttons, below the fold, with the focus left where it
+    was: ctrl+s seemed to do nothing. An address taken is put under the e-mail the same way."""
+    factories.circle(memory_store, "Rust Lunch")
+    factories.person(memory_store, "Ana Lima", "ana@example.org")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        await type_text(pilot, "rust lunch")
+        form.query_one("#f-description", Input).focus()  # the cursor last at the bottom
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form and app.focused is form.query_one("#f-name")
+        assert _error(form, "name") == "A circle named 'Rust Lunch' already exists."
+        assert _in_view(form, "#e-name") and _in_view(form, "#f-name")
+
+        person = forms.person_form(None, name="Ana Other")
+        app.push_screen(person)
+        await pilot.pause()
+        person.query_one("#f-email", Input).value = "ANA@example.org"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.focused is person.query_one("#f-email")
+        assert _error(person, "email") == "Ana Lima already uses the e-mail address 'ana@example.org'."
+
+
+async def test_at_80x24_every_bad_field_says_so_at_once_and_the_first_is_in_view(memory_store, clock):
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        form.query_one("#f-default_minutes", Input).value = "ninety"
+        form.query_one("#f-video_url", Input).value = "meet.example.org/rust"
+        form.query_one("#f-description", Input).focus()  # the name left empty, far above
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert _error(form, "name") == "Name is required"
+        assert "is not a whole number" in _error(form, "default_minutes")
+        assert "must start with http:// or https://" in _error(form, "video_url")
+        assert app.focused is form.query_one("#f-name")
+        assert _in_view(form, "#e-name") and _in_view(form, ".field-label.part-name")
+
+        # A refusal about the whole form is scrolled into view above the buttons.
+        form.refused(NotAllowed("The store is read-only."))
+        await settle(app, pilot)
+        assert _in_view(form, "#form-error")
 
 
 async def _edit_circle(app, pilot, circle_id: int) -> FormScreen:
@@ -167,10 +235,7 @@ async def test_person_form_checks_the_email_and_refuses_a_taken_one(memory_store
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is form
-        assert (
-            shown(form.query_one("#form-error", Static))
-            == "Ana Lima already uses the e-mail address 'ana@example.org'."
-        )
+        assert _error(form, "email") == "Ana Lima already uses the e-mail address 'ana@example.org'."
         with memory_store.read() as db:
             assert people.count_people(db) == 1
 

@@ -116,7 +116,7 @@ def _ensure_name_free(db: Session, name: str, *, except_id: int | None = None) -
     folded = same_name_key(name)
     for other_id, other_name in db.exec(select(Circle.id, Circle.name)):
         if other_id != except_id and same_name_key(other_name) == folded:
-            raise AlreadyExists(f"A circle named {shown(other_name)} already exists.")
+            raise AlreadyExists(f"A circle named {shown(other_name)} already exists.", field="name")
 
 
 def same_name_key(name: str) -> str:

@@ -60,7 +60,7 @@ def _ensure_email_free(db: Session, email: str | None, *, except_id: int | None 
         return
     other = db.exec(select(Person).where(Person.email == email)).first()
     if other is not None and other.id != except_id:
-        raise AlreadyExists(f"{other.name} already uses the e-mail address {shown(email)}.")
+        raise AlreadyExists(f"{other.name} already uses the e-mail address {shown(email)}.", field="email")
 
 
 def _ensure_reachable(email: str | None, is_guest: bool) -> None:

@@ -110,7 +110,7 @@ def add_programme(
         )
     taken = db.exec(select(Programme).where(sa.func.lower(Programme.name) == name.lower())).first()
     if taken is not None:
-        raise AlreadyExists(f"There is already a programme named {taken.name!r}.")
+        raise AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name")
     p = Programme(
         name=name,
         kind=parsed,
@@ -206,7 +206,7 @@ def rename(db: Session, programme_id: int, name: str) -> ProgrammeView:
         select(Programme).where(sa.func.lower(Programme.name) == name.lower(), Programme.id != programme_id)
     ).first()
     if taken is not None:
-        raise AlreadyExists(f"There is already a programme named {taken.name!r}.")
+        raise AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name")
     if p.name != name:
         p.name = name
         p.version += 1
