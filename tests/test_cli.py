@@ -251,3 +251,16 @@ def test_a_member_answers_for_the_whole_series_and_a_session_answer_wins(cli, st
     )
     assert second["ana@example.org"].rsvp.value == "no"
     assert second["bo@example.org"].attended.value == "late"
+
+
+def test_circle_edit_gives_a_circle_a_facilitator_or_takes_it_away(cli):
+    cli("person", "add", "Ana Lopez", "--email", "ana@example.org")
+    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin")
+    out = cli("circle", "edit", "rust lunch", "--facilitator", "ANA@example.org")
+    assert out.stdout.strip() == "Saved Rust Lunch (id 1), facilitated by Ana Lopez."
+    assert [c["facilitator_name"] for c in cli.json("circle", "list")] == ["Ana Lopez"]
+    refused = cli("circle", "edit", "Rust Lunch", "--facilitator", "nobody@example.org", ok=False)
+    assert refused.returncode != 0
+    assert "--facilitator 'nobody@example.org' is nobody in the directory" in refused.stderr
+    out = cli("circle", "edit", "Rust Lunch", "--no-facilitator")
+    assert out.stdout.strip() == "Saved Rust Lunch (id 1), with no facilitator."

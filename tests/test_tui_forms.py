@@ -590,3 +590,45 @@ async def test_a_message_under_a_field_names_it_without_the_explanation_its_labe
         assert _error(form, "email") == (
             "E-mail is needed: 2 people are called Sami Olsen; it tells which one came."
         )
+
+
+async def test_a_circles_facilitator_is_set_in_its_forms_whoami_first(memory_store, clock, monkeypatch):
+    """The New and Edit circle forms had no facilitator: only 'circle add --facilitator' set one,
+    and an invite needing an organizer asked for what the app could not do."""
+    from circles.services import members
+
+    monkeypatch.setenv("CIRCLES_ME", "ana@example.org")
+    factories.person(memory_store, "Ana Lima", "ana@example.org")
+    bo = factories.person(memory_store, "Bo Chen", "bo@example.org")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FormScreen)
+        assert form.query_one("#f-facilitator", Input).value == "ana@example.org"
+        await type_text(pilot, "Rust Lunch")
+        form.query_one("#f-timezone", Input).value = "Europe/Berlin"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+        with memory_store.read() as db:
+            c = circle_records.find_circle(db, "Rust Lunch")
+        assert c.facilitator_name == "Ana Lima"
+
+        edit = await _edit_circle(app, pilot, c.id)
+        assert edit.query_one("#f-facilitator", Input).value == "ana@example.org"
+        edit.query_one("#f-facilitator", Input).value = "nobody@example.org"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is edit and app.focused is edit.query_one("#f-facilitator")
+        assert "'nobody@example.org' is nobody in the directory" in _error(edit, "facilitator")
+        edit.query_one("#f-facilitator", Input).value = "bo chen"  # a name only one person has
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+        with memory_store.read() as db:
+            c = circle_records.get_circle(db, c.id)
+            bo_member = members.current_membership(db, circle_id=c.id, person_id=bo.id)
+        assert c.facilitator_id == bo.id and bo_member is not None  # and joined the circle

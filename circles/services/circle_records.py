@@ -218,4 +218,8 @@ def update_circle(
     if "name" in values:
         _ensure_name_free(db, values["name"], except_id=original.id)
     save(db, Circle, original, values=values, what=f"the circle {original.name!r}", labels=_LABELS)
+    # A new facilitator joins the circle as one, as a circle created with them does.
+    chosen = values.get("facilitator_id")
+    if chosen is not None and members.current_membership(db, circle_id=original.id, person_id=chosen) is None:
+        members.add_member(db, circle_id=original.id, person_id=chosen, role=Role.FACILITATOR)
     return get_circle(db, original.id)

@@ -114,6 +114,29 @@ def find_person(db: Session, ref: str) -> PersonView:
     return _view(person)
 
 
+def named_by(db: Session, ref: str, field: str) -> PersonView | None:
+    """The person a form's or option's text names: an e-mail address, an id, or a name only one
+    person has (a guest may have no address); nobody for an empty text. A text that names
+    nobody, or several people, is an InvalidInput of ``field``, shown beside it."""
+    text = ref.strip()
+    if not text:
+        return None
+    if "@" in text or validate.id_in(text) is not None:
+        try:
+            return find_person(db, text)
+        except NotFound:
+            raise InvalidInput(field, text, _NOBODY_HERE) from None
+    found = find_by_name(db, text)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise InvalidInput(field, text, f"is the name of {len(found)} people: type their e-mail address")
+    raise InvalidInput(field, text, _NOBODY_HERE)
+
+
+_NOBODY_HERE = "is nobody in the directory: add them as a person first"
+
+
 class _CaseFolded(FunctionElement[str]):
     """SQL: a text column as a LIKE pattern in lower case should see it. PostgreSQL's LIKE heeds
     case, so the column is lower-cased there; SQLite's LIKE already ignores the case of the
