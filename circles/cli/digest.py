@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from circles.cli.common import done, reading
+from circles.cli.terminal import OutputFile
 
 DEFAULT_DAYS = 30
 
@@ -29,7 +30,7 @@ DEFAULT_DAYS = 30
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    type=OutputFile(),
     help="The file to write ('-' for standard output).",
 )
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
@@ -40,7 +41,7 @@ def digest(
     until: str | None,
     fmt: str | None,
     no_names: bool,
-    output: Path,
+    output: Path | None,
     force: bool,
 ) -> None:
     """A digest of a circle's sessions (or a topic's, across circles): date, presenters,
@@ -66,9 +67,11 @@ def digest(
             until=last,
             no_names=no_names,
         )
-    as_html = fmt == "html" or (fmt is None and output.suffix.lower() in (".html", ".htm"))
+    as_html = fmt == "html" or (
+        fmt is None and output is not None and output.suffix.lower() in (".html", ".htm")
+    )
     text = to_html(result) if as_html else to_markdown(result)
-    if str(output) == "-":
+    if output is None:
         sys.stdout.write(text)
         return
     with atomic_output(output, force=force, field="output") as out:
