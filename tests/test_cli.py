@@ -311,3 +311,27 @@ def test_a_workbook_is_not_written_to_a_terminal(cli):
         os.close(main)
         os.close(terminal)
     assert not (REPO / "-").exists()
+
+
+def test_the_texts_a_new_user_met_read_right(cli):
+    cli("person", "add", "Ana Lopez", "--email", "ana@example.org")
+    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin")
+    cli("program", "add", "Mentors", "--kind", "mentoring")
+    told = {
+        ("program", "join", "Mentors", "ana@example.org", "--as", "boss"): (
+            "--as 'boss' is not a role in a mentoring programme: give mentor or mentee."
+        ),
+        ("member", "add", "Rust Lunch", "not-an-email"): "'not-an-email' is not an e-mail address",
+        ("digest", "--topic", "", "-o", "-"): "--topic is empty: give the topic to gather",
+        ("config", "check"): "Nothing to check: no [smtp] or [caldav]",
+    }
+    for args, message in told.items():
+        result = cli(*args, ok=False)
+        assert result.returncode == 1 and result.stderr.startswith(f"circles: {message}"), (
+            args,
+            result.stderr,
+        )
+    assert (
+        cli("person", "list", "--search", "rnia").stdout.strip()
+        == "Nobody's name, e-mail or team contains 'rnia'."
+    )

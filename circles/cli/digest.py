@@ -54,6 +54,10 @@ def digest(
 
     if (circle_ref is None) == (topic is None):
         raise click.UsageError("give a CIRCLE or --topic T (one of them)")
+    if topic is not None and not topic.strip():
+        from circles.errors import InvalidInput
+
+        raise InvalidInput("--topic", "", "is empty: give the topic to gather, e.g. --topic rust")
     with reading() as db:
         circle = circle_records.find_circle(db, circle_ref) if circle_ref is not None else None
         today = now(db).astimezone(circle.zone if circle else None).date()

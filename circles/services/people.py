@@ -106,6 +106,8 @@ def find_person(db: Session, ref: str) -> PersonView:
     person_id = validate.id_in(ref)
     if person_id is not None:
         return get_person(db, person_id)
+    if "@" not in ref:  # 'not-an-email' is no address anybody could have
+        raise NotFound(f"{shown(ref.strip())} is not an e-mail address (nor a person's id).")
     person = db.exec(select(Person).where(Person.email == validate.email_key(ref))).first()
     if person is None:
         raise NotFound(

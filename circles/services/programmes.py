@@ -54,7 +54,9 @@ def parse_role(value: str | ParticipantRole, kind: ProgrammeKind) -> Participant
         role = None
     if role not in allowed:
         raise InvalidInput(
-            "--as", value, f"a {kind.label} programme takes {' or '.join(r.value for r in allowed)}"
+            "--as",
+            value,
+            f"is not a role in a {kind.label} programme: give {' or '.join(r.value for r in allowed)}",
         )
     assert role is not None
     return role
