@@ -35,11 +35,7 @@ def _count_circles(store) -> int:
 async def test_each_bad_field_says_what_is_wrong_and_nothing_is_saved(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _new_circle_form(app, pilot)
         form.query_one("#f-timezone", Input).value = "Berlin"
         form.query_one("#f-default_minutes", Input).value = "ninety"
         form.query_one("#f-video_url", Input).value = "meet.example.org/rust"
@@ -86,6 +82,15 @@ async def test_a_duplicate_name_is_shown_not_swallowed(memory_store, clock):
         assert _count_circles(memory_store) == 1
 
 
+async def _new_circle_form(app, pilot) -> FormScreen:
+    """Home's n, as a facilitator opens the New circle form."""
+    await settle(app, pilot)
+    await pilot.press("n")
+    await pilot.pause()
+    assert isinstance(app.screen, FormScreen)
+    return app.screen
+
+
 def _in_view(form: FormScreen, selector: str) -> bool:
     """Whether a widget of the form is inside the form's scrolling box as it is shown now."""
     from screens.dialogs import DialogBody
@@ -103,11 +108,7 @@ async def test_at_80x24_a_refusal_goes_under_its_field_in_view_and_the_field_has
     factories.person(memory_store, "Ana Lima", "ana@example.org")
     app = CirclesApp(memory_store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _new_circle_form(app, pilot)
         await type_text(pilot, "rust lunch")
         form.query_one("#f-description", Input).focus()  # the cursor last at the bottom
         await pilot.pause()
@@ -130,11 +131,7 @@ async def test_at_80x24_a_refusal_goes_under_its_field_in_view_and_the_field_has
 async def test_at_80x24_every_bad_field_says_so_at_once_and_the_first_is_in_view(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _new_circle_form(app, pilot)
         form.query_one("#f-default_minutes", Input).value = "ninety"
         form.query_one("#f-video_url", Input).value = "meet.example.org/rust"
         form.query_one("#f-description", Input).focus()  # the name left empty, far above
@@ -338,11 +335,7 @@ async def test_pasted_lines_are_joined_and_a_notice_says_so(memory_store, clock)
 async def test_a_new_circle_gets_its_cadence_and_a_bad_one_is_named(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _new_circle_form(app, pilot)
         await type_text(pilot, "Rust Lunch")
         form.query_one("#f-timezone", Input).value = "Europe/Berlin"
         form.query_one("#f-cadence", Input).value = "weekly on wednesday"
@@ -377,11 +370,7 @@ async def test_back_on_a_field_with_an_error_one_backspace_takes_one_character(m
     # must not: a single Backspace used to wipe the whole cadence.
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _new_circle_form(app, pilot)
         await type_text(pilot, "Rust Lunch")
         cadence = form.query_one("#f-cadence", Input)
         cadence.focus()
@@ -468,11 +457,7 @@ async def test_a_new_circle_suggests_this_machines_zone_and_asks_how_often_right
     monkeypatch.setenv("TZ", "Asia/Kolkata")
     app = CirclesApp(memory_store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _new_circle_form(app, pilot)
         assert form.query_one("#f-timezone", Input).value == "Asia/Kolkata"  # it was UTC
         await type_text(pilot, "Data Circle")
         await pilot.press("tab")
@@ -602,11 +587,7 @@ async def test_a_circles_facilitator_is_set_in_its_forms_whoami_first(memory_sto
     bo = factories.person(memory_store, "Bo Chen", "bo@example.org")
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _new_circle_form(app, pilot)
         assert form.query_one("#f-facilitator", Input).value == "ana@example.org"
         await type_text(pilot, "Rust Lunch")
         form.query_one("#f-timezone", Input).value = "Europe/Berlin"
