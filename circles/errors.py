@@ -8,12 +8,20 @@ from collections.abc import Sequence
 class CirclesError(Exception):
     """Base of every domain error; ``str(err)`` is fit to show as it is."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, in_app: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        # The same sentence for a person in the app, when the way out differs there: the
+        # command line's is a flag or a command, the app's a key or a field.
+        self._in_app = in_app
 
     def __str__(self) -> str:
         return self.message
+
+    @property
+    def in_app(self) -> str:
+        """The message as the app shows it."""
+        return self._in_app or self.message
 
 
 # How much of a value a message repeats: enough to recognise it, never a screenful.
@@ -62,7 +70,12 @@ class NotFound(CirclesError):
 
 
 class AlreadyExists(CirclesError):
-    """A unique name or e-mail address is taken."""
+    """A unique name or e-mail address is taken. ``field``: the one it is ("name", "email"), so a
+    form shows the refusal under that field instead of below the last one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotAllowed(CirclesError):

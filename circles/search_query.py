@@ -147,12 +147,18 @@ def _term(words: list[str], *, prefix: bool, exclude: bool) -> Term | None:
     return Term(tuple(words), prefix, exclude)
 
 
+def _one_letter_last(text: str) -> bool:
+    words = _words(text)
+    return bool(words) and len(words[-1]) < MIN_PREFIX
+
+
 def parse(text: str, *, typing: bool = False, field: str = "search") -> SearchQuery:
     """The query for ``text``, or InvalidInput naming what is wrong (nothing to look for, too long)."""
     if len(text) > MAX_LENGTH:
         raise InvalidInput(field, text, f"is {len(text)} characters long; the limit is {MAX_LENGTH}")
     cleaned = unicodedata.normalize("NFC", text)
     terms: list[Term | None] = []
+    one_letter_star: list[bool] = []  # each term: a beginning of one letter asked for ('r*')
     i, n = 0, len(cleaned)
     last_open = False  # the text ends inside a word or an unclosed phrase: typing goes on there
     while i < n:
@@ -171,6 +177,7 @@ def parse(text: str, *, typing: bool = False, field: str = "search") -> SearchQu
             phrase = cleaned[i + 1 : end]
             prefix = phrase.rstrip().endswith("*")
             terms.append(_term(_words(phrase), prefix=prefix, exclude=exclude))
+            one_letter_star.append(prefix and _one_letter_last(phrase))
             last_open = end == n and not phrase[-1:].isspace()
             i = end + 1
             continue
@@ -179,8 +186,18 @@ def parse(text: str, *, typing: bool = False, field: str = "search") -> SearchQu
             end += 1
         chunk = cleaned[i:end]
         terms.append(_term(_words(chunk), prefix=chunk.endswith("*"), exclude=exclude))
+        one_letter_star.append(chunk.endswith("*") and _one_letter_last(chunk))
         last_open = end == n
         i = end
+    # 'r*' alone would be looked for as the word 'r': say why instead. Beside other words the
+    # letter stays a whole word, as it always did.
+    asked = [
+        short for t, short in zip(terms, one_letter_star, strict=True) if t is not None and not t.exclude
+    ]
+    if asked and all(asked):
+        raise InvalidInput(
+            field, text, f"ends a word of one letter with *: a beginning needs at least {MIN_PREFIX} letters"
+        )
     found = [t for t in terms if t is not None]
     if typing and last_open and found and terms[-1] is found[-1]:
         last = found.pop()

@@ -46,7 +46,7 @@ def summary_text(data: SessionFeedback) -> str:
 def settings_text(data: SessionFeedback) -> str:
     s = data.settings
     how = (
-        "Answers here are anonymous. " + ANONYMOUS_MEANS.removeprefix("Anonymous: ")
+        "Answers here are anonymous: " + ANONYMOUS_MEANS.removeprefix("Anonymous: ")
         if s.anonymous
         else ("Answers carry the name of whoever gave them.")
     )

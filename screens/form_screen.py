@@ -14,8 +14,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Button, Input, Label, Select, Static
 
-from circles.errors import CirclesError, Conflict, InvalidInput
-from screens.dialogs import Buttons, ConfirmScreen, Dialog
+from circles.errors import AlreadyExists, CirclesError, Conflict, InvalidInput
+from screens.dialogs import Buttons, ConfirmScreen, Dialog, DialogBody
 from screens.one_line import OneLineInput
 from screens.toggles import Checkbox
 from screens.work import run_db
@@ -243,12 +243,31 @@ class FormScreen(Dialog[T | None], Generic[T]):
         return first_bad is None
 
     def focus_to_fix(self, name: str) -> None:
-        """Back to a field with an error: its text stays whole, the cursor at its end."""
+        """Back to a field with an error: its text stays whole, the cursor at its end, and its
+        label and error line scrolled into view with it (at 80x24 a form scrolls, and focusing
+        brings in the box alone: the error line under it could stay below the fold)."""
         widget = self.query_one(f"#f-{name}")
         if isinstance(widget, OneLineInput):
             widget.focus_to_fix()
         else:
             widget.focus()
+        # After the refresh that lays out the error line just shown; the label last, so a field
+        # whose label and error do not both fit keeps its label (what it is) in view.
+        self.call_after_refresh(self._bring_into_view, f"#e-{name}", f".field-label.part-{name}")
+
+    def _bring_into_view(self, *selectors: str) -> None:
+        body = self.query_one(DialogBody)
+        for selector in selectors:
+            for widget in self.query(selector):
+                body.scroll_to_widget(widget, animate=False)
+
+    def _form_error(self, message: str) -> None:
+        """A message about the form as a whole, above its buttons: scrolled into view, as the
+        form's last lines are off screen on a short terminal."""
+        box = self.query_one("#form-error", Static)
+        box.update(message)
+        box.add_class("shown")
+        self.call_after_refresh(self._bring_into_view, "#form-error")
 
     @on(Input.Changed)
     def _recheck(self, event: Input.Changed) -> None:
@@ -333,19 +352,16 @@ class FormScreen(Dialog[T | None], Generic[T]):
         if isinstance(error, Conflict) and self._reopen is not None:
             self._conflict = True
             self.refresh_bindings()
-            box = self.query_one("#form-error", Static)
-            box.update(f"{error}\nPress ctrl+r to load their version; what you typed stays shown.")
-            box.add_class("shown")
+            self._form_error(f"{error}\nPress ctrl+r to load their version; what you typed stays shown.")
             return
-        if isinstance(error, InvalidInput):
-            for f in self.fields:
-                if error.field in (f.name, f.label.lower(), *f.aliases):
-                    self.set_error(f.name, _beside(f, error))
-                    self.focus_to_fix(f.name)
-                    return
-        box = self.query_one("#form-error", Static)
-        box.update(str(error))
-        box.add_class("shown")
+        # A refusal about one field (a bad value, a name or address taken) goes under it.
+        named = getattr(error, "field", None) if isinstance(error, InvalidInput | AlreadyExists) else None
+        for f in self.fields:
+            if named is not None and named in (f.name, f.label.lower(), *f.aliases):
+                self.set_error(f.name, _beside(f, error) if isinstance(error, InvalidInput) else str(error))
+                self.focus_to_fix(f.name)
+                return
+        self._form_error(str(error))
 
     def action_load_theirs(self) -> None:
         """Show what is stored now, keep the person's own values visible beside it, and let the
@@ -388,8 +404,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
                 self.set_error(f.name, None)
         # What is stored now is what the next save is compared with, and Escape's question too.
         self._as_opened = stored
-        box = self.query_one("#form-error", Static)
-        box.update(
+        self._form_error(
             "Loaded their version"
             + (
                 ": yours is shown under each field you both changed; choose, then save."
@@ -397,7 +412,6 @@ class FormScreen(Dialog[T | None], Generic[T]):
                 else ", with your changes on top: save to keep them."
             )
         )
-        box.add_class("shown")
 
     def _shown_value(self, f: Field, value: Any) -> str:
         """A value as the person saw it in the field: a choice by its label, not its id."""

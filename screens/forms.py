@@ -31,9 +31,13 @@ def _optional_int(value: str) -> int | None:
 def circle_form(original: CircleView | None, *, timezone: str | None = None) -> FormScreen[CircleView]:
     """A new circle suggests this machine's time zone (or ``timezone``), a learning circle, an
     hour; so after its name, how often it meets is what a person has left to say, and comes next."""
+    from circles.me import me_setting
     from circles.zones import local_zone_name
 
     o = original
+    # The facilitator as typed: an edit shows theirs (a guest by name); a new circle suggests
+    # whoever 'circles whoami' names, who usually creates circles to run them.
+    facilitator = (o.facilitator_email or o.facilitator_name or "") if o else (me_setting() or "")
     fields = [
         Field(
             "name",
@@ -55,6 +59,12 @@ def circle_form(original: CircleView | None, *, timezone: str | None = None) -> 
             "Kind",
             o.kind if o else CircleKind.LEARNING_CIRCLE,
             choices=[(k.label, k) for k in CircleKind],
+        ),
+        Field(
+            "facilitator",
+            "Facilitator (name or e-mail address; invites come from them)",
+            facilitator,
+            "e.g. ana@example.org; empty: nobody",
         ),
         Field(
             "timezone",
@@ -94,6 +104,11 @@ def circle_form(original: CircleView | None, *, timezone: str | None = None) -> 
             "video_url": v["video_url"] or None,
         }
         typed = values.pop("cadence")
+        named = values.pop("facilitator")
+        # Left as shown, an edit keeps its facilitator (whose name others may share).
+        if o is None or named != facilitator:
+            chosen = people.named_by(db, named, "facilitator")
+            values["facilitator_id"] = chosen.id if chosen else None
         saved = (
             circle_records.add_circle(db, **values)
             if o is None

@@ -237,4 +237,4 @@ class IcsExportDialog(Dialog[IcsExported | None]):
 
     def _not_exported(self, error: CirclesError) -> None:
         self.query_one("#ics-export", Button).disabled = False
-        self._error(str(error))
+        self._error(error.in_app)

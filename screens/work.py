@@ -28,7 +28,7 @@ def show_error(node: DOMNode | App[Any], error: CirclesError) -> None:
     # Messages quote what people typed ("[Guest] Ana"), so they are shown as plain text:
     # escape() leaves tags such as [Guest] alone and Rich would swallow them.
     app = node if isinstance(node, App) else node.app
-    app.notify(str(error), title="Not done", severity="error", timeout=8, markup=False)
+    app.notify(error.in_app, title="Not done", severity="error", timeout=8, markup=False)
 
 
 @overload

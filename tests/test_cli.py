@@ -35,6 +35,18 @@ class Cli:
             assert result.returncode == 0, result.stderr
         return result
 
+    def binary(self, *args: str, stdout: int = subprocess.PIPE) -> subprocess.CompletedProcess[bytes]:
+        """The command's output as bytes (a workbook), to a pipe or to ``stdout`` (a terminal)."""
+        return subprocess.run(
+            [sys.executable, "-m", "circles", "--db", self.db, *args],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=self.env,
+            cwd=REPO,
+            timeout=120,
+        )
+
     def json(self, *args: str) -> list[dict]:
         return json.loads(self(*args, "--json").stdout)
 
@@ -275,3 +287,75 @@ def test_every_command_names_a_refused_value_by_its_flag():
     every = commands(main, click.Context(main))
     assert len(every) > 50
     assert [name for name, c in every if not isinstance(c, click.Group | Command)] == []
+
+
+def test_circle_edit_gives_a_circle_a_facilitator_or_takes_it_away(cli):
+    cli("person", "add", "Ana Lopez", "--email", "ana@example.org")
+    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin")
+    out = cli("circle", "edit", "rust lunch", "--facilitator", "ANA@example.org")
+    assert out.stdout.strip() == "Saved Rust Lunch (id 1), facilitated by Ana Lopez."
+    assert [c["facilitator_name"] for c in cli.json("circle", "list")] == ["Ana Lopez"]
+    refused = cli("circle", "edit", "Rust Lunch", "--facilitator", "nobody@example.org", ok=False)
+    assert refused.returncode != 0
+    assert "--facilitator 'nobody@example.org' is nobody in the directory" in refused.stderr
+    out = cli("circle", "edit", "Rust Lunch", "--no-facilitator")
+    assert out.stdout.strip() == "Saved Rust Lunch (id 1), with no facilitator."
+
+
+def test_dash_as_the_output_is_standard_output_for_every_export(cli):
+    """'-o -' wrote a file named '-' for every command but the digest."""
+    dash = REPO / "-"
+    assert not dash.exists()
+    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin")
+    cli("session", "add", "Rust Lunch", "--at", "2037-07-07 12:00", "--title", "Ownership")
+    try:
+        assert cli("export", "attendance", "-o", "-").stdout.startswith('"circle",')
+        assert "BEGIN:VCALENDAR" in cli("export", "ics", "--circle", "Rust Lunch", "-o", "-").stdout
+        assert cli("recognition", "-o", "-").stdout.startswith("#")
+        assert cli("digest", "Rust Lunch", "-o", "-").stdout.startswith("#")
+        # A workbook is binary: to standard output when that is a file or a pipe, as here.
+        for args in (["report", "--xlsx", "-"], ["export", "attendance", "--format", "xlsx", "-o", "-"]):
+            binary = cli.binary(*args)
+            assert binary.returncode == 0 and binary.stdout.startswith(b"PK"), binary.stderr
+        assert not dash.exists()
+    finally:
+        dash.unlink(missing_ok=True)
+
+
+def test_a_workbook_is_not_written_to_a_terminal(cli):
+    import pty
+
+    main, terminal = pty.openpty()
+    try:
+        for args in (["report", "--xlsx", "-"], ["export", "attendance", "--format", "xlsx", "-o", "-"]):
+            refused = cli.binary(*args, stdout=terminal)
+            assert refused.returncode == 1, refused.stderr
+            assert b"is the terminal, and an XLSX file is binary: give a file name" in refused.stderr
+    finally:
+        os.close(main)
+        os.close(terminal)
+    assert not (REPO / "-").exists()
+
+
+def test_the_texts_a_new_user_met_read_right(cli):
+    cli("person", "add", "Ana Lopez", "--email", "ana@example.org")
+    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin")
+    cli("program", "add", "Mentors", "--kind", "mentoring")
+    told = {
+        ("program", "join", "Mentors", "ana@example.org", "--as", "boss"): (
+            "--as 'boss' is not a role in a mentoring programme: give mentor or mentee."
+        ),
+        ("member", "add", "Rust Lunch", "not-an-email"): "'not-an-email' is not an e-mail address",
+        ("digest", "--topic", "", "-o", "-"): "--topic is empty: give the topic to gather",
+        ("config", "check"): "Nothing to check: no [smtp] or [caldav]",
+    }
+    for args, message in told.items():
+        result = cli(*args, ok=False)
+        assert result.returncode == 1 and result.stderr.startswith(f"circles: {message}"), (
+            args,
+            result.stderr,
+        )
+    assert (
+        cli("person", "list", "--search", "rnia").stdout.strip()
+        == "Nobody's name, e-mail or team contains 'rnia'."
+    )

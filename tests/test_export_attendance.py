@@ -502,9 +502,9 @@ def test_cli_format_from_suffix_and_stdout(store: Store, history: History, tmp_p
     piped = _invoke(store, "--circle", "Night Owls", "--format", "csv")
     assert piped.exit_code == 0
     assert _rows(piped.output)[1:] == ALL_ROWS[:1]
+    # Standard output that is no terminal (a pipe, a file) takes a workbook.
     xlsx = _invoke(store, "--format", "xlsx")
-    assert xlsx.exit_code == 1
-    assert "--output is needed for XLSX" in xlsx.output
+    assert xlsx.exit_code == 0 and xlsx.stdout_bytes.startswith(b"PK")
 
 
 def test_cli_bad_input_is_one_clear_line(store: Store, history: History, tmp_path: Path) -> None:

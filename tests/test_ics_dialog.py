@@ -166,7 +166,10 @@ async def test_a_domain_error_shows_in_the_dialog(memory_store: Store, tmp_path:
         dialog.query_one("#ics-folder", Input).value = str(tmp_path)
         await pilot.click("#ics-request")
         await _export(pilot)
-        assert "has no facilitator" in str(dialog.query_one("#ics-error", Static).render())
+        # It says how to do it here, in the app, not with a command-line flag.
+        error = str(dialog.query_one("#ics-error", Static).render())
+        assert "has no facilitator" in error and "(E on the circle: Facilitator)" in error
+        assert "--" not in error
         assert app.screen is dialog
 
 

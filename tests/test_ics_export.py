@@ -139,8 +139,10 @@ def test_request_invites_members_with_their_answers_and_guest_presenters(store: 
 
 def test_an_invite_without_a_facilitator_says_what_to_do(store: Store) -> None:
     w = _world(store, facilitator=False)
-    with store.read() as db, pytest.raises(NotAllowed, match="has no facilitator"):
+    with store.read() as db, pytest.raises(NotAllowed, match="has no facilitator") as refused:
         invites.export_session(db, w.sessions[0].id, channel="request")
+    # The command line is told the command that gives it one.
+    assert "(circles circle edit " in str(refused.value) and "--facilitator EMAIL)" in str(refused.value)
 
 
 # Every file circles exports with a METHOD (a CalDAV upload has none), as the CLI and the app

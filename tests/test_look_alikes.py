@@ -135,7 +135,7 @@ async def test_the_person_form_refuses_a_look_alike(memory_store, clock):
         form.query_one("#f-email", Input).value = DECOMPOSED
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert "already uses the e-mail address" in shown(form.query_one("#form-error", Static))
+        assert "already uses the e-mail address" in shown(form.query_one("#e-email", Static))
     with memory_store.read() as db:
         assert people.count_people(db) == 1
 

@@ -144,3 +144,14 @@ def test_a_snippet_s_marks_are_the_spans_between_start_and_stop(
     # around something marks it (one regular expression, where each piece was split and
     # partitioned: the same answers on 200,000 random snippets).
     assert marked(snippet) == (text, marks)
+
+
+def test_a_beginning_of_one_letter_is_refused_with_the_reason():
+    """'r*' was looked for as the word 'r', without a word about why."""
+    for typing in (False, True):
+        with pytest.raises(InvalidInput, match=r"a beginning needs at least 2 letters"):
+            parse("r*", typing=typing)
+        with pytest.raises(InvalidInput, match=r"a beginning needs at least 2 letters"):
+            parse('-rust "b*"', typing=typing)
+    assert parse("ru*").terms[0].prefix
+    assert [t.words for t in parse("a* bo*").terms] == [("a",), ("bo",)]  # beside a word: a word

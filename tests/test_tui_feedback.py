@@ -181,7 +181,9 @@ async def test_the_feedback_tab_shows_answers_and_who_has_not_answered(memory_st
         assert "no screen, export or query can tell whose an answer is" in app.screen.question
         await pilot.press("y")
         await settle(app, pilot)
-        assert "Answers here are anonymous" in shown(panel.query_one("#feedback-settings", Static))
+        assert "Answers here are anonymous: answers are stored" in shown(
+            panel.query_one("#feedback-settings", Static)
+        )
     with memory_store.read() as db:
         assert feedback.get_settings(db, circle.id).anonymous
 

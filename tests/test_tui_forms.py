@@ -10,6 +10,7 @@ from textual import events
 from textual.widgets import Checkbox, Input, Static
 
 from circles.app import CirclesApp
+from circles.errors import NotAllowed
 from circles.services import circle_records, people
 from screens import forms
 from screens.circle import CircleScreen
@@ -34,11 +35,7 @@ def _count_circles(store) -> int:
 async def test_each_bad_field_says_what_is_wrong_and_nothing_is_saved(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _new_circle_form(app, pilot)
         form.query_one("#f-timezone", Input).value = "Berlin"
         form.query_one("#f-default_minutes", Input).value = "ninety"
         form.query_one("#f-video_url", Input).value = "meet.example.org/rust"
@@ -81,8 +78,76 @@ async def test_a_duplicate_name_is_shown_not_swallowed(memory_store, clock):
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is form
-        assert shown(form.query_one("#form-error", Static)) == "A circle named 'Rust Lunch' already exists."
+        assert _error(form, "name") == "A circle named 'Rust Lunch' already exists."
         assert _count_circles(memory_store) == 1
+
+
+async def _new_circle_form(app, pilot) -> FormScreen:
+    """Home's n, as a facilitator opens the New circle form."""
+    await settle(app, pilot)
+    await pilot.press("n")
+    await pilot.pause()
+    assert isinstance(app.screen, FormScreen)
+    return app.screen
+
+
+def _in_view(form: FormScreen, selector: str) -> bool:
+    """Whether a widget of the form is inside the form's scrolling box as it is shown now."""
+    from screens.dialogs import DialogBody
+
+    region = form.query_one(selector).region
+    return region.height > 0 and form.query_one(DialogBody).content_region.contains_region(region)
+
+
+async def test_at_80x24_a_refusal_goes_under_its_field_in_view_and_the_field_has_the_focus(
+    memory_store, clock
+):
+    """A duplicate name showed above the buttons, below the fold, with the focus left where it
+    was: ctrl+s seemed to do nothing. An address taken is put under the e-mail the same way."""
+    factories.circle(memory_store, "Rust Lunch")
+    factories.person(memory_store, "Ana Lima", "ana@example.org")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await _new_circle_form(app, pilot)
+        await type_text(pilot, "rust lunch")
+        form.query_one("#f-description", Input).focus()  # the cursor last at the bottom
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form and app.focused is form.query_one("#f-name")
+        assert _error(form, "name") == "A circle named 'Rust Lunch' already exists."
+        assert _in_view(form, "#e-name") and _in_view(form, "#f-name")
+
+        person = forms.person_form(None, name="Ana Other")
+        app.push_screen(person)
+        await pilot.pause()
+        person.query_one("#f-email", Input).value = "ANA@example.org"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.focused is person.query_one("#f-email")
+        assert _error(person, "email") == "Ana Lima already uses the e-mail address 'ana@example.org'."
+
+
+async def test_at_80x24_every_bad_field_says_so_at_once_and_the_first_is_in_view(memory_store, clock):
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await _new_circle_form(app, pilot)
+        form.query_one("#f-default_minutes", Input).value = "ninety"
+        form.query_one("#f-video_url", Input).value = "meet.example.org/rust"
+        form.query_one("#f-description", Input).focus()  # the name left empty, far above
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert _error(form, "name") == "Name is required"
+        assert "is not a whole number" in _error(form, "default_minutes")
+        assert "must start with http:// or https://" in _error(form, "video_url")
+        assert app.focused is form.query_one("#f-name")
+        assert _in_view(form, "#e-name") and _in_view(form, ".field-label.part-name")
+
+        # A refusal about the whole form is scrolled into view above the buttons.
+        form.refused(NotAllowed("The store is read-only."))
+        await settle(app, pilot)
+        assert _in_view(form, "#form-error")
 
 
 async def _edit_circle(app, pilot, circle_id: int) -> FormScreen:
@@ -167,10 +232,7 @@ async def test_person_form_checks_the_email_and_refuses_a_taken_one(memory_store
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is form
-        assert (
-            shown(form.query_one("#form-error", Static))
-            == "Ana Lima already uses the e-mail address 'ana@example.org'."
-        )
+        assert _error(form, "email") == "Ana Lima already uses the e-mail address 'ana@example.org'."
         with memory_store.read() as db:
             assert people.count_people(db) == 1
 
@@ -273,11 +335,7 @@ async def test_pasted_lines_are_joined_and_a_notice_says_so(memory_store, clock)
 async def test_a_new_circle_gets_its_cadence_and_a_bad_one_is_named(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _new_circle_form(app, pilot)
         await type_text(pilot, "Rust Lunch")
         form.query_one("#f-timezone", Input).value = "Europe/Berlin"
         form.query_one("#f-cadence", Input).value = "weekly on wednesday"
@@ -312,11 +370,7 @@ async def test_back_on_a_field_with_an_error_one_backspace_takes_one_character(m
     # must not: a single Backspace used to wipe the whole cadence.
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _new_circle_form(app, pilot)
         await type_text(pilot, "Rust Lunch")
         cadence = form.query_one("#f-cadence", Input)
         cadence.focus()
@@ -403,11 +457,7 @@ async def test_a_new_circle_suggests_this_machines_zone_and_asks_how_often_right
     monkeypatch.setenv("TZ", "Asia/Kolkata")
     app = CirclesApp(memory_store)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("n")
-        await pilot.pause()
-        form = app.screen
-        assert isinstance(form, FormScreen)
+        form = await _new_circle_form(app, pilot)
         assert form.query_one("#f-timezone", Input).value == "Asia/Kolkata"  # it was UTC
         await type_text(pilot, "Data Circle")
         await pilot.press("tab")
@@ -525,3 +575,41 @@ async def test_a_message_under_a_field_names_it_without_the_explanation_its_labe
         assert _error(form, "email") == (
             "E-mail is needed: 2 people are called Sami Olsen; it tells which one came."
         )
+
+
+async def test_a_circles_facilitator_is_set_in_its_forms_whoami_first(memory_store, clock, monkeypatch):
+    """The New and Edit circle forms had no facilitator: only 'circle add --facilitator' set one,
+    and an invite needing an organizer asked for what the app could not do."""
+    from circles.services import members
+
+    monkeypatch.setenv("CIRCLES_ME", "ana@example.org")
+    factories.person(memory_store, "Ana Lima", "ana@example.org")
+    bo = factories.person(memory_store, "Bo Chen", "bo@example.org")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _new_circle_form(app, pilot)
+        assert form.query_one("#f-facilitator", Input).value == "ana@example.org"
+        await type_text(pilot, "Rust Lunch")
+        form.query_one("#f-timezone", Input).value = "Europe/Berlin"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+        with memory_store.read() as db:
+            c = circle_records.find_circle(db, "Rust Lunch")
+        assert c.facilitator_name == "Ana Lima"
+
+        edit = await _edit_circle(app, pilot, c.id)
+        assert edit.query_one("#f-facilitator", Input).value == "ana@example.org"
+        edit.query_one("#f-facilitator", Input).value = "nobody@example.org"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is edit and app.focused is edit.query_one("#f-facilitator")
+        assert "'nobody@example.org' is nobody in the directory" in _error(edit, "facilitator")
+        edit.query_one("#f-facilitator", Input).value = "bo chen"  # a name only one person has
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
+        with memory_store.read() as db:
+            c = circle_records.get_circle(db, c.id)
+            bo_member = members.current_membership(db, circle_id=c.id, person_id=bo.id)
+        assert c.facilitator_id == bo.id and bo_member is not None  # and joined the circle

@@ -70,6 +70,68 @@ def add(
     done(writing(create))
 
 
+@circle.command("edit")
+@click.argument("circle_ref", metavar="CIRCLE")
+@click.option(
+    "--facilitator",
+    "facilitator_ref",
+    metavar="EMAIL",
+    help="Who runs it (an e-mail address, or a name only one person has); joins as facilitator.",
+)
+@click.option("--no-facilitator", is_flag=True, help="Nobody runs it any more.")
+@click.option("--name", help="Its new name.")
+@click.option("--kind", type=click.Choice([k.value for k in CircleKind]))
+@click.option("--tz", "timezone", help="IANA timezone, e.g. Europe/Berlin.")
+@click.option("--location", help="Where it usually meets.")
+@click.option("--url", "video_url", help="Its usual video link.")
+@click.option("--minutes", "default_minutes", type=WHOLE_NUMBER, help="Usual length.")
+@click.option("--description", help="What it is about.")
+def edit(
+    circle_ref: str,
+    facilitator_ref: str | None,
+    no_facilitator: bool,
+    name: str | None,
+    kind: str | None,
+    timezone: str | None,
+    location: str | None,
+    video_url: str | None,
+    default_minutes: int | None,
+    description: str | None,
+) -> None:
+    """Change a circle: its facilitator, name, kind, timezone, place, link, length or description."""
+    from circles.services.versioned import UNCHANGED
+
+    if facilitator_ref is not None and no_facilitator:
+        raise click.UsageError("Give --facilitator or --no-facilitator, not both.")
+    if facilitator_ref is not None and not facilitator_ref.strip():
+        raise click.UsageError(
+            "--facilitator is empty: give an e-mail address (--no-facilitator takes it away)."
+        )
+    given = [name, kind, timezone, location, video_url, default_minutes, description, facilitator_ref]
+    if all(v is None for v in given) and not no_facilitator:
+        raise click.UsageError("Say what to change, e.g. --facilitator ana@example.org.")
+
+    def change(db: Session) -> str:
+        c = circle_records.find_circle(db, circle_ref)
+        chosen = people.named_by(db, facilitator_ref, "--facilitator") if facilitator_ref else None
+        c = circle_records.update_circle(
+            db,
+            c,
+            name=UNCHANGED if name is None else name,
+            kind=UNCHANGED if kind is None else kind,
+            timezone=UNCHANGED if timezone is None else timezone,
+            location=UNCHANGED if location is None else location,
+            video_url=UNCHANGED if video_url is None else video_url,
+            default_minutes=UNCHANGED if default_minutes is None else default_minutes,
+            description=UNCHANGED if description is None else description,
+            facilitator_id=chosen.id if chosen else (None if no_facilitator else UNCHANGED),
+        )
+        run_by = f", facilitated by {c.facilitator_name}" if c.facilitator_name else ", with no facilitator"
+        return f"Saved {c.name} (id {c.id}){run_by}."
+
+    done(writing(change))
+
+
 @circle.command("list")
 @click.option("--archived", is_flag=True, help="Include archived circles.")
 @json_option

@@ -65,9 +65,10 @@ def check() -> None:
         where = (
             settings.path if settings.exists else f"{settings.path} (not there yet: 'circles config init')"
         )
-        raise click.ClickException(
-            f"nothing to check: no [smtp] or [caldav] in {where}, and no {SMTP_URL_ENV}."
-        )
+        from circles.errors import NotAllowed
+
+        # A refusal like every other command's ("circles: ..."), not click's "Error: ...".
+        raise NotAllowed(f"Nothing to check: no [smtp] or [caldav] in {where}, and no {SMTP_URL_ENV}.")
     failed = False
     checks = (
         ("smtp", None if settings.smtp is None else partial(smtp, settings.smtp)),

@@ -10,6 +10,7 @@ import click
 
 from circles.cli.common import done, reading
 from circles.cli.flags import Command
+from circles.cli.terminal import OutputFile
 
 DEFAULT_DAYS = 30
 
@@ -30,7 +31,7 @@ DEFAULT_DAYS = 30
     "-o",
     "--output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    type=OutputFile(),
     help="The file to write ('-' for standard output).",
 )
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
@@ -41,7 +42,7 @@ def digest(
     until: str | None,
     fmt: str | None,
     no_names: bool,
-    output: Path,
+    output: Path | None,
     force: bool,
 ) -> None:
     """A digest of a circle's sessions (or a topic's, across circles): date, presenters,
@@ -54,6 +55,10 @@ def digest(
 
     if (circle_ref is None) == (topic is None):
         raise click.UsageError("give a CIRCLE or --topic T (one of them)")
+    if topic is not None and not topic.strip():
+        from circles.errors import InvalidInput
+
+        raise InvalidInput("--topic", "", "is empty: give the topic to gather, e.g. --topic rust")
     with reading() as db:
         circle = circle_records.find_circle(db, circle_ref) if circle_ref is not None else None
         today = now(db).astimezone(circle.zone if circle else None).date()
@@ -67,9 +72,11 @@ def digest(
             until=last,
             no_names=no_names,
         )
-    as_html = fmt == "html" or (fmt is None and output.suffix.lower() in (".html", ".htm"))
+    as_html = fmt == "html" or (
+        fmt is None and output is not None and output.suffix.lower() in (".html", ".htm")
+    )
     text = to_html(result) if as_html else to_markdown(result)
-    if str(output) == "-":
+    if output is None:
         sys.stdout.write(text)
         return
     with atomic_output(output, force=force, field="output") as out:

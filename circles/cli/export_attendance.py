@@ -10,7 +10,7 @@ import click
 
 from circles.cli.common import reading, state
 from circles.cli.flags import Command
-from circles.cli.terminal import FilePath
+from circles.cli.terminal import OutputFile, binary_standard_output
 
 if TYPE_CHECKING:
     from circles.exports.formats import ExportFormat
@@ -55,8 +55,8 @@ class _TerminalProgress:
 @click.option(
     "-o",
     "--output",
-    type=FilePath(dir_okay=False),
-    help="Write to this file (default: standard output; XLSX needs a file).",
+    type=OutputFile(),
+    help="Write to this file ('-' or none: standard output, for XLSX only a file or a pipe).",
 )
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 def attendance(
@@ -71,12 +71,11 @@ def attendance(
 ) -> None:
     """Export attendance: circle, session date and title, person, email, team, RSVP,
     attended, presenter. Written atomically: a failed export leaves no half file."""
-    from circles.errors import InvalidInput
     from circles.exports.formats import ExportFormat, format_for
 
     chosen = format_for(output, fmt)
     if output is None and chosen is ExportFormat.XLSX:
-        raise InvalidInput("--output", "", "is needed for XLSX: give a file name with -o")
+        binary_standard_output("--output")
     # Not when the rows themselves go to the terminal: the two would interleave.
     to_terminal = output is None and sys.stdout.isatty()
     progress = _TerminalProgress() if sys.stderr.isatty() and not to_terminal else None

@@ -9,7 +9,7 @@ import click
 
 from circles.cli.common import RECORD_ID, WHOLE_NUMBER, done, writing
 from circles.cli.flags import Command
-from circles.cli.terminal import FilePath
+from circles.cli.terminal import FilePath, OutputFile
 from circles.ics.model import Channel
 from circles.words import count
 
@@ -37,7 +37,7 @@ _METHODS = [c.value for c in Channel]
     help="publish: a file to import; request: an invite to e-mail; cancel: a cancellation; "
     "none: for a CalDAV server.",
 )
-@click.option("-o", "--output", type=FilePath(dir_okay=False), help="Write to FILE (default: stdout).")
+@click.option("-o", "--output", type=OutputFile(), help="Write to FILE ('-' or none: standard output).")
 @click.option(
     "--per-member",
     "per_member",

@@ -49,7 +49,9 @@ def list_(search: str | None, as_json: bool) -> None:
     print_table(
         ["id", "name", "email", "team", "", ""],
         rows,
-        empty="No people yet: add one with 'circles person add'.",
+        empty=f"Nobody's name, e-mail or team contains {search.strip()!r}."
+        if search
+        else "No people yet: add one with 'circles person add'.",
     )
 
 

@@ -9,7 +9,7 @@ import click
 
 from circles.cli.common import RECORD_ID, done, reading, writing
 from circles.cli.flags import Command, Group
-from circles.cli.terminal import FilePath
+from circles.cli.terminal import OutputFile
 
 
 @click.group(cls=Group)
@@ -38,7 +38,7 @@ def thanks_add(email: str, text: str, session_id: int | None, given_by: str | No
 @click.option("--circle", "circle_ref", metavar="CIRCLE", help="Only this circle (no mentoring then).")
 @click.option("--json", "as_json", is_flag=True, help="The digest as JSON.")
 @click.option("--markdown", "as_markdown", is_flag=True, help="The digest as Markdown (the default).")
-@click.option("-o", "--output", type=FilePath(dir_okay=False), help="Write to FILE (default: stdout).")
+@click.option("-o", "--output", type=OutputFile(), help="Write to FILE ('-' or none: standard output).")
 @click.option("--force", is_flag=True, help="Replace FILE if it is there.")
 def recognition(
     since: str | None,

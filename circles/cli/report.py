@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 
 from circles.cli.common import done, plain, reading
 from circles.cli.flags import Command
-from circles.cli.terminal import FilePath
+from circles.cli.terminal import OutputFile, binary_standard_output
 from circles.words import count
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -53,9 +54,9 @@ def _as_json(report: Any) -> dict[str, Any]:
 @click.option(
     "--xlsx",
     "xlsx",
-    type=FilePath(dir_okay=False),
+    type=OutputFile(),
     metavar="FILE",
-    help="Write every table to FILE, one sheet each.",
+    help="Write every table to FILE, one sheet each ('-': standard output, to a file or a pipe).",
 )
 @click.option("--force", is_flag=True, help="With --xlsx: replace FILE if it is there.")
 @click.option("--explain", is_flag=True, help="Say how each figure is defined.")
@@ -79,18 +80,26 @@ def report(
     from circles.services.reports import build_report
     from circles.services.success import success_report
 
+    # '--xlsx -' is standard output, which the type gives as None, as when --xlsx is not given.
+    as_workbook = click.get_current_context().get_parameter_source("xlsx") is not ParameterSource.DEFAULT
+    if as_workbook and xlsx is None:
+        binary_standard_output("--xlsx")  # refused on a terminal before the report is read
     with reading() as db:
         scope = make_scope(db, circle=circle_ref, since=since, until=until)
         found = build_report(db, scope)
         success = success_report(db, scope)
-        learned = lines_learned(db, scope) if xlsx is not None else []
-    if xlsx is not None:
+        learned = lines_learned(db, scope) if as_workbook else []
+    if as_workbook:
         from circles.exports.atomic import atomic_output
         from circles.exports.success import success_sheets
         from circles.exports.writers import write_xlsx
 
+        sheets = success_sheets(found, success, learned)
+        if xlsx is None:  # --xlsx -
+            write_xlsx(binary_standard_output("--xlsx"), sheets)
+            sys.stdout.buffer.flush()
+            return
         with atomic_output(xlsx, force=force, field="--xlsx") as out:
-            sheets = success_sheets(found, success, learned)
             write_xlsx(out, sheets)
         done(f"Wrote {xlsx} ({len(sheets)} sheets).")
         return

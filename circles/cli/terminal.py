@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -67,6 +67,35 @@ class FilePath(click.Path):
             field = max(param.opts, key=len) if isinstance(param, click.Option) else "file"
             raise FileError(field, value, "used", IsADirectoryError(errno.EISDIR, "is a folder"))
         return super().convert(value, param, ctx)
+
+
+class OutputFile(FilePath):
+    """The file an export writes (-o FILE, --xlsx FILE): '-' is standard output, as it is to most
+    tools, and comes as None, which each command writes to standard output (a file really
+    named '-' is './-'). One type, so no command writes a file called '-' any more."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, allow_dash=True)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "-":
+            return None
+        return super().convert(value, param, ctx)
+
+
+def binary_standard_output(field: str) -> BinaryIO:
+    """Standard output for a binary file (XLSX): refused while it is a terminal, where the
+    bytes would be noise, and taken when it goes to a file or a pipe."""
+    if sys.stdout.isatty():
+        from circles.errors import InvalidInput
+
+        raise InvalidInput(
+            field,
+            "-",
+            "is the terminal, and an XLSX file is binary: give a file name, or send the output "
+            "to a file (> FILE.xlsx) or a pipe",
+        )
+    return sys.stdout.buffer
 
 
 def _replace_keeping_escapes(exc: UnicodeError) -> tuple[str | bytes, int]:

@@ -115,7 +115,7 @@ def _ensure_name_free(db: Session, name: str, *, except_id: int | None = None) -
     folded = same_name_key(name)
     for other_id, other_name in db.exec(select(Circle.id, Circle.name)):
         if other_id != except_id and same_name_key(other_name) == folded:
-            raise AlreadyExists(f"A circle named {shown(other_name)} already exists.")
+            raise AlreadyExists(f"A circle named {shown(other_name)} already exists.", field="name")
 
 
 def same_name_key(name: str) -> str:
@@ -228,4 +228,8 @@ def update_circle(
     if "name" in values:
         _ensure_name_free(db, values["name"], except_id=original.id)
     save(db, Circle, original, values=values, what=f"the circle {original.name!r}", labels=_LABELS)
+    # A new facilitator joins the circle as one, as a circle created with them does.
+    chosen = values.get("facilitator_id")
+    if chosen is not None and members.current_membership(db, circle_id=original.id, person_id=chosen) is None:
+        members.add_member(db, circle_id=original.id, person_id=chosen, role=Role.FACILITATOR)
     return get_circle(db, original.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from shlex import quote
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
@@ -62,15 +63,21 @@ def _alarm(circle: CircleView, alarm_minutes: int | None) -> int | None:
 def _organizer(circle: CircleView, channel: Channel) -> Organizer | None:
     if circle.facilitator_email is None:
         if channel.lists_attendees and circle.facilitator_id is not None:
-            raise NotAllowed(
+            why = (
                 f"{circle.facilitator_name}, who facilitates {circle.name!r}, has no e-mail address, "
-                f"and a {channel.value} needs an organizer to reply to: give them one, or export "
-                "with --method publish."
+                f"and a {channel.value} needs an organizer to reply to"
+            )
+            raise NotAllowed(
+                f"{why}: give them one in the app (People, e), or export with --method publish.",
+                in_app=f"{why}: give them one (People, e), or export with the channel publish.",
             )
         if channel.lists_attendees:
+            why = f"The circle {circle.name!r} has no facilitator, and a {channel.value} needs an organizer"
             raise NotAllowed(
-                f"The circle {circle.name!r} has no facilitator, and a {channel.value} needs an "
-                "organizer: give the circle a facilitator, or export with --method publish."
+                f"{why}: give it one (circles circle edit {quote(circle.name)} --facilitator EMAIL), "
+                "or export with --method publish.",
+                in_app=f"{why}: give it one (E on the circle: Facilitator), or export with the channel "
+                "publish.",
             )
         return None
     return Organizer(name=circle.facilitator_name or circle.facilitator_email, email=circle.facilitator_email)

@@ -60,7 +60,7 @@ def _ensure_email_free(db: Session, email: str | None, *, except_id: int | None 
         return
     other = db.exec(select(Person).where(Person.email == email)).first()
     if other is not None and other.id != except_id:
-        raise AlreadyExists(f"{other.name} already uses the e-mail address {shown(email)}.")
+        raise AlreadyExists(f"{other.name} already uses the e-mail address {shown(email)}.", field="email")
 
 
 def _ensure_reachable(email: str | None, is_guest: bool) -> None:
@@ -106,12 +106,37 @@ def find_person(db: Session, ref: str) -> PersonView:
     person_id = validate.id_in(ref)
     if person_id is not None:
         return get_person(db, person_id)
+    if "@" not in ref:  # 'not-an-email' is no address anybody could have
+        raise NotFound(f"{shown(ref.strip())} is not an e-mail address (nor a person's id).")
     person = db.exec(select(Person).where(Person.email == validate.email_key(ref))).first()
     if person is None:
         raise NotFound(
             f"Nobody has the e-mail address {shown(ref.strip())}; add them with 'circles person add'."
         )
     return _view(person)
+
+
+def named_by(db: Session, ref: str, field: str) -> PersonView | None:
+    """The person a form's or option's text names: an e-mail address, an id, or a name only one
+    person has (a guest may have no address); nobody for an empty text. A text that names
+    nobody, or several people, is an InvalidInput of ``field``, shown beside it."""
+    text = ref.strip()
+    if not text:
+        return None
+    if "@" in text or validate.id_in(text) is not None:
+        try:
+            return find_person(db, text)
+        except NotFound:
+            raise InvalidInput(field, text, _NOBODY_HERE) from None
+    found = find_by_name(db, text)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise InvalidInput(field, text, f"is the name of {len(found)} people: type their e-mail address")
+    raise InvalidInput(field, text, _NOBODY_HERE)
+
+
+_NOBODY_HERE = "is nobody in the directory: add them as a person first"
 
 
 class _CaseFolded(FunctionElement[str]):

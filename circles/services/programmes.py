@@ -54,7 +54,9 @@ def parse_role(value: str | ParticipantRole, kind: ProgrammeKind) -> Participant
         role = None
     if role not in allowed:
         raise InvalidInput(
-            "--as", value, f"a {kind.label} programme takes {' or '.join(r.value for r in allowed)}"
+            "--as",
+            value,
+            f"is not a role in a {kind.label} programme: give {' or '.join(r.value for r in allowed)}",
         )
     assert role is not None
     return role
@@ -110,7 +112,7 @@ def add_programme(
         )
     taken = db.exec(select(Programme).where(sa.func.lower(Programme.name) == name.lower())).first()
     if taken is not None:
-        raise AlreadyExists(f"There is already a programme named {taken.name!r}.")
+        raise AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name")
     p = Programme(
         name=name,
         kind=parsed,
@@ -206,7 +208,7 @@ def rename(db: Session, programme_id: int, name: str) -> ProgrammeView:
         select(Programme).where(sa.func.lower(Programme.name) == name.lower(), Programme.id != programme_id)
     ).first()
     if taken is not None:
-        raise AlreadyExists(f"There is already a programme named {taken.name!r}.")
+        raise AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name")
     if p.name != name:
         p.name = name
         p.version += 1
