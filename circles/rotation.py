@@ -10,6 +10,8 @@ The rules (the product brief's "Presenter rotation"):
   on the session's day (in the circle's timezone). Someone away is skipped for
   that date only; their turn stays oldest, so they are first in line next time.
 - Fixed sessions are never changed: a held session keeps whoever presented, a
+  session that has started keeps the presenter it started with (it is history: whatever
+  changes later, an away period, a member leaving, a swap, moves only sessions to come), a
   manual assignment (volunteer, swap) always wins and counts as that member's
   turn, and a guest speaker consumes nobody's turn.
 - A swap changes only the two sessions swapped: until the later of the two everyone
@@ -68,7 +70,8 @@ class Slot:
     """A session, in the state the rotation needs.
 
     ``held`` sessions and those whose source is MANUAL or GUEST are fixed; the rest
-    (no presenter, or one the rotation suggested earlier) are open and get a pick.
+    (no presenter, or one the rotation suggested earlier) are open and get a pick, but
+    a ``started`` one keeps the presenter it started with (see :func:`plan`).
     ``swapped_with`` is the session whose presenter this one's was exchanged with; it
     counts only while the other says the same of this one and both have presenters.
     """
@@ -80,6 +83,7 @@ class Slot:
     source: PresenterSource | None = None
     held: bool = False
     swapped_with: int | None = None
+    started: bool = False  # it began before now: under way, or over and not marked held yet
 
     @property
     def fixed(self) -> bool:
@@ -260,7 +264,12 @@ def plan(
     taken: dict[int, Pick] = {}  # the earlier session of a swap, by the later one's id
     picks = []
     for slot in sorted(slots, key=lambda s: (s.starts_at, s.id)):
-        pick = _fixed(queue, slot) if slot.fixed else _choose(queue, slot)
+        if slot.fixed:
+            pick = _fixed(queue, slot)
+        else:
+            pick = _choose(queue, slot)
+            if slot.started and slot.presenter_id is not None and pick.presenter_id != slot.presenter_id:
+                pick = _kept(queue, slot)
         pair = swaps.get(slot.id) if swaps else None
         if pair is None:
             if pick.counts_as_turn and pick.presenter_id is not None:
@@ -358,6 +367,26 @@ def _fixed(queue: _Queue, slot: Slot) -> Pick:
         reason=reason,
         counts_as_turn=presenter is not None and not guest,
         warning=warning,
+    )
+
+
+def _kept(queue: _Queue, slot: Slot) -> Pick:
+    """A session that has started keeps the presenter the rotation gave it: the sessions
+    before it and the people they saw then are history, so a change made since (someone
+    marked away, a member leaving, a swap) moves the sessions to come, never this one. Only
+    one that started with nobody to present still gets a pick (one added under way, or
+    recorded as held, is planned for the first time)."""
+    presenter = slot.presenter_id
+    assert presenter is not None  # only a started session with a presenter is kept
+    return Pick(
+        slot_id=slot.id,
+        starts_at=slot.starts_at,
+        day=slot.day,
+        presenter_id=presenter,
+        presenter_name=queue.names.get(presenter),
+        why=Why.ROTATION,
+        reason="their turn when the session started",
+        counts_as_turn=queue.is_member(presenter, slot.starts_at),
     )
 
 

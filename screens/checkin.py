@@ -277,6 +277,12 @@ class CheckInScreen(LiveScreen, Screen[None]):
         # past the screen, both before the letters typed just before it have reached the
         # filter: 'noah' and Enter in one burst marked nobody, 'wes', ctrl+u, 'nia' looked for
         # 'nia' and then cleared it. Stopped here, Enter never reaches the table's own either.
+        if self.app.screen is not self:  # a dialog shows over it, even if not up yet
+            # Handed to the roster before the walk-in form an earlier Enter pushed was up: the
+            # form's keys ('qqq', Enter, 'x', Enter in one burst opened a second form for
+            # 'Qqqx'). Left to come back up, the app types them again into the form
+            # (screens/late_keys.py).
+            return
         action = {
             "enter": self.action_enter,
             "backspace": self.action_backspace,

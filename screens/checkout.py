@@ -77,14 +77,16 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         "press Enter to save, or Enter at once to save the rating alone. Escape drops the answer "
         "being typed, then goes back. A second answer from someone replaces their first."
     )
+    # One line for the five in the footer and in help (4's, shown as 1-5): the others have no
+    # description, so help does not list them as "1 1", "2 2"...
     BINDINGS = [
-        Binding("1", "rate(1)", "1", show=False),
-        Binding("2", "rate(2)", "2", show=False),
-        Binding("3", "rate(3)", "3", show=False),
+        Binding("1", "rate(1)", show=False),
+        Binding("2", "rate(2)", show=False),
+        Binding("3", "rate(3)", show=False),
         Binding(
             "4", "rate(4)", "Rate", key_display="1-5", tooltip="Rate the session for the highlighted person"
         ),
-        Binding("5", "rate(5)", "5", show=False),
+        Binding("5", "rate(5)", show=False),
         Binding("escape", "escape", "Drop / back"),
     ]
 
@@ -108,11 +110,19 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         yield Table(id="checkout-roster", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="checkout-line"):
             yield Static("", id="checkout-who", markup=False)
+            # Neither selects its text when the focus comes back to it (Tab, shift+Tab): the next
+            # key would replace the whole line instead of adding to it.
             yield OneLineInput(
-                placeholder="one thing they learned (Enter saves)", id="checkout-learned", compact=True
+                placeholder="one thing they learned (Enter saves)",
+                id="checkout-learned",
+                compact=True,
+                select_on_focus=False,
             )
             yield OneLineInput(
-                placeholder="a note for the presenter (optional)", id="checkout-note", compact=True
+                placeholder="a note for the presenter (optional)",
+                id="checkout-note",
+                compact=True,
+                select_on_focus=False,
             )
         yield Footer()
 
@@ -196,7 +206,8 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         learned.value = ""
         self.query_one("#checkout-note", Input).value = ""
         self.query_one("#checkout-line").display = True
-        learned.focus()
+        # At once (screens/late_keys.py): the line's letters typed behind the digit go into it.
+        self.set_focus(learned)
 
     @on(Input.Submitted)
     def _save(self) -> None:

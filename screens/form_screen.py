@@ -46,6 +46,10 @@ class Field:
     # Shown only while another field (a Select) has one of these values: (its name, the values).
     # A hidden field is neither checked nor saved: it gives its starting value.
     when: tuple[str, Collection[Any]] | None = None
+    # The value is what the person was typing when the form opened (a walk-in's name, from
+    # check-in's search): the cursor starts at its end with nothing selected, so keys typed
+    # on carry on the name instead of replacing it.
+    carries_on: bool = False
 
     @property
     def subject(self) -> str:
@@ -128,6 +132,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
                     compact=True,
                     id=f"f-{f.name}",
                     classes=part,
+                    select_on_focus=not f.carries_on,
                 )
             yield Static("", id=f"e-{f.name}", classes=f"field-error {part}", markup=False)
         yield Static("", id="form-error", markup=False)

@@ -347,6 +347,7 @@ def walk_in_form(session: SessionView, *, name: str = "") -> FormScreen[PersonVi
             name,
             required=True,
             check=lambda v: validate.text(v, "name", max_length=120, required=True),
+            carries_on=True,
         ),
         Field(
             "email",

@@ -44,6 +44,24 @@ class OneLineInput(Input):
         # Left to Textual, such a key goes up to the app to find its binding and runs there,
         # after the letters read with it in one burst are typed: a browser tab (circles serve)
         # or ssh delivers several keys at once, and "Rusx", Backspace, "t" gave "Rusx".
+        if self.screen.focused is not self:  # has_focus says so only once its Blur is read
+            # Handed here before a key read just ahead of it (a Tab) moved the focus on: not
+            # this box's letter. Left to go up, the app types it again where the focus is now
+            # (screens/late_keys.py).
+            event.prevent_default()
+            return
+        if event.key in ("tab", "shift+tab"):
+            # In turn too, and at once: moved when the Tab came back up to the app, the focus
+            # left after the letters typed behind it had gone into this box ("a line", Tab,
+            # "a note" saved "a linea note"). A screen that binds Tab with priority (forms)
+            # moves the focus as the key is read, before it gets here.
+            event.stop()
+            event.prevent_default()
+            if event.key == "tab":
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+            return
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
             if not binding.priority and await self.app.run_action(binding.action, self):
                 event.stop()

@@ -284,8 +284,9 @@ def test_an_export_records_each_session_its_sequence_and_presenter(store: Store,
 
 def test_a_change_to_a_former_member_refreshes_the_circle_they_left(store: Store, clock) -> None:
     """The rotation replays the circle's history: Ana, who left, still holds the past session
-    nobody marked held, and deactivating her hands it to Bob, which moves every turn after it.
-    Found by test_rotation_stateful: her circle was not refreshed, as she was no member now."""
+    nobody marked held, and deactivating her refreshes the circle she left (found by
+    test_rotation_stateful: it was not, as she was no member now). That session had started,
+    so it stays hers and counts as her turn: Bob is next, not Cleo."""
     c, ids = _circle(store)
     with store.write() as db:
         planning.plan_sessions(db, circle_id=c.id, count=4, start=date(2026, 3, 4))
@@ -296,4 +297,40 @@ def test_a_change_to_a_former_member_refreshes_the_circle_they_left(store: Store
         people.update_person(db, people.get_person(db, ids["Ana"]), active=False)
     stored, previewed = _stored_and_previewed(store, c.id)
     assert stored == previewed
-    assert next(iter(previewed.values())) == "Cleo"  # Bob took the 4 Mar turn once Ana could not
+    assert next(iter(previewed.values())) == "Bob"
+
+
+STARTED_WRITES = {
+    "away add": lambda db, c, ids: away.add_away(
+        db, person_id=ids["Ana"], starts_on=date(2026, 12, 2), ends_on=date(2026, 12, 3), reason="sick"
+    ),
+    "member remove": WRITES["member remove"],
+    "member out of rotation": WRITES["member out of rotation"],
+    "person deactivated": WRITES["person deactivated"],
+}
+
+
+@pytest.mark.parametrize("write", list(STARTED_WRITES), ids=list(STARTED_WRITES))
+def test_a_session_that_has_started_keeps_its_presenter_whatever_changes(
+    store: Store, clock, write: str
+) -> None:
+    """Wed 2 Dec 12:00 (Berlin) began 17 minutes ago with Ana presenting: marking her away,
+    or any other change to who can present, moves the sessions to come, never this one (the
+    walk found it handed to the next in line, and the facilitator told so)."""
+    c, ids = _circle(store)
+    clock.now = _at(c, "2026-12-02 12:17")
+    _export(store, c)
+    with store.write() as db:
+        STARTED_WRITES[write](db, c, ids)
+    assert all(t.session.local_day.day != 2 for t in upkeep.presenter_changes(db))
+    with store.read() as db:
+        first = _first(db, c)
+        preview = rot.preview(db, c.id, count=4)
+    assert first.presenter_name == "Ana"
+    # Ana's turn is taken: the sessions to come (the preview's) go to Bob and Cleo first.
+    assert [r.presenter_name for r in preview][:2] == ["Bob", "Cleo"]
+    stored, previewed = _stored_and_previewed(store, c.id)
+    assert stored == previewed
+    with store.write() as db:
+        held = rot.hold_session(db, _first(db, c))
+    assert held.presenter_name == "Ana"

@@ -486,3 +486,20 @@ async def test_a_refresh_read_before_a_mark_was_saved_does_not_show_it_unmarked(
         await settle(app, pilot)
         assert _mark_cell(screen, "Abe Member") == "✔ present"
         assert "present 1" in shown(screen.query_one("#counts", Static))
+
+
+async def test_keys_typed_while_the_walk_in_form_opens_go_into_it_and_open_no_second(memory_store, clock):
+    """'qqq', Enter, 'x', Enter in one burst: the walk-in form opened for 'Qqq' and the 'x' and
+    the second Enter, read before it was up, went to check-in, which opened a second form for
+    'Qqqx' on top of the first. They are the form's keys: the name typed on, then its Enter."""
+    _, s = _circle_of_30(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        burst(app, *"qqq", "enter", "x", "enter")
+        await settle(app, pilot)
+        await until(pilot, lambda: app.screen is screen)
+        await settle(app, pilot)
+        assert app.screen is screen  # no second form left open
+        walk_ins = [r[0] for r in rows(screen.query_one("#roster", DataTable)) if r[4:] == ["walk-in"]]
+        assert walk_ins == ["Qqqx"]

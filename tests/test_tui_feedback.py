@@ -622,3 +622,75 @@ async def test_a_check_out_answer_shows_from_the_one_trip_to_the_store_that_save
         assert units == ["write"]
         # On to the next person who has not answered.
         assert table.cursor_row == 1
+
+
+def _typed(app: CirclesApp, *keys: str) -> None:
+    """Keys in one burst, as tui_support.burst, but text typed as text (spaces, commas)."""
+    from textual import events
+
+    assert app._driver is not None
+    for key in keys:
+        if len(key) == 1:
+            app._driver.send_message(events.Key("space" if key == " " else key, key))
+        else:
+            app._driver.send_message(events.Key(key, None))
+
+
+async def _check_out(app, pilot, session_id: int) -> CheckOutScreen:  # type: ignore[no-untyped-def]
+    await _session(app, pilot, session_id)
+    await pilot.press("o")
+    await until(pilot, lambda: isinstance(app.screen, CheckOutScreen))
+    await settle(app, pilot)
+    assert isinstance(app.screen, CheckOutScreen)
+    return app.screen
+
+
+async def test_a_tab_typed_fast_in_check_out_moves_to_the_note_in_turn(memory_store, clock):
+    """'4', a line, Tab, a note, Enter in one burst saved the note onto the line learned: the
+    Tab moved the focus only once it came back up to the app, after the note's letters had
+    gone into the line. And the Tab read before the line was open went nowhere."""
+    _, _, s = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _check_out(app, pilot, s.id)
+        _typed(app, "4", *"Charters need an owner", "tab", *"Great demo, thanks!", "enter")
+        await until(pilot, lambda: not screen.query_one("#checkout-line").display)
+        await settle(app, pilot)
+    with memory_store.read() as db:
+        (answer,) = feedback.list_answers(db, s.id)
+    assert (answer.rating, answer.learned, answer.for_presenter) == (
+        4,
+        "Charters need an owner",
+        "Great demo, thanks!",
+    )
+
+
+async def test_back_in_a_check_out_field_a_key_types_on_instead_of_replacing_it(memory_store, clock):
+    _, _, s = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _check_out(app, pilot, s.id)
+        await pilot.press("4")
+        await until(pilot, lambda: isinstance(screen.focused, Input))
+        await type_text(pilot, "traits")
+        await pilot.press("tab")
+        await type_text(pilot, "great demo")
+        await pilot.press("shift+tab")
+        await type_text(pilot, "!")
+        await pilot.press("tab")
+        await type_text(pilot, "!")
+        await settle(app, pilot)
+        assert screen.query_one("#checkout-learned", Input).value == "traits!"
+        assert screen.query_one("#checkout-note", Input).value == "great demo!"
+
+
+async def test_check_out_help_names_its_rating_keys_once(memory_store, clock):
+    _, _, s = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _check_out(app, pilot, s.id)
+        app.action_help()
+        await settle(app, pilot)
+        keys = [k for k, _ in app.screen.keys]  # type: ignore[attr-defined]
+    assert "1-5" in keys
+    assert not {"1", "2", "3", "4", "5"} & set(keys)

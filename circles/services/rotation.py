@@ -103,6 +103,7 @@ class _State:
     members: list[rotation.Member]
     away: list[rotation.Absence]
     names: dict[int, str]
+    current: datetime  # now, as the unit of work's clock says: sessions begun by then are history
 
     def slots(self) -> list[rotation.Slot]:
         zone = time_zone(self.circle.timezone)
@@ -115,6 +116,7 @@ class _State:
                 source=s.source,
                 held=s.status is SessionStatus.HELD,
                 swapped_with=s.swapped_with,
+                started=s.starts_at <= self.current,
             )
             for s in self.stored
             if s.status is not SessionStatus.CANCELLED
@@ -190,7 +192,7 @@ def _load(db: Session, circle_id: int) -> _State:
             )
         )
     ] if names else []  # fmt: skip
-    return _State(circle, stored, members, away, names)
+    return _State(circle, stored, members, away, names, now(db))
 
 
 def _event_reasons(db: Session, session_ids: Sequence[int]) -> dict[int, str]:
