@@ -25,6 +25,7 @@ class OneLineInput(Input):
         super().__init__(value, **kwargs)
         self.label = label  # how the notice names the field
         self._selects_on_focus = self.select_on_focus
+        self._left_by_tab = False  # the focus left with a Tab this box read (on_key)
 
     def focus_to_fix(self) -> None:
         """Take the focus with the cursor at the end of the text, nothing selected. Input selects
@@ -44,13 +45,18 @@ class OneLineInput(Input):
         # Left to Textual, such a key goes up to the app to find its binding and runs there,
         # after the letters read with it in one burst are typed: a browser tab (circles serve)
         # or ssh delivers several keys at once, and "Rusx", Backspace, "t" gave "Rusx".
-        if self.screen.focused is not self:  # has_focus says so only once its Blur is read
-            # Handed here before a key read just ahead of it (a Tab) moved the focus on: not
-            # this box's letter. Left to go up, the app types it again where the focus is now
-            # (screens/late_keys.py).
+        if self.screen.focused is self:
+            self._left_by_tab = False
+        elif self._left_by_tab:  # has_focus says the focus left only once its Blur is read
+            # Queued here behind a Tab this box moved the focus on with: not this box's letter.
+            # Left to go up, the app types it again where the focus is now (screens/late_keys.py).
+            # Only behind this box's own Tab: a form's Tab (a priority binding) moves the focus
+            # as it is read, and the letters queued here before it are this box's ("Go", Tab,
+            # "zz" put "zzGo" in the third field and nothing in the first).
             event.prevent_default()
             return
         if event.key in ("tab", "shift+tab"):
+            self._left_by_tab = True
             # In turn too, and at once: moved when the Tab came back up to the app, the focus
             # left after the letters typed behind it had gone into this box ("a line", Tab,
             # "a note" saved "a linea note"). A screen that binds Tab with priority (forms)

@@ -613,3 +613,18 @@ async def test_a_circles_facilitator_is_set_in_its_forms_whoami_first(memory_sto
             c = circle_records.get_circle(db, c.id)
             bo_member = members.current_membership(db, circle_id=c.id, person_id=bo.id)
         assert c.facilitator_id == bo.id and bo_member is not None  # and joined the circle
+
+
+async def test_a_form_typed_fast_fills_each_field_in_turn(memory_store, clock):
+    """'Go', Tab, Tab, Tab, 'zz' read in one burst: a form's Tab moves the focus as it is read,
+    and a box that handed the letters queued before it to the field the focus had reached put
+    'zzGo' in the Facilitator field and nothing in the Name."""
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await _new_circle_form(app, pilot)
+        assert app.focused is form.query_one("#f-name")
+        burst(app, "G", "o", "tab", "tab", "tab", "z", "z")
+        await until(pilot, lambda: form.query_one("#f-facilitator", Input).value == "zz")
+        await settle(app, pilot)
+        assert form.query_one("#f-name", Input).value == "Go"
+        assert form.query_one("#f-facilitator", Input).value == "zz"
