@@ -327,6 +327,15 @@ async def test_the_palette_finds_the_invites_by_any_word_and_exports_for_a_picke
         assert app.screen.circle is not None and app.screen.circle.name == "Rust Lunch"
 
 
+async def _export_attendance_from_palette(pilot, app: CirclesApp) -> None:
+    """ctrl+p, "attendance", its Export attendance… line, Enter: the dialog is open."""
+    found = await _palette(pilot, app, "attendance")
+    assert "Export attendance…" in found
+    app.screen.query_one(OptionList).highlighted = found.index("Export attendance…")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, ExportAttendanceDialog))
+
+
 async def test_the_palette_runs_actions_where_you_are(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
@@ -341,11 +350,7 @@ async def test_the_palette_runs_actions_where_you_are(demo):
         await pilot.press("escape")
         await settle(app, pilot)
 
-        found = await _palette(pilot, app, "attendance")
-        assert "Export attendance…" in found
-        app.screen.query_one(OptionList).highlighted = found.index("Export attendance…")
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ExportAttendanceDialog))
+        await _export_attendance_from_palette(pilot, app)
         assert app.screen.circle_name == "Rust Lunch"
 
 
@@ -485,10 +490,7 @@ async def test_export_attendance_from_a_session_offers_the_session_s_circle(demo
         await settle(app, pilot)
         app.open_session(demo["session"])
         await settle(app, pilot)
-        found = await _palette(pilot, app, "attendance")
-        app.screen.query_one(OptionList).highlighted = found.index("Export attendance…")
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ExportAttendanceDialog))
+        await _export_attendance_from_palette(pilot, app)
         assert (app.screen.circle_id, app.screen.circle_name) == (demo["circle"], "Rust Lunch")
         # The two dates say which is which, above them (not only as placeholders, gone once typed).
         assert "Since (optional)" in screen_text(app) and "Until (optional)" in screen_text(app)
