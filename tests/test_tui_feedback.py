@@ -694,3 +694,22 @@ async def test_check_out_help_names_its_rating_keys_once(memory_store, clock):
         keys = [k for k, _ in app.screen.keys]  # type: ignore[attr-defined]
     assert "1-5" in keys
     assert not {"1", "2", "3", "4", "5"} & set(keys)
+
+
+async def test_ratings_typed_in_one_burst_rate_one_person_each(memory_store, clock):
+    """'4 Enter 3 Enter 5 Enter' typed fast saved Ana's rating with "35" as her line and rated
+    nobody else: Enter was read after the keys behind it had gone into her line, and a save
+    asked while another ran was dropped."""
+    _, _, s = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _check_out(app, pilot, s.id)
+        _typed(app, "4", "enter", "3", "enter", "5", "enter")
+        await until(pilot, lambda: not screen.query_one("#checkout-line").display)
+        await settle(app, pilot)
+        table = screen.query_one("#checkout-roster", DataTable)
+        assert [r[1] for r in rows(table)[:4]] == ["★★★★☆", "★★★☆☆", "★★★★★", "·"]
+        assert table.cursor_row == 3  # on to Di, the next who has not answered
+    with memory_store.read() as db:
+        found = {(a.person_name, a.rating, a.learned) for a in feedback.list_answers(db, s.id)}
+    assert found == {("Ana Ruiz", 4, ""), ("Bo Chen", 3, ""), ("Cy Young", 5, "")}
