@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from circles.errors import CirclesError
 from circles.feedback_views import ANONYMOUS_MEANS, Attendee, Saved, SessionFeedback
+from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import stars
 from screens.footer import Footer
 from screens.format import safe
@@ -91,7 +92,8 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         "Ratings at the end of a session, one person at a time. ↑/↓ choose someone; 1-5 rates the "
         "session for them; then type one thing they learned (Tab: a note for the presenter) and "
         "press Enter to save, or Enter at once to save the rating alone. Escape drops the answer "
-        "being typed, then goes back. A second answer from someone replaces their first."
+        "being typed, then goes back. It opens on the first person who has not answered; rating "
+        "someone who has answered asks before replacing their answer."
     )
     # One line for the five in the footer and in help (4's, shown as 1-5): the others have no
     # description, so help does not list them as "1 1", "2 2"...
@@ -160,6 +162,8 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         run_db(self, lambda db: _load(db, self.session_id), lambda d: self.show(d, cursor_on=cursor_on))
 
     def show(self, data: SessionFeedback, *, cursor_on: int | None = None) -> None:
+        if self.data is None and cursor_on is None:  # opening: on the first still to answer
+            cursor_on = next((a.person_id for a in data.attendees if not a.answered), None)
         self.data = data
         self.title = "Check-out"
         self.sub_title = data.session.label
@@ -215,8 +219,22 @@ class CheckOutScreen(LiveScreen, Screen[None]):
 
     def action_rate(self, rating: int) -> None:
         person = self._current()
-        if person is not None:
+        if person is None:
+            return
+        if not self._answered(person):
             self._open_line(person, rating)
+            return
+        # Replacing an answer is asked first, No by default: a digit on the wrong row (the
+        # roster opened on someone who had answered) replaced their answer, said only after.
+        said = answered_text(person) if person.answered else "just now"
+
+        def replace(yes: bool | None) -> None:
+            if yes:
+                self._open_line(person, rating)
+
+        self.app.push_screen(
+            ConfirmScreen(f"{person.name} has answered ({said}). Replace their answer?", "Replace"), replace
+        )
 
     def _open_line(self, person: Attendee, rating: int, line: str = "", note: str = "") -> None:
         self.pending = Pending(person, rating)

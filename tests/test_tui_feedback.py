@@ -713,3 +713,34 @@ async def test_ratings_typed_in_one_burst_rate_one_person_each(memory_store, clo
     with memory_store.read() as db:
         found = {(a.person_name, a.rating, a.learned) for a in feedback.list_answers(db, s.id)}
     assert found == {("Ana Ruiz", 4, ""), ("Bo Chen", 3, ""), ("Cy Young", 5, "")}
+
+
+async def test_check_out_opens_on_the_first_still_to_answer_and_asks_before_replacing(memory_store, clock):
+    """It opened on the first row whoever that was: 'o 4 Enter' replaced Ana's answer (a notice
+    said so afterwards) while those who had not answered stayed unrated."""
+    _, people, s = _held_session(memory_store)
+    with memory_store.write() as db:
+        feedback.add_answer(db, session_id=s.id, person_id=people[0].id, rating=5, learned="borrowing")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _check_out(app, pilot, s.id)
+        table = screen.query_one("#checkout-roster", DataTable)
+        assert table.cursor_row == 1  # Bo, the first who has not answered
+        _typed(app, "4", "enter")
+        await settle(app, pilot)
+        assert [r[1] for r in rows(table)[:2]] == ["★★★★★", "★★★★☆"]
+        # Back on Ana, who has answered: a digit asks first, and Enter (No) keeps her answer.
+        await pilot.press("up", "up", "3")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is screen)
+        assert not screen.query_one("#checkout-line").display
+        await pilot.press("3")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(screen.focused, Input))
+        await pilot.press("enter")
+        await settle(app, pilot)
+    with memory_store.read() as db:
+        found = {(a.person_name, a.rating) for a in feedback.list_answers(db, s.id)}
+    assert found == {("Ana Ruiz", 3), ("Bo Chen", 4)}
