@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from circles.errors import CirclesError
 from circles.feedback_views import ANONYMOUS_MEANS, Attendee, Saved, SessionFeedback
+from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import stars
 from screens.footer import Footer
 from screens.format import safe
@@ -35,6 +36,22 @@ HINT = "↑/↓ choose · 1-5 rate · then one thing learned, Enter saves (Tab: 
 class Pending:
     person: Attendee
     rating: int
+
+
+class CheckOutLine(OneLineInput):
+    """A field of the line being typed, whose Enter saves in turn with the keys around it.
+
+    Left to Input, Enter only posts a message, read after the keys typed behind it: "4 Enter 3
+    Enter 5 Enter" typed fast put "35" in the first person's line and rated nobody else. Here
+    the line is taken as it stands when its Enter is read, and the focus is back on the roster
+    at once, where the keys behind it go (screens/one_line.py hands them on)."""
+
+    async def on_key(self, event: events.Key) -> None:
+        if event.key == "enter" and self.screen.focused is self and isinstance(self.screen, CheckOutScreen):
+            event.stop()
+            event.prevent_default()
+            self.hand_on()
+            self.screen.save_line()
 
 
 def _load(db: Db, session_id: int) -> SessionFeedback:
@@ -75,7 +92,8 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         "Ratings at the end of a session, one person at a time. ↑/↓ choose someone; 1-5 rates the "
         "session for them; then type one thing they learned (Tab: a note for the presenter) and "
         "press Enter to save, or Enter at once to save the rating alone. Escape drops the answer "
-        "being typed, then goes back. A second answer from someone replaces their first."
+        "being typed, then goes back. It opens on the first person who has not answered; rating "
+        "someone who has answered asks before replacing their answer."
     )
     # One line for the five in the footer and in help (4's, shown as 1-5): the others have no
     # description, so help does not list them as "1 1", "2 2"...
@@ -95,7 +113,8 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         self.session_id = session_id
         self.data: SessionFeedback | None = None
         self.pending: Pending | None = None
-        self._saving = False
+        # Saved on Enter but not yet back from the store: they count as answered meanwhile.
+        self._sent: set[int] = set()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -112,13 +131,13 @@ class CheckOutScreen(LiveScreen, Screen[None]):
             yield Static("", id="checkout-who", markup=False)
             # Neither selects its text when the focus comes back to it (Tab, shift+Tab): the next
             # key would replace the whole line instead of adding to it.
-            yield OneLineInput(
+            yield CheckOutLine(
                 placeholder="one thing they learned (Enter saves)",
                 id="checkout-learned",
                 compact=True,
                 select_on_focus=False,
             )
-            yield OneLineInput(
+            yield CheckOutLine(
                 placeholder="a note for the presenter (optional)",
                 id="checkout-note",
                 compact=True,
@@ -143,6 +162,8 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         run_db(self, lambda db: _load(db, self.session_id), lambda d: self.show(d, cursor_on=cursor_on))
 
     def show(self, data: SessionFeedback, *, cursor_on: int | None = None) -> None:
+        if self.data is None and cursor_on is None:  # opening: on the first still to answer
+            cursor_on = next((a.person_id for a in data.attendees if not a.answered), None)
         self.data = data
         self.title = "Check-out"
         self.sub_title = data.session.label
@@ -198,67 +219,106 @@ class CheckOutScreen(LiveScreen, Screen[None]):
 
     def action_rate(self, rating: int) -> None:
         person = self._current()
-        if person is None or self._saving:
+        if person is None:
             return
+        if not self._answered(person):
+            self._open_line(person, rating)
+            return
+        # Replacing an answer is asked first, No by default: a digit on the wrong row (the
+        # roster opened on someone who had answered) replaced their answer, said only after.
+        said = answered_text(person) if person.answered else "just now"
+
+        def replace(yes: bool | None) -> None:
+            if yes:
+                self._open_line(person, rating)
+
+        self.app.push_screen(
+            ConfirmScreen(f"{person.name} has answered ({said}). Replace their answer?", "Replace"), replace
+        )
+
+    def _open_line(self, person: Attendee, rating: int, line: str = "", note: str = "") -> None:
         self.pending = Pending(person, rating)
         self.query_one("#checkout-who", Static).update(f"{person.name} {stars(rating)} ")
         learned = self.query_one("#checkout-learned", Input)
-        learned.value = ""
-        self.query_one("#checkout-note", Input).value = ""
+        learned.value = line
+        self.query_one("#checkout-note", Input).value = note
         self.query_one("#checkout-line").display = True
         # At once (screens/late_keys.py): the line's letters typed behind the digit go into it.
         self.set_focus(learned)
 
-    @on(Input.Submitted)
-    def _save(self) -> None:
-        if self.pending is None or self._saving:
+    def save_line(self) -> None:
+        """Enter: save the line as it stands, close it and go on to the next person below who
+        has not answered, before the next key is read. The save runs behind those typed before
+        it (screens/work.py); its answer shows when it is back."""
+        if self.pending is None:
             return
         from circles.services import feedback
 
         pending = self.pending
         line = self.query_one("#checkout-learned", Input).value
         note = self.query_one("#checkout-note", Input).value
-        self._saving = True
+        self.pending = None
+        self.query_one("#checkout-line").display = False
+        table = self.query_one("#checkout-roster", DataTable)
+        self.set_focus(table)
+        rated = pending.person.person_id
+        self._sent.add(rated)
+        table.update_cell(str(rated), "rating", stars(pending.rating))
+        table.update_cell(str(rated), "learned", line, update_width=True)
+        self._to_next_unanswered(rated)
 
         def save(db: Db) -> tuple[Saved, SessionFeedback]:
             saved = feedback.add_answer(
                 db,
                 session_id=self.session_id,
-                person_id=pending.person.person_id,
+                person_id=rated,
                 rating=pending.rating,
                 learned=line,
                 for_presenter=note,
             )
-            # The roster as it now stands, read in the same unit of work: the answer shows with
-            # the line closing, in one frame, instead of after a second trip to the store.
+            # The roster as it now stands, read in the same unit of work: the answer shows
+            # without a second trip to the store.
             return saved, _load(db, self.session_id)
 
-        run_db(self, save, self._saved, write=True, group="save", failed=self._refused)
+        def refused(error: CirclesError) -> None:
+            self._refused(error, pending, line, note)
 
-    def _saved(self, result: tuple[Saved, SessionFeedback]) -> None:
-        saved, data = result
-        rated = self.pending.person.person_id if self.pending else saved.answer.person_id
-        self._saving = False
-        self.pending = None
-        self.query_one("#checkout-line").display = False
-        if saved.replaced:
-            self.notify(saved.message, markup=False)
-        table = self.query_one("#checkout-roster", DataTable)
-        table.focus()
-        # On to the next person below who has not answered (or stay on the last).
-        people = data.attendees
-        if not people:  # they left the session's roster meanwhile (someone else's change)
-            self.show(data)
-            return
+        run_db(self, save, self._saved, write=True, group="save", failed=refused)
+
+    def _to_next_unanswered(self, rated: int) -> None:
+        """The cursor on the next person below ``rated`` who has not answered (or stays)."""
+        assert self.data is not None
+        people = self.data.attendees
         here = next((i for i, a in enumerate(people) if a.person_id == rated), None)
         if here is None:
-            here = min(table.cursor_row, len(people) - 1)
-        following = [a for a in people[here + 1 :] if not a.answered]
-        self.show(data, cursor_on=following[0].person_id if following else people[here].person_id)
+            return
+        following = [a for a in people[here + 1 :] if not self._answered(a)]
+        if following:
+            table = self.query_one("#checkout-roster", DataTable)
+            table.move_cursor(row=table.get_row_index(str(following[0].person_id)), animate=False)
 
-    def _refused(self, error: CirclesError) -> None:
-        self._saving = False
-        show_error(self, error)  # what they typed stays, to fix or drop with Escape
+    def _answered(self, a: Attendee) -> bool:
+        return a.answered or a.person_id in self._sent
+
+    def _saved(self, result: tuple[Saved, SessionFeedback]) -> None:
+        # Only the newest save's answer comes back (an older one is stale): it was saved after
+        # every one before it, so the roster it read has them all.
+        saved, data = result
+        self._sent.clear()
+        if saved.replaced:
+            self.notify(saved.message, markup=False)
+        here = self._current()
+        self.show(data, cursor_on=here.person_id if here is not None else None)
+
+    def _refused(self, error: CirclesError, pending: Pending, line: str, note: str) -> None:
+        self._sent.discard(pending.person.person_id)
+        show_error(self, error)
+        if self.pending is not None:  # another line is being typed meanwhile: leave it be
+            self.reload()
+            return
+        # What they typed comes back, to fix or drop with Escape.
+        self.reload(cursor_on=pending.person.person_id)
+        self._open_line(pending.person, pending.rating, line, note)
 
     def action_escape(self) -> None:
         if self.pending is not None:

@@ -121,10 +121,19 @@ class KnowledgePanel(Vertical):
         self.query_one("#takeaways", DataTable).add_columns("#", "Takeaway")
         if self._opening:
             materials.focus()
-            if self._opening_session is not None:
-                self.load(self._opening_session)
+        if self._opening_session is not None:
+            self._read(self._opening_session)
 
     def load(self, session: SessionView) -> None:
+        if not self.is_mounted:  # (nor while on_mount runs)
+            # Asked for as the panel is being built (the tab opened as the session's own read
+            # came in): its answer would come back before the tables have their columns, which
+            # on_mount adds. on_mount reads it instead.
+            self._opening_session = session
+            return
+        self._read(session)
+
+    def _read(self, session: SessionView) -> None:
         self.session = session
         run_db(self, *self.reading()[:2], group="knowledge")
 

@@ -25,7 +25,7 @@ class OneLineInput(Input):
         super().__init__(value, **kwargs)
         self.label = label  # how the notice names the field
         self._selects_on_focus = self.select_on_focus
-        self._left_by_tab = False  # the focus left with a Tab this box read (on_key)
+        self._left_by_key = False  # the focus left with a key this box read (its Tab; hand_on)
 
     def focus_to_fix(self) -> None:
         """Take the focus with the cursor at the end of the text, nothing selected. Input selects
@@ -46,9 +46,9 @@ class OneLineInput(Input):
         # after the letters read with it in one burst are typed: a browser tab (circles serve)
         # or ssh delivers several keys at once, and "Rusx", Backspace, "t" gave "Rusx".
         if self.screen.focused is self:
-            self._left_by_tab = False
-        elif self._left_by_tab:  # has_focus says the focus left only once its Blur is read
-            # Queued here behind a Tab this box moved the focus on with: not this box's letter.
+            self._left_by_key = False
+        elif self._left_by_key:  # has_focus says the focus left only once its Blur is read
+            # Queued here behind a key this box moved the focus on with: not this box's letter.
             # Left to go up, the app types it again where the focus is now (screens/late_keys.py).
             # Only behind this box's own Tab: a form's Tab (a priority binding) moves the focus
             # as it is read, and the letters queued here before it are this box's ("Go", Tab,
@@ -56,7 +56,7 @@ class OneLineInput(Input):
             event.prevent_default()
             return
         if event.key in ("tab", "shift+tab"):
-            self._left_by_tab = True
+            self._left_by_key = True
             # In turn too, and at once: moved when the Tab came back up to the app, the focus
             # left after the letters typed behind it had gone into this box ("a line", Tab,
             # "a note" saved "a linea note"). A screen that binds Tab with priority (forms)
@@ -73,6 +73,12 @@ class OneLineInput(Input):
                 event.stop()
                 event.prevent_default()
                 return
+
+    def hand_on(self) -> None:
+        """Say that the key this box is reading moves the focus elsewhere at once (check-out's
+        Enter, which saves and goes on to the next person): the keys queued here behind it go
+        where the focus went, as those behind its own Tab do."""
+        self._left_by_key = True
 
     def on_blur(self, _event: events.Blur) -> None:
         # A public handler: Input's own _on_blur (the cursor, the suggestion) still runs.

@@ -6,7 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import weakref
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from textual.app import App
@@ -158,7 +161,9 @@ def run_db(
     as it goes (a send writes each message's log row as the server takes it).
 
     An exclusive worker replaced by a newer one in the same group drops its result, so a
-    filter typed quickly shows only the answer to the last keystroke.
+    filter typed quickly shows only the answer to the last keystroke. A ``write`` is never
+    dropped: it runs, in the order asked, whatever replaced its worker (see WriteLane); only
+    its result may be, and a failure is always told.
     """
     return _run_in_turn(
         node,
@@ -191,6 +196,47 @@ def read_in_turn(
     return _run_in_turn(node, reads, group=group, exclusive=exclusive)
 
 
+class WriteLane:
+    """An app's writes, run one at a time in the order they were asked, each to its end.
+
+    A write ran in its screen's worker, and a worker is cancelled by a newer one in its group
+    (exclusive, so a filter typed fast shows only the last answer), or when its screen closes,
+    before or while it waits for a thread: keys typed fast (a reject, a move, a lock) stored the
+    lock and silently dropped the reject. Here no worker's fate reaches the write itself; and
+    one thread means two writes never race each other, so the later one always lands last."""
+
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="circles-write")
+        self._last: Future[None] | None = None
+
+    def add(self, write: Callable[[], None]) -> None:
+        """Queue ``write`` behind those asked before it. Call on the UI thread."""
+        self._last = self._thread.submit(write)
+
+    def wait_for_queued(self) -> Callable[[], None]:
+        """A wait, for a worker's thread, until the writes asked so far are done: a read asked
+        after a write shows it. Call on the UI thread, where the order of asking is."""
+        last = self._last
+        if last is None or last.done():
+            return lambda: None
+
+        def wait() -> None:
+            wait_for_futures([last])
+
+        return wait
+
+
+_lanes: weakref.WeakKeyDictionary[App[Any], WriteLane] = weakref.WeakKeyDictionary()
+
+
+def write_lane(app: App[Any]) -> WriteLane:
+    """The app's own lane (made on first use, on the UI thread; it goes with the app)."""
+    lane = _lanes.get(app)
+    if lane is None:
+        lane = _lanes[app] = WriteLane()
+    return lane
+
+
 def _run_in_turn(
     node: DOMNode,
     steps: Sequence[Read],
@@ -207,9 +253,13 @@ def _run_in_turn(
     if collector is not None:
         collector.hold()
 
+    lane = _lanes.get(app)
+    writes_before = lane.wait_for_queued() if lane is not None else (lambda: None)
+
     def work() -> None:
         try:
             worker = get_current_worker()
+            writes_before()
             for job, done, failed in steps:
                 if worker.is_cancelled:
                     return
@@ -239,12 +289,12 @@ def _run_in_turn(
                 # Before the screen loads what it wrote: that change is this app's own.
                 own_write()
         except CirclesError as exc:
-            _back(worker, tell, exc)
+            _failed(worker, tell, exc)
             return
         except Exception as exc:
-            if worker.is_cancelled:
+            if worker.is_cancelled and not write:
                 return  # the job stopped itself because it was cancelled: nobody is waiting
-            _back(worker, tell, internal_error(exc))
+            _failed(worker, tell, internal_error(exc))
             return
         if done is not None:
             _back(worker, _shown(done), result)
@@ -261,6 +311,7 @@ def _run_in_turn(
                     t, title="Invites out of date", severity="warning", timeout=15, markup=False
                 ),
                 text,
+                drop_if_stale=not write,  # what a write changed is news, whatever replaced its worker
             )
 
     def _shown(callback: Callable[[T], object]) -> Callable[[T], None]:
@@ -271,8 +322,18 @@ def _run_in_turn(
 
         return show
 
-    def _back(worker: Worker[None], callback: Callable[[Any], object], value: Any) -> None:
-        if worker.is_cancelled:
+    def _failed(worker: Worker[None], tell: Callable[[CirclesError], object], error: CirclesError) -> None:
+        if write and worker.is_cancelled:
+            # A write that failed is told even when its screen moved on: the screen's own
+            # `failed` would show what is now stale, so the plain message.
+            _back(worker, lambda e: show_error(app, e), error, drop_if_stale=False)
+        else:
+            _back(worker, tell, error)
+
+    def _back(
+        worker: Worker[None], callback: Callable[[Any], object], value: Any, *, drop_if_stale: bool = True
+    ) -> None:
+        if drop_if_stale and worker.is_cancelled:
             return
         try:
             app.call_from_thread(callback, value)
@@ -285,7 +346,29 @@ def _run_in_turn(
             with contextlib.suppress(Exception):  # the app is closing; the log has it
                 app.call_from_thread(show_error, node, error)
 
-    return node.run_worker(work, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
+    if not write:
+        return node.run_worker(work, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
+
+    # The worker stands for the write in its group until the write is done, so that a newer
+    # one replacing it makes its result stale (and a read it replaces, the read's); the write
+    # itself runs in the app's lane.
+    finished = threading.Event()
+
+    def stand_in() -> None:
+        finished.wait()
+        forget_worker_in_this_thread()
+
+    handle = node.run_worker(stand_in, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
+
+    def write_in_turn() -> None:
+        try:
+            for job, done, failed in steps:
+                _step(handle, job, done, failed or (lambda e: show_error(node, e)))
+        finally:
+            finished.set()
+
+    write_lane(app).add(write_in_turn)
+    return handle
 
 
 async def ask_db(app: App[Any], job: Callable[[Db], T], *, failed: T) -> T:

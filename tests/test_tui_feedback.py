@@ -694,3 +694,53 @@ async def test_check_out_help_names_its_rating_keys_once(memory_store, clock):
         keys = [k for k, _ in app.screen.keys]  # type: ignore[attr-defined]
     assert "1-5" in keys
     assert not {"1", "2", "3", "4", "5"} & set(keys)
+
+
+async def test_ratings_typed_in_one_burst_rate_one_person_each(memory_store, clock):
+    """'4 Enter 3 Enter 5 Enter' typed fast saved Ana's rating with "35" as her line and rated
+    nobody else: Enter was read after the keys behind it had gone into her line, and a save
+    asked while another ran was dropped."""
+    _, _, s = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _check_out(app, pilot, s.id)
+        _typed(app, "4", "enter", "3", "enter", "5", "enter")
+        await until(pilot, lambda: not screen.query_one("#checkout-line").display)
+        await settle(app, pilot)
+        table = screen.query_one("#checkout-roster", DataTable)
+        assert [r[1] for r in rows(table)[:4]] == ["★★★★☆", "★★★☆☆", "★★★★★", "·"]
+        assert table.cursor_row == 3  # on to Di, the next who has not answered
+    with memory_store.read() as db:
+        found = {(a.person_name, a.rating, a.learned) for a in feedback.list_answers(db, s.id)}
+    assert found == {("Ana Ruiz", 4, ""), ("Bo Chen", 3, ""), ("Cy Young", 5, "")}
+
+
+async def test_check_out_opens_on_the_first_still_to_answer_and_asks_before_replacing(memory_store, clock):
+    """It opened on the first row whoever that was: 'o 4 Enter' replaced Ana's answer (a notice
+    said so afterwards) while those who had not answered stayed unrated."""
+    _, people, s = _held_session(memory_store)
+    with memory_store.write() as db:
+        feedback.add_answer(db, session_id=s.id, person_id=people[0].id, rating=5, learned="borrowing")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _check_out(app, pilot, s.id)
+        table = screen.query_one("#checkout-roster", DataTable)
+        assert table.cursor_row == 1  # Bo, the first who has not answered
+        _typed(app, "4", "enter")
+        await settle(app, pilot)
+        assert [r[1] for r in rows(table)[:2]] == ["★★★★★", "★★★★☆"]
+        # Back on Ana, who has answered: a digit asks first, and Enter (No) keeps her answer.
+        await pilot.press("up", "up", "3")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is screen)
+        assert not screen.query_one("#checkout-line").display
+        await pilot.press("3")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(screen.focused, Input))
+        await pilot.press("enter")
+        await settle(app, pilot)
+    with memory_store.read() as db:
+        found = {(a.person_name, a.rating) for a in feedback.list_answers(db, s.id)}
+    assert found == {("Ana Ruiz", 3), ("Bo Chen", 4)}

@@ -16,7 +16,7 @@ from screens.person import PersonScreen
 from screens.search import SearchScreen
 from screens.session import SessionScreen
 from tests import factories
-from tests.tui_support import rows, settle, shown, type_text, until
+from tests.tui_support import burst, rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -463,3 +463,23 @@ async def test_the_materials_tab_is_built_when_first_opened_with_what_came_meanw
         await settle(app, pilot)
         assert len(screen.query(knowledge_panel.KnowledgePanel)) == 1
         assert screen.focused is materials
+
+
+async def test_the_materials_tab_typed_as_the_session_opens_shows_its_takeaways(memory_store, clock):
+    """'2' typed as a held session with takeaways opened: its read came back before the tab's
+    tables had their columns ("More values provided than there are columns")."""
+    c = factories.circle(memory_store, "Rust Lunch")
+    s = factories.session(memory_store, c, "2026-03-02 12:00", title="Ownership")
+    with memory_store.write() as db:
+        knowledge.add_material(db, session_id=s.id, target="https://doc.rust-lang.org/book/")
+        knowledge.add_takeaway(db, session_id=s.id, text="Moves are cheap")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_session(s.id)
+        burst(app, "2")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, SessionScreen)
+        assert not [n.message for n in app._notifications if n.severity == "error"]
+        assert rows(screen.query_one("#takeaways", DataTable)) == [["1", "Moves are cheap"]]

@@ -19,7 +19,7 @@ from screens.programme import ProgrammeScreen
 from screens.programmes import ProgrammesScreen
 from screens.table import Table
 from tests import factories
-from tests.tui_support import rows, settle, shown, type_text, until
+from tests.tui_support import burst, rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -478,3 +478,22 @@ async def test_at_80_columns_the_pairs_tab_keeps_the_names_and_drops_the_day_and
         assert table.shown_columns == ["Pair", "People", "Status", "Meetings", "Why / how it ended"]
         people = next(c for c in table.ordered_columns if str(c.label) == "People")
         assert people.width >= 24
+
+
+async def test_a_reject_and_a_lock_typed_in_one_burst_are_both_stored(memory_store, clock):
+    # Typed fast, each key's write replaced the one before it in the screen's "match" group,
+    # and a replaced worker dropped its write: the lock was stored, the reject was not.
+    pid = _three_proposals(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        _, table = await _proposals(app, pilot, pid)
+        burst(app, "x", "down", "l")  # reject Ana & Cy, lock the next
+        await settle(app, pilot)
+        kept = [r[1] for r in rows(table)]
+        assert "Ana Mentor & Cy Mentee" not in kept
+    with memory_store.read() as db:
+        from circles.services import decisions
+
+        review = decisions.stored(db, pid)
+    assert (len(review.rejected), len(review.locked)) == (1, 1)
