@@ -406,3 +406,28 @@ def test_a_persons_programmes_are_read_together_however_many(store: Store) -> No
     assert [p.avoid for p, _ in found] == [(), ("cy@example.org",), ()]
     assert [p.timezone for p, _ in found] == ["Asia/Tokyo"] * 3
     assert [p.active_pairs for p, _ in found] == [0, 0, 1]
+
+
+def test_a_second_round_the_same_day_is_refused_and_counts_nobody_as_a_ghost(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+    pid = _rounds_programme(store, 6)
+    for _ in range(2):  # two rounds nobody answered
+        with store.write() as db:
+            pairing.confirm(db, pid, seed=0)
+        clock.advance(weeks=1)
+    with store.write() as db:
+        third = pairing.confirm(db, pid, seed=0)
+    assert not third.ghosts
+    clock.advance(minutes=5)  # another facilitator's screen, still showing the proposals
+    with store.read() as db:
+        assert not pairing.propose(db, pid).ghosts  # a round minutes old is not unanswered
+    with (
+        store.write() as db,
+        pytest.raises(NotAllowed, match=r"Round 3 .* made on Tue 17 Mar 2026.* from Wed 18 Mar"),
+    ):
+        pairing.confirm(db, pid, seed=1)
+    with store.read() as db:
+        assert [r.number for r in pairs.list_rounds(db, pid)] == [3, 2, 1]
+        assert all(p.status is PairStatus.ACTIVE for p in pairs.list_pairs(db, pid) if p.round_number == 3)
+    clock.advance(days=1)
+    with store.read() as db:
+        assert pairing.propose(db, pid).ghosts  # three rounds unanswered, the third a day old
