@@ -431,3 +431,32 @@ def test_a_second_round_the_same_day_is_refused_and_counts_nobody_as_a_ghost(sto
     clock.advance(days=1)
     with store.read() as db:
         assert pairing.propose(db, pid).ghosts  # three rounds unanswered, the third a day old
+
+
+def test_a_programme_starting_tomorrow_is_matched_for_its_first_day(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+    starts = clock.now.date() + timedelta(days=1)
+    ids = [factories.person(store, f"Member {n}", f"member{n}@example.org").id for n in range(4)]
+    with store.write() as db:
+        pid = programmes.add_programme(db, name="Coffee", kind="coffee", starts_on=starts).id
+        for person in ids:
+            programmes.join(db, pid, person, role="member")
+    with store.read() as db:
+        assert pairing.propose(db, pid).on == starts  # not "is before the programme starts"
+        with pytest.raises(InvalidInput, match=r"^on '.*' is before the programme starts"):
+            pairing.propose(db, pid, on=clock.now.date())  # a day given is kept, and refused
+    with store.write() as db:
+        assert pairing.confirm(db, pid).round.held_on == starts
+
+
+def test_match_says_how_to_confirm_the_same_round_and_nothing_when_there_is_none(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cli = Cli(str(tmp_path / "c.db"), tmp_path / "home")
+    cli("program", "add", "Coffee", "--kind", "coffee")
+    assert "makes these" not in cli("program", "match", "Coffee").stdout  # nobody to pair
+    for name in ("Ana", "Bo"):
+        cli("person", "add", name, "--email", f"{name.lower()}@example.org")
+        cli("program", "join", "Coffee", f"{name.lower()}@example.org", "--as", "member")
+    day = (date.today() + timedelta(days=3)).isoformat()
+    hint = cli("program", "match", "Coffee", "--on", day).stdout.splitlines()[-1]
+    assert (
+        hint == f"Nothing is changed yet: 'circles program confirm Coffee --seed 0 --on {day}' makes these."
+    )

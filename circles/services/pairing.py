@@ -326,14 +326,21 @@ def _person(p: ParticipantView) -> PairPerson:
 
 
 def _on(db: Session, programme: ProgrammeView, on: date | None) -> date:
-    day = on or now(db).date()
+    """The day a round is matched for: ``on``, else today; before the programme has begun,
+    its first day (a facilitator matches the week before the start, to send the invites)."""
+    today = now(db).date()
+    day = on or (max(today, programme.starts_on) if programme.starts_on else today)
     if programme.starts_on and day < programme.starts_on:
         raise InvalidInput(
-            "--on", day.isoformat(), f"is before the programme starts ({programme.starts_on:%d %b %Y})"
+            "on", day.isoformat(), f"is before the programme starts ({programme.starts_on:%d %b %Y})"
         )
     if programme.ends_on and day > programme.ends_on:
+        if on is None:
+            raise NotAllowed(
+                f"{programme.name} ended on {programme.ends_on:%d %b %Y}: nothing new is matched in it."
+            )
         raise InvalidInput(
-            "--on", day.isoformat(), f"is after the programme ended ({programme.ends_on:%d %b %Y})"
+            "on", day.isoformat(), f"is after the programme ended ({programme.ends_on:%d %b %Y})"
         )
     return day
 
