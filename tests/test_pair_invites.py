@@ -137,3 +137,23 @@ def test_a_pair_nobody_in_can_be_written_to_is_refused_as_a_request_but_publishe
         (f,) = pair_invites.export_pair(db, pair_id, channel="publish").files
     (event,) = icalendar.Calendar.from_ical(f.content).walk("VEVENT")
     assert "ORGANIZER" not in event and "ATTENDEE" not in event
+
+
+@pytest.mark.parametrize("cadence", [None, "weekly on tue at 09:00"])
+def test_a_round_confirmed_in_the_evening_is_invited_to_a_meeting_still_to_come(
+    cadence: str | None, memory_store: Store, clock
+) -> None:  # type: ignore[no-untyped-def]
+    # Tuesday 22:33 UTC: that morning's 09:00 (or noon in Berlin, where Berlin and Los Angeles
+    # share no working hour) has gone by.
+    clock.advance(hours=13, minutes=33)
+    ana = factories.person(memory_store, "Ana Lopez", "ana@example.org", team="Data")
+    bo = factories.person(memory_store, "Bo Chen", "bo@example.org", team="Web")
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee", cadence=cadence)
+        programmes.join(db, p.id, ana.id, role="member", timezone="Europe/Berlin")
+        programmes.join(db, p.id, bo.id, role="member", timezone="America/Los_Angeles")
+        pair_id = pairing.confirm(db, p.id).pairs[0].id
+    (event,) = icalendar.Calendar.from_ical(_export(memory_store, pair_id)).walk("VEVENT")
+    start = event["DTSTART"].dt
+    assert start > clock.now
+    assert start.date() == (date(2026, 3, 4) if cadence is None else date(2026, 3, 10))

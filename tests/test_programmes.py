@@ -406,3 +406,57 @@ def test_a_persons_programmes_are_read_together_however_many(store: Store) -> No
     assert [p.avoid for p, _ in found] == [(), ("cy@example.org",), ()]
     assert [p.timezone for p, _ in found] == ["Asia/Tokyo"] * 3
     assert [p.active_pairs for p, _ in found] == [0, 0, 1]
+
+
+def test_a_second_round_the_same_day_is_refused_and_counts_nobody_as_a_ghost(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+    pid = _rounds_programme(store, 6)
+    for _ in range(2):  # two rounds nobody answered
+        with store.write() as db:
+            pairing.confirm(db, pid, seed=0)
+        clock.advance(weeks=1)
+    with store.write() as db:
+        third = pairing.confirm(db, pid, seed=0)
+    assert not third.ghosts
+    clock.advance(minutes=5)  # another facilitator's screen, still showing the proposals
+    with store.read() as db:
+        assert not pairing.propose(db, pid).ghosts  # a round minutes old is not unanswered
+    with (
+        store.write() as db,
+        pytest.raises(NotAllowed, match=r"Round 3 .* made on Tue 17 Mar 2026.* from Wed 18 Mar"),
+    ):
+        pairing.confirm(db, pid, seed=1)
+    with store.read() as db:
+        assert [r.number for r in pairs.list_rounds(db, pid)] == [3, 2, 1]
+        assert all(p.status is PairStatus.ACTIVE for p in pairs.list_pairs(db, pid) if p.round_number == 3)
+    clock.advance(days=1)
+    with store.read() as db:
+        assert pairing.propose(db, pid).ghosts  # three rounds unanswered, the third a day old
+
+
+def test_a_programme_starting_tomorrow_is_matched_for_its_first_day(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+    starts = clock.now.date() + timedelta(days=1)
+    ids = [factories.person(store, f"Member {n}", f"member{n}@example.org").id for n in range(4)]
+    with store.write() as db:
+        pid = programmes.add_programme(db, name="Coffee", kind="coffee", starts_on=starts).id
+        for person in ids:
+            programmes.join(db, pid, person, role="member")
+    with store.read() as db:
+        assert pairing.propose(db, pid).on == starts  # not "is before the programme starts"
+        with pytest.raises(InvalidInput, match=r"^on '.*' is before the programme starts"):
+            pairing.propose(db, pid, on=clock.now.date())  # a day given is kept, and refused
+    with store.write() as db:
+        assert pairing.confirm(db, pid).round.held_on == starts
+
+
+def test_match_says_how_to_confirm_the_same_round_and_nothing_when_there_is_none(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cli = Cli(str(tmp_path / "c.db"), tmp_path / "home")
+    cli("program", "add", "Coffee", "--kind", "coffee")
+    assert "makes these" not in cli("program", "match", "Coffee").stdout  # nobody to pair
+    for name in ("Ana", "Bo"):
+        cli("person", "add", name, "--email", f"{name.lower()}@example.org")
+        cli("program", "join", "Coffee", f"{name.lower()}@example.org", "--as", "member")
+    day = (date.today() + timedelta(days=3)).isoformat()
+    hint = cli("program", "match", "Coffee", "--on", day).stdout.splitlines()[-1]
+    assert (
+        hint == f"Nothing is changed yet: 'circles program confirm Coffee --seed 0 --on {day}' makes these."
+    )

@@ -436,8 +436,11 @@ def match(programme_ref: str, seed: str, on: str | None, as_json: bool) -> None:
         return
     click.echo(f"{proposal.programme.name}, {proposal.on:%d %b %Y}, seed {proposal.seed}:")
     _show_proposal(proposal)
-    again = f"circles program confirm {shlex.quote(p.name)} --seed {proposal.seed}"
-    click.echo(f"Nothing is changed yet: '{again}' makes these.")
+    if proposal.groups:
+        again = f"circles program confirm {shlex.quote(p.name)} --seed {proposal.seed}"
+        if on is not None:  # the same day, or confirm would make the round for today
+            again += f" --on {proposal.on.isoformat()}"
+        click.echo(f"Nothing is changed yet: '{again}' makes these.")
 
 
 @program.command("confirm")

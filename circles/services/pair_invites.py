@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from circles import cadence as cadences
 from circles.errors import NotAllowed
@@ -18,6 +18,7 @@ from circles.services.clock import now
 from circles.services.invites import IcsExport, IcsFile, parse_channel
 from circles.zones import time_zone
 from models.enums import PairStatus, Rsvp
+from models.tables import ProgrammePair
 
 ALARM_MINUTES = 15
 MAX_SINGLE_EVENTS = 24
@@ -32,11 +33,21 @@ def _zones(db: Session, detail: PairDetail) -> list[str]:
     return [found.get(p.person_id, "UTC") for p in detail.pair.people]
 
 
-def suggested_start(day: date, zones: list[str], minutes: int) -> datetime:
+def suggested_start(day: date, zones: list[str], minutes: int, *, after: datetime) -> datetime:
     """A round's meeting: the first weekday from ``day``, at the first hour inside everyone's
-    working hours (09:00-17:00 on each clock); noon on the first person's clock if there is none."""
-    while day.weekday() >= 5:
+    working hours (09:00-17:00 on each clock), noon on the first person's clock if there is
+    none; and after ``after`` (the round was made), so a round confirmed in the evening is not
+    invited to that morning."""
+    while True:
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        start = _working_hour(day, zones, minutes)
+        if start > after:
+            return start
         day += timedelta(days=1)
+
+
+def _working_hour(day: date, zones: list[str], minutes: int) -> datetime:
     home = time_zone(zones[0])
     for hour in range(WORK_START, WORK_END):
         start = datetime.combine(day, time(hour), tzinfo=home)
@@ -58,12 +69,15 @@ def pair_invite(db: Session, pair_id: int) -> PairInvite:
     tz = zones[0]
     rule = None
     if programme.kind.has_rounds:
+        # A round's one meeting comes after the round was made: the invite is the same whenever
+        # it is exported (same SEQUENCE, same start), and never in the past when it is sent.
+        made = db.exec(select(ProgrammePair.created_at).where(ProgrammePair.id == pair.id)).one()
         if programme.cadence:
             parsed = cadences.parse(programme.cadence)
-            day = next(parsed.days(pair.started_on))
-            starts: tuple[datetime, ...] = (cadences.local_start(day, parsed.at, tz),)
+            meetings = (cadences.local_start(d, parsed.at, tz) for d in parsed.days(pair.started_on))
+            starts: tuple[datetime, ...] = (next(start for start in meetings if start > made),)
         else:
-            starts = (suggested_start(pair.started_on, zones, programme.meeting_minutes),)
+            starts = (suggested_start(pair.started_on, zones, programme.meeting_minutes, after=made),)
     else:
         if not programme.cadence:
             raise NotAllowed(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -111,9 +111,10 @@ def history(db: Session, programme_id: int) -> dict[frozenset[int], date]:
     return met
 
 
-def _ghosts(db: Session, programme_id: int, people: dict[int, ParticipantView]) -> set[int]:
+def _ghosts(db: Session, programme_id: int, people: dict[int, ParticipantView], on: date) -> set[int]:
     """Who left the last three rounds they were in unanswered (no "did you meet?", no meeting);
-    rounds before someone resumed from such a pause do not count again."""
+    rounds before someone resumed from such a pause do not count again, nor a round made on
+    ``on`` or after it: its pairs have not had a day to meet."""
     rows = db.exec(
         select_columns(
             PairMember.person_id,
@@ -125,7 +126,7 @@ def _ghosts(db: Session, programme_id: int, people: dict[int, ParticipantView]) 
         .join(ProgrammePair, col(ProgrammePair.id) == PairMember.pair_id)
         .join(ProgrammeRound, col(ProgrammeRound.id) == ProgrammePair.round_id)
         .join(PairMeeting, col(PairMeeting.pair_id) == ProgrammePair.id, isouter=True)
-        .where(ProgrammePair.programme_id == programme_id)
+        .where(ProgrammePair.programme_id == programme_id, col(ProgrammeRound.held_on) < on)
         .group_by(
             col(PairMember.person_id),
             col(ProgrammeRound.number),
@@ -190,7 +191,7 @@ def build_pool(
     inactive = dict(
         db.exec(select(Person.id, Person.active).where(col(Person.id).in_(list(by_person) or [0]))).all()
     )
-    ghosts = _ghosts(db, programme.id, by_person) if programme.kind.has_rounds else set()
+    ghosts = _ghosts(db, programme.id, by_person, on) if programme.kind.has_rounds else set()
     ghosts = {g for g in ghosts if not by_person[g].paused_on(on)}
     away = _away(db, people, on)
     starts = _seniority_starts(db, people)
@@ -325,14 +326,21 @@ def _person(p: ParticipantView) -> PairPerson:
 
 
 def _on(db: Session, programme: ProgrammeView, on: date | None) -> date:
-    day = on or now(db).date()
+    """The day a round is matched for: ``on``, else today; before the programme has begun,
+    its first day (a facilitator matches the week before the start, to send the invites)."""
+    today = now(db).date()
+    day = on or (max(today, programme.starts_on) if programme.starts_on else today)
     if programme.starts_on and day < programme.starts_on:
         raise InvalidInput(
-            "--on", day.isoformat(), f"is before the programme starts ({programme.starts_on:%d %b %Y})"
+            "on", day.isoformat(), f"is before the programme starts ({programme.starts_on:%d %b %Y})"
         )
     if programme.ends_on and day > programme.ends_on:
+        if on is None:
+            raise NotAllowed(
+                f"{programme.name} ended on {programme.ends_on:%d %b %Y}: nothing new is matched in it."
+            )
         raise InvalidInput(
-            "--on", day.isoformat(), f"is after the programme ended ({programme.ends_on:%d %b %Y})"
+            "on", day.isoformat(), f"is after the programme ended ({programme.ends_on:%d %b %Y})"
         )
     return day
 
@@ -452,6 +460,25 @@ def swap(
     return one, two
 
 
+def _refuse_a_second_round_that_day(db: Session, programme: ProgrammeView, day: date) -> None:
+    """A new round closes the one before it: made the same day, it would end pairs that never had
+    a day to meet, count them as unanswered and pair people again at once (two facilitators, or
+    one screen still showing the proposals another had just confirmed)."""
+    last = db.exec(
+        select_columns(ProgrammeRound.number, ProgrammeRound.held_on)
+        .where(ProgrammeRound.programme_id == programme.id)
+        .order_by(col(ProgrammeRound.number).desc())
+        .limit(1)
+    ).first()
+    if last is not None and last[1] >= day:
+        number, held_on = last
+        next_day = held_on + timedelta(days=1)
+        raise NotAllowed(
+            f"Round {number} of {programme.name} was made on {held_on:%a %d %b %Y}: a new round would end "
+            f"its pairs before they could meet. The next round can be made from {next_day:%a %d %b}."
+        )
+
+
 def confirm(
     db: Session,
     programme_id: int,
@@ -474,6 +501,8 @@ def confirm(
             "nothing was confirmed: match again and look at the new proposals."
         )
     programme = proposal.programme
+    if programme.kind.has_rounds:
+        _refuse_a_second_round_that_day(db, programme, proposal.on)
     if not proposal.groups:
         raise NotAllowed(f"Nothing to confirm in {programme.name}: nobody could be paired (see the reasons).")
     if proposal.ghosts:
