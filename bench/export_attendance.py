@@ -52,10 +52,12 @@ POSTGRES_ENV = "CIRCLES_BENCH_POSTGRES_URL"
 # sessions that have happened (the export's scope: not cancelled, started by now; without it
 # the baseline also wrote the 18,580 RSVPs of sessions to come, 2% more rows than the export)
 # with its session (start, zone, title), circle and person, and whether that person was the
-# presenter. {now} is the backend's "now" in the form starts_at is stored in.
+# presenter, and whether they walked in: read from the flag check-in keeps on each record, where
+# the export asks whether a membership covered the session's start (on the large demo the two
+# agree on every row). {now} is the backend's "now" in the form starts_at is stored in.
 PLAIN_JOIN = """
 SELECT c.name, s.starts_at, c.timezone, s.title, p.name, p.email, p.team, a.rsvp, a.attended,
-       s.presenter_id = p.id
+       s.presenter_id = p.id, a.walk_in
 FROM attendance a
 JOIN circle_session s ON s.id = a.session_id
 JOIN circle c ON c.id = s.circle_id
