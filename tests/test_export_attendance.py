@@ -24,7 +24,8 @@ from models.store import Store
 from tests.attendance_fixture import History, build
 from tests.conftest import FixedClock
 
-# Every row of the fixture's export, in export order (circle, session start, name).
+# Every row of the fixture's export, in export order (circle, session start, name); Eve walked
+# in to S2 (she is no member).
 ALL_ROWS = [
     [
         "Night Owls",
@@ -36,6 +37,7 @@ ALL_ROWS = [
         "none",
         "present",
         "no",
+        "no",
     ],
     [
         "Rust Lunch",
@@ -47,8 +49,20 @@ ALL_ROWS = [
         "yes",
         "present",
         "no",
+        "no",
     ],
-    ["Rust Lunch", "2026-02-03", "Session S1", "Bob Stone", "bob@example.org", "Data", "yes", "absent", "no"],
+    [
+        "Rust Lunch",
+        "2026-02-03",
+        "Session S1",
+        "Bob Stone",
+        "bob@example.org",
+        "Data",
+        "yes",
+        "absent",
+        "no",
+        "no",
+    ],
     [
         "Rust Lunch",
         "2026-02-03",
@@ -58,6 +72,7 @@ ALL_ROWS = [
         "Platform",
         "yes",
         "present",
+        "no",
         "no",
     ],
     [
@@ -70,8 +85,20 @@ ALL_ROWS = [
         "none",
         "late",
         "no",
+        "no",
     ],
-    ["Rust Lunch", "2026-02-10", "Session S2", "Bob Stone", "bob@example.org", "Data", "maybe", "", "no"],
+    [
+        "Rust Lunch",
+        "2026-02-10",
+        "Session S2",
+        "Bob Stone",
+        "bob@example.org",
+        "Data",
+        "maybe",
+        "",
+        "no",
+        "no",
+    ],
     [
         "Rust Lunch",
         "2026-02-10",
@@ -81,6 +108,7 @@ ALL_ROWS = [
         "Platform",
         "no",
         "absent",
+        "no",
         "no",
     ],
     [
@@ -93,6 +121,7 @@ ALL_ROWS = [
         "none",
         "present",
         "no",
+        "yes",
     ],
     [
         "Rust Lunch",
@@ -104,8 +133,20 @@ ALL_ROWS = [
         "yes",
         "absent",
         "no",
+        "no",
     ],
-    ["Rust Lunch", "2026-02-17", "Session S3", "Cy Young", "cy@example.org", "", "none", "present", "yes"],
+    [
+        "Rust Lunch",
+        "2026-02-17",
+        "Session S3",
+        "Cy Young",
+        "cy@example.org",
+        "",
+        "none",
+        "present",
+        "yes",
+        "no",
+    ],
     [
         "Rust Lunch",
         "2026-02-17",
@@ -115,6 +156,7 @@ ALL_ROWS = [
         "Platform",
         "yes",
         "excused",
+        "no",
         "no",
     ],
     [
@@ -127,8 +169,20 @@ ALL_ROWS = [
         "none",
         "present",
         "yes",
+        "no",
     ],
-    ["Rust Lunch", "2026-02-24", "Session S4", "Cy Young", "cy@example.org", "", "none", "absent", "no"],
+    [
+        "Rust Lunch",
+        "2026-02-24",
+        "Session S4",
+        "Cy Young",
+        "cy@example.org",
+        "",
+        "none",
+        "absent",
+        "no",
+        "no",
+    ],
     [
         "Rust Lunch",
         "2026-02-24",
@@ -139,13 +193,36 @@ ALL_ROWS = [
         "yes",
         "present",
         "no",
+        "no",
     ],
 ]
 # S5 (10 Mar) is still to come on the fixture's clock: its rows appear once it has started.
 UPCOMING_ROWS = [
-    ["Rust Lunch", "2026-03-10", "Session S5", "Ana Ruiz", "ana@example.org", "Platform", "yes", "", "no"],
-    ["Rust Lunch", "2026-03-10", "Session S5", "Cy Young", "cy@example.org", "", "none", "", "no"],
-    ["Rust Lunch", "2026-03-10", "Session S5", "Dee Park", "dee@example.org", "Platform", "yes", "", "yes"],
+    [
+        "Rust Lunch",
+        "2026-03-10",
+        "Session S5",
+        "Ana Ruiz",
+        "ana@example.org",
+        "Platform",
+        "yes",
+        "",
+        "no",
+        "no",
+    ],
+    ["Rust Lunch", "2026-03-10", "Session S5", "Cy Young", "cy@example.org", "", "none", "", "no", "no"],
+    [
+        "Rust Lunch",
+        "2026-03-10",
+        "Session S5",
+        "Dee Park",
+        "dee@example.org",
+        "Platform",
+        "yes",
+        "",
+        "yes",
+        "no",
+    ],
 ]
 
 
@@ -240,6 +317,7 @@ def test_jsonl_rows_keep_types(store: Store, history: History) -> None:
         "rsvp": "none",
         "attended": "present",
         "presenter": True,
+        "walk_in": False,
     }
     assert lines[4]["attended"] is None
 

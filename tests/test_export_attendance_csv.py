@@ -30,7 +30,7 @@ from models.tables import AgendaItem, Attendance, Circle, CircleSession, Members
 from tests.conftest import REPO, FixedClock
 
 # What the CSV export wrote before it was made in SQL: the rows, made safe, through csv.writer.
-CSV_CELLS = CellStyle(text=memoised(safe_text), day=date.isoformat, missing="", presenter=("no", "yes"))
+CSV_CELLS = CellStyle(text=memoised(safe_text), day=date.isoformat, missing="", flag=("no", "yes"))
 
 
 def _reference(store: Store, scope: Scope) -> bytes:

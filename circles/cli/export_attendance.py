@@ -70,7 +70,7 @@ def attendance(
     force: bool,
 ) -> None:
     """Export attendance: circle, session date and title, person, email, team, RSVP,
-    attended, presenter. Written atomically: a failed export leaves no half file."""
+    attended, presenter, walk-in. Written atomically: a failed export leaves no half file."""
     from circles.exports.formats import ExportFormat, format_for
 
     chosen = format_for(output, fmt)

@@ -66,7 +66,7 @@ def _style(fmt: ExportFormat) -> attendance_rows.CellStyle:
     # CSV is made by the database (exports/attendance_csv.py).
     if fmt is ExportFormat.XLSX:
         return attendance_rows.CellStyle(
-            text=memoised(spreadsheet_text), day=lambda d: d, missing=None, presenter=("no", "yes")
+            text=memoised(spreadsheet_text), day=lambda d: d, missing=None, flag=("no", "yes")
         )
     return attendance_rows.RAW
 

@@ -54,8 +54,9 @@ def _quoted(text: str) -> str:
 # in an Incremental Sort: a third of the server's time either way.
 # Each row of the export, in order: its session (n) and that session's cells (``head``, made
 # once per session), then the rest of its line: the person's cells (made once per person, with
-# the answer's opening quote), the answer, the check-in and the presenter mark with the line's
-# end (words of a fixed few, never quoted inside; the mark and the end are one constant). The
+# the answer's opening quote), the answer, the check-in, the presenter mark and the walk-in mark
+# (nobody expected: only a member's series answer is never NULL) with the line's end (words of
+# a fixed few, never quoted inside; the marks and the end are one constant). The
 # session's cells are not put on each line here: QUERY puts them between the lines.
 ROWS = f"""
 SELECT heads.n, heads.cells AS head, people.cells
@@ -63,7 +64,10 @@ SELECT heads.n, heads.cells AS head, people.cells
                ELSE coalesce(pairs.series_rsvp, pairs.rsvp, 'none') END
        || '","' || coalesce(pairs.attended, '')
        || CASE WHEN heads.presenter_id = pairs.person_id OR pairs.person_id = ANY (heads.presenters)
-               THEN E'","yes"\\r\\n' ELSE E'","no"\\r\\n' END AS line
+               THEN CASE WHEN pairs.series_rsvp IS NULL THEN E'","yes","yes"\\r\\n'
+                         ELSE E'","yes","no"\\r\\n' END
+               ELSE CASE WHEN pairs.series_rsvp IS NULL THEN E'","no","yes"\\r\\n'
+                         ELSE E'","no","no"\\r\\n' END END AS line
 FROM (
     SELECT circle_session.id, circle_session.circle_id, circle_session.starts_at,
            circle_session.presenter_id,

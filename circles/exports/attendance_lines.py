@@ -38,14 +38,16 @@ CIRCLE_ORDER_INDEX = "uq_circle_name_lower"
 
 # Each line: the session's cells, the person's, then the answer (the session's own unless it is
 # 'none', else the series answer of a member), the check-in and whether they presented (the
-# session's presenter or an agenda item's: a substring test on ",12,40,").
+# session's presenter or an agenda item's: a substring test on ",12,40,"), with the walk-in
+# mark and the line's end: {ending} names the pair of endings (a member's, or a walk-in's, as
+# each part of the query has only one kind of row).
 _LINE = """
 export_sessions.cells || export_people.cells || '"'
 || CASE WHEN attendance.rsvp IS NOT NULL AND attendance.rsvp != 'none' THEN attendance.rsvp
         ELSE coalesce({series}, attendance.rsvp, 'none') END
 || '","' || coalesce(attendance.attended, '')
 || CASE WHEN instr(export_sessions.presenters, ',' || export_people.id || ',') > 0
-        THEN :presenter ELSE :not_presenter END AS line,
+        THEN :{ending}_presenter ELSE :{ending}_not_presenter END AS line,
 lower(circle.name) AS k1, circle.id AS k2, circle_session.starts_at AS k3, circle_session.id AS k4,
 export_people.n AS k5
 """
@@ -71,7 +73,7 @@ export_people AS (
            row_number() OVER (ORDER BY lower(person.name), person.id) AS n
     FROM person
 )
-SELECT {_LINE.format(series="membership.default_rsvp")}
+SELECT {_LINE.format(series="membership.default_rsvp", ending="member")}
 FROM {{circles}} JOIN circle_session ON circle_session.circle_id = circle.id
 JOIN membership ON {_MEMBER_AT_SESSION.format(m="membership")}
 LEFT JOIN attendance ON attendance.session_id = circle_session.id
@@ -80,7 +82,7 @@ JOIN export_sessions ON export_sessions.session_id = circle_session.id
 JOIN export_people ON export_people.id = membership.person_id
 WHERE {{scope}}
 UNION ALL
-SELECT {_LINE.format(series="NULL")}
+SELECT {_LINE.format(series="NULL", ending="walk_in")}
 FROM {{circles}} JOIN circle_session ON circle_session.circle_id = circle.id
 JOIN export_sessions ON export_sessions.session_id = circle_session.id
 JOIN attendance ON attendance.session_id = circle_session.id
@@ -91,8 +93,13 @@ WHERE {{scope}} AND NOT EXISTS (
 )
 ORDER BY k1, k2, k3, k4, k5
 """
-# csv.writer ends a row with "\r\n".
-_ENDINGS = {"presenter": '","yes"\r\n', "not_presenter": '","no"\r\n'}
+# The presenter mark, the walk-in mark and the line's end (csv.writer ends a row with "\r\n").
+_ENDINGS = {
+    "member_presenter": '","yes","no"\r\n',
+    "member_not_presenter": '","no","no"\r\n',
+    "walk_in_presenter": '","yes","yes"\r\n',
+    "walk_in_not_presenter": '","no","yes"\r\n',
+}
 
 
 def local_day(starts: str, zone: str) -> date:

@@ -20,9 +20,10 @@ COLUMNS = (
     "rsvp",
     "attended",
     "presenter",
+    "walk-in",
 )
 # Keys of the JSON Lines objects, the same columns in a script's words.
-KEYS = ("circle", "date", "title", "person", "email", "team", "rsvp", "attended", "presenter")
+KEYS = ("circle", "date", "title", "person", "email", "team", "rsvp", "attended", "presenter", "walk_in")
 
 
 def quoted(value: str) -> str:

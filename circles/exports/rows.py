@@ -39,6 +39,7 @@ class AttendanceRow(NamedTuple):
     rsvp: str  # the effective answer: yes, maybe, no or none
     attended: str | None  # present, late, excused, absent, or None when nobody checked
     presenter: bool
+    walk_in: bool  # not a member at the session's start (participation.walked_in)
 
 
 def _text(expression: Any) -> Any:
@@ -97,6 +98,8 @@ def rows_statement(db: Session, scope: Scope) -> Any:
             u.c.attended,
             # 0 or 1, never NULL (a session without a presenter makes the comparison NULL).
             sa.case((presented(u.c.person_id), 1), else_=0),
+            # Only those expected have a series answer (a member's, never NULL): 1 for the rest.
+            sa.case((u.c.series_rsvp.is_(None), 1), else_=0),
         )
         .select_from(u)
         .join(s, col(s.id) == u.c.session_id)
@@ -128,10 +131,10 @@ class CellStyle:
     text: Callable[[str], Any]  # circle, title, person, email, team
     day: Callable[[date], Any]
     missing: Any  # an empty e-mail, team or attended
-    presenter: tuple[Any, Any]  # (not presenter, presenter)
+    flag: tuple[Any, Any]  # (no, yes): presenter, walk-in
 
 
-RAW = CellStyle(text=lambda v: v, day=lambda d: d, missing=None, presenter=(False, True))
+RAW = CellStyle(text=lambda v: v, day=lambda d: d, missing=None, flag=(False, True))
 
 
 def attendance_batches(
@@ -157,7 +160,7 @@ def attendance_batches(
         result = connection.execute(statement.execution_options(stream_results=True, yield_per=batch))
         parts = result.partitions(batch)
     text, day, missing = style.text, style.day, style.missing
-    presenter = style.presenter
+    flag = style.flag
     sessions: dict[int, tuple[Any, ...]] = {}
     people: dict[int, tuple[Any, ...]] = {}
 
@@ -187,7 +190,8 @@ def attendance_batches(
                     *(person_known(pid) or person_cells(pid, name, email, team)),
                     answer,
                     missing if attended is None else attended,
-                    presenter[is_presenter],
+                    flag[is_presenter],
+                    flag[is_walk_in],
                 )
                 for (
                     circle,
@@ -202,6 +206,7 @@ def attendance_batches(
                     answer,
                     attended,
                     is_presenter,
+                    is_walk_in,
                 ) in part
             ]
 
