@@ -160,7 +160,9 @@ def held_sessions(shape: ScopeShape, value: Value = sa.bindparam) -> list[Any]:
 
 def local_days(shape: ScopeShape, when: Any, circle_id: Any, value: Value = sa.bindparam) -> list[Any]:
     """Conditions: the instant ``when`` falls on the local days of a scope of ``shape`` in the
-    circle ``circle_id`` (a session's start, or another instant of a circle's)."""
+    circle ``circle_id`` (a session's start, or another instant of a circle's). ``circle_id``: a
+    column, or an expression of one."""
+    circle = circle_id if isinstance(circle_id, sa.ColumnElement) else col(circle_id)
     conditions: list[Any] = []
     if shape.circle:
         conditions.append(circle_id == value("circle_id"))
@@ -169,7 +171,7 @@ def local_days(shape: ScopeShape, when: Any, circle_id: Any, value: Value = sa.b
     per_zone = []
     for i in range(shape.zones):
         zone = select(Circle.id).where(Circle.timezone == value(f"zone_{i}"))
-        bounds: list[Any] = [col(circle_id).in_(zone)]
+        bounds: list[Any] = [circle.in_(zone)]
         if shape.since:
             bounds.append(when >= value(f"since_{i}"))
         if shape.until:

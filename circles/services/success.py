@@ -161,6 +161,12 @@ def _joined_near(bound: BoundScope, months: int) -> dict[str, datetime]:
 def _retention_sql(dialect: str, shape: ScopeShape, months: tuple[int, ...]) -> tuple[Any, ...]:
     m, s, a = Membership, CircleSession, Attendance
     joined = col(m.joined_at)
+    # Across circles, SQLite reads the memberships in one pass, the cheap bounds on the day they
+    # began ruling most out: on the bare column it looked them up by circle once per time zone
+    # (an index OR) and tested the period's every zone again on each row found, its month
+    # arithmetic included, two thirds of each statement. One circle's are still found by its
+    # index; PostgreSQL, which scans them once either way, keeps its plan.
+    circle = m.circle_id + 0 if dialect == "sqlite" and not shape.circle else m.circle_id
     found = []
     for n in months:
         mark = _add_months(dialect, m.joined_at, n)
@@ -184,7 +190,7 @@ def _retention_sql(dialect: str, shape: ScopeShape, months: tuple[int, ...]) -> 
             near.append(joined < sa.bindparam(f"joined_before_{n}"))
         found.append(
             select(sa.func.count(), sa.func.coalesce(sa.func.sum(one_if(came_back)), 0)).where(
-                *near, window_end <= sa.bindparam("now"), *local_days(shape, mark, m.circle_id)
+                *near, window_end <= sa.bindparam("now"), *local_days(shape, mark, circle)
             )
         )
     return tuple(found)
