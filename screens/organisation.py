@@ -60,7 +60,8 @@ def load_success(db: Db, since: date | None, until: date, circle_id: int | None)
 def load_circles(db: Db) -> list[tuple[str, int]]:
     from circles.services import circle_records
 
-    return [(c.name, c.id) for c in circle_records.list_circles(db)]
+    # Names and ids only: the circles' records (300 on the large demo) took four times as long.
+    return circle_records.circle_choices(db)
 
 
 class Definition(ModalScreen[None]):
@@ -269,7 +270,12 @@ def out_of(part: int, whole: int) -> str:
 def open_organisation(app: App[Any]) -> None:
     """Open Organisation with its figures and its list of circles in its first frame. Pushed
     first and filled after, it drew six frames before them (empty figures, the footer's keys, a
-    layout for each), each a share of the processor taken from the read running beside it."""
+    layout for each), each a share of the processor taken from the read running beside it.
+
+    Nor is it composed off the stack while they are read (tried for issue 20): the read gives up
+    the interpreter at every row it fetches and waits for it back while the screen mounts, so it
+    came in later by more than the mounting saved, and past WAIT_FOR_DATA on a busy machine
+    (the large demo on SQLite, a busy machine: 670 ms to 950 ms from the key to the figures, in turns)."""
     screen = OrganisationScreen()
     since, until = period_days(screen.period, circles_app(app).now().date())
     # The circles first (a few milliseconds): a screen shown before its figures (a slow store,

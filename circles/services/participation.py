@@ -160,7 +160,9 @@ def held_sessions(shape: ScopeShape, value: Value = sa.bindparam) -> list[Any]:
 
 def local_days(shape: ScopeShape, when: Any, circle_id: Any, value: Value = sa.bindparam) -> list[Any]:
     """Conditions: the instant ``when`` falls on the local days of a scope of ``shape`` in the
-    circle ``circle_id`` (a session's start, or another instant of a circle's)."""
+    circle ``circle_id`` (a session's start, or another instant of a circle's). ``circle_id``: a
+    column, or an expression of one."""
+    circle = circle_id if isinstance(circle_id, sa.ColumnElement) else col(circle_id)
     conditions: list[Any] = []
     if shape.circle:
         conditions.append(circle_id == value("circle_id"))
@@ -169,7 +171,7 @@ def local_days(shape: ScopeShape, when: Any, circle_id: Any, value: Value = sa.b
     per_zone = []
     for i in range(shape.zones):
         zone = select(Circle.id).where(Circle.timezone == value(f"zone_{i}"))
-        bounds: list[Any] = [col(circle_id).in_(zone)]
+        bounds: list[Any] = [circle.in_(zone)]
         if shape.since:
             bounds.append(when >= value(f"since_{i}"))
         if shape.until:
@@ -238,6 +240,30 @@ def member_presented_for(held: list[Any], since: Any = None) -> Any:
     of a period from ``since`` (an instant before its first day in any zone, or None). The few
     presenters are found first and joined to the many members, rather than asking of every
     member and session whether they presented."""
+    members, presenters = members_and_presenters(held, since)
+    return (
+        select(
+            members.c.circle_id,
+            members.c.person_id,
+            one_if(col(presenters.c.person_id).is_not(None)).label("presented"),
+        )
+        .select_from(members)
+        .join(
+            presenters,
+            sa.and_(
+                presenters.c.circle_id == members.c.circle_id, presenters.c.person_id == members.c.person_id
+            ),
+            isouter=True,
+        )
+        .subquery()
+    )
+
+
+def members_and_presenters(held: list[Any], since: Any = None) -> tuple[Any, Any]:
+    """Two subqueries of (circle, person), each pair once: the members expected at the held
+    sessions ``held`` (from ``since``, as member_presented_for), and those of them who presented
+    at one while a member. Every presenter is among the members (found by a membership covering
+    a held session), so a count per circle needs no join of the two."""
     s, m = CircleSession, Membership
     # Each membership asks whether a held session in scope fell in it (the circle's sessions
     # by start, from the period's first instant in any zone), rather than every session of
@@ -291,19 +317,4 @@ def member_presented_for(held: list[Any], since: Any = None) -> Any:
         .group_by(col(s.circle_id), col(t.person_id))
         .subquery()
     )
-    return (
-        select(
-            members.c.circle_id,
-            members.c.person_id,
-            one_if(col(presenters.c.person_id).is_not(None)).label("presented"),
-        )
-        .select_from(members)
-        .join(
-            presenters,
-            sa.and_(
-                presenters.c.circle_id == members.c.circle_id, presenters.c.person_id == members.c.person_id
-            ),
-            isouter=True,
-        )
-        .subquery()
-    )
+    return members, presenters
