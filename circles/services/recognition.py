@@ -286,11 +286,14 @@ def _streaks(db: Session, bound: BoundScope, names: Names) -> dict[int, list[Str
 @_kept
 def _streaks_sql(shape: ScopeShape) -> Any:
     s, m = CircleSession, StreakMilestone
-    # Per person and circle only the longest reached in the period (the first day it was).
+    # Per person and circle only the longest reached in the period (the first day it was), with
+    # the session's start and circle carried out: joined to the sessions again, each of a
+    # month's 2,000 milestones looked its session up a second time.
     best = (
-        select(
+        select_columns(
             col(m.person_id).label("person_id"),
-            col(m.session_id).label("session_id"),
+            col(s.circle_id).label("circle_id"),
+            _as_stored(s.starts_at).label("starts_at"),
             col(m.sessions).label("sessions"),
             sa.func.row_number()
             .over(
@@ -309,14 +312,13 @@ def _streaks_sql(shape: ScopeShape) -> Any:
             best.c.person_id,
             Circle.name,
             best.c.sessions,
-            _as_stored(s.starts_at),
+            best.c.starts_at,
             Circle.timezone,
             Person.name,
             Person.team,
         )
         .select_from(best)
-        .join(s, col(s.id) == best.c.session_id)
-        .join(Circle, col(Circle.id) == s.circle_id)
+        .join(Circle, col(Circle.id) == best.c.circle_id)
         .join(Person, col(Person.id) == best.c.person_id)
         .where(best.c.rank == 1)
     )
