@@ -159,6 +159,14 @@ _kept = lru_cache(maxsize=32)
 
 # -- reading -----------------------------------------------------------------------------------
 
+
+def _of_person(person_id: Any, column: Any) -> Any:
+    """SQL: a person's ``column``, looked up by id for each row. For the few hundred rows of a
+    period's thanks or completed pairs: joined instead, PostgreSQL read and hashed all 10,000
+    people of the large demo (each time, for each of the two), to name a few hundred of them."""
+    return select(column).where(col(Person.id) == person_id).scalar_subquery()
+
+
 # (name, team) by person id: each part reads them with its rows (a year names thousands of
 # people, and a second query by thousands of ids cost more than the join).
 Names = dict[int, tuple[str, str | None]]
@@ -365,13 +373,18 @@ def _mentoring_sql(shape: ScopeShape) -> tuple[Any, Any]:
         .where(col(other_pair.id) == other.pair_id)
     )
     completed = (
-        select_columns(pm.person_id, sa.func.count(), a_mentor, Person.name, Person.team)
+        select_columns(
+            pm.person_id,
+            sa.func.count(),
+            a_mentor,
+            _of_person(pm.person_id, Person.name),
+            _of_person(pm.person_id, Person.team),
+        )
         .select_from(pm)
         .join(pair, col(pair.id) == pm.pair_id)
         .join(p, col(p.id) == pair.programme_id)
-        .join(Person, col(Person.id) == pm.person_id)
         .where(mentoring, pair.status == PairStatus.COMPLETED, *_days(shape, pair.ended_on))
-        .group_by(col(pm.person_id), col(Person.name), col(Person.team))
+        .group_by(col(pm.person_id))
     )
     minutes = sa.func.coalesce(meeting.minutes, p.meeting_minutes)
     held = (
@@ -380,16 +393,15 @@ def _mentoring_sql(shape: ScopeShape) -> tuple[Any, Any]:
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(minutes), 0),
             sa.func.max(one_if(pm.role == "mentor")),
-            Person.name,
-            Person.team,
+            _of_person(pm.person_id, Person.name),
+            _of_person(pm.person_id, Person.team),
         )
         .select_from(pm)
         .join(pair, col(pair.id) == pm.pair_id)
         .join(meeting, col(meeting.pair_id) == pair.id)
         .join(p, col(p.id) == pair.programme_id)
-        .join(Person, col(Person.id) == pm.person_id)
         .where(*_days(shape, meeting.held_on))
-        .group_by(col(pm.person_id), col(Person.name), col(Person.team))
+        .group_by(col(pm.person_id))
     )
     return completed, held
 
@@ -450,7 +462,6 @@ def _thanks(db: Session, bound: BoundScope, names: Names) -> dict[int, list[Than
 @_kept
 def _thanks_sql(shape: ScopeShape) -> Any:
     t, s = Thanks, CircleSession
-    to, by = aliased(Person), aliased(Person)
     stmt = (
         select_columns(
             t.id,
@@ -458,16 +469,14 @@ def _thanks_sql(shape: ScopeShape) -> Any:
             t.text,
             t.given_at,
             t.session_id,
-            to.name,
-            to.team,
-            by.name,
+            _of_person(t.person_id, Person.name),
+            _of_person(t.person_id, Person.team),
+            _of_person(t.given_by_id, Person.name),
             s.starts_at,
             Circle.name,
             Circle.timezone,
         )
         .select_from(t)
-        .join(to, col(to.id) == t.person_id)
-        .join(by, col(by.id) == t.given_by_id, isouter=True)
         .join(s, col(s.id) == t.session_id, isouter=True)
         .join(Circle, col(Circle.id) == s.circle_id, isouter=True)
         .where(*_instants(shape, t.given_at))
