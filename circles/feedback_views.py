@@ -243,11 +243,12 @@ def tell_apart(people: list[tuple[int, str, str | None]]) -> dict[int, str]:
         by_name.setdefault(" ".join(person[1].casefold().split()), []).append(person)
     shown: dict[int, str] = {}
     for same in by_name.values():
+        if len(same) == 1:  # most names: nobody else's
+            shown[same[0][0]] = same[0][1]
+            continue
         teams = [(team or "").casefold() for _, _, team in same]
         for person_id, name, team in same:
-            if len(same) == 1:
-                shown[person_id] = name
-            elif team and teams.count(team.casefold()) == 1:
+            if team and teams.count(team.casefold()) == 1:
                 shown[person_id] = f"{name} ({team})"
             else:
                 shown[person_id] = f"{name} ({team + ', ' if team else ''}no. {person_id})"

@@ -39,7 +39,15 @@ from circles.feedback_views import (
 )
 from circles.services import people, sessions
 from circles.services.clock import now
-from circles.services.participation import Scope, in_scope, make_scope, one_if
+from circles.services.participation import (
+    BoundScope,
+    Scope,
+    ScopeShape,
+    bind_scope,
+    held_sessions,
+    make_scope,
+    one_if,
+)
 from circles.services.sql import select_columns
 from circles.zones import time_zone
 from models.enums import PairStatus, ProgrammeKind
@@ -111,36 +119,64 @@ def period_scope(
     return Scope(circle_id=scope.circle_id, since=first, until=last)
 
 
-def _days(scope: Scope, column: Any) -> list[Any]:
-    """Conditions on a date column for the scope's days."""
-    found = [column <= scope.until] if scope.until is not None else []
-    if scope.since is not None:
-        found.append(column >= scope.since)
+def _days(shape: ScopeShape, column: Any) -> list[Any]:
+    """Conditions on a date column for the scope's days (bound by _bound)."""
+    found = [column <= sa.bindparam("last_day")] if shape.until else []
+    if shape.since:
+        found.append(column >= sa.bindparam("first_day"))
     return found
 
 
-def _instants(scope: Scope, column: Any) -> list[Any]:
+def _instants(shape: ScopeShape, column: Any) -> list[Any]:
     """Conditions on an instant for the scope's days (UTC days: thanks belong to no circle)."""
     found = []
-    if scope.until is not None:
-        found.append(column < datetime.combine(scope.until + timedelta(days=1), time(0), UTC))
-    if scope.since is not None:
-        found.append(column >= datetime.combine(scope.since, time(0), UTC))
+    if shape.until:
+        found.append(column < sa.bindparam("before_instant"))
+    if shape.since:
+        found.append(column >= sa.bindparam("from_instant"))
     return found
+
+
+def _bound(db: Session, scope: Scope) -> BoundScope:
+    """The scope as the ledger's statements take it: in_scope's values (the store's clock and
+    the period's time zones, read once for all parts), and the days as dates and UTC instants."""
+    bound = bind_scope(db, scope)
+    values = bound.values
+    if scope.since is not None:
+        values["first_day"] = scope.since
+        values["from_instant"] = datetime.combine(scope.since, time(0), UTC)
+    if scope.until is not None:
+        values["last_day"] = scope.until
+        values["before_instant"] = datetime.combine(scope.until + timedelta(days=1), time(0), UTC)
+    return bound
+
+
+# Each part's statement is built once for a scope's shape and run with the scope's values:
+# SQLAlchemy builds and keys a statement each time one is made, and the ledger's carry the
+# period's conditions per time zone three times over (participation.ScopeShape).
+_kept = lru_cache(maxsize=32)
 
 
 # -- reading -----------------------------------------------------------------------------------
+
+
+def _of_person(person_id: Any, column: Any) -> Any:
+    """SQL: a person's ``column``, looked up by id for each row. For the few hundred rows of a
+    period's thanks or completed pairs: joined instead, PostgreSQL read and hashed all 10,000
+    people of the large demo (each time, for each of the two), to name a few hundred of them."""
+    return select(column).where(col(Person.id) == person_id).scalar_subquery()
+
 
 # (name, team) by person id: each part reads them with its rows (a year names thousands of
 # people, and a second query by thousands of ids cost more than the join).
 Names = dict[int, tuple[str, str | None]]
 
 
-def _rows(db: Session, statement: Any) -> Any:
+def _rows(db: Session, statement: Any, values: dict[str, Any] | None = None) -> Any:
     """The rows of a SELECT of columns as plain tuples: through the session's connection,
     without the ORM's work per row (a year's ledger reads 50,000 rows), fetched at once rather
-    than one by one."""
-    return db.connection().execute(statement).all()
+    than one by one. ``values``: the bound parameters of a statement kept for a shape."""
+    return db.connection().execute(statement, values).all()
 
 
 def _as_stored(instant: Any) -> Any:
@@ -165,7 +201,7 @@ _Sums = list[int]
 
 
 def _talks(
-    db: Session, held: list[Any], names: Names, *, notes: bool = True
+    db: Session, bound: BoundScope, names: Names, *, notes: bool = True
 ) -> tuple[dict[int, list[Talk]], dict[int, FeedbackReceived]]:
     """Talks in the period, numbered over each person's talks ever (a first talk is number 1),
     and the feedback on them (see _feedback_received), read together: one pass over the
@@ -174,8 +210,33 @@ def _talks(
     The store keeps every talk numbered (table talk, kept by the triggers of migration 0100 on
     every change to who presents and to sessions): a period's are read by its held sessions.
     Talks at sessions not yet held are numbered after all held ones, so they change no number
-    shown here. ``held``: in_scope's conditions; ``names`` gets each presenter's name and team.
+    shown here. ``names`` gets each presenter's name and team.
     """
+    talks: dict[int, list[Talk]] = defaultdict(list)
+    sums: dict[int, _Sums] = {}
+    for pid, sid, starts, title, circle, tz, n, name, team, shared, ratings, rating_sum, noted in _rows(
+        db, _talks_sql(bound.shape, notes), bound.values
+    ):
+        talks[pid].append(Talk(sid, _local_day(starts, tz), circle, title, n))
+        if pid not in names:
+            names[pid] = (name, team)
+        if shared:
+            summed = sums.get(pid) or sums.setdefault(pid, [0, 0, 0, 0])
+            if ratings is not None:
+                summed[0] += 1
+                summed[1] += ratings
+                summed[2] += rating_sum
+            summed[3] += noted
+    read = _notes(db, bound) if notes else {}
+    return talks, {
+        pid: FeedbackReceived(n, total, read.get(pid, []), None if notes else count)
+        for pid, (summaries, n, total, count) in sums.items()
+        if summaries
+    }
+
+
+@_kept
+def _talks_sql(shape: ScopeShape, notes: bool) -> Any:
     s, t, sf, f = CircleSession, TalkRow, SessionFeedback, FeedbackAnswer
     columns = [
         t.person_id,
@@ -195,8 +256,7 @@ def _talks(
     # otherwise (_notes).
     noted = select(sa.func.count()).where(f.session_id == s.id, _written()).scalar_subquery()
     columns.append(sa.literal_column("0") if notes else noted)
-    rows = _rows(
-        db,
+    return (
         select_columns(*columns)
         .select_from(s)
         .join(t, col(t.session_id) == s.id)
@@ -204,47 +264,44 @@ def _talks(
         .join(Person, col(Person.id) == t.person_id)
         .join(FeedbackSetting, col(FeedbackSetting.circle_id) == s.circle_id, isouter=True)
         .join(sf, col(sf.session_id) == s.id, isouter=True)
-        .where(*held)
-        .order_by(col(s.starts_at), col(s.id)),
+        .where(*held_sessions(shape))
+        .order_by(col(s.starts_at), col(s.id))
     )
-    talks: dict[int, list[Talk]] = defaultdict(list)
-    sums: dict[int, _Sums] = {}
-    for pid, sid, starts, title, circle, tz, n, name, team, shared, ratings, rating_sum, noted in rows:
-        talks[pid].append(Talk(sid, _local_day(starts, tz), circle, title, n))
-        if pid not in names:
-            names[pid] = (name, team)
-        if shared:
-            summed = sums.get(pid) or sums.setdefault(pid, [0, 0, 0, 0])
-            if ratings is not None:
-                summed[0] += 1
-                summed[1] += ratings
-                summed[2] += rating_sum
-            summed[3] += noted
-    read = _notes(db, held) if notes else {}
-    return talks, {
-        pid: FeedbackReceived(n, total, read.get(pid, []), None if notes else count)
-        for pid, (summaries, n, total, count) in sums.items()
-        if summaries
-    }
 
 
 # -- streaks -----------------------------------------------------------------------------------
 
 
-def _streaks(db: Session, held: list[Any], names: Names) -> dict[int, list[Streak]]:
+def _streaks(db: Session, bound: BoundScope, names: Names) -> dict[int, list[Streak]]:
     """Streak milestones reached in the period (see the module's definition).
 
     The store keeps every milestone ever reached (table streak_milestone, kept by the triggers
     of migration 0100 on every write to sessions and attendance): a period's are read by its
     held sessions, instead of numbering months of attendance in window functions each time.
-    ``held``: in_scope's conditions; ``names`` gets each person's name and team.
+    ``names`` gets each person's name and team.
     """
+    found: dict[int, list[Streak]] = defaultdict(list)
+    for pid, circle, length, starts, tz, name, team in _rows(db, _streaks_sql(bound.shape), bound.values):
+        found[pid].append(Streak(circle, length, _local_day(starts, tz)))
+        if pid not in names:
+            names[pid] = (name, team)
+    for streaks in found.values():  # one per circle (circle names are unique): by day, then circle
+        if len(streaks) > 1:
+            streaks.sort(key=_by_day)
+    return found
+
+
+@_kept
+def _streaks_sql(shape: ScopeShape) -> Any:
     s, m = CircleSession, StreakMilestone
-    # Per person and circle only the longest reached in the period (the first day it was).
+    # Per person and circle only the longest reached in the period (the first day it was), with
+    # the session's start and circle carried out: joined to the sessions again, each of a
+    # month's 2,000 milestones looked its session up a second time.
     best = (
-        select(
+        select_columns(
             col(m.person_id).label("person_id"),
-            col(m.session_id).label("session_id"),
+            col(s.circle_id).label("circle_id"),
+            _as_stored(s.starts_at).label("starts_at"),
             col(m.sessions).label("sessions"),
             sa.func.row_number()
             .over(
@@ -255,35 +312,24 @@ def _streaks(db: Session, held: list[Any], names: Names) -> dict[int, list[Strea
         )
         .select_from(s)
         .join(m, col(m.session_id) == s.id)
-        .where(*held)
+        .where(*held_sessions(shape))
         .subquery()
     )
-    reached = _rows(
-        db,
+    return (
         select_columns(
             best.c.person_id,
             Circle.name,
             best.c.sessions,
-            _as_stored(s.starts_at),
+            best.c.starts_at,
             Circle.timezone,
             Person.name,
             Person.team,
         )
         .select_from(best)
-        .join(s, col(s.id) == best.c.session_id)
-        .join(Circle, col(Circle.id) == s.circle_id)
+        .join(Circle, col(Circle.id) == best.c.circle_id)
         .join(Person, col(Person.id) == best.c.person_id)
-        .where(best.c.rank == 1),
+        .where(best.c.rank == 1)
     )
-    found: dict[int, list[Streak]] = defaultdict(list)
-    for pid, circle, length, starts, tz, name, team in reached:
-        found[pid].append(Streak(circle, length, _local_day(starts, tz)))
-        if pid not in names:
-            names[pid] = (name, team)
-    for streaks in found.values():  # one per circle (circle names are unique): by day, then circle
-        if len(streaks) > 1:
-            streaks.sort(key=_by_day)
-    return found
 
 
 def _by_day(streak: Streak) -> tuple[date, str]:
@@ -293,10 +339,30 @@ def _by_day(streak: Streak) -> tuple[date, str]:
 # -- mentoring ---------------------------------------------------------------------------------
 
 
-def _mentoring(db: Session, scope: Scope, names: Names) -> dict[int, MentoringDone]:
+def _mentoring(db: Session, bound: BoundScope, names: Names) -> dict[int, MentoringDone]:
     """Per person: mentoring pairs completed, meetings held and their minutes, in the period.
     ``names`` gets each person's name and team (read with the counts: a month names hundreds
     who did nothing else, and asking for them by id was a query of its own)."""
+    completed_sql, held_sql = _mentoring_sql(bound.shape)
+    completed = {}
+    for pid, count, mentor, name, team in _rows(db, completed_sql, bound.values):
+        completed[pid] = (int(count), bool(mentor))
+        names[pid] = (name, team)
+    held = {}
+    for pid, n, total, mentor, name, team in _rows(db, held_sql, bound.values):
+        held[pid] = (int(n), int(total), bool(mentor))
+        names[pid] = (name, team)
+    found = {}
+    for pid in set(completed) | set(held):
+        n, total, mentor = held.get(pid, (0, 0, False))
+        pairs, a_mentor_too = completed.get(pid, (0, False))
+        found[pid] = MentoringDone(pairs, n, total, mentor or a_mentor_too)
+    return found
+
+
+@_kept
+def _mentoring_sql(shape: ScopeShape) -> tuple[Any, Any]:
+    """Per person: the mentoring pairs they completed in the period, and the meetings held."""
     pm, pair, meeting, p = PairMember, ProgrammePair, PairMeeting, Programme
     mentoring = col(p.kind).in_([ProgrammeKind.MENTORING, ProgrammeKind.REVERSE_MENTORING])
     # Someone who completed pairs did so as mentor if they are the mentor of any pair.
@@ -306,47 +372,38 @@ def _mentoring(db: Session, scope: Scope, names: Names) -> dict[int, MentoringDo
         .where(col(other.person_id) == pm.person_id, col(other.role) == "mentor")
         .where(col(other_pair.id) == other.pair_id)
     )
-    completed = {}
-    for pid, count, mentor, name, team in _rows(
-        db,
-        select_columns(pm.person_id, sa.func.count(), a_mentor, Person.name, Person.team)
+    completed = (
+        select_columns(
+            pm.person_id,
+            sa.func.count(),
+            a_mentor,
+            _of_person(pm.person_id, Person.name),
+            _of_person(pm.person_id, Person.team),
+        )
         .select_from(pm)
         .join(pair, col(pair.id) == pm.pair_id)
         .join(p, col(p.id) == pair.programme_id)
-        .join(Person, col(Person.id) == pm.person_id)
-        .where(mentoring, pair.status == PairStatus.COMPLETED, *_days(scope, pair.ended_on))
-        .group_by(col(pm.person_id), col(Person.name), col(Person.team)),
-    ):
-        completed[pid] = (int(count), bool(mentor))
-        names[pid] = (name, team)
+        .where(mentoring, pair.status == PairStatus.COMPLETED, *_days(shape, pair.ended_on))
+        .group_by(col(pm.person_id))
+    )
     minutes = sa.func.coalesce(meeting.minutes, p.meeting_minutes)
-    held = {}
-    for pid, n, total, mentor, name, team in _rows(
-        db,
+    held = (
         select_columns(
             pm.person_id,
             sa.func.count(),
             sa.func.coalesce(sa.func.sum(minutes), 0),
             sa.func.max(one_if(pm.role == "mentor")),
-            Person.name,
-            Person.team,
+            _of_person(pm.person_id, Person.name),
+            _of_person(pm.person_id, Person.team),
         )
         .select_from(pm)
         .join(pair, col(pair.id) == pm.pair_id)
         .join(meeting, col(meeting.pair_id) == pair.id)
         .join(p, col(p.id) == pair.programme_id)
-        .join(Person, col(Person.id) == pm.person_id)
-        .where(*_days(scope, meeting.held_on))
-        .group_by(col(pm.person_id), col(Person.name), col(Person.team)),
-    ):
-        held[pid] = (int(n), int(total), bool(mentor))
-        names[pid] = (name, team)
-    found = {}
-    for pid in set(completed) | set(held):
-        n, total, mentor = held.get(pid, (0, 0, False))
-        pairs, a_mentor_too = completed.get(pid, (0, False))
-        found[pid] = MentoringDone(pairs, n, total, mentor or a_mentor_too)
-    return found
+        .where(*_days(shape, meeting.held_on))
+        .group_by(col(pm.person_id))
+    )
+    return completed, held
 
 
 # -- feedback for presenters -------------------------------------------------------------------
@@ -363,33 +420,48 @@ def _written() -> Any:
     return col(FeedbackAnswer.for_presenter) != sa.literal_column("''")
 
 
-def _notes(db: Session, held: list[Any]) -> dict[int, list[str]]:
+def _notes(db: Session, bound: BoundScope) -> dict[int, list[str]]:
     """The notes written for each presenter on the sessions they presented where the circle
     shares them, by session start and then text."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for pid, note in _rows(db, _notes_sql(bound.shape), bound.values):
+        found[pid].append(note)
+    return found
+
+
+@_kept
+def _notes_sql(shape: ScopeShape) -> Any:
     s, t, f = CircleSession, TalkRow, FeedbackAnswer
     shared = sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true())
-    found: dict[int, list[str]] = defaultdict(list)
-    for pid, note in _rows(
-        db,
+    return (
         select(t.person_id, f.for_presenter)
         .select_from(s)
         .join(t, col(t.session_id) == s.id)
         .join(FeedbackSetting, col(FeedbackSetting.circle_id) == s.circle_id, isouter=True)
         .join(f, col(f.session_id) == s.id)
-        .where(shared, _written(), *held)
-        .order_by(col(s.starts_at), col(f.for_presenter)),
-    ):
-        found[pid].append(note)
-    return found
+        .where(shared, _written(), *held_sessions(shape))
+        .order_by(col(s.starts_at), col(f.for_presenter))
+    )
 
 
 # -- thanks ------------------------------------------------------------------------------------
 
 
-def _thanks(db: Session, scope: Scope, names: Names) -> dict[int, list[ThanksView]]:
+def _thanks(db: Session, bound: BoundScope, names: Names) -> dict[int, list[ThanksView]]:
     """Thanks given in the period, by the person thanked; ``names`` gets their name and team."""
+    found: dict[int, list[ThanksView]] = defaultdict(list)
+    for tid, pid, text, given_at, sid, name, team, from_name, starts, circle, tz in _rows(
+        db, _thanks_sql(bound.shape), bound.values
+    ):
+        names[pid] = (name, team)
+        label = f"{circle}, {starts.astimezone(time_zone(tz)):%a %d %b %Y}" if starts is not None else None
+        found[pid].append(ThanksView(tid, pid, name, from_name, text, given_at.date(), sid, label))
+    return found
+
+
+@_kept
+def _thanks_sql(shape: ScopeShape) -> Any:
     t, s = Thanks, CircleSession
-    to, by = aliased(Person), aliased(Person)
     stmt = (
         select_columns(
             t.id,
@@ -397,29 +469,20 @@ def _thanks(db: Session, scope: Scope, names: Names) -> dict[int, list[ThanksVie
             t.text,
             t.given_at,
             t.session_id,
-            to.name,
-            to.team,
-            by.name,
+            _of_person(t.person_id, Person.name),
+            _of_person(t.person_id, Person.team),
+            _of_person(t.given_by_id, Person.name),
             s.starts_at,
             Circle.name,
             Circle.timezone,
         )
         .select_from(t)
-        .join(to, col(to.id) == t.person_id)
-        .join(by, col(by.id) == t.given_by_id, isouter=True)
         .join(s, col(s.id) == t.session_id, isouter=True)
         .join(Circle, col(Circle.id) == s.circle_id, isouter=True)
-        .where(*_instants(scope, t.given_at))
+        .where(*_instants(shape, t.given_at))
         .order_by(col(t.given_at), col(t.id))
     )
-    if scope.circle_id is not None:
-        stmt = stmt.where(s.circle_id == scope.circle_id)
-    found: dict[int, list[ThanksView]] = defaultdict(list)
-    for tid, pid, text, given_at, sid, name, team, from_name, starts, circle, tz in _rows(db, stmt):
-        names[pid] = (name, team)
-        label = f"{circle}, {starts.astimezone(time_zone(tz)):%a %d %b %Y}" if starts is not None else None
-        found[pid].append(ThanksView(tid, pid, name, from_name, text, given_at.date(), sid, label))
-    return found
+    return stmt.where(s.circle_id == sa.bindparam("circle_id")) if shape.circle else stmt
 
 
 # -- the ledger --------------------------------------------------------------------------------
@@ -435,11 +498,11 @@ def ledger(db: Session, scope: Scope, *, notes: bool = True) -> Ledger:
 
 def _ledger(db: Session, scope: Scope, *, notes: bool) -> Ledger:
     names: Names = {}
-    held = in_scope(db, scope)  # the period's held sessions: its time zones read once for all parts
-    talks, feedback = _talks(db, held, names, notes=notes)
-    streaks = _streaks(db, held, names)
-    mentoring = _mentoring(db, scope, names) if scope.circle_id is None else {}
-    thanks = _thanks(db, scope, names)
+    bound = _bound(db, scope)
+    talks, feedback = _talks(db, bound, names, notes=notes)
+    streaks = _streaks(db, bound, names)
+    mentoring = _mentoring(db, bound, names) if scope.circle_id is None else {}
+    thanks = _thanks(db, bound, names)
     # Everyone given feedback gave a talk in the period: named with it.
     ids = set(talks) | set(streaks) | set(mentoring) | set(thanks)
     recognised = [
