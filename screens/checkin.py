@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -94,6 +95,11 @@ def counts_text(roster: list[RosterEntry]) -> str:
         f" · excused {marks.count(Attended.EXCUSED)} · absent {marks.count(Attended.ABSENT)}"
         f" · not marked {marks.count(None)} · said yes {said_yes} · walk-ins {walk_ins}"
     )
+
+
+# The keys that mark the highlighted person (space too, without a filter): read in on_key, in
+# turn with the letters typed around them; the bindings name them for the footer and ?.
+MARK_KEYS = {"1": "present", "2": "late", "3": "excused", "4": "absent", "0": "", "delete": ""}
 
 
 class CheckInScreen(LiveScreen, Screen[None]):
@@ -283,11 +289,18 @@ class CheckInScreen(LiveScreen, Screen[None]):
             # 'Qqqx'). Left to come back up, the app types them again into the form
             # (screens/late_keys.py).
             return
-        action = {
+        keys: dict[str, Callable[[], None]] = {
             "enter": self.action_enter,
             "backspace": self.action_backspace,
             "ctrl+u": self.action_clear_filter,
-        }.get(event.key)
+        }
+        # The marking keys too: as bindings, they ran after the letters typed after them had
+        # begun a filter: '2' then 'hana' marked the first 'h' late, not the one highlighted, and
+        # a space then a letter lost the space (a filter turns it off).
+        keys.update({key: partial(self.action_mark, mark) for key, mark in MARK_KEYS.items()})
+        action = keys.get(event.key)
+        if event.key == "space" and not self.filter_text:
+            action = self.action_present
         if action is not None:
             event.stop()
             event.prevent_default()

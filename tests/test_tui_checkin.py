@@ -503,3 +503,21 @@ async def test_keys_typed_while_the_walk_in_form_opens_go_into_it_and_open_no_se
         assert app.screen is screen  # no second form left open
         walk_ins = [r[0] for r in rows(screen.query_one("#roster", DataTable)) if r[4:] == ["walk-in"]]
         assert walk_ins == ["Qqqx"]
+
+
+async def test_a_mark_typed_fast_before_a_name_marks_the_one_highlighted(memory_store, clock):
+    """'2' for the highlighted person, then 'hana' and Enter for the next, in one burst: the
+    '2' waited for the letters and marked the first 'h' late, not the one highlighted."""
+    _, s = _circle_of_30(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, s.id)
+        burst(app, "2", *"hana", "enter", *"yan", "3")
+        await until(pilot, lambda: _marks(memory_store, s.id)["Yan Member"] is not None)
+        await settle(app, pilot)
+        marked = {n: m for n, m in _marks(memory_store, s.id).items() if m is not None}
+        assert marked == {
+            "Abe Member": Attended.LATE,
+            "Hana Member": Attended.PRESENT,
+            "Yan Member": Attended.EXCUSED,
+        }
