@@ -8,6 +8,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -23,11 +24,13 @@ from circles.errors import CirclesError, shown
 from circles.services import attendance, sessions
 from circles.views import PersonView, RosterEntry, SessionView
 from models.enums import Attended, Rsvp
+from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
 from screens.format import MARK_TEXT, RSVP_TEXT, safe
 from screens.live import LiveScreen, refill
 from screens.one_line import joined
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db
 
 if TYPE_CHECKING:
@@ -73,6 +76,19 @@ def walk_in_name(typed: str) -> str:
     if name != name.lower():
         return name
     return re.sub(r"(^|[\s'-])(\w)", lambda m: m.group(1) + m.group(2).upper(), name)
+
+
+def other_day_question(session: SessionView, now: datetime) -> str | None:
+    """What to ask before recording attendance for a session that is not today's (None if it
+    is): attendance recorded late is fine, but a slip in the session picked is caught here."""
+    days = session.days_from(now)
+    if days == 0:
+        return None
+    local = session.local_start
+    on = f"{local:%a %d %b}" if local.year == now.astimezone(local.tzinfo).year else f"{local:%a %d %b %Y}"
+    if days < 0:
+        return f"This session was on {on} — record attendance for it anyway?"
+    return f"This session is on {on} and has not started yet — record attendance for it anyway?"
 
 
 @dataclass(frozen=True)
@@ -142,6 +158,9 @@ class CheckInScreen(LiveScreen, Screen[None]):
         # typed for a person is always the one saved last).
         self._saving: dict[int, Attended | None] | None = None
         self._saves = 0  # saves landed so far: a load read before the last one is out of date
+        # A session not held today: asked once whether to record attendance for it anyway.
+        self._other_day: bool | None = None  # None: not asked (or not answered yet)
+        self._asking = False
 
     @property
     def filter_text(self) -> str:
@@ -294,9 +313,9 @@ class CheckInScreen(LiveScreen, Screen[None]):
             "backspace": self.action_backspace,
             "ctrl+u": self.action_clear_filter,
         }
-        # The marking keys too: as bindings, they ran after the letters typed after them had
-        # begun a filter: '2' then 'hana' marked the first 'h' late, not the one highlighted, and
-        # a space then a letter lost the space (a filter turns it off).
+        # The marking keys too: as bindings, a space then 'y' typed fast (the answer to "record
+        # attendance anyway?") ran the space after the 'y' had begun a filter, which turns the
+        # space off; '2' then 'hana' marked the first 'h' late, not the one highlighted.
         keys.update({key: partial(self.action_mark, mark) for key, mark in MARK_KEYS.items()})
         action = keys.get(event.key)
         if event.key == "space" and not self.filter_text:
@@ -366,6 +385,8 @@ class CheckInScreen(LiveScreen, Screen[None]):
         entry = self._current()
         if entry is None or self.session is None:
             return
+        if not self._day_agreed(lambda: self._mark(mark, toggle=toggle)):
+            return
         wanted: Attended | None = Attended(mark) if mark else None
         shown_now = self._pending.get(entry.person_id, entry.attended)
         if toggle and wanted is Attended.PRESENT and shown_now is Attended.PRESENT:
@@ -379,6 +400,26 @@ class CheckInScreen(LiveScreen, Screen[None]):
             self._show_marks({entry.person_id})
             self.query_one("#roster", DataTable).action_cursor_down()
         self._save()
+
+    def _day_agreed(self, then: Callable[[], None]) -> bool:
+        """Whether marks may be recorded now. For a session on another day the facilitator is
+        asked first (once); ``then`` runs again if they say yes."""
+        assert self.session is not None
+        question = other_day_question(self.session, circles_app(self).now())
+        if question is None or self._other_day:
+            return True
+        if self._asking:  # a key typed before the question was up: it is being asked
+            return False
+
+        def answered(yes: bool | None) -> None:
+            self._asking = False
+            self._other_day = bool(yes)
+            if yes:
+                then()
+
+        self._asking = True
+        self.app.push_screen(ConfirmScreen(question, "Record"), answered)
+        return False
 
     def _save(self) -> None:
         """Save the pending marks through the store's one road for writes (run_db, retried when
@@ -439,7 +480,7 @@ class CheckInScreen(LiveScreen, Screen[None]):
     def action_walk_in(self) -> None:
         from screens.forms import walk_in_form
 
-        if self.session is None:
+        if self.session is None or not self._day_agreed(self.action_walk_in):
             return
         name = walk_in_name(self.filter_text)
 
