@@ -266,7 +266,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                     s.title,
                     presenter_label(s, data.presenters),
                     f"{s.minutes} min",
-                    headcount_text(data.counts.get(s.id)),
+                    headcount_text(data.counts.get(s.id), s, now),
                     s.status.value,
                 ),
             )

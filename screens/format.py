@@ -45,13 +45,15 @@ def day(instant: datetime | None, tz: str = "UTC") -> str:
     return "" if instant is None else f"{instant.astimezone(time_zone(tz)):%d %b %Y}"
 
 
-def headcount_text(count: Headcount | None) -> str:
+def headcount_text(count: Headcount | None, session: SessionView, now: datetime) -> str:
+    """'7 yes · 1 maybe · 6 came'. Who came is said from the session's day on: marks recorded
+    for a session days ahead (check-in opened on the wrong one) are not people who came."""
     if count is None:
         return ""
     parts = [f"{count.yes} yes"]
     if count.maybe:
         parts.append(f"{count.maybe} maybe")
-    if count.came:
+    if count.came and session.days_from(now) <= 0:
         parts.append(f"{count.came} came")
     return " · ".join(parts)
 

@@ -163,7 +163,7 @@ class HomeScreen(LiveScreen, Screen[None]):
                     s.circle_name,
                     s.title or "",
                     presenter_label(s, data.presenters),
-                    headcount_text(data.counts.get(s.id)),
+                    headcount_text(data.counts.get(s.id), s, now),
                     s.status.value,
                 ),
             )
