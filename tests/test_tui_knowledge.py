@@ -16,7 +16,7 @@ from screens.person import PersonScreen
 from screens.search import SearchScreen
 from screens.session import SessionScreen
 from tests import factories
-from tests.tui_support import rows, settle, shown, type_text, until
+from tests.tui_support import burst, rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -463,3 +463,18 @@ async def test_the_materials_tab_is_built_when_first_opened_with_what_came_meanw
         await settle(app, pilot)
         assert len(screen.query(knowledge_panel.KnowledgePanel)) == 1
         assert screen.focused is materials
+
+
+async def test_down_down_enter_typed_fast_opens_the_second_hit_as_typed_slowly(memory_store, clock, tmp_path):
+    """↓ moves to the results, ↓ to the second hit, Enter opens it. Typed fast, the second ↓
+    and Enter reached the box before the focus moved to the results: the first hit opened."""
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "lima")
+        table = screen.query_one("#search-results", DataTable)
+        assert [r[0] for r in rows(table)] == ["person", "agenda item"]
+        burst(app, "down", "down", "enter")
+        await until(pilot, lambda: app.screen is not screen)
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionScreen)  # the agenda item's, not the person
