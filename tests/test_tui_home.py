@@ -137,3 +137,15 @@ async def test_home_says_who_came_only_from_the_session_s_day_on(memory_store, c
         await settle(app, pilot)
         counts = {r[2]: r[4] for r in rows(app.screen.query_one("#upcoming", DataTable))}
         assert counts == {"Today": "1 yes · 1 came", "Next week": "1 yes"}
+
+
+async def test_home_s_footer_offers_organisation_at_120_columns_and_still_quit_at_80(memory_store, clock):
+    from screens.footer import Footer
+
+    factories.circle(memory_store, "Rust Lunch")
+    for size, wanted in [((120, 40), "O Organisation"), ((80, 24), "q Quit")]:
+        app = CirclesApp(memory_store)
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            keys = app.screen.query_one(Footer).shown_keys
+            assert wanted in keys and "? Help" in keys, (size, keys)
