@@ -469,6 +469,27 @@ async def test_a_new_circle_suggests_this_machines_zone_and_asks_how_often_right
     assert (saved.timezone, saved.cadence) == ("Asia/Kolkata", "weekly on thu at 13:00")
 
 
+async def test_a_new_circle_suggests_the_zone_of_the_circles_of_whoever_whoami_names(
+    memory_store, clock, monkeypatch
+):
+    """A facilitator whose circles are all in Berlin, on a machine set to UTC: the form said UTC."""
+    monkeypatch.setenv("TZ", "UTC")
+    ana = factories.person(memory_store, "Ana Lima", "ana@example.org")
+    factories.circle(memory_store, "Rust Lunch", tz="Europe/Berlin", facilitator_id=ana.id)
+    factories.circle(memory_store, "Go Lunch", tz="Europe/Berlin", facilitator_id=ana.id)
+    factories.circle(memory_store, "Someone else's", tz="America/Chicago")
+    monkeypatch.setenv("CIRCLES_ME", "ana@example.org")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        burst(app, "n", *"Data")  # typed fast: the name goes into the form once it is up
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await settle(app, pilot)
+        form = app.screen
+        assert form.query_one("#f-timezone", Input).value == "Europe/Berlin"
+        assert form.query_one("#f-name", Input).value == "Data"
+
+
 async def test_a_guest_may_be_saved_without_an_email_and_a_member_may_not(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
