@@ -4,7 +4,6 @@ leaving the screen, and the counts follow what is saved."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
@@ -26,7 +25,7 @@ from circles.views import PersonView, RosterEntry, SessionView
 from models.enums import Attended, Rsvp
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
-from screens.format import MARK_TEXT, RSVP_TEXT, safe
+from screens.format import MARK_TEXT, RSVP_TEXT, name_from_search, safe
 from screens.live import LiveScreen, refill
 from screens.one_line import joined
 from screens.table import Table
@@ -67,15 +66,6 @@ def matches(entry: RosterEntry, typed: str) -> bool:
     """Every word typed is part of the name, e-mail or team, in any order ('grace hop', 'hopper g')."""
     where = fold(f"{entry.name}\n{entry.email or ''}\n{entry.team or ''}")
     return all(word in where for word in fold(typed).split())
-
-
-def walk_in_name(typed: str) -> str:
-    """The filter as a name for the walk-in form: spaces kept, capitals added if none were typed
-    ('grace hopper' -> 'Grace Hopper', "o'neil" -> "O'Neil"; 'ada de la Cruz' stays as typed)."""
-    name = " ".join(typed.split())
-    if name != name.lower():
-        return name
-    return re.sub(r"(^|[\s'-])(\w)", lambda m: m.group(1) + m.group(2).upper(), name)
 
 
 def other_day_question(session: SessionView, now: datetime) -> str | None:
@@ -284,7 +274,7 @@ class CheckInScreen(LiveScreen, Screen[None]):
         else:
             line.update(
                 f"Filter: {self.filter_text}▏ nobody matches · "
-                f"Enter checks in {walk_in_name(self.filter_text)!r} as a walk-in"
+                f"Enter checks in {name_from_search(self.filter_text)!r} as a walk-in"
             )
 
     def _current(self) -> RosterEntry | None:
@@ -482,7 +472,6 @@ class CheckInScreen(LiveScreen, Screen[None]):
 
         if self.session is None or not self._day_agreed(self.action_walk_in):
             return
-        name = walk_in_name(self.filter_text)
 
         def added(person: PersonView | None) -> None:
             if person is not None:
@@ -495,4 +484,4 @@ class CheckInScreen(LiveScreen, Screen[None]):
 
                 run_db(self, lambda db: load_check_in(db, self.session_id), reloaded)
 
-        self.app.push_screen(walk_in_form(self.session, name=name), added)
+        self.app.push_screen(walk_in_form(self.session, name=self.filter_text), added)

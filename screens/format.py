@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from rich.text import Text
@@ -66,6 +67,17 @@ MARK_TEXT = {
     Attended.EXCUSED: "○ excused",
     Attended.ABSENT: "✘ absent",
 }
+
+
+def name_from_search(typed: str) -> str:
+    """The words typed to find someone, as the name of the new person they become (the walk-in
+    and New person forms start with it): spaces tidied, capitals added if none were typed, as
+    a search is typed in lower case ('grace hopper' -> 'Grace Hopper', "o'neil" -> "O'Neil";
+    'ada de la Cruz' stays as typed)."""
+    name = " ".join(typed.split())
+    if name != name.lower():
+        return name
+    return re.sub(r"(^|[\s'-])(\w)", lambda m: m.group(1) + m.group(2).upper(), name)
 
 
 def named(name: str, email: str | None, gap: str = "  ") -> str:
