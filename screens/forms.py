@@ -47,6 +47,7 @@ def circle_form(original: CircleView | None, *, timezone: str | None = None) -> 
             "e.g. Rust learning circle",
             required=True,
             check=lambda v: validate.text(v, "name", max_length=120, required=True),
+            enter_moves_on=o is None,  # a new circle: on to how often it meets (ctrl+s saves)
         ),
         Field(
             "cadence",

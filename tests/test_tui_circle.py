@@ -144,7 +144,7 @@ async def test_a_new_circle_without_a_cadence_just_opens(memory_store, clock):
         await pilot.press("n")
         await pilot.pause()
         await type_text(pilot, "Design Guild")
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")  # on to how often, left empty: saved
         await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen) and app.screen.title == "Design Guild"
 
