@@ -185,6 +185,24 @@ def _thirty_people(store) -> None:
         factories.person(store, f"Person {n:02}", f"p{n:02}@example.org", team="Ops" if n == 7 else None)
 
 
+def _held_pages(monkeypatch, held) -> tuple[threading.Event, threading.Event]:  # type: ignore[no-untyped-def]
+    """The directory's pages for which ``held(search, offset)`` wait for the gate (the second
+    event) to open, as on a slow store; the first is set when one is asked for."""
+    import screens.people as directory
+
+    asked, gate = threading.Event(), threading.Event()
+    load = directory.load_page
+
+    def slow(db, search, offset, limit=PAGE):  # type: ignore[no-untyped-def]
+        if held(search, offset):
+            asked.set()
+            gate.wait(timeout=30)
+        return load(db, search, offset, limit)
+
+    monkeypatch.setattr(directory, "load_page", slow)
+    return asked, gate
+
+
 async def _directory(app, pilot) -> PeopleScreen:
     """The People directory, opened from Home (p) with its first page in."""
     await settle(app, pilot)
@@ -238,18 +256,9 @@ async def test_enter_after_a_filter_waits_for_whom_the_filter_finds(memory_store
     """The filter, Enter, Enter pressed without a pause, the store slow to answer the filter:
     the list still showed everyone, and the second Enter opened the person highlighted there
     (Person 00). It now waits for the filter's answer and opens the one person it finds."""
-    import screens.people as directory
-
     _thirty_people(memory_store)
-    gate = threading.Event()
-    load = directory.load_page
-
-    def held(db, search, offset, limit=PAGE):
-        if search:  # the filter's answers, not the directory's first page
-            gate.wait(timeout=30)
-        return load(db, search, offset, limit)
-
-    monkeypatch.setattr(directory, "load_page", held)
+    # The filter's answers, not the directory's first page.
+    _, gate = _held_pages(monkeypatch, lambda search, _offset: bool(search))
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _directory(app, pilot)
@@ -273,8 +282,6 @@ async def test_two_enters_typed_at_once_after_a_filter_open_whom_it_finds(memory
 async def test_a_page_asked_for_before_the_filter_changed_adds_nobody_after_it(tmp_path, clock, monkeypatch):
     """Scrolled to the end (the next page on its way, the store slow), then 'ops' typed: the
     page came after the filter's answer and added a hundred people the filter leaves out."""
-    import screens.people as directory
-
     # A file, not memory: the filter is read on a second connection while the page waits.
     store = Store.open(sqlite_url(tmp_path / "circles.db"), clock=clock)
     with store.write() as db:
@@ -284,16 +291,7 @@ async def test_a_page_asked_for_before_the_filter_changed_adds_nobody_after_it(t
             people.add_person(
                 db, name=f"Person {n:03}", email=f"p{n:03}@example.org", team="Ops" if n % 50 == 0 else None
             )
-    asked, gate = threading.Event(), threading.Event()
-    load = directory.load_page
-
-    def held(db, search, offset, limit=PAGE):
-        if offset:  # the next page, not a first one
-            asked.set()
-            gate.wait(timeout=30)
-        return load(db, search, offset, limit)
-
-    monkeypatch.setattr(directory, "load_page", held)
+    asked, gate = _held_pages(monkeypatch, lambda _search, offset: offset > 0)  # a next page
     app = CirclesApp(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _directory(app, pilot)
