@@ -121,6 +121,11 @@ class SessionView:
     def local_day(self) -> date:
         return self.local_start.date()
 
+    def days_from(self, now: datetime) -> int:
+        """How many days after ``now``'s day the session is, both on the circle's wall clock:
+        0 today (held or about to be: people check in early), below 0 past, above 0 to come."""
+        return (self.local_day - now.astimezone(time_zone(self.timezone)).date()).days
+
     @property
     def label(self) -> str:
         """How a person names this session: 'Rust Lunch, Tue 17 Mar 12:00'."""

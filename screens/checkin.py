@@ -4,10 +4,11 @@ leaving the screen, and the counts follow what is saved."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -22,11 +23,13 @@ from circles.errors import CirclesError, shown
 from circles.services import attendance, sessions
 from circles.views import PersonView, RosterEntry, SessionView
 from models.enums import Attended, Rsvp
+from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
-from screens.format import MARK_TEXT, RSVP_TEXT, safe
+from screens.format import MARK_TEXT, RSVP_TEXT, name_from_search, safe
 from screens.live import LiveScreen, refill
 from screens.one_line import joined
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import run_db
 
 if TYPE_CHECKING:
@@ -65,13 +68,17 @@ def matches(entry: RosterEntry, typed: str) -> bool:
     return all(word in where for word in fold(typed).split())
 
 
-def walk_in_name(typed: str) -> str:
-    """The filter as a name for the walk-in form: spaces kept, capitals added if none were typed
-    ('grace hopper' -> 'Grace Hopper', "o'neil" -> "O'Neil"; 'ada de la Cruz' stays as typed)."""
-    name = " ".join(typed.split())
-    if name != name.lower():
-        return name
-    return re.sub(r"(^|[\s'-])(\w)", lambda m: m.group(1) + m.group(2).upper(), name)
+def other_day_question(session: SessionView, now: datetime) -> str | None:
+    """What to ask before recording attendance for a session that is not today's (None if it
+    is): attendance recorded late is fine, but a slip in the session picked is caught here."""
+    days = session.days_from(now)
+    if days == 0:
+        return None
+    local = session.local_start
+    on = f"{local:%a %d %b}" if local.year == now.astimezone(local.tzinfo).year else f"{local:%a %d %b %Y}"
+    if days < 0:
+        return f"This session was on {on} — record attendance for it anyway?"
+    return f"This session is on {on} and has not started yet — record attendance for it anyway?"
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,11 @@ def counts_text(roster: list[RosterEntry]) -> str:
         f" · excused {marks.count(Attended.EXCUSED)} · absent {marks.count(Attended.ABSENT)}"
         f" · not marked {marks.count(None)} · said yes {said_yes} · walk-ins {walk_ins}"
     )
+
+
+# The keys that mark the highlighted person (space too, without a filter): read in on_key, in
+# turn with the letters typed around them; the bindings name them for the footer and ?.
+MARK_KEYS = {"1": "present", "2": "late", "3": "excused", "4": "absent", "0": "", "delete": ""}
 
 
 class CheckInScreen(LiveScreen, Screen[None]):
@@ -136,6 +148,9 @@ class CheckInScreen(LiveScreen, Screen[None]):
         # typed for a person is always the one saved last).
         self._saving: dict[int, Attended | None] | None = None
         self._saves = 0  # saves landed so far: a load read before the last one is out of date
+        # A session not held today: asked once whether to record attendance for it anyway.
+        self._other_day: bool | None = None  # None: not asked (or not answered yet)
+        self._asking = False
 
     @property
     def filter_text(self) -> str:
@@ -259,7 +274,7 @@ class CheckInScreen(LiveScreen, Screen[None]):
         else:
             line.update(
                 f"Filter: {self.filter_text}▏ nobody matches · "
-                f"Enter checks in {walk_in_name(self.filter_text)!r} as a walk-in"
+                f"Enter checks in {name_from_search(self.filter_text)!r} as a walk-in"
             )
 
     def _current(self) -> RosterEntry | None:
@@ -283,11 +298,18 @@ class CheckInScreen(LiveScreen, Screen[None]):
             # 'Qqqx'). Left to come back up, the app types them again into the form
             # (screens/late_keys.py).
             return
-        action = {
+        keys: dict[str, Callable[[], None]] = {
             "enter": self.action_enter,
             "backspace": self.action_backspace,
             "ctrl+u": self.action_clear_filter,
-        }.get(event.key)
+        }
+        # The marking keys too: as bindings, a space then 'y' typed fast (the answer to "record
+        # attendance anyway?") ran the space after the 'y' had begun a filter, which turns the
+        # space off; '2' then 'hana' marked the first 'h' late, not the one highlighted.
+        keys.update({key: partial(self.action_mark, mark) for key, mark in MARK_KEYS.items()})
+        action = keys.get(event.key)
+        if event.key == "space" and not self.filter_text:
+            action = self.action_present
         if action is not None:
             event.stop()
             event.prevent_default()
@@ -353,6 +375,8 @@ class CheckInScreen(LiveScreen, Screen[None]):
         entry = self._current()
         if entry is None or self.session is None:
             return
+        if not self._day_agreed(lambda: self._mark(mark, toggle=toggle)):
+            return
         wanted: Attended | None = Attended(mark) if mark else None
         shown_now = self._pending.get(entry.person_id, entry.attended)
         if toggle and wanted is Attended.PRESENT and shown_now is Attended.PRESENT:
@@ -366,6 +390,26 @@ class CheckInScreen(LiveScreen, Screen[None]):
             self._show_marks({entry.person_id})
             self.query_one("#roster", DataTable).action_cursor_down()
         self._save()
+
+    def _day_agreed(self, then: Callable[[], None]) -> bool:
+        """Whether marks may be recorded now. For a session on another day the facilitator is
+        asked first (once); ``then`` runs again if they say yes."""
+        assert self.session is not None
+        question = other_day_question(self.session, circles_app(self).now())
+        if question is None or self._other_day:
+            return True
+        if self._asking:  # a key typed before the question was up: it is being asked
+            return False
+
+        def answered(yes: bool | None) -> None:
+            self._asking = False
+            self._other_day = bool(yes)
+            if yes:
+                then()
+
+        self._asking = True
+        self.app.push_screen(ConfirmScreen(question, "Record"), answered)
+        return False
 
     def _save(self) -> None:
         """Save the pending marks through the store's one road for writes (run_db, retried when
@@ -426,9 +470,8 @@ class CheckInScreen(LiveScreen, Screen[None]):
     def action_walk_in(self) -> None:
         from screens.forms import walk_in_form
 
-        if self.session is None:
+        if self.session is None or not self._day_agreed(self.action_walk_in):
             return
-        name = walk_in_name(self.filter_text)
 
         def added(person: PersonView | None) -> None:
             if person is not None:
@@ -441,4 +484,4 @@ class CheckInScreen(LiveScreen, Screen[None]):
 
                 run_db(self, lambda db: load_check_in(db, self.session_id), reloaded)
 
-        self.app.push_screen(walk_in_form(self.session, name=name), added)
+        self.app.push_screen(walk_in_form(self.session, name=self.filter_text), added)

@@ -266,7 +266,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                     s.title,
                     presenter_label(s, data.presenters),
                     f"{s.minutes} min",
-                    headcount_text(data.counts.get(s.id)),
+                    headcount_text(data.counts.get(s.id), s, now),
                     s.status.value,
                 ),
             )
@@ -584,11 +584,27 @@ def open_circle(app: App[Any], circle_id: int, *, then: str | None = None) -> No
 
 def create_circle(app: App[Any], *, timezone: str | None = None) -> None:
     """The New circle form (Home's n, the palette's "New circle"). Once saved the circle opens;
-    given a cadence, it offers to plan the first sessions at once."""
+    given a cadence, it offers to plan the first sessions at once. It suggests ``timezone``,
+    else the zone of the circles of whoever 'circles whoami' names (a facilitator in Berlin
+    working on a machine set to UTC), else the machine's own (circle_form)."""
+    from circles.me import me_setting
+    from circles.services.home import usual_zone
+    from screens.form_screen import FormScreen
     from screens.forms import circle_form
 
     def created(circle: CircleView | None) -> None:
         if circle is not None:
             circles_app(app).open_circle(circle.id, then="plan_first" if circle.cadence else None)
 
-    app.push_screen(circle_form(None, timezone=timezone), created)
+    me = me_setting()
+    if timezone is not None or me is None:
+        app.push_screen(circle_form(None, timezone=timezone), created)
+        return
+
+    def show(read: ReadFirst) -> FormScreen[CircleView]:
+        zone = read.arrived.get("zone")  # not in yet (a slow store): the machine's zone
+        form = circle_form(None, timezone=zone if isinstance(zone, str) else None)
+        app.push_screen(form, created)
+        return form
+
+    read_then(app, {"zone": lambda db: usual_zone(db, me)}, show)

@@ -50,6 +50,9 @@ class Field:
     # check-in's search): the cursor starts at its end with nothing selected, so keys typed
     # on carry on the name instead of replacing it.
     carries_on: bool = False
+    # Enter here goes on to the next field instead of saving: a new circle's name, where a new
+    # user pressed Enter to go on and the circle was saved with a cadence and zone unseen.
+    enter_moves_on: bool = False
 
     @property
     def subject(self) -> str:
@@ -72,6 +75,8 @@ class FormScreen(Dialog[T | None], Generic[T]):
         # cadence") lands in the field the focus has not left yet.
         Binding("tab", "app.focus_next", show=False, priority=True),
         Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+        # Only in a field that says so (check_action); elsewhere Enter saves. A priority too.
+        Binding("enter", "next_field", show=False, priority=True),
         Binding("escape", "cancel", "Cancel", tooltip="Close without saving"),
         Binding("ctrl+s", "submit", "Save", tooltip="Check the fields and save"),
         Binding(
@@ -350,7 +355,14 @@ class FormScreen(Dialog[T | None], Generic[T]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "load_theirs":
             return self._conflict
+        if action == "next_field":  # else Enter is the field's own: it saves
+            focused = self.focused
+            name = focused.id.removeprefix("f-") if isinstance(focused, Input) and focused.id else ""
+            return any(f.name == name and f.enter_moves_on for f in self.fields)
         return True
+
+    def action_next_field(self) -> None:
+        self.focus_next()
 
     def refused(self, error: CirclesError) -> None:
         """The service said no: put the reason beside its field, or above the buttons."""

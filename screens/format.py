@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from rich.text import Text
@@ -45,13 +46,15 @@ def day(instant: datetime | None, tz: str = "UTC") -> str:
     return "" if instant is None else f"{instant.astimezone(time_zone(tz)):%d %b %Y}"
 
 
-def headcount_text(count: Headcount | None) -> str:
+def headcount_text(count: Headcount | None, session: SessionView, now: datetime) -> str:
+    """'7 yes · 1 maybe · 6 came'. Who came is said from the session's day on: marks recorded
+    for a session days ahead (check-in opened on the wrong one) are not people who came."""
     if count is None:
         return ""
     parts = [f"{count.yes} yes"]
     if count.maybe:
         parts.append(f"{count.maybe} maybe")
-    if count.came:
+    if count.came and session.days_from(now) <= 0:
         parts.append(f"{count.came} came")
     return " · ".join(parts)
 
@@ -64,6 +67,17 @@ MARK_TEXT = {
     Attended.EXCUSED: "○ excused",
     Attended.ABSENT: "✘ absent",
 }
+
+
+def name_from_search(typed: str) -> str:
+    """The words typed to find someone, as the name of the new person they become (the walk-in
+    and New person forms start with it): spaces tidied, capitals added if none were typed, as
+    a search is typed in lower case ('grace hopper' -> 'Grace Hopper', "o'neil" -> "O'Neil";
+    'ada de la Cruz' stays as typed)."""
+    name = " ".join(typed.split())
+    if name != name.lower():
+        return name
+    return re.sub(r"(^|[\s'-])(\w)", lambda m: m.group(1) + m.group(2).upper(), name)
 
 
 def named(name: str, email: str | None, gap: str = "  ") -> str:

@@ -12,6 +12,7 @@ from circles.services import agenda, attendance, circle_records, people, session
 from circles.views import AgendaItemView, AwayView, CircleView, MemberView, PersonView, SessionView
 from models.enums import CircleKind
 from screens.form_screen import Field, FormScreen
+from screens.format import name_from_search
 
 if TYPE_CHECKING:
     from circles.services.planning import PlanResult
@@ -46,6 +47,7 @@ def circle_form(original: CircleView | None, *, timezone: str | None = None) -> 
             "e.g. Rust learning circle",
             required=True,
             check=lambda v: validate.text(v, "name", max_length=120, required=True),
+            enter_moves_on=o is None,  # a new circle: on to how often it meets (ctrl+s saves)
         ),
         Field(
             "cadence",
@@ -124,12 +126,14 @@ def circle_form(original: CircleView | None, *, timezone: str | None = None) -> 
 
 
 def person_form(original: PersonView | None, *, name: str = "") -> FormScreen[PersonView]:
+    """Edit ``original``, or a new person; ``name``: what was typed to find them (a picker's
+    search), as their name (name_from_search)."""
     o = original
     fields = [
         Field(
             "name",
             "Name",
-            o.name if o else name,
+            o.name if o else name_from_search(name),
             required=True,
             check=lambda v: validate.text(v, "name", max_length=120, required=True),
         ),
@@ -340,11 +344,12 @@ def agenda_item_form(
 
 
 def walk_in_form(session: SessionView, *, name: str = "") -> FormScreen[PersonView]:
+    """``name``: what was typed to find them on the check-in list, as their name."""
     fields = [
         Field(
             "name",
             "Name",
-            name,
+            name_from_search(name),
             required=True,
             check=lambda v: validate.text(v, "name", max_length=120, required=True),
             carries_on=True,

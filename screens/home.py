@@ -63,7 +63,8 @@ class HomeScreen(LiveScreen, Screen[None]):
         # only here (the app cannot tell which screen's footer asks, so Home's footer would be
         # rebuilt, unseen, each time a screen opens over it).
         Binding("escape", "stay", show=False),
-        Binding("X", "export_attendance", "Export attendance", tooltip="Every circle's attendance to a file"),
+        # "Export", not "Export attendance": at 120 columns the longer name left no room for O.
+        Binding("X", "export_attendance", "Export", tooltip="Every circle's attendance to a file"),
         # Last: the footer keeps its first keys when the width runs out (Quit must stay at 80).
         Binding("R", "recognition", "Recognition", tooltip="Who to thank this month, and the digest"),
         Binding("O", "organisation", "Organisation", tooltip="Is the programme working? The success figures"),
@@ -163,7 +164,7 @@ class HomeScreen(LiveScreen, Screen[None]):
                     s.circle_name,
                     s.title or "",
                     presenter_label(s, data.presenters),
-                    headcount_text(data.counts.get(s.id)),
+                    headcount_text(data.counts.get(s.id), s, now),
                     s.status.value,
                 ),
             )

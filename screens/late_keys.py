@@ -13,7 +13,8 @@ here too, in turn with the keys typed before it.
 
 A screen opened once its data are read (screens/opening.py) is not there yet while they are
 read: keys typed meanwhile are its keys, not the screen still showing. They are held until it
-is pushed, then typed again, in order.
+is pushed, then typed again, in order; so are keys read before it was asked for, handed to the
+screen still showing, that come back unused meanwhile ("n" and a name typed fast on Home).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class KeysFollowTheFocus(App[None]):
         self._handed_to: deque[tuple[events.Key, MessagePump]] = deque(maxlen=REMEMBERED)
         self._holds = 0  # screens being opened: keys wait for them
         self._held: list[events.Key] = []
+        self._held_back = 0  # of those, come back unused: typed before the fresh ones held
 
     def hold_keys(self) -> None:
         """Keys typed from now on wait until :meth:`release_keys` (as many calls as holds)."""
@@ -46,7 +48,7 @@ class KeysFollowTheFocus(App[None]):
         """The screen the keys were waiting for is pushed: type them again, in order."""
         self._holds = max(0, self._holds - 1)
         if not self._holds:
-            held, self._held = self._held, []
+            held, self._held, self._held_back = self._held, [], 0
             for key in held:
                 self.post_message(events.Key(key.key, key.character))
 
@@ -66,7 +68,12 @@ class KeysFollowTheFocus(App[None]):
         # focused widget now); stopping its default skips that, and the key typed again meets
         # them as a fresh key would.
         handed_to = next((target for key, target in self._handed_to if key is event), None)
-        if handed_to is not None and handed_to is not self._key_target():
+        if handed_to is not None and self._holds:
+            event.prevent_default()
+            event.stop()
+            self._held.insert(self._held_back, events.Key(event.key, event.character))
+            self._held_back += 1
+        elif handed_to is not None and handed_to is not self._key_target():
             event.prevent_default()
             event.stop()
             self.post_message(events.Key(event.key, event.character))

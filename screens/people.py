@@ -97,6 +97,9 @@ class PeopleScreen(LiveScreen, TypeToFilter):
     def load(self) -> None:
         search = self.search
         self.filtering = True
+        # A page asked for under the filter before this one is not wanted any more.
+        self.workers.cancel_group(self, "more")
+        self.loading_more = False
         run_db(self, lambda db: load_page(db, search, 0), self.first_page, failed=self._not_found)
 
     def _not_found(self, error: CirclesError) -> None:
@@ -158,7 +161,19 @@ class PeopleScreen(LiveScreen, TypeToFilter):
         ):
             self.loading_more = True
             search, offset = self.search, len(self.shown)
-            run_db(self, lambda db: load_page(db, search, offset)[0], self.add_page, group="more")
+            run_db(
+                self,
+                lambda db: load_page(db, search, offset)[0],
+                lambda found: self._more(search, offset, found),
+                group="more",
+            )
+
+    def _more(self, search: str | None, offset: int, found: list[PersonView]) -> None:
+        """The next page, unless the filter changed since it was asked for: a cancelled
+        worker's answer may be on its way to the screen already, and it added everyone after
+        the people the filter found."""
+        if (search, offset) == (self.search, len(self.shown)):
+            self.add_page(found)
 
     @on(Input.Changed, "#filter")
     def _filter(self) -> None:

@@ -91,7 +91,10 @@ class SearchScreen(LiveScreen, TypeToFilter):
         "to them to pick another (an agenda item, material, takeaway or line learned opens its session)."
     )
     BINDINGS = [
-        Binding("down", "results", "Results", show=False),
+        # With priority: run as the ↓ is read, before the keys typed after it have gone to the
+        # box (↓ ↓ Enter typed fast opened the first hit from the box, not the second). Off
+        # once the results have the focus, where ↓ is theirs.
+        Binding("down", "results", "Results", show=False, priority=True),
         Binding("slash", "edit", "Edit search", tooltip="Back to the search box"),
     ]
 
@@ -211,7 +214,7 @@ class SearchScreen(LiveScreen, TypeToFilter):
     def action_results(self) -> None:
         table = self.query_one("#search-results", DataTable)
         if table.row_count:
-            table.focus()
+            self.set_focus(table)  # at once, for the keys read next (screens/late_keys.py)
 
     def on_screen_resume(self) -> None:
         """Back from what a hit opened: the box has the focus with its text selected, so what
@@ -223,6 +226,8 @@ class SearchScreen(LiveScreen, TypeToFilter):
         # In the box `/` is a character (a/b tests): the footer offers it only on the results.
         if action == "edit":
             return not self.query_one("#search-input", Input).has_focus
+        if action == "results":  # the focus as it is now: has_focus follows a turn later
+            return self.focused is not self.query_one("#search-results", DataTable)
         return True
 
     def on_descendant_focus(self) -> None:

@@ -256,7 +256,7 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         self.query_one("#session-summary", Static).update(
             f"{s.circle_name} · {when_long(s)} · {s.status.value}"
             + (f" · {where}" if where else "")
-            + (f" · RSVP {headcount_text(data.count)}" if data.count else "")
+            + (f" · RSVP {headcount_text(data.count, s, circles_app(self).now())}" if data.count else "")
         )
         self._fill_agenda(data.items)
         panel = self._knowledge()

@@ -503,3 +503,58 @@ async def test_keys_typed_while_the_walk_in_form_opens_go_into_it_and_open_no_se
         assert app.screen is screen  # no second form left open
         walk_ins = [r[0] for r in rows(screen.query_one("#roster", DataTable)) if r[4:] == ["walk-in"]]
         assert walk_ins == ["Qqqx"]
+
+
+async def test_check_in_for_a_past_session_asks_first_then_records(memory_store, clock):
+    """Attendance recorded late is fine, but not without a word: the first mark asks, yes
+    records it (and the marks after it without asking again), even typed in one burst."""
+    _, last_week = _circle_of_30(memory_store)
+    clock.advance(days=7)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, last_week.id)
+        burst(app, "space", "y")
+        await until(pilot, lambda: _marks(memory_store, last_week.id)["Abe Member"] is not None)
+        assert app.screen is screen
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.screen is screen  # asked once
+        marked = {n: m for n, m in _marks(memory_store, last_week.id).items() if m is not None}
+        assert marked == {"Abe Member": Attended.PRESENT, "Ada Member": Attended.PRESENT}
+
+
+async def test_check_in_for_a_session_to_come_says_it_has_not_started_and_no_records_nothing(
+    memory_store, clock
+):
+    c, _ = _circle_of_30(memory_store)
+    next_week = factories.session(memory_store, c, "2026-03-10 12:00", title="Next week")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, next_week.id)
+        await pilot.press("space")
+        await until(pilot, lambda: app.screen is not screen)
+        question = screen_text(app)
+        assert "This session is on Tue 10 Mar and has not started yet" in question
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert all(m is None for m in _marks(memory_store, next_week.id).values())
+        assert _mark_cell(screen, "Abe Member") == "·"
+
+
+async def test_a_mark_typed_fast_before_a_name_marks_the_one_highlighted(memory_store, clock):
+    """'2' for the highlighted person, then 'hana' and Enter for the next, in one burst: the
+    '2' waited for the letters and marked the first 'h' late, not the one highlighted."""
+    _, s = _circle_of_30(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, s.id)
+        burst(app, "2", *"hana", "enter", *"yan", "3")
+        await until(pilot, lambda: _marks(memory_store, s.id)["Yan Member"] is not None)
+        await settle(app, pilot)
+        marked = {n: m for n, m in _marks(memory_store, s.id).items() if m is not None}
+        assert marked == {
+            "Abe Member": Attended.LATE,
+            "Hana Member": Attended.PRESENT,
+            "Yan Member": Attended.EXCUSED,
+        }

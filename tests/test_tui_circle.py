@@ -14,7 +14,7 @@ from screens.dialogs import ConfirmScreen
 from screens.form_screen import FormScreen
 from screens.picker import PersonPicker
 from tests import factories
-from tests.tui_support import rows, settle, shown, type_text
+from tests.tui_support import rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -144,7 +144,7 @@ async def test_a_new_circle_without_a_cadence_just_opens(memory_store, clock):
         await pilot.press("n")
         await pilot.pause()
         await type_text(pilot, "Design Guild")
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")  # on to how often, left empty: saved
         await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen) and app.screen.title == "Design Guild"
 
@@ -381,3 +381,19 @@ async def test_a_circles_session_rsvp_counts_are_whole_or_not_shown(memory_store
             visible = [str(table.get_row_at(i)[4]) for i in range(min(table.row_count, 5))]
             assert all(cell in text for cell in visible), visible
         assert not rsvp.truncated
+
+
+async def test_a_new_member_named_in_the_picker_gets_capitals_as_a_walk_in_does(memory_store, clock):
+    """'grace hopper' typed to find someone: the New person form said 'grace hopper', where
+    check-in's walk-in form said 'Grace Hopper'."""
+    c = factories.circle(memory_store, "Rust Lunch")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, c.id)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, PersonPicker))
+        await type_text(pilot, "grace  hopper")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        assert app.screen.query_one("#f-name", Input).value == "Grace Hopper"

@@ -469,6 +469,50 @@ async def test_a_new_circle_suggests_this_machines_zone_and_asks_how_often_right
     assert (saved.timezone, saved.cadence) == ("Asia/Kolkata", "weekly on thu at 13:00")
 
 
+async def test_a_new_circle_suggests_the_zone_of_the_circles_of_whoever_whoami_names(
+    memory_store, clock, monkeypatch
+):
+    """A facilitator whose circles are all in Berlin, on a machine set to UTC: the form said UTC."""
+    monkeypatch.setenv("TZ", "UTC")
+    ana = factories.person(memory_store, "Ana Lima", "ana@example.org")
+    factories.circle(memory_store, "Rust Lunch", tz="Europe/Berlin", facilitator_id=ana.id)
+    factories.circle(memory_store, "Go Lunch", tz="Europe/Berlin", facilitator_id=ana.id)
+    factories.circle(memory_store, "Someone else's", tz="America/Chicago")
+    monkeypatch.setenv("CIRCLES_ME", "ana@example.org")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        burst(app, "n", *"Data")  # typed fast: the name goes into the form once it is up
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await settle(app, pilot)
+        form = app.screen
+        assert form.query_one("#f-timezone", Input).value == "Europe/Berlin"
+        assert form.query_one("#f-name", Input).value == "Data"
+
+
+async def test_enter_after_a_new_circle_s_name_goes_on_to_how_often_it_meets(memory_store, clock):
+    """A new user typed a name and pressed Enter to go on: the circle was saved with the
+    cadence, kind and zone they never saw. Enter in the name moves on; Enter after it saves,
+    typed fast too; ctrl+s saves from anywhere."""
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _new_circle_form(app, pilot)
+        await type_text(pilot, "Data Circle")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is form and app.focused is form.query_one("#f-cadence", Input)
+        assert _count_circles(memory_store) == 0
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _new_circle_form(app, pilot)
+        burst(app, *"Go Lunch", "enter", *"weekly on thu at 13:00", "enter")
+        await until(pilot, lambda: _count_circles(memory_store) == 1)
+        await settle(app, pilot)
+    with memory_store.read() as db:
+        saved = circle_records.find_circle(db, "Go Lunch")
+    assert saved.cadence == "weekly on thu at 13:00" and _count_circles(memory_store) == 1
+
+
 async def test_a_guest_may_be_saved_without_an_email_and_a_member_may_not(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:

@@ -117,3 +117,35 @@ async def test_an_rsvp_count_is_shown_whole_at_120_columns(memory_store, clock):
         longest = max(cells, key=len)
         assert "maybe" in longest
         assert longest in screen_text(app)
+
+
+async def test_home_says_who_came_only_from_the_session_s_day_on(memory_store, clock):
+    """Marks recorded for a session days ahead (check-in opened on the wrong one) are not
+    people who came: Home said '1 came' for next week's session."""
+    c = factories.circle(memory_store, "Rust Lunch")
+    ana = factories.person(memory_store, "Ana Lima")
+    factories.member(memory_store, c, ana)
+    today = factories.session(memory_store, c, "2026-03-03 12:00", title="Today")
+    ahead = factories.session(memory_store, c, "2026-03-10 12:00", title="Next week")
+    with memory_store.write() as db:
+        for s in (today, ahead):
+            attendance.set_rsvp(db, session_id=s.id, person_id=ana.id, rsvp="yes")
+            attendance.check_in(db, session_id=s.id, person_id=ana.id, attended="present")
+
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        counts = {r[2]: r[4] for r in rows(app.screen.query_one("#upcoming", DataTable))}
+        assert counts == {"Today": "1 yes · 1 came", "Next week": "1 yes"}
+
+
+async def test_home_s_footer_offers_organisation_at_120_columns_and_still_quit_at_80(memory_store, clock):
+    from screens.footer import Footer
+
+    factories.circle(memory_store, "Rust Lunch")
+    for size, wanted in [((120, 40), "O Organisation"), ((80, 24), "q Quit")]:
+        app = CirclesApp(memory_store)
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            keys = app.screen.query_one(Footer).shown_keys
+            assert wanted in keys and "? Help" in keys, (size, keys)

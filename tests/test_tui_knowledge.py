@@ -483,3 +483,18 @@ async def test_the_materials_tab_typed_as_the_session_opens_shows_its_takeaways(
         assert isinstance(screen, SessionScreen)
         assert not [n.message for n in app._notifications if n.severity == "error"]
         assert rows(screen.query_one("#takeaways", DataTable)) == [["1", "Moves are cheap"]]
+
+
+async def test_down_down_enter_typed_fast_opens_the_second_hit_as_typed_slowly(memory_store, clock, tmp_path):
+    """↓ moves to the results, ↓ to the second hit, Enter opens it. Typed fast, the second ↓
+    and Enter reached the box before the focus moved to the results: the first hit opened."""
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "lima")
+        table = screen.query_one("#search-results", DataTable)
+        assert [r[0] for r in rows(table)] == ["person", "agenda item"]
+        burst(app, "down", "down", "enter")
+        await until(pilot, lambda: app.screen is not screen)
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionScreen)  # the agenda item's, not the person

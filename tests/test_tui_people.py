@@ -9,6 +9,8 @@ from textual.widgets import DataTable, Input, Static
 
 from circles.app import CirclesApp
 from circles.services import agenda, attendance, away, lookups
+from models.engine import sqlite_url
+from models.store import Store
 from screens.people import PAGE, PeopleScreen
 from screens.person import PersonScreen
 from tests import factories
@@ -183,6 +185,24 @@ def _thirty_people(store) -> None:
         factories.person(store, f"Person {n:02}", f"p{n:02}@example.org", team="Ops" if n == 7 else None)
 
 
+def _held_pages(monkeypatch, held) -> tuple[threading.Event, threading.Event]:  # type: ignore[no-untyped-def]
+    """The directory's pages for which ``held(search, offset)`` wait for the gate (the second
+    event) to open, as on a slow store; the first is set when one is asked for."""
+    import screens.people as directory
+
+    asked, gate = threading.Event(), threading.Event()
+    load = directory.load_page
+
+    def slow(db, search, offset, limit=PAGE):  # type: ignore[no-untyped-def]
+        if held(search, offset):
+            asked.set()
+            gate.wait(timeout=30)
+        return load(db, search, offset, limit)
+
+    monkeypatch.setattr(directory, "load_page", slow)
+    return asked, gate
+
+
 async def _directory(app, pilot) -> PeopleScreen:
     """The People directory, opened from Home (p) with its first page in."""
     await settle(app, pilot)
@@ -236,18 +256,9 @@ async def test_enter_after_a_filter_waits_for_whom_the_filter_finds(memory_store
     """The filter, Enter, Enter pressed without a pause, the store slow to answer the filter:
     the list still showed everyone, and the second Enter opened the person highlighted there
     (Person 00). It now waits for the filter's answer and opens the one person it finds."""
-    import screens.people as directory
-
     _thirty_people(memory_store)
-    gate = threading.Event()
-    load = directory.load_page
-
-    def held(db, search, offset, limit=PAGE):
-        if search:  # the filter's answers, not the directory's first page
-            gate.wait(timeout=30)
-        return load(db, search, offset, limit)
-
-    monkeypatch.setattr(directory, "load_page", held)
+    # The filter's answers, not the directory's first page.
+    _, gate = _held_pages(monkeypatch, lambda search, _offset: bool(search))
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _directory(app, pilot)
@@ -266,3 +277,33 @@ async def test_two_enters_typed_at_once_after_a_filter_open_whom_it_finds(memory
         await _directory(app, pilot)
         burst(app, *"ops", "enter", "enter")
         assert await _person_opened(app, pilot) == "Person 07"
+
+
+async def test_a_page_asked_for_before_the_filter_changed_adds_nobody_after_it(tmp_path, clock, monkeypatch):
+    """Scrolled to the end (the next page on its way, the store slow), then 'ops' typed: the
+    page came after the filter's answer and added a hundred people the filter leaves out."""
+    # A file, not memory: the filter is read on a second connection while the page waits.
+    store = Store.open(sqlite_url(tmp_path / "circles.db"), clock=clock)
+    with store.write() as db:
+        from circles.services import people
+
+        for n in range(250):
+            people.add_person(
+                db, name=f"Person {n:03}", email=f"p{n:03}@example.org", team="Ops" if n % 50 == 0 else None
+            )
+    asked, gate = _held_pages(monkeypatch, lambda _search, offset: offset > 0)  # a next page
+    app = CirclesApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _directory(app, pilot)
+        table = screen.query_one(DataTable)
+        await pilot.press("ctrl+end")
+        await until(pilot, asked.is_set)
+        await pilot.press("slash", *"ops")
+        await until(pilot, lambda: table.row_count == 5)
+        gate.set()
+        await settle(app, pilot)
+        await pilot.pause(0.2)
+        await settle(app, pilot)
+        assert [r[0] for r in rows(table)] == [f"Person {n:03}" for n in range(0, 250, 50)]
+        assert shown(screen.query_one("#people-count", Static)) == "5 people"
+    store.close()

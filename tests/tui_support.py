@@ -69,4 +69,6 @@ def burst(app: App, *keys: str) -> None:
 
     assert app._driver is not None
     for key in keys:
-        app._driver.send_message(events.Key(key, key if len(key) == 1 else None))
+        # A terminal's space comes as the key "space" with its character, as Pilot sends it.
+        character = " " if key == "space" else key if len(key) == 1 else None
+        app._driver.send_message(events.Key(key, character))

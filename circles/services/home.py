@@ -45,6 +45,31 @@ def _person(db: Session, address: str) -> Person | None:
     return db.exec(select(Person).where(Person.email == validate.email_key(address))).first()
 
 
+def usual_zone(db: Session, address: str) -> str | None:
+    """The time zone of most of the circles of the person ``address`` names (those they
+    facilitate, else those they belong to), for their next circle; None if they are nobody
+    here or in no circle."""
+    person = _person(db, address)
+    if person is None:
+        return None
+    facilitated = col(Circle.facilitator_id) == person.id
+    memberships = select(Membership.circle_id).where(
+        Membership.person_id == person.id, col(Membership.left_at).is_(None)
+    )
+    belongs = col(Circle.id).in_(memberships)
+    for theirs in (facilitated, belongs):
+        zone = db.exec(
+            select(Circle.timezone)
+            .where(theirs, col(Circle.archived).is_(False))
+            .group_by(col(Circle.timezone))
+            .order_by(sa.func.count().desc(), col(Circle.timezone))
+            .limit(1)
+        ).first()
+        if zone is not None:
+            return zone
+    return None
+
+
 def whoami(db: Session, address: str) -> MeView:
     """The person ``address`` names and their circles (not archived); NotFound if nobody."""
     person = people.find_person(db, address)
