@@ -111,7 +111,7 @@ def test_an_anonymous_circle_stores_every_answer_without_a_name(store: Store, hi
     with store.write() as db:
         feedback.set_settings(db, history.rust, anonymous=True)
     saved = _add(store, history, "S4", "dee", 4)
-    assert saved.answer.anonymous and saved.message.endswith("(anonymously rated 4).")
+    assert saved.answer.anonymous and saved.message.endswith("(anonymously, without their name).")
     with store.read() as db:
         data = feedback.session_feedback(db, history.s["S4"])
     assert [(a.person_id, a.person_name) for a in data.answers] == [(None, None)]
