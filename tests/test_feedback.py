@@ -188,3 +188,15 @@ def test_cli_feedback_from_someone_not_there(store: Store, history: History) -> 
     assert usage.output.splitlines()[-1] == "Error: Give a SESSION_ID or --circle CIRCLE."
     both = runner.invoke(main, [*db, "feedback", "missing", "1", "--circle", "Rust Lunch"])
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_cli_feedback_settings_say_it_in_one_sentence(store: Store, history: History) -> None:
+    runner = CliRunner()
+    db = ["--db", store.url.render_as_string(hide_password=False)]
+    shown = runner.invoke(main, [*db, "feedback", "settings", "Rust Lunch"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output == "Rust Lunch: answers are named; notes for presenters reach them.\n"
+    changed = runner.invoke(main, [*db, "feedback", "settings", "Rust Lunch", "--anonymous", "--no-share"])
+    assert changed.output.splitlines()[0] == (
+        "Rust Lunch: answers are anonymous; notes for presenters stay with the facilitators."
+    )

@@ -201,10 +201,8 @@ def settings(circle_ref: str, anonymous: bool | None, share: bool | None, as_jso
         json.dump(plain(found), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
-    click.echo(f"{circle_name}: answers are {'anonymous' if found.anonymous else 'named'}; ")
-    click.echo(
-        "notes for presenters "
-        + ("reach them." if found.share_with_presenter else "stay with the facilitators.")
-    )
+    answers = "anonymous" if found.anonymous else "named"
+    notes = "reach them." if found.share_with_presenter else "stay with the facilitators."
+    click.echo(f"{circle_name}: answers are {answers}; notes for presenters {notes}")
     if found.anonymous:
         click.echo(ANONYMOUS_MEANS)
