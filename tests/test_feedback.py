@@ -200,3 +200,14 @@ def test_cli_feedback_settings_say_it_in_one_sentence(store: Store, history: His
     assert changed.output.splitlines()[0] == (
         "Rust Lunch: answers are anonymous; notes for presenters stay with the facilitators."
     )
+
+
+def test_cli_feedback_missing_for_a_cancelled_session_says_it_was_cancelled(
+    store: Store, history: History
+) -> None:
+    runner = CliRunner()
+    db = ["--db", store.url.render_as_string(hide_password=False)]
+    result = runner.invoke(main, [*db, "feedback", "missing", str(history.s["cancelled"])])
+    assert result.exit_code == 1
+    assert "was cancelled: there is nothing to give feedback on." in result.output
+    assert "Everyone who came has answered" not in result.output

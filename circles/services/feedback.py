@@ -368,8 +368,9 @@ def session_feedback(db: Session, session_id: int) -> SessionFeedback:
 
 
 def missing_for_session(db: Session, session_id: int) -> list[NonResponder]:
-    """People who came to the session and have not answered, by name."""
-    s = sessions.get_session(db, session_id)
+    """People who came to the session and have not answered, by name. A session cancelled or
+    still to come is refused (NotAllowed): "everyone has answered" would say it was held."""
+    s = answerable(db, session_id)
     missed = MissedSession(s.id, s.local_day, s.title)
     return [
         NonResponder(a.person_id, a.name, a.email, [missed])
