@@ -62,7 +62,8 @@ def _mentoring_line(r: Recognised, name: str) -> str:
     parts = []
     if m.meetings:
         hours = f"{m.hours:.1f}".rstrip("0").rstrip(".")
-        parts.append(f"held {m.meetings} mentoring meeting{'s' if m.meetings != 1 else ''} ({hours} h)")
+        # Any pair's meetings (buddy and coffee pairs too), so not "mentoring meetings".
+        parts.append(f"met their pairs {m.meetings} time{'s' if m.meetings != 1 else ''} ({hours} h)")
     if m.pairs_completed:
         pairs = f"{m.pairs_completed} mentoring pair{'s' if m.pairs_completed != 1 else ''}"
         parts.append(f"completed {pairs}" + (" as mentor" if m.as_mentor else ""))
