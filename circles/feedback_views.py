@@ -55,7 +55,9 @@ class Saved:
 
     @property
     def message(self) -> str:
-        how = f"{'anonymously ' if self.answer.anonymous else ''}rated {self.answer.rating}"
+        # An anonymous answer's message names who answered but says nothing of what: a rating
+        # beside a name is exactly the tie anonymity promises never to print.
+        how = "anonymously, without their name" if self.answer.anonymous else f"rated {self.answer.rating}"
         if self.replaced:
             return f"Replaced {self.person_name}'s earlier answer about {self.session_label} ({how})."
         return f"Saved {self.person_name}'s answer about {self.session_label} ({how})."
@@ -69,8 +71,10 @@ class Attendee:
     name: str
     email: str | None
     answered: bool
-    rating: int | None  # their rating when the answer is named; None if anonymous or not yet
-    learned: str = ""  # what they learned, when the answer is named
+    # Their rating and line when their answer is shown with names (see feedback.names_shown);
+    # None and "" when it is anonymous, not given yet, or the session has anonymous answers.
+    rating: int | None
+    learned: str = ""
 
 
 @dataclass(frozen=True, slots=True)

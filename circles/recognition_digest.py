@@ -42,17 +42,18 @@ def _ordinal(n: int) -> str:
 
 def _talk(t: Talk) -> str:
     title = f"“{md(t.title)}”, " if t.title else ""
-    return f"{title}{md(t.circle)}, {_day(t.day)}"
+    # The mark follows the talk it is about: after the whole list, it read as the last one's.
+    mark = ""
+    if t.milestone == 1:
+        mark = " (their first talk ever!)"
+    elif t.milestone is not None:
+        mark = f" (their {_ordinal(t.number)} talk!)"
+    return f"{title}{md(t.circle)}, {_day(t.day)}{mark}"
 
 
 def _talk_line(r: Recognised, name: str) -> str:
     count = f"{len(r.talks)} talk{'s' if len(r.talks) != 1 else ''}"
-    line = f"- **{md(name)}** gave {count}: " + "; ".join(_talk(t) for t in r.talks)
-    marks = []
-    if r.first_talk is not None:
-        marks.append("their first talk ever")
-    marks += [f"their {_ordinal(t.number)} talk" for t in r.milestones if t.number != 1]
-    return line + (f" ({', '.join(marks)}!)" if marks else "")
+    return f"- **{md(name)}** gave {count}: " + "; ".join(_talk(t) for t in r.talks)
 
 
 def _mentoring_line(r: Recognised, name: str) -> str:
@@ -61,7 +62,8 @@ def _mentoring_line(r: Recognised, name: str) -> str:
     parts = []
     if m.meetings:
         hours = f"{m.hours:.1f}".rstrip("0").rstrip(".")
-        parts.append(f"held {m.meetings} mentoring meeting{'s' if m.meetings != 1 else ''} ({hours} h)")
+        # Any pair's meetings (buddy and coffee pairs too), so not "mentoring meetings".
+        parts.append(f"met their pairs {m.meetings} time{'s' if m.meetings != 1 else ''} ({hours} h)")
     if m.pairs_completed:
         pairs = f"{m.pairs_completed} mentoring pair{'s' if m.pairs_completed != 1 else ''}"
         parts.append(f"completed {pairs}" + (" as mentor" if m.as_mentor else ""))

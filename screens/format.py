@@ -9,7 +9,7 @@ from rich.text import Text
 
 from circles.views import Headcount, SessionView
 from circles.zones import time_zone
-from models.enums import Attended, Rsvp
+from models.enums import Attended, Rsvp, SessionStatus
 
 
 def months_back(today: date, months: int) -> date:
@@ -91,5 +91,8 @@ def safe(*values: object) -> tuple[object, ...]:
 
 
 def presenter_label(session: SessionView, from_agenda: dict[int, str]) -> str:
-    """The session's presenter if one is set, else whoever the agenda names."""
+    """The session's presenter if one is set, else whoever the agenda names; nobody for a
+    cancelled session (its agenda keeps who was to present, but nobody did)."""
+    if session.status is SessionStatus.CANCELLED:
+        return ""
     return session.presenter_name or from_agenda.get(session.id, "")

@@ -183,10 +183,10 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     HELP = (
         "Who to thank for a period, from what people did: talks (a first talk, the 5th, 10th, 25th), "
         "attendance streaks (5, 10 or 25 of a circle's held sessions in a row; a cancelled session or "
-        "a break without sessions does not end one, a missed session does), mentoring meetings and "
-        "pairs completed, feedback on the sessions they presented (where the circle shares it), and "
-        "thanks. Nobody with nothing in the period is listed. t thanks someone; x exports the digest "
-        "as Markdown (for a newsletter or chat) or JSON."
+        "a break without sessions does not end one, a missed session does), meetings of mentoring, "
+        "buddy and coffee pairs, mentoring pairs completed, feedback on the sessions they presented "
+        "(where the circle shares it), and thanks. Nobody with nothing in the period is listed. "
+        "t thanks someone; x exports the digest as Markdown (for a newsletter or chat) or JSON."
     )
     BINDINGS = [
         Binding("t", "thank", "Thank someone", tooltip="Record thanks to someone"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -33,6 +34,16 @@ BAR_WIDTH = 24
 
 def percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
+
+
+def period_text(period: str) -> str:
+    """A participation point's period as the other screens write dates: a session's day
+    '2026-11-17' is '17 Nov 2026', a month '2026-11' is 'Nov 2026'."""
+    try:
+        day = date.fromisoformat(period if len(period) > 7 else f"{period}-01")
+    except ValueError:
+        return period
+    return f"{day:%d %b %Y}" if len(period) > 7 else f"{day:%b %Y}"
 
 
 def bar(value: float | None, width: int = BAR_WIDTH) -> str:
@@ -164,7 +175,8 @@ class StatsPanel(VerticalScroll):
             status.update("No held sessions yet: the charts fill in once sessions have taken place.")
         else:
             status.update(
-                f"{count(totals.sessions, 'held session')}, {points[0].period} to {points[-1].period}."
+                f"{count(totals.sessions, 'held session')}, "
+                f"{period_text(points[0].period)} to {period_text(points[-1].period)}."
             )
         self.query_one("#stats-rate", Static).update(
             f"Participation\n{percent(totals.rate)}\n{totals.attended} of {totals.expected} expected"
@@ -183,7 +195,7 @@ class StatsPanel(VerticalScroll):
         rated = [p.rate for p in points if p.rate is not None]
         axis = ""
         if rated:
-            axis = f"{points[0].period} … {points[-1].period}   "
+            axis = f"{period_text(points[0].period)} … {period_text(points[-1].period)}   "
             axis += f"lowest {percent(min(rated))}, highest {percent(max(rated))}"
         self.query_one("#stats-participation-axis", Static).update(axis)
         cohorts = [r for r in report.retention if r.members]

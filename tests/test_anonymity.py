@@ -197,3 +197,49 @@ def test_no_export_or_json_output_ties_it_back(store: Store, clock, tmp_path: Pa
     # The presenter's record names the presenter, not the author.
     (entry,) = [p for p in json.loads(run("recognition", *period, "--json"))["people"] if p["feedback"]]
     assert entry["name"] == "Xia Pell" and entry["feedback"]["notes_for_presenter"] == [NOTE]
+
+
+def test_no_name_meets_an_anonymous_answer_in_a_session_with_named_ones(store: Store, clock) -> None:  # type: ignore[no-untyped-def]
+    """Zed answers with his name, the circle turns anonymous and Zed answers again: the message
+    names him but not his rating, and the session's answers lose every name, since beside who
+    has answered the named ones would single out the anonymous one's author by elimination."""
+    clock.now = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    made = _build(store)
+    with store.write() as db:
+        feedback.set_settings(db, made["circle"], anonymous=False)
+    # A second session of the same circle, answered with names first.
+    with store.write() as db:
+        first = sessions.get_session(db, made["session"])
+        with scheduled_ahead(db, datetime(2026, 2, 10, 12, tzinfo=UTC)):
+            later = sessions.add_session(
+                db, circle_id=first.circle_id, starts_at=datetime(2026, 2, 10, 12, tzinfo=UTC)
+            ).id
+        sessions.update_session(db, sessions.get_session(db, later), status="held")
+        xia = people.find_person(db, "xia@example.org").id
+        for pid in (made["zed"], made["yan"], xia):
+            attendance.check_in(db, session_id=later, person_id=pid, attended="present")
+        for pid, stars in ((made["yan"], 4), (xia, 3), (made["zed"], 5)):
+            feedback.add_answer(db, session_id=later, person_id=pid, rating=stars, learned=f"line {stars}")
+        feedback.set_settings(db, made["circle"], anonymous=True)
+    db_args = ["--db", store.url.render_as_string(hide_password=False)]
+    result = CliRunner().invoke(
+        main, [*db_args, "feedback", "add", str(later), ZED[1], "--rating", "1", "--learned", LINE]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Replaced {ZED[0]}'s earlier answer about Quiet Circle")
+    assert "rated" not in result.output and LINE not in result.output
+    listed = CliRunner().invoke(main, [*db_args, "feedback", "list", str(later), "--json"])
+    answers = json.loads(listed.output)
+    assert sorted(a["rating"] for a in answers) == [1, 3, 4]
+    assert {(a["person_id"], a["person_name"]) for a in answers} == {(None, None)}
+    text = CliRunner().invoke(main, [*db_args, "feedback", "list", str(later)]).output
+    assert not any(name in text for name in (ZED[0], "Yan Ode", "Xia Pell"))
+    # Check-out's roster and the Feedback tab: who has answered, and nothing of what.
+    with store.read() as db:
+        found = feedback.session_feedback(db, later)
+    assert [(a.name, a.answered, a.rating, a.learned) for a in found.attendees] == [
+        ("Xia Pell", True, None, ""),
+        ("Yan Ode", True, None, ""),
+        (ZED[0], True, None, ""),
+    ]
+    assert all(a.person_name is None for a in found.answers)

@@ -111,7 +111,7 @@ def test_an_anonymous_circle_stores_every_answer_without_a_name(store: Store, hi
     with store.write() as db:
         feedback.set_settings(db, history.rust, anonymous=True)
     saved = _add(store, history, "S4", "dee", 4)
-    assert saved.answer.anonymous and saved.message.endswith("(anonymously rated 4).")
+    assert saved.answer.anonymous and saved.message.endswith("(anonymously, without their name).")
     with store.read() as db:
         data = feedback.session_feedback(db, history.s["S4"])
     assert [(a.person_id, a.person_name) for a in data.answers] == [(None, None)]
@@ -188,3 +188,26 @@ def test_cli_feedback_from_someone_not_there(store: Store, history: History) -> 
     assert usage.output.splitlines()[-1] == "Error: Give a SESSION_ID or --circle CIRCLE."
     both = runner.invoke(main, [*db, "feedback", "missing", "1", "--circle", "Rust Lunch"])
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_cli_feedback_settings_say_it_in_one_sentence(store: Store, history: History) -> None:
+    runner = CliRunner()
+    db = ["--db", store.url.render_as_string(hide_password=False)]
+    shown = runner.invoke(main, [*db, "feedback", "settings", "Rust Lunch"])
+    assert shown.exit_code == 0, shown.output
+    assert shown.output == "Rust Lunch: answers are named; notes for presenters reach them.\n"
+    changed = runner.invoke(main, [*db, "feedback", "settings", "Rust Lunch", "--anonymous", "--no-share"])
+    assert changed.output.splitlines()[0] == (
+        "Rust Lunch: answers are anonymous; notes for presenters stay with the facilitators."
+    )
+
+
+def test_cli_feedback_missing_for_a_cancelled_session_says_it_was_cancelled(
+    store: Store, history: History
+) -> None:
+    runner = CliRunner()
+    db = ["--db", store.url.render_as_string(hide_password=False)]
+    result = runner.invoke(main, [*db, "feedback", "missing", str(history.s["cancelled"])])
+    assert result.exit_code == 1
+    assert "was cancelled: there is nothing to give feedback on." in result.output
+    assert "Everyone who came has answered" not in result.output

@@ -234,9 +234,9 @@ def test_cli_import_lists_bad_lines_and_exits_1(store: Store, history: History, 
     assert "circles: nothing imported: 1 bad line(s)" in bad.output and "Traceback" not in bad.output
     ok = runner.invoke(main, [*db, "feedback", "import", str(path), "--session", s1, "--skip-invalid"])
     assert ok.exit_code == 0, ok.output
-    assert "Imported 1 new answers; skipped 1 bad line(s)." in ok.output
+    assert "Imported 1 new answer; skipped 1 bad line." in ok.output
     again = runner.invoke(main, [*db, "feedback", "import", str(path), "--session", s1, "--skip-invalid"])
-    assert "No new answers; 1 were imported before; skipped 1 bad line(s)." in again.output
+    assert "No new answers; 1 was imported before; skipped 1 bad line." in again.output
     listed = runner.invoke(main, [*db, "feedback", "list", s1, "--json"])
     assert [a["rating"] for a in json.loads(listed.output)] == [5]
     garbage = tmp_path / "garbage.csv"

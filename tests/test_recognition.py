@@ -439,3 +439,28 @@ def test_a_presenters_feedback_adds_up_every_shared_session_they_presented(
         assert received(since, until, notes=True) == wanted, since
         counted = {name: (n, total, [], noted) for name, (n, total, _, noted) in wanted.items()}
         assert received(since, until, notes=False) == counted, since
+
+
+def test_the_digest_marks_a_first_talk_beside_that_talk_not_after_the_list() -> None:
+    from circles.feedback_views import Ledger, Recognised, Talk
+
+    talks = [
+        Talk(1, date(2026, 3, 2), "Rust Lunch", "Ownership", 1),
+        Talk(2, date(2026, 3, 9), "Rust Lunch", "Traits", 2),
+        Talk(3, date(2026, 3, 16), "Rust Lunch", "Lifetimes", 5),
+    ]
+    ledger = Ledger(date(2026, 3, 1), date(2026, 3, 31), None, [Recognised(7, "Ana Ruiz", None, talks=talks)])
+    assert (
+        "- **Ana Ruiz** gave 3 talks: “Ownership”, Rust Lunch, 02 Mar (their first talk ever!); "
+        "“Traits”, Rust Lunch, 09 Mar; “Lifetimes”, Rust Lunch, 16 Mar (their 5th talk!)"
+    ) in markdown(ledger).splitlines()
+
+
+def test_the_digest_does_not_call_a_coffee_pairs_meetings_mentoring_meetings() -> None:
+    from circles.feedback_views import Ledger, MentoringDone, Recognised
+
+    # Cy met a coffee partner three times and completed no mentoring pair.
+    cy = Recognised(8, "Cy Ode", None, mentoring=MentoringDone(0, 3, 90, as_mentor=False))
+    text = markdown(Ledger(date(2026, 3, 1), date(2026, 3, 31), None, [cy]))
+    assert "- **Cy Ode** met their pairs 3 times (1.5 h)" in text.splitlines()
+    assert "mentoring meeting" not in text

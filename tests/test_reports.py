@@ -219,6 +219,9 @@ def test_cli_report_json_and_text(store: Store, history: History) -> None:
     assert text.exit_code == 0, text.output
     assert "Participation  54% (7 of 13 expected)" in text.output
     assert "Night Owls" in text.output
+    # Nobody's 3 months were up a month before the period's end: said as the Organisation screen says it.
+    assert "Retention after 3 and 6 months: too soon to tell" in text.output
+    assert "after N sessions" not in text.output
     bad = runner.invoke(main, ["--db", db_arg, "report", "--since", "yesterday"])
     assert bad.exit_code == 1
     assert "since 'yesterday' is not a date like 2026-03-17." in bad.output

@@ -426,3 +426,22 @@ def test_both_indexes_fold_accents_alike(store):
     probe.executemany("INSERT INTO f(rowid, t) VALUES (?, ?)", [(i + 1, c) for i, c in enumerate(FOLD_FROM)])
     terms = dict(probe.execute("SELECT doc, term FROM v").fetchall())
     assert "".join(terms[i + 1] for i in range(len(FOLD_FROM))) == FOLD_TO
+
+
+def test_the_cli_takes_several_words_as_one_query_and_a_word_to_leave_out(store, library):
+    from click.testing import CliRunner
+
+    from circles.cli import main
+
+    db = ["--db", store.url.render_as_string(hide_password=False)]
+
+    def titles(*args: str) -> list[str]:
+        result = CliRunner().invoke(main, [*db, "search", *args, "--json"])
+        assert result.exit_code == 0, result.output
+        return [h["title"] for h in json.loads(result.output)]
+
+    assert titles("traits", "practice") == titles("traits practice") != []
+    assert titles("rust", "-traits") == titles("rust -traits")
+    assert "Traits in practice" in titles("rust") and "Traits in practice" not in titles("rust", "-traits")
+    typo = CliRunner().invoke(main, [*db, "search", "--limt", "5", "rust"])
+    assert typo.exit_code == 2 and "No such option: --limt" in typo.output

@@ -55,7 +55,8 @@ async def test_stats_panel_shows_the_figures_as_charts(memory_store: Store) -> N
         assert _text(app, "#stats-participation-axis").endswith("lowest 33%, highest 67%")
         conversion = _text(app, "#stats-conversion")
         assert "yes    ████████████░░░░░░░░░░░░   50%  (3 of 6 came)" in conversion
-        assert _text(app, "#stats-status") == "4 held sessions, 2026-02-03 to 2026-02-24."
+        assert _text(app, "#stats-status") == "4 held sessions, 03 Feb 2026 to 24 Feb 2026."
+        assert _text(app, "#stats-participation-axis").startswith("03 Feb 2026 … 24 Feb 2026")
 
 
 async def test_stats_panel_on_a_circle_without_sessions(memory_store: Store) -> None:

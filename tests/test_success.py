@@ -197,6 +197,13 @@ def test_the_cli_report_has_the_figures_as_json_and_xlsx(store: Store, book: Boo
     explained = runner.invoke(main, [*db, "report", "--explain", *period])
     assert "Satisfaction   3.9 / 5 (10 ratings; 67% of 15 who came answered)" in explained.output
     assert DEFINITIONS["retention"][1][:60] in explained.output.replace("\n", " ")
+    # Retention is the figure --explain defines and the Organisation screen shows, in its words.
+    retention = data["retention"][0]
+    assert (
+        f"Retention after 3 months {retention['still_attending'] / retention['members']:.0%} "
+        f"({retention['still_attending']} of {retention['members']} members)"
+    ) in " ".join(explained.output.split())
+    assert "after N sessions" not in explained.output
 
 
 def test_a_coffee_pair_that_said_it_met_held_its_meeting(store: Store, book: Book) -> None:

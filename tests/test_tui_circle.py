@@ -397,3 +397,19 @@ async def test_a_new_member_named_in_the_picker_gets_capitals_as_a_walk_in_does(
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
         assert app.screen.query_one("#f-name", Input).value == "Grace Hopper"
+
+
+def test_a_cancelled_session_shows_nobody_presenting_though_its_agenda_named_someone(memory_store, clock):
+    from circles.services import agenda, lookups
+    from screens.format import presenter_label
+
+    ana = factories.person(memory_store, "Ana Ruiz", "ana@example.org")
+    rust = factories.circle(memory_store, "Rust Lunch")
+    talk = factories.session(memory_store, rust, "2030-03-05 12:00", title="Ownership")
+    with memory_store.write() as db:
+        agenda.add_item(db, session_id=talk.id, title="Talk", presenter_id=ana.id)
+        named = lookups.agenda_presenters(db, [talk.id])
+        assert presenter_label(sessions.get_session(db, talk.id), named) == "Ana Ruiz"
+        cancelled = sessions.cancel_session(db, sessions.get_session(db, talk.id))
+        # As 'circles session list' shows it: nobody presents at a cancelled session.
+        assert presenter_label(cancelled, lookups.agenda_presenters(db, [talk.id])) == ""

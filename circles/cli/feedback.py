@@ -12,6 +12,7 @@ import click
 from circles.cli.common import RECORD_ID, done, json_option, plain, print_json, print_table, reading, writing
 from circles.cli.flags import Group
 from circles.cli.terminal import FilePath
+from circles.words import count
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -94,13 +95,14 @@ def import_(file: Path, session_id: int | None, skip_invalid: bool) -> None:
         raise SystemExit(1)
     for note in result.notes:
         click.echo(f"{file.name}: {note}")
-    parts = [f"Imported {result.added} new answers" if result.added else "No new answers"]
+    parts = [f"Imported {count(result.added, 'new answer')}" if result.added else "No new answers"]
     if result.replaced:
-        parts.append(f"{result.replaced} replaced earlier ones")
+        one = result.replaced == 1
+        parts.append(f"{result.replaced} replaced {'an earlier one' if one else 'earlier ones'}")
     if result.already:
-        parts.append(f"{result.already} were imported before")
+        parts.append(f"{result.already} {'was' if result.already == 1 else 'were'} imported before")
     if result.bad:
-        parts.append(f"skipped {len(result.bad)} bad line(s)")
+        parts.append(f"skipped {count(len(result.bad), 'bad line')}")
     done("; ".join(parts) + ".")
 
 
@@ -201,10 +203,8 @@ def settings(circle_ref: str, anonymous: bool | None, share: bool | None, as_jso
         json.dump(plain(found), sys.stdout, indent=2)
         sys.stdout.write("\n")
         return
-    click.echo(f"{circle_name}: answers are {'anonymous' if found.anonymous else 'named'}; ")
-    click.echo(
-        "notes for presenters "
-        + ("reach them." if found.share_with_presenter else "stay with the facilitators.")
-    )
+    answers = "anonymous" if found.anonymous else "named"
+    notes = "reach them." if found.share_with_presenter else "stay with the facilitators."
+    click.echo(f"{circle_name}: answers are {answers}; notes for presenters {notes}")
     if found.anonymous:
         click.echo(ANONYMOUS_MEANS)

@@ -128,13 +128,7 @@ def report(
     click.echo("RSVP to attendance")
     for c in found.conversion:
         click.echo(f"  {c.rsvp.value:<6} {_percent(c.rate):>5}  ({c.attended} of {c.answered} came)")
-    click.echo("Retention (still coming after N sessions)")
-    for r in found.retention:
-        if r.members:
-            click.echo(
-                f"  after {r.after:<3} {_percent(r.rate):>5}  "
-                f"({r.still_attending} of {count(r.members, 'member')})"
-            )
+    _retention_lines(success)
     pd = found.presenters
     click.echo(f"Presenters     {_percent(pd.share)} of members presented ({pd.presented} of {pd.members})")
     _success_lines(success)
@@ -165,12 +159,21 @@ def _change(value: float | None, *, points: bool = False) -> str:
     )
 
 
+def _retention_lines(s: Any) -> None:
+    """Retention in months: the figure the Organisation screen shows and --explain defines, in
+    their words (the retention after N sessions stays in --json and --xlsx, which name it)."""
+    from circles.success_views import DEFINITIONS
+
+    reached = [r for r in s.retention if r.members]
+    if not reached:
+        click.echo(f"{DEFINITIONS['retention'][0]}: too soon to tell")
+    for r in reached:
+        of = f"({r.still_attending} of {count(r.members, 'member')})"
+        click.echo(f"Retention after {r.months} months  {_percent(r.rate):>5}  {of}")
+
+
 def _success_lines(s: Any) -> None:
-    """The success figures beyond participation: retention in months, satisfaction, mentoring."""
-    for r in s.retention:
-        if r.members:
-            of = f"({r.still_attending} of {r.members} members)"
-            click.echo(f"Retention {r.months} months  {_percent(r.rate):>5}  {of}")
+    """The success figures beyond participation: satisfaction and mentoring."""
     sat = s.satisfaction
     mean = "-" if sat.mean is None else f"{sat.mean:.1f} / 5"
     click.echo(

@@ -21,19 +21,25 @@ def _shown(text: str, marks: tuple[tuple[int, int], ...], styled: bool) -> str:
     return "".join([*out, text[last:]])
 
 
-@click.command(cls=Command)
-@click.argument("query")
+# Several words are one query (no quotes needed), and "-word" is a word to leave out, not an
+# option of ours: an unknown option is handed to QUERY as it was typed.
+@click.command(cls=Command, context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1, required=True, metavar="QUERY...")
 @click.option(
     "--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="At most this many."
 )
 @json_option
-def search(query: str, limit: int, as_json: bool) -> None:
+def search(words: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Search circles, people, sessions and their notes, agenda items, materials, takeaways, topics
     and the lines people learned (feedback, without their authors).
 
     Every word must be found (any case, accents ignored); "a phrase" in quotes; word* for any
     word starting so; -word leaves out what has it.
     """
+    typo = next((w for w in words if w.startswith("--")), None)
+    if typo is not None:  # a mistyped option, not something to look for
+        raise click.UsageError(f"No such option: {typo} (search takes --limit and --json).")
+    query = " ".join(words)
     from circles.search_query import parse
     from circles.services import search as finder
 

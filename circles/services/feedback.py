@@ -283,14 +283,39 @@ def list_answers(db: Session, session_id: int) -> list[Answer]:
         .where(FeedbackAnswer.session_id == session_id)
         .order_by(col(FeedbackAnswer.rating).desc(), col(FeedbackAnswer.learned), col(FeedbackAnswer.id))
     )
+    found = rows.all()
+    # Beside who has answered (always shown), named answers would give away the anonymous
+    # ones' authors by elimination: with any anonymous answer, the session's shows no names.
+    named = all(a.person_id is not None for a, _ in found)
     return [
-        Answer(a.id, a.session_id, a.person_id, name, a.rating, a.learned, a.for_presenter)
-        for a, name in rows
+        Answer(
+            a.id,
+            a.session_id,
+            a.person_id if named else None,
+            name if named else None,
+            a.rating,
+            a.learned,
+            a.for_presenter,
+        )
+        for a, name in found
     ]
 
 
+def names_shown(db: Session, session_id: int) -> bool:
+    """Whether a session's answers may be shown with their authors' names: only when none of
+    them is anonymous, else the named ones single out who gave the anonymous ones."""
+    anonymous = db.exec(
+        select(FeedbackAnswer.id).where(
+            FeedbackAnswer.session_id == session_id, col(FeedbackAnswer.person_id).is_(None)
+        )
+    ).first()
+    return anonymous is None
+
+
 def attendees(db: Session, session_id: int) -> list[Attendee]:
-    """Everyone who came to a session, by name, with whether they have answered."""
+    """Everyone who came to a session, by name, with whether they have answered (and their
+    rating and line, when names_shown)."""
+    named = names_shown(db, session_id)
     rows = db.exec(
         select_columns(
             Person.id,
@@ -322,7 +347,9 @@ def attendees(db: Session, session_id: int) -> list[Attendee]:
         .order_by(sa.func.lower(Person.name), col(Person.id))
     )
     return [
-        Attendee(pid, name, email, response is not None, rating, line or "")
+        Attendee(
+            pid, name, email, response is not None, rating if named else None, (line or "") if named else ""
+        )
         for pid, name, email, response, rating, line in rows
     ]
 
@@ -341,8 +368,9 @@ def session_feedback(db: Session, session_id: int) -> SessionFeedback:
 
 
 def missing_for_session(db: Session, session_id: int) -> list[NonResponder]:
-    """People who came to the session and have not answered, by name."""
-    s = sessions.get_session(db, session_id)
+    """People who came to the session and have not answered, by name. A session cancelled or
+    still to come is refused (NotAllowed): "everyone has answered" would say it was held."""
+    s = answerable(db, session_id)
     missed = MissedSession(s.id, s.local_day, s.title)
     return [
         NonResponder(a.person_id, a.name, a.email, [missed])
