@@ -46,7 +46,8 @@ def summary_text(data: SessionFeedback) -> str:
         return "Nobody is checked in as present yet: feedback comes from the people who came."
     share = f" ({data.response_rate:.0%})" if data.response_rate is not None else ""
     mean = f" · mean {data.mean:.1f} / 5" if data.mean is not None else ""
-    return f"{len(data.answers)} answers from {data.responded} of {came} who came{share}{mean}"
+    answers = f"{len(data.answers)} answer{'' if len(data.answers) == 1 else 's'}"
+    return f"{answers} from {data.responded} of {came} who came{share}{mean}"
 
 
 def settings_text(data: SessionFeedback) -> str:

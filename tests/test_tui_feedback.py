@@ -210,7 +210,8 @@ async def test_the_feedback_tab_comes_forward_with_its_answers(memory_store, clo
         await pilot.press("3")
         await settle(app, pilot)
         assert screen.query_one(FeedbackPanel).has_focus_within
-    assert drawn and all(d.startswith("1 answers from 1 of 5 who came") for d in drawn), drawn
+    # One answer, not "1 answers".
+    assert drawn and all(d.startswith("1 answer from 1 of 5 who came") for d in drawn), drawn
 
 
 async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_store, clock, tmp_path: Path):
