@@ -3,7 +3,9 @@ came but has not answered yet; the circle's feedback settings (anonymous, shared
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -17,6 +19,10 @@ from screens.dialogs import ConfirmScreen
 from screens.format import safe
 from screens.table import Table
 from screens.work import MountGate, Read, run_db
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
+    from screens.opening import ReadFirst
 
 BAR_WIDTH = 20
 
@@ -40,7 +46,8 @@ def summary_text(data: SessionFeedback) -> str:
         return "Nobody is checked in as present yet: feedback comes from the people who came."
     share = f" ({data.response_rate:.0%})" if data.response_rate is not None else ""
     mean = f" · mean {data.mean:.1f} / 5" if data.mean is not None else ""
-    return f"{len(data.answers)} answers from {data.responded} of {came} who came{share}{mean}"
+    answers = f"{len(data.answers)} answer{'' if len(data.answers) == 1 else 's'}"
+    return f"{answers} from {data.responded} of {came} who came{share}{mean}"
 
 
 def settings_text(data: SessionFeedback) -> str:
@@ -89,17 +96,32 @@ class FeedbackPanel(Vertical):
         panel: FeedbackPanel
         data: SessionFeedback
 
-    def __init__(self, session_id: int, *, id: str | None = None) -> None:
+    def __init__(
+        self, session_id: int, *, read_first: ReadFirst | None = None, id: str | None = None
+    ) -> None:
+        """``read_first``: its read_job, started before the panel was mounted (the session
+        screen reads it before it brings the tab forward, so the tab's first frame shows it)."""
         super().__init__(id=id)
         self.session_id = session_id
         self.data: SessionFeedback | None = None
         self.mount_gate = MountGate()
+        self._read_first = read_first
+
+    READ = "feedback"  # the name of its read_job's answer (screens/opening.py)
+
+    @staticmethod
+    def read_job(session_id: int) -> Callable[[Db], SessionFeedback]:
+        """What the panel shows, as one unit of work to run before mounting it."""
+        from circles.services import feedback
+
+        return lambda db: feedback.session_feedback(db, session_id)
 
     def compose(self) -> ComposeResult:
-        # The answers are asked for before the widgets are built: the queries run while the
-        # tab is styled and laid out, instead of after; they are handed over once the widgets
-        # are mounted (screens/work.py: MountGate).
-        self.reload()
+        # Not read first: the answers are asked for before the widgets are built, so the
+        # queries run while the tab is styled and laid out, instead of after; they are handed
+        # over once the widgets are mounted (screens/work.py: MountGate).
+        if self._read_first is None:
+            self.reload()
         yield Static("Loading feedback…", id="feedback-summary", markup=False)
         yield Static("", id="feedback-settings", markup=False)
         with Horizontal(id="feedback-body"):
@@ -120,6 +142,8 @@ class FeedbackPanel(Vertical):
         self.query_one("#feedback-missing", DataTable).add_columns("Name", "E-mail")
         self.focus_list()
         self.mount_gate.open()
+        if self._read_first is not None:  # shown in the frame that first shows the panel
+            self._read_first.take(self, self.READ, SessionFeedback, self.show, self.reload)
 
     def focus_list(self) -> None:
         self.query_one("#feedback-missing", DataTable).focus()
@@ -129,10 +153,7 @@ class FeedbackPanel(Vertical):
 
     def reading(self) -> Read:
         """Its read, for the session screen to run in turn with its own (read_in_turn)."""
-        from circles.services import feedback
-
-        session_id = self.session_id
-        return (self.mount_gate.after(lambda db: feedback.session_feedback(db, session_id)), self.show, None)
+        return (self.mount_gate.after(self.read_job(self.session_id)), self.show, None)
 
     def show(self, data: SessionFeedback) -> None:
         self.data = data

@@ -144,7 +144,9 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         yield Static("", id="programme-summary", markup=False)
         with TabbedContent(id="tabs", initial="participants"):
             with TabPane("Participants", id="participants"):
-                yield PagedTable(id="participant-table", cursor_type="row", zebra_stripes=True)
+                yield PagedTable(
+                    id="participant-table", cursor_type="row", zebra_stripes=True, first_screenful=True
+                )
             # Built when first opened (see _tab_changed): the participants should not wait for
             # a matching run, nor for every pair the programme ever had.
             yield TabPane("Proposals", id="proposals")

@@ -25,7 +25,7 @@ from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
 from screens.knowledge_panel import KnowledgePanel
 from screens.live import LiveScreen, refill
-from screens.opening import ReadsFirst, push_read_first
+from screens.opening import ReadFirst, ReadsFirst, push_read_first, read_then
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
@@ -157,6 +157,7 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         self._notes_from: str | None = None
         self._merging = False  # someone else's notes were put below these, not yet saved
         self._saving_notes = False
+        self._reading_feedback = False  # the Feedback tab's answers are read before it shows
 
     @property
     def AUTO_FOCUS(self) -> str | None:  # type: ignore[override]  # Textual declares a class attribute
@@ -345,8 +346,31 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         return self.query_one("#session-tabs", TabbedContent).active or None
 
     def action_tab(self, tab: str) -> None:
+        if tab == "feedback-tab" and not self.query_one("#feedback-tab", TabPane).children:
+            self._open_feedback()
+            return
         self.query_one("#session-tabs", TabbedContent).active = tab
         self._tab_shown(tab)
+
+    def _open_feedback(self) -> None:
+        """The Feedback tab, first opened from a key, comes forward once its answers are read,
+        with them (screens/opening.py): not first empty, then with "Loading feedback…", laid
+        out and drawn each time, and then again with the answers."""
+        if self._reading_feedback:
+            return
+        self._reading_feedback = True
+
+        async def open_tab(read: ReadFirst) -> None:
+            self._reading_feedback = False
+            if not self.is_attached:
+                return  # closed while the answers were read
+            pane = self.query_one("#feedback-tab", TabPane)
+            if not pane.children:  # (not built meanwhile by a click on the tab)
+                await pane.mount(FeedbackPanel(self.session_id, read_first=read, id="feedback-panel"))
+            self.query_one("#session-tabs", TabbedContent).active = "feedback-tab"
+            self._tab_shown("feedback-tab")
+
+        read_then(self.app, {FeedbackPanel.READ: FeedbackPanel.read_job(self.session_id)}, open_tab)
 
     @on(TabbedContent.TabActivated, "#session-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -460,3 +460,29 @@ def test_match_says_how_to_confirm_the_same_round_and_nothing_when_there_is_none
     assert (
         hint == f"Nothing is changed yet: 'circles program confirm Coffee --seed 0 --on {day}' makes these."
     )
+
+
+def test_a_participant_reads_back_each_field_as_given(store):
+    """list_participants and get_participant read a participant's row by place, not by name
+    (programmes._views): each field comes back as it was given, none from its neighbour."""
+    ana = factories.person(store, "Ana Ruiz", team="Data")
+    bo = factories.person(store, "Bo Chen")
+    with store.write() as db:
+        pid = programmes.add_programme(db, name="Mentors", kind="mentoring").id
+        programmes.join(
+            db, pid, ana.id, role="mentor", capacity=2, offers="Rust, Go", wants="Kotlin",
+            timezone="Asia/Tokyo", since=date(2020, 1, 2), avoid=[bo.id],
+        )  # fmt: skip
+        programmes.pause(db, pid, ana.id, until=date(2099, 5, 6), reason="on leave")
+    with store.read() as db:
+        listed = programmes.list_participants(db, pid)
+        one = programmes.get_participant(db, pid, ana.id)
+    assert listed == [one]
+    assert (one.programme_id, one.person_id, one.name, one.email, one.team) == (
+        pid, ana.id, "Ana Ruiz", "ana@example.org", "Data",
+    )  # fmt: skip
+    assert (one.role.value, one.capacity, one.offers, one.wants) == ("mentor", 2, ("Rust", "Go"), ("Kotlin",))
+    assert (one.timezone, one.timezone_given, one.since) == ("Asia/Tokyo", True, date(2020, 1, 2))
+    assert (one.paused_until, one.paused_reason, one.left_at) == (date(2099, 5, 6), "on leave", None)
+    assert (one.avoid, one.active_pairs, one.version) == (("bo@example.org",), 0, 2)
+    assert one.joined_at is not None and one.answers_from is None

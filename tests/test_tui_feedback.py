@@ -12,7 +12,7 @@ from pathlib import Path
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
 from circles.app import CirclesApp
 from circles.feedback_views import MentoringDone, Recognised, Streak, tell_apart
@@ -186,6 +186,32 @@ async def test_the_feedback_tab_shows_answers_and_who_has_not_answered(memory_st
         )
     with memory_store.read() as db:
         assert feedback.get_settings(db, circle.id).anonymous
+
+
+async def test_the_feedback_tab_comes_forward_with_its_answers(memory_store, clock, monkeypatch):
+    """3 reads the answers before the tab comes forward: no frame of the tab empty, then with
+    "Loading feedback…", each laid out and drawn, before the one with the answers."""
+    monkeypatch.setattr(opening, "WAIT_FOR_DATA", 60)  # a loaded machine's reads may take their time
+    _, people, s = _held_session(memory_store)
+    with memory_store.write() as db:
+        feedback.add_answer(db, session_id=s.id, person_id=people[1].id, rating=4, learned="traits")
+    app = CirclesApp(memory_store)
+    drawn: list[str] = []  # the summary each frame of the Feedback tab showed
+
+    def frame() -> None:
+        screen = app.screen
+        if isinstance(screen, SessionScreen) and screen.query_one(TabbedContent).active == "feedback-tab":
+            summary = screen.query("#feedback-summary")
+            drawn.append(shown(summary.first(Static)) if summary else "")
+
+    on_each_frame(app, frame)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _session(app, pilot, s.id)
+        await pilot.press("3")
+        await settle(app, pilot)
+        assert screen.query_one(FeedbackPanel).has_focus_within
+    # One answer, not "1 answers".
+    assert drawn and all(d.startswith("1 answer from 1 of 5 who came") for d in drawn), drawn
 
 
 async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_store, clock, tmp_path: Path):
