@@ -1,4 +1,5 @@
-"""The dialog that exports calendar invites (.ics) for a session, a circle, or a cancelled session."""
+"""The dialog that exports calendar invites (.ics) for a session, a circle, a cancelled session, or a
+programme's pair (its meetings)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from circles.errors import CirclesError
 from circles.export_folder import remember_folder, suggested_folder
 from circles.exports.atomic import check_target
 from circles.ics.model import Channel
-from circles.ics.names import circle_stem, session_stem
+from circles.ics.names import circle_stem, pair_stem, session_stem
+from circles.programme_views import PairView
 from circles.views import CircleView, SessionView
 from circles.words import count
 from models.enums import SessionStatus
@@ -80,16 +82,22 @@ class IcsExportDialog(Dialog[IcsExported | None]):
         *,
         session: SessionView | None = None,
         circle: CircleView | None = None,
+        pair: PairView | None = None,
         settings_path: Path | None = None,
     ) -> None:
-        if (session is None) == (circle is None):
-            raise ValueError("export either a session or a circle")
+        if [session, circle, pair].count(None) != 2:
+            raise ValueError("export a session, a circle or a pair")
         super().__init__()
         self.session = session
         self.circle = circle
+        self.pair = pair
         self.settings_path = settings_path
         cancelled = session is not None and session.status is SessionStatus.CANCELLED
-        self.initial_channel = Channel.CANCEL if cancelled else Channel.PUBLISH
+        # A pair's file is for the two (or three) of them: an invite to e-mail, as on the
+        # command line (circles export ics --pair).
+        self.initial_channel = (
+            Channel.CANCEL if cancelled else Channel.REQUEST if pair is not None else Channel.PUBLISH
+        )
 
     @classmethod
     def for_session(cls, session: SessionView, **kwargs: Any) -> IcsExportDialog:
@@ -99,16 +107,24 @@ class IcsExportDialog(Dialog[IcsExported | None]):
     def for_circle(cls, circle: CircleView, **kwargs: Any) -> IcsExportDialog:
         return cls(circle=circle, **kwargs)
 
+    @classmethod
+    def for_pair(cls, pair: PairView, **kwargs: Any) -> IcsExportDialog:
+        return cls(pair=pair, **kwargs)
+
     @property
     def what(self) -> str:
         if self.session is not None:
             return self.session.label
+        if self.pair is not None:
+            return f"{self.pair.programme_name}, {self.pair.names}'s meetings"
         assert self.circle is not None
         return f"{self.circle.name}, upcoming sessions"
 
     def _suggested_name(self, recurring: bool = False) -> str:
         if self.session is not None:
             return session_stem(self.session.circle_name, self.session.local_day) + ".ics"
+        if self.pair is not None:
+            return pair_stem(self.pair.programme_name, self.pair.id) + ".ics"
         assert self.circle is not None
         return circle_stem(self.circle.name, recurring=recurring) + ".ics"
 
@@ -213,6 +229,10 @@ class IcsExportDialog(Dialog[IcsExported | None]):
         def build(db: Db) -> IcsExport:
             if self.session is not None:
                 return invites.export_session(db, self.session.id, channel=channel)
+            if self.pair is not None:
+                from circles.services import pair_invites
+
+                return pair_invites.export_pair(db, self.pair.id, channel=channel)
             assert self.circle is not None
             return invites.export_circle(db, self.circle.id, channel=channel, recurring=recurring)
 
