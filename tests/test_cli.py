@@ -52,7 +52,9 @@ class Cli:
 
 
 @pytest.fixture
-def cli(store_url, tmp_path) -> Cli:
+def cli(store, store_url, tmp_path) -> Cli:
+    """The command line on a store that is there, migrated and empty (``store``): a command
+    that only reads refuses a store that is not (tests/test_opening_stores.py)."""
     return Cli(store_url.render_as_string(hide_password=False), tmp_path / "home")
 
 
