@@ -15,7 +15,6 @@ from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from circles.errors import CirclesError
 from circles.export_folder import remember_folder, suggested_folder
-from circles.exports.atomic import check_target
 from circles.ics.model import Channel
 from circles.ics.names import circle_stem, pair_stem, session_stem
 from circles.programme_views import PairView
@@ -24,6 +23,7 @@ from circles.words import count
 from models.enums import SessionStatus
 from screens.dialogs import Buttons, Dialog
 from screens.one_line import OneLineInput
+from screens.replace_file import NOT_REPLACED, replace_agreed, target_problem
 from screens.toggles import Checkbox, RadioButton
 from screens.work import run_db
 
@@ -194,10 +194,9 @@ class IcsExportDialog(Dialog[IcsExported | None]):
             return None
         if not name.lower().endswith(".ics"):
             name += ".ics"
-        try:
-            check_target(folder / name, force=True, field="file")  # the rule every export follows
-        except CirclesError as exc:
-            self._error(str(exc))
+        problem = target_problem(folder / name)
+        if problem is not None:
+            self._error(problem)
             return None
         return folder / name
 
@@ -208,13 +207,9 @@ class IcsExportDialog(Dialog[IcsExported | None]):
         target = self._target()
         if target is None:
             return
-        if target.exists():
-            from screens.dialogs import ConfirmScreen
-
-            ask = ConfirmScreen(f"{target} already exists. Replace it?", yes="Replace")
-            if not await self.app.push_screen_wait(ask):
-                self._error("Not exported: the file is there already.")
-                return
+        if target.exists() and not await replace_agreed(self, target):
+            self._error(NOT_REPLACED)
+            return
         self._error("")
         self.query_one("#ics-export", Button).disabled = True
         self._export(target, self.channel, self.recurring)
