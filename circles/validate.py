@@ -6,6 +6,7 @@ or a file) is read here, so each kind of value follows one rule wherever it come
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 import unicodedata
@@ -259,13 +260,25 @@ def parse_date(value: str | date, field: str) -> date:
     if isinstance(value, date):
         return day(value, field)
     match = _DATE.fullmatch(value.strip())
+    if match is None:
+        raise InvalidInput(field, value, "is not a date like 2026-03-17")
+    year, month, number = (int(part) for part in match.groups())
     try:
-        if match is None:
-            raise ValueError(value)
-        parsed = date(*(int(part) for part in match.groups()))
+        parsed = date(year, month, number)
     except ValueError:
-        raise InvalidInput(field, value, "is not a date like 2026-03-17") from None
+        raise InvalidInput(field, value, _no_such_day(year, month)) from None
     return day(parsed, field)
+
+
+def _no_such_day(year: int, month: int) -> str:
+    """Why a date written the right way is not a day: 2026-02-30 looked right to the person
+    who typed it, and "is not a date like 2026-03-17" did not say what was wrong."""
+    if not 1 <= month <= 12:
+        return f"has no month {month}: months go from 01 to 12"
+    if year < 1:
+        return "is not a date like 2026-03-17"
+    days = calendar.monthrange(year, month)[1]
+    return f"is not a day of the calendar: {calendar.month_name[month]} {year} has {days} days"
 
 
 class AmbiguousTime(InvalidInput):

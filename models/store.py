@@ -80,18 +80,24 @@ class Store:
 
     @classmethod
     def open(
-        cls, url: URL, *, clock: Clock = system_clock, migrate: bool = True, create_folder: bool = False
+        cls,
+        url: URL,
+        *,
+        clock: Clock = system_clock,
+        migrate: bool = True,
+        create_folder: bool = False,
+        create_file: bool = True,
     ) -> Store:
-        """Open (and upgrade) the store at ``url``. A SQLite file must be new, empty or a circles
-        store, and its folder must exist unless ``create_folder``: anything else is refused
-        before it is changed (models/store_file.py)."""
+        """Open (and upgrade) the store at ``url``. A SQLite file must be empty or a circles
+        store, or missing if ``create_file`` (it is made), and its folder must exist unless
+        ``create_folder``: anything else is refused before it is changed (models/store_file.py)."""
         remember_secrets(url.render_as_string(hide_password=False))
         path = sqlite_file(url)
         where = str(path) if path is not None else safe_url_text(url)
         engine = None
         try:
             if path is not None:
-                claim_sqlite_file(path, create_folder=create_folder)
+                claim_sqlite_file(path, create_folder=create_folder, create_file=create_file)
             engine = create_store_engine(url)
             store = cls(engine, clock=clock)
             if migrate:

@@ -75,16 +75,22 @@ def sqlite_contents(path: Path) -> Contents:
     return Contents(Holds.OTHER_TABLES, shown or "alembic_version")
 
 
-def claim_sqlite_file(path: Path, *, create_folder: bool) -> None:
+def claim_sqlite_file(path: Path, *, create_folder: bool, create_file: bool = True) -> None:
     """Make ``path`` ready for the engine, creating it (0600) if it does not exist.
 
-    Its folder must exist, unless ``create_folder`` (then it is made, 0700): a path typed
-    wrong must not start an empty store that looks like lost data. A file that exists must
-    hold nothing yet or a circles store; otherwise it is refused, and left as it was.
+    A path typed wrong must not start an empty store that looks like lost data: a missing
+    file is refused unless ``create_file`` (work that only reads has nothing to put in a new
+    store), and its folder must exist unless ``create_folder`` (then it is made, 0700). A
+    file that exists must hold nothing yet or a circles store; otherwise it is refused, and
+    left as it was.
     """
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
+        if not create_file:
+            raise StoreOpenError(
+                f"No store at {path}: check the path, or add --create to start a new, empty store there."
+            ) from None
         _create(path, create_folder=create_folder)
         return
     except OSError as exc:

@@ -18,12 +18,12 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from circles import validate
 from circles.errors import CirclesError, InvalidInput
 from circles.export_folder import remember_folder, suggested_folder
-from circles.exports.atomic import check_target
 from circles.exports.attendance import ExportFormat, ExportResult, export_attendance
 from circles.services.participation import make_scope
 from circles.words import count
 from screens.dialogs import Buttons, Dialog
 from screens.one_line import OneLineInput
+from screens.replace_file import NOT_REPLACED, replace_agreed, target_problem
 from screens.toggles import Checkbox, RadioButton
 from screens.work import run_db
 
@@ -194,10 +194,9 @@ class ExportAttendanceDialog(Dialog[Path | None]):
         path = Path(raw).expanduser()
         if not path.is_absolute():
             path = (self.folder or suggested_folder()) / path
-        try:
-            check_target(path, force=True, field="file")  # the rule every export follows
-        except CirclesError as exc:
-            file_error.update(str(exc))
+        problem = target_problem(path)
+        if problem is not None:
+            file_error.update(problem)
             return None
         return _Request(
             path=path,
@@ -233,15 +232,9 @@ class ExportAttendanceDialog(Dialog[Path | None]):
         request = self._request()
         if request is None:
             return
-        if request.path.exists():
-            from screens.dialogs import ConfirmScreen
-
-            replace = await self.app.push_screen_wait(
-                ConfirmScreen(f"{request.path} already exists. Replace it?", yes="Replace")
-            )
-            if not replace:
-                self.query_one("#export-status", Static).update("Not exported: the file is there already.")
-                return
+        if request.path.exists() and not await replace_agreed(self, request.path):
+            self.query_one("#export-status", Static).update(NOT_REPLACED)
+            return
         self._start(request)
 
     def _start(self, request: _Request) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Button, Input, Label, Select, Static
@@ -17,6 +18,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from circles.errors import AlreadyExists, CirclesError, Conflict, InvalidInput
 from screens.dialogs import Buttons, ConfirmScreen, Dialog, DialogBody
 from screens.one_line import OneLineInput
+from screens.replace_file import NOT_REPLACED, replace_agreed
 from screens.toggles import Checkbox
 from screens.work import run_db
 
@@ -92,8 +94,12 @@ class FormScreen(Dialog[T | None], Generic[T]):
         *,
         reopen: Callable[[Any], FormScreen[T]] | None = None,
         start_on: str | None = None,
+        writes_file: Callable[[dict[str, Any]], Path] | None = None,
     ) -> None:
         super().__init__()
+        # The file the save writes, from the values: a file there already is replaced only
+        # once the person said so, as in every export (screens/replace_file.py).
+        self._writes_file = writes_file
         self.form_title = title
         self.fields = list(fields)
         self._save = save
@@ -343,6 +349,19 @@ class FormScreen(Dialog[T | None], Generic[T]):
         if not self.validate_all():
             return
         values = self.values()
+        if self._writes_file is not None:
+            self._save_after_asking(values, self._writes_file(values))
+            return
+        self._run_save(values)
+
+    @work(exclusive=True, group="ask")
+    async def _save_after_asking(self, values: dict[str, Any], path: Path) -> None:
+        if path.exists() and not await replace_agreed(self, path):
+            self._form_error(NOT_REPLACED)
+        else:
+            self._run_save(values)
+
+    def _run_save(self, values: dict[str, Any]) -> None:
         run_db(
             self,
             lambda db: self._save(db, values),

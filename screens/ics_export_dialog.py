@@ -1,4 +1,5 @@
-"""The dialog that exports calendar invites (.ics) for a session, a circle, or a cancelled session."""
+"""The dialog that exports calendar invites (.ics) for a session, a circle, a cancelled session, or a
+programme's pair (its meetings)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,15 @@ from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from circles.errors import CirclesError
 from circles.export_folder import remember_folder, suggested_folder
-from circles.exports.atomic import check_target
 from circles.ics.model import Channel
-from circles.ics.names import circle_stem, session_stem
+from circles.ics.names import circle_stem, pair_stem, session_stem
+from circles.programme_views import PairView
 from circles.views import CircleView, SessionView
 from circles.words import count
 from models.enums import SessionStatus
 from screens.dialogs import Buttons, Dialog
 from screens.one_line import OneLineInput
+from screens.replace_file import NOT_REPLACED, replace_agreed, target_problem
 from screens.toggles import Checkbox, RadioButton
 from screens.work import run_db
 
@@ -80,16 +82,22 @@ class IcsExportDialog(Dialog[IcsExported | None]):
         *,
         session: SessionView | None = None,
         circle: CircleView | None = None,
+        pair: PairView | None = None,
         settings_path: Path | None = None,
     ) -> None:
-        if (session is None) == (circle is None):
-            raise ValueError("export either a session or a circle")
+        if [session, circle, pair].count(None) != 2:
+            raise ValueError("export a session, a circle or a pair")
         super().__init__()
         self.session = session
         self.circle = circle
+        self.pair = pair
         self.settings_path = settings_path
         cancelled = session is not None and session.status is SessionStatus.CANCELLED
-        self.initial_channel = Channel.CANCEL if cancelled else Channel.PUBLISH
+        # A pair's file is for the two (or three) of them: an invite to e-mail, as on the
+        # command line (circles export ics --pair).
+        self.initial_channel = (
+            Channel.CANCEL if cancelled else Channel.REQUEST if pair is not None else Channel.PUBLISH
+        )
 
     @classmethod
     def for_session(cls, session: SessionView, **kwargs: Any) -> IcsExportDialog:
@@ -99,16 +107,24 @@ class IcsExportDialog(Dialog[IcsExported | None]):
     def for_circle(cls, circle: CircleView, **kwargs: Any) -> IcsExportDialog:
         return cls(circle=circle, **kwargs)
 
+    @classmethod
+    def for_pair(cls, pair: PairView, **kwargs: Any) -> IcsExportDialog:
+        return cls(pair=pair, **kwargs)
+
     @property
     def what(self) -> str:
         if self.session is not None:
             return self.session.label
+        if self.pair is not None:
+            return f"{self.pair.programme_name}, {self.pair.names}'s meetings"
         assert self.circle is not None
         return f"{self.circle.name}, upcoming sessions"
 
     def _suggested_name(self, recurring: bool = False) -> str:
         if self.session is not None:
             return session_stem(self.session.circle_name, self.session.local_day) + ".ics"
+        if self.pair is not None:
+            return pair_stem(self.pair.programme_name, self.pair.id) + ".ics"
         assert self.circle is not None
         return circle_stem(self.circle.name, recurring=recurring) + ".ics"
 
@@ -178,10 +194,9 @@ class IcsExportDialog(Dialog[IcsExported | None]):
             return None
         if not name.lower().endswith(".ics"):
             name += ".ics"
-        try:
-            check_target(folder / name, force=True, field="file")  # the rule every export follows
-        except CirclesError as exc:
-            self._error(str(exc))
+        problem = target_problem(folder / name)
+        if problem is not None:
+            self._error(problem)
             return None
         return folder / name
 
@@ -192,13 +207,9 @@ class IcsExportDialog(Dialog[IcsExported | None]):
         target = self._target()
         if target is None:
             return
-        if target.exists():
-            from screens.dialogs import ConfirmScreen
-
-            ask = ConfirmScreen(f"{target} already exists. Replace it?", yes="Replace")
-            if not await self.app.push_screen_wait(ask):
-                self._error("Not exported: the file is there already.")
-                return
+        if target.exists() and not await replace_agreed(self, target):
+            self._error(NOT_REPLACED)
+            return
         self._error("")
         self.query_one("#ics-export", Button).disabled = True
         self._export(target, self.channel, self.recurring)
@@ -213,6 +224,10 @@ class IcsExportDialog(Dialog[IcsExported | None]):
         def build(db: Db) -> IcsExport:
             if self.session is not None:
                 return invites.export_session(db, self.session.id, channel=channel)
+            if self.pair is not None:
+                from circles.services import pair_invites
+
+                return pair_invites.export_pair(db, self.pair.id, channel=channel)
             assert self.circle is not None
             return invites.export_circle(db, self.circle.id, channel=channel, recurring=recurring)
 

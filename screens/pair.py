@@ -1,18 +1,20 @@
-"""One pair: who, why, its goals and its meetings; log a meeting, answer "did you meet?", end it."""
+"""One pair: who, why, its goals and its meetings; log a meeting, answer "did you meet?", export its
+invite (.ics), end it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import Button, DataTable, Header, Static
 
 from circles.programme_views import PairDetail
+from screens.dialogs import Buttons, Dialog
 from screens.footer import Footer
 from screens.format import safe
 from screens.live import LiveScreen, refill
@@ -55,14 +57,23 @@ class PairScreen(LiveScreen, Screen[None]):
         height: auto;
     }
     """
-    HELP = "A pair's goals and meetings. m logs a meeting, g adds a goal, space ticks one, e ends the pair."
+    HELP = (
+        "A pair's goals and meetings. m logs a meeting, d answers 'did you meet?' (y or N at once), "
+        "I exports its invite, e ends the pair, g adds a goal, space ticks one."
+    )
+    # In the order the footer drops them from its end at 80 columns (? lists them all): what a
+    # facilitator does with a pair first, as on the command line (circles pair met, export ics
+    # --pair), then the goals, which the table's Enter ticks too.
     BINDINGS = [
         Binding("m", "meeting", "Log meeting", tooltip="A meeting they held (it counts as having met)"),
+        Binding("d", "did_you_meet", "Did you meet?", tooltip="Answer for a round's pair: yes or no"),
+        Binding("I", "export_invite", "Invite", tooltip="The pair's meetings as a calendar file (.ics)"),
+        Binding("e", "end", "End pair", tooltip="Completed, or ended early with a reason"),
         Binding("g", "goal", "Add goal"),
         Binding("space", "toggle_goal", "Goal done", tooltip="Tick (or untick) the highlighted goal"),
-        Binding("y", "met(True)", "Met", tooltip="Did you meet? Yes"),
-        Binding("N", "met(False)", "Did not meet", tooltip="Did you meet? No"),
-        Binding("e", "end", "End pair", tooltip="Completed, or ended early with a reason"),
+        # The answer in one key, without the question: for those who know it.
+        Binding("y", "met(True)", "Met", show=False),
+        Binding("N", "met(False)", "Did not meet", show=False),
     ]
 
     def __init__(self, pair_id: int) -> None:
@@ -87,7 +98,7 @@ class PairScreen(LiveScreen, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # "Did you meet?" is asked of a round's pairs; a mentoring pair logs its meetings (m).
-        if action == "met":
+        if action in ("met", "did_you_meet"):
             return self.detail is not None and self.detail.programme.kind.has_rounds
         return True
 
@@ -160,6 +171,22 @@ class PairScreen(LiveScreen, Screen[None]):
         elif self.detail is not None:
             self.notify("This pair has ended already.")
 
+    def action_did_you_meet(self) -> None:
+        if self.detail is not None:
+            p = self.detail.pair
+
+            def answered(met: bool | None) -> None:
+                if met is not None:
+                    self.action_met(met)
+
+            self.app.push_screen(DidYouMeet(p.names, p.round_number), answered)
+
+    def action_export_invite(self) -> None:
+        from screens.ics_export_dialog import IcsExportDialog
+
+        if self.detail is not None:
+            self.app.push_screen(IcsExportDialog.for_pair(self.detail.pair))
+
     def action_met(self, met: bool) -> None:
         from circles.services import pairs
 
@@ -191,3 +218,38 @@ class PairScreen(LiveScreen, Screen[None]):
     @on(DataTable.RowSelected, "#goal-table")
     def _selected(self) -> None:
         self.action_toggle_goal()
+
+
+class DidYouMeet(Dialog[bool | None]):
+    """ "Did you meet?" for a round's pair: y yes, n no; Escape leaves the answer as it was."""
+
+    DEFAULT_CSS = """
+    DidYouMeet > .dialog-body {
+        width: 60;
+        padding: 1 2;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "They met"),
+        Binding("n", "answer(False)", "They did not"),
+        Binding("escape", "cancel", "Cancel", tooltip="Leave the answer as it is"),
+    ]
+
+    def __init__(self, names: str, round_number: int) -> None:
+        super().__init__()
+        self.question = f"Did {names} meet (round {round_number})?"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(self.question, id="question", markup=False)
+        yield Buttons(
+            Button("Yes (y)", variant="primary", id="yes"),
+            Button("No (n)", id="no"),
+            Button("Cancel (esc)", id="cancel"),
+        )
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None if event.button.id == "cancel" else event.button.id == "yes")
+
+    def action_answer(self, met: bool) -> None:
+        self.dismiss(met)

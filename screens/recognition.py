@@ -16,7 +16,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Header, Select, Static
 
 from circles.feedback_views import Ledger, Recognised, Streak
-from circles.recognition_digest import as_json, markdown
 from screens.footer import Footer
 from screens.form_screen import Field, FormScreen
 from screens.format import months_back
@@ -309,6 +308,8 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def action_export(self) -> None:
         if self.data is not None:
+            from screens.digest_export_dialog import export_form
+
             self.app.push_screen(export_form(self.data.ledger), self._exported)
 
     def _exported(self, path: object) -> None:
@@ -349,41 +350,3 @@ def thanks_form(ledger: Ledger, person_id: int | None = None) -> FormScreen[Any]
         )
 
     return FormScreen("Thank someone", fields, save)
-
-
-def export_form(ledger: Ledger) -> FormScreen[Path]:
-    from circles.export_folder import last_folder
-
-    folder = last_folder() or Path.home()
-    stem = f"recognition-{ledger.since or ledger.until:%Y-%m}"
-    fields = [
-        Field("format", "Format", "md", choices=[("Markdown (newsletter, chat)", "md"), ("JSON", "json")]),
-        Field("file", "File", str(folder / f"{stem}.md"), required=True),
-        Field("replace", "Replace the file if it is there", False, checkbox=True),
-    ]
-
-    def save(_db: Any, v: dict[str, Any]) -> Path:
-        import json
-
-        from circles.errors import AlreadyExists
-        from circles.export_folder import remember_folder
-        from circles.exports.atomic import OutputExists, write_file
-
-        path = Path(v["file"]).expanduser()
-        if v["format"] == "json" and path.suffix == ".md":
-            path = path.with_suffix(".json")
-        text = (
-            json.dumps(as_json(ledger), indent=2, ensure_ascii=False) + "\n"
-            if v["format"] == "json"
-            else markdown(ledger)
-        )
-        try:
-            written = write_file(path, text.encode("utf-8"), force=bool(v["replace"]), field="file")
-        except OutputExists as exc:  # its message names the CLI's --force, not this form's box
-            raise AlreadyExists(
-                f"{exc.path} is there already; tick 'Replace the file' to write over it."
-            ) from exc
-        remember_folder(written.parent)
-        return written
-
-    return FormScreen(f"Export the digest ({ledger.period})", fields, save)

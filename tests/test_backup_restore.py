@@ -259,3 +259,25 @@ def test_a_backup_and_an_export_give_the_same_reason_for_one_disk_error(tmp_path
     export = one_line_error(run_cli("--db", str(store), "export", "attendance", "-o", f"{too_long}.csv"))
     for error in (backup, export):
         assert "the name is too long" in error, error
+
+
+def test_a_backup_and_an_export_answer_a_missing_folder_and_a_file_there_alike(tmp_path):
+    """One rule for every file a command writes (circles/exports/atomic.py): a backup made the
+    folders of a mistyped path where an export refused it, and said --force in a usage block."""
+    store = _store(tmp_path / "circles.db", "Ana")
+    typo = tmp_path / "bakups"
+    backup = one_line_error(run_cli("--db", str(store), "db", "backup", str(typo / "b.db")))
+    export = one_line_error(run_cli("--db", str(store), "export", "attendance", "-o", str(typo / "a.csv")))
+    for error in (backup, export):
+        assert f"is in a folder that does not exist ({typo})" in error, error
+    assert not typo.exists()
+    (tmp_path / "b.db").write_bytes(b"kept")
+    (tmp_path / "a.csv").write_bytes(b"kept")
+    backup = one_line_error(run_cli("--db", str(store), "db", "backup", str(tmp_path / "b.db")))
+    export = one_line_error(
+        run_cli("--db", str(store), "export", "attendance", "-o", str(tmp_path / "a.csv"))
+    )
+    for error in (backup, export):
+        assert "already exists; pass --force to replace it" in error, error
+    assert (tmp_path / "b.db").read_bytes() == b"kept"
+    assert run_cli("--db", str(store), "db", "backup", str(tmp_path / "b.db"), "--force").exit_code == 0

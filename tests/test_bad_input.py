@@ -129,3 +129,20 @@ def test_the_cli_never_shows_a_traceback(tmp_path_factory, command, values):
 def test_control_characters_never_reach_the_store(memory_store, value):
     with pytest.raises(InvalidInput, match="control character"), memory_store.write() as db:
         people.add_person(db, name=value, email="a@example.org")
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("2026-02-30", "--from '2026-02-30' is not a day of the calendar: February 2026 has 28 days."),
+        ("2028-02-30", "--from '2028-02-30' is not a day of the calendar: February 2028 has 29 days."),
+        ("2026-13-01", "--from '2026-13-01' has no month 13: months go from 01 to 12."),
+        ("0000-01-01", "--from '0000-01-01' is not a date like 2026-03-17."),
+    ],
+)
+def test_a_date_written_right_that_is_no_day_says_why(typed, said):
+    """'2026-02-30' looks like a date to whoever typed it: "is not a date like 2026-03-17" did
+    not say that February has no 30th."""
+    with pytest.raises(InvalidInput) as told:
+        validate.parse_date(typed, "--from")
+    assert str(told.value) == said

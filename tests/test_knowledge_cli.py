@@ -8,7 +8,8 @@ from tests.test_cli import Cli
 
 
 @pytest.fixture
-def cli(store_url, tmp_path) -> Cli:
+def cli(store, store_url, tmp_path) -> Cli:
+    """On a store that is there (``store``): a command that only reads refuses one that is not."""
     return Cli(store_url.render_as_string(hide_password=False), tmp_path / "home")
 
 

@@ -175,8 +175,36 @@ def test_a_store_in_a_folder_that_does_not_exist_is_made_only_when_asked(tmp_pat
     assert run_cli("--db", str(path), "--create", "person", "list").exit_code == 0
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    # A new file in a folder that exists is a new store, as before.
-    assert run_cli("--db", str(tmp_path / "another.db"), "person", "list").exit_code == 0
+    # A new file in a folder that exists is a new store, as before, for a command that adds.
+    another = str(tmp_path / "another.db")
+    assert run_cli("--db", another, "person", "add", "Ana", "--email", "ana@example.org").exit_code == 0
+
+
+def test_a_mistyped_store_is_not_taken_for_an_empty_one(tmp_path):
+    """'circles --db circels.db person list' said there was nobody, from a new, empty store
+    made on the way: a typo looked like lost data. Only a command that adds something (or
+    --create, or the default store) starts a store, and it says so once."""
+    typo = tmp_path / "circels.db"
+    for args in (
+        ["person", "list"],
+        ["session", "list", "--json"],
+        ["db", "upgrade"],
+        ["db", "backup", str(tmp_path / "b.db")],
+        ["export", "attendance"],
+        ["rsvp", "1", "ana@example.org", "yes"],
+    ):
+        error = one_line_error(run_cli("--db", str(typo), *args))
+        assert error == (
+            f"circles: No store at {typo}: check the path, "
+            "or add --create to start a new, empty store there.\n"
+        ), args
+    assert not typo.exists()
+    added = run_cli("--db", str(typo), "person", "add", "Ana", "--email", "ana@example.org")
+    assert added.exit_code == 0 and added.stderr == f"Started a new store at {typo}.\n"
+    listed = run_cli("--db", str(typo), "person", "list")
+    assert listed.stderr == "" and "Ana" in listed.stdout
+    made = run_cli("--db", str(tmp_path / "new.db"), "--create", "person", "list", "--json")
+    assert made.stdout.strip() == "[]" and made.stderr == f"Started a new store at {tmp_path / 'new.db'}.\n"
 
 
 def test_the_default_store_and_its_folder_are_made_on_first_use(tmp_path):

@@ -243,16 +243,24 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, RecognitionScreen)
-        # Again to the same file: the form says how to replace it here (it named the CLI's --force).
+        # Again to the same file: the form asks "Replace?", as every export does (it had a tick
+        # box of its own, and its refusal named the CLI's --force).
+        (tmp_path / "digest.md").write_text("kept")
         await pilot.press("x")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
         form = app.screen
         form.query_one("#f-file", Input).value = str(tmp_path / "digest.md")
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        refused = shown(form.query_one("#form-error", Static))
-        assert refused.endswith("is there already; tick 'Replace the file' to write over it.")
-        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "digest.md already exists. Replace it?" in shown(app.screen.query_one("#question", Static))
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is form)
+        assert shown(form.query_one("#form-error", Static)) == "Not exported: the file is there already."
+        assert (tmp_path / "digest.md").read_text() == "kept"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
         await settle(app, pilot)
     text = (tmp_path / "digest.md").read_text()
     assert text.startswith("# Thank you: 01 Mar 2026 to 03 Mar 2026")

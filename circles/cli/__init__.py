@@ -130,7 +130,8 @@ def _told(ctx: click.Context, exc: Exception) -> int:
 @click.option(
     "--create",
     is_flag=True,
-    help="Make the store's folder if it does not exist (the default store's is always made).",
+    help="Start a new store at --db's path if there is none, and make its folder "
+    "(the default store is started on first use; a command that adds something starts one too).",
 )
 @click.version_option(package_name="circles")
 @click.pass_context

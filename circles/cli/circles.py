@@ -67,7 +67,7 @@ def add(
         )
         return f"Created {c.name} (id {c.id}), a {c.kind.label} in {c.timezone}."
 
-    done(writing(create))
+    done(writing(create, adds=True))
 
 
 @circle.command("edit")

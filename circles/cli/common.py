@@ -79,24 +79,42 @@ class CliState:
 
         return self.create or not store_setting(self.store_url)
 
-    def open_store(self) -> Store:
-        """The store, opened (and upgraded) on first use; the app calls this in its worker."""
+    def may_start(self, *, adds: bool) -> bool:
+        """Whether a missing SQLite file may be started as a new store: by the app and by a
+        command that ``adds`` something from nothing (a person, a circle, the demo), or with
+        --create, or the default store. A command that only reads (or changes what is there)
+        refuses it, so a mistyped --db is not taken for a store with nothing in it."""
+        from models.location import store_setting
+
+        return adds or self.create or not store_setting(self.store_url)
+
+    def open_store(self, *, adds: bool = True) -> Store:
+        """The store, opened (and upgraded) on first use; the app calls this in its worker
+        (on a new store its Home says so and offers the demo)."""
         if self._store is None:
             from models.engine import resolve_url
             from models.store import Store
 
-            self._store = Store.open(resolve_url(self.store_url), create_folder=self.may_create_folder)
+            self._store = Store.open(
+                resolve_url(self.store_url),
+                create_folder=self.may_create_folder,
+                create_file=self.may_start(adds=adds),
+            )
         return self._store
 
-    def store(self, *, say_upgrade: bool = True) -> Store:
-        """The store for a command, which says on stderr where an upgrade saved the old version
-        (unless the command says so itself: ``say_upgrade=False``)."""
+    def store(self, *, say_upgrade: bool = True, adds: bool = False) -> Store:
+        """The store for a command, which says on stderr once that it started a new one, or
+        where an upgrade saved the old version (unless the command says so itself:
+        ``say_upgrade=False``). Only a command that ``adds`` something from nothing starts a
+        new store at a path that was given (see ``may_start``)."""
         fresh = self._store is None
-        store = self.open_store()
-        if say_upgrade and fresh and store.upgraded is not None and store.upgraded.backup is not None:
-            saved = store.upgraded.backup
-            click.echo(f"Upgraded the store; the previous version was saved as {saved}", err=True)
-        if fresh and store.upgraded is not None and store.upgraded.changed:
+        store = self.open_store(adds=adds)
+        upgraded = store.upgraded if fresh else None
+        if upgraded is not None and upgraded.changed and upgraded.from_revision is None:
+            click.echo(f"Started a new store at {store.display_url}.", err=True)
+        elif say_upgrade and upgraded is not None and upgraded.backup is not None:
+            click.echo(f"Upgraded the store; the previous version was saved as {upgraded.backup}", err=True)
+        if upgraded is not None and upgraded.changed:
             warn_of_look_alikes(store)
         return store
 
@@ -179,8 +197,9 @@ def reading() -> Iterator[Session]:
         yield db
 
 
-def writing(work: Callable[[Session], T], *, attempts: int | None = None) -> T:
+def writing(work: Callable[[Session], T], *, attempts: int | None = None, adds: bool = False) -> T:
     """``work(db)`` in one write unit of work, committed whole; what it returns comes back.
+    A command that ``adds`` something from nothing may start a new store (``CliState.may_start``).
 
     A unit of work the store cancelled because another crossed it (PostgreSQL's deadlock or
     serialization failure, a SQLite store locked past its wait) was rolled back whole, so it is
@@ -192,7 +211,7 @@ def writing(work: Callable[[Session], T], *, attempts: int | None = None) -> T:
     from circles import store_access
 
     return store_access.write_unit(
-        state().store(), work, committed=_tell_presenter_changes, attempts=attempts
+        state().store(adds=adds), work, committed=_tell_presenter_changes, attempts=attempts
     )
 
 

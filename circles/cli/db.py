@@ -49,6 +49,7 @@ def upgrade() -> None:
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 def backup(file: Path, force: bool) -> None:
     """Copy the SQLite store to FILE, consistently, even while it is in use."""
+    from circles.exports.atomic import check_target
     from models.backup import BackupError, backup_sqlite
 
     store = state().store()
@@ -56,10 +57,10 @@ def backup(file: Path, force: bool) -> None:
         raise click.UsageError(
             "Only a SQLite store is backed up this way; for PostgreSQL use pg_dump (see the README)."
         )
-    if file.exists() and not force:
-        raise click.UsageError(f"{file} already exists; add --force to replace it.")
+    # Where it may write, as every export: its folder must exist, a file there needs --force.
+    checked = check_target(file, force=force)
     try:
-        target = backup_sqlite(store.engine, file)
+        target = backup_sqlite(store.engine, checked)
     except BackupError as exc:
         raise NotAllowed(str(exc)) from None
     done(f"Backed up {store.display_url} to {target}.")

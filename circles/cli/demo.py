@@ -53,7 +53,7 @@ def demo(size: str, seed: int, timings: bool) -> None:
         if show:
             click.echo(f"\r{stage:<10} {fraction:6.1%}", err=True, nl=False)
 
-    summary = build_demo(state().store(), size=size, seed=seed, progress=progress)
+    summary = build_demo(state().store(adds=True), size=size, seed=seed, progress=progress)
     if show:
         click.echo("", err=True)
     done(

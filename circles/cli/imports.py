@@ -29,7 +29,7 @@ def people(file: Path, skip_invalid: bool) -> None:
     from circles.cli.bad_lines import list_bad_lines
     from circles.services.imports import import_people
 
-    result = writing(lambda db: import_people(db, file, skip_invalid=skip_invalid))
+    result = writing(lambda db: import_people(db, file, skip_invalid=skip_invalid), adds=True)
     list_bad_lines(file, result.bad)
     if not result.imported:
         click.echo(

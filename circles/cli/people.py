@@ -21,7 +21,9 @@ def person() -> None:
 @click.option("--guest", is_flag=True, help="An external speaker or visitor, not part of the organisation.")
 def add(name: str, email: str | None, team: str | None, guest: bool) -> None:
     """Add a person."""
-    p = writing(lambda db: people.add_person(db, name=name, email=email, team=team, is_guest=guest))
+    p = writing(
+        lambda db: people.add_person(db, name=name, email=email, team=team, is_guest=guest), adds=True
+    )
     done(f"Added {p.name}{f' <{p.email}>' if p.email else ''} (id {p.id}).")
 
 

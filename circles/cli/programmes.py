@@ -103,7 +103,8 @@ def add(
             group_size=_int(group_size, "--group-size"),
             allow_same_team=allow_same_team,
             no_repeat_weeks=_int(no_repeat_weeks, "--no-repeat-weeks"),
-        )
+        ),
+        adds=True,
     )
     done(f"Created the {p.kind.label} programme {p.name} (id {p.id}); {p.repeat_rule}.")
 

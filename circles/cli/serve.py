@@ -98,7 +98,7 @@ def serve(host: str, port: int, allow_remote: bool, public_url: str | None, max_
             "with --public-url (e.g. https://circles.example.org)."
         )
     cli = state()
-    store = cli.store()  # opened (and upgraded) once here, so a store that is not one fails now
+    store = cli.store(adds=True)  # opened (and upgraded) once here: a store that is not one fails now
     where = store.display_url
     store.close()
     if not is_local_host(host):

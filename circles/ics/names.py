@@ -24,3 +24,7 @@ def circle_stem(circle_name: str, *, recurring: bool = False) -> str:
 
 def person_stem(base: str, person_name: str, person_id: int) -> str:
     return f"{base}-{slug(person_name) or f'person-{person_id}'}"
+
+
+def pair_stem(programme_name: str, pair_id: int) -> str:
+    return f"{slug(programme_name) or 'programme'}-pair-{pair_id}"

@@ -10,7 +10,7 @@ from circles import cadence as cadences
 from circles.errors import NotAllowed
 from circles.ics.build import to_bytes
 from circles.ics.model import Attendee, Channel, Options, Organizer
-from circles.ics.names import slug
+from circles.ics.names import pair_stem
 from circles.ics.pairs import PairInvite, pair_calendar, rrule_for
 from circles.programme_views import PairDetail
 from circles.services import pairs, programmes
@@ -132,5 +132,5 @@ def export_pair(db: Session, pair_id: int, *, channel: Channel | str = Channel.R
         )
     options = Options(parsed, now(db), ALARM_MINUTES)
     content = to_bytes(pair_calendar(invite, options))
-    name = f"{slug(invite.summary.split(':')[0]) or 'programme'}-pair-{pair_id}.ics"
+    name = pair_stem(pairs.get_pair(db, pair_id).programme_name, pair_id) + ".ics"
     return IcsExport((IcsFile(name, content, len(invite.starts)),), parsed)
