@@ -226,14 +226,19 @@ class CheckOutScreen(LiveScreen, Screen[None]):
             return
         # Replacing an answer is asked first, No by default: a digit on the wrong row (the
         # roster opened on someone who had answered) replaced their answer, said only after.
-        said = answered_text(person) if person.answered else "just now"
+        if not person.answered:
+            said = " (just now)"
+        elif person.rating is not None:
+            said = f" ({stars(person.rating)})"
+        else:
+            said = ""  # the session's answers show no names: who answered, never what
 
         def replace(yes: bool | None) -> None:
             if yes:
                 self._open_line(person, rating)
 
         self.app.push_screen(
-            ConfirmScreen(f"{person.name} has answered ({said}). Replace their answer?", "Replace"), replace
+            ConfirmScreen(f"{person.name} has answered{said}. Replace their answer?", "Replace"), replace
         )
 
     def _open_line(self, person: Attendee, rating: int, line: str = "", note: str = "") -> None:

@@ -778,3 +778,21 @@ async def test_check_out_opens_on_the_first_still_to_answer_and_asks_before_repl
     with memory_store.read() as db:
         found = {(a.person_name, a.rating) for a in feedback.list_answers(db, s.id)}
     assert found == {("Ana Ruiz", 3), ("Bo Chen", 4)}
+
+
+async def test_replacing_an_answer_given_without_names_asks_without_a_rating_or_a_stray_word(
+    memory_store, clock
+):
+    """In a session whose answers show no names (one is anonymous) the roster knows only that
+    Ana answered: the question read 'Ana Ruiz has answered (answered).'"""
+    circle, people, s = _held_session(memory_store)
+    with memory_store.write() as db:
+        feedback.set_settings(db, circle.id, anonymous=True)
+        feedback.add_answer(db, session_id=s.id, person_id=people[0].id, rating=5, learned="borrowing")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _check_out(app, pilot, s.id)
+        await pilot.press("up", "3")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = str(app.screen.query_one("#question", Static).render())
+        assert question == "Ana Ruiz has answered. Replace their answer?"
