@@ -113,6 +113,8 @@ class FormScreen(Dialog[T | None], Generic[T]):
         # Select fields with "Someone else…": the last real choice, and the people picked into it.
         self._chosen: dict[str, Any] = {}
         self._picked: dict[str, list[tuple[Any, Any]]] = {}
+        # Text typed into a closed choice (a Select) by field: refused and said, not dropped.
+        self._refused: dict[str, str] = {}
         # What the fields held as the form opened: Escape asks before it throws away anything else.
         self._as_opened: dict[str, Any] | None = None
 
@@ -171,6 +173,33 @@ class FormScreen(Dialog[T | None], Generic[T]):
         if isinstance(focused, Input) and event.is_printable and event.character:
             event.stop()
             focused.post_message(events.Key(event.key, event.character))
+        elif (
+            isinstance(focused, Select)
+            and not focused.expanded
+            and event.is_printable
+            and event.character
+            and (event.key != "space" or (focused.id or "").removeprefix("f-") in self._refused)
+        ):
+            # Text meant for a box, typed after a Tab too many: a choice picked by its first
+            # letters would save a kind nobody chose, so it is refused where it can be seen,
+            # and saving waits until the person has looked. (A space before any text opens it.)
+            event.stop()
+            event.prevent_default()
+            name = (focused.id or "").removeprefix("f-")
+            self._refused[name] = self._refused.get(name, "") + event.character
+            self.set_error(name, self._refusal(name))
+
+    def _refusal(self, name: str) -> str | None:
+        text = self._refused.get(name)
+        field = next((f for f in self.fields if f.name == name), None)
+        if text is None or field is None:
+            return None
+        return f"“{text}” was not kept: {field.subject} is picked from a list (Enter opens it)"
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        # Said once: saving again after looking elsewhere saves.
+        if event.widget.id is not None:
+            self._refused.pop(event.widget.id.removeprefix("f-"), None)
 
     def first_to_fill(self) -> Field:
         """Where the cursor starts: the first field a person must fill, that is the first
@@ -251,6 +280,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
         first_bad: str | None = None
         for f in self.fields:
             problem = self._problem(f, values[f.name], values) if self._shown(f, values) else None
+            problem = problem or self._refusal(f.name)
             self.set_error(f.name, problem)
             if problem and first_bad is None:
                 first_bad = f.name

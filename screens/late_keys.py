@@ -15,10 +15,18 @@ A screen opened once its data are read (screens/opening.py) is not there yet whi
 read: keys typed meanwhile are its keys, not the screen still showing. They are held until it
 is pushed, then typed again, in order; so are keys read before it was asked for, handed to the
 screen still showing, that come back unused meanwhile ("n" and a name typed fast on Home).
+
+A key that opens a screen often does it by a message the widget posts to itself (a list's Enter
+posts its row's selection), and that message climbs to the screen behind the keys typed after
+the Enter: the "2" of "Enter 2" on a circle's Sessions came back unused, and the circle took it,
+before the session was asked for. A key that comes back while something is still on its way up
+from where it was handed waits, with the keys after it, until that has been handled; if it
+opened a screen, they are that screen's keys.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 
 from textual import events
@@ -30,6 +38,8 @@ from screens.type_to_filter import TypeToFilter
 # Keys in flight at once: a burst typed or pasted faster than screens open. Older ones have
 # long been read; a key missing here is treated as it always was.
 REMEMBERED = 256
+# Frames a key waits for what its widget posted before it to be handled: only ever a few.
+WAIT_FRAMES = 20
 
 
 class KeysFollowTheFocus(App[None]):
@@ -52,6 +62,12 @@ class KeysFollowTheFocus(App[None]):
             for key in held:
                 self.post_message(events.Key(key.key, key.character))
 
+    def _release_when_handled(self, handed_to: MessagePump, frames: int) -> None:
+        if frames and _on_its_way_up(handed_to):
+            self.call_after_refresh(self._release_when_handled, handed_to, frames - 1)
+        else:
+            self.release_keys()  # after the hold of a screen it opened, if any
+
     def _key_target(self) -> MessagePump:
         return self.focused or self.screen  # where Textual hands a key it reads
 
@@ -68,6 +84,9 @@ class KeysFollowTheFocus(App[None]):
         # focused widget now); stopping its default skips that, and the key typed again meets
         # them as a fresh key would.
         handed_to = next((target for key, target in self._handed_to if key is event), None)
+        if handed_to is not None and not self._holds and _on_its_way_up(handed_to):
+            self.hold_keys()
+            self.call_after_refresh(self._release_when_handled, handed_to, WAIT_FRAMES)
         if handed_to is not None and self._holds:
             event.prevent_default()
             event.stop()
@@ -80,3 +99,15 @@ class KeysFollowTheFocus(App[None]):
         elif isinstance(self.screen, TypeToFilter) and self.screen.type_into_filter(event):
             event.prevent_default()
             event.stop()
+
+
+def _on_its_way_up(handed_to: MessagePump) -> bool:
+    """Whether a message is waiting in the widget a key was handed to or on its way to its
+    screen: posted by a key before it (a list's row selection)."""
+    node: MessagePump | None = handed_to
+    while node is not None and not isinstance(node, App):
+        queue: asyncio.Queue[object] = node._message_queue
+        if not queue.empty():
+            return True
+        node = node._parent
+    return False

@@ -14,7 +14,7 @@ from screens.dialogs import ConfirmScreen
 from screens.form_screen import FormScreen
 from screens.picker import PersonPicker
 from tests import factories
-from tests.tui_support import rows, settle, shown, type_text, until
+from tests.tui_support import burst, rows, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -413,3 +413,42 @@ def test_a_cancelled_session_shows_nobody_presenting_though_its_agenda_named_som
         cancelled = sessions.cancel_session(db, sessions.get_session(db, talk.id))
         # As 'circles session list' shows it: nobody presents at a cancelled session.
         assert presenter_label(cancelled, lookups.agenda_presenters(db, [talk.id])) == ""
+
+
+async def test_a_circle_opened_and_a_name_typed_fast_after_a_goes_into_the_member_picker(memory_store, clock):
+    """Enter on the circles list, 'a' and a name in one burst: the 'a' came back from the list
+    before the Enter's row selection had opened the circle, and went into the list's filter
+    with the name after it. They are the circle's keys: the picker, and the name in it."""
+    factories.circle(memory_store, "Rust Lunch")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        burst(app, "enter", "a", *"grace", "space", *"hopper")
+        await settle(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, PersonPicker)
+        assert picker.query_one("#search", Input).value == "grace hopper"
+
+
+async def test_a_session_opened_from_a_circle_with_a_tab_key_typed_fast_shows_that_tab(memory_store, clock):
+    """Enter and '2' in one burst on a circle's Sessions: the '2' came back from the list
+    before the Enter's row selection had opened anything, and the circle took it as its own
+    (its Sessions tab, already showing). It is the session screen's: its second tab."""
+    from screens.session import SessionScreen
+
+    c = factories.circle(memory_store, "Rust Lunch")
+    factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, c.id)
+        await pilot.press("2")
+        await settle(app, pilot)
+        burst(app, "enter", "2")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        await settle(app, pilot)
+        session = app.screen
+        assert isinstance(session, SessionScreen)
+        assert session.query_one("#session-tabs", TabbedContent).active != "agenda-tab"
+        assert screen.query_one(TabbedContent).active == "sessions"

@@ -672,3 +672,25 @@ async def test_a_form_typed_fast_fills_each_field_in_turn(memory_store, clock):
         await settle(app, pilot)
         assert form.query_one("#f-name", Input).value == "Go"
         assert form.query_one("#f-facilitator", Input).value == "zz"
+
+
+async def test_text_typed_into_a_choice_is_refused_where_it_shows_and_holds_the_save(memory_store, clock):
+    """A Tab too many and a sentence typed into a Select: it vanished without a word, and the
+    save said only that the box it was meant for was empty. The choice says it was not kept."""
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await _new_circle_form(app, pilot)
+        form.query_one("#f-kind").focus()
+        await pilot.pause()
+        burst(app, *"for", "space", *"lab", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form  # not saved
+        error = shown(form.query_one("#e-kind", Static))
+        assert "“for lab” was not kept: Kind is picked from a list" in error
+        assert form.values()["kind"] is forms.CircleKind.LEARNING_CIRCLE
+        # Said once: back in the box the text was meant for, the form saves.
+        assert form.focused is form.query_one("#f-name", Input)
+        await type_text(pilot, "Lab")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CircleScreen)
