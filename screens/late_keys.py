@@ -26,13 +26,13 @@ opened a screen, they are that screen's keys.
 
 from __future__ import annotations
 
-import asyncio
 from collections import deque
 
 from textual import events
 from textual.app import App
 from textual.message_pump import MessagePump
 
+from screens.textual_internals import message_on_its_way_up
 from screens.type_to_filter import TypeToFilter
 
 # Keys in flight at once: a burst typed or pasted faster than screens open. Older ones have
@@ -63,7 +63,7 @@ class KeysFollowTheFocus(App[None]):
                 self.post_message(events.Key(key.key, key.character))
 
     def _release_when_handled(self, handed_to: MessagePump, frames: int) -> None:
-        if frames and _on_its_way_up(handed_to):
+        if frames and message_on_its_way_up(handed_to):
             self.call_after_refresh(self._release_when_handled, handed_to, frames - 1)
         else:
             self.release_keys()  # after the hold of a screen it opened, if any
@@ -84,7 +84,7 @@ class KeysFollowTheFocus(App[None]):
         # focused widget now); stopping its default skips that, and the key typed again meets
         # them as a fresh key would.
         handed_to = next((target for key, target in self._handed_to if key is event), None)
-        if handed_to is not None and not self._holds and _on_its_way_up(handed_to):
+        if handed_to is not None and not self._holds and message_on_its_way_up(handed_to):
             self.hold_keys()
             self.call_after_refresh(self._release_when_handled, handed_to, WAIT_FRAMES)
         if handed_to is not None and self._holds:
@@ -99,15 +99,3 @@ class KeysFollowTheFocus(App[None]):
         elif isinstance(self.screen, TypeToFilter) and self.screen.type_into_filter(event):
             event.prevent_default()
             event.stop()
-
-
-def _on_its_way_up(handed_to: MessagePump) -> bool:
-    """Whether a message is waiting in the widget a key was handed to or on its way to its
-    screen: posted by a key before it (a list's row selection)."""
-    node: MessagePump | None = handed_to
-    while node is not None and not isinstance(node, App):
-        queue: asyncio.Queue[object] = node._message_queue
-        if not queue.empty():
-            return True
-        node = node._parent
-    return False

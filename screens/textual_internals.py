@@ -20,6 +20,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App
 from textual.dom import DOMNode
+from textual.message_pump import MessagePump
 from textual.notifications import Notification
 from textual.render import measure
 from textual.screen import Screen
@@ -350,3 +351,17 @@ def forget_worker_in_this_thread() -> None:
     from textual.worker import active_worker
 
     active_worker.set(None)  # type: ignore[arg-type]  # typed Worker; None is "none", as at start
+
+
+def message_on_its_way_up(node: MessagePump) -> bool:
+    """Whether a message waits in ``node``'s queue or in one of its parents' below the app: one a
+    key posted before (a list's Enter posts its row's selection, which climbs to the screen
+    behind the keys typed after it). screens/late_keys.py holds those keys until it is handled.
+    Textual has no public way to ask whether a message pump has messages waiting."""
+    pump: Any = node  # Textual's private compat cached_property is opaque to mypy
+    app = node.app
+    while pump is not None and pump is not app:  # the app's own queue holds the keys themselves
+        if not pump._message_queue.empty():
+            return True
+        pump = pump._parent
+    return False

@@ -303,3 +303,18 @@ def test_a_thread_worker_is_named_in_a_context_variable_we_can_clear():
     from textual.worker import active_worker
 
     assert isinstance(active_worker, ContextVar), moved("textual.worker.active_worker", "screens/work.py")
+
+
+def test_a_message_pump_keeps_its_waiting_messages_in_a_queue_we_can_look_at():
+    """screens/late_keys.py holds keys typed behind a list's Enter until the selection it posted
+    has climbed to the screen (textual_internals.message_on_its_way_up)."""
+    from textual.message_pump import MessagePump
+
+    names = vars(MessagePump)
+    assert "_message_queue" in names and "cached_property" in type(names["_message_queue"]).__name__, moved(
+        "MessagePump._message_queue", "screens/late_keys.py"
+    )
+    assert isinstance(names.get("_parent"), property), moved("MessagePump._parent", "screens/late_keys.py")
+    assert callable(getattr(MessagePump()._message_queue, "empty", None)), moved(
+        "MessagePump._message_queue.empty()", "screens/late_keys.py"
+    )
