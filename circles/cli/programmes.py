@@ -154,6 +154,41 @@ def rename(programme_ref: str, new_name: str) -> None:
     done(writing(rename_it))
 
 
+@program.command("edit")
+@click.argument("programme_ref", metavar="PROGRAM")
+@click.option("--from", "starts_on", metavar="YYYY-MM-DD", help="Its first day.")
+@click.option("--to", "ends_on", metavar="YYYY-MM-DD", help="Its last day.")
+@click.option("--no-end", is_flag=True, help="No last day: it runs until archived.")
+@click.option("--name", help="Its new name.")
+def edit(
+    programme_ref: str, starts_on: str | None, ends_on: str | None, no_end: bool, name: str | None
+) -> None:
+    """Change a programme's dates or name (a first day after a round already made is refused)."""
+    from circles.services.versioned import UNCHANGED
+
+    if ends_on is not None and no_end:
+        raise click.UsageError("Give --to or --no-end, not both.")
+    if starts_on is None and ends_on is None and not no_end and name is None:
+        raise click.UsageError("Say what to change, e.g. --to 2026-12-31.")
+    first = _date(starts_on, "--from")
+    last = _date(ends_on, "--to")
+
+    def change(db: Session) -> str:
+        p = programmes.find_programme(db, programme_ref)
+        p = programmes.edit(
+            db,
+            p.id,
+            name=name,
+            starts_on=UNCHANGED if first is None else first,
+            ends_on=None if no_end else (UNCHANGED if last is None else last),
+        )
+        since = f"from {p.starts_on:%d %b %Y}" if p.starts_on else "from its first round"
+        until = f"to {p.ends_on:%d %b %Y}" if p.ends_on else "with no end"
+        return f"Saved {p.name} (id {p.id}): {since} {until}."
+
+    done(writing(change))
+
+
 @program.command("archive")
 @click.argument("programme_ref", metavar="PROGRAM")
 def archive(programme_ref: str) -> None:
