@@ -16,6 +16,7 @@ from circles.cli.flags import Group
 from circles.errors import NotAllowed
 from circles.programme_views import ConfirmedRound, LeftOut, PairView, ProposalView
 from circles.services import pairing, pairs, people, programmes
+from circles.words import count
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -491,8 +492,10 @@ def confirm(programme_ref: str, seed: str, on: str | None) -> None:
 
     name, result = writing(confirm_it)
     r = result.round
-    closed = f"; the {result.completed} pairs of the round before are completed" if result.completed else ""
-    made = f"{len(result.pairs)} pair{'' if len(result.pairs) == 1 else 's'}"
+    closed = (
+        f"; the {count(result.completed, 'pair')} of the round before completed" if result.completed else ""
+    )
+    made = count(len(result.pairs), "pair")
     done(f"Round {r.number} of {name} on {r.held_on:%d %b %Y}: {made}{closed}.")
     for pair in result.pairs:
         click.echo(f"  pair {pair.id}: {pair.names}")
@@ -583,7 +586,7 @@ def report(programme_ref: str, as_json: bool) -> None:
         return
     completion = f"{r.completion:.0%}" if r.completion is not None else "none ended yet"
     held = f" ({r.held_share:.0%})" if r.held_share is not None else ""
-    click.echo(f"{p.name} ({p.kind.label}): {r.pairs} pairs, {r.active} active")
+    click.echo(f"{p.name} ({p.kind.label}): {count(r.pairs, 'pair')}, {r.active} active")
     click.echo(f"  completed {r.completed}, ended early {r.ended_early}: completion {completion}")
     click.echo(f"  meetings held {r.meetings_held} of {r.meetings_planned} planned{held}")
     if r.rounds:
