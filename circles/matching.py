@@ -219,6 +219,14 @@ def _overlap_hours(a: float, b: float) -> tuple[float, float]:
     return apart, max(0.0, WORK_HOURS - apart)
 
 
+def _tenure(years: float) -> str:
+    """Seniority in words: "new" under half a year, else "here 3 years"."""
+    whole = round(years)
+    if whole == 0:
+        return "new"
+    return f"here {whole} year" + ("" if whole == 1 else "s")
+
+
 def _hours(value: float) -> str:
     return f"{value:g} h"
 
@@ -442,9 +450,9 @@ class Scorer:
             why.append(("topics: " if self.rules.mentoring else "both: ") + ", ".join(topics))
         if not (a.team and a.team == b.team):
             total += DIFFERENT_TEAMS
-            why.append("different teams")
-        else:
-            why.append(f"same team ({a.team})")
+        # Said only when both teams are known: someone with no team is in no "different team".
+        if a.team and b.team:
+            why.append(f"same team ({a.team})" if a.team == b.team else "different teams")
         apart, shared = _overlap_hours(a.utc_offset, b.utc_offset)
         total += PER_SHARED_HOUR * shared
         if apart == 0:
@@ -456,10 +464,12 @@ class Scorer:
             if self.rules.kind is ProgrammeKind.REVERSE_MENTORING:
                 if a.years < b.years:
                     total += SENIORITY
-                    why.append(f"junior teaches senior ({a.years:.0f} y here vs {b.years:.0f} y)")
+                    why.append(
+                        f"junior teaches senior (mentor {_tenure(a.years)}, mentee {_tenure(b.years)})"
+                    )
             elif a.years > b.years:
                 total += SENIORITY
-                why.append(f"mentor {a.years:.0f} y here, mentee {b.years:.0f} y")
+                why.append(f"mentor {_tenure(a.years)}, mentee {_tenure(b.years)}")
         else:
             waited = (a.waited_days + b.waited_days) // 2
         total += WAITED * min(waited, WAITED_FULL_DAYS) / WAITED_FULL_DAYS
@@ -592,7 +602,10 @@ class Scorer:
         if topics:
             why.append("shared: " + ", ".join(topics))
         teams = [p.team for p in people if p.team]
-        why.append("different teams" if len(set(teams)) == len(teams) else "a team twice")
+        if len(set(teams)) < len(teams):
+            why.append("a team twice")
+        elif len(teams) == len(people):  # "different" only when every team is known
+            why.append("different teams")
         widest = max(
             _overlap_hours(a.utc_offset, b.utc_offset)[0] for a, b in itertools.combinations(people, 2)
         )

@@ -56,14 +56,32 @@ def programme_form() -> FormScreen[ProgrammeView]:
     return FormScreen("New programme", fields, save)
 
 
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
 def rename_form(programme: ProgrammeView) -> FormScreen[ProgrammeView]:
+    """Its name and dates: the same as 'circles program edit' (a first day after a round already
+    made is refused there, with the round named)."""
     fields = [
         Field("name", "New name", programme.name, required=True, aliases=("new_name",),
               check=lambda v: validate.text(v, "name", max_length=120, required=True)),
+        Field("starts_on", "From (YYYY-MM-DD, optional)", _day(programme.starts_on),
+              check=lambda v: validate.parse_date(v, "--from"), aliases=("--from",)),
+        Field("ends_on", "To (YYYY-MM-DD, empty: no end)", _day(programme.ends_on),
+              check=lambda v: validate.parse_date(v, "--to"), aliases=("--to",)),
     ]  # fmt: skip
-    return FormScreen(
-        f"Rename {programme.name}", fields, lambda db, v: programmes.rename(db, programme.id, v["name"])
-    )
+
+    def save(db: Any, v: dict[str, Any]) -> ProgrammeView:
+        return programmes.edit(
+            db,
+            programme.id,
+            name=v["name"],
+            starts_on=_optional_date(v["starts_on"], "--from"),
+            ends_on=_optional_date(v["ends_on"], "--to"),
+        )
+
+    return FormScreen(f"Edit {programme.name}", fields, save)
 
 
 def join_form(programme: ProgrammeView, person_id: int, name: str) -> FormScreen[ParticipantView]:

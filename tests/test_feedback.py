@@ -147,6 +147,8 @@ def test_cli_feedback_add_list_missing(store: Store, history: History) -> None:
     listed = runner.invoke(main, [*db, "feedback", "list", s1, "--json"])
     assert listed.exit_code == 0, listed.output
     assert [(a["person_name"], a["rating"]) for a in json.loads(listed.output)] == [("Ana Ruiz", 4)]
+    shown = runner.invoke(main, [*db, "feedback", "list", s1]).output
+    assert ": 1 answer from 1 of 2 who came, mean 4.0" in shown  # it said "1 answers"
     missing = runner.invoke(main, [*db, "feedback", "missing", s1, "--json"])
     assert [n["email"] for n in json.loads(missing.output)] == ["dee@example.org"]
     per_circle = runner.invoke(main, [*db, "feedback", "missing", "--circle", "Rust Lunch"])

@@ -74,7 +74,7 @@ def test_a_yes_in_an_eml_sets_the_answer_and_nothing_else(store: Store, tmp_path
     result = _cli(store, str(eml))
     assert result.exit_code == 0, result.output
     assert "Bo Smith: yes for Rust Lunch, Tue 10 Mar 2026 12:00 (was none)." in result.stdout
-    assert "Read 1 messages or files: 1 applied." in result.stdout
+    assert "Read 1 message or file: 1 applied." in result.stdout
     assert _answer(store, s.id, w.bo) is Rsvp.YES
     with store.read() as db:
         assert attendance.headcount(db, s.id).yes == 1
@@ -99,7 +99,7 @@ def test_an_mbox_of_ten_thousand_messages_with_one_reply(store: Store, tmp_path:
     box = write_mbox(tmp_path / "Inbox", messages)
     result = _cli(store, str(box))
     assert result.exit_code == 0, result.output
-    assert "Read 10000 messages or files: 1 applied." in result.stdout
+    assert "Read 10,000 messages or files: 1 applied." in result.stdout
     assert _answer(store, w.sessions[2].id, w.cy) is Rsvp.MAYBE
 
 

@@ -85,7 +85,7 @@ def test_materials_takeaways_topics_search_experts_and_a_digest(cli, tmp_path):
         "-o",
         str(page),
     )
-    assert f"Wrote 1 sessions to {page}." in out.stdout
+    assert f"Wrote 1 session to {page}." in out.stdout
     html = page.read_text()
     assert html.startswith("<!DOCTYPE html>") and "Ana Lima" not in html and "ana@example.org" not in html
     md = cli("digest", "--topic", "rust", "--since", "2026-01-01", "--until", "2026-01-31", "-o", "-").stdout

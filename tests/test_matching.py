@@ -471,11 +471,31 @@ def test_reasons_say_why_and_the_unmatched_say_why_not() -> None:
     )
     proposal = match(Pool(people, Rules(ProgrammeKind.MENTORING), ON))
     (group,) = proposal.groups
-    assert group.text == "topics: Rust · different teams · 1 h apart · mentor 6 y here, mentee 1 y"
+    assert (
+        group.text == "topics: Rust · different teams · 1 h apart · mentor here 6 years, mentee here 1 year"
+    )
     assert {u.person_id: u.reason for u in proposal.unmatched} == {
         3: "no mentor fits: same team (1)",
         4: "paused until 01 Apr 2026",
     }
+
+
+def test_reasons_say_nothing_of_teams_nobody_has_and_seniority_in_words() -> None:
+    # "different teams" for someone with no team, and "mentor 3 y here, mentee 0 y", read as
+    # facts nobody knew and as a riddle.
+    people = (
+        Candidate(1, "Ana", MENTOR, team="Data", offers=("rust",), years=3.2),
+        Candidate(2, "Bo", MENTEE, wants=("Rust",), years=0.1),
+    )
+    (group,) = match(Pool(people, Rules(ProgrammeKind.MENTORING), ON)).groups
+    assert group.text == "topics: Rust · same working hours · mentor here 3 years, mentee new"
+    trio = (
+        Candidate(1, "Ana", MEMBER, team="Data"),
+        Candidate(2, "Bo", MEMBER, team="Web"),
+        Candidate(3, "Cy", MEMBER),
+    )
+    (group,) = match(Pool(trio, Rules(ProgrammeKind.BUDDY, group_size=3), ON)).groups
+    assert not any("team" in r for r in group.reasons)
 
 
 def test_reverse_mentoring_prefers_the_junior_as_mentor() -> None:
@@ -486,7 +506,7 @@ def test_reverse_mentoring_prefers_the_junior_as_mentor() -> None:
     )
     reverse = match(Pool(people, Rules(ProgrammeKind.REVERSE_MENTORING), ON))
     assert reverse.people() == [(1, 3)]
-    assert "junior teaches senior (1 y here vs 12 y)" in reverse.groups[0].reasons
+    assert "junior teaches senior (mentor here 1 year, mentee here 12 years)" in reverse.groups[0].reasons
     assert match(Pool(people, Rules(ProgrammeKind.MENTORING), ON)).people() == [(2, 3)]
 
 

@@ -4,9 +4,11 @@ around the same decisions; on SQLite and PostgreSQL, and through the CLI."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from circles.errors import AlreadyExists, NotAllowed, NotFound
+from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from circles.services import pairing, pairs, people, programmes
 from models.engine import sqlite_url
 from models.store import Store
@@ -229,3 +231,42 @@ def test_the_cli_lists_a_proposal_with_a_guest_who_has_no_address(tmp_path) -> N
         store.close()
     shown = cli("program", "match", "Coffee").stdout
     assert "(bo@example.org, no e-mail)" in shown or "(no e-mail, bo@example.org)" in shown
+
+
+# -- dates -------------------------------------------------------------------------------------
+
+
+def test_a_programme_s_dates_change_after_it_is_made_but_not_past_its_rounds(store: Store) -> None:
+    pid, _, _ = _mentoring(store)
+    with store.write() as db:
+        made = pairing.confirm(db, pid, on=date(2026, 9, 1)).pairs
+    with store.write() as db:
+        changed = programmes.edit(db, pid, starts_on=date(2026, 8, 1), ends_on=date(2027, 6, 30))
+    assert (changed.starts_on, changed.ends_on) == (date(2026, 8, 1), date(2027, 6, 30))
+    with store.read() as db:  # the pairs' meetings now stop on the new last day
+        assert {p.ics_sequence for p in pairs.list_pairs(db, pid)} == {1} and made
+    refused_start = r"--from '2026-10-01' is after round 1, made on 01 Sep 2026"
+    with pytest.raises(InvalidInput, match=refused_start), store.write() as db:
+        programmes.edit(db, pid, starts_on=date(2026, 10, 1))
+    with pytest.raises(InvalidInput, match="--to '2026-07-01' is earlier"), store.write() as db:
+        programmes.edit(db, pid, ends_on=date(2026, 7, 1))
+    with store.write() as db:
+        open_ended = programmes.edit(db, pid, ends_on=None, name="Mentors 26/27")
+    assert (open_ended.name, open_ended.starts_on, open_ended.ends_on) == (
+        "Mentors 26/27",
+        date(2026, 8, 1),
+        None,
+    )
+
+
+def test_the_cli_edits_a_programme_s_dates(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cli = Cli(str(tmp_path / "c.db"), tmp_path / "home")
+    cli("program", "add", "Buddies", "--kind", "buddy", "--from", "2026-01-05")
+    assert cli("program", "edit", "Buddies", "--to", "2026-12-18").stdout == (
+        "Saved Buddies (id 1): from 05 Jan 2026 to 18 Dec 2026.\n"
+    )
+    shown = cli("program", "edit", "Buddies", "--no-end", "--from", "2026-02-02").stdout
+    assert shown == "Saved Buddies (id 1): from 02 Feb 2026 with no end.\n"
+    refused = cli("program", "edit", "Buddies", "--to", "2025-12-31", ok=False)
+    assert refused.returncode != 0 and "--to '2025-12-31' is earlier than the first day" in refused.stderr
+    assert "Say what to change" in cli("program", "edit", "Buddies", ok=False).stderr

@@ -161,10 +161,15 @@ def test_three_unanswered_rounds_pause_a_ghost_and_say_so(store: Store, clock) -
     with store.read() as db:
         proposal = pairing.propose(db, pid)
     assert [g.person_id for g in proposal.ghosts] == ghosts
-    assert any(u.person.person_id == ghost and "3 rounds" in u.reason for u in proposal.unmatched)
+    # Not paused yet (confirm pauses them): "paused now" read as a pause nobody could find.
+    reason = {u.person.person_id: u.reason for u in proposal.unmatched}[ghost]
+    assert reason == "will be paused at confirm: no answer to 'did you meet?' for 3 rounds"
     with store.write() as db:
         made = pairing.confirm(db, pid)
     assert [g.person_id for g in made.ghosts] == ghosts
+    assert {u.person.person_id: u.reason for u in made.unmatched}[ghost] == (
+        "paused: no answer to 'did you meet?' for 3 rounds"
+    )
     assert all(ghost not in [x.person_id for x in p.people] for p in made.pairs)
     with store.read() as db:
         me = programmes.get_participant(db, pid, ghost)

@@ -330,9 +330,13 @@ async def test_rename_archive_and_delete_from_the_programme_screen(memory_store,
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
         await pilot.press("ctrl+u")  # clear the name shown
         await type_text(pilot, "Mentoring 2026")
+        await pilot.press("tab", "tab")  # the same form changes its dates (it could not)
+        await type_text(pilot, "2027-06-30")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert app.screen is screen and screen.title == "Mentoring 2026"
+        with memory_store.read() as db:
+            assert programmes.get_programme(db, pid).ends_on == date(2027, 6, 30)
         await pilot.press("A")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")

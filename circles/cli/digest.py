@@ -11,6 +11,7 @@ import click
 from circles.cli.common import done, reading
 from circles.cli.flags import Command
 from circles.cli.terminal import OutputFile
+from circles.words import count
 
 DEFAULT_DAYS = 30
 
@@ -81,4 +82,4 @@ def digest(
         return
     with atomic_output(output, force=force, field="output") as out:
         out.write(text.encode("utf-8"))
-    done(f"Wrote {len(result.sessions)} sessions to {output}.")
+    done(f"Wrote {count(len(result.sessions), 'session')} to {output}.")

@@ -121,7 +121,7 @@ def list_(session_id: int, as_json: bool) -> None:
     s = found.session
     mean = "-" if found.mean is None else f"{found.mean:.1f}"
     click.echo(
-        f"{s.label}: {len(found.answers)} answers from {found.responded} of {len(found.attendees)} "
+        f"{s.label}: {count(len(found.answers), 'answer')} from {found.responded} of {len(found.attendees)} "
         f"who came, mean {mean}"
     )
     print_table(

@@ -95,6 +95,6 @@ def replies(paths: tuple[Path, ...], as_json: bool) -> None:
             click.echo(f"{name}: no RSVP reply in it.", err=True)
         counts = {o: sum(1 for r in results if r.outcome is o) for o in Outcome}
         said = ", ".join(f"{n} {o.value}" for o, n in counts.items() if n) or "no replies"
-        done(f"Read {found.messages} messages or files: {said}.")
+        done(f"Read {count(found.messages, 'message or file', 'messages or files')}: {said}.")
     if refused or found.unreadable:
         raise SystemExit(1)

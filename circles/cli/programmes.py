@@ -16,6 +16,7 @@ from circles.cli.flags import Group
 from circles.errors import NotAllowed
 from circles.programme_views import ConfirmedRound, LeftOut, PairView, ProposalView
 from circles.services import pairing, pairs, people, programmes
+from circles.words import count
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -153,6 +154,41 @@ def rename(programme_ref: str, new_name: str) -> None:
         return f"Renamed {p.name} to {renamed.name}."
 
     done(writing(rename_it))
+
+
+@program.command("edit")
+@click.argument("programme_ref", metavar="PROGRAM")
+@click.option("--from", "starts_on", metavar="YYYY-MM-DD", help="Its first day.")
+@click.option("--to", "ends_on", metavar="YYYY-MM-DD", help="Its last day.")
+@click.option("--no-end", is_flag=True, help="No last day: it runs until archived.")
+@click.option("--name", help="Its new name.")
+def edit(
+    programme_ref: str, starts_on: str | None, ends_on: str | None, no_end: bool, name: str | None
+) -> None:
+    """Change a programme's dates or name (a first day after a round already made is refused)."""
+    from circles.services.versioned import UNCHANGED
+
+    if ends_on is not None and no_end:
+        raise click.UsageError("Give --to or --no-end, not both.")
+    if starts_on is None and ends_on is None and not no_end and name is None:
+        raise click.UsageError("Say what to change, e.g. --to 2026-12-31.")
+    first = _date(starts_on, "--from")
+    last = _date(ends_on, "--to")
+
+    def change(db: Session) -> str:
+        p = programmes.find_programme(db, programme_ref)
+        p = programmes.edit(
+            db,
+            p.id,
+            name=name,
+            starts_on=UNCHANGED if first is None else first,
+            ends_on=None if no_end else (UNCHANGED if last is None else last),
+        )
+        since = f"from {p.starts_on:%d %b %Y}" if p.starts_on else "from its first round"
+        until = f"to {p.ends_on:%d %b %Y}" if p.ends_on else "with no end"
+        return f"Saved {p.name} (id {p.id}): {since} {until}."
+
+    done(writing(change))
 
 
 @program.command("archive")
@@ -457,8 +493,10 @@ def confirm(programme_ref: str, seed: str, on: str | None) -> None:
 
     name, result = writing(confirm_it)
     r = result.round
-    closed = f"; the {result.completed} pairs of the round before are completed" if result.completed else ""
-    made = f"{len(result.pairs)} pair{'' if len(result.pairs) == 1 else 's'}"
+    closed = (
+        f"; the {count(result.completed, 'pair')} of the round before completed" if result.completed else ""
+    )
+    made = count(len(result.pairs), "pair")
     done(f"Round {r.number} of {name} on {r.held_on:%d %b %Y}: {made}{closed}.")
     for pair in result.pairs:
         click.echo(f"  pair {pair.id}: {pair.names}")
@@ -549,7 +587,7 @@ def report(programme_ref: str, as_json: bool) -> None:
         return
     completion = f"{r.completion:.0%}" if r.completion is not None else "none ended yet"
     held = f" ({r.held_share:.0%})" if r.held_share is not None else ""
-    click.echo(f"{p.name} ({p.kind.label}): {r.pairs} pairs, {r.active} active")
+    click.echo(f"{p.name} ({p.kind.label}): {count(r.pairs, 'pair')}, {r.active} active")
     click.echo(f"  completed {r.completed}, ended early {r.ended_early}: completion {completion}")
     click.echo(f"  meetings held {r.meetings_held} of {r.meetings_planned} planned{held}")
     if r.rounds:

@@ -8,6 +8,7 @@ import click
 
 from circles.cli.common import print_json, reading, state
 from circles.cli.flags import Group
+from circles.words import count
 
 
 @click.group(cls=Group)
@@ -64,7 +65,7 @@ def caldav(circle_ref: str, url: str | None, dry_run: bool, as_json: bool) -> No
     else:
         unchanged = len(plan.items) - len(plan.to_put)
         click.echo(
-            f"Published {len(results) - len(failed)} of {len(results)} changes to {target} "
+            f"Published {len(results) - len(failed)} of {count(len(results), 'change')} to {target} "
             f"({unchanged} already up to date)."
         )
     if failed:

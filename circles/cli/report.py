@@ -177,7 +177,7 @@ def _success_lines(s: Any) -> None:
     sat = s.satisfaction
     mean = "-" if sat.mean is None else f"{sat.mean:.1f} / 5"
     click.echo(
-        f"Satisfaction   {mean} ({sat.ratings} ratings; {_percent(sat.response_rate)} of "
+        f"Satisfaction   {mean} ({count(sat.ratings, 'rating')}; {_percent(sat.response_rate)} of "
         f"{sat.attendees} who came answered)"
     )
     points = s.satisfaction_trend.points

@@ -9,6 +9,7 @@ import click
 
 from circles.cli.common import RECORD_ID, print_json, reading, state
 from circles.cli.flags import Group
+from circles.words import count
 
 if TYPE_CHECKING:
     from circles.delivery.model import Outgoing, SendPlan, SendResult
@@ -60,7 +61,7 @@ def invites(session_id: int | None, circle_ref: str | None, dry_run: Path | None
             return
         for out, path in zip(plan.outgoing, paths, strict=True):
             click.echo(f"would send {_line(out)}  -> {path.name}")
-        click.echo(_summary(plan, f"Wrote {len(paths)} messages to {dry_run}"))
+        click.echo(_summary(plan, f"Wrote {count(len(paths), 'message')} to {dry_run}"))
         return
     if not plan.outgoing:
         if as_json:

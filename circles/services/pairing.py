@@ -204,7 +204,8 @@ def build_pool(
         elif p.paused_on(on):
             unavailable = p.pause_text
         elif p.person_id in ghosts:
-            unavailable = f"paused now: {GHOST_REASON}"
+            # Not paused yet: confirm pauses them, so the proposal says what will happen.
+            unavailable = f"will be paused at confirm: {GHOST_REASON}"
         elif p.person_id in away:
             unavailable = f"away until {away[p.person_id]:%d %b %Y}"
         capacity = 1
@@ -479,6 +480,13 @@ def _refuse_a_second_round_that_day(db: Session, programme: ProgrammeView, day: 
         )
 
 
+def _paused_now(left: LeftOut, ghost_ids: set[int]) -> LeftOut:
+    """After confirm a ghost's "will be paused" has happened: say so."""
+    if left.person.person_id not in ghost_ids:
+        return left
+    return LeftOut(left.person, f"paused: {GHOST_REASON}")
+
+
 def confirm(
     db: Session,
     programme_id: int,
@@ -505,6 +513,7 @@ def confirm(
         _refuse_a_second_round_that_day(db, programme, proposal.on)
     if not proposal.groups:
         raise NotAllowed(f"Nothing to confirm in {programme.name}: nobody could be paired (see the reasons).")
+    ghost_ids = {g.person_id for g in proposal.ghosts}
     if proposal.ghosts:
         programmes.pause_indefinitely(db, programme.id, [g.person_id for g in proposal.ghosts], GHOST_REASON)
     decisions.clear_locks(db, programme.id)  # the locked groups become pairs now
@@ -555,7 +564,7 @@ def confirm(
     return ConfirmedRound(
         round=pair_service.get_round(db, rnd.id),
         pairs=pair_service.pairs_by_id(db, made),
-        unmatched=proposal.unmatched,
+        unmatched=[_paused_now(u, ghost_ids) for u in proposal.unmatched],
         ghosts=proposal.ghosts,
         completed=completed,
     )

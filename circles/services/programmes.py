@@ -18,6 +18,7 @@ from circles.matching import split_topics
 from circles.programme_views import UNTIL_RESUMED, ParticipantView, ProgrammeSummary, ProgrammeView
 from circles.services.clock import now
 from circles.services.sql import aggregate_date, select_columns
+from circles.services.versioned import UNCHANGED, Unchanged
 from models.enums import PairStatus, ParticipantRole, ProgrammeKind
 from models.tables import (
     Circle,
@@ -214,6 +215,46 @@ def rename(db: Session, programme_id: int, name: str) -> ProgrammeView:
         p.version += 1
         db.add(p)
         _invites_changed(db, programme_id)
+        db.flush()
+    return _view(p)
+
+
+def edit(
+    db: Session,
+    programme_id: int,
+    *,
+    name: str | None = None,
+    starts_on: date | Unchanged | None = UNCHANGED,
+    ends_on: date | Unchanged | None = UNCHANGED,
+) -> ProgrammeView:
+    """Change a programme's name or dates (None: no first or last day). A first day after a
+    round already made is refused: that round would fall outside the programme. A new last
+    day changes active pairs' invites (their meetings stop there), so their SEQUENCE rises."""
+    p = _row(db, programme_id)
+    if name is not None:
+        rename(db, programme_id, name)
+    first = p.starts_on if isinstance(starts_on, Unchanged) else starts_on
+    last = p.ends_on if isinstance(ends_on, Unchanged) else ends_on
+    if first is not None and last is not None:
+        validate.date_range(first, last, start_field="--from", end_field="--to")
+    if first is not None and first != p.starts_on:
+        earlier = db.exec(
+            select(ProgrammeRound)
+            .where(ProgrammeRound.programme_id == programme_id, ProgrammeRound.held_on < first)
+            .order_by(col(ProgrammeRound.held_on))
+        ).first()
+        if earlier is not None:
+            raise InvalidInput(
+                "--from",
+                first.isoformat(),
+                f"is after round {earlier.number}, made on {earlier.held_on:%d %b %Y}",
+            )
+    if (first, last) != (p.starts_on, p.ends_on):
+        if last != p.ends_on:
+            _invites_changed(db, programme_id)
+        p.starts_on, p.ends_on = first, last
+        p.version += 1
+        db.add(p)
         db.flush()
     return _view(p)
 
