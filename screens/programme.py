@@ -121,7 +121,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         Binding("U", "forget_rejections", "Un-reject", show=False, tooltip="Take every rejection back"),
         Binding("plus", "next_seed", "Other seed", show=False, tooltip="Break ties another way"),
         Binding("a", "toggle_ended", "Ended too", tooltip="Show pairs that ended as well"),
-        Binding("e", "rename", "Rename", tooltip="Give the programme another name"),
+        Binding("e", "edit", "Edit", tooltip="Change the programme's name or dates"),
         Binding("A", "archive", "Archive", tooltip="Hide the programme from lists; its history stays"),
         Binding("A", "unarchive", "Unarchive", tooltip="Bring the archived programme back"),
         Binding("D", "delete", "Delete", tooltip="Delete the programme (only one that never had pairs)"),
@@ -369,18 +369,18 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
         run_db(self, job, done, write=True, group="write", exclusive=False)
 
-    def action_rename(self) -> None:
-        from screens.programme_forms import rename_form
+    def action_edit(self) -> None:
+        from screens.programme_forms import edit_form
 
         if self.data is None:
             return
 
-        def renamed(programme: ProgrammeView | None) -> None:
+        def saved(programme: ProgrammeView | None) -> None:
             if programme is not None:
-                self.notify(f"Renamed to {programme.name}.", markup=False)
+                self.notify(f"Saved {programme.name}.", markup=False)
                 self.reload()
 
-        self.app.push_screen(rename_form(self.data.summary.programme), renamed)
+        self.app.push_screen(edit_form(self.data.summary.programme), saved)
 
     @work
     async def action_archive(self) -> None:

@@ -60,7 +60,7 @@ def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
 
-def rename_form(programme: ProgrammeView) -> FormScreen[ProgrammeView]:
+def edit_form(programme: ProgrammeView) -> FormScreen[ProgrammeView]:
     """Its name and dates: the same as 'circles program edit' (a first day after a round already
     made is refused there, with the round named)."""
     fields = [
