@@ -27,9 +27,12 @@ def people(file: Path, skip_invalid: bool) -> None:
     20 of them, in a file beside FILE).
     """
     from circles.cli.bad_lines import list_bad_lines
-    from circles.services.imports import import_people
+    from circles.services.imports import import_rows, read_rows
 
-    result = writing(lambda db: import_people(db, file, skip_invalid=skip_invalid), adds=True)
+    # The file is read and checked before the store is opened: a file refused (too large, a
+    # device) starts no new store and announces none.
+    rows, bad = read_rows(file)
+    result = writing(lambda db: import_rows(db, rows, bad, skip_invalid=skip_invalid), adds=True)
     list_bad_lines(file, result.bad)
     if not result.imported:
         click.echo(
