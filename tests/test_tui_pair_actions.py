@@ -25,15 +25,19 @@ def _footer_keys(screen: PairScreen) -> list[str]:
     return [str(key.render()).split(" ", 1)[0] for key in footer.children if key.display]
 
 
+async def _open_pair(app: CirclesApp, pilot, pair_id: int) -> PairScreen:  # type: ignore[no-untyped-def]
+    await settle(app, pilot)
+    app.push_screen(PairScreen(pair_id))
+    await settle(app, pilot)
+    assert isinstance(app.screen, PairScreen)
+    return app.screen
+
+
 async def test_a_rounds_pair_is_asked_did_you_meet_from_the_footer(memory_store: Store, clock) -> None:
     pair_id = _pair(memory_store, "coffee", None)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.push_screen(PairScreen(pair_id))
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, PairScreen)
+        screen = await _open_pair(app, pilot, pair_id)
         assert {"d", "I"} <= set(_footer_keys(screen))
 
         await pilot.press("d")
@@ -56,11 +60,7 @@ async def test_a_pairs_invite_is_exported_from_its_screen(memory_store: Store, c
     pair_id = _pair(memory_store, "mentoring", "every 2 weeks on tue at 15:00")
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.push_screen(PairScreen(pair_id))
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, PairScreen)
+        screen = await _open_pair(app, pilot, pair_id)
         # A mentoring pair logs its meetings instead of answering "did you meet?".
         keys = _footer_keys(screen)
         assert "I" in keys and "d" not in keys
