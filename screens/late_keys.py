@@ -69,6 +69,8 @@ class KeysFollowTheFocus(App[None]):
             self.release_keys()  # after the hold of a screen it opened, if any
 
     def _key_target(self) -> MessagePump:
+        if not self.screen_stack:  # closing: its screens are gone, a key still coming is the app's
+            return self
         return self.focused or self.screen  # where Textual hands a key it reads
 
     async def on_event(self, event: events.Event) -> None:
@@ -96,6 +98,10 @@ class KeysFollowTheFocus(App[None]):
             event.prevent_default()
             event.stop()
             self.post_message(events.Key(event.key, event.character))
-        elif isinstance(self.screen, TypeToFilter) and self.screen.type_into_filter(event):
+        elif (
+            self.screen_stack
+            and isinstance(self.screen, TypeToFilter)
+            and self.screen.type_into_filter(event)
+        ):
             event.prevent_default()
             event.stop()

@@ -270,3 +270,15 @@ async def test_a_store_that_fails_after_the_first_glance_is_explained(memory_sto
         await settle(app, pilot)
         told = [n.message for n in notifications(app)]
         assert any("could not be opened: the disk is on fire" in m for m in told)
+
+
+async def test_a_key_still_coming_as_the_app_closes_has_somewhere_to_go(memory_store):
+    """Keys held for a screen on its way are typed again later; one that arrived after the app
+    had closed its screens asked for the focused widget and raised 'No screens on stack'."""
+    from textual import events
+
+    app = CirclesApp(memory_store)
+    async with app.run_test() as pilot:
+        await pilot.pause()
+    assert not app.screen_stack
+    app.on_key(events.Key("b", "b"))  # as a held key typed again arrives back at the app
