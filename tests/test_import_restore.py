@@ -32,7 +32,7 @@ def test_a_spreadsheet_export_with_bom_semicolons_and_quoted_newlines(store, tmp
         ";;;\r\n",
     )
     with store.write() as db:
-        result = imports.import_people(db, path)
+        result = imports.import_rows(db, *imports.read_rows(path))
     assert (result.imported, result.added, result.joined, result.bad) == (True, 2, 1, [])
     with store.read() as db:
         bo = people.find_person(db, "bo@example.org")
@@ -53,7 +53,7 @@ def test_any_bad_line_imports_nothing_and_every_bad_line_is_listed(store, tmp_pa
         ",eve@example.org,,\n",
     )
     with store.write() as db:
-        result = imports.import_people(db, path)
+        result = imports.import_rows(db, *imports.read_rows(path))
     assert not result.imported
     assert [str(b) for b in result.bad] == [
         "line 3: email 'not-an-address' is not an e-mail address like ana@example.org.",
@@ -69,7 +69,7 @@ def test_any_bad_line_imports_nothing_and_every_bad_line_is_listed(store, tmp_pa
 def test_skip_invalid_imports_the_good_lines_and_still_lists_the_bad(store, tmp_path):
     path = _csv(tmp_path, "email,name\nana@example.org,Ana\nbad,Bo\n")
     with store.write() as db:
-        result = imports.import_people(db, path, skip_invalid=True)
+        result = imports.import_rows(db, *imports.read_rows(path), skip_invalid=True)
     assert result.imported and result.added == 1 and [b.line for b in result.bad] == [3]
 
 
@@ -79,7 +79,7 @@ def test_windows_1252_files_and_people_already_known(store, tmp_path):
         tmp_path, "name,email\nJosé Núñez,jose@example.org\nRenée,renee@example.org\n", encoding="cp1252"
     )
     with store.write() as db:
-        result = imports.import_people(db, path)
+        result = imports.import_rows(db, *imports.read_rows(path))
     assert (result.added, result.already_known) == (1, 1)
     with store.read() as db:
         assert people.find_person(db, "renee@example.org").name == "Renée"
@@ -97,7 +97,7 @@ def test_files_that_are_not_people_lists_are_explained(store, tmp_path, content,
     path = tmp_path / "odd.csv"
     path.write_bytes(content)
     with pytest.raises(InvalidInput, match=problem), store.write() as db:
-        imports.import_people(db, path)
+        imports.import_rows(db, *imports.read_rows(path))
 
 
 LUKASZ = "name,email,team\r\nŁukasz Żółw,lukasz@example.org,Kraków\r\n"
@@ -113,7 +113,7 @@ def test_a_byte_order_mark_says_how_the_file_is_written(store, tmp_path, encodin
     path = tmp_path / "people.csv"
     path.write_bytes(data)
     with store.write() as db:
-        result = imports.import_people(db, path)
+        result = imports.import_rows(db, *imports.read_rows(path))
     assert (result.added, result.bad) == (1, [])
     with store.read() as db:
         person = people.find_person(db, "lukasz@example.org")
@@ -147,7 +147,7 @@ def test_text_in_no_known_encoding_is_refused_naming_the_line(memory_store, tmp_
     path = tmp_path / "people.csv"
     path.write_bytes(data)
     with pytest.raises(InvalidInput) as refused, memory_store.write() as db:
-        imports.import_people(db, path)
+        imports.import_rows(db, *imports.read_rows(path))
     message = str(refused.value)
     assert message.startswith("file '") and f"people.csv' {problem}" in message
     assert "\n" not in message

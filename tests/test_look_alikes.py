@@ -104,7 +104,7 @@ def test_import_and_walk_ins_find_the_same_person(store, tmp_path):
         encoding="utf-8",
     )
     with store.write() as db:
-        result = imports.import_people(db, csv, skip_invalid=True)
+        result = imports.import_rows(db, *imports.read_rows(csv), skip_invalid=True)
     assert (result.added, result.already_known) == (1, 1)
     assert [str(b) for b in result.bad] == [
         "line 4: new@example.org is already on line 3",

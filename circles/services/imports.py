@@ -203,16 +203,11 @@ def _row(line: int, cells: list[str], header: dict[str, int]) -> ImportRow:
     )
 
 
-def import_people(db: Session, path: Path, *, skip_invalid: bool = False) -> ImportResult:
-    """Add the file's people (and memberships); all or nothing unless ``skip_invalid``."""
-    rows, bad = read_rows(path)
-    return import_rows(db, rows, bad, skip_invalid=skip_invalid)
-
-
 def import_rows(
     db: Session, rows: list[ImportRow], bad: list[BadLine], *, skip_invalid: bool = False
 ) -> ImportResult:
-    """Add the people of a file already read (read_rows); all or nothing unless ``skip_invalid``."""
+    """Add the people (and memberships) of a file already read with read_rows, outside the unit
+    of work, so a file refused opens no store; all or nothing unless ``skip_invalid``."""
     result = ImportResult(bad=list(bad))
     # Check against the store before writing anything, so the all-or-nothing rule
     # also covers lines that name an unknown circle.
@@ -247,4 +242,4 @@ def import_rows(
     return result
 
 
-__all__ = ["BadLine", "ImportResult", "ImportRow", "import_people", "read_rows", "read_text"]
+__all__ = ["BadLine", "ImportResult", "ImportRow", "import_rows", "read_rows", "read_text"]

@@ -461,16 +461,22 @@ def swap(
     return one, two
 
 
-def _refuse_a_second_round_that_day(db: Session, programme: ProgrammeView, day: date) -> None:
-    """A new round closes the one before it: made the same day, it would end pairs that never had
-    a day to meet, count them as unanswered and pair people again at once (two facilitators, or
-    one screen still showing the proposals another had just confirmed)."""
-    last = db.exec(
+def _last_round(db: Session, programme_id: int) -> tuple[int, date] | None:
+    """The programme's latest round: its number and its day."""
+    return db.exec(
         select_columns(ProgrammeRound.number, ProgrammeRound.held_on)
-        .where(ProgrammeRound.programme_id == programme.id)
+        .where(ProgrammeRound.programme_id == programme_id)
         .order_by(col(ProgrammeRound.number).desc())
         .limit(1)
     ).first()
+
+
+def _refuse_a_second_round_that_day(
+    programme: ProgrammeView, last: tuple[int, date] | None, day: date
+) -> None:
+    """A new round closes the one before it: made the same day, it would end pairs that never had
+    a day to meet, count them as unanswered and pair people again at once (two facilitators, or
+    one screen still showing the proposals another had just confirmed)."""
     if last is not None and last[1] >= day:
         number, held_on = last
         next_day = held_on + timedelta(days=1)
@@ -509,8 +515,9 @@ def confirm(
             "nothing was confirmed: match again and look at the new proposals."
         )
     programme = proposal.programme
+    last = _last_round(db, programme.id)
     if programme.kind.has_rounds:
-        _refuse_a_second_round_that_day(db, programme, proposal.on)
+        _refuse_a_second_round_that_day(programme, last, proposal.on)
     if not proposal.groups:
         raise NotAllowed(f"Nothing to confirm in {programme.name}: nobody could be paired (see the reasons).")
     ghost_ids = {g.person_id for g in proposal.ghosts}
@@ -530,12 +537,7 @@ def confirm(
             pair.version += 1
             db.add(pair)
             completed += 1
-    number = (
-        db.exec(
-            select(sa.func.max(ProgrammeRound.number)).where(ProgrammeRound.programme_id == programme.id)
-        ).one()
-        or 0
-    ) + 1
+    number = (last[0] if last is not None else 0) + 1
     rnd = ProgrammeRound(
         programme_id=programme.id, number=number, held_on=proposal.on, seed=seed, created_at=now(db)
     )
