@@ -30,7 +30,7 @@ from collections import deque
 
 from textual import events
 from textual.app import App
-from textual.message_pump import MessagePump
+from textual.dom import DOMNode
 
 from screens.textual_internals import message_on_its_way_up
 from screens.type_to_filter import TypeToFilter
@@ -45,7 +45,7 @@ WAIT_FRAMES = 20
 class KeysFollowTheFocus(App[None]):
     def __init__(self) -> None:
         super().__init__()
-        self._handed_to: deque[tuple[events.Key, MessagePump]] = deque(maxlen=REMEMBERED)
+        self._handed_to: deque[tuple[events.Key, DOMNode]] = deque(maxlen=REMEMBERED)
         self._holds = 0  # screens being opened: keys wait for them
         self._held: list[events.Key] = []
         self._held_back = 0  # of those, come back unused: typed before the fresh ones held
@@ -62,13 +62,13 @@ class KeysFollowTheFocus(App[None]):
             for key in held:
                 self.post_message(events.Key(key.key, key.character))
 
-    def _release_when_handled(self, handed_to: MessagePump, frames: int) -> None:
+    def _release_when_handled(self, handed_to: DOMNode, frames: int) -> None:
         if frames and message_on_its_way_up(handed_to):
             self.call_after_refresh(self._release_when_handled, handed_to, frames - 1)
         else:
             self.release_keys()  # after the hold of a screen it opened, if any
 
-    def _key_target(self) -> MessagePump:
+    def _key_target(self) -> DOMNode:
         if not self.screen_stack:  # closing: its screens are gone, a key still coming is the app's
             return self
         return self.focused or self.screen  # where Textual hands a key it reads

@@ -20,7 +20,6 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App
 from textual.dom import DOMNode
-from textual.message_pump import MessagePump
 from textual.notifications import Notification
 from textual.render import measure
 from textual.screen import Screen
@@ -353,7 +352,7 @@ def forget_worker_in_this_thread() -> None:
     active_worker.set(None)  # type: ignore[arg-type]  # typed Worker; None is "none", as at start
 
 
-def message_on_its_way_up(node: MessagePump) -> bool:
+def message_on_its_way_up(node: DOMNode) -> bool:
     """Whether a message waits in ``node``'s queue or in one of its parents' below the app: one a
     key posted before (a list's Enter posts its row's selection, which climbs to the screen
     behind the keys typed after it). screens/late_keys.py holds those keys until it is handled.
@@ -363,5 +362,5 @@ def message_on_its_way_up(node: MessagePump) -> bool:
     while pump is not None and pump is not app:  # the app's own queue holds the keys themselves
         if not pump._message_queue.empty():
             return True
-        pump = pump._parent
+        pump = pump.parent
     return False

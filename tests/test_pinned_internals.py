@@ -314,7 +314,6 @@ def test_a_message_pump_keeps_its_waiting_messages_in_a_queue_we_can_look_at():
     assert "_message_queue" in names and "cached_property" in type(names["_message_queue"]).__name__, moved(
         "MessagePump._message_queue", "screens/late_keys.py"
     )
-    assert isinstance(names.get("_parent"), property), moved("MessagePump._parent", "screens/late_keys.py")
     assert callable(getattr(MessagePump()._message_queue, "empty", None)), moved(
         "MessagePump._message_queue.empty()", "screens/late_keys.py"
     )
