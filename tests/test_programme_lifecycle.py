@@ -268,5 +268,5 @@ def test_the_cli_edits_a_programme_s_dates(tmp_path) -> None:  # type: ignore[no
     shown = cli("program", "edit", "Buddies", "--no-end", "--from", "2026-02-02").stdout
     assert shown == "Saved Buddies (id 1): from 02 Feb 2026 with no end.\n"
     refused = cli("program", "edit", "Buddies", "--to", "2025-12-31", ok=False)
-    assert refused.returncode != 0 and "--to '2025-12-31' is earlier than the first day" in refused.stderr
+    assert refused.returncode == 1 and "--to '2025-12-31' is earlier than the first day" in refused.stderr
     assert "Say what to change" in cli("program", "edit", "Buddies", ok=False).stderr

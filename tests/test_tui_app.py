@@ -281,4 +281,5 @@ async def test_a_key_still_coming_as_the_app_closes_has_somewhere_to_go(memory_s
     async with app.run_test() as pilot:
         await pilot.pause()
     assert not app.screen_stack
+    assert app._key_target() is app  # where a key read now is handed
     app.on_key(events.Key("b", "b"))  # as a held key typed again arrives back at the app

@@ -16,6 +16,7 @@ from models.engine import sqlite_url
 from models.enums import Attended
 from models.store import Store
 from screens.checkin import CheckInScreen
+from screens.dialogs import ConfirmScreen
 from screens.form_screen import FormScreen
 from tests import factories
 from tests.tui_support import burst, rows, screen_text, settle, shown, type_text, until
@@ -505,20 +506,29 @@ async def test_keys_typed_while_the_walk_in_form_opens_go_into_it_and_open_no_se
         assert walk_ins == ["Qqqx"]
 
 
-async def test_check_in_for_a_past_session_asks_first_then_records(memory_store, clock):
+async def test_check_in_for_a_past_session_asks_first_then_records(memory_store, clock, monkeypatch):
     """Attendance recorded late is fine, but not without a word: the first mark asks, yes
     records it (and the marks after it without asking again), even typed in one burst."""
     _, last_week = _circle_of_30(memory_store)
     clock.advance(days=7)
+    asked: list[str] = []
+
+    class Asked(ConfirmScreen):
+        def __init__(self, question: str, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            asked.append(question)
+            super().__init__(question, *args, **kwargs)
+
+    monkeypatch.setattr(checkin, "ConfirmScreen", Asked)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, last_week.id)
         burst(app, "space", "y")
         await until(pilot, lambda: _marks(memory_store, last_week.id)["Abe Member"] is not None)
         assert app.screen is screen
+        assert len(asked) == 1 and asked[0].startswith("This session was on ")
         await pilot.press("space")
         await settle(app, pilot)
-        assert app.screen is screen  # asked once
+        assert app.screen is screen and len(asked) == 1  # asked once
         marked = {n: m for n, m in _marks(memory_store, last_week.id).items() if m is not None}
         assert marked == {"Abe Member": Attended.PRESENT, "Ada Member": Attended.PRESENT}
 

@@ -450,5 +450,5 @@ async def test_a_session_opened_from_a_circle_with_a_tab_key_typed_fast_shows_th
         await settle(app, pilot)
         session = app.screen
         assert isinstance(session, SessionScreen)
-        assert session.query_one("#session-tabs", TabbedContent).active != "agenda-tab"
+        assert session.query_one("#session-tabs", TabbedContent).active == "knowledge-tab"
         assert screen.query_one(TabbedContent).active == "sessions"

@@ -15,6 +15,7 @@ from screens.form_screen import FormScreen
 from screens.person import PersonScreen
 from screens.search import SearchScreen
 from screens.session import SessionScreen
+from screens.textual_internals import notifications
 from tests import factories
 from tests.tui_support import burst, rows, settle, shown, type_text, until
 
@@ -481,7 +482,7 @@ async def test_the_materials_tab_typed_as_the_session_opens_shows_its_takeaways(
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, SessionScreen)
-        assert not [n.message for n in app._notifications if n.severity == "error"]
+        assert not [n.message for n in notifications(app) if n.severity == "error"]
         assert rows(screen.query_one("#takeaways", DataTable)) == [["1", "Moves are cheap"]]
 
 

@@ -21,8 +21,7 @@ SIZE = (80, 24)
 
 
 def _footer_keys(screen: PairScreen) -> list[str]:
-    footer = screen.query_one(Footer)
-    return [str(key.render()).split(" ", 1)[0] for key in footer.children if key.display]
+    return [key.split(" ", 1)[0] for key in screen.query_one(Footer).shown_keys]
 
 
 async def _open_pair(app: CirclesApp, pilot, pair_id: int) -> PairScreen:  # type: ignore[no-untyped-def]
