@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +28,9 @@ from models.store import Store
 from tests.fault_support import full_disk_dir, small_disk_dir  # noqa: F401  (fixtures every test file may use)
 
 POSTGRES_ENV = "CIRCLES_TEST_POSTGRES_URL"
+if TYPE_CHECKING:
+    from tests.test_cli import Cli
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -224,6 +228,15 @@ def store(store_url: URL, clock: FixedClock, request: pytest.FixtureRequest) -> 
     s = _as_migrated(Store.open(store_url, clock=clock))
     yield s
     s.close()
+
+
+@pytest.fixture
+def cli(store: Store, tmp_path: Path) -> Cli:
+    """The command line on a store that is there, migrated and empty (``store``, each backend):
+    a command that only reads refuses a store that is not (tests/test_opening_stores.py)."""
+    from tests.test_cli import Cli
+
+    return Cli(store.url.render_as_string(hide_password=False), tmp_path / "home")
 
 
 @pytest.fixture

@@ -51,13 +51,6 @@ class Cli:
         return json.loads(self(*args, "--json").stdout)
 
 
-@pytest.fixture
-def cli(store, store_url, tmp_path) -> Cli:
-    """The command line on a store that is there, migrated and empty (``store``): a command
-    that only reads refuses a store that is not (tests/test_opening_stores.py)."""
-    return Cli(store_url.render_as_string(hide_password=False), tmp_path / "home")
-
-
 def test_a_facilitators_week_from_the_command_line(cli):
     # The CLI runs on the real clock, so the week is in 2037 (a year with 2026's calendar):
     # a session that has already ended is refused unless it is recorded as held.

@@ -31,11 +31,6 @@ def world(store: Store) -> World:
     return _world(store, first=FAR_AHEAD)  # the CLI runs on the system clock
 
 
-@pytest.fixture
-def cli(store: Store, tmp_path: Path) -> Cli:
-    return Cli(store.url.render_as_string(hide_password=False), tmp_path / "home")
-
-
 def _one_line(result: subprocess.CompletedProcess[str], *parts: str) -> None:
     assert result.returncode == 1, result.stderr
     assert result.stderr.count("\n") == 1, result.stderr

@@ -4,14 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_cli import Cli
-
-
-@pytest.fixture
-def cli(store, store_url, tmp_path) -> Cli:
-    """On a store that is there (``store``): a command that only reads refuses one that is not."""
-    return Cli(store_url.render_as_string(hide_password=False), tmp_path / "home")
-
 
 def _one_line_error(result, *words: str) -> None:
     assert result.returncode == 1
