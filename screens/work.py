@@ -335,8 +335,16 @@ def _run_in_turn(
     ) -> None:
         if drop_if_stale and worker.is_cancelled:
             return
+
+        def on_ui_thread(value: Any) -> None:
+            # Looked at again where the result is shown: a newer worker may have replaced this
+            # one while the result waited for the UI thread.
+            if drop_if_stale and worker.is_cancelled:
+                return
+            callback(value)
+
         try:
-            app.call_from_thread(callback, value)
+            app.call_from_thread(on_ui_thread, value)
         except Exception as exc:
             if not app.is_running:
                 return  # the app closed while the work ran; nobody is left to tell
