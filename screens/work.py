@@ -209,9 +209,11 @@ class WriteLane:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="circles-write")
         self._last: Future[None] | None = None
 
-    def add(self, write: Callable[[], None]) -> None:
-        """Queue ``write`` behind those asked before it. Call on the UI thread."""
+    def add(self, write: Callable[[], None]) -> Future[None]:
+        """Queue ``write`` behind those asked before it; the future is done when it is. Call on
+        the UI thread."""
         self._last = self._thread.submit(write)
+        return self._last
 
     def wait_for_queued(self) -> Callable[[], None]:
         """A wait, for a worker's thread, until the writes asked so far are done: a read asked
@@ -225,6 +227,9 @@ class WriteLane:
 
         return wait
 
+
+# The name of the worker that stands for a write in its screen's group (tests wait for it).
+WRITE_STAND_IN = "write in the lane"
 
 _lanes: weakref.WeakKeyDictionary[App[Any], WriteLane] = weakref.WeakKeyDictionary()
 
@@ -359,23 +364,25 @@ def _run_in_turn(
 
     # The worker stands for the write in its group until the write is done, so that a newer
     # one replacing it makes its result stale (and a read it replaces, the read's); the write
-    # itself runs in the app's lane.
-    finished = threading.Event()
+    # itself runs in the app's lane. It awaits the write on the UI thread's loop, holding no
+    # thread: Textual's workers share a few, and writes typed in a burst (ratings) waiting in
+    # the lane each held one, which work that does not wait for the writes then lacked.
+    queued: list[Future[None]] = []
 
-    def stand_in() -> None:
-        finished.wait()
-        forget_worker_in_this_thread()
+    async def stand_in() -> None:
+        # Shielded: cancelling the worker must never cancel the write still queued.
+        await asyncio.shield(asyncio.wrap_future(queued[0]))
 
-    handle = node.run_worker(stand_in, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
+    handle: Worker[None] = node.run_worker(
+        stand_in, name=WRITE_STAND_IN, exclusive=exclusive, group=group, exit_on_error=False
+    )
 
     def write_in_turn() -> None:
-        try:
-            for job, done, failed in steps:
-                _step(handle, job, done, failed or (lambda e: show_error(node, e)))
-        finally:
-            finished.set()
+        for job, done, failed in steps:
+            _step(handle, job, done, failed or (lambda e: show_error(node, e)))
 
-    write_lane(app).add(write_in_turn)
+    # Before the stand-in first runs: it starts on the loop's next turn, after this returns.
+    queued.append(write_lane(app).add(write_in_turn))
     return handle
 
 
