@@ -203,7 +203,14 @@ class WriteLane:
     (exclusive, so a filter typed fast shows only the last answer), or when its screen closes,
     before or while it waits for a thread: keys typed fast (a reject, a move, a lock) stored the
     lock and silently dropped the reject. Here no worker's fate reaches the write itself; and
-    one thread means two writes never race each other, so the later one always lands last."""
+    one thread means two writes never race each other, so the later one always lands last.
+
+    Work given the store's unit of work or the store itself (``around_unit``, ``whole_store``:
+    an .ics export, a send) runs outside the lane, in its own worker's thread: it takes seconds
+    (files written, a mail server's replies) and every write queued behind it, a rating typed,
+    would wait that long; it stops early when its dialog cancels its worker, which it can see
+    only from that worker's thread (``get_current_worker``); and it is asked for once, from a
+    dialog, not typed in a burst. The store's write lock keeps its commits and the lane's apart."""
 
     def __init__(self) -> None:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="circles-write")
