@@ -33,6 +33,7 @@ from screens.rotation_panel import RotationPanel
 from screens.stats_panel import StatsPanel
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
+from screens.tabs import Tabs
 from screens.typed_app import circles_app
 from screens.work import read_in_turn, run_db, show_error
 
@@ -114,7 +115,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         yield Header()
         yield Static("", id="circle-summary", markup=False)
         yield Static("", id="circle-delivery", classes="hint", markup=False)
-        with TabbedContent(id="tabs", initial="members"):
+        with Tabs(id="tabs", initial="members"):
             # Each tab says the key that opens it.
             with TabPane("1 Members", id="members"):
                 yield Table(id="member-table", cursor_type="row", zebra_stripes=True)
@@ -320,7 +321,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         drawn, then again with the figures."""
         panel = LATER_TABS.get(tab)
         if panel is None or self.query_one(f"#{tab}", TabPane).children:
-            self.query_one(TabbedContent).active = tab
+            self.query_one(Tabs).bring_forward(tab)
         elif tab not in self._reading_tabs:
             self._reading_tabs.add(tab)
             read_then(
@@ -334,7 +335,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         pane = self.query_one(f"#{tab}", TabPane)
         if not pane.children:  # (not built meanwhile by a click on the tab)
             await pane.mount(LATER_TABS[tab](self.circle_id, read_first=read))
-        self.query_one(TabbedContent).active = tab
+        self.query_one(Tabs).bring_forward(tab)
 
     async def _run_then(self, action: str) -> None:
         """An action asked for before the circle had loaded. A key of the Sessions tab works only

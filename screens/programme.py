@@ -29,6 +29,7 @@ from screens.live import LiveScreen
 from screens.opening import ReadsFirst
 from screens.paged import PagedTable
 from screens.styled_once import StyledOnceScreen
+from screens.tabs import Tabs
 from screens.typed_app import circles_app
 from screens.work import run_db, show_error
 
@@ -142,7 +143,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="programme-summary", markup=False)
-        with TabbedContent(id="tabs", initial="participants"):
+        with Tabs(id="tabs", initial="participants"):
             with TabPane("Participants", id="participants"):
                 yield PagedTable(
                     id="participant-table", cursor_type="row", zebra_stripes=True, first_screenful=True
@@ -357,7 +358,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         self.query_one(TABLES[tab]).focus()
 
     def action_tab(self, tab: str) -> None:
-        self.query_one(TabbedContent).active = tab
+        self.query_one(Tabs).bring_forward(tab)
 
     # -- the programme itself ---------------------------------------------------------
 

@@ -28,6 +28,7 @@ from screens.live import LiveScreen, refill
 from screens.opening import ReadFirst, ReadsFirst, push_read_first, read_then
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
+from screens.tabs import Tabs
 from screens.typed_app import circles_app
 from screens.work import Read, read_in_turn, run_db, show_error
 
@@ -172,7 +173,7 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         initial = {None: "agenda-tab", "learned": "feedback-tab"}.get(
             self._showing and self._showing[0], "knowledge-tab"
         )
-        with TabbedContent(id="session-tabs", initial=initial):
+        with Tabs(id="session-tabs", initial=initial):
             with TabPane("1 Agenda & notes", id="agenda-tab"), Horizontal(id="session-body"):
                 with Vertical(id="agenda-pane"):
                     yield Static("Agenda", classes="section-title")
@@ -349,7 +350,7 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         if tab == "feedback-tab" and not self.query_one("#feedback-tab", TabPane).children:
             self._open_feedback()
             return
-        self.query_one("#session-tabs", TabbedContent).active = tab
+        self.query_one("#session-tabs", Tabs).bring_forward(tab)
         self._tab_shown(tab)
 
     def _open_feedback(self) -> None:
@@ -367,7 +368,7 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             pane = self.query_one("#feedback-tab", TabPane)
             if not pane.children:  # (not built meanwhile by a click on the tab)
                 await pane.mount(FeedbackPanel(self.session_id, read_first=read, id="feedback-panel"))
-            self.query_one("#session-tabs", TabbedContent).active = "feedback-tab"
+            self.query_one("#session-tabs", Tabs).bring_forward("feedback-tab")
             self._tab_shown("feedback-tab")
 
         read_then(self.app, {FeedbackPanel.READ: FeedbackPanel.read_job(self.session_id)}, open_tab)
@@ -463,7 +464,7 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             await self.app.action_back()
 
     def action_notes(self) -> None:
-        self.query_one("#session-tabs", TabbedContent).active = "agenda-tab"
+        self.query_one("#session-tabs", Tabs).bring_forward("agenda-tab")
         notes = self.query_one("#notes", TextArea)
         notes.focus()
         notes.move_cursor(notes.document.end)  # notes grow at the end: the next line of the meeting

@@ -203,15 +203,24 @@ class WriteLane:
     (exclusive, so a filter typed fast shows only the last answer), or when its screen closes,
     before or while it waits for a thread: keys typed fast (a reject, a move, a lock) stored the
     lock and silently dropped the reject. Here no worker's fate reaches the write itself; and
-    one thread means two writes never race each other, so the later one always lands last."""
+    one thread means two writes never race each other, so the later one always lands last.
+
+    Work given the store's unit of work or the store itself (``around_unit``, ``whole_store``:
+    an .ics export, a send) runs outside the lane, in its own worker's thread: it takes seconds
+    (files written, a mail server's replies) and every write queued behind it, a rating typed,
+    would wait that long; it stops early when its dialog cancels its worker, which it can see
+    only from that worker's thread (``get_current_worker``); and it is asked for once, from a
+    dialog, not typed in a burst. The store's write lock keeps its commits and the lane's apart."""
 
     def __init__(self) -> None:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="circles-write")
         self._last: Future[None] | None = None
 
-    def add(self, write: Callable[[], None]) -> None:
-        """Queue ``write`` behind those asked before it. Call on the UI thread."""
+    def add(self, write: Callable[[], None]) -> Future[None]:
+        """Queue ``write`` behind those asked before it; the future is done when it is. Call on
+        the UI thread."""
         self._last = self._thread.submit(write)
+        return self._last
 
     def wait_for_queued(self) -> Callable[[], None]:
         """A wait, for a worker's thread, until the writes asked so far are done: a read asked
@@ -225,6 +234,9 @@ class WriteLane:
 
         return wait
 
+
+# The name of the worker that stands for a write in its screen's group (tests wait for it).
+WRITE_STAND_IN = "write in the lane"
 
 _lanes: weakref.WeakKeyDictionary[App[Any], WriteLane] = weakref.WeakKeyDictionary()
 
@@ -335,8 +347,16 @@ def _run_in_turn(
     ) -> None:
         if drop_if_stale and worker.is_cancelled:
             return
+
+        def on_ui_thread(value: Any) -> None:
+            # Looked at again where the result is shown: a newer worker may have replaced this
+            # one while the result waited for the UI thread.
+            if drop_if_stale and worker.is_cancelled:
+                return
+            callback(value)
+
         try:
-            app.call_from_thread(callback, value)
+            app.call_from_thread(on_ui_thread, value)
         except Exception as exc:
             if not app.is_running:
                 return  # the app closed while the work ran; nobody is left to tell
@@ -351,23 +371,25 @@ def _run_in_turn(
 
     # The worker stands for the write in its group until the write is done, so that a newer
     # one replacing it makes its result stale (and a read it replaces, the read's); the write
-    # itself runs in the app's lane.
-    finished = threading.Event()
+    # itself runs in the app's lane. It awaits the write on the UI thread's loop, holding no
+    # thread: Textual's workers share a few, and writes typed in a burst (ratings) waiting in
+    # the lane each held one, which work that does not wait for the writes then lacked.
+    queued: list[Future[None]] = []
 
-    def stand_in() -> None:
-        finished.wait()
-        forget_worker_in_this_thread()
+    async def stand_in() -> None:
+        # Shielded: cancelling the worker must never cancel the write still queued.
+        await asyncio.shield(asyncio.wrap_future(queued[0]))
 
-    handle = node.run_worker(stand_in, thread=True, exclusive=exclusive, group=group, exit_on_error=False)
+    handle: Worker[None] = node.run_worker(
+        stand_in, name=WRITE_STAND_IN, exclusive=exclusive, group=group, exit_on_error=False
+    )
 
     def write_in_turn() -> None:
-        try:
-            for job, done, failed in steps:
-                _step(handle, job, done, failed or (lambda e: show_error(node, e)))
-        finally:
-            finished.set()
+        for job, done, failed in steps:
+            _step(handle, job, done, failed or (lambda e: show_error(node, e)))
 
-    write_lane(app).add(write_in_turn)
+    # Before the stand-in first runs: it starts on the loop's next turn, after this returns.
+    queued.append(write_lane(app).add(write_in_turn))
     return handle
 
 

@@ -197,3 +197,36 @@ def test_a_sql_mistake_is_not_the_stores_but_a_lock_is(tmp_path, clock, monkeypa
         holder.rollback()
         holder.close()
     store.close()
+
+
+async def test_a_result_replaced_while_it_waits_for_the_screen_is_not_shown(memory_store, monkeypatch):
+    """A read's answer waiting for the UI thread when a newer read replaced it was shown
+    anyway: its worker looked whether it was stale only before handing it over."""
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        handing_over = threading.Event()
+        hand_over = app.call_from_thread
+
+        def noted(callback, *args, **kwargs):  # type: ignore[no-untyped-def]
+            handing_over.set()
+            return hand_over(callback, *args, **kwargs)
+
+        monkeypatch.setattr(app, "call_from_thread", noted)
+        shown: list[str] = []
+        started, go = threading.Event(), threading.Event()
+
+        def old(db: object) -> str:
+            started.set()
+            go.wait(10)
+            return "old"
+
+        run_db(app.screen, old, shown.append, group="answer")
+        await until(pilot, started.is_set)
+        # The UI thread is busy (here: waiting) while the old answer is handed over to it...
+        go.set()
+        assert handing_over.wait(10)
+        # ...and a newer read replaces it before the UI thread takes the old one.
+        run_db(app.screen, lambda db: "new", shown.append, group="answer")
+        await settle(app, pilot)
+        assert shown == ["new"]

@@ -12,6 +12,7 @@ from textual.widgets import DataTable
 from textual.worker import WorkerCancelled
 
 from screens.textual_internals import screen_text  # noqa: F401  (tests import it from here)
+from screens.work import WRITE_STAND_IN
 
 
 async def settle(app: App, pilot: Pilot, rounds: int = 20) -> None:
@@ -20,11 +21,14 @@ async def settle(app: App, pilot: Pilot, rounds: int = 20) -> None:
     quiet = 0
     for _ in range(rounds):
         # Dialogs run as @work coroutines (in the "default" group, or their screen's) and wait
-        # for a key: not those. The database work runs in threads.
+        # for a key: not those. The database work runs in threads, and a write's worker awaits
+        # it in the app's write lane (screens/work.py).
         busy = [
             w
             for w in app.workers
-            if w.group != "default" and w.is_running and getattr(w, "_thread_worker", True)
+            if w.group != "default"
+            and w.is_running
+            and (getattr(w, "_thread_worker", True) or w.name == WRITE_STAND_IN)
         ]
         if busy:  # an empty list would mean "every worker" to wait_for_complete
             quiet = 0
