@@ -84,6 +84,14 @@ def median_seconds(work: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
+def proc_stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat's fields from the third (state) on: the name before them may hold
+    spaces. Index 1 is the parent, 11 and 12 its own user and system ticks, 13 and 14 those of
+    its children that ended (``os.sysconf("SC_CLK_TCK")`` a second). Raises OSError when the
+    process has ended."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def report(what: str, figure: str, baseline: str, ratio: float | None, target: str) -> None:
     """One row of the final table, printed readably and as a RESULT line for bench/run.py."""
     shown = f"{ratio:.2f}" if ratio is not None else "-"

@@ -44,7 +44,7 @@ from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import LARGE, REPO, large_store, report
+from bench.common import LARGE, REPO, large_store, proc_stat, report
 
 POSTGRES_ENV = "CIRCLES_BENCH_POSTGRES_URL"
 
@@ -103,7 +103,7 @@ class ServerClock:
         self.connection = psycopg.connect(url, autocommit=True)
         row = self.connection.execute("SELECT pg_backend_pid()").fetchone()
         assert row is not None
-        self.postmaster = int(_stat(int(row[0]))[1])  # the backend's parent
+        self.postmaster = int(proc_stat(int(row[0]))[1])  # the backend's parent
         self.resident = self._children()  # the server's own processes, and this connection's
 
     def _children(self) -> set[int]:
@@ -111,7 +111,7 @@ class ServerClock:
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 try:
-                    if int(_stat(int(entry.name))[1]) == self.postmaster:
+                    if int(proc_stat(int(entry.name))[1]) == self.postmaster:
                         found.add(int(entry.name))
                 except (OSError, IndexError, ValueError):
                     pass  # a process that ended while looking
@@ -123,7 +123,7 @@ class ServerClock:
         deadline = time.monotonic() + 5
         while self._children() - self.resident and time.monotonic() < deadline:
             time.sleep(0.01)
-        fields = _stat(self.postmaster)
+        fields = proc_stat(self.postmaster)
         return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
     @classmethod
@@ -133,11 +133,6 @@ class ServerClock:
             return cls(url)
         except (OSError, IndexError, ValueError):
             return None
-
-
-def _stat(pid: int) -> list[str]:
-    """/proc/<pid>/stat's fields from the third (state) on: the name before them may hold spaces."""
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
 def measure(command: list[str], server: ServerClock | None = None) -> tuple[float, float, float, float]:

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 
-from bench.common import add_backend, conninfo, large_store_url, report
+from bench.common import add_backend, conninfo, large_store_url, proc_stat, report
 from bench.screens import SIZE, Frames, busiest, settled
 from circles.app import CirclesApp
 from models.engine import sqlite_url
@@ -164,11 +164,10 @@ def success_ratio(store: Store, runs: int, since: date | None, label: str) -> No
 def _with_backend(pid: int) -> Callable[[], float]:
     """A clock of this process's processor seconds and those of the server backend ``pid``, if
     it runs on this machine (0 otherwise: the server is elsewhere)."""
-    stat = Path(f"/proc/{pid}/stat")
 
     def clock() -> float:
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()  # from the third, state, on
+            fields = proc_stat(pid)
         except (OSError, IndexError):
             return 0.0
         return time.process_time() + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")

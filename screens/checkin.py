@@ -25,7 +25,7 @@ from circles.views import PersonView, RosterEntry, SessionView
 from models.enums import Attended, Rsvp
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
-from screens.format import MARK_TEXT, RSVP_TEXT, name_from_search, safe
+from screens.format import MARK_TEXT, RSVP_TEXT, name_from_search, safe, session_day
 from screens.live import LiveScreen, refill
 from screens.one_line import joined
 from screens.table import Table
@@ -74,8 +74,7 @@ def other_day_question(session: SessionView, now: datetime) -> str | None:
     days = session.days_from(now)
     if days == 0:
         return None
-    local = session.local_start
-    on = f"{local:%a %d %b}" if local.year == now.astimezone(local.tzinfo).year else f"{local:%a %d %b %Y}"
+    on = session_day(session, now)
     if days < 0:
         return f"This session was on {on} — record attendance for it anyway?"
     return f"This session is on {on} and has not started yet — record attendance for it anyway?"
@@ -103,9 +102,16 @@ def counts_text(roster: list[RosterEntry]) -> str:
     )
 
 
-# The keys that mark the highlighted person (space too, without a filter): read in on_key, in
-# turn with the letters typed around them; the bindings name them for the footer and ?.
-MARK_KEYS = {"1": "present", "2": "late", "3": "excused", "4": "absent", "0": "", "delete": ""}
+# The keys that mark the highlighted person (space too, without a filter), in the footer's order:
+# (keys, mark, the footer's word, shown in the footer). on_key reads them, in turn with the
+# letters typed around them; the bindings made from them name them for the footer and ?.
+MARKS = (
+    ("2", "late", "Late", True),
+    ("3", "excused", "Excused", True),
+    ("4", "absent", "Absent", True),
+    ("0,delete", "", "Clear", False),
+    ("1", "present", "Present", False),
+)
 
 
 class CheckInScreen(LiveScreen, Screen[None]):
@@ -121,11 +127,7 @@ class CheckInScreen(LiveScreen, Screen[None]):
     BINDINGS = [
         # The footer's order is its priority: at 80 columns every shown key fits, Help and Back too.
         Binding("space", "present", "Present", tooltip="Mark present (again: unmark)"),
-        Binding("2", "mark('late')", "Late"),
-        Binding("3", "mark('excused')", "Excused"),
-        Binding("4", "mark('absent')", "Absent"),
-        Binding("0,delete", "mark('')", "Clear", show=False),
-        Binding("1", "mark('present')", "Present", show=False),
+        *(Binding(keys, f"mark({mark!r})", word, show=shown) for keys, mark, word, shown in MARKS),
         Binding("plus", "walk_in", "Walk-in", tooltip="Check in someone who is not a member"),
         # Listed for ? only: on_key takes these, in turn with the letters typed before them.
         Binding("enter", "enter", "Present / walk-in", show=False),
@@ -149,7 +151,7 @@ class CheckInScreen(LiveScreen, Screen[None]):
         self._saving: dict[int, Attended | None] | None = None
         self._saves = 0  # saves landed so far: a load read before the last one is out of date
         # A session not held today: asked once whether to record attendance for it anyway.
-        self._other_day: bool | None = None  # None: not asked (or not answered yet)
+        self._other_day = False  # True once they said yes
         self._asking = False
 
     @property
@@ -298,22 +300,13 @@ class CheckInScreen(LiveScreen, Screen[None]):
             # 'Qqqx'). Left to come back up, the app types them again into the form
             # (screens/late_keys.py).
             return
-        keys: dict[str, Callable[[], None]] = {
-            "enter": self.action_enter,
-            "backspace": self.action_backspace,
-            "ctrl+u": self.action_clear_filter,
-        }
-        # The marking keys too: as bindings, a space then 'y' typed fast (the answer to "record
-        # attendance anyway?") ran the space after the 'y' had begun a filter, which turns the
-        # space off; '2' then 'hana' marked the first 'h' late, not the one highlighted.
-        keys.update({key: partial(self.action_mark, mark) for key, mark in MARK_KEYS.items()})
-        action = keys.get(event.key)
+        action = TAKEN_KEYS.get(event.key)
         if event.key == "space" and not self.filter_text:
-            action = self.action_present
+            action = CheckInScreen.action_present
         if action is not None:
             event.stop()
             event.prevent_default()
-            action()
+            action(self)
             return
         char = event.character
         if not char or len(char) != 1:
@@ -485,3 +478,19 @@ class CheckInScreen(LiveScreen, Screen[None]):
                 run_db(self, lambda db: load_check_in(db, self.session_id), reloaded)
 
         self.app.push_screen(walk_in_form(self.session, name=self.filter_text), added)
+
+
+# The keys on_key takes itself, with what each does (made once, not at every key). The marking
+# keys too: as bindings, a space then 'y' typed fast (the answer to "record attendance
+# anyway?") ran the space after the 'y' had begun a filter, which turns the space off; '2' then
+# 'hana' marked the first 'h' late, not the one highlighted.
+TAKEN_KEYS: dict[str, Callable[[CheckInScreen], None]] = {
+    "enter": CheckInScreen.action_enter,
+    "backspace": CheckInScreen.action_backspace,
+    "ctrl+u": CheckInScreen.action_clear_filter,
+    **{
+        key: partial(CheckInScreen.action_mark, mark=mark)
+        for keys, mark, _, _ in MARKS
+        for key in keys.split(",")
+    },
+}

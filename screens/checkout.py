@@ -5,7 +5,7 @@ presenter), Enter saves and moves to the next person who has not answered."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import events
 from textual.app import ComposeResult
@@ -47,11 +47,11 @@ class CheckOutLine(OneLineInput):
     at once, where the keys behind it go (screens/one_line.py hands them on)."""
 
     async def on_key(self, event: events.Key) -> None:
-        if event.key == "enter" and self.screen.focused is self and isinstance(self.screen, CheckOutScreen):
+        if event.key == "enter" and self.screen.focused is self:
             event.stop()
             event.prevent_default()
             self.hand_on()
-            self.screen.save_line()
+            cast(CheckOutScreen, self.screen).save_line()  # the only screen with this line
 
 
 def _load(db: Db, session_id: int) -> SessionFeedback:

@@ -597,10 +597,14 @@ def create_circle(app: App[Any], *, timezone: str | None = None) -> None:
         if circle is not None:
             circles_app(app).open_circle(circle.id, then="plan_first" if circle.cadence else None)
 
-    me = me_setting()
-    if timezone is not None or me is None:
+    if timezone is not None:
         app.push_screen(circle_form(None, timezone=timezone), created)
         return
+
+    def usual(db: Db) -> str | None:
+        # The settings file is read here, off the UI thread, with the store.
+        me = me_setting()
+        return usual_zone(db, me) if me is not None else None
 
     def show(read: ReadFirst) -> FormScreen[CircleView]:
         zone = read.arrived.get("zone")  # not in yet (a slow store): the machine's zone
@@ -608,4 +612,4 @@ def create_circle(app: App[Any], *, timezone: str | None = None) -> None:
         app.push_screen(form, created)
         return form
 
-    read_then(app, {"zone": lambda db: usual_zone(db, me)}, show)
+    read_then(app, {"zone": usual}, show)

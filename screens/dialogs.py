@@ -100,7 +100,10 @@ class Dialog(ModalScreen[T]):
 
 
 class ConfirmScreen(Dialog[bool]):
-    """Asks before anything is removed or cancelled. y (or ctrl+s) confirms; Escape or n keeps things."""
+    """Asks before anything is removed or cancelled. y (or ctrl+s) confirms; Escape or n keeps things.
+
+    ``cancel=True`` asks a question whose no is an answer too ("Did they meet?"): n answers no
+    (False), and Escape, or its Cancel button, leaves things as they are (None)."""
 
     DEFAULT_CSS = """
     ConfirmScreen > .dialog-body {
@@ -112,28 +115,36 @@ class ConfirmScreen(Dialog[bool]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n", "answer(False)", "No"),
-        Binding("escape", "answer(False)", "No", show=False),
+        Binding("escape", "escape", "No", show=False),
         Binding("ctrl+s", "answer(True)", "Yes", show=False),
     ]
 
-    def __init__(self, question: str, yes: str = "Yes") -> None:
+    def __init__(self, question: str, yes: str = "Yes", *, cancel: bool = False) -> None:
         super().__init__()
         self.question = question
         self.yes = yes
+        self.cancel = cancel
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.question, id="question", markup=False)
-        yield Buttons(Button(f"{self.yes} (y)", variant="error", id="yes"), Button("No (n)", id="no"))
+        ways_out = [Button("No (n)", id="no")]
+        if self.cancel:
+            ways_out.append(Button("Cancel (esc)", id="cancel"))
+        yield Buttons(Button(f"{self.yes} (y)", variant="error", id="yes"), *ways_out)
 
     def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+        # Enter on the focused button: the way out that changes nothing.
+        self.query_one("#cancel" if self.cancel else "#no", Button).focus()
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
+        self.dismiss(None if event.button.id == "cancel" else event.button.id == "yes")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+    def action_escape(self) -> None:
+        self.dismiss(None if self.cancel else False)
 
 
 class HelpScreen(Dialog[None]):

@@ -24,12 +24,15 @@ def when(session: SessionView, now: datetime, *, zone: bool = False) -> str:
     year when it is not this year ('Tue 05 Jan 2027 12:00'), and with ``zone`` the zone's
     abbreviation ('12:00 CET'), for lists that mix circles on different clocks."""
     local = session.local_start
-    text = (
-        f"{local:%a %d %b %H:%M}"
-        if local.year == now.astimezone(local.tzinfo).year
-        else f"{local:%a %d %b %Y %H:%M}"
-    )
+    text = f"{session_day(session, now)} {local:%H:%M}"
     return f"{text} {zone_abbreviation(local)}" if zone else text
+
+
+def session_day(session: SessionView, now: datetime) -> str:
+    """'Tue 03 Mar', the session's day on the circle's own clock; with the year when it is not
+    this year ('Tue 05 Jan 2027')."""
+    local = session.local_start
+    return f"{local:%a %d %b}" if local.year == now.astimezone(local.tzinfo).year else f"{local:%a %d %b %Y}"
 
 
 def zone_abbreviation(local: datetime) -> str:

@@ -4,17 +4,17 @@ invite (.ics), end it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from circles.programme_views import PairDetail
-from screens.dialogs import Buttons, Dialog
+from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
 from screens.format import safe
 from screens.live import LiveScreen, refill
@@ -179,7 +179,8 @@ class PairScreen(LiveScreen, Screen[None]):
                 if met is not None:
                     self.action_met(met)
 
-            self.app.push_screen(DidYouMeet(p.names, p.round_number), answered)
+            question = f"Did {p.names} meet (round {p.round_number})?"
+            self.app.push_screen(ConfirmScreen(question, cancel=True), answered)
 
     def action_export_invite(self) -> None:
         from screens.ics_export_dialog import IcsExportDialog
@@ -218,38 +219,3 @@ class PairScreen(LiveScreen, Screen[None]):
     @on(DataTable.RowSelected, "#goal-table")
     def _selected(self) -> None:
         self.action_toggle_goal()
-
-
-class DidYouMeet(Dialog[bool | None]):
-    """ "Did you meet?" for a round's pair: y yes, n no; Escape leaves the answer as it was."""
-
-    DEFAULT_CSS = """
-    DidYouMeet > .dialog-body {
-        width: 60;
-        padding: 1 2;
-    }
-    """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "They met"),
-        Binding("n", "answer(False)", "They did not"),
-        Binding("escape", "cancel", "Cancel", tooltip="Leave the answer as it is"),
-    ]
-
-    def __init__(self, names: str, round_number: int) -> None:
-        super().__init__()
-        self.question = f"Did {names} meet (round {round_number})?"
-
-    def compose_body(self) -> ComposeResult:
-        yield Static(self.question, id="question", markup=False)
-        yield Buttons(
-            Button("Yes (y)", variant="primary", id="yes"),
-            Button("No (n)", id="no"),
-            Button("Cancel (esc)", id="cancel"),
-        )
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(None if event.button.id == "cancel" else event.button.id == "yes")
-
-    def action_answer(self, met: bool) -> None:
-        self.dismiss(met)

@@ -184,6 +184,16 @@ def test_a_report_without_its_table_of_circles(store: Store, history: History) -
     assert dataclasses.replace(figures, circles=whole.circles) == whole
 
 
+def test_a_report_without_its_retention_curve(store: Store, history: History) -> None:
+    """The text report gives retention in months and leaves the curve after N sessions out."""
+    with store.read() as db:
+        whole = reports.build_report(db, Scope(circle_id=history.rust))
+        figures = reports.build_report(db, Scope(circle_id=history.rust), retention_curve=False)
+    assert whole.retention
+    assert figures.retention == []
+    assert dataclasses.replace(figures, retention=whole.retention) == whole
+
+
 def test_make_scope_names_the_field_and_value(store: Store, history: History) -> None:
     with store.read() as db:
         assert participation.make_scope(db, circle="rust lunch", since="2026-02-01").circle_id == history.rust

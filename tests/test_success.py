@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from circles.cli import main
 from circles.services import attendance, members, sessions, success
 from circles.services.participation import Scope
+from circles.services.reports import RETENTION_STEPS
 from circles.success_views import DEFINITIONS
 from models.enums import PresenterSource
 from models.store import Store
@@ -167,6 +168,8 @@ def test_the_cli_report_has_the_figures_as_json_and_xlsx(store: Store, book: Boo
     period = ["--until", "2026-08-31"]
     result = runner.invoke(main, [*db, "report", "--json", *period])
     assert result.exit_code == 0, result.output
+    # --json keeps the retention curve after N sessions, which the text report leaves out.
+    assert [r["after"] for r in json.loads(result.output)["retention"]] == list(RETENTION_STEPS)
     data = json.loads(result.output)["success"]
     assert data["satisfaction"]["mean"] == pytest.approx(3.9)
     assert data["satisfaction"]["distribution"] == {"1": 0, "2": 1, "3": 2, "4": 4, "5": 3}

@@ -11,9 +11,10 @@ from textual.widgets import Input
 from circles.app import CirclesApp
 from circles.services import pairs
 from models.store import Store
+from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
 from screens.ics_export_dialog import IcsExportDialog
-from screens.pair import DidYouMeet, PairScreen
+from screens.pair import PairScreen
 from tests.test_pair_invites import _pair
 from tests.tui_support import settle, until
 
@@ -40,14 +41,14 @@ async def test_a_rounds_pair_is_asked_did_you_meet_from_the_footer(memory_store:
         assert {"d", "I"} <= set(_footer_keys(screen))
 
         await pilot.press("d")
-        await until(pilot, lambda: isinstance(app.screen, DidYouMeet))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("escape")  # leaves the answer as it was
         await until(pilot, lambda: app.screen is screen)
         with memory_store.read() as db:
             assert pairs.get_pair(db, pair_id).met is None
 
         await pilot.press("d")
-        await until(pilot, lambda: isinstance(app.screen, DidYouMeet))
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("n")
         await until(pilot, lambda: app.screen is screen)
         await settle(app, pilot)

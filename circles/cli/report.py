@@ -86,7 +86,9 @@ def report(
         binary_standard_output("--xlsx")  # refused on a terminal before the report is read
     with reading() as db:
         scope = make_scope(db, circle=circle_ref, since=since, until=until)
-        found = build_report(db, scope)
+        # The text gives retention in months (success_report); the curve after N sessions is
+        # only in --json and --xlsx.
+        found = build_report(db, scope, retention_curve=as_json or as_workbook)
         success = success_report(db, scope)
         learned = lines_learned(db, scope) if as_workbook else []
     if as_workbook:

@@ -49,7 +49,8 @@ def _text(expression: Any) -> Any:
 
 
 def _pairs(db: Session, scope: Scope) -> Any:
-    """SQL: (session, person, series answer, own answer, attended) for expected people and others."""
+    """SQL: (session, person, series answer, own answer, attended, walk-in) for expected people
+    and others; each branch knows which it is, so the walk-in mark is a constant of its branch."""
     s, m, a = CircleSession, Membership, Attendance
     expected = expected_join(
         sa.select(
@@ -58,6 +59,7 @@ def _pairs(db: Session, scope: Scope) -> Any:
             _text(m.default_rsvp).label("series_rsvp"),
             _text(a.rsvp).label("rsvp"),
             _text(a.attended).label("attended"),
+            sa.literal(0).label("walk_in"),
         ).select_from(s)
     ).where(*in_scope(db, scope))
     others = (
@@ -67,6 +69,7 @@ def _pairs(db: Session, scope: Scope) -> Any:
             sa.null().label("series_rsvp"),
             _text(a.rsvp),
             _text(a.attended),
+            sa.literal(1).label("walk_in"),
         )
         .select_from(a)
         .join(s, col(s.id) == a.session_id)
@@ -98,8 +101,7 @@ def rows_statement(db: Session, scope: Scope) -> Any:
             u.c.attended,
             # 0 or 1, never NULL (a session without a presenter makes the comparison NULL).
             sa.case((presented(u.c.person_id), 1), else_=0),
-            # Only those expected have a series answer (a member's, never NULL): 1 for the rest.
-            sa.case((u.c.series_rsvp.is_(None), 1), else_=0),
+            u.c.walk_in,
         )
         .select_from(u)
         .join(s, col(s.id) == u.c.session_id)

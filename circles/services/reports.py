@@ -137,7 +137,7 @@ class Report:
     participation: list[ParticipationPoint]
     no_shows: NoShows
     conversion: list[Conversion]
-    retention: list[RetentionPoint]
+    retention: list[RetentionPoint]  # empty when not asked for (build_report's retention_curve)
     presenters: PresenterDiversity
     circles: list[CircleParticipation]  # empty when not asked for (build_report's per_circle)
 
@@ -374,13 +374,20 @@ def person_summaries(db: Session, scope: Scope, *, batch: int = 2000) -> Iterato
 
 
 def build_report(
-    db: Session, scope: Scope, *, per_circle: bool = True, presenters: PresenterDiversity | None = None
+    db: Session,
+    scope: Scope,
+    *,
+    per_circle: bool = True,
+    retention_curve: bool = True,
+    presenters: PresenterDiversity | None = None,
 ) -> Report:
     """Every figure of the report (a dozen GROUP BY queries, no rows loaded into Python).
     ``per_circle=False`` leaves the table of circles out: a circle's Stats tab shows the
-    figures of that one circle, and the walk-ins were a fifth of its reading. ``presenters``:
-    the presenter diversity, when the caller has summed it already (the Stats tab, from its
-    presenters by team)."""
+    figures of that one circle, and the walk-ins were a fifth of its reading.
+    ``retention_curve=False`` leaves the retention after N sessions out (a window over
+    memberships and sessions): the text report gives retention in months instead.
+    ``presenters``: the presenter diversity, when the caller has summed it already (the Stats
+    tab, from its presenters by team)."""
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
     return Report(
         scope=scope,
@@ -388,7 +395,7 @@ def build_report(
         participation=participation_over_time(db, scope),
         no_shows=no_shows(db, scope),
         conversion=conversion(db, scope),
-        retention=retention(db, scope),
+        retention=retention(db, scope) if retention_curve else [],
         presenters=presenter_diversity(db, scope) if presenters is None else presenters,
         circles=circle_summaries(db, scope) if per_circle else [],
     )
