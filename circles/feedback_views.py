@@ -71,7 +71,7 @@ class Attendee:
     name: str
     email: str | None
     answered: bool
-    # Their rating and line when their answer is shown with names (see feedback.names_shown);
+    # Their rating and line when their answer is shown with names (see feedback._answers);
     # None and "" when it is anonymous, not given yet, or the session has anonymous answers.
     rating: int | None
     learned: str = ""
