@@ -214,10 +214,6 @@ class Recognised:
     thanks: list[ThanksView] = field(default_factory=list)
 
     @property
-    def first_talk(self) -> Talk | None:
-        return next((t for t in self.talks if t.number == 1), None)
-
-    @property
     def milestones(self) -> list[Talk]:
         return [t for t in self.talks if t.milestone is not None]
 
