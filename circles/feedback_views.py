@@ -71,7 +71,7 @@ class Attendee:
     name: str
     email: str | None
     answered: bool
-    # Their rating and line when their answer is shown with names (see feedback.names_shown);
+    # Their rating and line when their answer is shown with names (see feedback._answers);
     # None and "" when it is anonymous, not given yet, or the session has anonymous answers.
     rating: int | None
     learned: str = ""
@@ -212,10 +212,6 @@ class Recognised:
     mentoring: MentoringDone | None = None
     feedback: FeedbackReceived | None = None
     thanks: list[ThanksView] = field(default_factory=list)
-
-    @property
-    def first_talk(self) -> Talk | None:
-        return next((t for t in self.talks if t.number == 1), None)
 
     @property
     def milestones(self) -> list[Talk]:

@@ -41,6 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
+from circles.words import count
 from models.enums import ParticipantRole, ProgrammeKind
 
 # Weights of the score; see the module's docstring.
@@ -224,7 +225,7 @@ def _tenure(years: float) -> str:
     whole = round(years)
     if whole == 0:
         return "new"
-    return f"here {whole} year" + ("" if whole == 1 else "s")
+    return f"here {count(whole, 'year')}"
 
 
 def _hours(value: float) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from circles.collector import collector_held
 from circles.feedback_views import Ledger, Recognised, Talk
+from circles.words import count
 
 # Only what can change meaning inside a line: user text never starts one here (lines start
 # with "- **"), and chat tools show any other backslash as it is ("Hands\-on").
@@ -52,8 +53,7 @@ def _talk(t: Talk) -> str:
 
 
 def _talk_line(r: Recognised, name: str) -> str:
-    count = f"{len(r.talks)} talk{'s' if len(r.talks) != 1 else ''}"
-    return f"- **{md(name)}** gave {count}: " + "; ".join(_talk(t) for t in r.talks)
+    return f"- **{md(name)}** gave {count(len(r.talks), 'talk')}: " + "; ".join(_talk(t) for t in r.talks)
 
 
 def _mentoring_line(r: Recognised, name: str) -> str:
@@ -63,10 +63,11 @@ def _mentoring_line(r: Recognised, name: str) -> str:
     if m.meetings:
         hours = f"{m.hours:.1f}".rstrip("0").rstrip(".")
         # Any pair's meetings (buddy and coffee pairs too), so not "mentoring meetings".
-        parts.append(f"met their pairs {m.meetings} time{'s' if m.meetings != 1 else ''} ({hours} h)")
+        parts.append(f"met their pairs {count(m.meetings, 'time')} ({hours} h)")
     if m.pairs_completed:
-        pairs = f"{m.pairs_completed} mentoring pair{'s' if m.pairs_completed != 1 else ''}"
-        parts.append(f"completed {pairs}" + (" as mentor" if m.as_mentor else ""))
+        parts.append(
+            f"completed {count(m.pairs_completed, 'mentoring pair')}" + (" as mentor" if m.as_mentor else "")
+        )
     return f"- **{md(name)}** " + " and ".join(parts)
 
 
@@ -111,13 +112,9 @@ def _markdown(ledger: Ledger) -> str:
     section(
         "Feedback for presenters",
         [
-            f"- **{md(who(r))}**: {r.feedback.ratings} rating{'s' if r.feedback.ratings != 1 else ''}, "
+            f"- **{md(who(r))}**: {count(r.feedback.ratings, 'rating')}, "
             f"{r.feedback.mean:.1f} out of 5 on average"
-            + (
-                f", {r.feedback.noted} note{'s' if r.feedback.noted != 1 else ''} for them"
-                if r.feedback.noted
-                else ""
-            )
+            + (f", {count(r.feedback.noted, 'note')} for them" if r.feedback.noted else "")
             for r in ledger.people
             if r.feedback is not None and r.feedback.mean is not None
         ],

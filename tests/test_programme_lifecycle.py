@@ -257,6 +257,10 @@ def test_a_programme_s_dates_change_after_it_is_made_but_not_past_its_rounds(sto
         date(2026, 8, 1),
         None,
     )
+    # A new name and last day together: one change, so one new SEQUENCE for the pairs' invites.
+    assert open_ended.version == changed.version + 1
+    with store.read() as db:
+        assert {p.ics_sequence for p in pairs.list_pairs(db, pid)} == {2}
 
 
 def test_the_cli_edits_a_programme_s_dates(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -277,6 +277,12 @@ def responses(db: Session, session_ids: Iterable[int]) -> dict[tuple[int, int], 
 def list_answers(db: Session, session_id: int) -> list[Answer]:
     """A session's answers, best rated first; never in the order they were given."""
     sessions.get_session(db, session_id)
+    return _answers(db, session_id)[0]
+
+
+def _answers(db: Session, session_id: int) -> tuple[list[Answer], bool]:
+    """A session's answers, best rated first, and whether they are shown with their authors'
+    names: only when none of them is anonymous."""
     rows = db.exec(
         select(FeedbackAnswer, Person.name)
         .join(Person, col(Person.id) == FeedbackAnswer.person_id, isouter=True)
@@ -287,7 +293,7 @@ def list_answers(db: Session, session_id: int) -> list[Answer]:
     # Beside who has answered (always shown), named answers would give away the anonymous
     # ones' authors by elimination: with any anonymous answer, the session's shows no names.
     named = all(a.person_id is not None for a, _ in found)
-    return [
+    answers = [
         Answer(
             a.id,
             a.session_id,
@@ -299,23 +305,12 @@ def list_answers(db: Session, session_id: int) -> list[Answer]:
         )
         for a, name in found
     ]
+    return answers, named
 
 
-def names_shown(db: Session, session_id: int) -> bool:
-    """Whether a session's answers may be shown with their authors' names: only when none of
-    them is anonymous, else the named ones single out who gave the anonymous ones."""
-    anonymous = db.exec(
-        select(FeedbackAnswer.id).where(
-            FeedbackAnswer.session_id == session_id, col(FeedbackAnswer.person_id).is_(None)
-        )
-    ).first()
-    return anonymous is None
-
-
-def attendees(db: Session, session_id: int) -> list[Attendee]:
-    """Everyone who came to a session, by name, with whether they have answered (and their
-    rating and line, when names_shown)."""
-    named = names_shown(db, session_id)
+def attendees(db: Session, session_id: int, *, named: bool = False) -> list[Attendee]:
+    """Everyone who came to a session, by name, with whether they have answered; with `named`
+    (the session's answers are shown with names, see _answers) also their rating and line."""
     rows = db.exec(
         select_columns(
             Person.id,
@@ -357,11 +352,12 @@ def attendees(db: Session, session_id: int) -> list[Attendee]:
 def session_feedback(db: Session, session_id: int) -> SessionFeedback:
     s = sessions.get_session(db, session_id)
     presenters = lookups.agenda_presenters(db, [session_id]).get(session_id) or (s.presenter_name or "")
+    answers, named = _answers(db, session_id)
     return SessionFeedback(
         session=s,
         settings=get_settings(db, s.circle_id),
-        answers=list_answers(db, session_id),
-        attendees=attendees(db, session_id),
+        answers=answers,
+        attendees=attendees(db, session_id, named=named),
         presenters=presenters,
         closed=closed_because(db, s),
     )

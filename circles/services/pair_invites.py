@@ -62,8 +62,7 @@ def _working_hour(day: date, zones: list[str], minutes: int) -> datetime:
     return datetime.combine(day, time(12), tzinfo=home)
 
 
-def pair_invite(db: Session, pair_id: int) -> PairInvite:
-    detail = pairs.pair_detail(db, pair_id)
+def _pair_invite(db: Session, detail: PairDetail) -> PairInvite:
     pair, programme = detail.pair, detail.programme
     zones = _zones(db, detail)
     tz = zones[0]
@@ -124,7 +123,8 @@ def pair_invite(db: Session, pair_id: int) -> PairInvite:
 def export_pair(db: Session, pair_id: int, *, channel: Channel | str = Channel.REQUEST) -> IcsExport:
     """The pair's meetings as one file: both people are ATTENDEEs of a request."""
     parsed = parse_channel(channel)
-    invite = pair_invite(db, pair_id)
+    detail = pairs.pair_detail(db, pair_id)
+    invite = _pair_invite(db, detail)
     if invite.organizer is None and parsed.lists_attendees:
         raise NotAllowed(
             f"Nobody in pair {pair_id} has an e-mail address, and a {parsed.value} needs an organizer "
@@ -132,5 +132,5 @@ def export_pair(db: Session, pair_id: int, *, channel: Channel | str = Channel.R
         )
     options = Options(parsed, now(db), ALARM_MINUTES)
     content = to_bytes(pair_calendar(invite, options))
-    name = pair_stem(pairs.get_pair(db, pair_id).programme_name, pair_id) + ".ics"
+    name = pair_stem(detail.programme.name, pair_id) + ".ics"
     return IcsExport((IcsFile(name, content, len(invite.starts)),), parsed)

@@ -203,20 +203,7 @@ def _row(db: Session, programme_id: int) -> Programme:
 
 def rename(db: Session, programme_id: int, name: str) -> ProgrammeView:
     """A new name (unique in any case); pairs' invites carry it, so their SEQUENCE rises."""
-    p = _row(db, programme_id)
-    name = validate.text(name, "name", max_length=120, required=True)
-    taken = db.exec(
-        select(Programme).where(sa.func.lower(Programme.name) == name.lower(), Programme.id != programme_id)
-    ).first()
-    if taken is not None:
-        raise AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name")
-    if p.name != name:
-        p.name = name
-        p.version += 1
-        db.add(p)
-        _invites_changed(db, programme_id)
-        db.flush()
-    return _view(p)
+    return edit(db, programme_id, name=name)
 
 
 def edit(
@@ -228,11 +215,20 @@ def edit(
     ends_on: date | Unchanged | None = UNCHANGED,
 ) -> ProgrammeView:
     """Change a programme's name or dates (None: no first or last day). A first day after a
-    round already made is refused: that round would fall outside the programme. A new last
-    day changes active pairs' invites (their meetings stop there), so their SEQUENCE rises."""
+    round already made is refused: that round would fall outside the programme. Active pairs'
+    invites carry the name and stop on the last day, so a new one raises their SEQUENCE, once
+    however many of the two changed."""
     p = _row(db, programme_id)
     if name is not None:
-        rename(db, programme_id, name)
+        name = validate.text(name, "name", max_length=120, required=True)
+        taken = db.exec(
+            select(Programme).where(
+                sa.func.lower(Programme.name) == name.lower(), Programme.id != programme_id
+            )
+        ).first()
+        if taken is not None:
+            raise AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name")
+    new_name = p.name if name is None else name
     first = p.starts_on if isinstance(starts_on, Unchanged) else starts_on
     last = p.ends_on if isinstance(ends_on, Unchanged) else ends_on
     if first is not None and last is not None:
@@ -249,10 +245,10 @@ def edit(
                 first.isoformat(),
                 f"is after round {earlier.number}, made on {earlier.held_on:%d %b %Y}",
             )
-    if (first, last) != (p.starts_on, p.ends_on):
-        if last != p.ends_on:
+    if (new_name, first, last) != (p.name, p.starts_on, p.ends_on):
+        if (new_name, last) != (p.name, p.ends_on):
             _invites_changed(db, programme_id)
-        p.starts_on, p.ends_on = first, last
+        p.name, p.starts_on, p.ends_on = new_name, first, last
         p.version += 1
         db.add(p)
         db.flush()

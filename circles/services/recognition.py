@@ -48,7 +48,7 @@ from circles.services.participation import (
     make_scope,
     one_if,
 )
-from circles.services.sql import select_columns
+from circles.services.sql import all_rows, kept, select_columns
 from circles.zones import time_zone
 from models.enums import PairStatus, ProgrammeKind
 from models.tables import (
@@ -151,12 +151,6 @@ def _bound(db: Session, scope: Scope) -> BoundScope:
     return bound
 
 
-# Each part's statement is built once for a scope's shape and run with the scope's values:
-# SQLAlchemy builds and keys a statement each time one is made, and the ledger's carry the
-# period's conditions per time zone three times over (participation.ScopeShape).
-_kept = lru_cache(maxsize=32)
-
-
 # -- reading -----------------------------------------------------------------------------------
 
 
@@ -170,13 +164,6 @@ def _of_person(person_id: Any, column: Any) -> Any:
 # (name, team) by person id: each part reads them with its rows (a year names thousands of
 # people, and a second query by thousands of ids cost more than the join).
 Names = dict[int, tuple[str, str | None]]
-
-
-def _rows(db: Session, statement: Any, values: dict[str, Any] | None = None) -> Any:
-    """The rows of a SELECT of columns as plain tuples: through the session's connection,
-    without the ORM's work per row (a year's ledger reads 50,000 rows), fetched at once rather
-    than one by one. ``values``: the bound parameters of a statement kept for a shape."""
-    return db.connection().execute(statement, values).all()
 
 
 def _as_stored(instant: Any) -> Any:
@@ -214,7 +201,7 @@ def _talks(
     """
     talks: dict[int, list[Talk]] = defaultdict(list)
     sums: dict[int, _Sums] = {}
-    for pid, sid, starts, title, circle, tz, n, name, team, shared, ratings, rating_sum, noted in _rows(
+    for pid, sid, starts, title, circle, tz, n, name, team, shared, ratings, rating_sum, noted in all_rows(
         db, _talks_sql(bound.shape, notes), bound.values
     ):
         talks[pid].append(Talk(sid, _local_day(starts, tz), circle, title, n))
@@ -235,7 +222,7 @@ def _talks(
     }
 
 
-@_kept
+@kept
 def _talks_sql(shape: ScopeShape, notes: bool) -> Any:
     s, t, sf, f = CircleSession, TalkRow, SessionFeedback, FeedbackAnswer
     columns = [
@@ -281,7 +268,7 @@ def _streaks(db: Session, bound: BoundScope, names: Names) -> dict[int, list[Str
     ``names`` gets each person's name and team.
     """
     found: dict[int, list[Streak]] = defaultdict(list)
-    for pid, circle, length, starts, tz, name, team in _rows(db, _streaks_sql(bound.shape), bound.values):
+    for pid, circle, length, starts, tz, name, team in all_rows(db, _streaks_sql(bound.shape), bound.values):
         found[pid].append(Streak(circle, length, _local_day(starts, tz)))
         if pid not in names:
             names[pid] = (name, team)
@@ -291,7 +278,7 @@ def _streaks(db: Session, bound: BoundScope, names: Names) -> dict[int, list[Str
     return found
 
 
-@_kept
+@kept
 def _streaks_sql(shape: ScopeShape) -> Any:
     s, m = CircleSession, StreakMilestone
     # Per person and circle only the longest reached in the period (the first day it was), with
@@ -345,11 +332,11 @@ def _mentoring(db: Session, bound: BoundScope, names: Names) -> dict[int, Mentor
     who did nothing else, and asking for them by id was a query of its own)."""
     completed_sql, held_sql = _mentoring_sql(bound.shape)
     completed = {}
-    for pid, count, mentor, name, team in _rows(db, completed_sql, bound.values):
+    for pid, count, mentor, name, team in all_rows(db, completed_sql, bound.values):
         completed[pid] = (int(count), bool(mentor))
         names[pid] = (name, team)
     held = {}
-    for pid, n, total, mentor, name, team in _rows(db, held_sql, bound.values):
+    for pid, n, total, mentor, name, team in all_rows(db, held_sql, bound.values):
         held[pid] = (int(n), int(total), bool(mentor))
         names[pid] = (name, team)
     found = {}
@@ -360,7 +347,7 @@ def _mentoring(db: Session, bound: BoundScope, names: Names) -> dict[int, Mentor
     return found
 
 
-@_kept
+@kept
 def _mentoring_sql(shape: ScopeShape) -> tuple[Any, Any]:
     """Per person: the mentoring pairs they completed in the period, and the meetings held."""
     pm, pair, meeting, p = PairMember, ProgrammePair, PairMeeting, Programme
@@ -424,12 +411,12 @@ def _notes(db: Session, bound: BoundScope) -> dict[int, list[str]]:
     """The notes written for each presenter on the sessions they presented where the circle
     shares them, by session start and then text."""
     found: dict[int, list[str]] = defaultdict(list)
-    for pid, note in _rows(db, _notes_sql(bound.shape), bound.values):
+    for pid, note in all_rows(db, _notes_sql(bound.shape), bound.values):
         found[pid].append(note)
     return found
 
 
-@_kept
+@kept
 def _notes_sql(shape: ScopeShape) -> Any:
     s, t, f = CircleSession, TalkRow, FeedbackAnswer
     shared = sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true())
@@ -450,7 +437,7 @@ def _notes_sql(shape: ScopeShape) -> Any:
 def _thanks(db: Session, bound: BoundScope, names: Names) -> dict[int, list[ThanksView]]:
     """Thanks given in the period, by the person thanked; ``names`` gets their name and team."""
     found: dict[int, list[ThanksView]] = defaultdict(list)
-    for tid, pid, text, given_at, sid, name, team, from_name, starts, circle, tz in _rows(
+    for tid, pid, text, given_at, sid, name, team, from_name, starts, circle, tz in all_rows(
         db, _thanks_sql(bound.shape), bound.values
     ):
         names[pid] = (name, team)
@@ -459,7 +446,7 @@ def _thanks(db: Session, bound: BoundScope, names: Names) -> dict[int, list[Than
     return found
 
 
-@_kept
+@kept
 def _thanks_sql(shape: ScopeShape) -> Any:
     t, s = Thanks, CircleSession
     stmt = (

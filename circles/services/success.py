@@ -9,8 +9,7 @@ once per distinct pair start to count the meetings it planned.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -36,7 +35,7 @@ from circles.services.participation import (
     members_and_presenters,
     one_if,
 )
-from circles.services.sql import select_columns
+from circles.services.sql import all_rows, kept, select_columns
 from circles.success_views import (
     RETENTION_MONTHS,
     CircleSuccess,
@@ -78,13 +77,6 @@ def _dialect(db: Session) -> str:
     return db.get_bind().dialect.name
 
 
-def _rows(db: Session, statement: Any, values: Mapping[str, Any] | None = None) -> list[Any]:
-    """The rows of a SELECT of columns, through the session's connection, all at once: without
-    the ORM's work per statement (a report runs a dozen or more) nor a fetch per row.
-    ``values``: the bound parameters of a statement kept for its scope's shape."""
-    return list(db.connection().execute(statement, values).all())
-
-
 def _add_months(dialect: str, column: Any, months: int) -> Any:
     """SQL: a timestamp column plus whole months, on the calendar (as each backend counts them)."""
     if dialect == "postgresql":
@@ -93,13 +85,6 @@ def _add_months(dialect: str, column: Any, months: int) -> Any:
     # fraction put back), so it compares with stored instants and bound ones as text.
     shifted = sa.func.strftime("%Y-%m-%d %H:%M:%S", column, f"+{int(months)} months")
     return sa.type_coerce(shifted.concat(sa.func.substr(column, 20)), column.type)
-
-
-# The report's statements are built once per shape of scope (ScopeShape: and per backend where
-# their SQL differs) and run with the scope's values bound, so that a report only runs them:
-# SQLAlchemy builds none again, keys none again, and finds each compiled in its cache. A few
-# dozen shapes at most (circle or not, ends of the period, time zones in use).
-_kept = functools.lru_cache(maxsize=64)
 
 
 def _trend(points: list[TrendPoint], weights: list[tuple[float, int]]) -> Trend:
@@ -138,7 +123,7 @@ def retention_after_months(
 def _retention(db: Session, bound: BoundScope, months: tuple[int, ...]) -> list[RetentionAfter]:
     found = []
     for n, statement in zip(months, _retention_sql(_dialect(db), bound.shape, months), strict=True):
-        cohort, retained = _rows(db, statement, {**bound.values, **_joined_near(bound, n)})[0]
+        cohort, retained = all_rows(db, statement, {**bound.values, **_joined_near(bound, n)})[0]
         found.append(RetentionAfter(months=n, members=cohort, still_attending=retained))
     return found
 
@@ -157,7 +142,7 @@ def _joined_near(bound: BoundScope, months: int) -> dict[str, datetime]:
     return near
 
 
-@_kept
+@kept
 def _retention_sql(dialect: str, shape: ScopeShape, months: tuple[int, ...]) -> tuple[Any, ...]:
     m, s, a = Membership, CircleSession, Attendance
     joined = col(m.joined_at)
@@ -364,7 +349,7 @@ def _participation(db: Session, bound: BoundScope) -> _Participation:
     rated: list[RatingGroup] = []
     rated_months: list[RatingGroup] = []
     responses: dict[int, tuple[int, int]] = {}
-    for row in _rows(db, statement, bound.values):
+    for row in all_rows(db, statement, bound.values):
         with_ratings, n, rating_sum, *rest = row[width:]
         dist, (attendees, responders) = tuple(int(d) for d in rest[:5]), rest[5:]
         if row[0] is None:
@@ -380,7 +365,7 @@ def _participation(db: Session, bound: BoundScope) -> _Participation:
     return _Participation(circles, months, rated, rated_months, responses)
 
 
-@_kept
+@kept
 def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
     """_participation's statement, and how many sums of expected people each row has.
 
@@ -437,7 +422,7 @@ def _circle_rows(
 ) -> tuple[list[CircleSuccess], tuple[int, ...]]:
     """The circle table, and the rating distribution over all of it (1s .. 5s)."""
     presenters = {
-        cid: (int(n), int(p)) for cid, n, p in _rows(db, _presenters_sql(bound.shape), bound.values)
+        cid: (int(n), int(p)) for cid, n, p in all_rows(db, _presenters_sql(bound.shape), bound.values)
     }
     ratings: dict[int, tuple[int, int]] = {}
     distribution = [0, 0, 0, 0, 0]
@@ -447,7 +432,7 @@ def _circle_rows(
         distribution = [x + d for x, d in zip(distribution, dist, strict=True)]
     responses = counts.responses
     per_circle = counts.per_circle()
-    names = _rows(db, _CIRCLE_NAMES, {"circles": list(per_circle)})
+    names = all_rows(db, _CIRCLE_NAMES, {"circles": list(per_circle)})
     rows = [
         CircleSuccess(
             circle_id=cid,
@@ -468,7 +453,7 @@ def _circle_rows(
     return rows, tuple(distribution)
 
 
-@_kept
+@kept
 def _presenters_sql(shape: ScopeShape) -> Any:
     """Per circle: members expected at its held sessions in scope, and how many presented. Each
     counted on its own: the presenters are all members, so joining each member to whether they
@@ -534,13 +519,13 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
     first, last = _period_days(db, scope)
     sql = _mentoring_sql(first is not None)
     days = {"first_day": first, "last_day": last}
-    counts = _rows(db, sql.counts, days)
-    held = dict(_rows(db, sql.held, days))
-    for pid, n in _rows(db, sql.answered, days):
+    counts = all_rows(db, sql.counts, days)
+    held = dict(all_rows(db, sql.held, days))
+    for pid, n in all_rows(db, sql.answered, days):
         held[pid] = held.get(pid, 0) + n
-    spans = _rows(db, sql.spans, days)
+    spans = all_rows(db, sql.spans, days)
     programmes = {
-        pid: (ProgrammeKind(kind), cadence, ends) for pid, kind, cadence, ends in _rows(db, _PROGRAMMES)
+        pid: (ProgrammeKind(kind), cadence, ends) for pid, kind, cadence, ends in all_rows(db, _PROGRAMMES)
     }
     planned: dict[int, int] = {}
     for pid, started, ended, n in spans:
@@ -571,7 +556,7 @@ class _MentoringSQL(NamedTuple):
     spans: Any  # per programme, start and end: pairs active in the period
 
 
-@_kept
+@kept
 def _mentoring_sql(from_first: bool) -> _MentoringSQL:
     """mentoring's statements, for a period up to ``last_day`` (and from ``first_day``)."""
     p, pair, meeting = Programme, ProgrammePair, PairMeeting
