@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from models.backup import SQLITE_COMPANIONS
 from models.engine import BUSY_TIMEOUT_MS, StoreOpenError
 from models.folders import make_private_folder
 from models.location import read_only_uri
@@ -138,3 +139,32 @@ def _create(path: Path, *, create_folder: bool) -> None:
     except OSError as exc:
         raise StoreOpenError(f"Cannot create the store {path}: {exc.strerror or exc}.") from None
     os.close(fd)
+
+
+@dataclass(frozen=True, slots=True)
+class NewStoreFile:
+    """A SQLite file that is not there yet, noted before a command starts a store at it, with
+    the folders above it that are not there either (--create makes them): if the command's
+    work is refused, ``remove`` takes them away again, so nothing is left of a store that
+    never held anything."""
+
+    path: Path
+    folders: tuple[Path, ...]  # nearest first
+
+    @classmethod
+    def noted(cls, path: Path) -> NewStoreFile | None:
+        """``path`` as a file not there yet, or None when something is at it already."""
+        if os.path.lexists(path):
+            return None
+        return cls(path, tuple(folder for folder in path.parents if not folder.exists()))
+
+    def remove(self) -> None:
+        """The file, the files SQLite made beside it, and the folders made for it (while
+        empty); call it with the store closed."""
+        for file in (self.path, *(Path(f"{self.path}{suffix}") for suffix in SQLITE_COMPANIONS)):
+            file.unlink(missing_ok=True)
+        for folder in self.folders:
+            try:
+                folder.rmdir()
+            except OSError:  # something else was put in it meanwhile: it stays
+                return

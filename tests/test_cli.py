@@ -204,6 +204,35 @@ def test_db_path_backup_and_upgrade(tmp_path):
     assert again.returncode == 1 and "--force" in again.stderr  # one line, as an export says it
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("person", "add", "Ann", "--email", "notanemail"),
+        ("program", "add", "X", "--kind", "mentoring", "--group-size", "abc"),
+        (
+            "circle",
+            "add",
+            "Rust",
+            "--kind",
+            "workshop",
+            "--tz",
+            "Europe/Berlin",
+            "--facilitator",
+            "nobody@example.org",
+        ),
+    ],
+)
+def test_a_refused_command_leaves_no_new_store_behind(tmp_path, args):
+    """'person add Ann --email notanemail' on a new --db said "Started a new store" before the
+    refusal, and left the empty store there for the next command to take as real."""
+    cli = Cli(str(tmp_path / "new" / "a.db"), tmp_path / "home")
+    refused = cli("--create", *args, ok=False)
+    assert refused.returncode == 1 and "Started a new store" not in refused.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # neither the file nor the folder made for it
+    added = cli("--create", "person", "add", "Ann", "--email", "ann@example.org")
+    assert added.stderr == f"Started a new store at {tmp_path / 'new' / 'a.db'}.\n"
+
+
 def test_a_database_url_password_never_shows(tmp_path):
     cli = Cli("postgresql://circles:s3cret-pw@127.0.0.1:1/nowhere", tmp_path / "home")
     assert "s3cret-pw" not in cli("db", "path").stdout

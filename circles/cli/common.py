@@ -6,7 +6,7 @@ import dataclasses
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -109,14 +109,48 @@ class CliState:
         new store at a path that was given (see ``may_start``)."""
         fresh = self._store is None
         store = self.open_store(adds=adds)
-        upgraded = store.upgraded if fresh else None
-        if upgraded is not None and upgraded.changed and upgraded.from_revision is None:
-            click.echo(f"Started a new store at {store.display_url}.", err=True)
-        elif say_upgrade and upgraded is not None and upgraded.backup is not None:
-            click.echo(f"Upgraded the store; the previous version was saved as {upgraded.backup}", err=True)
-        if upgraded is not None and upgraded.changed:
-            warn_of_look_alikes(store)
+        if fresh:
+            self._tell_opened(store, say_upgrade=say_upgrade)
         return store
+
+    @contextmanager
+    def starting(self) -> Iterator[Store]:
+        """The store for work that adds something from nothing, which may start a new SQLite
+        file. Then the line saying so comes once the work is done; if it is refused (bad
+        input), the file is closed and removed again, so a refused command leaves no empty
+        store behind for the next one to find."""
+        if self._store is not None:
+            yield self._store
+            return
+        from models.location import sqlite_file_setting
+        from models.store_file import NewStoreFile
+
+        path = sqlite_file_setting(self.store_url)
+        new_file = NewStoreFile.noted(path) if path is not None else None
+        store = self.open_store(adds=True)
+        if new_file is None or not _started(store):  # a store that was there (or a server's): it stays
+            self._tell_opened(store)
+            yield store
+            return
+        try:
+            yield store
+        except BaseException:
+            self._store = None
+            store.close()
+            new_file.remove()
+            raise
+        self._tell_opened(store)
+
+    def _tell_opened(self, store: Store, *, say_upgrade: bool = True) -> None:
+        upgraded = store.upgraded
+        if upgraded is None:
+            return
+        if _started(store):
+            click.echo(f"Started a new store at {store.display_url}.", err=True)
+        elif say_upgrade and upgraded.backup is not None:
+            click.echo(f"Upgraded the store; the previous version was saved as {upgraded.backup}", err=True)
+        if upgraded.changed:
+            warn_of_look_alikes(store)
 
     def explain(self, exc: BaseException) -> str:
         """A database error met by a command, as one line without a password."""
@@ -144,6 +178,12 @@ class CliState:
             return None if _named() else home_at_a_glance(path, datetime.now(UTC))
 
         return glance
+
+
+def _started(store: Store) -> bool:
+    """Whether opening the store started it: there was nothing in it before its first upgrade."""
+    upgraded = store.upgraded
+    return upgraded is not None and upgraded.changed and upgraded.from_revision is None
 
 
 def postgres_glance(setting: str) -> Callable[[], HomeData | None]:
@@ -199,7 +239,8 @@ def reading() -> Iterator[Session]:
 
 def writing(work: Callable[[Session], T], *, attempts: int | None = None, adds: bool = False) -> T:
     """``work(db)`` in one write unit of work, committed whole; what it returns comes back.
-    A command that ``adds`` something from nothing may start a new store (``CliState.may_start``).
+    A command that ``adds`` something from nothing may start a new store (``CliState.may_start``),
+    kept only if ``work`` commits (``CliState.starting``).
 
     A unit of work the store cancelled because another crossed it (PostgreSQL's deadlock or
     serialization failure, a SQLite store locked past its wait) was rolled back whole, so it is
@@ -210,9 +251,9 @@ def writing(work: Callable[[Session], T], *, attempts: int | None = None, adds: 
     """
     from circles import store_access
 
-    return store_access.write_unit(
-        state().store(adds=adds), work, committed=_tell_presenter_changes, attempts=attempts
-    )
+    cli = state()
+    with cli.starting() if adds else nullcontext(cli.store()) as store:
+        return store_access.write_unit(store, work, committed=_tell_presenter_changes, attempts=attempts)
 
 
 def _tell_presenter_changes(db: Session) -> None:
