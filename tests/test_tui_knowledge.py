@@ -74,6 +74,10 @@ async def test_search_from_home_lists_results_while_typing_and_opens_one(memory_
         assert "[bold]Rust[/bold]" in rows(table)[0][1]  # markup in the text shows as typed
         await pilot.press("down", "enter")
         await until(pilot, lambda: isinstance(app.screen, CircleScreen))
+        # Opened whole before the app closes: a screen closed while its tabs were still being
+        # mounted made Textual's tab row look for a tab already taken away.
+        await settle(app, pilot)
+        assert app.screen.circle_id == found["circle"].id  # type: ignore[attr-defined]
 
 
 async def test_enter_in_the_box_opens_the_best_hit_even_before_its_answer(memory_store, clock, tmp_path):
