@@ -404,5 +404,9 @@ def date_range(start: date, end: date, *, start_field: str = "from", end_field: 
     day(end, end_field)
     if end < start:
         raise InvalidInput(
-            end_field, end.isoformat(), f"is earlier than the first day ({start_field} {start.isoformat()})"
+            # The first day by its value, not its field's name: a form shows this under its
+            # last day's box, where "(--from …)" named a flag nobody typed there.
+            end_field,
+            end.isoformat(),
+            f"is earlier than the first day ({start.isoformat()})",
         )

@@ -29,14 +29,14 @@ def programme_form() -> FormScreen[ProgrammeView]:
         Field("cadence", 'How often pairs meet (e.g. "every 2 weeks on tue at 15:00")', "",
               check=cadences.parse),
         Field("starts_on", "From (YYYY-MM-DD, optional)", "",
-              check=lambda v: validate.parse_date(v, "--from"),
-              aliases=("--from",)),
-        Field("ends_on", "To (YYYY-MM-DD, optional)", "", check=lambda v: validate.parse_date(v, "--to"),
-              aliases=("--to",)),
+              check=lambda v: validate.parse_date(v, "from"),
+              aliases=("from",)),
+        Field("ends_on", "To (YYYY-MM-DD, optional)", "", check=lambda v: validate.parse_date(v, "to"),
+              aliases=("to",)),
         Field("group_size", "Buddy and coffee: groups of", 2, choices=[("2 (pairs)", 2), ("3 (trios)", 3)],
-              aliases=("--group-size",)),
+              aliases=("group size",)),
         Field("no_repeat_weeks", "No repeat for N weeks (empty: until everyone has met)", "",
-              check=lambda v: validate.parse_int(v, "--no-repeat-weeks"), aliases=("--no-repeat-weeks",)),
+              check=lambda v: validate.parse_int(v, "no repeat weeks"), aliases=("no repeat weeks",)),
         Field("allow_same_team", "Allow pairs from the same team", False, checkbox=True),
     ]  # fmt: skip
 
@@ -46,10 +46,10 @@ def programme_form() -> FormScreen[ProgrammeView]:
             name=v["name"],
             kind=v["kind"],
             cadence=v["cadence"] or None,
-            starts_on=_optional_date(v["starts_on"], "--from"),
-            ends_on=_optional_date(v["ends_on"], "--to"),
+            starts_on=_optional_date(v["starts_on"], "from"),
+            ends_on=_optional_date(v["ends_on"], "to"),
             group_size=int(v["group_size"]),
-            no_repeat_weeks=_optional_int(v["no_repeat_weeks"], "--no-repeat-weeks"),
+            no_repeat_weeks=_optional_int(v["no_repeat_weeks"], "no repeat weeks"),
             allow_same_team=bool(v["allow_same_team"]),
         )
 
@@ -64,12 +64,12 @@ def edit_form(programme: ProgrammeView) -> FormScreen[ProgrammeView]:
     """Its name and dates: the same as 'circles program edit' (a first day after a round already
     made is refused there, with the round named)."""
     fields = [
-        Field("name", "New name", programme.name, required=True, aliases=("new_name",),
+        Field("name", "Name", programme.name, required=True, aliases=("new_name",),
               check=lambda v: validate.text(v, "name", max_length=120, required=True)),
         Field("starts_on", "From (YYYY-MM-DD, optional)", _day(programme.starts_on),
-              check=lambda v: validate.parse_date(v, "--from"), aliases=("--from",)),
+              check=lambda v: validate.parse_date(v, "from"), aliases=("from",)),
         Field("ends_on", "To (YYYY-MM-DD, empty: no end)", _day(programme.ends_on),
-              check=lambda v: validate.parse_date(v, "--to"), aliases=("--to",)),
+              check=lambda v: validate.parse_date(v, "to"), aliases=("to",)),
     ]  # fmt: skip
 
     def save(db: Any, v: dict[str, Any]) -> ProgrammeView:
@@ -77,8 +77,8 @@ def edit_form(programme: ProgrammeView) -> FormScreen[ProgrammeView]:
             db,
             programme.id,
             name=v["name"],
-            starts_on=_optional_date(v["starts_on"], "--from"),
-            ends_on=_optional_date(v["ends_on"], "--to"),
+            starts_on=_optional_date(v["starts_on"], "from"),
+            ends_on=_optional_date(v["ends_on"], "to"),
         )
 
     return FormScreen(f"Edit {programme.name}", fields, save)
@@ -94,16 +94,16 @@ def join_form(programme: ProgrammeView, person_id: int, name: str) -> FormScreen
     # Each role sees what matching reads of it: a mentor's places and what they offer, what a
     # mentee wants, and both for buddies and coffee (shared interests).
     fields = [
-        Field("role", "Joins as", roles[0], choices=[(r.value, r) for r in roles], aliases=("--as",)),
+        Field("role", "Joins as", roles[0], choices=[(r.value, r) for r in roles], aliases=("as",)),
         Field("capacity", "Mentees at once", 1,
-              check=lambda v: validate.parse_int(v, "--capacity"),
-              aliases=("--capacity",), when=("role", {mentor})),
+              check=lambda v: validate.parse_int(v, "capacity"),
+              aliases=("capacity",), when=("role", {mentor})),
         Field("offers", "Offers (topics they can help with, comma-separated)", "", "e.g. Rust, kubernetes",
-              aliases=("--offers",), when=("role", {mentor, member})),
+              aliases=("offers",), when=("role", {mentor, member})),
         Field("wants", "Wants (topics to learn, comma-separated)", "", "e.g. public speaking",
-              aliases=("--wants",), when=("role", {mentee, member})),
+              aliases=("wants",), when=("role", {mentee, member})),
         Field("timezone", "Timezone (empty: from their circles)", "", "e.g. Europe/Berlin",
-              check=lambda v: validate.timezone(v, "--tz"), aliases=("--tz",)),
+              check=lambda v: validate.timezone(v, "zone"), aliases=("zone",)),
     ]  # fmt: skip
 
     def save(db: Any, v: dict[str, Any]) -> ParticipantView:
@@ -113,7 +113,7 @@ def join_form(programme: ProgrammeView, person_id: int, name: str) -> FormScreen
             programme.id,
             person_id,
             role=role,
-            capacity=validate.parse_int(v["capacity"] or "1", "--capacity")
+            capacity=validate.parse_int(v["capacity"] or "1", "capacity")
             if role is ParticipantRole.MENTOR
             else None,
             offers=v["offers"],
@@ -127,18 +127,18 @@ def join_form(programme: ProgrammeView, person_id: int, name: str) -> FormScreen
 def meeting_form(pair: PairView, *, today: date) -> FormScreen[MeetingView]:
     fields = [
         Field("held_on", "When (YYYY-MM-DD)", today.isoformat(), required=True,
-              check=lambda v: validate.parse_date(v, "--on"), aliases=("--on",)),
-        Field("minutes", "Minutes", "", "e.g. 45", check=lambda v: validate.parse_int(v, "--minutes"),
-              aliases=("--minutes",)),
-        Field("note", "Note", "", "What you talked about", aliases=("--note",)),
+              check=lambda v: validate.parse_date(v, "on"), aliases=("on",)),
+        Field("minutes", "Minutes", "", "e.g. 45", check=lambda v: validate.parse_int(v, "minutes"),
+              aliases=("minutes",)),
+        Field("note", "Note", "", "What you talked about", aliases=("note",)),
     ]  # fmt: skip
 
     def save(db: Any, v: dict[str, Any]) -> MeetingView:
         return pairs.log_meeting(
             db,
             pair.id,
-            held_on=validate.parse_date(v["held_on"], "--on"),
-            minutes=_optional_int(v["minutes"], "--minutes"),
+            held_on=validate.parse_date(v["held_on"], "on"),
+            minutes=_optional_int(v["minutes"], "minutes"),
             note=v["note"],
         )
 
@@ -157,7 +157,7 @@ def goal_form(pair: PairView) -> FormScreen[GoalView]:
 def end_form(pair: PairView) -> FormScreen[PairView]:
     fields = [
         Field("how", "How it ended", "early", choices=[("ended early", "early"), ("completed", "completed")]),
-        Field("reason", "Why (for an early end)", "", "e.g. moved to another team", aliases=("--reason",)),
+        Field("reason", "Why (for an early end)", "", "e.g. moved to another team", aliases=("reason",)),
     ]
 
     def save(db: Any, v: dict[str, Any]) -> PairView:

@@ -383,3 +383,20 @@ def test_the_texts_a_new_user_met_read_right(cli):
         cli("person", "list", "--search", "rnia").stdout.strip()
         == "Nobody's name, e-mail or team contains 'rnia'."
     )
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (("--group-size", "3"), "--group-size 3 trios are for buddy and coffee programmes"),
+        (
+            ("--from", "2037-02-01", "--to", "2037-01-01"),
+            "--to '2037-01-01' is earlier than the first day (2037-02-01).",
+        ),
+    ],
+)
+def test_a_programme_refused_by_the_service_names_the_flag_typed(cli, flags, said):
+    """The services name a value in words ("group size"), as a form shows it; the command line
+    says the flag the person typed (circles/cli/flags.py)."""
+    refused = cli("program", "add", "Mentors", "--kind", "mentoring", *flags, ok=False)
+    assert refused.returncode == 1 and said in refused.stderr, refused.stderr

@@ -245,25 +245,27 @@ def test_the_programme_screens_summary_counts_in_one_query(store: Store) -> None
 
 
 def test_bad_input_names_the_field(store: Store) -> None:
+    """In the services' words, which a form shows beside its box and the CLI as its flag
+    (circles/cli/flags.py: --group-size)."""
     pid, mentors, mentees = _mentoring(store)
     extra = _people(store, 1, "Extra")[0]
     cases = [
-        (lambda db: programmes.join(db, pid, extra, role="mentor", capacity=0), InvalidInput, "--capacity"),
-        (lambda db: programmes.join(db, pid, extra, role="mentor", capacity=-2), InvalidInput, "--capacity"),
+        (lambda db: programmes.join(db, pid, extra, role="mentor", capacity=0), InvalidInput, "^capacity "),
+        (lambda db: programmes.join(db, pid, extra, role="mentor", capacity=-2), InvalidInput, "^capacity "),
         (lambda db: programmes.join(db, pid, mentors[0], role="mentor"), AlreadyExists, "already in"),
-        (lambda db: programmes.join(db, pid, extra, role="mentee", avoid=[extra]), InvalidInput, "--avoid"),
-        (lambda db: programmes.join(db, pid, extra, role="member"), InvalidInput, "--as"),
+        (lambda db: programmes.join(db, pid, extra, role="mentee", avoid=[extra]), InvalidInput, "^avoid "),
+        (lambda db: programmes.join(db, pid, extra, role="member"), InvalidInput, "^as "),
         (
             lambda db: programmes.add_programme(
                 db, name="X", kind="coffee", starts_on=ON, ends_on=ON - timedelta(days=1)
             ),
             InvalidInput,
-            "--to",
+            "^to ",
         ),
         (
             lambda db: programmes.add_programme(db, name="Y", kind="coffee", group_size=4),
             InvalidInput,
-            "--group-size",
+            "^group size ",
         ),
         (lambda db: pairing.check_group(db, pid, [mentees[0], mentees[0]]), InvalidInput, "same person"),
     ]

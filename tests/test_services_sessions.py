@@ -142,7 +142,7 @@ def test_agenda_items_append_reorder_delete_and_total(store, circle_with_people)
 
 def test_away_periods_need_an_end_after_the_start(store):
     bo = factories.person(store, "Bo")
-    earlier = r"to '2026-04-01' is earlier than the first day \(from 2026-04-10\)"
+    earlier = r"to '2026-04-01' is earlier than the first day \(2026-04-10\)"
     with pytest.raises(InvalidInput, match=earlier), store.write() as db:
         away.add_away(db, person_id=bo.id, starts_on=date(2026, 4, 10), ends_on=date(2026, 4, 1))
     with store.write() as db:

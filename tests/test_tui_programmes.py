@@ -366,6 +366,32 @@ async def test_rename_archive_and_delete_from_the_programme_screen(memory_store,
         ]
 
 
+async def test_the_edit_form_says_a_last_day_before_the_first_in_its_own_words(memory_store, clock):
+    """Under the To box it said "is earlier than the first day (--from 2026-10-12)": a flag of
+    the command line, in the app, where the box is called From."""
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Mentors", kind="mentoring", starts_on=date(2026, 10, 12))
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        assert "Name *" in [shown(label) for label in form.query(".field-label")]  # not "New name"
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "2026-10-01")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert shown(form.query_one("#e-ends_on", Static)) == (
+            "'2026-10-01' is earlier than the first day (2026-10-12)."
+        )
+    with memory_store.read() as db:
+        assert programmes.get_programme(db, p.id).ends_on is None
+
+
 async def test_a_big_programme_opens_a_screenful_of_people_and_builds_other_tabs_when_opened(
     memory_store, clock
 ):

@@ -195,15 +195,13 @@ def log_meeting(
     pair = _row(db, pair_id)
     if held_on < pair.started_on:
         raise InvalidInput(
-            "--on", held_on.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})"
+            "on", held_on.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})"
         )
     if held_on > now(db).date():
-        raise InvalidInput(
-            "--on", held_on.isoformat(), "is in the future; log a meeting once it has happened"
-        )
+        raise InvalidInput("on", held_on.isoformat(), "is in the future; log a meeting once it has happened")
     if minutes is not None:
-        minutes = validate.minutes(minutes, "--minutes")
-    text = validate.text(note, "--note", max_length=2000, multiline=True)
+        minutes = validate.minutes(minutes, "minutes")
+    text = validate.text(note, "note", max_length=2000, multiline=True)
     meeting = PairMeeting(pair_id=pair_id, held_on=held_on, minutes=minutes, note=text, created_at=now(db))
     db.add(meeting)
     if pair.met is not True:
@@ -235,12 +233,12 @@ def end_pair(
     pair = _row(db, pair_id)
     if pair.status is not PairStatus.ACTIVE:
         raise NotAllowed(f"Pair {pair_id} already ended ({pair.status.label} on {pair.ended_on:%d %b %Y}).")
-    text = validate.text(reason, "--reason", max_length=300)
+    text = validate.text(reason, "reason", max_length=300)
     if not completed and not text:
-        raise InvalidInput("--reason", reason, "is required when a pair ends early; say why")
+        raise InvalidInput("reason", reason, "is required when a pair ends early; say why")
     day = on or now(db).date()
     if day < pair.started_on:
-        raise InvalidInput("--on", day.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})")
+        raise InvalidInput("on", day.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})")
     pair.status = PairStatus.COMPLETED if completed else PairStatus.ENDED_EARLY
     pair.ended_on = day
     pair.end_reason = text

@@ -41,7 +41,7 @@ def parse_kind(value: str | ProgrammeKind) -> ProgrammeKind:
         return ProgrammeKind(str(value).strip().lower())
     except ValueError:
         raise InvalidInput(
-            "--kind", value, f"must be one of {', '.join(k.value for k in ProgrammeKind)}"
+            "kind", value, f"must be one of {', '.join(k.value for k in ProgrammeKind)}"
         ) from None
 
 
@@ -55,7 +55,7 @@ def parse_role(value: str | ParticipantRole, kind: ProgrammeKind) -> Participant
         role = None
     if role not in allowed:
         raise InvalidInput(
-            "--as",
+            "as",
             value,
             f"is not a role in a {kind.label} programme: give {' or '.join(r.value for r in allowed)}",
         )
@@ -97,20 +97,18 @@ def add_programme(
     name = validate.text(name, "name", max_length=120, required=True)
     parsed = parse_kind(kind)
     if starts_on is not None and ends_on is not None:
-        validate.date_range(starts_on, ends_on, start_field="--from", end_field="--to")
+        validate.date_range(starts_on, ends_on, start_field="from", end_field="to")
     text = cadences.parse(cadence).text if cadence and cadence.strip() else None
-    meeting_minutes = validate.minutes(meeting_minutes, "--minutes")
+    meeting_minutes = validate.minutes(meeting_minutes, "minutes")
     size = 2 if group_size is None else group_size
     if size not in (2, 3):
-        raise InvalidInput("--group-size", size, "must be 2 (pairs) or 3 (trios)")
+        raise InvalidInput("group size", size, "must be 2 (pairs) or 3 (trios)")
     if size == 3 and not parsed.has_rounds:
         raise InvalidInput(
-            "--group-size", size, "trios are for buddy and coffee programmes; mentoring is in pairs"
+            "group size", size, "trios are for buddy and coffee programmes; mentoring is in pairs"
         )
     if no_repeat_weeks is not None and not 0 <= no_repeat_weeks <= MAX_NO_REPEAT_WEEKS:
-        raise InvalidInput(
-            "--no-repeat-weeks", no_repeat_weeks, f"must be between 0 and {MAX_NO_REPEAT_WEEKS}"
-        )
+        raise InvalidInput("no repeat weeks", no_repeat_weeks, f"must be between 0 and {MAX_NO_REPEAT_WEEKS}")
     taken = db.exec(select(Programme).where(sa.func.lower(Programme.name) == name.lower())).first()
     if taken is not None:
         raise AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name")
@@ -232,7 +230,7 @@ def edit(
     first = p.starts_on if isinstance(starts_on, Unchanged) else starts_on
     last = p.ends_on if isinstance(ends_on, Unchanged) else ends_on
     if first is not None and last is not None:
-        validate.date_range(first, last, start_field="--from", end_field="--to")
+        validate.date_range(first, last, start_field="from", end_field="to")
     if first is not None and first != p.starts_on:
         earlier = db.exec(
             select(ProgrammeRound)
@@ -241,7 +239,7 @@ def edit(
         ).first()
         if earlier is not None:
             raise InvalidInput(
-                "--from",
+                "from",
                 first.isoformat(),
                 f"is after round {earlier.number}, made on {earlier.held_on:%d %b %Y}",
             )
@@ -530,16 +528,16 @@ def join(
         raise NotFound(f"There is no person with id {person_id}.")
     parsed = parse_role(role, programme.kind)
     if capacity is not None and parsed is not ParticipantRole.MENTOR and capacity != 1:
-        raise InvalidInput("--capacity", capacity, "is for mentors (how many mentees at once)")
+        raise InvalidInput("capacity", capacity, "is for mentors (how many mentees at once)")
     places = 1 if capacity is None else capacity
     if not 1 <= places <= MAX_CAPACITY:
-        raise InvalidInput("--capacity", places, f"must be between 1 and {MAX_CAPACITY} mentees at once")
-    zone = validate.timezone(timezone, "--tz") if timezone and timezone.strip() else None
+        raise InvalidInput("capacity", places, f"must be between 1 and {MAX_CAPACITY} mentees at once")
+    zone = validate.timezone(timezone, "zone") if timezone and timezone.strip() else None
     today = now(db).date()
     if since is not None and since > today:
-        raise InvalidInput("--since", since.isoformat(), "is in the future; seniority counts from a past day")
+        raise InvalidInput("since", since.isoformat(), "is in the future; seniority counts from a past day")
     if person_id in avoid:
-        raise InvalidInput("--avoid", person.email, "is the person joining; nobody is paired with themselves")
+        raise InvalidInput("avoid", person.email, "is the person joining; nobody is paired with themselves")
     if _current(db, programme_id, person_id) is not None:
         raise AlreadyExists(
             f"{person.name} is already in {programme.name}; 'circles program leave' first to rejoin."
@@ -552,8 +550,8 @@ def join(
         person_id=person_id,
         role=parsed,
         capacity=places,
-        offers=_topics(offers, "--offers"),
-        wants=_topics(wants, "--wants"),
+        offers=_topics(offers, "offers"),
+        wants=_topics(wants, "wants"),
         timezone=zone,
         since=since,
         paused_until=paused_until,
