@@ -231,7 +231,7 @@ def test_thanks_and_the_digest_lists_nobody_with_nothing(store: Store, weekly: W
             session_id=weekly.s["mar10"],
             given_by="bo@example.org",
         )
-        with pytest.raises(InvalidInput, match=r"--from 'di@example\.org' is the person being thanked"):
+        with pytest.raises(InvalidInput, match=r"^from 'Di Person' is the person being thanked"):
             recognition.add_thanks(db, person="di@example.org", text="me", given_by="di@example.org")
         with pytest.raises(InvalidInput, match=r"^for is required\."):
             recognition.add_thanks(db, person="di@example.org", text="  ")
@@ -280,6 +280,12 @@ def test_cli_thanks_and_recognition(store: Store, weekly: Weekly, tmp_path: Path
     assert names == ["Ana Person", "Bo Person", "Cy Person"]
     both = runner.invoke(main, [*db, "recognition", "--json", "--markdown"])
     assert both.exit_code == 2
+    # The service names the value in words (a form shows it under From); the command, its flag.
+    themselves = runner.invoke(
+        main, [*db, "thanks", "add", "cy@example.org", "--for", "x", "--from", "cy@example.org"]
+    )
+    assert themselves.exit_code == 1
+    assert themselves.output.startswith("circles: --from 'Cy Person' is the person being thanked")
     bad = runner.invoke(main, [*db, "thanks", "add", "cy@example.org", "--for", "x" * 301])
     assert (
         bad.exit_code == 1

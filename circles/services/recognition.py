@@ -82,7 +82,8 @@ def add_thanks(
     words = " ".join(words.split())
     by = people.find_person(db, given_by) if given_by else None
     if by is not None and by.id == to.id:
-        raise InvalidInput("--from", given_by, "is the person being thanked; thanks come from someone else")
+        # By name: the form picks people by name (given_by is then an id, which said nothing).
+        raise InvalidInput("from", by.name, "is the person being thanked; thanks come from someone else")
     label = sessions.get_session(db, session_id).label if session_id is not None else None
     row = Thanks(
         person_id=to.id,
@@ -115,7 +116,7 @@ def period_scope(
     first = scope.since if scope.since is not None or since not in (None, "") else today.replace(day=1)
     last = min(scope.until, today) if scope.until is not None else today
     if first is not None and last < first:
-        raise InvalidInput("--since", first.isoformat(), "is after today; recognition looks back")
+        raise InvalidInput("since", first.isoformat(), "is after today; recognition looks back")
     return Scope(circle_id=scope.circle_id, since=first, until=last)
 
 
