@@ -342,8 +342,8 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         there (check_action): bring that tab forward first, as a person would have."""
         if action.partition("(")[0] in SESSION_ACTIONS:
             self.action_tab("sessions")
-            # Built and focused now, not when TabActivated comes round: the focus left on the
-            # Members table would otherwise bring that tab back when the dialog closes.
+            # Built and focused now, not when TabActivated comes round: the action may open a
+            # dialog first, and it works on the Sessions table.
             await self._tab_changed()
         await self.run_action(action)
 
