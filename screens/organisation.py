@@ -15,13 +15,14 @@ from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.renderables.sparkline import Sparkline
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Header, Select, Static
 
 from circles.success_views import DEFINITIONS, RetentionAfter, SuccessReport
+from screens.figure_boxes import FigureBoxes, FigureName
 from screens.footer import Footer
 from screens.format import months_back
 from screens.live import LiveScreen
@@ -83,52 +84,6 @@ class Definition(ModalScreen[None]):
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
         self.dismiss(None)
-
-
-class Figure(Static, can_focus=True):
-    """One figure in a box under a short name; ? (or a click) says how it is defined."""
-
-    BINDINGS = [Binding("question_mark", "explain", "What is this?", tooltip="How this figure is defined")]
-    DEFAULT_CSS = """
-    Figure { height: auto; border: round $primary; padding: 0; text-align: center; }
-    Figure:focus { border: round $accent; background: $boost; }
-    """
-
-    def __init__(self, key: str, name: str, narrow: str | None = None, *, id: str | None = None) -> None:
-        # Three lines from the start, as _draw writes them: a box of one line was rewritten at
-        # its first resize and the whole screen laid out again, before the figures came.
-        self.lines = ("", "")
-        self.drawn = "\n".join((f"{name} ?", *self.lines))
-        super().__init__(self.drawn, id=id, markup=False)
-        self.key = key
-        self.short = name
-        self.narrow = narrow or name
-
-    def name_shown(self) -> str:
-        """The name, or its narrow form when a word of it is wider than the box (six boxes a
-        row at 80 columns): a word too long for its line is cut in two ("Participa / tion")."""
-        width = self.content_size.width
-        fits = not width or all(len(word) <= width for word in self.short.split())
-        return self.short if fits else self.narrow
-
-    def show(self, value: str, detail: str) -> None:
-        self.lines = (value, detail)
-        self._draw()
-
-    def _draw(self) -> None:
-        text = "\n".join((f"{self.name_shown()} ?", *self.lines))
-        if text != self.drawn:  # a resize mostly keeps the name: no second layout of the grid
-            self.drawn = text
-            self.update(text)
-
-    def on_resize(self) -> None:
-        self._draw()
-
-    def action_explain(self) -> None:
-        self.app.push_screen(Definition(self.key))
-
-    def on_click(self) -> None:
-        self.action_explain()
 
 
 # A block of the screen's text: its heading, then a sparkline's data (three lines high) and the
@@ -204,20 +159,21 @@ CONVERSION = "RSVP to attendance"
 BY_CIRCLE = "By circle"
 MENTORING = "Mentoring programmes: meetings held of planned"
 
-# (definition, short name, a narrower one for a box too narrow for a word of it, widget id)
+# What each figure is (its definition's key), its short name, and a narrower one for a box too
+# narrow for a word of it.
 FIGURES = (
-    ("participation", "Participation", "Attended", "fig-participation"),
-    ("participation_trend", "Its trend", None, "fig-trend"),
-    ("conversion", "Said yes, came", None, "fig-conversion"),
-    ("no_shows", "No-shows", None, "fig-no-shows"),
-    ("retention", "Retention", "Retained", "fig-retention"),
-    ("presenter_diversity", "Presenters", "Speakers", "fig-presenters"),
-    ("satisfaction", "Satisfaction", "Mean rating", "fig-satisfaction"),
-    ("response_rate", "Answered", None, "fig-response"),
-    ("satisfaction_trend", "Rating trend", None, "fig-satisfaction-trend"),
-    ("pairs_active", "Pairs active", None, "fig-pairs"),
-    ("meetings", "Meetings held", None, "fig-meetings"),
-    ("completion", "Completion", "Complete", "fig-completion"),
+    FigureName("participation", "Participation", "Attended"),
+    FigureName("participation_trend", "Its trend"),
+    FigureName("conversion", "Said yes, came"),
+    FigureName("no_shows", "No-shows"),
+    FigureName("retention", "Retention", "Retained"),
+    FigureName("presenter_diversity", "Presenters", "Speakers"),
+    FigureName("satisfaction", "Satisfaction", "Mean rating"),
+    FigureName("response_rate", "Answered"),
+    FigureName("satisfaction_trend", "Rating trend"),
+    FigureName("pairs_active", "Pairs active"),
+    FigureName("meetings", "Meetings held"),
+    FigureName("completion", "Completion", "Complete"),
 )
 
 
@@ -300,9 +256,9 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     )  # fmt: skip
     ON_TOP_ONLY = True
     HELP = (
-        "Whether the programme works, over a period: every circle, or one. Tab moves between the "
-        "figures; ? on a figure (or a click) says exactly how it is counted. The same figures come "
-        "out of 'circles report' (--json, --xlsx, --explain)."
+        "Whether the programme works, over a period: every circle, or one. Tab (or an arrow) moves "
+        "between the figures; ? on a figure (or a click) says exactly how it is counted. The same "
+        "figures come out of 'circles report' (--json, --xlsx, --explain)."
     )
     BINDINGS = [Binding("r", "refresh", "Refresh", show=False)]
     DEFAULT_CSS = """
@@ -310,7 +266,6 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     OrganisationScreen #org-controls Select { width: 1fr; }
     OrganisationScreen #org-status { margin: 0 1; height: auto; color: $text-muted; }
     OrganisationScreen #org-body { height: 1fr; padding: 0 1; scrollbar-gutter: stable; }
-    OrganisationScreen #org-figures { grid-size: 6; grid-gutter: 0 1; height: auto; }
     OrganisationScreen #org-trends { margin-top: 1; }
     OrganisationScreen #org-mentoring { margin-top: 1; }
     """
@@ -338,9 +293,7 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             yield Select([("All circles", 0)], value=0, allow_blank=False, id="org-circle", compact=True)
         yield Static("Counting…", id="org-status", markup=False)
         with VerticalScroll(id="org-body"):
-            with Grid(id="org-figures"):
-                for key, name, narrow, wid in FIGURES:
-                    yield Figure(key, name, narrow, id=wid)
+            yield FigureBoxes(FIGURES, id="org-figures")
             yield Blocks(self._trends(None), id="org-trends")
             # Every circle of the organisation (300 in the large demo): DataTable measures each
             # row it holds, so it holds what its lines could show and a few more, the rest
@@ -360,7 +313,7 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def on_mount(self) -> None:
         table = self.query_one("#org-circles", DataTable)
         table.add_columns("Circle", "Sessions", "Participation", "Presenters", "Rating", "Answered")
-        self.query_one(Figure).focus()  # so ? explains a figure at once
+        self.query_one(FigureBoxes).focus()  # so ? explains a figure at once
         # Read before it was pushed (open_organisation): its first frame shows them. Pushed
         # without (or a read failed), it reads them itself, which says why.
         self.take_first("report", SuccessReport, lambda r: self._first(self.show, r), self.reload)
@@ -420,8 +373,12 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             self.circle_id = chosen
             self.reload()
 
-    def _figure(self, wid: str, value: str, detail: str) -> None:
-        self.query_one(f"#{wid}", Figure).show(value, detail)
+    @on(FigureBoxes.Explain)
+    def _explain(self, event: FigureBoxes.Explain) -> None:
+        self.app.push_screen(Definition(event.key))
+
+    def _figure(self, key: str, value: str, detail: str) -> None:
+        self.query_one(FigureBoxes).show(key, value, detail)
 
     def show(self, r: SuccessReport) -> None:
         self.report = r
@@ -432,40 +389,40 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             f"{len(r.circles)} circles · Tab to a figure, ? says how it is counted"
         )
         yes = r.said_yes
-        self._figure("fig-participation", percent(r.participation_rate), out_of(r.attended, r.expected))
-        self._figure("fig-trend", change_text(r.participation_trend.change), "late vs early")
+        self._figure("participation", percent(r.participation_rate), out_of(r.attended, r.expected))
+        self._figure("participation_trend", change_text(r.participation_trend.change), "late vs early")
         self._figure(
-            "fig-conversion",
+            "conversion",
             percent(yes.rate if yes else None),
             f"{short_count(yes.attended) if yes else 0} of {short_count(yes.answered) if yes else 0}",
         )
         self._figure(
-            "fig-no-shows",
+            "no_shows",
             percent(r.no_shows.rate),
             out_of(r.no_shows.no_shows, r.no_shows.said_yes),
         )
-        self._figure("fig-retention", *retention_text(r.retention))
+        self._figure("retention", *retention_text(r.retention))
         pd = r.presenters
-        self._figure("fig-presenters", percent(pd.share), out_of(pd.presented, pd.members))
+        self._figure("presenter_diversity", percent(pd.share), out_of(pd.presented, pd.members))
         sat = r.satisfaction
         self._figure(
-            "fig-satisfaction",
+            "satisfaction",
             f"{sat.mean:.1f} / 5" if sat.mean is not None else "-",
             f"{short_count(sat.ratings)} ratings",
         )
-        self._figure("fig-response", percent(sat.response_rate), out_of(sat.responders, sat.attendees))
+        self._figure("response_rate", percent(sat.response_rate), out_of(sat.responders, sat.attendees))
         self._figure(
-            "fig-satisfaction-trend", change_text(r.satisfaction_trend.change, points=True), "late vs early"
+            "satisfaction_trend", change_text(r.satisfaction_trend.change, points=True), "late vs early"
         )
         m = r.mentoring
         if m is None:
-            for wid in ("fig-pairs", "fig-meetings", "fig-completion"):
+            for wid in ("pairs_active", "meetings", "completion"):
                 self._figure(wid, "-", "all circles only")
         else:
-            self._figure("fig-pairs", short_count(m.pairs_active), f"{len(m.programmes)} programmes")
-            self._figure("fig-meetings", percent(m.held_share), out_of(m.meetings_held, m.meetings_planned))
+            self._figure("pairs_active", short_count(m.pairs_active), f"{len(m.programmes)} programmes")
+            self._figure("meetings", percent(m.held_share), out_of(m.meetings_held, m.meetings_planned))
             self._figure(
-                "fig-completion",
+                "completion",
                 percent(m.completion),
                 out_of(m.completed, m.completed + m.ended_early),
             )

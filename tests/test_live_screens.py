@@ -19,8 +19,9 @@ from circles.app import CirclesApp
 from circles.live import Change
 from circles.services import feedback, recognition
 from models.store import Store
+from screens.figure_boxes import FigureBoxes
 from screens.live import LiveScreen, current_key
-from screens.organisation import Definition, Figure, OrganisationScreen
+from screens.organisation import Definition, OrganisationScreen
 from screens.recognition import RecognitionScreen
 from tests import factories
 from tests.test_tui_feedback import _held_session
@@ -63,16 +64,18 @@ async def test_organisation_counts_again_when_someone_rates_keeping_the_figure_i
     app = CirclesApp(other_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, OrganisationScreen())
-        satisfaction = screen.query_one("#fig-satisfaction", Figure)
-        satisfaction.focus()
-        assert "4.0 / 5" in shown(satisfaction)
+        figures = screen.query_one(FigureBoxes)
+        figures.focus()
+        await pilot.press("right", "right", "right", "right", "right", "right")  # Satisfaction
+        assert figures.current == "satisfaction"
+        assert "4.0 / 5" in figures.text("satisfaction")
 
         with store.write() as db:  # someone at check-out, on another app
             feedback.add_answer(db, session_id=s.id, person_id=people[2].id, rating=2)
-        await until(pilot, lambda: "3.0 / 5" in shown(satisfaction))
+        await until(pilot, lambda: "3.0 / 5" in figures.text("satisfaction"))
 
-        assert screen.focused is satisfaction
-        assert "2 of 5" in shown(screen.query_one("#fig-response", Figure))
+        assert screen.focused is figures and figures.current == "satisfaction"
+        assert "2 of 5" in figures.text("response_rate")
 
 
 async def test_recognition_lists_new_thanks_keeping_the_highlighted_person(
@@ -176,7 +179,7 @@ async def test_a_heavy_screen_looks_again_only_on_top_and_once_when_it_comes_bac
         await until(pilot, lambda: loads.count == 2 and _idle(screen))
         await settle(app, pilot)
         assert loads.count == 2 and not screen._live().stale
-        assert isinstance(screen.focused, Figure)
+        assert isinstance(screen.focused, FigureBoxes)
 
 
 # -- check-out, a programme, a pair, search ----------------------------------------------------

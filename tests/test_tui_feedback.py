@@ -25,10 +25,11 @@ from screens import recognition as recognition_screen
 from screens.checkout import CheckOutScreen
 from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import FeedbackPanel
+from screens.figure_boxes import FigureBoxes
 from screens.form_screen import FormScreen
 from screens.organisation import (
+    FIGURES,
     Definition,
-    Figure,
     OrganisationScreen,
     change_text,
     retention_text,
@@ -382,15 +383,15 @@ async def test_organisation_figures_say_how_they_are_counted(memory_store, clock
         await settle(app, pilot)
         screen = app.screen
         # 5 of 6 expected came; 1 rating of 4 from 1 of 5 who came.
-        assert shown(screen.query_one("#fig-participation", Figure)).splitlines() == [
+        assert screen.query_one(FigureBoxes).text("participation").splitlines() == [
             "Participation ?",
             "83%",
             "5 of 6",
         ]
-        assert "4.0 / 5" in shown(screen.query_one("#fig-satisfaction", Figure))
-        assert "1 of 5" in shown(screen.query_one("#fig-response", Figure))
+        assert "4.0 / 5" in screen.query_one(FigureBoxes).text("satisfaction")
+        assert "1 of 5" in screen.query_one(FigureBoxes).text("response_rate")
         # Members joined in January: no 3-month mark has passed yet (it read "3m - 6m -", "0/0 0/0").
-        assert shown(screen.query_one("#fig-retention", Figure)).splitlines() == [
+        assert screen.query_one(FigureBoxes).text("retention").splitlines() == [
             "Retention ?",
             "too soon",
             "to tell",
@@ -399,7 +400,7 @@ async def test_organisation_figures_say_how_they_are_counted(memory_store, clock
         assert [r[0] for r in rows(by_circle)] == ["Rust Lunch"]
         # Its height follows its rows: the app's 1fr for tables left it one line on the small demo.
         assert by_circle.size.height == 2
-        assert isinstance(screen.focused, Figure)
+        assert isinstance(screen.focused, FigureBoxes)
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, Definition))
         assert "the share who came (checked in present or late)" in shown(app.screen.query("Static")[1])
@@ -414,14 +415,14 @@ async def test_organisation_figures_keep_their_names_whole_at_80_columns(memory_
     async with app.run_test(size=(80, 24)) as pilot:
         await _organisation(app, pilot)
         await settle(app, pilot)
-        names = " ".join(figure.short for figure in app.screen.query(Figure)).replace(",", "").split()
-        for figure in app.screen.query(Figure):
-            drawn = [s.text.strip("│╭╮╰╯─ ") for s in figure.render_lines(Region(0, 0, *figure.outer_size))]
-            # Six boxes a row: "Participation" was drawn as "Participa" over "tion ?".
-            words = " ".join(drawn).replace(",", "").split()
-            cut = [w for w in words for n in names if n != w and n.startswith(w)]
-            assert not cut, (figure.id, drawn)
-        assert shown(app.screen.query_one("#fig-participation", Figure)).startswith("Attended ?")
+        names = " ".join(figure.name for figure in FIGURES).replace(",", "").split()
+        boxes = app.screen.query_one(FigureBoxes)
+        drawn = [s.text for s in boxes.render_lines(Region(0, 0, *boxes.outer_size))]
+        # Six boxes a row: "Participation" was drawn as "Participa" over "tion ?".
+        words = " ".join(drawn).translate(str.maketrans("│╭╮╰╯─,", "       ")).split()
+        cut = [w for w in words for n in names if n != w and n.startswith(w)]
+        assert not cut, drawn
+        assert boxes.text("participation").startswith("Attended ?")
 
 
 async def test_the_stats_tab_shows_satisfaction_and_presenters_by_team(memory_store, clock):

@@ -16,12 +16,13 @@ from textual.widgets import Select
 import screens.organisation
 from circles.app import CirclesApp
 from screens import opening
-from screens.organisation import Figure, OrganisationScreen
+from screens.figure_boxes import FigureBoxes
+from screens.organisation import OrganisationScreen
 from screens.paged import AHEAD, PagedTable
 from screens.textual_internals import on_each_frame
 from tests.test_tui_feedback import _held_session, _organisation
 from tests.test_tui_opening import restyles
-from tests.tui_support import settle, shown, until
+from tests.tui_support import settle, until
 
 SIZE = (120, 40)
 
@@ -55,7 +56,7 @@ async def test_organisation_is_drawn_first_with_its_figures_and_its_circles(memo
     def frame() -> None:
         screen = app.screen
         if isinstance(screen, OrganisationScreen):
-            participation = shown(screen.query_one("#fig-participation", Figure))
+            participation = screen.query_one(FigureBoxes).text("participation")
             drawn.append(("83%" in participation, screen.circles == [("Rust Lunch", circle.id)]))
 
     on_each_frame(app, frame)
@@ -66,32 +67,31 @@ async def test_organisation_is_drawn_first_with_its_figures_and_its_circles(memo
         assert all(figures and circles for figures, circles in drawn), drawn
 
 
-async def test_the_figures_boxes_are_not_rewritten_before_the_figures_come(memory_store, clock, monkeypatch):
-    """A box was made one line high and rewritten three lines high at its first resize: twelve
-    updates, and the whole screen laid out again, while the figures were still being read.
-    The boxes keep their height when the figures come, too."""
+async def test_the_figures_boxes_keep_their_height_when_the_figures_come(memory_store, clock, monkeypatch):
+    """The boxes are as high before the figures come as after (their name, then a line for the
+    value and one for what it counts), so the figures coming lays nothing out again: a box made
+    one line high, and rewritten three lines high, laid the whole screen out once more."""
     _held_session(memory_store)
     held = _hold_first_figures(monkeypatch)
-    updated: list[Figure] = []
-    update = Figure.update
+    layouts: list[bool] = []
+    refresh = FigureBoxes.refresh
 
-    def counted(self: Figure, *args: Any, **kwargs: Any) -> None:
-        updated.append(self)
-        update(self, *args, **kwargs)
+    def counted(self: FigureBoxes, *args: Any, layout: bool = False, **kwargs: Any) -> Any:
+        layouts.append(layout)
+        return refresh(self, *args, layout=layout, **kwargs)
 
-    monkeypatch.setattr(Figure, "update", counted)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await _organisation(app, pilot, also=lambda: bool(held))
         await settle(app, pilot)
-        screen = app.screen
-        figure = screen.query_one("#fig-participation", Figure)
-        assert figure.size.height == 3  # its name, and two lines for its value
-        assert updated == []
+        boxes = app.screen.query_one(FigureBoxes)
+        assert boxes.size.height == 10  # two rows of boxes: a border, three lines, a border
+        monkeypatch.setattr(FigureBoxes, "refresh", counted)
         held.pop()()
         await settle(app, pilot)
-        assert "83%" in shown(figure)
-        assert figure.size.height == 3
+        assert "83%" in boxes.text("participation")
+        assert boxes.size.height == 10
+        assert layouts and not any(layouts)
 
 
 async def test_a_period_chosen_while_the_first_figures_are_read_is_the_one_shown(

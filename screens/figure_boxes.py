@@ -1,0 +1,226 @@
+"""A dozen figures in boxes, six to a row, drawn as one widget: each box a short name, a value
+and what the value counts. The cursor is on one box; Tab and the arrows move it, and ? (or a
+click) asks what that figure means.
+
+The Organisation screen had a Static per box in a Grid: thirteen widgets mounted, styled, laid
+out and drawn one by one, about a third of its first frame on the large demo. Drawn here line by
+line, they are one widget, laid out once, and drawn again only when a value or the cursor moves.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+@dataclass(frozen=True, slots=True)
+class FigureName:
+    """A figure's key (what ? explains), its short name, and a narrower one for a box too narrow
+    for a word of it (six boxes a row at 80 columns): "Participation" would be cut in two."""
+
+    key: str
+    name: str
+    narrow: str | None = None
+
+
+class FigureBoxes(Widget, can_focus=True):
+    COLUMNS = 6
+    BINDINGS = [
+        Binding("question_mark", "explain", "What is this?", tooltip="How this figure is defined"),
+        # Tab goes through the figures, then on to the next widget, as it did box by box.
+        Binding("tab", "move(1, True)", show=False),
+        Binding("shift+tab", "move(-1, True)", show=False),
+        Binding("right", "move(1)", show=False),
+        Binding("left", "move(-1)", show=False),
+        Binding("down", f"move({COLUMNS})", show=False),
+        Binding("up", f"move(-{COLUMNS})", show=False),
+    ]
+    COMPONENT_CLASSES = {"figure-boxes--box", "figure-boxes--cursor"}
+    DEFAULT_CSS = """
+    FigureBoxes { height: auto; }
+    FigureBoxes > .figure-boxes--box { color: $primary; }
+    FigureBoxes > .figure-boxes--cursor { color: $accent; background: $boost; }
+    """
+
+    class Explain(Message):
+        """Say what the figure ``key`` means."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, names: Sequence[FigureName], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.names = tuple(names)
+        # (value, what it counts) per figure: empty until the figures come, the boxes as high
+        # as they will be, so that the screen is not laid out again when they do.
+        self.values: dict[str, tuple[str, str]] = {n.key: ("", "") for n in self.names}
+        self.cursor = 0
+        self._drawn: tuple[Any, list[Strip]] | None = None
+
+    @property
+    def current(self) -> str:
+        """The key of the figure under the cursor."""
+        return self.names[self.cursor].key
+
+    def show(self, key: str, value: str, detail: str) -> None:
+        rows = self._row_heights()
+        self.values[key] = (value, detail)
+        # Laid out again only when a row of boxes grows or shrinks (a value wrapped).
+        self.refresh(layout=self._row_heights() != rows)
+
+    def text(self, key: str) -> str:
+        """A figure as its box says it, a line each for its name, its value and what it counts
+        (the name narrow when the box is)."""
+        index = next(i for i, n in enumerate(self.names) if n.key == key)
+        spans = self._spans(self.size.width)
+        inner = spans[index % self.COLUMNS][1] - 2 if spans else 0
+        return "\n".join((f"{self._shown_name(self.names[index], inner)} ?", *self.values[key]))
+
+    def action_move(self, step: int, leaves: bool = False) -> None:
+        to = self.cursor + step
+        if 0 <= to < len(self.names):
+            self.cursor = to
+            self.refresh()
+        elif leaves:
+            if step > 0:
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+
+    def action_explain(self) -> None:
+        self.post_message(self.Explain(self.current))
+
+    def on_click(self, event: events.Click) -> None:
+        at = event.get_content_offset(self)
+        index = self._box_at(at.x, at.y) if at is not None else None
+        if index is not None:
+            self.cursor = index
+            self.focus()
+            self.refresh()
+            self.action_explain()
+
+    def on_focus(self) -> None:
+        self.refresh()  # the box under the cursor is marked only while the boxes have the focus
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._lines(self.size.width)
+        return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.rich_style)
+
+    def _row_heights(self) -> list[int] | None:
+        """How many lines each row of boxes has, as now (None before the first layout)."""
+        width = self.size.width
+        return [len(boxes[0]) for _, boxes in self._rows(width)] if width else None
+
+    def _spans(self, width: int) -> list[tuple[int, int]]:
+        """Where each column of boxes starts and how wide it is: the width shared alike, a
+        space between two boxes, the first columns a cell wider when it does not divide."""
+        room = max(width - (self.COLUMNS - 1), 3 * self.COLUMNS)
+        each, wider = divmod(room, self.COLUMNS)
+        spans, x = [], 0
+        for column in range(self.COLUMNS):
+            w = each + (column < wider)
+            spans.append((x, w))
+            x += w + 1
+        return spans
+
+    @staticmethod
+    def _shown_name(figure: FigureName, inner: int) -> str:
+        fits = not inner or all(len(word) <= inner for word in figure.name.split())
+        return figure.name if fits else figure.narrow or figure.name
+
+    def _box_lines(self, figure: FigureName, inner: int) -> list[str]:
+        value, detail = self.values[figure.key]
+        lines: list[str] = []
+        for text in (f"{self._shown_name(figure, inner)} ?", value, detail):
+            lines.extend(textwrap.wrap(text, inner) or [""])
+        return lines
+
+    def _rows(self, width: int) -> list[tuple[int, list[list[str]]]]:
+        """Per row of boxes: its first figure's index and each box's lines, as many as the
+        row's fullest box."""
+        spans = self._spans(width)
+        rows = []
+        for first in range(0, len(self.names), self.COLUMNS):
+            boxes = [
+                self._box_lines(figure, spans[n][1] - 2)
+                for n, figure in enumerate(self.names[first : first + self.COLUMNS])
+            ]
+            height = max(len(lines) for lines in boxes)
+            rows.append((first, [lines + [""] * (height - len(lines)) for lines in boxes]))
+        return rows
+
+    def _box_at(self, x: int, y: int) -> int | None:
+        spans = self._spans(self.size.width)
+        column = next((n for n, (start, w) in enumerate(spans) if start <= x < start + w), None)
+        top = 0
+        for first, boxes in self._rows(self.size.width):
+            height = len(boxes[0]) + 2
+            if top <= y < top + height:
+                index = first + column if column is not None else None
+                return index if index is not None and index < len(self.names) else None
+            top += height
+        return None
+
+    def _styles(self) -> tuple[Style, Style, Style, Style]:
+        """The rich styles of the space between boxes and a box's inside, a box's border, and
+        the border and inside of the box under the cursor (colours over the widget's own)."""
+        _, background = self.background_colors
+        base = self.rich_style
+        box = self.get_component_styles("figure-boxes--box")
+        cursor = self.get_component_styles("figure-boxes--cursor")
+        boosted = background + cursor.background
+        inside = base + Style(bgcolor=boosted.rich_color)
+        return (
+            base,
+            base + Style(color=(background + box.color).rich_color),
+            inside + Style(color=(boosted + cursor.color).rich_color),
+            inside,
+        )
+
+    def _lines(self, width: int) -> list[Strip]:
+        base, box, cursor, inside = styles = self._styles()
+        marked = self.cursor if self.has_focus else None
+        drawn_for = (width, tuple(self.values.values()), marked, styles)
+        if self._drawn is not None and self._drawn[0] == drawn_for:
+            return self._drawn[1]
+        spans = self._spans(width)
+        lines: list[Strip] = []
+        for first, boxes in self._rows(width):
+            height = len(boxes[0])
+            for y in range(height + 2):
+                segments: list[Segment] = []
+                for n, box_lines in enumerate(boxes):
+                    inner = spans[n][1] - 2
+                    on = first + n == marked
+                    border = cursor if on else box
+                    if n:
+                        segments.append(Segment(" ", base))
+                    if y == 0:
+                        segments.append(Segment(f"╭{'─' * inner}╮", border))
+                    elif y == height + 1:
+                        segments.append(Segment(f"╰{'─' * inner}╯", border))
+                    else:
+                        segments.append(Segment("│", border))
+                        segments.append(Segment(box_lines[y - 1].center(inner), inside if on else base))
+                        segments.append(Segment("│", border))
+                lines.append(Strip(segments).extend_cell_length(width, base).crop(0, width))
+        self._drawn = (drawn_for, lines)
+        return lines

@@ -1,0 +1,81 @@
+"""The figures' boxes (screens/figure_boxes.py): one widget for a dozen boxes, so what a box per
+widget gave for free is tested here: Tab goes through the figures and then on, the arrows move
+by box and by row, a click asks about the box clicked, and a value too long for its box wraps
+in it (the row grows) rather than being cut."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+from textual.geometry import Region
+from textual.widgets import Button
+
+from screens.figure_boxes import FigureBoxes, FigureName
+
+NAMES = [FigureName(f"f{n}", f"Figure {n}") for n in range(8)]  # a row of six, and two
+
+
+class Boxes(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Button("before", id="before")
+        yield FigureBoxes(NAMES)
+        yield Button("after", id="after")
+
+    def on_figure_boxes_explain(self, event: FigureBoxes.Explain) -> None:
+        self.asked.append(event.key)
+
+
+def drawn(boxes: FigureBoxes) -> list[str]:
+    return [s.text for s in boxes.render_lines(Region(0, 0, *boxes.outer_size))]
+
+
+async def test_tab_goes_through_the_figures_then_on_and_back() -> None:
+    app = Boxes()
+    async with app.run_test(size=(120, 20)) as pilot:
+        boxes = app.query_one(FigureBoxes)
+        await pilot.press("tab")  # from the first button
+        assert app.focused is boxes and boxes.current == "f0"
+        await pilot.press(*["tab"] * 7)
+        assert app.focused is boxes and boxes.current == "f7"
+        await pilot.press("tab")
+        assert app.focused is app.query_one("#after")
+        await pilot.press("shift+tab")
+        assert app.focused is boxes and boxes.current == "f7"
+        await pilot.press("up")  # a row up: the box above
+        assert boxes.current == "f1"
+        await pilot.press("left", "left")  # the first box: no further
+        assert boxes.current == "f0"
+        await pilot.press("shift+tab")
+        assert app.focused is app.query_one("#before")
+
+
+async def test_question_mark_and_a_click_ask_about_the_box() -> None:
+    app = Boxes()
+    async with app.run_test(size=(120, 20)) as pilot:
+        boxes = app.query_one(FigureBoxes)
+        boxes.focus()
+        await pilot.press("right", "question_mark")
+        assert app.asked == ["f1"]
+        # The fourth box of the second row: the boxes are 19 cells wide and a space apart at 120
+        # columns (a box's three lines, and its borders, a row).
+        await pilot.click(FigureBoxes, offset=(1 * 20 + 5, 5 + 2))
+        assert app.asked == ["f1", "f7"] and boxes.current == "f7"
+
+
+async def test_a_long_value_wraps_in_its_box_and_the_row_grows() -> None:
+    app = Boxes()
+    async with app.run_test(size=(80, 20)) as pilot:
+        boxes = app.query_one(FigureBoxes)
+        await pilot.pause()
+        assert boxes.size.height == 10
+        boxes.show("f2", "3m 80% 6m 75% 12m 60%", "1 of 2")
+        await pilot.pause()
+        assert boxes.size.height == 11  # the first row a line higher, the second as it was
+        lines = drawn(boxes)
+        # 11 cells inside a box at 80 columns
+        assert "│ 3m 80% 6m │" in lines[2] and "│75% 12m 60%│" in lines[3] and "1 of 2" in lines[4]
+        assert all(len(line) == len(lines[0]) for line in lines)
+        assert boxes.text("f2") == "Figure 2 ?\n3m 80% 6m 75% 12m 60%\n1 of 2"
