@@ -9,8 +9,9 @@ window; a proposal the facilitator rejected stays rejected; mentor capacity. Pau
 periods and "already has an active mentor" come in as ``Candidate.unavailable``.
 
 The score rewards what a mentee wants and a mentor offers (shared interests for coffee and
-buddies), different teams, overlapping working hours (09:00-17:00 on each person's clock),
-people who have waited longest, the right way round of seniority, and pairs that never met.
+buddies), different teams (when both are known), overlapping working hours (09:00-17:00 on
+each person's clock), people who have waited longest, the right way round of seniority, and
+pairs that never met.
 A seeded jitter far below every other weight breaks ties, so the same pool and seed give the
 same proposal and another seed may pick another of several equally good ones.
 
@@ -449,10 +450,10 @@ class Scorer:
         if topics:
             total += (TOPIC_MENTORING if self.rules.mentoring else TOPIC_SHARED) * len(topics)
             why.append(("topics: " if self.rules.mentoring else "both: ") + ", ".join(topics))
-        if not (a.team and a.team == b.team):
-            total += DIFFERENT_TEAMS
-        # Said only when both teams are known: someone with no team is in no "different team".
+        # Only two known teams are "different": someone with no team is not known to work
+        # elsewhere, so they earn no bonus (and no penalty) with anyone.
         if a.team and b.team:
+            total += DIFFERENT_TEAMS if a.team != b.team else 0.0
             why.append(f"same team ({a.team})" if a.team == b.team else "different teams")
         apart, shared = _overlap_hours(a.utc_offset, b.utc_offset)
         total += PER_SHARED_HOUR * shared
@@ -522,8 +523,10 @@ class Scorer:
                 shared += np.bitwise_count(left[:, w, None] & right[None, :, w])
         score: NDArray[np.float64] = np.multiply(shared, weight, dtype=np.float64)
         # teams
-        same = self._team[r][:, None] == self._team[c][None, :]
-        score += np.where(same, 0.0, DIFFERENT_TEAMS)
+        team_r, team_c = self._team[r][:, None], self._team[c][None, :]
+        same = team_r == team_c
+        # No team is a negative code: never "same", and no bonus either (as ``_score``).
+        score += np.where(~same & (team_r >= 0) & (team_c >= 0), DIFFERENT_TEAMS, 0.0)
         # working hours: a row of the table per row, then its columns
         score += self._hours[self._zone[r]][:, self._zone[c]]
         # waiting and seniority

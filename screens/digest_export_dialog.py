@@ -13,9 +13,9 @@ from screens.form_screen import Field, FormScreen
 
 
 def export_form(ledger: Ledger) -> FormScreen[Path]:
-    from circles.export_folder import last_folder
+    from circles.export_folder import suggested_folder
 
-    folder = last_folder() or Path.home()
+    folder = suggested_folder()  # as every export dialog offers: the last folder, else Downloads
     stem = f"recognition-{ledger.since or ledger.until:%Y-%m}"
     fields = [
         Field("format", "Format", "md", choices=[("Markdown (newsletter, chat)", "md"), ("JSON", "json")]),

@@ -23,7 +23,7 @@ from circles.services.participation import make_scope
 from circles.words import count
 from screens.dialogs import Buttons, Dialog
 from screens.one_line import OneLineInput
-from screens.replace_file import NOT_REPLACED, replace_agreed, target_problem
+from screens.replace_file import may_write
 from screens.toggles import Checkbox, RadioButton
 from screens.work import run_db
 
@@ -194,10 +194,6 @@ class ExportAttendanceDialog(Dialog[Path | None]):
         path = Path(raw).expanduser()
         if not path.is_absolute():
             path = (self.folder or suggested_folder()) / path
-        problem = target_problem(path)
-        if problem is not None:
-            file_error.update(problem)
-            return None
         return _Request(
             path=path,
             circle_id=None if self._whole_store() else self.circle_id,
@@ -232,8 +228,9 @@ class ExportAttendanceDialog(Dialog[Path | None]):
         request = self._request()
         if request is None:
             return
-        if request.path.exists() and not await replace_agreed(self, request.path):
-            self.query_one("#export-status", Static).update(NOT_REPLACED)
+        refusal = await may_write(self, request.path)
+        if refusal is not None:
+            self.query_one("#export-file-error", Static).update(str(refusal))
             return
         self._start(request)
 

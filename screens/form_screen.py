@@ -18,7 +18,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from circles.errors import AlreadyExists, CirclesError, Conflict, InvalidInput
 from screens.dialogs import Buttons, ConfirmScreen, Dialog, DialogBody
 from screens.one_line import OneLineInput
-from screens.replace_file import NOT_REPLACED, replace_agreed
+from screens.replace_file import may_write
 from screens.toggles import Checkbox
 from screens.work import run_db
 
@@ -386,10 +386,11 @@ class FormScreen(Dialog[T | None], Generic[T]):
 
     @work(exclusive=True, group="ask")
     async def _save_after_asking(self, values: dict[str, Any], path: Path) -> None:
-        if path.exists() and not await replace_agreed(self, path):
-            self._form_error(NOT_REPLACED)
-        else:
+        refusal = await may_write(self, path)
+        if refusal is None:
             self._run_save(values)
+        else:
+            self.refused(refusal)  # as a refused save: a folder in the way goes under its box
 
     def _run_save(self, values: dict[str, Any]) -> None:
         run_db(

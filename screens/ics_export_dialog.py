@@ -23,7 +23,7 @@ from circles.words import count
 from models.enums import SessionStatus
 from screens.dialogs import Buttons, Dialog
 from screens.one_line import OneLineInput
-from screens.replace_file import NOT_REPLACED, replace_agreed, target_problem
+from screens.replace_file import may_write
 from screens.toggles import Checkbox, RadioButton
 from screens.work import run_db
 
@@ -194,10 +194,6 @@ class IcsExportDialog(Dialog[IcsExported | None]):
             return None
         if not name.lower().endswith(".ics"):
             name += ".ics"
-        problem = target_problem(folder / name)
-        if problem is not None:
-            self._error(problem)
-            return None
         return folder / name
 
     @on(Button.Pressed, "#ics-export")
@@ -207,8 +203,9 @@ class IcsExportDialog(Dialog[IcsExported | None]):
         target = self._target()
         if target is None:
             return
-        if target.exists() and not await replace_agreed(self, target):
-            self._error(NOT_REPLACED)
+        refusal = await may_write(self, target)
+        if refusal is not None:
+            self._error(str(refusal))
             return
         self._error("")
         self.query_one("#ics-export", Button).disabled = True

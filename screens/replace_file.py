@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.screen import Screen
 
-from circles.errors import CirclesError
+from circles.errors import CirclesError, NotAllowed
 from circles.exports.atomic import check_target
 from screens.dialogs import ConfirmScreen
 
@@ -17,20 +17,19 @@ from screens.dialogs import ConfirmScreen
 NOT_REPLACED = "Not exported: the file is there already."
 
 
-def target_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be written, in one line naming it; None when it can (perhaps by
-    replacing the file there, which ``replace_agreed`` asks about)."""
+async def may_write(screen: Screen[Any], path: Path) -> CirclesError | None:
+    """Why ``path`` is not to be written, or None: it can be, and a file there may be replaced.
+
+    Asks "Replace?" only for a file that is there and could be written (in a worker: it waits
+    for the answer); a folder or a link in the way is refused first, never offered to replace.
+    The refusal names the field "file" (a form shows it under its File box) or, when the person
+    kept the file, says :data:`NOT_REPLACED`."""
     try:
         check_target(path, force=True, field="file")
     except CirclesError as exc:
-        return str(exc)
+        return exc
+    if path.exists():
+        ask = ConfirmScreen(f"{path} already exists. Replace it?", yes="Replace")
+        if not await screen.app.push_screen_wait(ask):
+            return NotAllowed(NOT_REPLACED)
     return None
-
-
-async def replace_agreed(screen: Screen[Any], path: Path) -> bool:
-    """Whether the person answers "Replace" for the file at ``path``, which is there (in a
-    worker: it waits for the answer). Callers ask only when ``path.exists()``: nothing to wait
-    for otherwise."""
-    ask = ConfirmScreen(f"{path} already exists. Replace it?", yes="Replace")
-    replace: bool = await screen.app.push_screen_wait(ask)
-    return replace

@@ -407,6 +407,25 @@ def test_the_score_matrix_is_the_pair_score(pool: Pool) -> None:
             assert score[i, j] == pytest.approx(scorer.score(mentor, mentee), abs=1e-9)
 
 
+def test_someone_without_a_team_earns_no_different_teams_bonus() -> None:
+    # Bo and Cy are alike but Bo's team is known: only Bo is from a team other than Ana's. Cy
+    # with no team earned the bonus with everyone, as if known to work elsewhere, and tied
+    # with Bo.
+    people = (
+        Candidate(1, "Ana", MENTOR, team="Data"),
+        Candidate(2, "Bo", MENTEE, team="Web"),
+        Candidate(3, "Cy", MENTEE),
+    )
+    pool = Pool(people, Rules(ProgrammeKind.MENTORING), ON)
+    scorer = Scorer(pool)
+    gap = scorer.score(1, 2) - scorer.score(1, 3)
+    assert gap == pytest.approx(matching.DIFFERENT_TEAMS, abs=2 * matching.JITTER)
+    score, _allowed = scorer.matrix(list(people[1:]), [people[0]])
+    assert score[0, 0] - score[1, 0] == pytest.approx(gap, abs=1e-9)
+    (group,) = match(pool).groups
+    assert group.members == (1, 2)
+
+
 def _exhausted_by_definition(scorer: Scorer, person_id: int) -> bool:
     """Met everyone else they could be paired with, asking pair by pair (the slow way)."""
     c = scorer.by_id[person_id]

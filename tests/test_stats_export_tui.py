@@ -105,7 +105,7 @@ async def test_export_dialog_writes_the_file_and_says_where(memory_store: Store,
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert target.read_text(encoding="utf-8") == "keep me"
-        assert "Not exported" in _text(dialog, "#export-status")
+        assert _text(dialog, "#export-file-error") == "Not exported: the file is there already."
 
         # Every circle, as XLSX, replacing the file after saying yes.
         await pilot.click("#scope-all")

@@ -272,6 +272,31 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
     assert [t.text for r in ledger.people for t in r.thanks] == ["for the ownership talk"]
 
 
+async def test_the_digest_is_offered_in_downloads_and_a_folder_in_the_way_is_not_replaced(
+    memory_store, clock, tmp_path: Path
+):
+    # The digest offered the home folder where every other export offers Downloads, and a
+    # folder at the path typed was offered to be "replaced" before the save refused it.
+    downloads = Path.home() / "Downloads"
+    downloads.mkdir(parents=True)
+    _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _recognition(app, pilot)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        assert form.query_one("#f-file", Input).value == str(downloads / "recognition-2026-03.md")
+        (tmp_path / "digest.md").mkdir()
+        form.query_one("#f-file", Input).value = str(tmp_path / "digest.md")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        said = shown(form.query_one("#e-file", Static))
+        assert said.endswith("digest.md' is a folder; give a file name inside it."), said
+    assert list(downloads.iterdir()) == []
+
+
 async def test_recognition_is_drawn_first_with_its_ledger(memory_store, clock, monkeypatch):
     """R on Home reads the ledger before the screen is pushed: not drawn first with "Loading…"
     and laid out and drawn again with the rows, nor styled whole again as it becomes current."""
