@@ -9,19 +9,15 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.segment import Segment
-from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.renderables.sparkline import Sparkline
 from textual.screen import ModalScreen
-from textual.widget import Widget
 from textual.widgets import Button, DataTable, Header, Select, Static
 
 from circles.success_views import DEFINITIONS, RetentionAfter, SuccessReport
+from screens.blocks import Block, Blocks
 from screens.figure_boxes import FigureBoxes, FigureName
 from screens.footer import Footer
 from screens.format import months_back
@@ -84,73 +80,6 @@ class Definition(ModalScreen[None]):
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
         self.dismiss(None)
-
-
-# A block of the screen's text: its heading, then a sparkline's data (three lines high) and the
-# lines under it, or only lines.
-Block = tuple[str, list[float] | None, str]
-
-
-class _Lines:
-    """A sparkline as whole lines, so that what follows it starts on a line of its own."""
-
-    def __init__(self, sparkline: Sparkline[float], height: int) -> None:
-        self.sparkline, self.height = sparkline, height
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for line in console.render_lines(self.sparkline, options.update(height=self.height), pad=False):
-            yield from line
-            yield Segment.line()
-
-
-class Blocks(Widget):
-    """Headings, sparklines and lines of text drawn as one widget: the screen was laid out
-    again for each of them (a dozen widgets) at every pass, several passes while it loads.
-    Nothing in them is selected or scrolled on its own; they look as the widgets did."""
-
-    COMPONENT_CLASSES = {"sparkline--max-color", "sparkline--min-color", "blocks--heading", "blocks--axis"}
-    DEFAULT_CSS = """
-    Blocks { height: auto; }
-    Blocks > .sparkline--max-color { color: $primary; }
-    Blocks > .sparkline--min-color { color: $primary 30%; }
-    Blocks > .blocks--heading { text-style: bold; }
-    Blocks > .blocks--axis { color: $text-muted; }
-    """
-    SPARKLINE_HEIGHT = 3
-
-    def __init__(self, blocks: list[Block], *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.blocks = blocks
-
-    def show(self, blocks: list[Block]) -> None:
-        if blocks != self.blocks:
-            self.blocks = blocks
-            self.refresh(layout=True)
-
-    def render(self) -> RenderableType:
-        _, base = self.background_colors
-        low = (base + self.get_component_styles("sparkline--min-color").color).rich_color
-        high = (base + self.get_component_styles("sparkline--max-color").color).rich_color
-        heading = self.get_component_rich_style("blocks--heading")
-        axis = self.get_component_rich_style("blocks--axis")
-        parts: list[RenderableType] = []
-        for n, (title, data, text) in enumerate(self.blocks):
-            if n:
-                parts.append(Text(""))  # the space above each heading
-            parts.append(Text(title, style=heading))
-            if data is not None:
-                sparkline = Sparkline(
-                    data,
-                    width=None,
-                    height=self.SPARKLINE_HEIGHT,
-                    min_color=low,
-                    max_color=high,
-                    summary_function=max,
-                )
-                parts.append(_Lines(sparkline, self.SPARKLINE_HEIGHT))
-            if text:
-                parts.append(Text(text, style=axis if data is not None else ""))
-        return Group(*parts)
 
 
 PARTICIPATION = "Participation per month (attended of expected)"
