@@ -10,7 +10,7 @@ line, they are one widget, laid out once, and drawn again only when a value or t
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,9 +74,10 @@ class FigureBoxes(Widget, can_focus=True):
         """The key of the figure under the cursor."""
         return self.names[self.cursor].key
 
-    def show(self, key: str, value: str, detail: str) -> None:
+    def show(self, values: Mapping[str, tuple[str, str]]) -> None:
+        """Figures' values and what they count, by key."""
         rows = self._row_heights()
-        self.values[key] = (value, detail)
+        self.values.update(values)
         # Laid out again only when a row of boxes grows or shrinks (a value wrapped).
         self.refresh(layout=self._row_heights() != rows)
 
@@ -84,8 +85,8 @@ class FigureBoxes(Widget, can_focus=True):
         """A figure as its box says it, a line each for its name, its value and what it counts
         (the name narrow when the box is)."""
         index = next(i for i, n in enumerate(self.names) if n.key == key)
-        spans = self._spans(self.size.width)
-        inner = spans[index % self.COLUMNS][1] - 2 if spans else 0
+        width = self.size.width
+        inner = self._spans(width)[index % self.COLUMNS][1] - 2 if width else 0  # 0: not laid out yet
         return "\n".join((f"{self._shown_name(self.names[index], inner)} ?", *self.values[key]))
 
     def action_move(self, step: int, leaves: bool = False) -> None:
@@ -150,7 +151,8 @@ class FigureBoxes(Widget, can_focus=True):
         value, detail = self.values[figure.key]
         lines: list[str] = []
         for text in (f"{self._shown_name(figure, inner)} ?", value, detail):
-            lines.extend(textwrap.wrap(text, inner) or [""])
+            # Most fit their box (textwrap, for each line of a dozen boxes, on every change).
+            lines.extend([text] if len(text) <= inner else textwrap.wrap(text, inner))
         return lines
 
     def _rows(self, width: int) -> list[tuple[int, list[list[str]]]]:

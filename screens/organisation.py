@@ -152,6 +152,36 @@ def out_of(part: int, whole: int) -> str:
     return f"{short_count(part)} of {short_count(whole)}"
 
 
+def figure_values(r: SuccessReport) -> dict[str, tuple[str, str]]:
+    """Each figure's value and what it counts, as its box shows them."""
+    yes, pd, sat, m = r.said_yes, r.presenters, r.satisfaction, r.mentoring
+    values = {
+        "participation": (percent(r.participation_rate), out_of(r.attended, r.expected)),
+        "participation_trend": (change_text(r.participation_trend.change), "late vs early"),
+        "conversion": (
+            percent(yes.rate if yes else None),
+            f"{short_count(yes.attended) if yes else 0} of {short_count(yes.answered) if yes else 0}",
+        ),
+        "no_shows": (percent(r.no_shows.rate), out_of(r.no_shows.no_shows, r.no_shows.said_yes)),
+        "retention": retention_text(r.retention),
+        "presenter_diversity": (percent(pd.share), out_of(pd.presented, pd.members)),
+        "satisfaction": (
+            f"{sat.mean:.1f} / 5" if sat.mean is not None else "-",
+            f"{short_count(sat.ratings)} ratings",
+        ),
+        "response_rate": (percent(sat.response_rate), out_of(sat.responders, sat.attendees)),
+        "satisfaction_trend": (change_text(r.satisfaction_trend.change, points=True), "late vs early"),
+    }
+    if m is None:
+        for key in ("pairs_active", "meetings", "completion"):
+            values[key] = ("-", "all circles only")
+    else:
+        values["pairs_active"] = (short_count(m.pairs_active), f"{len(m.programmes)} programmes")
+        values["meetings"] = (percent(m.held_share), out_of(m.meetings_held, m.meetings_planned))
+        values["completion"] = (percent(m.completion), out_of(m.completed, m.completed + m.ended_early))
+    return values
+
+
 def open_organisation(app: App[Any]) -> None:
     """Open Organisation with its figures and its list of circles in its first frame. Pushed
     first and filled after, it drew six frames before them (empty figures, the footer's keys, a
@@ -306,9 +336,6 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def _explain(self, event: FigureBoxes.Explain) -> None:
         self.app.push_screen(Definition(event.key))
 
-    def _figure(self, key: str, value: str, detail: str) -> None:
-        self.query_one(FigureBoxes).show(key, value, detail)
-
     def show(self, r: SuccessReport) -> None:
         self.report = r
         since, until = r.scope.since, r.scope.until
@@ -317,44 +344,7 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             f"{r.circle_name or 'All circles'} · {span} · {r.sessions} held sessions, "
             f"{len(r.circles)} circles · Tab to a figure, ? says how it is counted"
         )
-        yes = r.said_yes
-        self._figure("participation", percent(r.participation_rate), out_of(r.attended, r.expected))
-        self._figure("participation_trend", change_text(r.participation_trend.change), "late vs early")
-        self._figure(
-            "conversion",
-            percent(yes.rate if yes else None),
-            f"{short_count(yes.attended) if yes else 0} of {short_count(yes.answered) if yes else 0}",
-        )
-        self._figure(
-            "no_shows",
-            percent(r.no_shows.rate),
-            out_of(r.no_shows.no_shows, r.no_shows.said_yes),
-        )
-        self._figure("retention", *retention_text(r.retention))
-        pd = r.presenters
-        self._figure("presenter_diversity", percent(pd.share), out_of(pd.presented, pd.members))
-        sat = r.satisfaction
-        self._figure(
-            "satisfaction",
-            f"{sat.mean:.1f} / 5" if sat.mean is not None else "-",
-            f"{short_count(sat.ratings)} ratings",
-        )
-        self._figure("response_rate", percent(sat.response_rate), out_of(sat.responders, sat.attendees))
-        self._figure(
-            "satisfaction_trend", change_text(r.satisfaction_trend.change, points=True), "late vs early"
-        )
-        m = r.mentoring
-        if m is None:
-            for wid in ("pairs_active", "meetings", "completion"):
-                self._figure(wid, "-", "all circles only")
-        else:
-            self._figure("pairs_active", short_count(m.pairs_active), f"{len(m.programmes)} programmes")
-            self._figure("meetings", percent(m.held_share), out_of(m.meetings_held, m.meetings_planned))
-            self._figure(
-                "completion",
-                percent(m.completion),
-                out_of(m.completed, m.completed + m.ended_early),
-            )
+        self.query_one(FigureBoxes).show(figure_values(r))
         self.query_one("#org-trends", Blocks).show(self._trends(r))
         self.query_one("#org-circles", PagedTable).fill(
             [
@@ -373,7 +363,7 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             ],
         )
         lines = []
-        if m is not None:
+        if (m := r.mentoring) is not None:
             for p in m.programmes:
                 share = p.meetings_held / p.meetings_planned if p.meetings_planned else None
                 lines.append(

@@ -71,7 +71,7 @@ async def test_a_long_value_wraps_in_its_box_and_the_row_grows() -> None:
         boxes = app.query_one(FigureBoxes)
         await pilot.pause()
         assert boxes.size.height == 10
-        boxes.show("f2", "3m 80% 6m 75% 12m 60%", "1 of 2")
+        boxes.show({"f2": ("3m 80% 6m 75% 12m 60%", "1 of 2")})
         await pilot.pause()
         assert boxes.size.height == 11  # the first row a line higher, the second as it was
         lines = drawn(boxes)
