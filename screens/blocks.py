@@ -20,8 +20,8 @@ from textual.renderables.sparkline import Sparkline
 from textual.strip import Strip
 from textual.widget import Widget
 
-# A block: its heading, then a sparkline's data (three lines high) and the lines under it, or
-# only lines.
+# A block: its heading, then a sparkline's data (three lines high unless said) and the lines
+# under it, or only lines.
 Block = tuple[str, list[float] | None, str]
 
 
@@ -46,11 +46,11 @@ class Blocks(Widget):
     Blocks > .blocks--heading { text-style: bold; }
     Blocks > .blocks--axis { color: $text-muted; }
     """
-    SPARKLINE_HEIGHT = 3
 
-    def __init__(self, blocks: list[Block], *, id: str | None = None) -> None:
+    def __init__(self, blocks: list[Block], *, sparkline_height: int = 3, id: str | None = None) -> None:
         super().__init__(id=id)
         self.blocks = blocks
+        self.sparkline_height = sparkline_height
         self._drawn: tuple[Any, list[Strip]] | None = None
 
     def show(self, blocks: list[Block]) -> None:
@@ -102,12 +102,12 @@ class Blocks(Widget):
                 sparkline = Sparkline(
                     data,
                     width=None,
-                    height=self.SPARKLINE_HEIGHT,
+                    height=self.sparkline_height,
                     min_color=low,
                     max_color=high,
                     summary_function=max,
                 )
-                parts.append(_Lines(sparkline, self.SPARKLINE_HEIGHT))
+                parts.append(_Lines(sparkline, self.sparkline_height))
             if text:
                 parts.append(Text(text, style=axis if data is not None else ""))
         return Group(*parts)

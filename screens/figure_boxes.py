@@ -36,6 +36,10 @@ class FigureName:
 
 class FigureBoxes(Widget, can_focus=True):
     COLUMNS = 6
+    # Whether a figure's name offers to say what it means ("Participation ?"), as ? and a click do.
+    EXPLAINS = True
+    PADDING = 0  # spaces inside a box, left and right
+    GUTTER = 1  # spaces between two boxes
     BINDINGS = [
         Binding("question_mark", "explain", "What is this?", tooltip="How this figure is defined"),
         # Tab goes through the figures, then on to the next widget, as it did box by box.
@@ -87,7 +91,7 @@ class FigureBoxes(Widget, can_focus=True):
         index = next(i for i, n in enumerate(self.names) if n.key == key)
         width = self.size.width
         inner = self._spans(width)[index % self.COLUMNS][1] - 2 if width else 0  # 0: not laid out yet
-        return "\n".join((f"{self._shown_name(self.names[index], inner)} ?", *self.values[key]))
+        return "\n".join((self._title(self.names[index], inner), *self.values[key]))
 
     def action_move(self, step: int, leaves: bool = False) -> None:
         to = self.cursor + step
@@ -104,6 +108,8 @@ class FigureBoxes(Widget, can_focus=True):
         self.post_message(self.Explain(self.current))
 
     def on_click(self, event: events.Click) -> None:
+        if not self.EXPLAINS:
+            return
         at = event.get_content_offset(self)
         index = self._box_at(at.x, at.y) if at is not None else None
         if index is not None:
@@ -131,26 +137,29 @@ class FigureBoxes(Widget, can_focus=True):
         return [len(boxes[0]) for _, boxes in self._rows(width)] if width else None
 
     def _spans(self, width: int) -> list[tuple[int, int]]:
-        """Where each column of boxes starts and how wide it is: the width shared alike, a
-        space between two boxes, the first columns a cell wider when it does not divide."""
-        room = max(width - (self.COLUMNS - 1), 3 * self.COLUMNS)
+        """Where each column of boxes starts and how wide it is: the width shared alike, the
+        gutter between two boxes, the first columns a cell wider when it does not divide."""
+        room = max(width - self.GUTTER * (self.COLUMNS - 1), 3 * self.COLUMNS)
         each, wider = divmod(room, self.COLUMNS)
         spans, x = [], 0
         for column in range(self.COLUMNS):
             w = each + (column < wider)
             spans.append((x, w))
-            x += w + 1
+            x += w + self.GUTTER
         return spans
 
-    @staticmethod
-    def _shown_name(figure: FigureName, inner: int) -> str:
+    def _title(self, figure: FigureName, inner: int) -> str:
+        """The figure's name, narrow when a word of it is wider than the box, and "?"."""
         fits = not inner or all(len(word) <= inner for word in figure.name.split())
-        return figure.name if fits else figure.narrow or figure.name
+        name = figure.name if fits else figure.narrow or figure.name
+        return f"{name} ?" if self.EXPLAINS else name
 
     def _box_lines(self, figure: FigureName, inner: int) -> list[str]:
+        """The lines inside a box ``inner`` cells wide, padding aside."""
         value, detail = self.values[figure.key]
+        inner = max(inner - 2 * self.PADDING, 1)
         lines: list[str] = []
-        for text in (f"{self._shown_name(figure, inner)} ?", value, detail):
+        for text in (self._title(figure, inner), value, detail):
             # Most fit their box (textwrap, for each line of a dozen boxes, on every change).
             lines.extend([text] if len(text) <= inner else textwrap.wrap(text, inner))
         return lines
@@ -213,16 +222,25 @@ class FigureBoxes(Widget, can_focus=True):
                     inner = spans[n][1] - 2
                     on = first + n == marked
                     border = cursor if on else box
-                    if n:
-                        segments.append(Segment(" ", base))
+                    if n and self.GUTTER:
+                        segments.append(Segment(" " * self.GUTTER, base))
                     if y == 0:
                         segments.append(Segment(f"╭{'─' * inner}╮", border))
                     elif y == height + 1:
                         segments.append(Segment(f"╰{'─' * inner}╯", border))
                     else:
                         segments.append(Segment("│", border))
-                        segments.append(Segment(box_lines[y - 1].center(inner), inside if on else base))
+                        pad = " " * self.PADDING
+                        line = _centred(box_lines[y - 1], inner - 2 * self.PADDING)
+                        segments.append(Segment(f"{pad}{line}{pad}", inside if on else base))
                         segments.append(Segment("│", border))
                 lines.append(Strip(segments).extend_cell_length(width, base).crop(0, width))
         self._drawn = (drawn_for, lines)
         return lines
+
+
+def _centred(text: str, width: int) -> str:
+    """``text`` in the middle of ``width`` cells, a space more on the right when it can't be
+    (as Textual centres a Static's text: str.center puts it on either side)."""
+    left = (width - len(text)) // 2
+    return f"{' ' * left}{text}".ljust(width)

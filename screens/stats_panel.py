@@ -13,9 +13,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Label, Sparkline, Static
+from textual.widgets import Static
 
 from circles.errors import CirclesError
 from circles.services import reports
@@ -23,6 +23,8 @@ from circles.services.participation import Scope
 from circles.services.reports import Report
 from circles.success_views import SessionSatisfaction, TeamPresenters
 from circles.words import count
+from screens.blocks import Block, Blocks
+from screens.figure_boxes import FigureBoxes, FigureName
 from screens.opening import ReadFirst
 from screens.work import run_db
 
@@ -60,14 +62,7 @@ class StatsPanel(VerticalScroll):
     DEFAULT_CSS = """
     StatsPanel { height: 1fr; padding: 0 1; }
     StatsPanel #stats-status { color: $text-muted; margin-bottom: 1; }
-    StatsPanel #stats-figures { height: auto; margin-bottom: 1; }
-    StatsPanel .stats-figure {
-        width: 1fr; height: auto; border: round $primary; padding: 0 1; text-align: center;
-    }
-    StatsPanel .stats-heading { text-style: bold; margin-top: 1; }
-    StatsPanel Sparkline { height: 4; margin-bottom: 0; }
-    StatsPanel .stats-axis { color: $text-muted; }
-    StatsPanel .stats-bars { height: auto; }
+    StatsPanel #stats-figures { margin-bottom: 1; }
     """
 
     @dataclass
@@ -94,26 +89,10 @@ class StatsPanel(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static("Loading participation…", id="stats-status", markup=False)
-        with Horizontal(id="stats-figures"):
-            yield Static("", id="stats-rate", classes="stats-figure", markup=False)
-            yield Static("", id="stats-no-shows", classes="stats-figure", markup=False)
-            yield Static("", id="stats-presenters", classes="stats-figure", markup=False)
-            yield Static("", id="stats-satisfaction", classes="stats-figure", markup=False)
-        yield Label("Participation per session (attended of expected)", classes="stats-heading")
-        yield Sparkline([], id="stats-participation", summary_function=max)
-        yield Static("", id="stats-participation-axis", classes="stats-axis", markup=False)
-        yield Label("Headcount per session (attended, walk-ins not included)", classes="stats-heading")
-        yield Sparkline([], id="stats-headcount", summary_function=max)
-        yield Label("Retention: members still coming after their first N sessions", classes="stats-heading")
-        yield Static("", id="stats-retention", classes="stats-bars", markup=False)
-        yield Label("RSVP to attendance", classes="stats-heading")
-        with Vertical(classes="stats-bars"):
-            yield Static("", id="stats-conversion", markup=False)
-        yield Label("Satisfaction per session (mean rating, 1 to 5)", classes="stats-heading")
-        yield Sparkline([], id="stats-ratings", summary_function=max)
-        yield Static("", id="stats-ratings-axis", classes="stats-axis", markup=False)
-        yield Label("Presenter diversity: members of each team who presented", classes="stats-heading")
-        yield Static("", id="stats-teams", classes="stats-bars", markup=False)
+        # The figures and the charts are two widgets drawn line by line: a widget each (some
+        # twenty) were mounted, styled and laid out one by one when the tab first opened.
+        yield CircleFigures(CIRCLE_FIGURES, id="stats-figures")
+        yield Blocks(charts(None, [], []), sparkline_height=4, id="stats-charts")
 
     READ = "stats"  # the name of its read_job's answer (screens/opening.py)
 
@@ -133,35 +112,12 @@ class StatsPanel(VerticalScroll):
         run_db(self, lambda db: load_stats(db, circle_id), self._show_all, failed=self._failed)
 
     def _show_all(self, data: StatsData) -> None:
-        self._show_more(data.per_session, data.teams)
         self._show(data.report)
-
-    def _show_more(self, per_session: list[SessionSatisfaction], teams: list[TeamPresenters]) -> None:
-        ratings = sum(x.ratings for x in per_session)
-        total = sum(x.rating_sum for x in per_session)
-        came = sum(x.attendees for x in per_session)
-        answered = sum(x.responders for x in per_session)
-        mean = f"{total / ratings:.1f} / 5" if ratings else "-"
-        self.query_one("#stats-satisfaction", Static).update(
-            f"Satisfaction\n{mean}\n{percent(answered / came if came else None)} of {came} who came answered"
+        self.query_one(CircleFigures).show(
+            {"satisfaction": satisfaction_figure(data.per_session), **report_figures(data.report)}
         )
-        rated = [x for x in per_session if x.mean is not None]
-        # Sessions nobody rated are left out of the line: a zero would read as a bad session.
-        self.query_one("#stats-ratings", Sparkline).data = [x.mean or 0.0 for x in rated]
-        axis = "No ratings yet: check-out (o on a session) asks for them."
-        if rated:
-            axis = f"{rated[0].day:%d %b} … {rated[-1].day:%d %b}   "
-            axis += (
-                f"lowest {min(x.mean or 0 for x in rated):.1f}, highest {max(x.mean or 0 for x in rated):.1f}"
-            )
-        self.query_one("#stats-ratings-axis", Static).update(axis)
-        width = max((len(t.team or "no team") for t in teams), default=0)
-        lines = [
-            f"{(t.team or 'no team'):<{width}} {bar(t.share)} {percent(t.share):>5}  "
-            f"({t.presented} of {t.members})"
-            for t in teams
-        ]
-        self.query_one("#stats-teams", Static).update("\n".join(lines) or "No held sessions yet.")
+        self.query_one(Blocks).show(charts(data.report, data.per_session, data.teams))
+        self.post_message(self.Loaded(self, data.report))
 
     def _failed(self, error: CirclesError) -> None:
         self.query_one("#stats-status", Static).update(str(error))
@@ -169,49 +125,111 @@ class StatsPanel(VerticalScroll):
     def _show(self, report: Report) -> None:
         self.report = report
         points = report.participation
-        totals = report.totals
         status = self.query_one("#stats-status", Static)
         if not points:
             status.update("No held sessions yet: the charts fill in once sessions have taken place.")
         else:
             status.update(
-                f"{count(totals.sessions, 'held session')}, "
+                f"{count(report.totals.sessions, 'held session')}, "
                 f"{period_text(points[0].period)} to {period_text(points[-1].period)}."
             )
-        self.query_one("#stats-rate", Static).update(
-            f"Participation\n{percent(totals.rate)}\n{totals.attended} of {totals.expected} expected"
-        )
-        ns = report.no_shows
-        self.query_one("#stats-no-shows", Static).update(
-            f"No-shows\n{percent(ns.rate)}\n{ns.no_shows} of {ns.said_yes} who said yes"
-        )
-        pd = report.presenters
-        self.query_one("#stats-presenters", Static).update(
-            f"Presenters\n{percent(pd.share)}\n{pd.presented} of {count(pd.members, 'member')} presented"
-        )
-        self.query_one("#stats-participation", Sparkline).data = [(p.rate or 0.0) * 100 for p in points]
-        self.query_one("#stats-headcount", Sparkline).data = [float(p.attended) for p in points]
-        # A sparkline stretches from its lowest value to its highest, so say what those are.
-        rated = [p.rate for p in points if p.rate is not None]
-        axis = ""
-        if rated:
-            axis = f"{period_text(points[0].period)} … {period_text(points[-1].period)}   "
-            axis += f"lowest {percent(min(rated))}, highest {percent(max(rated))}"
-        self.query_one("#stats-participation-axis", Static).update(axis)
-        cohorts = [r for r in report.retention if r.members]
-        self.query_one("#stats-retention", Static).update(
-            "\n".join(
-                f"after {r.after:<3} {bar(r.rate)} {percent(r.rate):>5}  ({r.still_attending} of {r.members})"
-                for r in cohorts
-            )
-            or "Not enough sessions yet."
-        )
-        lines = [
-            f"{c.rsvp.value:<6} {bar(c.rate)} {percent(c.rate):>5}  ({c.attended} of {c.answered} came)"
-            for c in report.conversion
+
+
+class CircleFigures(FigureBoxes, can_focus=False):
+    """The tab's four figures in a row: each says what it counts, nothing to explain."""
+
+    COLUMNS = 4
+    EXPLAINS = False
+    PADDING = 1
+    GUTTER = 0
+
+
+CIRCLE_FIGURES = (
+    FigureName("rate", "Participation"),
+    FigureName("no_shows", "No-shows"),
+    FigureName("presenters", "Presenters"),
+    FigureName("satisfaction", "Satisfaction"),
+)
+
+PARTICIPATION = "Participation per session (attended of expected)"
+HEADCOUNT = "Headcount per session (attended, walk-ins not included)"
+RETENTION = "Retention: members still coming after their first N sessions"
+CONVERSION = "RSVP to attendance"
+RATINGS = "Satisfaction per session (mean rating, 1 to 5)"
+TEAMS = "Presenter diversity: members of each team who presented"
+
+
+def report_figures(report: Report) -> dict[str, tuple[str, str]]:
+    """Participation, no-shows and presenters: each figure's value and what it counts."""
+    totals, ns, pd = report.totals, report.no_shows, report.presenters
+    return {
+        "rate": (percent(totals.rate), f"{totals.attended} of {totals.expected} expected"),
+        "no_shows": (percent(ns.rate), f"{ns.no_shows} of {ns.said_yes} who said yes"),
+        "presenters": (percent(pd.share), f"{pd.presented} of {count(pd.members, 'member')} presented"),
+    }
+
+
+def satisfaction_figure(per_session: list[SessionSatisfaction]) -> tuple[str, str]:
+    ratings = sum(x.ratings for x in per_session)
+    total = sum(x.rating_sum for x in per_session)
+    came = sum(x.attendees for x in per_session)
+    answered = sum(x.responders for x in per_session)
+    mean = f"{total / ratings:.1f} / 5" if ratings else "-"
+    return mean, f"{percent(answered / came if came else None)} of {came} who came answered"
+
+
+def charts(
+    report: Report | None, per_session: list[SessionSatisfaction], teams: list[TeamPresenters]
+) -> list[Block]:
+    """The tab's charts under their headings: before the figures come, the headings over
+    empty sparklines."""
+    if report is None:
+        return [
+            (PARTICIPATION, [], ""),
+            (HEADCOUNT, [], ""),
+            (RETENTION, None, ""),
+            (CONVERSION, None, ""),
+            (RATINGS, [], ""),
+            (TEAMS, None, ""),
         ]
-        self.query_one("#stats-conversion", Static).update("\n".join(lines))
-        self.post_message(self.Loaded(self, report))
+    points = report.participation
+    # A sparkline stretches from its lowest value to its highest, so say what those are.
+    rates = [p.rate for p in points if p.rate is not None]
+    axis = ""
+    if rates:
+        axis = f"{period_text(points[0].period)} … {period_text(points[-1].period)}   "
+        axis += f"lowest {percent(min(rates))}, highest {percent(max(rates))}"
+    retention = "\n".join(
+        f"after {r.after:<3} {bar(r.rate)} {percent(r.rate):>5}  ({r.still_attending} of {r.members})"
+        for r in report.retention
+        if r.members
+    )
+    conversion = "\n".join(
+        f"{c.rsvp.value:<6} {bar(c.rate)} {percent(c.rate):>5}  ({c.attended} of {c.answered} came)"
+        for c in report.conversion
+    )
+    # Sessions nobody rated are left out of the line: a zero would read as a bad session.
+    rated = [x for x in per_session if x.mean is not None]
+    ratings_axis = "No ratings yet: check-out (o on a session) asks for them."
+    if rated:
+        ratings_axis = f"{rated[0].day:%d %b} … {rated[-1].day:%d %b}   "
+        ratings_axis += (
+            f"lowest {min(x.mean or 0 for x in rated):.1f}, highest {max(x.mean or 0 for x in rated):.1f}"
+        )
+    width = max((len(t.team or "no team") for t in teams), default=0)
+    team_lines = "\n".join(
+        f"{(t.team or 'no team'):<{width}} {bar(t.share)} {percent(t.share):>5}  "
+        f"({t.presented} of {t.members})"
+        for t in teams
+    )
+    return [
+        (PARTICIPATION, [(p.rate or 0.0) * 100 for p in points], axis),
+        (HEADCOUNT, [float(p.attended) for p in points], ""),
+        (RETENTION, None, retention or "Not enough sessions yet."),
+        (CONVERSION, None, conversion),
+        (RATINGS, [x.mean or 0.0 for x in rated], ratings_axis),
+        (TEAMS, None, team_lines or "No held sessions yet."),
+    ]
 
 
 @dataclass(frozen=True)

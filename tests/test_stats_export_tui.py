@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.widgets import Button, Input, RadioButton, Sparkline, Static
+from textual.widgets import Button, Input, RadioButton, Static
 
 from models.store import Store
+from screens.blocks import Blocks
 from screens.dialogs import ConfirmScreen
 from screens.export_attendance_dialog import ExportAttendanceDialog
-from screens.stats_panel import StatsPanel
+from screens.stats_panel import CONVERSION, HEADCOUNT, PARTICIPATION, RETENTION, CircleFigures, StatsPanel
 from tests.attendance_fixture import History, build
 from tests.tui_support import until
 
@@ -35,6 +36,16 @@ def _text(app: App[None], selector: str) -> str:
     return str(app.query_one(selector, Static).render())
 
 
+def _figure(app: App[None], key: str) -> str:
+    return app.query_one(CircleFigures).text(key)
+
+
+def _chart(app: App[None], heading: str) -> tuple[list[float], str]:
+    """A chart's data (none for lines only) and the lines under it."""
+    data, text = next((data, text) for title, data, text in app.query_one(Blocks).blocks if title == heading)
+    return data or [], text
+
+
 async def test_stats_panel_shows_the_figures_as_charts(memory_store: Store) -> None:
     history: History = build(memory_store)
     app = Host(memory_store, history.rust)
@@ -43,20 +54,20 @@ async def test_stats_panel_shows_the_figures_as_charts(memory_store: Store) -> N
         await pilot.pause()
         panel = app.query_one(StatsPanel)
         assert panel.report is not None
-        assert _text(app, "#stats-rate") == "Participation\n50%\n6 of 12 expected"
-        assert _text(app, "#stats-no-shows") == "No-shows\n33%\n2 of 6 who said yes"
-        assert "2 of 4 members presented" in _text(app, "#stats-presenters")
-        rates = list(app.query_one("#stats-participation", Sparkline).data or [])
+        assert _figure(app, "rate") == "Participation\n50%\n6 of 12 expected"
+        assert _figure(app, "no_shows") == "No-shows\n33%\n2 of 6 who said yes"
+        assert "2 of 4 members presented" in _figure(app, "presenters")
+        rates, axis = _chart(app, PARTICIPATION)
         assert rates == pytest.approx([200 / 3, 100 / 3, 100 / 3, 200 / 3])
-        assert list(app.query_one("#stats-headcount", Sparkline).data or []) == [2, 1, 1, 2]
-        retention = _text(app, "#stats-retention").splitlines()
+        assert _chart(app, HEADCOUNT)[0] == [2, 1, 1, 2]
+        retention = _chart(app, RETENTION)[1].splitlines()
         assert retention[0] == "after 1   ████████████░░░░░░░░░░░░   50%  (2 of 4)"
         assert retention[1].endswith("67%  (2 of 3)")
-        assert _text(app, "#stats-participation-axis").endswith("lowest 33%, highest 67%")
-        conversion = _text(app, "#stats-conversion")
+        assert axis.endswith("lowest 33%, highest 67%")
+        conversion = _chart(app, CONVERSION)[1]
         assert "yes    ████████████░░░░░░░░░░░░   50%  (3 of 6 came)" in conversion
         assert _text(app, "#stats-status") == "4 held sessions, 03 Feb 2026 to 24 Feb 2026."
-        assert _text(app, "#stats-participation-axis").startswith("03 Feb 2026 … 24 Feb 2026")
+        assert axis.startswith("03 Feb 2026 … 24 Feb 2026")
 
 
 async def test_stats_panel_on_a_circle_without_sessions(memory_store: Store) -> None:
@@ -70,7 +81,7 @@ async def test_stats_panel_on_a_circle_without_sessions(memory_store: Store) -> 
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "No held sessions yet" in _text(app, "#stats-status")
-        assert _text(app, "#stats-rate") == "Participation\n-\n0 of 0 expected"
+        assert _figure(app, "rate") == "Participation\n-\n0 of 0 expected"
     assert history.rust != empty
 
 

@@ -22,6 +22,7 @@ from circles.success_views import RetentionAfter
 from models.enums import PresenterSource, SessionStatus
 from screens import opening
 from screens import recognition as recognition_screen
+from screens.blocks import Blocks
 from screens.checkout import CheckOutScreen
 from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import FeedbackPanel
@@ -40,6 +41,7 @@ from screens.paged import AHEAD, PAGE, PagedTable
 from screens.recognition import RecognitionScreen, detail_lines, row_cells, streaks_text
 from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
+from screens.stats_panel import TEAMS, CircleFigures
 from screens.textual_internals import on_each_frame
 from tests import factories
 from tests.tui_support import burst, rows, settle, shown, type_text, until
@@ -462,9 +464,10 @@ async def test_the_stats_tab_shows_satisfaction_and_presenters_by_team(memory_st
         await settle(app, pilot)
         await pilot.press("4")
         await settle(app, pilot)
-        satisfaction = shown(app.screen.query_one("#stats-satisfaction", Static))
+        satisfaction = app.screen.query_one(CircleFigures).text("satisfaction")
         assert satisfaction.splitlines() == ["Satisfaction", "4.0 / 5", "40% of 5 who came answered"]
-        teams = shown(app.screen.query_one("#stats-teams", Static)).splitlines()
+        charts = app.screen.query_one("#stats-charts", Blocks).blocks
+        teams = next(text for title, _, text in charts if title == TEAMS).splitlines()
         # Ana (Data) presented; Data has Ana, Cy, Eve; Platform Bo, Di, Fay.
         assert teams[0].startswith("Data") and teams[0].endswith("33%  (1 of 3)")
         assert teams[1].startswith("Platform") and teams[1].endswith("0%  (0 of 3)")
