@@ -856,3 +856,28 @@ async def test_a_line_typed_shows_as_typed_while_its_save_is_on_its_way(memory_s
         await settle(app, pilot)
         assert "Answered 1 of 5" in shown(screen.query_one("#checkout-counts", Static))
         assert rows(table)[0][1:3] == ["★★★★☆", "[b]ownership[/b] is [ops] work"]
+
+
+async def test_ratings_saved_then_escape_at_once_are_kept(memory_store, clock, monkeypatch):
+    """Ratings saved with Enter, then Escape before the store has them: check-out closes at
+    once and the answers are still saved (screens/work.py's write lane), none lost with it.
+    (Escape while a line is open drops that one, as help says: it was never saved.)"""
+    _, _, s = _held_session(memory_store)
+    store_open = threading.Event()
+    add_answer = feedback.add_answer
+
+    def slow_store(*args, **kwargs):  # type: ignore[no-untyped-def]
+        store_open.wait(10)
+        return add_answer(*args, **kwargs)
+
+    monkeypatch.setattr(feedback, "add_answer", slow_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _check_out(app, pilot, s.id)
+        _typed(app, "4", *"traits", "enter", "3", "enter", "escape")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        store_open.set()
+        await settle(app, pilot)
+    with memory_store.read() as db:
+        found = {(a.person_name, a.rating, a.learned) for a in feedback.list_answers(db, s.id)}
+    assert found == {("Ana Ruiz", 4, "traits"), ("Bo Chen", 3, "")}
