@@ -827,19 +827,25 @@ async def test_replacing_an_answer_given_without_names_asks_without_a_rating_or_
         assert question == "Ana Ruiz has answered. Replace their answer?"
 
 
+def _answers_held(monkeypatch) -> threading.Event:  # type: ignore[no-untyped-def]
+    """A store slow to save answers: each waits until the event returned is set (10 s at most)."""
+    go_on = threading.Event()
+    add_answer = feedback.add_answer
+
+    def slow_store(*args, **kwargs):  # type: ignore[no-untyped-def]
+        go_on.wait(10)
+        return add_answer(*args, **kwargs)
+
+    monkeypatch.setattr(feedback, "add_answer", slow_store)
+    return go_on
+
+
 async def test_a_line_typed_shows_as_typed_while_its_save_is_on_its_way(memory_store, clock, monkeypatch):
     """Enter shows the answer in the roster at once, before the store has it: the line went in
     as markup there ("[b]" vanished, the rest turned bold) until the saved answer came back and
     was written over it, which then drew the whole roster again."""
     _, _, s = _held_session(memory_store)
-    store_has_it = threading.Event()
-    add_answer = feedback.add_answer
-
-    def slow_store(*args, **kwargs):  # type: ignore[no-untyped-def]
-        store_has_it.wait(10)
-        return add_answer(*args, **kwargs)
-
-    monkeypatch.setattr(feedback, "add_answer", slow_store)
+    store_has_it = _answers_held(monkeypatch)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _check_out(app, pilot, s.id)
@@ -863,14 +869,7 @@ async def test_ratings_saved_then_escape_at_once_are_kept(memory_store, clock, m
     once and the answers are still saved (screens/work.py's write lane), none lost with it.
     (Escape while a line is open drops that one, as help says: it was never saved.)"""
     _, _, s = _held_session(memory_store)
-    store_open = threading.Event()
-    add_answer = feedback.add_answer
-
-    def slow_store(*args, **kwargs):  # type: ignore[no-untyped-def]
-        store_open.wait(10)
-        return add_answer(*args, **kwargs)
-
-    monkeypatch.setattr(feedback, "add_answer", slow_store)
+    store_open = _answers_held(monkeypatch)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await _check_out(app, pilot, s.id)
