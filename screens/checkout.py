@@ -268,8 +268,12 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         self.set_focus(table)
         rated = pending.person.person_id
         self._sent.add(rated)
-        table.update_cell(str(rated), "rating", stars(pending.rating))
-        table.update_cell(str(rated), "learned", line, update_width=True)
+        # As Text, as show() puts them: a str is read as markup ("[b]" vanished until the saved
+        # answer came back), and being equal to the saved answer's cells, these are not written
+        # again when it does (a cell written draws the whole roster again).
+        rating_cell, line_cell = safe(stars(pending.rating), line)
+        table.update_cell(str(rated), "rating", rating_cell)
+        table.update_cell(str(rated), "learned", line_cell, update_width=True)
         self._to_next_unanswered(rated)
 
         def save(db: Db) -> tuple[Saved, SessionFeedback]:

@@ -17,6 +17,7 @@ from circles.errors import InvalidInput, NotAllowed
 from circles.services import feedback
 from models.store import Store
 from tests.attendance_fixture import History, build
+from tests.statements import statements_sent
 
 
 @pytest.fixture
@@ -131,6 +132,21 @@ def test_settings_default_and_change(store: Store, history: History) -> None:
         assert (changed.anonymous, changed.share_with_presenter) == (False, False)
         again = feedback.set_settings(db, history.rust, anonymous=True)
         assert (again.anonymous, again.share_with_presenter, again.version) == (True, False, 2)
+
+
+def test_a_save_and_the_roster_read_after_it_read_the_circle_not_at_all(
+    store: Store, history: History
+) -> None:
+    """Check-out's save (an answer, then the session's roster in the same unit of work) read
+    the circle twice, once for each time it looked up the circle's feedback settings, only to
+    check a circle exists that the session names: two trips to the store between Enter and
+    the answer shown, the slowest part of it on a server."""
+    with statements_sent(store.engine) as sent, store.write() as db:
+        feedback.add_answer(db, session_id=history.s["S1"], person_id=history.p["ana"], rating=5)
+        shown = feedback.session_feedback(db, history.s["S1"])
+    assert shown.responded == 1
+    circle_reads = [s for s, _ in sent if s.lstrip().upper().startswith("SELECT") and "FROM circle " in s]
+    assert circle_reads == []
 
 
 def test_cli_feedback_add_list_missing(store: Store, history: History) -> None:

@@ -5,6 +5,7 @@ Stats tab (satisfaction, presenters by team), and the ways to reach them."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -44,7 +45,7 @@ from screens.session import SessionScreen
 from screens.stats_panel import TEAMS, CircleFigures
 from screens.textual_internals import on_each_frame
 from tests import factories
-from tests.tui_support import burst, rows, settle, shown, type_text, until
+from tests.tui_support import burst, rows, screen_text, settle, shown, type_text, until
 
 SIZE = (120, 40)
 NAMES = ("Ana Ruiz", "Bo Chen", "Cy Young", "Di Park", "Eve Walker", "Fay Lind")
@@ -827,3 +828,58 @@ async def test_replacing_an_answer_given_without_names_asks_without_a_rating_or_
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         question = str(app.screen.query_one("#question", Static).render())
         assert question == "Ana Ruiz has answered. Replace their answer?"
+
+
+def _answers_held(monkeypatch) -> threading.Event:  # type: ignore[no-untyped-def]
+    """A store slow to save answers: each waits until the event returned is set (10 s at most)."""
+    go_on = threading.Event()
+    add_answer = feedback.add_answer
+
+    def slow_store(*args, **kwargs):  # type: ignore[no-untyped-def]
+        go_on.wait(10)
+        return add_answer(*args, **kwargs)
+
+    monkeypatch.setattr(feedback, "add_answer", slow_store)
+    return go_on
+
+
+async def test_a_line_typed_shows_as_typed_while_its_save_is_on_its_way(memory_store, clock, monkeypatch):
+    """Enter shows the answer in the roster at once, before the store has it: the line went in
+    as markup there ("[b]" vanished, the rest turned bold) until the saved answer came back and
+    was written over it, which then drew the whole roster again."""
+    _, _, s = _held_session(memory_store)
+    store_has_it = _answers_held(monkeypatch)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _check_out(app, pilot, s.id)
+        table = screen.query_one("#checkout-roster", DataTable)
+        await pilot.press("4")
+        await until(pilot, lambda: isinstance(screen.focused, Input))
+        await type_text(pilot, "[b]ownership[/b] is [ops] work")
+        await pilot.press("enter")
+        await pilot.pause()
+        try:
+            assert "[b]ownership[/b] is [ops] work" in screen_text(app)
+        finally:
+            store_has_it.set()
+        await settle(app, pilot)
+        assert "Answered 1 of 5" in shown(screen.query_one("#checkout-counts", Static))
+        assert rows(table)[0][1:3] == ["★★★★☆", "[b]ownership[/b] is [ops] work"]
+
+
+async def test_ratings_saved_then_escape_at_once_are_kept(memory_store, clock, monkeypatch):
+    """Ratings saved with Enter, then Escape before the store has them: check-out closes at
+    once and the answers are still saved (screens/work.py's write lane), none lost with it.
+    (Escape while a line is open drops that one, as help says: it was never saved.)"""
+    _, _, s = _held_session(memory_store)
+    store_open = _answers_held(monkeypatch)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _check_out(app, pilot, s.id)
+        _typed(app, "4", *"traits", "enter", "3", "enter", "escape")
+        await until(pilot, lambda: isinstance(app.screen, SessionScreen))
+        store_open.set()
+        await settle(app, pilot)
+    with memory_store.read() as db:
+        found = {(a.person_name, a.rating, a.learned) for a in feedback.list_answers(db, s.id)}
+    assert found == {("Ana Ruiz", 4, "traits"), ("Bo Chen", 3, "")}

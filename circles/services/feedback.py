@@ -56,6 +56,12 @@ FOR_PRESENTER_MAX = 2000
 
 def get_settings(db: Session, circle_id: int) -> FeedbackSettings:
     circle_records.get_circle(db, circle_id)  # a clear NotFound
+    return _settings_of(db, circle_id)
+
+
+def _settings_of(db: Session, circle_id: int) -> FeedbackSettings:
+    """The settings of a circle known to exist (a session's): without reading the circle again,
+    a trip to the store that a check-out save made twice, on the way from Enter to the answer."""
     row = db.get(FeedbackSetting, circle_id)
     return FeedbackSettings(circle_id=circle_id) if row is None else _settings(row)
 
@@ -81,7 +87,7 @@ def set_settings(
     if share_with_presenter is not None:
         row.share_with_presenter = share_with_presenter
     db.flush()
-    return get_settings(db, circle_id)
+    return _settings_of(db, circle_id)
 
 
 def settings_for(db: Session, circle_ids: Iterable[int]) -> dict[int, FeedbackSettings]:
@@ -209,7 +215,7 @@ def add_answer(
         raise NotFound(f"There is no person with id {person_id}.")
     if not attended(db, session_id, person_id):
         raise _not_there(db, s, person_id, person.name)
-    anonymous = anonymous or get_settings(db, s.circle_id).anonymous
+    anonymous = anonymous or _settings_of(db, s.circle_id).anonymous
     _lock_session(db, session_id)
     response = db.exec(
         select(FeedbackResponse).where(
@@ -355,7 +361,7 @@ def session_feedback(db: Session, session_id: int) -> SessionFeedback:
     answers, named = _answers(db, session_id)
     return SessionFeedback(
         session=s,
-        settings=get_settings(db, s.circle_id),
+        settings=_settings_of(db, s.circle_id),
         answers=answers,
         attendees=attendees(db, session_id, named=named),
         presenters=presenters,
