@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Header, Select, Static
 
 from circles.success_views import DEFINITIONS, RetentionAfter, SuccessReport
+from circles.words import count
 from screens.blocks import Block, Blocks
 from screens.figure_boxes import FigureBoxes, FigureName
 from screens.footer import Footer
@@ -341,8 +342,8 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         since, until = r.scope.since, r.scope.until
         span = f"{since:%d %b %Y} to {until:%d %b %Y}" if since and until else f"up to {until:%d %b %Y}"
         self.query_one("#org-status", Static).update(
-            f"{r.circle_name or 'All circles'} · {span} · {r.sessions} held sessions, "
-            f"{len(r.circles)} circles · Tab to a figure, ? says how it is counted"
+            f"{r.circle_name or 'All circles'} · {span} · {count(r.sessions, 'held session')}, "
+            f"{count(len(r.circles), 'circle')} · Tab to a figure, ? says how it is counted"
         )
         self.query_one(FigureBoxes).show(figure_values(r))
         self.query_one("#org-trends", Blocks).show(self._trends(r))

@@ -426,6 +426,7 @@ async def test_organisation_figures_say_how_they_are_counted(memory_store, clock
         ]
         by_circle = screen.query_one("#org-circles", DataTable)
         assert [r[0] for r in rows(by_circle)] == ["Rust Lunch"]
+        assert "· 1 held session, 1 circle ·" in shown(screen.query_one("#org-status", Static))
         # Its height follows its rows: the app's 1fr for tables left it one line on the small demo.
         assert by_circle.size.height == 2
         assert isinstance(screen.focused, FigureBoxes)
