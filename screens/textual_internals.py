@@ -20,6 +20,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import App
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.notifications import Notification
 from textual.render import measure
 from textual.screen import Screen
@@ -117,8 +118,15 @@ class ColumnSizingDataTable(DataTable[object]):
 # plain text narrower than their column, whose lines are known without Rich: ``_render_cell``
 # builds those itself, into DataTable's own cache under DataTable's own key, and leaves every
 # other cell to DataTable (tests/test_pinned_internals.py draws both ways and compares).
+#
+# The width to fit comes from the layout, in ``_size_updated``, which Textual calls on each
+# widget it has laid out before drawing that layout's frame; the Resize event comes after the
+# frame. Fitted on Resize, a table filled before its first layout (a screen opened with its
+# data) was drawn at its columns' natural widths, running off the right edge, then fitted and
+# drawn whole again a frame later (the programme screen lost its Status column for 60 ms).
 
 FITTING_METHODS = ("_compute_row_renderables", "_render_cell")
+LAYOUT_METHODS = ("_size_updated",)
 
 
 class ColumnFittingDataTable(ColumnSizingDataTable):
@@ -133,6 +141,17 @@ class ColumnFittingDataTable(ColumnSizingDataTable):
 
     def shorten_cell(self, cell: Any) -> Any:
         return cell
+
+    def size_changed(self) -> None:
+        """Called as a layout changes the table's size, before that layout's frame is drawn."""
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed:
+            self.size_changed()
+        return changed
 
     def _compute_row_renderables(self, row_index: int) -> RowRenderables:
         label, cells = super()._compute_row_renderables(row_index)

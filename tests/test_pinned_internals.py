@@ -75,6 +75,24 @@ def test_datatable_draws_rows_and_cells_in_the_two_methods_a_fitting_table_overr
     assert RowRenderables._fields == ("label", "cells"), moved("RowRenderables' fields", "screens/table.py")
 
 
+def test_a_layout_gives_each_widget_its_size_through_the_method_a_fitting_table_overrides():
+    """screens/textual_internals.py fits a table's columns in ``_size_updated``, which the screen's
+    layout calls on each widget before drawing (tests/test_table.py sees the first frame fitted)."""
+    from textual.screen import Screen
+    from textual.scroll_view import ScrollView
+    from textual.widget import Widget
+
+    for cls in (Widget, ScrollView):
+        method = vars(cls).get("_size_updated")
+        assert method is not None, moved(f"{cls.__name__}._size_updated", "screens/table.py (fitting)")
+        assert parameters(method) == ["self", "size", "virtual_size", "container_size", "layout"], moved(
+            f"{cls.__name__}._size_updated's arguments", "screens/table.py (fitting)"
+        )
+    assert "_size_updated" in inspect.getsource(Screen._refresh_layout), moved(
+        "where Screen._refresh_layout sizes its widgets", "screens/table.py (fitting)"
+    )
+
+
 class OneTable(App[None]):
     def compose(self) -> ComposeResult:
         yield DataTable()
@@ -259,7 +277,7 @@ def _private_names_assigned(cls: type) -> frozenset[str]:
 def test_no_subclass_of_ours_reuses_a_private_name_of_textual_by_accident():
     """A Textual upgrade that adds, say, ``App._store`` would silently break CirclesApp; the only
     private names shared on purpose are the ones screens/textual_internals.py overrides."""
-    from screens.textual_internals import FITTING_METHODS, SIZING_METHODS
+    from screens.textual_internals import FITTING_METHODS, LAYOUT_METHODS, SIZING_METHODS
 
     clashes = []
     for cls in _textual_subclasses():
@@ -267,9 +285,15 @@ def test_no_subclass_of_ours_reuses_a_private_name_of_textual_by_accident():
         for base in (b for b in cls.__mro__[1:] if b.__module__.startswith("textual.")):
             theirs = set(vars(base)) | _private_names_assigned(base)
             clashes += [f"{cls.__qualname__}.{n} (also {base.__qualname__}.{n})" for n in ours & theirs]
-    allowed = {f"ColumnSizingDataTable.{n} (also DataTable.{n})" for n in SIZING_METHODS} | {
-        f"ColumnFittingDataTable.{n} (also DataTable.{n})" for n in FITTING_METHODS
-    }
+    allowed = (
+        {f"ColumnSizingDataTable.{n} (also DataTable.{n})" for n in SIZING_METHODS}
+        | {f"ColumnFittingDataTable.{n} (also DataTable.{n})" for n in FITTING_METHODS}
+        | {
+            f"ColumnFittingDataTable.{n} (also {base}.{n})"
+            for n in LAYOUT_METHODS
+            for base in ("ScrollView", "Widget")
+        }
+    )
     assert set(clashes) <= allowed, (
         f"Textual {version('textual')} uses these private names too: {sorted(set(clashes) - allowed)}; "
         "rename ours"
