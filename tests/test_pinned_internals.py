@@ -172,6 +172,46 @@ async def test_a_plain_cell_drawn_without_rich_is_drawn_as_datatable_draws_it():
         assert fast == 3 * 13  # the thirteen plain cells took the short way (the rest, Rich's)
 
 
+async def test_a_shortened_plain_cell_drawn_without_rich_is_cut_as_rich_cuts_it():
+    """A shortened column's cells end in an ellipsis (screens/table.py): drawn the short way, at
+    every width, they give the segments Rich's Text.truncate gives, wide and combining
+    characters included."""
+    app = PlainCells()
+    texts = [
+        "Accessibility, Leadership",
+        "日本語の名前日本語の名前",
+        "a日本語の名前",
+        "Zoë Ünal café ☕",
+        "e\u0301" * 9,
+        "ab",
+    ]
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(DataTable)
+        table.add_column("Offers", key="offers")
+        for i, text in enumerate(texts):
+            table.add_row(text, key=str(i))
+        await pilot.pause()
+        column = table.ordered_columns[0]
+        base = Style(color="red", bgcolor="black")
+        shortened = 0
+        for width in range(1, 30):
+            column.truncated, column.auto_width, column.width = True, False, width
+            table._clear_caches()
+            for row in range(len(texts)):
+                for cursor, hover in ((False, False), (True, False), (False, True)):
+                    table._cell_render_cache.clear()
+                    ours = table._plain_cell(row, 0, base, width + 2, cursor, hover)
+                    table._cell_render_cache.clear()
+                    theirs = DataTable._render_cell(table, row, 0, base, width + 2, cursor, hover)
+                    if ours is not None:
+                        shortened += "…" in ours[0][1].text
+                        assert ours == theirs, moved(
+                            "how Rich cuts a cell short with an ellipsis",
+                            "ColumnFittingDataTable._plain_cell",
+                        )
+        assert shortened > 200  # the short way was taken (a column of width 1 is left to Rich)
+
+
 class WithHeader(App[None]):
     def compose(self) -> ComposeResult:
         yield Header()
