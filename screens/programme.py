@@ -106,6 +106,10 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         "rejections back. e renames the programme, A archives it (or brings it back), D deletes "
         "one that never had pairs."
     )
+    # The participants have the focus from the start, as their tab would give it
+    # (_tab_changed): focused first on the tabs, then moved, the table was styled and drawn
+    # whole again after the first frame, and the footer rebuilt.
+    AUTO_FOCUS = "#participant-table"
     BINDINGS = [
         Binding("1", "tab('participants')", "Participants", show=False),
         Binding("2", "tab('proposals')", "Proposals", show=False),

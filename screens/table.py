@@ -8,7 +8,6 @@ from typing import Any
 
 from rich.console import RenderableType
 from rich.text import Text, TextType
-from textual import events
 from textual.geometry import Size
 from textual.widgets import DataTable
 from textual.widgets.data_table import Column, ColumnKey
@@ -92,7 +91,7 @@ class Table(ColumnFittingDataTable):
 
     # -- fitting the columns to the width ------------------------------------------------------
 
-    def on_resize(self, _event: events.Resize) -> None:
+    def size_changed(self) -> None:
         self._fit()
 
     def _room(self) -> int:

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.app import App
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.notifications import Notification
 from textual.render import measure
 from textual.screen import Screen
@@ -114,11 +115,20 @@ class ColumnSizingDataTable(DataTable[object]):
 # Drawing a cell goes through Rich (Padding inside Styled, then render_lines): about 0.1 ms a
 # cell, and a table draws every cell it shows again whenever its focus or its rows change (the
 # cache is keyed on ``_pseudo_class_state`` and ``_update_count``). Most cells are one line of
-# plain text narrower than their column, whose lines are known without Rich: ``_render_cell``
-# builds those itself, into DataTable's own cache under DataTable's own key, and leaves every
-# other cell to DataTable (tests/test_pinned_internals.py draws both ways and compares).
+# plain text, narrower than their column or shortened to it with an ellipsis (a fifth of the
+# programme screen's cells at 120 columns), whose lines are known without Rich:
+# ``_render_cell`` builds those itself, into DataTable's own cache under DataTable's own key,
+# and leaves every other cell to DataTable (tests/test_pinned_internals.py draws both ways
+# and compares).
+#
+# The width to fit comes from the layout, in ``_size_updated``, which Textual calls on each
+# widget it has laid out before drawing that layout's frame; the Resize event comes after the
+# frame. Fitted on Resize, a table filled before its first layout (a screen opened with its
+# data) was drawn at its columns' natural widths, running off the right edge, then fitted and
+# drawn whole again a frame later (the programme screen lost its Status column for 60 ms).
 
 FITTING_METHODS = ("_compute_row_renderables", "_render_cell")
+LAYOUT_METHODS = ("_size_updated",)
 
 
 class ColumnFittingDataTable(ColumnSizingDataTable):
@@ -133,6 +143,17 @@ class ColumnFittingDataTable(ColumnSizingDataTable):
 
     def shorten_cell(self, cell: Any) -> Any:
         return cell
+
+    def size_changed(self) -> None:
+        """Called as a layout changes the table's size, before that layout's frame is drawn."""
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if changed:
+            self.size_changed()
+        return changed
 
     def _compute_row_renderables(self, row_index: int) -> RowRenderables:
         label, cells = super()._compute_row_renderables(row_index)
@@ -203,8 +224,7 @@ class ColumnFittingDataTable(ColumnSizingDataTable):
             and not cell.spans
             and not cell.style
             and cell.end in ("", "\n")  # a line's end: nothing more is drawn in one line
-            and cell.justify in (None, "default")
-            and self.app.console_options.justify is None
+            and cell.justify in (None, "default")  # (App.console_options gives none either)
             and inner >= 0
         ):
             return None
@@ -213,7 +233,12 @@ class ColumnFittingDataTable(ColumnSizingDataTable):
             return None
         fill = inner - cell_len(text)
         if fill < 0:
-            return None  # cut short: Rich's overflow rules
+            # A shortened column's cell (Table.shorten_cell) ends in an ellipsis, as Rich's
+            # Text.truncate cuts it; cut short any other way, it follows Rich's overflow rules.
+            if cell.overflow != "ellipsis" or not cell.no_wrap or inner < 2:
+                return None
+            text = set_cell_size(text, inner - 1) + "…"
+            fill = 0
         fixed = row_index < self.fixed_rows or column_index < self.fixed_columns
         component_style, post_style = self._get_styles_to_render_cell(
             False,

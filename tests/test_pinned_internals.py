@@ -75,6 +75,24 @@ def test_datatable_draws_rows_and_cells_in_the_two_methods_a_fitting_table_overr
     assert RowRenderables._fields == ("label", "cells"), moved("RowRenderables' fields", "screens/table.py")
 
 
+def test_a_layout_gives_each_widget_its_size_through_the_method_a_fitting_table_overrides():
+    """screens/textual_internals.py fits a table's columns in ``_size_updated``, which the screen's
+    layout calls on each widget before drawing (tests/test_table.py sees the first frame fitted)."""
+    from textual.screen import Screen
+    from textual.scroll_view import ScrollView
+    from textual.widget import Widget
+
+    for cls in (Widget, ScrollView):
+        method = vars(cls).get("_size_updated")
+        assert method is not None, moved(f"{cls.__name__}._size_updated", "screens/table.py (fitting)")
+        assert parameters(method) == ["self", "size", "virtual_size", "container_size", "layout"], moved(
+            f"{cls.__name__}._size_updated's arguments", "screens/table.py (fitting)"
+        )
+    assert "_size_updated" in inspect.getsource(Screen._refresh_layout), moved(
+        "where Screen._refresh_layout sizes its widgets", "screens/table.py (fitting)"
+    )
+
+
 class OneTable(App[None]):
     def compose(self) -> ComposeResult:
         yield DataTable()
@@ -152,6 +170,46 @@ async def test_a_plain_cell_drawn_without_rich_is_drawn_as_datatable_draws_it():
                             "how DataTable._render_cell draws a cell", "ColumnFittingDataTable._plain_cell"
                         )
         assert fast == 3 * 13  # the thirteen plain cells took the short way (the rest, Rich's)
+
+
+async def test_a_shortened_plain_cell_drawn_without_rich_is_cut_as_rich_cuts_it():
+    """A shortened column's cells end in an ellipsis (screens/table.py): drawn the short way, at
+    every width, they give the segments Rich's Text.truncate gives, wide and combining
+    characters included."""
+    app = PlainCells()
+    texts = [
+        "Accessibility, Leadership",
+        "日本語の名前日本語の名前",
+        "a日本語の名前",
+        "Zoë Ünal café ☕",
+        "e\u0301" * 9,
+        "ab",
+    ]
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(DataTable)
+        table.add_column("Offers", key="offers")
+        for i, text in enumerate(texts):
+            table.add_row(text, key=str(i))
+        await pilot.pause()
+        column = table.ordered_columns[0]
+        base = Style(color="red", bgcolor="black")
+        shortened = 0
+        for width in range(1, 30):
+            column.truncated, column.auto_width, column.width = True, False, width
+            table._clear_caches()
+            for row in range(len(texts)):
+                for cursor, hover in ((False, False), (True, False), (False, True)):
+                    table._cell_render_cache.clear()
+                    ours = table._plain_cell(row, 0, base, width + 2, cursor, hover)
+                    table._cell_render_cache.clear()
+                    theirs = DataTable._render_cell(table, row, 0, base, width + 2, cursor, hover)
+                    if ours is not None:
+                        shortened += "…" in ours[0][1].text
+                        assert ours == theirs, moved(
+                            "how Rich cuts a cell short with an ellipsis",
+                            "ColumnFittingDataTable._plain_cell",
+                        )
+        assert shortened > 200  # the short way was taken (a column of width 1 is left to Rich)
 
 
 class WithHeader(App[None]):
@@ -259,7 +317,7 @@ def _private_names_assigned(cls: type) -> frozenset[str]:
 def test_no_subclass_of_ours_reuses_a_private_name_of_textual_by_accident():
     """A Textual upgrade that adds, say, ``App._store`` would silently break CirclesApp; the only
     private names shared on purpose are the ones screens/textual_internals.py overrides."""
-    from screens.textual_internals import FITTING_METHODS, SIZING_METHODS
+    from screens.textual_internals import FITTING_METHODS, LAYOUT_METHODS, SIZING_METHODS
 
     clashes = []
     for cls in _textual_subclasses():
@@ -267,9 +325,15 @@ def test_no_subclass_of_ours_reuses_a_private_name_of_textual_by_accident():
         for base in (b for b in cls.__mro__[1:] if b.__module__.startswith("textual.")):
             theirs = set(vars(base)) | _private_names_assigned(base)
             clashes += [f"{cls.__qualname__}.{n} (also {base.__qualname__}.{n})" for n in ours & theirs]
-    allowed = {f"ColumnSizingDataTable.{n} (also DataTable.{n})" for n in SIZING_METHODS} | {
-        f"ColumnFittingDataTable.{n} (also DataTable.{n})" for n in FITTING_METHODS
-    }
+    allowed = (
+        {f"ColumnSizingDataTable.{n} (also DataTable.{n})" for n in SIZING_METHODS}
+        | {f"ColumnFittingDataTable.{n} (also DataTable.{n})" for n in FITTING_METHODS}
+        | {
+            f"ColumnFittingDataTable.{n} (also {base}.{n})"
+            for n in LAYOUT_METHODS
+            for base in ("ScrollView", "Widget")
+        }
+    )
     assert set(clashes) <= allowed, (
         f"Textual {version('textual')} uses these private names too: {sorted(set(clashes) - allowed)}; "
         "rename ours"

@@ -8,6 +8,7 @@ import pytest
 from textual.app import App, ComposeResult
 
 from screens.table import Table
+from screens.textual_internals import on_each_frame, screen_text
 
 
 class OneTable(App[None]):
@@ -104,6 +105,29 @@ async def test_columns_that_do_not_fit_are_shortened_then_hidden_least_important
         await pilot.pause()
         row = table.render_line(1).text
         assert "A tour of the tooling" in row and "Data Science Learning Circle" not in row
+
+
+class WideTableFramed(WideTable):
+    """WideTable, keeping the text of every frame it draws from the first."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frames: list[str] = []
+        on_each_frame(self, lambda: self.frames.append(screen_text(self)))
+
+
+async def test_the_first_frame_shows_the_columns_fitted_to_the_width():
+    """Fitted as the layout gives the table its width, before that layout's frame is drawn: fitted
+    when its Resize came, a frame later, the programme screen's first frame ran off the right
+    edge (no Status), and the next one drew the whole table again."""
+    app = WideTableFramed()
+    async with app.run_test(size=(80, 10)) as pilot:
+        table = app.query_one(Table)
+        await pilot.pause()
+        assert table.shown_columns == ["When", "Circle", "Title", "Presenter", "Status"]
+        header, row = app.frames[0].splitlines()[:2]
+        assert "Status" in header and "cancelled" in row and "Dr. Miria…" in row
+        assert app.frames[0] == app.frames[-1]
 
 
 @pytest.fixture

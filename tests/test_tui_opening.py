@@ -106,6 +106,10 @@ async def test_footer_keys_are_built_in_the_footers_style(memory_store, clock, m
 async def test_the_focus_goes_straight_to_the_first_tabs_table(memory_store, clock, monkeypatch):
     """Not first to the row of tabs and then moved (which restyled both and rebuilt the footer)."""
     circle_id, session_id = _world(memory_store)
+    with memory_store.write() as db:
+        ada = people.list_people(db, search="Ada")[0].id
+        programme = programmes.add_programme(db, name="Mentors", kind="mentoring")
+        programmes.join(db, programme.id, ada, role="mentor", offers="Rust")
     focused: list[tuple[Screen, Widget | None]] = []
     original = Screen.set_focus
 
@@ -120,6 +124,7 @@ async def test_the_focus_goes_straight_to_the_first_tabs_table(memory_store, clo
         for open_it, kind, table in (
             (lambda: app.open_circle(circle_id), CircleScreen, "#member-table"),
             (lambda: app.open_session(session_id), SessionScreen, "#agenda"),
+            (lambda: open_programme(app, programme.id), ProgrammeScreen, "#participant-table"),
         ):
             focused.clear()
             open_it()
