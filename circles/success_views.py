@@ -21,7 +21,8 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     "participation": (
         "Participation",
         "Of the people expected at held sessions (members of the circle when it started), the share "
-        "who came (checked in present or late). A held session is one not cancelled that has started. "
+        "who came (checked in present or late). A held session is one not cancelled that has ended, "
+        "or has begun and has someone checked in (or was recorded held). "
         "Walk-ins come but are not expected, so they do not count here.",
     ),
     "participation_trend": (

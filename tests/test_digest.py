@@ -4,7 +4,7 @@ address in the store, and that nothing typed becomes markup."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -190,3 +190,21 @@ def test_cancelled_sessions_are_left_out(store, circle_with_sessions):
     assert [s.title for s in _gather(store, circle_id=circle_with_sessions["circle"].id).sessions] == [
         "Traits"
     ]
+
+
+def test_a_session_under_way_is_not_held_until_someone_is_checked_in(store, circle_with_sessions, clock):
+    """As every report counts it (circles/held.py): half an hour into a session nobody is checked
+    in to yet, the digest says it is not held yet, not that nobody came."""
+    circle = circle_with_sessions["circle"]
+    with store.read() as db:
+        traits = next(s for s in sessions.list_sessions(db, circle_id=circle.id) if s.title == "Traits")
+    clock.now = traits.starts_at + timedelta(minutes=30)
+    [_, under_way] = _gather(store, circle_id=circle.id).sessions
+    assert (under_way.title, under_way.held) == ("Traits", False)
+    with store.write() as db:
+        attendance.check_in(
+            db, session_id=traits.id, person_id=circle_with_sessions["people"][0].id, attended="present"
+        )
+    [_, under_way] = _gather(store, circle_id=circle.id).sessions
+    assert (under_way.held, under_way.came) == (True, 1)
+    assert "Traits" in (md := to_markdown(_gather(store, circle_id=circle.id))) and "not held yet" not in md

@@ -196,7 +196,7 @@ ALL_ROWS = [
         "no",
     ],
 ]
-# S5 (10 Mar) is still to come on the fixture's clock: its rows appear once it has started.
+# S5 (10 Mar) is still to come on the fixture's clock: its rows appear once it has been held.
 UPCOMING_ROWS = [
     [
         "Rust Lunch",
@@ -262,11 +262,12 @@ def test_every_csv_cell_is_quoted(store: Store, history: History) -> None:
     assert all(line.startswith('"') and line.endswith('"') for line in lines)
 
 
-def test_a_session_still_to_come_is_left_out_until_it_starts(
+def test_a_session_still_to_come_is_left_out_until_it_has_been_held(
     store: Store, history: History, clock: FixedClock
 ) -> None:
-    """What the export counts is what the report counts: sessions that have happened. A future
-    session's rows would all say "attended: nothing yet" (54 of 62 rows on the small demo)."""
+    """What the export counts is what the report counts: sessions that have been held. A future
+    session's rows would all say "attended: nothing yet" (54 of 62 rows on the small demo), and
+    so would those of a session under way whose check-in is still to come."""
     with store.read() as db:
         assert count_rows(db, Scope()) == len(ALL_ROWS)
         summary = list(reports.person_summaries(db, Scope()))
@@ -274,7 +275,9 @@ def test_a_session_still_to_come_is_left_out_until_it_starts(
     assert "Session S5" not in {r[2] for r in rows}
     # Every expected row is one the summary counts (Eve, the walk-in, is the one row more).
     assert sum(p.expected for p in summary) == len(rows) - 1
-    clock.advance(days=7, hours=2)  # Tuesday 10 March 11:00 UTC: S5 has started
+    clock.advance(days=7, hours=2, minutes=30)  # Tuesday 10 March 11:30 UTC: S5 is under way
+    assert _rows(_csv(store, Scope()))[1:] == ALL_ROWS
+    clock.advance(minutes=30)  # 12:00: S5 has ended, nobody checked in
     assert _rows(_csv(store, Scope()))[1:] == ALL_ROWS + UPCOMING_ROWS
 
 

@@ -163,8 +163,9 @@ def test_the_whole_store_from_the_command_line_is_the_stores_csv(
         connection = attendance_copy.connect(url)
         assert connection is not None
         with connection:
-            now = attendance_copy.happened(datetime.now(UTC))
-            assert attendance_copy.count_rows(connection.cursor(), now) == 15
+            cursor = connection.cursor()
+            now = attendance_copy.happened(cursor, datetime.now(UTC))
+            assert attendance_copy.count_rows(cursor, now) == 15
 
 
 def test_the_whole_store_csv_loads_no_store_module(store: Store, clock: FixedClock, tmp_path: Path) -> None:

@@ -108,7 +108,9 @@ def test_the_stats_figures_add_up_the_stores_summaries(store: Store, history: Hi
             reports.no_shows(db, scope)
             reports.conversion(db, scope)
             reports.presenter_diversity(db, scope)
-    statements = [s for s, _ in sent]
+    # Which sessions are under way and not held yet looks at the check-ins of the last day's
+    # sessions alone (circles/held.py): not the attendance this test is about.
+    statements = [s for s, _ in sent if not s.startswith("SELECT pending.id FROM circle_session AS pending")]
     raw = [s for s in statements if re.search(r"\b(attendance|agenda_item)\b", s)]
     assert statements and not raw, raw
 

@@ -174,7 +174,7 @@ def _whole_store_by_copy(
     with closing(found):
         # sqlite3 reads on the connection, psycopg on a cursor (inside a read-only transaction).
         source = found if path is not None else found.cursor()
-        scope = made.happened(datetime.now(UTC))
+        scope = made.happened(source, datetime.now(UTC))
         total = None
         if progress is not None:
             total = made.count_rows(source, scope)

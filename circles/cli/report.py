@@ -71,8 +71,9 @@ def report(
 ) -> None:
     """Participation, satisfaction and mentoring: is the programme working?
 
-    Counts held sessions (not cancelled, already started); people are expected at the
-    sessions held while they were members; walk-ins count as attended, not as expected.
+    Counts held sessions (not cancelled; ended, or begun with someone checked in); people are
+    expected at the sessions held while they were members; walk-ins count as attended, not as
+    expected.
     --explain prints how every figure is defined.
     """
     from circles.services.feedback import lines_learned

@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 
 from circles.exports.cells import DANGEROUS_FIRST
 from circles.exports.columns import Tick, write_framed
+from circles.held import held_by
 
 SESSIONS_AT_ONCE = 200  # written to the file together: a few thousand rows
 # The first characters that make a spreadsheet run a cell (cells.safe_text), as code points.
@@ -133,10 +134,10 @@ ORDER BY rows.n
 SETTINGS = ("SET LOCAL jit = off",)
 
 
-def happened(now: datetime) -> str:
-    """SQL: the sessions of the whole store that have happened by ``now`` (participation.in_scope
-    with no circle and no days)."""
-    return f"circle_session.status != 'cancelled' AND circle_session.starts_at <= '{now.isoformat()}'"
+def happened(cursor: Any, now: datetime) -> str:
+    """SQL: the sessions of the whole store held by ``now`` (circles/held.py's rule), asked on
+    the psycopg ``cursor``."""
+    return held_by("postgresql", now, lambda sql: [i for (i,) in cursor.execute(sql).fetchall()])
 
 
 def connect(setting: str) -> Any | None:

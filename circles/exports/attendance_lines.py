@@ -28,11 +28,10 @@ from typing import BinaryIO
 
 from circles.exports.cells import safe_text
 from circles.exports.columns import Tick, quoted, write_framed
+from circles.held import held_by
 from circles.zones import time_zone
 
 BATCH = 5000
-# SQLite keeps instants as naive UTC text (models/types.py); bounds compare with it as text.
-STORED_INSTANT = "%Y-%m-%d %H:%M:%S.%f"
 # The index that gives circles in the export's order (lower(name) is unique among circles).
 CIRCLE_ORDER_INDEX = "uq_circle_name_lower"
 
@@ -116,11 +115,9 @@ def _person_cells(name: str, email: str | None, team: str | None) -> str:
     return f"{quoted(safe_text(name))},{quoted(safe_text(email or ''))},{quoted(safe_text(team or ''))},"
 
 
-def happened(now: datetime) -> str:
-    """SQL: the sessions of the whole store that have happened by ``now`` (participation.in_scope
-    with no circle and no days)."""
-    stored = now.astimezone(UTC).strftime(STORED_INSTANT)
-    return f"circle_session.status != 'cancelled' AND circle_session.starts_at <= '{stored}'"
+def happened(connection: sqlite3.Connection, now: datetime) -> str:
+    """SQL: the sessions of the whole store held by ``now`` (circles/held.py's rule)."""
+    return held_by("sqlite", now, lambda sql: [i for (i,) in connection.execute(sql)])
 
 
 def connect(path: Path) -> sqlite3.Connection | None:

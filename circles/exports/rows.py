@@ -1,9 +1,10 @@
 """The attendance rows of an export, streamed from the database in order (never fetched whole).
 
-One row per person and session in scope (``participation.in_scope``: sessions that have
-happened, not cancelled): everyone expected there (members at its start), and everyone else
-with a record for it (walk-ins, or an RSVP from a non-member). A session still to come has
-no attendance yet, so it is not in the export: its RSVPs are the session's headcount.
+One row per person and session in scope (``participation.in_scope``: sessions that have been
+held, circles/held.py): everyone expected there (members at its start), and everyone else
+with a record for it (walk-ins, or an RSVP from a non-member). A session still to come, or
+under way with nobody checked in yet, has no attendance yet, so it is not in the export: its
+RSVPs are the session's headcount.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from circles.digest import Digest, DigestItem, DigestMaterial, DigestSession, Re
 from circles.errors import NotFound
 from circles.services import agenda, attendance, knowledge, sessions
 from circles.services.circle_records import get_circle
-from circles.services.clock import now
+from circles.services.participation import Scope, in_scope
 from circles.zones import time_zone
 from models.enums import SessionStatus
 from models.tables import (
@@ -96,7 +96,11 @@ def gather_digest(
     topics = knowledge.topics_for_sessions(db, ids)
     item_topics = knowledge.topics_for_items(db, [i.id for sid in ids for i in items[sid]])
     counts = attendance.headcounts(db, ids)
-    at = now(db)
+    # Held as every report counts it (circles/held.py): a session under way with nobody
+    # checked in yet is "not held yet", not "0 came".
+    held = set(
+        db.exec(select(col(CircleSession.id)).where(col(CircleSession.id).in_(ids), *in_scope(db, Scope())))
+    )
     digest_sessions = []
     for s in found:
         presenters = list(dict.fromkeys([i.presenter_name for i in items[s.id] if i.presenter_name]))
@@ -108,7 +112,7 @@ def gather_digest(
                 circle=s.circle_name,
                 starts_at=s.local_start,
                 title=s.title,
-                held=s.status is SessionStatus.HELD or s.starts_at <= at,
+                held=s.id in held,
                 presenters=tuple(presenters),
                 agenda=tuple(DigestItem(i.title, i.presenter_name, i.minutes) for i in items[s.id]),
                 # The session's topics, then its agenda items' (the talk on "operators").

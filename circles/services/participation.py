@@ -1,9 +1,10 @@
 """What participation means, once, in SQL: which sessions are in scope, who was expected, who
 came, who walked in, who presented. Reports and attendance exports both count with these.
 
-- A session is *in scope* when it has happened: not cancelled and already started (by the
-  store's clock), in the scope's circle and local days. A session still to come has no
-  attendance to report, so neither the report nor the export lists it.
+- A session is *in scope* when it has been held (circles/held.py: not cancelled, and ended by
+  the store's clock or its attendance taken), in the scope's circle and local days. A session
+  still to come, or under way with nobody checked in yet, has no attendance to report, so
+  neither the report nor the export lists it.
 - A person is *expected* at a session when a membership of theirs covered its start
   (``joined_at <= starts_at`` and ``left_at`` unset or later), as on the check-in roster.
 - *Attended* means checked in present or late. Excused and absent are not attended.
@@ -23,19 +24,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
-from circles import validate
+from circles import held, validate
 from circles.services import circle_records
 from circles.services.attendance import member_at_session
 from circles.services.clock import now
 from circles.zones import time_zone
-from models.enums import Attended, SessionStatus
+from models.enums import Attended
 from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Talk
+from models.types import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +101,8 @@ _CIRCLE_ZONES = _ZONES.where(Circle.id == sa.bindparam("circle_id"))
 
 def bind_scope(db: Session, scope: Scope) -> BoundScope:
     """The shape of ``scope`` and its values, the store's clock and time zones read once."""
-    values: dict[str, Any] = {"now": now(db)}
+    at = now(db)
+    values: dict[str, Any] = {"now": at, "pending": _pending(db, at)}
     if scope.circle_id is not None:
         values["circle_id"] = scope.circle_id
     zones: list[str] = []
@@ -123,20 +130,37 @@ def bind_scope(db: Session, scope: Scope) -> BoundScope:
     return BoundScope(shape, values)
 
 
+def _pending(db: Session, at: datetime) -> str:
+    """The sessions pending at ``at`` (circles/held.py: under way, not held yet), as the value
+    held_sessions' statements take."""
+    dialect = db.get_bind().dialect.name
+    found = db.execute(_pending_statement(dialect), {"now": at, "settled": held.settled(at)})
+    return held.pending_value(dialect, found.scalars())
+
+
+@cache
+def _pending_statement(dialect: str) -> sa.TextClause:
+    instant = UTCDateTime()
+    return sa.text(held.pending(dialect, now=":now", settled=":settled")).bindparams(
+        sa.bindparam("now", type_=instant), sa.bindparam("settled", type_=instant)
+    )
+
+
 # How a statement gets a scope's value by its name: ``sa.bindparam`` for a statement kept and
 # run with the values, or the value itself (in_scope's, made for one scope).
 Value = Callable[[str], Any]
 
 
 def in_scope(db: Session, scope: Scope) -> list[Any]:
-    """Conditions on CircleSession: it has happened (not cancelled, started by the store's
-    clock) and falls in the scope's circle and local days (``held_sessions`` with the values)."""
+    """Conditions on CircleSession: it has been held by the store's clock (circles/held.py) and
+    falls in the scope's circle and local days (``held_sessions`` with the values)."""
     bound = bind_scope(db, scope)
     return held_sessions(bound.shape, bound.values.__getitem__)
 
 
 def held_sessions(shape: ScopeShape, value: Value = sa.bindparam) -> list[Any]:
-    """Conditions on CircleSession, for a scope of ``shape``: it has happened and falls in the
+    """Conditions on CircleSession, for a scope of ``shape``: it has been held by the store's
+    clock (circles/held.py: not cancelled, and ended or its attendance taken) and falls in the
     scope's circle and local days.
 
     Local days differ per timezone, so the date bounds are set once per timezone in use
@@ -144,8 +168,14 @@ def held_sessions(shape: ScopeShape, value: Value = sa.bindparam) -> list[Any]:
     """
     s = CircleSession
     conditions: list[Any] = [
-        s.status != SessionStatus.CANCELLED,
-        s.starts_at <= value("now"),
+        _Held(
+            col(s.starts_at),
+            col(s.status),
+            col(s.id),
+            # The instants' type: what the store keeps (SQLite's text).
+            sa.type_coerce(value("now"), UTCDateTime()),
+            sa.type_coerce(value("pending"), sa.String()),
+        ),
         *local_days(shape, s.starts_at, s.circle_id, value),
     ]
     # The same days once more, from the earliest zone's first instant to the latest's last: a
@@ -156,6 +186,36 @@ def held_sessions(shape: ScopeShape, value: Value = sa.bindparam) -> list[Any]:
     if shape.zones and shape.until:
         conditions.append(s.starts_at < value("starts_before"))
     return conditions
+
+
+class _Held(FunctionElement[bool]):
+    """SQL: the session of these columns (start, status, id) has been held by the instant
+    ``now``, ``pending`` being the sessions pending then (``_pending``): circles/held.py's text,
+    the one the whole store's export runs, with the columns and values as the statement names
+    them."""
+
+    name = "held"
+    type = sa.Boolean()
+    inherit_cache = True
+
+    def self_group(self, against: Any = None) -> Any:
+        # A condition as it is, in its own parentheses: not "(...) = 1", as SQLAlchemy writes
+        # a boolean value for SQLite, which then reads no index through it.
+        return self
+
+
+@compiles(_Held)
+def _held_text(element: _Held, compiler: SQLCompiler, **kw: Any) -> str:
+    starts_at, status, session_id, at, pending = (compiler.process(c, **kw) for c in element.clauses)
+    text = held.held(
+        compiler.dialect.name,
+        now=at,
+        pending=pending,
+        starts_at=starts_at,
+        status=status,
+        session_id=session_id,
+    )
+    return f"({text})"
 
 
 def local_days(shape: ScopeShape, when: Any, circle_id: Any, value: Value = sa.bindparam) -> list[Any]:
