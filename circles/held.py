@@ -76,19 +76,22 @@ def held(
     dialect: str,
     *,
     now: str,
-    pending: str,
+    pending: str | None,
     starts_at: str = "circle_session.starts_at",
     status: str = "circle_session.status",
     session_id: str = "circle_session.id",
 ) -> str:
     """SQL on ``dialect``: the session whose columns are named ``starts_at``, ``status`` and
     ``session_id`` counts as held by the instant ``now`` (SQL), ``pending`` (SQL) being the
-    pending_value of what ``pending`` found by then."""
+    pending_value of what ``pending`` found by then, None when it found none."""
+    happened = f"{status} != 'cancelled' AND {starts_at} <= {now}"
+    if pending is None:
+        return happened
     if dialect == "postgresql":
         not_pending = f"{session_id} <> ALL (CAST({pending} AS integer[]))"
     else:
         not_pending = f"{session_id} NOT IN (SELECT value FROM json_each({pending}))"
-    return f"{status} != 'cancelled' AND {starts_at} <= {now} AND {not_pending}"
+    return f"{happened} AND {not_pending}"
 
 
 def held_by(dialect: str, now: datetime, ids: Callable[[str], Iterable[int]]) -> str:
@@ -96,8 +99,8 @@ def held_by(dialect: str, now: datetime, ids: Callable[[str], Iterable[int]]) ->
     store's export; participation.in_scope with no circle and no days). ``ids``: the ids a
     query (SQL text) finds, on the export's connection."""
     at = _instant(dialect, now)
-    found = ids(pending(dialect, now=at, settled=_instant(dialect, settled(now))))
-    return held(dialect, now=at, pending=f"'{pending_value(dialect, found)}'")
+    found = list(ids(pending(dialect, now=at, settled=_instant(dialect, settled(now)))))
+    return held(dialect, now=at, pending=f"'{pending_value(dialect, found)}'" if found else None)
 
 
 def _instant(dialect: str, when: datetime) -> str:

@@ -163,7 +163,7 @@ def _retention_sql(dialect: str, shape: ScopeShape, months: tuple[int, ...]) -> 
                 s.circle_id == m.circle_id,
                 a.person_id == m.person_id,
                 came(a),
-                *held_sessions(ScopeShape()),  # held (circles/held.py)
+                *held_sessions(ScopeShape(pending=shape.pending)),  # held (circles/held.py)
                 s.starts_at >= mark,
                 s.starts_at < window_end,
             )
