@@ -17,6 +17,7 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -103,6 +104,10 @@ class FigureBoxes(Widget, can_focus=True):
                 self.screen.focus_next()
             else:
                 self.screen.focus_previous()
+        else:
+            # An arrow with no box to go to is left to what holds the boxes: Organisation's page
+            # scrolls, as it did when each box was a widget of its own.
+            raise SkipAction()
 
     def action_explain(self) -> None:
         self.post_message(self.Explain(self.current))

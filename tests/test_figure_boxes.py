@@ -6,8 +6,9 @@ in it (the row grows) rather than being cut."""
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
 from textual.geometry import Region
-from textual.widgets import Button
+from textual.widgets import Button, Static
 
 from screens.figure_boxes import FigureBoxes, FigureName
 
@@ -50,6 +51,31 @@ async def test_tab_goes_through_the_figures_then_on_and_back() -> None:
         assert boxes.current == "f0"
         await pilot.press("shift+tab")
         assert app.focused is app.query_one("#before")
+
+
+class InAPage(App[None]):
+    """The boxes at the top of a page longer than the screen, as on Organisation."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield FigureBoxes(NAMES)
+            yield Static("\n".join(f"line {n}" for n in range(40)))
+
+
+async def test_an_arrow_with_no_box_to_go_to_scrolls_the_page() -> None:
+    app = InAPage()
+    async with app.run_test(size=(120, 20)) as pilot:
+        boxes = app.query_one(FigureBoxes)
+        page = app.query_one(VerticalScroll)
+        boxes.focus()
+        await pilot.press("down")  # a row down: the box below
+        assert boxes.current == "f6" and page.scroll_y == 0
+        await pilot.press("down", "down")  # no row below: the page scrolls
+        await pilot.pause()
+        assert boxes.current == "f6" and page.scroll_y == 2
+        await pilot.press("up", "up")  # a row up, then no row above: the page scrolls back
+        await pilot.pause()
+        assert boxes.current == "f0" and page.scroll_y == 1
 
 
 async def test_question_mark_and_a_click_ask_about_the_box() -> None:
