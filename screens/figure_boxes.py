@@ -19,10 +19,10 @@ from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
-from textual.widget import Widget
+
+from screens.drawn_lines import DrawnLines
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +35,7 @@ class FigureName:
     narrow: str | None = None
 
 
-class FigureBoxes(Widget, can_focus=True):
+class FigureBoxes(DrawnLines, can_focus=True):
     COLUMNS = 6
     # Whether a figure's name offers to say what it means ("Participation ?"), as ? and a click do.
     EXPLAINS = True
@@ -128,13 +128,6 @@ class FigureBoxes(Widget, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._lines(width))
-
-    def render_line(self, y: int) -> Strip:
-        lines = self._lines(self.size.width)
-        return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.rich_style)
 
     def _row_heights(self) -> list[int] | None:
         """How many lines each row of boxes has, as now (None before the first layout)."""
