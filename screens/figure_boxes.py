@@ -91,7 +91,8 @@ class FigureBoxes(DrawnLines, can_focus=True):
         (the name narrow when the box is)."""
         index = next(i for i, n in enumerate(self.names) if n.key == key)
         width = self.size.width
-        inner = self._spans(width)[index % self.COLUMNS][1] - 2 if width else 0  # 0: not laid out yet
+        # As _box_lines has it: inside the borders and the padding (0: not laid out yet).
+        inner = max(self._spans(width)[index % self.COLUMNS][1] - 2 - 2 * self.PADDING, 1) if width else 0
         return "\n".join((self._title(self.names[index], inner), *self.values[key]))
 
     def action_move(self, step: int, leaves: bool = False) -> None:

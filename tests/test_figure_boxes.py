@@ -105,3 +105,23 @@ async def test_a_long_value_wraps_in_its_box_and_the_row_grows() -> None:
         assert "│ 3m 80% 6m │" in lines[2] and "│75% 12m 60%│" in lines[3] and "1 of 2" in lines[4]
         assert all(len(line) == len(lines[0]) for line in lines)
         assert boxes.text("f2") == "Figure 2 ?\n3m 80% 6m 75% 12m 60%\n1 of 2"
+
+
+class Padded(FigureBoxes):
+    PADDING = 1
+
+
+class PaddedBoxes(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Padded([FigureName("came", "Attendances", "Came"), *NAMES[1:6]])
+
+
+async def test_a_figure_is_said_with_the_name_its_box_shows() -> None:
+    app = PaddedBoxes()
+    async with app.run_test(size=(80, 20)) as pilot:
+        boxes = app.query_one(FigureBoxes)
+        await pilot.pause()
+        # 11 cells inside the first box's borders at 80 columns, 9 inside its padding as well:
+        # "Attendances" does not fit, and its box says "Came".
+        assert "│  Came ?   │" in drawn(boxes)[1]
+        assert boxes.text("came").splitlines()[0] == "Came ?"
