@@ -19,8 +19,10 @@ from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
+from textual.widget import Widget
 
 from screens.drawn_lines import DrawnLines
 
@@ -100,6 +102,7 @@ class FigureBoxes(DrawnLines, can_focus=True):
         if 0 <= to < len(self.names):
             self.cursor = to
             self.refresh()
+            self._scroll_to_cursor()
         elif leaves:
             if step > 0:
                 self.screen.focus_next()
@@ -176,6 +179,22 @@ class FigureBoxes(DrawnLines, can_focus=True):
             height = max(len(lines) for lines in boxes)
             rows.append((first, [lines + [""] * (height - len(lines)) for lines in boxes]))
         return rows
+
+    def _scroll_to_cursor(self) -> None:
+        """Scroll what holds the boxes to the one under the cursor: Textual brings a focused
+        widget into view, not a part of one, and on a short terminal the second row is below."""
+        holder = self.parent
+        if not isinstance(holder, Widget) or not self.size.width:
+            return
+        spans, top = self._spans(self.size.width), 0
+        for first, boxes in self._rows(self.size.width):
+            height = len(boxes[0]) + 2
+            if first <= self.cursor < first + self.COLUMNS:
+                x, width = spans[self.cursor - first]
+                box = Region(x, top, width, height).translate(self.virtual_region.offset)
+                holder.scroll_to_region(box, animate=False, immediate=True)
+                return
+            top += height
 
     def _box_at(self, x: int, y: int) -> int | None:
         spans = self._spans(self.size.width)

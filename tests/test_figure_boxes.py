@@ -73,9 +73,29 @@ async def test_an_arrow_with_no_box_to_go_to_scrolls_the_page() -> None:
         await pilot.press("down", "down")  # no row below: the page scrolls
         await pilot.pause()
         assert boxes.current == "f6" and page.scroll_y == 2
-        await pilot.press("up", "up")  # a row up, then no row above: the page scrolls back
+        await pilot.press("up")  # a row up: the page scrolls back to show it
         await pilot.pause()
-        assert boxes.current == "f0" and page.scroll_y == 1
+        assert boxes.current == "f0" and page.scroll_y == 0
+        page.scroll_to(y=3, animate=False, immediate=True)
+        await pilot.press("up")  # no row above: the page scrolls
+        await pilot.pause()
+        assert boxes.current == "f0" and page.scroll_y == 2
+
+
+async def test_the_page_scrolls_to_the_box_under_the_cursor() -> None:
+    app = InAPage()
+    async with app.run_test(size=(120, 8)) as pilot:  # two rows of boxes, five lines each
+        boxes = app.query_one(FigureBoxes)
+        page = app.query_one(VerticalScroll)
+        boxes.focus()
+        await pilot.pause()
+        assert page.scroll_y == 0
+        await pilot.press("down")  # the box below, whose row was below the screen
+        await pilot.pause()
+        assert boxes.current == "f6" and page.scroll_y == 2
+        await pilot.press("up")
+        await pilot.pause()
+        assert boxes.current == "f0" and page.scroll_y == 0
 
 
 async def test_question_mark_and_a_click_ask_about_the_box() -> None:
