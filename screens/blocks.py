@@ -15,10 +15,10 @@ from typing import Any
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.segment import Segment
 from rich.text import Text
-from textual.geometry import Size
 from textual.renderables.sparkline import Sparkline
 from textual.strip import Strip
-from textual.widget import Widget
+
+from screens.drawn_lines import DrawnLines
 
 # A block: its heading, then a sparkline's data (three lines high unless said) and the lines
 # under it, or only lines.
@@ -37,7 +37,7 @@ class _Lines:
             yield Segment.line()
 
 
-class Blocks(Widget):
+class Blocks(DrawnLines):
     COMPONENT_CLASSES = {"sparkline--max-color", "sparkline--min-color", "blocks--heading", "blocks--axis"}
     DEFAULT_CSS = """
     Blocks { height: auto; }
@@ -62,13 +62,6 @@ class Blocks(Widget):
         # Laid out again only when it has more lines or fewer (a sparkline's data changes
         # nothing of its height).
         self.refresh(layout=before is None or len(self._lines(width)) != before)
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._lines(width))
-
-    def render_line(self, y: int) -> Strip:
-        lines = self._lines(self.size.width)
-        return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.rich_style)
 
     def _lines(self, width: int) -> list[Strip]:
         base = self.rich_style

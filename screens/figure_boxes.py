@@ -17,11 +17,14 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
+
+from screens.drawn_lines import DrawnLines
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +37,7 @@ class FigureName:
     narrow: str | None = None
 
 
-class FigureBoxes(Widget, can_focus=True):
+class FigureBoxes(DrawnLines, can_focus=True):
     COLUMNS = 6
     # Whether a figure's name offers to say what it means ("Participation ?"), as ? and a click do.
     EXPLAINS = True
@@ -90,7 +93,8 @@ class FigureBoxes(Widget, can_focus=True):
         (the name narrow when the box is)."""
         index = next(i for i, n in enumerate(self.names) if n.key == key)
         width = self.size.width
-        inner = self._spans(width)[index % self.COLUMNS][1] - 2 if width else 0  # 0: not laid out yet
+        # As _box_lines has it: inside the borders and the padding (0: not laid out yet).
+        inner = max(self._spans(width)[index % self.COLUMNS][1] - 2 - 2 * self.PADDING, 1) if width else 0
         return "\n".join((self._title(self.names[index], inner), *self.values[key]))
 
     def action_move(self, step: int, leaves: bool = False) -> None:
@@ -98,11 +102,16 @@ class FigureBoxes(Widget, can_focus=True):
         if 0 <= to < len(self.names):
             self.cursor = to
             self.refresh()
+            self._scroll_to_cursor()
         elif leaves:
             if step > 0:
                 self.screen.focus_next()
             else:
                 self.screen.focus_previous()
+        else:
+            # An arrow with no box to go to is left to what holds the boxes: Organisation's page
+            # scrolls, as it did when each box was a widget of its own.
+            raise SkipAction()
 
     def action_explain(self) -> None:
         self.post_message(self.Explain(self.current))
@@ -123,13 +132,6 @@ class FigureBoxes(Widget, can_focus=True):
 
     def on_blur(self) -> None:
         self.refresh()
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._lines(width))
-
-    def render_line(self, y: int) -> Strip:
-        lines = self._lines(self.size.width)
-        return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.rich_style)
 
     def _row_heights(self) -> list[int] | None:
         """How many lines each row of boxes has, as now (None before the first layout)."""
@@ -177,6 +179,22 @@ class FigureBoxes(Widget, can_focus=True):
             height = max(len(lines) for lines in boxes)
             rows.append((first, [lines + [""] * (height - len(lines)) for lines in boxes]))
         return rows
+
+    def _scroll_to_cursor(self) -> None:
+        """Scroll what holds the boxes to the one under the cursor: Textual brings a focused
+        widget into view, not a part of one, and on a short terminal the second row is below."""
+        holder = self.parent
+        if not isinstance(holder, Widget) or not self.size.width:
+            return
+        spans, top = self._spans(self.size.width), 0
+        for first, boxes in self._rows(self.size.width):
+            height = len(boxes[0]) + 2
+            if first <= self.cursor < first + self.COLUMNS:
+                x, width = spans[self.cursor - first]
+                box = Region(x, top, width, height).translate(self.virtual_region.offset)
+                holder.scroll_to_region(box, animate=False, immediate=True)
+                return
+            top += height
 
     def _box_at(self, x: int, y: int) -> int | None:
         spans = self._spans(self.size.width)

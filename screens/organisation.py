@@ -168,7 +168,7 @@ def figure_values(r: SuccessReport) -> dict[str, tuple[str, str]]:
         "presenter_diversity": (percent(pd.share), out_of(pd.presented, pd.members)),
         "satisfaction": (
             f"{sat.mean:.1f} / 5" if sat.mean is not None else "-",
-            f"{short_count(sat.ratings)} ratings",
+            f"{short_count(sat.ratings)} rating{'' if sat.ratings == 1 else 's'}",
         ),
         "response_rate": (percent(sat.response_rate), out_of(sat.responders, sat.attendees)),
         "satisfaction_trend": (change_text(r.satisfaction_trend.change, points=True), "late vs early"),
@@ -177,7 +177,7 @@ def figure_values(r: SuccessReport) -> dict[str, tuple[str, str]]:
         for key in ("pairs_active", "meetings", "completion"):
             values[key] = ("-", "all circles only")
     else:
-        values["pairs_active"] = (short_count(m.pairs_active), f"{len(m.programmes)} programmes")
+        values["pairs_active"] = (short_count(m.pairs_active), count(len(m.programmes), "programme"))
         values["meetings"] = (percent(m.held_share), out_of(m.meetings_held, m.meetings_planned))
         values["completion"] = (percent(m.completion), out_of(m.completed, m.completed + m.ended_early))
     return values

@@ -105,25 +105,14 @@ class StatsPanel(VerticalScroll):
         if self._read_first is None:
             self.reload()
         else:  # shown in the frame that first shows the panel
-            self._read_first.take(self, self.READ, StatsData, self._show_all, self.reload)
+            self._read_first.take(self, self.READ, StatsData, self._show, self.reload)
 
     def reload(self) -> None:
         circle_id = self.circle_id
-        run_db(self, lambda db: load_stats(db, circle_id), self._show_all, failed=self._failed)
+        run_db(self, lambda db: load_stats(db, circle_id), self._show, failed=self._failed)
 
-    def _show_all(self, data: StatsData) -> None:
-        self._show(data.report)
-        self.query_one(CircleFigures).show(
-            {"satisfaction": satisfaction_figure(data.per_session), **report_figures(data.report)}
-        )
-        self.query_one(Blocks).show(charts(data.report, data.per_session, data.teams))
-        self.post_message(self.Loaded(self, data.report))
-
-    def _failed(self, error: CirclesError) -> None:
-        self.query_one("#stats-status", Static).update(str(error))
-
-    def _show(self, report: Report) -> None:
-        self.report = report
+    def _show(self, data: StatsData) -> None:
+        report = self.report = data.report
         points = report.participation
         status = self.query_one("#stats-status", Static)
         if not points:
@@ -133,6 +122,14 @@ class StatsPanel(VerticalScroll):
                 f"{count(report.totals.sessions, 'held session')}, "
                 f"{period_text(points[0].period)} to {period_text(points[-1].period)}."
             )
+        self.query_one(CircleFigures).show(
+            {"satisfaction": satisfaction_figure(data.per_session), **report_figures(report)}
+        )
+        self.query_one(Blocks).show(charts(report, data.per_session, data.teams))
+        self.post_message(self.Loaded(self, report))
+
+    def _failed(self, error: CirclesError) -> None:
+        self.query_one("#stats-status", Static).update(str(error))
 
 
 class CircleFigures(FigureBoxes, can_focus=False):

@@ -6,8 +6,9 @@ in it (the row grows) rather than being cut."""
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
 from textual.geometry import Region
-from textual.widgets import Button
+from textual.widgets import Button, Static
 
 from screens.figure_boxes import FigureBoxes, FigureName
 
@@ -52,6 +53,51 @@ async def test_tab_goes_through_the_figures_then_on_and_back() -> None:
         assert app.focused is app.query_one("#before")
 
 
+class InAPage(App[None]):
+    """The boxes at the top of a page longer than the screen, as on Organisation."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield FigureBoxes(NAMES)
+            yield Static("\n".join(f"line {n}" for n in range(40)))
+
+
+async def test_an_arrow_with_no_box_to_go_to_scrolls_the_page() -> None:
+    app = InAPage()
+    async with app.run_test(size=(120, 20)) as pilot:
+        boxes = app.query_one(FigureBoxes)
+        page = app.query_one(VerticalScroll)
+        boxes.focus()
+        await pilot.press("down")  # a row down: the box below
+        assert boxes.current == "f6" and page.scroll_y == 0
+        await pilot.press("down", "down")  # no row below: the page scrolls
+        await pilot.pause()
+        assert boxes.current == "f6" and page.scroll_y == 2
+        await pilot.press("up")  # a row up: the page scrolls back to show it
+        await pilot.pause()
+        assert boxes.current == "f0" and page.scroll_y == 0
+        page.scroll_to(y=3, animate=False, immediate=True)
+        await pilot.press("up")  # no row above: the page scrolls
+        await pilot.pause()
+        assert boxes.current == "f0" and page.scroll_y == 2
+
+
+async def test_the_page_scrolls_to_the_box_under_the_cursor() -> None:
+    app = InAPage()
+    async with app.run_test(size=(120, 8)) as pilot:  # two rows of boxes, five lines each
+        boxes = app.query_one(FigureBoxes)
+        page = app.query_one(VerticalScroll)
+        boxes.focus()
+        await pilot.pause()
+        assert page.scroll_y == 0
+        await pilot.press("down")  # the box below, whose row was below the screen
+        await pilot.pause()
+        assert boxes.current == "f6" and page.scroll_y == 2
+        await pilot.press("up")
+        await pilot.pause()
+        assert boxes.current == "f0" and page.scroll_y == 0
+
+
 async def test_question_mark_and_a_click_ask_about_the_box() -> None:
     app = Boxes()
     async with app.run_test(size=(120, 20)) as pilot:
@@ -79,3 +125,23 @@ async def test_a_long_value_wraps_in_its_box_and_the_row_grows() -> None:
         assert "│ 3m 80% 6m │" in lines[2] and "│75% 12m 60%│" in lines[3] and "1 of 2" in lines[4]
         assert all(len(line) == len(lines[0]) for line in lines)
         assert boxes.text("f2") == "Figure 2 ?\n3m 80% 6m 75% 12m 60%\n1 of 2"
+
+
+class Padded(FigureBoxes):
+    PADDING = 1
+
+
+class PaddedBoxes(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Padded([FigureName("came", "Attendances", "Came"), *NAMES[1:6]])
+
+
+async def test_a_figure_is_said_with_the_name_its_box_shows() -> None:
+    app = PaddedBoxes()
+    async with app.run_test(size=(80, 20)) as pilot:
+        boxes = app.query_one(FigureBoxes)
+        await pilot.pause()
+        # 11 cells inside the first box's borders at 80 columns, 9 inside its padding as well:
+        # "Attendances" does not fit, and its box says "Came".
+        assert "│  Came ?   │" in drawn(boxes)[1]
+        assert boxes.text("came").splitlines()[0] == "Came ?"

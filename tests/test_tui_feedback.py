@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 from circles.app import CirclesApp
 from circles.feedback_views import MentoringDone, Recognised, Streak, tell_apart
 from circles.recognition_digest import markdown
-from circles.services import attendance, feedback, programmes, recognition, sessions
-from circles.success_views import RetentionAfter
+from circles.services import attendance, feedback, programmes, recognition, sessions, success
+from circles.services.participation import Scope
+from circles.success_views import Mentoring, ProgrammeEngagement, RetentionAfter
 from models.enums import PresenterSource, SessionStatus
 from screens import opening
 from screens import recognition as recognition_screen
@@ -34,6 +36,7 @@ from screens.organisation import (
     Definition,
     OrganisationScreen,
     change_text,
+    figure_values,
     retention_text,
     short_count,
     spread,
@@ -527,6 +530,17 @@ def test_retention_shows_only_the_marks_members_reached() -> None:
     reached, young = RetentionAfter(3, 30, 12), RetentionAfter(6, 0, 0)
     assert retention_text([reached, young]) == ("3m 40%", "12/30")
     assert retention_text([young, RetentionAfter(6, 0, 0)]) == ("too soon", "to tell")
+
+
+def test_a_figure_of_one_says_one_programme_one_rating(memory_store) -> None:
+    with memory_store.read() as db:
+        report = success.success_report(db, Scope())
+    one = ProgrammeEngagement(1, "Mentoring 2026", "mentoring", 3, 2, 4, 1, 0)
+    values = figure_values(
+        replace(report, mentoring=Mentoring([one]), satisfaction=replace(report.satisfaction, ratings=1))
+    )
+    # They said "1 programmes" and "1 ratings".
+    assert (values["pairs_active"][1], values["satisfaction"][1]) == ("1 programme", "1 rating")
 
 
 def test_a_sparklines_range_tells_its_months_apart() -> None:

@@ -1,0 +1,34 @@
+"""A widget that draws all of its lines at once for a width and hands them out one by one, as
+the figure boxes and the trends' blocks do (screens/figure_boxes.py, screens/blocks.py)."""
+
+from __future__ import annotations
+
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.widget import Widget
+
+
+class DrawnLines(Widget):
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._frame: list[Strip] | None = None
+
+    def _lines(self, width: int) -> list[Strip]:
+        """Every line for ``width``, kept until what they show or the theme's styles change."""
+        raise NotImplementedError
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Looked up once a frame, not once a line: knowing whether the kept lines still hold
+        # reads the theme's styles, about a tenth of a millisecond each time.
+        self._frame = self._lines(self.size.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._frame if self._frame is not None else self._lines(self.size.width)
+        return lines[y] if y < len(lines) else Strip.blank(self.size.width, self.rich_style)
