@@ -110,6 +110,7 @@ def bind_scope(db: Session, scope: Scope) -> BoundScope:
     pending = _pending(db, at)
     if pending is not None:
         values["pending"] = pending
+        values["settled"] = held.settled(at)
     if scope.circle_id is not None:
         values["circle_id"] = scope.circle_id
     zones: list[str] = []
@@ -182,6 +183,7 @@ def held_sessions(shape: ScopeShape, value: Value = sa.bindparam) -> list[Any]:
     columns = [col(s.starts_at), col(s.status), col(s.id), sa.type_coerce(value("now"), UTCDateTime())]
     if shape.pending:
         columns.append(sa.type_coerce(value("pending"), sa.String()))
+        columns.append(sa.type_coerce(value("settled"), UTCDateTime()))
     conditions: list[Any] = [
         _Held(*columns),
         *local_days(shape, s.starts_at, s.circle_id, value),
@@ -198,7 +200,8 @@ def held_sessions(shape: ScopeShape, value: Value = sa.bindparam) -> list[Any]:
 
 class _Held(FunctionElement[bool]):
     """SQL: the session of these columns (start, status, id) has been held by the instant
-    ``now``, ``pending`` (if given) being the sessions pending then (``_pending``): circles/held.py's text,
+    ``now``, ``pending`` and ``settled`` (if given) the sessions pending then (``_pending``) and
+    the instant it looked from: circles/held.py's text,
     the one the whole store's export runs, with the columns and values as the statement names
     them."""
 
@@ -219,6 +222,7 @@ def _held_text(element: _Held, compiler: SQLCompiler, **kw: Any) -> str:
         compiler.dialect.name,
         now=at,
         pending=pending[0] if pending else None,
+        settled=pending[1] if pending else None,
         starts_at=starts_at,
         status=status,
         session_id=session_id,
