@@ -74,6 +74,10 @@ class KeysFollowTheFocus(App[None]):
         return self.focused or self.screen  # where Textual hands a key it reads
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not self.screen_stack:
+            # Closing: its screens are gone, and a key still coming (one held back and typed
+            # again) has nowhere to go; Textual's own handling of it asks for the screen.
+            return
         if isinstance(event, events.Key) and not event.is_forwarded:  # fresh from the terminal
             if self._holds:
                 self._held.append(event)
