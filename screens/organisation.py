@@ -117,9 +117,9 @@ def change_text(value: float | None, *, points: bool = False) -> str:
     return f"{shown:+.2f}" if points else f"{shown:+d} pts"
 
 
-def short_count(count: int) -> str:
+def short_count(n: int) -> str:
     """A count short enough for a figure's box: 120588 is 121k."""
-    return f"{count / 1000:.0f}k" if count >= 10_000 else str(count)
+    return f"{n / 1000:.0f}k" if n >= 10_000 else str(n)
 
 
 def spread(values: list[float], digits: int, unit: str = "") -> str:
