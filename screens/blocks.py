@@ -10,6 +10,7 @@ own; they look as the widgets did.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -51,7 +52,6 @@ class Blocks(DrawnLines):
         super().__init__(id=id)
         self.blocks = blocks
         self.sparkline_height = sparkline_height
-        self._drawn: tuple[Any, list[Strip]] | None = None
 
     def show(self, blocks: list[Block]) -> None:
         if blocks == self.blocks:
@@ -63,27 +63,27 @@ class Blocks(DrawnLines):
         # nothing of its height).
         self.refresh(layout=before is None or len(self._lines(width)) != before)
 
-    def _lines(self, width: int) -> list[Strip]:
-        base = self.rich_style
+    def _styles(self) -> tuple[Any, Any, Any, Any]:
+        """The styles as the theme has them now: another theme draws the lines again."""
         _, background = self.background_colors
-        # The styles as the theme has them now: another theme draws the lines again.
-        styles = (
+        return (
             (background + self.get_component_styles("sparkline--min-color").color).rich_color,
             (background + self.get_component_styles("sparkline--max-color").color).rich_color,
             self.get_component_rich_style("blocks--heading"),
             self.get_component_rich_style("blocks--axis"),
         )
-        drawn_for = (width, self.blocks, base, styles)
-        if self._drawn is not None and self._drawn[0] == drawn_for:
-            return self._drawn[1]
+
+    def _drawn_for(self, width: int) -> Hashable:
+        return (width, self.blocks, self.rich_style, self._styles())
+
+    def _draw(self, width: int) -> list[Strip]:
+        base = self.rich_style
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False)
-        lines = [
+        return [
             Strip(Segment.apply_style(line, base)).adjust_cell_length(width, base)
-            for line in console.render_lines(self._renderable(*styles), options, pad=False)
+            for line in console.render_lines(self._renderable(*self._styles()), options, pad=False)
         ]
-        self._drawn = (drawn_for, lines)
-        return lines
 
     def _renderable(self, low: Any, high: Any, heading: Any, axis: Any) -> RenderableType:
         parts: list[RenderableType] = []

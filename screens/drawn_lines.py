@@ -3,6 +3,8 @@ the figure boxes and the trends' blocks do (screens/figure_boxes.py, screens/blo
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
@@ -12,10 +14,21 @@ class DrawnLines(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._frame: list[Strip] | None = None
+        self._drawn: tuple[Hashable, list[Strip]] | None = None
+
+    def _drawn_for(self, width: int) -> Hashable:
+        """All the lines for ``width`` depend on: what they show and the theme's styles."""
+        raise NotImplementedError
+
+    def _draw(self, width: int) -> list[Strip]:
+        raise NotImplementedError
 
     def _lines(self, width: int) -> list[Strip]:
-        """Every line for ``width``, kept until what they show or the theme's styles change."""
-        raise NotImplementedError
+        """Every line for ``width``, kept until what :meth:`_drawn_for` says changes."""
+        drawn_for = self._drawn_for(width)
+        if self._drawn is None or self._drawn[0] != drawn_for:
+            self._drawn = (drawn_for, self._draw(width))
+        return self._drawn[1]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))

@@ -10,9 +10,8 @@ line, they are one widget, laid out once, and drawn again only when a value or t
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -74,7 +73,6 @@ class FigureBoxes(DrawnLines, can_focus=True):
         # as they will be, so that the screen is not laid out again when they do.
         self.values: dict[str, tuple[str, str]] = {n.key: ("", "") for n in self.names}
         self.cursor = 0
-        self._drawn: tuple[Any, list[Strip]] | None = None
 
     @property
     def current(self) -> str:
@@ -224,12 +222,15 @@ class FigureBoxes(DrawnLines, can_focus=True):
             inside,
         )
 
-    def _lines(self, width: int) -> list[Strip]:
-        base, box, cursor, inside = styles = self._styles()
-        marked = self.cursor if self.has_focus else None
-        drawn_for = (width, tuple(self.values.values()), marked, styles)
-        if self._drawn is not None and self._drawn[0] == drawn_for:
-            return self._drawn[1]
+    def _marked(self) -> int | None:
+        return self.cursor if self.has_focus else None
+
+    def _drawn_for(self, width: int) -> Hashable:
+        return (width, tuple(self.values.values()), self._marked(), self._styles())
+
+    def _draw(self, width: int) -> list[Strip]:
+        base, box, cursor, inside = self._styles()
+        marked = self._marked()
         spans = self._spans(width)
         lines: list[Strip] = []
         for first, boxes in self._rows(width):
@@ -253,7 +254,6 @@ class FigureBoxes(DrawnLines, can_focus=True):
                         segments.append(Segment(f"{pad}{line}{pad}", inside if on else base))
                         segments.append(Segment("│", border))
                 lines.append(Strip(segments).extend_cell_length(width, base).crop(0, width))
-        self._drawn = (drawn_for, lines)
         return lines
 
 
