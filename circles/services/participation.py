@@ -180,12 +180,16 @@ def held_sessions(shape: ScopeShape, value: Value = sa.bindparam) -> list[Any]:
     """
     s = CircleSession
     # The instants' type: what the store keeps (SQLite's text).
-    columns = [col(s.starts_at), col(s.status), col(s.id), sa.type_coerce(value("now"), UTCDateTime())]
-    if shape.pending:
-        columns.append(sa.type_coerce(value("pending"), sa.String()))
-        columns.append(sa.type_coerce(value("settled"), UTCDateTime()))
+    instant = UTCDateTime()
     conditions: list[Any] = [
-        _Held(*columns),
+        _Held(
+            starts_at=col(s.starts_at),
+            status=col(s.status),
+            session_id=col(s.id),
+            now=sa.type_coerce(value("now"), instant),
+            pending=sa.type_coerce(value("pending"), sa.String()) if shape.pending else None,
+            settled=sa.type_coerce(value("settled"), instant) if shape.pending else None,
+        ),
         *local_days(shape, s.starts_at, s.circle_id, value),
     ]
     # The same days once more, from the earliest zone's first instant to the latest's last: a
@@ -199,15 +203,30 @@ def held_sessions(shape: ScopeShape, value: Value = sa.bindparam) -> list[Any]:
 
 
 class _Held(FunctionElement[bool]):
-    """SQL: the session of these columns (start, status, id) has been held by the instant
-    ``now``, ``pending`` and ``settled`` (if given) the sessions pending then (``_pending``) and
-    the instant it looked from: circles/held.py's text,
-    the one the whole store's export runs, with the columns and values as the statement names
-    them."""
+    """SQL: the session of these columns has been held by the instant ``now``; ``pending`` and
+    ``settled``, given together, are the sessions pending then (``_pending``) and the instant
+    they were looked for from. circles/held.py's text, the one the whole store's export runs,
+    with the columns and values as the statement names them."""
 
     name = "held"
     type = sa.Boolean()
     inherit_cache = True
+
+    def __init__(
+        self,
+        *,
+        starts_at: Any,
+        status: Any,
+        session_id: Any,
+        now: Any,
+        pending: Any | None = None,
+        settled: Any | None = None,
+    ) -> None:
+        if (pending is None) != (settled is None):
+            raise ValueError("the pending sessions come with the instant they were looked for from")
+        looked_up = () if pending is None else (pending, settled)
+        # Clauses in this order (a FunctionElement keeps them as a list); _held_text reads them.
+        super().__init__(starts_at, status, session_id, now, *looked_up)
 
     def self_group(self, against: Any = None) -> Any:
         # A condition as it is, in its own parentheses: not "(...) = 1", as SQLAlchemy writes
@@ -217,12 +236,13 @@ class _Held(FunctionElement[bool]):
 
 @compiles(_Held)
 def _held_text(element: _Held, compiler: SQLCompiler, **kw: Any) -> str:
-    starts_at, status, session_id, at, *pending = (compiler.process(c, **kw) for c in element.clauses)
+    starts_at, status, session_id, now, *looked_up = (compiler.process(c, **kw) for c in element.clauses)
+    pending, settled = looked_up or (None, None)
     text = held.held(
         compiler.dialect.name,
-        now=at,
-        pending=pending[0] if pending else None,
-        settled=pending[1] if pending else None,
+        now=now,
+        pending=pending,
+        settled=settled,
         starts_at=starts_at,
         status=status,
         session_id=session_id,
