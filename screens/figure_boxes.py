@@ -73,6 +73,7 @@ class FigureBoxes(DrawnLines, can_focus=True):
         # as they will be, so that the screen is not laid out again when they do.
         self.values: dict[str, tuple[str, str]] = {n.key: ("", "") for n in self.names}
         self.cursor = 0
+        self._shared: tuple[Hashable, list[tuple[int, int]]] | None = None  # _spans, kept
 
     @property
     def current(self) -> str:
@@ -137,16 +138,66 @@ class FigureBoxes(DrawnLines, can_focus=True):
         return [len(boxes[0]) for _, boxes in self._rows(width)] if width else None
 
     def _spans(self, width: int) -> list[tuple[int, int]]:
+        # Asked for by each line drawn, click and scroll: worked out once per width and values.
+        shared_for = (width, tuple(self.values.values()))
+        if self._shared is None or self._shared[0] != shared_for:
+            self._shared = (shared_for, self._share(width))
+        return self._shared[1]
+
+    def _share(self, width: int) -> list[tuple[int, int]]:
         """Where each column of boxes starts and how wide it is: the width shared alike, the
-        gutter between two boxes, the first columns a cell wider when it does not divide."""
+        gutter between two boxes. A column whose longest word would be cut ("4 program-mes" at
+        80 columns) gets a cell left over or one a column can spare (costing it the fewest
+        lines); the cells still left go where they save a line ("114 of / 303"), else to the
+        narrowest columns, the first first."""
         room = max(width - self.GUTTER * (self.COLUMNS - 1), 3 * self.COLUMNS)
-        each, wider = divmod(room, self.COLUMNS)
+        each, spare = divmod(room, self.COLUMNS)
+        widths = [each] * self.COLUMNS
+        words = self._longest_words()
+        columns = range(self.COLUMNS)
+
+        def lines_saved(column: int, cells: int) -> int:
+            """Lines the column's boxes take fewer with ``cells`` more (fewer when negative)."""
+            return self._column_lines(column, widths[column]) - self._column_lines(
+                column, widths[column] + cells
+            )
+
+        while True:
+            short = max(columns, key=lambda c: words[c] - widths[c])
+            if words[short] <= widths[short]:
+                break
+            if spare:
+                spare -= 1
+            else:
+                roomy = [c for c in columns if widths[c] > words[c]]
+                if not roomy:
+                    break  # no column can spare a cell: the word is cut
+                widths[max(roomy, key=lambda c: (lines_saved(c, -1), widths[c] - words[c]))] -= 1
+            widths[short] += 1
+        for _ in range(spare):
+            widths[max(columns, key=lambda c: (lines_saved(c, 1), -widths[c], -c))] += 1
         spans, x = [], 0
-        for column in range(self.COLUMNS):
-            w = each + (column < wider)
+        for w in widths:
             spans.append((x, w))
             x += w + self.GUTTER
         return spans
+
+    def _longest_words(self) -> list[int]:
+        """Per column, the width of a box whose longest word fits (of its name, the narrow one
+        if it has one, value and detail), borders and padding counted."""
+        words = [0] * self.COLUMNS
+        for index, figure in enumerate(self.names):
+            name = figure.narrow or figure.name  # the wider one is shown only where it fits
+            texts = (f"{name} ?" if self.EXPLAINS else name, *self.values[figure.key])
+            longest = max((len(word) for text in texts for word in text.split()), default=0)
+            column = index % self.COLUMNS
+            words[column] = max(words[column], longest + 2 + 2 * self.PADDING)
+        return words
+
+    def _column_lines(self, column: int, width: int) -> int:
+        """The lines the boxes of ``column`` take, ``width`` cells wide."""
+        figures = self.names[column :: self.COLUMNS]
+        return sum(len(self._box_lines(figure, width - 2)) for figure in figures)
 
     def _title(self, figure: FigureName, inner: int) -> str:
         """The figure's name, narrow when a word of it is wider than the box, and "?"."""

@@ -145,3 +145,18 @@ async def test_a_figure_is_said_with_the_name_its_box_shows() -> None:
         # "Attendances" does not fit, and its box says "Came".
         assert "│  Came ?   │" in drawn(boxes)[1]
         assert boxes.text("came").splitlines()[0] == "Came ?"
+
+
+async def test_a_word_too_wide_for_its_box_takes_a_cell_from_a_box_that_can_spare_it() -> None:
+    """At 71 columns each box is 11 cells wide, 9 inside: "programmes" was cut in two
+    ("program" / "mes"). Its column takes a cell from one whose words are short."""
+    app = Boxes()
+    async with app.run_test(size=(71, 20)) as pilot:
+        boxes = app.query_one(FigureBoxes)
+        boxes.show({"f3": ("70", "4 programmes"), "f5": ("56%", "5 of 9")})
+        await pilot.pause()
+        lines = drawn(boxes)
+        assert any("│programmes│" in line for line in lines)
+        assert not any("│program" in line and "programmes" not in line for line in lines)
+        assert all(len(line) == 71 for line in lines)  # the boxes still fill the row exactly
+        assert boxes.text("f3") == "Figure 3 ?\n70\n4 programmes"
