@@ -18,7 +18,7 @@ from rich.style import Style
 from textual import events
 from textual.actions import SkipAction
 from textual.binding import Binding
-from textual.geometry import Region
+from textual.geometry import Offset, Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
@@ -128,6 +128,12 @@ class FigureBoxes(DrawnLines, can_focus=True):
 
     def on_focus(self) -> None:
         self.refresh()  # the box under the cursor is marked only while the boxes have the focus
+        # Textual brings the boxes into view from their top, by a scroll the screen has queued
+        # already and the holder starts after the next frame; then the box under the cursor is
+        # (Shift+Tab comes back to the last one, whose row may be below the screen).
+        holder = self.parent
+        if isinstance(holder, Widget):
+            self.screen.call_later(holder.call_after_refresh, self._scroll_to_cursor)
 
     def on_blur(self) -> None:
         self.refresh()
@@ -241,7 +247,13 @@ class FigureBoxes(DrawnLines, can_focus=True):
             if first <= self.cursor < first + self.COLUMNS:
                 x, width = spans[self.cursor - first]
                 box = Region(x, top, width, height).translate(self.virtual_region.offset)
-                holder.scroll_to_region(box, animate=False, immediate=True)
+                # From where the holder is going: a scroll under way (Textual's, on focus) ends
+                # there, and would take the box out of view again.
+                going_to = Offset(round(holder.scroll_target_x), round(holder.scroll_target_y))
+                window = holder.scrollable_content_region.reset_offset.translate(going_to)
+                delta = Region.get_scroll_to_visible(window, box)
+                if delta or going_to != holder.scroll_offset:
+                    holder.scroll_to(*(going_to + delta), animate=False, immediate=True)
                 return
             top += height
 

@@ -98,6 +98,30 @@ async def test_the_page_scrolls_to_the_box_under_the_cursor() -> None:
         assert boxes.current == "f0" and page.scroll_y == 0
 
 
+class InAPageWithAButton(App[None]):
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield FigureBoxes(NAMES)
+            yield Button("after", id="after")
+
+
+async def test_shift_tab_back_to_the_boxes_shows_the_box_under_the_cursor() -> None:
+    """Textual brings a widget that takes the focus into view from its top: coming back to the
+    boxes on their last figure, its row below the screen, showed the first row and no cursor."""
+    app = InAPageWithAButton()
+    async with app.run_test(size=(120, 8)) as pilot:
+        boxes = app.query_one(FigureBoxes)
+        page = app.query_one(VerticalScroll)
+        boxes.focus()
+        await pilot.press(*["tab"] * 8)  # through the figures, on to the button
+        await pilot.pause()
+        assert app.focused is app.query_one("#after")
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert app.focused is boxes and boxes.current == "f7"
+        assert page.scroll_y == 2  # the second row in view, all five lines of it
+
+
 async def test_question_mark_and_a_click_ask_about_the_box() -> None:
     app = Boxes()
     async with app.run_test(size=(120, 20)) as pilot:
