@@ -316,6 +316,21 @@ def test_the_report_reads_ratings_and_answers_in_its_pass_over_the_turnout(store
     assert len(summaries) == 1 and "session_turnout" in summaries[0], summaries
 
 
+def test_the_report_counts_members_and_presenters_in_its_pass_over_the_held_sessions(
+    store: Store, book: Book
+) -> None:
+    """Each circle's members and presenters (presenter diversity) are counted from the held
+    sessions the turnout's statement selects, in that statement: in a statement of their own
+    they selected the period's sessions twice more (on the large demo's last 3 months on
+    SQLite, a quarter of the report's processor time)."""
+    from tests.statements import statements_sent
+
+    with statements_sent(store.engine) as sent, store.read() as db:
+        success.success_report(db, Scope(since=date(2026, 1, 1)))
+    presenters = [s for s, _ in sent if "talk" in s]
+    assert len(presenters) == 1 and "session_turnout" in presenters[0], presenters
+
+
 def _night_owls(store: Store, book: Book) -> int:
     """A second circle, at UTC+14, whose sessions fall on other days there than in UTC: the
     periods below count two time zones' local days."""

@@ -351,12 +351,22 @@ def member_presented_for(held: list[Any], since: Any = None) -> Any:
     )
 
 
-def members_and_presenters(held: list[Any], since: Any = None) -> tuple[Any, Any]:
+def members_and_presenters(held: list[Any], since: Any = None, sessions: Any = None) -> tuple[Any, Any]:
     """Two subqueries of (circle, person), each pair once: the members expected at the held
     sessions ``held`` (from ``since``, as member_presented_for), and those of them who presented
     at one while a member. Every presenter is among the members (found by a membership covering
-    a held session), so a count per circle needs no join of the two."""
+    a held session), so a count per circle needs no join of the two.
+
+    ``sessions``: those held sessions (their id, circle_id and starts_at) as the caller's
+    statement selects them already for other sums (a CTE), read there rather than selected from
+    circle_session twice more (the success report)."""
     s, m = CircleSession, Membership
+    if sessions is None:
+        source, where = s, held
+        session_id, circle_id, starts_at = col(s.id), col(s.circle_id), col(s.starts_at)
+    else:
+        source, where = sessions, []
+        session_id, circle_id, starts_at = sessions.c.id, sessions.c.circle_id, sessions.c.starts_at
     # Each membership asks whether a held session in scope fell in it (the circle's sessions
     # by start, from the period's first instant in any zone), rather than every session of
     # the period being joined to all its circle's members and the pairs grouped again.
@@ -366,9 +376,9 @@ def members_and_presenters(held: list[Any], since: Any = None) -> tuple[Any, Any
     # query); only the others ask of the circle's later sessions. Circles without a held
     # session in scope have no first and no members here.
     firsts = (
-        select(col(s.circle_id).label("circle_id"), sa.func.min(s.starts_at).label("starts_at"))
-        .where(*held)
-        .group_by(col(s.circle_id))
+        select(circle_id.label("circle_id"), sa.func.min(starts_at).label("starts_at"))
+        .where(*where)
+        .group_by(circle_id)
         .subquery()
     )
     first = firsts.c.starts_at
@@ -378,6 +388,7 @@ def members_and_presenters(held: list[Any], since: Any = None) -> tuple[Any, Any
         .where(
             sa.or_(
                 sa.and_(col(m.joined_at) <= first, sa.or_(col(m.left_at).is_(None), col(m.left_at) > first)),
+                # By the circle's index on circle_session, which the selected sessions lack.
                 sa.exists(select(s.id).where(member_at_session(m, s), *near, *held)),
             )
         )
@@ -390,9 +401,9 @@ def members_and_presenters(held: list[Any], since: Any = None) -> tuple[Any, Any
     t = Talk
     member = aliased(Membership)
     presenters = (
-        select(col(s.circle_id).label("circle_id"), col(t.person_id).label("person_id"))
+        select(circle_id.label("circle_id"), col(t.person_id).label("person_id"))
         .select_from(t)
-        .join(s, col(s.id) == t.session_id)
+        .join(source, session_id == t.session_id)
         # A member at the session (as member_at_session says) found by the presenter's own
         # memberships (a few), not by their circle's (dozens each): "+ 0" keeps SQLite, which
         # has no statistics to tell the two apart, off the circle's index. Half the query.
@@ -400,13 +411,13 @@ def members_and_presenters(held: list[Any], since: Any = None) -> tuple[Any, Any
             member,
             sa.and_(
                 col(member.person_id) == t.person_id,
-                col(member.circle_id) + 0 == s.circle_id,
-                col(member.joined_at) <= s.starts_at,
-                sa.or_(col(member.left_at).is_(None), col(member.left_at) > s.starts_at),
+                col(member.circle_id) + 0 == circle_id,
+                col(member.joined_at) <= starts_at,
+                sa.or_(col(member.left_at).is_(None), col(member.left_at) > starts_at),
             ),
         )
-        .where(*held)
-        .group_by(col(s.circle_id), col(t.person_id))
+        .where(*where)
+        .group_by(circle_id, col(t.person_id))
         .subquery()
     )
     return members, presenters
