@@ -61,11 +61,7 @@ class KnowledgeData:
 
 
 def load_knowledge(db: Db, session_id: int) -> KnowledgeData:
-    return KnowledgeData(
-        knowledge.list_materials(db, session_id),
-        knowledge.list_takeaways(db, session_id),
-        knowledge.topics_for_sessions(db, [session_id])[session_id],
-    )
+    return KnowledgeData(*knowledge.session_knowledge(db, session_id))
 
 
 def openable(material: MaterialView) -> str | None:
