@@ -28,6 +28,7 @@ from screens.work import Read, run_db
 
 if TYPE_CHECKING:
     from circles.store_access import Db
+    from screens.opening import ReadFirst
 
 _WEB = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
 
@@ -60,11 +61,7 @@ class KnowledgeData:
 
 
 def load_knowledge(db: Db, session_id: int) -> KnowledgeData:
-    return KnowledgeData(
-        knowledge.list_materials(db, session_id),
-        knowledge.list_takeaways(db, session_id),
-        knowledge.topics_for_sessions(db, [session_id])[session_id],
-    )
+    return KnowledgeData(*knowledge.session_knowledge(db, session_id))
 
 
 def openable(material: MaterialView) -> str | None:
@@ -96,16 +93,27 @@ class KnowledgePanel(Vertical):
         id: str | None = None,
         opening: bool = False,
         session: SessionView | None = None,
+        read_first: ReadFirst | None = None,
     ) -> None:
         """``opening``: built as its tab opens, it takes the focus as it mounts, and loads
-        ``session`` if it is known by then (else the session screen calls :meth:`load`)."""
+        ``session`` if it is known by then (else the session screen calls :meth:`load`).
+        ``read_first``: its read_job, started before the panel was built (the session screen
+        reads it before it brings the tab forward, so the tab's first frame shows it)."""
         super().__init__(id=id)
         self.session_id = session_id
         self._showing = showing  # ("material" or "takeaway", id): the row to land on, once
         self.session: SessionView | None = None
         self._opening = opening
         self._opening_session = session
+        self._read_first = read_first
         self.data: KnowledgeData | None = None
+
+    READ = "knowledge"  # the name of its read_job's answer (screens/opening.py)
+
+    @staticmethod
+    def read_job(session_id: int) -> Callable[[Db], KnowledgeData]:
+        """What the panel shows, as one unit of work to run before building it."""
+        return lambda db: load_knowledge(db, session_id)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="knowledge-topics", markup=False)
@@ -121,7 +129,10 @@ class KnowledgePanel(Vertical):
         self.query_one("#takeaways", DataTable).add_columns("#", "Takeaway")
         if self._opening:
             materials.focus()
-        if self._opening_session is not None:
+        if self._read_first is not None:  # shown in the frame that first shows the panel
+            self.session = self._opening_session
+            self._read_first.take(self, self.READ, KnowledgeData, self.show, self.reload)
+        elif self._opening_session is not None:
             self._read(self._opening_session)
 
     def load(self, session: SessionView) -> None:
@@ -139,8 +150,7 @@ class KnowledgePanel(Vertical):
 
     def reading(self) -> Read:
         """Its read, for the session screen to run in turn with its own (read_in_turn)."""
-        session_id = self.session_id
-        return (lambda db: load_knowledge(db, session_id), self.show, None)
+        return (self.read_job(self.session_id), self.show, None)
 
     def reload(self, _result: object = None) -> None:
         if self.session is not None:

@@ -38,6 +38,11 @@ if TYPE_CHECKING:
     from circles.store_access import Db
 
 THEIRS_MARK = "--- saved meanwhile by someone else ---"
+# The tabs built when first opened that come forward with what they show (action_tab).
+READ_FIRST_TABS: dict[str, type[KnowledgePanel] | type[FeedbackPanel]] = {
+    "knowledge-tab": KnowledgePanel,
+    "feedback-tab": FeedbackPanel,
+}
 # What the screen shows, its tabs included: a change to these about this session looks again.
 SHOWN_TABLES = frozenset(
     {
@@ -158,7 +163,7 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         self._notes_from: str | None = None
         self._merging = False  # someone else's notes were put below these, not yet saved
         self._saving_notes = False
-        self._reading_feedback = False  # the Feedback tab's answers are read before it shows
+        self._reading_first: set[str] = set()  # tabs whose contents are read before they show
 
     @property
     def AUTO_FOCUS(self) -> str | None:  # type: ignore[override]  # Textual declares a class attribute
@@ -347,31 +352,41 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         return self.query_one("#session-tabs", TabbedContent).active or None
 
     def action_tab(self, tab: str) -> None:
-        if tab == "feedback-tab" and not self.query_one("#feedback-tab", TabPane).children:
-            self._open_feedback()
+        if tab in READ_FIRST_TABS and not self.query_one(f"#{tab}", TabPane).children:
+            self._open_read_first(tab)
             return
         self.query_one("#session-tabs", Tabs).bring_forward(tab)
         self._tab_shown(tab)
 
-    def _open_feedback(self) -> None:
-        """The Feedback tab, first opened from a key, comes forward once its answers are read,
-        with them (screens/opening.py): not first empty, then with "Loading feedback…", laid
-        out and drawn each time, and then again with the answers."""
-        if self._reading_feedback:
+    def _open_read_first(self, tab: str) -> None:
+        """The Materials or Feedback tab, first opened from a key, comes forward once what it
+        shows is read, with it (screens/opening.py). Built and brought forward first, it was
+        laid out and drawn empty (the Feedback tab with "Loading feedback…"), the footer
+        rebuilt for its keys, and all of it laid out and drawn again with the rows: frames
+        of the whole screen drawn while the read waited for the processor."""
+        if tab in self._reading_first:
             return
-        self._reading_feedback = True
+        self._reading_first.add(tab)
+        panel = READ_FIRST_TABS[tab]
 
         async def open_tab(read: ReadFirst) -> None:
-            self._reading_feedback = False
+            self._reading_first.discard(tab)
             if not self.is_attached:
-                return  # closed while the answers were read
-            pane = self.query_one("#feedback-tab", TabPane)
+                return  # closed while it was read
+            pane = self.query_one(f"#{tab}", TabPane)
             if not pane.children:  # (not built meanwhile by a click on the tab)
-                await pane.mount(FeedbackPanel(self.session_id, read_first=read, id="feedback-panel"))
-            self.query_one("#session-tabs", Tabs).bring_forward("feedback-tab")
-            self._tab_shown("feedback-tab")
+                await pane.mount(self._built_on(tab, read))
+            self.query_one("#session-tabs", Tabs).bring_forward(tab)
+            self._tab_shown(tab)
 
-        read_then(self.app, {FeedbackPanel.READ: FeedbackPanel.read_job(self.session_id)}, open_tab)
+        read_then(self.app, {panel.READ: panel.read_job(self.session_id)}, open_tab)
+
+    def _built_on(self, tab: str, read: ReadFirst) -> KnowledgePanel | FeedbackPanel:
+        """The panel of ``tab``, given what was read for it."""
+        if tab == "feedback-tab":
+            return FeedbackPanel(self.session_id, read_first=read, id="feedback-panel")
+        session = self.data.session if self.data is not None else None
+        return KnowledgePanel(self.session_id, id="knowledge", opening=True, session=session, read_first=read)
 
     @on(TabbedContent.TabActivated, "#session-tabs")
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:

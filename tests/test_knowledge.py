@@ -9,6 +9,7 @@ from circles.services import agenda, knowledge
 from circles.topics import topic_key
 from models.enums import MaterialKind
 from tests import factories
+from tests.statements import statements_sent
 
 
 @pytest.fixture
@@ -164,3 +165,33 @@ def test_a_topic_needs_a_word_and_the_quotes_around_it_are_not_kept(memory_store
     with memory_store.read() as db:
         kept = knowledge.topics_for_sessions(db, [session.id])[session.id]
         assert sorted(t.name for t in kept) == [".NET", "C++", "Memory safety", "lifetimes"]
+
+
+def test_what_a_session_left_behind_is_read_in_three_statements(store):
+    """The Materials & takeaways tab waits for this read before it comes forward: it looked the
+    session up once per list and read its topics alone, five round trips to a PostgreSQL
+    server where three do. A session with nothing kept reads as empty; none at all is named."""
+    c = factories.circle(store, "Rust Lunch")
+    kept = factories.session(store, c, "2026-03-05 12:00", title="Ownership")
+    bare = factories.session(store, c, "2026-03-12 12:00", title="Traits")
+    with store.write() as db:
+        knowledge.add_material(db, session_id=kept.id, target="https://doc.rust-lang.org/book/")
+        knowledge.add_takeaway(db, session_id=kept.id, text="Moves are cheap")
+        knowledge.add_takeaway(db, session_id=kept.id, text="Clones are explicit")
+        knowledge.add_topics(db, session_id=kept.id, topics="Rust, memory safety")
+    with store.read() as db:
+        one_by_one = (
+            knowledge.list_materials(db, kept.id),
+            knowledge.list_takeaways(db, kept.id),
+            knowledge.topics_for_sessions(db, [kept.id])[kept.id],
+        )
+    with store.read() as db:
+        knowledge.session_knowledge(db, kept.id)  # (SQLite's BEGIN is sent with the first)
+        with statements_sent(store.engine) as sent:
+            found = knowledge.session_knowledge(db, kept.id)
+        assert len(sent) == 3, [s for s, _ in sent]
+        assert found == one_by_one
+        assert [t.name for t in found[2]] == ["memory safety", "Rust"]
+        assert knowledge.session_knowledge(db, bare.id) == ([], [], [])
+        with pytest.raises(NotFound, match="no session with id 999"):
+            knowledge.session_knowledge(db, 999)

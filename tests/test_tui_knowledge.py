@@ -8,14 +8,14 @@ from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from circles.app import CirclesApp
 from circles.services import agenda, knowledge, sessions
-from screens import knowledge_panel
+from screens import knowledge_panel, opening
 from screens.circle import CircleScreen
 from screens.dialogs import ConfirmScreen
 from screens.form_screen import FormScreen
 from screens.person import PersonScreen
 from screens.search import SearchScreen
 from screens.session import SessionScreen
-from screens.textual_internals import notifications
+from screens.textual_internals import notifications, on_each_frame
 from tests import factories
 from tests.tui_support import burst, rows, settle, shown, type_text, until
 
@@ -470,14 +470,45 @@ async def test_the_materials_tab_is_built_when_first_opened_with_what_came_meanw
         assert screen.focused is materials
 
 
+def _with_a_link_and_a_takeaway(store, at: str):
+    c = factories.circle(store, "Rust Lunch")
+    s = factories.session(store, c, at, title="Ownership")
+    with store.write() as db:
+        knowledge.add_material(db, session_id=s.id, target="https://doc.rust-lang.org/book/")
+        knowledge.add_takeaway(db, session_id=s.id, text="Moves are cheap")
+    return s
+
+
+async def test_the_materials_tab_comes_forward_with_what_it_shows(memory_store, clock, monkeypatch):
+    """2 reads the materials, takeaways and topics before the tab comes forward: it was built
+    and drawn empty (its footer rebuilt meanwhile), then laid out and drawn again with them."""
+    monkeypatch.setattr(opening, "WAIT_FOR_DATA", 60)  # a loaded machine's reads may take their time
+    s = _with_a_link_and_a_takeaway(memory_store, "2026-03-10 12:00")
+    app = CirclesApp(memory_store)
+    drawn: list[tuple[int, ...]] = []  # the rows each frame of the Materials tab showed
+
+    def frame() -> None:
+        screen = app.screen
+        if isinstance(screen, SessionScreen) and screen.query_one(TabbedContent).active == "knowledge-tab":
+            tables = [screen.query(f"#{name}") for name in ("materials", "takeaways")]
+            drawn.append(tuple(t.first(DataTable).row_count if t else 0 for t in tables))
+
+    on_each_frame(app, frame)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_session(s.id)
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert screen.focused is screen.query_one("#materials", DataTable)
+    assert drawn and all(d == (1, 1) for d in drawn), drawn
+
+
 async def test_the_materials_tab_typed_as_the_session_opens_shows_its_takeaways(memory_store, clock):
     """'2' typed as a held session with takeaways opened: its read came back before the tab's
     tables had their columns ("More values provided than there are columns")."""
-    c = factories.circle(memory_store, "Rust Lunch")
-    s = factories.session(memory_store, c, "2026-03-02 12:00", title="Ownership")
-    with memory_store.write() as db:
-        knowledge.add_material(db, session_id=s.id, target="https://doc.rust-lang.org/book/")
-        knowledge.add_takeaway(db, session_id=s.id, text="Moves are cheap")
+    s = _with_a_link_and_a_takeaway(memory_store, "2026-03-02 12:00")
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
