@@ -10,13 +10,15 @@ own; they look as the widgets did.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.color import Color
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
-from textual.renderables.sparkline import Sparkline
 from textual.strip import Strip
 
 from screens.drawn_lines import DrawnLines
@@ -24,18 +26,6 @@ from screens.drawn_lines import DrawnLines
 # A block: its heading, then a sparkline's data (three lines high unless said) and the lines
 # under it, or only lines.
 Block = tuple[str, list[float] | None, str]
-
-
-class _Lines:
-    """A sparkline as whole lines, so that what follows it starts on a line of its own."""
-
-    def __init__(self, sparkline: Sparkline[float], height: int) -> None:
-        self.sparkline, self.height = sparkline, height
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for line in console.render_lines(self.sparkline, options.update(height=self.height), pad=False):
-            yield from line
-            yield Segment.line()
 
 
 class Blocks(DrawnLines):
@@ -78,29 +68,82 @@ class Blocks(DrawnLines):
 
     def _draw(self, width: int) -> list[Strip]:
         base = self.rich_style
+        low, high, heading, axis = self._styles()
         console = self.app.console
         options = console.options.update(width=width, height=None, highlight=False)
-        return [
-            Strip(Segment.apply_style(line, base)).adjust_cell_length(width, base)
-            for line in console.render_lines(self._renderable(*self._styles()), options, pad=False)
-        ]
 
-    def _renderable(self, low: Any, high: Any, heading: Any, axis: Any) -> RenderableType:
-        parts: list[RenderableType] = []
-        for n, (title, data, text) in enumerate(self.blocks):
+        def text(line: str, style: Any) -> list[Strip]:
+            return [
+                Strip(Segment.apply_style(segments, base)).adjust_cell_length(width, base)
+                for segments in console.render_lines(Text(line, style=style), options, pad=False)
+            ]
+
+        lines: list[Strip] = []
+        for n, (title, data, under) in enumerate(self.blocks):
             if n:
-                parts.append(Text(""))  # the space above each heading
-            parts.append(Text(title, style=heading))
+                lines.append(Strip.blank(width, base))  # the space above each heading
+            lines += text(title, heading)
             if data is not None:
-                sparkline = Sparkline(
-                    data,
-                    width=None,
-                    height=self.sparkline_height,
-                    min_color=low,
-                    max_color=high,
-                    summary_function=max,
-                )
-                parts.append(_Lines(sparkline, self.sparkline_height))
-            if text:
-                parts.append(Text(text, style=axis if data is not None else ""))
-        return Group(*parts)
+                lines += sparkline(data, width, self.sparkline_height, low, high, base)
+            if under:
+                lines += text(under, axis if data is not None else "")
+        return lines
+
+
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(
+    data: Sequence[float], width: int, height: int, low: Color, high: Color, base: Style
+) -> list[Strip]:
+    """``data`` as a sparkline ``height`` lines high: the highest value of each column's share
+    of the data, its colour blended from ``low`` (the least) to ``high`` (the most). Textual's
+    Sparkline draws the same cells, but works out each column's value and colour again on each
+    line, a style per cell (a few milliseconds of Organisation's first frame, per sparkline)."""
+    if not data:
+        return [Strip.blank(width, base)] * (height - 1) + [
+            Strip([Segment("▁" * width, base + Style(color=low))])
+        ]
+    if len(data) == 1:
+        return [Strip([Segment("█" * width, base + Style(color=high))], width)] * height
+    steps = len(BARS) * height - 1
+    least, most = min(data), max(data)
+    extent = most - least or 1
+    # Each column's share of the data, as Textual divides it (empty shares skipped, the others
+    # stretched over the width), and the height and colour of its bar.
+    buckets = [
+        max(data[len(data) * c // width : len(data) * (c + 1) // width])
+        for c in range(width)
+        if len(data) * c // width < len(data) * (c + 1) // width
+    ]
+    bars: list[tuple[int, Style]] = []
+    bar_of: dict[float, tuple[int, Style]] = {}  # a few values, each over many columns
+    at, step = 0.0, len(buckets) / width
+    for _ in range(width):
+        value = buckets[int(at)]
+        if value not in bar_of:
+            ratio = (value - least) / extent
+            bar_of[value] = (int(ratio * steps), base + Style(color=_blend(low, high, ratio)))
+        bars.append(bar_of[value])
+        at += step
+    lines = []
+    for row in reversed(range(height)):
+        bottom, top = row * len(BARS), (row + 1) * len(BARS)
+        cells = [
+            (" ", base) if bar < bottom else ("█" if bar >= top else BARS[bar % len(BARS)], style)
+            for bar, style in bars
+        ]
+        # One segment per run of cells of one style: a bar's column is one colour.
+        segments = [
+            Segment("".join(c for c, _ in run), style) for style, run in groupby(cells, key=itemgetter(1))
+        ]
+        lines.append(Strip(segments, width))
+    return lines
+
+
+def _blend(low: Color, high: Color, ratio: float) -> Color:
+    """The colour ``ratio`` of the way from ``low`` to ``high`` (as Textual's sparkline blends)."""
+    if low.triplet is None or high.triplet is None:
+        return high
+    (r1, g1, b1), (r2, g2, b2) = low.triplet, high.triplet
+    return Color.from_rgb(r1 + (r2 - r1) * ratio, g1 + (g2 - g1) * ratio, b1 + (b2 - b1) * ratio)
