@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static
 
 from circles.errors import CirclesError
 from circles.services import circle_records, members, sessions
@@ -33,7 +33,7 @@ from screens.rotation_panel import RotationPanel
 from screens.stats_panel import StatsPanel
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
-from screens.tabs import Tabs
+from screens.tabs import TabPane, Tabs
 from screens.typed_app import circles_app
 from screens.work import read_in_turn, run_db, show_error
 
@@ -286,7 +286,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     @property
     def active_tab(self) -> str:
-        return self.query_one(TabbedContent).active
+        return self.query_one(Tabs).active
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in MEMBER_ACTIONS:
@@ -295,7 +295,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             return self.active_tab == "sessions"
         return True
 
-    @on(TabbedContent.TabActivated)
+    @on(Tabs.TabActivated)
     async def _tab_changed(self) -> None:
         self.refresh_bindings()
         pane = self.query_one(f"#{self.active_tab}", TabPane)

@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static
 
 from circles.errors import CirclesError
 from circles.programme_views import (
@@ -29,7 +29,7 @@ from screens.live import LiveScreen
 from screens.opening import ReadsFirst
 from screens.paged import PagedTable
 from screens.styled_once import StyledOnceScreen
-from screens.tabs import Tabs
+from screens.tabs import TabPane, Tabs
 from screens.typed_app import circles_app
 from screens.work import run_db, show_error
 
@@ -142,7 +142,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         self.seed = 0
         self.swapping: tuple[int, ...] | None = None
         self.include_ended = False
-        self._tabs: TabbedContent | None = None  # found when first needed (active_tab)
+        self._tabs: Tabs | None = None  # found when first needed (active_tab)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -326,7 +326,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         # The footer asks check_action of every key each time it looks: the tabs are found once
         # rather than queried for each key. It may ask before the tabs are mounted.
         if self._tabs is None:
-            found = self.query(TabbedContent)
+            found = self.query(Tabs)
             if not found:
                 return "participants"
             self._tabs = found.first()
@@ -349,7 +349,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             return summary is not None and summary.rounds == 0
         return True
 
-    @on(TabbedContent.TabActivated)
+    @on(Tabs.TabActivated)
     async def _tab_changed(self) -> None:
         self.refresh_bindings()
         tab = self.active_tab

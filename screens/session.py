@@ -13,7 +13,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import DataTable, Header, Static, TextArea
 
 from circles import validate
 from circles.errors import CirclesError, Conflict
@@ -28,7 +28,7 @@ from screens.live import LiveScreen, refill
 from screens.opening import ReadFirst, ReadsFirst, push_read_first, read_then
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
-from screens.tabs import Tabs
+from screens.tabs import TabPane, Tabs
 from screens.typed_app import circles_app
 from screens.work import Read, read_in_turn, run_db, show_error
 
@@ -349,7 +349,7 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         return not (action in agenda_keys and self._tab() != "agenda-tab")
 
     def _tab(self) -> str | None:
-        return self.query_one("#session-tabs", TabbedContent).active or None
+        return self.query_one("#session-tabs", Tabs).active or None
 
     def action_tab(self, tab: str) -> None:
         if tab in READ_FIRST_TABS and not self.query_one(f"#{tab}", TabPane).children:
@@ -388,8 +388,8 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         session = self.data.session if self.data is not None else None
         return KnowledgePanel(self.session_id, id="knowledge", opening=True, session=session, read_first=read)
 
-    @on(TabbedContent.TabActivated, "#session-tabs")
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    @on(Tabs.TabActivated, "#session-tabs")
+    def _tab_activated(self, event: Tabs.TabActivated) -> None:
         self._tab_shown(event.pane.id or "")
 
     def _knowledge(self) -> KnowledgePanel | None:

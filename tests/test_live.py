@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
-from textual.widgets import DataTable, Input, TabbedContent, TextArea
+from textual.widgets import DataTable, Input, TextArea
 
 import circles.app
 from circles.app import CirclesApp
@@ -29,6 +29,7 @@ from screens.checkin import CheckInScreen
 from screens.form_screen import FormScreen
 from screens.live import current_key
 from screens.session import SessionScreen
+from screens.tabs import Tabs
 from tests import factories
 from tests.test_pgbouncer import pgbouncer  # noqa: F401  (the fixture: a real PgBouncer, transaction mode)
 from tests.tui_support import rows, settle, type_text, until
@@ -168,7 +169,7 @@ async def test_the_session_keeps_its_cursor_tab_and_typed_notes_when_the_agenda_
         assert current_key(table) == str(items[1].id)  # still on "Talk", now the first row
         assert notes.text.endswith("half written")
         assert screen.focused is notes
-        assert screen.query_one("#session-tabs", TabbedContent).active == "agenda-tab"
+        assert screen.query_one("#session-tabs", Tabs).active == "agenda-tab"
 
 
 def _listeners(store: Store) -> int:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Input, Static, TabbedContent
+from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import ColumnKey
 
 from circles.app import CirclesApp
@@ -23,6 +23,7 @@ from screens.figure_boxes import FigureBoxes
 from screens.live import LiveScreen, current_key
 from screens.organisation import Definition, OrganisationScreen
 from screens.recognition import RecognitionScreen
+from screens.tabs import Tabs
 from tests import factories
 from tests.test_tui_feedback import _held_session
 from tests.test_tui_programmes import _programme
@@ -257,7 +258,7 @@ async def test_a_programme_shows_who_joined_elsewhere_keeping_its_tab_and_row(
         await until(pilot, lambda: rows(participants)[0][0] == "Aaron Mentee")
 
         assert current_key(participants) == on
-        assert screen.query_one(TabbedContent).active == "pairs"
+        assert screen.query_one(Tabs).active == "pairs"
         assert current_key(pairs_table) == pair_on
 
 

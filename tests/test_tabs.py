@@ -7,9 +7,9 @@ import asyncio
 from textual import on
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static
 
-from screens.tabs import Tabs
+from screens.tabs import TabPane, Tabs
 
 
 class TwoTabs(App[None]):
@@ -23,7 +23,7 @@ class TwoTabs(App[None]):
                 yield VerticalScroll(Static("Not matched: …\n" * 40), id="notes")
             yield TabPane("Pairs", id="pairs")
 
-    @on(TabbedContent.TabActivated)
+    @on(Tabs.TabActivated)
     async def _built_and_focused(self) -> None:
         tabs = self.query_one(Tabs)
         pane = tabs.get_pane(tabs.active)

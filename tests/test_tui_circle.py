@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import DataTable, Input, Static, TabbedContent
+from textual.widgets import DataTable, Input, Static
 
 from circles.app import CirclesApp
 from circles.services import members, sessions
@@ -13,6 +13,7 @@ from screens.circles import CirclesScreen
 from screens.dialogs import ConfirmScreen
 from screens.form_screen import FormScreen
 from screens.picker import PersonPicker
+from screens.tabs import Tabs
 from tests import factories
 from tests.tui_support import burst, rows, settle, shown, type_text, until
 
@@ -253,7 +254,7 @@ async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
         screen = await _open(app, pilot, c.id)
         await pilot.press("2")
         await pilot.pause()
-        assert screen.query_one(TabbedContent).active == "sessions"
+        assert screen.query_one(Tabs).active == "sessions"
         assert "No sessions yet" in shown(screen.query_one("#sessions-note", Static))
         table = screen.query_one("#session-table", DataTable)
 
@@ -320,7 +321,7 @@ async def test_number_keys_switch_tabs_from_any_tab_and_focus_follows(memory_sto
         for key in "34123":
             await pilot.press(key)
             await settle(app, pilot)
-            seen.append((screen.query_one(TabbedContent).active, app.focused.id if app.focused else None))
+            seen.append((screen.query_one(Tabs).active, app.focused.id if app.focused else None))
     assert [tab for tab, _ in seen] == ["rotation", "stats", "members", "sessions", "rotation"]
     assert seen[0][1] == "rotation-preview"  # so the footer shows the rotation's keys
 
@@ -450,5 +451,5 @@ async def test_a_session_opened_from_a_circle_with_a_tab_key_typed_fast_shows_th
         await settle(app, pilot)
         session = app.screen
         assert isinstance(session, SessionScreen)
-        assert session.query_one("#session-tabs", TabbedContent).active == "knowledge-tab"
-        assert screen.query_one(TabbedContent).active == "sessions"
+        assert session.query_one("#session-tabs", Tabs).active == "knowledge-tab"
+        assert screen.query_one(Tabs).active == "sessions"

@@ -14,7 +14,7 @@ from pathlib import Path
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Select, Static, TabbedContent
+from textual.widgets import DataTable, Input, Select, Static
 
 from circles.app import CirclesApp
 from circles.feedback_views import MentoringDone, Recognised, Streak, tell_apart
@@ -46,6 +46,7 @@ from screens.recognition import RecognitionScreen, detail_lines, row_cells, stre
 from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
 from screens.stats_panel import TEAMS, CircleFigures
+from screens.tabs import Tabs
 from screens.textual_internals import on_each_frame
 from tests import factories
 from tests.tui_support import burst, rows, screen_text, settle, shown, type_text, until
@@ -207,7 +208,7 @@ async def test_the_feedback_tab_comes_forward_with_its_answers(memory_store, clo
 
     def frame() -> None:
         screen = app.screen
-        if isinstance(screen, SessionScreen) and screen.query_one(TabbedContent).active == "feedback-tab":
+        if isinstance(screen, SessionScreen) and screen.query_one(Tabs).active == "feedback-tab":
             summary = screen.query("#feedback-summary")
             drawn.append(shown(summary.first(Static)) if summary else "")
 

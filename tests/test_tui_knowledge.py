@@ -4,7 +4,7 @@ person screen's topics, driven like a person would."""
 from __future__ import annotations
 
 from textual.command import CommandList
-from textual.widgets import DataTable, Input, Static, TabbedContent
+from textual.widgets import DataTable, Input, Static
 
 from circles.app import CirclesApp
 from circles.services import agenda, knowledge, sessions
@@ -15,6 +15,7 @@ from screens.form_screen import FormScreen
 from screens.person import PersonScreen
 from screens.search import SearchScreen
 from screens.session import SessionScreen
+from screens.tabs import Tabs
 from screens.textual_internals import notifications, on_each_frame
 from tests import factories
 from tests.tui_support import burst, rows, settle, shown, type_text, until
@@ -220,7 +221,7 @@ async def _knowledge_tab(app, pilot, session_id: int) -> SessionScreen:
     await settle(app, pilot)
     screen = app.screen
     assert isinstance(screen, SessionScreen)
-    assert screen.query_one("#session-tabs", TabbedContent).active == "knowledge-tab"
+    assert screen.query_one("#session-tabs", Tabs).active == "knowledge-tab"
     return screen
 
 
@@ -274,7 +275,7 @@ async def test_add_a_link_and_a_takeaway_then_find_them(memory_store, clock, tmp
         await until(pilot, lambda: isinstance(app.screen, SessionScreen) and app.screen is not screen)
         await settle(app, pilot)
         opened_on = app.screen
-        assert opened_on.query_one("#session-tabs", TabbedContent).active == "knowledge-tab"
+        assert opened_on.query_one("#session-tabs", Tabs).active == "knowledge-tab"
         assert opened_on.focused is opened_on.query_one("#takeaways", DataTable)
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, SearchScreen))
@@ -304,7 +305,7 @@ async def test_a_takeaway_found_opens_its_session_read_first_and_once_on_two_ent
         assert opened.read_first is not None  # type: ignore[attr-defined]
         await settle(app, pilot)
         assert [type(s) for s in app.screen_stack].count(SessionScreen) == 1
-        assert opened.query_one("#session-tabs", TabbedContent).active == "knowledge-tab"
+        assert opened.query_one("#session-tabs", Tabs).active == "knowledge-tab"
         assert opened.focused is opened.query_one("#takeaways", DataTable)
 
 
@@ -341,7 +342,7 @@ async def test_a_missing_file_or_odd_link_is_not_opened_and_remove_asks(
         # The agenda's own keys do nothing on this tab; 1 goes back to the agenda.
         await pilot.press("1")
         await settle(app, pilot)
-        assert screen.query_one("#session-tabs", TabbedContent).active == "agenda-tab"
+        assert screen.query_one("#session-tabs", Tabs).active == "agenda-tab"
         assert screen.focused is screen.query_one("#agenda", DataTable)
 
 
@@ -382,7 +383,7 @@ async def test_what_people_learned_is_found_and_opens_the_sessions_feedback(memo
         assert "What people learned at Ownership" in rows(table)[0][1] and "Ana" not in rows(table)[0][1]
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, SessionScreen))
-        tabs = app.screen.query_one("#session-tabs", TabbedContent)
+        tabs = app.screen.query_one("#session-tabs", Tabs)
         assert tabs.active == "feedback-tab"
         await until(
             pilot,
@@ -458,7 +459,7 @@ async def test_the_materials_tab_is_built_when_first_opened_with_what_came_meanw
             knowledge.add_takeaway(db, session_id=s.id, text="Moves are cheap")
         await pilot.press("m")
         await settle(app, pilot)
-        assert screen.query_one("#session-tabs", TabbedContent).active == "knowledge-tab"
+        assert screen.query_one("#session-tabs", Tabs).active == "knowledge-tab"
         materials = screen.query_one("#materials", DataTable)
         assert [r[2] for r in rows(materials)] == ["https://doc.rust-lang.org/book/"]
         assert rows(screen.query_one("#takeaways", DataTable)) == [["1", "Moves are cheap"]]
@@ -489,7 +490,7 @@ async def test_the_materials_tab_comes_forward_with_what_it_shows(memory_store, 
 
     def frame() -> None:
         screen = app.screen
-        if isinstance(screen, SessionScreen) and screen.query_one(TabbedContent).active == "knowledge-tab":
+        if isinstance(screen, SessionScreen) and screen.query_one(Tabs).active == "knowledge-tab":
             tables = [screen.query(f"#{name}") for name in ("materials", "takeaways")]
             drawn.append(tuple(t.first(DataTable).row_count if t else 0 for t in tables))
 
