@@ -1,5 +1,6 @@
 """A widget that draws all of its lines at once for a width and hands them out one by one, as
-the figure boxes and the trends' blocks do (screens/figure_boxes.py, screens/blocks.py)."""
+the figure boxes, the trends' blocks and the row of tabs do (screens/figure_boxes.py,
+screens/blocks.py, screens/tabs.py)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from one label to the next (tests and snapshots turned it off), and a tab hidden
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Hashable
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -89,7 +89,6 @@ class TabRow(DrawnLines, can_focus=True):
         super().__init__()
         self.tabs = tabs
         self._hover: str | None = None  # the pane whose label is under the mouse
-        self._drawn: tuple[Any, list[Strip]] | None = None
 
     def spans(self) -> list[tuple[TabPane, int, int]]:
         """Each pane with where its label starts on the row and how wide it is (a space either
@@ -176,13 +175,13 @@ class TabRow(DrawnLines, can_focus=True):
         styles["unlit"] = Style(color=(background + bar.background).rich_color)
         return styles
 
-    def _lines(self, width: int) -> list[Strip]:
+    def _drawn_for(self, width: int) -> Hashable:
+        labels = tuple((p.id, p.title, p.disabled) for p in self.tabs.panes)
+        return (width, labels, self.tabs.active, self._hover, tuple(self._styles().items()))
+
+    def _draw(self, width: int) -> list[Strip]:
         styles = self._styles()
         spans = self.spans()
-        labels = tuple((p.id, p.title, p.disabled) for p, _, _ in spans)
-        drawn_for = (width, labels, self.tabs.active, self._hover, styles)
-        if self._drawn is not None and self._drawn[0] == drawn_for:
-            return self._drawn[1]
         base = self.rich_style
         segments, underline = [], (0, 0)
         for pane, x, w in spans:
@@ -204,9 +203,7 @@ class TabRow(DrawnLines, can_focus=True):
         console = self.app.console
         bar_segments = console.render(bar, console.options.update_width(max(width, total)))
         bar_line = Strip(Segment.apply_style(bar_segments, base)).crop(shift, shift + width)
-        lines = [labels_line, bar_line.extend_cell_length(width, base)]
-        self._drawn = (drawn_for, lines)
-        return lines
+        return [labels_line, bar_line.extend_cell_length(width, base)]
 
 
 class Tabs(Widget):
