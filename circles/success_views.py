@@ -28,8 +28,9 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     "participation_trend": (
         "Participation trend",
         "The participation rate month by month (UTC months). The change is the rate over the later "
-        "half of the months minus the rate over the earlier half, in percentage points; with an odd "
-        "number of months the middle one is left out.",
+        "half of the expected attendances minus the rate over the earlier half, in percentage "
+        "points (the month where the halves meet shared between them), so a month only begun "
+        "weighs as little as it holds.",
     ),
     "conversion": (
         "RSVP to attendance",
@@ -67,7 +68,8 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     "satisfaction_trend": (
         "Satisfaction trend",
         "The mean rating month by month (UTC months). The change is the mean over the later half of "
-        "the months minus the mean over the earlier half, in rating points.",
+        "the ratings minus the mean over the earlier half, in rating points (the month where the "
+        "halves meet shared between them).",
     ),
     "pairs_active": (
         "Pairs active",
@@ -107,7 +109,7 @@ class TrendPoint:
 @dataclass(frozen=True, slots=True)
 class Trend:
     points: list[TrendPoint]
-    change: float | None  # later half minus earlier half
+    change: float | None  # later half of what is counted minus earlier half
 
 
 @dataclass(frozen=True, slots=True)

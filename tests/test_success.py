@@ -45,8 +45,9 @@ def test_participation_and_its_trend(store: Store, book: Book) -> None:
     ]
     assert (report.attended, report.expected) == (14, 21)
     assert report.participation_rate == pytest.approx(2 / 3)
-    # Jan-Mar 7 of 9, Jun-Aug 6 of 9 (May, the middle month, left out).
-    assert report.participation_trend.change == pytest.approx(6 / 9 - 7 / 9)
+    # Halves of the 21 expected: Jan-Mar (7 of 9) and half of May (0.5 of 1.5); the other half
+    # of May and Jun-Aug (6 of 9).
+    assert report.participation_trend.change == pytest.approx(6.5 / 10.5 - 7.5 / 10.5)
 
 
 def test_rsvp_conversion_and_no_shows(store: Store, book: Book) -> None:
@@ -109,7 +110,8 @@ def test_satisfaction_response_rate_and_trend(store: Store, book: Book) -> None:
         ("2026-06", 2, 3.5),
         ("2026-08", 1, 5.0),
     ]
-    assert report.satisfaction_trend.change == pytest.approx(16 / 4 - 23 / 6)
+    # Halves of the 10 ratings: Jan, Feb and one of March's (19.5 of 5); the other and the rest.
+    assert report.satisfaction_trend.change == pytest.approx(19.5 / 5 - 19.5 / 5)
     assert [(x.day.month, x.ratings, x.attendees, x.responders) for x in per_session] == [
         (1, 2, 2, 2),
         (2, 2, 2, 2),
@@ -453,3 +455,22 @@ def test_the_report_reads_its_sums_by_circle_and_by_month_not_by_both(store: Sto
     months = {p.period for p in report.participation}
     assert len(report.circles) == 2 and len(months) > 2
     assert len(counts.circles) == 2 and len(counts.months) == len(months)
+
+
+def test_a_month_only_begun_weighs_in_the_trend_as_little_as_it_holds() -> None:
+    """'The last 3 months' on the 1st of December: October and November whole, December one
+    session that nobody checked in to yet. Halves of the months set October against that
+    session (-70 points); halves of the people expected set October against November (and it)."""
+    from circles.success_views import TrendPoint
+
+    months = [("2026-10", 700, 1000), ("2026-11", 720, 1000), ("2026-12", 0, 20)]
+    points = [TrendPoint(period, came / expected, expected) for period, came, expected in months]
+    trend = success._trend(points, [(float(came), expected) for _, came, expected in months])
+    # Earlier half: October and 10 of November's 1000; later half: the other 990 and December.
+    early = (700 + 720 * 10 / 1000) / 1010
+    late = (720 * 990 / 1000 + 0) / 1010
+    assert trend.change == pytest.approx(late - early)
+    assert abs(trend.change) < 0.01
+    # One month with anything counted: no trend, not "no change".
+    assert success._trend(points[:1], [(700.0, 1000)]).change is None
+    assert success._trend(points, [(700.0, 1000), (0.0, 0), (0.0, 0)]).change is None

@@ -115,7 +115,7 @@ def success_sheets(
         (
             "Participation change",
             s.participation_trend.change,
-            "later half of the months minus earlier half",
+            "later half of the expected attendances minus earlier half",
             DEFINITIONS["participation_trend"][1],
         ),
         (
@@ -155,7 +155,7 @@ def success_sheets(
         (
             "Satisfaction change",
             s.satisfaction_trend.change,
-            "later half of the months minus earlier half",
+            "later half of the ratings minus earlier half",
             DEFINITIONS["satisfaction_trend"][1],
         ),
     ]

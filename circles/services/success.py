@@ -88,17 +88,30 @@ def _add_months(dialect: str, column: Any, months: int) -> Any:
 
 
 def _trend(points: list[TrendPoint], weights: list[tuple[float, int]]) -> Trend:
-    """The later half of the months against the earlier half (the middle month left out)."""
-    half = len(points) // 2
-    if half == 0:
+    """The later half of what the months count (people expected, or ratings) against the earlier
+    half: each month's total ``weights[i][0]`` over its count ``weights[i][1]``, the month
+    where the halves meet shared between them by its count, as if spread evenly over it.
+
+    Halves of the months, not of what they count, compared a month with a few days of the next:
+    "the last 3 months" on the 1st of December set October against December's first morning, a
+    session or two (on the large demo, 65 points down); here November weighs in the later half
+    as much as October in the earlier. Fewer than two months with anything counted: no trend."""
+    counted = sum(n for _, n in weights)
+    if sum(1 for _, n in weights if n) < 2:
         return Trend(points, None)
-
-    def pooled(part: list[tuple[float, int]]) -> float | None:
-        total = sum(n for _, n in part)
-        return sum(v for v, _ in part) / total if total else None
-
-    early, late = pooled(weights[:half]), pooled(weights[-half:])
-    return Trend(points, None if early is None or late is None else late - early)
+    half = counted / 2
+    early = [0.0, 0.0]  # total, count
+    late = [0.0, 0.0]
+    before = 0
+    for total, n in weights:
+        in_early = min(max(half - before, 0.0), n)  # the part of this month before the middle
+        if n:
+            early[0] += total * in_early / n
+            late[0] += total * (n - in_early) / n
+        early[1] += in_early
+        late[1] += n - in_early
+        before += n
+    return Trend(points, late[0] / late[1] - early[0] / early[1])
 
 
 # -- participation over time ------------------------------------------------------------------
