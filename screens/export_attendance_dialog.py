@@ -125,7 +125,8 @@ class ExportAttendanceDialog(Dialog[Path | None]):
         yield Label("File", classes="export-label")
         yield OneLineInput(self._default_path(ExportFormat.CSV), compact=True, id="export-file")
         yield Static("", id="export-file-error", classes="export-error", markup=False)
-        yield ProgressBar(total=None, id="export-progress", show_eta=False)
+        # Hidden until an export runs, and still: made without a total, it animated while hidden.
+        yield ProgressBar(total=1, id="export-progress", show_eta=False)
         yield Static("", id="export-status", markup=False)
         yield Buttons(
             Button("Export (ctrl+s)", variant="primary", compact=True, id="export-go"),
@@ -283,7 +284,9 @@ class ExportAttendanceDialog(Dialog[Path | None]):
         self.query_one("#export-go", Button).disabled = False
 
     def _not_written(self, error: CirclesError) -> None:
-        self.query_one("#export-progress", ProgressBar).display = False
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=1, progress=0)  # still while hidden (without a total, it animates)
+        bar.display = False
         self.query_one("#export-status", Static).update(f"Not exported: {error}")
         self.query_one("#export-go", Button).disabled = False
 

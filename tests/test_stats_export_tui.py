@@ -189,3 +189,20 @@ async def test_a_bad_field_is_explained_where_the_person_can_see_it(
         shown = app.screen.query_one(error, Static)
         assert message in str(shown.render())
         assert shown.display and shown.region.height >= 1
+
+
+async def test_the_export_dialog_s_progress_bar_is_still_while_no_export_runs(
+    memory_store: Store, tmp_path: Path
+) -> None:
+    """Made without a total (an export's length is known only once it counts its rows), the
+    hidden bar redrew itself 15 times a second for as long as the dialog stayed open."""
+    from textual.widgets import ProgressBar
+
+    history = build(memory_store)
+    app = Host(memory_store)
+    async with app.run_test(size=(100, 50)) as pilot:
+        dialog = ExportAttendanceDialog(history.rust, "Rust Lunch", folder=tmp_path, today=date(2026, 3, 3))
+        app.push_screen(dialog)
+        await pilot.pause()
+        bar = dialog.query_one("#export-progress", ProgressBar)
+        assert not bar.display and bar.percentage is not None  # no total: it animates
