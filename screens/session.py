@@ -205,8 +205,6 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         table.add_column("Minutes", priority=3)
         # Read before the screen was pushed: its first frame shows them.
         self.take_first("session", SessionData, self.show, self.reload)
-        if self._showing and self._showing[0] == "learned":
-            self._tab_shown("feedback-tab")  # opened on it: no tab was activated
 
     def on_screen_resume(self) -> None:
         if self.coming_back() and self.data is not None:
