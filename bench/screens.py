@@ -132,12 +132,14 @@ async def settled(app: CirclesApp, pilot) -> None:
 
 
 def busiest(store: Store) -> tuple[int, int, int]:
-    """The circle with most members, its session with most attendance rows, and the most active person."""
+    """The circle with most members, its session with most attendance rows, and the most active
+    person; ties go to the lowest id, so that both backends measure the same circle, session and
+    person (without, SQLite and PostgreSQL each picked one of the tied ones their own way)."""
     with store.read() as db:
         circle_id = db.execute(
             sa.text(
                 "SELECT circle_id FROM membership WHERE left_at IS NULL "
-                "GROUP BY circle_id ORDER BY count(*) DESC LIMIT 1"
+                "GROUP BY circle_id ORDER BY count(*) DESC, circle_id LIMIT 1"
             )
         ).scalar_one()
         session_id = db.execute(
@@ -148,7 +150,10 @@ def busiest(store: Store) -> tuple[int, int, int]:
             {"c": circle_id},
         ).scalar_one()
         person_id = db.execute(
-            sa.text("SELECT person_id FROM attendance GROUP BY person_id ORDER BY count(*) DESC LIMIT 1")
+            sa.text(
+                "SELECT person_id FROM attendance "
+                "GROUP BY person_id ORDER BY count(*) DESC, person_id LIMIT 1"
+            )
         ).scalar_one()
     return circle_id, session_id, person_id
 
