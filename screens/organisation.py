@@ -84,6 +84,12 @@ class Definition(ModalScreen[None]):
         self.dismiss(None)
 
 
+class Page(VerticalScroll, can_focus=False):
+    """What is under the choosers, scrolled as a page: by the figures' arrows past their last
+    row, by the circles table's cursor, and by the mouse. Not a Tab stop of its own: focused, it
+    shows nothing, and Shift+Tab from the figures seemed to do nothing."""
+
+
 PARTICIPATION = "Participation per month (attended of expected)"
 SATISFACTION = "Satisfaction per month (mean rating, 1 to 5)"
 CONVERSION = "RSVP to attendance"
@@ -249,7 +255,7 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             yield SelectOnOpen([(p.capitalize(), p) for p in PERIODS], value=self.period, id="org-period")
             yield SelectOnOpen([("All circles", 0)], value=0, id="org-circle")
         yield Static("Counting…", id="org-status", markup=False)
-        with VerticalScroll(id="org-body"):
+        with Page(id="org-body"):
             yield FigureBoxes(FIGURES, id="org-figures")
             yield Blocks(self._trends(None), id="org-trends")
             # Every circle of the organisation (300 in the large demo): DataTable measures each

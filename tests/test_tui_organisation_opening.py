@@ -214,3 +214,18 @@ async def test_the_period_and_the_circle_are_built_as_selects_when_first_opened(
         await pilot.press("enter")
         await settle(app, pilot)
         assert shown(status).startswith("Rust Lunch · 03 Mar 2025 to 03 Mar 2026 · 1 held session")
+
+
+async def test_shift_tab_from_the_figures_goes_to_the_circle_chooser(memory_store, clock):
+    """The page under the choosers scrolls but is no Tab stop: it took the focus between the
+    figures and the circle chooser, showing nothing focused."""
+    _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _organisation(app, pilot)
+        screen = app.screen
+        assert screen.focused is screen.query_one(FigureBoxes)
+        await pilot.press("shift+tab")
+        assert screen.focused is screen.query_one("#org-circle")
+        await pilot.press("tab")
+        assert screen.focused is screen.query_one(FigureBoxes)
