@@ -4,20 +4,13 @@ up by id on PostgreSQL. Joined to every person, the planner hashed all of the hu
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 import sqlalchemy as sa
 
 from circles.services import agenda, lookups
 from models.store import Store
 from tests import factories
-from tests.statements import statements_sent
-
-
-def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    return [plan, *(n for child in plan.get("Plans", []) for n in _nodes(child))]
+from tests.statements import postgres_reads, statements_sent
 
 
 @pytest.mark.postgres
@@ -34,16 +27,8 @@ def test_each_agenda_items_presenter_is_looked_up_by_id(postgres_url: sa.URL) ->
                 agenda.add_item(db, session_id=talk.id, title="Item", presenter_id=who)
         with statements_sent(store.engine) as statements, store.read() as db:
             assert lookups.agenda_presenters(db, [talk.id]) == {talk.id: "Ana Ruiz, Bo Lind"}
-        [(statement, parameters)] = statements
-        with store.engine.connect() as conn:
-            # The huge store's statistics made the planner hash every person for the join; a
-            # tiny store's lead it elsewhere. Left no nested loop (nor a plain read of a tiny
-            # table), a join has only that: a lookup by id, per item, is no join.
-            for setting in ("enable_nestloop", "enable_seqscan"):
-                conn.exec_driver_sql(f"SET LOCAL {setting} = off")
-            plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()
-        found = plan if isinstance(plan, list) else json.loads(plan)
-        reads = [n for n in _nodes(found[0]["Plan"]) if n.get("Relation Name") == "person"]
+        [sent] = statements
+        reads = postgres_reads(store.engine, sent, "person")
         assert reads
         assert all("presenter_id" in n.get("Index Cond", "") for n in reads), reads
     finally:
