@@ -46,6 +46,10 @@ def _instant(*, nullable: bool = False, index: bool = False) -> sa.Column[dateti
 
 
 class Person(SQLModel, table=True):
+    # The directory's order (by name whatever its case, then id): its first page read from the
+    # index, not from every person sorted (migration 0210).
+    __table_args__ = (sa.Index("ix_person_name_lower", sa.func.lower(sa.text("name")), sa.text("id")),)
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, index=True)
     # Stored lower-cased, so uniqueness is case-insensitive on every backend. None for a guest

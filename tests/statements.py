@@ -3,6 +3,7 @@ the database picks for one of them, or that stop a unit of work just before a st
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -31,3 +32,21 @@ def statements_sent(engine: sa.Engine) -> Iterator[list[tuple[str, Any]]]:
     sent: list[tuple[str, Any]] = []
     with hearing_statements(engine, lambda statement, parameters: sent.append((statement, parameters))):
         yield sent
+
+
+def postgres_reads(engine: sa.Engine, sent: tuple[str, Any], table: str) -> list[dict[str, Any]]:
+    """The nodes of PostgreSQL's plan for the statement ``sent`` (statement, parameters) that
+    read ``table``, planned with no nested loop and no plain read of a table. A huge store's
+    statistics made the planner hash a whole table for a join; a tiny store's lead it elsewhere.
+    Left neither, a join has only that, and a lookup by id per row (a subquery) is no join."""
+    statement, parameters = sent
+    with engine.connect() as conn:
+        for setting in ("enable_nestloop", "enable_seqscan"):
+            conn.exec_driver_sql(f"SET LOCAL {setting} = off")
+        plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()
+    found = plan if isinstance(plan, list) else json.loads(plan)
+
+    def nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+        return [node, *(n for child in node.get("Plans", []) for n in nodes(child))]
+
+    return [n for n in nodes(found[0]["Plan"]) if n.get("Relation Name") == table]

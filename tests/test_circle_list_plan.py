@@ -4,19 +4,12 @@ store (over half a second of the list's reading)."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 import sqlalchemy as sa
 
 from circles.services import circle_records, people
 from models.store import Store
-from tests.statements import statements_sent
-
-
-def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    return [plan, *(n for child in plan.get("Plans", []) for n in _nodes(child))]
+from tests.statements import postgres_reads, statements_sent
 
 
 @pytest.mark.postgres
@@ -35,16 +28,8 @@ def test_the_circles_list_looks_each_facilitator_up_by_id(postgres_url: sa.URL) 
         assert [(c.name, c.facilitator_name) for c in listed] == [
             (f"Circle {n}", f"Host {n}") for n in range(3)
         ]
-        [(statement, parameters)] = [s for s in statements if "facilitator" in s[0]]
-        with store.engine.connect() as conn:
-            # The huge store's statistics made the planner hash every person for the join; a
-            # tiny store's lead it elsewhere. Left no nested loop (nor a plain read of a tiny
-            # table), a join has only that: a lookup by id, per circle, is no join.
-            for setting in ("enable_nestloop", "enable_seqscan"):
-                conn.exec_driver_sql(f"SET LOCAL {setting} = off")
-            plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()
-        found = plan if isinstance(plan, list) else json.loads(plan)
-        reads = [n for n in _nodes(found[0]["Plan"]) if n.get("Relation Name") == "person"]
+        [sent] = [s for s in statements if "facilitator" in s[0]]
+        reads = postgres_reads(store.engine, sent, "person")
         assert reads
         assert all("facilitator_id" in n.get("Index Cond", "") for n in reads), reads
     finally:

@@ -209,7 +209,7 @@ def test_make_scope_names_the_field_and_value(store: Store, history: History) ->
 
 
 def test_headcounts_still_agree_with_the_roster(store: Store, history: History) -> None:
-    """attendance.headcounts now shares effective_rsvp/member_at_session with the reports."""
+    """attendance.headcounts reads the store's sums (session_turnout), which count as the roster does."""
     with store.read() as db:
         count = attendance.headcount(db, history.s["S1"])
         roster = attendance.roster(db, history.s["S1"])

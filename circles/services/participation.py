@@ -13,7 +13,7 @@ came, who walked in, who presented. Reports and attendance exports both count wi
   rate (attended of expected / expected) stays between 0 and 1.
 - A person *presented* at a session when they are its presenter or present an agenda item.
 - The *effective RSVP* is the session's own answer unless it is 'none', else the member's
-  answer for the series (``attendance.effective_rsvp``, the roster's rule).
+  answer for the series (the roster's rule, ``attendance.roster``; session_turnout sums it).
 - Away periods do not change who is expected: a member away is expected and absent, which
   is what organizers asked to see (the rotation, not the report, skips people who are away).
 - Date ranges are local days of each circle's timezone, both ends included.

@@ -210,7 +210,13 @@ def list_people(
     stmt = _search(select(Person), search)
     if not include_inactive:
         stmt = stmt.where(col(Person.active).is_(True))
-    stmt = stmt.order_by(sa.func.lower(Person.name), Person.id).offset(offset)
+    # The directory's order is an index's (ix_person_name_lower): a page reads its rows alone.
+    # A search reads every person however it is done: walking the index for its few matches (or
+    # none) took 2 to 4 times a plain read and a sort, so it orders by a copy the index lacks.
+    by_name: sa.ColumnElement[Any] = sa.func.lower(Person.name)
+    if search:
+        by_name = by_name.op("||")(sa.literal_column("''"))
+    stmt = stmt.order_by(by_name, Person.id).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
     return [_view(p) for p in db.exec(stmt)]
