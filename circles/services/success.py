@@ -293,13 +293,15 @@ def satisfaction_by_session(db: Session, scope: Scope) -> list[SessionSatisfacti
 def presenters_by_team(db: Session, scope: Scope) -> list[TeamPresenters]:
     """Presenter diversity across teams: per team, members and how many of them presented."""
     pairs = member_presented(db, scope)
-    team = sa.func.coalesce(Person.team, "").label("team")
+    # Each member's team looked up by id: joined to every person, PostgreSQL's planner (which
+    # expects the members of dozens of circles where a Stats tab has one circle's) hashed all
+    # of the huge demo's 100,000 people to find a few dozen teams.
+    of_member = select(Person.team).where(col(Person.id) == pairs.c.person_id).scalar_subquery()
+    teams = select_columns(sa.func.coalesce(of_member, "").label("team"), pairs.c.presented).subquery()
     rows = db.exec(
-        select(team, sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0))
-        .select_from(pairs)
-        .join(Person, col(Person.id) == pairs.c.person_id)
-        .group_by(team)
-        .order_by(team)
+        select(teams.c.team, sa.func.count(), sa.func.coalesce(sa.func.sum(teams.c.presented), 0))
+        .group_by(teams.c.team)
+        .order_by(teams.c.team)
     )
     return [TeamPresenters(t, int(n), int(p)) for t, n, p in rows]
 
