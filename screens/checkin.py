@@ -17,7 +17,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from circles.errors import CirclesError, shown
 from circles.services import attendance, sessions
@@ -26,6 +26,7 @@ from models.enums import Attended, Rsvp
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
 from screens.format import MARK_TEXT, RSVP_TEXT, name_from_search, safe, session_day
+from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.one_line import joined
 from screens.table import Table

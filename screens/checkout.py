@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from circles.errors import CirclesError
 from circles.feedback_views import ANONYMOUS_MEANS, Attendee, Saved, SessionFeedback
@@ -20,6 +20,7 @@ from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import stars
 from screens.footer import Footer
 from screens.format import safe
+from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
 from screens.table import Table

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from circles.errors import CirclesError
 from circles.services import circle_records, members, sessions
@@ -26,6 +26,7 @@ from screens.dialogs import ConfirmScreen
 from screens.export_attendance_dialog import ExportAttendanceDialog
 from screens.footer import Footer
 from screens.format import headcount_text, presenter_label, safe, when
+from screens.header import Header
 from screens.ics_export_dialog import IcsExportDialog
 from screens.live import LiveScreen, refill
 from screens.opening import ReadFirst, ReadsFirst, push_read_first, read_then

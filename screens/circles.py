@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from circles.errors import shown
 from circles.services import lookups
@@ -20,6 +20,7 @@ from circles.views import CircleView
 from circles.words import count
 from screens.footer import Footer
 from screens.format import day, safe
+from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
 from screens.opening import ReadsFirst, push_read_first

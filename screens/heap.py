@@ -3,10 +3,12 @@ screen should cost the same on the last as on the first.
 
 Three things would make screens slower, the last ones more than the first:
 
-- Textual (8.x) keeps a watcher for every Header ever mounted on the app's ``title`` and
-  ``sub_title``, and one for every footer key on its Footer's ``compact``; it drops a
+- Textual (8.x) keeps a watcher for every TextArea ever mounted (the session's notes) on the
+  app's ``theme``, and one for every footer key on its Footer's ``compact``; it drops a
   watcher only when that value next changes, which in this app is never. Each watcher
   holds its widget and that widget's render caches: about a thousand objects per screen.
+  (Textual's Header watched the app's ``title`` and ``sub_title`` too; screens/header.py's
+  does not.)
 - Python's collector walks every live object now and then; with the ~150,000 objects the
   app holds once started (modules, classes, stylesheets), each full pass stalled a screen
   for 100-250 ms. Those are set aside once Home is up (set_aside_startup_objects).

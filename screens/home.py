@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Header, Static
+from textual.widgets import Button, DataTable, Static
 
 from circles import upcoming
 from circles.upcoming import DAYS
 from circles.views import HomeData
 from screens.footer import Footer
 from screens.format import headcount_text, presenter_label, safe, when
+from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.table import Table
 from screens.typed_app import circles_app

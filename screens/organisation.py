@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Header, Select, Static
+from textual.widgets import Button, DataTable, Select, Static
 
 from circles.success_views import DEFINITIONS, RetentionAfter, SuccessReport
 from circles.words import count
@@ -22,6 +22,7 @@ from screens.blocks import Block, Blocks
 from screens.figure_boxes import FigureBoxes, FigureName
 from screens.footer import Footer
 from screens.format import months_back
+from screens.header import Header
 from screens.live import LiveScreen
 from screens.opening import ReadsFirst, push_read_first
 from screens.paged import PagedTable

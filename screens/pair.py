@@ -11,12 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from circles.programme_views import PairDetail
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
 from screens.format import safe
+from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.table import Table
 from screens.typed_app import circles_app

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from circles.errors import CirclesError
 from circles.errors import shown as quoted
@@ -16,6 +16,7 @@ from circles.views import PersonView
 from circles.words import count
 from screens.footer import Footer
 from screens.format import safe
+from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
 from screens.table import Table

@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from circles.services import knowledge, lookups
 from circles.services.person_programmes import PersonProgrammes, day_of, person_programmes
 from screens.footer import Footer
 from screens.format import day, named, safe
+from screens.header import Header
 from screens.live import LiveScreen, numbered, refill
 from screens.opening import ReadsFirst, push_read_first
 from screens.styled_once import StyledOnceScreen

@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from circles.errors import CirclesError
 from circles.programme_views import (
@@ -25,6 +25,7 @@ from circles.programme_views import (
 )
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
+from screens.header import Header
 from screens.live import LiveScreen
 from screens.opening import ReadsFirst
 from screens.paged import PagedTable

@@ -10,11 +10,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from circles.programme_views import ProgrammeSummary, ProgrammeView
 from screens.footer import Footer
 from screens.format import safe
+from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.palette import highlight_plain
 from screens.table import Table

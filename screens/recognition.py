@@ -13,12 +13,13 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Header, Select, Static
+from textual.widgets import DataTable, Select, Static
 
 from circles.feedback_views import Ledger, Recognised, Streak
 from screens.footer import Footer
 from screens.form_screen import Field, FormScreen
 from screens.format import months_back
+from screens.header import Header
 from screens.live import LiveScreen
 from screens.opening import ReadsFirst, push_read_first
 from screens.paged import PagedTable

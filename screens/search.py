@@ -6,13 +6,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from circles.errors import CirclesError, InvalidInput
 from circles.search_query import parse
 from circles.services import search
 from circles.services.search import KIND_LABELS, SearchHit
 from screens.footer import Footer
+from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
 from screens.table import Table

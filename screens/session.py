@@ -13,7 +13,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Static, TextArea
+from textual.widgets import DataTable, Static, TextArea
 
 from circles import validate
 from circles.errors import CirclesError, Conflict
@@ -23,6 +23,7 @@ from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import FeedbackPanel
 from screens.footer import Footer
 from screens.format import headcount_text, safe, when_long
+from screens.header import Header
 from screens.knowledge_panel import KnowledgePanel
 from screens.live import LiveScreen, refill
 from screens.opening import ReadFirst, ReadsFirst, push_read_first, read_then

@@ -296,8 +296,8 @@ def column_sizing_pending(table: DataTable[Any]) -> bool:
 #
 # ``reactive._watch`` keeps, on the watched object, a private ``__watchers`` dict of
 # attribute name -> [(node, callback)], and prunes a node's watchers only when that value
-# next changes. The app's ``title`` and a Footer's ``compact`` never change here, so every
-# Header and footer key ever mounted stayed alive. heap.forget_closed_watchers prunes them
+# next changes. The app's ``theme`` and a Footer's ``compact`` never change here, so every
+# TextArea and footer key ever mounted stayed alive. heap.forget_closed_watchers prunes them
 # with the same test Textual uses (``node.is_attached``), when a screen closes.
 
 WATCHERS_ATTRIBUTE = "__watchers"

@@ -18,7 +18,7 @@ import pytest
 from packaging.requirements import Requirement
 from rich.style import Style
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Footer, Header, TextArea
 
 import screens
 from circles import app as circles_app
@@ -218,13 +218,20 @@ class WithHeader(App[None]):
         yield Footer()
 
 
+class WithNotes(App[None]):
+    """As the session screen's notes: a TextArea watches the app's theme (screens/heap.py)."""
+
+    def compose(self) -> ComposeResult:
+        yield TextArea()
+
+
 async def test_watchers_are_kept_where_heap_prunes_them():
     from screens.textual_internals import WATCHERS_ATTRIBUTE, watcher_lists
 
-    app = WithHeader()
+    app = WithNotes()
     async with app.run_test() as pilot:
         await pilot.pause()
-        header = app.query_one(Header)
+        notes = app.query_one(TextArea)
         assert isinstance(getattr(app, WATCHERS_ATTRIBUTE, None), dict), moved(
             f"where watchers are kept (App.{WATCHERS_ATTRIBUTE})", "screens/heap.py (forget_closed_watchers)"
         )
@@ -232,8 +239,8 @@ async def test_watchers_are_kept_where_heap_prunes_them():
         assert all(isinstance(e, tuple) and len(e) == 2 for e in watchers), moved(
             "the shape of a watcher entry, (node, callback)", "screens/heap.py"
         )
-        assert any(node is header for node, _ in watchers), moved(
-            "which node a Header's watcher on the app's title belongs to", "screens/heap.py"
+        assert any(node is notes for node, _ in watchers), moved(
+            "which node a TextArea's watcher on the app's theme belongs to", "screens/heap.py"
         )
 
 

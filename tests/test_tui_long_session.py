@@ -9,11 +9,12 @@ import gc
 import weakref
 
 import pytest
-from textual.widgets import Header
+from textual.widgets import TextArea
 
 from circles.app import CirclesApp
 from screens.circle import CircleScreen
 from screens.footer import Footer
+from screens.header import Header
 from screens.heap import CollectorHold
 from screens.textual_internals import FooterKey
 from tests import factories
@@ -29,7 +30,7 @@ def alive(refs: list[weakref.ref]) -> int:
 
 async def test_closed_screens_let_go_of_their_widgets(memory_store, clock):
     circle = factories.circle(memory_store, "Rust Lunch")
-    factories.session(memory_store, circle, "2026-03-04 12:00")
+    session = factories.session(memory_store, circle, "2026-03-04 12:00")
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -41,6 +42,12 @@ async def test_closed_screens_let_go_of_their_widgets(memory_store, clock):
             await settle(app, pilot)
             left += [weakref.ref(w) for w in app.screen.query(Header)]
             left += [weakref.ref(w) for w in app.screen.query(FooterKey)]
+            await pilot.press("escape")
+            await settle(app, pilot)
+            # The session's notes (a TextArea) watch the app's theme, which never changes here.
+            app.open_session(session.id)
+            await settle(app, pilot)
+            left += [weakref.ref(w) for w in app.screen.query(TextArea)]
             await pilot.press("escape")
             await settle(app, pilot)
         assert len(left) > 8
