@@ -50,3 +50,11 @@ def postgres_reads(engine: sa.Engine, sent: tuple[str, Any], table: str) -> list
         return [node, *(n for child in node.get("Plans", []) for n in nodes(child))]
 
     return [n for n in nodes(found[0]["Plan"]) if n.get("Relation Name") == table]
+
+
+def assert_looked_up_by(engine: sa.Engine, sent: tuple[str, Any], table: str, key: str) -> None:
+    """Every read of ``table`` in the plan of ``sent`` (as postgres_reads plans it) is a lookup
+    by ``key``: an index condition on it, not a whole table hashed for a join."""
+    reads = postgres_reads(engine, sent, table)
+    assert reads, f"the plan reads no {table}"
+    assert all(key in n.get("Index Cond", "") for n in reads), reads

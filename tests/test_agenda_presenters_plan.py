@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from circles.services import agenda, lookups
 from models.store import Store
 from tests import factories
-from tests.statements import postgres_reads, statements_sent
+from tests.statements import assert_looked_up_by, statements_sent
 
 
 @pytest.mark.postgres
@@ -28,8 +28,6 @@ def test_each_agenda_items_presenter_is_looked_up_by_id(postgres_url: sa.URL) ->
         with statements_sent(store.engine) as statements, store.read() as db:
             assert lookups.agenda_presenters(db, [talk.id]) == {talk.id: "Ana Ruiz, Bo Lind"}
         [sent] = statements
-        reads = postgres_reads(store.engine, sent, "person")
-        assert reads
-        assert all("presenter_id" in n.get("Index Cond", "") for n in reads), reads
+        assert_looked_up_by(store.engine, sent, "person", "presenter_id")
     finally:
         store.close()

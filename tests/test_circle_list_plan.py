@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from circles.services import circle_records, people
 from models.store import Store
-from tests.statements import postgres_reads, statements_sent
+from tests.statements import assert_looked_up_by, statements_sent
 
 
 @pytest.mark.postgres
@@ -29,8 +29,6 @@ def test_the_circles_list_looks_each_facilitator_up_by_id(postgres_url: sa.URL) 
             (f"Circle {n}", f"Host {n}") for n in range(3)
         ]
         [sent] = [s for s in statements if "facilitator" in s[0]]
-        reads = postgres_reads(store.engine, sent, "person")
-        assert reads
-        assert all("facilitator_id" in n.get("Index Cond", "") for n in reads), reads
+        assert_looked_up_by(store.engine, sent, "person", "facilitator_id")
     finally:
         store.close()

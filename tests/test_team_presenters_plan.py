@@ -14,7 +14,7 @@ from circles.services import success
 from circles.services.participation import Scope
 from models.store import Store
 from tests import factories
-from tests.statements import postgres_reads, statements_sent
+from tests.statements import assert_looked_up_by, statements_sent
 
 
 @pytest.mark.postgres
@@ -32,8 +32,6 @@ def test_each_members_team_is_looked_up_by_id(postgres_url: sa.URL) -> None:
             teams = success.presenters_by_team(db, scope)
         assert [(t.team, t.members) for t in teams] == [("", 1), ("Data", 1), ("Platform", 1)]
         [sent] = [s for s in statements if "team" in s[0]]
-        reads = postgres_reads(store.engine, sent, "person")
-        assert reads
-        assert all("id" in n.get("Index Cond", "") for n in reads), reads
+        assert_looked_up_by(store.engine, sent, "person", "id")
     finally:
         store.close()

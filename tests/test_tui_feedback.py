@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.screen import Screen
@@ -641,32 +642,59 @@ async def test_recognition_fills_a_terminal_grown_taller(memory_store, clock):
         assert table.row_count > table.size.height
 
 
-async def test_recognitions_period_and_circle_are_chosen_from_lists_built_when_opened(memory_store, clock):
-    """The period and the circle show as compact Selects; each Select (six widgets, and the
-    store's every circle) is built the first time it is opened, by key or by click."""
+# Per screen: how to open it, its prefix, its status line at first, the keys from its first
+# period to another, the status then, with Rust Lunch chosen, and back on the first period.
+CHOOSERS = {
+    "recognition": (
+        lambda app, pilot: _recognition(app, pilot),
+        "rec",
+        "01 Mar 2026 to 03 Mar 2026 · all circles · 1 people to thank",
+        ("down",),  # "Last month", under "This month"
+        "01 Feb 2026 to 28 Feb 2026 · all circles · nobody",
+        "01 Feb 2026 to 28 Feb 2026 · Rust Lunch · nobody",
+        "01 Mar 2026 to 03 Mar 2026 · Rust Lunch · 1 people to thank",
+    ),
+    "organisation": (
+        lambda app, pilot: _organisation(app, pilot),
+        "org",
+        "All circles · 01 Jan 2026 to 03 Mar 2026 · 1 held session",
+        ("down", "down"),  # "Last 12 months", under "Last 3 months" and "This year"
+        "All circles · 03 Mar 2025 to 03 Mar 2026 · 1 held session",
+        "Rust Lunch · 03 Mar 2025 to 03 Mar 2026 · 1 held session",
+        "Rust Lunch · 01 Jan 2026 to 03 Mar 2026 · 1 held session",
+    ),
+}
+
+
+@pytest.mark.parametrize("which", CHOOSERS)
+async def test_the_period_and_the_circle_are_chosen_from_lists_built_when_opened(memory_store, clock, which):
+    """Recognition's and Organisation's period and circle show as compact Selects; each Select
+    (six widgets, and the store's every circle) is built the first time it is opened, by key
+    or by click (screens/select_on_open.py)."""
+    open_screen, prefix, first, period_keys, other_period, with_circle, back = CHOOSERS[which]
     _held_session(memory_store)  # Ana's first talk, on Mon 2 Mar; the clock says Tue 3 Mar
     factories.circle(memory_store, "Go Guild")
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        await _recognition(app, pilot)
+        await open_screen(app, pilot)
         screen = app.screen
-        status = screen.query_one("#rec-status", Static)
+        status = screen.query_one(f"#{prefix}-status", Static)
         assert not screen.query(Select)
-        assert shown(status) == "01 Mar 2026 to 03 Mar 2026 · all circles · 1 people to thank"
-        screen.query_one("#rec-period").focus()
-        await pilot.press("enter", "down", "enter")  # "Last month", under "This month"
+        assert shown(status).startswith(first)
+        screen.query_one(f"#{prefix}-period").focus()
+        await pilot.press("enter", *period_keys, "enter")
         await settle(app, pilot)
-        assert shown(status).startswith("01 Feb 2026 to 28 Feb 2026 · all circles · nobody")
+        assert shown(status).startswith(other_period)
         assert len(screen.query(Select)) == 1
-        await pilot.click("#rec-circle")
+        await pilot.click(f"#{prefix}-circle")
         await type_text(pilot, "Rust")
         await pilot.press("enter")
         await settle(app, pilot)
-        assert shown(status).startswith("01 Feb 2026 to 28 Feb 2026 · Rust Lunch · nobody")
-        await pilot.press("shift+tab", "up", "up", "enter")  # back to the period: "This month"
+        assert shown(status).startswith(with_circle)
+        # Back to the period, whose Select is built now: an arrow opens its list, then back up.
+        await pilot.press("shift+tab", "up", *["up"] * len(period_keys), "enter")
         await settle(app, pilot)
-        assert shown(status) == "01 Mar 2026 to 03 Mar 2026 · Rust Lunch · 1 people to thank"
-        assert rows(screen.query_one("#rec-ledger", DataTable))[0][0] == "Ana Ruiz"
+        assert shown(status).startswith(back)
 
 
 async def test_a_check_out_answer_shows_from_the_one_trip_to_the_store_that_saves_it(

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.app import App, ComposeResult
-from textual.widgets import Select, Static
 
 import screens.organisation
 from circles.app import CirclesApp
@@ -20,10 +19,9 @@ from screens.figure_boxes import FigureBoxes
 from screens.organisation import OrganisationScreen
 from screens.paged import AHEAD, PagedTable
 from screens.textual_internals import on_each_frame
-from tests import factories
 from tests.test_tui_feedback import _held_session, _organisation
 from tests.test_tui_opening import restyles
-from tests.tui_support import settle, shown, type_text, until
+from tests.tui_support import settle, until
 
 SIZE = (120, 40)
 
@@ -189,31 +187,6 @@ async def test_organisation_shown_before_its_figures_lists_its_circles(memory_st
             go.set()
         await settle(app, pilot)
         assert screen.report is not None
-
-
-async def test_the_period_and_the_circle_are_built_as_selects_when_first_opened(memory_store, clock):
-    """Drawn as compact Selects and built as Selects the first time each is opened, by key or by
-    click (screens/select_on_open.py), as Recognition's are: as Selects from the start they were
-    twelve of the screen's widgets."""
-    _held_session(memory_store)  # Rust Lunch's session on Mon 2 Mar; the clock says Tue 3 Mar
-    factories.circle(memory_store, "Go Guild")
-    app = CirclesApp(memory_store)
-    async with app.run_test(size=SIZE) as pilot:
-        await _organisation(app, pilot)
-        screen = app.screen
-        status = screen.query_one("#org-status", Static)
-        assert not screen.query(Select)
-        assert shown(status).startswith("All circles · 01 Jan 2026 to 03 Mar 2026 · 1 held session")
-        screen.query_one("#org-period").focus()
-        await pilot.press("enter", "down", "down", "enter")  # "Last 12 months"
-        await settle(app, pilot)
-        assert shown(status).startswith("All circles · 03 Mar 2025 to 03 Mar 2026")
-        assert len(screen.query(Select)) == 1
-        await pilot.click("#org-circle")
-        await type_text(pilot, "Rust")
-        await pilot.press("enter")
-        await settle(app, pilot)
-        assert shown(status).startswith("Rust Lunch · 03 Mar 2025 to 03 Mar 2026 · 1 held session")
 
 
 async def test_shift_tab_from_the_figures_goes_to_the_circle_chooser(memory_store, clock):
