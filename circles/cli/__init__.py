@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from circles.cli import terminal
-from circles.cli.common import CliState
+from circles.cli.common import CREATE_HELP, DB_HELP, CliState, given_store
 from circles.cli.lazy import LazyGroup
 from circles.file_errors import shown_path
 from models.temp_files import disk_error_text
@@ -125,13 +125,12 @@ def _told(ctx: click.Context, exc: Exception) -> int:
 @click.option(
     "--db",
     metavar="PATH_OR_URL",
-    help="A SQLite file or a database URL (default: CIRCLES_DATABASE_URL, else your data folder).",
+    help=DB_HELP,
 )
 @click.option(
     "--create",
     is_flag=True,
-    help="Start a new store at --db's path if there is none, and make its folder "
-    "(the default store is started on first use; a command that adds something starts one too).",
+    help=CREATE_HELP,
 )
 @click.version_option(package_name="circles")
 @click.pass_context
@@ -140,8 +139,7 @@ def main(ctx: click.Context, db: str | None, create: bool) -> None:
 
     With no command, opens the app.
     """
-    # A file's path goes back to the system as typed; a URL stays text.
-    ctx.obj = CliState(terminal.typed_path(db) if db and "://" not in db else db, create=create)
+    ctx.obj = CliState(given_store(db) if db else None, create=create)
     if ctx.invoked_subcommand is None:
         from circles.app import run
 

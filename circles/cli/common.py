@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from circles.cli import terminal
+
 if TYPE_CHECKING:  # the store's modules load only when a command opens it: start-up stays fast
     from sqlmodel import Session
 
@@ -61,6 +63,19 @@ def _record_id(value: str | int, field: str) -> int:
 # reaching the database and failing there.
 RECORD_ID = _Number("id", _record_id)
 WHOLE_NUMBER = _Number("integer", _whole_number)
+
+
+DB_HELP = "A SQLite file or a database URL (default: CIRCLES_DATABASE_URL, else your data folder)."
+CREATE_HELP = (
+    "Start a new store at --db's path if there is none, and make its folder "
+    "(the default store is started on first use; a command that adds something starts one too)."
+)
+
+
+def given_store(db: str) -> str:
+    """--db as the store's setting: a file's path goes back to the system as typed (whatever
+    its bytes); a URL stays text."""
+    return db if "://" in db else terminal.typed_path(db)
 
 
 class CliState:

@@ -12,17 +12,21 @@ from typing import Any
 
 import click
 
-from circles.cli.common import field_name
+from circles.cli.common import CREATE_HELP, DB_HELP, CliState, field_name, given_store
 from circles.errors import InvalidInput
 
 
 class Command(click.Command):
     """``service_names``: a service's name for the value of an option, where it is neither the
-    option's parameter name nor its flag's word (the services call a start "start": ``--at``)."""
+    option's parameter name nor its flag's word (the services call a start "start": ``--at``).
+
+    Every command also takes the store options after its own name (``circles serve --db
+    FILE``), as people type them, not only before it (``circles --db FILE serve``)."""
 
     def __init__(self, *args: Any, service_names: Mapping[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.service_names = dict(service_names or {})
+        self.params.extend(store_options())
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -41,6 +45,42 @@ class Command(click.Command):
             if isinstance(param, click.Option) and field in _names(param):
                 return field_name(param)
         return None
+
+
+def store_options() -> list[click.Option]:
+    """``--db`` and ``--create`` for a command, changing what ``circles`` itself was given."""
+    return [
+        click.Option(
+            ["--db"],
+            metavar="PATH_OR_URL",
+            expose_value=False,
+            callback=_store_given,
+            help=DB_HELP,
+        ),
+        click.Option(
+            ["--create"],
+            is_flag=True,
+            expose_value=False,
+            callback=_create_given,
+            help=CREATE_HELP,
+        ),
+    ]
+
+
+def _store_given(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    state = ctx.find_object(CliState)
+    if value is None or state is None:
+        return
+    typed = given_store(value)
+    if state.store_url is not None and state.store_url != typed:
+        raise click.UsageError(f"--db given twice ({state.store_url!r} and {value!r}): give one store", ctx)
+    state.store_url = typed
+
+
+def _create_given(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    state = ctx.find_object(CliState)
+    if value and state is not None:
+        state.create = True
 
 
 class Group(click.Group):

@@ -1,0 +1,81 @@
+"""`--db` and `--create` go after a command's name too (`circles serve --db FILE`), as people
+type them, and mean what they mean before it (`circles --db FILE serve`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+
+from circles.cli import main
+from models.engine import sqlite_url
+from models.store import Store
+
+
+def _circles(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture
+def store_file(tmp_path: Path) -> Path:
+    path = tmp_path / "circles.db"
+    Store.open(sqlite_url(path)).close()
+    assert (
+        _circles("--db", str(path), "person", "add", "Ada Lovelace", "--email", "ada@example.org").exit_code
+        == 0
+    )
+    return path
+
+
+def test_db_after_the_command_reads_the_same_store_as_before_it(store_file):
+    before = _circles("--db", str(store_file), "person", "list")
+    after = _circles("person", "list", "--db", str(store_file))
+    assert (before.exit_code, after.exit_code) == (0, 0), after.output
+    assert "Ada Lovelace" in after.stdout
+    assert after.stdout == before.stdout
+
+
+def test_db_after_the_command_is_not_started_when_missing_unless_create_says_so(tmp_path):
+    missing = tmp_path / "not-here" / "circles.db"
+    refused = _circles("circle", "list", "--db", str(missing))
+    assert refused.exit_code == 1
+    assert "No store at" in refused.stderr and not missing.exists()
+    made = _circles("circle", "list", "--db", str(missing), "--create")
+    assert made.exit_code == 0, made.output
+    assert missing.exists()
+
+
+def test_two_different_stores_are_refused_naming_both(store_file, tmp_path):
+    other = tmp_path / "other.db"
+    result = _circles("--db", str(other), "person", "list", "--db", str(store_file))
+    assert result.exit_code == 2
+    assert "--db given twice" in result.stderr
+    assert str(other) in result.stderr and str(store_file) in result.stderr
+    assert not other.exists()
+
+
+def _commands(
+    group: click.Group, ctx: click.Context, path: tuple[str, ...] = ()
+) -> Iterator[tuple[str, click.Command]]:
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        if isinstance(command, click.Group):
+            yield from _commands(command, ctx, (*path, name))
+        else:
+            yield " ".join((*path, name)), command
+
+
+def test_every_command_takes_the_store_options():
+    ctx = click.Context(main)
+    commands = dict(_commands(main, ctx))
+    assert "serve" in commands and "circle add" in commands
+    missing = [name for name, command in commands.items() if not {"--db", "--create"} <= _flags(command)]
+    assert missing == []
+
+
+def _flags(command: click.Command) -> set[str]:
+    return {flag for param in command.params if isinstance(param, click.Option) for flag in param.opts}
