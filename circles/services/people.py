@@ -211,8 +211,9 @@ def list_people(
     if not include_inactive:
         stmt = stmt.where(col(Person.active).is_(True))
     # The directory's order is an index's (ix_person_name_lower): a page reads its rows alone.
-    # A search reads every person however it is done: walking the index for its few matches (or
-    # none) took 2 to 4 times a plain read and a sort, so it orders by a copy the index lacks.
+    # A search reads every person (or, on PostgreSQL, its matches from the trigram indexes of
+    # migration 0220): walking the index for its few matches (or none) took 2 to 4 times a
+    # plain read and a sort, so it orders by a copy the index lacks.
     by_name: sa.ColumnElement[Any] = sa.func.lower(Person.name)
     if search:
         by_name = by_name.op("||")(sa.literal_column("''"))
