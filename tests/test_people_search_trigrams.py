@@ -94,7 +94,8 @@ def test_a_search_and_its_count_read_the_trigram_indexes(postgres_url: sa.URL) -
         with statements_sent(store.engine) as statements, store.read() as db:
             people.list_people(db, search="Ørs", limit=100)
             people.count_people(db, search="Ørs")
-        [listed, counted] = statements
+        # The first pages of the directory hold too few of them: everyone is searched.
+        [_early, listed, counted] = statements
         assert _plan_reads(store, listed) == TRIGRAM_INDEXES
         assert _plan_reads(store, counted) == TRIGRAM_INDEXES
     finally:
