@@ -5,7 +5,6 @@ pages' worth of the directory, read in its order, and reads no further: on the h
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -13,7 +12,7 @@ import sqlalchemy as sa
 
 from circles.services import people
 from models.store import Store
-from tests.statements import statements_sent
+from tests.statements import postgres_plan, statements_sent
 
 NAMES = ["Ana", "Bea", "Cleo", "Dan", "Eve", "Finn", "Gus", "Hana", "Ivo", "Jan", "Kai", "Lea", "Mo", "Nan"]
 
@@ -45,18 +44,10 @@ def test_a_page_of_a_search_is_the_page_of_everyone_it_finds(store: Store, typed
 def _people_read(store: Store, sent: tuple[str, Any]) -> int:
     """How many rows of person PostgreSQL read for the statement ``sent``, told to read no table
     whole (a few dozen people are read fastest whole: the huge demo's 100,000 are not)."""
-    statement, parameters = sent
-    with store.engine.connect() as conn:
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters).scalar_one()
-    found = plan if isinstance(plan, list) else json.loads(plan)
-
-    def nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
-        return [node, *(n for child in node.get("Plans", []) for n in nodes(child))]
-
+    plan = postgres_plan(store.engine, sent, off=("enable_seqscan",), analyze=True)
     return sum(
         n["Actual Rows"] * n["Actual Loops"] + n.get("Rows Removed by Filter", 0)
-        for n in nodes(found[0]["Plan"])
+        for n in plan
         if n.get("Relation Name") == "person"
     )
 

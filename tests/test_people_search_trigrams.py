@@ -5,7 +5,6 @@ three letters or more read the whole table, 85 to 110 ms a key; from the indexes
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from typing import Any
@@ -15,7 +14,7 @@ import sqlalchemy as sa
 
 from circles.services import people
 from models.store import Store
-from tests.statements import statements_sent
+from tests.statements import postgres_plan, statements_sent
 
 TRIGRAM_INDEXES = {"ix_person_name_trigrams", "ix_person_email_trigrams", "ix_person_team_trigrams"}
 SEARCHES = ["ann", "ANN", "a", "ørs", "ØRSTED", "example.org", "platform", "eng", "zz", "  hop  ", "é"]
@@ -74,16 +73,8 @@ def test_a_search_finds_the_same_people_with_the_trigram_indexes_and_without(pos
 def _plan_reads(store: Store, sent: tuple[str, Any]) -> set[str]:
     """The indexes PostgreSQL's plan for ``sent`` reads person through, told to read no table
     whole (a handful of people are read fastest whole: the huge demo's 100,000 are not)."""
-    statement, parameters = sent
-    with store.engine.connect() as conn:
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()
-    found = plan if isinstance(plan, list) else json.loads(plan)
-
-    def nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
-        return [node, *(n for child in node.get("Plans", []) for n in nodes(child))]
-
-    return {n["Index Name"] for n in nodes(found[0]["Plan"]) if n.get("Node Type") == "Bitmap Index Scan"}
+    plan = postgres_plan(store.engine, sent, off=("enable_seqscan",))
+    return {n["Index Name"] for n in plan if n.get("Node Type") == "Bitmap Index Scan"}
 
 
 @pytest.mark.postgres
