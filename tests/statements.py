@@ -34,22 +34,33 @@ def statements_sent(engine: sa.Engine) -> Iterator[list[tuple[str, Any]]]:
         yield sent
 
 
-def postgres_reads(engine: sa.Engine, sent: tuple[str, Any], table: str) -> list[dict[str, Any]]:
-    """The nodes of PostgreSQL's plan for the statement ``sent`` (statement, parameters) that
-    read ``table``, planned with no nested loop and no plain read of a table. A huge store's
-    statistics made the planner hash a whole table for a join; a tiny store's lead it elsewhere.
-    Left neither, a join has only that, and a lookup by id per row (a subquery) is no join."""
+def postgres_plan(
+    engine: sa.Engine, sent: tuple[str, Any], *, off: tuple[str, ...] = (), analyze: bool = False
+) -> list[dict[str, Any]]:
+    """Every node of PostgreSQL's plan for the statement ``sent`` (statement, parameters), planned
+    with the planner settings ``off`` (enable_seqscan, ...) turned off; run too if ``analyze``,
+    for the rows each node read."""
     statement, parameters = sent
+    explain = "EXPLAIN (ANALYZE, FORMAT JSON) " if analyze else "EXPLAIN (FORMAT JSON) "
     with engine.connect() as conn:
-        for setting in ("enable_nestloop", "enable_seqscan"):
+        for setting in off:
             conn.exec_driver_sql(f"SET LOCAL {setting} = off")
-        plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar_one()
+        plan = conn.exec_driver_sql(explain + statement, parameters).scalar_one()
     found = plan if isinstance(plan, list) else json.loads(plan)
 
     def nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
         return [node, *(n for child in node.get("Plans", []) for n in nodes(child))]
 
-    return [n for n in nodes(found[0]["Plan"]) if n.get("Relation Name") == table]
+    return nodes(found[0]["Plan"])
+
+
+def postgres_reads(engine: sa.Engine, sent: tuple[str, Any], table: str) -> list[dict[str, Any]]:
+    """The nodes of PostgreSQL's plan for the statement ``sent`` (statement, parameters) that
+    read ``table``, planned with no nested loop and no plain read of a table. A huge store's
+    statistics made the planner hash a whole table for a join; a tiny store's lead it elsewhere.
+    Left neither, a join has only that, and a lookup by id per row (a subquery) is no join."""
+    plan = postgres_plan(engine, sent, off=("enable_nestloop", "enable_seqscan"))
+    return [n for n in plan if n.get("Relation Name") == table]
 
 
 def assert_looked_up_by(engine: sa.Engine, sent: tuple[str, Any], table: str, key: str) -> None:
