@@ -149,6 +149,27 @@ def test_the_circle_table(store: Store, book: Book) -> None:
     assert (row.attendees, row.responders) == (15, 10)
 
 
+def test_a_member_who_came_back_and_a_presenter_of_two_sessions_count_once(store: Store, book: Book) -> None:
+    """The members and presenters are counted per circle as distinct people: Cy, back in May
+    after leaving in April, has two memberships covering held sessions, and Bo presents May10
+    as well as Jun10; each is still one member, and Bo one presenter."""
+    with store.write() as db:
+        members.add_member(
+            db, circle_id=book.circle, person_id=book.p["cy"], joined_at=datetime(2026, 5, 1, tzinfo=UTC)
+        )
+        sessions.set_presenter(
+            db,
+            sessions.get_session(db, book.s["may"]),
+            presenter_id=book.p["bo"],
+            source=PresenterSource.MANUAL,
+        )
+    with store.read() as db:
+        report = success.success_report(db, Scope())
+        (row,) = success.circle_table(db, Scope())
+    assert (report.presenters.members, report.presenters.presented) == (4, 3)
+    assert (row.members, row.presenters) == (4, 3)
+
+
 def test_one_circle_has_no_mentoring_figures(store: Store, book: Book) -> None:
     with store.read() as db:
         report = success.success_report(db, Scope(circle_id=book.circle))

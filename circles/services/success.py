@@ -470,10 +470,12 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
     # whether they presented (member_presented_for, ten thousand pairs on the large demo) only
     # to sum it was a fifth of the statement.
     per_circle = (
-        select(members.c.circle_id, sa.func.count().label("members")).group_by(members.c.circle_id).subquery()
+        select(members.c.circle_id, sa.func.count(sa.distinct(members.c.person_id)).label("members"))
+        .group_by(members.c.circle_id)
+        .subquery()
     )
     presented = (
-        select(presenters.c.circle_id, sa.func.count().label("presented"))
+        select(presenters.c.circle_id, sa.func.count(sa.distinct(presenters.c.person_id)).label("presented"))
         .group_by(presenters.c.circle_id)
         .subquery()
     )
