@@ -4,9 +4,10 @@ screen should cost the same on the last as on the first.
 Three things would make screens slower, the last ones more than the first:
 
 - Textual (8.x) keeps a watcher for every Header ever mounted on the app's ``title`` and
-  ``sub_title``, and one for every footer key on its Footer's ``compact``; it drops a
-  watcher only when that value next changes, which in this app is never. Each watcher
-  holds its widget and that widget's render caches: about a thousand objects per screen.
+  ``sub_title``; it drops a watcher only when that value next changes, which in this app is
+  never. Each watcher holds its widget and that widget's render caches: about a thousand
+  objects per screen. (Textual's Footer did the same with a watcher per key on its
+  ``compact``; the footer here is one widget that nothing watches: screens/footer.py.)
 - Python's collector walks every live object now and then; with the ~150,000 objects the
   app holds once started (modules, classes, stylesheets), each full pass stalled a screen
   for 100-250 ms. Those are set aside once Home is up (set_aside_startup_objects).
@@ -25,7 +26,6 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
-from textual.widgets import Footer
 
 from screens.textual_internals import watcher_lists
 
@@ -36,13 +36,11 @@ def forget_closed_watchers(app: App[Any]) -> int:
     The lists are the ones Textual itself prunes, using the same test; only the moment
     differs (screens/textual_internals.py: watcher_lists).
     """
-    owners: list[object] = [app, *(f for s in app.screen_stack for f in s.query(Footer))]
     dropped = 0
-    for owner in owners:
-        for watchers in watcher_lists(owner):
-            alive = [(node, callback) for node, callback in watchers if node.is_attached]
-            dropped += len(watchers) - len(alive)
-            watchers[:] = alive
+    for watchers in watcher_lists(app):
+        alive = [(node, callback) for node, callback in watchers if node.is_attached]
+        dropped += len(watchers) - len(alive)
+        watchers[:] = alive
     return dropped
 
 
