@@ -109,6 +109,7 @@ class Footer(Widget, can_focus=False):
         super().__init__(id=id)
         self.show_command_palette = show_command_palette
         self._row: _Row | None = None  # as last drawn
+        self._fitted: tuple[int, _Row] | None = None  # the row for a width, until the keys change
         self._drawn: tuple[Hashable, Strip] | None = None
         self._hover: str | None = None  # the key under the mouse
         self._spans: list[tuple[int, int, _Key]] = []  # where each key was drawn
@@ -120,9 +121,10 @@ class Footer(Widget, can_focus=False):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen[Any]) -> None:
-        # The keys are read as the row is drawn: a focus moving three times before the next
-        # frame draws it once.
+        # The keys are read as the row is next drawn: a focus moving three times before the next
+        # frame reads them once.
         if self.is_attached and screen is self.screen:
+            self._fitted = None
             self.refresh()
 
     # --- What to show ---------------------------------------------------------------------------
@@ -232,12 +234,13 @@ class Footer(Widget, can_focus=False):
         return Strip([*line, *tail]).crop(0, width), spans
 
     def render_line(self, y: int) -> Strip:
-        # The keys are read afresh each time the row is drawn (a refresh, a hover): reading them
-        # is cheap, drawing them only a little less so, and only done when they differ.
+        # Read again after the screen's bindings changed (or the width), drawn again only when
+        # what they show differs (or the key under the mouse, or the theme).
         width = self.size.width
-        row = self._fit(width)
+        if self._fitted is None or self._fitted[0] != width:
+            self._fitted = (width, self._fit(width))
+        row = self._row = self._fitted[1]
         styles = self._styles()
-        self._row = row
         drawn_for = (width, row, self._hover, tuple(styles.items()))
         if self._drawn is None or self._drawn[0] != drawn_for:
             strip, self._spans = self._draw(width, row, styles)

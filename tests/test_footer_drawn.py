@@ -161,3 +161,26 @@ async def test_the_key_under_the_mouse_tells_its_tooltip() -> None:
         await pilot.hover(Footer, offset=(text.index("▏") - 2, 0))  # between keys: none
         await pilot.pause(0.1)
         assert footer.tooltip is None
+
+
+async def test_the_keys_are_read_again_only_when_the_bindings_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hover draws the row again, from the keys already read; a change of bindings reads them."""
+    fitted: list[int] = []
+    fit = Footer._fit
+
+    def counted(self: Footer, width: int):  # type: ignore[no-untyped-def]
+        fitted.append(width)
+        return fit(self, width)
+
+    monkeypatch.setattr(Footer, "_fit", counted)
+    app = Keys()
+    async with app.run_test(size=(100, 4)) as pilot:
+        await pilot.pause()
+        read = len(fitted)
+        for x in (20, 35, 50):
+            await pilot.hover(Footer, offset=(x, 0))
+            await pilot.pause()
+        assert len(fitted) == read
+        app.screen.refresh_bindings()
+        await pilot.pause()
+        assert len(fitted) == read + 1
