@@ -28,7 +28,8 @@ from textual.color import Color
 from textual.css.styles import RenderStyles
 from textual.screen import Screen
 from textual.strip import Strip
-from textual.widget import Widget
+
+from screens.drawn_lines import DrawnLines
 
 # Kept whatever the width: the way to every other key (?) and the way out (escape).
 ESSENTIAL_KEYS = ("question_mark", "escape")
@@ -70,7 +71,7 @@ class _Row:
     palette: _Key | None
 
 
-class Footer(Widget, can_focus=False):
+class Footer(DrawnLines, can_focus=False):
     """The screen's keys in the order it declares them, which is also their priority: when they do
     not all fit, the footer first drops its padding (compact), then the last keys, but never
     ``? Help`` or ``esc Back``/``Cancel`` (every key is still in the ``?`` list)."""
@@ -110,7 +111,7 @@ class Footer(Widget, can_focus=False):
         self.show_command_palette = show_command_palette
         self._row: _Row | None = None  # as last drawn
         self._fitted: tuple[int, _Row] | None = None  # the row for a width, until the keys change
-        self._drawn: tuple[Hashable, Strip] | None = None
+        self._styled: dict[str, Style] = {}  # the parts' styles, as last looked up
         self._hover: str | None = None  # the key under the mouse
         self._spans: list[tuple[int, int, _Key]] = []  # where each key was drawn
 
@@ -201,7 +202,7 @@ class Footer(Widget, can_focus=False):
             segments.append(Segment(description, styles[f"{look}description"] + dim + Style(meta=at)))
         return segments
 
-    def _draw(
+    def _row_line(
         self, width: int, row: _Row, styles: dict[str, Style]
     ) -> tuple[Strip, list[tuple[int, int, _Key]]]:
         segments: list[Segment] = []
@@ -233,19 +234,19 @@ class Footer(Widget, can_focus=False):
             spans.append((start, width - (1 if row.compact else 0), palette))
         return Strip([*line, *tail]).crop(0, width), spans
 
-    def render_line(self, y: int) -> Strip:
-        # Read again after the screen's bindings changed (or the width), drawn again only when
-        # what they show differs (or the key under the mouse, or the theme).
-        width = self.size.width
+    def _drawn_for(self, width: int) -> Hashable:
+        # The keys are read again after the screen's bindings changed (or the width); the row is
+        # drawn again only when what it shows differs, or the key under the mouse, or the theme.
         if self._fitted is None or self._fitted[0] != width:
             self._fitted = (width, self._fit(width))
-        row = self._row = self._fitted[1]
-        styles = self._styles()
-        drawn_for = (width, row, self._hover, tuple(styles.items()))
-        if self._drawn is None or self._drawn[0] != drawn_for:
-            strip, self._spans = self._draw(width, row, styles)
-            self._drawn = (drawn_for, strip)
-        return self._drawn[1]
+        self._row = self._fitted[1]
+        self._styled = self._styles()
+        return (width, self._row, self._hover, tuple(self._styled.items()))
+
+    def _draw(self, width: int) -> list[Strip]:
+        assert self._row is not None  # (_drawn_for comes first)
+        line, self._spans = self._row_line(width, self._row, self._styled)
+        return [line]
 
     # --- The mouse --------------------------------------------------------------------------------
 

@@ -58,13 +58,13 @@ async def test_the_footer_is_drawn_again_only_when_its_keys_change(memory_store,
     its keys each time but draws its row only when they differ."""
     circle = factories.circle(memory_store, "Rust Lunch")
     drawn: list[tuple[str, list[str]]] = []
-    draw = Footer._draw
+    draw = Footer._row_line
 
     def counting(self: Footer, width: int, row, styles):
         drawn.append((self.screen.__class__.__name__, [k.description for k in row.keys]))
         return draw(self, width, row, styles)
 
-    monkeypatch.setattr(Footer, "_draw", counting)
+    monkeypatch.setattr(Footer, "_row_line", counting)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
