@@ -1,6 +1,6 @@
 """A widget that draws all of its lines at once for a width and hands them out one by one, as
-the figure boxes, the trends' blocks and the row of tabs do (screens/figure_boxes.py,
-screens/blocks.py, screens/tabs.py)."""
+the figure boxes, the trends' blocks, the row of tabs, the header and the key bar do
+(screens/figure_boxes.py, blocks.py, tabs.py, header.py, footer.py)."""
 
 from __future__ import annotations
 

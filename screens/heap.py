@@ -4,11 +4,11 @@ screen should cost the same on the last as on the first.
 Three things would make screens slower, the last ones more than the first:
 
 - Textual (8.x) keeps a watcher for every TextArea ever mounted (the session's notes) on the
-  app's ``theme``, and one for every footer key on its Footer's ``compact``; it drops a
-  watcher only when that value next changes, which in this app is never. Each watcher
-  holds its widget and that widget's render caches: about a thousand objects per screen.
-  (Textual's Header watched the app's ``title`` and ``sub_title`` too; screens/header.py's
-  does not.)
+  app's ``theme``; it drops a watcher only when that value next changes, which in this app is
+  never. Each watcher holds its widget and that widget's render caches: about a thousand
+  objects per screen. (Textual's Header watched the app's ``title`` and ``sub_title``, and its
+  Footer kept a watcher per key on its ``compact``; screens/header.py and screens/footer.py
+  are single widgets that nothing of the app watches.)
 - Python's collector walks every live object now and then; with the ~150,000 objects the
   app holds once started (modules, classes, stylesheets), each full pass stalled a screen
   for 100-250 ms. Those are set aside once Home is up (set_aside_startup_objects).
@@ -27,7 +27,6 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.app import App
-from textual.widgets import Footer
 
 from screens.textual_internals import watcher_lists
 
@@ -38,13 +37,11 @@ def forget_closed_watchers(app: App[Any]) -> int:
     The lists are the ones Textual itself prunes, using the same test; only the moment
     differs (screens/textual_internals.py: watcher_lists).
     """
-    owners: list[object] = [app, *(f for s in app.screen_stack for f in s.query(Footer))]
     dropped = 0
-    for owner in owners:
-        for watchers in watcher_lists(owner):
-            alive = [(node, callback) for node, callback in watchers if node.is_attached]
-            dropped += len(watchers) - len(alive)
-            watchers[:] = alive
+    for watchers in watcher_lists(app):
+        alive = [(node, callback) for node, callback in watchers if node.is_attached]
+        dropped += len(watchers) - len(alive)
+        watchers[:] = alive
     return dropped
 
 

@@ -18,6 +18,7 @@ from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual._compositor import LayoutUpdate
 from textual.app import App
 from textual.dom import DOMNode
 from textual.geometry import Size
@@ -26,13 +27,11 @@ from textual.render import measure
 from textual.screen import Screen
 from textual.widgets import DataTable
 from textual.widgets._data_table import RowRenderables, default_cell_formatter
-from textual.widgets._footer import FooterKey
 from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
 __all__ = [
     "ColumnFittingDataTable",
     "ColumnSizingDataTable",
-    "FooterKey",
     "column_sizing_pending",
     "drop_row_caches",
     "drop_size_caches",
@@ -40,6 +39,7 @@ __all__ = [
     "notifications",
     "on_each_frame",
     "rows_height",
+    "screen_lines",
     "screen_text",
     "watcher_lists",
 ]
@@ -296,9 +296,9 @@ def column_sizing_pending(table: DataTable[Any]) -> bool:
 #
 # ``reactive._watch`` keeps, on the watched object, a private ``__watchers`` dict of
 # attribute name -> [(node, callback)], and prunes a node's watchers only when that value
-# next changes. The app's ``theme`` and a Footer's ``compact`` never change here, so every
-# TextArea and footer key ever mounted stayed alive. heap.forget_closed_watchers prunes them
-# with the same test Textual uses (``node.is_attached``), when a screen closes.
+# next changes. The app's ``theme`` never changes here, so every TextArea ever mounted (the
+# session's notes) stayed alive. heap.forget_closed_watchers prunes them with the same test
+# Textual uses (``node.is_attached``), when a screen closes.
 
 WATCHERS_ATTRIBUTE = "__watchers"
 
@@ -308,16 +308,6 @@ def watcher_lists(owner: object) -> list[list[tuple[DOMNode, Callable[..., objec
     prune in place; none if nothing watches it."""
     return list(getattr(owner, WATCHERS_ATTRIBUTE, {}).values())
 
-
-# --- The footer (screens/footer.py) -----------------------------------------------------------
-#
-# No private name, but a private behaviour: Footer rebuilds all its keys by calling
-# ``self.recompose()`` from ``bindings_changed`` (on every focus change and refresh of the
-# bindings). screens.footer.Footer overrides the public ``recompose`` to skip rebuilds that
-# would show the same keys; if Textual rebuilt some other way, the override would do nothing
-# and screens would open slower again (the canary reads ``bindings_changed`` for the call).
-# ``FooterKey`` (one key in the footer) lives in the private module textual.widgets._footer:
-# tests count and read them.
 
 # --- Notifications (tests) -------------------------------------------------------------------
 
@@ -332,6 +322,14 @@ def notifications(app: App[Any]) -> list[Notification]:
 # Tests read the screen as text, the picture a screenshot takes without its colours (so an
 # assertion on it also proves a thing is not told apart by colour alone). App.export_screenshot
 # gives SVG only; the text comes from the screen's compositor, as the screenshot's does.
+
+
+def screen_lines(app: App[Any]) -> list[list[Segment]]:
+    """What the terminal shows now, each line as the runs of text it is drawn in, with their styles
+    (the segments a screenshot is drawn from)."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    assert isinstance(update, LayoutUpdate)  # a full update is always one
+    return [[segment for strip in line for segment in strip] for line in update.strips]
 
 
 def screen_text(app: App[Any]) -> str:

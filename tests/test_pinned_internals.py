@@ -244,19 +244,7 @@ async def test_watchers_are_kept_where_heap_prunes_them():
         )
 
 
-def test_the_footer_rebuilds_through_recompose():
-    source = textwrap.dedent(inspect.getsource(Footer.bindings_changed))
-    assert "self.recompose" in source, moved(
-        "how Footer rebuilds its keys (Footer.bindings_changed -> recompose)", "screens/footer.py"
-    )
-
-
-def test_footer_keys_notifications_and_frames_are_where_the_tests_and_bench_reach():
-    try:
-        footer_module = importlib.import_module("textual.widgets._footer")
-    except ImportError:
-        pytest.fail(moved("the module textual.widgets._footer", "tests/test_tui_long_session.py (FooterKey)"))
-    assert hasattr(footer_module, "FooterKey"), moved("textual.widgets._footer.FooterKey", "the footer tests")
+def test_notifications_and_frames_are_where_the_tests_and_bench_reach():
     assert parameters(App._display) == ["self", "screen", "renderable"], moved(
         "App._display(screen, renderable)", "bench/screens.py (on_each_frame)"
     )
@@ -266,7 +254,7 @@ def test_footer_keys_notifications_and_frames_are_where_the_tests_and_bench_reac
 
 
 async def test_the_screen_text_the_tests_read_is_what_the_terminal_shows():
-    from screens.textual_internals import screen_text
+    from screens.textual_internals import screen_lines, screen_text
 
     app = WithHeader()
     async with app.run_test(size=(40, 6)) as pilot:
@@ -277,6 +265,10 @@ async def test_the_screen_text_the_tests_read_is_what_the_terminal_shows():
         lines = screen_text(app).splitlines()
         assert len(lines) == 6 and app.title in lines[0], moved(
             "Compositor.render_update(full=, screen_stack=)", "tests (textual_internals.screen_text)"
+        )
+        runs = screen_lines(app)
+        assert ["".join(segment.text for segment in line) for line in runs] == lines, moved(
+            "LayoutUpdate.strips, a line's strips", "tests (textual_internals.screen_lines)"
         )
 
 

@@ -1,5 +1,5 @@
 """Opening a main screen does its Textual work once: the screen is styled as it mounts and not all
-again as it becomes current, the footer's keys are built in the footer's style, and the focus
+again as it becomes current, the footer's keys are on its first frame, and the focus
 goes straight to where the first tab puts it."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from circles.services import agenda, lookups, people, programmes
 from screens import opening
 from screens.circle import CircleScreen
 from screens.circles import CirclesScreen
+from screens.footer import Footer
 from screens.people import PeopleScreen
 from screens.person import PersonScreen
 from screens.programme import ProgrammeScreen
@@ -25,7 +26,7 @@ from screens.programmes import open_programme
 from screens.rotation_panel import RotationPanel
 from screens.session import SessionScreen
 from screens.stats_panel import StatsPanel
-from screens.textual_internals import FooterKey, on_each_frame
+from screens.textual_internals import on_each_frame, screen_text
 from tests import factories
 from tests.tui_support import settle, until
 
@@ -78,29 +79,29 @@ async def test_a_screen_is_styled_as_it_mounts_and_again_only_when_it_comes_back
         assert restyled.count(screen) == 1
 
 
-@pytest.mark.parametrize("size", [(120, 40), (60, 24)])
-async def test_footer_keys_are_built_in_the_footers_style(memory_store, clock, monkeypatch, size):
-    """A roomy footer and a compact one: each key has the footer's style from the start, and
-    no key is restyled to get it."""
+@pytest.mark.parametrize("size", [(180, 40), (60, 24)])
+async def test_the_footers_keys_are_on_the_screens_first_frame(memory_store, clock, size):
+    """A roomy footer and a compact one: the footer is one widget, and the keys are on the first
+    frame that shows the screen (Textual's footer, a widget per key, came a frame later, built
+    compact and restyled)."""
     _, session_id = _world(memory_store)
-    restyled: list[Widget] = []
-    original = FooterKey.update_node_styles
-
-    def counted(self, animate: bool = True) -> None:
-        restyled.append(self)
-        original(self, animate)
-
-    monkeypatch.setattr(FooterKey, "update_node_styles", counted)
     app = CirclesApp(memory_store)
+    footers: list[str] = []  # the footer of each frame showing the session
+
+    def frame() -> None:
+        if isinstance(app.screen, SessionScreen):
+            footers.append(screen_text(app).splitlines()[-1])
+
+    on_each_frame(app, frame)
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         app.open_session(session_id)
         await settle(app, pilot)
-        footer = app.screen.query_one("Footer")
-        keys = [k for k in app.screen.query(FooterKey) if not k.has_class("-command-palette")]
-        assert keys
-        assert {(k.compact, k.has_class("-compact")) for k in keys} == {(footer.compact, footer.compact)}
-        assert not [k for k in restyled if k in keys]
+        footer = app.screen.query_one(Footer)
+        assert not footer.children
+        assert footer.compact == (size[0] < 100)
+        assert footers and "esc Back" in footers[0]
+        assert ("? Help " if footer.compact else " ? Help ") in footers[0]
 
 
 async def test_the_focus_goes_straight_to_the_first_tabs_table(memory_store, clock, monkeypatch):
