@@ -8,25 +8,16 @@ from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner, Result
 
 from circles.cli import main
-from models.engine import sqlite_url
-from models.store import Store
-
-
-def _circles(*args: str) -> Result:
-    return CliRunner().invoke(main, list(args))
+from tests.fault_support import run_cli as _circles
 
 
 @pytest.fixture
 def store_file(tmp_path: Path) -> Path:
     path = tmp_path / "circles.db"
-    Store.open(sqlite_url(path)).close()
-    assert (
-        _circles("--db", str(path), "person", "add", "Ada Lovelace", "--email", "ada@example.org").exit_code
-        == 0
-    )
+    added = _circles("--db", str(path), "person", "add", "Ada Lovelace", "--email", "ada@example.org")
+    assert added.exit_code == 0, added.output
     return path
 
 
