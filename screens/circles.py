@@ -1,9 +1,13 @@
 """The circles list: every circle with its kind, members and next session; type to filter.
 
-An organisation's circles are read whole (one statement, and the filter is then instant), but
-the table shows them a page at a time, more as the cursor nears the end: a Textual table
-measures every row it holds, and three thousand rows (the huge demo's) took most of a second to
-show where a page takes a tenth of that."""
+An organisation's circles are read whole (their names: the filter is then instant), but the
+table shows them a page at a time, more as the cursor nears the end: a Textual table measures
+every row it holds, and three thousand rows (the huge demo's) took most of a second to show
+where a page takes a tenth of that. Each row's figures (members, next session, facilitator) are
+read for the rows shown, as they are shown: for every circle they were most of the list's time
+on the huge demo. A filter showing rows whose figures are not in yet shows them once they are (a
+read of a few milliseconds); what it lets through, and Enter on a name typed whole, are known at
+once."""
 
 from __future__ import annotations
 
@@ -32,8 +36,10 @@ from screens.work import run_db
 
 if TYPE_CHECKING:
     from circles.live import Change
+    from circles.store_access import Db
 
 PAGE = 200  # rows shown at first, and added each time the cursor nears the last of them
+NOT_READ = ("…", "…", "…")  # a row's figures for the moment before they are read
 
 
 class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
@@ -50,11 +56,15 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.summaries: list[lookups.CircleOverview] = []
+        self.circles: list[lookups.ListedCircle] = []
+        self.figures: dict[int, lookups.CircleFigures] = {}  # of the circles shown so far
         self.loaded = False
         self.include_archived = False
-        self.matching: list[lookups.CircleOverview] = []  # what the filter lets through
+        self.matching: list[lookups.ListedCircle] = []  # what the filter lets through
         self.shown = 0  # how many of them the table holds
+        # Counts the reads of the whole list: figures read before the latest are older than
+        # its own, and are not kept.
+        self._read = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,7 +84,7 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
         table.add_column("Facilitator", priority=3, min_width=10)
         table.focus()
         # Read before the screen was pushed: its first frame shows them.
-        self.take_first("circles", list, self.show, self.reload)
+        self.take_first("circles", lookups.CirclesOverview, self.show, self.reload)
 
     def on_screen_resume(self) -> None:
         if self.coming_back() and self.loaded:  # back from a circle: its name or members may have changed
@@ -86,21 +96,60 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     def reload(self) -> None:
         now = circles_app(self).now()
         archived = self.include_archived
-        run_db(self, lambda db: lookups.circles_overview(db, now=now, include_archived=archived), self.show)
+        typed = self.query_one("#filter", Input).value
+        first = max(PAGE, self.shown)  # the figures of the rows shown now, read with the names
 
-    def show(self, summaries: list[lookups.CircleOverview]) -> None:
-        self.summaries = summaries
+        def read(db: Db) -> lookups.CirclesOverview:
+            return lookups.circles_overview(db, now=now, include_archived=archived, typed=typed, first=first)
+
+        run_db(self, read, self.show)
+
+    def show(self, overview: lookups.CirclesOverview) -> None:
+        self.circles = overview.circles
+        self.figures = overview.figures
+        self._read += 1
         self.loaded = True
         self.render_rows()
 
     def render_rows(self, *, keep_shown: bool = True) -> None:
         """The circles the filter lets through, as many rows as were shown (at least a page; a
         new filter starts again from one page)."""
-        text = self.query_one("#filter", Input).value.strip().casefold()
-        self.matching = [s for s in self.summaries if not text or text in s.circle.name.casefold()]
+        self.matching = lookups.matching_circles(self.circles, self.query_one("#filter", Input).value)
         self.shown = min(len(self.matching), max(PAGE, self.shown if keep_shown else 0))
-        refill(self.query_one(DataTable), [_row(s) for s in self.matching[: self.shown]])
+        self._fill()
+
+    def _fill(self) -> None:
+        """The table holds the first ``shown`` circles that match, now; the figures not read yet
+        show once they are. The rows come at once, so a key typed meanwhile (Enter, down)
+        finds the rows it is meant for; the figures follow a few milliseconds later."""
+        shown = self.matching[: self.shown]
+        refill(self.query_one(DataTable), [self._row(c) for c in shown])
         self._count()
+        missing = [c.id for c in shown if c.id not in self.figures]
+        if not missing:
+            return
+        # Every row still without them, not only the newest: this read replaces any still on
+        # its way (a filter typed fast shows only the last key's answer).
+        read, now = self._read, circles_app(self).now()
+
+        def arrived(figures: dict[int, lookups.CircleFigures]) -> None:
+            if read == self._read:  # else the list was read again since: that read is newer
+                self.figures.update(figures)
+                self._fill()
+
+        run_db(self, lambda db: lookups.circle_figures(db, missing, now=now), arrived, group="figures")
+
+    def _row(self, circle: lookups.ListedCircle) -> tuple[str, tuple[object, ...]]:
+        figures = self.figures.get(circle.id)
+        name = safe(circle.name + (" (archived)" if circle.archived else ""), circle.kind.label)
+        if figures is None:
+            return str(circle.id), (*name, *NOT_READ)
+        numbers = safe(
+            str(figures.members),
+            day(figures.next_session, circle.timezone) or "none planned",
+            figures.facilitator_name or "",
+        )
+        return str(circle.id), (*name, *numbers)
 
     def _count(self) -> None:
         more = len(self.matching) - self.shown
@@ -118,15 +167,15 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     def _maybe_more(self, event: DataTable.RowHighlighted) -> None:
         if self.shown < len(self.matching) and event.cursor_row >= self.shown - 10:
             table = self.query_one(DataTable)
-            for s in self.matching[self.shown : self.shown + PAGE]:
-                key, cells = _row(s)
+            for circle in self.matching[self.shown : self.shown + PAGE]:
+                key, cells = self._row(circle)
                 table.add_row(*cells, key=key)
             self.shown = min(len(self.matching), self.shown + PAGE)
-            self._count()
+            self._fill()  # their figures (the rows are in: nothing else changes)
 
     @on(Input.Changed, "#filter")
     def _filter(self) -> None:
-        # The circles are all loaded, so filtering them is instant.
+        # Every circle's name is loaded, so what the filter lets through is known at once.
         self.render_rows(keep_shown=False)
 
     @on(Input.Submitted, "#filter")
@@ -141,7 +190,7 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
             table.action_select_cursor()
             return
         if len(self.matching) == 1:
-            circles_app(self).open_circle(self.matching[0].circle.id)
+            circles_app(self).open_circle(self.matching[0].id)
         self.set_focus(table)
 
     def action_filter(self) -> None:
@@ -159,7 +208,7 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     def action_new_circle(self) -> None:
         from screens.forms import circle_form
 
-        zone = self.summaries[0].circle.timezone if self.summaries else "UTC"
+        zone = self.circles[0].timezone if self.circles else "UTC"
 
         def created(circle: CircleView | None) -> None:
             if circle is not None:
@@ -171,17 +220,6 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
 def open_circles(app: App[Any]) -> None:
     """Open the Circles list with its circles in its first frame."""
     now = circles_app(app).now()
-    push_read_first(app, CirclesScreen(), {"circles": lambda db: lookups.circles_overview(db, now=now)})
-
-
-def _row(s: lookups.CircleOverview) -> tuple[str, tuple[object, ...]]:
-    return (
-        str(s.circle.id),
-        safe(
-            s.circle.name + (" (archived)" if s.circle.archived else ""),
-            s.circle.kind.label,
-            str(s.members),
-            day(s.next_session, s.circle.timezone) or "none planned",
-            s.circle.facilitator_name or "",
-        ),
+    push_read_first(
+        app, CirclesScreen(), {"circles": lambda db: lookups.circles_overview(db, now=now, first=PAGE)}
     )

@@ -119,11 +119,11 @@ def _pick_circle(app: CirclesApp, screen: Screen[Any], title: str, then: str) ->
         app.open_circle(session.circle_id, then=then)
         return
 
-    def ask(found: list[lookups.CircleOverview]) -> None:
+    def ask(found: list[lookups.ListedCircle]) -> None:
         if not found:
             app.notify("There is no circle yet: create one first (n on Home).", severity="warning")
             return
-        options = [(str(s.circle.id), s.circle.name) for s in found]
+        options = [(str(c.id), c.name) for c in found]
 
         def chosen(key: str | None) -> None:
             if key is not None:
@@ -131,10 +131,10 @@ def _pick_circle(app: CirclesApp, screen: Screen[Any], title: str, then: str) ->
 
         app.push_screen(ChoiceScreen(title, options), chosen)
 
-    def load(db: Db) -> list[lookups.CircleOverview]:
+    def load(db: Db) -> list[lookups.ListedCircle]:
         from circles.services import lookups
 
-        return lookups.circles_overview(db, now=app.now())
+        return lookups.listed_circles(db)
 
     run_db(app, load, ask)
 

@@ -31,7 +31,7 @@ def demo(memory_store, clock, small_demo_file):
     """The small demo organisation at the fixed clock: long circle names, five time zones."""
     fill_from(memory_store, small_demo_file)  # the demo built once (build_demo, seed 7), copied
     with memory_store.read() as db:
-        circles = [s.circle for s in lookups.circles_overview(db, now=clock())]
+        circles = lookups.listed_circles(db)
         rust = next(c for c in circles if c.name == "Rust Lunch")
         session = sessions.list_sessions(db, circle_id=rust.id, start=clock(), limit=1)[0]
         person = people.list_people(db, limit=1)[0]

@@ -67,6 +67,38 @@ async def test_the_circles_list_shows_a_page_and_the_rest_as_the_cursor_comes(
         assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)][-1] == "Circle 0207 Rust"
 
 
+async def test_rows_the_filter_or_the_next_page_bring_show_their_figures(
+    memory_store: Store, clock: Any
+) -> None:
+    """A circle's figures (members, next session, facilitator) are read for the rows shown, the
+    first page's with the names: a row the filter or the next page brings in shows them too,
+    once read, rather than the marks of figures not read yet."""
+    _many_circles(memory_store)
+    ana = factories.person(memory_store, "Ana Lima")
+    zeta = factories.circle(memory_store, "Circle 9999 Zeta", facilitator_id=ana.id)  # and member
+    factories.session(memory_store, zeta, "2026-03-10 12:00")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        screen, table = await _circles_list(app, pilot)
+
+        def cells(name: str) -> list[str]:
+            key = str(next(c.id for c in screen.circles if c.name == name))
+            return [str(cell) for cell in table.get_row(key)][2:]
+
+        await type_text(pilot, "zeta")
+        await until(pilot, lambda: table.row_count == 1 and cells("Circle 9999 Zeta") != ["…"] * 3)
+        assert cells("Circle 9999 Zeta") == ["1", "10 Mar 2026", "Ana Lima"]
+
+        await pilot.press("ctrl+u")
+        await until(pilot, lambda: table.row_count == PAGE)
+        await pilot.press("enter")  # to the list
+        table.move_cursor(row=PAGE - 1)
+        await until(pilot, lambda: table.row_count == MANY + 1)
+        await until(pilot, lambda: cells("Circle 0249") != ["…"] * 3)
+        assert cells("Circle 0249") == ["0", "none planned", ""]
+
+
 async def test_home_says_how_far_its_list_reaches_when_it_is_cut(
     memory_store: Store, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -131,6 +131,14 @@ def test_search_everything_finds_circles_people_and_sessions(store):
     assert [(f.kind, f.detail) for f in by_title] == [("session", "Rust Lunch, Tue 10 Mar 2026 12:00")]
 
 
+def _overview_rows(overview):
+    """The circles listed, each with its figures when they were read (else None)."""
+    return [
+        (c.name, (f.members, f.next_session) if (f := overview.figures.get(c.id)) else None)
+        for c in overview.circles
+    ]
+
+
 def test_circles_overview_counts_members_and_finds_the_next_session(store, clock):
     c = factories.circle(store, "Rust Lunch")
     factories.member(store, c, factories.person(store, "Ana Lima"))
@@ -138,11 +146,9 @@ def test_circles_overview_counts_members_and_finds_the_next_session(store, clock
     nxt = factories.session(store, c, "2026-03-10 12:00")
     factories.circle(store, "Design Guild")
     with store.read() as db:
-        overview = {
-            s.circle.name: (s.members, s.next_session) for s in lookups.circles_overview(db, now=clock())
-        }
+        overview = _overview_rows(lookups.circles_overview(db, now=clock()))
         assert lookups.is_empty(db) is False
-    assert overview == {"Design Guild": (0, None), "Rust Lunch": (1, nxt.starts_at)}
+    assert overview == [("Design Guild", (0, None)), ("Rust Lunch", (1, nxt.starts_at))]
 
 
 def test_circles_overview_leaves_out_who_left_cancelled_sessions_and_archived_circles(store, clock):
@@ -162,16 +168,37 @@ def test_circles_overview_leaves_out_who_left_cancelled_sessions_and_archived_ci
         sessions.cancel_session(db, cancelled)
         circle_records.update_circle(db, old, archived=True)
     with store.read() as db:
+        overview = lookups.circles_overview(db, now=clock())
         shown = [
-            (s.circle.name, s.circle.kind.label, s.circle.facilitator_name, s.members, s.next_session)
-            for s in lookups.circles_overview(db, now=clock())
+            (c.name, c.kind.label, f.facilitator_name, f.members, f.next_session)
+            for c in overview.circles
+            if (f := overview.figures[c.id])
         ]
         every = [
-            (s.circle.name, s.circle.archived)
-            for s in lookups.circles_overview(db, now=clock(), include_archived=True)
+            (c.name, c.archived)
+            for c in lookups.circles_overview(db, now=clock(), include_archived=True).circles
         ]
     assert shown == [("rust Lunch", "lunch and learn", "Ana Lima", 1, nxt.starts_at)]
     assert every == [("Old Guild", True), ("rust Lunch", False)]
+
+
+def test_circles_overview_reads_the_figures_of_the_first_circles_the_filter_lets_through(store, clock):
+    """The list reads every circle's name but the figures of the rows it shows first only: the
+    first ``first`` of those whose name holds what was typed (any case), in the list's order."""
+    for name in ("Alpha Rust", "Beta", "Gamma rust", "Delta RUST", "Epsilon"):
+        factories.circle(store, name)
+    with store.read() as db:
+        overview = lookups.circles_overview(db, now=clock(), typed=" rust", first=2)
+        named = {c.id: c.name for c in overview.circles}
+        assert [c.name for c in overview.circles] == [
+            "Alpha Rust",
+            "Beta",
+            "Delta RUST",
+            "Epsilon",
+            "Gamma rust",
+        ]
+        assert sorted(named[i] for i in overview.figures) == ["Alpha Rust", "Delta RUST"]
+        assert lookups.circle_figures(db, [], now=clock()) == {}
 
 
 def test_an_empty_store_is_empty(store):
