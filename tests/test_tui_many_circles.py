@@ -10,7 +10,7 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from circles.app import CirclesApp
-from circles.services import circle_records
+from circles.services import circle_records, lookups
 from models.store import Store
 from screens.circles import CirclesScreen
 from tests import factories
@@ -68,11 +68,12 @@ async def test_the_circles_list_shows_a_page_and_the_rest_as_the_cursor_comes(
 
 
 async def test_rows_the_filter_or_the_next_page_bring_show_their_figures(
-    memory_store: Store, clock: Any
+    memory_store: Store, clock: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A circle's figures (members, next session, facilitator) are read for the rows shown, the
     first page's with the names: a row the filter or the next page brings in shows them too,
     once read, rather than the marks of figures not read yet."""
+    monkeypatch.setattr(lookups, "ALL_FIGURES_UP_TO", PAGE)  # as a store of thousands
     _many_circles(memory_store)
     ana = factories.person(memory_store, "Ana Lima")
     zeta = factories.circle(memory_store, "Circle 9999 Zeta", facilitator_id=ana.id)  # and member

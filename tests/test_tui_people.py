@@ -182,12 +182,17 @@ def test_circles_overview_leaves_out_who_left_cancelled_sessions_and_archived_ci
     assert every == [("Old Guild", True), ("rust Lunch", False)]
 
 
-def test_circles_overview_reads_the_figures_of_the_first_circles_the_filter_lets_through(store, clock):
+def test_circles_overview_reads_the_figures_of_the_first_circles_the_filter_lets_through(
+    store, clock, monkeypatch
+):
     """The list reads every circle's name but the figures of the rows it shows first only: the
     first ``first`` of those whose name holds what was typed (any case), in the list's order."""
     for name in ("Alpha Rust", "Beta", "Gamma rust", "Delta RUST", "Epsilon"):
         factories.circle(store, name)
     with store.read() as db:
+        # A store of a few circles has all their figures at once.
+        assert len(lookups.circles_overview(db, now=clock(), typed=" rust", first=2).figures) == 5
+        monkeypatch.setattr(lookups, "ALL_FIGURES_UP_TO", 4)  # as a store of thousands
         overview = lookups.circles_overview(db, now=clock(), typed=" rust", first=2)
         named = {c.id: c.name for c in overview.circles}
         assert [c.name for c in overview.circles] == [
