@@ -122,10 +122,13 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
         """The table holds the first ``shown`` circles that match, now; the figures not read yet
         show once they are. The rows come at once, so a key typed meanwhile (Enter, down)
         finds the rows it is meant for; the figures follow a few milliseconds later."""
-        shown = self.matching[: self.shown]
-        refill(self.query_one(DataTable), [self._row(c) for c in shown])
+        refill(self.query_one(DataTable), [self._row(c) for c in self.matching[: self.shown]])
         self._count()
-        missing = [c.id for c in shown if c.id not in self.figures]
+        self._read_figures()
+
+    def _read_figures(self) -> None:
+        """The figures of the rows shown that lack them, read; each row shows them once in."""
+        missing = [c.id for c in self.matching[: self.shown] if c.id not in self.figures]
         if not missing:
             return
         # Every row still without them, not only the newest: this read replaces any still on
@@ -171,7 +174,8 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
                 key, cells = self._row(circle)
                 table.add_row(*cells, key=key)
             self.shown = min(len(self.matching), self.shown + PAGE)
-            self._fill()  # their figures (the rows are in: nothing else changes)
+            self._count()
+            self._read_figures()  # the rows are in: no other row needs comparing again
 
     @on(Input.Changed, "#filter")
     def _filter(self) -> None:
