@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from circles.errors import AlreadyExists, Conflict, InvalidInput, NotFound
-from circles.services import circle_records, people
+from circles.services import circle_records, lookups, people
 from tests import factories
 
 
@@ -190,3 +190,18 @@ def test_a_person_record_lists_what_they_attended_and_presented_newest_first(sto
         ("Traits", third.id),
         ("Borrowing, drawn", first.id),
     ]
+
+
+@pytest.mark.parametrize(("typed", "found"), [("%", ["50% Club"]), ("_", ["a_b"]), ("\\", ["back\\slash"])])
+def test_a_search_takes_percent_underscore_and_backslash_as_typed(store, clock, typed, found):
+    """%, _ and \\ are the characters typed, not LIKE's wildcards (and its escape): '%' found
+    everyone, '_' every name of a letter or more."""
+    for name in ("50% Club", "a_b", "axb", "back\\slash", "Plain"):
+        factories.person(store, name)
+        factories.circle(store, name)
+    with store.read() as db:
+        assert [p.name for p in people.list_people(db, search=typed)] == found
+        assert people.count_people(db, search=typed) == 1
+        assert [c.name for c in circle_records.list_circles(db, search=typed)] == found
+        everything = lookups.search_everything(db, typed, now=clock())
+        assert [f.label for f in everything if f.kind == "circle"] == found

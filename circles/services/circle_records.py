@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotFound, shown
 from circles.services import members
+from circles.services.sql import holds
 from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import CircleView
 from models.enums import CircleKind, Role
@@ -184,7 +185,7 @@ def list_circles(
     if not include_archived:
         stmt = stmt.where(col(Circle.archived).is_(False))
     if search:
-        stmt = stmt.where(sa.func.lower(Circle.name).like(f"%{search.strip().lower()}%"))
+        stmt = stmt.where(holds(sa.func.lower(Circle.name), search.strip().lower()))
     return _views(db, stmt.order_by(sa.func.lower(Circle.name)))
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from circles import upcoming as upcoming_window
 from circles.services import away, circle_records, clock, members, people, sessions
-from circles.services.sql import ids, in_chunks, select_columns
+from circles.services.sql import holds, ids, in_chunks, select_columns
 from circles.views import AwayView, MemberView, PersonView, SessionView, presenter_names
 from models.enums import Attended, CircleKind, SessionStatus
 from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Person
@@ -226,12 +226,12 @@ def search_everything(db: Session, text: str, *, limit: int = 8, now: datetime |
     """Circles, people and sessions whose name (or title) contains ``text``, a few of each.
     Sessions come nearest first: the coming ones soonest first, then the past ones latest first."""
     now = now or clock.now(db)
-    pattern = f"%{text.strip().lower()}%"
+    typed = text.strip().lower()
     found = [
         Found("circle", cid, name, CircleKind(kind).label)
         for cid, name, kind in db.exec(
             select(ids(Circle.id), Circle.name, col(Circle.kind))
-            .where(sa.func.lower(Circle.name).like(pattern))
+            .where(holds(sa.func.lower(Circle.name), typed))
             .order_by(sa.func.lower(Circle.name))
             .limit(limit)
         )
@@ -245,8 +245,8 @@ def search_everything(db: Session, text: str, *, limit: int = 8, now: datetime |
         .join(Circle, col(Circle.id) == CircleSession.circle_id)
         .where(
             sa.or_(
-                sa.func.lower(CircleSession.title).like(pattern),
-                sa.func.lower(Circle.name).like(pattern),
+                holds(sa.func.lower(CircleSession.title), typed),
+                holds(sa.func.lower(Circle.name), typed),
             )
         )
         .order_by(*nearest_first(now))

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotFound, shown
+from circles.services.sql import holds
 from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import PersonView
 from models.engine import SQLITE_LOWER
@@ -186,16 +187,15 @@ def _search(stmt: Any, search: str | None, person: Any = Person) -> Any:
     if search:
         # Names and addresses are stored in NFC: the search is too, however it was typed.
         typed = unicodedata.normalize("NFC", search.strip()).lower()
-        pattern = f"%{typed}%"
         # "Ørsted" typed as it is written found nobody on SQLite, whose LIKE ignores the case of
         # ASCII letters only: a search with other letters compares every letter lower-cased
         # (a Python call per name there, so only for those).
         folded = _CaseFolded if typed.isascii() else _Lowered
         stmt = stmt.where(
             sa.or_(
-                folded(person.name).like(pattern),
-                col(person.email).like(pattern),  # stored lower-cased
-                folded(person.team).like(pattern),  # no team: NULL, not a match
+                holds(folded(person.name), typed),
+                holds(col(person.email), typed),  # stored lower-cased
+                holds(folded(person.team), typed),  # no team: NULL, not a match
             )
         )
     return stmt

@@ -109,3 +109,10 @@ def stream_rows(connection: Connection, statement: Any, *, size: int) -> Iterato
     # inside a savepoint only that is undone, and the unit of work carries on.
     with driver.transaction(), driver.cursor() as cursor:  # type: ignore[union-attr]
         yield from cursor.stream(literal_sql(connection, statement), size=size)
+
+
+def holds(column: Any, text: str) -> Any:
+    """SQL: ``column`` holds ``text`` anywhere, its %, _ and \\ taken as the characters typed (a
+    search for "a_b" or "50%" is not a pattern that matches every "axb" or everyone)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%{escaped}%", escape="\\")
