@@ -30,6 +30,7 @@ from screens.header import Header
 from screens.ics_export_dialog import IcsExportDialog
 from screens.live import LiveScreen, refill
 from screens.opening import ReadFirst, ReadsFirst, push_read_first, read_then
+from screens.phrases import PhraseLine
 from screens.rotation_panel import RotationPanel
 from screens.stats_panel import StatsPanel
 from screens.styled_once import StyledOnceScreen
@@ -114,7 +115,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="circle-summary", markup=False)
+        yield PhraseLine("", id="circle-summary", markup=False)
         yield Static("", id="circle-delivery", classes="hint", markup=False)
         with Tabs(id="tabs", initial="members"):
             # Each tab says the key that opens it.
@@ -200,13 +201,15 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         c = data.circle
         self.title = c.name
         self.sub_title = c.kind.label
-        place = " · ".join(x for x in (c.location, c.video_url) if x)
-        self.query_one("#circle-summary", Static).update(
-            f"{c.kind.label} · {c.timezone} · {c.default_minutes} min"
-            + (f" · {place}" if place else "")
-            + (f" · facilitator {c.facilitator_name}" if c.facilitator_name else "")
-            + f" · {count(len(data.members), 'member')}"
-            + (" · ARCHIVED" if c.archived else "")
+        self.query_one("#circle-summary", PhraseLine).show(
+            c.kind.label,
+            c.timezone,
+            f"{c.default_minutes} min",
+            c.location,
+            c.video_url,
+            f"facilitator {c.facilitator_name}" if c.facilitator_name else None,
+            count(len(data.members), "member"),
+            "ARCHIVED" if c.archived else None,
         )
         self._fill_members(data.members)
         if self.query("#session-table"):

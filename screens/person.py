@@ -18,6 +18,7 @@ from screens.format import day, named, safe
 from screens.header import Header
 from screens.live import LiveScreen, numbered, refill
 from screens.opening import ReadsFirst, push_read_first
+from screens.phrases import PhraseLine
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
@@ -65,7 +66,7 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="person-body"):
-            yield Static("", id="person-summary", markup=False)
+            yield PhraseLine("", id="person-summary", markup=False)
             yield Static("Circles", classes="section-title")
             yield Table(id="person-circles", cursor_type="row", show_cursor=False)
             yield Static("", id="attended-title", classes="section-title", markup=False)
@@ -148,11 +149,11 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         self.record = r
         p = r.person
         self.title = p.name
-        self.query_one("#person-summary", Static).update(
-            named(p.name, p.email, gap=" ")
-            + (f" · {p.team}" if p.team else "")
-            + (" · guest" if p.is_guest else "")
-            + ("" if p.active else " · inactive")
+        self.query_one("#person-summary", PhraseLine).show(
+            named(p.name, p.email, gap=" "),
+            p.team,
+            "guest" if p.is_guest else None,
+            None if p.active else "inactive",
         )
         refill(
             self.query_one("#person-circles", DataTable),

@@ -27,6 +27,7 @@ from screens.header import Header
 from screens.knowledge_panel import KnowledgePanel
 from screens.live import LiveScreen, refill
 from screens.opening import ReadFirst, ReadsFirst, push_read_first, read_then
+from screens.phrases import PhraseLine
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.tabs import TabPane, Tabs
@@ -174,7 +175,7 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="session-summary", markup=False)
+        yield PhraseLine("", id="session-summary", markup=False)
         yield Static("", id="session-delivery", classes="hint", markup=False)
         initial = {None: "agenda-tab", "learned": "feedback-tab"}.get(
             self._showing and self._showing[0], "knowledge-tab"
@@ -258,11 +259,13 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         s = data.session
         self.title = s.title or "Session"
         self.sub_title = s.circle_name
-        where = " · ".join(x for x in (s.location, s.video_url) if x)
-        self.query_one("#session-summary", Static).update(
-            f"{s.circle_name} · {when_long(s)} · {s.status.value}"
-            + (f" · {where}" if where else "")
-            + (f" · RSVP {headcount_text(data.count, s, circles_app(self).now())}" if data.count else "")
+        self.query_one("#session-summary", PhraseLine).show(
+            s.circle_name,
+            when_long(s),
+            s.status.value,
+            s.location,
+            s.video_url,
+            f"RSVP {headcount_text(data.count, s, circles_app(self).now())}" if data.count else None,
         )
         self._fill_agenda(data.items)
         panel = self._knowledge()
