@@ -29,6 +29,7 @@ from screens.header import Header
 from screens.live import LiveScreen
 from screens.opening import ReadsFirst
 from screens.paged import PagedTable
+from screens.phrases import PhraseLine
 from screens.styled_once import StyledOnceScreen
 from screens.tabs import TabPane, Tabs
 from screens.typed_app import circles_app
@@ -147,7 +148,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="programme-summary", markup=False)
+        yield PhraseLine("", id="programme-summary", markup=False)
         with Tabs(id="tabs", initial="participants"):
             with TabPane("Participants", id="participants"):
                 yield PagedTable(
@@ -213,15 +214,17 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         dates = " to ".join(f"{d:%d %b %Y}" for d in (p.starts_on, p.ends_on) if d)
         if bool(p.starts_on) != bool(p.ends_on):
             dates = ("from " if p.starts_on else "until ") + dates
-        size = " · trios" if p.group_size == 3 else ""
-        self.query_one("#programme-summary", Static).update(
-            ("ARCHIVED (A brings it back) · " if p.archived else "")
-            + f"{p.kind.label}{size} · {s.participants} {'person' if s.participants == 1 else 'people'} · "
-            f"{_count(s.active_pairs, 'active pair')} · {_count(s.rounds, 'round')}"
-            + (f" · {dates}" if dates else "")
-            + (f" · meets {p.cadence}" if p.cadence else "")
-            + f" · {p.repeat_rule}"
-            + ("" if not p.allow_same_team else " · same team allowed")
+        self.query_one("#programme-summary", PhraseLine).show(
+            "ARCHIVED (A brings it back)" if p.archived else None,
+            p.kind.label,
+            "trios" if p.group_size == 3 else None,
+            f"{s.participants} {'person' if s.participants == 1 else 'people'}",
+            _count(s.active_pairs, "active pair"),
+            _count(s.rounds, "round"),
+            dates,
+            f"meets {p.cadence}" if p.cadence else None,
+            p.repeat_rule,
+            "same team allowed" if p.allow_same_team else None,
         )
         self.refresh_bindings()  # archive or unarchive; delete only without rounds
         self.query_one("#participant-table", PagedTable).fill(
