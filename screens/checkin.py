@@ -29,6 +29,7 @@ from screens.format import MARK_TEXT, RSVP_TEXT, name_from_search, safe, session
 from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.one_line import joined
+from screens.phrases import PhraseLine
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
@@ -91,16 +92,19 @@ def load_check_in(db: Db, session_id: int) -> CheckInData:
     return CheckInData(sessions.get_session(db, session_id), attendance.roster(db, session_id))
 
 
-def counts_text(roster: list[RosterEntry]) -> str:
+def counts(roster: list[RosterEntry]) -> list[str]:
     marks = [e.attended for e in roster]
     came = sum(1 for m in marks if m is not None and m.came)
     said_yes = sum(1 for e in roster if e.rsvp is Rsvp.YES)
     walk_ins = sum(1 for e in roster if not e.is_member and e.attended is not None and e.attended.came)
-    return (
-        f"Here {came} (present {marks.count(Attended.PRESENT)}, late {marks.count(Attended.LATE)})"
-        f" · excused {marks.count(Attended.EXCUSED)} · absent {marks.count(Attended.ABSENT)}"
-        f" · not marked {marks.count(None)} · said yes {said_yes} · walk-ins {walk_ins}"
-    )
+    return [
+        f"Here {came} (present {marks.count(Attended.PRESENT)}, late {marks.count(Attended.LATE)})",
+        f"excused {marks.count(Attended.EXCUSED)}",
+        f"absent {marks.count(Attended.ABSENT)}",
+        f"not marked {marks.count(None)}",
+        f"said yes {said_yes}",
+        f"walk-ins {walk_ins}",
+    ]
 
 
 # The keys that mark the highlighted person (space too, without a filter), in the footer's order:
@@ -177,7 +181,7 @@ class CheckInScreen(LiveScreen, Screen[None]):
     def compose(self) -> ComposeResult:
         # The session is named in the header (title and sub-title).
         yield Header()
-        yield Static("", id="counts", markup=False)
+        yield PhraseLine("", id="counts", markup=False)
         yield Static("", id="checkin-filter", markup=False)
         yield Table(id="roster", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -255,7 +259,7 @@ class CheckInScreen(LiveScreen, Screen[None]):
         self._show_counts()
 
     def _show_counts(self) -> None:
-        self.query_one("#counts", Static).update(counts_text(self.roster))
+        self.query_one("#counts", PhraseLine).show(*counts(self.roster))
 
     def _show_marks(self, person_ids: Container[int]) -> None:
         """Redraw the mark of these people (those the filter shows) and the counts."""
