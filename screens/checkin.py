@@ -25,7 +25,7 @@ from circles.views import PersonView, RosterEntry, SessionView
 from models.enums import Attended, Rsvp
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
-from screens.format import MARK_TEXT, RSVP_TEXT, name_from_search, safe, session_day
+from screens.format import MARK_TEXT, RSVP_TEXT, name_from_search, named, safe, session_day
 from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.one_line import joined
@@ -473,7 +473,10 @@ class CheckInScreen(LiveScreen, Screen[None]):
 
         def added(person: PersonView | None) -> None:
             if person is not None:
-                self.notify(f"{person.name} checked in as a walk-in.", markup=False)
+                # With the address: someone found by it may not be the name typed.
+                self.notify(
+                    f"{named(person.name, person.email, gap=' ')} checked in as a walk-in.", markup=False
+                )
                 self.filter_text = ""
 
                 def reloaded(data: CheckInData) -> None:

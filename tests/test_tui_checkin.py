@@ -180,6 +180,9 @@ async def test_walk_in_is_added_without_leaving_check_in(memory_store, clock):
         marks = _marks(memory_store, s.id)
         assert marks["Guest Speaker"] is Attended.PRESENT and marks["Zoe"] is Attended.PRESENT
         assert len(rows(table)) == 32
+        # Typed "Guest", checked in "Guest Speaker": the message says who, by which address.
+        told = [n.message for n in app._notifications][-1]
+        assert told == "Guest Speaker <guest@example.org> checked in as a walk-in.", told
 
 
 async def test_a_full_name_with_its_space_finds_the_person_whatever_the_case_and_accents(memory_store, clock):
