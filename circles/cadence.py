@@ -213,6 +213,10 @@ class _Parser:
 
     def fail(self, problem: str) -> NoReturn:
         # The problem names the part that is wrong; the whole cadence comes first, shortened.
+        # When the part is the whole ("whenever"), it is named once.
+        whole = shown(self.text.lower()) + " "
+        if problem.startswith(whole):
+            raise InvalidInput(FIELD, self.text, problem.removeprefix(whole))
         raise InvalidInput(FIELD, self.text, f"cannot be used: {problem}")
 
     def peek(self) -> str | None:

@@ -80,6 +80,20 @@ def test_bad_cadences_name_the_bad_part(typed: str, names: str) -> None:
     assert names in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("Whenever", "cadence 'Whenever' is not how often; start with weekly, every 2 weeks or monthly."),
+        ("daily", "cadence 'daily' is not how often; start with weekly, every 2 weeks or monthly."),
+        ("daily at 9:00", "cadence 'daily at 9:00' cannot be used: 'daily' is not how often; start with"),
+    ],
+)
+def test_a_cadence_that_is_all_wrong_is_named_once(typed: str, said: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        cadence.parse(typed)
+    assert str(caught.value).startswith(said), str(caught.value)
+
+
 @pytest.mark.parametrize("tz", ZONES)
 def test_weekly_sessions_keep_their_local_time_across_two_years_of_dst(tz: str) -> None:
     found, _ = cadence.occurrences(
