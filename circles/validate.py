@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import functools
 import re
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
@@ -166,6 +167,11 @@ def url(value: str | None, field: str = "video link") -> str | None:
 
 def timezone(value: str | None, field: str = "timezone") -> str:
     cleaned = text(value, field, max_length=64, required=True)
+    # "europe/berlin", "America/New York": one zone, spelled as calendars know it. Asking the
+    # person to type it again would only change the capitals.
+    spelled = _zones_by_lowered().get(cleaned.lower().replace(" ", "_"))
+    if spelled is not None:
+        return spelled
     try:
         ZoneInfo(cleaned)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder name such as "Europe"
@@ -174,11 +180,16 @@ def timezone(value: str | None, field: str = "timezone") -> str:
     return cleaned
 
 
+@functools.cache
+def _zones_by_lowered() -> dict[str, str]:
+    return {z.lower(): z for z in available_timezones()}
+
+
 def _zone_hint(value: str) -> str:
     """The zone the person most likely meant: one whose name holds what they typed ("berlin"),
     else the closest spelling ("Europe/Berln")."""
     lowered = value.lower().replace(" ", "_")
-    zones = {z.lower(): z for z in available_timezones()}
+    zones = _zones_by_lowered()
     matches = sorted(z for low, z in zones.items() if lowered in low)
     if not matches:
         matches = [zones[z] for z in difflib.get_close_matches(lowered, zones, n=1, cutoff=0.8)]
