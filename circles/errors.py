@@ -57,11 +57,12 @@ class InvalidInput(CirclesError):
         self.field = field
         self.value = value
         self.problem = problem
-        self.detail = _sentence(problem if value in ("", None) else f"{shown(value)} {problem}")
+        self.detail = sentence(problem if value in ("", None) else f"{shown(value)} {problem}")
         super().__init__(f"{field} {self.detail}")
 
 
-def _sentence(text: str) -> str:
+def sentence(text: str) -> str:
+    """A message's reason as a sentence: what it says, ending with a stop."""
     return text if text.endswith((".", "?", "!")) else text + "."
 
 

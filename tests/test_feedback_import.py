@@ -98,9 +98,10 @@ def test_bad_lines_are_listed_and_nothing_is_imported_unless_asked(
     result = _import(store, path, history.s["S1"])
     assert not result.imported
     assert [str(b) for b in result.bad] == [
-        "line 3: Email Address: nobody has the e-mail address 'nobody@example.org'",
+        # Each reason a sentence, as the ones typed input gives are.
+        "line 3: Email Address: nobody has the e-mail address 'nobody@example.org'.",
         "line 4: How useful was this session? (1-5) '7' must be a whole number from 1 to 5.",
-        "line 5: Bob Stone was not at Rust Lunch, Tue 03 Feb 2026 12:00: only people who came can answer",
+        "line 5: Bob Stone was not at Rust Lunch, Tue 03 Feb 2026 12:00: only people who came can answer.",
         "line 6: Timestamp: answered '2026/02/03 9:00:00 AM GMT+1', before Rust Lunch, Tue 03 Feb 2026 "
         "12:00 began; is this the right session?",
     ]
@@ -149,7 +150,7 @@ def test_a_microsoft_forms_export_names_the_session_in_a_column(
     assert ("rating", "How would you rate the session?") in result.columns
     assert ("session", "Which session?") in result.columns
     assert [str(b) for b in result.bad] == [
-        "line 4: Email: the form did not record who answered ('anonymous'); circles needs the e-mail address"
+        "line 4: Email: the form did not record who answered ('anonymous'); circles needs the e-mail address."
     ]
     assert _answers(store, history.s["S1"]) == [("Ana Ruiz", 4, "Ownership", "")]
     assert _answers(store, history.s["S4"]) == [("Dee Park", 5, "Traits", "Great demo")]

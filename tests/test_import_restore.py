@@ -58,8 +58,8 @@ def test_any_bad_line_imports_nothing_and_every_bad_line_is_listed(store, tmp_pa
     assert [str(b) for b in result.bad] == [
         "line 3: email 'not-an-address' is not an e-mail address like ana@example.org.",
         "line 5: name 'Cy\\nwith a newline' contains a control character (U+000A); remove it.",
-        "line 6: ana@example.org is already on line 2",
-        "line 7: circle: there is no circle named 'Knitting Club'",
+        "line 6: ana@example.org is already on line 2.",
+        "line 7: circle: there is no circle named 'Knitting Club'.",
         "line 8: name is required.",
     ]
     with store.read() as db:

@@ -107,7 +107,7 @@ def test_import_and_walk_ins_find_the_same_person(store, tmp_path):
         result = imports.import_rows(db, *imports.read_rows(csv), skip_invalid=True)
     assert (result.added, result.already_known) == (1, 1)
     assert [str(b) for b in result.bad] == [
-        "line 4: new@example.org is already on line 3",
+        "line 4: new@example.org is already on line 3.",
         "line 5: email 'ana\\u200b@example.org' contains an invisible character "
         "(U+200B ZERO WIDTH SPACE); retype the address.",
     ]

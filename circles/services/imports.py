@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from circles import validate
-from circles.errors import InvalidInput, NotFound
+from circles.errors import InvalidInput, NotFound, sentence
 from circles.file_errors import file_errors, shown_path
 from circles.services import circle_records, members, people
 
@@ -44,7 +44,7 @@ class BadLine:
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+        return f"line {self.line}: {sentence(self.reason)}"
 
 
 @dataclass(slots=True)
