@@ -226,7 +226,7 @@ class _Page:
 def _page(d: Digest) -> _Page:
     return _Page(
         title=d.title,
-        period=f"{_day(d.since)} to {_day(d.until)}",
+        period=_day(d.until) if d.since == d.until else f"{_day(d.since)} to {_day(d.until)}",
         about=d.about,
         summary=_summary(d),
         sections=tuple(_section(s, d.by_topic) for s in d.sessions),

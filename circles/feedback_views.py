@@ -227,6 +227,8 @@ class Ledger:
 
     @property
     def period(self) -> str:
+        if self.since == self.until:  # this month, on its first day
+            return f"{self.until:%d %b %Y}"
         start = f"{self.since:%d %b %Y}" if self.since else "the beginning"
         return f"{start} to {self.until:%d %b %Y}"
 

@@ -88,3 +88,18 @@ DIGESTS = {
 def test_each_rendering_is_what_it_was(name, render, suffix):
     expected = (FIXTURES / f"{name}.{suffix}").read_text(encoding="utf-8")
     assert render(DIGESTS[name]) == expected
+
+
+@pytest.mark.parametrize("render", [to_markdown, to_html])
+def test_a_digest_of_one_day_names_the_day_once(render):
+    # This month's digest on its first day: "Tue 01 Dec 2026 to Tue 01 Dec 2026" said it twice.
+    one_day = Digest(
+        title="Rust Lunch",
+        about="",
+        since=date(2026, 12, 1),
+        until=date(2026, 12, 1),
+        sessions=(),
+        by_topic=False,
+    )
+    text = render(one_day)
+    assert "Tue 01 Dec 2026" in text and " to Tue 01 Dec 2026" not in text

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from circles.cli import main
 from circles.errors import InvalidInput, NotFound
+from circles.feedback_views import Ledger
 from circles.recognition_digest import as_json, markdown
 from circles.services import (
     agenda,
@@ -515,3 +516,13 @@ def test_the_digest_counts_the_notes_for_presenters_by_their_own_index(
         plan = [str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + talks[0], talks[1])]
     answers = [step for step in plan if "feedback_answer" in step]
     assert answers and all("ix_feedback_answer_notes" in step for step in answers), plan
+
+
+def test_a_period_of_one_day_is_named_as_that_day() -> None:
+    def period(since: date | None, until: date) -> str:
+        return Ledger(since=since, until=until, circle=None, people=[]).period
+
+    # "This month" on the 1st: "01 Dec 2026 to 01 Dec 2026" said the day twice.
+    assert period(date(2026, 12, 1), date(2026, 12, 1)) == "01 Dec 2026"
+    assert period(date(2026, 12, 1), date(2026, 12, 2)) == "01 Dec 2026 to 02 Dec 2026"
+    assert period(None, date(2026, 12, 2)) == "the beginning to 02 Dec 2026"
