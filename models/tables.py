@@ -97,6 +97,9 @@ class Membership(SQLModel, table=True):
             sqlite_where=sa.text("left_at IS NULL"),
             postgresql_where=sa.text("left_at IS NULL"),
         ),
+        # Organisation's retention finds the memberships that began in a few weeks' window
+        # (migration 0230).
+        sa.Index("ix_membership_joined_at", "joined_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

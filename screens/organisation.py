@@ -223,6 +223,11 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         }
     )  # fmt: skip
     ON_TOP_ONLY = True
+    # The figures have the focus from the first frame, so that ? explains one at once. Given it
+    # as the screen mounted, they had it from the third: Textual gave it first to the period's
+    # chooser (the first widget that takes it), and the two frames before showed that one
+    # focused and no box marked, then both choosers and the boxes were styled and drawn again.
+    AUTO_FOCUS = "#org-figures"
     HELP = (
         "Whether the programme works, over a period: every circle, or one. Tab (or an arrow) moves "
         "between the figures; ? on a figure (or a click) says exactly how it is counted. The same "
@@ -277,7 +282,6 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def on_mount(self) -> None:
         table = self.query_one("#org-circles", DataTable)
         table.add_columns("Circle", "Sessions", "Participation", "Presenters", "Rating", "Answered")
-        self.query_one(FigureBoxes).focus()  # so ? explains a figure at once
         # Read before it was pushed (open_organisation): its first frame shows them. Pushed
         # without (or a read failed), it reads them itself, which says why.
         self.take_first("report", SuccessReport, lambda r: self._first(self.show, r), self.reload)

@@ -613,6 +613,8 @@ def test_0190_covers_the_exports_lookups_on_postgresql_and_check_ins_still_upser
         assert covering == before.pop("uq_attendance_session_id_person_id").replace(
             "(session_id, person_id)", "(session_id, person_id) INCLUDE (rsvp, attended)"
         )
+    # A later migration's (0230: memberships by the day they began), on both backends.
+    assert after.pop("ix_membership_joined_at").endswith("(joined_at)")
     assert after == before  # the rest as they were; on SQLite, all of it
     with store.write() as db:
         found = db.connection().exec_driver_sql("SELECT session_id, person_id FROM attendance").one()

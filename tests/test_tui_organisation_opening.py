@@ -66,6 +66,27 @@ async def test_organisation_is_drawn_first_with_its_figures_and_its_circles(memo
         assert all(figures and circles for figures, circles in drawn), drawn
 
 
+async def test_organisation_has_its_figures_focused_from_its_first_frame(memory_store, clock, monkeypatch):
+    """The figures have the focus in every frame of the screen (? explains one at once). Left to
+    Textual, its first two frames had the period's chooser focused (tinted, no box marked), and
+    the focus moved to the figures only in the third: both choosers and the boxes drawn again."""
+    monkeypatch.setattr(opening, "WAIT_FOR_DATA", 60)
+    _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    focused: list[str] = []
+
+    def frame() -> None:
+        if isinstance(app.screen, OrganisationScreen):
+            focused.append(type(app.focused).__name__)
+
+    on_each_frame(app, frame)
+    async with app.run_test(size=SIZE) as pilot:
+        await _organisation(app, pilot)
+        await settle(app, pilot)
+        assert focused
+        assert set(focused) == {"FigureBoxes"}, focused
+
+
 async def test_the_figures_boxes_keep_their_height_when_the_figures_come(memory_store, clock, monkeypatch):
     """The boxes are as high before the figures come as after (their name, then a line for the
     value and one for what it counts), so the figures coming lays nothing out again: a box made

@@ -159,11 +159,11 @@ def _joined_near(bound: BoundScope, months: int) -> dict[str, datetime]:
 def _retention_sql(dialect: str, shape: ScopeShape, months: tuple[int, ...]) -> tuple[Any, ...]:
     m, s, a = Membership, CircleSession, Attendance
     joined = col(m.joined_at)
-    # Across circles, SQLite reads the memberships in one pass, the cheap bounds on the day they
-    # began ruling most out: on the bare column it looked them up by circle once per time zone
-    # (an index OR) and tested the period's every zone again on each row found, its month
-    # arithmetic included, two thirds of each statement. One circle's are still found by its
-    # index; PostgreSQL, which scans them once either way, keeps its plan.
+    # Across circles, SQLite finds the memberships by the cheap bounds on the day they began,
+    # from its index (ix_membership_joined_at): on the bare circle column it looked them up by
+    # circle once per time zone (an index OR) and tested the period's every zone again on each
+    # row found, its month arithmetic included, two thirds of each statement; with no index on
+    # the day, it read every membership. One circle's are still found by its index.
     circle = m.circle_id + 0 if dialect == "sqlite" and not shape.circle else m.circle_id
     found = []
     for n in months:
