@@ -126,8 +126,9 @@ def change_text(value: float | None, *, points: bool = False) -> str:
 
 
 def short_count(n: int) -> str:
-    """A count short enough for a figure's box: 120588 is 121k."""
-    return f"{n / 1000:.0f}k" if n >= 10_000 else str(n)
+    """A count short enough for a figure's box: 120588 is 121k, 7250 is 7,250 (as the counts
+    around the boxes are written: "2,594 held sessions")."""
+    return f"{n / 1000:.0f}k" if n >= 10_000 else f"{n:,}"
 
 
 def spread(values: list[float], digits: int, unit: str = "") -> str:
@@ -418,7 +419,7 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                 None,
                 "\n".join(
                     f"{c.rsvp.value:<6} {bar(c.rate)} {percent(c.rate):>5}  "
-                    f"({c.attended} of {c.answered} came)"
+                    f"({c.attended:,} of {c.answered:,} came)"
                     for c in r.conversion
                 ),
             ),

@@ -523,8 +523,9 @@ def _first_hit(app: CirclesApp) -> str:
 
 def test_figures_stay_short_and_a_rounded_zero_is_no_change() -> None:
     # The large demo's counts (120588 of 141940) overflowed a figure's box; a change that rounds
-    # to nothing read "+0 pts" or "-0.00".
-    assert (short_count(9_999), short_count(120_588)) == ("9999", "121k")
+    # to nothing read "+0 pts" or "-0.00". Under 10,000 a count is written as the counts around
+    # the boxes are ("7250 of 55k" stood beside "2,594 held sessions").
+    assert (short_count(999), short_count(7_250), short_count(120_588)) == ("999", "7,250", "121k")
     assert (change_text(0.004), change_text(-0.001, points=True)) == ("no change", "no change")
     assert (change_text(0.125), change_text(-0.25, points=True)) == ("+12 pts", "-0.25")
 
