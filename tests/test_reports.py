@@ -196,6 +196,15 @@ def test_a_report_without_its_retention_curve(store: Store, history: History) ->
     assert dataclasses.replace(figures, retention=whole.retention) == whole
 
 
+@pytest.mark.parametrize("scope", ["circle", "all"])
+def test_a_report_reads_the_sessions_under_way_once(store: Store, history: History, scope: str) -> None:
+    """Each figure read the store's sessions under way again (a circle's Stats tab: four times,
+    the whole report six), to the same answer within one unit of work."""
+    with statements_sent(store.engine) as statements, store.read() as db:
+        reports.build_report(db, Scope(circle_id=history.rust if scope == "circle" else None))
+    assert sum("FROM circle_session AS pending" in sent for sent, _ in statements) == 1
+
+
 def test_make_scope_names_the_field_and_value(store: Store, history: History) -> None:
     with store.read() as db:
         assert participation.make_scope(db, circle="rust lunch", since="2026-02-01").circle_id == history.rust
