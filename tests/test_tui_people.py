@@ -20,13 +20,7 @@ SIZE = (120, 40)
 
 
 async def test_directory_pages_and_filters_in_sql(memory_store, clock):
-    with memory_store.write() as db:
-        from circles.services import people
-
-        for n in range(250):
-            people.add_person(
-                db, name=f"Person {n:03}", email=f"p{n:03}@example.org", team="Ops" if n % 50 == 0 else None
-            )
+    _people_250(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _directory(app, pilot)
@@ -75,13 +69,7 @@ async def test_a_search_past_the_count_says_more_than_and_pages_on(store, clock,
     import screens.people as directory
 
     monkeypatch.setattr(directory, "COUNTED_UP_TO", 150)
-    with store.write() as db:
-        from circles.services import people
-
-        for n in range(250):
-            people.add_person(
-                db, name=f"Person {n:03}", email=f"p{n:03}@example.org", team="Ops" if n % 50 == 0 else None
-            )
+    _people_250(store)
     app = CirclesApp(store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _directory(app, pilot)
@@ -257,6 +245,17 @@ def test_an_empty_store_is_empty(store):
         assert lookups.is_empty(db)
 
 
+def _people_250(store) -> None:
+    """Person 000 to Person 249; every fiftieth (000, 050, ...) is in the Ops team."""
+    with store.write() as db:
+        from circles.services import people
+
+        for n in range(250):
+            people.add_person(
+                db, name=f"Person {n:03}", email=f"p{n:03}@example.org", team="Ops" if n % 50 == 0 else None
+            )
+
+
 def _thirty_people(store) -> None:
     """Person 00 to Person 29; Person 07 alone is in the Ops team."""
     for n in range(30):
@@ -362,13 +361,7 @@ async def test_a_page_asked_for_before_the_filter_changed_adds_nobody_after_it(t
     page came after the filter's answer and added a hundred people the filter leaves out."""
     # A file, not memory: the filter is read on a second connection while the page waits.
     store = Store.open(sqlite_url(tmp_path / "circles.db"), clock=clock)
-    with store.write() as db:
-        from circles.services import people
-
-        for n in range(250):
-            people.add_person(
-                db, name=f"Person {n:03}", email=f"p{n:03}@example.org", team="Ops" if n % 50 == 0 else None
-            )
+    _people_250(store)
     asked, gate = _held_pages(monkeypatch, lambda _search, offset: offset > 0)  # a next page
     app = CirclesApp(store)
     async with app.run_test(size=SIZE) as pilot:
