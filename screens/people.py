@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
@@ -29,15 +29,30 @@ if TYPE_CHECKING:
     from circles.store_access import Db
 
 PAGE = 100
+# A search is counted up to this many people: past it, the count line says "more than 1,000
+# people" (a text most people match, 'a' or 'an', was read to its last match to be counted:
+# on the huge demo, 100,000 people, most of a keystroke's reading).
+COUNTED_UP_TO = 1000
 
 
-def load_page(
-    db: Db, search: str | None, offset: int, limit: int = PAGE
-) -> tuple[list[PersonView], int | None]:
+class Page(NamedTuple):
+    """A page of whom the filter finds and, with the first page, how many they are."""
+
+    found: list[PersonView]
+    total: int | None = None
+    more_than: bool = False  # the filter finds more than ``total`` (COUNTED_UP_TO) people
+
+
+def load_page(db: Db, search: str | None, offset: int, limit: int = PAGE) -> Page:
     found = people.list_people(db, search=search, limit=limit, offset=offset)
-    # Counting only with the first page: scrolling further needs no second count.
-    total = people.count_people(db, search=search) if offset == 0 else None
-    return found, total
+    if offset:  # scrolling further needs no second count
+        return Page(found)
+    if len(found) < limit:  # the first page holds them all: nothing to count
+        return Page(found, len(found))
+    if not search:  # the whole directory, counted whole: the table's size, quickly read
+        return Page(found, people.count_people(db))
+    total = people.count_people(db, search=search, up_to=COUNTED_UP_TO + 1)
+    return Page(found, min(total, COUNTED_UP_TO), more_than=total > COUNTED_UP_TO)
 
 
 class PeopleScreen(LiveScreen, TypeToFilter):
@@ -57,7 +72,9 @@ class PeopleScreen(LiveScreen, TypeToFilter):
     def __init__(self) -> None:
         super().__init__()
         self.shown: list[PersonView] = []
-        self.total = 0
+        self.total = 0  # how many the filter finds (more, when more_than)
+        self.more_than = False
+        self.more_to_come = False  # the last page came back full: there may be another
         self.loading_more = False
         # What the filter holds is being looked up in the store; an Enter meanwhile waits for
         # it, or it opened the row highlighted in the list the filter was about to replace.
@@ -107,21 +124,22 @@ class PeopleScreen(LiveScreen, TypeToFilter):
         self.filtering = self.enter_waiting = False  # nothing to open: the Enter is dropped
         show_error(self, error)
 
-    def first_page(self, page: tuple[list[PersonView], int | None], *, keep: bool = False) -> None:
+    def first_page(self, page: Page, *, keep: bool = False) -> None:
         """The first page of what the filter finds (``keep``: a refresh of what is shown)."""
-        found, total = page
-        self.total = total or 0
+        found = page.found
+        self.total, self.more_than = page.total or 0, page.more_than
         self.shown = []
         self.filtering = False
         table = self.query_one(DataTable)
         if not keep:
             table.clear()
-        self.add_page(found, replace=keep)
+        self.add_page(found, full=len(found) >= PAGE, replace=keep)
         if self.enter_waiting:
             self.enter_waiting = False
             table.action_select_cursor()
 
-    def add_page(self, found: list[PersonView], *, replace: bool = False) -> None:
+    def add_page(self, found: list[PersonView], *, full: bool, replace: bool = False) -> None:
+        """``full``: the store gave as many people as were asked for, so there may be more."""
         self.loading_more = False
         table = self.query_one(DataTable)
         if not replace:  # someone added meanwhile moves the pages: a person is listed once
@@ -144,27 +162,31 @@ class PeopleScreen(LiveScreen, TypeToFilter):
             for key, cells in rows:
                 table.add_row(*cells, key=key)
         self.shown += found
+        # Past the count, the next page is asked for while a page comes back full, and the
+        # last one, not full, says how many there are.
+        self.more_to_come = full and (self.more_than or len(self.shown) < self.total)
+        if self.more_than and not self.more_to_come:
+            self.total, self.more_than = len(self.shown), False
         typed = self.search
-        self.query_one("#people-count", Static).update(
-            f"Nobody matches {quoted(typed)}"  # not "0 people", which reads as an empty directory
-            if typed and not self.total
-            else count(self.total, "person", "people")
-            + (f", showing {len(self.shown)}; scroll down for more" if len(self.shown) < self.total else "")
-        )
+        if typed and not self.total:
+            line = f"Nobody matches {quoted(typed)}"  # not "0 people", which reads as an empty directory
+        elif self.more_than:
+            line = f"More than {count(self.total, 'person', 'people')}"
+        else:
+            line = count(self.total, "person", "people")
+        if self.more_to_come:
+            line += f", showing {len(self.shown):,}; scroll down for more"
+        self.query_one("#people-count", Static).update(line)
 
     @on(DataTable.RowHighlighted)
     def _maybe_more(self, event: DataTable.RowHighlighted) -> None:
         # Load the next page as the cursor nears the end, instead of the whole directory at once.
-        if (
-            not self.loading_more
-            and len(self.shown) < self.total
-            and event.cursor_row >= len(self.shown) - 10
-        ):
+        if not self.loading_more and self.more_to_come and event.cursor_row >= len(self.shown) - 10:
             self.loading_more = True
             search, offset = self.search, len(self.shown)
             run_db(
                 self,
-                lambda db: load_page(db, search, offset)[0],
+                lambda db: load_page(db, search, offset).found,
                 lambda found: self._more(search, offset, found),
                 group="more",
             )
@@ -174,7 +196,7 @@ class PeopleScreen(LiveScreen, TypeToFilter):
         worker's answer may be on its way to the screen already, and it added everyone after
         the people the filter found."""
         if (search, offset) == (self.search, len(self.shown)):
-            self.add_page(found)
+            self.add_page(found, full=len(found) >= PAGE)
 
     @on(Input.Changed, "#filter")
     def _filter(self) -> None:

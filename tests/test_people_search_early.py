@@ -64,3 +64,28 @@ def test_a_search_many_people_match_reads_a_few_pages_of_them(postgres_url: sa.U
         assert _people_read(store, sent) <= 2 * people.WALKED_PAGES
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("up_to", [1, 5, 10, 1000])
+def test_a_count_up_to_a_cap_stops_there(store: Store, up_to: int) -> None:
+    _fill(store)  # 56 people, 'example' in every address, 'ops' in 14 teams
+    with store.read() as db:
+        assert people.count_people(db, search="example", up_to=up_to) == min(up_to, 56)
+        assert people.count_people(db, search="ops", up_to=up_to) == min(up_to, 14)
+        assert people.count_people(db, search="zz", up_to=up_to) == 0
+        assert people.count_people(db, up_to=up_to) == min(up_to, 56)
+
+
+@pytest.mark.postgres
+def test_a_count_up_to_a_cap_reads_no_further(postgres_url: sa.URL) -> None:
+    """A text most people match ('a', 'an') was read to its last match to be counted: on the
+    huge demo (100,000 people) most of a keystroke's reading on PostgreSQL."""
+    store = Store.open(postgres_url)
+    try:
+        _fill(store)
+        with statements_sent(store.engine) as statements, store.read() as db:
+            assert people.count_people(db, search="example", up_to=3) == 3
+        [sent] = statements
+        assert _people_read(store, sent) <= 3
+    finally:
+        store.close()

@@ -19,7 +19,7 @@ from circles.services.sql import stream_rows
 from models.enums import Rsvp
 from models.store import Store
 from tests.attendance_fixture import History, build
-from tests.statements import statements_sent
+from tests.statements import postgres_plan, statements_sent
 
 
 @pytest.fixture
@@ -76,6 +76,27 @@ def test_retention_counts_leaving_as_dropping_off(store: Store, history: History
         (4, 0, 0),
     ]
     assert curve[3].rate is None
+
+
+@pytest.mark.postgres
+def test_retention_reads_the_attendance_session_by_session(postgres_url: sa.URL) -> None:
+    """It looked up each member's attendance row at each held session since they joined: on the
+    huge demo's busiest circle, 3,900 lookups (a third of its Stats tab's reading)."""
+    store = Store.open(postgres_url)
+    try:
+        history = build(store)
+        scope = Scope(circle_id=history.rust)
+        with store.read() as db:
+            sessions = len(reports.participation_over_time(db, scope))
+            held = participation.in_scope(db, scope)
+        with statements_sent(store.engine) as statements, store.read() as db:
+            reports.retention(db, scope, held=held)
+        [sent] = statements
+        plan = postgres_plan(store.engine, sent, off=("enable_seqscan", "enable_bitmapscan"), analyze=True)
+        lookups = sum(n["Actual Loops"] for n in plan if n.get("Relation Name") == "attendance")
+        assert 0 < lookups <= sessions
+    finally:
+        store.close()
 
 
 def test_presenter_diversity_counts_session_and_agenda_presenters(store: Store, history: History) -> None:
@@ -194,6 +215,15 @@ def test_a_report_without_its_retention_curve(store: Store, history: History) ->
     assert whole.retention
     assert figures.retention == []
     assert dataclasses.replace(figures, retention=whole.retention) == whole
+
+
+@pytest.mark.parametrize("scope", ["circle", "all"])
+def test_a_report_reads_the_sessions_under_way_once(store: Store, history: History, scope: str) -> None:
+    """Each figure read the store's sessions under way again (a circle's Stats tab: four times,
+    the whole report six), to the same answer within one unit of work."""
+    with statements_sent(store.engine) as statements, store.read() as db:
+        reports.build_report(db, Scope(circle_id=history.rust if scope == "circle" else None))
+    assert sum("FROM circle_session AS pending" in sent for sent, _ in statements) == 1
 
 
 def test_make_scope_names_the_field_and_value(store: Store, history: History) -> None:

@@ -20,13 +20,7 @@ SIZE = (120, 40)
 
 
 async def test_directory_pages_and_filters_in_sql(memory_store, clock):
-    with memory_store.write() as db:
-        from circles.services import people
-
-        for n in range(250):
-            people.add_person(
-                db, name=f"Person {n:03}", email=f"p{n:03}@example.org", team="Ops" if n % 50 == 0 else None
-            )
+    _people_250(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _directory(app, pilot)
@@ -66,6 +60,46 @@ async def test_directory_pages_and_filters_in_sql(memory_store, clock):
         await settle(app, pilot)
         assert isinstance(app.screen, PersonScreen)
         assert app.screen.title == "Person 050"
+
+
+async def test_a_search_past_the_count_says_more_than_and_pages_on(store, clock, monkeypatch):
+    """A search is counted up to COUNTED_UP_TO people (a hundred and fifty here, a thousand in
+    use): past it, "more than"; the pages come while they come back full, and the last one says
+    how many there are. Under it, and for the whole directory, the count is exact."""
+    import screens.people as directory
+
+    monkeypatch.setattr(directory, "COUNTED_UP_TO", 150)
+    _people_250(store)
+    app = CirclesApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _directory(app, pilot)
+        table = screen.query_one(DataTable)
+        line = screen.query_one("#people-count", Static)
+        assert shown(line) == "250 people, showing 100; scroll down for more"
+
+        await pilot.press("slash")
+        await type_text(pilot, "person")
+        await settle(app, pilot)
+        assert table.row_count == PAGE
+        assert shown(line) == "More than 150 people, showing 100; scroll down for more"
+        await pilot.press("enter", "ctrl+end")
+        await settle(app, pilot)
+        assert table.row_count == 2 * PAGE
+        assert shown(line) == "More than 150 people, showing 200; scroll down for more"
+        await pilot.press("ctrl+end")
+        await settle(app, pilot)
+        assert table.row_count == 250
+        assert rows(table)[-1][0] == "Person 249"
+        assert shown(line) == "250 people"
+
+        # A 1 in 133 of the numbers 000 to 249: more than a page, fewer than the cap.
+        await pilot.press("slash", "1")  # (the filter's text, selected, is typed over)
+        await settle(app, pilot)
+        assert shown(line) == "133 people, showing 100; scroll down for more"
+        await pilot.press("enter", "ctrl+end")
+        await settle(app, pilot)
+        assert table.row_count == 133
+        assert shown(line) == "133 people"
 
 
 async def test_person_screen_shows_circles_attendance_presentations_and_away(memory_store, clock):
@@ -211,6 +245,17 @@ def test_an_empty_store_is_empty(store):
         assert lookups.is_empty(db)
 
 
+def _people_250(store) -> None:
+    """Person 000 to Person 249; every fiftieth (000, 050, ...) is in the Ops team."""
+    with store.write() as db:
+        from circles.services import people
+
+        for n in range(250):
+            people.add_person(
+                db, name=f"Person {n:03}", email=f"p{n:03}@example.org", team="Ops" if n % 50 == 0 else None
+            )
+
+
 def _thirty_people(store) -> None:
     """Person 00 to Person 29; Person 07 alone is in the Ops team."""
     for n in range(30):
@@ -316,13 +361,7 @@ async def test_a_page_asked_for_before_the_filter_changed_adds_nobody_after_it(t
     page came after the filter's answer and added a hundred people the filter leaves out."""
     # A file, not memory: the filter is read on a second connection while the page waits.
     store = Store.open(sqlite_url(tmp_path / "circles.db"), clock=clock)
-    with store.write() as db:
-        from circles.services import people
-
-        for n in range(250):
-            people.add_person(
-                db, name=f"Person {n:03}", email=f"p{n:03}@example.org", team="Ops" if n % 50 == 0 else None
-            )
+    _people_250(store)
     asked, gate = _held_pages(monkeypatch, lambda _search, offset: offset > 0)  # a next page
     app = CirclesApp(store)
     async with app.run_test(size=SIZE) as pilot:

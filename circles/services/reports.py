@@ -161,7 +161,17 @@ def month_of(dialect: str, column: Any) -> Any:
 # --- the figures ---------------------------------------------------------------------
 
 
-def _expected(db: Session, scope: Scope, *group: Any) -> Any:
+# Each figure below takes ``held``, in_scope(db, scope), when its caller has it already: each
+# in_scope reads the store's clock and its sessions under way (a statement), and a circle's
+# Stats tab asked for them once per figure.
+Held = list[Any] | None
+
+
+def _held(db: Session, scope: Scope, held: Held) -> list[Any]:
+    return in_scope(db, scope) if held is None else held
+
+
+def _expected(db: Session, scope: Scope, *group: Any, held: Held = None) -> Any:
     """SQL: the people held sessions in scope expected, summed by ``group``: how many, and how
     many came. From each session's as the store counts them (table session_expected, migration
     0100: members then, by effective RSVP and how it went; the definitions of
@@ -172,17 +182,19 @@ def _expected(db: Session, scope: Scope, *group: Any) -> Any:
         select_columns(*group, sa.func.sum(e.people), came_n)
         .select_from(s)
         .join(e, col(e.session_id) == s.id)
-        .where(*in_scope(db, scope))
+        .where(*_held(db, scope, held))
         .group_by(*group)
     )
 
 
-def participation_over_time(db: Session, scope: Scope, *, by: str | None = None) -> list[ParticipationPoint]:
+def participation_over_time(
+    db: Session, scope: Scope, *, by: str | None = None, held: Held = None
+) -> list[ParticipationPoint]:
     """Attended of expected, per session (one circle) or per month (several), oldest first."""
     by = by or ("session" if scope.circle_id is not None else "month")
     s = CircleSession
     if by == "session":
-        stmt = _expected(db, scope, col(s.id), col(s.starts_at), col(Circle.timezone))
+        stmt = _expected(db, scope, col(s.id), col(s.starts_at), col(Circle.timezone), held=held)
         stmt = stmt.join(Circle, col(Circle.id) == s.circle_id).order_by(col(s.starts_at), col(s.id))
         return [
             ParticipationPoint(
@@ -197,57 +209,98 @@ def participation_over_time(db: Session, scope: Scope, *, by: str | None = None)
         raise ValueError(f"by must be 'session' or 'month', not {by!r}")
     month = month_of(db.get_bind().dialect.name, s.starts_at).label("month")
     # The sessions of each month that expected anybody (each has rows in session_expected).
-    stmt = _expected(db, scope, month).add_columns(sa.func.count(sa.distinct(col(s.id)))).order_by(month)
+    stmt = (
+        _expected(db, scope, month, held=held)
+        .add_columns(sa.func.count(sa.distinct(col(s.id))))
+        .order_by(month)
+    )
     return [
         ParticipationPoint(period=period, sessions=n, expected=int(expected), attended=int(came_n))
         for period, expected, came_n, n in db.exec(stmt)
     ]
 
 
-def no_shows(db: Session, scope: Scope) -> NoShows:
+def no_shows(db: Session, scope: Scope, *, held: Held = None) -> NoShows:
     """Expected people whose RSVP was yes, and how many of them did not come (absent or
     unrecorded: 'missed' in session_expected; excused is not a no-show)."""
     e = SessionExpected
     missed = sa.func.sum(sa.case((col(e.how) == "missed", e.people), else_=0))
-    stmt = _expected(db, scope).add_columns(missed).where(col(e.answer) == Rsvp.YES.value)
+    stmt = _expected(db, scope, held=held).add_columns(missed).where(col(e.answer) == Rsvp.YES.value)
     said_yes, _came, missed_n = db.exec(stmt).one()
     return NoShows(said_yes=int(said_yes or 0), no_shows=int(missed_n or 0))
 
 
-def conversion(db: Session, scope: Scope) -> list[Conversion]:
+def conversion(db: Session, scope: Scope, *, held: Held = None) -> list[Conversion]:
     """For each RSVP answer (yes, maybe, no, none): how many expected people gave it, how many came."""
     found = {
-        Rsvp(r): (int(n), int(c)) for r, n, c in db.exec(_expected(db, scope, col(SessionExpected.answer)))
+        Rsvp(r): (int(n), int(c))
+        for r, n, c in db.exec(_expected(db, scope, col(SessionExpected.answer), held=held))
     }
     return [
         Conversion(rsvp=r, answered=found.get(r, (0, 0))[0], attended=found.get(r, (0, 0))[1]) for r in Rsvp
     ]
 
 
-def retention(db: Session, scope: Scope, steps: Sequence[int] = RETENTION_STEPS) -> list[RetentionPoint]:
+def retention(
+    db: Session, scope: Scope, steps: Sequence[int] = RETENTION_STEPS, *, held: Held = None
+) -> list[RetentionPoint]:
     """The retention curve: for each N in ``steps``, members still coming after their first N sessions.
 
     A membership's sessions are numbered from the first held one after it began and keep
     counting after it ended, so leaving a circle counts as dropping off.
     """
     s, m, a = CircleSession, Membership, Attendance
-    number = (
-        sa.func.row_number().over(partition_by=col(m.id), order_by=(col(s.starts_at), col(s.id))).label("k")
+    # Each circle's held sessions numbered once, oldest first: a membership's are the circle's
+    # from the first after it began, numbered from there. Numbering every (membership, session)
+    # pair instead looked up each member's attendance row at each session (the huge demo's
+    # busiest circle: 3,900 lookups and a sort, a third of its Stats tab's reading).
+    numbered = (
+        select(
+            col(s.id).label("id"),
+            col(s.circle_id).label("circle_id"),
+            col(s.starts_at).label("starts_at"),
+            sa.func.row_number()
+            .over(partition_by=col(s.circle_id), order_by=(col(s.starts_at), col(s.id)))
+            .label("g"),
+        )
+        .where(*_held(db, scope, held))
+        .cte("numbered")
     )
-    ranked = (
-        select(col(m.id).label("mid"), number, one_if(came()).label("came"))
-        .select_from(s)
-        .join(m, sa.and_(col(m.circle_id) == s.circle_id, col(m.joined_at) <= s.starts_at))
-        .join(a, sa.and_(col(a.session_id) == s.id, col(a.person_id) == m.person_id), isouter=True)
-        .where(*in_scope(db, scope))
+    since_joining = sa.and_(numbered.c.circle_id == m.circle_id, numbered.c.starts_at >= m.joined_at)
+    held_since = (
+        select_columns(
+            col(m.id).label("mid"),
+            col(m.circle_id).label("circle_id"),
+            col(m.person_id).label("person_id"),
+            sa.func.min(numbered.c.g).label("first"),
+            sa.func.max(numbered.c.g).label("last"),
+        )
+        .join_from(m, numbered, since_joining)
+        .group_by(col(m.id), col(m.circle_id), col(m.person_id))
         .subquery()
     )
-    per_member = (
+    # The last session each person came to, read session by session: a member's if it is one
+    # of theirs (numbered from their first or later).
+    came_last = (
         select(
-            sa.func.max(ranked.c.k).label("total"),
-            sa.func.max(sa.case((ranked.c.came == 1, ranked.c.k))).label("last_came"),
+            numbered.c.circle_id, col(a.person_id).label("person_id"), sa.func.max(numbered.c.g).label("g")
         )
-        .group_by(ranked.c.mid)
+        .join_from(numbered, a, sa.and_(col(a.session_id) == numbered.c.id, came(a)))
+        .group_by(numbered.c.circle_id, col(a.person_id))
+        .subquery()
+    )
+    last_came = sa.case((came_last.c.g >= held_since.c.first, came_last.c.g - held_since.c.first + 1))
+    per_member = (
+        select((held_since.c.last - held_since.c.first + 1).label("total"), last_came.label("last_came"))
+        .select_from(held_since)
+        .join(
+            came_last,
+            sa.and_(
+                came_last.c.circle_id == held_since.c.circle_id,
+                came_last.c.person_id == held_since.c.person_id,
+            ),
+            isouter=True,
+        )
         .subquery()
     )
     columns = []
@@ -262,49 +315,52 @@ def retention(db: Session, scope: Scope, steps: Sequence[int] = RETENTION_STEPS)
     ]
 
 
-def presenter_diversity(db: Session, scope: Scope) -> PresenterDiversity:
+def presenter_diversity(db: Session, scope: Scope, *, held: Held = None) -> PresenterDiversity:
     """The share of members (per circle) who presented at a held session while they were members."""
     # The (circle, member) pairs as the success report counts them, from the talks the store
     # keeps (table talk, migration 0100), rather than asking of every member and session
     # whether they presented: the same figures, in half the time.
-    pairs = member_presented(db, scope)
+    pairs = member_presented(db, scope, held)
     members_n, presenters_n = db.exec(
         select(sa.func.count(), sa.func.coalesce(sa.func.sum(pairs.c.presented), 0))
     ).one()
     return PresenterDiversity(members=int(members_n), presented=int(presenters_n))
 
 
-def _walk_ins(db: Session, scope: Scope) -> Any:
+def _walk_ins(db: Session, scope: Scope, held: Held = None) -> Any:
     """SQL: (circle_id, person_id) of every walk-in check-in at a held session in scope."""
     s, a = CircleSession, Attendance
     return (
         select(col(s.circle_id).label("circle_id"), col(a.person_id).label("person_id"))
         .select_from(a)
         .join(s, col(s.id) == a.session_id)
-        .where(*in_scope(db, scope), came(a), walked_in(a.person_id))
+        .where(*_held(db, scope, held), came(a), walked_in(a.person_id))
     )
 
 
-def circle_summaries(db: Session, scope: Scope) -> list[CircleParticipation]:
+def circle_summaries(db: Session, scope: Scope, *, held: Held = None) -> list[CircleParticipation]:
     """Per circle: sessions held, expected, attended of expected, walk-ins."""
     s = CircleSession
-    conditions = in_scope(db, scope)
-    held = dict(
+    conditions = _held(db, scope, held)
+    sessions = dict(
         db.exec(select(col(s.circle_id), sa.func.count()).where(*conditions).group_by(col(s.circle_id))).all()
     )
-    expected = {cid: (int(n), int(c)) for cid, n, c in db.exec(_expected(db, scope, col(s.circle_id)))}
-    walk = _walk_ins(db, scope).subquery()
+    expected = {
+        cid: (int(n), int(c))
+        for cid, n, c in db.exec(_expected(db, scope, col(s.circle_id), held=conditions))
+    }
+    walk = _walk_ins(db, scope, conditions).subquery()
     walk_ins = dict(db.exec(select(walk.c.circle_id, sa.func.count()).group_by(walk.c.circle_id)).all())
     names = db.exec(
         select(ids(Circle.id), Circle.name)
-        .where(col(Circle.id).in_(held.keys()))
+        .where(col(Circle.id).in_(sessions.keys()))
         .order_by(sa.func.lower(Circle.name))
     )
     return [
         CircleParticipation(
             circle_id=cid,
             circle=name,
-            sessions=held[cid],
+            sessions=sessions[cid],
             expected=expected.get(cid, (0, 0))[0],
             attended=expected.get(cid, (0, 0))[1],
             walk_ins=walk_ins.get(cid, 0),
@@ -316,6 +372,7 @@ def circle_summaries(db: Session, scope: Scope) -> list[CircleParticipation]:
 def person_summaries_stmt(db: Session, scope: Scope) -> Any:
     """SQL for :func:`person_summaries`: one row per circle and person, in circle then name order."""
     s = CircleSession
+    held = in_scope(db, scope)
     one, zero = sa.literal(1, sa.Integer), sa.literal(0, sa.Integer)
     expected = expected_join(
         select_columns(
@@ -325,8 +382,8 @@ def person_summaries_stmt(db: Session, scope: Scope) -> Any:
             one_if(came()).label("attended"),
             zero.label("walk_ins"),
         ).select_from(s)
-    ).where(*in_scope(db, scope))
-    walk = _walk_ins(db, scope).subquery()
+    ).where(*held)
+    walk = _walk_ins(db, scope, held).subquery()
     walk_rows = select_columns(walk.c.circle_id, walk.c.person_id, zero, zero, one)
     u = sa.union_all(expected, walk_rows).subquery()
     return (
@@ -389,13 +446,14 @@ def build_report(
     ``presenters``: the presenter diversity, when the caller has summed it already (the Stats
     tab, from its presenters by team)."""
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
+    held = in_scope(db, scope)  # the store's clock and sessions under way, read once for all
     return Report(
         scope=scope,
         circle_name=circle_name,
-        participation=participation_over_time(db, scope),
-        no_shows=no_shows(db, scope),
-        conversion=conversion(db, scope),
-        retention=retention(db, scope) if retention_curve else [],
-        presenters=presenter_diversity(db, scope) if presenters is None else presenters,
-        circles=circle_summaries(db, scope) if per_circle else [],
+        participation=participation_over_time(db, scope, held=held),
+        no_shows=no_shows(db, scope, held=held),
+        conversion=conversion(db, scope, held=held),
+        retention=retention(db, scope, held=held) if retention_curve else [],
+        presenters=presenter_diversity(db, scope, held=held) if presenters is None else presenters,
+        circles=circle_summaries(db, scope, held=held) if per_circle else [],
     )
