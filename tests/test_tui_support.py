@@ -11,7 +11,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from screens.late_keys import KeysFollowTheFocus
+from tests.test_late_keys import Typed
 from tests.tui_support import burst, settle
 
 SLOW = 0.05  # seconds each reader takes over a key: longer than the pilot's wait for an idle app
@@ -48,20 +48,8 @@ async def test_settle_waits_for_every_key_of_a_burst_to_be_handled():
         assert app.handled == ["a", "b", "c", "d"]
 
 
-class Held(KeysFollowTheFocus):
-    """An app whose keys are held for a screen being opened, and let go a moment later."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.handled: list[str] = []
-
-    def on_key(self, event: events.Key) -> None:
-        super().on_key(event)
-        self.handled.append(event.key)
-
-
 async def test_settle_waits_for_keys_held_for_a_screen_being_opened():
-    app = Held()
+    app = Typed()  # notes each key it handles
     async with app.run_test() as pilot:
         await settle(app, pilot)
         app.hold_keys()
