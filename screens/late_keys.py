@@ -22,6 +22,11 @@ the Enter: the "2" of "Enter 2" on a circle's Sessions came back unused, and the
 before the session was asked for. A key that comes back while something is still on its way up
 from where it was handed waits, with the keys after it, until that has been handled; if it
 opened a screen, they are that screen's keys.
+
+A key typed again goes to the back of the app's queue, behind keys typed after it and not read
+yet (the next letter, typed as the screen it waited for came up, went before the held ones).
+Until every key typed again has been read, a key read fresh waits behind them, and is typed
+again in turn.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ class KeysFollowTheFocus(App[None]):
         self._holds = 0  # screens being opened: keys wait for them
         self._held: list[events.Key] = []
         self._held_back = 0  # of those, come back unused: typed before the fresh ones held
+        self._typed_again: deque[events.Key] = deque()  # posted to the app, not read back yet
 
     def hold_keys(self) -> None:
         """Keys typed from now on wait until :meth:`release_keys` (as many calls as holds)."""
@@ -59,8 +65,13 @@ class KeysFollowTheFocus(App[None]):
         self._holds = max(0, self._holds - 1)
         if not self._holds:
             held, self._held, self._held_back = self._held, [], 0
-            for key in held:
-                self.post_message(events.Key(key.key, key.character))
+            self._type_again(held)
+
+    def _type_again(self, keys: list[events.Key]) -> None:
+        for key in keys:
+            again = events.Key(key.key, key.character)
+            self._typed_again.append(again)
+            self.post_message(again)
 
     def _release_when_handled(self, handed_to: DOMNode, frames: int) -> None:
         if frames and message_on_its_way_up(handed_to):
@@ -78,11 +89,23 @@ class KeysFollowTheFocus(App[None]):
             # Closing: its screens are gone, and a key still coming (one held back and typed
             # again) has nowhere to go; Textual's own handling of it asks for the screen.
             return
-        if isinstance(event, events.Key) and not event.is_forwarded:  # fresh from the terminal
-            if self._holds:
+        if isinstance(event, events.Key) and not event.is_forwarded:  # fresh, or typed again
+            again = any(key is event for key in self._typed_again)
+            while again and self._typed_again.popleft() is not event:
+                pass  # (always the first: the app reads its queue in order)
+            if self._holds and again:  # typed before the fresh keys held
+                self._held.insert(self._held_back, event)
+                self._held_back += 1
+                return
+            if self._holds or (self._typed_again and not again):  # typed after those
                 self._held.append(event)
                 return
             self._handed_to.append((event, self._key_target()))
+            await super().on_event(event)
+            if not self._holds and not self._typed_again and self._held:  # the keys read meanwhile
+                held, self._held, self._held_back = self._held, [], 0
+                self._type_again(held)
+            return
         await super().on_event(event)
 
     def on_key(self, event: events.Key) -> None:
@@ -101,7 +124,7 @@ class KeysFollowTheFocus(App[None]):
         elif handed_to is not None and handed_to is not self._key_target():
             event.prevent_default()
             event.stop()
-            self.post_message(events.Key(event.key, event.character))
+            self._type_again([event])
         elif (
             self.screen_stack
             and isinstance(self.screen, TypeToFilter)

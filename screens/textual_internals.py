@@ -36,6 +36,7 @@ __all__ = [
     "drop_row_caches",
     "drop_size_caches",
     "label_column_width",
+    "messages_unhandled",
     "notifications",
     "on_each_frame",
     "rows_height",
@@ -387,3 +388,15 @@ def message_on_its_way_up(node: DOMNode) -> bool:
             return True
         pump = pump.parent
     return False
+
+
+def messages_unhandled(app: App[Any]) -> list[DOMNode]:
+    """The app itself, its screens and their widgets that have a message still to handle, in
+    their queue or taken out to be looked at (``_pending_message``: Textual takes the next one
+    out to see whether it replaces the one being handled). tests/tui_support.settle waits for
+    none: a key read, the selection a list's Enter posted, a screen mounting. Textual's public
+    ``message_queue_size`` misses the one looked at."""
+    nodes: list[Any] = [app]  # Any: Textual's private compat cached_property is opaque to mypy
+    for screen in app.screen_stack:
+        nodes.extend(screen.walk_children(with_self=True))
+    return [pump for pump in nodes if pump.message_queue_size or pump._pending_message is not None]

@@ -380,3 +380,9 @@ def test_a_message_pump_keeps_its_waiting_messages_in_a_queue_we_can_look_at():
     assert callable(getattr(MessagePump()._message_queue, "empty", None)), moved(
         "MessagePump._message_queue.empty()", "screens/late_keys.py"
     )
+    # tests/tui_support.settle (textual_internals.messages_unhandled): the message taken out of
+    # the queue to see whether it replaces the one being handled waits here, not in the queue.
+    assert MessagePump()._pending_message is None, moved("MessagePump._pending_message", "tests/tui_support")
+    assert "self._pending_message = message" in inspect.getsource(MessagePump._peek_message), moved(
+        "where MessagePump._peek_message keeps the message it took out", "tests/tui_support.py"
+    )

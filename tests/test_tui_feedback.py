@@ -734,18 +734,6 @@ async def test_a_check_out_answer_shows_from_the_one_trip_to_the_store_that_save
         assert table.cursor_row == 1
 
 
-def _typed(app: CirclesApp, *keys: str) -> None:
-    """Keys in one burst, as tui_support.burst, but text typed as text (spaces, commas)."""
-    from textual import events
-
-    assert app._driver is not None
-    for key in keys:
-        if len(key) == 1:
-            app._driver.send_message(events.Key("space" if key == " " else key, key))
-        else:
-            app._driver.send_message(events.Key(key, None))
-
-
 async def _check_out(app, pilot, session_id: int) -> CheckOutScreen:  # type: ignore[no-untyped-def]
     await _session(app, pilot, session_id)
     await pilot.press("o")
@@ -768,7 +756,7 @@ async def test_a_tab_typed_fast_in_check_out_moves_to_the_note_in_turn(memory_st
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await _check_out(app, pilot, s.id)
-        _typed(app, "4", *"Charters need an owner", "tab", *"Great demo, thanks!", "enter")
+        burst(app, "4", *"Charters need an owner", "tab", *"Great demo, thanks!", "enter")
         # Until its answer is saved, which only the last key (Enter) does. The line closed said
         # nothing: it is closed before the "4" is read too, and the test could leave the app
         # with the note's letters still on their way (one run in a few).
@@ -817,7 +805,7 @@ async def test_ratings_typed_in_one_burst_rate_one_person_each(memory_store, clo
     async with app.run_test(size=SIZE) as pilot:
         screen = await _check_out(app, pilot, s.id)
         table = screen.query_one("#checkout-roster", DataTable)
-        _typed(app, "4", "enter", "3", "enter", "5", "enter")
+        burst(app, "4", "enter", "3", "enter", "5", "enter")
         # The last Enter handled: the line closed and the cursor on to Di. (The line is also
         # closed between two ratings, while the keys after an Enter wait for it: not enough.)
         await until(pilot, lambda: table.cursor_row == 3 and not screen.query_one("#checkout-line").display)
@@ -840,7 +828,7 @@ async def test_check_out_opens_on_the_first_still_to_answer_and_asks_before_repl
         screen = await _check_out(app, pilot, s.id)
         table = screen.query_one("#checkout-roster", DataTable)
         assert table.cursor_row == 1  # Bo, the first who has not answered
-        _typed(app, "4", "enter")
+        burst(app, "4", "enter")
         await until(pilot, lambda: len(_answers(memory_store, s.id)) == 2)  # Bo's saved: Enter read
         await settle(app, pilot)
         assert [r[1] for r in rows(table)[:2]] == ["★★★★★", "★★★★☆"]
@@ -925,7 +913,7 @@ async def test_ratings_saved_then_escape_at_once_are_kept(memory_store, clock, m
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await _check_out(app, pilot, s.id)
-        _typed(app, "4", *"traits", "enter", "3", "enter", "escape")
+        burst(app, "4", *"traits", "enter", "3", "enter", "escape")
         await until(pilot, lambda: isinstance(app.screen, SessionScreen))
         store_open.set()
         await settle(app, pilot)

@@ -32,6 +32,7 @@ def _many_circles(store: Store) -> None:
 async def _circles_list(app: CirclesApp, pilot: Any) -> tuple[CirclesScreen, DataTable]:
     """c on Home, and the Circles list once its first rows are in."""
     await pilot.press("c")
+    await until(pilot, lambda: isinstance(app.screen, CirclesScreen))  # read first: slow on a busy machine
     screen = app.screen
     assert isinstance(screen, CirclesScreen)
     table = screen.query_one(DataTable)

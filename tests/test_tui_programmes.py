@@ -20,7 +20,7 @@ from screens.programme import ProgrammeScreen
 from screens.programmes import ProgrammesScreen
 from screens.table import Table
 from tests import factories
-from tests.tui_support import burst, rows, settle, shown, type_text, until
+from tests.tui_support import burst, rows, send, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -306,10 +306,11 @@ async def test_a_new_programme_typed_in_one_go_keeps_each_field(memory_store, cl
         await settle(app, pilot)
         app.push_screen(ProgrammesScreen())
         await settle(app, pilot)
-        for key in ["n", *"Mentoring 2026", "tab", "tab", *"weekly on tue at 15:00"]:
-            char = key if len(key) == 1 else None
-            key = {" ": "space", ":": "colon"}.get(key, key)
-            app._driver.send_message(events.Key(key, char))  # type: ignore[union-attr]
+        typed = ["n", *"Mentoring 2026", "tab", "tab", *"weekly on tue at 15:00"]
+        send(
+            app,
+            *[events.Key({" ": "space", ":": "colon"}.get(k, k), k if len(k) == 1 else None) for k in typed],
+        )
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
         await settle(app, pilot)
         form = app.screen
