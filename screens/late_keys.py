@@ -70,8 +70,10 @@ class KeysFollowTheFocus(App[None]):
     def _type_again(self, keys: list[events.Key]) -> None:
         for key in keys:
             again = events.Key(key.key, key.character)
-            self._typed_again.append(again)
-            self.post_message(again)
+            # Waited for only once queued: one never read back (an app closing refuses it)
+            # would hold every key typed after it.
+            if self.post_message(again):
+                self._typed_again.append(again)
 
     def _release_when_handled(self, handed_to: DOMNode, frames: int) -> None:
         if frames and message_on_its_way_up(handed_to):
