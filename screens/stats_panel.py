@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from circles.errors import CirclesError
 from circles.services import reports
-from circles.services.participation import Scope
+from circles.services.participation import Scope, in_scope
 from circles.services.reports import Report
 from circles.success_views import SessionSatisfaction, TeamPresenters
 from circles.words import count
@@ -242,15 +242,16 @@ def load_stats(db: Db, circle_id: int) -> StatsData:
     from circles.services import success
 
     scope = Scope(circle_id=circle_id)
+    held = in_scope(db, scope)  # the store's clock and sessions under way, read once for the tab
     # The presenter diversity is the teams' figures added up (the same members and presenters,
     # each in one team): read once, not a second time by the report (a fifth of the tab's
     # reading on the huge demo).
-    teams = success.presenters_by_team(db, scope)
+    teams = success.presenters_by_team(db, scope, held=held)
     presenters = reports.PresenterDiversity(
         members=sum(t.members for t in teams), presented=sum(t.presented for t in teams)
     )
     return StatsData(
-        reports.build_report(db, scope, per_circle=False, presenters=presenters),
-        success.satisfaction_by_session(db, scope),
+        reports.build_report(db, scope, per_circle=False, presenters=presenters, held=held),
+        success.satisfaction_by_session(db, scope, held=held),
         teams,
     )

@@ -226,6 +226,16 @@ def test_a_report_reads_the_sessions_under_way_once(store: Store, history: Histo
     assert sum("FROM circle_session AS pending" in sent for sent, _ in statements) == 1
 
 
+def test_the_stats_tab_reads_the_sessions_under_way_once(store: Store, history: History) -> None:
+    """Its presenters by team and satisfaction per session read them again beside its report:
+    three times to the same answer within one unit of work."""
+    from screens.stats_panel import load_stats
+
+    with statements_sent(store.engine) as statements, store.read() as db:
+        load_stats(db, history.rust)
+    assert sum("FROM circle_session AS pending" in sent for sent, _ in statements) == 1
+
+
 def test_make_scope_names_the_field_and_value(store: Store, history: History) -> None:
     with store.read() as db:
         assert participation.make_scope(db, circle="rust lunch", since="2026-02-01").circle_id == history.rust

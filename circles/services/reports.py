@@ -437,6 +437,7 @@ def build_report(
     per_circle: bool = True,
     retention_curve: bool = True,
     presenters: PresenterDiversity | None = None,
+    held: Held = None,
 ) -> Report:
     """Every figure of the report (a dozen GROUP BY queries, no rows loaded into Python).
     ``per_circle=False`` leaves the table of circles out: a circle's Stats tab shows the
@@ -444,9 +445,10 @@ def build_report(
     ``retention_curve=False`` leaves the retention after N sessions out (a window over
     memberships and sessions): the text report gives retention in months instead.
     ``presenters``: the presenter diversity, when the caller has summed it already (the Stats
-    tab, from its presenters by team)."""
+    tab, from its presenters by team). ``held``: in_scope(db, scope), when the caller reads
+    other figures of the same scope too (the Stats tab)."""
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
-    held = in_scope(db, scope)  # the store's clock and sessions under way, read once for all
+    held = _held(db, scope, held)  # the store's clock and sessions under way, read once for all
     return Report(
         scope=scope,
         circle_name=circle_name,

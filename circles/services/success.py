@@ -260,14 +260,16 @@ def _ratings_trend(groups: list[RatingGroup]) -> Trend:
     return _trend(points, [(float(total), n) for n, total in rows.values()])
 
 
-def satisfaction_by_session(db: Session, scope: Scope) -> list[SessionSatisfaction]:
+def satisfaction_by_session(
+    db: Session, scope: Scope, *, held: reports.Held = None
+) -> list[SessionSatisfaction]:
     """Per held session in scope (oldest first, those nobody came to too): ratings, and who
-    answered of who came."""
+    answered of who came. ``held``: ``in_scope(db, scope)``, when the caller has it already."""
     s = CircleSession
-    conditions = in_scope(db, scope)
+    conditions = in_scope(db, scope) if held is None else held
     ratings = {sid: (int(n), int(total)) for sid, n, total, *_ in db.exec(_ratings(conditions, [col(s.id)]))}
     answered = {sid: (int(n), int(r)) for sid, n, r in db.exec(_responses(conditions, [col(s.id)]))}
-    held = db.exec(
+    sessions = db.exec(
         select(col(s.id), s.starts_at, Circle.timezone)
         .join(Circle, col(Circle.id) == s.circle_id)
         .where(*conditions)
@@ -282,7 +284,7 @@ def satisfaction_by_session(db: Session, scope: Scope) -> list[SessionSatisfacti
             attendees=answered.get(sid, (0, 0))[0],
             responders=answered.get(sid, (0, 0))[1],
         )
-        for sid, starts, tz in held
+        for sid, starts, tz in sessions
         if sid is not None
     ]
 
@@ -290,14 +292,24 @@ def satisfaction_by_session(db: Session, scope: Scope) -> list[SessionSatisfacti
 # -- presenters --------------------------------------------------------------------------------
 
 
-def presenters_by_team(db: Session, scope: Scope) -> list[TeamPresenters]:
-    """Presenter diversity across teams: per team, members and how many of them presented."""
-    pairs = member_presented(db, scope)
+def presenters_by_team(db: Session, scope: Scope, *, held: reports.Held = None) -> list[TeamPresenters]:
+    """Presenter diversity across teams: per team, members and how many of them presented.
+    ``held``: ``in_scope(db, scope)``, when the caller has it already."""
+    pairs = member_presented(db, scope, held)
     # Each member's team looked up by id: joined to every person, PostgreSQL's planner (which
     # expects the members of dozens of circles where a Stats tab has one circle's) hashed all
     # of the huge demo's 100,000 people to find a few dozen teams.
     of_member = select(Person.team).where(col(Person.id) == pairs.c.person_id).scalar_subquery()
-    teams = select_columns(sa.func.coalesce(of_member, "").label("team"), pairs.c.presented).subquery()
+    # The members are one circle's already; said again on them, PostgreSQL looks up its few dozen
+    # memberships by circle. Asked only through the circle's first held session (a grouped
+    # subquery the planner does not see into), it read every membership and hashed them (the
+    # large demo's 11,552, for its busiest circle's 47).
+    in_circle = [pairs.c.circle_id == scope.circle_id] if scope.circle_id is not None else []
+    teams = (
+        select_columns(sa.func.coalesce(of_member, "").label("team"), pairs.c.presented)
+        .where(*in_circle)
+        .subquery()
+    )
     rows = db.exec(
         select(teams.c.team, sa.func.count(), sa.func.coalesce(sa.func.sum(teams.c.presented), 0))
         .group_by(teams.c.team)
