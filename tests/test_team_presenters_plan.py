@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from circles.services import success
+from circles.services import circle_records, reports, success
 from circles.services.participation import Scope
 from models.store import Store
 from tests import factories
@@ -39,6 +39,25 @@ def test_the_members_are_looked_up_by_their_circle(postgres_url: sa.URL) -> None
     store = Store.open(postgres_url)
     try:
         sent = _teams_of_rust_lunch(store)
+        plan = postgres_plan(store.engine, sent, off=("enable_seqscan", "enable_bitmapscan"))
+        reads = [n for n in plan if n.get("Relation Name") == "membership"]
+        assert any(re.fullmatch(r"\(circle_id = \d+\)", n.get("Index Cond", "")) for n in reads), reads
+    finally:
+        store.close()
+
+
+@pytest.mark.postgres
+def test_a_circles_presenter_diversity_looks_its_members_up_by_circle_too(postgres_url: sa.URL) -> None:
+    """The report's one-circle presenter diversity (``circles report --circle``) asks the same
+    pairs: narrowed where they are made (participation.member_presented), not by each caller."""
+    store = Store.open(postgres_url)
+    try:
+        _teams_of_rust_lunch(store)
+        with statements_sent(store.engine) as statements, store.read() as db:
+            rust = circle_records.find_circle(db, "Rust Lunch")
+            diversity = reports.presenter_diversity(db, Scope(circle_id=rust.id))
+        assert (diversity.members, diversity.presented) == (3, 1)  # its one session had a presenter
+        [sent] = [s for s in statements if "presented" in s[0]]
         plan = postgres_plan(store.engine, sent, off=("enable_seqscan", "enable_bitmapscan"))
         reads = [n for n in plan if n.get("Relation Name") == "membership"]
         assert any(re.fullmatch(r"\(circle_id = \d+\)", n.get("Index Cond", "")) for n in reads), reads

@@ -300,16 +300,7 @@ def presenters_by_team(db: Session, scope: Scope, *, held: reports.Held = None) 
     # expects the members of dozens of circles where a Stats tab has one circle's) hashed all
     # of the huge demo's 100,000 people to find a few dozen teams.
     of_member = select(Person.team).where(col(Person.id) == pairs.c.person_id).scalar_subquery()
-    # The members are one circle's already; said again on them, PostgreSQL looks up its few dozen
-    # memberships by circle. Asked only through the circle's first held session (a grouped
-    # subquery the planner does not see into), it read every membership and hashed them (the
-    # large demo's 11,552, for its busiest circle's 47).
-    in_circle = [pairs.c.circle_id == scope.circle_id] if scope.circle_id is not None else []
-    teams = (
-        select_columns(sa.func.coalesce(of_member, "").label("team"), pairs.c.presented)
-        .where(*in_circle)
-        .subquery()
-    )
+    teams = select_columns(sa.func.coalesce(of_member, "").label("team"), pairs.c.presented).subquery()
     rows = db.exec(
         select(teams.c.team, sa.func.count(), sa.func.coalesce(sa.func.sum(teams.c.presented), 0))
         .group_by(teams.c.team)
