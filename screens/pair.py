@@ -19,6 +19,7 @@ from screens.footer import Footer
 from screens.format import safe
 from screens.header import Header
 from screens.live import LiveScreen, refill
+from screens.phrases import GAP, PhraseLine
 from screens.table import Table
 from screens.typed_app import circles_app
 from screens.work import run_db
@@ -85,7 +86,7 @@ class PairScreen(LiveScreen, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="pair-body"):
-            yield Static("", id="pair-summary", markup=False)
+            yield PhraseLine("", id="pair-summary", markup=False)
             yield Static("Goals", classes="section-title")
             yield Table(id="goal-table", cursor_type="row")
             yield Static("", id="meetings-title", classes="section-title", markup=False)
@@ -116,7 +117,6 @@ class PairScreen(LiveScreen, Screen[None]):
         p = d.pair
         self.title = p.names
         self.sub_title = d.programme.name
-        who = " · ".join(f"{x.name} ({x.role.value}) <{x.email}>" for x in p.people)
         state = p.status.label + (f" on {p.ended_on:%d %b %Y}" if p.ended_on else "")
         if p.end_reason:
             state += f": {p.end_reason}"
@@ -126,9 +126,11 @@ class PairScreen(LiveScreen, Screen[None]):
             ]
         else:  # a mentoring pair's meetings are logged one by one
             met = f"{p.meetings} meeting{'' if p.meetings == 1 else 's'} logged"
-        self.query_one("#pair-summary", Static).update(
-            f"{who}\nSince {p.started_on:%d %b %Y} (round {p.round_number}) · {state} · {met}"
-            f"\nWhy: {p.reasons or '-'}"
+        why = (p.reasons or "-").split(GAP)  # "topics: Security · different teams"
+        self.query_one("#pair-summary", PhraseLine).show_lines(
+            [f"{x.name} ({x.role.value}) <{x.email}>" for x in p.people],
+            [f"Since {p.started_on:%d %b %Y} (round {p.round_number})", state, met],
+            [f"Why: {why[0]}", *why[1:]],
         )
         goals = self.query_one("#goal-table", DataTable)
         refill(goals, [(str(g.id), safe("✔" if g.done else "·", g.text)) for g in d.goals])

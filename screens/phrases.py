@@ -28,11 +28,13 @@ def broken(phrases: list[str], width: int) -> str:
 
 
 class Phrases(Visual):
-    def __init__(self, phrases: list[str]) -> None:
-        self.phrases = phrases
+    """Lines of phrases, each broken for the width as :func:`broken` says."""
+
+    def __init__(self, lines: list[list[str]]) -> None:
+        self.lines = lines
 
     def _at(self, width: int) -> Content:
-        return Content(broken(self.phrases, width))
+        return Content("\n".join(broken(phrases, width) for phrases in self.lines))
 
     def render_strips(
         self, width: int, height: int | None, style: Style, options: RenderOptions
@@ -40,17 +42,21 @@ class Phrases(Visual):
         return self._at(width).render_strips(width, height, style, options)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return cell_len(GAP.join(self.phrases))
+        return max((cell_len(GAP.join(phrases)) for phrases in self.lines), default=0)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return self._at(width).get_height(rules, width)
 
     def __str__(self) -> str:  # what the screen's tests read, and a copied selection
-        return GAP.join(self.phrases)
+        return "\n".join(GAP.join(phrases) for phrases in self.lines)
 
 
 class PhraseLine(Static):
-    """A summary under a screen's title: ``show(*phrases)``, empty phrases left out."""
+    """A summary under a screen's title: ``show(*phrases)``, empty phrases left out; or several
+    lines of them, ``show_lines([...], [...])``."""
 
     def show(self, *phrases: str | None) -> None:
-        self.update(Phrases([p for p in phrases if p]))
+        self.show_lines(list(phrases))
+
+    def show_lines(self, *lines: list[str | None]) -> None:
+        self.update(Phrases([[p for p in phrases if p] for phrases in lines]))

@@ -49,3 +49,23 @@ async def test_the_session_summary_keeps_each_phrase_on_one_line(memory_store, w
         assert len(lines) > 1, lines  # else this width tests nothing
         for line in lines:
             assert all(part in phrases for part in line.strip().split(GAP)), lines
+
+
+async def test_lines_of_phrases_each_break_between_their_own() -> None:
+    # A pair's summary: its people on the first line(s), since when on the next, why on the
+    # last. At 80 columns "Lars Diaz (mentee)" ended a line and his address began the next.
+    from textual.app import App, ComposeResult
+
+    people = ["Hana Costa (mentor) <hana.costa@example.org>", "Lars Diaz (mentee) <lars.diaz@example.org>"]
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PhraseLine("")
+
+    app = One()
+    async with app.run_test(size=(60, 10)) as pilot:
+        line = app.query_one(PhraseLine)
+        line.show_lines(people, ["Since 02 Sep 2026 (round 1)", "active", None, "6 meetings logged"])
+        await pilot.pause()
+        assert drawn(line) == [*people, "Since 02 Sep 2026 (round 1) · active · 6 meetings logged"]
+        assert str(line.render()).splitlines()[0] == GAP.join(people)
