@@ -167,14 +167,15 @@ def url(value: str | None, field: str = "video link") -> str | None:
 
 def timezone(value: str | None, field: str = "timezone") -> str:
     cleaned = text(value, field, max_length=64, required=True)
-    # "europe/berlin", "America/New York": one zone, spelled as calendars know it. Asking the
-    # person to type it again would only change the capitals.
-    spelled = _zones_by_lowered().get(cleaned.lower().replace(" ", "_"))
-    if spelled is not None:
-        return spelled
     try:
         ZoneInfo(cleaned)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder name such as "Europe"
+        # "europe/berlin", "America/New York": one zone, spelled as calendars know it. Asking
+        # the person to type it again would only change the capitals. (Looked up only here:
+        # listing every zone takes tens of milliseconds, once.)
+        spelled = _zones_by_lowered().get(cleaned.lower().replace(" ", "_"))
+        if spelled is not None:
+            return spelled
         hint = _zone_hint(cleaned)
         raise InvalidInput(field, value, f"is not an IANA timezone name like Europe/Berlin{hint}") from None
     return cleaned
