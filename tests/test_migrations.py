@@ -209,6 +209,20 @@ def _migrate_to(engine: sa.Engine, revision: str, *, down: bool = False) -> None
         (command.downgrade if down else command.upgrade)(cfg, revision)
 
 
+def _ana_and_rust_lunch(conn: sa.Connection) -> None:
+    """A person, Ana, and a circle, Rust Lunch, as the schema holds them from 0180 on."""
+    conn.exec_driver_sql(
+        "INSERT INTO person (name, email, team, is_guest, active, version, created_at) VALUES"
+        " ('Ana', 'ana@example.org', '', false, true, 1, '2026-01-01 00:00:00+00:00')"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO circle (name, kind, description, timezone, default_minutes, reminder_minutes,"
+        " facilitator_id, archived, ics_series_uid, ics_series_sequence, version, created_at) VALUES"
+        " ('Rust Lunch', 'learning-circle', '', 'Europe/Berlin', 60, 15, NULL, false, 'series-1', 0, 1,"
+        " '2026-01-01 00:00:00+00:00')"
+    )
+
+
 def test_0004_makes_the_email_optional_and_keeps_every_reference_to_people(store_url, clock):
     """From the revision before it, with people others point at: a circle's facilitator, a
     session's presenter (both ON DELETE SET NULL: a careless table copy on SQLite empties
@@ -576,16 +590,7 @@ def test_0190_covers_the_exports_lookups_on_postgresql_and_check_ins_still_upser
         return dict(conn.exec_driver_sql(query).all())
 
     with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO person (name, email, team, is_guest, active, version, created_at) VALUES"
-            " ('Ana', 'ana@example.org', '', false, true, 1, '2026-01-01 00:00:00+00:00')"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO circle (name, kind, description, timezone, default_minutes, reminder_minutes,"
-            " facilitator_id, archived, ics_series_uid, ics_series_sequence, version, created_at) VALUES"
-            " ('Rust Lunch', 'learning-circle', '', 'Europe/Berlin', 60, 15, NULL, false, 'series-1', 0, 1,"
-            " '2026-01-01 00:00:00+00:00')"
-        )
+        _ana_and_rust_lunch(conn)
         conn.exec_driver_sql(
             "INSERT INTO circle_session (circle_id, starts_at, minutes, title, status, ics_uid,"
             " ics_sequence, planned_starts_at, presenter_id, presenter_source, notes, version,"
@@ -613,8 +618,11 @@ def test_0190_covers_the_exports_lookups_on_postgresql_and_check_ins_still_upser
         assert covering == before.pop("uq_attendance_session_id_person_id").replace(
             "(session_id, person_id)", "(session_id, person_id) INCLUDE (rsvp, attended)"
         )
-    # A later migration's (0230: memberships by the day they began), on both backends.
+    # Later migrations' (0230: memberships by the day they began; 0240: by person and circle
+    # with the days they cover), on both backends.
     assert after.pop("ix_membership_joined_at").endswith("(joined_at)")
+    by_person = after.pop("ix_membership_person_circle_days")
+    assert by_person.endswith("(person_id, circle_id, joined_at, left_at)")
     assert after == before  # the rest as they were; on SQLite, all of it
     with store.write() as db:
         found = db.connection().exec_driver_sql("SELECT session_id, person_id FROM attendance").one()

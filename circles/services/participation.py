@@ -424,7 +424,9 @@ def members_and_presenters(held: list[Any], since: Any = None, sessions: Any = N
         .join(source, session_id == t.session_id)
         # A member at the session (as member_at_session says) found by the presenter's own
         # memberships (a few), not by their circle's (dozens each): "+ 0" keeps SQLite, which
-        # has no statistics to tell the two apart, off the circle's index. Half the query.
+        # has no statistics to tell the two apart, off the circle's index. Half the query. Their
+        # circle and days are read from the index by person and circle alone (migration 0240),
+        # not from the table for each talk (a quarter of the huge demo's statement on SQLite).
         .join(
             member,
             sa.and_(
