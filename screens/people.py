@@ -39,20 +39,22 @@ class Page(NamedTuple):
     """A page of whom the filter finds and, with the first page, how many they are."""
 
     found: list[PersonView]
+    full: bool  # as many as were asked for: there may be more
     total: int | None = None
     more_than: bool = False  # the filter finds more than ``total`` (COUNTED_UP_TO) people
 
 
 def load_page(db: Db, search: str | None, offset: int, limit: int = PAGE) -> Page:
     found = people.list_people(db, search=search, limit=limit, offset=offset)
+    full = len(found) >= limit
     if offset:  # scrolling further needs no second count
-        return Page(found)
-    if len(found) < limit:  # the first page holds them all: nothing to count
-        return Page(found, len(found))
+        return Page(found, full)
+    if not full:  # the first page holds them all: nothing to count
+        return Page(found, full, len(found))
     if not search:  # the whole directory, counted whole: the table's size, quickly read
-        return Page(found, people.count_people(db))
+        return Page(found, full, people.count_people(db))
     total = people.count_people(db, search=search, up_to=COUNTED_UP_TO + 1)
-    return Page(found, min(total, COUNTED_UP_TO), more_than=total > COUNTED_UP_TO)
+    return Page(found, full, min(total, COUNTED_UP_TO), more_than=total > COUNTED_UP_TO)
 
 
 class PeopleScreen(LiveScreen, TypeToFilter):
@@ -133,7 +135,8 @@ class PeopleScreen(LiveScreen, TypeToFilter):
         table = self.query_one(DataTable)
         if not keep:
             table.clear()
-        self.add_page(found, full=len(found) >= PAGE, replace=keep)
+        # A refresh asks for as many as are shown: full is said of that, not of a page.
+        self.add_page(found, full=page.full, replace=keep)
         if self.enter_waiting:
             self.enter_waiting = False
             table.action_select_cursor()
@@ -186,17 +189,17 @@ class PeopleScreen(LiveScreen, TypeToFilter):
             search, offset = self.search, len(self.shown)
             run_db(
                 self,
-                lambda db: load_page(db, search, offset).found,
-                lambda found: self._more(search, offset, found),
+                lambda db: load_page(db, search, offset),
+                lambda page: self._more(search, offset, page),
                 group="more",
             )
 
-    def _more(self, search: str | None, offset: int, found: list[PersonView]) -> None:
+    def _more(self, search: str | None, offset: int, page: Page) -> None:
         """The next page, unless the filter changed since it was asked for: a cancelled
         worker's answer may be on its way to the screen already, and it added everyone after
         the people the filter found."""
         if (search, offset) == (self.search, len(self.shown)):
-            self.add_page(found, full=len(found) >= PAGE)
+            self.add_page(page.found, full=page.full)
 
     @on(Input.Changed, "#filter")
     def _filter(self) -> None:
