@@ -163,9 +163,13 @@ def _pending_statement(dialect: str) -> sa.TextClause:
 Value = Callable[[str], Any]
 
 
-def in_scope(db: Session, scope: Scope) -> list[Any]:
+def in_scope(db: Session, scope: Scope, held: list[Any] | None = None) -> list[Any]:
     """Conditions on CircleSession: it has been held by the store's clock (circles/held.py) and
-    falls in the scope's circle and local days (``held_sessions`` with the values)."""
+    falls in the scope's circle and local days (``held_sessions`` with the values). ``held``:
+    these conditions, when the caller has them already (reading them is a statement: the
+    store's sessions under way), returned as they are."""
+    if held is not None:
+        return held
     bound = bind_scope(db, scope)
     return held_sessions(bound.shape, bound.values.__getitem__)
 
@@ -323,8 +327,9 @@ def member_presented(db: Session, scope: Scope, held: list[Any] | None = None) -
     whether they presented at one while a member (presenter diversity, kept per member), for
     the success report and a circle's Stats tab alike. ``held``: ``in_scope(db, scope)``, when
     the caller has it already."""
-    held = in_scope(db, scope) if held is None else held
-    pairs = member_presented_for(held, earliest(scope.since) if scope.since is not None else None)
+    pairs = member_presented_for(
+        in_scope(db, scope, held), earliest(scope.since) if scope.since is not None else None
+    )
     if scope.circle_id is None:
         return pairs
     # One circle's pairs, said so again: PostgreSQL then looks the circle's few dozen

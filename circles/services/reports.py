@@ -167,10 +167,6 @@ def month_of(dialect: str, column: Any) -> Any:
 Held = list[Any] | None
 
 
-def _held(db: Session, scope: Scope, held: Held) -> list[Any]:
-    return in_scope(db, scope) if held is None else held
-
-
 def _expected(db: Session, scope: Scope, *group: Any, held: Held = None) -> Any:
     """SQL: the people held sessions in scope expected, summed by ``group``: how many, and how
     many came. From each session's as the store counts them (table session_expected, migration
@@ -182,7 +178,7 @@ def _expected(db: Session, scope: Scope, *group: Any, held: Held = None) -> Any:
         select_columns(*group, sa.func.sum(e.people), came_n)
         .select_from(s)
         .join(e, col(e.session_id) == s.id)
-        .where(*_held(db, scope, held))
+        .where(*in_scope(db, scope, held))
         .group_by(*group)
     )
 
@@ -263,7 +259,7 @@ def retention(
             .over(partition_by=col(s.circle_id), order_by=(col(s.starts_at), col(s.id)))
             .label("g"),
         )
-        .where(*_held(db, scope, held))
+        .where(*in_scope(db, scope, held))
         .cte("numbered")
     )
     since_joining = sa.and_(numbered.c.circle_id == m.circle_id, numbered.c.starts_at >= m.joined_at)
@@ -334,14 +330,14 @@ def _walk_ins(db: Session, scope: Scope, held: Held = None) -> Any:
         select(col(s.circle_id).label("circle_id"), col(a.person_id).label("person_id"))
         .select_from(a)
         .join(s, col(s.id) == a.session_id)
-        .where(*_held(db, scope, held), came(a), walked_in(a.person_id))
+        .where(*in_scope(db, scope, held), came(a), walked_in(a.person_id))
     )
 
 
 def circle_summaries(db: Session, scope: Scope, *, held: Held = None) -> list[CircleParticipation]:
     """Per circle: sessions held, expected, attended of expected, walk-ins."""
     s = CircleSession
-    conditions = _held(db, scope, held)
+    conditions = in_scope(db, scope, held)
     sessions = dict(
         db.exec(select(col(s.circle_id), sa.func.count()).where(*conditions).group_by(col(s.circle_id))).all()
     )
@@ -448,7 +444,7 @@ def build_report(
     tab, from its presenters by team). ``held``: in_scope(db, scope), when the caller reads
     other figures of the same scope too (the Stats tab)."""
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
-    held = _held(db, scope, held)  # the store's clock and sessions under way, read once for all
+    held = in_scope(db, scope, held)  # the store's clock and sessions under way, read once for all
     return Report(
         scope=scope,
         circle_name=circle_name,

@@ -266,7 +266,7 @@ def satisfaction_by_session(
     """Per held session in scope (oldest first, those nobody came to too): ratings, and who
     answered of who came. ``held``: ``in_scope(db, scope)``, when the caller has it already."""
     s = CircleSession
-    conditions = in_scope(db, scope) if held is None else held
+    conditions = in_scope(db, scope, held)
     ratings = {sid: (int(n), int(total)) for sid, n, total, *_ in db.exec(_ratings(conditions, [col(s.id)]))}
     answered = {sid: (int(n), int(r)) for sid, n, r in db.exec(_responses(conditions, [col(s.id)]))}
     sessions = db.exec(
