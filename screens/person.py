@@ -16,7 +16,7 @@ from circles.services.person_programmes import PersonProgrammes, day_of, person_
 from screens.footer import Footer
 from screens.format import day, named, safe
 from screens.header import Header
-from screens.live import LiveScreen, numbered, refill
+from screens.live import LiveScreen, Row, numbered, refill
 from screens.opening import ReadsFirst, push_read_first
 from screens.phrases import PhraseLine
 from screens.styled_once import StyledOnceScreen
@@ -68,17 +68,33 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         with VerticalScroll(id="person-body"):
             yield PhraseLine("", id="person-summary", markup=False)
             yield Static("Circles", classes="section-title")
-            yield Table(id="person-circles", cursor_type="row", show_cursor=False)
+            yield from self.section("person-circles")
             yield Static("", id="attended-title", classes="section-title", markup=False)
-            yield Table(id="person-attended", cursor_type="row", show_cursor=False)
+            yield from self.section("person-attended")
             yield Static("Presentations", classes="section-title")
-            yield Table(id="person-presented", cursor_type="row", show_cursor=False)
+            yield from self.section("person-presented")
             yield Static("", id="person-topics", classes="hint", markup=False)
             yield Static("Programmes and pairs", classes="section-title")
-            yield Table(id="person-pairs", cursor_type="row", show_cursor=False)
+            yield from self.section("person-pairs")
             yield Static("Away", classes="section-title")
             yield Static("", id="person-away", markup=False)
         yield Footer()
+
+    @staticmethod
+    def section(table_id: str) -> ComposeResult:
+        """A section's table, and the line that stands in its place when it has no rows."""
+        yield Table(id=table_id, cursor_type="row", show_cursor=False)
+        yield Static("", id=f"{table_id}-none", classes="empty-section", markup=False)
+
+    def fill(self, table_id: str, rows: list[Row], none: str) -> None:
+        """Show ``rows`` in the section's table, or, when there are none, say so in its place:
+        a header over no rows (a guest's circles, a newcomer's talks) said nothing."""
+        table = self.query_one(f"#{table_id}", DataTable)
+        refill(table, rows)
+        table.display = bool(rows)
+        note = self.query_one(f"#{table_id}-none", Static)
+        note.update(none)
+        note.display = not rows and bool(none)
 
     def on_mount(self) -> None:
         circles = self.query_one("#person-circles", Table)
@@ -143,7 +159,7 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             for part, name in found.programmes
             if part.programme_id not in paired
         ]
-        refill(self.query_one("#person-pairs", DataTable), numbered(cells))
+        self.fill("person-pairs", numbered(cells), "In no programme.")
 
     def show(self, r: lookups.PersonRecord) -> None:
         self.record = r
@@ -155,8 +171,8 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             "guest" if p.is_guest else None,
             None if p.active else "inactive",
         )
-        refill(
-            self.query_one("#person-circles", DataTable),
+        self.fill(
+            "person-circles",
             numbered(
                 [
                     safe(
@@ -169,13 +185,14 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                     for m in r.memberships
                 ]
             ),
+            "In no circle.",
         )
         self.query_one("#attended-title", Static).update(
             f"Sessions attended: {r.attended_total}"
             + (f" (the latest {len(r.attended)})" if r.attended_total > len(r.attended) else "")
         )
-        refill(
-            self.query_one("#person-attended", DataTable),
+        self.fill(
+            "person-attended",
             numbered(
                 [
                     safe(
@@ -187,15 +204,17 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                     for a in r.attended
                 ]
             ),
+            "",  # the title says "Sessions attended: 0"
         )
-        refill(
-            self.query_one("#person-presented", DataTable),
+        self.fill(
+            "person-presented",
             numbered(
                 [
                     safe(f"{x.session.local_start:%d %b %Y}", x.session.circle_name, x.title)
                     for x in r.presentations
                 ]
             ),
+            "No talks yet.",
         )
         self.query_one("#person-away", Static).update(
             "\n".join(f"{a.starts_on:%d %b %Y} to {a.ends_on:%d %b %Y}  {a.reason}" for a in r.away)

@@ -148,6 +148,27 @@ async def test_person_screen_shows_circles_attendance_presentations_and_away(mem
         assert shown(screen.query_one("#person-summary", Static)) == "Ana Lima <ana@example.org> · Data"
 
 
+async def test_person_screen_says_what_someone_new_has_not_done_yet(memory_store, clock):
+    """A section with no rows says so in its table's place: a bare header said nothing."""
+    newcomer = factories.person(memory_store, "Noa Berg")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_person(newcomer.id)
+        await settle(app, pilot)
+        screen = app.screen
+        for table, said in (
+            ("person-circles", "In no circle."),
+            ("person-presented", "No talks yet."),
+            ("person-pairs", "In no programme."),
+        ):
+            assert not screen.query_one(f"#{table}", DataTable).display
+            note = screen.query_one(f"#{table}-none", Static)
+            assert note.display and shown(note) == said
+        assert not screen.query_one("#person-attended", DataTable).display
+        assert shown(screen.query_one("#attended-title", Static)) == "Sessions attended: 0"
+
+
 def test_search_everything_finds_circles_people_and_sessions(store):
     c = factories.circle(store, "Rust Lunch")
     factories.person(store, "Rusty Nail", "nail@example.org")
