@@ -194,7 +194,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
         field = next((f for f in self.fields if f.name == name), None)
         if text is None or field is None:
             return None
-        return f"“{text}” was not kept: {field.subject} is picked from a list (Enter opens it)"
+        return f"“{text}” was not kept: {field.subject} is picked from a list (Enter opens it)."
 
     def on_descendant_blur(self, event: events.DescendantBlur) -> None:
         # Said once: saving again after looking elsewhere saves.
@@ -258,7 +258,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
     def _problem(self, f: Field, value: Any, values: dict[str, Any]) -> str | None:
         if self._required(f, values) and (value is None or (isinstance(value, str) and not value.strip())):
             unless = next((o.subject for o in self.fields if o.name == f.optional_if), None)
-            return f"{f.subject} is required" + (f" unless {unless} is ticked" if unless else "")
+            return f"{f.subject} is required" + (f" unless {unless} is ticked." if unless else ".")
         if f.check is not None and isinstance(value, str) and value:
             try:
                 f.check(value)
@@ -267,7 +267,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
             except CirclesError as exc:
                 return str(exc)
             except Exception:  # a checker's own slip must not cost the person their form
-                return f"{f.subject} is not valid"
+                return f"{f.subject} is not valid."
         return None
 
     def set_error(self, name: str, message: str | None) -> None:

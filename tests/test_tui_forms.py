@@ -43,7 +43,7 @@ async def test_each_bad_field_says_what_is_wrong_and_nothing_is_saved(memory_sto
         await settle(app, pilot)
 
         assert app.screen is form
-        assert _error(form, "name") == "Name is required"
+        assert _error(form, "name") == "Name is required."
         assert "is not an IANA timezone name" in _error(form, "timezone")
         assert "did you mean Europe/Berlin?" in _error(form, "timezone")
         assert "is not a whole number" in _error(form, "default_minutes")
@@ -138,7 +138,7 @@ async def test_at_80x24_every_bad_field_says_so_at_once_and_the_first_is_in_view
         await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert _error(form, "name") == "Name is required"
+        assert _error(form, "name") == "Name is required."
         assert "is not a whole number" in _error(form, "default_minutes")
         assert "must start with http:// or https://" in _error(form, "video_url")
         assert app.focused is form.query_one("#f-name")
@@ -523,7 +523,7 @@ async def test_a_guest_may_be_saved_without_an_email_and_a_member_may_not(memory
         await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert _error(form, "email") == "E-mail is required unless Guest is ticked"
+        assert _error(form, "email") == "E-mail is required unless Guest is ticked."
         form.query_one("#f-is_guest", Checkbox).value = True
         await pilot.pause()
         assert _error(form, "email") == ""
@@ -607,7 +607,7 @@ async def test_a_message_under_a_field_names_it_without_the_explanation_its_labe
         await type_text(pilot, "   ")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
-        assert _error(form, "cadence") == "How often is required"
+        assert _error(form, "cadence") == "How often is required."
         await pilot.press("escape", "y")
         await settle(app, pilot)
 
