@@ -167,6 +167,32 @@ def test_unknown_references_say_what_to_do(store):
             people.find_person(db, "nobody@example.org")
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("rust", "There is no circle named 'rust'; did you mean 'Rust Lunch' (circle {rust})?"),
+        ("Rust Lnch", "There is no circle named 'Rust Lnch'; did you mean 'Rust Lunch' (circle {rust})?"),
+        ("ärzte", "There is no circle named 'ärzte'; did you mean 'Ärzte Forum' (circle {arzte})?"),
+        # Two circles hold it, and neither is spelled nearly like it: no guess.
+        ("guild", "There is no circle named 'guild'; 'circles circle list' shows them all."),
+        ("Zig", "There is no circle named 'Zig'; 'circles circle list' shows them all."),
+    ],
+)
+def test_a_name_that_is_no_circles_is_answered_with_the_circle_meant(store, typed, said):
+    made = {
+        key: factories.circle(store, name)
+        for key, name in (
+            ("rust", "Rust Lunch"),
+            ("arzte", "Ärzte Forum"),
+            ("go", "Go Guild"),
+            ("ux", "UX Guild"),
+        )
+    }
+    with store.read() as db, pytest.raises(NotFound) as caught:
+        circle_records.find_circle(db, typed)
+    assert str(caught.value) == said.format(**{key: c.id for key, c in made.items()})
+
+
 def test_a_person_record_lists_what_they_attended_and_presented_newest_first(store, clock):
     from circles.services import agenda, attendance, lookups, sessions
     from models.enums import PresenterSource

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import unicodedata
 import uuid
 from typing import Any
@@ -165,17 +166,32 @@ def get_circle(db: Session, circle_id: int) -> CircleView:
 
 
 def find_circle(db: Session, ref: str) -> CircleView:
-    """A circle by its name (any case) or its id."""
+    """A circle by its name (any case) or its id. A name that is no circle's is answered with
+    the circle the person most likely meant ("rust" for Rust Lunch)."""
     circle_id = validate.id_in(ref)
     if circle_id is not None:
         return get_circle(db, circle_id)
-    wanted = same_name_key(ref.strip())
-    found = [c for c in list_circles(db, include_archived=True) if same_name_key(c.name) == wanted]
-    if not found:
-        raise NotFound(
-            f"There is no circle named {shown(ref.strip())}; 'circles circle list' shows them all."
-        )
-    return found[0]
+    typed = ref.strip()
+    wanted = same_name_key(typed)
+    # Names and ids only: every circle's record (its members counted) was read to keep one.
+    names = {
+        same_name_key(name): (found_id, name)
+        for found_id, name in db.execute(sa.select(col(Circle.id), col(Circle.name)))
+    }
+    if wanted in names:
+        return get_circle(db, names[wanted][0])
+    raise NotFound(f"There is no circle named {shown(typed)}{_meant(wanted, names)}")
+
+
+def _meant(wanted: str, names: dict[str, tuple[int, str]]) -> str:
+    """What follows "There is no circle named 'x'": the one circle whose name holds what was
+    typed, or is spelled nearly like it; else where to find them all."""
+    holding = [key for key in names if wanted and wanted in key]
+    near = holding if len(holding) == 1 else difflib.get_close_matches(wanted, names, n=1, cutoff=0.8)
+    if len(near) == 1:
+        found_id, name = names[near[0]]
+        return f"; did you mean {shown(name)} (circle {found_id})?"
+    return "; 'circles circle list' shows them all."
 
 
 def list_circles(
