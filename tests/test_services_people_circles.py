@@ -170,17 +170,17 @@ def test_unknown_references_say_what_to_do(store):
 @pytest.mark.parametrize(
     ("typed", "said"),
     [
-        ("rust", "There is no circle named 'rust'; did you mean 'Rust Lunch' (circle {rust})?"),
-        ("Rust Lnch", "There is no circle named 'Rust Lnch'; did you mean 'Rust Lunch' (circle {rust})?"),
-        ("ärzte", "There is no circle named 'ärzte'; did you mean 'Ärzte Forum' (circle {arzte})?"),
-        # Two circles hold it, and neither is spelled nearly like it: no guess.
-        ("guild", "There is no circle named 'guild'; 'circles circle list' shows them all."),
-        ("Zig", "There is no circle named 'Zig'; 'circles circle list' shows them all."),
+        ("rust", "did you mean 'Rust Lunch' (circle {rust})?"),
+        ("Rust Lnch", "did you mean 'Rust Lunch' (circle {rust})?"),
+        ("ärzte", "did you mean 'Ärzte Forum' (circle {arzte})?"),
+        ("guild", "did you mean 'Go Guild' (circle {go}) or 'UX Guild' (circle {ux})?"),
+        ("u", "'circles circle list' shows them all."),  # in all four: no guess
+        ("Zig", "'circles circle list' shows them all."),
     ],
 )
-def test_a_name_that_is_no_circles_is_answered_with_the_circle_meant(store, typed, said):
+def test_a_name_that_is_no_circles_is_answered_with_the_circles_meant(store, typed, said):
     made = {
-        key: factories.circle(store, name)
+        key: factories.circle(store, name).id
         for key, name in (
             ("rust", "Rust Lunch"),
             ("arzte", "Ärzte Forum"),
@@ -190,7 +190,19 @@ def test_a_name_that_is_no_circles_is_answered_with_the_circle_meant(store, type
     }
     with store.read() as db, pytest.raises(NotFound) as caught:
         circle_records.find_circle(db, typed)
-    assert str(caught.value) == said.format(**{key: c.id for key, c in made.items()})
+    assert str(caught.value) == f"There is no circle named {typed!r}; " + said.format(**made)
+
+
+def test_a_programme_is_found_by_its_name_in_any_case_or_answered_with_the_one_meant(store):
+    from circles.services import programmes
+
+    with store.write() as db:
+        made = programmes.add_programme(db, name="Mentoring 2026", kind="mentoring")
+    with store.read() as db:
+        assert programmes.find_programme(db, "MENTORING 2026").id == made.id
+        assert programmes.find_programme(db, str(made.id)).id == made.id
+        with pytest.raises(NotFound, match=rf"did you mean 'Mentoring 2026' \(programme {made.id}\)\?"):
+            programmes.find_programme(db, "mentoring")
 
 
 def test_a_person_record_lists_what_they_attended_and_presented_newest_first(store, clock):

@@ -366,6 +366,8 @@ HOSTILE: list[tuple[list[str], str]] = [
     (["person", "add", LONG, "--email", "long@example.org"], "name"),
     (["person", "add", "Ana", "--email", LONG + "@example.org"], "--email"),
     (["member", "list", LONG], "There is no circle named"),
+    (["program", "pairs", LONG], "There is no programme named"),
+    (["program", "pairs", "\u00b2"], "There is no programme named"),  # a digit to str.isdigit()
     (["rsvp", "1", LONG, "yes"], "'" + LONG[:60] + "…' is not an e-mail address"),
     (["circle", "cadence", "1", "every 2 " + LONG + " at 12:00"], "cadence"),
     (["circle", "cadence", "1", "every 2 wednesday at 12:00"], "cadence"),

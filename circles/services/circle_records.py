@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
 import uuid
 from typing import Any
 
@@ -13,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotFound, shown
-from circles.services import members
+from circles.services import members, names
 from circles.services.sql import holds
 from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import CircleView
@@ -114,16 +112,10 @@ def _clean(**raw: object) -> dict[str, Any]:
 def _ensure_name_free(db: Session, name: str, *, except_id: int | None = None) -> None:
     # Compared in Python: SQLite's lower() only folds ASCII, and the unique index on
     # lower(name) would let 'Ärzte' and 'ärzte' both in.
-    folded = same_name_key(name)
+    folded = names.same_name_key(name)
     for other_id, other_name in db.exec(select(Circle.id, Circle.name)):
-        if other_id != except_id and same_name_key(other_name) == folded:
+        if other_id != except_id and names.same_name_key(other_name) == folded:
             raise AlreadyExists(f"A circle named {shown(other_name)} already exists.", field="name")
-
-
-def same_name_key(name: str) -> str:
-    """What two circle names that read the same have in common: any case, any composition
-    (names stored before circles composed them may still be decomposed)."""
-    return unicodedata.normalize("NFC", name).casefold()
 
 
 def add_circle(
@@ -166,32 +158,12 @@ def get_circle(db: Session, circle_id: int) -> CircleView:
 
 
 def find_circle(db: Session, ref: str) -> CircleView:
-    """A circle by its name (any case) or its id. A name that is no circle's is answered with
-    the circle the person most likely meant ("rust" for Rust Lunch)."""
+    """A circle by its name (any case) or its id; a name that is none is answered with the
+    circle meant (circles/services/names.py)."""
     circle_id = validate.id_in(ref)
-    if circle_id is not None:
-        return get_circle(db, circle_id)
-    typed = ref.strip()
-    wanted = same_name_key(typed)
-    # Names and ids only: every circle's record (its members counted) was read to keep one.
-    names = {
-        same_name_key(name): (found_id, name)
-        for found_id, name in db.execute(sa.select(col(Circle.id), col(Circle.name)))
-    }
-    if wanted in names:
-        return get_circle(db, names[wanted][0])
-    raise NotFound(f"There is no circle named {shown(typed)}{_meant(wanted, names)}")
-
-
-def _meant(wanted: str, names: dict[str, tuple[int, str]]) -> str:
-    """What follows "There is no circle named 'x'": the one circle whose name holds what was
-    typed, or is spelled nearly like it; else where to find them all."""
-    holding = [key for key in names if wanted and wanted in key]
-    near = holding if len(holding) == 1 else difflib.get_close_matches(wanted, names, n=1, cutoff=0.8)
-    if len(near) == 1:
-        found_id, name = names[near[0]]
-        return f"; did you mean {shown(name)} (circle {found_id})?"
-    return "; 'circles circle list' shows them all."
+    if circle_id is None:
+        circle_id = names.id_named(db, Circle, ref, what="circle", listed_by="circles circle list")
+    return get_circle(db, circle_id)
 
 
 def list_circles(

@@ -16,6 +16,7 @@ from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from circles.matching import split_topics
 from circles.programme_views import UNTIL_RESUMED, ParticipantView, ProgrammeSummary, ProgrammeView
+from circles.services import names
 from circles.services.clock import now
 from circles.services.sql import aggregate_date, select_columns
 from circles.services.versioned import UNCHANGED, Unchanged
@@ -136,14 +137,12 @@ def get_programme(db: Session, programme_id: int) -> ProgrammeView:
 
 
 def find_programme(db: Session, ref: str) -> ProgrammeView:
-    """A programme by its name (any case) or its id."""
-    ref = ref.strip()
-    if ref.isdigit() and int(ref) < 2**63:
-        return get_programme(db, int(ref))
-    p = db.exec(select(Programme).where(sa.func.lower(Programme.name) == ref.lower())).first()
-    if p is None:
-        raise NotFound(f"There is no programme named {ref!r}; 'circles program list' shows them all.")
-    return _view(p)
+    """A programme by its name (any case) or its id; a name that is none is answered with the
+    programme meant (circles/services/names.py)."""
+    programme_id = validate.id_in(ref)
+    if programme_id is None:
+        programme_id = names.id_named(db, Programme, ref, what="programme", listed_by="circles program list")
+    return get_programme(db, programme_id)
 
 
 def list_programmes(db: Session, *, include_archived: bool = False) -> list[ProgrammeSummary]:
