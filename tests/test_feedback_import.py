@@ -156,6 +156,21 @@ def test_a_microsoft_forms_export_names_the_session_in_a_column(
     assert _answers(store, history.s["S4"]) == [("Dee Park", 5, "Traits", "Great demo")]
 
 
+@pytest.mark.parametrize("named", ["\u00b2", "#\u0663", "0", "99999999999999999999"])
+def test_a_session_named_by_no_id_is_a_bad_line(
+    store: Store, history: History, tmp_path: Path, named: str
+) -> None:
+    """'²' and '٣' are digits to str.isdigit() and not to int(): the whole import ended in
+    'Something went wrong'."""
+    path = tmp_path / "Session feedback.csv"
+    path.write_text(MICROSOFT.format(s1=named))
+    result = _import(store, path, None, skip_invalid=True)
+    assert f"line 2: Which session?: no session has the id or title {named!r}." in [
+        str(b) for b in result.bad
+    ]
+    assert _answers(store, history.s["S4"]) == [("Dee Park", 5, "Traits", "Great demo")]
+
+
 def test_a_file_with_no_session_column_needs_session(store: Store, history: History, tmp_path: Path) -> None:
     path = tmp_path / "answers.csv"
     path.write_text(google(ANA))

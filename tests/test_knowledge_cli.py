@@ -88,3 +88,11 @@ def test_materials_takeaways_topics_search_experts_and_a_digest(cli, tmp_path):
     )
     _one_line_error(cli("digest", "Rust Lunch", "-o", str(page), ok=False), "already exists; pass --force")
     assert cli("digest", "-o", "x.md", ok=False).returncode == 2
+
+
+@pytest.mark.parametrize("first", ["\u00b2", "Rust", "0"])
+def test_topic_add_asks_for_a_session_id_first(cli, first):
+    """'²' is a digit to str.isdigit() and not to int(): it ended in 'Something went wrong'."""
+    result = cli("topic", "add", first, "Rust", ok=False)
+    assert result.returncode == 2
+    assert f"give a session id first (or --agenda-item ID), not {first!r}" in result.stderr

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from circles import validate
 from circles.cli.common import RECORD_ID, done, json_option, print_json, print_table, reading, writing
 from circles.cli.flags import Group
 from models.enums import MaterialKind
@@ -127,9 +128,10 @@ def _target(args: tuple[str, ...], agenda_item: int | None) -> tuple[int | None,
     if agenda_item is not None:
         return None, list(args)
     first, rest = args[0], list(args[1:])
-    if not first.isdigit() or not 1 <= int(first) < 2**63:
+    session_id = validate.id_in(first)  # the digits 0-9 only: '²' is a digit to str.isdigit()
+    if session_id is None:
         raise click.UsageError(f"give a session id first (or --agenda-item ID), not {first[:60]!r}")
-    return int(first), rest
+    return session_id, rest
 
 
 @topic.command("add")

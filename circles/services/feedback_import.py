@@ -338,7 +338,7 @@ def _key(session_id: int, email: str, row: str) -> str:
 def _sessions_by_column(db: Session, values: set[str]) -> dict[str, SessionView | str]:
     """Each value of the session column as a session, or the reason it names none."""
     found: dict[str, SessionView | str] = {}
-    titles = [v for v in values if not v.lstrip("#").isdigit()]
+    titles = [v for v in values if validate.id_in(v.lstrip("#")) is None]
     by_title: dict[str, list[int]] = {}
     if titles:
         rows = db.exec(
@@ -351,8 +351,8 @@ def _sessions_by_column(db: Session, values: set[str]) -> dict[str, SessionView 
             if sid is not None:
                 by_title.setdefault(title, []).append(sid)
     for v in values:
-        digits = v.lstrip("#")
-        ids = [int(digits)] if digits.isdigit() and len(digits) < 19 else by_title.get(v.lower(), [])
+        session_id = validate.id_in(v.lstrip("#"))  # '²' is a digit to str.isdigit(), not to int()
+        ids = [session_id] if session_id is not None else by_title.get(v.lower(), [])
         if not v:
             found[v] = "no session given in the session column"
         elif not ids:
