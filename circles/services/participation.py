@@ -366,7 +366,9 @@ def member_presented_for(held: list[Any], since: Any = None) -> Any:
     )
 
 
-def members_and_presenters(held: list[Any], since: Any = None, sessions: Any = None) -> tuple[Any, Any]:
+def members_and_presenters(
+    held: list[Any], since: Any = None, sessions: Any = None, *, held_by_id: bool = False
+) -> tuple[Any, Any]:
     """Two subqueries of (circle, person): the members expected at the held sessions ``held``
     (from ``since``, as member_presented_for), and those of them who presented at one while a
     member. Every presenter is among the members (found by a membership covering a held
@@ -379,7 +381,11 @@ def members_and_presenters(held: list[Any], since: Any = None, sessions: Any = N
 
     ``sessions``: those held sessions (their id, circle_id and starts_at) as the caller's
     statement selects them already for other sums (a CTE), read there rather than selected from
-    circle_session twice more (the success report)."""
+    circle_session twice more (the success report). ``held_by_id``: a membership that began
+    after its circle's first of them asks whether one of those ids fell in it, rather than
+    whether a session of its circle passes the period's every test again (PostgreSQL plans the
+    statement each time it runs it, and planning those tests a second time was 40% of the
+    planning of the success report's statement, which on the large demo seldom asks at all)."""
     s, m = CircleSession, Membership
     if sessions is None:
         source, where = s, held
@@ -402,6 +408,7 @@ def members_and_presenters(held: list[Any], since: Any = None, sessions: Any = N
         .subquery()
     )
     first = firsts.c.starts_at
+    held_test = [col(s.id).in_(select(session_id))] if held_by_id and sessions is not None else held
     members = (
         select(col(m.circle_id).label("circle_id"), col(m.person_id).label("person_id"))
         .join(firsts, firsts.c.circle_id == m.circle_id)
@@ -413,7 +420,7 @@ def members_and_presenters(held: list[Any], since: Any = None, sessions: Any = N
             sa.or_(
                 col(m.joined_at) <= first,
                 # By the circle's index on circle_session, which the selected sessions lack.
-                sa.exists(select(s.id).where(member_at_session(m, s), *near, *held)),
+                sa.exists(select(s.id).where(member_at_session(m, s), *near, *held_test)),
             ),
         )
         .subquery()

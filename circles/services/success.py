@@ -467,7 +467,10 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
         .subquery()
     )
     members, presenters = members_and_presenters(
-        held, sa.bindparam("earliest") if shape.since else None, sessions
+        held,
+        sa.bindparam("earliest") if shape.since else None,
+        sessions,
+        held_by_id=dialect == "postgresql",
     )
     # Each counted on its own: the presenters are all members, so joining each member to
     # whether they presented (member_presented_for, ten thousand pairs on the large demo) only
