@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Static
 from circles.errors import CirclesError, shown
 from circles.services import attendance, sessions
 from circles.views import PersonView, RosterEntry, SessionView
+from circles.words import count
 from models.enums import Attended, Rsvp
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
@@ -277,7 +278,8 @@ class CheckInScreen(LiveScreen, Screen[None]):
             # The marking keys are in the footer; this says what the footer cannot.
             line.update("Type a name to find someone; Enter marks them present (or adds a walk-in)")
         elif shown:
-            line.update(f"Filter: {self.filter_text}▏ {len(shown)} match · Enter marks the highlighted one")
+            matches = count(len(shown), "match", "matches")
+            line.update(f"Filter: {self.filter_text}▏ {matches} · Enter marks the highlighted one")
         else:
             line.update(
                 f"Filter: {self.filter_text}▏ nobody matches · "

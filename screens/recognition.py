@@ -16,6 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Select, Static
 
 from circles.feedback_views import Ledger, Recognised, Streak
+from circles.words import count
 from screens.footer import Footer
 from screens.form_screen import Field, FormScreen
 from screens.format import months_back
@@ -82,15 +83,15 @@ def detail_lines(r: Recognised) -> str:
         lines.append(f"  came to {s.sessions} {s.circle} sessions in a row ({s.day:%d %b})")
     if r.mentoring is not None:
         m = r.mentoring
-        parts = [f"{_plural(m.meetings, 'meeting')} ({m.hours:.1f} h)"] if m.meetings else []
+        parts = [f"{count(m.meetings, 'meeting')} ({m.hours:.1f} h)"] if m.meetings else []
         if m.pairs_completed:
             parts.append(
-                f"{_plural(m.pairs_completed, 'pair')} completed" + (" as mentor" if m.as_mentor else "")
+                f"{count(m.pairs_completed, 'pair')} completed" + (" as mentor" if m.as_mentor else "")
             )
         lines.append("  mentoring: " + ", ".join(parts))
     if r.feedback is not None and r.feedback.mean is not None:
         f = r.feedback
-        lines.append(f"  feedback as presenter: {_plural(f.ratings, 'rating')}, mean {f.mean:.1f}")
+        lines.append(f"  feedback as presenter: {count(f.ratings, 'rating')}, mean {f.mean:.1f}")
         lines += [f"    note: {n}" for n in f.notes]
     for thanks in r.thanks:
         lines.append(f"  thanks{f' from {thanks.given_by}' if thanks.given_by else ''}: {thanks.text}")
@@ -103,7 +104,7 @@ def row_cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
     mentoring = ""
     if r.mentoring is not None:
         done = f"{r.mentoring.pairs_completed} completed" if r.mentoring.pairs_completed else ""
-        met = _plural(r.mentoring.meetings, "meeting") if r.mentoring.meetings else ""
+        met = count(r.mentoring.meetings, "meeting") if r.mentoring.meetings else ""
         mentoring = ", ".join(x for x in (met, done) if x)
     feedback = f"{r.feedback.mean:.1f} ({r.feedback.ratings})" if r.feedback and r.feedback.mean else ""
     return (
@@ -152,10 +153,6 @@ class LedgerRow(Sequence[str]):
 
 def _count(n: int) -> str:
     return str(n) if n else ""
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def open_recognition(app: App[Any]) -> None:

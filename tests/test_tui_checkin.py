@@ -145,6 +145,21 @@ async def test_type_to_filter_then_mark_late_excused_absent_and_undo(memory_stor
         assert not isinstance(app.screen, CheckInScreen)
 
 
+async def test_the_filter_counts_one_match_and_several_matches(memory_store, clock):
+    _, s = _circle_of_30(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        await type_text(pilot, "ben")
+        await settle(app, pilot)
+        assert "▏ 1 match · Enter marks" in shown(screen.query_one("#checkin-filter", Static))
+        await pilot.press("backspace", "backspace")
+        await settle(app, pilot)
+        found = screen.query_one("#roster", DataTable).row_count
+        assert found > 1
+        assert f"▏ {found} matches · Enter marks" in shown(screen.query_one("#checkin-filter", Static))
+
+
 async def test_walk_in_is_added_without_leaving_check_in(memory_store, clock):
     _, s = _circle_of_30(memory_store)
     factories.person(memory_store, "Guest Speaker", "guest@example.org")
