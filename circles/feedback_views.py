@@ -132,6 +132,8 @@ class SessionFeedback:
 # -- recognition ---------------------------------------------------------------------------------
 
 TALK_MILESTONES = (1, 5, 10, 25)
+# The lengths of attendance streak the store keeps (table streak_milestone, frozen in migration 0100).
+STREAK_MILESTONES = (5, 10, 25)
 
 
 @dataclass(frozen=True, slots=True)

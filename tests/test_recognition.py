@@ -526,3 +526,85 @@ def test_a_period_of_one_day_is_named_as_that_day() -> None:
     assert period(date(2026, 12, 1), date(2026, 12, 1)) == "01 Dec 2026"
     assert period(date(2026, 12, 1), date(2026, 12, 2)) == "01 Dec 2026 to 02 Dec 2026"
     assert period(None, date(2026, 12, 2)) == "the beginning to 02 Dec 2026"
+
+
+def test_the_digest_of_a_small_store_word_for_word(store: Store, weekly: Weekly) -> None:
+    """The whole Markdown of a quarter and of one circle's, byte for byte: talks (a first and a
+    5th) with their circle and local day (a Tokyo session on the next day there), streaks at
+    their longest on the first day reached, namesakes told apart by team and number, feedback
+    summed per presenter with the notes counted, thanks. The ledger reads each part its own way
+    (circles and names once, feedback summed by the store): any change in what it reads shows
+    here as a changed line."""
+    p, s = weekly.p, weekly.s
+    with store.write() as db:
+        other_bo = people.add_person(db, name="Bo  Person", email="bo2@example.org", team="Sales").id
+        tokyo = circle_records.add_circle(
+            db, name="Tokyo_Lunch", kind="learning-circle", timezone="Asia/Tokyo"
+        ).id
+        for who in (p["cy"], other_bo):
+            members.add_member(db, circle_id=tokyo, person_id=who, joined_at=_utc(2026, 1, 1))
+        for at, presenter, note in (
+            (_utc(2026, 2, 9, 20), p["cy"], "Great *pace*"),
+            (_utc(2026, 3, 2, 20), other_bo, ""),
+        ):
+            with scheduled_ahead(db, at):
+                view = sessions.add_session(db, circle_id=tokyo, starts_at=at, title="Ramen & Rust")
+            view = sessions.set_presenter(db, view, presenter_id=presenter, source=PresenterSource.MANUAL)
+            sessions.update_session(db, view, status=SessionStatus.HELD)
+            attendance.check_in(db, session_id=view.id, person_id=p["cy"], attended="present")
+            feedback.add_answer(db, session_id=view.id, person_id=p["cy"], rating=4, for_presenter=note)
+        for key, who, rating, note in (
+            ("feb10", "bo", 5, "Clear"),
+            ("feb10", "ana", 2, ""),
+            ("mar10", "bo", 3, ""),
+        ):
+            feedback.add_answer(db, session_id=s[key], person_id=p[who], rating=rating, for_presenter=note)
+        recognition.add_thanks(
+            db,
+            person="di@example.org",
+            text="for the notes",
+            session_id=s["mar10"],
+            given_by="bo2@example.org",
+        )
+    quarter = markdown(_ledger(store, "2026-01-01", "2026-04-01"))
+    assert quarter == (
+        "# Thank you: 01 Jan 2026 to 01 Apr 2026\n"
+        "\n"
+        "## Talks\n"
+        "\n"
+        "- **Ana Person** gave 6 talks: Weekly, 06 Jan (their first talk ever!); Weekly, 13 Jan; "
+        "Weekly, 10 Feb; Weekly, 17 Feb; Weekly, 24 Feb (their 5th talk!); Weekly, 10 Mar\n"
+        "- **Bo Person (Sales)** gave 1 talk: “Ramen & Rust”, Tokyo\\_Lunch, 03 Mar "
+        "(their first talk ever!)\n"
+        "- **Cy Person** gave 1 talk: “Ramen & Rust”, Tokyo\\_Lunch, 10 Feb (their first talk ever!)\n"
+        "\n"
+        "## Attendance streaks\n"
+        "\n"
+        "- **Ana Person** came to 5 Weekly sessions in a row (24 Feb)\n"
+        "- **Bo Person (no. 2)** came to 5 Weekly sessions in a row (10 Mar)\n"
+        "- **Cy Person** came to 5 Weekly sessions in a row (24 Feb)\n"
+        "\n"
+        "## Feedback for presenters\n"
+        "\n"
+        "- **Ana Person**: 3 ratings, 3.3 out of 5 on average, 1 note for them\n"
+        "- **Bo Person (Sales)**: 1 rating, 4.0 out of 5 on average\n"
+        "- **Cy Person**: 1 rating, 4.0 out of 5 on average, 1 note for them\n"
+        "\n"
+        "## Thanks\n"
+        "\n"
+        "- **Di Person** from Bo Person: for the notes (Weekly, Tue 10 Mar 2026)\n"
+    )
+    one_circle = markdown(_ledger(store, "2026-01-01", "2026-04-01", circle="Tokyo_Lunch"))
+    assert one_circle == (
+        "# Thank you in Tokyo\\_Lunch: 01 Jan 2026 to 01 Apr 2026\n"
+        "\n"
+        "## Talks\n"
+        "\n"
+        "- **Bo Person** gave 1 talk: “Ramen & Rust”, Tokyo\\_Lunch, 03 Mar (their first talk ever!)\n"
+        "- **Cy Person** gave 1 talk: “Ramen & Rust”, Tokyo\\_Lunch, 10 Feb (their first talk ever!)\n"
+        "\n"
+        "## Feedback for presenters\n"
+        "\n"
+        "- **Bo Person**: 1 rating, 4.0 out of 5 on average\n"
+        "- **Cy Person**: 1 rating, 4.0 out of 5 on average, 1 note for them\n"
+    )

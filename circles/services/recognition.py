@@ -16,12 +16,14 @@ listed when it reaches 5, 10 or 25 sessions on a day of the period (the longest 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import quoted_name
 from sqlmodel import Session, col, select
@@ -30,6 +32,7 @@ from circles import validate
 from circles.collector import collector_held
 from circles.errors import InvalidInput
 from circles.feedback_views import (
+    STREAK_MILESTONES,
     FeedbackReceived,
     Ledger,
     MentoringDone,
@@ -163,8 +166,8 @@ def _of_person(person_id: Any, column: Any) -> Any:
     return select(column).where(col(Person.id) == person_id).scalar_subquery()
 
 
-# (name, team) by person id: each part reads them with its rows (a year names thousands of
-# people, and a second query by thousands of ids cost more than the join).
+# (name, team) by person id: mentoring and thanks read them with their rows (a few hundred, by
+# id, _of_person); everyone else recognised is named once, at the end (_name).
 Names = dict[int, tuple[str, str | None]]
 
 
@@ -182,68 +185,99 @@ def _local_day(stored: str | datetime, tz: str) -> date:
     return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)).astimezone(time_zone(tz)).date()
 
 
+# -- circles and people ------------------------------------------------------------------------
+
+
+class _CircleFacts(NamedTuple):
+    name: str
+    timezone: str
+
+
+_CIRCLES = select(Circle.id, Circle.name, Circle.timezone)
+
+
+def _circles(db: Session) -> dict[int, _CircleFacts]:
+    """Every circle's name and time zone, read once for the talks and streaks (a few hundred
+    rows): joined to each of a year's 15,000 talks and 10,000 streaks, the same few hundred
+    were looked up and made Python strings again for each row."""
+    return {cid: _CircleFacts(name, tz) for cid, name, tz in all_rows(db, _CIRCLES)}
+
+
+@kept
+def _names_sql(dialect: str) -> Any:
+    wanted: Any
+    if dialect == "postgresql":
+        wanted = col(Person.id) == sa.func.any(sa.cast(sa.bindparam("ids"), postgresql.ARRAY(sa.Integer)))
+    else:
+        wanted = col(Person.id).in_(
+            sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
+        )
+    return select_columns(Person.id, Person.name, Person.team).where(wanted)
+
+
+def _name(db: Session, names: Names, ids: set[int]) -> None:
+    """Puts in ``names`` the name and team of each of ``ids`` not there yet, in one statement
+    whatever their number (the ids are one value). Read once for the talks and streaks: joined
+    to each of their rows, a year's 25,000 rows looked up their 7,000 people one by one, in the
+    order of the sessions, and made each name a Python string again."""
+    missing = sorted(ids - names.keys())
+    if not missing:
+        return
+    dialect = db.get_bind().dialect.name
+    value: Any = missing if dialect == "postgresql" else json.dumps(missing)
+    for pid, name, team in all_rows(db, _names_sql(dialect), {"ids": value}):
+        names[pid] = (name, team)
+
+
 # -- talks and the feedback on them ------------------------------------------------------------
 
-# Per presenter, from the sessions they presented where the circle shares feedback with them:
-# [sessions summed up in session_feedback, ratings, their sum, notes written for them].
-_Sums = list[int]
 
-
-def _talks(
-    db: Session, bound: BoundScope, names: Names, *, notes: bool = True
-) -> tuple[dict[int, list[Talk]], dict[int, FeedbackReceived]]:
-    """Talks in the period, numbered over each person's talks ever (a first talk is number 1),
-    and the feedback on them (see _feedback_received), read together: one pass over the
-    period's held sessions instead of one for the talks and two more for their feedback.
+def _talks(db: Session, bound: BoundScope, circles: dict[int, _CircleFacts]) -> dict[int, list[Talk]]:
+    """Talks in the period, numbered over each person's talks ever (a first talk is number 1).
 
     The store keeps every talk numbered (table talk, kept by the triggers of migration 0100 on
     every change to who presents and to sessions): a period's are read by its held sessions.
     Talks at sessions not yet held are numbered after all held ones, so they change no number
-    shown here. ``names`` gets each presenter's name and team.
+    shown here.
     """
     talks: dict[int, list[Talk]] = defaultdict(list)
-    sums: dict[int, _Sums] = {}
-    for pid, sid, starts, title, circle, tz, n, name, team, shared, ratings, rating_sum, noted in all_rows(
-        db, _talks_sql(bound.shape, notes, db.get_bind().dialect.name), bound.values
-    ):
-        talks[pid].append(Talk(sid, _local_day(starts, tz), circle, title, n))
-        if pid not in names:
-            names[pid] = (name, team)
-        if shared:
-            summed = sums.get(pid) or sums.setdefault(pid, [0, 0, 0, 0])
-            if ratings is not None:
-                summed[0] += 1
-                summed[1] += ratings
-                summed[2] += rating_sum
-            summed[3] += noted
+    for pid, sid, starts, title, circle_id, n in all_rows(db, _talks_sql(bound.shape), bound.values):
+        circle = circles[circle_id]
+        talks[pid].append(Talk(sid, _local_day(starts, circle.timezone), circle.name, title, n))
+    return talks
+
+
+@kept
+def _talks_sql(shape: ScopeShape) -> Any:
+    s, t = CircleSession, TalkRow
+    return (
+        select_columns(t.person_id, s.id, _as_stored(s.starts_at), s.title, s.circle_id, t.number)
+        .select_from(s)
+        .join(t, col(t.session_id) == s.id)
+        .where(*held_sessions(shape))
+        .order_by(col(s.starts_at), col(s.id))
+    )
+
+
+def _feedback_received(db: Session, bound: BoundScope, *, notes: bool) -> dict[int, FeedbackReceived]:
+    """Per presenter, the feedback on the sessions they presented in the period where the circle
+    shares it with them (see "feedback for presenters" below), added up per presenter in SQL."""
     read = _notes(db, bound) if notes else {}
-    return talks, {
-        pid: FeedbackReceived(n, total, read.get(pid, []), None if notes else count)
-        for pid, (summaries, n, total, count) in sums.items()
-        if summaries
+    return {
+        pid: FeedbackReceived(int(ratings), int(total), read.get(pid, []), None if notes else int(noted))
+        for pid, ratings, total, noted in all_rows(
+            db, _feedback_sql(bound.shape, notes, db.get_bind().dialect.name), bound.values
+        )
     }
 
 
 @kept
-def _talks_sql(shape: ScopeShape, notes: bool, dialect: str) -> Any:
+def _feedback_sql(shape: ScopeShape, notes: bool, dialect: str) -> Any:
     s, t, sf, f = CircleSession, TalkRow, SessionFeedback, FeedbackAnswer
-    columns = [
-        t.person_id,
-        s.id,
-        _as_stored(s.starts_at),
-        s.title,
-        Circle.name,
-        Circle.timezone,
-        t.number,
-        Person.name,
-        Person.team,
-        sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true()),
-        sf.ratings,
-        sf.rating_sum,
-    ]
+    shared = sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true())
     # The Markdown only counts the notes: counted here, by their index, per session; read apart
     # otherwise (_notes).
-    noted = select(sa.func.count()).where(f.session_id == s.id, _written()).scalar_subquery()
+    noted: Any = select(sa.func.count()).where(f.session_id == s.id, _written()).scalar_subquery()
     if dialect == "sqlite":
         # SQLite, with no statistics, took the index of every answer by session over the index
         # of the notes (both on the session), and read each answer to find the few notes: on
@@ -259,80 +293,65 @@ def _talks_sql(shape: ScopeShape, notes: bool, dialect: str) -> Any:
             )
             .scalar_subquery()
         )
-    columns.append(sa.literal_column("0") if notes else noted)
+    # Only the sessions summed up in session_feedback: a session without one has no answer.
     return (
-        select_columns(*columns)
+        select_columns(
+            t.person_id,
+            sa.func.sum(sf.ratings),
+            sa.func.sum(sf.rating_sum),
+            sa.literal_column("0") if notes else sa.func.sum(noted),
+        )
         .select_from(s)
         .join(t, col(t.session_id) == s.id)
-        .join(Circle, col(Circle.id) == s.circle_id)
-        .join(Person, col(Person.id) == t.person_id)
+        .join(sf, col(sf.session_id) == s.id)
         .join(FeedbackSetting, col(FeedbackSetting.circle_id) == s.circle_id, isouter=True)
-        .join(sf, col(sf.session_id) == s.id, isouter=True)
-        .where(*held_sessions(shape))
-        .order_by(col(s.starts_at), col(s.id))
+        .where(shared, *held_sessions(shape))
+        .group_by(col(t.person_id))
     )
 
 
 # -- streaks -----------------------------------------------------------------------------------
 
 
-def _streaks(db: Session, bound: BoundScope, names: Names) -> dict[int, list[Streak]]:
+def _streaks(db: Session, bound: BoundScope, circles: dict[int, _CircleFacts]) -> dict[int, list[Streak]]:
     """Streak milestones reached in the period (see the module's definition).
 
     The store keeps every milestone ever reached (table streak_milestone, kept by the triggers
     of migration 0100 on every write to sessions and attendance): a period's are read by its
     held sessions, instead of numbering months of attendance in window functions each time.
-    ``names`` gets each person's name and team.
     """
     found: dict[int, list[Streak]] = defaultdict(list)
-    for pid, circle, length, starts, tz, name, team in all_rows(db, _streaks_sql(bound.shape), bound.values):
-        found[pid].append(Streak(circle, length, _local_day(starts, tz)))
-        if pid not in names:
-            names[pid] = (name, team)
+    for pid, circle_id, *firsts in all_rows(db, _streaks_sql(bound.shape), bound.values):
+        # The longest reached in the period, on the first day it was.
+        length, starts = next((n, at) for n, at in zip(_LONGEST_FIRST, firsts, strict=True) if at is not None)
+        circle = circles[circle_id]
+        found[pid].append(Streak(circle.name, length, _local_day(starts, circle.timezone)))
     for streaks in found.values():  # one per circle (circle names are unique): by day, then circle
         if len(streaks) > 1:
             streaks.sort(key=_by_day)
     return found
 
 
+_LONGEST_FIRST = sorted(STREAK_MILESTONES, reverse=True)
+
+
 @kept
 def _streaks_sql(shape: ScopeShape) -> Any:
     s, m = CircleSession, StreakMilestone
-    # Per person and circle only the longest reached in the period (the first day it was), with
-    # the session's start and circle carried out: joined to the sessions again, each of a
-    # month's 2,000 milestones looked its session up a second time.
-    best = (
-        select_columns(
-            col(m.person_id).label("person_id"),
-            col(s.circle_id).label("circle_id"),
-            _as_stored(s.starts_at).label("starts_at"),
-            col(m.sessions).label("sessions"),
-            sa.func.row_number()
-            .over(
-                partition_by=(col(m.person_id), col(m.circle_id)),
-                order_by=(col(m.sessions).desc(), col(s.starts_at), col(s.id)),
-            )
-            .label("rank"),
-        )
+    # Per person and circle, the first start at which each length was reached in the period, in
+    # one GROUP BY: the longest one's is the milestone shown. Ranked in a window over the
+    # period's milestones (a year's 25,000, sorted by person, circle, length and start) it took
+    # half as long again.
+    firsts = [
+        _as_stored(sa.func.min(sa.case((col(m.sessions) == length, col(s.starts_at)))))
+        for length in _LONGEST_FIRST
+    ]
+    return (
+        select_columns(col(m.person_id), col(s.circle_id), *firsts)
         .select_from(s)
         .join(m, col(m.session_id) == s.id)
         .where(*held_sessions(shape))
-        .subquery()
-    )
-    return (
-        select_columns(
-            best.c.person_id,
-            Circle.name,
-            best.c.sessions,
-            best.c.starts_at,
-            Circle.timezone,
-            Person.name,
-            Person.team,
-        )
-        .select_from(best)
-        .join(Circle, col(Circle.id) == best.c.circle_id)
-        .join(Person, col(Person.id) == best.c.person_id)
-        .where(best.c.rank == 1)
+        .group_by(col(m.person_id), col(s.circle_id))
     )
 
 
@@ -419,8 +438,9 @@ def _mentoring_sql(shape: ScopeShape, dialect: str) -> tuple[Any, Any]:
 #
 # A presenter's feedback is the ratings and notes on the sessions they presented, where the
 # circle shares them: each session's ratings as the store sums them up (table session_feedback,
-# migration 0100), read with the talks; the notes by their own index (a tenth of the answers).
-# Someone is given feedback when at least one of those sessions has ratings summed up.
+# migration 0100), added up per presenter in SQL (_feedback_sql); the notes by their own index
+# (a tenth of the answers). Someone is given feedback when at least one of those sessions has
+# ratings summed up.
 
 
 def _written() -> Any:
@@ -508,12 +528,15 @@ def ledger(db: Session, scope: Scope, *, notes: bool = True) -> Ledger:
 def _ledger(db: Session, scope: Scope, *, notes: bool) -> Ledger:
     names: Names = {}
     bound = _bound(db, scope)
-    talks, feedback = _talks(db, bound, names, notes=notes)
-    streaks = _streaks(db, bound, names)
+    circles = _circles(db)
+    talks = _talks(db, bound, circles)
+    feedback = _feedback_received(db, bound, notes=notes)
+    streaks = _streaks(db, bound, circles)
     mentoring = _mentoring(db, bound, names) if scope.circle_id is None else {}
     thanks = _thanks(db, bound, names)
     # Everyone given feedback gave a talk in the period: named with it.
     ids = set(talks) | set(streaks) | set(mentoring) | set(thanks)
+    _name(db, names, ids)
     recognised = [
         Recognised(
             person_id=pid,
@@ -530,6 +553,6 @@ def _ledger(db: Session, scope: Scope, *, notes: bool) -> Ledger:
     recognised.sort(key=lambda r: (r.name.casefold(), r.person_id))
     circle = None
     if scope.circle_id is not None:
-        circle = db.exec(select(Circle.name).where(Circle.id == scope.circle_id)).one()
+        circle = circles[scope.circle_id].name
     assert scope.until is not None
     return Ledger(since=scope.since, until=scope.until, circle=circle, people=recognised)
