@@ -23,6 +23,7 @@ from circles.programme_views import (
     ProposalView,
     RoundView,
 )
+from circles.words import count
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
 from screens.header import Header
@@ -70,8 +71,31 @@ def load_rounds(db: Db, programme_id: int) -> list[RoundView]:
     return pairs.list_rounds(db, programme_id)
 
 
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}{'' if n == 1 else 's'}"
+# The Participants tab's columns: (label, priority, min_width) as Table.add_column takes them. At
+# 80 columns the text columns are shortened rather than hidden whole (a pause or what a person
+# offers went missing); the time zone gives way first.
+PARTICIPANT_COLUMNS = (
+    ("Name", 0, 12), ("As", 1, None), ("Team", 5, 8), ("Places", 3, None),
+    ("Offers", 4, 10), ("Wants", 4, 10), ("Timezone", 7, None), ("Status", 2, 10),
+)  # fmt: skip
+# Buddy and coffee programmes have members only: "As" said "member" on every row and "Places"
+# (a mentor's mentees) nothing, and at 80 columns their room cut a pause short.
+NOT_IN_ROUNDS = ("As", "Places")
+
+
+def _participant_cells(x: ParticipantView, labels: list[str]) -> tuple[str, ...]:
+    """A participant's cells under the columns ``labels`` (see PARTICIPANT_COLUMNS)."""
+    cells = {
+        "Name": x.name,
+        "As": x.role.value,
+        "Team": x.team or "",
+        "Places": f"{x.active_pairs}/{x.capacity}" if x.role.value == "mentor" else "",
+        "Offers": ", ".join(x.offers),
+        "Wants": ", ".join(x.wants),
+        "Timezone": x.timezone,
+        "Status": x.pause_text or ("in a pair" if x.active_pairs else ""),
+    }
+    return tuple(cells[label] for label in labels)
 
 
 def group_key(ids: tuple[int, ...]) -> str:
@@ -162,14 +186,6 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        # At 80 columns the text columns are shortened rather than hidden whole (a pause or what
-        # a person offers went missing); the time zone gives way first.
-        table = self.query_one("#participant-table", PagedTable)
-        for label, priority, min_width in (
-            ("Name", 0, 12), ("As", 1, None), ("Team", 5, 8), ("Places", 3, None),
-            ("Offers", 4, 10), ("Wants", 4, 10), ("Timezone", 7, None), ("Status", 2, 10),
-        ):  # fmt: skip
-            table.add_column(label, priority=priority, min_width=min_width)
         # Read before the screen was pushed (open_programme): its first frame shows them.
         self.take_first("programme", ProgrammeData, self.show, self.reload)
 
@@ -218,33 +234,22 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             "ARCHIVED (A brings it back)" if p.archived else None,
             p.kind.label,
             "trios" if p.group_size == 3 else None,
-            f"{s.participants} {'person' if s.participants == 1 else 'people'}",
-            _count(s.active_pairs, "active pair"),
-            _count(s.rounds, "round"),
+            count(s.participants, "person", "people"),
+            count(s.active_pairs, "active pair"),
+            count(s.rounds, "round"),
             dates,
             f"meets {p.cadence}" if p.cadence else None,
             p.repeat_rule,
             "same team allowed" if p.allow_same_team else None,
         )
         self.refresh_bindings()  # archive or unarchive; delete only without rounds
-        self.query_one("#participant-table", PagedTable).fill(
-            [
-                (
-                    str(x.person_id),
-                    (
-                        x.name,
-                        x.role.value,
-                        x.team or "",
-                        f"{x.active_pairs}/{x.capacity}" if x.role.value == "mentor" else "",
-                        ", ".join(x.offers),
-                        ", ".join(x.wants),
-                        x.timezone,
-                        x.pause_text or ("in a pair" if x.active_pairs else ""),
-                    ),
-                )
-                for x in data.participants
-            ]
-        )
+        table = self.query_one("#participant-table", PagedTable)
+        if not table.columns:  # a programme's kind never changes: its columns are made once
+            for label, priority, min_width in PARTICIPANT_COLUMNS:
+                if not (p.kind.has_rounds and label in NOT_IN_ROUNDS):
+                    table.add_column(label, priority=priority, min_width=min_width, key=label)
+        shown = [str(key.value) for key in table.columns]
+        table.fill([(str(x.person_id), _participant_cells(x, shown)) for x in data.participants])
 
     def _fill_pairs(self, found: list[PairView]) -> None:
         self.pairs = found
@@ -267,7 +272,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             ]
         )
         self.query_one("#pairs-note", Static).update(
-            f"{_count(len(found), 'pair')}{'' if self.include_ended else ' active'}; "
+            f"{count(len(found), 'pair')}{'' if self.include_ended else ' active'}; "
             + ("a hides those that ended." if self.include_ended else "a shows those that ended too.")
         )
 
@@ -420,7 +425,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             return
         s = self.data.summary
         question = (
-            f"Delete {s.programme.name} and its {_count(s.participants, 'participant')} for good? "
+            f"Delete {s.programme.name} and its {count(s.participants, 'participant')} for good? "
             "It never had pairs, so nothing else is lost."
         )
         if not await self.app.push_screen_wait(ConfirmScreen(question, "Delete")):
@@ -612,7 +617,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         if proposal is None or not proposal.rejected:
             self.notify("No rejections to take back.")
             return
-        question = f"Take back all {_count(len(proposal.rejected), 'rejection')}? They may be proposed again."
+        question = f"Take back all {count(len(proposal.rejected), 'rejection')}? They may be proposed again."
         if not await self.app.push_screen_wait(ConfirmScreen(question, "Take back")):
             return
         pairs = [(a.person_id, b.person_id) for a, b in proposal.rejected]

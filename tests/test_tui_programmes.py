@@ -449,6 +449,36 @@ async def test_the_summary_says_whether_a_lone_date_is_the_start_or_the_end(memo
             await pilot.press("escape")
 
 
+async def test_a_coffee_programme_lists_no_roles_nor_places(memory_store, clock):
+    """Every row said "member" under As and nothing under Places, and at 80 columns their room
+    cut what people offer and a pause short ("paused unt…")."""
+    with memory_store.write() as db:
+        pid = programmes.add_programme(db, name="Coffee", kind="coffee").id
+    mentors = _programme(memory_store)
+    for name in ("Eva Lima", "Ben Okafor"):
+        person = factories.person(memory_store, name, team="Research")
+        with memory_store.write() as db:
+            programmes.join(db, pid, person.id, role="member", offers="Security, Rust", wants="Frontend")
+    with memory_store.write() as db:
+        programmes.pause(db, pid, person.id, until=date(2026, 9, 14), reason="on leave")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(pid))
+        await settle(app, pilot)
+        table = app.screen.query_one("#participant-table", Table)
+        assert table.shown_columns == ["Name", "Team", "Offers", "Wants", "Timezone", "Status"]
+        ben = rows(table)[0]  # by name: Ben, then Eva
+        assert ben[:4] == ["Ben Okafor", "Research", "Security, Rust", "Frontend"]
+        assert ben[-1] == "paused until 14 Sep 2026 (on leave)"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(mentors))  # a mentoring programme keeps them
+        await settle(app, pilot)
+        shown = app.screen.query_one("#participant-table", Table).shown_columns
+        assert {"As", "Places"} <= set(shown)
+
+
 async def test_at_80_columns_the_reasons_and_a_pause_are_shortened_not_hidden(memory_store, clock):
     pid = _programme(memory_store)
     eve = factories.person(memory_store, "Eve Mentee", "eve@example.org", team="Ops")
