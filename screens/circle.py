@@ -50,6 +50,13 @@ LATER_TABS: dict[str, type[RotationPanel] | type[StatsPanel]] = {
     "rotation": RotationPanel,
     "stats": StatsPanel,
 }
+# What has the focus in each tab (see _tab_changed).
+TAB_FOCUS = {
+    "members": "#member-table",
+    "sessions": "#session-table",
+    "rotation": "#rotation-preview",
+    "stats": "StatsPanel",
+}
 MEMBER_ACTIONS = {"add_member", "remove_member", "toggle_role", "toggle_rotation"}
 SESSION_ACTIONS = {"schedule", "plan", "move", "cancel_session", "edit_session"}
 # What the screen shows, its tabs included: a change to these about this circle looks again.
@@ -310,14 +317,11 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                 await pane.mount(LATER_TABS[self.active_tab](self.circle_id))
         # Focus goes into the tab, so the footer shows that tab's keys (the rotation's a / w / p
         # too); focus left behind in a hidden tab would also make the tabs switch back to it.
-        target = {
-            "members": "#member-table",
-            "sessions": "#session-table",
-            "rotation": "#rotation-preview",
-            "stats": "StatsPanel",
-        }.get(self.active_tab)
-        if target:
-            self.query_one(target).focus()
+        # After the messages already waiting (Widget.focus): a click on the tab row focuses the
+        # row first, and the tab's table is to have the focus after it.
+        widget = self.query_one(TAB_FOCUS[self.active_tab])
+        if self.focused is not widget:  # (given already by _open_tab: focused again, drawn again)
+            widget.focus()
 
     def action_tab(self, tab: str) -> None:
         """Bring ``tab`` forward. The Rotation and Stats tabs, first opened, come forward once
@@ -339,6 +343,10 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         pane = self.query_one(f"#{tab}", TabPane)
         if not pane.children:  # (not built meanwhile by a click on the tab)
             await pane.mount(LATER_TABS[tab](self.circle_id, read_first=read))
+        # Focused at once (Screen.set_focus), before the switch: the tab's first frame is drawn
+        # with its table focused. Left to _tab_changed (Widget.focus, after the messages waiting)
+        # that frame showed it unfocused, and the next restyled and drew the whole table again.
+        self.set_focus(self.query_one(TAB_FOCUS[tab]))
         self.query_one(Tabs).bring_forward(tab)
 
     async def _run_then(self, action: str) -> None:

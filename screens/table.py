@@ -7,8 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.console import RenderableType
+from rich.style import Style
 from rich.text import Text, TextType
-from textual.geometry import Size
+from textual.color import Color
+from textual.css.styles import RenderStyles
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import Column, ColumnKey
 
@@ -180,6 +184,63 @@ class Table(ColumnFittingDataTable):
         if not self._fit():
             drop_row_caches(self)
             self.refresh()
+
+    # -- drawing: the same styles, worked out once a drawing -----------------------------------
+    #
+    # DataTable asks, for every row it draws, for the table's Rich style and background and for
+    # its components' (the header's, the row's zebra stripe): each answer is a walk up the
+    # styles of every ancestor, four or five a row, a fifth of drawing the circle's 33 members.
+    # Nothing can restyle the table while it draws, so within one render_lines each is worked
+    # out once, and afterwards asked afresh as before.
+
+    _drawing: dict[object, Any] | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._drawing = {}
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._drawing = None
+
+    @property
+    def rich_style(self) -> Style:
+        drawing = self._drawing
+        if drawing is None:
+            return super().rich_style
+        if "rich_style" not in drawing:
+            drawing["rich_style"] = super().rich_style
+        return drawing["rich_style"]  # type: ignore[no-any-return]
+
+    @property
+    def background_colors(self) -> tuple[Color, Color]:
+        drawing = self._drawing
+        if drawing is None:
+            return super().background_colors
+        if "background_colors" not in drawing:
+            drawing["background_colors"] = super().background_colors
+        return drawing["background_colors"]  # type: ignore[no-any-return]
+
+    def get_component_styles(self, *names: str) -> RenderStyles:
+        drawing = self._drawing
+        if drawing is None:
+            return super().get_component_styles(*names)
+        if names not in drawing:
+            drawing[names] = _DrawnStyles(super().get_component_styles(*names))
+        return drawing[names]  # type: ignore[no-any-return]
+
+
+class _DrawnStyles(RenderStyles):
+    """A component's styles, as asked for while the table draws: their Rich style is worked out
+    once (see Table.render_lines)."""
+
+    def __init__(self, styles: RenderStyles) -> None:
+        assert styles.node is not None  # (a component's styles always have their node)
+        super().__init__(styles.node, styles.base, styles.inline)
+        self._drawn_rich_style = styles.rich_style
+
+    @property
+    def rich_style(self) -> Style:
+        return self._drawn_rich_style
 
 
 def _ellipsis(cell: RenderableType) -> RenderableType:

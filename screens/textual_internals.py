@@ -11,7 +11,7 @@ Nothing else in screens/, tests/ or bench/ touches a Textual name that starts wi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from rich.cells import cell_len, set_cell_size
 from rich.console import RenderableType
@@ -61,7 +61,35 @@ class ColumnSizingDataTable(DataTable[object]):
     changed a column's width (DataTable itself says nothing)."""
 
     def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        self._after_sizing(lambda: super(ColumnSizingDataTable, self)._update_dimensions(new_rows))
+        def update() -> None:
+            rest = self._measure_plain_rows(new_rows)
+            super(ColumnSizingDataTable, self)._update_dimensions(rest)
+
+        self._after_sizing(update)
+
+    def _measure_plain_rows(self, new_rows: Iterable[RowKey]) -> list[RowKey]:
+        """Widen the columns for the new rows whose cells are all plain Text (most rows: the
+        default formatter makes a Text of every string and number), and return the others
+        for DataTable to measure. DataTable measures a cell through Rich, building the
+        console's options for each (the circle's 46 members: some 280 times); a Text's width
+        is its widest line's (rich Text.__rich_measure__'s maximum), which needs no options."""
+        rest = []
+        columns = self.ordered_columns
+        for row_key in new_rows:
+            row_index = self._row_locations.get(row_key)
+            row = self.rows.get(row_key)
+            if row_index is None or row is None or row.label is not None or row.auto_height:
+                rest.append(row_key)  # (gone since, labelled, or of a height to work out)
+                continue
+            cells = self._get_row_renderables(row_index).cells
+            if not all(type(cell) is Text for cell in cells):
+                rest.append(row_key)
+                continue
+            for column, cell in zip(columns, cells, strict=False):
+                lines = cast(Text, cell).plain.splitlines()
+                width = max(cell_len(line) for line in lines) if lines else 0
+                column.content_width = max(column.content_width, width)
+        return rest
 
     def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
         # DataTable measures a column's every cell again for each updated cell narrower than the

@@ -212,6 +212,37 @@ async def test_a_shortened_plain_cell_drawn_without_rich_is_cut_as_rich_cuts_it(
         assert shortened > 200  # the short way was taken (a column of width 1 is left to Rich)
 
 
+async def test_plain_rows_measured_without_rich_widen_the_columns_as_datatable_measures_them():
+    """screens/textual_internals.py measures a row of plain Text cells itself: every column comes
+    out as wide as Rich's measure makes its label and widest cell, wide, combining and
+    multi-line cells and rows left to DataTable (a renderable other than Text) included."""
+    from rich.padding import Padding
+    from rich.text import Text
+    from textual.render import measure
+
+    app = PlainCells()
+    async with app.run_test(size=(100, 20)) as pilot:
+        table = app.query_one(DataTable)
+        table.add_column("Name", key="name")
+        table.add_column("Count", key="count")
+        table.add_column("Note", key="note")
+        table.add_row("Ana Lopes", 12, "plain", key="a")
+        table.add_row("", None, "", key="b")
+        table.add_row("日本語の名前", "1234567", "[b]markup[/b]", key="c")
+        table.add_row(Text("styled", style="bold"), Text("9", justify="right"), "tab\there", key="d")
+        table.add_row("two\nlines, the second longer", "x", "y", key="e", height=2)
+        table.add_row("Zoë Ünal", 0.5, "e\u0301" * 9 + " café ☕", key="f")
+        table.add_row(Padding("padded", (0, 3)), "", "", key="g")
+        await pilot.pause()
+        console = app.console
+        for index, column in enumerate(table.ordered_columns):
+            cells = [table._get_row_renderables(row).cells[index] for row in range(table.row_count)]
+            widest = max(measure(console, cell, 1) for cell in [column.label, *cells])
+            assert column.content_width == widest, moved(
+                "how DataTable measures a cell", "ColumnSizingDataTable._measure_plain_rows"
+            )
+
+
 class WithHeader(App[None]):
     def compose(self) -> ComposeResult:
         yield Header()
