@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App
 from textual.await_complete import AwaitComplete
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 
 from circles.errors import CirclesError
 from screens.heap import (
@@ -37,6 +37,12 @@ if TYPE_CHECKING:
 
 # How long a key pressed on the first glance waits for the store before saying it is not there.
 STORE_WAIT_SECONDS = 30
+# The keys every Textual screen has, as the help names them (Textual's own "Focus Next").
+EVERY_SCREENS_KEYS = {
+    "app.focus_next": "Next field, list or button",
+    "app.focus_previous": "Previous field, list or button",
+    "screen.copy_text": "Copy the selected text",
+}
 
 
 class CirclesApp(KeysFollowTheFocus):
@@ -238,15 +244,20 @@ class CirclesApp(KeysFollowTheFocus):
 
         seen: set[str] = set()
         keys: list[tuple[str, str]] = []
-        # The screen's own keys first, then the app's, then the focused widget's (cursor keys...).
+        # The screen's own keys first, then the app's, then the focused widget's (cursor keys...),
+        # then the ones every Textual screen has (they came first, in Textual's Title Case).
         order = {self.screen: 0, self: 1}
-        found = sorted(self.screen.active_bindings.items(), key=lambda kv: order.get(kv[1].node, 2))
-        for key, active in found:
+
+        def place(active: ActiveBinding) -> int:
+            return 3 if active.binding.action in EVERY_SCREENS_KEYS else order.get(active.node, 2)
+
+        for key, active in sorted(self.screen.active_bindings.items(), key=lambda kv: place(kv[1])):
             binding = active.binding
             if not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
-            what = binding.description + (f": {active.tooltip}" if active.tooltip else "")
+            what = EVERY_SCREENS_KEYS.get(binding.action, binding.description)
+            what += f": {active.tooltip}" if active.tooltip else ""
             keys.append((self.get_key_display(binding) or key, what))
         keys.append(
             (

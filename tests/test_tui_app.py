@@ -42,6 +42,23 @@ async def test_help_lists_the_keys_of_the_screen_underneath(memory_store, clock)
         assert "Schedule" in shown(app.screen.query_one("#help-keys", Static))
 
 
+async def test_help_lists_the_screens_own_keys_before_the_ones_every_screen_has(memory_store, clock):
+    """Home's help began with Textual's "Focus Next", "Focus Previous" and "Copy selected text"."""
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = shown(app.screen.query_one("#help-keys", Static)).splitlines()
+        assert lines[0].split()[0] == "c" and "Circles" in lines[0]
+        assert [line.split(None, 1)[1] for line in lines[-4:-1]] == [
+            "Next field, list or button",
+            "Previous field, list or button",
+            "Copy the selected text",
+        ]
+        assert lines[-1].startswith("ctrl+p")
+
+
 def highlighted_hit(app: CirclesApp) -> str:
     results = app.screen.query_one(CommandList)
     if results.highlighted is None:
