@@ -40,6 +40,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 
+from circles import validate
 from models.engine import sqlite_file
 from models.store import Store
 
@@ -67,8 +68,9 @@ class Change:
         ids: dict[str, int] = {}
         for pair in pairs:
             kind, _, value = pair.partition("=")
-            if value.isdigit():
-                ids[kind] = int(value)
+            found = validate.id_in(value)  # any client may notify the channel: never int() on it
+            if found is not None:
+                ids[kind] = found
         return cls(table, ids)
 
     def touches(self, tables: Iterable[str], **ids: int | None) -> bool:

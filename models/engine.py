@@ -114,7 +114,7 @@ def _port_problem(value: str) -> str:
     # that does not parse it could be part of a password.
     found = re.match(r"[^:/]*://(?:[^@]*@)?(?:\[[^\]]*\]|[^/:?@]*):([^/?@]*)(?:[/?]|$)", value)
     port = found.group(1) if found else None
-    if port is not None and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+    if port is not None and not (re.fullmatch(r"[0-9]{1,5}", port) and 0 < int(port) < 65536):
         return ": the port must be a number from 1 to 65535"
     return ""
 
@@ -190,7 +190,7 @@ def _prepare_threshold(url: URL) -> tuple[URL, int | None]:
     rest = url.difference_update_query(["prepare_threshold"])
     if text in ("none", "null", "off", ""):
         return rest, None
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]{1,9}", text):  # (str.isdigit() takes '²' for a digit, int() does not)
         return rest, int(text)
     raise StoreLocationError(
         f"The database URL {_shown(url.render_as_string(hide_password=False))} "

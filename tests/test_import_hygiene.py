@@ -150,3 +150,30 @@ def test_opening_a_circle_imports_the_delivery_code_off_the_ui_thread() -> None:
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() and "MainThread" not in out.stdout.split()
+
+
+# Typed text and files' cells are read as numbers by circles.validate (parse_int, id_in) only:
+# str.isdigit() and its kin take '²' or '٣' for digits, and int() then fails on them, which
+# ended commands in "Something went wrong". The cadence parser's tokens are ASCII by their regex.
+DIGIT_TESTS_ALLOWED = {"circles/validate.py", "circles/cadence.py"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p in _python_files("circles", "screens", "models")
+        if str(p.relative_to(REPO)) not in DIGIT_TESTS_ALLOWED and "migrations" not in p.parts
+    ],
+    ids=lambda p: str(p.relative_to(REPO)),
+)
+def test_numbers_are_read_by_validate_not_by_str_isdigit(path: Path) -> None:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    calls = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("isdigit", "isnumeric", "isdecimal")
+    ]
+    assert not calls, f"{path.name} lines {calls}: use validate.parse_int or validate.id_in"

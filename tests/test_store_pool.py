@@ -73,10 +73,11 @@ def _text(url: URL) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def test_a_bad_prepare_threshold_is_refused_before_connecting() -> None:
+@pytest.mark.parametrize("value", ["maybe", "\u00b2", "-1"])  # '²' is a digit to str.isdigit(), not to int()
+def test_a_bad_prepare_threshold_is_refused_before_connecting(value: str) -> None:
     with pytest.raises(StoreLocationError, match="prepare_threshold"):
         models.engine.create_store_engine(
-            resolve_url("postgresql://ana:pw@127.0.0.1:1/x?prepare_threshold=maybe")
+            resolve_url(f"postgresql://ana:pw@127.0.0.1:1/x?prepare_threshold={value}")
         )
 
 

@@ -28,6 +28,7 @@ def _check_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
     remote check would otherwise offer --allow-remote for a typo, and the bind say only
     "name or service not known"."""
     import ipaddress
+    import re
     import socket
 
     host = value.strip()
@@ -37,7 +38,7 @@ def _check_host(ctx: click.Context, param: click.Parameter, value: str) -> str:
     except ValueError:
         pass
     # A dotted number that is no address (999.1.1.1) is a typo, not a name to ask the network.
-    looked_up = bool(host) and not host.replace(".", "").isdigit()
+    looked_up = bool(host) and not re.fullmatch(r"[0-9.]+", host)
     if looked_up:
         try:
             socket.getaddrinfo(host, None)
