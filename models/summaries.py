@@ -5,12 +5,13 @@ app, the CLI, imports, SQL), each recomputed from the raw rows for the circle, p
 a write touched: streak_milestone (every session at which someone's attendance streak in its
 circle reached 5, 10 or 25 held sessions in a row; the definition is in
 circles/services/recognition.py), talk (each talk someone gave, numbered over all their talks)
-session_feedback (each session's ratings summed up), session_expected (the people each
-session expected, by effective RSVP and how it went) and session_responses (who came to each
-session and how many of them answered). A sixth, session_turnout (session_expected's rows of a
-session in one), is kept from session_expected by the triggers of migration 0200. A load that
-writes millions of rows turns the triggers off while it writes and counts everything once after
-(:func:`counted_afterwards`), with the statements the migration fills an old store with.
+session_feedback (each session's ratings summed up, and from migration 0250 its notes for the
+presenters), session_expected (the people each session expected, by effective RSVP and how it
+went) and session_responses (who came to each session and how many of them answered). A
+sixth, session_turnout (session_expected's rows of a session in one), is kept from
+session_expected by the triggers of migration 0200. A load that writes millions of rows turns
+the triggers off while it writes and counts everything once after (:func:`counted_afterwards`),
+with the statements the migration fills an old store with.
 """
 
 from __future__ import annotations
@@ -57,13 +58,15 @@ FROM (
 JOIN circle_session s ON s.id = t.session_id
 WHERE s.status <> 'cancelled'
 """
-# Every session's ratings.
+# Every session's ratings, and its notes for the presenters (migration 0250).
 RATINGS = """
-INSERT INTO session_feedback (session_id, ratings, rating_sum, rated_1, rated_2, rated_3, rated_4, rated_5)
+INSERT INTO session_feedback (session_id, ratings, rating_sum, rated_1, rated_2, rated_3, rated_4, rated_5,
+    notes)
 SELECT session_id, count(*), sum(rating),
     sum(CASE WHEN rating = 1 THEN 1 ELSE 0 END), sum(CASE WHEN rating = 2 THEN 1 ELSE 0 END),
     sum(CASE WHEN rating = 3 THEN 1 ELSE 0 END), sum(CASE WHEN rating = 4 THEN 1 ELSE 0 END),
-    sum(CASE WHEN rating = 5 THEN 1 ELSE 0 END)
+    sum(CASE WHEN rating = 5 THEN 1 ELSE 0 END),
+    sum(CASE WHEN for_presenter <> '' THEN 1 ELSE 0 END)
 FROM feedback_answer
 GROUP BY session_id
 """

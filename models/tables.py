@@ -264,8 +264,9 @@ class Talk(SQLModel, table=True):
 
 
 class SessionFeedback(SQLModel, table=True):
-    """A session's ratings summed up (how many, their sum, how many of each 1..5): kept by the
-    store's triggers from feedback_answer (models/summaries.py), never written by the app."""
+    """A session's ratings summed up (how many, their sum, how many of each 1..5) and how many of
+    its answers carry a note for the presenter: kept by the store's triggers from
+    feedback_answer (models/summaries.py), never written by the app."""
 
     __tablename__ = "session_feedback"
 
@@ -277,6 +278,7 @@ class SessionFeedback(SQLModel, table=True):
     rated_3: int
     rated_4: int
     rated_5: int
+    notes: int  # answers with a note for the presenter (migration 0250)
 
 
 class SessionExpected(SQLModel, table=True):

@@ -636,3 +636,74 @@ def test_0190_covers_the_exports_lookups_on_postgresql_and_check_ins_still_upser
     with store.engine.connect() as conn:
         assert definitions(conn) == at_0180
     store.close()
+
+
+def test_0250_counts_the_notes_for_presenters_of_the_answers_already_there(store_url, clock):
+    """From 0240 with answers, named and anonymous, with a note for the presenter and without:
+    after 0250 each session's row counts its notes and every rating as before, and a note
+    cleared counts again; down again, the column goes, the rows stay and the ratings are still
+    kept; up again, counted again, on both backends."""
+    from models.engine import create_store_engine, sqlite_file
+    from models.store_file import claim_sqlite_file
+
+    if (path := sqlite_file(store_url)) is not None:
+        claim_sqlite_file(path, create_folder=True)
+    engine = create_store_engine(store_url)
+    _migrate_to(engine, "0240")
+    answers = {  # session: (id, named, rating, note)
+        1: [("a1", True, 5, "Clear slides"), ("a2", False, 4, "More examples"), ("a3", False, 3, "")],
+        2: [("b1", False, 2, "")],
+    }
+    with engine.begin() as conn:
+        _ana_and_rust_lunch(conn)
+        for n, rows in answers.items():
+            conn.exec_driver_sql(
+                "INSERT INTO circle_session (circle_id, starts_at, minutes, title, status, ics_uid,"
+                " ics_sequence, planned_starts_at, notes, version, created_at) VALUES"
+                f" ((SELECT id FROM circle), '2026-03-0{n} 11:00:00+00:00', 60, 'Talk {n}', 'held',"
+                f" 'session-{n}', 0, '2026-03-0{n} 11:00:00+00:00', '', 1, '2026-01-01 00:00:00+00:00')"
+            )
+            for aid, named, rating, note in rows:
+                conn.exec_driver_sql(
+                    "INSERT INTO feedback_answer (id, session_id, person_id, rating, learned, for_presenter)"
+                    f" VALUES ('{aid}', (SELECT id FROM circle_session WHERE ics_uid = 'session-{n}'),"
+                    f" {'(SELECT id FROM person)' if named else 'NULL'}, {rating}, '', '{note}')"
+                )
+
+    def counted(conn: sa.Connection, columns: str = "ratings, rating_sum, notes") -> list[tuple[object, ...]]:
+        rows = conn.exec_driver_sql(
+            "SELECT s.title, "
+            + ", ".join(f"f.{c.strip()}" for c in columns.split(","))
+            + " FROM session_feedback f"
+            " JOIN circle_session s ON s.id = f.session_id ORDER BY s.title"
+        )
+        return [tuple(r) for r in rows]
+
+    with engine.connect() as conn:
+        ratings_before = counted(conn, "ratings, rating_sum, rated_5")
+    assert ratings_before == [("Talk 1", 3, 12, 1), ("Talk 2", 1, 2, 0)]
+    engine.dispose()
+
+    store = Store.open(store_url, clock=clock)
+    assert store.upgraded is not None and store.upgraded.from_revision == "0240"
+    with store.engine.begin() as conn:
+        assert counted(conn, "ratings, rating_sum, rated_5") == ratings_before
+        assert counted(conn) == [("Talk 1", 3, 12, 2), ("Talk 2", 1, 2, 0)]
+        conn.exec_driver_sql("UPDATE feedback_answer SET for_presenter = '' WHERE id = 'a2'")
+        conn.exec_driver_sql("UPDATE feedback_answer SET for_presenter = 'Thanks' WHERE id = 'b1'")
+    with store.engine.connect() as conn:
+        assert counted(conn) == [("Talk 1", 3, 12, 1), ("Talk 2", 1, 2, 1)]
+
+    _migrate_to(store.engine, "0240", down=True)
+    with store.engine.begin() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("session_feedback")}
+        assert "notes" not in columns and "rated_5" in columns
+        assert counted(conn, "ratings, rating_sum") == [("Talk 1", 3, 12), ("Talk 2", 1, 2)]
+        conn.exec_driver_sql("UPDATE feedback_answer SET rating = 1 WHERE id = 'b1'")  # still kept
+        conn.exec_driver_sql("UPDATE feedback_answer SET for_presenter = 'Good pace' WHERE id = 'a3'")
+        assert counted(conn, "ratings, rating_sum") == [("Talk 1", 3, 12), ("Talk 2", 1, 1)]
+        assert conn.exec_driver_sql("SELECT count(*) FROM feedback_answer").scalar_one() == 4
+    _migrate_to(store.engine, "head")
+    with store.engine.connect() as conn:
+        assert counted(conn) == [("Talk 1", 3, 12, 2), ("Talk 2", 1, 1, 1)]
+    store.close()

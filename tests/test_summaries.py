@@ -1,11 +1,12 @@
 """The summaries the store keeps (migration 0100): streak milestones, numbered talks, each
-session's ratings, the people it expected, and who came and answered. After any mix of writes
-(sessions added in the past, cancelled, uncancelled, moved, moved to another circle, deleted;
-attendance checked in, changed, moved and removed; presenters and agenda items' presenters set,
-changed and removed; answers added, changed and removed; memberships added and ended, series
-and session RSVPs changed; feedback responses given and taken back) each table holds exactly
-what its definition gives from the raw rows, on SQLite and PostgreSQL; so do the bulk count
-after a load and the backfill of a store made before 0100."""
+session's ratings (and from 0250 its notes for the presenters), the people it expected, and who
+came and answered. After any mix of writes (sessions added in the past, cancelled, uncancelled,
+moved, moved to another circle, deleted; attendance checked in, changed, moved and removed;
+presenters and agenda items' presenters set, changed and removed; answers added, changed, moved
+and removed, notes for the presenter written, edited and cleared; memberships added and ended,
+series and session RSVPs changed; feedback responses given and taken back) each table holds
+exactly what its definition gives from the raw rows, on SQLite and PostgreSQL; so do the bulk
+count after a load and the backfill of a store made before 0100."""
 
 from __future__ import annotations
 
@@ -97,6 +98,19 @@ def ratings(conn: sa.Connection) -> set[tuple[int, ...]]:
     for sid, rating in conn.exec_driver_sql("SELECT session_id, rating FROM feedback_answer"):
         by_session.setdefault(sid, []).append(rating)
     return {(sid, len(r), sum(r), *(r.count(k) for k in range(1, 6))) for sid, r in by_session.items()}
+
+
+def notes(conn: sa.Connection) -> set[tuple[int, int]]:
+    """(session, how many answers carry a note for the presenter) for each session with answers,
+    anonymous ones too: what Recognition counts as notes written for a presenter."""
+    counts: dict[int, int] = {}
+    for sid, note in conn.exec_driver_sql("SELECT session_id, for_presenter FROM feedback_answer"):
+        counts[sid] = counts.get(sid, 0) + (note != "")
+    return set(counts.items())
+
+
+def kept_notes(conn: sa.Connection) -> set[tuple[int, int]]:
+    return {(s, n) for s, n in conn.exec_driver_sql("SELECT session_id, notes FROM session_feedback")}
 
 
 def expected(conn: sa.Connection) -> set[tuple[object, ...]]:
@@ -197,10 +211,14 @@ def kept_ratings(conn: sa.Connection) -> set[tuple[int, ...]]:
     }
 
 
-def assert_kept(conn: sa.Connection, *context: object, turnout_kept: bool = True) -> None:
+def assert_kept(
+    conn: sa.Connection, *context: object, turnout_kept: bool = True, notes_kept: bool = True
+) -> None:
     assert kept(conn) == definition(conn), context
     assert kept_talks(conn) == talks(conn), context
     assert kept_ratings(conn) == ratings(conn), context
+    if notes_kept:  # from migration 0250
+        assert kept_notes(conn) == notes(conn), context
     assert kept_expected(conn) == expected(conn), context
     if turnout_kept:  # from migration 0200
         assert kept_turnout(conn) == turnout(conn), context
@@ -217,6 +235,7 @@ START = datetime(2025, 1, 6, 12, tzinfo=UTC)
 WRITES = (
     *("add", "cancel", "uncancel", "move", "other circle", "delete", "mark", "unmark", "new", "person"),
     *("presenter", "agenda", "agenda presenter", "agenda gone", "answer", "rating", "answer gone"),
+    *("note", "note edited", "note cleared", "note moved"),
     *("join", "leave", "series rsvp", "rsvp", "respond", "unrespond"),
 )
 RSVPS = ("yes", "maybe", "no", "none")
@@ -356,6 +375,29 @@ def _write_something(store: Store, rng: random.Random, n: int) -> str:
                     db.delete(answer)
                 else:
                     answer.rating = rng.randint(1, 5)
+        elif kind == "note":  # an answer written with a note, named or anonymous
+            answer = _answer(s.id, rng)
+            answer.for_presenter = f"Thanks {n}"
+            answer.person_id = rng.choice([None, *person_ids])
+            if (
+                answer.person_id is not None
+                and db.exec(
+                    select(FeedbackAnswer).where(
+                        FeedbackAnswer.session_id == s.id, FeedbackAnswer.person_id == answer.person_id
+                    )
+                ).first()
+            ):
+                answer.person_id = None  # one named answer per person and session
+            db.add(answer)
+        elif kind in ("note edited", "note cleared", "note moved"):
+            answers = list(db.exec(select(FeedbackAnswer)))
+            if answers:
+                answer = rng.choice(answers)
+                if kind == "note moved":  # to another session, with its note if it has one
+                    answer.session_id = s.id
+                    answer.person_id = None
+                else:
+                    answer.for_presenter = f"Edited {n}" if kind == "note edited" else ""
         else:
             rows = list(db.exec(select(Attendance)))
             a = rng.choice(rows)
@@ -479,7 +521,7 @@ def test_0100_and_0200_fill_the_summaries_of_a_store_made_before_them(store_url:
     with engine.begin() as conn:  # and the triggers keep them from now on
         conn.exec_driver_sql("UPDATE circle_session SET status = 'cancelled' WHERE ics_uid = 'session-2'")
     with engine.connect() as conn:
-        assert_kept(conn, turnout_kept=False)
+        assert_kept(conn, turnout_kept=False, notes_kept=False)  # notes are counted from 0250
     _migrate_to(engine, "0200")
     with engine.connect() as conn:
         assert kept_turnout(conn) == turnout(conn) != set()
@@ -487,7 +529,7 @@ def test_0100_and_0200_fill_the_summaries_of_a_store_made_before_them(store_url:
         conn.exec_driver_sql("UPDATE attendance SET attended = 'excused' WHERE attended = 'present'")
         conn.exec_driver_sql("DELETE FROM membership")
     with engine.connect() as conn:
-        assert_kept(conn)
+        assert_kept(conn, notes_kept=False)
         assert kept_turnout(conn) == set()
     _migrate_to(engine, "0190", down=True)
     with engine.connect() as conn:

@@ -25,7 +25,6 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql import quoted_name
 from sqlmodel import Session, col, select
 
 from circles import validate
@@ -265,41 +264,23 @@ def _feedback_received(db: Session, bound: BoundScope, *, notes: bool) -> dict[i
     read = _notes(db, bound) if notes else {}
     return {
         pid: FeedbackReceived(int(ratings), int(total), read.get(pid, []), None if notes else int(noted))
-        for pid, ratings, total, noted in all_rows(
-            db, _feedback_sql(bound.shape, notes, db.get_bind().dialect.name), bound.values
-        )
+        for pid, ratings, total, noted in all_rows(db, _feedback_sql(bound.shape, notes), bound.values)
     }
 
 
 @kept
-def _feedback_sql(shape: ScopeShape, notes: bool, dialect: str) -> Any:
-    s, t, sf, f = CircleSession, TalkRow, SessionFeedback, FeedbackAnswer
+def _feedback_sql(shape: ScopeShape, notes: bool) -> Any:
+    s, t, sf = CircleSession, TalkRow, SessionFeedback
     shared = sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true())
-    # The Markdown only counts the notes: counted here, by their index, per session; read apart
-    # otherwise (_notes).
-    noted: Any = select(sa.func.count()).where(f.session_id == s.id, _written()).scalar_subquery()
-    if dialect == "sqlite":
-        # SQLite, with no statistics, took the index of every answer by session over the index
-        # of the notes (both on the session), and read each answer to find the few notes: on
-        # the huge demo two thirds of a month's statement (a year's digest took 20 s), 600 ms
-        # then, 130 now. Told which index, it reads the notes alone.
-        notes_only = quoted_name("feedback_answer INDEXED BY ix_feedback_answer_notes", quote=False)
-        noted = (
-            select(sa.func.count())
-            .select_from(sa.table(notes_only))
-            .where(
-                sa.literal_column("feedback_answer.session_id") == s.id,
-                sa.text("feedback_answer.for_presenter <> ''"),
-            )
-            .scalar_subquery()
-        )
-    # Only the sessions summed up in session_feedback: a session without one has no answer.
+    # Only the sessions summed up in session_feedback: a session without one has no answer. The
+    # Markdown only counts the notes: each session's are counted there too (migration 0250, as
+    # _written() spells a note); read apart otherwise (_notes).
     return (
         select_columns(
             t.person_id,
             sa.func.sum(sf.ratings),
             sa.func.sum(sf.rating_sum),
-            sa.literal_column("0") if notes else sa.func.sum(noted),
+            sa.literal_column("0") if notes else sa.func.sum(sf.notes),
         )
         .select_from(s)
         .join(t, col(t.session_id) == s.id)
@@ -437,15 +418,16 @@ def _mentoring_sql(shape: ScopeShape, dialect: str) -> tuple[Any, Any]:
 # -- feedback for presenters -------------------------------------------------------------------
 #
 # A presenter's feedback is the ratings and notes on the sessions they presented, where the
-# circle shares them: each session's ratings as the store sums them up (table session_feedback,
-# migration 0100), added up per presenter in SQL (_feedback_sql); the notes by their own index
-# (a tenth of the answers). Someone is given feedback when at least one of those sessions has
-# ratings summed up.
+# circle shares them: each session's ratings and how many notes as the store sums them up
+# (table session_feedback, migrations 0100 and 0250), added up per presenter in SQL
+# (_feedback_sql); the notes themselves, when listed, by their own index (a tenth of the
+# answers). Someone is given feedback when at least one of those sessions has ratings summed up.
 
 
 def _written() -> Any:
     """SQL: the answer has a note for the presenter. Spelled as the index's condition (no bound
-    value), so both databases read the index."""
+    value), so both databases read the index; session_feedback's count of notes (migration 0250)
+    spells it the same way."""
     return col(FeedbackAnswer.for_presenter) != sa.literal_column("''")
 
 
