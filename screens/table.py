@@ -3,6 +3,7 @@ that fit the width it has (the ones that matter stay; the rest are shortened, th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,31 +203,29 @@ class Table(ColumnFittingDataTable):
         finally:
             self._drawing = None
 
-    @property
-    def rich_style(self) -> Style:
+    def _once_a_drawing(self, key: object, work_out: Callable[[], Any]) -> Any:
+        """``work_out()``, kept under ``key`` while the table draws; asked afresh otherwise."""
         drawing = self._drawing
         if drawing is None:
-            return super().rich_style
-        if "rich_style" not in drawing:
-            drawing["rich_style"] = super().rich_style
-        return drawing["rich_style"]  # type: ignore[no-any-return]
+            return work_out()
+        if key not in drawing:
+            drawing[key] = work_out()
+        return drawing[key]
+
+    @property
+    def rich_style(self) -> Style:
+        return self._once_a_drawing("rich_style", lambda: super(Table, self).rich_style)  # type: ignore[no-any-return]
 
     @property
     def background_colors(self) -> tuple[Color, Color]:
-        drawing = self._drawing
-        if drawing is None:
-            return super().background_colors
-        if "background_colors" not in drawing:
-            drawing["background_colors"] = super().background_colors
-        return drawing["background_colors"]  # type: ignore[no-any-return]
+        colors = self._once_a_drawing("background_colors", lambda: super(Table, self).background_colors)
+        return colors  # type: ignore[no-any-return]
 
     def get_component_styles(self, *names: str) -> RenderStyles:
-        drawing = self._drawing
-        if drawing is None:
+        if self._drawing is None:  # (kept only while drawing: otherwise the styles as they are)
             return super().get_component_styles(*names)
-        if names not in drawing:
-            drawing[names] = _DrawnStyles(super().get_component_styles(*names))
-        return drawing[names]  # type: ignore[no-any-return]
+        work_out = lambda: _DrawnStyles(super(Table, self).get_component_styles(*names))  # noqa: E731
+        return self._once_a_drawing(names, work_out)  # type: ignore[no-any-return]
 
 
 class _DrawnStyles(RenderStyles):
