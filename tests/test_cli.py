@@ -6,10 +6,11 @@ import json
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests import forked_cli
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -21,8 +22,8 @@ class Cli:
         self.env.pop("CIRCLES_DATABASE_URL", None)
 
     def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "circles", "--db", self.db, *args],
+        result = forked_cli.run(
+            ["--db", self.db, *args],
             capture_output=True,
             stdin=subprocess.DEVNULL,
             text=True,
@@ -37,8 +38,8 @@ class Cli:
 
     def binary(self, *args: str, stdout: int = subprocess.PIPE) -> subprocess.CompletedProcess[bytes]:
         """The command's output as bytes (a workbook), to a pipe or to ``stdout`` (a terminal)."""
-        return subprocess.run(
-            [sys.executable, "-m", "circles", "--db", self.db, *args],
+        return forked_cli.run(
+            ["--db", self.db, *args],
             stdout=stdout,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
@@ -244,14 +245,10 @@ def test_a_database_url_password_never_shows(tmp_path):
 def test_the_default_store_lives_in_the_users_data_folder(tmp_path):
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
     env.pop("CIRCLES_DATABASE_URL", None)
-    out = subprocess.run(
-        [sys.executable, "-m", "circles", "db", "path"], capture_output=True, text=True, env=env, cwd=REPO
-    )
+    out = forked_cli.run(["db", "path"], capture_output=True, text=True, env=env, cwd=REPO)
     assert out.stdout.strip() == str(tmp_path / "data" / "circles" / "circles.db")
     env["CIRCLES_DATABASE_URL"] = str(tmp_path / "elsewhere.db")
-    out = subprocess.run(
-        [sys.executable, "-m", "circles", "db", "path"], capture_output=True, text=True, env=env, cwd=REPO
-    )
+    out = forked_cli.run(["db", "path"], capture_output=True, text=True, env=env, cwd=REPO)
     assert out.stdout.strip() == str(tmp_path / "elsewhere.db")
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from circles.services import members
 from circles.services.home import load_home
 from models.engine import sqlite_url
 from models.store import Store
-from tests import factories
+from tests import factories, forked_cli
 from tests.tui_support import rows, settle, shown
 
 REPO = Path(__file__).resolve().parent.parent
@@ -139,8 +138,8 @@ def _cli(db: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data")}
     for name in ("CIRCLES_DATABASE_URL", ME_ENV, "CIRCLES_CONFIG", "XDG_CONFIG_HOME"):
         env.pop(name, None)
-    result = subprocess.run(
-        [sys.executable, "-m", "circles", "--db", db, *args],
+    result = forked_cli.run(
+        ["--db", db, *args],
         capture_output=True,
         stdin=subprocess.DEVNULL,
         text=True,

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests import forked_cli
 
 
 class Cli:
@@ -20,8 +21,8 @@ class Cli:
         self.db = db
 
     def run(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "circles", "--db", str(self.db), *args],
+        done = forked_cli.run(
+            ["--db", str(self.db), *args],
             capture_output=True,
             text=True,
             timeout=60,
