@@ -194,8 +194,8 @@ def _preload() -> None:
     """Import what the commands import: the CLI, every command's module, the services."""
     from circles.cli import COMMANDS
 
-    for target in COMMANDS.values():
-        importlib.import_module(target.split(":")[0])
+    for lazy in COMMANDS.values():
+        importlib.import_module(lazy.target.split(":")[0])
 
 
 def _serve(sock: socket.socket) -> dict[str, Any] | None:

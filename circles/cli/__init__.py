@@ -10,42 +10,101 @@ import click
 
 from circles.cli import terminal
 from circles.cli.common import CREATE_HELP, DB_HELP, CliState, given_store
-from circles.cli.lazy import LazyGroup
+from circles.cli.lazy import Lazy, LazyGroup
 from circles.file_errors import shown_path
 from models.temp_files import disk_error_text
 
+# Each command: where it is, and the first sentence of its help (`circles --help` lists it).
 COMMANDS = {
-    "person": "circles.cli.people:person",
-    "circle": "circles.cli.circles:circle",
-    "member": "circles.cli.members:member",
-    "session": "circles.cli.sessions:session",
-    "agenda": "circles.cli.agenda:agenda",
-    "away": "circles.cli.away:away",
-    "rsvp": "circles.cli.attendance:rsvp",
-    "check-in": "circles.cli.attendance:check_in",
-    "attend": "circles.cli.attendance:check_in",  # its first name, kept: scripts use it
-    "db": "circles.cli.db:db",
-    "import": "circles.cli.imports:import_",
-    "demo": "circles.cli.demo:demo",
-    "export": "circles.cli.export:export",
-    "report": "circles.cli.report:report",
-    "rotation": "circles.cli.rotation:rotation",
-    "serve": "circles.cli.serve:serve",
-    "material": "circles.cli.knowledge:material",
-    "takeaway": "circles.cli.knowledge:takeaway",
-    "topic": "circles.cli.knowledge:topic",
-    "search": "circles.cli.search:search",
-    "experts": "circles.cli.search:experts",
-    "digest": "circles.cli.digest:digest",
-    "config": "circles.cli.config:config",
-    "send": "circles.cli.send:send",
-    "publish": "circles.cli.publish:publish",
-    "program": "circles.cli.programmes:program",
-    "pair": "circles.cli.programmes:pair",
-    "feedback": "circles.cli.feedback:feedback",
-    "thanks": "circles.cli.recognition:thanks",
-    "recognition": "circles.cli.recognition:recognition",
-    "whoami": "circles.cli.whoami:whoami",
+    "person": Lazy("circles.cli.people:person", "People: members, facilitators and guest speakers."),
+    "circle": Lazy(
+        "circles.cli.circles:circle",
+        "Circles: learning circles, communities of practice, lunch-and-learns, workshops.",
+    ),
+    "member": Lazy("circles.cli.members:member", "Who belongs to a circle."),
+    "session": Lazy("circles.cli.sessions:session", "A circle's sessions."),
+    "agenda": Lazy("circles.cli.agenda:agenda", "A session's agenda."),
+    "away": Lazy("circles.cli.away:away", "Away periods: the rotation skips people while they are away."),
+    "rsvp": Lazy(
+        "circles.cli.attendance:rsvp",
+        "Record someone's answer to a session's invite, or with --series to a whole circle's.",
+    ),
+    "check-in": Lazy(
+        "circles.cli.attendance:check_in",
+        "Record whether someone came to a session (also: attend).",
+    ),
+    "attend": Lazy(
+        "circles.cli.attendance:check_in",
+        "Record whether someone came to a session (also: attend).",
+    ),  # its first name, kept: scripts use it
+    "db": Lazy("circles.cli.db:db", "The store itself: where it is, upgrades, backups."),
+    "import": Lazy("circles.cli.imports:import_", "Bring data in from files."),
+    "demo": Lazy("circles.cli.demo:demo", "Fill an empty store with a demo organisation to try things on."),
+    "export": Lazy("circles.cli.export:export", "Export calendar invites or attendance."),
+    "report": Lazy(
+        "circles.cli.report:report",
+        "Participation, satisfaction and mentoring: is the programme working?",
+    ),
+    "rotation": Lazy(
+        "circles.cli.rotation:rotation",
+        "Presenter rotation: fair round robin with away skips, assignments, swaps and guests.",
+    ),
+    "serve": Lazy(
+        "circles.cli.serve:serve",
+        "Serve the app to a browser: open the address it prints (it carries a one-run token).",
+    ),
+    "material": Lazy(
+        "circles.cli.knowledge:material",
+        "A session's materials: web links (http or https) and files.",
+    ),
+    "takeaway": Lazy("circles.cli.knowledge:takeaway", "What a session taught, a short line each."),
+    "topic": Lazy(
+        "circles.cli.knowledge:topic",
+        "Topics (free-text tags, any case and accents) on sessions and agenda items.",
+    ),
+    "search": Lazy(
+        "circles.cli.search:search",
+        "Search circles, people, sessions and their notes, agenda items, materials, takeaways, topics and"
+        " the lines people learned (feedback, without their authors).",
+    ),
+    "experts": Lazy(
+        "circles.cli.search:experts",
+        "Who knows TOPIC: people ranked by their talks on it (recent ones count more), the takeaways "
+        "those left and their offers to mentor on it, with the evidence.",
+    ),
+    "digest": Lazy(
+        "circles.cli.digest:digest",
+        "A digest of a circle's sessions (or a topic's, across circles): date, presenters, agenda, "
+        "takeaways, materials and attendance.",
+    ),
+    "config": Lazy(
+        "circles.cli.config:config",
+        "The settings for sending invites (SMTP) and the shared calendar (CalDAV).",
+    ),
+    "send": Lazy("circles.cli.send:send", "Send invites by e-mail."),
+    "publish": Lazy(
+        "circles.cli.publish:publish",
+        "Put a circle's sessions where people look: a shared calendar.",
+    ),
+    "program": Lazy(
+        "circles.cli.programmes:program",
+        "Mentoring, reverse-mentoring, buddy and coffee programmes.",
+    ),
+    "pair": Lazy("circles.cli.programmes:pair", "One pair: its meetings, goals, and how it ended."),
+    "feedback": Lazy("circles.cli.feedback:feedback", "Ratings and what people learned, after each session."),
+    "thanks": Lazy(
+        "circles.cli.recognition:thanks",
+        "Thanks people record: they appear in the recognition digest.",
+    ),
+    "recognition": Lazy(
+        "circles.cli.recognition:recognition",
+        "Who to thank for a period: talks, first talks and milestones, attendance streaks, mentoring, "
+        "feedback received as presenter, and thanks.",
+    ),
+    "whoami": Lazy(
+        "circles.cli.whoami:whoami",
+        "Say who you are in the store and which circles are yours (Home lists those first).",
+    ),
 }
 
 
