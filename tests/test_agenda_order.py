@@ -3,9 +3,7 @@ two facilitators do at once, and a store whose agendas repeated places is renumb
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -19,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 import models.migrate as migrate
 from circles.services import agenda
 from models.store import Store
-from tests import factories
+from tests import factories, forked
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -143,13 +141,13 @@ def test_many_writers_adding_to_one_agenda_leave_one_item_per_place(store, store
     s = factories.session(store, c, "2026-03-10 12:00")
     url = store_url.render_as_string(hide_password=False)
     procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tests.agenda_writer", url, str(w), str(s.id), str(each)],
+        forked.start(
+            "tests.agenda_writer",
+            [url, str(w), str(s.id), str(each)],
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
         )
         for w in range(writers)
     ]

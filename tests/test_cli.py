@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import forked_cli
+from tests import forked
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,7 +22,7 @@ class Cli:
         self.env.pop("CIRCLES_DATABASE_URL", None)
 
     def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        result = forked_cli.run(
+        result = forked.run_circles(
             ["--db", self.db, *args],
             capture_output=True,
             stdin=subprocess.DEVNULL,
@@ -38,7 +38,7 @@ class Cli:
 
     def binary(self, *args: str, stdout: int = subprocess.PIPE) -> subprocess.CompletedProcess[bytes]:
         """The command's output as bytes (a workbook), to a pipe or to ``stdout`` (a terminal)."""
-        return forked_cli.run(
+        return forked.run_circles(
             ["--db", self.db, *args],
             stdout=stdout,
             stderr=subprocess.PIPE,
@@ -245,10 +245,10 @@ def test_a_database_url_password_never_shows(tmp_path):
 def test_the_default_store_lives_in_the_users_data_folder(tmp_path):
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
     env.pop("CIRCLES_DATABASE_URL", None)
-    out = forked_cli.run(["db", "path"], capture_output=True, text=True, env=env, cwd=REPO)
+    out = forked.run_circles(["db", "path"], capture_output=True, text=True, env=env, cwd=REPO)
     assert out.stdout.strip() == str(tmp_path / "data" / "circles" / "circles.db")
     env["CIRCLES_DATABASE_URL"] = str(tmp_path / "elsewhere.db")
-    out = forked_cli.run(["db", "path"], capture_output=True, text=True, env=env, cwd=REPO)
+    out = forked.run_circles(["db", "path"], capture_output=True, text=True, env=env, cwd=REPO)
     assert out.stdout.strip() == str(tmp_path / "elsewhere.db")
 
 

@@ -14,7 +14,7 @@ from circles.cli.terminal import typed_path, utf8_argument
 from circles.services import people
 from models.engine import sqlite_url
 from models.store import Store
-from tests import forked_cli
+from tests import forked
 from tests.conftest import REPO
 from tests.factories import person
 
@@ -22,7 +22,7 @@ from tests.factories import person
 def _run(db: Path, *args: str, **env: str) -> subprocess.CompletedProcess[bytes]:
     environ = {**os.environ, "HOME": str(db.parent / "home"), **env}
     environ.pop("CIRCLES_DATABASE_URL", None)
-    return forked_cli.run(
+    return forked.run_circles(
         ["--db", str(db), *args],
         capture_output=True,
         env=environ,

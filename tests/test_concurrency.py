@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from circles.services import circle_records, members, people
-from tests import factories
+from tests import factories, forked
 
 REPO = Path(__file__).resolve().parent.parent
 RECORDS_PER_WRITER = 100  # each writes an RSVP and a check-in per record: 200 writes
@@ -41,21 +39,13 @@ def test_concurrent_writers_lose_nothing(store, store_url):
     ]
     url = store_url.render_as_string(hide_password=False)
     procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.concurrent_writer",
-                url,
-                str(w),
-                ",".join(str(s.id) for s in sessions),
-                ",".join(str(p) for p in per_writer[w]),
-            ],
+        forked.start(
+            "tests.concurrent_writer",
+            [url, str(w), ",".join(str(s.id) for s in sessions), ",".join(str(p) for p in per_writer[w])],
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
         )
         for w in range(writers)
     ]

@@ -19,7 +19,7 @@ from circles.services import circle_records, invites, members, people, sessions
 from models.engine import sqlite_url
 from models.enums import SessionStatus
 from models.store import Store
-from tests import forked_cli
+from tests import forked
 from tests.attendance_fixture import build
 from tests.factories import scheduled_ahead
 from tests.fault_support import leftovers
@@ -86,7 +86,7 @@ def test_one_file_per_member_onto_a_full_disk(cli: Cli, world: World, full_disk_
 
 def test_standard_output_onto_a_full_disk(cli: Cli, world: World, full_disk_dir: Path) -> None:
     with open(full_disk_dir / "out.txt", "wb") as out:
-        result = forked_cli.run(
+        result = forked.run_circles(
             ["--db", cli.db, "person", "list"],
             stdout=out,
             stderr=subprocess.PIPE,
@@ -115,7 +115,7 @@ def test_a_cancel_to_standard_output_that_fails_cancels_nothing(store: Store, cl
         pytest.skip("no /dev/full on this system")
     cancel = ["export", "ics", "--method", "cancel", "--session", str(world.sessions[0].id)]
     with open("/dev/full", "wb") as full:
-        result = forked_cli.run(
+        result = forked.run_circles(
             ["--db", cli.db, *cancel],
             stdout=full,
             stderr=subprocess.PIPE,
@@ -158,7 +158,7 @@ def test_standard_output_to_dev_full_is_one_line(cli: Cli, world: World) -> None
         pytest.skip("no /dev/full on this system")
     for args in (["person", "list"], ["session", "list", "--json"], ["export", "attendance"]):
         with open("/dev/full", "wb") as full:
-            result = forked_cli.run(
+            result = forked.run_circles(
                 ["--db", cli.db, *args],
                 stdout=full,
                 stderr=subprocess.PIPE,

@@ -19,7 +19,7 @@ from circles.services import members
 from circles.services.home import load_home
 from models.engine import sqlite_url
 from models.store import Store
-from tests import factories, forked_cli
+from tests import factories, forked
 from tests.tui_support import rows, settle, shown
 
 REPO = Path(__file__).resolve().parent.parent
@@ -138,7 +138,7 @@ def _cli(db: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data")}
     for name in ("CIRCLES_DATABASE_URL", ME_ENV, "CIRCLES_CONFIG", "XDG_CONFIG_HOME"):
         env.pop(name, None)
-    result = forked_cli.run(
+    result = forked.run_circles(
         ["--db", db, *args],
         capture_output=True,
         stdin=subprocess.DEVNULL,

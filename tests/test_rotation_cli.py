@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests import forked_cli
+from tests import forked
 
 
 class Cli:
@@ -21,7 +21,7 @@ class Cli:
         self.db = db
 
     def run(self, *args: str, code: int = 0) -> subprocess.CompletedProcess[str]:
-        done = forked_cli.run(
+        done = forked.run_circles(
             ["--db", str(self.db), *args],
             capture_output=True,
             text=True,

@@ -8,9 +8,7 @@ assignment on PostgreSQL this way (1 in 8 from the CLI, 82-99 in 100 in a loop).
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +26,7 @@ from circles.services import away, circle_records, members, people, planning, se
 from circles.services import rotation as rot
 from models.enums import PresenterSource
 from models.store import Store
+from tests import forked
 from tests.statements import hearing_statements
 
 REPO = Path(__file__).resolve().parent.parent
@@ -229,22 +228,13 @@ def test_many_processes_assigning_and_changing_the_rotation_lose_no_assignment(
     jobs = [("assign", i, planned[2 * i :: 8], everyone[i]) for i in range(4)]
     jobs += [("churn", i, planned[1::2][i::4], everyone[4 + 2 * i]) for i in range(4)]
     procs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.rotation_race_worker",
-                url,
-                kind,
-                str(n),
-                ",".join(map(str, sids)),
-                str(person),
-            ],
+        forked.start(
+            "tests.rotation_race_worker",
+            [url, kind, str(n), ",".join(map(str, sids)), str(person)],
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
         )
         for kind, n, sids, person in jobs
     ]
