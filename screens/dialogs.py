@@ -3,6 +3,7 @@ destructive action, show the keys, pick one of a list, ask for a count)."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
@@ -10,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Size
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Static
@@ -172,9 +174,7 @@ class HelpScreen(Dialog[None]):
         yield Static(f"Keys on {self.help_title}", classes="form-title", markup=False)
         if self.about:
             yield Static(self.about, id="help-about", markup=False)
-        width = max((len(k) for k, _ in self.keys), default=4) + 2
-        lines = [f"{k.ljust(width)}{what}" for k, what in self.keys]
-        yield Static("\n".join(lines), id="help-keys", markup=False)
+        yield KeyList(self.keys, id="help-keys")
         yield Static("Press Escape or ? to close.", classes="hint", markup=False)
 
     def on_mount(self) -> None:
@@ -182,6 +182,30 @@ class HelpScreen(Dialog[None]):
         body = self.query_one(DialogBody)
         body.can_focus = True
         body.focus()
+
+
+class KeyList(Static):
+    """Keys in a column and what each does beside it; a description too long for its line goes
+    on under itself, not under the keys (at 80 columns Search's did, from the dialog's edge)."""
+
+    def __init__(self, keys: list[tuple[str, str]], **options: Any) -> None:
+        super().__init__(**options)
+        self.keys = keys
+
+    def lines(self, width: int) -> list[str]:
+        indent = max((len(k) for k, _ in self.keys), default=4) + 2
+        lines = []
+        for key, what in self.keys:
+            first, *rest = textwrap.wrap(what, max(width - indent, 20)) or [""]
+            lines.append(key.ljust(indent) + first)
+            lines.extend(" " * indent + line for line in rest)
+        return lines
+
+    def render(self) -> Text:
+        return Text("\n".join(self.lines(self.content_size.width or 80)))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
 
 
 class ChoiceScreen(Dialog[str | None]):

@@ -49,7 +49,8 @@ async def test_help_lists_the_screens_own_keys_before_the_ones_every_screen_has(
         await settle(app, pilot)
         await pilot.press("question_mark")
         await pilot.pause()
-        lines = shown(app.screen.query_one("#help-keys", Static)).splitlines()
+        shown_lines = shown(app.screen.query_one("#help-keys", Static)).splitlines()
+        lines = [line for line in shown_lines if not line.startswith(" ")]  # a long one goes on below
         assert lines[0].split()[0] == "c" and "Circles" in lines[0]
         assert [line.split(None, 1)[1] for line in lines[-4:-1]] == [
             "Next field, list or button",
@@ -316,3 +317,17 @@ async def test_a_key_reaching_the_app_after_its_screens_are_gone_is_dropped(memo
             await app.on_event(events.Key("a", "a"))
         finally:
             app._screen_stack.extend(stack)
+
+
+async def test_a_long_description_in_help_goes_on_under_itself(memory_store, clock):
+    """At 80 columns Home's help wrapped Search's description back to the dialog's edge, under
+    the keys."""
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = shown(app.screen.query_one("#help-keys", Static)).splitlines()
+        search = next(i for i, line in enumerate(lines) if line.startswith("/"))
+        indent = lines[search].index("Search")
+        assert lines[search + 1].startswith(" " * indent) and lines[search + 1].strip() == "everything"
