@@ -19,13 +19,14 @@ ratio baseline/export (aim: >= 0.80) and each side's peak memory (max RSS of the
 On PostgreSQL each side's work is split between two processes, the client and its server
 backend, and the two split it differently: the baseline's server makes the CSV while its
 client handles a million rows in Python, each taking a core of its own on an idle machine;
-the export's server does nearly everything and its client waits. So the wall ratio moves with
-how many cores are free (0.68 and 0.82 in two runs of the same code at one load, 1.09 at a
-higher one), whatever either side costs. When the server runs on this machine (bench/run.py's
-does), its processor seconds for each side are counted too (its backends' time, collected by
-the postmaster as they end) and printed beside the client's: the CPU ratio then compares the
-whole work, and each side's client and server seconds show what an idle machine would make
-of it. The wall ratio stays the one reported to bench/run.py.
+the export's server does nearly everything, in two backends that each make every other block
+of sessions (circles/exports/attendance_parts.py), while its client mostly waits. So the wall
+ratio moves with how many cores are free (one backend: 0.68 and 0.82 in two runs of the same
+code at one load, 1.09 at a higher one), whatever either side costs. When the server runs on
+this machine (bench/run.py's does), its processor seconds for each side are counted too (its
+backends' time, collected by the postmaster as they end) and printed beside the client's: the
+CPU ratio then compares the whole work, and each side's client and server seconds show what
+an idle machine would make of it. The wall ratio stays the one reported to bench/run.py.
 
 SQLite uses the large demo store under bench/.cache/ (built once); PostgreSQL the database in
 CIRCLES_BENCH_POSTGRES_URL, which must hold the large demo (bench/run.py sets it up).

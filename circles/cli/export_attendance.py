@@ -155,20 +155,26 @@ def _whole_store_by_copy(
     None when the store has to do it: no server or file, a schema to upgrade."""
     from contextlib import closing
     from datetime import UTC, datetime
+    from functools import partial
 
     from models.location import sqlite_file_setting, store_setting
 
     setting = state().store_url
     path = sqlite_file_setting(setting)
-    made: Any  # the module that makes the CSV on this backend
+    made: Any  # the module that makes the CSV on this backend, and
+    write_csv: Any  # its write_csv, told how to open a second connection on PostgreSQL
     if path is not None:
         from circles.exports import attendance_lines
 
         made, found = attendance_lines, attendance_lines.connect(path)
+        write_csv = attendance_lines.write_csv
     else:
         from circles.exports import attendance_copy
 
-        made, found = attendance_copy, attendance_copy.connect(store_setting(setting))
+        postgres = store_setting(setting)
+        made, found = attendance_copy, attendance_copy.connect(postgres)
+        # A second connection lets a second server backend make half the rows at once.
+        write_csv = partial(attendance_copy.write_csv, another=lambda: attendance_copy.connect(postgres))
     if found is None:
         return None
     with closing(found):
@@ -186,11 +192,11 @@ def _whole_store_by_copy(
 
         if output is None:
             # A reader that stops early (head) or a full disk ends it: see CirclesGroup.
-            written: int = made.write_csv(source, scope, sys.stdout.buffer, excel=excel, tick=tick)
+            written: int = write_csv(source, scope, sys.stdout.buffer, excel=excel, tick=tick)
             sys.stdout.buffer.flush()
             return written
         from circles.exports.atomic import atomic_output
 
         with atomic_output(output, force=force) as out:
-            written = made.write_csv(source, scope, out, excel=excel, tick=tick)
+            written = write_csv(source, scope, out, excel=excel, tick=tick)
         return written

@@ -1,5 +1,7 @@
 """The attendance CSV on PostgreSQL: one COPY of a query that makes every line, in order, and
-joins each session's lines into one value, which goes to the file as it comes. Plain psycopg
+joins each session's lines into one value, which goes to the file as it comes; from the command
+line two such COPYs on two connections sharing one snapshot, each making every other block of
+sessions, so that two server backends work at once (exports/attendance_parts.py). Plain psycopg
 and SQL text, no SQLAlchemy: a whole-store export from the command line runs it before the
 store's modules load (half a second of imports, a third of the export;
 circles/cli/export_attendance.py), and the store runs it too (circles/exports/attendance_csv.py)
@@ -14,14 +16,18 @@ written out here in SQL; that test fails if the two part.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, BinaryIO
 
+from circles.exports import attendance_parts
 from circles.exports.cells import DANGEROUS_FIRST
 from circles.exports.columns import Tick, write_framed
 from circles.held import held_by
 
 SESSIONS_AT_ONCE = 200  # written to the file together: a few thousand rows
+# Opens another read-only connection to the same store (None when it cannot).
+Another = Callable[[], Any | None]
 # The first characters that make a spreadsheet run a cell (cells.safe_text), as code points.
 _DANGEROUS = ", ".join(str(ord(c)) for c in sorted(DANGEROUS_FIRST))
 
@@ -48,6 +54,11 @@ def _quoted(text: str) -> str:
 #   index of their id: a lookup, where a join would be hashed again for every session;
 # - each person's cells (name, e-mail, team) are made once: the lookup by id, a subquery of
 #   its own (OFFSET 0), is memoised.
+# The sessions are numbered over the whole scope first (``numbered``), then kept to one part's
+# ({part}: every other block of SESSIONS_AT_ONCE sessions when two connections share the work,
+# attendance_parts.py), and only then are their cells and presenters made: once per session
+# of the part. The ORDER BY on ``heads`` keeps it a subquery of its own in that order; without
+# it the presenters' subquery was run again on every row (over twice the server's time).
 # The order is the plan's, without an ORDER BY over the whole: a subquery's ORDER BY is kept,
 # and LATERAL subqueries that depend on it can only be the inner side of nested loops, which
 # keep their outer side's order. An ORDER BY over the whole sorted a million wide rows
@@ -70,18 +81,24 @@ SELECT heads.n, heads.cells AS head, people.cells
                ELSE CASE WHEN pairs.series_rsvp IS NULL THEN E'","no","yes"\\r\\n'
                          ELSE E'","no","no"\\r\\n' END END AS line
 FROM (
-    SELECT circle_session.id, circle_session.circle_id, circle_session.starts_at,
-           circle_session.presenter_id,
+    SELECT numbered.id, numbered.circle_id, numbered.starts_at, numbered.presenter_id, numbered.n,
            (SELECT array_agg(agenda_item.presenter_id) FROM agenda_item
-            WHERE agenda_item.session_id = circle_session.id) AS presenters,
-           row_number() OVER (ORDER BY lower(circle.name), circle.id, circle_session.starts_at,
-                                       circle_session.id) AS n,
-           {_quoted(_safe("circle.name"))} || ','
-           || {_quoted("to_char(circle_session.starts_at AT TIME ZONE circle.timezone, 'YYYY-MM-DD')")}
-           || ',' || {_quoted(_safe("circle_session.title"))} || ',' AS cells
-    FROM circle_session JOIN circle ON circle.id = circle_session.circle_id
-    WHERE {{scope}}
-    ORDER BY n
+            WHERE agenda_item.session_id = numbered.id) AS presenters,
+           {_quoted(_safe("numbered.circle_name"))} || ','
+           || {_quoted("to_char(numbered.starts_at AT TIME ZONE numbered.timezone, 'YYYY-MM-DD')")}
+           || ',' || {_quoted(_safe("numbered.title"))} || ',' AS cells
+    FROM (
+        SELECT circle_session.id, circle_session.circle_id, circle_session.starts_at,
+               circle_session.presenter_id, circle_session.title, circle.name AS circle_name,
+               circle.timezone,
+               row_number() OVER (ORDER BY lower(circle.name), circle.id, circle_session.starts_at,
+                                           circle_session.id) AS n
+        FROM circle_session JOIN circle ON circle.id = circle_session.circle_id
+        WHERE {{scope}}
+        ORDER BY n
+    ) AS numbered
+    WHERE {{part}}
+    ORDER BY numbered.n
 ) AS heads
 CROSS JOIN LATERAL (
     SELECT coalesce(expected.person_id, recorded.person_id) AS person_id,
@@ -123,7 +140,8 @@ CROSS JOIN LATERAL (
 # a value the group shares (the cells are the same on each of its rows); COLLATE "C" makes
 # its comparison a plain byte comparison, whatever the database's collation.
 QUERY = f"""
-SELECT convert_to(min(rows.head COLLATE "C") || string_agg(rows.line, rows.head), 'UTF8'), count(*)
+SELECT rows.n, convert_to(min(rows.head COLLATE "C") || string_agg(rows.line, rows.head), 'UTF8'),
+       count(*)
 FROM ({ROWS}) AS rows
 GROUP BY rows.n
 ORDER BY rows.n
@@ -160,7 +178,11 @@ def connect(setting: str) -> Any | None:
         return None
     try:
         connection.read_only = True
+        # One snapshot for the export's every statement (the sessions held, the count, the
+        # rows), which a second connection can share (copy_out).
+        connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         if connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(SCHEMA_HEAD,)]:
+            connection.rollback()  # the check's transaction: the export's starts afresh
             return connection
     except psycopg.Error:
         pass
@@ -193,30 +215,62 @@ def count_rows(cursor: Any, scope: str) -> int:
     return int(found[0])
 
 
-def write_csv(cursor: Any, scope: str, out: BinaryIO, *, excel: bool, tick: Tick) -> int:
+def write_csv(
+    cursor: Any, scope: str, out: BinaryIO, *, excel: bool, tick: Tick, another: Another | None = None
+) -> int:
     """The whole CSV of ``scope``: byte order mark (``excel``), header and rows; returns the rows."""
-    return write_framed(out, excel=excel, tick=tick, rows=lambda: copy_out(cursor, scope, out, tick))
+    return write_framed(
+        out, excel=excel, tick=tick, rows=lambda: copy_out(cursor, scope, out, tick, another=another)
+    )
 
 
-def copy_out(cursor: Any, scope: str, out: BinaryIO, tick: Tick) -> int:
+def copy_out(cursor: Any, scope: str, out: BinaryIO, tick: Tick, *, another: Another | None = None) -> int:
     """Write the rows of the export of ``scope`` (SQL conditions on circle_session) to ``out``
-    with a psycopg cursor inside a transaction; returns how many."""
-    for setting in SETTINGS:
-        cursor.execute(setting)
-    written = 0
-    # COPY takes no parameters: the scope's values are written in. Binary, so that each
-    # session's lines come as the bytes they are (psycopg reads the format's framing).
-    with cursor.copy(f"COPY ({QUERY.format(scope=scope)}) TO STDOUT (FORMAT binary)") as copy:
-        copy.set_types(["bytea", "int8"])
-        batch: list[bytes] = []
-        for lines, rows in copy.rows():
-            batch.append(lines)
-            written += rows
-            if len(batch) == SESSIONS_AT_ONCE:
-                out.write(b"".join(batch))
-                batch.clear()
-                tick(written)
-        if batch:
-            out.write(b"".join(batch))
-            tick(written)
-    return written
+    with a psycopg cursor inside a transaction; returns how many. With ``another``, which opens
+    a second connection, and a REPEATABLE READ transaction, two backends make it at once."""
+    helper = _sharing_snapshot(cursor, another) if another is not None else None
+    try:
+        cursors = [cursor] if helper is None else [cursor, helper.cursor()]
+        for each in cursors:
+            for setting in SETTINGS:
+                each.execute(setting)
+        # COPY takes no parameters: the scope's values are written in. Binary, so that each
+        # session's lines come as the bytes they are (psycopg reads the format's framing).
+        queries = [
+            f"COPY ({QUERY.format(scope=scope, part=_part(i, len(cursors)))}) TO STDOUT (FORMAT binary)"
+            for i in range(len(cursors))
+        ]
+        return attendance_parts.write_parts(cursors, queries, out, tick, SESSIONS_AT_ONCE)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _part(part: int, parts: int) -> str:
+    """SQL: the sessions of part ``part`` of ``parts``: every ``parts``-th block, by number."""
+    if parts == 1:
+        return "true"
+    return f"(numbered.n - 1) / {SESSIONS_AT_ONCE} % {parts} = {part}"
+
+
+def _sharing_snapshot(cursor: Any, another: Another) -> Any | None:
+    """A second connection that sees what ``cursor``'s transaction sees (its snapshot), in a
+    transaction of its own; None when there is none to be had or the transaction's statements
+    each see their own moment (READ COMMITTED: the two would not see the same rows)."""
+    import psycopg
+
+    found = cursor.execute("SHOW transaction_isolation").fetchone()
+    if found is None or found[0] != "repeatable read":
+        return None
+    snapshot = cursor.execute("SELECT pg_export_snapshot()").fetchone()[0]
+    helper = another()
+    if helper is None:
+        return None
+    try:
+        helper.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        helper.read_only = True
+        helper.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")  # a name the server made
+    except psycopg.Error:
+        helper.close()
+        return None
+    return helper
