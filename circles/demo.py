@@ -39,6 +39,7 @@ from circles.demo_names import (
     TOPICS,
 )
 from circles.demo_postgres import analyse, keys_and_indexes_after, quiet_changes
+from circles.demo_sqlite import larger_cache
 from circles.errors import NotAllowed
 from circles.services import clock, watch
 from circles.services.agenda_templates import DEFAULT_TEMPLATES
@@ -195,7 +196,9 @@ def fill_demo(
     now = clock.now(db)
     # The summaries of models/summaries.py are counted once after the rows, on every size:
     # kept row by row, each of a million check-ins would count its person's streaks again.
+    # On SQLite the page cache is larger until the end of the build (circles/demo_sqlite.py).
     with (
+        larger_cache(conn),
         quiet_changes(conn),
         counted_afterwards(conn),
         index_afterwards(conn) if shape.index_afterwards else nullcontext(),
