@@ -305,6 +305,8 @@ class _Builder:
                 self._circle_life(circle, people, guests, away)
                 self.report("sessions", 0.05 + 0.75 * done / len(circles))
             self.report("keys and indexes", 0.8)
+        # Its own stage from the start: its first batch is most of it (all of the large demo's).
+        self.report("knowledge", 0.8)
         add_knowledge(
             self.conn,
             insert=self._insert,
