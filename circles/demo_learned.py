@@ -59,7 +59,7 @@ def learned_afterwards(conn: Connection) -> Iterator[LearnedOrder | None]:
             "AND name LIKE ? ESCAPE '\\' ORDER BY name",
             (TRIGGERS,),
         ).all()
-        bodies = dict(triggers)
+        bodies: dict[str, str] = {name: sql for name, sql in triggers}
         if INSERT_TRIGGER not in bodies:
             yield None
             return
@@ -81,7 +81,7 @@ def learned_afterwards(conn: Connection) -> Iterator[LearnedOrder | None]:
         "AND t.tgname LIKE %(pattern)s ORDER BY t.tgname",
         {"pattern": TRIGGERS},
     ).all()
-    sources = dict(enabled)
+    sources: dict[str, str] = {name: source for name, source in enabled}
     if INSERT_TRIGGER not in sources:
         yield None
         return
