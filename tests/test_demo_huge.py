@@ -305,3 +305,29 @@ def test_on_sqlite_tables_no_running_trigger_reads_load_without_their_indexes(
     assert _schema(memory_store) == before
     with memory_store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == cache
+
+
+@pytest.mark.postgres
+def test_on_postgresql_tables_no_running_trigger_reads_load_without_their_keys(postgres_store: Store) -> None:
+    """As the large demo writes (search triggers on, the summaries' off): attendance, which no
+    search trigger reads, loses its foreign keys and indexes until its rows are in, while
+    feedback_answer, whose lines they gather by session, keeps everything."""
+    from circles.demo_postgres import keys_and_indexes_after, quiet_changes
+    from models.summaries import counted_afterwards
+
+    def extra(conn: Any, table: str) -> int:
+        return conn.exec_driver_sql(
+            f"SELECT (SELECT count(*) FROM pg_index WHERE indrelid = '{table}'::regclass "
+            "AND NOT indisprimary)"
+            f" + (SELECT count(*) FROM pg_constraint WHERE conrelid = '{table}'::regclass AND contype = 'f')"
+        ).scalar_one()
+
+    before = _schema(postgres_store)
+    with postgres_store.engine.begin() as conn, quiet_changes(conn), counted_afterwards(conn):
+        kept = {t: extra(conn, t) for t in ("attendance", "feedback_answer")}
+        assert all(kept.values())
+        with keys_and_indexes_after(conn, ["attendance", "feedback_answer"]):
+            assert extra(conn, "attendance") == 0
+            assert extra(conn, "feedback_answer") == kept["feedback_answer"]
+        assert {t: extra(conn, t) for t in kept} == kept
+    assert _schema(postgres_store) == before
