@@ -28,6 +28,7 @@ from circles import words
 from circles.demo_bulk import insert_rows
 from circles.demo_index import index_afterwards
 from circles.demo_knowledge import add_knowledge
+from circles.demo_learned import learned_afterwards
 from circles.demo_names import (
     FIRST_NAMES,
     GUEST_SPEAKERS,
@@ -38,6 +39,7 @@ from circles.demo_names import (
     TOPICS,
 )
 from circles.demo_postgres import analyse, keys_and_indexes_after, quiet_changes
+from circles.demo_sqlite import larger_cache
 from circles.errors import NotAllowed
 from circles.services import clock, watch
 from circles.services.agenda_templates import DEFAULT_TEMPLATES
@@ -194,7 +196,9 @@ def fill_demo(
     now = clock.now(db)
     # The summaries of models/summaries.py are counted once after the rows, on every size:
     # kept row by row, each of a million check-ins would count its person's streaks again.
+    # On SQLite the page cache is larger until the end of the build (circles/demo_sqlite.py).
     with (
+        larger_cache(conn),
         quiet_changes(conn),
         counted_afterwards(conn),
         index_afterwards(conn) if shape.index_afterwards else nullcontext(),
@@ -208,8 +212,15 @@ def fill_demo(
         from circles.demo_feedback import add_feedback
 
         report("feedback", 0.92)
-        with keys_and_indexes_after(conn, FEEDBACK_TABLES):
-            add_feedback(conn, seed=seed, now=now, progress=lambda f: report("feedback", 0.92 + 0.07 * f))
+        # The learned lines' search documents are written after the answers' indexes are back.
+        with learned_afterwards(conn) as learned, keys_and_indexes_after(conn, FEEDBACK_TABLES):
+            add_feedback(
+                conn,
+                seed=seed,
+                now=now,
+                progress=lambda f: report("feedback", 0.92 + 0.07 * f),
+                lines_learned=learned,
+            )
         report("search index", 0.99)
     report("statistics", 0.995)
     analyse(conn)
@@ -294,6 +305,8 @@ class _Builder:
                 self._circle_life(circle, people, guests, away)
                 self.report("sessions", 0.05 + 0.75 * done / len(circles))
             self.report("keys and indexes", 0.8)
+        # Its own stage from the start: its first batch is most of it (all of the large demo's).
+        self.report("knowledge", 0.8)
         add_knowledge(
             self.conn,
             insert=self._insert,

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from circles.demo_bulk import insert_rows
+from circles.demo_learned import LearnedOrder
 from models.tables import FeedbackAnswer, FeedbackResponse, FeedbackSetting, Thanks
 
 RESPONSE_RATE = 0.4
@@ -85,9 +86,15 @@ def _session_blocks(conn: Connection) -> Iterator[tuple[int, int]]:
 
 
 def add_feedback(
-    conn: Connection, *, seed: int, now: datetime, progress: Callable[[float], None] = lambda _f: None
+    conn: Connection,
+    *,
+    seed: int,
+    now: datetime,
+    progress: Callable[[float], None] = lambda _f: None,
+    lines_learned: LearnedOrder | None = None,
 ) -> int:
-    """Adds feedback settings, answers and thanks; returns how many answers."""
+    """Adds feedback settings, answers and thanks; returns how many answers. ``lines_learned`` notes
+    each line learned in the order it is written (circles/demo_learned.py)."""
     rng = random.Random(seed * 104_729 + 17)
     sqlite = conn.dialect.name == "sqlite"
     circles = [cid for (cid,) in conn.exec_driver_sql("SELECT id FROM circle ORDER BY id")]
@@ -105,6 +112,10 @@ def add_feedback(
     def write() -> None:
         # Anonymous answers sit in id order, like the ones the app writes (services/feedback.py).
         answers.sort(key=lambda a: a[0])
+        if lines_learned is not None:
+            for answer in answers:
+                if answer[4]:
+                    lines_learned.line(answer[1])
         _insert(
             conn,
             FeedbackAnswer,

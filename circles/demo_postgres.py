@@ -16,6 +16,7 @@ circles/demo_sqlite.py's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -63,11 +64,11 @@ def quiet_changes(conn: Connection) -> Iterator[None]:
 def keys_and_indexes_after(conn: Connection, tables: Iterable[str]) -> Iterator[None]:
     """Inside, ``tables`` have their primary keys only: their foreign keys, unique constraints
     and other indexes are dropped, and made again on the way out, then the tables analysed.
-    Nothing inside may read these tables by anything but their id, so while any trigger still
-    runs (the search index's, unless it is filled afterwards) all stays as it is: each of its
-    runs would read these tables without their indexes, and the large demo's feedback, whose
+    Nothing inside may read these tables by anything but their id, so a table a trigger still
+    running reads (the search index's, unless it is filled afterwards) stays as it is: each of
+    the trigger's runs would read it without its indexes, and the large demo's feedback, whose
     learned lines the search triggers gather by session, took more than ten minutes instead of
-    seconds."""
+    seconds. The search triggers never read attendance or memberships: those load without."""
     names = list(tables)
     if conn.dialect.name == "sqlite":
         from circles.demo_sqlite import indexes_after
@@ -75,7 +76,10 @@ def keys_and_indexes_after(conn: Connection, tables: Iterable[str]) -> Iterator[
         with indexes_after(conn, names):
             yield
         return
-    if not _postgres(conn) or _triggers_run(conn):
+    if _postgres(conn):
+        read = _read_by_triggers(conn)
+        names = [t for t in names if t not in read]
+    if not _postgres(conn) or not names:
         yield
         return
     # Foreign keys first (a unique constraint may back one), then unique constraints, then
@@ -105,16 +109,19 @@ def keys_and_indexes_after(conn: Connection, tables: Iterable[str]) -> Iterator[
     analyse(conn, names)
 
 
-def _triggers_run(conn: Connection) -> bool:
-    """Whether any trigger of ours still fires in this schema (PostgreSQL's own, behind foreign
-    keys, are internal; the change notifications are off while the demo writes)."""
-    return bool(
-        conn.exec_driver_sql(
-            "SELECT EXISTS (SELECT 1 FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' "
-            "AND c.relnamespace = current_schema()::regnamespace)"
-        ).scalar_one()
-    )
+def _read_by_triggers(conn: Connection) -> set[str]:
+    """The tables named by a trigger of ours that still fires in this schema (PostgreSQL's own,
+    behind foreign keys, are internal; the change notifications are off while the demo writes):
+    its function, and the table it is on."""
+    found: set[str] = set()
+    for table, source in conn.exec_driver_sql(
+        "SELECT c.relname, p.prosrc FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_proc p ON p.oid = t.tgfoid WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' "
+        "AND c.relnamespace = current_schema()::regnamespace"
+    ):
+        found.add(table)
+        found.update(re.findall(r"\b[a-z_][a-z0-9_]*\b", source))
+    return found
 
 
 def analyse(conn: Connection, tables: Iterable[str] = ()) -> None:

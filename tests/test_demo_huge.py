@@ -273,3 +273,61 @@ def test_on_sqlite_the_indexes_stay_while_the_search_triggers_run(memory_store: 
         ):
             assert _sqlite_indexes(conn, "feedback_answer") == []
         assert _sqlite_indexes(conn, "feedback_answer") == kept
+
+
+def test_on_sqlite_tables_no_running_trigger_reads_load_without_their_indexes(
+    memory_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The large demo keeps its search triggers on while the circles' rows go in; they read
+    sessions and agenda items (those keep their indexes), never attendance or memberships,
+    which load without theirs. Afterwards the schema is the migrated one, the cache as it was."""
+    from circles import demo
+
+    before = _schema(memory_store)
+    with memory_store.engine.connect() as conn:
+        cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        kept = _sqlite_indexes(conn, "circle_session")
+    real = demo._Builder._circle_life
+    seen: list[tuple[list[str], list[str], list[str]]] = []
+
+    def watched(self: Any, *args: Any) -> None:
+        found = (
+            _sqlite_indexes(self.conn, "attendance"),
+            _sqlite_indexes(self.conn, "membership"),
+            _sqlite_indexes(self.conn, "circle_session"),
+        )
+        seen.append(found)
+        real(self, *args)
+
+    monkeypatch.setattr(demo._Builder, "_circle_life", watched)
+    build_demo(memory_store, size=dataclasses.replace(TINY, circles=6, people=60, index_afterwards=False))
+    assert seen and all(found == ([], [], kept) for found in seen)
+    assert _schema(memory_store) == before
+    with memory_store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == cache
+
+
+@pytest.mark.postgres
+def test_on_postgresql_tables_no_running_trigger_reads_load_without_their_keys(postgres_store: Store) -> None:
+    """As the large demo writes (search triggers on, the summaries' off): attendance, which no
+    search trigger reads, loses its foreign keys and indexes until its rows are in, while
+    feedback_answer, whose lines they gather by session, keeps everything."""
+    from circles.demo_postgres import keys_and_indexes_after, quiet_changes
+    from models.summaries import counted_afterwards
+
+    def extra(conn: Any, table: str) -> int:
+        return conn.exec_driver_sql(
+            f"SELECT (SELECT count(*) FROM pg_index WHERE indrelid = '{table}'::regclass "
+            "AND NOT indisprimary)"
+            f" + (SELECT count(*) FROM pg_constraint WHERE conrelid = '{table}'::regclass AND contype = 'f')"
+        ).scalar_one()
+
+    before = _schema(postgres_store)
+    with postgres_store.engine.begin() as conn, quiet_changes(conn), counted_afterwards(conn):
+        kept = {t: extra(conn, t) for t in ("attendance", "feedback_answer")}
+        assert all(kept.values())
+        with keys_and_indexes_after(conn, ["attendance", "feedback_answer"]):
+            assert extra(conn, "attendance") == 0
+            assert extra(conn, "feedback_answer") == kept["feedback_answer"]
+        assert {t: extra(conn, t) for t in kept} == kept
+    assert _schema(postgres_store) == before
