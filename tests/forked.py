@@ -40,23 +40,13 @@ Stream = int | IO[Any] | None
 
 
 def run_circles(
-    args: Sequence[str],
-    *,
-    env: Mapping[str, str] | None = None,
-    cwd: str | os.PathLike[str] | None = None,
-    stdin: Stream = None,
-    stdout: Stream = None,
-    stderr: Stream = None,
-    capture_output: bool = False,
-    text: bool = False,
-    timeout: float | None = 120,
+    args: Sequence[str], *, capture_output: bool = False, timeout: float | None = 120, **streams: Any
 ) -> subprocess.CompletedProcess[Any]:
-    """``subprocess.run([python, "-m", "circles", *args], ...)``, forked from the template.
-    A standard stream is ``None`` (this process's), ``PIPE``, ``DEVNULL``, an open file or a
-    descriptor, as there."""
+    """``subprocess.run([python, "-m", "circles", *args], ...)``, forked from the template; the
+    other options (env, cwd, stdin, stdout, stderr, text) are :func:`start`'s."""
     if capture_output:
-        stdout = stderr = subprocess.PIPE
-    process = start("circles", args, env=env, cwd=cwd, stdin=stdin, stdout=stdout, stderr=stderr, text=text)
+        streams |= {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    process = start("circles", args, **streams)
     with process:
         try:
             out, err = process.communicate(timeout=timeout)
@@ -78,7 +68,9 @@ def start(
     stderr: Stream = None,
     text: bool = False,
 ) -> Child:
-    """``subprocess.Popen([python, "-m", module, *args], ...)``, forked from the template."""
+    """``subprocess.Popen([python, "-m", module, *args], ...)``, forked from the template.
+    A standard stream is ``None`` (this process's), ``PIPE``, ``DEVNULL``, an open file or a
+    descriptor, as there."""
     argv = [sys.executable, "-m", module, *map(str, args)]
     env = dict(os.environ if env is None else env)
     template = _template()

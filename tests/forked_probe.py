@@ -11,7 +11,8 @@ if __name__ == "__main__":
     folder, wanted, name = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     folder.mkdir(exist_ok=True)
     (folder / name).touch()
-    print("waiting", flush=True) if name == "sleeper" else None
+    if name == "sleeper":
+        print("waiting", flush=True)
     while len(list(folder.iterdir())) < wanted:
         time.sleep(0.05)
     print(f"worker {name} saw {len(list(folder.iterdir()))}")
