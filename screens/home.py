@@ -16,7 +16,8 @@ from textual.widgets import Button, DataTable, Static
 
 from circles import upcoming
 from circles.upcoming import DAYS
-from circles.views import HomeData
+from circles.views import HomeData, SessionView
+from models.enums import SessionStatus
 from screens.footer import Footer
 from screens.format import headcount_text, presenter_label, safe, when
 from screens.header import Header
@@ -166,7 +167,7 @@ class HomeScreen(LiveScreen, Screen[None]):
                     s.title or "",
                     presenter_label(s, data.presenters),
                     headcount_text(data.counts.get(s.id), s, now),
-                    s.status.value,
+                    _exception(s),
                 ),
             )
             for s in data.upcoming
@@ -248,6 +249,13 @@ class HomeScreen(LiveScreen, Screen[None]):
         from screens.demo_loader import DemoLoader
 
         self.app.push_screen(DemoLoader(), lambda _done: self.refresh_data())
+
+
+def _exception(session: SessionView) -> str:
+    """The Status cell: blank for a session going ahead as planned, which is nearly every one in
+    the next 14 days. "scheduled" on every row took the cells Title and Presenter needed at 80
+    columns, and hid the one row that matters (cancelled) among nine that say nothing."""
+    return "" if session.status is SessionStatus.SCHEDULED else session.status.value
 
 
 def _title(data: HomeData, now: datetime, mixed: bool) -> str:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from textual.widgets import Button, DataTable, Static
 
 from circles.app import CirclesApp
-from circles.services import agenda, attendance
+from circles.services import agenda, attendance, sessions
 from screens.circle import CircleScreen
 from screens.form_screen import FormScreen
 from screens.home import HomeScreen
@@ -56,9 +56,8 @@ async def test_home_lists_the_next_14_days_with_presenter_and_rsvps(memory_store
         await settle(app, pilot)
         assert not app.screen.query_one("#welcome").display
         table = app.screen.query_one("#upcoming", DataTable)
-        assert rows(table) == [
-            ["Thu 05 Mar 12:00", "Rust Lunch", "Ownership", "Bo Chen", "1 yes", "scheduled"]
-        ]
+        # Status says only what is not going ahead as planned.
+        assert rows(table) == [["Thu 05 Mar 12:00", "Rust Lunch", "Ownership", "Bo Chen", "1 yes", ""]]
         assert "demo" not in {b.binding.action for b in app.screen.active_bindings.values()}
 
         await pilot.press("enter")
@@ -149,3 +148,24 @@ async def test_home_s_footer_offers_organisation_at_120_columns_and_still_quit_a
             await settle(app, pilot)
             keys = app.screen.query_one(Footer).shown_keys
             assert wanted in keys and "? Help" in keys, (size, keys)
+
+
+async def test_home_s_status_column_marks_only_a_session_not_going_ahead(memory_store, clock):
+    """Scheduled on every row took the cells Title and Presenter needed at 80 columns, and hid
+    the cancelled session among rows that said nothing: Status is blank unless it has news."""
+    c = factories.circle(memory_store, "Rust Lunch")
+    factories.session(memory_store, c, "2026-03-05 12:00", title="Ownership at scale")
+    off = factories.session(memory_store, c, "2026-03-12 12:00", title="Lifetimes in practice")
+    with memory_store.write() as db:
+        sessions.cancel_session(db, sessions.get_session(db, off.id))
+
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#upcoming", DataTable)
+        assert [(r[2], r[-1]) for r in rows(table)] == [
+            ("Ownership at scale", ""),
+            ("Lifetimes in practice", "cancelled"),
+        ]
+        text = screen_text(app)
+        assert "cancelled" in text and "scheduled" not in text
