@@ -37,11 +37,15 @@ if TYPE_CHECKING:
 
 # How long a key pressed on the first glance waits for the store before saying it is not there.
 STORE_WAIT_SECONDS = 30
-# The keys every Textual screen has, as the help names them (Textual's own "Focus Next").
+# The keys every Textual screen has, as the help names them (Textual's own "Focus Next", "palette:
+# Open the command palette").
 EVERY_SCREENS_KEYS = {
     "app.focus_next": "Next field, list or button",
     "app.focus_previous": "Previous field, list or button",
     "screen.copy_text": "Copy the selected text",
+    "quit": "Quit circles, from any screen",
+    "command_palette": "Find any circle, person or session by name; export invites or attendance, "
+    "plan, check in; change the theme",
 }
 
 
@@ -253,19 +257,15 @@ class CirclesApp(KeysFollowTheFocus):
 
         for key, active in sorted(self.screen.active_bindings.items(), key=lambda kv: place(kv[1])):
             binding = active.binding
-            if not binding.description or binding.action in seen:
+            # One line an action: Home's q ("app.quit") says what ctrl+q ("quit") would again.
+            action = binding.action.removeprefix("app.")
+            if not binding.description or action in seen:
                 continue
-            seen.add(binding.action)
-            what = EVERY_SCREENS_KEYS.get(binding.action, binding.description)
-            what += f": {active.tooltip}" if active.tooltip else ""
-            keys.append((self.get_key_display(binding) or key, what))
-        keys.append(
-            (
-                "ctrl+p",
-                "Find any circle, person or session by name; export invites or attendance, plan, "
-                "check in; change the theme",
+            seen.add(action)
+            what = EVERY_SCREENS_KEYS.get(binding.action) or (
+                binding.description + (f": {active.tooltip}" if active.tooltip else "")
             )
-        )
+            keys.append((self.get_key_display(binding) or key, what))
         about = getattr(self.screen, "HELP", "") or ""
         self.push_screen(HelpScreen(self.screen.title or self.screen.__class__.__name__, keys, about))
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text, TextType
+from textual.binding import Binding, BindingType
 from textual.color import Color
 from textual.css.styles import RenderStyles
 from textual.geometry import Region, Size
@@ -93,6 +94,19 @@ class Table(ColumnFittingDataTable):
         )
         self._fit()
         return column_key
+
+    # Home and End go to the first and last row, as in any list; DataTable's went to the first and
+    # last column, and it and ScrollableContainer gave ←/→ and ctrl+pgup/pgdn to going sideways.
+    # The columns fit the width, so there is nothing to the side: those keys are left out of the
+    # help (an empty description) and ctrl+home/ctrl+end do what Home and End do.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home,ctrl+home", "scroll_top", "First row", show=False),
+        Binding("end,ctrl+end", "scroll_bottom", "Last row", show=False),
+        Binding("left", "cursor_left", "", show=False),
+        Binding("right", "cursor_right", "", show=False),
+        Binding("ctrl+pageup", "page_left", "", show=False),
+        Binding("ctrl+pagedown", "page_right", "", show=False),
+    ]
 
     # -- fitting the columns to the width ------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from textual.command import CommandList, CommandPalette
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from circles.app import CirclesApp
 from circles.errors import CirclesError
@@ -57,7 +57,40 @@ async def test_help_lists_the_screens_own_keys_before_the_ones_every_screen_has(
             "Previous field, list or button",
             "Copy the selected text",
         ]
-        assert lines[-1].startswith("ctrl+p")
+        assert lines[-1].split(None, 1) == [
+            "^p",
+            "Find any circle, person or session by name; export invites or attendance,",
+        ]
+
+
+async def test_help_says_each_key_once_in_the_app_s_words(memory_store, clock):
+    """Home's help listed ctrl+p twice ("palette: Open the command palette", then ours), ctrl+q
+    beside q, and Textual's sideways keys ("Page Left", "Page Right", "Home", "End") that on a
+    table fitted to its width go nowhere. Home and End now go to the first and last row."""
+    c = factories.circle(memory_store, "Rust Lunch")
+    for day in range(3, 10):
+        factories.session(memory_store, c, f"2026-03-{day:02d} 12:00", title=f"Talk {day}")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#upcoming", DataTable)
+        await pilot.press("end")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("home")
+        assert table.cursor_row == 0
+
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = shown(app.screen.query_one("#help-keys", Static))
+        lines = [line.split(None, 1) for line in text.splitlines() if not line.startswith(" ")]
+        keys = [key for key, _ in lines]
+        said = [what for _, what in lines]
+        assert ["home", "First row"] in lines and ["end", "Last row"] in lines
+        assert [key for key in keys if key in ("^p", "^q", "ctrl+p", "ctrl+q")] == ["^p"]
+        assert ["q", "Quit: Close circles (ctrl+q quits from any screen)"] in lines
+        for textual_s in ("Page Left", "Page Right", "Scroll", "palette", "Home", "End"):
+            assert not [what for what in said if what.startswith(textual_s)], textual_s
+        assert len(keys) == len(set(keys))
 
 
 def highlighted_hit(app: CirclesApp) -> str:
