@@ -1,8 +1,8 @@
 """The search index of a demo filled once after its rows, instead of row by row by its triggers.
 
 Every insert into a searchable table fires a trigger that writes the row's search document
-(models/search_schema.py); for the huge demo's millions of rows those triggers, and the
-rewrites the notes and topics added later cause, take most of the build. So while the demo
+(models/search_schema.py); for the large and huge demos' millions of rows those triggers, and
+the rewrites the notes and topics added later cause, take most of the build. So while the demo
 writes, the search triggers are off; afterwards each table's insert trigger's own statement
 runs once over all its rows (the statement is read from the store, so the documents are the
 ones the triggers would have written), the full-text index is built in one pass (FTS5's
