@@ -538,9 +538,7 @@ def confirm(
             db.add(pair)
             completed += 1
     number = (last[0] if last is not None else 0) + 1
-    rnd = ProgrammeRound(
-        programme_id=programme.id, number=number, held_on=proposal.on, seed=seed, created_at=now(db)
-    )
+    rnd = ProgrammeRound(programme_id=programme.id, number=number, held_on=proposal.on, seed=seed)
     db.add(rnd)
     db.flush()
     assert rnd.id is not None
@@ -552,7 +550,6 @@ def confirm(
             started_on=proposal.on,
             reasons=g.reasons[:500],
             ics_uid=f"pair-{uuid.uuid4()}@circles",
-            created_at=now(db),
         )
         db.add(pair)
         db.flush()

@@ -343,7 +343,6 @@ def remember_decision(
             person_id=person_id,
             other_person_id=other,
             reason=reason[:300],
-            recorded_at=clock.now(db),
         )
     )
 
