@@ -65,3 +65,21 @@ def test_a_stamp_given_by_hand_is_kept(store: Store) -> None:
         db.add(Person(name="Ana Lima", email="ana@example.org", created_at=long_ago))
     with store.read() as db:
         assert db.execute(sa.select(Person.created_at)).scalar_one() == long_ago
+
+
+def test_seniority_in_a_proposal_counts_from_when_the_store_says_someone_was_added(
+    store: Store, clock: FixedClock
+) -> None:
+    """Someone in no circle is 'here' since they were added. Dated by the wall clock, two people
+    added three years apart by the store's clock were as senior as each other, and the
+    reverse-mentoring proposal did not say the newcomer teaches the one who has been here longer."""
+    clock.now = datetime(2031, 6, 3, 9, 0, tzinfo=UTC)
+    senior = factories.person(store, "Ana Lima")
+    clock.advance(days=3 * 365.25)
+    newcomer = factories.person(store, "Ben Okafor")
+    with store.write() as db:
+        reverse = programmes.add_programme(db, name="Reverse", kind="reverse-mentoring")
+        programmes.join(db, reverse.id, newcomer.id, role="mentor", offers="AI assistants")
+        programmes.join(db, reverse.id, senior.id, role="mentee", wants="AI assistants")
+        (group,) = pairing.propose(db, reverse.id).groups
+    assert "mentor new, mentee here 3 years" in group.reasons
