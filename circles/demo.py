@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 import re
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ from circles.demo_names import (
 from circles.demo_postgres import analyse, keys_and_indexes_after, quiet_changes
 from circles.demo_sqlite import larger_cache
 from circles.errors import NotAllowed
-from circles.services import clock, watch
+from circles.services import clock, uids, watch
 from circles.services.agenda_templates import DEFAULT_TEMPLATES
 from circles.services.sql import ids
 from circles.zones import time_zone
@@ -210,7 +209,10 @@ def fill_demo(
         from circles.demo_programmes import add_programmes
 
         report("programmes", 0.9)
-        add_programmes(db, counts=shape.programmes, seed=seed)
+        # Written through the services: their pairs' calendar UIDs are drawn from the seed, as the
+        # sessions' are here (a random one each made the same seed's stores differ).
+        with uids.drawn_from(db, random.Random(seed * 7919 + 2)):
+            add_programmes(db, counts=shape.programmes, seed=seed)
         from circles.demo_feedback import add_feedback
 
         report("feedback", 0.92)
@@ -262,7 +264,7 @@ class _Builder:
     # -- helpers ---------------------------------------------------------------------
 
     def _uid(self, kind: str) -> str:
-        return f"{kind}-{uuid.UUID(int=self.rng.getrandbits(128), version=4)}@circles"
+        return uids.uid_from(self.rng, kind)
 
     def _insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
         if rows:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -24,6 +24,7 @@ from models.enums import (
     SendReason,
     SessionStatus,
 )
+from models.stamps import stamp_column
 from models.types import UTCDateTime, enum_column
 
 # Constraint names must be stable for Alembic (and SQLite batch mode) to find them
@@ -35,10 +36,6 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _instant(*, nullable: bool = False, index: bool = False) -> sa.Column[datetime]:
@@ -59,7 +56,7 @@ class Person(SQLModel, table=True):
     is_guest: bool = False
     active: bool = True
     version: int = 1
-    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    created_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 class Circle(SQLModel, table=True):
@@ -81,7 +78,7 @@ class Circle(SQLModel, table=True):
     ics_series_uid: str = Field(max_length=120, unique=True)
     ics_series_sequence: int = 0
     version: int = 1
-    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    created_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 class Membership(SQLModel, table=True):
@@ -156,7 +153,7 @@ class CircleSession(SQLModel, table=True):
     swapped_with_id: int | None = Field(default=None, foreign_key="circle_session.id", ondelete="SET NULL")
     notes: str = Field(default="", max_length=20000)
     version: int = 1
-    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    created_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 class AgendaItem(SQLModel, table=True):
@@ -210,7 +207,7 @@ class Away(SQLModel, table=True):
     starts_on: date
     ends_on: date
     reason: str = Field(default="", max_length=200)
-    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    created_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 class Attendance(SQLModel, table=True):
@@ -338,7 +335,7 @@ class RotationEvent(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     other_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     reason: str = Field(default="", max_length=300)
-    recorded_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    recorded_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 class InviteExport(SQLModel, table=True):
@@ -380,7 +377,7 @@ class Programme(SQLModel, table=True):
     # Archived: hidden from lists, its history kept; nothing new is matched in it.
     archived_at: datetime | None = Field(default=None, sa_column=_instant(nullable=True))
     version: int = 1
-    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    created_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 class ProgrammeParticipant(SQLModel, table=True):
@@ -439,7 +436,7 @@ class ProgrammeRound(SQLModel, table=True):
     number: int
     held_on: date
     seed: int = 0
-    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    created_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 class ProgrammePair(SQLModel, table=True):
@@ -462,7 +459,7 @@ class ProgrammePair(SQLModel, table=True):
     ics_uid: str = Field(max_length=120, unique=True)
     ics_sequence: int = 0
     version: int = 1
-    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    created_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 class PairMember(SQLModel, table=True):
@@ -486,7 +483,7 @@ class PairMeeting(SQLModel, table=True):
     held_on: date
     minutes: int | None = None
     note: str = Field(default="", max_length=2000)
-    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    created_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 class PairGoal(SQLModel, table=True):
@@ -498,7 +495,7 @@ class PairGoal(SQLModel, table=True):
     text: str = Field(max_length=300)
     done: bool = False
     done_on: date | None = None
-    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    created_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 class ProposalDecision(SQLModel, table=True):
@@ -519,7 +516,7 @@ class ProposalDecision(SQLModel, table=True):
     first_person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
     second_person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
     third_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="CASCADE")
-    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    created_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 # -- feedback after sessions, and thanks ------------------------------------------------------
@@ -601,7 +598,7 @@ class Thanks(SQLModel, table=True):
     given_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     session_id: int | None = Field(default=None, foreign_key="circle_session.id", ondelete="SET NULL")
     text: str = Field(max_length=300)
-    given_at: datetime = Field(default_factory=_now, sa_column=_instant(index=True))
+    given_at: datetime = Field(default=None, sa_column=stamp_column(index=True))
 
 
 # -- knowledge: materials, takeaways, topics, and the search index ----------------------------
@@ -620,7 +617,7 @@ class Material(SQLModel, table=True):
     url: str | None = Field(default=None, max_length=2000)
     path: str | None = Field(default=None, max_length=1000)  # absolute, as it was when added
     version: int = 1
-    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    created_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 class Takeaway(SQLModel, table=True):
@@ -631,7 +628,7 @@ class Takeaway(SQLModel, table=True):
     position: int
     text: str = Field(max_length=500)
     version: int = 1
-    created_at: datetime = Field(default_factory=_now, sa_column=_instant())
+    created_at: datetime = Field(default=None, sa_column=stamp_column())
 
 
 class Topic(SQLModel, table=True):

@@ -231,6 +231,26 @@ def store(store_url: URL, clock: FixedClock, request: pytest.FixtureRequest) -> 
 
 
 @pytest.fixture
+def second_store(
+    store: Store, clock: FixedClock, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Store]:
+    """Another migrated, empty store on the backend of the test's ``store``, with the same clock:
+    for what must come out the same twice (the demo for a seed)."""
+    if store.engine.dialect.name == "sqlite":
+        path = tmp_path / "second.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        url = sqlite_url(path)
+    else:
+        databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+        url = databases.create(migrated=True)
+    s = _as_migrated(Store.open(url, clock=clock))
+    yield s
+    s.close()
+    if s.engine.dialect.name != "sqlite":
+        databases.drop_later(url)
+
+
+@pytest.fixture
 def cli(store: Store, tmp_path: Path) -> Cli:
     """The command line on a store that is there, migrated and empty (``store``, each backend):
     a command that only reads refuses a store that is not (tests/test_opening_stores.py)."""

@@ -3,10 +3,8 @@ and milestones give the Recognition screen something real; deterministic for a s
 
 from __future__ import annotations
 
-import shutil
 from contextlib import nullcontext
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -15,7 +13,6 @@ from circles import demo
 from circles.demo import build_demo
 from circles.services import feedback, people, recognition, success
 from circles.services.participation import Scope
-from models.engine import sqlite_url
 from models.store import Store
 from tests.conftest import FixedClock
 
@@ -70,29 +67,13 @@ def _learned_documents(store: Store) -> tuple[list[tuple[object, ...]], object]:
 
 
 def test_the_learned_documents_written_once_are_the_ones_the_triggers_write(
-    store: Store,
-    clock: FixedClock,
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    store: Store, second_store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The demo writes each session's learned-lines document once after its answers
     (circles/demo_learned.py), not once per line by the triggers: the same documents, with the
     same ids, and PostgreSQL's id sequence where the lines would have left it."""
     build_demo(store, size="small")
     once = _learned_documents(store)
-    if store.engine.dialect.name == "sqlite":
-        path = tmp_path / "row-by-row.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        url = sqlite_url(path)
-    else:
-        databases = request.getfixturevalue("postgres_databases")
-        url = databases.create(migrated=True)
-        request.addfinalizer(lambda: databases.drop_later(url))
-    row_by_row = Store.open(url, clock=clock)
-    try:
-        monkeypatch.setattr(demo, "learned_afterwards", lambda _conn: nullcontext(None))
-        build_demo(row_by_row, size="small")
-        assert once == _learned_documents(row_by_row)
-    finally:
-        row_by_row.close()
+    monkeypatch.setattr(demo, "learned_afterwards", lambda _conn: nullcontext(None))
+    build_demo(second_store, size="small")  # row by row
+    assert once == _learned_documents(second_store)

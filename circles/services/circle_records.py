@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotFound, shown
 from circles.services import members, names
 from circles.services.sql import holds
+from circles.services.uids import ics_uid
 from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import CircleView
 from models.enums import CircleKind, Role
@@ -20,11 +20,6 @@ from models.tables import Circle, Person
 
 _Facilitator = aliased(Person)
 _LABELS = {"video_url": "video link", "default_minutes": "session length"}
-
-
-def ics_uid(kind: str) -> str:
-    """A calendar UID that stays with a session (or series) for life."""
-    return f"{kind}-{uuid.uuid4()}@circles"
 
 
 # What a CircleView shows, read as plain columns: loading Circle and Person objects for them
@@ -141,7 +136,7 @@ def add_circle(
         default_minutes=default_minutes,
     )
     _ensure_name_free(db, values["name"])
-    circle = Circle(**values, facilitator_id=facilitator_id, ics_series_uid=ics_uid("series"))
+    circle = Circle(**values, facilitator_id=facilitator_id, ics_series_uid=ics_uid(db, "series"))
     db.add(circle)
     db.flush()
     assert circle.id is not None

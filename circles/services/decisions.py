@@ -15,7 +15,6 @@ from sqlmodel import Session, col, delete, select
 
 from circles.matching import Review
 from circles.programme_views import PairPerson
-from circles.services.clock import now
 from models.enums import DecisionKind, ParticipantRole
 from models.tables import Person, ProgrammeParticipant, ProposalDecision
 
@@ -65,7 +64,6 @@ def add_lock(db: Session, programme_id: int, members: Sequence[int]) -> None:
             first_person_id=members[0],
             second_person_id=members[1],
             third_person_id=members[2] if len(members) > 2 else None,
-            created_at=now(db),
         )
     )
     db.flush()
@@ -105,7 +103,6 @@ def add_rejection(db: Session, programme_id: int, a: int, b: int) -> None:
             decision=DecisionKind.REJECT,
             first_person_id=lo,
             second_person_id=hi,
-            created_at=now(db),
         )
     )
     db.flush()

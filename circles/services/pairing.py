@@ -9,7 +9,6 @@ Someone whose last three rounds all went unanswered is paused on the next confir
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
@@ -34,6 +33,7 @@ from circles.services import decisions, programmes
 from circles.services import pairs as pair_service
 from circles.services.clock import now
 from circles.services.sql import aggregate_date, in_chunks, select_columns
+from circles.services.uids import ics_uid
 from circles.zones import time_zone
 from models.enums import PairStatus, ParticipantRole
 from models.tables import (
@@ -538,9 +538,7 @@ def confirm(
             db.add(pair)
             completed += 1
     number = (last[0] if last is not None else 0) + 1
-    rnd = ProgrammeRound(
-        programme_id=programme.id, number=number, held_on=proposal.on, seed=seed, created_at=now(db)
-    )
+    rnd = ProgrammeRound(programme_id=programme.id, number=number, held_on=proposal.on, seed=seed)
     db.add(rnd)
     db.flush()
     assert rnd.id is not None
@@ -551,8 +549,7 @@ def confirm(
             round_id=rnd.id,
             started_on=proposal.on,
             reasons=g.reasons[:500],
-            ics_uid=f"pair-{uuid.uuid4()}@circles",
-            created_at=now(db),
+            ics_uid=ics_uid(db, "pair"),
         )
         db.add(pair)
         db.flush()

@@ -202,7 +202,7 @@ def log_meeting(
     if minutes is not None:
         minutes = validate.minutes(minutes, "minutes")
     text = validate.text(note, "note", max_length=2000, multiline=True)
-    meeting = PairMeeting(pair_id=pair_id, held_on=held_on, minutes=minutes, note=text, created_at=now(db))
+    meeting = PairMeeting(pair_id=pair_id, held_on=held_on, minutes=minutes, note=text)
     db.add(meeting)
     if pair.met is not True:
         pair.met = True
@@ -255,7 +255,7 @@ def add_goal(db: Session, pair_id: int, text: str) -> GoalView:
     count = db.exec(select(sa.func.count()).where(PairGoal.pair_id == pair_id)).one()
     if count >= MAX_GOALS:
         raise NotAllowed(f"Pair {pair_id} has {count} goals already; mark some done or keep them shorter.")
-    goal = PairGoal(pair_id=pair_id, position=count + 1, text=cleaned, created_at=now(db))
+    goal = PairGoal(pair_id=pair_id, position=count + 1, text=cleaned)
     db.add(goal)
     db.flush()
     assert goal.id is not None

@@ -93,7 +93,6 @@ def add_thanks(
         given_by_id=by.id if by else None,
         session_id=session_id,
         text=words,
-        given_at=now(db),
     )
     db.add(row)
     db.flush()

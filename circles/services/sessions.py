@@ -16,8 +16,9 @@ from circles import validate
 from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.rotation import short_date
 from circles.services import clock
-from circles.services.circle_records import get_circle, ics_uid
+from circles.services.circle_records import get_circle
 from circles.services.sql import ids, select_columns
+from circles.services.uids import ics_uid
 from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import SessionView
 from models.enums import CircleKind, PresenterSource, RotationEventKind, SessionStatus
@@ -130,7 +131,7 @@ def add_session(
         circle_id=circle_id,
         **values,
         planned_starts_at=values["starts_at"],
-        ics_uid=ics_uid("session"),
+        ics_uid=ics_uid(db, "session"),
     )
     db.add(session)
     db.flush()
@@ -343,7 +344,6 @@ def remember_decision(
             person_id=person_id,
             other_person_id=other,
             reason=reason[:300],
-            recorded_at=clock.now(db),
         )
     )
 
