@@ -27,7 +27,6 @@ from circles import words
 from circles.demo_bulk import insert_rows
 from circles.demo_index import index_afterwards
 from circles.demo_knowledge import add_knowledge
-from circles.demo_learned import learned_afterwards
 from circles.demo_names import (
     FIRST_NAMES,
     GUEST_SPEAKERS,
@@ -216,15 +215,8 @@ def fill_demo(
         from circles.demo_feedback import add_feedback
 
         report("feedback", 0.92)
-        # The learned lines' search documents are written after the answers' indexes are back.
-        with learned_afterwards(conn) as learned, keys_and_indexes_after(conn, FEEDBACK_TABLES):
-            add_feedback(
-                conn,
-                seed=seed,
-                now=now,
-                progress=lambda f: report("feedback", 0.92 + 0.07 * f),
-                lines_learned=learned,
-            )
+        with keys_and_indexes_after(conn, FEEDBACK_TABLES):
+            add_feedback(conn, seed=seed, now=now, progress=lambda f: report("feedback", 0.92 + 0.07 * f))
         report("search index", 0.99)
     report("statistics", 0.995)
     analyse(conn)

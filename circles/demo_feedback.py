@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from circles.demo_bulk import insert_rows
-from circles.demo_learned import LearnedOrder
 from models.tables import FeedbackAnswer, FeedbackResponse, FeedbackSetting, Thanks
 
 RESPONSE_RATE = 0.4
@@ -91,10 +90,8 @@ def add_feedback(
     seed: int,
     now: datetime,
     progress: Callable[[float], None] = lambda _f: None,
-    lines_learned: LearnedOrder | None = None,
 ) -> int:
-    """Adds feedback settings, answers and thanks; returns how many answers. ``lines_learned`` notes
-    each line learned in the order it is written (circles/demo_learned.py)."""
+    """Adds feedback settings, answers and thanks; returns how many answers."""
     rng = random.Random(seed * 104_729 + 17)
     sqlite = conn.dialect.name == "sqlite"
     circles = [cid for (cid,) in conn.exec_driver_sql("SELECT id FROM circle ORDER BY id")]
@@ -112,10 +109,6 @@ def add_feedback(
     def write() -> None:
         # Anonymous answers sit in id order, like the ones the app writes (services/feedback.py).
         answers.sort(key=lambda a: a[0])
-        if lines_learned is not None:
-            for answer in answers:
-                if answer[4]:
-                    lines_learned.line(answer[1])
         _insert(
             conn,
             FeedbackAnswer,

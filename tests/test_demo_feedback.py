@@ -3,13 +3,10 @@ and milestones give the Recognition screen something real; deterministic for a s
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from datetime import timedelta
 
-import pytest
 from sqlalchemy.engine import make_url
 
-from circles import demo
 from circles.demo import build_demo
 from circles.services import feedback, people, recognition, success
 from circles.services.participation import Scope
@@ -53,27 +50,3 @@ def test_demo_feedback_is_the_same_for_the_same_seed(clock: FixedClock) -> None:
 
     assert made(3) == made(3)
     assert made(3) != made(4)
-
-
-def _learned_documents(store: Store) -> tuple[list[tuple[object, ...]], object]:
-    """Every search document, ids and all, and where PostgreSQL's id sequence stands."""
-    with store.engine.connect() as conn:
-        rows = [tuple(r) for r in conn.exec_driver_sql(DOCUMENTS)]
-        assert any(r[1] == "learned" for r in rows)
-        if conn.dialect.name == "sqlite":
-            return rows, None
-        sequence = conn.exec_driver_sql("SELECT last_value FROM search_doc_id_seq").scalar()
-        return rows, sequence
-
-
-def test_the_learned_documents_written_once_are_the_ones_the_triggers_write(
-    store: Store, second_store: Store, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The demo writes each session's learned-lines document once after its answers
-    (circles/demo_learned.py), not once per line by the triggers: the same documents, with the
-    same ids, and PostgreSQL's id sequence where the lines would have left it."""
-    build_demo(store, size="small")
-    once = _learned_documents(store)
-    monkeypatch.setattr(demo, "learned_afterwards", lambda _conn: nullcontext(None))
-    build_demo(second_store, size="small")  # row by row
-    assert once == _learned_documents(second_store)
