@@ -57,12 +57,12 @@ class RotationData:
 
 
 def load_rotation(db: Db, circle_id: int, count: int = PREVIEW_COUNT) -> RotationData:
-    """Everything the panel shows, read in one unit of work."""
+    """Everything the panel shows, read in one unit of work (the circle once, for all three)."""
     circle = circle_records.get_circle(db, circle_id)
     return RotationData(
         circle,
-        rotation_service.preview(db, circle_id, count=count),
-        fairness.ledger(db, circle_id),
+        rotation_service.preview(db, circle_id, count=count, circle=circle),
+        fairness.ledger(db, circle_id, circle=circle),
     )
 
 

@@ -119,6 +119,29 @@ def test_the_stats_tab_adds_its_presenter_diversity_up_from_its_teams(store: Sto
     assert sum(t.members for t in tab.teams) == 4
 
 
+def test_a_circles_report_reads_its_figures_per_session_in_one_statement(
+    store: Store, history: History
+) -> None:
+    """A circle's participation per session, no-shows and RSVP conversion come from one
+    statement over session_expected (the Stats tab waits for them): they were three over the
+    same rows. The same figures as each function gives alone (worked out by hand above)."""
+    scope = Scope(circle_id=history.rust)
+    with store.read() as db:
+        held = participation.in_scope(db, scope)
+        apart = (
+            reports.participation_over_time(db, scope, held=held),
+            reports.no_shows(db, scope, held=held),
+            reports.conversion(db, scope, held=held),
+        )
+        with statements_sent(store.engine) as sent:
+            report = reports.build_report(db, scope, per_circle=False, retention_curve=False, held=held)
+    assert (report.participation, report.no_shows, report.conversion) == apart
+    assert len(report.participation) == 4 and report.no_shows.said_yes  # (not three empty figures)
+    # The circle's name, the figures per session, and the presenter diversity.
+    assert len(sent) == 3, [s for s, _ in sent]
+    assert sum("session_expected" in s for s, _ in sent) == 1
+
+
 def test_the_stats_figures_add_up_the_stores_summaries(store: Store, history: History) -> None:
     """Participation, no-shows, RSVP conversion and presenter diversity (a circle's Stats tab)
     add up what the store keeps per session (session_expected, talk: migration 0100), not every

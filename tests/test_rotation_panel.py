@@ -9,11 +9,23 @@ from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
-from circles.services import away, circle_records, invites, members, people, planning, series, sessions
+from circles.services import (
+    away,
+    circle_records,
+    fairness,
+    invites,
+    members,
+    people,
+    planning,
+    rotation,
+    series,
+    sessions,
+)
 from models.store import Store
 from screens.dialogs import ChoiceScreen, CountScreen
-from screens.rotation_panel import RotationPanel, load_choices
+from screens.rotation_panel import PREVIEW_COUNT, RotationPanel, load_choices, load_rotation
 from screens.textual_internals import notifications
+from tests.statements import statements_sent
 from tests.tui_support import rows, settle, shown, until
 
 
@@ -233,3 +245,25 @@ def test_the_presenter_picker_says_who_is_away_that_day(store: Store) -> None:
         "Gil Guest": "Gil Guest  <gil@example.org>  (guest speaker)  (away until 10 Mar)",
     }
     assert the_day_after["Bob"] == "Bob  <bob@example.org>"
+
+
+def test_the_tab_reads_its_circle_once_and_shows_what_the_services_say(store: Store) -> None:
+    """The tab waits for this read before it comes forward: the circle was read three times
+    (the tab, the preview and the ledger each read it), a round trip each on PostgreSQL."""
+    circle_id, _ = setup(store)
+    with store.write() as db:
+        planning.plan_sessions(db, circle_id=circle_id, count=3)
+    with store.read() as db:
+        apart = (
+            circle_records.get_circle(db, circle_id),
+            rotation.preview(db, circle_id, count=PREVIEW_COUNT),
+            fairness.ledger(db, circle_id),
+        )
+    with store.read() as db:
+        load_rotation(db, circle_id)  # (SQLite's BEGIN is sent with the first)
+        with statements_sent(store.engine) as sent:
+            found = load_rotation(db, circle_id)
+    circle_reads = [s for s, _ in sent if s.lstrip().startswith("SELECT circle.id")]
+    assert len(circle_reads) == 1, circle_reads
+    assert (found.circle, found.preview, found.ledger) == apart
+    assert [r.presenter_name for r in found.preview][:3] == ["Ana", "Bob", "Cleo"]

@@ -15,12 +15,13 @@ from click.testing import CliRunner
 
 from circles.cli import main
 from circles.services import attendance, members, sessions, success
-from circles.services.participation import Scope
+from circles.services.participation import Scope, in_scope
 from circles.services.reports import RETENTION_STEPS
 from circles.success_views import DEFINITIONS
 from models.enums import PresenterSource
 from models.store import Store
 from tests.conftest import FixedClock
+from tests.statements import statements_sent
 from tests.success_fixture import NOW, Book, build
 
 
@@ -121,6 +122,18 @@ def test_satisfaction_response_rate_and_trend(store: Store, book: Book) -> None:
         (7, 0, 0, 0),
         (8, 1, 3, 1),
     ]
+
+
+def test_satisfaction_per_session_is_one_statement(store: Store, book: Book) -> None:
+    """A circle's Stats tab waits for it: the sessions, their ratings and who answered were
+    three statements (the figures themselves: the test above, by hand)."""
+    scope = Scope(circle_id=book.circle)
+    with store.read() as db:
+        held = in_scope(db, scope)
+        with statements_sent(store.engine) as sent:
+            per_session = success.satisfaction_by_session(db, scope, held=held)
+    assert len(sent) == 1, [s for s, _ in sent]
+    assert [(x.ratings, x.rating_sum) for x in per_session][:2] == [(2, 9), (2, 7)]
 
 
 def test_mentoring_engagement(store: Store, book: Book) -> None:

@@ -51,7 +51,7 @@ def show(circle_ref: str, count: int, as_json: bool) -> None:
     """
     with reading() as db:
         c = circle_records.find_circle(db, circle_ref)
-        rows = rotation_service.preview(db, c.id, count=count)
+        rows = rotation_service.preview(db, c.id, count=count, circle=c)
     if as_json:
         print_json(
             [
@@ -147,7 +147,7 @@ def ledger(circle_ref: str, since: str | None, until: str | None, as_json: bool)
     last = validate.parse_date(until, "--until") if until else None
     with reading() as db:
         c = circle_records.find_circle(db, circle_ref)
-        found = fairness.ledger(db, c.id, since=first, until=last)
+        found = fairness.ledger(db, c.id, since=first, until=last, circle=c)
     if as_json:
         print_json(list(found.rows))
         return

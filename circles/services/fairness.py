@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from circles import validate
 from circles.services.circle_records import get_circle
 from circles.services.sql import ids, select_columns
+from circles.views import CircleView
 from circles.zones import time_zone
 from models.enums import PresenterSource, RotationEventKind, SessionStatus
 from models.tables import CircleSession, Membership, Person, RotationEvent
@@ -55,13 +56,23 @@ def _bounds(
     return start, end
 
 
-def ledger(db: Session, circle_id: int, *, since: date | None = None, until: date | None = None) -> Ledger:
-    """Per member: turns, last and first turn, skips, swaps, over held sessions in [since, until]."""
+def ledger(
+    db: Session,
+    circle_id: int,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    circle: CircleView | None = None,
+) -> Ledger:
+    """Per member: turns, last and first turn, skips, swaps, over held sessions in [since, until].
+    ``circle``: the circle's view, when the caller has read it already (as rotation.preview's)."""
     since = validate.parse_date(since, "since") if since else None
     until = validate.parse_date(until, "until") if until else None
     if since and until:
         validate.date_range(since, until, start_field="since", end_field="until")
-    circle = get_circle(db, circle_id)
+    if circle is not None and circle.id != circle_id:
+        raise ValueError(f"circle {circle.id} given for the ledger of circle {circle_id}")
+    circle = get_circle(db, circle_id) if circle is None else circle
     zone = time_zone(circle.timezone)
     start, end = _bounds(zone, since, until)
     held = sa.and_(

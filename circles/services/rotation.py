@@ -126,10 +126,10 @@ class _State:
         return rotation.plan(self.members, [*self.slots(), *extra], self.away, names=self.names)
 
 
-def _load(db: Session, circle_id: int) -> _State:
+def _load(db: Session, circle_id: int, circle: CircleView | None = None) -> _State:
     # Plain columns, not ORM rows: a circle of 500 members and years of sessions is
     # read for every preview, and building ORM objects was most of its time.
-    circle = get_circle(db, circle_id)
+    circle = get_circle(db, circle_id) if circle is None else circle
     zone = time_zone(circle.timezone)
     stored = [
         _Stored(
@@ -228,15 +228,21 @@ def guest_speakers(db: Session, *, besides: set[int]) -> list[tuple[int, str, st
 # ---------------------------------------------------------------- preview and refresh
 
 
-def preview(db: Session, circle_id: int, *, count: int = 8) -> list[PreviewRow]:
+def preview(
+    db: Session, circle_id: int, *, count: int = 8, circle: CircleView | None = None
+) -> list[PreviewRow]:
     """The next ``count`` sessions from now with their presenters and reasons.
 
     When fewer are planned, the rest are the sessions planning would create next
     (if the circle has a cadence), so the preview reaches ``count`` either way.
+    ``circle``: the circle's view, when the caller has read it already: read once for the
+    Rotation tab, not again by the preview and again by the ledger.
     """
     if not 1 <= count <= MAX_PREVIEW:
         raise InvalidInput("count", count, f"must be between 1 and {MAX_PREVIEW}")
-    state = _load(db, circle_id)
+    if circle is not None and circle.id != circle_id:
+        raise ValueError(f"circle {circle.id} given for the preview of circle {circle_id}")
+    state = _load(db, circle_id, circle)
     current = now(db)
     upcoming = [
         s
