@@ -63,6 +63,19 @@ async def test_help_lists_the_screens_own_keys_before_the_ones_every_screen_has(
         ]
 
 
+async def test_help_s_closing_hint_lines_up_with_its_keys(memory_store, clock):
+    """ "Press Escape or ? to close." stood a column right of the keys above it: the app's hint
+    margin, inside a dialog that has its own padding."""
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        keys = app.screen.query_one("#help-keys", Static)
+        (hint,) = [w for w in app.screen.query(".hint") if "to close" in shown(w)]
+        assert hint.content_region.x == keys.content_region.x
+
+
 async def test_help_says_each_key_once_in_the_app_s_words(memory_store, clock):
     """Home's help listed ctrl+p twice ("palette: Open the command palette", then ours), ctrl+q
     beside q, and Textual's sideways keys ("Page Left", "Page Right", "Home", "End") that on a
