@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
@@ -267,3 +268,16 @@ def test_the_tab_reads_its_circle_once_and_shows_what_the_services_say(store: St
     assert len(circle_reads) == 1, circle_reads
     assert (found.circle, found.preview, found.ledger) == apart
     assert [r.presenter_name for r in found.preview][:3] == ["Ana", "Bob", "Cleo"]
+
+
+def test_a_circle_already_read_is_not_taken_for_another(store: Store) -> None:
+    """get_circle(known=...) hands back the view the caller read; one of another circle is a
+    mistake in the caller, which would show one circle's preview on another's tab."""
+    circle_id, _ = setup(store)
+    with store.write() as db:
+        other = circle_records.add_circle(db, name="Other circle", kind="learning-circle", timezone="UTC")
+    with store.read() as db:
+        known = circle_records.get_circle(db, circle_id)
+        assert circle_records.get_circle(db, circle_id, known=known) is known
+        with pytest.raises(ValueError, match=f"circle {circle_id} given for circle {other.id}"):
+            rotation.preview(db, other.id, circle=known)

@@ -145,7 +145,13 @@ def add_circle(
     return get_circle(db, circle.id)
 
 
-def get_circle(db: Session, circle_id: int) -> CircleView:
+def get_circle(db: Session, circle_id: int, *, known: CircleView | None = None) -> CircleView:
+    """The circle; ``known``: its view, when the caller has read it already (the Rotation tab
+    reads it once for the preview and the ledger), returned without reading it again."""
+    if known is not None:
+        if known.id != circle_id:
+            raise ValueError(f"circle {known.id} given for circle {circle_id}")
+        return known
     found = _views(db, _base().where(Circle.id == circle_id))
     if not found:
         raise NotFound(f"There is no circle with id {circle_id}.")

@@ -70,9 +70,7 @@ def ledger(
     until = validate.parse_date(until, "until") if until else None
     if since and until:
         validate.date_range(since, until, start_field="since", end_field="until")
-    if circle is not None and circle.id != circle_id:
-        raise ValueError(f"circle {circle.id} given for the ledger of circle {circle_id}")
-    circle = get_circle(db, circle_id) if circle is None else circle
+    circle = get_circle(db, circle_id, known=circle)
     zone = time_zone(circle.timezone)
     start, end = _bounds(zone, since, until)
     held = sa.and_(

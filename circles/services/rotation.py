@@ -126,10 +126,10 @@ class _State:
         return rotation.plan(self.members, [*self.slots(), *extra], self.away, names=self.names)
 
 
-def _load(db: Session, circle_id: int, circle: CircleView | None = None) -> _State:
+def _load(db: Session, circle_id: int, known: CircleView | None = None) -> _State:
     # Plain columns, not ORM rows: a circle of 500 members and years of sessions is
     # read for every preview, and building ORM objects was most of its time.
-    circle = get_circle(db, circle_id) if circle is None else circle
+    circle = get_circle(db, circle_id, known=known)
     zone = time_zone(circle.timezone)
     stored = [
         _Stored(
@@ -240,8 +240,6 @@ def preview(
     """
     if not 1 <= count <= MAX_PREVIEW:
         raise InvalidInput("count", count, f"must be between 1 and {MAX_PREVIEW}")
-    if circle is not None and circle.id != circle_id:
-        raise ValueError(f"circle {circle.id} given for the preview of circle {circle_id}")
     state = _load(db, circle_id, circle)
     current = now(db)
     upcoming = [
