@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -64,10 +63,6 @@ from models.tables import (
     SessionResponses,
     SessionTurnout,
 )
-
-# What a report groups its counts by: a column (or a labelled expression) of the query.
-Grouping = sa.ColumnElement[Any] | Mapped[Any]
-
 
 # -- SQL helpers -----------------------------------------------------------------------------
 
@@ -197,7 +192,7 @@ def _retention_sql(dialect: str, shape: ScopeShape, months: tuple[int, ...]) -> 
 # -- satisfaction ------------------------------------------------------------------------------
 
 
-def _ratings(held: list[Any], group: Sequence[Grouping] = ()) -> Select[*tuple[Any, ...]]:
+def _ratings(held: list[Any]) -> Select[*tuple[Any, ...]]:
     """SQL: ratings about held sessions in scope: count, sum, and how many of each 1..5; from
     each session's ratings as the store sums them up (table session_feedback, migration 0100),
     not from every answer."""
@@ -205,7 +200,6 @@ def _ratings(held: list[Any], group: Sequence[Grouping] = ()) -> Select[*tuple[A
     dist = (sf.rated_1, sf.rated_2, sf.rated_3, sf.rated_4, sf.rated_5)
     return (
         select_columns(
-            *group,
             sa.func.coalesce(sa.func.sum(sf.ratings), 0),
             sa.func.coalesce(sa.func.sum(sf.rating_sum), 0),
             *(sa.func.coalesce(sa.func.sum(d), 0) for d in dist),
@@ -213,24 +207,21 @@ def _ratings(held: list[Any], group: Sequence[Grouping] = ()) -> Select[*tuple[A
         .select_from(s)
         .join(sf, col(sf.session_id) == s.id)
         .where(*held)
-        .group_by(*group)
     )
 
 
-def _responses(held: list[Any], group: Sequence[Grouping] = ()) -> Select[*tuple[Any, ...]]:
+def _responses(held: list[Any]) -> Select[*tuple[Any, ...]]:
     """SQL: people who came to held sessions in scope (once per session), and how many answered;
     from each session's as the store counts them (table session_responses, migration 0100)."""
     s, r = CircleSession, SessionResponses
     return (
         select_columns(
-            *group,
             sa.func.coalesce(sa.func.sum(r.attendees), 0),
             sa.func.coalesce(sa.func.sum(r.responders), 0),
         )
         .select_from(s)
         .join(r, col(r.session_id) == s.id)
         .where(*held)
-        .group_by(*group)
     )
 
 
