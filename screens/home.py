@@ -167,7 +167,7 @@ class HomeScreen(LiveScreen, Screen[None]):
                     s.title or "",
                     presenter_label(s, data.presenters),
                     headcount_text(data.counts.get(s.id), s, now),
-                    _exception(s),
+                    _status_cell(s),
                 ),
             )
             for s in data.upcoming
@@ -251,7 +251,7 @@ class HomeScreen(LiveScreen, Screen[None]):
         self.app.push_screen(DemoLoader(), lambda _done: self.refresh_data())
 
 
-def _exception(session: SessionView) -> str:
+def _status_cell(session: SessionView) -> str:
     """The Status cell: blank for a session going ahead as planned, which is nearly every one in
     the next 14 days. "scheduled" on every row took the cells Title and Presenter needed at 80
     columns, and hid the one row that matters (cancelled) among nine that say nothing."""
