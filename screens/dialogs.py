@@ -213,6 +213,7 @@ class ChoiceScreen(Dialog[str | None]):
     Enter (or ctrl+s) picks the highlighted option, Escape cancels."""
 
     FILTER_FROM = 9  # options; fewer fit on one screen without narrowing
+    HOW = "↑/↓ move, Enter picks, Escape cancels."
     DEFAULT_CSS = """
     ChoiceScreen #choices {
         height: auto;
@@ -239,7 +240,7 @@ class ChoiceScreen(Dialog[str | None]):
         if len(self.options) >= self.FILTER_FROM:
             yield OneLineInput(placeholder="Type part of a name", compact=True, id="choice-filter")
         yield OptionList(*self._shown(""), id="choices", compact=True)
-        yield Static("↑/↓ move, Enter picks, Escape cancels.", classes="hint")
+        yield Static(self.HOW, id="choice-hint", classes="hint", markup=False)
 
     def _shown(self, text: str) -> list[Option]:
         wanted = text.strip().casefold()
@@ -259,6 +260,13 @@ class ChoiceScreen(Dialog[str | None]):
         choices.add_options(self._shown(event.value))
         if choices.option_count:
             choices.highlighted = 0
+        # An empty list and an Enter that does nothing said nothing of why.
+        hint = self.query_one("#choice-hint", Static)
+        hint.update(
+            self.HOW
+            if choices.option_count
+            else f"Nothing matches {event.value.strip()!r}: Backspace shows more, Escape cancels."
+        )
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:

@@ -377,3 +377,22 @@ async def test_a_long_description_in_help_goes_on_under_itself(memory_store, clo
         search = next(i for i, line in enumerate(lines) if line.startswith("/"))
         indent = lines[search].index("Search")
         assert lines[search + 1].startswith(" " * indent) and lines[search + 1].strip() == "everything"
+
+
+async def test_a_picker_says_when_nothing_matches_what_was_typed(memory_store, clock):
+    """Typing a name nobody has left an empty list whose Enter did nothing, and said nothing."""
+    from screens.dialogs import ChoiceScreen
+
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ChoiceScreen("Who presents?", [(str(n), f"Person {n}") for n in range(12)]))
+        await until(pilot, lambda: isinstance(app.screen, ChoiceScreen) and app.screen.is_mounted)
+        await type_text(pilot, "zzq")
+        hint = app.screen.query_one("#choice-hint", Static)
+        assert shown(hint) == "Nothing matches 'zzq': Backspace shows more, Escape cancels."
+        await pilot.press("enter")
+        assert isinstance(app.screen, ChoiceScreen)  # nothing picked
+        await pilot.press("backspace", "backspace", "backspace")
+        await pilot.pause()
+        assert shown(hint) == ChoiceScreen.HOW
