@@ -61,9 +61,9 @@ def _when(out: Outgoing) -> str:
     return f"{start:%A %d %B %Y}, {start:%H:%M} to {end:%H:%M} ({s.timezone})"
 
 
-def subject(circle: CircleView, out: Outgoing) -> str:
+def subject(circle: CircleView, out: Outgoing, dtstamp: datetime) -> str:
     s = out.session
-    what = summary(circle, out.invite, Options(out.channel, datetime.now(UTC), None, out.attendee.person_id))
+    what = summary(circle, out.invite, options(circle, out, dtstamp))
     when = f"{s.local_start:%a %d %b %Y %H:%M}"
     prefix = {
         SendReason.NEW: "Invitation",
@@ -123,7 +123,7 @@ def build_message(
     if sender and sender.lower() != organizer.email.lower():
         msg["Sender"] = Address(addr_spec=sender)
     msg["To"] = Address(display_name=header_text(out.attendee.name), addr_spec=out.attendee.email)
-    msg["Subject"] = subject(circle, out)
+    msg["Subject"] = subject(circle, out, dtstamp)
     msg["Date"] = format_datetime(dtstamp.astimezone(UTC))
     msg["Message-ID"] = make_msgid("circles", domain=_domain(organizer.email))
     msg.set_content(text_part(circle, organizer, out, dtstamp))
