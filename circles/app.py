@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from textual.await_complete import AwaitComplete
 from textual.binding import ActiveBinding, Binding
 
 from circles.errors import CirclesError
+from circles.zones import local_zone_name, time_zone
 from screens.heap import (
     CollectorHold,
     forget_closed_watchers,
@@ -218,6 +219,13 @@ class CirclesApp(KeysFollowTheFocus):
     def now(self) -> datetime:
         """The Store's clock, so tests and snapshots see a fixed time (until it opens, the system's)."""
         return self._store.clock() if self._store is not None else datetime.now(UTC)
+
+    def today(self, zone: tzinfo | None = None) -> date:
+        """Today on the Store's clock where the facilitator is: in ``zone`` (a circle's), else in
+        this machine's zone. UTC's date is yesterday in a Sydney morning and tomorrow in a
+        Californian evening, and a default date, "this month" or a file's date taken from it
+        was a day out there."""
+        return self.now().astimezone(zone or time_zone(local_zone_name())).date()
 
     async def action_quit(self) -> None:
         # A screen with work not yet saved says so (unsaved()); quitting then asks first.

@@ -376,7 +376,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def action_export_attendance(self) -> None:
         if self.data is not None:
-            today = circles_app(self).now().astimezone(self.data.circle.zone).date()
+            today = circles_app(self).today(self.data.circle.zone)
             self.app.push_screen(ExportAttendanceDialog(self.circle_id, self.data.circle.name, today=today))
 
     # -- members -------------------------------------------------------------------------

@@ -242,7 +242,7 @@ class HomeScreen(LiveScreen, Screen[None]):
     def action_export_attendance(self) -> None:
         from screens.export_attendance_dialog import ExportAttendanceDialog
 
-        self.app.push_screen(ExportAttendanceDialog(today=circles_app(self).now().date()))
+        self.app.push_screen(ExportAttendanceDialog(today=circles_app(self).today()))
 
     @on(Button.Pressed, "#load-demo")
     def action_demo(self) -> None:

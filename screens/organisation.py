@@ -202,7 +202,7 @@ def open_organisation(app: App[Any]) -> None:
     came in later by more than the mounting saved, and past WAIT_FOR_DATA on a busy machine
     (the large demo on SQLite, a busy machine: 670 ms to 950 ms from the key to the figures, in turns)."""
     screen = OrganisationScreen()
-    since, until = period_days(screen.period, circles_app(app).now().date())
+    since, until = period_days(screen.period, circles_app(app).today())
     # The circles first (a few milliseconds): a screen shown before its figures (a slow store,
     # WAIT_FOR_DATA) then has them, and is laid out once more only when the figures come.
     push_read_first(
@@ -318,7 +318,7 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         side they took two connections on PostgreSQL, and the list, in first, laid the screen
         out once more before the figures came."""
         self._first_wanted = False
-        since, until = period_days(self.period, circles_app(self).now().date())
+        since, until = period_days(self.period, circles_app(self).today())
         circle_id = self.circle_id
         if counting:
             self.query_one("#org-status", Static).update("Counting…")

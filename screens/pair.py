@@ -157,7 +157,7 @@ class PairScreen(LiveScreen, Screen[None]):
         from screens.programme_forms import meeting_form
 
         if self.detail is not None:
-            today = circles_app(self).now().date()
+            today = circles_app(self).today()
             self.app.push_screen(meeting_form(self.detail.pair, today=today), self._saved("Meeting logged."))
 
     def action_goal(self) -> None:

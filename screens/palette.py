@@ -155,13 +155,13 @@ def export_attendance(app: CirclesApp, screen: Screen[Any]) -> None:
 
     # On a session (or its check-in), the session's circle is the one offered, as on its circle.
     if (circle := _circle_of(screen)) is not None:
-        today = app.now().astimezone(circle.zone).date()
+        today = app.today(circle.zone)
         app.push_screen(ExportAttendanceDialog(circle.id, circle.name, today=today))
     elif (session := _session_of(screen)) is not None:
-        today = app.now().astimezone(time_zone(session.timezone)).date()
+        today = app.today(time_zone(session.timezone))
         app.push_screen(ExportAttendanceDialog(session.circle_id, session.circle_name, today=today))
     else:
-        app.push_screen(ExportAttendanceDialog(today=app.now().date()))
+        app.push_screen(ExportAttendanceDialog(today=app.today()))
 
 
 def new_circle(app: CirclesApp, screen: Screen[Any]) -> None:

@@ -239,4 +239,4 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                 self.notify("Away period saved; the rotation skips them then.")
                 self.reload()
 
-        self.app.push_screen(away_form(self.person_id, today=circles_app(self).now().date()), saved)
+        self.app.push_screen(away_form(self.person_id, today=circles_app(self).today()), saved)

@@ -159,7 +159,7 @@ def open_recognition(app: App[Any]) -> None:
     """Open Recognition with this month's ledger in its first frame: pushed first and filled
     after, it was laid out and drawn twice, empty ("Loading…") and again with the rows."""
     screen = RecognitionScreen()
-    since, until = screen.days(circles_app(app).now().date())
+    since, until = screen.days(circles_app(app).today())
     push_read_first(
         app, screen, {"recognition": lambda db: load_recognition(db, since, until, screen.circle_id)}
     )
@@ -239,7 +239,7 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             self.take_first("recognition", RecognitionData, self.show, self.reload)
 
     def days(self, today: date | None = None) -> tuple[date, date]:
-        return period_days(self.period, today or circles_app(self).now().date())
+        return period_days(self.period, today or circles_app(self).today())
 
     def about(self) -> dict[str, int | None]:
         return {"circle": self.circle_id}

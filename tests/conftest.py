@@ -65,9 +65,10 @@ def _no_user_store(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     # Nor the user's e-mail settings (under HOME): whether an SMTP server is set changes what
     # screens say.
-    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
-    monkeypatch.delenv("CIRCLES_CONFIG", raising=False)
     monkeypatch.delenv("CIRCLES_SMTP_URL", raising=False)
+    # Nor the machine's time zone: the app's "today" is the facilitator's (CirclesApp.today).
+    # A test that needs another zone sets TZ itself.
+    monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     # The secrets a process has seen are hidden from every later message; one test's password
     # ("ab") must not turn another's "database is locked" into "dat***ase is locked".

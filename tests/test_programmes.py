@@ -7,16 +7,18 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from circles.errors import AlreadyExists, CirclesError, InvalidInput, NotAllowed
-from circles.services import pairing, pairs, programmes
+from circles.services import pairing, pairs, programmes, success
+from circles.services.participation import Scope
 from models.enums import PairStatus
 from models.store import Store
 from tests import factories
+from tests.conftest import FixedClock
 from tests.statements import statements_sent
 from tests.test_cli import Cli
 
@@ -493,3 +495,24 @@ def test_a_participant_reads_back_each_field_as_given(store):
     assert (one.paused_until, one.paused_reason, one.left_at) == (date(2099, 5, 6), "on leave", None)
     assert (one.avoid, one.active_pairs, one.version) == (("bo@example.org",), 0, 2)
     assert one.joined_at is not None and one.answers_from is None
+
+
+def test_today_in_a_zone_ahead_of_utc_is_not_the_future(store: Store, clock: FixedClock) -> None:
+    # 21:30 UTC on 3 March is 08:30 on 4 March in Sydney: a mentor there logs this morning's
+    # meeting. Checked against UTC's date, it was refused as a meeting in the future.
+    clock.now = datetime(2026, 3, 3, 21, 30, tzinfo=UTC)
+    with store.write() as db:
+        p = programmes.add_programme(db, name="Mentors", kind="mentoring")
+    ana, bo = _people(store, 2, "Syd", teams=2)
+    with store.write() as db:
+        programmes.join(db, p.id, ana, role="mentor")
+        programmes.join(db, p.id, bo, role="mentee", since=ON + timedelta(days=1))
+        pair = pairing.confirm(db, p.id).pairs[0]
+        logged = pairs.log_meeting(db, pair.id, held_on=ON + timedelta(days=1), minutes=30)
+    assert logged.held_on == date(2026, 3, 4)
+    # A day no clock on Earth has reached yet is still refused, naming the field and the day.
+    with pytest.raises(InvalidInput, match=r"^on '?2026-03-05'?.*in the future"), store.write() as db:
+        pairs.log_meeting(db, pair.id, held_on=ON + timedelta(days=2))
+    with store.read() as db:
+        report = success.success_report(db, Scope(since=ON, until=ON + timedelta(days=1)))
+    assert report.mentoring.meetings_held == 1  # the Sydney meeting is inside "until today"

@@ -3,16 +3,20 @@ and its invite (circles export ics --pair), from keys the footer shows at 80 col
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import icalendar
+import pytest
 from textual.widgets import Input
 
 from circles.app import CirclesApp
 from circles.services import pairs
 from models.store import Store
 from screens.dialogs import ConfirmScreen
+from screens.export_attendance_dialog import ExportAttendanceDialog
 from screens.footer import Footer
+from screens.form_screen import FormScreen
 from screens.ics_export_dialog import IcsExportDialog
 from screens.pair import PairScreen
 from tests.test_pair_invites import _pair
@@ -79,3 +83,32 @@ async def test_a_pairs_invite_is_exported_from_its_screen(memory_store: Store, c
     (event,) = cal.walk("VEVENT")
     attendees = sorted(str(a) for a in event.get("ATTENDEE"))
     assert attendees == ["mailto:ana@example.org", "mailto:bo@example.org"]
+
+
+async def test_this_morning_in_sydney_is_today_not_utcs_yesterday(
+    memory_store: Store, clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 21:30 UTC on 3 March is 08:30 on 4 March in Sydney. The meeting form offered UTC's date
+    # (the 3rd) as today, and once it was corrected to the 4th, saving refused it as the future.
+    clock.now = datetime(2026, 3, 3, 21, 30, tzinfo=UTC)
+    monkeypatch.setenv("TZ", "Australia/Sydney")
+    pair_id = _pair(memory_store, "mentoring", "every 2 weeks on tue at 15:00")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_pair(app, pilot, pair_id)
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        assert app.screen.query_one("#f-held_on", Input).value == "2026-03-04"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is screen)
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            (meeting,) = pairs.pair_detail(db, pair_id).meetings
+        assert meeting.held_on == date(2026, 3, 4)
+
+        # Every circle's attendance export is named for the facilitator's day too.
+        app.pop_screen()
+        await settle(app, pilot)
+        await pilot.press("X")
+        await until(pilot, lambda: isinstance(app.screen, ExportAttendanceDialog))
+        assert app.screen.query_one("#export-file", Input).value.endswith("all-circles-2026-03-04.csv")

@@ -6,7 +6,7 @@ stamps each new row when it is flushed (models/stamps.py), from this same clock.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
@@ -15,3 +15,14 @@ from models.stamps import unit_now
 
 def now(db: Session) -> datetime:
     return unit_now(db)
+
+
+# Kiribati's Line Islands are the first to begin each day, at UTC+14.
+_FIRST_TO_BEGIN_THE_DAY = timedelta(hours=14)
+
+
+def latest_today(db: Session) -> date:
+    """The latest date on any clock on Earth: a day someone has begun. A date a person gives is in
+    the future only after this one. UTC's date is yesterday in a Sydney morning: checked against
+    it, "we met today" was refused as a meeting in the future."""
+    return (unit_now(db) + _FIRST_TO_BEGIN_THE_DAY).date()

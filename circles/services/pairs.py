@@ -23,7 +23,7 @@ from circles.programme_views import (
     RoundView,
 )
 from circles.services import programmes
-from circles.services.clock import now
+from circles.services.clock import latest_today, now
 from circles.services.sql import aggregate_date, ids, select_columns
 from models.enums import PairStatus
 from models.tables import (
@@ -197,7 +197,7 @@ def log_meeting(
         raise InvalidInput(
             "on", held_on.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})"
         )
-    if held_on > now(db).date():
+    if held_on > latest_today(db):
         raise InvalidInput("on", held_on.isoformat(), "is in the future; log a meeting once it has happened")
     if minutes is not None:
         minutes = validate.minutes(minutes, "minutes")

@@ -17,7 +17,7 @@ from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from circles.matching import split_topics
 from circles.programme_views import UNTIL_RESUMED, ParticipantView, ProgrammeSummary, ProgrammeView
 from circles.services import names
-from circles.services.clock import now
+from circles.services.clock import latest_today, now
 from circles.services.sql import aggregate_date, select_columns
 from circles.services.versioned import UNCHANGED, Unchanged
 from models.enums import PairStatus, ParticipantRole, ProgrammeKind
@@ -532,8 +532,7 @@ def join(
     if not 1 <= places <= MAX_CAPACITY:
         raise InvalidInput("capacity", places, f"must be between 1 and {MAX_CAPACITY} mentees at once")
     zone = validate.timezone(timezone, "zone") if timezone and timezone.strip() else None
-    today = now(db).date()
-    if since is not None and since > today:
+    if since is not None and since > latest_today(db):
         raise InvalidInput("since", since.isoformat(), "is in the future; seniority counts from a past day")
     if person_id in avoid:
         raise InvalidInput("avoid", person.email, "is the person joining; nobody is paired with themselves")

@@ -41,7 +41,7 @@ from circles.feedback_views import (
     ThanksView,
 )
 from circles.services import people, sessions
-from circles.services.clock import now
+from circles.services.clock import latest_today, now
 from circles.services.participation import (
     BoundScope,
     Scope,
@@ -112,11 +112,12 @@ def period_scope(
     since: str | date | None = None,
     until: str | date | None = None,
 ) -> Scope:
-    """The digest's period: by default this month so far; ``until`` is never after today."""
+    """The digest's period: by default this month so far (UTC's); ``until`` is never after the
+    latest today on Earth (a Sydney facilitator's today is UTC's tomorrow)."""
     today = now(db).date()
     scope = make_scope(db, circle=circle, since=since, until=until)
     first = scope.since if scope.since is not None or since not in (None, "") else today.replace(day=1)
-    last = min(scope.until, today) if scope.until is not None else today
+    last = min(scope.until, latest_today(db)) if scope.until is not None else today
     if first is not None and last < first:
         raise InvalidInput("since", first.isoformat(), "is after today; recognition looks back")
     return Scope(circle_id=scope.circle_id, since=first, until=last)

@@ -20,7 +20,7 @@ from sqlmodel.sql.expression import Select
 
 from circles import cadence as cadences
 from circles.services import circle_records, reports
-from circles.services.clock import now
+from circles.services.clock import latest_today
 from circles.services.participation import (
     BoundScope,
     Scope,
@@ -563,8 +563,9 @@ def circle_table(db: Session, scope: Scope) -> list[CircleSuccess]:
 
 
 def _period_days(db: Session, scope: Scope) -> tuple[date | None, date]:
-    """The period's first and last day for records kept as dates (pairs, meetings): at most today."""
-    today = now(db).date()
+    """The period's first and last day for records kept as dates (pairs, meetings): at most today,
+    the latest today on Earth (a meeting logged in Sydney this morning is dated UTC's tomorrow)."""
+    today = latest_today(db)
     return scope.since, min(scope.until, today) if scope.until is not None else today
 
 
