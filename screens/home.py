@@ -108,7 +108,7 @@ class HomeScreen(LiveScreen, Screen[None]):
         table.add_column("Title", priority=2, min_width=12)
         table.add_column("Presenter", priority=3, min_width=10)
         table.add_column("RSVP", priority=5)
-        table.add_column("Status", priority=4)
+        table.add_column("Status", priority=4, key="status")
         self.query_one("#welcome").display = False
         if self._first_glance is not None:
             self.show(self._first_glance)
@@ -153,7 +153,7 @@ class HomeScreen(LiveScreen, Screen[None]):
         if data.empty:
             self.query_one("#first-circle", Button).focus()
             return
-        table = self.query_one("#upcoming", DataTable)
+        table = self.query_one("#upcoming", Table)
         now = circles_app(self).now()
         # Each time is on its circle's clock: when the circles' clocks differ, each says which.
         mixed = len({s.timezone for s in data.upcoming}) > 1
@@ -173,6 +173,8 @@ class HomeScreen(LiveScreen, Screen[None]):
             for s in data.upcoming
         ]
         refill(table, rows)
+        # Only while a session is cancelled or held: blank, its cells go to Title and Presenter.
+        table.show_column("status", any(_status_cell(s) for s in data.upcoming))
         # Plain Text: the title names a person, whose name must show as typed, not as markup.
         self.query_one("#upcoming-title", Static).update(Text(_title(data, now, mixed)))
         empty = self.query_one("#upcoming-empty", Static)

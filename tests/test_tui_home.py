@@ -11,6 +11,7 @@ from circles.services import agenda, attendance, sessions
 from screens.circle import CircleScreen
 from screens.form_screen import FormScreen
 from screens.home import HomeScreen
+from screens.table import Table
 from tests import factories
 from tests.tui_support import rows, screen_text, settle, shown, type_text, until
 
@@ -169,3 +170,25 @@ async def test_home_s_status_column_marks_only_a_session_not_going_ahead(memory_
         ]
         text = screen_text(app)
         assert "cancelled" in text and "scheduled" not in text
+
+
+async def test_home_leaves_status_out_until_a_session_is_not_going_ahead(memory_store, clock):
+    """A Status column blank on every row still took its cells at 80 columns: Title and
+    Presenter were cut short beside it. It shows once a session is cancelled."""
+    c = factories.circle(memory_store, "Rust Lunch")
+    factories.session(memory_store, c, "2026-03-05 12:00", title="Ownership at scale")
+    off = factories.session(memory_store, c, "2026-03-12 12:00", title="Lifetimes in practice")
+
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#upcoming", Table)
+        assert "Status" not in table.shown_columns
+        assert "Title" in table.shown_columns
+
+        with memory_store.write() as db:
+            sessions.cancel_session(db, sessions.get_session(db, off.id))
+        app.screen.refresh_data()
+        await settle(app, pilot)
+        assert "Status" in table.shown_columns
+        assert "cancelled" in screen_text(app)
