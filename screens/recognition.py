@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Select, Static
 
 from circles.feedback_views import Ledger, Recognised, Streak
 from circles.words import count
+from circles.zones import local_zone_name
 from screens.footer import Footer
 from screens.form_screen import Field, FormScreen
 from screens.format import months_back
@@ -60,8 +61,9 @@ class RecognitionData:
 def load_recognition(db: Db, since: date, until: date, circle_id: int | None) -> RecognitionData:
     from circles.services import circle_records, recognition
 
-    scope = recognition.period_scope(db, since=since, until=until, circle=circle_id)
-    return RecognitionData(recognition.ledger(db, scope), circle_records.circle_choices(db))
+    zone = local_zone_name()  # the facilitator's days, as CirclesApp.today gives the period
+    scope = recognition.period_scope(db, since=since, until=until, circle=circle_id, zone=zone)
+    return RecognitionData(recognition.ledger(db, scope, zone=zone), circle_records.circle_choices(db))
 
 
 def streaks_text(streaks: list[Streak]) -> str:

@@ -623,3 +623,28 @@ def test_the_digest_of_a_small_store_word_for_word(store: Store, weekly: Weekly)
         "- **Bo Person**: 1 rating, 4.0 out of 5 on average\n"
         "- **Cy Person**: 1 rating, 4.0 out of 5 on average, 1 note for them\n"
     )
+
+
+def test_thanks_are_counted_on_the_readers_days(store: Store, clock: FixedClock) -> None:
+    """Thanks belong to no circle: their day is the reader's. At 08:30 on 1 April in Sydney
+    (21:30 UTC on 31 March) thanks given that moment are April's there; in UTC's days they
+    were March's, so Sydney's 'this month' left out the thanks just given."""
+    from tests import factories
+
+    clock.now = datetime(2026, 3, 31, 21, 30, tzinfo=UTC)
+    factories.person(store, "Ana Person", "ana@example.org")
+    with store.write() as db:
+        recognition.add_thanks(db, person="ana@example.org", text="for the demo")
+
+    def thanked(zone: str, **period: str) -> list[date]:
+        with store.read() as db:
+            scope = recognition.period_scope(db, zone=zone, **period)
+            return [t.day for r in recognition.ledger(db, scope, zone=zone).people for t in r.thanks]
+
+    with store.read() as db:
+        sydney = recognition.period_scope(db, zone="Australia/Sydney")
+    assert (sydney.since, sydney.until) == (date(2026, 4, 1), date(2026, 4, 1))
+    assert thanked("Australia/Sydney") == [date(2026, 4, 1)]
+    assert thanked("Australia/Sydney", since="2026-03-01", until="2026-03-31") == []
+    assert thanked("UTC") == [date(2026, 3, 31)]  # this month in UTC: March
+    assert thanked("America/Los_Angeles", since="2026-03-31", until="2026-03-31") == [date(2026, 3, 31)]

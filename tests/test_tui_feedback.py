@@ -920,3 +920,19 @@ async def test_ratings_saved_then_escape_at_once_are_kept(memory_store, clock, m
     with memory_store.read() as db:
         found = {(a.person_name, a.rating, a.learned) for a in feedback.list_answers(db, s.id)}
     assert found == {("Ana Ruiz", 4, "traits"), ("Bo Chen", 3, "")}
+
+
+async def test_recognition_this_month_holds_the_thanks_given_this_morning(memory_store, clock, monkeypatch):
+    # 08:30 on 1 April in Sydney is 21:30 UTC on 31 March: the screen's "this month" is April's
+    # days there, and the thanks given just now are in it (counted on UTC's days, they were not).
+    monkeypatch.setenv("TZ", "Australia/Sydney")
+    clock.now = datetime(2026, 3, 31, 21, 30, tzinfo=UTC)
+    factories.circle(memory_store, "Rust Lunch")
+    factories.person(memory_store, "Ana Ruiz", "ana@example.org")
+    with memory_store.write() as db:
+        recognition.add_thanks(db, person="ana@example.org", text="for the demo")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _recognition(app, pilot)
+        assert [r[0] for r in rows(app.screen.query_one("#rec-ledger", DataTable))] == ["Ana Ruiz"]
+        assert "01 Apr" in screen_text(app) or "1 Apr" in screen_text(app)

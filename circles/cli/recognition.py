@@ -54,12 +54,14 @@ def recognition(
     from circles.recognition_digest import as_json as digest_json
     from circles.recognition_digest import markdown
     from circles.services import recognition as service
+    from circles.zones import local_zone_name
 
     if as_json and as_markdown:
         raise click.UsageError("Give --json or --markdown, not both.")
     with reading() as db:
-        scope = service.period_scope(db, circle=circle_ref, since=since, until=until)
-        ledger = service.ledger(db, scope, notes=as_json)  # the Markdown only counts the notes
+        zone = local_zone_name()  # this month, and the days of thanks, as the reader's
+        scope = service.period_scope(db, circle=circle_ref, since=since, until=until, zone=zone)
+        ledger = service.ledger(db, scope, notes=as_json, zone=zone)  # Markdown: notes counted
     text = (
         json.dumps(digest_json(ledger), indent=2, ensure_ascii=False) + "\n" if as_json else markdown(ledger)
     )

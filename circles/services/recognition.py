@@ -41,7 +41,7 @@ from circles.feedback_views import (
     ThanksView,
 )
 from circles.services import people, sessions
-from circles.services.clock import latest_today, now
+from circles.services.clock import now
 from circles.services.participation import (
     BoundScope,
     Scope,
@@ -111,13 +111,14 @@ def period_scope(
     circle: str | int | None = None,
     since: str | date | None = None,
     until: str | date | None = None,
+    zone: str = "UTC",
 ) -> Scope:
-    """The digest's period: by default this month so far (UTC's); ``until`` is never after the
-    latest today on Earth (a Sydney facilitator's today is UTC's tomorrow)."""
-    today = now(db).date()
+    """The digest's period: by default this month so far; ``until`` is never after today. Both
+    on the clock of ``zone``, the reader's (see ledger)."""
+    today = now(db).astimezone(time_zone(zone)).date()
     scope = make_scope(db, circle=circle, since=since, until=until)
     first = scope.since if scope.since is not None or since not in (None, "") else today.replace(day=1)
-    last = min(scope.until, latest_today(db)) if scope.until is not None else today
+    last = min(scope.until, today) if scope.until is not None else today
     if first is not None and last < first:
         raise InvalidInput("since", first.isoformat(), "is after today; recognition looks back")
     return Scope(circle_id=scope.circle_id, since=first, until=last)
@@ -132,7 +133,7 @@ def _days(shape: ScopeShape, column: Any) -> list[Any]:
 
 
 def _instants(shape: ScopeShape, column: Any) -> list[Any]:
-    """Conditions on an instant for the scope's days (UTC days: thanks belong to no circle)."""
+    """Conditions on an instant for the scope's days, in the reader's zone (see _bound)."""
     found = []
     if shape.until:
         found.append(column < sa.bindparam("before_instant"))
@@ -141,17 +142,19 @@ def _instants(shape: ScopeShape, column: Any) -> list[Any]:
     return found
 
 
-def _bound(db: Session, scope: Scope) -> BoundScope:
+def _bound(db: Session, scope: Scope, zone: str) -> BoundScope:
     """The scope as the ledger's statements take it: in_scope's values (the store's clock and
-    the period's time zones, read once for all parts), and the days as dates and UTC instants."""
+    the period's time zones, read once for all parts), and the days as dates, and as instants
+    where the days begin in ``zone``: thanks belong to no circle, so their day is the reader's."""
     bound = bind_scope(db, scope)
     values = bound.values
+    midnight = time(0, tzinfo=time_zone(zone))
     if scope.since is not None:
         values["first_day"] = scope.since
-        values["from_instant"] = datetime.combine(scope.since, time(0), UTC)
+        values["from_instant"] = datetime.combine(scope.since, midnight).astimezone(UTC)
     if scope.until is not None:
         values["last_day"] = scope.until
-        values["before_instant"] = datetime.combine(scope.until + timedelta(days=1), time(0), UTC)
+        values["before_instant"] = datetime.combine(scope.until + timedelta(days=1), midnight).astimezone(UTC)
     return bound
 
 
@@ -458,15 +461,18 @@ def _notes_sql(shape: ScopeShape) -> Any:
 # -- thanks ------------------------------------------------------------------------------------
 
 
-def _thanks(db: Session, bound: BoundScope, names: Names) -> dict[int, list[ThanksView]]:
-    """Thanks given in the period, by the person thanked; ``names`` gets their name and team."""
+def _thanks(db: Session, bound: BoundScope, names: Names, zone: str) -> dict[int, list[ThanksView]]:
+    """Thanks given in the period, by the person thanked, each dated in ``zone``; ``names`` gets
+    their name and team."""
     found: dict[int, list[ThanksView]] = defaultdict(list)
+    reader = time_zone(zone)
     for tid, pid, text, given_at, sid, name, team, from_name, starts, circle, tz in all_rows(
         db, _thanks_sql(bound.shape), bound.values
     ):
         names[pid] = (name, team)
         label = f"{circle}, {starts.astimezone(time_zone(tz)):%a %d %b %Y}" if starts is not None else None
-        found[pid].append(ThanksView(tid, pid, name, from_name, text, given_at.date(), sid, label))
+        day = given_at.astimezone(reader).date()
+        found[pid].append(ThanksView(tid, pid, name, from_name, text, day, sid, label))
     return found
 
 
@@ -499,23 +505,25 @@ def _thanks_sql(shape: ScopeShape) -> Any:
 # -- the ledger --------------------------------------------------------------------------------
 
 
-def ledger(db: Session, scope: Scope, *, notes: bool = True) -> Ledger:
+def ledger(db: Session, scope: Scope, *, notes: bool = True, zone: str = "UTC") -> Ledger:
     """Everyone recognised in the scope's period (see period_scope), by name. Without ``notes``
     the notes written for presenters are counted, not read (the Markdown digest only counts
-    them: a year has 15,000)."""
+    them: a year has 15,000). A talk's or a streak's day is its circle's; thanks belong to no
+    circle, so the period's days and each thanks' date are those of ``zone``, the reader's: in a
+    Sydney morning on the 1st, UTC's days put the thanks just given in last month's ledger."""
     with collector_held():  # tens of thousands of small objects, none in a cycle (collector.py)
-        return _ledger(db, scope, notes=notes)
+        return _ledger(db, scope, notes=notes, zone=zone)
 
 
-def _ledger(db: Session, scope: Scope, *, notes: bool) -> Ledger:
+def _ledger(db: Session, scope: Scope, *, notes: bool, zone: str) -> Ledger:
     names: Names = {}
-    bound = _bound(db, scope)
+    bound = _bound(db, scope, zone)
     circles = _circles(db)
     talks = _talks(db, bound, circles)
     feedback = _feedback_received(db, bound, notes=notes)
     streaks = _streaks(db, bound, circles)
     mentoring = _mentoring(db, bound, names) if scope.circle_id is None else {}
-    thanks = _thanks(db, bound, names)
+    thanks = _thanks(db, bound, names, zone)
     # Everyone given feedback gave a talk in the period: named with it.
     ids = set(talks) | set(streaks) | set(mentoring) | set(thanks)
     _name(db, names, ids)
