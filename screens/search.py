@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -19,6 +21,9 @@ from screens.one_line import OneLineInput
 from screens.table import Table
 from screens.type_to_filter import TypeToFilter
 from screens.work import run_db
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
 
 SHOWN = 25
 HINT = 'Every word must be found. "a phrase" · word* for any word starting so · -word leaves it out.'
@@ -58,6 +63,12 @@ def found_text(hit: SearchHit) -> Text:
         if b > start:
             text.stylize("reverse", max(a, start) + offset, b + offset)
     return text
+
+
+def _answer(db: Db, text: str) -> tuple[list[SearchHit], str]:
+    """The hits for ``text`` as typed so far, and what to say if there are none."""
+    hits = search.search(db, text, limit=SHOWN, typing=True)
+    return hits, "" if hits else search.nothing_found(db, text, typing=True)
 
 
 def hit_keys(hits: list[SearchHit]) -> list[str]:
@@ -153,8 +164,8 @@ class SearchScreen(LiveScreen, TypeToFilter):
         # search's answer, so only the last one's results are ever shown.
         run_db(
             self,
-            lambda db: search.search(db, text, limit=SHOWN, typing=True),
-            lambda hits: self.show_hits(text, hits),
+            lambda db: _answer(db, text),
+            lambda answer: self.show_hits(text, *answer),
             group="search",
             failed=lambda error: self._refused(text, error),
         )
@@ -167,8 +178,8 @@ class SearchScreen(LiveScreen, TypeToFilter):
             return
         run_db(
             self,
-            lambda db: search.search(db, text, limit=SHOWN, typing=True),
-            lambda hits: self.show_hits(text, hits, again=True),
+            lambda db: _answer(db, text),
+            lambda answer: self.show_hits(text, *answer, again=True),
             group="search",
             failed=lambda _error: None,  # what was found stays; the next keystroke says more
         )
@@ -181,9 +192,10 @@ class SearchScreen(LiveScreen, TypeToFilter):
         said = error.problem if isinstance(error, InvalidInput) else str(error)
         self.query_one("#search-hint", Static).update(f"The search {said}.")
 
-    def show_hits(self, text: str, hits: list[SearchHit], *, again: bool = False) -> None:
-        """The answer to ``text``; ``again``: to the same text, after someone else's change (the
-        highlighted hit stays highlighted, the view where it was)."""
+    def show_hits(self, text: str, hits: list[SearchHit], nothing: str = "", *, again: bool = False) -> None:
+        """The answer to ``text`` (``nothing``: what to say if it is empty); ``again``: to the
+        same text, after someone else's change (the highlighted hit stays highlighted, the view
+        where it was)."""
         if text != self.text:
             return  # an answer to an earlier keystroke
         same = hits == self.hits
@@ -205,7 +217,7 @@ class SearchScreen(LiveScreen, TypeToFilter):
             self.query_one("#search-hint", Static).update(
                 f"{found} for {text.strip()!r}; Enter opens the first, ↓ picks another."
                 if hits
-                else f"Nothing found for {text!r}."
+                else nothing or f"Nothing found for {text.strip()!r}."
             )
         if self.open_on_answer:
             self.open_on_answer = False

@@ -60,6 +60,13 @@ def test_materials_takeaways_topics_search_experts_and_a_digest(cli, tmp_path):
     assert [h["kind"] for h in cli.json("search", "lifetimes")] == ["agenda_item"]
     _one_line_error(cli("search", '"-*', ok=False), "search '\"-*' has no word to look for.")
     assert "Nothing found for 'zebra'." in cli("search", "zebra").stdout
+    # Of several words, which found nothing; or that each did, only not together.
+    assert (
+        "Nothing found for 'clones zebra': nothing here has 'zebra'."
+        in cli("search", "clones", "zebra").stdout
+    )
+    apart = "Nothing found for 'clones lifetimes': each word is found, but not all together"
+    assert apart in cli("search", "clones", "lifetimes").stdout
 
     (expert,) = cli.json("experts", "RUST")
     assert (expert["name"], expert["talks"]) == ("Ana Lima", 1)

@@ -117,6 +117,16 @@ async def test_enter_in_the_box_opens_the_best_hit_even_before_its_answer(memory
         assert stack[-3:] == ["HomeScreen", "SearchScreen", "CircleScreen"]  # opened once
 
 
+async def test_a_search_of_several_words_says_which_of_them_found_nothing(memory_store, clock, tmp_path):
+    # "Nothing found" alone, for two words of which one is everywhere, sent people hunting.
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "borrow zebra")
+        hint = shown(screen.query_one("#search-hint", Static))
+        assert hint == "Nothing found for 'borrow zebra': nothing here has 'zebra'."
+
+
 async def test_letters_typed_on_the_results_go_on_into_the_box(memory_store, clock, tmp_path):
     _library(memory_store, tmp_path)
     app = CirclesApp(memory_store)

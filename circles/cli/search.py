@@ -46,6 +46,7 @@ def search(words: tuple[str, ...], limit: int, as_json: bool) -> None:
     parse(query)  # a query with nothing to look for is refused before the store opens
     with reading() as db:
         hits = finder.search(db, query, limit=limit)
+        nothing = "" if hits or as_json else finder.nothing_found(db, query)
     if as_json:
         print_json(hits)
         return
@@ -62,9 +63,7 @@ def search(words: tuple[str, ...], limit: int, as_json: bool) -> None:
         for h in hits
     ]
     # "more": other things found in the same session (its materials, takeaways...), one row.
-    print_table(
-        ["kind", "id", "title", "where", "more", "found"], rows, empty=f"Nothing found for {query!r}."
-    )
+    print_table(["kind", "id", "title", "where", "more", "found"], rows, empty=nothing)
 
 
 @click.command(cls=Command)

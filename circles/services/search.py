@@ -140,16 +140,35 @@ def search(
     as a beginning, for results while typing. ``grouped`` (see POOL): one hit per session,
     its talk first; without it, every document found, by rank alone."""
     query = parse(text, typing=typing)
-    sql, params = statement(db, query, max(1, min(limit, 500)), grouped=grouped)
+    rows = _rows(db, query, max(1, min(limit, 500)), grouped=grouped)
     postgres = db.get_bind().dialect.name == "postgresql"
-    if not postgres:
-        rows = db.connection().execute(sql, params).all()
-    elif db.in_transaction():
-        connection = db.connection()
-        rows = _on_psycopg(connection.dialect, connection.connection, connection.invalidate, sql, params)
-    else:
-        rows = _alone(db.get_bind(), sql, params)
     return _hits(rows, postgres=postgres, query=query if postgres else None)
+
+
+def nothing_found(db: Session, text: str, *, typing: bool = False) -> str:
+    """What to say when a search found nothing. Of several words, which of them alone is in
+    nothing here, or else that each is found but not all together: "kubernetes rollback" said
+    only "Nothing found", where "kubernetes" alone finds 25 things."""
+    query = parse(text, typing=typing)
+    said = f"Nothing found for {text.strip()!r}"
+    wanted = [t for t in query.terms if not t.exclude]
+    if len(wanted) < 2:
+        return said + "."
+    missing = [t for t in wanted if not _rows(db, SearchQuery(text, (t,)), 1, grouped=False)]
+    if not missing:
+        return f"{said}: each word is found, but not all together; fewer words find more."
+    named = " or ".join(repr(" ".join(t.words)) for t in missing)
+    return f"{said}: nothing here has {named}."
+
+
+def _rows(db: Session, query: SearchQuery, limit: int, *, grouped: bool) -> list[Any]:
+    sql, params = statement(db, query, limit, grouped=grouped)
+    if db.get_bind().dialect.name != "postgresql":
+        return list(db.connection().execute(sql, params).all())
+    if db.in_transaction():
+        connection = db.connection()
+        return _on_psycopg(connection.dialect, connection.connection, connection.invalidate, sql, params)
+    return _alone(db.get_bind(), sql, params)
 
 
 def _alone(engine: Any, sql: Any, params: dict[str, Any]) -> list[Any]:
