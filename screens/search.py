@@ -87,6 +87,7 @@ class SearchScreen(LiveScreen, TypeToFilter):
     # on is searching on. (Letters typed quickly after `/`, before the focus had moved back,
     # were lost.)
     FILTER_BOX = "#search-input"
+    LIST = "#search-results"
     TITLE = "Search"
     # What the index is made of: a change to these searches again for what is typed, keeping
     # the hit highlighted. Only on top (it does not search again when it comes back otherwise).
@@ -102,13 +103,7 @@ class SearchScreen(LiveScreen, TypeToFilter):
         "topics and what people learned. Results come as you type; Enter opens the first, ↓ goes "
         "to them to pick another (an agenda item, material, takeaway or line learned opens its session)."
     )
-    BINDINGS = [
-        # With priority: run as the ↓ is read, before the keys typed after it have gone to the
-        # box (↓ ↓ Enter typed fast opened the first hit from the box, not the second). Off
-        # once the results have the focus, where ↓ is theirs.
-        Binding("down", "results", "Results", show=False, priority=True),
-        Binding("slash", "edit", "Edit search", tooltip="Back to the search box"),
-    ]
+    BINDINGS = [Binding("slash", "edit", "Edit search", tooltip="Back to the search box")]
 
     def __init__(self, text: str = "") -> None:
         super().__init__()
@@ -224,11 +219,6 @@ class SearchScreen(LiveScreen, TypeToFilter):
             if hits:
                 self.open_hit(hits[0])
 
-    def action_results(self) -> None:
-        table = self.query_one("#search-results", DataTable)
-        if table.row_count:
-            self.set_focus(table)  # at once, for the keys read next (screens/late_keys.py)
-
     def on_screen_resume(self) -> None:
         """Back from what a hit opened: the box has the focus with its text selected, so what
         is typed next is a new search (arrows keep the old one to change it)."""
@@ -239,9 +229,7 @@ class SearchScreen(LiveScreen, TypeToFilter):
         # In the box `/` is a character (a/b tests): the footer offers it only on the results.
         if action == "edit":
             return not self.query_one("#search-input", Input).has_focus
-        if action == "results":  # the focus as it is now: has_focus follows a turn later
-            return self.focused is not self.query_one("#search-results", DataTable)
-        return True
+        return super().check_action(action, parameters)
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()

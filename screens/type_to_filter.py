@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from screens.one_line import OneLineInput
 
@@ -22,9 +24,30 @@ class TypeToFilter(Screen[None]):
     still on its way up to the app's bindings, and went in before it.
 
     ctrl+u on the list clears the filter, as it does in the box and on the check-in list
-    (screens/checkin.py): the list keeps the focus and its highlighted row."""
+    (screens/checkin.py): the list keeps the focus and its highlighted row.
+
+    ↓ in the box goes down into the list (``LIST``): the box is one line, so ↓ had nothing to
+    do there, and on People and Circles a name typed and ↓ Enter opened nothing."""
 
     FILTER_BOX: ClassVar[str] = "#filter"
+    LIST: ClassVar[str] = "DataTable"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # With priority: run as the ↓ is read, before the keys typed after it have gone to the
+        # box (↓ ↓ Enter typed fast opened the first row from the box, not the second). Off
+        # (check_action) once the list has the focus, where ↓ is the list's own.
+        Binding("down", "to_list", "Down to the list", show=False, priority=True),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "to_list":  # the focus as it is now: has_focus follows a turn later
+            return self.focused is self.query_one(self.FILTER_BOX)
+        return True
+
+    def action_to_list(self) -> None:
+        table = self.query_one(self.LIST, DataTable)
+        if table.row_count:
+            self.set_focus(table)  # at once, for the keys read next (screens/late_keys.py)
 
     def type_into_filter(self, event: events.Key) -> bool:
         """Type ``event`` into the filter box if it is a letter for it (or clear the box on

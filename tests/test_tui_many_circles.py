@@ -267,3 +267,17 @@ async def test_circles_named_alike_are_told_apart_at_80_columns(memory_store, cl
 def circle_name(store: Store, circle_id: int) -> str:
     with store.read() as db:
         return circle_records.get_circle(db, circle_id).name
+
+
+async def test_down_from_the_circles_filter_goes_into_the_list(memory_store: Store, clock: Any) -> None:
+    from screens.circle import CircleScreen
+
+    _many_circles(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _circles_list(app, pilot)
+        await type_text(pilot, "rust")
+        await settle(app, pilot)
+        await pilot.press("down", "down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, CircleScreen) and app.screen.title is not None)
+        assert app.screen.title == "Circle 0057 Rust"

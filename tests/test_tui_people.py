@@ -399,3 +399,20 @@ async def test_a_page_asked_for_before_the_filter_changed_adds_nobody_after_it(t
         assert [r[0] for r in rows(table)] == [f"Person {n:03}" for n in range(0, 250, 50)]
         assert shown(screen.query_one("#people-count", Static)) == "5 people"
     store.close()
+
+
+async def test_down_from_the_filter_goes_into_the_list(memory_store, clock):
+    """A name typed, ↓ and Enter, as in Search: ↓ did nothing in the one-line filter, and the
+    Enter only moved to the list, so nobody opened."""
+    _thirty_people(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _directory(app, pilot)
+        await type_text(pilot, "Person 1")
+        await settle(app, pilot)
+        await pilot.press("down")
+        await settle(app, pilot)
+        table = screen.query_one(DataTable)
+        assert app.focused is table and table.cursor_row == 0
+        await pilot.press("down", "enter")  # on the list ↓ is the list's: the second one
+        assert await _person_opened(app, pilot) == "Person 11"
