@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from circles.errors import CirclesError
+from circles.feedback_views import tell_apart
 from circles.programme_views import (
     ConfirmedRound,
     PairView,
@@ -83,10 +84,11 @@ PARTICIPANT_COLUMNS = (
 NOT_IN_ROUNDS = ("As", "Places")
 
 
-def _participant_cells(x: ParticipantView, labels: list[str]) -> tuple[str, ...]:
-    """A participant's cells under the columns ``labels`` (see PARTICIPANT_COLUMNS)."""
+def _participant_cells(x: ParticipantView, labels: list[str], name: str) -> tuple[str, ...]:
+    """A participant's cells under the columns ``labels`` (see PARTICIPANT_COLUMNS), ``name``
+    as the list shows it (namesakes told apart)."""
     cells = {
-        "Name": x.name,
+        "Name": name,
         "As": x.role.value,
         "Team": x.team or "",
         "Places": f"{x.active_pairs}/{x.capacity}" if x.role.value == "mentor" else "",
@@ -249,7 +251,11 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                 if not (p.kind.has_rounds and label in NOT_IN_ROUNDS):
                     table.add_column(label, priority=priority, min_width=min_width, key=label)
         shown = [str(key.value) for key in table.columns]
-        table.fill([(str(x.person_id), _participant_cells(x, shown)) for x in data.participants])
+        # Two Aiko Diazes of one team (the large demo has such) read as one person listed twice.
+        names = tell_apart([(x.person_id, x.name, x.team) for x in data.participants])
+        table.fill(
+            [(str(x.person_id), _participant_cells(x, shown, names[x.person_id])) for x in data.participants]
+        )
 
     def _fill_pairs(self, found: list[PairView]) -> None:
         self.pairs = found

@@ -567,3 +567,24 @@ async def test_a_reject_and_a_lock_typed_in_one_burst_are_both_stored(memory_sto
 
         review = decisions.stored(db, pid)
     assert (len(review.rejected), len(review.locked)) == (1, 1)
+
+
+async def test_namesakes_among_the_participants_are_told_apart(memory_store, clock):
+    """Two Aiko Diazes in one team read as one person listed twice (the large demo has such)."""
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+    people = [
+        factories.person(memory_store, "Aiko Diaz", f"aiko{n}@example.org", team=team)
+        for n, team in enumerate(("People", "People", "Data"))
+    ]
+    with memory_store.write() as db:
+        for person in people:
+            programmes.join(db, p.id, person.id, role="member")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        names = sorted(r[0] for r in rows(app.screen.query_one("#participant-table", DataTable)))
+    same_team = [f"Aiko Diaz (People, no. {person.id})" for person in people[:2]]
+    assert names == sorted([*same_team, "Aiko Diaz (Data)"])
