@@ -403,8 +403,9 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
     month in one pass over the period's sessions: not from every member and attendance row of
     the period again, nor from the dozen rows per session session_expected holds (summing those
     back into one per session was a third of the Organisation screen's data; PostgreSQL hashed
-    the whole table to join them). Those sums are added up again by circle and by month in the
-    database: the report needs no more, and reading the few thousand circle-and-month rows
+    the whole table to join them). Those sums are added up by circle and by month in the
+    database (SQLite by circle and month first, then each; PostgreSQL both in one pass): the
+    report needs no more, and reading the few thousand circle-and-month rows
     (300 circles over two years on the large demo) and adding them up in Python took longer
     than the statement itself took the server.
 
@@ -453,24 +454,11 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
         # used as they come.
         return sa.cast(sa.func.coalesce(sa.func.sum(column), 0), sa.BigInteger)
 
-    groups = (
-        select_columns(
-            sessions.c.circle_id,
-            month,
-            sa.func.count().label("sessions"),
-            *(total(c).label(f"turnout_{n}") for n, c in enumerate(counted[: len(turnout)])),
-            sa.func.count(rated).label("with_ratings"),
-            *(total(c).label(f"feedback_{n}") for n, c in enumerate(counted[len(turnout) :])),
-        )
-        .select_from(source)
-        .group_by(sessions.c.circle_id, month)
-        .cte("circle_months")
-    )
-    sums = [total(c) for c in list(groups.c)[2:]]
-    by_circle = (
-        select_columns(groups.c.circle_id, *(column.label(f"sum_{n}") for n, column in enumerate(sums)))
-        .group_by(groups.c.circle_id)
-        .subquery()
+    figures = (
+        sa.func.count().label("sessions"),
+        *(total(c).label(f"turnout_{n}") for n, c in enumerate(counted[: len(turnout)])),
+        sa.func.count(rated).label("with_ratings"),
+        *(total(c).label(f"feedback_{n}") for n, c in enumerate(counted[len(turnout) :])),
     )
     members, presenters = members_and_presenters(
         held,
@@ -489,6 +477,42 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
     presented = (
         select(presenters.c.circle_id, sa.func.count(sa.distinct(presenters.c.person_id)).label("presented"))
         .group_by(presenters.c.circle_id)
+        .subquery()
+    )
+    if dialect == "postgresql":
+        # By circle and by month in one pass over the sessions (GROUPING SETS): summed by circle
+        # and month first and those sums added up again twice, the circle-and-month rows were
+        # kept in a CTE (read twice) and sorted on the month's text (the statement over the
+        # large demo's last 3 months, in turns: 63 ms of the server's processor time, 58 now).
+        # A month's row has no circle, so it finds no members or presenters: its last two
+        # columns are 0, unread.
+        sets = (
+            select_columns(sessions.c.circle_id, month, *figures)
+            .select_from(source)
+            .group_by(sa.func.grouping_sets(sessions.c.circle_id, month))
+            .subquery()
+        )
+        statement = (
+            select_columns(
+                *sets.c,
+                sa.func.coalesce(per_circle.c.members, 0),
+                sa.func.coalesce(presented.c.presented, 0),
+            )
+            .select_from(sets)
+            .join(per_circle, per_circle.c.circle_id == sets.c.circle_id, isouter=True)
+            .join(presented, presented.c.circle_id == sets.c.circle_id, isouter=True)
+        )
+        return statement, len(turnout)
+    groups = (
+        select_columns(sessions.c.circle_id, month, *figures)
+        .select_from(source)
+        .group_by(sessions.c.circle_id, month)
+        .cte("circle_months")
+    )
+    sums = [total(c) for c in list(groups.c)[2:]]
+    by_circle = (
+        select_columns(groups.c.circle_id, *(column.label(f"sum_{n}") for n, column in enumerate(sums)))
+        .group_by(groups.c.circle_id)
         .subquery()
     )
     circle_rows = (
