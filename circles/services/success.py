@@ -629,18 +629,12 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
     sql = _mentoring_sql(first is not None)
     days = {"first_day": first, "last_day": last}
     counts = all_rows(db, sql.counts, days)
-    held = dict(all_rows(db, sql.held, days))
-    for pid, n in all_rows(db, sql.answered, days):
-        held[pid] = held.get(pid, 0) + n
-    spans = all_rows(db, sql.spans, days)
-    programmes = {
-        pid: (ProgrammeKind(kind), cadence, ends) for pid, kind, cadence, ends in all_rows(db, _PROGRAMMES)
-    }
     planned: dict[int, int] = {}
-    for pid, started, ended, n in spans:
-        kind, cadence, programme_ends = programmes[pid]
+    for pid, kind, cadence, programme_ends, started, ended, n in all_rows(db, sql.spans, days):
         end = min(d for d in (ended, programme_ends, last) if d is not None)
-        planned[pid] = planned.get(pid, 0) + n * _planned(kind, cadence, started, end, first, last)
+        planned[pid] = planned.get(pid, 0) + n * _planned(
+            ProgrammeKind(kind), cadence, started, end, first, last
+        )
     return Mentoring(
         [
             ProgrammeEngagement(
@@ -648,21 +642,25 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
                 programme=name,
                 kind=ProgrammeKind(kind).value,
                 pairs_active=int(active),
-                meetings_held=int(held.get(pid, 0)),
+                meetings_held=int(held),
                 meetings_planned=planned.get(pid, 0),
                 completed=int(done),
                 ended_early=int(early),
             )
-            for pid, name, kind, active, done, early in counts
+            for pid, name, kind, active, done, early, held in counts
         ]
     )
 
 
 class _MentoringSQL(NamedTuple):
-    counts: Any  # per programme: pairs active, completed and ended early in the period
-    held: Any  # per programme: meetings logged in the period
-    answered: Any  # per programme: round pairs that said they met and logged nothing
-    spans: Any  # per programme, start and end: pairs active in the period
+    # Two statements, where there were five (the meetings logged, the round pairs that said they
+    # met and the programmes' cadences each a statement of its own): each a round trip more to
+    # the server while Organisation waits for its figures.
+    # Per programme: pairs active, completed and ended early in the period, and meetings held
+    # (logged, or said to have met).
+    counts: Any
+    # Per programme (its kind, cadence and last day), start and end: pairs active in the period.
+    spans: Any
 
 
 @kept
@@ -677,32 +675,33 @@ def _mentoring_sql(from_first: bool) -> _MentoringSQL:
     ended_in: list[sa.ColumnElement[bool]] = [col(pair.ended_on).is_not(None), col(pair.ended_on) <= last]
     if from_first:
         ended_in.append(col(pair.ended_on) >= first)
-    counts = (
+    pairs = (
         select_columns(
-            p.id,
-            p.name,
-            p.kind,
-            sa.func.coalesce(sa.func.sum(one_if(sa.and_(*alive))), 0),
+            col(p.id).label("id"),
+            col(p.name).label("name"),
+            col(p.kind).label("kind"),
+            sa.func.coalesce(sa.func.sum(one_if(sa.and_(*alive))), 0).label("active"),
             sa.func.coalesce(
                 sa.func.sum(one_if(sa.and_(*ended_in, col(pair.status) == PairStatus.COMPLETED))), 0
-            ),
+            ).label("completed"),
             sa.func.coalesce(
                 sa.func.sum(one_if(sa.and_(*ended_in, col(pair.status) == PairStatus.ENDED_EARLY))), 0
-            ),
+            ).label("ended_early"),
         )
         .select_from(p)
         .join(pair, col(pair.programme_id) == p.id, isouter=True)
         .group_by(col(p.id), col(p.name), col(p.kind))
-        .order_by(sa.func.lower(p.name))
+        .subquery()
     )
     held_on: list[sa.ColumnElement[bool]] = [col(meeting.held_on) <= last]
     if from_first:
         held_on.append(col(meeting.held_on) >= first)
     held = (
-        select(pair.programme_id, sa.func.count(col(meeting.id)))
+        select(col(pair.programme_id).label("programme_id"), sa.func.count(col(meeting.id)).label("n"))
         .join(pair, col(pair.id) == meeting.pair_id)
         .where(*held_on)
         .group_by(col(pair.programme_id))
+        .subquery()
     )
     # A buddy or coffee pair that answered yes to "did you meet?" met once, logged or not
     # (the mentorship's rule); it counts in the period its round began.
@@ -710,7 +709,7 @@ def _mentoring_sql(from_first: bool) -> _MentoringSQL:
     if from_first:
         started_in.append(col(pair.started_on) >= first)
     answered = (
-        select(pair.programme_id, sa.func.count(col(pair.id)))
+        select(col(pair.programme_id).label("programme_id"), sa.func.count(col(pair.id)).label("n"))
         .join(p, col(p.id) == pair.programme_id)
         .where(
             col(p.kind).in_([k for k in ProgrammeKind if k.has_rounds]),
@@ -719,26 +718,52 @@ def _mentoring_sql(from_first: bool) -> _MentoringSQL:
             *started_in,
         )
         .group_by(col(pair.programme_id))
+        .subquery()
     )
-    # Pairs of one intake share their dates: the cadence is expanded once per distinct span.
-    spans = (
-        select(col(pair.programme_id), col(pair.started_on), col(pair.ended_on), sa.func.count())
+    counts = (
+        select_columns(
+            *pairs.c,
+            sa.func.coalesce(held.c.n, 0) + sa.func.coalesce(answered.c.n, 0),
+        )
+        .select_from(pairs)
+        .join(held, held.c.programme_id == pairs.c.id, isouter=True)
+        .join(answered, answered.c.programme_id == pairs.c.id, isouter=True)
+        .order_by(sa.func.lower(pairs.c.name))
+    )
+    # Pairs of one intake share their dates: the cadence is expanded once per distinct span,
+    # each span's programme looked up once (joined before grouping, once per pair).
+    intakes = (
+        select(
+            col(pair.programme_id).label("programme_id"),
+            col(pair.started_on).label("started_on"),
+            col(pair.ended_on).label("ended_on"),
+            sa.func.count().label("pairs"),
+        )
         .where(*alive)
         .group_by(col(pair.programme_id), col(pair.started_on), col(pair.ended_on))
+        .subquery()
     )
-    return _MentoringSQL(counts, held, answered, spans)
-
-
-_PROGRAMMES = select(col(Programme.id), Programme.kind, col(Programme.cadence), col(Programme.ends_on))
+    spans = select_columns(
+        intakes.c.programme_id,
+        col(p.kind),
+        col(p.cadence),
+        col(p.ends_on),
+        intakes.c.started_on,
+        intakes.c.ended_on,
+        intakes.c.pairs,
+    ).join(p, col(p.id) == intakes.c.programme_id)
+    return _MentoringSQL(counts, spans)
 
 
 # -- the whole report --------------------------------------------------------------------------
 
 
 def success_report(db: Session, scope: Scope) -> SuccessReport:
-    """Every success figure for a circle (or all) over a period, in about a dozen GROUP BY
-    queries: the totals add up from the per-circle rows, which count exactly as the report's
-    own figures do (tests/test_success.py checks both against hand-worked values)."""
+    """Every success figure for a circle (or all) over a period, in seven statements (the
+    sessions under way and the time zones in use, the sums by circle and month, the circles'
+    names, retention, and mentoring's two): the totals add up from the per-circle rows, which
+    count exactly as the report's own figures do (tests/test_success.py checks both against
+    hand-worked values)."""
     bound = bind_scope(db, scope)  # the store's clock and the period's time zones, read once
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
     counts = _participation(db, bound)
