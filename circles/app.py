@@ -19,7 +19,7 @@ from textual.await_complete import AwaitComplete
 from textual.binding import ActiveBinding, Binding
 
 from circles.errors import CirclesError
-from circles.zones import local_zone_name, time_zone
+from circles.zones import day_here
 from screens.heap import (
     CollectorHold,
     forget_closed_watchers,
@@ -225,7 +225,7 @@ class CirclesApp(KeysFollowTheFocus):
         this machine's zone. UTC's date is yesterday in a Sydney morning and tomorrow in a
         Californian evening, and a default date, "this month" or a file's date taken from it
         was a day out there."""
-        return self.now().astimezone(zone or time_zone(local_zone_name())).date()
+        return day_here(self.now(), zone)
 
     async def action_quit(self) -> None:
         # A screen with work not yet saved says so (unsaved()); quitting then asks first.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Mapping
+from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,6 +39,12 @@ def local_zone_name(environ: Mapping[str, str] = os.environ, etc: Path = Path("/
         if name and not name.startswith("/") and _is_zone(name):
             return "UTC" if name in _UTC_ALIASES else name
     return "UTC"
+
+
+def day_here(at: datetime, zone: tzinfo | None = None) -> date:
+    """The day instant ``at`` falls on in ``zone``, else in this machine's zone: the facilitator's
+    day, for an app and a command line that run on the facilitator's own machine."""
+    return at.astimezone(zone or time_zone(local_zone_name())).date()
 
 
 _UTC_ALIASES = {"Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu"}

@@ -516,3 +516,25 @@ def test_today_in_a_zone_ahead_of_utc_is_not_the_future(store: Store, clock: Fix
     with store.read() as db:
         report = success.success_report(db, Scope(since=ON, until=ON + timedelta(days=1)))
     assert report.mentoring.meetings_held == 1  # the Sydney meeting is inside "until today"
+
+
+def test_the_days_the_app_picks_are_the_facilitators(
+    store: Store, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 21:30 UTC on 3 March is Wednesday 4 March in Sydney: a coffee round matched there, a goal
+    # done and a pair ended then were all dated the 3rd, UTC's day.
+    monkeypatch.setenv("TZ", "Australia/Sydney")
+    clock.now = datetime(2026, 3, 3, 21, 30, tzinfo=UTC)
+    sydney = date(2026, 3, 4)
+    with store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+    for person in _people(store, 2, "Cup", teams=2):
+        with store.write() as db:
+            programmes.join(db, p.id, person, role="member")
+    with store.write() as db:
+        matched = pairing.confirm(db, p.id)
+        (pair,) = matched.pairs
+        goal = pairs.add_goal(db, pair.id, "Try the new place")
+        done = pairs.set_goal_done(db, goal.id, done=True)
+        ended = pairs.end_pair(db, pair.id, completed=True)
+    assert (matched.round.held_on, pair.started_on, done.done_on, ended.ended_on) == (sydney,) * 4

@@ -10,11 +10,21 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
+from circles.zones import day_here
 from models.stamps import unit_now
 
 
 def now(db: Session) -> datetime:
     return unit_now(db)
+
+
+def today(db: Session) -> date:
+    """Today where the facilitator is, on the store's clock: the date in this machine's zone
+    (each facilitator's app runs on their own machine, whoever shares the store). A day the
+    services pick themselves (a round matched, a pair ended, a goal done) is the one the
+    facilitator's calendar shows, as the screens' is (CirclesApp.today): UTC's date was
+    yesterday in a Sydney morning."""
+    return day_here(unit_now(db))
 
 
 # Kiribati's Line Islands are the first to begin each day, at UTC+14.

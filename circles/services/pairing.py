@@ -31,7 +31,7 @@ from circles.programme_views import (
 )
 from circles.services import decisions, programmes
 from circles.services import pairs as pair_service
-from circles.services.clock import now
+from circles.services.clock import today
 from circles.services.sql import aggregate_date, in_chunks, select_columns
 from circles.services.uids import ics_uid
 from circles.zones import time_zone
@@ -329,8 +329,7 @@ def _person(p: ParticipantView) -> PairPerson:
 def _on(db: Session, programme: ProgrammeView, on: date | None) -> date:
     """The day a round is matched for: ``on``, else today; before the programme has begun,
     its first day (a facilitator matches the week before the start, to send the invites)."""
-    today = now(db).date()
-    day = on or (max(today, programme.starts_on) if programme.starts_on else today)
+    day = on or (max(today(db), programme.starts_on) if programme.starts_on else today(db))
     if programme.starts_on and day < programme.starts_on:
         raise InvalidInput(
             "on", day.isoformat(), f"is before the programme starts ({programme.starts_on:%d %b %Y})"

@@ -23,7 +23,7 @@ from circles.programme_views import (
     RoundView,
 )
 from circles.services import programmes
-from circles.services.clock import latest_today, now
+from circles.services.clock import latest_today, today
 from circles.services.sql import aggregate_date, ids, select_columns
 from models.enums import PairStatus
 from models.tables import (
@@ -176,7 +176,7 @@ def pair_detail(db: Session, pair_id: int) -> PairDetail:
             .order_by(col(PairMeeting.held_on).desc(), col(PairMeeting.id).desc())
         )
     ]
-    return PairDetail(pair, programme, goals, meetings, planned_meetings(programme, pair, now(db).date()))
+    return PairDetail(pair, programme, goals, meetings, planned_meetings(programme, pair, today(db)))
 
 
 def _row(db: Session, pair_id: int) -> ProgrammePair:
@@ -236,7 +236,7 @@ def end_pair(
     text = validate.text(reason, "reason", max_length=300)
     if not completed and not text:
         raise InvalidInput("reason", reason, "is required when a pair ends early; say why")
-    day = on or now(db).date()
+    day = on or today(db)
     if day < pair.started_on:
         raise InvalidInput("on", day.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})")
     pair.status = PairStatus.COMPLETED if completed else PairStatus.ENDED_EARLY
@@ -267,7 +267,7 @@ def set_goal_done(db: Session, goal_id: int, *, done: bool) -> GoalView:
     if goal is None:
         raise NotFound(f"There is no goal with id {goal_id}.")
     goal.done = done
-    goal.done_on = now(db).date() if done else None
+    goal.done_on = today(db) if done else None
     db.add(goal)
     db.flush()
     assert goal.id is not None
@@ -323,8 +323,8 @@ def report(db: Session, programme_id: int) -> ProgrammeReport:
         .where(ProgrammePair.programme_id == programme_id)
     ).one()
     rounds = list_rounds(db, programme_id)
-    today = now(db).date()
-    rows = [(p, planned_meetings(programme, p, today)) for p in every]
+    day = today(db)
+    rows = [(p, planned_meetings(programme, p, day)) for p in every]
     return ProgrammeReport(
         programme=programme,
         pairs=len(every),

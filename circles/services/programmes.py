@@ -17,7 +17,7 @@ from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
 from circles.matching import split_topics
 from circles.programme_views import UNTIL_RESUMED, ParticipantView, ProgrammeSummary, ProgrammeView
 from circles.services import names
-from circles.services.clock import latest_today, now
+from circles.services.clock import latest_today, now, today
 from circles.services.sql import aggregate_date, select_columns
 from circles.services.versioned import UNCHANGED, Unchanged
 from models.enums import PairStatus, ParticipantRole, ProgrammeKind
@@ -603,7 +603,7 @@ def pause(
     if part is None:
         raise NotFound("They are not in this programme.")
     if until is None and part.paused_until is not None:
-        part.answers_from = now(db).date()  # a fresh start: earlier silent rounds are forgiven
+        part.answers_from = today(db)  # a fresh start: earlier silent rounds are forgiven
     part.paused_until = until
     part.paused_reason = validate.text(reason, "reason", max_length=200) if until else ""
     part.version += 1

@@ -41,7 +41,7 @@ from circles.feedback_views import (
     ThanksView,
 )
 from circles.services import people, sessions
-from circles.services.clock import now
+from circles.services.clock import now, today
 from circles.services.participation import (
     BoundScope,
     Scope,
@@ -97,9 +97,7 @@ def add_thanks(
     db.add(row)
     db.flush()
     assert row.id is not None
-    return ThanksView(
-        row.id, to.id, to.name, by.name if by else None, words, now(db).date(), session_id, label
-    )
+    return ThanksView(row.id, to.id, to.name, by.name if by else None, words, today(db), session_id, label)
 
 
 # -- the period --------------------------------------------------------------------------------
@@ -115,10 +113,10 @@ def period_scope(
 ) -> Scope:
     """The digest's period: by default this month so far; ``until`` is never after today. Both
     on the clock of ``zone``, the reader's (see ledger)."""
-    today = now(db).astimezone(time_zone(zone)).date()
+    day = now(db).astimezone(time_zone(zone)).date()
     scope = make_scope(db, circle=circle, since=since, until=until)
-    first = scope.since if scope.since is not None or since not in (None, "") else today.replace(day=1)
-    last = min(scope.until, today) if scope.until is not None else today
+    first = scope.since if scope.since is not None or since not in (None, "") else day.replace(day=1)
+    last = min(scope.until, day) if scope.until is not None else day
     if first is not None and last < first:
         raise InvalidInput("since", first.isoformat(), "is after today; recognition looks back")
     return Scope(circle_id=scope.circle_id, since=first, until=last)
