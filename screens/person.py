@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from circles.services import knowledge, lookups
@@ -19,6 +18,7 @@ from screens.header import Header
 from screens.live import LiveScreen, Row, numbered, refill
 from screens.opening import ReadsFirst, push_read_first
 from screens.phrases import PhraseLine
+from screens.scroll_body import ScrollBody
 from screens.styled_once import StyledOnceScreen
 from screens.table import Table
 from screens.typed_app import circles_app
@@ -65,7 +65,7 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="person-body"):
+        with ScrollBody(id="person-body"):
             yield PhraseLine("", id="person-summary", markup=False)
             yield Static("Circles", classes="section-title")
             yield from self.section("person-circles")

@@ -13,7 +13,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
@@ -26,6 +25,7 @@ from circles.words import count
 from screens.blocks import Block, Blocks
 from screens.figure_boxes import FigureBoxes, FigureName
 from screens.opening import ReadFirst
+from screens.scroll_body import ScrollBody
 from screens.work import run_db
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def bar(value: float | None, width: int = BAR_WIDTH) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-class StatsPanel(VerticalScroll):
+class StatsPanel(ScrollBody):
     """A circle's participation figures as charts. Mount it with the circle's id; call
     :meth:`reload` after check-ins change."""
 

@@ -9,6 +9,7 @@ import threading
 
 import pytest
 from textual import events
+from textual.css.stylesheet import Stylesheet
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Input
@@ -77,6 +78,34 @@ async def test_a_screen_is_styled_as_it_mounts_and_again_only_when_it_comes_back
         screen.post_message(events.ScreenResume())
         await settle(app, pilot)
         assert restyled.count(screen) == 1
+
+
+async def test_the_person_screens_widgets_are_styled_once_as_it_opens(memory_store, clock, monkeypatch):
+    """Its page takes the focus as the screen opens: that restyles the page, not again each of
+    the sections, tables and lines in it, styled as they mounted (screens/scroll_body.py)."""
+    _world(memory_store)
+    with memory_store.read() as db:
+        ada = people.list_people(db, search="Ada")[0].id
+    styled: list[object] = []
+    apply = Stylesheet.apply
+
+    def counted(self: Stylesheet, node: object, *args: object, **kwargs: object) -> None:
+        styled.append(node)
+        apply(self, node, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Stylesheet, "apply", counted)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        styled.clear()
+        app.open_person(ada)
+        await until(pilot, lambda: isinstance(app.screen, PersonScreen))
+        await settle(app, pilot)
+        body = app.screen.query_one("#person-body")
+        assert app.focused is body
+        inside = list(body.walk_children())
+        assert len(inside) > 10
+        assert [w for w in inside if styled.count(w) != 1] == []
 
 
 @pytest.mark.parametrize("size", [(180, 40), (60, 24)])
