@@ -260,13 +260,16 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def _fill_pairs(self, found: list[PairView]) -> None:
         self.pairs = found
         met = {True: "yes", False: "no", None: ""}
+        # Namesakes told apart as on the participants tab (a person in several pairs is one).
+        people = {p.person_id: (p.person_id, p.name, None) for x in found for p in x.people}
+        names = tell_apart(list(people.values()))
         self.query_one("#pair-table", PagedTable).fill(
             [
                 (
                     str(x.id),
                     (
                         str(x.id),
-                        x.names,
+                        " & ".join(names[p.person_id] for p in x.people),
                         x.status.label,
                         f"{x.started_on:%d %b %Y}",
                         str(x.meetings),

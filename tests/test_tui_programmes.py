@@ -9,7 +9,7 @@ from textual import events
 from textual.widgets import DataTable, Static
 
 from circles.app import CirclesApp
-from circles.services import pairs, programmes
+from circles.services import pairing, pairs, programmes
 from models.enums import ParticipantRole
 from screens.dialogs import ConfirmScreen
 from screens.form_screen import FormScreen
@@ -575,16 +575,21 @@ async def test_namesakes_among_the_participants_are_told_apart(memory_store, clo
         p = programmes.add_programme(db, name="Coffee", kind="coffee")
     people = [
         factories.person(memory_store, "Aiko Diaz", f"aiko{n}@example.org", team=team)
-        for n, team in enumerate(("People", "People", "Data"))
+        for n, team in enumerate(("People", "People", "Data", "Web"))
     ]
     with memory_store.write() as db:
         for person in people:
             programmes.join(db, p.id, person.id, role="member")
+        pairing.confirm(db, p.id)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.push_screen(ProgrammeScreen(p.id))
         await settle(app, pilot)
         names = sorted(r[0] for r in rows(app.screen.query_one("#participant-table", DataTable)))
+        await pilot.press("3")  # the pairs: their names carry each one's number
+        await settle(app, pilot)
+        paired = " & ".join(r[1] for r in rows(app.screen.query_one("#pair-table", DataTable)))
     same_team = [f"Aiko Diaz (People, no. {person.id})" for person in people[:2]]
-    assert names == sorted([*same_team, "Aiko Diaz (Data)"])
+    assert names == sorted([*same_team, "Aiko Diaz (Data)", "Aiko Diaz (Web)"])
+    assert sorted(paired.split(" & ")) == sorted(f"Aiko Diaz (no. {person.id})" for person in people)
