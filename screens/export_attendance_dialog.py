@@ -79,13 +79,14 @@ class ExportAttendanceDialog(Dialog[Path | None]):
         circle_name: str | None = None,
         *,
         folder: Path | None = None,
-        today: date | None = None,
+        today: date,
     ) -> None:
         super().__init__()
         self.circle_id = circle_id
         self.circle_name = circle_name
         self.folder = folder
-        self.today = today or date.today()
+        # The facilitator's day, from the app (CirclesApp.today): the file is named for it.
+        self.today = today
         self.written: Path | None = None
         self._export: Worker[None] | None = None
 
