@@ -76,12 +76,17 @@ def load_rounds(db: Db, programme_id: int) -> list[RoundView]:
 # 80 columns the text columns are shortened rather than hidden whole (a pause or what a person
 # offers went missing); the time zone gives way first.
 PARTICIPANT_COLUMNS = (
-    ("Name", 0, 12), ("As", 1, None), ("Team", 5, 8), ("Places", 3, None),
+    ("Name", 0, 12), ("As", 1, None), ("Team", 5, 8), ("Places", 3, None), ("Topics", 4, 12),
     ("Offers", 4, 10), ("Wants", 4, 10), ("Timezone", 7, None), ("Status", 2, 10),
 )  # fmt: skip
 # Buddy and coffee programmes have members only: "As" said "member" on every row and "Places"
 # (a mentor's mentees) nothing, and at 80 columns their room cut a pause short.
-NOT_IN_ROUNDS = ("As", "Places")
+NOT_IN_ROUNDS = ("As", "Places", "Topics")
+# A mentor offers topics and a mentee wants them (the form asks each for that one, and matching
+# reads only those): as two columns, each row left one blank, and at 80 columns both were cut to
+# a word ("Technical W…"). One column holds each person's side. Members of rounds match on
+# everything they offer and want, so those programmes keep both.
+ONLY_IN_ROUNDS = ("Offers", "Wants")
 
 
 def _participant_cells(x: ParticipantView, labels: list[str], name: str) -> tuple[str, ...]:
@@ -92,6 +97,7 @@ def _participant_cells(x: ParticipantView, labels: list[str], name: str) -> tupl
         "As": x.role.value,
         "Team": x.team or "",
         "Places": f"{x.active_pairs}/{x.capacity}" if x.role.value == "mentor" else "",
+        "Topics": ", ".join(x.offers if x.role.value == "mentor" else x.wants),
         "Offers": ", ".join(x.offers),
         "Wants": ", ".join(x.wants),
         "Timezone": x.timezone,
@@ -248,7 +254,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         table = self.query_one("#participant-table", PagedTable)
         if not table.columns:  # a programme's kind never changes: its columns are made once
             for label, priority, min_width in PARTICIPANT_COLUMNS:
-                if not (p.kind.has_rounds and label in NOT_IN_ROUNDS):
+                if label not in (NOT_IN_ROUNDS if p.kind.has_rounds else ONLY_IN_ROUNDS):
                     table.add_column(label, priority=priority, min_width=min_width, key=label)
         shown = [str(key.value) for key in table.columns]
         # Two Aiko Diazes of one team (the large demo has such) read as one person listed twice.
