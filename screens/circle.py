@@ -144,7 +144,10 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def on_mount(self) -> None:
         table = self.query_one("#member-table", Table)
         table.add_column("Name", priority=0, min_width=12)
-        table.add_column("E-mail", priority=3, min_width=12)
+        # An address is what tells namesakes apart (the large demo has two Emma Yilmazes in one
+        # circle): cut to 12 cells at 80 columns it said "emma.yilmaz.…" for both, so it keeps
+        # 20 and the join date gives way.
+        table.add_column("E-mail", priority=3, min_width=20)
         table.add_column("Team", priority=4, min_width=8)
         table.add_column("Role", priority=1)
         table.add_column("Rotation", priority=2)

@@ -246,6 +246,26 @@ async def test_tables_keep_the_columns_that_matter_at_80x24(demo):
         assert all(len(line.rstrip()) <= 80 for line in shown.splitlines())
 
 
+async def test_the_members_tab_at_80x24_tells_namesakes_apart_by_their_addresses(memory_store, clock):
+    """Cut to 12 cells, an address said no more than the name beside it ("emma.yilmaz.…" for
+    both of the large demo's Emma Yilmazes in one circle): it is shown far enough to tell them
+    apart, and the join date, the least of the columns, gives way instead."""
+    c = factories.circle(memory_store, "Data Science Learning Circle")
+    host = factories.person(memory_store, "Zainab Suzuki", "zainab.suzuki.88@example.org", team="Research")
+    factories.member(memory_store, c, host, role="facilitator")
+    for email in ("emma.yilmaz.392@example.org", "emma.yilmaz.5217@example.org"):
+        emma = factories.person(memory_store, "Emma Yilmaz", email, team="Sales Engineering")
+        factories.member(memory_store, c, emma)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        app.open_circle(c.id)
+        await settle(app, pilot)
+        lines = [line for line in screen_text(app).splitlines() if "Emma Yilmaz" in line]
+        assert len(lines) == 2 and lines[0] != lines[1], lines
+        assert "emma.yilmaz.392@" in lines[0] and "emma.yilmaz.5217@" in lines[1], lines
+
+
 # -- findable ---------------------------------------------------------------------------------
 
 
