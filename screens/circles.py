@@ -44,14 +44,12 @@ NOT_READ = ("…", "…", "…")  # a row's figures for the moment before they a
 
 class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     TITLE = "Circles"
-    HELP = (
-        "Every circle. Type part of a name to narrow the list (/ first for a name starting with "
-        "n or a, the list's keys); Enter opens the circle."
-    )
+    HELP = "Every circle. Type part of a name to narrow the list; Enter opens the circle, + creates one."
+    # No letter is a key here: every letter is the start of a name (screens/type_to_filter.py).
     BINDINGS = [
-        Binding("n", "new_circle", "New circle", tooltip="Create a circle"),
+        Binding("plus", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("slash", "filter", "Filter", tooltip="Type part of a name"),
-        Binding("a", "toggle_archived", "Archived", tooltip="Show or hide archived circles"),
+        Binding("ctrl+t", "toggle_archived", "Archived", tooltip="Show or hide archived circles"),
     ]
 
     def __init__(self) -> None:

@@ -59,14 +59,18 @@ def load_page(db: Db, search: str | None, offset: int, limit: int = PAGE) -> Pag
 
 class PeopleScreen(LiveScreen, TypeToFilter):
     TITLE = "People"
-    HELP = "Everyone the store knows. Type to filter by name, e-mail or team; Enter opens a person."
+    HELP = (
+        "Everyone the store knows. Type to filter by name, e-mail or team; Enter opens a person, "
+        "ctrl+e edits the one highlighted in the list, + adds someone."
+    )
+    # No letter is a key here: every letter is the start of a name (screens/type_to_filter.py).
     BINDINGS = [
-        Binding("n", "new_person", "New person"),
-        Binding("e", "edit_person", "Edit"),
+        Binding("plus", "new_person", "New person", tooltip="Add someone to the store"),
+        Binding("ctrl+e", "edit_person", "Edit", tooltip="Edit the person highlighted in the list"),
         Binding("slash", "filter", "Filter"),
     ]
 
-    # The list has the keys (n, e, Enter); / or any other letter goes to the filter and Enter
+    # The list has the keys (+, ctrl+e, Enter); / or any letter goes to the filter and Enter
     # comes back. It takes the focus as the screen is built, before any key typed meanwhile is
     # handed to a widget (screens/late_keys.py).
     AUTO_FOCUS = "#people"

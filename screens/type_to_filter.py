@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -15,9 +15,12 @@ from screens.one_line import OneLineInput
 class TypeToFilter(Screen[None]):
     """A screen with a list and a filter box (``FILTER_BOX``): a printable key typed while the
     list has the focus goes into the box, and the box takes the focus, so typing on is filtering
-    on. Keys bound on the screen (`/`, `n`, `?`...) keep their binding: a facilitator types the
-    name of the thing, not a command key, and `/` still leads to the box for names starting with
-    a bound letter.
+    on. Keys bound on the screen (`/`, `+`, `?`...) keep their binding.
+
+    No letter or digit may be bound on such a screen (a subclass that binds one is refused as it
+    is defined): every one of them starts a name. People's Edit was `e`, and "emma" typed to find
+    Emma opened the highlighted person's form with "mma" over their name; Enter then saved it.
+    Its commands take keys no name starts with, as the check-in list's do (+ for a walk-in).
 
     The app hands it the keys no widget used (screens/late_keys.py), in the order they were
     typed: taken here as they bubbled past, a letter overtook a `/` typed before it that was
@@ -28,6 +31,16 @@ class TypeToFilter(Screen[None]):
 
     ↓ in the box goes down into the list (``LIST``): the box is one line, so ↓ had nothing to
     do there, and on People and Circles a name typed and ↓ Enter opened nothing."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            keys = binding.key if isinstance(binding, Binding) else binding[0]
+            for key in keys.split(","):
+                if len(key.strip()) == 1 and key.strip().isalnum():
+                    raise TypeError(
+                        f"{cls.__name__} binds {key.strip()!r}: on a list typed to filter, it starts a name"
+                    )
 
     FILTER_BOX: ClassVar[str] = "#filter"
     LIST: ClassVar[str] = "DataTable"

@@ -123,7 +123,7 @@ async def test_the_person_form_refuses_a_look_alike(memory_store, clock):
         await settle(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
-        await pilot.press("n")
+        await pilot.press("plus")
         await pilot.pause()
         form = app.screen
         assert isinstance(form, FormScreen)

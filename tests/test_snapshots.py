@@ -122,7 +122,7 @@ SCREENS: dict[str, Callable[[dict], list[Step]]] = {
 DIALOGS: dict[str, Callable[[dict], list[Step]]] = {
     "new_circle": lambda d: ["n"],
     "edit_circle": lambda d: [_circle(d), "E"],
-    "new_person": lambda d: ["p", "n"],
+    "new_person": lambda d: ["p", "plus"],
     "schedule_session": lambda d: [_circle(d), "2", "s"],
     "edit_session": lambda d: [_circle(d), "2", "e"],
     "move_session": lambda d: [_circle(d), "2", "m"],

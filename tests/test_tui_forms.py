@@ -220,7 +220,7 @@ async def test_person_form_checks_the_email_and_refuses_a_taken_one(memory_store
         await settle(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
-        await pilot.press("n")
+        await pilot.press("plus")
         await pilot.pause()
         form = app.screen
         await type_text(pilot, "Ana Other")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import threading
 from datetime import date
 
+import pytest
 from textual.widgets import DataTable, Input, Static
 
 from circles.app import CirclesApp
-from circles.services import agenda, attendance, away, lookups
+from circles.services import agenda, attendance, away, lookups, people
 from models.engine import sqlite_url
 from models.store import Store
 from screens.people import PAGE, PeopleScreen
@@ -335,7 +336,7 @@ async def test_keys_typed_as_the_directory_opens_reach_the_filter(memory_store, 
 
 
 async def test_a_letter_typed_on_the_directory_starts_the_filter(memory_store, clock):
-    """Letters typed on the list go to the filter (no `/` first); n and e keep their keys."""
+    """Letters typed on the list go to the filter (no `/` first); + and ctrl+e keep their keys."""
     _thirty_people(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
@@ -344,10 +345,55 @@ async def test_a_letter_typed_on_the_directory_starts_the_filter(memory_store, c
         await settle(app, pilot)
         assert screen.query_one("#filter", Input).value == "ops"
         assert [r[0] for r in rows(screen.query_one(DataTable))] == ["Person 07"]
-        await pilot.press("enter", "e")  # back on the list, e edits the person
+        await pilot.press("enter", "ctrl+e")  # back on the list, ctrl+e edits the person
         await settle(app, pilot)
         assert app.screen is not screen
         assert screen.query_one("#filter", Input).value == "ops"
+
+
+async def test_a_name_starting_with_a_command_letter_finds_them_and_renames_nobody(memory_store, clock):
+    """Edit was `e`, New person `n`: "emma" typed on the list, Aisha Bello highlighted, opened her
+    form with "mma" over her name, and Enter saved it (seen on the small demo); "nadia" opened a
+    new person's form. Every letter now goes to the filter; Enter goes down to whom it finds, and
+    Enter again opens them."""
+    for name in ("Aisha Bello", "Emma Yilmaz", "Nadia Almeida"):
+        factories.person(memory_store, name)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _directory(app, pilot)
+        for typed, found in (("emma", "Emma Yilmaz"), ("nadia", "Nadia Almeida")):
+            burst(app, *typed, "enter", "enter")
+            assert await _person_opened(app, pilot) == found
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is screen)
+            assert screen.query_one("#filter", Input).value == typed
+            await pilot.press("ctrl+u")
+        await settle(app, pilot)
+    with memory_store.read() as db:
+        assert sorted(p.name for p in people.list_people(db)) == [
+            "Aisha Bello",
+            "Emma Yilmaz",
+            "Nadia Almeida",
+        ]
+
+
+def test_a_letter_cannot_be_bound_on_a_list_typed_to_filter():
+    """Refused as the screen is defined, not found by a facilitator whose name starts with it."""
+    from textual.binding import Binding
+
+    from screens.type_to_filter import TypeToFilter
+
+    with pytest.raises(TypeError, match="binds 'e'"):
+
+        class Directory(TypeToFilter):
+            BINDINGS = [Binding("plus", "new", "New"), Binding("ctrl+e,e", "edit", "Edit")]
+
+    class Allowed(TypeToFilter):  # keys no name starts with
+        BINDINGS = [
+            Binding("plus", "new", "New"),
+            ("ctrl+e", "edit", "Edit"),
+            Binding("slash", "filter", "Filter"),
+        ]
 
 
 async def test_enter_after_a_filter_waits_for_whom_the_filter_finds(memory_store, clock, monkeypatch):
