@@ -86,6 +86,9 @@ class PeopleScreen(LiveScreen, TypeToFilter):
         # it, or it opened the row highlighted in the list the filter was about to replace.
         self.filtering = False
         self.enter_waiting = False
+        # Enter in the filter opens the one person it finds, as on Circles: "emma", Enter went
+        # down to the list and a second Enter was needed. It waits for the filter's answer.
+        self.open_if_one = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -127,7 +130,9 @@ class PeopleScreen(LiveScreen, TypeToFilter):
         run_db(self, lambda db: load_page(db, search, 0), self.first_page, failed=self._not_found)
 
     def _not_found(self, error: CirclesError) -> None:
-        self.filtering = self.enter_waiting = False  # nothing to open: the Enter is dropped
+        self.filtering = self.enter_waiting = self.open_if_one = (
+            False  # nothing to open: the Enter is dropped
+        )
         show_error(self, error)
 
     def first_page(self, page: Page, *, keep: bool = False) -> None:
@@ -141,9 +146,9 @@ class PeopleScreen(LiveScreen, TypeToFilter):
             table.clear()
         # A refresh asks for as many as are shown: full is said of that, not of a page.
         self.add_page(found, full=page.full, replace=keep)
-        if self.enter_waiting:
-            self.enter_waiting = False
+        if self.enter_waiting or (self.open_if_one and self.total == 1 and not self.more_than):
             table.action_select_cursor()
+        self.enter_waiting = self.open_if_one = False
 
     def add_page(self, found: list[PersonView], *, full: bool, replace: bool = False) -> None:
         """``full``: the store gave as many people as were asked for, so there may be more."""
@@ -207,6 +212,7 @@ class PeopleScreen(LiveScreen, TypeToFilter):
 
     @on(Input.Changed, "#filter")
     def _filter(self) -> None:
+        self.open_if_one = False  # typed on after the Enter: not the name it was for
         self.load()
 
     @on(Input.Submitted, "#filter")
@@ -220,6 +226,10 @@ class PeopleScreen(LiveScreen, TypeToFilter):
             table.action_select_cursor()
             return
         self.set_focus(table)
+        if self.filtering:
+            self.open_if_one = True  # first_page opens them, if they are one
+        elif self.total == 1 and not self.more_than:
+            table.action_select_cursor()
 
     def action_filter(self) -> None:
         # At once: the letters typed right after / go where the focus is when they come back.

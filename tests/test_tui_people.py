@@ -12,6 +12,7 @@ from circles.app import CirclesApp
 from circles.services import agenda, attendance, away, lookups, people
 from models.engine import sqlite_url
 from models.store import Store
+from screens.form_screen import FormScreen
 from screens.people import PAGE, PeopleScreen
 from screens.person import PersonScreen
 from tests import factories
@@ -345,24 +346,33 @@ async def test_a_letter_typed_on_the_directory_starts_the_filter(memory_store, c
         await settle(app, pilot)
         assert screen.query_one("#filter", Input).value == "ops"
         assert [r[0] for r in rows(screen.query_one(DataTable))] == ["Person 07"]
-        await pilot.press("enter", "ctrl+e")  # back on the list, ctrl+e edits the person
-        await settle(app, pilot)
-        assert app.screen is not screen
+        await pilot.press("enter")  # the one person found opens, as a circle found alone does
+        assert await _person_opened(app, pilot) == "Person 07"
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
         assert screen.query_one("#filter", Input).value == "ops"
+        await pilot.press("ctrl+e")  # back on the list, ctrl+e edits the person
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        await pilot.press("ctrl+u", *"person 1", "enter")  # ten found: Enter goes down to them
+        await settle(app, pilot)
+        assert app.screen is screen and screen.focused is screen.query_one(DataTable)
 
 
 async def test_a_name_starting_with_a_command_letter_finds_them_and_renames_nobody(memory_store, clock):
     """Edit was `e`, New person `n`: "emma" typed on the list, Aisha Bello highlighted, opened her
     form with "mma" over her name, and Enter saved it (seen on the small demo); "nadia" opened a
-    new person's form. Every letter now goes to the filter; Enter goes down to whom it finds, and
-    Enter again opens them."""
+    new person's form. Every letter now goes to the filter, and Enter opens the one it finds."""
     for name in ("Aisha Bello", "Emma Yilmaz", "Nadia Almeida"):
         factories.person(memory_store, name)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _directory(app, pilot)
         for typed, found in (("emma", "Emma Yilmaz"), ("nadia", "Nadia Almeida")):
-            burst(app, *typed, "enter", "enter")
+            burst(app, *typed, "enter")
             assert await _person_opened(app, pilot) == found
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is screen)
