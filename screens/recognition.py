@@ -102,7 +102,10 @@ def detail_lines(r: Recognised) -> str:
 
 def row_cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
     """One person's row of the ledger (``names``: as Ledger.shown_names tells namesakes apart)."""
+    # A talk that is a milestone is said beside the count: a column of its own, headed
+    # "Milestones" over a "#5", took 12 of 80 cells and cut streaks to "5 in a …".
     milestones = ", ".join("first" if t.number == 1 else f"#{t.number}" for t in r.milestones)
+    talks = _count(len(r.talks)) + (f" ({milestones})" if milestones else "")
     mentoring = ""
     if r.mentoring is not None:
         done = f"{r.mentoring.pairs_completed} completed" if r.mentoring.pairs_completed else ""
@@ -111,8 +114,7 @@ def row_cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
     feedback = f"{r.feedback.mean:.1f} ({r.feedback.ratings})" if r.feedback and r.feedback.mean else ""
     return (
         names[r.person_id],
-        _count(len(r.talks)),
-        milestones,
+        talks,
         streaks_text(r.streaks),
         mentoring,
         feedback,
@@ -230,7 +232,7 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         # At 80 columns the long cells are shortened rather than the last columns hidden whole
         # (a presenter's feedback and their thanks went missing from the ledger).
         for label, min_width in (
-            ("Name", 12), ("Talks", None), ("Milestones", 6), ("Streaks", 8),
+            ("Name", 12), ("Talks", 6), ("Streaks", 10),
             ("Mentoring", 10), ("Feedback", None), ("Thanks", None),
         ):  # fmt: skip
             table.add_column(label, min_width=min_width)

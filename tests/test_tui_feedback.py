@@ -232,7 +232,7 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
         screen = app.screen
         table = screen.query_one("#rec-ledger", DataTable)
         # Ana gave her first talk on 2 Mar; nobody else did anything to list this month.
-        assert [r[:3] for r in rows(table)] == [["Ana Ruiz", "1", "first"]]
+        assert [r[:2] for r in rows(table)] == [["Ana Ruiz", "1 (first)"]]
         assert "first talk ever!" in shown(screen.query_one("#rec-person", Static))
         await pilot.press("t")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
@@ -360,6 +360,27 @@ async def test_recognition_tells_namesakes_apart_by_their_team(memory_store, clo
         digest = markdown(recognition.ledger(db, recognition.period_scope(db)))
     assert "- **Ana Ruiz (Data)** gave 1 talk" in digest
     assert "- **Ana Ruiz (Platform Reliability)**: for the rota" in digest
+
+
+async def test_the_ledger_at_80_columns_shows_a_first_talk_and_a_streak_whole(memory_store, clock):
+    """A milestone talk had a column of its own ("Milestones" over "#5") and a streak was cut to
+    "5 in a …": the milestone is said beside the talks now, and the streak has the room. Ana,
+    alone in the rotation, presented each of five weeks: the fifth was in March."""
+    circle = factories.circle(memory_store, "Rust Lunch")
+    ana = factories.person(memory_store, "Ana Ruiz", team="Data")
+    factories.member(memory_store, circle, ana, joined_at=datetime(2026, 1, 5, tzinfo=UTC))
+    for day in ("02-02", "02-09", "02-16", "02-23", "03-02"):  # five Mondays, the last on 2 Mar
+        s = factories.session(memory_store, circle, f"2026-{day} 12:00", title=f"Week {day}")
+        with memory_store.write() as db:
+            attendance.check_in(db, session_id=s.id, person_id=ana.id, attended="present")
+            sessions.update_session(db, sessions.get_session(db, s.id), status=SessionStatus.HELD)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _recognition(app, pilot)
+        table = app.screen.query_one("#rec-ledger", DataTable)
+        assert [r[:3] for r in rows(table)] == [["Ana Ruiz", "1 (#5)", "5 in a row"]]
+        drawn = table.render_line(1).text
+        assert "1 (#5)" in drawn and "5 in a row" in drawn, drawn
 
 
 async def test_recognition_shows_a_name_that_looks_like_markup_as_written(memory_store, clock):
