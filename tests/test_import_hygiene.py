@@ -69,6 +69,20 @@ def test_the_first_screen_and_the_first_glance_load_no_database_library() -> Non
     assert out.stdout.strip() == ""
 
 
+def test_no_screen_loads_the_matching_libraries() -> None:
+    """numpy and scipy (most of a second) are for matching people into pairs, which only runs
+    when a facilitator asks for a round: the person's page loaded them through the programme
+    service for the offers it shows, and its first open after a start took a second."""
+    code = (
+        "import importlib, pkgutil, sys, screens\n"
+        "for found in pkgutil.iter_modules(screens.__path__):\n"
+        "    importlib.import_module('screens.' + found.name)\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'scipy'})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
 def _ways_to_the_store(path: Path) -> list[str]:
     """What in a screen module reaches the store, or starts a thread that could, by itself."""
     found = []
