@@ -7,7 +7,8 @@ bench/screens.py gives the medians of several opens in one process: what a scree
 the first time (SQLAlchemy compiling each statement, modules imported on first use, styles of
 widgets not drawn before) is not in its figures. A facilitator meets it the first time they
 open a circle, a session or People after starting circles. Here each screen is opened in a
-fresh interpreter, with Home up and the app idle: the first open is timed, then the screen is
+fresh interpreter, with Home up and the app idle (its work after Home's data done, as it is
+for someone who reads Home first: screens/preload.py): the first open is timed, then the screen is
 left for Home and opened again (LATER times) in the same process. The figure is the first
 open; the baseline the later ones, in the same processes; the ratio later / first (1: the
 first costs nothing more). Beside each: the processor time of the whole process, and how many
@@ -89,9 +90,12 @@ async def opens(name: str, backend: str, later: int) -> list[Open]:
     before, act = SCREENS[name]
     counted = [0, 0]
 
-    def count(_conn: object, _cursor: object, _sql: str, _params: object, context: Any, _many: bool) -> None:
-        if context is not None:  # compiled: not a driver's own statement (SQLite's BEGIN)
+    def count(
+        _conn: object, _cursor: object, _sql: object, _params: object, context: Any, _many: bool
+    ) -> None:
+        if context is not None:
             counted[0] += 1
+            # Compiled now, not taken from the cache (a driver's own statement, SQLite's BEGIN, is neither).
             counted[1] += context.compiled is not None and context.cache_hit is not CacheStats.CACHE_HIT
 
     found: list[Open] = []
@@ -114,14 +118,14 @@ async def opens(name: str, backend: str, later: int) -> list[Open]:
                 await settled(app, pilot)
                 await pilot.pause()
             counted[:] = [0, 0]
-            sa.event.listen(store.engine, "after_cursor_execute", count)
+            sa.event.listen(store.engine, "before_cursor_execute", count)
             t0, cpu0 = time.perf_counter(), time.process_time()
             result = act(app, pilot, ids)
             if asyncio.iscoroutine(result):
                 await result
             await settled(app, pilot)
             await pilot.pause()
-            sa.event.remove(store.engine, "after_cursor_execute", count)
+            sa.event.remove(store.engine, "before_cursor_execute", count)
             shown, _, cpu = frames.since(t0, cpu0)
             found.append((shown, cpu, *counted))
     store.close()
