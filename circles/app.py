@@ -79,6 +79,7 @@ class CirclesApp(KeysFollowTheFocus):
         self._open_reason: str | None = None
         self.collector = CollectorHold()
         self._watcher: ChangeWatcher | None = None
+        self._screens_loading = False
 
     @property
     def store(self) -> Store:
@@ -148,6 +149,20 @@ class CirclesApp(KeysFollowTheFocus):
                 markup=False,
                 timeout=10,
             )
+
+    def home_read(self) -> None:
+        """Home shows what it read from the store: the main screens' code loads now, in a
+        worker, while the facilitator reads it, rather than on the first circle, session or
+        person they open (screens/preload.py). Once a run."""
+        if not self._screens_loading:
+            self._screens_loading = True
+            self.call_after_refresh(self._load_screens)  # after the frame that shows Home's rows
+
+    @work(thread=True, exit_on_error=False, group="load-screens")
+    def _load_screens(self) -> None:
+        from screens.preload import load_main_screens
+
+        load_main_screens()
 
     @property
     def open_failure(self) -> str | None:
