@@ -85,8 +85,7 @@ async def opens(name: str, backend: str, later: int) -> list[Open]:
     from circles.app import CirclesApp
     from models.store import Store
 
-    store = Store.open(large_store_url(backend))
-    ids = busiest(store)
+    url = large_store_url(backend)
     before, act = SCREENS[name]
     counted = [0, 0]
 
@@ -99,12 +98,19 @@ async def opens(name: str, backend: str, later: int) -> list[Open]:
             counted[1] += context.compiled is not None and context.cache_hit is not CacheStats.CACHE_HIT
 
     found: list[Open] = []
-    app = CirclesApp(store)
+    # As `circles` starts: the store opened by the app, in its worker, after the first paint.
+    app = CirclesApp(open_store=lambda: Store.open(url))
     app.animation_level = "none"  # time the data, not the tab underline's slide
     frames = Frames(app)
     async with app.run_test(size=SIZE) as pilot:
+        # Home with its rows, and the work the app does after them (screens/preload.py), done.
+        while not app._screens_loading:
+            await pilot.pause(0.01)
+        await pilot.pause()
         await settled(app, pilot)
         await pilot.pause()
+        store = app.store
+        ids = busiest(store)
         for n in range(1 + later):
             if n:  # back to Home, as it was before the first
                 while len(app.screen_stack) > 2:
