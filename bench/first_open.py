@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 # Only what the app loads before Home is up (the bench's own helpers import no screen of ours):
 # a screen's modules must be imported by its first open, as they are in a facilitator's circles.
-from bench.common import POSTGRES_ENV, add_backend, large_store_url, report
+from bench.common import add_backend, large_store_url, report
 
 LATER = 2  # later opens per process
 # What puts the app where the screen is opened from (untimed), and the key or call that opens it.
@@ -157,8 +157,6 @@ def main() -> None:
         print(json.dumps(asyncio.run(opens(args.child, args.backend, LATER))))
         return
     large_store_url(args.backend)  # built, or the server checked, once here rather than in each child
-    if args.backend == "postgresql":
-        assert os.environ.get(POSTGRES_ENV)
     print(
         f"{'screen':24} {'first s':>8} {'cpu s':>6} {'stmts':>5} {'compiled':>8}"
         f" {'later s':>8} {'cpu s':>6} {'compiled':>8}"
