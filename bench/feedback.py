@@ -40,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 
 from bench.common import add_backend, conninfo, large_store_url, proc_stat, report
-from bench.screens import BARE, SIZE, BareScreen, Frames, busiest, settled
+from bench.screens import BARE, BareScreen
+from bench.tui import SIZE, Frames, busiest, settled
 from circles.app import CirclesApp
 from models.engine import sqlite_url
 from models.store import Store

@@ -104,7 +104,7 @@ def bench_matching(runs: int) -> None:
 
 
 def bench_screen(runs: int, backend: str) -> None:
-    from bench.screens import SIZE, Frames, settled
+    from bench.tui import SIZE, Frames, settled
     from circles.app import CirclesApp
     from circles.services import pairing, programmes
     from models.store import Store

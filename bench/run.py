@@ -34,6 +34,8 @@ BENCHMARKS = (
     # and 0.1 with 7, for about 10 s more on each backend.
     ("startup.py", "--runs", 7, 9),
     ("screens.py", "--runs", 3, 5),
+    # A fresh process per screen and run: eleven screens, about 4 s each.
+    ("first_open.py", "--runs", 1, 3),
     ("export_attendance.py", "--rounds", 3, 5),
     ("ics.py", "--runs", 3, 5),
     ("rotation.py", "--runs", 3, 5),

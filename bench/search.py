@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa
 
 from bench.common import add_backend, conninfo, large_store_url, report
-from bench.screens import SIZE, Frames, settled
+from bench.tui import SIZE, Frames, settled
 
 QUERIES = (
     "kubernetes",

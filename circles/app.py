@@ -79,6 +79,7 @@ class CirclesApp(KeysFollowTheFocus):
         self._open_reason: str | None = None
         self.collector = CollectorHold()
         self._watcher: ChangeWatcher | None = None
+        self._screens_loading = False
 
     @property
     def store(self) -> Store:
@@ -148,6 +149,27 @@ class CirclesApp(KeysFollowTheFocus):
                 markup=False,
                 timeout=10,
             )
+
+    def home_read(self) -> None:
+        """Home shows what it read from the store: the main screens' code loads now, in a
+        worker, while the facilitator reads it, rather than on the first circle, session or
+        person they open (screens/preload.py). Once a run."""
+        if not self._screens_loading:
+            self._screens_loading = True
+            # The reports' statements too, on a store the app opened itself (a facilitator's
+            # start): a store handed in (a test's) would compile them again in every app.
+            warm = self._open_store is not None
+            self.call_after_refresh(self._load_screens, warm)  # after the frame that shows Home's rows
+
+    @work(thread=True, exit_on_error=False, group="load-screens")
+    def _load_screens(self, warm: bool) -> None:
+        from screens.preload import load_main_screens, warm_reports
+        from screens.work import in_store
+
+        load_main_screens()
+        if warm:
+            # Nobody asked for it, so nobody is told if it fails: the screens read for themselves.
+            in_store(self, warm_reports)
 
     @property
     def open_failure(self) -> str | None:

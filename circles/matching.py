@@ -30,9 +30,7 @@ pools are cut into chunks of a few hundred first. An odd count makes one trio.
 
 from __future__ import annotations
 
-import functools
 import itertools
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
+from circles.offer_topics import topic_key
 from circles.words import count
 from models.enums import ParticipantRole, ProgrammeKind
 
@@ -67,28 +66,6 @@ ROUND_ROBIN_LIMIT = 200
 LOOKAHEAD_LIMIT = 24
 SEARCH_LIMIT = 64
 SEARCH_STEPS = 20_000
-
-
-@functools.lru_cache(maxsize=65536)
-def topic_key(text: str) -> str:
-    """How topics are compared: any case, accents ignored, inner blanks collapsed."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(bare.split())
-
-
-@functools.lru_cache(maxsize=8192)
-def split_topics(text: str) -> tuple[str, ...]:
-    """'Rust, kubernetes ,, Go' -> ('Rust', 'kubernetes', 'Go'): each once, as first typed."""
-    seen: set[str] = set()
-    found = []
-    for part in text.split(","):
-        shown = " ".join(part.split())
-        key = topic_key(shown)
-        if key and key not in seen:
-            seen.add(key)
-            found.append(shown)
-    return tuple(found)
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,7 +133,11 @@ class HomeScreen(LiveScreen, Screen[None]):
 
     def refresh_data(self) -> None:
         every_circle = self.every_circle
-        run_db(self, lambda db: _load(db, every_circle), self.show)
+        run_db(self, lambda db: _load(db, every_circle), self._read)
+
+    def _read(self, data: HomeData) -> None:
+        self.show(data)
+        circles_app(self).home_read()
 
     def action_every_circle(self) -> None:
         self.every_circle = True

@@ -69,6 +69,20 @@ def test_the_first_screen_and_the_first_glance_load_no_database_library() -> Non
     assert out.stdout.strip() == ""
 
 
+def test_no_screen_loads_the_matching_libraries() -> None:
+    """numpy and scipy (most of a second) are for matching people into pairs, which only runs
+    when a facilitator asks for a round: the person's page loaded them through the programme
+    service for the offers it shows, and its first open after a start took a second."""
+    code = (
+        "import importlib, pkgutil, sys, screens\n"
+        "for found in pkgutil.iter_modules(screens.__path__):\n"
+        "    importlib.import_module('screens.' + found.name)\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'scipy'})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
 def _ways_to_the_store(path: Path) -> list[str]:
     """What in a screen module reaches the store, or starts a thread that could, by itself."""
     found = []
@@ -150,6 +164,58 @@ def test_opening_a_circle_imports_the_delivery_code_off_the_ui_thread() -> None:
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split() and "MainThread" not in out.stdout.split()
+
+
+HOME_THEN_IDLE = """
+import asyncio, importlib.abc, sys, threading
+from sqlalchemy.engine import make_url
+
+from screens.preload import MAIN_SCREENS
+
+importers = {}
+
+
+class Watch(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name in MAIN_SCREENS:
+            importers[name] = threading.current_thread().name
+        return None  # only watching: the usual finders import it
+
+
+sys.meta_path.insert(0, Watch())
+
+from circles.app import CirclesApp
+from models.store import Store
+from tests import factories
+from tests.conftest import FixedClock
+from tests.tui_support import settle
+
+
+async def main():
+    store = Store.open(make_url("sqlite://"), clock=FixedClock())
+    factories.circle(store, "Rust Lunch")
+    app = CirclesApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert len(app.screen_stack) == 2, app.screen_stack  # Home, nothing opened from it
+        missing = [name for name in MAIN_SCREENS if name not in sys.modules]
+    print("missing:", *missing)
+    print("on the UI thread:", *sorted(n for n, thread in importers.items() if thread == "MainThread"))
+
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_the_main_screens_load_while_home_is_read() -> None:
+    """Each main screen's modules took most of its first open after a start (the first circle
+    0.45 s, 0.13 after): they load in a worker once Home shows its data, none on the UI thread."""
+    out = subprocess.run(
+        [sys.executable, "-c", HOME_THEN_IDLE], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.splitlines() == ["missing:", "on the UI thread:"]
 
 
 # Typed text and files' cells are read as numbers by circles.validate (parse_int, id_in) only:

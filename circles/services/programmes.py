@@ -14,7 +14,7 @@ from sqlmodel.sql.expression import Select
 from circles import cadence as cadences
 from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
-from circles.matching import split_topics
+from circles.offer_topics import split_topics
 from circles.programme_views import UNTIL_RESUMED, ParticipantView, ProgrammeSummary, ProgrammeView
 from circles.services import names
 from circles.services.clock import latest_today, now, today

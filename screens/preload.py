@@ -1,0 +1,61 @@
+"""The main screens' code, loaded while the facilitator reads Home after start-up.
+
+Each screen's modules are imported the first time it opens (start-up stays fast: CONTRIBUTING),
+and a screen's first open after a start paid for them: the first circle opened loaded a hundred
+and fifty modules, icalendar among them, for a first open of 0.45 s where later ones take 0.13
+(bench/first_open.py). Once Home has shown what it read from the store, CirclesApp loads them
+in a worker, off the UI thread, while nobody waits for a screen.
+
+Recognition and Organisation then still took twice their later opens' processor time, most of
+it SQLAlchemy compiling their reports' statements (a dozen, each a page of SQL) the first time:
+:func:`warm_reports` has them compiled then too.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from circles.store_access import Db
+
+# What the main screens import when they open, with what they import in the functions that read
+# or show their data (a circle's and a session's delivery line: icalendar). Only what a screen
+# needs to show itself: forms and dialogs opened from it load when they are asked for.
+MAIN_SCREENS = (
+    "screens.circles",
+    "screens.circle",
+    "circles.services.delivery",
+    "screens.send_dialog",
+    "circles.services.success",
+    "screens.session",
+    "screens.checkin",
+    "screens.people",
+    "screens.person",
+    "screens.recognition",
+    "circles.services.recognition",
+    "screens.organisation",
+)
+
+
+def load_main_screens() -> None:
+    """Import the main screens' modules (a worker's job: most of a second of the interpreter)."""
+    for name in MAIN_SCREENS:
+        importlib.import_module(name)
+
+
+# A month long before any store's first row: its reports read nothing.
+LONG_AGO = date(1971, 1, 1), date(1971, 1, 31)
+
+
+def warm_reports(db: Db) -> None:
+    """Recognition's and Organisation's reads for a month long past. Nothing is found, but their
+    statements are those of any month (built per shape of period, bound to its days:
+    circles/services/sql.py kept), so SQLAlchemy compiles and keeps them now, and the store
+    (PostgreSQL's server process) has looked up their tables and indexes."""
+    from screens import organisation, recognition
+
+    since, until = LONG_AGO
+    recognition.load_recognition(db, since, until, None)
+    organisation.load_success(db, since, until, None)
