@@ -331,6 +331,7 @@ class SessionFigures(SQLModel, table=True):
     period's sessions here by their start, with nothing to join."""
 
     __tablename__ = "session_figures"
+    __table_args__ = (sa.Index("ix_session_figures_circle_starts", "circle_id", "starts_at"),)
 
     session_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     circle_id: int
