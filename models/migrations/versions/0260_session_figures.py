@@ -84,6 +84,18 @@ def _put(table: str) -> str:
     )
 
 
+def _set(table: str) -> str:
+    """The summary row of ``table`` changed in place (OLD and NEW of one session): its columns
+    set in its session's row. The one write per row that most changes make (session_turnout is
+    kept by its deltas, a row's update for each expected person a membership's change touches),
+    so a plain update of the row by its key, not the upsert ``_put`` makes."""
+    own = SOURCES[table]
+    return (
+        f"UPDATE session_figures SET {', '.join(f'{c} = NEW.{c}' for c in own)} "
+        "WHERE session_id = NEW.session_id"
+    )
+
+
 def _take(table: str) -> str:
     """The summary row OLD of ``table`` gone: its columns in its session's row back to zero."""
     zeros = ", ".join(f"{c} = 0" for c in SOURCES[table])
@@ -91,20 +103,22 @@ def _take(table: str) -> str:
 
 
 _GONE = "DELETE FROM session_figures WHERE session_id = OLD.id"
+_SAME = "OLD.session_id = NEW.session_id"
 _SESSION_EVENTS = "UPDATE OF " + ", ".join(SESSION)
 
-# SQLite: for each row. (name, event, table, statements)
+# SQLite: for each row. (name, event, table, statements, when)
 SQLITE_TRIGGERS = [
-    ("summary_figures_session_insert", "INSERT", "circle_session", [_session_upsert()]),
-    ("summary_figures_session_update", _SESSION_EVENTS, "circle_session", [_session_upsert()]),
-    ("summary_figures_session_delete", "DELETE", "circle_session", [_GONE]),
+    ("summary_figures_session_insert", "INSERT", "circle_session", [_session_upsert()], "true"),
+    ("summary_figures_session_update", _SESSION_EVENTS, "circle_session", [_session_upsert()], "true"),
+    ("summary_figures_session_delete", "DELETE", "circle_session", [_GONE], "true"),
 ]
 for _table in SOURCES:
     _short = _table.removeprefix("session_")
     SQLITE_TRIGGERS += [
-        (f"summary_figures_{_short}_insert", "INSERT", _table, [_put(_table)]),
-        (f"summary_figures_{_short}_update", "UPDATE", _table, [_take(_table), _put(_table)]),
-        (f"summary_figures_{_short}_delete", "DELETE", _table, [_take(_table)]),
+        (f"summary_figures_{_short}_insert", "INSERT", _table, [_put(_table)], "true"),
+        (f"summary_figures_{_short}_update", "UPDATE", _table, [_set(_table)], _SAME),
+        (f"summary_figures_{_short}_moved", "UPDATE", _table, [_take(_table), _put(_table)], f"NOT ({_SAME})"),
+        (f"summary_figures_{_short}_delete", "DELETE", _table, [_take(_table)], "true"),
     ]
 
 
@@ -113,6 +127,7 @@ def _postgres_function(table: str) -> str:
         steps = f"IF TG_OP = 'DELETE' THEN\n    {_GONE};\nELSE\n    {_session_upsert()};\nEND IF;"
     else:
         steps = (
+            f"IF TG_OP = 'UPDATE' AND {_SAME} THEN\n    {_set(table)};\nRETURN NULL;\nEND IF;\n"
             f"IF TG_OP <> 'INSERT' THEN\n    {_take(table)};\nEND IF;\n"
             f"IF TG_OP <> 'DELETE' THEN\n    {_put(table)};\nEND IF;"
         )
@@ -155,9 +170,11 @@ def upgrade() -> None:
                 f"FOR EACH ROW EXECUTE FUNCTION circles_summary_figures_{table}()"
             )
     else:
-        for name, event, table, statements in SQLITE_TRIGGERS:
+        for name, event, table, statements, when in SQLITE_TRIGGERS:
             body = "".join(f"    {s};\n" for s in statements)
-            op.execute(f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW\nBEGIN\n{body}END")
+            op.execute(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW WHEN {when}\nBEGIN\n{body}END"
+            )
     op.execute(FILL)
     if op.get_bind().dialect.name == "postgresql":
         op.execute("ANALYZE session_figures")
