@@ -9,9 +9,11 @@ session_feedback (each session's ratings summed up, and from migration 0250 its 
 presenters), session_expected (the people each session expected, by effective RSVP and how it
 went) and session_responses (who came to each session and how many of them answered). A
 sixth, session_turnout (session_expected's rows of a session in one), is kept from
-session_expected by the triggers of migration 0200. A load that writes millions of rows turns
-the triggers off while it writes and counts everything once after (:func:`counted_afterwards`),
-with the statements the migration fills an old store with.
+session_expected by the triggers of migration 0200. A seventh, session_figures (each session's
+circle, start and status beside its turnout, ratings and answers, for Organisation), is copied
+from circle_session and those three by the triggers of migration 0260. A load that writes
+millions of rows turns the triggers off while it writes and counts everything once after
+(:func:`counted_afterwards`), with the statements the migration fills an old store with.
 """
 
 from __future__ import annotations
@@ -111,6 +113,23 @@ LEFT JOIN feedback_response r ON r.session_id = a.session_id AND r.person_id = a
 WHERE a.attended IN ('present', 'late')
 GROUP BY a.session_id
 """
+# Every session's figures in one row: its circle, start and status, then its turnout, ratings and
+# answers (after those three, from them; zeros where one has no row).
+FIGURES = """
+INSERT INTO session_figures (session_id, circle_id, starts_at, status, expected, came, rsvp_yes, came_yes,
+    rsvp_maybe, came_maybe, rsvp_no, came_no, rsvp_none, came_none, missed_yes, ratings, rating_sum,
+    rated_1, rated_2, rated_3, rated_4, rated_5, attendees, responders)
+SELECT s.id, s.circle_id, s.starts_at, s.status, coalesce(t.expected, 0), coalesce(t.came, 0),
+    coalesce(t.rsvp_yes, 0), coalesce(t.came_yes, 0), coalesce(t.rsvp_maybe, 0), coalesce(t.came_maybe, 0),
+    coalesce(t.rsvp_no, 0), coalesce(t.came_no, 0), coalesce(t.rsvp_none, 0), coalesce(t.came_none, 0),
+    coalesce(t.missed_yes, 0), coalesce(f.ratings, 0), coalesce(f.rating_sum, 0), coalesce(f.rated_1, 0),
+    coalesce(f.rated_2, 0), coalesce(f.rated_3, 0), coalesce(f.rated_4, 0), coalesce(f.rated_5, 0),
+    coalesce(r.attendees, 0), coalesce(r.responders, 0)
+FROM circle_session s
+LEFT JOIN session_turnout t ON t.session_id = s.id
+LEFT JOIN session_feedback f ON f.session_id = s.id
+LEFT JOIN session_responses r ON r.session_id = s.id
+"""
 # Each table, and the statement that fills it (tests/test_summaries.py checks them against the
 # definitions, as it does the triggers).
 FILLS = {
@@ -120,11 +139,12 @@ FILLS = {
     "session_expected": EXPECTED,
     "session_turnout": TURNOUT,
     "session_responses": RESPONSES,
+    "session_figures": FIGURES,
 }
 
 
 def count_all(conn: Connection) -> None:
-    """Every summary counted again from the raw rows."""
+    """Every summary counted again from the raw rows (in FILLS' order: some read others)."""
     for table, fill in FILLS.items():
         conn.exec_driver_sql(f"DELETE FROM {table}")
         conn.exec_driver_sql(fill)

@@ -323,6 +323,42 @@ class SessionTurnout(SQLModel, table=True):
     missed_yes: int
 
 
+class SessionFigures(SQLModel, table=True):
+    """A session's figures in one row: its circle, start and status, its turnout (as
+    session_turnout), ratings (as session_feedback) and who came and answered (as
+    session_responses), zeros where those have no row. Copied by triggers from circle_session
+    and the three summaries (migration 0260), never written by the app: Organisation reads its
+    period's sessions here by their start, with nothing to join."""
+
+    __tablename__ = "session_figures"
+    __table_args__ = (sa.Index("ix_session_figures_circle_starts", "circle_id", "starts_at"),)
+
+    session_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    circle_id: int
+    starts_at: datetime = Field(sa_column=_instant(index=True))
+    status: str = Field(max_length=20)
+    expected: int
+    came: int
+    rsvp_yes: int
+    came_yes: int
+    rsvp_maybe: int
+    came_maybe: int
+    rsvp_no: int
+    came_no: int
+    rsvp_none: int
+    came_none: int
+    missed_yes: int
+    ratings: int
+    rating_sum: int
+    rated_1: int
+    rated_2: int
+    rated_3: int
+    rated_4: int
+    rated_5: int
+    attendees: int
+    responders: int
+
+
 class RotationEvent(SQLModel, table=True):
     """The rotation's memory: assignments, swaps and skips, for the fairness ledger."""
 

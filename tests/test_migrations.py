@@ -538,7 +538,8 @@ def test_0180_links_swaps_and_keeps_every_session_and_its_triggers(store_url, cl
     store = Store.open(store_url, clock=clock)
     assert store.upgraded is not None and store.upgraded.from_revision == "0170"
     with store.engine.begin() as conn:
-        assert triggers(conn) == before
+        # Up to the head: session_figures' triggers (0260) are new on circle_session.
+        assert [t for t in triggers(conn) if not t.startswith("summary_figures_")] == before
         rows = conn.exec_driver_sql("SELECT title, swapped_with_id FROM circle_session ORDER BY id").all()
         assert [tuple(r) for r in rows] == [("Talk 1", None), ("Talk 2", None)]
         conn.exec_driver_sql("UPDATE circle_session SET notes = 'borrow checker' WHERE title = 'Talk 1'")

@@ -342,14 +342,15 @@ def test_a_period_reads_the_sessions_by_their_start_on_postgresql(postgres_url) 
 
 def test_the_report_reads_ratings_and_answers_in_its_pass_over_the_turnout(store: Store, book: Book) -> None:
     """The Organisation screen's figures: the ratings by month and the answers by circle are
-    summed from the same held sessions as participation, in that statement (two more passes
+    summed from the same held sessions as participation (each session's figures in one row of
+    session_figures), in that statement (two more passes
     over the period's sessions were a fifth of the screen's data on the large demo)."""
     from tests.statements import statements_sent
 
     with statements_sent(store.engine) as sent, store.read() as db:
         success.success_report(db, Scope(since=date(2026, 1, 1)))
-    summaries = [s for s, _ in sent if "session_feedback" in s or "session_responses" in s]
-    assert len(summaries) == 1 and "session_turnout" in summaries[0], summaries
+    summaries = [s for s, _ in sent if "session_figures" in s]
+    assert len(summaries) == 1 and "session_figures.ratings" in summaries[0], summaries
 
 
 def test_the_report_is_seven_round_trips(store: Store, book: Book) -> None:
@@ -378,7 +379,7 @@ def test_the_report_counts_members_and_presenters_in_its_pass_over_the_held_sess
     with statements_sent(store.engine) as sent, store.read() as db:
         success.success_report(db, Scope(since=date(2026, 1, 1)))
     presenters = [s for s, _ in sent if "talk" in s]
-    assert len(presenters) == 1 and "session_turnout" in presenters[0], presenters
+    assert len(presenters) == 1 and "session_figures" in presenters[0], presenters
 
 
 def test_postgresql_plans_the_periods_tests_once_in_the_reports_statement() -> None:

@@ -192,6 +192,43 @@ def kept_responses(conn: sa.Connection) -> set[tuple[int, int, int]]:
     return {(s, n, r) for s, n, r in rows}
 
 
+FIGURES = (
+    f"{TURNOUT}, ratings, rating_sum, rated_1, rated_2, rated_3, rated_4, rated_5, attendees, responders"
+)
+
+
+def figures(conn: sa.Connection) -> set[tuple[object, ...]]:
+    """Each session's circle, start and status, then its figures as FIGURES lists them, each
+    from its definition (``turnout``, ``ratings``, ``responses``), not from a summary: zeros
+    where the definition has no row."""
+    by_turnout = {row[0]: row[1:] for row in turnout(conn)}
+    by_ratings = {row[0]: row[1:] for row in ratings(conn)}
+    by_responses = {row[0]: row[1:] for row in responses(conn)}
+    return {
+        (
+            sid,
+            circle,
+            starts,
+            status,
+            *by_turnout.get(sid, (0,) * 11),
+            *by_ratings.get(sid, (0,) * 7),
+            *by_responses.get(sid, (0, 0)),
+        )
+        for sid, circle, starts, status in conn.exec_driver_sql(
+            "SELECT id, circle_id, starts_at, status FROM circle_session"
+        )
+    }
+
+
+def kept_figures(conn: sa.Connection) -> set[tuple[object, ...]]:
+    return {
+        tuple(r)
+        for r in conn.exec_driver_sql(
+            f"SELECT session_id, circle_id, starts_at, status, {FIGURES} FROM session_figures"
+        )
+    }
+
+
 def kept(conn: sa.Connection) -> Milestones:
     rows = conn.exec_driver_sql("SELECT session_id, person_id, circle_id, sessions FROM streak_milestone")
     return {(s, p, c, n) for s, p, c, n in rows}
@@ -212,7 +249,11 @@ def kept_ratings(conn: sa.Connection) -> set[tuple[int, ...]]:
 
 
 def assert_kept(
-    conn: sa.Connection, *context: object, turnout_kept: bool = True, notes_kept: bool = True
+    conn: sa.Connection,
+    *context: object,
+    turnout_kept: bool = True,
+    notes_kept: bool = True,
+    figures_kept: bool = True,
 ) -> None:
     assert kept(conn) == definition(conn), context
     assert kept_talks(conn) == talks(conn), context
@@ -223,6 +264,8 @@ def assert_kept(
     if turnout_kept:  # from migration 0200
         assert kept_turnout(conn) == turnout(conn), context
     assert kept_responses(conn) == responses(conn), context
+    if figures_kept:  # from migration 0260
+        assert kept_figures(conn) == figures(conn), context
 
 
 def _session(circle_id: int, starts: datetime, n: int) -> CircleSession:
@@ -463,6 +506,51 @@ def test_a_load_counts_all_milestones_once_after_its_rows(store: Store) -> None:
         assert_kept(conn)
 
 
+def _rows_of_an_old_store(conn: sa.Connection, rng: random.Random) -> None:
+    """A person, a circle, a membership and 30 weekly sessions (two cancelled), each with an
+    answer, a presenter and a check-in, written as plain SQL (as a store made before the
+    summaries holds them)."""
+    conn.exec_driver_sql(
+        "INSERT INTO person (name, email, is_guest, active, version, created_at) VALUES "
+        "('Ana Quill', 'ana@example.org', false, true, 1, '2026-01-01 00:00:00+00:00')"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO circle (name, kind, description, timezone, default_minutes, reminder_minutes,"
+        " archived, ics_series_uid, ics_series_sequence, version, created_at) VALUES"
+        " ('Rust Lunch', 'learning-circle', '', 'UTC', 60, 15, false, 'series-1', 0,"
+        " 1, '2026-01-01 00:00:00+00:00')"
+    )
+    conn.exec_driver_sql(  # a member, so that the sessions expect someone
+        "INSERT INTO membership (circle_id, person_id, role, joined_at, in_rotation, default_rsvp,"
+        " version) VALUES ((SELECT id FROM circle), (SELECT id FROM person), 'member',"
+        " '2025-01-01 00:00:00+00:00', true, 'yes', 1)"
+    )
+    for week in range(30):
+        status = "cancelled" if week in (4, 17) else "held"
+        day = START + timedelta(weeks=week)
+        conn.exec_driver_sql(
+            "INSERT INTO circle_session (circle_id, starts_at, minutes, title, status, ics_uid,"
+            " ics_sequence, planned_starts_at, notes, version, created_at) VALUES"
+            f" ((SELECT id FROM circle), '{day:%Y-%m-%d %H:%M:%S}+00:00', 60, 'W{week}', '{status}',"
+            f" 'session-{week}', 0, '{day:%Y-%m-%d %H:%M:%S}+00:00', '', 1, '2026-01-01 00:00:00+00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO feedback_answer (id, session_id, rating, learned, for_presenter) VALUES"
+            f" ('a{week}', (SELECT id FROM circle_session WHERE ics_uid = 'session-{week}'),"
+            f" {week % 5 + 1}, '', '')"
+        )
+        conn.exec_driver_sql(
+            "UPDATE circle_session SET presenter_id = (SELECT id FROM person)"
+            f" WHERE ics_uid = 'session-{week}'"
+        )
+        mark = "present" if rng.random() < 0.9 else "absent"
+        conn.exec_driver_sql(
+            "INSERT INTO attendance (session_id, person_id, rsvp, attended, note, walk_in, version)"
+            f" VALUES ((SELECT id FROM circle_session WHERE ics_uid = 'session-{week}'),"
+            f" (SELECT id FROM person), 'none', '{mark}', '', false, 1)"
+        )
+
+
 def test_0100_and_0200_fill_the_summaries_of_a_store_made_before_them(store_url: URL) -> None:
     before = ScriptDirectory.from_config(migrate._config()).get_revision("0100").down_revision
     assert isinstance(before, str)
@@ -470,47 +558,8 @@ def test_0100_and_0200_fill_the_summaries_of_a_store_made_before_them(store_url:
         claim_sqlite_file(path, create_folder=True)
     engine = create_store_engine(store_url)
     _migrate_to(engine, before)
-    rng = random.Random(3)
     with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO person (name, email, is_guest, active, version, created_at) VALUES "
-            "('Ana Quill', 'ana@example.org', false, true, 1, '2026-01-01 00:00:00+00:00')"
-        )
-        conn.exec_driver_sql(
-            "INSERT INTO circle (name, kind, description, timezone, default_minutes, reminder_minutes,"
-            " archived, ics_series_uid, ics_series_sequence, version, created_at) VALUES"
-            " ('Rust Lunch', 'learning-circle', '', 'UTC', 60, 15, false, 'series-1', 0,"
-            " 1, '2026-01-01 00:00:00+00:00')"
-        )
-        conn.exec_driver_sql(  # a member, so that the sessions expect someone
-            "INSERT INTO membership (circle_id, person_id, role, joined_at, in_rotation, default_rsvp,"
-            " version) VALUES ((SELECT id FROM circle), (SELECT id FROM person), 'member',"
-            " '2025-01-01 00:00:00+00:00', true, 'yes', 1)"
-        )
-        for week in range(30):
-            status = "cancelled" if week in (4, 17) else "held"
-            day = START + timedelta(weeks=week)
-            conn.exec_driver_sql(
-                "INSERT INTO circle_session (circle_id, starts_at, minutes, title, status, ics_uid,"
-                " ics_sequence, planned_starts_at, notes, version, created_at) VALUES"
-                f" ((SELECT id FROM circle), '{day:%Y-%m-%d %H:%M:%S}+00:00', 60, 'W{week}', '{status}',"
-                f" 'session-{week}', 0, '{day:%Y-%m-%d %H:%M:%S}+00:00', '', 1, '2026-01-01 00:00:00+00:00')"
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO feedback_answer (id, session_id, rating, learned, for_presenter) VALUES"
-                f" ('a{week}', (SELECT id FROM circle_session WHERE ics_uid = 'session-{week}'),"
-                f" {week % 5 + 1}, '', '')"
-            )
-            conn.exec_driver_sql(
-                "UPDATE circle_session SET presenter_id = (SELECT id FROM person)"
-                f" WHERE ics_uid = 'session-{week}'"
-            )
-            mark = "present" if rng.random() < 0.9 else "absent"
-            conn.exec_driver_sql(
-                "INSERT INTO attendance (session_id, person_id, rsvp, attended, note, walk_in, version)"
-                f" VALUES ((SELECT id FROM circle_session WHERE ics_uid = 'session-{week}'),"
-                f" (SELECT id FROM person), 'none', '{mark}', '', false, 1)"
-            )
+        _rows_of_an_old_store(conn, random.Random(3))
     _migrate_to(engine, "0100")
     with engine.connect() as conn:
         assert kept(conn) == definition(conn) != set()
@@ -521,7 +570,7 @@ def test_0100_and_0200_fill_the_summaries_of_a_store_made_before_them(store_url:
     with engine.begin() as conn:  # and the triggers keep them from now on
         conn.exec_driver_sql("UPDATE circle_session SET status = 'cancelled' WHERE ics_uid = 'session-2'")
     with engine.connect() as conn:
-        assert_kept(conn, turnout_kept=False, notes_kept=False)  # notes are counted from 0250
+        assert_kept(conn, turnout_kept=False, notes_kept=False, figures_kept=False)  # notes: from 0250
     _migrate_to(engine, "0200")
     with engine.connect() as conn:
         assert kept_turnout(conn) == turnout(conn) != set()
@@ -529,7 +578,7 @@ def test_0100_and_0200_fill_the_summaries_of_a_store_made_before_them(store_url:
         conn.exec_driver_sql("UPDATE attendance SET attended = 'excused' WHERE attended = 'present'")
         conn.exec_driver_sql("DELETE FROM membership")
     with engine.connect() as conn:
-        assert_kept(conn, notes_kept=False)
+        assert_kept(conn, notes_kept=False, figures_kept=False)
         assert kept_turnout(conn) == set()
     _migrate_to(engine, "0190", down=True)
     with engine.connect() as conn:
@@ -540,6 +589,56 @@ def test_0100_and_0200_fill_the_summaries_of_a_store_made_before_them(store_url:
         tables = set(sa.inspect(conn).get_table_names())
         assert not set(FILLS) & tables
         assert conn.exec_driver_sql("SELECT count(*) FROM attendance").scalar_one() == 30
+    engine.dispose()
+
+
+def test_0260_fills_each_sessions_figures_and_its_triggers_keep_them(store_url: URL) -> None:
+    """Upgraded, a store's sessions each have their row of figures (zeros where a summary has
+    none); a rating, a check-in, an RSVP, a cancelled, moved and deleted session keep them equal
+    to the figures counted from scratch; downgraded, the table goes and every row stays."""
+    if (path := sqlite_file(store_url)) is not None:
+        claim_sqlite_file(path, create_folder=True)
+    engine = create_store_engine(store_url)
+    _migrate_to(engine, "0250")
+    with engine.begin() as conn:
+        _rows_of_an_old_store(conn, random.Random(4))
+        conn.exec_driver_sql(  # a session with no summary rows at all: no answer, nobody expected
+            "INSERT INTO circle_session (circle_id, starts_at, minutes, title, status, ics_uid,"
+            " ics_sequence, planned_starts_at, notes, version, created_at) VALUES"
+            " ((SELECT id FROM circle), '2024-01-01 12:00:00+00:00', 60, 'Early', 'held', 'early', 0,"
+            " '2024-01-01 12:00:00+00:00', '', 1, '2026-01-01 00:00:00+00:00')"
+        )
+    _migrate_to(engine, "0260")
+    with engine.connect() as conn:
+        assert kept_figures(conn) == figures(conn)
+        assert len(kept_figures(conn)) == 31
+    week = "(SELECT id FROM circle_session WHERE ics_uid = 'session-{}')"
+    writes = [
+        "INSERT INTO feedback_answer (id, session_id, rating, learned, for_presenter) VALUES"
+        f" ('b1', {week.format(3)}, 2, '', 'a note')",
+        f"UPDATE attendance SET attended = 'absent' WHERE session_id = {week.format(5)}",
+        f"UPDATE attendance SET rsvp = 'no' WHERE session_id = {week.format(6)}",
+        f"DELETE FROM attendance WHERE session_id = {week.format(7)}",
+        "UPDATE circle_session SET status = 'cancelled' WHERE ics_uid = 'session-8'",
+        "UPDATE circle_session SET starts_at = '2026-06-01 09:30:00+00:00' WHERE ics_uid = 'session-9'",
+        f"DELETE FROM feedback_answer WHERE session_id = {week.format(10)}",
+        f"DELETE FROM attendance WHERE session_id = {week.format(11)}",
+        f"DELETE FROM feedback_answer WHERE session_id = {week.format(11)}",
+        "DELETE FROM circle_session WHERE ics_uid = 'session-11'",
+        "UPDATE membership SET left_at = '2025-03-01 00:00:00+00:00'",
+    ]
+    for write in writes:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(write)
+        with engine.connect() as conn:
+            assert kept_figures(conn) == figures(conn), write
+    with engine.connect() as conn:
+        assert len(kept_figures(conn)) == 30
+    _migrate_to(engine, "0250", down=True)
+    with engine.connect() as conn:
+        assert "session_figures" not in sa.inspect(conn).get_table_names()
+        assert conn.exec_driver_sql("SELECT count(*) FROM circle_session").scalar_one() == 30
+        assert_kept(conn, figures_kept=False)  # the summaries under it are as they were
     engine.dispose()
 
 

@@ -147,9 +147,9 @@ def test_0170_adds_the_lock_triggers_from_0130_and_takes_them_away_again(
         assert _summary_lock_triggers(conn) == set()
         conn.exec_driver_sql(f"UPDATE circle_session SET status = 'cancelled' WHERE id = {session.id}")
     with engine.connect() as conn:
-        # 0100's triggers still count, without the locks taken first (0200's table and 0250's
-        # column are gone)
-        assert_kept(conn, turnout_kept=False, notes_kept=False)
+        # 0100's triggers still count, without the locks taken first (0200's and 0260's tables
+        # and 0250's column are gone)
+        assert_kept(conn, turnout_kept=False, notes_kept=False, figures_kept=False)
     engine.dispose()
 
 

@@ -40,7 +40,7 @@ from circles.services.attendance import member_at_session
 from circles.services.clock import now
 from circles.zones import time_zone
 from models.enums import Attended
-from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, Talk
+from models.tables import AgendaItem, Attendance, Circle, CircleSession, Membership, SessionFigures, Talk
 from models.types import UTCDateTime
 
 
@@ -174,35 +174,42 @@ def in_scope(db: Session, scope: Scope, held: list[Any] | None = None) -> list[A
     return held_sessions(bound.shape, bound.values.__getitem__)
 
 
-def held_sessions(shape: ScopeShape, value: Value = sa.bindparam) -> list[Any]:
+def held_sessions(shape: ScopeShape, value: Value = sa.bindparam, *, figures: bool = False) -> list[Any]:
     """Conditions on CircleSession, for a scope of ``shape``: it has been held by the store's
     clock (circles/held.py: not cancelled, and ended or its attendance taken) and falls in the
-    scope's circle and local days.
+    scope's circle and local days. ``figures``: the same conditions on SessionFigures, which
+    keeps each session's circle, start and status (migration 0260).
 
     Local days differ per timezone, so the date bounds are set once per timezone in use
     (a handful), which keeps the filter exact and in SQL.
     """
-    s = CircleSession
+    session_id: Any
+    if figures:
+        session_id, starts_at = col(SessionFigures.session_id), col(SessionFigures.starts_at)
+        status, circle_id = col(SessionFigures.status), col(SessionFigures.circle_id)
+    else:
+        session_id, starts_at = col(CircleSession.id), col(CircleSession.starts_at)
+        status, circle_id = col(CircleSession.status), col(CircleSession.circle_id)
     # The instants' type: what the store keeps (SQLite's text).
     instant = UTCDateTime()
     conditions: list[Any] = [
         _Held(
-            starts_at=col(s.starts_at),
-            status=col(s.status),
-            session_id=col(s.id),
+            starts_at=starts_at,
+            status=status,
+            session_id=session_id,
             now=sa.type_coerce(value("now"), instant),
             pending=sa.type_coerce(value("pending"), sa.String()) if shape.pending else None,
             settled=sa.type_coerce(value("settled"), instant) if shape.pending else None,
         ),
-        *local_days(shape, s.starts_at, s.circle_id, value),
+        *local_days(shape, starts_at, circle_id, value),
     ]
     # The same days once more, from the earliest zone's first instant to the latest's last: a
     # range PostgreSQL's planner can take to the index on the start (it read every session of
     # the store through the OR above, and hashed every session's expected people to join them).
     if shape.zones and shape.since:
-        conditions.append(s.starts_at >= value("starts_from"))
+        conditions.append(starts_at >= value("starts_from"))
     if shape.zones and shape.until:
-        conditions.append(s.starts_at < value("starts_before"))
+        conditions.append(starts_at < value("starts_before"))
     return conditions
 
 

@@ -60,8 +60,8 @@ from models.tables import (
     Programme,
     ProgrammePair,
     SessionFeedback,
+    SessionFigures,
     SessionResponses,
-    SessionTurnout,
 )
 
 # -- SQL helpers -----------------------------------------------------------------------------
@@ -411,9 +411,10 @@ def _participation(db: Session, bound: BoundScope) -> _Participation:
 def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
     """_participation's statement, and how many sums of expected people each row has.
 
-    From each held session's turnout as the store sums it up (table session_turnout, migration
-    0200: the people it expected, by effective RSVP and how it went, in one row), its ratings and
-    its answers (session_feedback and session_responses, migration 0100), summed by circle and
+    From each held session's figures as the store keeps them in one row (table session_figures,
+    migration 0260): its turnout (as session_turnout sums it, migration 0200: the people it
+    expected, by effective RSVP and how it went), its ratings and its answers (as
+    session_feedback and session_responses count them, migration 0100), summed by circle and
     month in one pass over the period's sessions: not from every member and attendance row of
     the period again, nor from the dozen rows per session session_expected holds (summing those
     back into one per session was a third of the Organisation screen's data; PostgreSQL hashed
@@ -428,39 +429,45 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
     selected twice more, the period's test per time zone run on each (the success report's
     statements over the large demo's last 3 months, in turns: 68 ms of SQLite's processor time
     then, 51 now; 58 ms of PostgreSQL's server, 54)."""
-    s, t, f, r = CircleSession, SessionTurnout, SessionFeedback, SessionResponses
+    f = SessionFigures
     held = held_sessions(shape)
-    turnout = [col(t.expected), col(t.came)]
+    turnout = [col(f.expected), col(f.came)]
     for answer in Rsvp:
-        turnout += [getattr(t, f"rsvp_{answer.value}"), getattr(t, f"came_{answer.value}")]
-    turnout.append(col(t.missed_yes))
+        turnout += [getattr(f, f"rsvp_{answer.value}"), getattr(f, f"came_{answer.value}")]
+    turnout.append(col(f.missed_yes))
     ratings = (f.ratings, f.rating_sum, f.rated_1, f.rated_2, f.rated_3, f.rated_4, f.rated_5)
-    counted: list[Any] = [*turnout, *ratings, r.attendees, r.responders]
-    rated: Any = col(f.session_id)
+    counted: list[Any] = [*turnout, *ratings, f.attendees, f.responders]
+    # The held sessions, read three times below and made once (both backends keep a CTE read
+    # more than once), from session_figures (migration 0260: each session's circle, start and
+    # status beside its turnout, ratings and answers), by its index on the start. Found in
+    # circle_session and each joined to its turnout, ratings and answers, PostgreSQL (which
+    # cannot tell how few sessions a period holds) read and hashed the whole of each of the three
+    # tables, some 30,000 rows each for the large demo's 2,651 sessions of the last three months.
+    # PostgreSQL keeps their figures in the CTE; SQLite keeps it narrow (the members' and the
+    # presenters' subqueries read it too) and looks each session's figures up by its key where
+    # it sums them (with the figures in the CTE, its statement took 4-5% more processor time
+    # over 3 months and over all time, the same over 12, in turns). A session has a row of
+    # ratings when it has a rating: "rated" counts those.
+    rated: Any = sa.case((col(f.ratings) > 0, 1))
     keys: tuple[Any, ...] = (
-        col(s.id).label("id"),
-        col(s.circle_id).label("circle_id"),
-        col(s.starts_at).label("starts_at"),
+        col(f.session_id).label("id"),
+        col(f.circle_id).label("circle_id"),
+        col(f.starts_at).label("starts_at"),
     )
-    # The held sessions, read three times below and made once: both backends keep a CTE read
-    # more than once. PostgreSQL joins each session's turnout, ratings and answers there, to
-    # the sessions' conditions: it hashes the few sessions and reads each table once past them
-    # (joined to the CTE, it hashed the whole of each table, 30,000 rows, for a few thousand).
-    # SQLite looks each up by its key either way, and reads narrower rows back from the CTE.
+    source: Any
     if dialect == "postgresql":
         sessions = (
             select_columns(
                 *keys, rated.label("rated"), *(c.label(f"counted_{n}") for n, c in enumerate(counted))
             )
-            .select_from(_with_counts(s, s.id))
-            .where(*held)
+            .where(*held_sessions(shape, figures=True))
             .cte("held_in_scope")
         )
         rated, counted = sessions.c.rated, [sessions.c[f"counted_{n}"] for n in range(len(counted))]
-        source: Any = sessions
+        source = sessions
     else:
-        sessions = select_columns(*keys).where(*held).cte("held_in_scope")
-        source = _with_counts(sessions, sessions.c.id)
+        sessions = select_columns(*keys).where(*held_sessions(shape, figures=True)).cte("held_in_scope")
+        source = sa.join(sessions, f, col(f.session_id) == sessions.c.id)
     month = reports.month_of(dialect, sessions.c.starts_at).label("month")
 
     def total(column: Any) -> Any:
@@ -543,14 +550,6 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
     )
     by_month = select_columns(sa.null(), groups.c.month, *sums, sa.null(), sa.null()).group_by(groups.c.month)
     return sa.union_all(circle_rows, by_month), len(turnout)
-
-
-def _with_counts(sessions: Any, session_id: Any) -> Any:
-    """SQL: ``sessions`` (a FROM) with each one's turnout, ratings and answers, where it has them."""
-    joined = sessions
-    for table in (SessionTurnout, SessionFeedback, SessionResponses):
-        joined = sa.outerjoin(joined, table, col(table.session_id) == session_id)
-    return joined
 
 
 def _circle_rows(db: Session, counts: _Participation) -> tuple[list[CircleSuccess], tuple[int, ...]]:
