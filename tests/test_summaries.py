@@ -642,6 +642,22 @@ def test_0260_fills_each_sessions_figures_and_its_triggers_keep_them(store_url: 
     engine.dispose()
 
 
+def test_every_session_figures_trigger_is_there_at_head(store: Store) -> None:
+    """A later migration that rebuilds circle_session or a summary on SQLite (batch mode) drops
+    the table's triggers with it, and session_figures would go stale without a word: this names
+    the missing ones. The names are those migration 0260 made."""
+    made = ScriptDirectory.from_config(migrate._config()).get_revision("0260").module
+    with store.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+            wanted = {name for name, *_ in made.SQLITE_TRIGGERS}
+        else:
+            query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            wanted = {f"summary_figures_{table}" for table in made.POSTGRES_TRIGGERS}
+        have = {name for (name,) in conn.exec_driver_sql(query)}
+    assert len(wanted) > 3 and wanted - have == set()
+
+
 def test_two_check_ins_at_once_on_postgresql_both_count(store: Store) -> None:
     """Two facilitators check two people in to one session at the same moment. Each write's
     triggers count the session again from the rows they can see; without waiting for the other
