@@ -410,6 +410,36 @@ async def test_a_name_typed_on_the_members_list_changes_no_member(memory_store, 
             assert members.list_members(db, c.id)[0].in_rotation is False
 
 
+async def test_a_name_typed_fast_after_a_on_the_rotation_goes_into_the_presenter_list(memory_store, clock):
+    """'a' and 'lucas' in one burst on the Rotation tab: while the choices were read, the
+    letters were the tab's keys. Its u put the highlighted session, which Gus presents by hand,
+    back to the rotation, its a asked again, and the list opened with nothing typed in it."""
+    from circles.services import circle_records, planning, rotation, series
+    from screens.dialogs import ChoiceScreen
+
+    c = factories.circle(memory_store, "Rust Lunch")
+    names = ["Ana Lima", "Bo Chen", "Cleo Diaz", "Dev Rao", "Eli Ito", "Fay Wu", "Gus Roy", "Lucas Hahn"]
+    for name in [*names, "Jo Kerr"]:  # nine or more: the list has a box to type into
+        factories.member(memory_store, c, factories.person(memory_store, name))
+    with memory_store.write() as db:
+        series.set_cadence(db, circle_records.get_circle(db, c.id), "weekly on tue at 12:00")
+        first = planning.plan_sessions(db, circle_id=c.id, count=3).sessions[0]
+        gus = next(m for m in members.list_members(db, c.id) if m.name == "Gus Roy")
+        rotation.assign(db, first, person_id=gus.person_id)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, c.id)
+        await pilot.press("3")
+        await settle(app, pilot)
+        burst(app, "a", *"lucas")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            assert sessions.get_session(db, first.id).presenter_id == gus.person_id
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceScreen)
+        assert dialog.query_one("#choice-filter", Input).value == "lucas"
+
+
 async def test_a_new_member_named_in_the_picker_gets_capitals_as_a_walk_in_does(memory_store, clock):
     """'grace hopper' typed to find someone: the New person form said 'grace hopper', where
     check-in's walk-in form said 'Grace Hopper'."""
