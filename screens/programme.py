@@ -151,7 +151,9 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         Binding("4", "tab('rounds')", "Rounds", show=False),
         Binding("j", "join", "Join", tooltip="Pick a person to join the programme"),
         Binding("x", "leave", "Leave", tooltip="The highlighted person leaves (their pairs end early)"),
-        Binding("u", "resume", "Resume", tooltip="End the highlighted person's pause"),
+        # Not u: done at once, unasked, to the highlighted person, and "luca" typed on the
+        # participants to find Luca put whoever was highlighted back into matching.
+        Binding("ctrl+r", "resume", "Resume", tooltip="End the highlighted person's pause"),
         Binding("r", "rerun", "Re-run", tooltip="Match again around the locked and rejected proposals"),
         Binding("c", "confirm", "Confirm", tooltip="Make the proposals pairs (a new round)"),
         Binding("s", "swap", "Swap", tooltip="Press on one proposal, then on another: they swap partners"),

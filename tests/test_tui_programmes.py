@@ -9,6 +9,7 @@ from textual import events
 from textual.widgets import DataTable, Static
 
 from circles.app import CirclesApp
+from circles.programme_views import UNTIL_RESUMED
 from circles.services import pairing, pairs, programmes
 from models.enums import ParticipantRole
 from screens.dialogs import ConfirmScreen
@@ -381,6 +382,31 @@ async def test_a_name_typed_on_the_participants_leaves_the_programme_as_it_was(m
         await settle(app, pilot)
         with memory_store.read() as db:
             assert programmes.get_programme(db, p.id).name == "Mentoring 2026"
+
+
+async def test_a_name_typed_on_the_participants_resumes_nobody(memory_store, clock):
+    """'luca' typed on the participants to find Luca: u was Resume, and put Ana, highlighted and
+    paused until resumed, back into matching at once. Resume is ctrl+r."""
+    ana = factories.person(memory_store, "Ana Lima", "ana@example.org")
+    luca = factories.person(memory_store, "Luca Diaz", "luca@example.org")
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+        for person in (ana, luca):
+            programmes.join(db, p.id, person.id, role="member")
+        programmes.pause(db, p.id, ana.id, until=UNTIL_RESUMED)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        burst(app, *"luca")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            assert programmes.get_participant(db, p.id, ana.id).paused_until is not None
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            assert programmes.get_participant(db, p.id, ana.id).paused_until is None
 
 
 async def test_the_edit_form_says_a_last_day_before_the_first_in_its_own_words(memory_store, clock):
