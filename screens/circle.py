@@ -86,8 +86,11 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         Binding("4", "tab('stats')", "Stats", show=False),
         Binding("a", "add_member", "Add member", tooltip="Pick a person (or create one) to join"),
         Binding("x", "remove_member", "Remove", tooltip="The member leaves the circle (history is kept)"),
-        Binding("o", "toggle_role", "Role", tooltip="Switch between member and facilitator"),
-        Binding("t", "toggle_rotation", "Rotation in/out", tooltip="Whether they take turns presenting"),
+        # A change made at once, unasked, to the highlighted member takes no letter: a name typed
+        # on the list to find someone, as People and Circles are searched, changed them ("tomas"
+        # took Camille, Rust Lunch's facilitator, out of the rotation and made her a member).
+        Binding("ctrl+r", "toggle_role", "Role", tooltip="Switch between member and facilitator"),
+        Binding("ctrl+t", "toggle_rotation", "Rotation in/out", tooltip="Whether they take turns presenting"),
         Binding("s", "schedule", "Schedule", tooltip="Schedule one session"),
         Binding("P", "plan", "Plan several", tooltip="Schedule a series of sessions"),
         Binding(

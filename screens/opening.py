@@ -139,6 +139,29 @@ class ReadFirst:
             (shown if isinstance(shown, MessagePump) else self.app).call_after_refresh(release)
 
 
+class KeysWait:
+    """Keys typed while a dialog's data are read are the dialog's (a name typed after the key
+    that opens a picker): held from now (screens/late_keys.py) until ``reach(dialog)`` types them
+    into it once it is pushed, or ``done()`` gives them back to the screen showing (nothing to
+    pick, the read failed). Call ``done()`` in a ``finally``: it does nothing after ``reach``."""
+
+    def __init__(self, app: App[Any]) -> None:
+        hold = getattr(app, "hold_keys", None)  # (a test's host app has none)
+        self._release: Callable[[], object] | None = getattr(app, "release_keys", None)
+        if hold is not None:
+            hold()
+
+    def reach(self, dialog: MessagePump) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            dialog.call_after_refresh(release)  # once it is mounted and has its focus
+
+    def done(self) -> None:
+        release, self._release = self._release, None
+        if release is not None:
+            release()
+
+
 def read_then(app: App[Any], reads: Reads, show: Callable[[ReadFirst], object]) -> None:
     """Run ``reads`` (by name), then ``show`` them, as they are (see the module)."""
     ReadFirst(app, reads, show).start()

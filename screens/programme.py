@@ -137,7 +137,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         "not pairs until confirmed (c): lock (l) the ones you like, reject (x) the ones you don't, "
         "swap (s on one, then s on another) partners, and re-run (r) the rest. Locks and rejections "
         "are kept: the command line and the next visit match around them too; U takes the "
-        "rejections back. e renames the programme, A archives it (or brings it back), D deletes "
+        "rejections back. ctrl+e renames the programme, A archives it (or brings it back), D deletes "
         "one that never had pairs."
     )
     # The participants have the focus from the start, as their tab would give it
@@ -151,7 +151,9 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         Binding("4", "tab('rounds')", "Rounds", show=False),
         Binding("j", "join", "Join", tooltip="Pick a person to join the programme"),
         Binding("x", "leave", "Leave", tooltip="The highlighted person leaves (their pairs end early)"),
-        Binding("u", "resume", "Resume", tooltip="End the highlighted person's pause"),
+        # Not u: done at once, unasked, to the highlighted person, and "luca" typed on the
+        # participants to find Luca put whoever was highlighted back into matching.
+        Binding("ctrl+r", "resume", "Resume", tooltip="End the highlighted person's pause"),
         Binding("r", "rerun", "Re-run", tooltip="Match again around the locked and rejected proposals"),
         Binding("c", "confirm", "Confirm", tooltip="Make the proposals pairs (a new round)"),
         Binding("s", "swap", "Swap", tooltip="Press on one proposal, then on another: they swap partners"),
@@ -160,7 +162,9 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         Binding("U", "forget_rejections", "Un-reject", show=False, tooltip="Take every rejection back"),
         Binding("plus", "next_seed", "Other seed", show=False, tooltip="Break ties another way"),
         Binding("a", "toggle_ended", "Ended too", tooltip="Show pairs that ended as well"),
-        Binding("e", "edit", "Edit", tooltip="Change the programme's name or dates"),
+        # Not e: "emeka" typed on the participants to find Emeka opened this form with "meka"
+        # over the programme's name, and Enter saved it (as People's Edit did: ctrl+e there too).
+        Binding("ctrl+e", "edit", "Edit", tooltip="Change the programme's name or dates"),
         Binding("A", "archive", "Archive", tooltip="Hide the programme from lists; its history stays"),
         Binding("A", "unarchive", "Unarchive", tooltip="Bring the archived programme back"),
         Binding("D", "delete", "Delete", tooltip="Delete the programme (only one that never had pairs)"),

@@ -23,7 +23,7 @@ from circles.views import CircleView
 from circles.words import count
 from screens.dialogs import ChoiceScreen, CountScreen
 from screens.format import named
-from screens.opening import ReadFirst
+from screens.opening import KeysWait, ReadFirst
 from screens.table import Table
 from screens.work import ask_db, run_db
 
@@ -268,18 +268,26 @@ class RotationPanel(Vertical):
         session = row.session
         assert session is not None
         circle_id = self.circle_id
-        choices = await ask_db(
-            self.app, lambda db: load_choices(db, circle_id, session.local_day), failed=None
-        )
-        if choices is None:
-            return  # not read: ask_db said why
-        options = [(str(c.person_id), c.label) for c in choices]
-        if not options:
-            self.app.notify("Nobody to pick: add members or guest speakers first.", severity="warning")
-            return
-        picked = await self.app.push_screen_wait(
-            ChoiceScreen(f"Who presents on {row.starts_at:%a %d %b %H:%M}?", options)
-        )
+        # "a" and a name typed fast: while the choices were read, the name's letters were the
+        # tab's keys ("lucas": its u put the highlighted session back to the rotation, its a
+        # started this again) and the list opened empty. They are the list's filter's.
+        keys = KeysWait(self.app)
+        try:
+            choices = await ask_db(
+                self.app, lambda db: load_choices(db, circle_id, session.local_day), failed=None
+            )
+            if choices is None:
+                return  # not read: ask_db said why
+            options = [(str(c.person_id), c.label) for c in choices]
+            if not options:
+                self.app.notify("Nobody to pick: add members or guest speakers first.", severity="warning")
+                return
+            dialog = ChoiceScreen(f"Who presents on {row.starts_at:%a %d %b %H:%M}?", options)
+            answer = self.app.push_screen(dialog, wait_for_dismiss=True)
+            keys.reach(dialog)
+        finally:
+            keys.done()
+        picked = await answer
         if picked is None:
             return
         person_id = int(picked)

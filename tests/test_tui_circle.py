@@ -87,7 +87,7 @@ async def test_members_add_role_rotation_and_remove_with_confirmation(memory_sto
         assert [r[0] for r in rows(table)] == ["Ana Lima", "Bo Chen"]
         assert "2 members" in shown(screen.query_one("#circle-summary", Static))
 
-        await pilot.press("o", "t")  # Ana: facilitator, out of the rotation
+        await pilot.press("ctrl+r", "ctrl+t")  # Ana: facilitator, out of the rotation
         await settle(app, pilot)
         assert rows(table)[0][3:5] == ["facilitator", "out"]
         with memory_store.read() as db:
@@ -380,6 +380,64 @@ async def test_a_circles_session_rsvp_counts_are_whole_or_not_shown(memory_store
             visible = [str(table.get_row_at(i)[4]) for i in range(min(table.row_count, 5))]
             assert all(cell in text for cell in visible), visible
         assert not rsvp.truncated
+
+
+async def test_a_name_typed_on_the_members_list_changes_no_member(memory_store, clock):
+    """'tomas' typed on Rust Lunch's members, to find Tomas as People and Circles find a name:
+    t took Camille, the highlighted facilitator, out of the rotation, and o made her a member,
+    each at once and unasked. Role and rotation are ctrl+r and ctrl+t."""
+    c = factories.circle(memory_store, "Rust Lunch")
+    camille = factories.person(memory_store, "Camille Perez", "camille@example.org")
+    tomas = factories.person(memory_store, "Tomas Kaur", "tomas@example.org")
+    with memory_store.write() as db:
+        members.add_member(db, circle_id=c.id, person_id=camille.id, role=Role.FACILITATOR)
+        members.add_member(db, circle_id=c.id, person_id=tomas.id)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, c.id)
+        burst(app, *"tomas")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            first = members.list_members(db, c.id)[0]
+        assert (first.name, first.role, first.in_rotation) == ("Camille Perez", Role.FACILITATOR, True)
+
+        while app.screen is not screen:  # the picker 'a' opened, with the 's' after it
+            await pilot.press("escape")
+            await settle(app, pilot)
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            assert members.list_members(db, c.id)[0].in_rotation is False
+
+
+async def test_a_name_typed_fast_after_a_on_the_rotation_goes_into_the_presenter_list(memory_store, clock):
+    """'a' and 'lucas' in one burst on the Rotation tab: while the choices were read, the
+    letters were the tab's keys. Its u put the highlighted session, which Gus presents by hand,
+    back to the rotation, its a asked again, and the list opened with nothing typed in it."""
+    from circles.services import circle_records, planning, rotation, series
+    from screens.dialogs import ChoiceScreen
+
+    c = factories.circle(memory_store, "Rust Lunch")
+    names = ["Ana Lima", "Bo Chen", "Cleo Diaz", "Dev Rao", "Eli Ito", "Fay Wu", "Gus Roy", "Lucas Hahn"]
+    for name in [*names, "Jo Kerr"]:  # nine or more: the list has a box to type into
+        factories.member(memory_store, c, factories.person(memory_store, name))
+    with memory_store.write() as db:
+        series.set_cadence(db, circle_records.get_circle(db, c.id), "weekly on tue at 12:00")
+        first = planning.plan_sessions(db, circle_id=c.id, count=3).sessions[0]
+        gus = next(m for m in members.list_members(db, c.id) if m.name == "Gus Roy")
+        rotation.assign(db, first, person_id=gus.person_id)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, c.id)
+        await pilot.press("3")
+        await settle(app, pilot)
+        burst(app, "a", *"lucas")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            assert sessions.get_session(db, first.id).presenter_id == gus.person_id
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceScreen)
+        assert dialog.query_one("#choice-filter", Input).value == "lucas"
 
 
 async def test_a_new_member_named_in_the_picker_gets_capitals_as_a_walk_in_does(memory_store, clock):

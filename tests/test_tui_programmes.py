@@ -9,6 +9,7 @@ from textual import events
 from textual.widgets import DataTable, Static
 
 from circles.app import CirclesApp
+from circles.programme_views import UNTIL_RESUMED
 from circles.services import pairing, pairs, programmes
 from models.enums import ParticipantRole
 from screens.dialogs import ConfirmScreen
@@ -329,8 +330,8 @@ async def test_rename_archive_and_delete_from_the_programme_screen(memory_store,
         await settle(app, pilot)
         screen = app.screen
         footer_keys = {b.key for _, b, enabled, _ in screen.active_bindings.values() if b.show and enabled}
-        assert {"e", "A", "D"} <= footer_keys  # no pairs yet: it may be deleted
-        await pilot.press("e")
+        assert {"ctrl+e", "A", "D"} <= footer_keys  # no pairs yet: it may be deleted
+        await pilot.press("ctrl+e")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
         await pilot.press("ctrl+u")  # clear the name shown
         await type_text(pilot, "Mentoring 2026")
@@ -367,6 +368,47 @@ async def test_rename_archive_and_delete_from_the_programme_screen(memory_store,
         ]
 
 
+async def test_a_name_typed_on_the_participants_leaves_the_programme_as_it_was(memory_store, clock):
+    """'emeka' typed on Mentoring 2026's participants, to find Emeka as People are found: e was
+    Edit, and opened the programme's form with 'meka' over its name; Enter saved 'meka'."""
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Mentoring 2026", kind="mentoring")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        burst(app, *"emeka", "enter")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            assert programmes.get_programme(db, p.id).name == "Mentoring 2026"
+
+
+async def test_a_name_typed_on_the_participants_resumes_nobody(memory_store, clock):
+    """'luca' typed on the participants to find Luca: u was Resume, and put Ana, highlighted and
+    paused until resumed, back into matching at once. Resume is ctrl+r."""
+    ana = factories.person(memory_store, "Ana Lima", "ana@example.org")
+    luca = factories.person(memory_store, "Luca Diaz", "luca@example.org")
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+        for person in (ana, luca):
+            programmes.join(db, p.id, person.id, role="member")
+        programmes.pause(db, p.id, ana.id, until=UNTIL_RESUMED)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        burst(app, *"luca")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            assert programmes.get_participant(db, p.id, ana.id).paused_until is not None
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        with memory_store.read() as db:
+            assert programmes.get_participant(db, p.id, ana.id).paused_until is None
+
+
 async def test_the_edit_form_says_a_last_day_before_the_first_in_its_own_words(memory_store, clock):
     """Under the To box it said "is earlier than the first day (--from 2026-10-12)": a flag of
     the command line, in the app, where the box is called From."""
@@ -377,7 +419,7 @@ async def test_the_edit_form_says_a_last_day_before_the_first_in_its_own_words(m
         await settle(app, pilot)
         app.push_screen(ProgrammeScreen(p.id))
         await settle(app, pilot)
-        await pilot.press("e")
+        await pilot.press("ctrl+e")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
         form = app.screen
         assert "Name *" in [shown(label) for label in form.query(".field-label")]  # not "New name"
