@@ -420,7 +420,7 @@ async def test_a_form_shows_at_most_sixty_characters_of_a_bad_value(memory_store
         await settle(app, pilot)
         await pilot.press("p")
         await settle(app, pilot)
-        await pilot.press("n")
+        await pilot.press("plus")
         await pilot.pause()
         form = app.screen
         assert isinstance(form, FormScreen)
