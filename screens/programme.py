@@ -186,15 +186,15 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         yield Header()
         yield PhraseLine("", id="programme-summary", markup=False)
         with Tabs(id="tabs", initial="participants"):
-            with TabPane("Participants", id="participants"):
+            with TabPane("1 Participants", id="participants"):
                 yield PagedTable(
                     id="participant-table", cursor_type="row", zebra_stripes=True, first_screenful=True
                 )
             # Built when first opened (see _tab_changed): the participants should not wait for
             # a matching run, nor for every pair the programme ever had.
-            yield TabPane("Proposals", id="proposals")
-            yield TabPane("Pairs", id="pairs")
-            yield TabPane("Rounds", id="rounds")
+            yield TabPane("2 Proposals", id="proposals")
+            yield TabPane("3 Pairs", id="pairs")
+            yield TabPane("4 Rounds", id="rounds")
         yield Footer()
 
     def on_mount(self) -> None:

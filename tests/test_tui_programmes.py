@@ -21,7 +21,7 @@ from screens.programme import ProgrammeScreen
 from screens.programmes import ProgrammesScreen
 from screens.table import Table
 from tests import factories
-from tests.tui_support import burst, rows, send, settle, shown, type_text, until
+from tests.tui_support import burst, rows, screen_text, send, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -489,6 +489,18 @@ async def test_the_summary_says_whether_a_lone_date_is_the_start_or_the_end(memo
             await settle(app, pilot)
             assert wanted in shown(app.screen.query_one("#programme-summary", Static))
             await pilot.press("escape")
+
+
+async def test_a_programmes_tabs_say_their_keys(memory_store, clock):
+    """1-4 switch a programme's tabs, as a circle's and a session's, whose tabs say so ("1 Members");
+    a programme's said only "Participants", "Proposals", "Pairs" and "Rounds"."""
+    pid = _programme(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(pid))
+        await settle(app, pilot)
+        assert "1 Participants  2 Proposals  3 Pairs  4 Rounds" in screen_text(app)
 
 
 async def test_a_coffee_programme_lists_no_roles_nor_places(memory_store, clock):
