@@ -59,28 +59,31 @@ def test_importing_everything_touches_no_disk(tmp_path: Path) -> None:
 def test_the_first_screen_and_the_first_glance_load_no_database_library() -> None:
     """What runs before the store opens must not pull in SQLAlchemy (0.4 s) or Alembic:
     the app paints, and Home lists the first glance, while they load in a worker."""
-    code = (
-        "import sys, circles.cli, circles.app, circles.glance, circles.glance_postgres\n"
+    imports = (
+        "import circles.cli, circles.app, circles.glance, circles.glance_postgres\n"
         "import screens.home, screens.start\n"
-        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlmodel', 'alembic'})\n"
-        "print(' '.join(heavy))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    assert _loaded_of(imports, {"sqlalchemy", "sqlmodel", "alembic"}) == []
 
 
 def test_no_screen_loads_the_matching_libraries() -> None:
     """numpy and scipy (most of a second) are for matching people into pairs, which only runs
     when a facilitator asks for a round: the person's page loaded them through the programme
     service for the offers it shows, and its first open after a start took a second."""
-    code = (
-        "import importlib, pkgutil, sys, screens\n"
+    imports = (
+        "import importlib, pkgutil, screens\n"
         "for found in pkgutil.iter_modules(screens.__path__):\n"
         "    importlib.import_module('screens.' + found.name)\n"
-        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'scipy'})))\n"
     )
+    assert _loaded_of(imports, {"numpy", "scipy"}) == []
+
+
+def _loaded_of(imports: str, packages: set[str]) -> list[str]:
+    """Which of ``packages`` a fresh interpreter has loaded after running ``imports``."""
+    top = "{m.split('.')[0] for m in sys.modules}"
+    code = f"import sys\n{imports}print(' '.join(sorted({top} & {packages!r})))\n"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    return out.stdout.split()
 
 
 def _ways_to_the_store(path: Path) -> list[str]:
