@@ -260,14 +260,10 @@ class Talk(SQLModel, table=True):
     number: int
 
 
-class SessionFeedback(SQLModel, table=True):
-    """A session's ratings summed up (how many, their sum, how many of each 1..5) and how many of
-    its answers carry a note for the presenter: kept by the store's triggers from
-    feedback_answer (models/summaries.py), never written by the app."""
+class RatingCounts(SQLModel):
+    """A session's ratings summed up: how many, their sum, and how many of each 1..5. Kept in
+    session_feedback, and in session_figures beside the session's other figures."""
 
-    __tablename__ = "session_feedback"
-
-    session_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     ratings: int
     rating_sum: int
     rated_1: int
@@ -275,6 +271,16 @@ class SessionFeedback(SQLModel, table=True):
     rated_3: int
     rated_4: int
     rated_5: int
+
+
+class SessionFeedback(RatingCounts, table=True):
+    """A session's ratings summed up and how many of its answers carry a note for the
+    presenter: kept by the store's triggers from feedback_answer (models/summaries.py), never
+    written by the app."""
+
+    __tablename__ = "session_feedback"
+
+    session_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     notes: int  # answers with a note for the presenter (migration 0250)
 
 
@@ -291,25 +297,28 @@ class SessionExpected(SQLModel, table=True):
     people: int
 
 
-class SessionResponses(SQLModel, table=True):
-    """Who came to a session (walk-ins too) and how many of them answered the feedback: kept by
-    the store's triggers (models/summaries.py), never written by the app."""
+class ResponseCounts(SQLModel):
+    """Who came to a session (walk-ins too) and how many of them answered the feedback. Kept in
+    session_responses, and in session_figures."""
 
-    __tablename__ = "session_responses"
-
-    session_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     attendees: int
     responders: int
 
 
-class SessionTurnout(SQLModel, table=True):
-    """A session's session_expected rows in one: the people it expected, who came, and per
-    effective RSVP those expected and those who came, then the yes who missed. Kept by triggers
-    on session_expected (migration 0200), never written by the app."""
+class SessionResponses(ResponseCounts, table=True):
+    """A session's attendees and responders: kept by the store's triggers
+    (models/summaries.py), never written by the app."""
 
-    __tablename__ = "session_turnout"
+    __tablename__ = "session_responses"
 
     session_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+
+
+class TurnoutCounts(SQLModel):
+    """A session's session_expected rows in one: the people it expected, who came, and per
+    effective RSVP those expected and those who came, then the yes who missed. Kept in
+    session_turnout, and in session_figures."""
+
     expected: int
     came: int
     rsvp_yes: int
@@ -323,7 +332,16 @@ class SessionTurnout(SQLModel, table=True):
     missed_yes: int
 
 
-class SessionFigures(SQLModel, table=True):
+class SessionTurnout(TurnoutCounts, table=True):
+    """A session's turnout, kept by triggers on session_expected (migration 0200), never
+    written by the app."""
+
+    __tablename__ = "session_turnout"
+
+    session_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+
+
+class SessionFigures(TurnoutCounts, RatingCounts, ResponseCounts, table=True):
     """A session's figures in one row: its circle, start and status, its turnout (as
     session_turnout), ratings (as session_feedback) and who came and answered (as
     session_responses), zeros where those have no row. Copied by triggers from circle_session
@@ -337,26 +355,6 @@ class SessionFigures(SQLModel, table=True):
     circle_id: int
     starts_at: datetime = Field(sa_column=_instant(index=True))
     status: str = Field(max_length=20)
-    expected: int
-    came: int
-    rsvp_yes: int
-    came_yes: int
-    rsvp_maybe: int
-    came_maybe: int
-    rsvp_no: int
-    came_no: int
-    rsvp_none: int
-    came_none: int
-    missed_yes: int
-    ratings: int
-    rating_sum: int
-    rated_1: int
-    rated_2: int
-    rated_3: int
-    rated_4: int
-    rated_5: int
-    attendees: int
-    responders: int
 
 
 class RotationEvent(SQLModel, table=True):
