@@ -157,7 +157,11 @@ class SendDialog(Dialog[bool]):
         status.set_class(error, "error")
 
     def _cannot(self, error: CirclesError) -> None:
+        # No list and no Send under the reason: an empty table with a Send button says there
+        # might be something to send after all.
         self.query_one("#send-summary", Static).update("Nothing can be sent.")
+        self.query_one("#send-plan", Table).display = False
+        self.query_one("#send-go", Button).display = False
         self._status(str(error), error=True)
 
     def _show_plan(self, ready: _Ready) -> None:

@@ -124,6 +124,21 @@ async def test_a_server_that_is_not_there_sends_nothing_and_says_so(memory_store
         assert not dialog.query_one("#send-go", Button).disabled
 
 
+async def test_a_session_that_is_over_says_so_with_no_list_and_no_send(memory_store, clock, sink):
+    w = make_world(memory_store)
+    clock.advance(days=400)  # every session of the world is over
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.open_session(w.sessions[0].id)
+        await settle(app, pilot)
+        dialog = await _dialog(app, pilot)
+        await settle(app, pilot)
+        assert "is over: there is nothing to send for it" in shown(dialog.query_one("#send-status"))
+        assert not dialog.query_one("#send-plan", Table).display
+        assert not dialog.query_one("#send-go", Button).display
+
+
 async def test_no_smtp_server_set_says_where_to_set_one(memory_store, monkeypatch, tmp_path):
     monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "none.toml"))
     monkeypatch.delenv(SMTP_URL_ENV, raising=False)
