@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from textual import on
 from textual.app import ComposeResult
@@ -84,11 +84,11 @@ class PeopleScreen(LiveScreen, TypeToFilter):
         self.loading_more = False
         # What the filter holds is being looked up in the store; an Enter meanwhile waits for
         # it, or it opened the row highlighted in the list the filter was about to replace.
+        # The list's Enter then opens the row highlighted in what the filter finds ("row");
+        # the filter's opens the one person it finds, as on Circles ("one"): "emma", Enter
+        # went down to the list and a second Enter was needed.
         self.filtering = False
-        self.enter_waiting = False
-        # Enter in the filter opens the one person it finds, as on Circles: "emma", Enter went
-        # down to the list and a second Enter was needed. It waits for the filter's answer.
-        self.open_if_one = False
+        self.enter_waiting: Literal["row", "one"] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -130,9 +130,7 @@ class PeopleScreen(LiveScreen, TypeToFilter):
         run_db(self, lambda db: load_page(db, search, 0), self.first_page, failed=self._not_found)
 
     def _not_found(self, error: CirclesError) -> None:
-        self.filtering = self.enter_waiting = self.open_if_one = (
-            False  # nothing to open: the Enter is dropped
-        )
+        self.filtering, self.enter_waiting = False, None  # nothing to open: the Enter is dropped
         show_error(self, error)
 
     def first_page(self, page: Page, *, keep: bool = False) -> None:
@@ -146,9 +144,10 @@ class PeopleScreen(LiveScreen, TypeToFilter):
             table.clear()
         # A refresh asks for as many as are shown: full is said of that, not of a page.
         self.add_page(found, full=page.full, replace=keep)
-        if self.enter_waiting or (self.open_if_one and self.total == 1 and not self.more_than):
+        one = self.total == 1 and not self.more_than
+        if self.enter_waiting == "row" or (self.enter_waiting == "one" and one):
             table.action_select_cursor()
-        self.enter_waiting = self.open_if_one = False
+        self.enter_waiting = None
 
     def add_page(self, found: list[PersonView], *, full: bool, replace: bool = False) -> None:
         """``full``: the store gave as many people as were asked for, so there may be more."""
@@ -212,7 +211,8 @@ class PeopleScreen(LiveScreen, TypeToFilter):
 
     @on(Input.Changed, "#filter")
     def _filter(self) -> None:
-        self.open_if_one = False  # typed on after the Enter: not the name it was for
+        if self.enter_waiting == "one":
+            self.enter_waiting = None  # typed on after the Enter: not the name it was for
         self.load()
 
     @on(Input.Submitted, "#filter")
@@ -227,7 +227,7 @@ class PeopleScreen(LiveScreen, TypeToFilter):
             return
         self.set_focus(table)
         if self.filtering:
-            self.open_if_one = True  # first_page opens them, if they are one
+            self.enter_waiting = "one"  # first_page opens them, if they are one
         elif self.total == 1 and not self.more_than:
             table.action_select_cursor()
 
@@ -244,7 +244,7 @@ class PeopleScreen(LiveScreen, TypeToFilter):
     @on(DataTable.RowSelected)
     def _open(self) -> None:
         if self.filtering:
-            self.enter_waiting = True  # first_page selects again, in what the filter finds
+            self.enter_waiting = "row"  # first_page selects again, in what the filter finds
             return
         person = self._person()
         if person is not None:
