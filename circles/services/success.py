@@ -34,7 +34,7 @@ from circles.services.participation import (
     members_and_presenters,
     one_if,
 )
-from circles.services.sql import all_rows, kept, select_columns
+from circles.services.sql import all_rows, kept, select_columns, table_of
 from circles.success_views import (
     RETENTION_MONTHS,
     CircleSuccess,
@@ -350,6 +350,8 @@ class _Participation:
     responses: dict[int, tuple[int, int]]
     # By circle: members expected at its sessions, and how many of them presented.
     presenters: dict[int, tuple[int, int]]
+    # Each circle's id and name, in the circle table's order (by name, then id).
+    names: list[tuple[int, str]]
 
     def monthly(self) -> list[reports.ParticipationPoint]:
         return [
@@ -390,9 +392,11 @@ def _participation(db: Session, bound: BoundScope) -> _Participation:
     rated_months: list[RatingGroup] = []
     responses: dict[int, tuple[int, int]] = {}
     presenters: dict[int, tuple[int, int]] = {}
+    names: list[tuple[int, str]] = []
     for row in all_rows(db, statement, bound.values):
         with_ratings, n, rating_sum, *rest = row[width:]
-        dist, (attendees, responders, members, presented) = tuple(int(d) for d in rest[:5]), rest[5:]
+        dist = tuple(int(d) for d in rest[:5])
+        attendees, responders, members, presented, name, *_ = rest[5:]  # (SQLite's: its order)
         if row[0] is None:
             months.append(tuple(row[:width]))
             if with_ratings:
@@ -404,7 +408,8 @@ def _participation(db: Session, bound: BoundScope) -> _Participation:
             rated.append((cid, "", int(n), int(rating_sum), dist))
         responses[cid] = (int(attendees), int(responders))
         presenters[cid] = (int(members), int(presented))
-    return _Participation(circles, months, rated, rated_months, responses, presenters)
+        names.append((cid, str(name)))
+    return _Participation(circles, months, rated, rated_months, responses, presenters, names)
 
 
 @kept
@@ -428,7 +433,11 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
     the same held sessions, selected once for all three: in a statement of their own they were
     selected twice more, the period's test per time zone run on each (the success report's
     statements over the large demo's last 3 months, in turns: 68 ms of SQLite's processor time
-    then, 51 now; 58 ms of PostgreSQL's server, 54)."""
+    then, 51 now; 58 ms of PostgreSQL's server, 54).
+
+    Each circle's row comes with its name, the rows in the circle table's order (by name, then
+    id): the names were a statement of their own, a round trip more to the server while
+    Organisation waits for its figures."""
     f = SessionFigures
     held = held_sessions(shape)
     turnout = [col(f.expected), col(f.came)]
@@ -500,13 +509,17 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
         .group_by(presenters.c.circle_id)
         .subquery()
     )
+    # Its own name in the statement: the circle table in the time zones' tests (held_sessions)
+    # stays theirs, not correlated with this one.
+    named = sa.alias(table_of(Circle), "named")
+    in_order = (sa.func.lower(named.c.name), named.c.id)
     if dialect == "postgresql":
         # By circle and by month in one pass over the sessions (GROUPING SETS): summed by circle
         # and month first and those sums added up again twice, the circle-and-month rows were
         # kept in a CTE (read twice) and sorted on the month's text (the statement over the
         # large demo's last 3 months, in turns: 63 ms of the server's processor time, 58 now).
-        # A month's row has no circle, so it finds no members or presenters: its last two
-        # columns are 0, unread.
+        # A month's row has no circle, so it finds no members, presenters or name: its last
+        # three columns are 0, 0 and null, unread (and it comes after the circles).
         sets = (
             select_columns(sessions.c.circle_id, month, *figures)
             .select_from(source)
@@ -518,10 +531,13 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
                 *sets.c,
                 sa.func.coalesce(per_circle.c.members, 0),
                 sa.func.coalesce(presented.c.presented, 0),
+                named.c.name,
             )
             .select_from(sets)
             .join(per_circle, per_circle.c.circle_id == sets.c.circle_id, isouter=True)
             .join(presented, presented.c.circle_id == sets.c.circle_id, isouter=True)
+            .join(named, named.c.id == sets.c.circle_id, isouter=True)
+            .order_by(*in_order)
         )
         return statement, len(turnout)
     groups = (
@@ -538,21 +554,28 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
     )
     circle_rows = (
         select_columns(
-            by_circle.c.circle_id,
+            by_circle.c.circle_id.label("circle_id"),
             sa.null(),
             *list(by_circle.c)[1:],
             sa.func.coalesce(per_circle.c.members, 0),
             sa.func.coalesce(presented.c.presented, 0),
+            named.c.name,
+            # SQLite orders a UNION by its columns alone.
+            in_order[0].label("in_order"),
         )
         .select_from(by_circle)
         .join(per_circle, per_circle.c.circle_id == by_circle.c.circle_id, isouter=True)
         .join(presented, presented.c.circle_id == by_circle.c.circle_id, isouter=True)
+        .join(named, named.c.id == by_circle.c.circle_id)
     )
-    by_month = select_columns(sa.null(), groups.c.month, *sums, sa.null(), sa.null()).group_by(groups.c.month)
-    return sa.union_all(circle_rows, by_month), len(turnout)
+    by_month = select_columns(
+        sa.null(), groups.c.month, *sums, sa.null(), sa.null(), sa.null(), sa.null()
+    ).group_by(groups.c.month)
+    rows = sa.union_all(circle_rows, by_month)
+    return rows.order_by(sa.literal_column("in_order"), sa.literal_column("circle_id")), len(turnout)
 
 
-def _circle_rows(db: Session, counts: _Participation) -> tuple[list[CircleSuccess], tuple[int, ...]]:
+def _circle_rows(counts: _Participation) -> tuple[list[CircleSuccess], tuple[int, ...]]:
     """The circle table, and the rating distribution over all of it (1s .. 5s)."""
     presenters = counts.presenters
     ratings: dict[int, tuple[int, int]] = {}
@@ -563,7 +586,6 @@ def _circle_rows(db: Session, counts: _Participation) -> tuple[list[CircleSucces
         distribution = [x + d for x, d in zip(distribution, dist, strict=True)]
     responses = counts.responses
     per_circle = counts.per_circle()
-    names = [(cid, name) for cid, name in all_rows(db, _CIRCLE_NAMES) if cid in per_circle]
     rows = [
         CircleSuccess(
             circle_id=cid,
@@ -578,22 +600,15 @@ def _circle_rows(db: Session, counts: _Participation) -> tuple[list[CircleSucces
             attendees=responses.get(cid, (0, 0))[0],
             responders=responses.get(cid, (0, 0))[1],
         )
-        for cid, name in names
+        for cid, name in counts.names
     ]
     return rows, tuple(distribution)
-
-
-# Every circle's name, in the table's order, those without held sessions in scope left out
-# here: named by their ids in the statement, each of the large demo's 300 was a parameter
-# written into it and planned again on every run (on PostgreSQL 3.3 ms of the server's and
-# about 4 of the client's, against 1.3 ms in all for the 300 names).
-_CIRCLE_NAMES = select(Circle.id, Circle.name).order_by(sa.func.lower(Circle.name), col(Circle.id))
 
 
 def circle_table(db: Session, scope: Scope) -> list[CircleSuccess]:
     """One row per circle with held sessions in scope: participation, presenters, satisfaction."""
     bound = bind_scope(db, scope)
-    return _circle_rows(db, _participation(db, bound))[0]
+    return _circle_rows(_participation(db, bound))[0]
 
 
 # -- mentoring ---------------------------------------------------------------------------------
@@ -759,16 +774,16 @@ def _mentoring_sql(from_first: bool) -> _MentoringSQL:
 
 
 def success_report(db: Session, scope: Scope) -> SuccessReport:
-    """Every success figure for a circle (or all) over a period, in seven statements (the
-    sessions under way and the time zones in use, the sums by circle and month, the circles'
-    names, retention, and mentoring's two): the totals add up from the per-circle rows, which
+    """Every success figure for a circle (or all) over a period, in six statements (the
+    sessions under way and the time zones in use, the sums by circle and month with the
+    circles' names, retention, and mentoring's two): the totals add up from the per-circle rows, which
     count exactly as the report's own figures do (tests/test_success.py checks both against
     hand-worked values)."""
     bound = bind_scope(db, scope)  # the store's clock and the period's time zones, read once
     circle_name = circle_records.get_circle(db, scope.circle_id).name if scope.circle_id is not None else None
     counts = _participation(db, bound)
     monthly = counts.monthly()
-    table, distribution = _circle_rows(db, counts)
+    table, distribution = _circle_rows(counts)
     one, two, three, four, five = distribution
     return SuccessReport(
         scope=scope,
