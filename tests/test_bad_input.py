@@ -148,3 +148,27 @@ def test_a_date_written_right_that_is_no_day_says_why(typed, said):
     with pytest.raises(InvalidInput) as told:
         validate.parse_date(typed, "--from")
     assert str(told.value) == said
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["report", "--circle", ""], "--circle"),
+        (["report", "--since", "   "], "--since"),
+        (["export", "attendance", "--circle", ""], "--circle"),
+        (["export", "attendance", "--until", ""], "--until"),
+        (["recognition", "--circle", ""], "--circle"),
+        (["feedback", "missing", "--circle", ""], "--circle"),
+        (["digest", "Rust Lunch", "--since", "", "-o", "-"], "--since"),
+        (["rotation", "ledger", "Rust Lunch", "--until", ""], "--until"),
+    ],
+)
+def test_a_blank_scope_is_refused_not_taken_for_every_circle(tmp_path, sqlite_template, args, flag):
+    """'--circle ""' (an empty shell variable) was taken as --circle left out: the report and
+    the export answered for every circle without a word (found walking the CLI)."""
+    from tests.fault_support import one_line_error, run_cli
+
+    db = tmp_path / "circles.db"
+    shutil.copyfile(sqlite_template, db)
+    said = one_line_error(run_cli("--db", str(db), *args))
+    assert said.startswith(f"circles: {flag} ") and f"is blank; give one, or leave {flag} out." in said

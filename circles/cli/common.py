@@ -59,10 +59,27 @@ def _record_id(value: str | int, field: str) -> int:
     return record_id(value, field)
 
 
+class _Given(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
+    """Text for an option whose absence means "all" (--circle: every circle; --since: from the
+    start): a blank value, as an empty shell variable gives, is refused naming the flag, not
+    taken as the option left out, which answered for every circle without a word."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from circles.errors import InvalidInput
+
+        if isinstance(value, str) and not value.strip():
+            flag = field_name(param)
+            raise InvalidInput(flag, value, f"is blank; give one, or leave {flag} out")
+        return str(value)
+
+
 # Ids are 64-bit in the store: a larger number is refused naming the argument, rather than
 # reaching the database and failing there.
 RECORD_ID = _Number("id", _record_id)
 WHOLE_NUMBER = _Number("integer", _whole_number)
+GIVEN = _Given()
 
 
 DB_HELP = "A SQLite file or a database URL (default: CIRCLES_DATABASE_URL, else your data folder)."
