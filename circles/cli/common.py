@@ -91,7 +91,12 @@ CREATE_HELP = (
 
 def given_store(db: str) -> str:
     """--db as the store's setting: a file's path goes back to the system as typed (whatever
-    its bytes); a URL stays text."""
+    its bytes); a URL stays text. A blank one (an empty shell variable) is refused: it was
+    taken as --db left out, and the default store was used, or started, without a word."""
+    if not db.strip():
+        from circles.errors import InvalidInput
+
+        raise InvalidInput("--db", db, "is blank; give a SQLite file or a database URL, or leave --db out")
     return db if "://" in db else terminal.typed_path(db)
 
 
