@@ -11,7 +11,7 @@ import difflib
 import functools
 import re
 import unicodedata
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from circles.errors import InvalidInput
@@ -354,13 +354,19 @@ def parse_local_time(value: str, field: str, tz: str) -> datetime:
     or "02:30 +02:00". A mark that matches the zone at that time is always accepted.
     """
     match = _LOCAL_TIME.fullmatch(value.strip())
+    if match is None:
+        raise InvalidInput(field, value, "is not a time like 2026-03-17 12:00")
+    year, month, day_of_month, hour, minute = (int(part) for part in match.groups()[:5])
     try:
-        if match is None:
-            raise ValueError(value)
-        year, month, day_of_month, hour, minute = (int(part) for part in match.groups()[:5])
-        naive = datetime(year, month, day_of_month, hour, minute)
+        naive_day = date(year, month, day_of_month)
     except ValueError:
-        raise InvalidInput(field, value, "is not a time like 2026-03-17 12:00") from None
+        raise InvalidInput(field, value, _no_such_day(year, month)) from None
+    if hour > 23 or minute > 59:
+        # Written the right way, so "is not a time like ..." would not say what is wrong.
+        raise InvalidInput(
+            field, value, f"has no time {hour:02d}:{minute:02d}: a day goes from 00:00 to 23:59"
+        )
+    naive = datetime.combine(naive_day, time(hour, minute))
     if not FIRST_DAY <= naive.date() <= LAST_DAY:
         raise InvalidInput(field, value, _outside_days())
     return local_to_aware(naive, field, tz, mark=match.group("mark"), typed=value.strip())

@@ -93,8 +93,9 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         "Ratings at the end of a session, one person at a time. ↑/↓ choose someone; 1-5 rates the "
         "session for them; then type one thing they learned (Tab: a note for the presenter) and "
         "press Enter to save, or Enter at once to save the rating alone. Escape drops the answer "
-        "being typed, then goes back. It opens on the first person who has not answered; rating "
-        "someone who has answered asks before replacing their answer."
+        "being typed (asking first if words were typed), then goes back. It opens on the first "
+        "person who has not answered; rating someone who has answered asks before replacing "
+        "their answer."
     )
     # One line for the five in the footer and in help (4's, shown as 1-5): the others have no
     # description, so help does not list them as "1 1", "2 2"...
@@ -330,10 +331,45 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         self.reload(cursor_on=pending.person.person_id)
         self._open_line(pending.person, pending.rating, line, note)
 
+    def _typed(self) -> str:
+        """The words of the answer being typed (the line learned, the note), if any."""
+        if self.pending is None:
+            return ""
+        return " ".join(
+            value
+            for value in (
+                self.query_one(f"#checkout-{part}", Input).value.strip() for part in ("learned", "note")
+            )
+            if value
+        )
+
+    def unsaved(self) -> str | None:
+        if self.pending is None or not self._typed():
+            return None
+        return f"{self.pending.person.name}'s answer is typed but not saved."
+
     def action_escape(self) -> None:
-        if self.pending is not None:
-            self.pending = None
-            self.query_one("#checkout-line").display = False
-            self.query_one("#checkout-roster", DataTable).focus()
+        if self.pending is None:
+            self.app.pop_screen()
             return
-        self.app.pop_screen()
+        if not self._typed():  # a rating alone: one key brings it back
+            self._drop_line()
+            return
+        # Words typed go only when asked, as a form's do: Escape by reflex while people leave
+        # the room dropped a sentence someone had just dictated.
+        person = self.pending.person.name
+
+        def answered(drop: bool | None) -> None:
+            if drop:
+                self._drop_line()
+            else:
+                self.set_focus(self.query_one("#checkout-learned", Input))
+
+        self.app.push_screen(
+            ConfirmScreen(f"Drop {person}'s answer? What you typed is lost.", "Drop"), answered
+        )
+
+    def _drop_line(self) -> None:
+        self.pending = None
+        self.query_one("#checkout-line").display = False
+        self.query_one("#checkout-roster", DataTable).focus()

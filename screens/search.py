@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
 from circles.errors import CirclesError, InvalidInput
+from circles.errors import shown as quoted
 from circles.search_query import parse
 from circles.services import search
 from circles.services.search import KIND_LABELS, SearchHit
@@ -209,10 +210,12 @@ class SearchScreen(LiveScreen, TypeToFilter):
             table.move_cursor(row=0)  # new answers: the best one first
         if text.strip() and len(text.strip()) >= 2:
             found = f"{len(hits)} found" if len(hits) < SHOWN else f"the best {SHOWN}"
+            # Quoted shortened: 500 characters pasted in were repeated whole, five lines at 120
+            # columns, pushing the results down.
             self.query_one("#search-hint", Static).update(
-                f"{found} for {text.strip()!r}; Enter opens the first, ↓ picks another."
+                f"{found} for {quoted(text.strip())}; Enter opens the first, ↓ picks another."
                 if hits
-                else nothing or f"Nothing found for {text.strip()!r}."
+                else nothing or f"Nothing found for {quoted(text.strip())}."
             )
         if self.open_on_answer:
             self.open_on_answer = False

@@ -148,3 +148,60 @@ def test_a_date_written_right_that_is_no_day_says_why(typed, said):
     with pytest.raises(InvalidInput) as told:
         validate.parse_date(typed, "--from")
     assert str(told.value) == said
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["report", "--circle", ""], "--circle"),
+        (["report", "--since", "   "], "--since"),
+        (["export", "attendance", "--circle", ""], "--circle"),
+        (["export", "attendance", "--until", ""], "--until"),
+        (["recognition", "--circle", ""], "--circle"),
+        (["feedback", "missing", "--circle", ""], "--circle"),
+        (["digest", "Rust Lunch", "--since", "", "-o", "-"], "--since"),
+        (["rotation", "ledger", "Rust Lunch", "--until", ""], "--until"),
+    ],
+)
+def test_a_blank_scope_is_refused_not_taken_for_every_circle(tmp_path, sqlite_template, args, flag):
+    """'--circle ""' (an empty shell variable) was taken as --circle left out: the report and
+    the export answered for every circle without a word (found walking the CLI)."""
+    from tests.fault_support import one_line_error, run_cli
+
+    db = tmp_path / "circles.db"
+    shutil.copyfile(sqlite_template, db)
+    said = one_line_error(run_cli("--db", str(db), *args))
+    assert said.startswith(f"circles: {flag} ") and f"is blank; give one, or leave {flag} out." in said
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["circle", "add", "Y", "--minutes", "-5"],
+            "circles: --minutes -5 must be between 1 and 1440 minutes.",
+        ),
+        (["circle", "add", "Y", "--url", "ftp://x"], "circles: --url 'ftp://x' must start with http"),
+        (["circle", "edit", "Rust Lunch", "--minutes", "0"], "circles: --minutes 0 must be between"),
+        (
+            ["session", "add", "Rust Lunch", "--at", "2199-12-01 10:00", "--minutes", "0"],
+            "circles: --minutes 0 ",
+        ),
+        (
+            ["session", "add", "Rust Lunch", "--at", "2199-12-01 10:00", "--url", "a b"],
+            "circles: --url 'a b' ",
+        ),
+    ],
+)
+def test_a_length_or_link_refused_is_named_by_its_flag(tmp_path, sqlite_template, args, said):
+    """'circle add --minutes -5' said 'session length -5 must be ...' and '--url ftp://x' said
+    'video link ...': the services' names, where the person typed a flag (found walking the CLI)."""
+    from tests.fault_support import one_line_error, run_cli
+
+    db = tmp_path / "circles.db"
+    shutil.copyfile(sqlite_template, db)
+    base = ["--db", str(db)]
+    assert run_cli(*base, "circle", "add", "Rust Lunch", "--kind", "workshop", "--tz", "UTC").exit_code == 0
+    if args[:2] == ["circle", "add"]:
+        args = [*args, "--kind", "workshop", "--tz", "UTC"]
+    assert one_line_error(run_cli(*base, *args)).startswith(said)

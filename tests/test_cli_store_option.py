@@ -10,6 +10,7 @@ import click
 import pytest
 
 from circles.cli import main
+from tests.fault_support import one_line_error
 from tests.fault_support import run_cli as _circles
 
 
@@ -70,3 +71,20 @@ def test_every_command_takes_the_store_options():
 
 def _flags(command: click.Command) -> set[str]:
     return {flag for param in command.params if isinstance(param, click.Option) for flag in param.opts}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--db", "", "person", "add", "Bo", "--email", "bo@example.org"],
+        ["person", "add", "Bo", "--email", "bo@example.org", "--db", "  "],
+    ],
+)
+def test_a_blank_db_is_refused_not_taken_for_the_default_store(args):
+    """'--db ""' (an empty shell variable) was taken as --db left out: the person was added to
+    the default store, started for it in the data folder (found walking the CLI)."""
+    from models.location import default_store_path
+
+    said = one_line_error(_circles(*args))
+    assert said.startswith("circles: --db ") and "is blank; give a SQLite file or a database URL" in said
+    assert not default_store_path().exists()

@@ -100,6 +100,29 @@ def test_files_that_are_not_people_lists_are_explained(store, tmp_path, content,
         imports.import_rows(db, *imports.read_rows(path))
 
 
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        ("name,email,teams", "column 'teams' is not one circles reads: did you mean team?"),
+        ("Name,E Mail,Team", "column 'E Mail' is not one circles reads: did you mean email?"),
+        ("name,email,team,circel", "column 'circel' is not one circles reads: did you mean circle?"),
+    ],
+)
+def test_a_column_nearly_named_as_one_circles_reads_is_refused(tmp_path, header, said):
+    """'teams' was left out with the columns circles does not read, so every team was dropped
+    without a word (found walking the CLI); other columns (an HR export's many) still are."""
+    path = _csv(tmp_path, f"{header}\nAna Lopez,ana@example.org,Data,\n")
+    with pytest.raises(InvalidInput) as caught:
+        imports.read_rows(path)
+    assert str(caught.value).startswith(said)
+    hr_export = _csv(
+        tmp_path,
+        "Employee ID,Name,Email,Job title,Team,Manager email\n7,Ana,ana@example.org,X,Data,b@x.org\n",
+    )
+    rows, bad = imports.read_rows(hr_export)
+    assert ([(r.name, r.team) for r in rows], bad) == ([("Ana", "Data")], [])
+
+
 LUKASZ = "name,email,team\r\nŁukasz Żółw,lukasz@example.org,Kraków\r\n"
 
 

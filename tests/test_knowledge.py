@@ -144,6 +144,11 @@ def test_topics_match_in_any_case_and_accents_and_keep_their_first_spelling(memo
     assert topic_key("  Ünïcode\tTOPIC ") == "unicode topic"
     with pytest.raises(InvalidInput, match=r"^topic ' , ' is empty"), memory_store.write() as db:
         knowledge.add_topics(db, session_id=session.id, topics=" , ")
+    # The command line's arguments, quoted as typed: "topic [''] is empty" showed a Python list.
+    for typed, said in (([""], "topic is empty"), (["  ", " "], "topic '  ,  ' is empty")):
+        with pytest.raises(InvalidInput) as caught, memory_store.write() as db:
+            knowledge.add_topics(db, session_id=session.id, topics=typed)
+        assert str(caught.value).startswith(said), str(caught.value)
     with pytest.raises(InvalidInput, match=r"^topic 'x+…' is 81 characters long"), memory_store.write() as db:
         knowledge.add_topics(db, session_id=session.id, topics="x" * 81)
 

@@ -142,6 +142,32 @@ async def test_check_out_rates_five_people_with_a_key_and_a_line_each(memory_sto
     }
 
 
+async def test_escape_on_a_check_out_answer_with_words_typed_asks_before_dropping_them(memory_store, clock):
+    """Escape dropped the line being typed at once: a sentence someone had just dictated went
+    with one key hit by reflex, where every form asks first (found walking). A rating alone,
+    one key to type again, still goes at once."""
+    _, _, s = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _check_out(app, pilot, s.id)
+        line = screen.query_one("#checkout-line")
+        await pilot.press("4")
+        await until(pilot, lambda: isinstance(screen.focused, Input))
+        await type_text(pilot, "traits")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert screen.unsaved() == "Ana Ruiz's answer is typed but not saved."
+        await pilot.press("n")  # kept, and typing goes on where it was
+        await until(pilot, lambda: app.screen is screen)
+        await type_text(pilot, " and generics")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert _answers(memory_store, s.id) == [(4, "traits and generics", "")]
+        await pilot.press("3", "escape")  # a rating alone
+        await settle(app, pilot)
+        assert app.screen is screen and not line.display and screen.unsaved() is None
+
+
 async def test_check_out_of_a_session_not_started_says_so_before_anyone_is_rated(memory_store, clock):
     """Opened before the session (the clock says Tue 3 Mar 09:00), check-out took a rating and a
     line, then refused them: "has not started yet". It says so at once, and 1-5 rate nobody."""

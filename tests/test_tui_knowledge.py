@@ -127,6 +127,23 @@ async def test_a_search_of_several_words_says_which_of_them_found_nothing(memory
         assert hint == "Nothing found for 'borrow zebra': nothing here has 'zebra'."
 
 
+async def test_a_long_search_is_quoted_shortened_above_the_results(memory_store, clock, tmp_path):
+    """500 characters pasted into the box were repeated whole in the line above the results:
+    five lines at 120 columns, pushing the results down (found walking)."""
+    _library(memory_store, tmp_path)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "bo")
+        for word, said in (
+            ("borrow ", "1 found for 'borrow borrow"),
+            ("zebra ", "Nothing found for 'zebra zebra"),
+        ):
+            screen.query_one("#search-input", Input).value = word * 60
+            await settle(app, pilot)
+            hint = shown(screen.query_one("#search-hint", Static))
+            assert hint.startswith(said) and "…'" in hint and len(hint) < SIZE[0], hint
+
+
 async def test_letters_typed_on_the_results_go_on_into_the_box(memory_store, clock, tmp_path):
     _library(memory_store, tmp_path)
     app = CirclesApp(memory_store)

@@ -322,6 +322,26 @@ def test_a_mark_that_does_not_fit_is_refused(typed, problem):
     assert problem in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("2026-12-31 25:00", "start '2026-12-31 25:00' has no time 25:00: a day goes from 00:00 to 23:59."),
+        ("2026-12-31 10:60", "start '2026-12-31 10:60' has no time 10:60: a day goes from 00:00 to 23:59."),
+        (
+            "2026-02-30 10:00",
+            "start '2026-02-30 10:00' is not a day of the calendar: February 2026 has 28 days.",
+        ),
+        ("2026-13-01 10:00", "start '2026-13-01 10:00' has no month 13: months go from 01 to 12."),
+    ],
+)
+def test_a_time_written_the_right_way_but_impossible_says_what_is_wrong(typed, said):
+    """'2026-12-31 25:00' is written as the form asks: "is not a time like 2026-03-17 12:00"
+    did not say that the hour is the trouble (found walking the Schedule form)."""
+    with pytest.raises(InvalidInput) as caught:
+        validate.parse_local_time(typed, "start", "Europe/Berlin")
+    assert str(caught.value) == said
+
+
 ZONES = [
     "Europe/Berlin",
     "America/New_York",

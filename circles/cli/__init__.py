@@ -198,7 +198,7 @@ def main(ctx: click.Context, db: str | None, create: bool) -> None:
 
     With no command, opens the app.
     """
-    ctx.obj = CliState(given_store(db) if db else None, create=create)
+    ctx.obj = CliState(given_store(db) if db is not None else None, create=create)
     if ctx.invoked_subcommand is None:
         from circles.app import run
 

@@ -29,7 +29,9 @@ def circle() -> None:
     """Circles: learning circles, communities of practice, lunch-and-learns, workshops."""
 
 
-@circle.command("add")
+@circle.command(
+    "add", service_names={"session length": "--minutes", "video link": "--url", "timezone": "--tz"}
+)
 @click.argument("name")
 @click.option("--kind", required=True, type=click.Choice([k.value for k in CircleKind]))
 @click.option("--tz", "timezone", required=True, help="IANA timezone, e.g. Europe/Berlin.")
@@ -70,7 +72,9 @@ def add(
     done(writing(create, adds=True))
 
 
-@circle.command("edit")
+@circle.command(
+    "edit", service_names={"session length": "--minutes", "video link": "--url", "timezone": "--tz"}
+)
 @click.argument("circle_ref", metavar="CIRCLE")
 @click.option(
     "--facilitator",

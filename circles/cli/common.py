@@ -59,10 +59,27 @@ def _record_id(value: str | int, field: str) -> int:
     return record_id(value, field)
 
 
+class _Given(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
+    """Text for an option whose absence means "all" (--circle: every circle; --since: from the
+    start): a blank value, as an empty shell variable gives, is refused naming the flag, not
+    taken as the option left out, which answered for every circle without a word."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from circles.errors import InvalidInput
+
+        if isinstance(value, str) and not value.strip():
+            flag = field_name(param)
+            raise InvalidInput(flag, value, f"is blank; give one, or leave {flag} out")
+        return str(value)
+
+
 # Ids are 64-bit in the store: a larger number is refused naming the argument, rather than
 # reaching the database and failing there.
 RECORD_ID = _Number("id", _record_id)
 WHOLE_NUMBER = _Number("integer", _whole_number)
+GIVEN = _Given()
 
 
 DB_HELP = "A SQLite file or a database URL (default: CIRCLES_DATABASE_URL, else your data folder)."
@@ -74,7 +91,12 @@ CREATE_HELP = (
 
 def given_store(db: str) -> str:
     """--db as the store's setting: a file's path goes back to the system as typed (whatever
-    its bytes); a URL stays text."""
+    its bytes); a URL stays text. A blank one (an empty shell variable) is refused: it was
+    taken as --db left out, and the default store was used, or started, without a word."""
+    if not db.strip():
+        from circles.errors import InvalidInput
+
+        raise InvalidInput("--db", db, "is blank; give a SQLite file or a database URL, or leave --db out")
     return db if "://" in db else terminal.typed_path(db)
 
 

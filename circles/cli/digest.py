@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from circles.cli.common import done, reading
+from circles.cli.common import GIVEN, done, reading
 from circles.cli.flags import Command
 from circles.cli.terminal import OutputFile
 from circles.words import count
@@ -20,9 +20,14 @@ DEFAULT_DAYS = 30
 @click.argument("circle_ref", metavar="CIRCLE", required=False)
 @click.option("--topic", help="Every circle's sessions on this topic instead of one circle's.")
 @click.option(
-    "--since", metavar="YYYY-MM-DD", help=f"From this day (default: {DEFAULT_DAYS} days before --until)."
+    "--since",
+    type=GIVEN,
+    metavar="YYYY-MM-DD",
+    help=f"From this day (default: {DEFAULT_DAYS} days before --until).",
 )
-@click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this day (default: today).")
+@click.option(
+    "--until", type=GIVEN, metavar="YYYY-MM-DD", help="Up to and including this day (default: today)."
+)
 @click.option(
     "--markdown", "fmt", flag_value="markdown", help="Markdown (the default, unless -o ends in .html)."
 )

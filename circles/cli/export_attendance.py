@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from circles.cli.common import reading, state
+from circles.cli.common import GIVEN, reading, state
 from circles.cli.flags import Command
 from circles.cli.terminal import OutputFile, binary_standard_output
 
@@ -37,9 +37,9 @@ class _TerminalProgress:
 
 
 @click.command(cls=Command)
-@click.option("--circle", "circle_ref", metavar="CIRCLE", help="Only this circle (name or id).")
-@click.option("--since", metavar="YYYY-MM-DD", help="From this day on (the circle's local date).")
-@click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this day.")
+@click.option("--circle", "circle_ref", type=GIVEN, metavar="CIRCLE", help="Only this circle (name or id).")
+@click.option("--since", type=GIVEN, metavar="YYYY-MM-DD", help="From this day on (the circle's local date).")
+@click.option("--until", type=GIVEN, metavar="YYYY-MM-DD", help="Up to and including this day.")
 @click.option(
     "--format",
     "fmt",

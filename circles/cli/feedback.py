@@ -9,7 +9,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from circles.cli.common import RECORD_ID, done, json_option, plain, print_json, print_table, reading, writing
+from circles.cli.common import (
+    GIVEN,
+    RECORD_ID,
+    done,
+    json_option,
+    plain,
+    print_json,
+    print_table,
+    reading,
+    writing,
+)
 from circles.cli.flags import Group
 from circles.cli.terminal import FilePath
 from circles.words import count
@@ -136,9 +146,9 @@ def list_(session_id: int, as_json: bool) -> None:
 
 @feedback.command("missing")
 @click.argument("session_id", type=RECORD_ID, required=False)
-@click.option("--circle", "circle_ref", metavar="CIRCLE", help="Every held session of a circle.")
-@click.option("--since", metavar="YYYY-MM-DD", help="With --circle: sessions from this day on.")
-@click.option("--until", metavar="YYYY-MM-DD", help="With --circle: sessions up to this day.")
+@click.option("--circle", "circle_ref", type=GIVEN, metavar="CIRCLE", help="Every held session of a circle.")
+@click.option("--since", type=GIVEN, metavar="YYYY-MM-DD", help="With --circle: sessions from this day on.")
+@click.option("--until", type=GIVEN, metavar="YYYY-MM-DD", help="With --circle: sessions up to this day.")
 @json_option
 def missing(
     session_id: int | None, circle_ref: str | None, since: str | None, until: str | None, as_json: bool

@@ -66,7 +66,7 @@ def replies(paths: tuple[Path, ...], as_json: bool) -> None:
     for path in paths:
         if not path.exists():
             raise InvalidInput(
-                "PATH", str(path), "is not there (give .eml or .ics files, an mbox or a Maildir folder)"
+                "file", str(path), "is not there (give .eml or .ics files, an mbox or a Maildir folder)"
             )
     found = scan(paths)
     results = writing(lambda db: apply_replies(db, found.replies))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from circles.cli.common import RECORD_ID, done, reading, writing
+from circles.cli.common import GIVEN, RECORD_ID, done, reading, writing
 from circles.cli.flags import Command, Group
 from circles.cli.terminal import OutputFile
 
@@ -33,9 +33,15 @@ def thanks_add(email: str, text: str, session_id: int | None, given_by: str | No
 
 
 @click.command(cls=Command)
-@click.option("--since", metavar="YYYY-MM-DD", help="From this day on (default: the first of this month).")
-@click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this day (default: today).")
-@click.option("--circle", "circle_ref", metavar="CIRCLE", help="Only this circle (no mentoring then).")
+@click.option(
+    "--since", type=GIVEN, metavar="YYYY-MM-DD", help="From this day on (default: the first of this month)."
+)
+@click.option(
+    "--until", type=GIVEN, metavar="YYYY-MM-DD", help="Up to and including this day (default: today)."
+)
+@click.option(
+    "--circle", "circle_ref", type=GIVEN, metavar="CIRCLE", help="Only this circle (no mentoring then)."
+)
 @click.option("--json", "as_json", is_flag=True, help="The digest as JSON.")
 @click.option("--markdown", "as_markdown", is_flag=True, help="The digest as Markdown (the default).")
 @click.option("-o", "--output", type=OutputFile(), help="Write to FILE ('-' or none: standard output).")

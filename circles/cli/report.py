@@ -10,7 +10,7 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from circles.cli.common import done, plain, reading
+from circles.cli.common import GIVEN, done, plain, reading
 from circles.cli.flags import Command
 from circles.cli.terminal import OutputFile, binary_standard_output
 from circles.words import count
@@ -47,9 +47,9 @@ def _as_json(report: Any) -> dict[str, Any]:
 
 
 @click.command(cls=Command)
-@click.option("--circle", "circle_ref", metavar="CIRCLE", help="Only this circle (name or id).")
-@click.option("--since", metavar="YYYY-MM-DD", help="From this day on (the circle's local date).")
-@click.option("--until", metavar="YYYY-MM-DD", help="Up to and including this day.")
+@click.option("--circle", "circle_ref", type=GIVEN, metavar="CIRCLE", help="Only this circle (name or id).")
+@click.option("--since", type=GIVEN, metavar="YYYY-MM-DD", help="From this day on (the circle's local date).")
+@click.option("--until", type=GIVEN, metavar="YYYY-MM-DD", help="Up to and including this day.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option(
     "--xlsx",

@@ -8,6 +8,7 @@ import click
 
 from circles import validate
 from circles.cli.common import (
+    GIVEN,
     RECORD_ID,
     WHOLE_NUMBER,
     done,
@@ -138,8 +139,8 @@ def hold(session_id: int) -> None:
 
 @rotation.command("ledger")
 @click.argument("circle_ref", metavar="CIRCLE")
-@click.option("--since", metavar="YYYY-MM-DD", help="First day counted.")
-@click.option("--until", metavar="YYYY-MM-DD", help="Last day counted.")
+@click.option("--since", type=GIVEN, metavar="YYYY-MM-DD", help="First day counted.")
+@click.option("--until", type=GIVEN, metavar="YYYY-MM-DD", help="Last day counted.")
 @json_option
 def ledger(circle_ref: str, since: str | None, until: str | None, as_json: bool) -> None:
     """Fairness over held sessions: turns, skips and swaps per member."""

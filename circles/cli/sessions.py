@@ -32,7 +32,7 @@ def session() -> None:
     """A circle's sessions."""
 
 
-@session.command("add", service_names={"start": "--at"})
+@session.command("add", service_names={"start": "--at", "length": "--minutes", "video link": "--url"})
 @click.argument("circle_ref", metavar="CIRCLE")
 @click.option("--at", required=True, metavar='"YYYY-MM-DD HH:MM"', help="Start, on the circle's clock.")
 @click.option("--title", default="", help="What it is about.")

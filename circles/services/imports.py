@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 import os
 import stat
@@ -181,12 +182,29 @@ def _header(cells: list[str]) -> dict[str, int]:
         for column, names in _COLUMNS.items():
             if key in names and column not in found:
                 found[column] = index
+    _near_misses(cells, found)
     missing = [c for c in ("name", "email") if c not in found]
     if missing:
         raise InvalidInput(
             "header", ",".join(cells), f"needs columns {' and '.join(missing)} (name, email, team, circle)"
         )
     return found
+
+
+def _near_misses(cells: list[str], found: dict[str, int]) -> None:
+    """Refuse a header cell that is nearly the name of a column not found ('teams', 'emial'):
+    other columns are left out, as an HR export has many, but this one's values were meant
+    for circles and would have been dropped without a word."""
+    wanted = {alias: column for column, names in _COLUMNS.items() if column not in found for alias in names}
+    for cell in cells:
+        near = difflib.get_close_matches(cell.strip().lower(), wanted, n=1, cutoff=0.8)
+        if near:
+            raise InvalidInput(
+                "column",
+                cell,
+                f"is not one circles reads: did you mean {near[0]}? Rename it, or remove it to leave "
+                "its values out (name, email, team, circle)",
+            )
 
 
 def _row(line: int, cells: list[str], header: dict[str, int]) -> ImportRow:

@@ -314,10 +314,12 @@ def add_topics(
 ) -> list[TopicView]:
     """Tag a session (or one agenda item) with topics; returns all its topics. Already tagged is fine."""
     names = split_topics(topics if isinstance(topics, str) else list(topics))
+    # As typed, not as a Python list: "topic [''] is empty" said the CLI's empty argument.
+    typed = topics if isinstance(topics, str) else ", ".join(topics)
     if not names:
-        raise InvalidInput("topic", topics, "is empty; give one or more topics, e.g. rust")
+        raise InvalidInput("topic", typed, "is empty; give one or more topics, e.g. rust")
     if (session_id is None) == (agenda_item_id is None):
-        raise InvalidInput("topic", topics, "needs a session or an agenda item to tag")
+        raise InvalidInput("topic", typed, "needs a session or an agenda item to tag")
     ids = _topic_ids(db, names)
     if session_id is not None:
         _require_session(db, session_id)

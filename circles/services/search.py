@@ -17,6 +17,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from circles.errors import shown as quoted
 from circles.search_query import SearchQuery, fold, parse, word_spans
 from circles.zones import time_zone
 from models.enums import CircleKind
@@ -150,7 +151,7 @@ def nothing_found(db: Session, text: str, *, typing: bool = False) -> str:
     nothing here, or else that each is found but not all together: "kubernetes rollback" said
     only "Nothing found", where "kubernetes" alone finds 25 things."""
     query = parse(text, typing=typing)
-    said = f"Nothing found for {text.strip()!r}"
+    said = f"Nothing found for {quoted(text.strip())}"
     wanted = [t for t in query.terms if not t.exclude]
     if len(wanted) < 2:
         return said + "."
