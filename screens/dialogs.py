@@ -7,7 +7,7 @@ import textwrap
 from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
@@ -23,6 +23,8 @@ from screens.footer import Footer
 from screens.one_line import OneLineInput
 
 T = TypeVar("T")
+# Rows a half-screen list keeps however short the terminal: a few choices to move between.
+HALF_SCREEN_AT_LEAST = 5
 
 
 class Buttons(Horizontal):
@@ -99,6 +101,13 @@ class Dialog(ModalScreen[T]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # A list of class "half-screen" scrolls within half the screen, capped here in cells:
+        # capped as "max-height: 50vh" in CSS, the box still made room for the whole list (the
+        # person picker at 120x40 had seven blank rows under its hint).
+        for widget in self.query(".half-screen"):
+            widget.styles.max_height = max(HALF_SCREEN_AT_LEAST, event.size.height // 2)
 
 
 class ConfirmScreen(Dialog[bool]):
@@ -216,8 +225,7 @@ class ChoiceScreen(Dialog[str | None]):
     HOW = "↑/↓ move, Enter picks, Escape cancels."
     DEFAULT_CSS = """
     ChoiceScreen #choices {
-        height: auto;
-        max-height: 50vh;  /* the list scrolls within the dialog, which keeps its title in view */
+        height: auto;  /* at most half the screen (half-screen): it scrolls, the title stays */
     }
     ChoiceScreen #choice-filter {
         margin-bottom: 1;
@@ -239,7 +247,7 @@ class ChoiceScreen(Dialog[str | None]):
         yield Static(self.choice_title, classes="form-title", markup=False)
         if len(self.options) >= self.FILTER_FROM:
             yield OneLineInput(placeholder="Type part of a name", compact=True, id="choice-filter")
-        yield OptionList(*self._shown(""), id="choices", compact=True)
+        yield OptionList(*self._shown(""), id="choices", classes="half-screen", compact=True)
         yield Static(self.HOW, id="choice-hint", classes="hint", markup=False)
 
     def _shown(self, text: str) -> list[Option]:

@@ -66,7 +66,7 @@ class PersonPicker(Dialog[PersonView | None]):
         yield OneLineInput(
             label="Search", placeholder="Type part of a name, e-mail or team", compact=True, id="search"
         )
-        yield OptionList(id="matches", compact=True)
+        yield OptionList(id="matches", classes="half-screen", compact=True)
         if self._add is not None:
             yield Static("", id="picker-added", markup=False)
             yield Static(

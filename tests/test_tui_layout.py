@@ -187,6 +187,28 @@ async def test_ctrl_s_picks_in_the_pickers_too(demo):
         assert "Planned 10 sessions" in " ".join(n.message for n in app._notifications)
 
 
+async def test_a_picker_longer_than_half_the_screen_leaves_no_blank_rows_under_it(demo):
+    """Capped as "max-height: 50vh", the list scrolled within half the screen but the dialog's
+    box kept room for all of it: seven blank rows under the hint at 120x40."""
+    from screens.picker import PersonPicker
+
+    app = CirclesApp(demo["store"])
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(app, pilot)
+        app.open_circle(demo["circle"])
+        await settle(app, pilot)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, PersonPicker))
+        picker = app.screen
+        matches = picker.query_one("#matches", OptionList)
+        await until(pilot, lambda: matches.option_count > 20)
+        await settle(app, pilot)
+        body = picker.query_one(DialogBody)
+        assert matches.region.height == LARGE[1] // 2  # it scrolls: more than half a screen of people
+        last = max(child.region.bottom for child in body.children if child.display)
+        assert last == body.scrollable_content_region.bottom
+
+
 async def test_ticked_and_unticked_differ_without_colour(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
