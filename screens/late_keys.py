@@ -27,8 +27,10 @@ A key typed again goes to the back of the app's queue, behind keys typed after i
 yet (the next letter, typed as the screen it waited for came up, went before the held ones).
 So every key has its place in the order typed, given as it is first read (a key typed again
 keeps it), and whatever waits is kept in that order: a key read or come back while a key typed
-before it waits (held, or typed again and not read back yet) waits too, and all that waits is
-typed again, in that order, once nothing is held and every key typed again has been read. A
+before it waits (held, or typed again and not read back yet) waits too, so does a key to be
+typed again while any key typed again is not read back (it may be older than they are), and
+all that waits is typed again, in that order, once nothing is held and every key typed again
+has been read (tests/test_key_order.py tries interleavings of all of these). A
 key that came back from where the focus still is went to the bindings at once, before the keys
 typed before it that were still on their way back: "/ownership" typed as Home came up (its list
 took the focus after "/ow") opened New circle named "ershi/owp".
@@ -150,7 +152,10 @@ class KeysFollowTheFocus(App[None]):
         elif handed_to is not None and handed_to is not self._key_target():
             event.prevent_default()
             event.stop()
-            self._type_again([event])
+            # Typed again now if nothing waits; else in its place among the keys typed again
+            # and not read back yet (the app's queue, where it would go behind them).
+            self._hold(event)
+            self._type_held_when_free()
         elif (
             self.screen_stack
             and isinstance(self.screen, TypeToFilter)
