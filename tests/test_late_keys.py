@@ -92,3 +92,45 @@ async def test_a_key_that_comes_back_waits_for_the_keys_typed_before_it_and_type
         app.call_later(all_come_back)
         await settle(app, pilot)
         assert app.handled == keys
+
+
+class Slow(Place):
+    """A place that takes its time over "b" (until ``go`` is set), with "c" and "d" waiting
+    behind it (one of them taken out to be looked at, the other in its queue)."""
+
+    def __init__(self, **kwargs: str) -> None:
+        super().__init__(**kwargs)
+        self.go = asyncio.Event()
+
+    async def on_key(self, event: events.Key) -> None:
+        if event.key == "b":
+            await self.go.wait()
+
+
+class OnePlace(TwoPlaces):
+    BINDINGS = [Binding(key, f"typed('{key}')") for key in "abcd"]
+
+    def compose(self) -> ComposeResult:
+        yield Slow(id="slow")
+
+
+async def test_a_key_that_comes_back_does_not_wait_for_the_keys_typed_after_it():
+    # A key came back while the keys typed after it waited in its widget's queue, and was held
+    # as if they were a message it had posted (a list's Enter its selection): typed again, it
+    # went to the back of that queue, behind them.
+    app = OnePlace()
+    async with app.run_test() as pilot:
+        await settle(app, pilot)
+        slow = app.query_one(Slow)
+        app.screen.set_focus(slow)
+        for key in "abcd":
+            app.post_message(events.Key(key, key))
+        # "a" is back and handled (or held, and typed again behind "d") while "b" is being
+        # handled. (Polled: the pilot's pause waits for the slow place to be idle.)
+        for _ in range(1000):
+            if "a" in app.handled or slow.message_queue_size > 1:
+                break
+            await asyncio.sleep(0.01)
+        slow.go.set()
+        await settle(app, pilot)
+        assert app.handled == ["a", "b", "c", "d"]
