@@ -33,7 +33,10 @@ all that waits is typed again, in that order, once nothing is held and every key
 has been read (tests/test_key_order.py tries interleavings of all of these). A
 key that came back from where the focus still is went to the bindings at once, before the keys
 typed before it that were still on their way back: "/ownership" typed as Home came up (its list
-took the focus after "/ow") opened New circle named "ershi/owp".
+took the focus after "/ow") opened New circle named "ershi/owp". And a key read while a key
+typed before it is still climbing back from where the focus no longer is (not yet back to be
+typed again) waits for it, held as for a screen, until it is back or used: handed at once, it
+was ahead of that key in the queue of where the focus is now.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from textual import events
 from textual.app import App
 from textual.dom import DOMNode
 
-from screens.textual_internals import message_on_its_way_up
+from screens.textual_internals import key_on_its_way, message_on_its_way_up
 from screens.type_to_filter import TypeToFilter
 
 # Keys in flight at once: a burst typed or pasted faster than screens open. Older ones have
@@ -110,6 +113,21 @@ class KeysFollowTheFocus(App[None]):
         else:
             self.release_keys()  # after the hold of a screen it opened, if any
 
+    def _climbing_back(self, key: events.Key) -> bool:
+        """Whether a key typed before ``key`` is still on its way back up from where the focus
+        no longer is (to be typed again where it is)."""
+        place, target = self._place(key), self._key_target()
+        for handed, node in self._handed_to:
+            if self._place(handed) < place and node is not target and key_on_its_way(handed, node):
+                return True
+        return False
+
+    def _release_when_back(self, key: events.Key, frames: int) -> None:
+        if frames and self._climbing_back(key):
+            self.call_after_refresh(self._release_when_back, key, frames - 1)
+        else:
+            self.release_keys()
+
     def _key_target(self) -> DOMNode:
         if not self.screen_stack:  # closing: its screens are gone, a key still coming is the app's
             return self
@@ -126,6 +144,9 @@ class KeysFollowTheFocus(App[None]):
                 pass  # (always the first: the app reads its queue in order)
             if not again:
                 self._places[event] = next(self._next_place)
+            if not self._holds and self._climbing_back(event):
+                self.hold_keys()
+                self.call_after_refresh(self._release_when_back, event, WAIT_FRAMES)
             if self._holds or self._earlier_waits(event):
                 self._hold(event)
                 self._type_held_when_free()  # (it was the last key typed again)

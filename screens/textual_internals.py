@@ -22,6 +22,7 @@ from textual._compositor import LayoutUpdate
 from textual.app import App
 from textual.dom import DOMNode
 from textual.geometry import Size
+from textual.message import Message
 from textual.notifications import Notification
 from textual.render import measure
 from textual.screen import Screen
@@ -434,3 +435,14 @@ def messages_unhandled(app: App[Any]) -> list[DOMNode]:
     for screen in app.screen_stack:
         nodes.extend(screen.walk_children(with_self=True))
     return [pump for pump in nodes if pump.message_queue_size or pump._pending_message is not None]
+
+
+def key_on_its_way(key: Message, node: DOMNode) -> bool:
+    """Whether ``key``, handed to ``node``, still waits in its queue, or in one of its parents'
+    (the app's too), on its way back up: not handled there yet, nor used."""
+    pump: Any = node
+    while pump is not None:
+        if pump._pending_message is key or any(waiting is key for waiting in pump._message_queue.values):
+            return True
+        pump = pump.parent
+    return False
