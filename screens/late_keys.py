@@ -25,19 +25,32 @@ opened a screen, they are that screen's keys.
 
 A key typed again goes to the back of the app's queue, behind keys typed after it and not read
 yet (the next letter, typed as the screen it waited for came up, went before the held ones).
-Until every key typed again has been read, a key read fresh waits behind them, and is typed
-again in turn.
+So every key has its place in the order typed, given as it is first read (a key typed again
+keeps it), and whatever waits is kept in that order: a key read or come back while a key typed
+before it waits (held, or typed again and not read back yet) waits too, so does a key to be
+typed again while any key typed again is not read back (it may be older than they are), and
+all that waits is typed again, in that order, once nothing is held and every key typed again
+has been read (tests/test_key_order.py tries interleavings of all of these). A
+key that came back from where the focus still is went to the bindings at once, before the keys
+typed before it that were still on their way back: "/ownership" typed as Home came up (its list
+took the focus after "/ow") opened New circle named "ershi/owp". And a key read while a key
+typed before it is still climbing back from where the focus no longer is (not yet back to be
+typed again) waits for it, held as for a screen, until it is back or used: handed at once, it
+was ahead of that key in the queue of where the focus is now.
 """
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import deque
+from itertools import count
+from weakref import WeakKeyDictionary
 
 from textual import events
 from textual.app import App
 from textual.dom import DOMNode
 
-from screens.textual_internals import message_on_its_way_up
+from screens.textual_internals import key_on_its_way, message_on_its_way_up
 from screens.type_to_filter import TypeToFilter
 
 # Keys in flight at once: a burst typed or pasted faster than screens open. Older ones have
@@ -52,8 +65,10 @@ class KeysFollowTheFocus(App[None]):
         super().__init__()
         self._handed_to: deque[tuple[events.Key, DOMNode]] = deque(maxlen=REMEMBERED)
         self._holds = 0  # screens being opened: keys wait for them
-        self._held: list[events.Key] = []
-        self._held_back = 0  # of those, come back unused: typed before the fresh ones held
+        # Each key's place in the order typed (a key typed again keeps its original's).
+        self._places: WeakKeyDictionary[events.Key, int] = WeakKeyDictionary()
+        self._next_place = count()
+        self._held: list[events.Key] = []  # in the order typed
         self._typed_again: deque[events.Key] = deque()  # posted to the app, not read back yet
 
     def hold_keys(self) -> None:
@@ -63,13 +78,30 @@ class KeysFollowTheFocus(App[None]):
     def release_keys(self) -> None:
         """The screen the keys were waiting for is pushed: type them again, in order."""
         self._holds = max(0, self._holds - 1)
-        if not self._holds:
-            held, self._held, self._held_back = self._held, [], 0
+        self._type_held_when_free()
+
+    def _place(self, key: events.Key) -> int:
+        return self._places.get(key, -1)  # (-1: a key the app did not read itself)
+
+    def _earlier_waits(self, key: events.Key) -> bool:
+        """Whether a key typed before ``key`` waits: held, or typed again and not read back."""
+        place = self._place(key)
+        return any(waiting and self._place(waiting[0]) < place for waiting in (self._held, self._typed_again))
+
+    def _hold(self, key: events.Key) -> None:
+        insort(self._held, key, key=self._place)
+
+    def _type_held_when_free(self) -> None:
+        """Type the held keys again once nothing holds them and every key typed again before
+        them has been read: all of them, in the order typed, behind nothing typed before."""
+        if not self._holds and not self._typed_again and self._held:
+            held, self._held = self._held, []
             self._type_again(held)
 
     def _type_again(self, keys: list[events.Key]) -> None:
         for key in keys:
             again = events.Key(key.key, key.character)
+            self._places[again] = self._place(key)
             # Waited for only once queued: one never read back (an app closing refuses it)
             # would hold every key typed after it.
             if self.post_message(again):
@@ -80,6 +112,21 @@ class KeysFollowTheFocus(App[None]):
             self.call_after_refresh(self._release_when_handled, handed_to, frames - 1)
         else:
             self.release_keys()  # after the hold of a screen it opened, if any
+
+    def _climbing_back(self, key: events.Key) -> bool:
+        """Whether a key typed before ``key`` is still on its way back up from where the focus
+        no longer is (to be typed again where it is)."""
+        place, target = self._place(key), self._key_target()
+        for handed, node in self._handed_to:
+            if self._place(handed) < place and node is not target and key_on_its_way(handed, node):
+                return True
+        return False
+
+    def _release_when_back(self, key: events.Key, frames: int) -> None:
+        if frames and self._climbing_back(key):
+            self.call_after_refresh(self._release_when_back, key, frames - 1)
+        else:
+            self.release_keys()
 
     def _key_target(self) -> DOMNode:
         if not self.screen_stack:  # closing: its screens are gone, a key still coming is the app's
@@ -95,18 +142,18 @@ class KeysFollowTheFocus(App[None]):
             again = any(key is event for key in self._typed_again)
             while again and self._typed_again.popleft() is not event:
                 pass  # (always the first: the app reads its queue in order)
-            if self._holds and again:  # typed before the fresh keys held
-                self._held.insert(self._held_back, event)
-                self._held_back += 1
-                return
-            if self._holds or (self._typed_again and not again):  # typed after those
-                self._held.append(event)
+            if not again:
+                self._places[event] = next(self._next_place)
+            if not self._holds and self._climbing_back(event):
+                self.hold_keys()
+                self.call_after_refresh(self._release_when_back, event, WAIT_FRAMES)
+            if self._holds or self._earlier_waits(event):
+                self._hold(event)
+                self._type_held_when_free()  # (it was the last key typed again)
                 return
             self._handed_to.append((event, self._key_target()))
             await super().on_event(event)
-            if not self._holds and not self._typed_again and self._held:  # the keys read meanwhile
-                held, self._held, self._held_back = self._held, [], 0
-                self._type_again(held)
+            self._type_held_when_free()  # the keys read meanwhile
             return
         await super().on_event(event)
 
@@ -118,15 +165,18 @@ class KeysFollowTheFocus(App[None]):
         if handed_to is not None and not self._holds and message_on_its_way_up(handed_to):
             self.hold_keys()
             self.call_after_refresh(self._release_when_handled, handed_to, WAIT_FRAMES)
-        if handed_to is not None and self._holds:
+        if handed_to is not None and (self._holds or self._earlier_waits(event)):
             event.prevent_default()
             event.stop()
-            self._held.insert(self._held_back, events.Key(event.key, event.character))
-            self._held_back += 1
+            self._hold(event)
+            self._type_held_when_free()
         elif handed_to is not None and handed_to is not self._key_target():
             event.prevent_default()
             event.stop()
-            self._type_again([event])
+            # Typed again now if nothing waits; else in its place among the keys typed again
+            # and not read back yet (the app's queue, where it would go behind them).
+            self._hold(event)
+            self._type_held_when_free()
         elif (
             self.screen_stack
             and isinstance(self.screen, TypeToFilter)

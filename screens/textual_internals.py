@@ -22,6 +22,7 @@ from textual._compositor import LayoutUpdate
 from textual.app import App
 from textual.dom import DOMNode
 from textual.geometry import Size
+from textual.message import Message
 from textual.notifications import Notification
 from textual.render import measure
 from textual.screen import Screen
@@ -408,11 +409,17 @@ def message_on_its_way_up(node: DOMNode) -> bool:
     """Whether a message waits in ``node``'s queue or in one of its parents' below the app: one a
     key posted before (a list's Enter posts its row's selection, which climbs to the screen
     behind the keys typed after it). screens/late_keys.py holds those keys until it is handled.
-    Textual has no public way to ask whether a message pump has messages waiting."""
+    Keys waiting there are not such a message: they were typed after the key asking, come back
+    to the app in turn, and holding the key for them had it typed again behind them.
+    Textual has no public way to ask whether a message pump has messages waiting, or which (its
+    queue, textual._queue.Queue, keeps them in ``values``)."""
+    from textual import events
+
     pump: Any = node  # Textual's private compat cached_property is opaque to mypy
     app = node.app
     while pump is not None and pump is not app:  # the app's own queue holds the keys themselves
-        if not pump._message_queue.empty():
+        queue = pump._message_queue
+        if not queue.empty() and any(not isinstance(message, events.Key) for message in queue.values):
             return True
         pump = pump.parent
     return False
@@ -428,3 +435,14 @@ def messages_unhandled(app: App[Any]) -> list[DOMNode]:
     for screen in app.screen_stack:
         nodes.extend(screen.walk_children(with_self=True))
     return [pump for pump in nodes if pump.message_queue_size or pump._pending_message is not None]
+
+
+def key_on_its_way(key: Message, node: DOMNode) -> bool:
+    """Whether ``key``, handed to ``node``, still waits in its queue, or in one of its parents'
+    (the app's too), on its way back up: not handled there yet, nor used."""
+    pump: Any = node
+    while pump is not None:
+        if pump._pending_message is key or any(waiting is key for waiting in pump._message_queue.values):
+            return True
+        pump = pump.parent
+    return False

@@ -411,6 +411,12 @@ def test_a_message_pump_keeps_its_waiting_messages_in_a_queue_we_can_look_at():
     assert callable(getattr(MessagePump()._message_queue, "empty", None)), moved(
         "MessagePump._message_queue.empty()", "screens/late_keys.py"
     )
+    # What waits in it, to tell a message a key posted from the keys typed after it.
+    pump = MessagePump()
+    pump._message_queue.put_nowait(None)
+    assert list(getattr(pump._message_queue, "values", ())) == [None], moved(
+        "MessagePump._message_queue.values (the waiting messages)", "screens/textual_internals.py"
+    )
     # tests/tui_support.settle (textual_internals.messages_unhandled): the message taken out of
     # the queue to see whether it replaces the one being handled waits here, not in the queue.
     assert MessagePump()._pending_message is None, moved("MessagePump._pending_message", "tests/tui_support")
