@@ -52,6 +52,27 @@ def test_a_session_takes_the_circles_defaults_and_local_time(store):
     assert s.ics_uid.endswith("@circles") and s.ics_sequence == 0
 
 
+def test_a_circle_meets_once_at_a_time(store):
+    """Moving Tue 08 Dec onto Tue 15 Dec 12:00, where the circle already met, gave two sessions
+    at once in every member's calendar with nothing said: a move or a new session onto a start
+    the circle has is refused, naming it; a cancelled session's time is free again."""
+    c = factories.circle(store)
+    first = factories.session(store, c, "2026-07-07 12:00", title="Ownership")
+    second = factories.session(store, c, "2026-07-14 12:00", title="Lifetimes")
+    with pytest.raises(
+        InvalidInput, match=r"^start '2026-07-07 12:00' is when the circle already meets \(Ownership\)"
+    ):
+        factories.session(store, c, "2026-07-07 12:00")
+    with store.write() as db, pytest.raises(InvalidInput, match="already meets"):
+        sessions.move_session(db, second, starts_at=first.starts_at)
+    with store.write() as db:
+        sessions.cancel_session(db, sessions.get_session(db, first.id))
+    with store.write() as db:
+        assert sessions.move_session(db, second, starts_at=first.starts_at).starts_at == first.starts_at
+    other = factories.circle(store, name="Another circle")
+    assert factories.session(store, other, "2026-07-07 12:00").starts_at == first.starts_at
+
+
 def test_times_skipped_by_daylight_saving_are_refused():
     with pytest.raises(InvalidInput, match="does not exist in Europe/Berlin"):
         validate.parse_local_time("2026-03-29 02:30", "at", "Europe/Berlin")

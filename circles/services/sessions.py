@@ -127,6 +127,7 @@ def add_session(
     else:
         hint = "pick a later time, or record it as a session that was held"
         _refuse_if_over(values["starts_at"], values["minutes"], circle.timezone, current, hint=hint)
+    _refuse_if_taken(db, circle_id, values["starts_at"], circle.timezone)
     session = CircleSession(
         circle_id=circle_id,
         **values,
@@ -146,6 +147,30 @@ def _refuse_if_over(starts_at: datetime, minutes: int, tz: str, current: datetim
     """A scheduled session is one still to come (or under way): it ends after now."""
     if starts_at + timedelta(minutes=minutes) <= current:
         raise InvalidInput("start", validate.local_time_text(starts_at, tz), f"is in the past; {hint}")
+
+
+def _refuse_if_taken(
+    db: Session, circle_id: int, starts_at: datetime, tz: str, *, moving: int | None = None
+) -> None:
+    """A circle meets once at a time: a second session at the start of one it has (not
+    cancelled) was two events at once in every member's calendar, made by a move or a time
+    typed for the wrong week, with nothing said."""
+    s = CircleSession
+    title = db.exec(
+        select(s.title).where(
+            s.circle_id == circle_id,
+            s.starts_at == starts_at,
+            s.status != SessionStatus.CANCELLED,
+            s.id != (moving or 0),
+        )
+    ).first()
+    if title is not None:
+        what = f" ({title})" if title else ""
+        raise InvalidInput(
+            "start",
+            validate.local_time_text(starts_at, tz),
+            f"is when the circle already meets{what}; pick another time, or move that session first",
+        )
 
 
 def _refuse_if_to_come(starts_at: datetime, tz: str, current: datetime) -> None:
@@ -235,6 +260,8 @@ def update_session(
         hint = "mark it held first to record when it took place"
         length = values.get("minutes", original.minutes)
         _refuse_if_over(values["starts_at"], length, original.timezone, clock.now(db), hint=hint)
+    if values.get("starts_at", original.starts_at) != original.starts_at:
+        _refuse_if_taken(db, original.circle_id, values["starts_at"], original.timezone, moving=original.id)
     if any(getattr(original, f) != v for f, v in values.items() if f in CALENDAR_FIELDS):
         values["ics_sequence"] = CircleSession.ics_sequence + 1
     save(
