@@ -4,7 +4,7 @@ never a traceback, always a message that names the field."""
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -81,7 +81,10 @@ def test_editing_a_session_either_works_or_names_the_field(store, title, notes, 
         c = circle_records.list_circles(db) or [
             circle_records.add_circle(db, name="Rust Lunch", kind="workshop", timezone="UTC")
         ]
-        s = sessions.add_session(db, circle_id=c[0].id, starts_at=datetime(2026, 7, 7, 12, tzinfo=UTC))
+        # A week after the last example's session: a circle meets once at a time.
+        weeks = len(sessions.list_sessions(db, circle_id=c[0].id))
+        starts = datetime(2026, 7, 7, 12, tzinfo=UTC) + timedelta(weeks=weeks)
+        s = sessions.add_session(db, circle_id=c[0].id, starts_at=starts)
     try:
         with store.write() as db:
             sessions.update_session(db, s, title=title, notes=notes, minutes=minutes)
