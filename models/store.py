@@ -154,7 +154,8 @@ class Store:
         ``attempts`` times in all (``WRITE_ATTEMPTS``).
 
         SQLite's busy timeout already waits for other writers; this covers what is left
-        (a lock held past the timeout, a PostgreSQL serialization failure or deadlock).
+        (a lock held past the timeout, a PostgreSQL serialization failure or deadlock), and a
+        unique value taken by a writer at the same moment (``lost_a_race``).
         ``work`` must be safe to run again: the failed attempt was rolled back whole.
         """
         attempts = attempts or self.WRITE_ATTEMPTS
@@ -162,8 +163,12 @@ class Store:
             try:
                 with self.write() as db:
                     return work(db)
-            except OperationalError as exc:
-                if attempt == attempts or not is_transient(exc):
+            except DBAPIError as exc:
+                if attempt == attempts:
+                    raise
+                if lost_a_race(exc):
+                    continue  # the other writer has committed: the next try reads its row
+                if not (isinstance(exc, OperationalError) and is_transient(exc)):
                     raise
                 time.sleep(random.uniform(0.02, 0.05) * 2**attempt)
         raise AssertionError("unreachable")
@@ -206,6 +211,19 @@ def is_transient(exc: OperationalError) -> bool:
         return True
     message = str(exc.orig).lower()
     return "database is locked" in message or "database is busy" in message
+
+
+def lost_a_race(exc: DBAPIError) -> bool:
+    """A unique value (an e-mail address, a circle's name, a circle's start) that another
+    PostgreSQL writer took after this unit of work checked it was free and before it wrote.
+
+    The services check such values themselves, to refuse in words naming the field, but under
+    READ COMMITTED two units may both find a value free; the unique index then stops the second
+    one with this error. Tried again, the unit reads the other's committed row, and its own
+    check refuses as it would have, had they come one after the other. SQLite's writers take
+    turns (BEGIN IMMEDIATE), so there a unique violation is never a race: a bug, raised as it is.
+    """
+    return getattr(exc.orig, "sqlstate", None) == "23505"  # unique_violation
 
 
 def _first_line(exc: BaseException) -> str:

@@ -1,0 +1,94 @@
+"""Two facilitators on one PostgreSQL store take the same unique value at the same moment: an
+e-mail address, a circle's name. The services check each value before they
+write it, but under READ COMMITTED both checks may pass; the second writer then met the unique
+index's error and the app showed a traceback. The store tries that unit of work again
+(models/store.py, ``lost_a_race``), and its check refuses in words, as it does when the two come
+one after the other. SQLite's writers take turns, so these races are PostgreSQL's alone."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from sqlalchemy.engine import URL
+from sqlmodel import Session
+
+from circles import store_access
+from circles.errors import AlreadyExists, CirclesError
+from circles.services import circle_records, people
+from models.store import Store
+from tests.conftest import FixedClock
+
+WAITING = (
+    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+)
+
+
+@pytest.fixture
+def other_app(store: Store, store_url: URL, clock: FixedClock) -> Iterator[Store]:
+    """A second app on the same PostgreSQL store, as another facilitator's."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    other = Store.open(store_url, clock=clock)
+    yield other
+    other.close()
+
+
+def _second_writes_while_first_holds(
+    store: Store, other: Store, first: Callable[[Session], object], second: Callable[[Session], object]
+) -> CirclesError | None:
+    """``first`` in a unit of work on ``store`` that stays open until ``second``, on ``other``
+    (through the app's own write path), has checked its value and waits on the unique index for
+    ``first`` to end; then ``first`` commits. What ``second`` raised, if it raised."""
+    raised: list[BaseException] = []
+
+    def run_second() -> None:
+        try:
+            store_access.write_unit(other, second)
+        except BaseException as exc:  # reported by the test, not lost in the thread
+            raised.append(exc)
+
+    thread = threading.Thread(target=run_second)
+    with store.write() as db:
+        first(db)
+        db.flush()
+        thread.start()
+        with store.engine.connect() as watch:  # no sleep decides it: the second waits on our row
+            deadline = time.monotonic() + 30
+            while watch.exec_driver_sql(WAITING).scalar_one() < 1:
+                assert thread.is_alive(), f"the second write ended without waiting: {raised}"
+                assert time.monotonic() < deadline, "the second write never waited for the first"
+                watch.rollback()
+                time.sleep(0.02)
+    thread.join(timeout=30)
+    if not raised:
+        return None
+    if not isinstance(raised[0], CirclesError):
+        raise raised[0]
+    return raised[0]
+
+
+def test_an_address_taken_at_the_same_moment_is_refused_in_words(store: Store, other_app: Store) -> None:
+    refused = _second_writes_while_first_holds(
+        store,
+        other_app,
+        lambda db: people.add_person(db, name="Ana Ruiz", email="ana@example.org"),
+        lambda db: people.add_person(db, name="Ana R.", email="ana@example.org"),
+    )
+    assert isinstance(refused, AlreadyExists)
+    assert str(refused) == "Ana Ruiz already uses the e-mail address 'ana@example.org'."
+    with store.read() as db:
+        assert [p.name for p in people.list_people(db)] == ["Ana Ruiz"]
+
+
+def test_a_circle_name_taken_at_the_same_moment_is_refused_in_words(store: Store, other_app: Store) -> None:
+    refused = _second_writes_while_first_holds(
+        store,
+        other_app,
+        lambda db: circle_records.add_circle(db, name="Rust Lunch", kind="lunch-and-learn", timezone="UTC"),
+        lambda db: circle_records.add_circle(db, name="rust lunch", kind="workshop", timezone="UTC"),
+    )
+    assert isinstance(refused, AlreadyExists)
+    assert "Rust Lunch" in str(refused)
