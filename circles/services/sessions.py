@@ -253,14 +253,13 @@ def update_session(
         notes=notes,
         status=status,
     )
-    scheduled = values.get("status", original.status) is SessionStatus.SCHEDULED
-    if scheduled and values.get("starts_at", original.starts_at) != original.starts_at:
-        # Moving a session into the past would leave it scheduled for a time gone by; a
-        # held one may still be corrected to when it really took place.
-        hint = "mark it held first to record when it took place"
-        length = values.get("minutes", original.minutes)
-        _refuse_if_over(values["starts_at"], length, original.timezone, clock.now(db), hint=hint)
     if values.get("starts_at", original.starts_at) != original.starts_at:
+        if values.get("status", original.status) is SessionStatus.SCHEDULED:
+            # Moving a session into the past would leave it scheduled for a time gone by; a
+            # held one may still be corrected to when it really took place.
+            hint = "mark it held first to record when it took place"
+            length = values.get("minutes", original.minutes)
+            _refuse_if_over(values["starts_at"], length, original.timezone, clock.now(db), hint=hint)
         _refuse_if_taken(db, original.circle_id, values["starts_at"], original.timezone, moving=original.id)
     if any(getattr(original, f) != v for f, v in values.items() if f in CALENDAR_FIELDS):
         values["ics_sequence"] = CircleSession.ics_sequence + 1
