@@ -122,6 +122,15 @@ class CircleSession(SQLModel, table=True):
         sa.Index("ix_circle_session_circle_starts", "circle_id", "starts_at"),
         # A person's talks, newest first (the Person screen): migration 0090.
         sa.Index("ix_circle_session_presenter_starts", "presenter_id", "starts_at"),
+        # A circle meets once at a time; a cancelled session's time is free again: migration 0270.
+        sa.Index(
+            "uq_circle_session_circle_starts",
+            "circle_id",
+            "starts_at",
+            unique=True,
+            sqlite_where=sa.text("status <> 'cancelled'"),
+            postgresql_where=sa.text("status <> 'cancelled'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -708,3 +708,79 @@ def test_0250_counts_the_notes_for_presenters_of_the_answers_already_there(store
     with store.engine.connect() as conn:
         assert counted(conn) == [("Talk 1", 3, 12, 2), ("Talk 2", 1, 1, 1)]
     store.close()
+
+
+def test_0270_keeps_one_session_per_circle_and_start_and_refuses_another(store_url, clock):
+    """From 0260 with a session moved onto another's start (as the store allowed then): after
+    0270 the one with RSVPs and check-ins stays, the copy is cancelled with its SEQUENCE raised
+    (the next invites withdraw it) and keeps its rows; a cancelled session, another start and
+    another circle are left as they were. Then a second session at that start is refused by the
+    store itself, a cancelled one is not; down again, the index goes and nothing else."""
+    from models.engine import create_store_engine, sqlite_file
+    from models.store_file import claim_sqlite_file
+
+    if (path := sqlite_file(store_url)) is not None:
+        claim_sqlite_file(path, create_folder=True)
+    engine = create_store_engine(store_url)
+    _migrate_to(engine, "0260")
+
+    def add_session(
+        conn: sa.Connection, uid: str, starts: str, status: str = "scheduled", circle: int = 1
+    ) -> None:
+        conn.exec_driver_sql(
+            "INSERT INTO circle_session (circle_id, starts_at, minutes, title, status, ics_uid,"
+            " ics_sequence, planned_starts_at, notes, version, created_at) VALUES"
+            f" ({circle}, '{starts}', 60, '{uid}', '{status}', '{uid}', 2,"
+            f" '{starts}', '', 1, '2026-01-01 00:00:00+00:00')"
+        )
+
+    noon = "2026-03-10 11:00:00+00:00"
+    with engine.begin() as conn:
+        _ana_and_rust_lunch(conn)
+        conn.exec_driver_sql(
+            "INSERT INTO circle (name, kind, description, timezone, default_minutes, reminder_minutes,"
+            " facilitator_id, archived, ics_series_uid, ics_series_sequence, version, created_at) VALUES"
+            " ('Go Lunch', 'learning-circle', '', 'Europe/Berlin', 60, 15, NULL, false, 'series-2', 0, 1,"
+            " '2026-01-01 00:00:00+00:00')"
+        )
+        add_session(conn, "planned-first", noon)  # no records: the copy
+        add_session(conn, "moved-onto-it", noon)  # Ana's RSVP and check-in: stays
+        add_session(conn, "cancelled-before", noon, status="cancelled")
+        add_session(conn, "a-week-on", "2026-03-17 11:00:00+00:00")
+        add_session(conn, "other-circle", noon, circle=2)
+        conn.exec_driver_sql(
+            "INSERT INTO attendance (session_id, person_id, rsvp, attended, note, walk_in, version)"
+            " VALUES ((SELECT id FROM circle_session WHERE ics_uid = 'moved-onto-it'),"
+            " (SELECT id FROM person), 'yes', 'present', '', false, 1)"
+        )
+
+    def sessions(conn: sa.Connection) -> dict[str, tuple[str, int, int]]:
+        rows = conn.exec_driver_sql("SELECT ics_uid, status, ics_sequence, version FROM circle_session")
+        return {uid: (status, sequence, version) for uid, status, sequence, version in rows}
+
+    engine.dispose()
+    store = Store.open(store_url, clock=clock)
+    assert store.upgraded is not None and store.upgraded.from_revision == "0260"
+    with store.engine.begin() as conn:
+        assert sessions(conn) == {
+            "planned-first": ("cancelled", 3, 2),
+            "moved-onto-it": ("scheduled", 2, 1),
+            "cancelled-before": ("cancelled", 2, 1),
+            "a-week-on": ("scheduled", 2, 1),
+            "other-circle": ("scheduled", 2, 1),
+        }
+        assert conn.exec_driver_sql("SELECT count(*) FROM attendance").scalar_one() == 1
+    with pytest.raises(sa.exc.IntegrityError), store.engine.begin() as conn:
+        add_session(conn, "again", noon)
+    with store.engine.begin() as conn:
+        add_session(conn, "cancelled-again", noon, status="cancelled")
+
+    _migrate_to(store.engine, "0260", down=True)
+    with store.engine.begin() as conn:
+        add_session(conn, "a-copy-the-old-version-allows", noon)
+        assert sessions(conn)["planned-first"] == ("cancelled", 3, 2)
+    _migrate_to(store.engine, "head")
+    with store.engine.connect() as conn:
+        assert sessions(conn)["a-copy-the-old-version-allows"] == ("cancelled", 3, 2)
+        assert sessions(conn)["moved-onto-it"] == ("scheduled", 2, 1)
+    store.close()

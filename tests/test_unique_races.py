@@ -1,5 +1,5 @@
 """Two facilitators on one PostgreSQL store take the same unique value at the same moment: an
-e-mail address, a circle's name. The services check each value before they
+e-mail address, a circle's name, a circle's start. The services check each value before they
 write it, but under READ COMMITTED both checks may pass; the second writer then met the unique
 index's error and the app showed a traceback. The store tries that unit of work again
 (models/store.py, ``lost_a_race``), and its check refuses in words, as it does when the two come
@@ -12,13 +12,15 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import URL
 from sqlmodel import Session
 
-from circles import store_access
-from circles.errors import AlreadyExists, CirclesError
-from circles.services import circle_records, people
+from circles import store_access, validate
+from circles.errors import AlreadyExists, CirclesError, InvalidInput
+from circles.services import circle_records, people, sessions
 from models.store import Store
+from tests import factories
 from tests.conftest import FixedClock
 
 WAITING = (
@@ -92,3 +94,24 @@ def test_a_circle_name_taken_at_the_same_moment_is_refused_in_words(store: Store
     )
     assert isinstance(refused, AlreadyExists)
     assert "Rust Lunch" in str(refused)
+
+
+def test_a_start_taken_at_the_same_moment_is_refused_in_words(store: Store, other_app: Store) -> None:
+    """Two facilitators of one circle schedule its next session at the same time: one session,
+    not two events at once in every member's calendar."""
+    circle = factories.circle(store)
+    start = validate.parse_local_time("2026-04-14 12:00", "at", circle.timezone)
+    refused = _second_writes_while_first_holds(
+        store,
+        other_app,
+        lambda db: sessions.add_session(db, circle_id=circle.id, starts_at=start, title="Ownership"),
+        lambda db: sessions.add_session(db, circle_id=circle.id, starts_at=start, title="Lifetimes"),
+    )
+    assert isinstance(refused, InvalidInput)
+    assert refused.field == "start"
+    assert "is when the circle already meets (Ownership)" in str(refused)
+    with store.engine.connect() as conn:
+        titles = conn.execute(
+            sa.text("SELECT title FROM circle_session WHERE circle_id = :c"), {"c": circle.id}
+        )
+        assert titles.scalars().all() == ["Ownership"]

@@ -154,7 +154,8 @@ def _refuse_if_taken(
 ) -> None:
     """A circle meets once at a time: a second session at the start of one it has (not
     cancelled) was two events at once in every member's calendar, made by a move or a time
-    typed for the wrong week, with nothing said."""
+    typed for the wrong week, with nothing said. The store's unique index (migration 0270) holds
+    it when two facilitators schedule the same start at once; this check says so in words."""
     s = CircleSession
     title = db.exec(
         select(s.title).where(
