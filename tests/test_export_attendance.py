@@ -598,3 +598,25 @@ def test_cli_bad_input_is_one_clear_line(store: Store, history: History, tmp_pat
         assert result.exit_code == 1, args
         assert message in result.output
         assert "Traceback" not in result.output
+
+
+def test_cli_refuses_a_file_name_of_another_kind_and_writes_nothing(
+    store: Store, history: History, tmp_path: Path
+) -> None:
+    """`-o attendance.pdf` wrote CSV into a file named .pdf and said "Wrote 575 rows": it would
+    not open as what its name promised. A name without a kind (a date after a dot) is CSV, and a
+    format asked for by name is written whatever the file is called."""
+    refused = _invoke(store, "-o", str(tmp_path / "attendance.pdf"))
+    assert refused.exit_code == 1
+    assert refused.output.startswith("circles: --output '")  # the path, shortened if long
+    assert (
+        "' ends in .pdf, which an attendance export is not written as; name it .csv, .xlsx or .jsonl, "
+        "or choose the format." in refused.output
+    )
+    assert not (tmp_path / "attendance.pdf").exists()
+    dated = _invoke(store, "-o", str(tmp_path / "attendance.2026.03"), "--until", "2026-03-03")
+    assert dated.exit_code == 0, dated.output
+    assert (tmp_path / "attendance.2026.03").read_text(encoding="utf-8").startswith('"circle",')
+    asked = _invoke(store, "-o", str(tmp_path / "attendance.txt"), "--format", "csv", "--until", "2026-03-03")
+    assert asked.exit_code == 0, asked.output
+    assert _rows((tmp_path / "attendance.txt").read_text(encoding="utf-8"))[1:] == ALL_ROWS

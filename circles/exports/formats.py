@@ -26,9 +26,23 @@ def parse_format(value: str | ExportFormat) -> ExportFormat:
 
 
 def format_for(path: Path | None, given: str | None) -> ExportFormat:
-    """The format asked for, else the one the file name says (.xlsx, .jsonl), else CSV."""
+    """The format asked for, else the one the file name says (.csv, .xlsx, .jsonl), else CSV.
+
+    A name that says another kind of file (``attendance.pdf``, ``attendance.xls``) is refused
+    rather than filled with CSV: it would not open as what its name promises, and the export said
+    only "Wrote 575 rows". A name without such a suffix (``attendance``, ``attendance.2026.12``)
+    is written as CSV."""
     if given:
         return parse_format(given)
-    if path is not None and path.suffix.lower() in (".xlsx", ".jsonl"):
-        return parse_format(path.suffix)
-    return ExportFormat.CSV
+    typed = path.suffix if path is not None else ""
+    if not typed[1:].isalpha():
+        return ExportFormat.CSV
+    try:
+        return ExportFormat(typed[1:].lower())
+    except ValueError:
+        raise InvalidInput(
+            "output",
+            str(path),
+            f"ends in {typed}, which an attendance export is not written as; "
+            "name it .csv, .xlsx or .jsonl, or choose the format",
+        ) from None
