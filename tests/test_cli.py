@@ -397,3 +397,35 @@ def test_a_programme_refused_by_the_service_names_the_flag_typed(cli, flags, sai
     says the flag the person typed (circles/cli/flags.py)."""
     refused = cli("program", "add", "Mentors", "--kind", "mentoring", *flags, ok=False)
     assert refused.returncode == 1 and said in refused.stderr, refused.stderr
+
+
+def test_a_file_named_as_another_kind_is_refused_naming_the_flag(cli, tmp_path):
+    """`export ics -o invites.pdf` wrote a calendar into a file named .pdf (and the digests,
+    the workbook likewise), saying only that it was written: it would not open as what its name
+    promised. Each refuses that name, naming the flag and what it writes, and writes nothing;
+    the name that says the file is written, in any case."""
+    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin")
+    cli("session", "add", "Rust Lunch", "--at", "2030-01-08 12:00")
+    refused = {
+        ("export", "ics", "--circle", "Rust Lunch", "-o"): ("invites.pdf", "a calendar file: name it .ics."),
+        ("digest", "Rust Lunch", "-o"): (
+            "digest.pdf",
+            "the digest: name it .md, .markdown, .txt, .html or .htm.",
+        ),
+        ("recognition", "digest", "-o"): ("thanks.csv", "the digest: name it .md, .markdown, .txt or .json."),
+        ("report", "--xlsx"): ("figures.csv", "a workbook: name it .xlsx."),
+    }
+    for args, (name, what) in refused.items():
+        result = cli(*args, str(tmp_path / name), ok=False)
+        suffix = name.rsplit(".", 1)[1]
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.startswith(f"circles: {args[-1].replace('-o', '--output')} '"), result.stderr
+        assert f"' ends in .{suffix}, but what is written is {what}" in result.stderr, result.stderr
+        assert not (tmp_path / name).exists()
+    for args, name in (
+        (("export", "ics", "--circle", "Rust Lunch", "-o"), "invites.ICS"),
+        (("digest", "Rust Lunch", "-o"), "digest.html"),
+        (("report", "--xlsx"), "figures.xlsx"),
+    ):
+        assert cli(*args, str(tmp_path / name)).returncode == 0
+        assert (tmp_path / name).exists()

@@ -610,7 +610,7 @@ def test_cli_refuses_a_file_name_of_another_kind_and_writes_nothing(
     assert refused.exit_code == 1
     assert refused.output.startswith("circles: --output '")  # the path, shortened if long
     assert (
-        "' ends in .pdf, which an attendance export is not written as; name it .csv, .xlsx or .jsonl, "
+        "' ends in .pdf, but what is written is an attendance export: name it .csv, .xlsx or .jsonl, "
         "or choose the format." in refused.output
     )
     assert not (tmp_path / "attendance.pdf").exists()

@@ -10,7 +10,7 @@ import click
 
 from circles.cli.common import GIVEN, done, reading
 from circles.cli.flags import Command
-from circles.cli.terminal import OutputFile
+from circles.cli.terminal import TEXT_KINDS, OutputFile
 from circles.words import count
 
 DEFAULT_DAYS = 30
@@ -37,7 +37,7 @@ DEFAULT_DAYS = 30
     "-o",
     "--output",
     required=True,
-    type=OutputFile(),
+    type=OutputFile(*TEXT_KINDS, ".html", ".htm", written="the digest"),
     help="The file to write ('-' for standard output).",
 )
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")

@@ -37,7 +37,12 @@ _METHODS = [c.value for c in Channel]
     help="publish: a file to import; request: an invite to e-mail; cancel: a cancellation; "
     "none: for a CalDAV server.",
 )
-@click.option("-o", "--output", type=OutputFile(), help="Write to FILE ('-' or none: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=OutputFile(".ics", written="a calendar file"),
+    help="Write to FILE ('-' or none: standard output).",
+)
 @click.option(
     "--per-member",
     "per_member",

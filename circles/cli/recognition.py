@@ -9,7 +9,7 @@ import click
 
 from circles.cli.common import GIVEN, RECORD_ID, done, reading, writing
 from circles.cli.flags import Command, Group
-from circles.cli.terminal import OutputFile
+from circles.cli.terminal import TEXT_KINDS, OutputFile
 
 
 @click.group(cls=Group)
@@ -44,7 +44,12 @@ def thanks_add(email: str, text: str, session_id: int | None, given_by: str | No
 )
 @click.option("--json", "as_json", is_flag=True, help="The digest as JSON.")
 @click.option("--markdown", "as_markdown", is_flag=True, help="The digest as Markdown (the default).")
-@click.option("-o", "--output", type=OutputFile(), help="Write to FILE ('-' or none: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=OutputFile(*TEXT_KINDS, ".json", written="the digest"),
+    help="Write to FILE ('-' or none: standard output).",
+)
 @click.option("--force", is_flag=True, help="Replace FILE if it is there.")
 def recognition(
     since: str | None,

@@ -54,7 +54,7 @@ def _as_json(report: Any) -> dict[str, Any]:
 @click.option(
     "--xlsx",
     "xlsx",
-    type=OutputFile(),
+    type=OutputFile(".xlsx", written="a workbook"),
     metavar="FILE",
     help="Write every table to FILE, one sheet each ('-': standard output, to a file or a pipe).",
 )

@@ -69,18 +69,34 @@ class FilePath(click.Path):
         return super().convert(value, param, ctx)
 
 
+# Text a person reads, written as Markdown: what a file of it may be called.
+TEXT_KINDS = (".md", ".markdown", ".txt")
+
+
 class OutputFile(FilePath):
     """The file an export writes (-o FILE, --xlsx FILE): '-' is standard output, as it is to most
     tools, and comes as None, which each command writes to standard output (a file really
-    named '-' is './-'). One type, so no command writes a file called '-' any more."""
+    named '-' is './-'). One type, so no command writes a file called '-' any more.
 
-    def __init__(self) -> None:
+    ``kinds``: the suffixes that say what is written (".ics"); a name that says another kind
+    (invites.pdf) is refused, naming the flag (``refuse_another_kind``). ``written``: what the
+    message calls the file. No kinds: the command decides from its own flags (``--format``)."""
+
+    def __init__(self, *kinds: str, written: str = "") -> None:
         super().__init__(dir_okay=False, allow_dash=True)
+        self.kinds = kinds
+        self.written = written
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if value == "-":
             return None
-        return super().convert(value, param, ctx)
+        path = super().convert(value, param, ctx)
+        if self.kinds:
+            from circles.cli.common import field_name
+            from circles.exports.formats import refuse_another_kind
+
+            refuse_another_kind(Path(path), self.kinds, field=field_name(param), written=self.written)
+        return path
 
 
 def binary_standard_output(field: str) -> BinaryIO:
