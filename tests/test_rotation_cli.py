@@ -112,6 +112,10 @@ def test_templates_and_errors_are_one_line(cli: Cli) -> None:
     no_cadence = cli.run("session", "plan", "Rust Lunch", "--count", "3", code=1)
     assert "Rust Lunch has no cadence yet" in no_cadence.stderr
     cli.run("circle", "cadence", "Rust Lunch", "monthly on the last fri at 16:00")
+    past = cli.run("session", "plan", "Rust Lunch", "--count", "2", "--from", "2020-01-01", code=1)
+    assert past.stderr.startswith(
+        "circles: --from '2020-01-01' is in the past; sessions are planned from today ("
+    )
     plan = cli.run("session", "plan", "Rust Lunch", "--count", "2", "--from", "2031-01-01").stdout
     assert "Fri 31 Jan 2031 16:00" in plan and "Fri 28 Feb 2031 16:00" in plan
     first_id = plan.split("Planned session ")[1].split(":")[0]

@@ -84,6 +84,25 @@ def test_planning_again_continues_the_series_without_duplicates(store: Store) ->
     assert [s.local_day for s in again.sessions] == [date(2026, 4, 28)]
 
 
+def test_planning_from_a_day_gone_by_is_refused_not_moved_to_today(store: Store) -> None:
+    """A first day in the past (a year typed wrong) planned from today instead, and the command
+    said only which days already had a session. Refused, naming the day and today (in the
+    circle's zone: 09:00 UTC on 3 March is 10:00 in Berlin); today itself is a first day."""
+    c, _ = make_circle(store)
+    with store.write() as db, pytest.raises(InvalidInput) as refused:
+        planning.plan_sessions(db, circle_id=c.id, count=2, start=date(2026, 3, 2))
+    assert refused.value.field == "start"
+    assert (
+        str(refused.value)
+        == "start '2026-03-02' is in the past; sessions are planned from today (2026-03-03) on."
+    )
+    with store.read() as db:
+        assert sessions.list_sessions(db, circle_id=c.id) == []
+    with store.write() as db:
+        planned = planning.plan_sessions(db, circle_id=c.id, count=1, start=date(2026, 3, 3)).sessions
+    assert [s.local_day for s in planned] == [date(2026, 3, 3)]
+
+
 def test_planning_needs_a_cadence_and_a_sensible_count(store: Store) -> None:
     with store.write() as db:
         c = circle_records.add_circle(db, name="Quiet", kind="workshop", timezone="Europe/Berlin")

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from circles import cadence as cadences
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed
-from circles.services import agenda_templates, rotation, series, sessions
+from circles.services import agenda_templates, clock, rotation, series, sessions
 from circles.services.circle_records import get_circle
 from circles.views import SessionView
 
@@ -73,6 +73,13 @@ def plan_sessions(db: Session, *, circle_id: int, count: int, start: date | None
     circle = get_circle(db, circle_id)
     if circle.archived:
         raise NotAllowed(f"{circle.name} is archived; restore it before planning sessions.")
+    today = clock.now(db).astimezone(circle.zone).date()
+    if start is not None and start < today:
+        # Sessions are planned from today on: a day gone by (often a year typed wrong) planned
+        # from today instead, and said only which days already had a session.
+        raise InvalidInput(
+            "start", start.isoformat(), f"is in the past; sessions are planned from today ({today}) on"
+        )
     cadence = series.circle_cadence(circle)
     existing = sessions.list_sessions(db, circle_id=circle_id)
     days = series.next_days(db, circle, count, start, existing)
