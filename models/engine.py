@@ -88,6 +88,13 @@ def resolve_url(db: str | None = None, environ: Mapping[str, str] | None = None)
                 f"The database URL {_shown(value)} is not valid: a SQLite URL names a file, "
                 "like sqlite:///PATH (or give the path itself)."
             )
+        if url.database in (None, "", ":memory:"):
+            # SQLite's store in memory: "Started a new store at sqlite:///", everything added
+            # said to be saved, and all of it gone when the command or the app ended.
+            raise StoreLocationError(
+                f"The database URL {_shown(value)} names no file: a store in memory is forgotten "
+                "when circles ends. Give a file, like sqlite:///PATH (or the path itself)."
+            )
         return url
     if url.drivername in POSTGRESQL_DRIVERS:
         # psycopg 3 is the driver we ship; SQLAlchemy would otherwise look for psycopg2.

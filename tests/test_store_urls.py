@@ -216,3 +216,16 @@ async def test_a_password_that_is_an_everyday_word_is_hidden_where_it_is_the_pas
         await until(pilot, lambda: app.open_failure is not None)
     said = app.open_failure or ""
     assert "not a SQLite database" in said and f"'circles --db {other} db restore BACKUP'" in said
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///", "sqlite:///:memory:", "sqlite+pysqlite://"])
+def test_a_sqlite_url_that_names_no_file_is_refused_not_kept_in_memory(url, tmp_path):
+    """`--db sqlite:///` opened a store in memory: 'Started a new store at sqlite:///.', a
+    person added, and nothing there the next time. Refused before anything is written."""
+    for command in (["person", "add", "Ana", "--email", "ana@example.org"], ["circle", "list"]):
+        result = run_cli("--db", url, *command)
+        assert one_line_error(result) == (
+            f"circles: The database URL '{url}' names no file: a store in memory is forgotten when "
+            "circles ends. Give a file, like sqlite:///PATH (or the path itself).\n"
+        )
+        assert "Started a new store" not in result.output
