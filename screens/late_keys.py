@@ -73,6 +73,9 @@ class KeysFollowTheFocus(App[None]):
     def __init__(self) -> None:
         super().__init__()
         self._handed_to: deque[tuple[events.Key, DOMNode]] = deque(maxlen=REMEMBERED)
+        # Of those, the ones that may still be on their way (the rest are back, used or dropped):
+        # each key read is checked against these, not against every key remembered.
+        self._in_flight: list[tuple[events.Key, DOMNode]] = []
         self._holds = 0  # screens being opened: keys wait for them
         # Each key's place in the order typed (a key typed again keeps its original's).
         self._places: WeakKeyDictionary[events.Key, int] = WeakKeyDictionary()
@@ -138,10 +141,24 @@ class KeysFollowTheFocus(App[None]):
         """Whether a key typed before ``key`` is still on its way back up from where the focus
         no longer is (to be typed again where it is)."""
         place, target = self._place(key), self._key_target()
-        for handed, node in self._handed_to:
-            if self._place(handed) < place and node is not target and key_on_its_way(handed, node):
-                return True
-        return False
+        climbing = False
+        in_flight = []
+        here_all_back = True  # so far, oldest first, of the keys handed where the focus is
+        for handed, node in self._in_flight:
+            if node is target:
+                # Handled there in the order handed: the ones after the first still on its way
+                # are kept unlooked-at (most are on their way too; looking costs, in a burst,
+                # where the queues are long).
+                if here_all_back and not key_on_its_way(handed, node):
+                    continue
+                here_all_back = False
+                in_flight.append((handed, node))
+            elif key_on_its_way(handed, node):
+                in_flight.append((handed, node))
+                climbing = climbing or self._place(handed) < place
+            # (else back, used or dropped: never on its way again, and forgotten here)
+        self._in_flight = in_flight[-REMEMBERED:]  # (one stuck in a closed widget's queue goes in time)
+        return climbing
 
     def _release_when_back(self, key: events.Key, frames: int) -> None:
         if frames and self._climbing_back(key):
@@ -176,7 +193,8 @@ class KeysFollowTheFocus(App[None]):
                 self._hold(event)
                 self._type_held_when_free()  # (it was the last key typed again)
                 return
-            self._handed_to.append((event, self._key_target()))
+            self._handed_to.append(handed := (event, self._key_target()))
+            self._in_flight.append(handed)
             await super().on_event(event)
             self._type_held_when_free()  # the keys read meanwhile
             return
@@ -186,7 +204,8 @@ class KeysFollowTheFocus(App[None]):
         # Runs before the App's own handling of a key that came back up (the bindings of the
         # focused widget now); stopping its default skips that, and the key typed again meets
         # them as a fresh key would.
-        handed_to = next((target for key, target in self._handed_to if key is event), None)
+        # (Newest first: the key back is most often the last one handed.)
+        handed_to = next((target for key, target in reversed(self._handed_to) if key is event), None)
         if handed_to is not None and not self._holds and message_on_its_way_up(handed_to):
             self.hold_keys()
             self.call_after_refresh(self._release_when_handled, handed_to, WAIT_FRAMES)
