@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.await_complete import AwaitComplete
 from textual.binding import ActiveBinding, Binding
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from circles.live import Change, ChangeWatcher
     from circles.views import HomeData
     from models.store import Store
+    from screens.home import HomeScreen
 
 # How long a key pressed on the first glance waits for the store before saying it is not there.
 STORE_WAIT_SECONDS = 30
@@ -80,6 +81,7 @@ class CirclesApp(KeysFollowTheFocus):
         self.collector = CollectorHold()
         self._watcher: ChangeWatcher | None = None
         self._screens_loading = False
+        self._keys_wait_for_home = False  # typed on the start screen: Home's, held until it is up
 
     @property
     def store(self) -> Store:
@@ -102,6 +104,10 @@ class CirclesApp(KeysFollowTheFocus):
         from screens.start import StartScreen
 
         self.push_screen(StartScreen())
+        # Keys typed while the store opens are for Home: they wait for it, as for any screen
+        # being opened (screens/late_keys.py), and reach it in the order typed once it is up.
+        self.hold_keys()
+        self._keys_wait_for_home = True
         # After the first frame is out: the import-heavy worker would otherwise compete with
         # the painting for the interpreter and delay the very screen it hides.
         self.call_after_refresh(self._open)
@@ -129,7 +135,9 @@ class CirclesApp(KeysFollowTheFocus):
     def _glanced(self, first: HomeData, painted: threading.Event) -> None:
         from screens.home import HomeScreen
 
-        self.switch_screen(HomeScreen(first))
+        home = HomeScreen(first)
+        self.switch_screen(home)
+        self._home_up(home)
         self.call_after_refresh(painted.set)
 
     def _opened(self, store: Store) -> None:
@@ -141,7 +149,9 @@ class CirclesApp(KeysFollowTheFocus):
         # After a first glance, Home has already asked the store for its data (the request
         # waited in a worker until now); otherwise it comes up now, from the store.
         if not any(isinstance(s, HomeScreen) for s in self.screen_stack):
-            self.switch_screen(HomeScreen())
+            home = HomeScreen()
+            self.switch_screen(home)
+            self._home_up(home)
         self.call_after_refresh(set_aside_startup_objects)
         if store.upgraded is not None and store.upgraded.backup is not None:
             self.notify(
@@ -149,6 +159,21 @@ class CirclesApp(KeysFollowTheFocus):
                 markup=False,
                 timeout=10,
             )
+
+    def _home_up(self, home: HomeScreen) -> None:
+        """Home replaces the start screen: the keys typed meanwhile reach it once it is mounted
+        and has its focus (before then they would go by it, as in screens/opening.py)."""
+        if self._keys_wait_for_home:
+            self._keys_wait_for_home = False
+            home.call_after_refresh(self.release_keys)
+
+    def goes_at_once(self, key: events.Key, first: bool) -> bool:
+        # While the store opens, q quits as the start screen's footer says, if it is the first
+        # key typed; after others it is theirs, for Home ("/q" searches for q).
+        if super().goes_at_once(key, first):
+            return True
+        active = self.screen.active_bindings.get(key.key) if first and self._keys_wait_for_home else None
+        return active is not None and active.binding.action == "app.quit"
 
     def home_read(self) -> None:
         """Home shows what it read from the store: the main screens' code loads now, in a
@@ -186,6 +211,9 @@ class CirclesApp(KeysFollowTheFocus):
         self._open_reason = reason
         self._open_failure = f"The store could not be opened: {reason}"
         self._store_settled.set()
+        if self._keys_wait_for_home:  # Home will not come: what was typed for it goes
+            self._keys_wait_for_home = False
+            self.release_keys(forget=True)
         if isinstance(self.screen, StartScreen):
             self.screen.failed(reason)
         else:  # Home from the first glance: it stays readable, but nothing can be changed

@@ -37,6 +37,13 @@ took the focus after "/ow") opened New circle named "ershi/owp". And a key read 
 typed before it is still climbing back from where the focus no longer is (not yet back to be
 typed again) waits for it, held as for a screen, until it is back or used: handed at once, it
 was ahead of that key in the queue of where the focus is now.
+
+The first screen is one being opened too: keys typed while the store opens ("Opening your
+store…") are Home's, held until it is up (circles/app.py); "/ownership" typed at once was lost
+whole, or its last letters opened New circle named "ership". Only a key that quits goes at
+once while keys wait (:meth:`KeysFollowTheFocus.goes_at_once`): ctrl+q, and while the store
+opens a "q" typed before any other key, as the start screen's footer says. Keys held for a
+screen that will not come (the store did not open) are dropped.
 """
 
 from __future__ import annotations
@@ -58,12 +65,17 @@ from screens.type_to_filter import TypeToFilter
 REMEMBERED = 256
 # Frames a key waits for what its widget posted before it to be handled: only ever a few.
 WAIT_FRAMES = 20
+# The app's own actions that quit, or say how: a key bound to one never waits.
+QUITTING = frozenset({"quit", "help_quit"})
 
 
 class KeysFollowTheFocus(App[None]):
     def __init__(self) -> None:
         super().__init__()
         self._handed_to: deque[tuple[events.Key, DOMNode]] = deque(maxlen=REMEMBERED)
+        # Of those, the ones that may still be on their way (the rest are back, used or dropped):
+        # each key read is checked against these, not against every key remembered.
+        self._in_flight: list[tuple[events.Key, DOMNode]] = []
         self._holds = 0  # screens being opened: keys wait for them
         # Each key's place in the order typed (a key typed again keeps its original's).
         self._places: WeakKeyDictionary[events.Key, int] = WeakKeyDictionary()
@@ -75,10 +87,22 @@ class KeysFollowTheFocus(App[None]):
         """Keys typed from now on wait until :meth:`release_keys` (as many calls as holds)."""
         self._holds += 1
 
-    def release_keys(self) -> None:
-        """The screen the keys were waiting for is pushed: type them again, in order."""
+    def release_keys(self, *, forget: bool = False) -> None:
+        """The screen the keys were waiting for is pushed: type them again, in order. With
+        ``forget`` it will not come (the store did not open): every key held is dropped, not
+        typed into the screen showing, where a "q" among them would quit before the reason
+        could be read."""
         self._holds = max(0, self._holds - 1)
+        if forget:
+            self._held.clear()
         self._type_held_when_free()
+
+    def goes_at_once(self, key: events.Key, first: bool) -> bool:
+        """Whether a key that would wait goes at once all the same (``first``: no key typed
+        before it waits): the app's own keys to quit, ctrl+q and ctrl+c (which says how), that
+        must not wait for a screen, or a store, that takes its time."""
+        active = self.screen.active_bindings.get(key.key)
+        return active is not None and active.node is self and active.binding.action in QUITTING
 
     def _place(self, key: events.Key) -> int:
         return self._places.get(key, -1)  # (-1: a key the app did not read itself)
@@ -117,10 +141,24 @@ class KeysFollowTheFocus(App[None]):
         """Whether a key typed before ``key`` is still on its way back up from where the focus
         no longer is (to be typed again where it is)."""
         place, target = self._place(key), self._key_target()
-        for handed, node in self._handed_to:
-            if self._place(handed) < place and node is not target and key_on_its_way(handed, node):
-                return True
-        return False
+        climbing = False
+        in_flight = []
+        here_all_back = True  # so far, oldest first, of the keys handed where the focus is
+        for handed, node in self._in_flight:
+            if node is target:
+                # Handled there in the order handed: the ones after the first still on its way
+                # are kept unlooked-at (most are on their way too; looking costs, in a burst,
+                # where the queues are long).
+                if here_all_back and not key_on_its_way(handed, node):
+                    continue
+                here_all_back = False
+                in_flight.append((handed, node))
+            elif key_on_its_way(handed, node):
+                in_flight.append((handed, node))
+                climbing = climbing or self._place(handed) < place
+            # (else back, used or dropped: never on its way again, and forgotten here)
+        self._in_flight = in_flight[-REMEMBERED:]  # (one stuck in a closed widget's queue goes in time)
+        return climbing
 
     def _release_when_back(self, key: events.Key, frames: int) -> None:
         if frames and self._climbing_back(key):
@@ -144,6 +182,10 @@ class KeysFollowTheFocus(App[None]):
                 pass  # (always the first: the app reads its queue in order)
             if not again:
                 self._places[event] = next(self._next_place)
+            earlier_wait = self._earlier_waits(event)
+            if (self._holds or earlier_wait) and self.goes_at_once(event, first=not earlier_wait):
+                await super().on_event(event)  # (not noted as handed: it is not coming back)
+                return
             if not self._holds and self._climbing_back(event):
                 self.hold_keys()
                 self.call_after_refresh(self._release_when_back, event, WAIT_FRAMES)
@@ -151,7 +193,8 @@ class KeysFollowTheFocus(App[None]):
                 self._hold(event)
                 self._type_held_when_free()  # (it was the last key typed again)
                 return
-            self._handed_to.append((event, self._key_target()))
+            self._handed_to.append(handed := (event, self._key_target()))
+            self._in_flight.append(handed)
             await super().on_event(event)
             self._type_held_when_free()  # the keys read meanwhile
             return
@@ -161,7 +204,8 @@ class KeysFollowTheFocus(App[None]):
         # Runs before the App's own handling of a key that came back up (the bindings of the
         # focused widget now); stopping its default skips that, and the key typed again meets
         # them as a fresh key would.
-        handed_to = next((target for key, target in self._handed_to if key is event), None)
+        # (Newest first: the key back is most often the last one handed.)
+        handed_to = next((target for key, target in reversed(self._handed_to) if key is event), None)
         if handed_to is not None and not self._holds and message_on_its_way_up(handed_to):
             self.hold_keys()
             self.call_after_refresh(self._release_when_handled, handed_to, WAIT_FRAMES)
