@@ -46,3 +46,43 @@ async def test_recognition_organisation_and_a_person_find_their_statements_compi
             assert organisation.load_success(db, *organisation.period_days("last 3 months", today), None)
             assert person.load_person(db, zoe.id).record.memberships
         assert compiled == []
+
+
+async def test_the_main_screens_widgets_find_their_css_parsed(tmp_path, clock, monkeypatch):
+    """Textual parses a widget type's CSS as the first widget of that type mounts, on the UI
+    thread: 13 ms of Organisation's first open on the large demo. The app parses the main
+    screens' widgets' CSS in its worker once Home is up; opening them then parses none."""
+    import textual.css.stylesheet
+
+    from screens.organisation import OrganisationScreen
+    from screens.person import PersonScreen
+    from screens.recognition import RecognitionScreen
+
+    url = sqlite_url(tmp_path / "circles.db")
+    made = Store.open(url, clock=clock)
+    lunch = factories.circle(made, "Rust Lunch")
+    ada = factories.person(made, "Ada")
+    factories.member(made, lunch, ada)
+    made.close()
+    app = CirclesApp(open_store=lambda: Store.open(url, clock=clock))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen) and app._screens_loading)
+        await settle(app, pilot)
+        parse = textual.css.stylesheet.parse
+        parsed: list[str] = []
+
+        def parsing(scope, css, read_from, *args, **kwargs):
+            parsed.append(read_from[1])
+            return parse(scope, css, read_from, *args, **kwargs)
+
+        monkeypatch.setattr(textual.css.stylesheet, "parse", parsing)
+        for key, screen in (("O", OrganisationScreen), ("R", RecognitionScreen)):
+            await pilot.press(key)
+            await until(pilot, lambda screen=screen: isinstance(app.screen, screen))
+            await settle(app, pilot)
+            await pilot.press("escape")
+            await settle(app, pilot)
+        app.open_person(ada.id)
+        await until(pilot, lambda: isinstance(app.screen, PersonScreen))
+        await settle(app, pilot)
+        assert parsed == []
