@@ -188,11 +188,14 @@ class CirclesApp(KeysFollowTheFocus):
 
     @work(thread=True, exit_on_error=False, group="load-screens")
     def _load_screens(self, warm: bool) -> None:
-        from screens.preload import load_main_screens, warm_reports
+        from screens.preload import keep_styles, load_main_screens, parse_styles, warm_reports
         from screens.work import in_store
 
         load_main_screens()
         if warm:
+            # Their widgets' CSS too (parsed here, kept by the UI thread), only here for the
+            # same reason: every test's app would parse it again.
+            self.call_from_thread(keep_styles, self.stylesheet, parse_styles(self.stylesheet))
             # Nobody asked for it, so nobody is told if it fails: the screens read for themselves.
             in_store(self, warm_reports)
 

@@ -8,7 +8,9 @@ in a worker, off the UI thread, while nobody waits for a screen.
 
 Recognition and Organisation then still took twice their later opens' processor time, most of
 it SQLAlchemy compiling their reports' statements (a dozen, each a page of SQL) the first time:
-:func:`warm_reports` has them compiled then too.
+:func:`warm_reports` has them compiled then too, and a person's record's (a person's first open
+compiled 13 of its 14 statements, 152 ms where later opens take 116). The worker parses the
+screens' widgets' CSS as well (:func:`parse_styles`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from textual.css.stylesheet import Stylesheet
+    from textual.dom import DOMNode
+
     from circles.store_access import Db
+    from screens.textual_internals import ParsedCss
 
 # What the main screens import when they open, with what they import in the functions that read
 # or show their data (a circle's and a session's delivery line: icalendar). Only what a screen
@@ -50,12 +56,63 @@ LONG_AGO = date(1971, 1, 1), date(1971, 1, 31)
 
 
 def warm_reports(db: Db) -> None:
-    """Recognition's and Organisation's reads for a month long past. Nothing is found, but their
-    statements are those of any month (built per shape of period, bound to its days:
-    circles/services/sql.py kept), so SQLAlchemy compiles and keeps them now, and the store
-    (PostgreSQL's server process) has looked up their tables and indexes."""
-    from screens import organisation, recognition
+    """Recognition's and Organisation's reads for a month long past, and a person's screen's read
+    of the first person in the directory. Nothing is found in that month, but their statements
+    are those of any month (built per shape of period, bound to its days: circles/services/sql.py
+    kept), and a person's those of any person, so SQLAlchemy compiles and keeps them now, and
+    the store (PostgreSQL's server process) has looked up their tables and indexes."""
+    from circles.services import people
+    from screens import organisation, person, recognition
 
     since, until = LONG_AGO
     recognition.load_recognition(db, since, until, None)
     organisation.load_success(db, since, until, None)
+    for someone in people.list_people(db, limit=1):
+        person.load_person(db, someone.id)
+
+
+def main_screens_widgets() -> set[type[DOMNode]]:
+    """The widget and screen types the main screens' modules name, and those named in the
+    modules of ours those come from (a screen's boxes and tables, their rows and tabs). Not
+    the dialogs (modal screens) they open: each waits for a key, and half of them for none."""
+    from textual.dom import DOMNode
+    from textual.screen import ModalScreen
+
+    found: set[type[DOMNode]] = set()
+    modules = [importlib.import_module(name) for name in MAIN_SCREENS]
+    seen = {m.__name__ for m in modules}
+    while modules:
+        for value in vars(modules.pop()).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, DOMNode)
+                and not issubclass(value, ModalScreen)
+                and value not in found
+            ):
+                found.add(value)
+                home = value.__module__
+                if home.startswith("screens.") and home not in seen:
+                    seen.add(home)
+                    modules.append(importlib.import_module(home))
+    return found
+
+
+def parse_styles(stylesheet: Stylesheet) -> ParsedCss:
+    """The main screens' widgets' own CSS, parsed as Textual parses it when the first widget of
+    a type mounts (a worker's job: the stylesheet is only read), for :func:`keep_styles`.
+
+    Textual adds a type's CSS (DEFAULT_CSS) to the app's stylesheet as the first widget of that
+    type mounts, and parses it then, on the UI thread: a screen's first open parsed a few of
+    them, 13 ms of Organisation's on the large demo (its own, a table's, the figures' boxes').
+    Found parsed in the stylesheet's cache, they are added as before, in the order the widgets
+    mount in (which decides between equal rules), with nothing to parse."""
+    from screens.textual_internals import parse_default_css
+
+    return parse_default_css(stylesheet, main_screens_widgets())
+
+
+def keep_styles(stylesheet: Stylesheet, parsed: ParsedCss) -> None:
+    """Puts what :func:`parse_styles` parsed where the stylesheet finds it (on the UI thread)."""
+    from screens.textual_internals import keep_parsed_css
+
+    keep_parsed_css(stylesheet, parsed)

@@ -10,7 +10,9 @@ Nothing else in screens/, tests/ or bench/ touches a Textual name that starts wi
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from rich.cells import cell_len, set_cell_size
@@ -20,6 +22,9 @@ from rich.style import Style
 from rich.text import Text
 from textual._compositor import LayoutUpdate
 from textual.app import App
+from textual.css.model import RuleSet
+from textual.css.parse import parse as parse_css
+from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.message import Message
@@ -33,13 +38,16 @@ from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 __all__ = [
     "ColumnFittingDataTable",
     "ColumnSizingDataTable",
+    "ParsedCss",
     "column_sizing_pending",
     "drop_row_caches",
     "drop_size_caches",
+    "keep_parsed_css",
     "label_column_width",
     "messages_unhandled",
     "notifications",
     "on_each_frame",
+    "parse_default_css",
     "rows_height",
     "screen_lines",
     "screen_text",
@@ -446,3 +454,64 @@ def key_on_its_way(key: Message, node: DOMNode) -> bool:
             return True
         pump = pump.parent
     return False
+
+
+# --- Widget types' CSS parsed ahead of their first mount (used by screens/preload.py) ---------
+#
+# Nothing public parses a type's DEFAULT_CSS before a widget of it is registered. Registering
+# adds each of the type's bases' DEFAULT_CSS to the stylesheet (DOMNode._get_default_css: the
+# nearer base first, ranked 0, -1, ... as tie-breaker, scoped to the base's CSS type name; a
+# source already there keeps the lowest rank any type gave it), and the next look at its rules
+# parses the stylesheet again, each source through Stylesheet._parse_rules, which keeps what
+# it parsed in the LRU Stylesheet._parse_cache keyed as :data:`CssKey`, until the variables
+# (the theme) change and Stylesheet.set_variables empties it.
+
+CssKey = tuple[str, tuple[str, str], bool, int, str]  # css, read_from, is default, tie-breaker, scope
+
+
+@dataclass(frozen=True)
+class ParsedCss:
+    variables: object  # the stylesheet's variables they were parsed with (the same dict, or stale)
+    rules: dict[CssKey, list[RuleSet]]
+
+
+def parse_default_css(stylesheet: Stylesheet, widgets: Iterable[type[DOMNode]]) -> ParsedCss:
+    """Each of ``widgets``' bases' DEFAULT_CSS, parsed as the stylesheet would parse it once a
+    widget of that type is registered, but for sources it has at that rank or a lower one.
+    Only reads the stylesheet: fit for a worker thread."""
+    variables = stylesheet._variables
+    tokens = stylesheet._variable_tokens
+    there = {read_from: source.tie_breaker for read_from, source in dict(stylesheet.source).items()}
+    rules: dict[CssKey, list[RuleSet]] = {}
+    for widget in widgets:
+        for rank, base in enumerate(widget._css_bases(widget)):
+            css: str = base.__dict__.get("DEFAULT_CSS", "")
+            if not css:
+                continue
+            try:
+                read_from = (inspect.getfile(base), f"{base.__name__}.DEFAULT_CSS")
+            except (TypeError, OSError):
+                read_from = ("", f"{base.__name__}.DEFAULT_CSS")
+            if there.get(read_from, 1) <= -rank:
+                continue
+            scope = base._css_type_name if base.__dict__.get("SCOPED_CSS", True) else ""
+            key = (css, read_from, True, -rank, scope)
+            if key not in rules:
+                parsed = parse_css(
+                    scope, css, read_from, variable_tokens=tokens, is_default_rules=True, tie_breaker=-rank
+                )
+                rules[key] = list(parsed)
+    return ParsedCss(variables, rules)
+
+
+def keep_parsed_css(stylesheet: Stylesheet, parsed: ParsedCss) -> None:
+    """Puts ``parsed`` in the stylesheet's cache (the UI thread's job: only it uses the cache),
+    unless the theme changed since: parsed with other colours, it is dropped. The cache grows
+    to hold it beside what it has."""
+    if stylesheet._variables is not parsed.variables:
+        return
+    cache = stylesheet._parse_cache
+    cache.grow(len(cache) + len(parsed.rules))
+    for key, rules in parsed.rules.items():
+        if cache.get(key) is None:
+            cache[key] = rules

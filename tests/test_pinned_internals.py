@@ -423,3 +423,37 @@ def test_a_message_pump_keeps_its_waiting_messages_in_a_queue_we_can_look_at():
     assert "self._pending_message = message" in inspect.getsource(MessagePump._peek_message), moved(
         "where MessagePump._peek_message keeps the message it took out", "tests/tui_support.py"
     )
+
+
+def test_a_widget_types_css_is_parsed_and_cached_as_parse_default_css_has_it():
+    """screens/preload.py parses the main screens' widgets' CSS in a worker and puts it in the
+    stylesheet's parse cache (textual_internals.parse_default_css, keep_parsed_css): the keys
+    must be those Textual's own parse looks for, or each first open parses it again."""
+    from textual.css.stylesheet import Stylesheet
+
+    from screens.paged import PagedTable
+    from screens.textual_internals import keep_parsed_css, parse_default_css
+
+    variables = App().get_css_variables()
+    ahead = parse_default_css(Stylesheet(variables=variables), [PagedTable])
+    stylesheet = Stylesheet(variables=variables)
+    for read_from, css, tie_breaker, scope in PagedTable()._get_default_css():
+        stylesheet.add_source(
+            css, read_from=read_from, is_default_css=True, tie_breaker=tie_breaker, scope=scope
+        )
+    stylesheet.parse()
+    assert set(stylesheet._parse_cache.keys()) == set(ahead.rules), moved(
+        "the sources DOMNode._get_default_css gives, or the keys of Stylesheet._parse_cache",
+        "screens/preload.py",
+    )
+    # Kept in a stylesheet with the same variables, what it parses then is all found there.
+    fresh = Stylesheet(variables=variables)
+    kept = parse_default_css(fresh, [PagedTable])
+    keep_parsed_css(fresh, kept)
+    for read_from, css, tie_breaker, scope in PagedTable()._get_default_css():
+        fresh.add_source(css, read_from=read_from, is_default_css=True, tie_breaker=tie_breaker, scope=scope)
+    misses = fresh._parse_cache.misses
+    fresh.parse()
+    assert fresh._parse_cache.misses == misses, moved(
+        "Stylesheet._parse_cache (an LRUCache)", "screens/preload.py"
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import sqlalchemy as sa
@@ -40,27 +40,37 @@ MAX_GOALS = 50
 
 
 def _pairs(
-    db: Session, where: Sequence[sa.ColumnElement[bool]], *, limit: int | None = None
+    db: Session, where: Callable[[], Sequence[sa.ColumnElement[bool]]], *, limit: int | None = None
 ) -> list[PairView]:
+    """The pairs ``where()`` chooses. Each statement gets conditions of its own, built afresh:
+    SQLAlchemy, compiling an ORM statement, marks the selects inside it, which changes the key
+    it caches the next statement holding the same select under. Shared, a person's pairs' people
+    and meetings were compiled again at every other open of a person, and at the first after
+    the app had read another person's (screens/preload.py)."""
     order = (col(ProgrammePair.started_on).desc(), col(ProgrammePair.id))
     stmt = (
         select(ProgrammePair, Programme.name, ProgrammeRound.number)
         .join(Programme, col(Programme.id) == ProgrammePair.programme_id)
         .join(ProgrammeRound, col(ProgrammeRound.id) == ProgrammePair.round_id)
-        .where(*where)
+        .where(*where())
         .order_by(*order)
     )
-    chosen = select(ProgrammePair.id).where(*where)
     if limit is not None:
         stmt = stmt.limit(limit)
-        chosen = chosen.order_by(*order).limit(limit)
     rows = db.exec(stmt).all()
-    # The pairs' people and meetings are asked by the pairs' own condition, not by a list of
-    # their ids: a programme's hundreds of ids, bound one by one, cost more to send (and on
-    # PostgreSQL to plan) than the answer took to find.
-    mine = chosen.subquery()
+
+    def chosen() -> sa.Subquery:
+        # The pairs' people and meetings are asked by the pairs' own condition, not by a list
+        # of their ids: a programme's hundreds of ids, bound one by one, cost more to send (and
+        # on PostgreSQL to plan) than the answer took to find.
+        ids_chosen = select(ProgrammePair.id).where(*where())
+        if limit is not None:
+            ids_chosen = ids_chosen.order_by(*order).limit(limit)
+        return ids_chosen.subquery()
+
     people: dict[int, list[PairPerson]] = defaultdict(list)
     meetings: dict[int, tuple[int, date | None]] = {}
+    mine = chosen()
     for pair_id, pid, name, email, role in db.exec(
         select_columns(PairMember.pair_id, ids(Person.id), Person.name, Person.email, PairMember.role)
         .join(Person, col(Person.id) == PairMember.person_id)
@@ -68,6 +78,7 @@ def _pairs(
         .order_by(col(PairMember.pair_id), col(PairMember.position))
     ):
         people[pair_id].append(PairPerson(pid, name, email, role))
+    mine = chosen()
     for pair_id, count, last in db.exec(
         select(PairMeeting.pair_id, sa.func.count(), sa.func.max(PairMeeting.held_on))
         .join(mine, mine.c.id == PairMeeting.pair_id)
@@ -106,18 +117,22 @@ def list_pairs(db: Session, programme_id: int, *, include_ended: bool = False) -
     where = [col(ProgrammePair.programme_id) == programme_id]
     if not include_ended:
         where.append(col(ProgrammePair.status) == PairStatus.ACTIVE)
-    return _pairs(db, where)
+    return _pairs(db, lambda: where)
 
 
 def pairs_by_id(db: Session, ids: Sequence[int]) -> list[PairView]:
-    found = {p.id: p for p in _pairs(db, [col(ProgrammePair.id).in_(list(ids) or [0])])}
+    found = {p.id: p for p in _pairs(db, lambda: [col(ProgrammePair.id).in_(list(ids) or [0])])}
     return [found[i] for i in ids if i in found]
 
 
 def pairs_of_person(db: Session, person_id: int, *, limit: int = 50) -> list[PairView]:
     """A person's pairs in every programme, newest first (the person screen)."""
-    mine = select(PairMember.pair_id).where(PairMember.person_id == person_id)
-    return _pairs(db, [col(ProgrammePair.id).in_(mine)], limit=limit)
+
+    def theirs() -> list[sa.ColumnElement[bool]]:
+        mine = select(PairMember.pair_id).where(PairMember.person_id == person_id)
+        return [col(ProgrammePair.id).in_(mine)]
+
+    return _pairs(db, theirs, limit=limit)
 
 
 def get_pair(db: Session, pair_id: int) -> PairView:
