@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -200,8 +201,21 @@ def explain_store_error(exc: BaseException, where: str, *, opening: bool = False
     if isinstance(exc, OperationalError) and is_transient(exc):
         return f"The store {where} stayed busy ({reason}); try again in a moment."
     if opening:
+        missing = _NO_DATABASE.search(reason)
+        if missing:
+            # --create makes a SQLite file, never a PostgreSQL database: say how one is made.
+            name = missing.group(1)
+            return (
+                f"Cannot open the store {where}: {reason}. circles does not make PostgreSQL "
+                f"databases: create it first (createdb {name}, or CREATE DATABASE {name} in psql), "
+                "then run circles again to set it up."
+            )
         return f"Cannot open the store {where}: {reason}"
     return f"The store {where} did not answer: {reason}"
+
+
+# The server's own words when the URL names a database it does not have.
+_NO_DATABASE = re.compile(r'database "([^"]+)" does not exist')
 
 
 def is_transient(exc: OperationalError) -> bool:

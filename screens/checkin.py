@@ -490,10 +490,20 @@ class CheckInScreen(LiveScreen, Screen[None]):
         self.app.push_screen(walk_in_form(self.session, name=self.filter_text), added)
 
 
+def _roster_move(action: str) -> Callable[[CheckInScreen], None]:
+    def move(screen: CheckInScreen) -> None:
+        getattr(screen.query_one("#roster", DataTable), f"action_{action}")()
+
+    return move
+
+
 # The keys on_key takes itself, with what each does (made once, not at every key). The marking
 # keys too: as bindings, a space then 'y' typed fast (the answer to "record attendance
 # anyway?") ran the space after the 'y' had begun a filter, which turns the space off; '2' then
-# 'hana' marked the first 'h' late, not the one highlighted.
+# 'hana' marked the first 'h' late, not the one highlighted. And the roster's moves, so a mark
+# goes to the row the moves typed before it reach: left to the list's bindings, they ran only
+# once the key was back up at the app, after the screen had taken the digit behind them ('down
+# down 2' in one burst, as tmux or a browser tab sends it, marked the first row late).
 TAKEN_KEYS: dict[str, Callable[[CheckInScreen], None]] = {
     "enter": CheckInScreen.action_enter,
     "backspace": CheckInScreen.action_backspace,
@@ -502,5 +512,16 @@ TAKEN_KEYS: dict[str, Callable[[CheckInScreen], None]] = {
         key: partial(CheckInScreen.action_mark, mark=mark)
         for keys, mark, _, _ in MARKS
         for key in keys.split(",")
+    },
+    **{
+        key: _roster_move(action)
+        for key, action in (
+            ("up", "cursor_up"),
+            ("down", "cursor_down"),
+            ("pageup", "page_up"),
+            ("pagedown", "page_down"),
+            ("ctrl+home", "scroll_top"),
+            ("ctrl+end", "scroll_bottom"),
+        )
     },
 }

@@ -14,7 +14,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from circles.errors import CirclesError
+from circles.errors import CirclesError, Conflict
 from circles.feedback_views import ANONYMOUS_MEANS, Attendee, Saved, SessionFeedback
 from screens.dialogs import ConfirmScreen
 from screens.feedback_panel import stars
@@ -37,6 +37,9 @@ HINT = "↑/↓ choose · 1-5 rate · then one thing learned, Enter saves (Tab: 
 class Pending:
     person: Attendee
     rating: int
+    # Whether the line replaces an answer the row showed (asked first): a line opened on someone
+    # who had not answered does not replace one another facilitator saved while it was typed.
+    replacing: bool = False
 
 
 class CheckOutLine(OneLineInput):
@@ -224,7 +227,7 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         if person is None:
             return
         if not self._answered(person):
-            self._open_line(person, rating)
+            self._open_line(person, rating, replacing=False)
             return
         # Replacing an answer is asked first, No by default: a digit on the wrong row (the
         # roster opened on someone who had answered) replaced their answer, said only after.
@@ -237,14 +240,16 @@ class CheckOutScreen(LiveScreen, Screen[None]):
 
         def replace(yes: bool | None) -> None:
             if yes:
-                self._open_line(person, rating)
+                self._open_line(person, rating, replacing=True)
 
         self.app.push_screen(
             ConfirmScreen(f"{person.name} has answered{said}. Replace their answer?", "Replace"), replace
         )
 
-    def _open_line(self, person: Attendee, rating: int, line: str = "", note: str = "") -> None:
-        self.pending = Pending(person, rating)
+    def _open_line(
+        self, person: Attendee, rating: int, line: str = "", note: str = "", *, replacing: bool
+    ) -> None:
+        self.pending = Pending(person, rating, replacing)
         self.query_one("#checkout-who", Static).update(f"{person.name} {stars(rating)} ")
         learned = self.query_one("#checkout-learned", Input)
         learned.value = line
@@ -286,6 +291,7 @@ class CheckOutScreen(LiveScreen, Screen[None]):
                 rating=pending.rating,
                 learned=line,
                 for_presenter=note,
+                replacing=pending.replacing,
             )
             # The roster as it now stands, read in the same unit of work: the answer shows
             # without a second trip to the store.
@@ -327,9 +333,11 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         if self.pending is not None:  # another line is being typed meanwhile: leave it be
             self.reload()
             return
-        # What they typed comes back, to fix or drop with Escape.
+        # What they typed comes back, to fix or drop with Escape; after a Conflict (someone
+        # answered for them meanwhile, shown in the roster) Enter again replaces that answer.
         self.reload(cursor_on=pending.person.person_id)
-        self._open_line(pending.person, pending.rating, line, note)
+        replacing = pending.replacing or isinstance(error, Conflict)
+        self._open_line(pending.person, pending.rating, line, note, replacing=replacing)
 
     def _typed(self) -> str:
         """The words of the answer being typed (the line learned, the note), if any."""

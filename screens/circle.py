@@ -93,6 +93,12 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         Binding("ctrl+t", "toggle_rotation", "Rotation in/out", tooltip="Whether they take turns presenting"),
         Binding("s", "schedule", "Schedule", tooltip="Schedule one session"),
         Binding("P", "plan", "Plan several", tooltip="Schedule a series of sessions"),
+        # Before the invites: what is done to the highlighted session is what the tab is for, and
+        # at 80x24 the footer holds only the first few (Move and Edit were left out, behind
+        # Invites, so moving a session had no key to be seen; walk22).
+        Binding("m", "move", "Move", tooltip="Move the highlighted session"),
+        Binding("e", "edit_session", "Edit", tooltip="Edit the highlighted session"),
+        Binding("c", "cancel_session", "Cancel session", tooltip="Cancel the highlighted session"),
         Binding(
             "I", "export_invites", "Invites (.ics)", tooltip="Calendar invites for the upcoming sessions"
         ),
@@ -102,9 +108,6 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             "Send invites",
             tooltip="E-mail the upcoming sessions' invites: only what changed",
         ),
-        Binding("m", "move", "Move", tooltip="Move the highlighted session"),
-        Binding("e", "edit_session", "Edit", tooltip="Edit the highlighted session"),
-        Binding("c", "cancel_session", "Cancel session", tooltip="Cancel the highlighted session"),
         Binding("E", "edit_circle", "Edit circle", tooltip="Name, kind, timezone, place, link"),
         Binding("A", "archive", "Archive", show=False, tooltip="Archive (or restore) the circle"),
         Binding(

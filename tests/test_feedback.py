@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from circles.cli import main
-from circles.errors import InvalidInput, NotAllowed
+from circles.errors import Conflict, InvalidInput, NotAllowed
 from circles.services import feedback
 from models.store import Store
 from tests.attendance_fixture import History, build
@@ -95,6 +95,20 @@ def test_a_second_answer_replaces_the_first_and_says_so(store: Store, history: H
     with store.read() as db:
         assert [(a.rating, a.learned) for a in feedback.list_answers(db, history.s["S1"])] == [(5, "second")]
         assert [a.answered for a in feedback.attendees(db, history.s["S1"])] == [True, False]
+
+
+def test_a_first_answer_given_meanwhile_is_kept_when_the_other_was_typed_as_a_first(
+    store: Store, history: History
+) -> None:
+    """Check-out on two screens: the line typed on a row showing no answer does not replace the
+    answer the other facilitator saved meanwhile; it is refused naming what they gave."""
+    _add(store, history, "S1", "ana", 2, learned="first")
+    with pytest.raises(Conflict, match=r"Ana Ruiz's answer .* \(they answered, rated 2: 'first'\)"):
+        _add(store, history, "S1", "ana", 5, learned="second", replacing=False)
+    with store.read() as db:
+        assert [(a.rating, a.learned) for a in feedback.list_answers(db, history.s["S1"])] == [(2, "first")]
+    assert _add(store, history, "S1", "ana", 5, learned="second", replacing=True).replaced
+    assert not _add(store, history, "S1", "dee", 4, replacing=False).replaced
 
 
 def test_a_named_answer_can_become_anonymous_but_not_back(store: Store, history: History) -> None:

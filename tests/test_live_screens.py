@@ -223,6 +223,44 @@ async def test_check_out_shows_an_answer_given_elsewhere_keeping_the_rating_bein
     assert answered[people[0].id] == 5 and answered[people[2].id] == 4
 
 
+async def test_check_out_keeps_an_answer_given_elsewhere_for_the_person_being_rated(
+    store: Store, other_store: Store
+) -> None:
+    """Two facilitators at check-out rate the same person: the one who saves second is told
+    and shown the other's answer, with their own line back; Enter again replaces it, knowingly
+    (walk22: the second Enter replaced the first answer, said only after)."""
+    from screens.checkout import CheckOutScreen
+    from screens.textual_internals import notifications
+
+    _, people, s = _held_session(store)
+    app = CirclesApp(other_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, CheckOutScreen(s.id))
+        table = screen.query_one("#checkout-roster", DataTable)
+        await pilot.press("down", "down", "3")  # Cy: three stars...
+        learned = screen.query_one("#checkout-learned", Input)
+        await until(pilot, lambda: screen.focused is learned)
+        await type_text(pilot, "traits")
+
+        with store.write() as db:  # ...while Cy's answer is given on another app
+            feedback.add_answer(db, session_id=s.id, person_id=people[2].id, rating=5, learned="lifetimes")
+        await until(pilot, lambda: rows(table)[2][2] == "lifetimes")
+        await pilot.press("enter")
+        await until(pilot, lambda: any("they answered, rated 5" in n.message for n in notifications(app)))
+        await settle(app, pilot)
+        with store.read() as db:
+            answered = {a.person_id: a.rating for a in feedback.session_feedback(db, s.id).attendees}
+        assert answered[people[2].id] == 5
+        assert screen.focused is learned and learned.value == "traits"
+        assert rows(table)[2][2] == "lifetimes"
+
+        await pilot.press("enter")  # told, and replacing it all the same
+        await until(pilot, lambda: rows(table)[2][2] == "traits")
+    with store.read() as db:
+        answered = {a.person_id: a.rating for a in feedback.session_feedback(db, s.id).attendees}
+    assert answered[people[2].id] == 3
+
+
 def _paired(store: Store) -> tuple[int, int]:
     from circles.services import pairing
 

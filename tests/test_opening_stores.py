@@ -299,3 +299,15 @@ async def test_the_app_leaves_another_programs_wal_database_untouched(tmp_path):
         await until(pilot, lambda: app.open_failure is not None)
     assert "not a circles store" in (app.open_failure or "")
     assert _fingerprint(path) == before
+
+
+@pytest.mark.skipif(not os.environ.get("CIRCLES_TEST_POSTGRES_URL"), reason="needs a PostgreSQL server")
+def test_a_postgresql_database_that_is_not_there_is_said_with_how_to_make_it() -> None:
+    """A new user's first --db to PostgreSQL names a database not made yet; --create makes SQLite
+    files only, and the server's 'database ... does not exist' left them to guess (walk22)."""
+    server = sa.make_url(os.environ["CIRCLES_TEST_POSTGRES_URL"])
+    url = server.set(database="walk22_not_made").render_as_string(hide_password=False)
+    error = one_line_error(run_cli("--db", url, "--create", "person", "list"))
+    assert 'database "walk22_not_made" does not exist' in error
+    assert "create it first (createdb walk22_not_made, or CREATE DATABASE" in error
+    assert ":circles@" not in error  # the test server's password

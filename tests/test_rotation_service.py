@@ -221,7 +221,8 @@ def test_assigning_from_a_stale_view_is_a_conflict(store: Store) -> None:
     with store.write() as db:
         stale = planning.plan_sessions(db, circle_id=c.id, count=1).sessions[0]
         rot.assign(db, stale, person_id=ids["Bob"])
-    with store.write() as db, pytest.raises(Conflict):
+    # In the rotation tab's words, not the stored code ("presenter source is now 'manual'").
+    with store.write() as db, pytest.raises(Conflict, match=r"how the presenter was chosen is now by hand\)"):
         rot.assign(db, stale, person_id=ids["Ana"])
 
 

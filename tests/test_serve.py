@@ -196,6 +196,24 @@ def test_a_closed_tab_ends_its_app_and_everything_the_app_started() -> None:
         wait_until(lambda: any("Tab closed" in line for line in served.said), what="the server to note it")
 
 
+def test_stopping_with_a_tab_open_says_how_many_apps_it_ends_in_words() -> None:
+    """'Ending 1 app process(es).' (walk22): counts are said as the rest of circles says them."""
+    with server_in_thread("family") as served:
+
+        async def stop_with_a_tab_open() -> None:
+            async with _browser() as session:
+                await _cookie_jar_after_entry(session, served.entry_url)
+                async with session.ws_connect(
+                    served.base.replace("http", "ws", 1) + "/ws",
+                    headers={"Origin": served.server.access.origin},
+                ) as ws:
+                    await read_until(ws, r"child=\d+")
+                    await asyncio.to_thread(served.stop)
+
+        asyncio.run(stop_with_a_tab_open())
+    assert "Ending 1 app process." in served.said
+
+
 def test_an_app_that_ignores_quit_and_sigterm_is_killed_with_its_group() -> None:
     with server_in_thread("stubborn", quit_seconds=0.2, term_seconds=0.2) as served:
 

@@ -464,6 +464,23 @@ async def test_a_name_and_enter_typed_in_one_burst_marks_that_person(memory_stor
         }
 
 
+async def test_arrows_and_a_digit_in_one_burst_mark_the_row_the_arrows_reach(memory_store, clock):
+    """'down down 2' sent at once (tmux, a browser tab through circles serve) marked the first
+    row late: the list's arrows ran only once back up at the app, after the digit (walk22)."""
+    _, s = _circle_of_30(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        table = screen.query_one("#roster", DataTable)
+        third = rows(table)[2][0]
+        burst(app, "down", "down", "2", "ctrl+end", "up", "3", "ctrl+home", "4")
+        await settle(app, pilot)
+        await until(pilot, lambda: len([m for m in _marks(memory_store, s.id).values() if m]) == 3)
+        marked = {name: mark for name, mark in _marks(memory_store, s.id).items() if mark is not None}
+        names = [r[0] for r in rows(table)]
+        assert marked == {third: Attended.LATE, names[-2]: Attended.EXCUSED, names[0]: Attended.ABSENT}
+
+
 async def test_a_refresh_read_before_a_mark_was_saved_does_not_show_it_unmarked(
     patient_file_store, clock, monkeypatch
 ):

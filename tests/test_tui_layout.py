@@ -248,6 +248,21 @@ async def test_every_footer_keeps_help_and_back_at_80x24(demo):
         assert "? Help" in footer_line(app) and "esc Back" in footer_line(app)
 
 
+async def test_the_sessions_tab_at_80x24_shows_the_keys_that_move_and_edit_a_session(demo):
+    """Move and Edit were declared after the invites' keys, so at 80 columns the footer left
+    them out: a facilitator moving a session saw no key for it (walk22)."""
+    app = CirclesApp(demo["store"])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        app.open_circle(demo["circle"])
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        line = footer_line(app)
+        assert "m Move" in line and "e Edit" in line and "s Schedule" in line, line
+        assert "? Help" in line and "esc Back" in line, line
+
+
 async def test_tables_keep_the_columns_that_matter_at_80x24(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=SMALL) as pilot:

@@ -20,6 +20,7 @@ from circles.errors import InvalidInput
 from circles.serve import upstream
 from circles.serve.access import Access, is_wildcard_host
 from circles.serve.apps import QUIT_SECONDS, TERM_SECONDS, AppProcess, app_command
+from circles.words import count
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # circles' own files for the page (beside textual-serve's /static/).
@@ -122,7 +123,7 @@ class CirclesServer(upstream.Server):
         shutdown drops the connections, which a tab cannot tell from a network that failed)."""
         self.stopping = True
         if self.apps:
-            self.say(f"Ending {len(self.apps)} app process(es).")
+            self.say(f"Ending {count(len(self.apps), 'app process', 'app processes')}.")
         for websocket in list(self.websockets):
             with contextlib.suppress(Exception):
                 await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server stopped")

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles import validate
-from circles.errors import InvalidInput, NotAllowed, NotFound
+from circles.errors import Conflict, InvalidInput, NotAllowed, NotFound, shown
 from circles.feedback_views import (
     Answer,
     Attendee,
@@ -202,11 +202,15 @@ def add_answer(
     for_presenter: str | None = "",
     anonymous: bool = False,
     source: str | None = None,
+    replacing: bool | None = None,
 ) -> Saved:
     """Record someone's answer about a session they came to.
 
     It is anonymous when they ask, or when the circle's answers are. A second answer replaces
     the first when the first carries their name; otherwise it is refused (NotAllowed).
+    ``replacing=False`` says the answer was typed as their first (check-out, on a row showing
+    none): an answer given meanwhile, on another facilitator's screen, is then kept and this one
+    refused (Conflict, naming it), since replacing it unasked loses what the other typed.
     """
     stars, line, note = parse_rating(rating), clean_learned(learned), clean_for_presenter(for_presenter)
     s = answerable(db, session_id)
@@ -234,6 +238,9 @@ def add_answer(
                 f"{person.name} has already answered about {s.label}, anonymously: an anonymous "
                 "answer cannot be found again, so it cannot be replaced."
             )
+        if replacing is False:
+            given = f"rated {named.rating}" + (f": {shown(named.learned)}" if named.learned else "")
+            raise Conflict(f"{person.name}'s answer about {s.label}", [f"they answered, {given}"])
         db.delete(named)
         db.flush()  # gone before its replacement is written (one named answer per person)
         response.source = source

@@ -35,6 +35,15 @@ _LABELS = {
     "presenter_id": "presenter",
     "presenter_source": "how the presenter was chosen",
 }
+# The stored codes a conflict names, in the rotation tab's words ("presenter source is now
+# 'manual'" said nothing a facilitator could act on).
+_WORDS = {
+    "presenter_source": {
+        PresenterSource.ROTATION.value: "by the rotation",
+        PresenterSource.MANUAL.value: "by hand",
+        PresenterSource.GUEST.value: "as a guest speaker",
+    }
+}
 
 
 def _base() -> Any:
@@ -272,6 +281,7 @@ def update_session(
         what=f"the session {original.label}",
         labels=_LABELS,
         timezone=original.timezone,
+        words=_WORDS,
     )
     return get_session(db, original.id)
 
@@ -318,6 +328,8 @@ def set_presenter(
         original,
         values={"presenter_id": presenter_id, "presenter_source": source},
         what=f"the session {original.label}",
+        labels=_LABELS,
+        words=_WORDS,
     )
     _end_swap(db, original)
     return get_session(db, original.id)

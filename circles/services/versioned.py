@@ -43,6 +43,7 @@ def save(
     what: str,
     labels: Mapping[str, str] | None = None,
     timezone: str | None = None,
+    words: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
     """UPDATE the row ``original`` was read from, if nobody saved it since; else Conflict.
 
@@ -62,7 +63,8 @@ def save(
     current = db.execute(sa.select(table).where(table.c.id == row_id)).mappings().first()
     if current is None:
         raise NotFound(f"{what[0].upper()}{what[1:]} no longer exists: someone deleted it.")
-    raise Conflict(what, _their_changes(db, table, original, dict(current), labels or {}, timezone))
+    changes = _their_changes(db, table, original, dict(current), labels or {}, timezone, words or {})
+    raise Conflict(what, changes)
 
 
 # Bookkeeping a person never edits; naming it in a conflict message would only confuse.
@@ -78,16 +80,19 @@ def _their_changes(
     current: Mapping[str, Any],
     labels: Mapping[str, str],
     timezone: str | None,
+    words: Mapping[str, Mapping[str, str]],
 ) -> list[str]:
     """The fields whose stored value differs from the copy the person opened; a reference (the
-    presenter) by the name of what it refers to, as the person chose it: 'Lina Singh', not 24."""
+    presenter) by the name of what it refers to, as the person chose it: 'Lina Singh', not 24;
+    a stored code by the words the screens use for it (``words``): 'by hand', not 'manual'."""
     changes = []
     for field, theirs in current.items():
         if field in _INTERNAL or not hasattr(original, field):
             continue
         if getattr(original, field) != theirs:
             label = labels.get(field, field.removesuffix("_id").replace("_", " "))
-            shown_value = _name_of(db, table.c[field], theirs) or _show(theirs, timezone)
+            said = words.get(field, {}).get(str(getattr(theirs, "value", theirs)))
+            shown_value = said or _name_of(db, table.c[field], theirs) or _show(theirs, timezone)
             changes.append(f"{label} is now {shown_value}")
     return changes
 
