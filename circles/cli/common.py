@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from circles.cli import terminal
+from circles.cli.terminal import field_name as field_name
 
 if TYPE_CHECKING:  # the store's modules load only when a command opens it: start-up stays fast
     from sqlmodel import Session
@@ -36,15 +37,6 @@ class _Number(click.ParamType):  # type: ignore[type-arg]  # generic only from c
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
         return self._read(value, field_name(param))
-
-
-def field_name(param: click.Parameter | None) -> str:
-    """How a message names a parameter: an option by its flag, an argument in words."""
-    if param is None:
-        return "value"
-    if isinstance(param, click.Option):
-        return max(param.opts, key=len)
-    return (param.metavar or param.name or "value").lower().replace("_", " ")
 
 
 def _whole_number(value: str | int, field: str) -> int:

@@ -69,6 +69,15 @@ class FilePath(click.Path):
         return super().convert(value, param, ctx)
 
 
+def field_name(param: click.Parameter | None) -> str:
+    """How a message names a parameter: an option by its flag, an argument in words."""
+    if param is None:
+        return "value"
+    if isinstance(param, click.Option):
+        return max(param.opts, key=len)
+    return (param.metavar or param.name or "value").lower().replace("_", " ")
+
+
 # Text a person reads, written as Markdown: what a file of it may be called.
 TEXT_KINDS = (".md", ".markdown", ".txt")
 
@@ -92,7 +101,6 @@ class OutputFile(FilePath):
             return None
         path = super().convert(value, param, ctx)
         if self.kinds:
-            from circles.cli.common import field_name
             from circles.exports.formats import refuse_another_kind
 
             refuse_another_kind(Path(path), self.kinds, field=field_name(param), written=self.written)
