@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from sqlalchemy.engine.interfaces import CacheStats
+from textual.pilot import Pilot
 
 from circles.app import CirclesApp
+from circles.views import PersonView
 from models.engine import sqlite_url
 from models.store import Store
 from screens import organisation, person, recognition
@@ -16,23 +18,34 @@ from tests import factories
 from tests.tui_support import settle, until
 
 
+def _app_on_rust_lunch(tmp_path, clock, names: tuple[str, ...]) -> tuple[CirclesApp, list[PersonView]]:
+    """An app on a new store file holding Rust Lunch and ``names`` as its members (made, then
+    closed, so the app opens the store itself and its worker readies the screens)."""
+    url = sqlite_url(tmp_path / "circles.db")
+    made = Store.open(url, clock=clock)
+    lunch = factories.circle(made, "Rust Lunch")
+    members = [factories.person(made, name) for name in names]
+    for member in members:
+        factories.member(made, lunch, member)
+    made.close()
+    return CirclesApp(open_store=lambda: Store.open(url, clock=clock)), members
+
+
+async def _after_home(app: CirclesApp, pilot: Pilot[None]) -> None:
+    """Home is up and the worker after it has readied the main screens."""
+    await until(pilot, lambda: isinstance(app.screen, HomeScreen) and app._screens_loading)
+    await settle(app, pilot)
+
+
 async def test_recognition_organisation_and_a_person_find_their_statements_compiled(tmp_path, clock):
     """Compiling their reads' statements was most of what their first open after a start
     cost beyond the later ones (Organisation: 0.26 s of processor time, 0.09 after; a person:
     13 of 14 statements, 0.16 s against 0.11). The record read is another person's than the
     one the app read: its statements are those of anyone."""
-    url = sqlite_url(tmp_path / "circles.db")
-    made = Store.open(url, clock=clock)
-    lunch = factories.circle(made, "Rust Lunch")
-    for name in ("Ada", "Grace"):
-        factories.member(made, lunch, factories.person(made, name))
-    zoe = factories.person(made, "Zoe")
-    factories.member(made, lunch, zoe)
-    made.close()
-    app = CirclesApp(open_store=lambda: Store.open(url, clock=clock))
+    app, members = _app_on_rust_lunch(tmp_path, clock, ("Ada", "Grace", "Zoe"))
+    zoe = members[-1]
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, HomeScreen) and app._screens_loading)
-        await settle(app, pilot)
+        await _after_home(app, pilot)
         compiled = []
 
         def seen(_conn, _cursor, sql, _params, context, _many):
@@ -58,16 +71,9 @@ async def test_the_main_screens_widgets_find_their_css_parsed(tmp_path, clock, m
     from screens.person import PersonScreen
     from screens.recognition import RecognitionScreen
 
-    url = sqlite_url(tmp_path / "circles.db")
-    made = Store.open(url, clock=clock)
-    lunch = factories.circle(made, "Rust Lunch")
-    ada = factories.person(made, "Ada")
-    factories.member(made, lunch, ada)
-    made.close()
-    app = CirclesApp(open_store=lambda: Store.open(url, clock=clock))
+    app, (ada,) = _app_on_rust_lunch(tmp_path, clock, ("Ada",))
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, HomeScreen) and app._screens_loading)
-        await settle(app, pilot)
+        await _after_home(app, pilot)
         parse = textual.css.stylesheet.parse
         parsed: list[str] = []
 
