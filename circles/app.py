@@ -162,10 +162,11 @@ class CirclesApp(KeysFollowTheFocus):
 
     def _home_up(self, home: HomeScreen) -> None:
         """Home replaces the start screen: the keys typed meanwhile reach it once it is mounted
-        and has its focus (before then they would go by it, as in screens/opening.py)."""
+        and shows its rows with the focus on them (before then they would go by it, as in
+        screens/opening.py, or find nothing to move or open)."""
         if self._keys_wait_for_home:
             self._keys_wait_for_home = False
-            home.call_after_refresh(self.release_keys)
+            home.call_after_refresh(home.when_shown, self.release_keys)
 
     def goes_at_once(self, key: events.Key, first: bool) -> bool:
         # While the store opens, q quits as the start screen's footer says, if it is the first

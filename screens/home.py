@@ -24,9 +24,12 @@ from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.table import Table
 from screens.typed_app import circles_app
-from screens.work import run_db
+from screens.work import run_db, show_error
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from circles.errors import CirclesError
     from circles.live import Change
     from circles.store_access import Db
 
@@ -78,6 +81,8 @@ class HomeScreen(LiveScreen, Screen[None]):
         self.data: HomeData | None = None
         self._first_glance = first_glance
         self._resumed = False
+        # What waits for Home's first rows on screen (the keys typed while the store opened).
+        self._until_shown: list[Callable[[], object]] = []
         # Asked for every circle although the settings say who you are.
         self.every_circle = False
 
@@ -133,11 +138,30 @@ class HomeScreen(LiveScreen, Screen[None]):
 
     def refresh_data(self) -> None:
         every_circle = self.every_circle
-        run_db(self, lambda db: _load(db, every_circle), self._read)
+        run_db(self, lambda db: _load(db, every_circle), self._read, failed=self._not_read)
 
     def _read(self, data: HomeData) -> None:
         self.show(data)
+        self._shown()
         circles_app(self).home_read()
+
+    def _not_read(self, error: CirclesError) -> None:
+        show_error(self, error)
+        self._shown()  # with the reason on screen: what waited for the rows goes to Home as it is
+
+    def when_shown(self, then: Callable[[], object]) -> None:
+        """``then``, once Home shows rows (from a first glance or from the store) and the focus
+        has settled on them. Keys typed while the store opened wait for it: reaching an empty
+        Home, Down and Enter did nothing, and the rows came up with the cursor on the first."""
+        if self.data is None:
+            self._until_shown.append(then)
+        else:
+            self.call_after_refresh(then)  # after the frame that moves the focus to the table
+
+    def _shown(self) -> None:
+        waiting, self._until_shown = self._until_shown, []
+        for then in waiting:
+            self.call_after_refresh(then)
 
     def action_every_circle(self) -> None:
         self.every_circle = True

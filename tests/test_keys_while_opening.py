@@ -12,7 +12,10 @@ from textual.widgets import Input
 from circles.app import CirclesApp
 from circles.errors import CirclesError
 from circles.services.home import load_home
+from screens import home
+from screens.home import HomeScreen
 from screens.search import SearchScreen
+from screens.session import SessionScreen
 from screens.start import StartScreen
 from tests import factories
 from tests.tui_support import settle, shown, until
@@ -56,6 +59,34 @@ async def test_keys_typed_while_the_store_opens_reach_home_in_the_order_typed(me
         await settle(app, pilot)
         assert isinstance(app.screen, SearchScreen)
         assert app.screen.query_one("#search-input", Input).value == "ownership"
+
+
+async def test_keys_typed_while_the_store_opens_wait_for_homes_rows(memory_store, clock, monkeypatch):
+    # Without a first glance (PostgreSQL in the settings, a store being upgraded) Home came up
+    # empty and read its rows afterwards: Down and Enter typed meanwhile reached the empty table
+    # and did nothing, and the rows came up with the cursor on the first session.
+    later = factories.session(memory_store, factories.circle(memory_store, "Go Club"), "2026-03-05 12:00")
+    app, go = _opening(memory_store, clock, glance=False)
+    rows_read = threading.Event()
+    read_home = home._load
+
+    def held_read(db, every_circle):
+        assert rows_read.wait(30)
+        return read_home(db, every_circle)
+
+    monkeypatch.setattr(home, "_load", held_read)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, StartScreen))
+        await pilot.press("down", "enter")
+        go.set()
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.is_mounted)
+        for _ in range(5):  # Home up and its focus settled, its rows still on their way
+            await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        rows_read.set()
+        await settle(app, pilot)
+        assert isinstance(app.screen, SessionScreen)
+        assert app.screen.session_id == later.id
 
 
 @pytest.mark.parametrize("key", ["q", "ctrl+q"])
