@@ -92,6 +92,17 @@ def test_a_vobject_reply_in_a_bare_ics_file(store: Store, tmp_path: Path) -> Non
     assert _answer(store, w.sessions[1].id, w.zoe) is Rsvp.NO
 
 
+def test_a_reply_saved_as_utf16_is_read(store: Store, tmp_path: Path) -> None:
+    # Windows programs offer to save text as UTF-16; such a calendar was passed over in silence.
+    w = make_world(store)
+    ics = tmp_path / "reply.ics"
+    text = reply_icalendar(w.sessions[1].ics_uid, [("zoe@example.org", "DECLINED")]).decode()
+    ics.write_bytes(text.encode("utf-16"))
+    result = _cli(store, str(ics))
+    assert result.exit_code == 0, result.output
+    assert _answer(store, w.sessions[1].id, w.zoe) is Rsvp.NO
+
+
 def test_an_mbox_of_ten_thousand_messages_with_one_reply(store: Store, tmp_path: Path) -> None:
     w = make_world(store)
     messages = [plain_email(n) for n in range(10_000)]
@@ -225,8 +236,17 @@ def test_unknown_uids_and_unreadable_files_are_one_line_each(store: Store, tmp_p
     )
     assert rows["broken.eml"]["outcome"] == "unreadable"
     assert rows["junk.ics"]["outcome"] == "unreadable"
+    # Binary data given by name said "no RSVP reply in it" and exited 0, as if it had been read.
     plain = _cli(store, str(garbage))
-    assert plain.exit_code == 0 and "garbage.eml: no RSVP reply in it." in plain.stderr
+    assert plain.exit_code == 1
+    assert plain.stderr.strip().splitlines() == [
+        f"circles: {garbage}: is not an e-mail message, an mbox or a calendar file: it holds binary data"
+    ]
+    # In a folder of saved mail, a file that is none of those (an attachment) is passed over.
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "garbage.pdf").write_bytes(bytes(range(256)) * 40)
+    assert _cli(store, str(folder)).exit_code == 0
     missing = _cli(store, str(tmp_path / "nope.mbox"))
     assert (
         missing.exit_code == 1

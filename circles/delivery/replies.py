@@ -3,6 +3,7 @@ a Maildir folder, or bare .ics files. Only reading: what they change is circles/
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import mailbox
 import re
@@ -81,12 +82,14 @@ def _read_path(path: Path, found: Scan) -> Iterator[Reply | Unreadable]:
             yield from _maildir(path, found)
             return
         for child in sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")):
-            yield from _file(child, found)
+            yield from _file(child, found, named=False)
         return
-    yield from _file(path, found)
+    yield from _file(path, found, named=True)
 
 
-def _file(path: Path, found: Scan) -> Iterator[Reply | Unreadable]:
+def _file(path: Path, found: Scan, *, named: bool) -> Iterator[Reply | Unreadable]:
+    """One file: an mbox, an e-mail message or a calendar. ``named``: given by itself, not
+    found in a folder (where other files, a saved attachment say, are passed over in silence)."""
     try:
         with path.open("rb") as f:
             head = f.read(4096)
@@ -102,6 +105,20 @@ def _file(path: Path, found: Scan) -> Iterator[Reply | Unreadable]:
         yield Unreadable(str(path), f"cannot be read: {exc.strerror or exc}")
         return
     found.messages += 1
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # A calendar saved as UTF-16 (Windows programs offer it): its letters are read as they are.
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield Unreadable(str(path), f"is not text in UTF-16, though it begins as such: byte {exc.start}")
+            return
+    elif named and b"\x00" in head:
+        # No e-mail message, mbox or calendar holds a NUL byte: a PDF, a spreadsheet or an image
+        # given by mistake said "no RSVP reply in it", as if it had been read, and exited 0.
+        yield Unreadable(
+            str(path), "is not an e-mail message, an mbox or a calendar file: it holds binary data"
+        )
+        return
     if data.lstrip(b"\xef\xbb\xbf \t\r\n").upper().startswith(b"BEGIN:VCALENDAR"):
         yield from _calendar(data, str(path), found)
     else:
