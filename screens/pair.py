@@ -48,12 +48,9 @@ class PairScreen(LiveScreen, Screen[None]):
             "person",
         }
     )
-    # Tables as tall as their rows, so the meetings show under the goals (not below the fold).
+    # Its tables are as tall as their rows (screens/app.tcss: the app's rule for every table
+    # there, height 1fr, would win over one here).
     DEFAULT_CSS = """
-    PairScreen #pair-body DataTable {
-        height: auto;
-        max-height: 14;
-    }
     PairScreen #pair-summary {
         margin: 0 1;
         height: auto;
@@ -87,7 +84,7 @@ class PairScreen(LiveScreen, Screen[None]):
         yield Header()
         with VerticalScroll(id="pair-body"):
             yield PhraseLine("", id="pair-summary", markup=False)
-            yield Static("Goals", classes="section-title")
+            yield Static("Goals", id="goals-title", classes="section-title")
             yield Table(id="goal-table", cursor_type="row")
             yield Static("", id="meetings-title", classes="section-title", markup=False)
             yield Table(id="meeting-table", cursor_type="row", show_cursor=False)
@@ -134,14 +131,20 @@ class PairScreen(LiveScreen, Screen[None]):
         )
         goals = self.query_one("#goal-table", DataTable)
         refill(goals, [(str(g.id), safe("✔" if g.done else "·", g.text)) for g in d.goals])
+        # An empty table showed its header over blank lines: its title says what fills it instead.
+        self.query_one("#goals-title", Static).update("Goals" if d.goals else "Goals: none yet (g adds one)")
+        goals.display = bool(d.goals)
         self.query_one("#meetings-title", Static).update(
-            f"Meetings: {len(d.meetings)} held, {d.planned} planned"
+            f"Meetings: {len(d.meetings)} held, {d.planned} planned" + ("" if d.meetings else " (m logs one)")
         )
+        meetings = self.query_one("#meeting-table", DataTable)
         refill(
-            self.query_one("#meeting-table", DataTable),
+            meetings,
             [(str(m.id), safe(f"{m.held_on:%a %d %b %Y}", str(m.minutes or ""), m.note)) for m in d.meetings],
         )
-        if first:  # not when it looks again: the focus stays where it was
+        meetings.display = bool(d.meetings)
+        # Not when it looks again, unless the goals have just appeared: the focus stays where it was.
+        if d.goals and (first or not isinstance(self.focused, DataTable)):
             goals.focus()
         self.refresh_bindings()
 

@@ -93,6 +93,10 @@ async def test_match_swap_confirm_meet_and_end_early(memory_store, clock):
         pair_screen = app.screen
         keys = {b.key for _, b, enabled, _ in pair_screen.active_bindings.values() if b.show and enabled}
         assert "m" in keys and not {"y", "N"} & keys  # a mentoring pair logs meetings, no "did you meet?"
+        # Empty, each table showed only its header: its title says what fills it.
+        assert shown(pair_screen.query_one("#goals-title", Static)) == "Goals: none yet (g adds one)"
+        assert shown(pair_screen.query_one("#meetings-title", Static)).endswith("planned (m logs one)")
+        assert not pair_screen.query_one("#goal-table").display
         await pilot.press("m")
         await until(pilot, lambda: isinstance(app.screen, FormScreen))
         # The form starts on the minutes: the day (today) is rarely what changes.
@@ -101,6 +105,9 @@ async def test_match_swap_confirm_meet_and_end_early(memory_store, clock):
         await settle(app, pilot)
         assert app.screen is pair_screen
         assert "Meetings: 1 held" in shown(pair_screen.query_one("#meetings-title", Static))
+        assert "m logs one" not in shown(pair_screen.query_one("#meetings-title", Static))
+        # As tall as its rows: the app's rule for tables (height 1fr) had won over the screen's own.
+        assert pair_screen.query_one("#meeting-table").outer_size.height == 2  # its header and row
         assert rows(pair_screen.query_one("#meeting-table", DataTable))[0][1] == "45"
 
         await pilot.press("e")
