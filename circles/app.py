@@ -159,6 +159,9 @@ class CirclesApp(KeysFollowTheFocus):
                 markup=False,
                 timeout=10,
             )
+        for note in store.upgraded.notes if store.upgraded is not None else ():
+            # What the upgrade changed in the data (models/migrate.py): read at leisure.
+            self.notify(note, title="Upgrading the store", markup=False, timeout=60)
 
     def _home_up(self, home: HomeScreen) -> None:
         """Home replaces the start screen: the keys typed meanwhile reach it once it is mounted

@@ -32,6 +32,8 @@ class UpgradeResult:
     from_revision: str | None
     to_revision: str
     backup: Path | None
+    # What a migration did to the data that the facilitator should hear of (tell_at_upgrade).
+    notes: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -165,9 +167,11 @@ def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
                 f"The store was not upgraded, as no copy of it could be saved first: {exc}"
             ) from None
 
+    notes: list[str] = []
     try:
         with engine.connect() as conn, foreign_keys_deferred(conn), conn.begin():
             cfg.attributes["connection"] = conn
+            cfg.attributes[NOTES] = notes
             command.upgrade(cfg, "head")
             check_foreign_keys(conn)
     except Exception as exc:
@@ -179,4 +183,22 @@ def upgrade(engine: Engine, *, now: datetime | None = None) -> UpgradeResult:
                 f"Upgrading the store failed ({reason}); it was restored from the backup {backup}"
             ) from exc
         raise MigrationError(f"Upgrading the store failed ({reason})") from exc
-    return UpgradeResult(current, head, backup)
+    return UpgradeResult(current, head, backup, tuple(notes))
+
+
+NOTES = "notes"  # where in Alembic's config attributes a migration leaves what it tells
+
+
+def tell_at_upgrade(note: str) -> None:
+    """For a migration that changes data a facilitator knows (cancels a session, say): ``note``,
+    one or two sentences, is told when the upgrade is done, by the app and the command line
+    (UpgradeResult.notes). Run by Alembic's own command line, it goes to standard error."""
+    import sys
+
+    from alembic import context
+
+    told = context.config.attributes.get(NOTES)
+    if told is None:
+        print(note, file=sys.stderr)
+    else:
+        told.append(note)

@@ -14,9 +14,11 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
 from sqlmodel import SQLModel
 
 import models.migrate as migrate
+from circles.cli import main
 from circles.services import people
 from models.engine import resolve_url, sqlite_url
 from models.migrate import MigrationError
@@ -759,8 +761,17 @@ def test_0270_keeps_one_session_per_circle_and_start_and_refuses_another(store_u
         return {uid: (status, sequence, version) for uid, status, sequence, version in rows}
 
     engine.dispose()
+    # Said, as the facilitator knows the session (its circle's clock): it was cancelled unheard.
+    upgraded = CliRunner().invoke(
+        main, ["--db", store_url.render_as_string(hide_password=False), "db", "upgrade"]
+    )
+    assert upgraded.exit_code == 0, upgraded.output
+    assert upgraded.stderr.splitlines() == [
+        "Upgrading the store: 1 session was cancelled, each a copy of another session of its circle at the "
+        "same start (the one with more RSVPs and check-ins stays; the next invites withdraw the copy): "
+        "Rust Lunch ('planned-first') on Tue 10 Mar 2026 12:00."
+    ]
     store = Store.open(store_url, clock=clock)
-    assert store.upgraded is not None and store.upgraded.from_revision == "0260"
     with store.engine.begin() as conn:
         assert sessions(conn) == {
             "planned-first": ("cancelled", 3, 2),

@@ -178,6 +178,8 @@ class CliState:
             click.echo(f"Started a new store at {store.display_url}.", err=True)
         elif say_upgrade and upgraded.backup is not None:
             click.echo(f"Upgraded the store; the previous version was saved as {upgraded.backup}", err=True)
+        for note in upgraded.notes:  # what the upgrade changed in the data (models/migrate.py)
+            click.echo(f"Upgrading the store: {note}", err=True)
         if upgraded.changed:
             warn_of_look_alikes(store)
 

@@ -114,3 +114,5 @@ def restore(file: Path, yes: bool) -> None:
         also = f" (the backup as restored is kept in {upgraded.backup})" if upgraded.backup else ""
         kept += f"; its schema was upgraded from {upgraded.from_revision} to {upgraded.to_revision}{also}"
     done(f"Restored {target} from {file}{kept}.")
+    for note in upgraded.notes if upgraded is not None else ():
+        click.echo(f"Upgrading the store: {note}", err=True)

@@ -22,9 +22,13 @@ Create Date: 2026-12-02 17:00:00
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from alembic import op
+
+from models.migrate import tell_at_upgrade
 
 revision: str = "0270"
 down_revision: str | None = "0260"
@@ -36,10 +40,8 @@ NOT_CANCELLED = "status <> 'cancelled'"
 # Every session (not cancelled) that shares its circle and start with another, except the one
 # kept. One statement on both backends; on SQLite the rows it has cancelled are out of the
 # pairs it reads next, which leaves the same one kept: the order that picks it does not change.
-CANCEL_COPIES = f"""
-UPDATE circle_session
-SET status = 'cancelled', ics_sequence = ics_sequence + 1, version = version + 1
-WHERE {NOT_CANCELLED}
+COPIES = f"""
+{NOT_CANCELLED}
   AND EXISTS (
     SELECT 1 FROM circle_session other
     WHERE other.circle_id = circle_session.circle_id AND other.starts_at = circle_session.starts_at
@@ -51,10 +53,25 @@ WHERE {NOT_CANCELLED}
     ORDER BY (SELECT count(*) FROM attendance a WHERE a.session_id = kept.id) DESC, kept.id
     LIMIT 1)
 """
+CANCEL_COPIES = f"""
+UPDATE circle_session
+SET status = 'cancelled', ics_sequence = ics_sequence + 1, version = version + 1
+WHERE {COPIES}
+"""
+SHOW_COPIES = f"""
+SELECT c.name, c.timezone, s.title, s.starts_at
+FROM circle_session s JOIN circle c ON c.id = s.circle_id
+WHERE s.id IN (SELECT id FROM circle_session WHERE {COPIES})
+ORDER BY s.starts_at, c.name
+"""
+NAMED = 5  # copies named in the note; more are counted
 
 
 def upgrade() -> None:
+    copies = op.get_bind().exec_driver_sql(SHOW_COPIES).all()
     op.execute(CANCEL_COPIES)
+    if copies:
+        tell_at_upgrade(_told(copies))
     op.create_index(
         "uq_circle_session_circle_starts",
         "circle_session",
@@ -62,6 +79,28 @@ def upgrade() -> None:
         unique=True,
         sqlite_where=sa.text(NOT_CANCELLED),
         postgresql_where=sa.text(NOT_CANCELLED),
+    )
+
+
+def _told(copies: Sequence[sa.Row[tuple[str, str, str | None, object]]]) -> str:
+    """The sessions cancelled, as the facilitator knows them: circle, title, start on its clock."""
+
+    def one(name: str, zone: str, title: str | None, starts: object) -> str:
+        # SQLite gives the stored text, PostgreSQL a datetime; both are UTC.
+        at = starts if isinstance(starts, datetime) else datetime.fromisoformat(str(starts))
+        try:
+            clock: tzinfo = ZoneInfo(zone)
+        except (ValueError, ZoneInfoNotFoundError):  # never a reason to fail an upgrade
+            clock = UTC
+        at = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(clock)
+        return f"{name}{f' ({title!r})' if title else ''} on {at:%a %d %b %Y %H:%M}"
+
+    named = "; ".join(one(*row) for row in copies[:NAMED])
+    more = f"; and {len(copies) - NAMED} more" if len(copies) > NAMED else ""
+    return (
+        f"{len(copies)} {'session was' if len(copies) == 1 else 'sessions were'} cancelled, each "
+        f"a copy of another session of its circle at the same start (the one with more RSVPs and "
+        f"check-ins stays; the next invites withdraw the copy): {named}{more}."
     )
 
 
