@@ -36,7 +36,7 @@ def local_zone_name(environ: Mapping[str, str] = os.environ, etc: Path = Path("/
     for candidate in candidates:
         # A path to a zone file names the zone after its "zoneinfo/" folder.
         name = candidate.rpartition("zoneinfo/")[2] if "zoneinfo/" in candidate else candidate
-        if name and not name.startswith("/") and _is_zone(name):
+        if name and not name.startswith("/") and is_zone(name):
             return "UTC" if name in _UTC_ALIASES else name
     return "UTC"
 
@@ -50,7 +50,8 @@ def day_here(at: datetime, zone: tzinfo | None = None) -> date:
 _UTC_ALIASES = {"Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "UCT", "Universal", "Zulu"}
 
 
-def _is_zone(name: str) -> bool:
+def is_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA zone this machine knows ("Europe/Berlin"; not a path, not a folder)."""
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"

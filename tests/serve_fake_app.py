@@ -29,7 +29,9 @@ if mode == "family":
     child = f" child={sleeper.pid}"
 out.write(b"__GANGLION__\n")
 packet(
-    b"D", f"fake app pid={os.getpid()}{child} store={os.environ.get('CIRCLES_DATABASE_URL', '')}\r\n".encode()
+    b"D",
+    f"fake app pid={os.getpid()}{child} store={os.environ.get('CIRCLES_DATABASE_URL', '')}"
+    f" zone={os.environ.get('TZ', '')}\r\n".encode(),
 )
 while True:
     kind = stdin.read(1)

@@ -6,6 +6,7 @@ the real app in Chromium."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import socket
 import subprocess
@@ -303,6 +304,29 @@ def test_the_store_reaches_the_app_through_its_environment_not_its_command_line(
 
         asyncio.run(check())
     assert not any("s3cret" in line for line in served.said)
+
+
+@pytest.mark.parametrize(
+    ("cookie", "zone"),
+    [("Australia/Sydney", "Australia/Sydney"), ("Mars/Base", None), ("/etc/passwd", None), ("", None)],
+)
+def test_the_tabs_app_runs_on_the_browsers_clock(cookie: str, zone: str | None) -> None:
+    # On a server in another zone, "today" and a new circle's zone were the server's.
+    with server_in_thread() as served:
+
+        async def check() -> str:
+            async with _browser() as session:
+                await _cookie_jar_after_entry(session, served.entry_url)
+                session.cookie_jar.update_cookies({"circles_zone": cookie})
+                async with session.ws_connect(
+                    served.base.replace("http", "ws", 1) + "/ws",
+                    headers={"Origin": served.server.access.origin},
+                ) as ws:
+                    return await read_until(ws, r"zone=\S*\r")
+
+        said = asyncio.run(check())
+    server_zone = os.environ.get("TZ", "")  # a cookie that names no zone leaves the server's
+    assert re.search(r"zone=(\S*)\r", said).group(1) == (zone or server_zone)  # type: ignore[union-attr]
 
 
 def test_an_app_ends_when_its_server_is_killed_outright(tmp_path: Path) -> None:

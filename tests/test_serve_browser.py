@@ -93,6 +93,10 @@ def served(demo_db: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
         yield running
 
 
+# Not the server's: the tab's app takes the browser's zone (circles/serve/static/zone.js).
+BROWSER_ZONE = "Pacific/Auckland"
+
+
 @pytest.fixture
 def browser(playwright_api: Any, tmp_path: Path) -> Iterator[Any]:
     """A fresh Chromium profile, 120 x 36 cells or so."""
@@ -102,6 +106,7 @@ def browser(playwright_api: Any, tmp_path: Path) -> Iterator[Any]:
         headless=True,
         args=CHROMIUM_ARGS,
         viewport={"width": 1280, "height": 800},
+        timezone_id=BROWSER_ZONE,
     )
     try:
         yield context
@@ -154,6 +159,7 @@ def test_a_browser_reaches_home_types_keys_and_opens_a_circle(
     assert first_row
     pid = pids_said(process.printed)[-1]  # type: ignore[attr-defined]
     assert process_alive(pid)
+    assert f"TZ={BROWSER_ZONE}".encode() in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     page.close()
     wait_until(lambda: not group_alive(pid), what="the closed tab's app process to end")
     assert not process_alive(pid)

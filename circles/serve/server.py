@@ -90,7 +90,7 @@ class CirclesServer(upstream.Server):
 
         app = AppProcess(
             self.app_command,
-            self.environment,
+            self.environment | browser_zone(request),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=close_tab,
@@ -209,6 +209,19 @@ def _url_host(host: str) -> str:
     if is_wildcard_host(host):
         raise ValueError("a wildcard address needs a public URL")
     return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+# The browser's time zone, as the page (static/zone.js) says it in a cookie: not a secret.
+ZONE_COOKIE = "circles_zone"
+
+
+def browser_zone(request: web.Request) -> dict[str, str]:
+    """The tab's app runs on the clock of the browser's machine (TZ), where the facilitator is:
+    on a server elsewhere, "today", a new circle's zone and a file's date were the server's."""
+    from circles.zones import is_zone
+
+    name = request.cookies.get(ZONE_COOKIE, "")
+    return {"TZ": name} if name and not name.startswith("/") and is_zone(name) else {}
 
 
 def _size(request: web.Request, name: str, default: int) -> int:
