@@ -120,7 +120,7 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         "The agenda of one session. a adds an item, Enter edits it, shift+↑/↓ (or [ and ]) reorder, "
         "d deletes. n goes to the notes (ctrl+s saves them). i opens check-in; o opens check-out "
         "(a rating and one thing learned per person). m (or 2) shows the materials, takeaways and "
-        "topics, 3 the feedback; 1 comes back."
+        "topics, 3 the feedback; 1 comes back. M moves the session to another day or time."
     )
     BINDINGS = [
         Binding("i", "check_in", "Check-in", tooltip="Mark who came"),
@@ -138,6 +138,9 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         Binding("shift+up,left_square_bracket", "move_item(-1)", "Item up", tooltip="Move the item earlier"),
         Binding("shift+down,right_square_bracket", "move_item(1)", "Item down", tooltip="Move it later"),
         Binding("n", "notes", "Notes", tooltip="Write the session's notes"),
+        # As the Sessions tab's m (here m shows the materials): a session that has to move is
+        # often found open here, with people asking.
+        Binding("M", "move_session", "Move session", show=False, tooltip="Another day or time for it"),
         Binding("ctrl+s", "save_notes", "Save notes", tooltip="Save the notes"),
         Binding("escape", "leave", "Back", tooltip="Back to the previous screen"),
         Binding("1", "tab('agenda-tab')", "Agenda & notes", show=False),
@@ -485,6 +488,17 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         notes = self.query_one("#notes", TextArea)
         notes.focus()
         notes.move_cursor(notes.document.end)  # notes grow at the end: the next line of the meeting
+
+    def action_move_session(self) -> None:
+        from screens.forms import move_form
+
+        if self.data is not None:
+            self.app.push_screen(move_form(self.data.session), self._moved)
+
+    def _moved(self, result: object) -> None:
+        if result is not None:
+            self.notify("Session moved; calendars get the update.", markup=False)
+            self.reload()
 
     def _form_done(self, result: object) -> None:
         if isinstance(result, AgendaItemView):

@@ -345,3 +345,22 @@ async def test_after_a_conflict_on_an_agenda_item_each_side_keeps_what_only_it_c
     with memory_store.read() as db:
         saved = agenda.get_item(db, item.id)
     assert (saved.title, saved.presenter_id, saved.minutes) == ("Talk about traits", bo.id, 25)
+
+
+async def test_the_session_is_moved_from_its_own_screen(memory_store, clock):
+    # Only the circle's Sessions tab moved a session: open here, with people asking, it meant
+    # going back to the circle and finding it in the list.
+    s = _ownership(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(app, pilot, s.id)
+        await pilot.press("M")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        app.screen.query_one("#f-start", Input).value = "2026-03-11 13:00"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "Wed 11 Mar 2026 13:00" in shown(screen.query_one("#session-summary", Static))
+    with memory_store.read() as db:
+        moved = sessions.get_session(db, s.id)
+    assert moved.starts_at > s.starts_at and moved.ics_sequence > s.ics_sequence
