@@ -245,7 +245,7 @@ def test_a_database_url_password_never_shows(tmp_path):
     assert "s3cret-pw" not in cli("db", "path").stdout
     result = cli("person", "list", ok=False)
     assert result.returncode == 1 and "s3cret-pw" not in result.stderr + result.stdout
-    assert "Cannot open the store postgresql+psycopg://circles:***@127.0.0.1:1/nowhere" in result.stderr
+    assert "Cannot open the store postgresql://circles:***@127.0.0.1:1/nowhere" in result.stderr
 
 
 def test_the_default_store_lives_in_the_users_data_folder(tmp_path):
