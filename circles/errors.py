@@ -84,12 +84,14 @@ class NotAllowed(CirclesError):
 
 
 class Conflict(CirclesError):
-    """Someone else saved this row since it was read; nothing was overwritten."""
+    """Someone else saved this row since it was read; nothing was overwritten. ``said``: the
+    message, where what happened and what to do are not an edit's (reload, change again)."""
 
-    def __init__(self, what: str, changes: Sequence[str]) -> None:
+    def __init__(self, what: str, changes: Sequence[str], *, said: str | None = None) -> None:
         detail = f" ({'; '.join(changes)})" if changes else ""
         super().__init__(
-            f"Someone else changed {what} since you opened it{detail}. "
+            said
+            or f"Someone else changed {what} since you opened it{detail}. "
             "Nothing was saved: reload to see their version, then make your change again."
         )
         self.what = what

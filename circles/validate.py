@@ -338,24 +338,32 @@ def _described(when: datetime, mark: str) -> str:
     return f"{when:%H:%M} {mark} (UTC{_offset(when)}, {when.astimezone(UTC):%H:%M} UTC)"
 
 
-# "2026-03-17 12:00", optionally followed by which of two same times: "CET", "+01:00".
-_LOCAL_TIME = re.compile(
-    r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]+|\s+)([0-9]{1,2}):([0-9]{2})"
-    r"(?:\s*(?P<mark>[+-][0-9]{2}(?::?[0-9]{2})?|[A-Za-z]{1,6}))?",
-)
+# Which of two same times a time names: "CET", "+01:00".
+_MARK = r"(?:\s*(?P<mark>[+-][0-9]{2}(?::?[0-9]{2})?|[A-Za-z]{1,6}))?"
+# "2026-03-17 12:00", optionally followed by its mark.
+_LOCAL_TIME = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]+|\s+)([0-9]{1,2}):([0-9]{2})" + _MARK)
+# "13:00" (or "13:00 CET"), with no day: read on a given day (parse_local_time's ``day_of``).
+_TIME_ALONE = re.compile(r"[0-9]{1,2}:[0-9]{2}" + _MARK)
 
 
-def parse_local_time(value: str, field: str, tz: str) -> datetime:
+def parse_local_time(value: str, field: str, tz: str, *, day_of: datetime | None = None) -> datetime:
     """'YYYY-MM-DD HH:MM' on the wall clock of ``tz``, as an aware datetime.
 
     A time that does not exist there (skipped by a daylight-saving change) is refused
     rather than silently shifted. A time that happens twice (when the clocks go back)
     is refused with both instants (AmbiguousTime) unless it names one: "02:30 CEST"
     or "02:30 +02:00". A mark that matches the zone at that time is always accepted.
+
+    ``day_of``: a time alone ("13:00") is on that instant's day on the clock of ``tz``, so
+    moving a session within its day is typing its new hour (the Move form, `session move`).
     """
-    match = _LOCAL_TIME.fullmatch(value.strip())
+    text = value.strip()
+    if day_of is not None and _TIME_ALONE.fullmatch(text):
+        text = f"{day_of.astimezone(time_zone(tz)):%Y-%m-%d} {text}"
+    match = _LOCAL_TIME.fullmatch(text)
     if match is None:
-        raise InvalidInput(field, value, "is not a time like 2026-03-17 12:00")
+        example = "2026-03-17 12:00" + (" or 12:00 (that day)" if day_of is not None else "")
+        raise InvalidInput(field, value, f"is not a time like {example}")
     year, month, day_of_month, hour, minute = (int(part) for part in match.groups()[:5])
     try:
         naive_day = date(year, month, day_of_month)

@@ -98,11 +98,29 @@ def resolve_url(db: str | None = None, environ: Mapping[str, str] | None = None)
         return url
     if url.drivername in POSTGRESQL_DRIVERS:
         # psycopg 3 is the driver we ship; SQLAlchemy would otherwise look for psycopg2.
-        return url.set(drivername="postgresql+psycopg")
+        resolved = url.set(drivername="postgresql+psycopg")
+        _TYPED_SCHEMES[_without_scheme(resolved)] = url.drivername
+        return resolved
     raise StoreLocationError(
         f"The database URL {_shown(value)} is not one circles can use: give a SQLite file "
         "(a path) or a PostgreSQL URL (postgresql://USER@HOST/DATABASE)."
     )
+
+
+# The scheme each PostgreSQL URL resolve_url gave back was typed with ("postgresql", "postgres"),
+# by the rest of the URL (its query left out: the engine takes prepare_threshold out of it).
+# Messages show the URL as the facilitator wrote it, not with the driver circles picked for it.
+_TYPED_SCHEMES: dict[str, str] = {}
+
+
+def _without_scheme(url: URL) -> str:
+    return url.set(drivername="x", query={}).render_as_string(hide_password=False)
+
+
+def as_typed(url: URL) -> URL:
+    """``url`` with the scheme it was typed with, when resolve_url gave it (else as it is)."""
+    typed = _TYPED_SCHEMES.get(_without_scheme(url)) if url.drivername == "postgresql+psycopg" else None
+    return url if typed is None else url.set(drivername=typed)
 
 
 def _unescaped_at(text: str) -> bool:
@@ -131,13 +149,14 @@ def sqlite_url(path: Path) -> URL:
 
 
 def safe_url_text(value: str | URL) -> str:
-    """A URL fit for messages and logs: no password, from the URL or its query string, is shown.
+    """A URL fit for messages and logs: no password, from the URL or its query string, is shown,
+    and a PostgreSQL URL has the scheme it was typed with (as_typed).
 
     The text as written, with every part that could be a secret under any reading of it
     hidden in place (models/url_text.py): a host that happens to contain the password stays
     whole, and a password with an unescaped '@' does not leave its tail in the host.
     """
-    text = value if isinstance(value, str) else value.render_as_string(hide_password=False)
+    text = value if isinstance(value, str) else as_typed(value).render_as_string(hide_password=False)
     return url_without_secrets(text)
 
 
@@ -200,7 +219,7 @@ def _prepare_threshold(url: URL) -> tuple[URL, int | None]:
     if re.fullmatch(r"[0-9]{1,9}", text):  # (str.isdigit() takes '²' for a digit, int() does not)
         return rest, int(text)
     raise StoreLocationError(
-        f"The database URL {_shown(url.render_as_string(hide_password=False))} "
+        f"The database URL {_shown(as_typed(url).render_as_string(hide_password=False))} "
         f"has prepare_threshold={text[:20]!r}: "
         "use prepare_threshold=none behind PgBouncer in transaction mode (or a number)."
     )

@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -109,7 +110,10 @@ class Store:
             if isinstance(exc, OSError):
                 raise StoreOpenError(f"Cannot open the store {where}: {exc.strerror or exc}") from None
             if isinstance(exc, DBAPIError):
-                raise StoreOpenError(explain_store_error(exc, where, opening=True)) from None
+                missing = url.database if _no_such_database(url, exc) else None
+                raise StoreOpenError(
+                    explain_store_error(exc, where, opening=True, missing_database=missing)
+                ) from None
             if isinstance(exc, ImportError):  # a driver not installed with circles
                 raise StoreOpenError(f"Cannot open the store {where}: {redact(str(exc))}") from None
             raise
@@ -182,8 +186,11 @@ class Store:
         return explain_store_error(exc, self.display_url)
 
 
-def explain_store_error(exc: BaseException, where: str, *, opening: bool = False) -> str:
-    """One line saying what went wrong with the store ``where``, and what to do; never a password."""
+def explain_store_error(
+    exc: BaseException, where: str, *, opening: bool = False, missing_database: str | None = None
+) -> str:
+    """One line saying what went wrong with the store ``where``, and what to do; never a password.
+    ``missing_database``: the PostgreSQL database the server was found not to have."""
     if isinstance(exc, PoolTimeoutError):
         # Every connection this app may hold (models/engine.py) stayed in use: a long export, a
         # server that stopped answering mid-query. Nothing was done; the next try may well pass.
@@ -201,21 +208,46 @@ def explain_store_error(exc: BaseException, where: str, *, opening: bool = False
     if isinstance(exc, OperationalError) and is_transient(exc):
         return f"The store {where} stayed busy ({reason}); try again in a moment."
     if opening:
-        missing = _NO_DATABASE.search(reason)
-        if missing:
+        said = _NO_DATABASE.search(reason)
+        name = missing_database or (said.group(1) if said else None)
+        if name:
             # --create makes a SQLite file, never a PostgreSQL database: say how one is made.
-            name = missing.group(1)
+            plain = re.fullmatch(r"[a-z_][a-z0-9_]*", name) is not None
+            # Quoted where the shell or SQL would read it otherwise (SQL folds MyDb to mydb).
+            shell = name if plain else "'" + name.replace("'", "'\\''") + "'"
+            sql = name if plain else '"' + name.replace('"', '""') + '"'
             return (
                 f"Cannot open the store {where}: {reason}. circles does not make PostgreSQL "
-                f"databases: create it first (createdb {name}, or CREATE DATABASE {name} in psql), "
+                f"databases: create it first (createdb {shell}, or CREATE DATABASE {sql} in psql), "
                 "then run circles again to set it up."
             )
         return f"Cannot open the store {where}: {reason}"
     return f"The store {where} did not answer: {reason}"
 
 
-# The server's own words when the URL names a database it does not have.
+# The server's own words, in English, when the URL names a database it does not have: what is
+# left when its list of databases cannot be asked (_no_such_database).
 _NO_DATABASE = re.compile(r'database "([^"]+)" does not exist')
+
+
+def _no_such_database(url: URL, exc: DBAPIError) -> bool:
+    """Whether the PostgreSQL server refused the connection because it has no database by the
+    name ``url`` gives. libpq hands no SQLSTATE (3D000, invalid_catalog_name) for a connection
+    refused at its start (psycopg's ``sqlstate`` is None there), and the server words it in its
+    own language: so, when its refusal names the database, its list is asked, over its
+    maintenance database "postgres" with the same credentials. False if that cannot be asked."""
+    name = url.database
+    if url.get_backend_name() != "postgresql" or not name or name not in str(exc.orig):
+        return False
+    engine = create_store_engine(url.set(database="postgres"))
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+            return found.first() is None
+    except DBAPIError:
+        return False
+    finally:
+        engine.dispose()
 
 
 def is_transient(exc: OperationalError) -> bool:

@@ -221,21 +221,24 @@ def session_form(
 
 
 def move_form(session: SessionView) -> FormScreen[SessionView]:
+    """A new day and time, or a time alone ("13:00"): the same day, at that time."""
     tz = session.timezone
+
+    def new_start(typed: str) -> datetime:
+        return validate.parse_local_time(typed, "start", tz, day_of=session.starts_at)
+
     fields = [
         Field(
             "start",
-            f"New start (YYYY-MM-DD HH:MM, {tz})",
+            f"New start (YYYY-MM-DD HH:MM, or HH:MM that day; {tz})",
             validate.local_time_text(session.starts_at, tz),
             required=True,
-            check=lambda v: validate.parse_local_time(v, "start", tz),
+            check=new_start,
         ),
     ]
 
     def save(db: Db, v: dict[str, Any]) -> SessionView:
-        return sessions.move_session(
-            db, session, starts_at=validate.parse_local_time(v["start"], "start", tz)
-        )
+        return sessions.move_session(db, session, starts_at=new_start(v["start"]))
 
     return FormScreen(
         f"Move {session.label}",

@@ -75,6 +75,9 @@ class HomeScreen(LiveScreen, Screen[None]):
         Binding("O", "organisation", "Organisation", tooltip="Is the programme working? The success figures"),
         Binding("r", "refresh", "Refresh", show=False),
     ]
+    # How often Home looks at the clock for a list gone out of date (_mind_the_clock): a session
+    # shown a few seconds past its still-on window is no harm.
+    CLOCK_LOOK_SECONDS = 20.0
 
     def __init__(self, first_glance: HomeData | None = None) -> None:
         super().__init__()
@@ -85,6 +88,9 @@ class HomeScreen(LiveScreen, Screen[None]):
         self._until_shown: list[Callable[[], object]] = []
         # Asked for every circle although the settings say who you are.
         self.every_circle = False
+        # When what the list shows is out of date by the clock alone (a session no longer still
+        # on); None while a read is under way or before the first.
+        self._read_again_at: datetime | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -120,6 +126,15 @@ class HomeScreen(LiveScreen, Screen[None]):
             self._first_glance = None
         # With a first glance on screen, this load waits for the store to open: it has the last word.
         self.refresh_data()
+        self.set_interval(self.CLOCK_LOOK_SECONDS, self._mind_the_clock)
+
+    def _mind_the_clock(self) -> None:
+        """Home left open reads again once a session it lists is no longer still on (by the
+        app's clock), not only when a key or a change makes it. Under another screen (not a
+        dialog), it reads again when it comes back (on_screen_resume)."""
+        due = self._read_again_at
+        if due is not None and self.is_current and circles_app(self).now() > due:
+            self.refresh_data()
 
     def on_screen_resume(self) -> None:
         # The first resume comes with mounting, which loads already; later ones are returns.
@@ -138,11 +153,14 @@ class HomeScreen(LiveScreen, Screen[None]):
 
     def refresh_data(self) -> None:
         every_circle = self.every_circle
+        self._read_again_at = None
         run_db(self, lambda db: _load(db, every_circle), self._read, failed=self._not_read)
 
     def _read(self, data: HomeData) -> None:
         self.show(data)
         self._shown()
+        now = circles_app(self).now()
+        self._read_again_at = upcoming.read_again_at(now, (s.starts_at for s in data.upcoming))
         circles_app(self).home_read()
 
     def _not_read(self, error: CirclesError) -> None:

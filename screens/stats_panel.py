@@ -157,12 +157,13 @@ TEAMS = "Presenter diversity: members of each team who presented"
 
 
 def report_figures(report: Report) -> dict[str, tuple[str, str]]:
-    """Participation, no-shows and presenters: each figure's value and what it counts."""
+    """Participation, no-shows and presenters: each figure's value and what it counts (thousands
+    grouped, as every count in words is: a circle of years has 2,283 of 3,468 expected)."""
     totals, ns, pd = report.totals, report.no_shows, report.presenters
     return {
-        "rate": (percent(totals.rate), f"{totals.attended} of {totals.expected} expected"),
-        "no_shows": (percent(ns.rate), f"{ns.no_shows} of {ns.said_yes} who said yes"),
-        "presenters": (percent(pd.share), f"{pd.presented} of {count(pd.members, 'member')} presented"),
+        "rate": (percent(totals.rate), f"{totals.attended:,} of {totals.expected:,} expected"),
+        "no_shows": (percent(ns.rate), f"{ns.no_shows:,} of {ns.said_yes:,} who said yes"),
+        "presenters": (percent(pd.share), f"{pd.presented:,} of {count(pd.members, 'member')} presented"),
     }
 
 
@@ -172,7 +173,7 @@ def satisfaction_figure(per_session: list[SessionSatisfaction]) -> tuple[str, st
     came = sum(x.attendees for x in per_session)
     answered = sum(x.responders for x in per_session)
     mean = f"{total / ratings:.1f} / 5" if ratings else "-"
-    return mean, f"{percent(answered / came if came else None)} of {came} who came answered"
+    return mean, f"{percent(answered / came if came else None)} of {came:,} who came answered"
 
 
 def charts(
@@ -197,12 +198,12 @@ def charts(
         axis = f"{period_text(points[0].period)} … {period_text(points[-1].period)}   "
         axis += f"lowest {percent(min(rates))}, highest {percent(max(rates))}"
     retention = "\n".join(
-        f"after {r.after:<3} {bar(r.rate)} {percent(r.rate):>5}  ({r.still_attending} of {r.members})"
+        f"after {r.after:<3} {bar(r.rate)} {percent(r.rate):>5}  ({r.still_attending:,} of {r.members:,})"
         for r in report.retention
         if r.members
     )
     conversion = "\n".join(
-        f"{c.rsvp.value:<6} {bar(c.rate)} {percent(c.rate):>5}  ({c.attended} of {c.answered} came)"
+        f"{c.rsvp.value:<6} {bar(c.rate)} {percent(c.rate):>5}  ({c.attended:,} of {c.answered:,} came)"
         for c in report.conversion
     )
     # Sessions nobody rated are left out of the line: a zero would read as a bad session.
@@ -216,7 +217,7 @@ def charts(
     width = max((len(t.team or "no team") for t in teams), default=0)
     team_lines = "\n".join(
         f"{(t.team or 'no team'):<{width}} {bar(t.share)} {percent(t.share):>5}  "
-        f"({t.presented} of {t.members})"
+        f"({t.presented:,} of {t.members:,})"
         for t in teams
     )
     return [

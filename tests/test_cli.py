@@ -84,9 +84,15 @@ def test_a_facilitators_week_from_the_command_line(cli):
         in cli("session", "move", "1", "--to", "2037-07-08 12:00").stdout
     )
 
+    # A time alone keeps the session's day.
+    assert (
+        "Moved session 1 to Rust Lunch, Wed 08 Jul 2037 12:30."
+        in cli("session", "move", "1", "--to", "12:30").stdout
+    )
+
     (session,) = cli.json("session", "list", "Rust Lunch")
-    assert session["starts_at"] == "2037-07-08T10:00:00+00:00"
-    assert (session["location"], session["ics_sequence"], session["title"]) == ("Room Ada", 1, "Ownership")
+    assert session["starts_at"] == "2037-07-08T10:30:00+00:00"
+    assert (session["location"], session["ics_sequence"], session["title"]) == ("Room Ada", 2, "Ownership")
     people = cli.json("person", "list")
     assert [p["email"] for p in people] == ["ana@example.org", "bo@example.org", "miriam@uni.example"]
     assert set(people[0]) == {"id", "name", "email", "team", "is_guest", "active", "version"}
@@ -239,7 +245,7 @@ def test_a_database_url_password_never_shows(tmp_path):
     assert "s3cret-pw" not in cli("db", "path").stdout
     result = cli("person", "list", ok=False)
     assert result.returncode == 1 and "s3cret-pw" not in result.stderr + result.stdout
-    assert "Cannot open the store postgresql+psycopg://circles:***@127.0.0.1:1/nowhere" in result.stderr
+    assert "Cannot open the store postgresql://circles:***@127.0.0.1:1/nowhere" in result.stderr
 
 
 def test_the_default_store_lives_in_the_users_data_folder(tmp_path):

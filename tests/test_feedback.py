@@ -103,8 +103,13 @@ def test_a_first_answer_given_meanwhile_is_kept_when_the_other_was_typed_as_a_fi
     """Check-out on two screens: the line typed on a row showing no answer does not replace the
     answer the other facilitator saved meanwhile; it is refused naming what they gave."""
     _add(store, history, "S1", "ana", 2, learned="first")
-    with pytest.raises(Conflict, match=r"Ana Ruiz's answer .* \(they answered, rated 2: 'first'\)"):
+    with pytest.raises(Conflict) as refused:
         _add(store, history, "S1", "ana", 5, learned="second", replacing=False)
+    # In check-out's words: the typed line comes back, and Enter again replaces their answer.
+    assert str(refused.value) == (
+        "Someone else gave Ana Ruiz's answer meanwhile (they answered, rated 2: 'first'). "
+        "Nothing was saved: your line is back; Enter again puts it in place of theirs, Escape drops it."
+    )
     with store.read() as db:
         assert [(a.rating, a.learned) for a in feedback.list_answers(db, history.s["S1"])] == [(2, "first")]
     assert _add(store, history, "S1", "ana", 5, learned="second", replacing=True).replaced

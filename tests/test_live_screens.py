@@ -246,7 +246,8 @@ async def test_check_out_keeps_an_answer_given_elsewhere_for_the_person_being_ra
             feedback.add_answer(db, session_id=s.id, person_id=people[2].id, rating=5, learned="lifetimes")
         await until(pilot, lambda: rows(table)[2][2] == "lifetimes")
         await pilot.press("enter")
-        await until(pilot, lambda: any("they answered, rated 5" in n.message for n in notifications(app)))
+        said = "(they answered, rated 5: 'lifetimes'). Nothing was saved: your line is back; Enter again"
+        await until(pilot, lambda: any(said in n.message for n in notifications(app)))
         await settle(app, pilot)
         with store.read() as db:
             answered = {a.person_id: a.rating for a in feedback.session_feedback(db, s.id).attendees}

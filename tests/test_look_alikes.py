@@ -220,6 +220,15 @@ def test_the_upgrade_composes_what_is_safe_and_lists_the_look_alikes(store_url, 
     assert unicodedata.is_normalized("NFC", groups[1].address)
 
 
+def test_one_address_shared_is_said_in_the_singular():
+    from circles.cli.common import look_alikes_said
+
+    assert look_alikes_said(2, 1) == (
+        "circles: 2 people share 1 e-mail address that differs only in case, accents or invisible "
+        "characters; nothing was merged: 'circles person duplicates' lists it."
+    )
+
+
 def test_after_such_an_upgrade_the_cli_says_so_and_lists_them(tmp_path):
     path = tmp_path / "old.db"
     _old_store_with_look_alikes(sqlite_url(path))
@@ -227,7 +236,7 @@ def test_after_such_an_upgrade_the_cli_says_so_and_lists_them(tmp_path):
     first = runner.invoke(main, ["--db", str(path), "person", "list"])
     assert first.exit_code == 0, first.output
     assert (
-        "circles: 4 people share 2 e-mail address(es) that differ only in case, accents or invisible "
+        "circles: 4 people share 2 e-mail addresses that differ only in case, accents or invisible "
         "characters; nothing was merged: 'circles person duplicates' lists them."
     ) in first.stderr
     listed = runner.invoke(main, ["--db", str(path), "person", "duplicates"])

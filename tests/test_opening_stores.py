@@ -311,3 +311,17 @@ def test_a_postgresql_database_that_is_not_there_is_said_with_how_to_make_it() -
     assert 'database "walk22_not_made" does not exist' in error
     assert "create it first (createdb walk22_not_made, or CREATE DATABASE" in error
     assert ":circles@" not in error  # the test server's password
+
+
+@pytest.mark.skipif(not os.environ.get("CIRCLES_TEST_POSTGRES_URL"), reason="needs a PostgreSQL server")
+def test_a_database_that_is_not_there_is_known_by_the_servers_list_not_its_words() -> None:
+    """libpq hands no SQLSTATE for a refused connection, and the server words the refusal in its
+    own language: the hint went by the English words 'database "x" does not exist', which a
+    name with a quote in it (or a server speaking German) did not match. The server's list of
+    databases says it; the hint quotes a name that the shell or SQL would read otherwise."""
+    server = sa.make_url(os.environ["CIRCLES_TEST_POSTGRES_URL"])
+    url = server.set(database='Walk23 "Not" Made').render_as_string(hide_password=False)
+    error = one_line_error(run_cli("--db", url, "--create", "person", "list"))
+    assert "circles does not make PostgreSQL databases: create it first" in error
+    assert "(createdb 'Walk23 \"Not\" Made', " in error
+    assert 'or CREATE DATABASE "Walk23 ""Not"" Made" in psql)' in error

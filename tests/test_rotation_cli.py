@@ -90,6 +90,9 @@ def test_cadence_plan_preview_away_swap_and_ledger(cli: Cli) -> None:
     assigned = cli.run("rotation", "assign", ids[5], "grace@example.org").stdout
     assert "guest speaker, nobody's turn" in assigned
     cli.run("rotation", "hold", ids[0])
+    since = before[0]["starts_at"][:10]
+    table = cli.run("rotation", "ledger", "Rust Lunch", "--since", since).stdout
+    assert "1 session held in this range, 0 by guest speakers." in table
     cli.run("rotation", "hold", ids[1])
     ledger = {r["name"]: r for r in cli.json("rotation", "ledger", "Rust Lunch")}
     assert (ledger["Ana"]["times_presented"], ledger["Cleo"]["times_presented"]) == (1, 1)
@@ -97,7 +100,7 @@ def test_cadence_plan_preview_away_swap_and_ledger(cli: Cli) -> None:
     assert ledger["Bob"]["skips"][0] == [bob_day, f"away until {away_day.day} {away_day:%b} (dentist)"]
     assert (ledger["Bob"]["swaps_given"], ledger["Dev"]["swaps_taken"]) == (1, 1)
     table = cli.run("rotation", "ledger", "Rust Lunch", "--since", before[0]["starts_at"][:10]).stdout
-    assert "2 session(s) held in this range, 0 by guest speakers." in table
+    assert "2 sessions held in this range, 0 by guest speakers." in table
 
 
 @pytest.mark.slow

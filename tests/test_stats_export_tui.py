@@ -206,3 +206,47 @@ async def test_the_export_dialog_s_progress_bar_is_still_while_no_export_runs(
         await pilot.pause()
         bar = dialog.query_one("#export-progress", ProgressBar)
         assert not bar.display and bar.percentage is not None  # no total: it animates
+
+
+def test_the_figures_of_a_circle_of_years_group_their_thousands():
+    """A circle of the large demo: '2283 of 3468 expected' at 80x24, where every other count in
+    words groups its thousands (circles.words.count)."""
+    from datetime import date
+
+    from circles.services.participation import Scope
+    from circles.services.reports import (
+        Conversion,
+        NoShows,
+        ParticipationPoint,
+        PresenterDiversity,
+        Report,
+        RetentionPoint,
+    )
+    from circles.success_views import SessionSatisfaction
+    from models.enums import Rsvp
+    from screens.stats_panel import charts, report_figures, satisfaction_figure
+
+    report = Report(
+        scope=Scope(circle_id=1),
+        circle_name="Accessibility Community of Practice (Bangalore)",
+        participation=[ParticipationPoint("2026-11-30", 97, 3468, 2283)],
+        no_shows=NoShows(said_yes=2042, no_shows=1217),
+        conversion=[Conversion(Rsvp.YES, answered=2042, attended=1825)],
+        retention=[RetentionPoint(after=1, members=1042, still_attending=1001)],
+        presenters=PresenterDiversity(members=1042, presented=1038),
+        circles=[],
+    )
+    figures = report_figures(report)
+    assert figures["rate"][1] == "2,283 of 3,468 expected"
+    assert figures["no_shows"][1] == "1,217 of 2,042 who said yes"
+    assert figures["presenters"][1] == "1,038 of 1,042 members presented"
+    rated = [
+        SessionSatisfaction(
+            1, date(2026, 11, 30), ratings=936, rating_sum=3744, attendees=2283, responders=936
+        )
+    ]
+    assert satisfaction_figure(rated) == ("4.0 / 5", "41% of 2,283 who came answered")
+    text = " ".join(
+        part for block in charts(report, rated, []) for part in block[1:] if isinstance(part, str)
+    )
+    assert "(1,001 of 1,042)" in text and "(1,825 of 2,042 came)" in text

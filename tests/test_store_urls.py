@@ -73,13 +73,32 @@ def test_db_path_shows_the_url_without_any_secret():
     url = f"postgresql://circles:{SECRET}@db.internal:5432/circles?sslpassword={SECRET}&sslmode=require"
     result = run_cli("--db", url, "db", "path")
     assert result.stdout == (
-        "postgresql+psycopg://circles:***@db.internal:5432/circles?sslmode=require&sslpassword=***\n"
+        "postgresql://circles:***@db.internal:5432/circles?sslmode=require&sslpassword=***\n"
     )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "postgres://circles:{}@127.0.0.1:1/db",
+        "postgresql+psycopg://circles:{}@127.0.0.1:1/db",
+        "postgresql://circles:{}@127.0.0.1:1/db?prepare_threshold=none",
+    ],
+)
+def test_messages_show_the_url_as_typed_not_with_the_driver_circles_picks(typed):
+    """'postgresql+psycopg://' in a message named a URL nobody typed (circles picks psycopg)."""
+    shown = typed.format("***")
+    assert run_cli("--db", typed.format(SECRET), "db", "path").stdout == f"{shown}\n"
+    error = one_line_error(run_cli("--db", typed.format(SECRET), "person", "list"))
+    assert error.startswith(f"circles: Cannot open the store {shown.split('?')[0]}")
+    with pytest.raises(StoreOpenError) as raised:
+        Store.open(resolve_url(typed.format(SECRET)))
+    assert str(raised.value).startswith(f"Cannot open the store {shown.split('?')[0]}")
 
 
 def test_a_password_that_is_part_of_the_host_name_hides_the_password_not_the_host():
     out = run_cli("--db", "postgresql://circles:local@localhost:1/db", "db", "path").stdout
-    assert out == "postgresql+psycopg://circles:***@localhost:1/db\n"
+    assert out == "postgresql://circles:***@localhost:1/db\n"
     error = one_line_error(run_cli("--db", "postgresql://circles:local@localhost:1/db", "person", "list"))
     assert "circles:***@localhost:1/db" in error and "circles:local@" not in error
 
@@ -208,7 +227,7 @@ async def test_a_password_that_is_an_everyday_word_is_hidden_where_it_is_the_pas
     password leaves the app's own messages (and the user name) readable."""
     url = "postgresql://circles:circles@127.0.0.1:1/db"
     error = one_line_error(run_cli("--db", url, "person", "list"))
-    assert error.startswith("circles: Cannot open the store postgresql+psycopg://circles:***@127.0.0.1:1/db:")
+    assert error.startswith("circles: Cannot open the store postgresql://circles:***@127.0.0.1:1/db:")
     other = tmp_path / "other.db"
     other.write_text("not a database")
     app = CirclesApp(open_store=CliState(str(other)).open_store)

@@ -296,10 +296,26 @@ async def test_sessions_schedule_plan_move_and_cancel(memory_store, clock):
         await settle(app, pilot)
         assert rows(table)[1][0] == "Wed 18 Mar 13:00"
 
+        # A time alone keeps the session's day; what else it takes is said under the box.
+        await pilot.press("m")
+        await pilot.pause()
+        move = app.screen
+        assert "or HH:MM that day" in " ".join(shown(label) for label in move.query(".field-label"))
+        move.query_one("#f-start", Input).value = "1pm"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "is not a time like 2026-03-17 12:00 or 12:00 (that day)" in shown(
+            move.query_one("#e-start", Static)
+        )
+        move.query_one("#f-start", Input).value = "14:30"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert rows(table)[1][0] == "Wed 18 Mar 14:30"
+
         await pilot.press("c")
         await settle(app, pilot)
         assert isinstance(app.screen, ConfirmScreen)
-        assert "Cancel the session Rust Lunch, Wed 18 Mar 2026 13:00?" in shown(
+        assert "Cancel the session Rust Lunch, Wed 18 Mar 2026 14:30?" in shown(
             app.screen.query_one("#question")
         )
         await pilot.press("y")

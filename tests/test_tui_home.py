@@ -80,6 +80,22 @@ async def test_home_lists_the_next_14_days_with_presenter_and_rsvps(memory_store
         assert f"{(clock() + timedelta(days=14)):%d %b}" in message
 
 
+async def test_home_left_open_drops_a_session_once_it_is_no_longer_still_on(memory_store, clock, monkeypatch):
+    """Nothing pressed and nothing changed in the store: the clock alone moves past the first
+    session's still-on window (two hours from its start), and Home reads its list again."""
+    monkeypatch.setattr(HomeScreen, "CLOCK_LOOK_SECONDS", 0.02)
+    c = factories.circle(memory_store, "Rust Lunch", tz="UTC")
+    factories.session(memory_store, c, "2026-03-03 10:00", title="This morning")
+    factories.session(memory_store, c, "2026-03-03 15:00", title="This afternoon")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#upcoming", DataTable)
+        assert [r[2] for r in rows(table)] == ["This morning", "This afternoon"]
+        clock.advance(hours=3, minutes=1)  # 12:01: This morning was still on until 12:00
+        await until(pilot, lambda: [r[2] for r in rows(table)] == ["This afternoon"])
+
+
 async def test_the_welcome_reads_whole_at_80x24(memory_store, clock):
     app = CirclesApp(memory_store)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -342,6 +342,51 @@ def test_a_time_written_the_right_way_but_impossible_says_what_is_wrong(typed, s
     assert str(caught.value) == said
 
 
+@pytest.mark.parametrize(
+    ("typed", "starts"),
+    [
+        ("13:00", "2026-03-18 13:00"),
+        (" 9:05 ", "2026-03-18 09:05"),
+        ("00:30", "2026-03-18 00:30"),
+        ("2026-03-20 13:00", "2026-03-20 13:00"),
+    ],
+)
+def test_a_time_alone_is_on_the_day_of_the_session_moved(typed, starts):
+    """The session starts at 23:30 in Berlin, 22:30 UTC: its day is Berlin's, not UTC's."""
+    session_starts = datetime(2026, 3, 18, 22, 30, tzinfo=UTC)
+    parsed = validate.parse_local_time(typed, "start", "Europe/Berlin", day_of=session_starts)
+    assert validate.local_time_text(parsed, "Europe/Berlin") == starts
+
+
+def test_a_time_alone_that_happens_twice_that_day_names_its_mark():
+    """On the day the clocks go back, "02:30" is asked about as a whole date and time is."""
+    session_starts = datetime(2026, 10, 25, 10, 0, tzinfo=UTC)
+    with pytest.raises(validate.AmbiguousTime):
+        validate.parse_local_time("02:30", "start", "Europe/Berlin", day_of=session_starts)
+    parsed = validate.parse_local_time("02:30 CET", "start", "Europe/Berlin", day_of=session_starts)
+    assert f"{parsed.astimezone(UTC):%Y-%m-%d %H:%M}" == "2026-10-25 01:30"
+
+
+def test_a_time_alone_without_a_day_to_go_on_is_refused_as_before():
+    with pytest.raises(InvalidInput) as caught:
+        validate.parse_local_time("13:00", "start", "Europe/Berlin")
+    assert str(caught.value) == "start '13:00' is not a time like 2026-03-17 12:00."
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("1pm", "start '1pm' is not a time like 2026-03-17 12:00 or 12:00 (that day)."),
+        ("25:00", "start '25:00' has no time 25:00: a day goes from 00:00 to 23:59."),
+    ],
+)
+def test_a_bad_time_alone_says_a_time_alone_would_do(typed, said):
+    session_starts = datetime(2026, 3, 18, 11, 0, tzinfo=UTC)
+    with pytest.raises(InvalidInput) as caught:
+        validate.parse_local_time(typed, "start", "Europe/Berlin", day_of=session_starts)
+    assert str(caught.value) == said
+
+
 ZONES = [
     "Europe/Berlin",
     "America/New_York",

@@ -15,6 +15,7 @@ import click
 
 from circles.cli import terminal
 from circles.cli.terminal import field_name as field_name
+from circles.words import count
 
 if TYPE_CHECKING:  # the store's modules load only when a command opens it: start-up stays fast
     from sqlmodel import Session
@@ -246,13 +247,18 @@ def warn_of_look_alikes(store: Store) -> None:
     with store.read() as db:
         groups = look_alikes(db)
     if groups:
-        people = sum(len(g.people) for g in groups)
-        click.echo(
-            f"circles: {people} people share {len(groups)} e-mail address(es) that differ only in "
-            "case, accents or invisible characters; nothing was merged: "
-            "'circles person duplicates' lists them.",
-            err=True,
-        )
+        click.echo(look_alikes_said(sum(len(g.people) for g in groups), len(groups)), err=True)
+
+
+def look_alikes_said(people: int, addresses: int) -> str:
+    """'circles: 2 people share 1 e-mail address that differs ...', '4 people share 2 ... that differ'."""
+    differ = "differs" if addresses == 1 else "differ"
+    return (
+        f"circles: {count(people, 'person', 'people')} share "
+        f"{count(addresses, 'e-mail address', 'e-mail addresses')} that {differ} only in case, "
+        "accents or invisible characters; nothing was merged: 'circles person duplicates' lists "
+        f"{'it' if addresses == 1 else 'them'}."
+    )
 
 
 def state() -> CliState:

@@ -99,7 +99,8 @@ def import_(file: Path, session_id: int | None, skip_invalid: bool) -> None:
     list_bad_lines(file, result.bad)
     if not result.imported:
         click.echo(
-            f"circles: nothing imported: {len(result.bad)} bad line(s); fix them or add --skip-invalid.",
+            f"circles: nothing imported: {count(len(result.bad), 'bad line')}; "
+            f"fix {'it' if len(result.bad) == 1 else 'them'} or add --skip-invalid.",
             err=True,
         )
         raise SystemExit(1)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from circles import validate
+from circles import validate, words
 from circles.cli.common import (
     GIVEN,
     RECORD_ID,
@@ -171,7 +171,9 @@ def ledger(circle_ref: str, since: str | None, until: str | None, as_json: bool)
         rows,
         empty=f"{c.name} has no members yet.",
     )
-    done(f"{found.sessions_held} session(s) held in this range, {found.guest_sessions} by guest speakers.")
+    guests = found.guest_sessions
+    by_guests = "1 by a guest speaker" if guests == 1 else f"{guests:,} by guest speakers"
+    done(f"{words.count(found.sessions_held, 'session')} held in this range, {by_guests}.")
     if found.first_time_presenters:
         done(f"First-time presenters: {', '.join(found.first_time_presenters)}.")
 

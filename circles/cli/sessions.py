@@ -112,13 +112,19 @@ def list_(circle_ref: str | None, upcoming: bool, as_json: bool) -> None:
 
 @session.command("move", service_names={"start": "--to"})
 @click.argument("session_id", type=RECORD_ID)
-@click.option("--to", required=True, metavar='"YYYY-MM-DD HH:MM"', help="New start, on the circle's clock.")
+@click.option(
+    "--to",
+    required=True,
+    metavar='"YYYY-MM-DD HH:MM"',
+    help="New start, on the circle's clock; a time alone (13:00) keeps the session's day.",
+)
 def move(session_id: int, to: str) -> None:
     """Move a session to another time (calendars get the update)."""
 
     def move_it(db: Session) -> SessionView:
         s = sessions.get_session(db, session_id)
-        return sessions.move_session(db, s, starts_at=validate.parse_local_time(to, "--to", s.timezone))
+        starts_at = validate.parse_local_time(to, "--to", s.timezone, day_of=s.starts_at)
+        return sessions.move_session(db, s, starts_at=starts_at)
 
     moved = writing(move_it)
     done(f"Moved session {moved.id} to {moved.label}.")

@@ -240,7 +240,15 @@ def add_answer(
             )
         if replacing is False:
             given = f"rated {named.rating}" + (f": {shown(named.learned)}" if named.learned else "")
-            raise Conflict(f"{person.name}'s answer about {s.label}", [f"they answered, {given}"])
+            # Only check-out asks not to replace (its line was opened on someone who had not
+            # answered): it brings the typed line back, and Enter again replaces theirs knowingly.
+            raise Conflict(
+                f"{person.name}'s answer about {s.label}",
+                [f"they answered, {given}"],
+                said=f"Someone else gave {person.name}'s answer meanwhile (they answered, {given}). "
+                "Nothing was saved: your line is back; Enter again puts it in place of theirs, "
+                "Escape drops it.",
+            )
         db.delete(named)
         db.flush()  # gone before its replacement is written (one named answer per person)
         response.source = source
