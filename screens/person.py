@@ -48,7 +48,7 @@ def load_person(db: Db, person_id: int) -> PersonData:
 
 def open_person(app: App[Any], person_id: int) -> None:
     """Open a person's screen with their record in its first frame, composed and mounted while
-    the record is read (five tables and their headings: built only after it came, the mounting
+    the record is read (four tables and their headings: built only after it came, the mounting
     was two thirds of the UI thread's processor time between the record and the first frame;
     the large demo's most active person, medians of 12 opens in turns: 88 -> 33 ms on SQLite,
     91 -> 34 on PostgreSQL, and from the key to the first frame 113 -> 95 and 133 -> 109)."""

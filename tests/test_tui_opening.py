@@ -296,7 +296,7 @@ async def test_a_screen_shown_before_its_data_takes_them_as_they_come(memory_sto
 
 async def test_a_person_is_built_while_their_record_is_read(memory_store, clock, monkeypatch):
     """The person's screen is composed and mounted off the stack while their record is read, and
-    pushed once it is in, with it: built only after it came, its five tables' mounting was
+    pushed once it is in, with it: built only after it came, its four tables' mounting was
     most of what the UI thread did between the record and the first frame."""
     from screens import person as person_screen
 
