@@ -50,8 +50,8 @@ class ReadFirst:
         self._waiting: dict[str, Waiting] = {}
         self._show = show
         self.shown = False
-        # Called once, as the last read starts: the others are in (a screen built meanwhile).
-        self.last_starts: Callable[[], object] | None = None
+        # Called once, as the first read is in (screens built while their data are read).
+        self.first_in: Callable[[], object] | None = None
 
     def start(self) -> None:
         hold = getattr(self.app, "hold_keys", None)  # screens/late_keys.py (a test's host app has none)
@@ -71,27 +71,25 @@ class ReadFirst:
             group="read-first",
             exclusive=False,
         )
-        self._maybe_last_starts()
         self.app.set_timer(WAIT_FOR_DATA, self.show)
 
     def _arrived(self, key: str, value: object) -> None:
         self.arrived[key] = value
-        self._maybe_last_starts()
+        self._first_in()
         if key in self._waiting:
             self._hand_over(key)
         # Taken already by a screen built meanwhile: in too.
         if self.arrived.keys() | self.failed | self.taken >= self.reads.keys():
             self.show()
 
-    def _maybe_last_starts(self) -> None:
-        if len(self.arrived.keys() | self.failed | self.taken) + 1 >= len(self.reads):
-            last_starts, self.last_starts = self.last_starts, None
-            if last_starts is not None:
-                last_starts()
+    def _first_in(self) -> None:
+        first_in, self.first_in = self.first_in, None
+        if first_in is not None:
+            first_in()
 
     def _failed(self, key: str) -> None:
         self.failed.add(key)
-        self._maybe_last_starts()
+        self._first_in()
         if key in self._waiting:
             self._hand_over(key)  # the screen reads it again, and says why it failed
         self.show()
@@ -217,12 +215,12 @@ def push_read_first(
     """Push ``screen`` (a ReadsFirst) once ``reads`` are in; it takes them with take_first.
     Asked again while a screen is on its way, the first one asked for opens, once.
 
-    ``built_meanwhile``: the screen is composed and mounted off the stack while its last read
-    runs (as the reads start when there is one), and takes their data as they come; pushed once
-    all are in, it is laid out and drawn once, with them, as otherwise. For a screen whose last
-    read is long and spent in the database (which gives the interpreter up meanwhile) and whose
-    mounting is a good share of its opening. Not while an earlier read runs: its result waits
-    for the UI thread, where the mounting then is, and the next read starts only after.
+    ``built_meanwhile``: the screen is composed and mounted off the stack as soon as the first
+    read is in, while the others are read, and takes their data as they come; pushed once all
+    are in, it is laid out and drawn once, with them, as otherwise. For a screen whose last read
+    is long and spent in the database (which gives the interpreter up meanwhile) and whose
+    mounting is a good share of its opening. Not as the reads start: the first read's result
+    waits for the UI thread, where the mounting then was, and the second read only started after.
     """
     assert isinstance(screen, ReadsFirst)
     if app in _ON_ITS_WAY:
@@ -238,5 +236,5 @@ def push_read_first(
     read = ReadFirst(app, reads, show)
     if built_meanwhile:
         screen.read_first = read
-        read.last_starts = lambda: build_off_the_stack(app, screen)
+        read.first_in = lambda: build_off_the_stack(app, screen)
     read.start()

@@ -47,14 +47,8 @@ def load_person(db: Db, person_id: int) -> PersonData:
 
 
 def open_person(app: App[Any], person_id: int) -> None:
-    """Open a person's screen with their record in its first frame, composed and mounted while
-    the record is read (four tables and their headings: built only after it came, the mounting
-    was two thirds of the UI thread's processor time between the record and the first frame;
-    the large demo's most active person, medians of 12 opens in turns: 88 -> 33 ms on SQLite,
-    91 -> 34 on PostgreSQL, and from the key to the first frame 113 -> 95 and 133 -> 109)."""
-    push_read_first(
-        app, PersonScreen(person_id), {"person": lambda db: load_person(db, person_id)}, built_meanwhile=True
-    )
+    """Open a person's screen with their record in its first frame."""
+    push_read_first(app, PersonScreen(person_id), {"person": lambda db: load_person(db, person_id)})
 
 
 class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):

@@ -294,47 +294,6 @@ async def test_a_screen_shown_before_its_data_takes_them_as_they_come(memory_sto
     assert reads == [ada]
 
 
-async def test_a_person_is_built_while_their_record_is_read(memory_store, clock, monkeypatch):
-    """The person's screen is composed and mounted off the stack while their record is read, and
-    pushed once it is in, with it: built only after it came, its four tables' mounting was
-    most of what the UI thread did between the record and the first frame."""
-    from screens import person as person_screen
-
-    monkeypatch.setattr(opening, "WAIT_FOR_DATA", 60)
-    _world(memory_store)
-    with memory_store.read() as db:
-        ada = people.list_people(db, search="Ada")[0].id
-    reading, may_go = threading.Event(), threading.Event()
-    load_person = person_screen.load_person
-
-    def slow_load(db, person_id):
-        reading.set()
-        may_go.wait(30)
-        return load_person(db, person_id)
-
-    monkeypatch.setattr(person_screen, "load_person", slow_load)
-
-    def built() -> PersonScreen | None:
-        screen = opening._ON_ITS_WAY.get(app)
-        return screen if isinstance(screen, PersonScreen) and screen.is_mounted else None
-
-    app = CirclesApp(memory_store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        home = app.screen
-        app.open_person(ada)
-        try:
-            await until(pilot, lambda: reading.is_set() and built() is not None)
-            screen = built()
-            assert screen is not None and app.screen is home and screen.record is None
-        finally:
-            may_go.set()
-        await until(pilot, lambda: app.screen is screen)
-        await settle(app, pilot)
-        assert screen.record is not None
-        assert screen.query_one("#person-circles", DataTable).row_count == 1
-
-
 async def test_two_quick_enters_on_a_circle_open_it_once(memory_store, clock, monkeypatch):
     """A circle's screen waits for its data before it is pushed (screens/opening.py), and the list
     keeps the focus while it waits: a second Enter in that wait opened the circle again, two
