@@ -18,7 +18,7 @@ from screens import opening
 from screens.figure_boxes import FigureBoxes
 from screens.organisation import OrganisationScreen
 from screens.paged import AHEAD, PagedTable
-from screens.textual_internals import on_each_frame
+from screens.textual_internals import on_each_frame, screen_text
 from tests.test_tui_feedback import _held_session, _organisation
 from tests.test_tui_opening import restyles
 from tests.tui_support import settle, until
@@ -57,6 +57,10 @@ async def test_organisation_is_drawn_first_with_its_figures_and_its_circles(memo
         if isinstance(screen, OrganisationScreen):
             participation = screen.query_one(FigureBoxes).text("participation")
             drawn.append(("83%" in participation, screen.circles == [("Rust Lunch", circle.id)]))
+            # As drawn, too: the figure in its box and the circle's row in the table (built while
+            # the figures are read, a screen may hold rows its first frame does not show yet).
+            text = screen_text(app)
+            drawn.append(("83%" in text, "Rust Lunch" in text))
 
     on_each_frame(app, frame)
     async with app.run_test(size=SIZE) as pilot:
