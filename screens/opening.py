@@ -20,6 +20,7 @@ from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 
+from screens.textual_internals import build_off_the_stack
 from screens.work import read_in_turn
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class ReadFirst:
         self._waiting: dict[str, Waiting] = {}
         self._show = show
         self.shown = False
+        # Called once, as the first read is in (screens built while their data are read).
+        self.first_in: Callable[[], object] | None = None
 
     def start(self) -> None:
         hold = getattr(self.app, "hold_keys", None)  # screens/late_keys.py (a test's host app has none)
@@ -72,13 +75,21 @@ class ReadFirst:
 
     def _arrived(self, key: str, value: object) -> None:
         self.arrived[key] = value
+        self._first_in()
         if key in self._waiting:
             self._hand_over(key)
-        if self.arrived.keys() | self.failed == self.reads.keys():
+        # Taken already by a screen built meanwhile: in too.
+        if self.arrived.keys() | self.failed | self.taken >= self.reads.keys():
             self.show()
+
+    def _first_in(self) -> None:
+        first_in, self.first_in = self.first_in, None
+        if first_in is not None:
+            first_in()
 
     def _failed(self, key: str) -> None:
         self.failed.add(key)
+        self._first_in()
         if key in self._waiting:
             self._hand_over(key)  # the screen reads it again, and says why it failed
         self.show()
@@ -198,9 +209,19 @@ class ReadsFirst:
 _ON_ITS_WAY: WeakKeyDictionary[App[Any], Screen[Any]] = WeakKeyDictionary()
 
 
-def push_read_first(app: App[Any], screen: Screen[Any], reads: Reads) -> None:
+def push_read_first(
+    app: App[Any], screen: Screen[Any], reads: Reads, *, built_meanwhile: bool = False
+) -> None:
     """Push ``screen`` (a ReadsFirst) once ``reads`` are in; it takes them with take_first.
-    Asked again while a screen is on its way, the first one asked for opens, once."""
+    Asked again while a screen is on its way, the first one asked for opens, once.
+
+    ``built_meanwhile``: the screen is composed and mounted off the stack as soon as the first
+    read is in, while the others are read, and takes their data as they come; pushed once all
+    are in, it is laid out and drawn once, with them, as otherwise. For a screen whose last read
+    is long and spent in the database (which gives the interpreter up meanwhile) and whose
+    mounting is a good share of its opening. Not as the reads start: the first read's result
+    waits for the UI thread, where the mounting then was, and the second read only started after.
+    """
     assert isinstance(screen, ReadsFirst)
     if app in _ON_ITS_WAY:
         return
@@ -212,4 +233,8 @@ def push_read_first(app: App[Any], screen: Screen[Any], reads: Reads) -> None:
         app.push_screen(screen)
         return screen
 
-    read_then(app, reads, show)
+    read = ReadFirst(app, reads, show)
+    if built_meanwhile:
+        screen.read_first = read
+        read.first_in = lambda: build_off_the_stack(app, screen)
+    read.start()

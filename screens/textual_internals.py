@@ -385,6 +385,21 @@ def screen_text(app: App[Any]) -> str:
     return console.export_text(styles=False)
 
 
+# --- A screen built before it is pushed (screens/opening.py) ------------------------------------
+#
+# ``App._register(app, screen)`` starts a screen's message loop, which composes and mounts it, as
+# ``App.push_screen`` does for a screen not yet running (``App._get_screen``); pushed later, a
+# running screen is only put on the stack and laid out. Textual's public way to a screen built
+# ahead, ``install_screen``, builds it only when first pushed.
+
+
+def build_off_the_stack(app: App[Any], screen: Screen[Any]) -> None:
+    """Compose and mount ``screen`` now, off the screen stack (nothing of it is drawn): pushed
+    later, it is laid out and drawn with what it was given meanwhile."""
+    if not screen.is_running:
+        app._register(app, screen)
+
+
 # --- Frames (bench/screens.py) ---------------------------------------------------------------
 #
 # ``App._display(screen, renderable)`` is where Textual hands each composed frame to the

@@ -457,3 +457,13 @@ def test_a_widget_types_css_is_parsed_and_cached_as_parse_default_css_has_it():
     assert fresh._parse_cache.misses == misses, moved(
         "Stylesheet._parse_cache (an LRUCache)", "screens/preload.py"
     )
+
+
+def test_a_screen_is_built_off_the_stack_as_push_screen_builds_it():
+    assert parameters(App._register)[:3] == ["self", "parent", "widgets"], moved(
+        "App._register(parent, *widgets)", "screens/opening.py (build_off_the_stack)"
+    )
+    assert "self._register(self, _screen)" in inspect.getsource(App._get_screen), moved(
+        "how push_screen starts a screen not yet running (App._get_screen)",
+        "screens/opening.py (build_off_the_stack)",
+    )
