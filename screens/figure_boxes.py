@@ -195,7 +195,8 @@ class FigureBoxes(DrawnLines, can_focus=True):
         for index, figure in enumerate(self.names):
             name = figure.narrow or figure.name  # the wider one is shown only where it fits
             texts = (f"{name} ?" if self.EXPLAINS else name, *self.values[figure.key])
-            longest = max((len(word) for text in texts for word in text.split()), default=0)
+            # Words as textwrap breaks them: at plain spaces, not at no-break ones ("3m 97%").
+            longest = max((len(word) for text in texts for word in text.split(" ")), default=0)
             column = index % self.COLUMNS
             words[column] = max(words[column], longest + 2 + 2 * self.PADDING)
         return words

@@ -153,7 +153,9 @@ def retention_text(cohorts: list[RetentionAfter]) -> tuple[str, str]:
     if not reached:
         return "too soon", "to tell"
     return (
-        " ".join(f"{x.months}m {percent(x.rate)}" for x in reached),
+        # Each mark and its share kept on one line (a no-break space): a narrow box wrapped
+        # "3m 97% 6m" over "99%".
+        " ".join(f"{x.months}m\N{NO-BREAK SPACE}{percent(x.rate)}" for x in reached),
         " ".join(f"{short_count(x.still_attending)}/{short_count(x.members)}" for x in reached),
     )
 

@@ -10,7 +10,9 @@ from textual.containers import VerticalScroll
 from textual.geometry import Region
 from textual.widgets import Button, Static
 
+from circles.success_views import RetentionAfter
 from screens.figure_boxes import FigureBoxes, FigureName
+from screens.organisation import retention_text
 
 NAMES = [FigureName(f"f{n}", f"Figure {n}") for n in range(8)]  # a row of six, and two
 
@@ -149,6 +151,18 @@ async def test_a_long_value_wraps_in_its_box_and_the_row_grows() -> None:
         assert "│ 3m 80% 6m │" in lines[2] and "│75% 12m 60%│" in lines[3] and "1 of 2" in lines[4]
         assert all(len(line) == len(lines[0]) for line in lines)
         assert boxes.text("f2") == "Figure 2 ?\n3m 80% 6m 75% 12m 60%\n1 of 2"
+
+
+async def test_a_value_joined_by_no_break_spaces_wraps_between_its_parts_only() -> None:
+    # Organisation's retention at 80 columns read "3m 97% 6m" over "99%" (retention_text).
+    app = Boxes()
+    async with app.run_test(size=(80, 20)) as pilot:
+        boxes = app.query_one(FigureBoxes)
+        await pilot.pause()
+        boxes.show({"f2": retention_text([RetentionAfter(3, 165, 160), RetentionAfter(6, 158, 156)])})
+        await pilot.pause()
+        lines = [line.replace("\N{NO-BREAK SPACE}", " ") for line in drawn(boxes)]  # a space on screen
+        assert "│  3m 97%   │" in lines[2] and "│  6m 99%   │" in lines[3], lines
 
 
 class Padded(FigureBoxes):

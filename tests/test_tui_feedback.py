@@ -579,7 +579,7 @@ def test_figures_stay_short_and_a_rounded_zero_is_no_change() -> None:
 
 def test_retention_shows_only_the_marks_members_reached() -> None:
     reached, young = RetentionAfter(3, 30, 12), RetentionAfter(6, 0, 0)
-    assert retention_text([reached, young]) == ("3m 40%", "12/30")
+    assert retention_text([reached, young]) == ("3m\N{NO-BREAK SPACE}40%", "12/30")
     assert retention_text([young, RetentionAfter(6, 0, 0)]) == ("too soon", "to tell")
 
 
