@@ -189,15 +189,7 @@ async def test_organisation_shown_before_its_figures_lists_its_circles(memory_st
     after the figures, the list came after them and laid the screen out once more."""
     circle, _, _ = _held_session(memory_store)
     monkeypatch.setattr(opening, "WAIT_FOR_DATA", 0.01)
-    reading, go = threading.Event(), threading.Event()
-    load = screens.organisation.load_success
-
-    def slow(*args: Any) -> Any:
-        reading.set()
-        go.wait(30)
-        return load(*args)
-
-    monkeypatch.setattr(screens.organisation, "load_success", slow)
+    reading, go = _figures_held(monkeypatch)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await _organisation(app, pilot, also=lambda: reading.is_set())
@@ -221,15 +213,7 @@ async def test_organisation_is_built_while_its_figures_are_read(memory_store, cl
     third of the processor time between the figures and the first frame."""
     monkeypatch.setattr(opening, "WAIT_FOR_DATA", 60)
     circle, _, _ = _held_session(memory_store)
-    reading, go = threading.Event(), threading.Event()
-    load = screens.organisation.load_success
-
-    def slow(*args: Any) -> Any:
-        reading.set()
-        go.wait(30)
-        return load(*args)
-
-    monkeypatch.setattr(screens.organisation, "load_success", slow)
+    reading, go = _figures_held(monkeypatch)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -245,6 +229,20 @@ async def test_organisation_is_built_while_its_figures_are_read(memory_store, cl
         await until(pilot, lambda: app.screen is screen)
         await settle(app, pilot)
         assert "83%" in screen.query_one(FigureBoxes).text("participation")
+
+
+def _figures_held(monkeypatch) -> tuple[threading.Event, threading.Event]:  # type: ignore[no-untyped-def]
+    """Organisation's figures, read only once told: (set as their read starts, tells it to go on)."""
+    reading, go = threading.Event(), threading.Event()
+    load = screens.organisation.load_success
+
+    def slow(*args: Any) -> Any:
+        reading.set()
+        go.wait(30)
+        return load(*args)
+
+    monkeypatch.setattr(screens.organisation, "load_success", slow)
+    return reading, go
 
 
 def _built(app: CirclesApp) -> OrganisationScreen | None:
