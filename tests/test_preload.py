@@ -157,3 +157,19 @@ async def test_a_circle_its_tabs_a_session_and_its_check_in_find_their_statement
         await until(pilot, lambda: isinstance(app.screen, CheckInScreen))
         await settle(app, pilot)
         assert compiled == []
+
+
+async def test_recognition_finds_the_statement_naming_its_people_compiled(tmp_path, clock, small_demo_file):
+    """The month the app reads Recognition for recognises nobody, and the statement naming the
+    people recognised was asked only when there were some: the first Recognition opened on a
+    month with talks compiled it."""
+    app = _app_on_demo(tmp_path, clock, small_demo_file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _after_home(app, pilot)
+        compiled = _compiled(app)
+        with app.store.read() as db:
+            found = recognition.load_recognition(
+                db, *recognition.period_days("last month", app.today()), None
+            )
+        assert found.ledger.people
+        assert compiled == []
