@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import shutil
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import URL
 from sqlalchemy.engine.interfaces import CacheStats
 from textual.pilot import Pilot
 
 from circles.app import CirclesApp
+from circles.demo import build_demo
 from circles.services import circle_records as circles
 from circles.services import sessions
 from circles.views import PersonView
@@ -110,24 +114,34 @@ async def test_the_main_screens_widgets_find_their_css_parsed(tmp_path, clock, m
         assert parsed == []
 
 
-def _app_on_demo(tmp_path, clock, small_demo_file) -> CirclesApp:
-    """An app on a copy of the small demo (its circles' sessions held and to come, with their
-    members, presenters, answers and check-ins), opening the store itself."""
-    path = tmp_path / "circles.db"
-    shutil.copyfile(small_demo_file, path)
-    url = sqlite_url(path)
+@pytest.fixture
+def demo_url(store: Store, store_url: URL, small_demo_file: Path) -> URL:
+    """The small demo (its circles' sessions held and to come, with their members, presenters,
+    answers and check-ins) on each backend, closed for the app to open: on SQLite a copy of the
+    one built once, on PostgreSQL built here."""
+    if store.engine.dialect.name == "sqlite":
+        store.close()
+        assert store_url.database is not None
+        shutil.copyfile(small_demo_file, store_url.database)
+    else:
+        build_demo(store, size="small", seed=7)
+        store.close()
+    return store_url
+
+
+def _app_on(url: URL, clock) -> CirclesApp:
+    """An app opening the store at ``url`` itself (its worker then readies the screens)."""
     return CirclesApp(open_store=lambda: Store.open(url, clock=clock))
 
 
-async def test_a_circle_its_tabs_a_session_and_its_check_in_find_their_statements_compiled(
-    tmp_path, clock, small_demo_file
-):
+@pytest.mark.slow  # the small demo built on PostgreSQL: 6 to 13 s
+async def test_a_circle_its_tabs_a_session_and_its_check_in_find_their_statements_compiled(demo_url, clock):
     """Their first open after a start compiled a good part of their statements (on the large
     demo a circle 6 of its 11, its Rotation tab 11 of 13, its Stats tab 4, a session 4 and its
     check-in 3). The app reads Home's first session and its circle meanwhile; opened here are
     another circle, each of its tabs, and one of its sessions held already, with its check-in:
     their statements are those of any circle and session."""
-    app = _app_on_demo(tmp_path, clock, small_demo_file)
+    app = _app_on(demo_url, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await _after_home(app, pilot)
         home = app.screen
@@ -159,11 +173,12 @@ async def test_a_circle_its_tabs_a_session_and_its_check_in_find_their_statement
         assert compiled == []
 
 
-async def test_recognition_finds_the_statement_naming_its_people_compiled(tmp_path, clock, small_demo_file):
+@pytest.mark.slow  # the small demo built on PostgreSQL: 6 to 13 s
+async def test_recognition_finds_the_statement_naming_its_people_compiled(demo_url, clock):
     """The month the app reads Recognition for recognises nobody, and the statement naming the
     people recognised was asked only when there were some: the first Recognition opened on a
     month with talks compiled it."""
-    app = _app_on_demo(tmp_path, clock, small_demo_file)
+    app = _app_on(demo_url, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await _after_home(app, pilot)
         compiled = _compiled(app)
