@@ -6,6 +6,7 @@ on the store shows on the screens on view (circles/live.py, screens/live.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -192,7 +193,13 @@ class CirclesApp(KeysFollowTheFocus):
 
     @work(thread=True, exit_on_error=False, group="load-screens")
     def _load_screens(self, warm: bool) -> None:
-        from screens.preload import keep_styles, load_main_screens, parse_styles, warm_reports
+        from screens.preload import (
+            keep_styles,
+            load_main_screens,
+            parse_styles,
+            warm_circle_and_session,
+            warm_reports,
+        )
         from screens.work import in_store
 
         load_main_screens()
@@ -201,6 +208,10 @@ class CirclesApp(KeysFollowTheFocus):
             # same reason: every test's app would parse it again.
             self.call_from_thread(keep_styles, self.stylesheet, parse_styles(self.stylesheet))
             # Nobody asked for it, so nobody is told if it fails: the screens read for themselves.
+            # A circle or session first (the screens opened most from Home), and the reports
+            # even if it failed (one removed meanwhile by another facilitator: NotFound).
+            with contextlib.suppress(CirclesError):
+                in_store(self, warm_circle_and_session)
             in_store(self, warm_reports)
 
     @property

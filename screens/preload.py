@@ -9,7 +9,8 @@ in a worker, off the UI thread, while nobody waits for a screen.
 Recognition and Organisation then still took twice their later opens' processor time, most of
 it SQLAlchemy compiling their reports' statements (a dozen, each a page of SQL) the first time:
 :func:`warm_reports` has them compiled then too, and a person's record's (a person's first open
-compiled 13 of its 14 statements, 152 ms where later opens take 116). The worker parses the
+compiled 13 of its 14 statements, 152 ms where later opens take 116). So do a session's, its
+check-in's and a circle's, each tab's (:func:`warm_circle_and_session`). The worker parses the
 screens' widgets' CSS as well (:func:`parse_styles`).
 """
 
@@ -69,6 +70,41 @@ def warm_reports(db: Db) -> None:
     organisation.load_success(db, since, until, None)
     for someone in people.list_people(db, limit=1):
         person.load_person(db, someone.id)
+
+
+def warm_circle_and_session(db: Db) -> None:
+    """A session's screen's reads and its check-in's, then a circle's (its members and delivery
+    line, its Rotation and Stats tabs: the Sessions tab shows what the members' read brought),
+    for Home's first session and its circle, else the newest session held and its circle: a
+    circle's first open compiled 6 of its 11 statements, its Rotation tab 11 of 13, its Stats
+    tab 4, a session 4 and its check-in 3 (bench/first_open.py). Their statements are those of
+    any session and circle, so SQLAlchemy compiles and keeps them now.
+
+    A session and a circle that exist, not ids that find nothing: each read stops at its first
+    NotFound, and some statements are asked only of what was found (the days a circle skips,
+    when fewer sessions are planned than the rotation shows; the members on a session's roster).
+    Read as the screens read them, so the statements are built the same way (a select shared
+    between two statements changes the second one's cache key: circles/services/pairs.py)."""
+    from circles.services import clock, sessions
+    from circles.services.circle_page import load_circle
+    from screens import checkin, circle, rotation_panel, session, stats_panel
+
+    now = clock.now(db)
+    # Home's list of every circle's sessions (its statement, compiled already), its first row.
+    first = sessions.upcoming(db, now=now, limit=1) or sessions.list_sessions(
+        db, end=now, newest_first=True, limit=1
+    )
+    if not first:
+        return  # no session yet
+    session_id, circle_id = first[0].id, first[0].circle_id
+    # Enter on Home opens its first session: that first.
+    session.load_session(db, session_id)
+    session.session_delivery(db, session_id)
+    checkin.load_check_in(db, session_id)
+    load_circle(db, circle_id, now)
+    circle.delivery_status(db, circle_id)
+    rotation_panel.load_rotation(db, circle_id)
+    stats_panel.load_stats(db, circle_id)
 
 
 def main_screens_widgets() -> set[type[DOMNode]]:

@@ -219,10 +219,11 @@ def _name(db: Session, names: Names, ids: set[int]) -> None:
     """Puts in ``names`` the name and team of each of ``ids`` not there yet, in one statement
     whatever their number (the ids are one value). Read once for the talks and streaks: joined
     to each of their rows, a year's 25,000 rows looked up their 7,000 people one by one, in the
-    order of the sessions, and made each name a Python string again."""
+    order of the sessions, and made each name a Python string again. Asked even when nobody is
+    missing (a statement that finds nothing): the app's warm-up reads a month long past, where
+    nobody is recognised, and has it compiled then, not at the first Recognition opened
+    (screens/preload.py)."""
     missing = sorted(ids - names.keys())
-    if not missing:
-        return
     dialect = db.get_bind().dialect.name
     value: Any = missing if dialect == "postgresql" else json.dumps(missing)
     for pid, name, team in all_rows(db, _names_sql(dialect), {"ids": value}):
