@@ -18,6 +18,7 @@ from textual import events, work
 from textual.app import App
 from textual.await_complete import AwaitComplete
 from textual.binding import ActiveBinding, Binding
+from textual.dom import DOMNode
 
 from circles.errors import CirclesError
 from circles.zones import day_here
@@ -279,7 +280,16 @@ class CirclesApp(KeysFollowTheFocus):
 
     def pop_screen(self) -> AwaitComplete:
         self.collector.hold()
+        leaving = self.screen
         popped = super().pop_screen()
+        # Its reads are nobody's now. Textual cancels them only as each widget unmounts, some
+        # frames on: a read that came back meanwhile showed itself on a screen whose widgets
+        # were going (Escape twice on a session reloading: NoMatches, "Something went wrong").
+        # A write is not stopped by its worker's end (screens/work.py, WriteLane).
+        for worker in list(self.workers):
+            node = worker.node
+            if isinstance(node, DOMNode) and leaving in node.ancestors_with_self:
+                worker.cancel()
         # Every screen leaves through here (dismiss() too): let go of what it kept alive.
         self.call_after_refresh(forget_closed_watchers, self)
         return popped

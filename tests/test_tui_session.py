@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from circles.app import CirclesApp
 from circles.services import agenda, sessions
 from circles.views import SessionView
+from screens import session as session_screen
 from screens.dialogs import ConfirmScreen
 from screens.form_screen import FormScreen
 from screens.session import THEIRS_MARK, SessionScreen
@@ -364,3 +367,30 @@ async def test_the_session_is_moved_from_its_own_screen(memory_store, clock):
     with memory_store.read() as db:
         moved = sessions.get_session(db, s.id)
     assert moved.starts_at > s.starts_at and moved.ics_sequence > s.ics_sequence
+
+
+async def test_a_read_on_its_way_as_the_session_closes_is_dropped_at_once(memory_store, clock, monkeypatch):
+    # Textual cancels a screen's workers only as it unmounts, some frames after it is popped: a
+    # reload that came back meanwhile showed itself on a screen whose widgets were going
+    # (Escape twice on a session, then NoMatches for #session-summary: "Something went wrong").
+    s = _ownership(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        reading, go = threading.Event(), threading.Event()
+        load = session_screen.load_session
+
+        def held(db, session_id):
+            reading.set()
+            assert go.wait(30)
+            return load(db, session_id)
+
+        monkeypatch.setattr(session_screen, "load_session", held)
+        screen.reload()
+        await until(pilot, lambda: reading.is_set())
+        app.pop_screen()
+        mine = [w for w in app.workers if w.node is screen]
+        assert mine and all(w.is_cancelled for w in mine)
+        go.set()
+        await settle(app, pilot)
+        assert app.return_code is None and not isinstance(app.screen, SessionScreen)
