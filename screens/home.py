@@ -3,7 +3,7 @@ settings say who you are (circles/me.py); on an empty store, what to do first.""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -91,6 +91,7 @@ class HomeScreen(LiveScreen, Screen[None]):
         # When what the list shows is out of date by the clock alone (a session no longer still
         # on); None while a read is under way or before the first.
         self._read_again_at: datetime | None = None
+        self._shown_on: date | None = None  # the day what is on screen was written for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -190,9 +191,12 @@ class HomeScreen(LiveScreen, Screen[None]):
         self.refresh_data()
 
     def show(self, data: HomeData) -> None:
-        if data == self.data:
+        # What it says depends on the day too (the last day it covers, who came from a session's
+        # day on, the year): Home left open overnight read the same rows and kept yesterday's.
+        day = circles_app(self).today()
+        if data == self.data and day == self._shown_on:
             return  # as on screen (the store usually confirms the first glance)
-        self.data = data
+        self.data, self._shown_on = data, day
         self.query_one("#welcome").display = data.empty
         self.query_one("#home-main").display = not data.empty
         self.refresh_bindings()

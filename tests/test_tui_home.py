@@ -78,6 +78,12 @@ async def test_home_lists_the_next_14_days_with_presenter_and_rsvps(memory_store
         message = shown(app.screen.query_one("#upcoming-empty", Static))
         assert "Nothing scheduled before" in message
         assert f"{(clock() + timedelta(days=14)):%d %b}" in message
+        # The next day, the same rows (none): what it says follows the day all the same.
+        clock.advance(days=1)
+        await pilot.press("r")
+        await settle(app, pilot)
+        message = shown(app.screen.query_one("#upcoming-empty", Static))
+        assert f"{(clock() + timedelta(days=14)):%d %b}" in message, message
 
 
 async def test_home_left_open_drops_a_session_once_it_is_no_longer_still_on(memory_store, clock, monkeypatch):
