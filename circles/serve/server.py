@@ -221,7 +221,7 @@ def browser_zone(request: web.Request) -> dict[str, str]:
     from circles.zones import is_zone
 
     name = request.cookies.get(ZONE_COOKIE, "")
-    return {"TZ": name} if name and not name.startswith("/") and is_zone(name) else {}
+    return {"TZ": name} if is_zone(name) else {}  # not a path, a folder or empty: is_zone says
 
 
 def _size(request: web.Request, name: str, default: int) -> int:
