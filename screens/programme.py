@@ -522,11 +522,13 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         """Make the proposals again, after storing ``change`` (a lock, a rejection, a swap) in
         the same unit of work; the cursor goes to the group ``cursor`` names, else stays on its
         row's group (by key, not by place: the rows re-sort)."""
-        from circles.services import pairing
-
         seed = self.seed
 
         def job(db: Any) -> ProposalView:
+            # Imported here, in the worker: pairing loads scipy (over a second the first time),
+            # which on the UI thread held the tab before it could say "Matching…".
+            from circles.services import pairing
+
             if change is not None:
                 change(db)
             return pairing.propose(db, self.programme_id, seed=seed)

@@ -21,7 +21,17 @@ from screens.programme import ProgrammeScreen
 from screens.programmes import ProgrammesScreen
 from screens.table import Table
 from tests import factories
-from tests.tui_support import burst, rows, screen_text, send, settle, shown, type_text, until
+from tests.tui_support import (
+    burst,
+    imports_on_the_screens_thread,
+    rows,
+    screen_text,
+    send,
+    settle,
+    shown,
+    type_text,
+    until,
+)
 
 SIZE = (120, 40)
 
@@ -182,6 +192,19 @@ async def _proposals(app: CirclesApp, pilot, pid: int) -> tuple[ProgrammeScreen,
     screen = app.screen
     assert isinstance(screen, ProgrammeScreen)
     return screen, screen.query_one("#proposal-table", DataTable)
+
+
+async def test_the_proposals_tab_loads_the_matcher_off_the_screens_thread(memory_store, clock):
+    # The matcher (circles.services.pairing) loads scipy, over a second the first time: imported
+    # on the UI thread as the tab opened, it held the screen still before "Matching…" showed.
+    pid = _three_proposals(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        with imports_on_the_screens_thread("circles.services.pairing") as threads:
+            _screen, table = await _proposals(app, pilot, pid)
+        assert table.row_count == 3  # matched, in a worker
+        assert threads and "MainThread" not in threads, threads
 
 
 def _cursor_row(table: DataTable) -> list[str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import builtins
 import concurrent.futures
 import contextlib
+import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from textual.app import App
 from textual.message import Message
@@ -121,3 +123,25 @@ async def _arrive(app: App, key: Message) -> None:
 
 # The keys each app was sent, each done once posted to the app.
 _sent: weakref.WeakKeyDictionary[App, list[concurrent.futures.Future[None]]] = weakref.WeakKeyDictionary()
+
+
+@contextlib.contextmanager
+def imports_on_the_screens_thread(module: str) -> Iterator[list[str]]:
+    """The threads' names each import statement of ``module`` ran on meanwhile, seen at
+    ``builtins.__import__``: every ``import m`` and ``from package import m`` calls it, whether
+    or not m is loaded yet, so what a screen would import on the UI thread is seen even in a
+    process that loaded it before. The list holds "MainThread" for each one on the app's thread."""
+    package, _, name = module.rpartition(".")
+    seen: list[str] = []
+    real = builtins.__import__
+
+    def noting(what: str, globals_=None, locals_=None, fromlist=(), level=0):  # type: ignore[no-untyped-def]
+        if what == module or (what == package and fromlist and name in fromlist):
+            seen.append(threading.current_thread().name)
+        return real(what, globals_, locals_, fromlist, level)
+
+    builtins.__import__ = noting
+    try:
+        yield seen
+    finally:
+        builtins.__import__ = real
