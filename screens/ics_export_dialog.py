@@ -216,9 +216,11 @@ class IcsExportDialog(Dialog[IcsExported | None]):
         self.dismiss(None)
 
     def _export(self, target: Path, channel: Channel, recurring: bool) -> None:
-        from circles.services import invites
-
         def build(db: Db) -> IcsExport:
+            # Imported here, in the worker: the invites load icalendar, which on the UI thread
+            # held the dialog still the first time Export was pressed.
+            from circles.services import invites
+
             if self.session is not None:
                 return invites.export_session(db, self.session.id, channel=channel)
             if self.pair is not None:

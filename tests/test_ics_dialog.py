@@ -16,7 +16,7 @@ from models.store import Store
 from screens.ics_export_dialog import IcsExportDialog, IcsExported
 from screens.textual_internals import notifications
 from tests.test_ics_export import _world
-from tests.tui_support import until
+from tests.tui_support import imports_on_the_screens_thread, until
 
 SIZE = (100, 40)
 
@@ -91,6 +91,21 @@ async def test_exporting_a_session_writes_the_file_and_says_where(
         messages = [n.message for n in notifications(app)]
         assert any(str(result.path) in m for m in messages), messages
     assert last_folder(settings) == out
+
+
+async def test_the_invites_are_loaded_off_the_screens_thread(memory_store: Store, tmp_path: Path) -> None:
+    # The invites load icalendar: imported on the UI thread as Export was pressed, the dialog
+    # stood still for a third of a second the first time before its worker began.
+    w = _world(memory_store)
+    app = Host(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, IcsExportDialog.for_session(w.sessions[0], settings_path=tmp_path / "s.json"), pilot)
+        app.screen.query_one("#ics-folder", Input).value = str(tmp_path)
+        with imports_on_the_screens_thread("circles.services.invites") as threads:
+            await _export(pilot)
+        (result,) = app.results
+        assert result is not None and result.path.exists()
+        assert threads and "MainThread" not in threads, threads
 
 
 async def test_the_dialog_remembers_the_last_folder(memory_store: Store, tmp_path: Path) -> None:
