@@ -25,10 +25,13 @@ AN_ADDRESS = "[e-mail]"
 _EMAIL = re.compile(r"[^\s@<>()\[\]\"',;:]+@[^\s@<>()\[\]\"',;:]+\.[A-Za-z]{2,}")
 _WORD = re.compile(r"\w+")
 _WEB = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
-# CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones that
-# can start markup anywhere in a line (emphasis, links, images, HTML, entities, tables,
-# strikethrough, a heading's closing #s). At the start of a line, list and quote marks too.
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>!|~&#])")
+# CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones a
+# Markdown reader would take for markup (emphasis, links, HTML, tables, strikethrough), and
+# only where it would: escaping more shows the backslash to anyone reading the file as plain
+# text ("Q\\&A" in every demo digest). An "&" is markup only as an entity's start ("&amp;"),
+# a "#" only opening a line (a heading) or as a heading's closing marks after a space, and "!"
+# only before "[", escaped anyway. At the start of a line, list and quote marks too.
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>|~]|&(?=#?\w+;)|^#|(?<= )#(?=#*$)")
 _LINE_START = re.compile(r"^(\d*)([-+=>.)])")
 
 
@@ -180,7 +183,7 @@ def _count(n: int, thing: str) -> str:
 
 def _md(text: str) -> str:
     """Text shown as typed by any Markdown renderer: one line, markup characters escaped."""
-    escaped = _MARKDOWN.sub(r"\\\1", " ".join(text.split()))
+    escaped = _MARKDOWN.sub(lambda mark: "\\" + mark[0], " ".join(text.split()))
     return _LINE_START.sub(r"\1\\\2", escaped)
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 from circles.digest import Digest, DigestItem, DigestMaterial, DigestSession, to_html, to_markdown
 from models.enums import MaterialKind
@@ -103,3 +104,54 @@ def test_a_digest_of_one_day_names_the_day_once(render):
     )
     text = render(one_day)
     assert "Tue 01 Dec 2026" in text and " to Tue 01 Dec 2026" not in text
+
+
+# Titles a facilitator types, each with what a Markdown reader might take for markup.
+TYPED = (
+    "Q&A",
+    "Fish &amp; chips, &#123; and &copy;",
+    "#hashtags and C#",
+    "Wrap-up ##",
+    "Hi! ![not an image](x.png)",
+    "*bold* _under_ `code` <b>tag</b> [link](x) | pipe ~strike~ \\ backslash",
+    "1. First",
+    "- Dash",
+    "> Quoted",
+    "+ Plus",
+)
+
+
+def _read_back(markdown: str) -> list[tuple[str, set[str]]]:
+    """Each heading's and paragraph's text as a CommonMark reader (with tables and
+    strikethrough, as GitHub reads it) shows it, and the kinds of what it read there."""
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(markdown)
+    return [
+        (
+            "".join(child.content for child in token.children or ()),
+            {child.type for child in token.children or ()},
+        )
+        for token in tokens
+        if token.type == "inline"
+    ]
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_the_markdown_reads_back_as_typed(typed):
+    digest = Digest(
+        title=typed, about=typed, since=date(2026, 3, 1), until=date(2026, 3, 31), sessions=(), by_topic=False
+    )
+    title, _period, about, *_ = _read_back(to_markdown(digest))
+    assert title == about == (typed, {"text"})  # as typed, and no markup of any kind
+
+
+def test_an_ampersand_is_escaped_only_where_it_starts_an_entity():
+    # Every demo digest read "Q\\&A" to anyone opening the file as text.
+    digest = Digest(
+        title="Q&A",
+        about="&amp;",
+        since=date(2026, 3, 1),
+        until=date(2026, 3, 31),
+        sessions=(),
+        by_topic=False,
+    )
+    assert to_markdown(digest).splitlines()[::4][:2] == ["# Q&A", "\\&amp;"]
