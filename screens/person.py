@@ -109,7 +109,7 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         presented = self.query_one("#person-presented", Table)
         presented.add_column("When", priority=0)
         presented.add_column("Circle", priority=1, min_width=12)
-        presented.add_column("Presented", priority=2, min_width=10)
+        presented.add_column("Talk", priority=2, min_width=10)
         pairs = self.query_one("#person-pairs", Table)
         pairs.add_column("Programme", priority=0, min_width=12)
         pairs.add_column("With", priority=1, min_width=12)
