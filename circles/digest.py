@@ -28,7 +28,7 @@ _WEB = re.compile(r"^https?://[^\s<>\"]+$", re.IGNORECASE)
 # CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones a
 # Markdown reader would take for markup (emphasis, links, HTML, tables, strikethrough), and
 # only where it would: escaping more shows the backslash to anyone reading the file as plain
-# text ("Q\\&A" in every demo digest). An "&" is markup only as an entity's start ("&amp;"),
+# text ("Q\&A" in every demo digest). An "&" is markup only as an entity's start ("&amp;"),
 # a "#" only opening a line (a heading) or as a heading's closing marks after a space, and "!"
 # only before "[", escaped anyway. At the start of a line, list and quote marks too.
 _MARKDOWN = re.compile(r"[\\`*_\[\]<>|~]|&(?=#?\w+;)|^#|(?<= )#(?=#*$)")

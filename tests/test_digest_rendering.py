@@ -91,18 +91,16 @@ def test_each_rendering_is_what_it_was(name, render, suffix):
     assert render(DIGESTS[name]) == expected
 
 
+def _no_sessions(
+    title: str, about: str = "", since: date = date(2026, 3, 1), until: date = date(2026, 3, 31)
+) -> Digest:
+    return Digest(title=title, about=about, since=since, until=until, sessions=(), by_topic=False)
+
+
 @pytest.mark.parametrize("render", [to_markdown, to_html])
 def test_a_digest_of_one_day_names_the_day_once(render):
     # This month's digest on its first day: "Tue 01 Dec 2026 to Tue 01 Dec 2026" said it twice.
-    one_day = Digest(
-        title="Rust Lunch",
-        about="",
-        since=date(2026, 12, 1),
-        until=date(2026, 12, 1),
-        sessions=(),
-        by_topic=False,
-    )
-    text = render(one_day)
+    text = render(_no_sessions("Rust Lunch", since=date(2026, 12, 1), until=date(2026, 12, 1)))
     assert "Tue 01 Dec 2026" in text and " to Tue 01 Dec 2026" not in text
 
 
@@ -137,21 +135,11 @@ def _read_back(markdown: str) -> list[tuple[str, set[str]]]:
 
 @pytest.mark.parametrize("typed", TYPED)
 def test_the_markdown_reads_back_as_typed(typed):
-    digest = Digest(
-        title=typed, about=typed, since=date(2026, 3, 1), until=date(2026, 3, 31), sessions=(), by_topic=False
-    )
-    title, _period, about, *_ = _read_back(to_markdown(digest))
+    title, _period, about, *_ = _read_back(to_markdown(_no_sessions(typed, about=typed)))
     assert title == about == (typed, {"text"})  # as typed, and no markup of any kind
 
 
 def test_an_ampersand_is_escaped_only_where_it_starts_an_entity():
     # Every demo digest read "Q\\&A" to anyone opening the file as text.
-    digest = Digest(
-        title="Q&A",
-        about="&amp;",
-        since=date(2026, 3, 1),
-        until=date(2026, 3, 31),
-        sessions=(),
-        by_topic=False,
-    )
-    assert to_markdown(digest).splitlines()[::4][:2] == ["# Q&A", "\\&amp;"]
+    lines = to_markdown(_no_sessions("Q&A", about="&amp;")).splitlines()
+    assert (lines[0], lines[4]) == ("# Q&A", "\\&amp;")  # the title, then the about line

@@ -16,7 +16,7 @@ from models.store import Store
 from screens.ics_export_dialog import IcsExportDialog, IcsExported
 from screens.textual_internals import notifications
 from tests.test_ics_export import _world
-from tests.tui_support import imports_on_the_screens_thread, until
+from tests.tui_support import threads_importing, until
 
 SIZE = (100, 40)
 
@@ -101,7 +101,7 @@ async def test_the_invites_are_loaded_off_the_screens_thread(memory_store: Store
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, IcsExportDialog.for_session(w.sessions[0], settings_path=tmp_path / "s.json"), pilot)
         app.screen.query_one("#ics-folder", Input).value = str(tmp_path)
-        with imports_on_the_screens_thread("circles.services.invites") as threads:
+        with threads_importing("circles.services.invites") as threads:
             await _export(pilot)
         (result,) = app.results
         assert result is not None and result.path.exists()

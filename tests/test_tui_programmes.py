@@ -23,12 +23,12 @@ from screens.table import Table
 from tests import factories
 from tests.tui_support import (
     burst,
-    imports_on_the_screens_thread,
     rows,
     screen_text,
     send,
     settle,
     shown,
+    threads_importing,
     type_text,
     until,
 )
@@ -201,7 +201,7 @@ async def test_the_proposals_tab_loads_the_matcher_off_the_screens_thread(memory
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        with imports_on_the_screens_thread("circles.services.pairing") as threads:
+        with threads_importing("circles.services.pairing") as threads:
             _screen, table = await _proposals(app, pilot, pid)
         assert table.row_count == 3  # matched, in a worker
         assert threads and "MainThread" not in threads, threads

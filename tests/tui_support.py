@@ -126,11 +126,12 @@ _sent: weakref.WeakKeyDictionary[App, list[concurrent.futures.Future[None]]] = w
 
 
 @contextlib.contextmanager
-def imports_on_the_screens_thread(module: str) -> Iterator[list[str]]:
-    """The threads' names each import statement of ``module`` ran on meanwhile, seen at
-    ``builtins.__import__``: every ``import m`` and ``from package import m`` calls it, whether
-    or not m is loaded yet, so what a screen would import on the UI thread is seen even in a
-    process that loaded it before. The list holds "MainThread" for each one on the app's thread."""
+def threads_importing(module: str) -> Iterator[list[str]]:
+    """The name of the thread each import statement of ``module`` ran on meanwhile, one per
+    statement ("MainThread" for the app's own). Seen at ``builtins.__import__``, which every
+    ``import m`` and ``from package import m`` calls whether or not m is loaded yet, so what a
+    screen would import on the UI thread shows even in a process that loaded it before.
+    Relative imports (``from . import m``) are not seen; the project writes none."""
     package, _, name = module.rpartition(".")
     seen: list[str] = []
     real = builtins.__import__
