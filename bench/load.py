@@ -304,7 +304,7 @@ def on_postgresql(processes: int, seconds: float) -> None:
     import sqlalchemy as sa
 
     from circles.demo import build_demo
-    from models.engine import resolve_url, safe_url_text
+    from models.engine import as_typed, resolve_url, safe_url_text
     from models.store import Store
 
     admin_text = (
@@ -319,7 +319,10 @@ def on_postgresql(processes: int, seconds: float) -> None:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = admin.set(database=name)
     url_text = url.render_as_string(hide_password=False)
-    print(f"PostgreSQL: {safe_url_text(url)} (made for this run, dropped after)", flush=True)
+    # Shown with the scheme typed: the database's URL is made here from the one typed, which
+    # is the one resolve_url noted the scheme of (models/engine.py: as_typed).
+    shown = safe_url_text(as_typed(admin).set(database=name))
+    print(f"PostgreSQL: {shown} (made for this run, dropped after)", flush=True)
     try:
         store = Store.open(url)
         build_demo(store, size="small")
