@@ -152,7 +152,11 @@ class RotationPanel(Vertical):
         yield Table(id="rotation-preview", cursor_type="row", zebra_stripes=True)
         # The highlighted session's reason in full: at 80 columns the Why column shows its start.
         yield Static("", id="rotation-why", markup=False)
-        yield Static("Fairness ledger (held sessions)", classes="rotation-heading", markup=False)
+        yield Static(
+            "Fairness ledger (held sessions) · First: first talk ever · Gave/Took: swaps",
+            classes="rotation-heading",
+            markup=False,
+        )
         yield Table(id="rotation-ledger", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -164,13 +168,17 @@ class RotationPanel(Vertical):
         preview.add_column("How", priority=3)
         preview.add_column("Why", priority=2, min_width=16)
         ledger = self.query_one("#rotation-ledger", Table)
+        # Headings as short as their cells (a count, a day, "yes"), so that at 80 columns the
+        # names have the room: "Swaps given" and "Swaps taken" took twelve columns each for a
+        # digit, and cut "Camille Perrin-Okafor" to "Camille Per…". The heading line above says
+        # what the short ones mean.
         ledger.add_column("Member", priority=0, min_width=10)
-        ledger.add_column("Presented", priority=1)
+        ledger.add_column("Talks", priority=1)
         ledger.add_column("Last", priority=2)
-        ledger.add_column("First time", priority=5)
+        ledger.add_column("First", priority=5)
         ledger.add_column("Skips", priority=6, min_width=10)
-        ledger.add_column("Swaps given", priority=3)
-        ledger.add_column("Swaps taken", priority=4)
+        ledger.add_column("Gave", priority=3)
+        ledger.add_column("Took", priority=4)
         if self._read_first is None:
             self.reload()
         else:  # shown in the frame that first shows the panel

@@ -281,3 +281,23 @@ def test_a_circle_already_read_is_not_taken_for_another(store: Store) -> None:
         assert circle_records.get_circle(db, circle_id, known=known) is known
         with pytest.raises(ValueError, match=f"circle {circle_id} given for circle {other.id}"):
             rotation.preview(db, other.id, circle=known)
+
+
+async def test_the_ledger_shows_a_long_name_whole_at_80_columns(memory_store: Store) -> None:
+    """The ledger's headings are short enough that, at 80 columns, a member's name is not cut
+    ("Camille Per…" beside "Swaps given" and "Swaps taken", twelve columns each for a digit)."""
+    circle_id, _ = setup(memory_store)
+    long_name = "Camille Perrin-Okafor"
+    with memory_store.write() as db:
+        camille = people.add_person(db, name=long_name, email="camille@example.org")
+        members.add_member(db, circle_id=circle_id, person_id=camille.id)
+    app = Host(memory_store, circle_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        ledger = app.query_one("#rotation-ledger", DataTable)
+        await until(pilot, lambda: long_name in column(ledger, 0))
+        await settle(app, pilot)
+        member = ledger.ordered_columns[0]
+        assert not ledger.column_shortened(member), ledger.shown_columns
+        assert member.get_render_width(ledger) >= len(long_name) + 2 * ledger.cell_padding
+        # Every count still has its column.
+        assert ledger.shown_columns[:4] == ["Member", "Talks", "Last", "First"], ledger.shown_columns
