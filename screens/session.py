@@ -343,7 +343,9 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         notes_focused = self.focused is not None and self.focused.id == "notes"
         if action == "save_notes":
-            return notes_focused
+            # Wherever the focus went after typing them (Tab to the agenda, a click on a tab):
+            # the hint under them says "ctrl+s saves", and it did nothing there.
+            return notes_focused or self._notes_dirty()
         # While typing notes, letters are text, not commands.
         typing = {"check_in", "check_out", "add_item", "edit_item", "delete_item", "notes", "move_item"}
         if notes_focused and action in typing | {"send_invites", "tab"}:
@@ -589,6 +591,7 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                 self.data = SessionData(s, self.data.items, self.data.members, self.data.count)
             self._notes_from, self._merging = s.notes, False
             self.query_one("#notes-state", Static).update("saved" if not self._notes_dirty() else "")
+            self.refresh_bindings()  # saved from elsewhere, ctrl+s there has nothing more to save
 
         def refused(error: CirclesError) -> None:
             self._saving_notes = False

@@ -154,6 +154,27 @@ async def test_notes_save_and_a_conflict_keeps_what_was_typed(memory_store, cloc
         assert (now.title, now.notes) == ("Borrowing", "Bring laptops and chargers")
 
 
+async def test_ctrl_s_saves_the_notes_wherever_the_focus_went_after_typing_them(memory_store, clock):
+    """Typed, then Tab to the agenda (or a click on a tab): the hint under the notes still says
+    "unsaved: ctrl+s saves", and ctrl+s did nothing there. It saves them, and once they are
+    saved it has nothing to do away from them."""
+    s = _ownership(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, s.id)
+        await pilot.press("n")
+        await type_text(pilot, "Bring laptops")
+        screen.query_one("#agenda", DataTable).focus()
+        await pilot.pause()
+        assert "ctrl+s saves" in shown(screen.query_one("#notes-state", Static))
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert shown(screen.query_one("#notes-state", Static)) == "saved"
+        with memory_store.read() as db:
+            assert sessions.get_session(db, s.id).notes == "Bring laptops"
+        assert not screen.check_action("save_notes", ())
+
+
 async def test_notes_someone_else_saved_meanwhile_are_kept_for_merging_never_overwritten(memory_store, clock):
     s = _ownership(memory_store)
     app = CirclesApp(memory_store)
