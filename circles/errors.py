@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class CirclesError(Exception):
@@ -77,6 +80,41 @@ class AlreadyExists(CirclesError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+
+
+class Refusals(CirclesError):
+    """Several values refused at once (each an InvalidInput or AlreadyExists), so a person
+    fixes them all in one go instead of meeting the next on each try. Its message: theirs, a
+    line each."""
+
+    def __init__(self, problems: Sequence[InvalidInput | AlreadyExists]) -> None:
+        super().__init__("\n".join(p.message for p in problems), in_app="\n".join(p.in_app for p in problems))
+        self.problems = list(problems)
+
+
+class Problems:
+    """What a service refuses of the values it was given, gathered: each check runs through
+    :meth:`check` (its refusal kept, None given), and :meth:`raise_any` raises the one found
+    as it is, or several as Refusals."""
+
+    def __init__(self) -> None:
+        self.found: list[InvalidInput | AlreadyExists] = []
+
+    def check(self, work: Callable[[], T]) -> T | None:
+        try:
+            return work()
+        except (InvalidInput, AlreadyExists) as problem:
+            self.found.append(problem)
+            return None
+
+    def add(self, problem: InvalidInput | AlreadyExists) -> None:
+        self.found.append(problem)
+
+    def raise_any(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise Refusals(self.found)
 
 
 class NotAllowed(CirclesError):

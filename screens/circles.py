@@ -74,8 +74,9 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     def on_mount(self) -> None:
         table = self.query_one(Table)
         # A name keeps 30 cells and the kind is whole or not shown: at 80 columns both were
-        # shortened, and "Rust Community of Prac…" three times over did not say which city.
-        table.add_column("Circle", priority=0, min_width=30)
+        # shortened, and "Rust Community of Prac…" three times over did not say which city. A
+        # name still too long loses its middle, so the end that tells such circles apart stays.
+        table.add_column("Circle", priority=0, min_width=30, cut_middle=True)
         table.add_column("Kind", priority=4)
         table.add_column("Members", priority=2)
         table.add_column("Next session", priority=1)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Button, Input, Label, Select, Static
 
-from circles.errors import AlreadyExists, CirclesError, Conflict, InvalidInput
+from circles.errors import AlreadyExists, CirclesError, Conflict, InvalidInput, Refusals
 from screens.dialogs import Buttons, ConfirmScreen, Dialog, DialogBody
 from screens.one_line import OneLineInput
 from screens.replace_file import may_write
@@ -421,14 +421,31 @@ class FormScreen(Dialog[T | None], Generic[T]):
             self.refresh_bindings()
             self._form_error(f"{error}\nPress ctrl+r to load their version; what you typed stays shown.")
             return
-        # A refusal about one field (a bad value, a name or address taken) goes under it.
+        # A refusal about one field (a bad value, a name or address taken) goes under it; a
+        # service that gathers its refusals (Refusals) has each go under its own, at once.
+        problems = error.problems if isinstance(error, Refusals) else [error]
+        placed: list[str] = []
+        elsewhere: list[str] = []
+        for problem in problems:
+            f = self._field_of(problem)
+            if f is None:
+                elsewhere.append(str(problem))
+            else:
+                self.set_error(
+                    f.name, _beside(f, problem) if isinstance(problem, InvalidInput) else str(problem)
+                )
+                placed.append(f.name)
+        if elsewhere:
+            self._form_error("\n".join(elsewhere))
+        if placed:
+            self.focus_to_fix(next(f.name for f in self.fields if f.name in placed))
+
+    def _field_of(self, error: CirclesError) -> Field | None:
+        """The field a refusal is about, if it names one this form has."""
         named = getattr(error, "field", None) if isinstance(error, InvalidInput | AlreadyExists) else None
-        for f in self.fields:
-            if named is not None and named in (f.name, f.label.lower(), *f.aliases):
-                self.set_error(f.name, _beside(f, error) if isinstance(error, InvalidInput) else str(error))
-                self.focus_to_fix(f.name)
-                return
-        self._form_error(str(error))
+        if named is None:
+            return None
+        return next((f for f in self.fields if named in (f.name, f.label.lower(), *f.aliases)), None)
 
     def action_load_theirs(self) -> None:
         """Show what is stored now, keep the person's own values visible beside it, and let the

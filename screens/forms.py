@@ -135,7 +135,7 @@ def person_form(original: PersonView | None, *, name: str = "") -> FormScreen[Pe
             "Name",
             o.name if o else name_from_search(name),
             required=True,
-            check=lambda v: validate.text(v, "name", max_length=120, required=True),
+            check=people.person_name,  # the service's own rule: refused here, before saving
         ),
         Field(
             "email",
@@ -146,7 +146,7 @@ def person_form(original: PersonView | None, *, name: str = "") -> FormScreen[Pe
             optional_if="is_guest",
             check=validate.email,
         ),
-        Field("team", "Team", (o.team or "") if o else ""),
+        Field("team", "Team", (o.team or "") if o else "", check=people.team_name),
         Field("is_guest", "Guest (not part of the organisation)", o.is_guest if o else False, checkbox=True),
     ]
 
@@ -354,7 +354,7 @@ def walk_in_form(session: SessionView, *, name: str = "") -> FormScreen[PersonVi
             "Name",
             name_from_search(name),
             required=True,
-            check=lambda v: validate.text(v, "name", max_length=120, required=True),
+            check=people.person_name,  # as the check-in service reads it
             carries_on=True,
         ),
         Field(
@@ -364,7 +364,7 @@ def walk_in_form(session: SessionView, *, name: str = "") -> FormScreen[PersonVi
             "ana@example.org",
             check=validate.email,
         ),
-        Field("team", "Team", ""),
+        Field("team", "Team", "", check=people.team_name),
     ]
 
     def save(db: Db, v: dict[str, Any]) -> PersonView:

@@ -112,11 +112,12 @@ class HomeScreen(LiveScreen, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#upcoming", Table)
-        # At 80 columns the least needed go first (RSVP), and names are shortened with an ellipsis.
+        # At 80 columns the least needed go first (RSVP), and names are shortened with an ellipsis
+        # (a circle's in its middle: circles of one kind in several cities differ at the end).
         # RSVP is shown whole or not at all: a count cut short ("7 yes · 1 may…") reads wrong,
         # where a long circle name cut short is still the name (at 120 it gives the cells).
         table.add_column("When", priority=0)
-        table.add_column("Circle", priority=1, min_width=12)
+        table.add_column("Circle", priority=1, min_width=12, cut_middle=True)
         table.add_column("Title", priority=2, min_width=12)
         table.add_column("Presenter", priority=3, min_width=10)
         table.add_column("RSVP", priority=5)

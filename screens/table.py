@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text, TextType
@@ -33,10 +34,13 @@ SHORTEN_BIAS = 3  # cells: how much wider a column one step less important count
 class FittedColumn(Column):
     """A column that knows how much it matters: ``priority`` 0 is kept longest (ties: the
     leftmost), and ``min_width`` is how narrow it may get, with an ellipsis, before it is hidden
-    instead (None: it is shown whole or not at all)."""
+    instead (None: it is shown whole or not at all). ``cut_middle``: shortened, its cells lose
+    their middle rather than their end ("Accessibility Commu…ctice Lagos"), for names that
+    often differ only at the end (circles of one kind in several cities)."""
 
     priority: int = 0
     min_width: int | None = None
+    cut_middle: bool = False  # shortened, keeps its cells' ends: names told apart by their end
     wanted: bool = True  # False: hidden whatever the width (see Table.show_column)
     hidden: bool = False
     truncated: bool = False
@@ -77,9 +81,11 @@ class Table(ColumnFittingDataTable):
         default: object | None = None,
         priority: int | None = None,
         min_width: int | None = None,
+        cut_middle: bool = False,
     ) -> ColumnKey:
         """As DataTable's, plus how much the column matters: ``priority`` (0 first; by default its
-        position, so the rightmost columns go first) and ``min_width`` (see FittedColumn)."""
+        position, so the rightmost columns go first), ``min_width`` and how its cells are
+        shortened, ``cut_middle`` (see FittedColumn)."""
         column_key = super().add_column(label, width=width, key=key, default=default)
         plain = self.columns[column_key]
         self.columns[column_key] = FittedColumn(
@@ -90,6 +96,7 @@ class Table(ColumnFittingDataTable):
             plain.auto_width,
             priority=len(self.columns) - 1 if priority is None else priority,
             min_width=min_width,
+            cut_middle=cut_middle,
             fits_content=plain.auto_width,
             given_width=plain.width,
         )
@@ -201,7 +208,9 @@ class Table(ColumnFittingDataTable):
     def column_shortened(self, column: Any) -> bool:
         return bool(getattr(column, "truncated", False))
 
-    def shorten_cell(self, cell: Any) -> Any:
+    def shorten_cell(self, cell: Any, column: Any) -> Any:
+        if getattr(column, "cut_middle", False):
+            return _cut_middle(cell, column.width)
         return _ellipsis(cell)
 
     def columns_resized(self) -> None:
@@ -275,3 +284,38 @@ def _ellipsis(cell: RenderableType) -> RenderableType:
     elif isinstance(cell, str):
         cell = Text(cell, no_wrap=True, overflow="ellipsis")
     return cell
+
+
+def _cut_middle(cell: RenderableType, width: int) -> RenderableType:
+    """A cell cut to ``width`` cells by taking out its middle, marked '…': its end keeps its
+    last whole words, up to half the cells ("…Practice Lagos", not "…ctice Lagos"), and its
+    start the rest. A cell whose last word is longer than that, or that isn't one line of text,
+    is shortened as any other, at its end."""
+    if isinstance(cell, str):
+        cell = Text(cell)
+    if not isinstance(cell, Text) or "\n" in cell.plain or width < 3:
+        return _ellipsis(cell)
+    if cell.cell_len <= width:
+        return cell
+    plain = cell.plain
+    end = plain[len(plain) - _chars_within(plain[::-1], (width - 1) // 2) :]
+    if not plain[: len(plain) - len(end)].endswith(" "):
+        if " " not in end.strip():  # not one whole word: a scrap such as "aulo)" tells nothing
+            return _ellipsis(cell)
+        end = end.split(" ", 1)[1]  # (a word cut at its start is dropped: the whole words stay)
+    end = end.lstrip()
+    head = len(plain[: _chars_within(plain, width - 1 - cell_len(end))].rstrip())  # "Data Science…"
+    shortened = Text.assemble(cell[:head], "…", cell[len(plain) - len(end) :], no_wrap=True)
+    shortened.style = cell.style
+    return shortened
+
+
+def _chars_within(text: str, cells: int) -> int:
+    """How many of ``text``'s first characters fit in ``cells`` cells (a wide one split by the
+    edge is left out: the cell is short by one rather than over)."""
+    used = 0
+    for count, char in enumerate(text):
+        used += cell_len(char)
+        if used > cells:
+            return count
+    return len(text)

@@ -179,7 +179,7 @@ class ColumnFittingDataTable(ColumnSizingDataTable):
     def column_shortened(self, column: Any) -> bool:
         return False
 
-    def shorten_cell(self, cell: Any) -> Any:
+    def shorten_cell(self, cell: Any, column: Any) -> Any:
         return cell
 
     def size_changed(self) -> None:
@@ -198,7 +198,7 @@ class ColumnFittingDataTable(ColumnSizingDataTable):
         columns = self.ordered_columns
         if any(self.column_shortened(c) for c in columns):
             cells = [
-                self.shorten_cell(cell) if self.column_shortened(column) else cell
+                self.shorten_cell(cell, column) if self.column_shortened(column) else cell
                 for column, cell in zip(columns, cells, strict=False)
             ]
         return RowRenderables(label, cells)
@@ -273,6 +273,7 @@ class ColumnFittingDataTable(ColumnSizingDataTable):
         if fill < 0:
             # A shortened column's cell (Table.shorten_cell) ends in an ellipsis, as Rich's
             # Text.truncate cuts it; cut short any other way, it follows Rich's overflow rules.
+            # (One cut in its middle was cut to the column's width already: it fits.)
             if cell.overflow != "ellipsis" or not cell.no_wrap or inner < 2:
                 return None
             text = set_cell_size(text, inner - 1) + "…"

@@ -172,16 +172,18 @@ async def test_a_plain_cell_drawn_without_rich_is_drawn_as_datatable_draws_it():
         assert fast == 3 * 13  # the thirteen plain cells took the short way (the rest, Rich's)
 
 
-async def test_a_shortened_plain_cell_drawn_without_rich_is_cut_as_rich_cuts_it():
-    """A shortened column's cells end in an ellipsis (screens/table.py): drawn the short way, at
-    every width, they give the segments Rich's Text.truncate gives, wide and combining
-    characters included."""
+@pytest.mark.parametrize("cut_middle", [False, True], ids=["at-the-end", "in-the-middle"])
+async def test_a_shortened_plain_cell_drawn_without_rich_is_cut_as_rich_cuts_it(cut_middle: bool):
+    """A shortened column's cells end in an ellipsis, or lose their middle to one (a column of
+    circle names; screens/table.py): drawn the short way, at every width, they give the segments
+    Rich gives, wide and combining characters included."""
     app = PlainCells()
     texts = [
         "Accessibility, Leadership",
         "日本語の名前日本語の名前",
         "a日本語の名前",
         "Zoë Ünal café ☕",
+        "日本語 の名前 日本語の 名前 ab",
         "e\u0301" * 9,
         "ab",
     ]
@@ -196,6 +198,7 @@ async def test_a_shortened_plain_cell_drawn_without_rich_is_cut_as_rich_cuts_it(
         shortened = 0
         for width in range(1, 30):
             column.truncated, column.auto_width, column.width = True, False, width
+            column.cut_middle = cut_middle
             table._clear_caches()
             for row in range(len(texts)):
                 for cursor, hover in ((False, False), (True, False), (False, True)):

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
+from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound, Refusals
 from circles.services import pairing, pairs, people, programmes
 from models.engine import sqlite_url
 from models.store import Store
@@ -39,6 +39,24 @@ def test_a_renamed_programme_keeps_its_pairs_and_their_invites_change(store: Sto
     assert all(p.programme_name == "Mentoring 2026" and p.ics_sequence == 1 for p in after)
     with pytest.raises(AlreadyExists, match="Buddies"), store.write() as db:
         programmes.rename(db, pid, "BUDDIES")
+
+
+def test_a_new_programme_is_refused_with_every_problem_at_once(store: Store) -> None:
+    """Each value is checked before any is refused: a form shows them all, each under its field
+    (screens/form_screen.py), and the command line one a line. One problem is raised as it is."""
+    with store.write() as db:
+        programmes.add_programme(db, name="Buddies", kind="buddy")
+    with pytest.raises(Refusals) as refused, store.write() as db:
+        programmes.add_programme(
+            db, name="BUDDIES", kind="mentoring", starts_on=date(2026, 5, 1), ends_on=date(2026, 4, 1),
+            group_size=3, no_repeat_weeks=-1,
+        )  # fmt: skip
+    fields = [getattr(p, "field", None) for p in refused.value.problems]
+    assert fields == ["to", "group size", "no repeat weeks", "name"]
+    assert str(refused.value).splitlines()[-1] == "There is already a programme named 'Buddies'."
+    with pytest.raises(AlreadyExists), store.write() as db:
+        programmes.add_programme(db, name="buddies", kind="buddy")
+    assert _names(store) == ["Buddies"]
 
 
 def test_an_archived_programme_is_hidden_and_kept_and_can_come_back(store: Store) -> None:

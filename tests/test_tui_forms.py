@@ -694,3 +694,35 @@ async def test_text_typed_into_a_choice_is_refused_where_it_shows_and_holds_the_
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert isinstance(app.screen, CircleScreen)
+
+
+async def test_the_person_and_walk_in_forms_tell_every_name_and_team_the_service_refuses_at_once(
+    memory_store, clock
+):
+    """The forms checked a name's length but not what the service refuses besides (a direction
+    control that can disguise it), and a team not at all: each was told on saving, one a save.
+    They check with the service's own rules (people.person_name, people.team_name): both
+    problems under their fields at the first save, and nobody saved."""
+    c = factories.circle(memory_store, "Rust Lunch")
+    s = factories.session(memory_store, c, "2026-03-10 12:00", title="Ownership")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for form in (forms.person_form(None), forms.walk_in_form(s)):
+            app.push_screen(form)
+            await pilot.pause()
+            form.query_one("#f-name", Input).value = "Ana \u202eLima"
+            form.query_one("#f-email", Input).value = "ana@example.org"
+            form.query_one("#f-team", Input).value = "Platform " * 10  # 89 characters, stripped
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert app.screen is form
+            assert "direction control" in _error(form, "name")
+            assert _error(form, "team").endswith("is 89 characters long; the limit is 80.")
+            await pilot.press("escape")
+            await settle(app, pilot)
+            if isinstance(app.screen, ConfirmScreen):  # what was typed: let it go
+                await pilot.press("y")
+                await settle(app, pilot)
+        with memory_store.read() as db:
+            assert people.count_people(db) == 0

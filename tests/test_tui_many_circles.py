@@ -282,3 +282,42 @@ async def test_down_from_the_circles_filter_goes_into_the_list(memory_store: Sto
         await pilot.press("down", "down", "enter")
         await until(pilot, lambda: isinstance(app.screen, CircleScreen) and app.screen.title is not None)
         assert app.screen.title == "Circle 0057 Rust"
+
+
+async def test_long_names_alike_but_for_their_end_are_told_apart_on_home_and_the_circles_list(
+    memory_store: Store, clock: Any
+) -> None:
+    """The large demo's list showed "Accessibility Community of Pract…" three times at 80
+    columns: too long for its 30 cells, a name cut at its end lost the city. A circle's name is
+    cut in its middle, on the Circles list and on Home, and its end stays."""
+    from screens.home import HomeScreen
+    from tests.tui_support import screen_text
+
+    cities = ("Lagos", "Nairobi", "Accra")
+    for city in cities:
+        circle = factories.circle(memory_store, f"Accessibility Community of Practice {city}")
+        factories.session(memory_store, circle, "2026-03-04 12:00")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await until(pilot, lambda: app.screen.query_one("#upcoming", DataTable).row_count == 3)
+        await settle(app, pilot)
+        for city in cities:
+            assert _cut_in_the_middle(screen_text(app), city)
+        await pilot.press("c")
+        table = app.screen.query_one(DataTable)
+        await until(pilot, lambda: isinstance(app.screen, CirclesScreen) and table.row_count == 3)
+        await settle(app, pilot)
+        for city in cities:
+            assert _cut_in_the_middle(screen_text(app), city)
+
+
+def _cut_in_the_middle(text: str, city: str) -> bool:
+    """A line of ``text`` shows the circle of ``city`` by its start and its end, its middle cut
+    (were it shown whole, the test would say nothing of how it is cut)."""
+    return any(
+        "Accessibility Co" in line and "…" in line and f"Practice {city} " in line
+        and "Accessibility Community of Practice" not in line
+        for line in text.splitlines()
+    )  # fmt: skip

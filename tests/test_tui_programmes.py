@@ -684,3 +684,35 @@ async def test_namesakes_among_the_participants_are_told_apart(memory_store, clo
     same_team = [f"Aiko Diaz (People, no. {person.id})" for person in people[:2]]
     assert names == sorted([*same_team, "Aiko Diaz (Data)", "Aiko Diaz (Web)"])
     assert sorted(paired.split(" & ")) == sorted(f"Aiko Diaz (no. {person.id})" for person in people)
+
+
+async def test_a_new_programme_tells_every_problem_at_once_each_under_its_field(memory_store, clock):
+    """A taken name and a last day before the first: saving told the first the service met (the
+    dates), and the name only on the next try. The service gathers what it refuses (Refusals)
+    and the form puts each under its field; nothing is saved."""
+    from screens.programme_forms import programme_form
+
+    with memory_store.write() as db:
+        programmes.add_programme(db, name="Mentors", kind="mentoring")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        form = programme_form()
+        app.push_screen(form)
+        await settle(app, pilot)
+        form.query_one("#f-name").value = "mentors"  # type: ignore[attr-defined]
+        form.query_one("#f-starts_on").value = "2026-05-01"  # type: ignore[attr-defined]
+        form.query_one("#f-ends_on").value = "2026-04-01"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
+        def error(name: str) -> str:
+            box = form.query_one(f"#e-{name}", Static)
+            return shown(box) if box.has_class("shown") else ""
+
+        assert app.screen is form
+        assert error("name") == "There is already a programme named 'Mentors'."
+        assert error("ends_on") == "'2026-04-01' is earlier than the first day (2026-05-01)."
+        assert app.focused is form.query_one("#f-name")  # the first of them
+        with memory_store.read() as db:
+            assert [p.programme.name for p in programmes.list_programmes(db)] == ["Mentors"]

@@ -119,7 +119,7 @@ def check_in_walk_in(
         except NotFound:
             person = people.add_person(db, name=name, email=address, team=team)
     else:
-        name = validate.text(name, "name", max_length=120, required=True)
+        name = people.person_name(name)
         known = people.find_by_name(db, name)
         if len(known) > 1:
             raise InvalidInput(

@@ -214,9 +214,9 @@ def _row(line: int, cells: list[str], header: dict[str, int]) -> ImportRow:
 
     return ImportRow(
         line=line,
-        name=validate.name(cell("name"), "name", max_length=120),
+        name=people.person_name(cell("name")),
         email=validate.email(cell("email")),
-        team=validate.optional_name(cell("team"), "team", max_length=80),
+        team=people.team_name(cell("team")),
         circle=validate.optional_name(cell("circle"), "circle", max_length=120),
     )
 

@@ -41,6 +41,17 @@ def address(value: str | None) -> str | None:
     return validate.email(value)
 
 
+def person_name(value: str | None) -> str:
+    """A person's name as stored, or InvalidInput: the one rule, for the service, its forms
+    (where a bad name is told under the field before saving) and imports."""
+    return validate.name(value, "name", max_length=120)
+
+
+def team_name(value: str | None) -> str | None:
+    """A person's team as stored (None when none is given), or InvalidInput: as person_name."""
+    return validate.optional_name(value, "team", max_length=80)
+
+
 def _clean(
     *,
     name: str | Unchanged = UNCHANGED,
@@ -49,11 +60,11 @@ def _clean(
 ) -> dict[str, Any]:
     values = given(name=name, email=email, team=team)
     if "name" in values:
-        values["name"] = validate.name(values["name"], "name", max_length=120)
+        values["name"] = person_name(values["name"])
     if "email" in values:
         values["email"] = address(values["email"])
     if "team" in values:
-        values["team"] = validate.optional_name(values["team"], "team", max_length=80)
+        values["team"] = team_name(values["team"])
     return values
 
 

@@ -13,7 +13,7 @@ from sqlmodel.sql.expression import Select
 
 from circles import cadence as cadences
 from circles import validate
-from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound
+from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound, Problems
 from circles.offer_topics import split_topics
 from circles.programme_views import UNTIL_RESUMED, ParticipantView, ProgrammeSummary, ProgrammeView
 from circles.services import names
@@ -95,31 +95,41 @@ def add_programme(
     allow_same_team: bool = False,
     no_repeat_weeks: int | None = None,
 ) -> ProgrammeView:
-    name = validate.text(name, "name", max_length=120, required=True)
-    parsed = parse_kind(kind)
+    # Every value is checked before any is refused: the form shows each problem under its field.
+    problems = Problems()
+    checked_name = problems.check(lambda: validate.text(name, "name", max_length=120, required=True))
+    parsed = problems.check(lambda: parse_kind(kind))
     if starts_on is not None and ends_on is not None:
-        validate.date_range(starts_on, ends_on, start_field="from", end_field="to")
-    text = cadences.parse(cadence).text if cadence and cadence.strip() else None
-    meeting_minutes = validate.minutes(meeting_minutes, "minutes")
+        problems.check(lambda: validate.date_range(starts_on, ends_on, start_field="from", end_field="to"))
+    text = problems.check(lambda: cadences.parse(cadence).text if cadence and cadence.strip() else None)
+    minutes = problems.check(lambda: validate.minutes(meeting_minutes, "minutes"))
     size = 2 if group_size is None else group_size
     if size not in (2, 3):
-        raise InvalidInput("group size", size, "must be 2 (pairs) or 3 (trios)")
-    if size == 3 and not parsed.has_rounds:
-        raise InvalidInput(
-            "group size", size, "trios are for buddy and coffee programmes; mentoring is in pairs"
+        problems.add(InvalidInput("group size", size, "must be 2 (pairs) or 3 (trios)"))
+    elif size == 3 and parsed is not None and not parsed.has_rounds:
+        problems.add(
+            InvalidInput(
+                "group size", size, "trios are for buddy and coffee programmes; mentoring is in pairs"
+            )
         )
     if no_repeat_weeks is not None and not 0 <= no_repeat_weeks <= MAX_NO_REPEAT_WEEKS:
-        raise InvalidInput("no repeat weeks", no_repeat_weeks, f"must be between 0 and {MAX_NO_REPEAT_WEEKS}")
-    taken = db.exec(select(Programme).where(sa.func.lower(Programme.name) == name.lower())).first()
-    if taken is not None:
-        raise AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name")
+        problems.add(
+            InvalidInput("no repeat weeks", no_repeat_weeks, f"must be between 0 and {MAX_NO_REPEAT_WEEKS}")
+        )
+    if checked_name is not None:
+        lowered = checked_name.lower()
+        taken = db.exec(select(Programme).where(sa.func.lower(Programme.name) == lowered)).first()
+        if taken is not None:
+            problems.add(AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name"))
+    problems.raise_any()
+    assert checked_name is not None and parsed is not None and minutes is not None  # (else refused)
     p = Programme(
-        name=name,
+        name=checked_name,
         kind=parsed,
         starts_on=starts_on,
         ends_on=ends_on,
         cadence=text,
-        meeting_minutes=meeting_minutes,
+        meeting_minutes=minutes,
         group_size=size,
         allow_same_team=allow_same_team,
         no_repeat_weeks=no_repeat_weeks,
