@@ -34,6 +34,16 @@ def _ownership(store) -> SessionView:
     return factories.session(store, circle, "2026-03-10 12:00", title="Ownership")
 
 
+async def _notes_typed(app, pilot, session_id: int, text: str) -> SessionScreen:
+    """The session open, n pressed and ``text`` typed into its notes, a key at a time."""
+    screen = await _open(app, pilot, session_id)
+    await pilot.press("n")
+    await pilot.pause()
+    assert isinstance(app.focused, TextArea)
+    await type_text(pilot, text)  # letters are text here, not commands
+    return screen
+
+
 async def _agenda_form(app, pilot, session_id: int, key: str) -> FormScreen:
     """The session's agenda item form: a to add, e to edit the highlighted item."""
     await _open(app, pilot, session_id)
@@ -118,11 +128,7 @@ async def test_notes_save_and_a_conflict_keeps_what_was_typed(memory_store, cloc
     s = _ownership(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, s.id)
-        await pilot.press("n")
-        await pilot.pause()
-        assert isinstance(app.focused, TextArea)
-        await type_text(pilot, "Bring laptops")  # letters are text here, not commands
+        screen = await _notes_typed(app, pilot, s.id, "Bring laptops")
         assert "unsaved" in shown(screen.query_one("#notes-state", Static))
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -161,9 +167,7 @@ async def test_ctrl_s_saves_the_notes_wherever_the_focus_went_after_typing_them(
     s = _ownership(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, s.id)
-        await pilot.press("n")
-        await type_text(pilot, "Bring laptops")
+        screen = await _notes_typed(app, pilot, s.id, "Bring laptops")
         screen.query_one("#agenda", DataTable).focus()
         await pilot.pause()
         assert "ctrl+s saves" in shown(screen.query_one("#notes-state", Static))
@@ -179,9 +183,7 @@ async def test_notes_someone_else_saved_meanwhile_are_kept_for_merging_never_ove
     s = _ownership(memory_store)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, s.id)
-        await pilot.press("n")
-        await type_text(pilot, "Mine")
+        screen = await _notes_typed(app, pilot, s.id, "Mine")
         with memory_store.write() as db:
             sessions.update_session(db, sessions.get_session(db, s.id), notes="Theirs")
 
