@@ -491,10 +491,7 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
         *(total(c).label(f"feedback_{n}") for n, c in enumerate(counted[len(turnout) :])),
     )
     members, presenters = members_and_presenters(
-        held,
-        sa.bindparam("earliest") if shape.since else None,
-        sessions,
-        held_by_id=dialect == "postgresql",
+        held, sa.bindparam("earliest") if shape.since else None, sessions
     )
     # Each counted on its own: the presenters are all members, so joining each member to
     # whether they presented (member_presented_for, ten thousand pairs on the large demo) only
