@@ -33,6 +33,12 @@ class PersonPicker(Dialog[PersonView | None]):
     members are six names in a row, not six trips back to the circle. ``added`` lists who was."""
 
     DEFAULT_CSS = """
+    /* One person a line: wrapped, the tail of a long one ("University Lab", a team) stood
+       under the names at the left edge and read as another person. The team, last, is cut first. */
+    PersonPicker #matches {
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
     PersonPicker #picker-added {
         color: $success;
         height: auto;

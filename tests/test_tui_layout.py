@@ -209,6 +209,30 @@ async def test_a_picker_longer_than_half_the_screen_leaves_no_blank_rows_under_i
         assert last == body.scrollable_content_region.bottom
 
 
+async def test_the_person_picker_at_80x24_shows_one_person_a_line(demo):
+    """Wrapped, a long match ("Dr. Miriam Ostrowski  <ostrowski.guest@university-lab.example>
+    University Lab") put its team on a line of its own under the names, read as another person."""
+    from screens.picker import PersonPicker
+
+    app = CirclesApp(demo["store"])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        app.open_circle(demo["circle"])
+        await settle(app, pilot)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, PersonPicker))
+        picker = app.screen
+        matches = picker.query_one("#matches", OptionList)
+        await until(pilot, lambda: matches.option_count > 20)
+        await settle(app, pilot)
+        names = {p.name for p in picker.found.values()}
+        area = matches.scrollable_content_region  # the list, its scroll bar left out
+        rows = screen_text(app).splitlines()[area.y : area.bottom]
+        listed = [row[area.x : area.right].strip() for row in rows]
+        assert all(any(line.startswith(n) for n in names) for line in listed), listed
+        assert any(line.startswith("Dr. Miriam Ostrowski") and line.endswith("…") for line in listed), listed
+
+
 async def test_ticked_and_unticked_differ_without_colour(demo):
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
