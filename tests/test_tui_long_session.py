@@ -50,6 +50,12 @@ async def test_closed_screens_let_go_of_their_widgets(memory_store, clock):
             await pilot.press("escape")
             await settle(app, pilot)
         assert len(left) > 8
+        # The last screen's widgets end their message loops and timers (the notes' cursor
+        # blink, every half second) a moment after it has closed: waited for, a little.
+        for _ in range(50):
+            if not alive(left):
+                break
+            await pilot.pause(0.02)
         assert alive(left) == 0
 
 
