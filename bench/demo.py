@@ -57,7 +57,8 @@ def demo_run(db: str) -> float:
 
 def empty_store(db: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "circles", "--db", db, "db", "upgrade"],
+        # A new file: without --create, `db upgrade` refuses a path that holds no store yet.
+        [sys.executable, "-m", "circles", "--db", db, "db", "upgrade", "--create"],
         cwd=REPO,
         check=True,
         stdout=subprocess.DEVNULL,
