@@ -55,10 +55,12 @@ def time_to(command: list[str], marker: str, run: int) -> tuple[float, float]:
 
 
 def upcoming_circle(store: str) -> str:
-    """A circle name the home screen lists among the next sessions: the marker for 'data shown'."""
+    """The start of a circle name the home screen lists among the next sessions: the marker for
+    'data shown'. Its first ten characters: Home cuts a long name in its middle, keeping its
+    start and its end ("Databases Lu…(Tokyo)"), where the minimal app shows it whole."""
     from bench.minimal_app import upcoming_rows
 
-    return str(upcoming_rows(store)[0][1])[:20]
+    return str(upcoming_rows(store)[0][1])[:10]
 
 
 def main() -> None:
