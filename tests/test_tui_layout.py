@@ -18,6 +18,7 @@ from screens.dialogs import ChoiceScreen, ConfirmScreen, Dialog, DialogBody
 from screens.export_attendance_dialog import ExportAttendanceDialog
 from screens.form_screen import FormScreen
 from screens.ics_export_dialog import IcsExportDialog
+from screens.picker import PersonPicker
 from tests import factories
 from tests.conftest import fill_from
 from tests.tui_support import screen_text, settle, type_text, until
@@ -160,7 +161,6 @@ async def test_every_dialog_puts_its_action_first_and_the_way_out_last(demo, ope
 
 async def test_ctrl_s_picks_in_the_pickers_too(demo):
     from screens.dialogs import CountScreen
-    from screens.picker import PersonPicker
 
     app = CirclesApp(demo["store"])
     async with app.run_test(size=SMALL) as pilot:
@@ -187,22 +187,27 @@ async def test_ctrl_s_picks_in_the_pickers_too(demo):
         assert "Planned 10 sessions" in " ".join(n.message for n in app._notifications)
 
 
+async def _picker_of(app: CirclesApp, pilot, circle_id: int) -> tuple[PersonPicker, OptionList]:
+    """The circle open and a pressed: its person picker, with its list of people filled."""
+    await settle(app, pilot)
+    app.open_circle(circle_id)
+    await settle(app, pilot)
+    await pilot.press("a")
+    await until(pilot, lambda: isinstance(app.screen, PersonPicker))
+    picker = app.screen
+    assert isinstance(picker, PersonPicker)
+    matches = picker.query_one("#matches", OptionList)
+    await until(pilot, lambda: matches.option_count > 20)
+    await settle(app, pilot)
+    return picker, matches
+
+
 async def test_a_picker_longer_than_half_the_screen_leaves_no_blank_rows_under_it(demo):
     """Capped as "max-height: 50vh", the list scrolled within half the screen but the dialog's
     box kept room for all of it: seven blank rows under the hint at 120x40."""
-    from screens.picker import PersonPicker
-
     app = CirclesApp(demo["store"])
     async with app.run_test(size=LARGE) as pilot:
-        await settle(app, pilot)
-        app.open_circle(demo["circle"])
-        await settle(app, pilot)
-        await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, PersonPicker))
-        picker = app.screen
-        matches = picker.query_one("#matches", OptionList)
-        await until(pilot, lambda: matches.option_count > 20)
-        await settle(app, pilot)
+        picker, matches = await _picker_of(app, pilot, demo["circle"])
         body = picker.query_one(DialogBody)
         assert matches.region.height == LARGE[1] // 2  # it scrolls: more than half a screen of people
         last = max(child.region.bottom for child in body.children if child.display)
@@ -212,19 +217,9 @@ async def test_a_picker_longer_than_half_the_screen_leaves_no_blank_rows_under_i
 async def test_the_person_picker_at_80x24_shows_one_person_a_line(demo):
     """Wrapped, a long match ("Dr. Miriam Ostrowski  <ostrowski.guest@university-lab.example>
     University Lab") put its team on a line of its own under the names, read as another person."""
-    from screens.picker import PersonPicker
-
     app = CirclesApp(demo["store"])
     async with app.run_test(size=SMALL) as pilot:
-        await settle(app, pilot)
-        app.open_circle(demo["circle"])
-        await settle(app, pilot)
-        await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, PersonPicker))
-        picker = app.screen
-        matches = picker.query_one("#matches", OptionList)
-        await until(pilot, lambda: matches.option_count > 20)
-        await settle(app, pilot)
+        picker, matches = await _picker_of(app, pilot, demo["circle"])
         names = {p.name for p in picker.found.values()}
         area = matches.scrollable_content_region  # the list, its scroll bar left out
         rows = screen_text(app).splitlines()[area.y : area.bottom]
