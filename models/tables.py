@@ -100,6 +100,9 @@ class Membership(SQLModel, table=True):
         # Organisation's presenters: a presenter's memberships of a circle and the days they
         # cover, read from the index alone (migration 0240).
         sa.Index("ix_membership_person_circle_days", "person_id", "circle_id", "joined_at", "left_at"),
+        # Organisation's members: each circle's current ones counted, its later and past ones
+        # found, from the index alone (migration 0280).
+        sa.Index("ix_membership_circle_days", "circle_id", "left_at", "joined_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

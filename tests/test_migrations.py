@@ -622,10 +622,11 @@ def test_0190_covers_the_exports_lookups_on_postgresql_and_check_ins_still_upser
             "(session_id, person_id)", "(session_id, person_id) INCLUDE (rsvp, attended)"
         )
     # Later migrations' (0230: memberships by the day they began; 0240: by person and circle
-    # with the days they cover), on both backends.
+    # with the days they cover; 0280: by circle and the days), on both backends.
     assert after.pop("ix_membership_joined_at").endswith("(joined_at)")
     by_person = after.pop("ix_membership_person_circle_days")
     assert by_person.endswith("(person_id, circle_id, joined_at, left_at)")
+    assert after.pop("ix_membership_circle_days").endswith("(circle_id, left_at, joined_at)")
     assert after == before  # the rest as they were; on SQLite, all of it
     with store.write() as db:
         found = db.connection().exec_driver_sql("SELECT session_id, person_id FROM attendance").one()

@@ -96,6 +96,66 @@ def test_presenter_diversity_and_by_team(store: Store, book: Book) -> None:
     ]
 
 
+def test_members_are_counted_once_each_whatever_their_memberships(store: Store, clock: FixedClock) -> None:
+    """A circle's members in a period: the people a membership of theirs covered a held
+    session's start for, each once. The report counts current memberships from their circle's
+    count and past ones apart (participation.member_counts); here every kind of membership
+    that could be miscounted, against the hand-worked people and the Stats tab's own pairs.
+
+    Weekly at noon UTC, 7 September to 12 October; the clock on 20 October; "since 10
+    September" holds 14 September (its first) to 12 October (its last)."""
+    from circles.services.participation import member_presented
+    from tests import factories
+
+    clock.now = datetime(2026, 10, 20, 9, tzinfo=UTC)
+    weekly = factories.circle(store, "Weekly", tz="UTC")
+    for day in ("2026-09-07", "2026-09-14", "2026-09-21", "2026-09-28", "2026-10-05", "2026-10-12"):
+        factories.session(store, weekly, f"{day} 12:00")
+    spans = {
+        # current since January: in
+        "ana": [("2026-01-01", None)],
+        # left the day after the circle's first session: in over all time, out since the 10th
+        "bo": [("2026-01-01", "2026-09-08")],
+        # left after the period's first session and came back: in, once
+        "cy": [("2026-01-01", "2026-09-20"), ("2026-10-01", None)],
+        # two past memberships over each other, both covering sessions: in, once
+        "di": [("2026-01-01", "2026-09-30"), ("2026-09-15", "2026-10-03")],
+        # joined and left between two sessions: out
+        "eve": [("2026-09-15", "2026-09-20")],
+        # joined after the period's first session, left after the next: in
+        "fay": [("2026-09-15", "2026-09-22")],
+        # joined after the last session held: out
+        "gus": [("2026-10-13", None)],
+        # left after the first session, back after the last: in, once (for the past one)
+        "hal": [("2026-01-01", "2026-09-16"), ("2026-10-14", None)],
+    }
+    for name, memberships in spans.items():
+        who = factories.person(store, name.title())
+        for joined, left in memberships:
+            with store.write() as db:
+                members.add_member(
+                    db,
+                    circle_id=weekly.id,
+                    person_id=who.id,
+                    joined_at=datetime.fromisoformat(joined).replace(tzinfo=UTC),
+                )
+                if left is not None:
+                    members.remove_member(
+                        db,
+                        circle_id=weekly.id,
+                        person_id=who.id,
+                        left_at=datetime.fromisoformat(left).replace(tzinfo=UTC),
+                    )
+    for since, expected in ((None, 6), (date(2026, 9, 10), 5)):
+        scope = Scope(since=since, until=date(2026, 10, 20))
+        with store.read() as db:
+            report = success.success_report(db, scope)
+            pairs = member_presented(db, scope)
+            stats = db.execute(sa.select(sa.func.count()).select_from(pairs)).scalar_one()
+        [row] = report.circles
+        assert (row.members, report.presenters.members, stats) == (expected, expected, expected), since
+
+
 def test_satisfaction_response_rate_and_trend(store: Store, book: Book) -> None:
     with store.read() as db:
         report = success.success_report(db, Scope())

@@ -30,6 +30,7 @@ from circles.services.participation import (
     held_sessions,
     in_scope,
     local_days,
+    member_counts,
     member_presented,
     members_and_presenters,
     one_if,
@@ -430,7 +431,7 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
     (300 circles over two years on the large demo) and adding them up in Python took longer
     than the statement itself took the server.
 
-    Each circle's row also counts its members and presenters (members_and_presenters), from
+    Each circle's row also counts its members (member_counts) and presenters (members_and_presenters), from
     the same held sessions, selected once for all three: in a statement of their own they were
     selected twice more, the period's test per time zone run on each (the success report's
     statements over the large demo's last 3 months, in turns: 68 ms of SQLite's processor time
@@ -491,17 +492,11 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
         sa.func.count(rated).label("with_ratings"),
         *(total(c).label(f"feedback_{n}") for n, c in enumerate(counted[len(turnout) :])),
     )
-    members, presenters = members_and_presenters(
-        held, sa.bindparam("earliest") if shape.since else None, sessions
-    )
+    _, presenters = members_and_presenters(held, sa.bindparam("earliest") if shape.since else None, sessions)
     # Each counted on its own: the presenters are all members, so joining each member to
     # whether they presented (member_presented_for, ten thousand pairs on the large demo) only
     # to sum it was a fifth of the statement.
-    per_circle = (
-        select(members.c.circle_id, sa.func.count(sa.distinct(members.c.person_id)).label("members"))
-        .group_by(members.c.circle_id)
-        .subquery()
-    )
+    per_circle = member_counts(sessions, shape)
     presented = (
         select(presenters.c.circle_id, sa.func.count(sa.distinct(presenters.c.person_id)).label("presented"))
         .group_by(presenters.c.circle_id)
