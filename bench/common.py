@@ -158,12 +158,15 @@ def large_store_url(backend: str):  # type: ignore[no-untyped-def]
 
 
 def conninfo(url) -> str:  # type: ignore[no-untyped-def]
-    """A SQLAlchemy PostgreSQL URL as libpq takes it, for the plain psycopg baselines."""
+    """A SQLAlchemy PostgreSQL URL as libpq takes it, for the plain psycopg baselines: with JIT
+    off, as the app's connections have it (models/engine.py), so both sides run the same plans."""
+    from psycopg.conninfo import make_conninfo
+
     from circles.glance_postgres import postgres_conninfo
 
     found = postgres_conninfo(url.render_as_string(hide_password=False))
     assert found is not None, url
-    return found
+    return make_conninfo(found, options="-c jit=off")
 
 
 def postgres_database(name: str, build: Callable[[object], object]):  # type: ignore[no-untyped-def]
