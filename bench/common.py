@@ -158,15 +158,21 @@ def large_store_url(backend: str):  # type: ignore[no-untyped-def]
 
 
 def conninfo(url) -> str:  # type: ignore[no-untyped-def]
-    """A SQLAlchemy PostgreSQL URL as libpq takes it, for the plain psycopg baselines: with JIT
-    off, as the app's connections have it (models/engine.py), so both sides run the same plans."""
-    from psycopg.conninfo import make_conninfo
-
+    """A SQLAlchemy PostgreSQL URL as libpq takes it (a URL still: the bench also hands it to
+    the app and to the minimal app as a --db value)."""
     from circles.glance_postgres import postgres_conninfo
 
     found = postgres_conninfo(url.render_as_string(hide_password=False))
     assert found is not None, url
-    return make_conninfo(found, options="-c jit=off")
+    return found
+
+
+def bare_conninfo(url) -> str:  # type: ignore[no-untyped-def]
+    """conninfo for the plain psycopg baselines: with JIT off, as the app's connections have it
+    (models/engine.py), so both sides of a ratio run the same plans."""
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(conninfo(url), options="-c jit=off")
 
 
 def postgres_database(name: str, build: Callable[[object], object]):  # type: ignore[no-untyped-def]

@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 
-from bench.common import add_backend, conninfo, large_store_url, proc_stat, report
+from bench.common import add_backend, bare_conninfo, large_store_url, proc_stat, report
 from bench.screens import BARE, BareScreen
 from bench.tui import SIZE, Frames, busiest, settled
 from circles.app import CirclesApp
@@ -131,7 +131,7 @@ def success_ratio(store: Store, runs: int, since: date | None, label: str) -> No
         import psycopg
 
         driver = "psycopg"
-        bare_postgres = psycopg.connect(conninfo(url))
+        bare_postgres = psycopg.connect(bare_conninfo(url))
 
         def plain() -> None:
             # In a transaction ended after each run, as a read of the store is.

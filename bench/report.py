@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import add_backend, conninfo, large_store_url, report
+from bench.common import add_backend, bare_conninfo, large_store_url, report
 
 
 def in_turns(ours: Callable[[], object], bare: Callable[[], object], runs: int) -> tuple[float, float]:
@@ -77,7 +77,7 @@ def main() -> None:
 
         named = dict(compiled.params)  # psycopg takes SQLAlchemy's %(name)s parameters as they are
 
-        bare_postgres = psycopg.connect(conninfo(url), autocommit=True)
+        bare_postgres = psycopg.connect(bare_conninfo(url), autocommit=True)
 
         def plain() -> None:
             assert len(bare_postgres.execute(sql, named).fetchall()) > 0

@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import CACHE, add_backend, conninfo, median_seconds, report, store_for
+from bench.common import CACHE, add_backend, bare_conninfo, median_seconds, report, store_for
 
 STORE = CACHE / "rotation-500.db"
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -91,7 +91,7 @@ def main() -> None:
         else:
             import psycopg
 
-            conn = psycopg.connect(conninfo(url))
+            conn = psycopg.connect(bare_conninfo(url))
         conn.execute("SELECT * FROM circle_session WHERE circle_id = 1").fetchall()
         conn.execute(
             "SELECT * FROM membership JOIN person ON person.id = membership.person_id WHERE circle_id = 1"

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
 
-from bench.common import add_backend, conninfo, large_store_url, report
+from bench.common import add_backend, bare_conninfo, large_store_url, report
 from bench.tui import SIZE, Frames, settled
 
 QUERIES = (
@@ -99,7 +99,7 @@ def bare_connection(url):  # type: ignore[no-untyped-def]
         return sqlite3.connect(url.database), "sqlite3"
     import psycopg
 
-    return psycopg.connect(conninfo(url), autocommit=True), "psycopg"
+    return psycopg.connect(bare_conninfo(url), autocommit=True), "psycopg"
 
 
 def queries(store, url, runs: int) -> None:  # type: ignore[no-untyped-def]
