@@ -195,6 +195,43 @@ def test_mentoring_is_recognised_with_hours(store: Store, clock: FixedClock) -> 
     assert whole["Mo Adams"] is not None and whole["Mo Adams"].hours == 4.0
 
 
+def test_a_page_of_the_ledger_is_that_part_of_the_whole(store: Store, clock: FixedClock) -> None:
+    """The Recognition screen lists everyone by ledger_names and reads what they did a page at
+    a time (ledger with ``people``): the names are the whole ledger's, in its order, namesakes
+    told apart alike, and each page is exactly those people's part of the whole ledger, every
+    kind of recognition (talks, streaks, mentoring, feedback with its notes, thanks), for all
+    circles or one (thanks about one of its sessions, no mentoring)."""
+    clock.now = NOW
+    book: Book = build_book(store)
+    with store.write() as db:
+        feedback.add_answer(
+            db, session_id=book.s["jan"], person_id=book.p["bo"], rating=4, for_presenter="Nice"
+        )
+        namesake = people.add_person(db, name="ana  ruiz", email="ana2@example.org", team="Ops").id
+        recognition.add_thanks(db, person=str(namesake), text="for the chairs")
+        recognition.add_thanks(db, person=str(book.p["bo"]), text="for the talk", session_id=book.s["jan"])
+    for since, until, circle in (
+        ("2026-01-01", "2026-08-31", None),
+        ("2026-06-01", "2026-08-31", None),
+        ("2026-01-01", "2026-08-31", "Book Club"),
+    ):
+        with store.read() as db:
+            scope = recognition.period_scope(db, since=since, until=until, circle=circle)
+            whole = recognition.ledger(db, scope)
+            names = recognition.ledger_names(db, scope)
+            assert len(whole.people) > 3  # pages of three: more than one
+            assert names.people == [(r.person_id, r.name, r.team) for r in whole.people]
+            assert (names.period, names.circle) == (whole.period, whole.circle)
+            assert names.shown_names() == whole.shown_names()
+            for start in range(0, len(whole.people), 3):
+                page = [p.person_id for p in names.people[start : start + 3]]
+                for notes in (True, False):
+                    read = recognition.ledger(db, scope, notes=notes, people=page)
+                    wanted = recognition.ledger(db, scope, notes=notes).people[start : start + 3]
+                    assert read.people == wanted, (since, circle, start, notes)
+            assert recognition.ledger(db, scope, people=[]).people == []
+
+
 def test_feedback_reaches_presenters_only_when_shared(store: Store, clock: FixedClock) -> None:
     clock.now = NOW
     book: Book = build_book(store)
