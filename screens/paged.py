@@ -59,6 +59,7 @@ class PagedTable(Table):
         self._ready: int | None = None
         self._wanted = 0
         self._to_bottom = False
+        self._cursor_wanted: str | None = None  # the cursor's row when it is not ready yet
 
     @property
     def total(self) -> int:
@@ -76,7 +77,11 @@ class PagedTable(Table):
         self._ready = ready if ready is not None and ready < len(rows) else None
         self._wanted = 0
         self._to_bottom = False
-        if [key for key, _ in rows] == [key for key, _ in self._rows]:
+        self._cursor_wanted = None
+        # Rows shown past those ready (more were added while these were read) cannot be
+        # compared: the table is filled anew, the cursor kept on its row.
+        shown_ready = self._ready is None or self._ready >= self._added
+        if shown_ready and [key for key, _ in rows] == [key for key, _ in self._rows]:
             self._update_cells(rows)
             at = [i for i, (key, _) in enumerate(rows) if key == cursor_key]
             if at:
@@ -95,6 +100,8 @@ class PagedTable(Table):
         if not self._rows:
             return
         target = max(0, target)
+        if target >= self._added:  # not ready yet: the cursor goes there once it is (grow)
+            self._cursor_wanted = self._rows[target][0]
         self.move_cursor(row=target, scroll=cursor_key is not None)
         if cursor_key is None:
 
@@ -145,6 +152,10 @@ class PagedTable(Table):
         self._ready = ready if ready is not None and ready < len(self._rows) else None
         wanted, self._wanted = self._wanted, 0
         self._add_until(wanted)
+        at = [i for i, (key, _) in enumerate(self._rows[: self._added]) if key == self._cursor_wanted]
+        if at:
+            self._cursor_wanted = None
+            self.move_cursor(row=at[0], scroll=True)
         if self._to_bottom and self._added == len(self._rows):
             self._to_bottom = False
             super().action_scroll_bottom()
