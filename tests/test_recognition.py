@@ -687,22 +687,6 @@ def test_thanks_are_counted_on_the_readers_days(store: Store, clock: FixedClock)
     assert thanked("America/Los_Angeles", since="2026-03-31", until="2026-03-31") == [date(2026, 3, 31)]
 
 
-def test_the_ledger_is_read_without_jit_on_postgresql(store: Store, weekly: Weekly) -> None:
-    """PostgreSQL compiled a long period's statements to machine code before running them, and
-    took longer compiling than it saved (the huge demo's year of thanks: 148 ms of 357). The
-    ledger and its names turn it off for their read's transaction only: the store's connection
-    goes back to the pool as it was."""
-    if store.engine.dialect.name != "postgresql":
-        pytest.skip("JIT is PostgreSQL's")
-    for read in (recognition.ledger, recognition.ledger_names):
-        with store.read() as db:
-            assert db.connection().exec_driver_sql("SHOW jit").scalar_one() == "on"
-            read(db, recognition.period_scope(db, since="2026-01-01", until="2026-04-01"))
-            assert db.connection().exec_driver_sql("SHOW jit").scalar_one() == "off"
-        with store.read() as db:
-            assert db.connection().exec_driver_sql("SHOW jit").scalar_one() == "on"
-
-
 def _sessions_read(db, statement, values) -> int:  # type: ignore[no-untyped-def]
     """The rows of circle_session PostgreSQL's plan of ``statement`` reads, run (EXPLAIN ANALYZE)."""
     import json as json_text

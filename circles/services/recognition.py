@@ -564,7 +564,6 @@ def ledger(
 
 
 def _ledger(db: Session, scope: Scope, *, notes: bool, zone: str, people: Collection[int] | None) -> Ledger:
-    _without_jit(db)
     names: Names = {}
     bound = _bound(db, scope, zone)
     among = None
@@ -605,16 +604,6 @@ def talks(db: Session, scope: Scope) -> list[Talk]:
     return [t for found in by_person.values() for t in found]
 
 
-def _without_jit(db: Session) -> None:
-    """PostgreSQL compiles a statement costed over its JIT threshold to machine code first: the
-    parts of a long period are (a year of the huge demo: their held-session checks, hundreds
-    of thousands of rows), and compiling took longer than it saved (the year's thanks, 18,700
-    rows: 148 ms of their 357). Off for the rest of the read's transaction only (SET LOCAL), as
-    for the attendance export (circles/exports/attendance_copy.py)."""
-    if db.get_bind().dialect.name == "postgresql":
-        db.connection().exec_driver_sql("SET LOCAL jit = off")
-
-
 # -- who is recognised -------------------------------------------------------------------------
 
 
@@ -623,7 +612,6 @@ def ledger_names(db: Session, scope: Scope, *, zone: str = "UTC") -> LedgerNames
     team only: a month of the huge demo lists 26,000 people, and what each did took most of a
     second to read (its notes, talks and streaks) for a screen that shows a screenful of them.
     One statement: the ids of each part, in a union, named."""
-    _without_jit(db)
     bound = _bound(db, scope, zone)
     dialect = db.get_bind().dialect.name
     rows = all_rows(db, _ledger_names_sql(bound.shape, dialect), bound.values)
