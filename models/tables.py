@@ -249,7 +249,7 @@ class StreakMilestone(SQLModel, table=True):
     sessions or a person's attendance counts that circle (or person) again, deletions too."""
 
     __tablename__ = "streak_milestone"
-    # A person's milestones: the Recognition screen reads a page of people at a time (0280).
+    # A person's milestones: the Recognition screen reads a page of people at a time (0300).
     __table_args__ = (
         sa.Index("ix_streak_milestone_circle_person", "circle_id", "person_id"),
         sa.Index("ix_streak_milestone_person_id", "person_id"),

@@ -6,8 +6,8 @@ milestones had only the index on the circle and the person, and every milestone 
 sessions was read to keep a page's (the huge demo's month: 20,600 of them, 190 ms on SQLite for
 the milestones of 100 people; 1 ms through this index).
 
-Revision ID: 0280
-Revises: 0270
+Revision ID: 0300
+Revises: 0290
 Create Date: 2026-12-04 07:30:00
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0280"
-down_revision: str | None = "0270"
+revision: str = "0300"
+down_revision: str | None = "0290"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
