@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from circles.views import SessionView
 
@@ -220,6 +222,14 @@ class Recognised:
         return [t for t in self.talks if t.milestone is not None]
 
 
+def period_text(since: date | None, until: date) -> str:
+    """A ledger's period as its heading and status say it."""
+    if since == until:  # this month, on its first day
+        return f"{until:%d %b %Y}"
+    start = f"{since:%d %b %Y}" if since else "the beginning"
+    return f"{start} to {until:%d %b %Y}"
+
+
 @dataclass(frozen=True, slots=True)
 class Ledger:
     since: date | None
@@ -229,10 +239,7 @@ class Ledger:
 
     @property
     def period(self) -> str:
-        if self.since == self.until:  # this month, on its first day
-            return f"{self.until:%d %b %Y}"
-        start = f"{self.since:%d %b %Y}" if self.since else "the beginning"
-        return f"{start} to {self.until:%d %b %Y}"
+        return period_text(self.since, self.until)
 
     def shown_names(self) -> dict[int, str]:
         """Each person's name as a list shows it: namesakes (two Ada Bauers) get their team,
@@ -240,7 +247,34 @@ class Ledger:
         return tell_apart([(r.person_id, r.name, r.team) for r in self.people])
 
 
-def tell_apart(people: list[tuple[int, str, str | None]]) -> dict[int, str]:
+class Named(NamedTuple):
+    """Someone a ledger lists, without what they did."""
+
+    person_id: int
+    name: str
+    team: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerNames:
+    """Everyone a ledger lists, in its order (by name), without what they did: a screen lists
+    them all and reads what they did a page at a time (recognition.ledger with ``people``)."""
+
+    since: date | None
+    until: date
+    circle: str | None
+    people: list[Named]
+
+    @property
+    def period(self) -> str:
+        return period_text(self.since, self.until)
+
+    def shown_names(self) -> dict[int, str]:
+        """As Ledger.shown_names: namesakes are told apart among everyone listed."""
+        return tell_apart(self.people)
+
+
+def tell_apart(people: Sequence[tuple[int, str, str | None]]) -> dict[int, str]:
     """(person id, name, team) to the name shown: as written, unless another has it too."""
     by_name: dict[str, list[tuple[int, str, str | None]]] = {}
     for person in people:

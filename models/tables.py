@@ -252,7 +252,11 @@ class StreakMilestone(SQLModel, table=True):
     sessions or a person's attendance counts that circle (or person) again, deletions too."""
 
     __tablename__ = "streak_milestone"
-    __table_args__ = (sa.Index("ix_streak_milestone_circle_person", "circle_id", "person_id"),)
+    # A person's milestones: the Recognition screen reads a page of people at a time (0300).
+    __table_args__ = (
+        sa.Index("ix_streak_milestone_circle_person", "circle_id", "person_id"),
+        sa.Index("ix_streak_milestone_person_id", "person_id"),
+    )
 
     session_id: int = Field(primary_key=True)
     person_id: int = Field(primary_key=True)

@@ -1,11 +1,14 @@
 """A table given all its rows at once that adds them a page at a time, as the cursor or the
-scroll nears the end, and keeps its cursor on the same row (by key) when it is filled again."""
+scroll nears the end, and keeps its cursor on the same row (by key) when it is filled again.
+Its rows' cells may be read later than the rows are known (``ready``): the table asks for them
+(Wanted) when it would add rows past those, and adds them once the screen says they are in."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from textual import events, on
+from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CursorType
 
@@ -23,6 +26,19 @@ class PagedTable(Table):
     """DataTable measures every cell of every row it holds: 500 rows of reasons take longer
     than the screen may to open. The rows wait here until they could be seen."""
 
+    class Wanted(Message):
+        """Rows up to ``count`` are wanted and only the first ``ready`` have their cells: the
+        screen reads them and calls ``grow``."""
+
+        def __init__(self, table: PagedTable, count: int) -> None:
+            super().__init__()
+            self.table = table
+            self.count = count
+
+        @property
+        def control(self) -> PagedTable:
+            return self.table
+
     def __init__(
         self,
         *,
@@ -38,19 +54,34 @@ class PagedTable(Table):
         self._rows: list[Row] = []
         self._added = 0
         self._first_screenful = first_screenful
+        # How many of the first rows have their cells at hand (None: all), how many were asked
+        # for past those (Wanted), and whether the last row was (ctrl+end).
+        self._ready: int | None = None
+        self._wanted = 0
+        self._to_bottom = False
+        self._cursor_wanted: str | None = None  # the cursor's row when it is not ready yet
 
     @property
     def total(self) -> int:
         """How many rows it holds, shown or not yet."""
         return len(self._rows)
 
-    def fill(self, rows: Sequence[Row], *, cursor_key: str | None = None) -> None:
+    def fill(self, rows: Sequence[Row], *, cursor_key: str | None = None, ready: int | None = None) -> None:
         """Show these rows instead. The cursor goes to ``cursor_key`` if given and present, else
         stays on the key it was on, else on the same place in the list; the view keeps that row
         where it was on screen. The same rows in the same order (a refresh after someone else's
-        change, most of the time) change only the cells that differ: nothing moves."""
+        change, most of the time) change only the cells that differ: nothing moves. ``ready``:
+        only the first so many rows have their cells yet (at least as many as were shown, and
+        as far as the cursor's row); the others are asked for when wanted (see Wanted)."""
         rows = list(rows)
-        if [key for key, _ in rows] == [key for key, _ in self._rows]:
+        self._ready = ready if ready is not None and ready < len(rows) else None
+        self._wanted = 0
+        self._to_bottom = False
+        self._cursor_wanted = None
+        # Rows shown past those ready (more were added while these were read) cannot be
+        # compared: the table is filled anew, the cursor kept on its row.
+        shown_ready = self._ready is None or self._ready >= self._added
+        if shown_ready and [key for key, _ in rows] == [key for key, _ in self._rows]:
             self._update_cells(rows)
             at = [i for i, (key, _) in enumerate(rows) if key == cursor_key]
             if at:
@@ -69,6 +100,8 @@ class PagedTable(Table):
         if not self._rows:
             return
         target = max(0, target)
+        if target >= self._added:  # not ready yet: the cursor goes there once it is (grow)
+            self._cursor_wanted = self._rows[target][0]
         self.move_cursor(row=target, scroll=cursor_key is not None)
         if cursor_key is None:
 
@@ -103,9 +136,29 @@ class PagedTable(Table):
         return None if key is None else str(key)
 
     def _add_until(self, count: int) -> None:
+        count = min(count, len(self._rows))
+        if self._ready is not None and count > self._ready:
+            if count > self._wanted:
+                self._wanted = count
+                self.post_message(self.Wanted(self, count))
+            count = self._ready
         for key, cells in self._rows[self._added : count]:
             self.add_row(*safe(*cells), key=key)
-        self._added = max(self._added, min(count, len(self._rows)))
+        self._added = max(self._added, count)
+
+    def grow(self, ready: int | None) -> None:
+        """The first ``ready`` rows have their cells now (None: all): the rows wanted are added,
+        and the cursor goes to the last row if that was asked for meanwhile."""
+        self._ready = ready if ready is not None and ready < len(self._rows) else None
+        wanted, self._wanted = self._wanted, 0
+        self._add_until(wanted)
+        at = [i for i, (key, _) in enumerate(self._rows[: self._added]) if key == self._cursor_wanted]
+        if at:
+            self._cursor_wanted = None
+            self.move_cursor(row=at[0], scroll=True)
+        if self._to_bottom and self._added == len(self._rows):
+            self._to_bottom = False
+            super().action_scroll_bottom()
 
     def _more(self) -> None:
         if self._added < len(self._rows):
@@ -114,6 +167,7 @@ class PagedTable(Table):
     def action_scroll_bottom(self) -> None:
         # ctrl+end means the last row, not the last one added so far.
         self._add_until(len(self._rows))
+        self._to_bottom = self._added < len(self._rows)
         super().action_scroll_bottom()
 
     @on(events.Resize)

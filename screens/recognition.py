@@ -4,7 +4,7 @@ mentoring, feedback received as presenter, thanks), thanking someone, exporting 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Select, Static
 
-from circles.feedback_views import Ledger, Recognised, Streak
+from circles.feedback_views import LedgerNames, Recognised, Streak, Talk
 from circles.words import count
 from circles.zones import local_zone_name
 from screens.footer import Footer
@@ -24,13 +24,14 @@ from screens.format import months_back
 from screens.header import Header
 from screens.live import LiveScreen
 from screens.opening import ReadsFirst, push_read_first
-from screens.paged import PagedTable
+from screens.paged import AHEAD, PAGE, PagedTable
 from screens.select_on_open import SelectOnOpen
 from screens.styled_once import StyledOnceScreen
 from screens.typed_app import circles_app
 from screens.work import MountGate, run_db
 
 if TYPE_CHECKING:
+    from circles.services.participation import Scope
     from circles.store_access import Db
 
 PERIODS = ("this month", "last month", "last 3 months", "this year", "last 12 months")
@@ -52,18 +53,61 @@ def period_days(key: str, today: date) -> tuple[date, date]:
     return first_of_month, today
 
 
-@dataclass(frozen=True)
+@dataclass
 class RecognitionData:
-    ledger: Ledger
+    """Everyone the ledger lists (``names``, in its order), and what the first ``ready`` of
+    them did (``read``): a month of the huge demo lists 26,000 people, and reading what each
+    did took most of a second for a screen that shows a screenful. The rest are read a page at
+    a time as the table asks for them (read_people)."""
+
+    names: LedgerNames
+    shown: dict[int, str]  # each person's name as the list shows it (namesakes told apart)
+    read: dict[int, Recognised]
+    ready: int
     circles: list[tuple[str, int]]
+    scope: Scope
+    zone: str
+    people: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.people = [p.person_id for p in self.names.people]
+
+    def person(self, index: int) -> Recognised:
+        """The ``index``th person listed, with what they did (nothing when it was read after
+        they left the ledger: a look again comes)."""
+        named = self.names.people[index]
+        return self.read.get(named.person_id) or Recognised(named.person_id, named.name, named.team)
 
 
-def load_recognition(db: Db, since: date, until: date, circle_id: int | None) -> RecognitionData:
+def load_recognition(
+    db: Db, since: date, until: date, circle_id: int | None, *, at_least: int = PAGE, keep: int | None = None
+) -> RecognitionData:
+    """The ledger's people for the period and circle, and what the first ``at_least`` did (and
+    as far as ``keep``, the person highlighted, and a few more: the table shows their row)."""
     from circles.services import circle_records, recognition
 
     zone = local_zone_name()  # the facilitator's days, as CirclesApp.today gives the period
     scope = recognition.period_scope(db, since=since, until=until, circle=circle_id, zone=zone)
-    return RecognitionData(recognition.ledger(db, scope, zone=zone), circle_records.circle_choices(db))
+    names = recognition.ledger_names(db, scope, zone=zone)
+    count = at_least
+    if keep is not None:
+        at = next((i for i, p in enumerate(names.people) if p.person_id == keep), None)
+        count = max(count, at + 1 + AHEAD if at is not None else 0)
+    first = [p.person_id for p in names.people[:count]]
+    read = read_people(db, scope, zone, first)
+    ready = min(count, len(names.people))
+    return RecognitionData(
+        names, names.shown_names(), read, ready, circle_records.circle_choices(db), scope, zone
+    )
+
+
+def read_people(db: Db, scope: Scope, zone: str, people: list[int]) -> dict[int, Recognised]:
+    """What these people did in the scope's period, by id. Asked for nobody too: the app's
+    warm-up reads a month long past, where nobody is recognised, and has the statements
+    compiled then (screens/preload.py)."""
+    from circles.services import recognition
+
+    return {r.person_id: r for r in recognition.ledger(db, scope, zone=zone, people=people).people}
 
 
 def streaks_text(streaks: list[Streak]) -> str:
@@ -124,19 +168,20 @@ def row_cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
 
 class LedgerRow(Sequence[str]):
     """A person's row cells, built when the table first adds the row (or compares it): a month
-    lists thousands of people, and the table adds a screenful of rows to begin with."""
+    lists thousands of people, and the table adds a screenful of rows to begin with (what they
+    did is read by then: see PagedTable's ``ready``)."""
 
-    __slots__ = ("_cells", "_names", "_person")
+    __slots__ = ("_cells", "_data", "_index")
 
-    def __init__(self, person: Recognised, names: dict[int, str]) -> None:
-        self._person = person
-        self._names = names
+    def __init__(self, data: RecognitionData, index: int) -> None:
+        self._data = data
+        self._index = index
         self._cells: tuple[str, ...] | None = None
 
     @property
     def cells(self) -> tuple[str, ...]:
         if self._cells is None:
-            self._cells = row_cells(self._person, self._names)
+            self._cells = row_cells(self._data.person(self._index), self._data.shown)
         return self._cells
 
     @overload
@@ -251,7 +296,17 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def reload(self) -> None:
         since, until = self.days()
         circle_id = self.circle_id
-        load = self.mount_gate.after(lambda db: load_recognition(db, since, until, circle_id))
+        # What the table shows now is read again (its rows compared), and as far as the person
+        # highlighted, wherever they are in the new list (the cursor stays on them).
+        at_least, keep = PAGE, None
+        if self.data is not None:
+            table = self.query_one("#rec-ledger", PagedTable)
+            at_least = max(PAGE, table.row_count)
+            person = self._current()
+            keep = person.person_id if person else None
+        load = self.mount_gate.after(
+            lambda db: load_recognition(db, since, until, circle_id, at_least=at_least, keep=keep)
+        )
         run_db(self, load, self.show)
 
     def action_refresh(self) -> None:
@@ -260,29 +315,46 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def show(self, data: RecognitionData) -> None:
         first_load = self.data is None
         self.data = data
-        ledger = data.ledger
+        names = data.names
         if first_load:
             self.query_one("#rec-circle", SelectOnOpen).set_options(
                 [("All circles", 0), *data.circles], self.circle_id or 0
             )
-        where = ledger.circle or "all circles"
+        where = names.circle or "all circles"
         self.query_one("#rec-status", Static).update(
-            f"{ledger.period} · {where} · {len(ledger.people)} people to thank"
-            if ledger.people
-            else f"{ledger.period} · {where} · nobody to recognise yet in this period"
+            f"{names.period} · {where} · {len(names.people)} people to thank"
+            if names.people
+            else f"{names.period} · {where} · nobody to recognise yet in this period"
         )
-        names = ledger.shown_names()
         # The highlighted person stays highlighted (by who they are) when the ledger is counted again.
         self.query_one("#rec-ledger", PagedTable).fill(
-            [(str(r.person_id), LedgerRow(r, names)) for r in ledger.people]
+            [(str(pid), LedgerRow(data, i)) for i, pid in enumerate(data.people)], ready=data.ready
         )
         self._detail()
 
+    @on(PagedTable.Wanted, "#rec-ledger")
+    def _read_more(self, event: PagedTable.Wanted) -> None:
+        """The table wants rows past those read: the next people's, a page more than asked."""
+        data = self.data
+        if data is None:
+            return
+        end = min(event.count + PAGE, len(data.people))
+        people = data.people[data.ready : end]
+
+        def arrived(read: dict[int, Recognised]) -> None:
+            if self.data is not data:  # read again meanwhile: that fill set the table anew
+                return
+            data.read.update(read)
+            data.ready = max(data.ready, end)
+            event.table.grow(data.ready)
+
+        run_db(self, lambda db: read_people(db, data.scope, data.zone, people), arrived, group="more")
+
     def _current(self) -> Recognised | None:
         table = self.query_one("#rec-ledger", DataTable)
-        if self.data is None or not self.data.ledger.people:
+        if self.data is None or not self.data.people:
             return None
-        return self.data.ledger.people[min(table.cursor_row, len(self.data.ledger.people) - 1)]
+        return self.data.person(min(table.cursor_row, len(self.data.people) - 1))
 
     @on(DataTable.RowHighlighted, "#rec-ledger")
     def _detail(self) -> None:
@@ -303,30 +375,47 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             self.reload()
 
     def action_thank(self) -> None:
-        if self.data is not None:
+        """The form offers the period's talks: everyone's, read first (the screen holds what
+        the people it has shown did)."""
+        data = self.data
+        if data is not None:
+            from circles.services import recognition
+
             person = self._current()
-            form = thanks_form(self.data.ledger, person.person_id if person else None)
-            self.app.push_screen(form, lambda done: self.reload() if done else None)
+            person_id = person.person_id if person else None
+
+            def ask(talks: list[Talk]) -> None:
+                form = thanks_form(data.names, talks, person_id)
+                self.app.push_screen(form, lambda done: self.reload() if done else None)
+
+            run_db(self, lambda db: recognition.talks(db, data.scope), ask, group="thank")
 
     def action_export(self) -> None:
-        if self.data is not None:
+        """The digest of everyone the ledger lists, read whole first."""
+        data = self.data
+        if data is not None:
+            from circles.services import recognition
             from screens.digest_export_dialog import export_form
 
-            self.app.push_screen(export_form(self.data.ledger), self._exported)
+            run_db(
+                self,
+                lambda db: recognition.ledger(db, data.scope, zone=data.zone),
+                lambda ledger: self.app.push_screen(export_form(ledger), self._exported),
+                group="export",
+            )
 
     def _exported(self, path: object) -> None:
         if isinstance(path, Path):
             self.notify(f"Wrote {path}", title="Digest exported", markup=False)
 
 
-def thanks_form(ledger: Ledger, person_id: int | None = None) -> FormScreen[Any]:
+def thanks_form(ledger: LedgerNames, talks: list[Talk], person_id: int | None = None) -> FormScreen[Any]:
     """Thanks to someone (the highlighted person to start with): the people of this period,
-    anyone else through the picker."""
+    anyone else through the picker; ``talks``: the period's, to say which session it is for."""
     names = ledger.shown_names()
-    people = [(names[r.person_id], r.person_id) for r in ledger.people] or [("(choose Someone else…)", 0)]
-    talks = sorted(
-        {(t.session_id, f"{t.day:%d %b} {t.circle}: {t.title}"[:60]) for r in ledger.people for t in r.talks},
-        key=lambda x: x[1],
+    people = [(names[p.person_id], p.person_id) for p in ledger.people] or [("(choose Someone else…)", 0)]
+    labels = sorted(
+        {(t.session_id, f"{t.day:%d %b} {t.circle}: {t.title}"[:60]) for t in talks}, key=lambda x: x[1]
     )
     fields = [
         Field("who", "Thank", person_id or people[0][1], choices=people, anyone="Thank whom?", required=True),
@@ -335,7 +424,7 @@ def thanks_form(ledger: Ledger, person_id: int | None = None) -> FormScreen[Any]
             "session",
             "About the session",
             0,
-            choices=[("(none)", 0), *[(label, sid) for sid, label in talks]],
+            choices=[("(none)", 0), *[(label, sid) for sid, label in labels]],
         ),
         Field("by", "From", 0, choices=[("(nobody in particular)", 0)], anyone="Thanks from whom?"),
     ]

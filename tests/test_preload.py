@@ -186,5 +186,5 @@ async def test_recognition_finds_the_statement_naming_its_people_compiled(demo_u
             found = recognition.load_recognition(
                 db, *recognition.period_days("last month", app.today()), None
             )
-        assert found.ledger.people
+        assert found.names.people and found.read
         assert compiled == []

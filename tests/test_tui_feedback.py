@@ -650,31 +650,45 @@ def _thanked(store, many: int) -> None:  # type: ignore[no-untyped-def]
 
 
 async def test_recognition_adds_a_long_ledger_a_page_at_a_time(memory_store, clock, monkeypatch):
-    # 200 people thanked this month: the ledger holds what the terminal can show (and a few more)
+    # 300 people thanked this month: the ledger holds what the terminal can show (and a few more)
     # at once, their cells made and nobody else's, the next page as the cursor nears their end,
-    # and the last person is one key away (end), with their details under the table.
-    _thanked(memory_store, 200)
+    # and the last person is one key away (end), with their details under the table. What they
+    # did is read a page ahead of the rows, each person once: opening read everyone's (a month
+    # of the huge demo: 26,000 people, most of a second) for a screenful.
+    _thanked(memory_store, 300)
     made: list[int] = []
+    read: list[int] = []
 
     def cells(r: Recognised, names: dict[int, str]) -> tuple[str, ...]:
         made.append(r.person_id)
         return row_cells(r, names)
 
+    whole_ledger = recognition.ledger
+
+    def ledger(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = whole_ledger(*args, **kwargs)
+        read.extend(r.person_id for r in found.people)
+        return found
+
     monkeypatch.setattr(recognition_screen, "row_cells", cells)
+    monkeypatch.setattr(recognition, "ledger", ledger)
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         await _recognition(app, pilot)
         table = app.screen.query_one("#rec-ledger", PagedTable)
-        assert (table.row_count, table.total) == (SIZE[1] + AHEAD, 200)
+        assert (table.row_count, table.total) == (SIZE[1] + AHEAD, 300)
         assert len(made) == len(set(made)) == SIZE[1] + AHEAD
+        assert len(read) == PAGE
         table.move_cursor(row=SIZE[1] + 1)
         await settle(app, pilot)
         # One page more, not the rest: with 130 people a page more was all of them.
-        assert table.row_count == SIZE[1] + AHEAD + PAGE < 200
+        assert table.row_count == SIZE[1] + AHEAD + PAGE < 300
+        assert len(read) == SIZE[1] + AHEAD + 2 * PAGE < 300
         await pilot.press("ctrl+end")
         await settle(app, pilot)
-        assert table.row_count == 200
-        assert str(app.screen.query_one("#rec-person", Static).render()).startswith("Person 199")
+        assert table.row_count == 300 and table.cursor_row == 299
+        assert str(app.screen.query_one("#rec-person", Static).render()).startswith("Person 299")
+    assert len(read) == len(set(read)) == 300
 
 
 async def test_recognition_fills_a_terminal_grown_taller(memory_store, clock):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -34,7 +35,9 @@ from circles.feedback_views import (
     STREAK_MILESTONES,
     FeedbackReceived,
     Ledger,
+    LedgerNames,
     MentoringDone,
+    Named,
     Recognised,
     Streak,
     Talk,
@@ -203,16 +206,42 @@ def _circles(db: Session) -> dict[int, _CircleFacts]:
     return {cid: _CircleFacts(name, tz) for cid, name, tz in all_rows(db, _CIRCLES)}
 
 
+def _among(column: Any, dialect: str, name: str = "people") -> Any:
+    """SQL: ``column`` is one of the ids bound as ``name``, one value whatever their number
+    (_ids_value): psycopg takes 65,535 bound values in a statement and SQLite 32,766."""
+    if dialect == "postgresql":
+        return column == sa.func.any(sa.cast(sa.bindparam(name), postgresql.ARRAY(sa.Integer)))
+    return column.in_(sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam(name))))
+
+
+def _only(person_id: Any, among: str | None) -> list[Any]:
+    """Conditions: ``person_id`` is one of the people bound as "people", when ``among`` (the
+    dialect) says a statement reads only some people; none otherwise."""
+    return [_among(col(person_id), among)] if among is not None else []
+
+
+def _their_sessions(rows: Any, among: str | None) -> list[Any]:
+    """Conditions on CircleSession, on PostgreSQL when a statement reads only some people: the
+    session is one of theirs in ``rows`` (talk or streak_milestone), as an array read first. The
+    period's held sessions are found through the time zones' circles (participation.local_days),
+    which PostgreSQL checks once over a scan of the period's sessions but per row when it looks
+    sessions up by id, so it scanned every session of the period for a page of people (a month
+    of the huge demo: 12,500 sessions, 15 to 120 ms a statement, for their 36 talks; 4 ms so)."""
+    if among != "postgresql":
+        return []
+    theirs = select(rows.session_id).where(_among(col(rows.person_id), among))
+    return [col(CircleSession.id) == sa.func.any(sa.func.array(theirs.scalar_subquery()))]
+
+
+def _ids_value(db: Session, ids: Collection[int]) -> Any:
+    """``ids`` as _among binds them: an array for psycopg, JSON text for SQLite's json_each."""
+    ordered = sorted(ids)
+    return ordered if db.get_bind().dialect.name == "postgresql" else json.dumps(ordered)
+
+
 @kept
 def _names_sql(dialect: str) -> Any:
-    wanted: Any
-    if dialect == "postgresql":
-        wanted = col(Person.id) == sa.func.any(sa.cast(sa.bindparam("ids"), postgresql.ARRAY(sa.Integer)))
-    else:
-        wanted = col(Person.id).in_(
-            sa.select(sa.column("value")).select_from(sa.func.json_each(sa.bindparam("ids")))
-        )
-    return select_columns(Person.id, Person.name, Person.team).where(wanted)
+    return select_columns(Person.id, Person.name, Person.team).where(_among(col(Person.id), dialect, "ids"))
 
 
 def _name(db: Session, names: Names, ids: set[int]) -> None:
@@ -223,17 +252,18 @@ def _name(db: Session, names: Names, ids: set[int]) -> None:
     missing (a statement that finds nothing): the app's warm-up reads a month long past, where
     nobody is recognised, and has it compiled then, not at the first Recognition opened
     (screens/preload.py)."""
-    missing = sorted(ids - names.keys())
+    missing = ids - names.keys()
     dialect = db.get_bind().dialect.name
-    value: Any = missing if dialect == "postgresql" else json.dumps(missing)
-    for pid, name, team in all_rows(db, _names_sql(dialect), {"ids": value}):
+    for pid, name, team in all_rows(db, _names_sql(dialect), {"ids": _ids_value(db, missing)}):
         names[pid] = (name, team)
 
 
 # -- talks and the feedback on them ------------------------------------------------------------
 
 
-def _talks(db: Session, bound: BoundScope, circles: dict[int, _CircleFacts]) -> dict[int, list[Talk]]:
+def _talks(
+    db: Session, bound: BoundScope, circles: dict[int, _CircleFacts], among: str | None = None
+) -> dict[int, list[Talk]]:
     """Talks in the period, numbered over each person's talks ever (a first talk is number 1).
 
     The store keeps every talk numbered (table talk, kept by the triggers of migration 0100 on
@@ -242,36 +272,38 @@ def _talks(db: Session, bound: BoundScope, circles: dict[int, _CircleFacts]) -> 
     shown here.
     """
     talks: dict[int, list[Talk]] = defaultdict(list)
-    for pid, sid, starts, title, circle_id, n in all_rows(db, _talks_sql(bound.shape), bound.values):
+    for pid, sid, starts, title, circle_id, n in all_rows(db, _talks_sql(bound.shape, among), bound.values):
         circle = circles[circle_id]
         talks[pid].append(Talk(sid, _local_day(starts, circle.timezone), circle.name, title, n))
     return talks
 
 
 @kept
-def _talks_sql(shape: ScopeShape) -> Any:
+def _talks_sql(shape: ScopeShape, among: str | None) -> Any:
     s, t = CircleSession, TalkRow
     return (
         select_columns(t.person_id, s.id, _as_stored(s.starts_at), s.title, s.circle_id, t.number)
         .select_from(s)
         .join(t, col(t.session_id) == s.id)
-        .where(*held_sessions(shape))
+        .where(*held_sessions(shape), *_only(t.person_id, among), *_their_sessions(t, among))
         .order_by(col(s.starts_at), col(s.id))
     )
 
 
-def _feedback_received(db: Session, bound: BoundScope, *, notes: bool) -> dict[int, FeedbackReceived]:
+def _feedback_received(
+    db: Session, bound: BoundScope, *, notes: bool, among: str | None = None
+) -> dict[int, FeedbackReceived]:
     """Per presenter, the feedback on the sessions they presented in the period where the circle
     shares it with them (see "feedback for presenters" below), added up per presenter in SQL."""
-    read = _notes(db, bound) if notes else {}
+    read = _notes(db, bound, among) if notes else {}
     return {
         pid: FeedbackReceived(int(ratings), int(total), read.get(pid, []), None if notes else int(noted))
-        for pid, ratings, total, noted in all_rows(db, _feedback_sql(bound.shape, notes), bound.values)
+        for pid, ratings, total, noted in all_rows(db, _feedback_sql(bound.shape, notes, among), bound.values)
     }
 
 
 @kept
-def _feedback_sql(shape: ScopeShape, notes: bool) -> Any:
+def _feedback_sql(shape: ScopeShape, notes: bool, among: str | None) -> Any:
     s, t, sf = CircleSession, TalkRow, SessionFeedback
     shared = sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true())
     # Only the sessions summed up in session_feedback: a session without one has no answer. The
@@ -288,7 +320,7 @@ def _feedback_sql(shape: ScopeShape, notes: bool) -> Any:
         .join(t, col(t.session_id) == s.id)
         .join(sf, col(sf.session_id) == s.id)
         .join(FeedbackSetting, col(FeedbackSetting.circle_id) == s.circle_id, isouter=True)
-        .where(shared, *held_sessions(shape))
+        .where(shared, *held_sessions(shape), *_only(t.person_id, among), *_their_sessions(t, among))
         .group_by(col(t.person_id))
     )
 
@@ -296,7 +328,9 @@ def _feedback_sql(shape: ScopeShape, notes: bool) -> Any:
 # -- streaks -----------------------------------------------------------------------------------
 
 
-def _streaks(db: Session, bound: BoundScope, circles: dict[int, _CircleFacts]) -> dict[int, list[Streak]]:
+def _streaks(
+    db: Session, bound: BoundScope, circles: dict[int, _CircleFacts], among: str | None = None
+) -> dict[int, list[Streak]]:
     """Streak milestones reached in the period (see the module's definition).
 
     The store keeps every milestone ever reached (table streak_milestone, kept by the triggers
@@ -304,7 +338,7 @@ def _streaks(db: Session, bound: BoundScope, circles: dict[int, _CircleFacts]) -
     held sessions, instead of numbering months of attendance in window functions each time.
     """
     found: dict[int, list[Streak]] = defaultdict(list)
-    for pid, circle_id, *firsts in all_rows(db, _streaks_sql(bound.shape), bound.values):
+    for pid, circle_id, *firsts in all_rows(db, _streaks_sql(bound.shape, among), bound.values):
         # The longest reached in the period, on the first day it was.
         length, starts = next((n, at) for n, at in zip(_LONGEST_FIRST, firsts, strict=True) if at is not None)
         circle = circles[circle_id]
@@ -319,7 +353,7 @@ _LONGEST_FIRST = sorted(STREAK_MILESTONES, reverse=True)
 
 
 @kept
-def _streaks_sql(shape: ScopeShape) -> Any:
+def _streaks_sql(shape: ScopeShape, among: str | None) -> Any:
     s, m = CircleSession, StreakMilestone
     # Per person and circle, the first start at which each length was reached in the period, in
     # one GROUP BY: the longest one's is the milestone shown. Ranked in a window over the
@@ -333,7 +367,7 @@ def _streaks_sql(shape: ScopeShape) -> Any:
         select_columns(col(m.person_id), col(s.circle_id), *firsts)
         .select_from(s)
         .join(m, col(m.session_id) == s.id)
-        .where(*held_sessions(shape))
+        .where(*held_sessions(shape), *_only(m.person_id, among), *_their_sessions(m, among))
         .group_by(col(m.person_id), col(s.circle_id))
     )
 
@@ -345,11 +379,13 @@ def _by_day(streak: Streak) -> tuple[date, str]:
 # -- mentoring ---------------------------------------------------------------------------------
 
 
-def _mentoring(db: Session, bound: BoundScope, names: Names) -> dict[int, MentoringDone]:
+def _mentoring(
+    db: Session, bound: BoundScope, names: Names, among: str | None = None
+) -> dict[int, MentoringDone]:
     """Per person: mentoring pairs completed, meetings held and their minutes, in the period.
     ``names`` gets each person's name and team (read with the counts: a month names hundreds
     who did nothing else, and asking for them by id was a query of its own)."""
-    completed_sql, held_sql = _mentoring_sql(bound.shape, db.get_bind().dialect.name)
+    completed_sql, held_sql = _mentoring_sql(bound.shape, db.get_bind().dialect.name, among is not None)
     completed = {}
     for pid, count, mentor, name, team in all_rows(db, completed_sql, bound.values):
         completed[pid] = (int(count), bool(mentor))
@@ -367,7 +403,7 @@ def _mentoring(db: Session, bound: BoundScope, names: Names) -> dict[int, Mentor
 
 
 @kept
-def _mentoring_sql(shape: ScopeShape, dialect: str) -> tuple[Any, Any]:
+def _mentoring_sql(shape: ScopeShape, dialect: str, some: bool) -> tuple[Any, Any]:
     """Per person: the mentoring pairs they completed in the period, and the meetings held."""
     pm, pair, meeting, p = PairMember, ProgrammePair, PairMeeting, Programme
     # Grouped by the bare column, SQLite read every pair's members in the order of its index on
@@ -395,6 +431,7 @@ def _mentoring_sql(shape: ScopeShape, dialect: str) -> tuple[Any, Any]:
         .join(pair, col(pair.id) == pm.pair_id)
         .join(p, col(p.id) == pair.programme_id)
         .where(mentoring, pair.status == PairStatus.COMPLETED, *_days(shape, pair.ended_on))
+        .where(*_only(pm.person_id, dialect if some else None))
         .group_by(person)
     )
     minutes = sa.func.coalesce(meeting.minutes, p.meeting_minutes)
@@ -411,7 +448,7 @@ def _mentoring_sql(shape: ScopeShape, dialect: str) -> tuple[Any, Any]:
         .join(pair, col(pair.id) == pm.pair_id)
         .join(meeting, col(meeting.pair_id) == pair.id)
         .join(p, col(p.id) == pair.programme_id)
-        .where(*_days(shape, meeting.held_on))
+        .where(*_days(shape, meeting.held_on), *_only(pm.person_id, dialect if some else None))
         .group_by(person)
     )
     return completed, held
@@ -433,17 +470,17 @@ def _written() -> Any:
     return col(FeedbackAnswer.for_presenter) != sa.literal_column("''")
 
 
-def _notes(db: Session, bound: BoundScope) -> dict[int, list[str]]:
+def _notes(db: Session, bound: BoundScope, among: str | None = None) -> dict[int, list[str]]:
     """The notes written for each presenter on the sessions they presented where the circle
     shares them, by session start and then text."""
     found: dict[int, list[str]] = defaultdict(list)
-    for pid, note in all_rows(db, _notes_sql(bound.shape), bound.values):
+    for pid, note in all_rows(db, _notes_sql(bound.shape, among), bound.values):
         found[pid].append(note)
     return found
 
 
 @kept
-def _notes_sql(shape: ScopeShape) -> Any:
+def _notes_sql(shape: ScopeShape, among: str | None) -> Any:
     s, t, f = CircleSession, TalkRow, FeedbackAnswer
     shared = sa.func.coalesce(FeedbackSetting.share_with_presenter, sa.true())
     return (
@@ -452,7 +489,8 @@ def _notes_sql(shape: ScopeShape) -> Any:
         .join(t, col(t.session_id) == s.id)
         .join(FeedbackSetting, col(FeedbackSetting.circle_id) == s.circle_id, isouter=True)
         .join(f, col(f.session_id) == s.id)
-        .where(shared, _written(), *held_sessions(shape))
+        .where(shared, _written(), *held_sessions(shape), *_only(t.person_id, among))
+        .where(*_their_sessions(t, among))
         .order_by(col(s.starts_at), col(f.for_presenter))
     )
 
@@ -460,13 +498,15 @@ def _notes_sql(shape: ScopeShape) -> Any:
 # -- thanks ------------------------------------------------------------------------------------
 
 
-def _thanks(db: Session, bound: BoundScope, names: Names, zone: str) -> dict[int, list[ThanksView]]:
+def _thanks(
+    db: Session, bound: BoundScope, names: Names, zone: str, among: str | None = None
+) -> dict[int, list[ThanksView]]:
     """Thanks given in the period, by the person thanked, each dated in ``zone``; ``names`` gets
     their name and team."""
     found: dict[int, list[ThanksView]] = defaultdict(list)
     reader = time_zone(zone)
     for tid, pid, text, given_at, sid, name, team, from_name, starts, circle, tz in all_rows(
-        db, _thanks_sql(bound.shape), bound.values
+        db, _thanks_sql(bound.shape, among), bound.values
     ):
         names[pid] = (name, team)
         label = f"{circle}, {starts.astimezone(time_zone(tz)):%a %d %b %Y}" if starts is not None else None
@@ -476,7 +516,7 @@ def _thanks(db: Session, bound: BoundScope, names: Names, zone: str) -> dict[int
 
 
 @kept
-def _thanks_sql(shape: ScopeShape) -> Any:
+def _thanks_sql(shape: ScopeShape, among: str | None) -> Any:
     t, s = Thanks, CircleSession
     stmt = (
         select_columns(
@@ -495,7 +535,7 @@ def _thanks_sql(shape: ScopeShape) -> Any:
         .select_from(t)
         .join(s, col(s.id) == t.session_id, isouter=True)
         .join(Circle, col(Circle.id) == s.circle_id, isouter=True)
-        .where(*_instants(shape, t.given_at))
+        .where(*_instants(shape, t.given_at), *_only(t.person_id, among))
         .order_by(col(t.given_at), col(t.id))
     )
     return stmt.where(s.circle_id == sa.bindparam("circle_id")) if shape.circle else stmt
@@ -504,25 +544,38 @@ def _thanks_sql(shape: ScopeShape) -> Any:
 # -- the ledger --------------------------------------------------------------------------------
 
 
-def ledger(db: Session, scope: Scope, *, notes: bool = True, zone: str = "UTC") -> Ledger:
+def ledger(
+    db: Session,
+    scope: Scope,
+    *,
+    notes: bool = True,
+    zone: str = "UTC",
+    people: Collection[int] | None = None,
+) -> Ledger:
     """Everyone recognised in the scope's period (see period_scope), by name. Without ``notes``
     the notes written for presenters are counted, not read (the Markdown digest only counts
     them: a year has 15,000). A talk's or a streak's day is its circle's; thanks belong to no
     circle, so the period's days and each thanks' date are those of ``zone``, the reader's: in a
-    Sydney morning on the 1st, UTC's days put the thanks just given in last month's ledger."""
+    Sydney morning on the 1st, UTC's days put the thanks just given in last month's ledger.
+    ``people``: only these of them (by id), as a screen reads a page of ledger_names; each
+    part then reads their rows alone."""
     with collector_held():  # tens of thousands of small objects, none in a cycle (collector.py)
-        return _ledger(db, scope, notes=notes, zone=zone)
+        return _ledger(db, scope, notes=notes, zone=zone, people=people)
 
 
-def _ledger(db: Session, scope: Scope, *, notes: bool, zone: str) -> Ledger:
+def _ledger(db: Session, scope: Scope, *, notes: bool, zone: str, people: Collection[int] | None) -> Ledger:
     names: Names = {}
     bound = _bound(db, scope, zone)
+    among = None
+    if people is not None:
+        among = db.get_bind().dialect.name
+        bound.values["people"] = _ids_value(db, people)
     circles = _circles(db)
-    talks = _talks(db, bound, circles)
-    feedback = _feedback_received(db, bound, notes=notes)
-    streaks = _streaks(db, bound, circles)
-    mentoring = _mentoring(db, bound, names) if scope.circle_id is None else {}
-    thanks = _thanks(db, bound, names, zone)
+    talks = _talks(db, bound, circles, among)
+    feedback = _feedback_received(db, bound, notes=notes, among=among)
+    streaks = _streaks(db, bound, circles, among)
+    mentoring = _mentoring(db, bound, names, among) if scope.circle_id is None else {}
+    thanks = _thanks(db, bound, names, zone, among)
     # Everyone given feedback gave a talk in the period: named with it.
     ids = set(talks) | set(streaks) | set(mentoring) | set(thanks)
     _name(db, names, ids)
@@ -540,8 +593,61 @@ def _ledger(db: Session, scope: Scope, *, notes: bool, zone: str) -> Ledger:
         for pid in ids
     ]
     recognised.sort(key=lambda r: (r.name.casefold(), r.person_id))
+    assert scope.until is not None
+    circle = circles[scope.circle_id].name if scope.circle_id is not None else None
+    return Ledger(since=scope.since, until=scope.until, circle=circle, people=recognised)
+
+
+def talks(db: Session, scope: Scope) -> list[Talk]:
+    """Every talk the scope's period recognises, as the ledger lists them (by start)."""
+    by_person = _talks(db, _bound(db, scope, "UTC"), _circles(db))  # a talk's day is its circle's
+    return [t for found in by_person.values() for t in found]
+
+
+# -- who is recognised -------------------------------------------------------------------------
+
+
+def ledger_names(db: Session, scope: Scope, *, zone: str = "UTC") -> LedgerNames:
+    """Everyone ``ledger`` lists for the same scope and zone, in its order, with their name and
+    team only: a month of the huge demo lists 26,000 people, and what each did took most of a
+    second to read (its notes, talks and streaks) for a screen that shows a screenful of them.
+    One statement: the ids of each part, in a union, named."""
+    bound = _bound(db, scope, zone)
+    dialect = db.get_bind().dialect.name
+    rows = all_rows(db, _ledger_names_sql(bound.shape, dialect), bound.values)
+    people = [Named(pid, name, team) for pid, name, team in rows]
+    people.sort(key=lambda p: (p.name.casefold(), p.person_id))
     circle = None
     if scope.circle_id is not None:
-        circle = circles[scope.circle_id].name
+        circle = db.exec(select(Circle.name).where(Circle.id == scope.circle_id)).one()
     assert scope.until is not None
-    return Ledger(since=scope.since, until=scope.until, circle=circle, people=recognised)
+    return LedgerNames(since=scope.since, until=scope.until, circle=circle, people=people)
+
+
+@kept
+def _ledger_names_sql(shape: ScopeShape, dialect: str) -> Any:
+    s, t, m, th = CircleSession, TalkRow, StreakMilestone, Thanks
+    # The period's held sessions once, for the talks and the streaks: asked of each of their
+    # sessions in each part, the month's 13,000 sessions were checked twice (held, and in which
+    # of the time zones' days).
+    held = select(s.id).where(*held_sessions(shape)).cte("held").prefix_with("MATERIALIZED")
+    in_held = sa.select(held.c.id)
+    parts: list[Any] = [
+        select(t.person_id).where(col(t.session_id).in_(in_held)),
+        select(m.person_id).where(col(m.session_id).in_(in_held)),
+    ]
+    # Thanks, as _thanks_sql reads them: about a session of the circle, when there is one.
+    thanked = select(th.person_id).where(*_instants(shape, th.given_at))
+    if shape.circle:
+        thanked = thanked.join(s, col(s.id) == th.session_id).where(s.circle_id == sa.bindparam("circle_id"))
+    parts.append(thanked)
+    if not shape.circle:  # mentoring belongs to no circle (see _ledger)
+        completed, met = _mentoring_sql(shape, dialect, False)
+        parts += [_first_column(completed), _first_column(met)]
+    ids = sa.union(*parts).subquery()
+    return select_columns(Person.id, Person.name, Person.team).where(col(Person.id).in_(sa.select(ids.c[0])))
+
+
+def _first_column(statement: Any) -> Any:
+    """``statement`` reading its first column only (a person's id), for a union of ids."""
+    return statement.with_only_columns(next(iter(statement.selected_columns)))
