@@ -205,6 +205,8 @@ def _compiled_by_nobody(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     def _no_jit(dbapi_connection: Any, _record: Any) -> None:
+        if dbapi_connection.info.server_version < 110000:
+            return  # no JIT before PostgreSQL 11, nor the setting: SET would refuse the connection
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET jit = off")
         dbapi_connection.commit()  # (a SET in a transaction rolled back is undone)
