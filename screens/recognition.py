@@ -275,12 +275,13 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def on_mount(self) -> None:
         table = self.query_one("#rec-ledger", PagedTable)
         # At 80 columns the long cells are shortened rather than the last columns hidden whole
-        # (a presenter's feedback and their thanks went missing from the ledger).
+        # (a presenter's feedback and their thanks went missing from the ledger). A name loses
+        # its middle: namesakes are told apart at its end ("(Data, no. 12)").
         for label, min_width in (
             ("Name", 12), ("Talks", 6), ("Streaks", 10),
             ("Mentoring", 10), ("Feedback", None), ("Thanks", None),
         ):  # fmt: skip
-            table.add_column(label, min_width=min_width)
+            table.add_column(label, min_width=min_width, cut_middle=label == "Name")
         table.focus()
         self.mount_gate.open()
         if self.read_first is not None:

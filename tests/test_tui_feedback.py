@@ -423,6 +423,29 @@ async def test_recognition_shows_a_name_that_looks_like_markup_as_written(memory
         assert any("[b]Zed[/b] Ops" in line for line in drawn), drawn
 
 
+async def test_namesakes_in_one_team_keep_their_numbers_when_the_name_column_is_cut(memory_store, clock):
+    """At 80 columns the Name column is shortened: cut at its end, two Zoe Tanakas of Sales
+    Engineering both read "Zoe Tanaka (Sales…", the number that tells them apart gone (the huge
+    demo listed three alike). Cut in the middle, each row keeps its end."""
+    zoes = [
+        factories.person(memory_store, "Zoe Tanaka", f"zoe.{n}@example.org", team="Sales Engineering")
+        for n in (1, 2)
+    ]
+    with memory_store.write() as db:
+        for zoe in zoes:
+            recognition.add_thanks(
+                db, person=zoe.email or "", text="for covering the whole of the spring rota"
+            )
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _recognition(app, pilot)
+        table = app.screen.query_one("#rec-ledger", DataTable)
+        drawn = [table.render_line(y).text for y in range(1, table.row_count + 1)]
+        assert all("Zoe Tanaka (Sales Engineering" not in line for line in drawn), drawn  # cut
+        for zoe in zoes:
+            assert any(f"no. {zoe.id})" in line for line in drawn), drawn
+
+
 def test_namesakes_in_one_team_are_told_apart_by_their_number() -> None:
     assert tell_apart([(1, "Ana Ruiz", "Data"), (2, "ana  ruiz", "Data"), (3, "Bo", None)]) == {
         1: "Ana Ruiz (Data, no. 1)",
