@@ -213,6 +213,31 @@ def digest(store: Store, runs: int, days: int, label: str, target: str) -> None:
     )
 
 
+async def _opened(
+    app: CirclesApp, pilot: Any, frames: Frames, store: Store, act: Callable[[], Awaitable[object] | object]
+) -> tuple[float, int, float]:
+    """``act`` (a key, a screen pushed) timed as the tables give it: seconds from it to the first
+    frame after the data, the SQL statements run meanwhile, and the processor seconds (of every
+    thread) until that frame."""
+    ran = [0]
+
+    def count(*_: Any) -> None:
+        ran[0] += 1
+
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    sa.event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        result = act()
+        if asyncio.iscoroutine(result):
+            await result
+        await settled(app, pilot)
+        await pilot.pause()
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", count)
+    shown, _, cpu = frames.since(t0, cpu0)
+    return shown, ran[0], cpu
+
+
 async def screens_run(store: Store, ids: tuple[int, int, int]) -> dict[str, tuple[float, int, float]]:
     """Seconds from the key press to the first frame after the data, the SQL statements run
     meanwhile, and the processor seconds (of every thread) until that frame, per new screen."""
@@ -222,11 +247,6 @@ async def screens_run(store: Store, ids: tuple[int, int, int]) -> dict[str, tupl
 
     circle_id, session_id, _ = ids
     found: dict[str, tuple[float, int, float]] = {}
-    ran = [0]
-
-    def count(*_: Any) -> None:
-        ran[0] += 1
-
     app = CirclesApp(store)
     app.animation_level = "none"
     frames = Frames(app)
@@ -234,19 +254,7 @@ async def screens_run(store: Store, ids: tuple[int, int, int]) -> dict[str, tupl
         await settled(app, pilot)
 
         async def timed(name: str, act: Callable[[], Awaitable[object] | object]) -> None:
-            t0, cpu0 = time.perf_counter(), time.process_time()
-            ran[0] = 0
-            sa.event.listen(store.engine, "before_cursor_execute", count)
-            try:
-                result = act()
-                if asyncio.iscoroutine(result):
-                    await result
-                await settled(app, pilot)
-                await pilot.pause()
-            finally:
-                sa.event.remove(store.engine, "before_cursor_execute", count)
-            shown, _, cpu = frames.since(t0, cpu0)
-            found[name] = (shown, ran[0], cpu)
+            found[name] = await _opened(app, pilot, frames, store, act)
 
         # The floor, as in bench/screens.py: each figure is also given against it.
         await timed(BARE, lambda: app.push_screen(BareScreen()))
@@ -294,11 +302,6 @@ async def warm_run(store: Store) -> dict[str, tuple[float, int, float]]:
     from screens.recognition import open_recognition
 
     found: dict[str, tuple[float, int, float]] = {}
-    ran = [0]
-
-    def count(*_: Any) -> None:
-        ran[0] += 1
-
     app = CirclesApp(open_store=lambda: store)
     app.animation_level = "none"
     frames = Frames(app)
@@ -312,17 +315,7 @@ async def warm_run(store: Store) -> dict[str, tuple[float, int, float]]:
             ("Recognition (this month)", lambda: open_recognition(app)),
             ("Organisation (last 3 months)", lambda: open_organisation(app)),
         ):
-            t0, cpu0 = time.perf_counter(), time.process_time()
-            ran[0] = 0
-            sa.event.listen(store.engine, "before_cursor_execute", count)
-            try:
-                act()
-                await settled(app, pilot)
-                await pilot.pause()
-            finally:
-                sa.event.remove(store.engine, "before_cursor_execute", count)
-            shown, _, cpu = frames.since(t0, cpu0)
-            found[name] = (shown, ran[0], cpu)
+            found[name] = await _opened(app, pilot, frames, store, act)
             await app.pop_screen()
             await settled(app, pilot)
     return found

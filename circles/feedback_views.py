@@ -222,24 +222,26 @@ class Recognised:
         return [t for t in self.talks if t.milestone is not None]
 
 
-def period_text(since: date | None, until: date) -> str:
-    """A ledger's period as its heading and status say it."""
-    if since == until:  # this month, on its first day
-        return f"{until:%d %b %Y}"
-    start = f"{since:%d %b %Y}" if since else "the beginning"
-    return f"{start} to {until:%d %b %Y}"
-
-
 @dataclass(frozen=True, slots=True)
-class Ledger:
+class LedgerPeriod:
+    """What a ledger covers: its days and its circle (None: all)."""
+
     since: date | None
     until: date
     circle: str | None
-    people: list[Recognised]
 
     @property
     def period(self) -> str:
-        return period_text(self.since, self.until)
+        """The period as the ledger's heading and status say it."""
+        if self.since == self.until:  # this month, on its first day
+            return f"{self.until:%d %b %Y}"
+        start = f"{self.since:%d %b %Y}" if self.since else "the beginning"
+        return f"{start} to {self.until:%d %b %Y}"
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger(LedgerPeriod):
+    people: list[Recognised]
 
     def shown_names(self) -> dict[int, str]:
         """Each person's name as a list shows it: namesakes (two Ada Bauers) get their team,
@@ -256,18 +258,11 @@ class Named(NamedTuple):
 
 
 @dataclass(frozen=True, slots=True)
-class LedgerNames:
+class LedgerNames(LedgerPeriod):
     """Everyone a ledger lists, in its order (by name), without what they did: a screen lists
     them all and reads what they did a page at a time (recognition.ledger with ``people``)."""
 
-    since: date | None
-    until: date
-    circle: str | None
     people: list[Named]
-
-    @property
-    def period(self) -> str:
-        return period_text(self.since, self.until)
 
     def shown_names(self) -> dict[int, str]:
         """As Ledger.shown_names: namesakes are told apart among everyone listed."""

@@ -544,6 +544,12 @@ def _thanks_sql(shape: ScopeShape, among: str | None) -> Any:
 # -- the ledger --------------------------------------------------------------------------------
 
 
+def _in_ledger_order(person: Recognised | Named) -> tuple[str, int]:
+    """The ledger's order, by name (as a person reads it) then id: ledger and ledger_names
+    list the same people in it, so a page of one is that part of the other."""
+    return person.name.casefold(), person.person_id
+
+
 def ledger(
     db: Session,
     scope: Scope,
@@ -592,7 +598,7 @@ def _ledger(db: Session, scope: Scope, *, notes: bool, zone: str, people: Collec
         )
         for pid in ids
     ]
-    recognised.sort(key=lambda r: (r.name.casefold(), r.person_id))
+    recognised.sort(key=_in_ledger_order)
     assert scope.until is not None
     circle = circles[scope.circle_id].name if scope.circle_id is not None else None
     return Ledger(since=scope.since, until=scope.until, circle=circle, people=recognised)
@@ -616,7 +622,7 @@ def ledger_names(db: Session, scope: Scope, *, zone: str = "UTC") -> LedgerNames
     dialect = db.get_bind().dialect.name
     rows = all_rows(db, _ledger_names_sql(bound.shape, dialect), bound.values)
     people = [Named(pid, name, team) for pid, name, team in rows]
-    people.sort(key=lambda p: (p.name.casefold(), p.person_id))
+    people.sort(key=_in_ledger_order)
     circle = None
     if scope.circle_id is not None:
         circle = db.exec(select(Circle.name).where(Circle.id == scope.circle_id)).one()
