@@ -119,9 +119,11 @@ def streaks_text(streaks: list[Streak]) -> str:
     return f"{longest} in a row{more}"
 
 
-def detail_lines(r: Recognised) -> str:
-    """Everything one person is recognised for, as lines to read."""
-    lines = [r.name + (f" ({r.team})" if r.team else "")]
+def detail_lines(r: Recognised, shown: str | None = None) -> str:
+    """Everything one person is recognised for, as lines to read, under their name with their
+    team, or as the list shows it (``shown``) when that says more: namesakes of one team are
+    told apart there by their number."""
+    lines = [shown if shown and shown != r.name else r.name + (f" ({r.team})" if r.team else "")]
     for t in r.talks:
         mark = " · first talk ever!" if t.number == 1 else (f" · talk no. {t.number}!" if t.milestone else "")
         lines.append(f"  talk {t.day:%d %b}: {t.title or 'untitled'} ({t.circle}){mark}")
@@ -360,7 +362,8 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     @on(DataTable.RowHighlighted, "#rec-ledger")
     def _detail(self) -> None:
         person = self._current()
-        self.query_one("#rec-person", Static).update(detail_lines(person) if person else "")
+        shown = self.data.shown.get(person.person_id) if self.data is not None and person else None
+        self.query_one("#rec-person", Static).update(detail_lines(person, shown) if person else "")
 
     @on(Select.Changed, "#rec-period Select")
     def _period(self, event: Select.Changed) -> None:

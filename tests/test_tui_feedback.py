@@ -444,6 +444,9 @@ async def test_namesakes_in_one_team_keep_their_numbers_when_the_name_column_is_
         assert all("Zoe Tanaka (Sales Engineering" not in line for line in drawn), drawn  # cut
         for zoe in zoes:
             assert any(f"no. {zoe.id})" in line for line in drawn), drawn
+        # The detail under the list says which of them the cursor is on, as the list does.
+        detail = str(app.screen.query_one("#rec-person", Static).render())
+        assert detail.splitlines()[0] == f"Zoe Tanaka (Sales Engineering, no. {zoes[0].id})", detail
 
 
 def test_namesakes_in_one_team_are_told_apart_by_their_number() -> None:
