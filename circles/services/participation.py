@@ -353,7 +353,7 @@ def member_presented_for(held: list[Any], since: Any = None) -> Any:
     member and session whether they presented."""
     members, presenters = (
         select(pairs.c.circle_id, pairs.c.person_id).group_by(pairs.c.circle_id, pairs.c.person_id).subquery()
-        for pairs in members_and_presenters(held, since)
+        for pairs in (expected_members(held, since), presented_while_members(held))
     )
     return (
         select(
@@ -375,7 +375,7 @@ def member_presented_for(held: list[Any], since: Any = None) -> Any:
 
 def member_counts(sessions: Any, shape: ScopeShape) -> Any:
     """SQL subquery (circle_id, members): per circle with held sessions in scope, how many people
-    were expected at one (a membership covered its start), as members_and_presenters finds them
+    were expected at one (a membership covered its start), as expected_members finds them
     and count(DISTINCT person_id) counts them. ``sessions``: those held sessions (id, circle_id
     and starts_at, a CTE) of a scope of ``shape``.
 
@@ -463,20 +463,15 @@ def member_counts(sessions: Any, shape: ScopeShape) -> Any:
     )
 
 
-def members_and_presenters(held: list[Any], since: Any = None, sessions: Any = None) -> tuple[Any, Any]:
-    """Two subqueries of (circle, person): the members expected at the held sessions ``held``
-    (from ``since``, as member_presented_for), and those of them who presented at one while a
-    member. Every presenter is among the members (found by a membership covering a held
-    session), so a count per circle needs no join of the two.
+def expected_members(held: list[Any], since: Any = None) -> Any:
+    """SQL subquery of (circle, person): the members expected at the held sessions ``held``
+    (conditions on CircleSession) of a period from ``since`` (an instant before its first day in
+    any zone, or None).
 
-    A pair may come more than once (a member who left and came back, a presenter of two
-    sessions): counted per circle with count(DISTINCT person_id), or grouped. Made distinct
-    here, each was grouped by pair and the groups counted again, a sort of ten thousand
-    members on the large demo the count per circle does without.
-
-    ``sessions``: those held sessions (their id, circle_id and starts_at) as the caller's
-    statement selects them already for other sums (a CTE), read there rather than selected from
-    circle_session twice more (the success report).
+    A pair may come more than once (a member who left and came back): counted per circle
+    with count(DISTINCT person_id), or grouped. Made distinct here, each was grouped by pair
+    and the groups counted again, a sort of ten thousand members on the large demo the count
+    per circle does without.
 
     A membership that began after its circle's first of them asks whether a session of its
     circle passes the period's tests (``held``), not whether one of those sessions' ids is among
@@ -486,12 +481,6 @@ def members_and_presenters(held: list[Any], since: Any = None, sessions: Any = N
     where it takes 3.4 s now (and 12 months 0.99 -> 0.81 s). Planning the tests a second time
     costs the server a few milliseconds."""
     s, m = CircleSession, Membership
-    if sessions is None:
-        source, where = s, held
-        session_id, circle_id, starts_at = col(s.id), col(s.circle_id), col(s.starts_at)
-    else:
-        source, where = sessions, []
-        session_id, circle_id, starts_at = sessions.c.id, sessions.c.circle_id, sessions.c.starts_at
     # Each membership asks whether a held session in scope fell in it (the circle's sessions
     # by start, from the period's first instant in any zone), rather than every session of
     # the period being joined to all its circle's members and the pairs grouped again.
@@ -501,13 +490,13 @@ def members_and_presenters(held: list[Any], since: Any = None, sessions: Any = N
     # query); only the others ask of the circle's later sessions. Circles without a held
     # session in scope have no first and no members here.
     firsts = (
-        select(circle_id.label("circle_id"), sa.func.min(starts_at).label("starts_at"))
-        .where(*where)
-        .group_by(circle_id)
+        select(col(s.circle_id).label("circle_id"), sa.func.min(s.starts_at).label("starts_at"))
+        .where(*held)
+        .group_by(col(s.circle_id))
         .subquery()
     )
     first = firsts.c.starts_at
-    members = (
+    return (
         select(col(m.circle_id).label("circle_id"), col(m.person_id).label("person_id"))
         .join(firsts, firsts.c.circle_id == m.circle_id)
         .where(
@@ -523,12 +512,33 @@ def members_and_presenters(held: list[Any], since: Any = None, sessions: Any = N
         )
         .subquery()
     )
+
+
+def presented_while_members(held: list[Any], sessions: Any = None) -> Any:
+    """SQL subquery of (circle, person): who presented at a held session ``held`` (conditions on
+    CircleSession) while a member of its circle. Every presenter is among expected_members (found
+    by a membership covering a held session), so a count per circle needs no join of the two.
+    A presenter of two sessions comes twice: count them with count(DISTINCT person_id).
+
+    ``sessions``: those held sessions (their id, circle_id and starts_at) as the caller's
+    statement selects them already for other sums (a CTE), read there rather than selected from
+    circle_session again (the success report)."""
+    if sessions is None:
+        source, where = CircleSession, held
+        session_id, circle_id, starts_at = (
+            col(CircleSession.id),
+            col(CircleSession.circle_id),
+            col(CircleSession.starts_at),
+        )
+    else:
+        source, where = sessions, []
+        session_id, circle_id, starts_at = sessions.c.id, sessions.c.circle_id, sessions.c.starts_at
     # Who presented what: the store keeps it (table talk, migration 0100: each session's
     # presenter and its agenda items' presenters, cancelled sessions left out), rather than the
     # two joined again here and made distinct.
     t = Talk
     member = aliased(Membership, name="presenter_membership")
-    presenters = (
+    return (
         select(circle_id.label("circle_id"), col(t.person_id).label("person_id"))
         .select_from(t)
         .join(source, session_id == t.session_id)
@@ -549,4 +559,3 @@ def members_and_presenters(held: list[Any], since: Any = None, sessions: Any = N
         .where(*where)
         .subquery()
     )
-    return members, presenters

@@ -32,8 +32,8 @@ from circles.services.participation import (
     local_days,
     member_counts,
     member_presented,
-    members_and_presenters,
     one_if,
+    presented_while_members,
 )
 from circles.services.sql import all_rows, kept, select_columns, table_of
 from circles.success_views import (
@@ -431,11 +431,11 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
     (300 circles over two years on the large demo) and adding them up in Python took longer
     than the statement itself took the server.
 
-    Each circle's row also counts its members (member_counts) and presenters (members_and_presenters), from
-    the same held sessions, selected once for all three: in a statement of their own they were
-    selected twice more, the period's test per time zone run on each (the success report's
-    statements over the large demo's last 3 months, in turns: 68 ms of SQLite's processor time
-    then, 51 now; 58 ms of PostgreSQL's server, 54).
+    Each circle's row also counts its members (member_counts) and presenters
+    (presented_while_members), from the same held sessions, selected once for all three: in a
+    statement of their own they were selected twice more, the period's test per time zone run
+    on each (the success report's statements over the large demo's last 3 months, in turns:
+    68 ms of SQLite's processor time then, 51 now; 58 ms of PostgreSQL's server, 54).
 
     Each circle's row comes with its name, the rows in the circle table's order (by name, then
     id): the names were a statement of their own, a round trip more to the server while
@@ -492,7 +492,7 @@ def _participation_sql(dialect: str, shape: ScopeShape) -> tuple[Any, int]:
         sa.func.count(rated).label("with_ratings"),
         *(total(c).label(f"feedback_{n}") for n, c in enumerate(counted[len(turnout) :])),
     )
-    _, presenters = members_and_presenters(held, sa.bindparam("earliest") if shape.since else None, sessions)
+    presenters = presented_while_members(held, sessions)
     # Each counted on its own: the presenters are all members, so joining each member to
     # whether they presented (member_presented_for, ten thousand pairs on the large demo) only
     # to sum it was a fifth of the statement.
