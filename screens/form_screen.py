@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.timer import Timer
 from textual.widgets import Button, Input, Label, Select, Static
 
 from circles.errors import AlreadyExists, CirclesError, Conflict, InvalidInput, Refusals
@@ -23,6 +24,10 @@ from screens.toggles import Checkbox
 from screens.work import run_db
 
 T = TypeVar("T")
+
+# A save still running after this long says so on its button; a quicker one would only flicker.
+SLOW_SAVE = 0.3
+SAVE_LABEL = "Save (ctrl+s)"
 
 
 @dataclass
@@ -69,7 +74,9 @@ SOMEONE_ELSE = ("Someone else…", ANYONE)
 
 
 class FormScreen(Dialog[T | None], Generic[T]):
-    """Subclasses (or callers) give the fields and ``save(db, values) -> result``, run in a write worker."""
+    """Subclasses (or callers) give the fields and ``save(db, values) -> result``, run in a
+    worker: in a unit of work that writes, or for a form that only reads the store to write a
+    file (``writes_store=False``, an export), in a read."""
 
     BINDINGS = [
         # Priority: the focus moves as the key is read. Otherwise a key goes up to the app first
@@ -95,8 +102,17 @@ class FormScreen(Dialog[T | None], Generic[T]):
         reopen: Callable[[Any], FormScreen[T]] | None = None,
         start_on: str | None = None,
         writes_file: Callable[[dict[str, Any]], Path] | None = None,
+        writes_store: bool = True,
     ) -> None:
         super().__init__()
+        # False: the save only reads the store. In a unit of work that writes it held SQLite's
+        # write lock (BEGIN IMMEDIATE) for as long as it ran: a year's recognition digest of a
+        # whole organisation kept every other app's check-ins waiting while it was written.
+        self._writes_store = writes_store
+        # While a save runs: the timer that says so on the button if it is slow. Saving again
+        # meanwhile is not offered: a second ctrl+s on a slow server started a second save
+        # beside the first (the worker before it cannot be stopped mid-statement).
+        self._saving: Timer | None = None
         # The file the save writes, from the values: a file there already is replaced only
         # once the person said so, as in every export (screens/replace_file.py).
         self._writes_file = writes_file
@@ -150,7 +166,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
             yield Static("", id=f"e-{f.name}", classes=f"field-error {part}", markup=False)
         yield Static("", id="form-error", markup=False)
         yield Buttons(
-            Button("Save (ctrl+s)", variant="primary", compact=True, id="save"),
+            Button(SAVE_LABEL, variant="primary", compact=True, id="save"),
             Button("Cancel (esc)", compact=True, id="cancel"),
         )
 
@@ -374,6 +390,8 @@ class FormScreen(Dialog[T | None], Generic[T]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def action_submit(self) -> None:
+        if self._saving is not None:
+            return
         self._tried = True
         self.query_one("#form-error", Static).update("")
         if not self.validate_all():
@@ -393,16 +411,40 @@ class FormScreen(Dialog[T | None], Generic[T]):
             self.refused(refusal)  # as a refused save: a folder in the way goes under its box
 
     def _run_save(self, values: dict[str, Any]) -> None:
+        self._saving = self.set_timer(SLOW_SAVE, self._say_saving)
+        self.refresh_bindings()
         run_db(
             self,
             lambda db: self._save(db, values),
-            self.dismiss,
-            write=True,
-            failed=self.refused,
+            self._saved,
+            write=self._writes_store,
+            failed=self._not_saved,
             group="save",
         )
 
+    def _say_saving(self) -> None:
+        button = self.query_one("#save", Button)
+        button.label, button.disabled = "Saving…", True
+
+    def _save_over(self) -> None:
+        if self._saving is not None:
+            self._saving.stop()
+            self._saving = None
+        button = self.query_one("#save", Button)
+        button.label, button.disabled = SAVE_LABEL, False
+        self.refresh_bindings()
+
+    def _saved(self, result: T) -> None:
+        self._save_over()
+        self.dismiss(result)
+
+    def _not_saved(self, error: CirclesError) -> None:
+        self._save_over()
+        self.refused(error)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self._saving is not None and action in ("submit", "cancel", "load_theirs"):
+            return False  # the save under way ends the form, or says why not
         if action == "load_theirs":
             return self._conflict
         if action == "next_field":  # else Enter is the field's own: it saves
@@ -516,6 +558,8 @@ class FormScreen(Dialog[T | None], Generic[T]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
+        if self._saving is not None:
+            return  # the save under way ends the form, or says why not
         # A facilitator filling a form while people walk in can hit Escape by reflex: what they
         # typed goes only when they say so (y), and n or Escape takes them back to it.
         if self.unsaved() is None:

@@ -395,18 +395,14 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             run_db(self, lambda db: recognition.talks(db, data.scope), ask, group="thank")
 
     def action_export(self) -> None:
-        """The digest of everyone the ledger lists, read whole first."""
+        """The digest of everyone the ledger lists, read whole as it is saved."""
         data = self.data
         if data is not None:
             from circles.services import recognition
             from screens.digest_export_dialog import export_form
 
-            run_db(
-                self,
-                lambda db: recognition.ledger(db, data.scope, zone=data.zone),
-                lambda ledger: self.app.push_screen(export_form(ledger), self._exported),
-                group="export",
-            )
+            form = export_form(data.names, lambda db: recognition.ledger(db, data.scope, zone=data.zone))
+            self.app.push_screen(form, self._exported)
 
     def _exported(self, path: object) -> None:
         if isinstance(path, Path):

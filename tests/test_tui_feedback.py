@@ -15,7 +15,7 @@ import pytest
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 
 from circles.app import CirclesApp
 from circles.feedback_views import MentoringDone, Recognised, Streak, tell_apart
@@ -305,6 +305,64 @@ async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_st
     with memory_store.read() as db:
         ledger = recognition.ledger(db, recognition.period_scope(db))
     assert [t.text for r in ledger.people for t in r.thanks] == ["for the ownership talk"]
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+async def test_the_digest_is_read_and_written_while_others_check_people_in(
+    store: Store, clock, tmp_path: Path, monkeypatch
+):
+    """x opens the export form at once, and saving reads and writes the digest in a read of the
+    store, saying so on its button while it runs. The ledger was read whole before the form
+    opened (a year of the huge demo: three seconds in which x did nothing visible), then written
+    in a unit of work that writes: SQLite's write lock was held the while, and every other
+    app's check-ins waited. And a second ctrl+s meanwhile started a second export beside it."""
+    import sqlite3
+
+    from screens import digest_export_dialog
+    from tests.statements import statements_sent
+
+    _held_session(store)
+    entered, go = threading.Event(), threading.Event()
+    others_wrote: list[bool] = []
+
+    def slow_markdown(ledger):  # type: ignore[no-untyped-def]
+        entered.set()
+        other = sqlite3.connect(str(store.url.database), timeout=0.05)  # another app, checking in
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+            others_wrote.append(True)
+        except sqlite3.OperationalError:  # database is locked
+            others_wrote.append(False)
+        finally:
+            other.close()
+        go.wait(30)
+        return markdown(ledger)
+
+    monkeypatch.setattr(digest_export_dialog, "markdown", slow_markdown)
+    app = CirclesApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _recognition(app, pilot)
+        with statements_sent(store.engine) as sent:
+            await pilot.press("x")
+            await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        assert not [statement for statement, _ in sent if "talk" in statement]  # no ledger read yet
+        form = app.screen
+        form.query_one("#f-file", Input).value = str(tmp_path / "digest.md")
+        await pilot.press("ctrl+s")
+        await until(pilot, entered.is_set)
+        await pilot.pause(0.5)  # past SLOW_SAVE
+        button = form.query_one("#save", Button)
+        assert (str(button.label), button.disabled) == ("Saving…", True)
+        await pilot.press("ctrl+s")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is form
+        go.set()
+        await until(pilot, lambda: isinstance(app.screen, RecognitionScreen))
+        await settle(app, pilot)
+    assert others_wrote == [True]  # once: one export, and check-ins went on meanwhile
+    assert "- **Ana Ruiz** gave 1 talk" in (tmp_path / "digest.md").read_text()
 
 
 async def test_the_digest_is_offered_in_downloads_and_a_folder_in_the_way_is_not_replaced(
