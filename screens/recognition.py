@@ -325,7 +325,7 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             )
         where = names.circle or "all circles"
         self.query_one("#rec-status", Static).update(
-            f"{names.period} · {where} · {len(names.people)} people to thank"
+            f"{names.period} · {where} · {count(len(names.people), 'person', 'people')} to thank"
             if names.people
             else f"{names.period} · {where} · nobody to recognise yet in this period"
         )

@@ -795,11 +795,11 @@ CHOOSERS = {
     "recognition": (
         lambda app, pilot: _recognition(app, pilot),
         "rec",
-        "01 Mar 2026 to 03 Mar 2026 · all circles · 1 people to thank",
+        "01 Mar 2026 to 03 Mar 2026 · all circles · 1 person to thank",
         ("down",),  # "Last month", under "This month"
         "01 Feb 2026 to 28 Feb 2026 · all circles · nobody",
         "01 Feb 2026 to 28 Feb 2026 · Rust Lunch · nobody",
-        "01 Mar 2026 to 03 Mar 2026 · Rust Lunch · 1 people to thank",
+        "01 Mar 2026 to 03 Mar 2026 · Rust Lunch · 1 person to thank",
     ),
     "organisation": (
         lambda app, pilot: _organisation(app, pilot),
