@@ -206,10 +206,12 @@ def _count(n: int) -> str:
     return str(n) if n else ""
 
 
-def open_recognition(app: App[Any]) -> None:
-    """Open Recognition with this month's ledger in its first frame: pushed first and filled
-    after, it was laid out and drawn twice, empty ("Loading…") and again with the rows."""
+def open_recognition(app: App[Any], period: str = PERIODS[0]) -> None:
+    """Open Recognition with the ledger of ``period`` (one of PERIODS; R opens this month) in
+    its first frame: pushed first and filled after, it was laid out and drawn twice, empty
+    ("Loading…") and again with the rows."""
     screen = RecognitionScreen()
+    screen.period = period
     since, until = screen.days(circles_app(app).today())
     push_read_first(
         app, screen, {"recognition": lambda db: load_recognition(db, since, until, screen.circle_id)}

@@ -418,6 +418,20 @@ async def test_recognition_is_drawn_first_with_its_ledger(memory_store, clock, m
         assert not [s for s in restyled if isinstance(s, RecognitionScreen)]
 
 
+async def test_recognition_opens_on_a_period_asked_for(memory_store, clock):
+    """bench/feedback.py opens it on last month, a whole month, as its last days show it."""
+    _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        recognition_screen.open_recognition(app, "last month")
+        await until(pilot, lambda: isinstance(app.screen, RecognitionScreen) and app.screen.data is not None)
+        await settle(app, pilot)
+        status = shown(app.screen.query_one("#rec-status", Static))
+        assert status == "01 Feb 2026 to 28 Feb 2026 · all circles · nobody to recognise yet in this period"
+        assert "Last month" in shown(app.screen.query_one("#rec-period"))
+
+
 async def test_recognition_tells_namesakes_apart_by_their_team(memory_store, clock):
     _held_session(memory_store)  # Ana Ruiz (Data) gave a talk
     other = factories.person(memory_store, "Ana Ruiz", "ana.ruiz@example.org", team="Platform Reliability")
