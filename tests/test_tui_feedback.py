@@ -858,6 +858,26 @@ async def test_the_period_and_the_circle_are_chosen_from_lists_built_when_opened
         assert shown(status).startswith(back)
 
 
+async def test_a_long_circle_chosen_shows_on_one_line(memory_store, clock):
+    """At 80 columns the large demo's "Accessibility Community of Practice (Bangalore 3)",
+    chosen on Organisation, wrapped under its arrow and pushed the figures down a line."""
+    _held_session(memory_store)
+    long_name = "Accessibility Community of Practice (Bangalore 3)"
+    factories.circle(memory_store, long_name)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _organisation(app, pilot)
+        screen = app.screen
+        await pilot.click("#org-circle")
+        await type_text(pilot, "Access")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert shown(screen.query_one("#org-status", Static)).startswith(long_name)
+        chosen = screen.query_one("#org-circle Select")
+        assert chosen.outer_size.height == 1
+        assert "Accessibility Community" in screen_text(app).splitlines()[1]
+
+
 async def test_a_check_out_answer_shows_from_the_one_trip_to_the_store_that_saves_it(
     memory_store, clock, monkeypatch
 ):
