@@ -117,10 +117,9 @@ def add_programme(
             InvalidInput("no repeat weeks", no_repeat_weeks, f"must be between 0 and {MAX_NO_REPEAT_WEEKS}")
         )
     if checked_name is not None:
-        lowered = checked_name.lower()
-        taken = db.exec(select(Programme).where(sa.func.lower(Programme.name) == lowered)).first()
+        taken = names.taken_by(db, Programme, checked_name)
         if taken is not None:
-            problems.add(AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name"))
+            problems.add(AlreadyExists(f"There is already a programme named {taken!r}.", field="name"))
     problems.raise_any()
     assert checked_name is not None and parsed is not None and minutes is not None  # (else refused)
     p = Programme(
@@ -228,13 +227,9 @@ def edit(
     p = _row(db, programme_id)
     if name is not None:
         name = validate.text(name, "name", max_length=120, required=True)
-        taken = db.exec(
-            select(Programme).where(
-                sa.func.lower(Programme.name) == name.lower(), Programme.id != programme_id
-            )
-        ).first()
+        taken = names.taken_by(db, Programme, name, except_id=programme_id)
         if taken is not None:
-            raise AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name")
+            raise AlreadyExists(f"There is already a programme named {taken!r}.", field="name")
     new_name = p.name if name is None else name
     first = p.starts_on if isinstance(starts_on, Unchanged) else starts_on
     last = p.ends_on if isinstance(ends_on, Unchanged) else ends_on
