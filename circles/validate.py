@@ -153,6 +153,10 @@ def email(value: str | None, field: str = "email") -> str:
             field, cleaned, f"contains an invisible character ({_character(hidden[0])}); retype the address"
         )
     cleaned = email_key(cleaned)
+    if len(cleaned) > 254:
+        # Lower case can be longer than what was typed ('İ' is 'i' and a combining dot): the
+        # limit is the stored address's, which PostgreSQL's column refuses past 254 characters.
+        raise InvalidInput(field, value, f"is {len(cleaned)} characters long in lower case; the limit is 254")
     if not _EMAIL.match(cleaned):
         raise InvalidInput(field, value, "is not an e-mail address like ana@example.org")
     return cleaned
