@@ -141,8 +141,17 @@ def add_programme(
 def get_programme(db: Session, programme_id: int) -> ProgrammeView:
     p = db.get(Programme, programme_id)
     if p is None:
-        raise NotFound(f"There is no programme with id {programme_id}.")
+        raise _no_programme(programme_id)
     return _view(p)
+
+
+def _no_programme(programme_id: int) -> NotFound:
+    # The app never asks for a programme by an id typed, nor shows one: a programme it cannot
+    # find was open on its screen when another facilitator deleted it (delete_programme).
+    return NotFound(
+        f"There is no programme with id {programme_id}.",
+        in_app="This programme no longer exists: someone deleted it.",
+    )
 
 
 def find_programme(db: Session, ref: str) -> ProgrammeView:
@@ -203,7 +212,7 @@ def require_open(db: Session, programme_id: int) -> ProgrammeView:
 def _row(db: Session, programme_id: int) -> Programme:
     p = db.get(Programme, programme_id)
     if p is None:
-        raise NotFound(f"There is no programme with id {programme_id}.")
+        raise _no_programme(programme_id)
     return p
 
 
@@ -626,7 +635,7 @@ def set_cadence(db: Session, programme_id: int, cadence: str | None) -> Programm
     """How often pairs meet; their invites follow it (an active pair's SEQUENCE rises)."""
     p = db.get(Programme, programme_id)
     if p is None:
-        raise NotFound(f"There is no programme with id {programme_id}.")
+        raise _no_programme(programme_id)
     p.cadence = cadences.parse(cadence).text if cadence and cadence.strip() else None
     p.version += 1
     db.add(p)
