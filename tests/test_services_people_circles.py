@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from circles import validate
 from circles.errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from circles.services import circle_records, lookups, people
 from tests import factories
@@ -272,3 +273,19 @@ def test_a_search_takes_percent_underscore_and_backslash_as_typed(store, clock, 
         assert [c.name for c in circle_records.list_circles(db, search=typed)] == found
         everything = lookups.search_everything(db, typed, now=clock())
         assert [f.label for f in everything if f.kind == "circle"] == found
+
+
+def test_an_id_past_what_the_store_holds_is_nobody_on_both_backends(store):
+    """Ids are 32-bit INTEGER columns on PostgreSQL: a circle form's facilitator typed as
+    3000000000 failed there with 'integer out of range' (the app's 'Something went wrong'),
+    where SQLite found nobody."""
+    with store.read() as db:
+        with pytest.raises(InvalidInput) as caught:
+            people.named_by(db, "3000000000", "facilitator")
+        assert caught.value.field == "facilitator"
+        with pytest.raises(NotFound):
+            people.find_person(db, "3000000000")
+        with pytest.raises(NotFound):
+            circle_records.find_circle(db, "3000000000")
+    with pytest.raises(InvalidInput, match="ids are whole numbers from 1 to 2147483647"):
+        validate.record_id("3000000000", "session id")
