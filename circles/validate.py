@@ -28,7 +28,9 @@ MAX_MINUTES = 24 * 60
 # scripts' digits, and not the same ones ('²' passes isdigit() and fails int()).
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 _MAX_DIGITS = 18  # any count or length people type fits; int() of 5,000 digits raises
-MAX_ID = 2**63 - 1  # ids are 64-bit in the store
+# Ids are INTEGER in the store: 32 bits on PostgreSQL, where looking up a larger one fails
+# ("integer out of range") instead of finding nobody; SQLite's go further, but none gets there.
+MAX_ID = 2**31 - 1
 
 # The days circles keeps: far enough back for any record, far enough ahead for any plan,
 # and far from the ends of Python's calendar (years 1 and 9999), where adding a day, a
@@ -153,6 +155,10 @@ def email(value: str | None, field: str = "email") -> str:
             field, cleaned, f"contains an invisible character ({_character(hidden[0])}); retype the address"
         )
     cleaned = email_key(cleaned)
+    if len(cleaned) > 254:
+        # Lower case can be longer than what was typed ('İ' is 'i' and a combining dot): the
+        # limit is the stored address's, which PostgreSQL's column refuses past 254 characters.
+        raise InvalidInput(field, value, f"is {len(cleaned)} characters long in lower case; the limit is 254")
     if not _EMAIL.match(cleaned):
         raise InvalidInput(field, value, "is not an e-mail address like ana@example.org")
     return cleaned
@@ -224,7 +230,7 @@ def record_id(value: str | int, field: str) -> int:
     """The id of a circle, person, session...: a whole number from 1."""
     number = parse_int(value, field)
     if not 1 <= number <= MAX_ID:
-        raise InvalidInput(field, value, "is not an id; ids are whole numbers from 1 up")
+        raise InvalidInput(field, value, f"is not an id; ids are whole numbers from 1 to {MAX_ID}")
     return number
 
 

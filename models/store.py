@@ -160,7 +160,8 @@ class Store:
 
         SQLite's busy timeout already waits for other writers; this covers what is left
         (a lock held past the timeout, a PostgreSQL serialization failure or deadlock), and a
-        unique value taken by a writer at the same moment (``lost_a_race``).
+        unique value taken, or a row referred to deleted, by a writer at the same moment
+        (``lost_a_race``).
         ``work`` must be safe to run again: the failed attempt was rolled back whole.
         """
         attempts = attempts or self.WRITE_ATTEMPTS
@@ -172,7 +173,7 @@ class Store:
                 if attempt == attempts:
                     raise
                 if lost_a_race(exc):
-                    continue  # the other writer has committed: the next try reads its row
+                    continue  # the other writer has committed: the next try reads what it did
                 if not (isinstance(exc, OperationalError) and is_transient(exc)):
                     raise
                 time.sleep(random.uniform(0.02, 0.05) * 2**attempt)
@@ -261,15 +262,19 @@ def is_transient(exc: OperationalError) -> bool:
 
 def lost_a_race(exc: DBAPIError) -> bool:
     """A unique value (an e-mail address, a circle's name, a circle's start) that another
-    PostgreSQL writer took after this unit of work checked it was free and before it wrote.
+    PostgreSQL writer took after this unit of work checked it was free and before it wrote; or
+    a row this unit refers to (the programme a person joins) that another writer deleted after
+    this unit found it and before it wrote.
 
-    The services check such values themselves, to refuse in words naming the field, but under
-    READ COMMITTED two units may both find a value free; the unique index then stops the second
-    one with this error. Tried again, the unit reads the other's committed row, and its own
-    check refuses as it would have, had they come one after the other. SQLite's writers take
-    turns (BEGIN IMMEDIATE), so there a unique violation is never a race: a bug, raised as it is.
+    The services check such values and rows themselves, to refuse in words naming the field or
+    the thing, but under READ COMMITTED two units may both pass their checks; the unique index
+    or the foreign key then stops the second one with this error. Tried again, the unit reads
+    the other's committed change, and its own check refuses (AlreadyExists, NotFound) as it
+    would have, had they come one after the other. SQLite's writers take turns (BEGIN
+    IMMEDIATE), so there such a violation is never a race: a bug, raised as it is.
     """
-    return getattr(exc.orig, "sqlstate", None) == "23505"  # unique_violation
+    # unique_violation, foreign_key_violation
+    return getattr(exc.orig, "sqlstate", None) in ("23505", "23503")
 
 
 def _first_line(exc: BaseException) -> str:

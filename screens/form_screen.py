@@ -471,7 +471,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
         for problem in problems:
             f = self._field_of(problem)
             if f is None:
-                elsewhere.append(str(problem))
+                elsewhere.append(problem.in_app)
             else:
                 self.set_error(
                     f.name, _beside(f, problem) if isinstance(problem, InvalidInput) else str(problem)

@@ -11,8 +11,13 @@ from textual.widgets import Input
 
 
 def joined(text: str) -> tuple[str, int]:
-    """Pasted text as one line: its non-blank lines joined with a space, and how many there were."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    """Pasted text as one line: its non-blank lines joined with a space, and how many there were.
+
+    NUL characters are left out: no one sees them (a paste can still carry one, copied from
+    another program), nothing stored holds one, and PostgreSQL refuses one even in a search, so a
+    filter or a lookup with it failed there as 'Something went wrong' where SQLite found nobody.
+    """
+    lines = [line.strip() for line in text.replace("\x00", "").splitlines() if line.strip()]
     return " ".join(lines), len(lines)
 
 
@@ -85,8 +90,8 @@ class OneLineInput(Input):
         self.select_on_focus = self._selects_on_focus
 
     def on_paste(self, event: events.Paste) -> None:
-        if "\n" not in event.text and "\r" not in event.text:
-            return  # one line: Input's own paste handles it
+        if not any(c in event.text for c in "\n\r\x00"):
+            return  # one plain line: Input's own paste handles it
         event.prevent_default()  # Input's own handler would keep the first line only
         event.stop()
         text, lines = joined(event.text)

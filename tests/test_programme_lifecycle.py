@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound, Refusals
 from circles.services import pairing, pairs, people, programmes
@@ -57,6 +58,27 @@ def test_a_new_programme_is_refused_with_every_problem_at_once(store: Store) -> 
     with pytest.raises(AlreadyExists), store.write() as db:
         programmes.add_programme(db, name="buddies", kind="buddy")
     assert _names(store) == ["Buddies"]
+
+
+def test_programme_names_are_one_whatever_their_case_even_beyond_ascii(store: Store) -> None:
+    """As circles' are, on both backends: on SQLite the check compared lower(name), which folds
+    ASCII only, and let 'ÄRZTE' in beside 'Ärzte'; on PostgreSQL the server's lower() may join
+    names Python keeps apart ('İzmir', 'Izmir'), and the unique index refused without words."""
+    with store.write() as db:
+        programmes.add_programme(db, name="Ärzte Buddies", kind="buddy")
+    with pytest.raises(AlreadyExists, match="'Ärzte Buddies'"), store.write() as db:
+        programmes.add_programme(db, name="ÄRZTE BUDDIES", kind="buddy")
+    with store.read() as db:
+        folds_dotted_i = db.execute(sa.select(sa.func.lower("İzmir") == sa.func.lower("Izmir"))).scalar()
+    if folds_dotted_i:
+        with store.write() as db:
+            programmes.add_programme(db, name="Izmir Coffee", kind="coffee")
+            other = programmes.add_programme(db, name="Ankara Coffee", kind="coffee")
+        with pytest.raises(AlreadyExists, match="'Izmir Coffee'"), store.write() as db:
+            programmes.add_programme(db, name="İzmir Coffee", kind="coffee")
+        with pytest.raises(AlreadyExists, match="'Izmir Coffee'"), store.write() as db:
+            programmes.rename(db, other.id, "İZMIR COFFEE")
+    assert "ÄRZTE BUDDIES" not in _names(store)
 
 
 def test_an_archived_programme_is_hidden_and_kept_and_can_come_back(store: Store) -> None:

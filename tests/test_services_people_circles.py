@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from circles import validate
 from circles.errors import AlreadyExists, Conflict, InvalidInput, NotFound
 from circles.services import circle_records, lookups, people
 from tests import factories
@@ -28,6 +30,8 @@ def test_person_email_is_unique_whatever_its_case(store):
         ({"name": "Ana\x00", "email": "a@example.org"}, "name", "control character (U+0000)"),
         ({"name": "Ana\nLopez", "email": "a@example.org"}, "name", "control character (U+000A)"),
         ({"name": "A" * 121, "email": "a@example.org"}, "name", "121 characters long; the limit is 120"),
+        # 254 characters typed, 496 once lower-cased: PostgreSQL's column refused it, SQLite kept it.
+        ({"name": "Ana", "email": "İ" * 242 + "@example.org"}, "email", "496 characters long in lower case"),
         ({"name": "Ana", "email": "a@example.org", "team": "T\x1b[31m"}, "team", "control character"),
     ],
 )
@@ -99,6 +103,27 @@ def test_circle_names_are_unique_ignoring_case_even_beyond_ascii(store):
         factories.circle(store, "ÄRZTE RUNDE")
     with store.read() as db:
         assert circle_records.find_circle(db, "ärzte runde").name == "Ärzte Runde"
+
+
+def _store_folds_dotted_i(store) -> bool:
+    with store.read() as db:
+        return bool(db.execute(sa.select(sa.func.lower("İzmir") == sa.func.lower("Izmir"))).scalar())
+
+
+def test_a_circle_name_the_stores_own_lower_joins_with_another_is_refused_in_words(store):
+    """PostgreSQL's lower() folds by the server's locale: under C.UTF-8 'İzmir' and 'Izmir' are
+    one to the unique index on lower(name), though Python's casefold keeps them apart. The
+    check must refuse what the index would, naming the name, in either order; the app showed
+    'Something went wrong' over the index's own error instead."""
+    if not _store_folds_dotted_i(store):
+        pytest.skip("this store's lower() keeps İ apart from I: both names are free")
+    factories.circle(store, "İzmir Runde")
+    with pytest.raises(AlreadyExists, match="A circle named 'İzmir Runde' already exists") as refused:
+        factories.circle(store, "Izmir Runde")
+    assert refused.value.field == "name"
+    other = factories.circle(store, "Ankara Runde")
+    with pytest.raises(AlreadyExists, match="'İzmir Runde'"), store.write() as db:
+        circle_records.update_circle(db, other, name="IZMIR RUNDE")
 
 
 @pytest.mark.parametrize(
@@ -248,3 +273,19 @@ def test_a_search_takes_percent_underscore_and_backslash_as_typed(store, clock, 
         assert [c.name for c in circle_records.list_circles(db, search=typed)] == found
         everything = lookups.search_everything(db, typed, now=clock())
         assert [f.label for f in everything if f.kind == "circle"] == found
+
+
+def test_an_id_past_what_the_store_holds_is_nobody_on_both_backends(store):
+    """Ids are 32-bit INTEGER columns on PostgreSQL: a circle form's facilitator typed as
+    3000000000 failed there with 'integer out of range' (the app's 'Something went wrong'),
+    where SQLite found nobody."""
+    with store.read() as db:
+        with pytest.raises(InvalidInput) as caught:
+            people.named_by(db, "3000000000", "facilitator")
+        assert caught.value.field == "facilitator"
+        with pytest.raises(NotFound):
+            people.find_person(db, "3000000000")
+        with pytest.raises(NotFound):
+            circle_records.find_circle(db, "3000000000")
+    with pytest.raises(InvalidInput, match="ids are whole numbers from 1 to 2147483647"):
+        validate.record_id("3000000000", "session id")

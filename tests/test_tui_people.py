@@ -6,6 +6,7 @@ import threading
 from datetime import date
 
 import pytest
+from textual import events
 from textual.widgets import DataTable, Input, Static
 
 from circles.app import CirclesApp
@@ -301,6 +302,23 @@ def _held_pages(monkeypatch, held) -> tuple[threading.Event, threading.Event]:  
 
     monkeypatch.setattr(directory, "load_page", slow)
     return asked, gate
+
+
+async def test_a_nul_pasted_into_the_filter_finds_as_the_text_around_it(store, clock):
+    """On each backend: PostgreSQL refuses a NUL in a query's text, and the filter said
+    'Something went wrong' there (SQLite found nobody). Nothing stored holds one."""
+    factories.person(store, "Ana Ruiz", "ana@example.org", team="Web")
+    factories.person(store, "Bo Chen", "bo@example.org", team="Ops")
+    app = CirclesApp(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _directory(app, pilot)
+        await pilot.press("slash")
+        box = screen.query_one("#filter", Input)
+        box.post_message(events.Paste("Ana\x00"))
+        await settle(app, pilot)
+        assert box.value == "Ana"
+        assert [n.message for n in app._notifications] == []
+        assert [r[0] for r in rows(screen.query_one(DataTable))] == ["Ana Ruiz"]
 
 
 async def _directory(app, pilot) -> PeopleScreen:

@@ -716,3 +716,32 @@ async def test_a_new_programme_tells_every_problem_at_once_each_under_its_field(
         assert app.focused is form.query_one("#f-name")  # the first of them
         with memory_store.read() as db:
             assert [p.programme.name for p in programmes.list_programmes(db)] == ["Mentors"]
+
+
+async def test_joining_a_programme_someone_deleted_says_it_is_gone_not_its_id(memory_store, clock):
+    """Another facilitator deleted the programme while the join form was open: the form said
+    'There is no programme with id 1.', an id the app shows nowhere (the command line's words)."""
+    ana = factories.person(memory_store, "Ana Ruiz", team="Web")
+    with memory_store.write() as db:
+        walk = programmes.add_programme(db, name="Walk Mentors", kind="mentoring")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(walk.id))
+        await settle(app, pilot)
+        from screens.programme_forms import join_form
+
+        app.push_screen(join_form(walk, ana.id, ana.name))
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await type_text(pilot, "rust")
+        with memory_store.write() as db:  # the other facilitator's app
+            programmes.delete_programme(db, walk.id)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert app.screen.query_one("#f-wants").value == "rust"  # type: ignore[attr-defined]
+        text = screen_text(app)
+        assert "This programme no longer exists: someone deleted it." in text
+        assert "with id" not in text

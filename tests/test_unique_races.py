@@ -3,7 +3,10 @@ e-mail address, a circle's name, a circle's start. The services check each value
 write it, but under READ COMMITTED both checks may pass; the second writer then met the unique
 index's error and the app showed a traceback. The store tries that unit of work again
 (models/store.py, ``lost_a_race``), and its check refuses in words, as it does when the two come
-one after the other. SQLite's writers take turns, so these races are PostgreSQL's alone."""
+one after the other. So too when one deletes a row (a programme, an agenda item) as the other
+writes something that refers to it: the foreign key refused the second, and the app said
+'Something went wrong' over the server's ForeignKeyViolation; tried again, the writer's own check
+finds the row gone. SQLite's writers take turns, so these races are PostgreSQL's alone."""
 
 from __future__ import annotations
 
@@ -17,8 +20,8 @@ from sqlalchemy.engine import URL
 from sqlmodel import Session
 
 from circles import store_access, validate
-from circles.errors import AlreadyExists, CirclesError, InvalidInput
-from circles.services import circle_records, people, sessions
+from circles.errors import AlreadyExists, CirclesError, InvalidInput, NotFound
+from circles.services import agenda, circle_records, knowledge, people, programmes, sessions
 from models.store import Store
 from tests import factories
 from tests.conftest import FixedClock
@@ -115,3 +118,35 @@ def test_a_start_taken_at_the_same_moment_is_refused_in_words(store: Store, othe
             sa.text("SELECT title FROM circle_session WHERE circle_id = :c"), {"c": circle.id}
         )
         assert titles.scalars().all() == ["Ownership"]
+
+
+def test_joining_a_programme_deleted_at_the_same_moment_is_refused_in_words(
+    store: Store, other_app: Store
+) -> None:
+    ana = factories.person(store, "Ana Ruiz", "ana@example.org")
+    with store.write() as db:
+        walk = programmes.add_programme(db, name="Walk Mentors", kind="mentoring")
+    refused = _second_writes_while_first_holds(
+        store,
+        other_app,
+        lambda db: programmes.delete_programme(db, walk.id),
+        lambda db: programmes.join(db, walk.id, ana.id, role="mentee"),
+    )
+    assert isinstance(refused, NotFound)
+    assert str(refused) == f"There is no programme with id {walk.id}."
+
+
+def test_tagging_an_agenda_item_deleted_at_the_same_moment_is_refused_in_words(
+    store: Store, other_app: Store
+) -> None:
+    session = factories.session(store, factories.circle(store), "2026-03-10 12:00")
+    with store.write() as db:
+        item = agenda.add_item(db, session_id=session.id, title="Welcome")
+    refused = _second_writes_while_first_holds(
+        store,
+        other_app,
+        lambda db: agenda.delete_item(db, item),
+        lambda db: knowledge.add_topics(db, agenda_item_id=item.id, topics="rust"),
+    )
+    assert isinstance(refused, NotFound)
+    assert str(refused) == f"There is no agenda item with id {item.id}."

@@ -105,12 +105,9 @@ def _clean(**raw: object) -> dict[str, Any]:
 
 
 def _ensure_name_free(db: Session, name: str, *, except_id: int | None = None) -> None:
-    # Compared in Python: SQLite's lower() only folds ASCII, and the unique index on
-    # lower(name) would let 'Ärzte' and 'ärzte' both in.
-    folded = names.same_name_key(name)
-    for other_id, other_name in db.exec(select(Circle.id, Circle.name)):
-        if other_id != except_id and names.same_name_key(other_name) == folded:
-            raise AlreadyExists(f"A circle named {shown(other_name)} already exists.", field="name")
+    other_name = names.taken_by(db, Circle, name, except_id=except_id)
+    if other_name is not None:
+        raise AlreadyExists(f"A circle named {shown(other_name)} already exists.", field="name")
 
 
 def add_circle(

@@ -1,5 +1,6 @@
 """Finding a circle or a programme by the name a person typed: any case, any Unicode
-composition, and when it names none, the one (or the few) they most likely meant."""
+composition, and when it names none, the one (or the few) they most likely meant; and whether
+a new name is free."""
 
 from __future__ import annotations
 
@@ -20,6 +21,24 @@ def same_name_key(name: str) -> str:
     """What two names that read the same have in common: any case, any composition (names
     stored before circles composed them may still be decomposed)."""
     return unicodedata.normalize("NFC", name).casefold()
+
+
+def taken_by(db: Session, table: Any, name: str, *, except_id: int | None = None) -> str | None:
+    """The name of another row of ``table`` (a circle, a programme) that ``name`` would read the
+    same as, or None when it is free. Two folds are asked, because the unique index on
+    lower(name) is the store's: Python's (any case, any composition, which SQLite's ASCII-only
+    lower() would let in twice) and the store's own lower(), which on PostgreSQL folds by the
+    server's locale and can join names Python keeps apart ('İzmir' and 'Izmir' under C.UTF-8):
+    missed here, the index would refuse the write with no word on which field or name."""
+    folded = same_name_key(name)
+    others = sa.select(col(table.id), col(table.name))
+    if except_id is not None:
+        others = others.where(col(table.id) != except_id)
+    for _other_id, other_name in db.execute(others):
+        if same_name_key(other_name) == folded:
+            return str(other_name)
+    same_to_store = db.execute(others.where(sa.func.lower(col(table.name)) == sa.func.lower(name))).first()
+    return None if same_to_store is None else str(same_to_store[1])
 
 
 def id_named(db: Session, table: Any, typed: str, *, what: str, listed_by: str) -> int:

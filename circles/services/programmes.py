@@ -117,10 +117,9 @@ def add_programme(
             InvalidInput("no repeat weeks", no_repeat_weeks, f"must be between 0 and {MAX_NO_REPEAT_WEEKS}")
         )
     if checked_name is not None:
-        lowered = checked_name.lower()
-        taken = db.exec(select(Programme).where(sa.func.lower(Programme.name) == lowered)).first()
+        taken = names.taken_by(db, Programme, checked_name)
         if taken is not None:
-            problems.add(AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name"))
+            problems.add(AlreadyExists(f"There is already a programme named {taken!r}.", field="name"))
     problems.raise_any()
     assert checked_name is not None and parsed is not None and minutes is not None  # (else refused)
     p = Programme(
@@ -142,8 +141,17 @@ def add_programme(
 def get_programme(db: Session, programme_id: int) -> ProgrammeView:
     p = db.get(Programme, programme_id)
     if p is None:
-        raise NotFound(f"There is no programme with id {programme_id}.")
+        raise _no_programme(programme_id)
     return _view(p)
+
+
+def _no_programme(programme_id: int) -> NotFound:
+    # The app never asks for a programme by an id typed, nor shows one: a programme it cannot
+    # find was open on its screen when another facilitator deleted it (delete_programme).
+    return NotFound(
+        f"There is no programme with id {programme_id}.",
+        in_app="This programme no longer exists: someone deleted it.",
+    )
 
 
 def find_programme(db: Session, ref: str) -> ProgrammeView:
@@ -204,7 +212,7 @@ def require_open(db: Session, programme_id: int) -> ProgrammeView:
 def _row(db: Session, programme_id: int) -> Programme:
     p = db.get(Programme, programme_id)
     if p is None:
-        raise NotFound(f"There is no programme with id {programme_id}.")
+        raise _no_programme(programme_id)
     return p
 
 
@@ -228,13 +236,9 @@ def edit(
     p = _row(db, programme_id)
     if name is not None:
         name = validate.text(name, "name", max_length=120, required=True)
-        taken = db.exec(
-            select(Programme).where(
-                sa.func.lower(Programme.name) == name.lower(), Programme.id != programme_id
-            )
-        ).first()
+        taken = names.taken_by(db, Programme, name, except_id=programme_id)
         if taken is not None:
-            raise AlreadyExists(f"There is already a programme named {taken.name!r}.", field="name")
+            raise AlreadyExists(f"There is already a programme named {taken!r}.", field="name")
     new_name = p.name if name is None else name
     first = p.starts_on if isinstance(starts_on, Unchanged) else starts_on
     last = p.ends_on if isinstance(ends_on, Unchanged) else ends_on
@@ -631,7 +635,7 @@ def set_cadence(db: Session, programme_id: int, cadence: str | None) -> Programm
     """How often pairs meet; their invites follow it (an active pair's SEQUENCE rises)."""
     p = db.get(Programme, programme_id)
     if p is None:
-        raise NotFound(f"There is no programme with id {programme_id}.")
+        raise _no_programme(programme_id)
     p.cadence = cadences.parse(cadence).text if cadence and cadence.strip() else None
     p.version += 1
     db.add(p)
