@@ -250,6 +250,28 @@ async def test_the_feedback_tab_comes_forward_with_its_answers(memory_store, clo
     assert drawn and all(d.startswith("1 answer from 1 of 5 who came") for d in drawn), drawn
 
 
+async def test_back_from_check_in_the_session_stays_on_its_feedback_tab(memory_store, clock):
+    """Back from check-in (or any screen) the session reads its open tabs again: the Materials
+    tab's panel, refilled while hidden, took the focus and so brought its tab forward over
+    the Feedback tab the person had left it on."""
+    _, _, s = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _session(app, pilot, s.id)
+        await pilot.press("2")
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        await pilot.press("i")
+        await until(pilot, lambda: app.screen is not screen)
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        await settle(app, pilot)
+        assert screen.query_one(Tabs).active == "feedback-tab"
+        assert screen.query_one(FeedbackPanel).has_focus_within
+
+
 async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_store, clock, tmp_path: Path):
     _held_session(memory_store)
     app = CirclesApp(memory_store)
