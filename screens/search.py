@@ -134,7 +134,9 @@ class SearchScreen(LiveScreen, TypeToFilter):
         # Shortened rather than hidden: without its day and circle, one "Paper review" looks
         # like the next (at 120 columns the three widths left no room for Where at all).
         table.add_column("Found", width=FOUND_WIDTH, priority=0, min_width=30)
-        table.add_column("Where", width=WHERE_WIDTH, priority=2, min_width=15)
+        # Its circle loses its middle, as in the lists of circles: "Accessibility Community o…"
+        # was the same in every city.
+        table.add_column("Where", width=WHERE_WIDTH, priority=2, min_width=15, cut_middle=True)
         self.query_one("#search-input", Input).focus()
         if self.text:
             self.look(self.text)

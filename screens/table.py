@@ -290,10 +290,14 @@ def _cut_middle(cell: RenderableType, width: int) -> RenderableType:
     """A cell cut to ``width`` cells by taking out its middle, marked '…': its end keeps its
     last whole words, up to half the cells ("…Practice Lagos", not "…ctice Lagos"), and its
     start the rest. A cell whose last word is longer than that, or that isn't one line of text,
-    is shortened as any other, at its end."""
+    is shortened as any other, at its end. A cell of several lines has each cut so (Search's
+    day above its circle)."""
     if isinstance(cell, str):
         cell = Text(cell)
-    if not isinstance(cell, Text) or "\n" in cell.plain or width < 3:
+    if isinstance(cell, Text) and "\n" in cell.plain and width >= 3:
+        lines = (_cut_middle(line, width) for line in cell.split("\n", allow_blank=True))
+        return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+    if not isinstance(cell, Text) or width < 3:
         return _ellipsis(cell)
     if cell.cell_len <= width:
         return cell

@@ -321,3 +321,44 @@ def _cut_in_the_middle(text: str, city: str) -> bool:
         and "Accessibility Community of Practice" not in line
         for line in text.splitlines()
     )  # fmt: skip
+
+
+async def test_circles_named_alike_are_told_apart_wherever_a_list_shortens_them(
+    memory_store: Store, clock: Any
+) -> None:
+    """A person's circles and sessions, and Search's Where, cut a circle's name at its end: at
+    80 columns the large demo's "Design Systems Community of Practice (Berlin)" and "(Lagos)"
+    both read "Design Systems Community o…". Cut in its middle, each keeps its city."""
+    from datetime import UTC, datetime
+
+    from circles.services import agenda, attendance, members
+    from screens.search import SearchScreen
+    from tests.tui_support import screen_text
+
+    cities = ("Bangalore", "Berlin", "Lagos")
+    ana = factories.person(memory_store, "Ana Lima", team="Platform")
+    for day, city in enumerate(cities, start=1):
+        c = factories.circle(memory_store, f"Design Systems Community of Practice ({city})")
+        with memory_store.write() as db:
+            members.add_member(
+                db, circle_id=c.id, person_id=ana.id, joined_at=datetime(2026, 1, 5, tzinfo=UTC)
+            )
+        held = factories.session(memory_store, c, f"2026-03-0{day} 08:00", title="Tokens")
+        with memory_store.write() as db:
+            attendance.check_in(db, session_id=held.id, person_id=ana.id, attended="present")
+            agenda.add_item(db, session_id=held.id, title="Screen readers in practice", presenter_id=ana.id)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_person(ana.id)
+        await settle(app, pilot)
+        text = screen_text(app)
+        for city in cities:  # in Circles, Sessions attended and Presented
+            assert text.count(f"({city})") == 3, text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        app.push_screen(SearchScreen("readers"))
+        await settle(app, pilot)
+        text = screen_text(app)
+        for city in cities:
+            assert f"({city})" in text, text
