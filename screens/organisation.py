@@ -289,7 +289,14 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#org-circles", DataTable)
-        table.add_columns("Circle", "Sessions", "Participation", "Presenters", "Rating", "Answered")
+        # At 80 columns a circle's full name left room for Sessions alone, the figures hidden
+        # whole: the name loses its middle instead (its city stays), and the figures that
+        # answer "is it working" are the last to go.
+        table.add_column("Circle", priority=0, min_width=24, cut_middle=True)
+        for label, priority in (
+            ("Sessions", 3), ("Participation", 1), ("Presenters", 5), ("Rating", 2), ("Answered", 4),
+        ):  # fmt: skip
+            table.add_column(label, priority=priority)
         # Read before it was pushed (open_organisation): its first frame shows them. Pushed
         # without (or a read failed), it reads them itself, which says why.
         self.take_first("report", SuccessReport, lambda r: self._first(self.show, r), self.reload)

@@ -48,6 +48,7 @@ from screens.recognition import RecognitionScreen, detail_lines, row_cells, stre
 from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
 from screens.stats_panel import TEAMS, CircleFigures
+from screens.table import Table
 from screens.tabs import Tabs
 from screens.textual_internals import on_each_frame
 from tests import factories
@@ -553,6 +554,27 @@ async def test_organisation_figures_keep_their_names_whole_at_80_columns(memory_
         cut = [w for w in words for n in names if n != w and n.startswith(w)]
         assert not cut, drawn
         assert boxes.text("participation").startswith("Attended ?")
+
+
+async def test_organisation_by_circle_keeps_its_figures_at_80_columns(memory_store, clock):
+    """The large demo's circles at 80 columns: their names whole left room for Sessions alone,
+    and each circle's participation and rating were hidden."""
+    circle = factories.circle(memory_store, "Accessibility Community of Practice (Bangalore)")
+    ana = factories.person(memory_store, "Ana Ruiz")
+    factories.member(memory_store, circle, ana, joined_at=datetime(2026, 1, 5, tzinfo=UTC))
+    s = factories.session(memory_store, circle, "2026-03-02 12:00", title="Ownership")
+    with memory_store.write() as db:
+        attendance.check_in(db, session_id=s.id, person_id=ana.id, attended="present")
+        feedback.add_answer(db, session_id=s.id, person_id=ana.id, rating=4)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _organisation(app, pilot)
+        await settle(app, pilot)
+        table = app.screen.query_one("#org-circles", Table)
+        assert {"Circle", "Participation", "Rating"} <= set(table.shown_columns), table.shown_columns
+        table.scroll_visible(animate=False)
+        await settle(app, pilot)
+        assert "(Bangalore)" in screen_text(app)
 
 
 async def test_the_stats_tab_shows_satisfaction_and_presenters_by_team(memory_store, clock):
