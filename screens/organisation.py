@@ -16,7 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Select, Static
 
-from circles.success_views import DEFINITIONS, RetentionAfter, SuccessReport
+from circles.success_views import DEFINITIONS, ProgrammeEngagement, RetentionAfter, SuccessReport
 from circles.words import count
 from screens.blocks import Block, Blocks
 from screens.figure_boxes import FigureBoxes, FigureName
@@ -162,6 +162,21 @@ def retention_text(cohorts: list[RetentionAfter]) -> tuple[str, str]:
 
 def out_of(part: int, whole: int) -> str:
     return f"{short_count(part)} of {short_count(whole)}"
+
+
+def mentoring_lines(programmes: list[ProgrammeEngagement]) -> list[str]:
+    """'Coffee roulette  ███████░░░  891 of 1,461 · 1,461 pairs active', a line a programme:
+    the meetings held of planned, then the pairs apart from them (they ran together as
+    "of 1461 1461 pairs"), one pair as one ("1 pairs active"). The names take the room the
+    longest needs, not 28 cells: at 80 columns the large demo's lines wrapped their last word."""
+    width = min(28, max((len(p.programme) for p in programmes), default=0))
+    lines = []
+    for p in programmes:
+        share = p.meetings_held / p.meetings_planned if p.meetings_planned else None
+        held = f"{p.meetings_held:>5,} of {p.meetings_planned:<5,}"
+        pairs = count(p.pairs_active, "pair")
+        lines.append(f"{p.programme[:width]:<{width}} {bar(share, 10)} {held} · {pairs} active")
+    return lines
 
 
 def figure_values(r: SuccessReport) -> dict[str, tuple[str, str]]:
@@ -387,14 +402,7 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                 for c in r.circles
             ],
         )
-        lines = []
-        if (m := r.mentoring) is not None:
-            for p in m.programmes:
-                share = p.meetings_held / p.meetings_planned if p.meetings_planned else None
-                lines.append(
-                    f"{p.programme[:28]:<28} {bar(share, 16)} {p.meetings_held:>4} of "
-                    f"{p.meetings_planned:<4} {p.pairs_active} pairs active"
-                )
+        lines = mentoring_lines(r.mentoring.programmes) if r.mentoring is not None else []
         self.query_one("#org-mentoring", Blocks).show(
             [(MENTORING, None, "\n".join(lines) or "Mentoring counts across all circles only.")]
         )

@@ -39,6 +39,7 @@ from screens.organisation import (
     OrganisationScreen,
     change_text,
     figure_values,
+    mentoring_lines,
     retention_text,
     short_count,
     spread,
@@ -662,6 +663,44 @@ def test_a_figure_of_one_says_one_programme_one_rating(memory_store) -> None:
     )
     # They said "1 programmes" and "1 ratings".
     assert (values["pairs_active"][1], values["satisfaction"][1]) == ("1 programme", "1 rating")
+
+
+def test_a_programmes_mentoring_line_keeps_its_meetings_apart_from_its_pairs() -> None:
+    """The large demo's coffee roulette read '891 of 1461 1461 pairs active', and its lines
+    were too wide for 80 columns."""
+    lines = mentoring_lines(
+        [
+            ProgrammeEngagement(1, "Coffee roulette", "coffee", 1461, 891, 1461, 0, 0),
+            ProgrammeEngagement(2, "Reverse mentoring: AI tools", "mentoring", 37, 12, 40, 0, 0),
+        ]
+    )
+    assert lines[0].startswith("Coffee roulette             ")
+    assert lines[0].endswith("   891 of 1,461 · 1,461 pairs active")
+    assert lines[1].endswith("    12 of 40    · 37 pairs active")
+    assert max(len(line) for line in lines) <= 74  # the block's width at 80 columns
+
+
+async def test_organisation_says_one_pair_of_a_programme_as_one(memory_store, clock):
+    """A programme of two people read '1 pairs active' under Organisation's mentoring."""
+    from circles.services import pairing
+
+    _held_session(memory_store)
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+    for name, team in (("Gus Lee", "Data"), ("Hal Ono", "Web")):
+        person = factories.person(memory_store, name, team=team)
+        with memory_store.write() as db:
+            programmes.join(db, p.id, person.id, role="member")
+    with memory_store.write() as db:
+        pairing.confirm(db, p.id)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _organisation(app, pilot)
+        await settle(app, pilot)
+        app.screen.query_one("#org-mentoring").scroll_visible(animate=False)
+        await settle(app, pilot)
+        text = screen_text(app)
+    assert "· 1 pair active" in text, text
 
 
 def test_a_sparklines_range_tells_its_months_apart() -> None:
