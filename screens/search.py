@@ -54,7 +54,11 @@ def found_text(hit: SearchHit) -> Text:
         for a, b in hit.marks:
             text.stylize("reverse", a, b)
         return text
-    start = max(0, min((a for a, _ in hit.marks), default=0) - 20)
+    first = min((a for a, _ in hit.marks), default=0)
+    start = max(0, first - 20)
+    if start and not hit.snippet[start - 1].isspace():  # from a word's start: "…sian inference"
+        space = hit.snippet.find(" ", start, first)  # read as a word of its own
+        start = space + 1 if space >= 0 else first
     shown = hit.snippet[start:]
     text.append(hit.title[:FOUND_WIDTH], style="bold")
     text.append("\n" + ("…" if start else ""))
