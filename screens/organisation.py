@@ -14,7 +14,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Select, Static
+from textual.widgets import Button, Select, Static
 
 from circles.success_views import DEFINITIONS, ProgrammeEngagement, RetentionAfter, SuccessReport
 from circles.words import count
@@ -303,7 +303,7 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#org-circles", DataTable)
+        table = self.query_one("#org-circles", PagedTable)
         # At 80 columns a circle's full name left room for Sessions alone, the figures hidden
         # whole: the name loses its middle instead (its city stays), and the figures that
         # answer "is it working" are the last to go.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rich.cells import cell_len
 from rich.console import RenderableType
@@ -297,8 +297,8 @@ def _cut_middle(cell: RenderableType, width: int) -> RenderableType:
     if isinstance(cell, str):
         cell = Text(cell)
     if isinstance(cell, Text) and "\n" in cell.plain and width >= 3:
-        lines = (_cut_middle(line, width) for line in cell.split("\n", allow_blank=True))
-        return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+        lines = (cast(Text, _cut_middle(line, width)) for line in cell.split("\n", allow_blank=True))
+        return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)  # (a line of Text gives Text)
     if not isinstance(cell, Text) or width < 3:
         return _ellipsis(cell)
     if cell.cell_len <= width:
