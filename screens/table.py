@@ -287,6 +287,13 @@ def _ellipsis(cell: RenderableType) -> RenderableType:
     return cell
 
 
+def shortened_in_middle(text: str, width: int) -> str | None:
+    """``text`` in ``width`` cells, cut in its middle as a column's names are (the header's
+    sub-title); None where only its end could go."""
+    cut = _cut_middle(Text(text), width)
+    return cut.plain if isinstance(cut, Text) and cut.cell_len <= width else None
+
+
 def _cut_middle(cell: RenderableType, width: int) -> RenderableType:
     """A cell cut to ``width`` cells by taking out its middle, marked '…': its end keeps its
     last whole words, up to half the cells ("…Practice Lagos", not "…ctice Lagos"), or its last
