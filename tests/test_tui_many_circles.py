@@ -362,3 +362,37 @@ async def test_circles_named_alike_are_told_apart_wherever_a_list_shortens_them(
         text = screen_text(app)
         for city in cities:
             assert f"({city})" in text, text
+
+
+async def test_ctrl_t_says_whether_the_archived_circles_are_listed(memory_store: Store, clock: Any) -> None:
+    """On a store with no archived circle (the large demo), ctrl+t changed no row and the footer
+    still said "Archived": the key looked dead. The footer says what it does now, and the line
+    under the list what it did."""
+    from tests.tui_support import screen_text
+
+    for name in ("Go Lunch", "Rust Lunch"):
+        factories.circle(memory_store, name)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 2)
+        assert "^t Archived" in screen_text(app).splitlines()[-1]
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        lines = screen_text(app).splitlines()
+        assert "^t Hide archived" in lines[-1], lines[-1]
+        assert "No circle is archived" in shown(screen.query_one("#circles-count")), lines
+        with memory_store.write() as db:
+            go = circle_records.list_circles(db)[0]
+            circle_records.update_circle(db, go, archived=True)
+        screen.reload()
+        await settle(app, pilot)
+        assert shown(screen.query_one("#circles-count")) == "1 archived circle among them"
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert "^t Archived" in screen_text(app).splitlines()[-1]
+        assert shown(screen.query_one("#circles-count")) == ""
+        assert table.row_count == 1
