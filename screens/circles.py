@@ -22,6 +22,7 @@ from circles.errors import shown
 from circles.services import lookups
 from circles.views import CircleView
 from circles.words import count
+from screens.archived import archived_bindings, archived_note, archived_on
 from screens.footer import Footer
 from screens.format import day, safe
 from screens.header import Header
@@ -49,11 +50,7 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     BINDINGS = [
         Binding("plus", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("slash", "filter", "Filter", tooltip="Type part of a name"),
-        # One key, two ways, one on at a time (check_action), as Home's a: the footer says what
-        # ctrl+t does now. One "Archived" either way left a store with none archived looking
-        # as if the key did nothing.
-        Binding("ctrl+t", "archived(True)", "Archived", tooltip="Show the archived circles too"),
-        Binding("ctrl+t", "archived(False)", "Hide archived", tooltip="Hide the archived circles"),
+        *archived_bindings("ctrl+t", "circles"),
     ]
 
     def __init__(self) -> None:
@@ -168,8 +165,7 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
         else:
             line = ""
         if self.include_archived:  # what ctrl+t did, even where it changed no row
-            archived = sum(c.archived for c in self.circles)
-            said = f"{count(archived, 'archived circle')} among them" if archived else "No circle is archived"
+            said = archived_note(sum(c.archived for c in self.circles), "circle")
             line = f"{line}. {said}" if line else said
         self.query_one("#circles-count", Static).update(line)
 
@@ -214,7 +210,7 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "archived":
-            return parameters[0] != self.include_archived
+            return archived_on(parameters, self.include_archived)
         return super().check_action(action, parameters)
 
     @on(DataTable.RowSelected)
