@@ -22,6 +22,7 @@ from circles.errors import shown
 from circles.services import lookups
 from circles.views import CircleView
 from circles.words import count
+from screens.archived import archived_bindings, archived_note, archived_on
 from screens.footer import Footer
 from screens.format import day, safe
 from screens.header import Header
@@ -49,7 +50,7 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     BINDINGS = [
         Binding("plus", "new_circle", "New circle", tooltip="Create a circle"),
         Binding("slash", "filter", "Filter", tooltip="Type part of a name"),
-        Binding("ctrl+t", "toggle_archived", "Archived", tooltip="Show or hide archived circles"),
+        *archived_bindings("ctrl+t", "circles"),
     ]
 
     def __init__(self) -> None:
@@ -163,6 +164,9 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
             line = f"{count(len(self.matching), 'circle')}, showing {self.shown}; scroll down for more"
         else:
             line = ""
+        if self.include_archived:  # what ctrl+t did, even where it changed no row
+            said = archived_note(sum(c.archived for c in self.circles), "circle")
+            line = f"{line}. {said}" if line else said
         self.query_one("#circles-count", Static).update(line)
 
     @on(DataTable.RowHighlighted)
@@ -199,9 +203,15 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
-    def action_toggle_archived(self) -> None:
-        self.include_archived = not self.include_archived
+    def action_archived(self, shown: bool) -> None:
+        self.include_archived = shown
+        self.refresh_bindings()
         self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "archived":
+            return archived_on(parameters, self.include_archived)
+        return super().check_action(action, parameters)
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -31,7 +31,12 @@ def when(session: SessionView, now: datetime, *, zone: bool = False) -> str:
 def session_day(session: SessionView, now: datetime) -> str:
     """'Tue 03 Mar', the session's day on the circle's own clock; with the year when it is not
     this year ('Tue 05 Jan 2027')."""
-    local = session.local_start
+    return local_day(session.local_start, now)
+
+
+def local_day(local: datetime, now: datetime) -> str:
+    """'Tue 03 Mar', the day of ``local`` (aware, on its circle's clock); with the year when it
+    is not this year there ('Tue 05 Jan 2027')."""
     return f"{local:%a %d %b}" if local.year == now.astimezone(local.tzinfo).year else f"{local:%a %d %b %Y}"
 
 

@@ -28,6 +28,7 @@ from textual.style import Style
 from textual.visual import Visual
 
 from screens.drawn_lines import DrawnLines
+from screens.table import shortened_in_middle
 
 ICON_WIDTH = 8  # the icon and a cell of padding either side, as Textual's HeaderIcon
 CLOCK_WIDTH = 10  # the room Textual's header keeps for its clock (shown or not)
@@ -86,11 +87,17 @@ class Header(DrawnLines):
     def _palette(self) -> bool:
         return self.app.ENABLE_COMMAND_PALETTE
 
-    def format_title(self) -> Content:
-        """The title as Textual's Header shows it: the screen's title and sub-title, else the app's."""
+    def format_title(self, width: int) -> Content:
+        """The title as Textual's Header shows it: the screen's title and sub-title, else the app's.
+        A sub-title too long for ``width`` cells loses its middle, as a table's names do: its
+        end says which ("Check-in — Technical Writing Lunch & Learn (Sao Paulo), Fri 0…" hid
+        the day being checked in at 80 columns; a session's title hid its circle's city)."""
         screen, app = self.screen, self.app
         title = screen.title if screen.title is not None else app.title
         sub_title = screen.sub_title if screen.sub_title is not None else app.sub_title
+        room = width - cell_len(title) - cell_len(" — ")
+        if sub_title and cell_len(sub_title) > room:
+            sub_title = shortened_in_middle(sub_title, room) or sub_title
         return app.format_title(title, sub_title)
 
     def _icon_end(self) -> int:
@@ -175,7 +182,7 @@ class Header(DrawnLines):
         if width <= 0:
             return []
         below = Strip([Segment(" " * width, blank)], width)
-        return [*Visual.to_strips(self, self.format_title(), width, 1, style), *[below] * (height - 1)]
+        return [*Visual.to_strips(self, self.format_title(width), width, 1, style), *[below] * (height - 1)]
 
     def _clock_lines(self, style: Style, blank: RichStyle, height: int) -> list[Strip]:
         """Textual's HeaderClockSpace: ten blank cells (its empty text on the first line)."""

@@ -116,12 +116,16 @@ class HomeScreen(LiveScreen, Screen[None]):
         # (a circle's in its middle: circles of one kind in several cities differ at the end).
         # RSVP is shown whole or not at all: a count cut short ("7 yes · 1 may…") reads wrong,
         # where a long circle name cut short is still the name (at 120 it gives the cells).
+        # A circle keeps 20 cells, enough for its city ("Accessibility…(Bangalore)"): at 12, with
+        # the zones, Status and a scrollbar beside it (the large demo), every "Accessibility
+        # Community of Practice" read "Accessibili…". Then the presenter gives way, before a
+        # cancelled session stops saying so.
         table.add_column("When", priority=0)
-        table.add_column("Circle", priority=1, min_width=12, cut_middle=True)
+        table.add_column("Circle", priority=1, min_width=20, cut_middle=True)
         table.add_column("Title", priority=2, min_width=12)
-        table.add_column("Presenter", priority=3, min_width=10)
+        table.add_column("Presenter", priority=4, min_width=10)
         table.add_column("RSVP", priority=5)
-        table.add_column("Status", priority=4, key="status")
+        table.add_column("Status", priority=3, key="status")
         self.query_one("#welcome").display = False
         if self._first_glance is not None:
             self.show(self._first_glance)

@@ -73,7 +73,8 @@ class IcsExportDialog(Dialog[IcsExported | None]):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", "Close", tooltip="Close without exporting"),
+        # "Cancel", as its button says: the dialog closes once the file is written, as a form does.
+        Binding("escape", "cancel", "Cancel", tooltip="Close without exporting"),
         Binding("ctrl+s", "submit", "Export", tooltip="Write the file"),
     ]
 

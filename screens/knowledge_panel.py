@@ -197,8 +197,14 @@ class KnowledgePanel(Vertical):
             index = next((n for n, x in enumerate(found) if x.id == wanted), 0)
             table.focus()
             table.move_cursor(row=index)
-        elif not (materials.has_focus or takeaways.has_focus):
+        elif self._forward() and not (materials.has_focus or takeaways.has_focus):
             (materials if data.materials or not data.takeaways else takeaways).focus()
+
+    def _forward(self) -> bool:
+        """Its tab is the one showing. Read again while another is forward (the session is read
+        again on coming back from check-in), it must not take the focus: the tab of whatever
+        has the focus comes forward (screens/tabs.py), and Feedback gave way to Materials."""
+        return all(node.display for node in self.ancestors_with_self)
 
     def _selected(self) -> MaterialView | TakeawayView | None:
         if self.data is None:

@@ -14,9 +14,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Select, Static
+from textual.widgets import Button, Select, Static
 
-from circles.success_views import DEFINITIONS, RetentionAfter, SuccessReport
+from circles.success_views import DEFINITIONS, ProgrammeEngagement, RetentionAfter, SuccessReport
 from circles.words import count
 from screens.blocks import Block, Blocks
 from screens.figure_boxes import FigureBoxes, FigureName
@@ -164,6 +164,21 @@ def out_of(part: int, whole: int) -> str:
     return f"{short_count(part)} of {short_count(whole)}"
 
 
+def mentoring_lines(programmes: list[ProgrammeEngagement]) -> list[str]:
+    """'Coffee roulette  ███████░░░  891 of 1,461 · 1,461 pairs active', a line a programme:
+    the meetings held of planned, then the pairs apart from them (they ran together as
+    "of 1461 1461 pairs"), one pair as one ("1 pairs active"). The names take the room the
+    longest needs, not 28 cells: at 80 columns the large demo's lines wrapped their last word."""
+    width = min(28, max((len(p.programme) for p in programmes), default=0))
+    lines = []
+    for p in programmes:
+        share = p.meetings_held / p.meetings_planned if p.meetings_planned else None
+        held = f"{p.meetings_held:>5,} of {p.meetings_planned:<5,}"
+        pairs = count(p.pairs_active, "pair")
+        lines.append(f"{p.programme[:width]:<{width}} {bar(share, 10)} {held} · {pairs} active")
+    return lines
+
+
 def figure_values(r: SuccessReport) -> dict[str, tuple[str, str]]:
     """Each figure's value and what it counts, as its box shows them."""
     yes, pd, sat, m = r.said_yes, r.presenters, r.satisfaction, r.mentoring
@@ -288,8 +303,15 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#org-circles", DataTable)
-        table.add_columns("Circle", "Sessions", "Participation", "Presenters", "Rating", "Answered")
+        table = self.query_one("#org-circles", PagedTable)
+        # At 80 columns a circle's full name left room for Sessions alone, the figures hidden
+        # whole: the name loses its middle instead (its city stays), and the figures that
+        # answer "is it working" are the last to go.
+        table.add_column("Circle", priority=0, min_width=24, cut_middle=True)
+        for label, priority in (
+            ("Sessions", 3), ("Participation", 1), ("Presenters", 5), ("Rating", 2), ("Answered", 4),
+        ):  # fmt: skip
+            table.add_column(label, priority=priority)
         # Read before it was pushed (open_organisation): its first frame shows them. Pushed
         # without (or a read failed), it reads them itself, which says why.
         self.take_first("report", SuccessReport, lambda r: self._first(self.show, r), self.reload)
@@ -380,14 +402,7 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                 for c in r.circles
             ],
         )
-        lines = []
-        if (m := r.mentoring) is not None:
-            for p in m.programmes:
-                share = p.meetings_held / p.meetings_planned if p.meetings_planned else None
-                lines.append(
-                    f"{p.programme[:28]:<28} {bar(share, 16)} {p.meetings_held:>4} of "
-                    f"{p.meetings_planned:<4} {p.pairs_active} pairs active"
-                )
+        lines = mentoring_lines(r.mentoring.programmes) if r.mentoring is not None else []
         self.query_one("#org-mentoring", Blocks).show(
             [(MENTORING, None, "\n".join(lines) or "Mentoring counts across all circles only.")]
         )

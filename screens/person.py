@@ -98,17 +98,19 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def on_mount(self) -> None:
         circles = self.query_one("#person-circles", Table)
-        circles.add_column("Circle", priority=0, min_width=14)
+        # A circle's name loses its middle: circles of one kind in several cities differ at its
+        # end ("Design Systems Community of Practice (Berlin)" and "(Lagos)").
+        circles.add_column("Circle", priority=0, min_width=14, cut_middle=True)
         for label in ("Role", "Rotation", "Joined", "Left"):
             circles.add_column(label)
         attended = self.query_one("#person-attended", Table)
         attended.add_column("When", priority=0)
-        attended.add_column("Circle", priority=1, min_width=12)
+        attended.add_column("Circle", priority=1, min_width=12, cut_middle=True)
         attended.add_column("Title", priority=3, min_width=10)
         attended.add_column("Check-in", priority=2)
         presented = self.query_one("#person-presented", Table)
         presented.add_column("When", priority=0)
-        presented.add_column("Circle", priority=1, min_width=12)
+        presented.add_column("Circle", priority=1, min_width=12, cut_middle=True)
         presented.add_column("Talk", priority=2, min_width=10)
         pairs = self.query_one("#person-pairs", Table)
         pairs.add_column("Programme", priority=0, min_width=12)

@@ -259,7 +259,11 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         if not table.columns:  # a programme's kind never changes: its columns are made once
             for label, priority, min_width in PARTICIPANT_COLUMNS:
                 if label not in (NOT_IN_ROUNDS if p.kind.has_rounds else ONLY_IN_ROUNDS):
-                    table.add_column(label, priority=priority, min_width=min_width, key=label)
+                    # A name loses its middle: namesakes are told apart at its end (no. 12).
+                    cut_middle = label == "Name"
+                    table.add_column(
+                        label, priority=priority, min_width=min_width, key=label, cut_middle=cut_middle
+                    )
         shown = [str(key.value) for key in table.columns]
         # Two Aiko Diazes of one team (the large demo has such) read as one person listed twice.
         names = tell_apart([(x.person_id, x.name, x.team) for x in data.participants])

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from circles.programme_views import ProgrammeSummary, ProgrammeView
+from screens.archived import archived_bindings, archived_note, archived_on
 from screens.footer import Footer
 from screens.format import safe
 from screens.header import Header
@@ -42,7 +43,7 @@ class ProgrammesScreen(LiveScreen, Screen[None]):
     # form (it has no box of its own that "n" could be typed into).
     BINDINGS = [
         Binding("n", "new_programme", "New programme", tooltip="Create a programme", priority=True),
-        Binding("a", "toggle_archived", "Archived too", tooltip="Show archived programmes as well"),
+        *archived_bindings("a", "programmes", "Archived too"),
     ]
 
     def __init__(self) -> None:
@@ -75,9 +76,15 @@ class ProgrammesScreen(LiveScreen, Screen[None]):
         archived = self.include_archived
         run_db(self, lambda db: _load(db, archived), self.show)
 
-    def action_toggle_archived(self) -> None:
-        self.include_archived = not self.include_archived
+    def action_archived(self, shown: bool) -> None:
+        self.include_archived = shown
+        self.refresh_bindings()
         self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "archived":
+            return archived_on(parameters, self.include_archived)
+        return True
 
     def show(self, found: list[ProgrammeSummary]) -> None:
         self.loaded = True
@@ -98,9 +105,10 @@ class ProgrammesScreen(LiveScreen, Screen[None]):
             for s in found
         ]
         refill(self.query_one(DataTable), rows)
-        self.query_one("#programmes-empty", Static).update(
-            "" if found else "No programmes yet: press n to create a mentoring, buddy or coffee programme."
-        )
+        note = "" if found else "No programmes yet: press n to create a mentoring, buddy or coffee programme."
+        if self.include_archived and found:  # what a did, even where it changed no row
+            note = archived_note(sum(s.programme.archived for s in found), "programme")
+        self.query_one("#programmes-empty", Static).update(note)
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -17,12 +17,12 @@ from textual.widgets import DataTable, Static
 
 from circles.errors import CirclesError
 from circles.rotation import Why
-from circles.services import away, circle_records, fairness, members, planning
+from circles.services import away, circle_records, clock, fairness, members, planning
 from circles.services import rotation as rotation_service
 from circles.views import CircleView
 from circles.words import count
 from screens.dialogs import ChoiceScreen, CountScreen
-from screens.format import named
+from screens.format import local_day, named
 from screens.opening import KeysWait, ReadFirst
 from screens.table import Table
 from screens.work import ask_db, run_db
@@ -54,6 +54,7 @@ class RotationData:
     circle: CircleView
     preview: list[rotation_service.PreviewRow]
     ledger: fairness.Ledger
+    now: datetime  # the store's clock as it was read: a day of this year is written without it
 
 
 def load_rotation(db: Db, circle_id: int, count: int = PREVIEW_COUNT) -> RotationData:
@@ -63,6 +64,7 @@ def load_rotation(db: Db, circle_id: int, count: int = PREVIEW_COUNT) -> Rotatio
         circle,
         rotation_service.preview(db, circle_id, count=count, circle=circle),
         fairness.ledger(db, circle_id, circle=circle),
+        clock.now(db),
     )
 
 
@@ -166,7 +168,9 @@ class RotationPanel(Vertical):
         preview.add_column("Planned", priority=4)
         preview.add_column("Presenter", priority=1, min_width=10)
         preview.add_column("How", priority=3)
-        preview.add_column("Why", priority=2, min_width=16)
+        # Why keeps "last presented 27 Apr" whole: cut to "last presented 2…" at 80 columns,
+        # every row of the large demo read alike (the line under the table says the rest).
+        preview.add_column("Why", priority=2, min_width=len("last presented 27 Apr"))
         ledger = self.query_one("#rotation-ledger", Table)
         # Headings as short as their cells (a count, a day, "yes"), so that at 80 columns the
         # names have the room: "Swaps given" and "Swaps taken" took twelve columns each for a
@@ -209,7 +213,9 @@ class RotationPanel(Vertical):
         preview.clear()
         for r in data.preview:
             preview.add_row(
-                Text(f"{r.starts_at:%a %d %b %Y %H:%M}"),
+                # As every list of sessions writes them (no year this year): the year took the
+                # cells Why needs at 80 columns.
+                Text(f"{local_day(r.starts_at, data.now)} {r.starts_at:%H:%M}"),
                 Text("yes" if r.planned else "not yet"),
                 Text(r.presenter_name or "(nobody)"),
                 Text(HOW[r.why]),

@@ -54,7 +54,11 @@ def found_text(hit: SearchHit) -> Text:
         for a, b in hit.marks:
             text.stylize("reverse", a, b)
         return text
-    start = max(0, min((a for a, _ in hit.marks), default=0) - 20)
+    first = min((a for a, _ in hit.marks), default=0)
+    start = max(0, first - 20)
+    if start and not hit.snippet[start - 1].isspace():  # from a word's start: "…sian inference"
+        space = hit.snippet.find(" ", start, first)  # read as a word of its own
+        start = space + 1 if space >= 0 else first
     shown = hit.snippet[start:]
     text.append(hit.title[:FOUND_WIDTH], style="bold")
     text.append("\n" + ("…" if start else ""))
@@ -134,7 +138,9 @@ class SearchScreen(LiveScreen, TypeToFilter):
         # Shortened rather than hidden: without its day and circle, one "Paper review" looks
         # like the next (at 120 columns the three widths left no room for Where at all).
         table.add_column("Found", width=FOUND_WIDTH, priority=0, min_width=30)
-        table.add_column("Where", width=WHERE_WIDTH, priority=2, min_width=15)
+        # Its circle loses its middle, as in the lists of circles: "Accessibility Community o…"
+        # was the same in every city.
+        table.add_column("Where", width=WHERE_WIDTH, priority=2, min_width=15, cut_middle=True)
         self.query_one("#search-input", Input).focus()
         if self.text:
             self.look(self.text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rich.cells import cell_len
 from rich.console import RenderableType
@@ -27,6 +27,7 @@ from screens.textual_internals import (
     rows_height,
 )
 
+MIDDLE_CUT_HEAD = 6  # cells: the least a name cut in its middle keeps of its start beside its last word
 SHORTEN_BIAS = 3  # cells: how much wider a column one step less important counts when shortening
 
 
@@ -286,23 +287,40 @@ def _ellipsis(cell: RenderableType) -> RenderableType:
     return cell
 
 
+def shortened_in_middle(text: str, width: int) -> str | None:
+    """``text`` in ``width`` cells, cut in its middle as a column's names are (the header's
+    sub-title); None where only its end could go."""
+    cut = _cut_middle(Text(text), width)
+    return cut.plain if isinstance(cut, Text) and cut.cell_len <= width else None
+
+
 def _cut_middle(cell: RenderableType, width: int) -> RenderableType:
     """A cell cut to ``width`` cells by taking out its middle, marked '…': its end keeps its
-    last whole words, up to half the cells ("…Practice Lagos", not "…ctice Lagos"), and its
-    start the rest. A cell whose last word is longer than that, or that isn't one line of text,
-    is shortened as any other, at its end."""
+    last whole words, up to half the cells ("…Practice Lagos", not "…ctice Lagos"), or its last
+    word alone if longer (while the start keeps MIDDLE_CUT_HEAD cells), and its start the rest.
+    A cell whose last word is longer than that, or that isn't text, is shortened as any other,
+    at its end. A cell of several lines has each cut so (Search's
+    day above its circle)."""
     if isinstance(cell, str):
         cell = Text(cell)
-    if not isinstance(cell, Text) or "\n" in cell.plain or width < 3:
+    if isinstance(cell, Text) and "\n" in cell.plain and width >= 3:
+        lines = (cast(Text, _cut_middle(line, width)) for line in cell.split("\n", allow_blank=True))
+        return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)  # (a line of Text gives Text)
+    if not isinstance(cell, Text) or width < 3:
         return _ellipsis(cell)
     if cell.cell_len <= width:
         return cell
     plain = cell.plain
     end = plain[len(plain) - _chars_within(plain[::-1], (width - 1) // 2) :]
     if not plain[: len(plain) - len(end)].endswith(" "):
-        if " " not in end.strip():  # not one whole word: a scrap such as "aulo)" tells nothing
-            return _ellipsis(cell)
-        end = end.split(" ", 1)[1]  # (a word cut at its start is dropped: the whole words stay)
+        if " " in end.strip():
+            end = end.split(" ", 1)[1]  # (a word cut at its start is dropped: the whole words stay)
+        else:  # not one whole word: a scrap such as "galore)" tells nothing; the last word whole
+            # if the start keeps a few cells ("Accessib…(Bangalore)" in 20), else cut at the end
+            last = plain.rsplit(" ", 1)[-1] if " " in plain.strip() else ""
+            if not last or cell_len(last) > width - 1 - MIDDLE_CUT_HEAD:
+                return _ellipsis(cell)
+            end = last
     end = end.lstrip()
     head = len(plain[: _chars_within(plain, width - 1 - cell_len(end))].rstrip())  # "Data Science…"
     shortened = Text.assemble(cell[:head], "…", cell[len(plain) - len(end) :], no_wrap=True)

@@ -285,6 +285,22 @@ async def test_at_80x24_every_marking_key_help_and_back_are_shown_and_no_line_is
         assert not isinstance(app.screen, CheckInScreen)
 
 
+async def test_at_80x24_the_header_says_which_day_is_being_checked_in(memory_store, clock):
+    """The header cut its title at its end: on the large demo at 80 columns it read "Check-in —
+    Technical Writing Lunch & Learn (Sao Paulo), Fri 0…", the day being checked in hidden. A
+    sub-title too long loses its middle, as names in lists do."""
+    c = factories.circle(memory_store, "Technical Writing Lunch & Learn (Sao Paulo)", tz="America/Sao_Paulo")
+    factories.member(memory_store, c, factories.person(memory_store, "Ana Lima"))
+    s = factories.session(memory_store, c, "2026-03-03 12:00", title="Case study")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(app, pilot, s.id)
+        header = screen_text(app).splitlines()[0]
+    assert "Check-in — Technical Writing" in header and header.rstrip().endswith("Tue 03 Mar 2026 12:00"), (
+        header
+    )
+
+
 class QuickStore(Store):
     """A store that gives up on a locked file after one retry, not after six."""
 

@@ -39,6 +39,7 @@ from screens.organisation import (
     OrganisationScreen,
     change_text,
     figure_values,
+    mentoring_lines,
     retention_text,
     short_count,
     spread,
@@ -48,6 +49,7 @@ from screens.recognition import RecognitionScreen, detail_lines, row_cells, stre
 from screens.send_dialog import SendDialog
 from screens.session import SessionScreen
 from screens.stats_panel import TEAMS, CircleFigures
+from screens.table import Table
 from screens.tabs import Tabs
 from screens.textual_internals import on_each_frame
 from tests import factories
@@ -248,6 +250,28 @@ async def test_the_feedback_tab_comes_forward_with_its_answers(memory_store, clo
         assert screen.query_one(FeedbackPanel).has_focus_within
     # One answer, not "1 answers".
     assert drawn and all(d.startswith("1 answer from 1 of 5 who came") for d in drawn), drawn
+
+
+async def test_back_from_check_in_the_session_stays_on_its_feedback_tab(memory_store, clock):
+    """Back from check-in (or any screen) the session reads its open tabs again: the Materials
+    tab's panel, refilled while hidden, took the focus and so brought its tab forward over
+    the Feedback tab the person had left it on."""
+    _, _, s = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _session(app, pilot, s.id)
+        await pilot.press("2")
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        await pilot.press("i")
+        await until(pilot, lambda: app.screen is not screen)
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        await settle(app, pilot)
+        assert screen.query_one(Tabs).active == "feedback-tab"
+        assert screen.query_one(FeedbackPanel).has_focus_within
 
 
 async def test_recognition_lists_thanks_someone_and_exports_the_digest(memory_store, clock, tmp_path: Path):
@@ -605,6 +629,27 @@ async def test_organisation_figures_keep_their_names_whole_at_80_columns(memory_
         assert boxes.text("participation").startswith("Attended ?")
 
 
+async def test_organisation_by_circle_keeps_its_figures_at_80_columns(memory_store, clock):
+    """The large demo's circles at 80 columns: their names whole left room for Sessions alone,
+    and each circle's participation and rating were hidden."""
+    circle = factories.circle(memory_store, "Accessibility Community of Practice (Bangalore)")
+    ana = factories.person(memory_store, "Ana Ruiz")
+    factories.member(memory_store, circle, ana, joined_at=datetime(2026, 1, 5, tzinfo=UTC))
+    s = factories.session(memory_store, circle, "2026-03-02 12:00", title="Ownership")
+    with memory_store.write() as db:
+        attendance.check_in(db, session_id=s.id, person_id=ana.id, attended="present")
+        feedback.add_answer(db, session_id=s.id, person_id=ana.id, rating=4)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _organisation(app, pilot)
+        await settle(app, pilot)
+        table = app.screen.query_one("#org-circles", Table)
+        assert {"Circle", "Participation", "Rating"} <= set(table.shown_columns), table.shown_columns
+        table.scroll_visible(animate=False)
+        await settle(app, pilot)
+        assert "(Bangalore)" in screen_text(app)
+
+
 async def test_the_stats_tab_shows_satisfaction_and_presenters_by_team(memory_store, clock):
     circle, people, s = _held_session(memory_store)
     with memory_store.write() as db:
@@ -690,6 +735,44 @@ def test_a_figure_of_one_says_one_programme_one_rating(memory_store) -> None:
     )
     # They said "1 programmes" and "1 ratings".
     assert (values["pairs_active"][1], values["satisfaction"][1]) == ("1 programme", "1 rating")
+
+
+def test_a_programmes_mentoring_line_keeps_its_meetings_apart_from_its_pairs() -> None:
+    """The large demo's coffee roulette read '891 of 1461 1461 pairs active', and its lines
+    were too wide for 80 columns."""
+    lines = mentoring_lines(
+        [
+            ProgrammeEngagement(1, "Coffee roulette", "coffee", 1461, 891, 1461, 0, 0),
+            ProgrammeEngagement(2, "Reverse mentoring: AI tools", "mentoring", 37, 12, 40, 0, 0),
+        ]
+    )
+    assert lines[0].startswith("Coffee roulette             ")
+    assert lines[0].endswith("   891 of 1,461 · 1,461 pairs active")
+    assert lines[1].endswith("    12 of 40    · 37 pairs active")
+    assert max(len(line) for line in lines) <= 74  # the block's width at 80 columns
+
+
+async def test_organisation_says_one_pair_of_a_programme_as_one(memory_store, clock):
+    """A programme of two people read '1 pairs active' under Organisation's mentoring."""
+    from circles.services import pairing
+
+    _held_session(memory_store)
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+    for name, team in (("Gus Lee", "Data"), ("Hal Ono", "Web")):
+        person = factories.person(memory_store, name, team=team)
+        with memory_store.write() as db:
+            programmes.join(db, p.id, person.id, role="member")
+    with memory_store.write() as db:
+        pairing.confirm(db, p.id)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _organisation(app, pilot)
+        await settle(app, pilot)
+        app.screen.query_one("#org-mentoring").scroll_visible(animate=False)
+        await settle(app, pilot)
+        text = screen_text(app)
+    assert "· 1 pair active" in text, text
 
 
 def test_a_sparklines_range_tells_its_months_apart() -> None:

@@ -8,6 +8,7 @@ from textual.widgets import Button, DataTable, Static
 
 from circles.app import CirclesApp
 from circles.services import agenda, attendance, sessions
+from models.enums import PresenterSource
 from screens.circle import CircleScreen
 from screens.form_screen import FormScreen
 from screens.home import HomeScreen
@@ -214,3 +215,33 @@ async def test_home_leaves_status_out_until_a_session_is_not_going_ahead(memory_
         await settle(app, pilot)
         assert "Status" in table.shown_columns
         assert "cancelled" in screen_text(app)
+
+
+async def test_home_tells_circles_named_alike_apart_at_80_columns(memory_store, clock):
+    """The large demo's Home at 80 columns: with the times' zones, a Status column and a
+    scrollbar, the Circle column had 12 cells, and every "Accessibility Community of Practice"
+    read "Accessibili…" whatever its city. A circle keeps the cells that say which; the
+    presenter gives way first, and a cancelled session still says so."""
+    cities = {"Bangalore": "Asia/Kolkata", "New York": "America/New_York", "Sao Paulo": "America/Sao_Paulo"}
+    off = None
+    for city, tz in cities.items():
+        c = factories.circle(memory_store, f"Accessibility Community of Practice ({city})", tz=tz)
+        presenter = factories.person(memory_store, f"Valentina Kowalski {city}", f"{tz}@example.org")
+        factories.member(memory_store, c, presenter)
+        for day in range(4, 13):
+            s = factories.session(memory_store, c, f"2026-03-{day:02} 12:00", title="What's new this quarter")
+            with memory_store.write() as db:
+                view = sessions.get_session(db, s.id)
+                sessions.set_presenter(db, view, presenter_id=presenter.id, source=PresenterSource.MANUAL)
+            off = off or s
+    assert off is not None
+    with memory_store.write() as db:
+        sessions.cancel_session(db, sessions.get_session(db, off.id))
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        text = screen_text(app)
+    for city in cities:  # its last word at least: "Accessibility…York)"
+        assert f"{city.split()[-1]})" in text, text
+    assert "…(Bangalore)" in text, text  # (its last word alone is longer than half the column)
+    assert "cancelled" in text, text

@@ -43,6 +43,21 @@ async def _search(app, pilot, text: str) -> SearchScreen:
     return app.screen  # type: ignore[return-value]
 
 
+async def test_a_found_snippet_starts_at_a_word(memory_store, clock):
+    """The snippet under a hit starts a little before the words found: the small demo's
+    "…sian inference with sampling" began in the middle of "Bayesian"."""
+    c = factories.circle(memory_store, "Data Science Learning Circle")
+    s = factories.session(memory_store, c, "2026-03-05 12:00", title="Getting started")
+    notes = "We went through Bayesian inference with sampling; most of the room would start there."
+    with memory_store.write() as db:
+        sessions.update_session(db, sessions.get_session(db, s.id), notes=notes)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _search(app, pilot, "sampling")
+        found = rows(screen.query_one("#search-results", DataTable))[0][1]
+    assert found.splitlines()[1] == "…inference with sampling; most of the room would start there.", found
+
+
 async def test_search_from_home_lists_results_while_typing_and_opens_one(memory_store, clock, tmp_path):
     found = _library(memory_store, tmp_path)
     app = CirclesApp(memory_store)

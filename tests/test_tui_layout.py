@@ -151,6 +151,10 @@ async def test_every_dialog_puts_its_action_first_and_the_way_out_last(demo, ope
             await settle(app, pilot)
         assert isinstance(app.screen, Dialog)
         assert next(b.id for b in app.screen.query(Button)) == first
+        # The way out says what the footer's esc says (the invites' said "Cancel" over "esc Close").
+        way_out = str(list(app.screen.query(Button))[-1].label)
+        escape = next(b for b in app.screen.active_bindings.values() if b.binding.key == "escape")
+        assert way_out.startswith(f"{escape.binding.description} "), (way_out, escape.binding.description)
         # ...and ctrl+s does that action in every dialog: here, the confirm answers yes.
         if isinstance(app.screen, ConfirmScreen):
             await pilot.press("ctrl+s")

@@ -321,3 +321,78 @@ def _cut_in_the_middle(text: str, city: str) -> bool:
         and "Accessibility Community of Practice" not in line
         for line in text.splitlines()
     )  # fmt: skip
+
+
+async def test_circles_named_alike_are_told_apart_wherever_a_list_shortens_them(
+    memory_store: Store, clock: Any
+) -> None:
+    """A person's circles and sessions, and Search's Where, cut a circle's name at its end: at
+    80 columns the large demo's "Design Systems Community of Practice (Berlin)" and "(Lagos)"
+    both read "Design Systems Community o…". Cut in its middle, each keeps its city."""
+    from datetime import UTC, datetime
+
+    from circles.services import agenda, attendance, members
+    from screens.search import SearchScreen
+    from tests.tui_support import screen_text
+
+    cities = ("Bangalore", "Berlin", "Lagos")
+    ana = factories.person(memory_store, "Ana Lima", team="Platform")
+    for day, city in enumerate(cities, start=1):
+        c = factories.circle(memory_store, f"Design Systems Community of Practice ({city})")
+        with memory_store.write() as db:
+            members.add_member(
+                db, circle_id=c.id, person_id=ana.id, joined_at=datetime(2026, 1, 5, tzinfo=UTC)
+            )
+        held = factories.session(memory_store, c, f"2026-03-0{day} 08:00", title="Tokens")
+        with memory_store.write() as db:
+            attendance.check_in(db, session_id=held.id, person_id=ana.id, attended="present")
+            agenda.add_item(db, session_id=held.id, title="Screen readers in practice", presenter_id=ana.id)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_person(ana.id)
+        await settle(app, pilot)
+        text = screen_text(app)
+        for city in cities:  # in Circles, Sessions attended and Presented
+            assert text.count(f"({city})") == 3, text
+        await pilot.press("escape")
+        await settle(app, pilot)
+        app.push_screen(SearchScreen("readers"))
+        await settle(app, pilot)
+        text = screen_text(app)
+        for city in cities:
+            assert f"({city})" in text, text
+
+
+async def test_ctrl_t_says_whether_the_archived_circles_are_listed(memory_store: Store, clock: Any) -> None:
+    """On a store with no archived circle (the large demo), ctrl+t changed no row and the footer
+    still said "Archived": the key looked dead. The footer says what it does now, and the line
+    under the list what it did."""
+    from tests.tui_support import screen_text
+
+    for name in ("Go Lunch", "Rust Lunch"):
+        factories.circle(memory_store, name)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        screen = app.screen
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 2)
+        assert "^t Archived" in screen_text(app).splitlines()[-1]
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        lines = screen_text(app).splitlines()
+        assert "^t Hide archived" in lines[-1], lines[-1]
+        assert "No circle is archived" in shown(screen.query_one("#circles-count")), lines
+        with memory_store.write() as db:
+            go = circle_records.list_circles(db)[0]
+            circle_records.update_circle(db, go, archived=True)
+        screen.reload()
+        await settle(app, pilot)
+        assert shown(screen.query_one("#circles-count")) == "1 archived circle among them"
+        await pilot.press("ctrl+t")
+        await settle(app, pilot)
+        assert "^t Archived" in screen_text(app).splitlines()[-1]
+        assert shown(screen.query_one("#circles-count")) == ""
+        assert table.row_count == 1

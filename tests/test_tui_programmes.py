@@ -686,6 +686,61 @@ async def test_namesakes_among_the_participants_are_told_apart(memory_store, clo
     assert sorted(paired.split(" & ")) == sorted(f"Aiko Diaz (no. {person.id})" for person in people)
 
 
+async def test_namesakes_among_the_participants_keep_their_numbers_at_80_columns(memory_store, clock):
+    """The large demo's coffee roulette listed 'Aiko Diaz (People, n…' twice at 80 columns:
+    a name shortened at its end lost what tells namesakes apart. It loses its middle instead."""
+    from tests.tui_support import screen_text
+
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+    people = [
+        factories.person(memory_store, "Aiko Diaz", f"aiko{n}@example.org", team="People") for n in range(2)
+    ]
+    with memory_store.write() as db:
+        for person in people:
+            offers, wants = "Technical Writing, Observability, Rust", "Data Engineering, Kubernetes"
+            programmes.join(db, p.id, person.id, role="member", offers=offers, wants=wants)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        text = screen_text(app)
+    for person in people:
+        assert f"no. {person.id})" in text, text
+
+
+async def test_a_on_the_programmes_says_whether_the_archived_are_listed(memory_store, clock):
+    """With no programme archived (the large demo), a changed no row and the footer said
+    "Archived too" before and after: the key looked dead."""
+    from tests.tui_support import screen_text
+
+    with memory_store.write() as db:
+        coffee = programmes.add_programme(db, name="Coffee", kind="coffee")
+        programmes.add_programme(db, name="Buddies", kind="buddy")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammesScreen())
+        await settle(app, pilot)
+        screen = app.screen
+        assert "a Archived too" in screen_text(app).splitlines()[-1]
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert "a Hide archived" in screen_text(app).splitlines()[-1]
+        assert shown(screen.query_one("#programmes-empty", Static)) == "No programme is archived"
+        with memory_store.write() as db:
+            programmes.archive(db, coffee.id)
+        screen.reload()
+        await settle(app, pilot)
+        assert shown(screen.query_one("#programmes-empty", Static)) == "1 archived programme among them"
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert "a Archived too" in screen_text(app).splitlines()[-1]
+        assert shown(screen.query_one("#programmes-empty", Static)) == ""
+        assert screen.query_one(DataTable).row_count == 1
+
+
 async def test_a_new_programme_tells_every_problem_at_once_each_under_its_field(memory_store, clock):
     """A taken name and a last day before the first: saving told the first the service met (the
     dates), and the name only on the next try. The service gathers what it refuses (Refusals)
