@@ -117,15 +117,15 @@ class HomeScreen(LiveScreen, Screen[None]):
         # RSVP is shown whole or not at all: a count cut short ("7 yes · 1 may…") reads wrong,
         # where a long circle name cut short is still the name (at 120 it gives the cells).
         # A circle keeps 20 cells, enough for its city ("Accessibility…(Bangalore)"): at 12, with
-        # the zones, Status and a scrollbar beside it (the large demo), every "Accessibility
-        # Community of Practice" read "Accessibili…". Then the presenter gives way, before a
-        # cancelled session stops saying so.
+        # the zones and a scrollbar beside it (the large demo), every "Accessibility Community
+        # of Practice" read "Accessibili…". A session not going ahead says so in its title
+        # (_title_cell): a Status column, blank on all but that row of 300, took the cells of
+        # the presenter on every row at 80 columns.
         table.add_column("When", priority=0)
         table.add_column("Circle", priority=1, min_width=20, cut_middle=True)
         table.add_column("Title", priority=2, min_width=12)
-        table.add_column("Presenter", priority=4, min_width=10)
-        table.add_column("RSVP", priority=5)
-        table.add_column("Status", priority=3, key="status")
+        table.add_column("Presenter", priority=3, min_width=10)
+        table.add_column("RSVP", priority=4)
         self.query_one("#welcome").display = False
         if self._first_glance is not None:
             self.show(self._first_glance)
@@ -219,17 +219,14 @@ class HomeScreen(LiveScreen, Screen[None]):
                 safe(
                     when(s, now, zone=mixed),
                     s.circle_name,
-                    s.title or "",
+                    _title_cell(s),
                     presenter_label(s, data.presenters),
                     headcount_text(data.counts.get(s.id), s, now),
-                    _status_cell(s),
                 ),
             )
             for s in data.upcoming
         ]
         refill(table, rows)
-        # Only while a session is cancelled or held: blank, its cells go to Title and Presenter.
-        table.show_column("status", any(_status_cell(s) for s in data.upcoming))
         # Plain Text: the title names a person, whose name must show as typed, not as markup.
         self.query_one("#upcoming-title", Static).update(Text(_title(data, now, mixed)))
         empty = self.query_one("#upcoming-empty", Static)
@@ -308,11 +305,14 @@ class HomeScreen(LiveScreen, Screen[None]):
         self.app.push_screen(DemoLoader(), lambda _done: self.refresh_data())
 
 
-def _status_cell(session: SessionView) -> str:
-    """The Status cell: blank for a session going ahead as planned, which is nearly every one in
-    the next 14 days. "scheduled" on every row took the cells Title and Presenter needed at 80
-    columns, and hid the one row that matters (cancelled) among nine that say nothing."""
-    return "" if session.status is SessionStatus.SCHEDULED else session.status.value
+def _title_cell(session: SessionView) -> str:
+    """The Title cell, led by the session's status when it is not going ahead as planned
+    ("cancelled: Lifetimes in practice"): first in the cell, it shows however short the cell
+    is cut, on the one row it is about."""
+    title = session.title or ""
+    if session.status is SessionStatus.SCHEDULED:
+        return title
+    return f"{session.status.value}: {title}" if title else session.status.value
 
 
 def _title(data: HomeData, now: datetime, mixed: bool) -> str:

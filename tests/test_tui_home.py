@@ -58,8 +58,7 @@ async def test_home_lists_the_next_14_days_with_presenter_and_rsvps(memory_store
         await settle(app, pilot)
         assert not app.screen.query_one("#welcome").display
         table = app.screen.query_one("#upcoming", DataTable)
-        # Status says only what is not going ahead as planned.
-        assert rows(table) == [["Thu 05 Mar 12:00", "Rust Lunch", "Ownership", "Bo Chen", "1 yes", ""]]
+        assert rows(table) == [["Thu 05 Mar 12:00", "Rust Lunch", "Ownership", "Bo Chen", "1 yes"]]
         assert "demo" not in {b.binding.action for b in app.screen.active_bindings.values()}
 
         await pilot.press("enter")
@@ -174,54 +173,41 @@ async def test_home_s_footer_offers_organisation_at_120_columns_and_still_quit_a
             assert wanted in keys and "? Help" in keys, (size, keys)
 
 
-async def test_home_s_status_column_marks_only_a_session_not_going_ahead(memory_store, clock):
-    """Scheduled on every row took the cells Title and Presenter needed at 80 columns, and hid
-    the cancelled session among rows that said nothing: Status is blank unless it has news."""
+async def test_home_says_in_its_title_only_a_session_is_not_going_ahead(memory_store, clock):
+    """ "scheduled" on every row hid the cancelled session among rows that said nothing; then a
+    Status column, blank on every row but one, took the presenter's cells on every row at 80
+    columns. The one session cancelled says so first in its title, and the presenter stays."""
     c = factories.circle(memory_store, "Rust Lunch")
-    factories.session(memory_store, c, "2026-03-05 12:00", title="Ownership at scale")
+    ana = factories.person(memory_store, "Ana Ruiz")
+    factories.member(memory_store, c, ana)
+    on = factories.session(memory_store, c, "2026-03-05 12:00", title="Ownership at scale")
     off = factories.session(memory_store, c, "2026-03-12 12:00", title="Lifetimes in practice")
     with memory_store.write() as db:
-        sessions.cancel_session(db, sessions.get_session(db, off.id))
-
-    app = CirclesApp(memory_store)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        table = app.screen.query_one("#upcoming", DataTable)
-        assert [(r[2], r[-1]) for r in rows(table)] == [
-            ("Ownership at scale", ""),
-            ("Lifetimes in practice", "cancelled"),
-        ]
-        text = screen_text(app)
-        assert "cancelled" in text and "scheduled" not in text
-
-
-async def test_home_leaves_status_out_until_a_session_is_not_going_ahead(memory_store, clock):
-    """A Status column blank on every row still took its cells at 80 columns: Title and
-    Presenter were cut short beside it. It shows once a session is cancelled."""
-    c = factories.circle(memory_store, "Rust Lunch")
-    factories.session(memory_store, c, "2026-03-05 12:00", title="Ownership at scale")
-    off = factories.session(memory_store, c, "2026-03-12 12:00", title="Lifetimes in practice")
+        sessions.set_presenter(
+            db, sessions.get_session(db, on.id), presenter_id=ana.id, source=PresenterSource.MANUAL
+        )
 
     app = CirclesApp(memory_store)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         table = app.screen.query_one("#upcoming", Table)
-        assert "Status" not in table.shown_columns
-        assert "Title" in table.shown_columns
+        assert [r[2] for r in rows(table)] == ["Ownership at scale", "Lifetimes in practice"]
 
         with memory_store.write() as db:
             sessions.cancel_session(db, sessions.get_session(db, off.id))
         app.screen.refresh_data()
         await settle(app, pilot)
-        assert "Status" in table.shown_columns
-        assert "cancelled" in screen_text(app)
+        assert [r[2] for r in rows(table)] == ["Ownership at scale", "cancelled: Lifetimes in practice"]
+        assert "Presenter" in table.shown_columns
+        text = screen_text(app)
+        assert "cancelled: " in text and "Ana Ruiz" in text and "scheduled" not in text
 
 
 async def test_home_tells_circles_named_alike_apart_at_80_columns(memory_store, clock):
     """The large demo's Home at 80 columns: with the times' zones, a Status column and a
     scrollbar, the Circle column had 12 cells, and every "Accessibility Community of Practice"
-    read "Accessibili…" whatever its city. A circle keeps the cells that say which; the
-    presenter gives way first, and a cancelled session still says so."""
+    read "Accessibili…" whatever its city. A circle keeps the cells that say which, beside its
+    presenter, and a cancelled session still says so."""
     cities = {"Bangalore": "Asia/Kolkata", "New York": "America/New_York", "Sao Paulo": "America/Sao_Paulo"}
     off = None
     for city, tz in cities.items():
@@ -244,4 +230,4 @@ async def test_home_tells_circles_named_alike_apart_at_80_columns(memory_store, 
     for city in cities:  # its last word at least: "Accessibility…York)"
         assert f"{city.split()[-1]})" in text, text
     assert "…(Bangalore)" in text, text  # (its last word alone is longer than half the column)
-    assert "cancelled" in text, text
+    assert "cancelled" in text and "Valentina" in text, text
