@@ -215,8 +215,9 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def show(self, data: CircleData) -> None:
         self.data = data
         c = data.circle
+        # The name alone: its kind leads the line under it, and at 80 columns the header, which
+        # also said it, cut the name's end or its own ("… (Bangalore) — community o…").
         self.title = c.name
-        self.sub_title = c.kind.label
         self.query_one("#circle-summary", PhraseLine).show(
             c.kind.label,
             c.timezone,
