@@ -11,6 +11,7 @@ once."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -22,9 +23,10 @@ from circles.errors import shown
 from circles.services import lookups
 from circles.views import CircleView
 from circles.words import count
+from circles.zones import time_zone
 from screens.archived import archived_bindings, archived_note, archived_on
 from screens.footer import Footer
-from screens.format import day, safe
+from screens.format import local_day, safe
 from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
@@ -41,6 +43,13 @@ if TYPE_CHECKING:
 
 PAGE = 200  # rows shown at first, and added each time the cursor nears the last of them
 NOT_READ = ("…", "…", "…")  # a row's figures for the moment before they are read
+
+
+def next_day(instant: datetime | None, tz: str, now: datetime) -> str:
+    """A circle's next session's day on its own clock, as the session lists write a day ('Tue 10
+    Mar', the year only when not this one): with this year's year on every row it said less
+    in more cells."""
+    return local_day(instant.astimezone(time_zone(tz)), now) if instant is not None else "none planned"
 
 
 class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
@@ -149,7 +158,7 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
             return str(circle.id), (*name, *NOT_READ)
         numbers = safe(
             str(figures.members),
-            day(figures.next_session, circle.timezone) or "none planned",
+            next_day(figures.next_session, circle.timezone, circles_app(self).now()),
             figures.facilitator_name or "",
         )
         return str(circle.id), (*name, *numbers)

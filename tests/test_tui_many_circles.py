@@ -90,7 +90,7 @@ async def test_rows_the_filter_or_the_next_page_bring_show_their_figures(
 
         await type_text(pilot, "zeta")
         await until(pilot, lambda: table.row_count == 1 and cells("Circle 9999 Zeta") != ["…"] * 3)
-        assert cells("Circle 9999 Zeta") == ["1", "10 Mar 2026", "Ana Lima"]
+        assert cells("Circle 9999 Zeta") == ["1", "Tue 10 Mar", "Ana Lima"]  # as the session lists say
 
         await pilot.press("ctrl+u")
         await until(pilot, lambda: table.row_count == PAGE)
