@@ -177,9 +177,8 @@ class CheckOutScreen(LiveScreen, Screen[None]):
             if data.settings.anonymous
             else "named"
         )
-        self.query_one("#checkout-session", Static).update(
-            f"Check-out: {data.session.label} · answers are {how}"
-        )
+        # Which session the header says: said again here, it took two lines at 80 columns.
+        self.query_one("#checkout-session", Static).update(f"Answers are {how}")
         self._counts()
         refill(
             self.query_one("#checkout-roster", DataTable),
