@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from urllib.parse import SplitResult, unquote, urlsplit
+from urllib.parse import unquote
 
 from circles import validate
 from circles.errors import CirclesError, InvalidInput
@@ -404,7 +404,7 @@ def _caldav(file: _File, values: dict[str, Any]) -> CaldavSettings:
 
 
 def check_caldav_url(url: str, where: str = "--url") -> None:
-    parts = _split(url, where)
+    parts = validate.url_parts(url, where)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput(where, url_without_secrets(url), "must be an http:// or https:// address")
     if parts.username or parts.password:
@@ -415,30 +415,13 @@ def check_caldav_url(url: str, where: str = "--url") -> None:
         raise InvalidInput(where, url, "must use https:// (http:// only to 127.0.0.1 or ::1)")
 
 
-def _split(url: str, where: str) -> SplitResult:
-    """``url``'s parts, its port read: urllib raises ValueError for an unclosed [ when splitting
-    and for a port out of range only when the port is read, which was a connection's job, and
-    a bug's "Something went wrong". Shown as typed, but without its password."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        raise InvalidInput(where, url_without_secrets(url), "is not a valid URL") from None
-    try:
-        parts.port  # noqa: B018 - read to check it
-    except ValueError:
-        raise InvalidInput(
-            where, url_without_secrets(url), "has a port that is not a number from 0 to 65535"
-        ) from None
-    return parts
-
-
 _URL_TLS = {"smtp": TlsMode.NONE, "smtp+tls": TlsMode.STARTTLS, "smtps": TlsMode.TLS}
 
 
 def smtp_from_url(url: str, *, sender: str | None = None) -> SmtpSettings:
     """CIRCLES_SMTP_URL: smtp://HOST:PORT (no TLS: this machine only), smtp+tls:// (STARTTLS) or
     smtps:// (TLS), with an optional user[:password]@ (percent-encoded)."""
-    parts = _split(url, SMTP_URL_ENV)
+    parts = validate.url_parts(url, SMTP_URL_ENV)
     port = parts.port
     shown = url_without_secrets(url)
     tls = _URL_TLS.get(parts.scheme.lower())

@@ -81,6 +81,7 @@ def classify(value: str) -> tuple[str | None, str | None]:
             raise InvalidInput(
                 "link", text, 'is not a web link like https://example.org/page (no spaces, < > or ")'
             )
+        validate.url_parts(text, "link")
         return text, None
     path = Path(text).expanduser().absolute()
     if not path.exists():
