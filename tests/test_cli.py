@@ -388,6 +388,22 @@ def test_the_texts_a_new_user_met_read_right(cli):
     )
 
 
+def test_a_long_value_found_nowhere_is_quoted_shortened_not_a_screenful(cli):
+    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin")
+    cli("session", "add", "Rust Lunch", "--at", "2037-07-07 12:00")
+    pasted = "borrow checker " * 300  # a paragraph pasted where a word was wanted
+    quoted = "'" + pasted[:60] + "…'"
+    said = {
+        ("person", "list", "--search", pasted): f"Nobody's name, e-mail or team contains {quoted}.",
+        ("digest", "--topic", pasted, "-o", "-"): f"circles: No session or agenda item is tagged {quoted};",
+        ("topic", "remove", "1", pasted): f"circles: There is no topic {quoted}.",
+    }
+    for args, message in said.items():
+        result = cli(*args, ok=False)
+        told = result.stdout + result.stderr
+        assert told.startswith(message) and len(told) < 200, (args, told)
+
+
 @pytest.mark.parametrize(
     ("flags", "said"),
     [
