@@ -12,10 +12,12 @@ import functools
 import re
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import SplitResult, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from circles.errors import InvalidInput
 from circles.zones import time_zone
+from models.url_text import url_without_secrets
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 # Tab and newline are fine in free text such as notes; every other control character
@@ -168,7 +170,27 @@ def url(value: str | None, field: str = "video link") -> str | None:
     cleaned = optional_text(value, field, max_length=500)
     if cleaned and not re.match(r"^https?://\S+$", cleaned):
         raise InvalidInput(field, value, "must start with http:// or https:// and have no spaces")
+    if cleaned:
+        url_parts(cleaned, field)
     return cleaned
+
+
+def url_parts(value: str, field: str) -> SplitResult:
+    """A URL's parts, or InvalidInput naming ``field``. urllib refuses an unclosed [ (an IPv6
+    host) when it splits, but a port out of range or not a number only when the port is read:
+    kept, such a link failed later, wherever it was read (an invite, a connection), as a bug's
+    "Something went wrong". Shown as typed, but never with its password."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        raise InvalidInput(field, url_without_secrets(value), "is not a valid URL") from None
+    try:
+        parts.port  # noqa: B018 - read only to check it
+    except ValueError:
+        raise InvalidInput(
+            field, url_without_secrets(value), "has a port that is not a number from 0 to 65535"
+        ) from None
+    return parts
 
 
 def timezone(value: str | None, field: str = "timezone") -> str:

@@ -64,6 +64,9 @@ def copy_sqlite(source: Path, target: Path) -> Path:
     return target
 
 
+_HAS_SCHEMA_VERSION = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+
+
 def check_backup(backup: Path) -> str:
     """The schema revision of a backup file; ValueError if it is not an intact circles store."""
     if not backup.is_file():
@@ -76,8 +79,19 @@ def check_backup(backup: Path) -> str:
         result = check.execute("PRAGMA integrity_check").fetchone()
         if result is None or result[0] != "ok":
             raise ValueError(f"{backup} is damaged: integrity check says {result[0] if result else '?'}")
+        if not check.execute(_HAS_SCHEMA_VERSION).fetchone():
+            # SQLite opens an empty file, or another program's database, as a database without
+            # our tables: "no such table: alembic_version" said what it looked for, not what it found.
+            found = (
+                "it is empty"
+                if backup.stat().st_size == 0
+                else "it is a SQLite database, but not a circles store"
+            )
+            raise ValueError(f"{backup} is not a circles backup ({found})")
         revision = check.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
+        if exc.sqlite_errorcode == sqlite3.SQLITE_NOTADB:  # a spreadsheet or a calendar given by mistake
+            raise ValueError(f"{backup} is not a circles backup (it is not a SQLite database)") from None
         raise ValueError(f"{backup} is not a circles backup ({exc})") from None
     finally:
         check.close()

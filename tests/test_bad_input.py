@@ -164,6 +164,12 @@ def test_a_date_written_right_that_is_no_day_says_why(typed, said):
         (["feedback", "missing", "--circle", ""], "--circle"),
         (["digest", "Rust Lunch", "--since", "", "-o", "-"], "--since"),
         (["rotation", "ledger", "Rust Lunch", "--until", ""], "--until"),
+        # Taken as left out too: the export said "There is no circle named ''", the plan
+        # started after the last session and the thanks were recorded from nobody.
+        (["export", "ics", "--circle", "", "-o", "-"], "--circle"),
+        (["send", "invites", "--circle", " ", "--dry-run", "out"], "--circle"),
+        (["session", "plan", "Rust Lunch", "--count", "1", "--from", ""], "--from"),
+        (["thanks", "add", "ana@example.org", "--for", "the talk", "--from", ""], "--from"),
     ],
 )
 def test_a_blank_scope_is_refused_not_taken_for_every_circle(tmp_path, sqlite_template, args, flag):

@@ -388,6 +388,22 @@ def test_the_texts_a_new_user_met_read_right(cli):
     )
 
 
+def test_a_long_value_found_nowhere_is_quoted_shortened_not_a_screenful(cli):
+    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin")
+    cli("session", "add", "Rust Lunch", "--at", "2037-07-07 12:00")
+    pasted = "borrow checker " * 300  # a paragraph pasted where a word was wanted
+    quoted = "'" + pasted[:60] + "…'"
+    said = {
+        ("person", "list", "--search", pasted): f"Nobody's name, e-mail or team contains {quoted}.",
+        ("digest", "--topic", pasted, "-o", "-"): f"circles: No session or agenda item is tagged {quoted};",
+        ("topic", "remove", "1", pasted): f"circles: There is no topic {quoted}.",
+    }
+    for args, message in said.items():
+        result = cli(*args, ok=False)
+        told = result.stdout + result.stderr
+        assert told.startswith(message) and len(told) < 200, (args, told)
+
+
 @pytest.mark.parametrize(
     ("flags", "said"),
     [
@@ -435,3 +451,23 @@ def test_a_file_named_as_another_kind_is_refused_naming_the_flag(cli, tmp_path):
     ):
         assert cli(*args, str(tmp_path / name)).returncode == 0
         assert (tmp_path / name).exists()
+
+
+def test_a_blank_cadence_is_refused_and_the_cadence_kept(cli):
+    """The services take a blank cadence as none (a form's emptied field): typed on the command
+    line, spaces or an empty shell variable removed the cadence and said only that it was gone."""
+    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "Europe/Berlin")
+    cli("circle", "cadence", "Rust Lunch", "weekly on tue at 12:00")
+    cli("program", "add", "Mentors", "--kind", "mentoring", "--cadence", "every 2 weeks on tue at 15:00")
+    for args in (("circle", "cadence", "Rust Lunch"), ("program", "cadence", "Mentors")):
+        for blank in ("   ", ""):
+            refused = cli(*args, blank, ok=False)
+            assert refused.returncode == 1, (args, blank, refused.stdout)
+            assert (
+                refused.stderr.startswith("circles: cadence ")
+                and "or --clear to remove it." in refused.stderr
+            )
+    assert "meets weekly on tue at 12:00" in cli("circle", "cadence", "Rust Lunch").stdout
+    assert [p["programme"]["cadence"] for p in cli.json("program", "list")] == [
+        "every 2 weeks on tue at 15:00"
+    ]

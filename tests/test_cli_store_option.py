@@ -49,6 +49,15 @@ def test_two_different_stores_are_refused_naming_both(store_file, tmp_path):
     assert not other.exists()
 
 
+def test_two_database_urls_are_refused_without_their_passwords():
+    first = "postgresql://circles:first-secret@127.0.0.1:5432/one"
+    result = _circles("--db", first, "person", "list", "--db", "postgresql://ana:s3cret@db.example.org/two")
+    assert result.exit_code == 2
+    assert "--db given twice ('postgresql://circles:***@127.0.0.1:5432/one' and " in result.stderr
+    assert "'postgresql://ana:***@db.example.org/two')" in result.stderr
+    assert "first-secret" not in result.output and "s3cret" not in result.output
+
+
 def _commands(
     group: click.Group, ctx: click.Context, path: tuple[str, ...] = ()
 ) -> Iterator[tuple[str, click.Command]]:

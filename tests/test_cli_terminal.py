@@ -82,3 +82,17 @@ def test_arguments_decode_as_in_utf8_mode() -> None:
         assert utf8_argument("Zoë") == "Zoë" and typed_path("Zoë") == "Zoë"
     assert utf8_argument("Bad \udce9") == "Bad \udce9"  # not UTF-8: left for the validator to name
     assert utf8_argument("plain") == "plain"
+
+
+def test_the_app_without_a_terminal_says_so_instead_of_waiting_for_keys(db: Path) -> None:
+    """Run from a script or cron ('circles < /dev/null'), the app drew into a pipe and waited
+    for keys that never came: it never ended."""
+    environ = {**os.environ, "HOME": str(db.parent / "home")}
+    environ.pop("CIRCLES_DATABASE_URL", None)
+    environ.pop("TEXTUAL_DRIVER", None)
+    told = forked.run_circles(
+        ["--db", str(db)], capture_output=True, stdin=subprocess.DEVNULL, env=environ, cwd=REPO, timeout=30
+    )
+    assert told.returncode == 1
+    assert told.stderr.decode().startswith("circles: the app needs a terminal to read keys from and draw on")
+    assert told.stdout == b""

@@ -19,6 +19,7 @@ from circles.delivery.settings import (
     SMTP_URL_ENV,
     SettingsError,
     TlsMode,
+    check_caldav_url,
     config_path,
     load_settings,
     smtp_from_url,
@@ -213,6 +214,53 @@ def test_the_smtp_url_from_the_environment_overrides_the_file(
     with pytest.raises(InvalidInput) as caught:
         smtp_from_url(f"imap://ana:{SECRET}@mail.example.org")
     _no_secret(str(caught.value))
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            f"smtp://ana:{SECRET}@mail.example.org:99999",
+            "'smtp://ana:***@mail.example.org:99999' has a port that",
+        ),
+        (
+            f"smtps://ana:{SECRET}@mail.example.org:abc",
+            "'smtps://ana:***@mail.example.org:abc' has a port that",
+        ),
+        ("smtps://[::1", "'smtps://[::1' is not a valid URL"),
+        ("mail.example.org", "'mail.example.org' must start with smtp://"),  # not '://mail.example.org'
+    ],
+)
+def test_an_smtp_url_that_urllib_cannot_read_is_named_as_typed_without_its_password(
+    config: Path, monkeypatch: pytest.MonkeyPatch, url: str, message: str
+) -> None:
+    """A port out of range or an unclosed [ made urllib raise ValueError when the port was
+    read: 'Something went wrong' and exit 70 instead of a message about the setting."""
+    monkeypatch.setenv(SMTP_URL_ENV, url)
+    result = _run("config", "check")
+    assert result.exit_code == 1 and f"circles: {SMTP_URL_ENV} {message}" in result.stderr
+    _no_secret(result.output)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("https://[::1", "--url 'https://[::1' is not a valid URL."),
+        ("https://dav.example.org:99999/", "--url 'https://dav.example.org:99999/' has a port that"),
+        (f"ftp://ana:{SECRET}@dav.example.org/", "--url 'ftp://ana:***@dav.example.org/' must be an http://"),
+        (
+            f"https://ana:{SECRET}@dav.example.org/",
+            "--url 'https://ana:***@dav.example.org/' must not hold a user",
+        ),
+    ],
+)
+def test_a_caldav_url_that_cannot_be_used_is_named_as_typed_without_its_password(
+    url: str, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        check_caldav_url(url)
+    assert str(refused.value).startswith(message)
+    _no_secret(str(refused.value))
 
 
 def test_a_server_that_is_not_there_is_one_line(config: Path) -> None:

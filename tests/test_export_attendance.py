@@ -592,7 +592,10 @@ def test_cli_bad_input_is_one_clear_line(store: Store, history: History, tmp_pat
     for args, message in [
         (["--since", "March"], "--since 'March' is not a date like 2026-03-17."),
         (["--circle", "Nope"], "There is no circle named 'Nope'"),
-        (["-o", str(tmp_path / "missing" / "a.csv")], "is in a folder that does not exist"),
+        # The flag typed, not a "file" nobody named: the whole store's CSV, and one circle's.
+        (["-o", str(tmp_path / "missing" / "a.csv")], "circles: --output '"),
+        (["-o", str(tmp_path / "missing" / "a.csv")], "' is in a folder that does not exist"),
+        (["--circle", "Rust Lunch", "-o", str(tmp_path / "missing" / "a.csv")], "circles: --output '"),
     ]:
         result = _invoke(store, *args)
         assert result.exit_code == 1, args

@@ -254,3 +254,26 @@ def test_import_and_restore_from_the_command_line(tmp_path):
     not_a_store.write_text("hello")
     result = cli("db", "restore", str(not_a_store), "--yes", ok=False)
     assert result.returncode == 1 and "not a circles backup" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "found"),
+    [
+        (b"", "it is empty"),
+        (b"name,email\nAna,ana@example.org\n", "it is not a SQLite database"),
+        (None, "it is a SQLite database, but not a circles store"),
+    ],
+)
+def test_a_file_that_is_not_a_backup_is_told_by_what_it_is(tmp_path, content, found):
+    from models.backup import check_backup
+
+    given = tmp_path / "monday.db"
+    if content is None:  # another program's database
+        with sqlite3.connect(given) as other:
+            other.execute("CREATE TABLE notes (text TEXT)")
+        other.close()
+    else:
+        given.write_bytes(content)
+    with pytest.raises(ValueError) as refused:
+        check_backup(given)
+    assert str(refused.value) == f"{given} is not a circles backup ({found})"

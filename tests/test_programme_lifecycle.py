@@ -152,6 +152,28 @@ def test_locks_and_rejections_outlive_the_screen_and_confirm_honours_them(store:
     assert kept.locked == () and kept.rejected == {frozenset(never)}  # locks became pairs
 
 
+def test_a_lock_or_rejection_of_one_person_twice_is_refused_in_words_not_ids(store: Store) -> None:
+    """The refusals quoted the people's ids, '(46, 46)', words neither the app nor the command
+    line (which takes e-mail addresses) ever showed."""
+    pid, mentors, _mentees = _mentoring(store)
+    one = mentors[0]
+    said = {
+        lambda db: pairing.lock(db, pid, (one, one)): (
+            "pair names the same person twice; nobody is paired with themselves."
+        ),
+        lambda db: pairing.reject(db, pid, one, one): (
+            "pair names the same person twice; nobody is paired with themselves."
+        ),
+        lambda db: pairing.lock(
+            db, pid, (one,)
+        ): "pair has 1 person; a lock names two (or three, for a trio).",
+    }
+    for refused, message in said.items():
+        with store.write() as db, pytest.raises(InvalidInput) as told:
+            refused(db)
+        assert str(told.value) == message
+
+
 def test_a_swap_is_kept_as_two_locks_and_a_lock_that_stops_holding_is_set_aside(store: Store) -> None:
     pid, _mentors, _mentees = _mentoring(store)
     with store.read() as db:

@@ -496,3 +496,45 @@ async def test_a_form_shows_at_most_sixty_characters_of_a_bad_value(memory_store
         error = shown(form.query_one("#e-name", Static))
     assert error.startswith("'yyyy") and error.endswith("is 500 characters long; the limit is 120.")
     assert len(error) < 120
+
+
+@pytest.mark.parametrize(
+    ("command", "field"),
+    [
+        (["session", "add", "1", "--at", f"{AHEAD} 18:00", "--url"], "--url"),
+        (["circle", "edit", "1", "--url"], "--url"),
+        (["material", "add", "1"], "link"),
+        (["publish", "caldav", "1", "--dry-run", "--url"], "--url"),
+    ],
+)
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("https://[::1/talk", "is not a valid URL"),  # an IPv6 host with its ] left out
+        ("https://meet.example.org:99999/talk", "has a port that is not a number from 0 to 65535"),
+        ("https://ana:pw@meet.example.org:80a/talk", "has a port that is not a number from 0 to 65535"),
+    ],
+)
+def test_a_link_urllib_cannot_read_is_refused_naming_the_field_and_never_kept(
+    seeded, tmp_path, command, field, typed, problem
+):
+    """urllib refuses these only when asked for the host or port: a material's 'https://[::1/x'
+    was 'Something went wrong' (exit 70), and a session's or circle's video link was kept,
+    to fail wherever it was read next. The value is shown as typed, without its password."""
+    db = tmp_path / "circles.db"
+    with sqlite3.connect(seeded) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)  # the seeded store is in WAL mode: its file alone may not hold it all
+    source.close()
+    copy.close()
+    result = _cli(db, *command, typed)
+    assert result.exit_code == 1, result.output
+    shown_as = typed.replace("ana:pw@", "ana:***@")
+    assert result.output == f"circles: {field} {shown_as!r} {problem}.\n"
+
+
+def test_serve_refuses_a_public_url_urllib_cannot_read(tmp_path):
+    result = CliRunner().invoke(
+        main, ["--db", str(tmp_path / "c.db"), "serve", "--public-url", "https://[::1"]
+    )
+    assert result.exit_code == 2
+    assert "Invalid value for '--public-url': 'https://[::1' is not a valid URL." in result.output

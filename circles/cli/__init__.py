@@ -200,6 +200,13 @@ def main(ctx: click.Context, db: str | None, create: bool) -> None:
     """
     ctx.obj = CliState(given_store(db) if db is not None else None, create=create)
     if ctx.invoked_subcommand is None:
+        if not terminal.app_can_run():
+            click.echo(
+                "circles: the app needs a terminal to read keys from and draw on, and this is not "
+                "one; give a command to script the store ('circles --help' lists them).",
+                err=True,
+            )
+            ctx.exit(1)
         from circles.app import run
 
         # Opened by the app once its first screen shows; a SQLite store also gets a first glance.

@@ -8,6 +8,7 @@ import click
 
 from circles.cli.common import (
     WHOLE_NUMBER,
+    cadence_typed,
     done,
     json_option,
     plain,
@@ -177,7 +178,8 @@ def cadence(circle_ref: str, text: str | None, clear: bool) -> None:
     """
     from circles.services import series
 
-    if clear and text:
+    text = cadence_typed(text)
+    if clear and text is not None:
         raise click.UsageError("Give a cadence or --clear, not both.")
 
     def set_cadence(db: Session) -> str:

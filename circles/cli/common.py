@@ -82,6 +82,20 @@ CREATE_HELP = (
 )
 
 
+def cadence_typed(text: str | None) -> str | None:
+    """A cadence given as an argument (None: none given). One that is blank is refused: the
+    services take a blank cadence as none, as a form's emptied field says it, so a space typed
+    by mistake (or an empty shell variable) removed a circle's cadence without a word, where
+    the command line says that with --clear."""
+    if text is not None and not text.strip():
+        from circles.errors import InvalidInput
+
+        raise InvalidInput(
+            "cadence", text, 'is empty: give one such as "weekly on tue at 12:00", or --clear to remove it'
+        )
+    return text
+
+
 def given_store(db: str) -> str:
     """--db as the store's setting: a file's path goes back to the system as typed (whatever
     its bytes); a URL stays text. A blank one (an empty shell variable) is refused: it was

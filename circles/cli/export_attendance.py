@@ -36,7 +36,8 @@ class _TerminalProgress:
             click.echo("", err=True)
 
 
-@click.command(cls=Command)
+# The file the export writes is the service's "file" (the app has no flags): here it is -o.
+@click.command(cls=Command, service_names={"file": "--output"})
 @click.option("--circle", "circle_ref", type=GIVEN, metavar="CIRCLE", help="Only this circle (name or id).")
 @click.option("--since", type=GIVEN, metavar="YYYY-MM-DD", help="From this day on (the circle's local date).")
 @click.option("--until", type=GIVEN, metavar="YYYY-MM-DD", help="Up to and including this day.")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from circles.cli.common import RECORD_ID, WHOLE_NUMBER, done, writing
+from circles.cli.common import GIVEN, RECORD_ID, WHOLE_NUMBER, done, writing
 from circles.cli.flags import Command
 from circles.cli.terminal import FilePath, OutputFile
 from circles.ics.model import Channel
@@ -21,7 +21,9 @@ _METHODS = [c.value for c in Channel]
 
 @click.command("ics", cls=Command)
 @click.option("--session", "session_id", type=RECORD_ID, metavar="ID", help="Export one session.")
-@click.option("--circle", "circle_ref", metavar="CIRCLE", help="Export a circle's upcoming sessions.")
+@click.option(
+    "--circle", "circle_ref", type=GIVEN, metavar="CIRCLE", help="Export a circle's upcoming sessions."
+)
 @click.option("--pair", "pair_id", type=RECORD_ID, metavar="PAIR_ID", help="A mentorship pair's meetings.")
 @click.option(
     "--recurring",

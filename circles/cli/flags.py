@@ -73,7 +73,11 @@ def _store_given(ctx: click.Context, param: click.Parameter, value: str | None) 
         return
     typed = given_store(value)
     if state.store_url is not None and state.store_url != typed:
-        raise click.UsageError(f"--db given twice ({state.store_url!r} and {value!r}): give one store", ctx)
+        from models.url_text import url_without_secrets
+
+        # Both as typed, but never a password: a terminal's scrollback and CI logs keep them.
+        first, second = url_without_secrets(state.store_url), url_without_secrets(value)
+        raise click.UsageError(f"--db given twice ({first!r} and {second!r}): give one store", ctx)
     state.store_url = typed
 
 

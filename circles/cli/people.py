@@ -32,6 +32,8 @@ def add(name: str, email: str | None, team: str | None, guest: bool) -> None:
 @json_option
 def list_(search: str | None, as_json: bool) -> None:
     """List people by name."""
+    from circles.errors import shown
+
     with reading() as db:
         found = people.list_people(db, search=search)
     if as_json:
@@ -51,7 +53,7 @@ def list_(search: str | None, as_json: bool) -> None:
     print_table(
         ["id", "name", "email", "team", "", ""],
         rows,
-        empty=f"Nobody's name, e-mail or team contains {search.strip()!r}."
+        empty=f"Nobody's name, e-mail or team contains {shown(search.strip())}."
         if search
         else "No people yet: add one with 'circles person add'.",
     )

@@ -11,7 +11,17 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from circles import validate
-from circles.cli.common import RECORD_ID, done, json_option, plain, print_json, print_table, reading, writing
+from circles.cli.common import (
+    RECORD_ID,
+    cadence_typed,
+    done,
+    json_option,
+    plain,
+    print_json,
+    print_table,
+    reading,
+    writing,
+)
 from circles.cli.flags import Group
 from circles.errors import NotAllowed
 from circles.programme_views import ConfirmedRound, LeftOut, PairView, ProposalView
@@ -241,6 +251,7 @@ def delete(programme_ref: str, yes: bool) -> None:
 @click.option("--clear", is_flag=True, help="No cadence: pairs arrange their own meetings.")
 def cadence(programme_ref: str, phrase: str | None, clear: bool) -> None:
     """Set how often the programme's pairs meet (their invites follow it)."""
+    phrase = cadence_typed(phrase)
     if not clear and not phrase:
         raise click.UsageError('Give a cadence such as "every 2 weeks on tue at 15:00", or --clear.')
     p = writing(

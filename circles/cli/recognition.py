@@ -21,7 +21,7 @@ def thanks() -> None:
 @click.argument("email")
 @click.option("--for", "text", required=True, metavar="TEXT", help='What for, e.g. "the Rust talk".')
 @click.option("--session", "session_id", type=RECORD_ID, metavar="ID", help="The session it is about.")
-@click.option("--from", "given_by", metavar="EMAIL", help="Who says thanks.")
+@click.option("--from", "given_by", type=GIVEN, metavar="EMAIL", help="Who says thanks.")
 def thanks_add(email: str, text: str, session_id: int | None, given_by: str | None) -> None:
     """Thank someone (by e-mail or id)."""
     from circles.services import recognition as service

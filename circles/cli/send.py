@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from circles.cli.common import RECORD_ID, print_json, reading, state
+from circles.cli.common import GIVEN, RECORD_ID, print_json, reading, state
 from circles.cli.flags import Group
 from circles.words import count
 
@@ -24,7 +24,9 @@ def send() -> None:
 
 @send.command("invites")
 @click.option("--session", "session_id", type=RECORD_ID, metavar="ID", help="Send one session's invite.")
-@click.option("--circle", "circle_ref", metavar="CIRCLE", help="Send the circle's upcoming sessions.")
+@click.option(
+    "--circle", "circle_ref", type=GIVEN, metavar="CIRCLE", help="Send the circle's upcoming sessions."
+)
 @click.option(
     "--dry-run",
     "dry_run",

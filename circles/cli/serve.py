@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import click
 
 from circles.cli.common import state
@@ -13,7 +11,13 @@ from circles.cli.flags import Command
 def _check_public_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
-    parts = urlsplit(value.strip())
+    from circles.errors import InvalidInput
+    from circles.validate import url_parts
+
+    try:
+        parts = url_parts(value.strip(), "--public-url")
+    except InvalidInput as exc:
+        raise click.BadParameter(exc.detail, ctx, param) from None
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
         raise click.BadParameter(
             f"{value[:60]!r} is not an address like https://circles.example.org (no path)", ctx, param

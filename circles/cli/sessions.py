@@ -8,6 +8,7 @@ import click
 
 from circles import validate
 from circles.cli.common import (
+    GIVEN,
     RECORD_ID,
     WHOLE_NUMBER,
     done,
@@ -141,7 +142,9 @@ def cancel(session_id: int) -> None:
 @session.command("plan")
 @click.argument("circle_ref", metavar="CIRCLE")
 @click.option("--count", type=WHOLE_NUMBER, required=True, help="How many sessions to create.")
-@click.option("--from", "start", metavar="YYYY-MM-DD", help="First day (default: after the last session).")
+@click.option(
+    "--from", "start", type=GIVEN, metavar="YYYY-MM-DD", help="First day (default: after the last session)."
+)
 def plan(circle_ref: str, count: int, start: str | None) -> None:
     """Create the next sessions of the circle's cadence at once, presenters from the rotation."""
     from circles.services import planning

@@ -24,6 +24,16 @@ _ESCAPED = range(0xDC80, 0xDD00)  # how surrogateescape keeps an undecodable byt
 REPLACE = "circles.replace"
 
 
+def app_can_run() -> bool:
+    """Whether the app has a terminal: keys come from standard input, the screen is drawn on
+    standard error (Textual's). Without one (cron, a script, '< /dev/null') it waited for keys
+    that never came and never ended. ``circles serve``'s app processes are driven by the web
+    driver Textual is told of in TEXTUAL_DRIVER, over pipes."""
+    if os.environ.get("TEXTUAL_DRIVER"):
+        return True
+    return sys.stdin is not None and sys.stdin.isatty() and sys.stderr is not None and sys.stderr.isatty()
+
+
 def utf8_argument(value: str) -> str:
     """``value`` as UTF-8 mode would have decoded it; unchanged unless it holds escaped bytes
     that are valid UTF-8 (bytes that are not stay escaped, and a validator names them)."""

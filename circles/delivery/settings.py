@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from circles import validate
 from circles.errors import CirclesError, InvalidInput
+from models.url_text import url_without_secrets
 
 CONFIG_ENV = "CIRCLES_CONFIG"
 SMTP_URL_ENV = "CIRCLES_SMTP_URL"
@@ -403,21 +404,15 @@ def _caldav(file: _File, values: dict[str, Any]) -> CaldavSettings:
 
 
 def check_caldav_url(url: str, where: str = "--url") -> None:
-    parts = urlsplit(url)
+    parts = validate.url_parts(url, where)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput(where, url, "must be an http:// or https:// address")
+        raise InvalidInput(where, url_without_secrets(url), "must be an http:// or https:// address")
     if parts.username or parts.password:
         raise InvalidInput(
-            where, _without_userinfo(url), "must not hold a user or password; use user and password_command"
+            where, url_without_secrets(url), "must not hold a user or password; use user and password_command"
         )
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise InvalidInput(where, url, "must use https:// (http:// only to 127.0.0.1 or ::1)")
-
-
-def _without_userinfo(url: str) -> str:
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return f"{parts.scheme}://{host}{f':{parts.port}' if parts.port else ''}{parts.path}"
 
 
 _URL_TLS = {"smtp": TlsMode.NONE, "smtp+tls": TlsMode.STARTTLS, "smtps": TlsMode.TLS}
@@ -426,12 +421,9 @@ _URL_TLS = {"smtp": TlsMode.NONE, "smtp+tls": TlsMode.STARTTLS, "smtps": TlsMode
 def smtp_from_url(url: str, *, sender: str | None = None) -> SmtpSettings:
     """CIRCLES_SMTP_URL: smtp://HOST:PORT (no TLS: this machine only), smtp+tls:// (STARTTLS) or
     smtps:// (TLS), with an optional user[:password]@ (percent-encoded)."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise InvalidInput(SMTP_URL_ENV, _without_userinfo(url), "is not a valid URL") from None
-    shown = _without_userinfo(url)
+    parts = validate.url_parts(url, SMTP_URL_ENV)
+    port = parts.port
+    shown = url_without_secrets(url)
     tls = _URL_TLS.get(parts.scheme.lower())
     if tls is None:
         raise InvalidInput(SMTP_URL_ENV, shown, "must start with smtp://, smtp+tls:// or smtps://")

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.digest import Digest, DigestItem, DigestMaterial, DigestSession, Redactor, without_names
-from circles.errors import NotFound
+from circles.errors import NotFound, shown
 from circles.services import agenda, attendance, knowledge, sessions
 from circles.services.circle_records import get_circle
 from circles.services.participation import Scope, in_scope
@@ -84,7 +84,9 @@ def gather_digest(
         assert topic is not None
         tag = knowledge.find_topic(db, topic)
         if tag is None:
-            raise NotFound(f"No session or agenda item is tagged {topic!r}; 'circles topic add' tags them.")
+            raise NotFound(
+                f"No session or agenda item is tagged {shown(topic)}; 'circles topic add' tags them."
+            )
         start, end = _window(since, until, "UTC")
         ids = _topic_sessions(db, tag.key, start, end)
         found = sorted(sessions.sessions_by_id(db, ids).values(), key=lambda s: (s.starts_at, s.id))

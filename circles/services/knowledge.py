@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from circles import validate
-from circles.errors import InvalidInput, NotFound
+from circles.errors import InvalidInput, NotFound, shown
 from circles.services.sql import ids
 from circles.services.versioned import UNCHANGED, save
 from circles.topics import split_topics, topic_key
@@ -81,6 +81,7 @@ def classify(value: str) -> tuple[str | None, str | None]:
             raise InvalidInput(
                 "link", text, 'is not a web link like https://example.org/page (no spaces, < > or ")'
             )
+        validate.url_parts(text, "link")
         return text, None
     path = Path(text).expanduser().absolute()
     if not path.exists():
@@ -339,7 +340,7 @@ def remove_topic(
 ) -> None:
     found = find_topic(db, topic)
     if found is None:
-        raise NotFound(f"There is no topic {topic!r}.")
+        raise NotFound(f"There is no topic {shown(topic)}.")
     if session_id is not None:
         link: Any = sa.delete(SessionTopic).where(
             col(SessionTopic.session_id) == session_id, col(SessionTopic.topic_id) == found.id

@@ -34,6 +34,7 @@ from circles.services import pairs as pair_service
 from circles.services.clock import today
 from circles.services.sql import aggregate_date, in_chunks, select_columns
 from circles.services.uids import ics_uid
+from circles.words import count
 from circles.zones import time_zone
 from models.enums import PairStatus, ParticipantRole
 from models.tables import (
@@ -402,7 +403,8 @@ def check_group(
     """Refuses a group put together by hand (a swap, a lock) that breaks a hard rule, naming it."""
     programme = programmes.require_open(db, programme_id)
     if len(set(members)) != len(members):
-        raise InvalidInput("pair", members, "names the same person twice; nobody is paired with themselves")
+        # Not the ids: they are nobody's words (the command line took addresses, the app names).
+        raise InvalidInput("pair", "", "names the same person twice; nobody is paired with themselves")
     decided = _decided(db, programme_id, review)
     pool, _, _ = build_pool(db, programme, on=_on(db, programme, on), seed=0, review=decided)
     why = matching.check_group(pool, members)
@@ -417,7 +419,8 @@ def lock(db: Session, programme_id: int, members: Sequence[int], *, on: date | N
     """Keep this group in every proposal until the next confirm makes it a pair."""
     members = tuple(members)
     if not 2 <= len(members) <= 3:
-        raise InvalidInput("pair", members, "a lock names two people (or three, for a trio)")
+        has = count(len(members), "person", "people")
+        raise InvalidInput("pair", "", f"has {has}; a lock names two (or three, for a trio)")
     if any(pair <= frozenset(members) for pair in decisions.stored(db, programme_id).rejected):
         raise NotAllowed(
             "That pair was rejected: take the rejection back first ('circles program unreject')."
@@ -435,7 +438,7 @@ def reject(db: Session, programme_id: int, a: int, b: int) -> None:
     """Never propose these two together in this programme again (until taken back)."""
     programmes.require_open(db, programme_id)
     if a == b:
-        raise InvalidInput("pair", (a, b), "names the same person twice")
+        raise InvalidInput("pair", "", "names the same person twice; nobody is paired with themselves")
     decisions.add_rejection(db, programme_id, a, b)
 
 
