@@ -55,7 +55,7 @@ def test_an_attendance_export_onto_a_full_disk(
     build(store)  # sessions in February 2026: rows to write
     result = cli("export", "attendance", "-o", str(full_disk_dir / name), ok=False)
     # The XLSX export used to end in "seek of closed file", hiding the full disk.
-    _one_line(result, "circles: file '", f"{name}' cannot be written: the disk is full.")
+    _one_line(result, "circles: --output '", f"{name}' cannot be written: the disk is full.")
     assert leftovers(full_disk_dir) == []
 
 

@@ -264,7 +264,9 @@ async def test_the_app_says_why_the_store_did_not_open(tmp_path, setting, said):
 
 def test_quitting_the_app_after_a_store_failed_to_open_exits_1_and_says_why(monkeypatch, tmp_path):
     import circles.app
+    from circles.cli import terminal
 
+    monkeypatch.setattr(terminal, "app_can_run", lambda: True)  # as in a terminal: the test's has none
     monkeypatch.setattr(circles.app, "run", lambda open_store, first_glance=None: "the disk is on fire")
     result = run_cli("--db", str(tmp_path / "circles.db"))
     assert result.exit_code == 1 and result.stderr == "circles: the disk is on fire\n"
