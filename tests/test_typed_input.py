@@ -538,3 +538,19 @@ def test_serve_refuses_a_public_url_urllib_cannot_read(tmp_path):
     )
     assert result.exit_code == 2
     assert "Invalid value for '--public-url': 'https://[::1' is not a valid URL." in result.output
+
+
+def test_serve_quotes_a_public_url_it_refuses_without_its_password(tmp_path):
+    """It quoted the value as typed: 'https://ana:PASSWORD@circles.example.org/x' on the screen."""
+    result = CliRunner().invoke(
+        main,
+        [
+            "--db",
+            str(tmp_path / "c.db"),
+            "serve",
+            "--public-url",
+            "https://ana:PASSWORD@circles.example.org/x",
+        ],
+    )
+    assert result.exit_code == 2
+    assert "circles.example.org" in result.output and "PASSWORD" not in result.output, result.output

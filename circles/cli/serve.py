@@ -13,17 +13,19 @@ def _check_public_url(ctx: click.Context, param: click.Parameter, value: str | N
         return None
     from circles.errors import InvalidInput
     from circles.validate import url_parts
+    from models.url_text import url_without_secrets
 
     try:
         parts = url_parts(value.strip(), "--public-url")
     except InvalidInput as exc:
         raise click.BadParameter(exc.detail, ctx, param) from None
+    shown_url = url_without_secrets(value.strip())[:60]  # quoted back with no password in it
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
         raise click.BadParameter(
-            f"{value[:60]!r} is not an address like https://circles.example.org (no path)", ctx, param
+            f"{shown_url!r} is not an address like https://circles.example.org (no path)", ctx, param
         )
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise click.BadParameter(f"{value[:60]!r} should be just scheme://host[:port]", ctx, param)
+        raise click.BadParameter(f"{shown_url!r} should be just scheme://host[:port]", ctx, param)
     return value.strip().rstrip("/")
 
 
