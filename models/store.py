@@ -165,6 +165,7 @@ class Store:
         ``work`` must be safe to run again: the failed attempt was rolled back whole.
         """
         attempts = attempts or self.WRITE_ATTEMPTS
+        lost_before: str | None = None
         for attempt in range(1, attempts + 1):
             try:
                 with self.write() as db:
@@ -172,7 +173,13 @@ class Store:
             except DBAPIError as exc:
                 if attempt == attempts:
                     raise
-                if lost_a_race(exc):
+                lost = lost_a_race(exc)
+                if lost == FOREIGN_KEY_VIOLATION and lost_before == lost:
+                    # Tried again after the other writer's delete, the service's own check
+                    # should have refused: the same violation twice is a bug, raised as it is.
+                    raise
+                lost_before = lost
+                if lost is not None:
                     continue  # the other writer has committed: the next try reads what it did
                 if not (isinstance(exc, OperationalError) and is_transient(exc)):
                     raise
@@ -260,7 +267,10 @@ def is_transient(exc: OperationalError) -> bool:
     return "database is locked" in message or "database is busy" in message
 
 
-def lost_a_race(exc: DBAPIError) -> bool:
+UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION = "23505", "23503"  # PostgreSQL's SQLSTATEs
+
+
+def lost_a_race(exc: DBAPIError) -> str | None:
     """A unique value (an e-mail address, a circle's name, a circle's start) that another
     PostgreSQL writer took after this unit of work checked it was free and before it wrote; or
     a row this unit refers to (the programme a person joins) that another writer deleted after
@@ -272,9 +282,11 @@ def lost_a_race(exc: DBAPIError) -> bool:
     the other's committed change, and its own check refuses (AlreadyExists, NotFound) as it
     would have, had they come one after the other. SQLite's writers take turns (BEGIN
     IMMEDIATE), so there such a violation is never a race: a bug, raised as it is.
+
+    Which violation it was (its SQLSTATE), or None for any other error.
     """
-    # unique_violation, foreign_key_violation
-    return getattr(exc.orig, "sqlstate", None) in ("23505", "23503")
+    state = getattr(exc.orig, "sqlstate", None)
+    return state if state in (UNIQUE_VIOLATION, FOREIGN_KEY_VIOLATION) else None
 
 
 def _first_line(exc: BaseException) -> str:

@@ -150,3 +150,22 @@ def test_tagging_an_agenda_item_deleted_at_the_same_moment_is_refused_in_words(
     )
     assert isinstance(refused, NotFound)
     assert str(refused) == f"There is no agenda item with id {item.id}."
+
+
+def test_a_foreign_key_refused_again_after_a_retry_is_raised_not_tried_six_times(memory_store: Store) -> None:
+    """A row deleted by another writer is a race lost once: tried again, the service's own check
+    says it is gone. The same violation on the retry is a bug (a check missing, a delete that
+    misses a cascade): it was tried the store's six times, at once, before it came out."""
+
+    class Refused(Exception):
+        sqlstate = "23503"  # foreign_key_violation, as psycopg gives it
+
+    tries: list[int] = []
+
+    def work(_db: Session) -> None:
+        tries.append(1)
+        raise sa.exc.IntegrityError("INSERT INTO pair_member ...", {}, Refused())
+
+    with pytest.raises(sa.exc.IntegrityError):
+        memory_store.write_retrying(work)
+    assert len(tries) == 2
