@@ -262,7 +262,7 @@ def id_in(ref: str) -> int | None:
     Only the digits 0-9 make an id: a circle called '²' or '٣' is looked up by its name.
     """
     cleaned = ref.strip()
-    if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > 19:
+    if not cleaned.isascii() or not cleaned.isdigit() or len(cleaned) > len(str(MAX_ID)):
         return None
     number = int(cleaned)
     return number if 1 <= number <= MAX_ID else None

@@ -68,17 +68,23 @@ def test_programme_names_are_one_whatever_their_case_even_beyond_ascii(store: St
         programmes.add_programme(db, name="Ärzte Buddies", kind="buddy")
     with pytest.raises(AlreadyExists, match="'Ärzte Buddies'"), store.write() as db:
         programmes.add_programme(db, name="ÄRZTE BUDDIES", kind="buddy")
+    assert "ÄRZTE BUDDIES" not in _names(store)
+
+
+def test_programme_names_the_stores_lower_joins_are_one(store: Store) -> None:
+    """A PostgreSQL server whose lower() folds 'İ' as 'i' (C.UTF-8) joins 'İzmir' and 'Izmir',
+    which Python keeps apart: its unique index refused without words what the check let by."""
     with store.read() as db:
         folds_dotted_i = db.execute(sa.select(sa.func.lower("İzmir") == sa.func.lower("Izmir"))).scalar()
-    if folds_dotted_i:
-        with store.write() as db:
-            programmes.add_programme(db, name="Izmir Coffee", kind="coffee")
-            other = programmes.add_programme(db, name="Ankara Coffee", kind="coffee")
-        with pytest.raises(AlreadyExists, match="'Izmir Coffee'"), store.write() as db:
-            programmes.add_programme(db, name="İzmir Coffee", kind="coffee")
-        with pytest.raises(AlreadyExists, match="'Izmir Coffee'"), store.write() as db:
-            programmes.rename(db, other.id, "İZMIR COFFEE")
-    assert "ÄRZTE BUDDIES" not in _names(store)
+    if not folds_dotted_i:
+        pytest.skip("this database's lower() keeps 'İzmir' and 'Izmir' apart, as Python does")
+    with store.write() as db:
+        programmes.add_programme(db, name="Izmir Coffee", kind="coffee")
+        other = programmes.add_programme(db, name="Ankara Coffee", kind="coffee")
+    with pytest.raises(AlreadyExists, match="'Izmir Coffee'"), store.write() as db:
+        programmes.add_programme(db, name="İzmir Coffee", kind="coffee")
+    with pytest.raises(AlreadyExists, match="'Izmir Coffee'"), store.write() as db:
+        programmes.rename(db, other.id, "İZMIR COFFEE")
 
 
 def test_an_archived_programme_is_hidden_and_kept_and_can_come_back(store: Store) -> None:

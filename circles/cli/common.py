@@ -68,8 +68,8 @@ class _Given(click.ParamType):  # type: ignore[type-arg]  # generic only from cl
         return str(value)
 
 
-# Ids are 64-bit in the store: a larger number is refused naming the argument, rather than
-# reaching the database and failing there.
+# Ids are 32-bit on PostgreSQL (validate.MAX_ID): a larger number is refused naming the
+# argument, rather than reaching the database and failing there.
 RECORD_ID = _Number("id", _record_id)
 WHOLE_NUMBER = _Number("integer", _whole_number)
 GIVEN = _Given()

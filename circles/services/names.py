@@ -37,6 +37,8 @@ def taken_by(db: Session, table: Any, name: str, *, except_id: int | None = None
     for _other_id, other_name in db.execute(others):
         if same_name_key(other_name) == folded:
             return str(other_name)
+    if db.get_bind().dialect.name != "postgresql":
+        return None  # SQLite's lower() folds ASCII alone: what it joins, Python's fold joined
     same_to_store = db.execute(others.where(sa.func.lower(col(table.name)) == sa.func.lower(name))).first()
     return None if same_to_store is None else str(same_to_store[1])
 

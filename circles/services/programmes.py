@@ -139,10 +139,7 @@ def add_programme(
 
 
 def get_programme(db: Session, programme_id: int) -> ProgrammeView:
-    p = db.get(Programme, programme_id)
-    if p is None:
-        raise _no_programme(programme_id)
-    return _view(p)
+    return _view(_row(db, programme_id))
 
 
 def _no_programme(programme_id: int) -> NotFound:
@@ -633,9 +630,7 @@ def pause_indefinitely(db: Session, programme_id: int, person_ids: Iterable[int]
 
 def set_cadence(db: Session, programme_id: int, cadence: str | None) -> ProgrammeView:
     """How often pairs meet; their invites follow it (an active pair's SEQUENCE rises)."""
-    p = db.get(Programme, programme_id)
-    if p is None:
-        raise _no_programme(programme_id)
+    p = _row(db, programme_id)
     p.cadence = cadences.parse(cadence).text if cadence and cadence.strip() else None
     p.version += 1
     db.add(p)
