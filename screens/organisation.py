@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -29,6 +30,7 @@ from screens.paged import PagedTable
 from screens.select_on_open import SelectOnOpen
 from screens.stats_panel import bar, percent
 from screens.styled_once import StyledOnceScreen
+from screens.table import shortened_in_middle
 from screens.typed_app import circles_app
 from screens.work import Read, read_in_turn, run_db
 
@@ -169,13 +171,15 @@ def mentoring_lines(programmes: list[ProgrammeEngagement]) -> list[str]:
     the meetings held of planned, then the pairs apart from them (they ran together as
     "of 1461 1461 pairs"), one pair as one ("1 pairs active"). The names take the room the
     longest needs, not 28 cells: at 80 columns the large demo's lines wrapped their last word."""
-    width = min(28, max((len(p.programme) for p in programmes), default=0))
+    width = min(28, max((cell_len(p.programme) for p in programmes), default=0))
     lines = []
     for p in programmes:
         share = p.meetings_held / p.meetings_planned if p.meetings_planned else None
         held = f"{p.meetings_held:>5,} of {p.meetings_planned:<5,}"
         pairs = count(p.pairs_active, "pair")
-        lines.append(f"{p.programme[:width]:<{width}} {bar(share, 10)} {held} · {pairs} active")
+        # A longer name loses its middle, as a list's names do; padded by the cells it takes.
+        name = shortened_in_middle(p.programme, width) or p.programme[: width - 1] + "…"
+        lines.append(f"{name}{' ' * (width - cell_len(name))} {bar(share, 10)} {held} · {pairs} active")
     return lines
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 from textual.command import CommandList, CommandPalette
 from textual.geometry import Region
 from textual.screen import Screen
@@ -750,6 +751,24 @@ def test_a_programmes_mentoring_line_keeps_its_meetings_apart_from_its_pairs() -
     assert lines[0].endswith("   891 of 1,461 · 1,461 pairs active")
     assert lines[1].endswith("    12 of 40    · 37 pairs active")
     assert max(len(line) for line in lines) <= 74  # the block's width at 80 columns
+
+
+def test_a_programmes_name_too_long_for_its_mentoring_line_loses_its_middle() -> None:
+    """Cut at 28 cells with nothing to say so ('Reverse mentoring for the dat'), two names of
+    one start read alike; a wide character was counted as one cell and the bars went askew."""
+    lines = mentoring_lines(
+        [
+            ProgrammeEngagement(
+                1, "Reverse mentoring for the data platform team", "mentoring", 5, 1, 2, 0, 0
+            ),
+            ProgrammeEngagement(2, "Reverse mentoring for the design team", "mentoring", 5, 1, 2, 0, 0),
+            ProgrammeEngagement(3, "咖啡 roulette", "coffee", 5, 1, 2, 0, 0),
+        ]
+    )
+    names = [line[: line.index("█") if "█" in line else line.index("░")].rstrip() for line in lines]
+    assert names[0].endswith("platform team") and "…" in names[0]
+    assert names[1].endswith("design team") and "…" in names[1]
+    assert len({cell_len(line) for line in lines}) == 1  # the bars line up, wide characters too
 
 
 async def test_organisation_says_one_pair_of_a_programme_as_one(memory_store, clock):
