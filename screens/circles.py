@@ -131,7 +131,8 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
         """The table holds the first ``shown`` circles that match, now; the figures not read yet
         show once they are. The rows come at once, so a key typed meanwhile (Enter, down)
         finds the rows it is meant for; the figures follow a few milliseconds later."""
-        refill(self.query_one(DataTable), [self._row(c) for c in self.matching[: self.shown]])
+        now = circles_app(self).now()  # once a fill: up to 200 rows on each key typed
+        refill(self.query_one(DataTable), [self._row(c, now) for c in self.matching[: self.shown]])
         self._count()
         self._read_figures()
 
@@ -151,14 +152,14 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
 
         run_db(self, lambda db: lookups.circle_figures(db, missing, now=now), arrived, group="figures")
 
-    def _row(self, circle: lookups.ListedCircle) -> tuple[str, tuple[object, ...]]:
+    def _row(self, circle: lookups.ListedCircle, now: datetime) -> tuple[str, tuple[object, ...]]:
         figures = self.figures.get(circle.id)
         name = safe(circle.name + (" (archived)" if circle.archived else ""), circle.kind.label)
         if figures is None:
             return str(circle.id), (*name, *NOT_READ)
         numbers = safe(
             str(figures.members),
-            next_day(figures.next_session, circle.timezone, circles_app(self).now()),
+            next_day(figures.next_session, circle.timezone, now),
             figures.facilitator_name or "",
         )
         return str(circle.id), (*name, *numbers)
@@ -181,9 +182,9 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     @on(DataTable.RowHighlighted)
     def _maybe_more(self, event: DataTable.RowHighlighted) -> None:
         if self.shown < len(self.matching) and event.cursor_row >= self.shown - 10:
-            table = self.query_one(DataTable)
+            table, now = self.query_one(DataTable), circles_app(self).now()
             for circle in self.matching[self.shown : self.shown + PAGE]:
-                key, cells = self._row(circle)
+                key, cells = self._row(circle, now)
                 table.add_row(*cells, key=key)
             self.shown = min(len(self.matching), self.shown + PAGE)
             self._count()

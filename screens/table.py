@@ -42,7 +42,6 @@ class FittedColumn(Column):
     priority: int = 0
     min_width: int | None = None
     cut_middle: bool = False  # shortened, keeps its cells' ends: names told apart by their end
-    wanted: bool = True  # False: hidden whatever the width (see Table.show_column)
     hidden: bool = False
     truncated: bool = False
     fits_content: bool = True  # added without a width: its natural width is its content's
@@ -138,7 +137,7 @@ class Table(ColumnFittingDataTable):
             return False
         room = self._room()
         pad = 2 * self.cell_padding
-        by_importance = sorted((c for c in columns if c.wanted), key=lambda c: (c.priority, columns.index(c)))
+        by_importance = sorted(columns, key=lambda c: (c.priority, columns.index(c)))
         if not by_importance:
             return False
 
@@ -187,14 +186,6 @@ class Table(ColumnFittingDataTable):
             )
             drop_size_caches(self)
         return changed
-
-    def show_column(self, key: str, shown: bool) -> None:
-        """Show a column, or leave it out whatever the width: one with nothing to say on any row
-        (Home's Status while nothing is cancelled) gives its cells to the others."""
-        column = self.columns[ColumnKey(key)]
-        if isinstance(column, FittedColumn) and column.wanted != shown:
-            column.wanted = shown
-            self.columns_resized()
 
     @property
     def shown_columns(self) -> list[str]:

@@ -204,8 +204,8 @@ async def test_home_says_in_its_title_only_a_session_is_not_going_ahead(memory_s
 
 
 async def test_home_tells_circles_named_alike_apart_at_80_columns(memory_store, clock):
-    """The large demo's Home at 80 columns: with the times' zones, a Status column and a
-    scrollbar, the Circle column had 12 cells, and every "Accessibility Community of Practice"
+    """The large demo's Home at 80 columns: with the times' zones, a Status column (since gone)
+    and a scrollbar, the Circle column had 12 cells, and every "Accessibility Community of Practice"
     read "Accessibili…" whatever its city. A circle keeps the cells that say which, beside its
     presenter, and a cancelled session still says so."""
     cities = {"Bangalore": "Asia/Kolkata", "New York": "America/New_York", "Sao Paulo": "America/Sao_Paulo"}
