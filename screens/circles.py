@@ -24,7 +24,7 @@ from circles.services import lookups
 from circles.views import CircleView
 from circles.words import count
 from circles.zones import time_zone
-from screens.archived import archived_bindings, archived_note, archived_on
+from screens.archived import ArchivedToggle, archived_bindings, archived_note
 from screens.footer import Footer
 from screens.format import local_day, safe
 from screens.header import Header
@@ -52,7 +52,7 @@ def next_day(instant: datetime | None, tz: str, now: datetime) -> str:
     return local_day(instant.astimezone(time_zone(tz)), now) if instant is not None else "none planned"
 
 
-class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
+class CirclesScreen(ArchivedToggle, ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
     TITLE = "Circles"
     HELP = "Every circle. Type part of a name to narrow the list; Enter opens the circle, + creates one."
     # No letter is a key here: every letter is the start of a name (screens/type_to_filter.py).
@@ -67,7 +67,6 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
         self.circles: list[lookups.ListedCircle] = []
         self.figures: dict[int, lookups.CircleFigures] = {}  # of the circles shown so far
         self.loaded = False
-        self.include_archived = False
         self.matching: list[lookups.ListedCircle] = []  # what the filter lets through
         self.shown = 0  # how many of them the table holds
         # Counts the reads of the whole list: figures read before the latest are older than
@@ -212,16 +211,6 @@ class CirclesScreen(ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
-
-    def action_archived(self, shown: bool) -> None:
-        self.include_archived = shown
-        self.refresh_bindings()
-        self.reload()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "archived":
-            return archived_on(parameters, self.include_archived)
-        return super().check_action(action, parameters)
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:

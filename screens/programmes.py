@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from circles.programme_views import ProgrammeSummary, ProgrammeView
-from screens.archived import archived_bindings, archived_note, archived_on
+from screens.archived import ArchivedToggle, archived_bindings, archived_note
 from screens.footer import Footer
 from screens.format import safe
 from screens.header import Header
@@ -33,7 +33,7 @@ def _load(db: Db, include_archived: bool = False) -> list[ProgrammeSummary]:
     return programmes.list_programmes(db, include_archived=include_archived)
 
 
-class ProgrammesScreen(LiveScreen, Screen[None]):
+class ProgrammesScreen(ArchivedToggle, LiveScreen, Screen[None]):
     TITLE = "Programmes"
     HELP = (
         "Mentoring, reverse-mentoring, buddy and coffee programmes. Enter opens one; n creates one; "
@@ -49,7 +49,6 @@ class ProgrammesScreen(LiveScreen, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.loaded = False
-        self.include_archived = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -75,16 +74,6 @@ class ProgrammesScreen(LiveScreen, Screen[None]):
     def reload(self) -> None:
         archived = self.include_archived
         run_db(self, lambda db: _load(db, archived), self.show)
-
-    def action_archived(self, shown: bool) -> None:
-        self.include_archived = shown
-        self.refresh_bindings()
-        self.reload()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "archived":
-            return archived_on(parameters, self.include_archived)
-        return True
 
     def show(self, found: list[ProgrammeSummary]) -> None:
         self.loaded = True
