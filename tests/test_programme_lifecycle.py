@@ -109,6 +109,29 @@ def test_an_archived_programme_is_hidden_and_kept_and_can_come_back(store: Store
     assert _names(store) == ["Mentors"]
 
 
+def test_archiving_an_archived_programme_says_it_already_was(store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Archive of an archived programme, and unarchive of one that is not, change nothing and
+    say so, as cancelling a cancelled session does: they said 'Archived Mentors' (or 'back in
+    the list'), to a script run twice or a second facilitator, as if something had changed."""
+    pid, _, _ = _mentoring(store)
+    with store.write() as db:
+        programmes.archive(db, pid)
+    with pytest.raises(NotAllowed, match=r"^Mentors is already archived\.$"), store.write() as db:
+        programmes.archive(db, pid)
+    with store.write() as db:
+        assert programmes.archive(db, pid, archived=False).version == 3  # two changes, not three
+    with pytest.raises(NotAllowed, match=r"^Mentors is not archived\.$"), store.write() as db:
+        programmes.archive(db, pid, archived=False)
+    if store.url.get_backend_name() != "sqlite":
+        return  # the command line's part once: it only prints what the service says
+    cli = Cli(store.url.render_as_string(hide_password=False), tmp_path / "home")
+    tries = (("unarchive", "is not archived"), ("archive", ""), ("archive", "is already archived"))
+    for command, said in tries:
+        result = cli("program", command, "Mentors", ok=not said)
+        if said:
+            assert (result.returncode, result.stderr) == (1, f"circles: Mentors {said}.\n")
+
+
 def test_only_a_programme_that_never_had_pairs_is_deleted(store: Store) -> None:
     pid, _, mentees = _mentoring(store)
     with store.write() as db:

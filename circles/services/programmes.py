@@ -265,13 +265,16 @@ def edit(
 
 def archive(db: Session, programme_id: int, *, archived: bool = True) -> ProgrammeView:
     """Archive a programme (hidden from lists, nothing new matched, its history kept), or bring
-    it back. Its active pairs stay as they are: ending them is a decision of its own."""
+    it back. Its active pairs stay as they are: ending them is a decision of its own. One that
+    already is as asked is refused, as a cancelled session's cancel is: saying it was done told
+    a second facilitator, or a script run twice, that something had changed."""
     p = _row(db, programme_id)
-    if (p.archived_at is not None) != archived:
-        p.archived_at = now(db) if archived else None
-        p.version += 1
-        db.add(p)
-        db.flush()
+    if (p.archived_at is not None) == archived:
+        raise NotAllowed(f"{p.name} is already archived." if archived else f"{p.name} is not archived.")
+    p.archived_at = now(db) if archived else None
+    p.version += 1
+    db.add(p)
+    db.flush()
     return _view(p)
 
 
