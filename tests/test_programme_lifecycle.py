@@ -285,7 +285,11 @@ def test_the_cli_renames_archives_deletes_and_keeps_decisions(tmp_path) -> None:
         (["ana@example.org", "di@example.org"], True)
     ]
     assert data["rejected"] == [["bo@example.org", "cy@example.org"]]  # type: ignore[call-overload]
-    cli("program", "confirm", "Mentors")
+    # Confirm says why each pair was made, in match's words (it named the pairs alone).
+    reasons = data["pairs"][0]["reasons"]  # type: ignore[call-overload]
+    assert reasons
+    confirmed = cli("program", "confirm", "Mentors").stdout.splitlines()
+    assert confirmed[1:3] == ["  pair 1: Ana & Di", f"     {reasons}"], confirmed
     listed = cli.json("program", "pairs", "Mentors")
     assert [p["people"] for p in listed["pairs"]] == [["ana@example.org", "di@example.org"]]  # type: ignore[call-overload]
 

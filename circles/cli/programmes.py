@@ -510,6 +510,8 @@ def confirm(programme_ref: str, seed: str, on: str | None) -> None:
     done(f"Round {r.number} of {name} on {r.held_on:%d %b %Y}: {made}{closed}.")
     for pair in result.pairs:
         click.echo(f"  pair {pair.id}: {pair.names}")
+        if pair.reasons:  # why they were paired, as 'match' and the app's proposals showed it
+            click.echo(f"     {pair.reasons}")
     for u in result.unmatched:
         click.echo(f"  not matched: {u.person.name}: {u.reason}")
     for g in result.ghosts:
