@@ -57,3 +57,15 @@ def scheduled_ahead(db: Session, first: datetime) -> Iterator[None]:
         yield
     finally:
         db.info["clock"] = real
+
+
+@contextmanager
+def taken_place(db: Session, s: SessionView) -> Iterator[None]:
+    """Inside this block the unit of work's clock reads the session's end (if that is later than
+    now): a session held in it has taken place, as one is only held once it has started."""
+    real = db.info["clock"]
+    db.info["clock"] = lambda: max(real(), s.ends_at)
+    try:
+        yield
+    finally:
+        db.info["clock"] = real
