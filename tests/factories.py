@@ -69,3 +69,11 @@ def taken_place(db: Session, s: SessionView) -> Iterator[None]:
         yield
     finally:
         db.info["clock"] = real
+
+
+def hold(db: Session, s: SessionView) -> SessionView:
+    """Hold the session as its facilitator does, once it has taken place (``taken_place``)."""
+    from circles.services import rotation
+
+    with taken_place(db, s):
+        return rotation.hold_session(db, s)
