@@ -109,6 +109,26 @@ def test_an_archived_programme_is_hidden_and_kept_and_can_come_back(store: Store
     assert _names(store) == ["Mentors"]
 
 
+def test_a_programme_s_name_is_read_as_circles_and_people_s_names_are(store: Store) -> None:
+    """Invisible characters, direction overrides and decomposed accents: a programme's name was
+    checked as plain text, so 'Coffee roulette' and the same with a zero-width space at its end
+    were two programmes that read as one, and an override could make a name read backwards."""
+    with store.write() as db:
+        first = programmes.add_programme(db, name="Coffee roulette", kind="coffee")
+        accented = programmes.add_programme(db, name="Cafe\u0301 \u200bclub", kind="coffee")
+    assert accented.name == "Caf\u00e9 club"
+    taken = "There is already a programme named 'Coffee roulette'"
+    with pytest.raises(AlreadyExists, match=taken), store.write() as db:
+        programmes.add_programme(db, name="Coffee roulette\u200b", kind="coffee")
+    with pytest.raises(AlreadyExists, match=taken), store.write() as db:
+        programmes.rename(db, accented.id, "Coffee\u2060 roulette")
+    overridden = r"^name 'Mentors \\u202eevil' contains a direction control"
+    with pytest.raises(InvalidInput, match=overridden), store.write() as db:
+        programmes.rename(db, first.id, "Mentors \u202eevil")
+    with store.write() as db:
+        assert programmes.rename(db, first.id, "Coffee\ufeff roulette 2").name == "Coffee roulette 2"
+
+
 def test_archiving_an_archived_programme_says_it_already_was(store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Archive of an archived programme, and unarchive of one that is not, change nothing and
     say so, as cancelling a cancelled session does: they said 'Archived Mentors' (or 'back in
