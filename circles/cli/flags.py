@@ -50,7 +50,7 @@ class Command(click.Command):
             value = ctx.params.get(param.name or "")
             if isinstance(value, str) and not value.strip():
                 pieces = [piece for piece in self.collect_usage_pieces(ctx) if piece != self.options_metavar]
-                usage = " ".join([ctx.command_path, *pieces])
+                usage = " ".join(["circles", *_subcommands(ctx), *pieces])
                 raise InvalidInput(field_name(param), value, f"is blank: give one ({usage})")
 
     def flag_of(self, field: str) -> str | None:
@@ -108,6 +108,16 @@ class Group(click.Group):
 
     command_class = Command
     group_class = type
+
+
+def _subcommands(ctx: click.Context) -> list[str]:
+    """The words after 'circles' that named the command ('member', 'add'), whatever the program
+    was called ('python -m circles', or a test's runner)."""
+    words: list[str] = []
+    while ctx.parent is not None:
+        words.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    return words
 
 
 def _names(option: click.Option) -> set[str]:
