@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DEFAULT_ADMIN = "postgresql://circles:circles@127.0.0.1:5432/postgres"
 MEMBERS = 12  # each facilitator's circle
 SESSIONS = 8
+CHECKED_IN = 3  # the sessions check-ins go to, all held
 # What a facilitator does, by weight: mostly looking, some checking people in, a few edits.
 MIX = {"home": 30, "circle": 20, "session": 15, "check-in": 25, "edit session": 5, "agenda item": 5}
 
@@ -108,10 +109,11 @@ def _own_circle(store: Any, index: int) -> tuple[int, list[int], list[int]]:
             p = people.add_person(db, name=f"Member {index}.{n}", email=f"m{index}.{n}-{tag}@load.example")
             members.add_member(db, circle_id=circle.id, person_id=p.id)
             person_ids.append(p.id)
-        first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=3)
-        # The first took place three days ago (check-ins on a held session); the rest are to come.
+        first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=17)
+        # The first CHECKED_IN took place, the last three days ago (check-ins go to held
+        # sessions: a session of a day to come takes none); the rest are to come.
         session_ids = [
-            (rotation.add_held_session if k == 0 else sessions.add_session)(
+            (rotation.add_held_session if k < CHECKED_IN else sessions.add_session)(
                 db, circle_id=circle.id, starts_at=first + timedelta(days=7 * k), title=f"Week {k}"
             ).id
             for k in range(SESSIONS)
@@ -145,7 +147,7 @@ def _do(
         with store.read() as db:
             load_session(db, rng.choice(session_ids))
     elif kind == "check-in":
-        session_id, person_id = rng.choice(session_ids[:3]), rng.choice(person_ids)
+        session_id, person_id = rng.choice(session_ids[:CHECKED_IN]), rng.choice(person_ids)
         status = rng.choice(["present", "late", "excused", "absent"])
 
         def check_in(db: Any) -> None:

@@ -79,9 +79,10 @@ DEFINITIONS: dict[str, tuple[str, str]] = {
     "meetings": (
         "Meetings held against planned",
         "Meetings the pairs logged in the period, against the meetings their programme's cadence "
-        "planned for them in it (from the pair's start to its end, or today). A buddy or coffee round "
-        "plans one meeting per pair, in the period when the round began, and a pair that answered "
-        "yes to 'did you meet?' without logging a meeting held it.",
+        "planned for them in it (from the pair's start to its end, or today); a pair's meetings "
+        "count up to its own planned ones, so one held beyond them, or in a period that planned it "
+        "none, adds nothing. A buddy or coffee round plans one meeting per pair, in the period when "
+        "the round began, and a pair held it that logged a meeting or answered yes to 'did you meet?'.",
     ),
     "completion": (
         "Completion",

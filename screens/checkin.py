@@ -72,15 +72,12 @@ def matches(entry: RosterEntry, typed: str) -> bool:
 
 
 def other_day_question(session: SessionView, now: datetime) -> str | None:
-    """What to ask before recording attendance for a session that is not today's (None if it
-    is): attendance recorded late is fine, but a slip in the session picked is caught here."""
-    days = session.days_from(now)
-    if days == 0:
+    """What to ask before recording attendance for a session of a day gone by (None for
+    today's): attendance recorded late is fine, but a slip in the session picked is caught
+    here. A session of a day to come takes no marks at all (``attendance.too_early_to_check_in``)."""
+    if session.days_from(now) >= 0:
         return None
-    on = session_day(session, now)
-    if days < 0:
-        return f"This session was on {on} — record attendance for it anyway?"
-    return f"This session is on {on} and has not started yet — record attendance for it anyway?"
+    return f"This session was on {session_day(session, now)} — record attendance for it anyway?"
 
 
 @dataclass(frozen=True)
@@ -392,10 +389,15 @@ class CheckInScreen(LiveScreen, Screen[None]):
         self._save()
 
     def _day_agreed(self, then: Callable[[], None]) -> bool:
-        """Whether marks may be recorded now. For a session on another day the facilitator is
-        asked first (once); ``then`` runs again if they say yes."""
+        """Whether marks may be recorded now: not before the session's day; for a session of
+        a day gone by the facilitator is asked first (once); ``then`` runs again if they say yes."""
         assert self.session is not None
-        question = other_day_question(self.session, circles_app(self).now())
+        now = circles_app(self).now()
+        early = attendance.too_early_to_check_in(self.session, now)
+        if early is not None:  # what saving would be told, said before anything shows as pending
+            self.notify(early, title="Not yet", severity="warning", markup=False)
+            return False
+        question = other_day_question(self.session, now)
         if question is None or self._other_day:
             return True
         if self._asking:  # a key typed before the question was up: it is being asked

@@ -24,7 +24,7 @@ def _optional_int(value: str, field: str) -> int | None:
 def programme_form() -> FormScreen[ProgrammeView]:
     fields = [
         Field("name", "Name", "", "e.g. Mentoring 2026", required=True,
-              check=lambda v: validate.text(v, "name", max_length=120, required=True)),
+              check=programmes.programme_name),
         Field("kind", "Kind", ProgrammeKind.MENTORING, choices=[(k.label, k) for k in ProgrammeKind]),
         Field("cadence", 'How often pairs meet (e.g. "every 2 weeks on tue at 15:00")', "",
               check=cadences.parse),
@@ -65,7 +65,7 @@ def edit_form(programme: ProgrammeView) -> FormScreen[ProgrammeView]:
     made is refused there, with the round named)."""
     fields = [
         Field("name", "Name", programme.name, required=True, aliases=("new_name",),
-              check=lambda v: validate.text(v, "name", max_length=120, required=True)),
+              check=programmes.programme_name),
         Field("starts_on", "From (YYYY-MM-DD, optional)", _day(programme.starts_on),
               check=lambda v: validate.parse_date(v, "from"), aliases=("from",)),
         Field("ends_on", "To (YYYY-MM-DD, empty: no end)", _day(programme.ends_on),

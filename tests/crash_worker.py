@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from circles.services import attendance, members, planning, sessions
 from models.store import Store
+from tests.factories import taken_place
 
 PLAN = 10  # sessions per planned series
 
@@ -25,10 +26,16 @@ def work(url: str) -> None:
             planning.plan_sessions(db, circle_id=circle_id, count=PLAN)
         with store.write() as db:
             target = sessions.list_sessions(db, circle_id=circle_id)[batch]
-            for person_id in people:  # a whole check-in in one unit of work
-                attendance.check_in(
-                    db, session_id=target.id, person_id=person_id, attended="present", note=f"batch {batch}"
-                )
+            # Planned ahead, so checked in on the store's clock moved to the session's end.
+            with taken_place(db, target):
+                for person_id in people:  # a whole check-in in one unit of work
+                    attendance.check_in(
+                        db,
+                        session_id=target.id,
+                        person_id=person_id,
+                        attended="present",
+                        note=f"batch {batch}",
+                    )
         print(batch, flush=True)
 
 

@@ -57,3 +57,23 @@ def scheduled_ahead(db: Session, first: datetime) -> Iterator[None]:
         yield
     finally:
         db.info["clock"] = real
+
+
+@contextmanager
+def taken_place(db: Session, s: SessionView) -> Iterator[None]:
+    """Inside this block the unit of work's clock reads the session's end (if that is later than
+    now): a session held in it has taken place, as one is only held once it has started."""
+    real = db.info["clock"]
+    db.info["clock"] = lambda: max(real(), s.ends_at)
+    try:
+        yield
+    finally:
+        db.info["clock"] = real
+
+
+def hold(db: Session, s: SessionView) -> SessionView:
+    """Hold the session as its facilitator does, once it has taken place (``taken_place``)."""
+    from circles.services import rotation
+
+    with taken_place(db, s):
+        return rotation.hold_session(db, s)

@@ -214,3 +214,29 @@ def test_a_length_or_link_refused_is_named_by_its_flag(tmp_path, sqlite_template
     if args[:2] == ["circle", "add"]:
         args = [*args, "--kind", "workshop", "--tz", "UTC"]
     assert one_line_error(run_cli(*base, *args)).startswith(said)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["member", "add", "Rust Lunch", ""], "email is blank: give one (circles member add CIRCLE EMAIL)."),
+        (["member", "add", "Rust Lunch", "   "], "email '   ' is blank: give one"),
+        (["member", "add", " ", "ana@example.org"], "circle ' ' is blank: give one"),
+        (["program", "archive", ""], "program is blank: give one (circles program archive PROGRAM)."),
+        (["person", "add", "  ", "--email", "x@example.org"], "name '  ' is blank: give one"),
+        (["agenda", "add", "1", "\t"], "title '\\t' is blank: give one"),
+        (["rsvp", "", "ana@example.org", "yes"], "session id or circle is blank: give one"),
+        (["session", "list", ""], "circle is blank: give one (circles session list [CIRCLE])."),
+    ],
+)
+def test_a_blank_argument_is_refused_naming_it(tmp_path, sqlite_template, args, said):
+    """A blank text argument (an empty shell variable, spaces) is refused naming the argument
+    and quoting what was typed, by every command alike: 'member add CIRCLE ""' said "'' is not
+    an e-mail address (nor a person's id)", spaces quoted as '' and no word of which argument;
+    a blank circle was "There is no circle named ''"."""
+    from tests.fault_support import one_line_error, run_cli
+
+    db = tmp_path / "circles.db"
+    shutil.copyfile(sqlite_template, db)
+    told = one_line_error(run_cli("--db", str(db), *args))
+    assert told.startswith(f"circles: {said}"), told

@@ -75,7 +75,7 @@ def test_a_walk_in_needs_only_a_name_and_comes_back_as_the_same_guest(store, clo
     with store.write() as db:
         grace = attendance.check_in_walk_in(db, session_id=s1.id, name="Grace Hopper")
     assert (grace.email, grace.is_guest) == (None, True)
-    with store.write() as db:  # next week, typed differently: the same guest, not a second one
+    with store.write() as db, factories.taken_place(db, s2):  # next week, typed differently: the same guest
         again = attendance.check_in_walk_in(db, session_id=s2.id, name="grace  HOPPER", email="")
         other = attendance.check_in_walk_in(db, session_id=s2.id, name="Ada Lovelace")
     assert again.id == grace.id and other.id != grace.id

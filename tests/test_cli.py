@@ -77,7 +77,13 @@ def test_a_facilitators_week_from_the_command_line(cli):
     cli("session", "add", "Rust Lunch", "--at", "2037-07-07 12:00", "--title", "Ownership")
     cli("agenda", "add", "1", "Talk", "--presenter", "bo@example.org", "--minutes", "35")
     cli("rsvp", "1", "bo@example.org", "yes")
-    cli("attend", "1", "ana@example.org", "late", "--note", "bus")
+    # Attendance is taken from the session's day on: a week's sessions to come take no marks.
+    early = cli("attend", "1", "ana@example.org", "late", "--note", "bus", ok=False)
+    assert (early.returncode, early.stderr) == (
+        1,
+        "circles: The session Rust Lunch, Tue 07 Jul 2037 12:00 has not started yet: attendance is "
+        "recorded from its day on.\n",
+    )
     cli("away", "add", "bo@example.org", "--from", "2037-08-01", "--to", "2037-08-14", "--reason", "holiday")
     assert (
         "Moved session 1 to Rust Lunch, Wed 08 Jul 2037 12:00."
@@ -266,10 +272,13 @@ def test_a_member_answers_for_the_whole_series_and_a_session_answer_wins(cli, st
 
     cli("person", "add", "Ana Lopez", "--email", "ana@example.org")
     cli("person", "add", "Bo Chen", "--email", "bo@example.org")
-    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", "UTC")
+    # Check-in opens on the session's day and the command line runs on the real clock: two
+    # sessions this evening, in a zone where it is the middle of the day now.
+    zone, today = _where_it_is_midday()
+    cli("circle", "add", "Rust Lunch", "--kind", "lunch-and-learn", "--tz", zone)
     cli("member", "add", "Rust Lunch", "ana@example.org")
-    for day in ("2037-07-07", "2037-07-14"):
-        cli("session", "add", "Rust Lunch", "--at", f"{day} 12:00")
+    for hour in ("20:00", "21:00"):
+        cli("session", "add", "Rust Lunch", "--at", f"{today} {hour}")
     said = cli("rsvp", "--series", "rust lunch", "ana@example.org", "yes").stdout
     assert "Ana Lopez answered yes for every session of Rust Lunch" in said
     cli("rsvp", "2", "ana@example.org", "no")
@@ -290,6 +299,18 @@ def test_a_member_answers_for_the_whole_series_and_a_session_answer_wins(cli, st
     )
     assert second["ana@example.org"].rsvp.value == "no"
     assert second["bo@example.org"].attended.value == "late"
+
+
+def _where_it_is_midday() -> tuple[str, str]:
+    """A zone where it is between 06:00 and 18:00 now, and its date: one of the three always is."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    for zone in ("UTC", "Asia/Tokyo", "America/New_York"):
+        here = datetime.now(UTC).astimezone(ZoneInfo(zone))
+        if 6 <= here.hour < 18:
+            return zone, here.date().isoformat()
+    raise AssertionError("UTC, Tokyo and New York cover every hour")
 
 
 def test_every_command_names_a_refused_value_by_its_flag():

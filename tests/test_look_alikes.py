@@ -111,7 +111,7 @@ def test_import_and_walk_ins_find_the_same_person(store, tmp_path):
         "line 5: email 'ana\\u200b@example.org' contains an invisible character "
         "(U+200B ZERO WIDTH SPACE); retype the address.",
     ]
-    with store.write() as db:
+    with store.write() as db, factories.taken_place(db, s):
         walked_in = attendance.check_in_walk_in(db, session_id=s.id, name="Jose", email=DECOMPOSED.upper())
     assert walked_in.id == jose.id
 

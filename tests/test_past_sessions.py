@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from circles.cli import main
-from circles.errors import InvalidInput
+from circles.errors import InvalidInput, NotAllowed
 from circles.services import rotation, sessions
 from models.enums import SessionStatus
 from tests import factories
@@ -45,6 +45,16 @@ def test_a_held_session_has_taken_place_and_one_under_way_is_still_scheduled(sto
     with store.write() as db:
         under_way = sessions.add_session(db, circle_id=c.id, starts_at=clock() - timedelta(minutes=10))
     assert under_way.status is SessionStatus.SCHEDULED
+    # Holding a scheduled one waits for it as well: held ahead, its presenter's turn was taken.
+    tomorrow = factories.session(store, c, "2026-03-04 12:00")
+    with (
+        store.write() as db,
+        pytest.raises(NotAllowed, match=r"^The session .* has not started yet: it is marked"),
+    ):
+        rotation.hold_session(db, tomorrow)
+    clock.advance(days=1, hours=3)  # 13:00 in Berlin, an hour into it
+    with store.write() as db:
+        assert rotation.hold_session(db, tomorrow).status is SessionStatus.HELD
 
 
 def test_a_scheduled_session_is_not_moved_into_the_past_but_a_held_one_may_be_corrected(store, clock):

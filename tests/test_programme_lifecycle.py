@@ -109,6 +109,49 @@ def test_an_archived_programme_is_hidden_and_kept_and_can_come_back(store: Store
     assert _names(store) == ["Mentors"]
 
 
+def test_a_programme_s_name_is_read_as_circles_and_people_s_names_are(store: Store) -> None:
+    """Invisible characters, direction overrides and decomposed accents: a programme's name was
+    checked as plain text, so 'Coffee roulette' and the same with a zero-width space at its end
+    were two programmes that read as one, and an override could make a name read backwards."""
+    with store.write() as db:
+        first = programmes.add_programme(db, name="Coffee roulette", kind="coffee")
+        accented = programmes.add_programme(db, name="Cafe\u0301 \u200bclub", kind="coffee")
+    assert accented.name == "Caf\u00e9 club"
+    taken = "There is already a programme named 'Coffee roulette'"
+    with pytest.raises(AlreadyExists, match=taken), store.write() as db:
+        programmes.add_programme(db, name="Coffee roulette\u200b", kind="coffee")
+    with pytest.raises(AlreadyExists, match=taken), store.write() as db:
+        programmes.rename(db, accented.id, "Coffee\u2060 roulette")
+    overridden = r"^name 'Mentors \\u202eevil' contains a direction control"
+    with pytest.raises(InvalidInput, match=overridden), store.write() as db:
+        programmes.rename(db, first.id, "Mentors \u202eevil")
+    with store.write() as db:
+        assert programmes.rename(db, first.id, "Coffee\ufeff roulette 2").name == "Coffee roulette 2"
+
+
+def test_archiving_an_archived_programme_says_it_already_was(store: Store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Archive of an archived programme, and unarchive of one that is not, change nothing and
+    say so, as cancelling a cancelled session does: they said 'Archived Mentors' (or 'back in
+    the list'), to a script run twice or a second facilitator, as if something had changed."""
+    pid, _, _ = _mentoring(store)
+    with store.write() as db:
+        programmes.archive(db, pid)
+    with pytest.raises(NotAllowed, match=r"^Mentors is already archived\.$"), store.write() as db:
+        programmes.archive(db, pid)
+    with store.write() as db:
+        assert programmes.archive(db, pid, archived=False).version == 3  # two changes, not three
+    with pytest.raises(NotAllowed, match=r"^Mentors is not archived\.$"), store.write() as db:
+        programmes.archive(db, pid, archived=False)
+    if store.url.get_backend_name() != "sqlite":
+        return  # the command line's part once: it only prints what the service says
+    cli = Cli(store.url.render_as_string(hide_password=False), tmp_path / "home")
+    tries = (("unarchive", "is not archived"), ("archive", ""), ("archive", "is already archived"))
+    for command, said in tries:
+        result = cli("program", command, "Mentors", ok=not said)
+        if said:
+            assert (result.returncode, result.stderr) == (1, f"circles: Mentors {said}.\n")
+
+
 def test_only_a_programme_that_never_had_pairs_is_deleted(store: Store) -> None:
     pid, _, mentees = _mentoring(store)
     with store.write() as db:
@@ -262,7 +305,11 @@ def test_the_cli_renames_archives_deletes_and_keeps_decisions(tmp_path) -> None:
         (["ana@example.org", "di@example.org"], True)
     ]
     assert data["rejected"] == [["bo@example.org", "cy@example.org"]]  # type: ignore[call-overload]
-    cli("program", "confirm", "Mentors")
+    # Confirm says why each pair was made, in match's words (it named the pairs alone).
+    reasons = data["pairs"][0]["reasons"]  # type: ignore[call-overload]
+    assert reasons
+    confirmed = cli("program", "confirm", "Mentors").stdout.splitlines()
+    assert confirmed[1:3] == ["  pair 1: Ana & Di", f"     {reasons}"], confirmed
     listed = cli.json("program", "pairs", "Mentors")
     assert [p["people"] for p in listed["pairs"]] == [["ana@example.org", "di@example.org"]]  # type: ignore[call-overload]
 

@@ -501,8 +501,8 @@ def test_today_in_a_zone_ahead_of_utc_is_not_the_future(store: Store, clock: Fix
     # 21:30 UTC on 3 March is 08:30 on 4 March in Sydney: a mentor there logs this morning's
     # meeting. Checked against UTC's date, it was refused as a meeting in the future.
     clock.now = datetime(2026, 3, 3, 21, 30, tzinfo=UTC)
-    with store.write() as db:
-        p = programmes.add_programme(db, name="Mentors", kind="mentoring")
+    with store.write() as db:  # meeting on Wednesdays: 4 March is one (a meeting counts if planned)
+        p = programmes.add_programme(db, name="Mentors", kind="mentoring", cadence="weekly on wed at 09:00")
     ana, bo = _people(store, 2, "Syd", teams=2)
     with store.write() as db:
         programmes.join(db, p.id, ana, role="mentor")
@@ -515,7 +515,8 @@ def test_today_in_a_zone_ahead_of_utc_is_not_the_future(store: Store, clock: Fix
         pairs.log_meeting(db, pair.id, held_on=ON + timedelta(days=2))
     with store.read() as db:
         report = success.success_report(db, Scope(since=ON, until=ON + timedelta(days=1)))
-    assert report.mentoring.meetings_held == 1  # the Sydney meeting is inside "until today"
+    # The Sydney meeting, and the Wednesday it was planned for, are inside "until today".
+    assert (report.mentoring.meetings_held, report.mentoring.meetings_planned) == (1, 1)
 
 
 def test_the_days_the_app_picks_are_the_facilitators(

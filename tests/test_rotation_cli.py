@@ -13,7 +13,10 @@ from typing import Any
 
 import pytest
 
-from tests import forked
+from circles.services import sessions
+from models.engine import sqlite_url
+from models.store import Store
+from tests import factories, forked
 
 
 class Cli:
@@ -44,6 +47,17 @@ def cli(tmp_path: Path) -> Cli:
     for name in ("Ana", "Bob", "Cleo", "Dev"):
         c.run("member", "add", "Rust Lunch", f"{name.lower()}@example.org")
     return c
+
+
+def _hold_once_over(db: Path, session_id: str) -> None:
+    """``circles rotation hold SESSION_ID`` as it runs once the session has taken place: the
+    service on the store's clock (circles/services/clock.py) at the session's end."""
+    store = Store.open(sqlite_url(db))
+    try:
+        with store.write() as unit:
+            factories.hold(unit, sessions.get_session(unit, int(session_id)))
+    finally:
+        store.close()
 
 
 @pytest.mark.slow
@@ -89,11 +103,16 @@ def test_cadence_plan_preview_away_swap_and_ledger(cli: Cli) -> None:
 
     assigned = cli.run("rotation", "assign", ids[5], "grace@example.org").stdout
     assert "guest speaker, nobody's turn" in assigned
-    cli.run("rotation", "hold", ids[0])
+    # A session is held once it has taken place: these are to come on the real clock, which
+    # the command line reads, so they are held on the store's clock moved to their end.
+    refused = cli.run("rotation", "hold", ids[0], code=1)
+    assert refused.stderr.startswith("circles: The session Rust Lunch, ")
+    assert refused.stderr.endswith(" has not started yet: it is marked held once it has taken place.\n")
+    _hold_once_over(cli.db, ids[0])
     since = before[0]["starts_at"][:10]
     table = cli.run("rotation", "ledger", "Rust Lunch", "--since", since).stdout
     assert "1 session held in this range, 0 by guest speakers." in table
-    cli.run("rotation", "hold", ids[1])
+    _hold_once_over(cli.db, ids[1])
     ledger = {r["name"]: r for r in cli.json("rotation", "ledger", "Rust Lunch")}
     assert (ledger["Ana"]["times_presented"], ledger["Cleo"]["times_presented"]) == (1, 1)
     away_day = date.fromisoformat(bob_day)

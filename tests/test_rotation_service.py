@@ -26,6 +26,7 @@ from circles.views import CircleView
 from models.enums import CircleKind, PresenterSource, SessionStatus
 from models.store import Store
 from models.tables import CircleSession
+from tests import factories
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -129,7 +130,7 @@ def test_the_preview_is_what_holding_the_sessions_in_order_records(store: Store)
     assert expected[:8] == ["Ana", "Cleo", "Eve", "Bob", "Grace", "Dev", "Ana", "Cleo"]
     for k, s in enumerate(planned):
         with store.write() as db:
-            rot.hold_session(db, sessions.get_session(db, s.id))
+            factories.hold(db, sessions.get_session(db, s.id))
         with store.read() as db:
             rest = rot.preview(db, c.id, count=12 - k - 1)
         assert presenters(rest) == expected[k + 1 :]
@@ -184,7 +185,7 @@ def test_swap_is_one_action_and_the_ledger_counts_it(store: Store) -> None:
     assert rows[0].reason == "swap: Ana gave 3 Mar to Bob and takes 10 Mar"
     with store.write() as db:
         for s in planned[:3]:
-            rot.hold_session(db, sessions.get_session(db, s.id))
+            factories.hold(db, sessions.get_session(db, s.id))
     with store.read() as db:
         ledger = {r.name: r for r in fairness.ledger(db, c.id).rows}
     assert (ledger["Ana"].swaps_given, ledger["Ana"].swaps_taken) == (1, 0)
@@ -207,7 +208,7 @@ def test_swap_and_assign_refuse_what_makes_no_sense(store: Store) -> None:
     with store.write() as db, pytest.raises(InvalidInput, match="same session"):
         rot.swap(db, sessions.get_session(db, s0), sessions.get_session(db, s0))
     with store.write() as db:
-        rot.hold_session(db, sessions.get_session(db, s0))
+        factories.hold(db, sessions.get_session(db, s0))
     with store.write() as db, pytest.raises(NotAllowed, match="already held"):
         rot.assign(db, sessions.get_session(db, s0), person_id=ids["Bob"])
     with store.write() as db:
@@ -256,7 +257,7 @@ def test_the_ledger_over_a_date_range(store: Store) -> None:
         rot.assign(db, sessions.get_session(db, planned[4].id), person_id=guest.id)
     with store.write() as db:
         for s in planned:
-            rot.hold_session(db, sessions.get_session(db, s.id))
+            factories.hold(db, sessions.get_session(db, s.id))
     with store.read() as db:
         everything = {r.name: r for r in fairness.ledger(db, c.id).rows}
         march = fairness.ledger(db, c.id, since=date(2026, 3, 10), until=date(2026, 3, 31))
@@ -389,7 +390,7 @@ def test_a_swap_changes_the_two_sessions_only_until_one_is_assigned_again(store:
 
     # Holding the earlier one changes no later pick.
     with store.write() as db:
-        rot.hold_session(db, sessions.get_session(db, planned[0]))
+        factories.hold(db, sessions.get_session(db, planned[0]))
     with store.read() as db:
         assert presenters(rot.preview(db, c.id, count=4)) == ["Mateo", "Luca", "Hana", "Mateo"]
 

@@ -26,6 +26,7 @@ from circles.services import rotation as rot
 from circles.views import CircleView
 from models.store import Store
 from models.tables import CircleSession, InviteExport
+from tests import factories
 
 
 def _circle(
@@ -94,7 +95,7 @@ WRITES: dict[str, Callable[[Session, CircleView, dict[str, int]], object]] = {
     "circle moves to another zone": lambda db, c, ids: circle_records.update_circle(
         db, circle_records.get_circle(db, c.id), timezone="Pacific/Kiritimati"
     ),
-    "hold": lambda db, c, ids: rot.hold_session(db, _first(db, c)),
+    "hold": lambda db, c, ids: factories.hold(db, _first(db, c)),
 }
 
 
@@ -332,5 +333,5 @@ def test_a_session_that_has_started_keeps_its_presenter_whatever_changes(
     stored, previewed = _stored_and_previewed(store, c.id)
     assert stored == previewed
     with store.write() as db:
-        held = rot.hold_session(db, _first(db, c))
+        held = factories.hold(db, _first(db, c))
     assert held.presenter_name == "Ana"

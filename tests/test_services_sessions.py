@@ -180,7 +180,7 @@ def test_rsvps_series_answers_walk_ins_and_headcount(store, circle_with_people):
     cy = factories.person(store, "Cy")
     factories.member(store, c, cy)
     s = factories.session(store, c, "2026-07-07 12:00")
-    with store.write() as db:
+    with store.write() as db, factories.taken_place(db, s):
         attendance.set_series_rsvp(db, circle_id=c.id, person_id=ana.id, rsvp="yes")
         attendance.set_rsvp(db, session_id=s.id, person_id=bo.id, rsvp=Rsvp.MAYBE)
         attendance.set_rsvp(db, session_id=s.id, person_id=bo.id, rsvp=Rsvp.YES)  # changed their mind

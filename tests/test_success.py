@@ -675,3 +675,42 @@ def test_a_month_only_begun_weighs_in_the_trend_as_little_as_it_holds() -> None:
     # One month with anything counted: no trend, not "no change".
     assert success._trend(points[:1], [(700.0, 1000)]).change is None
     assert success._trend(points, [(700.0, 1000), (0.0, 0), (0.0, 0)]).change is None
+
+
+def test_meetings_held_are_counted_against_the_same_pairs_plans(store: Store, book: Book) -> None:
+    """Organisation read '992 of 949 meetings' on the large demo: the meetings a pair logged
+    were counted on whatever day they fell, the planned ones on its cadence's days (and a round
+    pair's in the period its round began), so a period holding a meeting but not the planned
+    day it was for read more held than planned. A pair's meetings now count up to its plan."""
+    from circles.services import pairs, programmes
+    from models.enums import ParticipantRole
+    from models.tables import PairMember, ProgrammePair, ProgrammeRound
+
+    with store.write() as db:
+        pairs.log_meeting(db, book.pairs["P1"], held_on=date(2026, 6, 20))  # a second in June
+        coffee = programmes.add_programme(db, name="Coffee", kind="coffee", starts_on=date(2026, 6, 1))
+        rnd = ProgrammeRound(programme_id=coffee.id, number=1, held_on=date(2026, 7, 1), created_at=NOW)
+        db.add(rnd)
+        db.flush()
+        pair = ProgrammePair(
+            programme_id=coffee.id, round_id=rnd.id, started_on=date(2026, 7, 1), ics_uid="coffee@test"
+        )
+        db.add(pair)
+        db.flush()
+        for person in ("ana", "bo"):
+            db.add(PairMember(pair_id=pair.id, person_id=book.p[person], role=ParticipantRole.MEMBER))
+        db.flush()
+        pairs.log_meeting(db, pair.id, held_on=date(2026, 8, 3))  # the July round's coffee, in August
+
+    def held_of_planned(since: date, until: date) -> dict[str, tuple[int, int]]:
+        with store.read() as db:
+            found = success.mentoring(db, Scope(since=since, until=until)).programmes
+        return {p.programme: (p.meetings_held, p.meetings_planned) for p in found}
+
+    # June: P1 and P2 each planned the 15th; P1 met then and on the 20th, P2 not at all.
+    assert held_of_planned(date(2026, 6, 1), date(2026, 6, 30))["Mentors"] == (1, 2)
+    # After the 15th nothing was planned: the 20th's meeting is beyond P1's plan (it read 1 of 0).
+    assert held_of_planned(date(2026, 6, 16), date(2026, 6, 30))["Mentors"] == (0, 0)
+    # The round's one meeting is July's, when the round began, though logged in August.
+    assert held_of_planned(date(2026, 7, 1), date(2026, 7, 31))["Coffee"] == (1, 1)
+    assert held_of_planned(date(2026, 8, 1), date(2026, 8, 31))["Coffee"] == (0, 0)

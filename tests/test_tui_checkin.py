@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from textual import events
@@ -11,6 +12,7 @@ from textual.widgets import DataTable, Static
 
 import screens.checkin as checkin
 from circles.app import CirclesApp
+from circles.errors import NotAllowed
 from circles.services import attendance, people
 from models.engine import sqlite_url
 from models.enums import Attended
@@ -574,23 +576,39 @@ async def test_check_in_for_a_past_session_asks_first_then_records(memory_store,
         assert marked == {"Abe Member": Attended.PRESENT, "Ada Member": Attended.PRESENT}
 
 
-async def test_check_in_for_a_session_to_come_says_it_has_not_started_and_no_records_nothing(
+async def test_check_in_for_a_session_to_come_says_it_has_not_started_and_records_nothing(
     memory_store, clock
 ):
+    """A session of a day to come takes no marks, by the service's one rule: the screen asked
+    'record attendance for it anyway?' and recorded them on a yes, where the command line
+    recorded them without a word."""
     c, _ = _circle_of_30(memory_store)
     next_week = factories.session(memory_store, c, "2026-03-10 12:00", title="Next week")
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, next_week.id)
-        await pilot.press("space")
-        await until(pilot, lambda: app.screen is not screen)
-        question = screen_text(app)
-        assert "This session is on Tue 10 Mar and has not started yet" in question
-        await pilot.press("n")
-        await settle(app, pilot)
-        assert app.screen is screen
+        for key in ("space", "2", "plus"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert app.screen is screen  # no question, no walk-in form
+        told = [n.message for n in app._notifications]
+        assert told and all(
+            n == "The session Rust Lunch, Tue 10 Mar 2026 12:00 has not started yet: attendance is recorded "
+            "from its day on."
+            for n in told
+        ), told
         assert all(m is None for m in _marks(memory_store, next_week.id).values())
         assert _mark_cell(screen, "Abe Member") == "·"
+    # Its day come (the circle's clock: 00:30 in Berlin), people check in early.
+    clock.now = datetime(2026, 3, 9, 23, 30, tzinfo=UTC)
+    with memory_store.write() as db:
+        abe = next(p for p in people.find_by_name(db, "Abe Member"))
+        attendance.check_in(db, session_id=next_week.id, person_id=abe.id, attended=Attended.PRESENT)
+    clock.now = datetime(2026, 3, 9, 22, 30, tzinfo=UTC)
+    with pytest.raises(NotAllowed, match="has not started yet"), memory_store.write() as db:
+        attendance.check_in(db, session_id=next_week.id, person_id=abe.id, attended=Attended.EXCUSED)
+    with memory_store.write() as db:  # a mark is taken back whenever
+        attendance.check_in(db, session_id=next_week.id, person_id=abe.id, attended=None)
 
 
 async def test_a_mark_typed_fast_before_a_name_marks_the_one_highlighted(memory_store, clock):

@@ -471,7 +471,10 @@ def test_every_refusal_is_one_short_sentence_that_names_the_field(seeded, tmp_pa
             ["away", "add", "ana@example.org", "--from", "2037-12-10", "--to", "2037-12-01"],
             "circles: --to '2037-12-01' is earlier than the first day (2037-12-10).",
         ),
-        (["person", "add", "", "--email", "a@example.org"], "circles: name is required."),
+        (
+            ["person", "add", "", "--email", "a@example.org"],
+            "circles: name is blank: give one (circles person add NAME).",
+        ),
     ],
 )
 def test_the_messages_that_read_badly_now_read_as_sentences(seeded, tmp_path, typed, message):

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import click
 
 from circles.cli.common import (
+    CADENCE,
     WHOLE_NUMBER,
-    cadence_typed,
     done,
     json_option,
     plain,
@@ -162,7 +162,7 @@ def list_(archived: bool, as_json: bool) -> None:
 
 @circle.command("cadence")
 @click.argument("circle_ref", metavar="CIRCLE")
-@click.argument("text", required=False)
+@click.argument("text", required=False, type=CADENCE)
 @click.option("--clear", is_flag=True, help="Remove the cadence.")
 def cadence(circle_ref: str, text: str | None, clear: bool) -> None:
     """Show or set how often a circle meets.
@@ -178,7 +178,6 @@ def cadence(circle_ref: str, text: str | None, clear: bool) -> None:
     """
     from circles.services import series
 
-    text = cadence_typed(text)
     if clear and text is not None:
         raise click.UsageError("Give a cadence or --clear, not both.")
 

@@ -68,11 +68,32 @@ class _Given(click.ParamType):  # type: ignore[type-arg]  # generic only from cl
         return str(value)
 
 
+class _Cadence(click.ParamType):  # type: ignore[type-arg]  # generic only from click 8.2
+    """A cadence given as an argument. One that is blank is refused: the services take a blank
+    cadence as none, as a form's emptied field says it, so a space typed by mistake (or an
+    empty shell variable) removed a circle's cadence without a word, where the command line
+    says that with --clear."""
+
+    name = "cadence"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if isinstance(value, str) and not value.strip():
+            from circles.errors import InvalidInput
+
+            raise InvalidInput(
+                "cadence",
+                value,
+                'is empty: give one such as "weekly on tue at 12:00", or --clear to remove it',
+            )
+        return str(value)
+
+
 # Ids are 32-bit on PostgreSQL (validate.MAX_ID): a larger number is refused naming the
 # argument, rather than reaching the database and failing there.
 RECORD_ID = _Number("id", _record_id)
 WHOLE_NUMBER = _Number("integer", _whole_number)
 GIVEN = _Given()
+CADENCE = _Cadence()
 
 
 DB_HELP = "A SQLite file or a database URL (default: CIRCLES_DATABASE_URL, else your data folder)."
@@ -80,20 +101,6 @@ CREATE_HELP = (
     "Start a new store at --db's path if there is none, and make its folder "
     "(the default store is started on first use; a command that adds something starts one too)."
 )
-
-
-def cadence_typed(text: str | None) -> str | None:
-    """A cadence given as an argument (None: none given). One that is blank is refused: the
-    services take a blank cadence as none, as a form's emptied field says it, so a space typed
-    by mistake (or an empty shell variable) removed a circle's cadence without a word, where
-    the command line says that with --clear."""
-    if text is not None and not text.strip():
-        from circles.errors import InvalidInput
-
-        raise InvalidInput(
-            "cadence", text, 'is empty: give one such as "weekly on tue at 12:00", or --clear to remove it'
-        )
-    return text
 
 
 def given_store(db: str) -> str:

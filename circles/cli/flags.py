@@ -29,6 +29,7 @@ class Command(click.Command):
         self.params.extend(store_options())
 
     def invoke(self, ctx: click.Context) -> Any:
+        self.refuse_blank_arguments(ctx)
         try:
             return super().invoke(ctx)
         except InvalidInput as exc:
@@ -36,6 +37,21 @@ class Command(click.Command):
             if flag is None:
                 raise
             raise InvalidInput(flag, exc.value, exc.problem) from exc
+
+    def refuse_blank_arguments(self, ctx: click.Context) -> None:
+        """A text argument given blank (an empty shell variable, spaces) is refused naming it
+        and its value, for every command at once: each read it its own way, as a reference
+        ("'' is not an e-mail address", "There is no circle named ''") or stripped to nothing
+        ("name is required."). An argument read by a type of its own (a number, a cadence, a
+        file) says what it wants itself; one taking many values reads them itself."""
+        for param in self.params:
+            if not isinstance(param, click.Argument) or param.type is not click.STRING or param.nargs != 1:
+                continue
+            value = ctx.params.get(param.name or "")
+            if isinstance(value, str) and not value.strip():
+                pieces = [piece for piece in self.collect_usage_pieces(ctx) if piece != self.options_metavar]
+                usage = " ".join(["circles", *_subcommands(ctx), *pieces])
+                raise InvalidInput(field_name(param), value, f"is blank: give one ({usage})")
 
     def flag_of(self, field: str) -> str | None:
         """The flag the person typed the value a service calls ``field`` with, if any."""
@@ -92,6 +108,16 @@ class Group(click.Group):
 
     command_class = Command
     group_class = type
+
+
+def _subcommands(ctx: click.Context) -> list[str]:
+    """The words after 'circles' that named the command ('member', 'add'), whatever the program
+    was called ('python -m circles', or a test's runner)."""
+    words: list[str] = []
+    while ctx.parent is not None:
+        words.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    return words
 
 
 def _names(option: click.Option) -> set[str]:

@@ -12,8 +12,8 @@ import click
 
 from circles import validate
 from circles.cli.common import (
+    CADENCE,
     RECORD_ID,
-    cadence_typed,
     done,
     json_option,
     plain,
@@ -247,11 +247,10 @@ def delete(programme_ref: str, yes: bool) -> None:
 
 @program.command("cadence")
 @click.argument("programme_ref", metavar="PROGRAM")
-@click.argument("phrase", required=False)
+@click.argument("phrase", required=False, type=CADENCE)
 @click.option("--clear", is_flag=True, help="No cadence: pairs arrange their own meetings.")
 def cadence(programme_ref: str, phrase: str | None, clear: bool) -> None:
     """Set how often the programme's pairs meet (their invites follow it)."""
-    phrase = cadence_typed(phrase)
     if not clear and not phrase:
         raise click.UsageError('Give a cadence such as "every 2 weeks on tue at 15:00", or --clear.')
     p = writing(
@@ -511,6 +510,8 @@ def confirm(programme_ref: str, seed: str, on: str | None) -> None:
     done(f"Round {r.number} of {name} on {r.held_on:%d %b %Y}: {made}{closed}.")
     for pair in result.pairs:
         click.echo(f"  pair {pair.id}: {pair.names}")
+        if pair.reasons:  # why they were paired, as 'match' and the app's proposals showed it
+            click.echo(f"     {pair.reasons}")
     for u in result.unmatched:
         click.echo(f"  not matched: {u.person.name}: {u.reason}")
     for g in result.ghosts:

@@ -85,7 +85,10 @@ def field_name(param: click.Parameter | None) -> str:
         return "value"
     if isinstance(param, click.Option):
         return max(param.opts, key=len)
-    return (param.metavar or param.name or "value").lower().replace("_", " ")
+    # An optional argument's brackets and a choice's bar are usage's, not its name:
+    # [CIRCLE] is "circle", SESSION_ID|CIRCLE "session id or circle".
+    words = (param.metavar or param.name or "value").strip("[].").replace("|", " or ")
+    return words.lower().replace("_", " ")
 
 
 # Text a person reads, written as Markdown: what a file of it may be called.

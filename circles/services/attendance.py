@@ -15,12 +15,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from circles import validate
-from circles.errors import InvalidInput, NotFound
+from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.services import members, people
 from circles.services.clock import now
 from circles.services.sessions import get_session
 from circles.services.sql import select_columns
-from circles.views import Headcount, MemberView, PersonView, RosterEntry
+from circles.views import Headcount, MemberView, PersonView, RosterEntry, SessionView
 from circles.zones import time_zone
 from models.enums import Attended, Rsvp
 from models.tables import Attendance, Circle, CircleSession, Membership, Person, SessionTurnout
@@ -81,9 +81,14 @@ def check_in(
     attended: Attended | str | None,
     note: str | None = None,
 ) -> None:
-    """Check someone in (or out, with ``attended=None``). Non-members become walk-ins."""
+    """Check someone in (or out, with ``attended=None``). Non-members become walk-ins. A mark
+    for a session whose day has not come is refused (``too_early_to_check_in``)."""
     _require(db, session_id, person_id)
     session = get_session(db, session_id)
+    if attended is not None:
+        early = too_early_to_check_in(session, now(db))
+        if early is not None:
+            raise NotAllowed(early)
     closes = check_in_closes(session.starts_at, session.minutes, session.timezone)
     is_member = any(
         on_check_in(m, session.starts_at, closes)
@@ -98,6 +103,18 @@ def check_in(
     if note is not None:
         values["note"] = validate.text(note, "note", max_length=500)
     _upsert(db, session_id=session_id, person_id=person_id, values=values)
+
+
+def too_early_to_check_in(session: SessionView, current: datetime) -> str | None:
+    """Why nobody can be marked at ``session`` at ``current`` yet, or None. Check-in opens on the
+    session's day on the circle's clock: people check in a little early, and a facilitator may
+    open the list that morning (``SessionView.days_from``). A mark for a later day is a slip
+    (the wrong session picked, a date mistyped) that would stand as attendance at a session
+    nobody has been to yet, and would count it held from its first minute (circles/held.py).
+    The check-in screen and the command line both ask this."""
+    if session.days_from(current) <= 0:
+        return None
+    return f"The session {session.label} has not started yet: attendance is recorded from its day on."
 
 
 def check_in_walk_in(

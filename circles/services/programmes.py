@@ -82,6 +82,14 @@ def _view(p: Programme) -> ProgrammeView:
     )
 
 
+def programme_name(value: str | None) -> str:
+    """A programme's name as stored, or InvalidInput: the rule circles' and people's names
+    follow (validate.name: composed one way, invisible characters dropped, direction controls
+    refused), for the service and its forms. Checked as plain text, 'Coffee roulette' with a
+    zero-width space at its end was a second programme that read as the first."""
+    return validate.name(value, "name", max_length=120)
+
+
 def add_programme(
     db: Session,
     *,
@@ -97,7 +105,7 @@ def add_programme(
 ) -> ProgrammeView:
     # Every value is checked before any is refused: the form shows each problem under its field.
     problems = Problems()
-    checked_name = problems.check(lambda: validate.text(name, "name", max_length=120, required=True))
+    checked_name = problems.check(lambda: programme_name(name))
     parsed = problems.check(lambda: parse_kind(kind))
     if starts_on is not None and ends_on is not None:
         problems.check(lambda: validate.date_range(starts_on, ends_on, start_field="from", end_field="to"))
@@ -232,7 +240,7 @@ def edit(
     however many of the two changed."""
     p = _row(db, programme_id)
     if name is not None:
-        name = validate.text(name, "name", max_length=120, required=True)
+        name = programme_name(name)
         taken = names.taken_by(db, Programme, name, except_id=programme_id)
         if taken is not None:
             raise AlreadyExists(f"There is already a programme named {taken!r}.", field="name")
@@ -265,13 +273,16 @@ def edit(
 
 def archive(db: Session, programme_id: int, *, archived: bool = True) -> ProgrammeView:
     """Archive a programme (hidden from lists, nothing new matched, its history kept), or bring
-    it back. Its active pairs stay as they are: ending them is a decision of its own."""
+    it back. Its active pairs stay as they are: ending them is a decision of its own. One that
+    already is as asked is refused, as a cancelled session's cancel is: saying it was done told
+    a second facilitator, or a script run twice, that something had changed."""
     p = _row(db, programme_id)
-    if (p.archived_at is not None) != archived:
-        p.archived_at = now(db) if archived else None
-        p.version += 1
-        db.add(p)
-        db.flush()
+    if (p.archived_at is not None) == archived:
+        raise NotAllowed(f"{p.name} is already archived." if archived else f"{p.name} is not archived.")
+    p.archived_at = now(db) if archived else None
+    p.version += 1
+    db.add(p)
+    db.flush()
     return _view(p)
 
 

@@ -535,9 +535,15 @@ def add_held_session(
 def hold_session(db: Session, original: SessionView) -> SessionView:
     """Mark a session held and record who presented: the fixed presenter, else the rotation's pick.
 
-    People the rotation skipped for it (away) are written to the ledger.
+    People the rotation skipped for it (away) are written to the ledger. A session that has not
+    started is refused, as recording one that never was scheduled is (``add_held_session``): held
+    ahead, its presenter's turn was taken and the rotation moved on for a session still to come.
     """
     _require_open_to_change(original)
+    if original.starts_at > now(db):
+        raise NotAllowed(
+            f"The session {original.label} has not started yet: it is marked held once it has taken place."
+        )
     watch.touch(db, [original.circle_id])  # the pick read next is what holding records
     state = _load(db, original.circle_id)
     pick = next(p for p in state.plan() if p.slot_id == original.id)

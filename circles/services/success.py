@@ -602,17 +602,24 @@ def _planned(
 
 
 def mentoring(db: Session, scope: Scope) -> Mentoring:
-    """Pairs active, meetings held against planned, and completion, per programme, in the period."""
+    """Pairs active, meetings held against planned, and completion, per programme, in the period.
+
+    Held and planned are counted over the same pairs, each pair's held at most its planned:
+    the meetings a pair logged were counted whatever their day and whichever pair, the planned
+    ones on the cadence's days of the pairs active, so a period that held a pair's meeting but
+    not the cadence day it was for (a meeting moved a day, a pair meeting weekly on a
+    fortnightly cadence) read more held than planned ('992 of 949')."""
     first, last = _period_days(db, scope)
     sql = _mentoring_sql(first is not None)
     days = {"first_day": first, "last_day": last}
     counts = all_rows(db, sql.counts, days)
     planned: dict[int, int] = {}
-    for pid, kind, cadence, programme_ends, started, ended, n in all_rows(db, sql.spans, days):
+    held: dict[int, int] = {}
+    for pid, kind, cadence, programme_ends, started, ended, met, n in all_rows(db, sql.spans, days):
         end = min(d for d in (ended, programme_ends, last) if d is not None)
-        planned[pid] = planned.get(pid, 0) + n * _planned(
-            ProgrammeKind(kind), cadence, started, end, first, last
-        )
+        each = _planned(ProgrammeKind(kind), cadence, started, end, first, last)
+        planned[pid] = planned.get(pid, 0) + n * each
+        held[pid] = held.get(pid, 0) + n * min(met, each)
     return Mentoring(
         [
             ProgrammeEngagement(
@@ -620,12 +627,12 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
                 programme=name,
                 kind=ProgrammeKind(kind).value,
                 pairs_active=int(active),
-                meetings_held=int(held),
+                meetings_held=held.get(pid, 0),
                 meetings_planned=planned.get(pid, 0),
                 completed=int(done),
                 ended_early=int(early),
             )
-            for pid, name, kind, active, done, early, held in counts
+            for pid, name, kind, active, done, early in counts
         ]
     )
 
@@ -634,10 +641,11 @@ class _MentoringSQL(NamedTuple):
     # Two statements, where there were five (the meetings logged, the round pairs that said they
     # met and the programmes' cadences each a statement of its own): each a round trip more to
     # the server while Organisation waits for its figures.
-    # Per programme: pairs active, completed and ended early in the period, and meetings held
-    # (logged, or said to have met).
+    # Per programme: pairs active, completed and ended early in the period.
     counts: Any
-    # Per programme (its kind, cadence and last day), start and end: pairs active in the period.
+    # Per programme (its kind, cadence and last day), start, end and meetings held: the pairs
+    # active in the period, counted by the three, so each pair's held is set against its own
+    # planned (what the cadence planned depends on the start and end alone).
     spans: Any
 
 
@@ -653,7 +661,7 @@ def _mentoring_sql(from_first: bool) -> _MentoringSQL:
     ended_in: list[sa.ColumnElement[bool]] = [col(pair.ended_on).is_not(None), col(pair.ended_on) <= last]
     if from_first:
         ended_in.append(col(pair.ended_on) >= first)
-    pairs = (
+    counts = (
         select_columns(
             col(p.id).label("id"),
             col(p.name).label("name"),
@@ -669,56 +677,43 @@ def _mentoring_sql(from_first: bool) -> _MentoringSQL:
         .select_from(p)
         .join(pair, col(pair.programme_id) == p.id, isouter=True)
         .group_by(col(p.id), col(p.name), col(p.kind))
-        .subquery()
+        .order_by(sa.func.lower(col(p.name)))
     )
     held_on: list[sa.ColumnElement[bool]] = [col(meeting.held_on) <= last]
     if from_first:
         held_on.append(col(meeting.held_on) >= first)
-    held = (
-        select(col(pair.programme_id).label("programme_id"), sa.func.count(col(meeting.id)).label("n"))
-        .join(pair, col(pair.id) == meeting.pair_id)
+    logged = (
+        select(col(meeting.pair_id).label("pair_id"), sa.func.count(col(meeting.id)).label("n"))
         .where(*held_on)
-        .group_by(col(pair.programme_id))
+        .group_by(col(meeting.pair_id))
         .subquery()
     )
-    # A buddy or coffee pair that answered yes to "did you meet?" met once, logged or not
-    # (the mentorship's rule); it counts in the period its round began.
-    started_in: list[sa.ColumnElement[bool]] = [col(pair.started_on) <= last]
-    if from_first:
-        started_in.append(col(pair.started_on) >= first)
-    answered = (
-        select(col(pair.programme_id).label("programme_id"), sa.func.count(col(pair.id)).label("n"))
-        .join(p, col(p.id) == pair.programme_id)
-        .where(
-            col(p.kind).in_([k for k in ProgrammeKind if k.has_rounds]),
-            col(pair.met).is_(True),
-            ~sa.exists(select(meeting.id).where(meeting.pair_id == pair.id)),
-            *started_in,
-        )
-        .group_by(col(pair.programme_id))
-        .subquery()
-    )
-    counts = (
-        select_columns(
-            *pairs.c,
-            sa.func.coalesce(held.c.n, 0) + sa.func.coalesce(answered.c.n, 0),
-        )
-        .select_from(pairs)
-        .join(held, held.c.programme_id == pairs.c.id, isouter=True)
-        .join(answered, answered.c.programme_id == pairs.c.id, isouter=True)
-        .order_by(sa.func.lower(pairs.c.name))
-    )
+    # A buddy or coffee round plans one meeting, in the period its round began: a pair of one
+    # held it if it logged a meeting, whenever, or answered yes to "did you meet?" (the
+    # mentorship's rule), counted in that same period. Other pairs: the meetings they logged in
+    # the period.
+    rounds = [k for k in ProgrammeKind if k.has_rounds]
+    logged_any = sa.exists(select(meeting.id).where(meeting.pair_id == pair.id))
+    met_once = sa.or_(col(pair.met).is_(True), logged_any)
+    met = sa.case(
+        (col(p.kind).in_(rounds), sa.case((met_once, 1), else_=0)),
+        else_=sa.func.coalesce(logged.c.n, 0),
+    ).label("met")
     # Pairs of one intake share their dates: the cadence is expanded once per distinct span,
     # each span's programme looked up once (joined before grouping, once per pair).
     intakes = (
-        select(
+        select_columns(
             col(pair.programme_id).label("programme_id"),
             col(pair.started_on).label("started_on"),
             col(pair.ended_on).label("ended_on"),
+            met,
             sa.func.count().label("pairs"),
         )
+        .select_from(pair)
+        .join(p, col(p.id) == pair.programme_id)
+        .join(logged, logged.c.pair_id == pair.id, isouter=True)
         .where(*alive)
-        .group_by(col(pair.programme_id), col(pair.started_on), col(pair.ended_on))
+        .group_by(col(pair.programme_id), col(pair.started_on), col(pair.ended_on), met)
         .subquery()
     )
     spans = select_columns(
@@ -728,6 +723,7 @@ def _mentoring_sql(from_first: bool) -> _MentoringSQL:
         col(p.ends_on),
         intakes.c.started_on,
         intakes.c.ended_on,
+        intakes.c.met,
         intakes.c.pairs,
     ).join(p, col(p.id) == intakes.c.programme_id)
     return _MentoringSQL(counts, spans)
