@@ -229,8 +229,9 @@ class ProgrammeReport:
     active: int
     completed: int
     ended_early: int
-    meetings_held: int
+    meetings_held: int  # of those planned: each pair's at most its own planned
     meetings_planned: int
+    meetings_met: int  # every meeting, planned or not (success.ProgrammeEngagement)
     rounds: int
     answered_met: int
     answered_not_met: int

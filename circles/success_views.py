@@ -176,10 +176,13 @@ class ProgrammeEngagement:
     programme: str
     kind: str
     pairs_active: int
-    meetings_held: int
+    meetings_held: int  # of those planned: each pair's at most its own planned
     meetings_planned: int
     completed: int
     ended_early: int
+    # Every meeting the pairs had in the period, planned or not: a programme without a cadence
+    # plans none, and its pairs' meetings are said so rather than as "0 of 0".
+    meetings_met: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,6 +176,8 @@ def mentoring_lines(programmes: list[ProgrammeEngagement]) -> list[str]:
     for p in programmes:
         share = p.meetings_held / p.meetings_planned if p.meetings_planned else None
         held = f"{p.meetings_held:>5,} of {p.meetings_planned:<5,}"
+        if not p.meetings_planned and p.meetings_met:  # no cadence: their meetings, not "0 of 0"
+            held = f"{p.meetings_met:>5,} met".ljust(len(held))
         pairs = count(p.pairs_active, "pair")
         # A longer name loses its middle, as a list's names do; padded by the cells it takes.
         name = shortened_in_middle(p.programme, width) or p.programme[: width - 1] + "…"

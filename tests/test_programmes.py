@@ -539,3 +539,32 @@ def test_the_days_the_app_picks_are_the_facilitators(
         done = pairs.set_goal_done(db, goal.id, done=True)
         ended = pairs.end_pair(db, pair.id, completed=True)
     assert (matched.round.held_on, pair.started_on, done.done_on, ended.ended_on) == (sydney,) * 4
+
+
+def test_a_programmes_report_counts_its_meetings_as_organisation_does(
+    store: Store, store_url: Any, tmp_path: Any
+) -> None:
+    """`program report` counted every meeting logged and none of a round's "yes, we met": a
+    coffee programme whose pairs all answered yes read "0 of 4" where Organisation read 4 of
+    4. Both now count with success.mentoring; meetings beyond the plan are said apart."""
+    coffee = _rounds_programme(store, 8)
+    mentors, _, _ = _mentoring(store)
+    with store.write() as db:
+        for pair in pairing.confirm(db, coffee, seed=0).pairs:
+            pairs.answer(db, pair.id, met=True)
+        programmes.set_cadence(db, mentors, None)  # pairs arrange their own meetings
+        first = pairing.confirm(db, mentors, seed=1).pairs[0]
+        pairs.log_meeting(db, first.id, held_on=ON, minutes=30)
+        pairs.log_meeting(db, first.id, held_on=ON, minutes=45)
+    with store.read() as db:
+        organisation = {p.programme_id: p for p in success.mentoring(db, Scope()).programmes}
+        for pid, expected in ((coffee, (4, 4, 4)), (mentors, (0, 0, 2))):
+            report = pairs.report(db, pid)
+            assert (report.meetings_held, report.meetings_planned) == expected[:2]
+            held = (report.meetings_held, report.meetings_planned, report.meetings_met)
+            assert held == expected
+            o = organisation[pid]
+            assert held == (o.meetings_held, o.meetings_planned, o.meetings_met)
+    cli = Cli(store_url.render_as_string(hide_password=False), tmp_path / "home")
+    said = cli("program", "report", "Mentors").stdout
+    assert "meetings held 0 of 0 planned; 2 meetings more, beyond the plan" in said

@@ -714,3 +714,25 @@ def test_meetings_held_are_counted_against_the_same_pairs_plans(store: Store, bo
     # The round's one meeting is July's, when the round began, though logged in August.
     assert held_of_planned(date(2026, 7, 1), date(2026, 7, 31))["Coffee"] == (1, 1)
     assert held_of_planned(date(2026, 8, 1), date(2026, 8, 31))["Coffee"] == (0, 0)
+
+
+def test_meetings_no_cadence_planned_are_still_counted(store: Store, book: Book) -> None:
+    """Held is counted against planned, each pair's at most its own: a programme without a
+    cadence plans none, and its pairs' meetings read "0 of 0" as if they had not met. They are
+    counted apart (meetings_met), and so is a meeting beyond a pair's plan."""
+    from circles.services import pairs, programmes
+
+    with store.write() as db:
+        pairs.log_meeting(db, book.pairs["P1"], held_on=date(2026, 6, 20))  # beyond June's plan
+
+    def met(since: date, until: date) -> tuple[int, int, int]:
+        with store.read() as db:
+            found = success.mentoring(db, Scope(since=since, until=until)).programmes
+        p = next(p for p in found if p.programme == "Mentors")
+        return p.meetings_held, p.meetings_planned, p.meetings_met
+
+    assert met(date(2026, 6, 1), date(2026, 6, 30)) == (1, 2, 2)
+    assert met(date(2026, 6, 16), date(2026, 6, 30)) == (0, 0, 1)
+    with store.write() as db:  # pairs arrange their own meetings
+        programmes.set_cadence(db, programmes.find_programme(db, "Mentors").id, None)
+    assert met(date(2026, 6, 1), date(2026, 6, 30)) == (0, 0, 2)

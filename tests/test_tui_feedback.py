@@ -750,6 +750,9 @@ def test_a_programmes_mentoring_line_keeps_its_meetings_apart_from_its_pairs() -
     assert lines[0].startswith("Coffee roulette             ")
     assert lines[0].endswith("   891 of 1,461 · 1,461 pairs active")
     assert lines[1].endswith("    12 of 40    · 37 pairs active")
+    # Pairs that arrange their own meetings (no cadence): what they met, not "0 of 0".
+    own = ProgrammeEngagement(3, "Buddies", "buddy", 4, 0, 0, 0, 0, meetings_met=9)
+    assert mentoring_lines([own])[0].endswith("░     9 met      · 4 pairs active")
     assert max(len(line) for line in lines) <= 74  # the block's width at 80 columns
 
 

@@ -25,7 +25,7 @@ from circles.programme_views import (
 from circles.services import programmes
 from circles.services.clock import latest_today, today
 from circles.services.sql import aggregate_date, ids, select_columns
-from models.enums import PairStatus
+from models.enums import PairStatus, ProgrammeKind
 from models.tables import (
     PairGoal,
     PairMeeting,
@@ -146,16 +146,27 @@ def get_pair(db: Session, pair_id: int) -> PairView:
 
 def planned_meetings(programme: ProgrammeView, pair: PairView, today: date) -> int:
     """Meetings the programme's cadence planned for the pair from its start to its end (or today)."""
-    if programme.kind.has_rounds:
-        return 1  # a round suggests one meeting
-    if not programme.cadence:
+    end = min(d for d in (pair.ended_on, today, programme.ends_on) if d is not None)
+    return meetings_planned(programme.kind, programme.cadence, pair.started_on, end, None, today)
+
+
+def meetings_planned(
+    kind: ProgrammeKind, cadence: str | None, start: date, end: date, first: date | None, last: date
+) -> int:
+    """Meetings a programme planned for a pair of ``start`` to ``end``, on days of the period
+    ``first`` (None: from the start) to ``last`` (the mentorship rule): a round suggests one, in
+    the period it began; a cadence one on each of its days; no cadence, none (pairs arrange
+    their own). A pair's page, its programme's report and Organisation all count with it."""
+    if kind.has_rounds:
+        return 1 if (first is None or start >= first) and start <= last else 0
+    if not cadence:
         return 0
-    last = min(d for d in (pair.ended_on, today, programme.ends_on) if d is not None)
     count = 0
-    for day in cadences.parse(programme.cadence).days(pair.started_on):
-        if day > last:
+    for day in cadences.parse(cadence).days(start):
+        if day > min(end, last):
             break
-        count += 1
+        if first is None or day >= first:
+            count += 1
     return count
 
 
@@ -322,7 +333,13 @@ def get_round(db: Session, round_id: int) -> RoundView:
 
 
 def report(db: Session, programme_id: int) -> ProgrammeReport:
-    """Pairs, meetings held against planned, completion; the counts in SQL."""
+    """Pairs, meetings held against planned, completion; the counts in SQL. Its meetings are
+    Organisation's over all time (success.mentoring), so the two say the same: it counted every
+    meeting logged, a round pair's "yes, we met" not at all (a coffee programme read "0 of 290"
+    where Organisation read 149)."""
+    from circles.services import success  # (its statements load the reports' modules)
+    from circles.services.participation import Scope
+
     programme = programmes.get_programme(db, programme_id)
     every = list_pairs(db, programme_id, include_ended=True)
     status = dict(
@@ -332,11 +349,7 @@ def report(db: Session, programme_id: int) -> ProgrammeReport:
             .group_by(col(ProgrammePair.status))
         ).all()
     )
-    held = db.exec(
-        select(sa.func.count(col(PairMeeting.id)))
-        .join(ProgrammePair, col(ProgrammePair.id) == PairMeeting.pair_id)
-        .where(ProgrammePair.programme_id == programme_id)
-    ).one()
+    meetings = next(p for p in success.mentoring(db, Scope()).programmes if p.programme_id == programme_id)
     rounds = list_rounds(db, programme_id)
     day = today(db)
     rows = [(p, planned_meetings(programme, p, day)) for p in every]
@@ -346,8 +359,9 @@ def report(db: Session, programme_id: int) -> ProgrammeReport:
         active=status.get(PairStatus.ACTIVE, 0),
         completed=status.get(PairStatus.COMPLETED, 0),
         ended_early=status.get(PairStatus.ENDED_EARLY, 0),
-        meetings_held=held,
-        meetings_planned=sum(n for _, n in rows),
+        meetings_held=meetings.meetings_held,
+        meetings_planned=meetings.meetings_planned,
+        meetings_met=meetings.meetings_met,
         rounds=len(rounds),
         answered_met=sum(r.met for r in rounds),
         answered_not_met=sum(r.not_met for r in rounds),

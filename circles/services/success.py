@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from circles import cadence as cadences
 from circles.services import circle_records, reports
 from circles.services.clock import latest_today
+from circles.services.pairs import meetings_planned
 from circles.services.participation import (
     BoundScope,
     Scope,
@@ -584,23 +584,6 @@ def _period_days(db: Session, scope: Scope) -> tuple[date | None, date]:
     return scope.since, min(scope.until, today) if scope.until is not None else today
 
 
-def _planned(
-    kind: ProgrammeKind, cadence: str | None, start: date, end: date, first: date | None, last: date
-) -> int:
-    """Meetings a pair's programme planned for it on days of the period (the mentorship rule)."""
-    if kind.has_rounds:
-        return 1 if (first is None or start >= first) and start <= last else 0
-    if not cadence:
-        return 0
-    count = 0
-    for day in cadences.parse(cadence).days(start):
-        if day > min(end, last):
-            break
-        if first is None or day >= first:
-            count += 1
-    return count
-
-
 def mentoring(db: Session, scope: Scope) -> Mentoring:
     """Pairs active, meetings held against planned, and completion, per programme, in the period.
 
@@ -615,11 +598,14 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
     counts = all_rows(db, sql.counts, days)
     planned: dict[int, int] = {}
     held: dict[int, int] = {}
+    met_all: dict[int, int] = {}
     for pid, kind, cadence, programme_ends, started, ended, met, n in all_rows(db, sql.spans, days):
         end = min(d for d in (ended, programme_ends, last) if d is not None)
-        each = _planned(ProgrammeKind(kind), cadence, started, end, first, last)
+        each = meetings_planned(ProgrammeKind(kind), cadence, started, end, first, last)
         planned[pid] = planned.get(pid, 0) + n * each
         held[pid] = held.get(pid, 0) + n * min(met, each)
+        # A round pair's "met" is its round's one meeting, whenever its round began.
+        met_all[pid] = met_all.get(pid, 0) + n * (min(met, each) if ProgrammeKind(kind).has_rounds else met)
     return Mentoring(
         [
             ProgrammeEngagement(
@@ -631,6 +617,7 @@ def mentoring(db: Session, scope: Scope) -> Mentoring:
                 meetings_planned=planned.get(pid, 0),
                 completed=int(done),
                 ended_early=int(early),
+                meetings_met=met_all.get(pid, 0),
             )
             for pid, name, kind, active, done, early in counts
         ]
