@@ -3,6 +3,7 @@ that fit the width it has (the ones that matter stay; the rest are shortened, th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
@@ -287,11 +288,11 @@ def shortened_in_middle(text: str, width: int) -> str | None:
 
 def _cut_middle(cell: RenderableType, width: int) -> RenderableType:
     """A cell cut to ``width`` cells by taking out its middle, marked '…': its end keeps its
-    last whole words, up to half the cells ("…Practice Lagos", not "…ctice Lagos"), or its last
-    word alone if longer (while the start keeps MIDDLE_CUT_HEAD cells), and its start the rest.
-    A cell whose last word is longer than that, or that isn't text, is shortened as any other,
-    at its end. A cell of several lines has each cut so (Search's
-    day above its circle)."""
+    last whole words, up to half the cells ("…Practice Lagos", not "…ctice Lagos"), or if longer
+    its place in parentheses whole, else its last word alone (while the start keeps
+    MIDDLE_CUT_HEAD cells), and its start the rest. A cell whose last word is longer than that,
+    or that isn't text, is shortened as any other, at its end. A cell of several lines has each
+    cut so (Search's day above its circle)."""
     if isinstance(cell, str):
         cell = Text(cell)
     if isinstance(cell, Text) and "\n" in cell.plain and width >= 3:
@@ -303,7 +304,13 @@ def _cut_middle(cell: RenderableType, width: int) -> RenderableType:
         return cell
     plain = cell.plain
     end = plain[len(plain) - _chars_within(plain[::-1], (width - 1) // 2) :]
-    if not plain[: len(plain) - len(end)].endswith(" "):
+    place = _PLACE.search(plain)
+    if place and len(end) < len(place[0]) and cell_len(place[0]) <= width - 1 - MIDDLE_CUT_HEAD:
+        # A place in parentheses is what tells "Python Circle (Berlin)" from "Python Circle (Sao
+        # Paulo)": kept whole while the start keeps a few cells ("Python C…(Sao Paulo)"), where
+        # its last word alone read "…Paulo)", a place cut at its start.
+        end = place[0]
+    elif not plain[: len(plain) - len(end)].endswith(" "):
         if " " in end.strip():
             end = end.split(" ", 1)[1]  # (a word cut at its start is dropped: the whole words stay)
         else:  # not one whole word: a scrap such as "galore)" tells nothing; the last word whole
@@ -317,6 +324,10 @@ def _cut_middle(cell: RenderableType, width: int) -> RenderableType:
     shortened = Text.assemble(cell[:head], "…", cell[len(plain) - len(end) :], no_wrap=True)
     shortened.style = cell.style
     return shortened
+
+
+# A name's ending in parentheses after a blank: a circle's place, "(Sao Paulo)".
+_PLACE = re.compile(r"(?<= )\([^()]+\)$")
 
 
 def _chars_within(text: str, cells: int) -> int:
