@@ -47,12 +47,17 @@ class FittedColumn(Column):
     truncated: bool = False
     fits_content: bool = True  # added without a width: its natural width is its content's
     given_width: int = 0  # else the width it was given
+    # Set by a table whose rows come a page at a time (PagedTable's steady_widths): the width
+    # the column keeps whatever later rows hold, which are shortened to it.
+    held_width: int | None = None
 
     def get_render_width(self, data_table: DataTable[Any]) -> int:
         return 0 if self.hidden else super().get_render_width(data_table)
 
     @property
     def natural_width(self) -> int:
+        if self.held_width is not None:
+            return self.held_width
         return self.content_width if self.fits_content else self.given_width
 
 
@@ -169,13 +174,15 @@ class Table(ColumnFittingDataTable):
         for c in columns:
             hidden = c.key not in widths
             shown = widths.get(c.key, c.natural_width)
-            truncated = not hidden and shown < c.natural_width
-            state = (hidden, truncated, shown if truncated else None)
-            if state == (c.hidden, c.truncated, c.width if c.truncated else None):
+            held = c.held_width is not None
+            # A held column is as wide as held, and a later cell wider than that is shortened.
+            truncated = not hidden and (shown < c.natural_width or (held and c.content_width > shown))
+            state = (hidden, truncated, shown if truncated or held else None)
+            if state == (c.hidden, c.truncated, c.width if c.truncated or held else None):
                 continue
             changed = True
             c.hidden, c.truncated = hidden, truncated
-            if truncated:
+            if truncated or held:
                 c.auto_width, c.width = False, shown
             else:
                 c.auto_width, c.width = c.fits_content, c.width if c.fits_content else c.given_width
