@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -60,6 +61,9 @@ class Field:
     # Enter here goes on to the next field instead of saving: a new circle's name, where a new
     # user pressed Enter to go on and the circle was saved with a cadence and zone unseen.
     enter_moves_on: bool = False
+    # Shown beside the field before it, the two halves of one row: short fields paired so that
+    # a long form (a new circle's nine fields) fits 80x24 without scrolling.
+    beside: bool = False
 
     @property
     def subject(self) -> str:
@@ -136,39 +140,54 @@ class FormScreen(Dialog[T | None], Generic[T]):
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.form_title, classes="form-title", markup=False)
+        rows: list[list[Field]] = []
         for f in self.fields:
-            # Its label, box and error line share a class, to be shown or hidden together.
-            part = f"part-{f.name}"
-            if not f.checkbox:
-                yield Label(f.label + (" *" if f.required else ""), classes=f"field-label {part}")
-            if f.choices is not None:
-                yield Select(
-                    self._options(f),
-                    value=f.value,
-                    allow_blank=False,
-                    compact=True,
-                    id=f"f-{f.name}",
-                    classes=part,
-                )
-            elif f.checkbox:
-                yield Checkbox(f.label, value=bool(f.value), compact=True, id=f"f-{f.name}", classes=part)
+            if f.beside and rows:
+                rows[-1].append(f)
             else:
-                # Pasted lines are joined, not cut to the first (screens/one_line.py).
-                yield OneLineInput(
-                    str(f.value or ""),
-                    label=f.label,
-                    placeholder=f.placeholder,
-                    compact=True,
-                    id=f"f-{f.name}",
-                    classes=part,
-                    select_on_focus=not f.carries_on,
-                )
-            yield Static("", id=f"e-{f.name}", classes=f"field-error {part}", markup=False)
+                rows.append([f])
+        for row in rows:
+            if len(row) == 1:
+                yield from self._field(row[0])
+                continue
+            with Horizontal(classes="field-row"):
+                for f in row:
+                    with Vertical(classes="field-cell"):
+                        yield from self._field(f)
         yield Static("", id="form-error", markup=False)
         yield Buttons(
             Button(SAVE_LABEL, variant="primary", compact=True, id="save"),
             Button("Cancel (esc)", compact=True, id="cancel"),
         )
+
+    def _field(self, f: Field) -> ComposeResult:
+        # Its label, box and error line share a class, to be shown or hidden together.
+        part = f"part-{f.name}"
+        if not f.checkbox:
+            yield Label(f.label + (" *" if f.required else ""), classes=f"field-label {part}")
+        if f.choices is not None:
+            yield Select(
+                self._options(f),
+                value=f.value,
+                allow_blank=False,
+                compact=True,
+                id=f"f-{f.name}",
+                classes=part,
+            )
+        elif f.checkbox:
+            yield Checkbox(f.label, value=bool(f.value), compact=True, id=f"f-{f.name}", classes=part)
+        else:
+            # Pasted lines are joined, not cut to the first (screens/one_line.py).
+            yield OneLineInput(
+                str(f.value or ""),
+                label=f.label,
+                placeholder=f.placeholder,
+                compact=True,
+                id=f"f-{f.name}",
+                classes=part,
+                select_on_focus=not f.carries_on,
+            )
+        yield Static("", id=f"e-{f.name}", classes=f"field-error {part}", markup=False)
 
     def on_mount(self) -> None:
         self._show_fields()
@@ -394,6 +413,7 @@ class FormScreen(Dialog[T | None], Generic[T]):
             return
         self._tried = True
         self.query_one("#form-error", Static).update("")
+        self.query_one("#form-error", Static).remove_class("shown")
         if not self.validate_all():
             return
         values = self.values()

@@ -83,6 +83,7 @@ def circle_form(original: CircleView | None, *, timezone: str | None = None) -> 
             required=True,
             check=_minutes("session length"),
             aliases=("session length",),
+            beside=True,
         ),
         Field("location", "Usual place", (o.location or "") if o else "", "e.g. Room 4.12"),
         Field(
@@ -92,6 +93,7 @@ def circle_form(original: CircleView | None, *, timezone: str | None = None) -> 
             "https://...",
             check=validate.url,
             aliases=("video link",),
+            beside=True,
         ),
         Field("description", "What it is about", o.description if o else ""),
     ]

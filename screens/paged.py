@@ -5,15 +5,16 @@ Its rows' cells may be read later than the rows are known (``ready``): the table
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from rich.cells import cell_len
 from textual import events, on
 from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CursorType
 
 from screens.format import safe
-from screens.table import Table
+from screens.table import FittedColumn, Table
 
 PAGE = 100
 # How close to the last row added the cursor (or the view) may come before the next page.
@@ -47,10 +48,15 @@ class PagedTable(Table):
         cursor_type: CursorType = "cell",
         zebra_stripes: bool = False,
         first_screenful: bool = False,
+        steady_widths: bool = False,
     ) -> None:
         """``first_screenful``: a fill adds the rows the terminal could show (and AHEAD more)
-        rather than a PAGE, for a table that opens with its rows in its first frame."""
+        rather than a PAGE, for a table that opens with its rows in its first frame.
+        ``steady_widths``: each fill sizes the columns for the widest cells of the rows it adds
+        first, and later rows wider than that are shortened: the columns jumped wider as the
+        person scrolled and a page with a longer cell came in."""
         super().__init__(id=id, classes=classes, cursor_type=cursor_type, zebra_stripes=zebra_stripes)
+        self._steady_widths = steady_widths
         self._rows: list[Row] = []
         self._added = 0
         self._first_screenful = first_screenful
@@ -66,13 +72,22 @@ class PagedTable(Table):
         """How many rows it holds, shown or not yet."""
         return len(self._rows)
 
-    def fill(self, rows: Sequence[Row], *, cursor_key: str | None = None, ready: int | None = None) -> None:
+    def fill(
+        self,
+        rows: Sequence[Row],
+        *,
+        cursor_key: str | None = None,
+        ready: int | None = None,
+        widest: Mapping[str, int] | None = None,
+    ) -> None:
         """Show these rows instead. The cursor goes to ``cursor_key`` if given and present, else
         stays on the key it was on, else on the same place in the list; the view keeps that row
         where it was on screen. The same rows in the same order (a refresh after someone else's
         change, most of the time) change only the cells that differ: nothing moves. ``ready``:
         only the first so many rows have their cells yet (at least as many as were shown, and
-        as far as the cursor's row); the others are asked for when wanted (see Wanted)."""
+        as far as the cursor's row); the others are asked for when wanted (see Wanted).
+        ``widest``: by column label, the widest cell of all the rows, where the screen knows it
+        (every name is known before what each person did): with steady_widths, held so."""
         rows = list(rows)
         self._ready = ready if ready is not None and ready < len(rows) else None
         self._wanted = 0
@@ -97,6 +112,9 @@ class PagedTable(Table):
         target = keys.get(cursor_key or "", keys.get(before_key or "", min(before_row, len(self._rows) - 1)))
         first = self._could_show() + AHEAD if self._first_screenful else PAGE
         self._add_until(max(first, target + 1 + AHEAD))
+        if self._steady_widths:
+            # Every row in at once: nothing comes later to widen a column, which fits its cells.
+            self._hold_widths((widest or {}) if self._added < len(self._rows) else None)
         if not self._rows:
             return
         target = max(0, target)
@@ -111,6 +129,19 @@ class PagedTable(Table):
                     self.scroll_to(y=max(0, scroll_y + target - before_row), animate=False, immediate=True)
 
             self.call_after_refresh(settle)
+
+    def _hold_widths(self, widest: Mapping[str, int] | None) -> None:
+        """Each column held at the width of its widest cell (or label) in the rows the fill
+        added, or of all the rows where ``widest`` says it (None: held no more). Only those
+        rows are measured: a row's cells may be made as it is added (Recognition's)."""
+        first = self._rows[: self._added]
+        for i, column in enumerate(self.ordered_columns):
+            if isinstance(column, FittedColumn):
+                label = column.label.plain
+                cells = (cell_len(str(cells[i])) for _, cells in first if i < len(cells))
+                held = None if widest is None else max(cell_len(label), widest.get(label, 0), *cells)
+                column.held_width = held
+        self.columns_resized()
 
     def _could_show(self) -> int:
         """Before its first layout the table has no height of its own: the terminal's is the most

@@ -32,7 +32,7 @@ def programme_form() -> FormScreen[ProgrammeView]:
               check=lambda v: validate.parse_date(v, "from"),
               aliases=("from",)),
         Field("ends_on", "To (YYYY-MM-DD, optional)", "", check=lambda v: validate.parse_date(v, "to"),
-              aliases=("to",)),
+              aliases=("to",), beside=True),
         Field("group_size", "Buddy and coffee: groups of", 2, choices=[("2 (pairs)", 2), ("3 (trios)", 3)],
               aliases=("group size",)),
         Field("no_repeat_weeks", "No repeat for N weeks (empty: until everyone has met)", "",

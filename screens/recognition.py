@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -35,6 +36,12 @@ if TYPE_CHECKING:
     from circles.store_access import Db
 
 PERIODS = ("this month", "last month", "last 3 months", "this year", "last 12 months")
+
+
+# The longest cells a page of the ledger usually holds, by column: their columns have room
+# for them from the start, so a person further down with a first talk or a longer streak is not
+# shown cut ("1 (fir…") under columns sized by the first rows (PagedTable's steady_widths).
+USUAL_LONGEST = {"Talks": "1 (first)", "Streaks": "10 in a row", "Mentoring": "2 meetings"}
 
 
 def period_days(key: str, today: date) -> tuple[date, date]:
@@ -271,7 +278,9 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         yield Static("Loading…", id="rec-status", markup=False)
         # A year's ledger on a large store lists thousands of people: measuring every row
         # took longer than the screen may to open, so the rows are added as they could be seen.
-        yield PagedTable(id="rec-ledger", cursor_type="row", zebra_stripes=True, first_screenful=True)
+        yield PagedTable(
+            id="rec-ledger", cursor_type="row", zebra_stripes=True, first_screenful=True, steady_widths=True
+        )
         with VerticalScroll(id="rec-detail"):
             yield Static("", id="rec-person", markup=False)
         yield Footer()
@@ -331,9 +340,16 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             if names.people
             else f"{names.period} · {where} · nobody to recognise yet in this period"
         )
+        # The Name column is as wide as the widest name listed: every name is known, unlike
+        # what each person did, which is read a page at a time; the other columns are sized by
+        # the first rows shown, and have room at least for their usual longest cells.
+        widest = {label: cell_len(text) for label, text in USUAL_LONGEST.items()}
+        widest["Name"] = max(map(cell_len, data.shown.values()), default=0)
         # The highlighted person stays highlighted (by who they are) when the ledger is counted again.
         self.query_one("#rec-ledger", PagedTable).fill(
-            [(str(pid), LedgerRow(data, i)) for i, pid in enumerate(data.people)], ready=data.ready
+            [(str(pid), LedgerRow(data, i)) for i, pid in enumerate(data.people)],
+            ready=data.ready,
+            widest=widest,
         )
         self._detail()
 

@@ -3,6 +3,7 @@ that fit the width it has (the ones that matter stay; the rest are shortened, th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
@@ -46,12 +47,17 @@ class FittedColumn(Column):
     truncated: bool = False
     fits_content: bool = True  # added without a width: its natural width is its content's
     given_width: int = 0  # else the width it was given
+    # Set by a table whose rows come a page at a time (PagedTable's steady_widths): the width
+    # the column keeps whatever later rows hold, which are shortened to it.
+    held_width: int | None = None
 
     def get_render_width(self, data_table: DataTable[Any]) -> int:
         return 0 if self.hidden else super().get_render_width(data_table)
 
     @property
     def natural_width(self) -> int:
+        if self.held_width is not None:
+            return self.held_width
         return self.content_width if self.fits_content else self.given_width
 
 
@@ -168,13 +174,15 @@ class Table(ColumnFittingDataTable):
         for c in columns:
             hidden = c.key not in widths
             shown = widths.get(c.key, c.natural_width)
-            truncated = not hidden and shown < c.natural_width
-            state = (hidden, truncated, shown if truncated else None)
-            if state == (c.hidden, c.truncated, c.width if c.truncated else None):
+            held = c.held_width is not None
+            # A held column is as wide as held, and a later cell wider than that is shortened.
+            truncated = not hidden and (shown < c.natural_width or (held and c.content_width > shown))
+            state = (hidden, truncated, shown if truncated or held else None)
+            if state == (c.hidden, c.truncated, c.width if c.truncated or held else None):
                 continue
             changed = True
             c.hidden, c.truncated = hidden, truncated
-            if truncated:
+            if truncated or held:
                 c.auto_width, c.width = False, shown
             else:
                 c.auto_width, c.width = c.fits_content, c.width if c.fits_content else c.given_width
@@ -287,11 +295,11 @@ def shortened_in_middle(text: str, width: int) -> str | None:
 
 def _cut_middle(cell: RenderableType, width: int) -> RenderableType:
     """A cell cut to ``width`` cells by taking out its middle, marked '…': its end keeps its
-    last whole words, up to half the cells ("…Practice Lagos", not "…ctice Lagos"), or its last
-    word alone if longer (while the start keeps MIDDLE_CUT_HEAD cells), and its start the rest.
-    A cell whose last word is longer than that, or that isn't text, is shortened as any other,
-    at its end. A cell of several lines has each cut so (Search's
-    day above its circle)."""
+    last whole words, up to half the cells ("…Practice Lagos", not "…ctice Lagos"), or if longer
+    its place in parentheses whole, else its last word alone (while the start keeps
+    MIDDLE_CUT_HEAD cells), and its start the rest. A cell whose last word is longer than that,
+    or that isn't text, is shortened as any other, at its end. A cell of several lines has each
+    cut so (Search's day above its circle)."""
     if isinstance(cell, str):
         cell = Text(cell)
     if isinstance(cell, Text) and "\n" in cell.plain and width >= 3:
@@ -303,7 +311,13 @@ def _cut_middle(cell: RenderableType, width: int) -> RenderableType:
         return cell
     plain = cell.plain
     end = plain[len(plain) - _chars_within(plain[::-1], (width - 1) // 2) :]
-    if not plain[: len(plain) - len(end)].endswith(" "):
+    place = _PLACE.search(plain)
+    if place and len(end) < len(place[0]) and cell_len(place[0]) <= width - 1 - MIDDLE_CUT_HEAD:
+        # A place in parentheses is what tells "Python Circle (Berlin)" from "Python Circle (Sao
+        # Paulo)": kept whole while the start keeps a few cells ("Python C…(Sao Paulo)"), where
+        # its last word alone read "…Paulo)", a place cut at its start.
+        end = place[0]
+    elif not plain[: len(plain) - len(end)].endswith(" "):
         if " " in end.strip():
             end = end.split(" ", 1)[1]  # (a word cut at its start is dropped: the whole words stay)
         else:  # not one whole word: a scrap such as "galore)" tells nothing; the last word whole
@@ -317,6 +331,10 @@ def _cut_middle(cell: RenderableType, width: int) -> RenderableType:
     shortened = Text.assemble(cell[:head], "…", cell[len(plain) - len(end) :], no_wrap=True)
     shortened.style = cell.style
     return shortened
+
+
+# A name's ending in parentheses after a blank: a circle's place, "(Sao Paulo)".
+_PLACE = re.compile(r"(?<= )\([^()]+\)$")
 
 
 def _chars_within(text: str, cells: int) -> int:

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import App, ComposeResult
 
 from screens.paged import PagedTable
-from tests.tui_support import rows
+from tests.tui_support import rows, screen_text
 
 NOT_READ = "not read yet"
 
@@ -81,3 +81,38 @@ async def test_filled_again_with_fewer_rows_read_than_shown_it_shows_none_unread
         assert all(NOT_READ not in row for row in rows(table))
         assert table.current_key == "150"
         assert rows(table)[150] == ["again 150"]
+
+
+class _Ledger(App[None]):
+    """300 people a page at a time, as Recognition lists them; one far down did far more."""
+
+    def compose(self) -> ComposeResult:
+        yield PagedTable(id="ledger", cursor_type="row", steady_widths=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(PagedTable)
+        table.add_column("Name")
+        table.add_column("Streaks")
+        streaks = {i: "5 in a row" for i in range(0, 300, 7)} | {250: "25 in a row (+3)"}
+        rows = [(str(i), (f"Person {i}", streaks.get(i, ""))) for i in range(300)]
+        table.fill(rows, widest={"Name": len("Person 299")})  # every name is known at once
+
+
+async def test_a_later_page_with_a_longer_cell_does_not_widen_its_column() -> None:
+    """Scrolling down a month of the large demo's ledger, the columns jumped wider when a page
+    with a longer cell came in. They keep the widths of the first rows (the names, all known,
+    their widest's), and the longer cell is shortened to its column."""
+    app = _Ledger()
+    async with app.run_test(size=(60, 20)) as pilot:
+        table = app.query_one(PagedTable)
+        await pilot.pause()
+        widths = [c.get_render_width(table) for c in table.ordered_columns]
+        await pilot.press("end")
+        await pilot.pause()
+        await pilot.pause()
+        assert table.row_count == 300
+        assert [c.get_render_width(table) for c in table.ordered_columns] == widths
+        table.move_cursor(row=250)
+        await pilot.pause()
+        line = next(line for line in screen_text(app).splitlines() if "Person 250" in line)
+        assert "Person 250  25 in a r…" in line, line  # the name whole, the streak shortened

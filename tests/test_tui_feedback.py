@@ -1220,3 +1220,26 @@ async def test_recognition_this_month_holds_the_thanks_given_this_morning(memory
         await _recognition(app, pilot)
         assert [r[0] for r in rows(app.screen.query_one("#rec-ledger", DataTable))] == ["Ana Ruiz"]
         assert "01 Apr" in screen_text(app) or "1 Apr" in screen_text(app)
+
+
+async def test_recognitions_columns_keep_their_widths_as_later_pages_come(memory_store: Store, clock) -> None:
+    """Scrolling down a month of the large demo's ledger, its columns jumped wider as a page
+    with a longer cell came in (a longer name, a streak with more): the names, all known at
+    once, size the Name column for every one of them, and the rest keep the first rows'."""
+    with memory_store.write() as db:
+        from circles.services import people
+
+        names = [f"Ana {n:03d}" for n in range(PAGE + 50)] + ["Zoe Papadopoulou-Konstantinou"]
+        for n, name in enumerate(names):
+            person = people.add_person(db, name=name, email=f"p{n}@example.org")
+            recognition.add_thanks(db, person=str(person.id), text="for the talk")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _recognition(app, pilot)
+        table = app.screen.query_one("#rec-ledger", PagedTable)
+        widths = [c.get_render_width(table) for c in table.ordered_columns]
+        await pilot.press("end")
+        await until(pilot, lambda: table.row_count == len(names))
+        await settle(app, pilot)
+        assert [c.get_render_width(table) for c in table.ordered_columns] == widths
+        assert "Zoe Papadopoulou-Konstantinou" in screen_text(app)

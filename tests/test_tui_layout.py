@@ -574,3 +574,48 @@ async def test_export_attendance_from_a_session_offers_the_session_s_circle(demo
         assert (app.screen.circle_id, app.screen.circle_name) == (demo["circle"], "Rust Lunch")
         # The two dates say which is which, above them (not only as placeholders, gone once typed).
         assert "Since (optional)" in screen_text(app) and "Until (optional)" in screen_text(app)
+
+
+def _forms(store, circle_id: int, session_id: int) -> dict[str, FormScreen]:  # type: ignore[type-arg]
+    """The forms people fill most, on the small demo: each as its screen opens it."""
+    from datetime import timedelta
+
+    from circles.services import circle_records, pairs, programmes, recognition
+    from screens import forms, programme_forms
+    from screens.recognition import thanks_form
+
+    with store.read() as db:
+        circle = circle_records.get_circle(db, circle_id)
+        session = sessions.get_session(db, session_id)
+        mentoring = next(
+            p.programme for p in programmes.list_programmes(db) if p.programme.name == "Mentoring 2026"
+        )
+        pair = pairs.list_pairs(db, mentoring.id)[0]
+        names = recognition.ledger_names(db, recognition.period_scope(db))
+    return {
+        "new circle": forms.circle_form(None, timezone="Europe/Berlin"),
+        "new session": forms.session_form(circle, None, default_start=session.starts_at + timedelta(days=7)),
+        "new programme": programme_forms.programme_form(),
+        "meeting": programme_forms.meeting_form(pair, today=session.starts_at.date()),
+        "walk-in": forms.walk_in_form(session, name="Sami"),
+        "thanks": thanks_form(names, []),
+    }
+
+
+@pytest.mark.parametrize(
+    "form", ["new circle", "new session", "new programme", "meeting", "walk-in", "thanks"]
+)
+async def test_the_forms_people_fill_most_fit_80x24_whole(demo, form):
+    """The New circle form scrolled at 80x24, its last fields and its Save below the fold (the
+    New programme and New session forms too): a field's label is right under the field before
+    it, short fields share a row, and every field and button is in view as the form opens."""
+    app = CirclesApp(demo["store"])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        app.push_screen(_forms(demo["store"], demo["circle"], demo["session"])[form])
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await settle(app, pilot)
+        body = app.screen.query_one(DialogBody)
+        assert body.max_scroll_y == 0, f"{form}: {body.max_scroll_y} lines below the fold"
+        for button in app.screen.query(Button):
+            assert body.region.contains_region(button.region)

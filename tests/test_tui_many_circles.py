@@ -396,3 +396,25 @@ async def test_ctrl_t_says_whether_the_archived_circles_are_listed(memory_store:
         assert "^t Archived" in screen_text(app).splitlines()[-1]
         assert shown(screen.query_one("#circles-count")) == ""
         assert table.row_count == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [("izmir", "İzmir Circle"), ("STRASSE", "Straße Circle"), ("sao paulo", "São Paulo Circle")],
+)
+async def test_the_circles_filter_reads_names_in_any_case_and_any_accent(
+    memory_store: Store, clock: Any, typed: str, found: str
+) -> None:
+    """'izmir' found no İzmir: the filter compared casefolds, and İ's is an i with a combining
+    dot above. It folds as check-in's filter does: any case, accents aside."""
+    with memory_store.write() as db:
+        for name in ("İzmir Circle", "Straße Circle", "São Paulo Circle", "Rust Lunch"):
+            circle_records.add_circle(db, name=name, kind="workshop", timezone="Europe/Istanbul")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        _screen, table = await _circles_list(app, pilot)
+        await type_text(pilot, typed)
+        await until(pilot, lambda: table.row_count == 1)
+        key = table.coordinate_to_cell_key((0, 0)).row_key.value
+        assert key is not None and circle_name(memory_store, int(key)) == found

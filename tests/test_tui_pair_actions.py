@@ -20,7 +20,7 @@ from screens.form_screen import FormScreen
 from screens.ics_export_dialog import IcsExportDialog
 from screens.pair import PairScreen
 from tests.test_pair_invites import _pair
-from tests.tui_support import settle, until
+from tests.tui_support import settle, shown, until
 
 SIZE = (80, 24)
 
@@ -112,3 +112,25 @@ async def test_this_morning_in_sydney_is_today_not_utcs_yesterday(
         await pilot.press("X")
         await until(pilot, lambda: isinstance(app.screen, ExportAttendanceDialog))
         assert app.screen.query_one("#export-file", Input).value.endswith("all-circles-2026-03-04.csv")
+
+
+async def test_the_meeting_form_says_every_refused_field_at_once(memory_store: Store, clock) -> None:
+    """A day in the future and 0 minutes: the form said the day alone, and once the day was
+    fixed and saved, the minutes. Each field's refusal is under it at the first save, and
+    nothing is logged."""
+    pair_id = _pair(memory_store, "mentoring", "every 2 weeks on tue at 15:00")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_pair(app, pilot, pair_id)
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        form.query_one("#f-held_on", Input).value = "2030-01-01"
+        form.query_one("#f-minutes", Input).value = "0"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert "is in the future" in shown(form.query_one("#e-held_on"))
+        assert "must be between 1 and" in shown(form.query_one("#e-minutes"))
+    with memory_store.read() as db:
+        assert pairs.pair_detail(db, pair_id).meetings == []

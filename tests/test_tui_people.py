@@ -490,3 +490,28 @@ async def test_down_from_the_filter_goes_into_the_list(memory_store, clock):
         assert app.focused is table and table.cursor_row == 0
         await pilot.press("down", "enter")  # on the list ↓ is the list's: the second one
         assert await _person_opened(app, pilot) == "Person 11"
+
+
+async def test_a_person_with_many_sessions_scrolls_in_one_region_at_80x24(memory_store, clock):
+    """Thirty sessions attended: the attended table scrolled inside the page that scrolls, two
+    scrollbars one in the other at 80x24. Each table is as tall as its rows and the page alone
+    scrolls, to the last of them."""
+    c = factories.circle(memory_store, "Rust Lunch")
+    ana = factories.person(memory_store, "Ana Lima")
+    factories.member(memory_store, c, ana, in_rotation=False)
+    for week in range(30):
+        held = factories.session(memory_store, c, f"2025-{1 + week // 4:02}-{1 + 7 * (week % 4):02} 12:00")
+        with memory_store.write() as db:
+            attendance.check_in(db, session_id=held.id, person_id=ana.id, attended="present")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.open_person(ana.id)
+        await settle(app, pilot)
+        screen = app.screen
+        body = screen.query_one("#person-body")
+        attended = screen.query_one("#person-attended", DataTable)
+        assert attended.row_count == 30
+        scrolling = [w for w in [body, *body.query("*")] if w.display and w.max_scroll_y > 0]
+        assert scrolling == [body]
+        assert attended.outer_size.height == 31  # its header and every row

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from circles import cadence as cadences
 from circles import validate
-from circles.errors import InvalidInput, NotAllowed, NotFound
+from circles.errors import InvalidInput, NotAllowed, NotFound, Problems
 from circles.programme_views import (
     GoalView,
     MeetingView,
@@ -217,17 +217,23 @@ def _row(db: Session, pair_id: int) -> ProgrammePair:
 def log_meeting(
     db: Session, pair_id: int, *, held_on: date, minutes: int | None = None, note: str = ""
 ) -> MeetingView:
-    """A meeting the pair held. It counts as their having met (history, "did you meet?")."""
+    """A meeting the pair held. It counts as their having met (history, "did you meet?").
+    Every value refused is said at once (a day in the future and minutes out of range)."""
     pair = _row(db, pair_id)
+    problems = Problems()
     if held_on < pair.started_on:
-        raise InvalidInput(
-            "on", held_on.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})"
+        problems.add(
+            InvalidInput("on", held_on.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})")
         )
-    if held_on > latest_today(db):
-        raise InvalidInput("on", held_on.isoformat(), "is in the future; log a meeting once it has happened")
+    elif held_on > latest_today(db):
+        problems.add(
+            InvalidInput("on", held_on.isoformat(), "is in the future; log a meeting once it has happened")
+        )
     if minutes is not None:
-        minutes = validate.minutes(minutes, "minutes")
-    text = validate.text(note, "note", max_length=2000, multiline=True)
+        minutes = problems.check(lambda: validate.minutes(minutes, "minutes"))
+    text = problems.check(lambda: validate.text(note, "note", max_length=2000, multiline=True))
+    problems.raise_any()
+    assert text is not None  # (else refused)
     meeting = PairMeeting(pair_id=pair_id, held_on=held_on, minutes=minutes, note=text)
     db.add(meeting)
     if pair.met is not True:
