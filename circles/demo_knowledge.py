@@ -15,7 +15,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from circles.topics import topic_key
+from circles.folding import topic_key
 from models.tables import AgendaItemTopic, Material, SessionTopic, Takeaway, Topic
 
 Insert = Callable[[Any, list[dict[str, Any]]], None]

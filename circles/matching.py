@@ -40,7 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
-from circles.offer_topics import topic_key
+from circles.folding import topic_key
 from circles.words import count
 from models.enums import ParticipantRole, ProgrammeKind
 

@@ -9,15 +9,8 @@ not load them.
 from __future__ import annotations
 
 import functools
-import unicodedata
 
-
-@functools.lru_cache(maxsize=65536)
-def topic_key(text: str) -> str:
-    """How topics are compared: any case, accents ignored, inner blanks collapsed."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(bare.split())
+from circles.folding import topic_key
 
 
 @functools.lru_cache(maxsize=8192)

@@ -1,22 +1,14 @@
-"""Topics are free-text tags: how two spellings are found to be the same topic, and how a list is typed."""
+"""Topics are free-text tags: a topic as it is typed and shown, and a list of them typed; two
+spellings are one topic when their circles.folding.topic_key is."""
 
 from __future__ import annotations
 
-import unicodedata
-
 from circles import validate
 from circles.errors import InvalidInput
+from circles.folding import topic_key
 
 MAX_LENGTH = 80
 QUOTES = "\"'\u201c\u201d\u201e\u201f\u2018\u2019"
-
-
-def topic_key(text: str) -> str:
-    """How topics compare: any case, accents ignored, inner blanks collapsed ('  Café  Culture'
-    and 'cafe culture' are one topic). The same rule as mentoring offers use."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in folded if not unicodedata.combining(c))
-    return " ".join(bare.split())
 
 
 def clean_topic(text: str, field: str = "topic") -> str:

@@ -4,7 +4,6 @@ leaving the screen, and the counts follow what is saved."""
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -20,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from circles.errors import CirclesError, shown
+from circles.folding import folded
 from circles.services import attendance, sessions
 from circles.views import PersonView, RosterEntry, SessionView
 from circles.words import count
@@ -59,16 +59,10 @@ MARK_HEADER = "Check-in"
 MARK_WIDTH = max(cell_len(t) for t in [MARK_HEADER, *MARK_TEXT.values(), *PENDING_TEXT.values()])
 
 
-def fold(text: str) -> str:
-    """Text as the filter compares it: no case, no accents ('Zoë' and 'zoe' are the same)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def matches(entry: RosterEntry, typed: str) -> bool:
     """Every word typed is part of the name, e-mail or team, in any order ('grace hop', 'hopper g')."""
-    where = fold(f"{entry.name}\n{entry.email or ''}\n{entry.team or ''}")
-    return all(word in where for word in fold(typed).split())
+    where = folded(f"{entry.name}\n{entry.email or ''}\n{entry.team or ''}")
+    return all(word in where for word in folded(typed).split())
 
 
 def other_day_question(session: SessionView, now: datetime) -> str | None:

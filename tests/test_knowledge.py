@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from circles.errors import Conflict, InvalidInput, NotFound
+from circles.folding import topic_key
 from circles.services import agenda, knowledge
-from circles.topics import topic_key
 from models.enums import MaterialKind
 from tests import factories
 from tests.statements import statements_sent

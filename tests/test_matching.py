@@ -17,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from circles import matching
+from circles.folding import topic_key
 from circles.matching import Candidate, Pool, Proposal, Review, Rules, Scorer, match
-from circles.offer_topics import split_topics, topic_key
+from circles.offer_topics import split_topics
 from models.enums import ParticipantRole, ProgrammeKind
 
 ON = date(2026, 3, 3)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import date
+
+from circles.folding import folded
 
 
 def slug(text: str) -> str:
     """A file-name part: 'Ana López' -> 'ana-lopez'; letters of any script are kept."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    bare = "".join(c for c in folded if not unicodedata.combining(c))
-    return re.sub(r"[\W_]+", "-", bare).strip("-")[:60].strip("-")
+    return re.sub(r"[\W_]+", "-", folded(text)).strip("-")[:60].strip("-")
 
 
 def session_stem(circle_name: str, day: date) -> str:

@@ -24,11 +24,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles.errors import InvalidInput
+from circles.folding import topic_key
 from circles.search_query import parse
 from circles.services import knowledge, search
 from circles.services.clock import now
 from circles.services.sql import ids, present
-from circles.topics import clean_topic, topic_key
+from circles.topics import clean_topic
 from circles.views import TopicView
 from models.enums import ParticipantRole, SessionStatus
 from models.tables import (

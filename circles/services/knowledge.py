@@ -18,9 +18,10 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.errors import InvalidInput, NotFound, shown
+from circles.folding import topic_key
 from circles.services.sql import ids
 from circles.services.versioned import UNCHANGED, save
-from circles.topics import split_topics, topic_key
+from circles.topics import split_topics
 from circles.views import MaterialView, TakeawayView, TopicView
 from models.enums import MaterialKind, SessionStatus
 from models.tables import (

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles import upcoming as upcoming_window
+from circles.folding import folded
 from circles.services import away, circle_records, clock, members, people, sessions
-from circles.services.names import filter_key
 from circles.services.sql import holds, ids, in_chunks, select_columns
 from circles.views import AwayView, MemberView, PersonView, SessionView, presenter_names
 from models.enums import Attended, CircleKind, SessionStatus
@@ -194,8 +194,8 @@ def listed_circles(db: Session, *, include_archived: bool = False) -> list[Liste
 def matching_circles(circles: list[ListedCircle], typed: str) -> list[ListedCircle]:
     """The circles whose name holds ``typed`` (any case, any accent), in their order: the
     Circles list's filter."""
-    text = filter_key(typed.strip())
-    return [c for c in circles if text in filter_key(c.name)] if text else circles
+    text = folded(typed.strip())
+    return [c for c in circles if text in folded(c.name)] if text else circles
 
 
 def circle_figures(db: Session, circle_ids: list[int], *, now: datetime) -> dict[int, CircleFigures]:

@@ -23,16 +23,6 @@ def same_name_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-def filter_key(text: str) -> str:
-    """What a filter compares, typed or stored: any case, no accents, as check-in's filter
-    reads names ('izmir' finds İzmir, whose casefold is 'i' and a combining dot; 'sao' finds
-    São; 'strasse' finds Straße)."""
-    if text.isascii():
-        return text.lower()  # most names: no call per character
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def taken_by(db: Session, table: Any, name: str, *, except_id: int | None = None) -> str | None:
     """The name of another row of ``table`` (a circle, a programme) that ``name`` would read the
     same as, or None when it is free. Two folds are asked, because the unique index on

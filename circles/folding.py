@@ -1,0 +1,25 @@
+"""Text as people mean it when they look for it or tag with it: any case, any accent."""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+
+def folded(text: str) -> str:
+    """``text`` with no case and no accents: 'Zoë' is 'zoe', 'İzmir' is 'izmir' (its casefold is
+    an 'i' and a combining dot), 'Straße' is 'strasse'. What the filters compare (check-in's,
+    the Circles list's), topics are known by, and file names are made of.
+
+    Not search's: the search index folds as its engines do (circles.search_query.fold)."""
+    if text.isascii():
+        return text.lower()  # most names: no call per character
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@functools.lru_cache(maxsize=65536)  # (matching compares a programme's offers and wants often)
+def topic_key(text: str) -> str:
+    """How topics are compared, on sessions and in mentoring's offers and wants: any case, no
+    accents, inner blanks collapsed ('  Café  Culture' and 'cafe culture' are one topic)."""
+    return " ".join(folded(text).split())
