@@ -3,12 +3,12 @@ and its invite (circles export ics --pair), from keys the footer shows at 80 col
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import icalendar
 import pytest
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from circles.app import CirclesApp
 from circles.services import pairs
@@ -134,3 +134,22 @@ async def test_the_meeting_form_says_every_refused_field_at_once(memory_store: S
         assert "must be between 1 and" in shown(form.query_one("#e-minutes"))
     with memory_store.read() as db:
         assert pairs.pair_detail(db, pair_id).meetings == []
+
+
+async def test_a_pair_with_many_meetings_scrolls_in_one_region_at_80x24(memory_store: Store, clock) -> None:
+    """Thirty meetings: the meetings table, capped at 14 rows, scrolled inside the page that
+    scrolls (two scrollbars, one in the other), as a person's page did."""
+    pair_id = _pair(memory_store, "mentoring", "weekly on tue at 15:00")
+    clock.advance(weeks=30)
+    with memory_store.write() as db:
+        for week in range(30):
+            pairs.log_meeting(db, pair_id, held_on=date(2026, 3, 3) + timedelta(weeks=week), minutes=30)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open_pair(app, pilot, pair_id)
+        body = screen.query_one("#pair-body")
+        meetings = screen.query_one("#meeting-table", DataTable)
+        assert meetings.row_count == 30
+        scrolling = [w for w in [body, *body.query("*")] if w.display and w.max_scroll_y > 0]
+        assert scrolling == [body]
+        assert meetings.outer_size.height == 31  # its header and every meeting
