@@ -266,8 +266,16 @@ class CheckInScreen(LiveScreen, Screen[None]):
     def _show_filter(self, shown: list[RosterEntry]) -> None:
         line = self.query_one("#checkin-filter", Static)
         if not self.filter_text:
-            # The marking keys are in the footer; this says what the footer cannot.
-            line.update("Type a name to find someone; Enter marks them present (or adds a walk-in)")
+            # The marking keys are in the footer; this says what the footer cannot. A session
+            # of a day to come takes no marks (attendance.too_early_to_check_in): said before
+            # a key is pressed in vain.
+            now = circles_app(self).now()
+            if self.session is not None and attendance.too_early_to_check_in(self.session, now):
+                line.update(
+                    f"Check-in opens on its day, {session_day(self.session, now)}; the RSVPs so far are below"
+                )
+            else:
+                line.update("Type a name to find someone; Enter marks them present (or adds a walk-in)")
         elif shown:
             matches = count(len(shown), "match", "matches")
             line.update(f"Filter: {self.filter_text}▏ {matches} · Enter marks the highlighted one")

@@ -587,6 +587,9 @@ async def test_check_in_for_a_session_to_come_says_it_has_not_started_and_record
     app = CirclesApp(memory_store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, next_week.id)
+        # Said before a key is pressed in vain (it said "Enter marks them present").
+        hint = shown(screen.query_one("#checkin-filter", Static))
+        assert hint == "Check-in opens on its day, Tue 10 Mar; the RSVPs so far are below"
         for key in ("space", "2", "plus"):
             await pilot.press(key)
             await settle(app, pilot)
