@@ -9,7 +9,6 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from circles import cadence as cadences
 from circles import validate
 from circles.errors import InvalidInput, NotAllowed, NotFound, Problems
 from circles.programme_views import (
@@ -25,7 +24,7 @@ from circles.programme_views import (
 from circles.services import programmes
 from circles.services.clock import latest_today, today
 from circles.services.sql import aggregate_date, ids, select_columns
-from models.enums import PairStatus, ProgrammeKind
+from models.enums import PairStatus
 from models.tables import (
     PairGoal,
     PairMeeting,
@@ -147,27 +146,7 @@ def get_pair(db: Session, pair_id: int) -> PairView:
 def planned_meetings(programme: ProgrammeView, pair: PairView, today: date) -> int:
     """Meetings the programme's cadence planned for the pair from its start to its end (or today)."""
     end = min(d for d in (pair.ended_on, today, programme.ends_on) if d is not None)
-    return meetings_planned(programme.kind, programme.cadence, pair.started_on, end, None, today)
-
-
-def meetings_planned(
-    kind: ProgrammeKind, cadence: str | None, start: date, end: date, first: date | None, last: date
-) -> int:
-    """Meetings a programme planned for a pair of ``start`` to ``end``, on days of the period
-    ``first`` (None: from the start) to ``last`` (the mentorship rule): a round suggests one, in
-    the period it began; a cadence one on each of its days; no cadence, none (pairs arrange
-    their own). A pair's page, its programme's report and Organisation all count with it."""
-    if kind.has_rounds:
-        return 1 if (first is None or start >= first) and start <= last else 0
-    if not cadence:
-        return 0
-    count = 0
-    for day in cadences.parse(cadence).days(start):
-        if day > min(end, last):
-            break
-        if first is None or day >= first:
-            count += 1
-    return count
+    return programmes.meetings_planned(programme.kind, programme.cadence, pair.started_on, end, None, today)
 
 
 def pair_detail(db: Session, pair_id: int) -> PairDetail:

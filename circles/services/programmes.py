@@ -648,3 +648,23 @@ def set_cadence(db: Session, programme_id: int, cadence: str | None) -> Programm
     _invites_changed(db, programme_id)
     db.flush()
     return _view(p)
+
+
+def meetings_planned(
+    kind: ProgrammeKind, cadence: str | None, start: date, end: date, first: date | None, last: date
+) -> int:
+    """Meetings a programme planned for a pair of ``start`` to ``end``, on days of the period
+    ``first`` (None: from the start) to ``last`` (the mentorship rule): a round suggests one, in
+    the period it began; a cadence one on each of its days; no cadence, none (pairs arrange
+    their own). A pair's page, its programme's report and Organisation all count with it."""
+    if kind.has_rounds:
+        return 1 if (first is None or start >= first) and start <= last else 0
+    if not cadence:
+        return 0
+    count = 0
+    for day in cadences.parse(cadence).days(start):
+        if day > min(end, last):
+            break
+        if first is None or day >= first:
+            count += 1
+    return count

@@ -20,7 +20,6 @@ from sqlmodel.sql.expression import Select
 
 from circles.services import circle_records, reports
 from circles.services.clock import latest_today
-from circles.services.pairs import meetings_planned
 from circles.services.participation import (
     BoundScope,
     Scope,
@@ -35,6 +34,7 @@ from circles.services.participation import (
     one_if,
     presented_while_members,
 )
+from circles.services.programmes import meetings_planned
 from circles.services.sql import all_rows, kept, select_columns, table_of
 from circles.success_views import (
     RETENTION_MONTHS,
