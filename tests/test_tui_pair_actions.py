@@ -20,7 +20,7 @@ from screens.form_screen import FormScreen
 from screens.ics_export_dialog import IcsExportDialog
 from screens.pair import PairScreen
 from tests.test_pair_invites import _pair
-from tests.tui_support import settle, shown, until
+from tests.tui_support import scrolling, settle, shown, until
 
 SIZE = (80, 24)
 
@@ -150,6 +150,5 @@ async def test_a_pair_with_many_meetings_scrolls_in_one_region_at_80x24(memory_s
         body = screen.query_one("#pair-body")
         meetings = screen.query_one("#meeting-table", DataTable)
         assert meetings.row_count == 30
-        scrolling = [w for w in [body, *body.query("*")] if w.display and w.max_scroll_y > 0]
-        assert scrolling == [body]
+        assert scrolling(body) == [body]
         assert meetings.outer_size.height == 31  # its header and every meeting

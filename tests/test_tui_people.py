@@ -17,7 +17,7 @@ from screens.form_screen import FormScreen
 from screens.people import PAGE, PeopleScreen
 from screens.person import PersonScreen
 from tests import factories
-from tests.tui_support import burst, rows, settle, shown, type_text, until
+from tests.tui_support import burst, rows, scrolling, settle, shown, type_text, until
 
 SIZE = (120, 40)
 
@@ -512,6 +512,5 @@ async def test_a_person_with_many_sessions_scrolls_in_one_region_at_80x24(memory
         body = screen.query_one("#person-body")
         attended = screen.query_one("#person-attended", DataTable)
         assert attended.row_count == 30
-        scrolling = [w for w in [body, *body.query("*")] if w.display and w.max_scroll_y > 0]
-        assert scrolling == [body]
+        assert scrolling(body) == [body]
         assert attended.outer_size.height == 31  # its header and every row

@@ -87,6 +87,12 @@ def rows(table: DataTable) -> list[list[str]]:
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
 
 
+def scrolling(page: Widget) -> list[Widget]:
+    """``page`` and whatever inside it scrolls now (shown and with somewhere to scroll to): a page
+    that scrolls in one region gives [page]."""
+    return [w for w in [page, *page.query("*")] if w.display and w.max_scroll_y > 0]
+
+
 def shown(widget: Widget) -> str:
     return str(widget.render())
 
