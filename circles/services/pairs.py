@@ -334,7 +334,7 @@ def report(db: Session, programme_id: int) -> ProgrammeReport:
             .group_by(col(ProgrammePair.status))
         ).all()
     )
-    meetings = next(p for p in success.mentoring(db, Scope()).programmes if p.programme_id == programme_id)
+    (meetings,) = success.mentoring(db, Scope(), programme_id=programme_id).programmes
     rounds = list_rounds(db, programme_id)
     day = today(db)
     rows = [(p, planned_meetings(programme, p, day)) for p in every]

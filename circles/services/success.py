@@ -584,28 +584,30 @@ def _period_days(db: Session, scope: Scope) -> tuple[date | None, date]:
     return scope.since, min(scope.until, today) if scope.until is not None else today
 
 
-def mentoring(db: Session, scope: Scope) -> Mentoring:
+def mentoring(db: Session, scope: Scope, *, programme_id: int | None = None) -> Mentoring:
     """Pairs active, meetings held against planned, and completion, per programme, in the period.
 
     Held and planned are counted over the same pairs, each pair's held at most its planned:
     the meetings a pair logged were counted whatever their day and whichever pair, the planned
     ones on the cadence's days of the pairs active, so a period that held a pair's meeting but
     not the cadence day it was for (a meeting moved a day, a pair meeting weekly on a
-    fortnightly cadence) read more held than planned ('992 of 949')."""
+    fortnightly cadence) read more held than planned ('992 of 949'). ``programme_id``: that
+    programme's alone (its report), not every programme's read to show one."""
     first, last = _period_days(db, scope)
-    sql = _mentoring_sql(first is not None)
-    days = {"first_day": first, "last_day": last}
-    counts = all_rows(db, sql.counts, days)
+    sql = _mentoring_sql(first is not None, programme_id is not None)
+    values = {"first_day": first, "last_day": last, "programme_id": programme_id}
+    counts = all_rows(db, sql.counts, values)
     planned: dict[int, int] = {}
     held: dict[int, int] = {}
     met_all: dict[int, int] = {}
-    for pid, kind, cadence, programme_ends, started, ended, met, n in all_rows(db, sql.spans, days):
+    for pid, kind, cadence, programme_ends, started, ended, met, n in all_rows(db, sql.spans, values):
         end = min(d for d in (ended, programme_ends, last) if d is not None)
-        each = meetings_planned(ProgrammeKind(kind), cadence, started, end, first, last)
+        of_kind = ProgrammeKind(kind)
+        each = meetings_planned(of_kind, cadence, started, end, first, last)
         planned[pid] = planned.get(pid, 0) + n * each
         held[pid] = held.get(pid, 0) + n * min(met, each)
         # A round pair's "met" is its round's one meeting, whenever its round began.
-        met_all[pid] = met_all.get(pid, 0) + n * (min(met, each) if ProgrammeKind(kind).has_rounds else met)
+        met_all[pid] = met_all.get(pid, 0) + n * (min(met, each) if of_kind.has_rounds else met)
     return Mentoring(
         [
             ProgrammeEngagement(
@@ -637,9 +639,11 @@ class _MentoringSQL(NamedTuple):
 
 
 @kept
-def _mentoring_sql(from_first: bool) -> _MentoringSQL:
-    """mentoring's statements, for a period up to ``last_day`` (and from ``first_day``)."""
+def _mentoring_sql(from_first: bool, one_programme: bool) -> _MentoringSQL:
+    """mentoring's statements, for a period up to ``last_day`` (and from ``first_day``), of
+    every programme or ``programme_id``'s."""
     p, pair, meeting = Programme, ProgrammePair, PairMeeting
+    which: list[sa.ColumnElement[bool]] = [col(p.id) == sa.bindparam("programme_id")] if one_programme else []
     first: sa.BindParameter[date] = sa.bindparam("first_day")
     last: sa.BindParameter[date] = sa.bindparam("last_day")
     alive: list[sa.ColumnElement[bool]] = [col(pair.started_on) <= last]
@@ -663,6 +667,7 @@ def _mentoring_sql(from_first: bool) -> _MentoringSQL:
         )
         .select_from(p)
         .join(pair, col(pair.programme_id) == p.id, isouter=True)
+        .where(*which)
         .group_by(col(p.id), col(p.name), col(p.kind))
         .order_by(sa.func.lower(col(p.name)))
     )
@@ -699,7 +704,7 @@ def _mentoring_sql(from_first: bool) -> _MentoringSQL:
         .select_from(pair)
         .join(p, col(p.id) == pair.programme_id)
         .join(logged, logged.c.pair_id == pair.id, isouter=True)
-        .where(*alive)
+        .where(*alive, *which)
         .group_by(col(pair.programme_id), col(pair.started_on), col(pair.ended_on), met)
         .subquery()
     )
