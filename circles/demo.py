@@ -39,6 +39,7 @@ from circles.demo_names import (
 from circles.demo_postgres import analyse, keys_and_indexes_after, quiet_changes
 from circles.demo_sqlite import larger_cache
 from circles.errors import NotAllowed
+from circles.folding import folded_words
 from circles.services import clock, uids, watch
 from circles.services.agenda_templates import DEFAULT_TEMPLATES
 from circles.services.sql import ids
@@ -329,12 +330,15 @@ class _Builder:
             local = f"{first}.{last}".lower() if self.small else f"{first}.{last}.{i}".lower()
             if self.small and any(r["email"].startswith(local + "@") for r in rows):
                 local = f"{local}{i}"
+            team = self.rng.choice(TEAMS)
             rows.append(
                 {
                     "id": i,
                     "name": f"{first} {last}",
+                    "name_folded": folded_words(f"{first} {last}"),
                     "email": f"{local}@example.org",
-                    "team": self.rng.choice(TEAMS),
+                    "team": team,
+                    "team_folded": folded_words(team),
                     "is_guest": False,
                     "active": self.rng.random() > 0.02,
                     "version": 1,
@@ -350,8 +354,10 @@ class _Builder:
             {
                 "id": first_id + n,
                 "name": name,
+                "name_folded": folded_words(name),
                 "email": f"{name.split()[-1].lower()}.guest@{org.lower().replace(' ', '-')}.example",
                 "team": org,
+                "team_folded": folded_words(org),
                 "is_guest": True,
                 "active": True,
                 "version": 1,

@@ -18,8 +18,12 @@ def folded(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-@functools.lru_cache(maxsize=65536)  # (matching compares a programme's offers and wants often)
-def topic_key(text: str) -> str:
-    """How topics are compared, on sessions and in mentoring's offers and wants: any case, no
-    accents, inner blanks collapsed ('  Café  Culture' and 'cafe culture' are one topic)."""
+def folded_words(text: str) -> str:
+    """``text`` folded, its blanks collapsed to one space and trimmed: how names and topics are
+    compared ('  Café  Culture' and 'cafe culture' are one; 'José  Álvarez' is 'jose alvarez')."""
     return " ".join(folded(text).split())
+
+
+# How topics are compared, on sessions and in mentoring's offers and wants (kept: matching
+# compares a programme's offers and wants often).
+topic_key = functools.lru_cache(maxsize=65536)(folded_words)

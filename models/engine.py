@@ -248,15 +248,6 @@ def _prepare_threshold(url: URL) -> tuple[URL, int | None]:
     )
 
 
-# SQLite's lower() folds ASCII letters alone: searches by name with other letters ("Ørsted")
-# use this one, Python's, instead (circles/services/people.py).
-SQLITE_LOWER = "circles_lower"
-
-
-def _lowered(text: str | None) -> str | None:
-    return None if text is None else text.lower()
-
-
 def _sqlite_engine(url: URL) -> Engine:
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
     in_memory = sqlite_file(url) is None
@@ -273,7 +264,6 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        dbapi_connection.create_function(SQLITE_LOWER, 1, _lowered, deterministic=True)
         if not in_memory:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")

@@ -6,4 +6,4 @@ whether it may read it. tests/test_migrations.py checks it names the newest revi
 models/migrations: a new migration must update it.
 """
 
-SCHEMA_HEAD = "0300"
+SCHEMA_HEAD = "0350"

@@ -43,9 +43,9 @@ def _instant(*, nullable: bool = False, index: bool = False) -> sa.Column[dateti
 
 
 class Person(SQLModel, table=True):
-    # The directory's order (by name whatever its case, then id): its first page read from the
-    # index, not from every person sorted (migration 0210).
-    __table_args__ = (sa.Index("ix_person_name_lower", sa.func.lower(sa.text("name")), sa.text("id")),)
+    # The directory's order (by name as people read it, then id): its first page read from the
+    # index, not from every person sorted (migrations 0210, 0350).
+    __table_args__ = (sa.Index("ix_person_name_folded", "name_folded", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120, index=True)
@@ -53,6 +53,12 @@ class Person(SQLModel, table=True):
     # who gave none (a walk-in checked in by name): a unique column takes any number of NULLs.
     email: str | None = Field(default=None, max_length=254, unique=True)
     team: str | None = Field(default=None, max_length=80)
+    # The name and the team as people look for them and order them: any case, no accents
+    # (circles.folding.folded: 'Émile' is 'emile', filed among the E's and found by "emile").
+    # Written beside them by the people service (and the demo's bulk rows), since SQLite's SQL
+    # folds neither accents nor any case but ASCII's (migration 0350).
+    name_folded: str = Field(default="", max_length=480, sa_column_kwargs={"server_default": ""})
+    team_folded: str | None = Field(default=None, max_length=320)
     is_guest: bool = False
     active: bool = True
     version: int = 1

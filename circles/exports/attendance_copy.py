@@ -50,7 +50,7 @@ def _quoted(text: str) -> str:
 #   their circle index) and what was recorded (the session's attendance, by its (session_id,
 #   person_id) index) meet in a small full join on the person: a record with nobody
 #   expected is a walk-in. Each session's people are sorted there by their place in the
-#   export's order of people (lower(name), then id), read from one array made once, at the
+#   export's order of people (their folded name, then id), read from one array made once, at the
 #   index of their id: a lookup, where a join would be hashed again for every session;
 # - each person's cells (name, e-mail, team) are made once: the lookup by id, a subquery of
 #   its own (OFFSET 0), is memoised.
@@ -116,7 +116,7 @@ CROSS JOIN LATERAL (
         SELECT array_agg(coalesce(numbered.n, 0) ORDER BY ids.i)
         FROM generate_series(1, (SELECT max(person.id) FROM person)) AS ids (i)
         LEFT JOIN (
-            SELECT person.id, row_number() OVER (ORDER BY lower(person.name), person.id) AS n
+            SELECT person.id, row_number() OVER (ORDER BY person.name_folded, person.id) AS n
             FROM person
         ) AS numbered ON numbered.id = ids.i
     )[coalesce(expected.person_id, recorded.person_id)]

@@ -69,7 +69,7 @@ WITH export_sessions AS (
 export_people AS (
     SELECT person.id AS id,
            circles_export_person(person.name, person.email, person.team) AS cells,
-           row_number() OVER (ORDER BY lower(person.name), person.id) AS n
+           row_number() OVER (ORDER BY person.name_folded, person.id) AS n
     FROM person
 )
 SELECT {_LINE.format(series="membership.default_rsvp", ending="member")}

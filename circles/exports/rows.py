@@ -109,7 +109,7 @@ def rows_statement(db: Session, scope: Scope) -> Any:
         .join(c, col(c.id) == s.circle_id)
         .join(p, col(p.id) == u.c.person_id)
         .order_by(
-            sa.func.lower(c.name), col(c.id), col(s.starts_at), col(s.id), sa.func.lower(p.name), col(p.id)
+            sa.func.lower(c.name), col(c.id), col(s.starts_at), col(s.id), col(p.name_folded), col(p.id)
         )
     )
 

@@ -360,7 +360,7 @@ def attendees(db: Session, session_id: int, *, named: bool = False) -> list[Atte
             isouter=True,
         )
         .where(Attendance.session_id == session_id, came())
-        .order_by(sa.func.lower(Person.name), col(Person.id))
+        .order_by(col(Person.name_folded), col(Person.id))
     )
     return [
         Attendee(
@@ -410,7 +410,7 @@ def missing_for_circle(
         .join(Person, col(Person.id) == a.person_id)
         .join(r, sa.and_(col(r.session_id) == a.session_id, col(r.person_id) == a.person_id), isouter=True)
         .where(*in_scope(db, scope), came(a), col(r.id).is_(None))
-        .order_by(sa.func.lower(Person.name), col(Person.id), col(s.starts_at))
+        .order_by(col(Person.name_folded), col(Person.id), col(s.starts_at))
     ).all()
     zone = time_zone(circle_records.get_circle(db, scope.circle_id or 0).timezone)
     people: dict[int, NonResponder] = {}

@@ -150,7 +150,7 @@ def list_members(
         )
     elif not include_past:
         stmt = stmt.where(col(Membership.left_at).is_(None))
-    stmt = stmt.order_by(sa.func.lower(Person.name), Membership.joined_at)
+    stmt = stmt.order_by(col(Person.name_folded), Membership.joined_at)
     return [_view(m, p) for m, p in db.exec(stmt)]
 
 

@@ -12,18 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.errors import AlreadyExists, InvalidInput, NotFound, shown
+from circles.folding import folded_words
 from circles.services.sql import holds
 from circles.services.versioned import UNCHANGED, Unchanged, given, save
 from circles.views import PersonView
-from models.engine import SQLITE_LOWER
 from models.tables import Person
 
 _LABELS = {"is_guest": "guest", "active": "active"}
@@ -58,13 +55,18 @@ def _clean(
     email: str | Unchanged | None = UNCHANGED,
     team: str | Unchanged | None = UNCHANGED,
 ) -> dict[str, Any]:
+    """The columns to write for what was given: each as stored, and a name or team given is
+    written with its folded form beside it (what the filter compares and the directory orders
+    by: Person.name_folded), so the two never disagree."""
     values = given(name=name, email=email, team=team)
     if "name" in values:
         values["name"] = person_name(values["name"])
+        values["name_folded"] = folded_words(values["name"])
     if "email" in values:
         values["email"] = address(values["email"])
     if "team" in values:
         values["team"] = team_name(values["team"])
+        values["team_folded"] = None if values["team"] is None else folded_words(values["team"])
     return values
 
 
@@ -101,9 +103,10 @@ def _name_key(name: str) -> str:
 def find_by_name(db: Session, name: str) -> list[PersonView]:
     """Everyone called ``name``, whatever its case ('grace HOPPER'), oldest record first."""
     wanted = _name_key(name)
-    # SQLite's lower() folds only ASCII letters: other names are compared here, not in SQL.
-    stmt = select(Person).where(sa.func.lower(Person.name) == wanted) if wanted.isascii() else select(Person)
-    found = [p for p in db.exec(stmt.order_by(col(Person.id))) if _name_key(p.name) == wanted]
+    # Those whose folded name is the same (by its index; 'José' and 'Jose' both), then the
+    # name itself compared here: accents tell two people apart.
+    near = select(Person).where(col(Person.name_folded) == folded_words(wanted))
+    found = [p for p in db.exec(near.order_by(col(Person.id))) if _name_key(p.name) == wanted]
     return [_view(p) for p in found]
 
 
@@ -152,61 +155,19 @@ def named_by(db: Session, ref: str, field: str) -> PersonView | None:
 _NOBODY_HERE = "is nobody in the directory: add them as a person first"
 
 
-class _CaseFolded(FunctionElement[str]):
-    """SQL: a text column as a LIKE pattern in lower case should see it. PostgreSQL's LIKE heeds
-    case, so the column is lower-cased there; SQLite's LIKE already ignores the case of the
-    letters its lower() folds (ASCII alone, both), so the column is compared as it is: a lower()
-    on each of 100,000 names and teams was half the People filter's time on the huge demo."""
-
-    name = "case_folded"
-    type = sa.String()
-    inherit_cache = True
-
-
-@compiles(_CaseFolded)
-def _lower(element: _CaseFolded, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"lower({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_CaseFolded, "sqlite")
-def _as_it_is(element: _CaseFolded, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))
-
-
-class _Lowered(FunctionElement[str]):
-    """SQL: a text column in lower case, every letter of it: PostgreSQL's lower(); on SQLite,
-    whose lower() folds ASCII alone, Python's (models/engine.py gives each connection it)."""
-
-    name = "lowered"
-    type = sa.String()
-    inherit_cache = True
-
-
-@compiles(_Lowered)
-def _lower_all(element: _Lowered, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"lower({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_Lowered, "sqlite")
-def _lower_in_python(element: _Lowered, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"{SQLITE_LOWER}({compiler.process(element.clauses, **kw)})"
-
-
 def _search(stmt: Any, search: str | None, person: Any = Person) -> Any:
     """``stmt`` narrowed to the people (``person``: the table, or a subquery of it) whose name,
-    e-mail address or team holds ``search``."""
+    e-mail address or team holds ``search``, in any case and with or without accents: "jose"
+    finds José, "EMILE" Émile (their folded forms, Person.name_folded and team_folded, as
+    check-in's filter folds names). Neither database folds accents in SQL, and SQLite folds the
+    case of ASCII letters alone."""
     if search:
-        # Names and addresses are stored in NFC: the search is too, however it was typed.
-        typed = unicodedata.normalize("NFC", search.strip()).lower()
-        # "Ørsted" typed as it is written found nobody on SQLite, whose LIKE ignores the case of
-        # ASCII letters only: a search with other letters compares every letter lower-cased
-        # (a Python call per name there, so only for those).
-        folded = _CaseFolded if typed.isascii() else _Lowered
+        typed = folded_words(unicodedata.normalize("NFC", search))
         stmt = stmt.where(
             sa.or_(
-                holds(folded(person.name), typed),
+                holds(col(person.name_folded), typed),
                 holds(col(person.email), typed),  # stored lower-cased
-                holds(folded(person.team), typed),  # no team: NULL, not a match
+                holds(col(person.team_folded), typed),  # no team: NULL, not a match
             )
         )
     return stmt
@@ -233,11 +194,11 @@ def list_people(
     stmt = _search(select(Person), search)
     if not include_inactive:
         stmt = stmt.where(col(Person.active).is_(True))
-    # The directory's order is an index's (ix_person_name_lower): a page reads its rows alone.
+    # The directory's order is an index's (ix_person_name_folded): a page reads its rows alone.
     # A search that few people match reads every person (or, on PostgreSQL, its matches from
-    # the trigram indexes of migration 0220): walking the index for its few matches (or none)
-    # took 2 to 4 times a plain read and a sort, so it orders by a copy the index lacks.
-    by_name: sa.ColumnElement[Any] = sa.func.lower(Person.name)
+    # the trigram indexes of migrations 0220 and 0350): walking the index for its few matches
+    # (or none) took 2 to 4 times a plain read and a sort, so it orders by a copy the index lacks.
+    by_name: Any = col(Person.name_folded)
     if search:
         by_name = by_name.op("||")(sa.literal_column("''"))
     stmt = stmt.order_by(by_name, Person.id).offset(offset)
@@ -250,7 +211,7 @@ def _found_early(
     db: Session, search: str, include_inactive: bool, limit: int, offset: int
 ) -> list[PersonView] | None:
     """A search's page when the first few pages' worth of the directory, read in its order from
-    ix_person_name_lower, hold it whole (the same people a read of everyone finds: those come
+    ix_person_name_folded, hold it whole (the same people a read of everyone finds: those come
     first in the same order); None when they do not. A text many people match ('a', 'an', the
     address's domain) has its page there: on the huge demo (100,000 people) reading everyone
     for it took 85 to 110 ms on PostgreSQL, where no index can help (no trigram in 'an', or
@@ -260,10 +221,10 @@ def _found_early(
     if not include_inactive:
         first = first.where(col(Person.active).is_(True))
     walked = (offset + limit) * WALKED_PAGES
-    first = first.order_by(sa.func.lower(Person.name), col(Person.id)).limit(walked)
+    first = first.order_by(col(Person.name_folded), col(Person.id)).limit(walked)
     early = aliased(Person, first.subquery("early"))
     stmt = _search(select(early), search, early)
-    stmt = stmt.order_by(sa.func.lower(early.name), col(early.id)).offset(offset).limit(limit)
+    stmt = stmt.order_by(col(early.name_folded), col(early.id)).offset(offset).limit(limit)
     found = [_view(p) for p in db.exec(stmt)]
     return found if len(found) == limit else None
 

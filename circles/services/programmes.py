@@ -410,7 +410,7 @@ def list_participants(db: Session, programme_id: int, *, include_past: bool = Fa
     stmt = _participant_rows(programme_id)
     if not include_past:
         stmt = stmt.where(col(ProgrammeParticipant.left_at).is_(None))
-    rows = db.exec(stmt.order_by(sa.func.lower(Person.name), col(Person.id))).all()
+    rows = db.exec(stmt.order_by(col(Person.name_folded), col(Person.id))).all()
     return _views(db, programme_id, rows)
 
 

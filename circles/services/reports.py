@@ -449,10 +449,11 @@ def person_summaries_stmt(db: Session, scope: Scope) -> Any:
             col(Circle.name),
             u.c.person_id,
             col(Person.name),
+            col(Person.name_folded),
             col(Person.email),
             col(Person.team),
         )
-        .order_by(sa.func.lower(Circle.name), u.c.circle_id, sa.func.lower(Person.name), u.c.person_id)
+        .order_by(sa.func.lower(Circle.name), u.c.circle_id, col(Person.name_folded), u.c.person_id)
     )
 
 

@@ -219,7 +219,7 @@ def guest_speakers(db: Session, *, besides: set[int]) -> list[tuple[int, str, st
     rows = db.exec(
         select_columns(Person.id, Person.name, Person.email)
         .where(col(Person.is_guest).is_(True), col(Person.active).is_(True))
-        .order_by(sa.func.lower(Person.name), col(Person.id))
+        .order_by(col(Person.name_folded), col(Person.id))
         .limit(GUESTS_OFFERED + len(besides))
     )
     return [(i, name, email) for i, name, email in rows if i not in besides][:GUESTS_OFFERED]
