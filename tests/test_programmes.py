@@ -568,3 +568,21 @@ def test_a_programmes_report_counts_its_meetings_as_organisation_does(
     cli = Cli(store_url.render_as_string(hide_password=False), tmp_path / "home")
     said = cli("program", "report", "Mentors").stdout
     assert "meetings held 0 of 0 planned; 2 meetings more, beyond the plan" in said
+
+
+def test_a_programmes_report_plans_each_pair_to_the_day_its_totals_do(
+    store: Store, clock: FixedClock
+) -> None:
+    """The report's totals planned meetings up to the latest day begun on Earth (as Organisation
+    does), its rows and a pair's page up to UTC's: on a Monday noon (UTC), Tuesday's meeting was
+    in the total and in no pair's row, and the rows did not add up to it."""
+    pid, _, _ = _mentoring(store)
+    with store.write() as db:
+        made = pairing.confirm(db, pid, seed=1).pairs
+    clock.now = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)  # Tuesday 17 March has begun in Kiribati
+    with store.read() as db:
+        report = pairs.report(db, pid)
+        detail = pairs.pair_detail(db, made[0].id)
+    planned = {pair.id: n for pair, n in report.rows}
+    assert sum(planned.values()) == report.meetings_planned
+    assert detail.planned == planned[made[0].id] == report.meetings_planned // len(made)

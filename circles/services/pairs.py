@@ -144,7 +144,9 @@ def get_pair(db: Session, pair_id: int) -> PairView:
 
 
 def planned_meetings(programme: ProgrammeView, pair: PairView, today: date) -> int:
-    """Meetings the programme's cadence planned for the pair from its start to its end (or today)."""
+    """Meetings the programme's cadence planned for the pair from its start to its end (or
+    ``today``: the latest day begun on Earth, clock.latest_today, as Organisation's totals plan
+    to, so that a pair's page, its row and the totals agree whatever the hour)."""
     end = min(d for d in (pair.ended_on, today, programme.ends_on) if d is not None)
     return programmes.meetings_planned(programme.kind, programme.cadence, pair.started_on, end, None, today)
 
@@ -181,7 +183,7 @@ def pair_detail(db: Session, pair_id: int) -> PairDetail:
             .order_by(col(PairMeeting.held_on).desc(), col(PairMeeting.id).desc())
         )
     ]
-    return PairDetail(pair, programme, goals, meetings, planned_meetings(programme, pair, today(db)))
+    return PairDetail(pair, programme, goals, meetings, planned_meetings(programme, pair, latest_today(db)))
 
 
 def _row(db: Session, pair_id: int) -> ProgrammePair:
@@ -336,7 +338,7 @@ def report(db: Session, programme_id: int) -> ProgrammeReport:
     )
     (meetings,) = success.mentoring(db, Scope(), programme_id=programme_id).programmes
     rounds = list_rounds(db, programme_id)
-    day = today(db)
+    day = latest_today(db)
     rows = [(p, planned_meetings(programme, p, day)) for p in every]
     return ProgrammeReport(
         programme=programme,
