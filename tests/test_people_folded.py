@@ -11,7 +11,16 @@ from circles.services import members, people
 from models.store import Store
 from tests import factories
 
-NAMES = ["Zoë Ng", "Émile Zola", "Ana Lima", "İlker Demir", "Eve Adams", "José Álvarez"]
+NAMES = [
+    "Zoë Ng",
+    "Émile Zola",
+    "Ana Lima",
+    "İlker Demir",
+    "Eve Adams",
+    "José Álvarez",
+    "Łukasz Wójcik",
+    "Søren Berg",
+]
 
 
 def _everyone(store: Store) -> None:
@@ -36,6 +45,9 @@ def test_a_name_is_found_without_its_accents_or_its_case(store: Store) -> None:
     assert _found(store, "EMILE") == ["Émile Zola"]
     assert _found(store, "ilker") == ["İlker Demir"]
     assert _found(store, "zoe") == ["Zoë Ng"]
+    # Letters of their own, which no accent decomposes, as a keyboard without them types them.
+    assert _found(store, "lukasz") == ["Łukasz Wójcik"]
+    assert _found(store, "SOREN") == ["Søren Berg"]
     # Blanks inside a name typed twice, and a team's accents too.
     assert _found(store, "jose  alv") == ["José Álvarez"]
     assert _found(store, "ingenieria") == ["José Álvarez"]
@@ -43,11 +55,15 @@ def test_a_name_is_found_without_its_accents_or_its_case(store: Store) -> None:
 
 def test_the_directory_and_a_circles_members_are_in_the_order_people_read_names(store: Store) -> None:
     _everyone(store)
-    expected = ["Ana Lima", "Émile Zola", "Eve Adams", "İlker Demir", "José Álvarez", "Zoë Ng"]
+    expected = [
+        "Ana Lima", "Émile Zola", "Eve Adams", "İlker Demir",
+        "José Álvarez", "Łukasz Wójcik", "Søren Berg", "Zoë Ng",
+    ]  # fmt: skip
     with store.read() as db:
         assert [p.name for p in people.list_people(db)] == expected
         # The first page comes by the index of the order (the path with a limit).
         assert [p.name for p in people.list_people(db, limit=3)] == expected[:3]
+        assert [p.name for p in people.list_people(db, limit=3, offset=3)] == expected[3:6]
     c = factories.circle(store)
     with store.read() as db:
         everyone = people.list_people(db)

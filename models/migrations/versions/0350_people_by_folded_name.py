@@ -9,7 +9,9 @@ the Circles list's use; copied here) and the directory's order, its index and th
 
 This migration folds the people already there, moves the directory's index (0210) to the
 folded name and, where the People filter's trigram indexes were made (0220, PostgreSQL with
-pg_trgm), makes them again on the folded name and team.
+pg_trgm), makes them again on the folded name and team. The fold now also writes letters of
+their own plainly ('Łukasz' is "lukasz", 'Søren' "soren"), and topics are known by the same
+fold: their keys are made again, two topics that become one merged.
 
 Revision ID: 0350
 Revises: 0300
@@ -34,17 +36,28 @@ TRIGRAMS = {
     "ix_person_name_trigrams": ("lower(name)", "name_folded"),
     "ix_person_team_trigrams": ("lower(team)", "team_folded"),
 }
+# What is tagged with a topic: each table, and its column naming the tagged thing.
+TAGGED = (("session_topic", "session_id"), ("agenda_item_topic", "agenda_item_id"))
 # People folded per statement: a store of 100,000 is read and written in a few seconds.
 BATCH = 5000
 
 
+# circles.folding's rule as it was when this migration was written, copied (as 0002b copies
+# its rules) so that the migration keeps doing what it did if the rule changes later.
+OWN_LETTERS = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ħ": "h", "ŧ": "t"}
+    | {"\u0131": "i"}  # dotless i (Turkish), written as its code: it reads as an i
+)
+
+
 def folded(text: str) -> str:
-    """circles.folding.folded_words as it was when this migration was written, copied (as 0002b
-    does its rules) so that the migration keeps doing what it did if the rule changes later."""
+    """circles.folding.folded_words: any case, no accents, OWN_LETTERS written plainly, blanks
+    collapsed."""
     if text.isascii():
         return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).translate(OWN_LETTERS)
+    return " ".join(plain.split())
 
 
 def _fold_everyone(bind: sa.Connection) -> None:
@@ -63,6 +76,37 @@ def _fold_everyone(bind: sa.Connection) -> None:
                 for pid, name, team in people[start : start + BATCH]
             ],
         )
+
+
+def _topics_known_again(bind: sa.Connection) -> None:
+    """Topics are known by their key, the same fold (circles.folding.topic_key): a key made
+    before OWN_LETTERS ('łódź') is made again ('lodz'). Where another topic has that key
+    already (someone tagged 'Lodz' too), the two are one topic from now on: what the newer
+    tagged (sessions, agenda items) is tagged with the older, and the newer goes."""
+    topics = bind.exec_driver_sql("SELECT id, name, key FROM topic ORDER BY id").all()
+    owner = {key: tid for tid, _name, key in topics}
+    for tid, name, key in topics:
+        again = folded(name)
+        if again == key:
+            continue
+        kept = owner.get(again)
+        if kept is None:
+            bind.execute(sa.text("UPDATE topic SET key = :key WHERE id = :id"), {"key": again, "id": tid})
+            del owner[key]
+            owner[again] = tid
+            continue
+        for table, tagged in TAGGED:
+            bind.execute(
+                sa.text(
+                    f"INSERT INTO {table} ({tagged}, topic_id) SELECT {tagged}, :kept FROM {table} "
+                    f"WHERE topic_id = :gone AND {tagged} NOT IN "
+                    f"(SELECT {tagged} FROM {table} WHERE topic_id = :kept)"
+                ),
+                {"kept": kept, "gone": tid},
+            )
+            bind.execute(sa.text(f"DELETE FROM {table} WHERE topic_id = :gone"), {"gone": tid})
+        bind.execute(sa.text("DELETE FROM topic WHERE id = :gone"), {"gone": tid})
+        del owner[key]
 
 
 def _trigram_indexes(bind: sa.Connection) -> set[str]:
@@ -87,6 +131,7 @@ def upgrade() -> None:
     op.add_column("person", sa.Column("name_folded", sa.String(480), nullable=False, server_default=""))
     op.add_column("person", sa.Column("team_folded", sa.String(320), nullable=True))
     _fold_everyone(bind)
+    _topics_known_again(bind)
     op.drop_index("ix_person_name_lower", table_name="person")
     op.create_index("ix_person_name_folded", "person", ["name_folded", "id"])
     _make_trigrams_on(bind, 1)
@@ -96,6 +141,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Topics keep their keys and merges: an older circles folds the same names its way, and
+    # finds a topic of these letters by its name alone (nothing is lost, a tag may be made twice).
     bind = op.get_bind()
     _make_trigrams_on(bind, 0)
     op.drop_index("ix_person_name_folded", table_name="person")
