@@ -151,11 +151,14 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#checkout-roster", DataTable)
+        table = self.query_one("#checkout-roster", Table)
         table.add_column("Name", key="name")
         table.add_column("Rating", key="rating")
-        table.add_column("Learned", key="learned")
-        table.add_column("E-mail", key="email")
+        # Shortened, not hidden: shown whole or not at all, the first long line learned at 80
+        # columns hid its column (and the e-mails), and a slip typed went unseen. The e-mails,
+        # there to tell namesakes apart, give way first.
+        table.add_column("Learned", key="learned", min_width=16)
+        table.add_column("E-mail", key="email", min_width=12)
         self.query_one("#checkout-line").display = False
         table.focus()
         self.reload()
