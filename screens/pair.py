@@ -135,7 +135,7 @@ class PairScreen(LiveScreen, Screen[None]):
         self.query_one("#goals-title", Static).update("Goals" if d.goals else "Goals: none yet (g adds one)")
         goals.display = bool(d.goals)
         self.query_one("#meetings-title", Static).update(
-            f"Meetings: {len(d.meetings)} held, {d.planned} planned" + ("" if d.meetings else " (m logs one)")
+            f"Meetings: {p.meetings_held} held, {d.planned} planned" + ("" if d.meetings else " (m logs one)")
         )
         meetings = self.query_one("#meeting-table", DataTable)
         refill(

@@ -286,7 +286,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                         " & ".join(names[p.person_id] for p in x.people),
                         x.status.label,
                         f"{x.started_on:%d %b %Y}",
-                        str(x.meetings),
+                        str(x.meetings_held),
                         met[x.met],
                         x.reasons if x.status.value == "active" else x.end_reason,
                     ),

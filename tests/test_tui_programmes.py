@@ -800,3 +800,38 @@ async def test_joining_a_programme_someone_deleted_says_it_is_gone_not_its_id(me
         text = screen_text(app)
         assert "This programme no longer exists: someone deleted it." in text
         assert "with id" not in text
+
+
+async def test_a_round_pair_that_said_it_met_counts_its_meeting_as_the_report_does(memory_store, clock):
+    """A coffee pair's "yes, we met" is its round's meeting: the programme's report and
+    Organisation counted it held, while its pair, the pairs tab (the Met column gone at 80
+    columns) and each person's page said 0 meetings."""
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee", cadence="weekly on thu at 10:00")
+    ana = factories.person(memory_store, "Ana", team="Data")
+    bo = factories.person(memory_store, "Bo", team="Web")
+    with memory_store.write() as db:
+        for person in (ana, bo):
+            programmes.join(db, p.id, person.id, role="member")
+        (made,) = pairing.confirm(db, p.id).pairs
+        pairs.answer(db, made.id, met=True)
+        assert pairs.report(db, p.id).meetings_held == 1
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        table = app.screen.query_one("#pair-table", Table)
+        assert "Meetings" in table.shown_columns
+        labels = [str(c.label) for c in table.ordered_columns]
+        assert rows(table)[0][labels.index("Meetings")] == "1"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, PairScreen))
+        await settle(app, pilot)
+        assert shown(app.screen.query_one("#meetings-title", Static)).startswith("Meetings: 1 held")
+        app.open_person(ana.id)
+        await settle(app, pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert rows(app.screen.query_one("#person-pairs", DataTable))[0][-1] == "1"

@@ -24,7 +24,7 @@ from circles.programme_views import (
 from circles.services import programmes
 from circles.services.clock import latest_today, today
 from circles.services.sql import aggregate_date, ids, select_columns
-from models.enums import PairStatus
+from models.enums import PairStatus, ProgrammeKind
 from models.tables import (
     PairGoal,
     PairMeeting,
@@ -48,7 +48,7 @@ def _pairs(
     the app had read another person's (screens/preload.py)."""
     order = (col(ProgrammePair.started_on).desc(), col(ProgrammePair.id))
     stmt = (
-        select(ProgrammePair, Programme.name, ProgrammeRound.number)
+        select(ProgrammePair, Programme.name, ProgrammeRound.number, Programme.kind)
         .join(Programme, col(Programme.id) == ProgrammePair.programme_id)
         .join(ProgrammeRound, col(ProgrammeRound.id) == ProgrammePair.round_id)
         .where(*where())
@@ -85,7 +85,7 @@ def _pairs(
     ):
         meetings[pair_id] = (count, None if last is None else aggregate_date(last))
     out: list[PairView] = []
-    for p, programme_name, number in rows:
+    for p, programme_name, number, kind in rows:
         assert p.id is not None
         count, latest = meetings.get(p.id, (0, None))
         out.append(
@@ -106,6 +106,7 @@ def _pairs(
                 p.ics_uid,
                 p.ics_sequence,
                 p.version,
+                ProgrammeKind(kind),
             )
         )
     return out
