@@ -704,7 +704,9 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                     severity="warning",
                     markup=False,
                 )
-            self.notify(f"Round {result.round.number}: {len(result.pairs)} pairs made.", markup=False)
+            self.notify(
+                f"Round {result.round.number}: {count(len(result.pairs), 'pair')} made.", markup=False
+            )
             self.reload()
             self.action_tab("pairs")
 

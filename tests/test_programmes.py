@@ -568,3 +568,18 @@ def test_a_programmes_report_counts_its_meetings_as_organisation_does(
     cli = Cli(store_url.render_as_string(hide_password=False), tmp_path / "home")
     said = cli("program", "report", "Mentors").stdout
     assert "meetings held 0 of 0 planned; 2 meetings more, beyond the plan" in said
+
+
+def test_a_pair_with_one_meeting_logged_is_said_to_have_one(store: Store) -> None:
+    """'Pair 7 has 1 meetings logged, so they did meet.'"""
+    with store.write() as db:
+        pid = programmes.add_programme(db, name="Coffee", kind="coffee").id
+    ana, bo = _people(store, 2, "Member", teams=2)
+    with store.write() as db:
+        for person in (ana, bo):
+            programmes.join(db, pid, person, role="member")
+        (made,) = pairing.confirm(db, pid).pairs
+        pairs.log_meeting(db, made.id, held_on=ON)
+    with store.write() as db, pytest.raises(NotAllowed) as refused:
+        pairs.answer(db, made.id, met=False)
+    assert str(refused.value) == f"Pair {made.id} has 1 meeting logged, so they did meet."

@@ -20,6 +20,7 @@ from screens.person import PersonScreen
 from screens.programme import ProgrammeScreen
 from screens.programmes import ProgrammesScreen
 from screens.table import Table
+from screens.textual_internals import notifications
 from tests import factories
 from tests.tui_support import (
     burst,
@@ -835,3 +836,25 @@ async def test_a_round_pair_that_said_it_met_counts_its_meeting_as_the_report_do
         await settle(app, pilot)
         assert isinstance(app.screen, PersonScreen)
         assert rows(app.screen.query_one("#person-pairs", DataTable))[0][-1] == "1"
+
+
+async def test_a_round_of_one_pair_is_said_as_one(memory_store, clock):
+    """'Round 1: 1 pairs made.'"""
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+    for name, team in (("Ana", "Data"), ("Bo", "Web")):
+        person = factories.person(memory_store, name, team=team)
+        with memory_store.write() as db:
+            programmes.join(db, p.id, person.id, role="member")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        await pilot.press("2")
+        await until(pilot, lambda: app.screen.query_one("#proposal-table", DataTable).row_count == 1)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "Round 1: 1 pair made." in [n.message for n in notifications(app)]

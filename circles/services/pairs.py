@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from circles import validate
+from circles import validate, words
 from circles.errors import InvalidInput, NotAllowed, NotFound, Problems
 from circles.programme_views import (
     GoalView,
@@ -230,7 +230,9 @@ def answer(db: Session, pair_id: int, *, met: bool) -> PairView:
     pair = _row(db, pair_id)
     has_meetings = db.exec(select(sa.func.count()).where(PairMeeting.pair_id == pair_id)).one()
     if not met and has_meetings:
-        raise NotAllowed(f"Pair {pair_id} has {has_meetings} meetings logged, so they did meet.")
+        raise NotAllowed(
+            f"Pair {pair_id} has {words.count(has_meetings, 'meeting')} logged, so they did meet."
+        )
     pair.met = met
     pair.version += 1
     db.add(pair)
