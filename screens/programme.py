@@ -508,7 +508,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         from circles.services import programmes
 
         x = self._participant()
-        if x is not None and x.paused_until is not None:
+        if x is not None:  # the service says so of someone not paused
             self._write(
                 lambda db: programmes.pause(db, self.programme_id, x.person_id, until=None),
                 f"{x.name} is matched again.",

@@ -583,3 +583,16 @@ def test_a_pair_with_one_meeting_logged_is_said_to_have_one(store: Store) -> Non
     with store.write() as db, pytest.raises(NotAllowed) as refused:
         pairs.answer(db, made.id, met=False)
     assert str(refused.value) == f"Pair {made.id} has 1 meeting logged, so they did meet."
+
+
+def test_resuming_someone_not_paused_says_so(store: Store) -> None:
+    """'circles program resume' answered 'Member 0 is matched again in Coffee.' of someone who
+    had never been paused."""
+    with store.write() as db:
+        pid = programmes.add_programme(db, name="Coffee", kind="coffee").id
+    (ana,) = _people(store, 1, "Member")
+    with store.write() as db:
+        programmes.join(db, pid, ana, role="member")
+    with store.write() as db, pytest.raises(NotAllowed) as refused:
+        programmes.pause(db, pid, ana, until=None)
+    assert str(refused.value) == "Member 0 is not paused in Coffee: there is nothing to resume."

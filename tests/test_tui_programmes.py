@@ -858,3 +858,20 @@ async def test_a_round_of_one_pair_is_said_as_one(memory_store, clock):
         await pilot.press("y")
         await settle(app, pilot)
         assert "Round 1: 1 pair made." in [n.message for n in notifications(app)]
+
+
+async def test_resume_on_someone_not_paused_says_so(memory_store, clock):
+    """ctrl+r (Resume, in the footer) on someone not paused did nothing, without a word."""
+    ana = factories.person(memory_store, "Ana Lima", "ana@example.org")
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+        programmes.join(db, p.id, ana.id, role="member")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        told = [n.message for n in notifications(app)]
+        assert any("Ana Lima is not paused in Coffee" in message for message in told), told
