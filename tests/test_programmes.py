@@ -596,3 +596,22 @@ def test_resuming_someone_not_paused_says_so(store: Store) -> None:
     with store.write() as db, pytest.raises(NotAllowed) as refused:
         programmes.pause(db, pid, ana, until=None)
     assert str(refused.value) == "Member 0 is not paused in Coffee: there is nothing to resume."
+
+
+def test_a_meeting_after_the_pair_ended_is_refused(store: Store, clock: FixedClock) -> None:
+    """A pair that ended on 3 March took a meeting of 10 March without a word, counted held
+    against nothing planned."""
+    with store.write() as db:
+        pid = programmes.add_programme(db, name="Coffee", kind="coffee").id
+    for person in _people(store, 2, "Member", teams=2):
+        with store.write() as db:
+            programmes.join(db, pid, person, role="member")
+    with store.write() as db:
+        (made,) = pairing.confirm(db, pid).pairs
+        pairs.end_pair(db, made.id, completed=True)
+    clock.now += timedelta(days=7)
+    with pytest.raises(InvalidInput) as refused, store.write() as db:
+        pairs.log_meeting(db, made.id, held_on=ON + timedelta(days=7))
+    assert str(refused.value) == "on '2026-03-10' is after the pair ended (03 Mar 2026)."
+    with store.write() as db:  # its last day is still a day it may have met
+        pairs.log_meeting(db, made.id, held_on=ON)

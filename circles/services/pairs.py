@@ -205,6 +205,11 @@ def log_meeting(
         problems.add(
             InvalidInput("on", held_on.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})")
         )
+    elif pair.ended_on is not None and held_on > pair.ended_on:
+        # Taken without a word, it counted held against nothing planned (plans end with the pair).
+        problems.add(
+            InvalidInput("on", held_on.isoformat(), f"is after the pair ended ({pair.ended_on:%d %b %Y})")
+        )
     elif held_on > latest_today(db):
         problems.add(
             InvalidInput("on", held_on.isoformat(), "is in the future; log a meeting once it has happened")
