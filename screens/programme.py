@@ -367,6 +367,10 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self.active_tab
         if action in PARTICIPANT_ACTIONS:
+            # Leave and Resume act on the highlighted person: offered in a programme nobody
+            # had joined yet, they did nothing.
+            if action != "join" and not (self.data is not None and self.data.participants):
+                return False
             return tab == "participants"
         if action in PROPOSAL_ACTIONS:
             return tab == "proposals"

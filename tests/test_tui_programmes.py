@@ -875,3 +875,26 @@ async def test_resume_on_someone_not_paused_says_so(memory_store, clock):
         await settle(app, pilot)
         told = [n.message for n in notifications(app)]
         assert any("Ana Lima is not paused in Coffee" in message for message in told), told
+
+
+async def test_a_programme_nobody_has_joined_offers_no_leave_nor_resume(memory_store, clock):
+    """A new programme's footer offered x Leave and ctrl+r Resume, which did nothing there."""
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        screen = app.screen
+
+        def offered() -> set[str]:
+            return {b.key for _, b, enabled, _ in screen.active_bindings.values() if b.show and enabled}
+
+        assert "j" in offered() and not {"x", "ctrl+r"} & offered()
+        ana = factories.person(memory_store, "Ana Lima", "ana@example.org")
+        with memory_store.write() as db:
+            programmes.join(db, p.id, ana.id, role="member")
+        screen.reload()
+        await settle(app, pilot)
+        assert {"j", "x", "ctrl+r"} <= offered()
