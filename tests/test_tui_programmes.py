@@ -898,3 +898,22 @@ async def test_a_programme_nobody_has_joined_offers_no_leave_nor_resume(memory_s
         screen.reload()
         await settle(app, pilot)
         assert {"j", "x", "ctrl+r"} <= offered()
+
+
+async def test_a_pair_that_ended_offers_no_end_pair(memory_store, clock):
+    """An ended pair's footer still offered e End pair, which only said it had ended."""
+    pid = _programme(memory_store)
+    with memory_store.write() as db:
+        ended, going = pairing.confirm(db, pid).pairs
+        pairs.end_pair(db, ended.id, completed=True)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for pair, offered in ((ended, False), (going, True)):
+            app.push_screen(PairScreen(pair.id))
+            await settle(app, pilot)
+            screen = app.screen
+            keys = {b.key for _, b, enabled, _ in screen.active_bindings.values() if b.show and enabled}
+            assert ("e" in keys) is offered
+            await pilot.press("escape")
+            await settle(app, pilot)
