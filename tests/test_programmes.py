@@ -615,3 +615,16 @@ def test_a_meeting_after_the_pair_ended_is_refused(store: Store, clock: FixedClo
     assert str(refused.value) == "on '2026-03-10' is after the pair ended (03 Mar 2026)."
     with store.write() as db:  # its last day is still a day it may have met
         pairs.log_meeting(db, made.id, held_on=ON)
+
+
+def test_why_someone_is_left_out_does_not_count_themselves(store: Store) -> None:
+    """'no one left they may be paired with: same team (2); is the same person (1)': the
+    reasons counted the person left out among those they could not be paired with."""
+    with store.write() as db:
+        pid = programmes.add_programme(db, name="Coffee", kind="coffee").id
+    for person in _people(store, 3, "Member", teams=1):  # one team: nobody may be paired
+        with store.write() as db:
+            programmes.join(db, pid, person, role="member")
+    with store.read() as db:
+        left = pairing.propose(db, pid).unmatched
+    assert [x.reason for x in left] == ["no one left they may be paired with: same team (2)"] * 3
