@@ -648,6 +648,8 @@ def _match_mentoring(pool: Pool, scorer: Scorer, locked: list[Group]) -> tuple[l
 def _why_none(scorer: Scorer, c: Candidate, others: Sequence[Candidate]) -> str:
     reasons: Counter[str] = Counter()
     for o in others:
+        if o.id == c.id:  # themselves: "is the same person (1)" was said of everyone left out
+            continue
         mentor, mentee = (o.id, c.id) if c.role is ParticipantRole.MENTEE else (c.id, o.id)
         why = scorer.blocked(mentor, mentee)
         if why is not None:

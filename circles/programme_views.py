@@ -104,11 +104,22 @@ class PairView:
     reasons: str
     met: bool | None  # "did you meet?": None until answered
     people: tuple[PairPerson, ...]  # the mentor first
-    meetings: int
+    meetings: int  # logged
     last_meeting: date | None
     ics_uid: str
     ics_sequence: int
     version: int
+    kind: ProgrammeKind  # its programme's
+
+    @property
+    def meetings_held(self) -> int:
+        """Meetings held by the mentorship's rule, the one the programme's report and
+        Organisation count by (success.mentoring): a buddy or coffee pair's "yes, we met" is its
+        round's meeting when none was logged, which nobody in a round does; other pairs' are the
+        meetings logged. The pairs tab, the pair and a person's page said 0 of a pair that met."""
+        if self.kind.has_rounds and self.met and not self.meetings:
+            return 1
+        return self.meetings
 
     @property
     def names(self) -> str:

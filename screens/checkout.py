@@ -89,8 +89,7 @@ class CheckOutScreen(LiveScreen, Screen[None]):
     CheckOutScreen #checkout-counts { text-style: bold; }
     CheckOutScreen #checkout-line { height: 1; margin: 0 1; }
     CheckOutScreen #checkout-who { width: auto; }
-    CheckOutScreen #checkout-learned { width: 2fr; }
-    CheckOutScreen #checkout-note { width: 1fr; }
+    CheckOutScreen #checkout-learned, CheckOutScreen #checkout-note { width: 1fr; }
     """
     HELP = (
         "Ratings at the end of a session, one person at a time. ↑/↓ choose someone; 1-5 rates the "
@@ -135,15 +134,18 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         with Horizontal(id="checkout-line"):
             yield Static("", id="checkout-who", markup=False)
             # Neither selects its text when the focus comes back to it (Tab, shift+Tab): the next
-            # key would replace the whole line instead of adding to it.
+            # key would replace the whole line instead of adding to it. Their placeholders are
+            # short and their widths even, so both read whole at 80 columns beside a name and
+            # its stars (the note's, given a third, read 'a note for the'); the hint above says
+            # that Enter saves.
             yield CheckOutLine(
-                placeholder="one thing they learned (Enter saves)",
+                placeholder="one thing they learned",
                 id="checkout-learned",
                 compact=True,
                 select_on_focus=False,
             )
             yield CheckOutLine(
-                placeholder="a note for the presenter (optional)",
+                placeholder="note for the presenter",
                 id="checkout-note",
                 compact=True,
                 select_on_focus=False,
@@ -151,11 +153,14 @@ class CheckOutScreen(LiveScreen, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#checkout-roster", DataTable)
+        table = self.query_one("#checkout-roster", Table)
         table.add_column("Name", key="name")
         table.add_column("Rating", key="rating")
-        table.add_column("Learned", key="learned")
-        table.add_column("E-mail", key="email")
+        # Shortened, not hidden: shown whole or not at all, the first long line learned at 80
+        # columns hid its column (and the e-mails), and a slip typed went unseen. The e-mails,
+        # there to tell namesakes apart, give way first.
+        table.add_column("Learned", key="learned", min_width=16)
+        table.add_column("E-mail", key="email", min_width=12)
         self.query_one("#checkout-line").display = False
         table.focus()
         self.reload()

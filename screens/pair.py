@@ -99,6 +99,9 @@ class PairScreen(LiveScreen, Screen[None]):
         # "Did you meet?" is asked of a round's pairs; a mentoring pair logs its meetings (m).
         if action in ("met", "did_you_meet"):
             return self.detail is not None and self.detail.programme.kind.has_rounds
+        # A pair ends once: offered on one that had ended, End pair only said so.
+        if action == "end":
+            return self.detail is not None and self.detail.pair.status.value == "active"
         return True
 
     def about(self) -> dict[str, int | None]:
@@ -135,7 +138,7 @@ class PairScreen(LiveScreen, Screen[None]):
         self.query_one("#goals-title", Static).update("Goals" if d.goals else "Goals: none yet (g adds one)")
         goals.display = bool(d.goals)
         self.query_one("#meetings-title", Static).update(
-            f"Meetings: {len(d.meetings)} held, {d.planned} planned" + ("" if d.meetings else " (m logs one)")
+            f"Meetings: {p.meetings_held} held, {d.planned} planned" + ("" if d.meetings else " (m logs one)")
         )
         meetings = self.query_one("#meeting-table", DataTable)
         refill(
@@ -172,10 +175,8 @@ class PairScreen(LiveScreen, Screen[None]):
     def action_end(self) -> None:
         from screens.programme_forms import end_form
 
-        if self.detail is not None and self.detail.pair.status.value == "active":
+        if self.detail is not None:  # an active one (check_action)
             self.app.push_screen(end_form(self.detail.pair), self._saved("Pair ended."))
-        elif self.detail is not None:
-            self.notify("This pair has ended already.")
 
     def action_did_you_meet(self) -> None:
         if self.detail is not None:

@@ -152,7 +152,7 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                 ", ".join(x.name for x in p.people if x.person_id != self.person_id),
                 p.status.label,
                 day_of(p.started_on),
-                str(p.meetings),
+                str(p.meetings_held),
             )
             for p in found.pairs
         ]

@@ -286,7 +286,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                         " & ".join(names[p.person_id] for p in x.people),
                         x.status.label,
                         f"{x.started_on:%d %b %Y}",
-                        str(x.meetings),
+                        str(x.meetings_held),
                         met[x.met],
                         x.reasons if x.status.value == "active" else x.end_reason,
                     ),
@@ -367,6 +367,10 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         tab = self.active_tab
         if action in PARTICIPANT_ACTIONS:
+            # Leave and Resume act on the highlighted person: offered in a programme nobody
+            # had joined yet, they did nothing.
+            if action != "join" and not (self.data is not None and self.data.participants):
+                return False
             return tab == "participants"
         if action in PROPOSAL_ACTIONS:
             return tab == "proposals"
@@ -508,7 +512,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         from circles.services import programmes
 
         x = self._participant()
-        if x is not None and x.paused_until is not None:
+        if x is not None:  # the service says so of someone not paused
             self._write(
                 lambda db: programmes.pause(db, self.programme_id, x.person_id, until=None),
                 f"{x.name} is matched again.",
@@ -704,7 +708,9 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                     severity="warning",
                     markup=False,
                 )
-            self.notify(f"Round {result.round.number}: {len(result.pairs)} pairs made.", markup=False)
+            self.notify(
+                f"Round {result.round.number}: {count(len(result.pairs), 'pair')} made.", markup=False
+            )
             self.reload()
             self.action_tab("pairs")
 

@@ -586,3 +586,63 @@ def test_a_programmes_report_plans_each_pair_to_the_day_its_totals_do(
     planned = {pair.id: n for pair, n in report.rows}
     assert sum(planned.values()) == report.meetings_planned
     assert detail.planned == planned[made[0].id] == report.meetings_planned // len(made)
+
+
+def test_a_pair_with_one_meeting_logged_is_said_to_have_one(store: Store) -> None:
+    """'Pair 7 has 1 meetings logged, so they did meet.'"""
+    with store.write() as db:
+        pid = programmes.add_programme(db, name="Coffee", kind="coffee").id
+    ana, bo = _people(store, 2, "Member", teams=2)
+    with store.write() as db:
+        for person in (ana, bo):
+            programmes.join(db, pid, person, role="member")
+        (made,) = pairing.confirm(db, pid).pairs
+        pairs.log_meeting(db, made.id, held_on=ON)
+    with store.write() as db, pytest.raises(NotAllowed) as refused:
+        pairs.answer(db, made.id, met=False)
+    assert str(refused.value) == f"Pair {made.id} has 1 meeting logged, so they did meet."
+
+
+def test_resuming_someone_not_paused_says_so(store: Store) -> None:
+    """'circles program resume' answered 'Member 0 is matched again in Coffee.' of someone who
+    had never been paused."""
+    with store.write() as db:
+        pid = programmes.add_programme(db, name="Coffee", kind="coffee").id
+    (ana,) = _people(store, 1, "Member")
+    with store.write() as db:
+        programmes.join(db, pid, ana, role="member")
+    with store.write() as db, pytest.raises(NotAllowed) as refused:
+        programmes.pause(db, pid, ana, until=None)
+    assert str(refused.value) == "Member 0 is not paused in Coffee: there is nothing to resume."
+
+
+def test_a_meeting_after_the_pair_ended_is_refused(store: Store, clock: FixedClock) -> None:
+    """A pair that ended on 3 March took a meeting of 10 March without a word, counted held
+    against nothing planned."""
+    with store.write() as db:
+        pid = programmes.add_programme(db, name="Coffee", kind="coffee").id
+    for person in _people(store, 2, "Member", teams=2):
+        with store.write() as db:
+            programmes.join(db, pid, person, role="member")
+    with store.write() as db:
+        (made,) = pairing.confirm(db, pid).pairs
+        pairs.end_pair(db, made.id, completed=True)
+    clock.now += timedelta(days=7)
+    with pytest.raises(InvalidInput) as refused, store.write() as db:
+        pairs.log_meeting(db, made.id, held_on=ON + timedelta(days=7))
+    assert str(refused.value) == "on '2026-03-10' is after the pair ended (03 Mar 2026)."
+    with store.write() as db:  # its last day is still a day it may have met
+        pairs.log_meeting(db, made.id, held_on=ON)
+
+
+def test_why_someone_is_left_out_does_not_count_themselves(store: Store) -> None:
+    """'no one left they may be paired with: same team (2); is the same person (1)': the
+    reasons counted the person left out among those they could not be paired with."""
+    with store.write() as db:
+        pid = programmes.add_programme(db, name="Coffee", kind="coffee").id
+    for person in _people(store, 3, "Member", teams=1):  # one team: nobody may be paired
+        with store.write() as db:
+            programmes.join(db, pid, person, role="member")
+    with store.read() as db:
+        left = pairing.propose(db, pid).unmatched
+    assert [x.reason for x in left] == ["no one left they may be paired with: same team (2)"] * 3

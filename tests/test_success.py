@@ -736,3 +736,11 @@ def test_meetings_no_cadence_planned_are_still_counted(store: Store, book: Book)
     with store.write() as db:  # pairs arrange their own meetings
         programmes.set_cadence(db, programmes.find_programme(db, "Mentors").id, None)
     assert met(date(2026, 6, 1), date(2026, 6, 30)) == (0, 0, 2)
+
+
+def test_the_cli_report_says_one_pair_active_as_one(store: Store, book: Book) -> None:
+    """'Mentoring      1 pairs active; ...' of July and August, when P1 alone was paired."""
+    db = ["--db", store.url.render_as_string(hide_password=False)]
+    result = CliRunner().invoke(main, [*db, "report", "--since", "2026-07-01", "--until", "2026-08-31"])
+    assert result.exit_code == 0, result.output
+    assert "Mentoring      1 pair active; " in result.output

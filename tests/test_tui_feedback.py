@@ -1049,6 +1049,39 @@ async def test_a_tab_typed_fast_in_check_out_moves_to_the_note_in_turn(memory_st
     assert _answers(memory_store, s.id) == [(4, "Charters need an owner", "Great demo, thanks!")]
 
 
+async def test_at_80_columns_a_long_line_learned_is_shortened_not_hidden(memory_store, clock):
+    """A line learned wider than the roster's room hid its column whole, and the e-mails with
+    it: after the first long answer at 80 columns the roster read only names and stars, and a
+    slip in what was typed went unseen. The line is shortened; the e-mails give way first."""
+    _, _, s = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _check_out(app, pilot, s.id)
+        await pilot.press("5")
+        await until(pilot, lambda: isinstance(screen.focused, Input))
+        await type_text(pilot, "pin your dependencies and check the lockfile in every review")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        table = screen.query_one("#checkout-roster", Table)
+        assert table.shown_columns[:3] == ["Name", "Rating", "Learned"]
+        assert "pin your dependencies" in screen_text(app)
+
+
+async def test_at_80_columns_the_answer_line_says_both_its_fields_whole(memory_store, clock):
+    """The line under the roster read 'one thing they learned (Enter saves)   a note for the':
+    the note's field, a third of what the name and stars left, cut its own placeholder."""
+    _, _, s = _held_session(memory_store)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _check_out(app, pilot, s.id)
+        await pilot.press("4")
+        await until(pilot, lambda: isinstance(screen.focused, Input))
+        await settle(app, pilot)
+        line = screen_text(app).splitlines()[-2]
+        for field in screen.query("#checkout-line Input").results(Input):
+            assert field.placeholder in line
+
+
 async def test_back_in_a_check_out_field_a_key_types_on_instead_of_replacing_it(memory_store, clock):
     _, _, s = _held_session(memory_store)
     app = CirclesApp(memory_store)

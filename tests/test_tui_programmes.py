@@ -20,6 +20,7 @@ from screens.person import PersonScreen
 from screens.programme import ProgrammeScreen
 from screens.programmes import ProgrammesScreen
 from screens.table import Table
+from screens.textual_internals import notifications
 from tests import factories
 from tests.tui_support import (
     burst,
@@ -800,3 +801,119 @@ async def test_joining_a_programme_someone_deleted_says_it_is_gone_not_its_id(me
         text = screen_text(app)
         assert "This programme no longer exists: someone deleted it." in text
         assert "with id" not in text
+
+
+async def test_a_round_pair_that_said_it_met_counts_its_meeting_as_the_report_does(memory_store, clock):
+    """A coffee pair's "yes, we met" is its round's meeting: the programme's report and
+    Organisation counted it held, while its pair, the pairs tab (the Met column gone at 80
+    columns) and each person's page said 0 meetings."""
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee", cadence="weekly on thu at 10:00")
+    ana = factories.person(memory_store, "Ana", team="Data")
+    bo = factories.person(memory_store, "Bo", team="Web")
+    with memory_store.write() as db:
+        for person in (ana, bo):
+            programmes.join(db, p.id, person.id, role="member")
+        (made,) = pairing.confirm(db, p.id).pairs
+        pairs.answer(db, made.id, met=True)
+        assert pairs.report(db, p.id).meetings_held == 1
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        table = app.screen.query_one("#pair-table", Table)
+        assert "Meetings" in table.shown_columns
+        labels = [str(c.label) for c in table.ordered_columns]
+        assert rows(table)[0][labels.index("Meetings")] == "1"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, PairScreen))
+        await settle(app, pilot)
+        assert shown(app.screen.query_one("#meetings-title", Static)).startswith("Meetings: 1 held")
+        app.open_person(ana.id)
+        await settle(app, pilot)
+        assert isinstance(app.screen, PersonScreen)
+        assert rows(app.screen.query_one("#person-pairs", DataTable))[0][-1] == "1"
+
+
+async def test_a_round_of_one_pair_is_said_as_one(memory_store, clock):
+    """'Round 1: 1 pairs made.'"""
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+    for name, team in (("Ana", "Data"), ("Bo", "Web")):
+        person = factories.person(memory_store, name, team=team)
+        with memory_store.write() as db:
+            programmes.join(db, p.id, person.id, role="member")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        await pilot.press("2")
+        await until(pilot, lambda: app.screen.query_one("#proposal-table", DataTable).row_count == 1)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "Round 1: 1 pair made." in [n.message for n in notifications(app)]
+
+
+async def test_resume_on_someone_not_paused_says_so(memory_store, clock):
+    """ctrl+r (Resume, in the footer) on someone not paused did nothing, without a word."""
+    ana = factories.person(memory_store, "Ana Lima", "ana@example.org")
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+        programmes.join(db, p.id, ana.id, role="member")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        told = [n.message for n in notifications(app)]
+        assert any("Ana Lima is not paused in Coffee" in message for message in told), told
+
+
+async def test_a_programme_nobody_has_joined_offers_no_leave_nor_resume(memory_store, clock):
+    """A new programme's footer offered x Leave and ctrl+r Resume, which did nothing there."""
+    with memory_store.write() as db:
+        p = programmes.add_programme(db, name="Coffee", kind="coffee")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ProgrammeScreen(p.id))
+        await settle(app, pilot)
+        screen = app.screen
+
+        def offered() -> set[str]:
+            return {b.key for _, b, enabled, _ in screen.active_bindings.values() if b.show and enabled}
+
+        assert "j" in offered() and not {"x", "ctrl+r"} & offered()
+        ana = factories.person(memory_store, "Ana Lima", "ana@example.org")
+        with memory_store.write() as db:
+            programmes.join(db, p.id, ana.id, role="member")
+        screen.reload()
+        await settle(app, pilot)
+        assert {"j", "x", "ctrl+r"} <= offered()
+
+
+async def test_a_pair_that_ended_offers_no_end_pair(memory_store, clock):
+    """An ended pair's footer still offered e End pair, which only said it had ended."""
+    pid = _programme(memory_store)
+    with memory_store.write() as db:
+        ended, going = pairing.confirm(db, pid).pairs
+        pairs.end_pair(db, ended.id, completed=True)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for pair, offered in ((ended, False), (going, True)):
+            app.push_screen(PairScreen(pair.id))
+            await settle(app, pilot)
+            screen = app.screen
+            keys = {b.key for _, b, enabled, _ in screen.active_bindings.values() if b.show and enabled}
+            assert ("e" in keys) is offered
+            await pilot.press("escape")
+            await settle(app, pilot)

@@ -192,6 +192,7 @@ def _success_lines(s: Any) -> None:
     if m is not None and m.programmes:
         ended = f"({m.completed} of {m.completed + m.ended_early})"
         click.echo(
-            f"Mentoring      {m.pairs_active} pairs active; {m.meetings_held} of {m.meetings_planned} "
-            f"planned meetings held; completion {_percent(m.completion)} {ended}"
+            f"Mentoring      {count(m.pairs_active, 'pair')} active; "
+            f"{m.meetings_held} of {m.meetings_planned} planned meetings held; "
+            f"completion {_percent(m.completion)} {ended}"
         )

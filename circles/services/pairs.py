@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from circles import validate
+from circles import validate, words
 from circles.errors import InvalidInput, NotAllowed, NotFound, Problems
 from circles.programme_views import (
     GoalView,
@@ -24,7 +24,7 @@ from circles.programme_views import (
 from circles.services import programmes
 from circles.services.clock import latest_today, today
 from circles.services.sql import aggregate_date, ids, select_columns
-from models.enums import PairStatus
+from models.enums import PairStatus, ProgrammeKind
 from models.tables import (
     PairGoal,
     PairMeeting,
@@ -48,7 +48,7 @@ def _pairs(
     the app had read another person's (screens/preload.py)."""
     order = (col(ProgrammePair.started_on).desc(), col(ProgrammePair.id))
     stmt = (
-        select(ProgrammePair, Programme.name, ProgrammeRound.number)
+        select(ProgrammePair, Programme.name, ProgrammeRound.number, Programme.kind)
         .join(Programme, col(Programme.id) == ProgrammePair.programme_id)
         .join(ProgrammeRound, col(ProgrammeRound.id) == ProgrammePair.round_id)
         .where(*where())
@@ -85,7 +85,7 @@ def _pairs(
     ):
         meetings[pair_id] = (count, None if last is None else aggregate_date(last))
     out: list[PairView] = []
-    for p, programme_name, number in rows:
+    for p, programme_name, number, kind in rows:
         assert p.id is not None
         count, latest = meetings.get(p.id, (0, None))
         out.append(
@@ -106,6 +106,7 @@ def _pairs(
                 p.ics_uid,
                 p.ics_sequence,
                 p.version,
+                ProgrammeKind(kind),
             )
         )
     return out
@@ -206,6 +207,11 @@ def log_meeting(
         problems.add(
             InvalidInput("on", held_on.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})")
         )
+    elif pair.ended_on is not None and held_on > pair.ended_on:
+        # Taken without a word, it counted held against nothing planned (plans end with the pair).
+        problems.add(
+            InvalidInput("on", held_on.isoformat(), f"is after the pair ended ({pair.ended_on:%d %b %Y})")
+        )
     elif held_on > latest_today(db):
         problems.add(
             InvalidInput("on", held_on.isoformat(), "is in the future; log a meeting once it has happened")
@@ -231,7 +237,9 @@ def answer(db: Session, pair_id: int, *, met: bool) -> PairView:
     pair = _row(db, pair_id)
     has_meetings = db.exec(select(sa.func.count()).where(PairMeeting.pair_id == pair_id)).one()
     if not met and has_meetings:
-        raise NotAllowed(f"Pair {pair_id} has {has_meetings} meetings logged, so they did meet.")
+        raise NotAllowed(
+            f"Pair {pair_id} has {words.count(has_meetings, 'meeting')} logged, so they did meet."
+        )
     pair.met = met
     pair.version += 1
     db.add(pair)

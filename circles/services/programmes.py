@@ -624,6 +624,13 @@ def pause(
     part = _current(db, programme_id, person_id)
     if part is None:
         raise NotFound("They are not in this programme.")
+    if until is None and part.paused_until is None:
+        # Said, not done quietly: 'circles program resume' answered "is matched again" of
+        # someone never paused, and the screen's ctrl+r did nothing without a word.
+        name = get_participant(db, programme_id, person_id).name
+        raise NotAllowed(
+            f"{name} is not paused in {_row(db, programme_id).name}: there is nothing to resume."
+        )
     if until is None and part.paused_until is not None:
         part.answers_from = today(db)  # a fresh start: earlier silent rounds are forgiven
     part.paused_until = until
