@@ -601,9 +601,14 @@ def report(programme_ref: str, as_json: bool) -> None:
     held = f" ({r.held_share:.0%})" if r.held_share is not None else ""
     click.echo(f"{p.name} ({p.kind.label}): {count(r.pairs, 'pair')}, {r.active} active")
     click.echo(f"  completed {r.completed}, ended early {r.ended_early}: completion {completion}")
-    beyond = r.meetings_met - r.meetings_held
-    more = f"; {count(beyond, 'meeting')} more, beyond the plan" if beyond > 0 else ""
-    click.echo(f"  meetings held {r.meetings_held} of {r.meetings_planned} planned{held}{more}")
+    if r.meetings_planned:
+        beyond = r.meetings_met - r.meetings_held
+        more = f"; {count(beyond, 'meeting')} more, beyond the plan" if beyond > 0 else ""
+        click.echo(f"  meetings held {r.meetings_held} of {r.meetings_planned} planned{held}{more}")
+    else:
+        # "held 0 of 0 planned; 2 more, beyond the plan" read as if nothing was held.
+        why = "no cadence: pairs arrange their own" if not (p.cadence or p.kind.has_rounds) else "none yet"
+        click.echo(f"  meetings held {r.meetings_met}, none planned ({why})")
     if r.rounds:
         click.echo(
             f"  rounds {r.rounds}: met {r.answered_met}, did not {r.answered_not_met}, "
