@@ -646,3 +646,19 @@ def test_why_someone_is_left_out_does_not_count_themselves(store: Store) -> None
     with store.read() as db:
         left = pairing.propose(db, pid).unmatched
     assert [x.reason for x in left] == ["no one left they may be paired with: same team (2)"] * 3
+
+
+def test_pair_show_says_when_an_ended_pair_ended(
+    store: Store, clock: FixedClock, store_url: Any, tmp_path: Any
+) -> None:
+    """`circles pair show` said "(ended early since 03 Mar 2026)" of a pair that began that day
+    and ended weeks later: its end was nowhere, its start read as one."""
+    pid, _, _ = _mentoring(store)
+    with store.write() as db:
+        active, ending = pairing.confirm(db, pid, seed=1).pairs[:2]
+    clock.advance(weeks=3)
+    with store.write() as db:
+        pairs.end_pair(db, ending.id, completed=False, reason="moved to another team")
+    cli = Cli(store_url.render_as_string(hide_password=False), tmp_path / "home")
+    assert "(ended early on 24 Mar 2026, from 03 Mar 2026)" in cli("pair", "show", str(ending.id)).stdout
+    assert "(active since 03 Mar 2026)" in cli("pair", "show", str(active.id)).stdout

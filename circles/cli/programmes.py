@@ -635,9 +635,13 @@ def show(pair_id: int, as_json: bool) -> None:
         _dump(d)
         return
     x = d.pair
-    click.echo(
-        f"Pair {x.id} of {x.programme_name}: {x.names} ({x.status.label} since {x.started_on:%d %b %Y})"
+    # An ended pair says when it ended: "ended early since" its first day read as its end.
+    when = (
+        f"since {x.started_on:%d %b %Y}"
+        if x.ended_on is None
+        else f"on {x.ended_on:%d %b %Y}, from {x.started_on:%d %b %Y}"
     )
+    click.echo(f"Pair {x.id} of {x.programme_name}: {x.names} ({x.status.label} {when})")
     if x.reasons:
         click.echo(f"  why: {x.reasons}")
     for g in d.goals:
