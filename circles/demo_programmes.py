@@ -57,16 +57,16 @@ def add_programmes(db: Session, *, counts: tuple[int, int, int, int, int, int], 
     first = pairing.confirm(db, mentoring.id, seed=seed, on=today - timedelta(days=90)).pairs
     made += len(first)
     for n, p in enumerate(first):
-        _meetings(db, rng, p.id, p.started_on, today, every=14)
+        early, done = n % 7 == 3, n % 11 == 5
+        ends = today - timedelta(days=20) if early else today - timedelta(days=10) if done else today
+        _meetings(db, rng, p.id, p.started_on, today, every=14, until=ends)
         pairs.add_goal(
             db, p.id, rng.choice(["Give a first talk", "Lead a code review", "Plan the next role"])
         )
-        if n % 7 == 3:
-            pairs.end_pair(
-                db, p.id, completed=False, reason="moved to another team", on=today - timedelta(days=20)
-            )
-        elif n % 11 == 5:
-            pairs.end_pair(db, p.id, completed=True, on=today - timedelta(days=10))
+        if early:
+            pairs.end_pair(db, p.id, completed=False, reason="moved to another team", on=ends)
+        elif done:
+            pairs.end_pair(db, p.id, completed=True, on=ends)
     for e in late:
         programmes.join(db, mentoring.id, e, role="mentee", wants=topics(2))
 
@@ -97,11 +97,26 @@ def add_programmes(db: Session, *, counts: tuple[int, int, int, int, int, int], 
     return made
 
 
-def _meetings(db: Session, rng: random.Random, pair_id: int, start: date, today: date, *, every: int) -> None:
+def _meetings(
+    db: Session,
+    rng: random.Random,
+    pair_id: int,
+    start: date,
+    today: date,
+    *,
+    every: int,
+    until: date | None = None,
+) -> None:
+    """A pair's meetings, about every ``every`` days from ``start`` to today, none after the
+    day it ends (``until``): the service refuses those, and the demo's pairs that ended read
+    "6 held, 5 planned". The dice are thrown for the days after it too, so that the rest of the
+    demo is the same as before."""
     day = start + timedelta(days=rng.randint(1, 6))
     while day <= today:
         if rng.random() < 0.8:
-            pairs.log_meeting(db, pair_id, held_on=day, minutes=rng.choice([30, 45, 60]), note="")
+            minutes = rng.choice([30, 45, 60])
+            if until is None or day <= until:
+                pairs.log_meeting(db, pair_id, held_on=day, minutes=minutes, note="")
         day += timedelta(days=every)
 
 
