@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -175,6 +176,26 @@ def test_a_dry_run_contacts_nothing_and_a_bad_url_is_one_line(store: Store, tmp_
     assert gone.exit_code == 1 and "cannot connect" in gone.stderr and "Traceback" not in gone.output
     missing = _cli(store, "Rust Lunch", tmp_path=tmp_path)
     assert missing.exit_code == 1 and "No CalDAV calendar is set" in missing.stderr
+
+
+def test_a_server_that_is_down_or_silent_is_named_in_a_person_s_words(store: Store, tmp_path: Path) -> None:
+    """The HTTP library wraps the socket's error three times; the line says what the socket said
+    ('Connection refused', 'no answer in time'), as the SMTP line does, not the wrappers' dump."""
+    make_world(store, first=FAR)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # takes the connection, never answers
+        quiet = silent.getsockname()[1]
+        config = tmp_path / "config.toml"
+        config.write_text(f'[caldav]\nurl = "http://127.0.0.1:{quiet}/cal/"\ntimeout = 1\n')
+        db = store.url.render_as_string(hide_password=False)
+        env = {"CIRCLES_CONFIG": str(config)}
+        waited = CliRunner().invoke(main, ["--db", db, "publish", "caldav", "Rust Lunch"], env=env)
+    assert waited.exit_code == 1
+    assert waited.stderr.strip() == f"circles: CalDAV 127.0.0.1:{quiet}: cannot connect: no answer in time"
+    down = _cli(store, "Rust Lunch", "--url", "http://127.0.0.1:9/cal/", tmp_path=tmp_path)
+    assert down.exit_code == 1
+    assert down.stderr.strip() == "circles: CalDAV 127.0.0.1:9: cannot connect: Connection refused"
 
 
 def test_the_calendar_is_found_from_the_account_address(

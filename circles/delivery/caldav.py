@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from circles.delivery import network
 from circles.delivery.settings import CaldavSettings, check_caldav_url, is_loopback, scrub
 from circles.errors import CirclesError
 
@@ -74,7 +75,7 @@ class CalDavClient:
                 method, url, data=body, headers=headers, timeout=self.settings.timeout, allow_redirects=False
             )
         except niquests.exceptions.RequestException as exc:
-            reason = scrub(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, self._secrets)
+            reason = scrub(network.reason(exc), self._secrets)
             raise CalDavError(f"CalDAV {_host(url)}: cannot connect: {reason[:160]}") from None
         if response.status_code in (401, 403):
             who = f" for {self.settings.user}" if self.settings.user else ""
