@@ -115,6 +115,32 @@ class CalDavClient:
             found = self._request("GET", href).headers.get("ETag")
         return Answer(response.status_code, found, response.reason or "")
 
+    def get(self, href: str) -> tuple[bytes, str | None] | None:
+        """The event at ``href`` as the server has it, and its ETag (None: nothing there)."""
+        response = self._request("GET", href)
+        if not response.ok:
+            return None
+        return bytes(response.content or b""), response.headers.get("ETag")
+
+
+def _shown_lines(ics: bytes) -> list[str] | None:
+    """The events' content lines in one order, without DTSTAMP (each run stamps its own): two
+    files with the same lines are one version of the session, however the server re-wrote it."""
+    import icalendar
+
+    try:
+        events = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    except ValueError:
+        return None
+    lines = [str(line) for event in events for line in event.content_lines()]
+    return sorted(line for line in lines if line and not line.upper().startswith("DTSTAMP"))
+
+
+def same_event(ours: bytes, theirs: bytes) -> bool:
+    """Whether the server holds exactly the event we mean to put (DTSTAMP aside)."""
+    shown = _shown_lines(ours)
+    return bool(shown) and shown == _shown_lines(theirs)
+
 
 def _host(url: str) -> str:
     parts = urlsplit(url)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from circles.delivery.caldav import CalDavClient, CalDavError
+from circles.delivery.caldav import Answer, CalDavClient, CalDavError, same_event
 from circles.services.caldav_publish import CaldavItem, CaldavPlan
 from models.store import Store
 
@@ -42,6 +42,14 @@ def publish_plan(
                 done(PutResult(rest, False, "not tried: the server did not answer"))
             break
         if answer.status == 412:
+            adopted = _ours_already(dav, item)
+            if adopted is not None:
+                # Our last PUT arrived but its answer was lost (a timeout, a dropped line): the
+                # server holds this very version. Without this, every later run met our own copy
+                # as "someone's" and the session never moved on the calendar again.
+                _record(store, plan, item, adopted.etag)
+                done(PutResult(item, True, "already there (the answer to the last try was lost)"))
+                continue
             what = (
                 "there is already an event at this address on the server"
                 if item.etag is None
@@ -59,6 +67,17 @@ def publish_plan(
         _record(store, plan, item, answer.etag)
         done(PutResult(item, True, f"{answer.status}"))
     return results
+
+
+def _ours_already(dav: CalDavClient, item: CaldavItem) -> Answer | None:
+    """The server's copy (its ETag) when it is the very event we mean to put, else None."""
+    try:
+        found = dav.get(item.href)
+    except CalDavError:
+        return None
+    if found is None or not same_event(item.body, found[0]):
+        return None
+    return Answer(200, found[1])
 
 
 def _record(store: Store, plan: CaldavPlan, item: CaldavItem, etag: str | None) -> None:
