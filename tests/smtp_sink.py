@@ -120,13 +120,14 @@ class _Controller(Controller):
 
 
 @contextmanager
-def smtp_sink(*, auth: tuple[str, str] | None = None) -> Iterator[Sink]:
-    """An SMTP server on a free loopback port for the length of the block."""
+def smtp_sink(*, auth: tuple[str, str] | None = None, smtputf8: bool = True) -> Iterator[Sink]:
+    """An SMTP server on a free loopback port for the length of the block; ``smtputf8=False``:
+    one that takes only ASCII addresses, as many still do."""
     sink = Sink(port=free_port(), auth=auth)
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"enable_SMTPUTF8": smtputf8}
     if auth is not None:
         # Login over a plain loopback connection, as a local relay allows.
-        extra = {"authenticator": _Authenticator(sink), "auth_require_tls": False}
+        extra |= {"authenticator": _Authenticator(sink), "auth_require_tls": False}
     controller = _Controller(sink, **extra)
     controller.start()
     try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from email import message_from_string, policy
 
 import pytest
 from sqlmodel import select
@@ -144,6 +145,53 @@ def test_a_member_who_left_gets_cancel_and_a_new_member_gets_the_upcoming_sessio
         # RFC 5546: the cancellation names the person it removes, at the SEQUENCE they have.
         assert attendees(event) == received.recipients and event["SEQUENCE"] == 0
     assert _plan(store, w).outgoing == ()
+
+
+def _join(store: Store, w: World, name: str, email: str) -> None:
+    with store.write() as db:
+        from circles.services import people
+
+        person = people.add_person(db, name=name, email=email)
+        members.add_member(db, circle_id=w.circle.id, person_id=person.id)
+
+
+def test_addresses_that_are_not_ascii_go_out_and_a_server_without_smtputf8_refuses_only_theirs(
+    store: Store,
+) -> None:
+    """The store takes 'zoë@exämple.org': its invite goes with the domain in ASCII (xn--) and the
+    name before the @ in UTF-8 (SMTPUTF8). It raised NonASCIILocalPartDefect while the message
+    was built, ending the send halfway with a traceback. A server without SMTPUTF8 refuses that
+    one message (it goes again next time); an internationalised domain alone needs nothing."""
+    w = make_world(store, weeks=1)
+    _join(store, w, "Noé Ñandú", "noé@exämple.org")
+    _join(store, w, "José", "jose@exämple.org")
+    with smtp_sink() as sink:
+        _send(store, w, sink)
+        # Read as text: a message sent with SMTPUTF8 has its headers in UTF-8 (RFC 6532).
+        by_rcpt = {
+            r.recipients[0]: message_from_string(r.data.decode("utf-8"), policy=policy.default)
+            for r in sink.received
+        }
+    assert set(by_rcpt) == {
+        "bo@example.org",
+        "zoe@example.org",
+        "noé@xn--exmple-cua.org",
+        "jose@xn--exmple-cua.org",
+    }
+    assert by_rcpt["noé@xn--exmple-cua.org"]["To"].addresses[0].addr_spec == "noé@xn--exmple-cua.org"
+    assert str(by_rcpt["jose@xn--exmple-cua.org"]["To"]) == "José <jose@xn--exmple-cua.org>"
+    # The invite names them as the store does: a REPLY from their calendar is matched to them.
+    assert attendees(event_of(by_rcpt["noé@xn--exmple-cua.org"])) == ["noé@exämple.org"]
+
+    with store.write() as db:
+        sessions.move_session(db, w.sessions[0], starts_at=w.sessions[0].starts_at + timedelta(hours=1))
+    with smtp_sink(smtputf8=False) as ascii_only:
+        results = send_plan(store, _plan(store, w), settings_for(ascii_only.url))
+        got = sorted(r.recipients[0] for r in ascii_only.received)
+    assert got == ["bo@example.org", "jose@xn--exmple-cua.org", "zoe@example.org"]
+    (refused,) = [r for r in results if not r.sent]
+    assert refused.outgoing.attendee.email == "noé@exämple.org" and "SMTPUTF8" in refused.detail
+    assert [o.attendee.email for o in _plan(store, w).outgoing] == ["noé@exämple.org"]
 
 
 def test_a_new_presenter_goes_again_at_the_same_sequence(store: Store, sink: Sink) -> None:

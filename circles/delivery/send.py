@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from circles.delivery.mail import build_message
+from circles.delivery.mail import build_message, message_bytes, wire_address
 from circles.delivery.model import Outgoing, SendPlan, SendResult
 from circles.delivery.settings import SmtpSettings
 from circles.delivery.smtp import Mailer, RecipientRefused, SmtpError
@@ -33,7 +33,7 @@ def send_plan(
         return []
     results: list[SendResult] = []
     total = len(plan.outgoing)
-    envelope_from = settings.sender or plan.organizer.email
+    envelope_from = wire_address(settings.sender or plan.organizer.email)
 
     def done(result: SendResult) -> None:
         results.append(result)
@@ -52,7 +52,7 @@ def send_plan(
                 plan.circle, plan.organizer, out, dtstamp=store.clock(), sender=settings.sender
             )
             try:
-                mailer.send(message, sender=envelope_from, recipient=out.attendee.email)
+                mailer.send(message, sender=envelope_from, recipient=wire_address(out.attendee.email))
             except RecipientRefused as exc:
                 done(_logged(store, out, sent=False, detail=f"refused: {exc}"))
                 continue
@@ -126,5 +126,6 @@ def write_dry_run(store: Store, plan: SendPlan, folder: Path, *, sender: str | N
     written = []
     for out in plan.outgoing:
         message = build_message(plan.circle, plan.organizer, out, dtstamp=store.clock(), sender=sender)
-        written.append(write_file(target / eml_name(out), message.as_bytes(), field="--dry-run"))
+        data = message_bytes(message, out.attendee.email)
+        written.append(write_file(target / eml_name(out), data, field="--dry-run"))
     return written
