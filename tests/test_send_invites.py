@@ -4,6 +4,7 @@ accepted."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -13,7 +14,7 @@ import pytest
 from sqlmodel import select
 
 from circles.delivery.model import SendPlan
-from circles.delivery.send import send_plan
+from circles.delivery.send import TAKEN, send_plan
 from circles.services import agenda, attendance, delivery, members, sessions, upkeep
 from models.enums import InviteMethod, SendOutcome, SendReason
 from models.store import Store
@@ -145,6 +146,67 @@ def test_a_member_who_left_gets_cancel_and_a_new_member_gets_the_upcoming_sessio
         # RFC 5546: the cancellation names the person it removes, at the SEQUENCE they have.
         assert attendees(event) == received.recipients and event["SEQUENCE"] == 0
     assert _plan(store, w).outgoing == ()
+
+
+def test_two_sends_made_at_the_same_time_send_each_message_once(store: Store, sink: Sink) -> None:
+    """Two sends planned from the same send log (a co-facilitator's app and a script, a double
+    press): each message goes once. The second one sent them all again: every person got every
+    invite twice. Now each message is claimed in the log before it goes to the server."""
+    w = make_world(store)
+    first, second = _plan(store, w), _plan(store, w)
+    assert len(first.outgoing) == len(second.outgoing) == 9
+    assert all(r.sent for r in send_plan(store, first, settings_for(sink.url)))
+    late = send_plan(store, second, settings_for(sink.url))
+    assert len(sink.received) == 9  # not 18
+    assert {r.detail for r in late} == {TAKEN} and all(r.taken and not r.sent for r in late)
+    log = _log(store)
+    assert len(log) == 9 and {r.outcome for r in log} == {SendOutcome.SENT}
+    assert {r.detail for r in log} == {""}  # the claim became the answer
+    assert _plan(store, w).outgoing == ()
+
+
+def test_a_send_planned_while_another_is_sending_a_message_does_not_send_it_again(
+    store: Store, sink: Sink
+) -> None:
+    """The second send is planned while the server is still taking the first send's first
+    message (not logged as sent yet): that message is the other send's, the rest are its own."""
+    w = make_world(store)
+    sink.gate = gate = threading.Event()
+    first = threading.Thread(target=send_plan, args=(store, _plan(store, w), settings_for(sink.url)))
+    first.start()
+    try:
+        assert sink.held.wait(30)
+        second = send_plan(store, _plan(store, w), settings_for(sink.url))
+    finally:
+        gate.set()
+        first.join(30)
+    # The first send's first message was with the server; the rest the second send sent itself.
+    assert [r.taken for r in second] == [True] + [False] * 8
+    assert all(r.sent for r in second[1:])
+    assert len(sink.received) == 9
+    assert Counter(r.recipients[0] for r in sink.received) == {
+        "bo@example.org": 4,
+        "zoe@example.org": 4,
+        "cy@guest.org": 1,
+    }
+    assert _plan(store, w).outgoing == ()
+
+
+def test_a_claim_left_by_a_send_that_died_holds_its_message_back_only_for_a_while(
+    store: Store, sink: Sink, clock: FixedClock
+) -> None:
+    """A send killed while the server had a message leaves its claim: the next send, soon after,
+    leaves that message to it; once the claim is older than any SMTP timeout, it goes."""
+    w = make_world(store)
+    died = _plan(store, w).outgoing[0]
+    with store.write() as db:
+        assert delivery.claim(db, died) is not None
+    soon = send_plan(store, _plan(store, w), settings_for(sink.url))
+    assert [r.taken for r in soon] == [True] + [False] * 8
+    clock.advance(seconds=delivery.CLAIM_LIFETIME.total_seconds() + 60)
+    (late,) = send_plan(store, _plan(store, w), settings_for(sink.url))
+    assert late.sent and late.outgoing.attendee.email == died.attendee.email
+    assert len(sink.received) == 9 and _plan(store, w).outgoing == ()
 
 
 def _join(store: Store, w: World, name: str, email: str) -> None:
