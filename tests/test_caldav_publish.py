@@ -119,6 +119,27 @@ def test_an_edit_on_the_server_is_reported_not_overwritten(
     assert "Lifetimes" in str(events[w.sessions[2].ics_uid]["SUMMARY"])  # the other change went
 
 
+def test_an_event_deleted_on_the_server_is_said_to_be_deleted(
+    store: Store, dav: CalDav, tmp_path: Path
+) -> None:
+    """Someone deleted a session's event in their calendar program: the next change is not put
+    back over their deletion, and the line says it was deleted (it said 'changed', and the
+    person went looking for an edit that was not there)."""
+    w = make_world(store, first=FAR)
+    url = dav.base + "/circles/invites/"
+    assert _cli(store, "Rust Lunch", "--url", url, tmp_path=tmp_path).exit_code == 0
+    s = w.sessions[1]
+    with store.read() as db:
+        href = db.exec(select(CaldavEvent.href).where(CaldavEvent.session_id == s.id)).one()
+    assert dav.request("DELETE", href.removeprefix(dav.base)).status in (200, 204)
+    with store.write() as db:
+        sessions.update_session(db, sessions.get_session(db, s.id), title="Borrowing, again")
+    result = _cli(store, "Rust Lunch", "--url", url, tmp_path=tmp_path)
+    assert result.exit_code == 1
+    assert "412: it was deleted on the server since the last publish; not put back" in result.stderr
+    assert s.ics_uid not in _on_server(dav)
+
+
 class _LosesOneAnswer(BaseHTTPRequestHandler):
     """A proxy in front of Radicale that passes every request on, but after the first PUT hangs
     up without passing the answer back: the server has the event, the client never heard so."""

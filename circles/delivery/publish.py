@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from circles.delivery.caldav import Answer, CalDavClient, CalDavError, same_event
+from circles.delivery.caldav import CalDavClient, CalDavError, same_event
 from circles.services.caldav_publish import CaldavItem, CaldavPlan
 from models.store import Store
 
@@ -42,20 +42,7 @@ def publish_plan(
                 done(PutResult(rest, False, "not tried: the server did not answer"))
             break
         if answer.status == 412:
-            adopted = _ours_already(dav, item)
-            if adopted is not None:
-                # Our last PUT arrived but its answer was lost (a timeout, a dropped line): the
-                # server holds this very version. Without this, every later run met our own copy
-                # as "someone's" and the session never moved on the calendar again.
-                _record(store, plan, item, adopted.etag)
-                done(PutResult(item, True, "already there (the answer to the last try was lost)"))
-                continue
-            what = (
-                "there is already an event at this address on the server"
-                if item.etag is None
-                else "it was changed on the server since the last publish"
-            )
-            done(PutResult(item, False, f"412: {what}; not overwritten"))
+            done(_not_ours_to_put(store, plan, dav, item))
             continue
         if not answer.ok:
             done(
@@ -69,15 +56,31 @@ def publish_plan(
     return results
 
 
-def _ours_already(dav: CalDavClient, item: CaldavItem) -> Answer | None:
-    """The server's copy (its ETag) when it is the very event we mean to put, else None."""
+def _not_ours_to_put(store: Store, plan: CaldavPlan, dav: CalDavClient, item: CaldavItem) -> PutResult:
+    """A 412: the server's copy is not the version we last put. It may be ours after all (the
+    answer to our last PUT was lost), or someone changed or deleted it there: said as it is."""
     try:
-        found = dav.get(item.href)
+        theirs = dav.get(item.href)
     except CalDavError:
-        return None
-    if found is None or not same_event(item.body, found[0]):
-        return None
-    return Answer(200, found[1])
+        theirs = None
+        gone = False  # unknown: said as a change
+    else:
+        gone = theirs is None
+    if theirs is not None and same_event(item.body, theirs[0]):
+        # Our last PUT arrived but its answer was lost (a timeout, a dropped line): the server
+        # holds this very version. Without this, every later run met our own copy as
+        # "someone's" and the session never moved on the calendar again.
+        _record(store, plan, item, theirs[1])
+        return PutResult(item, True, "already there (the answer to the last try was lost)")
+    if item.etag is None:
+        return PutResult(
+            item, False, "412: there is already an event at this address on the server; not overwritten"
+        )
+    if gone:
+        return PutResult(
+            item, False, "412: it was deleted on the server since the last publish; not put back"
+        )
+    return PutResult(item, False, "412: it was changed on the server since the last publish; not overwritten")
 
 
 def _record(store: Store, plan: CaldavPlan, item: CaldavItem, etag: str | None) -> None:
