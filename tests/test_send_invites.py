@@ -122,6 +122,10 @@ def test_a_cancelled_session_goes_as_cancel_to_everyone_who_had_it(store: Store,
     changed = {s.id for s in w.sessions if s.presenter_id != now_presenting[s.id]} - {w.sessions[2].id}
     assert {o.session.id for o in updates} == changed
     assert _plan(store, w).outgoing == ()
+    # Sent again for the cancelled session alone: its three cancellations are up to date (the
+    # line read 'Nothing to send: 0 already up to date').
+    with store.read() as db:
+        assert delivery.plan_session(db, w.sessions[2].id).up_to_date == 3
 
 
 def test_a_member_who_left_gets_cancel_and_a_new_member_gets_the_upcoming_sessions(

@@ -114,6 +114,8 @@ def _plan(db: Session, circle: CircleView, chosen: Sequence[SessionView]) -> Sen
             for pid, row in theirs.items():
                 if row.method is InviteMethod.REQUEST:
                     add(invite, current.get(pid) or from_log(row), InviteMethod.CANCEL, SendReason.CANCELLED)
+                else:
+                    up_to_date += 1  # their cancellation went: 'Nothing to send: 0 up to date' hid it
             continue
         if s.status is SessionStatus.HELD:
             continue  # it has taken place: calendars need nothing more
