@@ -734,7 +734,9 @@ class SearchDoc(SQLModel, table=True):
 
 
 class InviteSend(SQLModel, table=True):
-    """The send log: one row per e-mailed invite or cancellation, written as the server answers.
+    """The send log: one row per e-mailed invite or cancellation, written (as ``failed``, not
+    confirmed) before it goes to the server, so a send made at the same time leaves it alone,
+    and completed as the server answers.
 
     What went to whom decides what goes next: only what changed since the last message a person's
     server accepted (outcome ``sent``). A ``failed`` row is history; the message goes again.

@@ -224,20 +224,23 @@ class SendDialog(Dialog[bool]):
         self.query_one("#send-progress", ProgressBar).update(progress=n)
         table = self.query_one("#send-plan", DataTable)
         # The server's answer is in the status line below; the cell stays narrow.
-        table.update_cell(key, "result", "sent" if result.sent else "NOT SENT", update_width=True)
+        shown = "sent" if result.sent else "another send" if result.taken else "NOT SENT"
+        table.update_cell(key, "result", shown, update_width=True)
 
     def _all_done(self, results: list[SendResult]) -> None:
-        failed = [r for r in results if not r.sent]
-        sent = len(results) - len(failed)
+        failed = [r for r in results if not r.sent and not r.taken]
+        taken = sum(1 for r in results if r.taken)
+        sent = len(results) - len(failed) - taken
+        also = f"; {taken} sent by another send made at the same time" if taken else ""
         if failed:
-            lines = [f"Sent {sent} of {len(results)}; {len(failed)} not sent: they go again next time."]
+            lines = [f"Sent {sent} of {len(results)}{also}; {len(failed)} not sent: they go again next time."]
             now = circles_app(self).now()
             lines += [_failure(r, now) for r in failed[:_FAILURES_SHOWN]]
             if len(failed) > _FAILURES_SHOWN:
                 lines.append(f"… and {len(failed) - _FAILURES_SHOWN} more.")
             self._status("\n".join(lines), error=True)
         else:
-            self._status(f"Sent {sent} of {len(results)}.")
+            self._status(f"Sent {sent} of {len(results)}{also}.")
         self.query_one("#send-close", Button).focus()
 
     def _send_failed(self, error: CirclesError) -> None:

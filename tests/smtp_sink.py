@@ -3,6 +3,7 @@ what it accepts, and can refuse a login, answer 4xx for one recipient, or drop t
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 from collections.abc import Iterator
@@ -47,6 +48,10 @@ class Sink:
     logins: list[str] = field(default_factory=list)  # users who logged in
     auth: tuple[str, str] | None = None  # the one user and password it accepts
     sessions: int = 0  # connections opened
+    # When set, the first message's DATA waits for it (``held`` is set meanwhile): a message the
+    # server is still taking, for a test to do something else in that moment.
+    gate: threading.Event | None = None
+    held: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -78,6 +83,10 @@ class _Handler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         sink = self.sink
+        gate, sink.gate = sink.gate, None
+        if gate is not None:
+            sink.held.set()
+            await asyncio.get_running_loop().run_in_executor(None, gate.wait, 30)
         with sink.lock:
             if sink.drop_after is not None and len(sink.received) >= sink.drop_after:
                 sink.drop_after = None  # once: the next connection works
@@ -120,13 +129,14 @@ class _Controller(Controller):
 
 
 @contextmanager
-def smtp_sink(*, auth: tuple[str, str] | None = None) -> Iterator[Sink]:
-    """An SMTP server on a free loopback port for the length of the block."""
+def smtp_sink(*, auth: tuple[str, str] | None = None, smtputf8: bool = True) -> Iterator[Sink]:
+    """An SMTP server on a free loopback port for the length of the block; ``smtputf8=False``:
+    one that takes only ASCII addresses, as many still do."""
     sink = Sink(port=free_port(), auth=auth)
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"enable_SMTPUTF8": smtputf8}
     if auth is not None:
         # Login over a plain loopback connection, as a local relay allows.
-        extra = {"authenticator": _Authenticator(sink), "auth_require_tls": False}
+        extra |= {"authenticator": _Authenticator(sink), "auth_require_tls": False}
     controller = _Controller(sink, **extra)
     controller.start()
     try:

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -116,6 +119,99 @@ def test_an_edit_on_the_server_is_reported_not_overwritten(
     assert "Lifetimes" in str(events[w.sessions[2].ics_uid]["SUMMARY"])  # the other change went
 
 
+def test_an_event_deleted_on_the_server_is_said_to_be_deleted(
+    store: Store, dav: CalDav, tmp_path: Path
+) -> None:
+    """Someone deleted a session's event in their calendar program: the next change is not put
+    back over their deletion, and the line says it was deleted (it said 'changed', and the
+    person went looking for an edit that was not there)."""
+    w = make_world(store, first=FAR)
+    url = dav.base + "/circles/invites/"
+    assert _cli(store, "Rust Lunch", "--url", url, tmp_path=tmp_path).exit_code == 0
+    s = w.sessions[1]
+    with store.read() as db:
+        href = db.exec(select(CaldavEvent.href).where(CaldavEvent.session_id == s.id)).one()
+    assert dav.request("DELETE", href.removeprefix(dav.base)).status in (200, 204)
+    with store.write() as db:
+        sessions.update_session(db, sessions.get_session(db, s.id), title="Borrowing, again")
+    result = _cli(store, "Rust Lunch", "--url", url, tmp_path=tmp_path)
+    assert result.exit_code == 1
+    assert "412: it was deleted on the server since the last publish; not put back" in result.stderr
+    assert s.ics_uid not in _on_server(dav)
+
+
+class _LosesOneAnswer(BaseHTTPRequestHandler):
+    """A proxy in front of Radicale that passes every request on, but after the first PUT hangs
+    up without passing the answer back: the server has the event, the client never heard so."""
+
+    upstream = ""
+    lost: list[str] = []
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))) or None
+        req = urllib.request.Request(self.upstream + self.path, data=body, method=self.command)
+        for name in ("Authorization", "Content-Type", "Depth", "If-Match", "If-None-Match"):
+            if self.headers.get(name):
+                req.add_header(name, self.headers[name])
+        try:
+            with urllib.request.urlopen(req, timeout=20) as got:
+                status, headers, answer = got.status, got.headers, got.read()
+        except urllib.error.HTTPError as err:
+            status, headers, answer = err.code, err.headers, err.read()
+        if self.command == "PUT" and not self.lost:
+            self.lost.append(self.path)
+            self.close_connection = True
+            return  # the line drops before a byte of the answer
+        self.send_response(status)
+        for name in ("Content-Type", "ETag"):
+            if headers.get(name):
+                self.send_header(name, headers[name])
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    do_GET = do_PUT = do_PROPFIND = _forward
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_put_whose_answer_was_lost_is_taken_as_done_when_the_server_has_it(
+    store: Store, dav: CalDav, tmp_path: Path
+) -> None:
+    """The first PUT reaches the server but its answer is lost. The next run meets our own copy
+    (412 on If-None-Match): it is the very event, so it is recorded, not reported as someone
+    else's, and later changes reach the calendar (a copy someone changed is still refused:
+    test_an_edit_on_the_server_is_reported_not_overwritten)."""
+    w = make_world(store, first=FAR)
+    _LosesOneAnswer.upstream, _LosesOneAnswer.lost = dav.base, []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _LosesOneAnswer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/circles/invites/"
+        first = _cli(store, "Rust Lunch", "--url", url, tmp_path=tmp_path)
+        assert first.exit_code == 1 and len(_LosesOneAnswer.lost) == 1
+        assert len(_on_server(dav)) == 1  # it arrived; the other three were not tried
+
+        again = _cli(store, "Rust Lunch", "--url", url, "--json", tmp_path=tmp_path)
+        assert again.exit_code == 0, again.output
+        rows = json.loads(again.stdout)
+        assert [r["action"] for r in rows] == ["create"] * 4
+        assert rows[0]["detail"] == "already there (the answer to the last try was lost)"
+        with store.read() as db:
+            assert len(db.exec(select(CaldavEvent)).all()) == 4
+
+        # The adopted copy's ETag is the one on record: a move now updates it.
+        with store.write() as db:
+            sessions.move_session(db, w.sessions[0], starts_at=w.sessions[0].starts_at + timedelta(hours=1))
+        moved = _cli(store, "Rust Lunch", "--url", url, tmp_path=tmp_path)
+        assert moved.exit_code == 0 and "update: Rust Lunch" in moved.stdout, moved.output
+        assert int(_on_server(dav)[w.sessions[0].ics_uid]["SEQUENCE"]) == 1
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 class _Failing(BaseHTTPRequestHandler):
     """A calendar whose server fails every PUT with 503."""
 
@@ -175,6 +271,26 @@ def test_a_dry_run_contacts_nothing_and_a_bad_url_is_one_line(store: Store, tmp_
     assert gone.exit_code == 1 and "cannot connect" in gone.stderr and "Traceback" not in gone.output
     missing = _cli(store, "Rust Lunch", tmp_path=tmp_path)
     assert missing.exit_code == 1 and "No CalDAV calendar is set" in missing.stderr
+
+
+def test_a_server_that_is_down_or_silent_is_named_in_a_person_s_words(store: Store, tmp_path: Path) -> None:
+    """The HTTP library wraps the socket's error three times; the line says what the socket said
+    ('Connection refused', 'no answer in time'), as the SMTP line does, not the wrappers' dump."""
+    make_world(store, first=FAR)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # takes the connection, never answers
+        quiet = silent.getsockname()[1]
+        config = tmp_path / "config.toml"
+        config.write_text(f'[caldav]\nurl = "http://127.0.0.1:{quiet}/cal/"\ntimeout = 1\n')
+        db = store.url.render_as_string(hide_password=False)
+        env = {"CIRCLES_CONFIG": str(config)}
+        waited = CliRunner().invoke(main, ["--db", db, "publish", "caldav", "Rust Lunch"], env=env)
+    assert waited.exit_code == 1
+    assert waited.stderr.strip() == f"circles: CalDAV 127.0.0.1:{quiet}: cannot connect: no answer in time"
+    down = _cli(store, "Rust Lunch", "--url", "http://127.0.0.1:9/cal/", tmp_path=tmp_path)
+    assert down.exit_code == 1
+    assert down.stderr.strip() == "circles: CalDAV 127.0.0.1:9: cannot connect: Connection refused"
 
 
 def test_the_calendar_is_found_from_the_account_address(

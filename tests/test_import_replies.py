@@ -92,6 +92,30 @@ def test_a_vobject_reply_in_a_bare_ics_file(store: Store, tmp_path: Path) -> Non
     assert _answer(store, w.sessions[1].id, w.zoe) is Rsvp.NO
 
 
+def test_a_reply_from_an_address_that_is_not_ascii_is_matched_however_it_is_written(
+    store: Store, tmp_path: Path
+) -> None:
+    """The invite went to 'noé@xn--exmple-cua.org' (the domain's ASCII form): a calendar answers
+    from that form, or percent-encodes the mailto URI (RFC 6068), or writes 'é' decomposed (NFD).
+    Each is the person the store has as 'noé@exämple.org'; each was 'not someone circles knows'."""
+    w = make_world(store)
+    with store.write() as db:
+        noe = people.add_person(db, name="Noé Ñandú", email="noé@exämple.org")
+        members.add_member(db, circle_id=w.circle.id, person_id=noe.id)
+    written = {
+        "NOÉ@XN--EXMPLE-CUA.ORG": "ACCEPTED",
+        "no%C3%A9@xn--exmple-cua.org": "DECLINED",
+        "noe\u0301@ex\u00e4mple.org": "TENTATIVE",
+    }
+    expected = [Rsvp.YES, Rsvp.NO, Rsvp.MAYBE]
+    for (address, partstat), session, rsvp in zip(written.items(), w.sessions, expected, strict=False):
+        ics = tmp_path / f"reply-{session.id}.ics"
+        ics.write_bytes(reply_icalendar(session.ics_uid, [(address, partstat)]))
+        result = _cli(store, str(ics))
+        assert result.exit_code == 0, result.output
+        assert _answer(store, session.id, noe.id) is rsvp
+
+
 def test_a_reply_saved_as_utf16_is_read(store: Store, tmp_path: Path) -> None:
     # Windows programs offer to save text as UTF-16; such a calendar was passed over in silence.
     w = make_world(store)

@@ -4,15 +4,17 @@ accepted."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from email import message_from_string, policy
 
 import pytest
 from sqlmodel import select
 
 from circles.delivery.model import SendPlan
-from circles.delivery.send import send_plan
+from circles.delivery.send import TAKEN, send_plan
 from circles.services import agenda, attendance, delivery, members, sessions, upkeep
 from models.enums import InviteMethod, SendOutcome, SendReason
 from models.store import Store
@@ -120,6 +122,10 @@ def test_a_cancelled_session_goes_as_cancel_to_everyone_who_had_it(store: Store,
     changed = {s.id for s in w.sessions if s.presenter_id != now_presenting[s.id]} - {w.sessions[2].id}
     assert {o.session.id for o in updates} == changed
     assert _plan(store, w).outgoing == ()
+    # Sent again for the cancelled session alone: its three cancellations are up to date (the
+    # line read 'Nothing to send: 0 already up to date').
+    with store.read() as db:
+        assert delivery.plan_session(db, w.sessions[2].id).up_to_date == 3
 
 
 def test_a_member_who_left_gets_cancel_and_a_new_member_gets_the_upcoming_sessions(
@@ -144,6 +150,114 @@ def test_a_member_who_left_gets_cancel_and_a_new_member_gets_the_upcoming_sessio
         # RFC 5546: the cancellation names the person it removes, at the SEQUENCE they have.
         assert attendees(event) == received.recipients and event["SEQUENCE"] == 0
     assert _plan(store, w).outgoing == ()
+
+
+def test_two_sends_made_at_the_same_time_send_each_message_once(store: Store, sink: Sink) -> None:
+    """Two sends planned from the same send log (a co-facilitator's app and a script, a double
+    press): each message goes once. The second one sent them all again: every person got every
+    invite twice. Now each message is claimed in the log before it goes to the server."""
+    w = make_world(store)
+    first, second = _plan(store, w), _plan(store, w)
+    assert len(first.outgoing) == len(second.outgoing) == 9
+    assert all(r.sent for r in send_plan(store, first, settings_for(sink.url)))
+    late = send_plan(store, second, settings_for(sink.url))
+    assert len(sink.received) == 9  # not 18
+    assert {r.detail for r in late} == {TAKEN} and all(r.taken and not r.sent for r in late)
+    log = _log(store)
+    assert len(log) == 9 and {r.outcome for r in log} == {SendOutcome.SENT}
+    assert {r.detail for r in log} == {""}  # the claim became the answer
+    assert _plan(store, w).outgoing == ()
+
+
+def test_a_send_planned_while_another_is_sending_a_message_does_not_send_it_again(
+    store: Store, sink: Sink
+) -> None:
+    """The second send is planned while the server is still taking the first send's first
+    message (not logged as sent yet): that message is the other send's, the rest are its own."""
+    w = make_world(store)
+    sink.gate = gate = threading.Event()
+    first = threading.Thread(target=send_plan, args=(store, _plan(store, w), settings_for(sink.url)))
+    first.start()
+    try:
+        assert sink.held.wait(30)
+        second = send_plan(store, _plan(store, w), settings_for(sink.url))
+    finally:
+        gate.set()
+        first.join(30)
+    # The first send's first message was with the server; the rest the second send sent itself.
+    assert [r.taken for r in second] == [True] + [False] * 8
+    assert all(r.sent for r in second[1:])
+    assert len(sink.received) == 9
+    assert Counter(r.recipients[0] for r in sink.received) == {
+        "bo@example.org": 4,
+        "zoe@example.org": 4,
+        "cy@guest.org": 1,
+    }
+    assert _plan(store, w).outgoing == ()
+
+
+def test_a_claim_left_by_a_send_that_died_holds_its_message_back_only_for_a_while(
+    store: Store, sink: Sink, clock: FixedClock
+) -> None:
+    """A send killed while the server had a message leaves its claim: the next send, soon after,
+    leaves that message to it; once the claim is older than any SMTP timeout, it goes."""
+    w = make_world(store)
+    died = _plan(store, w).outgoing[0]
+    with store.write() as db:
+        assert delivery.claim(db, died) is not None
+    soon = send_plan(store, _plan(store, w), settings_for(sink.url))
+    assert [r.taken for r in soon] == [True] + [False] * 8
+    clock.advance(seconds=delivery.CLAIM_LIFETIME.total_seconds() + 60)
+    (late,) = send_plan(store, _plan(store, w), settings_for(sink.url))
+    assert late.sent and late.outgoing.attendee.email == died.attendee.email
+    assert len(sink.received) == 9 and _plan(store, w).outgoing == ()
+
+
+def _join(store: Store, w: World, name: str, email: str) -> None:
+    with store.write() as db:
+        from circles.services import people
+
+        person = people.add_person(db, name=name, email=email)
+        members.add_member(db, circle_id=w.circle.id, person_id=person.id)
+
+
+def test_addresses_that_are_not_ascii_go_out_and_a_server_without_smtputf8_refuses_only_theirs(
+    store: Store,
+) -> None:
+    """The store takes 'zoë@exämple.org': its invite goes with the domain in ASCII (xn--) and the
+    name before the @ in UTF-8 (SMTPUTF8). It raised NonASCIILocalPartDefect while the message
+    was built, ending the send halfway with a traceback. A server without SMTPUTF8 refuses that
+    one message (it goes again next time); an internationalised domain alone needs nothing."""
+    w = make_world(store, weeks=1)
+    _join(store, w, "Noé Ñandú", "noé@exämple.org")
+    _join(store, w, "José", "jose@exämple.org")
+    with smtp_sink() as sink:
+        _send(store, w, sink)
+        # Read as text: a message sent with SMTPUTF8 has its headers in UTF-8 (RFC 6532).
+        by_rcpt = {
+            r.recipients[0]: message_from_string(r.data.decode("utf-8"), policy=policy.default)
+            for r in sink.received
+        }
+    assert set(by_rcpt) == {
+        "bo@example.org",
+        "zoe@example.org",
+        "noé@xn--exmple-cua.org",
+        "jose@xn--exmple-cua.org",
+    }
+    assert by_rcpt["noé@xn--exmple-cua.org"]["To"].addresses[0].addr_spec == "noé@xn--exmple-cua.org"
+    assert str(by_rcpt["jose@xn--exmple-cua.org"]["To"]) == "José <jose@xn--exmple-cua.org>"
+    # The invite names them as the store does: a REPLY from their calendar is matched to them.
+    assert attendees(event_of(by_rcpt["noé@xn--exmple-cua.org"])) == ["noé@exämple.org"]
+
+    with store.write() as db:
+        sessions.move_session(db, w.sessions[0], starts_at=w.sessions[0].starts_at + timedelta(hours=1))
+    with smtp_sink(smtputf8=False) as ascii_only:
+        results = send_plan(store, _plan(store, w), settings_for(ascii_only.url))
+        got = sorted(r.recipients[0] for r in ascii_only.received)
+    assert got == ["bo@example.org", "jose@xn--exmple-cua.org", "zoe@example.org"]
+    (refused,) = [r for r in results if not r.sent]
+    assert refused.outgoing.attendee.email == "noé@exämple.org" and "SMTPUTF8" in refused.detail
+    assert [o.attendee.email for o in _plan(store, w).outgoing] == ["noé@exämple.org"]
 
 
 def test_a_new_presenter_goes_again_at_the_same_sequence(store: Store, sink: Sink) -> None:

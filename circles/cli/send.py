@@ -73,12 +73,14 @@ def invites(session_id: int | None, circle_ref: str | None, dry_run: Path | None
         return
     smtp = load_settings().require_smtp()
     results = send_plan(store, plan, smtp, progress=None if as_json else _echo)
-    failed = [r for r in results if not r.sent]
+    failed = [r for r in results if not r.sent and not r.taken]
+    taken = sum(1 for r in results if r.taken)
     if as_json:
-        print_json([_row(r.outgoing, "sent" if r.sent else "failed", r.detail) for r in results])
+        print_json([_row(r.outgoing, _outcome(r), r.detail) for r in results])
     else:
-        sent = len(results) - len(failed)
-        tail = f"; {len(failed)} not sent (they go again next time)" if failed else ""
+        sent = len(results) - len(failed) - taken
+        tail = f"; {taken} sent by another send made at the same time" if taken else ""
+        tail += f"; {len(failed)} not sent (they go again next time)" if failed else ""
         click.echo(_summary(plan, f"Sent {sent} of {len(results)} through {smtp.describe()}{tail}"))
     if failed or any(not r.logged for r in results):
         raise SystemExit(1)
@@ -89,11 +91,16 @@ def _line(out: Outgoing) -> str:
     return f"{out.what} (SEQUENCE {s.ics_sequence}) for {s.label} to {a.name} <{a.email}>"
 
 
+def _outcome(result: SendResult) -> str:
+    return "sent" if result.sent else "taken" if result.taken else "failed"
+
+
 def _echo(result: SendResult, n: int, total: int) -> None:
-    line = f"[{n}/{total}] {_VERB[result.sent]} {_line(result.outgoing)}"
+    verb = "skipped" if result.taken else _VERB[result.sent]
+    line = f"[{n}/{total}] {verb} {_line(result.outgoing)}"
     if result.detail:
         line += f": {result.detail}"
-    click.echo(line, err=not result.sent or not result.logged)
+    click.echo(line, err=not (result.sent or result.taken) or not result.logged)
 
 
 def _summary(plan: SendPlan, head: str) -> str:

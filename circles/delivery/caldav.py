@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
+from circles.delivery import network
 from circles.delivery.settings import CaldavSettings, check_caldav_url, is_loopback, scrub
 from circles.errors import CirclesError
 
@@ -74,7 +75,7 @@ class CalDavClient:
                 method, url, data=body, headers=headers, timeout=self.settings.timeout, allow_redirects=False
             )
         except niquests.exceptions.RequestException as exc:
-            reason = scrub(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, self._secrets)
+            reason = scrub(network.reason(exc), self._secrets)
             raise CalDavError(f"CalDAV {_host(url)}: cannot connect: {reason[:160]}") from None
         if response.status_code in (401, 403):
             who = f" for {self.settings.user}" if self.settings.user else ""
@@ -113,6 +114,32 @@ class CalDavClient:
             # A server that changed what it stored sends no ETag (RFC 4791 5.3.4): ask for it.
             found = self._request("GET", href).headers.get("ETag")
         return Answer(response.status_code, found, response.reason or "")
+
+    def get(self, href: str) -> tuple[bytes, str | None] | None:
+        """The event at ``href`` as the server has it, and its ETag (None: nothing there)."""
+        response = self._request("GET", href)
+        if not response.ok:
+            return None
+        return bytes(response.content or b""), response.headers.get("ETag")
+
+
+def _shown_lines(ics: bytes) -> list[str] | None:
+    """The events' content lines in one order, without DTSTAMP (each run stamps its own): two
+    files with the same lines are one version of the session, however the server re-wrote it."""
+    import icalendar
+
+    try:
+        events = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    except ValueError:
+        return None
+    lines = [str(line) for event in events for line in event.content_lines()]
+    return sorted(line for line in lines if line and not line.upper().startswith("DTSTAMP"))
+
+
+def same_event(ours: bytes, theirs: bytes) -> bool:
+    """Whether the server holds exactly the event we mean to put (DTSTAMP aside)."""
+    shown = _shown_lines(ours)
+    return bool(shown) and shown == _shown_lines(theirs)
 
 
 def _host(url: str) -> str:

@@ -102,6 +102,34 @@ def text_part(circle: CircleView, organizer: Organizer, out: Outgoing, dtstamp: 
     return "\n".join(lines) + "\n"
 
 
+def wire_address(address: str) -> str:
+    """The address as the server and the headers get it: an internationalised domain in its
+    ASCII form (xn--...), which every server and mail reader takes. A name before the @ that is
+    not ASCII has no such form: that message needs a server that offers SMTPUTF8."""
+    local, at, domain = address.rpartition("@")
+    if not at or domain.isascii():
+        return address
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return address
+
+
+def _header_address(name: str | None, address: str) -> Address:
+    # Built from its parts: Address(addr_spec=...) raises NonASCIILocalPartDefect for a name
+    # before the @ like 'zoë', which stopped a whole send halfway with a traceback.
+    local, _, domain = wire_address(address).rpartition("@")
+    return Address(display_name=header_text(name) if name else "", username=local, domain=domain)
+
+
+def message_bytes(message: EmailMessage, recipient: str) -> bytes:
+    """The bytes the server is handed: headers in UTF-8 (RFC 6532) when the address has no ASCII
+    form, as smtplib writes them for a server with SMTPUTF8; else all 7-bit."""
+    if not wire_address(recipient).isascii():
+        return message.as_bytes(policy=POLICY.clone(utf8=True))
+    return message.as_bytes()
+
+
 def _domain(address: str) -> str:
     domain = address.rpartition("@")[2]
     # A Message-ID must be ASCII; an internationalised domain gets a neutral one.
@@ -119,10 +147,10 @@ def build_message(
     """The whole message: From and ORGANIZER the facilitator, To and ATTENDEE the person."""
     ics = calendar(circle, organizer, out, dtstamp)
     msg = EmailMessage(policy=POLICY)
-    msg["From"] = Address(display_name=header_text(organizer.name), addr_spec=organizer.email)
+    msg["From"] = _header_address(organizer.name, organizer.email)
     if sender and sender.lower() != organizer.email.lower():
-        msg["Sender"] = Address(addr_spec=sender)
-    msg["To"] = Address(display_name=header_text(out.attendee.name), addr_spec=out.attendee.email)
+        msg["Sender"] = _header_address(None, sender)
+    msg["To"] = _header_address(out.attendee.name, out.attendee.email)
     msg["Subject"] = subject(circle, out, dtstamp)
     msg["Date"] = format_datetime(dtstamp.astimezone(UTC))
     msg["Message-ID"] = make_msgid("circles", domain=_domain(organizer.email))

@@ -30,6 +30,9 @@ class Outgoing:
     fingerprint: str
     # Where this message sits in the plan, for file names and progress.
     number: int = 0
+    # The newest send-log row for this session and person when the plan was made (0: none): a
+    # newer one means another send, started at the same time, has taken this message.
+    log_seen: int = 0
 
     @property
     def session(self) -> SessionView:
@@ -82,6 +85,9 @@ class SendResult:
     sent: bool
     detail: str = ""  # the server's answer when it failed, or why it was not tried
     logged: bool = True  # the send log has it (false: the store failed after the server took it)
+    # Another send made at the same time took this message (and sends it): not this one's to
+    # send, and not a failure.
+    taken: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from circles.delivery.caldav import CalDavClient, CalDavError
+from circles.delivery.caldav import CalDavClient, CalDavError, same_event
 from circles.services.caldav_publish import CaldavItem, CaldavPlan
 from models.store import Store
 
@@ -42,12 +42,7 @@ def publish_plan(
                 done(PutResult(rest, False, "not tried: the server did not answer"))
             break
         if answer.status == 412:
-            what = (
-                "there is already an event at this address on the server"
-                if item.etag is None
-                else "it was changed on the server since the last publish"
-            )
-            done(PutResult(item, False, f"412: {what}; not overwritten"))
+            done(_not_ours_to_put(store, plan, dav, item))
             continue
         if not answer.ok:
             done(
@@ -59,6 +54,33 @@ def publish_plan(
         _record(store, plan, item, answer.etag)
         done(PutResult(item, True, f"{answer.status}"))
     return results
+
+
+def _not_ours_to_put(store: Store, plan: CaldavPlan, dav: CalDavClient, item: CaldavItem) -> PutResult:
+    """A 412: the server's copy is not the version we last put. It may be ours after all (the
+    answer to our last PUT was lost), or someone changed or deleted it there: said as it is."""
+    try:
+        theirs = dav.get(item.href)
+    except CalDavError:
+        theirs = None
+        gone = False  # unknown: said as a change
+    else:
+        gone = theirs is None
+    if theirs is not None and same_event(item.body, theirs[0]):
+        # Our last PUT arrived but its answer was lost (a timeout, a dropped line): the server
+        # holds this very version. Without this, every later run met our own copy as
+        # "someone's" and the session never moved on the calendar again.
+        _record(store, plan, item, theirs[1])
+        return PutResult(item, True, "already there (the answer to the last try was lost)")
+    if item.etag is None:
+        return PutResult(
+            item, False, "412: there is already an event at this address on the server; not overwritten"
+        )
+    if gone:
+        return PutResult(
+            item, False, "412: it was deleted on the server since the last publish; not put back"
+        )
+    return PutResult(item, False, "412: it was changed on the server since the last publish; not overwritten")
 
 
 def _record(store: Store, plan: CaldavPlan, item: CaldavItem, etag: str | None) -> None:

@@ -4,6 +4,7 @@ a Maildir folder, or bare .ics files. Only reading: what they change is circles/
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import mailbox
 import re
@@ -13,8 +14,11 @@ from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
+from urllib.parse import unquote
 
 import icalendar
+
+from circles import validate
 
 # Only messages that may hold a calendar are parsed: an mbox of 10,000 messages with one reply
 # is read at the speed of a byte search, not of 10,000 MIME parses.
@@ -249,10 +253,19 @@ def _reply(event: icalendar.cal.Component, source: str) -> Reply | Unreadable:
 
 
 def _address(value: str) -> str:
+    """The answering address as the store keeps addresses (validate.email_key), whichever way
+    the calendar wrote it: percent-encoded as a mailto URI may be (RFC 6068), with the domain in
+    the ASCII form (xn--) the invite was sent to (circles/delivery/mail.wire_address), or with
+    letters decomposed (NFD). Each of these was 'not someone circles knows'."""
     value = value.strip()
     if value.lower().startswith("mailto:"):
-        value = value[7:]
-    return value.strip().lower()
+        value = unquote(value[7:])
+    local, at, domain = value.strip().rpartition("@")
+    if at and "xn--" in domain.lower():
+        # Not a valid ASCII form: kept as written, and reported as not known.
+        with contextlib.suppress(UnicodeError):
+            domain = domain.lower().encode("ascii").decode("idna")
+    return validate.email_key(f"{local}{at}{domain}")
 
 
 def _instant(event: icalendar.cal.Component, name: str) -> datetime | None:

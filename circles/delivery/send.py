@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from circles.delivery.mail import build_message
+from circles.delivery.mail import build_message, message_bytes, wire_address
 from circles.delivery.model import Outgoing, SendPlan, SendResult
 from circles.delivery.settings import SmtpSettings
 from circles.delivery.smtp import Mailer, RecipientRefused, SmtpError
@@ -33,7 +33,7 @@ def send_plan(
         return []
     results: list[SendResult] = []
     total = len(plan.outgoing)
-    envelope_from = settings.sender or plan.organizer.email
+    envelope_from = wire_address(settings.sender or plan.organizer.email)
 
     def done(result: SendResult) -> None:
         results.append(result)
@@ -52,14 +52,23 @@ def send_plan(
                 plan.circle, plan.organizer, out, dtstamp=store.clock(), sender=settings.sender
             )
             try:
-                mailer.send(message, sender=envelope_from, recipient=out.attendee.email)
+                claimed = _claim(store, out)
+            except Exception as exc:  # the store went away: nothing more can be logged, so none goes
+                for rest in plan.outgoing[n:]:
+                    done(SendResult(rest, False, f"not sent: {_log_failure(exc)}", logged=False))
+                break
+            if claimed is None:
+                done(SendResult(out, False, TAKEN, taken=True))
+                continue
+            try:
+                mailer.send(message, sender=envelope_from, recipient=wire_address(out.attendee.email))
             except RecipientRefused as exc:
-                done(_logged(store, out, sent=False, detail=f"refused: {exc}"))
+                done(_logged(store, out, claimed, sent=False, detail=f"refused: {exc}"))
                 continue
             except SmtpError as exc:
                 # The server may have taken it before the line dropped: it goes again next time
                 # (same UID and SEQUENCE, so a calendar that has it just updates it).
-                done(_logged(store, out, sent=False, detail=str(exc)))
+                done(_logged(store, out, claimed, sent=False, detail=str(exc)))
                 if not reconnected:
                     reconnected = True
                     try:
@@ -71,7 +80,12 @@ def send_plan(
                 for rest in plan.outgoing[n + 1 :]:
                     done(SendResult(rest, False, f"not sent: {exc}", logged=False))
                 break
-            result = _logged(store, out, sent=True, told=told)
+            except BaseException:
+                # Stopped (Ctrl-C) while the server had it: not a claim still in flight, which
+                # would hold the message back from the next send for CLAIM_LIFETIME.
+                _logged(store, out, claimed, sent=False, detail=STOPPED)
+                raise
+            result = _logged(store, out, claimed, sent=True, told=told)
             done(result)
             if not result.logged:
                 for rest in plan.outgoing[n + 1 :]:
@@ -82,9 +96,29 @@ def send_plan(
     return results
 
 
+# Two sends at once (a co-facilitator's, the app's and a script's) planned the same messages
+# and each sent them all: everyone got every invite twice.
+TAKEN = "not sent by this send: another send of these invites, made at the same time, took it"
+
+
+STOPPED = "the send was stopped before the server answered; it goes again next time"
+
+
+def _claim(store: Store, out: Outgoing) -> int | None:
+    from circles.services import delivery
+
+    return store.write_retrying(lambda db: delivery.claim(db, out))
+
+
+def _log_failure(exc: Exception) -> str:
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"the send log could not be written: {first}"
+
+
 def _logged(
     store: Store,
     out: Outgoing,
+    claimed: int,
     *,
     sent: bool,
     detail: str = "",
@@ -96,11 +130,12 @@ def _logged(
     invite = (s.id, s.ics_sequence, s.presenter_id)
     noted = told is not None and invite in told
     try:
-        store.write_retrying(lambda db: delivery.record(db, out, sent=sent, detail=detail, noted=noted))
+        store.write_retrying(
+            lambda db: delivery.record(db, claimed, out, sent=sent, detail=detail, noted=noted)
+        )
     except Exception as exc:  # the store went away: say so, and say the message went
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         said = "sent, but" if sent else "failed, and"
-        return SendResult(out, sent, f"{said} the send log could not be written: {first}", logged=False)
+        return SendResult(out, sent, f"{said} {_log_failure(exc)}", logged=False)
     if told is not None and sent and out.method is InviteMethod.REQUEST:
         told.add(invite)
     return SendResult(out, sent, detail)
@@ -126,5 +161,6 @@ def write_dry_run(store: Store, plan: SendPlan, folder: Path, *, sender: str | N
     written = []
     for out in plan.outgoing:
         message = build_message(plan.circle, plan.organizer, out, dtstamp=store.clock(), sender=sender)
-        written.append(write_file(target / eml_name(out), message.as_bytes(), field="--dry-run"))
+        data = message_bytes(message, out.attendee.email)
+        written.append(write_file(target / eml_name(out), data, field="--dry-run"))
     return written

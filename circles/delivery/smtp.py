@@ -4,11 +4,11 @@ that names the server and never the password."""
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from email.message import EmailMessage
 from types import TracebackType
 
+from circles.delivery import network
 from circles.delivery.settings import SmtpSettings, TlsMode, scrub
 from circles.errors import CirclesError
 
@@ -33,14 +33,7 @@ def _said(exc: smtplib.SMTPResponseException) -> str:
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPResponseException):
         return _said(exc)
-    if isinstance(exc, socket.timeout | TimeoutError):
-        return "no answer in time"
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"its TLS certificate is not trusted ({exc.verify_message})"
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    text = str(exc).strip()
-    return text.splitlines()[0][:160] if text else type(exc).__name__
+    return network.reason(exc)
 
 
 class Mailer:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -59,6 +59,18 @@ def _latest_sent(db: Session, session_ids: Sequence[int]) -> dict[tuple[int, int
     return {(r.session_id, r.person_id): r for r in rows}
 
 
+def _newest_rows(db: Session, session_ids: Sequence[int]) -> dict[tuple[int, int], int]:
+    """Per (session, person), the id of the newest send-log row, whatever its outcome."""
+    if not session_ids:
+        return {}
+    rows = db.exec(
+        select(InviteSend.session_id, InviteSend.person_id, sa.func.max(InviteSend.id))
+        .where(col(InviteSend.session_id).in_(session_ids))
+        .group_by(col(InviteSend.session_id), col(InviteSend.person_id))
+    )
+    return {(sid, pid): newest or 0 for sid, pid, newest in rows}
+
+
 def _names(db: Session, person_ids: Iterable[int]) -> dict[int, str]:
     wanted = sorted(set(person_ids))
     if not wanted:
@@ -79,15 +91,16 @@ def _plan(db: Session, circle: CircleView, chosen: Sequence[SessionView]) -> Sen
     assert organizer is not None  # a request without one raises NotAllowed
     found = invites.session_invites(db, circle, chosen, Channel.REQUEST)
     last = _latest_sent(db, [s.id for s in chosen])
+    newest = _newest_rows(db, [s.id for s in chosen])
     names = _names(db, (pid for _, pid in last))
     outgoing: list[Outgoing] = []
     up_to_date = 0
 
     def add(invite: SessionInvite, who: Attendee, method: InviteMethod, reason: SendReason) -> None:
         theirs = SessionInvite(invite.session, invite.agenda, (who,))
-        outgoing.append(
-            Outgoing(theirs, who, method, reason, fingerprint(circle, theirs, person_id=who.person_id))
-        )
+        shown = fingerprint(circle, theirs, person_id=who.person_id)
+        seen = newest.get((invite.session.id, who.person_id), 0)
+        outgoing.append(Outgoing(theirs, who, method, reason, shown, log_seen=seen))
 
     def from_log(row: InviteSend) -> Attendee:
         return Attendee(row.person_id, names.get(row.person_id, row.email), row.email, Rsvp.NONE)
@@ -101,6 +114,8 @@ def _plan(db: Session, circle: CircleView, chosen: Sequence[SessionView]) -> Sen
             for pid, row in theirs.items():
                 if row.method is InviteMethod.REQUEST:
                     add(invite, current.get(pid) or from_log(row), InviteMethod.CANCEL, SendReason.CANCELLED)
+                else:
+                    up_to_date += 1  # their cancellation went: 'Nothing to send: 0 up to date' hid it
             continue
         if s.status is SessionStatus.HELD:
             continue  # it has taken place: calendars need nothing more
@@ -132,26 +147,73 @@ def _plan(db: Session, circle: CircleView, chosen: Sequence[SessionView]) -> Sen
     return SendPlan(circle, organizer, numbered, up_to_date, len(chosen), without)
 
 
-def record(db: Session, out: Outgoing, *, sent: bool, detail: str = "", noted: bool = False) -> None:
-    """Log one message as the server answered it: sent, or failed (it goes again next time).
-    ``noted``: the session's invite, at this SEQUENCE and presenter, was already noted as gone
-    in this send (by an earlier person's message), so it is not noted again."""
-    db.add(
-        InviteSend(
-            session_id=out.session.id,
-            person_id=out.attendee.person_id,
-            email=out.attendee.email,
-            uid=out.session.ics_uid,
-            sequence=out.session.ics_sequence,
-            method=out.method,
-            reason=out.reason,
-            fingerprint=out.fingerprint,
-            presenter_id=out.session.presenter_id,
-            outcome=SendOutcome.SENT if sent else SendOutcome.FAILED,
-            detail=detail[:300],
-            sent_at=now(db),
-        )
+# What a claimed message's log row says until the server answers, and for good if the send
+# stops first: the message is then not known to have gone, and goes again next time.
+UNCONFIRMED = "not confirmed: the send stopped before the server answered"
+# A claim this old is a send that stopped (a crash, a closed laptop), not one still talking to
+# the server: longer than the longest SMTP timeout the settings allow (600 s).
+CLAIM_LIFETIME = timedelta(minutes=15)
+
+
+def claim(db: Session, out: Outgoing) -> int | None:
+    """Take this message for this send before it goes to the server: its log row, written now as
+    not (yet) sent. None: another send made at the same time has it (it claimed it since this
+    plan was made, is sending it now, or sent it), and this one must not send it twice. One
+    claim at a time per session: its row is locked (SQLite: the write transaction already is)."""
+    db.exec(select(CircleSession.id).where(CircleSession.id == out.session.id).with_for_update()).first()
+    newest = db.exec(
+        select(InviteSend)
+        .where(InviteSend.session_id == out.session.id, InviteSend.person_id == out.attendee.person_id)
+        .order_by(col(InviteSend.id).desc())
+        .limit(1)
+    ).first()
+    if newest is not None:
+        assert newest.id is not None
+        in_flight = newest.detail == UNCONFIRMED and newest.sent_at > now(db) - CLAIM_LIFETIME
+        went = newest.outcome is SendOutcome.SENT and (
+            newest.method,
+            newest.sequence,
+            newest.fingerprint,
+            newest.email,
+        ) == (out.method, out.session.ics_sequence, out.fingerprint, out.attendee.email)
+        if newest.id > out.log_seen or in_flight or went:
+            return None
+    row = _row(db, out, SendOutcome.FAILED, UNCONFIRMED)
+    db.add(row)
+    db.flush()
+    assert row.id is not None
+    return row.id
+
+
+def _row(db: Session, out: Outgoing, outcome: SendOutcome, detail: str) -> InviteSend:
+    return InviteSend(
+        session_id=out.session.id,
+        person_id=out.attendee.person_id,
+        email=out.attendee.email,
+        uid=out.session.ics_uid,
+        sequence=out.session.ics_sequence,
+        method=out.method,
+        reason=out.reason,
+        fingerprint=out.fingerprint,
+        presenter_id=out.session.presenter_id,
+        outcome=outcome,
+        detail=detail[:300],
+        sent_at=now(db),
     )
+
+
+def record(
+    db: Session, claimed: int, out: Outgoing, *, sent: bool, detail: str = "", noted: bool = False
+) -> None:
+    """Log one message as the server answered it, in the row that claimed it: sent, or failed
+    (it goes again next time). ``noted``: the session's invite, at this SEQUENCE and presenter,
+    was already noted as gone in this send (by an earlier person's message), so it is not noted
+    again."""
+    row = db.get(InviteSend, claimed)
+    assert row is not None  # a send log row is never deleted but with its session
+    row.outcome = SendOutcome.SENT if sent else SendOutcome.FAILED
+    row.detail, row.sent_at = detail[:300], now(db)
+    db.add(row)
     if sent and out.method is InviteMethod.REQUEST and not noted:
         # The invite names its presenter: a later change of presenter is told after the write
         # that makes it, as after an export (circles/services/upkeep.py).
