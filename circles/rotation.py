@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from circles.days import day_said
 from models.enums import PresenterSource
 
 
@@ -126,13 +127,6 @@ class Pick:
     @property
     def suggested(self) -> bool:
         return self.why is Why.ROTATION
-
-
-def short_date(day: date, *, relative_to: date | None = None) -> str:
-    """'10 Mar', with the year when it is not the year of ``relative_to``."""
-    if relative_to is not None and day.year != relative_to.year:
-        return f"{day.day} {day:%b %Y}"
-    return f"{day.day} {day:%b}"
 
 
 @dataclass(slots=True)
@@ -232,18 +226,18 @@ class _Queue:
     def why_next(self, member: Member, day: date) -> str:
         last = self.last_turn.get(member.person_id)
         if last is None or last < _utc(member.joined_at):
-            joined = short_date(member.joined_at.date(), relative_to=day)
+            joined = day_said(member.joined_at.date(), day)
             if last is not None:
                 return f"not presented since rejoining {joined}"
             return f"not presented yet (joined {joined})"
-        when = short_date(self.last_turn_day[member.person_id], relative_to=day)
+        when = day_said(self.last_turn_day[member.person_id], day)
         note = self.swap_notes.get(member.person_id) if self.swap_notes else None
         if note is not None:
             return f"{note[0]} {when}{note[1]}"
         return f"last presented {when}"
 
     def away_text(self, absence: Absence, day: date) -> str:
-        text = f"away until {short_date(absence.ends_on, relative_to=day)}"
+        text = f"away until {day_said(absence.ends_on, day)}"
         return f"{text} ({absence.reason})" if absence.reason else text
 
 
@@ -338,7 +332,7 @@ def _took_back(queue: _Queue, later: Slot, pick: Pick, earlier: Slot, earlier_pi
         queue.take_place(taker, gave, earlier.day, note)
     else:
         # Taken from a guest speaker: the taker's turn stays where it was, on the later date.
-        note = f"in line from {short_date(later.day)} after a swap"
+        note = f"in line from {day_said(later.day, earlier.day)} after a swap"
         queue.take_place(taker, _utc(later.starts_at), earlier.day, note)
 
 

@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from circles.days import weekday_said
 from circles.errors import CirclesError
 from circles.rotation import Why
 from circles.services import away, circle_records, clock, fairness, members, planning
@@ -22,7 +23,7 @@ from circles.services import rotation as rotation_service
 from circles.views import CircleView
 from circles.words import count
 from screens.dialogs import ChoiceScreen, CountScreen
-from screens.format import local_day, named
+from screens.format import named
 from screens.opening import KeysWait, ReadFirst
 from screens.table import Table
 from screens.work import ask_db, run_db
@@ -215,7 +216,7 @@ class RotationPanel(Vertical):
             preview.add_row(
                 # As every list of sessions writes them (no year this year): the year took the
                 # cells Why needs at 80 columns.
-                Text(f"{local_day(r.starts_at, data.now)} {r.starts_at:%H:%M}"),
+                Text(f"{weekday_said(r.starts_at, data.now)} {r.starts_at:%H:%M}"),
                 Text("yes" if r.planned else "not yet"),
                 Text(r.presenter_name or "(nobody)"),
                 Text(HOW[r.why]),
