@@ -159,7 +159,7 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             for p in found.pairs
         ]
         cells += [
-            safe(name, f"({part.role.value}, not paired)", part.pause_text, "", "")
+            safe(name, f"({part.role.value}, not paired)", part.pause_text(today), "", "")
             for part, name in found.programmes
             if part.programme_id not in paired
         ]
