@@ -15,7 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from circles.days import weekday_said
+from circles.days import day_said, weekday_said
 from circles.errors import CirclesError
 from circles.rotation import Why
 from circles.services import away, circle_records, clock, fairness, members, planning
@@ -227,13 +227,14 @@ class RotationPanel(Vertical):
         self._say_why(preview.cursor_row)
         ledger = self.query_one("#rotation-ledger", DataTable)
         ledger.clear()
+        today = data.now.astimezone(data.circle.zone).date()  # the ledger's days are the circle's
         for lr in data.ledger.rows:
             ledger.add_row(
                 Text(lr.name + ("" if lr.current_member else " (left)")),
                 lr.times_presented,
-                Text(f"{lr.last_presented:%d %b %Y}" if lr.last_presented else "never"),
+                Text(day_said(lr.last_presented, today) if lr.last_presented else "never"),
                 Text("yes" if lr.first_time else ""),
-                Text("; ".join(f"{d:%d %b}: {why}" for d, why in lr.skips)),
+                Text("; ".join(f"{day_said(d, today)}: {why}" for d, why in lr.skips)),
                 lr.swaps_given,
                 lr.swaps_taken,
             )
@@ -352,12 +353,18 @@ class RotationPanel(Vertical):
         if not others:
             self.app.notify("There is no other planned session to swap with.", severity="warning")
             return
+        now = self.data.now
         options = [
-            (str(r.session_id), f"{r.starts_at:%a %d %b %Y %H:%M}  {r.presenter_name or '(nobody)'}")
+            (
+                str(r.session_id),
+                f"{weekday_said(r.starts_at, now)} {r.starts_at:%H:%M}  {r.presenter_name or '(nobody)'}",
+            )
             for r in others
         ]
         picked = await self.app.push_screen_wait(
-            ChoiceScreen(f"Swap {row.presenter_name or 'nobody'} ({row.starts_at:%a %d %b}) with:", options)
+            ChoiceScreen(
+                f"Swap {row.presenter_name or 'nobody'} ({weekday_said(row.starts_at, now)}) with:", options
+            )
         )
         if picked is None:
             return
