@@ -124,7 +124,8 @@ class _State:
         ]
 
     def plan(self, extra: Sequence[rotation.Slot] = ()) -> list[rotation.Pick]:
-        return rotation.plan(self.members, [*self.slots(), *extra], self.away, names=self.names)
+        today = self.current.astimezone(time_zone(self.circle.timezone)).date()
+        return rotation.plan(self.members, [*self.slots(), *extra], self.away, names=self.names, today=today)
 
 
 def _load(db: Session, circle_id: int, known: CircleView | None = None) -> _State:
