@@ -593,7 +593,7 @@ class Scorer:
         )
         why.append("same working hours" if widest == 0 else f"at most {_hours(widest)} apart")
         repeats = [
-            f"{a.name} and {b.name} met {self.pool.met[frozenset((a.id, b.id))]:%d %b}"
+            f"{a.name} and {b.name} met {day_said(self.pool.met[frozenset((a.id, b.id))], self.pool.on)}"
             for a, b in itertools.combinations(people, 2)
             if frozenset((a.id, b.id)) in self.pool.met
         ]
