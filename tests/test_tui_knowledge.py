@@ -65,9 +65,7 @@ async def test_search_from_home_lists_results_while_typing_and_opens_one(memory_
         screen = await _search(app, pilot, "borrow che")
         table = screen.query_one("#search-results", DataTable)
         assert [r[0] for r in rows(table)] == ["agenda item"]
-        assert (
-            "The borrow checker" in rows(table)[0][1] and rows(table)[0][2] == "Thu 05 Mar\nRust Lunch"
-        )
+        assert "The borrow checker" in rows(table)[0][1] and rows(table)[0][2] == "Thu 05 Mar\nRust Lunch"
         assert "1 found for 'borrow che'" in shown(screen.query_one("#search-hint", Static))
         await pilot.press("down", "enter")
         await until(pilot, lambda: isinstance(app.screen, SessionScreen))
