@@ -40,6 +40,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
+from circles.days import day_said
 from circles.folding import topic_key
 from circles.words import count
 from models.enums import ParticipantRole, ProgrammeKind
@@ -395,9 +396,9 @@ class Scorer:
         if last is not None:
             if self.rules.no_repeat_days is not None:
                 if (self.pool.on - last).days < self.rules.no_repeat_days:
-                    return f"met on {last:%d %b %Y}, inside the no-repeat window"
+                    return f"met on {day_said(last, self.pool.on)}, inside the no-repeat window"
             elif not (self.exhausted(a_id) or self.exhausted(b_id)):
-                return f"met on {last:%d %b %Y}; both still have people to meet"
+                return f"met on {day_said(last, self.pool.on)}; both still have people to meet"
         return None
 
     def _topics(self, a: Candidate, b: Candidate) -> list[str]:
@@ -462,7 +463,7 @@ class Scorer:
         else:
             days = max(0, (self.pool.on - last).days)
             total += NEVER_MET * min(days, REPEAT_FORGOTTEN_DAYS) / REPEAT_FORGOTTEN_DAYS
-            why.append(f"met before, last on {last:%d %b %Y}")
+            why.append(f"met before, last on {day_said(last, self.pool.on)}")
         total += _jitter_one(self.pool.seed, a.id, b.id)
         return total, why
 
@@ -592,7 +593,7 @@ class Scorer:
         )
         why.append("same working hours" if widest == 0 else f"at most {_hours(widest)} apart")
         repeats = [
-            f"{a.name} and {b.name} met {self.pool.met[frozenset((a.id, b.id))]:%d %b}"
+            f"{a.name} and {b.name} met {day_said(self.pool.met[frozenset((a.id, b.id))], self.pool.on)}"
             for a, b in itertools.combinations(people, 2)
             if frozenset((a.id, b.id)) in self.pool.met
         ]

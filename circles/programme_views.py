@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from circles.days import day_said
 from models.enums import PairStatus, ParticipantRole, ProgrammeKind
 
 # A pause with no end: set when someone stopped answering "did you meet?" (a "ghost").
@@ -73,12 +74,14 @@ class ParticipantView:
     def paused_on(self, day: date) -> bool:
         return self.paused_until is not None and self.paused_until >= day
 
-    @property
-    def pause_text(self) -> str:
+    def pause_text(self, today: date) -> str:
+        """'paused until 01 Apr (holiday)', the year said only when it is not this one."""
         if self.paused_until is None:
             return ""
         until = (
-            "until resumed" if self.paused_until == UNTIL_RESUMED else f"until {self.paused_until:%d %b %Y}"
+            "until resumed"
+            if self.paused_until == UNTIL_RESUMED
+            else f"until {day_said(self.paused_until, today)}"
         )
         return f"paused {until}" + (f" ({self.paused_reason})" if self.paused_reason else "")
 

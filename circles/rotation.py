@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
+from circles.days import day_said
 from models.enums import PresenterSource
 
 
@@ -128,13 +129,6 @@ class Pick:
         return self.why is Why.ROTATION
 
 
-def short_date(day: date, *, relative_to: date | None = None) -> str:
-    """'10 Mar', with the year when it is not the year of ``relative_to``."""
-    if relative_to is not None and day.year != relative_to.year:
-        return f"{day.day} {day:%b %Y}"
-    return f"{day.day} {day:%b}"
-
-
 @dataclass(slots=True)
 class _Span:
     """A membership with its instants in UTC: comparing datetimes that share one tzinfo is
@@ -174,6 +168,7 @@ class _Queue:
             self.away.setdefault(a.person_id, []).append(a)
         self.last_turn: dict[int, datetime] = {}  # UTC
         self.last_turn_day: dict[int, date] = {}
+        self.today: date | None = None  # whose year a reason's day leaves out (else the session's)
         # How the standing of someone in a swap reads, while it comes from the swap.
         self.swap_notes: dict[int, tuple[str, str]] = {}
         # Who is a member changes only when someone joins or leaves: between two such instants
@@ -232,18 +227,18 @@ class _Queue:
     def why_next(self, member: Member, day: date) -> str:
         last = self.last_turn.get(member.person_id)
         if last is None or last < _utc(member.joined_at):
-            joined = short_date(member.joined_at.date(), relative_to=day)
+            joined = day_said(member.joined_at.date(), self.today or day)
             if last is not None:
                 return f"not presented since rejoining {joined}"
             return f"not presented yet (joined {joined})"
-        when = short_date(self.last_turn_day[member.person_id], relative_to=day)
+        when = day_said(self.last_turn_day[member.person_id], self.today or day)
         note = self.swap_notes.get(member.person_id) if self.swap_notes else None
         if note is not None:
             return f"{note[0]} {when}{note[1]}"
         return f"last presented {when}"
 
     def away_text(self, absence: Absence, day: date) -> str:
-        text = f"away until {short_date(absence.ends_on, relative_to=day)}"
+        text = f"away until {day_said(absence.ends_on, self.today or day)}"
         return f"{text} ({absence.reason})" if absence.reason else text
 
 
@@ -253,12 +248,16 @@ def plan(
     away: Sequence[Absence] = (),
     *,
     names: Mapping[int, str] | None = None,
+    today: date | None = None,
 ) -> list[Pick]:
     """A pick for every slot, in time order: fixed ones as they are, open ones by the rules.
 
-    ``names`` names presenters who are not members (guest speakers).
+    ``names`` names presenters who are not members (guest speakers). ``today``: the reasons
+    write a day without its year when it is of today's year (circles/days.py); without it, of
+    the session's year.
     """
     queue = _Queue(members, away)
+    queue.today = today
     queue.names = {**(names or {}), **queue.names}
     swaps = _swaps(slots)
     taken: dict[int, Pick] = {}  # the earlier session of a swap, by the later one's id
@@ -338,7 +337,7 @@ def _took_back(queue: _Queue, later: Slot, pick: Pick, earlier: Slot, earlier_pi
         queue.take_place(taker, gave, earlier.day, note)
     else:
         # Taken from a guest speaker: the taker's turn stays where it was, on the later date.
-        note = f"in line from {short_date(later.day)} after a swap"
+        note = f"in line from {day_said(later.day, queue.today or earlier.day)} after a swap"
         queue.take_place(taker, _utc(later.starts_at), earlier.day, note)
 
 

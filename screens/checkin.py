@@ -26,7 +26,7 @@ from circles.words import count
 from models.enums import Attended, Rsvp
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
-from screens.format import MARK_TEXT, RSVP_TEXT, name_from_search, named, safe, session_day
+from screens.format import MARK_TEXT, RSVP_TEXT, name_from_search, named, safe, session_day, when
 from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.one_line import joined
@@ -213,7 +213,8 @@ class CheckInScreen(LiveScreen, Screen[None]):
         self.session = data.session
         self.roster = data.roster
         self.title = "Check-in"
-        self.sub_title = data.session.label
+        # As every list writes a session's day: this year's year said nothing in the header.
+        self.sub_title = f"{data.session.circle_name}, {when(data.session, circles_app(self).now())}"
         self.render_rows()
 
     def unsaved(self) -> str | None:

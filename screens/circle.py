@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from circles.days import day_said
 from circles.errors import CirclesError
 from circles.services import circle_records, members, sessions
 from circles.services.circle_page import load_circle
@@ -248,6 +249,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def _fill_members(self, found: list[MemberView]) -> None:
         self.query_one("#members-note").display = not found
+        now = circles_app(self).now()
         rows = [
             (
                 str(m.person_id),
@@ -257,7 +259,7 @@ class CircleScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                     m.team or "",
                     m.role.value,
                     "in" if m.in_rotation else "out",
-                    f"{m.joined_at.astimezone(self.data.circle.zone):%d %b %Y}" if self.data else "",
+                    day_said(m.joined_at.astimezone(self.data.circle.zone), now) if self.data else "",
                 ),
             )
             for m in found

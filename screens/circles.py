@@ -19,6 +19,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
+from circles.days import weekday_said
 from circles.errors import shown
 from circles.services import lookups
 from circles.views import CircleView
@@ -26,7 +27,7 @@ from circles.words import count
 from circles.zones import time_zone
 from screens.archived import ArchivedToggle, archived_bindings, archived_note
 from screens.footer import Footer
-from screens.format import local_day, safe
+from screens.format import safe
 from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.one_line import OneLineInput
@@ -49,7 +50,7 @@ def next_day(instant: datetime | None, tz: str, now: datetime) -> str:
     """A circle's next session's day on its own clock, as the session lists write a day ('Tue 10
     Mar', the year only when not this one): with this year's year on every row it said less
     in more cells."""
-    return local_day(instant.astimezone(time_zone(tz)), now) if instant is not None else "none planned"
+    return weekday_said(instant.astimezone(time_zone(tz)), now) if instant is not None else "none planned"
 
 
 class CirclesScreen(ArchivedToggle, ReadsFirst, LiveScreen, TypeToFilter, StyledOnceScreen):

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from rich.text import Text
 
+from circles.days import day_said, weekday_said
 from circles.views import Headcount, SessionView
 from circles.zones import time_zone
 from models.enums import Attended, Rsvp, SessionStatus
@@ -30,14 +31,8 @@ def when(session: SessionView, now: datetime, *, zone: bool = False) -> str:
 
 def session_day(session: SessionView, now: datetime) -> str:
     """'Tue 03 Mar', the session's day on the circle's own clock; with the year when it is not
-    this year ('Tue 05 Jan 2027')."""
-    return local_day(session.local_start, now)
-
-
-def local_day(local: datetime, now: datetime) -> str:
-    """'Tue 03 Mar', the day of ``local`` (aware, on its circle's clock); with the year when it
-    is not this year there ('Tue 05 Jan 2027')."""
-    return f"{local:%a %d %b}" if local.year == now.astimezone(local.tzinfo).year else f"{local:%a %d %b %Y}"
+    this year there ('Tue 05 Jan 2027')."""
+    return weekday_said(session.local_start, now)
 
 
 def zone_abbreviation(local: datetime) -> str:
@@ -50,8 +45,9 @@ def when_long(session: SessionView) -> str:
     return f"{session.local_start:%a %d %b %Y %H:%M} ({session.timezone}), {session.minutes} min"
 
 
-def day(instant: datetime | None, tz: str = "UTC") -> str:
-    return "" if instant is None else f"{instant.astimezone(time_zone(tz)):%d %b %Y}"
+def day(instant: datetime | None, now: datetime, tz: str = "UTC") -> str:
+    """'10 Mar', the day of ``instant`` on the clock of ``tz``; with the year when it is not this year."""
+    return "" if instant is None else day_said(instant.astimezone(time_zone(tz)), now)
 
 
 def headcount_text(count: Headcount | None, session: SessionView, now: datetime) -> str:

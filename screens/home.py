@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Static
 
 from circles import upcoming
+from circles.days import weekday_said
 from circles.upcoming import DAYS
 from circles.views import HomeData, SessionView
 from models.enums import SessionStatus
@@ -233,7 +234,7 @@ class HomeScreen(LiveScreen, Screen[None]):
         empty.update(
             ""
             if data.upcoming
-            else f"Nothing scheduled before {(now + timedelta(days=DAYS)):%a %d %b}"
+            else f"Nothing scheduled before {weekday_said(now + timedelta(days=DAYS), now)}"
             + (" in your circles. Press a for every circle's." if data.only_mine else ". ")
             + ("" if data.only_mine else "Press c, open a circle and schedule a session (s).")
         )

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static
 
+from circles.days import day_said
 from circles.success_views import DEFINITIONS, ProgrammeEngagement, RetentionAfter, SuccessReport
 from circles.words import count
 from screens.blocks import Block, Blocks
@@ -385,7 +386,9 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def show(self, r: SuccessReport) -> None:
         self.report = r
         since, until = r.scope.since, r.scope.until
-        span = f"{since:%d %b %Y} to {until:%d %b %Y}" if since and until else f"up to {until:%d %b %Y}"
+        today = circles_app(self).today()
+        # A report without an end runs up to today.
+        span = (f"{day_said(since, today)} to " if since else "up to ") + day_said(until or today, today)
         self.query_one("#org-status", Static).update(
             f"{r.circle_name or 'All circles'} · {span} · {count(r.sessions, 'held session')}, "
             f"{count(len(r.circles), 'circle')} · Tab to a figure, ? says how it is counted"

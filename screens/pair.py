@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from circles.days import day_said, weekday_said
 from circles.programme_views import PairDetail
 from screens.dialogs import ConfirmScreen
 from screens.footer import Footer
@@ -117,7 +118,8 @@ class PairScreen(LiveScreen, Screen[None]):
         p = d.pair
         self.title = p.names
         self.sub_title = d.programme.name
-        state = p.status.label + (f" on {p.ended_on:%d %b %Y}" if p.ended_on else "")
+        today = circles_app(self).today()
+        state = p.status.label + (f" on {day_said(p.ended_on, today)}" if p.ended_on else "")
         if p.end_reason:
             state += f": {p.end_reason}"
         if d.programme.kind.has_rounds:
@@ -129,7 +131,7 @@ class PairScreen(LiveScreen, Screen[None]):
         why = (p.reasons or "-").split(GAP)  # "topics: Security · different teams"
         self.query_one("#pair-summary", PhraseLine).show_lines(
             [f"{x.name} ({x.role.value}) <{x.email}>" for x in p.people],
-            [f"Since {p.started_on:%d %b %Y} (round {p.round_number})", state, met],
+            [f"Since {day_said(p.started_on, today)} (round {p.round_number})", state, met],
             [f"Why: {why[0]}", *why[1:]],
         )
         goals = self.query_one("#goal-table", DataTable)
@@ -143,7 +145,10 @@ class PairScreen(LiveScreen, Screen[None]):
         meetings = self.query_one("#meeting-table", DataTable)
         refill(
             meetings,
-            [(str(m.id), safe(f"{m.held_on:%a %d %b %Y}", str(m.minutes or ""), m.note)) for m in d.meetings],
+            [
+                (str(m.id), safe(weekday_said(m.held_on, today), str(m.minutes or ""), m.note))
+                for m in d.meetings
+            ],
         )
         meetings.display = bool(d.meetings)
         # Not when it looks again, unless the goals have just appeared: the focus stays where it was.

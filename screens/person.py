@@ -10,8 +10,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
+from circles.days import day_said
 from circles.services import knowledge, lookups
-from circles.services.person_programmes import PersonProgrammes, day_of, person_programmes
+from circles.services.person_programmes import PersonProgrammes, person_programmes
 from screens.footer import Footer
 from screens.format import day, named, safe
 from screens.header import Header
@@ -146,18 +147,19 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def show_programmes(self, found: PersonProgrammes) -> None:
         paired = {p.programme_id for p in found.pairs}
+        today = circles_app(self).today()
         cells = [
             safe(
                 p.programme_name,
                 ", ".join(x.name for x in p.people if x.person_id != self.person_id),
                 p.status.label,
-                day_of(p.started_on),
+                day_said(p.started_on, today),
                 str(p.meetings_held),
             )
             for p in found.pairs
         ]
         cells += [
-            safe(name, f"({part.role.value}, not paired)", part.pause_text, "", "")
+            safe(name, f"({part.role.value}, not paired)", part.pause_text(today), "", "")
             for part, name in found.programmes
             if part.programme_id not in paired
         ]
@@ -166,6 +168,8 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def show(self, r: lookups.PersonRecord) -> None:
         self.record = r
         p = r.person
+        now = circles_app(self).now()
+        today = circles_app(self).today()
         self.title = p.name
         self.query_one("#person-summary", PhraseLine).show(
             named(p.name, p.email, gap=" "),
@@ -181,8 +185,8 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                         r.circle_names.get(m.circle_id, "?"),
                         m.role.value,
                         "in" if m.in_rotation else "out",
-                        day(m.joined_at),
-                        day(m.left_at),
+                        day(m.joined_at, now),
+                        day(m.left_at, now),
                     )
                     for m in r.memberships
                 ]
@@ -198,7 +202,7 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             numbered(
                 [
                     safe(
-                        f"{a.session.local_start:%d %b %Y}",
+                        day_said(a.session.local_start, now),
                         a.session.circle_name,
                         a.session.title,
                         a.attended.value,
@@ -212,14 +216,16 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             "person-presented",
             numbered(
                 [
-                    safe(f"{x.session.local_start:%d %b %Y}", x.session.circle_name, x.title)
+                    safe(day_said(x.session.local_start, now), x.session.circle_name, x.title)
                     for x in r.presentations
                 ]
             ),
             "No talks yet.",
         )
         self.query_one("#person-away", Static).update(
-            "\n".join(f"{a.starts_on:%d %b %Y} to {a.ends_on:%d %b %Y}  {a.reason}" for a in r.away)
+            "\n".join(
+                f"{day_said(a.starts_on, today)} to {day_said(a.ends_on, today)}  {a.reason}" for a in r.away
+            )
             or "Not away."
         )
 

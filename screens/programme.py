@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -13,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
+from circles.days import day_said
 from circles.errors import CirclesError
 from circles.feedback_views import tell_apart
 from circles.programme_views import (
@@ -89,7 +91,7 @@ NOT_IN_ROUNDS = ("As", "Places", "Topics")
 ONLY_IN_ROUNDS = ("Offers", "Wants")
 
 
-def _participant_cells(x: ParticipantView, labels: list[str], name: str) -> tuple[str, ...]:
+def _participant_cells(x: ParticipantView, labels: list[str], name: str, today: date) -> tuple[str, ...]:
     """A participant's cells under the columns ``labels`` (see PARTICIPANT_COLUMNS), ``name``
     as the list shows it (namesakes told apart)."""
     cells = {
@@ -101,7 +103,7 @@ def _participant_cells(x: ParticipantView, labels: list[str], name: str) -> tupl
         "Offers": ", ".join(x.offers),
         "Wants": ", ".join(x.wants),
         "Timezone": x.timezone,
-        "Status": x.pause_text or ("in a pair" if x.active_pairs else ""),
+        "Status": x.pause_text(today) or ("in a pair" if x.active_pairs else ""),
     }
     return tuple(cells[label] for label in labels)
 
@@ -239,7 +241,8 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         self.title = p.name
         self.sub_title = p.kind.label + (" · archived" if p.archived else "")
         # A date alone said nothing of what it was ("6 rounds · 12 Oct 2026"): say from or until.
-        dates = " to ".join(f"{d:%d %b %Y}" for d in (p.starts_on, p.ends_on) if d)
+        today = circles_app(self).today()
+        dates = " to ".join(day_said(d, today) for d in (p.starts_on, p.ends_on) if d)
         if bool(p.starts_on) != bool(p.ends_on):
             dates = ("from " if p.starts_on else "until ") + dates
         self.query_one("#programme-summary", PhraseLine).show(
@@ -268,12 +271,16 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         # Two Aiko Diazes of one team (the large demo has such) read as one person listed twice.
         names = tell_apart([(x.person_id, x.name, x.team) for x in data.participants])
         table.fill(
-            [(str(x.person_id), _participant_cells(x, shown, names[x.person_id])) for x in data.participants]
+            [
+                (str(x.person_id), _participant_cells(x, shown, names[x.person_id], today))
+                for x in data.participants
+            ]
         )
 
     def _fill_pairs(self, found: list[PairView]) -> None:
         self.pairs = found
         met = {True: "yes", False: "no", None: ""}
+        today = circles_app(self).today()
         # Namesakes told apart as on the participants tab (a person in several pairs is one).
         people = {p.person_id: (p.person_id, p.name, None) for x in found for p in x.people}
         names = tell_apart(list(people.values()))
@@ -285,7 +292,7 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
                         str(x.id),
                         " & ".join(names[p.person_id] for p in x.people),
                         x.status.label,
-                        f"{x.started_on:%d %b %Y}",
+                        day_said(x.started_on, today),
                         str(x.meetings_held),
                         met[x.met],
                         x.reasons if x.status.value == "active" else x.end_reason,
@@ -301,13 +308,14 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
 
     def _fill_rounds(self, found: list[RoundView]) -> None:
         self.rounds = found
+        today = circles_app(self).today()
         self.query_one("#round-table", PagedTable).fill(
             [
                 (
                     str(r.id),
                     (
                         str(r.number),
-                        f"{r.held_on:%d %b %Y}",
+                        day_said(r.held_on, today),
                         str(r.seed),
                         str(r.pairs),
                         str(r.met),
@@ -581,7 +589,8 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             cursor_key=group_key(cursor) if cursor else None,
         )
         lines = [
-            f"{len(proposal.groups)} proposed on {proposal.on:%d %b %Y} (seed {proposal.seed}); "
+            f"{len(proposal.groups)} proposed on {day_said(proposal.on, circles_app(self).today())} "
+            f"(seed {proposal.seed}); "
             "nothing is saved as pairs until you confirm (c)."
         ]
         lines += [f"Not matched: {u.person.name}: {u.reason}" for u in proposal.unmatched]
@@ -689,7 +698,8 @@ class ProgrammeScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             self.notify("Nothing to confirm: match first (r).")
             return
         kind = "round" if proposal.programme.kind.has_rounds else "set of pairs"
-        question = f"Confirm these {len(proposal.groups)} as a new {kind} dated {proposal.on:%d %b %Y}?"
+        dated = day_said(proposal.on, circles_app(self).today())
+        question = f"Confirm these {len(proposal.groups)} as a new {kind} dated {dated}?"
         if not await self.app.push_screen_wait(ConfirmScreen(question, "Confirm")):
             return
         seed, expected = proposal.seed, proposal.signature

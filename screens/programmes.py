@@ -12,6 +12,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from circles.days import day_said
 from circles.programme_views import ProgrammeSummary, ProgrammeView
 from screens.archived import ArchivedToggle, archived_bindings, archived_note
 from screens.footer import Footer
@@ -20,6 +21,7 @@ from screens.header import Header
 from screens.live import LiveScreen, refill
 from screens.palette import highlight_plain
 from screens.table import Table
+from screens.typed_app import circles_app
 from screens.work import ask_db, run_db
 
 if TYPE_CHECKING:
@@ -77,6 +79,7 @@ class ProgrammesScreen(ArchivedToggle, LiveScreen, Screen[None]):
 
     def show(self, found: list[ProgrammeSummary]) -> None:
         self.loaded = True
+        today = circles_app(self).today()
         rows = [
             (
                 str(s.programme.id),
@@ -86,7 +89,7 @@ class ProgrammesScreen(ArchivedToggle, LiveScreen, Screen[None]):
                     str(s.participants),
                     str(s.active_pairs),
                     str(s.rounds),
-                    f"{s.last_round_on:%d %b %Y}" if s.last_round_on else "",
+                    day_said(s.last_round_on, today) if s.last_round_on else "",
                     s.programme.cadence or "",
                     "archived" if s.programme.archived else "",
                 ),

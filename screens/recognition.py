@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Select, Static
 
+from circles.days import day_said
 from circles.feedback_views import LedgerNames, Recognised, Streak, Talk
 from circles.words import count
 from circles.zones import local_zone_name
@@ -130,16 +131,16 @@ def streaks_text(streaks: list[Streak]) -> str:
     return f"{longest} in a row{more}"
 
 
-def detail_lines(r: Recognised, shown: str | None = None) -> str:
+def detail_lines(r: Recognised, today: date, shown: str | None = None) -> str:
     """Everything one person is recognised for, as lines to read, under their name with their
     team, or as the list shows it (``shown``) when that says more: namesakes of one team are
     told apart there by their number."""
     lines = [shown if shown and shown != r.name else r.name + (f" ({r.team})" if r.team else "")]
     for t in r.talks:
         mark = " · first talk ever!" if t.number == 1 else (f" · talk no. {t.number}!" if t.milestone else "")
-        lines.append(f"  talk {t.day:%d %b}: {t.title or 'untitled'} ({t.circle}){mark}")
+        lines.append(f"  talk {day_said(t.day, today)}: {t.title or 'untitled'} ({t.circle}){mark}")
     for s in r.streaks:
-        lines.append(f"  came to {s.sessions} {s.circle} sessions in a row ({s.day:%d %b})")
+        lines.append(f"  came to {s.sessions} {s.circle} sessions in a row ({day_said(s.day, today)})")
     if r.mentoring is not None:
         m = r.mentoring
         parts = [f"{count(m.meetings, 'meeting')} ({m.hours:.1f} h)"] if m.meetings else []
@@ -385,7 +386,9 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
     def _detail(self) -> None:
         person = self._current()
         shown = self.data.shown.get(person.person_id) if self.data is not None and person else None
-        self.query_one("#rec-person", Static).update(detail_lines(person, shown) if person else "")
+        self.query_one("#rec-person", Static).update(
+            detail_lines(person, circles_app(self).today(), shown) if person else ""
+        )
 
     @on(Select.Changed, "#rec-period Select")
     def _period(self, event: Select.Changed) -> None:
@@ -411,7 +414,7 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             person_id = person.person_id if person else None
 
             def ask(talks: list[Talk]) -> None:
-                form = thanks_form(data.names, talks, person_id)
+                form = thanks_form(data.names, talks, person_id, today=circles_app(self).today())
                 self.app.push_screen(form, lambda done: self.reload() if done else None)
 
             run_db(self, lambda db: recognition.talks(db, data.scope), ask, group="thank")
@@ -431,13 +434,16 @@ class RecognitionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             self.notify(f"Wrote {path}", title="Digest exported", markup=False)
 
 
-def thanks_form(ledger: LedgerNames, talks: list[Talk], person_id: int | None = None) -> FormScreen[Any]:
+def thanks_form(
+    ledger: LedgerNames, talks: list[Talk], person_id: int | None = None, *, today: date
+) -> FormScreen[Any]:
     """Thanks to someone (the highlighted person to start with): the people of this period,
     anyone else through the picker; ``talks``: the period's, to say which session it is for."""
     names = ledger.shown_names()
     people = [(names[p.person_id], p.person_id) for p in ledger.people] or [("(choose Someone else…)", 0)]
     labels = sorted(
-        {(t.session_id, f"{t.day:%d %b} {t.circle}: {t.title}"[:60]) for t in talks}, key=lambda x: x[1]
+        {(t.session_id, f"{day_said(t.day, today)} {t.circle}: {t.title}"[:60]) for t in talks},
+        key=lambda x: x[1],
     )
     fields = [
         Field("who", "Thank", person_id or people[0][1], choices=people, anyone="Thank whom?", required=True),

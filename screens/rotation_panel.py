@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from circles.days import day_said, weekday_said
 from circles.errors import CirclesError
 from circles.rotation import Why
 from circles.services import away, circle_records, clock, fairness, members, planning
@@ -22,7 +23,7 @@ from circles.services import rotation as rotation_service
 from circles.views import CircleView
 from circles.words import count
 from screens.dialogs import ChoiceScreen, CountScreen
-from screens.format import local_day, named
+from screens.format import named
 from screens.opening import KeysWait, ReadFirst
 from screens.table import Table
 from screens.work import ask_db, run_db
@@ -77,10 +78,11 @@ def load_choices(db: Db, circle_id: int, day: date) -> list[Choice]:
     with the tab: on PostgreSQL the people sorted by name for it were the tab's slowest read, for
     a list that shows only then."""
     away_days = {a.person_id: a for a in away.list_away(db, overlapping=(day, day))}
+    today = clock.today(db)
 
     def label(person_id: int, name: str, email: str | None, note: str) -> str:
         if person_id in away_days:
-            note += f"  (away until {away_days[person_id].ends_on:%d %b})"
+            note += f"  (away until {day_said(away_days[person_id].ends_on, today)})"
         return named(name, email) + note
 
     choices = [
@@ -215,7 +217,7 @@ class RotationPanel(Vertical):
             preview.add_row(
                 # As every list of sessions writes them (no year this year): the year took the
                 # cells Why needs at 80 columns.
-                Text(f"{local_day(r.starts_at, data.now)} {r.starts_at:%H:%M}"),
+                Text(f"{weekday_said(r.starts_at, data.now)} {r.starts_at:%H:%M}"),
                 Text("yes" if r.planned else "not yet"),
                 Text(r.presenter_name or "(nobody)"),
                 Text(HOW[r.why]),
@@ -226,13 +228,14 @@ class RotationPanel(Vertical):
         self._say_why(preview.cursor_row)
         ledger = self.query_one("#rotation-ledger", DataTable)
         ledger.clear()
+        today = data.now.astimezone(data.circle.zone).date()  # the ledger's days are the circle's
         for lr in data.ledger.rows:
             ledger.add_row(
                 Text(lr.name + ("" if lr.current_member else " (left)")),
                 lr.times_presented,
-                Text(f"{lr.last_presented:%d %b %Y}" if lr.last_presented else "never"),
+                Text(day_said(lr.last_presented, today) if lr.last_presented else "never"),
                 Text("yes" if lr.first_time else ""),
-                Text("; ".join(f"{d:%d %b}: {why}" for d, why in lr.skips)),
+                Text("; ".join(f"{day_said(d, today)}: {why}" for d, why in lr.skips)),
                 lr.swaps_given,
                 lr.swaps_taken,
             )
@@ -246,10 +249,14 @@ class RotationPanel(Vertical):
         why = ""
         if 0 <= index < len(rows):
             r = rows[index]
-            why = f"{r.starts_at:%a %d %b}: {r.presenter_name or '(nobody)'}, {r.reason}"
+            why = f"{self._day(r)}: {r.presenter_name or '(nobody)'}, {r.reason}"
         self.query_one("#rotation-why", Static).update(why)
 
     # ------------------------------------------------------------ actions
+
+    def _day(self, row: rotation_service.PreviewRow) -> str:
+        """'Tue 10 Mar', a preview row's day as the preview writes it (the year only when not this one)."""
+        return weekday_said(row.starts_at, self.data.now if self.data is not None else row.starts_at)
 
     def _highlighted(self) -> rotation_service.PreviewRow | None:
         if self.data is None or not self.data.preview:
@@ -296,7 +303,7 @@ class RotationPanel(Vertical):
             if not options:
                 self.app.notify("Nobody to pick: add members or guest speakers first.", severity="warning")
                 return
-            dialog = ChoiceScreen(f"Who presents on {row.starts_at:%a %d %b %H:%M}?", options)
+            dialog = ChoiceScreen(f"Who presents on {self._day(row)} {row.starts_at:%H:%M}?", options)
             answer = self.app.push_screen(dialog, wait_for_dismiss=True)
             keys.reach(dialog)
         finally:
@@ -309,7 +316,7 @@ class RotationPanel(Vertical):
         run_db(
             self,
             lambda db: rotation_service.assign(db, session, person_id=person_id),
-            self._after(f"{name} presents on {row.starts_at:%a %d %b}."),
+            self._after(f"{name} presents on {self._day(row)}."),
             write=True,
             failed=self._failed,
             group="rotation-write",
@@ -326,7 +333,7 @@ class RotationPanel(Vertical):
             return
         presenter_id, name = row.presenter_id, row.presenter_name
         day = row.starts_at.date()
-        question = f"Mark {name} away on {day:%a %d %b}? The rotation picks someone else that day."
+        question = f"Mark {name} away on {self._day(row)}? The rotation picks someone else that day."
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Mark away")):
             return
         run_db(
@@ -334,7 +341,7 @@ class RotationPanel(Vertical):
             lambda db: away.add_away(
                 db, person_id=presenter_id, starts_on=day, ends_on=day, reason="can't make it"
             ),
-            self._after(f"{name} is away on {day:%a %d %b}."),
+            self._after(f"{name} is away on {self._day(row)}."),
             write=True,
             failed=self._failed,
             group="rotation-write",
@@ -351,12 +358,18 @@ class RotationPanel(Vertical):
         if not others:
             self.app.notify("There is no other planned session to swap with.", severity="warning")
             return
+        now = self.data.now
         options = [
-            (str(r.session_id), f"{r.starts_at:%a %d %b %Y %H:%M}  {r.presenter_name or '(nobody)'}")
+            (
+                str(r.session_id),
+                f"{weekday_said(r.starts_at, now)} {r.starts_at:%H:%M}  {r.presenter_name or '(nobody)'}",
+            )
             for r in others
         ]
         picked = await self.app.push_screen_wait(
-            ChoiceScreen(f"Swap {row.presenter_name or 'nobody'} ({row.starts_at:%a %d %b}) with:", options)
+            ChoiceScreen(
+                f"Swap {row.presenter_name or 'nobody'} ({weekday_said(row.starts_at, now)}) with:", options
+            )
         )
         if picked is None:
             return
@@ -379,7 +392,7 @@ class RotationPanel(Vertical):
         run_db(
             self,
             lambda db: rotation_service.clear_assignment(db, session),
-            self._after(f"The rotation picks for {row.starts_at:%a %d %b} again."),
+            self._after(f"The rotation picks for {self._day(row)} again."),
             write=True,
             failed=self._failed,
             group="rotation-write",

@@ -57,6 +57,17 @@ def test_people_are_ranked_by_recent_talks_and_their_takeaways_with_the_evidence
         assert experts.find_experts(db, "haskell") == []
 
 
+def test_a_talks_day_is_said_on_its_circles_clock(store, clock):
+    """A talk at 08:00 on New Year's Day in Auckland began on 31 Dec in UTC: it is this year's
+    talk there (the clock reads 3 Mar 2026), and its day is the one its people remember."""
+    c = factories.circle(store, tz="Pacific/Auckland")
+    ana = factories.person(store, "Ana Lima")
+    _talk(store, c, "2026-01-01 08:00", ana, "Lifetimes", topics=["Rust"])
+    with store.read() as db:
+        found = experts.find_experts(db, "rust")
+    assert found[0].evidence == "1 talk on Rust, latest 01 Jan"
+
+
 def test_a_talk_counts_half_after_a_year():
     now = datetime(2026, 3, 3, tzinfo=UTC)
     assert experts.decay(now, now) == 1.0

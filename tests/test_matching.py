@@ -609,3 +609,15 @@ def test_a_large_round_pairs_everyone_across_teams() -> None:
     check_all(Pool(people, Rules(ProgrammeKind.COFFEE), ON, seed=3), proposal)
     assert not proposal.unmatched
     assert Counter(len(g.members) for g in proposal.groups) == {2: 999, 3: 1}
+
+
+def test_a_reason_says_the_year_of_a_meeting_only_when_it_is_not_the_rounds() -> None:
+    people = tuple(Candidate(i, f"P{i}", MEMBER) for i in range(1, 4))
+    met = {frozenset((1, 2)): ON - timedelta(days=7), frozenset((1, 3)): date(2025, 12, 1)}
+    scorer = Scorer(Pool(people, Rules(ProgrammeKind.COFFEE, no_repeat_days=365), ON, met=met))
+    assert scorer.blocked(1, 2) == "met on 24 Feb, inside the no-repeat window"
+    assert scorer.blocked(1, 3) == "met on 01 Dec 2025, inside the no-repeat window"
+    trio = Scorer(Pool(people, Rules(ProgrammeKind.BUDDY, group_size=3), ON, met=met))
+    assert "met before, last on 01 Dec 2025" in trio.reasons(1, 3)
+    reasons = trio.group((1, 2, 3)).reasons
+    assert "P1 and P2 met 24 Feb" in reasons and "P1 and P3 met 01 Dec 2025" in reasons

@@ -278,7 +278,7 @@ def test_thanks_and_the_digest_lists_nobody_with_nothing(store: Store, weekly: W
     ledger = _ledger(store, "2026-03-01", "2026-04-01")
     assert [r.name for r in ledger.people] == ["Ana Person", "Bo Person", "Di Person"]
     text = markdown(ledger)
-    assert "- **Di Person** from Bo Person: for the \\*notes\\* (Weekly, Tue 10 Mar 2026)" in text
+    assert "- **Di Person** from Bo Person: for the \\*notes\\* (Weekly, Tue 10 Mar)" in text
     assert "- **Bo Person** came to 5 Weekly sessions in a row (10 Mar)" in text
     assert "Cy" not in text  # nothing this period: not listed as zero
     data = as_json(ledger)
@@ -644,7 +644,7 @@ def test_the_digest_of_a_small_store_word_for_word(store: Store, weekly: Weekly)
         "\n"
         "## Thanks\n"
         "\n"
-        "- **Di Person** from Bo Person: for the notes (Weekly, Tue 10 Mar 2026)\n"
+        "- **Di Person** from Bo Person: for the notes (Weekly, Tue 10 Mar)\n"
     )
     one_circle = markdown(_ledger(store, "2026-01-01", "2026-04-01", circle="Tokyo_Lunch"))
     assert one_circle == (

@@ -324,7 +324,7 @@ def test_swapping_the_first_and_third_session_leaves_the_second_alone() -> None:
     after = plan(members, swap(slots, before, 0, 2))
     assert [p.presenter_name for p in after] == ["Hana", "Mateo", "Luca", "Hana", "Mateo"]
     assert [p.why for p in after[:3]] == [Why.MANUAL, Why.ROTATION, Why.MANUAL]
-    assert after[1].reason == "not presented yet (joined 3 Nov)"
+    assert after[1].reason == "not presented yet (joined 03 Nov)"
     assert after[3].reason == "last presented 30 Nov"  # Hana did present then
     # Holding the sessions one by one changes nothing: the link stays on the held sessions.
     held = slots = swap(slots, before, 0, 2)
@@ -345,7 +345,7 @@ def test_a_swap_past_a_whole_round_keeps_the_rounds_in_between() -> None:
     assert [p.presenter_name for p in before] == ["Ana", "Bob", "Ana", "Bob", "Ana", "Bob"]
     after = plan(members, swap(slots, before, 0, 3))
     assert [p.presenter_name for p in after] == ["Bob", "Bob", "Ana", "Ana", "Bob", "Ana"]
-    assert after[2].reason == "last turn 6 Jan, given to Bob in a swap"
+    assert after[2].reason == "last turn 06 Jan, given to Bob in a swap"
 
 
 def test_a_swap_after_a_skip_is_the_panels_case() -> None:
@@ -398,7 +398,7 @@ def test_the_oldest_last_turn_goes_next_and_says_so() -> None:
     picks = plan(members, weekly(4))
     assert [p.presenter_name for p in picks] == ["Ana", "Bob", "Cleo", "Ana"]
     assert picks[0].reason == "not presented yet (joined 30 Dec 2025)"
-    assert picks[3].reason == "last presented 6 Jan"
+    assert picks[3].reason == "last presented 06 Jan"
 
 
 def test_a_newcomer_joins_at_the_back_of_the_queue() -> None:
@@ -453,7 +453,7 @@ def test_when_nobody_can_present_the_reason_says_who_is_away() -> None:
     away = [Absence(1, date(2026, 1, 1), date(2026, 2, 1), "")]
     picks = plan(people("Ana"), weekly(1), away)
     assert picks[0].presenter_id is None
-    assert picks[0].reason == "nobody can present: Ana away until 1 Feb"
+    assert picks[0].reason == "nobody can present: Ana away until 01 Feb"
     assert plan([], weekly(1))[0].reason.startswith("nobody is in the rotation")
 
 

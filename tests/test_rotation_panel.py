@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -319,3 +319,21 @@ async def test_the_preview_writes_its_days_as_every_list_of_sessions_does(memory
         assert column(preview, 0)[0] == "Tue 03 Mar 12:00"  # (the clock says Tue 3 Mar 2026, 09:00)
         why = preview.ordered_columns[4]
         assert why.get_render_width(preview) - 2 * preview.cell_padding >= len("last presented 27 Apr")
+
+
+async def test_the_rotation_says_the_year_of_a_session_of_next_year_only(memory_store: Store, clock) -> None:
+    """In December the preview reaches into January: those days, in the preview and the line
+    that says why, say their year; this year's days do not, in a reason of January's session too."""
+    clock.now = datetime(2026, 12, 20, 9, tzinfo=UTC)
+    circle_id, _ = setup(memory_store)
+    app = Host(memory_store, circle_id)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        preview = app.query_one("#rotation-preview", DataTable)
+        assert column(preview, 0)[:3] == ["Tue 22 Dec 12:00", "Tue 29 Dec 12:00", "Tue 05 Jan 2027 12:00"]
+        preview.move_cursor(row=2)
+        await settle(app, pilot)
+        # The reason's day is this year's: its year is left out too, as today's year.
+        assert shown(app.query_one("#rotation-why", Static)) == (
+            "Tue 05 Jan 2027: Cleo, not presented yet (joined 20 Dec)"
+        )

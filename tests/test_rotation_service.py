@@ -159,8 +159,8 @@ def test_an_away_period_changes_the_preview_and_the_stored_presenters_at_once(st
     with store.read() as db:
         rows = rot.preview(db, c.id, count=3)
     assert presenters(rows) == ["Ana", "Cleo", "Ana"]
-    assert rows[1].reason == "not presented yet (joined 3 Mar); Bob away until 15 Apr (parental leave)"
-    assert rows[2].reason == "last presented 3 Mar; Bob away until 15 Apr (parental leave)"
+    assert rows[1].reason == "not presented yet (joined 03 Mar); Bob away until 15 Apr (parental leave)"
+    assert rows[2].reason == "last presented 03 Mar; Bob away until 15 Apr (parental leave)"
     with store.read() as db:
         # Marking Bob away refreshed what the sessions store: lists and invites agree.
         assert [sessions.get_session(db, s.id).presenter_name for s in planned] == ["Ana", "Cleo", "Ana"]
@@ -182,7 +182,7 @@ def test_swap_is_one_action_and_the_ledger_counts_it(store: Store) -> None:
         rows = rot.preview(db, c.id, count=4)
     assert presenters(rows) == ["Bob", "Ana", "Cleo", "Bob"]
     assert rows[0].why is Why.MANUAL
-    assert rows[0].reason == "swap: Ana gave 3 Mar to Bob and takes 10 Mar"
+    assert rows[0].reason == "swap: Ana gave 03 Mar to Bob and takes 10 Mar"
     with store.write() as db:
         for s in planned[:3]:
             factories.hold(db, sessions.get_session(db, s.id))
@@ -201,7 +201,7 @@ def test_swap_and_assign_refuse_what_makes_no_sense(store: Store) -> None:
             db, person_id=ids["Ana"], starts_on=date(2026, 3, 10), ends_on=date(2026, 3, 10), reason="dentist"
         )
     s0, s1, s2 = (planned[0].id, planned[1].id, planned[2].id)
-    with store.write() as db, pytest.raises(NotAllowed, match=r"Ana is away on Tue 10 Mar 2026 \(dentist\)"):
+    with store.write() as db, pytest.raises(NotAllowed, match=r"Ana is away on Tue 10 Mar \(dentist\)"):
         rot.swap(db, sessions.get_session(db, s0), sessions.get_session(db, s1))
     with store.write() as db, pytest.raises(NotAllowed, match="Ana is away"):
         rot.assign(db, sessions.get_session(db, s1), person_id=ids["Ana"])
@@ -386,7 +386,7 @@ def test_a_swap_changes_the_two_sessions_only_until_one_is_assigned_again(store:
     assert presenters(rows) == stored == ["Hana", "Mateo", "Luca", "Hana", "Mateo"]
     assert rows[2].reason == "swap: Luca gave 30 Nov to Hana and takes 14 Dec"
     assert [r.swapped_with for r in rows] == [planned[2], None, planned[0], None, None]
-    assert rows[1].reason == "not presented yet (joined 2 Feb)"
+    assert rows[1].reason == "not presented yet (joined 02 Feb)"
 
     # Holding the earlier one changes no later pick.
     with store.write() as db:

@@ -205,6 +205,7 @@ def test_a_title_ranks_above_a_mention_and_matched_words_are_marked(store, libra
     assert [person.snippet[a:b] for a, b in person.marks] == ["Müller"]
     assert person.where == "ana@example.org"
     assert item.opens == ("session", library["own"][1])
+    assert item.where == "Rust Lunch, Thu 05 Mar"  # the year only when it is not this one
 
 
 def test_an_edited_note_is_found_by_its_new_words_and_not_its_old_ones(store, library):

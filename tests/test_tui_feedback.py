@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Input, Select, Static
 
 from circles.app import CirclesApp
-from circles.feedback_views import MentoringDone, Recognised, Streak, tell_apart
+from circles.feedback_views import MentoringDone, Recognised, Streak, Talk, tell_apart
 from circles.recognition_digest import markdown
 from circles.services import attendance, feedback, programmes, recognition, sessions, success
 from circles.services.participation import Scope
@@ -815,7 +815,26 @@ def test_the_ledger_shows_the_longest_streak_and_mentoring_without_zeros() -> No
     )
     # A mentor who completed a pair but logged no meeting this period: no "0 meetings (0.0 h)".
     r = Recognised(1, "Ana Ruiz", None, mentoring=MentoringDone(1, 0, 0, as_mentor=True))
-    assert detail_lines(r).splitlines()[1] == "  mentoring: 1 pair completed as mentor"
+    assert detail_lines(r, date(2026, 3, 10)).splitlines()[1] == "  mentoring: 1 pair completed as mentor"
+
+
+def test_a_persons_details_say_the_year_of_a_day_of_last_year_only() -> None:
+    """A period of the last 12 months reaches into last year: its days say which year they are in."""
+    r = Recognised(
+        1,
+        "Ana Ruiz",
+        None,
+        talks=[
+            Talk(1, date(2025, 12, 9), "Rust Lunch", "Ownership", 2),
+            Talk(2, date(2026, 1, 6), "Go Club", "", 3),
+        ],
+        streaks=[Streak("Rust Lunch", 5, date(2026, 3, 2))],
+    )
+    assert detail_lines(r, date(2026, 3, 10)).splitlines()[1:] == [
+        "  talk 09 Dec 2025: Ownership (Rust Lunch)",
+        "  talk 06 Jan: untitled (Go Club)",
+        "  came to 5 Rust Lunch sessions in a row (02 Mar)",
+    ]
 
 
 async def test_the_palette_shows_names_that_look_like_markup_as_written(memory_store, clock):

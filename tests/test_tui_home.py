@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from textual.widgets import Button, DataTable, Static
 
@@ -233,3 +233,14 @@ async def test_home_tells_circles_named_alike_apart_at_80_columns(memory_store, 
     for city in cities:  # its place whole: "Accessib…(Sao Paulo)", not "Accessibility…Paulo)"
         assert f"…({city})" in text, text
     assert "cancelled" in text and "Valentina" in text, text
+
+
+async def test_nothing_scheduled_says_the_year_of_a_day_in_next_year(memory_store, clock):
+    """Two weeks from 20 Dec is in January: the day the empty list runs to says its year."""
+    clock.now = datetime(2026, 12, 20, 9, tzinfo=UTC)
+    factories.circle(memory_store, "Rust Lunch")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        message = shown(app.screen.query_one("#upcoming-empty", Static))
+        assert message.startswith("Nothing scheduled before Sun 03 Jan 2027"), message

@@ -598,7 +598,7 @@ def _forms(store, circle_id: int, session_id: int) -> dict[str, FormScreen]:  # 
         "new programme": programme_forms.programme_form(),
         "meeting": programme_forms.meeting_form(pair, today=session.starts_at.date()),
         "walk-in": forms.walk_in_form(session, name="Sami"),
-        "thanks": thanks_form(names, []),
+        "thanks": thanks_form(names, [], today=session.starts_at.date()),
     }
 
 

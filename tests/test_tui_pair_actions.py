@@ -20,7 +20,7 @@ from screens.form_screen import FormScreen
 from screens.ics_export_dialog import IcsExportDialog
 from screens.pair import PairScreen
 from tests.test_pair_invites import _pair
-from tests.tui_support import scrolling, settle, shown, until
+from tests.tui_support import rows, scrolling, settle, shown, until
 
 SIZE = (80, 24)
 
@@ -152,3 +152,16 @@ async def test_a_pair_with_many_meetings_scrolls_in_one_region_at_80x24(memory_s
         assert meetings.row_count == 30
         assert scrolling(body) == [body]
         assert meetings.outer_size.height == 31  # its header and every meeting
+
+
+async def test_a_pairs_days_of_this_year_are_written_without_the_year(memory_store: Store, clock) -> None:
+    """As every list writes a day: 'Mon 09 Mar', the year only when it is not this one."""
+    pair_id = _pair(memory_store, "mentoring", None)  # begun today, Tue 03 Mar 2026
+    clock.now = datetime(2026, 3, 10, 9, tzinfo=UTC)
+    with memory_store.write() as db:
+        pairs.log_meeting(db, pair_id, held_on=date(2026, 3, 9), minutes=45, note="kick-off")
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_pair(app, pilot, pair_id)
+        assert rows(screen.query_one("#meeting-table", DataTable)) == [["Mon 09 Mar", "45", "kick-off"]]
+        assert "Since 03 Mar (round" in shown(screen.query_one("#pair-summary"))

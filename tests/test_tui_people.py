@@ -120,6 +120,10 @@ async def test_person_screen_shows_circles_attendance_presentations_and_away(mem
         away.add_away(
             db, person_id=ana.id, starts_on=date(2026, 4, 1), ends_on=date(2026, 4, 10), reason="holiday"
         )
+        # Across New Year: the year is said for the day of next year only.
+        away.add_away(
+            db, person_id=ana.id, starts_on=date(2026, 12, 28), ends_on=date(2027, 1, 5), reason="family"
+        )
         record = lookups.person_record(db, ana.id)
     assert record.attended_total == 1
     assert [p.title for p in record.presentations] == ["Lifetimes in practice"]
@@ -132,16 +136,18 @@ async def test_person_screen_shows_circles_attendance_presentations_and_away(mem
         screen = app.screen
         assert shown(screen.query_one("#person-summary", Static)) == "Ana Lima <ana@example.org> · Platform"
         assert rows(screen.query_one("#person-circles", DataTable)) == [
-            ["Rust Lunch", "member", "out", "03 Mar 2026", ""]
+            ["Rust Lunch", "member", "out", "03 Mar", ""]
         ]
         assert shown(screen.query_one("#attended-title", Static)) == "Sessions attended: 1"
         assert rows(screen.query_one("#person-attended", DataTable)) == [
-            ["02 Mar 2026", "Rust Lunch", "Lifetimes", "late"]
+            ["02 Mar", "Rust Lunch", "Lifetimes", "late"]
         ]
         assert rows(screen.query_one("#person-presented", DataTable)) == [
-            ["02 Mar 2026", "Rust Lunch", "Lifetimes in practice"]
+            ["02 Mar", "Rust Lunch", "Lifetimes in practice"]
         ]
-        assert shown(screen.query_one("#person-away", Static)) == "01 Apr 2026 to 10 Apr 2026  holiday"
+        assert shown(screen.query_one("#person-away", Static)) == (
+            "01 Apr to 10 Apr  holiday\n28 Dec to 05 Jan 2027  family"
+        )
 
         await pilot.press("e")
         await pilot.pause()

@@ -25,7 +25,7 @@ from circles.cli.common import (
 from circles.cli.flags import Group
 from circles.errors import NotAllowed
 from circles.programme_views import ConfirmedRound, LeftOut, PairView, ProposalView
-from circles.services import pairing, pairs, people, programmes
+from circles.services import clock, pairing, pairs, people, programmes
 from circles.words import count
 
 if TYPE_CHECKING:
@@ -352,6 +352,7 @@ def participants(programme_ref: str, past: bool, as_json: bool) -> None:
     with reading() as db:
         p = programmes.find_programme(db, programme_ref)
         found = programmes.list_participants(db, p.id, include_past=past)
+        today = clock.today(db)
     if as_json:
         print_json(found)
         return
@@ -364,7 +365,7 @@ def participants(programme_ref: str, past: bool, as_json: bool) -> None:
             ", ".join(x.offers),
             ", ".join(x.wants),
             x.timezone,
-            x.pause_text or ("left" if x.left_at else ""),
+            x.pause_text(today) or ("left" if x.left_at else ""),
         )
         for x in found
     ]
@@ -530,9 +531,10 @@ def pairs_(programme_ref: str, include_ended: bool, as_json: bool) -> None:
     with reading() as db:
         p = programmes.find_programme(db, programme_ref)
         found = pairs.list_pairs(db, p.id, include_ended=include_ended)
+        today = clock.today(db)
         paired = {x.person_id for pair in found if pair.status.value == "active" for x in pair.people}
         waiting = [
-            (x, x.pause_text or "not in an active pair")
+            (x, x.pause_text(today) or "not in an active pair")
             for x in programmes.list_participants(db, p.id)
             if x.person_id not in paired and not (x.role.value == "mentor" and x.active_pairs)
         ]

@@ -23,6 +23,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from circles.days import day_said
 from circles.errors import InvalidInput
 from circles.folding import topic_key
 from circles.search_query import parse
@@ -31,10 +32,12 @@ from circles.services.clock import now
 from circles.services.sql import ids, present
 from circles.topics import clean_topic
 from circles.views import TopicView
+from circles.zones import time_zone
 from models.enums import ParticipantRole, SessionStatus
 from models.tables import (
     AgendaItem,
     AgendaItemTopic,
+    Circle,
     CircleSession,
     Person,
     Programme,
@@ -56,7 +59,7 @@ class Evidence:
     person_id: int
     kind: str  # "talk" or "mentor" (a source adding another kind says it in PHRASES)
     weight: float
-    when: datetime | None = None  # a talk's start
+    when: datetime | None = None  # a talk's start, on its circle's clock
     takeaways: int = 0  # written after that talk
 
 
@@ -68,7 +71,7 @@ class Expert:
     is_guest: bool
     score: float
     talks: int
-    latest_talk: datetime | None  # UTC
+    latest_talk: datetime | None  # on its circle's clock
     takeaways: int  # written after their talks on the topic
     mentors: bool  # offers to mentor on the topic in a programme
     evidence: str  # "3 talks on Rust, latest 12 Oct 2026; 5 takeaways from them; mentors on Rust"
@@ -150,11 +153,15 @@ def talks(db: Session, topic: Topic, at: datetime) -> list[Evidence]:
     if not pairs:
         return []
     session_ids = {sid for _, sid in pairs}
-    starts = dict(
-        db.exec(
-            select(CircleSession.id, CircleSession.starts_at).where(col(CircleSession.id).in_(session_ids))
+    # Each talk's start on its own circle's clock, the day its people say it was.
+    starts = {
+        sid: starts_at.astimezone(time_zone(tz))
+        for sid, starts_at, tz in db.exec(
+            select(CircleSession.id, CircleSession.starts_at, Circle.timezone)
+            .join(Circle, col(Circle.id) == CircleSession.circle_id)
+            .where(col(CircleSession.id).in_(session_ids))
         ).all()
-    )
+    }
     written = dict(
         db.exec(
             select(Takeaway.session_id, sa.func.count())
@@ -231,8 +238,7 @@ def find_experts(db: Session, text: str, *, limit: int = 20) -> list[Expert]:
 
 
 def _talks_said(topic: str, found: list[Evidence], at: datetime) -> str:
-    latest = max(e.when for e in found if e.when is not None)
-    day = f"{latest:%d %b}" if latest.year == at.year else f"{latest:%d %b %Y}"
+    day = day_said(max(e.when for e in found if e.when is not None), at)
     count, written = len(found), sum(e.takeaways for e in found)
     said = f"{count} talk{'s' if count != 1 else ''} on {topic}, latest {day}"
     if written:

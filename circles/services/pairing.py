@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles import matching
+from circles.days import day_said, weekday_said
 from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.matching import Candidate, Pool, Review, Rules
 from circles.programme_views import (
@@ -197,18 +198,19 @@ def build_pool(
     away = _away(db, people, on)
     starts = _seniority_starts(db, people)
     waited = _waited(db, programme, people, on)
+    this_day = today(db)
     candidates = []
     for p in people:
         unavailable = None
         if not inactive.get(p.person_id, True):
             unavailable = "marked inactive in the directory"
         elif p.paused_on(on):
-            unavailable = p.pause_text
+            unavailable = p.pause_text(this_day)
         elif p.person_id in ghosts:
             # Not paused yet: confirm pauses them, so the proposal says what will happen.
             unavailable = f"will be paused at confirm: {GHOST_REASON}"
         elif p.person_id in away:
-            unavailable = f"away until {away[p.person_id]:%d %b %Y}"
+            unavailable = f"away until {day_said(away[p.person_id], this_day)}"
         capacity = 1
         if not programme.kind.has_rounds:
             if p.role is ParticipantRole.MENTEE and p.active_pairs:
@@ -330,19 +332,16 @@ def _person(p: ParticipantView) -> PairPerson:
 def _on(db: Session, programme: ProgrammeView, on: date | None) -> date:
     """The day a round is matched for: ``on``, else today; before the programme has begun,
     its first day (a facilitator matches the week before the start, to send the invites)."""
-    day = on or (max(today(db), programme.starts_on) if programme.starts_on else today(db))
+    this_day = today(db)
+    day = on or (max(this_day, programme.starts_on) if programme.starts_on else this_day)
     if programme.starts_on and day < programme.starts_on:
-        raise InvalidInput(
-            "on", day.isoformat(), f"is before the programme starts ({programme.starts_on:%d %b %Y})"
-        )
+        starts = day_said(programme.starts_on, this_day)
+        raise InvalidInput("on", day.isoformat(), f"is before the programme starts ({starts})")
     if programme.ends_on and day > programme.ends_on:
+        ended = day_said(programme.ends_on, this_day)
         if on is None:
-            raise NotAllowed(
-                f"{programme.name} ended on {programme.ends_on:%d %b %Y}: nothing new is matched in it."
-            )
-        raise InvalidInput(
-            "on", day.isoformat(), f"is after the programme ended ({programme.ends_on:%d %b %Y})"
-        )
+            raise NotAllowed(f"{programme.name} ended on {ended}: nothing new is matched in it.")
+        raise InvalidInput("on", day.isoformat(), f"is after the programme ended ({ended})")
     return day
 
 
@@ -474,7 +473,7 @@ def _last_round(db: Session, programme_id: int) -> tuple[int, date] | None:
 
 
 def _refuse_a_second_round_that_day(
-    programme: ProgrammeView, last: tuple[int, date] | None, day: date
+    programme: ProgrammeView, last: tuple[int, date] | None, day: date, this_day: date
 ) -> None:
     """A new round closes the one before it: made the same day, it would end pairs that never had
     a day to meet, count them as unanswered and pair people again at once (two facilitators, or
@@ -483,8 +482,9 @@ def _refuse_a_second_round_that_day(
         number, held_on = last
         next_day = held_on + timedelta(days=1)
         raise NotAllowed(
-            f"Round {number} of {programme.name} was made on {held_on:%a %d %b %Y}: a new round would end "
-            f"its pairs before they could meet. The next round can be made from {next_day:%a %d %b}."
+            f"Round {number} of {programme.name} was made on {weekday_said(held_on, this_day)}: a new round "
+            "would end its pairs before they could meet. The next round can be made from "
+            f"{weekday_said(next_day, this_day)}."
         )
 
 
@@ -519,7 +519,7 @@ def confirm(
     programme = proposal.programme
     last = _last_round(db, programme.id)
     if programme.kind.has_rounds:
-        _refuse_a_second_round_that_day(programme, last, proposal.on)
+        _refuse_a_second_round_that_day(programme, last, proposal.on, today(db))
     if not proposal.groups:
         raise NotAllowed(f"Nothing to confirm in {programme.name}: nobody could be paired (see the reasons).")
     ghost_ids = {g.person_id for g in proposal.ghosts}

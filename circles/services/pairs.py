@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles import validate, words
+from circles.days import day_said
 from circles.errors import InvalidInput, NotAllowed, NotFound, Problems
 from circles.programme_views import (
     GoalView,
@@ -205,7 +206,11 @@ def log_meeting(
     problems = Problems()
     if held_on < pair.started_on:
         problems.add(
-            InvalidInput("on", held_on.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})")
+            InvalidInput(
+                "on",
+                held_on.isoformat(),
+                f"is before the pair began ({day_said(pair.started_on, today(db))})",
+            )
         )
     elif pair.ended_on is not None and held_on > pair.ended_on:
         # Taken without a word, it counted held against nothing planned (plans end with the pair).
@@ -253,13 +258,19 @@ def end_pair(
     """The pair is done: completed, or ended early with a reason. Its invite's SEQUENCE rises."""
     pair = _row(db, pair_id)
     if pair.status is not PairStatus.ACTIVE:
-        raise NotAllowed(f"Pair {pair_id} already ended ({pair.status.label} on {pair.ended_on:%d %b %Y}).")
+        ended = (
+            f"{pair.status.label} on {day_said(pair.ended_on, today(db))}"
+            if pair.ended_on
+            else pair.status.label
+        )
+        raise NotAllowed(f"Pair {pair_id} already ended ({ended}).")
     text = validate.text(reason, "reason", max_length=300)
     if not completed and not text:
         raise InvalidInput("reason", reason, "is required when a pair ends early; say why")
     day = on or today(db)
     if day < pair.started_on:
-        raise InvalidInput("on", day.isoformat(), f"is before the pair began ({pair.started_on:%d %b %Y})")
+        began = day_said(pair.started_on, today(db))
+        raise InvalidInput("on", day.isoformat(), f"is before the pair began ({began})")
     pair.status = PairStatus.COMPLETED if completed else PairStatus.ENDED_EARLY
     pair.ended_on = day
     pair.end_reason = text

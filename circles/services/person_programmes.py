@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlmodel import Session
 
@@ -19,7 +18,3 @@ class PersonProgrammes:
 
 def person_programmes(db: Session, person_id: int) -> PersonProgrammes:
     return PersonProgrammes(programmes.participations_of(db, person_id), pairs.pairs_of_person(db, person_id))
-
-
-def day_of(value: date | None) -> str:
-    return "" if value is None else f"{value:%d %b %Y}"

@@ -13,6 +13,7 @@ from sqlmodel.sql.expression import Select
 
 from circles import cadence as cadences
 from circles import validate
+from circles.days import day_said
 from circles.errors import AlreadyExists, InvalidInput, NotAllowed, NotFound, Problems
 from circles.offer_topics import split_topics
 from circles.programme_views import UNTIL_RESUMED, ParticipantView, ProgrammeSummary, ProgrammeView
@@ -259,7 +260,7 @@ def edit(
             raise InvalidInput(
                 "from",
                 first.isoformat(),
-                f"is after round {earlier.number}, made on {earlier.held_on:%d %b %Y}",
+                f"is after round {earlier.number}, made on {day_said(earlier.held_on, today(db))}",
             )
     if (new_name, first, last) != (p.name, p.starts_on, p.ends_on):
         if (new_name, last) != (p.name, p.ends_on):

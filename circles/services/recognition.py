@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from circles import validate
 from circles.collector import collector_held
+from circles.days import weekday_said
 from circles.errors import InvalidInput
 from circles.feedback_views import (
     STREAK_MILESTONES,
@@ -505,11 +506,14 @@ def _thanks(
     their name and team."""
     found: dict[int, list[ThanksView]] = defaultdict(list)
     reader = time_zone(zone)
+    at = now(db)
     for tid, pid, text, given_at, sid, name, team, from_name, starts, circle, tz in all_rows(
         db, _thanks_sql(bound.shape, among), bound.values
     ):
         names[pid] = (name, team)
-        label = f"{circle}, {starts.astimezone(time_zone(tz)):%a %d %b %Y}" if starts is not None else None
+        label = (
+            f"{circle}, {weekday_said(starts.astimezone(time_zone(tz)), at)}" if starts is not None else None
+        )
         day = given_at.astimezone(reader).date()
         found[pid].append(ThanksView(tid, pid, name, from_name, text, day, sid, label))
     return found

@@ -34,6 +34,7 @@ from sqlmodel import Session, col, select
 
 from circles import cadence as cadences
 from circles import rotation, validate
+from circles.days import day_said, weekday_said
 from circles.errors import InvalidInput, NotAllowed, NotFound
 from circles.services import series, sessions, watch
 from circles.services.circle_records import get_circle
@@ -123,7 +124,8 @@ class _State:
         ]
 
     def plan(self, extra: Sequence[rotation.Slot] = ()) -> list[rotation.Pick]:
-        return rotation.plan(self.members, [*self.slots(), *extra], self.away, names=self.names)
+        today = self.current.astimezone(time_zone(self.circle.timezone)).date()
+        return rotation.plan(self.members, [*self.slots(), *extra], self.away, names=self.names, today=today)
 
 
 def _load(db: Session, circle_id: int, known: CircleView | None = None) -> _State:
@@ -411,8 +413,9 @@ def _refuse_if_away(db: Session, person: Person | int, s: SessionView, name: str
     if away is not None:
         who = name or (person.name if isinstance(person, Person) else f"person {person_id}")
         why = f" ({away.reason})" if away.reason else ""
+        today = now(db).astimezone(time_zone(s.timezone)).date()
         raise NotAllowed(
-            f"{who} is away on {day:%a %d %b %Y}{why}, until {away.ends_on:%d %b %Y}; "
+            f"{who} is away on {weekday_said(day, today)}{why}, until {day_said(away.ends_on, today)}; "
             "pick another session or remove the away period first."
         )
 
@@ -494,8 +497,8 @@ def swap(db: Session, first: SessionView, second: SessionView) -> tuple[SessionV
         return PresenterSource.GUEST if p.why is rotation.Why.GUEST else PresenterSource.MANUAL
 
     zone = time_zone(state.circle.timezone)
-    day_a = rotation.short_date(first.starts_at.astimezone(zone).date())
-    day_b = rotation.short_date(second.starts_at.astimezone(zone).date())
+    day_a = day_said(first.starts_at.astimezone(zone), now(db))
+    day_b = day_said(second.starts_at.astimezone(zone), now(db))
     reason = f"swap: {a.presenter_name} gave {day_a} to {b.presenter_name} and takes {day_b}"
     # Linked both ways, so the rotation changes these two sessions and no other.
     sessions.set_presenter(db, first, presenter_id=b.presenter_id, source=source(b))

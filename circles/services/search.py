@@ -12,13 +12,16 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from circles.days import weekday_said
 from circles.errors import shown as quoted
 from circles.search_query import SearchQuery, fold, parse, word_spans
+from circles.services.clock import now
 from circles.zones import time_zone
 from models.enums import CircleKind
 from models.types import UTCDateTime
@@ -143,7 +146,7 @@ def search(
     query = parse(text, typing=typing)
     rows = _rows(db, query, max(1, min(limit, 500)), grouped=grouped)
     postgres = db.get_bind().dialect.name == "postgresql"
-    return _hits(rows, postgres=postgres, query=query if postgres else None)
+    return _hits(rows, now(db), postgres=postgres, query=query if postgres else None)
 
 
 def nothing_found(db: Session, text: str, *, typing: bool = False) -> str:
@@ -333,7 +336,9 @@ def _ascii_words(query: SearchQuery) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![A-Za-z0-9])(?:{either})(?![A-Za-z0-9])", re.IGNORECASE | re.ASCII)
 
 
-def _hits(rows: Sequence[Any], *, postgres: bool, query: SearchQuery | None = None) -> list[SearchHit]:
+def _hits(
+    rows: Sequence[Any], at: datetime, *, postgres: bool, query: SearchQuery | None = None
+) -> list[SearchHit]:
     also_marked = _word_marker(query) if query is not None else None
     hits = []
     for row in rows:
@@ -349,7 +354,7 @@ def _hits(rows: Sequence[Any], *, postgres: bool, query: SearchQuery | None = No
         elif kind == "person":
             where = email or ("guest" if is_guest else "")
         elif starts_at is not None and circle_name is not None:
-            where = f"{circle_name}, {starts_at.astimezone(time_zone(timezone)):%a %d %b %Y}"
+            where = f"{circle_name}, {weekday_said(starts_at.astimezone(time_zone(timezone)), at)}"
         else:
             where = ""
         if kind == "learned":

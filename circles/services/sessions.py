@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 
 from circles import upcoming as upcoming_window
 from circles import validate
+from circles.days import day_said
 from circles.errors import InvalidInput, NotAllowed, NotFound
-from circles.rotation import short_date
 from circles.services import clock
 from circles.services.circle_records import get_circle
 from circles.services.sql import ids, select_columns
@@ -343,7 +343,7 @@ def _end_swap(db: Session, changed: SessionView) -> None:
             col(CircleSession.swapped_with_id) == changed.id, col(CircleSession.id) != changed.id
         )
     ).all()
-    day = short_date(changed.local_day)
+    day = day_said(changed.local_start, clock.now(db))
     for partner_id, presenter_id in partners:
         remember_decision(
             db,
