@@ -25,6 +25,15 @@ def weekday_said(day: date, today: date) -> str:
     return f"{day:%a} {day_said(day, today)}"
 
 
+def span_said(first: date, last: date, today: date) -> str:
+    """'01 Jan to 03 Mar' within this year; '03 Mar 2025 to 03 Mar 2026' when either end is in
+    another: a span with one year said ('03 Mar 2025 to 03 Mar') made its other end read as a
+    guess."""
+    if day_said(first, today) == f"{first:%d %b}" and day_said(last, today) == f"{last:%d %b}":
+        return f"{first:%d %b} to {last:%d %b}"
+    return f"{first:%d %b %Y} to {last:%d %b %Y}"
+
+
 def _this_year(day: date, today: date) -> int:
     if isinstance(day, datetime) and day.tzinfo is not None and isinstance(today, datetime):
         return today.astimezone(day.tzinfo).year

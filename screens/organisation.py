@@ -17,7 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Select, Static
 
-from circles.days import day_said
+from circles.days import day_said, span_said
 from circles.success_views import DEFINITIONS, ProgrammeEngagement, RetentionAfter, SuccessReport
 from circles.words import count
 from screens.blocks import Block, Blocks
@@ -388,7 +388,8 @@ class OrganisationScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
         since, until = r.scope.since, r.scope.until
         today = circles_app(self).today()
         # A report without an end runs up to today.
-        span = (f"{day_said(since, today)} to " if since else "up to ") + day_said(until or today, today)
+        end = until or today
+        span = span_said(since, end, today) if since else f"up to {day_said(end, today)}"
         self.query_one("#org-status", Static).update(
             f"{r.circle_name or 'All circles'} · {span} · {count(r.sessions, 'held session')}, "
             f"{count(len(r.circles), 'circle')} · Tab to a figure, ? says how it is counted"

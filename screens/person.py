@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from circles.days import day_said
+from circles.days import day_said, span_said
 from circles.services import knowledge, lookups
 from circles.services.person_programmes import PersonProgrammes, person_programmes
 from screens.footer import Footer
@@ -223,9 +223,7 @@ class PersonScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             "No talks yet.",
         )
         self.query_one("#person-away", Static).update(
-            "\n".join(
-                f"{day_said(a.starts_on, today)} to {day_said(a.ends_on, today)}  {a.reason}" for a in r.away
-            )
+            "\n".join(f"{span_said(a.starts_on, a.ends_on, today)}  {a.reason}" for a in r.away)
             or "Not away."
         )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from circles.days import day_said, weekday_said
+from circles.days import day_said, span_said, weekday_said
 from circles.zones import time_zone
 
 TODAY = date(2026, 12, 4)
@@ -29,3 +29,11 @@ def test_across_new_year_this_year_is_the_one_on_the_days_own_clock() -> None:
     assert weekday_said(datetime(2026, 12, 31, 18, tzinfo=sydney), now) == "Thu 31 Dec 2026"
     # A date with no clock of its own is read against the date the caller gives as today.
     assert day_said(date(2027, 1, 1), now.astimezone(sydney).date()) == "01 Jan"
+
+
+def test_a_span_says_the_year_on_both_ends_or_on_neither() -> None:
+    today = date(2026, 3, 3)
+    assert span_said(date(2026, 1, 1), date(2026, 3, 3), today) == "01 Jan to 03 Mar"
+    # One end in another year: both say theirs ('03 Mar 2025 to 03 Mar' read as a guess).
+    assert span_said(date(2025, 3, 3), date(2026, 3, 3), today) == "03 Mar 2025 to 03 Mar 2026"
+    assert span_said(date(2026, 12, 28), date(2027, 1, 5), today) == "28 Dec 2026 to 05 Jan 2027"

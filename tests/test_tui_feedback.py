@@ -942,11 +942,11 @@ CHOOSERS = {
     "organisation": (
         lambda app, pilot: _organisation(app, pilot),
         "org",
-        "All circles · 01 Jan 2026 to 03 Mar 2026 · 1 held session",
+        "All circles · 01 Jan to 03 Mar · 1 held session",
         ("down", "down"),  # "Last 12 months", under "Last 3 months" and "This year"
         "All circles · 03 Mar 2025 to 03 Mar 2026 · 1 held session",
         "Rust Lunch · 03 Mar 2025 to 03 Mar 2026 · 1 held session",
-        "Rust Lunch · 01 Jan 2026 to 03 Mar 2026 · 1 held session",
+        "Rust Lunch · 01 Jan to 03 Mar · 1 held session",
     ),
 }
 

@@ -146,7 +146,7 @@ async def test_person_screen_shows_circles_attendance_presentations_and_away(mem
             ["02 Mar", "Rust Lunch", "Lifetimes in practice"]
         ]
         assert shown(screen.query_one("#person-away", Static)) == (
-            "01 Apr to 10 Apr  holiday\n28 Dec to 05 Jan 2027  family"
+            "01 Apr to 10 Apr  holiday\n28 Dec 2026 to 05 Jan 2027  family"
         )
 
         await pilot.press("e")
