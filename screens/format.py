@@ -50,14 +50,20 @@ def day(instant: datetime | None, now: datetime, tz: str = "UTC") -> str:
     return "" if instant is None else day_said(instant.astimezone(time_zone(tz)), now)
 
 
-def headcount_text(count: Headcount | None, session: SessionView, now: datetime) -> str:
+def headcount_text(
+    count: Headcount | None, session: SessionView, now: datetime, *, noes: bool = False
+) -> str:
     """'7 yes · 1 maybe · 6 came'. Who came is said from the session's day on: marks recorded
-    for a session days ahead (check-in opened on the wrong one) are not people who came."""
+    for a session days ahead (check-in opened on the wrong one) are not people who came.
+    ``noes``: those who said no too ('7 yes · 2 no'), where there is room (the session's own
+    header: an imported decline showed there only as one yes fewer)."""
     if count is None:
         return ""
     parts = [f"{count.yes} yes"]
     if count.maybe:
         parts.append(f"{count.maybe} maybe")
+    if noes and count.no:
+        parts.append(f"{count.no} no")
     if count.came and session.days_from(now) <= 0:
         parts.append(f"{count.came} came")
     return " · ".join(parts)

@@ -268,7 +268,9 @@ class SessionScreen(ReadsFirst, LiveScreen, StyledOnceScreen):
             s.status.value,
             s.location,
             s.video_url,
-            f"RSVP {headcount_text(data.count, s, circles_app(self).now())}" if data.count else None,
+            f"RSVP {headcount_text(data.count, s, circles_app(self).now(), noes=True)}"
+            if data.count
+            else None,
         )
         self._fill_agenda(data.items)
         panel = self._knowledge()

@@ -172,6 +172,14 @@ async def test_a_reply_shows_in_the_session_headcount(memory_store, sink, tmp_pa
         screen.reload()
         await settle(app, pilot)
         assert "RSVP 1 yes" in shown(summary)
+        # A decline says so: it showed only as no yes more.
+        no = tmp_path / "no.eml"
+        no.write_bytes(as_email(reply_icalendar(s.ics_uid, [("zoe@example.org", "DECLINED")])))
+        with memory_store.write() as db:
+            replies.apply_replies(db, scan([no]).replies)
+        screen.reload()
+        await settle(app, pilot)
+        assert "RSVP 1 yes · 1 no" in shown(summary)
 
 
 async def test_at_80x24_ctrl_s_sends_and_each_result_stays_on_screen(memory_store, sink, tmp_path):
