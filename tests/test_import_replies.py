@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from circles.cli import main
 from circles.delivery.replies import scan
 from circles.delivery.send import send_plan
+from circles.errors import NotAllowed
 from circles.services import attendance, delivery, members, people, replies, sessions
 from models.enums import Rsvp
 from models.store import Store
@@ -314,3 +315,23 @@ def test_a_series_reply_answers_one_session_or_the_whole_series(store: Store, tm
     stale = tmp_path / "stale.ics"
     stale.write_bytes(reply_icalendar(series, [("zoe@example.org", "ACCEPTED")], sequence=0))
     assert "stale" in _cli(store, str(stale)).stderr
+
+
+def test_a_reply_to_a_cancelled_session_is_refused_and_changes_nothing(store: Store, tmp_path: Path) -> None:
+    """A calendar's 'yes' read after the session was cancelled (its SEQUENCE the cancellation's)
+    was applied: the cancelled session counted one yes. An answer for a cancelled session is
+    refused wherever it comes from (attendance.set_rsvp)."""
+    w = make_world(store)
+    s = w.sessions[1]
+    with store.write() as db:
+        cancelled = sessions.cancel_session(db, s)
+    late = tmp_path / "late.eml"
+    yes = reply_icalendar(s.ics_uid, [("bo@example.org", "ACCEPTED")], sequence=cancelled.ics_sequence)
+    late.write_bytes(as_email(yes))
+    result = _cli(store, str(late))
+    assert result.exit_code == 1, result.output  # as every refused reply
+    assert "Bo Smith's answer (yes): Rust Lunch, " in result.stderr
+    assert "was cancelled: there is nothing to answer; nothing changed." in result.stderr
+    assert _answer(store, s.id, w.bo) is Rsvp.NONE
+    with pytest.raises(NotAllowed, match="was cancelled"), store.write() as db:
+        attendance.set_rsvp(db, session_id=s.id, person_id=w.bo, rsvp="maybe")

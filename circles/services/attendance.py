@@ -22,7 +22,7 @@ from circles.services.sessions import get_session
 from circles.services.sql import select_columns
 from circles.views import Headcount, MemberView, PersonView, RosterEntry, SessionView
 from circles.zones import time_zone
-from models.enums import Attended, Rsvp
+from models.enums import Attended, Rsvp, SessionStatus
 from models.tables import Attendance, Circle, CircleSession, Membership, Person, SessionTurnout
 
 
@@ -61,7 +61,12 @@ def _require(db: Session, session_id: int, person_id: int) -> None:
 
 
 def set_rsvp(db: Session, *, session_id: int, person_id: int, rsvp: Rsvp | str) -> None:
+    """Someone's answer for a session; refused for a cancelled one, which has nothing to answer
+    (a calendar's reply to the invite, read after the cancellation, said 'yes' to it)."""
     _require(db, session_id, person_id)
+    session = get_session(db, session_id)
+    if session.status is SessionStatus.CANCELLED:
+        raise NotAllowed(f"{session.label} was cancelled: there is nothing to answer.")
     _upsert(db, session_id=session_id, person_id=person_id, values={"rsvp": parse_rsvp(rsvp)})
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from circles.delivery.replies import Reply
+from circles.errors import CirclesError
 from circles.ics.model import Channel
 from circles.services import attendance, delivery, invites, members, sessions
 from circles.services.circle_records import get_circle
@@ -114,10 +115,13 @@ def _apply(db: Session, reply: Reply) -> ReplyResult:
                 answer,
             )
     was = _current_answer(db, target, person.id)
-    if target.session is not None:
-        attendance.set_rsvp(db, session_id=target.session.id, person_id=person.id, rsvp=answer)
-    else:
-        attendance.set_series_rsvp(db, circle_id=target.circle.id, person_id=person.id, rsvp=answer)
+    try:
+        if target.session is not None:
+            attendance.set_rsvp(db, session_id=target.session.id, person_id=person.id, rsvp=answer)
+        else:
+            attendance.set_series_rsvp(db, circle_id=target.circle.id, person_id=person.id, rsvp=answer)
+    except CirclesError as refused:  # what the service refuses of anyone (a cancelled session)
+        return _refused(reply, f"{person.name}'s answer ({answer.value}): {str(refused).rstrip('.')}")
     db.add(
         InviteReply(
             circle_id=target.circle.id,
