@@ -106,7 +106,11 @@ class PersonPicker(Dialog[PersonView | None]):
             self,
             lambda db: [
                 p
-                for p in people.list_people(db, search=text or None, limit=LIMIT + len(exclude))
+                # Not those who have left the organisation (inactive): a circle or programme
+                # they join would invite and pair someone who is gone.
+                for p in people.list_people(
+                    db, search=text or None, include_inactive=False, limit=LIMIT + len(exclude)
+                )
                 if p.id not in exclude
             ][:LIMIT],
             lambda found: self.show(text, found),

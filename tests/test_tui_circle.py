@@ -6,7 +6,7 @@ import pytest
 from textual.widgets import DataTable, Input, Static
 
 from circles.app import CirclesApp
-from circles.services import members, sessions
+from circles.services import members, people, sessions
 from models.enums import Role, SessionStatus
 from screens.circle import CircleScreen
 from screens.circles import CirclesScreen
@@ -525,3 +525,22 @@ async def test_a_session_opened_from_a_circle_with_a_tab_key_typed_fast_shows_th
         assert isinstance(session, SessionScreen)
         assert session.query_one("#session-tabs", Tabs).active == "knowledge-tab"
         assert screen.query_one(Tabs).active == "sessions"
+
+
+async def test_the_person_picker_offers_nobody_who_has_left_the_organisation(memory_store, clock):
+    """Adding members (and joining a programme) offered people marked inactive, who have left."""
+    c = factories.circle(memory_store)
+    factories.person(memory_store, "Ana Lima")
+    gone = factories.person(memory_store, "Ana Gone", "gone@example.org")
+    with memory_store.write() as db:
+        people.update_person(db, gone, active=False)
+    app = CirclesApp(memory_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, c.id)
+        await pilot.press("a")
+        await settle(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, PersonPicker)
+        await type_text(pilot, "ana")
+        await settle(app, pilot)
+        assert [p.name for p in picker.found.values()] == ["Ana Lima"]
