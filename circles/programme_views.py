@@ -70,6 +70,9 @@ class ParticipantView:
     avoid: tuple[str, ...]  # e-mail addresses
     active_pairs: int
     version: int
+    # False once they are marked inactive in the directory (they left the organisation):
+    # matching leaves them out, and their programme's list says so.
+    in_organisation: bool = True
 
     def paused_on(self, day: date) -> bool:
         return self.paused_until is not None and self.paused_until >= day
@@ -84,6 +87,11 @@ class ParticipantView:
             else f"until {day_said(self.paused_until, today)}"
         )
         return f"paused {until}" + (f" ({self.paused_reason})" if self.paused_reason else "")
+
+    def standing(self, today: date) -> str:
+        """Why matching leaves them out, if it does: 'inactive in the directory' (they left the
+        organisation), else their pause; '' when they are matched as anyone is."""
+        return "inactive in the directory" if not self.in_organisation else self.pause_text(today)
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,7 +103,7 @@ def _participant_cells(x: ParticipantView, labels: list[str], name: str, today: 
         "Offers": ", ".join(x.offers),
         "Wants": ", ".join(x.wants),
         "Timezone": x.timezone,
-        "Status": x.pause_text(today) or ("in a pair" if x.active_pairs else ""),
+        "Status": x.standing(today) or ("in a pair" if x.active_pairs else ""),
     }
     return tuple(cells[label] for label in labels)
 

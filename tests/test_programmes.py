@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from circles.errors import AlreadyExists, CirclesError, InvalidInput, NotAllowed
-from circles.services import pairing, pairs, programmes, success
+from circles.services import pairing, pairs, people, programmes, success
 from circles.services.participation import Scope
 from models.enums import PairStatus
 from models.store import Store
@@ -662,3 +662,26 @@ def test_pair_show_says_when_an_ended_pair_ended(
     cli = Cli(store_url.render_as_string(hide_password=False), tmp_path / "home")
     assert "(ended early on 24 Mar 2026, from 03 Mar 2026)" in cli("pair", "show", str(ending.id)).stdout
     assert "(active since 03 Mar 2026)" in cli("pair", "show", str(active.id)).stdout
+
+
+def test_someone_who_left_the_organisation_is_said_so_among_the_participants(
+    store: Store, store_url: Any, tmp_path: Any
+) -> None:
+    """Marked inactive in the directory, a participant is left out of matching (Proposals says
+    why), but the Participants list gave them an empty status, like anyone waiting to be matched."""
+    from screens.programme import _participant_cells
+
+    pid, mentors, _ = _mentoring(store)
+    with store.write() as db:
+        gone = people.get_person(db, mentors[0])
+        people.update_person(db, gone, active=False)
+    with store.read() as db:
+        listed = {p.person_id: p for p in programmes.list_participants(db, pid)}
+    left = listed[mentors[0]]
+    assert (left.in_organisation, listed[mentors[1]].in_organisation) == (False, True)
+    assert _participant_cells(left, ["Status"], left.name, ON) == ("inactive in the directory",)
+    cli = Cli(store_url.render_as_string(hide_password=False), tmp_path / "home")
+    row = next(
+        line for line in cli("program", "participants", "Mentors").stdout.splitlines() if gone.name in line
+    )
+    assert "inactive in the directory" in row

@@ -365,7 +365,7 @@ def participants(programme_ref: str, past: bool, as_json: bool) -> None:
             ", ".join(x.offers),
             ", ".join(x.wants),
             x.timezone,
-            x.pause_text(today) or ("left" if x.left_at else ""),
+            x.standing(today) or ("left" if x.left_at else ""),
         )
         for x in found
     ]

@@ -190,9 +190,6 @@ def build_pool(
     """The pool of a matching run as the store has it; also who would be paused as a ghost."""
     people = programmes.list_participants(db, programme.id)
     by_person = {p.person_id: p for p in people}
-    inactive = dict(
-        db.exec(select(Person.id, Person.active).where(col(Person.id).in_(list(by_person) or [0]))).all()
-    )
     ghosts = _ghosts(db, programme.id, by_person, on) if programme.kind.has_rounds else set()
     ghosts = {g for g in ghosts if not by_person[g].paused_on(on)}
     away = _away(db, people, on)
@@ -202,7 +199,7 @@ def build_pool(
     candidates = []
     for p in people:
         unavailable = None
-        if not inactive.get(p.person_id, True):
+        if not p.in_organisation:
             unavailable = "marked inactive in the directory"
         elif p.paused_on(on):
             unavailable = p.pause_text(this_day)

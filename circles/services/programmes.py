@@ -395,6 +395,7 @@ _PARTICIPANT_COLUMNS = (
     Person.name,
     Person.email,
     Person.team,
+    Person.active,
 )
 
 
@@ -456,7 +457,7 @@ def _views(
     views = []
     for (
         id_, programme, who, role, capacity, offers, wants, timezone, since, paused_until,
-        paused_reason, answers_from, joined_at, left_at, version, name, email, team, *_,
+        paused_reason, answers_from, joined_at, left_at, version, name, email, team, in_organisation, *_,
     ) in rows:  # fmt: skip
         views.append(
             ParticipantView(
@@ -481,6 +482,7 @@ def _views(
                 avoid=tuple(avoid.get(id_, ())),
                 active_pairs=active.get((programme, who), 0) if left_at is None else 0,
                 version=version,
+                in_organisation=in_organisation,
             )
         )
     return views
