@@ -72,7 +72,7 @@ class ParticipantView:
     version: int
     # False once they are marked inactive in the directory (they left the organisation):
     # matching leaves them out, and their programme's list says so.
-    in_organisation: bool = True
+    in_organisation: bool
 
     def paused_on(self, day: date) -> bool:
         return self.paused_until is not None and self.paused_until >= day

@@ -51,6 +51,9 @@ def test_a_name_is_found_without_its_accents_or_its_case(store: Store) -> None:
     # Blanks inside a name typed twice, and a team's accents too.
     assert _found(store, "jose  alv") == ["José Álvarez"]
     assert _found(store, "ingenieria") == ["José Álvarez"]
+    # An address is looked for as it is stored (lower case, accents kept), not folded.
+    factories.person(store, "Zoe Berg", "zoë@exämple.org")
+    assert _found(store, "ZOË@EX") == ["Zoe Berg"]
 
 
 def test_the_directory_and_a_circles_members_are_in_the_order_people_read_names(store: Store) -> None:

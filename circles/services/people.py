@@ -162,12 +162,14 @@ def _search(stmt: Any, search: str | None, person: Any = Person) -> Any:
     check-in's filter folds names). Neither database folds accents in SQL, and SQLite folds the
     case of ASCII letters alone."""
     if search:
-        typed = folded_words(unicodedata.normalize("NFC", search))
+        typed = unicodedata.normalize("NFC", search.strip())
         stmt = stmt.where(
             sa.or_(
-                holds(col(person.name_folded), typed),
-                holds(col(person.email), typed),  # stored lower-cased
-                holds(col(person.team_folded), typed),  # no team: NULL, not a match
+                holds(col(person.name_folded), folded_words(typed)),
+                # Stored lower-cased, accents kept: 'zoë@exämple.org' is found by "zoë@", which
+                # folded ("zoe@") it was not.
+                holds(col(person.email), typed.lower()),
+                holds(col(person.team_folded), folded_words(typed)),  # no team: NULL, not a match
             )
         )
     return stmt
